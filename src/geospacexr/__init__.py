@@ -1,0 +1,31 @@
+"""geospacexr: space-physics data as xarray objects, in Jupyter.
+
+Importing the package registers the ``ds.gcm``, ``ds.asi`` and ``ds.rb`` accessors and nothing
+heavy: plotting (matplotlib, cartopy) and interactive stacks (Panel, HoloViews) are imported only
+by the functions that need them.
+
+Example:
+    >>> import geospacexr
+    >>> ds = geospacexr.datasets.open_sample("themis-gill")    # doctest: +SKIP
+    >>> ds.asi.keogram()                                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
+from . import config, errors
+from ._version import __version__
+from .io import open, open_asi  # noqa: A004
+
+__all__ = ["__version__", "asi", "config", "datasets", "errors", "io", "open", "open_asi"]
+
+_LAZY = {"datasets", "cli", "describe"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'geospacexr' has no attribute {name!r}")

@@ -1,0 +1,82 @@
+"""The ``ds.gcm``, ``ds.asi`` and ``ds.rb`` accessors: a discoverable front door onto the pure
+functions.
+
+Following xarray's guidance, an accessor's ``__init__`` only stores the Dataset (it runs on every
+attribute access and must never raise). Each method checks the kind and the variables it needs
+through :func:`geospacexr._checks.require` and delegates to the pure function with the same name
+and arguments; accessors hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import xarray as xr
+
+from . import asi as _asi
+from . import describe as _describe
+from ._checks import require
+
+__all__ = ["AsiAccessor", "GcmAccessor", "RbAccessor"]
+
+
+class _Accessor:
+    _name = ""
+    _kinds: tuple[str, ...] = ()
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self._ds = ds
+
+    def _require(self, method: str, variables: Iterable[str] = ()) -> xr.Dataset:
+        return require(self._ds, self._kinds, variables, where=f"ds.{self._name}.{method}")
+
+    def summary(self) -> dict[str, Any]:
+        """Summarise the Dataset (see :func:`geospacexr.describe.summary`).
+
+        Returns:
+            Kind, time span, sizes, variables and identifying attributes.
+        """
+        return _describe.summary(self._require("summary"))
+
+
+@xr.register_dataset_accessor("gcm")
+class GcmAccessor(_Accessor):
+    """TIE-GCM / WACCM-X methods, available as ``ds.gcm.<method>``."""
+
+    _name = "gcm"
+    _kinds = ("gcm",)
+
+
+@xr.register_dataset_accessor("asi")
+class AsiAccessor(_Accessor):
+    """All-sky imager methods, available as ``ds.asi.<method>``."""
+
+    _name = "asi"
+    _kinds = ("asi",)
+
+    def keogram(
+        self,
+        skymap: xr.Dataset | None = None,
+        axis: str = "ccd",
+        column: int | None = None,
+    ) -> xr.DataArray:
+        """Build a keogram (see :func:`geospacexr.asi.keogram`).
+
+        Args:
+            skymap: Skymap for geographic or magnetic keograms.
+            axis: ``"ccd"``.
+            column: Image column (default: PyAuroraX's).
+
+        Returns:
+            DataArray ``(y, time)``.
+        """
+        return _asi.keogram(self._require("keogram", ["image"]), skymap, axis=axis, column=column)
+
+
+@xr.register_dataset_accessor("rb")
+class RbAccessor(_Accessor):
+    """Radiation-belt methods (field models, invariants), available as ``ds.rb.<method>``."""
+
+    _name = "rb"
+    _kinds = ("bfield", "particles")

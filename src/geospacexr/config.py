@@ -1,0 +1,496 @@
+"""One place for every default geospacexr uses.
+
+The effective configuration is built, lowest priority first, from
+
+1. the built-in defaults below;
+2. a TOML file: ``$GEOSPACEXR_CONFIG`` if set, else ``~/.config/geospacexr/config.toml``
+   (``$XDG_CONFIG_HOME`` is honoured) when it exists;
+3. ``GEOSPACEXR_<SECTION>_<KEY>`` environment variables, e.g. ``GEOSPACEXR_ASI_MIN_ELEVATION=10``
+   or ``GEOSPACEXR_PATHS_CACHE_DIR=/scratch/gx``;
+4. explicit function arguments: every function whose keyword defaults to ``None`` for a physical
+   choice reads the value here through :func:`resolve`.
+
+The TOML file has one table per section::
+
+    [paths]
+    cache_dir = "/scratch/me/geospacexr"
+
+    [asi]
+    altitude_km = 110
+    min_elevation = 10
+
+A malformed file, an unknown section or key, or a value of the wrong type raises
+:class:`~geospacexr.errors.ConfigError` naming the file (or variable), the key and the line.
+``geospacexr config`` prints the effective values and where each came from.
+
+Example:
+    >>> import geospacexr.config as gxc
+    >>> gxc.get().asi.altitude_km
+    110.0
+    >>> with gxc.override({"asi.altitude_km": 150}):
+    ...     gxc.resolve(None, "asi.altitude_km")
+    150.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = [
+    "Config",
+    "config_file",
+    "describe",
+    "get",
+    "override",
+    "reload",
+    "resolve",
+]
+
+ENV_PREFIX = "GEOSPACEXR_"
+ENV_FILE = "GEOSPACEXR_CONFIG"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    """Where geospacexr keeps files.
+
+    Attributes:
+        cache_dir: Downloads, mosaic pixel-to-grid matrices and other caches.
+        sample_dir: Generated sample data (default: ``<cache_dir>/samples``).
+        data_dir: Where users keep their own data; the CLI looks here for relative paths.
+    """
+
+    cache_dir: Path = field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache") / "geospacexr")
+    sample_dir: Path | None = None
+    data_dir: Path = field(default_factory=Path.cwd)
+
+
+@dataclass(frozen=True)
+class ServersConfig:
+    """Remote data servers.
+
+    Attributes:
+        ucalgary_url: Root of the University of Calgary open-data tree (``sort_by_project``).
+        timeout_s: Network timeout of one request, seconds.
+        retries: Attempts per file before a download is reported as failed.
+    """
+
+    ucalgary_url: str = "https://data.phys.ucalgary.ca/sort_by_project"
+    timeout_s: float = 30.0
+    retries: int = 3
+
+
+@dataclass(frozen=True)
+class AsiConfig:
+    """All-sky imager defaults.
+
+    Attributes:
+        altitude_km: Emission (mapping) altitude for skymaps, keograms and mosaics, km.
+        min_elevation: Elevation cutoff, degrees above the horizon.
+        time_tolerance_s: Largest offset when matching frames of different sites, seconds.
+    """
+
+    altitude_km: float = 110.0
+    min_elevation: float = 5.0
+    time_tolerance_s: float = 1.5
+
+
+@dataclass(frozen=True)
+class GcmConfig:
+    """TIE-GCM / WACCM-X defaults.
+
+    Attributes:
+        emission_height_km: Default height of emission maps, km.
+        missing_threshold: Absolute values at or above this are treated as missing (TIE-GCM
+            writes 1e36 as a double ``missing_value`` on float32 fields).
+    """
+
+    emission_height_km: float = 250.0
+    missing_threshold: float = 1e35
+
+
+@dataclass(frozen=True)
+class RbConfig:
+    """Magnetic-field model and field-line tracing defaults.
+
+    Attributes:
+        earth_radius_km: Earth radius used as the length unit (Re), km.
+        dipole_moment_nt: Equatorial surface field of the centred dipole, nT (fixed convention).
+        trace_rtol: Relative tolerance of the adaptive field-line integrator.
+        trace_max_step_re: Largest integration step, Re.
+        trace_stop_altitude_km: Field lines stop at this altitude above the Earth, km.
+    """
+
+    earth_radius_km: float = 6371.2
+    dipole_moment_nt: float = 30000.0
+    trace_rtol: float = 1e-8
+    trace_max_step_re: float = 0.1
+    trace_stop_altitude_km: float = 100.0
+
+
+@dataclass(frozen=True)
+class IoConfig:
+    """Reading and writing.
+
+    Attributes:
+        workers: Parallel workers for reading many files (0: one per CPU core).
+    """
+
+    workers: int = 0
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """The ``geospacexr serve`` app.
+
+    Attributes:
+        port: TCP port.
+        address: Address to listen on (loopback by default).
+    """
+
+    port: int = 5006
+    address: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration: one attribute per section.
+
+    Attributes:
+        paths: :class:`PathsConfig`.
+        servers: :class:`ServersConfig`.
+        asi: :class:`AsiConfig`.
+        gcm: :class:`GcmConfig`.
+        rb: :class:`RbConfig`.
+        io: :class:`IoConfig`.
+        serve: :class:`ServeConfig`.
+        sources: For every ``section.key``, where its value came from.
+    """
+
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    servers: ServersConfig = field(default_factory=ServersConfig)
+    asi: AsiConfig = field(default_factory=AsiConfig)
+    gcm: GcmConfig = field(default_factory=GcmConfig)
+    rb: RbConfig = field(default_factory=RbConfig)
+    io: IoConfig = field(default_factory=IoConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def sample_dir(self) -> Path:
+        """The sample-data folder (``paths.sample_dir`` or ``<cache_dir>/samples``)."""
+        return self.paths.sample_dir or self.paths.cache_dir / "samples"
+
+    def get(self, key: str) -> Any:
+        """Return the value of a dotted key such as ``"asi.altitude_km"``.
+
+        Args:
+            key: ``section.name``.
+
+        Returns:
+            The value.
+
+        Raises:
+            ConfigError: If the key does not exist.
+        """
+        section, _, name = key.partition(".")
+        if (section, name) not in _schema():
+            raise ConfigError(f"unknown configuration key; known keys: {', '.join(keys())}", key=key)
+        return getattr(getattr(self, section), name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return ``{"section.key": value}`` for every key."""
+        return {f"{s}.{n}": getattr(getattr(self, s), n) for s, n in _schema()}
+
+
+_SECTIONS = {f.name: f.default_factory for f in dataclasses.fields(Config) if f.name != "sources"}
+
+
+def _schema() -> dict[tuple[str, str], Any]:
+    """``{(section, key): type annotation}`` for every configurable key."""
+    out = {}
+    for section, cls in _SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            out[(section, f.name)] = f.type
+    return out
+
+
+def keys() -> list[str]:
+    """Return every configurable key as ``section.key``."""
+    return [f"{s}.{n}" for s, n in _schema()]
+
+
+def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
+    """Convert ``value`` to the type named by ``annotation`` or raise ``ValueError``."""
+    base = annotation.replace(" | None", "")
+    if base == "Path":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected a path (non-empty string), found {value!r}")
+        return Path(os.path.expandvars(value)).expanduser()
+    if base == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, found {value!r}")
+        return value
+    if base == "bool":
+        if from_text:
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+        elif isinstance(value, bool):
+            return value
+        raise ValueError(f"expected true or false, found {value!r}")
+    if base == "int":
+        if from_text:
+            value = value.strip()
+            if not re.fullmatch(r"[+-]?\d+", value):
+                raise ValueError(f"expected an integer, found {value!r}")
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, found {value!r}")
+        return value
+    if base == "float":
+        if from_text:
+            try:
+                return float(value)
+            except ValueError:
+                raise ValueError(f"expected a number, found {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number, found {value!r}")
+        return float(value)
+    raise TypeError(f"unsupported configuration type {annotation}")  # pragma: no cover
+
+
+def _locate(text: str, section: str, key: str | None) -> int | None:
+    """Find the 1-based line of ``[section]`` / ``key`` in a TOML text."""
+    current = ""
+    section_line = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).strip('"')
+            if current == section and key is None:
+                return number
+            if current == section:
+                section_line = number
+            continue
+        if key is None:
+            continue
+        m = re.match(r'^"?([A-Za-z0-9_.\-]+)"?\s*=', stripped)
+        if m:
+            name = m.group(1)
+            if (current == section and name == key) or (not current and name == f"{section}.{key}"):
+                return number
+    return section_line
+
+
+def config_file() -> Path:
+    """Return the path of the TOML file that is (or would be) read."""
+    env = os.environ.get(ENV_FILE)
+    if env:
+        return Path(env).expanduser()
+    return _xdg("XDG_CONFIG_HOME", ".config") / "geospacexr" / "config.toml"
+
+
+def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
+    """Parse the TOML file into ``{(section, key): (value, source)}``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if os.environ.get(ENV_FILE):
+            raise ConfigError(
+                f"the file named by ${ENV_FILE} does not exist", source=str(path)
+            ) from None
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the configuration file ({exc})", source=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(
+            f"not valid TOML ({exc})", source=str(path), line=int(m.group(1)) if m else None
+        ) from None
+    schema = _schema()
+    out: dict[tuple[str, str], tuple[Any, str]] = {}
+    for section, table in data.items():
+        if section not in _SECTIONS:
+            raise ConfigError(
+                f"unknown section [{section}]; known sections: {', '.join(_SECTIONS)}",
+                source=str(path),
+                key=section,
+                line=_locate(text, section, None),
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"expected a table [{section}], found a value",
+                source=str(path),
+                key=section,
+                line=_locate(text, section, None),
+            )
+        for key, value in table.items():
+            line = _locate(text, section, key)
+            dotted = f"{section}.{key}"
+            if (section, key) not in schema:
+                known = [n for s, n in schema if s == section]
+                raise ConfigError(
+                    f"unknown key; [{section}] knows: {', '.join(known)}",
+                    source=str(path),
+                    key=dotted,
+                    line=line,
+                )
+            try:
+                converted = _convert(value, schema[(section, key)], from_text=False)
+            except ValueError as exc:
+                raise ConfigError(str(exc), source=str(path), key=dotted, line=line) from None
+            out[(section, key)] = (converted, f"{path}:{line}" if line else str(path))
+    return out
+
+
+def _read_env() -> dict[tuple[str, str], tuple[Any, str]]:
+    """Collect ``GEOSPACEXR_<SECTION>_<KEY>`` variables (other GEOSPACEXR_* names are ignored)."""
+    schema = _schema()
+    out: dict[tuple[str, str], tuple[Any, str]] = {}
+    for var, raw in os.environ.items():
+        if not var.startswith(ENV_PREFIX) or var == ENV_FILE:
+            continue
+        rest = var[len(ENV_PREFIX) :].lower()
+        section, _, key = rest.partition("_")
+        if section not in _SECTIONS:
+            continue  # not a configuration variable (e.g. a test-reference setting)
+        if (section, key) not in schema:
+            known = [f"{ENV_PREFIX}{s.upper()}_{n.upper()}" for s, n in schema if s == section]
+            raise ConfigError(f"unknown setting; known: {', '.join(known)}", source=var, key=rest)
+        try:
+            out[(section, key)] = (_convert(raw, schema[(section, key)], from_text=True), var)
+        except ValueError as exc:
+            raise ConfigError(str(exc), source=var, key=f"{section}.{key}") from None
+    return out
+
+
+def _build(layers: list[dict[tuple[str, str], tuple[Any, str]]]) -> Config:
+    values: dict[str, dict[str, Any]] = {s: {} for s in _SECTIONS}
+    sources = {k: "default" for k in keys()}
+    for layer in layers:
+        for (section, key), (value, source) in layer.items():
+            values[section][key] = value
+            sources[f"{section}.{key}"] = source
+    if "sample_dir" not in values["paths"]:
+        sources["paths.sample_dir"] = "default (<paths.cache_dir>/samples)"
+    sections = {s: cls(**values[s]) for s, cls in _SECTIONS.items()}
+    return Config(**sections, sources=sources)
+
+
+_current: Config | None = None
+_overrides: list[dict[tuple[str, str], tuple[Any, str]]] = []
+
+
+def reload() -> Config:
+    """Re-read the TOML file and the environment and return the new configuration.
+
+    Raises:
+        ConfigError: If the file or an environment variable is invalid.
+    """
+    global _current
+    _current = _build([_read_file(config_file()), _read_env(), *_overrides])
+    return _current
+
+
+def get() -> Config:
+    """Return the effective configuration (read once, then cached; see :func:`reload`).
+
+    Raises:
+        ConfigError: If the file or an environment variable is invalid.
+    """
+    return _current if _current is not None else reload()
+
+
+def resolve(value: Any, key: str) -> Any:
+    """Return ``value`` if it is not ``None``, else the configured default for ``key``.
+
+    This is how explicit function arguments take precedence over the configuration.
+
+    Args:
+        value: The caller's argument, or ``None``.
+        key: Dotted key such as ``"asi.min_elevation"``.
+
+    Returns:
+        The value to use.
+    """
+    if value is not None:
+        return value
+    if key == "paths.sample_dir":
+        return get().sample_dir
+    return get().get(key)
+
+
+@contextlib.contextmanager
+def override(settings: Mapping[str, Any]) -> Iterator[Config]:
+    """Temporarily change settings (for a block of code, a test or a notebook cell).
+
+    Args:
+        settings: ``{"section.key": value}``; values are type-checked like the TOML file's.
+
+    Yields:
+        The configuration in force inside the block.
+
+    Raises:
+        ConfigError: On an unknown key or a value of the wrong type.
+    """
+    schema = _schema()
+    layer = {}
+    for dotted, value in settings.items():
+        section, _, key = dotted.partition(".")
+        if (section, key) not in schema:
+            raise ConfigError(f"unknown key; known keys: {', '.join(keys())}", key=dotted)
+        if isinstance(value, Path):
+            value = str(value)
+        try:
+            layer[(section, key)] = (
+                _convert(value, schema[(section, key)], from_text=False),
+                "override",
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc), source="override", key=dotted) from None
+    _overrides.append(layer)
+    try:
+        yield reload()
+    finally:
+        _overrides.remove(layer)
+        reload()
+
+
+def describe(cfg: Config | None = None) -> str:
+    """Return a text table of every setting, its value and where it came from.
+
+    Args:
+        cfg: The configuration to describe (default: the effective one).
+
+    Returns:
+        The table, one line per key, preceded by the configuration file path.
+    """
+    cfg = cfg or get()
+    path = config_file()
+    lines = [f"# configuration file: {path} ({'found' if path.exists() else 'not present'})"]
+    values = cfg.as_dict()
+    values["paths.sample_dir"] = cfg.sample_dir
+    width = max(len(k) for k in values)
+    for key, value in values.items():
+        lines.append(f"{key:<{width}}  {value!s:<48}  [{cfg.sources.get(key, 'default')}]")
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""The exceptions geospacexr raises.
+
+Every exception is a :class:`GeospacexrError`, so ``except geospacexr.errors.GeospacexrError``
+catches anything the toolkit reports on purpose. Each message says what was expected, what was
+found and where (file, variable, configuration key), so that a user can act on it.
+
+Where it helps existing code, the specific classes also derive from the matching built-in
+exception (``FileFormatError`` is a ``ValueError``, ``MissingVariableError`` a ``KeyError``...).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DownloadError",
+    "DataWarning",
+    "FileFormatError",
+    "IncompatibleInputError",
+    "GeospacexrError",
+    "MissingVariableError",
+    "NoFilesError",
+    "ReaderNotFoundError",
+    "SampleDataError",
+    "WrongKindError",
+]
+
+
+class GeospacexrError(Exception):
+    """Base class of every error geospacexr raises on purpose."""
+
+
+class FileFormatError(GeospacexrError, ValueError):
+    """A file is not in the format its reader expects (truncated, corrupt, wrong layout).
+
+    Args:
+        message: What was expected and what was found.
+        path: The offending file, if known; it is put in front of the message.
+    """
+
+    def __init__(self, message: str, path: object | None = None) -> None:
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class NoFilesError(GeospacexrError, FileNotFoundError):
+    """A path, list or glob pattern named no existing file."""
+
+
+class ReaderNotFoundError(FileFormatError):
+    """No registered reader recognises a file (the message names the candidates tried)."""
+
+
+class MissingVariableError(GeospacexrError, KeyError):
+    """A Dataset lacks a variable (or coordinate) that a computation needs.
+
+    Args:
+        message: Which variables are needed, which are missing and how to get them.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class WrongKindError(GeospacexrError, TypeError):
+    """A Dataset of one kind (``attrs['geospacexr_kind']``) was given where another is needed."""
+
+
+class ConfigError(GeospacexrError, ValueError):
+    """The configuration file or a ``GEOSPACEXR_*`` environment variable is invalid.
+
+    Args:
+        message: What is wrong.
+        source: The file path or environment variable name.
+        key: The offending key, if known.
+        line: The 1-based line number in the file, if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        source: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.source, self.key, self.line = source, key, line
+        where = []
+        if source:
+            where.append(str(source) + (f", line {line}" if line else ""))
+        if key:
+            where.append(f"key {key!r}")
+        super().__init__(f"{'; '.join(where)}: {message}" if where else message)
+
+
+class DownloadError(GeospacexrError, OSError):
+    """A download failed, or what arrived does not match its expected size or checksum."""
+
+
+class SampleDataError(GeospacexrError, LookupError):
+    """A sample dataset is unknown, or could not be generated into the cache."""
+
+
+class IncompatibleInputError(GeospacexrError, ValueError):
+    """Inputs that cannot be combined (files of different sites, a skymap of another site...)."""
+
+
+class DataWarning(UserWarning):
+    """Something in the data needs the user's attention, but a result could still be produced."""

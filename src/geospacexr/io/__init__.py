@@ -1,0 +1,20 @@
+"""Readers and writers: one module per file format, each returning a standard Dataset.
+
+No science and no plotting here. See :mod:`geospacexr.io.registry` for how readers are found.
+"""
+
+from .asi import open_asi
+from .atomic import atomic_path, atomic_write, write_netcdf
+from .registry import expand_paths, find_reader, open, readers, register_reader
+
+__all__ = [
+    "atomic_path",
+    "atomic_write",
+    "expand_paths",
+    "find_reader",
+    "open",
+    "open_asi",
+    "readers",
+    "register_reader",
+    "write_netcdf",
+]

@@ -1,0 +1,3 @@
+"""Import the built-in reader modules so that their ``@register_reader`` lines run."""
+
+from . import asi  # noqa: F401

@@ -1,0 +1,314 @@
+"""All-sky imager raw image files as a standard ``asi`` Dataset.
+
+Layout of the Dataset :func:`open_asi` returns (fixed: notebooks rely on it):
+
+* ``image`` ``(time, y, x)`` uint16 counts, ``attrs["units"] = "counts"``;
+* ``time`` datetime64[ns]: each frame's ``Image request start``;
+* per-frame metadata as time-indexed variables: ``exposure_ms`` (float32), ``device`` and
+  ``mode`` (strings) where the files carry them;
+* attrs: ``geospacexr_kind = "asi"``, ``instrument`` (``themis``, ``rego``, ``trex_nir``,
+  ``trex_blue``, ``trex_rgb``, ``smile``), ``site``, ``imager``, ``site_lat``, ``site_lon``,
+  ``site_alt_m``, ``source_files`` and ``problematic_files`` (JSON strings), ``orientation``.
+
+**Orientation.** Rows are flipped after reading (REGO also columns), exactly as pyucalgarysrs
+does, so ``ds.image[k]`` equals pyucalgarysrs's ``data[:, :, k]`` pixel for pixel and
+``imshow(ds.image[k], origin="lower")`` shows the sky as the skymap describes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from .pgm import DecodedFile, frame_array, read_pgm
+from .registry import Paths, expand_paths, register_reader
+
+__all__ = ["INSTRUMENTS", "detect_instrument", "open_asi"]
+
+#: Instrument identifier -> imager-name pattern in file names (``..._<site>_<imager>_...``).
+INSTRUMENTS: dict[str, str] = {
+    "themis": r"themis\d+",
+    "rego": r"rego-\d+",
+    "trex_nir": r"nir-\d+",
+    "trex_blue": r"blue-\d+",
+    "trex_rgb": r"rgb-\d+",
+    "smile": r"smile-\d+",
+}
+_NAME = re.compile(
+    r"^(?P<date>\d{8})_(?P<time>\d{4,6})(?:_\d{6})?_(?P<site>[a-z0-9]{3,5})_(?P<imager>[a-z]+-?\d+)",
+    re.IGNORECASE,
+)
+_EXPOSURE_KEYS = (
+    "exposure plus initial readout",
+    "exposure plus readout",
+    "exposure duration plus readout",
+    "effective image exposure",
+)
+#: Instruments whose images pyucalgarysrs also flips east-west (axis 1).
+_FLIP_COLUMNS = {"rego"}
+
+
+def detect_instrument(path: str | os.PathLike[str], metadata: dict[str, str] | None = None) -> str:
+    """Return the instrument identifier of an image file.
+
+    Args:
+        path: The file (its name is tried first).
+        metadata: The first frame's metadata, tried when the name says nothing.
+
+    Returns:
+        One of :data:`INSTRUMENTS`.
+
+    Raises:
+        FileFormatError: If neither the name nor the metadata identify the instrument.
+    """
+    name = Path(path).name.lower()
+    m = _NAME.match(name)
+    candidates = [m.group("imager")] if m else []
+    if metadata:
+        low = {k.lower(): v for k, v in metadata.items()}
+        candidates.append(low.get("imager unique id", "").lower())
+    for imager in candidates:
+        for instrument, pattern in INSTRUMENTS.items():
+            if re.fullmatch(pattern, imager):
+                return instrument
+    raise FileFormatError(
+        f"cannot tell the instrument from the file name or its 'Imager unique ID'; expected an "
+        f"imager such as themis19, rego-652, nir-216, blue-814, rgb-04 or smile-01 "
+        f"(pass instrument= one of {', '.join(INSTRUMENTS)})",
+        path=path,
+    )
+
+
+def _get(meta: dict[str, str], *keys: str) -> str | None:
+    low = {k.lower(): v for k, v in meta.items()}
+    for key in keys:
+        if key in low:
+            return low[key]
+    return None
+
+
+def _number(text: str | None) -> float:
+    if text is None:
+        return float("nan")
+    m = re.match(r"\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)", text)
+    return float(m.group(1)) if m else float("nan")
+
+
+def _frame_time(meta: dict[str, str]) -> np.datetime64 | None:
+    text = _get(meta, "image request start")
+    if not text:
+        return None
+    text = text.strip()
+    if text.upper().endswith("UTC"):
+        text = text[:-3].strip()
+    try:
+        return np.datetime64(text.replace(" ", "T"), "ns")
+    except ValueError:
+        return None
+
+
+def _workers(workers: int | None) -> int:
+    workers = config.resolve(workers, "io.workers")
+    return workers if workers and workers > 0 else (os.cpu_count() or 1)
+
+
+def _to_time(value: Any) -> np.datetime64 | None:
+    if value is None:
+        return None
+    try:
+        return np.datetime64(value, "ns")
+    except (ValueError, TypeError):
+        raise ValueError(f"start/end must be a date-time (e.g. '2014-03-10T06:00'), not {value!r}") from None
+
+
+@register_reader(
+    "asi-pgm",
+    kind="asi",
+    patterns=("*.pgm", "*.pgm.gz", "*.pgm.bz2"),
+    magic=(b"P5",),
+    sample="themis-gill",
+    description="THEMIS, REGO, TREx NIR and Blueline multi-frame PGM images",
+)
+def open_asi(
+    files: Paths,
+    instrument: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    workers: int | None = None,
+    chunks: Any = None,
+) -> xr.Dataset:
+    """Open raw all-sky imager files of one site as a standard ``asi`` Dataset.
+
+    Files are decoded in parallel threads into one preallocated array; frames outside
+    ``[start, end]`` are skipped without being copied. A truncated or corrupt file does not stop
+    the read: its complete frames are kept, it is listed in ``attrs["problematic_files"]`` with
+    the reason, and one :class:`~geospacexr.errors.DataWarning` is raised.
+
+    Args:
+        files: A file, a glob pattern or a list of files (``.pgm``, ``.pgm.gz``, ``.pgm.bz2``).
+        instrument: Instrument identifier (see :data:`INSTRUMENTS`); detected when ``None``.
+        start: First time to keep (inclusive), anything ``numpy.datetime64`` accepts.
+        end: Last time to keep (inclusive).
+        workers: Parallel decoding threads (default from ``io.workers``: one per core).
+        chunks: If given, the image is returned as a dask array with these chunks.
+
+    Returns:
+        The Dataset described in this module's documentation, sorted by time.
+
+    Raises:
+        NoFilesError: If nothing matches ``files``.
+        FileFormatError: If no frame can be read from any file (every reason is listed).
+        IncompatibleInputError: If the files come from different sites, instruments or image
+            sizes.
+
+    Example:
+        >>> ds = geospacexr.open_asi("gill/20140310_06*_gill_themis19_full.pgm.gz")  # doctest: +SKIP
+        >>> ds.image.dims
+        ('time', 'y', 'x')
+    """
+    paths = expand_paths(files)
+    if instrument is not None and instrument not in INSTRUMENTS:
+        raise ValueError(f"instrument must be one of {', '.join(INSTRUMENTS)}, not {instrument!r}")
+    t0, t1 = _to_time(start), _to_time(end)
+
+    problems: list[dict[str, str]] = []
+
+    def decode(path: Path) -> DecodedFile | None:
+        try:
+            return read_pgm(path)
+        except FileFormatError as exc:
+            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
+            return None
+
+    with ThreadPoolExecutor(max_workers=min(_workers(workers), len(paths))) as pool:
+        decoded = [d for d in pool.map(decode, paths) if d is not None]
+
+    # select frames: (decoded file, frame index, time), checking consistency across files
+    selected: list[tuple[DecodedFile, int, np.datetime64]] = []
+    identity: dict[str, tuple[str, str]] = {}
+    shape: tuple[int, int, int] | None = None
+    for d in decoded:
+        if d.problem:
+            problems.append({"file": d.path.name, "reason": d.problem})
+        if not d.frames:
+            if not d.problem:
+                problems.append({"file": d.path.name, "reason": "no complete frame"})
+            continue
+        meta0 = d.frames[0].metadata
+        inst = instrument or detect_instrument(d.path, meta0)
+        site = (_get(meta0, "site unique id") or _site_from_name(d.path) or "").lower()
+        identity[d.path.name] = (inst, site)
+        if len(set(identity.values())) > 1:
+            break
+        fshape = (d.frames[0].height, d.frames[0].width, d.frames[0].bytes_per_pixel)
+        if shape is not None and fshape != shape:
+            raise IncompatibleInputError(
+                f"{d.path.name} has {fshape[1]}x{fshape[0]} frames, earlier files "
+                f"{shape[1]}x{shape[0]}; open files of one imager at a time"
+            )
+        shape = fshape
+        for i, frame in enumerate(d.frames):
+            t = _frame_time(frame.metadata)
+            if t is None:
+                problems.append(
+                    {"file": d.path.name, "reason": f"frame {i + 1}: no valid 'Image request start'"}
+                )
+                continue
+            if (t0 is not None and t < t0) or (t1 is not None and t > t1):
+                continue
+            selected.append((d, i, t))
+
+    kinds = sorted(set(identity.values()))
+    if len(kinds) > 1:
+        listing = ", ".join(f"{site or '?'} ({inst})" for inst, site in kinds)
+        raise IncompatibleInputError(
+            f"the files come from more than one site or instrument: {listing}; "
+            "open each site separately (one Dataset per site)"
+        )
+    if not kinds:
+        reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems) or "no files"
+        raise FileFormatError(f"no frame could be read from {len(paths)} file(s): {reasons}")
+    inst, site = kinds[0]
+    if not selected:
+        raise ValueError(f"no frame between start={start} and end={end} in {len(paths)} file(s)")
+
+    selected.sort(key=lambda s: s[2])
+    height, width, bpp = shape  # type: ignore[misc]
+    image = np.empty((len(selected), height, width), dtype=np.uint16 if bpp == 2 else np.uint8)
+    flip_columns = inst in _FLIP_COLUMNS
+
+    def copy(k: int) -> None:
+        d, i, _ = selected[k]
+        frame = frame_array(d, i)[::-1]
+        image[k] = frame[:, ::-1] if flip_columns else frame
+
+    with ThreadPoolExecutor(max_workers=_workers(workers)) as pool:
+        list(pool.map(copy, range(len(selected))))
+
+    metas = [d.frames[i].metadata for d, i, _ in selected]
+    first = selected[0][0].frames[0].metadata
+    times = np.array([t for _, _, t in selected], dtype="datetime64[ns]")
+    data_vars: dict[str, Any] = {
+        "image": (
+            ("time", "y", "x"),
+            image,
+            {"long_name": "raw image", "units": "counts"},
+        ),
+        "exposure_ms": (
+            ("time",),
+            np.array([_number(_get(m, *_EXPOSURE_KEYS)) for m in metas], dtype=np.float32),
+            {"long_name": "exposure plus readout", "units": "ms"},
+        ),
+    }
+    for name, key, long_name in (("device", "ccd device", "CCD device"), ("mode", "mode unique id", "imaging mode")):
+        values = [_get(m, key) for m in metas]
+        if any(v is not None for v in values):
+            data_vars[name] = (("time",), np.array([v or "" for v in values], dtype=str), {"long_name": long_name})
+    if problems:
+        listing = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
+        warnings.warn(
+            f"{len(problems)} problem(s) reading {inst} files, good frames kept: {listing}",
+            DataWarning,
+            stacklevel=2,
+        )
+    attrs = {
+        "geospacexr_kind": "asi",
+        "instrument": inst,
+        "site": site,
+        "imager": (_get(first, "imager unique id") or _imager_from_name(selected[0][0].path) or "").lower(),
+        "site_name": _get(first, "site name") or "",
+        "site_lat": _number(_get(first, "geodetic latitude")),
+        "site_lon": _number(_get(first, "geodetic longitude")),
+        "site_alt_m": _number(_get(first, "geodetic altitude")),
+        "source_files": json.dumps(sorted({d.path.name for d, _, _ in selected})),
+        "problematic_files": json.dumps(problems),
+        "file_metadata": json.dumps(first),
+        "orientation": (
+            "rows flipped after reading" + (" and columns" if flip_columns else "")
+            + " as pyucalgarysrs does: image[k] == pyucalgarysrs data[:, :, k]"
+        ),
+    }
+    ds = xr.Dataset(data_vars, coords={"time": ("time", times)}, attrs=attrs)
+    if chunks is not None:
+        ds = ds.chunk(chunks)
+    return ds
+
+
+def _site_from_name(path: Path) -> str | None:
+    m = _NAME.match(path.name)
+    return m.group("site") if m else None
+
+
+def _imager_from_name(path: Path) -> str | None:
+    m = _NAME.match(path.name)
+    return m.group("imager") if m else None

@@ -1,0 +1,225 @@
+"""Multi-frame binary PGM files (THEMIS, REGO, TREx NIR and Blueline all-sky imagers).
+
+A file is frames written back to back, optionally gzip- or bzip2-compressed::
+
+    P5\\n
+    #"<key>" <value>\\n     metadata, repeated (bare '#' lines also occur)
+    <width> <height>\\n
+    <maxval>\\n             65535 for 16-bit data
+    width*height*2 bytes   uint16 big-endian, row-major
+
+Later frames repeat only the keys that change; :func:`parse_frames` carries the others forward.
+This module only decodes bytes; :mod:`geospacexr.io.asi` builds the Dataset.
+"""
+
+from __future__ import annotations
+
+import bz2
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import FileFormatError
+
+__all__ = ["DecodedFile", "PgmFrame", "decompress", "frame_array", "parse_frames", "read_pgm"]
+
+_META = re.compile(rb'^#"([^"]*)"\s?(.*)$')
+_MAX_HEADER_LINES = 1000
+_MAX_SIDE = 1 << 15
+
+
+@dataclass
+class PgmFrame:
+    """One frame: where its pixels start in the buffer, its size and its metadata.
+
+    Attributes:
+        offset: Byte offset of the first pixel.
+        width: Columns.
+        height: Rows.
+        bytes_per_pixel: 1 (maxval < 256) or 2.
+        metadata: The frame's metadata (carried forward from earlier frames).
+    """
+
+    offset: int
+    width: int
+    height: int
+    bytes_per_pixel: int
+    metadata: dict[str, str]
+
+
+@dataclass
+class DecodedFile:
+    """A decompressed file, its frames and any problem met.
+
+    Attributes:
+        path: The file.
+        buffer: The decompressed bytes.
+        frames: Complete frames, in file order.
+        problem: Why the file could not be read to its end (``None`` if it could).
+    """
+
+    path: Path
+    buffer: bytes
+    frames: list[PgmFrame] = field(default_factory=list)
+    problem: str | None = None
+
+
+def decompress(data: bytes) -> tuple[bytes, str | None]:
+    """Decompress gzip (every member) or bzip2 content; pass plain content through.
+
+    A truncated stream keeps its complete prefix (deflate and bzip2 output before the cut is
+    exact) and reports the truncation. A stream that is corrupt (bad codes, CRC mismatch)
+    cannot be trusted anywhere, so nothing is returned for it.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        ``(content, problem)``: ``problem`` is ``None`` for an intact stream.
+    """
+    if data.startswith(b"\x1f\x8b"):
+        out = []
+        rest = data
+        while rest.startswith(b"\x1f\x8b"):
+            d = zlib.decompressobj(wbits=31)
+            try:
+                out.append(d.decompress(rest))
+                out.append(d.flush())
+            except zlib.error as exc:
+                return b"", f"corrupt gzip data ({exc})"
+            if not d.eof:
+                return b"".join(out), "truncated gzip stream (file ends early)"
+            rest = d.unused_data
+        if rest.strip(b"\0"):
+            return b"".join(out), f"{len(rest)} bytes of trailing garbage after the gzip data"
+        return b"".join(out), None
+    if data.startswith(b"BZh"):
+        d = bz2.BZ2Decompressor()
+        try:
+            content = d.decompress(data)
+        except (OSError, ValueError) as exc:
+            return b"", f"corrupt bzip2 data ({exc})"
+        if not d.eof:
+            return content, "truncated bzip2 stream (file ends early)"
+        return content, None
+    return data, None
+
+
+def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame], str | None]:
+    """Find every complete frame in a decompressed multi-frame PGM buffer.
+
+    Args:
+        buffer: Decompressed content.
+        path: For messages.
+
+    Returns:
+        ``(frames, problem)``: the complete frames and, when parsing stopped early, why.
+
+    Raises:
+        FileFormatError: If the content does not start as a binary PGM (``P5``).
+    """
+    n = len(buffer)
+    if not buffer.startswith(b"P5"):
+        raise FileFormatError(
+            f"not a binary PGM: expected the magic 'P5', found {buffer[:8]!r}", path=path
+        )
+    frames: list[PgmFrame] = []
+    meta: dict[str, str] = {}
+    pos = 0
+    size: tuple[int, int] | None = None
+    while pos < n:
+        if not buffer.startswith(b"P5", pos):
+            if not buffer[pos:].strip(b" \t\r\n\0"):
+                break
+            return frames, f"frame {len(frames) + 1}: expected 'P5' at byte {pos}, found {buffer[pos:pos + 8]!r}"
+        eol = buffer.find(b"\n", pos)
+        if eol < 0:
+            return frames, f"frame {len(frames) + 1}: header cut short"
+        pos = eol + 1
+        numbers: list[int] = []
+        frame_meta = dict(meta)
+        lines = 0
+        while len(numbers) < 3:
+            lines += 1
+            eol = buffer.find(b"\n", pos)
+            if eol < 0 or lines > _MAX_HEADER_LINES:
+                return frames, f"frame {len(frames) + 1}: header cut short"
+            line = buffer[pos:eol]
+            pos = eol + 1
+            if line.startswith(b"#"):
+                m = _META.match(line.rstrip(b"\r"))
+                if m:
+                    key = m.group(1).decode("latin-1").strip()
+                    frame_meta[key] = m.group(2).decode("latin-1").strip()
+                continue
+            try:
+                numbers.extend(int(t) for t in line.split())
+            except ValueError:
+                return frames, f"frame {len(frames) + 1}: bad size line {line[:40]!r}"
+        width, height, maxval = numbers[:3]
+        if len(numbers) > 3 or not (0 < width <= _MAX_SIDE and 0 < height <= _MAX_SIDE):
+            return frames, f"frame {len(frames) + 1}: impossible size {numbers}"
+        if not 0 < maxval <= 65535:
+            return frames, f"frame {len(frames) + 1}: impossible maxval {maxval}"
+        if size is not None and size != (width, height):
+            return frames, (
+                f"frame {len(frames) + 1}: size {width}x{height} differs from the first "
+                f"frame's {size[0]}x{size[1]}"
+            )
+        size = (width, height)
+        bpp = 2 if maxval > 255 else 1
+        nbytes = width * height * bpp
+        if pos + nbytes > n:
+            return frames, (
+                f"frame {len(frames) + 1}: truncated ({n - pos} of {nbytes} pixel bytes present)"
+            )
+        frames.append(PgmFrame(pos, width, height, bpp, frame_meta))
+        meta = frame_meta
+        pos += nbytes
+    return frames, None
+
+
+def read_pgm(path: str | Path) -> DecodedFile:
+    """Decompress and parse one multi-frame PGM file, keeping the good frames of a damaged one.
+
+    Args:
+        path: A ``.pgm``, ``.pgm.gz`` or ``.pgm.bz2`` file.
+
+    Returns:
+        The :class:`DecodedFile`; ``problem`` says what stopped the read early, if anything.
+
+    Raises:
+        FileFormatError: If the file cannot be read at all or is not a PGM.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    if not raw:
+        raise FileFormatError("empty file", path=path)
+    buffer, problem = decompress(raw)
+    if not buffer:
+        raise FileFormatError(problem or "no content after decompression", path=path)
+    frames, parse_problem = parse_frames(buffer, path)
+    return DecodedFile(path, buffer, frames, problem or parse_problem)
+
+
+def frame_array(decoded: DecodedFile, index: int) -> np.ndarray:
+    """Return frame ``index`` as a 2-D array view (rows as stored, big-endian dtype).
+
+    Args:
+        decoded: A :class:`DecodedFile`.
+        index: Frame number.
+
+    Returns:
+        ``(height, width)`` array of ``>u2`` (or ``u1``) without copying.
+    """
+    f = decoded.frames[index]
+    dtype = np.dtype(">u2") if f.bytes_per_pixel == 2 else np.dtype("u1")
+    return np.frombuffer(decoded.buffer, dtype, f.width * f.height, f.offset).reshape(
+        f.height, f.width
+    )

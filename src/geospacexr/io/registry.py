@@ -1,0 +1,260 @@
+"""The reader registry and :func:`geospacexr.open`.
+
+Each reader declares how it recognises its files: file-name patterns, magic bytes at the start
+of the (decompressed) content, and optionally a ``sniff`` function that looks inside. Adding a
+reader is one function and one decorator line::
+
+    @register_reader("asi-pgm", kind="asi", patterns=("*.pgm", "*.pgm.gz"), magic=(b"P5",),
+                     sample="themis-gill")
+    def open_pgm(files, **kwargs) -> xr.Dataset: ...
+
+``sample`` names the sample dataset whose files the robustness harness damages to test the reader.
+"""
+
+from __future__ import annotations
+
+import bz2
+import fnmatch
+import glob
+import gzip
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import FileFormatError, NoFilesError, ReaderNotFoundError
+
+__all__ = ["ReaderSpec", "expand_paths", "find_reader", "open", "peek", "readers", "register_reader"]
+
+PathLike = str | os.PathLike[str]
+Paths = PathLike | Iterable[PathLike]
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """How a reader recognises its files, and the function that opens them.
+
+    Attributes:
+        name: Registry name, e.g. ``"asi-pgm"``.
+        kind: ``attrs["geospacexr_kind"]`` of the Datasets it returns.
+        open: ``open(files: list[Path], **kwargs) -> xarray.Dataset``.
+        patterns: Case-insensitive ``fnmatch`` patterns on the file name.
+        magic: Possible first bytes of the content (after gzip/bzip2 decompression).
+        sniff: Optional ``sniff(path) -> bool`` that looks inside the file.
+        sample: Sample dataset used to test the reader on damaged files.
+        description: One line for listings.
+    """
+
+    name: str
+    kind: str
+    open: Callable[..., Any]
+    patterns: tuple[str, ...] = ()
+    magic: tuple[bytes, ...] = ()
+    sniff: Callable[[Path], bool] | None = None
+    sample: str | None = None
+    description: str = ""
+
+    def score(self, path: Path) -> int:
+        """Return how well ``path`` matches (0: not at all; name 1, magic 2, sniff 2)."""
+        name = path.name.lower()
+        score = 0
+        if self.patterns:
+            if any(fnmatch.fnmatch(name, p.lower()) for p in self.patterns):
+                score += 1
+        if self.magic:
+            head = peek(path, max(len(m) for m in self.magic))
+            if any(head.startswith(m) for m in self.magic):
+                score += 2
+            else:
+                return 0  # content contradicts the reader
+        if self.sniff is not None and score:
+            try:
+                ok = self.sniff(path)
+            except Exception:  # a sniffer must never break detection
+                ok = False
+            score = score + 2 if ok else 0
+        return score
+
+
+_READERS: dict[str, ReaderSpec] = {}
+
+
+def register_reader(
+    name: str,
+    *,
+    kind: str,
+    patterns: Sequence[str] = (),
+    magic: Sequence[bytes] = (),
+    sniff: Callable[[Path], bool] | None = None,
+    sample: str | None = None,
+    description: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a reader (decorator).
+
+    Args:
+        name: Registry name.
+        kind: The ``geospacexr_kind`` of what it returns.
+        patterns: File-name patterns (``fnmatch``, case-insensitive).
+        magic: Leading content bytes (after decompression).
+        sniff: Optional content check ``sniff(path) -> bool``.
+        sample: Sample dataset whose files exercise the reader in the robustness harness.
+        description: One line for listings (default: the first docstring line).
+
+    Returns:
+        The decorator, which returns the function unchanged.
+    """
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        doc = (func.__doc__ or "").strip().splitlines()
+        _READERS[name] = ReaderSpec(
+            name=name,
+            kind=kind,
+            open=func,
+            patterns=tuple(patterns),
+            magic=tuple(magic),
+            sniff=sniff,
+            sample=sample,
+            description=description or (doc[0] if doc else ""),
+        )
+        return func
+
+    return decorator
+
+
+def readers() -> dict[str, ReaderSpec]:
+    """Return the registered readers by name (importing the built-in ones first)."""
+    from . import _builtin  # noqa: F401  (registers the built-in readers)
+
+    return dict(_READERS)
+
+
+def peek(path: PathLike, n: int = 64) -> bytes:
+    """Return the first ``n`` bytes of a file's content, through gzip or bzip2 if compressed.
+
+    Args:
+        path: The file.
+        n: Number of bytes.
+
+    Returns:
+        Up to ``n`` bytes (fewer for a short or damaged file; never raises on bad content).
+    """
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(max(n, 3))
+    except OSError:
+        return b""
+    try:
+        if head.startswith(b"\x1f\x8b"):
+            with gzip.open(path, "rb") as fh:
+                return fh.read(n)
+        if head.startswith(b"BZh"):
+            with bz2.open(path, "rb") as fh:
+                return fh.read(n)
+    except (OSError, EOFError, ValueError):
+        return b""
+    return head[:n]
+
+
+def expand_paths(paths: Paths) -> list[Path]:
+    """Turn one path, a glob pattern or a list of either into a sorted list of files.
+
+    Args:
+        paths: A path, a glob pattern (``*``, ``?``, ``[``) or an iterable of them.
+
+    Returns:
+        Existing files, sorted by name, without duplicates.
+
+    Raises:
+        NoFilesError: If nothing matches, naming what was asked for.
+    """
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files: list[Path] = []
+    missing = []
+    for item in items:
+        text = os.fspath(item)
+        if any(c in text for c in "*?["):
+            found = sorted(Path(p) for p in glob.glob(os.path.expanduser(text)))
+            if not found:
+                missing.append(text)
+            files.extend(p for p in found if p.is_file())
+        else:
+            p = Path(text).expanduser()
+            if p.is_dir():
+                found = sorted(q for q in p.iterdir() if q.is_file() and not q.name.startswith("."))
+                if not found:
+                    missing.append(text)
+                files.extend(found)
+            elif p.is_file():
+                files.append(p)
+            else:
+                missing.append(text)
+    if missing:
+        raise NoFilesError(f"no such file or no match: {', '.join(missing)}")
+    if not files:
+        raise NoFilesError("no files given")
+    seen: dict[Path, None] = {}
+    for f in files:
+        seen.setdefault(f, None)
+    return sorted(seen, key=lambda p: (p.name, str(p)))
+
+
+def find_reader(path: PathLike) -> ReaderSpec:
+    """Return the reader that best recognises ``path``.
+
+    Args:
+        path: A file.
+
+    Returns:
+        The matching :class:`ReaderSpec`.
+
+    Raises:
+        ReaderNotFoundError: If no reader recognises the file; the message lists the readers
+            and what each expects.
+    """
+    p = Path(path)
+    scored = [(spec.score(p), spec) for spec in readers().values()]
+    scored = [(s, spec) for s, spec in scored if s > 0]
+    if not scored:
+        expected = "; ".join(
+            f"{spec.name} ({', '.join(spec.patterns) or 'any name'})" for spec in readers().values()
+        )
+        raise ReaderNotFoundError(
+            f"no reader recognises this file (name and first bytes {peek(p, 8)!r}); "
+            f"readers: {expected}",
+            path=p,
+        )
+    scored.sort(key=lambda t: -t[0])
+    return scored[0][1]
+
+
+def open(paths: Paths, reader: str | None = None, **kwargs: Any) -> Any:  # noqa: A001
+    """Open files with the reader that recognises them.
+
+    Args:
+        paths: A file, a glob pattern or a list of files of one kind.
+        reader: Registry name to force a reader (see :func:`readers`).
+        **kwargs: Passed to the reader (e.g. ``chunks=``, ``start=``, ``end=``).
+
+    Returns:
+        The standard Dataset the reader builds.
+
+    Raises:
+        NoFilesError: If nothing matches ``paths``.
+        ReaderNotFoundError: If no reader recognises the files, or ``reader`` is unknown.
+        FileFormatError: If the files need different readers.
+    """
+    files = expand_paths(paths)
+    if reader is not None:
+        specs = readers()
+        if reader not in specs:
+            raise ReaderNotFoundError(f"unknown reader {reader!r}; known: {', '.join(specs)}")
+        return specs[reader].open(files, **kwargs)
+    spec = find_reader(files[0])
+    others = {find_reader(f).name for f in files[1:]} - {spec.name}
+    if others:
+        raise FileFormatError(
+            f"the files need different readers ({spec.name} for {files[0].name}, and "
+            f"{', '.join(sorted(others))}); open each kind separately"
+        )
+    return spec.open(files, **kwargs)
