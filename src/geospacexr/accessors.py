@@ -73,6 +73,48 @@ class AsiAccessor(_Accessor):
         """
         return _asi.keogram(self._require("keogram", ["image"]), skymap, axis=axis, column=column)
 
+    @property
+    def plot(self) -> _AsiPlot:
+        """Static figures of this Dataset (``ds.asi.plot.image()``, ``ds.asi.plot.keogram()``)."""
+        return _AsiPlot(self)
+
+
+class _AsiPlot:
+    """``ds.asi.plot``: matplotlib figures built on the ``ds.asi`` methods."""
+
+    def __init__(self, accessor: AsiAccessor) -> None:
+        self._acc = accessor
+
+    def image(self, time: Any = None, ax: Any = None, **kwargs: Any) -> Any:
+        """Show one frame (see :func:`geospacexr.plot.plot_image`).
+
+        Args:
+            time: Frame time (nearest); default the first frame.
+            ax: Axes to draw into.
+            **kwargs: ``percentiles``, ``cmap``.
+
+        Returns:
+            The matplotlib Axes.
+        """
+        from .plot import plot_image
+
+        return plot_image(self._acc._require("plot.image", ["image"]), time=time, ax=ax, **kwargs)
+
+    def keogram(self, ax: Any = None, percentiles: tuple[float, float] = (1.0, 99.5), **kwargs: Any) -> Any:
+        """Draw the keogram (see :meth:`AsiAccessor.keogram` and :func:`geospacexr.plot.plot_keogram`).
+
+        Args:
+            ax: Axes to draw into.
+            percentiles: Contrast limits.
+            **kwargs: Passed to :meth:`AsiAccessor.keogram` (``skymap``, ``axis``, ``column``).
+
+        Returns:
+            The matplotlib Axes.
+        """
+        from .plot import plot_keogram
+
+        return plot_keogram(self._acc.keogram(**kwargs), ax=ax, percentiles=percentiles)
+
 
 @xr.register_dataset_accessor("rb")
 class RbAccessor(_Accessor):

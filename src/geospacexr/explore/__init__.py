@@ -1,0 +1,1 @@
+"""Interactive explorers (Panel / HoloViews), imported only when used."""

@@ -1,0 +1,132 @@
+"""The ``geospacexr serve`` app: one Panel application, one tab per dataset.
+
+With no files it shows the sample datasets; with files, the Datasets the reader registry opens
+from them. Everything (Bokeh and Panel resources included) is served by the local server, so the
+app works offline and on an air-gapped cluster.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from .. import config
+from ..describe import summary
+
+__all__ = ["build_app", "load_datasets", "serve"]
+
+TITLE = "geospacexr"
+
+
+def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict[str, xr.Dataset]:
+    """Open what the app shows: the samples, or ``files`` grouped by reader.
+
+    Args:
+        files: Data files (or globs); ``None`` or empty for the sample data.
+
+    Returns:
+        ``{tab title: Dataset}``.
+    """
+    from .. import datasets
+    from ..io.registry import expand_paths, find_reader, open
+
+    if not files:
+        return {name: datasets.open_sample(name) for name in datasets.list_samples()}
+    groups: dict[str, list[Path]] = {}
+    for path in expand_paths(files):
+        groups.setdefault(find_reader(path).name, []).append(path)
+    out = {}
+    for reader, paths in groups.items():
+        ds = open(paths, reader=reader)
+        title = " ".join(str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k))
+        out[title or reader] = ds
+    return out
+
+
+def _summary_markdown(title: str, ds: xr.Dataset) -> str:
+    info = summary(ds)
+    lines = [f"## {html.escape(title)}", "", "| | |", "|---|---|"]
+    lines.append(f"| kind | {info['kind']} |")
+    for key in ("instrument", "site", "site_name", "model"):
+        if key in info:
+            lines.append(f"| {key} | {info[key]} |")
+    if "time_start" in info:
+        lines.append(f"| time | {info['time_start']} to {info['time_end']} ({info['n_times']} steps) |")
+    lines.append(f"| dimensions | {', '.join(f'{k}: {v}' for k, v in info['dims'].items())} |")
+    for name, var in info["variables"].items():
+        unit = f" [{var['units']}]" if var["units"] else ""
+        lines.append(f"| `{name}` | ({', '.join(var['dims'])}) {var['dtype']}{unit} |")
+    return "\n".join(lines)
+
+
+def build_app(datasets: dict[str, xr.Dataset]) -> Any:
+    """Build the app's layout: a tab per Dataset with its summary.
+
+    Args:
+        datasets: ``{tab title: Dataset}`` (see :func:`load_datasets`).
+
+    Returns:
+        A Panel ``Tabs`` component (displays inline in Jupyter as well).
+    """
+    import panel as pn
+
+    tabs = []
+    for title, ds in datasets.items():
+        tabs.append((title, pn.Column(pn.pane.Markdown(_summary_markdown(title, ds), name="summary"), sizing_mode="stretch_width")))
+    return pn.Tabs(*tabs, name=TITLE, sizing_mode="stretch_width")
+
+
+def serve(
+    files: Sequence[str | os.PathLike[str]] | None = None,
+    port: int | None = None,
+    address: str | None = None,
+    show: bool = False,
+    start: bool = True,
+) -> Any:
+    """Serve the app until interrupted, printing its URL.
+
+    Args:
+        files: Data files to explore (default: the sample data).
+        port: TCP port (default from ``serve.port``: 5006).
+        address: Address to listen on (default from ``serve.address``: 127.0.0.1).
+        show: Open a browser tab.
+        start: Block serving (``False`` returns the started server, for tests).
+
+    Returns:
+        The Bokeh server (only when ``start`` is false).
+    """
+    import panel as pn
+
+    port = config.resolve(port, "serve.port")
+    address = config.resolve(address, "serve.address")
+    datasets = load_datasets(files)
+
+    def page() -> Any:
+        pn.extension()
+        template = pn.template.BootstrapTemplate(title=TITLE)
+        template.main.append(build_app(datasets))
+        return template
+
+    origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+    print(f"geospacexr app at http://{address}:{port}/  (Ctrl-C to stop)", flush=True)
+    server = pn.serve(
+        page,
+        port=port,
+        address=address,
+        show=show,
+        title=TITLE,
+        websocket_origin=origins,
+        start=False,
+        threaded=False,
+        print_url=False,
+    )
+    if not start:
+        return server
+    server.start()
+    server.io_loop.start()
+    return None

@@ -1,0 +1,10 @@
+"""Static figures (matplotlib) built on the pure functions.
+
+matplotlib is imported inside the functions, never at package import. Figures are created with
+:class:`matplotlib.figure.Figure` (no pyplot state), so they work headless and in threads.
+"""
+
+from .asi import plot_image, plot_keogram
+from .common import save_figure
+
+__all__ = ["plot_image", "plot_keogram", "save_figure"]

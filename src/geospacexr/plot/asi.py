@@ -1,0 +1,87 @@
+"""All-sky imager figures: a frame, a keogram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .._checks import require
+from .common import new_axes
+
+__all__ = ["plot_image", "plot_keogram"]
+
+
+def _limits(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[float, float]:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = np.percentile(finite, percentiles)
+    return float(lo), float(hi if hi > lo else lo + 1)
+
+
+def plot_image(
+    ds: xr.Dataset,
+    time: Any = None,
+    ax: Any = None,
+    percentiles: tuple[float, float] = (1.0, 99.5),
+    cmap: str = "gray",
+) -> Any:
+    """Show one frame of an ``asi`` Dataset as the sky looks (``origin="lower"``).
+
+    Args:
+        ds: An ``asi`` Dataset.
+        time: Frame time (nearest frame is shown); default the first frame.
+        ax: Axes to draw into (default: a new figure).
+        percentiles: Contrast limits as percentiles of the frame.
+        cmap: Colour map for single-channel images.
+
+    Returns:
+        The matplotlib Axes.
+    """
+    require(ds, "asi", ["image"], where="plot_image")
+    frame = ds["image"].isel(time=0) if time is None else ds["image"].sel(time=time, method="nearest")
+    values = np.asarray(frame.values, dtype=np.float64)
+    lo, hi = _limits(values, percentiles)
+    ax = new_axes(ax, (5.0, 5.0))
+    if "channel" in frame.dims:
+        ax.imshow(np.clip((values - lo) / (hi - lo), 0, 1), origin="lower")
+    else:
+        im = ax.imshow(values, origin="lower", cmap=cmap, vmin=lo, vmax=hi)
+        ax.figure.colorbar(im, ax=ax, label=ds["image"].attrs.get("units", ""), shrink=0.8)
+    stamp = np.datetime_as_string(frame["time"].values, unit="s").replace("T", " ")
+    ax.set_title(f"{ds.attrs.get('instrument', '').upper()} {ds.attrs.get('site', '')} {stamp} UT")
+    ax.set_xlabel("x (pixel)")
+    ax.set_ylabel("y (pixel)")
+    return ax
+
+
+def plot_keogram(
+    keogram: xr.DataArray,
+    ax: Any = None,
+    percentiles: tuple[float, float] = (1.0, 99.5),
+    cmap: str = "gray",
+) -> Any:
+    """Draw a keogram (rows against time).
+
+    Args:
+        keogram: DataArray ``(y|lat|mlat, time)`` from :func:`geospacexr.asi.keogram`.
+        ax: Axes to draw into (default: a new figure).
+        percentiles: Contrast limits.
+        cmap: Colour map.
+
+    Returns:
+        The matplotlib Axes.
+    """
+    ax = new_axes(ax, (8.0, 3.5))
+    row = keogram.dims[0]
+    values = np.asarray(keogram.values, dtype=np.float64)
+    lo, hi = _limits(values, percentiles)
+    times = keogram["time"].values
+    mesh = ax.pcolormesh(times, keogram[row].values, values, cmap=cmap, vmin=lo, vmax=hi, shading="nearest")
+    ax.figure.colorbar(mesh, ax=ax, label=keogram.attrs.get("units", ""))
+    ax.set_ylabel(row)
+    ax.set_xlabel("time (UT)")
+    ax.set_title(keogram.attrs.get("long_name", "keogram"))
+    return ax

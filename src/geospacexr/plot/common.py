@@ -1,0 +1,60 @@
+"""Helpers shared by the plotting modules."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import GeospacexrError
+from ..io.atomic import atomic_path
+
+__all__ = ["new_axes", "require_matplotlib", "save_figure"]
+
+
+def require_matplotlib() -> None:
+    """Raise a clear error when matplotlib (the ``plot`` extra) is not installed.
+
+    Raises:
+        GeospacexrError: If matplotlib cannot be imported.
+    """
+    if importlib.util.find_spec("matplotlib") is None:
+        raise GeospacexrError(
+            "plotting needs matplotlib: install the plot extra, pip install 'geospacexr[plot]'"
+        )
+
+
+def new_axes(ax: Any = None, figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
+    """Return ``ax`` or the axes of a new headless figure.
+
+    Args:
+        ax: Existing matplotlib Axes, or ``None``.
+        figsize: Size of a new figure, inches.
+
+    Returns:
+        A matplotlib Axes.
+    """
+    require_matplotlib()
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str], dpi: int = 120) -> Path:
+    """Save a matplotlib figure atomically (the format follows the file extension).
+
+    Args:
+        fig: A matplotlib Figure.
+        path: Output file (``.png``, ``.pdf``, ``.svg``...).
+        dpi: Resolution for raster formats.
+
+    Returns:
+        The path written.
+    """
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi)
+    return Path(path)
