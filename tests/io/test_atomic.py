@@ -1,0 +1,81 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import xarray as xr
+
+from geospacexr.io.atomic import atomic_path, atomic_write, write_netcdf
+
+
+def leftovers(folder):
+    return [p.name for p in folder.iterdir() if ".part" in p.name]
+
+
+def test_atomic_write_replaces_the_file(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with atomic_write(target, "w") as fh:
+        fh.write("new")
+        assert target.read_text() == "old"  # not visible until done
+    assert target.read_text() == "new"
+    assert leftovers(tmp_path) == []
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_failure_keeps_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_write(target, "w") as fh:
+        fh.write("half")
+        raise RuntimeError("writer died")
+    assert target.read_text() == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_path_keeps_the_suffix_for_format_detection(tmp_path):
+    with atomic_path(tmp_path / "fig.png") as tmp:
+        assert tmp.suffix == ".png" and tmp.parent == tmp_path
+        tmp.write_bytes(b"x")
+    assert (tmp_path / "fig.png").read_bytes() == b"x"
+
+
+def test_refuses_append_mode(tmp_path):
+    with pytest.raises(ValueError, match="whole files"), atomic_write(tmp_path / "a", "ab"):
+        pass
+
+
+def test_write_netcdf_round_trip(tmp_path):
+    ds = xr.Dataset({"a": ("x", [1.0, 2.0])}, attrs={"geospacexr_kind": "asi"})
+    path = write_netcdf(ds, tmp_path / "a.nc")
+    with xr.open_dataset(path) as back:
+        xr.testing.assert_identical(back.load(), ds)
+
+
+def test_killed_writer_leaves_old_file_intact(tmp_path):
+    target = tmp_path / "big.bin"
+    target.write_bytes(b"old content")
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from geospacexr.io.atomic import atomic_write
+        with atomic_write({str(target)!r}) as fh:
+            for i in range(10000):
+                fh.write(b"x" * 65536)
+                fh.flush()
+                if i == 20:
+                    print("half", flush=True)
+                time.sleep(0.001)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "half"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert target.read_bytes() == b"old content"
+    # the killed writer's temporary is hidden and marked as partial
+    assert all(name.startswith(".big.bin.") for name in leftovers(tmp_path))

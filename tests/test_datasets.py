@@ -1,0 +1,111 @@
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+import geospacexr
+from geospacexr import datasets
+from geospacexr.errors import DataWarning, SampleDataError
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.pgm.gz"))}
+
+
+def test_list_and_naming():
+    names = datasets.list_samples()
+    assert "themis-gill" in names
+    for name in names:
+        assert name == name.lower() and "-" in name
+
+
+def test_sample_is_generated_once_and_reused():
+    path = datasets.sample_path("themis-gill")
+    files = sorted(path.glob("*.pgm.gz"))
+    assert [f.name for f in files] == [
+        "20140310_0600_gill_themis19_full.pgm.gz",
+        "20140310_0601_gill_themis19_full.pgm.gz",
+        "20140310_0602_gill_themis19_full.pgm.gz",
+    ]
+    mtimes = [f.stat().st_mtime_ns for f in files]
+    assert datasets.sample_path("themis-gill") == path
+    assert [f.stat().st_mtime_ns for f in files] == mtimes
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert set(manifest["files"]) == {f.name for f in files}
+
+
+def test_generation_is_deterministic(tmp_path):
+    first = datasets.sample_path("themis-gill")
+    with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+        second = datasets.sample_path("themis-gill")
+    assert second.parent == tmp_path
+    assert digest(first) == digest(second)
+
+
+def test_sample_is_in_the_real_format_and_plausible():
+    ds = datasets.open_sample("themis-gill")
+    # found by the registry from the files alone, like a user's own files
+    assert geospacexr.open(datasets.sample_path("themis-gill") / "*.pgm.gz").identical(ds)
+    assert ds.image.shape == (60, 256, 256)
+    assert ds.attrs["site"] == "gill" and ds.attrs["instrument"] == "themis"
+    cadence = np.diff(ds.time.values) / np.timedelta64(1, "s")
+    np.testing.assert_allclose(cadence, 3.0, atol=1e-6)
+    img = ds.image.values
+    corners = img[:, :10, :10]
+    assert 3000 < corners.mean() < 3600  # CCD bias outside the field of view
+    # the arc drifts equatorward: its row (raw north is towards row 0; rows are flipped
+    # on reading, so north is towards high y) decreases with time in the keogram
+    keo = ds.asi.keogram().values.astype(float)
+    peak_rows = keo.argmax(axis=0)
+    assert peak_rows[0] > peak_rows[-1] + 10
+
+
+def test_truncated_cache_file_is_detected_and_regenerated(tmp_path):
+    with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+        path = datasets.sample_path("themis-gill")
+        victim = path / "20140310_0601_gill_themis19_full.pgm.gz"
+        good = victim.read_bytes()
+        victim.write_bytes(good[:1000])
+        assert any("truncated" in p for p in datasets.verify_sample("themis-gill"))
+        with pytest.warns(DataWarning, match="damaged.*regenerating"):
+            datasets.sample_path("themis-gill")
+        assert victim.read_bytes() == good
+        # a flipped byte (same size) is caught by the hash
+        data = bytearray(good)
+        data[5000] ^= 0xFF
+        victim.write_bytes(bytes(data))
+        assert any("SHA-256" in p for p in datasets.verify_sample("themis-gill"))
+        with pytest.warns(DataWarning):
+            datasets.sample_path("themis-gill")
+        assert victim.read_bytes() == good
+
+
+def test_missing_sample_without_generation(tmp_path):
+    with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+        with pytest.raises(SampleDataError, match="not generated"):
+            datasets.sample_path("themis-gill", generate=False)
+
+
+def test_unknown_sample_suggests_names():
+    with pytest.raises(SampleDataError, match="did you mean themis-gill"):
+        datasets.sample_path("themis-gil")
+
+
+def test_failed_generation_is_a_sample_data_error(tmp_path):
+    def broken(folder):
+        raise OSError("disk full")
+
+    datasets.register_sample("broken-test", kind="asi", description="x", opener=lambda p: p)(broken)
+    try:
+        with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+            with pytest.raises(SampleDataError, match="could not generate.*disk full"):
+                datasets.sample_path("broken-test")
+        assert not any(tmp_path.iterdir())  # nothing half-written left behind
+    finally:
+        datasets._SAMPLES.pop("broken-test")
+
+
+def test_register_sample_validates_names():
+    with pytest.raises(ValueError, match="lower-case"):
+        datasets.register_sample("Themis", kind="asi", description="", opener=print)
