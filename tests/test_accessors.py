@@ -12,7 +12,11 @@ def asi():
 
 
 def test_accessor_init_never_raises():
-    for ds in (xr.Dataset(), xr.Dataset(attrs={"geospacexr_kind": 3}), xr.Dataset({"x": ("t", [1])})):
+    for ds in (
+        xr.Dataset(),
+        xr.Dataset(attrs={"geospacexr_kind": 3}),
+        xr.Dataset({"x": ("t", [1])}),
+    ):
         ds.gcm, ds.asi, ds.rb  # noqa: B018
 
 
@@ -22,7 +26,9 @@ def test_wrong_kind_message_says_what_to_do(asi):
     msg = str(info.value)
     assert "all-sky imager" in msg and "ds.gcm.summary" in msg and "open_tiegcm" in msg
     gcm_like = xr.Dataset(attrs={"geospacexr_kind": "gcm"})
-    with pytest.raises(WrongKindError, match="TIE-GCM or WACCM-X.*ds.asi.keogram needs an all-sky imager.*open_asi"):
+    with pytest.raises(
+        WrongKindError, match="TIE-GCM or WACCM-X.*ds.asi.keogram needs an all-sky imager.*open_asi"
+    ):
         gcm_like.asi.keogram()
     with pytest.raises(WrongKindError, match="no attrs\\['geospacexr_kind'\\]"):
         xr.Dataset().rb.summary()

@@ -110,7 +110,10 @@ def test_override_context_and_unknown_key():
     assert gxc.get().asi.altitude_km == 110.0
     with pytest.raises(ConfigError, match="asi.altitude"), gxc.override({"asi.altitude": 1}):
         pass
-    with pytest.raises(ConfigError, match="expected a number"), gxc.override({"asi.altitude_km": "x"}):
+    with (
+        pytest.raises(ConfigError, match="expected a number"),
+        gxc.override({"asi.altitude_km": "x"}),
+    ):
         pass
 
 

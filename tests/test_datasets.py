@@ -10,7 +10,9 @@ from geospacexr.errors import DataWarning, SampleDataError
 
 
 def digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.pgm.gz"))}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.pgm.gz"))
+    }
 
 
 def test_list_and_naming():

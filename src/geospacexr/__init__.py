@@ -18,7 +18,7 @@ from typing import Any
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
 from . import config, errors
 from ._version import __version__
-from .io import open, open_asi  # noqa: A004
+from .io import open, open_asi
 
 __all__ = ["__version__", "asi", "config", "datasets", "errors", "io", "open", "open_asi"]
 

@@ -12,19 +12,30 @@ __all__ = ["KIND_HELP", "require"]
 
 #: What each kind is and how to get one (used in error messages).
 KIND_HELP: dict[str, tuple[str, str]] = {
-    "gcm": ("a TIE-GCM or WACCM-X dataset", "open one with geospacexr.open_tiegcm or geospacexr.open_waccmx"),
+    "gcm": (
+        "a TIE-GCM or WACCM-X dataset",
+        "open one with geospacexr.open_tiegcm or geospacexr.open_waccmx",
+    ),
     "asi": ("an all-sky imager (ASI) dataset", "open one with geospacexr.open_asi"),
-    "asi_grid": ("an ASI mosaic on a latitude/longitude grid", "build one with geospacexr.asi.mosaic"),
+    "asi_grid": (
+        "an ASI mosaic on a latitude/longitude grid",
+        "build one with geospacexr.asi.mosaic",
+    ),
     "skymap": ("an ASI skymap", "open one with geospacexr.open_skymap"),
     "bfield": ("a magnetic-field dataset", "evaluate a model from geospacexr.rb.models"),
-    "particles": ("a particle (position, pitch angle) dataset", "build one with geospacexr.rb.particles"),
+    "particles": (
+        "a particle (position, pitch angle) dataset",
+        "build one with geospacexr.rb.particles",
+    ),
     "superdarn": ("a SuperDARN dataset", "open one with geospacexr.open"),
 }
 
 
 def _describe(kind: str | None) -> str:
     if kind is None:
-        return "this Dataset has no attrs['geospacexr_kind'] (it was not made by a geospacexr reader)"
+        return (
+            "this Dataset has no attrs['geospacexr_kind'] (it was not made by a geospacexr reader)"
+        )
     what = KIND_HELP.get(kind, (f"a {kind!r} dataset", ""))[0]
     return f"this looks like {what} (geospacexr_kind={kind!r})"
 
@@ -57,7 +68,9 @@ def require(
     if kind not in accepted:
         want = " or ".join(KIND_HELP.get(k, (repr(k), ""))[0] for k in accepted)
         how = "; ".join(h for k in accepted if (h := KIND_HELP.get(k, ("", ""))[1]))
-        raise WrongKindError(f"{_describe(kind)}; {where} needs {want}" + (f": {how}" if how else ""))
+        raise WrongKindError(
+            f"{_describe(kind)}; {where} needs {want}" + (f": {how}" if how else "")
+        )
     missing = [v for v in variables if v not in ds.variables]
     if missing:
         raise MissingVariableError(

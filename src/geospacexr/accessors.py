@@ -1,5 +1,4 @@
-"""The ``ds.gcm``, ``ds.asi`` and ``ds.rb`` accessors: a discoverable front door onto the pure
-functions.
+"""The ``ds.gcm``, ``ds.asi`` and ``ds.rb`` accessors: a front door onto the pure functions.
 
 Following xarray's guidance, an accessor's ``__init__`` only stores the Dataset (it runs on every
 attribute access and must never raise). Each method checks the kind and the variables it needs
@@ -100,8 +99,10 @@ class _AsiPlot:
 
         return plot_image(self._acc._require("plot.image", ["image"]), time=time, ax=ax, **kwargs)
 
-    def keogram(self, ax: Any = None, percentiles: tuple[float, float] = (1.0, 99.5), **kwargs: Any) -> Any:
-        """Draw the keogram (see :meth:`AsiAccessor.keogram` and :func:`geospacexr.plot.plot_keogram`).
+    def keogram(
+        self, ax: Any = None, percentiles: tuple[float, float] = (1.0, 99.5), **kwargs: Any
+    ) -> Any:
+        """Draw the keogram (:meth:`AsiAccessor.keogram`, :func:`geospacexr.plot.plot_keogram`).
 
         Args:
             ax: Axes to draw into.

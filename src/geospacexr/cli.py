@@ -52,7 +52,11 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"sample folder: {cfg.sample_dir}")
     for name in datasets.list_samples():
         problems = datasets.verify_sample(name)
-        state = "ready" if not problems else ("not generated" if problems == ["not generated"] else "damaged")
+        state = (
+            "ready"
+            if not problems
+            else ("not generated" if problems == ["not generated"] else "damaged")
+        )
         print(f"  {name:<24} {state}")
     print(f"configuration file: {config.config_file()}")
     return 0
@@ -120,15 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_samples)
 
     p = sub.add_parser("demo", help="run the tutorial workflow on the sample data, write figures")
-    p.add_argument("-o", "--output", default="geospacexr-demo", help="output folder (default: %(default)s)")
+    p.add_argument(
+        "-o", "--output", default="geospacexr-demo", help="output folder (default: %(default)s)"
+    )
     p.add_argument("--sample", default="themis-gill", help="sample to use (default: %(default)s)")
     p.set_defaults(func=_cmd_demo)
 
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")
     p.add_argument("files", nargs="*", help="data files to explore (default: the sample data)")
-    p.add_argument("--port", type=int, default=cfg.serve.port, help="TCP port (default: %(default)s)")
-    p.add_argument("--address", default=cfg.serve.address, help="address to listen on (default: %(default)s)")
+    p.add_argument(
+        "--port", type=int, default=cfg.serve.port, help="TCP port (default: %(default)s)"
+    )
+    p.add_argument(
+        "--address", default=cfg.serve.address, help="address to listen on (default: %(default)s)"
+    )
     p.add_argument(
         "--show",
         action=argparse.BooleanOptionalAction,

@@ -209,7 +209,9 @@ class Config:
         """
         section, _, name = key.partition(".")
         if (section, name) not in _schema():
-            raise ConfigError(f"unknown configuration key; known keys: {', '.join(keys())}", key=key)
+            raise ConfigError(
+                f"unknown configuration key; known keys: {', '.join(keys())}", key=key
+            )
         return getattr(getattr(self, section), name)
 
     def as_dict(self) -> dict[str, Any]:

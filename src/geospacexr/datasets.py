@@ -103,7 +103,9 @@ def register_sample(
         ValueError: If the name is not lower case or is already registered.
     """
     if name != name.lower() or "-" not in name:
-        raise ValueError(f"sample names are lower-case '<model-or-instrument>-<detail>', not {name!r}")
+        raise ValueError(
+            f"sample names are lower-case '<model-or-instrument>-<detail>', not {name!r}"
+        )
 
     def decorator(func: Callable[[Path], list[str]]) -> Callable[[Path], list[str]]:
         if name in _SAMPLES:
@@ -189,7 +191,9 @@ def verify_sample(name: str, folder: Path | None = None) -> list[str]:
         if not path.exists():
             problems.append(f"{rel} is missing")
         elif path.stat().st_size != info["size"]:
-            problems.append(f"{rel} has {path.stat().st_size} bytes, expected {info['size']} (truncated?)")
+            problems.append(
+                f"{rel} has {path.stat().st_size} bytes, expected {info['size']} (truncated?)"
+            )
         elif _hash_cached(path) != info["sha256"]:
             problems.append(f"{rel} does not match its recorded SHA-256 (corrupted)")
     return problems
@@ -205,7 +209,9 @@ def _generate(sample: Sample, folder: Path) -> None:
             p = tmp / rel
             files[rel] = {"sha256": _sha256(p), "size": p.stat().st_size}
         with atomic_write(tmp / MANIFEST, "w", encoding="utf-8") as fh:
-            json.dump({"name": sample.name, "version": sample.version, "files": files}, fh, indent=1)
+            json.dump(
+                {"name": sample.name, "version": sample.version, "files": files}, fh, indent=1
+            )
         os.chmod(tmp, 0o777 & ~_umask())
         old = None
         if folder.exists():
@@ -216,7 +222,9 @@ def _generate(sample: Sample, folder: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise SampleDataError(f"could not generate sample {sample.name!r} into {folder}: {exc}") from exc
+        raise SampleDataError(
+            f"could not generate sample {sample.name!r} into {folder}: {exc}"
+        ) from exc
 
 
 def sample_path(name: str, generate: bool = True) -> Path:
@@ -251,7 +259,9 @@ def sample_path(name: str, generate: bool = True) -> Path:
         _generate(sample, folder)
         problems = verify_sample(name, folder)
         if problems:  # pragma: no cover - a generator writing inconsistent files
-            raise SampleDataError(f"sample {name!r} is still invalid after regeneration: {problems}")
+            raise SampleDataError(
+                f"sample {name!r} is still invalid after regeneration: {problems}"
+            )
     if sample.single_file:
         record = json.loads((folder / MANIFEST).read_text())
         return folder / next(iter(record["files"]))
@@ -363,17 +373,27 @@ def _write_themis_minute(
         stamp = lambda t: np.datetime_as_string(t, unit="us").replace("T", " ") + " UTC"  # noqa: E731
         keys = (
             f'#"Mode unique ID" full\n#"Mode sequence number" {seq0 + i}\n#"CCD device" /dev/ccdA\n'
-            '#"Exposure options" WIDTH=512 HEIGHT=256 XBIN=2 YBIN=1 XOFFSET=126 YOFFSET=22 MSEC=999\n'
+            '#"Exposure options" WIDTH=512 HEIGHT=256 XBIN=2 YBIN=1 XOFFSET=126 YOFFSET=22 '
+            "MSEC=999\n"
             f'#"Image request start" {stamp(t_req)}\n#"Image readout start" {stamp(t_read)}\n'
             '#"Exposure plus initial readout"    985.07 ms\n'
         )
-        header = "P5\n" + (head if i == 0 else "") + keys + f"{frame.shape[1]} {frame.shape[0]}\n65535\n"
+        header = (
+            "P5\n" + (head if i == 0 else "") + keys + f"{frame.shape[1]} {frame.shape[0]}\n65535\n"
+        )
         parts.append(header.encode("latin-1"))
         parts.append(frame.astype(">u2").tobytes())
     mtime = int((start - np.datetime64("1970-01-01T00:00:00", "s")) / np.timedelta64(1, "s"))
-    with atomic_write(path) as fh, gzip.GzipFile(
-        filename=path.name.removesuffix(".gz"), mode="wb", fileobj=fh, mtime=mtime, compresslevel=6
-    ) as gz:
+    with (
+        atomic_write(path) as fh,
+        gzip.GzipFile(
+            filename=path.name.removesuffix(".gz"),
+            mode="wb",
+            fileobj=fh,
+            mtime=mtime,
+            compresslevel=6,
+        ) as gz,
+    ):
         gz.write(b"".join(parts))
 
 
@@ -386,7 +406,9 @@ def _themis_generator(site: str, day: str, minutes: int, seed: int) -> Callable[
             start = np.datetime64(day, "m") + np.timedelta64(m, "m")
             stamp = str(start).replace("-", "").replace(":", "").replace("T", "_")
             name = f"{stamp}_{site}_{info['imager']}_full.pgm.gz"
-            _write_themis_minute(folder / name, frames[m * 20 : (m + 1) * 20], start, site, 2027380 + 20 * m)
+            _write_themis_minute(
+                folder / name, frames[m * 20 : (m + 1) * 20], start, site, 2027380 + 20 * m
+            )
             names.append(name)
         return names
 
@@ -411,4 +433,3 @@ register_sample(
 def _clear_memo() -> None:
     """Forget cached file hashes (tests that damage cache files call this)."""
     _verified.clear()
-

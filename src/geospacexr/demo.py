@@ -15,7 +15,9 @@ from .io.atomic import atomic_write, write_netcdf
 __all__ = ["run_demo"]
 
 
-def run_demo(output: str | os.PathLike[str] = "geospacexr-demo", sample: str = "themis-gill") -> list[tuple[Path, str]]:
+def run_demo(
+    output: str | os.PathLike[str] = "geospacexr-demo", sample: str = "themis-gill"
+) -> list[tuple[Path, str]]:
     """Open a sample, compute its products and write figures and files into ``output``.
 
     Steps: generate (once) and open the sample in its real file format, summarise it, build the
@@ -50,7 +52,13 @@ def run_demo(output: str | os.PathLike[str] = "geospacexr-demo", sample: str = "
         path = out / f"{sample}-summary.json"
         with atomic_write(path, "w", encoding="utf-8") as fh:
             json.dump(info, fh, indent=1)
-        made.append((path, f"summary of {sample}: {info['n_times']} frames, {info['time_start']} to {info['time_end']}"))
+        made.append(
+            (
+                path,
+                f"summary of {sample}: {info['n_times']} frames, "
+                f"{info['time_start']} to {info['time_end']}",
+            )
+        )
         steps.update()
 
         steps.set_postfix_str("keogram")
@@ -65,7 +73,9 @@ def run_demo(output: str | os.PathLike[str] = "geospacexr-demo", sample: str = "
         steps.update()
         for label, index in (("first", 0), ("last", -1)):
             ax = plot_image(ds, time=ds.time.values[index])
-            made.append((save_figure(ax.figure, out / f"{sample}-{label}-frame.png"), f"{label} frame"))
+            made.append(
+                (save_figure(ax.figure, out / f"{sample}-{label}-frame.png"), f"{label} frame")
+            )
             steps.update()
     finally:
         steps.close()

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
-    "DownloadError",
     "DataWarning",
+    "DownloadError",
     "FileFormatError",
-    "IncompatibleInputError",
     "GeospacexrError",
+    "IncompatibleInputError",
     "MissingVariableError",
     "NoFilesError",
     "ReaderNotFoundError",

@@ -25,7 +25,9 @@ def naive_frames(path, width, height):
         if i < 0:
             break
         start = i + len(b"\n65535\n")
-        frames.append(np.frombuffer(data[start : start + width * height * 2], ">u2").reshape(height, width))
+        frames.append(
+            np.frombuffer(data[start : start + width * height * 2], ">u2").reshape(height, width)
+        )
         pos = start + width * height * 2
     return np.stack(frames)
 
@@ -42,14 +44,18 @@ def test_real_themis_file(shared_data):
     assert ds.exposure_ms.values[0] == pytest.approx(985.07, abs=1e-3)
     assert ds.attrs["site"] == "gill" and ds.attrs["imager"] == "themis19"
     assert ds.attrs["instrument"] == "themis"
-    assert ds.attrs["site_lat"] == pytest.approx(56.3539) and ds.attrs["site_lon"] == pytest.approx(-94.6557)
+    assert ds.attrs["site_lat"] == pytest.approx(56.3539) and ds.attrs["site_lon"] == pytest.approx(
+        -94.6557
+    )
     assert json.loads(ds.attrs["problematic_files"]) == []
     # pyucalgarysrs orientation: rows flipped after reading
     raw = naive_frames(path, 256, 256)
     np.testing.assert_array_equal(ds.image.values, raw[:, ::-1, :])
 
 
-@pytest.mark.parametrize("name, shape, frames, exposure", [(NIR, (256, 256), 10, 5001.0), (BLUE, (270, 320), 20, 2999.5)])
+@pytest.mark.parametrize(
+    "name, shape, frames, exposure", [(NIR, (256, 256), 10, 5001.0), (BLUE, (270, 320), 20, 2999.5)]
+)
 def test_real_trex_files(shared_data, name, shape, frames, exposure):
     ds = geospacexr.open(shared_data / name)
     assert ds.image.shape == (frames, *shape)
@@ -131,7 +137,9 @@ def test_bad_pgm_content(tmp_path):
 def test_mixed_sites_are_refused(shared_data, tmp_path):
     a = tmp_path / "20140310_0600_gill_themis19_full.pgm.gz"
     a.write_bytes((shared_data / THEMIS).read_bytes())
-    raw = gzip.decompress(a.read_bytes()).replace(b'"Site unique ID" gill', b'"Site unique ID" fsmi')
+    raw = gzip.decompress(a.read_bytes()).replace(
+        b'"Site unique ID" gill', b'"Site unique ID" fsmi'
+    )
     b = tmp_path / "20140310_0600_fsmi_themis10_full.pgm.bz2"
     b.write_bytes(bz2.compress(raw))
     with pytest.raises(IncompatibleInputError, match="more than one site"):
@@ -143,8 +151,10 @@ def test_decompress_variants():
     assert decompress(gzip.compress(content)) == (content, None)
     assert decompress(gzip.compress(content) + gzip.compress(content)) == (content * 2, None)
     assert decompress(bz2.compress(content)) == (content, None)
-    cut, problem = decompress(bz2.compress(content * 100)[:-10])
+    _, problem = decompress(bz2.compress(content * 100)[:-10])
     assert "truncated" in problem
     frames, problem = parse_frames(content)
     assert len(frames) == 1 and problem is None
-    assert parse_frames(content + b"P5\n3 1\n65535\n" + bytes(6))[1].startswith("frame 2: size 3x1 differs")
+    assert parse_frames(content + b"P5\n3 1\n65535\n" + bytes(6))[1].startswith(
+        "frame 2: size 3x1 differs"
+    )

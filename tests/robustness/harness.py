@@ -77,7 +77,9 @@ def _damage(data: bytes, how: str, rng: random.Random) -> tuple[str, bytes]:
             return "absurd (no number found): truncated", data[: n // 2]
         m = rng.choice(numbers)
         huge = rng.choice([b"4294967295", b"99999999999999999999", b"0", b"-1", b"65536"])
-        return f"number {m.group()!r} at {m.start()} -> {huge.decode()}", data[: m.start()] + huge + data[m.end() :]
+        return f"number {m.group()!r} at {m.start()} -> {huge.decode()}", data[
+            : m.start()
+        ] + huge + data[m.end() :]
     raise ValueError(how)
 
 
@@ -121,10 +123,21 @@ def _run_batch(reader: str, batch: list[Case], timeout: float, memory_mb: int) -
     failures: dict[int, str] = {}
     pending = list(batch)
     while pending:
-        args = [sys.executable, str(WORKER), reader, str(memory_mb), str(max(1, round(timeout))), *[str(c.path) for c in pending]]
+        args = [
+            sys.executable,
+            str(WORKER),
+            reader,
+            str(memory_mb),
+            str(max(1, round(timeout))),
+            *[str(c.path) for c in pending],
+        ]
         try:
             proc = subprocess.run(
-                args, capture_output=True, text=True, timeout=timeout * len(pending) + 30, env=os.environ.copy()
+                args,
+                capture_output=True,
+                text=True,
+                timeout=timeout * len(pending) + 30,
+                env=os.environ.copy(),
             )
             out, died = proc.stdout, proc.returncode != 0
             reason = f"worker died (exit {proc.returncode}): {proc.stderr[-400:]}"
@@ -154,7 +167,12 @@ def _run_batch(reader: str, batch: list[Case], timeout: float, memory_mb: int) -
 
 
 def run_cases(
-    reader: str, cases: list[Case], timeout: float = 20.0, memory_mb: int = 4096, workers: int = 2, batch: int = 10
+    reader: str,
+    cases: list[Case],
+    timeout: float = 20.0,
+    memory_mb: int = 4096,
+    workers: int = 2,
+    batch: int = 10,
 ) -> dict[int, str]:
     """Open and load every case in worker processes.
 

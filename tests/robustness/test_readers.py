@@ -19,7 +19,9 @@ def source_file(spec) -> Path:
     if path.is_file():
         return path
     files = sorted(
-        p for p in path.iterdir() if any(fnmatch.fnmatch(p.name.lower(), pat.lower()) for pat in spec.patterns)
+        p
+        for p in path.iterdir()
+        if any(fnmatch.fnmatch(p.name.lower(), pat.lower()) for pat in spec.patterns)
     )
     assert files, f"sample {spec.sample} has no file matching {spec.patterns}"
     return files[0]
@@ -27,7 +29,9 @@ def source_file(spec) -> Path:
 
 def test_every_reader_names_a_sample_for_this_harness():
     for name, spec in readers().items():
-        assert spec.sample in datasets.list_samples(), f"reader {name} needs sample= for the robustness harness"
+        assert spec.sample in datasets.list_samples(), (
+            f"reader {name} needs sample= for the robustness harness"
+        )
 
 
 @pytest.mark.parametrize("reader", READERS)

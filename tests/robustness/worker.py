@@ -21,7 +21,12 @@ def _alarm(signum, frame):
 
 
 def main() -> None:
-    reader, memory_mb, timeout, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+    reader, memory_mb, timeout, files = (
+        sys.argv[1],
+        int(sys.argv[2]),
+        int(sys.argv[3]),
+        sys.argv[4:],
+    )
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     import geospacexr

@@ -62,7 +62,9 @@ def keogram(
     width = image.sizes["x"]
     col = default_column(width) if column is None else int(column)
     if not 0 <= col < width:
-        raise ValueError(f"column must be within 0..{width - 1} for this {width}-pixel-wide image, not {col}")
+        raise ValueError(
+            f"column must be within 0..{width - 1} for this {width}-pixel-wide image, not {col}"
+        )
     keo = image.isel(x=col).drop_vars("x", errors="ignore")
     order = ["y", "time"] + (["channel"] if "channel" in keo.dims else [])
     keo = keo.transpose(*order)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import xarray as xr
@@ -33,18 +32,17 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
         ``{tab title: Dataset}``.
     """
     from .. import datasets
-    from ..io.registry import expand_paths, find_reader, open
+    from ..io.registry import group_files, open
 
     if not files:
         return {name: datasets.open_sample(name) for name in datasets.list_samples()}
-    groups: dict[str, list[Path]] = {}
-    for path in expand_paths(files):
-        groups.setdefault(find_reader(path).name, []).append(path)
     out = {}
-    for reader, paths in groups.items():
+    for (reader, key), paths in group_files(files).items():
         ds = open(paths, reader=reader)
-        title = " ".join(str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k))
-        out[title or reader] = ds
+        title = " ".join(
+            str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k)
+        )
+        out[title or f"{reader} {key}".strip()] = ds
     return out
 
 
@@ -56,7 +54,9 @@ def _summary_markdown(title: str, ds: xr.Dataset) -> str:
         if key in info:
             lines.append(f"| {key} | {info[key]} |")
     if "time_start" in info:
-        lines.append(f"| time | {info['time_start']} to {info['time_end']} ({info['n_times']} steps) |")
+        lines.append(
+            f"| time | {info['time_start']} to {info['time_end']} ({info['n_times']} steps) |"
+        )
     lines.append(f"| dimensions | {', '.join(f'{k}: {v}' for k, v in info['dims'].items())} |")
     for name, var in info["variables"].items():
         unit = f" [{var['units']}]" if var["units"] else ""
@@ -77,7 +77,15 @@ def build_app(datasets: dict[str, xr.Dataset]) -> Any:
 
     tabs = []
     for title, ds in datasets.items():
-        tabs.append((title, pn.Column(pn.pane.Markdown(_summary_markdown(title, ds), name="summary"), sizing_mode="stretch_width")))
+        tabs.append(
+            (
+                title,
+                pn.Column(
+                    pn.pane.Markdown(_summary_markdown(title, ds), name="summary"),
+                    sizing_mode="stretch_width",
+                ),
+            )
+        )
     return pn.Tabs(*tabs, name=TITLE, sizing_mode="stretch_width")
 
 

@@ -128,7 +128,9 @@ def _to_time(value: Any) -> np.datetime64 | None:
     try:
         return np.datetime64(value, "ns")
     except (ValueError, TypeError):
-        raise ValueError(f"start/end must be a date-time (e.g. '2014-03-10T06:00'), not {value!r}") from None
+        raise ValueError(
+            f"start/end must be a date-time (e.g. '2014-03-10T06:00'), not {value!r}"
+        ) from None
 
 
 @register_reader(
@@ -138,6 +140,7 @@ def _to_time(value: Any) -> np.datetime64 | None:
     magic=(b"P5",),
     sample="themis-gill",
     description="THEMIS, REGO, TREx NIR and Blueline multi-frame PGM images",
+    group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
 def open_asi(
     files: Paths,
@@ -172,7 +175,7 @@ def open_asi(
             sizes.
 
     Example:
-        >>> ds = geospacexr.open_asi("gill/20140310_06*_gill_themis19_full.pgm.gz")  # doctest: +SKIP
+        >>> ds = geospacexr.open_asi("gill/20140310_06*_themis19_full.pgm.gz")  # doctest: +SKIP
         >>> ds.image.dims
         ('time', 'y', 'x')
     """
@@ -221,7 +224,10 @@ def open_asi(
             t = _frame_time(frame.metadata)
             if t is None:
                 problems.append(
-                    {"file": d.path.name, "reason": f"frame {i + 1}: no valid 'Image request start'"}
+                    {
+                        "file": d.path.name,
+                        "reason": f"frame {i + 1}: no valid 'Image request start'",
+                    }
                 )
                 continue
             if (t0 is not None and t < t0) or (t1 is not None and t > t1):
@@ -270,10 +276,17 @@ def open_asi(
             {"long_name": "exposure plus readout", "units": "ms"},
         ),
     }
-    for name, key, long_name in (("device", "ccd device", "CCD device"), ("mode", "mode unique id", "imaging mode")):
+    for name, key, long_name in (
+        ("device", "ccd device", "CCD device"),
+        ("mode", "mode unique id", "imaging mode"),
+    ):
         values = [_get(m, key) for m in metas]
         if any(v is not None for v in values):
-            data_vars[name] = (("time",), np.array([v or "" for v in values], dtype=str), {"long_name": long_name})
+            data_vars[name] = (
+                ("time",),
+                np.array([v or "" for v in values], dtype=str),
+                {"long_name": long_name},
+            )
     if problems:
         listing = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
         warnings.warn(
@@ -285,7 +298,9 @@ def open_asi(
         "geospacexr_kind": "asi",
         "instrument": inst,
         "site": site,
-        "imager": (_get(first, "imager unique id") or _imager_from_name(selected[0][0].path) or "").lower(),
+        "imager": (
+            _get(first, "imager unique id") or _imager_from_name(selected[0][0].path) or ""
+        ).lower(),
         "site_name": _get(first, "site name") or "",
         "site_lat": _number(_get(first, "geodetic latitude")),
         "site_lon": _number(_get(first, "geodetic longitude")),
@@ -294,7 +309,8 @@ def open_asi(
         "problematic_files": json.dumps(problems),
         "file_metadata": json.dumps(first),
         "orientation": (
-            "rows flipped after reading" + (" and columns" if flip_columns else "")
+            "rows flipped after reading"
+            + (" and columns" if flip_columns else "")
             + " as pyucalgarysrs does: image[k] == pyucalgarysrs data[:, :, k]"
         ),
     }

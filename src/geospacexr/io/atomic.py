@@ -68,7 +68,9 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix if suffix is None else suffix
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f"{_PART}{suffix}", dir=target.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f"{_PART}{suffix}", dir=target.parent
+    )
     os.close(fd)
     tmp = Path(name)
     try:
@@ -84,7 +86,9 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "wb", **open_kwargs: Any) -> Iterator[IO[Any]]:
+def atomic_write(
+    path: str | os.PathLike[str], mode: str = "wb", **open_kwargs: Any
+) -> Iterator[IO[Any]]:
     """Open a temporary file for writing; on success, move it onto ``path`` atomically.
 
     Args:

@@ -1,11 +1,11 @@
-"""Multi-frame binary PGM files (THEMIS, REGO, TREx NIR and Blueline all-sky imagers).
+r"""Multi-frame binary PGM files (THEMIS, REGO, TREx NIR and Blueline all-sky imagers).
 
 A file is frames written back to back, optionally gzip- or bzip2-compressed::
 
-    P5\\n
-    #"<key>" <value>\\n     metadata, repeated (bare '#' lines also occur)
-    <width> <height>\\n
-    <maxval>\\n             65535 for 16-bit data
+    P5\n
+    #"<key>" <value>\n     metadata, repeated (bare '#' lines also occur)
+    <width> <height>\n
+    <maxval>\n             65535 for 16-bit data
     width*height*2 bytes   uint16 big-endian, row-major
 
 Later frames repeat only the keys that change; :func:`parse_frames` carries the others forward.
@@ -134,7 +134,11 @@ def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame
         if not buffer.startswith(b"P5", pos):
             if not buffer[pos:].strip(b" \t\r\n\0"):
                 break
-            return frames, f"frame {len(frames) + 1}: expected 'P5' at byte {pos}, found {buffer[pos:pos + 8]!r}"
+            return (
+                frames,
+                f"frame {len(frames) + 1}: expected 'P5' at byte {pos}, "
+                f"found {buffer[pos : pos + 8]!r}",
+            )
         eol = buffer.find(b"\n", pos)
         if eol < 0:
             return frames, f"frame {len(frames) + 1}: header cut short"

@@ -25,7 +25,16 @@ from typing import Any
 
 from ..errors import FileFormatError, NoFilesError, ReaderNotFoundError
 
-__all__ = ["ReaderSpec", "expand_paths", "find_reader", "open", "peek", "readers", "register_reader"]
+__all__ = [
+    "ReaderSpec",
+    "expand_paths",
+    "find_reader",
+    "group_files",
+    "open",
+    "peek",
+    "readers",
+    "register_reader",
+]
 
 PathLike = str | os.PathLike[str]
 Paths = PathLike | Iterable[PathLike]
@@ -44,6 +53,8 @@ class ReaderSpec:
         sniff: Optional ``sniff(path) -> bool`` that looks inside the file.
         sample: Sample dataset used to test the reader on damaged files.
         description: One line for listings.
+        group: Optional ``group(path) -> str``: files with different keys belong to different
+            Datasets (e.g. one per ASI site and imager); used by :func:`group_files`.
     """
 
     name: str
@@ -54,6 +65,7 @@ class ReaderSpec:
     sniff: Callable[[Path], bool] | None = None
     sample: str | None = None
     description: str = ""
+    group: Callable[[Path], str] | None = None
 
     def score(self, path: Path) -> int:
         """Return how well ``path`` matches (0: not at all; name 1, magic 2, sniff 2)."""
@@ -89,6 +101,7 @@ def register_reader(
     sniff: Callable[[Path], bool] | None = None,
     sample: str | None = None,
     description: str = "",
+    group: Callable[[Path], str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a reader (decorator).
 
@@ -100,6 +113,7 @@ def register_reader(
         sniff: Optional content check ``sniff(path) -> bool``.
         sample: Sample dataset whose files exercise the reader in the robustness harness.
         description: One line for listings (default: the first docstring line).
+        group: Optional ``group(path) -> str`` splitting files into separate Datasets.
 
     Returns:
         The decorator, which returns the function unchanged.
@@ -116,6 +130,7 @@ def register_reader(
             sniff=sniff,
             sample=sample,
             description=description or (doc[0] if doc else ""),
+            group=group,
         )
         return func
 
@@ -228,7 +243,28 @@ def find_reader(path: PathLike) -> ReaderSpec:
     return scored[0][1]
 
 
-def open(paths: Paths, reader: str | None = None, **kwargs: Any) -> Any:  # noqa: A001
+def group_files(paths: Paths) -> dict[tuple[str, str], list[Path]]:
+    """Split files into groups that each open as one Dataset.
+
+    Args:
+        paths: Files or glob patterns, possibly of several kinds, sites or instruments.
+
+    Returns:
+        ``{(reader name, group key): files}`` in the order first met.
+
+    Raises:
+        NoFilesError: If nothing matches.
+        ReaderNotFoundError: If a file is recognised by no reader.
+    """
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for path in expand_paths(paths):
+        spec = find_reader(path)
+        key = spec.group(path) if spec.group else ""
+        groups.setdefault((spec.name, key), []).append(path)
+    return groups
+
+
+def open(paths: Paths, reader: str | None = None, **kwargs: Any) -> Any:
     """Open files with the reader that recognises them.
 
     Args:

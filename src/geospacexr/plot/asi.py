@@ -41,7 +41,9 @@ def plot_image(
         The matplotlib Axes.
     """
     require(ds, "asi", ["image"], where="plot_image")
-    frame = ds["image"].isel(time=0) if time is None else ds["image"].sel(time=time, method="nearest")
+    frame = (
+        ds["image"].isel(time=0) if time is None else ds["image"].sel(time=time, method="nearest")
+    )
     values = np.asarray(frame.values, dtype=np.float64)
     lo, hi = _limits(values, percentiles)
     ax = new_axes(ax, (5.0, 5.0))
@@ -79,7 +81,9 @@ def plot_keogram(
     values = np.asarray(keogram.values, dtype=np.float64)
     lo, hi = _limits(values, percentiles)
     times = keogram["time"].values
-    mesh = ax.pcolormesh(times, keogram[row].values, values, cmap=cmap, vmin=lo, vmax=hi, shading="nearest")
+    mesh = ax.pcolormesh(
+        times, keogram[row].values, values, cmap=cmap, vmin=lo, vmax=hi, shading="nearest"
+    )
     ax.figure.colorbar(mesh, ax=ax, label=keogram.attrs.get("units", ""))
     ax.set_ylabel(row)
     ax.set_xlabel("time (UT)")

@@ -1,0 +1,46 @@
+"""Sphinx configuration for the geospacexr documentation."""
+
+import sys
+from pathlib import Path
+
+import sphinx_autosummary_accessors
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import geospacexr
+
+project = "geospacexr"
+author = "The geospacexr developers"
+copyright = "2026, The geospacexr developers"
+version = release = geospacexr.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+    "sphinx_autosummary_accessors",
+    "myst_nb",
+]
+templates_path = ["_templates", sphinx_autosummary_accessors.templates_path]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+
+autosummary_generate = True
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+nb_execution_mode = "force"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+# HoloViews/Panel outputs carry MIME types myst-nb does not render; that warning is expected.
+suppress_warnings = ["mystnb.unknown_mime_type"]
+
+intersphinx_mapping = {}
+
+html_theme = "pydata_sphinx_theme"
+html_title = "geospacexr"
+html_theme_options = {"navigation_with_keys": False}

@@ -1,0 +1,74 @@
+import subprocess
+import sys
+
+import pytest
+
+from geospacexr.cli import main
+
+
+def test_info(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "geospacexr" in out and "optional extras" in out and "themis-gill" in out
+
+
+def test_config_shows_sources(capsys, monkeypatch):
+    monkeypatch.setenv("GEOSPACEXR_ASI_MIN_ELEVATION", "12")
+    import geospacexr.config
+
+    geospacexr.config.reload()
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "asi.min_elevation" in out and "12.0" in out and "[GEOSPACEXR_ASI_MIN_ELEVATION]" in out
+
+
+def test_bad_config_is_a_clean_error(capsys, monkeypatch, tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text("[asi\n")
+    monkeypatch.setenv("GEOSPACEXR_CONFIG", str(bad))
+    proc = subprocess.run(
+        [sys.executable, "-m", "geospacexr.cli", "config"], capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert (
+        "geospacexr: error:" in proc.stderr
+        and str(bad) in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
+
+
+def test_samples(capsys):
+    assert main(["samples", "--generate", "themis-gill"]) == 0
+    out = capsys.readouterr().out
+    assert "themis-gill" in out and "ready" in out
+    assert main(["samples", "nope-sample"]) == 1
+    assert "unknown sample" in capsys.readouterr().err
+
+
+def test_demo_writes_figures(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    made = sorted(p.name for p in out.iterdir())
+    assert made == sorted(
+        [
+            "themis-gill-summary.json",
+            "themis-gill-keogram.nc",
+            "themis-gill-keogram.png",
+            "themis-gill-first-frame.png",
+            "themis-gill-last-frame.png",
+        ]
+    )
+    for name in made:
+        assert name in printed
+        assert (out / name).stat().st_size > 100
+    assert (out / "themis-gill-keogram.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_serve_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--port" in out and "--address" in out and "--show" in out and "--no-show" in out
