@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# environment variables that tests keep: the real-data folder and reference interpreters
+KEEP = ("GEOSPACEXR_SHARED_DATA", "GEOSPACEXR_REF_")
 SHARED_DATA = Path(os.environ.get("GEOSPACEXR_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
@@ -61,7 +63,7 @@ def isolated_config(monkeypatch, tmp_path_factory, sample_cache):
     import geospacexr.config as gxc
 
     for var in list(os.environ):
-        if var.startswith("GEOSPACEXR_") and var != "GEOSPACEXR_SHARED_DATA":
+        if var.startswith("GEOSPACEXR_") and not var.startswith(KEEP):
             monkeypatch.delenv(var)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
     monkeypatch.setenv("GEOSPACEXR_PATHS_CACHE_DIR", str(sample_cache))

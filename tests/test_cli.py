@@ -72,3 +72,38 @@ def test_serve_help(capsys):
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert "--port" in out and "--address" in out and "--show" in out and "--no-show" in out
+
+
+def test_serve_command_prints_url_serves_and_stops_on_interrupt():
+    pytest.importorskip("panel")
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geospacexr.cli", "serve", "--port", str(port), "--no-show"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        for _ in range(200):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert b"geospacexr" in page
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) in (0, 130)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
