@@ -18,9 +18,12 @@ from typing import Any
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
 from . import config, errors
 from ._version import __version__
-from .io import open, open_asi
+from .io import open, open_asi, open_tiegcm, open_waccmx
 
-__all__ = ["__version__", "asi", "config", "datasets", "errors", "io", "open", "open_asi"]
+__all__ = [
+    "__version__", "asi", "config", "datasets", "errors", "io", "open", "open_asi", "open_tiegcm",
+    "open_waccmx",
+]  # fmt: skip
 
 _LAZY = {"datasets", "cli", "describe"}
 

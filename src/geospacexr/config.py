@@ -115,12 +115,11 @@ class GcmConfig:
 
     Attributes:
         emission_height_km: Default height of emission maps, km.
-        missing_threshold: Absolute values at or above this are treated as missing (TIE-GCM
-            writes 1e36 as a double ``missing_value`` on float32 fields).
+        time_chunk: Times per dask chunk when several history files are opened together.
     """
 
     emission_height_km: float = 250.0
-    missing_threshold: float = 1e35
+    time_chunk: int = 1
 
 
 @dataclass(frozen=True)

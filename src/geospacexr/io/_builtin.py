@@ -1,3 +1,6 @@
 """Import the built-in reader modules so that their ``@register_reader`` lines run."""
 
-from . import asi  # noqa: F401
+from . import (
+    asi,  # noqa: F401
+    gcm,  # noqa: F401
+)

@@ -1,0 +1,1 @@
+"""Deterministic generators of sample files in real formats (see geospacexr.datasets)."""

@@ -1,0 +1,140 @@
+"""Synthetic all-sky imager files in the instruments' real formats (used by geospacexr.datasets)."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..io.atomic import atomic_write
+
+#: Real site parameters (from the files' own headers).
+THEMIS_SITES: dict[str, dict[str, Any]] = {
+    "gill": {"name": "Gillam", "lat": 56.3539, "lon": -94.6557, "alt": 0.0, "imager": "themis19"},
+}
+
+_THEMIS_FILE_KEYS = (
+    ("Revised", "2006-05-22"),
+    ("Project unique ID", "themis-gbo"),
+    ("Site unique ID", "{site}"),
+    ("Imager unique ID", "{imager}"),
+    ("Imager model", "starlight Xpress MX716 with THEMIS all-sky optics"),
+    ("Imager comment", "geospacexr sample data (synthetic)"),
+    ("Ccd type", "Sony ICX249AL"),
+    ("Ccd xsize", "752 pixels"),
+    ("Ccd ysize", "290 pixels"),
+    ("Ccd background", "3300"),
+    ("Pixel depth", "16 bits"),
+    ("Pixel aspect ratio", "0.5181"),
+    ("Optical type", "THEMIS all-sky"),
+    ("Optical projection", "a1=1.5,a3=0.0,b2=0.0,b4=0.0"),
+    ("Optical center", "x0=382,y0=150"),
+    ("Computer name", "{site} i686"),
+    ("Operating system", "Linux 2.4.37.11"),
+    ("Project unique ID", "THEMIS"),
+    ("Site unique ID", "{site}"),
+    ("Site name", "{name}"),
+    ("Geodetic latitude", "{lat:.4f}"),
+    ("Geodetic Longitude", "{lon:.4f}"),
+    ("Geodetic altitude", "{alt:.1f}"),
+)
+
+
+def _themis_frames(minutes: int, seed: int, size: int = 256, per_minute: int = 20) -> np.ndarray:
+    """Synthesise ``minutes * per_minute`` raw THEMIS frames (rows as stored in the file).
+
+    The sky: an east-west auroral arc at 110 km drifting equatorward at about 0.8 km/s (Gaussian
+    north-south profile, 20 km wide, brightness modulated along the arc), van Rhijn brightening
+    towards the horizon, airglow background, fixed stars, CCD bias near 3300 counts, shot and
+    read noise. The lens is an equidistant fisheye (zenith angle proportional to radius, 90
+    degrees at the field-of-view edge); north is towards row 0 and east towards column 0, as
+    in the raw THEMIS files.
+    """
+    rng = np.random.default_rng(seed)
+    centre = (size - 1) / 2
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+    radius = size * 0.46
+    r = np.hypot(yy - centre, xx - centre)
+    inside = r <= radius
+    zenith = np.deg2rad(90.0 * np.clip(r / radius, 0, 1))
+    azimuth = np.arctan2(centre - xx, centre - yy)  # 0 = north (row 0), 90 deg = east (col 0)
+    altitude = 110.0
+    ground = altitude * np.tan(np.minimum(zenith, np.deg2rad(84)))
+    north_km = ground * np.cos(azimuth)
+    east_km = ground * np.sin(azimuth)
+    van_rhijn = 1.0 / np.sqrt(1 - (6371.0 / (6371.0 + altitude)) ** 2 * np.sin(zenith) ** 2)
+    vignette = np.cos(zenith) ** 0.5
+    stars = np.zeros((size, size))
+    for _ in range(40):
+        sy, sx = rng.uniform(0.1, 0.9, 2) * size
+        stars += rng.uniform(300, 2500) * np.exp(-((yy - sy) ** 2 + (xx - sx) ** 2) / 1.2)
+    n = minutes * per_minute
+    frames = np.empty((n, size, size), dtype=np.uint16)
+    for k in range(n):
+        t = k * 60.0 / per_minute
+        arc_north = 220.0 - 0.8 * t
+        along = 1.0 + 0.35 * np.sin(2 * np.pi * (east_km / 300.0 + t / 90.0))
+        arc = 6000.0 * along * np.exp(-0.5 * ((north_km - arc_north) / 20.0) ** 2)
+        sky = (900.0 + arc) * van_rhijn * vignette + stars
+        signal = np.where(inside, sky, 0.0)
+        counts = 3300.0 + signal + rng.normal(0.0, 1.0, signal.shape) * np.sqrt(25.0**2 + signal)
+        frames[k] = np.clip(np.rint(counts), 0, 65535).astype(np.uint16)
+    return frames
+
+
+def _write_themis_minute(
+    path: Path, frames: np.ndarray, start: np.datetime64, site: str, seq0: int
+) -> None:
+    info = THEMIS_SITES[site]
+    fields = {"site": site, **info}
+    head = "".join(f'#"{k}" {v.format(**fields)}\n' for k, v in _THEMIS_FILE_KEYS)
+    parts = []
+    for i, frame in enumerate(frames):
+        t_req = start + np.timedelta64(63119 + 3_000_000 * i, "us")
+        t_read = t_req + np.timedelta64(985_070, "us")
+        stamp = lambda t: np.datetime_as_string(t, unit="us").replace("T", " ") + " UTC"  # noqa: E731
+        keys = (
+            f'#"Mode unique ID" full\n#"Mode sequence number" {seq0 + i}\n#"CCD device" /dev/ccdA\n'
+            '#"Exposure options" WIDTH=512 HEIGHT=256 XBIN=2 YBIN=1 XOFFSET=126 YOFFSET=22 '
+            "MSEC=999\n"
+            f'#"Image request start" {stamp(t_req)}\n#"Image readout start" {stamp(t_read)}\n'
+            '#"Exposure plus initial readout"    985.07 ms\n'
+        )
+        header = (
+            "P5\n" + (head if i == 0 else "") + keys + f"{frame.shape[1]} {frame.shape[0]}\n65535\n"
+        )
+        parts.append(header.encode("latin-1"))
+        parts.append(frame.astype(">u2").tobytes())
+    mtime = int((start - np.datetime64("1970-01-01T00:00:00", "s")) / np.timedelta64(1, "s"))
+    with (
+        atomic_write(path) as fh,
+        gzip.GzipFile(
+            filename=path.name.removesuffix(".gz"),
+            mode="wb",
+            fileobj=fh,
+            mtime=mtime,
+            compresslevel=6,
+        ) as gz,
+    ):
+        gz.write(b"".join(parts))
+
+
+def themis_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[Path], list[str]]:
+    def generate(folder: Path) -> list[str]:
+        info = THEMIS_SITES[site]
+        frames = _themis_frames(minutes, seed)
+        names = []
+        for m in range(minutes):
+            start = np.datetime64(day, "m") + np.timedelta64(m, "m")
+            stamp = str(start).replace("-", "").replace(":", "").replace("T", "_")
+            name = f"{stamp}_{site}_{info['imager']}_full.pgm.gz"
+            _write_themis_minute(
+                folder / name, frames[m * 20 : (m + 1) * 20], start, site, 2027380 + 20 * m
+            )
+            names.append(name)
+        return names
+
+    return generate

@@ -1,0 +1,604 @@
+"""TIE-GCM and WACCM-X history files as one standard ``gcm`` Dataset.
+
+Both readers give the same names and units whatever the model, so every function downstream
+works on either (the file's own name stays in ``attrs["source_name"]``):
+
+=============================  =====================  ==============================  ==========
+name                           TIE-GCM                WACCM-X                         unit
+=============================  =====================  ==============================  ==========
+TN, TE, TI                     TN, TE, TI             T, TElec, TIon                  K
+UN, VN                         UN, VN (cm/s)          U, V (m/s)                      m/s
+O1, O2, NO, N2, HE, CO2, ...   as on file (mmr)       O, O2, NO, N2, He, CO2, ...     mmr / mol/mol
+NE, OP                         NE, OP                 EDens, OpDens                   cm-3
+ZG, Z                          ZG, Z (cm)             Z3GM, Z3 (m)                    km
+=============================  =====================  ==============================  ==========
+
+What the readers do, in the reader and not later:
+
+* **time** is a ``datetime64[ns]`` coordinate. TIE-GCM: built from ``year`` and the 4-column
+  ``mtime`` (day of year, hour, minute, second), cross-checked against ``time`` ("seconds since"
+  the run start, unpadded fields) with a warning when they disagree. WACCM-X: from ``date`` and
+  ``datesec``, else ``time`` on its (noleap) calendar; every noleap date exists in the Gregorian
+  calendar, so the conversion is exact.
+* **vertical**: TIE-GCM's midpoint ``lev`` and interface ``ilev`` levels stay separate dims, each
+  with a pressure coordinate (``pressure`` on lev, ``ipressure`` on ilev, hPa,
+  p = p0 exp(-level)). WACCM-X's hybrid levels (``lev``, hPa, index 0 at the model top) get
+  ``pressure = hyam P0 + hybm PS`` (hPa, lazily, with dims time, lev, lat, lon).
+* **missing values**: TIE-GCM secondaries are float32 with a *double* ``missing_value = 1e36``,
+  which xarray does not apply; the readers apply it (as float32), so the 1e36 slots, e.g. the top
+  TN midpoint that the model sets to 1e36 every step, are NaN and the level itself is kept.
+* **units**: winds in m/s, heights in km, by CF ``scale_factor`` so that reading stays lazy.
+* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (older secondaries), ZG is computed
+  by hydrostatic integration with gravity varying with height and latitude
+  (:func:`geospacexr.physics.gravity`) from the lowest ``Z``, TN and the mean molecular mass.
+* **longitude** in [-180, 180), sorted.
+* the model is recognised from its variables and attributes, never from the (empty) ``units`` of
+  TIE-GCM's ``lev``/``ilev``.
+
+Several files of one run are concatenated along time; primary and secondary histories (different
+fields, different cadences) are merged on the union of their times: a field present in both takes
+the primary's (double precision) values where the primary has that time, the secondary's
+elsewhere; fields only in one are NaN at the other's times. One file without ``chunks=`` is read
+lazily without dask (a slice reads only that slice); several files are dask-backed with one chunk
+per ``gcm.time_chunk`` times, so a slice of a long run reads only the chunks it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS, geometric_heights
+from .registry import Paths, expand_paths, register_reader
+
+__all__ = ["detect_model", "open_gcm", "open_tiegcm", "open_waccmx"]
+
+# file name -> (standard name, scale to the standard unit, standard unit or None to keep)
+_TIEGCM_NAMES: dict[str, tuple[str, float, str | None]] = {
+    "UN": ("UN", 0.01, "m/s"),
+    "VN": ("VN", 0.01, "m/s"),
+    "UN_NM": ("UN_NM", 0.01, "m/s"),
+    "VN_NM": ("VN_NM", 0.01, "m/s"),
+    "WN": ("WN", 0.01, "m/s"),
+    "Z": ("Z", 1e-5, "km"),
+    "ZG": ("ZG", 1e-5, "km"),
+    "ZGMID": ("ZGMID", 1e-5, "km"),
+    "AR": ("AR", 1.0, "mmr"),
+}
+_WACCMX_NAMES: dict[str, tuple[str, float, str | None]] = {
+    "T": ("TN", 1.0, "K"),
+    "TElec": ("TE", 1.0, "K"),
+    "TIon": ("TI", 1.0, "K"),
+    "U": ("UN", 1.0, "m/s"),
+    "V": ("VN", 1.0, "m/s"),
+    "O": ("O1", 1.0, "mol/mol"),
+    "He": ("HE", 1.0, "mol/mol"),
+    "EDens": ("NE", 1.0, "cm-3"),
+    "OpDens": ("OP", 1.0, "cm-3"),
+    "Z3GM": ("ZG", 1e-3, "km"),
+    "Z3": ("Z", 1e-3, "km"),
+}
+_TIEGCM_SPECIES = ("O1", "O2", "HE", "N2", "NO", "N2D", "N4S", "AR", "CO2")
+_WACCMX_SPECIES = ("O2", "NO", "N2", "CO2", "H", "O3", "HO2", "N", "H2O", "CO", "OH", "H2")
+_TIEGCM_DROP = (
+    "mtime",
+    "year",
+    "day",
+    "ut",
+    "calendar_advance",
+    "write_date",
+    "p0",
+    "p0_model",
+    "grav",
+)
+
+
+def detect_model(variables: set[str] | Any, attrs: dict[str, Any]) -> str | None:
+    """Tell a TIE-GCM history from a WACCM-X (CAM) history by its variables and attributes.
+
+    Args:
+        variables: Names of the file's variables.
+        attrs: Global attributes.
+
+    Returns:
+        ``"TIE-GCM"``, ``"WACCM-X"`` or ``None``.
+    """
+    names = set(variables)
+    model_name = str(attrs.get("model_name", "")).lower()
+    if {"lev", "ilev"} <= names and (
+        "mtime" in names or model_name.startswith(("tiegcm", "tie-gcm"))
+    ):
+        return "TIE-GCM"
+    if {"lev", "hyam", "hybm"} <= names and ("T" in names or "PS" in names):
+        return "WACCM-X"
+    return None
+
+
+def _expected(model: str | None) -> str:
+    return (
+        "a TIE-GCM history (variables lev, ilev, mtime, year and fields such as TN) or a WACCM-X "
+        "history (variables lev, hyam, hybm, P0, PS and fields such as T)"
+    )
+
+
+def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
+    try:
+        return xr.open_dataset(path, decode_cf=False, chunks=chunks, cache=False)
+    except Exception as exc:  # netCDF/HDF5 libraries raise many types on damaged files
+        raise FileFormatError(
+            f"cannot open as netCDF ({type(exc).__name__}: {exc})", path=path
+        ) from None
+
+
+def _fix_missing_values(ds: xr.Dataset) -> None:
+    """Give ``missing_value``/``_FillValue`` the variable's own dtype so CF decoding applies it."""
+    for var in ds.variables.values():
+        if var.dtype.kind != "f":
+            continue
+        for key in ("missing_value", "_FillValue"):
+            if key in var.attrs:
+                value = np.asarray(var.attrs[key]).ravel()
+                if value.size and np.isfinite(value[0]):
+                    var.attrs[key] = var.dtype.type(value[0])
+
+
+def _apply_names(
+    ds: xr.Dataset, table: dict[str, tuple[str, float, str | None]]
+) -> tuple[xr.Dataset, dict[str, str]]:
+    """Set CF scale factors (lazy unit conversion); return the renames to apply after decoding."""
+    renames = {}
+    for name, (standard, scale, unit) in table.items():
+        if name not in ds.variables:
+            continue
+        var = ds[name]
+        if scale != 1.0:
+            var.attrs["scale_factor"] = np.float64(scale)
+        var.attrs["source_name"] = name
+        if "units" in var.attrs:
+            var.attrs["source_units"] = var.attrs["units"]
+        if unit is not None:
+            var.attrs["units"] = unit
+        if standard != name:
+            renames[name] = standard
+    return ds, renames
+
+
+def _clean_encoding(ds: xr.Dataset) -> xr.Dataset:
+    for var in ds.variables.values():
+        for key in (
+            "scale_factor",
+            "add_offset",
+            "missing_value",
+            "_FillValue",
+            "dtype",
+            "source",
+            "original_shape",
+        ):
+            var.encoding.pop(key, None)
+    return ds
+
+
+def _parse_since(units: str) -> tuple[str, np.datetime64] | None:
+    m = re.match(
+        r"\s*(seconds|minutes|hours|days)\s+since\s+(\d{1,4})-(\d{1,2})-(\d{1,2})"
+        r"(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?",
+        units,
+    )
+    if not m:
+        return None
+    unit, y, mo, d, h, mi, s = m.groups()
+    base = np.datetime64(f"{int(y):04d}-{int(mo):02d}-{int(d):02d}", "ns")
+    base += np.timedelta64(int(h or 0), "h") + np.timedelta64(int(mi or 0), "m")
+    base += np.timedelta64(round(float(s or 0) * 1e9), "ns")
+    return unit, base
+
+
+_UNIT_NS = {"seconds": 1e9, "minutes": 60e9, "hours": 3600e9, "days": 86400e9}
+
+
+def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
+    if "mtime" not in ds or "year" not in ds:
+        raise FileFormatError(
+            f"TIE-GCM history without mtime/year: cannot date its histories; "
+            f"expected {_expected(None)}",
+            path=path,
+        )
+    mtime = np.asarray(ds["mtime"].values, dtype=np.int64).reshape(-1, 4)
+    year = np.asarray(ds["year"].values, dtype=np.int64).reshape(-1)
+    if len(year) != len(mtime):
+        raise FileFormatError("mtime and year have different lengths", path=path)
+    bad = (
+        (mtime[:, 0] < 1)
+        | (mtime[:, 0] > 366)
+        | (mtime[:, 1] > 24)
+        | (mtime[:, 2] > 59)
+        | (mtime[:, 3] > 60)
+    )
+    if np.any(bad) or np.any((year < 1) | (year > 9999)):
+        raise FileFormatError(
+            f"impossible model time(s) in mtime/year: {mtime[bad][:3].tolist()}", path=path
+        )
+    jan1 = np.array([f"{y:04d}-01-01" for y in year], dtype="datetime64[ns]")
+    offset_s = (mtime[:, 0] - 1) * 86400 + mtime[:, 1] * 3600 + mtime[:, 2] * 60 + mtime[:, 3]
+    times = jan1 + offset_s.astype("timedelta64[s]").astype("timedelta64[ns]")
+    # cross-check with the CF time variable
+    units = str(ds["time"].attrs.get("units", "")) if "time" in ds.variables else ""
+    parsed = _parse_since(units)
+    if parsed:
+        unit, base = parsed
+        values = np.asarray(ds["time"].values, dtype=np.float64).reshape(-1)
+        if values.size == times.size and np.all(np.isfinite(values)):
+            cf = base + (values * _UNIT_NS[unit]).round().astype("timedelta64[ns]")
+            gap = np.abs((cf - times) / np.timedelta64(1, "s"))
+            if np.any(gap > 1.0):
+                warnings.warn(
+                    f"{path.name}: the time variable ({units}) disagrees with year/mtime by up to "
+                    f"{gap.max():.0f} s; using year/mtime",
+                    DataWarning,
+                    stacklevel=4,
+                )
+    return times
+
+
+def _waccmx_times(ds: xr.Dataset, path: Path) -> np.ndarray:
+    if "date" in ds.variables and "datesec" in ds.variables:
+        date = np.asarray(ds["date"].values, dtype=np.int64).reshape(-1)
+        sec = np.asarray(ds["datesec"].values, dtype=np.int64).reshape(-1)
+        y, m, d = date // 10000, (date // 100) % 100, date % 100
+        if np.any((m < 1) | (m > 12) | (d < 1) | (d > 31) | (sec < 0) | (sec > 86400)):
+            raise FileFormatError("impossible values in date/datesec", path=path)
+        days = np.array(
+            [f"{a:04d}-{b:02d}-{c:02d}" for a, b, c in zip(y, m, d, strict=True)],
+            dtype="datetime64[ns]",
+        )
+        return days + sec.astype("timedelta64[s]").astype("timedelta64[ns]")
+    if "time" not in ds.variables:
+        raise FileFormatError("WACCM-X history without date/datesec or time", path=path)
+    import cftime
+
+    var = ds["time"]
+    try:
+        dates = cftime.num2date(
+            np.asarray(var.values, dtype=np.float64),
+            var.attrs["units"],
+            var.attrs.get("calendar", "noleap"),
+        )
+    except (KeyError, ValueError) as exc:
+        raise FileFormatError(f"cannot decode time ({exc})", path=path) from None
+    return np.array(
+        [
+            np.datetime64(
+                f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}",
+                "ns",
+            )
+            for t in np.atleast_1d(dates)
+        ]
+    )
+
+
+def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
+    times = _tiegcm_times(raw, path)
+    raw, renames = _apply_names(raw, _TIEGCM_NAMES)
+    for name in _TIEGCM_SPECIES:
+        if name in raw.variables:
+            raw[name].attrs.setdefault("source_units", raw[name].attrs.get("units", ""))
+            raw[name].attrs["units"] = "mmr"
+    p0_hpa = _tiegcm_p0_hpa(raw, path)
+    ds = xr.decode_cf(raw, decode_times=False)
+    ds = ds.drop_vars([v for v in _TIEGCM_DROP if v in ds.variables]).rename(renames)
+    ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
+    for dim in ("lev", "ilev"):
+        if dim in ds.coords:
+            ds[dim].attrs["units"] = "ln(p0/p)"
+            ds[dim].attrs["source_units"] = raw[dim].attrs.get("units", "")
+    ds = ds.assign_coords(
+        pressure=(
+            "lev",
+            p0_hpa * np.exp(-ds["lev"].values),
+            {"long_name": "pressure at midpoints", "units": "hPa"},
+        ),
+        ipressure=(
+            "ilev",
+            p0_hpa * np.exp(-ds["ilev"].values),
+            {"long_name": "pressure at interfaces", "units": "hPa"},
+        ),
+    )
+    ds.attrs["p0_hPa"] = p0_hpa
+    ds.attrs["history_type"] = str(raw.attrs.get("history_type", "unknown"))
+    return ds
+
+
+def _tiegcm_p0_hpa(raw: xr.Dataset, path: Path) -> float:
+    """Reference pressure in hPa (``p0_model`` in microbar, else ``p0`` in millibar, else 5e-7)."""
+    if "p0_model" in raw.variables:
+        value = float(np.asarray(raw["p0_model"].values).ravel()[0]) * 1e-3
+    elif "p0" in raw.variables:
+        value = float(np.asarray(raw["p0"].values).ravel()[0])
+    else:
+        value = 5e-7
+    if not (np.isfinite(value) and 0 < value < 1):
+        raise FileFormatError(f"impossible reference pressure p0 = {value} hPa", path=path)
+    return value
+
+
+def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
+    times = _waccmx_times(raw, path)
+    raw, renames = _apply_names(raw, _WACCMX_NAMES)
+    for name in _WACCMX_SPECIES:
+        if name in raw.variables:
+            raw[name].attrs.setdefault("source_units", raw[name].attrs.get("units", ""))
+            raw[name].attrs["units"] = "mol/mol"
+            raw[name].attrs["source_name"] = name
+    ds = xr.decode_cf(raw, decode_times=False)
+    drop = [
+        v
+        for v in (
+            "date",
+            "datesec",
+            "time_bnds",
+            "date_written",
+            "time_written",
+            "ndcur",
+            "nscur",
+            "nsteph",
+        )
+        if v in ds.variables
+    ]
+    ds = ds.drop_vars(drop).rename(renames)
+    ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
+    lon = ds["lon"].values
+    ds = ds.assign_coords(
+        lon=("lon", ((lon + 180.0) % 360.0) - 180.0, dict(ds["lon"].attrs))
+    ).sortby("lon")
+    ds["lon"].attrs["units"] = "degrees_east"
+    missing = [v for v in ("hyam", "hybm", "P0", "PS") if v not in ds.variables]
+    if missing:
+        raise FileFormatError(
+            f"WACCM-X history lacks {', '.join(missing)}: cannot compute pressure", path=path
+        )
+    p0 = ds["P0"]
+    ps = ds["PS"] if ds["PS"].chunks else ds["PS"].chunk()
+    pressure = (ds["hyam"] * p0 + ds["hybm"] * ps) / 100.0
+    pressure.attrs = {"long_name": "pressure at midpoints (hyam P0 + hybm PS)", "units": "hPa"}
+    coords = {"pressure": pressure.transpose("time", "lev", "lat", "lon")}
+    if {"hyai", "hybi", "ilev"} <= set(ds.variables):
+        ipressure = (ds["hyai"] * p0 + ds["hybi"] * ps) / 100.0
+        ipressure.attrs = {
+            "long_name": "pressure at interfaces (hyai P0 + hybi PS)",
+            "units": "hPa",
+        }
+        coords["ipressure"] = ipressure.transpose("time", "ilev", "lat", "lon")
+    ds = ds.assign_coords(coords)
+    ds["lev"].attrs.setdefault("units", "hPa")
+    return ds
+
+
+def _add_zg_from_z(ds: xr.Dataset, path: Path) -> xr.Dataset:
+    """Geometric height from constant-gravity Z, TN and composition (TIE-GCM without ZG)."""
+    need = [v for v in ("Z", "TN", "O1", "O2") if v not in ds]
+    if need:
+        return ds
+    dz = float(np.diff(ds["ilev"].values).mean())
+    tn = ds["TN"].transpose("time", "lat", "lon", "lev").values[..., :-1]
+    o1 = ds["O1"].transpose("time", "lat", "lon", "lev").values[..., :-1]
+    o2 = ds["O2"].transpose("time", "lat", "lon", "lev").values[..., :-1]
+    he = (
+        ds["HE"].transpose("time", "lat", "lon", "lev").values[..., :-1] if "HE" in ds else 0.0 * o1
+    )
+    n2 = 1.0 - o1 - o2 - he
+    mbar = 1.0 / (
+        o1 / MOLECULAR_MASS["O1"]
+        + o2 / MOLECULAR_MASS["O2"]
+        + he / MOLECULAR_MASS["HE"]
+        + n2 / MOLECULAR_MASS["N2"]
+    )
+    scale = BOLTZMANN_CGS * tn / (mbar * AMU_G)
+    bottom = ds["Z"].isel(ilev=0).transpose("time", "lat", "lon").values * 1e5
+    lat = ds["lat"].values[None, :, None]
+    zg = geometric_heights(scale, bottom, dz, lat) * 1e-5
+    ds["ZG"] = (("time", "lat", "lon", "ilev"), zg)
+    ds["ZG"] = ds["ZG"].transpose("time", "ilev", "lat", "lon")
+    ds["ZG"].attrs = {
+        "long_name": "geometric height (from Z with height- and latitude-dependent gravity)",
+        "units": "km",
+        "source_name": "Z",
+    }
+    warnings.warn(
+        f"{path.name}: no ZG on file; geometric height computed from Z", DataWarning, stacklevel=4
+    )
+    return ds
+
+
+def _open_one(path: Path, chunks: Any) -> tuple[str, xr.Dataset]:
+    raw = _open_raw(path, chunks)
+    model = detect_model(raw.variables, raw.attrs)
+    if model is None:
+        have = ", ".join(sorted(map(str, raw.variables))[:20]) or "none"
+        raise FileFormatError(
+            f"not a TIE-GCM or WACCM-X history: expected {_expected(None)}; the file has: {have}",
+            path=path,
+        )
+    _fix_missing_values(raw)
+    try:
+        ds = (
+            _standardise_tiegcm(raw, path) if model == "TIE-GCM" else _standardise_waccmx(raw, path)
+        )
+    except (FileFormatError, IncompatibleInputError):
+        raise
+    except Exception as exc:
+        raise FileFormatError(
+            f"malformed {model} history ({type(exc).__name__}: {exc})", path=path
+        ) from None
+    return model, ds
+
+
+def _check_grids(groups: dict[str, list[xr.Dataset]], files: dict[int, Path]) -> None:
+    ref = None
+    for datasets in groups.values():
+        for ds in datasets:
+            grid = {d: ds[d].values for d in ("lon", "lat", "lev", "ilev") if d in ds.coords}
+            if ref is None:
+                ref = (grid, ds)
+                continue
+            for dim, values in grid.items():
+                other = ref[0].get(dim)
+                if other is not None and (
+                    other.shape != values.shape or not np.allclose(other, values)
+                ):
+                    raise IncompatibleInputError(
+                        f"files from different grids in one open: {dim} has {values.size} values "
+                        f"in {ds.attrs['_file']} and {other.size} in {ref[1].attrs['_file']}; "
+                        "open each run separately"
+                    )
+
+
+def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.Dataset:
+    """Open TIE-GCM or WACCM-X history files (the model is recognised from the files).
+
+    Args:
+        paths: One file, a glob pattern or a list of files of one run.
+        chunks: dask chunks; default none for one file (lazy, no dask), ``{"time":
+            gcm.time_chunk}`` for several.
+        model: ``"TIE-GCM"`` or ``"WACCM-X"`` to insist on one.
+
+    Returns:
+        The standard ``gcm`` Dataset (see the module documentation).
+
+    Raises:
+        NoFilesError: If nothing matches ``paths``.
+        FileFormatError: If a file is not a readable TIE-GCM/WACCM-X history (the file is named).
+        IncompatibleInputError: If the files mix models or grids.
+    """
+    files = expand_paths(paths)
+    if chunks is None and len(files) > 1:
+        chunks = {"time": config.get().gcm.time_chunk}
+    opened: list[tuple[str, xr.Dataset]] = []
+    for path in files:
+        kind, ds = _open_one(path, chunks)
+        ds.attrs["_file"] = path.name
+        opened.append((kind, ds))
+    models = sorted({kind for kind, _ in opened})
+    if len(models) > 1:
+        raise IncompatibleInputError(
+            f"the files mix models ({', '.join(models)}); open each model separately"
+        )
+    found = models[0]
+    if model is not None and model != found:
+        raise FileFormatError(
+            f"expected {model} history files, found {found} ({', '.join(p.name for p in files)})"
+        )
+    groups: dict[str, list[xr.Dataset]] = {}
+    for _, ds in opened:
+        groups.setdefault(ds.attrs.get("history_type", "history"), []).append(ds)
+    _check_grids(groups, {})
+    merged: xr.Dataset | None = None
+    for _, datasets in sorted(groups.items()):  # "primary" before "secondary"
+        datasets.sort(
+            key=lambda d: d["time"].values[0] if d.sizes.get("time") else np.datetime64("NaT")
+        )
+        part = (
+            datasets[0]
+            if len(datasets) == 1
+            else xr.concat(
+                datasets,
+                dim="time",
+                data_vars="minimal",
+                coords="minimal",
+                compat="override",
+                join="override",
+            )
+        )
+        _, unique = np.unique(part["time"].values, return_index=True)
+        if unique.size != part.sizes["time"]:
+            part = part.isel(time=np.sort(unique))
+        merged = part if merged is None else merged.combine_first(part)
+    assert merged is not None
+    ds = merged
+    if found == "TIE-GCM" and "ZG" not in ds and "Z" in ds:
+        ds = _add_zg_from_z(ds, files[0])
+    ds.attrs = {k: v for k, v in opened[0][1].attrs.items() if k != "_file" and _netcdf_attr(v)}
+    ds.attrs.update(
+        {
+            "geospacexr_kind": "gcm",
+            "model": found,
+            "source_files": json.dumps([p.name for p in files]),
+            "history_types": json.dumps(sorted(groups)),
+        }
+    )
+    if "lon" in ds.coords and ds["lon"].size > 1:
+        ds.attrs["resolution_deg"] = float(abs(np.diff(ds["lon"].values[:2])[0]))
+    return _clean_encoding(ds)
+
+
+def _netcdf_attr(value: Any) -> bool:
+    return isinstance(value, str | int | float | np.number) or (
+        isinstance(value, np.ndarray) and value.ndim == 1
+    )
+
+
+def _sniff_gcm(path: Path) -> bool:
+    import netCDF4
+
+    with netCDF4.Dataset(path) as nc:
+        return detect_model(nc.variables, {k: nc.getncattr(k) for k in nc.ncattrs()}) is not None
+
+
+@register_reader(
+    "gcm-netcdf",
+    kind="gcm",
+    patterns=("*.nc", "*.nc4", "*.cdf"),
+    magic=(b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF"),
+    sniff=_sniff_gcm,
+    sample="tiegcm-5deg",
+    description="TIE-GCM and WACCM-X history netCDF",
+    group=lambda path: "",
+)
+def open_tiegcm_or_waccmx(files: Paths, **kwargs: Any) -> xr.Dataset:
+    """Open TIE-GCM or WACCM-X history files (registry entry; see :func:`open_gcm`)."""
+    return open_gcm(files, **kwargs)
+
+
+def open_tiegcm(paths: Paths, chunks: Any = None) -> xr.Dataset:
+    """Open TIE-GCM primary and/or secondary history files as one standard ``gcm`` Dataset.
+
+    Args:
+        paths: One file, a glob pattern or a list of history files of one run.
+        chunks: dask chunks (default: none for one file, one time per chunk for several).
+
+    Returns:
+        The standard Dataset (names, units, time and pressure coordinates as described in
+        :mod:`geospacexr.io.gcm`), ``attrs["model"] == "TIE-GCM"``.
+
+    Raises:
+        FileFormatError: If a file is not a TIE-GCM history.
+        IncompatibleInputError: If the files come from different grids.
+
+    Example:
+        >>> ds = geospacexr.open_tiegcm("run/*_sech_*.nc")  # doctest: +SKIP
+    """
+    return open_gcm(paths, chunks=chunks, model="TIE-GCM")
+
+
+def open_waccmx(paths: Paths, chunks: Any = None) -> xr.Dataset:
+    """Open WACCM-X (CAM) history files as one standard ``gcm`` Dataset.
+
+    Args:
+        paths: One file, a glob pattern or a list of history files of one run.
+        chunks: dask chunks (default: none for one file, one time per chunk for several).
+
+    Returns:
+        The standard Dataset, ``attrs["model"] == "WACCM-X"``.
+
+    Raises:
+        FileFormatError: If a file is not a WACCM-X history.
+        IncompatibleInputError: If the files come from different grids.
+    """
+    return open_gcm(paths, chunks=chunks, model="WACCM-X")
