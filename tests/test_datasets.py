@@ -19,7 +19,7 @@ def test_list_and_naming():
     names = datasets.list_samples()
     assert "themis-gill" in names
     for name in names:
-        assert name == name.lower() and "-" in name
+        assert name == name.lower() and " " not in name
 
 
 def test_sample_is_generated_once_and_reused():

@@ -23,6 +23,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -33,6 +34,7 @@ from typing import Any
 
 from . import config
 from ._synth import asi as _synth_asi
+from ._synth import gcm as _synth_gcm
 from .errors import DataWarning, SampleDataError
 from .io.atomic import _umask, atomic_write
 
@@ -100,9 +102,9 @@ def register_sample(
     Raises:
         ValueError: If the name is not lower case or is already registered.
     """
-    if name != name.lower() or "-" not in name:
+    if not re.fullmatch(r"[a-z0-9_]+(-[a-z0-9_.]+)*", name):
         raise ValueError(
-            f"sample names are lower-case '<model-or-instrument>-<detail>', not {name!r}"
+            f"sample names are lower-case '<model-or-instrument>[-<detail>]', not {name!r}"
         )
 
     def decorator(func: Callable[[Path], list[str]]) -> Callable[[Path], list[str]]:
@@ -302,3 +304,49 @@ register_sample(
 def _clear_memo() -> None:
     """Forget cached file hashes (tests that damage cache files call this)."""
     _verified.clear()
+
+
+def _open_gcm_folder(path: Path, **kwargs: Any) -> Any:
+    from .io.gcm import open_gcm
+
+    path = Path(path)
+    return open_gcm(path if path.is_file() else sorted(path.glob("*.nc")), **kwargs)
+
+
+register_sample(
+    "tiegcm-5deg",
+    kind="gcm",
+    description="TIE-GCM 5 degree run, 2003-03-21: primary (hourly, float64) and secondary "
+    "(half-hourly, float32) histories",
+    opener=_open_gcm_folder,
+)(_synth_gcm.tiegcm_generator(5.0, run="tiegcm_5deg"))
+
+register_sample(
+    "tiegcm-2.5deg",
+    kind="gcm",
+    description="TIE-GCM 2.5 degree run, 2003-03-21: one secondary history (float32), two times",
+    opener=_open_gcm_folder,
+)(_synth_gcm.tiegcm_generator(2.5, run="tiegcm_2p5deg", primary=False))
+
+register_sample(
+    "tiegcm-control",
+    kind="gcm",
+    description="TIE-GCM 5 degree control run (quiet), the reference of tiegcm-storm",
+    opener=_open_gcm_folder,
+)(_synth_gcm.tiegcm_generator(5.0, run="control"))
+
+register_sample(
+    "tiegcm-storm",
+    kind="gcm",
+    description="TIE-GCM 5 degree storm run: tiegcm-control with high-latitude heating, "
+    "winds and O/N2 depletion",
+    opener=_open_gcm_folder,
+)(_synth_gcm.tiegcm_generator(5.0, storm=1.0, run="storm"))
+
+register_sample(
+    "waccmx",
+    kind="gcm",
+    description="WACCM-X 4x5 degree CAM history, 88 hybrid levels to 4e-10 hPa, two hourly times",
+    opener=_open_gcm_folder,
+    single_file=True,
+)(_synth_gcm.waccmx_generator())
