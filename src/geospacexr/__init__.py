@@ -21,11 +21,11 @@ from ._version import __version__
 from .io import open, open_asi, open_tiegcm, open_waccmx
 
 __all__ = [
-    "__version__", "asi", "config", "datasets", "errors", "io", "open", "open_asi", "open_tiegcm",
-    "open_waccmx",
+    "__version__", "asi", "config", "datasets", "errors", "gcm", "io", "open", "open_asi",
+    "open_tiegcm", "open_waccmx",
 ]  # fmt: skip
 
-_LAZY = {"datasets", "cli", "describe"}
+_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics"}
 
 
 def __getattr__(name: str) -> Any:

@@ -15,6 +15,7 @@ import xarray as xr
 
 from . import asi as _asi
 from . import describe as _describe
+from . import gcm as _gcm
 from ._checks import require
 
 __all__ = ["AsiAccessor", "GcmAccessor", "RbAccessor"]
@@ -41,10 +42,117 @@ class _Accessor:
 
 @xr.register_dataset_accessor("gcm")
 class GcmAccessor(_Accessor):
-    """TIE-GCM / WACCM-X methods, available as ``ds.gcm.<method>``."""
+    """TIE-GCM / WACCM-X methods, available as ``ds.gcm.<method>``.
+
+    Each method is the function of the same name in :mod:`geospacexr.gcm`, with the same
+    arguments (the Dataset first).
+    """
 
     _name = "gcm"
     _kinds = ("gcm",)
+
+    def variables(self) -> list[dict[str, str]]:
+        """The fields with long name, units, dims and grid (:func:`geospacexr.gcm.variables`)."""
+        return _gcm.variables(self._require("variables"))
+
+    def lat_lon(
+        self,
+        var: str,
+        time: Any = None,
+        level: float | None = None,
+        height: float | None = None,
+        pressure: float | None = None,
+        local_time: bool | None = None,
+        method: str = "nearest",
+    ) -> xr.DataArray:
+        """A latitude-longitude slice (:func:`geospacexr.gcm.lat_lon`)."""
+        return _gcm.lat_lon(
+            self._require("lat_lon"), var, time, level, height, pressure, local_time, method
+        )
+
+    def lev_lon(
+        self, var: str, time: Any = None, lat: float | None = None, method: str = "nearest"
+    ) -> xr.DataArray:
+        """A level-longitude slice (:func:`geospacexr.gcm.lev_lon`)."""
+        return _gcm.lev_lon(self._require("lev_lon"), var, time, lat, method)
+
+    def lev_lat(
+        self, var: str, time: Any = None, lon: float | None = None, method: str = "nearest"
+    ) -> xr.DataArray:
+        """A level-latitude slice or zonal mean (:func:`geospacexr.gcm.lev_lat`)."""
+        return _gcm.lev_lat(self._require("lev_lat"), var, time, lon, method)
+
+    def lev_time(
+        self, var: str, lat: float, lon: float | None = None, local_time: float | None = None
+    ) -> xr.DataArray:
+        """Profiles against time (:func:`geospacexr.gcm.lev_time`)."""
+        return _gcm.lev_time(self._require("lev_time"), var, lat, lon, local_time)
+
+    def lat_time(
+        self,
+        var: str,
+        lon: float | None = None,
+        level: float | None = None,
+        height: float | None = None,
+        pressure: float | None = None,
+        local_time: float | None = None,
+    ) -> xr.DataArray:
+        """Latitude against time (:func:`geospacexr.gcm.lat_time`)."""
+        return _gcm.lat_time(
+            self._require("lat_time"), var, lon, level, height, pressure, local_time
+        )
+
+    def lon_time(
+        self,
+        var: str,
+        lat: float,
+        level: float | None = None,
+        height: float | None = None,
+        pressure: float | None = None,
+    ) -> xr.DataArray:
+        """Longitude against time (:func:`geospacexr.gcm.lon_time`)."""
+        return _gcm.lon_time(self._require("lon_time"), var, lat, level, height, pressure)
+
+    def var_time(
+        self,
+        var: str,
+        lat: float,
+        lon: float | None = None,
+        level: float | None = None,
+        height: float | None = None,
+        pressure: float | None = None,
+        local_time: float | None = None,
+    ) -> xr.DataArray:
+        """A time series at one place (:func:`geospacexr.gcm.var_time`)."""
+        return _gcm.var_time(
+            self._require("var_time"), var, lat, lon, level, height, pressure, local_time
+        )
+
+    def at_height(
+        self, var: str, heights_km: Any, interpolation: str | None = None
+    ) -> xr.DataArray:
+        """Per-column interpolation to heights (:func:`geospacexr.gcm.at_height`)."""
+        return _gcm.at_height(self._require("at_height"), var, heights_km, interpolation)
+
+    def density(self, species: str, unit: str = "cm-3") -> xr.DataArray:
+        """Number or mass density, or mixing ratio (:func:`geospacexr.gcm.density`)."""
+        return _gcm.density(self._require("density"), species, unit)
+
+    def zonal_mean(self, var: str) -> xr.DataArray:
+        """Mean over longitude (:func:`geospacexr.gcm.zonal_mean`)."""
+        return _gcm.zonal_mean(self._require("zonal_mean"), var)
+
+    def global_mean(self, var: str) -> xr.DataArray:
+        """Area-weighted global mean (:func:`geospacexr.gcm.global_mean`)."""
+        return _gcm.global_mean(self._require("global_mean"), var)
+
+    def along_track(self, var: str, time: Any, lat: Any, lon: Any, height: Any) -> xr.DataArray:
+        """Interpolation along a satellite track (:func:`geospacexr.gcm.along_track`)."""
+        return _gcm.along_track(self._require("along_track"), var, time, lat, lon, height)
+
+    def derived(self, name: str) -> xr.DataArray:
+        """A derived field from the registry (:func:`geospacexr.gcm.derived`)."""
+        return _gcm.derived(self._require("derived"), name)
 
 
 @xr.register_dataset_accessor("asi")

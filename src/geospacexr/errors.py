@@ -19,6 +19,7 @@ __all__ = [
     "IncompatibleInputError",
     "MissingVariableError",
     "NoFilesError",
+    "OutOfRangeError",
     "ReaderNotFoundError",
     "SampleDataError",
     "WrongKindError",
@@ -105,3 +106,7 @@ class IncompatibleInputError(GeospacexrError, ValueError):
 
 class DataWarning(UserWarning):
     """Something in the data needs the user's attention, but a result could still be produced."""
+
+
+class OutOfRangeError(GeospacexrError, ValueError):
+    """A requested time, level, pressure or height lies outside what the data cover."""

@@ -10,6 +10,7 @@ import numpy as np
 __all__ = [
     "AMU_G",
     "BOLTZMANN_CGS",
+    "EARTH_RADIUS_KM",
     "MOLECULAR_MASS",
     "geometric_heights",
     "gravity",
@@ -17,6 +18,8 @@ __all__ = [
 
 #: Boltzmann constant, erg/K (CODATA 2018, exact).
 BOLTZMANN_CGS = 1.380649e-16
+#: Mean Earth radius, km (IUGG), for converting geopotential to geometric height.
+EARTH_RADIUS_KM = 6371.0
 #: Atomic mass unit, g (CODATA 2018).
 AMU_G = 1.66053906660e-24
 #: Molecular masses (amu) of the species the models carry, by the names the readers give them.

@@ -1,0 +1,44 @@
+"""Pure functions on TIE-GCM / WACCM-X Datasets: slices, heights, densities, derived fields."""
+
+from . import derived as derived_fields
+from .composition import density, mean_molecular_mass, total_number_density
+from .derived import available, derived, register_derived
+from .difference import difference
+from .heights import at_height, column_heights
+from .slices import (
+    along_track,
+    global_mean,
+    lat_lon,
+    lat_time,
+    lev_lat,
+    lev_lon,
+    lev_time,
+    lon_time,
+    var_time,
+    zonal_mean,
+)
+from .variables import variables
+
+__all__ = [
+    "along_track",
+    "at_height",
+    "available",
+    "column_heights",
+    "density",
+    "derived",
+    "derived_fields",
+    "difference",
+    "global_mean",
+    "lat_lon",
+    "lat_time",
+    "lev_lat",
+    "lev_lon",
+    "lev_time",
+    "lon_time",
+    "mean_molecular_mass",
+    "register_derived",
+    "total_number_density",
+    "var_time",
+    "variables",
+    "zonal_mean",
+]

@@ -1,0 +1,127 @@
+"""Shared selection helpers of the GCM functions: variables, times, vertical grids."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .._checks import require
+from ..errors import MissingVariableError, OutOfRangeError
+
+#: Names accepted for a variable besides the standard one.
+ALIASES = {"O": "O1", "T": "TN", "He": "HE", "U": "UN", "V": "VN", "EDens": "NE", "OpDens": "OP"}
+VERTICAL = ("lev", "ilev")
+_METHODS = ("nearest", "exact")
+
+
+def gcm_dataset(ds: Any, where: str, variables: tuple[str, ...] = ()) -> xr.Dataset:
+    """Check that ``ds`` is a ``gcm`` Dataset (and holds ``variables``)."""
+    return require(ds, "gcm", variables, where=where)
+
+
+def variable(ds: xr.Dataset, name: str | xr.DataArray, where: str) -> xr.DataArray:
+    """Return a variable by standard name, file name or alias; suggest close names if absent."""
+    if isinstance(name, xr.DataArray):
+        return name
+    gcm_dataset(ds, where)
+    if name in ds.data_vars:
+        return ds[name]
+    alias = ALIASES.get(name)
+    if alias and alias in ds.data_vars:
+        return ds[alias]
+    for var in ds.data_vars.values():
+        if var.attrs.get("source_name") == name:
+            return var
+    if name in _derivable(ds):
+        from .derived import derived
+
+        return derived(ds, name)
+    candidates = [str(v) for v in ds.data_vars if ds[v].ndim >= 3] + sorted(_derivable(ds))
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise MissingVariableError(
+        f"{where}: no variable {name!r} in this {ds.attrs.get('model', 'GCM')} Dataset{hint} "
+        f"(fields: {', '.join(candidates[:30])})"
+    )
+
+
+def _derivable(ds: xr.Dataset) -> list[str]:
+    from .derived import available
+
+    return available(ds)
+
+
+def vertical_dim(da: xr.DataArray) -> str | None:
+    """The vertical dim of a variable (``lev`` or ``ilev``), or ``None`` for a 2-D field."""
+    dims = [d for d in da.dims if d in VERTICAL]
+    return dims[0] if dims else None
+
+
+def check_method(method: str) -> None:
+    """Refuse an unknown time-selection method."""
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {', '.join(_METHODS)}, not {method!r}")
+
+
+def to_time(value: Any) -> np.datetime64:
+    """Parse a time given as a string, datetime or datetime64."""
+    try:
+        return np.datetime64(value, "ns")
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"time must be a date-time such as '2003-03-21T01:00', not {value!r}"
+        ) from None
+
+
+def select_time(da: xr.DataArray, time: Any, method: str = "nearest") -> xr.DataArray:
+    """Select one time (nearest, or exact), or keep every time when ``time`` is ``None``.
+
+    Raises:
+        OutOfRangeError: If the time lies outside the files (by more than one output interval),
+            or does not exist exactly with ``method="exact"``.
+    """
+    check_method(method)
+    if time is None or "time" not in da.dims:
+        return da
+    t = to_time(time)
+    times = da["time"].values
+    if method == "exact":
+        if t not in times:
+            raise OutOfRangeError(
+                f"time {t} is not in the files (method='exact'); times: {_time_range(times)}"
+            )
+        return da.sel(time=t)
+    step = np.median(np.diff(times)) if times.size > 1 else np.timedelta64(0, "ns")
+    if t < times.min() - step or t > times.max() + step:
+        raise OutOfRangeError(f"time {t} is outside the files ({_time_range(times)})")
+    return da.sel(time=t, method="nearest")
+
+
+def _time_range(times: np.ndarray) -> str:
+    return f"{times.min()} to {times.max()}, {times.size} times"
+
+
+def check_range(name: str, value: float | np.ndarray, low: float, high: float, unit: str) -> None:
+    """Refuse values outside ``[low, high]`` with a message naming the valid range."""
+    values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    bad = values[(values < min(low, high)) | (values > max(low, high)) | ~np.isfinite(values)]
+    if bad.size:
+        raise OutOfRangeError(
+            f"{name}={bad[0]:g} {unit} is outside the model's range "
+            f"{min(low, high):g} to {max(low, high):g} {unit}"
+        )
+
+
+def ut_hours(times: np.ndarray) -> np.ndarray:
+    """Universal time of day in hours for datetime64 values."""
+    t = np.asarray(times, dtype="datetime64[ns]")
+    return ((t - t.astype("datetime64[D]")) / np.timedelta64(1, "h")).astype(np.float64)
+
+
+def local_time_lon(ut: np.ndarray | float, local_time: float) -> np.ndarray:
+    """Longitude (degrees, [-180, 180)) where the solar local time is ``local_time`` at ``ut``."""
+    lon = (np.asarray(local_time, dtype=np.float64) - np.asarray(ut, dtype=np.float64)) * 15.0
+    return (lon + 180.0) % 360.0 - 180.0
