@@ -30,6 +30,14 @@ MOLECULAR_MASS = {
 }  # fmt: skip
 
 
+def _gravity_parameters(lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Surface gravity (cm/s^2) and effective radius (cm) of the gravity model at a latitude."""
+    c2 = np.cos(np.deg2rad(2.0 * np.asarray(lat_deg, dtype=np.float64)))
+    g_surface = 980.616 * (1.0 - 0.0026373 * c2)
+    r_eff = 2.0 * g_surface / (3.085462e-6 + 2.27e-9 * c2)
+    return g_surface, r_eff
+
+
 def gravity(height_cm: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     """Gravity at a height above a latitude, cm/s^2.
 
@@ -46,9 +54,7 @@ def gravity(height_cm: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     Returns:
         Gravity, cm/s^2.
     """
-    c2 = np.cos(np.deg2rad(2.0 * np.asarray(lat_deg, dtype=np.float64)))
-    g_surface = 980.616 * (1.0 - 0.0026373 * c2)
-    r_eff = 2.0 * g_surface / (3.085462e-6 + 2.27e-9 * c2)
+    g_surface, r_eff = _gravity_parameters(lat_deg)
     return g_surface * (r_eff / (r_eff + height_cm)) ** 2
 
 
@@ -57,8 +63,9 @@ def geometric_heights(
 ) -> np.ndarray:
     """Integrate hydrostatic balance upwards in log-pressure with height-dependent gravity.
 
-    Between interfaces k and k+1 (spacing ``dz`` in ln(p0/p)), dh = (k T / m) / g(h) dz, with
-    g evaluated at the layer's mid-height (found by fixed-point iteration).
+    Within a layer of constant S = k T / m (spacing Δx in ln(p0/p)), dh/dx = S / g(h) with
+    g = g_s (r_e / (r_e + h))^2 (:func:`gravity`) integrates exactly to
+    1/(r_e + h_0) - 1/(r_e + h_1) = S Δx / (g_s r_e^2), which is applied layer by layer.
 
     Args:
         scale_cm2_s2: ``(..., nlayer)`` k T / m of each layer (erg/g = cm^2/s^2).
@@ -69,13 +76,14 @@ def geometric_heights(
     Returns:
         ``(..., nlayer + 1)`` interface heights, cm.
     """
-    nlayer = scale_cm2_s2.shape[-1]
-    dz = np.broadcast_to(np.asarray(dz, dtype=np.float64), scale_cm2_s2.shape)
-    out = np.empty((*np.shape(bottom_cm), nlayer + 1))
-    out[..., 0] = bottom_cm
-    for k in range(nlayer):  # a loop over levels; every column at once
-        step = scale_cm2_s2[..., k] / gravity(out[..., k], lat_deg) * dz[..., k]
-        for _ in range(4):
-            step = scale_cm2_s2[..., k] / gravity(out[..., k] + 0.5 * step, lat_deg) * dz[..., k]
-        out[..., k + 1] = out[..., k] + step
-    return out
+    g_surface, r_eff = _gravity_parameters(lat_deg)
+    g_surface = np.asarray(g_surface)[..., None]
+    r_eff = np.asarray(r_eff)[..., None]
+    steps = scale_cm2_s2 * np.asarray(dz, dtype=np.float64) / (g_surface * r_eff**2)
+    inverse = 1.0 / (r_eff[..., 0] + np.asarray(bottom_cm, dtype=np.float64))
+    inverse = np.concatenate(
+        [np.broadcast_to(inverse, np.broadcast_shapes(inverse.shape, steps.shape[:-1]))[..., None],
+         inverse[..., None] - np.cumsum(steps, axis=-1)],
+        axis=-1,
+    )  # fmt: skip
+    return 1.0 / inverse - r_eff

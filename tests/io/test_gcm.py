@@ -1,5 +1,4 @@
 import json
-import warnings
 
 import netCDF4
 import numpy as np
@@ -206,8 +205,10 @@ def test_round_trip_netcdf(tg_files, tmp_path):
 
 
 def test_hydrostatic_consistency_of_the_sample(tg_files):
-    """ZG of the sample satisfies dh = kT/(m g(h, lat)) d(ln p) between interfaces (independent check:
-    g evaluated at the mean of the two interface heights, no iteration)."""
+    """ZG of the sample satisfies dh = kT/(m g(h, lat)) d(ln p) between interfaces.
+
+    Independent of the generator's integration: g at the mean of the two interface heights.
+    """
     from geospacexr.physics import AMU_G, BOLTZMANN_CGS, gravity
 
     ds = geospacexr.open_tiegcm(tg_files[1]).isel(time=1).load()
