@@ -5,7 +5,7 @@ import xarray as xr
 from geospacexr import datasets, gcm
 from geospacexr.errors import DataWarning, OutOfRangeError
 from geospacexr.gcm.heights import interp_columns
-from geospacexr.physics import BOLTZMANN_CGS, AMU_G, geometric_heights
+from geospacexr.physics import AMU_G, BOLTZMANN_CGS, geometric_heights
 
 
 def synthetic(zg_ilev, fields, model="TIE-GCM"):

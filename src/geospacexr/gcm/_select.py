@@ -84,8 +84,11 @@ def select_time(da: xr.DataArray, time: Any, method: str = "nearest") -> xr.Data
             or does not exist exactly with ``method="exact"``.
     """
     check_method(method)
-    if time is None or "time" not in da.dims:
+    if "time" not in da.dims:
         return da
+    if time is None:
+        # every time: keep it lazy (a file opened without dask gets a dask view, nothing is read)
+        return da if da.chunks or da.variable._in_memory else da.chunk({"time": 1})
     t = to_time(time)
     times = da["time"].values
     if method == "exact":

@@ -1,0 +1,227 @@
+"""Densities, column O/N2 and TEC against closed forms; slices against plain numpy."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from geospacexr import datasets, gcm
+from geospacexr.errors import IncompatibleInputError, MissingVariableError, OutOfRangeError
+from geospacexr.physics import AMU_G, BOLTZMANN_CGS
+
+T = "2003-03-21T01:00"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return datasets.open_sample("tiegcm-5deg")
+
+
+def test_number_density_definition(ds):
+    point = {"time": T, "lat": 42.5, "lon": 0.0}
+    sub = ds.sel(point).isel(lev=10).load()
+    o1, o2, he, tn = (float(sub[v]) for v in ("O1", "O2", "HE", "TN"))
+    n2 = float(sub["N2"]) if "N2" in sub and np.isfinite(sub["N2"]) else 1 - o1 - o2 - he
+    p = 5e-4 * np.exp(-float(sub.lev))  # dyn/cm2
+    mbar = 1 / (o1 / 16 + o2 / 32 + he / 4 + n2 / 28)
+    n_total = p / (BOLTZMANN_CGS * tn)
+    expected = o1 * n_total * mbar / 16
+    got = float(gcm.density(ds, "O", "cm-3").sel(point).isel(lev=10))
+    assert got == pytest.approx(expected, rel=1e-6)
+    # mass density of all four species adds up to RHO
+    rho = float(gcm.derived(ds, "RHO").sel(point).isel(lev=10))
+    parts = sum(
+        float(gcm.density(ds, s, "g/cm3").sel(point).isel(lev=10)) for s in ("O1", "O2", "HE", "N2")
+    )
+    assert parts == pytest.approx(rho, rel=1e-3)  # file N2 vs closure: float32 rounding
+    assert rho == pytest.approx(n_total * mbar * AMU_G, rel=1e-3)
+
+
+def test_density_units_are_consistent(ds):
+    cm3 = gcm.density(ds, "O2", "cm-3").isel(time=0, lev=5, lat=3, lon=4)
+    m3 = gcm.density(ds, "O2", "m-3").isel(time=0, lev=5, lat=3, lon=4)
+    assert float(m3) == pytest.approx(float(cm3) * 1e6)
+    mmr = gcm.density(ds, "O2", "mmr").isel(time=0, lev=5, lat=3, lon=4)
+    assert float(mmr) == pytest.approx(float(ds.O2.isel(time=0, lev=5, lat=3, lon=4)), rel=1e-12)
+    with pytest.raises(ValueError, match="unit must be one of"):
+        gcm.density(ds, "O2", "ppm")
+
+
+def exponential_atmosphere(h_o=60.0, h_n2=35.0, n0_o=5e10, n0_n2=2e12):
+    """Single column, fine grid, isothermal-like exponential O and N2 in cm-3 -> a gcm Dataset."""
+    heights = np.linspace(100.0, 1100.0, 401)  # interfaces, km
+    mids = 0.5 * (heights[1:] + heights[:-1])
+    n_o = n0_o * np.exp(-(mids - 100.0) / h_o)
+    n_n2 = n0_n2 * np.exp(-(mids - 100.0) / h_n2)
+    tn = np.full_like(mids, 800.0)
+    total = n_o + n_n2
+    p = total * BOLTZMANN_CGS * tn  # dyn/cm2
+    mmr_o = n_o * 16 / (n_o * 16 + n_n2 * 28)
+    lev = np.log(5e-4 / p)
+    ilev = np.concatenate([lev - 0.001, [lev[-1] + 0.001]])  # only the grid shape matters here
+    shape = (1, mids.size, 1, 1)
+    ds = xr.Dataset(
+        {
+            "TN": (("time", "lev", "lat", "lon"), tn.reshape(shape), {"units": "K"}),
+            "O1": (("time", "lev", "lat", "lon"), mmr_o.reshape(shape), {"units": "mmr"}),
+            "O2": (("time", "lev", "lat", "lon"), np.zeros(shape), {"units": "mmr"}),
+            "ZG": (("time", "ilev", "lat", "lon"), heights.reshape(1, -1, 1, 1), {"units": "km"}),
+        },
+        coords={
+            "time": np.array(["2003-03-21"], dtype="datetime64[ns]"),
+            "lev": lev,
+            "ilev": ilev,
+            "lat": [0.0],
+            "lon": [0.0],
+            "pressure": ("lev", p / 1000.0),
+        },
+        attrs={"geospacexr_kind": "gcm", "model": "TIE-GCM", "p0_hPa": 5e-7},
+    )
+    return ds, (h_o, h_n2, n0_o, n0_n2)
+
+
+def test_column_o_n2_closed_form():
+    """GUVI ΣO/N2 of exponential profiles: N2 column 1e17 at z*, O column above z*."""
+    ds, (h_o, h_n2, n0_o, n0_n2) = exponential_atmosphere()
+    value = float(gcm.derived(ds, "ON2_COLUMN").squeeze())
+    z_star = 100.0 + h_n2 * np.log(n0_n2 * h_n2 * 1e5 / 1e17)
+    o_column = n0_o * h_o * 1e5 * np.exp(-(z_star - 100.0) / h_o)
+    assert value == pytest.approx(o_column / 1e17, rel=2e-3)
+
+
+def test_tec_of_a_chapman_layer():
+    """∫ Nm exp(0.5 (1 - x - e^-x)) dh = Nm H sqrt(2 π e)."""
+    heights = np.linspace(80.0, 2000.0, 2000)
+    nm, hm, h = 1e6, 300.0, 60.0
+    x = (heights - hm) / h
+    ne = nm * np.exp(0.5 * (1 - x - np.exp(-x)))
+    ds = xr.Dataset(
+        {
+            "NE": (("time", "ilev", "lat", "lon"), ne.reshape(1, -1, 1, 1), {"units": "cm-3"}),
+            "ZG": (("time", "ilev", "lat", "lon"), heights.reshape(1, -1, 1, 1), {"units": "km"}),
+        },
+        coords={
+            "time": np.array(["2003-03-21"], dtype="datetime64[ns]"),
+            "ilev": np.arange(heights.size) * 0.01,
+            "lat": [0.0],
+            "lon": [0.0],
+        },
+        attrs={"geospacexr_kind": "gcm", "model": "TIE-GCM"},
+    )
+    tec = float(gcm.derived(ds, "TEC").squeeze())
+    expected = nm * h * 1e5 * np.sqrt(2 * np.pi * np.e) / 1e12
+    assert tec == pytest.approx(expected, rel=2e-3)
+
+
+def test_slices_match_numpy(ds):
+    tn = ds.TN.sel(time=T).values
+    np.testing.assert_allclose(
+        gcm.zonal_mean(ds, "TN").sel(time=T).values, np.nanmean(tn, axis=-1), rtol=1e-12
+    )
+    w = np.cos(np.deg2rad(ds.lat.values))
+    level = tn[10]
+    expected = (level * w[:, None]).sum() / (w.sum() * level.shape[1])
+    assert float(gcm.global_mean(ds, "TN").sel(time=T).isel(lev=10)) == pytest.approx(
+        expected, rel=1e-10
+    )
+
+
+def test_level_interpolation_is_linear_in_log_pressure(ds):
+    a = gcm.lat_lon(ds, "TN", time=T, level=4.25).values
+    b = gcm.lat_lon(ds, "TN", time=T, level=4.75).values
+    mid = gcm.lat_lon(ds, "TN", time=T, level=4.375).values
+    np.testing.assert_allclose(mid, 0.75 * a + 0.25 * b, rtol=1e-12)
+    # pressure= is the same as the level of that pressure
+    p = 5e-7 * np.exp(-4.375)
+    np.testing.assert_allclose(gcm.lat_lon(ds, "TN", time=T, pressure=p).values, mid, rtol=1e-9)
+
+
+def test_time_none_keeps_every_time_lazily(ds):
+    out = gcm.lat_lon(ds, "TN", level=4.25)
+    assert out.dims == ("time", "lat", "lon") and out.chunks is not None
+    single = gcm.lat_lon(datasets.open_sample("tiegcm-2.5deg"), "TN", level=0.0)
+    assert not single.variable._in_memory
+
+
+def test_local_time(ds):
+    out = gcm.lat_lon(ds, "TN", time=T, level=4.25, local_time=True)
+    assert out.dims == ("lat", "local_time")
+    assert np.all(np.diff(out.local_time.values) > 0)
+    # at 01 UT, lon -180 is at 13 LT
+    lon180 = gcm.lat_lon(ds, "TN", time=T, level=4.25).sel(lon=-180.0)
+    np.testing.assert_allclose(out.sel(local_time=13.0).values, lon180.values)
+    # time slices at a fixed local time: at each time the longitude where LT = 14
+    series = gcm.lat_time(ds, "TN", level=4.25, local_time=14.0)
+    ut = np.array([0.0, 0.5, 1.0, 1.5])
+    np.testing.assert_allclose(series.lon.values, ((14.0 - ut) * 15.0 + 180) % 360 - 180)
+    first = gcm.lat_lon(ds, "TN", time="2003-03-21T00:00", level=4.25).sel(lon=-150.0)
+    np.testing.assert_allclose(series.isel(time=0).values, first.values, rtol=1e-12)
+
+
+def test_along_track_matches_grid_points(ds):
+    t = np.array(["2003-03-21T01:00"], dtype="datetime64[ns]")
+    h = float(gcm.column_heights(ds, "lev").sel(time=T, lat=42.5, lon=10.0).isel(lev=12))
+    out = gcm.along_track(ds, "TN", t, [42.5], [10.0], [h])
+    assert float(out[0]) == pytest.approx(
+        float(ds.TN.sel(time=T, lat=42.5, lon=10.0).isel(lev=12)), rel=1e-6
+    )
+    far = gcm.along_track(
+        ds, "TN", np.array(["2010-01-01"], dtype="datetime64[ns]"), [0.0], [0.0], [300.0]
+    )
+    assert np.isnan(far.values).all()
+
+
+def test_difference():
+    storm, control = datasets.open_sample("tiegcm-storm"), datasets.open_sample("tiegcm-control")
+    d = gcm.difference(storm, control)
+    assert d.attrs["difference"] == "absolute"
+    heat = d.TN.sel(time=T).isel(lev=20)
+    assert float(heat.sel(lat=67.5).mean()) > 50 and abs(float(heat.sel(lat=2.5).mean())) < 1
+    pct = gcm.difference(storm, control, kind="percent")
+    assert pct.TN.attrs["units"] == "%"
+    np.testing.assert_allclose(pct.TN.values, 100 * d.TN.values / control.TN.values, rtol=1e-9)
+    with pytest.raises(IncompatibleInputError, match="different grids"):
+        gcm.difference(storm, datasets.open_sample("tiegcm-2.5deg"))
+    with pytest.raises(IncompatibleInputError, match="different models"):
+        gcm.difference(storm, datasets.open_sample("waccmx"))
+
+
+def test_bad_input(ds):
+    with pytest.raises(MissingVariableError, match="did you mean TN"):
+        gcm.lat_lon(ds, "TM", time=T, level=0)
+    with pytest.raises(OutOfRangeError, match="level=9"):
+        gcm.lat_lon(ds, "TN", time=T, level=9.0)
+    with pytest.raises(OutOfRangeError, match="height 2000"):
+        gcm.lat_lon(ds, "TN", time=T, height=2000.0)
+    with pytest.raises(OutOfRangeError, match="outside the files"):
+        gcm.lat_lon(ds, "TN", time="2004-01-01", level=0)
+    with pytest.raises(OutOfRangeError, match="method='exact'"):
+        gcm.lat_lon(ds, "TN", time="2003-03-21T00:10", level=0, method="exact")
+    with pytest.raises(ValueError, match="exactly one of level"):
+        gcm.lat_lon(ds, "TN", time=T)
+    with pytest.raises(ValueError, match="2-D field"):
+        gcm.lat_lon(ds, "HMF2", time=T, level=1.0)
+    with pytest.raises(MissingVariableError, match="CO2"):
+        gcm.derived(ds, "O/CO2")
+
+
+def test_waccmx_slices():
+    w = datasets.open_sample("waccmx")
+    a = gcm.lat_lon(w, "TN", time="2003-03-21", height=300.0)
+    b = gcm.lat_lon(w, "TN", time="2003-03-21", pressure=1e-6)
+    assert a.dims == b.dims == ("lat", "lon")
+    assert 600 < float(a.mean()) < 1200
+    assert "O/CO2" in gcm.available(w) and "OX" in gcm.available(w)
+    # per-column pressure interpolation equals the level where the pressure is the nominal level
+    top = float(w.lev.values[3])
+    p_col = float(w.pressure.isel(time=0, lev=3, lat=0, lon=0))
+    assert p_col == pytest.approx(top, rel=1e-6)  # above 100 hPa, pressure is hyam P0 only
+
+
+def test_accessor_matches_functions(ds):
+    xr.testing.assert_identical(
+        ds.gcm.lat_lon("TN", time=T, level=4.25), gcm.lat_lon(ds, "TN", time=T, level=4.25)
+    )
+    xr.testing.assert_identical(ds.gcm.derived("O/N2"), gcm.derived(ds, "O/N2"))
+    rows = ds.gcm.variables()
+    tn = next(r for r in rows if r["name"] == "TN")
+    assert tn["units"] == "K" and tn["grid"] == "lev"
