@@ -154,6 +154,57 @@ class GcmAccessor(_Accessor):
         """A derived field from the registry (:func:`geospacexr.gcm.derived`)."""
         return _gcm.derived(self._require("derived"), name)
 
+    @property
+    def plot(self) -> _GcmPlot:
+        """Static figures, one per slice (see :mod:`geospacexr.plot.gcm`).
+
+        ``ds.gcm.plot.lat_lon(...)``, ``lev_lat``, ``lev_lon``, ``lev_time``, ``lat_time``,
+        ``lon_time`` and ``var_time`` take the slice's arguments plus drawing options.
+        """
+        return _GcmPlot(self)
+
+
+class _GcmPlot:
+    """``ds.gcm.plot``: one figure per slice, same arguments as the slice plus drawing options."""
+
+    def __init__(self, accessor: GcmAccessor) -> None:
+        self._acc = accessor
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        from .plot import gcm as _plot_gcm
+
+        return getattr(_plot_gcm, f"plot_{name}")(
+            self._acc._require(f"plot.{name}"), *args, **kwargs
+        )
+
+    def lat_lon(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Map of a lat-lon slice (:func:`geospacexr.plot.gcm.plot_lat_lon`)."""
+        return self._call("lat_lon", var, *args, **kwargs)
+
+    def lev_lat(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Level-latitude figure (:func:`geospacexr.plot.gcm.plot_lev_lat`)."""
+        return self._call("lev_lat", var, *args, **kwargs)
+
+    def lev_lon(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Level-longitude figure (:func:`geospacexr.plot.gcm.plot_lev_lon`)."""
+        return self._call("lev_lon", var, *args, **kwargs)
+
+    def lev_time(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Level-time figure (:func:`geospacexr.plot.gcm.plot_lev_time`)."""
+        return self._call("lev_time", var, *args, **kwargs)
+
+    def lat_time(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Latitude-time figure (:func:`geospacexr.plot.gcm.plot_lat_time`)."""
+        return self._call("lat_time", var, *args, **kwargs)
+
+    def lon_time(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Longitude-time figure (:func:`geospacexr.plot.gcm.plot_lon_time`)."""
+        return self._call("lon_time", var, *args, **kwargs)
+
+    def var_time(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        """Time-series figure (:func:`geospacexr.plot.gcm.plot_var_time`)."""
+        return self._call("var_time", var, *args, **kwargs)
+
 
 @xr.register_dataset_accessor("asi")
 class AsiAccessor(_Accessor):

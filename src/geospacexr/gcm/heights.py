@@ -94,8 +94,10 @@ def interp_columns(
     n = coord.shape[-1]
     if n < 2:
         return np.full((*coord.shape[:-1], targets.shape[-1]), np.nan)
-    step = np.nanmean(np.diff(coord, axis=-1))
-    if np.isfinite(step) and step < 0:
+    diffs = np.diff(coord, axis=-1)
+    finite_diffs = diffs[np.isfinite(diffs)]
+    step = finite_diffs.mean() if finite_diffs.size else 0.0
+    if step < 0:
         coord, values = coord[..., ::-1], values[..., ::-1]
     finite = np.isfinite(coord)
     sortable = np.where(finite, coord, np.inf)

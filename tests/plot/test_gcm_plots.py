@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from geospacexr import datasets, gcm  # noqa: E402
+from geospacexr.plot import gcm as pg  # noqa: E402
+from geospacexr.resources import coastlines  # noqa: E402
+
+T = "2003-03-21T01:00"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return datasets.open_sample("tiegcm-5deg")
+
+
+def test_lat_lon_map_draws_the_slice_coastlines_terminator_and_wind(ds, tmp_path):
+    fig = ds.gcm.plot.lat_lon("TN", time=T, height=300, wind=True, save=tmp_path / "map.png")
+    assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG")
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+    ax = fig.axes[0]
+    mesh = ax.collections[0]
+    expected = gcm.lat_lon(ds, "TN", time=T, height=300).values
+    np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(expected.shape), expected)
+    labels = [line.get_label() for line in ax.lines]
+    assert "terminator" in labels
+    assert len(ax.lines) == len(coastlines()) + 1
+    assert any(type(c).__name__ == "Quiver" for c in ax.collections)
+    assert "300 km" in ax.get_title() and "01:00" in ax.get_title()
+
+
+@pytest.mark.parametrize("projection", pg.PROJECTIONS)
+def test_projections(ds, projection):
+    pytest.importorskip("cartopy")
+    fig = pg.plot_lat_lon(ds, "TN", time=T, level=2.0, projection=projection, show_terminator=False)
+    assert type(fig.axes[0]).__name__ == "GeoAxes"
+
+
+def test_differences_get_a_symmetric_colour_map():
+    d = gcm.difference(datasets.open_sample("tiegcm-storm"), datasets.open_sample("tiegcm-control"))
+    fig = d.gcm.plot.lat_lon("UN", time=T, level=2.0, show_coastlines=False)
+    mesh = fig.axes[0].collections[0]
+    assert mesh.get_cmap().name == "RdBu_r"
+    lo, hi = mesh.get_clim()
+    assert lo == pytest.approx(-hi)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, xdim",
+    [
+        ("lev_lat", {"time": T}, "lat"),
+        ("lev_lon", {"time": T, "lat": 40.0}, "lon"),
+        ("lev_time", {"lat": 40.0, "lon": 0.0}, "time"),
+        ("lat_time", {"level": 2.0, "local_time": 14.0}, "time"),
+        ("lon_time", {"lat": 0.0, "height": 250.0}, "time"),
+    ],
+)
+def test_every_slice_has_a_plot(ds, name, kwargs, xdim, tmp_path):
+    fig = getattr(ds.gcm.plot, name)("TN", save=tmp_path / f"{name}.png", **kwargs)
+    assert (tmp_path / f"{name}.png").stat().st_size > 1000
+    expected = getattr(gcm, name)(ds, "TN", **kwargs)
+    ydim = next(d for d in expected.dims if d != xdim)
+    values = expected.transpose(ydim, xdim).values
+    drawn = np.asarray(fig.axes[0].collections[0].get_array()).reshape(values.shape)
+    np.testing.assert_allclose(drawn, values)
+    assert fig.axes[-1].get_ylabel() == "TN [K]"  # the colour bar
+
+
+def test_time_series_plot(ds):
+    fig = ds.gcm.plot.var_time("TN", lat=0.0, lon=0.0, height=250.0)
+    series = gcm.var_time(ds, "TN", lat=0.0, lon=0.0, height=250.0)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), series.values)
+    assert fig.axes[0].get_ylabel() == "TN [K]"
+
+
+def test_bad_projection(ds):
+    with pytest.raises(ValueError, match="projection must be one of"):
+        pg.plot_lat_lon(ds, "TN", time=T, level=2.0, projection="lambert")
