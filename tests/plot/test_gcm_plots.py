@@ -3,9 +3,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from geospacexr import datasets, gcm  # noqa: E402
-from geospacexr.plot import gcm as pg  # noqa: E402
-from geospacexr.resources import coastlines  # noqa: E402
+from geospacexr import datasets, gcm
+from geospacexr.plot import gcm as pg
+from geospacexr.resources import coastlines
 
 T = "2003-03-21T01:00"
 

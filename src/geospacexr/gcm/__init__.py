@@ -1,8 +1,8 @@
 """Pure functions on TIE-GCM / WACCM-X Datasets: slices, heights, densities, derived fields."""
 
-from . import derived as derived_fields
+from . import derived
 from .composition import density, mean_molecular_mass, total_number_density
-from .derived import available, derived, register_derived
+from .derived import available, register_derived
 from .difference import difference
 from .heights import at_height, column_heights
 from .slices import (
@@ -26,7 +26,6 @@ __all__ = [
     "column_heights",
     "density",
     "derived",
-    "derived_fields",
     "difference",
     "global_mean",
     "lat_lon",

@@ -1,5 +1,8 @@
 """Derived fields: a registry. Adding one is one function and one decorator line.
 
+The module is itself callable: ``geospacexr.gcm.derived(ds, "O/N2")`` is
+:func:`derived`, and ``geospacexr.gcm.derived.available(ds)`` lists what a Dataset can compute.
+
 Example:
     >>> @register_derived("TN_C", inputs=("TN",), units="degC",
     ...                   long_name="neutral temperature in Celsius", reference="definition")
@@ -14,6 +17,8 @@ ratio); multiply ours by the mass ratio to compare.
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -439,3 +444,13 @@ def _column_ratio(n_o: np.ndarray, n_n2: np.ndarray, h: np.ndarray) -> np.ndarra
     valid = (above >= 0) & (above < ln_n.shape[1] - 1)
     res[:] = np.where(valid, value, np.nan)
     return out
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``geospacexr.gcm.derived(ds, name)`` call :func:`derived` on this module."""
+
+    def __call__(self, ds: xr.Dataset, name: str) -> xr.DataArray:
+        return derived(ds, name)
+
+
+sys.modules[__name__].__class__ = _CallableModule
