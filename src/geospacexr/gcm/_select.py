@@ -92,15 +92,16 @@ def select_time(da: xr.DataArray, time: Any, method: str = "nearest") -> xr.Data
     t = to_time(time)
     times = da["time"].values
     if method == "exact":
-        if t not in times:
+        exact = np.flatnonzero(times == t)
+        if exact.size == 0:
             raise OutOfRangeError(
                 f"time {t} is not in the files (method='exact'); times: {_time_range(times)}"
             )
-        return da.sel(time=t)
+        return da.isel(time=int(exact[0]))
     step = np.median(np.diff(times)) if times.size > 1 else np.timedelta64(0, "ns")
     if t < times.min() - step or t > times.max() + step:
         raise OutOfRangeError(f"time {t} is outside the files ({_time_range(times)})")
-    return da.sel(time=t, method="nearest")
+    return da.isel(time=int(np.argmin(np.abs(times - t))))
 
 
 def _time_range(times: np.ndarray) -> str:

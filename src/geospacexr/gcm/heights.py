@@ -71,10 +71,45 @@ def interpolation_for(da: xr.DataArray) -> str:
     return "linear"
 
 
+def _kernel():  # compiled on first use, cached on disk; never at import
+    from numba import njit
+
+    @njit(cache=True, nogil=True)
+    def interp(values, coord, targets, log, out):  # pragma: no cover - compiled
+        ncol, n = coord.shape
+        m = targets.shape[1]
+        per_column = targets.shape[0] > 1
+        for c in range(ncol):
+            row = c if per_column else 0
+            for j in range(m):
+                t = targets[row, j]
+                out[c, j] = np.nan
+                for k in range(n - 1):
+                    c0 = coord[c, k]
+                    c1 = coord[c, k + 1]
+                    if not (np.isfinite(c0) and np.isfinite(c1)) or c0 == c1:
+                        continue
+                    if (c0 <= t <= c1) or (c1 <= t <= c0):
+                        w = (t - c0) / (c1 - c0)
+                        v0 = values[c, k]
+                        v1 = values[c, k + 1]
+                        if log and v0 > 0 and v1 > 0:
+                            out[c, j] = np.exp(np.log(v0) * (1.0 - w) + np.log(v1) * w)
+                        else:
+                            out[c, j] = v0 + w * (v1 - v0)
+                        break
+        return out
+
+    return interp
+
+
+_COMPILED = []
+
+
 def interp_columns(
     values: np.ndarray, coord: np.ndarray, targets: np.ndarray, log: bool = False
 ) -> np.ndarray:
-    """Interpolate every column to target coordinates (vectorised; no loop over columns).
+    """Interpolate every column to target coordinates (compiled; no Python loop over columns).
 
     Args:
         values: ``(..., n)`` field values along each column.
@@ -86,40 +121,25 @@ def interp_columns(
     Returns:
         ``(..., m)``; NaN where a target lies outside the column's valid coordinates.
     """
+    if not _COMPILED:
+        _COMPILED.append(_kernel())
     values = np.asarray(values, dtype=np.float64)
     coord = np.asarray(coord, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.float64)
+    shape = np.broadcast_shapes(values.shape, coord.shape)
+    lead, n = shape[:-1], shape[-1]
+    ncol = int(np.prod(lead)) if lead else 1
+    v2 = np.ascontiguousarray(np.broadcast_to(values, shape)).reshape(ncol, n)
+    c2 = np.ascontiguousarray(np.broadcast_to(coord, shape)).reshape(ncol, n)
     if targets.ndim <= 1:
-        targets = targets.reshape(-1)
-    n = coord.shape[-1]
-    if n < 2:
-        return np.full((*coord.shape[:-1], targets.shape[-1]), np.nan)
-    diffs = np.diff(coord, axis=-1)
-    finite_diffs = diffs[np.isfinite(diffs)]
-    step = finite_diffs.mean() if finite_diffs.size else 0.0
-    if step < 0:
-        coord, values = coord[..., ::-1], values[..., ::-1]
-    finite = np.isfinite(coord)
-    sortable = np.where(finite, coord, np.inf)
-    below = (sortable[..., :, None] <= targets[..., None, :]).sum(axis=-2) - 1  # (..., m)
-    i0 = np.clip(below, 0, n - 2)
-    i1 = i0 + 1
-    c0 = np.take_along_axis(coord, i0, axis=-1)
-    c1 = np.take_along_axis(coord, i1, axis=-1)
-    v0 = np.take_along_axis(values, i0, axis=-1)
-    v1 = np.take_along_axis(values, i1, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = (targets - c0) / (c1 - c0)
-        linear = v0 + w * (v1 - v0)
-        if log:
-            positive = (v0 > 0) & (v1 > 0)
-            logv = np.exp(
-                np.log(np.where(positive, v0, 1.0)) * (1 - w)
-                + np.log(np.where(positive, v1, 1.0)) * w
-            )
-            linear = np.where(positive, logv, linear)
-    valid = np.isfinite(c0) & np.isfinite(c1) & (w >= 0) & (w <= 1)
-    return np.where(valid, linear, np.nan)
+        t2 = targets.reshape(1, -1)
+    else:
+        t2 = np.ascontiguousarray(np.broadcast_to(targets, (*lead, targets.shape[-1]))).reshape(
+            ncol, -1
+        )
+    out = np.empty((ncol, t2.shape[1]))
+    _COMPILED[0](v2, c2, t2, bool(log), out)
+    return out.reshape(*lead, t2.shape[1])
 
 
 def column_heights(ds: xr.Dataset, grid: str = "lev") -> xr.DataArray:
@@ -152,21 +172,35 @@ def column_heights(ds: xr.Dataset, grid: str = "lev") -> xr.DataArray:
     if source == grid:
         out = zg
     elif source == "ilev" and grid == "lev":
-        lower = zg.isel(ilev=slice(None, -1)).data
-        upper = zg.isel(ilev=slice(1, None)).data
-        mid = 0.5 * (lower + upper)
         axis = zg.dims.index("ilev")
-        pad_shape = list(mid.shape)
-        pad_shape[axis] = ds.sizes["lev"] - mid.shape[axis]
-        xp = __import__("dask.array", fromlist=["concatenate"]) if hasattr(mid, "dask") else np
-        mid = xp.concatenate([mid, xp.full(pad_shape, np.nan)], axis=axis)
+        before = (slice(None),) * axis
+        nlev = ds.sizes["lev"]
+        if zg.chunks:
+            import dask.array as da_
+
+            data = zg.data
+            mid = 0.5 * (data[(*before, slice(None, -1))] + data[(*before, slice(1, None))])
+            pad_shape = list(mid.shape)
+            pad_shape[axis] = nlev - mid.shape[axis]
+            mid = da_.concatenate([mid, da_.full(pad_shape, np.nan)], axis=axis)
+        else:
+            data = zg.values  # one read of the file
+            shape = list(data.shape)
+            shape[axis] = nlev
+            mid = np.full(shape, np.nan)
+            inner = mid[(*before, slice(None, data.shape[axis] - 1))]
+            np.add(data[(*before, slice(None, -1))], data[(*before, slice(1, None))], out=inner)
+            inner *= 0.5
         dims = tuple("lev" if d == "ilev" else d for d in zg.dims)
         out = xr.DataArray(mid, dims=dims, coords={d: ds[d] for d in dims if d in ds.coords})
     else:
         raise MissingVariableError(
             f"no heights on the {grid} grid of this {model} Dataset (ZG is on {source})"
         )
-    out = out.chunk({grid: -1}) if out.chunks else out.copy()
+    if out.chunks:
+        out = out.chunk({grid: -1})
+    elif out is zg:
+        out = out.copy(deep=False)
     out.attrs = {"long_name": f"geometric height ({grid})", "units": "km"}
     out.name = "height"
     return out
@@ -206,14 +240,27 @@ def at_height(
     method = interpolation or interpolation_for(da)
     if method not in ("linear", "log"):
         raise ValueError(f"interpolation must be 'linear' or 'log', not {interpolation!r}")
-    z = column_heights(ds, grid)
-    z = z.sel({d: da[d].values for d in z.dims if d != grid and d in da.coords})
+    # heights only where the field is: select the field's time(s) before computing them
+    if "time" in da.coords and "time" in ds.dims and da["time"].ndim == 0:
+        index = int(np.flatnonzero(ds["time"].values == da["time"].values)[0])
+        z = column_heights(ds.isel(time=index), grid)
+    elif "time" in da.coords and "time" in ds.dims and da.sizes.get("time") != ds.sizes["time"]:
+        z = column_heights(ds.sel(time=da["time"].values), grid)
+    else:
+        z = column_heights(ds, grid)
+    selection = {
+        d: da[d].values
+        for d in z.dims
+        if d != grid
+        and d in da.coords
+        and not (d in da.dims and da.indexes[d].equals(z.indexes[d]))
+    }
+    if selection:
+        z = z.sel(selection)
+    if da.chunks is None and z.chunks is None:
+        return _at_height_numpy(da, z, grid, targets, method)
     lo, hi = float(z.min().values), float(z.max().values)
-    outside = targets[(targets < lo) | (targets > hi)]
-    if outside.size:
-        raise OutOfRangeError(
-            f"height {outside[0]:g} km is outside the model's range {lo:.1f} to {hi:.1f} km"
-        )
+    _check_heights(targets, lo, hi)
     da_in = da.chunk({grid: -1}) if da.chunks else da
     z = z.chunk({grid: -1}) if z.chunks else z
     result = xr.apply_ufunc(
@@ -227,23 +274,55 @@ def at_height(
         output_dtypes=[np.float64],
         dask_gufunc_kwargs={"output_sizes": {"height": targets.size}},
     )
+    return _wrap(result, da, grid, targets, method)
+
+
+def _check_heights(targets: np.ndarray, lo: float, hi: float) -> None:
+    outside = targets[(targets < lo) | (targets > hi)]
+    if outside.size:
+        raise OutOfRangeError(
+            f"height {outside[0]:g} km is outside the model's range {lo:.1f} to {hi:.1f} km"
+        )
+
+
+def _wrap(
+    result: xr.DataArray, da: xr.DataArray, grid: str, targets: np.ndarray, method: str
+) -> xr.DataArray:
     result = result.assign_coords(
         height=("height", targets, {"units": "km", "long_name": "geometric height"})
     )
     order = [d for d in da.dims if d != grid]
-    position = da.dims.index(grid)
-    order.insert(position, "height")
+    order.insert(da.dims.index(grid), "height")
     result = result.transpose(*order)
     result.attrs = {**da.attrs, "interpolation": f"{method} in height, per column"}
     result.name = da.name
-    if not isinstance(result.data, np.ndarray):
-        return result  # lazy: no count without computing
-    has_data = np.isfinite(da).any(dim=grid)
-    missing = int((result.isnull() & has_data).sum())
-    if missing > 0:
+    return result
+
+
+def _at_height_numpy(
+    da: xr.DataArray, z: xr.DataArray, grid: str, targets: np.ndarray, method: str
+) -> xr.DataArray:
+    """The in-memory path: each array read once, one compiled pass, one NaN count."""
+    others = [d for d in da.dims if d != grid]
+    # read first, then reorder in memory (a lazy transpose of a file-backed array reads slowly)
+    values = np.moveaxis(np.asarray(da.values), da.dims.index(grid), -1)
+    z_values = np.asarray(z.values)
+    heights = np.moveaxis(z_values.transpose([z.dims.index(d) for d in (*others, grid)]), -1, -1)
+    out = interp_columns(values, heights, targets, log=method == "log")
+    empty = np.isnan(out).reshape(-1, targets.size).all(axis=0)
+    if empty.any():  # only then look at the range, to say why
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
+            _check_heights(targets[empty], float(np.nanmin(heights)), float(np.nanmax(heights)))
+    has_data = np.isfinite(values).any(axis=-1)
+    missing = int((np.isnan(out) & has_data[..., None]).sum())
+    coords = {name: c for name, c in da.coords.items() if grid not in c.dims}
+    result = xr.DataArray(out, dims=[*others, "height"], coords=coords)
+    result = _wrap(result, da, grid, targets, method)
+    if missing:
         warnings.warn(
             f"{missing} of {result.size} values are NaN: those heights lie outside some columns",
             DataWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return result

@@ -428,8 +428,30 @@ def zonal_mean(ds: xr.Dataset, var: str | xr.DataArray) -> xr.DataArray:
         The field without ``lon``.
     """
     da = variable(ds, var, "zonal_mean")
-    out = da.mean("lon", skipna=True, keep_attrs=True)
-    out.attrs["cell_methods"] = "lon: mean"
+    out = xr.apply_ufunc(
+        _nanmean_last,
+        da,
+        input_core_dims=[["lon"]],
+        dask="parallelized",
+        output_dtypes=[np.float64],
+    )
+    out.attrs = {**da.attrs, "cell_methods": "lon: mean"}
+    out.name = da.name
+    return out
+
+
+def _nanmean_last(values: np.ndarray) -> np.ndarray:
+    """Mean over the last axis ignoring NaN (a plain mean first; NaN-aware only where needed)."""
+    values = np.asarray(values)
+    out = values.mean(axis=-1, dtype=np.float64)
+    redo = np.isnan(out)
+    if redo.any():
+        rows = values[redo]
+        finite = np.isfinite(rows)
+        counts = finite.sum(axis=-1)
+        sums = np.where(finite, rows, 0.0).sum(axis=-1, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[redo] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     return out
 
 
