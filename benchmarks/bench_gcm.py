@@ -155,7 +155,7 @@ def main() -> None:
             many = geospacexr.open_tiegcm(files)
             opened = time.perf_counter() - t1
             t1 = time.perf_counter()
-            many.gcm.lat_time("TN", lon=0.0, level=2.0).values
+            _ = many.gcm.lat_time("TN", lon=0.0, level=2.0).values
             sliced = time.perf_counter() - t1
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(
