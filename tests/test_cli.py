@@ -58,6 +58,9 @@ def test_demo_writes_figures(tmp_path, capsys):
             "themis-gill-keogram.png",
             "themis-gill-first-frame.png",
             "themis-gill-last-frame.png",
+            "tiegcm-5deg-TN-300km.nc",
+            "tiegcm-5deg-TN-300km.png",
+            "tiegcm-5deg-TN-zonal-mean.png",
         ]
     )
     for name in made:

@@ -35,7 +35,13 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
     from ..io.registry import group_files, open
 
     if not files:
-        return {name: datasets.open_sample(name) for name in datasets.list_samples()}
+        from tqdm import tqdm
+
+        names = datasets.list_samples()
+        return {
+            name: datasets.open_sample(name)
+            for name in tqdm(names, desc="sample data", disable=None)
+        }
     out = {}
     for (reader, key), paths in group_files(files).items():
         ds = open(paths, reader=reader)
