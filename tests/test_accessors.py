@@ -54,8 +54,10 @@ def test_keogram_is_the_default_column_of_every_frame(asi):
 def test_keogram_bad_arguments(asi):
     with pytest.raises(ValueError, match="within 0..255"):
         asi.asi.keogram(column=256)
-    with pytest.raises(ValueError, match="supported axes are ccd"):
+    with pytest.raises(ValueError, match="needs the site's skymap"):
         asi.asi.keogram(axis="geo")
+    with pytest.raises(ValueError, match="axis must be one of ccd, geo, mag"):
+        asi.asi.keogram(axis="polar")
 
 
 def test_keogram_round_trips_netcdf(asi, tmp_path):

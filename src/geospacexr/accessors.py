@@ -211,25 +211,43 @@ class AsiAccessor(_Accessor):
     """All-sky imager methods, available as ``ds.asi.<method>``."""
 
     _name = "asi"
-    _kinds = ("asi",)
+    _kinds = ("asi", "skymap")
 
     def keogram(
         self,
         skymap: xr.Dataset | None = None,
         axis: str = "ccd",
+        altitude_km: float | None = None,
         column: int | None = None,
+        min_elevation: float | None = None,
     ) -> xr.DataArray:
         """Build a keogram (see :func:`geospacexr.asi.keogram`).
 
         Args:
             skymap: Skymap for geographic or magnetic keograms.
-            axis: ``"ccd"``.
+            axis: ``"ccd"``, ``"geo"`` or ``"mag"``.
+            altitude_km: Mapping altitude, km (default 110).
             column: Image column (default: PyAuroraX's).
+            min_elevation: Elevation cutoff, degrees (default 5).
 
         Returns:
-            DataArray ``(y, time)``.
+            DataArray ``(y|lat|mlat, time)``.
         """
-        return _asi.keogram(self._require("keogram", ["image"]), skymap, axis=axis, column=column)
+        return _asi.keogram(
+            self._require("keogram", ["image"]), skymap, axis, altitude_km, column, min_elevation
+        )
+
+    def magnetic(self, date: Any, altitude_km: float | None = None) -> xr.Dataset:
+        """AACGM-v2 coordinates of a skymap's pixels (see :func:`geospacexr.asi.magnetic`).
+
+        Args:
+            date: Date of the coefficients.
+            altitude_km: Mapping altitude, km (default 110).
+
+        Returns:
+            Dataset with ``mlat``, ``mlon`` ``(y, x)``.
+        """
+        return _asi.magnetic(self._require("magnetic", ["lat_corner"]), date, altitude_km)
 
     @property
     def plot(self) -> _AsiPlot:

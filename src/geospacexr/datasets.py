@@ -306,6 +306,21 @@ def _clear_memo() -> None:
     _verified.clear()
 
 
+def _open_skymap_file(path: Path, **kwargs: Any) -> Any:
+    from .io.skymap import open_skymap
+
+    return open_skymap(path, **kwargs)
+
+
+register_sample(
+    "themis-gill-skymap",
+    kind="skymap",
+    description="THEMIS ASI Gillam skymap (IDL .sav), valid from 2014-01-01, for themis-gill",
+    opener=_open_skymap_file,
+    single_file=True,
+)(_synth_asi.themis_skymap_generator("gill", "2014010100"))
+
+
 def _open_gcm_folder(path: Path, **kwargs: Any) -> Any:
     from .io.gcm import open_gcm
 

@@ -138,3 +138,101 @@ def themis_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[
         return names
 
     return generate
+
+
+# ---------------------------------------------------------------------------------------------
+# Skymaps (IDL .sav) matching the synthetic images' lens
+# ---------------------------------------------------------------------------------------------
+
+
+def _fisheye(size: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth/elevation (deg) of raw-image positions for the synthetic lens of _themis_frames."""
+    centre = (size - 1) / 2
+    radius = size * 0.46
+    r = np.hypot(rows - centre, cols - centre)
+    zenith = 90.0 * r / radius
+    azimuth = np.rad2deg(np.arctan2(centre - cols, centre - rows)) % 360.0
+    elevation = 90.0 - zenith
+    outside = r > radius
+    return np.where(outside, np.nan, azimuth), np.where(outside, np.nan, elevation)
+
+
+def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
+    """A generator of a THEMIS skymap ``.sav`` in the real structure layout."""
+
+    def generate(folder: Path) -> list[str]:
+        from ..geodesy import look_to_geographic
+        from ..io.idlsav import IdlStruct, write_sav
+
+        info = THEMIS_SITES[site]
+        size = 256
+        rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
+        az, el = _fisheye(size, rows, cols)
+        crow, ccol = np.mgrid[0 : size + 1, 0 : size + 1].astype(np.float64) - 0.5
+        caz, cel = _fisheye(size, crow, ccol)
+        altitudes = np.array([90000.0, 110000.0, 150000.0], dtype=np.float32)
+        lon360 = info["lon"] % 360.0
+        lats, lons = [], []
+        for alt in altitudes:
+            la, lo = look_to_geographic(
+                info["lat"], info["lon"], info["alt"] / 1000.0, caz, cel, alt / 1000.0
+            )
+            lats.append(la)
+            lons.append(np.where(np.isnan(lo), np.nan, lo % 360.0))
+        bins = np.arange(1024)
+        bin_rows = (bins // 32) * 8 + 4
+        bin_cols = (bins % 32) * 8 + 4
+        bin_az, bin_el = _fisheye(size, bin_rows.astype(float), bin_cols.astype(float))
+        bin_lat, bin_lon = look_to_geographic(info["lat"], info["lon"], 0.0, bin_az, bin_el, 110.0)
+        generation = IdlStruct(
+            {
+                "DATE_GENERATED": "Mon Jan 06 00:00:00 2014",
+                "AUTHOR": "geospacexr sample data (synthetic)",
+                "VALID_INTERVAL_START": valid_start,
+                "VALID_INTERVAL_STOP": "+",
+                "DATE_TIME_USED": valid_start[:8] + "_UT06",
+                "DATA_LOC": "synthetic",
+                "CODE_USED": "geospacexr._synth.asi",
+                "OPTICAL_PROJECTION": np.zeros((2, 9)),
+                "OPTICAL_ORIENTATION": np.zeros(3),
+                "CCD_CENTER": np.array([127.5, 127.5]),
+                "IMG_FLIP": np.array([1, 0], dtype=np.uint8),
+                "PIXEL_ASPECT_RATIO": np.float64(1.0),
+                "BYTSCL_VALUES": np.array([-1, -1], dtype=np.int16),
+            }
+        )
+        skymap = IdlStruct(
+            {
+                "GENERATION_INFO": generation,
+                "SITE_UID": site,
+                "IMAGER_UID": info["imager"],
+                "PROJECT_UID": "themis",
+                "IMAGER_UNIX_TIME": np.int32(0),
+                "SITE_MAP_LATITUDE": np.float32(info["lat"]),
+                "SITE_MAP_LONGITUDE": np.float32(lon360),
+                "SITE_MAP_ALTITUDE": np.float32(info["alt"]),
+                "FULL_ROW": rows.astype(np.uint16),
+                "FULL_COLUMN": cols.astype(np.uint16),
+                "FULL_IGNORE": np.isnan(el).astype(np.uint8),
+                "FULL_SUBTRACT": np.zeros((size, size), dtype=np.uint16),
+                "FULL_MULTIPLY": np.ones((size, size), dtype=np.float32),
+                "FULL_ELEVATION": el.astype(np.float32),
+                "FULL_AZIMUTH": az.astype(np.float32),
+                "FULL_MAP_ALTITUDE": altitudes,
+                "FULL_MAP_LATITUDE": np.stack(lats).astype(np.float32),
+                "FULL_MAP_LONGITUDE": np.stack(lons).astype(np.float32),
+                "FULL_BIN": ((rows // 8) * 32 + cols // 8).astype(np.uint16),
+                "BIN_ROW": bin_rows.astype(np.uint16),
+                "BIN_COLUMN": bin_cols.astype(np.uint16),
+                "BIN_ELEVATION": bin_el.astype(np.float32),
+                "BIN_AZIMUTH": bin_az.astype(np.float32),
+                "BIN_MAP_ALTITUDE": np.float32(110000.0),
+                "BIN_MAP_LATITUDE": np.repeat(bin_lat[None], 4, axis=0).astype(np.float32),
+                "BIN_MAP_LONGITUDE": np.repeat(bin_lon[None], 4, axis=0).astype(np.float32),
+            }
+        )
+        name = f"themis_skymap_{site}_{valid_start[:8]}-+_v02.sav"
+        write_sav(folder / name, {"skymap": skymap}, date="Mon Jan 06 00:00:00 2014")
+        return [name]
+
+    return generate

@@ -7,6 +7,7 @@ from .asi import open_asi
 from .atomic import atomic_path, atomic_write, write_netcdf
 from .gcm import open_gcm, open_tiegcm, open_waccmx
 from .registry import expand_paths, find_reader, open, readers, register_reader
+from .skymap import open_skymap
 
 __all__ = [
     "atomic_path",
@@ -16,6 +17,7 @@ __all__ = [
     "open",
     "open_asi",
     "open_gcm",
+    "open_skymap",
     "open_tiegcm",
     "open_waccmx",
     "readers",

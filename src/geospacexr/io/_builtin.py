@@ -3,4 +3,5 @@
 from . import (
     asi,  # noqa: F401
     gcm,  # noqa: F401
+    skymap,  # noqa: F401
 )

@@ -1,0 +1,198 @@
+"""Skymap geometry: positions at any mapping altitude, magnetic coordinates, compatibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from .._checks import require
+from ..errors import IncompatibleInputError, OutOfRangeError
+
+__all__ = ["check_skymap", "magnetic", "pixel_centres", "skymap_at"]
+
+
+def skymap_at(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Dataset:
+    """Pixel-corner latitude/longitude at a mapping altitude.
+
+    Altitudes the file carries are used as they are; others between them are interpolated
+    linearly in altitude (longitudes through their difference, so the ±180° seam is safe).
+
+    Args:
+        skymap: A ``skymap`` Dataset (:func:`geospacexr.open_skymap`).
+        altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``: 110).
+
+    Returns:
+        Dataset with ``lat_corner``, ``lon_corner`` ``(y_corner, x_corner)`` and the altitude as
+        a scalar coordinate.
+
+    Raises:
+        OutOfRangeError: If the altitude is outside the file's altitudes.
+    """
+    require(skymap, "skymap", ["lat_corner", "lon_corner"], where="skymap_at")
+    altitude = float(config.resolve(altitude_km, "asi.altitude_km"))
+    alts = skymap["altitude"].values
+    if altitude < alts.min() - 1e-9 or altitude > alts.max() + 1e-9:
+        raise OutOfRangeError(
+            f"altitude {altitude:g} km is outside the skymap's mapping altitudes "
+            f"({', '.join(f'{a:g}' for a in alts)} km); the skymap cannot be extrapolated"
+        )
+    exact = np.flatnonzero(np.isclose(alts, altitude))
+    if exact.size:
+        out = skymap[["lat_corner", "lon_corner"]].isel(altitude=int(exact[0]))
+        return out.assign_coords(altitude=altitude)
+    order = np.argsort(alts)
+    k = int(np.clip(np.searchsorted(alts[order], altitude) - 1, 0, alts.size - 2))
+    i0, i1 = int(order[k]), int(order[k + 1])
+    w = (altitude - alts[i0]) / (alts[i1] - alts[i0])
+    lat0 = skymap["lat_corner"].isel(altitude=i0).values.astype(np.float64)
+    lat1 = skymap["lat_corner"].isel(altitude=i1).values.astype(np.float64)
+    lon0 = skymap["lon_corner"].isel(altitude=i0).values.astype(np.float64)
+    lon1 = skymap["lon_corner"].isel(altitude=i1).values.astype(np.float64)
+    dlon = (lon1 - lon0 + 180.0) % 360.0 - 180.0
+    lat = lat0 + w * (lat1 - lat0)
+    lon = (lon0 + w * dlon + 180.0) % 360.0 - 180.0
+    dims = ("y_corner", "x_corner")
+    return xr.Dataset(
+        {
+            "lat_corner": (dims, lat, skymap["lat_corner"].attrs),
+            "lon_corner": (dims, lon, skymap["lon_corner"].attrs),
+        },
+        coords={"altitude": altitude},
+        attrs=skymap.attrs,
+    )
+
+
+def pixel_centres(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Dataset:
+    """Pixel-centre latitude/longitude: the mean of each pixel's four corners.
+
+    Args:
+        skymap: A ``skymap`` Dataset.
+        altitude_km: Mapping altitude, km (default 110 from config).
+
+    Returns:
+        Dataset with ``lat``, ``lon`` ``(y, x)`` in degrees (NaN outside the field of view).
+    """
+    corners = skymap_at(skymap, altitude_km)
+    lat = corners["lat_corner"].values.astype(np.float64)
+    lon = corners["lon_corner"].values.astype(np.float64)
+    ref = lon[:-1, :-1]
+
+    def rel(a: np.ndarray) -> np.ndarray:
+        return (a - ref + 180.0) % 360.0 - 180.0
+
+    clat = 0.25 * (lat[:-1, :-1] + lat[1:, :-1] + lat[:-1, 1:] + lat[1:, 1:])
+    clon = ref + 0.25 * (
+        rel(lon[:-1, :-1]) + rel(lon[1:, :-1]) + rel(lon[:-1, 1:]) + rel(lon[1:, 1:])
+    )
+    clon = (clon + 180.0) % 360.0 - 180.0
+    return xr.Dataset(
+        {
+            "lat": (
+                ("y", "x"),
+                clat,
+                {"units": "degrees_north", "long_name": "pixel-centre latitude"},
+            ),
+            "lon": (
+                ("y", "x"),
+                clon,
+                {"units": "degrees_east", "long_name": "pixel-centre longitude"},
+            ),
+        },
+        coords={"altitude": corners["altitude"]},
+        attrs=skymap.attrs,
+    )
+
+
+def magnetic(skymap: xr.Dataset, date: Any, altitude_km: float | None = None) -> xr.Dataset:
+    """AACGM-v2 magnetic latitude and longitude of the pixel centres at the mapping altitude.
+
+    The conversion is done at the mapping altitude (PyAuroraX converts at height 0, which moves
+    magnetic latitudes by up to about 0.4 degree).
+
+    Args:
+        skymap: A ``skymap`` Dataset.
+        date: Date of the coefficients (the images' first time, usually).
+        altitude_km: Mapping altitude, km (default 110).
+
+    Returns:
+        Dataset with ``mlat``, ``mlon`` ``(y, x)`` in degrees.
+
+    Raises:
+        ImportError: If ``aacgmv2`` (the ``asi`` extra) is not installed.
+    """
+    try:
+        import aacgmv2
+    except ImportError:
+        raise ImportError(
+            "magnetic coordinates need aacgmv2: pip install 'geospacexr[asi]'"
+        ) from None
+    centres = pixel_centres(skymap, altitude_km)
+    altitude = float(centres["altitude"])
+    when = np.datetime64(date, "s").astype(object)
+    lat = centres["lat"].values.ravel()
+    lon = centres["lon"].values.ravel()
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    mlat = np.full(lat.shape, np.nan)
+    mlon = np.full(lat.shape, np.nan)
+    if ok.any():
+        mlat[ok], mlon[ok], _ = aacgmv2.convert_latlon_arr(
+            lat[ok], lon[ok], altitude, when, method_code="G2A"
+        )
+    shape = centres["lat"].shape
+    return xr.Dataset(
+        {
+            "mlat": (
+                ("y", "x"),
+                mlat.reshape(shape),
+                {"units": "degrees", "long_name": "AACGM-v2 magnetic latitude"},
+            ),
+            "mlon": (
+                ("y", "x"),
+                mlon.reshape(shape),
+                {"units": "degrees", "long_name": "AACGM-v2 magnetic longitude"},
+            ),
+        },
+        coords={"altitude": altitude},
+        attrs={**skymap.attrs, "aacgm_date": str(np.datetime64(date, "s"))},
+    )
+
+
+def check_skymap(images: xr.Dataset, skymap: xr.Dataset) -> None:
+    """Refuse a skymap of another site or imager size, or outside its validity period.
+
+    Args:
+        images: An ``asi`` Dataset.
+        skymap: A ``skymap`` Dataset.
+
+    Raises:
+        IncompatibleInputError: With what differs.
+    """
+    require(skymap, "skymap", ["elevation"], where="skymap check")
+    if (
+        images.attrs.get("site")
+        and skymap.attrs.get("site")
+        and images.attrs["site"] != skymap.attrs["site"]
+    ):
+        raise IncompatibleInputError(
+            f"the skymap is for site {skymap.attrs['site']!r}, "
+            f"the images for {images.attrs['site']!r}"
+        )
+    shape = (images.sizes.get("y"), images.sizes.get("x"))
+    if shape != (skymap.sizes["y"], skymap.sizes["x"]):
+        raise IncompatibleInputError(
+            f"the skymap is {skymap.sizes['x']}x{skymap.sizes['y']} pixels, "
+            f"the images {shape[1]}x{shape[0]}"
+        )
+    start, end = skymap.attrs.get("valid_start") or None, skymap.attrs.get("valid_end") or None
+    first, last = images["time"].values.min(), images["time"].values.max()
+    if start and first < np.datetime64(start):
+        raise IncompatibleInputError(
+            f"the images ({first}) predate the skymap's validity (from {start})"
+        )
+    if end and last > np.datetime64(end):
+        raise IncompatibleInputError(
+            f"the images ({last}) postdate the skymap's validity (until {end})"
+        )

@@ -1,0 +1,62 @@
+"""Where a line of sight meets a given altitude: the geometry behind skymaps and keograms.
+
+A spherical Earth of radius ``rb.earth_radius_km`` (config; 6371.2 km by default) is used, as the
+University of Calgary skymap generator and asilib do; the ellipsoid changes positions at 110 km by
+well under a pixel of an all-sky imager.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import config
+
+__all__ = ["look_to_geographic"]
+
+
+def look_to_geographic(
+    site_lat: float,
+    site_lon: float,
+    site_alt_km: float,
+    azimuth: np.ndarray,
+    elevation: np.ndarray,
+    altitude_km: float | np.ndarray,
+    earth_radius_km: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Geographic position where lines of sight from a site reach an altitude.
+
+    The angle at the Earth's centre between the site and the point is
+    θ = 90° - e - asin((R + a_site) cos e / (R + h)), and the point lies at great-circle distance
+    θ from the site along the azimuth.
+
+    Args:
+        site_lat: Site geodetic latitude, degrees.
+        site_lon: Site longitude, degrees.
+        site_alt_km: Site altitude, km.
+        azimuth: Azimuths, degrees east of north.
+        elevation: Elevations, degrees above the horizon.
+        altitude_km: Mapping altitude(s), km (broadcast against the angles).
+        earth_radius_km: Earth radius (default from config ``rb.earth_radius_km``).
+
+    Returns:
+        ``(lat, lon)`` in degrees, longitude in [-180, 180); NaN where an input is NaN. Slightly
+        negative elevations, which real skymaps carry at the edge of the field of view, are
+        mapped with the same formula, as the skymap generator does.
+    """
+    radius = config.resolve(earth_radius_km, "rb.earth_radius_km")
+    az = np.deg2rad(np.asarray(azimuth, dtype=np.float64))
+    el = np.deg2rad(np.asarray(elevation, dtype=np.float64))
+    ratio = (
+        (radius + site_alt_km) * np.cos(el) / (radius + np.asarray(altitude_km, dtype=np.float64))
+    )
+    with np.errstate(invalid="ignore"):
+        theta = np.pi / 2 - el - np.arcsin(ratio)
+        lat0, lon0 = np.deg2rad(site_lat), np.deg2rad(site_lon)
+        lat = np.arcsin(np.sin(lat0) * np.cos(theta) + np.cos(lat0) * np.sin(theta) * np.cos(az))
+        lon = lon0 + np.arctan2(
+            np.sin(az) * np.sin(theta) * np.cos(lat0), np.cos(theta) - np.sin(lat0) * np.sin(lat)
+        )
+    bad = ~np.isfinite(theta)
+    lat = np.where(bad, np.nan, np.rad2deg(lat))
+    lon = np.where(bad, np.nan, (np.rad2deg(lon) + 180.0) % 360.0 - 180.0)
+    return lat, lon
