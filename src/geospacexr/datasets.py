@@ -285,7 +285,8 @@ def open_sample(name: str, **kwargs: Any) -> Any:
 def _open_asi_folder(path: Path, **kwargs: Any) -> Any:
     from .io.asi import open_asi
 
-    return open_asi(sorted(Path(path).glob("*.pgm*")), **kwargs)
+    files = sorted(p for p in Path(path).iterdir() if p.name != MANIFEST)
+    return open_asi(files, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,6 +305,14 @@ register_sample(
 def _clear_memo() -> None:
     """Forget cached file hashes (tests that damage cache files call this)."""
     _verified.clear()
+
+
+register_sample(
+    "trex_rgb-gill",
+    kind="asi",
+    description="TREx RGB Gillam burst data: 2 one-minute PNG tar files, 6 frames each, 553x480",
+    opener=_open_asi_folder,
+)(_synth_asi.trex_rgb_generator("gill", "2021-10-30T06:05", minutes=2, per_minute=6, seed=20211030))
 
 
 def _open_skymap_file(path: Path, **kwargs: Any) -> Any:

@@ -80,3 +80,15 @@ def test_matches_pyucalgarysrs_live(shared_data, name, tmp_path):
     np.testing.assert_array_equal(ds.image.values, ref)
     times = json.loads(out.stdout.strip().splitlines()[-1])
     np.testing.assert_array_equal(ds.time.values, np.array(times, dtype="datetime64[ns]"))
+
+
+def test_rgb_png_matches_pyucalgarysrs(shared_data):
+    # pyucalgarysrs 1.28.0 read_trex_rgb: data (480, 553, 3, 1) moved to (1, 480, 553, 3)
+    path = shared_data / "asi/20211030_060500_149606_gill_rgb-04_320ms_burst.png"
+    ds = geospacexr.open_asi(path)
+    assert ds.image.dims == ("time", "y", "x", "channel") and ds.image.dtype == np.uint8
+    assert list(ds.channel.values) == ["r", "g", "b"]
+    digest = hashlib.sha256(np.ascontiguousarray(ds.image.values).tobytes()).hexdigest()
+    assert digest == "ceb3b7a2195e0df184c04f0f3508bb3a4b6d304d5bb1c70dd942f4f94afecb79"
+    assert str(ds.time.values[0]) == "2021-10-30T06:05:00.149606000"
+    assert ds.exposure_ms.values[0] == 320.0 and ds.attrs["instrument"] == "trex_rgb"

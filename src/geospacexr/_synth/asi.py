@@ -236,3 +236,62 @@ def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], lis
         return [name]
 
     return generate
+
+
+# ---------------------------------------------------------------------------------------------
+# TREx RGB burst frames (PNG in a tar per minute)
+# ---------------------------------------------------------------------------------------------
+
+
+def trex_rgb_generator(
+    site: str, day: str, minutes: int, per_minute: int, seed: int
+) -> Callable[[Path], list[str]]:
+    """A generator of TREx RGB ``.png.tar`` minute files (553x480 8-bit RGB frames)."""
+
+    def generate(folder: Path) -> list[str]:
+        import io
+        import tarfile
+
+        from PIL import Image
+
+        rng = np.random.default_rng(seed)
+        height, width = 480, 553
+        yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
+        r = np.hypot(yy - height / 2, xx - width / 2)
+        inside = r < 0.45 * height
+        names = []
+        for m in range(minutes):
+            start = np.datetime64(day, "s") + np.timedelta64(60 * m, "s")
+            stamp = str(start).replace("-", "").replace(":", "").replace("T", "_")[:13]
+            tar_name = f"{stamp}_{site}_rgb-04_burst.png.tar"
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+                for k in range(per_minute):
+                    t = np.datetime64(start, "us") + np.timedelta64(
+                        int(k * 60e6 / per_minute) + 149606, "us"
+                    )
+                    text = (
+                        str(t).replace("-", "").replace(":", "").replace("T", "_").replace(".", "_")
+                    )
+                    arc_row = 150.0 + 2.0 * (m * per_minute + k)
+                    arc = np.exp(-0.5 * ((yy - arc_row) / 12.0) ** 2) * inside
+                    frame = np.zeros((height, width, 3))
+                    frame[..., 0] = 6 + 20 * arc
+                    frame[..., 1] = 8 + 160 * arc
+                    frame[..., 2] = 10 + 40 * arc
+                    frame += rng.normal(0, 2.0, frame.shape)
+                    png = io.BytesIO()
+                    Image.fromarray(np.clip(frame, 0, 255).astype(np.uint8)).save(png, format="PNG")
+                    data = png.getvalue()
+                    info = tarfile.TarInfo(f"{text}_{site}_rgb-04_320ms_burst.png")
+                    info.size = len(data)
+                    info.mtime = int(
+                        (start - np.datetime64("1970-01-01T00:00:00", "s")) / np.timedelta64(1, "s")
+                    )
+                    tar.addfile(info, io.BytesIO(data))
+            with atomic_write(folder / tar_name) as fh:
+                fh.write(buf.getvalue())
+            names.append(tar_name)
+        return names
+
+    return generate

@@ -183,6 +183,16 @@ def open_asi(
     if instrument is not None and instrument not in INSTRUMENTS:
         raise ValueError(f"instrument must be one of {', '.join(INSTRUMENTS)}, not {instrument!r}")
     t0, t1 = _to_time(start), _to_time(end)
+    png = [p for p in paths if p.name.lower().endswith((".png", ".png.tar"))]
+    if png:
+        if len(png) != len(paths):
+            raise IncompatibleInputError(
+                "PNG and PGM files in one call: open each format separately"
+            )
+        from .png import open_png_frames
+
+        ds = open_png_frames(paths, t0, t1)
+        return ds.chunk(chunks) if chunks is not None else ds
 
     problems: list[dict[str, str]] = []
 
@@ -328,3 +338,16 @@ def _site_from_name(path: Path) -> str | None:
 def _imager_from_name(path: Path) -> str | None:
     m = _NAME.match(path.name)
     return m.group("imager") if m else None
+
+
+@register_reader(
+    "asi-png",
+    kind="asi",
+    patterns=("*_rgb-*.png", "*_rgb-*.png.tar"),
+    sample="trex_rgb-gill",
+    description="TREx RGB burst frames (PNG) and PNG tar minute files",
+    group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
+)
+def _open_png_registry(files: Paths, **kwargs: Any) -> xr.Dataset:
+    """TREx RGB PNG frames (registry entry; see :func:`open_asi`)."""
+    return open_asi(files, **kwargs)
