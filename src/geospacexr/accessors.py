@@ -154,6 +154,19 @@ class GcmAccessor(_Accessor):
         """A derived field from the registry (:func:`geospacexr.gcm.derived`)."""
         return _gcm.derived(self._require("derived"), name)
 
+    def explore(self, control: xr.Dataset | None = None) -> Any:
+        """A live explorer of every slice (see :func:`geospacexr.explore.gcm.explore`).
+
+        Args:
+            control: Optional control run for difference mode.
+
+        Returns:
+            A Panel component.
+        """
+        from .explore.gcm import explore
+
+        return explore(self._require("explore"), control)
+
     @property
     def plot(self) -> _GcmPlot:
         """Static figures, one per slice (see :mod:`geospacexr.plot.gcm`).
@@ -236,6 +249,34 @@ class AsiAccessor(_Accessor):
         return _asi.keogram(
             self._require("keogram", ["image"]), skymap, axis, altitude_km, column, min_elevation
         )
+
+    def box_metric(
+        self, ccd: tuple[int, int, int, int], metric: str = "mean", percentile: float | None = None
+    ) -> xr.DataArray:
+        """A statistic of a CCD box in every frame (see :func:`geospacexr.asi.box_metric`).
+
+        Args:
+            ccd: ``(x0, x1, y0, y1)``, columns first, as PyAuroraX's ``ccd_bounds``.
+            metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+            percentile: For ``metric="percentile"``.
+
+        Returns:
+            DataArray ``(time,)``.
+        """
+        return _asi.box_metric(self._require("box_metric", ["image"]), ccd, metric, percentile)
+
+    def explore(self, skymap: xr.Dataset | None = None) -> Any:
+        """A live image/keogram explorer (see :func:`geospacexr.explore.asi.explore`).
+
+        Args:
+            skymap: The site's skymap, for elevation contours.
+
+        Returns:
+            A Panel component.
+        """
+        from .explore.asi import explore
+
+        return explore(self._require("explore", ["image"]), skymap)
 
     def magnetic(self, date: Any, altitude_km: float | None = None) -> xr.Dataset:
         """AACGM-v2 coordinates of a skymap's pixels (see :func:`geospacexr.asi.magnetic`).

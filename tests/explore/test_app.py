@@ -11,12 +11,14 @@ from geospacexr import datasets  # noqa: E402
 from geospacexr.explore import app  # noqa: E402
 
 
-def test_app_has_a_tab_per_sample():
+def test_app_tabs_on_the_samples():
     data = app.load_datasets()
     assert set(data) == set(datasets.list_samples())
     tabs = app.build_app(data)
-    assert len(tabs) == len(data)
-    text = tabs[0][0].object
+    assert list(tabs._names) == ["GCM: tiegcm-storm", "ASI: themis-gill", "Datasets"]
+    summaries = tabs[2].objects
+    assert len(summaries) == len(data)
+    text = next(p.object for p in summaries if p.name == "themis-gill")
     assert "gill" in text and "`image`" in text and "counts" in text
 
 
@@ -89,11 +91,21 @@ def test_served_page_in_chromium(served, chromium, tmp_path):
                     else None
                 ),
             )
+            page.set_viewport_size({"width": 1400, "height": 1000})
             page.goto(served, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=60000)
+            page.wait_for_selector(".bk-Canvas, canvas", timeout=60000)
+            page.wait_for_timeout(1500)
+            before = page.screenshot()
+            # switch the variable: the plot must redraw
+            select = page.locator("select").first
+            select.select_option("UN")
+            page.wait_for_timeout(2500)
+            after = page.screenshot()
+            assert before != after
+            (tmp_path / "app.png").write_bytes(after)
+            page.get_by_text("Datasets").first.click()
             page.wait_for_selector("text=themis-gill", timeout=30000)
-            assert page.locator("text=gill").count() > 0
-            page.screenshot(path=str(tmp_path / "app.png"))
-            assert (tmp_path / "app.png").stat().st_size > 1000
         finally:
             browser.close()
     assert not errors, errors

@@ -70,29 +70,59 @@ def _summary_markdown(title: str, ds: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
-def build_app(datasets: dict[str, xr.Dataset]) -> Any:
-    """Build the app's layout: a tab per Dataset with its summary.
+#: With the sample data, the explorers shown (dataset, companion) and the companion's role.
+SAMPLE_EXPLORERS = (("tiegcm-storm", "tiegcm-control"), ("themis-gill", "themis-gill-skymap"))
+
+
+def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> xr.Dataset | None:
+    """The control run of a GCM run, or the skymap of an imager's site, when there is one."""
+    for name, partner in SAMPLE_EXPLORERS:
+        if title == name and partner in datasets:
+            return datasets[partner]
+    if ds.attrs.get("geospacexr_kind") == "asi":
+        for other in datasets.values():
+            if other.attrs.get("geospacexr_kind") == "skymap" and other.attrs.get(
+                "site"
+            ) == ds.attrs.get("site"):
+                return other
+    return None
+
+
+def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = None) -> Any:
+    """Build the app's layout: one tab per explorer, and a tab of dataset summaries.
 
     Args:
-        datasets: ``{tab title: Dataset}`` (see :func:`load_datasets`).
+        datasets: ``{title: Dataset}`` (see :func:`load_datasets`).
+        explorers: Titles of the Datasets to open in an explorer (default: with the sample data,
+            the storm run against its control and the Gillam imager with its skymap; otherwise
+            every GCM run and imager).
 
     Returns:
         A Panel ``Tabs`` component (displays inline in Jupyter as well).
     """
     import panel as pn
 
+    from .asi import AsiExplorer
+    from .gcm import GcmExplorer
+
+    if explorers is None:
+        sample_titles = [name for name, _ in SAMPLE_EXPLORERS if name in datasets]
+        explorers = sample_titles or [
+            t for t, d in datasets.items() if d.attrs.get("geospacexr_kind") in ("gcm", "asi")
+        ]
     tabs = []
-    for title, ds in datasets.items():
-        tabs.append(
-            (
-                title,
-                pn.Column(
-                    pn.pane.Markdown(_summary_markdown(title, ds), name="summary"),
-                    sizing_mode="stretch_width",
-                ),
-            )
-        )
-    return pn.Tabs(*tabs, name=TITLE, sizing_mode="stretch_width")
+    for title in explorers:
+        ds = datasets[title]
+        partner = _companion(title, ds, datasets)
+        if ds.attrs.get("geospacexr_kind") == "gcm":
+            tabs.append((f"GCM: {title}", GcmExplorer(ds, control=partner).panel))
+        elif ds.attrs.get("geospacexr_kind") == "asi":
+            tabs.append((f"ASI: {title}", AsiExplorer(ds, skymap=partner).panel))
+    summaries = [
+        pn.pane.Markdown(_summary_markdown(title, ds), name=title) for title, ds in datasets.items()
+    ]
+    tabs.append(("Datasets", pn.Column(*summaries, sizing_mode="stretch_width")))
+    return pn.Tabs(*tabs, name=TITLE, sizing_mode="stretch_width", dynamic=True)
 
 
 def serve(

@@ -11,6 +11,7 @@ from ..errors import IncompatibleInputError
 __all__ = ["difference"]
 
 _KINDS = ("absolute", "percent")
+_HEIGHTS = ("ZG", "Z")
 
 
 def difference(perturbed: xr.Dataset, control: xr.Dataset, kind: str = "absolute") -> xr.Dataset:
@@ -25,6 +26,8 @@ def difference(perturbed: xr.Dataset, control: xr.Dataset, kind: str = "absolute
     Returns:
         A ``gcm`` Dataset of the fields both runs hold, at the times both have
         (``attrs["difference"]`` says which kind); units are ``"%"`` for percent differences.
+        The heights ZG and Z are the perturbed run's (not differenced), so slices at a height
+        work on the difference.
 
     Raises:
         IncompatibleInputError: If the runs differ in model, grid or resolution, or share no time.
@@ -61,10 +64,14 @@ def difference(perturbed: xr.Dataset, control: xr.Dataset, kind: str = "absolute
     names = [
         v for v in perturbed.data_vars
         if v in control.data_vars and "time" in perturbed[v].dims and perturbed[v].dtype.kind == "f"
+        and v not in _HEIGHTS
     ]  # fmt: skip
     p = perturbed[names].sel(time=common)
     c = control[names].sel(time=common)
     out = p - c if kind == "absolute" else 100.0 * (p - c) / c
+    for name in _HEIGHTS:  # the perturbed run's heights, so height slices of differences work
+        if name in perturbed.data_vars:
+            out[name] = perturbed[name].sel(time=common)
     for name in names:
         out[name].attrs = dict(perturbed[name].attrs)
         if kind == "percent":

@@ -1,0 +1,110 @@
+import io
+
+import numpy as np
+import pytest
+import xarray as xr
+
+pytest.importorskip("panel")
+
+from geospacexr import asi, datasets, gcm
+from geospacexr.explore.asi import AsiExplorer
+from geospacexr.explore.gcm import GcmExplorer
+
+
+@pytest.fixture(scope="module")
+def run():
+    return datasets.open_sample("tiegcm-storm")
+
+
+@pytest.fixture(scope="module")
+def explorer(run):
+    return GcmExplorer(run, control=datasets.open_sample("tiegcm-control"))
+
+
+def test_gcm_widgets_drive_the_pure_functions(explorer, run):
+    explorer.slice.value = "lat_lon"
+    explorer.variable.value = "TN"
+    explorer.vertical.value = "level"
+    explorer.level.value = 2.0
+    explorer.time.value = 2
+    expected = gcm.lat_lon(run, "TN", time=run.time.values[2], level=2.0)
+    xr.testing.assert_allclose(explorer.data(), expected.load())
+    mesh = explorer.plot.object.get(0)  # QuadMesh under the coastlines
+    np.testing.assert_allclose(
+        mesh.data[2] if isinstance(mesh.data, tuple) else mesh.dimension_values(2, flat=False),
+        expected.values,
+    )
+    explorer.vertical.value = "height"
+    explorer.height.value = 300.0
+    xr.testing.assert_allclose(
+        explorer.data(), gcm.lat_lon(run, "TN", time=run.time.values[2], height=300.0)
+    )
+    assert not explorer.message.visible
+
+
+def test_gcm_every_slice_and_cache(explorer):
+    for kind in ("lev_lat", "lev_lon", "lev_time", "lat_time", "lon_time", "var_time", "lat_lon"):
+        explorer.slice.value = kind
+        assert not explorer.message.visible, (kind, explorer.message.object)
+        assert explorer.plot.object is not None
+    first = explorer.data()
+    assert explorer.data() is first  # cached per parameter set
+
+
+def test_gcm_bad_input_shows_a_message(explorer):
+    explorer.slice.value = "lat_lon"
+    explorer.vertical.value = "level"
+    explorer.variable.value = "HMF2"  # a 2-D field: the level is ignored, no error
+    assert not explorer.message.visible
+    explorer.variable.value = "TN"
+    explorer.vertical.value = "height"
+    explorer.height.value = explorer.height.end
+    explorer.height.param.update(end=5000)
+    explorer.height.value = 5000.0
+    assert explorer.message.visible and "outside the model's range" in explorer.message.object
+    explorer.height.value = 300.0
+    assert not explorer.message.visible
+
+
+def test_gcm_difference_mode_and_exports(explorer):
+    explorer.slice.value = "lat_lon"
+    explorer.vertical.value = "level"
+    explorer.level.value = 2.0
+    explorer.difference.value = True
+    assert not explorer.message.visible
+    mesh = explorer.plot.object.get(0)
+    import holoviews as hv
+
+    lo, hi = hv.Store.lookup_options("bokeh", mesh, "plot").kwargs["clim"]
+    assert lo == pytest.approx(-hi)
+    png = explorer._png().getvalue()
+    assert png.startswith(b"\x89PNG")
+    nc = xr.open_dataset(io.BytesIO(explorer._netcdf().getvalue()))
+    assert "TN" in nc
+    explorer.difference.value = False
+
+
+def test_gcm_tap_picks_the_vertical_slice_position(explorer):
+    explorer.tap(33.0, -20.0)
+    assert (explorer.lon.value, explorer.lat.value) == (33.0, -20.0)
+
+
+@pytest.fixture(scope="module")
+def imager():
+    return datasets.open_sample("themis-gill"), datasets.open_sample("themis-gill-skymap")
+
+
+def test_asi_time_player_keogram_click_and_box(imager):
+    ds, sky = imager
+    ex = AsiExplorer(ds, sky)
+    ex.time.value = 12
+    np.testing.assert_array_equal(ex.frame(), ds.image.values[12].astype(float))
+    img = ex.image_pane.object.get(0)
+    # the plot shows pixel (x, y) at coordinates (x, y): y = 0 at the bottom, as the keogram
+    for x, y in ((100, 200), (30, 40), (128, 5)):
+        assert img[x, y] == ds.image.values[12, y, x]
+    ex._keogram_clicked(x=ds.time.values[40])
+    assert ex.time.value == 40
+    series = ex.select_box((100, 140, 150, 200))
+    xr.testing.assert_allclose(series, asi.box_metric(ds, (100, 140, 150, 200)))
+    assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible
