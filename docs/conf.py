@@ -42,5 +42,7 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 intersphinx_mapping = {}
 
 html_theme = "pydata_sphinx_theme"
+html_static_path = ["_static"]
+exclude_patterns.append("make_screenshots.py")
 html_title = "geospacexr"
 html_theme_options = {"navigation_with_keys": False}
