@@ -1,7 +1,7 @@
 """Drive the served app in headless Chromium and save the screenshots the docs show.
 
 Run from the repository root after ``pip install -e ".[all,test]"`` with Debian's chromium:
-``python docs/make_screenshots.py``. The PNG files are committed, so the docs build needs no browser.
+``python docs/make_screenshots.py``. The PNG files are committed: the docs build needs no browser.
 """
 
 import shutil
