@@ -85,7 +85,8 @@ def test_gcm_difference_mode_and_exports(explorer):
 
 
 def test_gcm_tap_picks_the_vertical_slice_position(explorer):
-    explorer.tap(33.0, -20.0)
+    explorer.slice.value = "lat_lon"
+    explorer._tap.event(x=33.0, y=-20.0)  # what a click on the map sends
     assert (explorer.lon.value, explorer.lat.value) == (33.0, -20.0)
 
 

@@ -130,6 +130,8 @@ class GcmExplorer:
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self.time_label = pn.pane.Markdown(self._time_text(0))
         self.plot = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
+        self._tap = hv.streams.Tap(x=None, y=None)
+        self._tap.add_subscriber(lambda x=None, y=None: self.tap(x, y))
         self.export_png = pn.widgets.FileDownload(
             callback=self._png, filename="slice.png", label="PNG", button_type="primary"
         )
@@ -329,6 +331,7 @@ class GcmExplorer:
             **opts
         )
         if self.slice.value == "lat_lon" and not self.local_time.value:
+            self._tap.source = mesh  # a click picks the position of the other slices
             lines = hv.Path([line for line in coastlines()]).opts(color="black", line_width=0.6)
             return (mesh * lines).opts(xlim=(-180, 180), ylim=(-90, 90))
         if ydim in ("lev", "ilev") and self.ds.attrs.get("model") == "WACCM-X":
@@ -403,7 +406,7 @@ class GcmExplorer:
         return io.BytesIO(bytes(data))
 
     def tap(self, x: float, y: float) -> None:
-        """A click on the lat-lon map: pick that longitude/latitude for the vertical slices.
+        """A click on the lat-lon map: pick that longitude/latitude for the other slices.
 
         Args:
             x: Longitude clicked.
