@@ -25,24 +25,34 @@ def timed(func, repeat):
 
 
 def report(label, seconds):
-    print(f"{label:48s} median {statistics.median(seconds) * 1e3:7.1f} ms   max {max(seconds) * 1e3:7.1f} ms")
+    print(
+        f"{label:48s} median {statistics.median(seconds) * 1e3:7.1f} ms   max {max(seconds) * 1e3:7.1f} ms"
+    )
 
 
 def main():
     run = geospacexr.datasets.open_sample("tiegcm-2.5deg")
     ex = GcmExplorer(run)
     levels = [-4.0 + 0.37 * k for k in range(20)]
-    report("GCM 2.5 deg lat-lon, new pressure level", timed(lambda k: setattr(ex.level, "value", levels[k]), 20))
+    report(
+        "GCM 2.5 deg lat-lon, new pressure level",
+        timed(lambda k: setattr(ex.level, "value", levels[k]), 20),
+    )
     ex.vertical.value = "height"
     heights = [150.0 + 13.0 * k for k in range(20)]
-    report("GCM 2.5 deg lat-lon, new height", timed(lambda k: setattr(ex.height, "value", heights[k]), 20))
+    report(
+        "GCM 2.5 deg lat-lon, new height",
+        timed(lambda k: setattr(ex.height, "value", heights[k]), 20),
+    )
     ex.slice.value = "lev_lat"
     report("GCM 2.5 deg lev-lat, time step", timed(lambda k: setattr(ex.time, "value", k % 2), 10))
     images = geospacexr.datasets.open_sample("themis-gill")
     asi = AsiExplorer(images, geospacexr.datasets.open_sample("themis-gill-skymap"))
     frames = timed(lambda k: setattr(asi.time, "value", k % images.sizes["time"]), 40)
     report("ASI player, next frame", frames)
-    print(f"ASI player sustains {1.0 / statistics.median(frames):.0f} frames per second (server side)")
+    print(
+        f"ASI player sustains {1.0 / statistics.median(frames):.0f} frames per second (server side)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,11 +18,11 @@ from typing import Any
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
 from . import config, errors
 from ._version import __version__
-from .io import open, open_asi, open_skymap, open_tiegcm, open_waccmx
+from .io import open, open_asi, open_calibration, open_skymap, open_tiegcm, open_waccmx
 
 __all__ = [
     "__version__", "asi", "config", "datasets", "errors", "gcm", "io", "open", "open_asi",
-    "open_skymap", "open_tiegcm", "open_waccmx",
+    "open_calibration", "open_skymap", "open_tiegcm", "open_waccmx",
 ]  # fmt: skip
 
 _LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics"}

@@ -22,6 +22,7 @@ KIND_HELP: dict[str, tuple[str, str]] = {
         "build one with geospacexr.asi.mosaic",
     ),
     "skymap": ("an ASI skymap", "open one with geospacexr.open_skymap"),
+    "calibration": ("an ASI calibration", "open one with geospacexr.open_calibration"),
     "bfield": ("a magnetic-field dataset", "evaluate a model from geospacexr.rb.models"),
     "particles": (
         "a particle (position, pitch angle) dataset",

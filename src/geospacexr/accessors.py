@@ -250,6 +250,28 @@ class AsiAccessor(_Accessor):
             self._require("keogram", ["image"]), skymap, axis, altitude_km, column, min_elevation
         )
 
+    def calibrate(
+        self,
+        flatfield: xr.Dataset | None = None,
+        rayleighs: xr.Dataset | None = None,
+        dark_box: int | None = 5,
+        exposure_s: float | None = None,
+    ) -> xr.Dataset:
+        """Counts to Rayleighs (see :func:`geospacexr.asi.calibrate`).
+
+        Args:
+            flatfield: Flat-field calibration Dataset.
+            rayleighs: Rayleighs calibration Dataset.
+            dark_box: Dark corner size, or ``None`` to skip.
+            exposure_s: Fixed exposure, seconds (default: each frame's).
+
+        Returns:
+            The calibrated Dataset (float32 ``image`` in R).
+        """
+        return _asi.calibrate(
+            self._require("calibrate", ["image"]), flatfield, rayleighs, dark_box, exposure_s
+        )
+
     def box_metric(
         self, ccd: tuple[int, int, int, int], metric: str = "mean", percentile: float | None = None
     ) -> xr.DataArray:

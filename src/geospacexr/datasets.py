@@ -315,6 +315,29 @@ register_sample(
 )(_synth_asi.trex_rgb_generator("gill", "2021-10-30T06:05", minutes=2, per_minute=6, seed=20211030))
 
 
+register_sample(
+    "rego-gill",
+    kind="asi",
+    description="REGO (630.0 nm) Gillam, 2 one-minute gzipped PGM files (40 frames, 512x512)",
+    opener=_open_asi_folder,
+)(_synth_asi.rego_generator("gill", "2014-03-10T06:00", minutes=2, seed=6300))
+
+
+def _open_calibrations(path: Path, **kwargs: Any) -> Any:
+    from .io.calibration import open_calibration
+
+    return {f.name: open_calibration(f) for f in sorted(Path(path).glob("*.sav"))}
+
+
+register_sample(
+    "rego-calibration",
+    kind="calibration",
+    description="REGO Rayleighs and flat-field calibration files for rego-gill (IDL .sav); "
+    "open_sample returns {file name: Dataset}",
+    opener=_open_calibrations,
+)(_synth_asi.rego_calibration_generator("15651", "20140101", rayleighs=13.22))
+
+
 def _open_skymap_file(path: Path, **kwargs: Any) -> Any:
     from .io.skymap import open_skymap
 

@@ -86,11 +86,19 @@ def _themis_frames(minutes: int, seed: int, size: int = 256, per_minute: int = 2
 
 
 def _write_themis_minute(
-    path: Path, frames: np.ndarray, start: np.datetime64, site: str, seq0: int
+    path: Path,
+    frames: np.ndarray,
+    start: np.datetime64,
+    site: str,
+    seq0: int,
+    imager: str | None = None,
+    exposure_line: str = '#"Exposure plus initial readout"    985.07 ms\n',
 ) -> None:
     info = THEMIS_SITES[site]
-    fields = {"site": site, **info}
+    fields = {"site": site, **info, **({"imager": imager} if imager else {})}
     head = "".join(f'#"{k}" {v.format(**fields)}\n' for k, v in _THEMIS_FILE_KEYS)
+    if imager and not imager.startswith("themis"):
+        head = head.replace('#"Project unique ID" THEMIS', '#"Project unique ID" REGO')
     parts = []
     for i, frame in enumerate(frames):
         t_req = start + np.timedelta64(63119 + 3_000_000 * i, "us")
@@ -101,7 +109,7 @@ def _write_themis_minute(
             '#"Exposure options" WIDTH=512 HEIGHT=256 XBIN=2 YBIN=1 XOFFSET=126 YOFFSET=22 '
             "MSEC=999\n"
             f'#"Image request start" {stamp(t_req)}\n#"Image readout start" {stamp(t_read)}\n'
-            '#"Exposure plus initial readout"    985.07 ms\n'
+            + exposure_line
         )
         header = (
             "P5\n" + (head if i == 0 else "") + keys + f"{frame.shape[1]} {frame.shape[0]}\n65535\n"
@@ -136,6 +144,63 @@ def themis_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[
             )
             names.append(name)
         return names
+
+    return generate
+
+
+def rego_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[Path], list[str]]:
+    """REGO (630.0 nm) minute files: 512x512 frames every 3 s, 2 s exposures."""
+
+    def generate(folder: Path) -> list[str]:
+        frames = _themis_frames(minutes, seed, size=512)
+        # the red line is dimmer than the green: scale the sky above the bias
+        frames = (3300 + (frames.astype(np.float64) - 3300) * 0.25).clip(0, 65535).astype(np.uint16)
+        names = []
+        for m in range(minutes):
+            start = np.datetime64(day, "m") + np.timedelta64(m, "m")
+            stamp = str(start).replace("-", "").replace(":", "").replace("T", "_")
+            name = f"{stamp}_{site}_rego-652_6300.pgm.gz"
+            _write_themis_minute(
+                folder / name, frames[m * 20 : (m + 1) * 20], start, site, 5310000 + 20 * m,
+                imager="rego-652", exposure_line='#"Exposure plus readout"    2000.00 ms\n',
+            )  # fmt: skip
+            names.append(name)
+        return names
+
+    return generate
+
+
+def rego_calibration_generator(
+    detector: str, valid_start: str, rayleighs: float
+) -> Callable[[Path], list[str]]:
+    """A REGO Rayleighs file and a flat-field file (512x512 multiplier) in the real layout."""
+
+    def generate(folder: Path) -> list[str]:
+        from ..io.idlsav import write_sav
+
+        size = 512
+        yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+        r = np.hypot(yy - (size - 1) / 2, xx - (size - 1) / 2) / (0.46 * size)
+        flat = (1.0 / np.sqrt(np.cos(np.deg2rad(90.0 * np.clip(r, 0, 0.98))))).astype(np.float32)
+        ray = f"REGO_Rayleighs_{detector}_{valid_start}-+_v02.sav"
+        flt = f"REGO_flatfield_{detector}_{valid_start}-+_v02.sav"
+        write_sav(
+            folder / ray,
+            {
+                "author": "geospacexr sample data (synthetic)",
+                f"rper_dnpersecond_{detector}": np.float64(rayleighs),
+                f"rper_dnpersecond_{detector}_mean_value": np.float32(rayleighs),
+                "input_data_dir": "synthetic",
+            },
+        )
+        write_sav(
+            folder / flt,
+            {
+                "author": "geospacexr sample data (synthetic)",
+                f"flat_field_multiplier_{detector}": flat,
+            },
+        )
+        return [ray, flt]
 
     return generate
 

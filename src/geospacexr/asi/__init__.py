@@ -1,5 +1,6 @@
-"""Pure functions on all-sky imager Datasets: keograms and skymap geometry."""
+"""Pure functions on all-sky imager Datasets: keograms, box metrics, calibration, skymaps."""
 
+from .calibration import calibrate
 from .keogram import default_column, keogram
 from .metrics import METRICS, box_metric
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
@@ -7,6 +8,7 @@ from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 __all__ = [
     "METRICS",
     "box_metric",
+    "calibrate",
     "check_skymap",
     "default_column",
     "keogram",

@@ -38,10 +38,14 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
         from tqdm import tqdm
 
         names = datasets.list_samples()
-        return {
-            name: datasets.open_sample(name)
-            for name in tqdm(names, desc="sample data", disable=None)
-        }
+        opened: dict[str, xr.Dataset] = {}
+        for name in tqdm(names, desc="sample data", disable=None):
+            value = datasets.open_sample(name)
+            if isinstance(value, dict):  # samples of several files (calibrations)
+                opened.update({f"{name}: {key}": ds for key, ds in value.items()})
+            else:
+                opened[name] = value
+        return opened
     out = {}
     for (reader, key), paths in group_files(files).items():
         ds = open(paths, reader=reader)

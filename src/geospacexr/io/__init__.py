@@ -5,6 +5,7 @@ No science and no plotting here. See :mod:`geospacexr.io.registry` for how reade
 
 from .asi import open_asi
 from .atomic import atomic_path, atomic_write, write_netcdf
+from .calibration import open_calibration
 from .gcm import open_gcm, open_tiegcm, open_waccmx
 from .registry import expand_paths, find_reader, open, readers, register_reader
 from .skymap import open_skymap
@@ -16,6 +17,7 @@ __all__ = [
     "find_reader",
     "open",
     "open_asi",
+    "open_calibration",
     "open_gcm",
     "open_skymap",
     "open_tiegcm",

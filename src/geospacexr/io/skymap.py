@@ -88,6 +88,7 @@ def _wrap(lon: np.ndarray) -> np.ndarray:
     magic=(b"SR\x00\x04", b"SR\x00\x06"),
     sample="themis-gill-skymap",
     description="University of Calgary all-sky imager skymaps (IDL .sav)",
+    group=lambda path: path.name,  # one Dataset per file
 )
 def open_skymap(path: Paths, **_: Any) -> xr.Dataset:
     """Open a University of Calgary skymap ``.sav`` file.
