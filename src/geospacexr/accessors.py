@@ -233,6 +233,7 @@ class AsiAccessor(_Accessor):
         altitude_km: float | None = None,
         column: int | None = None,
         min_elevation: float | None = None,
+        cadence: float | None = None,
     ) -> xr.DataArray:
         """Build a keogram (see :func:`geospacexr.asi.keogram`).
 
@@ -242,12 +243,51 @@ class AsiAccessor(_Accessor):
             altitude_km: Mapping altitude, km (default 110).
             column: Image column (default: PyAuroraX's).
             min_elevation: Elevation cutoff, degrees (default 5).
+            cadence: Frame interval, s, to show missing frames as NaN columns.
 
         Returns:
             DataArray ``(y|lat|mlat, time)``.
         """
         return _asi.keogram(
-            self._require("keogram", ["image"]), skymap, axis, altitude_km, column, min_elevation
+            self._require("keogram", ["image"]),
+            skymap,
+            axis,
+            altitude_km,
+            column,
+            min_elevation,
+            cadence,
+        )
+
+    def ewogram(
+        self,
+        skymap: xr.Dataset | None = None,
+        axis: str = "ccd",
+        altitude_km: float | None = None,
+        row: int | None = None,
+        min_elevation: float | None = None,
+        cadence: float | None = None,
+    ) -> xr.DataArray:
+        """Build an ewogram (see :func:`geospacexr.asi.ewogram`).
+
+        Args:
+            skymap: Skymap for geographic or magnetic ewograms.
+            axis: ``"ccd"``, ``"geo"`` or ``"mag"``.
+            altitude_km: Mapping altitude, km (default 110).
+            row: Image row (default the middle row).
+            min_elevation: Elevation cutoff, degrees (default 5).
+            cadence: Frame interval, s, to show missing frames as NaN columns.
+
+        Returns:
+            DataArray ``(x|lon|mlon, time)``.
+        """
+        return _asi.ewogram(
+            self._require("ewogram", ["image"]),
+            skymap,
+            axis,
+            altitude_km,
+            row,
+            min_elevation,
+            cadence,
         )
 
     def calibrate(

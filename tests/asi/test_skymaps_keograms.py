@@ -85,3 +85,27 @@ def test_skymap_mismatches_are_refused(images, shared_data):
     late = gill.assign_attrs(valid_start="2020-01-01T00:00:00")
     with pytest.raises(IncompatibleInputError, match="predate"):
         images.asi.keogram(late, axis="geo")
+
+
+def test_ewogram(images, sky):
+    ccd = images.asi.ewogram()
+    assert ccd.dims == ("x", "time") and ccd.attrs["row"] == 127
+    np.testing.assert_array_equal(ccd.values, images.image.values[:, 127, :].T)
+    geo = images.asi.ewogram(sky, axis="geo")
+    assert geo.dims == ("lon", "time") and np.all(np.diff(geo.lon.values) > 0)
+    centres = asi.pixel_centres(sky, 110)
+    x = int(geo.x.values[0])
+    assert geo.lon.values[0] == pytest.approx(float(centres.lon[127, x]))
+    # the site lies inside the ewogram's longitude span
+    assert geo.lon.values.min() < images.attrs["site_lon"] < geo.lon.values.max()
+
+
+def test_cadence_marks_missing_frames(images):
+    gap = images.isel(time=list(range(10)) + list(range(15, 60)))
+    keo = gap.asi.keogram(cadence=3.0)
+    assert keo.sizes["time"] == 60
+    missing = np.isnan(keo.values).all(axis=0)
+    assert missing.sum() == 5 and missing[10:15].all()
+    np.testing.assert_array_equal(keo.values[:, 20], images.image.values[20, :, 127])
+    with pytest.raises(ValueError, match="positive"):
+        asi.inject_nans(images.asi.keogram(), 0)

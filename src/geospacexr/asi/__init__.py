@@ -1,7 +1,7 @@
 """Pure functions on all-sky imager Datasets: keograms, box metrics, calibration, skymaps."""
 
 from .calibration import calibrate
-from .keogram import default_column, keogram
+from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_metric
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
@@ -11,6 +11,8 @@ __all__ = [
     "calibrate",
     "check_skymap",
     "default_column",
+    "ewogram",
+    "inject_nans",
     "keogram",
     "magnetic",
     "pixel_centres",

@@ -1,6 +1,6 @@
-"""Keograms: one image column (north-south) stacked over time.
+"""Keograms and ewograms: one image column (north-south) or row (east-west) stacked over time.
 
-Rows are CCD rows, geographic latitudes or magnetic latitudes.
+Rows are labelled with CCD pixel indices, geographic positions or magnetic positions.
 """
 
 from __future__ import annotations
@@ -12,23 +12,153 @@ from .. import config
 from .._checks import require
 from .skymaps import check_skymap, magnetic, pixel_centres
 
-__all__ = ["default_column", "keogram"]
+__all__ = ["default_column", "ewogram", "inject_nans", "keogram"]
 
 _AXES = ("ccd", "geo", "mag")
 
 
 def default_column(width: int) -> int:
-    """Return PyAuroraX's default keogram column for an image ``width`` pixels wide.
+    """Return PyAuroraX's default keogram column (or ewogram row) for a ``width``-pixel image.
 
     PyAuroraX takes ``floor(width / 2 - 1)``: column 127 of a 256-pixel THEMIS image.
 
     Args:
-        width: Image width in pixels.
+        width: Image width (or height) in pixels.
 
     Returns:
-        The column index.
+        The column (row) index.
     """
     return int(width // 2 - 1)
+
+
+def inject_nans(gram: xr.DataArray, cadence_s: float) -> xr.DataArray:
+    """Put a NaN column at every expected time that has no frame (PyAuroraX's ``inject_nans``).
+
+    Args:
+        gram: A keogram or ewogram with a ``time`` dim.
+        cadence_s: Expected frame interval, seconds.
+
+    Returns:
+        The gram on a regular time grid from its first time at ``cadence_s``; each frame sits at
+        the nearest grid time (within half a cadence), other grid times are NaN.
+
+    Raises:
+        ValueError: If the cadence is not positive.
+    """
+    if not cadence_s or cadence_s <= 0:
+        raise ValueError(f"cadence must be a positive number of seconds, not {cadence_s!r}")
+    times = gram["time"].values
+    step = np.timedelta64(round(cadence_s * 1e9), "ns")
+    count = int((times[-1] - times[0]) / step) + 1
+    grid = times[0] + step * np.arange(count)
+    index = np.rint((times - times[0]) / step).astype(int)
+    keep = np.abs(times - grid[np.clip(index, 0, count - 1)]) <= step / 2
+    values = np.full(
+        (*gram.shape[: gram.dims.index("time")], count, *gram.shape[gram.dims.index("time") + 1 :]),
+        np.nan,
+    )
+    axis = gram.dims.index("time")
+    taken = np.take(gram.values.astype(np.float64), np.flatnonzero(keep), axis=axis)
+    slots = [slice(None)] * gram.ndim
+    slots[axis] = index[keep]
+    values[tuple(slots)] = taken
+    coords = {k: v for k, v in gram.coords.items() if "time" not in v.dims}
+    out = xr.DataArray(
+        values,
+        dims=gram.dims,
+        coords={**coords, "time": grid},
+        name=gram.name,
+        attrs={**gram.attrs, "cadence_s": float(cadence_s)},
+    )
+    return out
+
+
+def _gram(
+    ds: xr.Dataset,
+    skymap: xr.Dataset | None,
+    axis: str,
+    altitude_km: float | None,
+    index: int | None,
+    min_elevation: float | None,
+    direction: str,
+    cadence: float | None,
+) -> xr.DataArray:
+    where = "keogram" if direction == "ns" else "ewogram"
+    require(ds, "asi", ["image"], where=where)
+    if axis not in _AXES:
+        raise ValueError(f"axis must be one of {', '.join(_AXES)}, not {axis!r}")
+    image = ds["image"]
+    across, along = ("x", "y") if direction == "ns" else ("y", "x")
+    size = image.sizes[across]
+    k = default_column(size) if index is None else int(index)
+    if not 0 <= k < size:
+        name = "column" if direction == "ns" else "row"
+        raise ValueError(f"{name} must be within 0..{size - 1} for this image, not {k}")
+    gram = image.isel({across: k}).drop_vars(across, errors="ignore")
+    gram = gram.transpose(along, "time", *(["channel"] if "channel" in gram.dims else []))
+    gram = gram.assign_coords({along: (along, np.arange(image.sizes[along]))})
+    kind = "keogram" if direction == "ns" else "ewogram"
+    attrs = {
+        "units": image.attrs.get("units", ""),
+        "axis": axis,
+        "column" if direction == "ns" else "row": k,
+        "site": ds.attrs.get("site", ""),
+        "instrument": ds.attrs.get("instrument", ""),
+    }
+    if axis == "ccd":
+        gram.name = kind
+        gram.attrs = {
+            "long_name": f"CCD {kind} ({'column' if direction == 'ns' else 'row'} {k})",
+            **attrs,
+        }
+        return inject_nans(gram, cadence) if cadence else gram
+    if skymap is None:
+        raise ValueError(f"axis={axis!r} needs the site's skymap: {kind}(skymap, axis={axis!r})")
+    check_skymap(ds, skymap)
+    cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
+    centres = pixel_centres(skymap, altitude_km)
+    altitude = float(centres["altitude"])
+    pick = (slice(None), k) if direction == "ns" else (k, slice(None))
+    coordinate = "lat" if direction == "ns" else "lon"
+    if axis == "geo":
+        position = centres[coordinate].values[pick]
+        name, long_name = (
+            coordinate,
+            "geographic " + ("latitude" if direction == "ns" else "longitude"),
+        )
+    else:
+        mag = magnetic(skymap, ds["time"].values[0], altitude)
+        position = mag["m" + coordinate].values[pick]
+        name, long_name = (
+            "m" + coordinate,
+            "AACGM-v2 magnetic " + ("latitude" if direction == "ns" else "longitude"),
+        )
+    elevation = skymap["elevation"].values[pick].astype(np.float64)
+    keep = np.isfinite(position) & np.isfinite(elevation) & (elevation >= cutoff)
+    if not keep.any():
+        raise ValueError(f"no pixel of {kind} line {k} is above {cutoff:g} degrees elevation")
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(position[rows])]
+    gram = gram.isel({along: rows})
+    gram = gram.assign_coords(
+        {
+            name: (
+                along,
+                position[rows],
+                {"units": "degrees", "long_name": f"pixel-centre {long_name} at {altitude:g} km"},
+            ),
+            "elevation": (along, elevation[rows], {"units": "degrees"}),
+        }
+    ).swap_dims({along: name})
+    gram.name = kind
+    gram.attrs = {
+        "long_name": f"{'geographic' if axis == 'geo' else 'magnetic'} {kind} "
+        f"(line {k}, {altitude:g} km)",
+        "altitude_km": altitude,
+        "min_elevation": cutoff,
+        **attrs,
+    }
+    return inject_nans(gram, cadence) if cadence else gram
 
 
 def keogram(
@@ -38,6 +168,7 @@ def keogram(
     altitude_km: float | None = None,
     column: int | None = None,
     min_elevation: float | None = None,
+    cadence: float | None = None,
 ) -> xr.DataArray:
     """Build a keogram: one image column per frame, stacked along time.
 
@@ -57,6 +188,7 @@ def keogram(
         altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``: 110).
         column: Image column (default: PyAuroraX's, :func:`default_column`).
         min_elevation: Elevation cutoff, degrees (default from config ``asi.min_elevation``: 5).
+        cadence: If given (seconds), missing frames become NaN columns (:func:`inject_nans`).
 
     Returns:
         DataArray ``(y|lat|mlat, time)`` (``channel`` last for RGB) with the image's units; for
@@ -69,65 +201,33 @@ def keogram(
         ValueError: If ``axis`` is unknown, geo/mag lack a skymap, or ``column`` is outside the
             image.
     """
-    require(ds, "asi", ["image"], where="keogram")
-    if axis not in _AXES:
-        raise ValueError(f"axis must be one of {', '.join(_AXES)}, not {axis!r}")
-    image = ds["image"]
-    width = image.sizes["x"]
-    col = default_column(width) if column is None else int(column)
-    if not 0 <= col < width:
-        raise ValueError(
-            f"column must be within 0..{width - 1} for this {width}-pixel-wide image, not {col}"
-        )
-    keo = image.isel(x=col).drop_vars("x", errors="ignore")
-    keo = keo.transpose("y", "time", *(["channel"] if "channel" in keo.dims else []))
-    keo = keo.assign_coords(y=("y", np.arange(image.sizes["y"])))
-    attrs = {
-        "units": image.attrs.get("units", ""),
-        "axis": axis,
-        "column": col,
-        "site": ds.attrs.get("site", ""),
-        "instrument": ds.attrs.get("instrument", ""),
-    }
-    if axis == "ccd":
-        keo.name = "keogram"
-        keo.attrs = {"long_name": f"CCD keogram (column {col})", **attrs}
-        return keo
-    if skymap is None:
-        raise ValueError(f"axis={axis!r} needs the site's skymap: keogram(skymap, axis={axis!r})")
-    check_skymap(ds, skymap)
-    cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
-    centres = pixel_centres(skymap, altitude_km)
-    altitude = float(centres["altitude"])
-    if axis == "geo":
-        position = centres["lat"].values[:, col]
-        name, long_name = "lat", "geographic latitude"
-    else:
-        position = magnetic(skymap, ds["time"].values[0], altitude)["mlat"].values[:, col]
-        name, long_name = "mlat", "AACGM-v2 magnetic latitude"
-    elevation = skymap["elevation"].values[:, col].astype(np.float64)
-    keep = np.isfinite(position) & np.isfinite(elevation) & (elevation >= cutoff)
-    if not keep.any():
-        raise ValueError(f"no pixel of column {col} is above {cutoff:g} degrees elevation")
-    rows = np.flatnonzero(keep)
-    rows = rows[np.argsort(position[rows])]
-    keo = keo.isel(y=rows)
-    keo = keo.assign_coords(
-        {
-            name: (
-                "y",
-                position[rows],
-                {"units": "degrees", "long_name": f"pixel-centre {long_name} at {altitude:g} km"},
-            ),
-            "elevation": ("y", elevation[rows], {"units": "degrees"}),
-        }
-    ).swap_dims(y=name)
-    keo.name = "keogram"
-    keo.attrs = {
-        "long_name": f"{'geographic' if axis == 'geo' else 'magnetic'} keogram "
-        f"(column {col}, {altitude:g} km)",
-        "altitude_km": altitude,
-        "min_elevation": cutoff,
-        **attrs,
-    }
-    return keo
+    return _gram(ds, skymap, axis, altitude_km, column, min_elevation, "ns", cadence)
+
+
+def ewogram(
+    ds: xr.Dataset,
+    skymap: xr.Dataset | None = None,
+    axis: str = "ccd",
+    altitude_km: float | None = None,
+    row: int | None = None,
+    min_elevation: float | None = None,
+    cadence: float | None = None,
+) -> xr.DataArray:
+    """Build an ewogram: one image row (east-west) per frame, stacked along time.
+
+    The counterpart of :func:`keogram` across the image: labels are CCD columns ``x``,
+    geographic longitudes ``lon`` or magnetic longitudes ``mlon`` of the pixel centres.
+
+    Args:
+        ds: An ``asi`` Dataset.
+        skymap: The site's skymap, needed for geo/mag.
+        axis: ``"ccd"``, ``"geo"`` or ``"mag"``.
+        altitude_km: Mapping altitude, km (default 110).
+        row: Image row (default ``floor(height / 2 - 1)``).
+        min_elevation: Elevation cutoff, degrees (default 5).
+        cadence: If given (seconds), missing frames become NaN columns.
+
+    Returns:
+        DataArray ``(x|lon|mlon, time)``.
+    """
+    return _gram(ds, skymap, axis, altitude_km, row, min_elevation, "ew", cadence)
