@@ -110,3 +110,37 @@ def test_serve_command_prints_url_serves_and_stops_on_interrupt():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_night_keogram_command(tmp_path, capsys):
+    import numpy as np
+    import xarray as xr
+
+    from geospacexr import datasets
+
+    folder = datasets.sample_path("themis-gill")
+    files = sorted(folder.glob("*.pgm.gz"))
+    # one damaged file in the night: skipped with a warning, the rest kept
+    (tmp_path / "20140310_0603_gill_themis19_full.pgm.gz").write_bytes(b"\x1f\x8b broken")
+    args = [str(f) for f in files] + [str(tmp_path / "20140310_0603_gill_themis19_full.pgm.gz")]
+    with pytest.warns(Warning, match="skipped"):
+        assert (
+            main(
+                [
+                    "asi",
+                    "keogram",
+                    *args,
+                    "-o",
+                    str(tmp_path / "n.nc"),
+                    "-o",
+                    str(tmp_path / "n.png"),
+                ]
+            )
+            == 0
+        )
+    out = capsys.readouterr().out
+    assert "60 frames" in out
+    keo = xr.open_dataarray(tmp_path / "n.nc")
+    full = datasets.open_sample("themis-gill").asi.keogram()
+    np.testing.assert_array_equal(keo.values, full.values)
+    assert (tmp_path / "n.png").read_bytes().startswith(b"\x89PNG")

@@ -7,6 +7,7 @@ Sub-commands::
     geospacexr samples [--generate]      list (and generate) the sample datasets
     geospacexr demo [-o DIR]             the tutorial workflow on the sample data, figures into DIR
     geospacexr serve [FILES...]          the interactive app (Panel), on the samples or on FILES
+    geospacexr asi keogram FILES -o OUT  a whole night's keogram (PNG and/or NetCDF), streamed
 """
 
 from __future__ import annotations
@@ -96,6 +97,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_asi_keogram(args: argparse.Namespace) -> int:
+    from .asi.night import night_keogram
+    from .io.atomic import write_netcdf
+
+    keo = night_keogram(args.files, column=args.column, cadence=args.cadence)
+    for output in args.output:
+        path = Path(output)
+        if path.suffix.lower() in (".nc", ".nc4", ".cdf"):
+            write_netcdf(keo.to_dataset(), path)
+        else:
+            from .plot import plot_keogram, save_figure
+
+            ax = plot_keogram(keo)
+            save_figure(ax.figure, path)
+        print(
+            f"wrote {path} ({keo.sizes['time']} frames, "
+            f"{str(keo.time.values[0])[:19]} to {str(keo.time.values[-1])[:19]})"
+        )
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .explore.app import serve
 
@@ -129,6 +151,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sample", default="themis-gill", help="sample to use (default: %(default)s)")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("asi", help="all-sky imager products")
+    asi_sub = p.add_subparsers(dest="asi_command", required=True, metavar="PRODUCT")
+    k = asi_sub.add_parser("keogram", help="a whole night's keogram, streamed file by file")
+    k.add_argument("files", nargs="+", help="raw image files (globs allowed)")
+    k.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        required=True,
+        help="night.png and/or night.nc (repeatable)",
+    )
+    k.add_argument("--column", type=int, default=None, help="image column (default: the middle)")
+    k.add_argument("--cadence", type=float, default=None, help="frame interval, s: gaps become NaN")
+    k.set_defaults(func=_cmd_asi_keogram)
 
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")

@@ -3,6 +3,7 @@
 from .calibration import calibrate
 from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_metric
+from .night import night_keogram
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "inject_nans",
     "keogram",
     "magnetic",
+    "night_keogram",
     "pixel_centres",
     "skymap_at",
 ]
