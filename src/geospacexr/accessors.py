@@ -396,6 +396,26 @@ class _AsiPlot:
 
         return plot_keogram(self._acc.keogram(**kwargs), ax=ax, percentiles=percentiles)
 
+    def montage(
+        self, times: Any = None, step: int | None = None, columns: int = 4, **kwargs: Any
+    ) -> Any:
+        """A grid of frames with timestamps (see :func:`geospacexr.plot.plot_montage`).
+
+        Args:
+            times: Times to show (nearest frames).
+            step: Frame step when ``times`` is not given.
+            columns: Panels per row.
+            **kwargs: ``percentiles``, ``cmap``.
+
+        Returns:
+            The matplotlib Figure.
+        """
+        from .plot import plot_montage
+
+        return plot_montage(
+            self._acc._require("plot.montage", ["image"]), times, step, columns, **kwargs
+        )
+
 
 @xr.register_dataset_accessor("rb")
 class RbAccessor(_Accessor):

@@ -36,3 +36,13 @@ def test_bad_boxes(ds):
         asi.box_metric(ds, (0, 1, 0, 1), "percentile")
     with pytest.raises(ValueError, match="metric must be one of"):
         asi.box_metric(ds, (0, 1, 0, 1), "max")
+
+
+def test_montage(ds):
+    pytest.importorskip("matplotlib")
+    fig = ds.asi.plot.montage(step=10, columns=3)
+    assert len(fig.axes) == 6
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), ds.image.values[10])
+    assert fig.axes[1].get_title() == "2014-03-10 06:00:30"
+    fig = ds.asi.plot.montage(times=["2014-03-10T06:01:00"])
+    assert len(fig.axes) == 1 and fig.axes[0].get_title().endswith("06:01:00")

@@ -4,7 +4,7 @@ matplotlib is imported inside the functions, never at package import. Figures ar
 :class:`matplotlib.figure.Figure` (no pyplot state), so they work headless and in threads.
 """
 
-from .asi import plot_image, plot_keogram
+from .asi import plot_image, plot_keogram, plot_montage
 from .common import save_figure
 
-__all__ = ["plot_image", "plot_keogram", "save_figure"]
+__all__ = ["plot_image", "plot_keogram", "plot_montage", "save_figure"]

@@ -10,7 +10,7 @@ import xarray as xr
 from .._checks import require
 from .common import new_axes
 
-__all__ = ["plot_image", "plot_keogram"]
+__all__ = ["plot_image", "plot_keogram", "plot_montage"]
 
 
 def _limits(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[float, float]:
@@ -89,3 +89,59 @@ def plot_keogram(
     ax.set_xlabel("time (UT)")
     ax.set_title(keogram.attrs.get("long_name", "keogram"))
     return ax
+
+
+def plot_montage(
+    ds: xr.Dataset,
+    times: Any = None,
+    step: int | None = None,
+    columns: int = 4,
+    percentiles: tuple[float, float] = (1.0, 99.5),
+    cmap: str = "gray",
+) -> Any:
+    """A grid of frames with their timestamps.
+
+    Args:
+        ds: An ``asi`` Dataset.
+        times: Times to show (nearest frames); default every ``step``-th frame.
+        step: Frame step when ``times`` is not given (default: about 12 panels).
+        columns: Panels per row.
+        percentiles: Contrast limits, common to all panels.
+        cmap: Colour map for single-channel images.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    from .common import require_matplotlib
+
+    require(ds, "asi", ["image"], where="plot_montage")
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    if times is not None:
+        index = [
+            int(np.argmin(np.abs(ds["time"].values - np.datetime64(t, "ns"))))
+            for t in np.atleast_1d(times)
+        ]
+    else:
+        n = ds.sizes["time"]
+        step = step or max(1, n // 12)
+        index = list(range(0, n, step))
+    rows = -(-len(index) // columns)
+    fig = Figure(figsize=(2.6 * columns, 2.8 * rows), layout="constrained")
+    sample = np.asarray(ds["image"].isel(time=index).values, dtype=np.float64)
+    lo, hi = _limits(sample, percentiles)
+    for k, i in enumerate(index):
+        ax = fig.add_subplot(rows, columns, k + 1)
+        frame = sample[k]
+        if frame.ndim == 3:
+            ax.imshow(np.clip((frame - lo) / (hi - lo), 0, 1), origin="lower")
+        else:
+            ax.imshow(frame, origin="lower", cmap=cmap, vmin=lo, vmax=hi)
+        ax.set_title(
+            np.datetime_as_string(ds["time"].values[i], unit="s").replace("T", " "), fontsize=8
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{ds.attrs.get('instrument', '').upper()} {ds.attrs.get('site', '')}")
+    return fig
