@@ -218,6 +218,51 @@ class _GcmPlot:
         """Time-series figure (:func:`geospacexr.plot.gcm.plot_var_time`)."""
         return self._call("var_time", var, *args, **kwargs)
 
+    def movie(
+        self, out: str, var: str, fps: float = 4.0, workers: int | None = None, **kwargs: Any
+    ) -> Any:
+        """A movie (MP4 or GIF) of lat-lon maps over every time, written atomically.
+
+        Args:
+            out: Output ``.mp4`` or ``.gif`` file.
+            var: Variable name.
+            fps: Frames per second.
+            workers: Rendering threads.
+            **kwargs: Slice and drawing options of :func:`geospacexr.plot.gcm.plot_lat_lon`
+                (``level=``, ``height=``, ``pressure=``, ``projection=``, ``wind=``...).
+
+        Returns:
+            The path written.
+        """
+        import numpy as np
+
+        from .plot.gcm import plot_lat_lon
+        from .plot.movie import write_movie
+
+        ds = self._acc._require("plot.movie")
+        times = ds["time"].values
+        first = _gcm.lat_lon(
+            ds,
+            var,
+            time=times[0],
+            **{k: v for k, v in kwargs.items() if k in ("level", "height", "pressure")},
+        )
+        if "vmin" not in kwargs and "vmax" not in kwargs:  # one colour scale for the whole movie
+            values = _gcm.lat_lon(
+                ds, var, **{k: v for k, v in kwargs.items() if k in ("level", "height", "pressure")}
+            ).values
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                kwargs = {**kwargs, "vmin": float(finite.min()), "vmax": float(finite.max())}
+        del first
+        return write_movie(
+            lambda i: plot_lat_lon(ds, var, times[i], **kwargs),
+            len(times),
+            out,
+            fps=fps,
+            workers=workers,
+        )
+
 
 @xr.register_dataset_accessor("asi")
 class AsiAccessor(_Accessor):
@@ -395,6 +440,56 @@ class _AsiPlot:
         from .plot import plot_keogram
 
         return plot_keogram(self._acc.keogram(**kwargs), ax=ax, percentiles=percentiles)
+
+    def movie(
+        self,
+        out: str,
+        start: Any = None,
+        end: Any = None,
+        fps: float = 10.0,
+        percentiles: tuple[float, float] = (1.0, 99.5),
+        workers: int | None = None,
+    ) -> Any:
+        """A movie (MP4 or GIF) of the frames between ``start`` and ``end``, with timestamps.
+
+        Frames are rendered in parallel and the file is written atomically
+        (:func:`geospacexr.plot.movie.write_movie`).
+
+        Args:
+            out: Output ``.mp4`` or ``.gif`` file.
+            start: First time (default: the first frame).
+            end: Last time (default: the last frame).
+            fps: Frames per second.
+            percentiles: Contrast limits, common to every frame.
+            workers: Rendering threads.
+
+        Returns:
+            The path written.
+        """
+        import numpy as np
+
+        from .plot.asi import plot_image
+        from .plot.movie import write_movie
+
+        ds = self._acc._require("plot.movie", ["image"])
+        times = ds["time"].values
+        keep = np.ones(times.size, dtype=bool)
+        if start is not None:
+            keep &= times >= np.datetime64(start, "ns")
+        if end is not None:
+            keep &= times <= np.datetime64(end, "ns")
+        sub = ds.isel(time=np.flatnonzero(keep))
+        step = max(1, sub.sizes["time"] // 10)
+        sample = np.asarray(sub["image"].isel(time=slice(None, None, step)).values, dtype=float)
+        lo, hi = np.percentile(sample, percentiles)
+
+        def render(i: int) -> Any:
+            ax = plot_image(sub, time=sub["time"].values[i], percentiles=(0.0, 100.0))
+            for image in ax.images:
+                image.set_clim(lo, hi)
+            return ax.figure
+
+        return write_movie(render, sub.sizes["time"], out, fps=fps, workers=workers)
 
     def montage(
         self, times: Any = None, step: int | None = None, columns: int = 4, **kwargs: Any

@@ -6,5 +6,6 @@ matplotlib is imported inside the functions, never at package import. Figures ar
 
 from .asi import plot_image, plot_keogram, plot_montage
 from .common import save_figure
+from .movie import write_movie
 
-__all__ = ["plot_image", "plot_keogram", "plot_montage", "save_figure"]
+__all__ = ["plot_image", "plot_keogram", "plot_montage", "save_figure", "write_movie"]

@@ -1,0 +1,67 @@
+import subprocess
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from geospacexr import datasets
+
+
+def frames_in(path):
+    import imageio_ffmpeg
+
+    out = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    line = [s for s in out.stderr.splitlines() if s.startswith("frame=")][-1]
+    return int(line.split("frame=")[1].split()[0])
+
+
+def test_asi_movie_mp4_and_gif(tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
+    ds = datasets.open_sample("themis-gill")
+    path = ds.asi.plot.movie(tmp_path / "m.mp4", end="2014-03-10T06:00:30", fps=10)
+    assert frames_in(path) == 10
+    from PIL import Image
+
+    gif = ds.asi.plot.movie(
+        tmp_path / "m.gif", start="2014-03-10T06:01:00", end="2014-03-10T06:01:10"
+    )
+    with Image.open(gif) as img:
+        assert img.n_frames == 4
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+    with pytest.raises(ValueError, match=r"\.mp4 or \.gif"):
+        ds.asi.plot.movie(tmp_path / "m.avi")
+
+
+def test_gcm_movie(tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
+    run = datasets.open_sample("tiegcm-5deg")
+    path = run.gcm.plot.movie(tmp_path / "tn.mp4", "TN", height=300.0, show_coastlines=False)
+    assert frames_in(path) == run.sizes["time"]
+
+
+def test_frame_rendering_is_the_figure():
+    from matplotlib.figure import Figure
+
+    from geospacexr.plot.movie import figure_to_rgb
+
+    fig = Figure(figsize=(2, 1), dpi=50)
+    fig.patch.set_facecolor("red")
+    rgb = figure_to_rgb(fig)
+    assert rgb.shape == (50, 100, 3)
+    np.testing.assert_array_equal(rgb[10, 10], [255, 0, 0])
