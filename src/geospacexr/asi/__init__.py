@@ -1,5 +1,6 @@
 """Pure functions on all-sky imager Datasets: keograms, box metrics, calibration, skymaps."""
 
+from ..io.download import download, download_skymap
 from .calibration import calibrate
 from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_metric
@@ -12,6 +13,8 @@ __all__ = [
     "calibrate",
     "check_skymap",
     "default_column",
+    "download",
+    "download_skymap",
     "ewogram",
     "inject_nans",
     "keogram",
