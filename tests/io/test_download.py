@@ -1,4 +1,4 @@
-"""Downloads against a local HTTP server serving fixture files in the University of Calgary layout."""
+"""Downloads against a local HTTP server serving fixtures in the University of Calgary layout."""
 
 import functools
 import http.server
