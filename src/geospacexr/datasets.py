@@ -310,6 +310,18 @@ def _clear_memo() -> None:
 register_sample(
     "trex_rgb-gill",
     kind="asi",
+    description="TREx RGB Gillam nominal data: 2 one-minute HDF5 files, 20 frames each, 553x480",
+    opener=_open_asi_folder,
+    version=2,  # version 1 was the PNG burst data, now trex_rgb-gill-burst
+)(
+    _synth_asi.trex_rgb_h5_generator(
+        "gill", "2021-10-30T06:05", minutes=2, per_minute=20, seed=20211031
+    )
+)
+
+register_sample(
+    "trex_rgb-gill-burst",
+    kind="asi",
     description="TREx RGB Gillam burst data: 2 one-minute PNG tar files, 6 frames each, 553x480",
     opener=_open_asi_folder,
 )(_synth_asi.trex_rgb_generator("gill", "2021-10-30T06:05", minutes=2, per_minute=6, seed=20211030))

@@ -11,10 +11,10 @@ from geospacexr.errors import DataWarning, FileFormatError
 
 
 def test_png_tar_sample():
-    ds = datasets.open_sample("trex_rgb-gill")
+    ds = datasets.open_sample("trex_rgb-gill-burst")
     assert ds.image.shape == (12, 480, 553, 3)
     assert np.all(np.diff(ds.time.values) > np.timedelta64(0))
-    assert geospacexr.open(datasets.sample_path("trex_rgb-gill") / "*.png.tar").identical(ds)
+    assert geospacexr.open(datasets.sample_path("trex_rgb-gill-burst") / "*.png.tar").identical(ds)
     keo = ds.asi.keogram()
     assert keo.dims == ("y", "time", "channel")
     green = keo.sel(channel="g").values.astype(float)
@@ -22,7 +22,7 @@ def test_png_tar_sample():
 
 
 def test_damaged_frame_in_a_tar_is_skipped(tmp_path):
-    src = sorted(datasets.sample_path("trex_rgb-gill").glob("*.png.tar"))[0]
+    src = sorted(datasets.sample_path("trex_rgb-gill-burst").glob("*.png.tar"))[0]
     out = tmp_path / src.name
     with tarfile.open(src) as tin, tarfile.open(out, "w") as tout:
         for k, member in enumerate(tin.getmembers()):

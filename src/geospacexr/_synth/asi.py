@@ -360,3 +360,74 @@ def trex_rgb_generator(
         return names
 
     return generate
+
+
+def trex_rgb_h5_generator(
+    site: str, day: str, minutes: int, per_minute: int, seed: int
+) -> Callable[[Path], list[str]]:
+    """TREx RGB nominal minute files in HDF5: ``/data/images`` (480, 553, 3, N) and metadata."""
+
+    def generate(folder: Path) -> list[str]:
+        import h5py
+
+        from ..io.atomic import atomic_path
+
+        rng = np.random.default_rng(seed)
+        height, width = 480, 553
+        yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
+        inside = np.hypot(yy - height / 2, xx - width / 2) < 0.45 * height
+        info = THEMIS_SITES[site]
+        names = []
+        for m in range(minutes):
+            start = np.datetime64(day, "s") + np.timedelta64(60 * m, "s")
+            stamp = str(start).replace("-", "").replace(":", "").replace("T", "_")[:13]
+            name = f"{stamp}_{site}_rgb-04_full.h5"
+            frames = np.empty((height, width, 3, per_minute), dtype=np.uint8)
+            stamps = []
+            for k in range(per_minute):
+                t = np.datetime64(start, "us") + np.timedelta64(
+                    int(k * 60e6 / per_minute) + 203117, "us"
+                )
+                stamps.append(
+                    (np.datetime_as_string(t, unit="us").replace("T", " ") + " UTC").encode()
+                )
+                arc = (
+                    np.exp(-0.5 * ((yy - 140.0 - 1.5 * (m * per_minute + k)) / 14.0) ** 2) * inside
+                )
+                rgb = np.stack([8 + 25 * arc, 10 + 170 * arc, 12 + 45 * arc], axis=-1) + rng.normal(
+                    0, 2.0, (height, width, 3)
+                )
+                frames[..., k] = np.clip(rgb, 0, 255).astype(np.uint8)
+            with atomic_path(folder / name) as tmp, h5py.File(tmp, "w", track_order=True) as f:
+                data = f.create_group("data")
+                data.create_dataset(
+                    "images",
+                    data=frames,
+                    compression="gzip",
+                    compression_opts=4,
+                    chunks=(height, width, 3, 1),
+                )
+                data.create_dataset("timestamp", data=np.array(stamps, dtype="S"))
+                meta = f.create_group("metadata")
+                file_meta = meta.create_dataset("file", shape=(0,), dtype="f4")
+                for key, value in {
+                    "project_unique_id": "trex",
+                    "site_unique_id": site,
+                    "imager_unique_id": "rgb-04",
+                    "site_name": info["name"],
+                    "geodetic_latitude": f"{info['lat']:.4f}",
+                    "geodetic_longitude": f"{info['lon']:.4f}",
+                    "geodetic_altitude": f"{info['alt']:.1f}",
+                    "comment": "geospacexr sample data (synthetic)",
+                }.items():
+                    file_meta.attrs[key] = value
+                frame_group = meta.create_group("frame")
+                for k in range(per_minute):
+                    g = frame_group.create_dataset(f"frame{k}", shape=(0,), dtype="f4")
+                    g.attrs["image_request_start_timestamp"] = stamps[k].decode()
+                    g.attrs["image_effective_exposure"] = "2997.000 ms"
+                    g.attrs["mode_unique_id"] = "full"
+            names.append(name)
+        return names
+
+    return generate

@@ -183,6 +183,16 @@ def open_asi(
     if instrument is not None and instrument not in INSTRUMENTS:
         raise ValueError(f"instrument must be one of {', '.join(INSTRUMENTS)}, not {instrument!r}")
     t0, t1 = _to_time(start), _to_time(end)
+    h5 = [p for p in paths if p.name.lower().endswith((".h5", ".hdf5"))]
+    if h5:
+        if len(h5) != len(paths):
+            raise IncompatibleInputError(
+                "HDF5 and other files in one call: open each format separately"
+            )
+        from .h5asi import open_h5_frames
+
+        ds = open_h5_frames(paths, t0, t1)
+        return ds.chunk(chunks) if chunks is not None else ds
     png = [p for p in paths if p.name.lower().endswith((".png", ".png.tar"))]
     if png:
         if len(png) != len(paths):
@@ -344,10 +354,32 @@ def _imager_from_name(path: Path) -> str | None:
     "asi-png",
     kind="asi",
     patterns=("*_rgb-*.png", "*_rgb-*.png.tar"),
-    sample="trex_rgb-gill",
+    sample="trex_rgb-gill-burst",
     description="TREx RGB burst frames (PNG) and PNG tar minute files",
     group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
 def _open_png_registry(files: Paths, **kwargs: Any) -> xr.Dataset:
     """TREx RGB PNG frames (registry entry; see :func:`open_asi`)."""
+    return open_asi(files, **kwargs)
+
+
+def _is_asi_h5(path: Path) -> bool:
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return "data" in f and "images" in f["data"]
+
+
+@register_reader(
+    "asi-h5",
+    kind="asi",
+    patterns=("*_rgb-*.h5", "*_smile-*.h5"),
+    magic=(b"\x89HDF",),
+    sniff=_is_asi_h5,
+    sample="trex_rgb-gill",
+    description="TREx RGB and SMILE HDF5 image files",
+    group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
+)
+def _open_h5_registry(files: Paths, **kwargs: Any) -> xr.Dataset:
+    """TREx RGB / SMILE HDF5 files (registry entry; see :func:`open_asi`)."""
     return open_asi(files, **kwargs)

@@ -1,0 +1,57 @@
+import h5py
+import numpy as np
+import pytest
+
+import geospacexr
+from geospacexr import datasets
+from geospacexr.errors import DataWarning, FileFormatError
+
+
+def test_rgb_h5_sample_orientation_and_metadata():
+    folder = datasets.sample_path("trex_rgb-gill")
+    files = sorted(folder.glob("*.h5"))
+    ds = geospacexr.open_asi(files)
+    assert ds.image.shape == (40, 480, 553, 3) and ds.image.dtype == np.uint8
+    assert (
+        ds.attrs["instrument"] == "trex_rgb"
+        and ds.attrs["site"] == "gill"
+        and ds.attrs["imager"] == "rgb-04"
+    )
+    with h5py.File(files[1], "r") as f:
+        raw = f["data"]["images"][:, :, :, 3]
+        stamp = f["data"]["timestamp"][3].decode()
+    # pyucalgarysrs orientation: rows flipped
+    np.testing.assert_array_equal(ds.image.values[23], raw[::-1])
+    assert str(ds.time.values[23])[:26] == stamp.replace(" ", "T").removesuffix(" UTC")[:26]
+    assert ds.exposure_ms.values[0] == pytest.approx(2997.0)
+
+
+def test_smile_single_frame_file(tmp_path):
+    path = tmp_path / "20230101_060000_123456_luck_smile-01_raw.h5"
+    frame = np.random.default_rng(1).integers(0, 255, (100, 120, 3), dtype=np.uint8)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("data/images", data=frame)
+        f.create_dataset("data/timestamp", data=np.array([b"2023-01-01 06:00:00.123456 UTC"]))
+        f.create_dataset("metadata/file", shape=(0,), dtype="f4").attrs["site_unique_id"] = (
+            np.array([b"luck"])
+        )
+        f.create_dataset("metadata/frame/frame0", shape=(0,), dtype="f4").attrs[
+            "image_request_start"
+        ] = np.array([b"2023-01-01 06:00:00.123456 UTC"])
+    ds = geospacexr.open_asi(path)
+    assert ds.attrs["instrument"] == "smile" and ds.attrs["site"] == "luck"
+    np.testing.assert_array_equal(ds.image.values[0], frame[::-1])
+
+
+def test_damaged_and_incomplete_files(tmp_path):
+    good = sorted(datasets.sample_path("trex_rgb-gill").glob("*.h5"))[0]
+    cut = tmp_path / good.name.replace("0605", "0606")
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    with pytest.warns(DataWarning, match="cannot read the HDF5 file"):
+        ds = geospacexr.open_asi([good, cut])
+    assert ds.sizes["time"] == 20
+    empty = tmp_path / "20211030_0607_gill_rgb-04_full.h5"
+    with h5py.File(empty, "w") as f:
+        f.create_dataset("data/other", data=[1])
+    with pytest.raises(FileFormatError, match=r"no /data/images"):
+        geospacexr.open_asi(empty)
