@@ -358,19 +358,37 @@ class AsiAccessor(_Accessor):
         )
 
     def box_metric(
-        self, ccd: tuple[int, int, int, int], metric: str = "mean", percentile: float | None = None
+        self,
+        skymap: xr.Dataset | None = None,
+        ccd: Any = None,
+        azimuth: Any = None,
+        elevation: Any = None,
+        geo: Any = None,
+        mag: Any = None,
+        altitude_km: float | None = None,
+        metric: str = "mean",
+        percentile: float | None = None,
     ) -> xr.DataArray:
-        """A statistic of a CCD box in every frame (see :func:`geospacexr.asi.box_metric`).
+        """A statistic of a box in every frame (see :func:`geospacexr.asi.box_metric`).
 
         Args:
+            skymap: The site's skymap (for azimuth, elevation, geo and mag boxes).
             ccd: ``(x0, x1, y0, y1)``, columns first, as PyAuroraX's ``ccd_bounds``.
+            azimuth: ``(az0, az1)`` degrees.
+            elevation: ``(el0, el1)`` degrees.
+            geo: ``(lon0, lon1, lat0, lat1)``.
+            mag: ``(mlon0, mlon1, mlat0, mlat1)``.
+            altitude_km: Mapping altitude, km (default 110).
             metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
             percentile: For ``metric="percentile"``.
 
         Returns:
             DataArray ``(time,)``.
         """
-        return _asi.box_metric(self._require("box_metric", ["image"]), ccd, metric, percentile)
+        return _asi.box_metric(
+            self._require("box_metric", ["image"]), skymap, ccd, azimuth, elevation, geo, mag,
+            altitude_km, metric, percentile,
+        )  # fmt: skip
 
     def explore(self, skymap: xr.Dataset | None = None) -> Any:
         """A live image/keogram explorer (see :func:`geospacexr.explore.asi.explore`).

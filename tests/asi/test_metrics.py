@@ -14,28 +14,30 @@ def test_box_metric_matches_numpy(ds, metric):
     x0, x1, y0, y1 = 100, 140, 150, 200
     box = ds.image.values[:, y0 : y1 + 1, x0 : x1 + 1].astype(float)
     expected = getattr(np, metric)(box, axis=(1, 2))
-    np.testing.assert_allclose(asi.box_metric(ds, (x0, x1, y0, y1), metric).values, expected)
+    np.testing.assert_allclose(
+        asi.box_metric(ds, ccd=(x0, x1, y0, y1), metric=metric).values, expected
+    )
 
 
 def test_percentile_and_rgb(ds):
-    out = ds.asi.box_metric((0, 9, 0, 9), "percentile", percentile=90)
+    out = ds.asi.box_metric(ccd=(0, 9, 0, 9), metric="percentile", percentile=90)
     np.testing.assert_allclose(
         out.values, np.percentile(ds.image.values[:, :10, :10].astype(float), 90, axis=(1, 2))
     )
     rgb = datasets.open_sample("trex_rgb-gill")
-    series = rgb.asi.box_metric((200, 300, 100, 200))
+    series = rgb.asi.box_metric(ccd=(200, 300, 100, 200))
     assert series.dims == ("time", "channel")
 
 
 def test_bad_boxes(ds):
     with pytest.raises(ValueError, match="empty box"):
-        asi.box_metric(ds, (10, 5, 0, 1))
+        asi.box_metric(ds, ccd=(10, 5, 0, 1))
     with pytest.raises(ValueError, match="outside the 256x256 image"):
-        asi.box_metric(ds, (250, 300, 0, 1))
+        asi.box_metric(ds, ccd=(250, 300, 0, 1))
     with pytest.raises(ValueError, match="needs percentile"):
-        asi.box_metric(ds, (0, 1, 0, 1), "percentile")
+        asi.box_metric(ds, ccd=(0, 1, 0, 1), metric="percentile")
     with pytest.raises(ValueError, match="metric must be one of"):
-        asi.box_metric(ds, (0, 1, 0, 1), "max")
+        asi.box_metric(ds, ccd=(0, 1, 0, 1), metric="max")
 
 
 def test_montage(ds):
@@ -46,3 +48,41 @@ def test_montage(ds):
     assert fig.axes[1].get_title() == "2014-03-10 06:00:30"
     fig = ds.asi.plot.montage(times=["2014-03-10T06:01:00"])
     assert len(fig.axes) == 1 and fig.axes[0].get_title().endswith("06:01:00")
+
+
+@pytest.fixture(scope="module")
+def sky():
+    return datasets.open_sample("themis-gill-skymap")
+
+
+def test_angle_and_map_boxes(ds, sky):
+    el = sky.elevation.values
+    high = ds.asi.box_metric(sky, elevation=(60, 90))
+    expected = ds.image.values[:, (el >= 60) & (el <= 90)].astype(float).mean(axis=1)
+    np.testing.assert_allclose(high.values, expected)
+    assert high.attrs["pixels"] == int(((el >= 60) & (el <= 90)).sum())
+    az = sky.azimuth.values
+    north = ds.asi.box_metric(sky, azimuth=(330, 30), metric="median")
+    mask = ((az >= 330) | (az <= 30)) & np.isfinite(el)
+    np.testing.assert_allclose(
+        north.values, np.median(ds.image.values[:, mask].astype(float), axis=1)
+    )
+    centres = asi.pixel_centres(sky, 110)
+    box = (-96.0, -93.0, 57.0, 58.0)
+    geo = ds.asi.box_metric(sky, geo=box)
+    lat, lon = centres.lat.values, centres.lon.values
+    inside = (lon >= box[0]) & (lon <= box[1]) & (lat >= box[2]) & (lat <= box[3])
+    np.testing.assert_allclose(geo.values, ds.image.values[:, inside].astype(float).mean(axis=1))
+    pytest.importorskip("aacgmv2")
+    mag = asi.magnetic(sky, ds.time.values[0], 110)
+    mbox = (float(np.nanmedian(mag.mlon)) - 2, float(np.nanmedian(mag.mlon)) + 2, 66.0, 67.0)
+    assert ds.asi.box_metric(sky, mag=mbox).attrs["pixels"] > 0
+
+
+def test_box_outside_the_field_of_view(ds, sky):
+    with pytest.raises(ValueError, match="contains no pixel of the field of view"):
+        ds.asi.box_metric(sky, geo=(10.0, 20.0, 10.0, 20.0))
+    with pytest.raises(ValueError, match="exactly one of"):
+        ds.asi.box_metric(sky, ccd=(0, 1, 0, 1), elevation=(10, 20))
+    with pytest.raises(ValueError, match="needs the site's skymap"):
+        ds.asi.box_metric(elevation=(10, 20))

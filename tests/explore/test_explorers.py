@@ -107,5 +107,5 @@ def test_asi_time_player_keogram_click_and_box(imager):
     ex._keogram_clicked(x=ds.time.values[40])
     assert ex.time.value == 40
     series = ex.select_box((100, 140, 150, 200))
-    xr.testing.assert_allclose(series, asi.box_metric(ds, (100, 140, 150, 200)))
+    xr.testing.assert_allclose(series, asi.box_metric(ds, ccd=(100, 140, 150, 200)))
     assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible

@@ -3,12 +3,13 @@
 from ..io.download import download, download_skymap
 from .calibration import calibrate
 from .keogram import default_column, ewogram, inject_nans, keogram
-from .metrics import METRICS, box_metric
+from .metrics import METRICS, box_mask, box_metric
 from .night import night_keogram
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = [
     "METRICS",
+    "box_mask",
     "box_metric",
     "calibrate",
     "check_skymap",

@@ -1,41 +1,164 @@
-"""Statistics of a box of pixels in every frame (PyAuroraX's bounding-box metrics)."""
+"""Statistics of a box of pixels in every frame (PyAuroraX's bounding-box metrics).
+
+A box is given in one of five ways, with PyAuroraX's argument conventions:
+
+* ``ccd=(x0, x1, y0, y1)``: pixel bounds, columns first, both ends included, in the images'
+  (pyucalgarysrs) orientation;
+* ``azimuth=(az0, az1)``: pixels whose centre azimuth lies between the bounds (degrees east of
+  north; ``az0 > az1`` wraps through north);
+* ``elevation=(el0, el1)``: pixels whose centre elevation lies between the bounds;
+* ``geo=(lon0, lon1, lat0, lat1)``: pixels whose centre, mapped to ``altitude_km``, lies inside;
+* ``mag=(mlon0, mlon1, mlat0, mlat1)``: the same in AACGM-v2 coordinates at that altitude.
+
+Pixel positions come from the skymap (:mod:`geospacexr.asi.skymaps`); the statistic is computed
+for all frames at once.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .._checks import require
+from .skymaps import check_skymap, magnetic, pixel_centres
 
-__all__ = ["METRICS", "box_metric"]
+__all__ = ["METRICS", "box_mask", "box_metric"]
 
 #: Supported metrics.
 METRICS = ("mean", "median", "sum", "percentile")
 
 
-def box_metric(
-    ds: xr.Dataset,
-    ccd: tuple[int, int, int, int],
-    metric: str = "mean",
-    percentile: float | None = None,
-) -> xr.DataArray:
-    """A statistic of the pixels inside a CCD box, for every frame at once.
+def _pair(name: str, value: Any, size: int) -> tuple[float, ...]:
+    try:
+        out = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {size} numbers, not {value!r}") from None
+    if len(out) != size:
+        raise ValueError(f"{name} must be {size} numbers, not {value!r}")
+    return out
 
-    The box follows PyAuroraX's ``ccd_bounds`` convention: ``(x0, x1, y0, y1)``, columns first,
-    both ends included, in the images' (pyucalgarysrs) orientation.
+
+def box_mask(
+    ds: xr.Dataset,
+    skymap: xr.Dataset | None = None,
+    ccd: Any = None,
+    azimuth: Any = None,
+    elevation: Any = None,
+    geo: Any = None,
+    mag: Any = None,
+    altitude_km: float | None = None,
+) -> np.ndarray:
+    """The ``(y, x)`` boolean mask of the pixels inside a box (one of the five modes).
 
     Args:
         ds: An ``asi`` Dataset.
-        ccd: ``(x0, x1, y0, y1)`` pixel bounds.
+        skymap: The site's skymap (needed for every mode but ``ccd``).
+        ccd: ``(x0, x1, y0, y1)``.
+        azimuth: ``(az0, az1)`` degrees.
+        elevation: ``(el0, el1)`` degrees.
+        geo: ``(lon0, lon1, lat0, lat1)`` degrees.
+        mag: ``(mlon0, mlon1, mlat0, mlat1)`` degrees.
+        altitude_km: Mapping altitude for geo/mag (default 110).
+
+    Returns:
+        The mask.
+
+    Raises:
+        ValueError: Without exactly one mode, with bad bounds, or when no pixel is inside.
+    """
+    modes = {
+        k: v
+        for k, v in (
+            ("ccd", ccd),
+            ("azimuth", azimuth),
+            ("elevation", elevation),
+            ("geo", geo),
+            ("mag", mag),
+        )
+        if v is not None
+    }
+    if len(modes) != 1:
+        raise ValueError(
+            "give exactly one of ccd=, azimuth=, elevation=, geo=, mag= "
+            f"(given: {', '.join(modes) or 'none'})"
+        )
+    mode, value = next(iter(modes.items()))
+    height, width = ds.sizes["y"], ds.sizes["x"]
+    if mode == "ccd":
+        x0, x1, y0, y1 = (int(v) for v in _pair("ccd", value, 4))
+        if x1 < x0 or y1 < y0:
+            raise ValueError(f"empty box {tuple(value)}: x1 must be >= x0 and y1 >= y0")
+        if x0 < 0 or y0 < 0 or x1 >= width or y1 >= height:
+            raise ValueError(f"box {tuple(value)} lies outside the {width}x{height} image")
+        mask = np.zeros((height, width), dtype=bool)
+        mask[y0 : y1 + 1, x0 : x1 + 1] = True
+        return mask
+    if skymap is None:
+        raise ValueError(f"a box in {mode} needs the site's skymap")
+    check_skymap(ds, skymap)
+    if mode in ("azimuth", "elevation"):
+        lo, hi = _pair(mode, value, 2)
+        angle = skymap[mode].values.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            if mode == "azimuth" and lo > hi:  # through north
+                mask = (angle >= lo) | (angle <= hi)
+            else:
+                mask = (angle >= lo) & (angle <= hi)
+    else:
+        lon0, lon1, lat0, lat1 = _pair(mode, value, 4)
+        if mode == "geo":
+            centres = pixel_centres(skymap, altitude_km)
+            lon, lat = centres["lon"].values, centres["lat"].values
+        else:
+            coords = magnetic(skymap, ds["time"].values[0], altitude_km)
+            lon, lat = coords["mlon"].values, coords["mlat"].values
+        with np.errstate(invalid="ignore"):
+            inside_lon = (
+                (lon >= lon0) & (lon <= lon1) if lon0 <= lon1 else (lon >= lon0) | (lon <= lon1)
+            )
+            mask = inside_lon & (lat >= min(lat0, lat1)) & (lat <= max(lat0, lat1))
+    mask &= np.isfinite(skymap["elevation"].values)
+    if not mask.any():
+        raise ValueError(f"the {mode} box {tuple(value)} contains no pixel of the field of view")
+    return mask
+
+
+def box_metric(
+    ds: xr.Dataset,
+    skymap: xr.Dataset | None = None,
+    ccd: Any = None,
+    azimuth: Any = None,
+    elevation: Any = None,
+    geo: Any = None,
+    mag: Any = None,
+    altitude_km: float | None = None,
+    metric: str = "mean",
+    percentile: float | None = None,
+) -> xr.DataArray:
+    """A statistic of the pixels inside a box, for every frame at once.
+
+    Args:
+        ds: An ``asi`` Dataset.
+        skymap: The site's skymap (needed for azimuth, elevation, geo and mag boxes).
+        ccd: ``(x0, x1, y0, y1)`` pixel bounds, columns first (PyAuroraX's ``ccd_bounds``).
+        azimuth: ``(az0, az1)`` degrees.
+        elevation: ``(el0, el1)`` degrees.
+        geo: ``(lon0, lon1, lat0, lat1)`` degrees at ``altitude_km``.
+        mag: ``(mlon0, mlon1, mlat0, mlat1)`` AACGM-v2 degrees at ``altitude_km``.
+        altitude_km: Mapping altitude, km (default from config, 110).
         metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
         percentile: The percentile (0-100) for ``metric="percentile"``.
 
     Returns:
-        DataArray ``(time,)`` (``(time, channel)`` for RGB images), in the image's units.
+        DataArray ``(time,)`` (``(time, channel)`` for RGB images), in the image's units, with
+        the number of pixels used in ``attrs["pixels"]``.
 
     Raises:
-        ValueError: If the metric is unknown, the percentile missing, or the box is empty or
-            outside the image.
+        ValueError: If the metric is unknown, the percentile missing, or the box is empty,
+            outside the image or outside the field of view.
+        IncompatibleInputError: If the skymap is for another site.
     """
     require(ds, "asi", ["image"], where="box_metric")
     if metric not in METRICS:
@@ -44,38 +167,47 @@ def box_metric(
         raise ValueError(
             f"metric='percentile' needs percentile between 0 and 100, not {percentile!r}"
         )
-    try:
-        x0, x1, y0, y1 = (int(v) for v in ccd)
-    except (TypeError, ValueError):
-        raise ValueError(f"ccd must be (x0, x1, y0, y1), not {ccd!r}") from None
-    width, height = ds.sizes["x"], ds.sizes["y"]
-    if x1 < x0 or y1 < y0:
-        raise ValueError(f"empty box {ccd}: x1 must be >= x0 and y1 >= y0")
-    if x0 < 0 or y0 < 0 or x1 >= width or y1 >= height:
-        raise ValueError(f"box {ccd} lies outside the {width}x{height} image")
-    box = ds["image"].isel(x=slice(x0, x1 + 1), y=slice(y0, y1 + 1))
-    values = box.values.astype(np.float64)
-    axes = (1, 2)
+    mask = box_mask(ds, skymap, ccd, azimuth, elevation, geo, mag, altitude_km)
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    window = ds["image"].isel(y=slice(rows[0], rows[-1] + 1), x=slice(cols[0], cols[-1] + 1)).values
+    sub = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    values = window[:, sub].astype(np.float64)  # (time, pixels[, channel])
     if metric == "mean":
-        out = values.mean(axis=axes)
+        out = values.mean(axis=1)
     elif metric == "median":
-        out = np.median(values, axis=axes)
+        out = np.median(values, axis=1)
     elif metric == "sum":
-        out = values.sum(axis=axes)
+        out = values.sum(axis=1)
     else:
-        out = np.percentile(values, percentile, axis=axes)
-    dims = ("time", "channel") if "channel" in box.dims else ("time",)
-    coords = {d: ds[d] for d in dims if d in ds.coords}
+        out = np.percentile(values, percentile, axis=1)
+    dims = ("time", "channel") if "channel" in ds["image"].dims else ("time",)
+    mode = next(
+        k
+        for k, v in (
+            ("ccd", ccd),
+            ("azimuth", azimuth),
+            ("elevation", elevation),
+            ("geo", geo),
+            ("mag", mag),
+        )
+        if v is not None
+    )
+    bounds = np.asarray(
+        next(v for v in (ccd, azimuth, elevation, geo, mag) if v is not None), dtype=np.float64
+    )
+    label = metric if percentile is None else f"{percentile:g}th percentile"
     return xr.DataArray(
         out,
         dims=dims,
-        coords=coords,
+        coords={d: ds[d] for d in dims if d in ds.coords},
         name="box_metric",
         attrs={
-            "long_name": f"{metric if percentile is None else f'{percentile:g}th percentile'} "
-            f"of box x {x0}-{x1}, y {y0}-{y1}",
+            "long_name": f"{label} of the {mode} box {tuple(bounds.tolist())}",
             "units": ds["image"].attrs.get("units", ""),
-            "ccd_bounds": np.array([x0, x1, y0, y1]),
+            "mode": mode,
+            "bounds": bounds,
             "metric": metric,
+            "pixels": int(mask.sum()),
         },
     )

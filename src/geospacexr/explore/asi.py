@@ -211,7 +211,7 @@ class AsiExplorer:
         import holoviews as hv
 
         try:
-            series = _asi.box_metric(self.ds, ccd, "mean")
+            series = _asi.box_metric(self.ds, ccd=ccd, metric="mean")
         except (GeospacexrError, ValueError) as exc:
             self.message.object = f"**Box not usable:** {exc}"
             self.message.visible = True
