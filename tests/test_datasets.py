@@ -111,3 +111,21 @@ def test_failed_generation_is_a_sample_data_error(tmp_path):
 def test_register_sample_validates_names():
     with pytest.raises(ValueError, match="lower-case"):
         datasets.register_sample("Themis", kind="asi", description="", opener=print)
+
+
+def test_neighbouring_themis_sites_see_the_same_arc():
+    peaks = {}
+    for site in ("rank", "snkq", "tpas"):
+        images = datasets.open_sample(f"themis-{site}")
+        sky = datasets.open_sample(f"themis-{site}-skymap")
+        assert images.attrs["site"] == site
+        np.testing.assert_array_equal(
+            images.time.values, datasets.open_sample("themis-gill").time.values
+        )
+        keo = images.asi.keogram(sky, axis="geo")
+        first = keo.lat.values[np.argmax(keo.values[:, 0])]
+        last = keo.lat.values[np.argmax(keo.values[:, -1])]
+        peaks[site] = (first, last)
+        assert last < first - 0.8  # equatorward drift of ~1.3 degrees in 3 minutes
+    firsts = [p[0] for p in peaks.values()]
+    assert max(firsts) - min(firsts) < 0.5  # one arc, seen from three sites

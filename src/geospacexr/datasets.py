@@ -365,6 +365,23 @@ register_sample(
 )(_synth_asi.themis_skymap_generator("gill", "2014010100"))
 
 
+for _site, _seed in (("rank", 62828), ("snkq", 56536), ("tpas", 53994)):
+    register_sample(
+        f"themis-{_site}",
+        kind="asi",
+        description=f"THEMIS ASI {_synth_asi.THEMIS_SITES[_site]['name']}, 3 one-minute PGM files "
+        "(60 frames) at the same times as themis-gill, seeing the same geographic arc",
+        opener=_open_asi_folder,
+    )(_synth_asi.themis_generator(_site, "2014-03-10T06:00", minutes=3, seed=_seed))
+    register_sample(
+        f"themis-{_site}-skymap",
+        kind="skymap",
+        description=f"THEMIS ASI {_synth_asi.THEMIS_SITES[_site]['name']} skymap (IDL .sav)",
+        opener=_open_skymap_file,
+        single_file=True,
+    )(_synth_asi.themis_skymap_generator(_site, "2014010100"))
+
+
 def _open_gcm_folder(path: Path, **kwargs: Any) -> Any:
     from .io.gcm import open_gcm
 

@@ -12,8 +12,20 @@ import numpy as np
 from ..io.atomic import atomic_write
 
 #: Real site parameters (from the files' own headers).
+#: Site positions: GILL from its own files' headers; RANK, SNKQ and TPAS from the THEMIS GBO
+#: station list (thm_asi_stations.pro, H. Frey, 2008). GILL's imager id is real; the other imager
+#: numbers are illustrative.
 THEMIS_SITES: dict[str, dict[str, Any]] = {
     "gill": {"name": "Gillam", "lat": 56.3539, "lon": -94.6557, "alt": 0.0, "imager": "themis19"},
+    "rank": {
+        "name": "Rankin Inlet",
+        "lat": 62.828,
+        "lon": -92.113,
+        "alt": 0.0,
+        "imager": "themis31",
+    },
+    "snkq": {"name": "Sanikiluaq", "lat": 56.536, "lon": -79.231, "alt": 0.0, "imager": "themis32"},
+    "tpas": {"name": "The Pas", "lat": 53.994, "lon": -100.941, "alt": 0.0, "imager": "themis33"},
 }
 
 _THEMIS_FILE_KEYS = (
@@ -130,10 +142,51 @@ def _write_themis_minute(
         gz.write(b"".join(parts))
 
 
+def _geo_frames(
+    site: str, minutes: int, seed: int, size: int = 256, per_minute: int = 20
+) -> np.ndarray:
+    """Frames of one site seeing one geographic auroral arc (the same arc for every site).
+
+    The arc at 110 km runs east-west at latitude 58.6 degrees, drifting equatorward at about
+    0.8 km/s, with brightness waves moving along it; each pixel's position at 110 km comes from
+    the site's lens geometry (:func:`_fisheye`) and :func:`geospacexr.geodesy.look_to_geographic`,
+    so the sites of a mosaic see a continuous arc.
+    """
+    from ..geodesy import look_to_geographic
+
+    info = THEMIS_SITES[site]
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
+    az, el = _fisheye(size, rows, cols)
+    inside = np.isfinite(el)
+    lat, lon = look_to_geographic(
+        info["lat"], info["lon"], 0.0, np.nan_to_num(az), np.where(inside, el, 45.0), 110.0
+    )
+    zenith = np.deg2rad(90.0 - np.where(inside, el, 0.0))
+    van_rhijn = 1.0 / np.sqrt(1 - (6371.0 / 6481.0) ** 2 * np.sin(zenith) ** 2)
+    vignette = np.cos(zenith) ** 0.5
+    stars = np.zeros((size, size))
+    for _ in range(40):
+        sy, sx = rng.uniform(0.1, 0.9, 2) * size
+        stars += rng.uniform(300, 2500) * np.exp(-((rows - sy) ** 2 + (cols - sx) ** 2) / 1.2)
+    frames = np.empty((minutes * per_minute, size, size), dtype=np.uint16)
+    for k in range(frames.shape[0]):
+        t = k * 60.0 / per_minute
+        arc_lat = 58.6 - 0.0072 * t + 0.15 * np.sin(np.deg2rad(4.0 * (lon + 95.0)))
+        along = 1.0 + 0.35 * np.sin(2 * np.pi * ((lon + 95.0) / 6.0 + t / 90.0))
+        arc = 6000.0 * along * np.exp(-0.5 * ((lat - arc_lat) / 0.18) ** 2)
+        sky = np.where(inside, (900.0 + arc) * van_rhijn * vignette + stars, 0.0)
+        counts = 3300.0 + sky + rng.normal(0.0, 1.0, sky.shape) * np.sqrt(25.0**2 + sky)
+        frames[k] = np.clip(np.rint(counts), 0, 65535).astype(np.uint16)
+    return frames
+
+
 def themis_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[Path], list[str]]:
     def generate(folder: Path) -> list[str]:
         info = THEMIS_SITES[site]
-        frames = _themis_frames(minutes, seed)
+        frames = (
+            _themis_frames(minutes, seed) if site == "gill" else _geo_frames(site, minutes, seed)
+        )
         names = []
         for m in range(minutes):
             start = np.datetime64(day, "m") + np.timedelta64(m, "m")
