@@ -299,6 +299,7 @@ register_sample(
     description="THEMIS ASI Gillam, 3 one-minute gzipped PGM files (60 frames, 256x256), "
     "an auroral arc drifting equatorward",
     opener=_open_asi_folder,
+    version=2,  # version 2: the geographic arc shared with the neighbouring sites
 )(_synth_asi.themis_generator("gill", "2014-03-10T06:00", minutes=3, seed=20140310))
 
 

@@ -184,9 +184,7 @@ def _geo_frames(
 def themis_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[Path], list[str]]:
     def generate(folder: Path) -> list[str]:
         info = THEMIS_SITES[site]
-        frames = (
-            _themis_frames(minutes, seed) if site == "gill" else _geo_frames(site, minutes, seed)
-        )
+        frames = _geo_frames(site, minutes, seed)
         names = []
         for m in range(minutes):
             start = np.datetime64(day, "m") + np.timedelta64(m, "m")

@@ -4,6 +4,7 @@ from ..io.download import download, download_skymap
 from .calibration import calibrate
 from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_mask, box_metric
+from .mosaic import grid, mosaic, mosaic_matrix
 from .night import night_keogram
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
@@ -17,9 +18,12 @@ __all__ = [
     "download",
     "download_skymap",
     "ewogram",
+    "grid",
     "inject_nans",
     "keogram",
     "magnetic",
+    "mosaic",
+    "mosaic_matrix",
     "night_keogram",
     "pixel_centres",
     "skymap_at",

@@ -1,0 +1,473 @@
+"""Mosaics: many imagers on one latitude/longitude grid, one sparse product per frame.
+
+How a site's pixels reach the grid (computed once per skymap, altitude, elevation cutoff and grid,
+cached in memory and on disk):
+
+* each pixel's centre, at the mapping altitude, falls in one grid cell; a cell holding several
+  pixel centres (near the zenith pixels are much smaller than cells) takes their mean;
+* a cell inside the field of view that holds no pixel centre (near the horizon one pixel spans
+  many cells) takes the pixel whose centre is nearest, measured on the sphere, if that pixel's
+  footprint reaches the cell (distance below the pixel's own size);
+* pixels below the elevation cutoff take no part.
+
+That is "cells assigned" where PyAuroraX paints each pixel's polygon: the two agree wherever a
+cell lies inside one polygon, and differ by at most one neighbouring pixel along polygon edges.
+Sites overlap by ``overlap=``: ``"elevation"`` (the site seeing the cell highest wins, as
+PyAuroraX's drawing order does), ``"mean"`` (the mean of the sites, ``site`` naming the highest),
+``"nearest"`` (the site nearest on the ground, asilib's rule).
+
+The result is one ``scipy.sparse`` matrix per site set; a frame is ``W @ pixels``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from .._checks import require
+from ..errors import IncompatibleInputError
+from .skymaps import check_skymap, pixel_centres
+
+__all__ = ["GRID_CALGARY_DEG", "grid", "mosaic", "mosaic_matrix"]
+
+#: The University of Calgary grid files' cell size (512 x 1024 cells, geographic).
+GRID_CALGARY_DEG = 0.3515625
+_OVERLAP = ("elevation", "mean", "nearest")
+_MEMORY: dict[str, Any] = {}
+_MAX_CELLS = 50_000_000
+
+
+def grid(
+    resolution_deg: float = GRID_CALGARY_DEG,
+    lat: tuple[float, float] = (-90.0, 90.0),
+    lon: tuple[float, float] = (-180.0, 180.0),
+    coords: str = "geo",
+) -> xr.Dataset:
+    """A regular latitude/longitude grid for mosaics.
+
+    Args:
+        resolution_deg: Cell size, degrees (default the UCalgary grid files': 0.3515625).
+        lat: Latitude range (cell edges), degrees.
+        lon: Longitude range (cell edges), degrees, within [-180, 180].
+        coords: ``"geo"`` (geographic) or ``"mag"`` (AACGM-v2 magnetic latitude/longitude).
+
+    Returns:
+        A Dataset with ``lat``, ``lon`` cell-centre coordinates (ascending) and the grid's
+        description in attrs.
+
+    Raises:
+        ValueError: On a bad resolution, range or coordinate system, or a grid too large for
+            memory (the estimate is given).
+    """
+    if coords not in ("geo", "mag"):
+        raise ValueError(f"coords must be 'geo' or 'mag', not {coords!r}")
+    if not resolution_deg > 0:
+        raise ValueError(f"resolution_deg must be positive, not {resolution_deg!r}")
+    (lat0, lat1), (lon0, lon1) = sorted(lat), sorted(lon)
+    if lat0 < -90 or lat1 > 90 or lon0 < -180 or lon1 > 180:
+        raise ValueError(f"grid range lat {lat}, lon {lon} is outside the globe")
+    nlat = round((lat1 - lat0) / resolution_deg)
+    nlon = round((lon1 - lon0) / resolution_deg)
+    if nlat < 1 or nlon < 1:
+        raise ValueError("the grid has no cell: widen the range or refine the resolution")
+    if nlat * nlon > _MAX_CELLS:
+        gib = nlat * nlon * 4 * 3 / 2**30
+        raise ValueError(
+            f"a {nlat} x {nlon} grid needs about {gib:.1f} GiB per frame and time step; "
+            "choose a coarser resolution or a smaller range"
+        )
+    lats = lat0 + resolution_deg * (np.arange(nlat) + 0.5)
+    lons = lon0 + resolution_deg * (np.arange(nlon) + 0.5)
+    return xr.Dataset(
+        coords={
+            "lat": (
+                "lat",
+                lats,
+                {
+                    "units": "degrees_north" if coords == "geo" else "degrees",
+                    "long_name": "cell-centre latitude"
+                    + (" (AACGM-v2)" if coords == "mag" else ""),
+                },
+            ),
+            "lon": (
+                "lon",
+                lons,
+                {
+                    "units": "degrees_east" if coords == "geo" else "degrees",
+                    "long_name": "cell-centre longitude"
+                    + (" (AACGM-v2)" if coords == "mag" else ""),
+                },
+            ),
+        },
+        attrs={
+            "geospacexr_kind": "grid",
+            "resolution_deg": float(resolution_deg),
+            "coords": coords,
+        },
+    )
+
+
+def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    la, lo = np.deg2rad(lat), np.deg2rad(lon)
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+
+
+def _site_positions(
+    skymap: xr.Dataset, altitude_km: float, coords: str, date: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    if coords == "geo":
+        centres = pixel_centres(skymap, altitude_km)
+        return centres["lat"].values, centres["lon"].values
+    from .skymaps import magnetic
+
+    mag = magnetic(skymap, date, altitude_km)
+    return mag["mlat"].values, mag["mlon"].values
+
+
+def _site_matrix(
+    skymap: xr.Dataset, target: xr.Dataset, altitude_km: float, min_elevation: float, date: Any
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """(W, elevation per cell, distance-to-site per cell) of one site; W is cells x pixels."""
+    from scipy import sparse
+    from scipy.spatial import cKDTree
+
+    lat, lon = _site_positions(skymap, altitude_km, target.attrs["coords"], date)
+    elevation = skymap["elevation"].values.astype(np.float64)
+    ok = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(elevation) & (elevation >= min_elevation)
+    pixels = np.flatnonzero(ok.ravel())
+    npix = elevation.size
+    glat, glon = target["lat"].values, target["lon"].values
+    res = float(target.attrs["resolution_deg"])
+    ncell = glat.size * glon.size
+    if pixels.size == 0:
+        empty = sparse.csr_matrix((ncell, npix))
+        return empty, np.full(ncell, np.nan), np.full(ncell, np.inf)
+    plat, plon = lat.ravel()[pixels], lon.ravel()[pixels]
+    # 1) pixel centres into cells (mean of the pixels in a cell)
+    i = np.floor((plat - (glat[0] - res / 2)) / res).astype(np.int64)
+    j = np.floor((((plon - (glon[0] - res / 2)) + 360.0) % 360.0) / res).astype(np.int64)
+    inside = (i >= 0) & (i < glat.size) & (j >= 0) & (j < glon.size)
+    cells = i[inside] * glon.size + j[inside]
+    counts = np.bincount(cells, minlength=ncell)
+    rows = [cells]
+    cols = [pixels[inside]]
+    vals = [1.0 / counts[cells]]
+    # 2) empty cells near the field of view: the nearest pixel, if its footprint reaches the cell
+    tree = cKDTree(_unit(plat, plon))
+    neighbour_d, _ = tree.query(_unit(plat, plon), k=2)
+    size = neighbour_d[:, 1]  # chord to the nearest other pixel centre: the local pixel size
+    lat_lo, lat_hi = np.nanmin(plat) - 2 * res, np.nanmax(plat) + 2 * res
+    ci = np.flatnonzero((glat >= lat_lo) & (glat <= lat_hi))
+    cand_lat = np.repeat(glat[ci], glon.size)
+    cand_lon = np.tile(glon, ci.size)
+    cand_cell = np.repeat(ci, glon.size) * glon.size + np.tile(np.arange(glon.size), ci.size)
+    empty = counts[cand_cell] == 0
+    if empty.any():
+        d, k = tree.query(
+            _unit(cand_lat[empty], cand_lon[empty]), k=1, distance_upper_bound=np.deg2rad(5.0)
+        )
+        found = np.isfinite(d) & (k < plat.size)
+        k_ok = k[found]
+        reach = d[found] <= 0.75 * size[k_ok] + 1e-12
+        rows.append(cand_cell[empty][found][reach])
+        cols.append(pixels[k_ok[reach]])
+        vals.append(np.ones(int(reach.sum())))
+    rows_a, cols_a, vals_a = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    w = sparse.csr_matrix((vals_a, (rows_a, cols_a)), shape=(ncell, npix))
+    # per-cell elevation (of the contributing pixels) and distance to the site
+    elev_flat = np.where(ok, elevation, 0.0).ravel()
+    covered = np.asarray(w.sum(axis=1)).ravel() > 0
+    cell_elev = np.full(ncell, np.nan)
+    cell_elev[covered] = (w @ elev_flat)[covered]
+    site_xyz = _unit(np.array(skymap.attrs["site_lat"]), np.array(skymap.attrs["site_lon"]))
+    all_lat, all_lon = np.meshgrid(glat, glon, indexing="ij")
+    dist = np.full(ncell, np.inf)
+    dist[covered] = np.linalg.norm(
+        _unit(all_lat.ravel()[covered], all_lon.ravel()[covered]) - site_xyz, axis=-1
+    )
+    return w, cell_elev, dist
+
+
+def _key(
+    skymaps: list[xr.Dataset],
+    target: xr.Dataset,
+    altitude_km: float,
+    min_elevation: float,
+    overlap: str,
+    date: Any,
+) -> str:
+    h = hashlib.sha256()
+    for sky in skymaps:
+        h.update(np.ascontiguousarray(sky["elevation"].values).tobytes())
+        h.update(np.ascontiguousarray(sky["lat_corner"].values).tobytes())
+        h.update(np.ascontiguousarray(sky["lon_corner"].values).tobytes())
+    h.update(
+        json.dumps(
+            [
+                float(altitude_km),
+                float(min_elevation),
+                overlap,
+                target.attrs["coords"],
+                float(target.attrs["resolution_deg"]),
+                float(target["lat"].values[0]),
+                int(target["lat"].size),
+                float(target["lon"].values[0]),
+                int(target["lon"].size),
+                str(np.datetime64(date, "D")) if target.attrs["coords"] == "mag" else "",
+            ]
+        ).encode()
+    )
+    return h.hexdigest()[:32]
+
+
+def mosaic_matrix(
+    skymaps: list[xr.Dataset],
+    target: xr.Dataset,
+    altitude_km: float,
+    min_elevation: float,
+    overlap: str = "elevation",
+    date: Any = None,
+) -> dict[str, Any]:
+    """The sparse pixel-to-grid mapping of a set of sites (cached in memory and on disk).
+
+    Args:
+        skymaps: One skymap per site, in the order of the images.
+        target: The grid (:func:`grid`).
+        altitude_km: Mapping altitude, km.
+        min_elevation: Elevation cutoff, degrees.
+        overlap: ``"elevation"``, ``"mean"`` or ``"nearest"``.
+        date: Date for AACGM coordinates (magnetic grids only).
+
+    Returns:
+        ``{"W": cells x (sum of pixels) matrix, "site": int16 per cell (-1 none), "elevation":
+        per cell, "offsets": pixel offset of each site}``.
+    """
+    from scipy import sparse
+
+    key = _key(skymaps, target, altitude_km, min_elevation, overlap, date)
+    if key in _MEMORY:
+        return _MEMORY[key]
+    folder = Path(config.get().paths.cache_dir) / "mosaic"
+    path = folder / f"{key}.npz"
+    if path.exists():
+        try:
+            with np.load(path) as f:
+                w = sparse.csr_matrix(
+                    (f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"])
+                )
+                result = {
+                    "W": w,
+                    "site": f["site"],
+                    "elevation": f["elevation"],
+                    "offsets": f["offsets"],
+                }
+            _MEMORY[key] = result
+            return result
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)  # a damaged cache file: recompute
+    parts = [_site_matrix(s, target, altitude_km, min_elevation, date) for s in skymaps]
+    elevations = np.stack([p[1] for p in parts])
+    distances = np.stack([p[2] for p in parts])
+    covered = np.isfinite(elevations)
+    any_site = covered.any(axis=0)
+    best_elev = np.where(any_site, np.argmax(np.where(covered, elevations, -np.inf), axis=0), -1)
+    if overlap == "nearest":
+        winner = np.where(any_site, np.argmin(distances, axis=0), -1)
+    else:
+        winner = best_elev
+    blocks = []
+    for s, (w, _, _) in enumerate(parts):
+        if overlap == "mean":
+            weight = covered[s] / np.maximum(covered.sum(axis=0), 1)
+        else:
+            weight = (winner == s).astype(np.float64)
+        blocks.append(sparse.diags(weight) @ w)
+    offsets = np.cumsum([0] + [w.shape[1] for w, _, _ in parts])[:-1]
+    big = sparse.hstack(blocks, format="csr")
+    cell_elev = np.where(
+        winner >= 0,
+        np.take_along_axis(np.nan_to_num(elevations, nan=-90.0), np.clip(winner, 0, None)[None], 0)[
+            0
+        ],
+        np.nan,
+    )
+    result = {"W": big, "site": winner.astype(np.int16), "elevation": cell_elev, "offsets": offsets}
+    _MEMORY[key] = result
+    try:
+        from ..io.atomic import atomic_path
+
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                data=big.data,
+                indices=big.indices,
+                indptr=big.indptr,
+                shape=np.array(big.shape),
+                site=result["site"],
+                elevation=cell_elev,
+                offsets=offsets,
+            )
+    except OSError:  # an unwritable cache only costs the next run the computation
+        pass
+    return result
+
+
+def mosaic(
+    images: list[xr.Dataset],
+    skymaps: list[xr.Dataset],
+    altitude_km: float | None = None,
+    min_elevation: float | None = None,
+    grid: xr.Dataset | None = None,
+    time: Any = None,
+    overlap: str = "elevation",
+    scale: dict[str, float] | None = None,
+) -> xr.Dataset:
+    """Many sites' images on one latitude/longitude grid.
+
+    Args:
+        images: ``asi`` Datasets, one per site.
+        skymaps: Their skymaps, paired by site.
+        altitude_km: Mapping altitude, km (default from config: 110).
+        min_elevation: Elevation cutoff, degrees (default from config: 5).
+        grid: The grid (default: the UCalgary grid files', :func:`grid`).
+        time: ``None`` for every common time (frames matched to the nearest within
+            ``asi.time_tolerance_s``), or a time or list of times.
+        overlap: ``"elevation"``, ``"mean"`` or ``"nearest"``.
+        scale: Per-site (or per-instrument) multiplier of the values, e.g. to bring networks to
+            one scale; ``None`` keeps raw values.
+
+    Returns:
+        An ``asi_grid`` Dataset: ``image`` ``(time, lat, lon[, channel])`` float32 (NaN where no
+        site sees the cell), ``site`` int16 index into the ``sites`` coordinate (-1 where none),
+        ``elevation`` at which that site sees the cell.
+
+    Raises:
+        IncompatibleInputError: If images and skymaps do not pair by site, the sites share no
+            time, or RGB and single-channel images are mixed.
+        ValueError: On an unknown overlap rule.
+    """
+    from .. import asi as _asi
+
+    if overlap not in _OVERLAP:
+        raise ValueError(f"overlap must be one of {', '.join(_OVERLAP)}, not {overlap!r}")
+    if not images or len(images) != len(skymaps):
+        raise IncompatibleInputError(
+            f"give one skymap per image set ({len(images)} image sets, {len(skymaps)} skymaps)"
+        )
+    for ds, sky in zip(images, skymaps, strict=True):
+        require(ds, "asi", ["image"], where="mosaic")
+        check_skymap(ds, sky)
+    channels = {"channel" in ds["image"].dims for ds in images}
+    if len(channels) > 1:
+        raise IncompatibleInputError(
+            "RGB and single-channel images in one mosaic: build one per kind"
+        )
+    altitude = float(config.resolve(altitude_km, "asi.altitude_km"))
+    cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
+    target = grid if grid is not None else _asi.grid()
+    tolerance = np.timedelta64(round(float(config.get().asi.time_tolerance_s) * 1e9), "ns")
+    if time is None:
+        times = images[0]["time"].values
+        for ds in images[1:]:
+            other = ds["time"].values
+            near = (
+                np.abs(other[np.clip(np.searchsorted(other, times), 0, other.size - 1)] - times)
+                <= tolerance
+            )
+            near |= (
+                np.abs(other[np.clip(np.searchsorted(other, times) - 1, 0, other.size - 1)] - times)
+                <= tolerance
+            )
+            times = times[near]
+        if times.size == 0:
+            raise IncompatibleInputError("the sites share no time (within asi.time_tolerance_s)")
+    else:
+        times = np.atleast_1d(np.asarray(time, dtype="datetime64[ns]"))
+    mapping = mosaic_matrix(skymaps, target, altitude, cutoff, overlap, times[0])
+    w = mapping["W"]
+    nlat, nlon = target["lat"].size, target["lon"].size
+    has_channel = channels.pop()
+    nchan = 3 if has_channel else 1
+    out = np.full((times.size, nlat * nlon, nchan), np.nan, dtype=np.float32)
+    covered = np.asarray(w.sum(axis=1)).ravel() > 0
+    for k, t in enumerate(times):
+        stacks = []
+        for ds in images:
+            index = int(np.argmin(np.abs(ds["time"].values - t)))
+            if abs(ds["time"].values[index] - t) > tolerance:
+                raise IncompatibleInputError(
+                    f"site {ds.attrs.get('site')} has no frame within the tolerance of {t}"
+                )
+            frame = np.asarray(ds["image"].values[index], dtype=np.float64).reshape(-1, nchan)
+            factor = 1.0
+            if scale:
+                factor = float(
+                    scale.get(
+                        ds.attrs.get("site", ""), scale.get(ds.attrs.get("instrument", ""), 1.0)
+                    )
+                )
+            stacks.append(frame * factor)
+        pixels = np.concatenate(stacks, axis=0)
+        values = w @ pixels
+        values[~covered] = np.nan
+        out[k] = values
+    image = out.reshape(times.size, nlat, nlon, nchan)
+    dims: tuple[str, ...] = ("time", "lat", "lon")
+    if has_channel:
+        dims += ("channel",)
+    else:
+        image = image[..., 0]
+    site = np.broadcast_to(mapping["site"].reshape(nlat, nlon), (times.size, nlat, nlon))
+    elevation = np.broadcast_to(
+        mapping["elevation"].reshape(nlat, nlon).astype(np.float32), (times.size, nlat, nlon)
+    )
+    coords: dict[str, Any] = {
+        "time": times,
+        "lat": target["lat"],
+        "lon": target["lon"],
+        "sites": ("sites", [str(ds.attrs.get("site", "")) for ds in images]),
+    }
+    if has_channel:
+        coords["channel"] = images[0]["channel"]
+    units = {str(ds["image"].attrs.get("units", "")) for ds in images}
+    return xr.Dataset(
+        {
+            "image": (
+                dims,
+                image,
+                {
+                    "long_name": "mosaic",
+                    "units": units.pop() if len(units) == 1 and not scale else "scaled",
+                },
+            ),
+            "site": (
+                ("time", "lat", "lon"),
+                site.copy(),
+                {"long_name": "index into sites of the contributing site (-1: none)"},
+            ),
+            "elevation": (
+                ("time", "lat", "lon"),
+                elevation.copy(),
+                {"long_name": "elevation at which the site sees the cell", "units": "degrees"},
+            ),
+        },
+        coords=coords,
+        attrs={
+            "geospacexr_kind": "asi_grid",
+            "altitude_km": altitude,
+            "min_elevation": cutoff,
+            "overlap": overlap,
+            "coords": target.attrs["coords"],
+            "resolution_deg": float(target.attrs["resolution_deg"]),
+            "instruments": json.dumps(
+                sorted({str(ds.attrs.get("instrument", "")) for ds in images})
+            ),
+        },
+    )
