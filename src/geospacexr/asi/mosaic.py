@@ -245,8 +245,8 @@ def mosaic_matrix(
         date: Date for AACGM coordinates (magnetic grids only).
 
     Returns:
-        ``{"W": cells x (sum of pixels) matrix, "site": int16 per cell (-1 none), "elevation":
-        per cell, "offsets": pixel offset of each site}``.
+        A dict: ``W`` the cells x (sum of pixels) matrix, ``site`` the int16 winning site per
+        cell (-1 for none), ``elevation`` per cell, ``offsets`` the first pixel of each site.
     """
     from scipy import sparse
 
