@@ -18,10 +18,19 @@ from typing import Any
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
 from . import config, errors
 from ._version import __version__
-from .io import open, open_asi, open_calibration, open_skymap, open_tiegcm, open_waccmx
+from .io import (
+    open,
+    open_asi,
+    open_asi_grid,
+    open_calibration,
+    open_skymap,
+    open_tiegcm,
+    open_waccmx,
+)
 
 __all__ = [
     "__version__", "asi", "config", "datasets", "errors", "gcm", "io", "open", "open_asi",
+    "open_asi_grid",
     "open_calibration", "open_skymap", "open_tiegcm", "open_waccmx",
 ]  # fmt: skip
 

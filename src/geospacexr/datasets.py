@@ -383,6 +383,21 @@ for _site, _seed in (("rank", 62828), ("snkq", 56536), ("tpas", 53994)):
     )(_synth_asi.themis_skymap_generator(_site, "2014010100"))
 
 
+def _open_grid_file(path: Path, **kwargs: Any) -> Any:
+    from .io.asigrid import open_asi_grid
+
+    return open_asi_grid(path, **kwargs)
+
+
+register_sample(
+    "themis-grid",
+    kind="asi_grid",
+    description="THEMIS ASI grid file (MOSv001 HDF5): the four sample sites, 110 km, 5 frames",
+    opener=_open_grid_file,
+    single_file=True,
+)(_synth_asi.themis_grid_generator(("gill", "rank", "snkq", "tpas"), "2014-03-10T06:00", frames=5))
+
+
 def _open_gcm_folder(path: Path, **kwargs: Any) -> Any:
     from .io.gcm import open_gcm
 

@@ -13,8 +13,8 @@ from ..io.atomic import atomic_write
 
 #: Real site parameters (from the files' own headers).
 #: Site positions: GILL from its own files' headers; RANK, SNKQ and TPAS from the THEMIS GBO
-#: station list (thm_asi_stations.pro, H. Frey, 2008). GILL's imager id is real; the other imager
-#: numbers are illustrative.
+#: station list (thm_asi_stations.pro, H. Frey, 2008). Imager ids of GILL, RANK and TPAS are the
+#: real ones (from the files and the 2023 grid file's site lists); SNKQ's is illustrative.
 THEMIS_SITES: dict[str, dict[str, Any]] = {
     "gill": {"name": "Gillam", "lat": 56.3539, "lon": -94.6557, "alt": 0.0, "imager": "themis19"},
     "rank": {
@@ -25,7 +25,7 @@ THEMIS_SITES: dict[str, dict[str, Any]] = {
         "imager": "themis31",
     },
     "snkq": {"name": "Sanikiluaq", "lat": 56.536, "lon": -79.231, "alt": 0.0, "imager": "themis32"},
-    "tpas": {"name": "The Pas", "lat": 53.994, "lon": -100.941, "alt": 0.0, "imager": "themis33"},
+    "tpas": {"name": "The Pas", "lat": 53.994, "lon": -100.941, "alt": 0.0, "imager": "themis05"},
 }
 
 _THEMIS_FILE_KEYS = (
@@ -482,3 +482,97 @@ def trex_rgb_h5_generator(
         return names
 
     return generate
+
+
+def themis_grid_generator(
+    sites: tuple[str, ...], day: str, frames: int
+) -> Callable[[Path], list[str]]:
+    """A MOSv001-style grid file: the sample sites' mosaic at 110 km in the real HDF5 layout."""
+
+    def generate(folder: Path) -> list[str]:
+        import tempfile
+
+        import h5py
+
+        from .. import asi
+        from ..io.asi import open_asi
+        from ..io.atomic import atomic_path
+        from ..io.skymap import open_skymap
+
+        with tempfile.TemporaryDirectory() as tmp:
+            images, skymaps = [], []
+            for site in sites:
+                sub = Path(tmp) / site
+                sub.mkdir()
+                themis_generator(site, day, 1, _SEEDS[site])(sub)
+                themis_skymap_generator(site, "2014010100")(sub)
+                images.append(open_asi(sorted(sub.glob("*.pgm.gz"))).isel(time=slice(0, frames)))
+                skymaps.append(open_skymap(next(sub.glob("*.sav"))))
+            mosaic = asi.mosaic(images, skymaps)
+        values = np.nan_to_num(mosaic["image"].values[:, ::-1], nan=-999.0)  # row 0 = +90
+        confidence = np.where(
+            values == -999.0, -999.0, np.nan_to_num(mosaic["elevation"].values[:, ::-1], nan=-999.0)
+        )
+        stamp = str(np.datetime64(day, "m")).replace("-", "").replace(":", "").replace("T", "_")
+        name = f"{stamp}_110km_MOSv001_grid_themis-asi.h5"
+        listing = ",".join(f"{s}_{THEMIS_SITES[s]['imager']}" for s in sites)
+        with atomic_path(folder / name) as out, h5py.File(out, "w", track_order=True) as f:
+            f.create_dataset(
+                "data/grid",
+                data=np.moveaxis(values, 0, -1).astype("f4"),
+                compression="gzip",
+                compression_opts=9,
+                chunks=(32, 128, 3),
+            )
+            f.create_dataset(
+                "data/source_info/confidence",
+                data=np.moveaxis(confidence, 0, -1).astype("f4"),
+                compression="gzip",
+                compression_opts=9,
+                chunks=(32, 128, 3),
+            )
+            f.create_dataset(
+                "data/timestamp",
+                data=[
+                    np.datetime_as_string(t, unit="s").replace("T", " ") + " UTC"
+                    for t in mosaic["time"].values
+                ],
+                dtype=h5py.string_dtype(),
+            )
+            meta = f.create_dataset("metadata/file", shape=(0,), dtype="f4")
+            for key, value in {
+                "altitude_km": "110.0",
+                "cloud_detection": "none",
+                "confidence_method": "elevation_confidence",
+                "coordinate_system": "geographic",
+                "degrees_per_grid_cell": "0.3515625",
+                "fill_value": "-999.0",
+                "generation_timestamp": "2014-03-11 00:00:00 UTC",
+                "grid_resolution_height": "512",
+                "grid_resolution_width": "1024",
+                "max_latitude": "90.0",
+                "max_longitude": "180.0",
+                "methodology_description": "geospacexr sample (synthetic)",
+                "methodology_uid": "MOSv001",
+                "min_elevation_angle_deg": "5",
+                "min_latitude": "-90.0",
+                "min_longitude": "-180.0",
+                "project_name": "themis_asi",
+                "skymap_filenames": "synthetic",
+                "source_bit_depth": "16-bit",
+                "source_name": "asi-themis",
+                "units": "data number",
+            }.items():
+                meta.attrs[key] = value
+            for i in range(values.shape[0]):
+                frame = f.create_dataset(f"metadata/frame/frame{i}", shape=(0,), dtype="f4")
+                frame.attrs["clear_sites"] = listing
+                frame.attrs["cloudy_sites"] = ""
+                frame.attrs["manually_removed_sites"] = ""
+                frame.attrs["sites_in_grid"] = listing
+        return [name]
+
+    return generate
+
+
+_SEEDS = {"gill": 20140310, "rank": 62828, "snkq": 56536, "tpas": 53994}

@@ -4,6 +4,7 @@ No science and no plotting here. See :mod:`geospacexr.io.registry` for how reade
 """
 
 from .asi import open_asi
+from .asigrid import open_asi_grid
 from .atomic import atomic_path, atomic_write, write_netcdf
 from .calibration import open_calibration
 from .gcm import open_gcm, open_tiegcm, open_waccmx
@@ -17,6 +18,7 @@ __all__ = [
     "find_reader",
     "open",
     "open_asi",
+    "open_asi_grid",
     "open_calibration",
     "open_gcm",
     "open_skymap",

@@ -2,6 +2,7 @@
 
 from . import (
     asi,  # noqa: F401
+    asigrid,  # noqa: F401
     calibration,  # noqa: F401
     gcm,  # noqa: F401
     skymap,  # noqa: F401
