@@ -269,7 +269,7 @@ class AsiAccessor(_Accessor):
     """All-sky imager methods, available as ``ds.asi.<method>``."""
 
     _name = "asi"
-    _kinds = ("asi", "skymap")
+    _kinds = ("asi", "skymap", "asi_grid")
 
     def keogram(
         self,
@@ -508,6 +508,21 @@ class _AsiPlot:
             return ax.figure
 
         return write_movie(render, sub.sizes["time"], out, fps=fps, workers=workers)
+
+    def map(self, time: Any = None, projection: str = "north_polar", **kwargs: Any) -> Any:
+        """Map of a mosaic or grid file (see :func:`geospacexr.plot.plot_map`).
+
+        Args:
+            time: Frame time (nearest).
+            projection: Map projection name.
+            **kwargs: ``extent``, ``percentiles``, ``cmap``, ``sites``, ``show_coastlines``, ``ax``.
+
+        Returns:
+            The matplotlib Axes.
+        """
+        from .plot import plot_map
+
+        return plot_map(self._acc._require("plot.map", ["image"]), time, projection, **kwargs)
 
     def montage(
         self, times: Any = None, step: int | None = None, columns: int = 4, **kwargs: Any

@@ -123,3 +123,14 @@ def test_magnetic_grid(sites):
     g = asi.grid(resolution_deg=0.5, lat=(55, 80), lon=(-50, 10), coords="mag")
     m = asi.mosaic(images[:1], skymaps[:1], grid=g, time=images[0].time.values[:1])
     assert m.attrs["coords"] == "mag" and np.isfinite(m.image.values).sum() > 100
+
+
+def test_map_of_a_grid():
+    pytest.importorskip("cartopy")
+    g = datasets.open_sample("themis-grid")
+    ax = g.asi.plot.map(time=g.time.values[2], sites={"GILL": (56.35, -94.66)})
+    mesh = ax.collections[0]
+    drawn = np.ma.filled(np.asarray(mesh.get_array(), dtype=float).reshape(512, 1024), np.nan)
+    np.testing.assert_array_equal(np.isfinite(drawn), np.isfinite(g.image.values[2]))
+    assert "06:00:06" in ax.get_title()
+    assert any(t.get_text().strip() == "GILL" for t in ax.texts)

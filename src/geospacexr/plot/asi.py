@@ -10,7 +10,7 @@ import xarray as xr
 from .._checks import require
 from .common import new_axes
 
-__all__ = ["plot_image", "plot_keogram", "plot_montage"]
+__all__ = ["plot_image", "plot_keogram", "plot_map", "plot_montage"]
 
 
 def _limits(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[float, float]:
@@ -145,3 +145,87 @@ def plot_montage(
         ax.set_yticks([])
     fig.suptitle(f"{ds.attrs.get('instrument', '').upper()} {ds.attrs.get('site', '')}")
     return fig
+
+
+def plot_map(
+    ds: xr.Dataset,
+    time: Any = None,
+    projection: str = "north_polar",
+    extent: tuple[float, float, float, float] | None = None,
+    percentiles: tuple[float, float] = (1.0, 99.5),
+    cmap: str = "gray",
+    sites: dict[str, tuple[float, float]] | None = None,
+    show_coastlines: bool = True,
+    ax: Any = None,
+) -> Any:
+    """Map of a mosaic or grid file (an ``asi_grid`` Dataset) on a cartopy projection.
+
+    Coastlines come from the Natural Earth files shipped in the package (nothing is downloaded).
+
+    Args:
+        ds: An ``asi_grid`` Dataset (:func:`geospacexr.asi.mosaic` or
+            :func:`geospacexr.open_asi_grid`).
+        time: Frame time (nearest); default the first.
+        projection: A name of :data:`geospacexr.plot.gcm.PROJECTIONS`.
+        extent: ``(lon0, lon1, lat0, lat1)`` to show (default: the covered cells).
+        percentiles: Contrast limits.
+        cmap: Colour map (single-channel grids).
+        sites: ``{name: (lat, lon)}`` markers to draw.
+        show_coastlines: Draw the shipped coastlines.
+        ax: A cartopy GeoAxes to draw into (default: a new figure).
+
+    Returns:
+        The matplotlib Axes.
+    """
+    import cartopy.crs as ccrs
+
+    from ..resources import coastlines
+    from .common import require_matplotlib
+    from .gcm import _projection
+
+    require(ds, "asi_grid", ["image"], where="plot_map")
+    require_matplotlib()
+    frame = (
+        ds["image"].isel(time=0) if time is None else ds["image"].sel(time=time, method="nearest")
+    )
+    values = np.asarray(frame.values, dtype=np.float64)
+    covered = np.isfinite(values) if values.ndim == 2 else np.isfinite(values).all(axis=-1)
+    lats, lons = ds["lat"].values, ds["lon"].values
+    if extent is None and covered.any():
+        rows, cols = np.flatnonzero(covered.any(axis=1)), np.flatnonzero(covered.any(axis=0))
+        extent = (
+            float(lons[cols[0]]) - 3,
+            float(lons[cols[-1]]) + 3,
+            float(lats[rows[0]]) - 2,
+            float(lats[rows[-1]]) + 2,
+        )
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        centre = 0.0 if extent is None else 0.5 * (extent[0] + extent[1])
+        fig = Figure(figsize=(7, 6), layout="constrained")
+        ax = fig.add_subplot(projection=_projection(projection, central_longitude=centre))
+    lo, hi = _limits(values[covered] if values.ndim == 2 else values[covered].ravel(), percentiles)
+    if values.ndim == 3:
+        ax.pcolormesh(
+            lons, lats, np.clip((values - lo) / (hi - lo), 0, 1), transform=ccrs.PlateCarree()
+        )
+    else:
+        mesh = ax.pcolormesh(
+            lons, lats, values, cmap=cmap, vmin=lo, vmax=hi, transform=ccrs.PlateCarree()
+        )
+        ax.figure.colorbar(mesh, ax=ax, shrink=0.7, label=ds["image"].attrs.get("units", ""))
+    if show_coastlines:
+        for line in coastlines():
+            ax.plot(
+                line[:, 0], line[:, 1], color="0.6", linewidth=0.6, transform=ccrs.PlateCarree()
+            )
+    if extent is not None:
+        ax.set_extent(extent, crs=ccrs.PlateCarree())
+    ax.gridlines(draw_labels=False, linewidth=0.4, color="0.7")
+    for name, (lat, lon) in (sites or {}).items():
+        ax.plot(lon, lat, marker="^", color="red", transform=ccrs.PlateCarree())
+        ax.text(lon, lat, f" {name}", color="red", fontsize=8, transform=ccrs.PlateCarree())
+    stamp = np.datetime_as_string(frame["time"].values, unit="s").replace("T", " ")
+    ax.set_title(f"{ds.attrs.get('altitude_km', '')} km, {stamp} UT")
+    return ax
