@@ -46,6 +46,17 @@ def main():
     )
     ex.slice.value = "lev_lat"
     report("GCM 2.5 deg lev-lat, time step", timed(lambda k: setattr(ex.time, "value", k % 2), 10))
+    from geospacexr.explore.mosaic import MosaicExplorer
+
+    sites = ["gill", "rank", "snkq"]
+    mosaic = MosaicExplorer(
+        [geospacexr.datasets.open_sample(f"themis-{s}") for s in sites],
+        [geospacexr.datasets.open_sample(f"themis-{s}-skymap") for s in sites],
+    )
+    report(
+        "mosaic of three sites, next frame",
+        timed(lambda k: setattr(mosaic.time, "value", (k + 1) % 60), 20),
+    )
     images = geospacexr.datasets.open_sample("themis-gill")
     asi = AsiExplorer(images, geospacexr.datasets.open_sample("themis-gill-skymap"))
     frames = timed(lambda k: setattr(asi.time, "value", k % images.sizes["time"]), 40)

@@ -17,8 +17,8 @@ def test_app_tabs_on_the_samples():
     assert singles <= set(data)
     assert any(t.startswith("rego-calibration: REGO_Rayleighs") for t in data)
     tabs = app.build_app(data)
-    assert list(tabs._names) == ["GCM: tiegcm-storm", "ASI: themis-gill", "Datasets"]
-    summaries = tabs[2].objects
+    assert list(tabs._names) == ["GCM: tiegcm-storm", "ASI: themis-gill", "Mosaic", "Datasets"]
+    summaries = tabs[3].objects
     assert len(summaries) == len(data)
     text = next(p.object for p in summaries if p.name == "themis-gill")
     assert "gill" in text and "`image`" in text and "counts" in text

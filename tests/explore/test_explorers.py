@@ -109,3 +109,27 @@ def test_asi_time_player_keogram_click_and_box(imager):
     series = ex.select_box((100, 140, 150, 200))
     xr.testing.assert_allclose(series, asi.box_metric(ds, ccd=(100, 140, 150, 200)))
     assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible
+
+
+def test_mosaic_explorer():
+    from geospacexr.explore.mosaic import MosaicExplorer
+
+    sites = ["gill", "rank", "snkq"]
+    images = [datasets.open_sample(f"themis-{s}") for s in sites]
+    skymaps = [datasets.open_sample(f"themis-{s}-skymap") for s in sites]
+    track = xr.Dataset(
+        {"lat": ("time", np.linspace(55, 62, 60)), "lon": ("time", np.full(60, -90.0))},
+        coords={"time": images[0].time.values},
+    )
+    ex = MosaicExplorer(images, skymaps, footprint=track)
+    ex.time.value = 30
+    expected = asi.mosaic(images, skymaps, time=images[0].time.values[30])
+    xr.testing.assert_identical(ex.data(), expected)
+    ex.sites.value = ["gill"]
+    assert list(ex.data().sites.values) == ["gill"]
+    ex.sites.value = []
+    assert ex.message.visible and "no site selected" in ex.message.object
+    ex.sites.value = sites
+    ex.min_elevation.value = 20.0
+    assert not ex.message.visible
+    assert float(np.nanmin(ex.data().elevation.values)) >= 20.0

@@ -18,6 +18,7 @@ __all__ = [
     "download",
     "download_skymap",
     "ewogram",
+    "explore_mosaic",
     "grid",
     "inject_nans",
     "keogram",
@@ -28,3 +29,19 @@ __all__ = [
     "pixel_centres",
     "skymap_at",
 ]
+
+
+def explore_mosaic(images, skymaps, footprint=None):  # type: ignore[no-untyped-def]
+    """A live mosaic explorer (Panel); see :func:`geospacexr.explore.mosaic.explore_mosaic`.
+
+    Args:
+        images: ``asi`` Datasets, one per site.
+        skymaps: Their skymaps.
+        footprint: Optional satellite footprint (``lat``/``lon`` along ``time``).
+
+    Returns:
+        A Panel component.
+    """
+    from ..explore.mosaic import explore_mosaic as _explore
+
+    return _explore(images, skymaps, footprint)

@@ -122,6 +122,21 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             tabs.append((f"GCM: {title}", GcmExplorer(ds, control=partner).panel))
         elif ds.attrs.get("geospacexr_kind") == "asi":
             tabs.append((f"ASI: {title}", AsiExplorer(ds, skymap=partner).panel))
+    with_skymaps = [
+        (ds, partner)
+        for title, ds in datasets.items()
+        if ds.attrs.get("geospacexr_kind") == "asi" and "channel" not in ds.dims
+        and (partner := _companion(title, ds, datasets)) is not None
+    ]  # fmt: skip
+    if len(with_skymaps) > 1:
+        from .mosaic import MosaicExplorer
+
+        tabs.append(
+            (
+                "Mosaic",
+                MosaicExplorer([d for d, _ in with_skymaps], [s for _, s in with_skymaps]).panel,
+            )
+        )
     summaries = [
         pn.pane.Markdown(_summary_markdown(title, ds), name=title) for title, ds in datasets.items()
     ]

@@ -1,0 +1,198 @@
+"""The mosaic explorer: several imagers on one map, live.
+
+No science here: each change calls :func:`geospacexr.asi.mosaic`, whose pixel-to-grid mapping is
+computed once per set of sites, altitude and elevation cutoff and then cached, so moving the time
+is one sparse product per frame. Coastlines come from the files shipped in the package (web map
+tiles are unreachable offline).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import asi as _asi
+from .. import config
+from ..errors import GeospacexrError
+from ..resources import coastlines
+
+__all__ = ["MosaicExplorer", "explore_mosaic"]
+
+
+class MosaicExplorer:
+    """Widgets and map of the mosaic explorer; ``.panel`` is the Panel layout.
+
+    Args:
+        images: ``asi`` Datasets, one per site.
+        skymaps: Their skymaps, in the same order.
+        footprint: Optional satellite footprint track: a Dataset with ``lat`` and ``lon`` along
+            ``time`` (drawn, with the point nearest the frame's time marked).
+    """
+
+    def __init__(
+        self,
+        images: list[xr.Dataset],
+        skymaps: list[xr.Dataset],
+        footprint: xr.Dataset | None = None,
+    ) -> None:
+        import holoviews as hv
+        import panel as pn
+
+        if "bokeh" not in hv.Store.renderers:
+            hv.extension("bokeh", logo=False)
+        if not images or len(images) != len(skymaps):
+            raise ValueError("give one skymap per image set")
+        self.images, self.skymaps, self.footprint = images, skymaps, footprint
+        self.names = [str(ds.attrs.get("site", f"site{i}")) for i, ds in enumerate(images)]
+        self.times = images[0]["time"].values
+        altitudes = sorted({float(a) for s in skymaps for a in s["altitude"].values})
+        self.time = pn.widgets.Player(
+            label="frame",
+            start=0,
+            end=len(self.times) - 1,
+            value=0,
+            interval=300,
+            loop_policy="loop",
+            width=300,
+        )
+        self.time_label = pn.pane.Markdown(self._label(0))
+        self.altitude = pn.widgets.FloatSlider(
+            label="altitude (km)",
+            start=altitudes[0],
+            end=altitudes[-1],
+            value=float(config.get().asi.altitude_km),
+            step=5.0,
+        )
+        self.min_elevation = pn.widgets.FloatSlider(
+            label="minimum elevation (deg)",
+            start=0.0,
+            end=40.0,
+            value=float(config.get().asi.min_elevation),
+            step=1.0,
+        )
+        self.sites = pn.widgets.CheckBoxGroup(
+            name="sites", options=self.names, value=list(self.names), inline=False
+        )
+        self.message = pn.pane.Alert("", alert_type="warning", visible=False)
+        self.plot = pn.pane.HoloViews(min_height=500, sizing_mode="stretch_width")
+        for w in (self.time, self.altitude, self.min_elevation, self.sites):
+            w.param.watch(self._changed, "value")
+        self.panel = pn.Row(
+            pn.Column(
+                "## Mosaic explorer",
+                self.time,
+                self.time_label,
+                self.altitude,
+                self.min_elevation,
+                "sites",
+                self.sites,
+                width=330,
+            ),
+            pn.Column(self.message, self.plot, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        )
+        self.refresh()
+
+    def _label(self, index: int) -> str:
+        return f"**{np.datetime_as_string(self.times[index], unit='s').replace('T', ' ')} UT**"
+
+    def _changed(self, event: Any) -> None:
+        if event.obj is self.time:
+            self.time_label.object = self._label(int(self.time.value))
+        self.refresh()
+
+    def data(self) -> xr.Dataset:
+        """The current frame's mosaic (from :func:`geospacexr.asi.mosaic`)."""
+        chosen = [i for i, name in enumerate(self.names) if name in self.sites.value]
+        if not chosen:
+            raise ValueError("no site selected")
+        return _asi.mosaic(
+            [self.images[i] for i in chosen],
+            [self.skymaps[i] for i in chosen],
+            altitude_km=float(self.altitude.value),
+            min_elevation=float(self.min_elevation.value),
+            time=self.times[int(self.time.value)],
+        )
+
+    def refresh(self) -> None:
+        """Recompute the frame (cached mapping) and redraw; errors become a message."""
+        import holoviews as hv
+
+        try:
+            m = self.data()
+        except (GeospacexrError, ValueError) as exc:
+            self.message.object = f"**Cannot draw the mosaic:** {exc}"
+            self.message.visible = True
+            return
+        frame = m["image"].isel(time=0)
+        covered = np.isfinite(frame.values)
+        rows, cols = np.flatnonzero(covered.any(axis=1)), np.flatnonzero(covered.any(axis=0))
+        if rows.size == 0:
+            self.message.object = "**No cell is covered** at this elevation cutoff."
+            self.message.visible = True
+            return
+        sub = frame.isel(
+            lat=slice(max(rows[0] - 5, 0), rows[-1] + 6),
+            lon=slice(max(cols[0] - 5, 0), cols[-1] + 6),
+        )
+        finite = sub.values[np.isfinite(sub.values)]
+        lo, hi = np.percentile(finite, [1, 99.5])
+        mesh = hv.QuadMesh(
+            (sub["lon"].values, sub["lat"].values, sub.values), ["lon", "lat"], "value"
+        ).opts(
+            cmap="gray",
+            clim=(float(lo), float(max(hi, lo + 1))),
+            colorbar=True,
+            responsive=True,
+            min_height=480,
+            tools=["hover"],
+            title=f"{m.attrs['altitude_km']:g} km, {self._label(int(self.time.value)).strip('*')}",
+        )
+        lat0, lat1 = float(sub["lat"].min()), float(sub["lat"].max())
+        lon0, lon1 = float(sub["lon"].min()), float(sub["lon"].max())
+        lines = [
+            line
+            for line in coastlines()
+            if (
+                line[:, 0].max() > lon0
+                and line[:, 0].min() < lon1
+                and line[:, 1].max() > lat0
+                and line[:, 1].min() < lat1
+            )
+        ]
+        layers = mesh * hv.Path(lines).opts(color="orange", line_width=0.8)
+        markers = [
+            (ds.attrs["site_lon"], ds.attrs["site_lat"])
+            for ds, name in zip(self.images, self.names, strict=True)
+            if name in self.sites.value
+        ]
+        layers = layers * hv.Points(markers).opts(color="red", size=8, marker="triangle")
+        if self.footprint is not None:
+            track = self.footprint
+            layers = layers * hv.Path(
+                [np.column_stack([track["lon"].values, track["lat"].values])]
+            ).opts(color="cyan", line_width=1.5)
+            k = int(np.argmin(np.abs(track["time"].values - self.times[int(self.time.value)])))
+            layers = layers * hv.Points(
+                [(float(track["lon"].values[k]), float(track["lat"].values[k]))]
+            ).opts(color="cyan", size=10)
+        self.plot.object = layers.opts(xlim=(lon0, lon1), ylim=(lat0, lat1))
+        self.message.visible = False
+
+
+def explore_mosaic(
+    images: list[xr.Dataset], skymaps: list[xr.Dataset], footprint: xr.Dataset | None = None
+) -> Any:
+    """A live mosaic of several imagers (a Panel component).
+
+    Args:
+        images: ``asi`` Datasets, one per site.
+        skymaps: Their skymaps.
+        footprint: Optional satellite footprint (``lat``/``lon`` along ``time``).
+
+    Returns:
+        The Panel layout.
+    """
+    return MosaicExplorer(images, skymaps, footprint).panel
