@@ -11,7 +11,7 @@ import numpy as np
 
 from . import config
 
-__all__ = ["look_to_geographic"]
+__all__ = ["geographic_to_look", "look_to_geographic"]
 
 
 def look_to_geographic(
@@ -60,3 +60,53 @@ def look_to_geographic(
     lat = np.where(bad, np.nan, np.rad2deg(lat))
     lon = np.where(bad, np.nan, (np.rad2deg(lon) + 180.0) % 360.0 - 180.0)
     return lat, lon
+
+
+def geographic_to_look(
+    site_lat: float,
+    site_lon: float,
+    site_alt_km: float,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    altitude_km: float | np.ndarray,
+    earth_radius_km: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth and elevation at which a site sees points at an altitude.
+
+    The inverse of :func:`look_to_geographic`.
+
+    With θ the angle at the Earth's centre between the site (radius R + a) and the point
+    (radius R + h), tan e = (cos θ - (R + a)/(R + h)) / sin θ.
+
+    Args:
+        site_lat: Site latitude, degrees.
+        site_lon: Site longitude, degrees.
+        site_alt_km: Site altitude, km.
+        lat: Point latitudes, degrees.
+        lon: Point longitudes, degrees.
+        altitude_km: Point altitude(s), km.
+        earth_radius_km: Earth radius (default from config ``rb.earth_radius_km``).
+
+    Returns:
+        ``(azimuth, elevation)`` in degrees (azimuth east of north in [0, 360)).
+    """
+    radius = config.resolve(earth_radius_km, "rb.earth_radius_km")
+    la0, lo0 = np.deg2rad(site_lat), np.deg2rad(site_lon)
+    la, lo = (
+        np.deg2rad(np.asarray(lat, dtype=np.float64)),
+        np.deg2rad(np.asarray(lon, dtype=np.float64)),
+    )
+    cos_theta = np.sin(la0) * np.sin(la) + np.cos(la0) * np.cos(la) * np.cos(lo - lo0)
+    theta = np.arccos(np.clip(cos_theta, -1.0, 1.0))
+    ratio = (radius + site_alt_km) / (radius + np.asarray(altitude_km, dtype=np.float64))
+    elevation = np.rad2deg(np.arctan2(np.cos(theta) - ratio, np.sin(theta)))
+    azimuth = (
+        np.rad2deg(
+            np.arctan2(
+                np.sin(lo - lo0) * np.cos(la),
+                np.cos(la0) * np.sin(la) - np.sin(la0) * np.cos(la) * np.cos(lo - lo0),
+            )
+        )
+        % 360.0
+    )
+    return azimuth, elevation

@@ -2,6 +2,7 @@
 
 from ..io.download import download, download_skymap
 from .calibration import calibrate
+from .coverage import conjunctions, field_of_view
 from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_mask, box_metric
 from .mosaic import grid, mosaic, mosaic_matrix
@@ -14,11 +15,13 @@ __all__ = [
     "box_metric",
     "calibrate",
     "check_skymap",
+    "conjunctions",
     "default_column",
     "download",
     "download_skymap",
     "ewogram",
     "explore_mosaic",
+    "field_of_view",
     "grid",
     "inject_nans",
     "keogram",
