@@ -470,6 +470,7 @@ class _AsiPlot:
     ) -> Any:
         """A movie (MP4 or GIF) of the frames between ``start`` and ``end``, with timestamps.
 
+        On a mosaic or grid file (``asi_grid``) the frames are maps (:func:`plot_map`).
         Frames are rendered in parallel and the file is written atomically
         (:func:`geospacexr.plot.movie.write_movie`).
 
@@ -490,6 +491,13 @@ class _AsiPlot:
         from .plot.movie import write_movie
 
         ds = self._acc._require("plot.movie", ["image"])
+        if ds.attrs.get("geospacexr_kind") == "asi_grid":  # a mosaic or grid file: maps
+            from .plot.asi import plot_map
+
+            return write_movie(
+                lambda i: plot_map(ds, ds["time"].values[i], percentiles=percentiles).figure,
+                ds.sizes["time"], out, fps=fps, workers=workers,
+            )  # fmt: skip
         times = ds["time"].values
         keep = np.ones(times.size, dtype=bool)
         if start is not None:

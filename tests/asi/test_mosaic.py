@@ -134,3 +134,41 @@ def test_map_of_a_grid():
     np.testing.assert_array_equal(np.isfinite(drawn), np.isfinite(g.image.values[2]))
     assert "06:00:06" in ax.get_title()
     assert any(t.get_text().strip() == "GILL" for t in ax.texts)
+
+
+def test_site_across_the_antimeridian(tmp_path, monkeypatch):
+    from geospacexr import open_skymap
+    from geospacexr._synth import asi as synth
+
+    monkeypatch.setitem(
+        synth.THEMIS_SITES,
+        "xmer",
+        {"name": "Test", "lat": 65.0, "lon": 179.8, "alt": 0.0, "imager": "themis99"},
+    )
+    synth.themis_skymap_generator("xmer", "2014010100")(tmp_path)
+    sky = open_skymap(next(tmp_path.glob("*.sav")))
+    times = np.array(["2014-03-10T06:00"], dtype="datetime64[ns]")
+    images = xr.Dataset(
+        {
+            "image": (
+                ("time", "y", "x"),
+                np.full((1, 256, 256), 700, dtype=np.uint16),
+                {"units": "counts"},
+            )
+        },
+        coords={"time": times},
+        attrs={
+            "geospacexr_kind": "asi",
+            "site": "xmer",
+            "instrument": "themis",
+            "site_lat": 65.0,
+            "site_lon": 179.8,
+        },
+    )
+    m = asi.mosaic([images], [sky])
+    covered = np.isfinite(m.image.values[0])
+    lon = m.lon.values
+    assert covered[:, lon > 179].any() and covered[:, lon < -179].any()  # both sides of the seam
+    np.testing.assert_array_equal(m.image.values[0][covered], 700.0)
+    # no cell far from the site on the other side of the globe
+    assert not covered[:, (lon > -150) & (lon < 150)].any()

@@ -65,3 +65,11 @@ def test_frame_rendering_is_the_figure():
     rgb = figure_to_rgb(fig)
     assert rgb.shape == (50, 100, 3)
     np.testing.assert_array_equal(rgb[10, 10], [255, 0, 0])
+
+
+def test_mosaic_movie(tmp_path):
+    pytest.importorskip("cartopy")
+    pytest.importorskip("imageio_ffmpeg")
+    grid = datasets.open_sample("themis-grid").isel(time=[0, 1, 2])
+    path = grid.asi.plot.movie(tmp_path / "mosaic.mp4", fps=3)
+    assert frames_in(path) == 3
