@@ -433,7 +433,8 @@ class _AsiPlot:
         Args:
             time: Frame time (nearest); default the first frame.
             ax: Axes to draw into.
-            **kwargs: ``percentiles``, ``cmap``.
+            **kwargs: ``percentiles``, ``cmap``, ``skymap`` with ``contours`` ("elevation",
+                "azimuth", "geo", "mag"), ``levels``, ``altitude_km``.
 
         Returns:
             The matplotlib Axes.

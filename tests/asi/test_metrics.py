@@ -86,3 +86,17 @@ def test_box_outside_the_field_of_view(ds, sky):
         ds.asi.box_metric(sky, ccd=(0, 1, 0, 1), elevation=(10, 20))
     with pytest.raises(ValueError, match="needs the site's skymap"):
         ds.asi.box_metric(elevation=(10, 20))
+
+
+def test_image_contours(ds, sky):
+    pytest.importorskip("matplotlib")
+    ax = ds.asi.plot.image(skymap=sky, contours="elevation", levels=[30, 60])
+    sets = [c for c in ax.collections if hasattr(c, "levels")]
+    assert list(sets[0].levels) == [30, 60]
+    ax = ds.asi.plot.image(skymap=sky, contours="geo")
+    lat_levels = [c for c in ax.collections if hasattr(c, "levels")][0].levels
+    assert 44 <= min(lat_levels) < 56.35 < max(lat_levels) <= 68  # the field of view spans the site
+    with pytest.raises(ValueError, match="need the site's skymap"):
+        ds.asi.plot.image(contours="azimuth")
+    with pytest.raises(ValueError, match="contours must be"):
+        ds.asi.plot.image(skymap=sky, contours="polar")

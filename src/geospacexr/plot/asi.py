@@ -27,8 +27,16 @@ def plot_image(
     ax: Any = None,
     percentiles: tuple[float, float] = (1.0, 99.5),
     cmap: str = "gray",
+    skymap: xr.Dataset | None = None,
+    contours: str | None = None,
+    levels: Any = None,
+    altitude_km: float | None = None,
 ) -> Any:
     """Show one frame of an ``asi`` Dataset as the sky looks (``origin="lower"``).
+
+    With a skymap, contour lines of ``"elevation"``, ``"azimuth"``, geographic (``"geo"``:
+    latitude and longitude at ``altitude_km``) or magnetic (``"mag"``: AACGM-v2) coordinates
+    are drawn over the image (PyAuroraX's ccd_contour).
 
     Args:
         ds: An ``asi`` Dataset.
@@ -36,6 +44,10 @@ def plot_image(
         ax: Axes to draw into (default: a new figure).
         percentiles: Contrast limits as percentiles of the frame.
         cmap: Colour map for single-channel images.
+        skymap: The site's skymap, for contours.
+        contours: ``"elevation"``, ``"azimuth"``, ``"geo"`` or ``"mag"``.
+        levels: Contour levels (default: sensible ones for each kind).
+        altitude_km: Mapping altitude for geo/mag contours (default 110).
 
     Returns:
         The matplotlib Axes.
@@ -52,11 +64,55 @@ def plot_image(
     else:
         im = ax.imshow(values, origin="lower", cmap=cmap, vmin=lo, vmax=hi)
         ax.figure.colorbar(im, ax=ax, label=ds["image"].attrs.get("units", ""), shrink=0.8)
+    if contours is not None:
+        _draw_contours(ax, ds, skymap, contours, levels, altitude_km)
     stamp = np.datetime_as_string(frame["time"].values, unit="s").replace("T", " ")
     ax.set_title(f"{ds.attrs.get('instrument', '').upper()} {ds.attrs.get('site', '')} {stamp} UT")
     ax.set_xlabel("x (pixel)")
     ax.set_ylabel("y (pixel)")
     return ax
+
+
+def _draw_contours(
+    ax: Any,
+    ds: xr.Dataset,
+    skymap: xr.Dataset | None,
+    kind: str,
+    levels: Any,
+    altitude_km: float | None,
+) -> None:
+    from ..asi.skymaps import check_skymap, magnetic, pixel_centres
+
+    if skymap is None:
+        raise ValueError(f"contours={kind!r} need the site's skymap")
+    check_skymap(ds, skymap)
+    fields: list[tuple[np.ndarray, Any, str]] = []
+    if kind == "elevation":
+        fields.append((skymap["elevation"].values, levels or [10, 20, 30, 45, 60, 75], "orange"))
+    elif kind == "azimuth":
+        fields.append((skymap["azimuth"].values, levels or list(range(0, 360, 45)), "cyan"))
+    elif kind in ("geo", "mag"):
+        if kind == "geo":
+            pos = pixel_centres(skymap, altitude_km)
+            lat, lon = pos["lat"].values, pos["lon"].values
+        else:
+            pos = magnetic(skymap, ds["time"].values[0], altitude_km)
+            lat, lon = pos["mlat"].values, pos["mlon"].values
+        fields.append(
+            (
+                lat,
+                levels or np.arange(np.floor(np.nanmin(lat)), np.ceil(np.nanmax(lat)) + 1, 2.0),
+                "yellow",
+            )
+        )
+        fields.append(
+            (lon, np.arange(np.floor(np.nanmin(lon) / 5) * 5, np.nanmax(lon) + 5, 5.0), "lime")
+        )
+    else:
+        raise ValueError(f"contours must be 'elevation', 'azimuth', 'geo' or 'mag', not {kind!r}")
+    for values, lv, colour in fields:
+        cs = ax.contour(values, levels=lv, colors=colour, linewidths=0.7, origin="lower")
+        ax.clabel(cs, fontsize=6, fmt="%g")
 
 
 def plot_keogram(
