@@ -94,7 +94,7 @@ def test_image_contours(ds, sky):
     sets = [c for c in ax.collections if hasattr(c, "levels")]
     assert list(sets[0].levels) == [30, 60]
     ax = ds.asi.plot.image(skymap=sky, contours="geo")
-    lat_levels = [c for c in ax.collections if hasattr(c, "levels")][0].levels
+    lat_levels = next(c for c in ax.collections if hasattr(c, "levels")).levels
     assert 44 <= min(lat_levels) < 56.35 < max(lat_levels) <= 68  # the field of view spans the site
     with pytest.raises(ValueError, match="need the site's skymap"):
         ds.asi.plot.image(contours="azimuth")
