@@ -390,6 +390,26 @@ class AsiAccessor(_Accessor):
             altitude_km, metric, percentile,
         )  # fmt: skip
 
+    def scale(
+        self,
+        method: str = "percentile",
+        low: float | None = None,
+        high: float | None = None,
+        percentiles: tuple[float, float] = (1.0, 99.5),
+    ) -> xr.Dataset:
+        """Images scaled to [0, 1] (see :func:`geospacexr.asi.scale`).
+
+        Args:
+            method: ``"fixed"``, ``"percentile"`` or ``"auto"``.
+            low: Lower bound for ``"fixed"``.
+            high: Upper bound for ``"fixed"``.
+            percentiles: Percentiles for the other methods.
+
+        Returns:
+            The scaled Dataset.
+        """
+        return _asi.scale(self._require("scale", ["image"]), method, low, high, percentiles)
+
     def explore(self, skymap: xr.Dataset | None = None) -> Any:
         """A live image/keogram explorer (see :func:`geospacexr.explore.asi.explore`).
 

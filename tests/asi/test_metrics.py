@@ -100,3 +100,22 @@ def test_image_contours(ds, sky):
         ds.asi.plot.image(contours="azimuth")
     with pytest.raises(ValueError, match="contours must be"):
         ds.asi.plot.image(skymap=sky, contours="polar")
+
+
+def test_scale(ds):
+    fixed = ds.asi.scale("fixed", low=3300, high=9300)
+    np.testing.assert_allclose(
+        fixed.image.values, np.clip((ds.image.values.astype(float) - 3300) / 6000, 0, 1), rtol=1e-6
+    )
+    pct = ds.asi.scale("percentile", percentiles=(5, 95))
+    lo, hi = np.percentile(ds.image.values.astype(float), [5, 95])
+    assert float(pct.image.attrs["scale_low"]) == pytest.approx(lo) and float(
+        pct.image.attrs["scale_high"]
+    ) == pytest.approx(hi)
+    auto = ds.asi.scale("auto")
+    assert auto.image.attrs["scale_low"].shape == (60,)
+    assert float(auto.image.max()) == 1.0 and float(auto.image.min()) == 0.0
+    with pytest.raises(ValueError, match="needs low= and high="):
+        ds.asi.scale("fixed")
+    with pytest.raises(ValueError, match="must exceed"):
+        ds.asi.scale("fixed", low=5, high=5)

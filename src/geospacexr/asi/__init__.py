@@ -7,10 +7,12 @@ from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_mask, box_metric
 from .mosaic import grid, mosaic, mosaic_matrix
 from .night import night_keogram
+from .scaling import SCALE_METHODS, scale
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = [
     "METRICS",
+    "SCALE_METHODS",
     "box_mask",
     "box_metric",
     "calibrate",
@@ -30,6 +32,7 @@ __all__ = [
     "mosaic_matrix",
     "night_keogram",
     "pixel_centres",
+    "scale",
     "skymap_at",
 ]
 
