@@ -279,6 +279,11 @@ class AsiAccessor(_Accessor):
         column: int | None = None,
         min_elevation: float | None = None,
         cadence: float | None = None,
+        longitude: float | None = None,
+        path: Any = None,
+        width: float | None = None,
+        metric: str = "mean",
+        percentile: float | None = None,
     ) -> xr.DataArray:
         """Build a keogram (see :func:`geospacexr.asi.keogram`).
 
@@ -289,9 +294,14 @@ class AsiAccessor(_Accessor):
             column: Image column (default: PyAuroraX's).
             min_elevation: Elevation cutoff, degrees (default 5).
             cadence: Frame interval, s, to show missing frames as NaN columns.
+            longitude: Follow this geographic (or, with ``axis="mag"``, magnetic) meridian.
+            path: Points of a custom keogram in the ``axis`` coordinate system.
+            width: Strip width of a path keogram, pixels.
+            metric: Path keogram metric (mean, median, sum, percentile).
+            percentile: The percentile for ``metric="percentile"``.
 
         Returns:
-            DataArray ``(y|lat|mlat, time)``.
+            DataArray ``(y|lat|mlat, time)``, or ``(segment, time)`` for a path.
         """
         return _asi.keogram(
             self._require("keogram", ["image"]),
@@ -301,6 +311,11 @@ class AsiAccessor(_Accessor):
             column,
             min_elevation,
             cadence,
+            longitude=longitude,
+            path=path,
+            width=width,
+            metric=metric,
+            percentile=percentile,
         )
 
     def ewogram(

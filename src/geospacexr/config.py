@@ -102,11 +102,13 @@ class AsiConfig:
         altitude_km: Emission (mapping) altitude for skymaps, keograms and mosaics, km.
         min_elevation: Elevation cutoff, degrees above the horizon.
         time_tolerance_s: Largest offset when matching frames of different sites, seconds.
+        keogram_width: Width of a path (custom) keogram's strip, pixels.
     """
 
     altitude_km: float = 110.0
     min_elevation: float = 5.0
     time_tolerance_s: float = 1.5
+    keogram_width: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from ..io.download import download, download_skymap
 from .calibration import calibrate
 from .coverage import conjunctions, field_of_view
+from .custom import meridian_keogram, path_keogram, path_pixels
 from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_mask, box_metric
 from .mosaic import grid, mosaic, mosaic_matrix
@@ -28,9 +29,12 @@ __all__ = [
     "inject_nans",
     "keogram",
     "magnetic",
+    "meridian_keogram",
     "mosaic",
     "mosaic_matrix",
     "night_keogram",
+    "path_keogram",
+    "path_pixels",
     "pixel_centres",
     "scale",
     "skymap_at",

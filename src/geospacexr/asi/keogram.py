@@ -5,11 +5,14 @@ Rows are labelled with CCD pixel indices, geographic positions or magnetic posit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import xarray as xr
 
 from .. import config
 from .._checks import require
+from .custom import meridian_keogram, path_keogram
 from .skymaps import check_skymap, magnetic, pixel_centres
 
 __all__ = ["default_column", "ewogram", "inject_nans", "keogram"]
@@ -169,6 +172,11 @@ def keogram(
     column: int | None = None,
     min_elevation: float | None = None,
     cadence: float | None = None,
+    longitude: float | None = None,
+    path: Sequence[Sequence[float]] | np.ndarray | None = None,
+    width: float | None = None,
+    metric: str = "mean",
+    percentile: float | None = None,
 ) -> xr.DataArray:
     """Build a keogram: one image column per frame, stacked along time.
 
@@ -180,6 +188,11 @@ def keogram(
       a position are dropped and the rows are sorted by latitude. PyAuroraX labels a row with one
       of the pixel's corners instead of its centre (half a pixel, up to ~0.1 degree near the
       zenith) and converts to magnetic coordinates at height 0 (up to ~0.4 degree).
+    * ``longitude=``: follow that geographic (``axis="geo"``) or magnetic (``"mag"``) meridian
+      instead of a CCD column (:func:`geospacexr.asi.custom.meridian_keogram`).
+    * ``path=``: a custom keogram along a path of points in the ``axis`` coordinate system,
+      ``width`` pixels wide, one row per segment holding the ``metric`` of its pixels
+      (PyAuroraX's ``create_custom``; :func:`geospacexr.asi.custom.path_keogram`).
 
     Args:
         ds: An ``asi`` Dataset from :func:`geospacexr.open_asi`.
@@ -189,19 +202,44 @@ def keogram(
         column: Image column (default: PyAuroraX's, :func:`default_column`).
         min_elevation: Elevation cutoff, degrees (default from config ``asi.min_elevation``: 5).
         cadence: If given (seconds), missing frames become NaN columns (:func:`inject_nans`).
+        longitude: A meridian (degrees east; magnetic for ``axis="mag"``) to follow instead of
+            a column.
+        path: Points ``(x, y)`` / ``(lat, lon)`` / ``(mlat, mlon)`` of a custom keogram.
+        width: Strip width of a path keogram, pixels (default from config
+            ``asi.keogram_width``: 5).
+        metric: Path keogram metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+        percentile: The percentile (0-100) for ``metric="percentile"``.
 
     Returns:
         DataArray ``(y|lat|mlat, time)`` (``channel`` last for RGB) with the image's units; for
-        geo/mag the row index ``y`` and ``elevation`` are kept as coordinates.
+        geo/mag the row index ``y`` and ``elevation`` are kept as coordinates. Path keograms
+        are ``(segment, time)``.
 
     Raises:
         WrongKindError: If ``ds`` is not an ``asi`` Dataset (or ``skymap`` not a skymap).
         MissingVariableError: If ``ds`` has no ``image``.
         IncompatibleInputError: If the skymap is for another site, size or period.
         ValueError: If ``axis`` is unknown, geo/mag lack a skymap, or ``column`` is outside the
-            image.
+            image, or ``column``, ``longitude`` and ``path`` are combined.
     """
-    return _gram(ds, skymap, axis, altitude_km, column, min_elevation, "ns", cadence)
+    chosen = [
+        n
+        for n, v in (("column", column), ("longitude", longitude), ("path", path))
+        if v is not None
+    ]
+    if len(chosen) > 1:
+        raise ValueError(f"give one of column, longitude or path, not {' and '.join(chosen)}")
+    if path is not None:
+        gram = path_keogram(
+            ds, path, skymap, axis, width, metric, percentile, altitude_km, min_elevation
+        )
+    elif longitude is not None:
+        if skymap is None:
+            raise ValueError("a meridian keogram (longitude=...) needs the site's skymap")
+        gram = meridian_keogram(ds, skymap, longitude, axis, altitude_km, min_elevation)
+    else:
+        return _gram(ds, skymap, axis, altitude_km, column, min_elevation, "ns", cadence)
+    return inject_nans(gram, cadence) if cadence else gram
 
 
 def ewogram(
