@@ -12,7 +12,7 @@ def ds():
 @pytest.mark.parametrize("metric", ["mean", "median", "sum"])
 def test_box_metric_matches_numpy(ds, metric):
     x0, x1, y0, y1 = 100, 140, 150, 200
-    box = ds.image.values[:, y0 : y1 + 1, x0 : x1 + 1].astype(float)
+    box = ds.image.values[:, y0:y1, x0:x1].astype(float)
     expected = getattr(np, metric)(box, axis=(1, 2))
     np.testing.assert_allclose(
         asi.box_metric(ds, ccd=(x0, x1, y0, y1), metric=metric).values, expected
@@ -22,7 +22,7 @@ def test_box_metric_matches_numpy(ds, metric):
 def test_percentile_and_rgb(ds):
     out = ds.asi.box_metric(ccd=(0, 9, 0, 9), metric="percentile", percentile=90)
     np.testing.assert_allclose(
-        out.values, np.percentile(ds.image.values[:, :10, :10].astype(float), 90, axis=(1, 2))
+        out.values, np.percentile(ds.image.values[:, :9, :9].astype(float), 90, axis=(1, 2))
     )
     rgb = datasets.open_sample("trex_rgb-gill")
     series = rgb.asi.box_metric(ccd=(200, 300, 100, 200))
@@ -31,7 +31,13 @@ def test_percentile_and_rgb(ds):
 
 def test_bad_boxes(ds):
     with pytest.raises(ValueError, match="empty box"):
-        asi.box_metric(ds, ccd=(10, 5, 0, 1))
+        asi.box_metric(ds, ccd=(10, 10, 0, 1))
+    # reversed bounds are swapped, as PyAuroraX does
+    np.testing.assert_array_equal(
+        asi.box_metric(ds, ccd=(20, 10, 5, 0)).values, asi.box_metric(ds, ccd=(10, 20, 0, 5)).values
+    )
+    # the whole image: upper bounds may equal the size
+    assert asi.box_metric(ds, ccd=(0, 256, 0, 256)).attrs["pixels"] == 256 * 256
     with pytest.raises(ValueError, match="outside the 256x256 image"):
         asi.box_metric(ds, ccd=(250, 300, 0, 1))
     with pytest.raises(ValueError, match="needs percentile"):

@@ -109,6 +109,9 @@ def test_asi_time_player_keogram_click_and_box(imager):
     series = ex.select_box((100, 140, 150, 200))
     xr.testing.assert_allclose(series, asi.box_metric(ds, ccd=(100, 140, 150, 200)))
     assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible
+    # a box drawn over pixels x 0..2, y 0..1 (each pixel spans +-0.5 around its index)
+    ex._box_drawn((-0.5, -0.5, 2.5, 1.5))
+    assert ex.box == (0, 3, 0, 2)
 
 
 def test_mosaic_explorer():

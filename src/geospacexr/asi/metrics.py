@@ -2,8 +2,11 @@
 
 A box is given in one of five ways, with PyAuroraX's argument conventions:
 
-* ``ccd=(x0, x1, y0, y1)``: pixel bounds, columns first, both ends included, in the images'
-  (pyucalgarysrs) orientation;
+* ``ccd=(x0, x1, y0, y1)``: pixel bounds, columns first, in the images' (pyucalgarysrs)
+  orientation, with the upper bounds excluded as in a Python slice: the box is
+  ``image[y0:y1, x0:x1]``. This is what PyAuroraX computes (its docstring says "inclusive" but
+  its code slices ``images[y_0:y_1, x_0:x_1]``), so the numbers agree; reversed bounds are
+  swapped, as PyAuroraX does;
 * ``azimuth=(az0, az1)``: pixels whose centre azimuth lies between the bounds (degrees east of
   north; ``az0 > az1`` wraps through north);
 * ``elevation=(el0, el1)``: pixels whose centre elevation lies between the bounds;
@@ -55,7 +58,7 @@ def box_mask(
     Args:
         ds: An ``asi`` Dataset.
         skymap: The site's skymap (needed for every mode but ``ccd``).
-        ccd: ``(x0, x1, y0, y1)``.
+        ccd: ``(x0, x1, y0, y1)``, upper bounds excluded (``image[y0:y1, x0:x1]``).
         azimuth: ``(az0, az1)`` degrees.
         elevation: ``(el0, el1)`` degrees.
         geo: ``(lon0, lon1, lat0, lat1)`` degrees.
@@ -88,12 +91,17 @@ def box_mask(
     height, width = ds.sizes["y"], ds.sizes["x"]
     if mode == "ccd":
         x0, x1, y0, y1 = (int(v) for v in _pair("ccd", value, 4))
-        if x1 < x0 or y1 < y0:
-            raise ValueError(f"empty box {tuple(value)}: x1 must be >= x0 and y1 >= y0")
-        if x0 < 0 or y0 < 0 or x1 >= width or y1 >= height:
+        x0, x1 = min(x0, x1), max(x0, x1)
+        y0, y1 = min(y0, y1), max(y0, y1)
+        if x1 == x0 or y1 == y0:
+            raise ValueError(
+                f"empty box {tuple(value)}: the upper bounds are excluded (image[y0:y1, x0:x1]), "
+                "so x1 must differ from x0 and y1 from y0"
+            )
+        if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
             raise ValueError(f"box {tuple(value)} lies outside the {width}x{height} image")
         mask = np.zeros((height, width), dtype=bool)
-        mask[y0 : y1 + 1, x0 : x1 + 1] = True
+        mask[y0:y1, x0:x1] = True
         return mask
     if skymap is None:
         raise ValueError(f"a box in {mode} needs the site's skymap")

@@ -197,13 +197,13 @@ class AsiExplorer:
         if bounds is None:
             return
         x0, y0, x1, y1 = bounds
-        self.select_box((round(x0 + 0.5), round(x1 - 0.5), round(y0 + 0.5), round(y1 - 0.5)))
+        self.select_box((round(x0 + 0.5), round(x1 + 0.5), round(y0 + 0.5), round(y1 + 0.5)))
 
     def select_box(self, ccd: tuple[int, int, int, int]) -> xr.DataArray | None:
         """Select a CCD box ``(x0, x1, y0, y1)`` and show its mean against time.
 
         Args:
-            ccd: Box bounds, columns first.
+            ccd: Box bounds, columns first, upper bounds excluded (``image[y0:y1, x0:x1]``).
 
         Returns:
             The box time series, or ``None`` when the box is invalid (a message says why).
