@@ -10,8 +10,13 @@ cached in memory and on disk):
   footprint reaches the cell (distance below the pixel's own size);
 * pixels below the elevation cutoff take no part.
 
-That is "cells assigned" where PyAuroraX paints each pixel's polygon: the two agree wherever a
-cell lies inside one polygon, and differ by at most one neighbouring pixel along polygon edges.
+That is "cells assigned" where PyAuroraX paints each pixel's polygon. Measured against the
+polygon PyAuroraX shows at each cell centre (three THEMIS sites, 110 km, 5 degree cutoff,
+``tests/asi/test_mosaic_reference.py``): the covered cells agree to about 2 % (at the cutoff
+edge), the site to 99.5 % (the rest along the lines where two sites see a cell at nearly the
+same elevation), the pixel is among the cell's pixels in 87 % of the cells and within one
+neighbouring pixel in 98 %, never more than four pixels away (near the horizon, where pixels
+are long and narrow).
 Sites overlap by ``overlap=``: ``"elevation"`` (the site seeing the cell highest wins, as
 PyAuroraX's drawing order does), ``"mean"`` (the mean of the sites, ``site`` naming the highest),
 ``"nearest"`` (the site nearest on the ground, asilib's rule).
