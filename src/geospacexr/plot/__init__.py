@@ -4,10 +4,16 @@ matplotlib is imported inside the functions, never at package import. Figures ar
 :class:`matplotlib.figure.Figure` (no pyplot state), so they work headless and in threads.
 """
 
-from .asi import plot_image, plot_keogram, plot_map, plot_montage
+from .asi import plot_fov, plot_image, plot_keogram, plot_map, plot_montage
 from .common import save_figure
 from .movie import write_movie
 
 __all__ = [
-    "plot_image", "plot_keogram", "plot_map", "plot_montage", "save_figure", "write_movie",
-]  # fmt: skip
+    "plot_fov",
+    "plot_image",
+    "plot_keogram",
+    "plot_map",
+    "plot_montage",
+    "save_figure",
+    "write_movie",
+]

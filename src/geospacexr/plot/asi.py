@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .. import config
 from .._checks import require
 from .common import new_axes
 
@@ -213,10 +214,18 @@ def plot_map(
     sites: dict[str, tuple[float, float]] | None = None,
     show_coastlines: bool = True,
     ax: Any = None,
+    fields_of_view: list[xr.Dataset] | None = None,
+    footprint: xr.Dataset | None = None,
+    mag_lines: float | None = None,
+    geo_labels: bool = True,
+    min_elevation: float | None = None,
 ) -> Any:
     """Map of a mosaic or grid file (an ``asi_grid`` Dataset) on a cartopy projection.
 
     Coastlines come from the Natural Earth files shipped in the package (nothing is downloaded).
+    Optional overlays: the sites' fields of view coloured by network (:func:`plot_fov`),
+    AACGM-v2 magnetic latitude/longitude lines (PyAuroraX's ``add_mag_contours``) and a
+    satellite footprint track with the frame's time marked.
 
     Args:
         ds: An ``asi_grid`` Dataset (:func:`geospacexr.asi.mosaic` or
@@ -229,6 +238,13 @@ def plot_map(
         sites: ``{name: (lat, lon)}`` markers to draw.
         show_coastlines: Draw the shipped coastlines.
         ax: A cartopy GeoAxes to draw into (default: a new figure).
+        fields_of_view: Skymaps whose fields of view (at the mosaic's altitude) to outline.
+        footprint: A footprint track (``lat``, ``lon`` along ``time``) to draw; the point
+            nearest the frame's time is marked.
+        mag_lines: Spacing, degrees, of AACGM-v2 magnetic latitude lines (longitude lines every
+            three times that), dated to the frame; ``None`` draws none.
+        geo_labels: Label the geographic grid lines.
+        min_elevation: Elevation cutoff of the fields of view (default from config).
 
     Returns:
         The matplotlib Axes.
@@ -278,10 +294,237 @@ def plot_map(
             )
     if extent is not None:
         ax.set_extent(extent, crs=ccrs.PlateCarree())
-    ax.gridlines(draw_labels=False, linewidth=0.4, color="0.7")
+    _geo_lines(ax, geo_labels)
     for name, (lat, lon) in (sites or {}).items():
         ax.plot(lon, lat, marker="^", color="red", transform=ccrs.PlateCarree())
         ax.text(lon, lat, f" {name}", color="red", fontsize=8, transform=ccrs.PlateCarree())
+    altitude = ds.attrs.get("altitude_km")
+    if fields_of_view:
+        _fov_rings(ax, fields_of_view, altitude, min_elevation)
+    if mag_lines is not None:
+        _mag_lines(ax, float(mag_lines), frame["time"].values, altitude, extent)
+    if footprint is not None:
+        _footprint(ax, footprint, frame["time"].values)
+    if fields_of_view or footprint is not None:
+        ax.legend(loc="lower left", fontsize=7)
     stamp = np.datetime_as_string(frame["time"].values, unit="s").replace("T", " ")
     ax.set_title(f"{ds.attrs.get('altitude_km', '')} km, {stamp} UT")
+    return ax
+
+
+#: Colours of the networks' fields of view (by the skymaps' ``instrument`` attribute).
+NETWORK_COLOURS = {
+    "themis": "tab:blue",
+    "rego": "tab:red",
+    "trex_rgb": "tab:green",
+    "rgb": "tab:green",
+    "trex_nir": "tab:purple",
+    "nir": "tab:purple",
+    "trex_blueline": "tab:cyan",
+    "blueline": "tab:cyan",
+    "smile": "tab:orange",
+}
+
+
+def _geo_lines(ax: Any, labels: bool) -> None:
+    try:
+        gl = ax.gridlines(draw_labels=labels, linewidth=0.4, color="0.7", x_inline=False)
+    except TypeError:  # projections without label support
+        gl = ax.gridlines(draw_labels=False, linewidth=0.4, color="0.7")
+    if labels and hasattr(gl, "xlabel_style"):
+        gl.xlabel_style = gl.ylabel_style = {"size": 7, "color": "0.4"}
+
+
+def _fov_rings(
+    ax: Any, skymaps: list[xr.Dataset], altitude_km: Any, min_elevation: float | None
+) -> None:
+    import cartopy.crs as ccrs
+
+    from ..asi.coverage import field_of_view
+
+    seen: set[str] = set()
+    for sky in skymaps:
+        ring = field_of_view(sky, altitude_km=altitude_km, min_elevation=min_elevation)
+        network = str(sky.attrs.get("instrument", "")).lower()
+        colour = NETWORK_COLOURS.get(network, "0.3")
+        ax.plot(
+            ring["lon"].values,
+            ring["lat"].values,
+            color=colour,
+            linewidth=1.2,
+            transform=ccrs.Geodetic(),
+            label=None if network in seen else network.upper(),
+        )
+        seen.add(network)
+
+
+def _mag_lines(ax: Any, step: float, when: Any, altitude_km: Any, extent: Any) -> None:
+    """AACGM-v2 latitude/longitude lines: contours of mlat and mlon on a geographic mesh."""
+    import cartopy.crs as ccrs
+
+    if not np.isfinite(step) or step <= 0:
+        raise ValueError(f"mag_lines must be a positive spacing in degrees, not {step!r}")
+    try:
+        import aacgmv2
+    except ImportError:
+        raise ImportError("magnetic lines need aacgmv2: pip install 'geospacexr[asi]'") from None
+    lon0, lon1, lat0, lat1 = extent if extent is not None else (-180.0, 180.0, 40.0, 90.0)
+    lats = np.linspace(max(lat0 - 5, -89.5), min(lat1 + 5, 89.5), 121)
+    lons = np.linspace(lon0 - 10, lon1 + 10, 241)
+    glat, glon = np.meshgrid(lats, lons, indexing="ij")
+    height = float(altitude_km) if altitude_km not in (None, "") else 0.0
+    mlat, mlon, _ = aacgmv2.convert_latlon_arr(
+        glat.ravel(),
+        glon.ravel(),
+        height,
+        np.datetime64(when, "s").astype(object),
+        method_code="G2A",
+    )
+    mlat, mlon = mlat.reshape(glat.shape), mlon.reshape(glat.shape)
+    finite = np.isfinite(mlat)
+    if not finite.any():
+        return
+    lat_levels = np.arange(np.ceil(np.nanmin(mlat) / step) * step, np.nanmax(mlat) + 1e-9, step)
+    cs = ax.contour(
+        glon,
+        glat,
+        mlat,
+        levels=lat_levels,
+        colors="gold",
+        linewidths=0.7,
+        transform=ccrs.PlateCarree(),
+    )
+    ax.clabel(cs, fmt="%g°", fontsize=6)
+    # longitude lines: contour a continuous version (unwrapped across the +-180 jump)
+    lon_step = 3 * step
+    unwrapped = np.unwrap(np.radians(np.where(finite, mlon, 0.0)), axis=1)
+    unwrapped = np.degrees(np.unwrap(unwrapped, axis=0))
+    unwrapped = np.where(finite, unwrapped, np.nan)
+    levels = np.arange(
+        np.ceil(np.nanmin(unwrapped) / lon_step) * lon_step, np.nanmax(unwrapped) + 1e-9, lon_step
+    )
+    ax.contour(
+        glon,
+        glat,
+        unwrapped,
+        levels=levels,
+        colors="gold",
+        linewidths=0.5,
+        linestyles="--",
+        transform=ccrs.PlateCarree(),
+    )
+
+
+def _footprint(ax: Any, track: xr.Dataset, when: Any) -> None:
+    import cartopy.crs as ccrs
+
+    if (
+        not isinstance(track, xr.Dataset)
+        or not {"lat", "lon"} <= set(track.variables)
+        or "time" not in track.dims
+    ):
+        raise ValueError("the footprint must be a Dataset with lat and lon along time")
+    ax.plot(
+        track["lon"].values,
+        track["lat"].values,
+        color="magenta",
+        linewidth=1.0,
+        transform=ccrs.Geodetic(),
+        label="footprint",
+    )
+    i = int(np.argmin(np.abs(track["time"].values - np.datetime64(when, "ns"))))
+    ax.plot(
+        float(track["lon"].values[i]),
+        float(track["lat"].values[i]),
+        marker="o",
+        color="magenta",
+        markersize=6,
+        transform=ccrs.PlateCarree(),
+    )
+
+
+def plot_fov(
+    skymaps: list[xr.Dataset],
+    altitude_km: float | None = None,
+    min_elevation: float | None = None,
+    projection: str = "north_polar",
+    extent: tuple[float, float, float, float] | None = None,
+    mag_lines: float | None = None,
+    date: Any = None,
+    show_coastlines: bool = True,
+    ax: Any = None,
+) -> Any:
+    """Map of the sites' fields of view, coloured by network (PyAuroraX's FoV maps).
+
+    Args:
+        skymaps: The sites' skymaps (``instrument`` attribute picks the colour,
+            :data:`NETWORK_COLOURS`).
+        altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``).
+        min_elevation: Elevation cutoff, degrees (default from config ``asi.min_elevation``).
+        projection: A name of :data:`geospacexr.plot.gcm.PROJECTIONS`.
+        extent: ``(lon0, lon1, lat0, lat1)`` (default: around the fields of view).
+        mag_lines: Spacing of AACGM-v2 latitude lines, degrees (``None``: none).
+        date: Date of the magnetic lines (default: the first skymap's ``valid_start``).
+        show_coastlines: Draw the shipped coastlines.
+        ax: A cartopy GeoAxes to draw into (default: a new figure).
+
+    Returns:
+        The matplotlib Axes.
+
+    Raises:
+        ValueError: If no skymap is given.
+    """
+    import cartopy.crs as ccrs
+
+    from ..asi.coverage import field_of_view
+    from ..resources import coastlines
+    from .common import require_matplotlib
+    from .gcm import _projection
+
+    require_matplotlib()
+    if not skymaps:
+        raise ValueError("plot_fov needs at least one skymap")
+    for sky in skymaps:
+        require(sky, "skymap", where="plot_fov")
+    altitude = float(config.resolve(altitude_km, "asi.altitude_km"))
+    rings = [field_of_view(s, altitude, min_elevation) for s in skymaps]
+    if extent is None:
+        lats = np.concatenate([r["lat"].values for r in rings])
+        lons = np.concatenate([r["lon"].values for r in rings])
+        extent = (
+            float(np.nanmin(lons)) - 3,
+            float(np.nanmax(lons)) + 3,
+            float(np.nanmin(lats)) - 2,
+            float(np.nanmax(lats)) + 2,
+        )
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 6), layout="constrained")
+        centre = 0.5 * (extent[0] + extent[1])
+        ax = fig.add_subplot(projection=_projection(projection, central_longitude=centre))
+    if show_coastlines:
+        for line in coastlines():
+            ax.plot(
+                line[:, 0], line[:, 1], color="0.6", linewidth=0.6, transform=ccrs.PlateCarree()
+            )
+    ax.set_extent(extent, crs=ccrs.PlateCarree())
+    _geo_lines(ax, True)
+    _fov_rings(ax, skymaps, altitude, min_elevation)
+    ax.legend(loc="lower left", fontsize=7, title="field of view", title_fontsize=7)
+    for sky in skymaps:
+        lat, lon = float(sky.attrs["site_lat"]), float(sky.attrs["site_lon"])
+        ax.plot(lon, lat, marker="^", color="k", markersize=4, transform=ccrs.PlateCarree())
+        ax.text(
+            lon,
+            lat,
+            f" {str(sky.attrs.get('site', '')).upper()}",
+            fontsize=7,
+            transform=ccrs.PlateCarree(),
+        )
+    if mag_lines is not None:
+        when = date if date is not None else skymaps[0].attrs.get("valid_start") or "2020-01-01"
+        _mag_lines(ax, float(mag_lines), np.datetime64(when), altitude, extent)
+    cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
+    ax.set_title(f"fields of view at {altitude:g} km above {cutoff:g} degrees elevation")
     return ax
