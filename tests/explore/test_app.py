@@ -112,3 +112,98 @@ def test_served_page_in_chromium(served, chromium, tmp_path):
             browser.close()
     assert not errors, errors
     assert not remote, f"the page loaded remote resources: {remote}"
+
+
+def _browser(sync, p, chromium):
+    return p.chromium.launch(
+        executable_path=chromium,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
+def _plot_canvases(page):
+    """Bounding boxes of the visible Bokeh canvases, left to right."""
+    boxes = []
+    for canvas in page.locator("canvas").all():
+        box = canvas.bounding_box()
+        if box and box["width"] > 50 and canvas.is_visible() and box not in boxes:
+            boxes.append(box)
+    return sorted(boxes, key=lambda b: (b["x"], b["y"]))
+
+
+@pytest.mark.ui
+def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
+    sync = pytest.importorskip("playwright.sync_api")
+    errors = []
+    with sync.sync_playwright() as p:
+        browser = _browser(sync, p, chromium)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            page.goto(served, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=60000)
+            page.get_by_text("ASI: themis-gill").first.click()
+            page.wait_for_selector("text=ASI explorer", timeout=60000)
+            page.wait_for_timeout(1500)
+            label = page.locator("text=/^2014-03-10 .* UT$/").first
+            first = label.inner_text()
+            assert first.startswith("2014-03-10 06:00:00")
+            image, keogram = _plot_canvases(page)[:2]
+            # clicking the keogram three quarters of the way along moves the time there
+            page.mouse.click(
+                keogram["x"] + 0.75 * keogram["width"], keogram["y"] + 0.5 * keogram["height"]
+            )
+            page.wait_for_function(
+                "t => ![...document.querySelectorAll('*')].some("
+                "e => e.childElementCount === 0 && e.textContent.trim() === t)",
+                arg=first,
+                timeout=20000,
+            )
+            later = page.locator("text=/^2014-03-10 .* UT$/").first.inner_text()
+            assert "06:01:" in later or "06:02:" in later, later
+            # a box drawn on the image (box select is active) adds the box time series
+            before = page.screenshot()
+            x, y, w, h = image["x"], image["y"], image["width"], image["height"]
+            page.mouse.move(x + 0.4 * w, y + 0.4 * h)
+            page.mouse.down()
+            page.mouse.move(x + 0.5 * w, y + 0.5 * h, steps=5)
+            page.mouse.move(x + 0.6 * w, y + 0.6 * h, steps=5)
+            page.mouse.up()
+            page.wait_for_timeout(2500)
+            assert len(_plot_canvases(page)) > 2  # the box-metric plot appeared
+            assert page.screenshot() != before
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+@pytest.mark.ui
+def test_five_sessions_stay_responsive(served, chromium):
+    sync = pytest.importorskip("playwright.sync_api")
+    with sync.sync_playwright() as p:
+        browser = _browser(sync, p, chromium)
+        try:
+            pages = []
+            for _ in range(5):
+                page = browser.new_page()
+                page.set_viewport_size({"width": 1200, "height": 900})
+                page.goto(served, wait_until="domcontentloaded")
+                pages.append(page)
+            for page in pages:
+                page.wait_for_selector("text=GCM explorer", timeout=90000)
+                page.wait_for_selector("canvas", timeout=90000)
+            start = time.monotonic()
+            shots = [page.screenshot() for page in pages]
+            for page in pages:
+                page.locator("select").first.select_option("UN")
+            for page, before in zip(pages, shots, strict=True):
+                deadline = time.monotonic() + 30
+                while page.screenshot() == before:
+                    assert time.monotonic() < deadline, "a session did not redraw within 30 s"
+                    page.wait_for_timeout(250)
+            # all five redraw within a few seconds of each other on two cores
+            assert time.monotonic() - start < 30
+        finally:
+            browser.close()
