@@ -225,3 +225,39 @@ def test_accessor_matches_functions(ds):
     rows = ds.gcm.variables()
     tn = next(r for r in rows if r["name"] == "TN")
     assert tn["units"] == "K" and tn["grid"] == "lev"
+
+
+def _ice_pressure_murphy_koop(t):
+    """Ice vapour pressure, Pa: Murphy & Koop (2005), QJRMS 131, 1539, eq. 7 (independent)."""
+    return np.exp(9.550426 - 5723.265 / t + 3.53068 * np.log(t) - 0.00728332 * t)
+
+
+def test_tnfp_frost_point_against_murphy_koop():
+    """Water vapour at the ice saturation pressure of T has its frost point at T."""
+    w = datasets.open_sample("waccmx").isel(time=[0]).load()
+    frost_t = np.array([150.0, 170.0, 190.0, 210.0, 230.0])
+    pressure = w["pressure"].broadcast_like(w["TN"]).transpose(*w["TN"].dims).values * 100.0
+    levels = w.sizes["lev"]
+    # put the five temperatures on five levels: H2O = p_ice(T) / p there
+    picks = np.linspace(levels // 3, levels - 1, frost_t.size).astype(int)
+    axis = w["TN"].dims.index("lev")
+    h2o = np.full(pressure.shape, 1e-6)
+    tn = w["TN"].values.copy()
+    for k, t in zip(picks, frost_t, strict=True):
+        at = [slice(None)] * tn.ndim
+        at[axis] = k
+        h2o[tuple(at)] = _ice_pressure_murphy_koop(t) / pressure[tuple(at)]
+        tn[tuple(at)] = t + 3.0
+    h2o = xr.DataArray(h2o, dims=w["TN"].dims, coords=w["TN"].coords)
+    tn = w["TN"].copy(data=tn)
+    out = gcm.derived(w.assign(H2O=h2o, TN=tn), "TNFP")
+    assert out.attrs["units"] == "K"
+    for k in picks:
+        # Marti & Mauersberger against Murphy & Koop: within 0.3 K over 150-230 K
+        np.testing.assert_allclose(out.isel(time=0, lev=k).values, 3.0, atol=0.3)
+    assert "TNFP" in gcm.derived.available(w.assign(H2O=h2o))
+    assert "TNFP" not in gcm.derived.available(w)
+    with pytest.raises(MissingVariableError, match="H2O"):
+        gcm.derived(w, "TNFP")
+    dry = gcm.derived(w.assign(H2O=h2o * 0.0), "TNFP")
+    assert np.isnan(dry.values).all()

@@ -328,6 +328,32 @@ def _hox(ds: xr.Dataset) -> xr.DataArray:
     return _number_density_sum(ds, ("OH", "HO2", "H"))
 
 
+#: Marti & Mauersberger (1993) ice vapour pressure: log10(p / Pa) = A - B / T.
+_FROST_A = 12.537
+_FROST_B_K = 2663.5
+
+
+@register_derived(
+    "TNFP",
+    inputs=("TN", "H2O"),
+    units="K",
+    long_name="temperature above the frost point (TN - T_frost)",
+    reference="Marti & Mauersberger (1993), GRL 20, 363: log10(p_ice/Pa) = 12.537 - 2663.5/T",
+)
+def _tnfp(ds: xr.Dataset) -> xr.DataArray:
+    """TN minus the frost point of the local water vapour (negative: ice can form, e.g. PMCs).
+
+    The water vapour partial pressure is the H2O volume mixing ratio (WACCM-X stores it; a
+    TIE-GCM mass mixing ratio is converted with the mean molecular mass, so O1 and O2 are then
+    needed too) times the pressure, in Pa; a non-positive partial pressure gives NaN.
+    """
+    p_h2o = _vmr(ds, "H2O") * ds["pressure"] * 100.0  # hPa -> Pa
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = np.log10(p_h2o.where(p_h2o > 0))
+    frost = _FROST_B_K / (_FROST_A - log_p)
+    return ds["TN"] - frost
+
+
 @register_derived(
     "TEC",
     inputs=("NE", "ZG"),
