@@ -18,6 +18,9 @@ from ..errors import GeospacexrError
 
 __all__ = ["AsiExplorer", "explore"]
 
+#: Height of the image's plotting frame, screen pixels (its width follows the image).
+_IMAGE_FRAME_PX = 400
+
 
 class AsiExplorer:
     """Widgets and plots of the ASI explorer; ``.panel`` is the Panel layout.
@@ -60,7 +63,7 @@ class AsiExplorer:
             else None
         )
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
-        self.image_pane = pn.pane.HoloViews(min_height=420, sizing_mode="stretch_width")
+        self.image_pane = pn.pane.HoloViews(sizing_mode="fixed")
         self.keogram_pane = pn.pane.HoloViews(min_height=300, sizing_mode="stretch_width")
         self.box_pane = pn.pane.HoloViews(min_height=220, sizing_mode="stretch_width")
         self._tap = hv.streams.Tap(x=None, y=None)
@@ -133,9 +136,9 @@ class AsiExplorer:
             clim=self._limits,
             tools=["box_select", "hover"],
             active_tools=["box_select"],
-            data_aspect=1,
-            responsive=True,
-            min_height=400,
+            # fixed frame: square pixels (responsive sizing would stretch the sky)
+            frame_height=_IMAGE_FRAME_PX,
+            frame_width=round(_IMAGE_FRAME_PX * w / h),
             colorbar=True,
             title=self._label(int(self.time.value)).strip("*"),
         )
@@ -150,7 +153,9 @@ class AsiExplorer:
             layers = layers * contours.opts(hv.opts.Contours(color="orange", line_width=1))
         if self.box is not None:
             x0, x1, y0, y1 = self.box
-            layers = layers * hv.Bounds((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5)).opts(color="cyan")
+            # upper bounds are excluded (image[y0:y1, x0:x1]): the last pixel's edge is x1 - 0.5
+            edges = (x0 - 0.5, y0 - 0.5, x1 - 0.5, y1 - 0.5)
+            layers = layers * hv.Bounds(edges).opts(color="cyan")
         return layers
 
     def _keogram_plot(self) -> Any:
