@@ -20,7 +20,7 @@ import xarray as xr
 
 from .. import config
 from ..errors import OutOfRangeError
-from .metrics import METRICS
+from .metrics import METRICS, reduce_pixels
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = ["meridian_keogram", "path_keogram", "path_pixels"]
@@ -44,16 +44,6 @@ def _positions(
         return centres["lat"].values, centres["lon"].values, altitude
     mag = magnetic(skymap, ds["time"].values[0], altitude)
     return mag["mlat"].values, mag["mlon"].values, altitude
-
-
-def _metric(values: np.ndarray, metric: str, percentile: float | None) -> np.ndarray:
-    if metric == "mean":
-        return values.mean(axis=1)
-    if metric == "median":
-        return np.median(values, axis=1)
-    if metric == "sum":
-        return values.sum(axis=1)
-    return np.percentile(values, percentile, axis=1)
 
 
 def _check_metric(metric: str, percentile: float | None) -> None:
@@ -238,8 +228,7 @@ def path_keogram(
         pixels = _segment_pixels(float(x0), float(y0), float(x1), float(y1), width, shape)
         if pixels is None:
             continue
-        values = data[:, pixels[0], pixels[1]].astype(np.float64)
-        rows.append(_metric(values, metric, percentile))
+        rows.append(reduce_pixels(data[:, pixels[0], pixels[1]], metric, percentile))
         ends.append((x0, y0, x1, y1))
         counts.append(len(pixels[0]))
     if not rows:

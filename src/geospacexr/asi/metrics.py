@@ -43,6 +43,29 @@ def _pair(name: str, value: Any, size: int) -> tuple[float, ...]:
     return out
 
 
+def reduce_pixels(values: np.ndarray, metric: str, percentile: float | None) -> np.ndarray:
+    """Reduce ``(time, pixels[, channel])`` over pixels, in float64 whatever the input dtype.
+
+    Integer images are not converted first: sums and means accumulate in float64, and medians
+    and percentiles partition the (smaller) integer array, then interpolate in float64.
+
+    Args:
+        values: The pixels of every frame.
+        metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+        percentile: The percentile (0-100) for ``metric="percentile"``.
+
+    Returns:
+        ``(time[, channel])`` float64 array.
+    """
+    if metric == "mean":
+        return values.mean(axis=1, dtype=np.float64)
+    if metric == "sum":
+        return values.sum(axis=1, dtype=np.float64)
+    if metric == "median":
+        return np.median(values, axis=1).astype(np.float64, copy=False)
+    return np.percentile(values, percentile, axis=1).astype(np.float64, copy=False)
+
+
 def box_mask(
     ds: xr.Dataset,
     skymap: xr.Dataset | None = None,
@@ -180,15 +203,11 @@ def box_metric(
     cols = np.flatnonzero(mask.any(axis=0))
     window = ds["image"].isel(y=slice(rows[0], rows[-1] + 1), x=slice(cols[0], cols[-1] + 1)).values
     sub = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    values = window[:, sub].astype(np.float64)  # (time, pixels[, channel])
-    if metric == "mean":
-        out = values.mean(axis=1)
-    elif metric == "median":
-        out = np.median(values, axis=1)
-    elif metric == "sum":
-        out = values.sum(axis=1)
+    if sub.all():  # a rectangle (every CCD box): no gather
+        values = window.reshape(window.shape[0], -1, *window.shape[3:])
     else:
-        out = np.percentile(values, percentile, axis=1)
+        values = window[:, sub]  # (time, pixels[, channel]), the images' own dtype
+    out = reduce_pixels(values, metric, percentile)
     dims = ("time", "channel") if "channel" in ds["image"].dims else ("time",)
     mode = next(
         k
