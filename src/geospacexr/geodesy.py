@@ -8,10 +8,11 @@ well under a pixel of an all-sky imager.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import config
 
-__all__ = ["geographic_to_look", "look_to_geographic"]
+__all__ = ["geographic_to_look", "great_circle_deg", "look_to_geographic"]
 
 
 def look_to_geographic(
@@ -110,3 +111,23 @@ def geographic_to_look(
         % 360.0
     )
     return azimuth, elevation
+
+
+def great_circle_deg(
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> np.ndarray:
+    """Great-circle angle between points, degrees (haversine form, exact for small angles).
+
+    Args:
+        lat1: Latitude of the first point(s), degrees.
+        lon1: Longitude of the first point(s), degrees.
+        lat2: Latitude of the second point(s), degrees.
+        lon2: Longitude of the second point(s), degrees.
+
+    Returns:
+        The central angle, degrees, broadcast over the inputs.
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dl = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.degrees(2 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))

@@ -6,11 +6,6 @@ compares the geographic box, where PyAuroraX selects pixels by their corner (ind
 we by their centre, so the values agree to a fraction of a percent rather than exactly.
 """
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -48,24 +43,12 @@ def test_against_recorded_pyaurorax(data, mode, metric):
     np.testing.assert_allclose(summary, RECORDED[f"{mode}_{metric}"], rtol=1e-12)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("GEOSPACEXR_REF_UCALGARY"),
-    reason="set GEOSPACEXR_REF_UCALGARY to compare live",
-)
-def test_against_pyaurorax_live(data):
-    script = Path(__file__).with_name("pyaurorax_box_metric.py")
-    out = subprocess.run(
-        [
-            os.environ["GEOSPACEXR_REF_UCALGARY"],
-            str(script),
-            str(datasets.sample_path("themis-gill")),
-            str(datasets.sample_path("themis-gill-skymap")),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+def test_against_pyaurorax_live(data, ucalgary_reference):
+    reference = ucalgary_reference(
+        "pyaurorax_box_metric.py",
+        datasets.sample_path("themis-gill"),
+        datasets.sample_path("themis-gill-skymap"),
     )
-    reference = json.loads(out.stdout.strip().splitlines()[-1])
     for metric in ("mean", "median", "sum"):
         for mode, bounds in BOXES.items():
             np.testing.assert_allclose(

@@ -6,11 +6,6 @@ themis-gill sample (per segment: first, second and last frame; and the row sums)
 stores single-channel rows in an integer array, so its ``mean`` is our mean truncated.
 """
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -67,26 +62,14 @@ def test_path_keogram_against_recorded_pyaurorax(images):
     check(RECORDED, images)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("GEOSPACEXR_REF_UCALGARY"),
-    reason="set GEOSPACEXR_REF_UCALGARY to compare live",
-)
-def test_path_keogram_against_pyaurorax_live(images):
-    script = Path(__file__).with_name("pyaurorax_custom_keogram.py")
-    out = subprocess.run(
-        [
-            os.environ["GEOSPACEXR_REF_UCALGARY"],
-            str(script),
-            str(datasets.sample_path("themis-gill")),
-            ",".join(map(str, XS)),
-            ",".join(map(str, YS)),
-            "6",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+def test_path_keogram_against_pyaurorax_live(images, ucalgary_reference):
+    reference = ucalgary_reference(
+        "pyaurorax_custom_keogram.py",
+        datasets.sample_path("themis-gill"),
+        ",".join(map(str, XS)),
+        ",".join(map(str, YS)),
+        "6",
     )
-    reference = json.loads(out.stdout.strip().splitlines()[-1])
     check(reference, images)
 
 

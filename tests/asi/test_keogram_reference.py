@@ -5,11 +5,6 @@ Recorded once: the CCD keogram's sum and three rows, and PyAuroraX's geographic 
 with ``GEOSPACEXR_REF_UCALGARY`` set to an interpreter with pyaurorax.
 """
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from geospacexr import datasets
@@ -47,21 +42,10 @@ def test_against_recorded_pyaurorax(data):
     check(RECORDED, *data)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("GEOSPACEXR_REF_UCALGARY"),
-    reason="set GEOSPACEXR_REF_UCALGARY to compare live",
-)
-def test_against_pyaurorax_live(data):
-    script = Path(__file__).with_name("pyaurorax_keogram.py")
-    out = subprocess.run(
-        [
-            os.environ["GEOSPACEXR_REF_UCALGARY"],
-            str(script),
-            str(datasets.sample_path("themis-gill")),
-            str(datasets.sample_path("themis-gill-skymap")),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+def test_against_pyaurorax_live(data, ucalgary_reference):
+    reference = ucalgary_reference(
+        "pyaurorax_keogram.py",
+        datasets.sample_path("themis-gill"),
+        datasets.sample_path("themis-gill-skymap"),
     )
-    check(json.loads(out.stdout.strip().splitlines()[-1]), *data)
+    check(reference, *data)

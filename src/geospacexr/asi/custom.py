@@ -20,19 +20,11 @@ import xarray as xr
 
 from .. import config
 from ..errors import OutOfRangeError
-from .metrics import METRICS, reduce_pixels
+from ..geodesy import great_circle_deg
+from .metrics import check_metric, reduce_pixels
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = ["meridian_keogram", "path_keogram", "path_pixels"]
-
-
-def _haversine_deg(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
-    """Great-circle angle in degrees between points (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.degrees(2 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def _positions(
@@ -47,12 +39,7 @@ def _positions(
 
 
 def _check_metric(metric: str, percentile: float | None) -> None:
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
-    if metric == "percentile" and (percentile is None or not 0 <= percentile <= 100):
-        raise ValueError(
-            f"metric='percentile' needs percentile between 0 and 100, not {percentile!r}"
-        )
+    check_metric(metric, percentile)
     if metric != "percentile" and percentile is not None:
         raise ValueError(f"percentile={percentile!r} only goes with metric='percentile'")
 
@@ -118,14 +105,14 @@ def path_pixels(
     clat = corners["lat_corner"].values.astype(np.float64)
     clon = corners["lon_corner"].values.astype(np.float64)
     diagonal = np.fmax(
-        _haversine_deg(clat[:-1, :-1], clon[:-1, :-1], clat[1:, 1:], clon[1:, 1:]),
-        _haversine_deg(clat[1:, :-1], clon[1:, :-1], clat[:-1, 1:], clon[:-1, 1:]),
+        great_circle_deg(clat[:-1, :-1], clon[:-1, :-1], clat[1:, 1:], clon[1:, 1:]),
+        great_circle_deg(clat[1:, :-1], clon[1:, :-1], clat[:-1, 1:], clon[:-1, 1:]),
     )
     vy, vx = np.nonzero(valid)
     vlat, vlon = lat[valid], lon[valid]
     out = []
     for plat, plon in points:
-        distance = _haversine_deg(plat, plon, vlat, vlon)
+        distance = great_circle_deg(plat, plon, vlat, vlon)
         best = int(np.argmin(distance))
         size = diagonal[vy[best], vx[best]]
         if np.isfinite(size) and distance[best] > size:

@@ -43,6 +43,24 @@ def _pair(name: str, value: Any, size: int) -> tuple[float, ...]:
     return out
 
 
+def check_metric(metric: str, percentile: float | None) -> None:
+    """Refuse an unknown metric, or ``"percentile"`` without a percentile in 0-100.
+
+    Args:
+        metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+        percentile: The percentile for ``metric="percentile"``.
+
+    Raises:
+        ValueError: If either is invalid.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
+    if metric == "percentile" and (percentile is None or not 0 <= percentile <= 100):
+        raise ValueError(
+            f"metric='percentile' needs percentile between 0 and 100, not {percentile!r}"
+        )
+
+
 def reduce_pixels(values: np.ndarray, metric: str, percentile: float | None) -> np.ndarray:
     """Reduce ``(time, pixels[, channel])`` over pixels, in float64 whatever the input dtype.
 
@@ -192,12 +210,7 @@ def box_metric(
         IncompatibleInputError: If the skymap is for another site.
     """
     require(ds, "asi", ["image"], where="box_metric")
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
-    if metric == "percentile" and (percentile is None or not 0 <= percentile <= 100):
-        raise ValueError(
-            f"metric='percentile' needs percentile between 0 and 100, not {percentile!r}"
-        )
+    check_metric(metric, percentile)
     mask = box_mask(ds, skymap, ccd, azimuth, elevation, geo, mag, altitude_km)
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))

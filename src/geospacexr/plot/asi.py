@@ -251,9 +251,7 @@ def plot_map(
     """
     import cartopy.crs as ccrs
 
-    from ..resources import coastlines
     from .common import require_matplotlib
-    from .gcm import _projection
 
     require(ds, "asi_grid", ["image"], where="plot_map")
     require_matplotlib()
@@ -272,11 +270,7 @@ def plot_map(
             float(lats[rows[-1]]) + 2,
         )
     if ax is None:
-        from matplotlib.figure import Figure
-
-        centre = 0.0 if extent is None else 0.5 * (extent[0] + extent[1])
-        fig = Figure(figsize=(7, 6), layout="constrained")
-        ax = fig.add_subplot(projection=_projection(projection, central_longitude=centre))
+        ax = _new_map(projection, extent)
     lo, hi = _limits(values[covered] if values.ndim == 2 else values[covered].ravel(), percentiles)
     if values.ndim == 3:
         ax.pcolormesh(
@@ -288,10 +282,7 @@ def plot_map(
         )
         ax.figure.colorbar(mesh, ax=ax, shrink=0.7, label=ds["image"].attrs.get("units", ""))
     if show_coastlines:
-        for line in coastlines():
-            ax.plot(
-                line[:, 0], line[:, 1], color="0.6", linewidth=0.6, transform=ccrs.PlateCarree()
-            )
+        _draw_coastlines(ax)
     if extent is not None:
         ax.set_extent(extent, crs=ccrs.PlateCarree())
     _geo_lines(ax, geo_labels)
@@ -324,6 +315,27 @@ NETWORK_COLOURS = {
     "blueline": "tab:cyan",
     "smile": "tab:orange",
 }
+
+
+def _new_map(projection: str, extent: Any) -> Any:
+    """A new figure with one GeoAxes centred on the extent's middle longitude."""
+    from matplotlib.figure import Figure
+
+    from .gcm import _projection
+
+    centre = 0.0 if extent is None else 0.5 * (extent[0] + extent[1])
+    fig = Figure(figsize=(7, 6), layout="constrained")
+    return fig.add_subplot(projection=_projection(projection, central_longitude=centre))
+
+
+def _draw_coastlines(ax: Any) -> None:
+    """The shipped Natural Earth coastlines, thin grey."""
+    import cartopy.crs as ccrs
+
+    from ..resources import coastlines
+
+    for line in coastlines():
+        ax.plot(line[:, 0], line[:, 1], color="0.6", linewidth=0.6, transform=ccrs.PlateCarree())
 
 
 def _geo_lines(ax: Any, labels: bool) -> None:
@@ -477,9 +489,7 @@ def plot_fov(
     import cartopy.crs as ccrs
 
     from ..asi.coverage import field_of_view
-    from ..resources import coastlines
     from .common import require_matplotlib
-    from .gcm import _projection
 
     require_matplotlib()
     if not skymaps:
@@ -498,16 +508,9 @@ def plot_fov(
             float(np.nanmax(lats)) + 2,
         )
     if ax is None:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(7, 6), layout="constrained")
-        centre = 0.5 * (extent[0] + extent[1])
-        ax = fig.add_subplot(projection=_projection(projection, central_longitude=centre))
+        ax = _new_map(projection, extent)
     if show_coastlines:
-        for line in coastlines():
-            ax.plot(
-                line[:, 0], line[:, 1], color="0.6", linewidth=0.6, transform=ccrs.PlateCarree()
-            )
+        _draw_coastlines(ax)
     ax.set_extent(extent, crs=ccrs.PlateCarree())
     _geo_lines(ax, True)
     _fov_rings(ax, skymaps, altitude, min_elevation)
