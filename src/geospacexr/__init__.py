@@ -31,10 +31,10 @@ from .io import (
 __all__ = [
     "__version__", "asi", "config", "datasets", "errors", "gcm", "io", "open", "open_asi",
     "open_asi_grid",
-    "open_calibration", "open_skymap", "open_tiegcm", "open_waccmx",
+    "open_calibration", "open_skymap", "open_tiegcm", "open_waccmx", "rb",
 ]  # fmt: skip
 
-_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics"}
+_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics", "rb"}
 
 
 def __getattr__(name: str) -> Any:

@@ -595,3 +595,71 @@ class RbAccessor(_Accessor):
 
     _name = "rb"
     _kinds = ("bfield", "particles")
+
+    def lstar(
+        self, model: Any, accuracy: str | dict[str, Any] | None = None, total_flux: bool = False
+    ) -> xr.Dataset:
+        """Roederer L*, K, Lm, Bm, alpha_eq and status per particle (:func:`geospacexr.rb.lstar`).
+
+        Args:
+            model: A field model (:func:`geospacexr.rb.models.get`).
+            accuracy: Preset or settings dict.
+            total_flux: Integrate the total field's flux at the surface.
+
+        Returns:
+            The invariants Dataset.
+        """
+        from .rb import invariants
+
+        return invariants.lstar(
+            self._require("lstar", ["x", "y", "z", "pitch_angle"]), model, accuracy, total_flux
+        )
+
+    def K(self, model: Any, accuracy: str | dict[str, Any] | None = None) -> xr.Dataset:
+        """K, Bm, Bmin, Lm and alpha_eq per particle, no drift shell (:func:`geospacexr.rb.K`).
+
+        Args:
+            model: A field model.
+            accuracy: Preset or settings dict.
+
+        Returns:
+            The invariants Dataset.
+        """
+        from .rb import invariants
+
+        return invariants.K_invariant(
+            self._require("K", ["x", "y", "z", "pitch_angle"]), model, accuracy
+        )
+
+    def M(self, model: Any = None, b_local: Any = None) -> xr.DataArray:
+        """First invariant M (MeV/G) per particle (:func:`geospacexr.rb.M`).
+
+        Args:
+            model: A field model giving the local |B|.
+            b_local: Local |B| in nT instead of a model.
+
+        Returns:
+            M along ``particle``.
+        """
+        from .rb import invariants
+
+        return invariants.M(self._require("M", ["energy"]), model, b_local)
+
+    def trace(self, starts: Any, **kwargs: Any) -> xr.Dataset:
+        """Trace field lines in this gridded field (``"bfield"``) (:func:`geospacexr.rb.trace`).
+
+        Args:
+            starts: (n, 3) start points or a Dataset with x, y, z.
+            **kwargs: ``time``, ``frame``, ``altitude_km``, ``rtol``; ``internal`` and
+                ``inner_boundary`` go to :func:`geospacexr.rb.models.from_grid`.
+
+        Returns:
+            The field-line Dataset.
+        """
+        from .rb import models, tracing
+
+        grid_kw = {
+            k: kwargs.pop(k) for k in ("internal", "moment", "inner_boundary") if k in kwargs
+        }
+        ds = self._require("trace", ["Bx", "By", "Bz"])
+        return tracing.trace(models.from_grid(ds, **grid_kw), starts, **kwargs)

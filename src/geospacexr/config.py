@@ -126,21 +126,29 @@ class GcmConfig:
 
 @dataclass(frozen=True)
 class RbConfig:
-    """Magnetic-field model and field-line tracing defaults.
+    """Magnetic-field model, field-line tracing and invariant defaults.
 
     Attributes:
-        earth_radius_km: Earth radius used as the length unit (Re), km.
-        dipole_moment_nt: Equatorial surface field of the centred dipole, nT (fixed convention).
-        trace_rtol: Relative tolerance of the adaptive field-line integrator.
-        trace_max_step_re: Largest integration step, Re.
-        trace_stop_altitude_km: Field lines stop at this altitude above the Earth, km.
+        earth_radius_km: Earth radius used as the length unit (Re), km (the IGRF and Tsyganenko
+            reference radius).
+        dipole_moment_nt: Equatorial surface field B0 of the centred dipole, nT. The convention
+            is a fixed moment (30,000 nT, as in most radiation-belt work); pass
+            ``moment="igrf"`` to a model to use the IGRF dipole term of the date instead.
+        accuracy: Default accuracy preset of L* and K (``"fast"``, ``"default"``, ``"high"``).
+        trace_stop_altitude_km: Altitude of the atmosphere for traced lines and mirror points:
+            a particle mirroring below it is lost (status 3), km.
+        trace_outer_re: Field lines reaching this distance count as open, Re.
+        trace_max_step_re: Largest integration step of the tracer, Re.
+        trace_max_steps: Largest number of steps per half field line.
     """
 
     earth_radius_km: float = 6371.2
     dipole_moment_nt: float = 30000.0
-    trace_rtol: float = 1e-8
-    trace_max_step_re: float = 0.1
+    accuracy: str = "default"
     trace_stop_altitude_km: float = 100.0
+    trace_outer_re: float = 60.0
+    trace_max_step_re: float = 1.0
+    trace_max_steps: int = 4000
 
 
 @dataclass(frozen=True)

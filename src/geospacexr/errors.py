@@ -17,6 +17,7 @@ __all__ = [
     "FileFormatError",
     "GeospacexrError",
     "IncompatibleInputError",
+    "InvalidArgumentError",
     "MissingVariableError",
     "NoFilesError",
     "OutOfRangeError",
@@ -110,3 +111,19 @@ class DataWarning(UserWarning):
 
 class OutOfRangeError(GeospacexrError, ValueError):
     """A requested time, level, pressure or height lies outside what the data cover."""
+
+
+class InvalidArgumentError(GeospacexrError, ValueError):
+    """An argument has a value the function cannot use.
+
+    For example an unknown frame or model name, a pitch angle outside (0, 90] degrees, or a
+    missing or out-of-range model parameter.
+
+    Args:
+        message: What is wrong.
+        argument: The name of the offending argument.
+    """
+
+    def __init__(self, message: str, argument: str | None = None) -> None:
+        self.argument = argument
+        super().__init__(f"{argument}: {message}" if argument else message)

@@ -1,0 +1,47 @@
+"""Radiation belts: magnetic-field models, field-line tracing and the adiabatic invariants.
+
+Importing this package is cheap; the compiled kernels (numba, cached on disk) load on first use.
+
+Example:
+    >>> import geospacexr.rb as rb
+    >>> p = rb.particles(x=[5.0], y=[0.0], z=[0.0], pitch_angle=[60.0])
+    >>> result = p.rb.lstar(rb.models.get("dipole"))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ACCURACY",
+    "STATUS",
+    "K",
+    "M",
+    "footprint",
+    "lstar",
+    "models",
+    "particles",
+    "trace",
+]
+
+_LAZY = {
+    "ACCURACY": ("invariants", "ACCURACY"),
+    "STATUS": ("invariants", "STATUS"),
+    "K": ("invariants", "K_invariant"),
+    "M": ("invariants", "M"),
+    "lstar": ("invariants", "lstar"),
+    "particles": ("invariants", "particles"),
+    "trace": ("tracing", "trace"),
+    "footprint": ("tracing", "footprint"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    if name in ("models", "tracing", "invariants", "frames", "igrf", "tsyganenko"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,1079 @@
+"""The compiled core of :mod:`geospacexr.rb`: field dispatch, the field-line tracer, K and L*.
+
+Everything here is ``numba.njit(cache=True)`` and works on plain arrays, so a whole L* (dozens of
+field lines, hundreds of thousands of field evaluations) runs without returning to Python.
+
+A field model reaches the kernels as four packed arrays (built by
+:meth:`geospacexr.rb.models.Model.kernel_args`), so one compiled tracer serves every model and
+numba can cache it on disk (it dispatches on integer codes instead of receiving functions):
+
+* ``ip`` (int64): ``[internal code, external code, T89 iopt, IGRF nmax]``;
+* ``fp`` (float64): ``[tilt ps (rad), dipole B0 (nT), dipole axis (3), rotation trace->GEO (9,
+  row-major), external parameters (10), grid inner radius (Re)]``;
+* ``gh`` (float64): packed IGRF Gauss coefficients (length 1 when unused);
+* ``grid``: ``gx, gy, gz`` axes (Re) and ``gb`` (nx, ny, nz, 3) field values (nT) of a
+  rectilinear gridded field (size 1 when unused).
+
+Positions are in Earth radii in the *trace frame* (GSM for the analytic models, the grid's frame
+for gridded fields); fields are in nT.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# EXTERNAL-IMPORTS
+
+INTERNAL_NONE = 0
+INTERNAL_DIPOLE = 1
+INTERNAL_IGRF = 2
+EXTERNAL_NONE = 0
+EXTERNAL_T89 = 1
+EXTERNAL_T96 = 2
+EXTERNAL_TS05 = 3
+EXTERNAL_GRID = 4
+
+FP_PS = 0
+FP_B0 = 1
+FP_AXIS = 2
+FP_ROT = 5
+FP_PARMOD = 14
+FP_RINNER = 24
+FP_SIZE = 25
+IP_SIZE = 4
+
+# Trace end codes.
+END_INNER = 0
+END_OUTER = 1
+END_DOMAIN = 2
+END_STEPS = 3
+
+# Particle status codes (documented in geospacexr.rb.invariants.STATUS).
+OK = 0
+OPEN = 1
+LEAVES_DOMAIN = 2
+MIRROR_BELOW = 3
+SHABANSKY = 4
+NO_CONVERGENCE = 5
+INVALID_POSITION = 6
+
+NT_TO_G = 1.0e-5
+
+
+# --------------------------------------------------------------------------- field evaluation
+@njit(cache=True)
+def dipole_field(b0, ax, ay, az, x, y, z):
+    """Centred dipole of equatorial surface field ``b0`` (nT) with its north axis ``a``."""
+    r2 = x * x + y * y + z * z
+    r = math.sqrt(r2)
+    f = b0 / (r2 * r2 * r)
+    ad3 = 3.0 * (ax * x + ay * y + az * z)
+    return f * (ax * r2 - ad3 * x), f * (ay * r2 - ad3 * y), f * (az * r2 - ad3 * z)
+
+
+@njit(cache=True)
+def internal_field(ip, fp, gh, x, y, z):
+    """The internal (dipole or IGRF) field in the trace frame."""
+    code = ip[0]
+    if code == INTERNAL_DIPOLE:
+        return dipole_field(fp[FP_B0], fp[FP_AXIS], fp[FP_AXIS + 1], fp[FP_AXIS + 2], x, y, z)
+    if code == INTERNAL_IGRF:
+        r = FP_ROT
+        fp[r] * x + fp[r + 1] * y + fp[r + 2] * z
+        fp[r + 3] * x + fp[r + 4] * y + fp[r + 5] * z
+        fp[r + 6] * x + fp[r + 7] * y + fp[r + 8] * z
+        bx, by, bz = 0.0, 0.0, 0.0  # IGRF-PENDING
+        return (
+            fp[r] * bx + fp[r + 3] * by + fp[r + 6] * bz,
+            fp[r + 1] * bx + fp[r + 4] * by + fp[r + 7] * bz,
+            fp[r + 2] * bx + fp[r + 5] * by + fp[r + 8] * bz,
+        )
+    return 0.0, 0.0, 0.0
+
+
+@njit(cache=True)
+def _locate(axis, v):
+    """Index i with axis[i] <= v <= axis[i+1] and the fraction, or -1 outside."""
+    n = axis.shape[0]
+    if not (axis[0] <= v <= axis[n - 1]):
+        return -1, 0.0
+    i = np.searchsorted(axis, v) - 1
+    if i < 0:
+        i = 0
+    if i > n - 2:
+        i = n - 2
+    return i, (v - axis[i]) / (axis[i + 1] - axis[i])
+
+
+@njit(cache=True)
+def grid_field(gx, gy, gz, gb, x, y, z):
+    """Trilinear interpolation of a rectilinear gridded field; NaN outside the grid."""
+    i, fx = _locate(gx, x)
+    j, fy = _locate(gy, y)
+    k, fz = _locate(gz, z)
+    if i < 0 or j < 0 or k < 0:
+        return np.nan, np.nan, np.nan
+    out = np.zeros(3)
+    for c in range(3):
+        c00 = gb[i, j, k, c] * (1 - fx) + gb[i + 1, j, k, c] * fx
+        c10 = gb[i, j + 1, k, c] * (1 - fx) + gb[i + 1, j + 1, k, c] * fx
+        c01 = gb[i, j, k + 1, c] * (1 - fx) + gb[i + 1, j, k + 1, c] * fx
+        c11 = gb[i, j + 1, k + 1, c] * (1 - fx) + gb[i + 1, j + 1, k + 1, c] * fx
+        c0 = c00 * (1 - fy) + c10 * fy
+        c1 = c01 * (1 - fy) + c11 * fy
+        out[c] = c0 * (1 - fz) + c1 * fz
+    return out[0], out[1], out[2]
+
+
+@njit(cache=True)
+def field(ip, fp, gh, gx, gy, gz, gb, x, y, z):
+    """The model's total field (nT) at one point of the trace frame."""
+    ext = ip[1]
+    if ext == EXTERNAL_GRID:
+        if x * x + y * y + z * z < fp[FP_RINNER] * fp[FP_RINNER]:
+            return internal_field(ip, fp, gh, x, y, z)
+        return grid_field(gx, gy, gz, gb, x, y, z)
+    bx, by, bz = internal_field(ip, fp, gh, x, y, z)
+    ex, ey, ez = 0.0, 0.0, 0.0  # EXTERNAL-PENDING
+    return bx + ex, by + ey, bz + ez
+
+
+@njit(cache=True, parallel=True)
+def field_many(ip, fp, gh, gx, gy, gz, gb, x, y, z):
+    """Vectorised :func:`field` over flat arrays (parallel over points)."""
+    n = x.shape[0]
+    bx = np.empty(n)
+    by = np.empty(n)
+    bz = np.empty(n)
+    for i in prange(n):
+        bx[i], by[i], bz[i] = field(ip, fp, gh, gx, gy, gz, gb, x[i], y[i], z[i])
+    return bx, by, bz
+
+
+# --------------------------------------------------------------------------- tracer
+@njit(cache=True)
+def _unit(ip, fp, gh, gx, gy, gz, gb, x, y, z, sign):
+    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, x, y, z)
+    b = math.sqrt(bx * bx + by * by + bz * bz)
+    if not (b > 0.0):  # NaN (outside a grid) or a null
+        return np.nan, np.nan, np.nan, np.nan
+    f = sign / b
+    return bx * f, by * f, bz * f, b
+
+
+@njit(cache=True)
+def hermite(s0, s1, p0, p1, t0, t1, s):
+    """Cubic Hermite interpolation of one coordinate between two nodes."""
+    h = s1 - s0
+    u = (s - s0) / h
+    u2 = u * u
+    u3 = u2 * u
+    return (
+        (2 * u3 - 3 * u2 + 1) * p0
+        + (u3 - 2 * u2 + u) * h * t0
+        + (-2 * u3 + 3 * u2) * p1
+        + (u3 - u2) * h * t1
+    )
+
+
+@njit(cache=True)
+def trace_half(
+    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, pos, tan, bmag, arc
+):
+    """Trace from a point along ``sign * B`` with an adaptive Dormand-Prince 5(4) integrator.
+
+    Writes nodes into ``pos`` (n, 3), unit tangents along +B into ``tan``, |B| into ``bmag`` and
+    the arc length (in the direction of travel, >= 0) into ``arc``. The last node of a line that
+    reaches the inner boundary lies on it (found by Hermite interpolation and bisection).
+
+    Returns:
+        (number of nodes, end code).
+    """
+    nmax = pos.shape[0]
+    ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign)
+    if not (b > 0.0):
+        return 0, END_DOMAIN
+    pos[0, 0], pos[0, 1], pos[0, 2] = x0, y0, z0
+    tan[0, 0], tan[0, 1], tan[0, 2] = ux * sign, uy * sign, uz * sign
+    bmag[0] = b
+    arc[0] = 0.0
+    n = 1
+    r0 = math.sqrt(x0 * x0 + y0 * y0 + z0 * z0)
+    h = min(hmax, 0.05 * r0)
+    atol = rtol
+    k = np.empty((7, 3))
+    y = np.empty(3)
+    yt = np.empty(3)
+    y[0], y[1], y[2] = x0, y0, z0
+    k[0, 0], k[0, 1], k[0, 2] = ux, uy, uz
+    s = 0.0
+    while n < nmax:
+        # stages 2..7 of Dormand-Prince
+        for st in range(1, 7):
+            for d in range(3):
+                if st == 1:
+                    acc = 0.2 * k[0, d]
+                elif st == 2:
+                    acc = 3.0 / 40.0 * k[0, d] + 9.0 / 40.0 * k[1, d]
+                elif st == 3:
+                    acc = 44.0 / 45.0 * k[0, d] - 56.0 / 15.0 * k[1, d] + 32.0 / 9.0 * k[2, d]
+                elif st == 4:
+                    acc = (
+                        19372.0 / 6561.0 * k[0, d]
+                        - 25360.0 / 2187.0 * k[1, d]
+                        + 64448.0 / 6561.0 * k[2, d]
+                        - 212.0 / 729.0 * k[3, d]
+                    )
+                elif st == 5:
+                    acc = (
+                        9017.0 / 3168.0 * k[0, d]
+                        - 355.0 / 33.0 * k[1, d]
+                        + 46732.0 / 5247.0 * k[2, d]
+                        + 49.0 / 176.0 * k[3, d]
+                        - 5103.0 / 18656.0 * k[4, d]
+                    )
+                else:
+                    acc = (
+                        35.0 / 384.0 * k[0, d]
+                        + 500.0 / 1113.0 * k[2, d]
+                        + 125.0 / 192.0 * k[3, d]
+                        - 2187.0 / 6784.0 * k[4, d]
+                        + 11.0 / 84.0 * k[5, d]
+                    )
+                yt[d] = y[d] + h * acc
+            ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, yt[0], yt[1], yt[2], sign)
+            if not (b > 0.0):
+                break
+            k[st, 0], k[st, 1], k[st, 2] = ux, uy, uz
+        if not (b > 0.0):
+            if h > 1e-6:
+                h *= 0.25
+                continue
+            return n, END_DOMAIN
+        # yt holds the 5th-order solution, k[6] the derivative there (FSAL)
+        err = 0.0
+        for d in range(3):
+            e = h * (
+                71.0 / 57600.0 * k[0, d]
+                - 71.0 / 16695.0 * k[2, d]
+                + 71.0 / 1920.0 * k[3, d]
+                - 17253.0 / 339200.0 * k[4, d]
+                + 22.0 / 525.0 * k[5, d]
+                - 1.0 / 40.0 * k[6, d]
+            )
+            sc = atol + rtol * max(abs(y[d]), abs(yt[d]))
+            err = max(err, abs(e) / sc)
+        if err > 1.0:
+            h *= max(0.2, 0.9 * err**-0.2)
+            continue
+        s += h
+        r1 = math.sqrt(yt[0] * yt[0] + yt[1] * yt[1] + yt[2] * yt[2])
+        pos[n, 0], pos[n, 1], pos[n, 2] = yt[0], yt[1], yt[2]
+        tan[n, 0], tan[n, 1], tan[n, 2] = k[6, 0] * sign, k[6, 1] * sign, k[6, 2] * sign
+        bmag[n] = b
+        arc[n] = s
+        n += 1
+        if r1 <= r_in:
+            _land(ip, fp, gh, gx, gy, gz, gb, pos, tan, bmag, arc, n - 1, sign, r_in)
+            return n, END_INNER
+        if r1 >= r_out:
+            return n, END_OUTER
+        y[0], y[1], y[2] = yt[0], yt[1], yt[2]
+        k[0, 0], k[0, 1], k[0, 2] = k[6, 0], k[6, 1], k[6, 2]
+        grow = 5.0 if err == 0.0 else min(5.0, 0.9 * err**-0.2)
+        h = min(h * grow, hmax, 0.5 * r1)
+    return n, END_STEPS
+
+
+@njit(cache=True)
+def _land(ip, fp, gh, gx, gy, gz, gb, pos, tan, bmag, arc, i, sign, r_in):
+    """Move node ``i`` (just inside the inner boundary) onto it, by bisection on arc length."""
+    a, b = arc[i - 1], arc[i]
+    p = np.empty(3)
+    for _ in range(60):
+        m = 0.5 * (a + b)
+        for d in range(3):
+            p[d] = hermite(
+                arc[i - 1],
+                arc[i],
+                pos[i - 1, d],
+                pos[i, d],
+                tan[i - 1, d] * sign,
+                tan[i, d] * sign,
+                m,
+            )
+        if math.sqrt(p[0] ** 2 + p[1] ** 2 + p[2] ** 2) > r_in:
+            a = m
+        else:
+            b = m
+        if b - a < 1e-12:
+            break
+    ux, uy, uz, bb = _unit(ip, fp, gh, gx, gy, gz, gb, p[0], p[1], p[2], 1.0)
+    pos[i, 0], pos[i, 1], pos[i, 2] = p[0], p[1], p[2]
+    tan[i, 0], tan[i, 1], tan[i, 2] = ux, uy, uz
+    bmag[i] = bb
+    arc[i] = 0.5 * (a + b)
+
+
+@njit(cache=True)
+def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, work, sc, line):
+    """Trace the whole field line through a point, from its -B end to its +B end.
+
+    ``work`` (4, nmax, 3) and ``sc`` (nmax, 4) are scratch arrays; ``line`` (2 nmax, 8) receives
+    the nodes with columns x, y, z, |B|, s (arc length increasing along +B, 0 at the start
+    point) and the unit tangent along +B (3 columns).
+
+    Returns:
+        (n nodes, index of the start point, end code towards -B, end code towards +B).
+    """
+    nb, eb = trace_half(
+        ip,
+        fp,
+        gh,
+        gx,
+        gy,
+        gz,
+        gb,
+        x0,
+        y0,
+        z0,
+        -1.0,
+        r_in,
+        r_out,
+        rtol,
+        hmax,
+        work[0],
+        work[1],
+        sc[:, 0],
+        sc[:, 1],
+    )
+    nf, ef = trace_half(
+        ip,
+        fp,
+        gh,
+        gx,
+        gy,
+        gz,
+        gb,
+        x0,
+        y0,
+        z0,
+        1.0,
+        r_in,
+        r_out,
+        rtol,
+        hmax,
+        work[2],
+        work[3],
+        sc[:, 2],
+        sc[:, 3],
+    )
+    if nb == 0 or nf == 0:
+        return 0, 0, END_DOMAIN, END_DOMAIN
+    n = 0
+    for i in range(nb - 1, 0, -1):
+        for d in range(3):
+            line[n, d] = work[0, i, d]
+            line[n, 5 + d] = work[1, i, d]
+        line[n, 3] = sc[i, 0]
+        line[n, 4] = -sc[i, 1]
+        n += 1
+    start = n
+    for i in range(nf):
+        for d in range(3):
+            line[n, d] = work[2, i, d]
+            line[n, 5 + d] = work[3, i, d]
+        line[n, 3] = sc[i, 2]
+        line[n, 4] = sc[i, 3]
+        n += 1
+    return n, start, eb, ef
+
+
+# --------------------------------------------------------------------------- along a line
+@njit(cache=True)
+def _point(line, i, s, p):
+    """Position at arc length ``s`` in node interval ``i`` (Hermite), written into ``p``."""
+    for d in range(3):
+        p[d] = hermite(
+            line[i, 4],
+            line[i + 1, 4],
+            line[i, d],
+            line[i + 1, d],
+            line[i, 5 + d],
+            line[i + 1, 5 + d],
+            s,
+        )
+
+
+@njit(cache=True)
+def _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p):
+    _point(line, i, s, p)
+    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, p[0], p[1], p[2])
+    return math.sqrt(bx * bx + by * by + bz * bz)
+
+
+@njit(cache=True)
+def _interval(line, lo, hi, s):
+    j = lo
+    while j < hi - 1 and line[j + 1, 4] < s:
+        j += 1
+    return j
+
+
+@njit(cache=True)
+def _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p):
+    """Golden-section refinement of the minimum of |B| around node ``imin``.
+
+    Returns:
+        (s of the minimum, its node interval, Bmin).
+    """
+    lo = max(imin - 1, 0)
+    hi = min(imin + 1, n - 1)
+    a, b = line[lo, 4], line[hi, 4]
+    g = 0.3819660112501051
+
+    c = a + g * (b - a)
+    d = b - g * (b - a)
+    fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, c), c, p)
+    fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, d), d, p)
+    for _ in range(60):
+        if b - a < 1e-9 * (1.0 + abs(a)):
+            break
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = a + g * (b - a)
+            fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, c), c, p)
+        else:
+            a, c, fc = c, d, fd
+            d = b - g * (b - a)
+            fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, d), d, p)
+    sm = 0.5 * (a + b)
+    j = _interval(line, lo, hi, sm)
+    bmin = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, j, sm, p)
+    if line[imin, 3] < bmin:
+        return line[imin, 4], min(imin, n - 2), line[imin, 3]
+    return sm, j, bmin
+
+
+@njit(cache=True)
+def _mirror(ip, fp, gh, gx, gy, gz, gb, line, i, bm, p):
+    """Arc length where |B| = bm inside node interval ``i`` (Illinois false position)."""
+    a, b = line[i, 4], line[i + 1, 4]
+    fa, fb = line[i, 3] - bm, line[i + 1, 3] - bm
+    side = 0
+    for _ in range(100):
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, c, p) - bm
+        if abs(fc) <= 1e-13 * bm or abs(b - a) < 1e-13:
+            return c
+        if fc * fb > 0:
+            b, fb = c, fc
+            if side == -1:
+                fa *= 0.5
+            side = -1
+        else:
+            a, fa = c, fc
+            if side == 1:
+                fb *= 0.5
+            side = 1
+    return 0.5 * (a + b)
+
+
+# Gauss-Legendre nodes/weights on [0, 1] (8 points).
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+GL_X = 0.5 * (_GL_X + 1.0)
+GL_W = 0.5 * _GL_W
+
+
+@njit(cache=True)
+def _k_piece(ip, fp, gh, gx, gy, gz, gb, line, i, a, b, bm, mode, p):
+    """∫ sqrt(bm - B) ds over [a, b] inside node interval i (nT^0.5 Re).
+
+    mode 0: plain Gauss-Legendre; 1: the mirror point is at ``a`` (s = a + u^2);
+    2: the mirror point is at ``b`` (s = b - u^2).
+    """
+    total = 0.0
+    if mode == 0:
+        for q in range(GL_X.shape[0]):
+            s = a + (b - a) * GL_X[q]
+            v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p)
+            total += GL_W[q] * math.sqrt(max(v, 0.0))
+        return total * (b - a)
+    umax = math.sqrt(max(b - a, 0.0))
+    for q in range(GL_X.shape[0]):
+        u = umax * GL_X[q]
+        s = a + u * u if mode == 1 else b - u * u
+        v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p)
+        total += GL_W[q] * 2.0 * u * math.sqrt(max(v, 0.0))
+    return total * umax
+
+
+@njit(cache=True)
+def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, out):
+    """K, Bmin and the mirror points of a closed traced line for mirror field ``bm``.
+
+    Writes into ``out``: [K (G^0.5 Re), Bmin (nT), s_mirror_south, s_mirror_north, s_min,
+    min(r of the mirror points)]. K is 0 and the mirror points NaN when ``bm < Bmin``.
+
+    Returns:
+        Status code (OK, MIRROR_BELOW or SHABANSKY).
+    """
+    p = np.empty(3)
+    imin = 0
+    for i in range(1, n):
+        if line[i, 3] < line[imin, 3]:
+            imin = i
+    smin, _jmin, bmin = _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p)
+    out[1] = bmin
+    out[4] = smin
+    out[0] = 0.0
+    out[2] = np.nan
+    out[3] = np.nan
+    out[5] = np.nan
+    if bm < bmin:
+        return OK
+    # walk south from the minimum to the first node with B >= bm, checking monotonicity
+    tol = 1e-9
+    i = imin
+    while i > 0 and line[i, 3] < bm:
+        if line[i - 1, 3] < line[i, 3] * (1.0 - tol):
+            return SHABANSKY
+        i -= 1
+    if line[i, 3] < bm:
+        return MIRROR_BELOW
+    isouth = i  # mirror point in [isouth, isouth + 1]
+    i = imin
+    while i < n - 1 and line[i, 3] < bm:
+        if line[i + 1, 3] < line[i, 3] * (1.0 - tol):
+            return SHABANSKY
+        i += 1
+    if line[i, 3] < bm:
+        return MIRROR_BELOW
+    inorth = i - 1  # mirror point in [inorth, inorth + 1]
+    s1 = _mirror(ip, fp, gh, gx, gy, gz, gb, line, isouth, bm, p)
+    s2 = _mirror(ip, fp, gh, gx, gy, gz, gb, line, inorth, bm, p)
+    out[2] = s1
+    out[3] = s2
+    _point(line, isouth, s1, p)
+    r1 = math.sqrt(p[0] ** 2 + p[1] ** 2 + p[2] ** 2)
+    _point(line, inorth, s2, p)
+    r2 = math.sqrt(p[0] ** 2 + p[1] ** 2 + p[2] ** 2)
+    out[5] = min(r1, r2)
+    if out[5] < r_atm:
+        return MIRROR_BELOW
+    k = 0.0
+    if isouth == inorth:
+        mid = 0.5 * (s1 + s2)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, isouth, s1, mid, bm, 1, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, isouth, mid, s2, bm, 2, p)
+    else:
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, isouth, s1, line[isouth + 1, 4], bm, 1, p)
+        for j in range(isouth + 1, inorth):
+            k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, j, line[j, 4], line[j + 1, 4], bm, 0, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, inorth, line[inorth, 4], s2, bm, 2, p)
+    out[0] = k * math.sqrt(NT_TO_G)
+    return OK
+
+
+# --------------------------------------------------------------------------- drift shells, L*
+_GLF_X, _GLF_W = np.polynomial.legendre.leggauss(24)
+GLF_X = 0.5 * (_GLF_X + 1.0)
+GLF_W = 0.5 * _GLF_W
+
+# Hilton (1971) approximation of McIlwain's L: L^3 B / M = 1 + a1 X^1/3 + a2 X^2/3 + a3 X.
+HILTON = np.array([1.35047, 0.465376, 0.0475455])
+
+# res columns
+R_LSTAR = 0
+R_K = 1
+R_LM = 2
+R_BM = 3
+R_BMIN = 4
+R_BLOCAL = 5
+R_ALPHA_EQ = 6
+R_PHI = 7
+R_SIZE = 8
+
+
+@njit(cache=True)
+def hilton_lm(k, bm, b0):
+    """McIlwain's L from K (G^0.5 Re), Bm (nT) and the dipole moment B0 (nT Re^3)."""
+    bm_g = bm * NT_TO_G
+    m_g = b0 * NT_TO_G
+    i = k / math.sqrt(bm_g)
+    x = i * i * i * bm_g / m_g
+    c = x ** (1.0 / 3.0)
+    f = 1.0 + HILTON[0] * c + HILTON[1] * c * c + HILTON[2] * x
+    return (m_g / bm_g * f) ** (1.0 / 3.0)
+
+
+@njit(cache=True)
+def _basis(fp):
+    """Unit vectors (e1, e2, a): a the dipole axis, e1 towards the trace frame's x axis."""
+    ax, ay, az = fp[FP_AXIS], fp[FP_AXIS + 1], fp[FP_AXIS + 2]
+    e1x, e1y, e1z = 1.0 - ax * ax, -ax * ay, -ax * az
+    nrm = math.sqrt(e1x * e1x + e1y * e1y + e1z * e1z)
+    e1x, e1y, e1z = e1x / nrm, e1y / nrm, e1z / nrm
+    e2x = ay * e1z - az * e1y
+    e2y = az * e1x - ax * e1z
+    e2z = ax * e1y - ay * e1x
+    out = np.empty((3, 3))
+    out[0, 0], out[0, 1], out[0, 2] = e1x, e1y, e1z
+    out[1, 0], out[1, 1], out[1, 2] = e2x, e2y, e2z
+    out[2, 0], out[2, 1], out[2, 2] = ax, ay, az
+    return out
+
+
+@njit(cache=True)
+def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
+    """∫_0^theta (-B_r) sin(t) dt at r = 1 along azimuth phi about the dipole axis (nT)."""
+    acc = 0.0
+    for q in range(GLF_X.shape[0]):
+        t = theta * GLF_X[q]
+        st, ct = math.sin(t), math.cos(t)
+        cp, sp = math.cos(phi), math.sin(phi)
+        px = st * (cp * basis[0, 0] + sp * basis[1, 0]) + ct * basis[2, 0]
+        py = st * (cp * basis[0, 1] + sp * basis[1, 1]) + ct * basis[2, 1]
+        pz = st * (cp * basis[0, 2] + sp * basis[1, 2]) + ct * basis[2, 2]
+        if total_field:
+            bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, px, py, pz)
+        else:
+            bx, by, bz = internal_field(ip, fp, gh, px, py, pz)
+        acc += GLF_W[q] * -(bx * px + by * py + bz * pz) * st
+    return acc * theta
+
+
+@njit(cache=True)
+def _shell_f(
+    ip,
+    fp,
+    gh,
+    gx,
+    gy,
+    gz,
+    gb,
+    basis,
+    rho,
+    phi,
+    bm,
+    k0,
+    r_in,
+    r_atm,
+    r_out,
+    rtol,
+    hmax,
+    work,
+    sc,
+    line,
+    kout,
+):
+    """Trace the line through the equatorial point (rho, phi); return (f, n, status).
+
+    f = K(line) - k0 for lines whose minimum field is below bm, and a continuous negative
+    extension -k0 - (Bmin / bm - 1) otherwise, so that f increases with rho through the root.
+    """
+    cp, sp = math.cos(phi), math.sin(phi)
+    x = rho * (cp * basis[0, 0] + sp * basis[1, 0])
+    y = rho * (cp * basis[0, 1] + sp * basis[1, 1])
+    z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
+    n, _start, eb, ef = trace_line(
+        ip, fp, gh, gx, gy, gz, gb, x, y, z, r_in, r_out, rtol, hmax, work, sc, line
+    )
+    if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
+        return np.inf, n, LEAVES_DOMAIN
+    if eb != END_INNER or ef != END_INNER:
+        return np.inf, n, OPEN
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, kout)
+    if bm < kout[1]:
+        return -k0 - (kout[1] / bm - 1.0), n, OK
+    return kout[0] - k0, n, st
+
+
+@njit(cache=True)
+def _equator_radius(line, n, basis):
+    """Distance from the axis where the line crosses the dipole's equatorial plane."""
+    for i in range(n - 1):
+        z0 = line[i, 0] * basis[2, 0] + line[i, 1] * basis[2, 1] + line[i, 2] * basis[2, 2]
+        z1 = (
+            line[i + 1, 0] * basis[2, 0]
+            + line[i + 1, 1] * basis[2, 1]
+            + line[i + 1, 2] * basis[2, 2]
+        )
+        if z0 <= 0.0 < z1 or z1 <= 0.0 < z0:
+            w = z0 / (z0 - z1)
+            p = np.empty(3)
+            for d in range(3):
+                p[d] = line[i, d] + w * (line[i + 1, d] - line[i, d])
+            q1 = p[0] * basis[0, 0] + p[1] * basis[0, 1] + p[2] * basis[0, 2]
+            q2 = p[0] * basis[1, 0] + p[1] * basis[1, 1] + p[2] * basis[1, 2]
+            return math.sqrt(q1 * q1 + q2 * q2), math.atan2(q2, q1)
+    return np.nan, np.nan
+
+
+@njit(cache=True)
+def _footprint(line, n, basis, foot):
+    """Store the +B (northern) end of the line; return its (colatitude, azimuth) about the axis."""
+    px, py, pz = line[n - 1, 0], line[n - 1, 1], line[n - 1, 2]
+    foot[0], foot[1], foot[2] = px, py, pz
+    r = math.sqrt(px * px + py * py + pz * pz)
+    ca = (px * basis[2, 0] + py * basis[2, 1] + pz * basis[2, 2]) / r
+    q1 = px * basis[0, 0] + py * basis[0, 1] + pz * basis[0, 2]
+    q2 = px * basis[1, 0] + py * basis[1, 1] + pz * basis[1, 2]
+    return math.acos(min(1.0, max(-1.0, ca))), math.atan2(q2, q1)
+
+
+@njit(cache=True)
+def _min_point(ip, fp, gh, gx, gy, gz, gb, line, smin, eq):
+    i = 0
+    while i < line.shape[0] - 2 and line[i + 1, 4] < smin:
+        i += 1
+    p = np.empty(3)
+    _point(line, i, smin, p)
+    eq[0], eq[1], eq[2] = p[0], p[1], p[2]
+
+
+@njit(cache=True)
+def invariants_one(
+    ip,
+    fp,
+    gh,
+    gx,
+    gy,
+    gz,
+    gb,
+    x0,
+    y0,
+    z0,
+    alpha_deg,
+    nlt,
+    r_in,
+    r_atm,
+    r_out,
+    rtol,
+    hmax,
+    shell_rtol,
+    max_iter,
+    total_flux,
+    do_shell,
+    work,
+    sc,
+    line,
+    res,
+    foot,
+    eq,
+):
+    """K, Bm, Lm, alpha_eq and (when ``do_shell``) Roederer's L* of one particle.
+
+    Returns:
+        The status code; results in ``res`` (see the R_* columns), drift-shell footprints and
+        minimum-B points in ``foot`` and ``eq`` (nlt, 3).
+    """
+    for c in range(res.shape[0]):
+        res[c] = np.nan
+    r0 = math.sqrt(x0 * x0 + y0 * y0 + z0 * z0)
+    if not (r0 > r_in) or not (r0 < r_out) or not (0.0 < alpha_deg <= 90.0):
+        return INVALID_POSITION
+    basis = _basis(fp)
+    kout = np.empty(6)
+    n, start, eb, ef = trace_line(
+        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, work, sc, line
+    )
+    if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
+        return LEAVES_DOMAIN
+    if eb != END_INNER or ef != END_INNER:
+        return OPEN
+    blocal = line[start, 3]
+    sa = math.sin(math.radians(alpha_deg))
+    bm = blocal / (sa * sa)
+    res[R_BLOCAL] = blocal
+    res[R_BM] = bm
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, kout)
+    res[R_BMIN] = kout[1]
+    if st != OK:
+        return st
+    if kout[1] > bm * (1.0 + 1e-9):  # the particle's own line: Bmin <= Blocal <= Bm
+        return NO_CONVERGENCE
+    if not (kout[2] <= 0.0 <= kout[3]):  # the particle is in an off-equator well
+        return SHABANSKY
+    k0 = kout[0]
+    res[R_K] = k0
+    res[R_ALPHA_EQ] = math.degrees(math.asin(math.sqrt(min(1.0, kout[1] / bm))))
+    b0 = fp[FP_B0]
+    res[R_LM] = hilton_lm(k0, bm, b0) if k0 > 0.0 else (b0 / bm) ** (1.0 / 3.0)
+    if not do_shell:
+        return OK
+    rho, phi0 = _equator_radius(line, n, basis)
+    if not (rho > 0.0):
+        return NO_CONVERGENCE
+    res[R_PHI] = phi0
+    theta = np.empty(nlt)
+    azim = np.empty(nlt)
+    theta[0], azim[0] = _footprint(line, n, basis, foot[0])
+    _min_point(ip, fp, gh, gx, gy, gz, gb, line, kout[4], eq[0])
+    for j in range(1, nlt):
+        phi = phi0 + 2.0 * math.pi * j / nlt
+        # bracket the root in rho, starting from the previous local time's radius
+        fa, n, st = _shell_f(
+            ip,
+            fp,
+            gh,
+            gx,
+            gy,
+            gz,
+            gb,
+            basis,
+            rho,
+            phi,
+            bm,
+            k0,
+            r_in,
+            r_atm,
+            r_out,
+            rtol,
+            hmax,
+            work,
+            sc,
+            line,
+            kout,
+        )
+        if st == SHABANSKY or st == MIRROR_BELOW:
+            return st
+        a = rho
+        step = 0.02 * rho
+        b, fb = a, fa
+        found = False
+        for _ in range(40):
+            b = a - step if fa > 0 else a + step
+            if b <= r_in * 1.001 or b >= r_out:
+                break
+            fb, n, st = _shell_f(
+                ip,
+                fp,
+                gh,
+                gx,
+                gy,
+                gz,
+                gb,
+                basis,
+                b,
+                phi,
+                bm,
+                k0,
+                r_in,
+                r_atm,
+                r_out,
+                rtol,
+                hmax,
+                work,
+                sc,
+                line,
+                kout,
+            )
+            if st == SHABANSKY or st == MIRROR_BELOW:
+                return st
+            if (fa > 0) != (fb > 0):
+                found = True
+                break
+            a, fa = b, fb
+            step *= 2.0
+        if not found:
+            return LEAVES_DOMAIN
+        # Illinois false position, bisecting while an end is an open line (f = inf)
+        side = 0
+        converged = False
+        c = b
+        for _ in range(max_iter):
+            if math.isinf(fa) or math.isinf(fb):
+                c = 0.5 * (a + b)
+            else:
+                c = (a * fb - b * fa) / (fb - fa)
+            fc, n, st = _shell_f(
+                ip,
+                fp,
+                gh,
+                gx,
+                gy,
+                gz,
+                gb,
+                basis,
+                c,
+                phi,
+                bm,
+                k0,
+                r_in,
+                r_atm,
+                r_out,
+                rtol,
+                hmax,
+                work,
+                sc,
+                line,
+                kout,
+            )
+            if st == SHABANSKY or st == MIRROR_BELOW:
+                return st
+            if abs(b - a) < shell_rtol * c or fc == 0.0:
+                converged = True
+                break
+            if (fc > 0) == (fb > 0):
+                b, fb = c, fc
+                if side == -1 and not math.isinf(fa):
+                    fa *= 0.5
+                side = -1
+            else:
+                a, fa = c, fc
+                if side == 1 and not math.isinf(fb):
+                    fb *= 0.5
+                side = 1
+        if not converged:
+            return NO_CONVERGENCE
+        if math.isinf(fc):
+            return LEAVES_DOMAIN if st == LEAVES_DOMAIN else OPEN
+        rho = c
+        theta[j], azim[j] = _footprint(line, n, basis, foot[j])
+        _min_point(ip, fp, gh, gx, gy, gz, gb, line, kout[4], eq[j])
+    # magnetic flux through the polar cap bounded by the footprints: the footprint azimuth is a
+    # smooth periodic function of the uniform start azimuth t, so integrate over t with the
+    # trapezoidal rule and the spectral derivative d(azimuth)/dt
+    dev = np.empty(nlt)
+    for j in range(nlt):
+        t = azim[0] + 2.0 * math.pi * j / nlt
+        d = azim[j] - t
+        dev[j] = math.atan2(math.sin(d), math.cos(d))
+    flux = 0.0
+    for j in range(nlt):
+        deriv = 0.0
+        for kk in range(1, (nlt + 1) // 2):
+            re = 0.0
+            im = 0.0
+            for m in range(nlt):
+                ang = 2.0 * math.pi * kk * m / nlt
+                re += dev[m] * math.cos(ang)
+                im -= dev[m] * math.sin(ang)
+            ang = 2.0 * math.pi * kk * j / nlt
+            # d/dt of (re cos + ... ) for the +k and -k terms together
+            deriv += 2.0 * kk * (-re * math.sin(ang) - im * math.cos(ang)) / nlt
+        g = _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta[j], azim[j], total_flux)
+        flux += g * (1.0 + deriv)
+    flux *= 2.0 * math.pi / nlt
+    res[R_LSTAR] = 2.0 * math.pi * b0 / flux
+    return OK
+
+
+@njit(cache=True, parallel=True)
+def invariants_many(
+    ip,
+    fp,
+    gh,
+    gx,
+    gy,
+    gz,
+    gb,
+    xs,
+    ys,
+    zs,
+    alphas,
+    nlt,
+    r_in,
+    r_atm,
+    r_out,
+    rtol,
+    hmax,
+    shell_rtol,
+    max_iter,
+    total_flux,
+    do_shell,
+    nmax,
+    res,
+    status,
+    foot,
+    eq,
+):
+    """:func:`invariants_one` over many particles of one time (parallel over particles)."""
+    for i in prange(xs.shape[0]):
+        work = np.empty((4, nmax, 3))
+        sc = np.empty((nmax, 4))
+        line = np.empty((2 * nmax, 8))
+        status[i] = invariants_one(
+            ip,
+            fp,
+            gh,
+            gx,
+            gy,
+            gz,
+            gb,
+            xs[i],
+            ys[i],
+            zs[i],
+            alphas[i],
+            nlt,
+            r_in,
+            r_atm,
+            r_out,
+            rtol,
+            hmax,
+            shell_rtol,
+            max_iter,
+            total_flux,
+            do_shell,
+            work,
+            sc,
+            line,
+            res[i],
+            foot[i],
+            eq[i],
+        )
+
+
+@njit(cache=True, parallel=True)
+def trace_many(
+    ip,
+    fp,
+    gh,
+    gx,
+    gy,
+    gz,
+    gb,
+    xs,
+    ys,
+    zs,
+    r_in,
+    r_out,
+    rtol,
+    hmax,
+    nmax,
+    lines,
+    counts,
+    starts,
+    ends,
+):
+    """Trace many field lines (parallel); each into ``lines[i]`` (2 nmax, 8)."""
+    for i in prange(xs.shape[0]):
+        work = np.empty((4, nmax, 3))
+        sc = np.empty((nmax, 4))
+        n, st, eb, ef = trace_line(
+            ip,
+            fp,
+            gh,
+            gx,
+            gy,
+            gz,
+            gb,
+            xs[i],
+            ys[i],
+            zs[i],
+            r_in,
+            r_out,
+            rtol,
+            hmax,
+            work,
+            sc,
+            lines[i],
+        )
+        counts[i] = n
+        starts[i] = st
+        ends[i, 0] = eb
+        ends[i, 1] = ef

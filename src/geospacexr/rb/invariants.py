@@ -1,0 +1,443 @@
+"""Adiabatic invariants: particle sets, M, K, Lm and Roederer's L*.
+
+* M, the relativistic first invariant, p⊥² / (2 m0 B), in MeV/G (analytic).
+* K = ∫ √(Bm − B(s)) ds between the mirror points (Roederer 1970), in G^0.5 Re, on a traced field
+  line: the mirror points are roots of |B| − Bm on the line's dense (Hermite) representation,
+  and the integral uses Gauss-Legendre quadrature with a u² substitution at each mirror point,
+  where the integrand has a square-root end point.
+* Lm, McIlwain's L from I = K / √Bm and Bm by Hilton's (1971) approximation, with the field's
+  dipole moment.
+* L* (Roederer 1970): for N local times the field line with the particle's K and Bm is found on
+  the dipole's equatorial plane (false position on the equatorial distance, starting from the
+  previous local time's solution); the drift shell's northern footprints on the Earth bound a
+  polar cap whose magnetic flux Φ is integrated (Gauss-Legendre in colatitude, spectrally exact
+  trapezoid in local time); L* = 2π B0 / Φ with B0 the field's own dipole moment (nT Re^3). The
+  flux is that of the internal field at the surface by default (the external field's
+  contribution there is below 0.05% for T89/T96), or of the total field (``total_flux=True``).
+
+Particles that cannot be computed get NaN and a per-particle ``status`` (see :data:`STATUS`);
+a batch never fails for one bad particle.
+
+References:
+    Roederer, J. G. (1970), Dynamics of Geomagnetically Trapped Radiation, Springer.
+    Hilton, H. H. (1971), L parameter, a new approximation, J. Geophys. Res., 76, 6952.
+    McIlwain, C. E. (1961), Coordinates for mapping the distribution of magnetically trapped
+    particles, J. Geophys. Res., 66, 3681.
+    Dormand, J. R. & Prince, P. J. (1980), A family of embedded Runge-Kutta formulae, J. Comput.
+    Appl. Math., 6, 19.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from .._checks import require
+from ..errors import InvalidArgumentError
+from . import _kernel as K
+from .models import Model, from_model_frame, to_model_frame
+
+__all__ = [
+    "ACCURACY",
+    "SPECIES_MASS_MEV",
+    "STATUS",
+    "K_invariant",
+    "M",
+    "dipole_l",
+    "lstar",
+    "particles",
+]
+
+#: Per-particle status codes of :func:`lstar` and :func:`K_invariant`.
+STATUS: dict[int, str] = {
+    0: "ok",
+    1: "open field line",
+    2: "drift shell leaves the model domain",
+    3: "mirror point below the atmosphere (trace_stop_altitude_km)",
+    4: "Shabansky orbit (off-equator minimum of B)",
+    5: "no convergence",
+    6: "invalid position (NaN, inside the Earth or beyond trace_outer_re) or pitch angle",
+}
+
+#: Numerical settings of each accuracy preset: ``rtol`` (tracer relative tolerance),
+#: ``n_local_times`` (drift-shell field lines), ``shell_rtol`` (relative tolerance of the
+#: equatorial distance of each drift-shell line). "default" reaches 0.1% on L* and K (see the
+#: convergence study in the documentation).
+ACCURACY: dict[str, dict[str, float]] = {
+    "fast": {"rtol": 1e-6, "n_local_times": 12, "shell_rtol": 1e-5},
+    "default": {"rtol": 1e-8, "n_local_times": 24, "shell_rtol": 1e-7},
+    "high": {"rtol": 1e-10, "n_local_times": 48, "shell_rtol": 1e-10},
+}
+
+#: Rest energies (MeV), CODATA 2018.
+SPECIES_MASS_MEV: dict[str, float] = {"electron": 0.51099895000, "proton": 938.27208816}
+
+
+def _settings(accuracy: str | dict[str, Any] | None) -> dict[str, Any]:
+    acc = config.resolve(accuracy, "rb.accuracy")
+    if isinstance(acc, str):
+        if acc not in ACCURACY:
+            raise InvalidArgumentError(
+                f"unknown accuracy preset {acc!r}; presets: {', '.join(ACCURACY)}", "accuracy"
+            )
+        return {"accuracy": acc, **ACCURACY[acc]}
+    if isinstance(acc, dict):
+        unknown = set(acc) - set(ACCURACY["default"])
+        if unknown:
+            raise InvalidArgumentError(
+                f"unknown settings {sorted(unknown)}; known: {sorted(ACCURACY['default'])}",
+                "accuracy",
+            )
+        out = {"accuracy": "custom", **ACCURACY["default"], **acc}
+        if not (1e-13 <= float(out["rtol"]) <= 1e-3) or not (1e-13 <= out["shell_rtol"] <= 1e-2):
+            raise InvalidArgumentError("rtol/shell_rtol must lie in [1e-13, 1e-3]", "accuracy")
+        if int(out["n_local_times"]) < 4:
+            raise InvalidArgumentError("n_local_times must be at least 4", "accuracy")
+        return out
+    raise InvalidArgumentError(f"must be a preset name or a dict, got {acc!r}", "accuracy")
+
+
+def particles(
+    x: Any,
+    y: Any,
+    z: Any,
+    pitch_angle: Any,
+    energy: Any = None,
+    time: Any = None,
+    frame: str = "SM",
+    species: str = "electron",
+) -> xr.Dataset:
+    """A particle set: positions, local pitch angles and energies along a ``particle`` dim.
+
+    Args:
+        x: Positions in Earth radii (scalars or arrays, broadcast together).
+        y: Positions, Re.
+        z: Positions, Re.
+        pitch_angle: **Local** pitch angle at the position, degrees in (0, 90] (the equatorial
+            pitch angle is an output of :func:`lstar`).
+        energy: Kinetic energy, MeV (needed for M only).
+        time: UT time, one for all or one per particle (sets the dipole tilt and the IGRF
+            epoch); None: zero tilt.
+        frame: Frame of the positions (``"SM"``, ``"GSM"``, ``"GSE"``, ``"GEO"``, ...).
+        species: ``"electron"`` or ``"proton"`` (rest mass for M).
+
+    Returns:
+        A Dataset of kind ``"particles"`` with ``x``, ``y``, ``z``, ``pitch_angle``
+        (``energy``) and, when given, a ``time`` coordinate along ``particle``.
+
+    Raises:
+        InvalidArgumentError: Pitch angles outside (0, 90], negative energies, an unknown frame
+            or species, arrays that do not broadcast.
+    """
+    from .models import _check_frame
+
+    frame = _check_frame(frame)
+    if species not in SPECIES_MASS_MEV:
+        raise InvalidArgumentError(
+            f"unknown species {species!r}; known: {', '.join(SPECIES_MASS_MEV)}", "species"
+        )
+    arrays = [np.asarray(v, dtype=float) for v in (x, y, z, pitch_angle)]
+    if energy is not None:
+        arrays.append(np.asarray(energy, dtype=float))
+    try:
+        arrays = [np.ravel(a) for a in np.broadcast_arrays(*arrays)]
+    except ValueError as exc:
+        raise InvalidArgumentError(f"x, y, z, pitch_angle, energy do not broadcast: {exc}") from exc
+    pa = arrays[3]
+    if not np.all((pa > 0) & (pa <= 90)):
+        raise InvalidArgumentError(
+            "local pitch angles must lie in (0, 90] degrees (mirror symmetry covers the rest)",
+            "pitch_angle",
+        )
+    n = pa.size
+    data = {
+        "x": ("particle", arrays[0], {"units": "Re", "long_name": f"x ({frame})"}),
+        "y": ("particle", arrays[1], {"units": "Re", "long_name": f"y ({frame})"}),
+        "z": ("particle", arrays[2], {"units": "Re", "long_name": f"z ({frame})"}),
+        "pitch_angle": ("particle", pa, {"units": "degree", "long_name": "local pitch angle"}),
+    }
+    if energy is not None:
+        e = arrays[4]
+        if not np.all(np.isfinite(e) & (e > 0)):
+            raise InvalidArgumentError("energies must be positive (MeV)", "energy")
+        data["energy"] = ("particle", e, {"units": "MeV", "long_name": "kinetic energy"})
+    coords: dict[str, Any] = {"particle": np.arange(n)}
+    if time is not None:
+        try:
+            t = np.asarray(time, dtype="datetime64[ns]")
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgumentError(f"not a time: {time!r}", "time") from exc
+        if t.ndim > 0 and t.size not in (1, n):
+            raise InvalidArgumentError(f"{t.size} times for {n} particles", "time")
+        coords["time"] = ("particle", np.broadcast_to(t.ravel()[0] if t.size == 1 else t, (n,)))
+    return xr.Dataset(
+        data,
+        coords=coords,
+        attrs={"geospacexr_kind": "particles", "frame": frame, "species": species},
+    )
+
+
+def _groups(ds: xr.Dataset) -> list[tuple[Any, np.ndarray]]:
+    """Particles grouped by time: [(time or None, indices)]."""
+    if "time" not in ds.coords:
+        return [(None, np.arange(ds.sizes["particle"]))]
+    times = ds["time"].values
+    out = []
+    for t in np.unique(times):
+        out.append((t, np.flatnonzero(times == t)))
+    return out
+
+
+def _run(ds: xr.Dataset, model: Model, settings: dict[str, Any], do_shell: bool, total_flux: bool):
+    cfg = config.get().rb
+    n = ds.sizes["particle"]
+    nlt = int(settings["n_local_times"]) if do_shell else 1
+    res = np.full((n, K.R_SIZE), np.nan)
+    status = np.zeros(n, dtype=np.int64)
+    foot = np.full((n, nlt, 3), np.nan)
+    eq = np.full((n, nlt, 3), np.nan)
+    frame = ds.attrs.get("frame", "SM")
+    r_atm = 1.0 + cfg.trace_stop_altitude_km / cfg.earth_radius_km
+    for t, idx in _groups(ds):
+        args = model.kernel_args(t)
+        xs, ys, zs = to_model_frame(
+            model, ds["x"].values[idx], ds["y"].values[idx], ds["z"].values[idx], frame, t
+        )
+        r = np.full((idx.size, K.R_SIZE), np.nan)
+        s = np.zeros(idx.size, dtype=np.int64)
+        f = np.full((idx.size, nlt, 3), np.nan)
+        e = np.full((idx.size, nlt, 3), np.nan)
+        K.invariants_many(
+            *args,
+            np.ascontiguousarray(xs, dtype=float),
+            np.ascontiguousarray(ys, dtype=float),
+            np.ascontiguousarray(zs, dtype=float),
+            np.ascontiguousarray(ds["pitch_angle"].values[idx], dtype=float),
+            nlt,
+            1.0,
+            r_atm,
+            float(cfg.trace_outer_re),
+            float(settings["rtol"]),
+            float(cfg.trace_max_step_re),
+            float(settings["shell_rtol"]),
+            200,
+            bool(total_flux),
+            bool(do_shell),
+            int(cfg.trace_max_steps),
+            r,
+            s,
+            f,
+            e,
+        )
+        for arr in (f, e):  # back to the particles' frame
+            flat = arr.reshape(-1, 3)
+            bx, by, bz = from_model_frame(model, flat[:, 0], flat[:, 1], flat[:, 2], frame, t)
+            arr[...] = np.stack([bx, by, bz], axis=-1).reshape(arr.shape)
+        res[idx], status[idx], foot[idx], eq[idx] = r, s, f, e
+    return res, status, foot, eq
+
+
+def _attrs(model: Model, settings: dict[str, Any], frame: str) -> dict[str, Any]:
+    cfg = config.get().rb
+    return {
+        "geospacexr_kind": "invariants",
+        **model.describe(),
+        **{f"setting_{k}": v for k, v in settings.items()},
+        "trace_stop_altitude_km": cfg.trace_stop_altitude_km,
+        "trace_outer_re": cfg.trace_outer_re,
+        "frame": frame,
+        "status_codes": "; ".join(f"{k}: {v}" for k, v in STATUS.items()),
+    }
+
+
+def _outputs(ds: xr.Dataset, res: np.ndarray, status: np.ndarray) -> dict[str, Any]:
+    return {
+        "K": ("particle", res[:, K.R_K], {"units": "G^0.5 Re", "long_name": "second invariant K"}),
+        "Lm": ("particle", res[:, K.R_LM], {"units": "1", "long_name": "McIlwain L (Hilton)"}),
+        "Bm": ("particle", res[:, K.R_BM], {"units": "nT", "long_name": "mirror field"}),
+        "Bmin": ("particle", res[:, K.R_BMIN], {"units": "nT", "long_name": "minimum field"}),
+        "Blocal": ("particle", res[:, K.R_BLOCAL], {"units": "nT", "long_name": "local field"}),
+        "alpha_eq": (
+            "particle",
+            res[:, K.R_ALPHA_EQ],
+            {"units": "degree", "long_name": "equatorial pitch angle (at minimum B)"},
+        ),
+        "status": (
+            "particle",
+            status,
+            {
+                "long_name": "status",
+                "flag_values": list(STATUS),
+                "flag_meanings": list(STATUS.values()),
+            },
+        ),
+    }
+
+
+def K_invariant(
+    ds: xr.Dataset, model: Model, accuracy: str | dict[str, Any] | None = None
+) -> xr.Dataset:
+    """K, Bm, Bmin, Lm and the equatorial pitch angle of each particle (no drift shell).
+
+    Args:
+        ds: A particle set (:func:`particles`).
+        model: A field model (:func:`geospacexr.rb.models.get`).
+        accuracy: Preset name or settings dict (see :data:`ACCURACY`).
+
+    Returns:
+        A Dataset along ``particle`` with ``K`` (G^0.5 Re), ``Bm``, ``Bmin``, ``Blocal`` (nT),
+        ``Lm``, ``alpha_eq`` (degrees) and ``status``.
+    """
+    require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.K")
+    _model(model)
+    settings = _settings(accuracy)
+    res, status, _, _ = _run(ds, model, settings, False, False)
+    out = xr.Dataset(_outputs(ds, res, status), coords=ds.coords)
+    out.attrs = _attrs(model, settings, ds.attrs.get("frame", "SM"))
+    return out
+
+
+def _model(model: Any) -> Model:
+    if not isinstance(model, Model):
+        raise InvalidArgumentError(
+            "expected a field model from geospacexr.rb.models.get(...) or models.from_grid(...), "
+            f"got {type(model).__name__}",
+            "model",
+        )
+    return model
+
+
+def lstar(
+    ds: xr.Dataset,
+    model: Model,
+    accuracy: str | dict[str, Any] | None = None,
+    total_flux: bool = False,
+) -> xr.Dataset:
+    """Roederer's L*, with K, Lm, Bm and the equatorial pitch angle, for each particle.
+
+    Args:
+        ds: A particle set (:func:`particles`).
+        model: A field model (:func:`geospacexr.rb.models.get` or
+            :func:`~geospacexr.rb.models.from_grid`).
+        accuracy: Preset (``"fast"``, ``"default"``, ``"high"``) or a dict of settings
+            (``rtol``, ``n_local_times``, ``shell_rtol``); default from config ``rb.accuracy``.
+        total_flux: Integrate the flux of the total field at the surface instead of the
+            internal field's.
+
+    Returns:
+        A Dataset along ``particle`` with ``lstar``, ``K`` (G^0.5 Re), ``Lm``, ``Bm``, ``Bmin``,
+        ``Blocal`` (nT), ``alpha_eq`` (degrees), ``status`` (see :data:`STATUS`), ``M``
+        (MeV/G, when the particles have energies) and the drift shell: ``shell_footprint`` and
+        ``shell_equator`` (particle, local_time, component) in the particles' frame. The model,
+        its parameters and the numerical settings are in ``attrs``.
+    """
+    require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.lstar")
+    _model(model)
+    settings = _settings(accuracy)
+    res, status, foot, eq = _run(ds, model, settings, True, total_flux)
+    data = _outputs(ds, res, status)
+    data["lstar"] = ("particle", res[:, K.R_LSTAR], {"units": "1", "long_name": "Roederer L*"})
+    dims = ("particle", "local_time", "component")
+    data["shell_footprint"] = (
+        dims,
+        foot,
+        {"units": "Re", "long_name": "northern footprints of the drift shell (at the surface)"},
+    )
+    data["shell_equator"] = (
+        dims,
+        eq,
+        {"units": "Re", "long_name": "minimum-B points of the drift shell's field lines"},
+    )
+    if "energy" in ds:
+        data["M"] = (
+            "particle",
+            _m(
+                ds["energy"].values,
+                ds["pitch_angle"].values,
+                res[:, K.R_BLOCAL],
+                ds.attrs.get("species", "electron"),
+            ),
+            {"units": "MeV/G", "long_name": "first invariant M"},
+        )
+    out = xr.Dataset(
+        data,
+        coords={**ds.coords, "component": ["x", "y", "z"], "local_time": np.arange(foot.shape[1])},
+    )
+    out.attrs = _attrs(model, settings, ds.attrs.get("frame", "SM"))
+    out.attrs["total_flux"] = int(total_flux)
+    return out
+
+
+def _m(energy: np.ndarray, alpha_deg: np.ndarray, b_nt: np.ndarray, species: str) -> np.ndarray:
+    m0 = SPECIES_MASS_MEV[species]
+    p2 = energy * (energy + 2.0 * m0)  # (pc)^2, MeV^2
+    s = np.sin(np.deg2rad(alpha_deg))
+    return p2 * s * s / (2.0 * m0 * b_nt * 1e-5)
+
+
+def M(ds: xr.Dataset, model: Model | None = None, b_local: Any = None) -> xr.DataArray:
+    """The relativistic first invariant M = p⊥² / (2 m0 B) of each particle, MeV/G.
+
+    Args:
+        ds: A particle set with ``energy`` (MeV).
+        model: Field model giving the local |B| (ignored when ``b_local`` is given).
+        b_local: Local field strength, nT (scalar or per particle).
+
+    Returns:
+        M along ``particle`` (MeV/G).
+
+    Raises:
+        MissingVariableError: The particles have no energy.
+        InvalidArgumentError: Neither a model nor ``b_local``; non-positive fields.
+    """
+    require(ds, "particles", ["x", "y", "z", "pitch_angle", "energy"], "rb.M")
+    if b_local is None:
+        if model is None:
+            raise InvalidArgumentError("give a field model or b_local (nT)", "model")
+        b = np.empty(ds.sizes["particle"])
+        for tt, idx in _groups(ds):
+            bx, by, bz = _model(model).field(
+                ds["x"].values[idx],
+                ds["y"].values[idx],
+                ds["z"].values[idx],
+                tt,
+                ds.attrs.get("frame", "SM"),
+            )
+            b[idx] = np.sqrt(bx * bx + by * by + bz * bz)
+    else:
+        b = np.broadcast_to(np.asarray(b_local, dtype=float), (ds.sizes["particle"],))
+    if not np.all(b > 0):
+        raise InvalidArgumentError("the local field must be positive (nT)", "b_local")
+    values = _m(
+        ds["energy"].values, ds["pitch_angle"].values, b, ds.attrs.get("species", "electron")
+    )
+    return xr.DataArray(
+        values,
+        dims="particle",
+        coords=ds.coords,
+        name="M",
+        attrs={
+            "units": "MeV/G",
+            "long_name": "first invariant M",
+            "species": ds.attrs.get("species"),
+        },
+    )
+
+
+def dipole_l(x: Any, y: Any, z: Any) -> np.ndarray:
+    """The L shell of SM positions in a centred, aligned dipole: r / cos²(latitude).
+
+    Args:
+        x: SM positions, Re.
+        y: SM positions, Re.
+        z: SM positions, Re.
+
+    Returns:
+        L.
+    """
+    x, y, z = (np.asarray(v, dtype=float) for v in (x, y, z))
+    r = np.sqrt(x * x + y * y + z * z)
+    return r**3 / (x * x + y * y)

@@ -1,0 +1,232 @@
+"""Field-line tracing and satellite footprints.
+
+Lines are integrated with an adaptive Dormand-Prince 5(4) scheme (error-controlled steps along
+the unit field direction) in compiled code, many start points in parallel; both directions are
+traced until the inner boundary (the Earth's surface, or an ionospheric altitude) or the outer
+boundary (config ``rb.trace_outer_re``), and the last node is placed exactly on the inner
+boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import config
+from ..errors import InvalidArgumentError
+from . import _kernel as K
+from .models import Model, _time, from_model_frame, to_model_frame
+
+__all__ = ["END_CODES", "footprint", "trace"]
+
+#: How each half of a traced line ended.
+END_CODES: dict[int, str] = {
+    0: "reached the inner boundary",
+    1: "reached the outer boundary (open)",
+    2: "left the model domain (NaN field)",
+    3: "step limit reached",
+}
+
+
+def _starts(starts: Any, frame: str | None) -> tuple[np.ndarray, str, Any]:
+    """(n, 3) start points, their frame and times from a particle Dataset or an array."""
+    if isinstance(starts, xr.Dataset):
+        for v in "xyz":
+            if v not in starts:
+                raise InvalidArgumentError(f"start Dataset lacks {v!r}", "starts")
+        pts = np.stack([np.ravel(starts[v].values) for v in "xyz"], axis=-1)
+        t = starts["time"].values if "time" in starts.coords else None
+        return pts.astype(float), frame or starts.attrs.get("frame", "GSM"), t
+    pts = np.asarray(starts, dtype=float)
+    if pts.ndim == 1 and pts.size == 3:
+        pts = pts[None, :]
+    if pts.ndim != 2 or pts.shape[1] != 3:
+        raise InvalidArgumentError(
+            f"start points must be (n, 3) in Re, got shape {pts.shape}", "starts"
+        )
+    return pts, frame or "GSM", None
+
+
+def trace(
+    model: Model,
+    starts: Any,
+    time: Any = None,
+    frame: str | None = None,
+    altitude_km: float = 0.0,
+    rtol: float = 1e-8,
+) -> xr.Dataset:
+    """Trace the field lines through many start points, both directions.
+
+    Args:
+        model: A field model (:func:`geospacexr.rb.models.get`, :func:`~.models.from_grid`).
+        starts: An (n, 3) array of positions (Re) or a Dataset with ``x``, ``y``, ``z`` (such
+            as a particle set).
+        time: UT time (tilt, IGRF epoch); a Dataset's ``time`` coordinate wins (its first value).
+        frame: Frame of the start points and of the output (default: the Dataset's
+            ``attrs["frame"]``, else GSM).
+        altitude_km: Altitude of the inner boundary, km (0: the Earth's surface).
+        rtol: Relative tolerance of the integrator.
+
+    Returns:
+        A Dataset along ``line`` and ``point`` (padded with NaN) with ``x``, ``y``, ``z`` (Re),
+        ``B`` (|B|, nT) and ``s`` (arc length along +B from the start point, Re), plus
+        ``n_points``, ``start_index`` and ``end_south``/``end_north`` codes (towards -B / +B,
+        see :data:`END_CODES`).
+    """
+    if not isinstance(model, Model):
+        raise InvalidArgumentError("expected a field model", "model")
+    pts, frame, times = _starts(starts, frame)
+    if times is not None and times.size:
+        time = times[0]
+    t = _time(time)
+    cfg = config.get().rb
+    if not (0.0 <= float(altitude_km) < 1e5):
+        raise InvalidArgumentError("must be a non-negative altitude in km", "altitude_km")
+    if not (1e-13 <= float(rtol) <= 1e-3):
+        raise InvalidArgumentError("must lie in [1e-13, 1e-3]", "rtol")
+    xs, ys, zs = to_model_frame(model, pts[:, 0], pts[:, 1], pts[:, 2], frame, t)
+    n = pts.shape[0]
+    nmax = int(cfg.trace_max_steps)
+    lines = np.full((n, 2 * nmax, 8), np.nan)
+    counts = np.zeros(n, dtype=np.int64)
+    first = np.zeros(n, dtype=np.int64)
+    ends = np.zeros((n, 2), dtype=np.int64)
+    K.trace_many(
+        *model.kernel_args(t),
+        np.ascontiguousarray(xs, dtype=float),
+        np.ascontiguousarray(ys, dtype=float),
+        np.ascontiguousarray(zs, dtype=float),
+        1.0 + float(altitude_km) / cfg.earth_radius_km,
+        float(cfg.trace_outer_re),
+        float(rtol),
+        float(cfg.trace_max_step_re),
+        nmax,
+        lines,
+        counts,
+        first,
+        ends,
+    )
+    m = int(counts.max()) if n else 0
+    out = lines[:, :m, :]
+    for i in range(n):
+        out[i, counts[i] :, :] = np.nan
+    flat = out[:, :, :3].reshape(-1, 3)
+    px, py, pz = from_model_frame(model, flat[:, 0], flat[:, 1], flat[:, 2], frame, t)
+    shape = out.shape[:2]
+    ds = xr.Dataset(
+        {
+            "x": (("line", "point"), px.reshape(shape), {"units": "Re"}),
+            "y": (("line", "point"), py.reshape(shape), {"units": "Re"}),
+            "z": (("line", "point"), pz.reshape(shape), {"units": "Re"}),
+            "B": (("line", "point"), out[:, :, 3], {"units": "nT", "long_name": "|B|"}),
+            "s": (("line", "point"), out[:, :, 4], {"units": "Re", "long_name": "arc length"}),
+            "n_points": ("line", counts),
+            "start_index": ("line", first),
+            "end_south": ("line", ends[:, 0], {"long_name": "end towards -B"}),
+            "end_north": ("line", ends[:, 1], {"long_name": "end towards +B"}),
+        },
+        coords={"line": np.arange(n)},
+        attrs={
+            "geospacexr_kind": "field_lines",
+            "frame": frame,
+            **model.describe(),
+            "rtol": float(rtol),
+            "altitude_km": float(altitude_km),
+            "end_codes": "; ".join(f"{k}: {v}" for k, v in END_CODES.items()),
+        },
+    )
+    if t is not None:
+        ds.attrs["time"] = str(t)
+    return ds
+
+
+def footprint(
+    points: xr.Dataset,
+    model: Model,
+    altitude_km: float | None = None,
+    hemisphere: str = "north",
+    frame: str | None = None,
+) -> xr.Dataset:
+    """Magnetic footprints of spacecraft positions: a track for the ASI maps.
+
+    Args:
+        points: A Dataset with ``x``, ``y``, ``z`` (Re) along ``time`` (spacecraft positions),
+            frame in ``attrs["frame"]`` (default GSM).
+        model: A field model.
+        altitude_km: Footprint altitude, km (default config ``asi.altitude_km``, the auroral
+            mapping altitude).
+        hemisphere: ``"north"`` (traced along +B) or ``"south"``.
+        frame: Overrides ``attrs["frame"]``.
+
+    Returns:
+        A track Dataset along ``time`` with ``lat``, ``lon`` (geographic, geocentric, degrees,
+        lon in [-180, 180)) and ``alt_km``; NaN where the line is open or leaves the model.
+    """
+    if not isinstance(points, xr.Dataset) or "time" not in points.dims:
+        raise InvalidArgumentError("expected a Dataset of x, y, z along time", "points")
+    missing = [v for v in "xyz" if v not in points]
+    if missing:
+        raise InvalidArgumentError(f"missing {', '.join(missing)}", "points")
+    if hemisphere not in ("north", "south"):
+        raise InvalidArgumentError("must be 'north' or 'south'", "hemisphere")
+    alt = float(config.resolve(altitude_km, "asi.altitude_km"))
+    cfg = config.get().rb
+    frame = frame or points.attrs.get("frame", "GSM")
+    sign = 1.0 if hemisphere == "north" else -1.0
+    times = points["time"].values
+    n = times.size
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    nmax = int(cfg.trace_max_steps)
+    work = np.empty((nmax, 3))
+    tan = np.empty((nmax, 3))
+    bm = np.empty(nmax)
+    arc = np.empty(nmax)
+    r_in = 1.0 + alt / cfg.earth_radius_km
+    from .frames import transform
+
+    for i in range(n):
+        t = _time(times[i])
+        p = [float(points[v].values[i]) for v in "xyz"]
+        if not np.all(np.isfinite(p)):
+            continue
+        xs, ys, zs = to_model_frame(model, *(np.array([v]) for v in p), frame, t)
+        cnt, end = K.trace_half(
+            *model.kernel_args(t),
+            float(xs[0]),
+            float(ys[0]),
+            float(zs[0]),
+            sign,
+            r_in,
+            float(cfg.trace_outer_re),
+            1e-8,
+            float(cfg.trace_max_step_re),
+            work,
+            tan,
+            bm,
+            arc,
+        )
+        if end != K.END_INNER:
+            continue
+        e = work[cnt - 1]
+        gx, gy, gz = transform(
+            np.array([e[0]]), np.array([e[1]]), np.array([e[2]]), model.frame, "GEO", t
+        )
+        r = float(np.sqrt(gx[0] ** 2 + gy[0] ** 2 + gz[0] ** 2))
+        lat[i] = float(np.degrees(np.arcsin(gz[0] / r)))
+        lon[i] = float((np.degrees(np.arctan2(gy[0], gx[0])) + 180.0) % 360.0 - 180.0)
+    return xr.Dataset(
+        {
+            "lat": ("time", lat, {"units": "degree_north", "long_name": "footprint latitude"}),
+            "lon": ("time", lon, {"units": "degree_east", "long_name": "footprint longitude"}),
+            "alt_km": ("time", np.full(n, alt), {"units": "km"}),
+        },
+        coords={"time": times},
+        attrs={
+            "geospacexr_kind": "track",
+            "hemisphere": hemisphere,
+            **model.describe(),
+        },
+    )
