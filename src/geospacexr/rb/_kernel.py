@@ -25,6 +25,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .igrf import igrf_geo
+
 # EXTERNAL-IMPORTS
 
 INTERNAL_NONE = 0
@@ -82,10 +84,10 @@ def internal_field(ip, fp, gh, x, y, z):
         return dipole_field(fp[FP_B0], fp[FP_AXIS], fp[FP_AXIS + 1], fp[FP_AXIS + 2], x, y, z)
     if code == INTERNAL_IGRF:
         r = FP_ROT
-        fp[r] * x + fp[r + 1] * y + fp[r + 2] * z
-        fp[r + 3] * x + fp[r + 4] * y + fp[r + 5] * z
-        fp[r + 6] * x + fp[r + 7] * y + fp[r + 8] * z
-        bx, by, bz = 0.0, 0.0, 0.0  # IGRF-PENDING
+        xg = fp[r] * x + fp[r + 1] * y + fp[r + 2] * z
+        yg = fp[r + 3] * x + fp[r + 4] * y + fp[r + 5] * z
+        zg = fp[r + 6] * x + fp[r + 7] * y + fp[r + 8] * z
+        bx, by, bz = igrf_geo(gh, ip[3], xg, yg, zg)
         return (
             fp[r] * bx + fp[r + 3] * by + fp[r + 6] * bz,
             fp[r + 1] * bx + fp[r + 4] * by + fp[r + 7] * bz,
@@ -164,30 +166,107 @@ def _unit(ip, fp, gh, gx, gy, gz, gb, x, y, z, sign):
     return bx * f, by * f, bz * f, b
 
 
+# Dormand-Prince 5(4) tableau (Dormand & Prince 1980) and its dense-output weights (Hairer,
+# Norsett & Wanner, Solving ODEs I, contd5): y(t) = Hermite cubic + t^2 (1 - t)^2 * c5.
+_DP_A = np.array(
+    [
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [0.2, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
+        [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
+        [19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0, 0.0, 0.0],
+        [9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0, 0.0],
+        [35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0],
+    ]
+)
+_DP_E = np.array(
+    [
+        71.0 / 57600.0,
+        0.0,
+        -71.0 / 16695.0,
+        71.0 / 1920.0,
+        -17253.0 / 339200.0,
+        22.0 / 525.0,
+        -1.0 / 40.0,
+    ]
+)
+_DP_D = np.array(
+    [
+        -12715105075.0 / 11282082432.0,
+        0.0,
+        87487479700.0 / 32700410799.0,
+        -10690763975.0 / 1880347072.0,
+        701980252875.0 / 199316789632.0,
+        -1453857185.0 / 822651844.0,
+        69997945.0 / 29380423.0,
+    ]
+)
+
+
 @njit(cache=True)
-def hermite(s0, s1, p0, p1, t0, t1, s):
-    """Cubic Hermite interpolation of one coordinate between two nodes."""
-    h = s1 - s0
-    u = (s - s0) / h
+def _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5):
+    """One Dormand-Prince step of length h from y (k[0] holds the derivative at y).
+
+    Fills k[1..6] (k[6]: derivative at the new point, FSAL), yt (new point) and c5 (the
+    dense-output correction of the step).
+
+    Returns:
+        |B| at the new point (NaN when a stage left the model's domain).
+    """
+    b = 0.0
+    for st in range(1, 7):
+        for d in range(3):
+            acc = 0.0
+            for j in range(st):
+                acc += _DP_A[st, j] * k[j, d]
+            yt[d] = y[d] + h * acc
+        ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, yt[0], yt[1], yt[2], sign)
+        if not (b > 0.0):
+            return np.nan
+        k[st, 0], k[st, 1], k[st, 2] = ux, uy, uz
+    for d in range(3):
+        acc = 0.0
+        for j in range(7):
+            acc += _DP_D[j] * k[j, d]
+        c5[d] = h * acc
+    return b
+
+
+@njit(cache=True)
+def _dp_error(y, yt, k, h, rtol):
+    err = 0.0
+    for d in range(3):
+        e = 0.0
+        for j in range(7):
+            e += _DP_E[j] * k[j, d]
+        sc = rtol + rtol * max(abs(y[d]), abs(yt[d]))
+        err = max(err, abs(h * e) / sc)
+    return err
+
+
+@njit(cache=True)
+def _dense(y0, y1, t0, t1, c5, h, u, out):
+    """Position at fraction u of a step (Hermite cubic on the end tangents + correction)."""
     u2 = u * u
-    u3 = u2 * u
-    return (
-        (2 * u3 - 3 * u2 + 1) * p0
-        + (u3 - 2 * u2 + u) * h * t0
-        + (-2 * u3 + 3 * u2) * p1
-        + (u3 - u2) * h * t1
-    )
+    w = u2 * (1.0 - u) * (1.0 - u)
+    h00 = 2 * u2 * u - 3 * u2 + 1
+    h10 = u2 * u - 2 * u2 + u
+    h01 = -2 * u2 * u + 3 * u2
+    h11 = u2 * u - u2
+    for d in range(3):
+        out[d] = h00 * y0[d] + h10 * h * t0[d] + h01 * y1[d] + h11 * h * t1[d] + w * c5[d]
 
 
 @njit(cache=True)
 def trace_half(
-    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, pos, tan, bmag, arc
+    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, pos, tan, bmag, arc, cor
 ):
     """Trace from a point along ``sign * B`` with an adaptive Dormand-Prince 5(4) integrator.
 
-    Writes nodes into ``pos`` (n, 3), unit tangents along +B into ``tan``, |B| into ``bmag`` and
-    the arc length (in the direction of travel, >= 0) into ``arc``. The last node of a line that
-    reaches the inner boundary lies on it (found by Hermite interpolation and bisection).
+    Writes nodes into ``pos`` (n, 3), unit tangents along +B into ``tan``, |B| into ``bmag``,
+    the arc length (in the direction of travel, >= 0) into ``arc`` and each step's dense-output
+    correction into ``cor`` (row i: the step from node i to i + 1). The last node of a line that
+    reaches the inner boundary lies on it (located on the dense output, then stepped to exactly).
 
     Returns:
         (number of nodes, end code).
@@ -203,81 +282,55 @@ def trace_half(
     n = 1
     r0 = math.sqrt(x0 * x0 + y0 * y0 + z0 * z0)
     h = min(hmax, 0.05 * r0)
-    atol = rtol
     k = np.empty((7, 3))
     y = np.empty(3)
     yt = np.empty(3)
+    c5 = np.empty(3)
+    t0 = np.empty(3)
+    t1 = np.empty(3)
+    p = np.empty(3)
     y[0], y[1], y[2] = x0, y0, z0
     k[0, 0], k[0, 1], k[0, 2] = ux, uy, uz
     s = 0.0
     while n < nmax:
-        # stages 2..7 of Dormand-Prince
-        for st in range(1, 7):
-            for d in range(3):
-                if st == 1:
-                    acc = 0.2 * k[0, d]
-                elif st == 2:
-                    acc = 3.0 / 40.0 * k[0, d] + 9.0 / 40.0 * k[1, d]
-                elif st == 3:
-                    acc = 44.0 / 45.0 * k[0, d] - 56.0 / 15.0 * k[1, d] + 32.0 / 9.0 * k[2, d]
-                elif st == 4:
-                    acc = (
-                        19372.0 / 6561.0 * k[0, d]
-                        - 25360.0 / 2187.0 * k[1, d]
-                        + 64448.0 / 6561.0 * k[2, d]
-                        - 212.0 / 729.0 * k[3, d]
-                    )
-                elif st == 5:
-                    acc = (
-                        9017.0 / 3168.0 * k[0, d]
-                        - 355.0 / 33.0 * k[1, d]
-                        + 46732.0 / 5247.0 * k[2, d]
-                        + 49.0 / 176.0 * k[3, d]
-                        - 5103.0 / 18656.0 * k[4, d]
-                    )
-                else:
-                    acc = (
-                        35.0 / 384.0 * k[0, d]
-                        + 500.0 / 1113.0 * k[2, d]
-                        + 125.0 / 192.0 * k[3, d]
-                        - 2187.0 / 6784.0 * k[4, d]
-                        + 11.0 / 84.0 * k[5, d]
-                    )
-                yt[d] = y[d] + h * acc
-            ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, yt[0], yt[1], yt[2], sign)
-            if not (b > 0.0):
-                break
-            k[st, 0], k[st, 1], k[st, 2] = ux, uy, uz
+        b = _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5)
         if not (b > 0.0):
             if h > 1e-6:
                 h *= 0.25
                 continue
             return n, END_DOMAIN
-        # yt holds the 5th-order solution, k[6] the derivative there (FSAL)
-        err = 0.0
-        for d in range(3):
-            e = h * (
-                71.0 / 57600.0 * k[0, d]
-                - 71.0 / 16695.0 * k[2, d]
-                + 71.0 / 1920.0 * k[3, d]
-                - 17253.0 / 339200.0 * k[4, d]
-                + 22.0 / 525.0 * k[5, d]
-                - 1.0 / 40.0 * k[6, d]
-            )
-            sc = atol + rtol * max(abs(y[d]), abs(yt[d]))
-            err = max(err, abs(e) / sc)
+        err = _dp_error(y, yt, k, h, rtol)
         if err > 1.0:
             h *= max(0.2, 0.9 * err**-0.2)
             continue
-        s += h
         r1 = math.sqrt(yt[0] * yt[0] + yt[1] * yt[1] + yt[2] * yt[2])
+        if r1 <= r_in:
+            # find the fraction of the step where r = r_in on the dense output, redo the step
+            for d in range(3):
+                t0[d] = k[0, d]
+                t1[d] = k[6, d]
+            lo, hi = 0.0, 1.0
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                _dense(y, yt, t0, t1, c5, h, mid, p)
+                if math.sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]) > r_in:
+                    lo = mid
+                else:
+                    hi = mid
+                if hi - lo < 1e-14:
+                    break
+            h = h * 0.5 * (lo + hi)
+            b = _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5)
+            if not (b > 0.0):
+                return n, END_DOMAIN
+        s += h
         pos[n, 0], pos[n, 1], pos[n, 2] = yt[0], yt[1], yt[2]
         tan[n, 0], tan[n, 1], tan[n, 2] = k[6, 0] * sign, k[6, 1] * sign, k[6, 2] * sign
+        cor[n - 1, 0], cor[n - 1, 1], cor[n - 1, 2] = c5[0], c5[1], c5[2]
         bmag[n] = b
         arc[n] = s
         n += 1
         if r1 <= r_in:
-            _land(ip, fp, gh, gx, gy, gz, gb, pos, tan, bmag, arc, n - 1, sign, r_in)
             return n, END_INNER
         if r1 >= r_out:
             return n, END_OUTER
@@ -289,42 +342,13 @@ def trace_half(
 
 
 @njit(cache=True)
-def _land(ip, fp, gh, gx, gy, gz, gb, pos, tan, bmag, arc, i, sign, r_in):
-    """Move node ``i`` (just inside the inner boundary) onto it, by bisection on arc length."""
-    a, b = arc[i - 1], arc[i]
-    p = np.empty(3)
-    for _ in range(60):
-        m = 0.5 * (a + b)
-        for d in range(3):
-            p[d] = hermite(
-                arc[i - 1],
-                arc[i],
-                pos[i - 1, d],
-                pos[i, d],
-                tan[i - 1, d] * sign,
-                tan[i, d] * sign,
-                m,
-            )
-        if math.sqrt(p[0] ** 2 + p[1] ** 2 + p[2] ** 2) > r_in:
-            a = m
-        else:
-            b = m
-        if b - a < 1e-12:
-            break
-    ux, uy, uz, bb = _unit(ip, fp, gh, gx, gy, gz, gb, p[0], p[1], p[2], 1.0)
-    pos[i, 0], pos[i, 1], pos[i, 2] = p[0], p[1], p[2]
-    tan[i, 0], tan[i, 1], tan[i, 2] = ux, uy, uz
-    bmag[i] = bb
-    arc[i] = 0.5 * (a + b)
-
-
-@njit(cache=True)
 def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, work, sc, line):
     """Trace the whole field line through a point, from its -B end to its +B end.
 
-    ``work`` (4, nmax, 3) and ``sc`` (nmax, 4) are scratch arrays; ``line`` (2 nmax, 8) receives
+    ``work`` (6, nmax, 3) and ``sc`` (nmax, 4) are scratch arrays; ``line`` (2 nmax, 11) receives
     the nodes with columns x, y, z, |B|, s (arc length increasing along +B, 0 at the start
-    point) and the unit tangent along +B (3 columns).
+    point), the unit tangent along +B (3 columns) and the dense-output correction of the
+    interval to the next node (3 columns).
 
     Returns:
         (n nodes, index of the start point, end code towards -B, end code towards +B).
@@ -349,6 +373,7 @@ def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, 
         work[1],
         sc[:, 0],
         sc[:, 1],
+        work[2],
     )
     nf, ef = trace_half(
         ip,
@@ -366,10 +391,11 @@ def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, 
         r_out,
         rtol,
         hmax,
-        work[2],
         work[3],
+        work[4],
         sc[:, 2],
         sc[:, 3],
+        work[5],
     )
     if nb == 0 or nf == 0:
         return 0, 0, END_DOMAIN, END_DOMAIN
@@ -378,14 +404,16 @@ def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, 
         for d in range(3):
             line[n, d] = work[0, i, d]
             line[n, 5 + d] = work[1, i, d]
+            line[n, 8 + d] = work[2, i - 1, d]
         line[n, 3] = sc[i, 0]
         line[n, 4] = -sc[i, 1]
         n += 1
     start = n
     for i in range(nf):
         for d in range(3):
-            line[n, d] = work[2, i, d]
-            line[n, 5 + d] = work[3, i, d]
+            line[n, d] = work[3, i, d]
+            line[n, 5 + d] = work[4, i, d]
+            line[n, 8 + d] = work[5, i, d] if i < nf - 1 else 0.0
         line[n, 3] = sc[i, 2]
         line[n, 4] = sc[i, 3]
         n += 1
@@ -395,16 +423,23 @@ def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, 
 # --------------------------------------------------------------------------- along a line
 @njit(cache=True)
 def _point(line, i, s, p):
-    """Position at arc length ``s`` in node interval ``i`` (Hermite), written into ``p``."""
+    """Position at arc length ``s`` in node interval ``i`` (dense output), written into ``p``."""
+    s0 = line[i, 4]
+    h = line[i + 1, 4] - s0
+    u = (s - s0) / h
+    u2 = u * u
+    w = u2 * (1.0 - u) * (1.0 - u)
+    h00 = 2 * u2 * u - 3 * u2 + 1
+    h10 = u2 * u - 2 * u2 + u
+    h01 = -2 * u2 * u + 3 * u2
+    h11 = u2 * u - u2
     for d in range(3):
-        p[d] = hermite(
-            line[i, 4],
-            line[i + 1, 4],
-            line[i, d],
-            line[i + 1, d],
-            line[i, 5 + d],
-            line[i + 1, 5 + d],
-            s,
+        p[d] = (
+            h00 * line[i, d]
+            + h10 * h * line[i, 5 + d]
+            + h01 * line[i + 1, d]
+            + h11 * h * line[i + 1, 5 + d]
+            + w * line[i, 8 + d]
         )
 
 
@@ -994,9 +1029,9 @@ def invariants_many(
 ):
     """:func:`invariants_one` over many particles of one time (parallel over particles)."""
     for i in prange(xs.shape[0]):
-        work = np.empty((4, nmax, 3))
+        work = np.empty((6, nmax, 3))
         sc = np.empty((nmax, 4))
-        line = np.empty((2 * nmax, 8))
+        line = np.empty((2 * nmax, 11))
         status[i] = invariants_one(
             ip,
             fp,
@@ -1050,9 +1085,9 @@ def trace_many(
     starts,
     ends,
 ):
-    """Trace many field lines (parallel); each into ``lines[i]`` (2 nmax, 8)."""
+    """Trace many field lines (parallel); each into ``lines[i]`` (2 nmax, 11)."""
     for i in prange(xs.shape[0]):
-        work = np.empty((4, nmax, 3))
+        work = np.empty((6, nmax, 3))
         sc = np.empty((nmax, 4))
         n, st, eb, ef = trace_line(
             ip,

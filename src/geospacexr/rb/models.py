@@ -148,8 +148,6 @@ class Model:
         """
         if self.tilt is not None:
             return math.radians(self.tilt)
-        if self.frame == "SM":
-            return 0.0
         t = _time(time)
         if t is None:
             return 0.0
@@ -304,10 +302,41 @@ def _check_frame(frame: str, argument: str = "frame") -> str:
     return f
 
 
+def _sm_gsm(
+    model: Model, x: np.ndarray, y: np.ndarray, z: np.ndarray, time: Any, to_gsm: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rotate SM <-> GSM about y by the model's own dipole tilt (consistent with its dipole)."""
+    ps = model.dipole_tilt(time)
+    c, s = math.cos(ps), math.sin(ps)
+    if to_gsm:
+        return x * c + z * s, y, -x * s + z * c
+    return x * c - z * s, y, x * s + z * c
+
+
+def _convert(
+    model: Model, x: np.ndarray, y: np.ndarray, z: np.ndarray, src: str, dst: str, time: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    src = _check_frame(src)
+    dst = _check_frame(dst)
+    x, y, z = (np.asarray(v, dtype=float) for v in (x, y, z))
+    if src == dst:
+        return x, y, z
+    if {src, dst} == {"GSM", "SM"}:
+        return _sm_gsm(model, x, y, z, time, to_gsm=dst == "GSM")
+    if time is None:
+        raise InvalidArgumentError(f"converting {src} to {dst} needs a time", "time")
+    from .frames import transform
+
+    return transform(x, y, z, src, dst, time)
+
+
 def to_model_frame(
     model: Model, x: np.ndarray, y: np.ndarray, z: np.ndarray, frame: str, time: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convert vectors from ``frame`` to the model's tracing frame.
+
+    SM and GSM differ by the model's own dipole tilt (so a dipole with a fixed ``tilt`` and no
+    time is handled consistently); other frames need a time.
 
     Args:
         model: The model.
@@ -315,21 +344,12 @@ def to_model_frame(
         y: Components.
         z: Components.
         frame: Their frame.
-        time: UT time (None: only GSM/SM, taken as identical at zero tilt).
+        time: UT time or None.
 
     Returns:
         The components in ``model.frame``.
     """
-    f = _check_frame(frame)
-    if f == model.frame:
-        return x, y, z
-    if time is None:
-        if {f, model.frame} <= {"GSM", "SM"}:
-            return x, y, z
-        raise InvalidArgumentError(f"converting {f} to {model.frame} needs a time", "time")
-    from .frames import transform
-
-    return transform(x, y, z, f, model.frame, time)
+    return _convert(model, x, y, z, frame, model.frame, time)
 
 
 def from_model_frame(
@@ -343,21 +363,12 @@ def from_model_frame(
         y: Components.
         z: Components.
         frame: The wanted frame.
-        time: UT time.
+        time: UT time or None.
 
     Returns:
         The components in ``frame``.
     """
-    f = _check_frame(frame)
-    if f == model.frame:
-        return x, y, z
-    if time is None:
-        if {f, model.frame} <= {"GSM", "SM"}:
-            return x, y, z
-        raise InvalidArgumentError(f"converting {model.frame} to {f} needs a time", "time")
-    from .frames import transform
-
-    return transform(x, y, z, model.frame, f, time)
+    return _convert(model, x, y, z, model.frame, frame, time)
 
 
 def _internal(internal: str, moment: Any) -> tuple[str, float | str | None]:

@@ -89,7 +89,7 @@ def trace(
     xs, ys, zs = to_model_frame(model, pts[:, 0], pts[:, 1], pts[:, 2], frame, t)
     n = pts.shape[0]
     nmax = int(cfg.trace_max_steps)
-    lines = np.full((n, 2 * nmax, 8), np.nan)
+    lines = np.full((n, 2 * nmax, 11), np.nan)
     counts = np.zeros(n, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
     ends = np.zeros((n, 2), dtype=np.int64)
@@ -184,6 +184,7 @@ def footprint(
     tan = np.empty((nmax, 3))
     bm = np.empty(nmax)
     arc = np.empty(nmax)
+    cor = np.empty((nmax, 3))
     r_in = 1.0 + alt / cfg.earth_radius_km
     from .frames import transform
 
@@ -207,6 +208,7 @@ def footprint(
             tan,
             bm,
             arc,
+            cor,
         )
         if end != K.END_INNER:
             continue
