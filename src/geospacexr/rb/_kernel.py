@@ -27,6 +27,9 @@ from numba import njit, prange
 
 from .igrf import igrf_geo
 
+# Long argument lists of the compiled kernels are kept compact (no formatter below).
+# fmt: off
+
 # EXTERNAL-IMPORTS
 
 INTERNAL_NONE = 0
@@ -52,6 +55,10 @@ END_INNER = 0
 END_OUTER = 1
 END_DOMAIN = 2
 END_STEPS = 3
+END_BSTOP = 4
+
+# Drift-shell search traces stop where |B| exceeds the mirror field by this factor.
+SHELL_MARGIN = 1.05
 
 # Particle status codes (documented in geospacexr.rb.invariants.STATUS).
 OK = 0
@@ -259,7 +266,8 @@ def _dense(y0, y1, t0, t1, c5, h, u, out):
 
 @njit(cache=True)
 def trace_half(
-    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, pos, tan, bmag, arc, cor
+    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, bstop, pos, tan, bmag,
+    arc, cor
 ):
     """Trace from a point along ``sign * B`` with an adaptive Dormand-Prince 5(4) integrator.
 
@@ -267,6 +275,7 @@ def trace_half(
     the arc length (in the direction of travel, >= 0) into ``arc`` and each step's dense-output
     correction into ``cor`` (row i: the step from node i to i + 1). The last node of a line that
     reaches the inner boundary lies on it (located on the dense output, then stepped to exactly).
+    The trace also stops once |B| exceeds ``bstop`` (np.inf: never).
 
     Returns:
         (number of nodes, end code).
@@ -334,6 +343,8 @@ def trace_half(
             return n, END_INNER
         if r1 >= r_out:
             return n, END_OUTER
+        if b > bstop:
+            return n, END_BSTOP
         y[0], y[1], y[2] = yt[0], yt[1], yt[2]
         k[0, 0], k[0, 1], k[0, 2] = k[6, 0], k[6, 1], k[6, 2]
         grow = 5.0 if err == 0.0 else min(5.0, 0.9 * err**-0.2)
@@ -342,60 +353,26 @@ def trace_half(
 
 
 @njit(cache=True)
-def trace_line(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, work, sc, line):
+def trace_line(
+    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, bstop, work, sc, line
+):
     """Trace the whole field line through a point, from its -B end to its +B end.
 
     ``work`` (6, nmax, 3) and ``sc`` (nmax, 4) are scratch arrays; ``line`` (2 nmax, 11) receives
     the nodes with columns x, y, z, |B|, s (arc length increasing along +B, 0 at the start
     point), the unit tangent along +B (3 columns) and the dense-output correction of the
-    interval to the next node (3 columns).
+    interval to the next node (3 columns). Each half stops early once |B| > ``bstop``.
 
     Returns:
         (n nodes, index of the start point, end code towards -B, end code towards +B).
     """
     nb, eb = trace_half(
-        ip,
-        fp,
-        gh,
-        gx,
-        gy,
-        gz,
-        gb,
-        x0,
-        y0,
-        z0,
-        -1.0,
-        r_in,
-        r_out,
-        rtol,
-        hmax,
-        work[0],
-        work[1],
-        sc[:, 0],
-        sc[:, 1],
-        work[2],
+        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, -1.0, r_in, r_out, rtol, hmax, bstop, work[0],
+        work[1], sc[:, 0], sc[:, 1], work[2]
     )
     nf, ef = trace_half(
-        ip,
-        fp,
-        gh,
-        gx,
-        gy,
-        gz,
-        gb,
-        x0,
-        y0,
-        z0,
-        1.0,
-        r_in,
-        r_out,
-        rtol,
-        hmax,
-        work[3],
-        work[4],
-        sc[:, 2],
-        sc[:, 3],
-        work[5],
+        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, 1.0, r_in, r_out, rtol, hmax, bstop, work[3],
+        work[4], sc[:, 2], sc[:, 3], work[5]
     )
     if nb == 0 or nf == 0:
         return 0, 0, END_DOMAIN, END_DOMAIN
@@ -547,11 +524,14 @@ def _k_piece(ip, fp, gh, gx, gy, gz, gb, line, i, a, b, bm, mode, p):
 
 
 @njit(cache=True)
-def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, out):
+def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, refine, out):
     """K, Bmin and the mirror points of a closed traced line for mirror field ``bm``.
 
     Writes into ``out``: [K (G^0.5 Re), Bmin (nT), s_mirror_south, s_mirror_north, s_min,
     min(r of the mirror points)]. K is 0 and the mirror points NaN when ``bm < Bmin``.
+
+    ``refine``: locate the minimum between the nodes (always done when bm is within 5% of the
+    node minimum).
 
     Returns:
         Status code (OK, MIRROR_BELOW or SHABANSKY).
@@ -561,7 +541,10 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, out):
     for i in range(1, n):
         if line[i, 3] < line[imin, 3]:
             imin = i
-    smin, _jmin, bmin = _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p)
+    if refine or abs(bm / line[imin, 3] - 1.0) < 0.05:
+        smin, _jmin, bmin = _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p)
+    else:  # the node minimum is enough to tell whether bm is above it
+        smin, bmin = line[imin, 4], line[imin, 3]
     out[1] = bmin
     out[4] = smin
     out[0] = 0.0
@@ -683,27 +666,8 @@ def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
 
 @njit(cache=True)
 def _shell_f(
-    ip,
-    fp,
-    gh,
-    gx,
-    gy,
-    gz,
-    gb,
-    basis,
-    rho,
-    phi,
-    bm,
-    k0,
-    r_in,
-    r_atm,
-    r_out,
-    rtol,
-    hmax,
-    work,
-    sc,
-    line,
-    kout,
+    ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work, sc,
+    line, kout
 ):
     """Trace the line through the equatorial point (rho, phi); return (f, n, status).
 
@@ -714,17 +678,44 @@ def _shell_f(
     x = rho * (cp * basis[0, 0] + sp * basis[1, 0])
     y = rho * (cp * basis[0, 1] + sp * basis[1, 1])
     z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
+    # only the part of the line below the mirror field matters here: stop a little beyond it
     n, _start, eb, ef = trace_line(
-        ip, fp, gh, gx, gy, gz, gb, x, y, z, r_in, r_out, rtol, hmax, work, sc, line
+        ip, fp, gh, gx, gy, gz, gb, x, y, z, r_in, r_out, rtol, hmax, bm * SHELL_MARGIN, work, sc,
+        line
     )
     if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
         return np.inf, n, LEAVES_DOMAIN
-    if eb != END_INNER or ef != END_INNER:
+    if (eb != END_INNER and eb != END_BSTOP) or (ef != END_INNER and ef != END_BSTOP):
         return np.inf, n, OPEN
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, kout)
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, False, kout)
     if bm < kout[1]:
         return -k0 - (kout[1] / bm - 1.0), n, OK
     return kout[0] - k0, n, st
+
+
+@njit(cache=True)
+def _foot_trace(ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, hmax, work, sc,
+                foot):
+    """Trace from the equatorial point (rho, phi) along +B to the inner boundary.
+
+    Returns:
+        (colatitude, azimuth of the footprint about the dipole axis, end code).
+    """
+    cp, sp = math.cos(phi), math.sin(phi)
+    x = rho * (cp * basis[0, 0] + sp * basis[1, 0])
+    y = rho * (cp * basis[0, 1] + sp * basis[1, 1])
+    z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
+    nf, ef = trace_half(ip, fp, gh, gx, gy, gz, gb, x, y, z, 1.0, r_in, r_out, rtol, hmax, np.inf,
+                        work[3], work[4], sc[:, 2], sc[:, 3], work[5])
+    if ef != END_INNER:
+        return np.nan, np.nan, ef
+    px, py, pz = work[3, nf - 1, 0], work[3, nf - 1, 1], work[3, nf - 1, 2]
+    foot[0], foot[1], foot[2] = px, py, pz
+    r = math.sqrt(px * px + py * py + pz * pz)
+    ca = (px * basis[2, 0] + py * basis[2, 1] + pz * basis[2, 2]) / r
+    q1 = px * basis[0, 0] + py * basis[0, 1] + pz * basis[0, 2]
+    q2 = px * basis[1, 0] + py * basis[1, 1] + pz * basis[1, 2]
+    return math.acos(min(1.0, max(-1.0, ca))), math.atan2(q2, q1), ef
 
 
 @njit(cache=True)
@@ -771,34 +762,74 @@ def _min_point(ip, fp, gh, gx, gy, gz, gb, line, smin, eq):
 
 
 @njit(cache=True)
+def _solve_shell(
+    ip, fp, gh, gx, gy, gz, gb, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, tol,
+    max_iter, work, sc, line, kout
+):
+    """Equatorial distance of the drift-shell line at azimuth ``phi`` (K = k0 at mirror field bm).
+
+    Secant iterations from the guess ``a`` (first step from the previous local time's slope
+    dK/drho), safeguarded by bisection once the root is bracketed (f increases with rho; open
+    lines count as f = +inf). The last line traced is the solution's (left in ``line``).
+
+    Returns:
+        (status, rho, slope, n nodes of the solution's line).
+    """
+    lo = -1.0
+    hi = -1.0
+    fa, n, st = _shell_f(
+        ip, fp, gh, gx, gy, gz, gb, basis, a, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work, sc,
+        line, kout
+    )
+    if st == SHABANSKY or st == MIRROR_BELOW:
+        return st, a, slope, n
+    if fa < 0:
+        lo = a
+    elif fa > 0:
+        hi = a
+    else:
+        return OK, a, slope, n
+    if math.isfinite(fa) and slope > 0:
+        b = a - fa / slope
+    else:
+        b = a * (0.98 if fa > 0 else 1.02)
+    for _ in range(max_iter):
+        b = min(max(b, r_in * 1.001), r_out * 0.999)
+        fb, n, st = _shell_f(
+            ip, fp, gh, gx, gy, gz, gb, basis, b, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work,
+            sc, line, kout
+        )
+        if st == SHABANSKY or st == MIRROR_BELOW:
+            return st, b, slope, n
+        if fb < 0:
+            lo = b
+        elif fb > 0:
+            hi = b
+        if math.isfinite(fb) and (abs(b - a) < tol * b or fb == 0.0):
+            if math.isfinite(fa) and b != a:
+                slope = (fb - fa) / (b - a)
+            return OK, b, slope, n
+        c = np.nan
+        if math.isfinite(fa) and math.isfinite(fb) and fb != fa:
+            c = b - fb * (b - a) / (fb - fa)
+        if lo > 0 and hi > 0:
+            if not (min(lo, hi) < c < max(lo, hi)):
+                c = 0.5 * (lo + hi)
+        elif not (c > 0) or abs(c - b) > 0.5 * b:
+            c = b * (0.9 if fb > 0 else 1.1)
+            if (lo > 0 and c <= lo) or (hi > 0 and c >= hi):
+                c = 0.5 * (b + (lo if lo > 0 else hi))
+        if (b <= r_in * 1.001 and c <= b) or (b >= r_out * 0.999 and c >= b):
+            return LEAVES_DOMAIN if st == LEAVES_DOMAIN else OPEN, b, slope, n
+        a, fa = b, fb
+        b = c
+    return NO_CONVERGENCE, b, slope, n
+
+
+@njit(cache=True)
 def invariants_one(
-    ip,
-    fp,
-    gh,
-    gx,
-    gy,
-    gz,
-    gb,
-    x0,
-    y0,
-    z0,
-    alpha_deg,
-    nlt,
-    r_in,
-    r_atm,
-    r_out,
-    rtol,
-    hmax,
-    shell_rtol,
-    max_iter,
-    total_flux,
-    do_shell,
-    work,
-    sc,
-    line,
-    res,
-    foot,
-    eq,
+    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, alpha_deg, nlt, r_in, r_atm, r_out, rtol, hmax,
+    shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res, foot, eq
 ):
     """K, Bm, Lm, alpha_eq and (when ``do_shell``) Roederer's L* of one particle.
 
@@ -814,7 +845,7 @@ def invariants_one(
     basis = _basis(fp)
     kout = np.empty(6)
     n, start, eb, ef = trace_line(
-        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, work, sc, line
+        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, np.inf, work, sc, line
     )
     if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
         return LEAVES_DOMAIN
@@ -825,7 +856,7 @@ def invariants_one(
     bm = blocal / (sa * sa)
     res[R_BLOCAL] = blocal
     res[R_BM] = bm
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, kout)
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, True, kout)
     res[R_BMIN] = kout[1]
     if st != OK:
         return st
@@ -848,128 +879,26 @@ def invariants_one(
     azim = np.empty(nlt)
     theta[0], azim[0] = _footprint(line, n, basis, foot[0])
     _min_point(ip, fp, gh, gx, gy, gz, gb, line, kout[4], eq[0])
+    rhos = np.empty(nlt)
+    rhos[0] = rho
+    slope = np.nan
     for j in range(1, nlt):
         phi = phi0 + 2.0 * math.pi * j / nlt
-        # bracket the root in rho, starting from the previous local time's radius
-        fa, n, st = _shell_f(
-            ip,
-            fp,
-            gh,
-            gx,
-            gy,
-            gz,
-            gb,
-            basis,
-            rho,
-            phi,
-            bm,
-            k0,
-            r_in,
-            r_atm,
-            r_out,
-            rtol,
-            hmax,
-            work,
-            sc,
-            line,
-            kout,
+        # first guess: extrapolate the equatorial distance from the previous local times
+        a = rhos[j - 1] if j < 3 else 2.0 * rhos[j - 1] - rhos[j - 2]
+        st, rho, slope, n = _solve_shell(
+            ip, fp, gh, gx, gy, gz, gb, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol,
+            hmax, shell_rtol, max_iter, work, sc, line, kout
         )
-        if st == SHABANSKY or st == MIRROR_BELOW:
+        if st != OK:
             return st
-        a = rho
-        step = 0.02 * rho
-        b, fb = a, fa
-        found = False
-        for _ in range(40):
-            b = a - step if fa > 0 else a + step
-            if b <= r_in * 1.001 or b >= r_out:
-                break
-            fb, n, st = _shell_f(
-                ip,
-                fp,
-                gh,
-                gx,
-                gy,
-                gz,
-                gb,
-                basis,
-                b,
-                phi,
-                bm,
-                k0,
-                r_in,
-                r_atm,
-                r_out,
-                rtol,
-                hmax,
-                work,
-                sc,
-                line,
-                kout,
-            )
-            if st == SHABANSKY or st == MIRROR_BELOW:
-                return st
-            if (fa > 0) != (fb > 0):
-                found = True
-                break
-            a, fa = b, fb
-            step *= 2.0
-        if not found:
-            return LEAVES_DOMAIN
-        # Illinois false position, bisecting while an end is an open line (f = inf)
-        side = 0
-        converged = False
-        c = b
-        for _ in range(max_iter):
-            if math.isinf(fa) or math.isinf(fb):
-                c = 0.5 * (a + b)
-            else:
-                c = (a * fb - b * fa) / (fb - fa)
-            fc, n, st = _shell_f(
-                ip,
-                fp,
-                gh,
-                gx,
-                gy,
-                gz,
-                gb,
-                basis,
-                c,
-                phi,
-                bm,
-                k0,
-                r_in,
-                r_atm,
-                r_out,
-                rtol,
-                hmax,
-                work,
-                sc,
-                line,
-                kout,
-            )
-            if st == SHABANSKY or st == MIRROR_BELOW:
-                return st
-            if abs(b - a) < shell_rtol * c or fc == 0.0:
-                converged = True
-                break
-            if (fc > 0) == (fb > 0):
-                b, fb = c, fc
-                if side == -1 and not math.isinf(fa):
-                    fa *= 0.5
-                side = -1
-            else:
-                a, fa = c, fc
-                if side == 1 and not math.isinf(fb):
-                    fb *= 0.5
-                side = 1
-        if not converged:
-            return NO_CONVERGENCE
-        if math.isinf(fc):
-            return LEAVES_DOMAIN if st == LEAVES_DOMAIN else OPEN
-        rho = c
-        theta[j], azim[j] = _footprint(line, n, basis, foot[j])
+        rhos[j] = rho
         _min_point(ip, fp, gh, gx, gy, gz, gb, line, kout[4], eq[j])
+        theta[j], azim[j], end = _foot_trace(
+            ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, hmax, work, sc, foot[j]
+        )
+        if end != END_INNER:
+            return LEAVES_DOMAIN if end == END_DOMAIN else OPEN
     # magnetic flux through the polar cap bounded by the footprints: the footprint azimuth is a
     # smooth periodic function of the uniform start azimuth t, so integrate over t with the
     # trapezoidal rule and the spectral derivative d(azimuth)/dt
@@ -1000,32 +929,8 @@ def invariants_one(
 
 @njit(cache=True, parallel=True)
 def invariants_many(
-    ip,
-    fp,
-    gh,
-    gx,
-    gy,
-    gz,
-    gb,
-    xs,
-    ys,
-    zs,
-    alphas,
-    nlt,
-    r_in,
-    r_atm,
-    r_out,
-    rtol,
-    hmax,
-    shell_rtol,
-    max_iter,
-    total_flux,
-    do_shell,
-    nmax,
-    res,
-    status,
-    foot,
-    eq,
+    ip, fp, gh, gx, gy, gz, gb, xs, ys, zs, alphas, nlt, r_in, r_atm, r_out, rtol, hmax, shell_rtol,
+    max_iter, total_flux, do_shell, nmax, res, status, foot, eq
 ):
     """:func:`invariants_one` over many particles of one time (parallel over particles)."""
     for i in prange(xs.shape[0]):
@@ -1033,80 +938,24 @@ def invariants_many(
         sc = np.empty((nmax, 4))
         line = np.empty((2 * nmax, 11))
         status[i] = invariants_one(
-            ip,
-            fp,
-            gh,
-            gx,
-            gy,
-            gz,
-            gb,
-            xs[i],
-            ys[i],
-            zs[i],
-            alphas[i],
-            nlt,
-            r_in,
-            r_atm,
-            r_out,
-            rtol,
-            hmax,
-            shell_rtol,
-            max_iter,
-            total_flux,
-            do_shell,
-            work,
-            sc,
-            line,
-            res[i],
-            foot[i],
-            eq[i],
+            ip, fp, gh, gx, gy, gz, gb, xs[i], ys[i], zs[i], alphas[i], nlt, r_in, r_atm, r_out,
+            rtol, hmax, shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res[i], foot[i],
+            eq[i]
         )
 
 
 @njit(cache=True, parallel=True)
 def trace_many(
-    ip,
-    fp,
-    gh,
-    gx,
-    gy,
-    gz,
-    gb,
-    xs,
-    ys,
-    zs,
-    r_in,
-    r_out,
-    rtol,
-    hmax,
-    nmax,
-    lines,
-    counts,
-    starts,
-    ends,
+    ip, fp, gh, gx, gy, gz, gb, xs, ys, zs, r_in, r_out, rtol, hmax, nmax, lines, counts, starts,
+    ends
 ):
     """Trace many field lines (parallel); each into ``lines[i]`` (2 nmax, 11)."""
     for i in prange(xs.shape[0]):
         work = np.empty((6, nmax, 3))
         sc = np.empty((nmax, 4))
         n, st, eb, ef = trace_line(
-            ip,
-            fp,
-            gh,
-            gx,
-            gy,
-            gz,
-            gb,
-            xs[i],
-            ys[i],
-            zs[i],
-            r_in,
-            r_out,
-            rtol,
-            hmax,
-            work,
-            sc,
-            lines[i],
+            ip, fp, gh, gx, gy, gz, gb, xs[i], ys[i], zs[i], r_in, r_out, rtol, hmax, np.inf, work,
+            sc, lines[i]
         )
         counts[i] = n
         starts[i] = st

@@ -204,6 +204,7 @@ def footprint(
             float(cfg.trace_outer_re),
             1e-8,
             float(cfg.trace_max_step_re),
+            np.inf,
             work,
             tan,
             bm,
