@@ -119,22 +119,33 @@ def _locate(axis, v):
 
 @njit(cache=True)
 def grid_field(gx, gy, gz, gb, x, y, z):
-    """Trilinear interpolation of a rectilinear gridded field; NaN outside the grid."""
+    """Trilinear interpolation of r^3 B on a rectilinear Earth-centred grid; NaN outside it.
+
+    Interpolating r^3 B instead of B removes the r^-3 fall-off of the dominant dipole part,
+    which trilinear weights would otherwise overestimate by ~1.5 (h / r)^2 near the Earth
+    (0.6% at 4 Re on a 0.25 Re grid); r^3 B varies only with latitude and the external field.
+    """
     i, fx = _locate(gx, x)
     j, fy = _locate(gy, y)
     k, fz = _locate(gz, z)
     if i < 0 or j < 0 or k < 0:
         return np.nan, np.nan, np.nan
-    out = np.zeros(3)
-    for c in range(3):
-        c00 = gb[i, j, k, c] * (1 - fx) + gb[i + 1, j, k, c] * fx
-        c10 = gb[i, j + 1, k, c] * (1 - fx) + gb[i + 1, j + 1, k, c] * fx
-        c01 = gb[i, j, k + 1, c] * (1 - fx) + gb[i + 1, j, k + 1, c] * fx
-        c11 = gb[i, j + 1, k + 1, c] * (1 - fx) + gb[i + 1, j + 1, k + 1, c] * fx
-        c0 = c00 * (1 - fy) + c10 * fy
-        c1 = c01 * (1 - fy) + c11 * fy
-        out[c] = c0 * (1 - fz) + c1 * fz
-    return out[0], out[1], out[2]
+    r3 = (x * x + y * y + z * z) ** 1.5
+    bx = 0.0
+    by = 0.0
+    bz = 0.0
+    for di in range(2):
+        wx = fx if di == 1 else 1.0 - fx
+        for dj in range(2):
+            wy = fy if dj == 1 else 1.0 - fy
+            for dk in range(2):
+                wz = fz if dk == 1 else 1.0 - fz
+                cx, cy, cz = gx[i + di], gy[j + dj], gz[k + dk]
+                w = wx * wy * wz * (cx * cx + cy * cy + cz * cz) ** 1.5
+                bx += w * gb[i + di, j + dj, k + dk, 0]
+                by += w * gb[i + di, j + dj, k + dk, 1]
+                bz += w * gb[i + di, j + dj, k + dk, 2]
+    return bx / r3, by / r3, bz / r3
 
 
 @njit(cache=True)
@@ -144,7 +155,11 @@ def field(ip, fp, gh, gx, gy, gz, gb, x, y, z):
     if ext == EXTERNAL_GRID:
         if x * x + y * y + z * z < fp[FP_RINNER] * fp[FP_RINNER]:
             return internal_field(ip, fp, gh, x, y, z)
-        return grid_field(gx, gy, gz, gb, x, y, z)
+        bx, by, bz = grid_field(gx, gy, gz, gb, x, y, z)
+        if bx != bx and gx[0] <= x <= gx[-1] and gy[0] <= y <= gy[-1] and gz[0] <= z <= gz[-1]:
+            # a cell touching the grid's hole around the Earth: the internal field takes over
+            return internal_field(ip, fp, gh, x, y, z)
+        return bx, by, bz
     bx, by, bz = internal_field(ip, fp, gh, x, y, z)
     ex, ey, ez = 0.0, 0.0, 0.0  # EXTERNAL-PENDING
     return bx + ex, by + ey, bz + ez
