@@ -35,6 +35,7 @@ from typing import Any
 from . import config
 from ._synth import asi as _synth_asi
 from ._synth import gcm as _synth_gcm
+from ._synth import rb as _synth_rb
 from .errors import DataWarning, SampleDataError
 from .io.atomic import _umask, atomic_write
 
@@ -442,3 +443,29 @@ register_sample(
     opener=_open_gcm_folder,
     single_file=True,
 )(_synth_gcm.waccmx_generator())
+
+
+def _open_netcdf(path: Path, **kwargs: Any) -> Any:
+    import xarray as xr
+
+    with xr.open_dataset(path, **kwargs) as ds:
+        return ds.load()
+
+
+register_sample(
+    "rb-particles",
+    kind="particles",
+    description="40 radiation-belt particles (SM positions 2.5-7 Re, local pitch angles, "
+    "energies 0.1-5 MeV) at 2017-09-01T12:00",
+    opener=_open_netcdf,
+    single_file=True,
+)(_synth_rb.particles_generator())
+
+register_sample(
+    "t96-grid",
+    kind="bfield",
+    description="Dipole + T96 (Pdyn 2 nPa, Dst -20 nT, IMF By 0, Bz -2 nT, zero tilt) on a "
+    "rectilinear GSM grid (0.25 Re near the Earth), the layout of MHD output",
+    opener=_open_netcdf,
+    single_file=True,
+)(_synth_rb.t96_grid_generator())

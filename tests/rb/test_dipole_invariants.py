@@ -51,7 +51,19 @@ def dipole_result():
     L, lat, mlt, pa = (np.array(c) for c in zip(*CASES, strict=True))
     x, y, z = positions(L, lat, mlt)
     p = rb.particles(x, y, z, pa, energy=1.0)
-    return L, lat, pa, p, p.rb.lstar(rb.models.get("dipole"))
+    return L, lat, pa, p, p.rb.lstar(rb.models.get("dipole"), accuracy="high")
+
+
+@pytest.mark.parametrize("accuracy", ["fast", "default"])
+def test_presets_meet_their_accuracy(dipole_result, accuracy):
+    """The default preset is well inside the 0.1% bar on L* and K; "fast" inside 0.1% too."""
+    L, lat, pa, p, _ = dipole_result
+    out = p.rb.lstar(rb.models.get("dipole"), accuracy=accuracy)
+    bm = dipole_b(L, np.deg2rad(lat)) / np.sin(np.deg2rad(pa)) ** 2
+    expected = np.array([k_closed_form(li, bi) for li, bi in zip(L, bm, strict=True)])
+    tol = 1e-4 if accuracy == "default" else 1e-3
+    np.testing.assert_allclose(out["lstar"], L, rtol=tol)
+    np.testing.assert_allclose(out["K"], expected, rtol=tol, atol=1e-12)
 
 
 def test_lstar_equals_dipole_l(dipole_result):

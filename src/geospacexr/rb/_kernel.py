@@ -25,12 +25,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._ts05 import ts05
 from .igrf import igrf_geo
+from .tsyganenko import t89, t96
 
 # Long argument lists of the compiled kernels are kept compact (no formatter below).
 # fmt: off
-
-# EXTERNAL-IMPORTS
 
 INTERNAL_NONE = 0
 INTERNAL_DIPOLE = 1
@@ -73,7 +73,7 @@ NT_TO_G = 1.0e-5
 
 
 # --------------------------------------------------------------------------- field evaluation
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dipole_field(b0, ax, ay, az, x, y, z):
     """Centred dipole of equatorial surface field ``b0`` (nT) with its north axis ``a``."""
     r2 = x * x + y * y + z * z
@@ -83,7 +83,7 @@ def dipole_field(b0, ax, ay, az, x, y, z):
     return f * (ax * r2 - ad3 * x), f * (ay * r2 - ad3 * y), f * (az * r2 - ad3 * z)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def internal_field(ip, fp, gh, x, y, z):
     """The internal (dipole or IGRF) field in the trace frame."""
     code = ip[0]
@@ -103,7 +103,7 @@ def internal_field(ip, fp, gh, x, y, z):
     return 0.0, 0.0, 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _locate(axis, v):
     """Index i with axis[i] <= v <= axis[i+1] and the fraction, or -1 outside."""
     n = axis.shape[0]
@@ -117,7 +117,7 @@ def _locate(axis, v):
     return i, (v - axis[i]) / (axis[i + 1] - axis[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def grid_field(gx, gy, gz, gb, x, y, z):
     """Trilinear interpolation of r^3 B on a rectilinear Earth-centred grid; NaN outside it.
 
@@ -148,7 +148,7 @@ def grid_field(gx, gy, gz, gb, x, y, z):
     return bx / r3, by / r3, bz / r3
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def field(ip, fp, gh, gx, gy, gz, gb, x, y, z):
     """The model's total field (nT) at one point of the trace frame."""
     ext = ip[1]
@@ -161,11 +161,18 @@ def field(ip, fp, gh, gx, gy, gz, gb, x, y, z):
             return internal_field(ip, fp, gh, x, y, z)
         return bx, by, bz
     bx, by, bz = internal_field(ip, fp, gh, x, y, z)
-    ex, ey, ez = 0.0, 0.0, 0.0  # EXTERNAL-PENDING
+    if ext == EXTERNAL_T89:
+        ex, ey, ez = t89(ip[2], fp[FP_PS], x, y, z)
+    elif ext == EXTERNAL_T96:
+        ex, ey, ez = t96(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+    elif ext == EXTERNAL_TS05:
+        ex, ey, ez = ts05(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+    else:
+        ex, ey, ez = 0.0, 0.0, 0.0
     return bx + ex, by + ey, bz + ez
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def field_many(ip, fp, gh, gx, gy, gz, gb, x, y, z):
     """Vectorised :func:`field` over flat arrays (parallel over points)."""
     n = x.shape[0]
@@ -178,7 +185,7 @@ def field_many(ip, fp, gh, gx, gy, gz, gb, x, y, z):
 
 
 # --------------------------------------------------------------------------- tracer
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _unit(ip, fp, gh, gx, gy, gz, gb, x, y, z, sign):
     bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, x, y, z)
     b = math.sqrt(bx * bx + by * by + bz * bz)
@@ -225,7 +232,7 @@ _DP_D = np.array(
 )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5):
     """One Dormand-Prince step of length h from y (k[0] holds the derivative at y).
 
@@ -254,7 +261,7 @@ def _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5):
     return b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dp_error(y, yt, k, h, rtol):
     err = 0.0
     for d in range(3):
@@ -266,7 +273,7 @@ def _dp_error(y, yt, k, h, rtol):
     return err
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dense(y0, y1, t0, t1, c5, h, u, out):
     """Position at fraction u of a step (Hermite cubic on the end tangents + correction)."""
     u2 = u * u
@@ -279,7 +286,7 @@ def _dense(y0, y1, t0, t1, c5, h, u, out):
         out[d] = h00 * y0[d] + h10 * h * t0[d] + h01 * y1[d] + h11 * h * t1[d] + w * c5[d]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def trace_half(
     ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, bstop, pos, tan, bmag,
     arc, cor
@@ -367,7 +374,7 @@ def trace_half(
     return n, END_STEPS
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def trace_line(
     ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, bstop, work, sc, line
 ):
@@ -413,7 +420,7 @@ def trace_line(
 
 
 # --------------------------------------------------------------------------- along a line
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _point(line, i, s, p):
     """Position at arc length ``s`` in node interval ``i`` (dense output), written into ``p``."""
     s0 = line[i, 4]
@@ -435,14 +442,14 @@ def _point(line, i, s, p):
         )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p):
     _point(line, i, s, p)
     bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, p[0], p[1], p[2])
     return math.sqrt(bx * bx + by * by + bz * bz)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _interval(line, lo, hi, s):
     j = lo
     while j < hi - 1 and line[j + 1, 4] < s:
@@ -450,7 +457,7 @@ def _interval(line, lo, hi, s):
     return j
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p):
     """Golden-section refinement of the minimum of |B| around node ``imin``.
 
@@ -485,7 +492,7 @@ def _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p):
     return sm, j, bmin
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _mirror(ip, fp, gh, gx, gy, gz, gb, line, i, bm, p):
     """Arc length where |B| = bm inside node interval ``i`` (Illinois false position)."""
     a, b = line[i, 4], line[i + 1, 4]
@@ -515,7 +522,7 @@ GL_X = 0.5 * (_GL_X + 1.0)
 GL_W = 0.5 * _GL_W
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _k_piece(ip, fp, gh, gx, gy, gz, gb, line, i, a, b, bm, mode, p):
     """∫ sqrt(bm - B) ds over [a, b] inside node interval i (nT^0.5 Re).
 
@@ -538,7 +545,7 @@ def _k_piece(ip, fp, gh, gx, gy, gz, gb, line, i, a, b, bm, mode, p):
     return total * umax
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, refine, out):
     """K, Bmin and the mirror points of a closed traced line for mirror field ``bm``.
 
@@ -631,7 +638,7 @@ R_PHI = 7
 R_SIZE = 8
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def hilton_lm(k, bm, b0):
     """McIlwain's L from K (G^0.5 Re), Bm (nT) and the dipole moment B0 (nT Re^3)."""
     bm_g = bm * NT_TO_G
@@ -643,7 +650,7 @@ def hilton_lm(k, bm, b0):
     return (m_g / bm_g * f) ** (1.0 / 3.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _basis(fp):
     """Unit vectors (e1, e2, a): a the dipole axis, e1 towards the trace frame's x axis."""
     ax, ay, az = fp[FP_AXIS], fp[FP_AXIS + 1], fp[FP_AXIS + 2]
@@ -660,7 +667,7 @@ def _basis(fp):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
     """∫_0^theta (-B_r) sin(t) dt at r = 1 along azimuth phi about the dipole axis (nT)."""
     acc = 0.0
@@ -679,7 +686,7 @@ def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
     return acc * theta
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _shell_f(
     ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work, sc,
     line, kout
@@ -708,7 +715,7 @@ def _shell_f(
     return kout[0] - k0, n, st
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _foot_trace(ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, hmax, work, sc,
                 foot):
     """Trace from the equatorial point (rho, phi) along +B to the inner boundary.
@@ -733,7 +740,7 @@ def _foot_trace(ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, 
     return math.acos(min(1.0, max(-1.0, ca))), math.atan2(q2, q1), ef
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _equator_radius(line, n, basis):
     """Distance from the axis where the line crosses the dipole's equatorial plane."""
     for i in range(n - 1):
@@ -754,7 +761,7 @@ def _equator_radius(line, n, basis):
     return np.nan, np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _footprint(line, n, basis, foot):
     """Store the +B (northern) end of the line; return its (colatitude, azimuth) about the axis."""
     px, py, pz = line[n - 1, 0], line[n - 1, 1], line[n - 1, 2]
@@ -766,7 +773,7 @@ def _footprint(line, n, basis, foot):
     return math.acos(min(1.0, max(-1.0, ca))), math.atan2(q2, q1)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _min_point(ip, fp, gh, gx, gy, gz, gb, line, smin, eq):
     i = 0
     while i < line.shape[0] - 2 and line[i + 1, 4] < smin:
@@ -776,7 +783,7 @@ def _min_point(ip, fp, gh, gx, gy, gz, gb, line, smin, eq):
     eq[0], eq[1], eq[2] = p[0], p[1], p[2]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _solve_shell(
     ip, fp, gh, gx, gy, gz, gb, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, tol,
     max_iter, work, sc, line, kout
@@ -841,7 +848,7 @@ def _solve_shell(
     return NO_CONVERGENCE, b, slope, n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def invariants_one(
     ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, alpha_deg, nlt, r_in, r_atm, r_out, rtol, hmax,
     shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res, foot, eq
@@ -942,7 +949,7 @@ def invariants_one(
     return OK
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def invariants_many(
     ip, fp, gh, gx, gy, gz, gb, xs, ys, zs, alphas, nlt, r_in, r_atm, r_out, rtol, hmax, shell_rtol,
     max_iter, total_flux, do_shell, nmax, res, status, foot, eq
@@ -959,7 +966,7 @@ def invariants_many(
         )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def trace_many(
     ip, fp, gh, gx, gy, gz, gb, xs, ys, zs, r_in, r_out, rtol, hmax, nmax, lines, counts, starts,
     ends

@@ -314,7 +314,7 @@ def _recursion_tables(nmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _REC_A, _REC_B, _REC_D = _recursion_tables(NMAX)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def igrf_geo(gh, nmax, x, y, z):
     """IGRF internal field at a GEO Cartesian position (numba kernel).
 
@@ -408,7 +408,7 @@ def igrf_geo(gh, nmax, x, y, z):
     return bh * cp - bp * sp, bh * sp + bp * cp, br * ct - bt * st
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, error_model="numpy")
 def _igrf_many(gh, nmax, rot, x, y, z, bx, by, bz):
     """``igrf_geo`` at many points given in a frame with ``v_frame = rot @ v_geo``."""
     for i in prange(x.shape[0]):

@@ -67,9 +67,9 @@ STATUS: dict[int, str] = {
 #: equatorial distance of each drift-shell line). "default" reaches 0.1% on L* and K (see the
 #: convergence study in the documentation).
 ACCURACY: dict[str, dict[str, float]] = {
-    "fast": {"rtol": 1e-6, "n_local_times": 12, "shell_rtol": 1e-5},
-    "default": {"rtol": 1e-8, "n_local_times": 24, "shell_rtol": 1e-7},
-    "high": {"rtol": 1e-10, "n_local_times": 48, "shell_rtol": 1e-10},
+    "fast": {"rtol": 1e-6, "n_local_times": 8, "shell_rtol": 1e-5},
+    "default": {"rtol": 1e-7, "n_local_times": 12, "shell_rtol": 1e-6},
+    "high": {"rtol": 1e-9, "n_local_times": 24, "shell_rtol": 1e-8},
 }
 
 #: Rest energies (MeV), CODATA 2018.
