@@ -635,8 +635,8 @@ class RbAccessor(_Accessor):
         """First invariant M (MeV/G) per particle (:func:`geospacexr.rb.M`).
 
         Args:
-            model: A field model giving the local |B|.
-            b_local: Local |B| in nT instead of a model.
+            model: A field model giving the local ``|B|``.
+            b_local: Local ``|B|`` in nT instead of a model.
 
         Returns:
             M along ``particle``.

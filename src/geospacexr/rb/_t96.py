@@ -20,7 +20,7 @@ magnetopause the model returns the interconnection field minus the model's own (
 dipole, and it interpolates linearly in the magnetopause "sigma" coordinate across a thin
 boundary layer; see :func:`t96`.
 
-Numerical notes (differences from the original Fortran, all below 1e-7 of |B|):
+Numerical notes (differences from the original Fortran, all below 1e-7 of ``|B|``):
 
 * everything is evaluated in double precision from the decimal values of the published
   coefficients (the Fortran keeps its inputs, outputs and several constants in single
@@ -34,7 +34,7 @@ Numerical notes (differences from the original Fortran, all below 1e-7 of |B|):
 
 These are also the choices of the Python port in the ``geopack`` package, which the tests use
 as reference. Measured on the test points, the Fortran's choices would change the field by up
-to 2e-5 of |B| (the 1987 tail constants; median 6e-7), 6e-7 (the 2 pi literal, only for
+to 2e-5 of ``|B|`` (the 1987 tail constants; median 6e-7), 6e-7 (the 2 pi literal, only for
 By < 0 or By = 0 < Bz) and 4e-8 (the Bessel approximations). Where geopack departs from the
 Fortran in a branch, this code follows the Fortran: the parallel-dipole shielding field on the
 x-axis (y = z = 0 within 1e-10 Re, where geopack substitutes rho = 1e-8; a 2e-10 difference)

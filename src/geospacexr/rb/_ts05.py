@@ -1434,7 +1434,7 @@ def validate_ts05_parameters(
 
     Invalid values raise; values the model can evaluate but that lie outside the conditions
     sampled by its fitting data (:data:`TS05_PARAMETER_RANGES`: pdyn 0.5-20 nPa, Dst -300..+20
-    nT, |By|, |Bz| <= 50 nT) give a :class:`~geospacexr.errors.DataWarning`, since the model
+    nT, ``|By|``, ``|Bz|`` <= 50 nT) give a :class:`~geospacexr.errors.DataWarning`, since the model
     then extrapolates. The W's have no upper warning limit: they enter through saturating
     functions ``W / sqrt(W^2 + c^2)`` (Tsyganenko & Sitnov 2005).
 

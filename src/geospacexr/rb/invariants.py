@@ -2,7 +2,7 @@
 
 * M, the relativistic first invariant, p⊥² / (2 m0 B), in MeV/G (analytic).
 * K = ∫ √(Bm − B(s)) ds between the mirror points (Roederer 1970), in G^0.5 Re, on a traced field
-  line: the mirror points are roots of |B| − Bm on the line's dense (Hermite) representation,
+  line: the mirror points are roots of ``|B|`` − Bm on the line's dense (Hermite) representation,
   and the integral uses Gauss-Legendre quadrature with a u² substitution at each mirror point,
   where the integrand has a square-root end point.
 * Lm, McIlwain's L from I = K / √Bm and Bm by Hilton's (1971) approximation, with the field's
@@ -383,7 +383,7 @@ def M(ds: xr.Dataset, model: Model | None = None, b_local: Any = None) -> xr.Dat
 
     Args:
         ds: A particle set with ``energy`` (MeV).
-        model: Field model giving the local |B| (ignored when ``b_local`` is given).
+        model: Field model giving the local ``|B|`` (ignored when ``b_local`` is given).
         b_local: Local field strength, nT (scalar or per particle).
 
     Returns:

@@ -71,7 +71,7 @@ def trace(
 
     Returns:
         A Dataset along ``line`` and ``point`` (padded with NaN) with ``x``, ``y``, ``z`` (Re),
-        ``B`` (|B|, nT) and ``s`` (arc length along +B from the start point, Re), plus
+        ``B`` (``|B|``, nT) and ``s`` (arc length along +B from the start point, Re), plus
         ``n_points``, ``start_index`` and ``end_south``/``end_north`` codes (towards -B / +B,
         see :data:`END_CODES`).
     """
@@ -120,7 +120,11 @@ def trace(
             "x": (("line", "point"), px.reshape(shape), {"units": "Re"}),
             "y": (("line", "point"), py.reshape(shape), {"units": "Re"}),
             "z": (("line", "point"), pz.reshape(shape), {"units": "Re"}),
-            "B": (("line", "point"), out[:, :, 3], {"units": "nT", "long_name": "|B|"}),
+            "B": (
+                ("line", "point"),
+                out[:, :, 3],
+                {"units": "nT", "long_name": "magnetic field strength"},
+            ),
             "s": (("line", "point"), out[:, :, 4], {"units": "Re", "long_name": "arc length"}),
             "n_points": ("line", counts),
             "start_index": ("line", first),

@@ -17,7 +17,7 @@ arrays of any shape, in parallel over points, after checking their arguments.
 
 The implementations are independent numba codes written from the published equations and the
 algorithms of Tsyganenko's Fortran subroutines ``T89C`` and ``T96_01`` (whose coefficient tables
-are transcribed); they agree with the Python ``geopack`` package to better than 1e-9 of |B|
+are transcribed); they agree with the Python ``geopack`` package to better than 1e-9 of ``|B|``
 (1e-15 for T89, typically 1e-12 for T96; ``tests/rb/test_tsyganenko.py``). See
 :mod:`geospacexr.rb._t96` for how T96 differs numerically from the Fortran original.
 """
@@ -342,7 +342,7 @@ def validate_t96_parameters(pdyn, dst, by, bz) -> None:
     """Check T96 driving parameters; warn when they leave the range the model was fitted to.
 
     The model was fitted to data with (:data:`T96_FITTED_RANGES`) solar wind dynamic pressure
-    Pdyn 0.5-10 nPa, Dst -100..+20 nT and IMF |By|, |Bz| <= 10 nT. Values beyond these are
+    Pdyn 0.5-10 nPa, Dst -100..+20 nT and IMF ``|By|``, ``|Bz|`` <= 10 nT. Values beyond these are
     extrapolations: the model still returns a field but emits a
     :class:`~geospacexr.errors.DataWarning`. Values it cannot use are errors.
 
