@@ -138,8 +138,9 @@ def test_live_irbem(tmp_path):
     )  # fmt: skip
     live = json.loads(out.read_text())
     _, _, p = _particles(live)
-    for name in ("igrf",):
-        ref = _ref(name, "Lstar", data=live)
+    for name in ("igrf", "t89"):
+        ref = _ref(name, "Lstar", "default", live)
         ours = p.rb.lstar(_model(name, live))["lstar"].values
-        both = np.isfinite(ref) & np.isfinite(ours)
-        np.testing.assert_allclose(ours[both], ref[both], rtol=2e-3)
+        both = np.isfinite(ref) & np.isfinite(ours) & (ref > 0)
+        # quick mode runs IRBEM at its default resolution, itself ~1% from converged
+        np.testing.assert_allclose(ours[both], ref[both], rtol=1.5e-2)
