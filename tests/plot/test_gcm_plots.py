@@ -4,6 +4,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from geospacexr import datasets, gcm
+from geospacexr.errors import InvalidArgumentError
 from geospacexr.plot import gcm as pg
 from geospacexr.resources import coastlines
 
@@ -77,3 +78,22 @@ def test_time_series_plot(ds):
 def test_bad_projection(ds):
     with pytest.raises(ValueError, match="projection must be one of"):
         pg.plot_lat_lon(ds, "TN", time=T, level=2.0, projection="lambert")
+
+
+def test_magnetic_equator_and_magnetic_coordinates(ds):
+    from geospacexr.geomagnetic import dip_equator
+
+    fig = pg.plot_lat_lon(ds, "TN", time=T, level=2.0, show_magnetic_equator=True)
+    ax = fig.axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "dip equator")
+    x, y = line.get_data()
+    np.testing.assert_allclose(y, dip_equator(x, np.datetime64(T, "ns")), atol=1e-9)
+    fig = pg.plot_lat_lon(ds, "TN", time=T, level=2.0, magnetic=True, show_magnetic_equator=True)
+    ax = fig.axes[0]
+    assert "magnetic latitude" in ax.get_ylabel()
+    tri = ax.collections[0]
+    assert tri.get_array().size > 0
+    for style in ("contourf", "contour"):
+        pg.plot_lat_lon(ds, "TN", time=T, level=2.0, magnetic=True, style=style)
+    with pytest.raises(InvalidArgumentError, match="magnetic"):
+        pg.plot_lat_lon(ds, "TN", time=T, level=2.0, magnetic=True, local_time=True)

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from .. import gcm as _gcm
+from ..errors import InvalidArgumentError
 from ..resources import coastlines
 from ..solar import terminator
 from .common import require_matplotlib, save_figure
@@ -135,6 +136,41 @@ def _finish(fig: Any, save: str | os.PathLike[str] | None) -> Any:
     return fig
 
 
+def _draw_magnetic(
+    ax: Any,
+    da: xr.DataArray,
+    values: np.ndarray,
+    style: str,
+    cmap: str,
+    lo: float,
+    hi: float,
+    levels: int,
+) -> Any:
+    """Draw a lat-lon slice in MAG coordinates on plain axes (triangulated model grid)."""
+    import matplotlib.tri as mtri
+
+    from ..geomagnetic import dipole_coordinates
+
+    lon2, lat2 = np.meshgrid(da["lon"].values, da["lat"].values)
+    mlat, mlon = dipole_coordinates(lat2, lon2, np.datetime64(da["time"].values, "ns"))
+    ok = np.isfinite(values).ravel()
+    tri = mtri.Triangulation(mlon.ravel()[ok], mlat.ravel()[ok])
+    span = np.ptp(tri.x[tri.triangles], axis=1)
+    tri.set_mask(span > 90.0)  # triangles across the +-180 degree seam
+    vals = values.ravel()[ok]
+    if style == "filled":
+        mesh = ax.tripcolor(tri, vals, cmap=cmap, vmin=lo, vmax=hi, shading="gouraud")
+    else:
+        steps = np.linspace(lo, hi, levels + 1)
+        draw = ax.tricontourf if style == "contourf" else ax.tricontour
+        mesh = draw(tri, vals, levels=steps, cmap=cmap, extend="both")
+    ax.set_xlabel("magnetic longitude (deg, centred dipole)")
+    ax.set_ylabel("magnetic latitude (deg)")
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(-90, 90)
+    return mesh
+
+
 def plot_lat_lon(
     ds: xr.Dataset,
     var: str,
@@ -158,6 +194,8 @@ def plot_lat_lon(
     title: str | None = None,
     save: str | os.PathLike[str] | None = None,
     figsize: tuple[float, float] = (9.0, 4.8),
+    show_magnetic_equator: bool = False,
+    magnetic: bool = False,
 ) -> Any:
     """Map of a lat-lon slice (see :func:`geospacexr.gcm.lat_lon` for the slice arguments).
 
@@ -183,10 +221,20 @@ def plot_lat_lon(
         title: Title (default: variable, level/height and time).
         save: Write the figure to this file (atomically).
         figsize: Figure size, inches.
+        show_magnetic_equator: Draw the IGRF dip equator of the slice's time at the ground
+            (:func:`geospacexr.geomagnetic.dip_equator`).
+        magnetic: Plot in centred-dipole (MAG) latitude and longitude of the date instead of
+            geographic coordinates (plain axes; the model grid is triangulated in MAG
+            coordinates), as GCMprocpy's magnetic plots.
 
     Returns:
         The matplotlib Figure.
+
+    Raises:
+        InvalidArgumentError: ``magnetic`` together with ``local_time``.
     """
+    if magnetic and local_time:
+        raise InvalidArgumentError("choose magnetic or local_time, not both", "magnetic")
     if time is None:
         time = ds["time"].values[0]
     da = _gcm.lat_lon(ds, var, time, level, height, pressure, local_time)
@@ -195,7 +243,12 @@ def plot_lat_lon(
     lo, hi = _colour_limits(values, sym, vmin, vmax)
     cmap = cmap or ("RdBu_r" if sym else "viridis")
     fig = _figure(figsize)
-    if local_time:
+    if magnetic:
+        ax = fig.add_subplot()
+        mesh = _draw_magnetic(ax, da, values, style, cmap, lo, hi, levels)
+        if show_magnetic_equator:
+            ax.axhline(0.0, color="m", linewidth=1.2, label="dipole equator")
+    elif local_time:
         ax = fig.add_subplot()
         mesh = _draw(
             ax, da["local_time"].values, da["lat"].values, values, style, cmap, lo, hi, levels
@@ -240,6 +293,18 @@ def plot_lat_lon(
                 linewidth=1.2,
                 linestyle="--",
                 label="terminator",
+                **transform,
+            )
+        if show_magnetic_equator:
+            from ..geomagnetic import dip_equator
+
+            elon = np.linspace(-180, 180, 181)
+            ax.plot(
+                elon,
+                dip_equator(elon, np.datetime64(da["time"].values, "ns")),
+                color="m",
+                linewidth=1.2,
+                label="dip equator",
                 **transform,
             )
         if wind:
