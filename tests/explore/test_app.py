@@ -17,8 +17,18 @@ def test_app_tabs_on_the_samples():
     assert singles <= set(data)
     assert any(t.startswith("rego-calibration: REGO_Rayleighs") for t in data)
     tabs = app.build_app(data)
-    assert list(tabs._names) == ["GCM: tiegcm-storm", "ASI: themis-gill", "Mosaic", "Datasets"]
-    summaries = tabs[3].objects
+    assert list(tabs._names) == [
+        "GCM: tiegcm-storm",
+        "ASI: themis-gill",
+        "Mosaic",
+        "Radiation belts",
+        "Datasets",
+    ]
+    rb_tab = tabs[3]
+    assert "Radiation-belt explorer" in rb_tab[0][0].object
+    tabs.active = 3  # the explorer computes when its tab is first shown
+    assert "L*" in rb_tab[1][1].object
+    summaries = tabs[4].objects
     assert len(summaries) == len(data)
     text = next(p.object for p in summaries if p.name == "themis-gill")
     assert "gill" in text and "`image`" in text and "counts" in text
@@ -207,3 +217,35 @@ def test_five_sessions_stay_responsive(served, chromium):
             assert time.monotonic() - start < 30
         finally:
             browser.close()
+
+
+@pytest.mark.ui
+def test_rb_explorer_in_chromium(served, chromium):
+    import geospacexr.rb as rb
+
+    # compile the kernels in this (the server's) process first: numba caches them on disk
+    rb.particles(5.0, 0.0, 0.0, 45.0, frame="GSM").rb.lstar(rb.models.get("dipole"))
+    sync = pytest.importorskip("playwright.sync_api")
+    errors = []
+    with sync.sync_playwright() as p:
+        browser = _browser(sync, p, chromium)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            page.goto(served, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=60000)
+            page.get_by_text("Radiation belts").first.click()
+            page.wait_for_selector("text=Radiation-belt explorer", timeout=60000)
+            readout = page.locator("table").filter(has_text="equatorial pitch angle").first
+            readout.wait_for(timeout=120000)
+            before = readout.inner_text()
+            assert "L*" in before and "MeV/G" in before
+            page.locator("select").filter(has_text="t96").first.select_option("dipole")
+            deadline = time.monotonic() + 60
+            while readout.inner_text() == before:
+                assert time.monotonic() < deadline, "the read-outs did not change"
+                page.wait_for_timeout(250)
+        finally:
+            browser.close()
+    assert not errors, errors

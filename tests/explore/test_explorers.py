@@ -136,3 +136,31 @@ def test_mosaic_explorer():
     ex.min_elevation.value = 20.0
     assert not ex.message.visible
     assert float(np.nanmin(ex.data().elevation.values)) >= 20.0
+
+
+def test_rb_explorer_widgets_drive_the_pure_functions():
+    import geospacexr.rb as rb
+    from geospacexr.explore.rb import RbExplorer
+
+    ex = RbExplorer(model="dipole", time="2017-09-01T12:00", position=(5.0, 0.0, 0.0))
+    p = rb.particles(5.0, 0.0, 0.0, 45.0, energy=1.0, time="2017-09-01T12:00", frame="GSM")
+    expected = p.rb.lstar(rb.models.get("dipole"))
+    _, inv = ex.data()
+    np.testing.assert_allclose(inv["lstar"], expected["lstar"])
+    assert f"{float(expected['lstar'][0]):.4f}" in ex.readout.object
+    assert not ex.kp.visible and not ex.pdyn.visible
+    ex.model.value = "t96"
+    assert ex.pdyn.visible and not ex.kp.visible
+    ex.dst.value = -50.0
+    _, inv = ex.data()
+    t96 = rb.models.get("t96", pdyn=2.0, dst=-50.0, by=0.0, bz=-2.0)
+    np.testing.assert_allclose(inv["lstar"], p.rb.lstar(t96)["lstar"])
+    assert ex.data()[1] is inv  # cached per parameter set
+    lines = ex.line_plot.object
+    assert lines is not None and ex.shell_plot.object is not None
+    ex.x.value = 2.0
+    ex.pitch.value = 5.0  # at 2 Re the loss cone is 14 degrees wide
+    assert ex.message.visible and "Status 3" in ex.message.object
+    ex.pitch.value = 45.0
+    ex.time.value = "not a time"
+    assert ex.message.visible and "time" in ex.message.object

@@ -101,6 +101,9 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             the storm run against its control and the Gillam imager with its skymap; otherwise
             every GCM run and imager).
 
+    A "Radiation belts" tab (:class:`geospacexr.explore.rb.RbExplorer`) is always there; it
+    computes when first shown.
+
     Returns:
         A Panel ``Tabs`` component (displays inline in Jupyter as well).
     """
@@ -137,11 +140,24 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
                 MosaicExplorer([d for d, _ in with_skymaps], [s for _, s in with_skymaps]).panel,
             )
         )
+    from .rb import RbExplorer
+
+    # computed when its tab is first shown (its kernels compile once per machine)
+    rb_explorer = RbExplorer(defer=True)
+    tabs.append(("Radiation belts", rb_explorer.panel))
     summaries = [
         pn.pane.Markdown(_summary_markdown(title, ds), name=title) for title, ds in datasets.items()
     ]
     tabs.append(("Datasets", pn.Column(*summaries, sizing_mode="stretch_width")))
-    return pn.Tabs(*tabs, name=TITLE, sizing_mode="stretch_width", dynamic=True)
+    layout = pn.Tabs(*tabs, name=TITLE, sizing_mode="stretch_width", dynamic=True)
+    rb_index = len(tabs) - 2
+
+    def _shown(event: Any) -> None:
+        if event.new == rb_index and not rb_explorer.computed:
+            rb_explorer.refresh()
+
+    layout.param.watch(_shown, "active")
+    return layout
 
 
 def serve(

@@ -17,6 +17,7 @@ __all__ = [
     "STATUS",
     "K",
     "M",
+    "explore",
     "footprint",
     "lstar",
     "models",
@@ -34,6 +35,20 @@ _LAZY = {
     "trace": ("tracing", "trace"),
     "footprint": ("tracing", "footprint"),
 }
+
+
+def explore(**kwargs: Any) -> Any:
+    """The live radiation-belt explorer (see :func:`geospacexr.explore.rb.explore`).
+
+    Args:
+        **kwargs: Initial ``model``, ``time``, ``position``, ``pitch_angle``, ``energy``.
+
+    Returns:
+        A Panel component.
+    """
+    from ..explore.rb import explore as _explore
+
+    return _explore(**kwargs)
 
 
 def __getattr__(name: str) -> Any:
