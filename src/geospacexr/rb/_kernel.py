@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 from ._ts05 import ts05
 from .igrf import igrf_geo
@@ -161,15 +162,53 @@ def field(ip, fp, gh, gx, gy, gz, gb, x, y, z):
             return internal_field(ip, fp, gh, x, y, z)
         return bx, by, bz
     bx, by, bz = internal_field(ip, fp, gh, x, y, z)
-    if ext == EXTERNAL_T89:
-        ex, ey, ez = t89(ip[2], fp[FP_PS], x, y, z)
-    elif ext == EXTERNAL_T96:
-        ex, ey, ez = t96(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
-    elif ext == EXTERNAL_TS05:
-        ex, ey, ez = ts05(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
-    else:
-        ex, ey, ez = 0.0, 0.0, 0.0
+    ex, ey, ez = external_field(ip, fp, x, y, z)
     return bx + ex, by + ey, bz + ez
+
+
+def external_field(ip, fp, x, y, z):
+    """The external model's field, chosen at compile time by the dtype of ``ip``.
+
+    Each external model compiles into its own specialisation of the tracer (cached on disk per
+    dtype), so the first L* with T89 never compiles T96 or TS05.
+    """
+    raise NotImplementedError("only callable from compiled code")
+
+
+#: The dtype of the packed integer parameters ``ip`` selects the external model.
+EXTERNAL_DTYPES = {
+    EXTERNAL_NONE: np.int64,
+    EXTERNAL_GRID: np.int64,
+    EXTERNAL_T89: np.int8,
+    EXTERNAL_T96: np.int16,
+    EXTERNAL_TS05: np.int32,
+}
+
+
+@overload(external_field, jit_options={"cache": True, "error_model": "numpy"})
+def _external_field(ip, fp, x, y, z):
+    dtype = ip.dtype
+    if dtype == types.int8:
+
+        def impl(ip, fp, x, y, z):
+            return t89(np.int64(ip[2]), fp[FP_PS], x, y, z)
+
+    elif dtype == types.int16:
+
+        def impl(ip, fp, x, y, z):
+            return t96(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+
+    elif dtype == types.int32:
+
+        def impl(ip, fp, x, y, z):
+            return ts05(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+
+    else:
+
+        def impl(ip, fp, x, y, z):
+            return 0.0, 0.0, 0.0
+
+    return impl
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

@@ -190,7 +190,15 @@ class Model:
         """
         t = _time(time)
         ps = self.dipole_tilt(t)
-        ip = np.zeros(K.IP_SIZE, dtype=np.int64)
+        ext_code = {
+            "none": K.EXTERNAL_NONE,
+            "t89": K.EXTERNAL_T89,
+            "t96": K.EXTERNAL_T96,
+            "ts05": K.EXTERNAL_TS05,
+            "grid": K.EXTERNAL_GRID,
+        }[self.external]
+        # the dtype of ip selects the compiled external model (see _kernel.external_field)
+        ip = np.zeros(K.IP_SIZE, dtype=K.EXTERNAL_DTYPES[ext_code])
         fp = np.zeros(K.FP_SIZE)
         gh = np.zeros(1)
         fp[K.FP_PS] = ps
@@ -209,13 +217,7 @@ class Model:
             gh = np.ascontiguousarray(coefficients(t), dtype=np.float64)
             ip[3] = NMAX
             fp[K.FP_ROT : K.FP_ROT + 9] = np.asarray(rotation(self.frame, "GEO", t)).ravel()
-        ext = {
-            "none": K.EXTERNAL_NONE,
-            "t89": K.EXTERNAL_T89,
-            "t96": K.EXTERNAL_T96,
-            "ts05": K.EXTERNAL_TS05,
-            "grid": K.EXTERNAL_GRID,
-        }[self.external]
+        ext = ext_code
         ip[1] = ext
         one = np.zeros(1)
         gx = gy = gz = one
