@@ -106,3 +106,65 @@ def test_bad_grids(grid):
         rb.models.from_grid(grid.assign_attrs(frame="HGI"))
     with pytest.raises(InvalidArgumentError, match="GSM or SM"):
         rb.models.from_grid(grid.assign_attrs(frame="GEO"))
+
+
+def spherical_grid(field, hole: float = 2.5, nr: int = 48, nt: int = 46, nph: int = 64):
+    """A curvilinear (r, theta, phi) grid like MHD codes use, with the field on its nodes."""
+    r = hole * (12.0 / hole) ** np.linspace(0.0, 1.0, nr)  # geometric in r
+    theta = np.linspace(0.06, np.pi - 0.06, nt)
+    phi = np.linspace(0.0, 2 * np.pi, nph + 1)  # closed: the seam's nodes repeat
+    R, T, P = np.meshgrid(r, theta, phi, indexing="ij")
+    x, y, z = R * np.sin(T) * np.cos(P), R * np.sin(T) * np.sin(P), R * np.cos(T)
+    bx, by, bz = field(x, y, z)
+    dims = ("i", "j", "k")
+    return xr.Dataset(
+        {"Bx": (dims, bx), "By": (dims, by), "Bz": (dims, bz)},
+        coords={"x": (dims, x), "y": (dims, y), "z": (dims, z)},
+        attrs={"geospacexr_kind": "bfield", "frame": "GSM", "inner_boundary_re": hole},
+    )
+
+
+def test_curvilinear_grid_dipole_lstar_and_field():
+    dipole = rb.models.get("dipole")
+    grid = spherical_grid(lambda x, y, z: dipole.field(x, y, z))
+    model = rb.models.from_grid(grid)
+    assert model.params["grid"] == "curvilinear"
+    rng = np.random.default_rng(3)
+    pts = rng.uniform(-8, 8, (300, 3))
+    r = np.linalg.norm(pts, axis=1)
+    pts = pts[(r > 3.0) & (r < 11.0) & (np.abs(pts[:, 2]) / r < 0.95)]
+    got = np.array(model.field(*pts.T))
+    exact = np.array(dipole.field(*pts.T))
+    rel = np.linalg.norm(got - exact, axis=0) / np.linalg.norm(exact, axis=0)
+    assert np.max(rel) < 5e-3
+    # outside the grid: NaN
+    assert np.isnan(model.field([30.0], [0.0], [0.0])[0][0])
+    L = np.array([3.5, 5.0, 6.5])
+    lat = np.deg2rad([0.0, 15.0, -10.0])
+    phi = np.deg2rad([10.0, 140.0, 250.0])
+    rr = L * np.cos(lat) ** 2
+    p = rb.particles(
+        rr * np.cos(lat) * np.cos(phi), rr * np.cos(lat) * np.sin(phi), rr * np.sin(lat),
+        [80.0, 50.0, 65.0], frame="GSM",
+    )  # fmt: skip
+    out = p.rb.lstar(model)
+    assert (out["status"] == 0).all()
+    np.testing.assert_allclose(out["lstar"], L, rtol=1e-3)
+
+
+def test_curvilinear_t96_against_analytic():
+    t96 = rb.models.get("t96", pdyn=2, dst=-20, by=0, bz=-2, internal="dipole")
+    grid = spherical_grid(lambda x, y, z: t96.field(x, y, z), hole=1.05)
+    model = rb.models.from_grid(grid)
+    p = rb.particles([-5.0, 4.5, 0.0], [0.0, 1.0, -5.5], [0.0, 0.5, 0.0], [45.0, 70.0, 30.0],
+                     frame="GSM")  # fmt: skip
+    a = p.rb.lstar(t96)
+    b = p.rb.lstar(model)
+    assert (b["status"] == 0).all()
+    np.testing.assert_allclose(b["lstar"], a["lstar"], rtol=5e-3)
+
+
+def test_bad_curvilinear_grid():
+    grid = spherical_grid(lambda x, y, z: (x, y, z))
+    with pytest.raises(InvalidArgumentError, match="curvilinear"):
+        rb.models.from_grid(grid.assign_coords(x=grid.x.isel(k=0)))

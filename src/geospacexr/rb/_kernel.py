@@ -119,18 +119,21 @@ def _locate(axis, v):
 
 
 @njit(cache=True, error_model="numpy")
-def grid_field(gx, gy, gz, gb, x, y, z):
-    """Trilinear interpolation of r^3 B on a rectilinear Earth-centred grid; NaN outside it.
+def _rectilinear(gx, gy, gz, gb, x, y, z):
+    """Trilinear interpolation of r^3 B on a rectilinear Earth-centred grid.
 
     Interpolating r^3 B instead of B removes the r^-3 fall-off of the dominant dipole part,
     which trilinear weights would otherwise overestimate by ~1.5 (h / r)^2 near the Earth
     (0.6% at 4 Re on a 0.25 Re grid); r^3 B varies only with latitude and the external field.
+
+    Returns:
+        (Bx, By, Bz, inside): NaN and inside = False outside the grid.
     """
     i, fx = _locate(gx, x)
     j, fy = _locate(gy, y)
     k, fz = _locate(gz, z)
     if i < 0 or j < 0 or k < 0:
-        return np.nan, np.nan, np.nan
+        return np.nan, np.nan, np.nan, False
     r3 = (x * x + y * y + z * z) ** 1.5
     bx = 0.0
     by = 0.0
@@ -146,18 +149,218 @@ def grid_field(gx, gy, gz, gb, x, y, z):
                 bx += w * gb[i + di, j + dj, k + dk, 0]
                 by += w * gb[i + di, j + dj, k + dk, 1]
                 bz += w * gb[i + di, j + dj, k + dk, 2]
-    return bx / r3, by / r3, bz / r3
+    return bx / r3, by / r3, bz / r3, True
 
 
 @njit(cache=True, error_model="numpy")
-def field(ip, fp, gh, gx, gy, gz, gb, x, y, z):
+def _invert_cell(gc, i, j, k, x, y, z):
+    """Local coordinates (u, v, w) of a point in the hexahedral cell (i, j, k), by Newton.
+
+    Returns:
+        (u, v, w, ok): ok when Newton converged inside the cell (with a small tolerance).
+    """
+    u = 0.5
+    v = 0.5
+    w = 0.5
+    for _ in range(12):
+        fx = -x
+        fy = -y
+        fz = -z
+        jac = np.zeros((3, 3))
+        for a in range(2):
+            wa = u if a == 1 else 1.0 - u
+            da = 1.0 if a == 1 else -1.0
+            for b in range(2):
+                wb = v if b == 1 else 1.0 - v
+                db = 1.0 if b == 1 else -1.0
+                for c in range(2):
+                    wc = w if c == 1 else 1.0 - w
+                    dc = 1.0 if c == 1 else -1.0
+                    for d in range(3):
+                        pnt = gc[i + a, j + b, k + c, d]
+                        if d == 0:
+                            fx += wa * wb * wc * pnt
+                        elif d == 1:
+                            fy += wa * wb * wc * pnt
+                        else:
+                            fz += wa * wb * wc * pnt
+                        jac[d, 0] += da * wb * wc * pnt
+                        jac[d, 1] += wa * db * wc * pnt
+                        jac[d, 2] += wa * wb * dc * pnt
+        det = (
+            jac[0, 0] * (jac[1, 1] * jac[2, 2] - jac[1, 2] * jac[2, 1])
+            - jac[0, 1] * (jac[1, 0] * jac[2, 2] - jac[1, 2] * jac[2, 0])
+            + jac[0, 2] * (jac[1, 0] * jac[2, 1] - jac[1, 1] * jac[2, 0])
+        )
+        if det == 0.0 or det != det:
+            return u, v, w, False
+        # Cramer's rule for J du = -F
+        du = (
+            -fx * (jac[1, 1] * jac[2, 2] - jac[1, 2] * jac[2, 1])
+            + jac[0, 1] * (fy * jac[2, 2] - jac[1, 2] * fz)
+            - jac[0, 2] * (fy * jac[2, 1] - jac[1, 1] * fz)
+        ) / det
+        dv = (
+            jac[0, 0] * (-fy * jac[2, 2] + jac[1, 2] * fz)
+            + fx * (jac[1, 0] * jac[2, 2] - jac[1, 2] * jac[2, 0])
+            + jac[0, 2] * (-jac[1, 0] * fz + fy * jac[2, 0])
+        ) / det
+        dw = (
+            jac[0, 0] * (-jac[1, 1] * fz + fy * jac[2, 1])
+            - jac[0, 1] * (-jac[1, 0] * fz + fy * jac[2, 0])
+            - fx * (jac[1, 0] * jac[2, 1] - jac[1, 1] * jac[2, 0])
+        ) / det
+        u += du
+        v += dv
+        w += dw
+        if abs(du) + abs(dv) + abs(dw) < 1e-12:
+            break
+        if abs(u - 0.5) > 2.0 or abs(v - 0.5) > 2.0 or abs(w - 0.5) > 2.0:
+            return u, v, w, False
+    tol = 1e-9
+    ok = -tol <= u <= 1 + tol and -tol <= v <= 1 + tol and -tol <= w <= 1 + tol
+    return u, v, w, ok
+
+
+@njit(cache=True, error_model="numpy")
+def _curvilinear(gx, gb, gc, gk, x, y, z):
+    """Interpolation of r^3 B in the curvilinear cell holding the point (bucket search).
+
+    ``gx`` holds the bucket geometry [x0, y0, z0, hx, hy, hz]; ``gk`` the bucket counts
+    [nbx, nby, nbz], the CSR offsets of each bucket's cells and the cell numbers.
+    """
+    if not (x == x and y == y and z == z):
+        return np.nan, np.nan, np.nan, False
+    nbx, nby, nbz = gk[0], gk[1], gk[2]
+    bi = math.floor((x - gx[0]) / gx[3])
+    bj = math.floor((y - gx[1]) / gx[4])
+    bk = math.floor((z - gx[2]) / gx[5])
+    if bi < 0 or bj < 0 or bk < 0 or bi >= nbx or bj >= nby or bk >= nbz:
+        return np.nan, np.nan, np.nan, False
+    bucket = (bi * nby + bj) * nbz + bk
+    nb = nbx * nby * nbz
+    start = gk[3 + bucket]
+    stop = gk[3 + bucket + 1]
+    nj = gc.shape[1] - 1
+    nk = gc.shape[2] - 1
+    for q in range(start, stop):
+        cell = gk[3 + nb + 1 + q]
+        i = cell // (nj * nk)
+        j = (cell // nk) % nj
+        k = cell % nk
+        u, v, w, ok = _invert_cell(gc, i, j, k, x, y, z)
+        if not ok:
+            continue
+        r3 = (x * x + y * y + z * z) ** 1.5
+        bx = 0.0
+        by = 0.0
+        bz = 0.0
+        for a in range(2):
+            wa = u if a == 1 else 1.0 - u
+            for b in range(2):
+                wb = v if b == 1 else 1.0 - v
+                for c in range(2):
+                    wc = w if c == 1 else 1.0 - w
+                    px = gc[i + a, j + b, k + c, 0]
+                    py = gc[i + a, j + b, k + c, 1]
+                    pz = gc[i + a, j + b, k + c, 2]
+                    wt = wa * wb * wc * (px * px + py * py + pz * pz) ** 1.5
+                    bx += wt * gb[i + a, j + b, k + c, 0]
+                    by += wt * gb[i + a, j + b, k + c, 1]
+                    bz += wt * gb[i + a, j + b, k + c, 2]
+        return bx / r3, by / r3, bz / r3, True
+    return np.nan, np.nan, np.nan, False
+
+
+@njit(cache=True, error_model="numpy")
+def grid_field(gx, gy, gz, gb, gc, gk, x, y, z):
+    """A gridded field at a point: rectilinear (axes gx, gy, gz) or curvilinear (nodes gc).
+
+    Returns:
+        (Bx, By, Bz, inside): NaN and inside = False outside the grid's domain; NaN with
+        inside = True in a cell touching NaN values (the hole around the Earth).
+    """
+    if gc.shape[0] > 1:
+        return _curvilinear(gx, gb, gc, gk, x, y, z)
+    return _rectilinear(gx, gy, gz, gb, x, y, z)
+
+
+@njit(cache=True, error_model="numpy")
+def build_buckets(gc, nbx, nby, nbz):
+    """Precompute the cell search of a curvilinear grid: the cells overlapping each bucket.
+
+    Args:
+        gc: Node coordinates (ni, nj, nk, 3).
+        nbx: Buckets along x.
+        nby: Buckets along y.
+        nbz: Buckets along z.
+
+    Returns:
+        (geometry [x0, y0, z0, hx, hy, hz], gk as described in :func:`_curvilinear`).
+    """
+    ni, nj, nk = gc.shape[0] - 1, gc.shape[1] - 1, gc.shape[2] - 1
+    lo = np.empty(3)
+    hi = np.empty(3)
+    for d in range(3):
+        lo[d] = np.nanmin(gc[:, :, :, d])
+        hi[d] = np.nanmax(gc[:, :, :, d])
+    nbs = np.array([nbx, nby, nbz])
+    geo = np.empty(6)
+    for d in range(3):
+        span = hi[d] - lo[d]
+        geo[d] = lo[d] - 1e-9 * (1.0 + abs(span))
+        geo[3 + d] = span * (1.0 + 2e-9) / nbs[d] + 1e-12
+    nb = nbx * nby * nbz
+    counts = np.zeros(nb, dtype=np.int64)
+    ncell = ni * nj * nk
+    boxes = np.empty((ncell, 6), dtype=np.int64)
+    for i in range(ni):
+        for j in range(nj):
+            for k in range(nk):
+                cell = (i * nj + j) * nk + k
+                for d in range(3):
+                    cmin = np.inf
+                    cmax = -np.inf
+                    for a in range(2):
+                        for b in range(2):
+                            for c in range(2):
+                                val = gc[i + a, j + b, k + c, d]
+                                cmin = min(cmin, val)
+                                cmax = max(cmax, val)
+                    b0 = math.floor((cmin - geo[d]) / geo[3 + d])
+                    b1 = math.floor((cmax - geo[d]) / geo[3 + d])
+                    boxes[cell, 2 * d] = max(0, b0)
+                    boxes[cell, 2 * d + 1] = min(nbs[d] - 1, b1)
+                for bi in range(boxes[cell, 0], boxes[cell, 1] + 1):
+                    for bj in range(boxes[cell, 2], boxes[cell, 3] + 1):
+                        for bk in range(boxes[cell, 4], boxes[cell, 5] + 1):
+                            counts[(bi * nby + bj) * nbz + bk] += 1
+    total = counts.sum()
+    gk = np.empty(3 + nb + 1 + total, dtype=np.int64)
+    gk[0], gk[1], gk[2] = nbx, nby, nbz
+    gk[3] = 0
+    for q in range(nb):
+        gk[3 + q + 1] = gk[3 + q] + counts[q]
+    fill = np.zeros(nb, dtype=np.int64)
+    for cell in range(ncell):
+        for bi in range(boxes[cell, 0], boxes[cell, 1] + 1):
+            for bj in range(boxes[cell, 2], boxes[cell, 3] + 1):
+                for bk in range(boxes[cell, 4], boxes[cell, 5] + 1):
+                    bucket = (bi * nby + bj) * nbz + bk
+                    gk[3 + nb + 1 + gk[3 + bucket] + fill[bucket]] = cell
+                    fill[bucket] += 1
+    return geo, gk
+
+
+@njit(cache=True, error_model="numpy")
+def field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """The model's total field (nT) at one point of the trace frame."""
     ext = ip[1]
     if ext == EXTERNAL_GRID:
         if x * x + y * y + z * z < fp[FP_RINNER] * fp[FP_RINNER]:
             return internal_field(ip, fp, gh, x, y, z)
-        bx, by, bz = grid_field(gx, gy, gz, gb, x, y, z)
-        if bx != bx and gx[0] <= x <= gx[-1] and gy[0] <= y <= gy[-1] and gz[0] <= z <= gz[-1]:
+        bx, by, bz, inside = grid_field(gx, gy, gz, gb, gc, gk, x, y, z)
+        if bx != bx and inside:
             # a cell touching the grid's hole around the Earth: the internal field takes over
             return internal_field(ip, fp, gh, x, y, z)
         return bx, by, bz
@@ -212,21 +415,21 @@ def _external_field(ip, fp, x, y, z):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def field_many(ip, fp, gh, gx, gy, gz, gb, x, y, z):
+def field_many(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """Vectorised :func:`field` over flat arrays (parallel over points)."""
     n = x.shape[0]
     bx = np.empty(n)
     by = np.empty(n)
     bz = np.empty(n)
     for i in prange(n):
-        bx[i], by[i], bz[i] = field(ip, fp, gh, gx, gy, gz, gb, x[i], y[i], z[i])
+        bx[i], by[i], bz[i] = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x[i], y[i], z[i])
     return bx, by, bz
 
 
 # --------------------------------------------------------------------------- tracer
 @njit(cache=True, error_model="numpy")
-def _unit(ip, fp, gh, gx, gy, gz, gb, x, y, z, sign):
-    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, x, y, z)
+def _unit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, sign):
+    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
     b = math.sqrt(bx * bx + by * by + bz * bz)
     if not (b > 0.0):  # NaN (outside a grid) or a null
         return np.nan, np.nan, np.nan, np.nan
@@ -272,7 +475,7 @@ _DP_D = np.array(
 
 
 @njit(cache=True, error_model="numpy")
-def _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5):
+def _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5):
     """One Dormand-Prince step of length h from y (k[0] holds the derivative at y).
 
     Fills k[1..6] (k[6]: derivative at the new point, FSAL), yt (new point) and c5 (the
@@ -288,7 +491,7 @@ def _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5):
             for j in range(st):
                 acc += _DP_A[st, j] * k[j, d]
             yt[d] = y[d] + h * acc
-        ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, yt[0], yt[1], yt[2], sign)
+        ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, gc, gk, yt[0], yt[1], yt[2], sign)
         if not (b > 0.0):
             return np.nan
         k[st, 0], k[st, 1], k[st, 2] = ux, uy, uz
@@ -327,7 +530,8 @@ def _dense(y0, y1, t0, t1, c5, h, u, out):
 
 @njit(cache=True, error_model="numpy")
 def trace_half(
-    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign, r_in, r_out, rtol, hmax, bstop, pos, tan, bmag,
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, sign, r_in, r_out, rtol, hmax, bstop, pos,
+    tan, bmag,
     arc, cor
 ):
     """Trace from a point along ``sign * B`` with an adaptive Dormand-Prince 5(4) integrator.
@@ -342,7 +546,7 @@ def trace_half(
         (number of nodes, end code).
     """
     nmax = pos.shape[0]
-    ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, sign)
+    ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, sign)
     if not (b > 0.0):
         return 0, END_DOMAIN
     pos[0, 0], pos[0, 1], pos[0, 2] = x0, y0, z0
@@ -363,7 +567,7 @@ def trace_half(
     k[0, 0], k[0, 1], k[0, 2] = ux, uy, uz
     s = 0.0
     while n < nmax:
-        b = _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5)
+        b = _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5)
         if not (b > 0.0):
             if h > 1e-6:
                 h *= 0.25
@@ -390,7 +594,7 @@ def trace_half(
                 if hi - lo < 1e-14:
                     break
             h = h * 0.5 * (lo + hi)
-            b = _dp_step(ip, fp, gh, gx, gy, gz, gb, y, h, sign, k, yt, c5)
+            b = _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5)
             if not (b > 0.0):
                 return n, END_DOMAIN
         s += h
@@ -415,7 +619,7 @@ def trace_half(
 
 @njit(cache=True, error_model="numpy")
 def trace_line(
-    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, bstop, work, sc, line
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, r_in, r_out, rtol, hmax, bstop, work, sc, line
 ):
     """Trace the whole field line through a point, from its -B end to its +B end.
 
@@ -428,11 +632,13 @@ def trace_line(
         (n nodes, index of the start point, end code towards -B, end code towards +B).
     """
     nb, eb = trace_half(
-        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, -1.0, r_in, r_out, rtol, hmax, bstop, work[0],
+        ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, -1.0, r_in, r_out, rtol, hmax, bstop,
+        work[0],
         work[1], sc[:, 0], sc[:, 1], work[2]
     )
     nf, ef = trace_half(
-        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, 1.0, r_in, r_out, rtol, hmax, bstop, work[3],
+        ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, 1.0, r_in, r_out, rtol, hmax, bstop,
+        work[3],
         work[4], sc[:, 2], sc[:, 3], work[5]
     )
     if nb == 0 or nf == 0:
@@ -482,9 +688,9 @@ def _point(line, i, s, p):
 
 
 @njit(cache=True, error_model="numpy")
-def _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p):
+def _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p):
     _point(line, i, s, p)
-    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, p[0], p[1], p[2])
+    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, p[0], p[1], p[2])
     return math.sqrt(bx * bx + by * by + bz * bz)
 
 
@@ -497,7 +703,7 @@ def _interval(line, lo, hi, s):
 
 
 @njit(cache=True, error_model="numpy")
-def _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p):
+def _refine_min(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p):
     """Golden-section refinement of the minimum of |B| around node ``imin``.
 
     Returns:
@@ -510,36 +716,38 @@ def _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p):
 
     c = a + g * (b - a)
     d = b - g * (b - a)
-    fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, c), c, p)
-    fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, d), d, p)
+    fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, c), c, p)
+    fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, d), d, p)
     for _ in range(60):
         if b - a < 1e-9 * (1.0 + abs(a)):
             break
         if fc < fd:
             b, d, fd = d, c, fc
             c = a + g * (b - a)
-            fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, c), c, p)
+            fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, c),
+                c, p)
         else:
             a, c, fc = c, d, fd
             d = b - g * (b - a)
-            fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, _interval(line, lo, hi, d), d, p)
+            fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, d),
+                d, p)
     sm = 0.5 * (a + b)
     j = _interval(line, lo, hi, sm)
-    bmin = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, j, sm, p)
+    bmin = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, sm, p)
     if line[imin, 3] < bmin:
         return line[imin, 4], min(imin, n - 2), line[imin, 3]
     return sm, j, bmin
 
 
 @njit(cache=True, error_model="numpy")
-def _mirror(ip, fp, gh, gx, gy, gz, gb, line, i, bm, p):
+def _mirror(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, bm, p):
     """Arc length where |B| = bm inside node interval ``i`` (Illinois false position)."""
     a, b = line[i, 4], line[i + 1, 4]
     fa, fb = line[i, 3] - bm, line[i + 1, 3] - bm
     side = 0
     for _ in range(100):
         c = (a * fb - b * fa) / (fb - fa)
-        fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, c, p) - bm
+        fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, c, p) - bm
         if abs(fc) <= 1e-13 * bm or abs(b - a) < 1e-13:
             return c
         if fc * fb > 0:
@@ -562,7 +770,7 @@ GL_W = 0.5 * _GL_W
 
 
 @njit(cache=True, error_model="numpy")
-def _k_piece(ip, fp, gh, gx, gy, gz, gb, line, i, a, b, bm, mode, p):
+def _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, a, b, bm, mode, p):
     """∫ sqrt(bm - B) ds over [a, b] inside node interval i (nT^0.5 Re).
 
     mode 0: plain Gauss-Legendre; 1: the mirror point is at ``a`` (s = a + u^2);
@@ -572,20 +780,20 @@ def _k_piece(ip, fp, gh, gx, gy, gz, gb, line, i, a, b, bm, mode, p):
     if mode == 0:
         for q in range(GL_X.shape[0]):
             s = a + (b - a) * GL_X[q]
-            v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p)
+            v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p)
             total += GL_W[q] * math.sqrt(max(v, 0.0))
         return total * (b - a)
     umax = math.sqrt(max(b - a, 0.0))
     for q in range(GL_X.shape[0]):
         u = umax * GL_X[q]
         s = a + u * u if mode == 1 else b - u * u
-        v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, line, i, s, p)
+        v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p)
         total += GL_W[q] * 2.0 * u * math.sqrt(max(v, 0.0))
     return total * umax
 
 
 @njit(cache=True, error_model="numpy")
-def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, refine, out):
+def line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
     """K, Bmin and the mirror points of a closed traced line for mirror field ``bm``.
 
     Writes into ``out``: [K (G^0.5 Re), Bmin (nT), s_mirror_south, s_mirror_north, s_min,
@@ -603,7 +811,7 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, refine, out):
         if line[i, 3] < line[imin, 3]:
             imin = i
     if refine or abs(bm / line[imin, 3] - 1.0) < 0.05:
-        smin, _jmin, bmin = _refine_min(ip, fp, gh, gx, gy, gz, gb, line, n, imin, p)
+        smin, _jmin, bmin = _refine_min(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p)
     else:  # the node minimum is enough to tell whether bm is above it
         smin, bmin = line[imin, 4], line[imin, 3]
     out[1] = bmin
@@ -632,8 +840,8 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, refine, out):
     if line[i, 3] < bm:
         return MIRROR_BELOW
     inorth = i - 1  # mirror point in [inorth, inorth + 1]
-    s1 = _mirror(ip, fp, gh, gx, gy, gz, gb, line, isouth, bm, p)
-    s2 = _mirror(ip, fp, gh, gx, gy, gz, gb, line, inorth, bm, p)
+    s1 = _mirror(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, bm, p)
+    s2 = _mirror(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, bm, p)
     out[2] = s1
     out[3] = s2
     _point(line, isouth, s1, p)
@@ -646,13 +854,16 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, refine, out):
     k = 0.0
     if isouth == inorth:
         mid = 0.5 * (s1 + s2)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, isouth, s1, mid, bm, 1, p)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, isouth, mid, s2, bm, 2, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, mid, bm, 1, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, mid, s2, bm, 2, p)
     else:
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, isouth, s1, line[isouth + 1, 4], bm, 1, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, line[isouth + 1, 4],
+            bm, 1, p)
         for j in range(isouth + 1, inorth):
-            k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, j, line[j, 4], line[j + 1, 4], bm, 0, p)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, line, inorth, line[inorth, 4], s2, bm, 2, p)
+            k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, line[j, 4], line[j + 1,
+                4], bm, 0, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, line[inorth, 4], s2, bm,
+            2, p)
     out[0] = k * math.sqrt(NT_TO_G)
     return OK
 
@@ -707,7 +918,7 @@ def _basis(fp):
 
 
 @njit(cache=True, error_model="numpy")
-def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
+def _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta, phi, total_field):
     """∫_0^theta (-B_r) sin(t) dt at r = 1 along azimuth phi about the dipole axis (nT)."""
     acc = 0.0
     for q in range(GLF_X.shape[0]):
@@ -718,7 +929,7 @@ def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
         py = st * (cp * basis[0, 1] + sp * basis[1, 1]) + ct * basis[2, 1]
         pz = st * (cp * basis[0, 2] + sp * basis[1, 2]) + ct * basis[2, 2]
         if total_field:
-            bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, px, py, pz)
+            bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, px, py, pz)
         else:
             bx, by, bz = internal_field(ip, fp, gh, px, py, pz)
         acc += GLF_W[q] * -(bx * px + by * py + bz * pz) * st
@@ -727,7 +938,8 @@ def _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta, phi, total_field):
 
 @njit(cache=True, error_model="numpy")
 def _shell_f(
-    ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work, sc,
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax,
+    work, sc,
     line, kout
 ):
     """Trace the line through the equatorial point (rho, phi); return (f, n, status).
@@ -741,21 +953,23 @@ def _shell_f(
     z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
     # only the part of the line below the mirror field matters here: stop a little beyond it
     n, _start, eb, ef = trace_line(
-        ip, fp, gh, gx, gy, gz, gb, x, y, z, r_in, r_out, rtol, hmax, bm * SHELL_MARGIN, work, sc,
+        ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, r_in, r_out, rtol, hmax, bm * SHELL_MARGIN,
+        work, sc,
         line
     )
     if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
         return np.inf, n, LEAVES_DOMAIN
     if (eb != END_INNER and eb != END_BSTOP) or (ef != END_INNER and ef != END_BSTOP):
         return np.inf, n, OPEN
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, False, kout)
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, False, kout)
     if bm < kout[1]:
         return -k0 - (kout[1] / bm - 1.0), n, OK
     return kout[0] - k0, n, st
 
 
 @njit(cache=True, error_model="numpy")
-def _foot_trace(ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, hmax, work, sc,
+def _foot_trace(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax,
+    work, sc,
                 foot):
     """Trace from the equatorial point (rho, phi) along +B to the inner boundary.
 
@@ -766,7 +980,8 @@ def _foot_trace(ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, 
     x = rho * (cp * basis[0, 0] + sp * basis[1, 0])
     y = rho * (cp * basis[0, 1] + sp * basis[1, 1])
     z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
-    nf, ef = trace_half(ip, fp, gh, gx, gy, gz, gb, x, y, z, 1.0, r_in, r_out, rtol, hmax, np.inf,
+    nf, ef = trace_half(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, 1.0, r_in, r_out, rtol,
+        hmax, np.inf,
                         work[3], work[4], sc[:, 2], sc[:, 3], work[5])
     if ef != END_INNER:
         return np.nan, np.nan, ef
@@ -813,7 +1028,7 @@ def _footprint(line, n, basis, foot):
 
 
 @njit(cache=True, error_model="numpy")
-def _min_point(ip, fp, gh, gx, gy, gz, gb, line, smin, eq):
+def _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, smin, eq):
     i = 0
     while i < line.shape[0] - 2 and line[i + 1, 4] < smin:
         i += 1
@@ -824,7 +1039,8 @@ def _min_point(ip, fp, gh, gx, gy, gz, gb, line, smin, eq):
 
 @njit(cache=True, error_model="numpy")
 def _solve_shell(
-    ip, fp, gh, gx, gy, gz, gb, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, tol,
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol,
+    hmax, tol,
     max_iter, work, sc, line, kout
 ):
     """Equatorial distance of the drift-shell line at azimuth ``phi`` (K = k0 at mirror field bm).
@@ -839,7 +1055,8 @@ def _solve_shell(
     lo = -1.0
     hi = -1.0
     fa, n, st = _shell_f(
-        ip, fp, gh, gx, gy, gz, gb, basis, a, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work, sc,
+        ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, phi, bm, k0, r_in, r_atm, r_out, rtol,
+        hmax, work, sc,
         line, kout
     )
     if st == SHABANSKY or st == MIRROR_BELOW:
@@ -857,7 +1074,8 @@ def _solve_shell(
     for _ in range(max_iter):
         b = min(max(b, r_in * 1.001), r_out * 0.999)
         fb, n, st = _shell_f(
-            ip, fp, gh, gx, gy, gz, gb, basis, b, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax, work,
+            ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, b, phi, bm, k0, r_in, r_atm, r_out, rtol,
+            hmax, work,
             sc, line, kout
         )
         if st == SHABANSKY or st == MIRROR_BELOW:
@@ -889,7 +1107,7 @@ def _solve_shell(
 
 @njit(cache=True, error_model="numpy")
 def invariants_one(
-    ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, alpha_deg, nlt, r_in, r_atm, r_out, rtol, hmax,
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, alpha_deg, nlt, r_in, r_atm, r_out, rtol, hmax,
     shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res, foot, eq
 ):
     """K, Bm, Lm, alpha_eq and (when ``do_shell``) Roederer's L* of one particle.
@@ -906,7 +1124,8 @@ def invariants_one(
     basis = _basis(fp)
     kout = np.empty(6)
     n, start, eb, ef = trace_line(
-        ip, fp, gh, gx, gy, gz, gb, x0, y0, z0, r_in, r_out, rtol, hmax, np.inf, work, sc, line
+        ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, r_in, r_out, rtol, hmax, np.inf, work,
+        sc, line
     )
     if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
         return LEAVES_DOMAIN
@@ -917,7 +1136,7 @@ def invariants_one(
     bm = blocal / (sa * sa)
     res[R_BLOCAL] = blocal
     res[R_BM] = bm
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, line, n, bm, r_atm, True, kout)
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, True, kout)
     res[R_BMIN] = kout[1]
     if st != OK:
         return st
@@ -939,7 +1158,7 @@ def invariants_one(
     theta = np.empty(nlt)
     azim = np.empty(nlt)
     theta[0], azim[0] = _footprint(line, n, basis, foot[0])
-    _min_point(ip, fp, gh, gx, gy, gz, gb, line, kout[4], eq[0])
+    _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, kout[4], eq[0])
     rhos = np.empty(nlt)
     rhos[0] = rho
     slope = np.nan
@@ -948,15 +1167,17 @@ def invariants_one(
         # first guess: extrapolate the equatorial distance from the previous local times
         a = rhos[j - 1] if j < 3 else 2.0 * rhos[j - 1] - rhos[j - 2]
         st, rho, slope, n = _solve_shell(
-            ip, fp, gh, gx, gy, gz, gb, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol,
+            ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out,
+            rtol,
             hmax, shell_rtol, max_iter, work, sc, line, kout
         )
         if st != OK:
             return st
         rhos[j] = rho
-        _min_point(ip, fp, gh, gx, gy, gz, gb, line, kout[4], eq[j])
+        _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, kout[4], eq[j])
         theta[j], azim[j], end = _foot_trace(
-            ip, fp, gh, gx, gy, gz, gb, basis, rho, phi, r_in, r_out, rtol, hmax, work, sc, foot[j]
+            ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax, work,
+            sc, foot[j]
         )
         if end != END_INNER:
             return LEAVES_DOMAIN if end == END_DOMAIN else OPEN
@@ -981,7 +1202,7 @@ def invariants_one(
             ang = 2.0 * math.pi * kk * j / nlt
             # d/dt of (re cos + ... ) for the +k and -k terms together
             deriv += 2.0 * kk * (-re * math.sin(ang) - im * math.cos(ang)) / nlt
-        g = _cap_column(ip, fp, gh, gx, gy, gz, gb, basis, theta[j], azim[j], total_flux)
+        g = _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta[j], azim[j], total_flux)
         flux += g * (1.0 + deriv)
     flux *= 2.0 * math.pi / nlt
     res[R_LSTAR] = 2.0 * math.pi * b0 / flux
@@ -990,7 +1211,8 @@ def invariants_one(
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def invariants_many(
-    ip, fp, gh, gx, gy, gz, gb, xs, ys, zs, alphas, nlt, r_in, r_atm, r_out, rtol, hmax, shell_rtol,
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, xs, ys, zs, alphas, nlt, r_in, r_atm, r_out, rtol, hmax,
+    shell_rtol,
     max_iter, total_flux, do_shell, nmax, res, status, foot, eq
 ):
     """:func:`invariants_one` over many particles of one time (parallel over particles)."""
@@ -999,7 +1221,8 @@ def invariants_many(
         sc = np.empty((nmax, 4))
         line = np.empty((2 * nmax, 11))
         status[i] = invariants_one(
-            ip, fp, gh, gx, gy, gz, gb, xs[i], ys[i], zs[i], alphas[i], nlt, r_in, r_atm, r_out,
+            ip, fp, gh, gx, gy, gz, gb, gc, gk, xs[i], ys[i], zs[i], alphas[i], nlt, r_in, r_atm,
+            r_out,
             rtol, hmax, shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res[i], foot[i],
             eq[i]
         )
@@ -1007,7 +1230,8 @@ def invariants_many(
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def trace_many(
-    ip, fp, gh, gx, gy, gz, gb, xs, ys, zs, r_in, r_out, rtol, hmax, nmax, lines, counts, starts,
+    ip, fp, gh, gx, gy, gz, gb, gc, gk, xs, ys, zs, r_in, r_out, rtol, hmax, nmax, lines, counts,
+    starts,
     ends
 ):
     """Trace many field lines (parallel); each into ``lines[i]`` (2 nmax, 11)."""
@@ -1015,7 +1239,8 @@ def trace_many(
         work = np.empty((6, nmax, 3))
         sc = np.empty((nmax, 4))
         n, st, eb, ef = trace_line(
-            ip, fp, gh, gx, gy, gz, gb, xs[i], ys[i], zs[i], r_in, r_out, rtol, hmax, np.inf, work,
+            ip, fp, gh, gx, gy, gz, gb, gc, gk, xs[i], ys[i], zs[i], r_in, r_out, rtol, hmax,
+            np.inf, work,
             sc, lines[i]
         )
         counts[i] = n

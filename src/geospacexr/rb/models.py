@@ -135,6 +135,7 @@ class Model:
     moment: float | str | None = None
     grid: xr.Dataset | None = None
     frame: str = "GSM"
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- geometry of the date
     def dipole_tilt(self, time: Any = None) -> float:
@@ -186,7 +187,7 @@ class Model:
             time: UT time (dipole tilt, IGRF epoch, GSM orientation).
 
         Returns:
-            ``(ip, fp, gh, gx, gy, gz, gb)``.
+            ``(ip, fp, gh, gx, gy, gz, gb, gc, gk)``.
         """
         t = _time(time)
         ps = self.dipole_tilt(t)
@@ -222,6 +223,8 @@ class Model:
         one = np.zeros(1)
         gx = gy = gz = one
         gb = np.zeros((1, 1, 1, 3))
+        gc = np.zeros((1, 1, 1, 3))
+        gk = np.zeros(1, dtype=np.int64)
         if ext == K.EXTERNAL_T89:
             from .tsyganenko import kp_to_iopt
 
@@ -232,16 +235,11 @@ class Model:
                 names += [f"w{i}" for i in range(1, 7)]
             fp[K.FP_PARMOD : K.FP_PARMOD + len(names)] = [self.params[n] for n in names]
         elif ext == K.EXTERNAL_GRID:
-            g = self.grid
-            gx, gy, gz = (np.ascontiguousarray(g[c].values, dtype=np.float64) for c in "xyz")
-            gb = np.ascontiguousarray(
-                np.stack(
-                    [g[v].transpose("x", "y", "z").values for v in ("Bx", "By", "Bz")], axis=-1
-                ),
-                dtype=np.float64,
-            )
-            fp[K.FP_RINNER] = float(g.attrs.get("inner_boundary_re", 0.0))
-        return ip, fp, gh, gx, gy, gz, gb
+            a = self.arrays
+            gx, gy, gz, gb = a["gx"], a["gy"], a["gz"], a["gb"]
+            gc, gk = a["gc"], a["gk"]
+            fp[K.FP_RINNER] = float(self.params.get("inner_boundary_re", 0.0))
+        return ip, fp, gh, gx, gy, gz, gb, gc, gk
 
     # ----------------------------------------------------------------- evaluation
     def field(
@@ -473,36 +471,45 @@ def from_grid(
     internal: str = "dipole",
     moment: Any = None,
     inner_boundary: float | None = None,
+    buckets: int | None = None,
 ) -> Model:
     """Wrap a gridded field (a Dataset of kind ``"bfield"``) as a model.
 
-    The grid holds the *total* field on a rectilinear x, y, z grid (Re) in the frame of
-    ``attrs["frame"]`` (GSM or SM). Inside the grid's inner boundary (``inner_boundary`` or
-    ``attrs["inner_boundary_re"]``, Re) the internal field takes over down to the Earth, so traced
-    lines and L* flux integrals reach the surface (rbinvariantslib stops at the inner boundary,
-    which makes its L* 9-17% low). Outside the grid the field is NaN: a line leaving it ends there.
+    The grid holds the *total* field (Bx, By, Bz in nT) in the frame of ``attrs["frame"]`` (GSM
+    or SM), on either
+
+    * a rectilinear grid: 1-D coordinates ``x``, ``y``, ``z`` (Re, increasing) that are the
+      dimensions of Bx, By, Bz (trilinear interpolation), or
+    * a curvilinear grid: 3-D coordinates ``x``, ``y``, ``z`` (Re) on the same three dimensions
+      as Bx, By, Bz (e.g. the spherical or stretched grids of LFM, SWMF and MAGE). The cell
+      holding a point is found through a precomputed bucket search (the cells overlapping each
+      bucket of a regular box grid, built once here, compiled) and the point's local
+      coordinates in its hexahedral cell by Newton's method.
+
+    Interpolation weights apply to r^3 B (see :func:`geospacexr.rb._kernel._rectilinear`).
+    Inside the grid's inner boundary (``inner_boundary`` or ``attrs["inner_boundary_re"]``, Re)
+    and in cells touching NaN values around the Earth the internal field takes over down to the
+    Earth, so traced lines and L* flux integrals reach the surface (rbinvariantslib stops at the
+    inner boundary, which makes its L* 9-17% low). Outside the grid the field is NaN: a line
+    leaving it ends there.
 
     Args:
-        ds: The ``"bfield"`` Dataset (variables Bx, By, Bz in nT on dims x, y, z).
+        ds: The ``"bfield"`` Dataset.
         internal: Field inside the inner boundary: ``"dipole"`` or ``"igrf"``.
         moment: Dipole B0 for ``internal="dipole"`` (nT or ``"igrf"``).
         inner_boundary: Radius of the grid's inner boundary, Re.
+        buckets: Buckets per axis of a curvilinear grid's cell search (default: about the
+            cube root of the number of cells).
 
     Returns:
         The :class:`Model`.
 
     Raises:
-        MissingVariableError: Bx, By or Bz is missing.
-        InvalidArgumentError: Not a rectilinear x/y/z grid, or an unknown frame.
+        MissingVariableError: Bx, By, Bz or the coordinates are missing.
+        InvalidArgumentError: Coordinates that are neither rectilinear nor curvilinear on the
+            field's dimensions, or an unknown frame.
     """
     require(ds, "bfield", ["Bx", "By", "Bz", "x", "y", "z"], "rb.models.from_grid")
-    for c in "xyz":
-        if c not in ds.coords or ds[c].ndim != 1:
-            raise InvalidArgumentError(
-                "the grid must be rectilinear with 1-D coordinates x, y, z (Re)", "ds"
-            )
-        if not np.all(np.diff(ds[c].values) > 0):
-            raise InvalidArgumentError(f"grid coordinate {c} must increase strictly", "ds")
     frame = _check_frame(ds.attrs.get("frame", "GSM"), "ds.attrs['frame']")
     if frame not in ("GSM", "SM"):
         raise InvalidArgumentError(f"gridded fields must be in GSM or SM, not {frame}", "ds")
@@ -510,14 +517,50 @@ def from_grid(
     rin = float(
         inner_boundary if inner_boundary is not None else ds.attrs.get("inner_boundary_re", 0.0)
     )
-    grid = ds[["Bx", "By", "Bz"]].transpose("x", "y", "z").astype("float64")
+    params = {"internal": inner, "inner_boundary_re": rin, "source": ds.attrs.get("source", "")}
+    if all(ds[c].ndim == 1 for c in "xyz"):
+        for c in "xyz":
+            if ds[c].dims != (c,) or c not in ds["Bx"].dims:
+                raise InvalidArgumentError(
+                    "a rectilinear grid needs 1-D coordinates x, y, z as the field's dims", "ds"
+                )
+            if not np.all(np.diff(ds[c].values) > 0):
+                raise InvalidArgumentError(f"grid coordinate {c} must increase strictly", "ds")
+        grid = ds[["Bx", "By", "Bz"]].transpose("x", "y", "z").astype("float64")
+        arrays = {
+            "gx": np.ascontiguousarray(grid["x"].values, dtype=np.float64),
+            "gy": np.ascontiguousarray(grid["y"].values, dtype=np.float64),
+            "gz": np.ascontiguousarray(grid["z"].values, dtype=np.float64),
+            "gb": np.ascontiguousarray(
+                np.stack([grid[v].values for v in ("Bx", "By", "Bz")], axis=-1), dtype=np.float64
+            ),
+            "gc": np.zeros((1, 1, 1, 3)),
+            "gk": np.zeros(1, dtype=np.int64),
+        }
+        params["grid"] = "rectilinear"
+    elif all(ds[c].ndim == 3 and ds[c].dims == ds["Bx"].dims for c in "xyz"):
+        dims = ds["Bx"].dims
+        nodes = np.stack([ds[c].transpose(*dims).values for c in "xyz"], axis=-1)
+        values = np.stack([ds[v].transpose(*dims).values for v in ("Bx", "By", "Bz")], axis=-1)
+        if min(nodes.shape[:3]) < 2:
+            raise InvalidArgumentError("a curvilinear grid needs at least 2 nodes per dim", "ds")
+        cells = int(np.prod(np.array(nodes.shape[:3]) - 1))
+        nb = int(buckets or min(200, max(1, round(cells ** (1 / 3)))))
+        geometry, gk = K.build_buckets(np.ascontiguousarray(nodes, dtype=np.float64), nb, nb, nb)
+        arrays = {
+            "gx": geometry,
+            "gy": np.zeros(1),
+            "gz": np.zeros(1),
+            "gb": np.ascontiguousarray(values, dtype=np.float64),
+            "gc": np.ascontiguousarray(nodes, dtype=np.float64),
+            "gk": gk,
+        }
+        grid = ds[["Bx", "By", "Bz"]]
+        params["grid"] = "curvilinear"
+    else:
+        raise InvalidArgumentError(
+            "x, y, z must be 1-D (rectilinear) or 3-D on the dims of Bx, By, Bz (curvilinear)",
+            "ds",
+        )
     grid.attrs = {**ds.attrs, "inner_boundary_re": rin}
-    return Model(
-        "grid",
-        inner,
-        "grid",
-        {"internal": inner, "inner_boundary_re": rin, "source": ds.attrs.get("source", "")},
-        moment=m,
-        grid=grid,
-        frame=frame,
-    )
+    return Model("grid", inner, "grid", params, moment=m, grid=grid, frame=frame, arrays=arrays)
