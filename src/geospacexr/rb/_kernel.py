@@ -702,7 +702,7 @@ def _interval(line, lo, hi, s):
     return j
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _refine_min(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p):
     """Golden-section refinement of the minimum of |B| around node ``imin``.
 
@@ -888,7 +888,7 @@ R_PHI = 7
 R_SIZE = 8
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def hilton_lm(k, bm, b0):
     """McIlwain's L from K (G^0.5 Re), Bm (nT) and the dipole moment B0 (nT Re^3)."""
     bm_g = bm * NT_TO_G
@@ -900,7 +900,7 @@ def hilton_lm(k, bm, b0):
     return (m_g / bm_g * f) ** (1.0 / 3.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _basis(fp):
     """Unit vectors (e1, e2, a): a the dipole axis, e1 towards the trace frame's x axis."""
     ax, ay, az = fp[FP_AXIS], fp[FP_AXIS + 1], fp[FP_AXIS + 2]
@@ -917,7 +917,7 @@ def _basis(fp):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta, phi, total_field):
     """∫_0^theta (-B_r) sin(t) dt at r = 1 along azimuth phi about the dipole axis (nT)."""
     acc = 0.0
@@ -967,7 +967,7 @@ def _shell_f(
     return kout[0] - k0, n, st
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _foot_trace(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax,
     work, sc,
                 foot):
@@ -994,7 +994,7 @@ def _foot_trace(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out
     return math.acos(min(1.0, max(-1.0, ca))), math.atan2(q2, q1), ef
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _equator_radius(line, n, basis):
     """Distance from the axis where the line crosses the dipole's equatorial plane."""
     for i in range(n - 1):
@@ -1015,7 +1015,7 @@ def _equator_radius(line, n, basis):
     return np.nan, np.nan
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _footprint(line, n, basis, foot):
     """Store the +B (northern) end of the line; return its (colatitude, azimuth) about the axis."""
     px, py, pz = line[n - 1, 0], line[n - 1, 1], line[n - 1, 2]
@@ -1027,7 +1027,7 @@ def _footprint(line, n, basis, foot):
     return math.acos(min(1.0, max(-1.0, ca))), math.atan2(q2, q1)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, smin, eq):
     i = 0
     while i < line.shape[0] - 2 and line[i + 1, 4] < smin:
@@ -1037,7 +1037,7 @@ def _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, smin, eq):
     eq[0], eq[1], eq[2] = p[0], p[1], p[2]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _solve_shell(
     ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol,
     hmax, tol,
