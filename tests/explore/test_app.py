@@ -249,3 +249,34 @@ def test_rb_explorer_in_chromium(served, chromium):
         finally:
             browser.close()
     assert not errors, errors
+
+
+@pytest.mark.ui
+def test_gcm_map_click_picks_the_vertical_slice_position(served, chromium):
+    import re
+
+    sync = pytest.importorskip("playwright.sync_api")
+    with sync.sync_playwright() as p:
+        browser = _browser(sync, p, chromium)
+        try:
+            page = browser.new_page()
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            page.goto(served, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=60000)
+            page.wait_for_selector("canvas", timeout=60000)
+            page.wait_for_timeout(1500)
+            the_map = _plot_canvases(page)[0]
+            # click in the south-west quarter of the map (default lon 0, lat 40)
+            page.mouse.click(
+                the_map["x"] + 0.3 * the_map["width"], the_map["y"] + 0.7 * the_map["height"]
+            )
+            page.wait_for_timeout(1500)
+            page.locator("select").filter(has_text="var_time").first.select_option("var_time")
+            lat_label = page.locator("text=/^latitude: /").first
+            lat_label.wait_for(timeout=30000)
+            lon_label = page.locator("text=/^longitude: /").first
+            lat = float(re.search(r"-?[0-9.]+", lat_label.inner_text().split(":")[1]).group())
+            lon = float(re.search(r"-?[0-9.]+", lon_label.inner_text().split(":")[1]).group())
+            assert lat < 0.0 and lon < 0.0, (lat, lon)
+        finally:
+            browser.close()
