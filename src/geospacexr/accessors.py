@@ -154,6 +154,20 @@ class GcmAccessor(_Accessor):
         """A derived field from the registry (:func:`geospacexr.gcm.derived`)."""
         return _gcm.derived(self._require("derived"), name)
 
+    def emission(
+        self,
+        name: str,
+        time: Any = None,
+        level: float | None = None,
+        height: float | None = None,
+    ) -> xr.DataArray:
+        """A volume emission rate from the registry (:func:`geospacexr.gcm.emissions.emission`)."""
+        return _gcm.emissions.emission(self._require("emission"), name, time, level, height)
+
+    def brightness(self, name: str, time: Any = None, zenith_angle: float = 0.0) -> xr.DataArray:
+        """Column brightness in rayleigh (:func:`geospacexr.gcm.emissions.brightness`)."""
+        return _gcm.emissions.brightness(self._require("brightness"), name, time, zenith_angle)
+
     def explore(self, control: xr.Dataset | None = None) -> Any:
         """A live explorer of every slice (see :func:`geospacexr.explore.gcm.explore`).
 

@@ -1,6 +1,6 @@
-"""Pure functions on TIE-GCM / WACCM-X Datasets: slices, heights, densities, derived fields."""
+"""Pure functions on TIE-GCM / WACCM-X Datasets: slices, heights, densities, derived, emissions."""
 
-from . import derived
+from . import derived, emissions
 from .composition import density, mean_molecular_mass, total_number_density
 from .derived import available, register_derived
 from .difference import difference
@@ -27,6 +27,7 @@ __all__ = [
     "density",
     "derived",
     "difference",
+    "emissions",
     "global_mean",
     "lat_lon",
     "lat_time",
