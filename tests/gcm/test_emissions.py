@@ -203,7 +203,7 @@ def test_live_against_gcmprocpy(tmp_path, tiegcm, waccmx, record):
 
 
 def test_available_and_missing_inputs(tiegcm, waccmx):
-    assert em.available(tiegcm) == ["NO53", "OH83"]
+    assert em.available(tiegcm) == ["NO53", "OH83", "OI5577", "OI6300"]
     builtin = {"NO53", "CO215", "OH83", "OH_TOTAL"} | {f"OH_{v}_{w}" for v, w in em.OH_BANDS}
     assert builtin <= set(em.available(waccmx))
     with pytest.raises(MissingVariableError, match=r"CO215 needs CO2.*TIE-GCM"):
@@ -437,3 +437,46 @@ def test_brightness_on_model_files(waccmx, tiegcm):
         em.brightness(waccmx, "OH_VIB_8")
     with pytest.raises(InvalidArgumentError, match="zenith_angle"):
         em.brightness(tiegcm, "OH83", zenith_angle=95.0)
+
+
+def test_oxygen_lines_registered_on_both_models():
+    import warnings
+
+    from geospacexr import datasets
+    from geospacexr.errors import DataWarning
+    from geospacexr.gcm import emissions, oi_airglow
+
+    for sample in ("tiegcm-5deg", "waccmx"):
+        ds = datasets.open_sample(sample)
+        assert {"OI5577", "OI6300"} <= set(emissions.available(ds))
+    ds = datasets.open_sample("tiegcm-5deg")
+    t = ds.time.values[0]
+    ver = emissions.emission(ds, "OI6300", time=t)
+    assert ver.attrs["units"] == "photons cm-3 s-1"
+    # the registered emission is the oi_airglow function of the model's number densities
+    from geospacexr.gcm import composition
+
+    dens = {
+        v: np.clip(composition.density(ds, v).sel(time=t).values, 0, None)
+        for v in ("O1", "O2", "N2")
+    }
+    sel = ds.sel(time=t)
+    ne = sel["NE"]
+    if "ilev" in ne.dims:  # TIE-GCM: NE on interfaces, the emission on midpoints
+        mid = np.sqrt(ne.isel(ilev=slice(0, -1)).values * ne.isel(ilev=slice(1, None)).values)
+        ne = np.concatenate([mid, np.full((1, *mid.shape[1:]), np.nan)])  # top midpoint: NaN
+    else:
+        ne = ne.values
+    expected = oi_airglow.oi6300_ver(
+        dens["O1"], dens["O2"], dens["N2"], sel["TN"].values, ne, sel["TE"].values,
+        n_op=sel["OP"].values,
+    )  # fmt: skip
+    got = ver.values
+    ok = np.isfinite(expected) & np.isfinite(got)
+    assert ok.sum() > 0.5 * got.size
+    np.testing.assert_allclose(got[ok], expected[ok], rtol=1e-10)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        b = emissions.brightness(ds, "OI5577", time=t)
+    assert float(b.max()) > 0
+    assert any(issubclass(w.category, DataWarning) for w in caught)

@@ -627,6 +627,11 @@ def brightness(
         raise InvalidArgumentError(f"{name} has no vertical dimension to integrate", "name")
     rate = _expression(sub, entry, grid)
     z = column_heights(sub, grid)
+    if entry.name == "OI5577":  # TIE-GCM's lower boundary cuts through the Barth layer
+        from .oi_airglow import check_peak_at_boundary
+
+        rising = float(np.nanmedian(z.diff(grid).values)) > 0  # heights grow with the index
+        check_peak_at_boundary(rate, grid, bottom="first" if rising else "last")
     column = xr.apply_ufunc(
         _column_integral,
         rate,
@@ -1104,3 +1109,76 @@ def _register_oh() -> None:
 
 
 _register_oh()
+
+
+# ---------------------------------------------------------------------------------------------
+# the oxygen airglow lines (no peer package computes them; physics in oi_airglow)
+
+_OI_INPUTS = ("TN", "O1", "O2", "N2", "NE", "OP", "TE")
+
+
+def _non_negative(*densities: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Densities with rounding negatives set to zero (NaN stays NaN).
+
+    The N2 closure (1 - O2 - O - He) of float32 files gives tiny negatives near the top.
+    """
+    return tuple(np.where(d < 0, 0.0, d) for d in densities)
+
+
+@register(
+    "OI5577",
+    inputs=_OI_INPUTS,
+    long_name="OI 557.7 nm green line volume emission rate",
+    reference="McDade, I. C. et al. (1986), Planet. Space Sci. 34, 789-800 (Barth mechanism, "
+    "ETON parameters); Yee, J.-H. et al. (1988), Kella, D. et al. (1997) (O(1S) yield of O2+ "
+    "dissociative recombination); see geospacexr.gcm.oi_airglow",
+    wavelength_nm=557.7,
+)
+def oi5577(
+    tn: np.ndarray,
+    o: np.ndarray,
+    o2: np.ndarray,
+    n2: np.ndarray,
+    ne: np.ndarray,
+    op: np.ndarray,
+    te: np.ndarray,
+) -> np.ndarray:
+    """OI 557.7 nm: the Barth layer plus the thermospheric O2+ recombination source.
+
+    O2+ is taken in photochemical equilibrium with O+ + O2 (the same for TIE-GCM and WACCM-X;
+    see :func:`geospacexr.gcm.oi_airglow.oi5577_ver`). TIE-GCM's lower boundary (about 97 km)
+    cuts through the Barth layer: :func:`brightness` warns when profiles peak on the bottom
+    level.
+    """
+    from .oi_airglow import oi5577_ver
+
+    o, o2, n2, ne, op = _non_negative(o, o2, n2, ne, op)
+    return oi5577_ver(o, o2, n2, tn, n_e=ne, n_op=op, t_e=te)
+
+
+@register(
+    "OI6300",
+    inputs=_OI_INPUTS,
+    long_name="OI 630.0 nm red line volume emission rate",
+    reference="Link, R. and Cogger, L. L. (1988), J. Geophys. Res. 93, 9883-9892; Streit, G. E. "
+    "et al. (1976), J. Chem. Phys. 65, 4761 (quenching); Froese Fischer, C. and Tachiev, G. "
+    "(2004) (A coefficients); see geospacexr.gcm.oi_airglow",
+    wavelength_nm=630.0,
+)
+def oi6300(
+    tn: np.ndarray,
+    o: np.ndarray,
+    o2: np.ndarray,
+    n2: np.ndarray,
+    ne: np.ndarray,
+    op: np.ndarray,
+    te: np.ndarray,
+) -> np.ndarray:
+    """OI 630.0 nm from O2+ dissociative recombination (O2+ in equilibrium with O+ + O2).
+
+    See :func:`geospacexr.gcm.oi_airglow.oi6300_ver`.
+    """
+    from .oi_airglow import oi6300_ver
+
+    o, o2, n2, ne, op = _non_negative(o, o2, n2, ne, op)
+    return oi6300_ver(o, o2, n2, tn, ne, te, n_op=op)
