@@ -164,3 +164,15 @@ def test_rb_explorer_widgets_drive_the_pure_functions():
     ex.pitch.value = 45.0
     ex.time.value = "not a time"
     assert ex.message.visible and "time" in ex.message.object
+
+
+def test_gcm_explorer_offers_emissions(explorer, run):
+    assert {"NO53", "OI6300"} <= set(explorer.variable.options)
+    explorer.slice.value = "lat_lon"
+    explorer.vertical.value = "height"
+    explorer.height.value = 250.0
+    explorer.variable.value = "OI6300"
+    assert not explorer.message.visible, explorer.message.object
+    expected = gcm.lat_lon(run, "OI6300", time=explorer.data().time.values, height=250.0)
+    np.testing.assert_allclose(explorer.data().values, expected.values, rtol=1e-12)
+    explorer.variable.value = "TN"

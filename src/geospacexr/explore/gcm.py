@@ -33,7 +33,9 @@ def _fields(ds: xr.Dataset) -> list[str]:
         for v, da in ds.data_vars.items()
         if "time" in da.dims and {"lat", "lon"} <= set(da.dims)
     ]
-    return sorted(names) + [n for n in _gcm.derived.available(ds) if n not in names]
+    derived = [n for n in _gcm.derived.available(ds) if n not in names]
+    rates = [n for n in _gcm.emissions.available(ds) if not n.startswith("OH_VIB_")]
+    return sorted(names) + derived + [n for n in rates if n not in names]
 
 
 class GcmExplorer:

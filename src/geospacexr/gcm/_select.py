@@ -39,6 +39,10 @@ def variable(ds: xr.Dataset, name: str | xr.DataArray, where: str) -> xr.DataArr
         from .derived import derived
 
         return derived(ds, name)
+    from . import emissions
+
+    if name in emissions.available(ds):  # every slice works on emission rates too
+        return emissions.emission(ds, name)
     candidates = [str(v) for v in ds.data_vars if ds[v].ndim >= 3] + sorted(_derivable(ds))
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
