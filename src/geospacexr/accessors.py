@@ -190,6 +190,37 @@ class GcmAccessor(_Accessor):
         """
         return _GcmPlot(self)
 
+    def epflux(
+        self,
+        time: Any = None,
+        density: str = "log-pressure",
+        omega: float | None = None,
+        scale_height: float | None = None,
+        method: str = "nearest",
+    ) -> xr.Dataset:
+        """Eliassen-Palm flux and its divergence (:func:`geospacexr.gcm.epflux`).
+
+        Args:
+            time: One time (nearest) or None for every time.
+            density: ``"log-pressure"`` (AHL 1987) or ``"mass"``.
+            omega: Rotation rate, rad/s (default sidereal).
+            scale_height: Log-pressure scale height, m.
+            method: Time selection method.
+
+        Returns:
+            Dataset with EPVY, EPVZ (m2 s-2) and EPVDIV (m s-1 day-1).
+        """
+        from .gcm.epflux import OMEGA_EARTH, SCALE_HEIGHT
+
+        return _gcm.epflux(
+            self._require("epflux", ["TN", "UN", "VN", "OMEGA"]),
+            time,
+            density,
+            OMEGA_EARTH if omega is None else omega,
+            SCALE_HEIGHT if scale_height is None else scale_height,
+            method,
+        )
+
 
 class _GcmPlot:
     """``ds.gcm.plot``: one figure per slice, same arguments as the slice plus drawing options."""
@@ -232,50 +263,35 @@ class _GcmPlot:
         """Time-series figure (:func:`geospacexr.plot.gcm.plot_var_time`)."""
         return self._call("var_time", var, *args, **kwargs)
 
-    def movie(
-        self, out: str, var: str, fps: float = 4.0, workers: int | None = None, **kwargs: Any
-    ) -> Any:
-        """A movie (MP4 or GIF) of lat-lon maps over every time, written atomically.
+    def movie(self, out: str, var: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        """A movie (MP4 or GIF) of any figure over time or any argument, written atomically.
+
+        Frames are rendered in parallel with fixed colour limits and a progress bar (see
+        :func:`geospacexr.plot.gcm.plot_movie`: ``kind=`` any slice or ``"epflux"``,
+        ``over=`` the argument that varies, ``fps=``, ``workers=``, ``parallel=``).
 
         Args:
             out: Output ``.mp4`` or ``.gif`` file.
             var: Variable name.
-            fps: Frames per second.
-            workers: Rendering threads.
-            **kwargs: Slice and drawing options of :func:`geospacexr.plot.gcm.plot_lat_lon`
-                (``level=``, ``height=``, ``pressure=``, ``projection=``, ``wind=``...).
+            *args: ``fps``, ``workers`` (positional, as before).
+            **kwargs: Options of :func:`geospacexr.plot.gcm.plot_movie` and of the figure.
 
         Returns:
             The path written.
         """
-        import numpy as np
+        return self._call("movie", out, var, *args, **kwargs)
 
-        from .plot.gcm import plot_lat_lon
-        from .plot.movie import write_movie
+    def epflux(self, *args: Any, **kwargs: Any) -> Any:
+        """EP flux vectors over the divergence (:func:`geospacexr.plot.gcm.plot_epflux`).
 
-        ds = self._acc._require("plot.movie")
-        times = ds["time"].values
-        first = _gcm.lat_lon(
-            ds,
-            var,
-            time=times[0],
-            **{k: v for k, v in kwargs.items() if k in ("level", "height", "pressure")},
-        )
-        if "vmin" not in kwargs and "vmax" not in kwargs:  # one colour scale for the whole movie
-            values = _gcm.lat_lon(
-                ds, var, **{k: v for k, v in kwargs.items() if k in ("level", "height", "pressure")}
-            ).values
-            finite = values[np.isfinite(values)]
-            if finite.size:
-                kwargs = {**kwargs, "vmin": float(finite.min()), "vmax": float(finite.max())}
-        del first
-        return write_movie(
-            lambda i: plot_lat_lon(ds, var, times[i], **kwargs),
-            len(times),
-            out,
-            fps=fps,
-            workers=workers,
-        )
+        Args:
+            *args: ``time``, ``density``, ``omega`` (see the function).
+            **kwargs: Drawing options.
+
+        Returns:
+            The matplotlib Figure.
+        """
+        return self._call("epflux", *args, **kwargs)
 
 
 @xr.register_dataset_accessor("asi")

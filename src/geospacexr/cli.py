@@ -8,16 +8,37 @@ Sub-commands::
     geospacexr demo [-o DIR]             the tutorial workflow on the sample data, figures into DIR
     geospacexr serve [FILES...]          the interactive app (Panel), on the samples or on FILES
     geospacexr asi keogram FILES -o OUT  a whole night's keogram (PNG and/or NetCDF), streamed
+    geospacexr gcm info FILES            what a TIE-GCM / WACCM-X run holds
+    geospacexr gcm plot FILES --var TN --slice lat-lon --height 400 -o out.png
+    geospacexr gcm movie FILES --var TN --slice lat-lon --level 4 -o out.mp4
+    geospacexr gcm emission FILES --name NO53 -o out.nc
+
+The options of the ``gcm`` commands are not written here: they are generated from the
+signatures and Google-style docstrings of the Python functions the commands call
+(:func:`geospacexr.plot.gcm.plot_lat_lon` and the other figure functions,
+:func:`geospacexr.plot.gcm.plot_movie`, :func:`geospacexr.gcm.emissions.emission`), so they
+have the same names (``local_time`` is ``--local-time``), types and defaults as the Python API.
+An option that the chosen ``--slice`` does not take is refused. Bad input gives exit status 2
+and a one-line message on stderr (``geospacexr gcm plot: error: ...``), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
+import inspect
+import json
 import platform
+import re
 import sys
-from collections.abc import Sequence
+import types
+import typing
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import config
 from ._version import __version__
@@ -125,6 +146,424 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------
+# geospacexr gcm: options generated from the Python functions' signatures and docstrings
+
+#: Parameters that are not options: the Dataset, and what --var, --name and -o give.
+_GCM_NOT_OPTIONS = ("ds", "var", "save", "out", "kind", "kwargs")
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _plain(text: str) -> str:
+    """Docstring text without reST markup, safe for argparse's %-formatting."""
+    text = re.sub(r":(?:func|data|class|mod|meth|attr):`~?(?:[\w.]*\.)?([\w]+)`", r"\1", text)
+    text = re.sub(r":math:`([^`]*)`", r"\1", text)
+    text = text.replace("``", "").replace("\\", "")
+    return text.replace("%", "%%")
+
+
+def _doc_args(func: Callable[..., Any]) -> dict[str, str]:
+    """The ``Args:`` section of a Google-style docstring: name -> description."""
+    doc = inspect.getdoc(func) or ""
+    match = re.search(r"^Args:\n(.*?)(?=^\S|\Z)", doc, re.S | re.M)
+    entries: dict[str, str] = {}
+    current = None
+    for line in (match.group(1) if match else "").splitlines():
+        head = re.match(r"^ {4}(\*{0,2}\w+)(?: \([^)]*\))?: ?(.*)$", line)
+        if head:
+            current = head.group(1).lstrip("*")
+            entries[current] = head.group(2).strip()
+        elif current and line.strip():
+            entries[current] += " " + line.strip()
+    return {k: _plain(v) for k, v in entries.items()}
+
+
+def _kind_of(hint: Any) -> tuple[str, bool]:
+    """How the command line spells a type hint: (kind, accepts None)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(members) < len(typing.get_args(hint))
+    else:
+        members, optional = [hint], hint is None
+    kinds = set()
+    for member in members:
+        base = typing.get_origin(member) or member
+        if member is bool:
+            kinds.add("bool")
+        elif member is int:
+            kinds.add("int")
+        elif member is float:
+            kinds.add("float")
+        elif base is tuple:
+            kinds.add("pair")
+        elif base in (list, Sequence, typing.Sequence) or (
+            isinstance(base, type) and issubclass(base, Sequence) and base is not str
+        ):
+            kinds.add("list")
+        else:  # str, os.PathLike, Any (times): passed as written
+            kinds.add("text")
+    if kinds == {"int", "float"}:
+        kinds = {"float"}
+    kind = kinds.pop() if len(kinds) == 1 else "text"
+    return kind, optional
+
+
+def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
+    """Turn what argparse collected into the value the Python function expects."""
+    if isinstance(raw, bool) or raw is None:
+        return raw
+    if optional and isinstance(raw, str) and raw.lower() == "none":
+        return None
+    try:
+        if kind == "bool":
+            low = str(raw).lower()
+            if low not in _TRUE + _FALSE:
+                raise ValueError(f"expected yes or no, not {raw!r}")
+            return low in _TRUE
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "pair":
+            return tuple(float(v) for v in raw)
+        if kind == "list":
+            return [_number_or_text(v) for v in raw]
+    except ValueError as exc:
+        want = {"int": "an integer", "float": "a number", "pair": "two numbers"}.get(kind)
+        raise GeospacexrError(
+            f"--{option.replace('_', '-')}: expected {want}, not {raw!r}" if want else str(exc)
+        ) from None
+    return raw
+
+
+def _number_or_text(value: str) -> Any:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+@dataclass
+class _Option:
+    """One option of a gcm command, as the Python functions that take it define it."""
+
+    name: str
+    kinds: dict[str, tuple[str, bool]] = field(default_factory=dict)  # function -> kind
+    defaults: dict[str, Any] = field(default_factory=dict)
+    helps: dict[str, str] = field(default_factory=dict)  # description -> functions
+    required: bool = False  # a parameter without a default (e.g. the emission's name)
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        flag = "--" + self.name.replace("_", "-")
+        kinds = {k for k, _ in self.kinds.values()}
+        by_default: dict[str, list[str]] = {}
+        for label, value in self.defaults.items():
+            by_default.setdefault(repr(value), []).append(label)
+        if self.required:
+            default = "required"
+        elif len(by_default) == 1:
+            default = f"default: {next(iter(by_default))}"
+        else:
+            default = "default: " + "; ".join(
+                f"{v} for {', '.join(labels)}" for v, labels in by_default.items()
+            )
+        if len(self.helps) == 1:
+            described = next(iter(self.helps))
+        else:
+            described = " | ".join(f"{', '.join(f)}: {h}" for h, f in self.helps.items())
+        text = f"{described} ({default.replace('%', '%%')})"
+        if kinds == {"bool"}:
+            parser.add_argument(
+                flag,
+                dest=self.name,
+                action=argparse.BooleanOptionalAction,
+                default=argparse.SUPPRESS,
+                help=text,
+            )
+            return
+        extra: dict[str, Any] = {"metavar": self.name.upper()}
+        if "pair" in kinds:
+            extra["nargs"] = 2
+        elif "list" in kinds:
+            extra["nargs"] = "+"
+        elif "bool" in kinds:  # a flag for some functions, a value for others (local_time)
+            extra.update(nargs="?", const="true", metavar="VALUE")
+        parser.add_argument(
+            flag,
+            dest=self.name,
+            default=argparse.SUPPRESS,
+            required=self.required,
+            help=text,
+            **extra,
+        )
+
+    def value(self, raw: Any, function: str) -> Any:
+        kind, optional = self.kinds[function]
+        return _convert(raw, kind, optional, self.name)
+
+
+def _collect_options(
+    functions: dict[str, Callable[..., Any]], skip: Sequence[str] = _GCM_NOT_OPTIONS
+) -> dict[str, _Option]:
+    """Every parameter of ``functions`` (label -> function) as an :class:`_Option`."""
+    options: dict[str, _Option] = {}
+    for label, func in functions.items():
+        hints = typing.get_type_hints(func)
+        docs = _doc_args(func)
+        for param in inspect.signature(func).parameters.values():
+            if param.name in skip or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue
+            option = options.setdefault(param.name, _Option(param.name))
+            option.kinds[label] = _kind_of(hints.get(param.name, Any))
+            option.defaults[label] = None if param.default is param.empty else param.default
+            option.required = param.default is param.empty
+            if docs.get(param.name):
+                option.helps.setdefault(docs[param.name], []).append(label)
+    return options
+
+
+def _slice_functions() -> dict[str, Callable[..., Any]]:
+    from .plot import gcm as plot_gcm
+
+    return {k.replace("_", "-"): plot_gcm.plot_function(k) for k in plot_gcm.PLOTS}
+
+
+def _movie_function() -> Callable[..., Any]:
+    from .plot.gcm import plot_movie
+
+    return plot_movie
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr and exit status 2 (for batch jobs)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+
+
+def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """Bad input (a geospacexr error, a bad value, a missing file) -> one line, exit 2."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        def one_line(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
+            text = " ".join(str(message).split())
+            print(
+                f"geospacexr gcm {args.gcm_command}: {category.__name__}: {text}", file=sys.stderr
+            )
+
+        try:
+            with warnings.catch_warnings():
+                warnings.showwarning = one_line
+                return func(args)
+        except (GeospacexrError, ValueError, KeyError, OSError) as exc:
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            print(f"geospacexr gcm {args.gcm_command}: error: {message}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _open_gcm(files: Sequence[str]) -> Any:
+    from .io.gcm import open_gcm
+
+    return open_gcm(list(files))
+
+
+def _given(args: argparse.Namespace, options: dict[str, _Option]) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in options if hasattr(args, name)}
+
+
+def _slice_kwargs(
+    args: argparse.Namespace, options: dict[str, _Option], slice_name: str
+) -> dict[str, Any]:
+    """The given options, converted for the figure function of ``slice_name``."""
+    kwargs = {}
+    for name, raw in _given(args, options).items():
+        option = options[name]
+        if "movie" in option.kinds:
+            continue
+        if slice_name not in option.kinds:
+            takes = sorted(
+                "--" + n.replace("_", "-") for n, o in options.items() if slice_name in o.kinds
+            )
+            raise GeospacexrError(
+                f"--{name.replace('_', '-')} does not apply to --slice {slice_name} "
+                f"(it takes {', '.join(takes)})"
+            )
+        kwargs[name] = option.value(raw, slice_name)
+    return kwargs
+
+
+def _needs_var(args: argparse.Namespace) -> None:
+    if args.slice != "epflux" and not args.var:
+        raise GeospacexrError(f"--slice {args.slice} needs --var (a variable name, e.g. TN)")
+
+
+@_gcm_command
+def _cmd_gcm_info(args: argparse.Namespace) -> int:
+    from . import gcm
+    from .describe import summary
+
+    ds = _open_gcm(args.files)
+    info = summary(ds)
+    info["files"] = json.loads(ds.attrs.get("source_files", "[]"))
+    info["fields"] = gcm.variables(ds)
+    info["derived"] = gcm.available(ds)
+    try:
+        from .gcm import emissions
+    except ImportError:  # pragma: no cover - the registry is optional
+        info["emissions"] = []
+    else:
+        info["emissions"] = emissions.available(ds)
+    info["slices"] = sorted(_slice_functions())
+    if args.json:
+        print(json.dumps(info, indent=1, default=str))
+        return 0
+    print(f"{info.get('model', 'GCM')} run: {', '.join(info['files']) or '?'}")
+    print(
+        f"  {info.get('n_times', 0)} times, {info.get('time_start', '?')} to "
+        f"{info.get('time_end', '?')}"
+    )
+    print("  grid: " + ", ".join(f"{k} {v}" for k, v in info["dims"].items()))
+    print("  fields:")
+    for row in info["fields"]:
+        print(f"    {row['name']:<10} {row['units']:<10} {row['grid']:<5} {row['long_name']}")
+    print(f"  derived: {', '.join(info['derived']) or 'none'}")
+    print(f"  emissions: {', '.join(info['emissions']) or 'none'}")
+    print(f"  slices (--slice): {', '.join(info['slices'])}")
+    return 0
+
+
+@_gcm_command
+def _cmd_gcm_plot(args: argparse.Namespace) -> int:
+    from .plot.gcm import plot_function
+
+    _needs_var(args)
+    kwargs = _slice_kwargs(args, args.gcm_options, args.slice)
+    if args.slice != "epflux":
+        kwargs["var"] = args.var
+    elif args.var:
+        raise GeospacexrError("--slice epflux takes no --var (it uses TN, UN, VN and OMEGA)")
+    ds = _open_gcm(args.files)
+    plot_function(args.slice)(ds, save=args.output, **kwargs)
+    print(f"wrote {args.output}")
+    return 0
+
+
+@_gcm_command
+def _cmd_gcm_movie(args: argparse.Namespace) -> int:
+    _needs_var(args)
+    options = args.gcm_options
+    kwargs = _slice_kwargs(args, options, args.slice)
+    movie = {
+        name: options[name].value(raw, "movie")
+        for name, raw in _given(args, options).items()
+        if "movie" in options[name].kinds
+    }
+    ds = _open_gcm(args.files)
+    path = _movie_function()(ds, args.output, args.var or None, kind=args.slice, **movie, **kwargs)
+    print(f"wrote {path}")
+    return 0
+
+
+@_gcm_command
+def _cmd_gcm_emission(args: argparse.Namespace) -> int:
+    from .io.atomic import write_netcdf
+
+    function = _emission_function()
+    if function is None:
+        raise GeospacexrError("the emissions registry (geospacexr.gcm.emissions) is not available")
+    options = args.gcm_options
+    kwargs = {
+        name: options[name].value(raw, "emission") for name, raw in _given(args, options).items()
+    }
+    ds = _open_gcm(args.files)
+    da = function(ds, **kwargs)
+    name = re.sub(r"[^\w.-]", "_", str(da.name or kwargs.get("name", "emission")))
+    if Path(args.output).suffix.lower() not in (".nc", ".nc4", ".cdf"):
+        raise GeospacexrError(f"-o: emissions are written as NetCDF (.nc), not {args.output!r}")
+    write_netcdf(da.to_dataset(name=name), args.output)
+    print(f"wrote {args.output} ({name}, {dict(da.sizes)})")
+    return 0
+
+
+def _emission_function() -> Callable[..., Any] | None:
+    try:
+        from .gcm.emissions import emission
+    except ImportError:
+        return None
+    return emission
+
+
+def _add_gcm_parsers(sub: Any) -> None:
+    """``geospacexr gcm info|plot|movie|emission``, options from the Python functions."""
+    p = sub.add_parser(
+        "gcm",
+        help="TIE-GCM / WACCM-X: info, figures, movies, emissions",
+        description="TIE-GCM / WACCM-X from the command line: the same functions, options and "
+        "defaults as the Python API (geospacexr.plot.gcm, geospacexr.gcm.emissions).",
+    )
+    p.error = functools.partial(_OneLineParser.error, p)  # type: ignore[method-assign]
+    gcm_sub = p.add_subparsers(
+        dest="gcm_command", required=True, metavar="COMMAND", parser_class=_OneLineParser
+    )
+    files_help = "history files of one run (globs allowed)"
+
+    info = gcm_sub.add_parser("info", help="what the files hold", allow_abbrev=False)
+    info.add_argument("files", nargs="+", help=files_help)
+    info.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    info.set_defaults(func=_cmd_gcm_info)
+
+    slices = _slice_functions()
+    movie_func = _movie_function()
+    movie_params = inspect.signature(movie_func).parameters
+    default_slice = movie_params["kind"].default.replace("_", "-")
+    movie_docs = _doc_args(movie_func)
+    var_help = _doc_args(slices["lat-lon"]).get("var", "variable name")
+    plot_options = _collect_options(slices)
+    movie_options = {**plot_options, **_collect_options({"movie": movie_func})}
+    for name, options, func, out_help in (
+        ("plot", plot_options, _cmd_gcm_plot, _doc_args(slices["lat-lon"]).get("save", "")),
+        ("movie", movie_options, _cmd_gcm_movie, movie_docs.get("out", "")),
+    ):
+        summary = (
+            "one figure of a slice (or the EP flux)"
+            if name == "plot"
+            else "a time-lapse of any slice, frames rendered in parallel, MP4 or GIF"
+        )
+        q = gcm_sub.add_parser(name, help=summary, description=summary, allow_abbrev=False)
+        q.add_argument("files", nargs="+", help=files_help)
+        q.add_argument("-o", "--output", required=True, help=out_help)
+        q.add_argument("--var", default=None, help=f"{var_help} (not for --slice epflux)")
+        q.add_argument(
+            "--slice",
+            choices=sorted(slices),
+            default=default_slice,
+            help=f"{movie_docs.get('kind', 'slice')} (default: {default_slice})",
+        )
+        for option in options.values():
+            option.add_to(q)
+        q.set_defaults(func=func, gcm_options=options)
+
+    emission = _emission_function()
+    e = gcm_sub.add_parser(
+        "emission",
+        help="a volume emission rate from the emissions registry, to NetCDF",
+        allow_abbrev=False,
+    )
+    e.add_argument("files", nargs="+", help=files_help)
+    e.add_argument("-o", "--output", required=True, help="NetCDF file (.nc), written atomically")
+    options = {}
+    if emission is not None:
+        options = _collect_options({"emission": emission}, skip=("ds",))
+        for option in options.values():
+            option.add_to(e)
+    e.set_defaults(func=_cmd_gcm_emission, gcm_options=options)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``geospacexr`` command."""
     parser = argparse.ArgumentParser(
@@ -167,6 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--cadence", type=float, default=None, help="frame interval, s: gaps become NaN")
     k.set_defaults(func=_cmd_asi_keogram)
 
+    _add_gcm_parsers(sub)
+
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")
     p.add_argument("files", nargs="*", help="data files to explore (default: the sample data)")
@@ -194,11 +635,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit status: 0 on success, 1 on a geospacexr error (message on stderr), 130 when
-        interrupted.
+        interrupted; the ``gcm`` commands give 2 for bad input or usage (one line on stderr).
     """
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            if getattr(args, "gcm_command", None):  # one line, exit 2, as the gcm commands
+                print(
+                    f"geospacexr gcm {args.gcm_command}: error: unrecognized arguments: "
+                    f"{' '.join(extra)}",
+                    file=sys.stderr,
+                )
+                return 2
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return int(args.func(args) or 0)
     except GeospacexrError as exc:
         print(f"geospacexr: error: {exc}", file=sys.stderr)

@@ -4,6 +4,7 @@ from . import derived, emissions
 from .composition import density, mean_molecular_mass, total_number_density
 from .derived import available, register_derived
 from .difference import difference
+from .epflux import epflux
 from .heights import at_height, column_heights
 from .slices import (
     along_track,
@@ -28,6 +29,7 @@ __all__ = [
     "derived",
     "difference",
     "emissions",
+    "epflux",
     "global_mean",
     "lat_lon",
     "lat_time",

@@ -10,25 +10,30 @@ symmetric colour map centred on zero.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .. import gcm as _gcm
-from ..errors import InvalidArgumentError
+from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
 from ..solar import terminator
 from .common import require_matplotlib, save_figure
 
 __all__ = [
+    "PLOTS",
     "PROJECTIONS",
+    "plot_epflux",
+    "plot_function",
     "plot_lat_lon",
     "plot_lat_time",
     "plot_lev_lat",
     "plot_lev_lon",
     "plot_lev_time",
     "plot_lon_time",
+    "plot_movie",
     "plot_var_time",
 ]
 
@@ -699,3 +704,345 @@ def plot_var_time(
         fontsize=10,
     )
     return _finish(fig, save)
+
+
+def plot_epflux(
+    ds: xr.Dataset,
+    time: Any = None,
+    density: str = "log-pressure",
+    omega: float | None = None,
+    *,
+    style: str = "filled",
+    cmap: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    levels: int = 20,
+    arrows: bool = True,
+    arrow_stride: int | None = None,
+    density_scaling: bool = True,
+    title: str | None = None,
+    save: str | os.PathLike[str] | None = None,
+    figsize: tuple[float, float] = (8.0, 4.5),
+) -> Any:
+    r"""Eliassen–Palm flux vectors over its divergence, against latitude and log-pressure height.
+
+    The colours are EPVDIV (the zonal-wind acceleration, m/s/day, centred on zero) and the
+    arrows (EPVY, EPVZ) of :func:`geospacexr.gcm.epflux`, drawn in the plot's own units
+    (degrees of latitude and km of log-pressure height, :math:`z = H\ln(1000\,hPa/p)`) so that
+    their direction on the page is the direction of the flux (Edmon, Hoskins & McIntyre 1980,
+    J. Atmos. Sci. 37, 2600, on the display of EP cross-sections).
+
+    Args:
+        ds: A ``gcm`` Dataset with TN, UN, VN and OMEGA.
+        time: Time (nearest); default the first time.
+        density: Density of the vertical divergence, ``"log-pressure"`` or ``"mass"``.
+        omega: Rotation rate, rad/s (default Earth's sidereal rate).
+        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
+        cmap: Colour map (default ``RdBu_r``).
+        vmin: Lower colour limit (default symmetric, from the 1st/99th percentiles).
+        vmax: Upper colour limit.
+        levels: Number of contour levels.
+        arrows: Draw the flux vectors.
+        arrow_stride: Draw every n-th level and latitude (default: about 15 x 18 arrows).
+        density_scaling: Scale the arrows by sqrt(rho0 / rho0 at the bottom) = exp(-dz / 2H),
+            so that the growth of a per-unit-mass flux with height (as exp(z / 2H) for a
+            conserved wave) does not hide the lower levels.
+        title: Title (default: the quantity and the time).
+        save: Write the figure to this file (atomically).
+        figsize: Figure size, inches.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    from ..gcm.epflux import OMEGA_EARTH
+    from ..gcm.epflux import epflux as _epflux
+
+    if time is None:
+        time = ds["time"].values[0]
+    flux = _epflux(ds, time, density=density, omega=OMEGA_EARTH if omega is None else omega)
+    flux = flux.sortby(flux["zstar"])
+    div = flux["EPVDIV"]
+    values = np.asarray(div.values, dtype=np.float64)
+    lo, hi = _colour_limits(values, True, vmin, vmax)
+    fig = _figure(figsize)
+    ax = fig.add_subplot()
+    lat = flux["lat"].values
+    z = flux["zstar"].values
+    mesh = _draw(ax, lat, z, values, style, cmap or "RdBu_r", lo, hi, levels)
+    if arrows:
+        stride_z = arrow_stride or max(1, z.size // 15)
+        stride_y = arrow_stride or max(1, lat.size // 18)
+        s = (slice(None, None, stride_z), slice(None, None, stride_y))
+        height_m = float(flux.attrs["scale_height_m"])
+        radius_m = float(flux.attrs["earth_radius_m"])
+        u = np.asarray(flux["EPVY"].values, dtype=np.float64) * (180.0 / (np.pi * radius_m))
+        v = np.asarray(flux["EPVZ"].values, dtype=np.float64) / 1e3
+        if density_scaling:
+            weight = np.exp(-(z - np.nanmin(z)) * 1e3 / (2.0 * height_m))[:, None]
+            u, v = u * weight, v * weight
+        lat2, z2 = np.meshgrid(lat, z)
+        uu, vv = u[s], v[s]
+        dx = abs(float(np.median(np.diff(lat)))) * stride_y
+        dz = abs(float(np.median(np.diff(z)))) * stride_z
+        reach = np.nanmax(np.maximum(np.abs(uu) / dx, np.abs(vv) / dz), initial=0.0)
+        if np.isfinite(reach) and reach > 0:
+            ax.quiver(
+                lat2[s],
+                z2[s],
+                uu,
+                vv,
+                angles="xy",
+                scale_units="xy",
+                scale=reach / 1.2,  # the longest arrow spans 1.2 arrow spacings
+                width=0.003,
+                color="k",
+            )
+    ax.set_xlabel("latitude (deg)")
+    ax.set_ylabel("log-pressure height H ln(1000 hPa/p) (km)")
+    ax.set_xlim(float(lat.min()), float(lat.max()))
+    fig.colorbar(mesh, ax=ax, label=f"EPVDIV [{div.attrs.get('units', '')}]")
+    when = ""
+    if "time" in flux.coords and flux["time"].ndim == 0:
+        when = np.datetime_as_string(flux["time"].values, unit="m").replace("T", " ") + " UT"
+    ax.set_title(
+        title or f"EP flux (arrows) and its divergence ({flux.attrs.get('model', '')})\n{when}",
+        fontsize=10,
+    )
+    return _finish(fig, save)
+
+
+#: Figure functions by slice kind: the ``kind=`` of :func:`plot_movie` and ``--slice`` of the
+#: command line (``lat-lon`` is accepted for ``lat_lon``).
+PLOTS: dict[str, str] = {
+    "lat_lon": "plot_lat_lon",
+    "lev_lat": "plot_lev_lat",
+    "lev_lon": "plot_lev_lon",
+    "lev_time": "plot_lev_time",
+    "lat_time": "plot_lat_time",
+    "lon_time": "plot_lon_time",
+    "var_time": "plot_var_time",
+    "epflux": "plot_epflux",
+}
+
+
+def plot_function(kind: str) -> Any:
+    """The figure function of a slice kind (``"lat_lon"`` or ``"lat-lon"``, ..., ``"epflux"``).
+
+    Args:
+        kind: A key of :data:`PLOTS` (dashes or underscores).
+
+    Returns:
+        The ``plot_*`` function.
+
+    Raises:
+        InvalidArgumentError: If the kind is unknown.
+    """
+    key = str(kind).replace("-", "_")
+    if key not in PLOTS:
+        raise InvalidArgumentError(
+            f"must be one of {', '.join(k.replace('_', '-') for k in PLOTS)}, not {kind!r}",
+            "kind",
+        )
+    return globals()[PLOTS[key]]
+
+
+def _slice_function(kind: str) -> tuple[Any, Any]:
+    """The pure function behind a figure kind, and how to get the coloured field from it."""
+    if kind == "epflux":
+        from ..gcm.epflux import epflux
+
+        return epflux, lambda result: result["EPVDIV"]
+    return getattr(_gcm, kind), lambda result: result
+
+
+class _MovieFrames:
+    """Frame ``i`` of a movie: one figure function called with one value of ``over`` (picklable)."""
+
+    def __init__(
+        self,
+        ds: xr.Dataset,
+        kind: str,
+        kwargs: dict[str, Any],
+        over: str,
+        values: list[Any],
+        dpi: float,
+        ylim: tuple[float, float] | None,
+    ) -> None:
+        self.ds, self.kind, self.kwargs, self.over = ds, kind, kwargs, over
+        self.values, self.dpi, self.ylim = values, dpi, ylim
+
+    def __call__(self, i: int) -> np.ndarray:
+        from .movie import figure_to_rgb
+
+        fig = plot_function(self.kind)(self.ds, **{**self.kwargs, self.over: self.values[i]})
+        fig.set_dpi(self.dpi)
+        if self.ylim is not None:
+            fig.axes[0].set_ylim(*self.ylim)
+        return figure_to_rgb(fig)
+
+
+def _movie_data(
+    ds: xr.Dataset,
+    kind: str,
+    plot: Any,
+    kwargs: dict[str, Any],
+    over: str,
+    values: list[Any],
+) -> tuple[str, np.ndarray]:
+    """The name and the data of every frame (one vectorised slice over all times if possible)."""
+    import inspect
+
+    func, field = _slice_function(kind)
+    slice_params = inspect.signature(func).parameters
+    bound = inspect.signature(plot).bind_partial(ds, **kwargs)
+    bound.apply_defaults()
+    args = {
+        k: v
+        for k, v in bound.arguments.items()
+        if k in slice_params
+        and k != "ds"
+        and not (v is None and slice_params[k].default not in (None, inspect.Parameter.empty))
+    }
+    if "time" in args and args["time"] is None:
+        args["time"] = ds["time"].values[0]  # the figures' default: the first time
+    if over == "time" and "time" in slice_params:
+        try:  # every frame at once, lazily, then one compute
+            sub = ds.sel(time=np.asarray(values, dtype="datetime64[ns]"))
+            da = field(func(sub, **{**args, "time": None}))
+            return str(da.name), np.asarray(da.values, dtype=np.float64)
+        except (GeospacexrError, ValueError):
+            pass  # e.g. local-time maps need one time: frame by frame below
+    frames = [field(func(ds, **{**args, over: value})) for value in values]
+    data = np.stack([np.asarray(f.values, dtype=np.float64) for f in frames])
+    return str(frames[0].name), data
+
+
+def plot_movie(
+    ds: xr.Dataset,
+    out: str | os.PathLike[str],
+    var: str | None = None,
+    fps: float = 4.0,
+    workers: int | None = None,
+    *,
+    kind: str = "lat_lon",
+    over: str = "time",
+    values: Sequence[Any] | None = None,
+    start: Any = None,
+    end: Any = None,
+    parallel: str = "processes",
+    progress: bool | None = None,
+    dpi: float = 100.0,
+    **kwargs: Any,
+) -> Any:
+    """A time-lapse (or a sweep through any argument) of any GCM figure, as MP4 or GIF.
+
+    Every frame is the figure of ``kind`` (:data:`PLOTS`: the seven slices and ``epflux``) with
+    the same arguments except ``over``, which takes one value per frame: by default every time
+    of the files between ``start`` and ``end``; or, e.g., ``over="height", values=[150, 200,
+    ...]`` for a sweep through heights of a lat-time figure. The colour limits (``vmin``,
+    ``vmax``; the y-limits of a time series) are fixed over all frames: computed once from the
+    data of every frame (one vectorised slice over all times where the slice allows it), with
+    the figure's own rule (min/max, or symmetric 1st/99th percentiles for signed fields),
+    unless given. Frames are rendered in parallel and streamed into the encoder, written
+    atomically (:func:`geospacexr.plot.movie.write_movie`), with a progress bar.
+
+    Args:
+        ds: A ``gcm`` Dataset.
+        out: Output ``.mp4`` (H.264 through imageio-ffmpeg) or ``.gif`` (Pillow) file.
+        var: Variable name (not needed for ``kind="epflux"``).
+        fps: Frames per second.
+        workers: Parallel workers (default from config ``io.workers``: one per core).
+        kind: Figure kind: ``lat_lon``, ``lev_lat``, ``lev_lon``, ``lev_time``, ``lat_time``,
+            ``lon_time``, ``var_time`` or ``epflux`` (dashes accepted).
+        over: The argument that changes from frame to frame (``time``, ``height``, ``level``,
+            ``lat``...).
+        values: Its values, one per frame (default for ``over="time"``: the file's times).
+        start: First time of a time-lapse (inclusive; default the first).
+        end: Last time of a time-lapse (inclusive; default the last).
+        parallel: ``"processes"`` (default), ``"threads"``, ``"dask"`` or ``"none"``.
+        progress: Show a progress bar (default: when on a terminal).
+        dpi: Pixels per inch of the frames (a 9 x 4.8 inch map at 100 dpi is 900 x 480).
+        **kwargs: Arguments of the figure function (slice arguments such as ``level=``,
+            ``height=``, ``lon=`` and drawing options such as ``projection=``, ``cmap=``).
+
+    Returns:
+        The path written.
+
+    Raises:
+        InvalidArgumentError: If the kind is unknown, ``over`` is not an argument of its
+            figure, a time-axis figure is asked for a time-lapse, ``values`` is missing or
+            empty, or no time lies between ``start`` and ``end``.
+        OutOfRangeError: If a value is outside the data.
+    """
+    import inspect
+
+    from .movie import write_movie
+
+    plot = plot_function(kind)
+    kind = str(kind).replace("-", "_")
+    params = inspect.signature(plot).parameters
+    if var is not None:
+        kwargs["var"] = var
+    elif "var" in params:
+        raise InvalidArgumentError(f"a {kind} movie needs a variable (var=)", "var")
+    if over not in params or over in ("ds", "var", "save"):
+        hint = (
+            f"; {kind} already has time as an axis: sweep another argument, e.g. "
+            "over='height', values=[...]"
+            if over == "time"
+            else ""
+        )
+        raise InvalidArgumentError(f"{over!r} is not an argument of {plot.__name__}{hint}", "over")
+    if over in kwargs:
+        raise InvalidArgumentError(f"{over} changes from frame to frame: give it as values=", over)
+    unknown = sorted(set(kwargs) - set(params))
+    if unknown:
+        raise InvalidArgumentError(
+            f"{plot.__name__} takes no {', '.join(unknown)} (its arguments: "
+            f"{', '.join(p for p in params if p not in ('ds', 'save'))})",
+            unknown[0],
+        )
+    if values is None:
+        if over != "time":
+            raise InvalidArgumentError(f"give the {over} of every frame", "values")
+        times = ds["time"].values
+        keep = np.ones(times.size, dtype=bool)
+        if start is not None:
+            keep &= times >= np.datetime64(start, "ns")
+        if end is not None:
+            keep &= times <= np.datetime64(end, "ns")
+        values = list(times[keep])
+        if not values:
+            raise InvalidArgumentError(
+                f"no time between {start} and {end} (the files: {times.min()} to {times.max()})",
+                "start",
+            )
+    else:
+        if start is not None or end is not None:
+            raise InvalidArgumentError(
+                "start/end pick times only when values is not given", "start"
+            )
+        values = list(values) if isinstance(values, list | tuple) else list(np.atleast_1d(values))
+        if not values:
+            raise InvalidArgumentError("no frames", "values")
+    colour = "vmin" in params
+    ylim = None
+    if not (colour and "vmin" in kwargs and "vmax" in kwargs):
+        name, data = _movie_data(ds, kind, plot, kwargs, over, values)
+        symmetric = kwargs.get("symmetric")
+        if kind == "epflux":
+            symmetric = True
+        elif symmetric is None:  # the figures' rule (_is_symmetric), on every frame's data
+            finite = data[np.isfinite(data)]
+            signed = bool(finite.size and finite.min() < 0 < finite.max())
+            symmetric = signed and ("difference" in ds.attrs or name in _SIGNED)
+        lo, hi = _colour_limits(data, symmetric, kwargs.get("vmin"), kwargs.get("vmax"))
+        if colour:
+            kwargs = {**kwargs, "vmin": lo, "vmax": hi}
+        else:
+            pad = 0.05 * (hi - lo) or 1.0
+            ylim = (lo - pad, hi + pad)
+    frames = _MovieFrames(ds, kind, kwargs, over, values, dpi, ylim)
+    return write_movie(
+        frames, len(values), out, fps=fps, workers=workers, progress=progress, parallel=parallel
+    )

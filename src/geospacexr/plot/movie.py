@@ -1,19 +1,56 @@
-"""Movies (MP4 or GIF) from figures rendered in parallel, written atomically."""
+"""Movies (MP4 or GIF) from figures rendered in parallel, written atomically.
+
+:func:`write_movie` renders frame ``i`` with ``render(i)`` (a matplotlib Figure or an RGB array)
+and streams the frames, in order, into the encoder: ``.mp4`` through the ffmpeg that the
+imageio-ffmpeg wheel ships (H.264, yuv420p), ``.gif`` through Pillow. The frames are rendered
+
+* ``parallel="processes"``: in worker processes (:class:`concurrent.futures.ProcessPoolExecutor`;
+  a fork server that has imported numpy, xarray and matplotlib once, so a worker starts in
+  milliseconds; ``render`` must be picklable and is sent once to each worker, not once per
+  frame), which is what makes matplotlib, whose drawing holds the GIL, scale with cores;
+* ``parallel="threads"``: in threads (any callable, such as a lambda);
+* ``parallel="dask"``: as dask delayed tasks on the active dask scheduler (threads by default,
+  a ``dask.distributed`` cluster when a Client is active);
+* ``parallel="none"``: one after the other in this process.
+
+At most ``2 * workers`` frames are in flight, so memory stays bounded for long movies. A tqdm
+progress bar counts the frames (shown on a terminal, or as asked). The file is written to a
+temporary name next to the target and renamed when complete (:func:`geospacexr.io.atomic_path`),
+so an interrupted movie leaves no half-written file.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import pickle
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import config
+from ..errors import InvalidArgumentError
 from ..io.atomic import atomic_path
 
-__all__ = ["figure_to_rgb", "write_movie"]
+__all__ = ["PARALLEL", "figure_to_rgb", "render_frames", "write_frames", "write_movie"]
+
+#: How frames can be rendered.
+PARALLEL = ("processes", "threads", "dask", "none")
+#: Modules the fork server imports once, so that worker processes start warm.
+_PRELOAD = [
+    "numpy",
+    "xarray",
+    "dask",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "cartopy.crs",
+    "geospacexr.plot.gcm",
+    "geospacexr.plot.movie",
+]
+_WORKER_RENDER: list[Callable[[int], Any]] = []
 
 
 def figure_to_rgb(fig: Any) -> np.ndarray:
@@ -32,26 +69,203 @@ def figure_to_rgb(fig: Any) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def write_movie(
+def _as_rgb(item: Any) -> np.ndarray:
+    rgb = item if isinstance(item, np.ndarray) else figure_to_rgb(item)
+    return np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+
+
+def _init_worker(blob: bytes) -> None:
+    """Process-pool initializer: unpickle the renderer once; keep dask single-threaded."""
+    import dask
+
+    dask.config.set(scheduler="synchronous")  # the processes are the parallelism
+    _WORKER_RENDER[:] = [pickle.loads(blob)]
+
+
+def _render_in_worker(i: int) -> np.ndarray:
+    return _as_rgb(_WORKER_RENDER[0](i))
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Executor:
+    if parallel == "threads":
+        return ThreadPoolExecutor(max_workers=workers)
+    try:
+        blob = pickle.dumps(render)
+    except Exception as exc:  # lambdas, open files...
+        raise InvalidArgumentError(
+            f"parallel='processes' needs a picklable render function ({type(exc).__name__}: "
+            f"{exc}); use parallel='threads' for a lambda or closure",
+            "parallel",
+        ) from None
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(blob,)
+    )
+
+
+def render_frames(
     render: Callable[[int], Any],
     count: int,
-    path: str | os.PathLike[str],
-    fps: float = 10.0,
     workers: int | None = None,
+    parallel: str = "processes",
     progress: bool | None = None,
-) -> Path:
-    """Render ``count`` frames with ``render(i)`` (a Figure or an RGB array) and write a movie.
-
-    Frames are rendered in parallel threads; the file (``.mp4`` through imageio-ffmpeg's bundled
-    ffmpeg, or ``.gif`` through Pillow) is written to a temporary name and renamed when complete.
+) -> Iterator[np.ndarray]:
+    """Yield ``render(0) ... render(count - 1)`` as RGB arrays, in order, rendered in parallel.
 
     Args:
-        render: Returns frame ``i`` as a matplotlib Figure or an ``(h, w, 3)`` uint8 array.
+        render: Returns frame ``i`` as a matplotlib Figure or an ``(h, w, 3)`` uint8 array;
+            picklable for ``parallel="processes"``.
         count: Number of frames.
+        workers: Parallel workers (default from config ``io.workers``: one per core).
+        parallel: One of :data:`PARALLEL`.
+        progress: Show a tqdm progress bar (default: when on a terminal).
+
+    Yields:
+        ``(h, w, 3)`` uint8 arrays.
+
+    Raises:
+        InvalidArgumentError: If ``parallel`` is unknown, or ``render`` cannot be pickled for
+            ``parallel="processes"``.
+    """
+    from tqdm import tqdm
+
+    if parallel not in PARALLEL:
+        raise InvalidArgumentError(
+            f"must be one of {', '.join(PARALLEL)}, not {parallel!r}", "parallel"
+        )
+    n = int(config.resolve(workers, "io.workers") or (os.cpu_count() or 1))
+    n = max(1, min(n, count))
+    if n == 1 and parallel in ("processes", "threads"):
+        parallel = "none"  # no pool to start for one worker
+    bar = tqdm(
+        total=count,
+        desc="movie",
+        unit="frame",
+        disable=None if progress is None else not progress,
+    )
+    window = 2 * n
+    try:
+        if parallel == "none":
+            for i in range(count):
+                yield _as_rgb(render(i))
+                bar.update(1)
+        elif parallel == "dask":
+            import dask
+
+            for start in range(0, count, window):
+                batch = range(start, min(count, start + window))
+                frames = dask.compute(*[dask.delayed(render)(i) for i in batch])
+                for frame in frames:
+                    yield _as_rgb(frame)
+                    bar.update(1)
+        else:
+            pool = _executor(parallel, n, render)
+            task = _render_in_worker if parallel == "processes" else (lambda i: _as_rgb(render(i)))
+            pending: dict[int, Any] = {}
+            submitted = 0
+            try:
+                for i in range(count):
+                    while submitted < count and submitted < i + window:
+                        pending[submitted] = pool.submit(task, submitted)
+                        submitted += 1
+                    frame = pending.pop(i).result()
+                    yield frame
+                    bar.update(1)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        bar.close()
+
+
+def _encode_mp4(
+    path: Path,
+    first: np.ndarray,
+    rest: Iterator[np.ndarray],
+    width: int,
+    height: int,
+    fps: float,
+) -> None:
+    """Pipe raw RGB frames into the ffmpeg of imageio-ffmpeg (H.264, yuv420p, MP4).
+
+    ffmpeg is started directly, without ``preexec_fn`` (imageio-ffmpeg's ``write_frames`` sets
+    one, and a fork that runs Python code while rendering threads hold library locks can hang;
+    imageio-ffmpeg issue 58); ``process_group=0`` keeps Ctrl-C from reaching it first.
+    """
+    import subprocess
+    import tempfile
+
+    import imageio_ffmpeg
+
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-y",
+        "-loglevel",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        f"{fps:g}",
+        "-i",
+        "-",
+        "-an",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(path),
+    ]
+    extra: dict[str, Any] = {} if os.name == "nt" else {"process_group": 0}
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log, **extra
+        )
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(first.tobytes())
+            for frame in rest:
+                proc.stdin.write(frame.tobytes())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped: its message is read below
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        code = proc.wait()
+        if code != 0:
+            log.seek(0)
+            message = log.read().decode(errors="replace").strip().splitlines()
+            raise OSError(f"ffmpeg failed (exit {code}): {message[-1] if message else ''}")
+
+
+def write_frames(
+    frames: Iterator[np.ndarray], path: str | os.PathLike[str], fps: float = 10.0
+) -> Path:
+    """Encode RGB frames to ``.mp4`` (imageio-ffmpeg) or ``.gif`` (Pillow), atomically.
+
+    Frames are streamed to ffmpeg as they come; every frame is padded (white) or cropped to the
+    first frame's size, made even for yuv420p.
+
+    Args:
+        frames: ``(h, w, 3)`` uint8 arrays, in order.
         path: Output file, ``.mp4`` or ``.gif``.
         fps: Frames per second.
-        workers: Rendering threads (default from config ``io.workers``: one per core).
-        progress: Show a progress bar (default: when on a terminal).
 
     Returns:
         The path written.
@@ -59,45 +273,33 @@ def write_movie(
     Raises:
         ValueError: If the extension is not .mp4 or .gif, or there are no frames.
     """
-    from tqdm import tqdm
-
     out = Path(path)
     kind = out.suffix.lower()
     if kind not in (".mp4", ".gif"):
-        raise ValueError(f"movies are .mp4 or .gif, not {out.suffix!r}")
-    if count < 1:
-        raise ValueError("a movie needs at least one frame")
-    threads = config.resolve(workers, "io.workers") or (os.cpu_count() or 1)
+        raise InvalidArgumentError(f"movies are .mp4 or .gif, not {out.suffix!r}", "path")
+    if not fps > 0:
+        raise InvalidArgumentError(f"must be positive, not {fps!r}", "fps")
+    iterator = iter(frames)
+    first = next(iterator, None)
+    if first is None:
+        raise InvalidArgumentError("a movie needs at least one frame", "frames")
+    height = first.shape[0] + first.shape[0] % 2  # yuv420p needs even sizes
+    width = first.shape[1] + first.shape[1] % 2
 
-    def frame(i: int) -> np.ndarray:
-        item = render(i)
-        rgb = item if isinstance(item, np.ndarray) else figure_to_rgb(item)
-        return np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        frames = list(
-            tqdm(
-                pool.map(frame, range(count)),
-                total=count,
-                desc="movie",
-                unit="frame",
-                disable=None if progress is None else not progress,
-            )
-        )
-    height = max(f.shape[0] for f in frames)
-    width = max(f.shape[1] for f in frames)
-    height += height % 2  # yuv420p needs even sizes
-    width += width % 2
-    padded = []
-    for f in frames:
+    def fit(frame: np.ndarray) -> np.ndarray:
+        if frame.shape[:2] == (height, width):
+            return np.ascontiguousarray(frame, dtype=np.uint8)
         canvas = np.full((height, width, 3), 255, dtype=np.uint8)
-        canvas[: f.shape[0], : f.shape[1]] = f
-        padded.append(canvas)
+        h, w = min(height, frame.shape[0]), min(width, frame.shape[1])
+        canvas[:h, :w] = frame[:h, :w]
+        return canvas
+
     with atomic_path(out) as tmp:
         if kind == ".gif":
             from PIL import Image
 
-            images = [Image.fromarray(f) for f in padded]
+            images = [Image.fromarray(fit(first))]
+            images.extend(Image.fromarray(fit(f)) for f in iterator)
             images[0].save(
                 tmp,
                 format="GIF",
@@ -107,19 +309,45 @@ def write_movie(
                 loop=0,
             )
         else:
-            import imageio_ffmpeg
-
-            writer = imageio_ffmpeg.write_frames(
-                str(tmp),
-                (width, height),
-                fps=fps,
-                codec="libx264",
-                pix_fmt_out="yuv420p",
-                macro_block_size=1,
-                ffmpeg_log_level="error",
-            )
-            writer.send(None)
-            for f in padded:
-                writer.send(f)
-            writer.close()
+            _encode_mp4(tmp, fit(first), (fit(f) for f in iterator), width, height, fps)
     return out
+
+
+def write_movie(
+    render: Callable[[int], Any],
+    count: int,
+    path: str | os.PathLike[str],
+    fps: float = 10.0,
+    workers: int | None = None,
+    progress: bool | None = None,
+    *,
+    parallel: str = "threads",
+) -> Path:
+    """Render ``count`` frames with ``render(i)`` (a Figure or an RGB array) and write a movie.
+
+    Frames are rendered in parallel (see :func:`render_frames`) and streamed into the encoder
+    (:func:`write_frames`): ``.mp4`` through imageio-ffmpeg's bundled ffmpeg, or ``.gif``
+    through Pillow, written to a temporary name and renamed when complete.
+
+    Args:
+        render: Returns frame ``i`` as a matplotlib Figure or an ``(h, w, 3)`` uint8 array.
+        count: Number of frames.
+        path: Output file, ``.mp4`` or ``.gif``.
+        fps: Frames per second.
+        workers: Parallel workers (default from config ``io.workers``: one per core).
+        progress: Show a progress bar (default: when on a terminal).
+        parallel: ``"threads"`` (default; any callable), ``"processes"`` (a picklable
+            ``render``), ``"dask"`` or ``"none"``.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: If the extension is not .mp4 or .gif, or there are no frames.
+    """
+    out = Path(path)
+    if out.suffix.lower() not in (".mp4", ".gif"):
+        raise InvalidArgumentError(f"movies are .mp4 or .gif, not {out.suffix!r}", "path")
+    if count < 1:
+        raise InvalidArgumentError("a movie needs at least one frame", "count")
+    return write_frames(render_frames(render, count, workers, parallel, progress), out, fps)
