@@ -316,9 +316,19 @@ def _at_height_numpy(
             _check_heights(targets[empty], float(np.nanmin(heights)), float(np.nanmax(heights)))
     has_data = np.isfinite(values).any(axis=-1)
     missing = int((np.isnan(out) & has_data[..., None]).sum())
+    # build the result once, in the field's dim order (no assign_coords/transpose round trip)
+    position = da.dims.index(grid)
     coords = {name: c for name, c in da.coords.items() if grid not in c.dims}
-    result = xr.DataArray(out, dims=[*others, "height"], coords=coords)
-    result = _wrap(result, da, grid, targets, method)
+    coords["height"] = ("height", targets, {"units": "km", "long_name": "geometric height"})
+    dims = list(others)
+    dims.insert(position, "height")
+    result = xr.DataArray(
+        np.moveaxis(out, -1, position),
+        dims=dims,
+        coords=coords,
+        attrs={**da.attrs, "interpolation": f"{method} in height, per column"},
+        name=da.name,
+    )
     if missing:
         warnings.warn(
             f"{missing} of {result.size} values are NaN: those heights lie outside some columns",
