@@ -64,6 +64,40 @@ def main():
     print(
         f"ASI player sustains {1.0 / statistics.median(frames):.0f} frames per second (server side)"
     )
+    from geospacexr.explore.rb import RbExplorer
+
+    rbx = RbExplorer(model="t89", position=(-6.0, 0.0, 0.0))
+    angles = [20.0 + 3.0 * k for k in range(10)]
+    report(
+        "radiation belts T89, new pitch angle (L*, line)",
+        timed(lambda k: setattr(rbx.pitch, "value", angles[k]), 10),
+    )
+    many_files(30)
+
+
+def many_files(count):
+    """The GCM explorer on a run of ``count`` daily 5-degree files: time steps, peak memory."""
+    import resource
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_gcm import write_run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for day in range(count):
+            path = Path(tmp) / f"many_sech_{day:03d}.nc"
+            write_run(path, 5.0, [0.0, 6.0, 12.0, 18.0], day=80 + day)
+            files.append(path)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        run = geospacexr.open_tiegcm(files)
+        ex = GcmExplorer(run)
+        steps = timed(lambda k: setattr(ex.time, "value", (7 * k + 3) % run.sizes["time"]), 10)
+        report(f"GCM explorer on {count} files ({run.sizes['time']} times), time step", steps)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS {peak:.0f} MB (before opening the run {before:.0f} MB)")
 
 
 if __name__ == "__main__":

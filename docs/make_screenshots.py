@@ -37,6 +37,12 @@ def main() -> None:
         page.get_by_text("ASI: themis-gill").first.click()
         page.wait_for_timeout(4000)
         page.screenshot(path=str(OUT / "explorer-asi.png"))
+        page.get_by_text("Radiation belts").first.click()
+        page.locator("table").filter(has_text="equatorial pitch angle").first.wait_for(
+            timeout=180000  # the first L* compiles the kernels (cached afterwards)
+        )
+        page.wait_for_timeout(3000)
+        page.screenshot(path=str(OUT / "explorer-rb.png"))
         browser.close()
 
 

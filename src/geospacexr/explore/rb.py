@@ -85,8 +85,8 @@ class RbExplorer:
         )
         self.readout = pn.pane.Markdown("", min_width=260)
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
-        self.line_plot = pn.pane.HoloViews(min_height=380, sizing_mode="stretch_width")
-        self.shell_plot = pn.pane.HoloViews(min_height=380, sizing_mode="stretch_width")
+        self.line_plot = pn.pane.HoloViews()
+        self.shell_plot = pn.pane.HoloViews()
         self._widgets = (
             self.model, self.time, self.kp, self.pdyn, self.dst, self.by, self.bz,
             self.x, self.y, self.z, self.pitch, self.energy,
@@ -100,7 +100,7 @@ class RbExplorer:
             pn.Column(
                 self.message,
                 self.readout,
-                pn.Row(self.line_plot, self.shell_plot, sizing_mode="stretch_width"),
+                pn.Row(self.line_plot, self.shell_plot),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
@@ -174,7 +174,7 @@ class RbExplorer:
             hv.Curve((x, z), "x GSM (Re)", "z GSM (Re)").opts(color="firebrick", line_width=2)
             * earth
             * hv.Points([(self.x.value, self.z.value)]).opts(color="blue", size=8)
-        ).opts(title="field line (x-z)", data_aspect=1, responsive=True, min_height=360)
+        ).opts(title="field line (x-z)", data_aspect=1, frame_width=380)
         eq = inv["shell_equator"].values[0]
         ok = np.isfinite(eq[:, 0])
         if ok.any():
@@ -185,7 +185,7 @@ class RbExplorer:
         else:
             shell = hv.Curve(([], []), "x GSM (Re)", "y GSM (Re)")
         self.shell_plot.object = (shell * earth).opts(
-            title="drift shell (minimum-B points)", data_aspect=1, responsive=True, min_height=360
+            title="drift shell (minimum-B points)", data_aspect=1, frame_width=380
         )
 
 
