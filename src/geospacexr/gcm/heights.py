@@ -103,7 +103,38 @@ def _kernel():  # compiled on first use, cached on disk; never at import
     return interp
 
 
+def _kernel_first():  # the same, vertical axis first: no transposed copies of the inputs
+    from numba import njit
+
+    @njit(cache=True, nogil=True)
+    def interp_first(values, coord, targets, log, out):  # pragma: no cover - compiled
+        n, ncol = coord.shape
+        m = targets.shape[0]
+        for c in range(ncol):
+            for j in range(m):
+                t = targets[j]
+                out[j, c] = np.nan
+                for k in range(n - 1):
+                    c0 = coord[k, c]
+                    c1 = coord[k + 1, c]
+                    if not (np.isfinite(c0) and np.isfinite(c1)) or c0 == c1:
+                        continue
+                    if (c0 <= t <= c1) or (c1 <= t <= c0):
+                        w = (t - c0) / (c1 - c0)
+                        v0 = np.float64(values[k, c])
+                        v1 = np.float64(values[k + 1, c])
+                        if log and v0 > 0 and v1 > 0:
+                            out[j, c] = np.exp(np.log(v0) * (1.0 - w) + np.log(v1) * w)
+                        else:
+                            out[j, c] = v0 + w * (v1 - v0)
+                        break
+        return out
+
+    return interp_first
+
+
 _COMPILED = []
+_COMPILED_FIRST = []
 
 
 def interp_columns(
@@ -304,11 +335,36 @@ def _at_height_numpy(
 ) -> xr.DataArray:
     """The in-memory path: each array read once, one compiled pass, one NaN count."""
     others = [d for d in da.dims if d != grid]
-    # read first, then reorder in memory (a lazy transpose of a file-backed array reads slowly)
-    values = np.moveaxis(np.asarray(da.values), da.dims.index(grid), -1)
+    raw = np.asarray(da.values)
     z_values = np.asarray(z.values)
-    heights = np.moveaxis(z_values.transpose([z.dims.index(d) for d in (*others, grid)]), -1, -1)
-    out = interp_columns(values, heights, targets, log=method == "log")
+    if (
+        da.dims[0] == grid
+        and z.dims == da.dims
+        and raw.shape == z_values.shape
+        and raw.dtype in (np.float32, np.float64)
+    ):
+        # vertical axis first in both (a field at one time): interpolate in place, no copies
+        if not _COMPILED_FIRST:
+            _COMPILED_FIRST.append(_kernel_first())
+        n = raw.shape[0]
+        first = np.empty((targets.size, raw[0].size))
+        _COMPILED_FIRST[0](
+            np.ascontiguousarray(raw).reshape(n, -1),
+            np.ascontiguousarray(z_values, dtype=np.float64).reshape(n, -1),
+            targets,
+            method == "log",
+            first,
+        )
+        out = np.moveaxis(first.reshape(targets.size, *raw.shape[1:]), 0, -1)
+        values = np.moveaxis(raw, 0, -1)
+        heights = np.moveaxis(z_values, 0, -1)
+    else:
+        # read first, then reorder in memory (a lazy transpose of a file-backed array is slow)
+        values = np.moveaxis(raw, da.dims.index(grid), -1)
+        heights = np.moveaxis(
+            z_values.transpose([z.dims.index(d) for d in (*others, grid)]), -1, -1
+        )
+        out = interp_columns(values, heights, targets, log=method == "log")
     empty = np.isnan(out).reshape(-1, targets.size).all(axis=0)
     if empty.any():  # only then look at the range, to say why
         with warnings.catch_warnings():
