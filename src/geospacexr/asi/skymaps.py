@@ -81,7 +81,10 @@ def pixel_centres(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Da
     ref = lon[:-1, :-1]
 
     def rel(a: np.ndarray) -> np.ndarray:
-        return (a - ref + 180.0) % 360.0 - 180.0
+        # a - ref wrapped to [-180, 180] (np.round is several times faster than a float modulo)
+        d = a - ref
+        d -= 360.0 * np.round(d / 360.0)
+        return d
 
     clat = 0.25 * (lat[:-1, :-1] + lat[1:, :-1] + lat[:-1, 1:] + lat[1:, 1:])
     clon = ref + 0.25 * (
