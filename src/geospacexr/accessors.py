@@ -564,13 +564,9 @@ class _AsiPlot:
                 lambda i: plot_map(ds, ds["time"].values[i], percentiles=percentiles).figure,
                 ds.sizes["time"], out, fps=fps, workers=workers,
             )  # fmt: skip
-        times = ds["time"].values
-        keep = np.ones(times.size, dtype=bool)
-        if start is not None:
-            keep &= times >= np.datetime64(start, "ns")
-        if end is not None:
-            keep &= times <= np.datetime64(end, "ns")
-        sub = ds.isel(time=np.flatnonzero(keep))
+        from .plot.common import time_window
+
+        sub = ds.isel(time=np.flatnonzero(time_window(ds["time"].values, start, end)))
         step = max(1, sub.sizes["time"] // 10)
         sample = np.asarray(sub["image"].isel(time=slice(None, None, step)).values, dtype=float)
         lo, hi = np.percentile(sample, percentiles)

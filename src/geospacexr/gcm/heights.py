@@ -71,48 +71,22 @@ def interpolation_for(da: xr.DataArray) -> str:
     return "linear"
 
 
-def _kernel():  # compiled on first use, cached on disk; never at import
-    from numba import njit
-
-    @njit(cache=True, nogil=True)
-    def interp(values, coord, targets, log, out):  # pragma: no cover - compiled
-        ncol, n = coord.shape
-        m = targets.shape[1]
-        per_column = targets.shape[0] > 1
-        for c in range(ncol):
-            row = c if per_column else 0
-            for j in range(m):
-                t = targets[row, j]
-                out[c, j] = np.nan
-                for k in range(n - 1):
-                    c0 = coord[c, k]
-                    c1 = coord[c, k + 1]
-                    if not (np.isfinite(c0) and np.isfinite(c1)) or c0 == c1:
-                        continue
-                    if (c0 <= t <= c1) or (c1 <= t <= c0):
-                        w = (t - c0) / (c1 - c0)
-                        v0 = values[c, k]
-                        v1 = values[c, k + 1]
-                        if log and v0 > 0 and v1 > 0:
-                            out[c, j] = np.exp(np.log(v0) * (1.0 - w) + np.log(v1) * w)
-                        else:
-                            out[c, j] = v0 + w * (v1 - v0)
-                        break
-        return out
-
-    return interp
-
-
-def _kernel_first():  # the same, vertical axis first: no transposed copies of the inputs
+def _kernel_first():  # compiled on first use, cached on disk; never at import
     from numba import njit
 
     @njit(cache=True, nogil=True)
     def interp_first(values, coord, targets, log, out):  # pragma: no cover - compiled
+        """Columns along axis 1, the vertical along axis 0 (any strides: no copies needed).
+
+        ``targets`` is (m, 1) for the same targets in every column or (m, ncol).
+        """
         n, ncol = coord.shape
         m = targets.shape[0]
+        per_column = targets.shape[1] > 1
         for c in range(ncol):
+            col = c if per_column else 0
             for j in range(m):
-                t = targets[j]
+                t = targets[j, col]
                 out[j, c] = np.nan
                 for k in range(n - 1):
                     c0 = coord[k, c]
@@ -133,7 +107,6 @@ def _kernel_first():  # the same, vertical axis first: no transposed copies of t
     return interp_first
 
 
-_COMPILED = []
 _COMPILED_FIRST = []
 
 
@@ -152,9 +125,11 @@ def interp_columns(
     Returns:
         ``(..., m)``; NaN where a target lies outside the column's valid coordinates.
     """
-    if not _COMPILED:
-        _COMPILED.append(_kernel())
-    values = np.asarray(values, dtype=np.float64)
+    if not _COMPILED_FIRST:
+        _COMPILED_FIRST.append(_kernel_first())
+    values = np.asarray(values)
+    if values.dtype not in (np.float32, np.float64):
+        values = values.astype(np.float64)
     coord = np.asarray(coord, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.float64)
     shape = np.broadcast_shapes(values.shape, coord.shape)
@@ -168,8 +143,9 @@ def interp_columns(
         t2 = np.ascontiguousarray(np.broadcast_to(targets, (*lead, targets.shape[-1]))).reshape(
             ncol, -1
         )
-    out = np.empty((ncol, t2.shape[1]))
-    _COMPILED[0](v2, c2, t2, bool(log), out)
+    out = np.empty((t2.shape[1], ncol))
+    _COMPILED_FIRST[0](v2.T, c2.T, t2.T, bool(log), out)
+    out = out.T
     return out.reshape(*lead, t2.shape[1])
 
 
@@ -351,7 +327,7 @@ def _at_height_numpy(
         _COMPILED_FIRST[0](
             np.ascontiguousarray(raw).reshape(n, -1),
             np.ascontiguousarray(z_values, dtype=np.float64).reshape(n, -1),
-            targets,
+            targets.reshape(-1, 1),
             method == "log",
             first,
         )

@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import GeospacexrError
 from ..io.atomic import atomic_path
 
-__all__ = ["new_axes", "require_matplotlib", "save_figure"]
+__all__ = ["new_axes", "require_matplotlib", "save_figure", "time_window"]
 
 
 def require_matplotlib() -> None:
@@ -58,3 +60,22 @@ def save_figure(fig: Any, path: str | os.PathLike[str], dpi: int = 120) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi)
     return Path(path)
+
+
+def time_window(times: np.ndarray, start: Any = None, end: Any = None) -> np.ndarray:
+    """Which times lie in ``[start, end]`` (either end open when None): the frames of a movie.
+
+    Args:
+        times: datetime64 values.
+        start: First time (inclusive) or None.
+        end: Last time (inclusive) or None.
+
+    Returns:
+        A boolean mask over ``times``.
+    """
+    keep = np.ones(np.shape(times), dtype=bool)
+    if start is not None:
+        keep &= times >= np.datetime64(start, "ns")
+    if end is not None:
+        keep &= times <= np.datetime64(end, "ns")
+    return keep

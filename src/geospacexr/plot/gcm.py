@@ -1005,13 +1005,10 @@ def plot_movie(
     if values is None:
         if over != "time":
             raise InvalidArgumentError(f"give the {over} of every frame", "values")
+        from .common import time_window
+
         times = ds["time"].values
-        keep = np.ones(times.size, dtype=bool)
-        if start is not None:
-            keep &= times >= np.datetime64(start, "ns")
-        if end is not None:
-            keep &= times <= np.datetime64(end, "ns")
-        values = list(times[keep])
+        values = list(times[time_window(times, start, end)])
         if not values:
             raise InvalidArgumentError(
                 f"no time between {start} and {end} (the files: {times.min()} to {times.max()})",
