@@ -373,9 +373,17 @@ def external_field(ip, fp, x, y, z):
     """The external model's field, chosen at compile time by the dtype of ``ip``.
 
     Each external model compiles into its own specialisation of the tracer (cached on disk per
-    dtype), so the first L* with T89 never compiles T96 or TS05.
+    dtype), so the first L* with T89 never compiles T96 or TS05. Called from Python, this body
+    does the same dispatch at run time; compiled callers get the overload below.
     """
-    raise NotImplementedError("only callable from compiled code")
+    dtype = np.asarray(ip).dtype
+    if dtype == np.int8:
+        return t89(np.int64(ip[2]), fp[FP_PS], x, y, z)
+    if dtype == np.int16:
+        return t96(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+    if dtype == np.int32:
+        return ts05(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+    return 0.0, 0.0, 0.0
 
 
 #: The dtype of the packed integer parameters ``ip`` selects the external model.
