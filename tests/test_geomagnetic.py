@@ -52,3 +52,62 @@ def test_dipole_coordinates_pole_and_mlt():
 def test_bad_height():
     with pytest.raises(InvalidArgumentError, match="height"):
         geomagnetic.dip_equator([0.0], "2015-01-01", height_km=-5)
+
+
+# --- AACGM-v2 for many points (gridded, interpolated) against aacgmv2 called directly ----------
+
+
+def _aacgm_direct(lat, lon, altitude_km, when):
+    aacgmv2 = pytest.importorskip("aacgmv2")
+    mlat, mlon, _ = aacgmv2.convert_latlon_arr(
+        lat.ravel(), lon.ravel(), altitude_km, when, method_code="G2A"
+    )
+    return np.asarray(mlat).reshape(lat.shape), np.asarray(mlon).reshape(lat.shape)
+
+
+@pytest.mark.parametrize(
+    "centre_lon", [-94.6, 179.0]
+)  # Gillam; a field of view on the antimeridian
+def test_aacgm_grid_matches_direct_conversion(centre_lon):
+    import datetime
+
+    from geospacexr.geomagnetic import aacgm
+
+    pytest.importorskip("aacgmv2")
+    rng = np.random.default_rng(3)
+    lat = rng.uniform(47.0, 66.0, (120, 100))
+    lon = centre_lon + rng.uniform(-18.0, 18.0, lat.shape)
+    lon = (lon + 180.0) % 360.0 - 180.0
+    lat[0, :5] = np.nan  # outside the field of view
+    when = datetime.datetime(2014, 3, 10, 6)
+    mlat, mlon = aacgm(lat, lon, 110.0, "2014-03-10T06:00", grid_deg=1.0)
+    ref_lat, ref_lon = _aacgm_direct(lat, lon, 110.0, when)
+    assert np.isnan(mlat[0, :5]).all() and np.isnan(mlon[0, :5]).all()
+    ok = np.isfinite(ref_lat)
+    assert np.abs(mlat - ref_lat)[ok].max() < 1e-3
+    dlon = (mlon - ref_lon + 180.0) % 360.0 - 180.0
+    assert np.abs(dlon * np.cos(np.deg2rad(ref_lat)))[ok].max() < 1e-3
+    assert ((mlon >= -180.0) & (mlon < 180.0))[ok].all()
+
+
+def test_aacgm_small_sets_are_converted_directly():
+    import datetime
+
+    from geospacexr.geomagnetic import aacgm
+
+    pytest.importorskip("aacgmv2")
+    lat = np.array([56.38, 62.0, 49.5])
+    lon = np.array([-94.64, -114.4, -80.0])
+    mlat, mlon = aacgm(lat, lon, 110.0, "2014-03-10T06:00")
+    ref_lat, ref_lon = _aacgm_direct(lat, lon, 110.0, datetime.datetime(2014, 3, 10, 6))
+    np.testing.assert_array_equal(mlat, ref_lat)
+    np.testing.assert_allclose((mlon - ref_lon + 180.0) % 360.0 - 180.0, 0.0, atol=1e-12)
+
+
+def test_aacgm_refuses_mismatched_shapes():
+    from geospacexr.errors import InvalidArgumentError
+    from geospacexr.geomagnetic import aacgm
+
+    pytest.importorskip("aacgmv2")
+    with pytest.raises(InvalidArgumentError, match="differ in shape"):
+        aacgm(np.zeros(3), np.zeros(4), 110.0, "2014-03-10")

@@ -314,6 +314,7 @@ class AsiAccessor(_Accessor):
         width: float | None = None,
         metric: str = "mean",
         percentile: float | None = None,
+        date: Any = None,
     ) -> xr.DataArray:
         """Build a keogram (see :func:`geospacexr.asi.keogram`).
 
@@ -329,6 +330,7 @@ class AsiAccessor(_Accessor):
             width: Strip width of a path keogram, pixels.
             metric: Path keogram metric (mean, median, sum, percentile).
             percentile: The percentile for ``metric="percentile"``.
+            date: Date of the magnetic coordinates (default: the first frame).
 
         Returns:
             DataArray ``(y|lat|mlat, time)``, or ``(segment, time)`` for a path.
@@ -346,6 +348,7 @@ class AsiAccessor(_Accessor):
             width=width,
             metric=metric,
             percentile=percentile,
+            date=date,
         )
 
     def ewogram(
@@ -356,6 +359,7 @@ class AsiAccessor(_Accessor):
         row: int | None = None,
         min_elevation: float | None = None,
         cadence: float | None = None,
+        date: Any = None,
     ) -> xr.DataArray:
         """Build an ewogram (see :func:`geospacexr.asi.ewogram`).
 
@@ -366,6 +370,7 @@ class AsiAccessor(_Accessor):
             row: Image row (default the middle row).
             min_elevation: Elevation cutoff, degrees (default 5).
             cadence: Frame interval, s, to show missing frames as NaN columns.
+            date: Date of the magnetic coordinates (default: the first frame).
 
         Returns:
             DataArray ``(x|lon|mlon, time)``.
@@ -378,6 +383,7 @@ class AsiAccessor(_Accessor):
             row,
             min_elevation,
             cadence,
+            date=date,
         )
 
     def calibrate(

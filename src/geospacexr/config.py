@@ -103,12 +103,16 @@ class AsiConfig:
         min_elevation: Elevation cutoff, degrees above the horizon.
         time_tolerance_s: Largest offset when matching frames of different sites, seconds.
         keogram_width: Width of a path (custom) keogram's strip, pixels.
+        aacgm_grid_deg: Spacing of the geographic grid on which AACGM-v2 is evaluated exactly
+            before it is interpolated to many points (a whole skymap), degrees; 0 converts
+            every point directly. The interpolation error is below 0.001 degree at 1 degree.
     """
 
     altitude_km: float = 110.0
     min_elevation: float = 5.0
     time_tolerance_s: float = 1.5
     keogram_width: float = 5.0
+    aacgm_grid_deg: float = 1.0
 
 
 @dataclass(frozen=True)

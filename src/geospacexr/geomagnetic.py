@@ -6,6 +6,8 @@
   instead).
 * **Centred-dipole (MAG) coordinates** use the IGRF dipole axis of the date (Hapgood 1992, as in
   :mod:`geospacexr.rb.frames`): magnetic latitude and longitude of geographic points.
+* **AACGM-v2** (:func:`aacgm`): altitude-adjusted corrected geomagnetic coordinates through the
+  ``aacgmv2`` package, for many points at once (a whole all-sky image).
 * **Magnetic local time** is the MAG-longitude difference from the anti-sunward direction, in
   hours (12 h at the subsolar MAG longitude).
 
@@ -22,7 +24,7 @@ import numpy as np
 from . import config
 from .errors import InvalidArgumentError
 
-__all__ = ["dip_equator", "dipole_coordinates", "magnetic_local_time"]
+__all__ = ["aacgm", "dip_equator", "dipole_coordinates", "magnetic_local_time"]
 
 
 def _cartesian(lat_deg: np.ndarray, lon_deg: np.ndarray, r: np.ndarray | float) -> np.ndarray:
@@ -111,3 +113,106 @@ def magnetic_local_time(mlon: Any, time: Any) -> np.ndarray:
     sun = transform(np.array([1.0]), np.array([0.0]), np.array([0.0]), "GSE", "MAG", time)
     sun_lon = float(np.degrees(np.arctan2(sun[1][0], sun[0][0])))
     return ((np.asarray(mlon, dtype=float) - sun_lon) / 15.0 + 12.0) % 24.0
+
+
+def aacgm(
+    lat: Any, lon: Any, altitude_km: float, date: Any, grid_deg: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """AACGM-v2 magnetic latitude and longitude of many geographic points at one altitude.
+
+    ``aacgmv2.convert_latlon_arr`` (geographic to AACGM, ``G2A``) costs about 1.5 microseconds
+    per point, 0.1 s for the 65,536 pixels of one all-sky image. For large sets of points
+    clustered in one region (an imager's field of view) the conversion is done exactly on a
+    regular geographic grid of spacing ``grid_deg`` covering the points (with a four-cell
+    margin) and interpolated to the points by cubic splines of the unit vector (so magnetic
+    longitude wraps cleanly). AACGM-v2 is a smooth expansion; at 1 degree the difference from
+    the direct conversion is below 0.001 degree (40 m at 110 km), far below a pixel's size
+    (tested in ``tests/test_geomagnetic.py``). Small sets, sets near a geographic pole or
+    spanning more than 120 degrees of longitude, and grids that touch AACGM's undefined region
+    near the magnetic equator are converted point by point.
+
+    Args:
+        lat: Geographic (geodetic) latitudes, degrees; any shape (NaN allowed).
+        lon: Geographic longitudes, degrees east; same shape.
+        altitude_km: Altitude of the points, km.
+        date: Date of the AACGM-v2 coefficients (anything ``numpy.datetime64`` accepts).
+        grid_deg: Grid spacing, degrees; 0 converts every point directly (default from config
+            ``asi.aacgm_grid_deg``: 1).
+
+    Returns:
+        ``(mlat, mlon)`` in degrees, the shape of ``lat``; mlon in [-180, 180); NaN where the
+        input is NaN or AACGM is undefined.
+
+    Raises:
+        ImportError: If ``aacgmv2`` (the ``asi`` extra) is not installed.
+        InvalidArgumentError: If ``lat`` and ``lon`` differ in shape.
+    """
+    try:
+        import aacgmv2
+    except ImportError:
+        raise ImportError(
+            "AACGM-v2 coordinates need aacgmv2: pip install 'geospacexr[asi]'"
+        ) from None
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    if lat.shape != lon.shape:
+        raise InvalidArgumentError(f"lat {lat.shape} and lon {lon.shape} differ in shape")
+    step = float(config.resolve(grid_deg, "asi.aacgm_grid_deg"))
+    when = np.datetime64(date, "s").astype(object)
+    mlat = np.full(lat.shape, np.nan)
+    mlon = np.full(lat.shape, np.nan)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return mlat, mlon
+    la, lo = lat[ok], lon[ok]
+
+    def direct(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        m_lat, m_lon, _ = aacgmv2.convert_latlon_arr(
+            a, b, float(altitude_km), when, method_code="G2A"
+        )
+        return np.asarray(m_lat, dtype=np.float64), np.asarray(m_lon, dtype=np.float64)
+
+    grid = _aacgm_grid(la, lo, step) if step > 0 else None
+    if grid is None:
+        mlat[ok], mlon[ok] = direct(la, lo)
+    else:
+        glat, glon, rel = grid
+        g_lat, g_lon = direct(*(a.ravel() for a in np.meshgrid(glat, glon, indexing="ij")))
+        if not (np.isfinite(g_lat).all() and np.isfinite(g_lon).all()):
+            mlat[ok], mlon[ok] = direct(la, lo)
+        else:
+            from scipy.ndimage import map_coordinates
+
+            shape = (glat.size, glon.size)
+            phi, lam = np.deg2rad(g_lat.reshape(shape)), np.deg2rad(g_lon.reshape(shape))
+            where = [(la - glat[0]) / step, (rel - glon[0]) / step]
+            x, y, z = (
+                map_coordinates(v, where, order=3, mode="nearest")
+                for v in (np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi))
+            )
+            mlat[ok] = np.rad2deg(np.arctan2(z, np.hypot(x, y)))
+            mlon[ok] = np.rad2deg(np.arctan2(y, x))
+    mlon = (mlon + 180.0) % 360.0 - 180.0
+    return mlat, mlon
+
+
+def _aacgm_grid(
+    lat: np.ndarray, lon: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The interpolation grid for :func:`aacgm`, or None when direct conversion is better.
+
+    Returns the grid's latitudes and (unwrapped) longitudes, and the points' longitudes
+    unwrapped the same way.
+    """
+    margin = 4 * step
+    centre = np.rad2deg(np.arctan2(np.sin(np.deg2rad(lon)).mean(), np.cos(np.deg2rad(lon)).mean()))
+    rel = centre + (lon - centre + 180.0) % 360.0 - 180.0
+    lat0, lat1 = lat.min() - margin, lat.max() + margin
+    lon0, lon1 = rel.min() - margin, rel.max() + margin
+    if lat0 < -88.0 or lat1 > 88.0 or lon1 - lon0 > 120.0 + 2 * margin:
+        return None
+    glat = np.arange(np.floor(lat0 / step), np.ceil(lat1 / step) + 1) * step
+    glon = np.arange(np.floor(lon0 / step), np.ceil(lon1 / step) + 1) * step
+    if 4 * glat.size * glon.size > lat.size:  # too few points for the grid to pay
+        return None
+    return glat, glon, rel

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -28,13 +29,13 @@ __all__ = ["meridian_keogram", "path_keogram", "path_pixels"]
 
 
 def _positions(
-    ds: xr.Dataset, skymap: xr.Dataset, axis: str, altitude_km: float | None
+    ds: xr.Dataset, skymap: xr.Dataset, axis: str, altitude_km: float | None, date: Any = None
 ) -> tuple[np.ndarray, np.ndarray, float]:
     centres = pixel_centres(skymap, altitude_km)
     altitude = float(centres["altitude"])
     if axis == "geo":
         return centres["lat"].values, centres["lon"].values, altitude
-    mag = magnetic(skymap, ds["time"].values[0], altitude)
+    mag = magnetic(skymap, ds["time"].values[0] if date is None else date, altitude)
     return mag["mlat"].values, mag["mlon"].values, altitude
 
 
@@ -51,6 +52,7 @@ def path_pixels(
     axis: str = "ccd",
     altitude_km: float | None = None,
     min_elevation: float | None = None,
+    date: Any = None,
 ) -> np.ndarray:
     """Put a path's points on the CCD.
 
@@ -70,6 +72,7 @@ def path_pixels(
         axis: ``"ccd"``, ``"geo"`` or ``"mag"``.
         altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``).
         min_elevation: Elevation cutoff, degrees (default from config ``asi.min_elevation``).
+        date: Date of the AACGM-v2 coordinates for ``axis="mag"`` (default: the first frame).
 
     Returns:
         Integer array ``(m, 2)`` of ``(x, y)`` pixel indices, ``m <= n``, in path order.
@@ -95,7 +98,7 @@ def path_pixels(
     if skymap is None:
         raise ValueError(f"a {axis} path needs the site's skymap (skymap=...)")
     check_skymap(ds, skymap)
-    lat, lon, altitude = _positions(ds, skymap, axis, altitude_km)
+    lat, lon, altitude = _positions(ds, skymap, axis, altitude_km, date)
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
     elevation = skymap["elevation"].values.astype(np.float64)
     valid = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(elevation) & (elevation >= cutoff)
@@ -159,6 +162,7 @@ def path_keogram(
     percentile: float | None = None,
     altitude_km: float | None = None,
     min_elevation: float | None = None,
+    date: Any = None,
 ) -> xr.DataArray:
     """Build a keogram along a path (PyAuroraX's ``create_custom``).
 
@@ -183,6 +187,7 @@ def path_keogram(
         percentile: The percentile (0-100) for ``metric="percentile"``.
         altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``).
         min_elevation: Elevation cutoff for geo/mag points, degrees (default from config).
+        date: Date of the AACGM-v2 coordinates for ``axis="mag"`` (default: the first frame).
 
     Returns:
         DataArray ``(segment, time)`` (``channel`` last for RGB) with, per segment, its end
@@ -201,7 +206,7 @@ def path_keogram(
     width = float(config.resolve(width, "asi.keogram_width"))
     if not np.isfinite(width) or width <= 0:
         raise ValueError(f"width must be a positive number of pixels, not {width!r}")
-    xy = path_pixels(ds, path, skymap, axis, altitude_km, min_elevation)
+    xy = path_pixels(ds, path, skymap, axis, altitude_km, min_elevation, date)
     if len(xy) < 2:
         raise OutOfRangeError(
             f"only {len(xy)} of the {len(np.asarray(path))} path points fall on the image "
@@ -251,7 +256,7 @@ def path_keogram(
     if skymap is not None:
         check_skymap(ds, skymap)
         label = "mag" if axis == "mag" else "geo"
-        lat, lon, altitude = _positions(ds, skymap, label, altitude_km)
+        lat, lon, altitude = _positions(ds, skymap, label, altitude_km, date)
         mx = (ends_arr[:, 0] + ends_arr[:, 2]) // 2
         my = (ends_arr[:, 1] + ends_arr[:, 3]) // 2
         prefix = "m" if label == "mag" else ""
@@ -268,6 +273,7 @@ def meridian_keogram(
     axis: str = "geo",
     altitude_km: float | None = None,
     min_elevation: float | None = None,
+    date: Any = None,
 ) -> xr.DataArray:
     """Build a keogram along a geographic (or magnetic) meridian rather than a CCD column.
 
@@ -283,6 +289,7 @@ def meridian_keogram(
         axis: ``"geo"`` or ``"mag"``.
         altitude_km: Mapping altitude, km (default from config).
         min_elevation: Elevation cutoff, degrees (default from config).
+        date: Date of the AACGM-v2 coordinates for ``axis="mag"`` (default: the first frame).
 
     Returns:
         DataArray ``(lat|mlat, time)`` (``channel`` last for RGB) with the pixel indices ``x``,
@@ -300,7 +307,7 @@ def meridian_keogram(
     if not np.isfinite(longitude):
         raise ValueError(f"longitude must be a finite number, not {longitude!r}")
     check_skymap(ds, skymap)
-    lat, lon, altitude = _positions(ds, skymap, axis, altitude_km)
+    lat, lon, altitude = _positions(ds, skymap, axis, altitude_km, date)
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
     elevation = skymap["elevation"].values.astype(np.float64)
     valid = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(elevation) & (elevation >= cutoff)

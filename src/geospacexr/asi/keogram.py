@@ -6,14 +6,16 @@ Rows are labelled with CCD pixel indices, geographic positions or magnetic posit
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .. import config
 from .._checks import require
+from ..geomagnetic import aacgm
 from .custom import meridian_keogram, path_keogram
-from .skymaps import check_skymap, magnetic, pixel_centres
+from .skymaps import check_skymap, pixel_centres
 
 __all__ = ["default_column", "ewogram", "inject_nans", "keogram"]
 
@@ -85,6 +87,7 @@ def _gram(
     min_elevation: float | None,
     direction: str,
     cadence: float | None,
+    date: Any = None,
 ) -> xr.DataArray:
     where = "keogram" if direction == "ns" else "ewogram"
     require(ds, "asi", ["image"], where=where)
@@ -119,19 +122,23 @@ def _gram(
         raise ValueError(f"axis={axis!r} needs the site's skymap: {kind}(skymap, axis={axis!r})")
     check_skymap(ds, skymap)
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
-    centres = pixel_centres(skymap, altitude_km)
+    # only the line's pixel corners: one column (row) of pixels, not the whole skymap
+    corner = "x_corner" if direction == "ns" else "y_corner"
+    centres = pixel_centres(skymap.isel({corner: slice(k, k + 2)}), altitude_km)
     altitude = float(centres["altitude"])
+    lat_line, lon_line = (centres[c].values.ravel() for c in ("lat", "lon"))
     pick = (slice(None), k) if direction == "ns" else (k, slice(None))
     coordinate = "lat" if direction == "ns" else "lon"
     if axis == "geo":
-        position = centres[coordinate].values[pick]
+        position = lat_line if direction == "ns" else lon_line
         name, long_name = (
             coordinate,
             "geographic " + ("latitude" if direction == "ns" else "longitude"),
         )
     else:
-        mag = magnetic(skymap, ds["time"].values[0], altitude)
-        position = mag["m" + coordinate].values[pick]
+        when = ds["time"].values[0] if date is None else date
+        mlat_line, mlon_line = aacgm(lat_line, lon_line, altitude, when)
+        position = mlat_line if direction == "ns" else mlon_line
         name, long_name = (
             "m" + coordinate,
             "AACGM-v2 magnetic " + ("latitude" if direction == "ns" else "longitude"),
@@ -177,6 +184,7 @@ def keogram(
     width: float | None = None,
     metric: str = "mean",
     percentile: float | None = None,
+    date: Any = None,
 ) -> xr.DataArray:
     """Build a keogram: one image column per frame, stacked along time.
 
@@ -209,6 +217,8 @@ def keogram(
             ``asi.keogram_width``: 5).
         metric: Path keogram metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
         percentile: The percentile (0-100) for ``metric="percentile"``.
+        date: Date of the AACGM-v2 coordinates for ``axis="mag"`` (default: the first frame;
+            a night keogram dates every file to the night's first frame).
 
     Returns:
         DataArray ``(y|lat|mlat, time)`` (``channel`` last for RGB) with the image's units; for
@@ -231,14 +241,14 @@ def keogram(
         raise ValueError(f"give one of column, longitude or path, not {' and '.join(chosen)}")
     if path is not None:
         gram = path_keogram(
-            ds, path, skymap, axis, width, metric, percentile, altitude_km, min_elevation
+            ds, path, skymap, axis, width, metric, percentile, altitude_km, min_elevation, date
         )
     elif longitude is not None:
         if skymap is None:
             raise ValueError("a meridian keogram (longitude=...) needs the site's skymap")
-        gram = meridian_keogram(ds, skymap, longitude, axis, altitude_km, min_elevation)
+        gram = meridian_keogram(ds, skymap, longitude, axis, altitude_km, min_elevation, date)
     else:
-        return _gram(ds, skymap, axis, altitude_km, column, min_elevation, "ns", cadence)
+        return _gram(ds, skymap, axis, altitude_km, column, min_elevation, "ns", cadence, date)
     return inject_nans(gram, cadence) if cadence else gram
 
 
@@ -250,6 +260,7 @@ def ewogram(
     row: int | None = None,
     min_elevation: float | None = None,
     cadence: float | None = None,
+    date: Any = None,
 ) -> xr.DataArray:
     """Build an ewogram: one image row (east-west) per frame, stacked along time.
 
@@ -264,8 +275,9 @@ def ewogram(
         row: Image row (default ``floor(height / 2 - 1)``).
         min_elevation: Elevation cutoff, degrees (default 5).
         cadence: If given (seconds), missing frames become NaN columns.
+        date: Date of the AACGM-v2 coordinates for ``axis="mag"`` (default: the first frame).
 
     Returns:
         DataArray ``(x|lon|mlon, time)``.
     """
-    return _gram(ds, skymap, axis, altitude_km, row, min_elevation, "ew", cadence)
+    return _gram(ds, skymap, axis, altitude_km, row, min_elevation, "ew", cadence, date)

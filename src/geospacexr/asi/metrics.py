@@ -84,6 +84,38 @@ def reduce_pixels(values: np.ndarray, metric: str, percentile: float | None) -> 
     return np.percentile(values, percentile, axis=1).astype(np.float64, copy=False)
 
 
+def _reduce(
+    image: xr.DataArray, mask: np.ndarray, metric: str, percentile: float | None
+) -> np.ndarray:
+    """Reduce the pixels ``mask`` (``(y, x)``) of every frame of ``image`` ``(time, y, x[, c])``.
+
+    uint8 and uint16 images go through the compiled one-pass kernel
+    (:func:`geospacexr.asi._kernels.box_reduce`: no gathered copy, frames in parallel); other
+    dtypes (calibrated float images) through numpy. Both give numpy's numbers. Only the box's
+    bounding window is read from lazily loaded images.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    data = image.data
+    if isinstance(data, np.ndarray) and data.flags.c_contiguous:
+        window, sub = data, mask  # in memory already: index the frames in place
+    else:
+        window = image.isel(y=slice(rows[0], rows[-1] + 1), x=slice(cols[0], cols[-1] + 1)).values
+        sub = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    if window.shape[0] and window.dtype in (np.uint8, np.uint16):
+        from ._kernels import METRIC_CODES, box_reduce
+
+        window = np.ascontiguousarray(window)
+        nc = window.shape[3] if window.ndim == 4 else 1
+        offsets = np.flatnonzero(sub).astype(np.int64) * nc
+        q = 50.0 if metric == "median" else float(percentile or 0.0)
+        frames = window.reshape(window.shape[0], -1)
+        out = box_reduce(frames, offsets, nc, METRIC_CODES[metric], q)
+        return out if window.ndim == 4 else out[:, 0]
+    values = window[:, sub]  # (time, pixels[, channel]), the images' own dtype
+    return reduce_pixels(values, metric, percentile)
+
+
 def box_mask(
     ds: xr.Dataset,
     skymap: xr.Dataset | None = None,
@@ -212,15 +244,7 @@ def box_metric(
     require(ds, "asi", ["image"], where="box_metric")
     check_metric(metric, percentile)
     mask = box_mask(ds, skymap, ccd, azimuth, elevation, geo, mag, altitude_km)
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    window = ds["image"].isel(y=slice(rows[0], rows[-1] + 1), x=slice(cols[0], cols[-1] + 1)).values
-    sub = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    if sub.all():  # a rectangle (every CCD box): no gather
-        values = window.reshape(window.shape[0], -1, *window.shape[3:])
-    else:
-        values = window[:, sub]  # (time, pixels[, channel]), the images' own dtype
-    out = reduce_pixels(values, metric, percentile)
+    out = _reduce(ds["image"], mask, metric, percentile)
     dims = ("time", "channel") if "channel" in ds["image"].dims else ("time",)
     mode = next(
         k
