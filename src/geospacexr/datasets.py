@@ -384,6 +384,29 @@ for _site, _seed in (("rank", 62828), ("snkq", 56536), ("tpas", 53994)):
     )(_synth_asi.themis_skymap_generator(_site, "2014010100"))
 
 
+register_sample(
+    "smile-atha",
+    kind="asi",
+    description="SMILE ASI Athabasca (smile-31), 512x512 8-bit RGB HDF5: 2 minute files and "
+    "one minute of single-frame files, 5 frames a minute (15 frames), an auroral arc "
+    "drifting equatorward",
+    opener=_open_asi_folder,
+)(
+    _synth_asi.smile_generator(
+        "atha", "2025-03-15T06:00", minutes=2, per_minute=5, seed=20250315, single_frame_minutes=1
+    )
+)
+
+register_sample(
+    "smile-atha-skymap",
+    kind="skymap",
+    description="SMILE ASI Athabasca skymap (IDL .sav, 512x512), valid from 2024-11-03, "
+    "for smile-atha",
+    opener=_open_skymap_file,
+    single_file=True,
+)(_synth_asi.smile_skymap_generator("atha", "2024110300"))
+
+
 def _open_grid_file(path: Path, **kwargs: Any) -> Any:
     from .io.asigrid import open_asi_grid
 

@@ -28,6 +28,21 @@ THEMIS_SITES: dict[str, dict[str, Any]] = {
     "tpas": {"name": "The Pas", "lat": 53.994, "lon": -100.941, "alt": 0.0, "imager": "themis05"},
 }
 
+#: SMILE all-sky imager sites. ATHA's position is the one in the real SMILE ATHA skymap
+#: (``SITE_MAP_LATITUDE/LONGITUDE`` 54.602631, 246.355728, as pyaurorax's
+#: ``create_mosaic_smile_asi`` notebook prints it), identical to the real THEMIS ATHA skymap in
+#: the shared test data; ``smile-31`` is the imager of the real ATHA files pyucalgarysrs's test
+#: suite downloads. The altitude is the skymaps' 0.0.
+SMILE_SITES: dict[str, dict[str, Any]] = {
+    "atha": {
+        "name": "Athabasca",
+        "lat": 54.602631,
+        "lon": -113.644272,
+        "alt": 0.0,
+        "imager": "smile-31",
+    },
+}
+
 _THEMIS_FILE_KEYS = (
     ("Revised", "2006-05-22"),
     ("Project unique ID", "themis-gbo"),
@@ -273,15 +288,37 @@ def _fisheye(size: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray,
     return np.where(outside, np.nan, azimuth), np.where(outside, np.nan, elevation)
 
 
-def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
-    """A generator of a THEMIS skymap ``.sav`` in the real structure layout."""
+def skymap_generator(
+    site: str,
+    valid_start: str,
+    *,
+    project: str = "themis",
+    sites: dict[str, dict[str, Any]] | None = None,
+    size: int = 256,
+    version: str = "v02",
+    generated: str = "Mon Jan 06 00:00:00 2014",
+) -> Callable[[Path], list[str]]:
+    """A generator of a skymap ``.sav`` in the real structure layout, for the synthetic lens.
+
+    Args:
+        site: Site code, a key of ``sites``.
+        valid_start: Start of validity, ``YYYYMMDDHH``.
+        project: ``PROJECT_UID`` and file-name prefix (``themis``, ``smile``...).
+        sites: Site table (``lat``, ``lon``, ``alt``, ``imager``); THEMIS_SITES by default.
+        size: Image width and height in pixels.
+        version: File version in the name (``v01``, ``v02``).
+        generated: ``DATE_GENERATED`` (``%a %b %d %H:%M:%S %Y``), also the file's save date.
+
+    Returns:
+        ``generate(folder) -> [file name]``.
+    """
 
     def generate(folder: Path) -> list[str]:
         from ..geodesy import look_to_geographic
         from ..io.idlsav import IdlStruct, write_sav
 
-        info = THEMIS_SITES[site]
-        size = 256
+        info = (THEMIS_SITES if sites is None else sites)[site]
+        step = size // 32  # 32 x 32 bins of step x step pixels
         rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
         az, el = _fisheye(size, rows, cols)
         crow, ccol = np.mgrid[0 : size + 1, 0 : size + 1].astype(np.float64) - 0.5
@@ -296,13 +333,13 @@ def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], lis
             lats.append(la)
             lons.append(np.where(np.isnan(lo), np.nan, lo % 360.0))
         bins = np.arange(1024)
-        bin_rows = (bins // 32) * 8 + 4
-        bin_cols = (bins % 32) * 8 + 4
+        bin_rows = (bins // 32) * step + step // 2
+        bin_cols = (bins % 32) * step + step // 2
         bin_az, bin_el = _fisheye(size, bin_rows.astype(float), bin_cols.astype(float))
         bin_lat, bin_lon = look_to_geographic(info["lat"], info["lon"], 0.0, bin_az, bin_el, 110.0)
         generation = IdlStruct(
             {
-                "DATE_GENERATED": "Mon Jan 06 00:00:00 2014",
+                "DATE_GENERATED": generated,
                 "AUTHOR": "geospacexr sample data (synthetic)",
                 "VALID_INTERVAL_START": valid_start,
                 "VALID_INTERVAL_STOP": "+",
@@ -311,7 +348,7 @@ def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], lis
                 "CODE_USED": "geospacexr._synth.asi",
                 "OPTICAL_PROJECTION": np.zeros((2, 9)),
                 "OPTICAL_ORIENTATION": np.zeros(3),
-                "CCD_CENTER": np.array([127.5, 127.5]),
+                "CCD_CENTER": np.full(2, (size - 1) / 2),
                 "IMG_FLIP": np.array([1, 0], dtype=np.uint8),
                 "PIXEL_ASPECT_RATIO": np.float64(1.0),
                 "BYTSCL_VALUES": np.array([-1, -1], dtype=np.int16),
@@ -322,7 +359,7 @@ def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], lis
                 "GENERATION_INFO": generation,
                 "SITE_UID": site,
                 "IMAGER_UID": info["imager"],
-                "PROJECT_UID": "themis",
+                "PROJECT_UID": project,
                 "IMAGER_UNIX_TIME": np.int32(0),
                 "SITE_MAP_LATITUDE": np.float32(info["lat"]),
                 "SITE_MAP_LONGITUDE": np.float32(lon360),
@@ -337,7 +374,7 @@ def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], lis
                 "FULL_MAP_ALTITUDE": altitudes,
                 "FULL_MAP_LATITUDE": np.stack(lats).astype(np.float32),
                 "FULL_MAP_LONGITUDE": np.stack(lons).astype(np.float32),
-                "FULL_BIN": ((rows // 8) * 32 + cols // 8).astype(np.uint16),
+                "FULL_BIN": ((rows // step) * 32 + cols // step).astype(np.uint16),
                 "BIN_ROW": bin_rows.astype(np.uint16),
                 "BIN_COLUMN": bin_cols.astype(np.uint16),
                 "BIN_ELEVATION": bin_el.astype(np.float32),
@@ -347,11 +384,16 @@ def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], lis
                 "BIN_MAP_LONGITUDE": np.repeat(bin_lon[None], 4, axis=0).astype(np.float32),
             }
         )
-        name = f"themis_skymap_{site}_{valid_start[:8]}-+_v02.sav"
-        write_sav(folder / name, {"skymap": skymap}, date="Mon Jan 06 00:00:00 2014")
+        name = f"{project}_skymap_{site}_{valid_start[:8]}-+_{version}.sav"
+        write_sav(folder / name, {"skymap": skymap}, date=generated)
         return [name]
 
     return generate
+
+
+def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
+    """A generator of a THEMIS skymap ``.sav`` (256x256) in the real structure layout."""
+    return skymap_generator(site, valid_start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,6 +524,229 @@ def trex_rgb_h5_generator(
         return names
 
     return generate
+
+
+# ---------------------------------------------------------------------------------------------
+# SMILE ASI (HDF5, minute files and single-frame files)
+# ---------------------------------------------------------------------------------------------
+
+#: SMILE ASI frame cadence in seconds (20 frames a minute in the real minute files)
+SMILE_CADENCE_S = 3
+_SMILE_SIZE = 512
+
+
+def _smile_frames(site: str, seconds: np.ndarray, seed: int) -> np.ndarray:
+    """RGB frames ``(height, width, 3, n)`` uint8 of one SMILE site, rows as stored in the file.
+
+    An east-west auroral arc at 110 km, starting 1.3 degrees poleward of the site and drifting
+    equatorward at about 0.8 km/s, with brightness waves along it; green (557.7 nm) dominates,
+    with some blue (427.8 nm) and red. The background of about (9, 5, 6) counts and the faint
+    arc (a few tens of counts) follow the levels of real SMILE 8-bit frames, whose examples
+    scale them between 10-15 and 70-90 counts. Each pixel's position at 110 km comes from the
+    synthetic lens (:func:`_fisheye`, the lens of the matching skymap) and
+    :func:`geospacexr.geodesy.look_to_geographic`.
+
+    Args:
+        site: Key of :data:`SMILE_SITES`.
+        seconds: Frame times in seconds from the first frame.
+        seed: Random seed (stars and noise).
+    """
+    from ..geodesy import look_to_geographic
+
+    info = SMILE_SITES[site]
+    size = _SMILE_SIZE
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
+    az, el = _fisheye(size, rows, cols)
+    inside = np.isfinite(el)
+    lat, lon = look_to_geographic(
+        info["lat"], info["lon"], 0.0, np.nan_to_num(az), np.where(inside, el, 45.0), 110.0
+    )
+    zenith = np.deg2rad(90.0 - np.where(inside, el, 0.0))
+    van_rhijn = 1.0 / np.sqrt(1 - (6371.0 / 6481.0) ** 2 * np.sin(zenith) ** 2)
+    sky_gain = np.where(inside, van_rhijn * np.cos(zenith) ** 0.5, 0.0)
+    stars = np.zeros((size, size))
+    for _ in range(60):
+        sy, sx = rng.uniform(0.1, 0.9, 2) * size
+        stars += rng.uniform(5, 40) * np.exp(-((rows - sy) ** 2 + (cols - sx) ** 2) / 1.5)
+    stars *= inside
+    dark = np.array([9.0, 5.0, 6.0])  # R, G, B counts with no light
+    airglow = np.array([2.0, 1.5, 1.0])
+    aurora = np.array([12.0, 60.0, 18.0])
+    dlon = lon - info["lon"]
+    frames = np.empty((size, size, 3, len(seconds)), dtype=np.uint8)
+    for k, t in enumerate(np.asarray(seconds, dtype=np.float64)):
+        arc_lat = info["lat"] + 1.3 - 0.0072 * t + 0.12 * np.sin(np.deg2rad(4.0 * dlon))
+        along = 1.0 + 0.35 * np.sin(2 * np.pi * (dlon / 6.0 + t / 90.0))
+        arc = along * np.exp(-0.5 * ((lat - arc_lat) / 0.18) ** 2) * sky_gain
+        light = (
+            sky_gain[..., None] * airglow + arc[..., None] * aurora + stars[..., None]
+        )  # photo-electrons above the dark level, per channel
+        noise = rng.normal(0.0, 1.0, light.shape) * np.sqrt(0.8**2 + 0.3 * light)
+        frames[..., k] = np.clip(np.rint(dark + light + noise), 0, 255).astype(np.uint8)
+    return frames
+
+
+def _stamp_text(t: np.datetime64) -> str:
+    return np.datetime_as_string(t, unit="us").replace("T", " ") + " UTC"
+
+
+def _write_smile_h5(
+    path: Path, frames: np.ndarray, times: list[np.datetime64], site: str, single: bool
+) -> None:
+    """One SMILE HDF5 file: a minute file, or a single-frame file (3-D image, 1-element attrs)."""
+    import h5py
+
+    from ..io.atomic import atomic_path
+
+    info = SMILE_SITES[site]
+    height, width = frames.shape[:2]
+
+    def attr(value: str) -> Any:
+        # single-frame files store every attribute as a one-element array
+        return np.array([value], dtype=h5py.string_dtype()) if single else value
+
+    stamps = [_stamp_text(t) for t in times]
+    with atomic_path(path) as tmp, h5py.File(tmp, "w", track_order=True) as f:
+        data = f.create_group("data")
+        data.create_dataset(
+            "images",
+            data=frames[..., 0] if single else frames,
+            compression="gzip",
+            compression_opts=4,
+            chunks=(height, width, 3) if single else (height, width, 3, 1),
+        )
+        data.create_dataset("timestamp", data=np.array([s.encode() for s in stamps], dtype="S"))
+        meta = f.create_group("metadata")
+        file_meta = meta.create_dataset("file", shape=(0,), dtype="f4")
+        for key, value in {
+            "project_unique_id": "smile",
+            "site_unique_id": site,
+            "imager_unique_id": info["imager"],
+            "site_name": info["name"],
+            "geodetic_latitude": f"{info['lat']:.6f}",
+            "geodetic_longitude": f"{info['lon']:.6f}",
+            "geodetic_altitude": f"{info['alt']:.1f}",
+            "comment": "geospacexr sample data (synthetic)",
+        }.items():
+            file_meta.attrs[key] = attr(value)
+        frame_group = meta.create_group("frame")
+        for k, stamp in enumerate(stamps):
+            g = frame_group.create_dataset(f"frame{k}", shape=(0,), dtype="f4")
+            g.attrs["image_request_start"] = attr(stamp)
+            g.attrs["image_effective_exposure"] = attr("2000.000 ms")
+            g.attrs["global_gain"] = attr("11.0000 dB")
+            g.attrs["mode_unique_id"] = attr("rgb-full")
+
+
+def smile_generator(
+    site: str,
+    day: str,
+    minutes: int,
+    per_minute: int,
+    seed: int,
+    single_frame_minutes: int = 1,
+) -> Callable[[Path], list[str]]:
+    """A generator of SMILE ASI raw (L0) HDF5 files: minute files, then single-frame files.
+
+    What a real SMILE ASI file looks like, and how sure this is:
+
+    * **Confirmed** from pyucalgarysrs's reader (``data/read/_smile.py``, ``read_smile``) and its
+      test suite (``tests/test_suite/data/read/test_read_smile*.py``, ``tools/build_test_data.py``,
+      which download real files from ``SMILE/asi/l0/raw`` of the open-data tree):
+      minute files are named ``YYYYMMDD_HHMM_<site>_smile-NN_rgb-full.h5`` (for example
+      ``20250315_0600_atha_smile-31_rgb-full.h5``) and hold 20 frames (3 s cadence: start and
+      end times of the tests select 41, 36 and 46 frames); single-frame files are named
+      ``YYYYMMDD_HHMMSS_ffffff_<site>_smile-NN_raw.h5`` after their request time (for example
+      ``20250921_020000_000053_pina_smile-05_raw.h5``); ``/data/images`` is uint8
+      ``(512, 512, 3, frames)``, or ``(512, 512, 3)`` in single-frame files, whose attributes are
+      one-element string arrays; ``/data/timestamp`` holds ``%Y-%m-%d %H:%M:%S.%f UTC`` byte
+      strings; per-frame attributes (``/metadata/frame/frame<i>``) are merged over the file's
+      (``/metadata/file``); the frame time is the ``image_request_start`` attribute, a few tens
+      of microseconds after a whole 3 s step (``2025-09-21 02:00:00.000053 UTC``); a
+      ``global_gain`` attribute reads ``11.0000 dB``. pyucalgarysrs flips rows after reading.
+    * **Confirmed** from pyaurorax's and pyucalgarysrs's example notebooks: ATHA (``smile-31``)
+      and GILL (``smile-01``) are SMILE sites, the ATHA skymap's site position is 54.602631 N,
+      246.355728 E (:data:`SMILE_SITES`), the ATHA skymap file is
+      ``smile_skymap_atha_20241103-+_v01.sav``, mapped at 90, 110 and 150 km; background pixels
+      read about 8-12 (red), 4-6 (green), 5-8 (blue) counts and the examples scale images
+      between 10-15 and 70-90 counts.
+    * **Assumed** (no real SMILE file could be opened here): the other attribute names and
+      values (``site_unique_id``, ``imager_unique_id``, ``geodetic_latitude`` ...,
+      ``image_effective_exposure``), whether ``global_gain`` is a file or a frame attribute,
+      that ``/metadata/file`` and ``/metadata/frame/frame<i>`` are empty datasets holding
+      attributes (as in the real grid files) rather than groups, the compression and chunking,
+      and the synthetic lens and sky (see :func:`_smile_frames`).
+
+    To stay small, the sample keeps ``per_minute`` evenly spaced frames of the 20 a real minute
+    has (so every frame still sits on the real 3 s grid).
+
+    Args:
+        site: Key of :data:`SMILE_SITES`.
+        day: First minute, ISO (``2025-03-15T06:00``).
+        minutes: Number of minute files.
+        per_minute: Frames kept per minute (must divide 20).
+        seed: Random seed.
+        single_frame_minutes: Minutes after the minute files written as single-frame files.
+
+    Returns:
+        ``generate(folder) -> [file names]``.
+
+    Raises:
+        ValueError: If ``per_minute`` does not divide the 20 frames of a real minute.
+    """
+    slots = 60 // SMILE_CADENCE_S
+    if per_minute < 1 or slots % per_minute:
+        raise ValueError(f"per_minute must divide {slots}, not {per_minute}")
+    stride = slots // per_minute
+
+    def generate(folder: Path) -> list[str]:
+        info = SMILE_SITES[site]
+        first = np.datetime64(day, "m")
+        jitter = np.random.default_rng(seed + 1).integers(
+            40, 90, (minutes + single_frame_minutes) * per_minute
+        )
+        times = [
+            first.astype("datetime64[us]")
+            + np.timedelta64(m, "m")
+            + np.timedelta64(SMILE_CADENCE_S * stride * k, "s")
+            + np.timedelta64(int(jitter[m * per_minute + k]), "us")
+            for m in range(minutes + single_frame_minutes)
+            for k in range(per_minute)
+        ]
+        seconds = (np.array(times) - times[0]) / np.timedelta64(1, "s")
+        frames = _smile_frames(site, seconds, seed)
+        names = []
+        for m in range(minutes + single_frame_minutes):
+            part = slice(m * per_minute, (m + 1) * per_minute)
+            if m < minutes:
+                stamp = str(first + np.timedelta64(m, "m")).replace("-", "").replace(":", "")
+                name = f"{stamp.replace('T', '_')}_{site}_{info['imager']}_rgb-full.h5"
+                _write_smile_h5(folder / name, frames[..., part], times[part], site, False)
+                names.append(name)
+                continue
+            for k in range(part.start, part.stop):
+                text = np.datetime_as_string(times[k], unit="us")
+                text = text.replace("-", "").replace(":", "").replace("T", "_").replace(".", "_")
+                name = f"{text}_{site}_{info['imager']}_raw.h5"
+                _write_smile_h5(folder / name, frames[..., k : k + 1], [times[k]], site, True)
+                names.append(name)
+        return names
+
+    return generate
+
+
+def smile_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
+    """A SMILE skymap (``smile_skymap_<site>_<start>-+_v01.sav``, 512x512) for the sample lens."""
+    return skymap_generator(
+        site,
+        valid_start,
+        project="smile",
+        sites=SMILE_SITES,
+        size=_SMILE_SIZE,
+        version="v01",
+        generated="Mon Nov 04 00:00:00 2024",
+    )
 
 
 def themis_grid_generator(

@@ -1,15 +1,22 @@
 """TREx RGB and SMILE all-sky imager HDF5 files.
 
 Layout (University of Calgary, as pyucalgarysrs reads it): ``/data/images`` uint8
-``(height, width, 3, frames)`` (single-frame SMILE files: ``(height, width, 3)``),
-``/data/timestamp`` ``(frames,)`` strings ``%Y-%m-%d %H:%M:%S.%f UTC``, file metadata as
-attributes of ``/metadata/file`` and per-frame metadata as attributes of
-``/metadata/frame/frame<i>`` (merged over the file's). Rows are flipped after reading, as
-pyucalgarysrs does, so ``image[k]`` equals its ``data[:, :, :, k]``.
+``(height, width, 3, frames)``, ``/data/timestamp`` ``(frames,)`` strings
+``%Y-%m-%d %H:%M:%S.%f UTC``, file metadata as attributes of ``/metadata/file`` and per-frame
+metadata as attributes of ``/metadata/frame/frame<i>`` (merged over the file's). SMILE
+single-frame files (``YYYYMMDD_HHMMSS_ffffff_<site>_smile-NN_raw.h5``, written when frames were
+not bundled into a minute file on site) have a 3-D ``(height, width, 3)`` image and store every
+attribute as a one-element array; both flavours read the same way and may be mixed.
 
-Only the layout above comes from the reader's source; no real file was available to check the
-attribute names beyond the timestamps, so the exposure is taken from the first frame attribute
-whose name contains ``exposure`` (a number in ms).
+Each frame's time is its ``image_request_start`` (SMILE) or ``image_request_start_timestamp``
+(TREx RGB) attribute, the timestamps pyucalgarysrs reports, or ``/data/timestamp`` when the
+frame has neither. ``start`` / ``end`` select on that time, inclusive. Rows are flipped after
+reading, as pyucalgarysrs does, so ``image[k]`` equals its ``data[:, :, :, k]``.
+
+Only the layout above comes from the reader's source and tests; no real file was available to
+check the other attribute names, so the site position is taken from ``geodetic_latitude`` /
+``geodetic_longitude`` (or ``site_latitude`` / ``latitude`` ...) when present, and the exposure
+from the first frame attribute whose name contains ``exposure`` (a number in ms).
 """
 
 from __future__ import annotations
@@ -46,6 +53,26 @@ def _stamp(text: str) -> np.datetime64:
     return np.datetime64(text.replace(" ", "T"), "ns")
 
 
+#: frame attributes holding the frame time (SMILE, TREx RGB), as pyucalgarysrs reads them
+_TIME_KEYS = ("image_request_start", "image_request_start_timestamp")
+#: attribute names tried, in order, for the site position
+_POSITION_KEYS = {
+    "lat": ("geodetic_latitude", "site_latitude", "site_map_latitude", "latitude"),
+    "lon": ("geodetic_longitude", "site_longitude", "site_map_longitude", "longitude"),
+    "alt": ("geodetic_altitude", "site_altitude", "site_map_altitude", "altitude"),
+}
+
+
+def _frame_time(meta: dict[str, str], fallback: np.datetime64) -> np.datetime64:
+    for key in _TIME_KEYS:
+        if key in meta:
+            try:
+                return _stamp(meta[key])
+            except ValueError:
+                break  # unreadable: keep /data/timestamp
+    return fallback
+
+
 def _read_file(
     path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None
 ) -> tuple[np.ndarray, list[np.datetime64], list[dict[str, str]]]:
@@ -68,6 +95,19 @@ def _read_file(
             frames = 1 if single else images.shape[3]
             if len(stamps) != frames:
                 raise FileFormatError(f"{len(stamps)} timestamps for {frames} frames", path=path)
+            file_meta = (
+                {k: _text(v) for k, v in f["metadata"]["file"].attrs.items()}
+                if "metadata" in f and "file" in f["metadata"]
+                else {}
+            )
+            metas = []
+            for i in range(frames):
+                meta = dict(file_meta)
+                group = f"metadata/frame/frame{i}"
+                if group in f:
+                    meta.update({k: _text(v) for k, v in f[group].attrs.items()})
+                metas.append(meta)
+            stamps = [_frame_time(m, t) for m, t in zip(metas, stamps, strict=True)]
             keep = [
                 i
                 for i, t in enumerate(stamps)
@@ -75,20 +115,12 @@ def _read_file(
             ]
             if not keep:
                 return np.empty((0, *images.shape[:3]), dtype=np.uint8), [], []
-            data = images[()] if single else images[:, :, :, keep]
-            data = data[..., None] if single else data
-            file_meta = (
-                {k: _text(v) for k, v in f["metadata"]["file"].attrs.items()}
-                if "metadata" in f and "file" in f["metadata"]
-                else {}
-            )
-            metas = []
-            for i in keep:
-                meta = dict(file_meta)
-                group = f"metadata/frame/frame{i}"
-                if group in f:
-                    meta.update({k: _text(v) for k, v in f[group].attrs.items()})
-                metas.append(meta)
+            if single:
+                data = images[()][..., None]
+            elif len(keep) == frames:
+                data = images[()]
+            else:
+                data = images[:, :, :, keep]
     except FileFormatError:
         raise
     except Exception as exc:  # h5py raises many types on damaged files
@@ -96,7 +128,7 @@ def _read_file(
             f"cannot read the HDF5 file ({type(exc).__name__}: {exc})", path=path
         ) from None
     frames = np.moveaxis(np.asarray(data, dtype=np.uint8), -1, 0)[:, ::-1]
-    return frames, [stamps[i] for i in keep], metas
+    return frames, [stamps[i] for i in keep], [metas[i] for i in keep]
 
 
 def _exposure_ms(meta: dict[str, str]) -> float:
@@ -170,11 +202,15 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     first = metas[order[0]]
     instrument = "smile" if imager.startswith("smile") else "trex_rgb"
 
-    def number(key: str) -> float:
-        try:
-            return float(re.match(r"\s*([-+]?\d+(?:\.\d*)?)", first.get(key, "")).group(1))  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
-            return float("nan")
+    def number(what: str) -> float:
+        for key in _POSITION_KEYS[what]:
+            m = re.match(r"\s*([-+]?\d+(?:\.\d*)?)", first.get(key, ""))
+            if m:
+                return float(m.group(1))
+        return float("nan")
+
+    site_lon = number("lon")
+    site_lon = (site_lon + 180.0) % 360.0 - 180.0  # [-180, 180), NaN stays NaN
 
     return xr.Dataset(
         {
@@ -196,9 +232,9 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
             "site": site,
             "imager": imager,
             "site_name": first.get("site_name", ""),
-            "site_lat": number("geodetic_latitude"),
-            "site_lon": number("geodetic_longitude"),
-            "site_alt_m": number("geodetic_altitude"),
+            "site_lat": number("lat"),
+            "site_lon": site_lon,
+            "site_alt_m": number("alt"),
             "source_files": json.dumps(sorted({p[3].name for p in parts})),
             "problematic_files": json.dumps(problems),
             "file_metadata": json.dumps(first),
