@@ -144,3 +144,55 @@ def test_night_keogram_command(tmp_path, capsys):
     full = datasets.open_sample("themis-gill").asi.keogram()
     np.testing.assert_array_equal(keo.values, full.values)
     assert (tmp_path / "n.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_night_keogram_command_magnetic_and_path(tmp_path):
+    """--axis mag with a skymap, a meridian and a path: the same as one in-memory keogram."""
+    import numpy as np
+    import xarray as xr
+
+    from geospacexr import datasets
+
+    files = [str(f) for f in sorted(datasets.sample_path("themis-gill").glob("*.pgm.gz"))]
+    sky = str(datasets.sample_path("themis-gill-skymap"))
+    images = datasets.open_sample("themis-gill")
+    skymap = datasets.open_sample("themis-gill-skymap")
+    runs = {
+        "mag": (["--axis", "mag", "--altitude", "150"], dict(axis="mag", altitude_km=150)),
+        "meridian": (["--axis", "geo", "--longitude", "-94"], dict(axis="geo", longitude=-94)),
+        "path": (
+            ["--axis", "geo", "--point", "54,-95", "--point", "58.5,-94", "--metric", "median"],
+            dict(axis="geo", path=[(54, -95), (58.5, -94)], metric="median"),
+        ),
+    }
+    for name, (options, kwargs) in runs.items():
+        out = tmp_path / f"{name}.nc"
+        assert main(["asi", "keogram", *files, "--skymap", sky, *options, "-o", str(out)]) == 0
+        got = xr.open_dataarray(out)
+        expected = images.asi.keogram(skymap, **kwargs)
+        assert got.dims == expected.dims, name
+        np.testing.assert_array_equal(got.values, expected.values, err_msg=name)
+        for coord in expected.coords:
+            if expected[coord].dtype.kind == "f":
+                np.testing.assert_allclose(got[coord], expected[coord], err_msg=f"{name} {coord}")
+
+
+def test_night_keogram_command_bad_options(tmp_path, capsys):
+    from geospacexr import datasets
+
+    files = [str(f) for f in sorted(datasets.sample_path("themis-gill").glob("*.pgm.gz"))]
+    out = str(tmp_path / "k.nc")
+    # a geographic keogram without the skymap: one line, exit 1, nothing written
+    assert main(["asi", "keogram", *files, "--axis", "geo", "-o", out]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "needs the site's skymap" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "k.nc").exists()
+    # a skymap of another site
+    other = str(datasets.sample_path("themis-rank-skymap"))
+    assert main(["asi", "keogram", *files, "--axis", "geo", "--skymap", other, "-o", out]) == 1
+    assert "'rank'" in capsys.readouterr().err
+    # a malformed path point: argparse's usage error
+    with pytest.raises(SystemExit) as stop:
+        main(["asi", "keogram", *files, "--point", "56", "-o", out])
+    assert stop.value.code == 2
+    assert "two numbers" in capsys.readouterr().err

@@ -118,11 +118,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _point(text: str) -> tuple[float, float]:
+    """Parse a path point ``A,B`` (two numbers)."""
+    try:
+        a, b = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a point is two numbers A,B, not {text!r}") from None
+    return a, b
+
+
 def _cmd_asi_keogram(args: argparse.Namespace) -> int:
     from .asi.night import night_keogram
     from .io.atomic import write_netcdf
 
-    keo = night_keogram(args.files, column=args.column, cadence=args.cadence)
+    keo = night_keogram(
+        args.files,
+        column=args.column,
+        cadence=args.cadence,
+        skymap=args.skymap,
+        axis=args.axis,
+        altitude_km=args.altitude,
+        min_elevation=args.min_elevation,
+        longitude=args.longitude,
+        path=args.point,
+        width=args.width,
+        metric=args.metric,
+        percentile=args.percentile,
+    )
     for output in args.output:
         path = Path(output)
         if path.suffix.lower() in (".nc", ".nc4", ".cdf"):
@@ -604,6 +626,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     k.add_argument("--column", type=int, default=None, help="image column (default: the middle)")
     k.add_argument("--cadence", type=float, default=None, help="frame interval, s: gaps become NaN")
+    k.add_argument(
+        "--skymap", default=None, help="the site's skymap .sav (for geo/mag axes, meridians, paths)"
+    )
+    k.add_argument(
+        "--axis",
+        choices=("ccd", "geo", "mag"),
+        default="ccd",
+        help="row labels: CCD rows, geographic or AACGM-v2 magnetic latitude "
+        "(default: %(default)s)",
+    )
+    k.add_argument(
+        "--altitude",
+        type=float,
+        default=None,
+        help=f"mapping altitude, km (default: {config.get().asi.altitude_km:g})",
+    )
+    k.add_argument(
+        "--min-elevation",
+        type=float,
+        default=None,
+        help=f"elevation cutoff, degrees (default: {config.get().asi.min_elevation:g})",
+    )
+    k.add_argument(
+        "--longitude",
+        type=float,
+        default=None,
+        help="follow this meridian (geographic; magnetic with --axis mag) instead of a column",
+    )
+    k.add_argument(
+        "--point",
+        type=_point,
+        action="append",
+        default=None,
+        metavar="A,B",
+        help="a point of a custom keogram path, repeat for each point: x,y (ccd), lat,lon "
+        "(geo) or mlat,mlon (mag)",
+    )
+    k.add_argument(
+        "--width",
+        type=float,
+        default=None,
+        help=f"path strip width, pixels (default: {config.get().asi.keogram_width:g})",
+    )
+    k.add_argument(
+        "--metric",
+        choices=("mean", "median", "sum", "percentile"),
+        default="mean",
+        help="path keogram statistic (default: %(default)s)",
+    )
+    k.add_argument("--percentile", type=float, default=None, help="for --metric percentile")
     k.set_defaults(func=_cmd_asi_keogram)
 
     _add_gcm_parsers(sub)

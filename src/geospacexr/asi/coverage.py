@@ -17,6 +17,7 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
+from ..errors import InvalidArgumentError
 from ..geodesy import geographic_to_look, look_to_geographic
 
 __all__ = ["conjunctions", "field_of_view"]
@@ -84,14 +85,14 @@ def conjunctions(
         inside) and ``max_elevation``; sorted by start time.
 
     Raises:
-        ValueError: If the track lacks ``lat``/``lon`` along ``time``.
+        InvalidArgumentError: If the track lacks ``lat``/``lon`` along ``time``.
     """
     if (
         not isinstance(track, xr.Dataset)
         or not {"lat", "lon"} <= set(track.variables)
         or "time" not in track.dims
     ):
-        raise ValueError("the track must be a Dataset with lat and lon along time")
+        raise InvalidArgumentError("the track must be a Dataset with lat and lon along time")
     altitude = float(config.resolve(altitude_km, "asi.altitude_km"))
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
     times = track["time"].values

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from .. import config
-from ..errors import OutOfRangeError
+from ..errors import InvalidArgumentError, OutOfRangeError
 from ..geodesy import great_circle_deg
 from .metrics import check_metric, reduce_pixels
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
@@ -42,7 +42,7 @@ def _positions(
 def _check_metric(metric: str, percentile: float | None) -> None:
     check_metric(metric, percentile)
     if metric != "percentile" and percentile is not None:
-        raise ValueError(f"percentile={percentile!r} only goes with metric='percentile'")
+        raise InvalidArgumentError(f"percentile={percentile!r} only goes with metric='percentile'")
 
 
 def path_pixels(
@@ -78,32 +78,32 @@ def path_pixels(
         Integer array ``(m, 2)`` of ``(x, y)`` pixel indices, ``m <= n``, in path order.
 
     Raises:
-        ValueError: If the path is not a sequence of pairs, the axis unknown, or a skymap is
-            missing for geo/mag.
+        InvalidArgumentError: If the path is not a sequence of pairs, the axis unknown, or a
+            skymap is missing for geo/mag.
     """
     points = np.asarray(path, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) < 2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"path must be a sequence of at least two (a, b) points, got shape {points.shape}"
         )
     if not np.isfinite(points).all():
-        raise ValueError("path points must be finite numbers")
+        raise InvalidArgumentError("path points must be finite numbers")
     height, width = ds["image"].sizes["y"], ds["image"].sizes["x"]
     if axis == "ccd":
         xy = np.floor(points).astype(np.int64)
         keep = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
         return xy[keep]
     if axis not in ("geo", "mag"):
-        raise ValueError(f"axis must be one of ccd, geo, mag, not {axis!r}")
+        raise InvalidArgumentError(f"axis must be one of ccd, geo, mag, not {axis!r}")
     if skymap is None:
-        raise ValueError(f"a {axis} path needs the site's skymap (skymap=...)")
+        raise InvalidArgumentError(f"a {axis} path needs the site's skymap (skymap=...)")
     check_skymap(ds, skymap)
     lat, lon, altitude = _positions(ds, skymap, axis, altitude_km, date)
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
     elevation = skymap["elevation"].values.astype(np.float64)
     valid = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(elevation) & (elevation >= cutoff)
     if not valid.any():
-        raise ValueError(f"no pixel of this skymap is above {cutoff:g} degrees elevation")
+        raise InvalidArgumentError(f"no pixel of this skymap is above {cutoff:g} degrees elevation")
     corners = skymap_at(skymap, altitude)
     clat = corners["lat_corner"].values.astype(np.float64)
     clon = corners["lon_corner"].values.astype(np.float64)
@@ -195,7 +195,7 @@ def path_keogram(
         ``lat``/``lon`` (or ``mlat``/``mlon``) of its midpoint pixel.
 
     Raises:
-        ValueError: If the metric or percentile is invalid or the width not positive.
+        InvalidArgumentError: If the metric or percentile is invalid or the width not positive.
         OutOfRangeError: If fewer than two points fall on the image (or in the field of view),
             or no segment holds a pixel.
     """
@@ -205,7 +205,7 @@ def path_keogram(
     _check_metric(metric, percentile)
     width = float(config.resolve(width, "asi.keogram_width"))
     if not np.isfinite(width) or width <= 0:
-        raise ValueError(f"width must be a positive number of pixels, not {width!r}")
+        raise InvalidArgumentError(f"width must be a positive number of pixels, not {width!r}")
     xy = path_pixels(ds, path, skymap, axis, altitude_km, min_elevation, date)
     if len(xy) < 2:
         raise OutOfRangeError(
@@ -296,16 +296,16 @@ def meridian_keogram(
         ``y``, and ``lon``/``mlon`` and ``elevation`` of each row as coordinates.
 
     Raises:
-        ValueError: If ``axis`` is not geo/mag.
+        InvalidArgumentError: If ``axis`` is not geo/mag.
         OutOfRangeError: If the meridian does not cross the field of view.
     """
     from .._checks import require
 
     require(ds, "asi", ["image"], where="meridian_keogram")
     if axis not in ("geo", "mag"):
-        raise ValueError(f"a meridian keogram needs axis='geo' or 'mag', not {axis!r}")
+        raise InvalidArgumentError(f"a meridian keogram needs axis='geo' or 'mag', not {axis!r}")
     if not np.isfinite(longitude):
-        raise ValueError(f"longitude must be a finite number, not {longitude!r}")
+        raise InvalidArgumentError(f"longitude must be a finite number, not {longitude!r}")
     check_skymap(ds, skymap)
     lat, lon, altitude = _positions(ds, skymap, axis, altitude_km, date)
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))

@@ -13,6 +13,7 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
+from ..errors import InvalidArgumentError
 from ..geomagnetic import aacgm
 from .custom import meridian_keogram, path_keogram
 from .skymaps import check_skymap, pixel_centres
@@ -48,10 +49,12 @@ def inject_nans(gram: xr.DataArray, cadence_s: float) -> xr.DataArray:
         the nearest grid time (within half a cadence), other grid times are NaN.
 
     Raises:
-        ValueError: If the cadence is not positive.
+        InvalidArgumentError: If the cadence is not positive.
     """
     if not cadence_s or cadence_s <= 0:
-        raise ValueError(f"cadence must be a positive number of seconds, not {cadence_s!r}")
+        raise InvalidArgumentError(
+            f"cadence must be a positive number of seconds, not {cadence_s!r}"
+        )
     times = gram["time"].values
     step = np.timedelta64(round(cadence_s * 1e9), "ns")
     count = int((times[-1] - times[0]) / step) + 1
@@ -92,14 +95,14 @@ def _gram(
     where = "keogram" if direction == "ns" else "ewogram"
     require(ds, "asi", ["image"], where=where)
     if axis not in _AXES:
-        raise ValueError(f"axis must be one of {', '.join(_AXES)}, not {axis!r}")
+        raise InvalidArgumentError(f"axis must be one of {', '.join(_AXES)}, not {axis!r}")
     image = ds["image"]
     across, along = ("x", "y") if direction == "ns" else ("y", "x")
     size = image.sizes[across]
     k = default_column(size) if index is None else int(index)
     if not 0 <= k < size:
         name = "column" if direction == "ns" else "row"
-        raise ValueError(f"{name} must be within 0..{size - 1} for this image, not {k}")
+        raise InvalidArgumentError(f"{name} must be within 0..{size - 1} for this image, not {k}")
     gram = image.isel({across: k}).drop_vars(across, errors="ignore")
     gram = gram.transpose(along, "time", *(["channel"] if "channel" in gram.dims else []))
     gram = gram.assign_coords({along: (along, np.arange(image.sizes[along]))})
@@ -119,7 +122,9 @@ def _gram(
         }
         return inject_nans(gram, cadence) if cadence else gram
     if skymap is None:
-        raise ValueError(f"axis={axis!r} needs the site's skymap: {kind}(skymap, axis={axis!r})")
+        raise InvalidArgumentError(
+            f"axis={axis!r} needs the site's skymap: {kind}(skymap, axis={axis!r})"
+        )
     check_skymap(ds, skymap)
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
     # only the line's pixel corners: one column (row) of pixels, not the whole skymap
@@ -146,7 +151,9 @@ def _gram(
     elevation = skymap["elevation"].values[pick].astype(np.float64)
     keep = np.isfinite(position) & np.isfinite(elevation) & (elevation >= cutoff)
     if not keep.any():
-        raise ValueError(f"no pixel of {kind} line {k} is above {cutoff:g} degrees elevation")
+        raise InvalidArgumentError(
+            f"no pixel of {kind} line {k} is above {cutoff:g} degrees elevation"
+        )
     rows = np.flatnonzero(keep)
     rows = rows[np.argsort(position[rows])]
     gram = gram.isel({along: rows})
@@ -229,8 +236,8 @@ def keogram(
         WrongKindError: If ``ds`` is not an ``asi`` Dataset (or ``skymap`` not a skymap).
         MissingVariableError: If ``ds`` has no ``image``.
         IncompatibleInputError: If the skymap is for another site, size or period.
-        ValueError: If ``axis`` is unknown, geo/mag lack a skymap, or ``column`` is outside the
-            image, or ``column``, ``longitude`` and ``path`` are combined.
+        InvalidArgumentError: If ``axis`` is unknown, geo/mag lack a skymap, or ``column`` is
+            outside the image, or ``column``, ``longitude`` and ``path`` are combined.
     """
     chosen = [
         n
@@ -238,14 +245,16 @@ def keogram(
         if v is not None
     ]
     if len(chosen) > 1:
-        raise ValueError(f"give one of column, longitude or path, not {' and '.join(chosen)}")
+        raise InvalidArgumentError(
+            f"give one of column, longitude or path, not {' and '.join(chosen)}"
+        )
     if path is not None:
         gram = path_keogram(
             ds, path, skymap, axis, width, metric, percentile, altitude_km, min_elevation, date
         )
     elif longitude is not None:
         if skymap is None:
-            raise ValueError("a meridian keogram (longitude=...) needs the site's skymap")
+            raise InvalidArgumentError("a meridian keogram (longitude=...) needs the site's skymap")
         gram = meridian_keogram(ds, skymap, longitude, axis, altitude_km, min_elevation, date)
     else:
         return _gram(ds, skymap, axis, altitude_km, column, min_elevation, "ns", cadence, date)

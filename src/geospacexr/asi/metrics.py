@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
+from ..errors import InvalidArgumentError
 from .skymaps import check_skymap, magnetic, pixel_centres
 
 __all__ = ["METRICS", "box_mask", "box_metric"]
@@ -37,9 +38,9 @@ def _pair(name: str, value: Any, size: int) -> tuple[float, ...]:
     try:
         out = tuple(float(v) for v in value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {size} numbers, not {value!r}") from None
+        raise InvalidArgumentError(f"{name} must be {size} numbers, not {value!r}") from None
     if len(out) != size:
-        raise ValueError(f"{name} must be {size} numbers, not {value!r}")
+        raise InvalidArgumentError(f"{name} must be {size} numbers, not {value!r}")
     return out
 
 
@@ -51,12 +52,12 @@ def check_metric(metric: str, percentile: float | None) -> None:
         percentile: The percentile for ``metric="percentile"``.
 
     Raises:
-        ValueError: If either is invalid.
+        InvalidArgumentError: If either is invalid.
     """
     if metric not in METRICS:
-        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
+        raise InvalidArgumentError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
     if metric == "percentile" and (percentile is None or not 0 <= percentile <= 100):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"metric='percentile' needs percentile between 0 and 100, not {percentile!r}"
         )
 
@@ -142,7 +143,7 @@ def box_mask(
         The mask.
 
     Raises:
-        ValueError: Without exactly one mode, with bad bounds, or when no pixel is inside.
+        InvalidArgumentError: Without exactly one mode, with bad bounds, or when no pixel is inside.
     """
     modes = {
         k: v
@@ -156,7 +157,7 @@ def box_mask(
         if v is not None
     }
     if len(modes) != 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             "give exactly one of ccd=, azimuth=, elevation=, geo=, mag= "
             f"(given: {', '.join(modes) or 'none'})"
         )
@@ -167,17 +168,19 @@ def box_mask(
         x0, x1 = min(x0, x1), max(x0, x1)
         y0, y1 = min(y0, y1), max(y0, y1)
         if x1 == x0 or y1 == y0:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"empty box {tuple(value)}: the upper bounds are excluded (image[y0:y1, x0:x1]), "
                 "so x1 must differ from x0 and y1 from y0"
             )
         if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
-            raise ValueError(f"box {tuple(value)} lies outside the {width}x{height} image")
+            raise InvalidArgumentError(
+                f"box {tuple(value)} lies outside the {width}x{height} image"
+            )
         mask = np.zeros((height, width), dtype=bool)
         mask[y0:y1, x0:x1] = True
         return mask
     if skymap is None:
-        raise ValueError(f"a box in {mode} needs the site's skymap")
+        raise InvalidArgumentError(f"a box in {mode} needs the site's skymap")
     check_skymap(ds, skymap)
     if mode in ("azimuth", "elevation"):
         lo, hi = _pair(mode, value, 2)
@@ -202,7 +205,9 @@ def box_mask(
             mask = inside_lon & (lat >= min(lat0, lat1)) & (lat <= max(lat0, lat1))
     mask &= np.isfinite(skymap["elevation"].values)
     if not mask.any():
-        raise ValueError(f"the {mode} box {tuple(value)} contains no pixel of the field of view")
+        raise InvalidArgumentError(
+            f"the {mode} box {tuple(value)} contains no pixel of the field of view"
+        )
     return mask
 
 
@@ -237,7 +242,7 @@ def box_metric(
         the number of pixels used in ``attrs["pixels"]``.
 
     Raises:
-        ValueError: If the metric is unknown, the percentile missing, or the box is empty,
+        InvalidArgumentError: If the metric is unknown, the percentile missing, or the box is empty,
             outside the image or outside the field of view.
         IncompatibleInputError: If the skymap is for another site.
     """

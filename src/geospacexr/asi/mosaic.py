@@ -36,7 +36,7 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
-from ..errors import IncompatibleInputError
+from ..errors import IncompatibleInputError, InvalidArgumentError
 from .skymaps import check_skymap, pixel_centres
 
 __all__ = ["GRID_CALGARY_DEG", "grid", "mosaic", "mosaic_matrix"]
@@ -67,23 +67,23 @@ def grid(
         description in attrs.
 
     Raises:
-        ValueError: On a bad resolution, range or coordinate system, or a grid too large for
-            memory (the estimate is given).
+        InvalidArgumentError: On a bad resolution, range or coordinate system, or a grid too
+            large for memory (the estimate is given).
     """
     if coords not in ("geo", "mag"):
-        raise ValueError(f"coords must be 'geo' or 'mag', not {coords!r}")
+        raise InvalidArgumentError(f"coords must be 'geo' or 'mag', not {coords!r}")
     if not resolution_deg > 0:
-        raise ValueError(f"resolution_deg must be positive, not {resolution_deg!r}")
+        raise InvalidArgumentError(f"resolution_deg must be positive, not {resolution_deg!r}")
     (lat0, lat1), (lon0, lon1) = sorted(lat), sorted(lon)
     if lat0 < -90 or lat1 > 90 or lon0 < -180 or lon1 > 180:
-        raise ValueError(f"grid range lat {lat}, lon {lon} is outside the globe")
+        raise InvalidArgumentError(f"grid range lat {lat}, lon {lon} is outside the globe")
     nlat = round((lat1 - lat0) / resolution_deg)
     nlon = round((lon1 - lon0) / resolution_deg)
     if nlat < 1 or nlon < 1:
-        raise ValueError("the grid has no cell: widen the range or refine the resolution")
+        raise InvalidArgumentError("the grid has no cell: widen the range or refine the resolution")
     if nlat * nlon > _MAX_CELLS:
         gib = nlat * nlon * 4 * 3 / 2**30
-        raise ValueError(
+        raise InvalidArgumentError(
             f"a {nlat} x {nlon} grid needs about {gib:.1f} GiB per frame and time step; "
             "choose a coarser resolution or a smaller range"
         )
@@ -356,12 +356,12 @@ def mosaic(
     Raises:
         IncompatibleInputError: If images and skymaps do not pair by site, the sites share no
             time, or RGB and single-channel images are mixed.
-        ValueError: On an unknown overlap rule.
+        InvalidArgumentError: On an unknown overlap rule.
     """
     from .. import asi as _asi
 
     if overlap not in _OVERLAP:
-        raise ValueError(f"overlap must be one of {', '.join(_OVERLAP)}, not {overlap!r}")
+        raise InvalidArgumentError(f"overlap must be one of {', '.join(_OVERLAP)}, not {overlap!r}")
     if not images or len(images) != len(skymaps):
         raise IncompatibleInputError(
             f"give one skymap per image set ({len(images)} image sets, {len(skymaps)} skymaps)"

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
+from ..errors import InvalidArgumentError
 
 __all__ = ["SCALE_METHODS", "scale"]
 
@@ -36,15 +37,18 @@ def scale(
         are in ``image.attrs`` (``scale_low``, ``scale_high``, one value or one per frame).
 
     Raises:
-        ValueError: On an unknown method, missing bounds for ``"fixed"``, or ``high <= low``.
+        InvalidArgumentError: On an unknown method, missing bounds for ``"fixed"``, or
+            ``high <= low``.
     """
     require(ds, ("asi", "asi_grid"), ["image"], where="scale")
     if method not in SCALE_METHODS:
-        raise ValueError(f"method must be one of {', '.join(SCALE_METHODS)}, not {method!r}")
+        raise InvalidArgumentError(
+            f"method must be one of {', '.join(SCALE_METHODS)}, not {method!r}"
+        )
     values = ds["image"].values.astype(np.float64)
     if method == "fixed":
         if low is None or high is None:
-            raise ValueError("method='fixed' needs low= and high=")
+            raise InvalidArgumentError("method='fixed' needs low= and high=")
         lo, hi = np.float64(low), np.float64(high)
     elif method == "percentile":
         lo, hi = np.nanpercentile(values, percentiles)
@@ -54,7 +58,9 @@ def scale(
         hi = np.nanpercentile(values, percentiles[1], axis=axes)
     lo_arr, hi_arr = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
     if np.any(hi_arr <= lo_arr):
-        raise ValueError(f"the upper bound must exceed the lower one (low={lo_arr}, high={hi_arr})")
+        raise InvalidArgumentError(
+            f"the upper bound must exceed the lower one (low={lo_arr}, high={hi_arr})"
+        )
     shape = (-1,) + (1,) * (values.ndim - 1) if lo_arr.ndim else ()
     scaled = np.clip((values - lo_arr.reshape(shape)) / (hi_arr - lo_arr).reshape(shape), 0.0, 1.0)
     out = ds.copy()
