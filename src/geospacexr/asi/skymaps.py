@@ -9,7 +9,7 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
-from ..errors import IncompatibleInputError, OutOfRangeError
+from ..errors import IncompatibleInputError, InvalidArgumentError, OutOfRangeError
 
 __all__ = ["check_skymap", "magnetic", "pixel_centres", "skymap_at"]
 
@@ -18,7 +18,9 @@ def skymap_at(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Datase
     """Pixel-corner latitude/longitude at a mapping altitude.
 
     Altitudes the file carries are used as they are; others between them are interpolated
-    linearly in altitude (longitudes through their difference, so the ±180° seam is safe).
+    linearly in altitude, for all corners at once (longitudes through their difference, so the
+    ±180° seam is safe). Altitudes outside the file's are refused: the skymap is never
+    extrapolated.
 
     Args:
         skymap: A ``skymap`` Dataset (:func:`geospacexr.open_skymap`).
@@ -29,15 +31,31 @@ def skymap_at(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Datase
         a scalar coordinate.
 
     Raises:
+        InvalidArgumentError: If the altitude is not a finite number.
         OutOfRangeError: If the altitude is outside the file's altitudes.
     """
-    require(skymap, "skymap", ["lat_corner", "lon_corner"], where="skymap_at")
-    altitude = float(config.resolve(altitude_km, "asi.altitude_km"))
-    alts = skymap["altitude"].values
+    require(skymap, "skymap", ["lat_corner", "lon_corner", "altitude"], where="skymap_at")
+    value = config.resolve(altitude_km, "asi.altitude_km")
+    try:
+        altitude = float(value)
+    except (TypeError, ValueError):
+        altitude = float("nan")
+    if not np.isfinite(altitude):
+        raise InvalidArgumentError(
+            f"the mapping altitude must be a finite number of km, not {value!r}",
+            argument="altitude_km",
+        )
+    alts = np.asarray(skymap["altitude"].values, dtype=np.float64)
     if altitude < alts.min() - 1e-9 or altitude > alts.max() + 1e-9:
+        hint = (
+            f" (altitudes are in km: {altitude:g} km looks like metres)"
+            if alts.min() <= altitude / 1000.0 <= alts.max()
+            else ""
+        )
         raise OutOfRangeError(
             f"altitude {altitude:g} km is outside the skymap's mapping altitudes "
-            f"({', '.join(f'{a:g}' for a in alts)} km); the skymap cannot be extrapolated"
+            f"({', '.join(f'{a:g}' for a in alts)} km); the skymap cannot be extrapolated, so "
+            f"choose an altitude from {alts.min():g} to {alts.max():g} km{hint}"
         )
     exact = np.flatnonzero(np.isclose(alts, altitude))
     if exact.size:
@@ -164,7 +182,11 @@ def magnetic(skymap: xr.Dataset, date: Any, altitude_km: float | None = None) ->
 
 
 def check_skymap(images: xr.Dataset, skymap: xr.Dataset) -> None:
-    """Refuse a skymap of another site or imager size, or outside its validity period.
+    """Refuse a skymap of another site, instrument or image size, or outside its validity period.
+
+    Site and instrument are compared when both Datasets name them (``attrs["site"]``,
+    ``attrs["instrument"]``); the validity period is ``attrs["valid_start"]`` to
+    ``attrs["valid_end"]`` (an empty end means "still valid").
 
     Args:
         images: An ``asi`` Dataset.
@@ -174,15 +196,13 @@ def check_skymap(images: xr.Dataset, skymap: xr.Dataset) -> None:
         IncompatibleInputError: With what differs.
     """
     require(skymap, "skymap", ["elevation"], where="skymap check")
-    if (
-        images.attrs.get("site")
-        and skymap.attrs.get("site")
-        and images.attrs["site"] != skymap.attrs["site"]
-    ):
-        raise IncompatibleInputError(
-            f"the skymap is for site {skymap.attrs['site']!r}, "
-            f"the images for {images.attrs['site']!r}"
-        )
+    for what in ("site", "instrument"):
+        mine, theirs = images.attrs.get(what), skymap.attrs.get(what)
+        if mine and theirs and str(mine).lower() != str(theirs).lower():
+            raise IncompatibleInputError(
+                f"the skymap is for {what} {theirs!r}, the images for {mine!r}: "
+                f"use a skymap of the images' {what} ({mine!r}) valid at their time"
+            )
     shape = (images.sizes.get("y"), images.sizes.get("x"))
     if shape != (skymap.sizes["y"], skymap.sizes["x"]):
         raise IncompatibleInputError(
@@ -190,12 +210,19 @@ def check_skymap(images: xr.Dataset, skymap: xr.Dataset) -> None:
             f"the images {shape[1]}x{shape[0]}"
         )
     start, end = skymap.attrs.get("valid_start") or None, skymap.attrs.get("valid_end") or None
-    first, last = images["time"].values.min(), images["time"].values.max()
+    if "time" not in images.variables:
+        return
+    times = np.atleast_1d(images["time"].values)
+    if times.size == 0:
+        return
+    first, last = times.min(), times.max()
     if start and first < np.datetime64(start):
         raise IncompatibleInputError(
-            f"the images ({first}) predate the skymap's validity (from {start})"
+            f"the images ({first}) predate the skymap's validity (from {start}): "
+            "use the skymap valid at the images' time"
         )
     if end and last > np.datetime64(end):
         raise IncompatibleInputError(
-            f"the images ({last}) postdate the skymap's validity (until {end})"
+            f"the images ({last}) postdate the skymap's validity (until {end}): "
+            "use the skymap valid at the images' time"
         )

@@ -29,7 +29,13 @@ import numpy as np
 import xarray as xr
 
 from .. import config
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import (
+    DataWarning,
+    FileFormatError,
+    IncompatibleInputError,
+    InvalidArgumentError,
+    OutOfRangeError,
+)
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, expand_paths, register_reader
 
@@ -56,6 +62,8 @@ _EXPOSURE_KEYS = (
 )
 #: Instruments whose images pyucalgarysrs also flips east-west (axis 1).
 _FLIP_COLUMNS = {"rego"}
+#: How many frame numbers a problem report lists before eliding the rest.
+_LIST_FRAMES = 5
 
 
 def detect_instrument(path: str | os.PathLike[str], metadata: dict[str, str] | None = None) -> str:
@@ -122,15 +130,31 @@ def _workers(workers: int | None) -> int:
     return workers if workers and workers > 0 else (os.cpu_count() or 1)
 
 
-def _to_time(value: Any) -> np.datetime64 | None:
+def _to_time(value: Any, name: str) -> np.datetime64 | None:
     if value is None:
         return None
     try:
         return np.datetime64(value, "ns")
     except (ValueError, TypeError):
-        raise ValueError(
-            f"start/end must be a date-time (e.g. '2014-03-10T06:00'), not {value!r}"
+        raise InvalidArgumentError(
+            f"must be a date-time (e.g. '2014-03-10T06:00'), not {value!r}", argument=name
         ) from None
+
+
+def _frame_list(indices: list[int]) -> str:
+    """``frames 1, 2, 5`` (1-based), eliding a long list."""
+    shown = ", ".join(str(i + 1) for i in indices[:_LIST_FRAMES])
+    more = f" and {len(indices) - _LIST_FRAMES} more" if len(indices) > _LIST_FRAMES else ""
+    return f"frame{'s' if len(indices) > 1 else ''} {shown}{more}"
+
+
+def _problem_list(problems: dict[str, list[str]]) -> list[dict[str, str]]:
+    """One ``{"file", "reason"}`` entry per file (its reasons joined), sorted by file name."""
+    return [{"file": name, "reason": "; ".join(problems[name])} for name in sorted(problems)]
+
+
+def _listing(problems: list[dict[str, str]]) -> str:
+    return "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
 
 
 @register_reader(
@@ -154,11 +178,19 @@ def open_asi(
 
     Files are decoded in parallel threads into one preallocated array; frames outside
     ``[start, end]`` are skipped without being copied. A truncated or corrupt file does not stop
-    the read: its complete frames are kept, it is listed in ``attrs["problematic_files"]`` with
-    the reason, and one :class:`~geospacexr.errors.DataWarning` is raised.
+    the read: its complete frames are kept, it is listed once in ``attrs["problematic_files"]``
+    (a JSON list of ``{"file", "reason"}``) with every reason found, and one
+    :class:`~geospacexr.errors.DataWarning` names them all. A gzip or bzip2 stream that fails its
+    integrity check cannot be trusted anywhere, so such a file contributes no frame.
+
+    **One site per call.** Files of several sites or instruments are refused rather than
+    merged; :func:`geospacexr.io.registry.group_files` splits a mixed list into one group per
+    site and imager, each of which opens with this function.
 
     Args:
-        files: A file, a glob pattern or a list of files (``.pgm``, ``.pgm.gz``, ``.pgm.bz2``).
+        files: A file, a glob pattern or a list of files (``.pgm``, ``.pgm.gz``, ``.pgm.bz2``;
+            TREx RGB ``.png`` / ``.png.tar`` and RGB / SMILE ``.h5`` are also accepted, one
+            format per call).
         instrument: Instrument identifier (see :data:`INSTRUMENTS`); detected when ``None``.
         start: First time to keep (inclusive), anything ``numpy.datetime64`` accepts.
         end: Last time to keep (inclusive).
@@ -170,9 +202,13 @@ def open_asi(
 
     Raises:
         NoFilesError: If nothing matches ``files``.
-        FileFormatError: If no frame can be read from any file (every reason is listed).
-        IncompatibleInputError: If the files come from different sites, instruments or image
-            sizes.
+        FileFormatError: If no frame can be read from any file (every file and its reason is
+            listed).
+        IncompatibleInputError: If the files come from different sites, instruments, formats or
+            image sizes.
+        InvalidArgumentError: If ``instrument``, ``start`` or ``end`` is not valid.
+        OutOfRangeError: If no frame lies between ``start`` and ``end`` (the message gives the
+            times the files cover).
 
     Example:
         >>> ds = geospacexr.open_asi("gill/20140310_06*_themis19_full.pgm.gz")  # doctest: +SKIP
@@ -181,8 +217,10 @@ def open_asi(
     """
     paths = expand_paths(files)
     if instrument is not None and instrument not in INSTRUMENTS:
-        raise ValueError(f"instrument must be one of {', '.join(INSTRUMENTS)}, not {instrument!r}")
-    t0, t1 = _to_time(start), _to_time(end)
+        raise InvalidArgumentError(
+            f"must be one of {', '.join(INSTRUMENTS)}, not {instrument!r}", argument="instrument"
+        )
+    t0, t1 = _to_time(start, "start"), _to_time(end, "end")
     h5 = [p for p in paths if p.name.lower().endswith((".h5", ".hdf5"))]
     if h5:
         if len(h5) != len(paths):
@@ -204,28 +242,35 @@ def open_asi(
         ds = open_png_frames(paths, t0, t1)
         return ds.chunk(chunks) if chunks is not None else ds
 
-    problems: list[dict[str, str]] = []
+    # file name -> reasons; filled in this thread only, so no lock is needed
+    problems: dict[str, list[str]] = {}
 
-    def decode(path: Path) -> DecodedFile | None:
+    def decode(path: Path) -> DecodedFile | FileFormatError:
         try:
             return read_pgm(path)
         except FileFormatError as exc:
-            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
-            return None
+            return exc
 
     with ThreadPoolExecutor(max_workers=min(_workers(workers), len(paths))) as pool:
-        decoded = [d for d in pool.map(decode, paths) if d is not None]
+        results = list(pool.map(decode, paths))
+    decoded: list[DecodedFile] = []
+    for path, result in zip(paths, results, strict=True):
+        if isinstance(result, FileFormatError):
+            problems.setdefault(path.name, []).append(str(result).removeprefix(f"{path}: "))
+        else:
+            decoded.append(result)
 
     # select frames: (decoded file, frame index, time), checking consistency across files
     selected: list[tuple[DecodedFile, int, np.datetime64]] = []
     identity: dict[str, tuple[str, str]] = {}
     shape: tuple[int, int, int] | None = None
+    span: list[np.datetime64] = []  # every valid frame time, for the out-of-range message
     for d in decoded:
         if d.problem:
-            problems.append({"file": d.path.name, "reason": d.problem})
+            problems.setdefault(d.path.name, []).append(d.problem)
         if not d.frames:
             if not d.problem:
-                problems.append({"file": d.path.name, "reason": "no complete frame"})
+                problems.setdefault(d.path.name, []).append("no complete frame")
             continue
         meta0 = d.frames[0].metadata
         inst = instrument or detect_instrument(d.path, meta0)
@@ -240,33 +285,52 @@ def open_asi(
                 f"{shape[1]}x{shape[0]}; open files of one imager at a time"
             )
         shape = fshape
+        untimed: list[int] = []
+        repeated: list[int] = []  # a frame without its own time inherits the previous one's
+        previous: np.datetime64 | None = None
         for i, frame in enumerate(d.frames):
             t = _frame_time(frame.metadata)
             if t is None:
-                problems.append(
-                    {
-                        "file": d.path.name,
-                        "reason": f"frame {i + 1}: no valid 'Image request start'",
-                    }
-                )
+                untimed.append(i)
                 continue
+            if t == previous:
+                repeated.append(i)
+                continue
+            previous = t
+            span.append(t)
             if (t0 is not None and t < t0) or (t1 is not None and t > t1):
                 continue
             selected.append((d, i, t))
+        if untimed:
+            problems.setdefault(d.path.name, []).append(
+                f"{_frame_list(untimed)} of {len(d.frames)}: no valid 'Image request start' "
+                "(skipped)"
+            )
+        if repeated:
+            problems.setdefault(d.path.name, []).append(
+                f"{_frame_list(repeated)} of {len(d.frames)}: the same 'Image request start' as "
+                "the frame before (no time of its own; skipped)"
+            )
 
     kinds = sorted(set(identity.values()))
     if len(kinds) > 1:
         listing = ", ".join(f"{site or '?'} ({inst})" for inst, site in kinds)
         raise IncompatibleInputError(
             f"the files come from more than one site or instrument: {listing}; "
-            "open each site separately (one Dataset per site)"
+            "open each site separately (one Dataset per site; "
+            "geospacexr.io.registry.group_files splits a list by site and imager)"
         )
-    if not kinds:
-        reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems) or "no files"
-        raise FileFormatError(f"no frame could be read from {len(paths)} file(s): {reasons}")
+    report = _problem_list(problems)
+    if not kinds or not span:
+        raise FileFormatError(
+            f"no frame could be read from {len(paths)} file(s): {_listing(report) or 'no files'}"
+        )
     inst, site = kinds[0]
     if not selected:
-        raise ValueError(f"no frame between start={start} and end={end} in {len(paths)} file(s)")
+        raise OutOfRangeError(
+            f"no frame between start={start} and end={end} in {len(paths)} file(s), which "
+            f"cover {min(span)} to {max(span)}"
+        )
 
     selected.sort(key=lambda s: s[2])
     height, width, bpp = shape  # type: ignore[misc]
@@ -307,10 +371,10 @@ def open_asi(
                 np.array([v or "" for v in values], dtype=str),
                 {"long_name": long_name},
             )
-    if problems:
-        listing = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
+    if report:
         warnings.warn(
-            f"{len(problems)} problem(s) reading {inst} files, good frames kept: {listing}",
+            f"{len(report)} of {len(paths)} {inst} file(s) could not be read completely, "
+            f"good frames kept: {_listing(report)}",
             DataWarning,
             stacklevel=2,
         )
@@ -326,7 +390,7 @@ def open_asi(
         "site_lon": _number(_get(first, "geodetic longitude")),
         "site_alt_m": _number(_get(first, "geodetic altitude")),
         "source_files": json.dumps(sorted({d.path.name for d, _, _ in selected})),
-        "problematic_files": json.dumps(problems),
+        "problematic_files": json.dumps(report),
         "file_metadata": json.dumps(first),
         "orientation": (
             "rows flipped after reading"

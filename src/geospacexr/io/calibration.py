@@ -93,7 +93,12 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         key = f"rper_dnpersecond_{detector}"
         if key not in content:
             raise FileFormatError(f"no {key} in the file (it has: {', '.join(content)})", path=file)
-        value = float(np.asarray(content[key]).ravel()[0])
+        try:
+            value = float(np.asarray(content[key], dtype=np.float64).ravel()[0])
+        except (TypeError, ValueError, IndexError):
+            raise FileFormatError(
+                f"{key} is not a number (found {type(content[key]).__name__})", path=file
+            ) from None
         if not np.isfinite(value) or value <= 0:
             raise FileFormatError(f"impossible Rayleighs factor {value}", path=file)
         return xr.Dataset(
@@ -111,7 +116,12 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         raise FileFormatError(
             f"no flat_field_multiplier in the file (it has: {', '.join(content)})", path=file
         )
-    flat = np.asarray(content[key], dtype=np.float64)
+    try:
+        flat = np.asarray(content[key], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise FileFormatError(
+            f"{key} is not a numeric array (found {type(content[key]).__name__})", path=file
+        ) from None
     if flat.ndim != 2:
         raise FileFormatError(
             f"flat_field_multiplier has shape {flat.shape}, expected an image", path=file

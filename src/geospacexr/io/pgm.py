@@ -142,10 +142,13 @@ def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame
         if not buffer.startswith(b"P5", pos):
             if not buffer[pos:].strip(b" \t\r\n\0"):
                 break
+            prev = frames[-1]  # the buffer starts with P5, so a frame precedes this point
             return (
                 frames,
                 f"frame {len(frames) + 1}: expected 'P5' at byte {pos}, "
-                f"found {buffer[pos : pos + 8]!r}",
+                f"found {buffer[pos : pos + 8]!r} (frame {len(frames)} declares "
+                f"{prev.width}x{prev.height} pixels: its size line is wrong or extra bytes "
+                "follow it)",
             )
         eol = buffer.find(b"\n", pos)
         if eol < 0:
@@ -186,7 +189,8 @@ def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame
         nbytes = width * height * bpp
         if pos + nbytes > n:
             return frames, (
-                f"frame {len(frames) + 1}: truncated ({n - pos} of {nbytes} pixel bytes present)"
+                f"frame {len(frames) + 1}: truncated ({n - pos} of the {nbytes} pixel bytes "
+                f"its {width}x{height} size line asks for are present)"
             )
         frames.append(PgmFrame(pos, width, height, bpp, frame_meta))
         meta = frame_meta

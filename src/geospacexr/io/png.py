@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 
 __all__ = ["PNG_NAME", "open_png_frames"]
 
@@ -30,27 +30,38 @@ PNG_NAME = re.compile(
 )
 
 
-def _frames_of(path: Path) -> list[tuple[str, bytes]]:
-    """(member name, PNG bytes) of a PNG or a PNG tar."""
-    if path.name.lower().endswith(".tar"):
+def _frames_of(path: Path) -> tuple[list[tuple[str, bytes]], str | None]:
+    """``([(member name, PNG bytes)], problem)`` of a PNG or a PNG tar.
+
+    A tar is read member by member, so a truncated or damaged tar keeps the frames stored before
+    the damage and reports why the rest is missing.
+
+    Raises:
+        FileFormatError: If the file cannot be opened at all.
+    """
+    if not path.name.lower().endswith(".tar"):
         try:
-            with tarfile.open(path) as tar:
-                members = sorted(
-                    (m for m in tar.getmembers() if m.isfile() and m.name.lower().endswith(".png")),
-                    key=lambda m: m.name,
-                )
-                out = []
-                for member in members:
-                    fh = tar.extractfile(member)
-                    if fh is not None:
-                        out.append((Path(member.name).name, fh.read()))
-                return out
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            raise FileFormatError(f"cannot read the PNG tar ({exc})", path=path) from None
+            return [(path.name, path.read_bytes())], None
+        except OSError as exc:
+            raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    out: list[tuple[str, bytes]] = []
     try:
-        return [(path.name, path.read_bytes())]
-    except OSError as exc:
-        raise FileFormatError(f"cannot read ({exc})", path=path) from None
+        tar = tarfile.open(path)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise FileFormatError(f"cannot read the PNG tar ({exc})", path=path) from None
+    with tar:
+        try:
+            for member in tar:
+                if not (member.isfile() and member.name.lower().endswith(".png")):
+                    continue
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    out.append((Path(member.name).name, fh.read()))
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            return sorted(out), f"PNG tar cut short after {len(out)} frame(s) ({exc})"
+    if not out:
+        return out, "the tar holds no PNG frame"
+    return sorted(out), None
 
 
 def _decode(data: bytes) -> np.ndarray:
@@ -74,8 +85,9 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         ``mode`` per frame; attrs as :func:`geospacexr.open_asi`.
 
     Raises:
-        FileFormatError: If no frame can be read.
+        FileFormatError: If no frame can be read (every file and its reason is listed).
         IncompatibleInputError: If the frames come from several sites or imagers or sizes.
+        OutOfRangeError: If the files are intact but no frame lies in ``[start, end]``.
     """
     try:
         import PIL  # noqa: F401
@@ -83,41 +95,48 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         raise ImportError("PNG images need Pillow: pip install 'geospacexr[asi]'") from None
     t0 = None if start is None else np.datetime64(start, "ns")
     t1 = None if end is None else np.datetime64(end, "ns")
-    problems: list[dict[str, str]] = []
+    problems: dict[str, list[str]] = {}  # file name -> reasons
     frames: list[tuple[np.datetime64, np.ndarray, float, str, str, str, str]] = []
+    stamps: list[np.datetime64] = []  # every frame time met, for the out-of-range message
     for path in paths:
         try:
-            members = _frames_of(path)
+            members, problem = _frames_of(path)
         except FileFormatError as exc:
-            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
+            problems.setdefault(path.name, []).append(str(exc).removeprefix(f"{path}: "))
             continue
+        if problem:
+            problems.setdefault(path.name, []).append(problem)
         for name, data in members:
             m = PNG_NAME.match(name)
             if not m:
-                problems.append(
-                    {
-                        "file": path.name,
-                        "reason": f"{name}: name does not carry the frame's metadata",
-                    }
+                problems.setdefault(path.name, []).append(
+                    f"{name}: the name does not carry the frame's metadata "
+                    "(YYYYMMDD_HHMMSS_ffffff_<site>_<imager>_<exposure>ms_<mode>.png)"
                 )
                 continue
             g = m.groupdict()
-            stamp = np.datetime64(
-                f"{g['date'][:4]}-{g['date'][4:6]}-{g['date'][6:]}T{g['time'][:2]}:{g['time'][2:4]}:{g['time'][4:]}.{g['frac']}",
-                "ns",
-            )
+            try:
+                stamp = np.datetime64(
+                    f"{g['date'][:4]}-{g['date'][4:6]}-{g['date'][6:]}T"
+                    f"{g['time'][:2]}:{g['time'][2:4]}:{g['time'][4:]}.{g['frac']}",
+                    "ns",
+                )
+            except ValueError:
+                problems.setdefault(path.name, []).append(
+                    f"{name}: the name carries an impossible date or time"
+                )
+                continue
             if (t0 is not None and stamp < t0) or (t1 is not None and stamp > t1):
+                stamps.append(stamp)
                 continue
             try:
                 pixels = _decode(data)
             except Exception as exc:  # Pillow raises many types on damaged data
-                problems.append(
-                    {
-                        "file": path.name,
-                        "reason": f"{name}: cannot decode PNG ({type(exc).__name__})",
-                    }
+                problems.setdefault(path.name, []).append(
+                    f"{name}: cannot decode PNG ({type(exc).__name__})"
                 )
                 continue
+            stamps.append(stamp)
             frames.append(
                 (
                     stamp,
@@ -129,25 +148,36 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
                     path.name,
                 )
             )
+    report = [{"file": name, "reason": "; ".join(problems[name])} for name in sorted(problems)]
+    listing = "; ".join(f"{p['file']}: {p['reason']}" for p in report)
     if not frames:
-        reasons = (
-            "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
-            or "no frames in the time range"
+        if stamps and not report:  # intact frames, none of them in [start, end]
+            raise OutOfRangeError(
+                f"no frame between start={start} and end={end} in {len(paths)} file(s), which "
+                f"cover {min(stamps)} to {max(stamps)}"
+            )
+        raise FileFormatError(
+            f"no PNG frame could be read from {len(paths)} file(s): {listing or 'no frames'}"
         )
-        raise FileFormatError(f"no PNG frame could be read from {len(paths)} file(s): {reasons}")
     identities = sorted({(f[4], f[5]) for f in frames})
     if len(identities) > 1:
+        listing = ", ".join(f"{site} ({imager})" for site, imager in identities)
         raise IncompatibleInputError(
-            f"frames of several sites/imagers: {identities}; open each separately"
+            f"the frames come from more than one site or imager: {listing}; open each site "
+            "separately (geospacexr.io.registry.group_files splits a list by site and imager)"
         )
     shapes = {f[1].shape for f in frames}
     if len(shapes) > 1:
-        raise IncompatibleInputError(f"frames of several sizes: {sorted(shapes)}")
+        raise IncompatibleInputError(
+            "frames of several sizes: "
+            + ", ".join(f"{s[1]}x{s[0]}" for s in sorted(shapes))
+            + "; open files of one imager mode at a time"
+        )
     frames.sort(key=lambda f: f[0])
-    if problems:
+    if report:
         warnings.warn(
-            f"{len(problems)} problem(s) reading PNG frames, good frames kept: "
-            + "; ".join(f"{p['file']}: {p['reason']}" for p in problems),
+            f"{len(report)} of {len(paths)} PNG file(s) could not be read completely, "
+            f"good frames kept: {listing}",
             DataWarning,
             stacklevel=3,
         )
@@ -184,7 +214,7 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
             "site_lon": float("nan"),
             "site_alt_m": float("nan"),
             "source_files": json.dumps(sorted({f[6] for f in frames})),
-            "problematic_files": json.dumps(problems),
+            "problematic_files": json.dumps(report),
             "file_metadata": json.dumps({}),
             "orientation": "rows flipped after reading as pyucalgarysrs does: "
             "image[k] == pyucalgarysrs data[:, :, :, k]",

@@ -148,6 +148,8 @@ def _build(record: Any, names: set[str], file: Path) -> xr.Dataset:
     lat = np.asarray(record["FULL_MAP_LATITUDE"], dtype=np.float32)
     lon = np.asarray(record["FULL_MAP_LONGITUDE"], dtype=np.float32)
     alt_m = np.atleast_1d(np.asarray(record["FULL_MAP_ALTITUDE"], dtype=np.float64))
+    if alt_m.size == 0 or not np.all(np.isfinite(alt_m)) or np.unique(alt_m).size != alt_m.size:
+        raise ValueError(f"FULL_MAP_ALTITUDE must hold distinct finite altitudes, not {alt_m}")
     if elevation.ndim != 2 or azimuth.shape != elevation.shape:
         raise ValueError(f"elevation/azimuth shapes {elevation.shape}/{azimuth.shape}")
     h, w = elevation.shape
