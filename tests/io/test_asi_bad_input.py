@@ -444,10 +444,6 @@ def test_h5_missing_a_dataset_is_listed_and_the_good_file_kept(tmp_path):
     assert ds.sizes["time"] == 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="h5asi._read_file says 'no /data/images and /data/timestamp' whichever is missing",
-)
 @pytest.mark.parametrize("missing", ["images", "timestamp"])
 def test_h5_message_names_only_the_missing_dataset(tmp_path, missing):
     pytest.importorskip("h5py")
@@ -486,10 +482,6 @@ def test_h5_wrong_layouts(tmp_path):
     assert four_channels.name in str(info.value) and too_few.name in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="h5asi reads /data/images in one call, so one corrupt frame chunk loses the file",
-)
 def test_h5_corrupt_frame_keeps_the_other_frames(tmp_path):
     h5py = pytest.importorskip("h5py")
     src = sample_files("trex_rgb-gill", "*.h5")[0]
@@ -681,10 +673,6 @@ def test_box_outside_the_field_of_view(images, sky, box):
         asi.box_metric(images, sky, **box)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="metrics.box_mask does not say where the field of view lies",
-)
 def test_box_outside_the_field_of_view_says_where_the_field_of_view_is(images, sky):
     centres = asi.pixel_centres(sky, 110)
     seen = np.isfinite(sky.elevation.values)

@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, OutOfRangeError
 from .skymaps import check_skymap, magnetic, pixel_centres
 
 __all__ = ["METRICS", "box_mask", "box_metric"]
@@ -195,18 +195,31 @@ def box_mask(
         if mode == "geo":
             centres = pixel_centres(skymap, altitude_km)
             lon, lat = centres["lon"].values, centres["lat"].values
+            altitude = centres["altitude"].values
         else:
             coords = magnetic(skymap, ds["time"].values[0], altitude_km)
             lon, lat = coords["mlon"].values, coords["mlat"].values
+            altitude = coords["altitude"].values
         with np.errstate(invalid="ignore"):
             inside_lon = (
                 (lon >= lon0) & (lon <= lon1) if lon0 <= lon1 else (lon >= lon0) | (lon <= lon1)
             )
             mask = inside_lon & (lat >= min(lat0, lat1)) & (lat <= max(lat0, lat1))
-    mask &= np.isfinite(skymap["elevation"].values)
+    seen = np.isfinite(skymap["elevation"].values)
+    mask &= seen
     if not mask.any():
-        raise InvalidArgumentError(
-            f"the {mode} box {tuple(value)} contains no pixel of the field of view"
+        if mode in ("geo", "mag"):
+            m = "m" if mode == "mag" else ""
+            la, lo = lat[seen & np.isfinite(lat)], lon[seen & np.isfinite(lon)]
+            extent = (
+                f"; the field of view at {float(altitude):g} km spans {m}lon {lo.min():.1f} to "
+                f"{lo.max():.1f}, {m}lat {la.min():.1f} to {la.max():.1f}"
+            )
+        else:
+            a = skymap[mode].values[seen]
+            extent = f"; the field of view spans {mode} {np.nanmin(a):.1f} to {np.nanmax(a):.1f}"
+        raise OutOfRangeError(
+            f"the {mode} box {tuple(value)} contains no pixel of the field of view{extent}"
         )
     return mask
 

@@ -80,9 +80,16 @@ def _read_file(
 
     try:
         with h5py.File(path, "r") as f:
-            if "data" not in f or "images" not in f["data"] or "timestamp" not in f["data"]:
+            group = f.get("data")
+            if not isinstance(group, h5py.Group):
+                group = {}
+            missing = [f"/data/{n}" for n in ("images", "timestamp") if n not in group]
+            if missing:
+                found = ", ".join(f"/data/{k}" for k in group)
                 raise FileFormatError(
-                    "no /data/images and /data/timestamp in the HDF5 file", path=path
+                    f"no {' and '.join(missing)} in the HDF5 file"
+                    + (f" (it has {found})" if found else ""),
+                    path=path,
                 )
             images = f["data"]["images"]
             stamps = [_stamp(_text(v)) for v in np.atleast_1d(f["data"]["timestamp"][()])]
@@ -114,13 +121,24 @@ def _read_file(
                 if (t0 is None or t >= t0) and (t1 is None or t <= t1)
             ]
             if not keep:
-                return np.empty((0, *images.shape[:3]), dtype=np.uint8), [], []
+                return np.empty((0, *images.shape[:3]), dtype=np.uint8), [], [], None
+            bad: list[int] = []
             if single:
                 data = images[()][..., None]
-            elif len(keep) == frames:
-                data = images[()]
             else:
-                data = images[:, :, :, keep]
+                try:
+                    data = images[()] if len(keep) == frames else images[:, :, :, keep]
+                except OSError:  # a damaged chunk: read frame by frame, keep the good ones
+                    parts, good = [], []
+                    for i in keep:
+                        try:
+                            parts.append(images[:, :, :, i])
+                            good.append(i)
+                        except OSError:
+                            bad.append(i)
+                    if not good:
+                        raise
+                    keep, data = good, np.stack(parts, axis=-1)
     except FileFormatError:
         raise
     except Exception as exc:  # h5py raises many types on damaged files
@@ -128,7 +146,12 @@ def _read_file(
             f"cannot read the HDF5 file ({type(exc).__name__}: {exc})", path=path
         ) from None
     frames = np.moveaxis(np.asarray(data, dtype=np.uint8), -1, 0)[:, ::-1]
-    return frames, [stamps[i] for i in keep], [metas[i] for i in keep]
+    problem = (
+        f"frame(s) {', '.join(str(i + 1) for i in bad)} cannot be decoded (skipped)"
+        if bad
+        else None
+    )
+    return frames, [stamps[i] for i in keep], [metas[i] for i in keep], problem
 
 
 def _exposure_ms(meta: dict[str, str]) -> float:
@@ -162,10 +185,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     parts: list[tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], Path]] = []
     for path in paths:
         try:
-            frames, stamps, metas = _read_file(path, t0, t1)
+            frames, stamps, metas, problem = _read_file(path, t0, t1)
         except FileFormatError as exc:
             problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
             continue
+        if problem:
+            problems.append({"file": path.name, "reason": problem})
         if stamps:
             parts.append((frames, stamps, metas, path))
     if not parts:
