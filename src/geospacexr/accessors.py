@@ -474,17 +474,20 @@ class AsiAccessor(_Accessor):
 
         return explore(self._require("explore", ["image"]), skymap)
 
-    def magnetic(self, date: Any, altitude_km: float | None = None) -> xr.Dataset:
+    def magnetic(
+        self, date: Any, altitude_km: float | None = None, grid_deg: float | None = None
+    ) -> xr.Dataset:
         """AACGM-v2 coordinates of a skymap's pixels (see :func:`geospacexr.asi.magnetic`).
 
         Args:
             date: Date of the coefficients.
             altitude_km: Mapping altitude, km (default 110).
+            grid_deg: Interpolation grid, degrees; 0 converts every pixel directly (default 1).
 
         Returns:
             Dataset with ``mlat``, ``mlon`` ``(y, x)``.
         """
-        return _asi.magnetic(self._require("magnetic", ["lat_corner"]), date, altitude_km)
+        return _asi.magnetic(self._require("magnetic", ["lat_corner"]), date, altitude_km, grid_deg)
 
     @property
     def plot(self) -> _AsiPlot:

@@ -40,7 +40,8 @@ def test_pixel_centres_agree_with_line_of_sight_geometry(shared_data):
 
 def test_magnetic_agrees_with_aacgmv2(sky):
     aacgmv2 = pytest.importorskip("aacgmv2")
-    mag = sky.asi.magnetic("2014-03-10T06:00", 110)
+    exact = sky.asi.magnetic("2014-03-10T06:00", 110, grid_deg=0)
+    gridded = sky.asi.magnetic("2014-03-10T06:00", 110)  # the default: interpolated
     centres = asi.pixel_centres(sky, 110)
     for y, x in ((128, 127), (60, 200), (200, 40)):
         mlat, mlon, _ = aacgmv2.convert_latlon(
@@ -49,8 +50,15 @@ def test_magnetic_agrees_with_aacgmv2(sky):
             110.0,
             np.datetime64("2014-03-10T06:00").astype(object),
         )
-        assert float(mag.mlat[y, x]) == pytest.approx(mlat, abs=1e-6)
-        assert float(mag.mlon[y, x]) == pytest.approx(mlon, abs=1e-6)
+        assert float(exact.mlat[y, x]) == pytest.approx(mlat, abs=1e-6)
+        assert float(exact.mlon[y, x]) == pytest.approx(mlon, abs=1e-6)
+    # every pixel of the field of view: the interpolated default within 0.001 degree
+    ok = np.isfinite(exact.mlat.values)
+    assert ok.sum() > 30000
+    assert np.array_equal(ok, np.isfinite(gridded.mlat.values))
+    assert np.abs(gridded.mlat.values - exact.mlat.values)[ok].max() < 1e-3
+    dlon = (gridded.mlon.values - exact.mlon.values + 180) % 360 - 180
+    assert np.abs(dlon * np.cos(np.deg2rad(exact.mlat.values)))[ok].max() < 1e-3
 
 
 def test_geographic_keogram(images, sky):
