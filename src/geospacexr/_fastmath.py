@@ -68,3 +68,72 @@ def nanmean_last(values: np.ndarray) -> np.ndarray:
     if rows is None:
         return np.full(values.shape[:-1], np.nan)
     return _nanmean_rows(rows).reshape(values.shape[:-1])
+
+
+@njit(cache=True, nogil=True)
+def _keys(t):  # pragma: no cover - compiled
+    # Keys (1981) cubic convolution weights (a = -0.5) for the four nodes around t in [0, 1)
+    t2 = t * t
+    t3 = t2 * t
+    return (
+        -0.5 * t3 + t2 - 0.5 * t,
+        1.5 * t3 - 2.5 * t2 + 1.0,
+        -1.5 * t3 + 2.0 * t2 + 0.5 * t,
+        0.5 * t3 - 0.5 * t2,
+    )
+
+
+@njit(cache=True, nogil=True)
+def bicubic(grids, rows, cols):  # pragma: no cover - compiled
+    """Keys cubic-convolution interpolation of several grids at fractional positions.
+
+    Args:
+        grids: ``(k, ny, nx)`` values on a regular grid.
+        rows: Fractional row positions (0 = first row), each at least 1 and below ``ny - 2``.
+        cols: Fractional column positions, likewise.
+
+    Returns:
+        ``(k, n)`` interpolated values (third-order accurate for smooth fields).
+    """
+    k = grids.shape[0]
+    n = rows.size
+    out = np.empty((k, n))
+    for p in range(n):
+        i = int(np.floor(rows[p]))
+        j = int(np.floor(cols[p]))
+        wy = _keys(rows[p] - i)
+        wx = _keys(cols[p] - j)
+        for c in range(k):
+            acc = 0.0
+            for a in range(4):
+                line = 0.0
+                for b in range(4):
+                    line += wx[b] * grids[c, i - 1 + a, j - 1 + b]
+                acc += wy[a] * line
+            out[c, p] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def interp_directions(unit, rows, cols):  # pragma: no cover - compiled
+    """Interpolate a grid of unit vectors (:func:`bicubic`) and return latitude/longitude.
+
+    Args:
+        unit: ``(3, ny, nx)`` unit vectors (x, y, z) on a regular grid.
+        rows: Fractional row positions (see :func:`bicubic`).
+        cols: Fractional column positions.
+
+    Returns:
+        Latitude and longitude in degrees, longitude in [-180, 180).
+    """
+    xyz = bicubic(unit, rows, cols)
+    n = rows.size
+    lat = np.empty(n)
+    lon = np.empty(n)
+    for p in range(n):
+        x = xyz[0, p]
+        y = xyz[1, p]
+        lat[p] = np.rad2deg(np.arctan2(xyz[2, p], np.hypot(x, y)))
+        v = np.rad2deg(np.arctan2(y, x))
+        lon[p] = v - 360.0 if v >= 180.0 else v
+    return lat, lon

@@ -29,51 +29,64 @@ def _lerp(a: float, b: float, t: float) -> float:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _rank_pair(values, k):  # pragma: no cover - compiled
-    """The k-th and (k+1)-th smallest (0-based) of ``values`` (non-negative integers < 65536)."""
-    n = values.size
-    high = np.zeros(_BINS, dtype=np.int64)
-    for i in range(n):
-        high[values[i] >> 8] += 1
-    # the buckets holding ranks k and k + 1
-    k2 = min(k + 1, n - 1)
-    b1 = -1
-    b2 = -1
-    below1 = 0
-    below2 = 0
+def _select(counts, k):  # pragma: no cover - compiled
+    """The bin holding rank ``k`` of four interleaved histograms, and the count below it."""
     cum = 0
     for b in range(_BINS):
-        if b1 < 0 and cum + high[b] > k:
-            b1 = b
-            below1 = cum
-        if cum + high[b] > k2:
-            b2 = b
-            below2 = cum
-            break
-        cum += high[b]
-    low1 = np.zeros(_BINS, dtype=np.int64)
-    low2 = np.zeros(_BINS, dtype=np.int64)
-    for i in range(n):
-        h = values[i] >> 8
-        if h == b1:
-            low1[values[i] & 255] += 1
-        if h == b2:
-            low2[values[i] & 255] += 1
-    r = k - below1
-    v1 = 0
-    for j in range(_BINS):
-        if r < low1[j]:
-            v1 = b1 * 256 + j
-            break
-        r -= low1[j]
-    r = k2 - below2
-    v2 = 0
-    for j in range(_BINS):
-        if r < low2[j]:
-            v2 = b2 * 256 + j
-            break
-        r -= low2[j]
-    return float(v1), float(v2)
+        h = counts[0, b] + counts[1, b] + counts[2, b] + counts[3, b]
+        if cum + h > k:
+            return b, cum
+        cum += h
+    return _BINS - 1, cum
+
+
+@njit(cache=True, nogil=True)
+def _rank_pair(values, k):  # pragma: no cover - compiled
+    """The k-th and (k+1)-th smallest (0-based) of ``values`` (uint16).
+
+    Two passes: a histogram of the high bytes finds the buckets holding both ranks, a histogram
+    of the low bytes inside those buckets finds the values. Each histogram is kept four times,
+    interleaved over consecutive values, so that runs of equal values (the usual case in an
+    image) do not serialise on one counter.
+    """
+    n = values.size
+    k2 = min(k + 1, n - 1)
+    whole = n - n % 4
+    high = np.zeros((4, _BINS), dtype=np.int32)
+    for i in range(0, whole, 4):
+        high[0, values[i] >> 8] += 1
+        high[1, values[i + 1] >> 8] += 1
+        high[2, values[i + 2] >> 8] += 1
+        high[3, values[i + 3] >> 8] += 1
+    for i in range(whole, n):
+        high[0, values[i] >> 8] += 1
+    b1, below1 = _select(high, k)
+    b2, below2 = _select(high, k2)
+    low1 = np.zeros((4, _BINS), dtype=np.int32)
+    low2 = np.zeros((4, _BINS), dtype=np.int32)
+    if b1 == b2:  # the usual case: one bucket
+        for i in range(0, whole, 4):
+            for q in range(4):
+                v = values[i + q]
+                if v >> 8 == b1:
+                    low1[q, v & 255] += 1
+        for i in range(whole, n):
+            if values[i] >> 8 == b1:
+                low1[0, values[i] & 255] += 1
+    else:
+        for i in range(n):
+            v = values[i]
+            h = v >> 8
+            if h == b1:
+                low1[i & 3, v & 255] += 1
+            elif h == b2:
+                low2[i & 3, v & 255] += 1
+    j1, _ = _select(low1, k - below1)
+    if b2 == b1:
+        j2, _ = _select(low1, k2 - below1)
+    else:
+        j2, _ = _select(low2, k2 - below2)
+    return float(b1 * 256 + j1), float(b2 * 256 + j2)
 
 
 @njit(parallel=True, cache=True)
@@ -108,9 +121,41 @@ def box_reduce(frames, offsets, nc, code, q):  # pragma: no cover - compiled
                 acc += frame[offsets[i] + c]
             out[t, c] = acc / n if code == 0 else acc
         else:
-            values = np.empty(n, dtype=np.int32)
+            values = np.empty(n, dtype=np.uint16)
             for i in range(n):
                 values[i] = frame[offsets[i] + c]
             a, b = _rank_pair(values, k)
             out[t, c] = _lerp(a, b, frac)
     return out
+
+
+@njit(cache=True, nogil=True)
+def pixel_centres(lat, lon):  # pragma: no cover - compiled
+    """Centres of pixels from their corners: ``(H + 1, W + 1)`` -> two ``(H, W)`` float64.
+
+    The centre latitude is the mean of the four corner latitudes; the centre longitude is the
+    mean of the four corner longitudes taken relative to the top-left corner (each difference
+    wrapped to [-180, 180], so pixels on the antimeridian are safe), wrapped to [-180, 180).
+    NaN where any corner is NaN.
+    """
+    h = lat.shape[0] - 1
+    w = lat.shape[1] - 1
+    clat = np.empty((h, w))
+    clon = np.empty((h, w))
+    for i in range(h):
+        for j in range(w):
+            ref = np.float64(lon[i, j])
+            total = 0.0
+            for di in range(2):
+                for dj in range(2):
+                    d = np.float64(lon[i + di, j + dj]) - ref
+                    total += d - 360.0 * np.floor(d / 360.0 + 0.5)
+            clat[i, j] = 0.25 * (
+                np.float64(lat[i, j])
+                + np.float64(lat[i + 1, j])
+                + np.float64(lat[i, j + 1])
+                + np.float64(lat[i + 1, j + 1])
+            )
+            c = ref + 0.25 * total + 180.0
+            clon[i, j] = c - 360.0 * np.floor(c / 360.0) - 180.0
+    return clat, clon

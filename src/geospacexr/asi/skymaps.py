@@ -14,6 +14,11 @@ from ..errors import IncompatibleInputError, InvalidArgumentError, OutOfRangeErr
 __all__ = ["check_skymap", "magnetic", "pixel_centres", "skymap_at"]
 
 
+def _wrap180(a: np.ndarray) -> np.ndarray:
+    """Wrap degrees to [-180, 180) (floor-based: numpy's float modulo is slow, NaN-heavy)."""
+    return a - 360.0 * np.floor((a + 180.0) / 360.0)
+
+
 def skymap_at(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Dataset:
     """Pixel-corner latitude/longitude at a mapping altitude.
 
@@ -69,9 +74,9 @@ def skymap_at(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Datase
     lat1 = skymap["lat_corner"].isel(altitude=i1).values.astype(np.float64)
     lon0 = skymap["lon_corner"].isel(altitude=i0).values.astype(np.float64)
     lon1 = skymap["lon_corner"].isel(altitude=i1).values.astype(np.float64)
-    dlon = (lon1 - lon0 + 180.0) % 360.0 - 180.0
+    dlon = _wrap180(lon1 - lon0)
     lat = lat0 + w * (lat1 - lat0)
-    lon = (lon0 + w * dlon + 180.0) % 360.0 - 180.0
+    lon = _wrap180(lon0 + w * dlon)
     dims = ("y_corner", "x_corner")
     return xr.Dataset(
         {
@@ -93,22 +98,10 @@ def pixel_centres(skymap: xr.Dataset, altitude_km: float | None = None) -> xr.Da
     Returns:
         Dataset with ``lat``, ``lon`` ``(y, x)`` in degrees (NaN outside the field of view).
     """
+    from ._kernels import pixel_centres as centres_of
+
     corners = skymap_at(skymap, altitude_km)
-    lat = corners["lat_corner"].values.astype(np.float64)
-    lon = corners["lon_corner"].values.astype(np.float64)
-    ref = lon[:-1, :-1]
-
-    def rel(a: np.ndarray) -> np.ndarray:
-        # a - ref wrapped to [-180, 180] (np.round is several times faster than a float modulo)
-        d = a - ref
-        d -= 360.0 * np.round(d / 360.0)
-        return d
-
-    clat = 0.25 * (lat[:-1, :-1] + lat[1:, :-1] + lat[:-1, 1:] + lat[1:, 1:])
-    clon = ref + 0.25 * (
-        rel(lon[:-1, :-1]) + rel(lon[1:, :-1]) + rel(lon[:-1, 1:]) + rel(lon[1:, 1:])
-    )
-    clon = (clon + 180.0) % 360.0 - 180.0
+    clat, clon = centres_of(corners["lat_corner"].values, corners["lon_corner"].values)
     return xr.Dataset(
         {
             "lat": (
