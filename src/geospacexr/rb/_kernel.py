@@ -355,18 +355,36 @@ def build_buckets(gc, nbx, nby, nbz):
 @njit(cache=True, error_model="numpy")
 def field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """The model's total field (nT) at one point of the trace frame."""
-    ext = ip[1]
-    if ext == EXTERNAL_GRID:
-        if x * x + y * y + z * z < fp[FP_RINNER] * fp[FP_RINNER]:
-            return internal_field(ip, fp, gh, x, y, z)
-        bx, by, bz, inside = grid_field(gx, gy, gz, gb, gc, gk, x, y, z)
-        if bx != bx and inside:
-            # a cell touching the grid's hole around the Earth: the internal field takes over
-            return internal_field(ip, fp, gh, x, y, z)
-        return bx, by, bz
+    gbx, gby, gbz, gridded = gridded_field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
+    if gridded:
+        return gbx, gby, gbz
     bx, by, bz = internal_field(ip, fp, gh, x, y, z)
     ex, ey, ez = external_field(ip, fp, x, y, z)
     return bx + ex, by + ey, bz + ez
+
+
+def _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+    """A gridded model's field: the grid, or the internal field inside its hole."""
+    if x * x + y * y + z * z < fp[FP_RINNER] * fp[FP_RINNER]:
+        bx, by, bz = internal_field(ip, fp, gh, x, y, z)
+        return bx, by, bz, True
+    bx, by, bz, inside = grid_field(gx, gy, gz, gb, gc, gk, x, y, z)
+    if bx != bx and inside:
+        # a cell touching the grid's hole around the Earth: the internal field takes over
+        bx, by, bz = internal_field(ip, fp, gh, x, y, z)
+    return bx, by, bz, True
+
+
+def gridded_field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+    """``(Bx, By, Bz, True)`` for a gridded model, ``(0, 0, 0, False)`` otherwise.
+
+    Only the int64 parameter packing (no external model, or a grid) can hold a grid, so the
+    grid code is compiled into that specialisation only (the overload below); called from
+    Python, this body does the same at run time.
+    """
+    if np.asarray(ip).dtype == np.int64 and ip[1] == EXTERNAL_GRID:
+        return _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
+    return 0.0, 0.0, 0.0, False
 
 
 def external_field(ip, fp, x, y, z):
@@ -418,6 +436,26 @@ def _external_field(ip, fp, x, y, z):
 
         def impl(ip, fp, x, y, z):
             return 0.0, 0.0, 0.0
+
+    return impl
+
+
+_grid_or_hole_jit = njit(cache=True, error_model="numpy")(_grid_or_hole)
+
+
+@overload(gridded_field, jit_options={"cache": True, "error_model": "numpy"})
+def _gridded_field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+    if ip.dtype == types.int64:
+
+        def impl(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+            if ip[1] == EXTERNAL_GRID:
+                return _grid_or_hole_jit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
+            return 0.0, 0.0, 0.0, False
+
+    else:
+
+        def impl(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+            return 0.0, 0.0, 0.0, False
 
     return impl
 
@@ -862,16 +900,16 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
     k = 0.0
     if isouth == inorth:
         mid = 0.5 * (s1 + s2)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, mid, bm, 1, p)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, mid, s2, bm, 2, p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, mid, bm, np.int64(1), p)
+        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, mid, s2, bm, np.int64(2), p)
     else:
         k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, line[isouth + 1, 4],
-            bm, 1, p)
+            bm, np.int64(1), p)
         for j in range(isouth + 1, inorth):
             k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, line[j, 4], line[j + 1,
-                4], bm, 0, p)
+                4], bm, np.int64(0), p)
         k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, line[inorth, 4], s2, bm,
-            2, p)
+            np.int64(2), p)
     out[0] = k * math.sqrt(NT_TO_G)
     return OK
 
@@ -969,7 +1007,7 @@ def _shell_f(
         return np.inf, n, LEAVES_DOMAIN
     if (eb != END_INNER and eb != END_BSTOP) or (ef != END_INNER and ef != END_BSTOP):
         return np.inf, n, OPEN
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, False, kout)
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, np.bool_(False), kout)
     if bm < kout[1]:
         return -k0 - (kout[1] / bm - 1.0), n, OK
     return kout[0] - k0, n, st
@@ -1144,7 +1182,7 @@ def invariants_one(
     bm = blocal / (sa * sa)
     res[R_BLOCAL] = blocal
     res[R_BM] = bm
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, True, kout)
+    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, np.bool_(True), kout)
     res[R_BMIN] = kout[1]
     if st != OK:
         return st

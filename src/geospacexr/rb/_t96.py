@@ -1038,13 +1038,13 @@ def _tailrc96(sps, x, y, z):
     cps = math.sqrt(1.0 - sps * sps)
     s3ps = 4.0 * cps * cps - 1.0
 
-    wx, wy, wz = _box_harmonics(_ARC, _ARC_TAB, 3, x, y, z, sps, cps, s3ps)
+    wx, wy, wz = _box_harmonics(_ARC, _ARC_TAB, np.int64(3), x, y, z, sps, cps, s3ps)
     hx, hy, hz = _ringcurr96(x, y, z, cpss, spss, dpsrr, xs, dxsx, dxsy, dxsz, dzsx, dzsz, zsww)
     bxrc = wx + hx
     byrc = wy + hy
     bzrc = wz + hz
 
-    wx, wy, wz = _box_harmonics(_ATAIL2, _ATAIL2_TAB, 3, x, y, z, sps, cps, s3ps)
+    wx, wy, wz = _box_harmonics(_ATAIL2, _ATAIL2_TAB, np.int64(3), x, y, z, sps, cps, s3ps)
     hx, hy, hz = _taildisk(
         x, y, z, cpss, spss, dpsrr, xs, dxsx, dxsy, dxsz, dzetas, ddzetadx, ddzetady, ddzetadz, zsww
     )
@@ -1052,7 +1052,7 @@ def _tailrc96(sps, x, y, z):
     byt2 = wy + hy
     bzt2 = wz + hz
 
-    wx, wy, wz = _box_harmonics(_ATAIL3, _ATAIL3_TAB, 3, x, y, z, sps, cps, s3ps)
+    wx, wy, wz = _box_harmonics(_ATAIL3, _ATAIL3_TAB, np.int64(3), x, y, z, sps, cps, s3ps)
     hx, hz = _tail87(x, z, rps, warp)
     return bxrc, byrc, bzrc, bxt2, byt2, bzt2, wx + hx, wy, wz + hz
 
@@ -1305,7 +1305,7 @@ def _birk1tot(ps, x, y, z):
 
     cps = math.cos(ps)
     hx, hy, hz = _box_harmonics(
-        _BIRK1SHLD, _BIRK1SHLD_TAB, 4, x, y, z, sps, cps, 4.0 * cps * cps - 1.0
+        _BIRK1SHLD, _BIRK1SHLD_TAB, np.int64(4), x, y, z, sps, cps, 4.0 * cps * cps - 1.0
     )
     return bx + hx, by + hy, bz + hz
 
@@ -1436,8 +1436,8 @@ def _r2inner(x, y, z):
         by += w * (bt * c * sf + bf * cf)
         bz -= w * bt * s
     dbx8, dby8, dbz8 = _loops4(x, y, z, pn1, pn2, pn3, pn4, pn5, pn6)
-    dbx6, dby6, dbz6 = _dipdistr(x - pn7, y, z, 0)
-    dbx7, dby7, dbz7 = _dipdistr(x - pn8, y, z, 1)
+    dbx6, dby6, dbz6 = _dipdistr(x - pn7, y, z, np.int64(0))
+    dbx7, dby7, dbz7 = _dipdistr(x - pn8, y, z, np.int64(1))
     return (
         bx + pl6 * dbx6 + pl7 * dbx7 + pl8 * dbx8,
         by + pl6 * dby6 + pl7 * dby7 + pl8 * dby8,
@@ -1574,7 +1574,7 @@ def _birk2tot(ps, x, y, z):
     cps = math.cos(ps)
     sps = math.sin(ps)
     wx, wy, wz = _box_harmonics(
-        _BIRK2SHL, _BIRK2SHL_TAB, 2, x, y, z, sps, cps, 4.0 * cps * cps - 1.0
+        _BIRK2SHL, _BIRK2SHL_TAB, np.int64(2), x, y, z, sps, cps, 4.0 * cps * cps - 1.0
     )
     hx, hy, hz = _r2_birk(x, y, z, ps)
     return wx + hx, wy + hy, wz + hz
