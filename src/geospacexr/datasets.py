@@ -465,6 +465,7 @@ register_sample(
     description="WACCM-X 4x5 degree CAM history, 88 hybrid levels to 4e-10 hPa, two hourly times",
     opener=_open_gcm_folder,
     single_file=True,
+    version=2,  # version 2: atomic oxygen falling off below 100 km (mesospheric layers)
 )(_synth_gcm.waccmx_generator())
 
 

@@ -480,3 +480,28 @@ def test_oxygen_lines_registered_on_both_models():
         b = emissions.brightness(ds, "OI5577", time=t)
     assert float(b.max()) > 0
     assert any(issubclass(w.category, DataWarning) for w in caught)
+
+
+def test_simple_oh83_agrees_with_the_full_vibrational_model():
+    """OH83 (tgcmproc's one-line model, factor 1) against OH_8_3 of the full OH(v) cascade.
+
+    The two are independent: OH83 is 0.29 [O][O2] k_M [M] / (260 + 2e-11 [O2]); OH_8_3 solves the
+    populations of OH(v=0..9) from H + O3 (+ O + HO2) with Nelson et al. (1990) Einstein
+    coefficients, quenching and cascades, and multiplies [OH(8)] by A(8,3). On the WACCM-X
+    sample (night-time mesosphere: [O] falling below 100 km, [H] ~1e8 cm-3 near 85 km) both give
+    a layer near 85 km of the same strength, so OH83's numbers are a photon volume emission
+    rate, photons cm-3 s-1, as tgcmproc labels them (a number density of OH(v=8) would differ by
+    the factor A(8,3) = 0.918 s-1 only, and an energy or per-steradian rate by orders of
+    magnitude).
+    """
+    ds = datasets.open_sample("waccmx")
+    t = ds.time.values[0]
+    z = ds["ZG"].sel(time=t).mean(("lat", "lon")).values
+    simple = ds.gcm.emission("OH83", time=t).mean(("lat", "lon")).values
+    full = ds.gcm.emission("OH_8_3", time=t).mean(("lat", "lon")).values
+    assert 80.0 < z[np.nanargmax(simple)] < 92.0
+    assert abs(z[np.nanargmax(simple)] - z[np.nanargmax(full)]) < 3.0
+    ratio = float(
+        ds.gcm.brightness("OH83", time=t).mean() / ds.gcm.brightness("OH_8_3", time=t).mean()
+    )
+    assert 1 / 1.5 < ratio < 1.5, ratio

@@ -6,7 +6,9 @@ The fields are smooth analytic models, not model output, but they are physically
   MSIS-like 120/150/200 km values)
   with a day-night (15 LT maximum) variation, and (for the storm run) high-latitude heating;
 * composition (mass mixing ratios O1, O2, HE; N2 by closure) moves from mixed to diffusive,
-  atomic oxygen dominating at the top;
+  atomic oxygen dominating at the top; in WACCM-X, which reaches the ground, atomic oxygen falls
+  steeply below ~100 km as in the night-time mesosphere, so the OH and O(1S) layers sit near
+  85-95 km;
 * heights are integrated hydrostatically from that temperature and the mean molecular mass:
   ``Z`` with TIE-GCM's constant gravity (870 cm/s^2), ``ZG`` with gravity varying with height
   and latitude (:func:`gravity`), both from the same lower-boundary height;
@@ -434,7 +436,10 @@ def waccmx_state(times_h: list[float], nlat: int = 46, nlon: int = 72) -> dict[s
         x = np.log(1000.0 / p_mid)
         t_inf = 850.0 + 180.0 * coslat * np.cos(phase) + 60.0 * coslat**2
         tn = _waccmx_temperature(x, t_inf, lat3)
-        f_o = 0.9 / (1.0 + np.exp(-(x - 16.5) / 1.4))
+        # atomic oxygen: diffusive above ~100 km (x = 15.2), falling steeply below it as O
+        # recombines (night-time [O] ~3e11 cm-3 at 95 km, ~1e10 at 80 km, ~1e8 at 70 km)
+        below = np.clip(15.2 - x, 0.0, None)
+        f_o = 0.9 / (1.0 + np.exp(-(x - 17.5) / 1.1)) * np.exp(-below / 0.7 - (below / 2.9) ** 2)
         f_he = np.minimum(3e-6 * np.exp(0.55 * np.clip(x - 11.0, 0, None)), 0.05)
         f_o2 = 0.2095 * (1.0 - f_o - f_he) * np.exp(-np.clip(x - 13.0, 0, None) / 3.5)
         f_co2 = 3.8e-4 * np.exp(-np.clip(x - 11.0, 0, None) / 1.6)
@@ -472,8 +477,9 @@ def waccmx_state(times_h: list[float], nlat: int = 46, nlon: int = 72) -> dict[s
             "Z3": z3_mid, "Z3GM": zg_mid,
             "O": f_o, "O2": f_o2, "N2": f_n2, "He": f_he, "CO2": f_co2,
             "NO": 1e-9 + 6e-8 * np.exp(-(((x - 15.5) / 1.5) ** 2)),
-            "H": 1e-8 * np.exp(0.3 * np.clip(x - 10.0, 0, None))
-            * np.exp(-np.clip(x - 20.0, 0, None) / 4.0) + 1e-9,
+            "H": 2e-7 * np.exp(0.3 * np.clip(x - 10.0, 0, None))
+            * np.exp(-np.clip(x - 20.0, 0, None) / 4.0)
+            * np.exp(-np.clip(10.0 - x, 0, None) / 0.3) + 1e-20,
             "O3": 8e-6 * np.exp(-(((x - 4.5) / 1.2) ** 2))
             + 1e-6 * np.exp(-(((x - 13.0) / 0.8) ** 2)) + 1e-12,
             "HO2": 2e-10 * np.exp(-(((x - 9.0) / 2.0) ** 2)) + 1e-13,

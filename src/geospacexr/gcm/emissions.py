@@ -45,8 +45,12 @@ holds the exact factor from GCMprocpy's numbers to ours (4 pi A k / prefactor, c
 ``attrs["photon_energy_erg"]`` gives hc/lambda to turn a photon rate into a cooling rate.
 ``OH83`` (tgcmproc's 6/95 simple model) is 0.29 [O][O2] k_M [M] / (260 + 2e-11 [O2]): the
 O + O2 + M rate (at night the H + O3 source of OH*) over the loss rate of OH(v=8); it is a photon
-rate when 0.29 is read in s-1, the branching into v=8 times the (8,3) Einstein coefficient, and
-its unit and values are kept (factor 1).
+rate when 0.29 is read in s-1, the branching into v=8 (about 0.3) times the (8,3) Einstein
+coefficient (0.918 s-1, Nelson et al. 1990), and its unit and values are kept (factor 1). Read as
+a bare branching ratio the same number would be [OH(v=8)] in cm-3, 1/0.918 of the (8,3) rate: the
+two readings differ by 9 %. An independent check settles the unit class: on the WACCM-X sample
+the full OH(v) model's ``OH_8_3`` and ``OH83`` peak at the same height and their column
+brightnesses agree within 30 % (``tests/gcm/test_emissions.py``).
 
 Rates are computed lazily and in blocks: :func:`emission` returns a lazily indexed DataArray (as
 a variable of the file is), computed when its values are asked for; a selection computes only
