@@ -144,3 +144,64 @@ def test_live_irbem(tmp_path):
         both = np.isfinite(ref) & np.isfinite(ours) & (ref > 0)
         # quick mode runs IRBEM at its default resolution, itself ~1% from converged
         np.testing.assert_allclose(ours[both], ref[both], rtol=1.5e-2)
+
+
+def _k_reference(model, x0, alpha_deg, time):
+    """K by an independent route: scipy's DOP853 along the field line of ``model.field``
+    (rtol 1e-12) to the mirror points (found as events) and adaptive quadrature of
+    sqrt(Bm - B(s)) on its dense output. G^0.5 Re."""
+
+    def bvec(p):
+        bx, by, bz = model.field(p[0], p[1], p[2], time=time, frame="GSM")
+        return np.array([float(bx), float(by), float(bz)])
+
+    bm = np.linalg.norm(bvec(x0)) / np.sin(np.deg2rad(alpha_deg)) ** 2
+    total = 0.0
+    for sign in (1.0, -1.0):
+
+        def mirror(s, p):
+            return np.linalg.norm(bvec(p)) - bm
+
+        mirror.terminal, mirror.direction = True, 1
+        sol = integrate.solve_ivp(
+            lambda s, p, sign=sign: sign * bvec(p) / np.linalg.norm(bvec(p)),
+            (0.0, 60.0),
+            x0,
+            method="DOP853",
+            rtol=1e-12,
+            atol=1e-12,
+            events=mirror,
+            dense_output=True,
+        )
+        end = sol.t_events[0][0]
+        total += integrate.quad(
+            lambda s, sol=sol: np.sqrt(max(bm - np.linalg.norm(bvec(sol.sol(s))), 0.0)),
+            0.0,
+            end,
+            epsrel=1e-10,
+            epsabs=0.0,
+            limit=400,
+        )[0]
+    return total * np.sqrt(1e-5)
+
+
+@pytest.mark.parametrize("name", ["t89", "t96"])
+def test_k_against_an_independent_integral_and_irbems_bias(name):
+    """Our K in T89/T96 equals an independent trace-and-quadrature K to 1e-5; IRBEM's highest
+    resolution K is low by 0.1-1.4% against that same integral (as in the centred dipole), which
+    is why K is compared with IRBEM only within its own error (0.7% above K = 0.1)."""
+    positions = [p["xyz_gsm"] for p in DATA["positions"]]
+    alphas = DATA["alpha_local_deg"]
+    picks = [(i, j) for i in (4, 9, 14) for j in (1, 2)]  # 4.5, 6 Re and 20 deg off-equator
+    xyz = np.array([positions[i] for i, _ in picks], dtype=float)
+    alpha = np.array([alphas[j] for _, j in picks], dtype=float)
+    t = DATA["conventions"]["time_utc"]
+    model = _model(name)
+    ours = rb.particles(xyz[:, 0], xyz[:, 1], xyz[:, 2], alpha, time=t, frame="GSM").rb.K(model)
+    ours = np.asarray(ours["K"] if hasattr(ours, "data_vars") else ours, dtype=float)
+    ref = np.array([_k_reference(model, x, a, t) for x, a in zip(xyz, alpha, strict=True)])
+    np.testing.assert_allclose(ours, ref, rtol=1e-5)
+    irbem = _ref(name, "K_G05Re").reshape(len(positions), -1)
+    irbem = np.array([irbem[i, j] for i, j in picks])
+    bias = irbem / ref - 1.0
+    assert np.all((bias < -1e-3) & (bias > -1.5e-2)), bias
