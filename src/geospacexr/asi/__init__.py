@@ -2,6 +2,7 @@
 
 from ..io.download import download, download_skymap
 from .calibration import calibrate
+from .contours import contour
 from .coverage import conjunctions, field_of_view
 from .custom import meridian_keogram, path_keogram, path_pixels
 from .keogram import default_column, ewogram, inject_nans, keogram
@@ -19,6 +20,7 @@ __all__ = [
     "calibrate",
     "check_skymap",
     "conjunctions",
+    "contour",
     "default_column",
     "download",
     "download_skymap",
