@@ -407,6 +407,41 @@ register_sample(
 )(_synth_asi.smile_skymap_generator("atha", "2024110300"))
 
 
+register_sample(
+    "trex_nir-gill",
+    kind="asi",
+    description="TREx NIR (844.6 nm) Gillam (nir-216), 3 one-minute gzipped PGM files "
+    "(30 frames every 6 s, 256x256), an auroral arc drifting equatorward",
+    opener=_open_asi_folder,
+)(_synth_asi.trex_nir_generator("gill", "2022-03-07T06:00", minutes=3, seed=20220307))
+
+register_sample(
+    "trex_nir-gill-skymap",
+    kind="skymap",
+    description="TREx NIR Gillam skymap (IDL .sav, 256x256), valid from 2022-03-01, "
+    "for trex_nir-gill",
+    opener=_open_skymap_file,
+    single_file=True,
+)(_synth_asi.trex_nir_skymap_generator("gill", "2022030100"))
+
+register_sample(
+    "trex_blue-gill",
+    kind="asi",
+    description="TREx Blueline (427.8 nm) Gillam (blue-814), 2 one-minute gzipped PGM files "
+    "(40 frames every 3 s, 320 wide x 270 high), an auroral arc drifting equatorward",
+    opener=_open_asi_folder,
+)(_synth_asi.trex_blue_generator("gill", "2022-03-08T06:00", minutes=2, seed=20220308))
+
+register_sample(
+    "trex_blue-gill-skymap",
+    kind="skymap",
+    description="TREx Blueline Gillam skymap (IDL .sav, 320x270), valid from 2022-03-01, "
+    "for trex_blue-gill",
+    opener=_open_skymap_file,
+    single_file=True,
+)(_synth_asi.trex_blue_skymap_generator("gill", "2022030100"))
+
+
 def _open_grid_file(path: Path, **kwargs: Any) -> Any:
     from .io.asigrid import open_asi_grid
 

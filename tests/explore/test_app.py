@@ -30,6 +30,16 @@ def test_app_tabs_on_the_samples():
     assert "L*" in rb_tab[1][1].object
     summaries = tabs[4].objects
     assert len(summaries) == len(data)
+    # imagers pair with their own instrument's skymap, never another network's at the site
+    for title, ds in data.items():
+        partner = app._companion(title, ds, data)
+        if ds.attrs.get("geospacexr_kind") == "asi" and partner is not None:
+            assert partner.attrs["instrument"] == ds.attrs["instrument"], title
+    # the Mosaic tab mosaics one network (THEMIS here) and draws without an error message
+    import panel as pn
+
+    alerts = tabs[2].select(pn.pane.Alert)
+    assert alerts and not any(a.visible for a in alerts), [a.object for a in alerts]
     text = next(p.object for p in summaries if p.name == "themis-gill")
     assert "gill" in text and "`image`" in text and "counts" in text
 

@@ -158,3 +158,19 @@ def test_decompress_variants():
     assert parse_frames(content + b"P5\n3 1\n65535\n" + bytes(6))[1].startswith(
         "frame 2: size 3x1 differs"
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["20220307_0600_gill_nir-216_8446.pgm.gz", "20220308_0600_gill_blue-814_full.pgm.gz"]
+)
+def test_trex_site_position_from_geographic_keys(shared_data, name):
+    # TREx NIR and Blueline headers give "Geographic latitude/longitude" (THEMIS: "Geodetic")
+    path = shared_data / "asi" / name
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    ds = geospacexr.open_asi(path)
+    meta = json.loads(ds.attrs["file_metadata"])
+    lat = next(v for k, v in meta.items() if k.lower() == "geographic latitude")
+    lon = next(v for k, v in meta.items() if k.lower() == "geographic longitude")
+    assert ds.attrs["site_lat"] == pytest.approx(float(lat))
+    assert ds.attrs["site_lon"] == pytest.approx(float(lon))

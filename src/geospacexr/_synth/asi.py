@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -276,13 +277,26 @@ def rego_calibration_generator(
 # ---------------------------------------------------------------------------------------------
 
 
-def _fisheye(size: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Azimuth/elevation (deg) of raw-image positions for the synthetic lens of _themis_frames."""
+def _fisheye(
+    size: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    width: int | None = None,
+    radius: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Azimuth/elevation (deg) of raw-image positions for the synthetic lens of _themis_frames.
+
+    An equidistant fisheye centred on the image: zenith angle proportional to the distance from
+    the centre, 90 degrees at ``radius`` pixels (``0.46 * size`` by default); north towards
+    row 0, east towards column 0. ``size`` is the image height, ``width`` (default ``size``) its
+    width.
+    """
     centre = (size - 1) / 2
-    radius = size * 0.46
-    r = np.hypot(rows - centre, cols - centre)
+    centre_col = centre if width is None else (width - 1) / 2
+    radius = size * 0.46 if radius is None else radius
+    r = np.hypot(rows - centre, cols - centre_col)
     zenith = 90.0 * r / radius
-    azimuth = np.rad2deg(np.arctan2(centre - cols, centre - rows)) % 360.0
+    azimuth = np.rad2deg(np.arctan2(centre_col - cols, centre - rows)) % 360.0
     elevation = 90.0 - zenith
     outside = r > radius
     return np.where(outside, np.nan, azimuth), np.where(outside, np.nan, elevation)
@@ -297,6 +311,8 @@ def skymap_generator(
     size: int = 256,
     version: str = "v02",
     generated: str = "Mon Jan 06 00:00:00 2014",
+    width: int | None = None,
+    radius: float | None = None,
 ) -> Callable[[Path], list[str]]:
     """A generator of a skymap ``.sav`` in the real structure layout, for the synthetic lens.
 
@@ -305,9 +321,11 @@ def skymap_generator(
         valid_start: Start of validity, ``YYYYMMDDHH``.
         project: ``PROJECT_UID`` and file-name prefix (``themis``, ``smile``...).
         sites: Site table (``lat``, ``lon``, ``alt``, ``imager``); THEMIS_SITES by default.
-        size: Image width and height in pixels.
+        size: Image height (and width, unless ``width`` is given) in pixels.
         version: File version in the name (``v01``, ``v02``).
         generated: ``DATE_GENERATED`` (``%a %b %d %H:%M:%S %Y``), also the file's save date.
+        width: Image width in pixels, when it differs from the height.
+        radius: Fisheye radius in pixels (90 degrees zenith angle); ``0.46 * size`` by default.
 
     Returns:
         ``generate(folder) -> [file name]``.
@@ -318,11 +336,14 @@ def skymap_generator(
         from ..io.idlsav import IdlStruct, write_sav
 
         info = (THEMIS_SITES if sites is None else sites)[site]
-        step = size // 32  # 32 x 32 bins of step x step pixels
-        rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
-        az, el = _fisheye(size, rows, cols)
-        crow, ccol = np.mgrid[0 : size + 1, 0 : size + 1].astype(np.float64) - 0.5
-        caz, cel = _fisheye(size, crow, ccol)
+        ncols = size if width is None else width
+        lens = {"width": width, "radius": radius}
+        # 32 x 32 bins of row_step x col_step pixels
+        row_step, col_step = -(-size // 32), -(-ncols // 32)
+        rows, cols = np.mgrid[0:size, 0:ncols].astype(np.float64)
+        az, el = _fisheye(size, rows, cols, **lens)
+        crow, ccol = np.mgrid[0 : size + 1, 0 : ncols + 1].astype(np.float64) - 0.5
+        caz, cel = _fisheye(size, crow, ccol, **lens)
         altitudes = np.array([90000.0, 110000.0, 150000.0], dtype=np.float32)
         lon360 = info["lon"] % 360.0
         lats, lons = [], []
@@ -333,9 +354,9 @@ def skymap_generator(
             lats.append(la)
             lons.append(np.where(np.isnan(lo), np.nan, lo % 360.0))
         bins = np.arange(1024)
-        bin_rows = (bins // 32) * step + step // 2
-        bin_cols = (bins % 32) * step + step // 2
-        bin_az, bin_el = _fisheye(size, bin_rows.astype(float), bin_cols.astype(float))
+        bin_rows = (bins // 32) * row_step + row_step // 2
+        bin_cols = (bins % 32) * col_step + col_step // 2
+        bin_az, bin_el = _fisheye(size, bin_rows.astype(float), bin_cols.astype(float), **lens)
         bin_lat, bin_lon = look_to_geographic(info["lat"], info["lon"], 0.0, bin_az, bin_el, 110.0)
         generation = IdlStruct(
             {
@@ -348,7 +369,7 @@ def skymap_generator(
                 "CODE_USED": "geospacexr._synth.asi",
                 "OPTICAL_PROJECTION": np.zeros((2, 9)),
                 "OPTICAL_ORIENTATION": np.zeros(3),
-                "CCD_CENTER": np.full(2, (size - 1) / 2),
+                "CCD_CENTER": np.array([(ncols - 1) / 2, (size - 1) / 2]),
                 "IMG_FLIP": np.array([1, 0], dtype=np.uint8),
                 "PIXEL_ASPECT_RATIO": np.float64(1.0),
                 "BYTSCL_VALUES": np.array([-1, -1], dtype=np.int16),
@@ -367,14 +388,14 @@ def skymap_generator(
                 "FULL_ROW": rows.astype(np.uint16),
                 "FULL_COLUMN": cols.astype(np.uint16),
                 "FULL_IGNORE": np.isnan(el).astype(np.uint8),
-                "FULL_SUBTRACT": np.zeros((size, size), dtype=np.uint16),
-                "FULL_MULTIPLY": np.ones((size, size), dtype=np.float32),
+                "FULL_SUBTRACT": np.zeros((size, ncols), dtype=np.uint16),
+                "FULL_MULTIPLY": np.ones((size, ncols), dtype=np.float32),
                 "FULL_ELEVATION": el.astype(np.float32),
                 "FULL_AZIMUTH": az.astype(np.float32),
                 "FULL_MAP_ALTITUDE": altitudes,
                 "FULL_MAP_LATITUDE": np.stack(lats).astype(np.float32),
                 "FULL_MAP_LONGITUDE": np.stack(lons).astype(np.float32),
-                "FULL_BIN": ((rows // step) * 32 + cols // step).astype(np.uint16),
+                "FULL_BIN": ((rows // row_step) * 32 + cols // col_step).astype(np.uint16),
                 "BIN_ROW": bin_rows.astype(np.uint16),
                 "BIN_COLUMN": bin_cols.astype(np.uint16),
                 "BIN_ELEVATION": bin_el.astype(np.float32),
@@ -394,6 +415,418 @@ def skymap_generator(
 def themis_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
     """A generator of a THEMIS skymap ``.sav`` (256x256) in the real structure layout."""
     return skymap_generator(site, valid_start)
+
+
+# ---------------------------------------------------------------------------------------------
+# TREx NIR and Blueline (multi-frame 16-bit PGM, gzipped)
+# ---------------------------------------------------------------------------------------------
+
+#: TREx sites. GILL's position is the one the real NIR and Blueline GILL files carry
+#: (``Geographic latitude/longitude`` 56.376723, -94.643664, in
+#: ``20220307_0600_gill_nir-216_8446.pgm.gz`` and ``20220308_0600_gill_blue-814_full.pgm.gz``),
+#: and so are the imager ids ``nir-216`` and ``blue-814``. The files give no altitude; the
+#: skymaps get 0.0 as THEMIS skymaps have.
+TREX_NIR_SITES: dict[str, dict[str, Any]] = {
+    "gill": {
+        "name": "Gillam",
+        "lat": 56.376723,
+        "lon": -94.643664,
+        "alt": 0.0,
+        "imager": "nir-216",
+    },
+}
+TREX_BLUE_SITES: dict[str, dict[str, Any]] = {
+    "gill": {
+        "name": "Gillam",
+        "lat": 56.376723,
+        "lon": -94.643664,
+        "alt": 0.0,
+        "imager": "blue-814",
+    },
+}
+
+#: NIR file-level header (the first frame's first 30 keys, in the real order and spelling;
+#: values without trailing spaces; ``Filter Serial Number`` is empty in the real files).
+_NIR_FILE_KEYS = (
+    ("Project unique ID", "trex"),
+    ("Site unique ID", "{site}"),
+    ("Imager unique ID", "{imager}"),
+    ("Mode unique ID", "8446"),
+    ("Geographic latitude", "{lat:.6f}"),
+    ("Geographic longitude", "{lon:.6f}"),
+    ("Camera Model", "Andor DZ936N-#FI-9972"),
+    ("Camera Serial Number", "23216"),
+    ("Lens Serial Number", "5180000594"),
+    ("Filter Serial Number", ""),
+    ("CCD type", "Andor E2V CCD42-40"),
+    ("CCD xsize", "2048 pixels"),
+    ("CCD ysize", "2048 pixels"),
+    ("Pixel depth", "16 bits"),
+    ("CCD xbinned", "8"),
+    ("CCD ybinned", "8"),
+    ("VSSpeed index", "0"),
+    ("VS Amplitude index", "0"),
+    ("VS Amplitude", "0"),
+    ("High Capacity Toggle", "0"),
+    ("Requested Pre Amp gain", "4.0"),
+    ("Current HS Speed", "3.0 MHz"),
+    ("Requested Exposure", "5"),
+    ("Conf file set CCD temperature", "-65 (+- 5C)"),
+    ("Computer name", "{site}-nir"),
+    ("Operating System", "Linux 3.10.0-957.21.3.el7.x86_64 #1 SMP Tue Jun 18 16:35:19 UTC 2019"),
+    ("NTP target", "127.127.20.0"),
+    ("NTP delay", "0.000"),
+    ("NTP offset", "{ntp_offset:.3f}"),
+    ("NTP jitter", "{ntp_jitter:.3f}"),
+)
+
+#: Blueline file-level header (the first frame's first 25 keys; ``Camera serial sumber`` is the
+#: real files' spelling).
+_BLUE_FILE_KEYS = (
+    ("Project unique ID", "trex"),
+    ("Site unique ID", "{site}"),
+    ("Imager unique ID", "{imager}"),
+    ("Mode unique ID", "full"),
+    ("Geographic latitude", "{lat:.6f}"),
+    ("Geographic longitude", "{lon:.6f}"),
+    ("Camera model", "Andor Zyla 5.5"),
+    ("Camera serial sumber", "VSC-09814"),
+    ("Optics serial number", "prototype"),
+    ("CCD type", "CMOS"),
+    ("CCD xsize", "2560 pixels"),
+    ("CCD ysize", "2160 pixels"),
+    ("Pixel depth", "16 bits"),
+    ("CCD xbinned", "8"),
+    ("CCD ybinned", "8"),
+    ("Readout rate", "280 MHz"),
+    ("Pre-amp gain", "16-bit (low noise & high well capacity)"),
+    ("Spurious noise filter", "True"),
+    ("Static blemish correction", "True"),
+    ("Computer name", "{site}-blue"),
+    ("Operating System", "Linux 3.10.0-1160.49.1.el7.x86_64 #1 SMP Tue Nov 30 15:51:32 UTC 2021"),
+    ("NTP target", "127.127.20.0"),
+    ("NTP delay", "0.000"),
+    ("NTP offset", "{ntp_offset:.3f}"),
+    ("NTP jitter", "{ntp_jitter:.3f}"),
+)
+
+
+@dataclass(frozen=True)
+class _TrexLayout:
+    """What differs between the TREx NIR and Blueline imagers and their files.
+
+    Image sizes, cadences, header layouts and the levels (dark level, read noise, sky) follow the
+    real GILL files of the shared test data (see :func:`trex_nir_generator`).
+    """
+
+    height: int
+    width: int
+    cadence_s: int
+    radius: float  # fisheye radius (90 degrees zenith angle), pixels
+    dark: float  # counts with no light
+    read_noise: float  # counts
+    gain: float  # counts per photo-electron (shot noise variance = gain * signal)
+    airglow: float  # sky above the dark level at the zenith, counts
+    aurora: float  # arc peak above the sky at the zenith, counts
+    stars: tuple[float, float, int]  # peak counts range and number of stars
+    vignetting: float  # exponent of cos(zenith angle)
+    file_keys: tuple[tuple[str, str], ...]
+    frame_end: str  # what follows the frame keys before the size line
+
+
+_NIR = _TrexLayout(
+    height=256,
+    width=256,
+    cadence_s=6,
+    radius=256 * 0.46,
+    dark=316.0,
+    read_noise=12.0,
+    gain=4.0,
+    airglow=110.0,
+    aurora=400.0,
+    stars=(80.0, 900.0, 30),
+    vignetting=0.5,
+    file_keys=_NIR_FILE_KEYS,
+    frame_end="#\n#\n",
+)
+_BLUE = _TrexLayout(
+    height=270,
+    width=320,
+    cadence_s=3,
+    radius=270 * 0.6,
+    dark=450.0,
+    read_noise=65.0,
+    gain=0.5,
+    airglow=1350.0,
+    aurora=1200.0,
+    stars=(150.0, 1200.0, 40),
+    vignetting=0.8,
+    file_keys=_BLUE_FILE_KEYS,
+    frame_end="",
+)
+
+
+def _trex_frames(
+    layout: _TrexLayout, info: dict[str, Any], seconds: np.ndarray, seed: int
+) -> np.ndarray:
+    """Frames ``(n, height, width)`` uint16 of one TREx imager, rows as stored in the file.
+
+    An east-west auroral arc at 110 km, starting 1.3 degrees poleward of the site and drifting
+    equatorward at about 0.8 km/s (0.0072 degree/s), with brightness waves along it, seen through
+    the synthetic lens of the matching skymap (:func:`_fisheye`, north towards row 0 and east
+    towards column 0 of the raw frame); each pixel's position at 110 km comes from
+    :func:`geospacexr.geodesy.look_to_geographic`. On top: airglow brightening towards the horizon
+    (van Rhijn), lens vignetting, fixed stars, the dark level with read noise and shot noise.
+    Pixels outside the field of view hold the dark level and read noise only.
+
+    Args:
+        layout: The imager (:data:`_NIR` or :data:`_BLUE`).
+        info: Site entry (``lat``, ``lon``).
+        seconds: Frame times in seconds from the first frame.
+        seed: Random seed (stars and noise).
+    """
+    from ..geodesy import look_to_geographic
+
+    height, width = layout.height, layout.width
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    az, el = _fisheye(height, rows, cols, width=width, radius=layout.radius)
+    inside = np.isfinite(el)
+    lat, lon = look_to_geographic(
+        info["lat"], info["lon"], 0.0, np.nan_to_num(az), np.where(inside, el, 45.0), 110.0
+    )
+    zenith = np.deg2rad(90.0 - np.where(inside, el, 0.0))
+    van_rhijn = 1.0 / np.sqrt(1 - (6371.0 / 6481.0) ** 2 * np.sin(zenith) ** 2)
+    vignette = np.clip(np.cos(zenith), 0.0, 1.0) ** layout.vignetting
+    sky_gain = np.where(inside, van_rhijn * vignette, 0.0)
+    low, high, count = layout.stars
+    stars = np.zeros((height, width))
+    for _ in range(count):
+        sy, sx = rng.uniform(0.15, 0.85, 2) * (height, width)
+        stars += rng.uniform(low, high) * np.exp(-((rows - sy) ** 2 + (cols - sx) ** 2) / 1.2)
+    stars *= inside * vignette
+    dlon = lon - info["lon"]
+    frames = np.empty((len(seconds), height, width), dtype=np.uint16)
+    for k, t in enumerate(np.asarray(seconds, dtype=np.float64)):
+        arc_lat = info["lat"] + 1.3 - 0.0072 * t + 0.12 * np.sin(np.deg2rad(4.0 * dlon))
+        along = 1.0 + 0.35 * np.sin(2 * np.pi * (dlon / 6.0 + t / 90.0))
+        arc = layout.aurora * along * np.exp(-0.5 * ((lat - arc_lat) / 0.18) ** 2)
+        light = (layout.airglow + arc) * sky_gain + stars  # counts above the dark level
+        noise = rng.normal(0.0, 1.0, light.shape) * np.sqrt(
+            layout.read_noise**2 + layout.gain * light
+        )
+        frames[k] = np.clip(np.rint(layout.dark + light + noise), 0, 65535).astype(np.uint16)
+    return frames
+
+
+def _write_gzip_pgm(path: Path, content: bytes, mtime: int) -> None:
+    """Gzip ``content`` as the UCalgary files are: one member, FNAME the inner name, OS=3 (Unix)."""
+    import io
+
+    buf = io.BytesIO()
+    with gzip.GzipFile(
+        filename=path.name.removesuffix(".gz"), mode="wb", fileobj=buf, mtime=mtime
+    ) as gz:
+        gz.write(content)
+    data = bytearray(buf.getvalue())
+    data[9] = 3  # OS field: Python writes 255 (unknown), the real files say Unix
+    with atomic_write(path) as fh:
+        fh.write(bytes(data))
+
+
+def _stamp(t: np.datetime64) -> str:
+    return np.datetime_as_string(t, unit="us").replace("T", " ") + " UTC"
+
+
+def _nir_frame_keys(
+    seq: int, t_req: np.datetime64, rng: np.random.Generator
+) -> list[tuple[str, str]]:
+    """The ten keys of every NIR frame, in the real order (values as the real files format them)."""
+    readout = t_req + np.timedelta64(5_000_464 + int(rng.integers(0, 2)), "us")
+    return [
+        ("Mode sequence number", str(seq)),
+        ("VSSpeed", "38.549999"),
+        ("Current CCD temperature", f"{-64 - int(rng.random() < 0.2)}C"),
+        ("Last Known Shutter State", "AUTO"),
+        ("Digitemp Camera", f"{20.50 + 0.06 * (rng.random() < 0.3):.2f} C"),
+        ("Bright Light Status", "DARK (550)"),
+        ("Exposure Options", "WIDTH=256 HEIGHT=256 XBIN=8 YBIN=8 MSEC=5000.00"),
+        ("Image request start", _stamp(t_req)),
+        ("Image readout start", _stamp(readout)),
+        ("Exposure plus readout", f"{5001.0 + int(rng.random() < 0.4):.4f} ms"),
+    ]
+
+
+def _blue_frame_keys(
+    seq: int, t_req: np.datetime64, rng: np.random.Generator
+) -> list[tuple[str, str]]:
+    """The ten keys of every Blueline frame, in the real order."""
+    return [
+        ("Mode sequence number", str(seq)),
+        ("Current CCD temperature", "-0.4400 C"),
+        ("Digitemp camera", f"{(23.12, 22.75)[int(rng.random() < 0.4)]:.2f} C"),
+        ("Bright light status", "DARK (550)"),
+        ("Mode UID", "full"),
+        ("Shutter state", "no shutter installed"),
+        ("Exposure options", "WIDTH=2560 HEIGHT=2160 XBIN=8 YBIN=8 MSEC=2989.52"),
+        ("Image request start", _stamp(t_req)),
+        ("Image readout start", _stamp(t_req + np.timedelta64(2_989_521, "us"))),
+        ("Exposure plus readout", "2999.5000 ms"),
+    ]
+
+
+def _trex_generator(
+    layout: _TrexLayout,
+    sites: dict[str, dict[str, Any]],
+    site: str,
+    day: str,
+    minutes: int,
+    seed: int,
+    name_tail: str,
+    seq0: int,
+) -> Callable[[Path], list[str]]:
+    nir = layout is _NIR
+    per_minute = 60 // layout.cadence_s
+
+    def generate(folder: Path) -> list[str]:
+        info = sites[site]
+        rng = np.random.default_rng(seed + 1)  # header values; the pixels use ``seed``
+        first = np.datetime64(day, "m").astype("datetime64[us]")
+        step = np.timedelta64(layout.cadence_s, "s")
+        if nir:  # NIR requests start on the whole 6 s
+            offsets = np.zeros(minutes * per_minute, dtype=np.int64)
+        else:  # Blueline requests start ~0.23 s after the 3 s step, wandering by a few ms
+            wander = np.cumsum(rng.integers(-1300, 1300, minutes * per_minute))
+            offsets = 233_598 + np.clip(wander, -7000, 2000)
+        times = [
+            first + k * step + np.timedelta64(int(offsets[k]), "us")
+            for k in range(minutes * per_minute)
+        ]
+        seconds = (np.array(times) - times[0]) / np.timedelta64(1, "s")
+        frames = _trex_frames(layout, info, seconds, seed)
+        fields = {
+            "site": site,
+            **info,
+            "ntp_offset": float(rng.uniform(-25.0, 25.0)),
+            "ntp_jitter": float(rng.uniform(2.0, 25.0)),
+        }
+        file_head = "".join(f'#"{k}" {v.format(**fields)}\n' for k, v in layout.file_keys)
+        frame_keys = _nir_frame_keys if nir else _blue_frame_keys
+        tail = " " if nir else ""  # NIR frame values end with a space
+        names = []
+        for m in range(minutes):
+            start = first + np.timedelta64(m, "m")
+            parts = []
+            for i in range(per_minute):
+                k = m * per_minute + i
+                keys = frame_keys(seq0 + k, times[k], rng)
+                header = (
+                    "P5\n"
+                    + (file_head if i == 0 else "")
+                    + "".join(f'#"{key}" {value}{tail}\n' for key, value in keys)
+                    + layout.frame_end
+                    + f"{layout.width} {layout.height}\n65535\n"
+                )
+                parts.append(header.encode("ascii"))
+                parts.append(frames[k].astype(">u2").tobytes())
+            stamp = np.datetime_as_string(start, unit="m").replace("-", "").replace(":", "")
+            name = f"{stamp.replace('T', '_')}_{site}_{info['imager']}_{name_tail}.pgm.gz"
+            # the real files' gzip time is the end of their minute
+            mtime = int((start - np.datetime64("1970-01-01", "us")) / np.timedelta64(1, "s")) + 61
+            _write_gzip_pgm(folder / name, b"".join(parts), mtime)
+            names.append(name)
+        return names
+
+    return generate
+
+
+def trex_nir_generator(site: str, day: str, minutes: int, seed: int) -> Callable[[Path], list[str]]:
+    """A generator of TREx NIR (844.6 nm) minute files, ``..._<site>_nir-NNN_8446.pgm.gz``.
+
+    What a real NIR file looks like (checked on ``20220307_0600_gill_nir-216_8446.pgm.gz``):
+    ten 256x256 16-bit big-endian frames a minute, requested on the whole 6 s; the first frame's
+    header has 40 ``#"key" value`` lines (30 file-level keys, then the 10 keys every frame
+    repeats) and every frame's header ends with two bare ``#`` lines after
+    ``Exposure plus readout`` (5001.0000 or 5002.0000 ms); frame values carry a trailing space;
+    the site position is given as ``Geographic latitude/longitude``. The sample copies that
+    layout (key names, order and spelling, value formats) with its own times, sequence numbers
+    and counts. Counts sit on the real files' dark level (about 316, read noise about 12); the
+    airglow adds about 110 counts at the zenith (the real files' field of view reads 410-500)
+    and the arc about 400 more at its brightest (see :func:`_trex_frames`).
+
+    Args:
+        site: Key of :data:`TREX_NIR_SITES`.
+        day: First minute, ISO (``2022-03-07T06:00``).
+        minutes: Number of minute files.
+        seed: Random seed.
+
+    Returns:
+        ``generate(folder) -> [file names]``.
+    """
+    return _trex_generator(_NIR, TREX_NIR_SITES, site, day, minutes, seed, "8446", 1460)
+
+
+def trex_blue_generator(
+    site: str, day: str, minutes: int, seed: int
+) -> Callable[[Path], list[str]]:
+    """A generator of TREx Blueline (427.8 nm) minute files, ``..._blue-NNN_full.pgm.gz``.
+
+    What a real Blueline file looks like (checked on ``20220308_0600_gill_blue-814_full.pgm.gz``):
+    twenty frames a minute, 320 wide and 270 high, 16-bit big-endian, requested every 3 s about
+    0.23 s after the step; the first frame's header has 35 ``#"key" value`` lines (25 file-level
+    keys, then the 10 keys every frame repeats), later frames 10, each ending with
+    ``Exposure plus readout`` 2999.5000 ms; no bare ``#`` lines, no trailing spaces; the real
+    spelling ``Camera serial sumber``. The sample copies that layout with its own times,
+    sequence numbers and counts. The real lens fills most of the frame, strongly vignetted
+    (about 1800 counts in the centre, 500-600 in the corners, noise about 65-75 counts
+    everywhere); the sample's lens reaches the horizon 162 pixels from the centre, over a dark
+    level of 450 counts with 65 counts of read noise (see :func:`_trex_frames`).
+
+    Args:
+        site: Key of :data:`TREX_BLUE_SITES`.
+        day: First minute, ISO (``2022-03-08T06:00``).
+        minutes: Number of minute files.
+        seed: Random seed.
+
+    Returns:
+        ``generate(folder) -> [file names]``.
+    """
+    return _trex_generator(_BLUE, TREX_BLUE_SITES, site, day, minutes, seed, "full", 5070)
+
+
+def trex_nir_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
+    """A TREx NIR skymap (``nir_skymap_<site>_<start>-+_v01.sav``, 256x256) for the sample lens."""
+    return skymap_generator(
+        site,
+        valid_start,
+        project="nir",
+        sites=TREX_NIR_SITES,
+        size=_NIR.height,
+        width=_NIR.width,
+        radius=_NIR.radius,
+        version="v01",
+        generated="Tue Mar 01 00:00:00 2022",
+    )
+
+
+def trex_blue_skymap_generator(site: str, valid_start: str) -> Callable[[Path], list[str]]:
+    """A TREx Blueline skymap (``blue_skymap_<site>_<start>-+_v01.sav``, 320x270).
+
+    The file-name prefix and ``PROJECT_UID`` ``blue`` follow the naming of the other TREx
+    skymaps (``nir``, ``rgb``: the imager family); pyucalgarysrs reads all of them with one
+    reader (dataset ``TREX_BLUE_SKYMAP_IDLSAV``) and no real Blueline skymap was at hand.
+    """
+    return skymap_generator(
+        site,
+        valid_start,
+        project="blue",
+        sites=TREX_BLUE_SITES,
+        size=_BLUE.height,
+        width=_BLUE.width,
+        radius=_BLUE.radius,
+        version="v01",
+        generated="Tue Mar 01 00:00:00 2022",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

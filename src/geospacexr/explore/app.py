@@ -85,9 +85,12 @@ def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> x
             return datasets[partner]
     if ds.attrs.get("geospacexr_kind") == "asi":
         for other in datasets.values():
-            if other.attrs.get("geospacexr_kind") == "skymap" and other.attrs.get(
-                "site"
-            ) == ds.attrs.get("site"):
+            if (
+                other.attrs.get("geospacexr_kind") == "skymap"
+                and other.attrs.get("site") == ds.attrs.get("site")
+                and other.attrs.get("instrument", ds.attrs.get("instrument"))
+                == ds.attrs.get("instrument")
+            ):
                 return other
     return None
 
@@ -131,6 +134,11 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
         if ds.attrs.get("geospacexr_kind") == "asi" and "channel" not in ds.dims
         and (partner := _companion(title, ds, datasets)) is not None
     ]  # fmt: skip
+    # a mosaic is one network's: the instrument with the most sites here
+    networks = [d.attrs.get("instrument") for d, _ in with_skymaps]
+    if networks:
+        network = max(set(networks), key=networks.count)
+        with_skymaps = [(d, s) for d, s in with_skymaps if d.attrs.get("instrument") == network]
     if len(with_skymaps) > 1:
         from .mosaic import MosaicExplorer
 

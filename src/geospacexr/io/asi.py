@@ -386,9 +386,10 @@ def open_asi(
             _get(first, "imager unique id") or _imager_from_name(selected[0][0].path) or ""
         ).lower(),
         "site_name": _get(first, "site name") or "",
-        "site_lat": _number(_get(first, "geodetic latitude")),
-        "site_lon": _number(_get(first, "geodetic longitude")),
-        "site_alt_m": _number(_get(first, "geodetic altitude")),
+        # THEMIS and REGO write "Geodetic ...", TREx NIR and Blueline "Geographic ..."
+        "site_lat": _number(_get(first, "geodetic latitude", "geographic latitude")),
+        "site_lon": _number(_get(first, "geodetic longitude", "geographic longitude")),
+        "site_alt_m": _number(_get(first, "geodetic altitude", "geographic altitude")),
         "source_files": json.dumps(sorted({d.path.name for d, _, _ in selected})),
         "problematic_files": json.dumps(report),
         "file_metadata": json.dumps(first),
