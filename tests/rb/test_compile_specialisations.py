@@ -55,3 +55,34 @@ def test_gridded_code_stays_out_of_the_tsyganenko_specialisations():
         0.0,
         False,
     )
+
+
+def test_no_literal_arguments_in_the_kernel_sources():
+    """The same check on the sources (the runtime check above only sees functions compiled in
+    this process, not those loaded from numba's cache): inside jitted functions, no call to
+    another jitted function passes an int or bool constant."""
+    import ast
+    import inspect
+
+    from geospacexr.rb import igrf
+
+    offenders = []
+    for module in (_kernel, _t96, _ts05, tsyganenko, igrf):
+        tree = ast.parse(inspect.getsource(module))
+        jitted = {
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, numba.core.registry.CPUDispatcher)
+        }
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef) or fn.name not in jitted:
+                continue
+            for call in ast.walk(fn):
+                if isinstance(call, ast.Call) and getattr(call.func, "id", None) in jitted:
+                    args = list(call.args) + [k.value for k in call.keywords]
+                    if any(
+                        isinstance(a, ast.Constant) and isinstance(a.value, (bool, int))
+                        for a in args
+                    ):
+                        offenders.append(f"{module.__name__}:{call.lineno} {call.func.id}")
+    assert not offenders, offenders

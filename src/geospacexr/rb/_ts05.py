@@ -627,8 +627,8 @@ def _birkeland_mode1(numb, ps, x, y, z, xkappa):
     zs = -rho * sphics
 
     # two cones (north and south) with the symmetry of the region-1/2 currents
-    bxn, byn, bzn = _one_cone(cone, xs, ysc, zs, 1, dtheta)
-    bxs_, bys_, bzs_ = _one_cone(cone, xs, -ysc, -zs, 1, dtheta)
+    bxn, byn, bzn = _one_cone(cone, xs, ysc, zs, np.int64(1), dtheta)
+    bxs_, bys_, bzs_ = _one_cone(cone, xs, -ysc, -zs, np.int64(1), dtheta)
     bxs = bxn - bxs_
     byas = byn + bys_
     bzs = bzn + bzs_
@@ -730,9 +730,9 @@ def _harmonic_shield_86(a, ps, x_sc, x, y, z, fac_sc):
 @numba.njit(**_JIT)
 def _birkeland(ps, x, y, z, xkappa1, xkappa2):
     """Shielded region-1 and region-2 Birkeland fields (mode 1 of each, unit amplitude)."""
-    fx1, fy1, fz1 = _birkeland_mode1(1, ps, x, y, z, xkappa1)
+    fx1, fy1, fz1 = _birkeland_mode1(np.int64(1), ps, x, y, z, xkappa1)
     hx1, hy1, hz1 = _harmonic_shield_86(_BIRK_SHIELD_11, ps, xkappa1 - 1.1, x, y, z, 1.0)
-    fx2, fy2, fz2 = _birkeland_mode1(2, ps, x, y, z, xkappa2)
+    fx2, fy2, fz2 = _birkeland_mode1(np.int64(2), ps, x, y, z, xkappa2)
     hx2, hy2, hz2 = _harmonic_shield_86(_BIRK_SHIELD_21, ps, xkappa2 - 1.0, x, y, z, 1.0)
     return fx1 + hx1, fy1 + hy1, fz1 + hz1, fx2 + hx2, fy2 + hy2, fz2 + hz2
 
@@ -1132,8 +1132,8 @@ def _ring_current(ps, x, y, z, sc_sy, sc_pr, phi):
     yta = y / sc_pr
     zta = zt / sc_pr
 
-    bxs, bys, bzs = _axisymmetric_field(xts, yts, zts, False)
-    bxa_s, bya_s, bza_s = _axisymmetric_field(xta, yta, zta, True)
+    bxs, bys, bzs = _axisymmetric_field(xts, yts, zts, np.bool_(False))
+    bxa_s, bya_s, bza_s = _axisymmetric_field(xta, yta, zta, np.bool_(True))
     cp = math.cos(phi)
     sp = math.sin(phi)
     xr = xta * cp - yta * sp
