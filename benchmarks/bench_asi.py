@@ -27,11 +27,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 XS = [20, 60, 127, 200, 230]
@@ -81,6 +79,9 @@ out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_asi_read import best_of, make_input  # noqa: E402  (the same input and timer)
+
 PRODUCTS = [
     "magnetic keogram",
     "keogram at 120 km",
@@ -92,28 +93,6 @@ PRODUCTS = [
     "ccd box",
     "elevation box",
 ]
-
-
-def make_input(folder: Path, minutes: int) -> list[Path]:
-    """Copy the sample's minute files into ``minutes`` consecutive THEMIS minute files."""
-    from geospacexr import datasets
-
-    src = sorted(datasets.sample_path("themis-gill").glob("*.pgm.gz"))
-    files = []
-    for m in range(minutes):
-        name = f"20140310_{6 + m // 60:02d}{m % 60:02d}_gill_themis19_full.pgm.gz"
-        shutil.copy(src[m % len(src)], folder / name)
-        files.append(folder / name)
-    return files
-
-
-def best_of(repeat: int, func) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def ours(folder: str, sky: str, workers: int, repeat: int, boxes: dict) -> dict:
