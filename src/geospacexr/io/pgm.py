@@ -75,6 +75,11 @@ class DecodedFile:
     problem: str | None = None
 
 
+def _joined(parts: list[bytes]) -> bytes:
+    """The parts as one bytes object (no copy for the usual single part)."""
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def decompress(data: bytes) -> tuple[bytes, str | None]:
     """Decompress gzip (every member) or bzip2 content; pass plain content through.
 
@@ -95,15 +100,17 @@ def decompress(data: bytes) -> tuple[bytes, str | None]:
             d = _gzip_engine.decompressobj(wbits=31)
             try:
                 out.append(d.decompress(rest))
-                out.append(d.flush())
+                tail = d.flush()
             except _ENGINE_ERRORS as exc:
                 return b"", f"corrupt gzip data ({exc})"
+            if tail:
+                out.append(tail)
             if not d.eof:
-                return b"".join(out), "truncated gzip stream (file ends early)"
+                return _joined(out), "truncated gzip stream (file ends early)"
             rest = d.unused_data
         if rest.strip(b"\0"):
-            return b"".join(out), f"{len(rest)} bytes of trailing garbage after the gzip data"
-        return b"".join(out), None
+            return _joined(out), f"{len(rest)} bytes of trailing garbage after the gzip data"
+        return _joined(out), None
     if data.startswith(b"BZh"):
         d = bz2.BZ2Decompressor()
         try:
