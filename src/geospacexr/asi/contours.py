@@ -18,7 +18,7 @@ import xarray as xr
 from .. import config
 from .._checks import require
 from ..errors import InvalidArgumentError, OutOfRangeError
-from .skymaps import magnetic, pixel_centres
+from .skymaps import _wrap180, magnetic, pixel_centres
 
 __all__ = ["contour"]
 
@@ -29,8 +29,7 @@ def _wrapped(values: np.ndarray, target: float) -> np.ndarray:
     A line of constant azimuth or longitude is the zero of this field; the far half is masked so
     that the jump from +180 to -180 behind the site does not draw a second, spurious line.
     """
-    d = values - target
-    d = d - 360.0 * np.floor((d + 180.0) / 360.0)
+    d = _wrap180(values - target)
     return np.where(np.abs(d) <= 90.0, d, np.nan)
 
 
