@@ -23,6 +23,7 @@ __all__ = [
     "OutOfRangeError",
     "ReaderNotFoundError",
     "SampleDataError",
+    "UnknownNameError",
     "WrongKindError",
 ]
 
@@ -127,3 +128,24 @@ class InvalidArgumentError(GeospacexrError, ValueError):
     def __init__(self, message: str, argument: str | None = None) -> None:
         self.argument = argument
         super().__init__(f"{argument}: {message}" if argument else message)
+
+
+class UnknownNameError(GeospacexrError, KeyError):
+    """A name that no registry entry has (a reader, sample, emission, field model...).
+
+    Every registry raises it (see :mod:`geospacexr._registry`); the message names the close
+    matches and every known name.
+
+    Args:
+        message: What was looked up and what is known.
+        name: The unknown name.
+        candidates: Close matches, best first.
+    """
+
+    def __init__(self, message: str, name: str | None = None, candidates: tuple[str, ...] = ()):
+        self.name = name
+        self.candidates = tuple(candidates)
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
