@@ -186,19 +186,10 @@ def _plain(text: str) -> str:
 
 
 def _doc_args(func: Callable[..., Any]) -> dict[str, str]:
-    """The ``Args:`` section of a Google-style docstring: name -> description."""
-    doc = inspect.getdoc(func) or ""
-    match = re.search(r"^Args:\n(.*?)(?=^\S|\Z)", doc, re.S | re.M)
-    entries: dict[str, str] = {}
-    current = None
-    for line in (match.group(1) if match else "").splitlines():
-        head = re.match(r"^ {4}(\*{0,2}\w+)(?: \([^)]*\))?: ?(.*)$", line)
-        if head:
-            current = head.group(1).lstrip("*")
-            entries[current] = head.group(2).strip()
-        elif current and line.strip():
-            entries[current] += " " + line.strip()
-    return {k: _plain(v) for k, v in entries.items()}
+    """The ``Args:`` section of a Google-style docstring: name -> plain description."""
+    from ._declare import plain_args
+
+    return {k: _plain(v) for k, v in plain_args(func).items()}
 
 
 def _kind_of(hint: Any) -> tuple[str, bool]:

@@ -76,7 +76,7 @@ def test_time_series_plot(ds):
 
 
 def test_bad_projection(ds):
-    with pytest.raises(ValueError, match="projection must be one of"):
+    with pytest.raises(ValueError, match="projection: must be one of"):
         pg.plot_lat_lon(ds, "TN", time=T, level=2.0, projection="lambert")
 
 

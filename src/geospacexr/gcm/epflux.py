@@ -215,8 +215,8 @@ def epflux(
     ds: xr.Dataset,
     time: Any = None,
     density: str = "log-pressure",
-    omega: float = OMEGA_EARTH,
-    scale_height: float = SCALE_HEIGHT,
+    omega: float | None = None,
+    scale_height: float | None = None,
     method: str = "nearest",
 ) -> xr.Dataset:
     r"""Eliassen–Palm flux (per unit mass) and its divergence, on ``(lev, lat)``.
@@ -230,9 +230,10 @@ def epflux(
         time: Time (nearest unless ``method="exact"``); ``None`` keeps every time (lazily).
         density: ``"log-pressure"`` (:math:`\rho_0 \propto p`, the TEM equations'; default)
             or ``"mass"`` (:math:`\rho = p\bar m/kT` from O1, O2 (and He, N2), as GCMprocpy).
-        omega: Planetary rotation rate, rad/s (default sidereal; GCMprocpy uses 2π/86400).
-        scale_height: Reference scale height H of the log-pressure height, m
-            (default R T_s/g = 8785.7 m, tgcmproc's).
+        omega: Planetary rotation rate, rad/s (default ``None``: Earth's sidereal rate
+            :data:`OMEGA_EARTH`; GCMprocpy uses 2π/86400).
+        scale_height: Reference scale height H of the log-pressure height, m (default
+            ``None``: R T_s/g = 8785.7 m, tgcmproc's, :data:`SCALE_HEIGHT`).
         method: ``"nearest"`` or ``"exact"`` time matching.
 
     Returns:
@@ -252,6 +253,8 @@ def epflux(
     """
     gcm_dataset(ds, "epflux", ("TN", "UN", "VN"))
     check_method(method)
+    omega = OMEGA_EARTH if omega is None else omega
+    scale_height = SCALE_HEIGHT if scale_height is None else scale_height
     if density not in DENSITIES:
         raise InvalidArgumentError(
             f"must be one of {', '.join(DENSITIES)}, not {density!r}", "density"

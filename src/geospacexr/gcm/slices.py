@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..errors import InvalidArgumentError
 from ._select import (
     check_method,
     check_range,
@@ -317,7 +318,7 @@ def lev_lat(
 
 
 def lev_time(
-    ds: xr.Dataset, var: str, lat: float, lon: float, local_time: float | None = None
+    ds: xr.Dataset, var: str, lat: float, lon: float | None = None, local_time: float | None = None
 ) -> xr.DataArray:
     """A vertical profile against time at one place (or at one local time): (level, time).
 
@@ -325,13 +326,21 @@ def lev_time(
         ds: A ``gcm`` Dataset.
         var: Variable name.
         lat: Latitude (nearest grid latitude).
-        lon: Longitude (nearest); ignored when ``local_time`` is given.
+        lon: Longitude (nearest); needed unless ``local_time`` is given, ignored when it is.
         local_time: Sample, at every time, the longitude where the local time is this (hours).
 
     Returns:
         DataArray ``(lev|ilev, time)``.
+
+    Raises:
+        InvalidArgumentError: If neither ``lon`` nor ``local_time`` is given.
     """
     gcm_dataset(ds, "lev_time")
+    if lon is None and local_time is None:
+        raise InvalidArgumentError(
+            "give the longitude (lon=, degrees) or a local time to follow (local_time=, hours)",
+            "lon",
+        )
     da = _nearest(variable(ds, var, "lev_time"), "lat", lat, -90, 90)
     da = (
         _sample_local_time(da, local_time)

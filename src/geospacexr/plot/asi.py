@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -9,9 +10,20 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
+from .._declare import figure_function
+from ..asi.keogram import keogram as _keogram
 from .common import new_axes
+from .options import DRAWING
 
-__all__ = ["plot_image", "plot_keogram", "plot_map", "plot_montage"]
+__all__ = [
+    "plot_asi_keogram",
+    "plot_asi_movie",
+    "plot_fov",
+    "plot_image",
+    "plot_keogram",
+    "plot_map",
+    "plot_montage",
+]
 
 
 def _limits(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[float, float]:
@@ -231,7 +243,7 @@ def plot_map(
         ds: An ``asi_grid`` Dataset (:func:`geospacexr.asi.mosaic` or
             :func:`geospacexr.open_asi_grid`).
         time: Frame time (nearest); default the first.
-        projection: A name of :data:`geospacexr.plot.gcm.PROJECTIONS`.
+        projection: A name of :data:`geospacexr.plot.options.PROJECTIONS`.
         extent: ``(lon0, lon1, lat0, lat1)`` to show (default: the covered cells).
         percentiles: Contrast limits.
         cmap: Colour map (single-channel grids).
@@ -321,11 +333,11 @@ def _new_map(projection: str, extent: Any) -> Any:
     """A new figure with one GeoAxes centred on the extent's middle longitude."""
     from matplotlib.figure import Figure
 
-    from .gcm import _projection
+    from .common import map_projection
 
     centre = 0.0 if extent is None else 0.5 * (extent[0] + extent[1])
     fig = Figure(figsize=(7, 6), layout="constrained")
-    return fig.add_subplot(projection=_projection(projection, central_longitude=centre))
+    return fig.add_subplot(projection=map_projection(projection, central_longitude=centre))
 
 
 def _draw_coastlines(ax: Any) -> None:
@@ -473,7 +485,7 @@ def plot_fov(
             :data:`NETWORK_COLOURS`).
         altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``).
         min_elevation: Elevation cutoff, degrees (default from config ``asi.min_elevation``).
-        projection: A name of :data:`geospacexr.plot.gcm.PROJECTIONS`.
+        projection: A name of :data:`geospacexr.plot.options.PROJECTIONS`.
         extent: ``(lon0, lon1, lat0, lat1)`` (default: around the fields of view).
         mag_lines: Spacing of AACGM-v2 latitude lines, degrees (``None``: none).
         date: Date of the magnetic lines (default: the first skymap's ``valid_start``).
@@ -531,3 +543,87 @@ def plot_fov(
     cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
     ax.set_title(f"fields of view at {altitude:g} km above {cutoff:g} degrees elevation")
     return ax
+
+
+def _draw_asi_keogram(ds: xr.Dataset, a: dict[str, Any], o: Any) -> Any:
+    return plot_keogram(_keogram(ds, **a), ax=o.ax, percentiles=o.percentiles, cmap=o.cmap)
+
+
+plot_asi_keogram = figure_function(
+    _keogram,
+    _draw_asi_keogram,
+    name="plot_asi_keogram",
+    module=__name__,
+    summary="Build the keogram of an ``asi`` Dataset and draw it "
+    "(:func:`geospacexr.asi.keogram`, :func:`plot_keogram`).",
+    options=DRAWING.select("ax", "percentiles", "cmap"),
+    defaults={"cmap": "gray"},
+    docs={"cmap": "Colour map."},
+    returns="The matplotlib Axes.",
+)
+
+
+def plot_asi_movie(
+    ds: xr.Dataset,
+    out: str | os.PathLike[str],
+    start: Any = None,
+    end: Any = None,
+    fps: float = 10.0,
+    percentiles: tuple[float, float] = (1.0, 99.5),
+    workers: int | None = None,
+) -> Any:
+    """A movie (MP4 or GIF) of the frames between ``start`` and ``end``, with timestamps.
+
+    The contrast limits are common to every frame: the ``percentiles`` of a sample of about ten
+    frames spread over the movie. On a mosaic or grid file (kind ``asi_grid``) the frames are
+    maps (:func:`plot_map`). Frames are rendered in parallel and the file is written
+    atomically (:func:`geospacexr.plot.movie.write_movie`).
+
+    Args:
+        ds: An ``asi`` Dataset, or a mosaic/grid file (``asi_grid``).
+        out: Output ``.mp4`` or ``.gif`` file.
+        start: First time (default: the first frame).
+        end: Last time (default: the last frame).
+        fps: Frames per second.
+        percentiles: Contrast limits, common to every frame.
+        workers: Rendering threads.
+
+    Returns:
+        The path written.
+    """
+    from .common import time_window
+    from .movie import write_movie
+
+    require(ds, ("asi", "asi_grid"), ["image"], where="plot_asi_movie")
+    sub = ds.isel(time=np.flatnonzero(time_window(ds["time"].values, start, end)))
+    if ds.attrs.get("geospacexr_kind") == "asi_grid":  # a mosaic or grid file: maps
+        return write_movie(
+            _MapFrame(sub, percentiles), sub.sizes["time"], out, fps=fps, workers=workers
+        )
+    step = max(1, sub.sizes["time"] // 10)
+    sample = np.asarray(sub["image"].isel(time=slice(None, None, step)).values, dtype=float)
+    lo, hi = _limits(sample, percentiles)
+    return write_movie(_ImageFrame(sub, lo, hi), sub.sizes["time"], out, fps=fps, workers=workers)
+
+
+class _ImageFrame:
+    """Frame ``i`` of an image movie with fixed contrast limits."""
+
+    def __init__(self, ds: xr.Dataset, lo: float, hi: float) -> None:
+        self.ds, self.lo, self.hi = ds, lo, hi
+
+    def __call__(self, i: int) -> Any:
+        ax = plot_image(self.ds, time=self.ds["time"].values[i], percentiles=(0.0, 100.0))
+        for image in ax.images:
+            image.set_clim(self.lo, self.hi)
+        return ax.figure
+
+
+class _MapFrame:
+    """Frame ``i`` of a mosaic movie (a map)."""
+
+    def __init__(self, ds: xr.Dataset, percentiles: tuple[float, float]) -> None:
+        self.ds, self.percentiles = ds, percentiles
+
+    def __call__(self, i: int) -> Any:
+        return plot_map(self.ds, self.ds["time"].values[i], percentiles=self.percentiles).figure

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GeospacexrError
+from ..errors import GeospacexrError, InvalidArgumentError
 from ..io.atomic import atomic_path
 
-__all__ = ["new_axes", "require_matplotlib", "save_figure", "time_window"]
+__all__ = ["map_projection", "new_axes", "require_matplotlib", "save_figure", "time_window"]
 
 
 def require_matplotlib() -> None:
@@ -79,3 +79,42 @@ def time_window(times: np.ndarray, start: Any = None, end: Any = None) -> np.nda
     if end is not None:
         keep &= times <= np.datetime64(end, "ns")
     return keep
+
+
+def map_projection(name: str, central_longitude: float = 0.0) -> Any:
+    """The cartopy projection called ``name`` (one of :data:`geospacexr.plot.options.PROJECTIONS`).
+
+    Args:
+        name: Projection name.
+        central_longitude: Central longitude, degrees.
+
+    Returns:
+        A cartopy ``CRS``, or ``None`` for ``"platecarree"`` when cartopy is not installed
+        (plain axes then show longitude and latitude).
+
+    Raises:
+        InvalidArgumentError: If the name is unknown.
+        ImportError: If another projection is asked for without cartopy.
+    """
+    from .options import PROJECTIONS
+
+    if name not in PROJECTIONS:
+        raise InvalidArgumentError(
+            f"must be one of {', '.join(PROJECTIONS)}, not {name!r}", "projection"
+        )
+    try:
+        import cartopy.crs as ccrs
+    except ImportError:
+        if name == "platecarree":
+            return None
+        raise ImportError("map projections need cartopy: pip install 'geospacexr[plot]'") from None
+    return {
+        "platecarree": lambda: ccrs.PlateCarree(central_longitude=central_longitude),
+        "mercator": lambda: ccrs.Mercator(central_longitude=central_longitude),
+        "orthographic": lambda: ccrs.Orthographic(
+            central_longitude=central_longitude, central_latitude=30
+        ),
+        "mollweide": lambda: ccrs.Mollweide(central_longitude=central_longitude),
+        "north_polar": lambda: ccrs.NorthPolarStereo(central_longitude=central_longitude),
+        "south_polar": lambda: ccrs.SouthPolarStereo(central_longitude=central_longitude),
+    }[name]()

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .. import gcm as _gcm
+from .._declare import figure_function
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
 from ..solar import terminator
-from .common import require_matplotlib, save_figure
+from .common import map_projection, require_matplotlib, save_figure
+from .options import DRAWING, PROJECTIONS
 
 __all__ = [
     "PLOTS",
@@ -37,8 +40,6 @@ __all__ = [
     "plot_var_time",
 ]
 
-#: Map projections of :func:`plot_lat_lon` (GCMprocpy's set).
-PROJECTIONS = ("platecarree", "mercator", "orthographic", "mollweide", "north_polar", "south_polar")
 _SIGNED = {"UN", "VN", "WN", "OMEGA", "POTEN"}
 
 
@@ -47,27 +48,6 @@ def _figure(figsize: tuple[float, float]) -> Any:
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")
-
-
-def _projection(name: str, central_longitude: float = 0.0) -> Any:
-    if name not in PROJECTIONS:
-        raise ValueError(f"projection must be one of {', '.join(PROJECTIONS)}, not {name!r}")
-    try:
-        import cartopy.crs as ccrs
-    except ImportError:
-        if name == "platecarree":
-            return None
-        raise ImportError("map projections need cartopy: pip install 'geospacexr[plot]'") from None
-    return {
-        "platecarree": lambda: ccrs.PlateCarree(central_longitude=central_longitude),
-        "mercator": lambda: ccrs.Mercator(central_longitude=central_longitude),
-        "orthographic": lambda: ccrs.Orthographic(
-            central_longitude=central_longitude, central_latitude=30
-        ),
-        "mollweide": lambda: ccrs.Mollweide(central_longitude=central_longitude),
-        "north_polar": lambda: ccrs.NorthPolarStereo(central_longitude=central_longitude),
-        "south_polar": lambda: ccrs.SouthPolarStereo(central_longitude=central_longitude),
-    }[name]()
 
 
 def _colour_limits(
@@ -176,84 +156,30 @@ def _draw_magnetic(
     return mesh
 
 
-def plot_lat_lon(
-    ds: xr.Dataset,
-    var: str,
-    time: Any = None,
-    level: float | None = None,
-    height: float | None = None,
-    pressure: float | None = None,
-    local_time: bool | None = None,
-    *,
-    projection: str = "platecarree",
-    style: str = "filled",
-    levels: int = 20,
-    cmap: str | None = None,
-    symmetric: bool | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    show_coastlines: bool = True,
-    show_terminator: bool = True,
-    wind: bool = False,
-    wind_stride: int = 3,
-    title: str | None = None,
-    save: str | os.PathLike[str] | None = None,
-    figsize: tuple[float, float] = (9.0, 4.8),
-    show_magnetic_equator: bool = False,
-    magnetic: bool = False,
-) -> Any:
-    """Map of a lat-lon slice (see :func:`geospacexr.gcm.lat_lon` for the slice arguments).
+def _first_time(ds: xr.Dataset, time: Any) -> Any:
+    return ds["time"].values[0] if time is None else time
 
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        time: Time (nearest); default the first time.
-        level: Level on the variable's grid.
-        height: Height, km.
-        pressure: Pressure, hPa.
-        local_time: Plot against solar local time instead of longitude (plain axes).
-        projection: One of :data:`PROJECTIONS`.
-        style: ``"filled"`` (cells), ``"contourf"`` or ``"contour"``.
-        levels: Number of contour levels.
-        cmap: Colour map (default ``viridis``, ``RdBu_r`` when symmetric).
-        symmetric: Centre the colours on zero (default: for differences and winds).
-        vmin: Lower colour limit.
-        vmax: Upper colour limit.
-        show_coastlines: Draw the shipped Natural Earth coastlines.
-        show_terminator: Draw the day-night terminator.
-        wind: Overlay UN/VN wind vectors at the same level/height/pressure.
-        wind_stride: Draw every n-th wind vector.
-        title: Title (default: variable, level/height and time).
-        save: Write the figure to this file (atomically).
-        figsize: Figure size, inches.
-        show_magnetic_equator: Draw the IGRF dip equator of the slice's time at the ground
-            (:func:`geospacexr.geomagnetic.dip_equator`).
-        magnetic: Plot in centred-dipole (MAG) latitude and longitude of the date instead of
-            geographic coordinates (plain axes; the model grid is triangulated in MAG
-            coordinates), as GCMprocpy's magnetic plots.
 
-    Returns:
-        The matplotlib Figure.
+_FIRST_TIME = 'Time (nearest unless ``method="exact"``); default the first time.'
 
-    Raises:
-        InvalidArgumentError: ``magnetic`` together with ``local_time``.
-    """
-    if magnetic and local_time:
+
+def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
+    if o.magnetic and a["local_time"]:
         raise InvalidArgumentError("choose magnetic or local_time, not both", "magnetic")
-    if time is None:
-        time = ds["time"].values[0]
-    da = _gcm.lat_lon(ds, var, time, level, height, pressure, local_time)
+    a = {**a, "time": _first_time(ds, a["time"])}
+    da = _gcm.lat_lon(ds, var=a.pop("var"), **a)
     values = np.asarray(da.values, dtype=np.float64)
-    sym = _is_symmetric(ds, da, symmetric)
-    lo, hi = _colour_limits(values, sym, vmin, vmax)
-    cmap = cmap or ("RdBu_r" if sym else "viridis")
-    fig = _figure(figsize)
-    if magnetic:
+    sym = _is_symmetric(ds, da, o.symmetric)
+    lo, hi = _colour_limits(values, sym, o.vmin, o.vmax)
+    cmap = o.cmap or ("RdBu_r" if sym else "viridis")
+    style, levels = o.style, o.levels
+    fig = _figure(o.figsize)
+    if o.magnetic:
         ax = fig.add_subplot()
         mesh = _draw_magnetic(ax, da, values, style, cmap, lo, hi, levels)
-        if show_magnetic_equator:
+        if o.show_magnetic_equator:
             ax.axhline(0.0, color="m", linewidth=1.2, label="dipole equator")
-    elif local_time:
+    elif a["local_time"]:
         ax = fig.add_subplot()
         mesh = _draw(
             ax, da["local_time"].values, da["lat"].values, values, style, cmap, lo, hi, levels
@@ -262,7 +188,7 @@ def plot_lat_lon(
         ax.set_ylabel("latitude (deg)")
         ax.set_xlim(0, 24)
     else:
-        proj = _projection(projection)
+        proj = map_projection(o.projection)
         if proj is None:
             ax = fig.add_subplot()
             transform = {}
@@ -271,9 +197,9 @@ def plot_lat_lon(
 
             ax = fig.add_subplot(projection=proj)
             transform = {"transform": ccrs.PlateCarree()}
-            if projection in ("north_polar", "south_polar"):
+            if o.projection in ("north_polar", "south_polar"):
                 ax.set_extent(
-                    [-180, 180, 40, 90] if projection == "north_polar" else [-180, 180, -90, -40],
+                    [-180, 180, 40, 90] if o.projection == "north_polar" else [-180, 180, -90, -40],
                     ccrs.PlateCarree(),
                 )
             else:
@@ -286,10 +212,10 @@ def plot_lat_lon(
         mesh = _draw(
             ax, plot_lons, da["lat"].values, plot_values, style, cmap, lo, hi, levels, **transform
         )
-        if show_coastlines:
+        if o.show_coastlines:
             for line in coastlines():
                 ax.plot(line[:, 0], line[:, 1], color="0.25", linewidth=0.6, **transform)
-        if show_terminator:
+        if o.show_terminator:
             tlon = np.linspace(-180, 180, 361)
             ax.plot(
                 tlon,
@@ -300,7 +226,7 @@ def plot_lat_lon(
                 label="terminator",
                 **transform,
             )
-        if show_magnetic_equator:
+        if o.show_magnetic_equator:
             from ..geomagnetic import dip_equator
 
             elon = np.linspace(-180, 180, 181)
@@ -312,10 +238,11 @@ def plot_lat_lon(
                 label="dip equator",
                 **transform,
             )
-        if wind:
-            u = _gcm.lat_lon(ds, "UN", time, level, height, pressure).values
-            v = _gcm.lat_lon(ds, "VN", time, level, height, pressure).values
-            s = slice(None, None, max(1, wind_stride))
+        if o.wind:
+            vertical = {k: a[k] for k in ("time", "level", "height", "pressure", "method")}
+            u = _gcm.lat_lon(ds, "UN", **vertical).values
+            v = _gcm.lat_lon(ds, "VN", **vertical).values
+            s = slice(None, None, max(1, o.wind_stride))
             lon2, lat2 = np.meshgrid(lons, da["lat"].values)
             ax.quiver(
                 lon2[s, s],
@@ -333,29 +260,45 @@ def plot_lat_lon(
             ax.set_xlim(-180, 180)
             ax.set_ylim(-90, 90)
     fig.colorbar(mesh, ax=ax, label=_label(da), shrink=0.8)
-    ax.set_title(title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
-    return _finish(fig, save)
+    ax.set_title(o.title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
+    return _finish(fig, o.save)
 
 
-def _vertical_plot(
-    ds: xr.Dataset,
-    da: xr.DataArray,
-    xdim: str,
-    style: str,
-    cmap: str | None,
-    symmetric: bool | None,
-    vmin: float | None,
-    vmax: float | None,
-    levels: int,
-    title: str | None,
-    save: Any,
-    figsize: tuple[float, float],
-) -> Any:
+_SLICE_STYLE = DRAWING.select(
+    "style", "levels", "cmap", "symmetric", "vmin", "vmax", "title", "save", "figsize"
+)
+
+plot_lat_lon = figure_function(
+    _gcm.lat_lon,
+    _draw_lat_lon,
+    name="plot_lat_lon",
+    module=__name__,
+    summary="Map of a lat-lon slice (:func:`geospacexr.gcm.lat_lon`).",
+    options=DRAWING.select("projection")
+    + _SLICE_STYLE
+    + DRAWING.select(
+        "show_coastlines",
+        "show_terminator",
+        "wind",
+        "wind_stride",
+        "show_magnetic_equator",
+        "magnetic",
+    ),
+    defaults={"figsize": (9.0, 4.8)},
+    docs={
+        "time": _FIRST_TIME,
+        "local_time": "Plot against solar local time instead of longitude (plain axes).",
+    },
+    raises="    InvalidArgumentError: ``magnetic`` together with ``local_time``.",
+)
+
+
+def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespace) -> Any:
     grid = "lev" if "lev" in da.dims else "ilev"
     values = np.asarray(da.transpose(grid, xdim).values, dtype=np.float64)
-    sym = _is_symmetric(ds, da, symmetric)
-    lo, hi = _colour_limits(values, sym, vmin, vmax)
-    fig = _figure(figsize)
+    sym = _is_symmetric(ds, da, o.symmetric)
+    lo, hi = _colour_limits(values, sym, o.vmin, o.vmax)
+    fig = _figure(o.figsize)
     ax = fig.add_subplot()
     y = da[grid].values
     mesh = _draw(
@@ -363,11 +306,11 @@ def _vertical_plot(
         da[xdim].values,
         y,
         values,
-        style,
-        cmap or ("RdBu_r" if sym else "viridis"),
+        o.style,
+        o.cmap or ("RdBu_r" if sym else "viridis"),
         lo,
         hi,
-        levels,
+        o.levels,
     )
     if ds.attrs.get("model") == "WACCM-X":
         ax.set_yscale("log")
@@ -391,393 +334,152 @@ def _vertical_plot(
     except Exception:  # heights are optional decoration
         pass
     fig.colorbar(mesh, ax=ax, label=_label(da), pad=0.12)
-    ax.set_title(title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
+    ax.set_title(o.title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
     if xdim == "time":
         ax.set_xlabel("time (UT)")
     else:
         ax.set_xlabel(f"{xdim} (deg)")
-    return _finish(fig, save)
+    return _finish(fig, o.save)
 
 
-def plot_lev_lat(
-    ds: xr.Dataset,
-    var: str,
-    time: Any = None,
-    lon: float | None = None,
-    *,
-    style: str = "filled",
-    cmap: str | None = None,
-    symmetric: bool | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    levels: int = 20,
-    title: str | None = None,
-    save: Any = None,
-    figsize: tuple[float, float] = (8.0, 4.5),
-) -> Any:
-    """Level against latitude at a longitude or zonally averaged (:func:`geospacexr.gcm.lev_lat`).
-
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        time: Time (nearest); default the first time.
-        lon: Longitude; ``None`` for the zonal mean.
-        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
-        cmap: Colour map.
-        symmetric: Centre the colours on zero.
-        vmin: Lower colour limit.
-        vmax: Upper colour limit.
-        levels: Number of contour levels.
-        title: Title.
-        save: Write the figure to this file.
-        figsize: Figure size, inches.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    da = _gcm.lev_lat(ds, var, ds["time"].values[0] if time is None else time, lon)
-    return _vertical_plot(
-        ds, da, "lat", style, cmap, symmetric, vmin, vmax, levels, title, save, figsize
-    )
-
-
-def plot_lev_lon(
-    ds: xr.Dataset,
-    var: str,
-    time: Any = None,
-    lat: float = 0.0,
-    *,
-    style: str = "filled",
-    cmap: str | None = None,
-    symmetric: bool | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    levels: int = 20,
-    title: str | None = None,
-    save: Any = None,
-    figsize: tuple[float, float] = (8.0, 4.5),
-) -> Any:
-    """Level against longitude at a latitude (:func:`geospacexr.gcm.lev_lon`).
-
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        time: Time (nearest); default the first time.
-        lat: Latitude.
-        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
-        cmap: Colour map.
-        symmetric: Centre the colours on zero.
-        vmin: Lower colour limit.
-        vmax: Upper colour limit.
-        levels: Number of contour levels.
-        title: Title.
-        save: Write the figure to this file.
-        figsize: Figure size, inches.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    da = _gcm.lev_lon(ds, var, ds["time"].values[0] if time is None else time, lat)
-    return _vertical_plot(
-        ds, da, "lon", style, cmap, symmetric, vmin, vmax, levels, title, save, figsize
-    )
-
-
-def plot_lev_time(
-    ds: xr.Dataset,
-    var: str,
-    lat: float = 0.0,
-    lon: float | None = 0.0,
-    local_time: float | None = None,
-    *,
-    style: str = "filled",
-    cmap: str | None = None,
-    symmetric: bool | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    levels: int = 20,
-    title: str | None = None,
-    save: Any = None,
-    figsize: tuple[float, float] = (8.0, 4.5),
-) -> Any:
-    """Level against time at a place or local time (:func:`geospacexr.gcm.lev_time`).
-
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        lat: Latitude.
-        lon: Longitude.
-        local_time: Local time to follow instead of a fixed longitude.
-        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
-        cmap: Colour map.
-        symmetric: Centre the colours on zero.
-        vmin: Lower colour limit.
-        vmax: Upper colour limit.
-        levels: Number of contour levels.
-        title: Title.
-        save: Write the figure to this file.
-        figsize: Figure size, inches.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    da = _gcm.lev_time(ds, var, lat, lon, local_time)
-    return _vertical_plot(
-        ds, da, "time", style, cmap, symmetric, vmin, vmax, levels, title, save, figsize
-    )
-
-
-def _time_plot(
-    ds: xr.Dataset,
-    da: xr.DataArray,
-    ydim: str,
-    style: str,
-    cmap: str | None,
-    symmetric: bool | None,
-    vmin: float | None,
-    vmax: float | None,
-    levels: int,
-    title: str | None,
-    save: Any,
-    figsize: tuple[float, float],
-) -> Any:
+def _time_plot(ds: xr.Dataset, da: xr.DataArray, ydim: str, o: SimpleNamespace) -> Any:
     values = np.asarray(da.transpose(ydim, "time").values, dtype=np.float64)
-    sym = _is_symmetric(ds, da, symmetric)
-    lo, hi = _colour_limits(values, sym, vmin, vmax)
-    fig = _figure(figsize)
+    sym = _is_symmetric(ds, da, o.symmetric)
+    lo, hi = _colour_limits(values, sym, o.vmin, o.vmax)
+    fig = _figure(o.figsize)
     ax = fig.add_subplot()
     mesh = _draw(
         ax,
         da["time"].values,
         da[ydim].values,
         values,
-        style,
-        cmap or ("RdBu_r" if sym else "viridis"),
+        o.style,
+        o.cmap or ("RdBu_r" if sym else "viridis"),
         lo,
         hi,
-        levels,
+        o.levels,
     )
     ax.set_xlabel("time (UT)")
     ax.set_ylabel(f"{ydim} (deg)")
     fig.colorbar(mesh, ax=ax, label=_label(da))
-    ax.set_title(title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
-    return _finish(fig, save)
+    ax.set_title(o.title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
+    return _finish(fig, o.save)
 
 
-def plot_lat_time(
-    ds: xr.Dataset,
-    var: str,
-    lon: float | None = None,
-    level: float | None = None,
-    height: float | None = None,
-    pressure: float | None = None,
-    local_time: float | None = None,
-    *,
-    style: str = "filled",
-    cmap: str | None = None,
-    symmetric: bool | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    levels: int = 20,
-    title: str | None = None,
-    save: Any = None,
-    figsize: tuple[float, float] = (8.0, 4.5),
-) -> Any:
-    """Latitude against time (:func:`geospacexr.gcm.lat_time`).
+def _slice_figure(compute: Any, axis: str, draw: Any, first_time: bool) -> Any:
+    """The drawing step of a vertical or time-axis figure of ``compute``."""
 
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        lon: Longitude (``None``: zonal mean).
-        level: Level on the variable's grid.
-        height: Height, km.
-        pressure: Pressure, hPa.
-        local_time: Follow this local time.
-        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
-        cmap: Colour map.
-        symmetric: Centre the colours on zero.
-        vmin: Lower colour limit.
-        vmax: Upper colour limit.
-        levels: Number of contour levels.
-        title: Title.
-        save: Write the figure to this file.
-        figsize: Figure size, inches.
+    def run(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
+        if first_time:
+            a = {**a, "time": _first_time(ds, a["time"])}
+        return draw(ds, compute(ds, **a), axis, o)
 
-    Returns:
-        The matplotlib Figure.
-    """
-    da = _gcm.lat_time(ds, var, lon, level, height, pressure, local_time)
-    return _time_plot(
-        ds, da, "lat", style, cmap, symmetric, vmin, vmax, levels, title, save, figsize
-    )
+    return run
 
 
-def plot_lon_time(
-    ds: xr.Dataset,
-    var: str,
-    lat: float = 0.0,
-    level: float | None = None,
-    height: float | None = None,
-    pressure: float | None = None,
-    *,
-    style: str = "filled",
-    cmap: str | None = None,
-    symmetric: bool | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    levels: int = 20,
-    title: str | None = None,
-    save: Any = None,
-    figsize: tuple[float, float] = (8.0, 4.5),
-) -> Any:
-    """Longitude against time (:func:`geospacexr.gcm.lon_time`).
+plot_lev_lat = figure_function(
+    _gcm.lev_lat,
+    _slice_figure(_gcm.lev_lat, "lat", _vertical_plot, True),
+    name="plot_lev_lat",
+    module=__name__,
+    summary="Level against latitude at a longitude or zonally averaged "
+    "(:func:`geospacexr.gcm.lev_lat`).",
+    options=_SLICE_STYLE,
+    docs={"time": _FIRST_TIME},
+)
 
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        lat: Latitude.
-        level: Level on the variable's grid.
-        height: Height, km.
-        pressure: Pressure, hPa.
-        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
-        cmap: Colour map.
-        symmetric: Centre the colours on zero.
-        vmin: Lower colour limit.
-        vmax: Upper colour limit.
-        levels: Number of contour levels.
-        title: Title.
-        save: Write the figure to this file.
-        figsize: Figure size, inches.
+plot_lev_lon = figure_function(
+    _gcm.lev_lon,
+    _slice_figure(_gcm.lev_lon, "lon", _vertical_plot, True),
+    name="plot_lev_lon",
+    module=__name__,
+    summary="Level against longitude at a latitude (:func:`geospacexr.gcm.lev_lon`).",
+    options=_SLICE_STYLE,
+    defaults={"lat": 0.0},
+    docs={"time": _FIRST_TIME},
+)
 
-    Returns:
-        The matplotlib Figure.
-    """
-    da = _gcm.lon_time(ds, var, lat, level, height, pressure)
-    return _time_plot(
-        ds, da, "lon", style, cmap, symmetric, vmin, vmax, levels, title, save, figsize
-    )
+plot_lev_time = figure_function(
+    _gcm.lev_time,
+    _slice_figure(_gcm.lev_time, "time", _vertical_plot, False),
+    name="plot_lev_time",
+    module=__name__,
+    summary="Level against time at a place or local time (:func:`geospacexr.gcm.lev_time`).",
+    options=_SLICE_STYLE,
+    defaults={"lat": 0.0, "lon": 0.0},
+)
+
+plot_lat_time = figure_function(
+    _gcm.lat_time,
+    _slice_figure(_gcm.lat_time, "lat", _time_plot, False),
+    name="plot_lat_time",
+    module=__name__,
+    summary="Latitude against time (:func:`geospacexr.gcm.lat_time`).",
+    options=_SLICE_STYLE,
+)
+
+plot_lon_time = figure_function(
+    _gcm.lon_time,
+    _slice_figure(_gcm.lon_time, "lon", _time_plot, False),
+    name="plot_lon_time",
+    module=__name__,
+    summary="Longitude against time (:func:`geospacexr.gcm.lon_time`).",
+    options=_SLICE_STYLE,
+    defaults={"lat": 0.0},
+)
 
 
-def plot_var_time(
-    ds: xr.Dataset,
-    var: str,
-    lat: float = 0.0,
-    lon: float | None = 0.0,
-    level: float | None = None,
-    height: float | None = None,
-    pressure: float | None = None,
-    local_time: float | None = None,
-    *,
-    title: str | None = None,
-    save: Any = None,
-    figsize: tuple[float, float] = (8.0, 3.5),
-) -> Any:
-    """A time series (:func:`geospacexr.gcm.var_time`).
-
-    Args:
-        ds: A ``gcm`` Dataset.
-        var: Variable name.
-        lat: Latitude.
-        lon: Longitude.
-        level: Level on the variable's grid.
-        height: Height, km.
-        pressure: Pressure, hPa.
-        local_time: Follow this local time.
-        title: Title.
-        save: Write the figure to this file.
-        figsize: Figure size, inches.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    da = _gcm.var_time(ds, var, lat, lon, level, height, pressure, local_time)
-    fig = _figure(figsize)
+def _draw_var_time(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
+    da = _gcm.var_time(ds, **a)
+    fig = _figure(o.figsize)
     ax = fig.add_subplot()
     ax.plot(da["time"].values, da.values, marker="o")
     ax.set_xlabel("time (UT)")
     ax.set_ylabel(_label(da))
     ax.grid(alpha=0.3)
+    lat, lon = a["lat"], a["lon"]
     ax.set_title(
-        title
+        o.title
         or f"{da.attrs.get('long_name', da.name)} at {lat:g}N "
         f"{'' if lon is None else f'{lon:g}E'}\n{_where(da)}",
         fontsize=10,
     )
-    return _finish(fig, save)
+    return _finish(fig, o.save)
 
 
-def plot_epflux(
-    ds: xr.Dataset,
-    time: Any = None,
-    density: str = "log-pressure",
-    omega: float | None = None,
-    *,
-    style: str = "filled",
-    cmap: str | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    levels: int = 20,
-    arrows: bool = True,
-    arrow_stride: int | None = None,
-    density_scaling: bool = True,
-    title: str | None = None,
-    save: str | os.PathLike[str] | None = None,
-    figsize: tuple[float, float] = (8.0, 4.5),
-) -> Any:
-    r"""Eliassen–Palm flux vectors over its divergence, against latitude and log-pressure height.
+plot_var_time = figure_function(
+    _gcm.var_time,
+    _draw_var_time,
+    name="plot_var_time",
+    module=__name__,
+    summary="A time series (:func:`geospacexr.gcm.var_time`).",
+    options=DRAWING.select("title", "save", "figsize"),
+    defaults={"lat": 0.0, "lon": 0.0, "figsize": (8.0, 3.5)},
+)
 
-    The colours are EPVDIV (the zonal-wind acceleration, m/s/day, centred on zero) and the
-    arrows (EPVY, EPVZ) of :func:`geospacexr.gcm.epflux`, drawn in the plot's own units
-    (degrees of latitude and km of log-pressure height, :math:`z = H\ln(1000\,hPa/p)`) so that
-    their direction on the page is the direction of the flux (Edmon, Hoskins & McIntyre 1980,
-    J. Atmos. Sci. 37, 2600, on the display of EP cross-sections).
 
-    Args:
-        ds: A ``gcm`` Dataset with TN, UN, VN and OMEGA.
-        time: Time (nearest); default the first time.
-        density: Density of the vertical divergence, ``"log-pressure"`` or ``"mass"``.
-        omega: Rotation rate, rad/s (default Earth's sidereal rate).
-        style: ``"filled"``, ``"contourf"`` or ``"contour"``.
-        cmap: Colour map (default ``RdBu_r``).
-        vmin: Lower colour limit (default symmetric, from the 1st/99th percentiles).
-        vmax: Upper colour limit.
-        levels: Number of contour levels.
-        arrows: Draw the flux vectors.
-        arrow_stride: Draw every n-th level and latitude (default: about 15 x 18 arrows).
-        density_scaling: Scale the arrows by sqrt(rho0 / rho0 at the bottom) = exp(-dz / 2H),
-            so that the growth of a per-unit-mass flux with height (as exp(z / 2H) for a
-            conserved wave) does not hide the lower levels.
-        title: Title (default: the quantity and the time).
-        save: Write the figure to this file (atomically).
-        figsize: Figure size, inches.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    from ..gcm.epflux import OMEGA_EARTH
+def _draw_epflux(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     from ..gcm.epflux import epflux as _epflux
 
-    if time is None:
-        time = ds["time"].values[0]
-    flux = _epflux(ds, time, density=density, omega=OMEGA_EARTH if omega is None else omega)
+    flux = _epflux(ds, **{**a, "time": _first_time(ds, a["time"])})
     flux = flux.sortby(flux["zstar"])
     div = flux["EPVDIV"]
     values = np.asarray(div.values, dtype=np.float64)
-    lo, hi = _colour_limits(values, True, vmin, vmax)
-    fig = _figure(figsize)
+    lo, hi = _colour_limits(values, True, o.vmin, o.vmax)
+    fig = _figure(o.figsize)
     ax = fig.add_subplot()
     lat = flux["lat"].values
     z = flux["zstar"].values
-    mesh = _draw(ax, lat, z, values, style, cmap or "RdBu_r", lo, hi, levels)
-    if arrows:
-        stride_z = arrow_stride or max(1, z.size // 15)
-        stride_y = arrow_stride or max(1, lat.size // 18)
+    mesh = _draw(ax, lat, z, values, o.style, o.cmap or "RdBu_r", lo, hi, o.levels)
+    if o.arrows:
+        stride_z = o.arrow_stride or max(1, z.size // 15)
+        stride_y = o.arrow_stride or max(1, lat.size // 18)
         s = (slice(None, None, stride_z), slice(None, None, stride_y))
         height_m = float(flux.attrs["scale_height_m"])
         radius_m = float(flux.attrs["earth_radius_m"])
         u = np.asarray(flux["EPVY"].values, dtype=np.float64) * (180.0 / (np.pi * radius_m))
         v = np.asarray(flux["EPVZ"].values, dtype=np.float64) / 1e3
-        if density_scaling:
+        if o.density_scaling:
             weight = np.exp(-(z - np.nanmin(z)) * 1e3 / (2.0 * height_m))[:, None]
             u, v = u * weight, v * weight
         lat2, z2 = np.meshgrid(lat, z)
@@ -805,10 +507,42 @@ def plot_epflux(
     if "time" in flux.coords and flux["time"].ndim == 0:
         when = np.datetime_as_string(flux["time"].values, unit="m").replace("T", " ") + " UT"
     ax.set_title(
-        title or f"EP flux (arrows) and its divergence ({flux.attrs.get('model', '')})\n{when}",
+        o.title or f"EP flux (arrows) and its divergence ({flux.attrs.get('model', '')})\n{when}",
         fontsize=10,
     )
-    return _finish(fig, save)
+    return _finish(fig, o.save)
+
+
+plot_epflux = figure_function(
+    _gcm.epflux,
+    _draw_epflux,
+    name="plot_epflux",
+    module=__name__,
+    summary="Eliassen–Palm flux vectors over its divergence, against latitude and log-pressure "
+    "height (:func:`geospacexr.gcm.epflux`).",
+    body="The colours are EPVDIV (the zonal-wind acceleration, m/s/day, centred on zero) and the\n"
+    "arrows (EPVY, EPVZ), drawn in the plot's own units (degrees of latitude and km of\n"
+    "log-pressure height, :math:`z = H\\ln(1000\\,hPa/p)`) so that their direction on the page\n"
+    "is the direction of the flux (Edmon, Hoskins & McIntyre 1980, J. Atmos. Sci. 37, 2600).",
+    options=DRAWING.select(
+        "style",
+        "cmap",
+        "vmin",
+        "vmax",
+        "levels",
+        "arrows",
+        "arrow_stride",
+        "density_scaling",
+        "title",
+        "save",
+        "figsize",
+    ),
+    docs={
+        "time": _FIRST_TIME,
+        "cmap": "Colour map (default ``RdBu_r``).",
+        "vmin": "Lower colour limit (default symmetric, from the 1st/99th percentiles).",
+    },
+)
 
 
 #: Figure functions by slice kind: the ``kind=`` of :func:`plot_movie` and ``--slice`` of the

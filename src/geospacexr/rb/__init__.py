@@ -28,7 +28,7 @@ __all__ = [
 _LAZY = {
     "ACCURACY": ("invariants", "ACCURACY"),
     "STATUS": ("invariants", "STATUS"),
-    "K": ("invariants", "K_invariant"),
+    "K": ("invariants", "K"),
     "M": ("invariants", "M"),
     "lstar": ("invariants", "lstar"),
     "particles": ("invariants", "particles"),

@@ -44,6 +44,7 @@ __all__ = [
     "ACCURACY",
     "SPECIES_MASS_MEV",
     "STATUS",
+    "K",
     "K_invariant",
     "M",
     "dipole_l",
@@ -51,7 +52,7 @@ __all__ = [
     "particles",
 ]
 
-#: Per-particle status codes of :func:`lstar` and :func:`K_invariant`.
+#: Per-particle status codes of :func:`lstar` and :func:`K`.
 STATUS: dict[int, str] = {
     0: "ok",
     1: "open field line",
@@ -277,7 +278,7 @@ def _outputs(ds: xr.Dataset, res: np.ndarray, status: np.ndarray) -> dict[str, A
     }
 
 
-def K_invariant(
+def K(
     ds: xr.Dataset, model: Model, accuracy: str | dict[str, Any] | None = None
 ) -> xr.Dataset:
     """K, Bm, Bmin, Lm and the equatorial pitch angle of each particle (no drift shell).
@@ -441,3 +442,7 @@ def dipole_l(x: Any, y: Any, z: Any) -> np.ndarray:
     x, y, z = (np.asarray(v, dtype=float) for v in (x, y, z))
     r = np.sqrt(x * x + y * y + z * z)
     return r**3 / (x * x + y * y)
+
+
+#: The earlier name of :func:`K` (kept).
+K_invariant = K

@@ -237,3 +237,41 @@ def footprint(
             **model.describe(),
         },
     )
+
+
+def trace_grid(
+    ds: xr.Dataset,
+    starts: Any,
+    time: Any = None,
+    frame: str | None = None,
+    altitude_km: float = 0.0,
+    rtol: float = 1e-8,
+    internal: str = "dipole",
+    moment: Any = None,
+    inner_boundary: float | None = None,
+) -> xr.Dataset:
+    """Trace field lines in a gridded field (a ``"bfield"`` Dataset, e.g. from an MHD run).
+
+    The grid is wrapped by :func:`geospacexr.rb.models.from_grid` and traced with
+    :func:`trace`; this is what ``ds.rb.trace(starts)`` calls.
+
+    Args:
+        ds: The ``"bfield"`` Dataset (total Bx, By, Bz in nT on a rectilinear or curvilinear
+            grid).
+        starts: An (n, 3) array of positions (Re) or a Dataset with ``x``, ``y``, ``z``.
+        time: UT time (tilt, IGRF epoch); a Dataset's ``time`` coordinate wins.
+        frame: Frame of the start points and of the output (default: the start Dataset's
+            ``attrs["frame"]``, else GSM).
+        altitude_km: Altitude of the inner boundary, km (0: the Earth's surface).
+        rtol: Relative tolerance of the integrator.
+        internal: Field inside the grid's inner boundary: ``"dipole"`` or ``"igrf"``.
+        moment: Dipole B0 for ``internal="dipole"`` (nT or ``"igrf"``).
+        inner_boundary: Radius of the grid's inner boundary, Re (default from the Dataset).
+
+    Returns:
+        The field-line Dataset of :func:`trace`.
+    """
+    from .models import from_grid
+
+    model = from_grid(ds, internal=internal, moment=moment, inner_boundary=inner_boundary)
+    return trace(model, starts, time=time, frame=frame, altitude_km=altitude_km, rtol=rtol)
