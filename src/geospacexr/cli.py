@@ -131,20 +131,12 @@ def _cmd_asi_keogram(args: argparse.Namespace) -> int:
     from .asi.night import night_keogram
     from .io.atomic import write_netcdf
 
-    keo = night_keogram(
-        args.files,
-        column=args.column,
-        cadence=args.cadence,
-        skymap=args.skymap,
-        axis=args.axis,
-        altitude_km=args.altitude,
-        min_elevation=args.min_elevation,
-        longitude=args.longitude,
-        path=args.point,
-        width=args.width,
-        metric=args.metric,
-        percentile=args.percentile,
-    )
+    options = args.asi_options
+    kwargs = {
+        name: (raw if name == "path" else options[name].value(raw, "keogram"))
+        for name, raw in _given(args, options).items()
+    }
+    keo = night_keogram(args.files, **kwargs)
     for output in args.output:
         path = Path(output)
         if path.suffix.lower() in (".nc", ".nc4", ".cdf"):
@@ -268,8 +260,9 @@ class _Option:
     helps: dict[str, str] = field(default_factory=dict)  # description -> functions
     required: bool = False  # a parameter without a default (e.g. the emission's name)
 
-    def add_to(self, parser: argparse.ArgumentParser) -> None:
+    def add_to(self, parser: argparse.ArgumentParser, flags: Sequence[str] = ()) -> None:
         flag = "--" + self.name.replace("_", "-")
+        names = tuple(flags) or (flag,)
         kinds = {k for k, _ in self.kinds.values()}
         by_default: dict[str, list[str]] = {}
         for label, value in self.defaults.items():
@@ -286,10 +279,12 @@ class _Option:
             described = next(iter(self.helps))
         else:
             described = " | ".join(f"{', '.join(f)}: {h}" for h, f in self.helps.items())
-        text = f"{described} ({default.replace('%', '%%')})"
+        text = described
+        if "default" not in described.lower() or len(by_default) > 1:
+            text = f"{described} ({default.replace('%', '%%')})"
         if kinds == {"bool"}:
             parser.add_argument(
-                flag,
+                *names,
                 dest=self.name,
                 action=argparse.BooleanOptionalAction,
                 default=argparse.SUPPRESS,
@@ -304,7 +299,7 @@ class _Option:
         elif "bool" in kinds:  # a flag for some functions, a value for others (local_time)
             extra.update(nargs="?", const="true", metavar="VALUE")
         parser.add_argument(
-            flag,
+            *names,
             dest=self.name,
             default=argparse.SUPPRESS,
             required=self.required,
@@ -577,6 +572,44 @@ def _add_gcm_parsers(sub: Any) -> None:
     e.set_defaults(func=_cmd_gcm_emission, gcm_options=options)
 
 
+#: ``geospacexr asi keogram`` spells two of night_keogram's parameters differently (issue 7's
+#: command line); every other option is ``--<parameter>``.
+_ASI_KEOGRAM_FLAGS = {"altitude_km": ("--altitude", "--altitude-km"), "path": ("--point",)}
+
+
+def _add_asi_keogram_parser(asi_sub: Any) -> None:
+    """``geospacexr asi keogram``: options from :func:`geospacexr.asi.night_keogram`."""
+    from .asi.night import night_keogram
+
+    k = asi_sub.add_parser("keogram", help="a whole night's keogram, streamed file by file")
+    docs = _doc_args(night_keogram)
+    k.add_argument("files", nargs="+", help=docs.get("files", "raw image files"))
+    k.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        required=True,
+        help="night.png and/or night.nc (repeatable)",
+    )
+    options = _collect_options({"keogram": night_keogram}, skip=("files", "progress"))
+    for name, option in options.items():
+        flags = _ASI_KEOGRAM_FLAGS.get(name, ())
+        if name == "path":  # one point per flag: --point A,B --point C,D
+            k.add_argument(
+                *flags,
+                dest=name,
+                type=_point,
+                action="append",
+                default=argparse.SUPPRESS,
+                metavar="A,B",
+                help=f"{docs.get(name, '')} One point per flag, repeated: x,y (ccd), lat,lon "
+                "(geo) or mlat,mlon (mag).",
+            )
+        else:
+            option.add_to(k, flags=flags)
+    k.set_defaults(func=_cmd_asi_keogram, asi_options=options)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``geospacexr`` command."""
     parser = argparse.ArgumentParser(
@@ -606,68 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("asi", help="all-sky imager products")
     asi_sub = p.add_subparsers(dest="asi_command", required=True, metavar="PRODUCT")
-    k = asi_sub.add_parser("keogram", help="a whole night's keogram, streamed file by file")
-    k.add_argument("files", nargs="+", help="raw image files (globs allowed)")
-    k.add_argument(
-        "-o",
-        "--output",
-        action="append",
-        required=True,
-        help="night.png and/or night.nc (repeatable)",
-    )
-    k.add_argument("--column", type=int, default=None, help="image column (default: the middle)")
-    k.add_argument("--cadence", type=float, default=None, help="frame interval, s: gaps become NaN")
-    k.add_argument(
-        "--skymap", default=None, help="the site's skymap .sav (for geo/mag axes, meridians, paths)"
-    )
-    k.add_argument(
-        "--axis",
-        choices=("ccd", "geo", "mag"),
-        default="ccd",
-        help="row labels: CCD rows, geographic or AACGM-v2 magnetic latitude "
-        "(default: %(default)s)",
-    )
-    k.add_argument(
-        "--altitude",
-        type=float,
-        default=None,
-        help=f"mapping altitude, km (default: {config.get().asi.altitude_km:g})",
-    )
-    k.add_argument(
-        "--min-elevation",
-        type=float,
-        default=None,
-        help=f"elevation cutoff, degrees (default: {config.get().asi.min_elevation:g})",
-    )
-    k.add_argument(
-        "--longitude",
-        type=float,
-        default=None,
-        help="follow this meridian (geographic; magnetic with --axis mag) instead of a column",
-    )
-    k.add_argument(
-        "--point",
-        type=_point,
-        action="append",
-        default=None,
-        metavar="A,B",
-        help="a point of a custom keogram path, repeat for each point: x,y (ccd), lat,lon "
-        "(geo) or mlat,mlon (mag)",
-    )
-    k.add_argument(
-        "--width",
-        type=float,
-        default=None,
-        help=f"path strip width, pixels (default: {config.get().asi.keogram_width:g})",
-    )
-    k.add_argument(
-        "--metric",
-        choices=("mean", "median", "sum", "percentile"),
-        default="mean",
-        help="path keogram statistic (default: %(default)s)",
-    )
-    k.add_argument("--percentile", type=float, default=None, help="for --metric percentile")
-    k.set_defaults(func=_cmd_asi_keogram)
+    _add_asi_keogram_parser(asi_sub)
 
     _add_gcm_parsers(sub)
 

@@ -37,7 +37,7 @@ import xarray as xr
 from .. import config
 from .._checks import require
 from ..errors import InvalidArgumentError
-from . import _kernel as K
+from . import _kernel as kernels
 from .models import Model, from_model_frame, to_model_frame
 
 __all__ = [
@@ -196,7 +196,7 @@ def _run(ds: xr.Dataset, model: Model, settings: dict[str, Any], do_shell: bool,
     cfg = config.get().rb
     n = ds.sizes["particle"]
     nlt = int(settings["n_local_times"]) if do_shell else 1
-    res = np.full((n, K.R_SIZE), np.nan)
+    res = np.full((n, kernels.R_SIZE), np.nan)
     status = np.zeros(n, dtype=np.int64)
     foot = np.full((n, nlt, 3), np.nan)
     eq = np.full((n, nlt, 3), np.nan)
@@ -207,11 +207,11 @@ def _run(ds: xr.Dataset, model: Model, settings: dict[str, Any], do_shell: bool,
         xs, ys, zs = to_model_frame(
             model, ds["x"].values[idx], ds["y"].values[idx], ds["z"].values[idx], frame, t
         )
-        r = np.full((idx.size, K.R_SIZE), np.nan)
+        r = np.full((idx.size, kernels.R_SIZE), np.nan)
         s = np.zeros(idx.size, dtype=np.int64)
         f = np.full((idx.size, nlt, 3), np.nan)
         e = np.full((idx.size, nlt, 3), np.nan)
-        K.invariants_many(
+        kernels.invariants_many(
             *args,
             np.ascontiguousarray(xs, dtype=float),
             np.ascontiguousarray(ys, dtype=float),
@@ -256,14 +256,26 @@ def _attrs(model: Model, settings: dict[str, Any], frame: str) -> dict[str, Any]
 
 def _outputs(ds: xr.Dataset, res: np.ndarray, status: np.ndarray) -> dict[str, Any]:
     return {
-        "K": ("particle", res[:, K.R_K], {"units": "G^0.5 Re", "long_name": "second invariant K"}),
-        "Lm": ("particle", res[:, K.R_LM], {"units": "1", "long_name": "McIlwain L (Hilton)"}),
-        "Bm": ("particle", res[:, K.R_BM], {"units": "nT", "long_name": "mirror field"}),
-        "Bmin": ("particle", res[:, K.R_BMIN], {"units": "nT", "long_name": "minimum field"}),
-        "Blocal": ("particle", res[:, K.R_BLOCAL], {"units": "nT", "long_name": "local field"}),
+        "K": (
+            "particle",
+            res[:, kernels.R_K],
+            {"units": "G^0.5 Re", "long_name": "second invariant K"},
+        ),
+        "Lm": (
+            "particle",
+            res[:, kernels.R_LM],
+            {"units": "1", "long_name": "McIlwain L (Hilton)"},
+        ),
+        "Bm": ("particle", res[:, kernels.R_BM], {"units": "nT", "long_name": "mirror field"}),
+        "Bmin": ("particle", res[:, kernels.R_BMIN], {"units": "nT", "long_name": "minimum field"}),
+        "Blocal": (
+            "particle",
+            res[:, kernels.R_BLOCAL],
+            {"units": "nT", "long_name": "local field"},
+        ),
         "alpha_eq": (
             "particle",
-            res[:, K.R_ALPHA_EQ],
+            res[:, kernels.R_ALPHA_EQ],
             {"units": "degree", "long_name": "equatorial pitch angle (at minimum B)"},
         ),
         "status": (
@@ -278,9 +290,7 @@ def _outputs(ds: xr.Dataset, res: np.ndarray, status: np.ndarray) -> dict[str, A
     }
 
 
-def K(
-    ds: xr.Dataset, model: Model, accuracy: str | dict[str, Any] | None = None
-) -> xr.Dataset:
+def K(ds: xr.Dataset, model: Model, accuracy: str | dict[str, Any] | None = None) -> xr.Dataset:
     """K, Bm, Bmin, Lm and the equatorial pitch angle of each particle (no drift shell).
 
     Args:
@@ -340,7 +350,11 @@ def lstar(
     settings = _settings(accuracy)
     res, status, foot, eq = _run(ds, model, settings, True, total_flux)
     data = _outputs(ds, res, status)
-    data["lstar"] = ("particle", res[:, K.R_LSTAR], {"units": "1", "long_name": "Roederer L*"})
+    data["lstar"] = (
+        "particle",
+        res[:, kernels.R_LSTAR],
+        {"units": "1", "long_name": "Roederer L*"},
+    )
     dims = ("particle", "local_time", "component")
     data["shell_footprint"] = (
         dims,
@@ -358,7 +372,7 @@ def lstar(
             _m(
                 ds["energy"].values,
                 ds["pitch_angle"].values,
-                res[:, K.R_BLOCAL],
+                res[:, kernels.R_BLOCAL],
                 ds.attrs.get("species", "electron"),
             ),
             {"units": "MeV/G", "long_name": "first invariant M"},
