@@ -12,6 +12,10 @@ GCMprocpy is never a dependency of geospacexr: this script runs in its own inter
   returns None (its WACCM-X times are cftime "noleap" objects, never equal to a datetime64),
   and with the file's own cftime value it raises AttributeError in ``get_mtime``.
 
+Each input is recorded with ``content_sha256``, the digest of its data and attributes
+(``tests/_digest.py``, the helper the test checks with), and ``sha256``, its bytes, which depend on
+the netCDF library that wrote the sample and so are informative only.
+
 Usage (the sample paths come from geospacexr, in the project's venv)::
 
     PRIM=$(python -c "from geospacexr import datasets; \
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import shutil
 import sys
@@ -41,12 +46,26 @@ COMPONENTS = ("EPVY", "EPVZ", "EPVDIV")
 
 
 def sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file."""
+    """Hex SHA-256 of a file's bytes (these depend on the library that wrote it)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def content_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a netCDF file's content (``tests/_digest.py``, loaded by path)."""
+    helper = Path(__file__).resolve().parents[2] / "_digest.py"
+    spec = importlib.util.spec_from_file_location("_digest", helper)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.content_digest(path)
+
+
+def describe(path: str | Path) -> dict[str, str]:
+    """An input's record: file name, content digest and byte digest."""
+    return {"file": Path(path).name, "content_sha256": content_sha256(path), "sha256": sha256(path)}
 
 
 def make_wave_input(src: str | Path, dst: str | Path) -> Path:
@@ -133,14 +152,14 @@ def main(argv: list[str] | None = None) -> int:
             "(lev, lat) with the all-NaN top level of TN dropped by GCMprocpy"
         ),
         "inputs": {
-            "tiegcm_prim": {"file": Path(args.prim).name, "sha256": sha256(args.prim)},
-            "waccmx": {"file": Path(args.waccmx).name, "sha256": sha256(args.waccmx)},
+            "tiegcm_prim": describe(args.prim),
+            "waccmx": describe(args.waccmx),
         },
     }
     record["tiegcm_prim"] = _gcmprocpy_epflux(args.prim, TIME)
     with tempfile.TemporaryDirectory() as tmp:
         waves = make_wave_input(args.prim, Path(tmp) / "tiegcm_waves_prim_001.nc")
-        record["inputs"]["tiegcm_waves"] = {"file": waves.name, "sha256": sha256(waves)}
+        record["inputs"]["tiegcm_waves"] = describe(waves)
         record["tiegcm_waves"] = _gcmprocpy_epflux(waves, TIME)
     record["waccmx"] = _gcmprocpy_epflux(args.waccmx, TIME)
     record["waccmx_native_time"] = _gcmprocpy_epflux(args.waccmx, TIME, native_time=True)
