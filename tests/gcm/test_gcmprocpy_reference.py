@@ -15,7 +15,7 @@ means, time series) we agree to 1e-6. Where they differ the gap is measured, bou
 * O/N2: GCMprocpy divides the stored mass mixing ratios; ours is the number-density ratio, so
   GCMprocpy's equals ours x 16/28;
 * number and mass densities: GCMprocpy leaves He out of the mean molecular mass and uses
-  k = 1.3805e-16, amu = 1.66e-24; near 450 km (level 4.25), where He is abundant, that changes
+  k = 1.3805e-16, amu = 1.66e-24; near 425 km (level 4.25), where He is abundant, that changes
   densities by a few percent;
 * heights: GCMprocpy interpolates every column with one global-mean height profile (and pairs
   midpoint values with interface heights, a quarter-level offset); ours is per column.
@@ -97,14 +97,15 @@ def test_same_method_derived(ds):
 # Densities: GCMprocpy's number density is mmr * p / (k' T) * m' / M with k' = 1.3805e-16 (ours:
 # CODATA 1.380649e-16, +1.08e-4) and m' = 1 / (O2/32 + O/16 + (1 - O2 - O)/28): He counted as N2
 # (mass 28 instead of 4), which raises the mean mass by 1.9-3.5 % where He is 0.5-1 % of the mass
-# (level 4.25, ~450 km). Its RHO sums O, O2 and the file's N2 (so it misses He's mass, -0.5 to
+# (level 4.25, ~425 km). Its RHO sums O, O2 and the file's N2 (so it misses He's mass, -0.5 to
 # -1 %) at amu' = 1.66e-24 (ours CODATA, -3.3e-4). These factors, computed from the file's
 # mixing ratios, account for the whole gap to 3e-7 (test_density_gap_is_he_and_constants).
 #
 # TN at 300 km: GCMprocpy interpolates every column linearly on one global-mean height profile
 # (the mean ZG of each interface, paired with the midpoint TN values: a quarter-level offset);
 # ours interpolates each column on its own midpoint heights. Columns whose local heights stray
-# from the global mean (high latitudes, the night side) differ most, by up to 3.5 %. Rebuilding
+# most from the global mean differ most: the warm, expanded equatorial afternoon (3.5 % near
+# 15 LT at the equator), against 0.25 % near the poles, in zonal mean. Rebuilding
 # GCMprocpy's method from the file's ZG and TN gives its numbers to 1e-8
 # (test_height_gap_is_the_global_mean_profile), so the gap is the method, not the data.
 RHO_POINTS, RHO_MEAN, RHO_FULL = 0.0181, 0.0199, 0.0252
