@@ -99,8 +99,23 @@ def test_bad_environment_values(monkeypatch):
 
 
 def test_unrelated_environment_variables_are_ignored(monkeypatch):
+    for var in ("GEOSPACEXR_REF_GCMPROCPY", "GEOSPACEXR_REF_UCALGARY", "GEOSPACEXR_NOT_A_SECTION"):
+        monkeypatch.delenv(var, raising=False)
+    before = gxc.reload()
     monkeypatch.setenv("GEOSPACEXR_REF_GCMPROCPY", "/usr/bin/python3")
-    gxc.reload()
+    monkeypatch.setenv("GEOSPACEXR_REF_UCALGARY", "/usr/bin/python3")
+    monkeypatch.setenv("GEOSPACEXR_NOT_A_SECTION", "1")
+    after = gxc.reload()  # no ConfigError, and nothing taken from them
+    assert after.as_dict() == before.as_dict()
+    assert after.sources == before.sources
+    assert "GEOSPACEXR_REF" not in gxc.describe(after)
+    # a configuration variable set next to them is still read
+    monkeypatch.setenv("GEOSPACEXR_ASI_ALTITUDE_KM", "120")
+    cfg = gxc.reload()
+    assert (
+        cfg.asi.altitude_km == 120.0
+        and cfg.sources["asi.altitude_km"] == "GEOSPACEXR_ASI_ALTITUDE_KM"
+    )
 
 
 def test_override_context_and_unknown_key():

@@ -11,14 +11,22 @@ from geospacexr.explore.asi import AsiExplorer
 from geospacexr.explore.gcm import GcmExplorer
 
 
+# The samples are opened once per module (a few seconds); every test gets deep copies (dask
+# graphs and small arrays, ~20 ms) and its own explorer (~1 s), so no widget state, cache or
+# Dataset change made by one test is seen by another.
 @pytest.fixture(scope="module")
-def run():
-    return datasets.open_sample("tiegcm-storm")
+def gcm_samples():
+    return datasets.open_sample("tiegcm-storm"), datasets.open_sample("tiegcm-control")
 
 
-@pytest.fixture(scope="module")
-def explorer(run):
-    return GcmExplorer(run, control=datasets.open_sample("tiegcm-control"))
+@pytest.fixture
+def run(gcm_samples):
+    return gcm_samples[0].copy(deep=True)
+
+
+@pytest.fixture
+def explorer(run, gcm_samples):
+    return GcmExplorer(run, control=gcm_samples[1].copy(deep=True))
 
 
 def test_gcm_widgets_drive_the_pure_functions(explorer, run):
@@ -90,7 +98,7 @@ def test_gcm_tap_picks_the_vertical_slice_position(explorer):
     assert (explorer.lon.value, explorer.lat.value) == (33.0, -20.0)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def imager():
     return datasets.open_sample("themis-gill"), datasets.open_sample("themis-gill-skymap")
 

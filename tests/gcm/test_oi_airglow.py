@@ -197,10 +197,9 @@ def test_barth_layer_with_nrlmsis_matches_published_nightglow():
     Atmospheric bands", J. Geomagn. Geoelectr.) and 97 km (Gulledge et al. 1968, J. Geophys. Res.
     73, 5535); peak volume emission rates are of order 100 photons cm-3 s-1, varying by a factor
     of about 2-3 with season, local time and tides (Shepherd et al. 1995, Geophys. Res. Lett.,
-    WINDII at the equator). Tolerances: peak height
-    97 +- 3 km (covers the published peaks); peak VER within a factor of 2 of 100
-    (50-200 photons cm-3 s-1), the spread of the published layers.
-    Got (NRLMSIS 2.1, 45 N equinox midnight): 97 km, 78.8 photons cm-3 s-1, 77 R.
+    WINDII at the equator). Tolerances: peak height 97 +- 3 km (covers the published peaks);
+    peak VER within a factor of 2 of 100 (50-200 photons cm-3 s-1), the spread of the
+    published layers. Only published numbers are asserted (no regression on our own output).
     """
     z, n2, o2, o, t = columns(NRLMSIS_MESO)
     ver = oi.oi5577_ver(o, o2, n2, t)
@@ -208,14 +207,16 @@ def test_barth_layer_with_nrlmsis_matches_published_nightglow():
     assert 94.0 <= z[peak] <= 100.0
     assert 50.0 <= ver[peak] <= 200.0
     assert 0 < peak < len(z) - 1  # a real maximum inside the grid
-    assert ver[peak] == pytest.approx(78.8, rel=0.01)  # regression on the documented number
 
 
 def test_barth_layer_with_us76_peaks_at_published_height():
     """The U.S. Standard Atmosphere 1976 gives the same peak height (97 +- 3 km, as above).
 
-    Its [O] is about 0.65 of NRLMSIS 2.1's at night near 97 km, and the Barth VER goes as
-    [O]^3: the peak VER is about 25 photons cm-3 s-1, the low end of the observed layers.
+    Its [O] at the peak is about 0.65 of NRLMSIS 2.1's at night, and the Barth VER goes as
+    [O]^3 (McDade et al. 1986: [O]^3 [M] over quenching terms dominated by O2 at 97 km), so
+    the ratio of the two peaks must be the cube of the [O] ratio (to 30 %: [M], O2 and the
+    temperatures differ too). The published peak VER is for the real night atmosphere, not for
+    an annual-mean standard atmosphere, so it is not asserted here.
     """
     z, n2, o2, o, t = columns(US76)
     for zz, n2_ref, o2_ref, o_ref in US76_TABLE_VIII:  # the inputs are the published ones
@@ -226,7 +227,12 @@ def test_barth_layer_with_us76_peaks_at_published_height():
     ver = oi.oi5577_ver(o, o2, n2, t)
     peak = int(np.argmax(ver))
     assert 94.0 <= z[peak] <= 100.0
-    assert 15.0 <= ver[peak] <= 40.0
+    z_msis, n2_msis, o2_msis, o_msis, t_msis = columns(NRLMSIS_MESO)
+    msis = oi.oi5577_ver(o_msis, o2_msis, n2_msis, t_msis)
+    k = int(np.flatnonzero(z_msis == z[peak])[0])
+    ratio = o[peak] / o_msis[k]
+    assert ratio == pytest.approx(0.65, abs=0.05)
+    assert ver[peak] / msis.max() == pytest.approx(ratio**3, rel=0.3)
 
 
 def test_barth_formula_is_mcdade_1986():
@@ -269,14 +275,12 @@ def test_red_line_of_chapman_f_layer(f_layer):
     (50-200 R) and grow exponentially as the layer descends and more than double from solar
     minimum to maximum (Ievenko et al. 2011, Solnechno-Zemnaya Fizika 17, 161); this layer is low
     (300 km) under moderately high activity (F10.7 = 150), hence a factor-4 band, 25-400 R.
-    Got: peak 250 km, 36.9 photons cm-3 s-1, 345 R (above the 50-200 R typical of mid-latitude
-    nights, as expected for a low, dense layer).
+    Only these published ranges are asserted (no regression on our own output).
     """
     z, red, _ = f_layer
     peak = int(np.argmax(red))
     assert 240.0 <= z[peak] <= 270.0
     assert 25.0 <= column_rayleigh(red, z) <= 400.0
-    assert column_rayleigh(red, z) == pytest.approx(345.3, rel=0.01)  # documented number
 
 
 def test_thermospheric_green_line_against_gulledge_1968(f_layer):
@@ -284,7 +288,7 @@ def test_thermospheric_green_line_against_gulledge_1968(f_layer):
 
     Their rocket saw a second 557.7 nm maximum at the red line's height (~245 km), with a VER
     about 1/3 of the red line's there and about 1/10 of the 97 km green layer's. One flight, of
-    unknown ionosphere: tolerance a factor of 3 on each ratio. Got 0.16 and 0.08.
+    unknown ionosphere: tolerance a factor of 3 on each ratio.
     """
     _, red, green = f_layer
     peak = int(np.argmax(red))

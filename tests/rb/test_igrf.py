@@ -172,8 +172,14 @@ def test_time_outside_or_invalid(time):
 
 
 def test_range_limits_are_inclusive():
-    igrf.coefficients("1900-01-01")
-    igrf.coefficients(2030.0)
+    # IGRF-14 (Alken et al. 2025): the 1900.0 column (g10 g11 h11 g20 g21 h21 g22 h22), and
+    # 2030.0 = the 2025.0 column + 5 years of the 2025-2030 secular variation (12.6, 10.0, -21.5)
+    np.testing.assert_array_equal(
+        igrf.coefficients("1900-01-01")[:8], [-31543, -2298, 5922, -677, 2905, -1061, 924, 1121]
+    )
+    end = [-29350.0 + 5 * 12.6, -1410.3 + 5 * 10.0, 4545.5 - 5 * 21.5]
+    np.testing.assert_allclose(igrf.coefficients(2030.0)[:3], end, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(igrf.coefficients("2030-01-01"), igrf.coefficients(2030.0))
 
 
 # ------------------------------------------------------------------ analytic checks
