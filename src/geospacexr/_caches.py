@@ -132,9 +132,7 @@ class BoundedCache(Generic[V]):
         self.size_key = size_key
         self._data: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
-        register_cache(
-            name, self.clear, self.__len__, limit=self.maxsize, description=description
-        )
+        register_cache(name, self.clear, self.__len__, limit=self.maxsize, description=description)
 
     def maxsize(self) -> int:
         """Return the configured largest number of entries (at least 0)."""

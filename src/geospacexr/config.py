@@ -462,7 +462,8 @@ _generation = 0
 # its creator's, and a Panel session runs its callbacks in its own; so two sessions (threads,
 # tasks) overriding the same key each see only their own value.
 _overrides: contextvars.ContextVar[_Overrides] = contextvars.ContextVar(
-    "geospacexr_config_overrides", default=_Overrides()
+    "geospacexr_config_overrides",
+    default=_Overrides(),  # noqa: B039  (a frozen dataclass holding a tuple: immutable)
 )
 
 

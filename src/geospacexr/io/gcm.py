@@ -51,8 +51,8 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -126,6 +126,7 @@ def list_completions(details: bool = False) -> list[str] | list[dict[str, str]]:
         }
         for name, fn in _COMPLETIONS.items()
     ]
+
 
 # file name -> (standard name, scale to the standard unit, standard unit or None to keep)
 _TIEGCM_NAMES: dict[str, tuple[str, float, str | None]] = {
