@@ -299,3 +299,34 @@ def test_allow_list_is_short_justified_and_used():
 def test_private_rule_examples(importer, target, private):
     """The rule says what the docstring says (cross-package refused, same package allowed)."""
     assert _first_private(importer, target) == private
+
+
+def test_collector_on_a_snippet():
+    """Relative resolution, lazy flags, TYPE_CHECKING and attribute chains, on known code."""
+    code = (
+        "from typing import TYPE_CHECKING\n"
+        "from ..plot import gcm as pg\n"
+        "from . import _kernels\n"
+        "if TYPE_CHECKING:\n"
+        "    from ..explore.asi import AsiExplorer\n"
+        "def f():\n"
+        "    from ..io.download import download\n"
+        "    import importlib\n"
+        "    importlib.import_module('geospacexr.rb.models')\n"
+        "    return pg._figure()\n"
+    )
+    collector = _Collector("geospacexr.asi.keogram", package_file=False)
+    collector.visit(ast.parse(code))
+    found = {(i.target, i.lazy) for i in collector.imports}
+    assert ("geospacexr.plot.gcm", False) in found
+    assert ("geospacexr.asi._kernels", False) in found
+    assert ("geospacexr.explore.asi.AsiExplorer", True) in found
+    assert ("geospacexr.io.download.download", True) in found
+    assert ("geospacexr.rb.models", True) in found
+    assert ("geospacexr.plot.gcm._figure", 10) in collector.attributes
+    package = _Collector("geospacexr.asi", package_file=True)
+    package.visit(ast.parse("from .mosaic import grid\nfrom .. import config\n"))
+    assert {i.target for i in package.imports} == {
+        "geospacexr.asi.mosaic.grid",
+        "geospacexr.config",
+    }
