@@ -260,6 +260,7 @@ _MATRICES = ResultCache(
     _decode_matrix,
     "pixel-to-grid matrices of site sets (mosaic_matrix)",
 )
+_MEMORY = _MATRICES.memory  # the old name (benchmarks/bench_asi_mosaic.py clears it)
 
 
 def mosaic_matrix(
