@@ -17,6 +17,7 @@ from typing import Any
 
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
 from . import config, errors
+from . import gcm as _gcm  # noqa: F401  (registers the gcm reader's completions: ZG from Z)
 from ._version import __version__
 from .io import (
     open,
@@ -29,10 +30,31 @@ from .io import (
 )
 
 __all__ = [
-    "__version__", "asi", "config", "datasets", "errors", "gcm", "io", "open", "open_asi",
-    "open_asi_grid",
+    "__version__", "asi", "clear_caches", "config", "datasets", "errors", "gcm", "io", "open",
+    "open_asi", "open_asi_grid",
     "open_calibration", "open_skymap", "open_tiegcm", "open_waccmx", "rb",
 ]  # fmt: skip
+
+
+def clear_caches() -> list[str]:
+    """Empty every in-memory cache geospacexr keeps.
+
+    That is the mosaic matrices, file checksums, explorer results, compiled-kernel slots and
+    every other cache a module registered (:mod:`geospacexr._caches`). Each is bounded by a
+    ``cache.*`` configuration key; this frees them at once, e.g. after changing files in the
+    cache folder by hand. Files on disk are kept.
+
+    Returns:
+        The names of the caches emptied (those of the modules imported so far), sorted.
+
+    Example:
+        >>> import geospacexr
+        >>> names = geospacexr.clear_caches()
+    """
+    from ._caches import clear_caches as _clear
+
+    return _clear()
+
 
 _LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics", "rb"}
 

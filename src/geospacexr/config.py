@@ -35,16 +35,18 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import os
 import re
+import threading
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, InvalidArgumentError
 
 __all__ = [
     "Config",
@@ -167,6 +169,27 @@ class IoConfig:
 
 
 @dataclass(frozen=True)
+class CacheConfig:
+    """Sizes of the in-memory caches (see :func:`geospacexr.clear_caches`).
+
+    Every cache geospacexr keeps in memory holds at most this many entries, the least recently
+    used entry leaving first; 0 turns a cache off. Files cached on disk (downloads, mosaic
+    matrices under ``paths.cache_dir``) are not counted here.
+
+    Attributes:
+        mosaic_matrices: Pixel-to-grid matrices of site sets kept in memory by
+            :func:`geospacexr.asi.mosaic_matrix` (each can be tens of MB).
+        file_hashes: Checksums of sample files already verified in this process.
+        explorer_results: Results an explorer keeps per process (field lines traced for the
+            radiation-belt explorer, slices of the GCM explorer).
+    """
+
+    mosaic_matrices: int = 8
+    file_hashes: int = 4096
+    explorer_results: int = 64
+
+
+@dataclass(frozen=True)
 class ServeConfig:
     """The ``geospacexr serve`` app.
 
@@ -190,6 +213,7 @@ class Config:
         gcm: :class:`GcmConfig`.
         rb: :class:`RbConfig`.
         io: :class:`IoConfig`.
+        cache: :class:`CacheConfig`.
         serve: :class:`ServeConfig`.
         sources: For every ``section.key``, where its value came from.
     """
@@ -200,6 +224,7 @@ class Config:
     gcm: GcmConfig = field(default_factory=GcmConfig)
     rb: RbConfig = field(default_factory=RbConfig)
     io: IoConfig = field(default_factory=IoConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -250,15 +275,15 @@ def keys() -> list[str]:
 
 
 def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
-    """Convert ``value`` to the type named by ``annotation`` or raise ``ValueError``."""
+    """Convert ``value`` to the type named by ``annotation`` or raise ``InvalidArgumentError``."""
     base = annotation.replace(" | None", "")
     if base == "Path":
         if not isinstance(value, str) or not value:
-            raise ValueError(f"expected a path (non-empty string), found {value!r}")
+            raise InvalidArgumentError(f"expected a path (non-empty string), found {value!r}")
         return Path(os.path.expandvars(value)).expanduser()
     if base == "str":
         if not isinstance(value, str):
-            raise ValueError(f"expected a string, found {value!r}")
+            raise InvalidArgumentError(f"expected a string, found {value!r}")
         return value
     if base == "bool":
         if from_text:
@@ -269,26 +294,26 @@ def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
                 return False
         elif isinstance(value, bool):
             return value
-        raise ValueError(f"expected true or false, found {value!r}")
+        raise InvalidArgumentError(f"expected true or false, found {value!r}")
     if base == "int":
         if from_text:
             value = value.strip()
             if not re.fullmatch(r"[+-]?\d+", value):
-                raise ValueError(f"expected an integer, found {value!r}")
+                raise InvalidArgumentError(f"expected an integer, found {value!r}")
             return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected an integer, found {value!r}")
+            raise InvalidArgumentError(f"expected an integer, found {value!r}")
         return value
     if base == "float":
         if from_text:
             try:
                 return float(value)
             except ValueError:
-                raise ValueError(f"expected a number, found {value!r}") from None
+                raise InvalidArgumentError(f"expected a number, found {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"expected a number, found {value!r}")
+            raise InvalidArgumentError(f"expected a number, found {value!r}")
         return float(value)
-    raise TypeError(f"unsupported configuration type {annotation}")  # pragma: no cover
+    raise ConfigError(f"unsupported configuration type {annotation}")  # pragma: no cover
 
 
 def _locate(text: str, section: str, key: str | None) -> int | None:
@@ -412,28 +437,75 @@ def _build(layers: list[dict[tuple[str, str], tuple[Any, str]]]) -> Config:
     return Config(**sections, sources=sources)
 
 
-_current: Config | None = None
-_overrides: list[dict[tuple[str, str], tuple[Any, str]]] = []
+_Layer = dict[tuple[str, str], tuple[Any, str]]
+
+
+@dataclass(frozen=True)
+class _Overrides:
+    """The override layers in force in one context, with the configuration they give.
+
+    ``config`` was built on the file-and-environment base of ``generation``; a :func:`reload`
+    starts a new generation, so the next :func:`get` in this context rebuilds it.
+    """
+
+    layers: tuple[_Layer, ...] = ()
+    generation: int = -1
+    config: Config | None = None
+
+
+# File and environment: one base for the whole process (reload() rebuilds it).
+_lock = threading.Lock()
+_base_layers: list[_Layer] = []
+_base: Config | None = None
+_generation = 0
+# Overrides: per context. A thread starts with an empty context, an asyncio task with a copy of
+# its creator's, and a Panel session runs its callbacks in its own; so two sessions (threads,
+# tasks) overriding the same key each see only their own value.
+_overrides: contextvars.ContextVar[_Overrides] = contextvars.ContextVar(
+    "geospacexr_config_overrides",
+    default=_Overrides(),  # noqa: B039  (a frozen dataclass holding a tuple: immutable)
+)
 
 
 def reload() -> Config:
     """Re-read the TOML file and the environment and return the new configuration.
 
+    The file and the environment are shared by the whole process; the overrides of the calling
+    context (:func:`override`) stay in force on top of them.
+
     Raises:
         ConfigError: If the file or an environment variable is invalid.
     """
-    global _current
-    _current = _build([_read_file(config_file()), _read_env(), *_overrides])
-    return _current
+    global _base, _base_layers, _generation
+    layers = [_read_file(config_file()), _read_env()]
+    base = _build(layers)
+    with _lock:
+        _base_layers, _base, _generation = layers, base, _generation + 1
+    return get()
 
 
 def get() -> Config:
     """Return the effective configuration (read once, then cached; see :func:`reload`).
 
+    The result includes the overrides of the calling context only: the ``with``
+    :func:`override` blocks entered in this thread, asyncio task or Panel session.
+
     Raises:
         ConfigError: If the file or an environment variable is invalid.
     """
-    return _current if _current is not None else reload()
+    base = _base
+    if base is None:
+        return reload()
+    state = _overrides.get()
+    if not state.layers:
+        return base
+    with _lock:
+        layers, generation = list(_base_layers), _generation
+    if state.config is not None and state.generation == generation:
+        return state.config
+    cfg = _build([*layers, *state.layers])
+    _overrides.set(_Overrides(state.layers, generation, cfg))  # cached for this context only
+    return cfg
 
 
 def resolve(value: Any, key: str) -> Any:
@@ -459,6 +531,12 @@ def resolve(value: Any, key: str) -> Any:
 def override(settings: Mapping[str, Any]) -> Iterator[Config]:
     """Temporarily change settings (for a block of code, a test or a notebook cell).
 
+    The change is seen only in the calling context: inside the ``with`` block, by the code it
+    calls and by asyncio tasks created there, never by other threads, other tasks or other
+    Panel sessions (the layers live in a :class:`contextvars.ContextVar`). A thread started
+    inside the block starts without it (threads begin with an empty context); to hand the
+    override to a worker, run it with ``contextvars.copy_context().run``.
+
     Args:
         settings: ``{"section.key": value}``; values are type-checked like the TOML file's.
 
@@ -483,12 +561,13 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
             )
         except ValueError as exc:
             raise ConfigError(str(exc), source="override", key=dotted) from None
-    _overrides.append(layer)
+    reload()  # the file and the environment as they are now, as on entering before
+    token = _overrides.set(_Overrides((*_overrides.get().layers, layer)))
     try:
-        yield reload()
+        yield get()
     finally:
-        _overrides.remove(layer)
-        reload()
+        _overrides.reset(token)
+        reload()  # as before: leaving a block re-reads the file and the environment
 
 
 def describe(cfg: Config | None = None) -> str:

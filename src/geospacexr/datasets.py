@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from . import config
+from ._caches import BoundedCache
 from ._synth import asi as _synth_asi
 from ._synth import gcm as _synth_gcm
 from ._synth import rb as _synth_rb
 from .errors import DataWarning, SampleDataError
-from .io.atomic import _umask, atomic_write
+from .io.atomic import atomic_write, umask
 
 __all__ = [
     "Sample",
@@ -151,15 +152,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-_verified: dict[tuple[str, int, int], str] = {}
+_verified: BoundedCache[str] = BoundedCache(
+    "datasets.file_hashes", "cache.file_hashes", "SHA-256 of sample files, by path, size and mtime"
+)
 
 
 def _hash_cached(path: Path) -> str:
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _verified:
-        _verified[key] = _sha256(path)
-    return _verified[key]
+    digest = _verified.get(key)
+    if digest is None:
+        digest = _sha256(path)
+        _verified.put(key, digest)
+    return digest
 
 
 def verify_sample(name: str, folder: Path | None = None) -> list[str]:
@@ -213,7 +218,7 @@ def _generate(sample: Sample, folder: Path) -> None:
             json.dump(
                 {"name": sample.name, "version": sample.version, "files": files}, fh, indent=1
             )
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~umask())
         old = None
         if folder.exists():
             old = folder.with_name(f".{folder.name}.old-{os.getpid()}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._caches import register_cache
 from .errors import FileFormatError
 
 __all__ = ["coastlines", "data_file"]
@@ -74,3 +75,12 @@ def coastlines(resolution: str = "110m") -> tuple[np.ndarray, ...]:
         )
         lines.extend(np.asarray(part, dtype=np.float64) for part in parts)
     return tuple(lines)
+
+
+register_cache(
+    "resources.coastlines",
+    coastlines.cache_clear,
+    lambda: coastlines.cache_info().currsize,
+    limit=lambda: 1,  # one shipped resolution; other resolutions raise and are not cached
+    description="Natural Earth coastline segments",
+)

@@ -117,3 +117,36 @@ def test_sample_heights_and_gcmprocpy_method_gap():
     # the methods differ where column heights differ from the global mean (day/night, latitude)
     assert 0.005 < rel.max() < 0.2
     assert np.isfinite(ours).all()
+
+
+def test_zg_from_z_is_lazy_and_matches_the_files_zg(tmp_path):
+    """ZG from Z (moved out of the reader): nothing read until asked, equal to the file's ZG."""
+    import warnings
+
+    import geospacexr
+    from geospacexr.gcm.heights import zg_from_z
+    from geospacexr.io.gcm import list_completions
+
+    assert "ZG from Z" in list_completions()
+    assert list_completions(details=True)[0]["function"].startswith("geospacexr.gcm.heights.")
+    sech = datasets.sample_path("tiegcm-5deg") / "tiegcm_5deg_sech_001.nc"
+    full = geospacexr.open_tiegcm(sech)
+    ds = full.drop_vars("ZG")
+    zg = zg_from_z(ds)
+    assert zg.chunks is not None and zg.dims == ("time", "ilev", "lat", "lon")
+    assert not ds["TN"].variable._in_memory  # building the graph read nothing
+    assert zg.attrs["units"] == "km" and zg.name == "ZG"
+    np.testing.assert_allclose(zg.isel(time=1).values, full.ZG.isel(time=1).values, rtol=2e-5)
+    # the reader's completion: old secondaries without ZG get it, lazily, with one warning
+    xr.open_dataset(sech, decode_cf=False).load().drop_vars("ZG").to_netcdf(
+        tmp_path / "old.nc", format="NETCDF3_64BIT"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        opened = geospacexr.open_tiegcm(tmp_path / "old.nc")
+    assert [str(w.message) for w in caught if issubclass(w.category, DataWarning)] == [
+        "old.nc: no ZG on file; geometric height computed from Z"
+    ]
+    assert opened.ZG.chunks is not None
+    with pytest.raises(geospacexr.errors.MissingVariableError, match="Z"):
+        zg_from_z(ds.drop_vars("Z"))

@@ -1,6 +1,13 @@
-"""Pure functions on all-sky imager Datasets: keograms, box metrics, calibration, skymaps."""
+"""Pure functions on all-sky imager Datasets: keograms, box metrics, calibration, skymaps.
 
-from ..io.download import download, download_skymap
+Two kinds of public names here are thin front doors to other layers, imported only when used
+(the science modules themselves never import them): :func:`explore_mosaic` (an explorer, in
+:mod:`geospacexr.explore.mosaic`) and ``download`` / ``download_skymap`` (the downloaders, in
+:mod:`geospacexr.io.download`, reached through the module ``__getattr__`` below).
+"""
+
+from typing import Any
+
 from .calibration import calibrate
 from .contours import contour
 from .coverage import conjunctions, field_of_view
@@ -57,3 +64,14 @@ def explore_mosaic(images, skymaps, footprint=None):  # type: ignore[no-untyped-
     from ..explore.mosaic import explore_mosaic as _explore
 
     return _explore(images, skymaps, footprint)
+
+
+def __getattr__(name: str) -> Any:
+    """Serve ``download`` and ``download_skymap`` from :mod:`geospacexr.io.download` lazily."""
+    if name in ("download", "download_skymap"):
+        from ..io import download as _download
+
+        value = getattr(_download, name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

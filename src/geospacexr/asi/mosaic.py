@@ -1,7 +1,8 @@
 """Mosaics: many imagers on one latitude/longitude grid, one sparse product per frame.
 
 How a site's pixels reach the grid (computed once per skymap, altitude, elevation cutoff and grid,
-cached in memory and on disk):
+cached through :class:`geospacexr.io.cache.ResultCache`: the last ``cache.mosaic_matrices`` in
+memory, every one on disk under ``<paths.cache_dir>/mosaic``):
 
 * each pixel's centre, at the mapping altitude, falls in one grid cell; a cell holding several
   pixel centres (near the zenith pixels are much smaller than cells) takes their mean;
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ import xarray as xr
 from .. import config
 from .._checks import require
 from ..errors import IncompatibleInputError, InvalidArgumentError
+from ..io.cache import ResultCache
 from .skymaps import check_skymap, pixel_centres
 
 __all__ = ["GRID_CALGARY_DEG", "grid", "mosaic", "mosaic_matrix"]
@@ -44,7 +46,6 @@ __all__ = ["GRID_CALGARY_DEG", "grid", "mosaic", "mosaic_matrix"]
 #: The University of Calgary grid files' cell size (512 x 1024 cells, geographic).
 GRID_CALGARY_DEG = 0.3515625
 _OVERLAP = ("elevation", "mean", "nearest")
-_MEMORY: dict[str, Any] = {}
 _MAX_CELLS = 50_000_000
 
 
@@ -231,6 +232,37 @@ def _key(
     return h.hexdigest()[:32]
 
 
+def _encode_matrix(result: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    w = result["W"]
+    return {
+        "data": w.data,
+        "indices": w.indices,
+        "indptr": w.indptr,
+        "shape": np.array(w.shape),
+        "site": result["site"],
+        "elevation": result["elevation"],
+        "offsets": result["offsets"],
+    }
+
+
+def _decode_matrix(f: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    from scipy import sparse
+
+    w = sparse.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"]))
+    return {"W": w, "site": f["site"], "elevation": f["elevation"], "offsets": f["offsets"]}
+
+
+_MATRICES = ResultCache(
+    "asi.mosaic.matrices",
+    "mosaic",
+    "cache.mosaic_matrices",
+    _encode_matrix,
+    _decode_matrix,
+    "pixel-to-grid matrices of site sets (mosaic_matrix)",
+)
+_MEMORY = _MATRICES.memory  # the old name (benchmarks/bench_asi_mosaic.py clears it)
+
+
 def mosaic_matrix(
     skymaps: list[xr.Dataset],
     target: xr.Dataset,
@@ -240,6 +272,9 @@ def mosaic_matrix(
     date: Any = None,
 ) -> dict[str, Any]:
     """The sparse pixel-to-grid mapping of a set of sites (cached in memory and on disk).
+
+    The last ``cache.mosaic_matrices`` mappings stay in memory (:func:`geospacexr.clear_caches`
+    empties them); every mapping is also kept in ``<paths.cache_dir>/mosaic`` for later runs.
 
     Args:
         skymaps: One skymap per site, in the order of the images.
@@ -256,26 +291,9 @@ def mosaic_matrix(
     from scipy import sparse
 
     key = _key(skymaps, target, altitude_km, min_elevation, overlap, date)
-    if key in _MEMORY:
-        return _MEMORY[key]
-    folder = Path(config.get().paths.cache_dir) / "mosaic"
-    path = folder / f"{key}.npz"
-    if path.exists():
-        try:
-            with np.load(path) as f:
-                w = sparse.csr_matrix(
-                    (f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"])
-                )
-                result = {
-                    "W": w,
-                    "site": f["site"],
-                    "elevation": f["elevation"],
-                    "offsets": f["offsets"],
-                }
-            _MEMORY[key] = result
-            return result
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)  # a damaged cache file: recompute
+    cached = _MATRICES.get(key)
+    if cached is not None:
+        return cached
     parts = [_site_matrix(s, target, altitude_km, min_elevation, date) for s in skymaps]
     elevations = np.stack([p[1] for p in parts])
     distances = np.stack([p[2] for p in parts])
@@ -303,24 +321,7 @@ def mosaic_matrix(
         np.nan,
     )
     result = {"W": big, "site": winner.astype(np.int16), "elevation": cell_elev, "offsets": offsets}
-    _MEMORY[key] = result
-    try:
-        from ..io.atomic import atomic_path
-
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                data=big.data,
-                indices=big.indices,
-                indptr=big.indptr,
-                shape=np.array(big.shape),
-                site=result["site"],
-                elevation=cell_elev,
-                offsets=offsets,
-            )
-    except OSError:  # an unwritable cache only costs the next run the computation
-        pass
+    _MATRICES.put(key, result)
     return result
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .. import config
 from .. import gcm as _gcm
 from ..errors import GeospacexrError
 from ..resources import coastlines
@@ -24,7 +25,6 @@ __all__ = ["SLICES", "GcmExplorer", "explore"]
 #: Slice types offered by the explorer (the functions of geospacexr.gcm).
 SLICES = ("lat_lon", "lev_lat", "lev_lon", "lev_time", "lat_time", "lon_time", "var_time")
 _VERTICAL = ("level", "height", "pressure")
-_CACHE_SIZE = 64
 
 
 def _fields(ds: xr.Dataset) -> list[str]:
@@ -260,11 +260,7 @@ class GcmExplorer:
             return self._cache[key]
         var, kind, time, vertical, lat, lon, local_time, _ = key
         ds = self._source()
-        vkw = (
-            dict(vertical)
-            if _gcm.slices.vertical_dim(_gcm._select.variable(ds, var, "explore"))
-            else {}
-        )
+        vkw = dict(vertical) if _gcm.slices.vertical_dim(_gcm.field(ds, var)) else {}
         t = np.datetime64(time)
         if kind == "lat_lon":
             out = _gcm.lat_lon(ds, var, time=t, local_time=local_time or None, **vkw)
@@ -282,7 +278,7 @@ class GcmExplorer:
             out = _gcm.var_time(ds, var, lat=lat, lon=lon, **vkw)
         out = out.load()
         self._cache[key] = out
-        while len(self._cache) > _CACHE_SIZE:
+        while len(self._cache) > max(config.get().cache.explorer_results, 0):
             self._cache.popitem(last=False)
         return out
 

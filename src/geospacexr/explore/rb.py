@@ -6,12 +6,12 @@ results are cached per parameter set, so going back to a previous setting is ins
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
 import numpy as np
 
+from .._caches import BoundedCache
 from ..errors import GeospacexrError
 
 __all__ = ["MODELS", "RbExplorer", "explore"]
@@ -25,9 +25,23 @@ MODELS: dict[str, tuple[str, ...]] = {
 }
 
 
-@functools.lru_cache(maxsize=64)
+_RESULTS: BoundedCache[tuple[Any, Any]] = BoundedCache(
+    "explore.rb.results",
+    "cache.explorer_results",
+    "field lines and invariants of the radiation-belt explorer, by parameter set",
+)
+
+
 def _compute(key: tuple[Any, ...]) -> tuple[Any, Any]:
-    """Field line and invariants for one parameter set (cached)."""
+    """Field line and invariants for one parameter set (cached, shared by every session)."""
+    found = _RESULTS.get(key)
+    if found is None:
+        found = _compute_uncached(key)
+        _RESULTS.put(key, found)
+    return found
+
+
+def _compute_uncached(key: tuple[Any, ...]) -> tuple[Any, Any]:
     from .. import rb
 
     name, params, time, x, y, z, pitch, energy = key

@@ -18,7 +18,7 @@ from .slices import (
     var_time,
     zonal_mean,
 )
-from .variables import variables
+from .variables import field, variables
 
 __all__ = [
     "along_track",
@@ -30,6 +30,7 @@ __all__ = [
     "difference",
     "emissions",
     "epflux",
+    "field",
     "global_mean",
     "lat_lon",
     "lat_time",

@@ -12,6 +12,10 @@ that column's own profile, never with a global-mean one:
   mixing ratios and emission rates log-linearly; heights outside a column give NaN, never an
   extrapolated value.
 
+Older TIE-GCM secondaries carry the geopotential Z but not ZG; :func:`zg_from_z` computes ZG
+from them (lazily), and the reader adds it through the completion this module registers with
+:func:`geospacexr.io.gcm.register_completion`.
+
 GCMprocpy instead picks the level whose *global-mean* height is nearest (``height_to_pres_level``),
 or interpolates every column with one global-mean profile; on the ``tiegcm-5deg`` sample at
 300 km the two differ from this per-column result by up to several percent in temperature and
@@ -27,11 +31,21 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, MissingVariableError, OutOfRangeError
-from ..physics import EARTH_RADIUS_KM
+from .. import config
+from .._caches import register_cache
+from ..errors import DataWarning, InvalidArgumentError, MissingVariableError, OutOfRangeError
+from ..io.gcm import register_completion
+from ..physics import AMU_G, BOLTZMANN_CGS, EARTH_RADIUS_KM, geometric_heights
 from ._select import gcm_dataset, variable, vertical_dim
+from .composition import mean_molecular_mass
 
-__all__ = ["at_height", "column_heights", "interp_columns", "interpolation_for"]
+__all__ = [
+    "at_height",
+    "column_heights",
+    "interp_columns",
+    "interpolation_for",
+    "zg_from_z",
+]
 
 _LINEAR_UNITS = {
     "K",
@@ -107,7 +121,14 @@ def _kernel_first():  # compiled on first use, cached on disk; never at import
     return interp_first
 
 
-_COMPILED_FIRST = []
+_COMPILED_FIRST: list[Any] = []  # the compiled kernel, once loaded (cleared with the caches)
+register_cache(
+    "gcm.heights.kernel",
+    _COMPILED_FIRST.clear,
+    _COMPILED_FIRST.__len__,
+    limit=lambda: 1,
+    description="compiled per-column interpolation kernel (reloaded from numba's disk cache)",
+)
 
 
 def interp_columns(
@@ -213,6 +234,98 @@ def column_heights(ds: xr.Dataset, grid: str = "lev") -> xr.DataArray:
     return out
 
 
+def _integrate_heights(
+    scale: np.ndarray, bottom: np.ndarray, lat: np.ndarray, dz: float
+) -> np.ndarray:
+    """Interface heights (km) of columns: layer scales along the last axis, bottom height (km)."""
+    return geometric_heights(scale, bottom * 1e5, dz, lat) * 1e-5
+
+
+def zg_from_z(ds: xr.Dataset) -> xr.DataArray:
+    """Geometric height ZG of TIE-GCM interfaces from Z, TN and composition, lazily.
+
+    TIE-GCM's Z is a geopotential height under constant gravity. Starting from each column's
+    lowest Z, hydrostatic balance dh = k T / (m g(h, lat)) d(ln p) is integrated upwards layer
+    by layer with gravity varying with height and latitude (:func:`geospacexr.physics.gravity`,
+    :func:`geospacexr.physics.geometric_heights`), T the midpoint TN and m the mean molecular
+    mass of O, O2, He and N2 by closure (:func:`geospacexr.gcm.mean_molecular_mass`). Nothing is
+    read until the result is: the fields are split into dask chunks of ``gcm.time_chunk`` times
+    (already dask-backed fields keep their chunks), so one time's heights read one time.
+
+    Args:
+        ds: A TIE-GCM ``gcm`` Dataset with Z (on ``ilev``), TN, O1 and O2 (HE used if present).
+
+    Returns:
+        DataArray ``(time, ilev, lat, lon)`` in km, named ``ZG``.
+
+    Raises:
+        MissingVariableError: If Z, TN, O1 or O2 is missing.
+    """
+    gcm_dataset(ds, "zg_from_z", ("Z", "TN", "O1", "O2"))
+    time_chunk = config.get().gcm.time_chunk
+
+    def lazy(da: xr.DataArray) -> xr.DataArray:
+        if da.chunks is None:
+            da = da.chunk({"time": time_chunk} if "time" in da.dims else {})
+        return da.chunk({d: -1 for d in ("lev", "ilev") if d in da.dims})
+
+    layers = {"lev": slice(None, -1)}  # the top midpoint lies above the top interface
+    species = [v for v in ("O1", "O2", "HE") if v in ds]  # N2 by closure, as the model does
+    composition = xr.Dataset({v: lazy(ds[v]) for v in species}, attrs=ds.attrs).isel(layers)
+    mbar = mean_molecular_mass(composition)
+    scale = BOLTZMANN_CGS * lazy(ds["TN"]).isel(layers) / (mbar * AMU_G)  # cm2/s2
+    bottom = lazy(ds["Z"]).isel(ilev=0, drop=True)  # km
+    dz = float(np.diff(ds["ilev"].values).mean())
+    zg = xr.apply_ufunc(
+        _integrate_heights,
+        scale.drop_vars([c for c in scale.coords if "lev" in scale[c].dims]),
+        bottom,
+        ds["lat"],
+        kwargs={"dz": dz},
+        input_core_dims=[["lev"], [], []],
+        output_core_dims=[["ilev"]],
+        dask="parallelized",
+        output_dtypes=[np.float64],
+        dask_gufunc_kwargs={"output_sizes": {"ilev": ds.sizes["ilev"]}},
+    )
+    zg = zg.assign_coords({c: ds[c] for c in ds["Z"].coords if "ilev" in ds[c].dims})
+    zg = zg.transpose(*[d for d in ("time", "ilev", "lat", "lon") if d in zg.dims])
+    zg.attrs = {
+        "long_name": "geometric height (from Z with height- and latitude-dependent gravity)",
+        "units": "km",
+        "source_name": "Z",
+    }
+    zg.name = "ZG"
+    return zg
+
+
+@register_completion("ZG from Z")
+def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
+    """Add ZG to a TIE-GCM Dataset that has Z but no ZG (older secondary histories).
+
+    The reader (:func:`geospacexr.open_tiegcm`) runs this completion; it warns once.
+
+    Args:
+        ds: A standard ``gcm`` Dataset.
+        source: The first file's name, for the warning.
+
+    Returns:
+        ``ds`` with ZG (:func:`zg_from_z`), or ``ds`` unchanged when ZG is there, the model is
+        not TIE-GCM, or Z, TN, O1 or O2 is missing.
+    """
+    if (
+        ds.attrs.get("model") != "TIE-GCM"
+        or "ZG" in ds
+        or any(v not in ds for v in ("Z", "TN", "O1", "O2"))
+    ):
+        return ds
+    ds["ZG"] = zg_from_z(ds)
+    warnings.warn(
+        f"{source}: no ZG on file; geometric height computed from Z", DataWarning, stacklevel=4
+    )
+    return ds
+
+
 def at_height(
     ds: xr.Dataset,
     var: str | xr.DataArray,
@@ -240,13 +353,19 @@ def at_height(
     da = variable(ds, var, "at_height")
     grid = vertical_dim(da)
     if grid is None:
-        raise ValueError(f"{da.name} has no vertical dimension: it cannot be put on heights")
+        raise InvalidArgumentError(
+            f"{da.name} has no vertical dimension: it cannot be put on heights", "var"
+        )
     targets = np.atleast_1d(np.asarray(heights_km, dtype=np.float64))
     if targets.ndim != 1 or targets.size == 0 or not np.all(np.isfinite(targets)):
-        raise ValueError(f"heights_km must be finite numbers, not {heights_km!r}")
+        raise InvalidArgumentError(
+            f"heights_km must be finite numbers, not {heights_km!r}", "heights_km"
+        )
     method = interpolation or interpolation_for(da)
     if method not in ("linear", "log"):
-        raise ValueError(f"interpolation must be 'linear' or 'log', not {interpolation!r}")
+        raise InvalidArgumentError(
+            f"interpolation must be 'linear' or 'log', not {interpolation!r}", "interpolation"
+        )
     # heights only where the field is: select the field's time(s) before computing them
     if "time" in da.coords and "time" in ds.dims and da["time"].ndim == 0:
         index = int(np.flatnonzero(ds["time"].values == da["time"].values)[0])

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import xarray as xr
 
-from ._select import gcm_dataset, vertical_dim
+from ._select import gcm_dataset, variable, vertical_dim
 
-__all__ = ["variables"]
+__all__ = ["field", "variables"]
+
+
+def field(ds: xr.Dataset, name: str | xr.DataArray) -> xr.DataArray:
+    """Return one field of a GCM Dataset by any name the slices accept.
+
+    The name may be the standard name (``TN``), the file's own name (``T``, ``Z3GM``), an alias
+    (``O`` for O1, ``He`` for HE), a derived field (:func:`geospacexr.gcm.available`) or an
+    emission (:func:`geospacexr.gcm.emissions.available`); a DataArray is returned as is.
+
+    Args:
+        ds: A ``gcm`` Dataset.
+        name: The field's name, or a DataArray.
+
+    Returns:
+        The field (derived fields and emissions lazily computed).
+
+    Raises:
+        WrongKindError: If ``ds`` is not a ``gcm`` Dataset.
+        MissingVariableError: If no field has that name (the message suggests close names).
+    """
+    return variable(ds, name, "field")
 
 
 def variables(ds: xr.Dataset) -> list[dict[str, str]]:

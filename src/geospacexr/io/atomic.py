@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "atomic_write", "write_netcdf"]
+__all__ = ["atomic_path", "atomic_write", "umask", "write_netcdf"]
 
 _PART = ".part"
 
@@ -35,10 +35,19 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _umask() -> int:
+def umask() -> int:
+    """Return the process's file-creation mask (without changing it).
+
+    Returns:
+        The umask, e.g. ``0o022``: new files get mode ``0o666 & ~umask()``, folders
+        ``0o777 & ~umask()``.
+    """
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_umask = umask  # the old private name
 
 
 def _fsync_file(path: Path) -> None:

@@ -28,9 +28,12 @@ What the readers do, in the reader and not later:
   which xarray does not apply; the readers apply it (as float32), so the 1e36 slots, e.g. the top
   TN midpoint that the model sets to 1e36 every step, are NaN and the level itself is kept.
 * **units**: winds in m/s, heights in km, by CF ``scale_factor`` so that reading stays lazy.
-* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (older secondaries), ZG is computed
-  by hydrostatic integration with gravity varying with height and latitude
+* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (older secondaries), ZG is computed,
+  lazily, by hydrostatic integration with gravity varying with height and latitude
   (:func:`geospacexr.physics.gravity`) from the lowest ``Z``, TN and the mean molecular mass.
+  That is science, so it lives in :func:`geospacexr.gcm.heights.zg_from_z`; this reader imports
+  no science and runs the *completions* the ``gcm`` package registers with
+  :func:`register_completion` (importing :mod:`geospacexr` registers them).
 * **longitude** in [-180, 180), sorted.
 * the model is recognised from its variables and attributes, never from the (empty) ``units`` of
   TIE-GCM's ``lev``/``ilev``.
@@ -48,6 +51,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +61,72 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from .. import config
+from .._registry import Registry
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
-from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS, geometric_heights
 from .registry import Paths, expand_paths, register_reader
 
-__all__ = ["detect_model", "open_gcm", "open_tiegcm", "open_waccmx"]
+__all__ = [
+    "detect_model",
+    "list_completions",
+    "open_gcm",
+    "open_tiegcm",
+    "open_waccmx",
+    "register_completion",
+]
+
+#: A completion: ``(ds, source) -> ds``, given the standard Dataset (attrs set) and the first
+#: file's name for messages; it returns the Dataset with a field added that the files lack but
+#: other fields determine, lazily (no ``.values`` on whole fields), or ``ds`` unchanged.
+Completion = Callable[[xr.Dataset, str], xr.Dataset]
+_COMPLETIONS: Registry[Completion] = Registry("gcm completion")
+
+
+def register_completion(name: str, *, replace: bool = False) -> Callable[[Completion], Completion]:
+    """Register a function that completes every ``gcm`` Dataset :func:`open_gcm` returns.
+
+    The reader runs the completions in name order after merging the files. This is how a
+    science package adds fields derived from others (``gcm`` adds ZG from Z) without the reader
+    importing it: the dependency points from science to io, never back.
+
+    Args:
+        name: The completion's name.
+        replace: Replace a completion of the same name.
+
+    Returns:
+        A decorator that registers ``fn(ds, source) -> ds`` and returns it unchanged.
+
+    Example:
+        >>> @register_completion("example")                      # doctest: +SKIP
+        ... def add_nothing(ds, source):
+        ...     return ds
+    """
+
+    def decorator(fn: Completion) -> Completion:
+        return _COMPLETIONS.add(name, fn, replace=replace)
+
+    return decorator
+
+
+def list_completions(details: bool = False) -> list[str] | list[dict[str, str]]:
+    """The registered completions of ``gcm`` Datasets.
+
+    Args:
+        details: Return one dict per completion (``name``, ``description``, ``function``).
+
+    Returns:
+        Sorted names, or the dicts.
+    """
+    if not details:
+        return _COMPLETIONS.names()
+    return [
+        {
+            "name": name,
+            "description": (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
+            "function": f"{fn.__module__}.{fn.__qualname__}",
+        }
+        for name, fn in _COMPLETIONS.items()
+    ]
+
 
 # file name -> (standard name, scale to the standard unit, standard unit or None to keep)
 _TIEGCM_NAMES: dict[str, tuple[str, float, str | None]] = {
@@ -447,42 +512,6 @@ def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
     return ds
 
 
-def _add_zg_from_z(ds: xr.Dataset, path: Path) -> xr.Dataset:
-    """Geometric height from constant-gravity Z, TN and composition (TIE-GCM without ZG)."""
-    need = [v for v in ("Z", "TN", "O1", "O2") if v not in ds]
-    if need:
-        return ds
-    dz = float(np.diff(ds["ilev"].values).mean())
-    tn = ds["TN"].transpose("time", "lat", "lon", "lev").values[..., :-1]
-    o1 = ds["O1"].transpose("time", "lat", "lon", "lev").values[..., :-1]
-    o2 = ds["O2"].transpose("time", "lat", "lon", "lev").values[..., :-1]
-    he = (
-        ds["HE"].transpose("time", "lat", "lon", "lev").values[..., :-1] if "HE" in ds else 0.0 * o1
-    )
-    n2 = 1.0 - o1 - o2 - he
-    mbar = 1.0 / (
-        o1 / MOLECULAR_MASS["O1"]
-        + o2 / MOLECULAR_MASS["O2"]
-        + he / MOLECULAR_MASS["HE"]
-        + n2 / MOLECULAR_MASS["N2"]
-    )
-    scale = BOLTZMANN_CGS * tn / (mbar * AMU_G)
-    bottom = ds["Z"].isel(ilev=0).transpose("time", "lat", "lon").values * 1e5
-    lat = ds["lat"].values[None, :, None]
-    zg = geometric_heights(scale, bottom, dz, lat) * 1e-5
-    ds["ZG"] = (("time", "lat", "lon", "ilev"), zg)
-    ds["ZG"] = ds["ZG"].transpose("time", "ilev", "lat", "lon")
-    ds["ZG"].attrs = {
-        "long_name": "geometric height (from Z with height- and latitude-dependent gravity)",
-        "units": "km",
-        "source_name": "Z",
-    }
-    warnings.warn(
-        f"{path.name}: no ZG on file; geometric height computed from Z", DataWarning, stacklevel=4
-    )
-    return ds
-
-
 def _open_one(path: Path, chunks: Any) -> tuple[str, xr.Dataset]:
     raw = _open_raw(path, chunks)
     model = detect_model(raw.variables, raw.attrs)
@@ -588,8 +617,6 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
         merged = part if merged is None else merged.combine_first(part)
     assert merged is not None
     ds = merged
-    if found == "TIE-GCM" and "ZG" not in ds and "Z" in ds:
-        ds = _add_zg_from_z(ds, files[0])
     ds.attrs = {k: v for k, v in opened[0][1].attrs.items() if k != "_file" and _netcdf_attr(v)}
     ds.attrs.update(
         {
@@ -601,6 +628,8 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
     )
     if "lon" in ds.coords and ds["lon"].size > 1:
         ds.attrs["resolution_deg"] = float(abs(np.diff(ds["lon"].values[:2])[0]))
+    for completion in _COMPLETIONS.values():
+        ds = completion(ds, files[0].name)
     return _clean_encoding(ds)
 
 
