@@ -62,7 +62,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("geospacexr.rb", "geospacexr.explore.rb"): (
         "front door geospacexr.rb.explore: imported inside the function on first call"
     ),
-    ("geospacexr.plot.asi", "geospacexr.plot.gcm._projection"): "integrator removes",
 }
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "describe",
     "get",
     "override",
+    "overrides",
     "reload",
     "resolve",
 ]
@@ -525,6 +526,23 @@ def resolve(value: Any, key: str) -> Any:
     if key == "paths.sample_dir":
         return get().sample_dir
     return get().get(key)
+
+
+def overrides() -> dict[str, Any]:
+    """The settings overridden in the calling context, as ``{"section.key": value}``.
+
+    Hand them to work that runs elsewhere (a process, a dask worker) and re-enter them there
+    with :func:`override`, so the work sees the caller's settings
+    (:func:`geospacexr.plot.movie.render_frames` does this for movie frames).
+
+    Returns:
+        The effective overridden values (an inner block's value wins).
+    """
+    out: dict[str, Any] = {}
+    for layer in _overrides.get().layers:
+        for (section, key), (value, _) in layer.items():
+            out[f"{section}.{key}"] = value
+    return out
 
 
 @contextlib.contextmanager

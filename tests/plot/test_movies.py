@@ -73,3 +73,25 @@ def test_mosaic_movie(tmp_path):
     grid = datasets.open_sample("themis-grid").isel(time=[0, 1, 2])
     path = grid.asi.plot.movie(tmp_path / "mosaic.mp4", fps=3)
     assert frames_in(path) == 3
+
+
+class _AltitudeFrame:
+    """A frame whose pixel value is the configured ASI altitude (picklable)."""
+
+    def __call__(self, i):
+        from geospacexr import config
+
+        return np.full((4, 4, 3), int(config.get().asi.altitude_km), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("parallel", ["threads", "processes", "dask", "none"])
+def test_workers_see_the_callers_config_overrides(parallel):
+    from geospacexr import config
+    from geospacexr.plot.movie import render_frames
+
+    with config.override({"asi.altitude_km": 150}):
+        frames = list(render_frames(_AltitudeFrame(), 3, workers=2, parallel=parallel))
+    assert [int(f[0, 0, 0]) for f in frames] == [150, 150, 150]
+    default = int(config.get().asi.altitude_km)
+    assert default != 150
+    assert int(next(render_frames(_AltitudeFrame(), 1, parallel=parallel))[0, 0, 0]) == default

@@ -111,6 +111,17 @@ def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Exec
     )
 
 
+class _WithOverrides:
+    """``render(i)`` inside the caller's configuration overrides (picklable for processes)."""
+
+    def __init__(self, render: Callable[[int], Any], settings: dict[str, Any]) -> None:
+        self.render, self.settings = render, settings
+
+    def __call__(self, i: int) -> Any:
+        with config.override(self.settings):
+            return self.render(i)
+
+
 def render_frames(
     render: Callable[[int], Any],
     count: int,
@@ -137,6 +148,9 @@ def render_frames(
     """
     from tqdm import tqdm
 
+    settings = config.overrides()
+    if settings and parallel != "none":  # workers start without the caller's overrides
+        render = _WithOverrides(render, settings)
     if parallel not in PARALLEL:
         raise InvalidArgumentError(
             f"must be one of {', '.join(PARALLEL)}, not {parallel!r}", "parallel"
