@@ -290,3 +290,15 @@ def test_asi_movie_has_common_contrast_limits(tmp_path):
     lo, hi = clims.pop()
     values = ds["image"].values.astype(float)
     assert lo == pytest.approx(np.min(values[::1])) and hi == pytest.approx(np.max(values))
+
+
+def test_hand_written_figures_document_shared_options_from_the_declaration():
+    from geospacexr.plot import asi as pa
+
+    for func in (pa.plot_image, pa.plot_keogram, pa.plot_montage, pa.plot_map, pa.plot_fov):
+        doc = parse_docstring(func).args
+        for name in inspect.signature(func).parameters:
+            if name in DRAWING.names and name not in ("cmap", "ax"):
+                assert doc[name] == DRAWING[name].doc, (func.__name__, name)
+        if "cmap" in doc:
+            assert doc["cmap"] == pa._IMAGE_CMAP

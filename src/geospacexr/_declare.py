@@ -37,6 +37,7 @@ __all__ = [
     "lazy_accessor_method",
     "parse_docstring",
     "target_of",
+    "with_option_docs",
 ]
 
 #: Attribute naming the function a derived accessor method calls.
@@ -325,6 +326,36 @@ class Options(tuple):
     def select(self, *names: str) -> Options:
         """The options of these names, in the given order."""
         return Options(self[n] for n in names)
+
+
+def with_option_docs(
+    options: Options, **overrides: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Document a function's drawing options from their one declaration (decorator).
+
+    For a figure function written by hand (one that draws a Dataset directly rather than the
+    result of a pure function), every parameter named like one of ``options`` gets the declared
+    description in its docstring, so the text lives in one place.
+
+    Args:
+        options: The declared options (:data:`geospacexr.plot.options.DRAWING`).
+        **overrides: Descriptions that differ for this function (e.g. another default).
+
+    Returns:
+        The decorator, which returns the function with its docstring rewritten.
+    """
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        doc = parse_docstring(func)
+        for name in inspect.signature(func).parameters:
+            if name in overrides:
+                doc.args[name] = overrides[name]
+            elif name in options.names:
+                doc.args[name] = options[name].doc
+        func.__doc__ = doc.render()
+        return func
+
+    return decorate
 
 
 def figure_function(

@@ -10,7 +10,7 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
-from .._declare import figure_function
+from .._declare import figure_function, with_option_docs
 from ..asi.keogram import keogram as _keogram
 from .common import new_axes
 from .options import DRAWING
@@ -26,6 +26,10 @@ __all__ = [
 ]
 
 
+_IMAGE_CMAP = "Colour map of single-channel images and grids (default ``gray``)."
+_GEOAXES = "A cartopy GeoAxes to draw into (default: a new figure)."
+
+
 def _limits(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[float, float]:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -34,6 +38,7 @@ def _limits(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[float
     return float(lo), float(hi if hi > lo else lo + 1)
 
 
+@with_option_docs(DRAWING, cmap=_IMAGE_CMAP)
 def plot_image(
     ds: xr.Dataset,
     time: Any = None,
@@ -128,6 +133,7 @@ def _draw_contours(
         ax.clabel(cs, fontsize=6, fmt="%g")
 
 
+@with_option_docs(DRAWING, cmap=_IMAGE_CMAP)
 def plot_keogram(
     keogram: xr.DataArray,
     ax: Any = None,
@@ -160,6 +166,7 @@ def plot_keogram(
     return ax
 
 
+@with_option_docs(DRAWING, cmap=_IMAGE_CMAP)
 def plot_montage(
     ds: xr.Dataset,
     times: Any = None,
@@ -216,6 +223,7 @@ def plot_montage(
     return fig
 
 
+@with_option_docs(DRAWING, cmap=_IMAGE_CMAP, ax=_GEOAXES)
 def plot_map(
     ds: xr.Dataset,
     time: Any = None,
@@ -467,6 +475,7 @@ def _footprint(ax: Any, track: xr.Dataset, when: Any) -> None:
     )
 
 
+@with_option_docs(DRAWING, ax=_GEOAXES)
 def plot_fov(
     skymaps: list[xr.Dataset],
     altitude_km: float | None = None,
@@ -558,7 +567,7 @@ plot_asi_keogram = figure_function(
     "(:func:`geospacexr.asi.keogram`, :func:`plot_keogram`).",
     options=DRAWING.select("ax", "percentiles", "cmap"),
     defaults={"cmap": "gray"},
-    docs={"cmap": "Colour map."},
+    docs={"cmap": _IMAGE_CMAP},
     returns="The matplotlib Axes.",
 )
 
