@@ -1,15 +1,16 @@
 """Pure functions on all-sky imager Datasets: keograms, box metrics, calibration, skymaps."""
 
 from ..io.download import download, download_skymap
+from . import instruments
 from .calibration import calibrate
 from .contours import contour
 from .coverage import conjunctions, field_of_view
 from .custom import meridian_keogram, path_keogram, path_pixels
 from .keogram import default_column, ewogram, inject_nans, keogram
-from .metrics import METRICS, box_mask, box_metric
+from .metrics import METRICS, box_mask, box_metric, list_metrics, register_metric
 from .mosaic import grid, mosaic, mosaic_matrix
 from .night import night_keogram
-from .scaling import SCALE_METHODS, scale
+from .scaling import SCALE_METHODS, list_scalings, register_scaling, scale
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = [
@@ -29,7 +30,10 @@ __all__ = [
     "field_of_view",
     "grid",
     "inject_nans",
+    "instruments",
     "keogram",
+    "list_metrics",
+    "list_scalings",
     "magnetic",
     "meridian_keogram",
     "mosaic",
@@ -38,6 +42,8 @@ __all__ = [
     "path_keogram",
     "path_pixels",
     "pixel_centres",
+    "register_metric",
+    "register_scaling",
     "scale",
     "skymap_at",
 ]

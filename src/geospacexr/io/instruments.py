@@ -40,12 +40,14 @@ __all__ = [
     "UnknownInstrumentError",
     "colour_of",
     "get_instrument",
+    "hex_colour",
     "imager_regex",
     "instrument_of_calibration",
     "instrument_of_file",
     "instrument_of_imager",
     "instrument_of_skymap_project",
     "instruments",
+    "label_of",
     "list_instruments",
     "reader_patterns",
     "register_instrument",
@@ -53,6 +55,20 @@ __all__ = [
 
 #: Colour of a field of view or marker whose instrument is not in the table (matplotlib grey).
 FALLBACK_COLOUR = "0.3"
+#: matplotlib's "tab:" colours (the Tableau 10 palette) as hex, for Bokeh, which lacks the names.
+_TABLEAU = {
+    "tab:blue": "#1f77b4",
+    "tab:orange": "#ff7f0e",
+    "tab:green": "#2ca02c",
+    "tab:red": "#d62728",
+    "tab:purple": "#9467bd",
+    "tab:brown": "#8c564b",
+    "tab:pink": "#e377c2",
+    "tab:gray": "#7f7f7f",
+    "tab:grey": "#7f7f7f",
+    "tab:olive": "#bcbd22",
+    "tab:cyan": "#17becf",
+}
 
 
 class UnknownInstrumentError(UnknownNameError, InvalidArgumentError):
@@ -464,6 +480,44 @@ def colour_of(name: str, default: str = FALLBACK_COLOUR) -> str:
         return get_instrument(str(name)).colour
     except UnknownInstrumentError:
         return default
+
+
+def hex_colour(colour: str) -> str:
+    """Return a matplotlib colour as ``#rrggbb`` (for Bokeh / HoloViews explorers).
+
+    Args:
+        colour: A colour of the table: a ``"tab:"`` name, a hex string, a grey level such as
+            ``"0.3"``, or any name matplotlib knows (matplotlib is then imported).
+
+    Returns:
+        The hex string.
+    """
+    low = colour.lower()
+    if low in _TABLEAU:
+        return _TABLEAU[low]
+    if re.fullmatch(r"#[0-9a-f]{6}", low):
+        return low
+    if re.fullmatch(r"[01]?\.\d+|[01]", low):  # matplotlib's grey levels
+        level = round(float(low) * 255)
+        return f"#{level:02x}{level:02x}{level:02x}"
+    from matplotlib.colors import to_hex
+
+    return str(to_hex(colour))
+
+
+def label_of(name: str) -> str:
+    """Return an instrument's human name (``"trex_blue"`` -> ``"TREx Blueline"``), or ``name``.
+
+    Args:
+        name: Instrument name or alias (``attrs["instrument"]``).
+
+    Returns:
+        The table's ``label``, or ``name`` itself if the instrument is not in the table.
+    """
+    try:
+        return get_instrument(str(name)).label
+    except UnknownInstrumentError:
+        return str(name)
 
 
 def instrument_of_imager(imager: str, reader: str | None = None) -> str | None:

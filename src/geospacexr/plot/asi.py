@@ -9,6 +9,7 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
+from ..io.instruments import TableView, colour_of
 from .common import new_axes
 
 __all__ = ["plot_image", "plot_keogram", "plot_map", "plot_montage"]
@@ -303,18 +304,9 @@ def plot_map(
     return ax
 
 
-#: Colours of the networks' fields of view (by the skymaps' ``instrument`` attribute).
-NETWORK_COLOURS = {
-    "themis": "tab:blue",
-    "rego": "tab:red",
-    "trex_rgb": "tab:green",
-    "rgb": "tab:green",
-    "trex_nir": "tab:purple",
-    "nir": "tab:purple",
-    "trex_blueline": "tab:cyan",
-    "blueline": "tab:cyan",
-    "smile": "tab:orange",
-}
+#: Colours of the networks' fields of view (by the skymaps' ``instrument`` attribute, names and
+#: aliases): a live view of the instrument table's ``colour`` (:mod:`geospacexr.io.instruments`).
+NETWORK_COLOURS = TableView(lambda row: row.colour, aliases=True)
 
 
 def _new_map(projection: str, extent: Any) -> Any:
@@ -358,7 +350,7 @@ def _fov_rings(
     for sky in skymaps:
         ring = field_of_view(sky, altitude_km=altitude_km, min_elevation=min_elevation)
         network = str(sky.attrs.get("instrument", "")).lower()
-        colour = NETWORK_COLOURS.get(network, "0.3")
+        colour = colour_of(network)
         ax.plot(
             ring["lon"].values,
             ring["lat"].values,
