@@ -28,6 +28,7 @@ from ..io.instruments import (
     list_instruments,
     reader_patterns,
     register_instrument,
+    unregister_instrument,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "list_instruments",
     "reader_patterns",
     "register_instrument",
+    "unregister_instrument",
 ]

@@ -51,6 +51,7 @@ __all__ = [
     "list_instruments",
     "reader_patterns",
     "register_instrument",
+    "unregister_instrument",
 ]
 
 #: Colour of a field of view or marker whose instrument is not in the table (matplotlib grey).
@@ -238,7 +239,11 @@ class Instrument:
 
 
 def _pgm(imager_glob: str) -> tuple[str, ...]:
-    """File-name patterns of multi-frame PGM minute files of an imager (plain, gzip, bzip2)."""
+    """File-name patterns of multi-frame PGM minute files of an imager (plain, gzip, bzip2).
+
+    Patterns name the imager id with its digits (``rgb-[0-9]*``), so that a SMILE file
+    ``..._smile-31_rgb-full.h5`` is not taken for a TREx RGB one.
+    """
     return tuple(f"*_{imager_glob}_*{ext}" for ext in (".pgm", ".pgm.gz", ".pgm.bz2"))
 
 
@@ -255,7 +260,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         example_imager="themis19",
         image_size=(256, 256),
         dtype="uint16",
-        files=(FileType("asi-pgm", _pgm("themis??")),),
+        files=(FileType("asi-pgm", _pgm("themis[0-9]*")),),
         skymap_projects=("themis",),
         skymap_kind="ucalgary-sav",
         download=DownloadLayout("THEMIS/asi"),
@@ -270,7 +275,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         example_imager="rego-652",
         image_size=(512, 512),
         dtype="uint16",
-        files=(FileType("asi-pgm", _pgm("rego-*")),),
+        files=(FileType("asi-pgm", _pgm("rego-[0-9]*")),),
         flip_columns=True,
         skymap_projects=("rego",),
         skymap_kind="ucalgary-sav",
@@ -288,7 +293,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         example_imager="nir-216",
         image_size=(256, 256),
         dtype="uint16",
-        files=(FileType("asi-pgm", _pgm("nir-*")),),
+        files=(FileType("asi-pgm", _pgm("nir-[0-9]*")),),
         skymap_projects=("nir",),
         skymap_kind="ucalgary-sav",
         calibrations=("rayleighs", "flatfield"),
@@ -306,7 +311,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         example_imager="blue-814",
         image_size=(270, 320),
         dtype="uint16",
-        files=(FileType("asi-pgm", _pgm("blue-*")),),
+        files=(FileType("asi-pgm", _pgm("blue-[0-9]*")),),
         skymap_projects=("blue", "blueline"),
         skymap_kind="ucalgary-sav",
         download=DownloadLayout("TREx/blueline"),
@@ -325,8 +330,8 @@ _BUILTIN: tuple[Instrument, ...] = (
         dtype="uint8",
         channels=3,
         files=(
-            FileType("asi-h5", ("*_rgb-*.h5",)),
-            FileType("asi-png", ("*_rgb-*.png", "*_rgb-*.png.tar")),
+            FileType("asi-h5", ("*_rgb-[0-9]*.h5",)),
+            FileType("asi-png", ("*_rgb-[0-9]*.png", "*_rgb-[0-9]*.png.tar")),
         ),
         skymap_projects=("rgb",),
         skymap_kind="ucalgary-sav",
@@ -344,7 +349,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         image_size=(512, 512),
         dtype="uint8",
         channels=3,
-        files=(FileType("asi-h5", ("*_smile-*.h5",)),),
+        files=(FileType("asi-h5", ("*_smile-[0-9]*.h5",)),),
         skymap_projects=("smile",),
         skymap_kind="ucalgary-sav",
         colour="tab:orange",
@@ -414,6 +419,23 @@ def register_instrument(row: Instrument, *, replace: bool = False) -> Instrument
     for alias in row.aliases:
         _ALIASES[alias.lower()] = name
     return row
+
+
+def unregister_instrument(name: str) -> None:
+    """Remove a row from the table (tests, and plug-ins that replace a row, use it).
+
+    Args:
+        name: The instrument's name (not an alias).
+
+    Raises:
+        UnknownInstrumentError: If no row has that name.
+    """
+    key = name.lower()
+    _TABLE.remove(key)
+    _ORDER.remove(key)
+    for alias, owner in list(_ALIASES.items()):
+        if owner == key:
+            del _ALIASES[alias]
 
 
 def list_instruments(details: bool = False) -> list[str] | list[dict[str, Any]]:
