@@ -280,7 +280,8 @@ def _mixed_formats(names: list[str]) -> str:
     patterns=("*.pgm", "*.pgm.gz", "*.pgm.bz2"),
     magic=(b"P5",),
     sample="themis-gill",
-    description="THEMIS, REGO, TREx NIR and Blueline multi-frame PGM images",
+    description=", ".join(r.label for r in instruments(reader="asi-pgm"))
+    + " multi-frame PGM images",
     group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
 def open_pgm_files(
@@ -486,7 +487,8 @@ def _imager_from_name(path: Path) -> str | None:
     kind="asi",
     patterns=reader_patterns("asi-png"),
     sample="trex_rgb-gill-burst",
-    description="TREx RGB burst frames (PNG) and PNG tar minute files",
+    description=", ".join(r.label for r in instruments(reader="asi-png"))
+    + " burst frames (PNG) and PNG tar minute files",
     group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
 def _open_png_registry(
@@ -519,7 +521,7 @@ def _is_asi_h5(path: Path) -> bool:
     magic=(b"\x89HDF",),
     sniff=_is_asi_h5,
     sample="trex_rgb-gill",
-    description="TREx RGB and SMILE HDF5 image files",
+    description=" and ".join(r.label for r in instruments(reader="asi-h5")) + " HDF5 image files",
     group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
 def _open_h5_registry(

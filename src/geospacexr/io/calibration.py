@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
-from .instruments import get_instrument, instrument_of_calibration, list_instruments
+from .instruments import get_instrument, instrument_of_calibration, instruments, list_instruments
 from .registry import Paths, expand_paths, register_reader
 
 __all__ = ["open_calibration"]
@@ -36,7 +36,8 @@ def _iso(day: str) -> str:
     patterns=("*_rayleighs_*.sav", "*_flatfield_*.sav"),
     magic=(b"SR\x00\x04", b"SR\x00\x06"),
     sample="rego-calibration",
-    description="REGO and TREx NIR Rayleighs and flat-field calibrations (IDL .sav)",
+    description=" and ".join(r.label for r in instruments() if r.calibrations)
+    + " Rayleighs and flat-field calibrations (IDL .sav)",
     group=lambda path: path.name,  # one Dataset per file
 )
 def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
