@@ -220,7 +220,9 @@ def open_asi(
     """
     paths = expand_paths(files)
     _check_instrument(instrument)
-    _to_time(start, "start"), _to_time(end, "end")  # refuse bad times before any reading
+    # refuse bad arguments before any reading
+    _to_time(start, "start")
+    _to_time(end, "end")
     chosen: dict[str, ReaderSpec] = {}
     for path in paths:
         spec = _reader_for(path)

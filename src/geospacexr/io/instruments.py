@@ -239,17 +239,15 @@ class Instrument:
 
 
 def _pgm(imager_glob: str) -> tuple[str, ...]:
-    """File-name patterns of multi-frame PGM minute files of an imager (plain, gzip, bzip2).
-
-    Patterns name the imager id with its digits (``rgb-[0-9]*``), so that a SMILE file
-    ``..._smile-31_rgb-full.h5`` is not taken for a TREx RGB one.
-    """
+    """File-name patterns of multi-frame PGM minute files of an imager (plain, gzip, bzip2)."""
     return tuple(f"*_{imager_glob}_*{ext}" for ext in (".pgm", ".pgm.gz", ".pgm.bz2"))
 
 
 #: The rows of the built-in instruments, in the order messages list them. Facts: image sizes
 #: from the real files of ../shared/data and pyucalgarysrs's readers; server paths from the
 #: open-data server's tree; colours are the fields-of-view colours used since the first plots.
+#: File patterns name the imager id with its first digit (``rgb-[0-9]*``), so that a SMILE file
+#: ``..._smile-31_rgb-full.h5`` is not taken for a TREx RGB one.
 _BUILTIN: tuple[Instrument, ...] = (
     Instrument(
         name="themis",
