@@ -106,6 +106,7 @@ def imager():
 def test_asi_time_player_keogram_click_and_box(imager):
     ds, sky = imager
     ex = AsiExplorer(ds, sky)
+    assert "ASI explorer: THEMIS ASI gill" in ex.panel[0][0].object  # the table's label
     ex.time.value = 12
     np.testing.assert_array_equal(ex.frame(), ds.image.values[12].astype(float))
     img = ex.image_pane.object.get(0)
@@ -133,6 +134,12 @@ def test_mosaic_explorer():
         coords={"time": images[0].time.values},
     )
     ex = MosaicExplorer(images, skymaps, footprint=track)
+    # site markers in the instrument table's colour of their instrument
+    from geospacexr.asi.instruments import get_instrument, hex_colour
+
+    markers = [el for el in ex.plot.object if "colour" in el.dimensions("value", label=True)]
+    assert len(markers) == 1 and len(markers[0].data) == len(sites)
+    assert set(markers[0].data["colour"]) == {hex_colour(get_instrument("themis").colour)}
     ex.time.value = 30
     expected = asi.mosaic(images, skymaps, time=images[0].time.values[30])
     xr.testing.assert_identical(ex.data(), expected)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..io.atomic import atomic_write
 
 #: Real site parameters (from the files' own headers).
@@ -1126,11 +1127,13 @@ def smile_generator(
         ``generate(folder) -> [file names]``.
 
     Raises:
-        ValueError: If ``per_minute`` does not divide the 20 frames of a real minute.
+        InvalidArgumentError: If ``per_minute`` does not divide the 20 frames of a real minute.
     """
     slots = 60 // SMILE_CADENCE_S
     if per_minute < 1 or slots % per_minute:
-        raise ValueError(f"per_minute must divide {slots}, not {per_minute}")
+        raise InvalidArgumentError(
+            f"must divide the {slots} frames of a minute, not {per_minute}", argument="per_minute"
+        )
     stride = slots // per_minute
 
     def generate(folder: Path) -> list[str]:

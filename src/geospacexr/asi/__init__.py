@@ -8,15 +8,16 @@ Two kinds of public names here are thin front doors to other layers, imported on
 
 from typing import Any
 
+from . import instruments
 from .calibration import calibrate
 from .contours import contour
 from .coverage import conjunctions, field_of_view
 from .custom import meridian_keogram, path_keogram, path_pixels
 from .keogram import default_column, ewogram, inject_nans, keogram
-from .metrics import METRICS, box_mask, box_metric
+from .metrics import METRICS, box_mask, box_metric, list_metrics, register_metric
 from .mosaic import grid, mosaic, mosaic_matrix
 from .night import night_keogram
-from .scaling import SCALE_METHODS, scale
+from .scaling import SCALE_METHODS, list_scalings, register_scaling, scale
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 
 __all__ = [
@@ -36,7 +37,10 @@ __all__ = [
     "field_of_view",
     "grid",
     "inject_nans",
+    "instruments",
     "keogram",
+    "list_metrics",
+    "list_scalings",
     "magnetic",
     "meridian_keogram",
     "mosaic",
@@ -45,6 +49,8 @@ __all__ = [
     "path_keogram",
     "path_pixels",
     "pixel_centres",
+    "register_metric",
+    "register_scaling",
     "scale",
     "skymap_at",
 ]

@@ -15,23 +15,192 @@ A box is given in one of five ways, with PyAuroraX's argument conventions:
 
 Pixel positions come from the skymap (:mod:`geospacexr.asi.skymaps`); the statistic is computed
 for all frames at once.
+
+**Metrics are a registry.** ``mean``, ``median``, ``sum`` and ``percentile`` are built in; a new
+one is one function and one decorator line::
+
+    @register_metric("max", description="brightest pixel of the box")
+    def _max(values, percentile):
+        return values.max(axis=1).astype(np.float64)
+
+The contract: ``reduce(values, percentile) -> ndarray``, where ``values`` holds the box's pixels
+of every frame, ``(time, pixels[, channel])`` in the images' own dtype, and the result is
+``(time[, channel])`` float64. :func:`list_metrics` lists them; an unknown name raises
+:class:`UnknownMetricError`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import InvalidArgumentError, OutOfRangeError
+from .._registry import Registry
+from ..errors import InvalidArgumentError, OutOfRangeError, UnknownNameError
 from .skymaps import check_skymap, magnetic, pixel_centres
 
-__all__ = ["METRICS", "box_mask", "box_metric"]
+__all__ = [
+    "METRICS",
+    "Metric",
+    "UnknownMetricError",
+    "box_mask",
+    "box_metric",
+    "get_metric",
+    "list_metrics",
+    "register_metric",
+]
 
-#: Supported metrics.
-METRICS = ("mean", "median", "sum", "percentile")
+Reducer = Callable[[np.ndarray, "float | None"], np.ndarray]
+
+
+class UnknownMetricError(UnknownNameError, InvalidArgumentError):
+    """A box metric that is not registered (a ``KeyError`` and, as before, a ``ValueError``)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered box metric.
+
+    Attributes:
+        name: Its name (``metric=`` of :func:`box_metric`).
+        reduce: ``reduce(values, percentile) -> ndarray``: ``(time, pixels[, channel])`` pixels
+            in the images' dtype to ``(time[, channel])`` float64.
+        description: One line for listings.
+        needs_percentile: Whether ``percentile=`` (0-100) is required.
+        kernel: The compiled one-pass kernel's name for this metric
+            (:data:`geospacexr.asi._kernels.METRIC_CODES`), used on uint8 / uint16 images
+            instead of ``reduce``; ``None`` for metrics that only have ``reduce``.
+    """
+
+    name: str
+    reduce: Reducer
+    description: str = ""
+    needs_percentile: bool = False
+    kernel: str | None = None
+
+
+_METRICS: Registry[Metric] = Registry("box metric", error=UnknownMetricError)
+
+
+def register_metric(
+    name: str,
+    *,
+    description: str = "",
+    needs_percentile: bool = False,
+    kernel: str | None = None,
+    replace: bool = False,
+) -> Callable[[Reducer], Reducer]:
+    """Register a box metric (decorator).
+
+    Args:
+        name: The metric's name.
+        description: One line for listings (default: the first docstring line).
+        needs_percentile: Whether the metric needs ``percentile=`` (0-100).
+        kernel: Name of the compiled kernel's metric, if it has one (built-ins only).
+        replace: Allow replacing a metric of the same name.
+
+    Returns:
+        The decorator, which returns the function unchanged.
+
+    Raises:
+        InvalidArgumentError: If the name is taken and ``replace`` is false.
+    """
+
+    def decorator(func: Reducer) -> Reducer:
+        doc = (func.__doc__ or "").strip().splitlines()
+        _METRICS.add(
+            name,
+            Metric(
+                name,
+                func,
+                description or (doc[0] if doc else ""),
+                needs_percentile,
+                kernel,
+            ),
+            replace=replace,
+        )
+        return func
+
+    return decorator
+
+
+def list_metrics(details: bool = False) -> list[str] | list[dict[str, Any]]:
+    """Return the registered box metrics.
+
+    Args:
+        details: If true, one dict per metric (``name``, ``description``, ``needs_percentile``,
+            ``compiled``) instead of names.
+
+    Returns:
+        Sorted names, or dicts sorted by name.
+    """
+    if not details:
+        return _METRICS.names()
+    return [
+        {
+            "name": m.name,
+            "description": m.description,
+            "needs_percentile": m.needs_percentile,
+            "compiled": m.kernel is not None,
+        }
+        for m in _METRICS.values()
+    ]
+
+
+def get_metric(metric: str) -> Metric:
+    """Return a registered box metric.
+
+    Args:
+        metric: Its name.
+
+    Returns:
+        The :class:`Metric`.
+
+    Raises:
+        UnknownMetricError: If no metric has that name (close matches are named).
+    """
+    if isinstance(metric, str) and metric in _METRICS:
+        return _METRICS[metric]
+    close = _METRICS.unknown(metric).candidates
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    raise UnknownMetricError(
+        f"metric must be one of {', '.join(_METRICS)}, not {metric!r}{hint}",
+        name=str(metric),
+        candidates=close,
+    )
+
+
+@register_metric("mean", kernel="mean", description="mean of the box's pixels")
+def _mean(values: np.ndarray, percentile: float | None) -> np.ndarray:
+    return values.mean(axis=1, dtype=np.float64)
+
+
+@register_metric("sum", kernel="sum", description="sum of the box's pixels")
+def _sum(values: np.ndarray, percentile: float | None) -> np.ndarray:
+    return values.sum(axis=1, dtype=np.float64)
+
+
+@register_metric("median", kernel="median", description="median of the box's pixels")
+def _median(values: np.ndarray, percentile: float | None) -> np.ndarray:
+    return np.median(values, axis=1).astype(np.float64, copy=False)
+
+
+@register_metric(
+    "percentile",
+    kernel="percentile",
+    needs_percentile=True,
+    description="a percentile (percentile=, 0-100) of the box's pixels",
+)
+def _percentile(values: np.ndarray, percentile: float | None) -> np.ndarray:
+    return np.percentile(values, percentile, axis=1).astype(np.float64, copy=False)
+
+
+#: The metrics registered at import (``list_metrics()`` is the live list).
+METRICS: tuple[str, ...] = tuple(_METRICS.names())
 
 
 def _pair(name: str, value: Any, size: int) -> tuple[float, ...]:
@@ -48,17 +217,17 @@ def check_metric(metric: str, percentile: float | None) -> None:
     """Refuse an unknown metric, or ``"percentile"`` without a percentile in 0-100.
 
     Args:
-        metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+        metric: A registered metric (:func:`list_metrics`).
         percentile: The percentile for ``metric="percentile"``.
 
     Raises:
-        InvalidArgumentError: If either is invalid.
+        UnknownMetricError: If the metric is not registered (an ``InvalidArgumentError``).
+        InvalidArgumentError: If the metric needs a percentile and none in 0-100 is given.
     """
-    if metric not in METRICS:
-        raise InvalidArgumentError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
-    if metric == "percentile" and (percentile is None or not 0 <= percentile <= 100):
+    entry = get_metric(metric)
+    if entry.needs_percentile and (percentile is None or not 0 <= percentile <= 100):
         raise InvalidArgumentError(
-            f"metric='percentile' needs percentile between 0 and 100, not {percentile!r}"
+            f"metric={metric!r} needs percentile between 0 and 100, not {percentile!r}"
         )
 
 
@@ -70,19 +239,13 @@ def reduce_pixels(values: np.ndarray, metric: str, percentile: float | None) -> 
 
     Args:
         values: The pixels of every frame.
-        metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+        metric: A registered metric (:func:`list_metrics`).
         percentile: The percentile (0-100) for ``metric="percentile"``.
 
     Returns:
         ``(time[, channel])`` float64 array.
     """
-    if metric == "mean":
-        return values.mean(axis=1, dtype=np.float64)
-    if metric == "sum":
-        return values.sum(axis=1, dtype=np.float64)
-    if metric == "median":
-        return np.median(values, axis=1).astype(np.float64, copy=False)
-    return np.percentile(values, percentile, axis=1).astype(np.float64, copy=False)
+    return np.asarray(get_metric(metric).reduce(values, percentile), dtype=np.float64)
 
 
 def _reduce(
@@ -90,10 +253,10 @@ def _reduce(
 ) -> np.ndarray:
     """Reduce the pixels ``mask`` (``(y, x)``) of every frame of ``image`` ``(time, y, x[, c])``.
 
-    uint8 and uint16 images go through the compiled one-pass kernel
-    (:func:`geospacexr.asi._kernels.box_reduce`: no gathered copy, frames in parallel); other
-    dtypes (calibrated float images) through numpy. Both give numpy's numbers. Only the box's
-    bounding window is read from lazily loaded images.
+    uint8 and uint16 images go, for the metrics that have one, through the compiled one-pass
+    kernel (:func:`geospacexr.asi._kernels.box_reduce`: no gathered copy, frames in parallel);
+    other dtypes (calibrated float images) and other metrics through the metric's ``reduce``.
+    Both give numpy's numbers. Only the box's bounding window is read from lazily loaded images.
     """
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
@@ -103,15 +266,16 @@ def _reduce(
     else:
         window = image.isel(y=slice(rows[0], rows[-1] + 1), x=slice(cols[0], cols[-1] + 1)).values
         sub = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    if window.shape[0] and window.dtype in (np.uint8, np.uint16):
+    kernel = get_metric(metric).kernel
+    if window.shape[0] and window.dtype in (np.uint8, np.uint16) and kernel is not None:
         from ._kernels import METRIC_CODES, box_reduce
 
         window = np.ascontiguousarray(window)
         nc = window.shape[3] if window.ndim == 4 else 1
         offsets = np.flatnonzero(sub).astype(np.int64) * nc
-        q = 50.0 if metric == "median" else float(percentile or 0.0)
+        q = 50.0 if kernel == "median" else float(percentile or 0.0)
         frames = window.reshape(window.shape[0], -1)
-        out = box_reduce(frames, offsets, nc, METRIC_CODES[metric], q)
+        out = box_reduce(frames, offsets, nc, METRIC_CODES[kernel], q)
         return out if window.ndim == 4 else out[:, 0]
     values = window[:, sub]  # (time, pixels[, channel]), the images' own dtype
     return reduce_pixels(values, metric, percentile)
@@ -247,7 +411,8 @@ def box_metric(
         geo: ``(lon0, lon1, lat0, lat1)`` degrees at ``altitude_km``.
         mag: ``(mlon0, mlon1, mlat0, mlat1)`` AACGM-v2 degrees at ``altitude_km``.
         altitude_km: Mapping altitude, km (default from config, 110).
-        metric: ``"mean"``, ``"median"``, ``"sum"`` or ``"percentile"``.
+        metric: ``"mean"``, ``"median"``, ``"sum"``, ``"percentile"`` or any metric registered
+            with :func:`register_metric` (:func:`list_metrics`).
         percentile: The percentile (0-100) for ``metric="percentile"``.
 
     Returns:

@@ -1,18 +1,156 @@
-"""Intensity scaling of images for display, movies and explorers."""
+"""Intensity scaling of images for display, movies and explorers.
+
+**Scaling methods are a registry.** ``fixed``, ``percentile`` and ``auto`` are built in; a new one
+is one function and one decorator line::
+
+    @register_scaling("minmax", description="the smallest and largest value of all frames")
+    def _minmax(values, low, high, percentiles):
+        return np.nanmin(values), np.nanmax(values)
+
+The contract: ``bounds(values, low, high, percentiles) -> (lo, hi)``, where ``values`` is the
+``(time, ...)`` image as float64, ``low``/``high``/``percentiles`` are :func:`scale`'s arguments,
+and ``lo``/``hi`` are either one number each or one per frame (``(time,)`` arrays).
+:func:`list_scalings` lists them; an unknown name raises :class:`UnknownScalingError`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import InvalidArgumentError
+from .._registry import Registry
+from ..errors import InvalidArgumentError, UnknownNameError
 
-__all__ = ["SCALE_METHODS", "scale"]
+__all__ = [
+    "SCALE_METHODS",
+    "ScaleMethod",
+    "UnknownScalingError",
+    "get_scaling",
+    "list_scalings",
+    "register_scaling",
+    "scale",
+]
 
-#: ``fixed``: the given bounds; ``percentile``: bounds from percentiles of all frames;
-#: ``auto``: bounds from percentiles of each frame.
-SCALE_METHODS = ("fixed", "percentile", "auto")
+Bounds = Callable[..., tuple[Any, Any]]
+
+
+class UnknownScalingError(UnknownNameError, InvalidArgumentError):
+    """A scaling method that is not registered (a ``KeyError`` and, as before, a ``ValueError``)."""
+
+
+@dataclass(frozen=True)
+class ScaleMethod:
+    """A registered scaling method.
+
+    Attributes:
+        name: Its name (``method=`` of :func:`scale`).
+        bounds: ``bounds(values, low, high, percentiles) -> (lo, hi)`` (see the module docs).
+        description: One line for listings.
+    """
+
+    name: str
+    bounds: Bounds
+    description: str = ""
+
+
+_SCALINGS: Registry[ScaleMethod] = Registry("scaling method", error=UnknownScalingError)
+
+
+def register_scaling(
+    name: str, *, description: str = "", replace: bool = False
+) -> Callable[[Bounds], Bounds]:
+    """Register a scaling method (decorator).
+
+    Args:
+        name: The method's name.
+        description: One line for listings (default: the first docstring line).
+        replace: Allow replacing a method of the same name.
+
+    Returns:
+        The decorator, which returns the function unchanged.
+
+    Raises:
+        InvalidArgumentError: If the name is taken and ``replace`` is false.
+    """
+
+    def decorator(func: Bounds) -> Bounds:
+        doc = (func.__doc__ or "").strip().splitlines()
+        _SCALINGS.add(
+            name, ScaleMethod(name, func, description or (doc[0] if doc else "")), replace=replace
+        )
+        return func
+
+    return decorator
+
+
+def list_scalings(details: bool = False) -> list[str] | list[dict[str, Any]]:
+    """Return the registered scaling methods.
+
+    Args:
+        details: If true, one dict per method (``name``, ``description``) instead of names.
+
+    Returns:
+        Sorted names, or dicts sorted by name.
+    """
+    if not details:
+        return _SCALINGS.names()
+    return [{"name": m.name, "description": m.description} for m in _SCALINGS.values()]
+
+
+def get_scaling(method: str) -> ScaleMethod:
+    """Return a registered scaling method.
+
+    Args:
+        method: Its name.
+
+    Returns:
+        The :class:`ScaleMethod`.
+
+    Raises:
+        UnknownScalingError: If no method has that name (close matches are named).
+    """
+    if isinstance(method, str) and method in _SCALINGS:
+        return _SCALINGS[method]
+    close = _SCALINGS.unknown(method).candidates
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    raise UnknownScalingError(
+        f"method must be one of {', '.join(_SCALINGS)}, not {method!r}{hint}",
+        name=str(method),
+        candidates=close,
+    )
+
+
+@register_scaling("fixed", description="the given bounds low= and high=")
+def _fixed(
+    values: np.ndarray, low: float | None, high: float | None, percentiles: Any
+) -> tuple[Any, Any]:
+    if low is None or high is None:
+        raise InvalidArgumentError("method='fixed' needs low= and high=")
+    return np.float64(low), np.float64(high)
+
+
+@register_scaling("percentile", description="one pair of bounds: percentiles of all frames")
+def _percentile(values: np.ndarray, low: Any, high: Any, percentiles: Any) -> tuple[Any, Any]:
+    lo, hi = np.nanpercentile(values, percentiles)
+    return lo, hi
+
+
+@register_scaling("auto", description="bounds for each frame: the percentiles of that frame")
+def _auto(values: np.ndarray, low: Any, high: Any, percentiles: Any) -> tuple[Any, Any]:
+    axes = tuple(range(1, values.ndim))
+    return (
+        np.nanpercentile(values, percentiles[0], axis=axes),
+        np.nanpercentile(values, percentiles[1], axis=axes),
+    )
+
+
+#: The scaling methods registered at import (``list_scalings()`` is the live list).
+SCALE_METHODS: tuple[str, ...] = tuple(_SCALINGS.names())
 
 
 def scale(
@@ -27,7 +165,8 @@ def scale(
     Args:
         ds: An ``asi`` or ``asi_grid`` Dataset.
         method: ``"fixed"`` (``low``/``high`` given), ``"percentile"`` (one pair of bounds from
-            the percentiles of all frames) or ``"auto"`` (the percentiles of each frame).
+            the percentiles of all frames), ``"auto"`` (the percentiles of each frame) or any
+            method registered with :func:`register_scaling` (:func:`list_scalings`).
         low: Lower bound for ``"fixed"``.
         high: Upper bound for ``"fixed"``.
         percentiles: Percentiles for ``"percentile"`` and ``"auto"``.
@@ -37,25 +176,13 @@ def scale(
         are in ``image.attrs`` (``scale_low``, ``scale_high``, one value or one per frame).
 
     Raises:
-        InvalidArgumentError: On an unknown method, missing bounds for ``"fixed"``, or
-            ``high <= low``.
+        UnknownScalingError: On an unknown method (an ``InvalidArgumentError``).
+        InvalidArgumentError: On missing bounds for ``"fixed"``, or ``high <= low``.
     """
     require(ds, ("asi", "asi_grid"), ["image"], where="scale")
-    if method not in SCALE_METHODS:
-        raise InvalidArgumentError(
-            f"method must be one of {', '.join(SCALE_METHODS)}, not {method!r}"
-        )
+    entry = get_scaling(method)
     values = ds["image"].values.astype(np.float64)
-    if method == "fixed":
-        if low is None or high is None:
-            raise InvalidArgumentError("method='fixed' needs low= and high=")
-        lo, hi = np.float64(low), np.float64(high)
-    elif method == "percentile":
-        lo, hi = np.nanpercentile(values, percentiles)
-    else:
-        axes = tuple(range(1, values.ndim))
-        lo = np.nanpercentile(values, percentiles[0], axis=axes)
-        hi = np.nanpercentile(values, percentiles[1], axis=axes)
+    lo, hi = entry.bounds(values, low, high, percentiles)
     lo_arr, hi_arr = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
     if np.any(hi_arr <= lo_arr):
         raise InvalidArgumentError(

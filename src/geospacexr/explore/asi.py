@@ -14,6 +14,7 @@ import xarray as xr
 
 from .. import asi as _asi
 from .._checks import require
+from ..asi.instruments import label_of
 from ..errors import GeospacexrError
 
 __all__ = ["AsiExplorer", "explore"]
@@ -74,7 +75,8 @@ class AsiExplorer:
         for w in (self.time, self.contrast, *([self.channel] if self.channel else [])):
             w.param.watch(self._changed, "value")
         controls = [
-            f"## ASI explorer: {ds.attrs.get('instrument', '')} {ds.attrs.get('site', '')}",
+            f"## ASI explorer: {label_of(ds.attrs.get('instrument', ''))} "
+            f"{ds.attrs.get('site', '')}",
             self.time,
             self.time_label,
             self.contrast,

@@ -15,6 +15,7 @@ import xarray as xr
 
 from .. import asi as _asi
 from .. import config
+from ..asi.instruments import colour_of, hex_colour
 from ..errors import GeospacexrError
 from ..resources import coastlines
 
@@ -163,12 +164,19 @@ class MosaicExplorer:
             )
         ]
         layers = mesh * hv.Path(lines).opts(color="orange", line_width=0.8)
+        # site markers in their instrument's colour (the instrument table's)
         markers = [
-            (ds.attrs["site_lon"], ds.attrs["site_lat"])
+            (
+                ds.attrs["site_lon"],
+                ds.attrs["site_lat"],
+                hex_colour(colour_of(str(ds.attrs.get("instrument", "")))),
+            )
             for ds, name in zip(self.images, self.names, strict=True)
             if name in self.sites.value
         ]
-        layers = layers * hv.Points(markers).opts(color="red", size=8, marker="triangle")
+        layers = layers * hv.Points(markers, vdims=["colour"]).opts(
+            color=hv.dim("colour"), size=8, marker="triangle"
+        )
         if self.footprint is not None:
             track = self.footprint
             layers = layers * hv.Path(

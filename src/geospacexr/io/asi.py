@@ -17,10 +17,12 @@ does, so ``ds.image[k]`` equals pyucalgarysrs's ``data[:, :, k]`` pixel for pixe
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,20 +38,18 @@ from ..errors import (
     InvalidArgumentError,
     OutOfRangeError,
 )
+from .instruments import TableView, instrument_of_file, instruments, reader_patterns
+from .instruments import get_instrument as _get_instrument
 from .pgm import DecodedFile, frame_array, read_pgm
-from .registry import Paths, expand_paths, register_reader
+from .registry import Paths, ReaderSpec, expand_paths, readers, register_reader
 
-__all__ = ["INSTRUMENTS", "detect_instrument", "open_asi"]
+__all__ = ["INSTRUMENTS", "detect_instrument", "open_asi", "open_pgm_files"]
 
-#: Instrument identifier -> imager-name pattern in file names (``..._<site>_<imager>_...``).
-INSTRUMENTS: dict[str, str] = {
-    "themis": r"themis\d+",
-    "rego": r"rego-\d+",
-    "trex_nir": r"nir-\d+",
-    "trex_blue": r"blue-\d+",
-    "trex_rgb": r"rgb-\d+",
-    "smile": r"smile-\d+",
-}
+#: Instrument identifier -> imager-name pattern in file names (``..._<site>_<imager>_...``): a live
+#: view of the instrument table (:mod:`geospacexr.io.instruments`), ``asi`` rows only.
+INSTRUMENTS: Mapping[str, str] = TableView(
+    lambda row: row.imager_pattern if row.kind == "asi" and row.imager_pattern else None
+)
 _NAME = re.compile(
     r"^(?P<date>\d{8})_(?P<time>\d{4,6})(?:_\d{6})?_(?P<site>[a-z0-9]{3,5})_(?P<imager>[a-z]+-?\d+)",
     re.IGNORECASE,
@@ -60,8 +60,12 @@ _EXPOSURE_KEYS = (
     "exposure duration plus readout",
     "effective image exposure",
 )
-#: Instruments whose images pyucalgarysrs also flips east-west (axis 1).
-_FLIP_COLUMNS = {"rego"}
+#: Reader registry name -> the format's name in messages; the order is the order in which a
+#: mix of formats is reported ("HDF5 and other files", "PNG and PGM files").
+_FORMAT_NAMES = {"asi-h5": "HDF5", "asi-png": "PNG", "asi-pgm": "PGM"}
+#: The reader of raw image files that no pattern and no content check recognises: the PGM
+#: decoder, whose errors say what is wrong with the bytes (an empty file, a wrong magic...).
+_FALLBACK_READER = "asi-pgm"
 #: How many frame numbers a problem report lists before eliding the rest.
 _LIST_FRAMES = 5
 
@@ -85,14 +89,16 @@ def detect_instrument(path: str | os.PathLike[str], metadata: dict[str, str] | N
     if metadata:
         low = {k.lower(): v for k, v in metadata.items()}
         candidates.append(low.get("imager unique id", "").lower())
+    rows = instruments("asi")
     for imager in candidates:
-        for instrument, pattern in INSTRUMENTS.items():
-            if re.fullmatch(pattern, imager):
-                return instrument
+        for row in rows:
+            if row.matches_imager(imager):
+                return row.name
+    examples = [r.example_imager for r in rows if r.example_imager]
+    listing = ", ".join(examples[:-1]) + (" or " if len(examples) > 1 else "") + examples[-1]
     raise FileFormatError(
         f"cannot tell the instrument from the file name or its 'Imager unique ID'; expected an "
-        f"imager such as themis19, rego-652, nir-216, blue-814, rgb-04 or smile-01 "
-        f"(pass instrument= one of {', '.join(INSTRUMENTS)})",
+        f"imager such as {listing} (pass instrument= one of {', '.join(INSTRUMENTS)})",
         path=path,
     )
 
@@ -157,15 +163,6 @@ def _listing(problems: list[dict[str, str]]) -> str:
     return "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
 
 
-@register_reader(
-    "asi-pgm",
-    kind="asi",
-    patterns=("*.pgm", "*.pgm.gz", "*.pgm.bz2"),
-    magic=(b"P5",),
-    sample="themis-gill",
-    description="THEMIS, REGO, TREx NIR and Blueline multi-frame PGM images",
-    group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
-)
 def open_asi(
     files: Paths,
     instrument: str | None = None,
@@ -182,6 +179,12 @@ def open_asi(
     (a JSON list of ``{"file", "reason"}``) with every reason found, and one
     :class:`~geospacexr.errors.DataWarning` names them all. A gzip or bzip2 stream that fails its
     integrity check cannot be trusted anywhere, so such a file contributes no frame.
+
+    **Which reader.** Each file's reader comes from the reader registry
+    (:mod:`geospacexr.io.registry`): the instrument table's file patterns
+    (:mod:`geospacexr.io.instruments`) first, then the ``asi`` readers' own patterns, then their
+    content checks; a file nothing recognises goes to the PGM decoder, whose error names the
+    defect. All files of one call must need the same reader.
 
     **One site per call.** Files of several sites or instruments are refused rather than
     merged; :func:`geospacexr.io.registry.group_files` splits a mixed list into one group per
@@ -204,8 +207,8 @@ def open_asi(
         NoFilesError: If nothing matches ``files``.
         FileFormatError: If no frame can be read from any file (every file and its reason is
             listed).
-        IncompatibleInputError: If the files come from different sites, instruments, formats or
-            image sizes.
+        IncompatibleInputError: If the files come from different sites, instruments, formats
+            (readers) or image sizes.
         InvalidArgumentError: If ``instrument``, ``start`` or ``end`` is not valid.
         OutOfRangeError: If no frame lies between ``start`` and ``end`` (the message gives the
             times the files cover).
@@ -216,31 +219,97 @@ def open_asi(
         ('time', 'y', 'x')
     """
     paths = expand_paths(files)
+    _check_instrument(instrument)
+    # refuse bad arguments before any reading
+    _to_time(start, "start")
+    _to_time(end, "end")
+    chosen: dict[str, ReaderSpec] = {}
+    for path in paths:
+        spec = _reader_for(path)
+        chosen.setdefault(spec.name, spec)
+    if len(chosen) > 1:
+        raise IncompatibleInputError(_mixed_formats(list(chosen)))
+    (spec,) = chosen.values()
+    return spec.open(
+        paths, instrument=instrument, start=start, end=end, workers=workers, chunks=chunks
+    )
+
+
+def _check_instrument(instrument: str | None) -> None:
     if instrument is not None and instrument not in INSTRUMENTS:
         raise InvalidArgumentError(
             f"must be one of {', '.join(INSTRUMENTS)}, not {instrument!r}", argument="instrument"
         )
+
+
+def _asi_readers() -> list[ReaderSpec]:
+    return [spec for spec in readers().values() if spec.kind == "asi"]
+
+
+def _reader_for(path: Path) -> ReaderSpec:
+    """The registry reader of a raw image file (see :func:`open_asi`, "Which reader")."""
+    specs = readers()
+    known = instrument_of_file(path)
+    if known is not None and known[1] in specs:
+        return specs[known[1]]
+    asi = _asi_readers()
+    name = path.name.lower()
+    by_name = [s for s in asi if any(fnmatch.fnmatch(name, p.lower()) for p in s.patterns)]
+    if len(by_name) == 1:
+        return by_name[0]
+    candidates = by_name or asi
+    scored = sorted(((s.score(path), i) for i, s in enumerate(candidates)), reverse=True)
+    if scored and scored[0][0] > 0:
+        return candidates[scored[0][1]]
+    if by_name:
+        return by_name[0]
+    return specs[_FALLBACK_READER]
+
+
+def _mixed_formats(names: list[str]) -> str:
+    """The message for files that need different readers, naming the formats."""
+    order = list(_FORMAT_NAMES)
+    names = sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+    labels = [_FORMAT_NAMES.get(n, n) for n in names]
+    # earlier releases' wording: "HDF5 and other files", "PNG and PGM files"
+    rest = "other" if labels[0] == _FORMAT_NAMES["asi-h5"] else " and ".join(labels[1:])
+    return f"{labels[0]} and {rest} files in one call: open each format separately"
+
+
+@register_reader(
+    "asi-pgm",
+    kind="asi",
+    patterns=("*.pgm", "*.pgm.gz", "*.pgm.bz2"),
+    magic=(b"P5",),
+    sample="themis-gill",
+    description=", ".join(r.label for r in instruments(reader="asi-pgm"))
+    + " multi-frame PGM images",
+    group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
+)
+def open_pgm_files(
+    files: Paths,
+    instrument: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    workers: int | None = None,
+    chunks: Any = None,
+) -> xr.Dataset:
+    """Multi-frame PGM files (the ``asi-pgm`` reader; :func:`open_asi` documents everything).
+
+    Args:
+        files: PGM files (``.pgm``, ``.pgm.gz``, ``.pgm.bz2``) of one site.
+        instrument: Instrument identifier; detected when ``None``.
+        start: First time to keep (inclusive).
+        end: Last time to keep (inclusive).
+        workers: Parallel decoding threads.
+        chunks: If given, the image is returned as a dask array with these chunks.
+
+    Returns:
+        The ``asi`` Dataset.
+    """
+    paths = expand_paths(files)
+    _check_instrument(instrument)
     t0, t1 = _to_time(start, "start"), _to_time(end, "end")
-    h5 = [p for p in paths if p.name.lower().endswith((".h5", ".hdf5"))]
-    if h5:
-        if len(h5) != len(paths):
-            raise IncompatibleInputError(
-                "HDF5 and other files in one call: open each format separately"
-            )
-        from .h5asi import open_h5_frames
-
-        ds = open_h5_frames(paths, t0, t1)
-        return ds.chunk(chunks) if chunks is not None else ds
-    png = [p for p in paths if p.name.lower().endswith((".png", ".png.tar"))]
-    if png:
-        if len(png) != len(paths):
-            raise IncompatibleInputError(
-                "PNG and PGM files in one call: open each format separately"
-            )
-        from .png import open_png_frames
-
-        ds = open_png_frames(paths, t0, t1)
-        return ds.chunk(chunks) if chunks is not None else ds
 
     # file name -> reasons; filled in this thread only, so no lock is needed
     problems: dict[str, list[str]] = {}
@@ -335,7 +404,7 @@ def open_asi(
     selected.sort(key=lambda s: s[2])
     height, width, bpp = shape  # type: ignore[misc]
     image = np.empty((len(selected), height, width), dtype=np.uint16 if bpp == 2 else np.uint8)
-    flip_columns = inst in _FLIP_COLUMNS
+    flip_columns = _get_instrument(inst).flip_columns
 
     def copy(k: int) -> None:
         d, i, _ = selected[k]
@@ -418,14 +487,26 @@ def _imager_from_name(path: Path) -> str | None:
 @register_reader(
     "asi-png",
     kind="asi",
-    patterns=("*_rgb-*.png", "*_rgb-*.png.tar"),
+    patterns=reader_patterns("asi-png"),
     sample="trex_rgb-gill-burst",
-    description="TREx RGB burst frames (PNG) and PNG tar minute files",
+    description=", ".join(r.label for r in instruments(reader="asi-png"))
+    + " burst frames (PNG) and PNG tar minute files",
     group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
-def _open_png_registry(files: Paths, **kwargs: Any) -> xr.Dataset:
-    """TREx RGB PNG frames (registry entry; see :func:`open_asi`)."""
-    return open_asi(files, **kwargs)
+def _open_png_registry(
+    files: Paths,
+    instrument: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    workers: int | None = None,
+    chunks: Any = None,
+) -> xr.Dataset:
+    """TREx RGB PNG frames (the ``asi-png`` reader; see :func:`open_asi`)."""
+    from .png import open_png_frames
+
+    _check_instrument(instrument)
+    ds = open_png_frames(expand_paths(files), _to_time(start, "start"), _to_time(end, "end"))
+    return ds.chunk(chunks) if chunks is not None else ds
 
 
 def _is_asi_h5(path: Path) -> bool:
@@ -438,13 +519,24 @@ def _is_asi_h5(path: Path) -> bool:
 @register_reader(
     "asi-h5",
     kind="asi",
-    patterns=("*_rgb-*.h5", "*_smile-*.h5"),
+    patterns=reader_patterns("asi-h5"),
     magic=(b"\x89HDF",),
     sniff=_is_asi_h5,
     sample="trex_rgb-gill",
-    description="TREx RGB and SMILE HDF5 image files",
+    description=" and ".join(r.label for r in instruments(reader="asi-h5")) + " HDF5 image files",
     group=lambda path: "_".join(filter(None, (_site_from_name(path), _imager_from_name(path)))),
 )
-def _open_h5_registry(files: Paths, **kwargs: Any) -> xr.Dataset:
-    """TREx RGB / SMILE HDF5 files (registry entry; see :func:`open_asi`)."""
-    return open_asi(files, **kwargs)
+def _open_h5_registry(
+    files: Paths,
+    instrument: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    workers: int | None = None,
+    chunks: Any = None,
+) -> xr.Dataset:
+    """TREx RGB / SMILE HDF5 files (the ``asi-h5`` reader; see :func:`open_asi`)."""
+    from .h5asi import open_h5_frames
+
+    _check_instrument(instrument)
+    ds = open_h5_frames(expand_paths(files), _to_time(start, "start"), _to_time(end, "end"))
+    return ds.chunk(chunks) if chunks is not None else ds

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from .instruments import get_instrument, instrument_of_calibration, instruments, list_instruments
 from .registry import Paths, expand_paths, register_reader
 
 __all__ = ["open_calibration"]
@@ -23,7 +24,6 @@ _NAME = re.compile(
     r"^(?P<instrument>[A-Za-z]+)_(?P<kind>rayleighs|flatfield)_(?P<detector>[A-Za-z0-9]+)_(?P<start>\d{8})-(?P<end>\d{8}|\+)_v(?P<version>\d+)\.sav$",
     re.IGNORECASE,
 )
-_INSTRUMENTS = {"rego": "rego", "nir": "trex_nir", "trex": "trex_nir"}
 
 
 def _iso(day: str) -> str:
@@ -36,7 +36,8 @@ def _iso(day: str) -> str:
     patterns=("*_rayleighs_*.sav", "*_flatfield_*.sav"),
     magic=(b"SR\x00\x04", b"SR\x00\x06"),
     sample="rego-calibration",
-    description="REGO and TREx NIR Rayleighs and flat-field calibrations (IDL .sav)",
+    description=" and ".join(r.label for r in instruments() if r.calibrations)
+    + " Rayleighs and flat-field calibrations (IDL .sav)",
     group=lambda path: path.name,  # one Dataset per file
 )
 def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
@@ -74,7 +75,8 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
             f"not a readable IDL save file ({type(exc).__name__}: {exc})", path=file
         ) from None
     kind = m.group("kind").lower()
-    instrument = _INSTRUMENTS.get(m.group("instrument").lower(), m.group("instrument").lower())
+    # the instrument table names the instrument of each file-name prefix; an unknown one is kept
+    instrument = instrument_of_calibration(m.group("instrument")) or m.group("instrument").lower()
     attrs = {
         "geospacexr_kind": "calibration",
         "calibration_type": kind,
@@ -127,7 +129,7 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
             f"flat_field_multiplier has shape {flat.shape}, expected an image", path=file
         )
     flat = flat[::-1]
-    if instrument == "rego":
+    if instrument in list_instruments() and get_instrument(instrument).flip_columns:
         flat = flat[:, ::-1]
     return xr.Dataset(
         {

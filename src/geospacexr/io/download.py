@@ -5,8 +5,10 @@ The server's tree (``servers.ucalgary_url``, ``.../sort_by_project``) is::
     <project>/stream0/YYYY/MM/DD/<site>_<imager>/utHH/<YYYYMMDD_HHMM_site_imager_...>
     <project>/skymaps/<site>/<site>_YYYYMMDD/<proj>_skymap_<site>_<start>-<end>_vNN.sav
 
-with ``<project>`` ``THEMIS/asi``, ``GO-Canada/REGO``, ``TREx/NIR``, ``TREx/blueline`` or
-``TREx/RGB``. Directory pages are plain HTML listings. Files land in
+with ``<project>`` (``THEMIS/asi``, ``GO-Canada/REGO``, ``TREx/NIR``, ``TREx/blueline``,
+``TREx/RGB``), ``stream0`` and the skymap prefix taken from each instrument's row of the
+instrument table (:mod:`geospacexr.io.instruments`, its ``download`` layout). Directory pages are
+plain HTML listings. Files land in
 ``<paths.cache_dir>/ucalgary/`` under the same relative paths, so a second call for the same
 time range downloads nothing. Each file is fetched into ``<file>.part`` (a later call resumes it
 with an HTTP Range request), its size checked against the server's ``Content-Length``, and only
@@ -22,6 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,20 +32,39 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..errors import DataWarning, DownloadError
+from ..errors import DataWarning, DownloadError, InvalidArgumentError
+from .instruments import Instrument, TableView, UnknownInstrumentError, get_instrument
 
 __all__ = ["PROJECTS", "download", "download_skymap", "list_remote"]
 
-#: Instrument identifier -> (project path, skymap file prefix)
-PROJECTS = {
-    "themis": ("THEMIS/asi", "themis"),
-    "rego": ("GO-Canada/REGO", "rego"),
-    "trex_nir": ("TREx/NIR", "nir"),
-    "trex_blue": ("TREx/blueline", "blue"),
-    "trex_rgb": ("TREx/RGB", "rgb"),
-}
+#: Instrument identifier -> (project path, skymap file prefix): a live view of the instrument
+#: table's rows that have a download layout.
+PROJECTS: Mapping[str, tuple[str, str | None]] = TableView(
+    lambda row: None if row.download is None else (row.download.project, row.skymap_prefix)
+)
 _HREF = re.compile(r'href="([^"?#]+)"', re.IGNORECASE)
 _CHUNK = 1 << 16
+
+
+def _downloadable(instrument: str) -> Instrument:
+    """The table row of an instrument that has a download layout."""
+    try:
+        row = get_instrument(instrument)
+    except UnknownInstrumentError as exc:
+        close = exc.candidates
+        raise UnknownInstrumentError(
+            f"instrument must be one of {', '.join(PROJECTS)}, not {instrument!r}"
+            + (f"; did you mean {' or '.join(map(repr, close))}?" if close else ""),
+            name=exc.name,
+            candidates=exc.candidates,
+        ) from None
+    if row.download is None:
+        raise InvalidArgumentError(
+            f"instrument must be one of {', '.join(PROJECTS)}, not {instrument!r}: the instrument "
+            "table gives no download layout for it",
+            argument="instrument",
+        )
+    return row
 
 
 def _root(url: str | None) -> str:
@@ -154,7 +176,8 @@ def download(
     reported with one :class:`~geospacexr.errors.DataWarning`.
 
     Args:
-        instrument: ``themis``, ``rego``, ``trex_nir``, ``trex_blue`` or ``trex_rgb``.
+        instrument: ``themis``, ``rego``, ``trex_nir``, ``trex_blue`` or ``trex_rgb`` (every
+            instrument of the table with a download layout, :data:`PROJECTS`).
         site: Site code, e.g. ``gill``.
         start: First minute (anything ``numpy.datetime64`` accepts).
         end: Last minute (inclusive).
@@ -167,30 +190,32 @@ def download(
         The local files, sorted by time.
 
     Raises:
-        ValueError: On an unknown instrument or an empty time range.
+        UnknownInstrumentError: On an unknown instrument (an ``InvalidArgumentError``, so a
+            ``ValueError``, and a ``KeyError``).
+        InvalidArgumentError: On an instrument without a download layout or an empty time range.
         DownloadError: If a file cannot be fetched or arrives incomplete.
     """
     from tqdm import tqdm
 
-    if instrument not in PROJECTS:
-        raise ValueError(f"instrument must be one of {', '.join(PROJECTS)}, not {instrument!r}")
+    row = _downloadable(instrument)
+    assert row.download is not None
     t0, t1 = np.datetime64(start, "m"), np.datetime64(end, "m")
     if t1 < t0:
-        raise ValueError(f"end ({t1}) is before start ({t0})")
+        raise InvalidArgumentError(f"end ({t1}) is before start ({t0})")
     root = _root(url)
     mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
-    project = PROJECTS[instrument][0]
+    project, stream = row.download.project, row.download.stream
     wanted: list[tuple[str, Path]] = []
     missing_hours: list[str] = []
     hour = t0.astype("datetime64[h]")
     while hour <= t1.astype("datetime64[h]"):
         day = str(hour.astype("datetime64[D]")).replace("-", "/")
-        day_url = f"{root}{project}/stream0/{day}/"
+        day_url = f"{root}{project}/{stream}/{day}/"
         folders = [n.rstrip("/") for n in list_remote(day_url) if n.startswith(f"{site}_")]
         hh = str(hour)[11:13]
         found = False
         for folder in folders:
-            rel = f"{project}/stream0/{day}/{folder}/ut{hh}/"
+            rel = f"{project}/{stream}/{day}/{folder}/ut{hh}/"
             for name in list_remote(root + rel):
                 when = _minute(name)
                 if when is not None and t0 <= when <= t1 and not name.endswith("/"):
@@ -242,11 +267,17 @@ def download_skymap(
         The local skymap file.
 
     Raises:
+        UnknownInstrumentError: On an unknown instrument (also an ``InvalidArgumentError``).
+        InvalidArgumentError: On an instrument without a download layout or skymaps.
         DownloadError: If no skymap on the server covers the date, or the download fails.
     """
-    if instrument not in PROJECTS:
-        raise ValueError(f"instrument must be one of {', '.join(PROJECTS)}, not {instrument!r}")
-    project, prefix = PROJECTS[instrument]
+    row = _downloadable(instrument)
+    assert row.download is not None
+    project, prefix = row.download.project, row.skymap_prefix
+    if prefix is None:
+        raise InvalidArgumentError(
+            f"the instrument table lists no skymaps for {instrument!r}", argument="instrument"
+        )
     root = _root(url)
     when = np.datetime64(date, "D")
     base = f"{project}/skymaps/{site}/"

@@ -31,12 +31,20 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from .instruments import imager_regex, instrument_of_imager, instruments
 
 __all__ = ["open_h5_frames"]
 
-_NAME = re.compile(
-    r"^\d{8}_\d{4,6}(?:_\d{6})?_(?P<site>[a-z0-9]+)_(?P<imager>(?:rgb|smile)-\d+)", re.IGNORECASE
-)
+_READER = "asi-h5"
+
+
+def _name(text: str) -> re.Match[str] | None:
+    """Site and imager from a file name, for the imagers the table assigns to this reader."""
+    return re.match(
+        rf"^\d{{8}}_\d{{4,6}}(?:_\d{{6}})?_(?P<site>[a-z0-9]+)_(?P<imager>{imager_regex(_READER)})",
+        text,
+        re.IGNORECASE,
+    )
 
 
 def _text(value: Any) -> str:
@@ -201,7 +209,7 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         raise FileFormatError(f"no frame could be read from {len(paths)} HDF5 file(s): {reasons}")
     identities = set()
     for _, _, metas, path in parts:
-        m = _NAME.match(path.name)
+        m = _name(path.name)
         site = (metas[0].get("site_unique_id") or (m.group("site") if m else "")).lower()
         imager = (metas[0].get("imager_unique_id") or (m.group("imager") if m else "")).lower()
         identities.add((site, imager))
@@ -225,7 +233,9 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         )
     site, imager = identities.pop()
     first = metas[order[0]]
-    instrument = "smile" if imager.startswith("smile") else "trex_rgb"
+    # the table's instrument of this imager; an unknown imager is read as the reader's first
+    # instrument (TREx RGB), as before the table existed
+    instrument = instrument_of_imager(imager, reader=_READER) or instruments(reader=_READER)[0].name
 
     def number(what: str) -> float:
         for key in _POSITION_KEYS[what]:

@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
+from .instruments import instrument_of_imager, instruments
 
 __all__ = ["PNG_NAME", "open_png_frames"]
 
@@ -206,7 +207,8 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         },
         attrs={
             "geospacexr_kind": "asi",
-            "instrument": "trex_rgb",
+            "instrument": instrument_of_imager(imager, reader="asi-png")
+            or instruments(reader="asi-png")[0].name,
             "site": site,
             "imager": imager,
             "site_name": "",

@@ -28,21 +28,11 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from .instruments import get_instrument, instrument_of_skymap_project, list_instruments
 from .registry import Paths, expand_paths, register_reader
 
 __all__ = ["open_skymap"]
 
-#: skymap PROJECT_UID -> instrument identifier
-_PROJECTS = {
-    "themis": "themis",
-    "rego": "rego",
-    "nir": "trex_nir",
-    "rgb": "trex_rgb",
-    "blue": "trex_blue",
-    "blueline": "trex_blue",
-    "smile": "smile",
-    "spect": "trex_spectrograph",
-}
 _REQUIRED = (
     "SITE_UID",
     "IMAGER_UID",
@@ -136,32 +126,34 @@ def open_skymap(path: Paths, **_: Any) -> xr.Dataset:
         raise FileFormatError(f"SKYMAP lacks {', '.join(missing)}", path=file)
     try:
         return _build(record, names, file)
-    except (ValueError, TypeError, IndexError) as exc:
+    except (ValueError, TypeError, IndexError) as exc:  # FileFormatError is a ValueError
         raise FileFormatError(f"malformed SKYMAP ({exc})", path=file) from None
 
 
 def _build(record: Any, names: set[str], file: Path) -> xr.Dataset:
     project = _text(record["PROJECT_UID"]).lower()
-    instrument = _PROJECTS.get(project, project)
+    # the instrument table names the instrument of each PROJECT_UID; an unknown one is kept
+    instrument = instrument_of_skymap_project(project) or project
     elevation = np.asarray(record["FULL_ELEVATION"], dtype=np.float32)
     azimuth = np.asarray(record["FULL_AZIMUTH"], dtype=np.float32)
     lat = np.asarray(record["FULL_MAP_LATITUDE"], dtype=np.float32)
     lon = np.asarray(record["FULL_MAP_LONGITUDE"], dtype=np.float32)
     alt_m = np.atleast_1d(np.asarray(record["FULL_MAP_ALTITUDE"], dtype=np.float64))
     if alt_m.size == 0 or not np.all(np.isfinite(alt_m)) or np.unique(alt_m).size != alt_m.size:
-        raise ValueError(f"FULL_MAP_ALTITUDE must hold distinct finite altitudes, not {alt_m}")
+        raise FileFormatError(f"FULL_MAP_ALTITUDE must hold distinct finite altitudes, not {alt_m}")
     if elevation.ndim != 2 or azimuth.shape != elevation.shape:
-        raise ValueError(f"elevation/azimuth shapes {elevation.shape}/{azimuth.shape}")
+        raise FileFormatError(f"elevation/azimuth shapes {elevation.shape}/{azimuth.shape}")
     h, w = elevation.shape
     if lat.shape != (alt_m.size, h + 1, w + 1) or lon.shape != lat.shape:
-        raise ValueError(
+        raise FileFormatError(
             f"corner arrays {lat.shape} do not match {alt_m.size} altitudes of "
             f"{h + 1}x{w + 1} corners"
         )
-    # pyucalgarysrs orientation: flip rows (REGO also columns)
+    # pyucalgarysrs orientation: flip rows (REGO also columns: the table's flip_columns)
     elevation, azimuth = elevation[::-1], azimuth[::-1]
     lat, lon = lat[:, ::-1], lon[:, ::-1]
-    if instrument == "rego":
+    flip_columns = instrument in list_instruments() and get_instrument(instrument).flip_columns
+    if flip_columns:
         elevation, azimuth, lat, lon = (
             elevation[:, ::-1],
             azimuth[:, ::-1],
@@ -228,7 +220,7 @@ def _build(record: Any, names: set[str], file: Path) -> xr.Dataset:
             "generation_info": json.dumps(info),
             "source_file": file.name,
             "orientation": "rows flipped after reading"
-            + (" and columns" if instrument == "rego" else "")
+            + (" and columns" if flip_columns else "")
             + " as pyucalgarysrs does, matching open_asi images",
         },
     )

@@ -12,6 +12,7 @@ from .. import config
 from .._checks import require
 from .._declare import figure_function, with_option_docs
 from ..asi.keogram import keogram as _keogram
+from ..io.instruments import TableView, colour_of
 from .common import new_axes
 from .options import DRAWING
 
@@ -323,18 +324,9 @@ def plot_map(
     return ax
 
 
-#: Colours of the networks' fields of view (by the skymaps' ``instrument`` attribute).
-NETWORK_COLOURS = {
-    "themis": "tab:blue",
-    "rego": "tab:red",
-    "trex_rgb": "tab:green",
-    "rgb": "tab:green",
-    "trex_nir": "tab:purple",
-    "nir": "tab:purple",
-    "trex_blueline": "tab:cyan",
-    "blueline": "tab:cyan",
-    "smile": "tab:orange",
-}
+#: Colours of the networks' fields of view (by the skymaps' ``instrument`` attribute, names and
+#: aliases): a live view of the instrument table's ``colour`` (:mod:`geospacexr.io.instruments`).
+NETWORK_COLOURS = TableView(lambda row: row.colour, aliases=True)
 
 
 def _new_map(projection: str, extent: Any) -> Any:
@@ -378,7 +370,7 @@ def _fov_rings(
     for sky in skymaps:
         ring = field_of_view(sky, altitude_km=altitude_km, min_elevation=min_elevation)
         network = str(sky.attrs.get("instrument", "")).lower()
-        colour = NETWORK_COLOURS.get(network, "0.3")
+        colour = colour_of(network)
         ax.plot(
             ring["lon"].values,
             ring["lat"].values,
