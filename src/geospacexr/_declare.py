@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, UnknownNameError
 
 __all__ = [
     "Docstring",
@@ -315,7 +315,9 @@ class Options(tuple):
             for option in self:
                 if option.name == key:
                     return option
-            raise KeyError(key)
+            raise UnknownNameError(
+                f"no drawing option {key!r} (declared: {', '.join(self.names)})", name=key
+            )
         return super().__getitem__(key)
 
     @property

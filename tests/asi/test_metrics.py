@@ -104,7 +104,7 @@ def test_image_contours(ds, sky):
     assert 44 <= min(lat_levels) < 56.35 < max(lat_levels) <= 68  # the field of view spans the site
     with pytest.raises(ValueError, match="need the site's skymap"):
         ds.asi.plot.image(contours="azimuth")
-    with pytest.raises(ValueError, match="contours must be"):
+    with pytest.raises(ValueError, match="contours: must be"):
         ds.asi.plot.image(skymap=sky, contours="polar")
 
 

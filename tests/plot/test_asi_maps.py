@@ -82,7 +82,7 @@ def test_fov_map_coloured_by_network(skymaps):
 
 
 def test_overlay_errors(mosaic):
-    with pytest.raises(ValueError, match="footprint must be a Dataset"):
+    with pytest.raises(ValueError, match="footprint: must be a Dataset"):
         mosaic.asi.plot.map(footprint=xr.Dataset({"lat": ("n", [1.0])}))
     with pytest.raises(ValueError, match="positive spacing"):
         mosaic.asi.plot.map(mag_lines=-5)

@@ -12,6 +12,7 @@ from .. import config
 from .._checks import require
 from .._declare import figure_function, with_option_docs
 from ..asi.keogram import keogram as _keogram
+from ..errors import InvalidArgumentError
 from ..io.instruments import TableView, colour_of
 from .common import new_axes
 from .options import DRAWING
@@ -103,7 +104,7 @@ def _draw_contours(
     from ..asi.skymaps import check_skymap, magnetic, pixel_centres
 
     if skymap is None:
-        raise ValueError(f"contours={kind!r} need the site's skymap")
+        raise InvalidArgumentError(f"contours={kind!r} need the site's skymap", "skymap")
     check_skymap(ds, skymap)
     fields: list[tuple[np.ndarray, Any, str]] = []
     if kind == "elevation":
@@ -128,7 +129,9 @@ def _draw_contours(
             (lon, np.arange(np.floor(np.nanmin(lon) / 5) * 5, np.nanmax(lon) + 5, 5.0), "lime")
         )
     else:
-        raise ValueError(f"contours must be 'elevation', 'azimuth', 'geo' or 'mag', not {kind!r}")
+        raise InvalidArgumentError(
+            f"must be 'elevation', 'azimuth', 'geo' or 'mag', not {kind!r}", "contours"
+        )
     for values, lv, colour in fields:
         cs = ax.contour(values, levels=lv, colors=colour, linewidths=0.7, origin="lower")
         ax.clabel(cs, fontsize=6, fmt="%g")
@@ -387,7 +390,9 @@ def _mag_lines(ax: Any, step: float, when: Any, altitude_km: Any, extent: Any) -
     import cartopy.crs as ccrs
 
     if not np.isfinite(step) or step <= 0:
-        raise ValueError(f"mag_lines must be a positive spacing in degrees, not {step!r}")
+        raise InvalidArgumentError(
+            f"must be a positive spacing in degrees, not {step!r}", "mag_lines"
+        )
     try:
         import aacgmv2
     except ImportError:
@@ -447,7 +452,7 @@ def _footprint(ax: Any, track: xr.Dataset, when: Any) -> None:
         or not {"lat", "lon"} <= set(track.variables)
         or "time" not in track.dims
     ):
-        raise ValueError("the footprint must be a Dataset with lat and lon along time")
+        raise InvalidArgumentError("must be a Dataset with lat and lon along time", "footprint")
     ax.plot(
         track["lon"].values,
         track["lat"].values,
@@ -506,7 +511,7 @@ def plot_fov(
 
     require_matplotlib()
     if not skymaps:
-        raise ValueError("plot_fov needs at least one skymap")
+        raise InvalidArgumentError("plot_fov needs at least one skymap", "skymaps")
     for sky in skymaps:
         require(sky, "skymap", where="plot_fov")
     altitude = float(config.resolve(altitude_km, "asi.altitude_km"))

@@ -112,7 +112,7 @@ def _draw(
         )
     if style == "contour":
         return ax.contour(x, y, values, levels=np.linspace(vmin, vmax, levels), cmap=cmap, **kw)
-    raise ValueError(f"style must be 'filled', 'contourf' or 'contour', not {style!r}")
+    raise InvalidArgumentError(f"must be 'filled', 'contourf' or 'contour', not {style!r}", "style")
 
 
 def _finish(fig: Any, save: str | os.PathLike[str] | None) -> Any:

@@ -21,7 +21,12 @@ PROJECTIONS = ("platecarree", "mercator", "orthographic", "mollweide", "north_po
 #: Every drawing option, in the order figure signatures list them.
 DRAWING = Options(
     [
-        Option("projection", "platecarree", str, "Map projection, one of :data:`geospacexr.plot.options.PROJECTIONS`."),
+        Option(
+            "projection",
+            "platecarree",
+            str,
+            "Map projection, one of :data:`geospacexr.plot.options.PROJECTIONS`.",
+        ),
         Option("style", "filled", str, '``"filled"`` (cells), ``"contourf"`` or ``"contour"``.'),
         Option("levels", 20, int, "Number of contour levels."),
         Option(
