@@ -23,7 +23,11 @@ __all__ = [
     "OutOfRangeError",
     "ReaderNotFoundError",
     "SampleDataError",
+    "UnknownDerivedError",
+    "UnknownEmissionError",
     "UnknownNameError",
+    "UnknownReaderError",
+    "UnknownSampleError",
     "WrongKindError",
 ]
 
@@ -149,3 +153,23 @@ class UnknownNameError(GeospacexrError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+# -- unknown names of the registries that raised a more specific error before the common dialect:
+# each inherits from both, so ``except UnknownNameError`` and the older ``except`` clauses catch it.
+
+
+class UnknownReaderError(UnknownNameError, ReaderNotFoundError):
+    """A reader name that no registered reader has (``geospacexr.open(..., reader=...)``)."""
+
+
+class UnknownSampleError(UnknownNameError, SampleDataError):
+    """A sample name that no registered sample has (:mod:`geospacexr.datasets`)."""
+
+
+class UnknownDerivedError(UnknownNameError, MissingVariableError):
+    """A derived-field name that no registered derived field has (:mod:`geospacexr.gcm.derived`)."""
+
+
+class UnknownEmissionError(UnknownNameError, InvalidArgumentError):
+    """An emission name that no registered emission has (:mod:`geospacexr.gcm.emissions`)."""

@@ -3,7 +3,9 @@
 Pure, elementwise functions of number densities (cm-3) and temperatures (K). They accept
 numbers, numpy arrays, dask arrays and xarray DataArrays (numpy- or dask-backed) and broadcast
 them against each other; nothing is computed before the caller asks (dask stays lazy). They
-return volume emission rates (VER) in photons cm-3 s-1.
+return volume emission rates (VER) in photons cm-3 s-1. The emission registry's ``OI5577`` and
+``OI6300`` entries (at the end of this module) call them. The module is also importable under
+its former name, ``geospacexr.gcm.oi_airglow`` (the same module object).
 
 OI 557.7 nm, O(1S) -> O(1D):
 
@@ -67,7 +69,8 @@ from typing import Any, Literal
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, IncompatibleInputError, InvalidArgumentError
+from ...errors import DataWarning, IncompatibleInputError, InvalidArgumentError
+from ._registry import register_emission
 
 __all__ = [
     "BARTH_PARAMETERS",
@@ -79,7 +82,9 @@ __all__ = [
     "o1d_density",
     "o1s_density",
     "o2plus_equilibrium",
+    "oi5577",
     "oi5577_ver",
+    "oi6300",
     "oi6300_ver",
 ]
 
@@ -725,3 +730,72 @@ def check_peak_at_boundary(
         stacklevel=2,
     )
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# the registry entries OI5577 and OI6300 (no peer package computes them)
+
+_OI_INPUTS = ("TN", "O1", "O2", "N2", "NE", "OP", "TE")
+
+
+def _non_negative(*densities: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Densities with rounding negatives set to zero (NaN stays NaN).
+
+    The N2 closure (1 - O2 - O - He) of float32 files gives tiny negatives near the top.
+    """
+    return tuple(np.where(d < 0, 0.0, d) for d in densities)
+
+
+@register_emission(
+    "OI5577",
+    inputs=_OI_INPUTS,
+    long_name="OI 557.7 nm green line volume emission rate",
+    reference="McDade, I. C. et al. (1986), Planet. Space Sci. 34, 789-800 (Barth mechanism, "
+    "ETON parameters); Yee, J.-H. et al. (1988), Kella, D. et al. (1997) (O(1S) yield of O2+ "
+    "dissociative recombination); see geospacexr.gcm.oi_airglow",
+    wavelength_nm=557.7,
+)
+def oi5577(
+    tn: np.ndarray,
+    o: np.ndarray,
+    o2: np.ndarray,
+    n2: np.ndarray,
+    ne: np.ndarray,
+    op: np.ndarray,
+    te: np.ndarray,
+) -> np.ndarray:
+    """OI 557.7 nm: the Barth layer plus the thermospheric O2+ recombination source.
+
+    O2+ is taken in photochemical equilibrium with O+ + O2 (the same for TIE-GCM and WACCM-X;
+    see :func:`oi5577_ver`). TIE-GCM's lower boundary (about 97 km) cuts through the Barth
+    layer: :func:`~geospacexr.gcm.emissions.brightness` warns when profiles peak on the bottom
+    level.
+    """
+    o, o2, n2, ne, op = _non_negative(o, o2, n2, ne, op)
+    return oi5577_ver(o, o2, n2, tn, n_e=ne, n_op=op, t_e=te)
+
+
+@register_emission(
+    "OI6300",
+    inputs=_OI_INPUTS,
+    long_name="OI 630.0 nm red line volume emission rate",
+    reference="Link, R. and Cogger, L. L. (1988), J. Geophys. Res. 93, 9883-9892; Streit, G. E. "
+    "et al. (1976), J. Chem. Phys. 65, 4761 (quenching); Froese Fischer, C. and Tachiev, G. "
+    "(2004) (A coefficients); see geospacexr.gcm.oi_airglow",
+    wavelength_nm=630.0,
+)
+def oi6300(
+    tn: np.ndarray,
+    o: np.ndarray,
+    o2: np.ndarray,
+    n2: np.ndarray,
+    ne: np.ndarray,
+    op: np.ndarray,
+    te: np.ndarray,
+) -> np.ndarray:
+    """OI 630.0 nm from O2+ dissociative recombination (O2+ in equilibrium with O+ + O2).
+
+    See :func:`oi6300_ver`.
+    """
+    o, o2, n2, ne, op = _non_negative(o, o2, n2, ne, op)
+    return oi6300_ver(o, o2, n2, tn, ne, te, n_op=op)
