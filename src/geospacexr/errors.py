@@ -28,6 +28,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownReaderError",
     "UnknownSampleError",
+    "UnsupportedTypeError",
     "WrongKindError",
 ]
 
@@ -108,6 +109,10 @@ class SampleDataError(GeospacexrError, LookupError):
 
 class IncompatibleInputError(GeospacexrError, ValueError):
     """Inputs that cannot be combined (files of different sites, a skymap of another site...)."""
+
+
+class UnsupportedTypeError(GeospacexrError, TypeError):
+    """A value of a type the function cannot handle (a dtype an IDL save file cannot hold...)."""
 
 
 class DataWarning(UserWarning):
