@@ -42,7 +42,7 @@ import xarray as xr
 
 from .._checks import require
 from .._registry import Registry
-from ..errors import MissingVariableError, UnknownDerivedError
+from ..errors import InvalidArgumentError, MissingVariableError, UnknownDerivedError
 from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS, gravity
 
 __all__ = ["Derived", "available", "derived", "list_derived", "register_derived", "registry"]
@@ -116,10 +116,13 @@ def register_derived(
     def decorator(
         func: Callable[[xr.Dataset], xr.DataArray],
     ) -> Callable[[xr.Dataset], xr.DataArray]:
-        old = _REGISTRY.get(name)
-        again = old is not None and _redefinition(old.func, func)
         entry = Derived(name, func, tuple(inputs), units, long_name, reference)
-        _REGISTRY.add(name, entry, replace=replace or again)
+        try:
+            _REGISTRY.add(name, entry, replace=replace)
+        except InvalidArgumentError:  # the name is taken: by this function defined again?
+            if not _redefinition(_REGISTRY[name].func, func):
+                raise
+            _REGISTRY.add(name, entry, replace=True)
         return func
 
     return decorator

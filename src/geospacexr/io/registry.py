@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from .._registry import Registry
-from ..errors import FileFormatError, NoFilesError, ReaderNotFoundError, UnknownReaderError
+from ..errors import (
+    FileFormatError,
+    InvalidArgumentError,
+    NoFilesError,
+    ReaderNotFoundError,
+    UnknownReaderError,
+)
 
 __all__ = [
     "ReaderSpec",
@@ -157,8 +163,6 @@ def register_reader(
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         doc = (func.__doc__ or "").strip().splitlines()
-        old = _READERS.get(name)
-        again = old is not None and _redefinition(old.open, func)
         spec = ReaderSpec(
             name=name,
             kind=kind,
@@ -170,7 +174,12 @@ def register_reader(
             description=description or (doc[0] if doc else ""),
             group=group,
         )
-        _READERS.add(name, spec, replace=replace or again)
+        try:
+            _READERS.add(name, spec, replace=replace)
+        except InvalidArgumentError:  # the name is taken: by this function defined again?
+            if not _redefinition(_READERS[name].open, func):
+                raise
+            _READERS.add(name, spec, replace=True)
         return func
 
     return decorator

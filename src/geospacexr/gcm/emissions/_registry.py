@@ -127,12 +127,15 @@ def register_emission(
         raise InvalidArgumentError("an emission needs at least one input", argument="inputs")
 
     def decorator(func: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        old = _REGISTRY.get(name)
-        again = old is not None and _redefinition(old.func, func)
         entry = Emission(
             name, func, tuple(inputs), units, long_name, reference, wavelength_nm, gcmprocpy_factor
         )
-        _REGISTRY.add(name, entry, replace=replace or again)
+        try:
+            _REGISTRY.add(name, entry, replace=replace)
+        except InvalidArgumentError:  # the name is taken: by this function defined again?
+            if not _redefinition(_REGISTRY[name].func, func):
+                raise
+            _REGISTRY.add(name, entry, replace=True)
         return func
 
     return decorator
