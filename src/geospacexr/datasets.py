@@ -28,6 +28,7 @@ seeded) and returns their names relative to ``folder``; ``opener(path, **kwargs)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -181,15 +182,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-_verified: dict[tuple[str, int, int], str] = {}
+@functools.lru_cache(maxsize=1024)
+def _hash_of(path: str, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file, remembered for its (path, size, modification time)."""
+    return _sha256(Path(path))
 
 
 def _hash_cached(path: Path) -> str:
     st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _verified:
-        _verified[key] = _sha256(path)
-    return _verified[key]
+    return _hash_of(str(path), st.st_size, st.st_mtime_ns)
 
 
 def verify_sample(name: str, folder: Path | None = None) -> list[str]:
@@ -336,7 +337,7 @@ register_sample(
 
 def _clear_memo() -> None:
     """Forget cached file hashes (tests that damage cache files call this)."""
-    _verified.clear()
+    _hash_of.cache_clear()
 
 
 register_sample(
