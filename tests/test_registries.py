@@ -129,6 +129,7 @@ def test_unknown_name_names_close_matches_and_keeps_the_old_class(kind):
 def test_taken_name_is_refused_unless_replaced(kind):
     register, _, listing, *_ = KINDS[kind]
     known = KINDS[kind][4]
+    assert known in listing()
     with pytest.raises(InvalidArgumentError, match="already registered"):
         register(known)
     assert known in listing()
@@ -259,3 +260,13 @@ def test_former_bare_errors_outside_gcm(tmp_path):
     assert isinstance(info.value, TypeError)
     with pytest.raises(InvalidArgumentError, match="lower-case"):
         datasets.register_sample("Bad", kind="asi", description="", opener=print)
+
+
+def test_a_plugin_may_replace_a_builtin_reader():
+    original = io.readers()["asi-png"]
+    io.register_reader("asi-png", kind="asi", patterns=("*.png",), replace=True)(_reader)
+    try:
+        assert io.readers()["asi-png"].open is _reader
+    finally:
+        readers._READERS.add("asi-png", original, replace=True)
+    assert io.readers()["asi-png"] is original

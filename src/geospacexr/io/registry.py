@@ -174,6 +174,8 @@ def register_reader(
             description=description or (doc[0] if doc else ""),
             group=group,
         )
+        if replace:  # a plug-in replacing a built-in reader: load those first, so it stays
+            len(_READERS)
         try:
             _READERS.add(name, spec, replace=replace)
         except InvalidArgumentError:  # the name is taken: by this function defined again?
