@@ -90,7 +90,7 @@ def test_missing_sample_without_generation(tmp_path):
 
 
 def test_unknown_sample_suggests_names():
-    with pytest.raises(SampleDataError, match="did you mean themis-gill"):
+    with pytest.raises(SampleDataError, match="did you mean 'themis-gill'"):
         datasets.sample_path("themis-gil")
 
 
@@ -105,7 +105,7 @@ def test_failed_generation_is_a_sample_data_error(tmp_path):
                 datasets.sample_path("broken-test")
         assert not any(tmp_path.iterdir())  # nothing half-written left behind
     finally:
-        datasets._SAMPLES.pop("broken-test")
+        datasets._SAMPLES.remove("broken-test")
 
 
 def test_register_sample_validates_names():

@@ -145,7 +145,7 @@ class Registry(Mapping[str, T], Generic[T]):
         self._load()
         known = sorted(self._entries)
         close = difflib.get_close_matches(str(name).lower(), [k.lower() for k in known], n=3)
-        close_names = [k for k in known if k.lower() in close]
+        close_names = [k for c in close for k in known if k.lower() == c]  # best first
         hint = f"; did you mean {' or '.join(map(repr, close_names))}?" if close_names else ""
         return self._error(
             f"unknown {self.thing} {name!r}{hint} Known: {', '.join(known) or 'none'}",

@@ -15,11 +15,19 @@ Example:
     >>> datasets.list_samples()                  # doctest: +SKIP
     ['themis-gill']
     >>> ds = datasets.open_sample("themis-gill")   # doctest: +SKIP
+
+The sample registry speaks the common dialect (:mod:`geospacexr._registry`):
+:func:`register_sample` (a decorator on the generator), :func:`list_samples` (``details=True``
+for one dict per sample), and an unknown name raises
+:class:`~geospacexr.errors.UnknownSampleError` (both an
+:class:`~geospacexr.errors.UnknownNameError` and a :class:`~geospacexr.errors.SampleDataError`).
+Contract of a sample: ``generate(folder: Path) -> list[str]`` writes the files (deterministic,
+seeded) and returns their names relative to ``folder``; ``opener(path, **kwargs)`` opens what
+:func:`sample_path` returns with the reader real files of that kind go through.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -34,10 +42,11 @@ from typing import Any
 
 from . import config
 from ._caches import BoundedCache
+from ._registry import Registry
 from ._synth import asi as _synth_asi
 from ._synth import gcm as _synth_gcm
 from ._synth import rb as _synth_rb
-from .errors import DataWarning, SampleDataError
+from .errors import DataWarning, InvalidArgumentError, SampleDataError, UnknownSampleError
 from .io.atomic import atomic_write, umask
 
 __all__ = [
@@ -76,7 +85,8 @@ class Sample:
     single_file: bool = False
 
 
-_SAMPLES: dict[str, Sample] = {}
+#: The samples by name.
+_SAMPLES: Registry[Sample] = Registry("sample", error=UnknownSampleError)
 
 
 def register_sample(
@@ -102,25 +112,50 @@ def register_sample(
         The decorator.
 
     Raises:
-        ValueError: If the name is not lower case or is already registered.
+        InvalidArgumentError: If the name is not lower case or is already registered (a
+            ``ValueError``).
     """
     if not re.fullmatch(r"[a-z0-9_]+(-[a-z0-9_.]+)*", name):
-        raise ValueError(
-            f"sample names are lower-case '<model-or-instrument>[-<detail>]', not {name!r}"
+        raise InvalidArgumentError(
+            f"sample names are lower-case '<model-or-instrument>[-<detail>]', not {name!r}",
+            argument="name",
         )
 
     def decorator(func: Callable[[Path], list[str]]) -> Callable[[Path], list[str]]:
         if name in _SAMPLES:
-            raise ValueError(f"sample {name!r} is already registered")
-        _SAMPLES[name] = Sample(name, kind, description, func, opener, version, single_file)
+            raise InvalidArgumentError(f"sample {name!r} is already registered", argument="name")
+        _SAMPLES.add(name, Sample(name, kind, description, func, opener, version, single_file))
         return func
 
     return decorator
 
 
-def list_samples() -> list[str]:
-    """Return the names of every registered sample, sorted."""
-    return sorted(_SAMPLES)
+def list_samples(details: bool = False) -> list[str] | list[dict[str, Any]]:
+    """List the registered samples.
+
+    Args:
+        details: If true, one dict per sample instead of its name.
+
+    Returns:
+        Sorted names; with ``details``, dicts with ``name``, ``description``, ``kind``,
+        ``version`` and ``single_file``.
+
+    Example:
+        >>> "themis-gill" in list_samples()
+        True
+    """
+    if not details:
+        return _SAMPLES.names()
+    return [
+        {
+            "name": s.name,
+            "description": s.description,
+            "kind": s.kind,
+            "version": s.version,
+            "single_file": s.single_file,
+        }
+        for s in _SAMPLES.values()
+    ]
 
 
 def sample_info(name: str) -> Sample:
@@ -133,14 +168,9 @@ def sample_info(name: str) -> Sample:
         The registry entry.
 
     Raises:
-        SampleDataError: If no sample has that name (close matches are suggested).
+        UnknownSampleError: If no sample has that name (a
+            :class:`~geospacexr.errors.SampleDataError`; close matches are suggested).
     """
-    if name not in _SAMPLES:
-        close = difflib.get_close_matches(str(name), _SAMPLES, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise SampleDataError(
-            f"unknown sample {name!r}{hint} (available: {', '.join(list_samples())})"
-        )
     return _SAMPLES[name]
 
 

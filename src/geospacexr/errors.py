@@ -23,7 +23,12 @@ __all__ = [
     "OutOfRangeError",
     "ReaderNotFoundError",
     "SampleDataError",
+    "UnknownDerivedError",
+    "UnknownEmissionError",
     "UnknownNameError",
+    "UnknownReaderError",
+    "UnknownSampleError",
+    "UnsupportedTypeError",
     "WrongKindError",
 ]
 
@@ -106,6 +111,10 @@ class IncompatibleInputError(GeospacexrError, ValueError):
     """Inputs that cannot be combined (files of different sites, a skymap of another site...)."""
 
 
+class UnsupportedTypeError(GeospacexrError, TypeError):
+    """A value of a type the function cannot handle (a dtype an IDL save file cannot hold...)."""
+
+
 class DataWarning(UserWarning):
     """Something in the data needs the user's attention, but a result could still be produced."""
 
@@ -149,3 +158,23 @@ class UnknownNameError(GeospacexrError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+# -- unknown names of the registries that raised a more specific error before the common dialect:
+# each inherits from both, so ``except UnknownNameError`` and the older ``except`` clauses catch it.
+
+
+class UnknownReaderError(UnknownNameError, ReaderNotFoundError):
+    """A reader name that no registered reader has (``geospacexr.open(..., reader=...)``)."""
+
+
+class UnknownSampleError(UnknownNameError, SampleDataError):
+    """A sample name that no registered sample has (:mod:`geospacexr.datasets`)."""
+
+
+class UnknownDerivedError(UnknownNameError, MissingVariableError):
+    """A derived-field name that no registered derived field has (:mod:`geospacexr.gcm.derived`)."""
+
+
+class UnknownEmissionError(UnknownNameError, InvalidArgumentError):
+    """An emission name that no registered emission has (:mod:`geospacexr.gcm.emissions`)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ._caches import register_cache
-from .errors import FileFormatError
+from .errors import FileFormatError, InvalidArgumentError
 
 __all__ = ["coastlines", "data_file"]
 
@@ -58,10 +58,10 @@ def coastlines(resolution: str = "110m") -> tuple[np.ndarray, ...]:
         One array per coastline segment; segments stop at ±180° and never wrap across it.
 
     Raises:
-        ValueError: If the resolution is not shipped.
+        InvalidArgumentError: If the resolution is not shipped (a ``ValueError``).
     """
     if resolution != "110m":
-        raise ValueError(f"shipped coastline resolutions: 110m, not {resolution!r}")
+        raise InvalidArgumentError(f"shipped coastline resolutions: 110m, not {resolution!r}")
     features = json.loads(data_file("ne_110m_coastline.geojson").read_text(encoding="utf-8"))[
         "features"
     ]

@@ -63,4 +63,4 @@ def test_open_refuses_files_of_different_readers(tmp_path, monkeypatch):
         with pytest.raises(ReaderNotFoundError, match="unknown reader"):
             registry.open(other, reader="nope")
     finally:
-        registry._READERS.pop("fake-test")
+        registry._READERS.remove("fake-test")

@@ -16,7 +16,7 @@ import xarray as xr
 from .. import asi as _asi
 from .. import config
 from ..asi.instruments import colour_of, hex_colour
-from ..errors import GeospacexrError
+from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
 
 __all__ = ["MosaicExplorer", "explore_mosaic"]
@@ -44,7 +44,7 @@ class MosaicExplorer:
         if "bokeh" not in hv.Store.renderers:
             hv.extension("bokeh", logo=False)
         if not images or len(images) != len(skymaps):
-            raise ValueError("give one skymap per image set")
+            raise InvalidArgumentError("give one skymap per image set")
         self.images, self.skymaps, self.footprint = images, skymaps, footprint
         self.names = [str(ds.attrs.get("site", f"site{i}")) for i, ds in enumerate(images)]
         self.times = images[0]["time"].values
@@ -108,7 +108,7 @@ class MosaicExplorer:
         """The current frame's mosaic (from :func:`geospacexr.asi.mosaic`)."""
         chosen = [i for i, name in enumerate(self.names) if name in self.sites.value]
         if not chosen:
-            raise ValueError("no site selected")
+            raise InvalidArgumentError("no site selected")
         return _asi.mosaic(
             [self.images[i] for i in chosen],
             [self.skymaps[i] for i in chosen],

@@ -2,8 +2,9 @@
 
 from . import derived, emissions
 from .composition import density, mean_molecular_mass, total_number_density
-from .derived import available, register_derived
+from .derived import available, list_derived, register_derived
 from .difference import difference
+from .emissions import list_emissions, register_emission
 from .epflux import epflux
 from .heights import at_height, column_heights
 from .slices import (
@@ -37,9 +38,12 @@ __all__ = [
     "lev_lat",
     "lev_lon",
     "lev_time",
+    "list_derived",
+    "list_emissions",
     "lon_time",
     "mean_molecular_mass",
     "register_derived",
+    "register_emission",
     "total_number_density",
     "var_time",
     "variables",

@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import MissingVariableError, OutOfRangeError
+from ..errors import InvalidArgumentError, MissingVariableError, OutOfRangeError
 
 #: Names accepted for a variable besides the standard one.
 ALIASES = {"O": "O1", "T": "TN", "He": "HE", "U": "UN", "V": "VN", "EDens": "NE", "OpDens": "OP"}
@@ -67,7 +67,7 @@ def vertical_dim(da: xr.DataArray) -> str | None:
 def check_method(method: str) -> None:
     """Refuse an unknown time-selection method."""
     if method not in _METHODS:
-        raise ValueError(f"method must be one of {', '.join(_METHODS)}, not {method!r}")
+        raise InvalidArgumentError(f"method must be one of {', '.join(_METHODS)}, not {method!r}")
 
 
 def to_time(value: Any) -> np.datetime64:
@@ -75,7 +75,7 @@ def to_time(value: Any) -> np.datetime64:
     try:
         return np.datetime64(value, "ns")
     except (ValueError, TypeError):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"time must be a date-time such as '2003-03-21T01:00', not {value!r}"
         ) from None
 

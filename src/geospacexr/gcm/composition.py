@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from ..errors import MissingVariableError
+from ..errors import InvalidArgumentError, MissingVariableError
 from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS
 from ._select import ALIASES, gcm_dataset, variable
 
@@ -121,16 +121,16 @@ def density(ds: xr.Dataset, species: str, unit: str = "cm-3") -> xr.DataArray:
 
     Raises:
         MissingVariableError: If the species, TN, O1 or O2 is missing.
-        ValueError: If the unit or the species' mass is unknown.
+        InvalidArgumentError: If the unit or the species' mass is unknown (a ``ValueError``).
     """
     gcm_dataset(ds, "density")
     if unit not in DENSITY_UNITS:
-        raise ValueError(f"unit must be one of {', '.join(DENSITY_UNITS)}, not {unit!r}")
+        raise InvalidArgumentError(f"unit must be one of {', '.join(DENSITY_UNITS)}, not {unit!r}")
     da = variable(ds, species, "density")
     name = str(da.name)
     mass = MOLECULAR_MASS.get(name) or MOLECULAR_MASS.get(str(da.attrs.get("source_name", "")))
     if mass is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"no molecular mass known for {name}: density() handles "
             f"{', '.join(sorted(MOLECULAR_MASS))}"
         )

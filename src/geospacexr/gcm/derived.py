@@ -3,6 +3,20 @@
 The module is itself callable: ``geospacexr.gcm.derived(ds, "O/N2")`` is
 :func:`derived`, and ``geospacexr.gcm.derived.available(ds)`` lists what a Dataset can compute.
 
+The registry speaks the common dialect (:mod:`geospacexr._registry`): :func:`register_derived`,
+:func:`list_derived` (every registered name; ``details=True`` for one dict per field), and an
+unknown name raises :class:`~geospacexr.errors.UnknownDerivedError` (both an
+:class:`~geospacexr.errors.UnknownNameError` and the
+:class:`~geospacexr.errors.MissingVariableError` raised before). :func:`registry` (name -> entry)
+and :func:`available` (what one Dataset can compute) are kept.
+
+Contract of a derived field: ``func(ds: xarray.Dataset) -> xarray.DataArray``. It receives the
+whole ``gcm`` Dataset (every variable the decorator's ``inputs`` names is present, in the file's
+own units: mixing ratios stay mixing ratios) because a derived field may need columns, heights
+or pressures, and returns a DataArray on the Dataset's grid, lazy when the Dataset is; the
+decorator declares ``inputs``, ``units``, ``long_name`` and ``reference``, which
+:func:`derived` writes into the result's attrs.
+
 Example:
     >>> @register_derived("TN_C", inputs=("TN",), units="degC",
     ...                   long_name="neutral temperature in Celsius", reference="definition")
@@ -21,15 +35,17 @@ import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import MissingVariableError
+from .._registry import Registry
+from ..errors import InvalidArgumentError, MissingVariableError, UnknownDerivedError
 from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS, gravity
 
-__all__ = ["Derived", "available", "derived", "register_derived", "registry"]
+__all__ = ["Derived", "available", "derived", "list_derived", "register_derived", "registry"]
 
 
 @dataclass(frozen=True)
@@ -53,37 +69,96 @@ class Derived:
     reference: str
 
 
-_REGISTRY: dict[str, Derived] = {}
+#: The derived fields by name.
+_REGISTRY: Registry[Derived] = Registry("derived field", error=UnknownDerivedError)
+
+
+def _redefinition(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
+    """Whether ``new`` is ``old`` defined again (a re-run notebook cell, a reloaded module)."""
+    key = (getattr(old, "__module__", None), getattr(old, "__qualname__", None))
+    return None not in key and key == (
+        getattr(new, "__module__", None),
+        getattr(new, "__qualname__", None),
+    )
 
 
 def register_derived(
-    name: str, *, inputs: tuple[str, ...], units: str, long_name: str, reference: str
+    name: str,
+    *,
+    inputs: tuple[str, ...],
+    units: str,
+    long_name: str,
+    reference: str,
+    replace: bool = False,
 ) -> Callable[[Callable[[xr.Dataset], xr.DataArray]], Callable[[xr.Dataset], xr.DataArray]]:
     """Register a derived field (decorator).
 
+    The decorated function takes the ``gcm`` Dataset and returns the field as a DataArray (see
+    the module notes); it is returned unchanged.
+
     Args:
         name: Name users ask for.
-        inputs: Variables needed.
+        inputs: Variables needed (checked before the function is called).
         units: Units of the result.
         long_name: Description.
         reference: Where the formula comes from.
+        replace: Replace a field already registered under ``name`` by another function (the
+            same function defined again, as a re-run notebook cell does, always replaces).
 
     Returns:
         The decorator.
+
+    Raises:
+        InvalidArgumentError: If another function is registered under ``name`` and
+            ``replace`` is false.
     """
 
     def decorator(
         func: Callable[[xr.Dataset], xr.DataArray],
     ) -> Callable[[xr.Dataset], xr.DataArray]:
-        _REGISTRY[name] = Derived(name, func, tuple(inputs), units, long_name, reference)
+        entry = Derived(name, func, tuple(inputs), units, long_name, reference)
+        try:
+            _REGISTRY.add(name, entry, replace=replace)
+        except InvalidArgumentError:  # the name is taken: by this function defined again?
+            if not _redefinition(_REGISTRY[name].func, func):
+                raise
+            _REGISTRY.add(name, entry, replace=True)
         return func
 
     return decorator
 
 
 def registry() -> dict[str, Derived]:
-    """Return every registered derived field by name."""
+    """Return every registered derived field by name (a copy; see :func:`list_derived`)."""
     return dict(_REGISTRY)
+
+
+def list_derived(details: bool = False) -> list[str] | list[dict[str, Any]]:
+    """List the registered derived fields (whatever a Dataset holds; see :func:`available`).
+
+    Args:
+        details: If true, one dict per field instead of its name.
+
+    Returns:
+        Sorted names; with ``details``, dicts with ``name``, ``description`` (the long name),
+        ``inputs``, ``units`` and ``reference``.
+
+    Example:
+        >>> "O/N2" in list_derived()
+        True
+    """
+    if not details:
+        return _REGISTRY.names()
+    return [
+        {
+            "name": e.name,
+            "description": e.long_name,
+            "inputs": list(e.inputs),
+            "units": e.units,
+            "reference": e.reference,
+        }
+        for e in _REGISTRY.values()
+    ]
 
 
 def available(ds: xr.Dataset) -> list[str]:
@@ -113,13 +188,11 @@ def derived(ds: xr.Dataset, name: str) -> xr.DataArray:
         DataArray with ``units``, ``long_name`` and ``reference`` in its attrs.
 
     Raises:
-        MissingVariableError: If the Dataset lacks inputs (they are named) or the name is unknown.
+        UnknownDerivedError: If the name is unknown (a ``MissingVariableError`` too; the
+            message names close matches).
+        MissingVariableError: If the Dataset lacks inputs (they are named).
     """
     require(ds, "gcm", where="derived")
-    if name not in _REGISTRY:
-        raise MissingVariableError(
-            f"no derived field {name!r}; known: {', '.join(sorted(_REGISTRY))}"
-        )
     entry = _REGISTRY[name]
     missing = [v for v in entry.inputs if v not in ds.variables]
     if missing:

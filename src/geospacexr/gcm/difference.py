@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import IncompatibleInputError
+from ..errors import IncompatibleInputError, InvalidArgumentError
 
 __all__ = ["difference"]
 
@@ -31,12 +31,12 @@ def difference(perturbed: xr.Dataset, control: xr.Dataset, kind: str = "absolute
 
     Raises:
         IncompatibleInputError: If the runs differ in model, grid or resolution, or share no time.
-        ValueError: If ``kind`` is unknown.
+        InvalidArgumentError: If ``kind`` is unknown (a ``ValueError``).
     """
     require(perturbed, "gcm", where="difference (perturbed)")
     require(control, "gcm", where="difference (control)")
     if kind not in _KINDS:
-        raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
+        raise InvalidArgumentError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
     if perturbed.attrs.get("model") != control.attrs.get("model"):
         raise IncompatibleInputError(
             f"runs of different models: {perturbed.attrs.get('model')} and "

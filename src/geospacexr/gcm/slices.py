@@ -95,7 +95,8 @@ def select_vertical(
         The field without its vertical dim (a scalar coordinate records the choice).
 
     Raises:
-        ValueError: If not exactly one of level/height/pressure is given for a 3-D field.
+        InvalidArgumentError: If not exactly one of level/height/pressure is given for a 3-D
+            field.
         OutOfRangeError: If the value lies outside the model's range.
     """
     grid = vertical_dim(da)
@@ -106,10 +107,12 @@ def select_vertical(
     ]
     if grid is None:
         if given:
-            raise ValueError(f"{where}: {da.name} is a 2-D field and takes no {given[0]}=")
+            raise InvalidArgumentError(
+                f"{where}: {da.name} is a 2-D field and takes no {given[0]}="
+            )
         return da
     if len(given) != 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{where}: give exactly one of level=, height= or pressure= for the 3-D field "
             f"{da.name} (given: {', '.join(given) or 'none'})"
         )
@@ -262,7 +265,7 @@ def lat_lon(
     da = select_vertical(ds, da, level, height, pressure, where="lat_lon")
     if local_time:
         if "time" in da.dims:
-            raise ValueError("lat_lon(local_time=True) needs one time: pass time=...")
+            raise InvalidArgumentError("lat_lon(local_time=True) needs one time: pass time=...")
         ut = float(ut_hours(np.atleast_1d(da["time"].values))[0])
         lt = (ut + da["lon"].values / 15.0) % 24.0
         da = da.assign_coords(
@@ -290,7 +293,7 @@ def lev_lon(
     """
     gcm_dataset(ds, "lev_lon")
     if lat is None:
-        raise ValueError("lev_lon needs lat=")
+        raise InvalidArgumentError("lev_lon needs lat=")
     da = select_time(variable(ds, var, "lev_lon"), time, method)
     da = _nearest(da, "lat", lat, -90, 90)
     return _finish(da, ["time", vertical_dim(da) or "", "lon"], "lev-lon")
@@ -440,7 +443,7 @@ def var_time(
     """
     gcm_dataset(ds, "var_time")
     if lon is None and local_time is None:
-        raise ValueError("var_time needs lon= or local_time=")
+        raise InvalidArgumentError("var_time needs lon= or local_time=")
     da = _nearest(variable(ds, var, "var_time"), "lat", lat, -90, 90)
     da = (
         _sample_local_time(da, local_time)
@@ -526,7 +529,7 @@ def along_track(
     t = np.asarray(np.atleast_1d(time), dtype="datetime64[ns]")
     la, lo, h = (np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in (lat, lon, height))
     if not (t.size == la.size == lo.size == h.size):
-        raise ValueError(
+        raise InvalidArgumentError(
             "time, lat, lon and height must have one length "
             f"(got {t.size}, {la.size}, {lo.size}, {h.size})"
         )

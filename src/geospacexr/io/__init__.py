@@ -8,7 +8,7 @@ from .asigrid import open_asi_grid
 from .atomic import atomic_path, atomic_write, write_netcdf
 from .calibration import open_calibration
 from .gcm import open_gcm, open_tiegcm, open_waccmx
-from .registry import expand_paths, find_reader, open, readers, register_reader
+from .registry import expand_paths, find_reader, list_readers, open, readers, register_reader
 from .skymap import open_skymap
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "atomic_write",
     "expand_paths",
     "find_reader",
+    "list_readers",
     "open",
     "open_asi",
     "open_asi_grid",

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import InvalidArgumentError
+
 __all__ = ["atomic_path", "atomic_write", "umask", "write_netcdf"]
 
 _PART = ".part"
@@ -109,10 +111,12 @@ def atomic_write(
         The open file object.
 
     Raises:
-        ValueError: If ``mode`` is not a write mode.
+        InvalidArgumentError: If ``mode`` is not a write mode (a ``ValueError``).
     """
     if mode not in {"w", "wb", "wt"}:
-        raise ValueError(f"atomic_write writes whole files: mode must be 'w' or 'wb', not {mode!r}")
+        raise InvalidArgumentError(
+            f"atomic_write writes whole files: mode must be 'w' or 'wb', not {mode!r}"
+        )
     with atomic_path(path) as tmp, open(tmp, mode, **open_kwargs) as fh:
         yield fh
         fh.flush()

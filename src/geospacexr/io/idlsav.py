@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnsupportedTypeError
 from .atomic import atomic_write
 
 __all__ = ["IdlStruct", "write_sav"]
@@ -115,7 +116,7 @@ def _kind(value: Any) -> tuple[str, Any]:
 def _typecode(array: np.ndarray) -> int:
     key = (array.dtype.kind, array.dtype.itemsize)
     if key not in _TYPECODES:
-        raise TypeError(f"cannot write {array.dtype} to an IDL save file")
+        raise UnsupportedTypeError(f"cannot write {array.dtype} to an IDL save file")
     return _TYPECODES[key]
 
 
@@ -291,7 +292,8 @@ def write_sav(
         date: Date string of the TIMESTAMP record (default: now, in IDL's ``%a %b %d %H:%M:%S %Y``).
 
     Raises:
-        TypeError: If a value has a type IDL files cannot hold here.
+        UnsupportedTypeError: If a value has a type IDL files cannot hold here (a
+            ``TypeError``).
     """
     out = io.BytesIO()
     out.write(b"SR\x00\x04")

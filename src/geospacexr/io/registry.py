@@ -9,6 +9,16 @@ reader is one function and one decorator line::
     def open_pgm(files, **kwargs) -> xr.Dataset: ...
 
 ``sample`` names the sample dataset whose files the robustness harness damages to test the reader.
+
+The registry speaks the common dialect (:mod:`geospacexr._registry`): :func:`register_reader`,
+:func:`list_readers` (``details=True`` for one dict per reader), and an unknown reader name raises
+:class:`~geospacexr.errors.UnknownReaderError`, both an
+:class:`~geospacexr.errors.UnknownNameError` and a
+:class:`~geospacexr.errors.ReaderNotFoundError`. :func:`readers` is kept (the name -> spec dict).
+
+Contract of a reader: ``open(files: list[pathlib.Path], **kwargs) -> xarray.Dataset``, a
+*standard* Dataset (see DESIGN.md) whose ``attrs["geospacexr_kind"]`` is the registered ``kind``;
+it accepts ``chunks=`` where the data can be large and reads lazily.
 """
 
 from __future__ import annotations
@@ -23,13 +33,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import FileFormatError, NoFilesError, ReaderNotFoundError
+from .._registry import Registry
+from ..errors import (
+    FileFormatError,
+    InvalidArgumentError,
+    NoFilesError,
+    ReaderNotFoundError,
+    UnknownReaderError,
+)
 
 __all__ = [
     "ReaderSpec",
     "expand_paths",
     "find_reader",
     "group_files",
+    "list_readers",
     "open",
     "peek",
     "readers",
@@ -89,7 +107,21 @@ class ReaderSpec:
         return score
 
 
-_READERS: dict[str, ReaderSpec] = {}
+def _load_builtin() -> None:
+    from . import _builtin  # noqa: F401  (registers the built-in readers)
+
+
+#: The readers by name (the built-in ones are imported on the first lookup).
+_READERS: Registry[ReaderSpec] = Registry("reader", loader=_load_builtin, error=UnknownReaderError)
+
+
+def _redefinition(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
+    """Whether ``new`` is ``old`` defined again (a re-run notebook cell, a reloaded module)."""
+    key = (getattr(old, "__module__", None), getattr(old, "__qualname__", None))
+    return None not in key and key == (
+        getattr(new, "__module__", None),
+        getattr(new, "__qualname__", None),
+    )
 
 
 def register_reader(
@@ -102,8 +134,12 @@ def register_reader(
     sample: str | None = None,
     description: str = "",
     group: Callable[[Path], str] | None = None,
+    replace: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a reader (decorator).
+
+    The decorated function is the reader: ``open(files: list[Path], **kwargs) -> Dataset``
+    returning a standard Dataset of ``kind``.
 
     Args:
         name: Registry name.
@@ -114,14 +150,20 @@ def register_reader(
         sample: Sample dataset whose files exercise the reader in the robustness harness.
         description: One line for listings (default: the first docstring line).
         group: Optional ``group(path) -> str`` splitting files into separate Datasets.
+        replace: Replace a reader already registered under ``name`` by another function (the
+            same function defined again, as a re-run notebook cell does, always replaces).
 
     Returns:
         The decorator, which returns the function unchanged.
+
+    Raises:
+        InvalidArgumentError: If another reader is registered under ``name`` and ``replace``
+            is false.
     """
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         doc = (func.__doc__ or "").strip().splitlines()
-        _READERS[name] = ReaderSpec(
+        spec = ReaderSpec(
             name=name,
             kind=kind,
             open=func,
@@ -132,16 +174,55 @@ def register_reader(
             description=description or (doc[0] if doc else ""),
             group=group,
         )
+        if replace:  # a plug-in replacing a built-in reader: load those first, so it stays
+            len(_READERS)
+        try:
+            _READERS.add(name, spec, replace=replace)
+        except InvalidArgumentError:  # the name is taken: by this function defined again?
+            if not _redefinition(_READERS[name].open, func):
+                raise
+            _READERS.add(name, spec, replace=True)
         return func
 
     return decorator
 
 
 def readers() -> dict[str, ReaderSpec]:
-    """Return the registered readers by name (importing the built-in ones first)."""
-    from . import _builtin  # noqa: F401  (registers the built-in readers)
+    """Return the registered readers by name (importing the built-in ones first).
 
+    Returns:
+        ``{name: ReaderSpec}``, a copy. :func:`list_readers` is the listing of the common
+        registry dialect.
+    """
     return dict(_READERS)
+
+
+def list_readers(details: bool = False) -> list[str] | list[dict[str, Any]]:
+    """List the registered readers (the built-in ones and any a plug-in added).
+
+    Args:
+        details: If true, one dict per reader instead of its name.
+
+    Returns:
+        Sorted names; with ``details``, dicts with ``name``, ``description``, ``kind``,
+        ``patterns`` and ``sample``.
+
+    Example:
+        >>> "asi-pgm" in list_readers()
+        True
+    """
+    if not details:
+        return _READERS.names()
+    return [
+        {
+            "name": spec.name,
+            "description": spec.description,
+            "kind": spec.kind,
+            "patterns": list(spec.patterns),
+            "sample": spec.sample,
+        }
+        for spec in _READERS.values()
+    ]
 
 
 def peek(path: PathLike, n: int = 64) -> bytes:
@@ -277,15 +358,15 @@ def open(paths: Paths, reader: str | None = None, **kwargs: Any) -> Any:
 
     Raises:
         NoFilesError: If nothing matches ``paths``.
-        ReaderNotFoundError: If no reader recognises the files, or ``reader`` is unknown.
+        ReaderNotFoundError: If no reader recognises the files.
+        UnknownReaderError: If ``reader`` is not a registered name (a
+            :class:`~geospacexr.errors.ReaderNotFoundError` too; the message names close
+            matches).
         FileFormatError: If the files need different readers.
     """
     files = expand_paths(paths)
     if reader is not None:
-        specs = readers()
-        if reader not in specs:
-            raise ReaderNotFoundError(f"unknown reader {reader!r}; known: {', '.join(specs)}")
-        return specs[reader].open(files, **kwargs)
+        return _READERS[reader].open(files, **kwargs)
     spec = find_reader(files[0])
     others = {find_reader(f).name for f in files[1:]} - {spec.name}
     if others:
