@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..._caches import register_cache
 from ._registry import register_emission
 
 __all__ = [
@@ -74,6 +75,15 @@ def _ir_kernels() -> dict[str, Callable[..., None]]:  # compiled on first use, c
             out[i] = 0.29 * o[i] * o2[i] * (k_n2 * n2[i] + k_o2 * o2[i]) / (260.0 + 2e-11 * o2[i])
 
     return {"NO53": no53_loop, "CO215": co215_loop, "OH83": oh83_loop}
+
+
+register_cache(
+    "gcm.emissions.ir_kernels",
+    _ir_kernels.cache_clear,
+    lambda: _ir_kernels.cache_info().currsize,
+    limit=lambda: 1,
+    description="compiled IR emission kernels",
+)
 
 
 def _run(name: str, *arrays: np.ndarray) -> np.ndarray:

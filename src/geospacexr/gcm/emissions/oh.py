@@ -13,6 +13,7 @@ from functools import partial
 
 import numpy as np
 
+from ..._caches import register_cache
 from ._registry import register_emission
 
 __all__ = ["OH_BANDS", "OH_EINSTEIN", "OH_ENERGY", "OH_LEVELS", "oh_vibrational"]
@@ -208,6 +209,15 @@ def _oh_kernel() -> Callable[..., None]:  # compiled on first use, cached on dis
             out[p] = total
 
     return solve
+
+
+register_cache(
+    "gcm.emissions.oh_kernel",
+    _oh_kernel.cache_clear,
+    lambda: _oh_kernel.cache_info().currsize,
+    limit=lambda: 1,
+    description="compiled OH(v) solver",
+)
 
 
 def oh_vibrational(
