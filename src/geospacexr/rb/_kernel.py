@@ -468,7 +468,7 @@ def _hash_code(h: Any, code: Any) -> None:
 
 
 def kernel_token(kernel: Any) -> str:
-    """A short hash of a kernel's code and of its module's source file.
+    """A short hash of a kernel's code, captured values and module source file.
 
     It is part of the marker key, so editing a model's module (or redefining a kernel in a
     notebook) gives a new key, and the tracer compiles afresh instead of loading a cached
@@ -483,6 +483,10 @@ def kernel_token(kernel: Any) -> str:
     py = getattr(kernel, "py_func", kernel)
     h = hashlib.sha256(py.__qualname__.encode())
     _hash_code(h, py.__code__)
+    for cell in py.__closure__ or ():  # values a closure kernel captured (frozen by numba)
+        value = cell.cell_contents
+        inner = getattr(value, "py_func", None)
+        h.update(kernel_token(value).encode() if inner is not None else repr(value).encode())
     path = getattr(sys.modules.get(py.__module__), "__file__", None)
     if path:
         with contextlib.suppress(OSError):

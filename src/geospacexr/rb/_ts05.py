@@ -1799,7 +1799,7 @@ def _validate(params):
 
 
 _SOLAR_WIND = (
-    ("pdyn", "nPa", "solar-wind dynamic pressure", 2.0),
+    ("pdyn", "nPa", "solar-wind dynamic pressure (> 0)", 2.0),
     ("dst", "nT", "Dst (or SYM-H) index", -20.0),
     ("by", "nT", "IMF By (GSM)", 0.0),
     ("bz", "nT", "IMF Bz (GSM)", -2.0),
@@ -1817,9 +1817,8 @@ register_model(
             for name, units, text, example in _SOLAR_WIND
         ),
         *(
-            Parameter(f"w{i}", "1", f"storm-time driving variable W{i} (saturating; the "
-                      "slider's 0-20 is not a limit)", required=True, valid=(0.0, math.inf),
-                      span=(0.0, 20.0), example=0.5)
+            Parameter(f"w{i}", "1", f"storm-time driving variable W{i}", required=True,
+                      valid=(0.0, math.inf), span=(0.0, 20.0), example=0.5)
             for i in range(1, 7)
         ),
     ],

@@ -404,36 +404,36 @@ def _external(entry: FieldModel, **given: Any) -> Model:
 def table() -> str:
     """The registry as the Markdown table of the documentation (``docs/rb.md``).
 
+    ``tests/rb/test_models_registry.py`` checks that the documentation holds this table;
+    ``python docs/make_model_table.py`` writes it there.
+
     Returns:
-        The table: one row per model with its parameters (units, valid and fitted ranges,
-        default) and references.
+        The table: one row per model with its description, parameters (units, valid range,
+        fitted range, required or default) and references.
     """
 
     def rng(r: tuple[float, float] | None) -> str:
         if r is None:
             return ""
-        lo, hi = (f"{v:g}" if math.isfinite(v) else "" for v in r)
-        return f"{lo}..{hi}" if lo or hi else ""
+        lo, hi = r
+        if math.isfinite(lo) and math.isfinite(hi):
+            return f"{lo:g} to {hi:g}"
+        if math.isfinite(lo):
+            return f">= {lo:g}"
+        return f"<= {hi:g}" if math.isfinite(hi) else ""
 
-    rows = ["| model | parameters | internal field | references |", "|---|---|---|---|"]
+    rows = ["| model | description | parameters | references |", "|---|---|---|---|"]
     for name in MODELS.names():
         e = MODELS[name]
         params = []
         for p in e.parameters:
-            bits = [p.units] if p.units != "1" else []
-            if rng(p.valid):
-                bits.append(f"valid {rng(p.valid)}")
+            bits = [b for b in (p.units if p.units != "1" else "", rng(p.valid)) if b]
             if p.fitted is not None:
                 bits.append(f"fitted {rng(p.fitted)}")
-            if p.required:
-                bits.append("required")
-            elif p.default is not None:
-                bits.append(f"default {p.default:g}")
-            text = f"`{p.name}`" + (f" ({', '.join(bits)})" if bits else "")
-            params.append(f"{text}: {p.description}" if p.description else text)
-        inner = '`internal="igrf"` or `"dipole"`' if e.external else ""
+            bits.append("required" if p.required else "optional")
+            params.append(f"`{p.name}` ({', '.join(bits)}): {p.description}")
         rows.append(
-            f"| `{name}` {e.description} | {'<br>'.join(params) or '-'} | {inner or '-'} | "
+            f"| `{name}` | {e.description} | {'<br>'.join(params) or '-'} | "
             f"{'<br>'.join(e.references) or '-'} |"
         )
     return "\n".join(rows)
@@ -605,12 +605,15 @@ class Model:
         shape = xa.shape
         t = _time(time)
         xs, ys, zs = to_model_frame(self, xa.ravel(), ya.ravel(), za.ravel(), frame, t)
-        bx, by, bz = K.field_many(
-            *self.kernel_args(t),
-            np.ascontiguousarray(xs),
-            np.ascontiguousarray(ys),
-            np.ascontiguousarray(zs),
-        )
+        from ._startup import notice
+
+        with notice(self):
+            bx, by, bz = K.field_many(
+                *self.kernel_args(t),
+                np.ascontiguousarray(xs),
+                np.ascontiguousarray(ys),
+                np.ascontiguousarray(zs),
+            )
         bx, by, bz = from_model_frame(self, bx, by, bz, frame, t)
         return bx.reshape(shape), by.reshape(shape), bz.reshape(shape)
 

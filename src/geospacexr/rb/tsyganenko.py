@@ -582,7 +582,7 @@ def _validate_t96(params):
 
 
 _T96_DESCRIPTIONS = {
-    "pdyn": "solar-wind dynamic pressure",
+    "pdyn": "solar-wind dynamic pressure (> 0)",
     "dst": "Dst index",
     "by": "IMF By (GSM)",
     "bz": "IMF Bz (GSM)",
