@@ -319,11 +319,11 @@ def kp_to_iopt(kp: float) -> int:
         Tsyganenko, N. A. (1989), Planet. Space Sci., 37(1), 5-20 (the Kp binning of the model).
     """
     try:
-        if isinstance(kp, str | bytes):
-            raise TypeError
-        value = float(kp)
+        value = math.nan if isinstance(kp, str | bytes) else float(kp)
     except (TypeError, ValueError):
-        raise InvalidArgumentError(f"expected a number in [0, 9], got {kp!r}", "kp") from None
+        value = math.nan
+    if math.isnan(value):
+        raise InvalidArgumentError(f"expected a number in [0, 9], got {kp!r}", "kp")
     if not (0.0 <= value <= 9.0):
         raise InvalidArgumentError(f"expected a Kp value in [0, 9], got {kp!r}", "kp")
     return min(math.floor(value + 0.5) + 1, 7)
