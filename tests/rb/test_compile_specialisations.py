@@ -48,7 +48,7 @@ def test_no_literal_specialisations_after_an_lstar():
 
 def test_gridded_code_stays_out_of_the_analytic_specialisations():
     # only the "grid" marker's specialisation holds the grid code
-    t96 = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=0.0, bz=-2.0)
+    t96 = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=0.0, bz=-2.0, internal="dipole")
     em, ip, fp, gh, *grid = t96.kernel_args()
     assert em is not _kernel.GRID
     assert _kernel.gridded_field(em, ip, fp, gh, *grid, 3.0, 0.0, 0.0) == (0.0, 0.0, 0.0, False)

@@ -548,6 +548,12 @@ class Model:
             em = K.GRID
         else:
             entry = MODELS[self.external]
+            if entry.kernel is None:
+                raise InvalidArgumentError(
+                    f"the external field {self.external!r} of model {self.name!r} is not a "
+                    "registered kernel (see register_model)",
+                    "model",
+                )
             em = entry.marker
             packed = entry.packed(self.params)
         ip = np.zeros(K.IP_SIZE, dtype=np.int64)
