@@ -206,6 +206,8 @@ class FieldModel:
 
 
 def _load_builtin() -> None:
+    """Register the built-in models (run once, before the registry's first lookup)."""
+    _register_internal_models()
     from . import _ts05, tsyganenko  # noqa: F401  (their modules register t89, t96, ts05)
 
 
@@ -307,7 +309,12 @@ def register_model(
             f"parameter names must be unique and not 'internal' or 'moment', got {names}",
             "parameters",
         )
-    return MODELS.add(key, entry, replace=replace)
+    if key in MODELS and not replace:  # (looking the name up loads the built-in models first)
+        raise InvalidArgumentError(
+            f"a field model named {key!r} is already registered (pass replace=True to replace it)",
+            "name",
+        )
+    return MODELS.add(key, entry, replace=True)
 
 
 def register(name: str) -> Callable[[Callable[..., Model]], Callable[..., Model]]:
@@ -749,23 +756,25 @@ def _igrf() -> Model:
     return Model("igrf", "igrf")
 
 
-register_model(
-    "dipole",
-    factory=_dipole,
-    description="Centred dipole, tilted with the date (GSM).",
-    parameters=[
-        Parameter("tilt", "degree", "dipole tilt (default: from the time, 0 without one)",
-                  valid=(-90.0, 90.0)),
-        Parameter("moment", "nT", "B0, or \"igrf\" for the IGRF dipole term of the date "
-                  "(default: config rb.dipole_moment_nt)", valid=(1.0, 1e6)),
-    ],
-)  # fmt: skip
-register_model(
-    "igrf",
-    factory=_igrf,
-    description="IGRF-14 internal field, any time 1900-2030 (degree 13).",
-    references=["Alken et al. (2025), IGRF-14, doi:10.5281/zenodo.14012302"],
-)
+def _register_internal_models() -> None:
+    """The internal-only models (no kernel: their factories build the Model)."""
+    register_model(
+        "dipole",
+        factory=_dipole,
+        description="Centred dipole, tilted with the date (GSM).",
+        parameters=[
+            Parameter("tilt", "degree", "dipole tilt (default: from the time, 0 without one)",
+                      valid=(-90.0, 90.0)),
+            Parameter("moment", "nT", "B0, or \"igrf\" for the IGRF dipole term of the date "
+                      "(default: config rb.dipole_moment_nt)", valid=(1.0, 1e6)),
+        ],
+    )  # fmt: skip
+    register_model(
+        "igrf",
+        factory=_igrf,
+        description="IGRF-14 internal field, any time 1900-2030 (degree 13).",
+        references=["Alken et al. (2025), IGRF-14, doi:10.5281/zenodo.14012302"],
+    )
 
 
 def from_grid(
