@@ -762,6 +762,7 @@ def _register_internal_models() -> None:
         "dipole",
         factory=_dipole,
         description="Centred dipole, tilted with the date (GSM).",
+        compile_seconds=34.0,  # measured CPU time of a first L*, cold cache (docs/rb.md)
         parameters=[
             Parameter("tilt", "degree", "dipole tilt (default: from the time, 0 without one)",
                       valid=(-90.0, 90.0)),
@@ -774,6 +775,7 @@ def _register_internal_models() -> None:
         factory=_igrf,
         description="IGRF-14 internal field, any time 1900-2030 (degree 13).",
         references=["Alken et al. (2025), IGRF-14, doi:10.5281/zenodo.14012302"],
+        compile_seconds=32.0,
     )
 
 
