@@ -88,6 +88,16 @@ class RbExplorer:
             name="field model", options=list(self._models), value=str(model).lower()
         )
         self.time = pn.widgets.TextInput(name="time (UT)", value=str(time))
+        self.x = pn.widgets.FloatSlider(name="x GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
+        self.y = pn.widgets.FloatSlider(name="y GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
+        self.z = pn.widgets.FloatSlider(name="z GSM (Re)", start=-5, end=5, step=0.1, value=0.0)
+        self.x.value, self.y.value, self.z.value = (float(v) for v in position)
+        self.pitch = pn.widgets.FloatSlider(
+            name="local pitch angle (deg)", start=5.0, end=90.0, step=1.0, value=pitch_angle
+        )
+        self.energy = pn.widgets.FloatSlider(
+            name="energy (MeV)", start=0.05, end=10.0, step=0.05, value=energy
+        )
         #: One slider per model parameter (shared by models that declare the same name; its
         #: range follows the selected model's declaration).
         self.parameters: dict[str, Any] = {}
@@ -102,22 +112,13 @@ class RbExplorer:
                     name=f"{p.name}{units}", start=lo, end=hi, step=_step(lo, hi),
                     value=min(max(value, lo), hi),
                 )  # fmt: skip
-                if not hasattr(self, p.name):  # ex.kp, ex.pdyn, ... as attributes too
-                    setattr(self, p.name, self.parameters[p.name])
-        self.x = pn.widgets.FloatSlider(name="x GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
-        self.y = pn.widgets.FloatSlider(name="y GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
-        self.z = pn.widgets.FloatSlider(name="z GSM (Re)", start=-5, end=5, step=0.1, value=0.0)
-        self.x.value, self.y.value, self.z.value = (float(v) for v in position)
-        self.pitch = pn.widgets.FloatSlider(
-            name="local pitch angle (deg)", start=5.0, end=90.0, step=1.0, value=pitch_angle
-        )
-        self.energy = pn.widgets.FloatSlider(
-            name="energy (MeV)", start=0.05, end=10.0, step=0.05, value=energy
-        )
         self.readout = pn.pane.Markdown("", min_width=260)
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self.line_plot = pn.pane.HoloViews()
         self.shell_plot = pn.pane.HoloViews()
+        for name, widget in self.parameters.items():  # ex.kp, ex.pdyn, ... as attributes too
+            if not hasattr(self, name):
+                setattr(self, name, widget)
         self._widgets = (
             self.model, self.time, *self.parameters.values(),
             self.x, self.y, self.z, self.pitch, self.energy,
