@@ -60,7 +60,8 @@ class UnknownFieldModelError(UnknownNameError, InvalidArgumentError):
     """
 
     def __init__(self, message: str, name: str | None = None, candidates: tuple[str, ...] = ()):
-        super().__init__(message, name=name, candidates=candidates)
+        # "name: ..." as every InvalidArgumentError names its argument
+        super().__init__(f"name: {message}", name=name, candidates=candidates)
         self.argument = "name"
 
 
