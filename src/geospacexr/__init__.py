@@ -15,8 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import (
+    _numba_cache,  # noqa: F401  (first: numba's cache folder, see the module)
+    config,
+    errors,
+)
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
-from . import config, errors
 from . import gcm as _gcm  # noqa: F401  (registers the gcm reader's completions: ZG from Z)
 from ._version import __version__
 from .io import (

@@ -118,6 +118,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_warmup(args: argparse.Namespace) -> int:
+    """``geospacexr warmup [--models ...]``: compile the radiation-belt kernels now."""
+    from .rb import warmup
+
+    names = [n for item in args.models or () for n in item.split(",") if n] or None
+    seconds = warmup(names, progress=not args.quiet)
+    for name, spent in seconds.items():
+        print(f"{name:<12} {spent:7.1f} s")
+    print("kernels compiled and cached on disk: later processes start without compiling")
+    return 0
+
+
 def _point(text: str) -> tuple[float, float]:
     """Parse a path point ``A,B`` (two numbers)."""
     try:
@@ -659,6 +671,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a browser tab (default: no, just print the URL)",
     )
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("warmup", help="compile the radiation-belt kernels (before going offline)")
+    p.add_argument("--models", nargs="+", metavar="MODEL", help="field models (default: all)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_warmup)
     return parser
 
 

@@ -147,6 +147,7 @@ class RbConfig:
         trace_outer_re: Field lines reaching this distance count as open, Re.
         trace_max_step_re: Largest integration step of the tracer, Re.
         trace_max_steps: Largest number of steps per half field line.
+        compile_message: Print one line on stderr when a model's kernels compile (cold cache).
     """
 
     earth_radius_km: float = 6371.2
@@ -156,6 +157,7 @@ class RbConfig:
     trace_outer_re: float = 60.0
     trace_max_step_re: float = 1.0
     trace_max_steps: int = 4000
+    compile_message: bool = True
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def test_trace_bad_input():
 
 
 def test_external_field_dispatch_from_python_and_compiled():
-    """The dtype of the packed parameters selects the external model, in Python and in numba."""
+    """The registry's marker selects the external model, in Python and in numba."""
     from geospacexr.rb import _kernel
 
     for model in (
@@ -147,8 +147,8 @@ def test_external_field_dispatch_from_python_and_compiled():
         rb.models.get("t96", pdyn=2, dst=-20, by=1, bz=-2, internal="dipole"),
         rb.models.get("dipole"),
     ):
-        ip, fp, *_ = model.kernel_args()
-        ex = np.array(_kernel.external_field(ip, fp, -7.0, 1.0, 2.0))
+        em, _ip, fp, *_ = model.kernel_args()
+        ex = np.array(_kernel.external_field(em, fp, -7.0, 1.0, 2.0))
         total = np.array(model.field(-7.0, 1.0, 2.0))
         internal = np.array(rb.models.get("dipole").field(-7.0, 1.0, 2.0))
         np.testing.assert_allclose(ex, total - internal, rtol=1e-12, atol=1e-12)

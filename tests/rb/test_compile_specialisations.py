@@ -46,15 +46,13 @@ def test_no_literal_specialisations_after_an_lstar():
     assert not literal, f"literal specialisations: {literal}"
 
 
-def test_gridded_code_stays_out_of_the_tsyganenko_specialisations():
-    # T96 packs its parameters as int16; the grid branch is compiled only for int64
-    ip = np.zeros(8, dtype=np.int16)
-    assert _kernel.gridded_field(ip, np.zeros(64), np.zeros(4), *[np.zeros(1)] * 6, 3.0, 0, 0) == (
-        0.0,
-        0.0,
-        0.0,
-        False,
-    )
+def test_gridded_code_stays_out_of_the_analytic_specialisations():
+    # only the "grid" marker's specialisation holds the grid code
+    t96 = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=0.0, bz=-2.0, internal="dipole")
+    em, ip, fp, gh, *grid = t96.kernel_args()
+    assert em is not _kernel.GRID
+    assert _kernel.gridded_field(em, ip, fp, gh, *grid, 3.0, 0.0, 0.0) == (0.0, 0.0, 0.0, False)
+    assert _kernel.gridded_field(_kernel.GRID, ip, fp, gh, *grid, 3.0, 0.0, 0.0)[3]
 
 
 def test_no_literal_arguments_in_the_kernel_sources():

@@ -14,15 +14,30 @@ import numpy as np
 from .._caches import BoundedCache
 from ..errors import GeospacexrError
 
-__all__ = ["MODELS", "RbExplorer", "explore"]
+__all__ = ["MODELS", "RbExplorer", "explore"]  # noqa: F822  (MODELS: from the registry, below)
 
-#: The models offered and the parameters each one uses.
-MODELS: dict[str, tuple[str, ...]] = {
-    "dipole": (),
-    "igrf": (),
-    "t89": ("kp",),
-    "t96": ("pdyn", "dst", "by", "bz"),
-}
+
+def _models() -> dict[str, tuple[str, ...]]:
+    """Each registered field model and the parameters the explorer offers (its required ones)."""
+    from ..rb.models import MODELS as REGISTRY
+
+    return {
+        name: tuple(p.name for p in REGISTRY[name].parameters if p.required)
+        for name in REGISTRY.names()
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MODELS":  # the models offered and their parameters, read from the registry
+        return _models()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _step(lo: float, hi: float) -> float:
+    """A round slider step of about 1/200 of the range (1, 2 or 5 times a power of ten)."""
+    raw = (hi - lo) / 200.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw), default=power)
 
 
 _RESULTS: BoundedCache[tuple[Any, Any]] = BoundedCache(
@@ -55,7 +70,8 @@ class RbExplorer:
     """Widgets, plots and read-outs of the radiation-belt explorer; ``.panel`` is the layout.
 
     Args:
-        model: Initial model name (see :data:`MODELS`).
+        model: Initial model name (a registered field model, see
+            :func:`geospacexr.rb.models.list_models`; its required parameters get sliders).
         time: UT time (sets the dipole tilt and the IGRF epoch).
         position: Start position (x, y, z) in GSM, Re.
         pitch_angle: Local pitch angle, degrees.
@@ -78,15 +94,14 @@ class RbExplorer:
 
         if "bokeh" not in hv.Store.renderers:
             hv.extension("bokeh", logo=False)
-        self.model = pn.widgets.Select(name="field model", options=list(MODELS), value=model)
-        self.time = pn.widgets.TextInput(name="time (UT)", value=str(time))
-        self.kp = pn.widgets.FloatSlider(name="Kp", start=0.0, end=9.0, step=0.33, value=2.0)
-        self.pdyn = pn.widgets.FloatSlider(
-            name="Pdyn (nPa)", start=0.5, end=10.0, step=0.1, value=2.0
+        from ..rb.models import MODELS as REGISTRY
+
+        self._models = _models()
+        self._updating = False
+        self.model = pn.widgets.Select(
+            name="field model", options=list(self._models), value=str(model).lower()
         )
-        self.dst = pn.widgets.FloatSlider(name="Dst (nT)", start=-100.0, end=20.0, value=-20.0)
-        self.by = pn.widgets.FloatSlider(name="IMF By (nT)", start=-10.0, end=10.0, value=0.0)
-        self.bz = pn.widgets.FloatSlider(name="IMF Bz (nT)", start=-10.0, end=10.0, value=-2.0)
+        self.time = pn.widgets.TextInput(name="time (UT)", value=str(time))
         self.x = pn.widgets.FloatSlider(name="x GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
         self.y = pn.widgets.FloatSlider(name="y GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
         self.z = pn.widgets.FloatSlider(name="z GSM (Re)", start=-5, end=5, step=0.1, value=0.0)
@@ -97,12 +112,29 @@ class RbExplorer:
         self.energy = pn.widgets.FloatSlider(
             name="energy (MeV)", start=0.05, end=10.0, step=0.05, value=energy
         )
+        #: One slider per model parameter (shared by models that declare the same name; its
+        #: range follows the selected model's declaration).
+        self.parameters: dict[str, Any] = {}
+        for name, used in self._models.items():
+            for p in REGISTRY[name].parameters:
+                if p.name not in used or p.name in self.parameters:
+                    continue
+                lo, hi = p.slider
+                value = p.example if p.example is not None else 0.5 * (lo + hi)
+                units = f" ({p.units})" if p.units != "1" else ""
+                self.parameters[p.name] = pn.widgets.FloatSlider(
+                    name=f"{p.name}{units}", start=lo, end=hi, step=_step(lo, hi),
+                    value=min(max(value, lo), hi),
+                )  # fmt: skip
         self.readout = pn.pane.Markdown("", min_width=260)
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self.line_plot = pn.pane.HoloViews()
         self.shell_plot = pn.pane.HoloViews()
+        for name, widget in self.parameters.items():  # ex.kp, ex.pdyn, ... as attributes too
+            if not hasattr(self, name):
+                setattr(self, name, widget)
         self._widgets = (
-            self.model, self.time, self.kp, self.pdyn, self.dst, self.by, self.bz,
+            self.model, self.time, *self.parameters.values(),
             self.x, self.y, self.z, self.pitch, self.energy,
         )  # fmt: skip
         for w in self._widgets:
@@ -123,18 +155,32 @@ class RbExplorer:
             self.refresh()
 
     def _show_parameters(self) -> None:
-        used = MODELS[self.model.value]
-        for name in ("kp", "pdyn", "dst", "by", "bz"):
-            getattr(self, name).visible = name in used
+        from ..rb.models import MODELS as REGISTRY
+
+        declared = {p.name: p for p in REGISTRY[self.model.value].parameters}
+        used = self._models[self.model.value]
+        self._updating = True
+        try:
+            for name, widget in self.parameters.items():
+                widget.visible = name in used
+                if name in used:  # the selected model's range
+                    lo, hi = declared[name].slider
+                    widget.param.update(
+                        start=lo, end=hi, step=_step(lo, hi), value=min(max(widget.value, lo), hi)
+                    )
+        finally:
+            self._updating = False
 
     def _changed(self, event: Any) -> None:
+        if self._updating:
+            return
         if event.obj is self.model:
             self._show_parameters()
         self.refresh()
 
     def key(self) -> tuple[Any, ...]:
         """The parameter set of the current widgets (the cache key)."""
-        params = tuple((n, float(getattr(self, n).value)) for n in MODELS[self.model.value])
+        params = tuple((n, float(self.parameters[n].value)) for n in self._models[self.model.value])
         return (
             self.model.value,
             params,

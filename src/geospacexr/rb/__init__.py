@@ -23,6 +23,7 @@ __all__ = [
     "models",
     "particles",
     "trace",
+    "warmup",
 ]
 
 _LAZY = {
@@ -34,6 +35,7 @@ _LAZY = {
     "particles": ("invariants", "particles"),
     "trace": ("tracing", "trace"),
     "footprint": ("tracing", "footprint"),
+    "warmup": ("_startup", "warmup"),
 }
 
 

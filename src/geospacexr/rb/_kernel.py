@@ -3,16 +3,19 @@
 Everything here is ``numba.njit(cache=True)`` and works on plain arrays, so a whole L* (dozens of
 field lines, hundreds of thousands of field evaluations) runs without returning to Python.
 
-A field model reaches the kernels as four packed arrays (built by
-:meth:`geospacexr.rb.models.Model.kernel_args`), so one compiled tracer serves every model and
-numba can cache it on disk (it dispatches on integer codes instead of receiving functions):
+A field model reaches the kernels as a marker and packed arrays (built by
+:meth:`geospacexr.rb.models.Model.kernel_args`), so numba can cache the compiled tracer on disk:
 
-* ``ip`` (int64): ``[internal code, external code, T89 iopt, IGRF nmax]``;
+* ``em``: an :class:`ExternalModel` marker. Its numba type selects, at compile time, the
+  external field compiled into the tracer (the kernel registered with
+  :func:`geospacexr.rb.models.register_model`; none; or a gridded field), so each external
+  model compiles its own specialisation of the tracer, once, cached per marker key;
+* ``ip`` (int64): ``[internal code, IGRF nmax]``;
 * ``fp`` (float64): ``[tilt ps (rad), dipole B0 (nT), dipole axis (3), rotation trace->GEO (9,
-  row-major), external parameters (10), grid inner radius (Re)]``;
+  row-major), grid inner radius (Re), the external model's packed parameters (any number)]``;
 * ``gh`` (float64): packed IGRF Gauss coefficients (length 1 when unused);
-* ``grid``: ``gx, gy, gz`` axes (Re) and ``gb`` (nx, ny, nz, 3) field values (nT) of a
-  rectilinear gridded field (size 1 when unused).
+* ``gx, gy, gz, gb, gc, gk``: a gridded field (axes or bucket geometry, values, curvilinear
+  nodes, bucket index; size 1 when unused).
 
 Positions are in Earth radii in the *trace frame* (GSM for the analytic models, the grid's frame
 for gridded fields); fields are in nT.
@@ -20,15 +23,20 @@ for gridded fields); fields are in nT.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import sys
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numba import njit, prange, types
-from numba.extending import overload
+from numba.extending import NativeValue, overload, typeof_impl, unbox
+from numba.extending import models as numba_models
+from numba.extending import register_model as numba_register_model
 
-from ._ts05 import ts05
 from .igrf import igrf_geo
-from .tsyganenko import t89, t96
 
 # Long argument lists of the compiled kernels are kept compact (no formatter below).
 # fmt: off
@@ -36,20 +44,15 @@ from .tsyganenko import t89, t96
 INTERNAL_NONE = 0
 INTERNAL_DIPOLE = 1
 INTERNAL_IGRF = 2
-EXTERNAL_NONE = 0
-EXTERNAL_T89 = 1
-EXTERNAL_T96 = 2
-EXTERNAL_TS05 = 3
-EXTERNAL_GRID = 4
 
 FP_PS = 0
 FP_B0 = 1
 FP_AXIS = 2
 FP_ROT = 5
-FP_PARMOD = 14
-FP_RINNER = 24
-FP_SIZE = 25
-IP_SIZE = 4
+FP_RINNER = 14
+FP_PARMOD = 15  # the external model's parameters start here and run to the end of fp
+FP_SIZE = 15  # without the external parameters
+IP_SIZE = 2
 
 # Trace end codes.
 END_INNER = 0
@@ -95,7 +98,7 @@ def internal_field(ip, fp, gh, x, y, z):
         xg = fp[r] * x + fp[r + 1] * y + fp[r + 2] * z
         yg = fp[r + 3] * x + fp[r + 4] * y + fp[r + 5] * z
         zg = fp[r + 6] * x + fp[r + 7] * y + fp[r + 8] * z
-        bx, by, bz = igrf_geo(gh, ip[3], xg, yg, zg)
+        bx, by, bz = igrf_geo(gh, ip[1], xg, yg, zg)
         return (
             fp[r] * bx + fp[r + 3] * by + fp[r + 6] * bz,
             fp[r + 1] * bx + fp[r + 4] * by + fp[r + 7] * bz,
@@ -353,13 +356,13 @@ def build_buckets(gc, nbx, nby, nbz):
 
 
 @njit(cache=True, error_model="numpy")
-def field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+def field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """The model's total field (nT) at one point of the trace frame."""
-    gbx, gby, gbz, gridded = gridded_field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
+    gbx, gby, gbz, gridded = gridded_field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
     if gridded:
         return gbx, gby, gbz
     bx, by, bz = internal_field(ip, fp, gh, x, y, z)
-    ex, ey, ez = external_field(ip, fp, x, y, z)
+    ex, ey, ez = external_field(em, fp, x, y, z)
     return bx + ex, by + ey, bz + ez
 
 
@@ -375,107 +378,196 @@ def _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     return bx, by, bz, True
 
 
-def gridded_field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+_grid_or_hole_jit = njit(cache=True, error_model="numpy")(_grid_or_hole)
+
+
+# --------------------------------------------------------------------------- external models
+class ExternalModelType(types.Type):
+    """The numba type of an :class:`ExternalModel` marker: one type per compiled kernel.
+
+    Args:
+        key: The marker's key (``"none"``, ``"grid"`` or ``"<model>-<version token>"``).
+    """
+
+    def __init__(self, key: str) -> None:
+        self.model_key = key
+        super().__init__(name=f"ExternalModel[{key}]")
+
+
+numba_register_model(ExternalModelType)(numba_models.OpaqueModel)
+
+
+@unbox(ExternalModelType)
+def _unbox_external_model(typ, obj, c):
+    return NativeValue(c.context.get_dummy_value())  # a marker carries no run-time data
+
+
+#: The compiled external-field kernel of every marker key (filled by :func:`external_model`).
+_KERNELS: dict[str, Any] = {}
+
+
+class ExternalModel:
+    """The marker that selects a model's external field in the compiled kernels.
+
+    Its numba *type* (:class:`ExternalModelType`, keyed by :attr:`key`) is what the tracer is
+    specialised on: every kernel compiles once per marker key, the external field of the key is
+    compiled straight into that specialisation (no run-time dispatch), and numba's disk cache
+    keeps one entry per key. Markers are made by :func:`external_model` (the field-model
+    registry does it; see :func:`geospacexr.rb.models.register_model`).
+
+    Args:
+        key: ``"none"`` (no external field), ``"grid"`` (a gridded field) or a registered
+            model's ``"<name>-<token>"``.
+        kernel: The compiled kernel ``kernel(par, ps, x, y, z) -> (bx, by, bz)`` (None for
+            ``"none"`` and ``"grid"``).
+    """
+
+    __slots__ = ("kernel", "key")
+
+    def __init__(self, key: str, kernel: Any = None) -> None:
+        self.key = key
+        self.kernel = kernel
+
+    def __reduce__(self) -> tuple[Any, tuple[str, Any]]:
+        return external_model, (self.key, self.kernel)
+
+    def __repr__(self) -> str:
+        return f"ExternalModel({self.key!r})"
+
+
+@typeof_impl.register(ExternalModel)
+def _typeof_external_model(val, c):
+    return ExternalModelType(val.key)
+
+
+def external_model(key: str, kernel: Any = None) -> ExternalModel:
+    """The marker of ``key``, recording its kernel for the compiled dispatch.
+
+    Args:
+        key: Marker key (unique per kernel version: see :func:`kernel_token`).
+        kernel: The numba-compiled external field ``kernel(par, ps, x, y, z)``.
+
+    Returns:
+        The :class:`ExternalModel`.
+    """
+    if kernel is not None:
+        _KERNELS[key] = kernel
+    return ExternalModel(key, kernel)
+
+
+def _hash_code(h: Any, code: Any) -> None:
+    h.update(code.co_code)
+    h.update(repr((code.co_name, code.co_names, code.co_varnames)).encode())
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            _hash_code(h, const)
+        elif isinstance(const, frozenset):
+            h.update(repr(sorted(map(repr, const))).encode())
+        else:
+            h.update(repr(const).encode())
+
+
+def kernel_token(kernel: Any) -> str:
+    """A short hash of a kernel's code, captured values and module source file.
+
+    It is part of the marker key, so editing a model's module (or redefining a kernel in a
+    notebook) gives a new key, and the tracer compiles afresh instead of loading a cached
+    specialisation built from the old code (numba's cache checks only each function's own file).
+
+    Args:
+        kernel: A numba dispatcher (or a plain function).
+
+    Returns:
+        12 hexadecimal digits, the same in every process for the same code.
+    """
+    py = getattr(kernel, "py_func", kernel)
+    h = hashlib.sha256(py.__qualname__.encode())
+    _hash_code(h, py.__code__)
+    for cell in py.__closure__ or ():  # values a closure kernel captured (frozen by numba)
+        value = cell.cell_contents
+        inner = getattr(value, "py_func", None)
+        h.update(kernel_token(value).encode() if inner is not None else repr(value).encode())
+    path = getattr(sys.modules.get(py.__module__), "__file__", None)
+    if path:
+        with contextlib.suppress(OSError):
+            h.update(Path(path).read_bytes())
+    return h.hexdigest()[:12]
+
+
+NO_EXTERNAL = external_model("none")
+GRID = external_model("grid")
+
+
+def gridded_field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """``(Bx, By, Bz, True)`` for a gridded model, ``(0, 0, 0, False)`` otherwise.
 
-    Only the int64 parameter packing (no external model, or a grid) can hold a grid, so the
-    grid code is compiled into that specialisation only (the overload below); called from
-    Python, this body does the same at run time.
+    The grid code is compiled only into the ``"grid"`` marker's specialisation (the overload
+    below); called from Python, this body does the same at run time.
     """
-    if np.asarray(ip).dtype == np.int64 and ip[1] == EXTERNAL_GRID:
+    if em.key == GRID.key:
         return _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
     return 0.0, 0.0, 0.0, False
 
 
-def external_field(ip, fp, x, y, z):
-    """The external model's field, chosen at compile time by the dtype of ``ip``.
+def external_field(em, fp, x, y, z):
+    """The external model's field: the kernel of the marker ``em``, compiled in at compile time.
 
-    Each external model compiles into its own specialisation of the tracer (cached on disk per
-    dtype), so the first L* with T89 never compiles T96 or TS05. Called from Python, this body
-    does the same dispatch at run time; compiled callers get the overload below.
+    The kernel receives the packed model parameters ``fp[FP_PARMOD:]`` and the dipole tilt
+    ``fp[FP_PS]`` (radians). Called from Python, this body calls the kernel at run time;
+    compiled callers get the overload below.
     """
-    dtype = np.asarray(ip).dtype
-    if dtype == np.int8:
-        return t89(np.int64(ip[2]), fp[FP_PS], x, y, z)
-    if dtype == np.int16:
-        return t96(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
-    if dtype == np.int32:
-        return ts05(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
-    return 0.0, 0.0, 0.0
+    if em.kernel is None:
+        return 0.0, 0.0, 0.0
+    return em.kernel(fp[FP_PARMOD:], fp[FP_PS], x, y, z)
 
 
-#: The dtype of the packed integer parameters ``ip`` selects the external model.
-EXTERNAL_DTYPES = {
-    EXTERNAL_NONE: np.int64,
-    EXTERNAL_GRID: np.int64,
-    EXTERNAL_T89: np.int8,
-    EXTERNAL_T96: np.int16,
-    EXTERNAL_TS05: np.int32,
-}
+@overload(external_field, jit_options={"error_model": "numpy"})
+def _external_field(em, fp, x, y, z):
+    kernel = _KERNELS.get(em.model_key)
+    if kernel is None:
 
-
-@overload(external_field, jit_options={"cache": True, "error_model": "numpy"})
-def _external_field(ip, fp, x, y, z):
-    dtype = ip.dtype
-    if dtype == types.int8:
-
-        def impl(ip, fp, x, y, z):
-            return t89(np.int64(ip[2]), fp[FP_PS], x, y, z)
-
-    elif dtype == types.int16:
-
-        def impl(ip, fp, x, y, z):
-            return t96(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
-
-    elif dtype == types.int32:
-
-        def impl(ip, fp, x, y, z):
-            return ts05(fp[FP_PARMOD : FP_PARMOD + 10], fp[FP_PS], x, y, z)
+        def impl(em, fp, x, y, z):
+            return 0.0, 0.0, 0.0
 
     else:
 
-        def impl(ip, fp, x, y, z):
-            return 0.0, 0.0, 0.0
+        def impl(em, fp, x, y, z):
+            return kernel(fp[FP_PARMOD:], fp[FP_PS], x, y, z)
 
     return impl
 
 
-_grid_or_hole_jit = njit(cache=True, error_model="numpy")(_grid_or_hole)
+@overload(gridded_field, jit_options={"error_model": "numpy"})
+def _gridded_field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+    if em.model_key == GRID.key:
 
-
-@overload(gridded_field, jit_options={"cache": True, "error_model": "numpy"})
-def _gridded_field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-    if ip.dtype == types.int64:
-
-        def impl(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-            if ip[1] == EXTERNAL_GRID:
-                return _grid_or_hole_jit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
-            return 0.0, 0.0, 0.0, False
+        def impl(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+            return _grid_or_hole_jit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
 
     else:
 
-        def impl(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+        def impl(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
             return 0.0, 0.0, 0.0, False
 
     return impl
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def field_many(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
+def field_many(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """Vectorised :func:`field` over flat arrays (parallel over points)."""
     n = x.shape[0]
     bx = np.empty(n)
     by = np.empty(n)
     bz = np.empty(n)
     for i in prange(n):
-        bx[i], by[i], bz[i] = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x[i], y[i], z[i])
+        bx[i], by[i], bz[i] = field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x[i], y[i], z[i])
     return bx, by, bz
 
 
 # --------------------------------------------------------------------------- tracer
 @njit(cache=True, error_model="numpy")
-def _unit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, sign):
-    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
+def _unit(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, sign):
+    bx, by, bz = field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
     b = math.sqrt(bx * bx + by * by + bz * bz)
     if not (b > 0.0):  # NaN (outside a grid) or a null
         return np.nan, np.nan, np.nan, np.nan
@@ -521,7 +613,7 @@ _DP_D = np.array(
 
 
 @njit(cache=True, error_model="numpy")
-def _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5):
+def _dp_step(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5):
     """One Dormand-Prince step of length h from y (k[0] holds the derivative at y).
 
     Fills k[1..6] (k[6]: derivative at the new point, FSAL), yt (new point) and c5 (the
@@ -537,7 +629,7 @@ def _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5):
             for j in range(st):
                 acc += _DP_A[st, j] * k[j, d]
             yt[d] = y[d] + h * acc
-        ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, gc, gk, yt[0], yt[1], yt[2], sign)
+        ux, uy, uz, b = _unit(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, yt[0], yt[1], yt[2], sign)
         if not (b > 0.0):
             return np.nan
         k[st, 0], k[st, 1], k[st, 2] = ux, uy, uz
@@ -576,7 +668,7 @@ def _dense(y0, y1, t0, t1, c5, h, u, out):
 
 @njit(cache=True, error_model="numpy")
 def trace_half(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, sign, r_in, r_out, rtol, hmax, bstop, pos,
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, sign, r_in, r_out, rtol, hmax, bstop, pos,
     tan, bmag,
     arc, cor
 ):
@@ -592,7 +684,7 @@ def trace_half(
         (number of nodes, end code).
     """
     nmax = pos.shape[0]
-    ux, uy, uz, b = _unit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, sign)
+    ux, uy, uz, b = _unit(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, sign)
     if not (b > 0.0):
         return 0, END_DOMAIN
     pos[0, 0], pos[0, 1], pos[0, 2] = x0, y0, z0
@@ -613,7 +705,7 @@ def trace_half(
     k[0, 0], k[0, 1], k[0, 2] = ux, uy, uz
     s = 0.0
     while n < nmax:
-        b = _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5)
+        b = _dp_step(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5)
         if not (b > 0.0):
             if h > 1e-6:
                 h *= 0.25
@@ -640,7 +732,7 @@ def trace_half(
                 if hi - lo < 1e-14:
                     break
             h = h * 0.5 * (lo + hi)
-            b = _dp_step(ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5)
+            b = _dp_step(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, y, h, sign, k, yt, c5)
             if not (b > 0.0):
                 return n, END_DOMAIN
         s += h
@@ -665,7 +757,8 @@ def trace_half(
 
 @njit(cache=True, error_model="numpy")
 def trace_line(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, r_in, r_out, rtol, hmax, bstop, work, sc, line
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, r_in, r_out, rtol, hmax, bstop, work, sc,
+    line
 ):
     """Trace the whole field line through a point, from its -B end to its +B end.
 
@@ -678,12 +771,12 @@ def trace_line(
         (n nodes, index of the start point, end code towards -B, end code towards +B).
     """
     nb, eb = trace_half(
-        ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, -1.0, r_in, r_out, rtol, hmax, bstop,
+        em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, -1.0, r_in, r_out, rtol, hmax, bstop,
         work[0],
         work[1], sc[:, 0], sc[:, 1], work[2]
     )
     nf, ef = trace_half(
-        ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, 1.0, r_in, r_out, rtol, hmax, bstop,
+        em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, 1.0, r_in, r_out, rtol, hmax, bstop,
         work[3],
         work[4], sc[:, 2], sc[:, 3], work[5]
     )
@@ -734,9 +827,9 @@ def _point(line, i, s, p):
 
 
 @njit(cache=True, error_model="numpy")
-def _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p):
+def _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p):
     _point(line, i, s, p)
-    bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, p[0], p[1], p[2])
+    bx, by, bz = field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, p[0], p[1], p[2])
     return math.sqrt(bx * bx + by * by + bz * bz)
 
 
@@ -749,7 +842,7 @@ def _interval(line, lo, hi, s):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _refine_min(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p):
+def _refine_min(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p):
     """Golden-section refinement of the minimum of |B| around node ``imin``.
 
     Returns:
@@ -762,38 +855,38 @@ def _refine_min(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p):
 
     c = a + g * (b - a)
     d = b - g * (b - a)
-    fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, c), c, p)
-    fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, d), d, p)
+    fc = _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, c), c, p)
+    fd = _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, d), d, p)
     for _ in range(60):
         if b - a < 1e-9 * (1.0 + abs(a)):
             break
         if fc < fd:
             b, d, fd = d, c, fc
             c = a + g * (b - a)
-            fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, c),
+            fc = _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, c),
                 c, p)
         else:
             a, c, fc = c, d, fd
             d = b - g * (b - a)
-            fd = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, d),
+            fd = _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, _interval(line, lo, hi, d),
                 d, p)
     sm = 0.5 * (a + b)
     j = _interval(line, lo, hi, sm)
-    bmin = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, sm, p)
+    bmin = _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, sm, p)
     if line[imin, 3] < bmin:
         return line[imin, 4], min(imin, n - 2), line[imin, 3]
     return sm, j, bmin
 
 
 @njit(cache=True, error_model="numpy")
-def _mirror(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, bm, p):
+def _mirror(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, bm, p):
     """Arc length where |B| = bm inside node interval ``i`` (Illinois false position)."""
     a, b = line[i, 4], line[i + 1, 4]
     fa, fb = line[i, 3] - bm, line[i + 1, 3] - bm
     side = 0
     for _ in range(100):
         c = (a * fb - b * fa) / (fb - fa)
-        fc = _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, c, p) - bm
+        fc = _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, c, p) - bm
         if abs(fc) <= 1e-13 * bm or abs(b - a) < 1e-13:
             return c
         if fc * fb > 0:
@@ -816,7 +909,7 @@ GL_W = 0.5 * _GL_W
 
 
 @njit(cache=True, error_model="numpy")
-def _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, a, b, bm, mode, p):
+def _k_piece(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, a, b, bm, mode, p):
     """∫ sqrt(bm - B) ds over [a, b] inside node interval i (nT^0.5 Re).
 
     mode 0: plain Gauss-Legendre; 1: the mirror point is at ``a`` (s = a + u^2);
@@ -826,20 +919,20 @@ def _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, a, b, bm, mode, p):
     if mode == 0:
         for q in range(GL_X.shape[0]):
             s = a + (b - a) * GL_X[q]
-            v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p)
+            v = bm - _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p)
             total += GL_W[q] * math.sqrt(max(v, 0.0))
         return total * (b - a)
     umax = math.sqrt(max(b - a, 0.0))
     for q in range(GL_X.shape[0]):
         u = umax * GL_X[q]
         s = a + u * u if mode == 1 else b - u * u
-        v = bm - _bmag_at(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p)
+        v = bm - _bmag_at(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, i, s, p)
         total += GL_W[q] * 2.0 * u * math.sqrt(max(v, 0.0))
     return total * umax
 
 
 @njit(cache=True, error_model="numpy")
-def line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
+def line_k(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
     """K, Bmin and the mirror points of a closed traced line for mirror field ``bm``.
 
     Writes into ``out``: [K (G^0.5 Re), Bmin (nT), s_mirror_south, s_mirror_north, s_min,
@@ -857,7 +950,7 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
         if line[i, 3] < line[imin, 3]:
             imin = i
     if refine or abs(bm / line[imin, 3] - 1.0) < 0.05:
-        smin, _jmin, bmin = _refine_min(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p)
+        smin, _jmin, bmin = _refine_min(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, imin, p)
     else:  # the node minimum is enough to tell whether bm is above it
         smin, bmin = line[imin, 4], line[imin, 3]
     out[1] = bmin
@@ -886,8 +979,8 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
     if line[i, 3] < bm:
         return MIRROR_BELOW
     inorth = i - 1  # mirror point in [inorth, inorth + 1]
-    s1 = _mirror(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, bm, p)
-    s2 = _mirror(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, bm, p)
+    s1 = _mirror(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, bm, p)
+    s2 = _mirror(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, bm, p)
     out[2] = s1
     out[3] = s2
     _point(line, isouth, s1, p)
@@ -900,15 +993,17 @@ def line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, refine, out):
     k = 0.0
     if isouth == inorth:
         mid = 0.5 * (s1 + s2)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, mid, bm, np.int64(1), p)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, mid, s2, bm, np.int64(2), p)
+        k += _k_piece(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, mid, bm,
+                      np.int64(1), p)
+        k += _k_piece(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, mid, s2, bm,
+                      np.int64(2), p)
     else:
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, line[isouth + 1, 4],
+        k += _k_piece(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, isouth, s1, line[isouth + 1, 4],
             bm, np.int64(1), p)
         for j in range(isouth + 1, inorth):
-            k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, line[j, 4], line[j + 1,
+            k += _k_piece(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, j, line[j, 4], line[j + 1,
                 4], bm, np.int64(0), p)
-        k += _k_piece(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, line[inorth, 4], s2, bm,
+        k += _k_piece(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, inorth, line[inorth, 4], s2, bm,
             np.int64(2), p)
     out[0] = k * math.sqrt(NT_TO_G)
     return OK
@@ -964,7 +1059,7 @@ def _basis(fp):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta, phi, total_field):
+def _cap_column(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta, phi, total_field):
     """∫_0^theta (-B_r) sin(t) dt at r = 1 along azimuth phi about the dipole axis (nT)."""
     acc = 0.0
     for q in range(GLF_X.shape[0]):
@@ -975,7 +1070,7 @@ def _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta, phi, total_fie
         py = st * (cp * basis[0, 1] + sp * basis[1, 1]) + ct * basis[2, 1]
         pz = st * (cp * basis[0, 2] + sp * basis[1, 2]) + ct * basis[2, 2]
         if total_field:
-            bx, by, bz = field(ip, fp, gh, gx, gy, gz, gb, gc, gk, px, py, pz)
+            bx, by, bz = field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, px, py, pz)
         else:
             bx, by, bz = internal_field(ip, fp, gh, px, py, pz)
         acc += GLF_W[q] * -(bx * px + by * py + bz * pz) * st
@@ -984,7 +1079,7 @@ def _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta, phi, total_fie
 
 @njit(cache=True, error_model="numpy")
 def _shell_f(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax,
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, bm, k0, r_in, r_atm, r_out, rtol, hmax,
     work, sc,
     line, kout
 ):
@@ -999,7 +1094,7 @@ def _shell_f(
     z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
     # only the part of the line below the mirror field matters here: stop a little beyond it
     n, _start, eb, ef = trace_line(
-        ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, r_in, r_out, rtol, hmax, bm * SHELL_MARGIN,
+        em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, r_in, r_out, rtol, hmax, bm * SHELL_MARGIN,
         work, sc,
         line
     )
@@ -1007,14 +1102,14 @@ def _shell_f(
         return np.inf, n, LEAVES_DOMAIN
     if (eb != END_INNER and eb != END_BSTOP) or (ef != END_INNER and ef != END_BSTOP):
         return np.inf, n, OPEN
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, np.bool_(False), kout)
+    st = line_k(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, np.bool_(False), kout)
     if bm < kout[1]:
         return -k0 - (kout[1] / bm - 1.0), n, OK
     return kout[0] - k0, n, st
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _foot_trace(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax,
+def _foot_trace(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax,
     work, sc,
                 foot):
     """Trace from the equatorial point (rho, phi) along +B to the inner boundary.
@@ -1026,7 +1121,7 @@ def _foot_trace(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out
     x = rho * (cp * basis[0, 0] + sp * basis[1, 0])
     y = rho * (cp * basis[0, 1] + sp * basis[1, 1])
     z = rho * (cp * basis[0, 2] + sp * basis[1, 2])
-    nf, ef = trace_half(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, 1.0, r_in, r_out, rtol,
+    nf, ef = trace_half(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z, 1.0, r_in, r_out, rtol,
         hmax, np.inf,
                         work[3], work[4], sc[:, 2], sc[:, 3], work[5])
     if ef != END_INNER:
@@ -1074,7 +1169,7 @@ def _footprint(line, n, basis, foot):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, smin, eq):
+def _min_point(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, smin, eq):
     i = 0
     while i < line.shape[0] - 2 and line[i + 1, 4] < smin:
         i += 1
@@ -1085,7 +1180,7 @@ def _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, smin, eq):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _solve_shell(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol,
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out, rtol,
     hmax, tol,
     max_iter, work, sc, line, kout
 ):
@@ -1101,7 +1196,7 @@ def _solve_shell(
     lo = -1.0
     hi = -1.0
     fa, n, st = _shell_f(
-        ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, phi, bm, k0, r_in, r_atm, r_out, rtol,
+        em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, phi, bm, k0, r_in, r_atm, r_out, rtol,
         hmax, work, sc,
         line, kout
     )
@@ -1120,7 +1215,7 @@ def _solve_shell(
     for _ in range(max_iter):
         b = min(max(b, r_in * 1.001), r_out * 0.999)
         fb, n, st = _shell_f(
-            ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, b, phi, bm, k0, r_in, r_atm, r_out, rtol,
+            em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, b, phi, bm, k0, r_in, r_atm, r_out, rtol,
             hmax, work,
             sc, line, kout
         )
@@ -1153,8 +1248,8 @@ def _solve_shell(
 
 @njit(cache=True, error_model="numpy")
 def invariants_one(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, alpha_deg, nlt, r_in, r_atm, r_out, rtol, hmax,
-    shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res, foot, eq
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, alpha_deg, nlt, r_in, r_atm, r_out, rtol,
+    hmax, shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res, foot, eq
 ):
     """K, Bm, Lm, alpha_eq and (when ``do_shell``) Roederer's L* of one particle.
 
@@ -1170,7 +1265,7 @@ def invariants_one(
     basis = _basis(fp)
     kout = np.empty(6)
     n, start, eb, ef = trace_line(
-        ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, r_in, r_out, rtol, hmax, np.inf, work,
+        em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x0, y0, z0, r_in, r_out, rtol, hmax, np.inf, work,
         sc, line
     )
     if n == 0 or eb == END_DOMAIN or ef == END_DOMAIN:
@@ -1182,7 +1277,7 @@ def invariants_one(
     bm = blocal / (sa * sa)
     res[R_BLOCAL] = blocal
     res[R_BM] = bm
-    st = line_k(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, np.bool_(True), kout)
+    st = line_k(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, n, bm, r_atm, np.bool_(True), kout)
     res[R_BMIN] = kout[1]
     if st != OK:
         return st
@@ -1204,7 +1299,7 @@ def invariants_one(
     theta = np.empty(nlt)
     azim = np.empty(nlt)
     theta[0], azim[0] = _footprint(line, n, basis, foot[0])
-    _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, kout[4], eq[0])
+    _min_point(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, kout[4], eq[0])
     rhos = np.empty(nlt)
     rhos[0] = rho
     slope = np.nan
@@ -1213,16 +1308,16 @@ def invariants_one(
         # first guess: extrapolate the equatorial distance from the previous local times
         a = rhos[j - 1] if j < 3 else 2.0 * rhos[j - 1] - rhos[j - 2]
         st, rho, slope, n = _solve_shell(
-            ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm, r_out,
-            rtol,
+            em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, a, slope, phi, bm, k0, r_in, r_atm,
+            r_out, rtol,
             hmax, shell_rtol, max_iter, work, sc, line, kout
         )
         if st != OK:
             return st
         rhos[j] = rho
-        _min_point(ip, fp, gh, gx, gy, gz, gb, gc, gk, line, kout[4], eq[j])
+        _min_point(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, line, kout[4], eq[j])
         theta[j], azim[j], end = _foot_trace(
-            ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax, work,
+            em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, rho, phi, r_in, r_out, rtol, hmax, work,
             sc, foot[j]
         )
         if end != END_INNER:
@@ -1248,7 +1343,8 @@ def invariants_one(
             ang = 2.0 * math.pi * kk * j / nlt
             # d/dt of (re cos + ... ) for the +k and -k terms together
             deriv += 2.0 * kk * (-re * math.sin(ang) - im * math.cos(ang)) / nlt
-        g = _cap_column(ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta[j], azim[j], total_flux)
+        g = _cap_column(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, basis, theta[j], azim[j],
+                        total_flux)
         flux += g * (1.0 + deriv)
     flux *= 2.0 * math.pi / nlt
     res[R_LSTAR] = 2.0 * math.pi * b0 / flux
@@ -1257,7 +1353,7 @@ def invariants_one(
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def invariants_many(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, xs, ys, zs, alphas, nlt, r_in, r_atm, r_out, rtol, hmax,
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, xs, ys, zs, alphas, nlt, r_in, r_atm, r_out, rtol, hmax,
     shell_rtol,
     max_iter, total_flux, do_shell, nmax, res, status, foot, eq
 ):
@@ -1267,8 +1363,8 @@ def invariants_many(
         sc = np.empty((nmax, 4))
         line = np.empty((2 * nmax, 11))
         status[i] = invariants_one(
-            ip, fp, gh, gx, gy, gz, gb, gc, gk, xs[i], ys[i], zs[i], alphas[i], nlt, r_in, r_atm,
-            r_out,
+            em, ip, fp, gh, gx, gy, gz, gb, gc, gk, xs[i], ys[i], zs[i], alphas[i], nlt, r_in,
+            r_atm, r_out,
             rtol, hmax, shell_rtol, max_iter, total_flux, do_shell, work, sc, line, res[i], foot[i],
             eq[i]
         )
@@ -1276,8 +1372,8 @@ def invariants_many(
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def trace_many(
-    ip, fp, gh, gx, gy, gz, gb, gc, gk, xs, ys, zs, r_in, r_out, rtol, hmax, nmax, lines, counts,
-    starts,
+    em, ip, fp, gh, gx, gy, gz, gb, gc, gk, xs, ys, zs, r_in, r_out, rtol, hmax, nmax, lines,
+    counts, starts,
     ends
 ):
     """Trace many field lines (parallel); each into ``lines[i]`` (2 nmax, 11)."""
@@ -1285,7 +1381,7 @@ def trace_many(
         work = np.empty((6, nmax, 3))
         sc = np.empty((nmax, 4))
         n, st, eb, ef = trace_line(
-            ip, fp, gh, gx, gy, gz, gb, gc, gk, xs[i], ys[i], zs[i], r_in, r_out, rtol, hmax,
+            em, ip, fp, gh, gx, gy, gz, gb, gc, gk, xs[i], ys[i], zs[i], r_in, r_out, rtol, hmax,
             np.inf, work,
             sc, lines[i]
         )

@@ -79,6 +79,8 @@ from numpy.typing import ArrayLike
 
 from geospacexr.errors import DataWarning, InvalidArgumentError
 
+from .models import Parameter, register_model
+
 __all__ = ["TS05_PARAMETER_RANGES", "ts05", "ts05_field", "validate_ts05_parameters"]
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -1784,3 +1786,45 @@ _BT_PRC_Q = (
     23.44173897,
 )
 # fmt: on
+
+
+# --------------------------------------------------------------------------------------------
+# Registry entry (geospacexr.rb.models): the one declaration of the model.
+# --------------------------------------------------------------------------------------------
+def _validate(params):
+    validate_ts05_parameters(
+        params["pdyn"], params["dst"], params["by"], params["bz"],
+        [params[f"w{i}"] for i in range(1, 7)], stacklevel=5,
+    )  # fmt: skip
+
+
+_SOLAR_WIND = (
+    ("pdyn", "nPa", "solar-wind dynamic pressure (> 0)", 2.0),
+    ("dst", "nT", "Dst (or SYM-H) index", -20.0),
+    ("by", "nT", "IMF By (GSM)", 0.0),
+    ("bz", "nT", "IMF Bz (GSM)", -2.0),
+)
+
+register_model(
+    "ts05",
+    ts05,
+    description="Tsyganenko & Sitnov (2005) storm-time external field (June-2006 coefficients).",
+    parameters=[
+        *(
+            Parameter(name, units, text, required=True,
+                      valid=(0.0, math.inf) if name == "pdyn" else (-math.inf, math.inf),
+                      fitted=TS05_PARAMETER_RANGES[name], example=example)
+            for name, units, text, example in _SOLAR_WIND
+        ),
+        *(
+            Parameter(f"w{i}", "1", f"storm-time driving variable W{i}", required=True,
+                      valid=(0.0, math.inf), span=(0.0, 20.0), example=0.5)
+            for i in range(1, 7)
+        ),
+    ],
+    references=[
+        "Tsyganenko & Sitnov (2005), J. Geophys. Res., 110, A03208, doi:10.1029/2004JA010798",
+    ],
+    validate=_validate,
+    compile_seconds=45.0,  # measured CPU time of a first L*, cold cache (docs/rb.md)
+)  # fmt: skip

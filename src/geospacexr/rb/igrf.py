@@ -201,39 +201,46 @@ def to_datetime64(time: object, argument: str = "time") -> np.datetime64:
             )
         value = value[()]
     try:
-        if value is None or isinstance(value, (bool, np.bool_)):
-            raise ValueError
-        if isinstance(value, numbers.Real) and not isinstance(value, np.timedelta64):
-            year_float = float(value)
-            if not math.isfinite(year_float) or not 1.0 <= year_float < 10000.0:
-                raise ValueError
-            year = math.floor(year_float)
-            start = np.datetime64(f"{year:04d}-01-01", "ns")
-            length = np.datetime64(f"{year + 1:04d}-01-01", "ns") - start
-            offset = np.timedelta64(round((year_float - year) * length.astype(np.int64)), "ns")
-            return start + offset
-        if hasattr(value, "to_datetime64") and not isinstance(value, np.datetime64):
-            if getattr(value, "tzinfo", None) is not None:
-                value = value.tz_convert("UTC").tz_localize(None)
-            value = value.to_datetime64()
-        elif isinstance(value, _dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(_dt.UTC).replace(tzinfo=None)
-        elif isinstance(value, str):
-            value = value.strip()
-            if value[-1:] in ("Z", "z"):
-                value = value[:-1]
-        elif not isinstance(value, (np.datetime64, _dt.date)):
-            raise ValueError
-        result = np.datetime64(value, "ns")
+        result = _parse_time(value)
     except (ValueError, TypeError, OverflowError):
+        result = None
+    if result is None:
         raise InvalidArgumentError(
             f"expected a time (numpy.datetime64, ISO string, datetime or decimal year), "
             f"got {time!r}",
             argument=argument,
-        ) from None
+        )
     if np.isnat(result):
         raise InvalidArgumentError("the time is NaT", argument=argument)
     return result
+
+
+def _parse_time(value: object) -> np.datetime64 | None:
+    """The instant of a scalar time value, or None when it is not a time (see to_datetime64)."""
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Real) and not isinstance(value, np.timedelta64):
+        year_float = float(value)
+        if not math.isfinite(year_float) or not 1.0 <= year_float < 10000.0:
+            return None
+        year = math.floor(year_float)
+        start = np.datetime64(f"{year:04d}-01-01", "ns")
+        length = np.datetime64(f"{year + 1:04d}-01-01", "ns") - start
+        offset = np.timedelta64(round((year_float - year) * length.astype(np.int64)), "ns")
+        return start + offset
+    if hasattr(value, "to_datetime64") and not isinstance(value, np.datetime64):
+        if getattr(value, "tzinfo", None) is not None:
+            value = value.tz_convert("UTC").tz_localize(None)
+        value = value.to_datetime64()
+    elif isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(_dt.UTC).replace(tzinfo=None)
+    elif isinstance(value, str):
+        value = value.strip()
+        if value[-1:] in ("Z", "z"):
+            value = value[:-1]
+    elif not isinstance(value, (np.datetime64, _dt.date)):
+        return None
+    return np.datetime64(value, "ns")
 
 
 def _epoch(year: int) -> np.datetime64:

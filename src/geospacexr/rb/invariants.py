@@ -38,6 +38,7 @@ from .. import config
 from .._checks import require
 from ..errors import InvalidArgumentError
 from . import _kernel as kernels
+from ._startup import notice
 from .models import Model, from_model_frame, to_model_frame
 
 __all__ = [
@@ -211,28 +212,29 @@ def _run(ds: xr.Dataset, model: Model, settings: dict[str, Any], do_shell: bool,
         s = np.zeros(idx.size, dtype=np.int64)
         f = np.full((idx.size, nlt, 3), np.nan)
         e = np.full((idx.size, nlt, 3), np.nan)
-        kernels.invariants_many(
-            *args,
-            np.ascontiguousarray(xs, dtype=float),
-            np.ascontiguousarray(ys, dtype=float),
-            np.ascontiguousarray(zs, dtype=float),
-            np.ascontiguousarray(ds["pitch_angle"].values[idx], dtype=float),
-            nlt,
-            1.0,
-            r_atm,
-            float(cfg.trace_outer_re),
-            float(settings["rtol"]),
-            float(cfg.trace_max_step_re),
-            float(settings["shell_rtol"]),
-            200,
-            bool(total_flux),
-            bool(do_shell),
-            int(cfg.trace_max_steps),
-            r,
-            s,
-            f,
-            e,
-        )
+        with notice(model):
+            kernels.invariants_many(
+                *args,
+                np.ascontiguousarray(xs, dtype=float),
+                np.ascontiguousarray(ys, dtype=float),
+                np.ascontiguousarray(zs, dtype=float),
+                np.ascontiguousarray(ds["pitch_angle"].values[idx], dtype=float),
+                nlt,
+                1.0,
+                r_atm,
+                float(cfg.trace_outer_re),
+                float(settings["rtol"]),
+                float(cfg.trace_max_step_re),
+                float(settings["shell_rtol"]),
+                200,
+                bool(total_flux),
+                bool(do_shell),
+                int(cfg.trace_max_steps),
+                r,
+                s,
+                f,
+                e,
+            )
         for arr in (f, e):  # back to the particles' frame
             flat = arr.reshape(-1, 3)
             bx, by, bz = from_model_frame(model, flat[:, 0], flat[:, 1], flat[:, 2], frame, t)

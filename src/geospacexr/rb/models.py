@@ -1,32 +1,26 @@
-"""Magnetic-field models: a registry of analytic models and gridded fields.
+"""Magnetic-field models: the field-model registry, analytic models and gridded fields.
 
 ``get(name, **params)`` returns a :class:`Model`; every model evaluates B at many points in one
-call (:meth:`Model.field`) and hands packed parameters to the compiled tracer
-(:meth:`Model.kernel_args`), which dispatches on integer model codes so that numba can cache one
-compiled tracer for every model.
+call (:meth:`Model.field`) and hands a marker and packed parameters to the compiled tracer
+(:meth:`Model.kernel_args`).
 
-Models (internal field plus an optional external one):
+The registry is the one place a model is declared: :func:`register_model` records its
+parameters (units, valid and fitted ranges, defaults), its compiled kernel and its references;
+:func:`get`, the tracer's compile-time dispatch, the explorer's model list and widgets and the
+table in the documentation all read it. :func:`list_models` lists the models
+(``details=True``: everything declared). External models (T89, T96, TS05 and any registered
+kernel) are added to an internal field: ``internal="igrf"`` (default) or ``"dipole"`` (then
+``moment``: B0 in nT, or ``"igrf"`` for the IGRF dipole term of the date).
 
-========  =================================================================================
-dipole    Centred dipole. ``tilt`` (degrees; default from the time, 0 without one),
-          ``moment`` (nT; default config ``rb.dipole_moment_nt``; ``"igrf"``: the IGRF dipole
-          term of the date).
-igrf      IGRF-14 (Alken et al. 2025), any time 1900-2030.
-t89       Tsyganenko (1989) + internal field; ``kp`` (0-9).
-t96       Tsyganenko (1995, 1996) T96_01 + internal field; ``pdyn`` (nPa), ``dst`` (nT),
-          ``by``, ``bz`` (IMF, nT).
-ts05      Tsyganenko & Sitnov (2005) + internal field; as t96 plus ``w1`` ... ``w6``.
-========  =================================================================================
-
-External models take ``internal="igrf"`` (default) or ``"dipole"`` (then ``moment`` as above).
 The analytic models work in GSM; the dipole tilt comes from the time (geopack's convention:
 positive when the northern magnetic pole leans towards the Sun) and is zero when ``time=None``.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,59 +29,422 @@ import xarray as xr
 
 from .. import config
 from .._checks import require
-from ..errors import InvalidArgumentError
+from .._registry import Registry
+from ..errors import InvalidArgumentError, UnknownNameError
 from . import _kernel as K
 
-__all__ = ["Model", "available", "from_grid", "get", "register"]
+__all__ = [
+    "FieldModel",
+    "Model",
+    "Parameter",
+    "UnknownFieldModelError",
+    "available",
+    "from_grid",
+    "get",
+    "list_models",
+    "register",
+    "register_model",
+    "table",
+]
 
-_REGISTRY: dict[str, Callable[..., Model]] = {}
+_INF = math.inf
+
+
+class UnknownFieldModelError(UnknownNameError, InvalidArgumentError):
+    """An unknown field-model name (an :class:`UnknownNameError` and an InvalidArgumentError).
+
+    Args:
+        message: What was looked up and the known names.
+        name: The unknown name.
+        candidates: Close matches, best first.
+    """
+
+    def __init__(self, message: str, name: str | None = None, candidates: tuple[str, ...] = ()):
+        # "name: ..." as every InvalidArgumentError names its argument
+        super().__init__(f"name: {message}", name=name, candidates=candidates)
+        self.argument = "name"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a field model, as declared in the registry.
+
+    Attributes:
+        name: Keyword of :func:`get` (lower case).
+        units: Units (``"1"`` for dimensionless numbers).
+        description: What it is, in a few words.
+        default: Value used when the parameter is not given (None: no value; the model decides,
+            e.g. the dipole's tilt from the time).
+        required: The model cannot be built without it.
+        valid: Hard limits (inclusive): values outside raise InvalidArgumentError.
+        fitted: The range of the data the model was fitted to (outside it the model warns and
+            extrapolates), or None.
+        span: The range offered by the explorer's slider (default: ``fitted``, else ``valid``).
+        example: An ordinary value (documentation, warm-up, the explorer's starting value).
+    """
+
+    name: str
+    units: str = "1"
+    description: str = ""
+    default: float | None = None
+    required: bool = False
+    valid: tuple[float, float] = (-_INF, _INF)
+    fitted: tuple[float, float] | None = None
+    span: tuple[float, float] | None = None
+    example: float | None = None
+
+    @property
+    def slider(self) -> tuple[float, float]:
+        """The explorer's slider range: ``span``, else ``fitted``, else a finite ``valid``."""
+        for rng in (self.span, self.fitted, self.valid):
+            if rng is not None and all(math.isfinite(v) for v in rng):
+                return rng
+        v = self.example if self.example is not None else 0.0
+        return (v - 10.0, v + 10.0)
+
+    def describe(self) -> dict[str, Any]:
+        """The declaration as a dict (for :func:`list_models` with ``details=True``).
+
+        Returns:
+            The attributes, ranges as lists.
+        """
+        return {
+            "name": self.name,
+            "units": self.units,
+            "description": self.description,
+            "default": self.default,
+            "required": self.required,
+            "valid": list(self.valid),
+            "fitted": None if self.fitted is None else list(self.fitted),
+            "example": self.example,
+        }
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    """A registry entry: everything declared about one field model.
+
+    Attributes:
+        name: Registry name (lower case).
+        description: One line.
+        factory: Builds the :class:`Model` from :func:`get`'s keywords.
+        parameters: The model's own parameters.
+        kernel: The compiled external field ``kernel(par, ps, x, y, z) -> (bx, by, bz)`` (None
+            for internal-only models).
+        references: Papers and data sources.
+        pack: ``pack(params) -> numbers``: the kernel's ``par`` from the model's parameters
+            (default: the parameters' values in declaration order).
+        validate: ``validate(params)``: further checks (warnings outside the fitted ranges).
+        compile_seconds: Measured cold-cache compile time of the first L*, seconds (for the
+            one-line notice; see docs/rb.md, "Compilation and the cache").
+    """
+
+    name: str
+    description: str
+    factory: Callable[..., Model]
+    parameters: tuple[Parameter, ...] = ()
+    kernel: Any = None
+    references: tuple[str, ...] = ()
+    pack: Callable[[Mapping[str, Any]], Sequence[float]] | None = None
+    validate: Callable[[Mapping[str, float]], None] | None = None
+    compile_seconds: float | None = None
+
+    @property
+    def external(self) -> bool:
+        """Whether the model has an external (compiled kernel) field."""
+        return self.kernel is not None
+
+    @functools.cached_property
+    def marker(self) -> K.ExternalModel:
+        """The marker that selects this model's kernel in the compiled tracer."""
+        if self.kernel is None:
+            return K.NO_EXTERNAL
+        return K.external_model(f"{self.name}-{K.kernel_token(self.kernel)}", self.kernel)
+
+    def packed(self, params: Mapping[str, Any]) -> np.ndarray:
+        """The kernel's parameter array ``par`` for a model's parameters.
+
+        Args:
+            params: The model's parameters (:attr:`Model.params`).
+
+        Returns:
+            float64 array.
+        """
+        if self.pack is not None:
+            values = self.pack(params)
+        else:
+            values = [params[p.name] for p in self.parameters if params.get(p.name) is not None]
+        return np.asarray(values, dtype=np.float64).reshape(-1)
+
+    def example(self) -> dict[str, float]:
+        """Keywords of :func:`get` that build this model with ordinary values.
+
+        Returns:
+            ``{name: example}`` for every parameter with an example value.
+        """
+        return {p.name: p.example for p in self.parameters if p.example is not None}
+
+    def describe(self) -> dict[str, Any]:
+        """The entry as a dict (:func:`list_models` with ``details=True``).
+
+        Returns:
+            ``name``, ``description``, ``parameters`` (dicts), ``references``, ``external``,
+            ``kernel`` (qualified name or None) and ``compile_seconds``.
+        """
+        kernel = None
+        if self.kernel is not None:
+            py = getattr(self.kernel, "py_func", self.kernel)
+            kernel = f"{py.__module__}.{py.__qualname__}"
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": [p.describe() for p in self.parameters],
+            "references": list(self.references),
+            "external": self.external,
+            "kernel": kernel,
+            "compile_seconds": self.compile_seconds,
+        }
+
+
+def _load_builtin() -> None:
+    """Register the built-in models (run once, before the registry's first lookup)."""
+    _register_internal_models()
+    from . import _ts05, tsyganenko  # noqa: F401  (their modules register t89, t96, ts05)
+
+
+#: The field-model registry (names are case-insensitive).
+MODELS: Registry[FieldModel] = Registry(
+    "field model", loader=_load_builtin, error=UnknownFieldModelError, case_sensitive=False
+)
+
+
+def register_model(
+    name: str,
+    kernel: Any = None,
+    *,
+    parameters: Sequence[Parameter] = (),
+    description: str | None = None,
+    references: Sequence[str] = (),
+    factory: Callable[..., Model] | None = None,
+    pack: Callable[[Mapping[str, Any]], Sequence[float]] | None = None,
+    validate: Callable[[Mapping[str, float]], None] | None = None,
+    compile_seconds: float | None = None,
+    replace: bool = False,
+) -> Any:
+    """Declare a field model: its parameters, its compiled kernel and its references.
+
+    The usual form decorates the model's compiled external field (the contract of the kernel:
+    ``kernel(par, ps, x, y, z) -> (bx, by, bz)``, a ``numba.njit`` function taking the packed
+    parameters ``par`` (float64 array), the dipole tilt ``ps`` (radians) and one GSM position
+    (Re), returning the external field in GSM, nT)::
+
+        @register_model("uniform", parameters=[Parameter("bz", "nT", required=True)])
+        @numba.njit(cache=True)
+        def uniform(par, ps, x, y, z):
+            return 0.0, 0.0, par[0]
+
+    :func:`get` then builds the model (the declared parameters are checked against ``valid``,
+    then ``validate`` runs; ``internal`` and ``moment`` select the internal field), and the
+    tracer compiles the kernel into its own specialisation on first use (cached on disk).
+
+    Args:
+        name: Registry name (case-insensitive).
+        kernel: The compiled kernel (or pass it by decorating it).
+        parameters: The model's parameters, in the order ``par`` holds them.
+        description: One line (default: the first line of the kernel's or factory's docstring).
+        references: Papers and data sources.
+        factory: Instead of a kernel: a function building the :class:`Model` from :func:`get`'s
+            keywords (internal-only models such as ``"dipole"``).
+        pack: ``pack(params) -> numbers`` when ``par`` is not simply the parameters in order.
+        validate: ``validate(params)`` for checks beyond ``valid`` (e.g. warnings outside the
+            fitted ranges).
+        compile_seconds: Measured cold-cache compile time of the first L* (for the notice).
+        replace: Replace an entry of the same name (default: refuse).
+
+    Returns:
+        The registered :class:`FieldModel` when ``kernel`` or ``factory`` is given, else a
+        decorator that registers the kernel and returns it unchanged.
+
+    Raises:
+        InvalidArgumentError: The name is taken (without ``replace``), the kernel is not a
+            numba-compiled function, or both or neither of kernel and factory are usable.
+    """
+    if kernel is None and factory is None:
+
+        def deco(func: Any) -> Any:
+            register_model(
+                name, func, parameters=parameters, description=description,
+                references=references, pack=pack, validate=validate,
+                compile_seconds=compile_seconds, replace=replace,
+            )  # fmt: skip
+            return func
+
+        return deco
+    if kernel is not None and factory is not None:
+        raise InvalidArgumentError("give a kernel or a factory, not both", "factory")
+    if kernel is not None and not hasattr(kernel, "py_func"):
+        raise InvalidArgumentError(
+            "the kernel must be compiled with numba.njit (it is called from compiled code)",
+            "kernel",
+        )
+    key = str(name).lower()
+    doc = getattr(getattr(kernel, "py_func", None) or factory, "__doc__", None) or ""
+    entry = FieldModel(
+        name=key,
+        description=description or (doc.strip().splitlines() or [key])[0],
+        factory=factory,  # type: ignore[arg-type]  (set below for kernels)
+        parameters=tuple(parameters),
+        kernel=kernel,
+        references=tuple(references),
+        pack=pack,
+        validate=validate,
+        compile_seconds=compile_seconds,
+    )
+    if factory is None:
+        object.__setattr__(entry, "factory", functools.partial(_external, entry))
+    names = [p.name for p in entry.parameters]
+    if len(set(names)) != len(names) or (
+        kernel is not None and {"internal", "moment"} & set(names)
+    ):
+        raise InvalidArgumentError(
+            f"parameter names must be unique and not 'internal' or 'moment', got {names}",
+            "parameters",
+        )
+    if key in MODELS and not replace:  # (looking the name up loads the built-in models first)
+        raise InvalidArgumentError(
+            f"a field model named {key!r} is already registered (pass replace=True to replace it)",
+            "name",
+        )
+    return MODELS.add(key, entry, replace=True)
 
 
 def register(name: str) -> Callable[[Callable[..., Model]], Callable[..., Model]]:
-    """Decorator adding a model factory to the registry under ``name``.
+    """Decorator adding a model factory to the registry (older form of :func:`register_model`).
 
     Args:
-        name: Registry name (lower case).
+        name: Registry name (case-insensitive).
 
     Returns:
-        The decorator.
+        The decorator; it registers ``func`` as the factory of ``name`` (replacing an entry of
+        that name) and returns it unchanged.
     """
 
     def deco(func: Callable[..., Model]) -> Callable[..., Model]:
-        _REGISTRY[name] = func
+        register_model(name, factory=func, replace=True)
         return func
 
     return deco
 
 
+def list_models(details: bool = False) -> list[str] | list[dict[str, Any]]:
+    """The registered field models.
+
+    Args:
+        details: Return one dict per model (name, description, parameters with units and
+            ranges, references, kernel) instead of the names.
+
+    Returns:
+        The sorted names, or the dicts in the same order.
+    """
+    if details:
+        return [MODELS[n].describe() for n in MODELS.names()]
+    return MODELS.names()
+
+
 def available() -> list[str]:
-    """Names of the registered analytic models.
+    """Names of the registered models (the same as :func:`list_models`).
 
     Returns:
         The names accepted by :func:`get`.
     """
-    return sorted(_REGISTRY)
+    return MODELS.names()
 
 
 def get(name: str, **params: Any) -> Model:
     """A field model from the registry.
 
     Args:
-        name: ``"dipole"``, ``"igrf"``, ``"t89"``, ``"t96"`` or ``"ts05"``.
-        **params: The model's parameters (see the module documentation).
+        name: A registered name (:func:`list_models`): ``"dipole"``, ``"igrf"``, ``"t89"``,
+            ``"t96"``, ``"ts05"`` or one you registered.
+        **params: The model's parameters (:func:`list_models` with ``details=True``, or the
+            table in the documentation); external models also take ``internal`` and ``moment``.
 
     Returns:
         The :class:`Model`.
 
     Raises:
-        InvalidArgumentError: Unknown name, unknown, missing or out-of-range parameter.
+        UnknownFieldModelError: Unknown name (an InvalidArgumentError and a KeyError).
+        InvalidArgumentError: Unknown, missing or out-of-range parameter.
     """
-    key = str(name).lower()
-    if key not in _REGISTRY:
+    return MODELS[str(name)].factory(**params)
+
+
+def _external(entry: FieldModel, **given: Any) -> Model:
+    """The factory of a registered external model: checks the declared parameters."""
+    internal = given.pop("internal", "igrf")
+    moment = given.pop("moment", None)
+    known = [p.name for p in entry.parameters]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
         raise InvalidArgumentError(
-            f"unknown field model {name!r}; available: {', '.join(available())}", "name"
+            f"{entry.name.upper()} takes {', '.join([*known, 'internal', 'moment'])}; "
+            f"unknown: {', '.join(unknown)}",
+            unknown[0],
         )
-    return _REGISTRY[key](**params)
+    values: dict[str, Any] = {}
+    for p in entry.parameters:
+        value = given.get(p.name)
+        if value is None:
+            if p.required:
+                lo, hi = p.valid
+                rng = f" ({lo:g}-{hi:g})" if math.isfinite(lo) and math.isfinite(hi) else ""
+                raise InvalidArgumentError(f"{entry.name.upper()} needs {p.name}{rng}", p.name)
+            if p.default is None:
+                continue
+            value = p.default
+        values[p.name] = _finite(value, p.name, *p.valid)
+    if entry.validate is not None:
+        entry.validate(values)
+    inner, m = _internal(internal, moment)
+    return Model(entry.name, inner, entry.name, {**values, "internal": inner}, moment=m)
+
+
+def table() -> str:
+    """The registry as the Markdown table of the documentation (``docs/rb.md``).
+
+    ``tests/rb/test_models_registry.py`` checks that the documentation holds this table;
+    ``python docs/make_model_table.py`` writes it there.
+
+    Returns:
+        The table: one row per model with its description, parameters (units, valid range,
+        fitted range, required or default) and references.
+    """
+
+    def rng(r: tuple[float, float] | None) -> str:
+        if r is None:
+            return ""
+        lo, hi = r
+        if math.isfinite(lo) and math.isfinite(hi):
+            return f"{lo:g} to {hi:g}"
+        if math.isfinite(lo):
+            return f">= {lo:g}"
+        return f"<= {hi:g}" if math.isfinite(hi) else ""
+
+    rows = ["| model | description | parameters | references |", "|---|---|---|---|"]
+    for name in MODELS.names():
+        e = MODELS[name]
+        params = []
+        for p in e.parameters:
+            bits = [b for b in (p.units if p.units != "1" else "", rng(p.valid)) if b]
+            if p.fitted is not None:
+                bits.append(f"fitted {rng(p.fitted)}")
+            bits.append("required" if p.required else "optional")
+            params.append(f"`{p.name}` ({', '.join(bits)}): {p.description}")
+        rows.append(
+            f"| `{name}` | {e.description} | {'<br>'.join(params) or '-'} | "
+            f"{'<br>'.join(e.references) or '-'} |"
+        )
+    return "\n".join(rows)
 
 
 def _time(time: Any) -> np.datetime64 | None:
@@ -119,7 +476,7 @@ class Model:
     Attributes:
         name: Registry name (``"grid"`` for gridded fields).
         internal: ``"dipole"``, ``"igrf"`` (or ``"none"``).
-        external: ``"none"``, ``"t89"``, ``"t96"``, ``"ts05"`` or ``"grid"``.
+        external: ``"none"``, ``"grid"`` or the registry name of an external model.
         params: The model parameters as given (recorded in results' attrs).
         tilt: Fixed dipole tilt (degrees) of a dipole model, or None (from the time).
         moment: Dipole B0 (nT), or ``"igrf"``.
@@ -180,27 +537,36 @@ class Model:
             return float(self.moment)
         return float(config.get().rb.dipole_moment_nt)
 
-    def kernel_args(self, time: Any = None) -> tuple[np.ndarray, ...]:
-        """The packed arrays the compiled kernels take (see :mod:`geospacexr.rb._kernel`).
+    def kernel_args(self, time: Any = None) -> tuple[Any, ...]:
+        """The marker and packed arrays the compiled kernels take (see :mod:`~.rb._kernel`).
 
         Args:
             time: UT time (dipole tilt, IGRF epoch, GSM orientation).
 
         Returns:
-            ``(ip, fp, gh, gx, gy, gz, gb, gc, gk)``.
+            ``(em, ip, fp, gh, gx, gy, gz, gb, gc, gk)``: ``em`` the registry's marker of the
+            external model (it selects the compiled specialisation), then the arrays.
         """
         t = _time(time)
         ps = self.dipole_tilt(t)
-        ext_code = {
-            "none": K.EXTERNAL_NONE,
-            "t89": K.EXTERNAL_T89,
-            "t96": K.EXTERNAL_T96,
-            "ts05": K.EXTERNAL_TS05,
-            "grid": K.EXTERNAL_GRID,
-        }[self.external]
-        # the dtype of ip selects the compiled external model (see _kernel.external_field)
-        ip = np.zeros(K.IP_SIZE, dtype=K.EXTERNAL_DTYPES[ext_code])
-        fp = np.zeros(K.FP_SIZE)
+        packed: np.ndarray = np.zeros(0)
+        if self.external == "none":
+            em = K.NO_EXTERNAL
+        elif self.external == "grid":
+            em = K.GRID
+        else:
+            entry = MODELS[self.external]
+            if entry.kernel is None:
+                raise InvalidArgumentError(
+                    f"the external field {self.external!r} of model {self.name!r} is not a "
+                    "registered kernel (see register_model)",
+                    "model",
+                )
+            em = entry.marker
+            packed = entry.packed(self.params)
+        ip = np.zeros(K.IP_SIZE, dtype=np.int64)
+        fp = np.zeros(K.FP_SIZE + packed.size)
+        fp[K.FP_PARMOD :] = packed
         gh = np.zeros(1)
         fp[K.FP_PS] = ps
         fp[K.FP_B0] = self.dipole_moment(t) if self.internal != "none" else 0.0
@@ -216,30 +582,19 @@ class Model:
             from .igrf import NMAX, coefficients
 
             gh = np.ascontiguousarray(coefficients(t), dtype=np.float64)
-            ip[3] = NMAX
+            ip[1] = NMAX
             fp[K.FP_ROT : K.FP_ROT + 9] = np.asarray(rotation(self.frame, "GEO", t)).ravel()
-        ext = ext_code
-        ip[1] = ext
         one = np.zeros(1)
         gx = gy = gz = one
         gb = np.zeros((1, 1, 1, 3))
         gc = np.zeros((1, 1, 1, 3))
         gk = np.zeros(1, dtype=np.int64)
-        if ext == K.EXTERNAL_T89:
-            from .tsyganenko import kp_to_iopt
-
-            ip[2] = kp_to_iopt(self.params["kp"])
-        elif ext in (K.EXTERNAL_T96, K.EXTERNAL_TS05):
-            names = ["pdyn", "dst", "by", "bz"]
-            if ext == K.EXTERNAL_TS05:
-                names += [f"w{i}" for i in range(1, 7)]
-            fp[K.FP_PARMOD : K.FP_PARMOD + len(names)] = [self.params[n] for n in names]
-        elif ext == K.EXTERNAL_GRID:
+        if em is K.GRID:
             a = self.arrays
             gx, gy, gz, gb = a["gx"], a["gy"], a["gz"], a["gb"]
             gc, gk = a["gc"], a["gk"]
             fp[K.FP_RINNER] = float(self.params.get("inner_boundary_re", 0.0))
-        return ip, fp, gh, gx, gy, gz, gb, gc, gk
+        return em, ip, fp, gh, gx, gy, gz, gb, gc, gk
 
     # ----------------------------------------------------------------- evaluation
     def field(
@@ -264,12 +619,15 @@ class Model:
         shape = xa.shape
         t = _time(time)
         xs, ys, zs = to_model_frame(self, xa.ravel(), ya.ravel(), za.ravel(), frame, t)
-        bx, by, bz = K.field_many(
-            *self.kernel_args(t),
-            np.ascontiguousarray(xs),
-            np.ascontiguousarray(ys),
-            np.ascontiguousarray(zs),
-        )
+        from ._startup import notice
+
+        with notice(self):
+            bx, by, bz = K.field_many(
+                *self.kernel_args(t),
+                np.ascontiguousarray(xs),
+                np.ascontiguousarray(ys),
+                np.ascontiguousarray(zs),
+            )
         bx, by, bz = from_model_frame(self, bx, by, bz, frame, t)
         return bx.reshape(shape), by.reshape(shape), bz.reshape(shape)
 
@@ -386,7 +744,6 @@ def _moment(moment: Any) -> float | str | None:
     return _finite(moment, "moment", 1.0, 1e6)
 
 
-@register("dipole")
 def _dipole(tilt: float | None = None, moment: float | str | None = None) -> Model:
     """Centred dipole (tilt in degrees, moment B0 in nT or ``"igrf"``)."""
     if tilt is not None:
@@ -395,75 +752,32 @@ def _dipole(tilt: float | None = None, moment: float | str | None = None) -> Mod
     return Model("dipole", "dipole", params={"tilt": tilt, "moment": m}, tilt=tilt, moment=m)
 
 
-@register("igrf")
 def _igrf() -> Model:
     """IGRF-14 internal field."""
     return Model("igrf", "igrf")
 
 
-@register("t89")
-def _t89(kp: float | None = None, internal: str = "igrf", moment: Any = None) -> Model:
-    """Tsyganenko 1989 with Kp."""
-    if kp is None:
-        raise InvalidArgumentError("T89 needs kp (0-9)", "kp")
-    kp = _finite(kp, "kp", 0.0, 9.0)
-    inner, m = _internal(internal, moment)
-    return Model("t89", inner, "t89", {"kp": kp, "internal": inner}, moment=m)
-
-
-def _solar_wind(model: str, **values: Any) -> dict[str, float]:
-    out = {}
-    for name, value in values.items():
-        if value is None:
-            raise InvalidArgumentError(f"{model.upper()} needs {name}", name)
-        out[name] = _finite(value, name)
-    return out
-
-
-@register("t96")
-def _t96(
-    pdyn: float | None = None,
-    dst: float | None = None,
-    by: float | None = None,
-    bz: float | None = None,
-    internal: str = "igrf",
-    moment: Any = None,
-) -> Model:
-    """Tsyganenko 1996 (T96_01)."""
-    p = _solar_wind("t96", pdyn=pdyn, dst=dst, by=by, bz=bz)
-    from .tsyganenko import validate_t96_parameters
-
-    validate_t96_parameters(p["pdyn"], p["dst"], p["by"], p["bz"])
-    inner, m = _internal(internal, moment)
-    return Model("t96", inner, "t96", {**p, "internal": inner}, moment=m)
-
-
-@register("ts05")
-def _ts05(
-    pdyn: float | None = None,
-    dst: float | None = None,
-    by: float | None = None,
-    bz: float | None = None,
-    w1: float | None = None,
-    w2: float | None = None,
-    w3: float | None = None,
-    w4: float | None = None,
-    w5: float | None = None,
-    w6: float | None = None,
-    internal: str = "igrf",
-    moment: Any = None,
-) -> Model:
-    """Tsyganenko & Sitnov 2005."""
-    p = _solar_wind(
-        "ts05", pdyn=pdyn, dst=dst, by=by, bz=bz, w1=w1, w2=w2, w3=w3, w4=w4, w5=w5, w6=w6
+def _register_internal_models() -> None:
+    """The internal-only models (no kernel: their factories build the Model)."""
+    register_model(
+        "dipole",
+        factory=_dipole,
+        description="Centred dipole, tilted with the date (GSM).",
+        compile_seconds=34.0,  # measured CPU time of a first L*, cold cache (docs/rb.md)
+        parameters=[
+            Parameter("tilt", "degree", "dipole tilt (default: from the time, 0 without one)",
+                      valid=(-90.0, 90.0)),
+            Parameter("moment", "nT", "B0, or \"igrf\" for the IGRF dipole term of the date "
+                      "(default: config rb.dipole_moment_nt)", valid=(1.0, 1e6)),
+        ],
+    )  # fmt: skip
+    register_model(
+        "igrf",
+        factory=_igrf,
+        description="IGRF-14 internal field, any time 1900-2030 (degree 13).",
+        references=["Alken et al. (2025), IGRF-14, doi:10.5281/zenodo.14012302"],
+        compile_seconds=32.0,
     )
-    from ._ts05 import validate_ts05_parameters
-
-    validate_ts05_parameters(
-        p["pdyn"], p["dst"], p["by"], p["bz"], [p[f"w{i}"] for i in range(1, 7)]
-    )
-    inner, m = _internal(internal, moment)
-    return Model("ts05", inner, "ts05", {**p, "internal": inner}, moment=m)
 
 
 def from_grid(

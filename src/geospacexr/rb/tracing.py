@@ -17,6 +17,7 @@ import xarray as xr
 from .. import config
 from ..errors import InvalidArgumentError
 from . import _kernel as K
+from ._startup import notice
 from .models import Model, _time, from_model_frame, to_model_frame
 
 __all__ = ["END_CODES", "footprint", "trace"]
@@ -93,21 +94,22 @@ def trace(
     counts = np.zeros(n, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
     ends = np.zeros((n, 2), dtype=np.int64)
-    K.trace_many(
-        *model.kernel_args(t),
-        np.ascontiguousarray(xs, dtype=float),
-        np.ascontiguousarray(ys, dtype=float),
-        np.ascontiguousarray(zs, dtype=float),
-        1.0 + float(altitude_km) / cfg.earth_radius_km,
-        float(cfg.trace_outer_re),
-        float(rtol),
-        float(cfg.trace_max_step_re),
-        nmax,
-        lines,
-        counts,
-        first,
-        ends,
-    )
+    with notice(model):
+        K.trace_many(
+            *model.kernel_args(t),
+            np.ascontiguousarray(xs, dtype=float),
+            np.ascontiguousarray(ys, dtype=float),
+            np.ascontiguousarray(zs, dtype=float),
+            1.0 + float(altitude_km) / cfg.earth_radius_km,
+            float(cfg.trace_outer_re),
+            float(rtol),
+            float(cfg.trace_max_step_re),
+            nmax,
+            lines,
+            counts,
+            first,
+            ends,
+        )
     m = int(counts.max()) if n else 0
     out = lines[:, :m, :]
     for i in range(n):
@@ -198,23 +200,24 @@ def footprint(
         if not np.all(np.isfinite(p)):
             continue
         xs, ys, zs = to_model_frame(model, *(np.array([v]) for v in p), frame, t)
-        cnt, end = K.trace_half(
-            *model.kernel_args(t),
-            float(xs[0]),
-            float(ys[0]),
-            float(zs[0]),
-            sign,
-            r_in,
-            float(cfg.trace_outer_re),
-            1e-8,
-            float(cfg.trace_max_step_re),
-            np.inf,
-            work,
-            tan,
-            bm,
-            arc,
-            cor,
-        )
+        with notice(model):
+            cnt, end = K.trace_half(
+                *model.kernel_args(t),
+                float(xs[0]),
+                float(ys[0]),
+                float(zs[0]),
+                sign,
+                r_in,
+                float(cfg.trace_outer_re),
+                1e-8,
+                float(cfg.trace_max_step_re),
+                np.inf,
+                work,
+                tan,
+                bm,
+                arc,
+                cor,
+            )
         if end != K.END_INNER:
             continue
         e = work[cnt - 1]

@@ -32,6 +32,7 @@ from numba import njit, prange
 
 from ..errors import DataWarning, InvalidArgumentError
 from ._t96 import t96
+from .models import Parameter, register_model
 
 __all__ = [
     "T96_FITTED_RANGES",
@@ -318,11 +319,11 @@ def kp_to_iopt(kp: float) -> int:
         Tsyganenko, N. A. (1989), Planet. Space Sci., 37(1), 5-20 (the Kp binning of the model).
     """
     try:
-        if isinstance(kp, str | bytes):
-            raise TypeError
-        value = float(kp)
+        value = math.nan if isinstance(kp, str | bytes) else float(kp)
     except (TypeError, ValueError):
-        raise InvalidArgumentError(f"expected a number in [0, 9], got {kp!r}", "kp") from None
+        value = math.nan
+    if math.isnan(value):
+        raise InvalidArgumentError(f"expected a number in [0, 9], got {kp!r}", "kp")
     if not (0.0 <= value <= 9.0):
         raise InvalidArgumentError(f"expected a Kp value in [0, 9], got {kp!r}", "kp")
     return min(math.floor(value + 0.5) + 1, 7)
@@ -567,3 +568,67 @@ def t96_field(parmod, ps, x, y, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         _flat(za, shape),
     )
     return bx.reshape(shape), by.reshape(shape), bz.reshape(shape)
+
+
+# --------------------------------------------------------------------------------------------
+# Registry entries (geospacexr.rb.models): the one declaration of each model.
+# --------------------------------------------------------------------------------------------
+def _pack_t89(params):
+    return [kp_to_iopt(params["kp"])]
+
+
+def _validate_t96(params):
+    _check_t96(params["pdyn"], params["dst"], params["by"], params["bz"], stacklevel=5)
+
+
+_T96_DESCRIPTIONS = {
+    "pdyn": "solar-wind dynamic pressure (> 0)",
+    "dst": "Dst index",
+    "by": "IMF By (GSM)",
+    "bz": "IMF Bz (GSM)",
+}
+_T96_EXAMPLES = {"pdyn": 2.0, "dst": -20.0, "by": 0.0, "bz": -2.0}
+
+_T96_PARAMETERS = [
+    Parameter(
+        name,
+        _T96_UNITS[name],
+        _T96_DESCRIPTIONS[name],
+        required=True,
+        valid=(0.0, math.inf) if name == "pdyn" else (-math.inf, math.inf),
+        fitted=T96_FITTED_RANGES[name],
+        example=_T96_EXAMPLES[name],
+    )
+    for name in ("pdyn", "dst", "by", "bz")
+]
+
+
+@register_model(
+    "t89",
+    description="Tsyganenko (1989) T89c external field, 7 Kp bins.",
+    parameters=[
+        Parameter("kp", "1", "Kp index (model bins 0,0+ / 1-,1,1+ / ... / >= 6-)", required=True,
+                  valid=(0.0, 9.0), fitted=(0.0, 9.0), example=2.0),
+    ],
+    references=["Tsyganenko (1989), Planet. Space Sci., 37, 5-20"],
+    pack=_pack_t89,
+    compile_seconds=30.0,  # measured CPU time of a first L*, cold cache (docs/rb.md)
+)  # fmt: skip
+@njit(cache=True, error_model="numpy")
+def t89_kernel(par, ps, x, y, z):
+    """T89c external field with the Kp bin ``iopt`` in ``par[0]`` (the registered kernel)."""
+    return t89(np.int64(par[0]), ps, x, y, z)
+
+
+register_model(
+    "t96",
+    t96,
+    description="Tsyganenko (1995, 1996) T96_01 external field.",
+    parameters=_T96_PARAMETERS,
+    references=[
+        "Tsyganenko (1995), J. Geophys. Res., 100, 5599-5612",
+        "Tsyganenko & Stern (1996), J. Geophys. Res., 101, 27187-27198",
+    ],
+    validate=_validate_t96,
+    compile_seconds=42.0,
+)
