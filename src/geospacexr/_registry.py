@@ -148,7 +148,7 @@ class Registry(Mapping[str, T], Generic[T]):
         close_names = [k for c in close for k in known if k.lower() == c]  # best first
         hint = f"; did you mean {' or '.join(map(repr, close_names))}?" if close_names else ""
         return self._error(
-            f"unknown {self.thing} {name!r}{hint} Known: {', '.join(known) or 'none'}",
+            f"unknown {self.thing} {name!r}{hint} (known: {', '.join(known) or 'none'})",
             name=str(name),
             candidates=tuple(close_names),
         )

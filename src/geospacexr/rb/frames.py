@@ -49,6 +49,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .._caches import register_cache
 from ..errors import InvalidArgumentError
 from .igrf import dipole_coefficients, to_datetime64
 
@@ -122,6 +123,15 @@ def _axes(time_ns: int) -> dict[str, np.ndarray]:
     for matrix in axes.values():
         matrix.setflags(write=False)
     return axes
+
+
+register_cache(
+    "rb.frames._axes",
+    _axes.cache_clear,
+    lambda: _axes.cache_info().currsize,
+    limit=lambda: 256,
+    description="frame rotation axes by time",
+)
 
 
 def _time_key(time: object) -> int:

@@ -59,6 +59,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from .._caches import register_cache
 from ..errors import FileFormatError, InvalidArgumentError
 from ..resources import data_file
 
@@ -173,6 +174,15 @@ def load_coefficients() -> IGRFCoefficients:
     for array in (epoch_array, gh, sv):
         array.setflags(write=False)
     return IGRFCoefficients(epoch_array, gh, sv)
+
+
+register_cache(
+    "rb.igrf.load_coefficients",
+    load_coefficients.cache_clear,
+    lambda: load_coefficients.cache_info().currsize,
+    limit=lambda: 1,
+    description="the shipped IGRF-14 coefficient table",
+)
 
 
 def to_datetime64(time: object, argument: str = "time") -> np.datetime64:
