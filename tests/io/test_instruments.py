@@ -243,4 +243,4 @@ def test_open_asi_dispatches_through_the_reader_registry(tmp_path):
             geospacexr.open_asi([path, pgm])
     finally:
         table.unregister_instrument(row.name)
-        registry._READERS.pop("test-fmt")
+        registry._READERS.remove("test-fmt")
