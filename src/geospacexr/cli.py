@@ -42,7 +42,7 @@ from typing import Any
 
 from . import config
 from ._version import __version__
-from .errors import GeospacexrError
+from .errors import GeospacexrError, InvalidArgumentError
 
 __all__ = ["EXTRAS", "build_parser", "main"]
 
@@ -237,7 +237,7 @@ def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
         if kind == "bool":
             low = str(raw).lower()
             if low not in _TRUE + _FALSE:
-                raise ValueError(f"expected yes or no, not {raw!r}")
+                raise InvalidArgumentError(f"expected yes or no, not {raw!r}")
             return low in _TRUE
         if kind == "int":
             return int(raw)
