@@ -52,7 +52,8 @@ def test_builtin_models_are_declared():
 
 
 def test_unknown_model_name():
-    with pytest.raises(models.UnknownFieldModelError, match=r"did you mean 't(89|96)' or 't(89|96)'") as e:
+    close = r"did you mean 't(89|96)' or 't(89|96)'"
+    with pytest.raises(models.UnknownFieldModelError, match=close) as e:
         models.get("t69")
     assert isinstance(e.value, UnknownNameError) and isinstance(e.value, KeyError)
     assert isinstance(e.value, InvalidArgumentError) and isinstance(e.value, ValueError)
