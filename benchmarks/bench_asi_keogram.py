@@ -104,7 +104,7 @@ def main() -> None:
     )
     rec.peer_versions = theirs.pop("versions", {})
     notes = {
-        "ccd keogram": "same work: the centre column of every frame",
+        "ccd keogram": "same work: the default CCD keogram (one column per frame)",
         "path keogram": "same work: 5-point CCD path, 6 px wide, mean",
         "ccd box": "same work: median of a CCD box per frame",
         "elevation box": "same work: median over 40-80 deg elevation per frame",

@@ -17,7 +17,7 @@ Each side runs in a fresh interpreter and is timed by ``_timing.measure`` with t
 starts the fork server that imports matplotlib and cartopy once) and the best of the further
 times ("warm"). The table goes to ``results/bench_gcm_movie.json`` and README.md.
 
-    python benchmarks/bench_gcm_movie.py --ref-python /work/ref/gcmprocpy/bin/python
+    python benchmarks/bench_gcm_movie.py --ref-python .refenvs/gcmprocpy/bin/python
 """
 
 from __future__ import annotations

@@ -42,9 +42,9 @@ geopack-vectorized, default ``$GEOSPACEXR_REF_RB``; ``--rbinv-python``: rbinvari
 default ``$GEOSPACEXR_REF_RBINV``), pinned to one CPU where the OS allows it; geopack is
 imported offline (its IGRF download at import is blocked, the shipped IGRF-14 table is used).
 
-    python benchmarks/bench_rb.py --irbem-python /work/ref/rb/bin/python \\
-        --rbinv-python /work/ref/rbinv/bin/python          # about 7 minutes on 2 cores
-    python benchmarks/bench_rb.py --quick --skip-rbinv     # about 3 minutes
+    python benchmarks/bench_rb.py --irbem-python .refenvs/rb/bin/python \\
+        --rbinv-python .refenvs/rbinv/bin/python
+    python benchmarks/bench_rb.py --quick --skip-rbinv
 """
 
 from __future__ import annotations
