@@ -98,6 +98,11 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_gb, "os": platform.platform()}
 
 
+# the bench's process imports this module before any work: its date and load are taken here
+_PROCESS_START = _dt.datetime.now(_dt.UTC)
+_PROCESS_LOAD = load_average()
+
+
 class Recorder:
     """Rows of one benchmark run, written as ``results/<name>.json`` for ``report.py``.
 
@@ -114,8 +119,8 @@ class Recorder:
         self.rows: list[dict] = []
         self.notes: list[str] = []
         self.peer_versions: dict = {}
-        self.load_before = load_average()
-        self.started = _dt.datetime.now(_dt.UTC)
+        self.load_before = _PROCESS_LOAD
+        self.started = _PROCESS_START
 
     def row(
         self,

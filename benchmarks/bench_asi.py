@@ -212,8 +212,8 @@ def main() -> None:
     rec = Recorder(
         "bench_asi",
         f"an hour of THEMIS ({len(files)} minute files, {args.workers} workers): reading and "
-        "products over the loaded hour",
-        peer="pyucalgarysrs / PyAuroraX",
+        "products over the loaded hour (peer: pyucalgarysrs for reading, PyAuroraX for products)",
+        peer="peer",
     )
     if ref:
         rec.peer_versions = ref.pop("versions", {})
@@ -226,7 +226,7 @@ def main() -> None:
         "0.001 deg), at the mapping altitude; PyAuroraX: aacgmv2 for every pixel, at height 0"
     )
     notes = {
-        "read": read_note,
+        "read": read_note,  # the peer of this row is pyucalgarysrs
         "magnetic keogram": mag,
         "mag box": mag,
         "keogram at 120 km": "both interpolate the skymap to 120 km (not a skymap altitude)",

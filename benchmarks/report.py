@@ -79,17 +79,30 @@ def render_one(result: dict) -> str:
         f"Ours: {versions}." + (f" Peer: {pv}." if pv else (" Peer: not run." if peer else "")),
         "",
     ]
-    peer_name = peer or "peer"
-    lines += [
-        f"| what | ours cold | ours warm | {peer_name} cold | {peer_name} warm | "
-        f"{peer_name} / ours (warm) | repeats | note |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    if peer:
+        lines += [
+            f"| what | ours cold | ours warm | {peer} cold | {peer} warm | "
+            f"{peer} / ours (warm) | repeats | note |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+    else:  # a bench against targets, not a peer
+        lines += ["| what | cold | warm | repeats | note |", "|---|---|---|---|---|"]
     for row in result["rows"]:
         unit = row.get("unit", "s")
         oc, ow, orep = _split(row["ours"])
         pc, pw, prep = _split(row.get("peer"))
         reps = orep if orep == prep or prep is None else f"{orep} / {prep}"
+        if not peer:
+            cells = [
+                row["what"],
+                _num(oc, unit),
+                _num(ow, unit),
+                "-" if reps is None else str(reps),
+            ]
+            lines.append(
+                "| " + " | ".join([*cells, row.get("note", "").replace("|", "\\|")]) + " |"
+            )
+            continue
         cells = [
             row["what"],
             _num(oc, unit),
