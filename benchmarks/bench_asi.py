@@ -3,7 +3,8 @@
 The input is an hour of THEMIS minute files (60 files, 1200 frames of 256 x 256) made from the
 ``themis-gill`` sample (real THEMIS format) and the ``themis-gill-skymap`` sample skymap.
 
-Timed, best of ``--repeat``:
+Every side is timed by ``_timing.measure`` (the first call alone, "cold", then the best of
+``--repeat`` further calls, "warm"; the same repeats for both packages):
 
 * reading the hour: ``geospacexr.open_asi(files, workers=W)`` against pyucalgarysrs
   ``read_themis(files, n_parallel=W)`` with the same number of workers, and the floor: plain
@@ -16,8 +17,8 @@ Timed, best of ``--repeat``:
   ``set_geographic_latitudes``, ``create_custom``, ``bounding_box.extract_metric``).
 
 Each package runs in its own process (PyAuroraX in its own interpreter, ``--ref-python``; it is
-never a dependency), which also reports its peak resident memory. Prints seconds, the ratio
-PyAuroraX / geospacexr for each product, and peak memory.
+never a dependency; default ``$GEOSPACEXR_REF_UCALGARY``), which also reports its peak resident
+memory. Writes ``results/bench_asi.json`` (rendered into README.md by ``report.py``).
 
     python benchmarks/bench_asi.py --ref-python /path/to/venv-with-pyaurorax/bin/python
 """
@@ -27,10 +28,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import Recorder, measure, peer_snippet
+from bench_asi_read import make_input
 
 XS = [20, 60, 127, 200, 230]
 YS = [30, 90, 128, 170, 240]
@@ -39,18 +45,15 @@ ELEVATION_BOX = (40, 80)
 GEO_BOX = (-96.0, -93.0, 56.5, 58.0)  # lon0, lon1, lat0, lat1 around Gillam (56.4 N, 94.6 W)
 MAG_HALF_WIDTH = (1.5, 0.75)  # mlon, mlat half-widths of the mag box around the zenith
 
-REF_SNIPPET = """
-import glob, json, resource, sys, time
+REF_SNIPPET = peer_snippet("""
+import glob, json, resource, sys
 import pyaurorax, pyucalgarysrs
 folder, sky, workers, repeat, boxes = sys.argv[1:6]
 workers, repeat, boxes = int(workers), int(repeat), json.loads(boxes)
 files = sorted(glob.glob(folder + "/*.pgm.gz"))
 srs = pyucalgarysrs.PyUCalgarySRS()
 def best(f):
-    b = 1e9
-    for _ in range(repeat):
-        t = time.perf_counter(); f(); b = min(b, time.perf_counter() - t)
-    return b
+    return measure(f, repeat)
 out = {"read": best(lambda: srs.data.readers.read_themis(files, n_parallel=workers))}
 data = srs.data.readers.read_themis(files, n_parallel=workers)
 out["rss_read_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -76,11 +79,15 @@ out.update({
     "elevation box": best(lambda: em.elevation(data.data, skymap, boxes["elevation"], "median")),
 })
 out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["versions"] = package_versions("pyaurorax", "pyucalgarysrs", "numpy")
 print(json.dumps(out))
-"""
+""")
 
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_asi_read import best_of, make_input  # noqa: E402  (the same input and timer)
+
+def best_of(repeat: int, func) -> dict:
+    """Cold and warm times of ``func`` (``_timing.measure``, as on the peer side)."""
+    return measure(func, repeat)
+
 
 PRODUCTS = [
     "magnetic keogram",
@@ -164,7 +171,11 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--ref-python", help="interpreter with pyaurorax and pyucalgarysrs")
+    parser.add_argument(
+        "--ref-python",
+        default=os.environ.get("GEOSPACEXR_REF_UCALGARY"),
+        help="interpreter with pyaurorax and pyucalgarysrs (default $GEOSPACEXR_REF_UCALGARY)",
+    )
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -198,21 +209,49 @@ def main() -> None:
                 raise SystemExit(f"the reference run failed:\n{run.stderr}")
             ref = json.loads(run.stdout.strip().splitlines()[-1])
     mb = nbytes / 1e6
-    print(
-        f"input: {len(files)} THEMIS minute files, {mb:.0f} MB decompressed, {args.workers} workers"
+    rec = Recorder(
+        "bench_asi",
+        f"an hour of THEMIS ({len(files)} minute files, {args.workers} workers): reading and "
+        "products over the loaded hour (peer: pyucalgarysrs for reading, PyAuroraX for products)",
+        peer="peer",
     )
-    print(f"{'':28s} {'geospacexr':>12s} {'reference':>12s} {'ratio':>8s}")
-    print(f"{'gzip floor (1 thread)':28s} {floor:10.3f} s {'':>12s} {mb / floor:6.0f} MB/s")
-    rows = [("read an hour", "read")] + [(p, p) for p in PRODUCTS]
-    for label, key in rows:
-        theirs = ref[key] if ref else float("nan")
-        ratio = f"{theirs / mine[key]:7.1f}x" if ref else "   -"
-        extra = f"  {mb / mine[key]:.0f} MB/s (floor {mb / floor:.0f})" if key == "read" else ""
-        print(f"{label:28s} {mine[key]:10.4f} s {theirs:10.4f} s {ratio}{extra}")
-    for key, label in (("rss_read_mb", "peak memory after reading"), ("rss_mb", "peak memory")):
-        theirs = f"{ref[key]:8.0f} MB" if ref else "   -"
-        print(f"{label:28s} {mine[key]:8.0f} MB {theirs:>12s}")
-    print("ratio = reference seconds / geospacexr seconds (PyAuroraX; pyucalgarysrs for reading)")
+    if ref:
+        rec.peer_versions = ref.pop("versions", {})
+    read_note = (
+        f"peer: pyucalgarysrs `read_themis`, same {args.workers} workers; {mb:.0f} MB "
+        f"decompressed, ours {mb / mine['read']['warm']:.0f} MB/s warm"
+    )
+    mag = (
+        "ours: AACGM-v2 exact on a 1-degree grid + bicubic interpolation to the pixels (within "
+        "0.001 deg), at the mapping altitude; PyAuroraX: aacgmv2 for every pixel, at height 0"
+    )
+    notes = {
+        "read": read_note,  # the peer of this row is pyucalgarysrs
+        "magnetic keogram": mag,
+        "mag box": mag,
+        "keogram at 120 km": "both interpolate the skymap to 120 km (not a skymap altitude)",
+        "geo box": "110 km is a skymap altitude: PyAuroraX does no interpolation there",
+        "geo box at 120 km": "both interpolate the skymap to 120 km",
+        "ccd keogram": "same work",
+        "path keogram": "same work: 5-point CCD path, 6 px wide, mean",
+        "ccd box": "same work: median per frame",
+        "elevation box": "same work: median per frame",
+    }
+    rec.row("read an hour", mine["read"], ref and ref["read"], note=notes["read"])
+    for key in PRODUCTS:
+        rec.row(key, mine[key], ref and ref[key], note=notes[key])
+    rec.row(
+        "floor: gzip decompression of the hour, 1 thread (ours column)",
+        floor,
+        None,
+        note=f"{mb / floor['warm']:.0f} MB/s; not a peer",
+    )
+    theirs = f"{ref['rss_mb']:.0f} MB" if ref else "n/a"
+    rec.note(
+        f"Peak memory: ours {mine['rss_read_mb']:.0f} MB after reading, {mine['rss_mb']:.0f} MB "
+        f"at the end; the peer {theirs} at the end."
+    )
+    rec.write()
 
 
 if __name__ == "__main__":

@@ -1,37 +1,38 @@
 """Reading THEMIS minute files: geospacexr.open_asi against the gzip floor and pyucalgarysrs.
 
 The input is the ``themis-gill`` sample (real THEMIS format), copied into as many minute files
-as asked. Prints seconds (best of ``--repeat``), MB/s of decompressed data and the ratios.
-pyucalgarysrs runs in this interpreter when importable, or in another one given with
-``--ref-python`` (it is never a dependency of geospacexr).
+as asked. Every side (the gzip floor, ``open_asi``, pyucalgarysrs ``read_themis``) is timed by
+``_timing.measure``: the first call (cold) and the best of ``--repeat`` further calls (warm).
+pyucalgarysrs runs in another interpreter given with ``--ref-python`` (default
+``$GEOSPACEXR_REF_UCALGARY``; it is never a dependency of geospacexr). The table goes to
+``results/bench_asi_read.json`` and, through ``report.py``, to README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import json
+import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from _timing import Recorder, measure, peer_snippet
 
 import geospacexr
 from geospacexr import datasets
 
-REF_SNIPPET = """
-import sys, time, glob
+REF_SNIPPET = peer_snippet("""
+import sys, glob, json
 import pyucalgarysrs
 files = sorted(glob.glob(sys.argv[1] + "/*.pgm.gz"))
 workers = int(sys.argv[2]); repeat = int(sys.argv[3])
 reader = pyucalgarysrs.PyUCalgarySRS().data.readers
-best = 1e9
-for _ in range(repeat):
-    t = time.perf_counter()
-    reader.read_themis(files, n_parallel=workers)
-    best = min(best, time.perf_counter() - t)
-print(best)
-"""
+print(json.dumps({"read": measure(lambda: reader.read_themis(files, n_parallel=workers), repeat),
+                  "versions": package_versions("pyucalgarysrs", "numpy")}))
+""")
 
 
 def make_input(folder: Path, minutes: int) -> list[Path]:
@@ -44,50 +45,52 @@ def make_input(folder: Path, minutes: int) -> list[Path]:
     return files
 
 
-def best_of(repeat: int, func) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--ref-python", help="interpreter with pyucalgarysrs installed")
+    parser.add_argument(
+        "--ref-python",
+        default=os.environ.get("GEOSPACEXR_REF_UCALGARY"),
+        help="interpreter with pyucalgarysrs installed (default $GEOSPACEXR_REF_UCALGARY)",
+    )
     args = parser.parse_args()
+    rec = Recorder(
+        "bench_asi_read",
+        f"reading {args.minutes} THEMIS minute files, {args.workers} workers",
+        peer="pyucalgarysrs",
+    )
     with tempfile.TemporaryDirectory() as tmp:
         files = make_input(Path(tmp), args.minutes)
         nbytes = sum(len(gzip.decompress(f.read_bytes())) for f in files)
-        floor = best_of(args.repeat, lambda: [gzip.decompress(f.read_bytes()) for f in files])
-        ours = best_of(args.repeat, lambda: geospacexr.open_asi(files, workers=args.workers))
-        print(f"input: {len(files)} THEMIS minute files, {nbytes / 1e6:.1f} MB decompressed")
-        print(f"gzip floor (1 thread): {floor:.3f} s  {nbytes / 1e6 / floor:.0f} MB/s")
-        rate = nbytes / 1e6 / ours
-        print(f"geospacexr.open_asi ({args.workers} workers): {ours:.3f} s  {rate:.0f} MB/s")
-        print(f"ratio open_asi / gzip floor: {ours / floor:.2f}")
-        python = args.ref_python
-        if python is None:
-            try:
-                import pyucalgarysrs  # noqa: F401
-
-                python = "python"
-            except ImportError:
-                print("pyucalgarysrs: not installed here (give --ref-python to compare)")
-        if python:
+        floor = measure(lambda: [gzip.decompress(f.read_bytes()) for f in files], args.repeat)
+        ours = measure(lambda: geospacexr.open_asi(files, workers=args.workers), args.repeat)
+        ref = None
+        if args.ref_python:
             out = subprocess.run(
-                [python, "-c", REF_SNIPPET, tmp, str(args.workers), str(args.repeat)],
+                [args.ref_python, "-c", REF_SNIPPET, tmp, str(args.workers), str(args.repeat)],
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            ref = float(out.stdout.strip().splitlines()[-1])
-            print(f"pyucalgarysrs read_themis ({args.workers} workers): {ref:.3f} s")
-            print(f"speed-up of geospacexr over pyucalgarysrs: {ref / ours:.1f}x")
+            ref = json.loads(out.stdout.strip().splitlines()[-1])
+            rec.peer_versions = ref["versions"]
+    mb = nbytes / 1e6
+    rec.row(
+        "read the files (`open_asi` / `read_themis`)",
+        ours,
+        ref and ref["read"],
+        note=f"same files, same {args.workers} workers; {mb:.1f} MB decompressed; ours "
+        f"{mb / ours['warm']:.0f} MB/s warm",
+    )
+    rec.row(
+        "floor: plain gzip decompression, 1 thread (ours column)",
+        floor,
+        None,
+        note=f"{mb / floor['warm']:.0f} MB/s: what one core can decompress; not a peer",
+    )
+    rec.write()
 
 
 def test_open_asi(benchmark, tmp_path):

@@ -4,7 +4,9 @@ Generates its own input (not the notebook samples): a 2.5 degree secondary histo
 hourly times (float32, like a real secondary), and with ``--many N`` N daily 5 degree files.
 GCMprocpy runs in its own interpreter (``--ref-python``), never as a dependency.
 
-Prints seconds (best of ``--repeat``), the ratio GCMprocpy / geospacexr, and peak memory.
+Both sides are timed by ``_timing.measure`` with the same ``--repeat``: the first call alone
+("cold") and the best of the further calls ("warm"). The table goes to
+``results/bench_gcm.json`` and README.md (``report.py``).
 
     python benchmarks/bench_gcm.py --ref-python /path/to/venv-with-gcmprocpy/bin/python
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -21,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _timing import Recorder, measure, peer_snippet
 
 import geospacexr
 from geospacexr._synth import gcm as synth
@@ -68,26 +72,16 @@ def write_run(path: Path, resolution: float, hours: list[float], day: int = 80) 
                 nc[name][k] = state[name][0].astype("f4")
 
 
-def best(repeat: int, func) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-REF = r"""
+REF = peer_snippet(r"""
 import json, sys, time, numpy as np, gcmprocpy as g
 path, repeat = sys.argv[1], int(sys.argv[2])
 t = np.datetime64("2003-03-21T12:00")
 d = g.load_datasets(path)
 def best(f):
-    out = []
-    for _ in range(repeat):
+    def call():
         g.clear_data_cache() if hasattr(g, "clear_data_cache") else None
-        s = time.perf_counter(); f(); out.append(time.perf_counter() - s)
-    return min(out)
+        f()
+    return measure(call, repeat)
 res = {}
 res["latlon"] = best(lambda: g.arr_lat_lon(d, "TN", t, selected_lev_ilev=4.0))
 res["levlat"] = best(lambda: g.arr_lev_lat(d, "TN", t, "mean"))
@@ -95,16 +89,21 @@ def h300():
     pd3 = g.arr_var(d, "TN", t, plot_mode=True)
     g.interpolate_to_height(d, pd3.values.reshape(pd3.values.shape[0], -1), pd3.levs, t, target_heights=np.array([300.0]))
 res["height300"] = best(h300)
+res["versions"] = package_versions("gcmprocpy", "numpy", "xarray")
 print(json.dumps(res))
-"""
+""")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--ref-python", help="interpreter with gcmprocpy installed")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--ref-python",
+        default=os.environ.get("GEOSPACEXR_REF_GCMPROCPY"),
+        help="interpreter with gcmprocpy installed (default $GEOSPACEXR_REF_GCMPROCPY)",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="warm repeats, both sides")
     parser.add_argument("--many", type=int, default=0, help="also open N daily 5-degree files")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,10 +116,10 @@ def main() -> None:
         t = "2003-03-21T12:00"
         ds = geospacexr.open_tiegcm(path)
         ours = {
-            "latlon": best(args.repeat, lambda: ds.gcm.lat_lon("TN", time=t, level=4.0).values),
-            "levlat": best(args.repeat, lambda: ds.gcm.lev_lat("TN", time=t).values),
-            "height300": best(
-                args.repeat, lambda: ds.gcm.lat_lon("TN", time=t, height=300.0).values
+            "latlon": measure(lambda: ds.gcm.lat_lon("TN", time=t, level=4.0).values, args.repeat),
+            "levlat": measure(lambda: ds.gcm.lev_lat("TN", time=t).values, args.repeat),
+            "height300": measure(
+                lambda: ds.gcm.lat_lon("TN", time=t, height=300.0).values, args.repeat
             ),
         }
         ref = {}
@@ -132,18 +131,22 @@ def main() -> None:
                 check=True,
             )
             ref = json.loads(out.stdout.strip().splitlines()[-1])
-        names = {
-            "latlon": "lat-lon slice on a pressure level",
-            "levlat": "lev-lat zonal mean",
-            "height300": "lat-lon at 300 km, every column",
+        rec = Recorder(
+            "bench_gcm",
+            "TIE-GCM slices of a 2.5 deg, 24-time float32 secondary history",
+            peer="GCMprocpy",
+        )
+        rec.peer_versions = ref.pop("versions", {})
+        rows = {
+            "latlon": ("lat-lon slice on a pressure level", "same work"),
+            "levlat": ("lev-lat zonal mean", "same work"),
+            "height300": (
+                "lat-lon at 300 km, every column",
+                "same work: per-column interpolation to 300 km",
+            ),
         }
-        for key, label in names.items():
-            line = f"{label:36s} geospacexr {ours[key] * 1e3:8.2f} ms"
-            if key in ref:
-                line += (
-                    f"   GCMprocpy {ref[key] * 1e3:8.2f} ms   speed-up {ref[key] / ours[key]:6.1f}x"
-                )
-            print(line)
+        for key, (label, note) in rows.items():
+            rec.row(label, ours[key], ref.get(key), note=note)
         if args.many:
             files = []
             for day in range(args.many):
@@ -158,12 +161,16 @@ def main() -> None:
             _ = many.gcm.lat_time("TN", lon=0.0, level=2.0).values
             sliced = time.perf_counter() - t1
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(
-                f"open {args.many} daily 5-deg files: {opened:.2f} s; lat-time slice through all: {sliced:.2f} s; peak RSS {peak:.0f} MB (before {before:.0f} MB)"
+            rec.row(f"open {args.many} daily 5 deg files lazily", opened, None, note="ours only")
+            rec.row(
+                f"lat-time slice through {args.many} files",
+                sliced,
+                None,
+                note=f"ours only; peak RSS {peak:.0f} MB (before the slice {before:.0f} MB)",
             )
-    print(
-        f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rec.note(f"Peak memory of the geospacexr process: {rss:.0f} MB.")
+    rec.write()
 
 
 if __name__ == "__main__":

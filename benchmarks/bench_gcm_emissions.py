@@ -10,8 +10,9 @@ secondary; written by ``bench_gcm.write_run`` from the synthetic generator). For
 
 Each side runs in a fresh process that samples its own resident memory (``/proc/self/statm``)
 every few milliseconds; the peak is reported above the memory held just before the computation,
-next to the size of the result. Prints seconds (ours: best of ``--repeat``), the ratio and the
-peak memory.
+next to the size of the result. Both sides are timed by ``_timing.measure`` with the same
+``--repeat`` (the first call alone, "cold", then the best of the further calls, "warm"); the
+table goes to ``results/bench_gcm_emissions.json`` and README.md (``report.py``).
 
     python benchmarks/bench_gcm_emissions.py --ref-python /path/to/venv-with-gcmprocpy/bin/python
 """
@@ -27,7 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-CHILD = r"""
+from _timing import Recorder, peer_snippet
+
+CHILD = peer_snippet(r"""
 import json, os, sys, threading, time
 import numpy as np
 
@@ -50,18 +53,14 @@ class Peak:
 
 side, name, path, repeat = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 ntimes = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+state = {}
 if side == "ours":
     import geospacexr
     ds = geospacexr.open_tiegcm(path)
-    ds.gcm.emission(name, time=ds["time"].values[0]).values  # warm up: imports, first graph
-    with Peak() as peak:
-        values = ds.gcm.emission(name).values
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        ds.gcm.emission(name).values
-        best = min(best, time.perf_counter() - start)
     times = ds.sizes["time"]
+
+    def compute():
+        state["values"] = ds.gcm.emission(name).values
 else:
     import logging, warnings
     warnings.filterwarnings("ignore"); logging.disable(logging.CRITICAL)
@@ -72,20 +71,22 @@ else:
     levs = d[0].ds["lev"].values
     all_times = d[0]._time_values
     times = len(all_times) if ntimes <= 0 else min(ntimes, len(all_times))
-    func(d, name, all_times[0], selected_lev_ilev=float(levs[0]))  # warm up
-    g.clear_data_cache()
-    with Peak() as peak:
-        start = time.perf_counter()
-        values = np.stack([
+
+    def compute():
+        g.clear_data_cache()  # every call computes from the file, as ours does
+        state["values"] = np.stack([
             np.stack([np.asarray(func(d, name, t, selected_lev_ilev=float(lev))) for lev in levs])
             for t in all_times[:times]
         ])
-        best = time.perf_counter() - start
+with Peak() as peak:
+    timing = measure(compute, repeat)
+values = state["values"]
 print(json.dumps({
-    "seconds": best, "times": times, "peak_mb": (peak.peak - peak.base) / 1e6,
+    "timing": timing, "times": times, "peak_mb": (peak.peak - peak.base) / 1e6,
     "result_mb": values.nbytes / 1e6, "shape": list(values.shape),
+    "versions": package_versions("gcmprocpy", "numpy") if side == "ref" else {},
 }))
-"""
+""")
 
 
 def run_child(python: str, side: str, name: str, path: Path, repeat: int, ntimes: int) -> dict:
@@ -103,8 +104,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--ref-python", help="interpreter with gcmprocpy installed")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--ref-python",
+        default=os.environ.get("GEOSPACEXR_REF_GCMPROCPY"),
+        help="interpreter with gcmprocpy installed (default $GEOSPACEXR_REF_GCMPROCPY)",
+    )
+    parser.add_argument("--repeat", type=int, default=2, help="warm repeats, both sides")
     parser.add_argument("--emissions", default="NO53,OH83", help="comma-separated names")
     parser.add_argument(
         "--ref-times",
@@ -124,23 +129,34 @@ def main() -> None:
             f"input: 2.5 deg TIE-GCM secondary, 24 times, {path.stat().st_size / 1e6:.0f} MB "
             f"(made in {time.perf_counter() - t0:.0f} s)"
         )
+        rec = Recorder(
+            "bench_gcm_emissions",
+            "volume emission rates over a whole 2.5 deg TIE-GCM secondary (24 times, every level)",
+            peer="GCMprocpy",
+        )
         for name in args.emissions.split(","):
             ours = run_child(sys.executable, "ours", name, path, args.repeat, 0)
-            line = (
-                f"{name:6s} every time and level {tuple(ours['shape'])}: geospacexr "
-                f"{ours['seconds']:6.2f} s, peak +{ours['peak_mb']:5.0f} MB "
-                f"({ours['peak_mb'] / ours['result_mb']:.2f} x the {ours['result_mb']:.0f} MB result)"
+            ref = None
+            note = (
+                "same work; ours one lazy vectorised computation, GCMprocpy its arr_mke* "
+                "function per time and level"
             )
             if args.ref_python:
-                ref = run_child(args.ref_python, "ref", name, path, 1, args.ref_times)
+                ref = run_child(args.ref_python, "ref", name, path, args.repeat, args.ref_times)
+                rec.peer_versions = ref["versions"]
                 scale = ours["times"] / ref["times"]
-                seconds = ref["seconds"] * scale
-                note = "" if scale == 1 else f" (scaled from {ref['times']} times)"
-                line += (
-                    f" | GCMprocpy {seconds:7.1f} s{note}, peak +{ref['peak_mb']:5.0f} MB"
-                    f" | speed-up {seconds / ours['seconds']:6.0f}x"
-                )
-            print(line, flush=True)
+                if scale != 1:
+                    for key in ("cold", "warm", "median"):
+                        ref["timing"][key] *= scale
+                    note += f"; GCMprocpy ran {ref['times']} times, scaled to {ours['times']}"
+                note += f"; peak memory +{ours['peak_mb']:.0f} MB ours, +{ref['peak_mb']:.0f} MB GCMprocpy"
+            rec.row(
+                f"{name}, every time and level {tuple(ours['shape'])}",
+                ours["timing"],
+                ref and ref["timing"],
+                note=note,
+            )
+        rec.write()
 
 
 if __name__ == "__main__":

@@ -7,25 +7,30 @@ which sit in the loss cone: 60 L* per model. Models and drivers as recorded ther
 centred dipole (moment 29836.5 nT, tilt 8.103 deg), IGRF, IGRF + T89 (Kp 2), IGRF + T96
 (Pdyn 2 nPa, Dst -20 nT, By 0, Bz -2 nT).
 
-What is timed (best of ``--repeat``; only the computation, not building the inputs):
+What is timed: only the computation, not building the inputs; every side by
+``_timing.measure`` (the first call alone, "cold", then the best of ``--repeat`` further calls,
+"warm"), with the same ``--repeat`` for ours and the peers:
 
 * geospacexr ``particles.rb.lstar(model)`` on the whole set at ``accuracy="default"``, on one
   core (``NUMBA_NUM_THREADS=1``) and on ``--cores`` cores (the batch is prange-parallel over
-  particles), each in a fresh subprocess after a warm-up call (numba caches on disk); the
-  1-core and N-core subprocesses alternate ``--rounds`` times (best kept), so that load from
-  other users of a shared machine does not fake the scaling. One ``accuracy="high"`` run gives
-  our accuracy: max |L*_default / L*_high - 1| over the set.
+  particles), each in a fresh subprocess, so "cold" includes loading (or compiling) numba's
+  kernels. The 1-core and N-core subprocesses alternate ``--rounds`` times; the FIRST round is
+  the one compared with the peers, the best over all rounds only feeds the scaling note, so
+  that load from other users of a shared machine does not fake the scaling. A separate run
+  gives our accuracy (max |L*_default / L*_high - 1| over the set) and the one-run
+  ``accuracy="high"`` time.
 * IRBEM (SpacePy ``irbempy.get_Lstar``, one core) at its default resolution, options
   [1, 0, 0, 0, int], and at its highest, [1, 0, 9, 9, int]. The highest resolution costs about
   6 s per T96 L*, so by default it runs on 4 of the 16 positions (15 L*: r3_phi90, r4.5_phi0,
-  r6_phi180, r5_lat20_phi0); ``--irbem-highest-all`` runs the whole set (about 7 minutes).
+  r6_phi180, r5_lat20_phi0), once (cold only); ``--irbem-highest-all`` runs the whole set.
   IRBEM's dipole (options[4] = 5) is its own centred dipole with a geographic axis; for speed
   that does not matter. SpacePy's get_Lstar costs 0.03-0.1 s per call in array allocation; the
   set takes two calls (the r = 3 Re positions have only three pitch angles).
 * rbinvariantslib (T96 on its gridded field, one core) through
   ``tests/rb/reference/rbinvariantslib_lstar.py``'s ``run()``: the T96 grid is built once
-  (reported, not counted per L*), then ``--rbinv-n`` L* (default 2, about 30 s each) are timed
-  one by one. Its ratio is taken against our 1-core time on the same particles.
+  (reported, not counted per L*), then ``--rbinv-n`` L* (default 1, about 30 s each) run
+  1 + ``--rbinv-repeat`` times (first pass cold, best later pass warm); ours runs the same
+  particles the same number of times, first in its process (cold).
 * Field evaluations per second, ``--points`` random points at 1.5-10 Re in GSM: our
   ``model.field`` (internal + external field) for IGRF, T89, T96 and TS05, against
   geopack-vectorized (``igrf_gsm_vectorized``, ``t89_vectorized``, ``t96_vectorized``,
@@ -37,9 +42,9 @@ geopack-vectorized, default ``$GEOSPACEXR_REF_RB``; ``--rbinv-python``: rbinvari
 default ``$GEOSPACEXR_REF_RBINV``), pinned to one CPU where the OS allows it; geopack is
 imported offline (its IGRF download at import is blocked, the shipped IGRF-14 table is used).
 
-    python benchmarks/bench_rb.py --irbem-python /work/ref/rb/bin/python \\
-        --rbinv-python /work/ref/rbinv/bin/python          # about 7 minutes on 2 cores
-    python benchmarks/bench_rb.py --quick --skip-rbinv     # about 3 minutes
+    python benchmarks/bench_rb.py --irbem-python .refenvs/rb/bin/python \\
+        --rbinv-python .refenvs/rbinv/bin/python
+    python benchmarks/bench_rb.py --quick --skip-rbinv
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _timing import TIMER_SOURCE, Recorder, measure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "rb" / "data" / "irbem_invariants.json"
@@ -84,6 +90,7 @@ except (AttributeError, OSError):
 
 IRBEM_SNIPPET = (
     PIN
+    + TIMER_SOURCE
     + """
 import json, sys, time
 import numpy as np
@@ -119,14 +126,8 @@ def run(cs):
         finite += int(np.isfinite(np.asarray(r["Lstar"])[:, :len(kw["alpha"])]).sum())
     return time.perf_counter() - t, finite
 
-def best(cs, repeat, budget):
-    b, total, finite = 1e9, 0.0, 0
-    for _ in range(repeat):
-        dt, finite = run(cs)
-        b, total = min(b, dt), total + dt
-        if total > budget:
-            break
-    return b, finite
+def per(t, n):
+    return {k: (v / n if v is not None and k != "repeat" else v) for k, v in t.items()}
 
 out = {}
 for name in cfg["models"]:
@@ -137,18 +138,25 @@ for name in cfg["models"]:
         ("highest", (9, 9), cfg["highest_particles"], 1),
     ):
         cs = calls(parts, ext, [1, 0, o2, o3, internal])
-        run(calls(parts[:1], ext, [1, 0, o2, o3, internal]))  # warm-up
-        sec, finite = best(cs, repeat, cfg["budget"])
-        rec[res] = {"s_per_lstar": sec / len(parts), "n": len(parts), "finite": finite}
-        print(f"[irbem] {name} {res}: {1e3 * sec / len(parts):.1f} ms per L* ({len(parts)} L*)",
+        if res == "default":  # same timer and repeats as ours: first call, then best of N
+            state = {}
+            t = measure(lambda: state.update(r=run(cs)), repeat)
+            finite = state["r"][1]
+        else:  # about 6 s per T96 L*: one (cold) run
+            sec, finite = run(cs)
+            t = {"cold": sec, "warm": None, "median": None, "repeat": 0}
+        rec[res] = {"timing": per(t, len(parts)), "n": len(parts), "finite": finite}
+        print(f"[irbem] {name} {res}: {1e3 * t['cold'] / len(parts):.1f} ms per L* cold ({len(parts)} L*)",
               file=sys.stderr, flush=True)
     out[name] = rec
+out["versions"] = package_versions("spacepy", "numpy")
 print(json.dumps(out))
 """
 )
 
 GEOPACK_SNIPPET = (
     PIN
+    + TIMER_SOURCE
     + """
 import contextlib, io, json, sys, time, urllib.request
 import numpy as np
@@ -176,35 +184,37 @@ funcs = {
 }
 out = {}
 for name, f in funcs.items():
-    f(x[:10], y[:10], z[:10])
-    b, total = 1e9, 0.0
-    for _ in range(cfg["repeat"]):
-        t = time.perf_counter(); f(x, y, z); dt = time.perf_counter() - t
-        b, total = min(b, dt), total + dt
-        if total > cfg["budget"]:
-            break
-    out[name] = x.size / b
-    print(f"[geopack] {name}: {x.size / b:.0f} points/s", file=sys.stderr, flush=True)
+    out[name] = measure(lambda f=f: f(x, y, z), cfg["repeat"])
+    print(f"[geopack] {name}: {x.size / out[name]['warm']:.0f} points/s", file=sys.stderr, flush=True)
+out["versions"] = package_versions("geopack", "geopack-vectorized", "numpy")
 print(json.dumps(out))
 """
 )
 
 RBINV_SNIPPET = (
     PIN
+    + TIMER_SOURCE
     + """
 import json, os, sys
 os.environ.setdefault("GEOPACK_NOWARN", "1")
 sys.path.insert(0, sys.argv[1])
 import rbinvariantslib_lstar as R
 wanted = [tuple(p) for p in json.loads(sys.argv[2])]
+repeat = int(sys.argv[3])
 parts = [p for p in R.PARTICLES if (p[0], p[2]) in wanted]
-res = R.run("standard", parts)
+# the grid is built once; the particle set then runs 1 + repeat times: the first pass is the
+# cold time, the best later pass the warm one (the same rule as measure())
+res = R.run("standard", parts * (1 + repeat))
+secs = [p["seconds"] for p in res["particles"]]
+n = len(parts)
+passes = [sum(secs[i:i + n]) / n for i in range(0, len(secs), n)]
 print(json.dumps({
     "build_s": res["model_build_seconds"],
-    "seconds": [p["seconds"] for p in res["particles"]],
-    "lstar": [p["Lstar"] for p in res["particles"]],
-    "ids": [[p["id"], p["alpha_local_deg"]] for p in res["particles"]],
+    "timing": {"cold": passes[0], "warm": min(passes[1:]), "median": sorted(passes[1:])[len(passes[1:]) // 2], "repeat": repeat},
+    "lstar": [p["Lstar"] for p in res["particles"][:n]],
+    "ids": [[p["id"], p["alpha_local_deg"]] for p in res["particles"][:n]],
     "grid_points": res["grid"]["n_points"],
+    "versions": package_versions("rbinvariantslib", "PyGeopack", "numpy"),
 }))
 """
 )
@@ -232,17 +242,9 @@ def field_points(n: int, seed: int = 20261127) -> np.ndarray:
     return np.array([r * sth * np.cos(ph), r * sth * np.sin(ph), r * cth])
 
 
-def best_of(repeat: int, func, budget: float = float("inf")) -> float:
-    """Best wall time of up to ``repeat`` calls; stops early once ``budget`` seconds are spent."""
-    best, total = float("inf"), 0.0
-    for _ in range(max(1, repeat)):
-        t = time.perf_counter()
-        func()
-        dt = time.perf_counter() - t
-        best, total = min(best, dt), total + dt
-        if total > budget:
-            break
-    return best
+def per(timing: dict, n: int) -> dict:
+    """A ``measure`` dict for ``n`` items, per item."""
+    return {k: (v / n if v is not None and k != "repeat" else v) for k, v in timing.items()}
 
 
 # --------------------------------------------------------------------------- our worker
@@ -280,39 +282,49 @@ def worker(args: argparse.Namespace) -> None:
     p = pset(parts)
     n = len(parts)
     out: dict = {"threads": numba.get_num_threads(), "lstar": {}, "field": {}}
-    for name, m in models.items():
-        pset(parts[:2]).rb.lstar(m)  # warm-up: loads (or compiles) the cached kernels
-        res: dict = {}
-        sec = best_of(args.repeat, lambda m=m, res=res: res.update(d=p.rb.lstar(m)), args.budget)
-        rec = {"s_per_lstar": sec / n, "n": n, "finite": int(np.isfinite(res["d"].lstar).sum())}
-        if args.accuracy:
-            t = time.perf_counter()
-            high = p.rb.lstar(m, accuracy="high")
-            rec["high_s_per_lstar"] = (time.perf_counter() - t) / n
-            with np.errstate(invalid="ignore"):
-                dev = np.abs(res["d"].lstar.values / high.lstar.values - 1.0)
-            rec["max_rel_dev_vs_high"] = float(np.nanmax(dev))
-            rec["status"] = {
-                str(k): int(v)
-                for k, v in zip(*np.unique(res["d"].status.values, return_counts=True), strict=True)
-            }
-        out["lstar"][name] = rec
-        print(
-            f"[ours x{out['threads']}] {name}: {1e3 * sec / n:.2f} ms per L*",
-            file=sys.stderr,
-            flush=True,
-        )
-    if args.accuracy:  # the rbinvariantslib particles, same batch size as timed there
+    if args.accuracy:
+        # the rbinvariantslib particles FIRST, so that this first call is cold (numba's T96
+        # kernels loaded or compiled) like rbinvariantslib's first pass; same repeats as there
         ids = {q["id"]: q["xyz_gsm"] for q in data["positions"]}
         rows = [(i, ids[i], a) for i, a in RBINV_PARTICLES[: max(1, args.rbinv_n)]]
         sub = pset(rows)
-        sec = best_of(args.repeat, lambda: sub.rb.lstar(models["t96"]), args.budget)
-        out["rbinv_subset"] = {"s_per_lstar": sec / len(rows), "n": len(rows)}
+        t = measure(lambda: sub.rb.lstar(models["t96"]), args.rbinv_repeat)
+        out["rbinv_subset"] = {"timing": per(t, len(rows)), "n": len(rows)}
+        for name, m in models.items():
+            start = time.perf_counter()
+            high = p.rb.lstar(m, accuracy="high")
+            rec = {"high_s_per_lstar": (time.perf_counter() - start) / n}
+            default = p.rb.lstar(m)
+            with np.errstate(invalid="ignore"):
+                dev = np.abs(default.lstar.values / high.lstar.values - 1.0)
+            rec["max_rel_dev_vs_high"] = float(np.nanmax(dev))
+            rec["status"] = {
+                str(k): int(v)
+                for k, v in zip(*np.unique(default.status.values, return_counts=True), strict=True)
+            }
+            out["lstar"][name] = rec
+        print(json.dumps(out))
+        return
+    for name, m in models.items():  # cold: the first call in this fresh process
+        res: dict = {}
+        t = measure(lambda m=m, res=res: res.update(d=p.rb.lstar(m)), args.repeat)
+        rec = {
+            "timing": per(t, n),
+            "s_per_lstar": t["warm"] / n,
+            "n": n,
+            "finite": int(np.isfinite(res["d"].lstar).sum()),
+        }
+        out["lstar"][name] = rec
+        print(
+            f"[ours x{out['threads']}] {name}: {1e3 * t['warm'] / n:.2f} ms per L* warm",
+            file=sys.stderr,
+            flush=True,
+        )
     x, y, z = np.load(args.points_file)
     for name, m in field_models.items():
-        m.field(x[:10], y[:10], z[:10], time=when, frame="GSM")
-        sec = best_of(args.repeat, lambda m=m: m.field(x, y, z, time=when, frame="GSM"))
-        out["field"][name] = x.size / sec
+        out["field"][name] = measure(
+            lambda m=m: m.field(x, y, z, time=when, frame="GSM"), args.repeat
+        )
     print(json.dumps(out))
 
 
@@ -327,28 +339,14 @@ def run_json(cmd: list[str], env: dict[str, str] | None = None) -> dict:
 
 def ours(args: argparse.Namespace, threads: int, accuracy: bool, points_file: str) -> dict:
     cmd = [sys.executable, __file__, "--worker", "--repeat", str(args.repeat)]
-    cmd += ["--budget", str(args.budget), "--points-file", points_file]
+    cmd += ["--points-file", points_file, "--rbinv-repeat", str(args.rbinv_repeat)]
     cmd += ["--rbinv-n", str(args.rbinv_n)] + (["--accuracy"] if accuracy else [])
     return run_json(cmd, {**ONE_THREAD_ENV, "NUMBA_NUM_THREADS": str(threads)})
 
 
-def merge(first: dict, later: dict) -> dict:
-    """Best of two worker runs: the smaller time per L*, the larger field rate."""
-    for name, rec in later["lstar"].items():
-        first["lstar"][name]["s_per_lstar"] = min(
-            first["lstar"][name]["s_per_lstar"], rec["s_per_lstar"]
-        )
-    for name, rate in later["field"].items():
-        first["field"][name] = max(first["field"][name], rate)
-    return first
-
-
-def fmt(v: float | None, spec: str, width: int) -> str:
-    return f"{v:{width}{spec}}" if v is not None else f"{'-':>{width}}"
-
-
-def ratio(a: float | None, b: float | None, width: int = 9) -> str:
-    return f"{a / b:{width - 1}.1f}x" if a and b else f"{'-':>{width}}"
+def best_warm(runs: list[dict]) -> dict[str, float]:
+    """Per model, the best warm seconds per L* over several worker runs (scaling only)."""
+    return {name: min(r["lstar"][name]["s_per_lstar"] for r in runs) for name in runs[0]["lstar"]}
 
 
 def main() -> None:
@@ -364,14 +362,14 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=100_000, help="field-evaluation points")
     parser.add_argument("--irbem-python", default=os.environ.get("GEOSPACEXR_REF_RB"))
     parser.add_argument("--rbinv-python", default=os.environ.get("GEOSPACEXR_REF_RBINV"))
-    parser.add_argument("--rbinv-n", type=int, default=2, help="rbinvariantslib L* to time (1-5)")
+    parser.add_argument("--rbinv-n", type=int, default=1, help="rbinvariantslib L* to time (1-5)")
     parser.add_argument("--irbem-highest-all", action="store_true", help="whole set at (9, 9)")
     parser.add_argument("--skip-irbem", action="store_true")
     parser.add_argument("--skip-rbinv", action="store_true")
     parser.add_argument("--skip-geopack", action="store_true")
     parser.add_argument("--json", help="also write the raw numbers to this file")
     parser.add_argument(
-        "--budget", type=float, default=40.0, help="stop repeating after this many seconds"
+        "--rbinv-repeat", type=int, default=1, help="warm passes for rbinvariantslib and ours"
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--accuracy", action="store_true", help=argparse.SUPPRESS)
@@ -391,12 +389,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         points_file = str(Path(tmp) / "points.npy")
         np.save(points_file, field_points(args.points))
-        # 1 core and N cores alternate, so that load from other users hits both alike
-        res["ours_1"] = ours(args, 1, True, points_file)
-        res["ours_n"] = ours(args, args.cores, False, points_file)
+        # 1 core and N cores alternate, so that load from other users hits both alike; the
+        # first round is the one compared with the peers (same repeats as theirs), the best
+        # over all rounds only feeds the scaling column
+        runs_1 = [ours(args, 1, False, points_file)]
+        runs_n = [ours(args, args.cores, False, points_file)]
         for _ in range(args.rounds - 1):
-            res["ours_1"] = merge(res["ours_1"], ours(args, 1, False, points_file))
-            res["ours_n"] = merge(res["ours_n"], ours(args, args.cores, False, points_file))
+            runs_1.append(ours(args, 1, False, points_file))
+            runs_n.append(ours(args, args.cores, False, points_file))
+        res["ours_1"], res["ours_n"] = runs_1[0], runs_n[0]
+        res["scaling_1"], res["scaling_n"] = best_warm(runs_1), best_warm(runs_n)
+        res["extras"] = ours(args, 1, True, points_file)
         if args.irbem_python and not args.skip_irbem:
             highest = (
                 parts
@@ -410,7 +413,6 @@ def main() -> None:
                 "particles": [[q[1], q[2]] for q in parts],
                 "highest_particles": [[q[1], q[2]] for q in highest],
                 "repeat": args.repeat,
-                "budget": args.budget,
             }
             res["irbem"] = run_json(
                 [args.irbem_python, "-c", IRBEM_SNIPPET, json.dumps(cfg)], ONE_THREAD_ENV
@@ -422,7 +424,6 @@ def main() -> None:
                 "t96": [drv["Pdyn"], drv["Dst"], drv["ByIMF"], drv["BzIMF"]],
                 "ts05": TS05_PARMOD,
                 "repeat": args.repeat,
-                "budget": args.budget,
             }
             res["geopack"] = run_json(
                 [args.irbem_python, "-c", GEOPACK_SNIPPET, points_file, json.dumps(cfg)],
@@ -431,7 +432,14 @@ def main() -> None:
     if args.rbinv_python and not args.skip_rbinv:
         wanted = [list(p) for p in RBINV_PARTICLES[: args.rbinv_n]]
         res["rbinv"] = run_json(
-            [args.rbinv_python, "-c", RBINV_SNIPPET, str(RBINV_SCRIPT_DIR), json.dumps(wanted)],
+            [
+                args.rbinv_python,
+                "-c",
+                RBINV_SNIPPET,
+                str(RBINV_SCRIPT_DIR),
+                json.dumps(wanted),
+                str(args.rbinv_repeat),
+            ],
             {**ONE_THREAD_ENV, "GEOPACK_NOWARN": "1"},
         )
     res["total_seconds"] = time.perf_counter() - t_start
@@ -442,90 +450,82 @@ def main() -> None:
 
 
 def report(args: argparse.Namespace, res: dict) -> None:
+    """The table rows, written through ``_timing.Recorder``."""
     o1, on = res["ours_1"]["lstar"], res["ours_n"]["lstar"]
-    irbem, rbinv = res.get("irbem", {}), res.get("rbinv")
+    ex = res["extras"]["lstar"]
+    irbem, rbinv, gp = res.get("irbem", {}), res.get("rbinv"), res.get("geopack", {})
     nc = res["ours_n"]["threads"]
-    rbinv_ms = 1e3 * float(np.mean(rbinv["seconds"])) if rbinv else None
-    print(
-        f"\nL*: ms per L*, {res['n_lstar']} particles, geospacexr accuracy='default'; "
-        f"IRBEM and rbinvariantslib on one core"
+    rec = Recorder(
+        "bench_rb",
+        f"L* of {res['n_lstar']} particles and field evaluations of {args.points} points",
+        peer="IRBEM / rbinvariantslib / geopack",
     )
-    head = (
-        f"{'model':<7}{'ours 1c':>9}{f'ours {nc}c':>9}{'scaling':>8}{'ours high':>10}"
-        f"{'IRBEM def':>10}{'IRBEM hi':>10}{'IRBEM/ours':>11}{'rbinv':>9}{'rbinv/ours':>11}"
-        f"{'|def/high-1|':>13}"
-    )
-    print(head)
+    for key in ("irbem", "rbinv", "geopack"):
+        if key in res:
+            rec.peer_versions.update(res[key].pop("versions", {}))
     for name in LSTAR_MODELS:
-        a, b = o1[name], on[name]
-        ms1, msn = 1e3 * a["s_per_lstar"], 1e3 * b["s_per_lstar"]
-        ir = irbem.get(name, {})
-        ird = 1e3 * ir["default"]["s_per_lstar"] if ir else None
-        irh = 1e3 * ir["highest"]["s_per_lstar"] if ir else None
-        rb_ms = rbinv_ms if name == "t96" else None
-        rb_ours = 1e3 * res["ours_1"]["rbinv_subset"]["s_per_lstar"] if rb_ms else None
-        print(
-            f"{name:<7}{ms1:9.2f}{msn:9.2f}{ms1 / msn:7.2f}x{1e3 * a['high_s_per_lstar']:10.1f}"
-            f"{fmt(ird, '.1f', 10)}{fmt(irh, '.0f', 10)}{ratio(ird, ms1, 11)}"
-            f"{fmt(rb_ms, '.0f', 9)}{ratio(rb_ms, rb_ours, 11)}"
-            f"{a['max_rel_dev_vs_high']:13.1e}"
+        ir = irbem.get(name, {}).get("default")
+        scaling = res["scaling_1"][name] / res["scaling_n"][name]
+        rec.row(
+            f"{name} L*, per L*, 1 core (IRBEM)",
+            o1[name]["timing"],
+            ir and ir["timing"],
+            note=(
+                f"ours accuracy='default' (|L*/L*high - 1| <= {ex[name]['max_rel_dev_vs_high']:.1e}),"
+                f" IRBEM options [1,0,0,0,int] (its default resolution, ~1 % from its highest);"
+                f" finite L* ours {o1[name]['finite']}/{res['n_lstar']}"
+                + (f", IRBEM {ir['finite']}/{res['n_lstar']}" if ir else "")
+            ),
         )
-    print(
-        "finite L* (ours default / IRBEM default): "
-        + ", ".join(
-            f"{m} {o1[m]['finite']}/{irbem[m]['default']['finite'] if m in irbem else '-'}"
-            for m in LSTAR_MODELS
+        rec.row(
+            f"{name} L*, per L*, ours on {nc} cores",
+            on[name]["timing"],
+            None,
+            note=f"ours only; scaling 1 -> {nc} cores {scaling:.2f}x (best warm over "
+            f"{args.rounds} alternating rounds)",
         )
-    )
     if irbem:
-        n_hi = irbem["t96"]["highest"]["n"]
-        print(
-            f"IRBEM highest (options 9, 9): {n_hi} L*"
-            + ("" if n_hi == res["n_lstar"] else f" at {', '.join(IRBEM_HIGHEST_SUBSET)}")
-        )
+        hi = irbem["t96"]["highest"]
+        subset = "" if hi["n"] == res["n_lstar"] else f" at {', '.join(IRBEM_HIGHEST_SUBSET)}"
+        for name in LSTAR_MODELS:
+            rec.row(
+                f"{name} L*, per L*, IRBEM highest [1,0,9,9,int] (one run)",
+                {"cold": ex[name]["high_s_per_lstar"], "warm": None, "repeat": 0},
+                irbem[name]["highest"]["timing"],
+                note=f"one run each, not repeated: ours accuracy='high' on all {res['n_lstar']}"
+                f" L* (after the kernels are loaded), IRBEM on {hi['n']} L*{subset}",
+            )
+    sub = res["extras"]["rbinv_subset"]
     if rbinv:
-        sub = res["ours_1"]["rbinv_subset"]
-        print(
-            f"rbinvariantslib T96: {len(rbinv['seconds'])} L* "
-            f"({', '.join(f'{i} {a:g} deg' for i, a in rbinv['ids'])}), "
-            f"{rbinv_ms / 1e3:.1f} s each on a {rbinv['grid_points']}-point grid built in "
-            f"{rbinv['build_s']:.1f} s (not counted); ours on the same particles "
-            f"{1e3 * sub['s_per_lstar']:.1f} ms per L* (1 core)"
+        ids = ", ".join(f"{i} {a:g} deg" for i, a in rbinv["ids"])
+        rec.row(
+            "t96 L*, per L*, rbinvariantslib particles (1 core)",
+            sub["timing"],
+            rbinv["timing"],
+            note=f"{ids}; rbinvariantslib on its gridded T96 ({rbinv['grid_points']} points, built"
+            f" once in {rbinv['build_s']:.1f} s, not counted); ours on the analytic T96",
         )
-    t96 = 1e3 * o1["t96"]["s_per_lstar"]
-    print(
-        f"targets: T96 {t96:.0f} ms per L* on one core (IRBEM default "
-        f"{fmt(1e3 * irbem['t96']['default']['s_per_lstar'] if irbem else None, '.0f', 1)} ms, "
-        f"issue's 680 ms; stretch 50 ms); accuracy {o1['t96']['max_rel_dev_vs_high']:.1e} "
-        f"(target 1e-3); scaling on {nc} cores "
-        + ", ".join(f"{m} {o1[m]['s_per_lstar'] / on[m]['s_per_lstar']:.2f}x" for m in LSTAR_MODELS)
-    )
-
-    f1, fn = res["ours_1"]["field"], res["ours_n"]["field"]
-    gp = res.get("geopack", {})
-    print(f"\nfield evaluations per second ({args.points} points, 1.5-10 Re, GSM)")
-    print(
-        f"{'model':<7}{'ours 1c':>12}{f'ours {nc}c':>12}{'geopack ext':>13}"
-        f"{'geopack ext+IGRF':>18}{'ours 1c / geopack':>19}"
-    )
+    n_pts = args.points
     for name in FIELD_MODELS:
         g = gp.get(name)
+        peer = g
+        note = "ours internal + external field (numba, 1 core)"
         if g and name != "igrf":
-            g_tot = 1.0 / (1.0 / g + 1.0 / gp["igrf"])
-        else:
-            g_tot = g
-        g_ext = g if name != "igrf" else None
-        print(
-            f"{name:<7}{f1[name]:12.3g}{fn[name]:12.3g}{fmt(g_ext, '.3g', 13)}"
-            f"{fmt(g_tot, '.3g', 18)}{ratio(f1[name], g_tot, 19)}"
-        )
-    load = "/".join(f"{v:.2f}" for v in res["load_before"])
-    print(
-        f"\ntotal benchmark time {res['total_seconds']:.0f} s on {os.cpu_count()} CPUs; load "
-        f"average (1/5/15 min) {load} before, "
-        + "/".join(f"{v:.2f}" for v in res["load_after"])
-        + " after (the scaling needs an otherwise idle machine)"
+            peer = {k: g[k] + gp["igrf"][k] for k in ("cold", "warm", "median")} | {
+                "repeat": g["repeat"]
+            }
+            note += "; geopack-vectorized: its external model + igrf_gsm_vectorized, times added"
+        elif g:
+            note += "; geopack-vectorized igrf_gsm_vectorized"
+        ours_f = res["ours_1"]["field"][name]
+        note += f"; ours {n_pts / ours_f['warm']:.3g} points/s warm"
+        rec.row(f"{name} field, {n_pts} points", ours_f, peer, note=note)
+    rec.note(
+        "IRBEM, rbinvariantslib and geopack run in their own interpreters pinned to one CPU; "
+        "ours in fresh subprocesses with NUMBA_NUM_THREADS set. Cold = first call in the "
+        "process (for ours: numba's compiled kernels loaded from the disk cache, or compiled)."
     )
+    rec.write({"raw": res})
 
 
 if __name__ == "__main__":
