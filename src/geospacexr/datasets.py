@@ -144,18 +144,16 @@ def list_samples(details: bool = False) -> list[str] | list[dict[str, Any]]:
         >>> "themis-gill" in list_samples()
         True
     """
-    if not details:
-        return _SAMPLES.names()
-    return [
-        {
+    return _SAMPLES.listing(
+        details,
+        lambda s: {
             "name": s.name,
             "description": s.description,
             "kind": s.kind,
             "version": s.version,
             "single_file": s.single_file,
-        }
-        for s in _SAMPLES.values()
-    ]
+        },
+    )
 
 
 def sample_info(name: str) -> Sample:

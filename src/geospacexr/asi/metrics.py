@@ -83,7 +83,7 @@ class Metric:
     kernel: str | None = None
 
 
-_METRICS: Registry[Metric] = Registry("box metric", error=UnknownMetricError)
+_METRICS: Registry[Metric] = Registry("box metric", error=UnknownMetricError, argument="metric")
 
 
 def register_metric(
@@ -138,17 +138,15 @@ def list_metrics(details: bool = False) -> list[str] | list[dict[str, Any]]:
     Returns:
         Sorted names, or dicts sorted by name.
     """
-    if not details:
-        return _METRICS.names()
-    return [
-        {
+    return _METRICS.listing(
+        details,
+        lambda m: {
             "name": m.name,
             "description": m.description,
             "needs_percentile": m.needs_percentile,
             "compiled": m.kernel is not None,
-        }
-        for m in _METRICS.values()
-    ]
+        },
+    )
 
 
 def get_metric(metric: str) -> Metric:
@@ -163,15 +161,7 @@ def get_metric(metric: str) -> Metric:
     Raises:
         UnknownMetricError: If no metric has that name (close matches are named).
     """
-    if isinstance(metric, str) and metric in _METRICS:
-        return _METRICS[metric]
-    close = _METRICS.unknown(metric).candidates
-    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-    raise UnknownMetricError(
-        f"metric must be one of {', '.join(_METRICS)}, not {metric!r}{hint}",
-        name=str(metric),
-        candidates=close,
-    )
+    return _METRICS[metric]
 
 
 @register_metric("mean", kernel="mean", description="mean of the box's pixels")

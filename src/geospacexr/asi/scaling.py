@@ -58,7 +58,9 @@ class ScaleMethod:
     description: str = ""
 
 
-_SCALINGS: Registry[ScaleMethod] = Registry("scaling method", error=UnknownScalingError)
+_SCALINGS: Registry[ScaleMethod] = Registry(
+    "scaling method", error=UnknownScalingError, argument="method"
+)
 
 
 def register_scaling(
@@ -97,9 +99,7 @@ def list_scalings(details: bool = False) -> list[str] | list[dict[str, Any]]:
     Returns:
         Sorted names, or dicts sorted by name.
     """
-    if not details:
-        return _SCALINGS.names()
-    return [{"name": m.name, "description": m.description} for m in _SCALINGS.values()]
+    return _SCALINGS.listing(details, lambda m: {"name": m.name, "description": m.description})
 
 
 def get_scaling(method: str) -> ScaleMethod:
@@ -114,15 +114,7 @@ def get_scaling(method: str) -> ScaleMethod:
     Raises:
         UnknownScalingError: If no method has that name (close matches are named).
     """
-    if isinstance(method, str) and method in _SCALINGS:
-        return _SCALINGS[method]
-    close = _SCALINGS.unknown(method).candidates
-    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-    raise UnknownScalingError(
-        f"method must be one of {', '.join(_SCALINGS)}, not {method!r}{hint}",
-        name=str(method),
-        candidates=close,
-    )
+    return _SCALINGS[method]
 
 
 @register_scaling("fixed", description="the given bounds low= and high=")

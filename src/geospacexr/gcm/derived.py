@@ -42,7 +42,7 @@ import xarray as xr
 
 from .._checks import require
 from .._registry import Registry
-from ..errors import InvalidArgumentError, MissingVariableError, UnknownDerivedError
+from ..errors import MissingVariableError, UnknownDerivedError
 from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS, gravity
 
 __all__ = ["Derived", "available", "derived", "list_derived", "register_derived", "registry"]
@@ -71,15 +71,6 @@ class Derived:
 
 #: The derived fields by name.
 _REGISTRY: Registry[Derived] = Registry("derived field", error=UnknownDerivedError)
-
-
-def _redefinition(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
-    """Whether ``new`` is ``old`` defined again (a re-run notebook cell, a reloaded module)."""
-    key = (getattr(old, "__module__", None), getattr(old, "__qualname__", None))
-    return None not in key and key == (
-        getattr(new, "__module__", None),
-        getattr(new, "__qualname__", None),
-    )
 
 
 def register_derived(
@@ -117,12 +108,7 @@ def register_derived(
         func: Callable[[xr.Dataset], xr.DataArray],
     ) -> Callable[[xr.Dataset], xr.DataArray]:
         entry = Derived(name, func, tuple(inputs), units, long_name, reference)
-        try:
-            _REGISTRY.add(name, entry, replace=replace)
-        except InvalidArgumentError:  # the name is taken: by this function defined again?
-            if not _redefinition(_REGISTRY[name].func, func):
-                raise
-            _REGISTRY.add(name, entry, replace=True)
+        _REGISTRY.add(name, entry, replace=replace, source=func)
         return func
 
     return decorator
@@ -147,18 +133,16 @@ def list_derived(details: bool = False) -> list[str] | list[dict[str, Any]]:
         >>> "O/N2" in list_derived()
         True
     """
-    if not details:
-        return _REGISTRY.names()
-    return [
-        {
+    return _REGISTRY.listing(
+        details,
+        lambda e: {
             "name": e.name,
             "description": e.long_name,
             "inputs": list(e.inputs),
             "units": e.units,
             "reference": e.reference,
-        }
-        for e in _REGISTRY.values()
-    ]
+        },
+    )
 
 
 def available(ds: xr.Dataset) -> list[str]:

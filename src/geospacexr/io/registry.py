@@ -36,7 +36,6 @@ from typing import Any
 from .._registry import Registry
 from ..errors import (
     FileFormatError,
-    InvalidArgumentError,
     NoFilesError,
     ReaderNotFoundError,
     UnknownReaderError,
@@ -115,15 +114,6 @@ def _load_builtin() -> None:
 _READERS: Registry[ReaderSpec] = Registry("reader", loader=_load_builtin, error=UnknownReaderError)
 
 
-def _redefinition(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
-    """Whether ``new`` is ``old`` defined again (a re-run notebook cell, a reloaded module)."""
-    key = (getattr(old, "__module__", None), getattr(old, "__qualname__", None))
-    return None not in key and key == (
-        getattr(new, "__module__", None),
-        getattr(new, "__qualname__", None),
-    )
-
-
 def register_reader(
     name: str,
     *,
@@ -176,12 +166,7 @@ def register_reader(
         )
         if replace:  # a plug-in replacing a built-in reader: load those first, so it stays
             len(_READERS)
-        try:
-            _READERS.add(name, spec, replace=replace)
-        except InvalidArgumentError:  # the name is taken: by this function defined again?
-            if not _redefinition(_READERS[name].open, func):
-                raise
-            _READERS.add(name, spec, replace=True)
+        _READERS.add(name, spec, replace=replace, source=func)
         return func
 
     return decorator
@@ -211,18 +196,16 @@ def list_readers(details: bool = False) -> list[str] | list[dict[str, Any]]:
         >>> "asi-pgm" in list_readers()
         True
     """
-    if not details:
-        return _READERS.names()
-    return [
-        {
+    return _READERS.listing(
+        details,
+        lambda spec: {
             "name": spec.name,
             "description": spec.description,
             "kind": spec.kind,
             "patterns": list(spec.patterns),
             "sample": spec.sample,
-        }
-        for spec in _READERS.values()
-    ]
+        },
+    )
 
 
 def peek(path: PathLike, n: int = 64) -> bytes:

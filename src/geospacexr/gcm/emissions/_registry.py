@@ -71,15 +71,6 @@ class Emission:
 _REGISTRY: Registry[Emission] = Registry("emission", error=UnknownEmissionError)
 
 
-def _redefinition(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
-    """Whether ``new`` is ``old`` defined again (a re-run notebook cell, a reloaded module)."""
-    key = (getattr(old, "__module__", None), getattr(old, "__qualname__", None))
-    return None not in key and key == (
-        getattr(new, "__module__", None),
-        getattr(new, "__qualname__", None),
-    )
-
-
 def register_emission(
     name: str,
     *,
@@ -130,12 +121,7 @@ def register_emission(
         entry = Emission(
             name, func, tuple(inputs), units, long_name, reference, wavelength_nm, gcmprocpy_factor
         )
-        try:
-            _REGISTRY.add(name, entry, replace=replace)
-        except InvalidArgumentError:  # the name is taken: by this function defined again?
-            if not _redefinition(_REGISTRY[name].func, func):
-                raise
-            _REGISTRY.add(name, entry, replace=True)
+        _REGISTRY.add(name, entry, replace=replace, source=func)
         return func
 
     return decorator
@@ -168,19 +154,17 @@ def list_emissions(details: bool = False) -> list[str] | list[dict[str, Any]]:
         >>> "NO53" in list_emissions()
         True
     """
-    if not details:
-        return _REGISTRY.names()
-    return [
-        {
+    return _REGISTRY.listing(
+        details,
+        lambda e: {
             "name": e.name,
             "description": e.long_name,
             "inputs": list(e.inputs),
             "units": e.units,
             "reference": e.reference,
             "wavelength_nm": e.wavelength_nm,
-        }
-        for e in _REGISTRY.values()
-    ]
+        },
+    )
 
 
 def _entry(name: str) -> Emission:
