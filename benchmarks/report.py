@@ -109,7 +109,13 @@ def render_one(result: dict) -> str:
             _num(ow, unit),
             _num(pc, unit),
             _num(pw, unit),
-            _ratio(ow, pw, row.get("higher_is_better", False)),
+            _ratio(ow, pw, row.get("higher_is_better", False))
+            if ow and pw
+            else (
+                _ratio(oc, pc, row.get("higher_is_better", False)) + " (cold)"
+                if oc and pc
+                else "n/a"
+            ),
             "-" if reps is None else str(reps),
             row.get("note", "").replace("|", "\\|"),
         ]
