@@ -166,9 +166,14 @@ class IoConfig:
 
     Attributes:
         workers: Parallel workers for reading many files (0: one per CPU core).
+        max_decompressed_mb: Largest decompressed content of one compressed file (a
+            ``.pgm.gz``/``.pgm.bz2``), MB; a file that expands beyond it is refused.
+        max_sav_record_mb: Largest decompressed record of a compressed IDL ``.sav`` file, MB.
     """
 
     workers: int = 0
+    max_decompressed_mb: float = 2048.0
+    max_sav_record_mb: float = 1024.0
 
 
 @dataclass(frozen=True)

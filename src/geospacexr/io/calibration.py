@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from .idlsav import check_record_chain
 from .instruments import get_instrument, instrument_of_calibration, instruments, list_instruments
 from .registry import Paths, expand_paths, register_reader
 
@@ -68,6 +69,7 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
             "<INSTRUMENT>_<Rayleighs|flatfield>_<detector>_<start>-<end>_vNN.sav",
             path=file,
         )
+    check_record_chain(file)  # readsav loops forever on a damaged record chain
     try:
         content = scipy.io.readsav(str(file), python_dict=True)
     except Exception as exc:  # scipy raises bare Exceptions on damaged files

@@ -1,4 +1,4 @@
-"""Writing IDL SAVE (``.sav``) files, the format of University of Calgary skymaps.
+"""Writing IDL SAVE (``.sav``) files (the format of University of Calgary skymaps); checking them.
 
 Skymaps and calibrations are IDL save files; writing them here makes the sample files exactly
 what users download.
@@ -11,6 +11,10 @@ and a payload, all big-endian and aligned to 32 bits; a VARIABLE record holds th
 its type descriptor (array and structure descriptors) and its data. ``scipy.io.readsav`` reads
 the result (tested, including a round trip of a real skymap).
 
+:func:`check_record_chain` walks the record chain of a file before ``scipy.io.readsav`` reads it:
+readsav follows each record's next-record offset blindly, so a damaged offset (pointing at its
+own record, backwards or past the end) makes it loop forever while its memory grows.
+
 Example:
     >>> write_sav("cal.sav", {"rper_dnpersecond_15651": np.array(5.2)})  # doctest: +SKIP
 """
@@ -21,15 +25,17 @@ import io
 import os
 import struct
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import UnsupportedTypeError
+from .. import config
+from ..errors import FileFormatError, UnsupportedTypeError
 from .atomic import atomic_write
 
-__all__ = ["IdlStruct", "write_sav"]
+__all__ = ["IdlStruct", "check_record_chain", "write_sav"]
 
 # numpy kind/size -> IDL type code
 _TYPECODES = {
@@ -314,3 +320,106 @@ def write_sav(
     _record(out, _RECORD["END_MARKER"], b"")
     with atomic_write(path) as fh:
         fh.write(out.getvalue())
+
+
+_HEADER = 16  # RECTYPE, next-record offset (low and high 32 bits), 4 unknown bytes
+_FORMATS = {b"\x00\x04": False, b"\x00\x06": True}  # record format -> compressed
+_KNOWN_RECTYPES = frozenset({0, 1, 2, 3, 6, 10, 12, 13, 14, 15, 16, 17, 19, 20})
+
+
+def check_record_chain(path: str | os.PathLike[str], *, max_record_mb: float | None = None) -> int:
+    """Walk the record chain of an IDL save file without trusting it (bounded time and memory).
+
+    Every record's next-record offset must lie strictly after its own 16-byte header and within
+    the file, so the walk visits at most ``size / 16`` records; the chain must end at an
+    END_MARKER record. In a compressed file (record format ``00 06``) each record body is
+    zlib-decompressed in a bounded way: one that expands beyond the limit, or is not valid zlib
+    data, is refused.
+
+    Args:
+        path: The ``.sav`` file.
+        max_record_mb: Largest decompressed record of a compressed file, MB (default: the
+            ``io.max_sav_record_mb`` setting).
+
+    Returns:
+        The number of records, END_MARKER included.
+
+    Raises:
+        FileFormatError: On a missing signature, an unknown record format or record type, an
+            offset that points at or before its record or past the end, a chain without an
+            END_MARKER, or a compressed record that is corrupt or too large; the message names
+            the record (its number and offset).
+    """
+    limit_mb = config.resolve(max_record_mb, "io.max_sav_record_mb")
+    limit = int(limit_mb * 1024 * 1024)
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(4)
+        if head[:2] != b"SR":
+            raise FileFormatError("not an IDL save file (no 'SR' signature)", path=path)
+        if head[2:4] not in _FORMATS:
+            raise FileFormatError(f"unknown IDL save record format {head[2:4]!r}", path=path)
+        compressed = _FORMATS[head[2:4]]
+        pos, count = 4, 0
+        while True:
+            where = f"record {count} at offset {pos}"
+            if pos + _HEADER > size:
+                raise FileFormatError(
+                    f"truncated: {where} has no complete header before the end of the file "
+                    f"({size} bytes) and no END_MARKER record was met",
+                    path=path,
+                )
+            fh.seek(pos)
+            rectype, low, high = struct.unpack(">lII", fh.read(12))
+            count += 1
+            if rectype == _RECORD["END_MARKER"]:
+                return count
+            if rectype not in _KNOWN_RECTYPES:
+                raise FileFormatError(f"{where}: unknown record type {rectype}", path=path)
+            nextrec = low + (high << 32)
+            if nextrec < pos + _HEADER:
+                raise FileFormatError(
+                    f"{where}: next-record offset {nextrec} does not point past the record "
+                    "(a damaged chain would make the reader loop)",
+                    path=path,
+                )
+            if nextrec > size:
+                raise FileFormatError(
+                    f"{where}: next-record offset {nextrec} is past the end of the file "
+                    f"({size} bytes)",
+                    path=path,
+                )
+            if compressed:
+                fh.seek(pos + _HEADER)
+                _check_compressed(fh.read(nextrec - pos - _HEADER), limit, limit_mb, where, path)
+            pos = nextrec
+
+
+def _check_compressed(
+    body: bytes, limit: int, limit_mb: float, where: str, path: str | os.PathLike[str]
+) -> None:
+    """Decompress one record body with a bounded output, refusing corrupt or oversized data."""
+    d = zlib.decompressobj()
+    produced = 0
+    data = body
+    try:
+        while True:
+            chunk = d.decompress(data, 1 << 20)
+            produced += len(chunk)
+            if produced > limit:
+                raise FileFormatError(
+                    f"{where}: compressed record expands beyond {limit_mb:g} MB "
+                    "(setting io.max_sav_record_mb)",
+                    path=path,
+                )
+            data = d.unconsumed_tail
+            if d.eof or (not data and not chunk):
+                break
+    except zlib.error as exc:
+        raise FileFormatError(f"{where}: corrupt compressed record ({exc})", path=path) from None
+    if not d.eof:
+        raise FileFormatError(f"{where}: truncated compressed record", path=path)

@@ -28,6 +28,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from .idlsav import check_record_chain
 from .instruments import get_instrument, instrument_of_skymap_project, list_instruments
 from .registry import Paths, expand_paths, register_reader
 
@@ -105,6 +106,7 @@ def open_skymap(path: Paths, **_: Any) -> xr.Dataset:
             f"open_skymap takes one file, got {len(files)}: {', '.join(f.name for f in files)}"
         )
     file = files[0]
+    check_record_chain(file)  # readsav loops forever on a damaged record chain
     try:
         content = scipy.io.readsav(str(file), python_dict=True)
     except Exception as exc:  # scipy raises bare Exceptions on damaged files
