@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import config
 from ..errors import FileFormatError
 
 __all__ = ["DecodedFile", "PgmFrame", "decompress", "frame_array", "parse_frames", "read_pgm"]
@@ -76,50 +77,127 @@ class DecodedFile:
 
 
 def _joined(parts: list[bytes]) -> bytes:
-    """The parts as one bytes object (no copy for the usual single part)."""
+    """The parts as one bytes object (no copy for a single part)."""
+    if not parts:
+        return b""
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def decompress(data: bytes) -> tuple[bytes, str | None]:
+_FIRST_FEED = 256  # input bytes first handed to a gzip member's decompressor (doubles after)
+_MAX_FEED = 1 << 20
+
+
+class _Limit:
+    """The decompressed-size budget of one file (``io.max_decompressed_mb``)."""
+
+    def __init__(self, max_mb: float | None, path: Path | None) -> None:
+        self.mb = config.resolve(max_mb, "io.max_decompressed_mb")
+        self.left = int(self.mb * 1024 * 1024)
+        self.path = path
+
+    def room(self) -> int:
+        """``max_length`` for the next call: one byte more than allowed, to detect excess."""
+        return self.left + 1
+
+    def take(self, piece: bytes) -> None:
+        """Count ``piece`` against the budget, refusing the file when it runs out."""
+        self.left -= len(piece)
+        if self.left < 0:
+            raise FileFormatError(
+                f"decompresses to more than {self.mb:g} MB (the io.max_decompressed_mb limit; "
+                "raise it with geospacexr.config.override or GEOSPACEXR_IO_MAX_DECOMPRESSED_MB "
+                "if the file is genuine)",
+                path=self.path,
+            )
+
+
+def _gunzip(data: bytes, limit: _Limit) -> tuple[bytes, str | None]:
+    """Every gzip member of ``data``, in time linear in the input and the output.
+
+    The input is handed to each member's decompressor in growing slices of a memoryview
+    (256 bytes first, doubling up to 1 MiB), so the leftover a member's end copies
+    (``unused_data``) stays small: many tiny members cost no repeated copies of the rest.
+    """
+    view = memoryview(data)
+    size, pos = len(view), 0
+    out: list[bytes] = []
+    while pos < size and view[pos : pos + 2] == b"\x1f\x8b":
+        d = _gzip_engine.decompressobj(wbits=31)
+        feed = _FIRST_FEED
+        try:
+            while not d.eof:
+                if pos >= size:
+                    tail = d.flush()
+                    limit.take(tail)
+                    if tail:
+                        out.append(tail)
+                    return _joined(out), "truncated gzip stream (file ends early)"
+                chunk = view[pos : pos + feed]
+                pos += len(chunk)
+                feed = min(feed * 2, _MAX_FEED)
+                while True:
+                    piece = d.decompress(chunk, limit.room())
+                    limit.take(piece)
+                    if piece:
+                        out.append(piece)
+                    chunk = d.unconsumed_tail
+                    if d.eof or not chunk:
+                        break
+        except _ENGINE_ERRORS as exc:
+            return b"", f"corrupt gzip data ({exc})"
+        pos -= len(d.unused_data)
+    if pos < size and bytes(view[pos:]).strip(b"\0"):
+        return _joined(out), f"{size - pos} bytes of trailing garbage after the gzip data"
+    return _joined(out), None
+
+
+def _bunzip(data: bytes, limit: _Limit) -> tuple[bytes, str | None]:
+    """The bzip2 stream of ``data``, within the decompressed-size budget."""
+    d = bz2.BZ2Decompressor()
+    out: list[bytes] = []
+    chunk = data
+    try:
+        while True:
+            piece = d.decompress(chunk, limit.room())
+            chunk = b""
+            limit.take(piece)
+            if piece:
+                out.append(piece)
+            if d.eof or d.needs_input:
+                break
+    except (OSError, ValueError) as exc:
+        return b"", f"corrupt bzip2 data ({exc})"
+    if not d.eof:
+        return _joined(out), "truncated bzip2 stream (file ends early)"
+    return _joined(out), None
+
+
+def decompress(
+    data: bytes, *, path: Path | None = None, max_mb: float | None = None
+) -> tuple[bytes, str | None]:
     """Decompress gzip (every member) or bzip2 content; pass plain content through.
 
     A truncated stream keeps its complete prefix (deflate and bzip2 output before the cut is
     exact) and reports the truncation. A stream that is corrupt (bad codes, CRC mismatch)
-    cannot be trusted anywhere, so nothing is returned for it.
+    cannot be trusted anywhere, so nothing is returned for it. The work is linear in the input
+    and output sizes, however many gzip members the file holds.
 
     Args:
         data: The file's bytes.
+        path: The file, named in errors.
+        max_mb: Largest decompressed size, MB (default: the ``io.max_decompressed_mb``
+            setting).
 
     Returns:
         ``(content, problem)``: ``problem`` is ``None`` for an intact stream.
+
+    Raises:
+        FileFormatError: If the content expands beyond the limit (a decompression bomb).
     """
     if data.startswith(b"\x1f\x8b"):
-        out = []
-        rest = data
-        while rest.startswith(b"\x1f\x8b"):
-            d = _gzip_engine.decompressobj(wbits=31)
-            try:
-                out.append(d.decompress(rest))
-                tail = d.flush()
-            except _ENGINE_ERRORS as exc:
-                return b"", f"corrupt gzip data ({exc})"
-            if tail:
-                out.append(tail)
-            if not d.eof:
-                return _joined(out), "truncated gzip stream (file ends early)"
-            rest = d.unused_data
-        if rest.strip(b"\0"):
-            return _joined(out), f"{len(rest)} bytes of trailing garbage after the gzip data"
-        return _joined(out), None
+        return _gunzip(data, _Limit(max_mb, path))
     if data.startswith(b"BZh"):
-        d = bz2.BZ2Decompressor()
-        try:
-            content = d.decompress(data)
-        except (OSError, ValueError) as exc:
-            return b"", f"corrupt bzip2 data ({exc})"
-        if not d.eof:
-            return content, "truncated bzip2 stream (file ends early)"
-        return content, None
+        return _bunzip(data, _Limit(max_mb, path))
     return data, None
 
 
@@ -224,7 +302,7 @@ def read_pgm(path: str | Path) -> DecodedFile:
         raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
     if not raw:
         raise FileFormatError("empty file", path=path)
-    buffer, problem = decompress(raw)
+    buffer, problem = decompress(raw, path=path)
     if not buffer:
         raise FileFormatError(problem or "no content after decompression", path=path)
     frames, parse_problem = parse_frames(buffer, path)
