@@ -1,9 +1,10 @@
 import gzip
+import zlib
 
 import pytest
 
 import geospacexr
-from geospacexr.errors import FileFormatError, NoFilesError, ReaderNotFoundError
+from geospacexr.errors import FileFormatError, GeospacexrError, NoFilesError, ReaderNotFoundError
 from geospacexr.io import registry
 
 
@@ -26,6 +27,30 @@ def test_peek_sees_through_gzip(tmp_path):
     assert registry.peek(path, 2) == b"P5"
     (tmp_path / "broken.gz").write_bytes(b"\x1f\x8b\x08garbage")
     assert registry.peek(tmp_path / "broken.gz") == b""
+
+
+def _bad_deflate(name, tmp_path):
+    # a valid gzip header, then an invalid deflate block: gzip.open's read raises zlib.error
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"P5\n")[:10] + b"\xff" * 100)
+    with pytest.raises(zlib.error):
+        with gzip.open(path) as fh:
+            fh.read(8)
+    return path
+
+
+def test_peek_swallows_zlib_errors_of_damaged_streams(tmp_path):
+    assert registry.peek(_bad_deflate("bad.pgm.gz", tmp_path)) == b""
+    broken_bz2 = tmp_path / "bad.bz2"
+    broken_bz2.write_bytes(b"BZh9" + b"\xff" * 50)
+    assert registry.peek(broken_bz2) == b""
+
+
+def test_open_of_a_damaged_gzip_pgm_ends_in_a_geospacexr_error(tmp_path):
+    path = _bad_deflate("20140310_0600_gill_themis19_full.pgm.gz", tmp_path)
+    with pytest.raises(GeospacexrError) as info:
+        geospacexr.open(path)
+    assert path.name in str(info.value)
 
 
 def test_pgm_reader_is_found_by_name_and_magic(tmp_path):

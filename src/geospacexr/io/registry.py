@@ -27,7 +27,9 @@ import bz2
 import fnmatch
 import glob
 import gzip
+import lzma
 import os
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,7 +232,8 @@ def peek(path: PathLike, n: int = 64) -> bytes:
         if head.startswith(b"BZh"):
             with bz2.open(path, "rb") as fh:
                 return fh.read(n)
-    except (OSError, EOFError, ValueError):
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+        # a damaged stream (zlib.error is neither an OSError nor a ValueError): no content
         return b""
     return head[:n]
 
