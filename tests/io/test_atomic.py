@@ -79,3 +79,53 @@ def test_killed_writer_leaves_old_file_intact(tmp_path):
     assert target.read_bytes() == b"old content"
     # the killed writer's temporary is hidden and marked as partial
     assert all(name.startswith(".big.bin.") for name in leftovers(tmp_path))
+
+
+def test_special_targets_are_refused_before_anything_is_written(tmp_path):
+    import os
+
+    from geospacexr.errors import InvalidArgumentError
+    from geospacexr.io.atomic import atomic_path, atomic_write
+
+    real = tmp_path / "real.txt"
+    real.write_text("keep")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target, what in ((fifo, "FIFO"), (link, "symbolic link"), (folder, "directory")):
+        with pytest.raises(InvalidArgumentError, match=what):
+            with atomic_write(target) as fh:
+                fh.write(b"x")
+    with pytest.raises(InvalidArgumentError, match="character device"):
+        with atomic_path("/dev/null"):
+            pass
+    assert real.read_text() == "keep" and link.is_symlink() and fifo.is_fifo()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_stale_parts_of_dead_writers_are_removed_on_the_next_write(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from geospacexr.io import atomic
+
+    target = tmp_path / "out.nc"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead_pid = int(dead.stdout)
+    host = atomic._host()
+    stale = tmp_path / f".out.nc.{host}.{dead_pid}.abc123.part.nc"
+    live = tmp_path / f".out.nc.{host}.{os.getpid()}.def456.part.nc"
+    other_host = tmp_path / f".out.nc.elsewhere-{host}.{dead_pid}.ghi789.part.nc"
+    other_target = tmp_path / f".other.nc.{host}.{dead_pid}.jkl012.part.nc"
+    for p in (stale, live, other_host, other_target):
+        p.write_bytes(b"half")
+    with atomic.atomic_write(target) as fh:
+        fh.write(b"whole")
+    assert target.read_bytes() == b"whole"
+    assert not stale.exists()
+    assert live.exists() and other_host.exists() and other_target.exists()

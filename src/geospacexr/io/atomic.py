@@ -4,14 +4,22 @@ Every writer in the package goes through :func:`atomic_path` (for libraries that
 such as ``Dataset.to_netcdf``, ``Figure.savefig`` or a movie encoder) or :func:`atomic_write`
 (for a file object). Both write a temporary file in the target folder, flush and ``fsync`` it,
 then ``os.replace`` it onto the target and ``fsync`` the folder. A process killed half-way leaves
-the old file (or no file) and at most a hidden ``.<name>.<random>.part`` temporary, never a
-truncated target.
+the old file (or no file) and at most a hidden ``.<name>.<host>.<pid>.<random>.part`` temporary,
+never a truncated target; the next write to the same target removes the temporaries of writers
+on this host whose process no longer exists (never those of a live writer or another host).
+
+Only regular files are written: an existing target that is a directory, a symbolic link, a FIFO
+or a device is refused before anything is written (``os.replace`` would otherwise replace the
+link or the special file itself, e.g. ``/dev/null`` when run as root).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +27,7 @@ from typing import IO, Any
 
 from ..errors import InvalidArgumentError
 
-__all__ = ["atomic_path", "atomic_write", "umask", "write_netcdf"]
+__all__ = ["atomic_path", "atomic_write", "remove_stale_parts", "umask", "write_netcdf"]
 
 _PART = ".part"
 
@@ -60,6 +68,69 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def _check_target(target: Path) -> None:
+    """Refuse targets that are not (or would not be) a regular file."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    for test, what in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            raise InvalidArgumentError(
+                f"{target} is {what}: geospacexr writes regular files only (give a file path)",
+                "path",
+            )
+
+
+def remove_stale_parts(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporaries that killed writers left next to ``path``.
+
+    A temporary is stale when it was made on this host by a process that no longer exists
+    (its name carries host and process id); temporaries of live writers and of other hosts
+    (a shared file system) are left alone.
+
+    Args:
+        path: The target file.
+
+    Returns:
+        The temporaries removed.
+    """
+    target = Path(path)
+    pattern = re.compile(
+        rf"^\.{re.escape(target.name)}\.{re.escape(_host())}\.(\d+)\..*{re.escape(_PART)}"
+    )
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            m = pattern.match(entry.name)
+            if m and entry.is_file(follow_symlinks=False) and not _alive(int(m.group(1))):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success, move it onto ``path`` atomically.
@@ -72,15 +143,23 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
     Yields:
         The temporary path to write to.
 
+    Raises:
+        InvalidArgumentError: If ``path`` exists and is not a regular file (a directory, a
+            symbolic link, a FIFO, a device or a socket).
+
     Example:
         >>> with atomic_path("out.nc") as tmp:      # doctest: +SKIP
         ...     ds.to_netcdf(tmp)
     """
     target = Path(path)
+    _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(target)
     suffix = target.suffix if suffix is None else suffix
     fd, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=f"{_PART}{suffix}", dir=target.parent
+        prefix=f".{target.name}.{_host()}.{os.getpid()}.",
+        suffix=f"{_PART}{suffix}",
+        dir=target.parent,
     )
     os.close(fd)
     tmp = Path(name)
