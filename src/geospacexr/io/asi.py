@@ -42,6 +42,7 @@ from .instruments import TableView, instrument_of_file, instruments, reader_patt
 from .instruments import get_instrument as _get_instrument
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, ReaderSpec, expand_paths, readers, register_reader
+from .times import to_ns
 
 __all__ = ["INSTRUMENTS", "detect_instrument", "open_asi", "open_pgm_files"]
 
@@ -126,7 +127,7 @@ def _frame_time(meta: dict[str, str]) -> np.datetime64 | None:
     if text.upper().endswith("UTC"):
         text = text[:-3].strip()
     try:
-        return np.datetime64(text.replace(" ", "T"), "ns")
+        return to_ns(text.replace(" ", "T"), "frame time")
     except ValueError:
         return None
 
@@ -140,7 +141,7 @@ def _to_time(value: Any, name: str) -> np.datetime64 | None:
     if value is None:
         return None
     try:
-        return np.datetime64(value, "ns")
+        return to_ns(value, name)
     except (ValueError, TypeError):
         raise InvalidArgumentError(
             f"must be a date-time (e.g. '2014-03-10T06:00'), not {value!r}", argument=name

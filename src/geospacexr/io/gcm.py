@@ -62,8 +62,9 @@ from xarray.core import indexing
 
 from .. import config
 from .._registry import Registry
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 from .registry import Paths, expand_paths, register_reader
+from .times import check_ns, to_ns
 
 __all__ = [
     "detect_model",
@@ -326,7 +327,10 @@ def _parse_since(units: str) -> tuple[str, np.datetime64] | None:
     if not m:
         return None
     unit, y, mo, d, h, mi, s = m.groups()
-    base = np.datetime64(f"{int(y):04d}-{int(mo):02d}-{int(d):02d}", "ns")
+    try:
+        base = to_ns(f"{int(y):04d}-{int(mo):02d}-{int(d):02d}", "reference date")
+    except ValueError:
+        return None
     base += np.timedelta64(int(h or 0), "h") + np.timedelta64(int(mi or 0), "m")
     base += np.timedelta64(round(float(s or 0) * 1e9), "ns")
     return unit, base
@@ -357,7 +361,12 @@ def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
         raise FileFormatError(
             f"impossible model time(s) in mtime/year: {mtime[bad][:3].tolist()}", path=path
         )
-    jan1 = np.array([f"{y:04d}-01-01" for y in year], dtype="datetime64[ns]")
+    jan1 = np.array([f"{y:04d}-01-01" for y in year], dtype="datetime64[D]")
+    try:
+        check_ns(jan1 + np.timedelta64(366, "D"), "model year")
+    except OutOfRangeError as exc:
+        raise FileFormatError(str(exc), path=path) from None
+    jan1 = jan1.astype("datetime64[ns]")
     offset_s = (mtime[:, 0] - 1) * 86400 + mtime[:, 1] * 3600 + mtime[:, 2] * 60 + mtime[:, 3]
     times = jan1 + offset_s.astype("timedelta64[s]").astype("timedelta64[ns]")
     # cross-check with the CF time variable
@@ -386,10 +395,15 @@ def _waccmx_times(ds: xr.Dataset, path: Path) -> np.ndarray:
         y, m, d = date // 10000, (date // 100) % 100, date % 100
         if np.any((m < 1) | (m > 12) | (d < 1) | (d > 31) | (sec < 0) | (sec > 86400)):
             raise FileFormatError("impossible values in date/datesec", path=path)
-        days = np.array(
-            [f"{a:04d}-{b:02d}-{c:02d}" for a, b, c in zip(y, m, d, strict=True)],
-            dtype="datetime64[ns]",
-        )
+        try:
+            days = np.array(
+                [f"{a:04d}-{b:02d}-{c:02d}" for a, b, c in zip(y, m, d, strict=True)],
+                dtype="datetime64[D]",
+            )
+            check_ns(days + np.timedelta64(1, "D"), "model date")
+        except ValueError as exc:
+            raise FileFormatError(str(exc), path=path) from None
+        days = days.astype("datetime64[ns]")
         return days + sec.astype("timedelta64[s]").astype("timedelta64[ns]")
     if "time" not in ds.variables:
         raise FileFormatError("WACCM-X history without date/datesec or time", path=path)

@@ -32,6 +32,7 @@ import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
 from .instruments import imager_regex, instrument_of_imager, instruments
+from .times import to_ns
 
 __all__ = ["open_h5_frames"]
 
@@ -58,7 +59,7 @@ def _text(value: Any) -> str:
 
 def _stamp(text: str) -> np.datetime64:
     text = text.strip().removesuffix("UTC").strip()
-    return np.datetime64(text.replace(" ", "T"), "ns")
+    return to_ns(text.replace(" ", "T"), "frame time")
 
 
 #: frame attributes holding the frame time (SMILE, TREx RGB), as pyucalgarysrs reads them
@@ -187,8 +188,8 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         FileFormatError: If no frame can be read (every file's reason is listed).
         IncompatibleInputError: If the files come from several sites, imagers or sizes.
     """
-    t0 = None if start is None else np.datetime64(start, "ns")
-    t1 = None if end is None else np.datetime64(end, "ns")
+    t0 = None if start is None else to_ns(start, "start")
+    t1 = None if end is None else to_ns(end, "end")
     problems: list[dict[str, str]] = []
     parts: list[tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], Path]] = []
     for path in paths:

@@ -21,6 +21,7 @@ import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 from .instruments import instrument_of_imager, instruments
+from .times import to_ns
 
 __all__ = ["PNG_NAME", "open_png_frames"]
 
@@ -94,8 +95,8 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         import PIL  # noqa: F401
     except ImportError:
         raise ImportError("PNG images need Pillow: pip install 'geospacexr[asi]'") from None
-    t0 = None if start is None else np.datetime64(start, "ns")
-    t1 = None if end is None else np.datetime64(end, "ns")
+    t0 = None if start is None else to_ns(start, "start")
+    t1 = None if end is None else to_ns(end, "end")
     problems: dict[str, list[str]] = {}  # file name -> reasons
     frames: list[tuple[np.datetime64, np.ndarray, float, str, str, str, str]] = []
     stamps: list[np.datetime64] = []  # every frame time met, for the out-of-range message
@@ -117,10 +118,10 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
                 continue
             g = m.groupdict()
             try:
-                stamp = np.datetime64(
+                stamp = to_ns(
                     f"{g['date'][:4]}-{g['date'][4:6]}-{g['date'][6:]}T"
                     f"{g['time'][:2]}:{g['time'][2:4]}:{g['time'][4:]}.{g['frac']}",
-                    "ns",
+                    "frame time",
                 )
             except ValueError:
                 problems.setdefault(path.name, []).append(
