@@ -18,6 +18,7 @@ then renamed into place: a file in the mirror is always complete.
 from __future__ import annotations
 
 import bz2
+import contextvars
 import fnmatch
 import gzip
 import hashlib
@@ -130,8 +131,12 @@ def list_remote(url: str) -> list[str]:
         raise DownloadError(f"{url}: listing failed ({exc})") from None
     names = []
     for href in _HREF.findall(text):
+        # parent, absolute and off-site links as written in the page (an encoded ``..%2F`` is
+        # not a parent link: it is kept, for the caller to reject by name)
+        if href.startswith(("/", "../", "http:", "https:")) or href == "..":
+            continue
         name = urllib.parse.unquote(href)
-        if name.startswith(("/", "..", "http:", "https:")) or name in names:
+        if name in names:
             continue
         names.append(name)
     return names
@@ -387,8 +392,11 @@ def download(
         day_url = f"{root}{project}/{stream}/{day}/"
         folders = []
         for entry in list_remote(day_url):
+            if not _component(entry):
+                rejected.append(entry)
+                continue
             if not entry.startswith(f"{site}_"):
-                continue  # another site: not ours to judge
+                continue  # another site's folder
             folder = entry.rstrip("/")
             imager = folder[len(site) + 1 :]
             if not _component(entry) or not (
@@ -441,7 +449,9 @@ def download(
     threads = config.resolve(workers, "io.workers") or (os.cpu_count() or 1)
     if todo:
         with ThreadPoolExecutor(max_workers=min(threads, len(todo))) as pool:
-            jobs = pool.map(lambda item: _fetch(*item, mirror), todo)
+            # each worker runs in a copy of the caller's context, so config.override() holds
+            contexts = [contextvars.copy_context() for _ in todo]
+            jobs = pool.map(lambda item, ctx: ctx.run(_fetch, *item, mirror), todo, contexts)
             list(
                 tqdm(
                     jobs,
