@@ -10,9 +10,37 @@ with ``<project>`` (``THEMIS/asi``, ``GO-Canada/REGO``, ``TREx/NIR``, ``TREx/blu
 instrument table (:mod:`geospacexr.io.instruments`, its ``download`` layout). Directory pages are
 plain HTML listings. Files land in
 ``<paths.cache_dir>/ucalgary/`` under the same relative paths, so a second call for the same
-time range downloads nothing. Each file is fetched into ``<file>.part`` (a later call resumes it
-with an HTTP Range request), its size checked against the server's ``Content-Length``, and only
-then renamed into place: a file in the mirror is always complete.
+time range downloads nothing.
+
+What is checked:
+
+* **Names from listings.** Every name a directory page gives (day folders, hour files, skymap
+  folders and files) is percent-decoded and must be one path component: not empty, not ``.`` or
+  ``..``, no slash, backslash, ``:`` or NUL, not absolute. It must also have the shape its level
+  of the tree holds: ``<site>_<imager>`` with an imager id of the instrument
+  (``imager_pattern``), hour files matching the instrument's file-name patterns with a
+  ``YYYYMMDD_HHMM`` stamp, ``<site>_YYYYMMDD`` skymap folders and
+  ``<proj>_skymap_<site>_<start>-<end>_vNN.sav`` skymap files; and the local target, once
+  resolved, must lie inside the mirror. Offending names are skipped and named in one
+  :class:`~geospacexr.errors.DataWarning` per call; when they leave nothing valid, the call
+  raises :class:`~geospacexr.errors.DownloadError`. (Harmless names of another shape, such as a
+  README or another site's folder, are ignored silently.) The site argument must be letters
+  and digits.
+* **Completed files.** ``<mirror>/.manifest.json`` records the size and SHA-256 of every file
+  completed into the mirror (rewritten atomically). A cached file is reused only if it matches
+  its record; a changed, truncated or unrecorded file is fetched again, never returned.
+* **Transfers.** Each file is fetched into ``<file>.part`` (a later call resumes it with an
+  HTTP Range request) and renamed into place only when complete: its size must equal the
+  server's ``Content-Length``, and a ``.gz``/``.bz2`` file must decompress to its end (gzip with a
+  valid CRC; streamed, bounded memory), which is the only check when no ``Content-Length`` is
+  given (other files without one are taken as received). A 206 answer must carry a
+  ``Content-Range`` starting at the requested byte, otherwise the ``.part`` is discarded and the
+  download restarts from zero, once; a 416 answer restarts from zero once, then fails.
+* **Failures.** Timeouts (``servers.timeout_s``), connection errors, 5xx answers and short
+  transfers are retried ``servers.retries`` times in all, waiting ``servers.backoff_s`` seconds
+  and doubling; other 4xx answers fail at once. Everything ends in
+  :class:`~geospacexr.errors.DownloadError`. The settings of :func:`geospacexr.config.override`
+  reach the parallel download workers.
 """
 
 from __future__ import annotations
