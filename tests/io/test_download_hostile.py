@@ -84,6 +84,17 @@ class Hostile(http.server.SimpleHTTPRequestHandler):
                     ("Content-Range", f"bytes 0-{len(data) - 1}/{len(data)}"),
                 ],
             )
+        if mode == "liar206":  # 206 to every request, with a range that starts elsewhere
+            return self._send(
+                206,
+                data[7:],
+                [
+                    ("Content-Length", str(len(data) - 7)),
+                    ("Content-Range", f"bytes 7-{len(data) - 1}/{len(data)}"),
+                ],
+            )
+        if mode == "norange206" and rng:  # 206 without a Content-Range
+            return self._send(206, data[start:], [("Content-Length", str(len(data) - start))])
         if rng:
             body = data[start:]
             return self._send(
@@ -292,6 +303,30 @@ def test_206_with_wrong_content_range_restarts_from_zero(hostile, tmp_path):
     (f,) = _get(url, mirror)
     assert f.read_bytes() == good  # not 1000 bytes + the whole file
     assert [r for p, r in Hostile.requests if p.endswith(NAME)] == ["bytes=1000-", None]
+
+
+def test_206_without_content_range_restarts_from_zero(hostile, tmp_path):
+    url, root = hostile
+    mirror = tmp_path / "m"
+    good = (root / REL / NAME).read_bytes()
+    part = mirror / REL / (NAME + ".part")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"y" * 1000)  # a stale .part that a blind append would keep
+    Hostile.modes = {"/" + REL + NAME: "norange206"}
+    (f,) = _get(url, mirror)
+    assert f.read_bytes() == good
+    assert [r for p, r in Hostile.requests if p.endswith(NAME)] == ["bytes=1000-", None]
+
+
+def test_206_with_wrong_content_range_twice_is_an_error(hostile, tmp_path):
+    url, _ = hostile
+    mirror = tmp_path / "m"
+    Hostile.modes = {"/" + REL + NAME: "liar206"}
+    with pytest.raises(DownloadError, match="Content-Range.*after a restart"):
+        _get(url, mirror)
+    assert len([p for p, _ in Hostile.requests if p.endswith(NAME)]) == 2
+    assert not (mirror / REL / NAME).exists()
+    assert not (mirror / REL / (NAME + ".part")).exists()
 
 
 def test_416_does_not_loop(hostile, tmp_path):
