@@ -90,11 +90,13 @@ class ServersConfig:
         ucalgary_url: Root of the University of Calgary open-data tree (``sort_by_project``).
         timeout_s: Network timeout of one request, seconds.
         retries: Attempts per file before a download is reported as failed.
+        backoff_s: Wait before the second attempt, seconds; it doubles at each further one.
     """
 
     ucalgary_url: str = "https://data.phys.ucalgary.ca/sort_by_project"
     timeout_s: float = 30.0
     retries: int = 3
+    backoff_s: float = 0.5
 
 
 @dataclass(frozen=True)

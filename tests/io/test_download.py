@@ -27,7 +27,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if not os.path.exists(path):
             self.send_error(404)
             return
-        data = open(path, "rb").read()
+        with open(path, "rb") as fh:
+            data = fh.read()
         start = 0
         if self.headers.get("Range"):
             start = int(self.headers["Range"].split("=")[1].split("-")[0])

@@ -10,20 +10,57 @@ with ``<project>`` (``THEMIS/asi``, ``GO-Canada/REGO``, ``TREx/NIR``, ``TREx/blu
 instrument table (:mod:`geospacexr.io.instruments`, its ``download`` layout). Directory pages are
 plain HTML listings. Files land in
 ``<paths.cache_dir>/ucalgary/`` under the same relative paths, so a second call for the same
-time range downloads nothing. Each file is fetched into ``<file>.part`` (a later call resumes it
-with an HTTP Range request), its size checked against the server's ``Content-Length``, and only
-then renamed into place: a file in the mirror is always complete.
+time range downloads nothing.
+
+What is checked:
+
+* **Names from listings.** Every name a directory page gives (day folders, hour files, skymap
+  folders and files) is percent-decoded and must be one path component: not empty, not ``.`` or
+  ``..``, no slash, backslash, ``:`` or NUL, not absolute. It must also have the shape its level
+  of the tree holds: ``<site>_<imager>`` with an imager id of the instrument
+  (``imager_pattern``), hour files matching the instrument's file-name patterns with a
+  ``YYYYMMDD_HHMM`` stamp, ``<site>_YYYYMMDD`` skymap folders and
+  ``<proj>_skymap_<site>_<start>-<end>_vNN.sav`` skymap files; and the local target, once
+  resolved, must lie inside the mirror. Offending names are skipped and named in one
+  :class:`~geospacexr.errors.DataWarning` per call; when they leave nothing valid, the call
+  raises :class:`~geospacexr.errors.DownloadError`. (Harmless names of another shape, such as a
+  README or another site's folder, are ignored silently.) The site argument must be letters
+  and digits.
+* **Completed files.** ``<mirror>/.manifest.json`` records the size and SHA-256 of every file
+  completed into the mirror (rewritten atomically). A cached file is reused only if it matches
+  its record; a changed, truncated or unrecorded file is fetched again, never returned.
+* **Transfers.** Each file is fetched into ``<file>.part`` (a later call resumes it with an
+  HTTP Range request) and renamed into place only when complete: its size must equal the
+  server's ``Content-Length``, and a ``.gz``/``.bz2`` file must decompress to its end (gzip with a
+  valid CRC; streamed, bounded memory), which is the only check when no ``Content-Length`` is
+  given (other files without one are taken as received). A 206 answer must carry a
+  ``Content-Range`` starting at the requested byte, otherwise the ``.part`` is discarded and the
+  download restarts from zero, once; a 416 answer restarts from zero once, then fails.
+* **Failures.** Timeouts (``servers.timeout_s``), connection errors, 5xx answers and short
+  transfers are retried ``servers.retries`` times in all, waiting ``servers.backoff_s`` seconds
+  and doubling; other 4xx answers fail at once. Everything ends in
+  :class:`~geospacexr.errors.DownloadError`. The settings of :func:`geospacexr.config.override`
+  reach the parallel download workers.
 """
 
 from __future__ import annotations
 
+import bz2
+import contextvars
+import fnmatch
+import gzip
+import hashlib
+import http.client
+import json
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -71,26 +108,36 @@ def _root(url: str | None) -> str:
     return str(config.resolve(url, "servers.ucalgary_url")).rstrip("/") + "/"
 
 
+def _backoff(attempt: int) -> None:
+    """Wait before attempt ``attempt + 1`` (``servers.backoff_s``, doubling each time)."""
+    time.sleep(config.get().servers.backoff_s * 2**attempt)
+
+
 def _request(url: str, headers: dict[str, str] | None = None) -> Any:
     cfg = config.get().servers
     last: Exception | None = None
-    for attempt in range(max(1, cfg.retries)):
+    attempts = max(1, cfg.retries)
+    for attempt in range(attempts):
         try:
             return urllib.request.urlopen(
                 urllib.request.Request(url, headers=headers or {}), timeout=cfg.timeout_s
             )
         except urllib.error.HTTPError as exc:
-            if exc.code in (404, 410, 416):
+            if exc.code < 500 and exc.code not in (408, 429):
                 raise
             last = exc
         except (urllib.error.URLError, OSError) as exc:
             last = exc
-        time.sleep(min(2.0, 0.2 * (attempt + 1)))
-    raise DownloadError(f"{url}: no answer after {cfg.retries} attempts ({last})")
+        if attempt + 1 < attempts:
+            _backoff(attempt)
+    raise DownloadError(f"{url}: no answer after {attempts} attempts ({last})")
 
 
 def list_remote(url: str) -> list[str]:
     """Entries of a directory page (sub-directories end with ``/``).
+
+    Names are percent-decoded, as the server means them; they are *not* checked here (the
+    callers check each one against what its level of the tree should hold).
 
     Args:
         url: Directory URL.
@@ -108,48 +155,206 @@ def list_remote(url: str) -> list[str]:
         if exc.code == 404:
             return []
         raise DownloadError(f"{url}: HTTP {exc.code}") from None
+    except OSError as exc:  # a timeout or a dropped connection while reading the page
+        raise DownloadError(f"{url}: listing failed ({exc})") from None
     names = []
     for href in _HREF.findall(text):
+        # parent, absolute and off-site links as written in the page (an encoded ``..%2F`` is
+        # not a parent link: it is kept, for the caller to reject by name)
+        if href.startswith(("/", "../", "http:", "https:")) or href == "..":
+            continue
         name = urllib.parse.unquote(href)
-        if name.startswith(("/", "..", "http:", "https:")) or name in names:
+        if name in names:
             continue
         names.append(name)
     return names
 
 
-def _fetch(url: str, target: Path) -> Path:
-    """Download one file with resume and a size check, then move it into place atomically."""
+# --- names taken from listings ----------------------------------------------------------------
+
+_SITE = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def _component(name: str) -> bool:
+    """Whether a (decoded) listing name is one safe path component (a trailing ``/`` allowed)."""
+    bare = name[:-1] if name.endswith("/") else name
+    return (
+        bool(bare)
+        and bare not in (".", "..")
+        and not any(c in bare for c in ("/", "\\", "\x00", ":"))
+        and not os.path.isabs(bare)
+        and bare == bare.strip()
+    )
+
+
+def _inside(mirror: Path, target: Path) -> bool:
+    """Whether ``target`` resolves to a path inside the mirror root."""
+    return target.resolve().is_relative_to(mirror.resolve())
+
+
+def _check_site(site: str) -> str:
+    if not isinstance(site, str) or not _SITE.fullmatch(site):
+        raise InvalidArgumentError(
+            f"site must be a site code of letters and digits, not {site!r}", argument="site"
+        )
+    return site
+
+
+def _warn_rejected(rejected: list[str], where: str) -> None:
+    if rejected:
+        warnings.warn(
+            f"skipped {len(rejected)} unsafe or malformed name(s) in the listing of {where}: "
+            + ", ".join(map(repr, rejected)),
+            DataWarning,
+            stacklevel=3,
+        )
+
+
+# --- integrity: the manifest -------------------------------------------------------------------
+
+_MANIFEST = ".manifest.json"
+_LOCK = threading.Lock()
+
+
+def _manifest(mirror: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((mirror / _MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _record(mirror: Path, target: Path, size: int, digest: str) -> None:
+    """Add one completed file to ``<mirror>/.manifest.json`` (read, merge, atomic replace)."""
+    key = target.resolve().relative_to(mirror.resolve()).as_posix()
+    with _LOCK:
+        data = _manifest(mirror)
+        data[key] = {"size": size, "sha256": digest}
+        tmp = mirror / f"{_MANIFEST}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True))
+        os.replace(tmp, mirror / _MANIFEST)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _verified(mirror: Path, target: Path) -> bool:
+    """Whether a mirror file exists and matches its manifest record (size and SHA-256)."""
+    if not target.is_file():
+        return False
+    key = target.resolve().relative_to(mirror.resolve()).as_posix()
+    entry = _manifest(mirror).get(key)
+    if not isinstance(entry, dict):
+        return False
+    return entry.get("size") == target.stat().st_size and entry.get("sha256") == _sha256(target)
+
+
+def _complete_archive(path: Path, name: str) -> bool:
+    """Whether a ``.gz``/``.bz2`` file decompresses to its end (gzip: with a valid CRC).
+
+    Streams in blocks, so memory stays bounded. Other files return ``True`` (nothing to check).
+    """
+    opener = gzip.open if name.endswith(".gz") else bz2.open if name.endswith(".bz2") else None
+    if opener is None:
+        return True
+    try:
+        with opener(path, "rb") as fh:
+            while fh.read(_CHUNK):
+                pass
+    except (OSError, EOFError, zlib.error, ValueError):
+        return False
+    return True
+
+
+_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
+
+
+def _fetch(url: str, target: Path, mirror: Path) -> Path:
+    """Download one file with resume and integrity checks, then move it into place atomically.
+
+    Bounded: ``servers.retries`` attempts with backoff for timeouts, connection errors, 5xx and
+    short transfers; one restart from zero for a bad 206 ``Content-Range`` or a 416 answer.
+    """
+    if not _inside(mirror, target):
+        raise DownloadError(f"{url}: target {target} lies outside the mirror {mirror}")
     part = target.with_name(target.name + ".part")
     target.parent.mkdir(parents=True, exist_ok=True)
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
-    try:
-        response = _request(url, headers)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 416:  # the partial file is already complete (or wrong): start again
+    cfg = config.get().servers
+    attempts = max(1, cfg.retries)
+    restarted = False
+    problem = "no attempt"
+    for attempt in range(attempts):
+        have = part.stat().st_size if part.exists() else 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        try:
+            response = _request(url, headers)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and not restarted:  # stale or too long .part: start again, once
+                part.unlink(missing_ok=True)
+                restarted = True
+                continue
+            raise DownloadError(f"{url}: HTTP {exc.code}") from None
+        with response:
+            resumed = response.status == 206
+            if resumed:
+                m = _RANGE.match(response.headers.get("Content-Range") or "")
+                if m is None or int(m.group(1)) != have:
+                    response.close()
+                    part.unlink(missing_ok=True)
+                    if restarted:
+                        raise DownloadError(
+                            f"{url}: 206 answer with Content-Range "
+                            f"{response.headers.get('Content-Range')!r} for a request from "
+                            f"byte {have}, again after a restart from zero"
+                        )
+                    restarted = True
+                    continue
+            length = response.headers.get("Content-Length")
+            try:
+                expected = (int(length) + (have if resumed else 0)) if length else None
+            except ValueError:
+                expected = None
+            try:
+                with part.open("ab" if resumed else "wb") as fh:
+                    while True:
+                        block = response.read(_CHUNK)
+                        if not block:
+                            break
+                        fh.write(block)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except (OSError, http.client.HTTPException) as exc:  # timeout / dropped mid-body
+                problem = f"transfer broke off ({exc!r}; kept {part.name} to resume)"
+                if attempt + 1 < attempts:
+                    _backoff(attempt)
+                continue
+        size = part.stat().st_size
+        if expected is not None and size != expected:
+            problem = (
+                f"received {size} bytes, the server announced {expected} "
+                f"(kept {part.name} to resume)"
+            )
+            if size > expected:  # more than announced: nothing of it can be trusted
+                part.unlink(missing_ok=True)
+            if attempt + 1 < attempts:
+                _backoff(attempt)
+            continue
+        if not _complete_archive(part, target.name):
             part.unlink(missing_ok=True)
-            return _fetch(url, target)
-        raise DownloadError(f"{url}: HTTP {exc.code}") from None
-    with response:
-        resumed = response.status == 206
-        length = response.headers.get("Content-Length")
-        expected = (int(length) + (have if resumed else 0)) if length is not None else None
-        with part.open("ab" if resumed else "wb") as fh:
-            while True:
-                block = response.read(_CHUNK)
-                if not block:
-                    break
-                fh.write(block)
-            fh.flush()
-            os.fsync(fh.fileno())
-    size = part.stat().st_size
-    if expected is not None and size != expected:
-        raise DownloadError(
-            f"{url}: received {size} bytes, the server announced {expected} "
-            f"(kept {part.name} to resume)"
-        )
-    os.replace(part, target)
-    return target
+            raise DownloadError(
+                f"{url}: the {size} bytes received do not decompress to a complete archive "
+                f"(truncated or corrupt{'' if expected is not None else ', no Content-Length'})"
+            )
+        digest = _sha256(part)
+        os.replace(part, target)
+        _record(mirror, target, size, digest)
+        return target
+    raise DownloadError(f"{url}: {problem} after {attempts} attempts")
 
 
 def _minute(name: str) -> np.datetime64 | None:
@@ -203,38 +408,78 @@ def download(
     if t1 < t0:
         raise InvalidArgumentError(f"end ({t1}) is before start ({t0})")
     root = _root(url)
+    site = _check_site(site)
     mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
     project, stream = row.download.project, row.download.stream
     wanted: list[tuple[str, Path]] = []
     missing_hours: list[str] = []
+    rejected: list[str] = []
     hour = t0.astype("datetime64[h]")
     while hour <= t1.astype("datetime64[h]"):
         day = str(hour.astype("datetime64[D]")).replace("-", "/")
         day_url = f"{root}{project}/{stream}/{day}/"
-        folders = [n.rstrip("/") for n in list_remote(day_url) if n.startswith(f"{site}_")]
+        folders = []
+        for entry in list_remote(day_url):
+            if not _component(entry):
+                rejected.append(entry)
+                continue
+            if not entry.startswith(f"{site}_"):
+                continue  # another site's folder
+            folder = entry.rstrip("/")
+            imager = folder[len(site) + 1 :]
+            if not _component(entry) or not (
+                row.matches_imager(imager)
+                if row.imager_pattern
+                else re.fullmatch(r"[a-z0-9-]+", imager, re.IGNORECASE)
+            ):
+                rejected.append(entry)
+                continue
+            folders.append(folder)
         hh = str(hour)[11:13]
         found = False
         for folder in folders:
             rel = f"{project}/{stream}/{day}/{folder}/ut{hh}/"
             for name in list_remote(root + rel):
+                if not _component(name) or name.endswith("/"):
+                    if not _component(name):
+                        rejected.append(name)
+                    continue
                 when = _minute(name)
-                if when is not None and t0 <= when <= t1 and not name.endswith("/"):
-                    wanted.append((root + rel + urllib.parse.quote(name), mirror / rel / name))
+                if when is None or not any(
+                    fnmatch.fnmatch(name.lower(), p.lower()) for p in row.file_patterns
+                ):
+                    if when is not None:  # looks like a data file, has a wrong shape
+                        rejected.append(name)
+                    continue
+                target = mirror / rel / name
+                if not _inside(mirror, target):
+                    rejected.append(name)
+                    continue
+                if t0 <= when <= t1:
+                    wanted.append((root + rel + urllib.parse.quote(name), target))
                     found = True
         if not found:
             missing_hours.append(f"{hour}")
         hour += np.timedelta64(1, "h")
+    _warn_rejected(rejected, f"{root}{project}/{stream}")
+    if rejected and not wanted:
+        raise DownloadError(
+            f"no valid {instrument} {site} file names on the server between {t0} and {t1}; "
+            f"rejected: {', '.join(map(repr, rejected))}"
+        )
     if missing_hours:
         warnings.warn(
             f"no {instrument} {site} data on the server for hour(s) {', '.join(missing_hours)}",
             DataWarning,
             stacklevel=2,
         )
-    todo = [(u, p) for u, p in wanted if not p.exists()]
+    todo = [(u, p) for u, p in wanted if not _verified(mirror, p)]
     threads = config.resolve(workers, "io.workers") or (os.cpu_count() or 1)
     if todo:
         with ThreadPoolExecutor(max_workers=min(threads, len(todo))) as pool:
-            jobs = pool.map(lambda item: _fetch(*item), todo)
+            # each worker runs in a copy of the caller's context, so config.override() holds
+            contexts = [contextvars.copy_context() for _ in todo]
+            jobs = pool.map(lambda item, ctx: ctx.run(_fetch, *item, mirror), todo, contexts)
             list(
                 tqdm(
                     jobs,
@@ -279,32 +524,55 @@ def download_skymap(
             f"the instrument table lists no skymaps for {instrument!r}", argument="instrument"
         )
     root = _root(url)
+    site = _check_site(site)
+    mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
     when = np.datetime64(date, "D")
     base = f"{project}/skymaps/{site}/"
     candidates = []
-    for folder in list_remote(root + base):
-        m = re.match(rf"{site}_(\d{{8}})", folder)
-        if m:
+    rejected: list[str] = []
+    for entry in list_remote(root + base):
+        m = re.fullmatch(rf"{site}_(\d{{8}})/?", entry)
+        if not m or not _component(entry):
+            rejected.append(entry)
+            continue
+        try:
             day = np.datetime64(f"{m.group(1)[:4]}-{m.group(1)[4:6]}-{m.group(1)[6:]}", "D")
-            if day <= when:
-                candidates.append((day, folder.rstrip("/")))
+        except ValueError:
+            rejected.append(entry)
+            continue
+        if day <= when:
+            candidates.append((day, entry.rstrip("/")))
+    result: Path | None = None
     for _day, folder in sorted(candidates, reverse=True):
         for name in list_remote(root + base + folder + "/"):
-            m = re.match(rf"{prefix}_skymap_{site}_(\d{{8}})-(\d{{8}}|\+)_v\d+\.sav$", name)
-            if not m:
+            m = re.fullmatch(rf"{prefix}_skymap_{site}_(\d{{8}})-(\d{{8}}|\+)_v\d+\.sav", name)
+            if not m or not _component(name):
+                if name.endswith(".sav") or not _component(name):
+                    rejected.append(name)
                 continue
             stop = m.group(2)
-            if stop != "+" and np.datetime64(f"{stop[:4]}-{stop[4:6]}-{stop[6:]}", "D") < when:
+            try:
+                if stop != "+" and np.datetime64(f"{stop[:4]}-{stop[4:6]}-{stop[6:]}", "D") < when:
+                    continue
+            except ValueError:
+                rejected.append(name)
                 continue
-            mirror = (
-                Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
-            )
             target = mirror / base / folder / name
-            return (
+            if not _inside(mirror, target):
+                rejected.append(name)
+                continue
+            result = (
                 target
-                if target.exists()
-                else _fetch(root + base + folder + "/" + urllib.parse.quote(name), target)
+                if _verified(mirror, target)
+                else _fetch(root + base + folder + "/" + urllib.parse.quote(name), target, mirror)
             )
+            break
+        if result is not None:
+            break
+    _warn_rejected(rejected, root + base)
+    if result is not None:
+        return result
     raise DownloadError(
         f"no {instrument} skymap for {site} on the server covers {when} ({root}{base})"
+        + (f"; rejected: {', '.join(map(repr, rejected))}" if rejected else "")
     )
