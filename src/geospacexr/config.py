@@ -171,11 +171,15 @@ class IoConfig:
         max_decompressed_mb: Largest decompressed content of one compressed file (a
             ``.pgm.gz``/``.pgm.bz2``), MB; a file that expands beyond it is refused.
         max_sav_record_mb: Largest decompressed record of a compressed IDL ``.sav`` file, MB.
+        hdf5_external_storage: Read HDF5 datasets whose data lie in other files (external
+            storage, virtual datasets). Off by default: such a dataset in a downloaded file
+            could make a reader show any local file's bytes.
     """
 
     workers: int = 0
     max_decompressed_mb: float = 2048.0
     max_sav_record_mb: float = 1024.0
+    hdf5_external_storage: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FileFormatError
+from .hdf5 import check_storage
 from .registry import Paths, expand_paths, register_reader
 
 __all__ = ["open_asi_grid"]
@@ -70,9 +71,11 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
             missing = [n for n in ("data/grid", "data/timestamp") if n not in f]
             if missing:
                 raise FileFormatError(f"not an ASI grid file: no {', '.join(missing)}", path=file)
-            grid = np.asarray(f["data/grid"][()], dtype=np.float32)
+            grid = np.asarray(check_storage(f["data/grid"], file)[()], dtype=np.float32)
             confidence = (
-                np.asarray(f["data/source_info/confidence"][()], dtype=np.float32)
+                np.asarray(
+                    check_storage(f["data/source_info/confidence"], file)[()], dtype=np.float32
+                )
                 if "data/source_info/confidence" in f
                 else None
             )

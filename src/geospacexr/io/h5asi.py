@@ -31,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from .hdf5 import check_storage
 from .instruments import imager_regex, instrument_of_imager, instruments
 from .times import to_ns
 
@@ -100,7 +101,7 @@ def _read_file(
                     + (f" (it has {found})" if found else ""),
                     path=path,
                 )
-            images = f["data"]["images"]
+            images = check_storage(f["data"]["images"], path)
             stamps = [_stamp(_text(v)) for v in np.atleast_1d(f["data"]["timestamp"][()])]
             single = images.ndim == 3
             if images.ndim not in (3, 4) or images.shape[2] != 3:
