@@ -144,3 +144,28 @@ def test_describe_lists_every_key_with_its_source(monkeypatch):
     for key in gxc.keys():
         assert key in text
     assert "6001" in text and "[GEOSPACEXR_SERVE_PORT]" in text
+
+
+def test_config_file_must_be_a_small_regular_file(tmp_path, monkeypatch):
+    import os
+
+    from geospacexr import config
+    from geospacexr.errors import ConfigError
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("GEOSPACEXR_CONFIG", str(fifo))
+    with pytest.raises(ConfigError, match="not a regular file"):  # no blocking read
+        config.reload()
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * config.MAX_FILE_BYTES + b"\n")
+    monkeypatch.setenv("GEOSPACEXR_CONFIG", str(big))
+    with pytest.raises(ConfigError, match="larger than"):
+        config.reload()
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[asi]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    monkeypatch.setenv("GEOSPACEXR_CONFIG", str(deep))
+    with pytest.raises(ConfigError, match="TOML"):
+        config.reload()
+    monkeypatch.delenv("GEOSPACEXR_CONFIG")
+    config.reload()

@@ -39,6 +39,7 @@ import contextvars
 import dataclasses
 import os
 import re
+import stat
 import threading
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -362,10 +363,32 @@ def config_file() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config") / "geospacexr" / "config.toml"
 
 
+#: The configuration file is a few hundred bytes; anything beyond this is not one (it also bounds
+#: the read of a device such as /dev/zero named by mistake).
+MAX_FILE_BYTES = 1 << 20
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file only, read up to :data:`MAX_FILE_BYTES`."""
+    mode = path.stat().st_mode  # FileNotFoundError for a missing file
+    if not stat.S_ISREG(mode):
+        raise ConfigError(
+            "not a regular file (a FIFO, device or folder cannot be a configuration file)",
+            source=str(path),
+        )
+    with path.open("rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(
+            f"larger than {MAX_FILE_BYTES} bytes: not a configuration file", source=str(path)
+        )
+    return data.decode("utf-8")
+
+
 def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
     """Parse the TOML file into ``{(section, key): (value, source)}``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         if os.environ.get(ENV_FILE):
             raise ConfigError(
@@ -376,6 +399,8 @@ def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
         raise ConfigError(f"cannot read the configuration file ({exc})", source=str(path)) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError("not valid TOML (nested too deeply)", source=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
