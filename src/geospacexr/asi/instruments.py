@@ -8,48 +8,8 @@ science); this module re-exports it so that users find it next to the ASI functi
     'TREx Blueline'
 """
 
-from ..io.instruments import (
-    FALLBACK_COLOUR,
-    DownloadLayout,
-    FileType,
-    Instrument,
-    TableView,
-    UnknownInstrumentError,
-    colour_of,
-    get_instrument,
-    hex_colour,
-    imager_regex,
-    instrument_of_calibration,
-    instrument_of_file,
-    instrument_of_imager,
-    instrument_of_skymap_project,
-    instruments,
-    label_of,
-    list_instruments,
-    reader_patterns,
-    register_instrument,
-    unregister_instrument,
-)
+from ..io import instruments as _table
 
-__all__ = [
-    "FALLBACK_COLOUR",
-    "DownloadLayout",
-    "FileType",
-    "Instrument",
-    "TableView",
-    "UnknownInstrumentError",
-    "colour_of",
-    "get_instrument",
-    "hex_colour",
-    "imager_regex",
-    "instrument_of_calibration",
-    "instrument_of_file",
-    "instrument_of_imager",
-    "instrument_of_skymap_project",
-    "instruments",
-    "label_of",
-    "list_instruments",
-    "reader_patterns",
-    "register_instrument",
-    "unregister_instrument",
-]
+#: The same public names as :mod:`geospacexr.io.instruments` (one list, kept there).
+__all__ = list(_table.__all__)
+globals().update({name: getattr(_table, name) for name in __all__})
