@@ -16,7 +16,13 @@ imageio-ffmpeg wheel ships (H.264, yuv420p), ``.gif`` through Pillow. The frames
 At most ``2 * workers`` frames are in flight, so memory stays bounded for long movies. A tqdm
 progress bar counts the frames (shown on a terminal, or as asked). The file is written to a
 temporary name next to the target and renamed when complete (:func:`geospacexr.io.atomic_path`),
-so an interrupted movie leaves no half-written file.
+so an interrupted movie leaves no half-written file; the temporary of a killed writer is removed
+by the next write to the same target.
+
+Child processes die with the Python process that started them (:mod:`geospacexr._children`):
+ffmpeg gets ``PR_SET_PDEATHSIG`` on Linux (and sees its frame pipe close elsewhere), and every
+frame worker process watches its parent and exits at once when it is gone, even in the middle
+of a frame.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .. import config
+from .._children import die_with_parent, popen_tied
 from ..errors import InvalidArgumentError
 from ..io.atomic import atomic_path
 
@@ -75,8 +82,14 @@ def _as_rgb(item: Any) -> np.ndarray:
 
 
 def _init_worker(blob: bytes) -> None:
-    """Process-pool initializer: unpickle the renderer once; keep dask single-threaded."""
+    """Process-pool initializer: die with the parent; unpickle the renderer once; no dask threads.
+
+    The worker ends as soon as the process that started the pool is gone
+    (:func:`geospacexr._children.die_with_parent`), so a killed kernel leaves no worker behind.
+    """
     import dask
+
+    die_with_parent()
 
     dask.config.set(scheduler="synchronous")  # the processes are the parallelism
     _WORKER_RENDER[:] = [pickle.loads(blob)]
@@ -209,9 +222,11 @@ def _encode_mp4(
 ) -> None:
     """Pipe raw RGB frames into the ffmpeg of imageio-ffmpeg (H.264, yuv420p, MP4).
 
-    ffmpeg is started directly, without ``preexec_fn`` (imageio-ffmpeg's ``write_frames`` sets
-    one, and a fork that runs Python code while rendering threads hold library locks can hang;
-    imageio-ffmpeg issue 58); ``process_group=0`` keeps Ctrl-C from reaching it first.
+    ffmpeg is started without ``preexec_fn`` (imageio-ffmpeg's ``write_frames`` sets one, and a
+    fork that runs Python code while rendering threads hold library locks can hang;
+    imageio-ffmpeg issue 58), through :func:`geospacexr._children.popen_tied`, so the kernel
+    kills it if this process dies (Linux; elsewhere it sees its stdin close);
+    ``process_group=0`` keeps Ctrl-C from reaching it first.
     """
     import subprocess
     import tempfile
@@ -246,7 +261,7 @@ def _encode_mp4(
     ]
     extra: dict[str, Any] = {} if os.name == "nt" else {"process_group": 0}
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
+        proc = popen_tied(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log, **extra
         )
         assert proc.stdin is not None
