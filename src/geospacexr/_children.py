@@ -5,14 +5,14 @@ geospacexr starts two kinds of child process: the ffmpeg that encodes a movie
 outlive the Python process that started it (a killed kernel must not leave an ffmpeg writing a
 hidden ``.part`` file, or workers rendering frames nobody will read):
 
-* **ffmpeg** (:func:`popen_tied`). On Linux it is started through a tiny trampoline, a
-  ``python -I -S -c`` that calls ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (libc through ctypes),
-  checks that its parent is still the process that started it, and then ``exec``\\ s ffmpeg:
+* **ffmpeg** (:func:`popen_tied`). On Linux it is started through a tiny trampoline, a ``python -I
+  -S -c`` that calls ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (libc through ctypes), checks that its
+  parent is still the process that started it, and then replaces itself with ffmpeg (``exec``):
   the death signal survives the ``exec``, so the kernel kills ffmpeg the moment its parent dies,
-  whoever else holds its pipes. A ``preexec_fn`` would do the same in one process less, but
-  Python documents ``preexec_fn`` as unsafe while other threads run (the child can deadlock
-  before ``exec``), and movies are encoded while rendering threads run. Elsewhere (macOS,
-  Windows) ffmpeg reads its frames from our pipe: when we die the pipe closes and ffmpeg stops.
+  whoever else holds its pipes. A ``preexec_fn`` would do the same in one process less, but Python
+  documents ``preexec_fn`` as unsafe while other threads run (the child can deadlock before
+  ``exec``), and movies are encoded while rendering threads run. Elsewhere (macOS, Windows) ffmpeg
+  reads its frames from our pipe: when we die the pipe closes and ffmpeg stops.
 * **Frame workers** (:func:`die_with_parent`, called by the pool's initializer): the worker sets
   the same death signal (Linux; it fires when its immediate parent dies, which is us for a
   ``spawn`` pool and the fork server for a ``forkserver`` pool), and starts a daemon thread that
@@ -126,10 +126,10 @@ def popen_tied(cmd: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     """Start ``cmd`` like :class:`subprocess.Popen`, killed by the kernel if we die (Linux).
 
     On Linux the command is started through a trampoline that sets ``PR_SET_PDEATHSIG`` to
-    ``SIGKILL`` and then ``exec``\\ s it (same process id, so ``proc.pid`` is the command's).
-    The death signal is tied to the calling thread: call this from a thread that lives as long
-    as the child is needed. Elsewhere the command is started as is (give it a pipe from us, such
-    as ``stdin=PIPE``, so that it sees end-of-file when we die).
+    ``SIGKILL`` and then replaces itself with it (``exec``: same process id, so ``proc.pid`` is the
+    command's). The death signal is tied to the calling thread: call this from a thread that lives
+    as long as the child is needed. Elsewhere the command is started as is (give it a pipe from us,
+    such as ``stdin=PIPE``, so that it sees end-of-file when we die).
 
     Args:
         cmd: Program and arguments (``cmd[0]`` searched on ``PATH`` if it has no slash).
