@@ -29,6 +29,7 @@ class Hostile(http.server.SimpleHTTPRequestHandler):
     listings: dict = {}  # URL path -> list of raw hrefs served as that directory's page
     modes: dict = {}  # URL path -> behaviour name
     requests: list = []
+    served: set = set()  # paths already answered once (for "flaky")
 
     def log_message(self, *args):
         pass
@@ -52,6 +53,9 @@ class Hostile(http.server.SimpleHTTPRequestHandler):
             return self.send_error(404)
         data = Path(path).read_bytes()
         mode = self.modes.get(self.path)
+        if mode == "flaky":  # the first answer damaged in transit, the later ones right
+            mode = None if self.path in self.served else "corrupt"
+            self.served.add(self.path)
         rng = self.headers.get("Range")
         start = int(rng.split("=")[1].split("-")[0]) if rng else 0
         if start and start >= len(data) and mode != "bad206":
@@ -118,7 +122,7 @@ def hostile(tmp_path):
     sky = datasets.sample_path("themis-gill-skymap")
     (root / SKY / "gill_20140101").mkdir(parents=True)
     shutil.copy(sky, root / SKY / "gill_20140101" / sky.name)
-    Hostile.listings, Hostile.modes, Hostile.requests = {}, {}, []
+    Hostile.listings, Hostile.modes, Hostile.requests, Hostile.served = {}, {}, [], set()
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Hostile, directory=str(root))
     )
@@ -175,6 +179,7 @@ def test_escaping_file_names_are_skipped_and_named(hostile, tmp_path):
     assert _outside(tmp_path, mirror) == []
     assert sorted(p.relative_to(mirror).as_posix() for p in mirror.rglob("*") if p.is_file()) == [
         ".manifest.json",
+        ".manifest.lock",
         REL + NAME,
     ]
     # only the valid file was ever requested
@@ -264,7 +269,7 @@ def test_no_content_length_truncated_gzip_is_refused(hostile, tmp_path):
     url, _ = hostile
     mirror = tmp_path / "m"
     Hostile.modes = {"/" + REL + NAME: "truncated-nolength"}
-    with pytest.raises(DownloadError, match="complete archive.*no Content-Length"):
+    with pytest.raises(DownloadError, match="not a complete, undamaged.*no Content-Length"):
         _get(url, mirror)
     assert not (mirror / REL / NAME).exists()
     assert not (mirror / REL / (NAME + ".part")).exists()
@@ -274,9 +279,12 @@ def test_corrupt_gzip_with_right_length_is_refused(hostile, tmp_path):
     url, _ = hostile
     mirror = tmp_path / "m"
     Hostile.modes = {"/" + REL + NAME: "corrupt"}
-    with pytest.raises(DownloadError, match="complete archive"):
+    with pytest.raises(DownloadError, match="not a complete, undamaged.*CRC.*after 3 attempts"):
         _get(url, mirror)
     assert not (mirror / REL / NAME).exists()
+    assert not (mirror / REL / (NAME + ".part")).exists()
+    # a damaged body may be a transfer accident: each attempt fetched it again from zero
+    assert [r for p, r in Hostile.requests if p.endswith(NAME)] == [None, None, None]
 
 
 def test_gzip_check_reads_to_the_end(tmp_path):
@@ -376,3 +384,191 @@ def test_unreachable_server_backs_off_and_fails(tmp_path):
     with gxc.override({"servers.retries": 2, "servers.timeout_s": 1, "servers.backoff_s": 0.01}):
         with pytest.raises(DownloadError, match="no answer after 2 attempts"):
             _get("http://127.0.0.1:9/", tmp_path / "m")
+
+
+# --- 3. structure checked before the rename ---------------------------------------------------
+
+RGB_REL = "TREx/RGB/stream0/2021/10/30/gill_rgb-04/ut06/"
+H5 = "20211030_0605_gill_rgb-04_full.h5"
+TAR = "20211030_0605_gill_rgb-04_burst.png.tar"
+
+
+def _rgb(url, mirror):
+    return asi.download(
+        "trex_rgb", "gill", "2021-10-30T06:05", "2021-10-30T06:05", dest=mirror, url=url,
+        progress=False,
+    )  # fmt: skip
+
+
+def _serve_rgb(root, name, data=None):
+    folder = root / RGB_REL
+    folder.mkdir(parents=True, exist_ok=True)
+    if data is None:
+        sample = "trex_rgb-gill" if name.endswith(".h5") else "trex_rgb-gill-burst"
+        data = (datasets.sample_path(sample) / name).read_bytes()
+    (folder / name).write_bytes(data)
+    return data
+
+
+def _nothing_kept(mirror, rel, name):
+    return not (mirror / rel / name).exists() and not (mirror / rel / (name + ".part")).exists()
+
+
+def test_good_hdf5_and_png_tar_pass_the_structure_check(hostile, tmp_path):
+    url, root = hostile
+    h5 = _serve_rgb(root, H5)
+    tar = _serve_rgb(root, TAR)
+    files = _rgb(url, tmp_path / "m")
+    assert [f.name for f in files] == sorted([H5, TAR])
+    assert {f.name: f.read_bytes() for f in files} == {H5: h5, TAR: tar}
+
+
+def test_hdf5_with_a_damaged_chunk_is_never_renamed_into_the_mirror(hostile, tmp_path):
+    url, root = hostile
+    _serve_rgb(root, H5)
+    mirror = tmp_path / "m"
+    Hostile.modes = {"/" + RGB_REL + H5: "corrupt"}  # same length, one byte of a chunk flipped
+    with pytest.raises(DownloadError, match="not a complete, undamaged.*data/images"):
+        _rgb(url, mirror)
+    assert _nothing_kept(mirror, RGB_REL, H5)
+
+
+def test_hdf5_cut_short_without_content_length_is_refused(hostile, tmp_path):
+    url, root = hostile
+    _serve_rgb(root, H5)
+    mirror = tmp_path / "m"
+    Hostile.modes = {"/" + RGB_REL + H5: "truncated-nolength"}
+    with pytest.raises(DownloadError, match="no Content-Length.*HDF5"):
+        _rgb(url, mirror)
+    assert _nothing_kept(mirror, RGB_REL, H5)
+
+
+def test_hdf5_without_the_datasets_its_reader_needs_is_refused(hostile, tmp_path):
+    import h5py
+    import numpy as np
+
+    url, root = hostile
+    made = tmp_path / "made.h5"
+    with h5py.File(made, "w") as f:
+        f.create_dataset("data/images", data=np.zeros((4, 4, 3, 1), np.uint8))
+    _serve_rgb(root, H5, made.read_bytes())
+    mirror = tmp_path / "m"
+    with pytest.raises(DownloadError, match="/data/timestamp.*asi-h5"):
+        _rgb(url, mirror)
+    assert _nothing_kept(mirror, RGB_REL, H5)
+
+
+def test_hdf5_with_external_storage_is_refused(hostile, tmp_path):
+    import h5py
+    import numpy as np
+
+    url, root = hostile
+    outside = tmp_path / "secret.bin"
+    outside.write_bytes(b"s" * 48)
+    made = tmp_path / "made.h5"
+    with h5py.File(made, "w") as f:
+        f.create_dataset("data/images", (4, 4, 3, 1), np.uint8, external=[(str(outside), 0, 48)])
+        f.create_dataset("data/timestamp", data=np.array([b"2021-10-30 06:05:00.000000 UTC"]))
+    _serve_rgb(root, H5, made.read_bytes())
+    mirror = tmp_path / "m"
+    with pytest.raises(DownloadError, match="external"):
+        _rgb(url, mirror)
+    assert _nothing_kept(mirror, RGB_REL, H5)
+
+
+def test_png_tar_with_a_damaged_member_header_is_refused(hostile, tmp_path):
+    import tarfile
+
+    url, root = hostile
+    good = _serve_rgb(root, TAR)
+    with tarfile.open(datasets.sample_path("trex_rgb-gill-burst") / TAR) as tar:
+        second = tar.getmembers()[1].offset
+    bad = bytearray(good)
+    bad[second + 100 : second + 108] = b"garbage!"  # the mode field: the checksum fails
+    _serve_rgb(root, TAR, bytes(bad))
+    mirror = tmp_path / "m"
+    with pytest.raises(DownloadError, match="damaged tar header after 1 member"):
+        _rgb(url, mirror)
+    assert _nothing_kept(mirror, RGB_REL, TAR)
+
+
+def test_png_tar_with_a_damaged_png_chunk_is_refused(hostile, tmp_path):
+    import tarfile
+
+    url, root = hostile
+    good = _serve_rgb(root, TAR)
+    with tarfile.open(datasets.sample_path("trex_rgb-gill-burst") / TAR) as tar:
+        first = tar.getmembers()[0]
+    bad = bytearray(good)
+    bad[first.offset_data + first.size // 2] ^= 0x01  # inside the first PNG's image data
+    _serve_rgb(root, TAR, bytes(bad))
+    mirror = tmp_path / "m"
+    with pytest.raises(DownloadError, match="fails its CRC"):
+        _rgb(url, mirror)
+    assert _nothing_kept(mirror, RGB_REL, TAR)
+
+
+def test_pgm_gz_that_is_valid_gzip_of_a_cut_pgm_is_refused(hostile, tmp_path):
+    url, root = hostile
+    mirror = tmp_path / "m"
+    inner = gzip.decompress((root / REL / NAME).read_bytes())
+    (root / REL / NAME).write_bytes(gzip.compress(inner[:-1000]))  # right CRC, frame cut short
+    with pytest.raises(DownloadError, match="pixel bytes before the end"):
+        _get(url, mirror)
+    assert _nothing_kept(mirror, REL, NAME)
+    (root / REL / NAME).write_bytes(gzip.compress(b"P6\n" + inner[3:]))  # not a P5 PGM
+    with pytest.raises(DownloadError, match="magic 'P5'"):
+        _get(url, mirror)
+    assert _nothing_kept(mirror, REL, NAME)
+
+
+def test_decompression_bomb_is_refused_by_the_configured_limit(hostile, tmp_path):
+    url, _ = hostile
+    mirror = tmp_path / "m"
+    with gxc.override({"io.max_decompressed_mb": 1.0}):  # the file expands to about 2.6 MB
+        with pytest.raises(DownloadError, match="io.max_decompressed_mb"):
+            _get(url, mirror)
+    assert _nothing_kept(mirror, REL, NAME)
+
+
+def test_a_body_damaged_once_is_fetched_again_and_accepted(hostile, tmp_path):
+    url, root = hostile
+    Hostile.modes = {"/" + REL + NAME: "flaky"}
+    (f,) = _get(url, tmp_path / "m")
+    assert f.read_bytes() == (root / REL / NAME).read_bytes()
+    assert [r for p, r in Hostile.requests if p.endswith(NAME)] == [None, None]
+
+
+def test_skymap_with_a_looping_record_chain_is_refused(hostile, tmp_path):
+    import struct
+
+    url, root = hostile
+    sky = datasets.sample_path("themis-gill-skymap").name
+    served = root / SKY / "gill_20140101" / sky
+    data = bytearray(served.read_bytes())
+    data[8:12] = struct.pack(">I", 4)  # record 0's next-record offset: itself
+    served.write_bytes(bytes(data))
+    mirror = tmp_path / "m"
+    with pytest.raises(DownloadError, match="does not point past the record"):
+        asi.download_skymap("themis", "gill", "2014-03-10", dest=mirror, url=url)
+    assert _nothing_kept(mirror, SKY + "gill_20140101/", sky)
+
+
+def test_a_symlink_in_the_mirror_is_not_replaced(hostile, tmp_path):
+    url, _ = hostile
+    mirror = tmp_path / "m"
+    inside = mirror / "precious.txt"  # a link to a file inside the mirror: refused by _fetch
+    link = mirror / REL / NAME
+    link.parent.mkdir(parents=True)
+    inside.write_text("keep")
+    link.symlink_to(inside)
+    with pytest.raises(DownloadError, match="symbolic link"):
+        _get(url, mirror)
+    assert link.is_symlink() and inside.read_text() == "keep"
+    outside = tmp_path / "outside.txt"  # a link out of the mirror: the name is rejected
+    outside.write_text("keep")
+    link.unlink()
+    link.symlink_to(outside)
+    with pytest.warns(DataWarning), pytest.raises(DownloadError, match="no valid"):
+        _get(url, mirror)
+    assert link.is_symlink() and outside.read_text() == "keep"

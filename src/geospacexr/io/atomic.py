@@ -27,7 +27,14 @@ from typing import IO, Any
 
 from ..errors import InvalidArgumentError
 
-__all__ = ["atomic_path", "atomic_write", "remove_stale_parts", "umask", "write_netcdf"]
+__all__ = [
+    "atomic_path",
+    "atomic_write",
+    "check_target",
+    "remove_stale_parts",
+    "umask",
+    "write_netcdf",
+]
 
 _PART = ".part"
 
@@ -82,8 +89,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _check_target(target: Path) -> None:
-    """Refuse targets that are not (or would not be) a regular file."""
+def check_target(path: str | os.PathLike[str]) -> None:
+    """Refuse a target path that exists and is not a regular file.
+
+    Args:
+        path: The file about to be written (or replaced by a rename).
+
+    Raises:
+        InvalidArgumentError: If ``path`` is a symbolic link (even to a regular file), a
+            directory, a FIFO, a character or block device or a socket.
+    """
+    target = Path(path)
     try:
         mode = os.lstat(target).st_mode
     except FileNotFoundError:
@@ -101,6 +117,9 @@ def _check_target(target: Path) -> None:
                 f"{target} is {what}: geospacexr writes regular files only (give a file path)",
                 "path",
             )
+
+
+_check_target = check_target  # the old private name
 
 
 def remove_stale_parts(path: str | os.PathLike[str]) -> list[Path]:

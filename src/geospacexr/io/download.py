@@ -46,6 +46,7 @@ What is checked:
 from __future__ import annotations
 
 import bz2
+import contextlib
 import contextvars
 import fnmatch
 import gzip
@@ -61,7 +62,7 @@ import urllib.parse
 import urllib.request
 import warnings
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,16 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..errors import DataWarning, DownloadError, InvalidArgumentError
-from .instruments import Instrument, TableView, UnknownInstrumentError, get_instrument
+from ..errors import DataWarning, DownloadError, FileFormatError, InvalidArgumentError
+from .atomic import atomic_write, check_target
+from .instruments import (
+    Instrument,
+    TableView,
+    UnknownInstrumentError,
+    get_instrument,
+    instrument_of_file,
+)
+from .structure import check_structure
 
 __all__ = ["PROJECTS", "download", "download_skymap", "list_remote"]
 
@@ -213,6 +222,7 @@ def _warn_rejected(rejected: list[str], where: str) -> None:
 # --- integrity: the manifest -------------------------------------------------------------------
 
 _MANIFEST = ".manifest.json"
+_MANIFEST_LOCK = ".manifest.lock"
 _LOCK = threading.Lock()
 
 
@@ -224,15 +234,41 @@ def _manifest(mirror: Path) -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
-def _record(mirror: Path, target: Path, size: int, digest: str) -> None:
-    """Add one completed file to ``<mirror>/.manifest.json`` (read, merge, atomic replace)."""
-    key = target.resolve().relative_to(mirror.resolve()).as_posix()
+@contextlib.contextmanager
+def _manifest_lock(mirror: Path) -> Iterator[None]:
+    """Hold the manifest lock, for this process's threads and for other processes.
+
+    Threads share a mutex; processes ``flock`` ``<mirror>/.manifest.lock`` where the platform
+    has it.
+    """
     with _LOCK:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: threads only
+            yield
+            return
+        with open(mirror / _MANIFEST_LOCK, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _record(mirror: Path, target: Path, size: int, digest: str) -> None:
+    """Add one completed file to ``<mirror>/.manifest.json`` (read, merge, atomic replace).
+
+    The read-merge-replace runs under a lock shared by threads and processes, so concurrent
+    downloads into one mirror never drop each other's records; the replacement is atomic
+    (:func:`geospacexr.io.atomic.atomic_write`, which also removes temporaries that killed
+    writers left).
+    """
+    key = target.resolve().relative_to(mirror.resolve()).as_posix()
+    with _manifest_lock(mirror):
         data = _manifest(mirror)
         data[key] = {"size": size, "sha256": digest}
-        tmp = mirror / f"{_MANIFEST}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(json.dumps(data, indent=0, sort_keys=True))
-        os.replace(tmp, mirror / _MANIFEST)
+        with atomic_write(mirror / _MANIFEST, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, indent=0, sort_keys=True))
 
 
 def _sha256(path: Path) -> str:
@@ -244,8 +280,12 @@ def _sha256(path: Path) -> str:
 
 
 def _verified(mirror: Path, target: Path) -> bool:
-    """Whether a mirror file exists and matches its manifest record (size and SHA-256)."""
-    if not target.is_file():
+    """Whether a mirror file exists and matches its manifest record (size and SHA-256).
+
+    Only a regular file inside the mirror can match: a symbolic link or a special file never
+    does (the download then refuses to replace it).
+    """
+    if target.is_symlink() or not target.is_file() or not _inside(mirror, target):
         return False
     key = target.resolve().relative_to(mirror.resolve()).as_posix()
     entry = _manifest(mirror).get(key)
@@ -283,6 +323,13 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
     if not _inside(mirror, target):
         raise DownloadError(f"{url}: target {target} lies outside the mirror {mirror}")
     part = target.with_name(target.name + ".part")
+    for path in (target, part):
+        try:
+            check_target(path)
+        except InvalidArgumentError as exc:
+            raise DownloadError(f"{url}: {exc}") from None
+    found = instrument_of_file(target.name)
+    reader = found[1] if found else None
     target.parent.mkdir(parents=True, exist_ok=True)
     cfg = config.get().servers
     attempts = max(1, cfg.retries)
@@ -344,12 +391,19 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
             if attempt + 1 < attempts:
                 _backoff(attempt)
             continue
-        if not _complete_archive(part, target.name):
+        try:
+            check_structure(part, name=target.name, reader=reader)
+        except FileFormatError as exc:  # damaged in transit, or on the server: try again
             part.unlink(missing_ok=True)
-            raise DownloadError(
-                f"{url}: the {size} bytes received do not decompress to a complete archive "
-                f"(truncated or corrupt{'' if expected is not None else ', no Content-Length'})"
+            reason = str(exc).removeprefix(f"{part}: ")
+            problem = (
+                f"the {size} bytes received are not a complete, undamaged file (truncated or "
+                f"corrupt{'' if expected is not None else ', no Content-Length'}: {reason}); "
+                "discarded"
             )
+            if attempt + 1 < attempts:
+                _backoff(attempt)
+            continue
         digest = _sha256(part)
         os.replace(part, target)
         _record(mirror, target, size, digest)
