@@ -194,7 +194,6 @@ def _check_tar(path: Path) -> int:
         total = count = 0
         try:
             for member in tar:
-                count += 1
                 if not member.isfile():
                     raise FileFormatError(
                         f"tar member {member.name!r} is not a regular file", path=path
@@ -212,6 +211,7 @@ def _check_tar(path: Path) -> int:
                     _check_png(fh, path, f"tar member {member.name!r}")  # type: ignore[arg-type]
                 elif _skip(fh, member.size) != member.size:  # type: ignore[arg-type]
                     raise FileFormatError(f"tar member {member.name!r} cut short", path=path)
+                count += 1  # members checked whole
             # after the last member: end-of-archive zero blocks (or nothing), never more headers
             stream = tar.fileobj
             assert stream is not None
