@@ -572,3 +572,61 @@ def test_a_symlink_in_the_mirror_is_not_replaced(hostile, tmp_path):
     with pytest.warns(DataWarning), pytest.raises(DownloadError, match="no valid"):
         _get(url, mirror)
     assert link.is_symlink() and outside.read_text() == "keep"
+
+
+# --- 4. one download per file at a time; a killed downloader blocks nothing ---------------------
+
+
+def test_concurrent_downloads_of_one_file_fetch_it_once(hostile, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url, root = hostile
+    mirror = tmp_path / "m"
+    Hostile.modes = {"/" + REL + NAME: "slow"}  # 1 s before the body: both calls overlap
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: _get(url, mirror), range(2)))
+    good = (root / REL / NAME).read_bytes()
+    assert [r[0].read_bytes() == good for r in results] == [True, True]
+    assert sum(p.endswith(NAME) for p, _ in Hostile.requests) == 1
+    assert not (mirror / REL / (NAME + ".part")).exists()
+
+
+def test_a_killed_downloader_leaves_a_part_that_the_next_call_resumes(hostile, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    url, root = hostile
+    mirror = tmp_path / "m"
+    part = mirror / REL / (NAME + ".part")
+    part.parent.mkdir(parents=True)
+    good = (root / REL / NAME).read_bytes()
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from pathlib import Path
+        from geospacexr.io.download import _part_lock
+        part = Path(sys.argv[1])
+        with _part_lock(part):
+            part.write_bytes(bytes.fromhex(sys.argv[2]))
+            print("locked", flush=True)
+            time.sleep(60)
+        """
+    )
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(part), good[:5000].hex()],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": src},
+    )
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    (f,) = _get(url, mirror)  # the dead holder's lock went with it; its bytes are resumed
+    assert f.read_bytes() == good
+    assert [r for p, r in Hostile.requests if p.endswith(NAME)] == ["bytes=5000-"]
+    assert not part.exists()

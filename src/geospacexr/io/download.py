@@ -27,20 +27,28 @@ What is checked:
   README or another site's folder, are ignored silently.) The site argument must be letters
   and digits.
 * **Completed files.** ``<mirror>/.manifest.json`` records the size and SHA-256 of every file
-  completed into the mirror (rewritten atomically). A cached file is reused only if it matches
-  its record; a changed, truncated or unrecorded file is fetched again, never returned.
+  completed into the mirror (rewritten atomically, under a lock, ``.manifest.lock``, shared by
+  threads and processes). A cached file is reused only if it matches its record; a changed,
+  truncated or unrecorded file is fetched again, never returned. A symbolic link or a special
+  file at a target in the mirror is never replaced (:class:`~geospacexr.errors.DownloadError`).
 * **Transfers.** Each file is fetched into ``<file>.part`` (a later call resumes it with an
-  HTTP Range request) and renamed into place only when complete: its size must equal the
-  server's ``Content-Length``, and a ``.gz``/``.bz2`` file must decompress to its end (gzip with a
-  valid CRC; streamed, bounded memory), which is the only check when no ``Content-Length`` is
-  given (other files without one are taken as received). A 206 answer must carry a
-  ``Content-Range`` starting at the requested byte, otherwise the ``.part`` is discarded and the
-  download restarts from zero, once; a 416 answer restarts from zero once, then fails.
-* **Failures.** Timeouts (``servers.timeout_s``), connection errors, 5xx answers and short
-  transfers are retried ``servers.retries`` times in all, waiting ``servers.backoff_s`` seconds
-  and doubling; other 4xx answers fail at once. Everything ends in
-  :class:`~geospacexr.errors.DownloadError`. The settings of :func:`geospacexr.config.override`
-  reach the parallel download workers.
+  HTTP Range request), one download per file at a time (an ``flock`` on the ``.part``, which a
+  killed process cannot leave behind: a second download of the same file waits, then finds it
+  complete or resumes it). A 206 answer must carry a ``Content-Range`` starting at the
+  requested byte, otherwise the ``.part`` is emptied and the download restarts from zero, once;
+  a 416 answer restarts from zero once, then fails. The file is renamed into place only when
+  complete: its size must equal the server's ``Content-Length``, and its structure must pass
+  :func:`geospacexr.io.structure.check_structure` (PGM frames counted to the end after
+  decompressing a ``.gz``/``.bz2`` with its CRC, within ``io.max_decompressed_mb``; PNG chunks
+  and CRCs; tar member headers; HDF5 superblock, the datasets its reader needs, their storage
+  and every chunk; the IDL record chain of a skymap), which is also what catches a cut transfer
+  without a ``Content-Length``. A body that fails is discarded and fetched again (it may have
+  been damaged in transit) within the retries; a damaged file is never renamed into the mirror.
+* **Failures.** Timeouts (``servers.timeout_s``), connection errors, 5xx answers, short
+  transfers and bodies that fail the structure check are retried ``servers.retries`` times in
+  all, waiting ``servers.backoff_s`` seconds and doubling; other 4xx answers fail at once.
+  Everything ends in :class:`~geospacexr.errors.DownloadError`. The settings of
+  :func:`geospacexr.config.override` reach the parallel download workers.
 """
 
 from __future__ import annotations
@@ -314,11 +322,57 @@ def _complete_archive(path: Path, name: str) -> bool:
 _RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
+def _discard(part: Path) -> None:
+    """Empty a ``.part`` in place (its inode, which the download lock is held on, stays)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.truncate(part, 0)
+
+
+@contextlib.contextmanager
+def _part_lock(part: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``part`` (created empty if missing) for one download.
+
+    Two downloads of one file (threads of this process or other processes) never write its
+    ``.part`` at the same time: the second waits for the first, then finds the file complete or
+    resumes what is left. The lock is ``flock`` on the ``.part`` itself, so it disappears with a
+    killed process and can never be stale; a ``.part`` renamed or removed while waiting is
+    locked again under its new inode. On exit an empty ``.part`` is removed. Without ``fcntl``
+    (Windows) there is no lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    while True:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.fstat(fd).st_ino == os.stat(part).st_ino
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            break
+        os.close(fd)  # the previous holder renamed or removed it: lock the current one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            if os.fstat(fd).st_ino == os.stat(part).st_ino and os.stat(part).st_size == 0:
+                part.unlink()
+        os.close(fd)  # releases the lock
+
+
 def _fetch(url: str, target: Path, mirror: Path) -> Path:
     """Download one file with resume and integrity checks, then move it into place atomically.
 
-    Bounded: ``servers.retries`` attempts with backoff for timeouts, connection errors, 5xx and
-    short transfers; one restart from zero for a bad 206 ``Content-Range`` or a 416 answer.
+    Bounded: ``servers.retries`` attempts with backoff for timeouts, connection errors, 5xx,
+    short transfers and bodies that fail the structure check; one restart from zero for a bad
+    206 ``Content-Range`` or a 416 answer. One download at a time per file (:func:`_part_lock`).
     """
     if not _inside(mirror, target):
         raise DownloadError(f"{url}: target {target} lies outside the mirror {mirror}")
@@ -328,9 +382,17 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
             check_target(path)
         except InvalidArgumentError as exc:
             raise DownloadError(f"{url}: {exc}") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _part_lock(part):
+        if _verified(mirror, target):  # another download completed it while we waited
+            return target
+        return _transfer(url, target, part, mirror)
+
+
+def _transfer(url: str, target: Path, part: Path, mirror: Path) -> Path:
+    """The attempts of :func:`_fetch`, run while holding the ``.part`` lock."""
     found = instrument_of_file(target.name)
     reader = found[1] if found else None
-    target.parent.mkdir(parents=True, exist_ok=True)
     cfg = config.get().servers
     attempts = max(1, cfg.retries)
     restarted = False
@@ -342,7 +404,7 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
             response = _request(url, headers)
         except urllib.error.HTTPError as exc:
             if exc.code == 416 and not restarted:  # stale or too long .part: start again, once
-                part.unlink(missing_ok=True)
+                _discard(part)
                 restarted = True
                 continue
             raise DownloadError(f"{url}: HTTP {exc.code}") from None
@@ -352,7 +414,7 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
                 m = _RANGE.match(response.headers.get("Content-Range") or "")
                 if m is None or int(m.group(1)) != have:
                     response.close()
-                    part.unlink(missing_ok=True)
+                    _discard(part)
                     if restarted:
                         raise DownloadError(
                             f"{url}: 206 answer with Content-Range "
@@ -387,14 +449,14 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
                 f"(kept {part.name} to resume)"
             )
             if size > expected:  # more than announced: nothing of it can be trusted
-                part.unlink(missing_ok=True)
+                _discard(part)
             if attempt + 1 < attempts:
                 _backoff(attempt)
             continue
         try:
             check_structure(part, name=target.name, reader=reader)
         except FileFormatError as exc:  # damaged in transit, or on the server: try again
-            part.unlink(missing_ok=True)
+            _discard(part)
             reason = str(exc).removeprefix(f"{part}: ")
             problem = (
                 f"the {size} bytes received are not a complete, undamaged file (truncated or "

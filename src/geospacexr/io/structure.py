@@ -238,7 +238,8 @@ def _check_hdf5(path: Path, reader: str | None) -> None:
 
     limit = _limit_bytes()
     try:
-        f = h5py.File(path, "r")
+        # no HDF5 file locking: it is an flock too, and a download holds one on its .part
+        f = h5py.File(path, "r", locking=False)
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"not a readable HDF5 file ({exc})", path=path) from None
     with f:
