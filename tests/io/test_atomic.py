@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import xarray as xr
@@ -129,3 +130,84 @@ def test_stale_parts_of_dead_writers_are_removed_on_the_next_write(tmp_path):
     assert target.read_bytes() == b"whole"
     assert not stale.exists()
     assert live.exists() and other_host.exists() and other_target.exists()
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return int(done.stdout)
+
+
+def test_the_next_write_cleans_a_killed_writers_part(tmp_path):
+    target = tmp_path / "big.bin"
+    script = textwrap.dedent(
+        f"""
+        from geospacexr.io.atomic import atomic_write
+        with atomic_write({str(target)!r}) as fh:
+            fh.write(b"x" * 65536)
+            fh.flush()
+            print("half", flush=True)
+            import time; time.sleep(60)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "half"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert len(leftovers(tmp_path)) == 1
+    with atomic_write(target) as fh:
+        fh.write(b"whole")
+    assert target.read_bytes() == b"whole"
+    assert leftovers(tmp_path) == []
+
+
+def _netcdf(path):
+    write_netcdf(xr.Dataset({"a": ("x", [1.0])}), path)
+
+
+def _figure(path):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from geospacexr.plot.common import save_figure
+
+    save_figure(Figure(figsize=(1, 1)), path)
+
+
+def _movie(path):
+    import numpy as np
+
+    pytest.importorskip("PIL")
+    from geospacexr.plot.movie import write_frames
+
+    write_frames(iter([np.zeros((4, 4, 3), np.uint8)] * 2), path)
+
+
+@pytest.mark.parametrize(
+    ("writer", "name"),
+    [(_netcdf, "k.nc"), (_figure, "f.png"), (_movie, "m.gif")],
+    ids=["netcdf-keogram", "figure", "movie"],
+)
+def test_every_writer_path_removes_stale_parts_of_its_target(tmp_path, writer, name):
+    from geospacexr.io import atomic
+
+    stale = tmp_path / f".{name}.{atomic._host()}.{_dead_pid()}.abc.part{Path(name).suffix}"
+    stale.write_bytes(b"half")
+    writer(tmp_path / name)
+    assert (tmp_path / name).stat().st_size > 0
+    assert leftovers(tmp_path) == []
+
+
+def test_check_target_is_public_and_the_old_name_remains(tmp_path):
+    from geospacexr.errors import InvalidArgumentError
+    from geospacexr.io import atomic
+
+    assert atomic._check_target is atomic.check_target
+    atomic.check_target(tmp_path / "missing.nc")  # a new file: fine
+    (tmp_path / "f.nc").write_bytes(b"x")
+    atomic.check_target(tmp_path / "f.nc")  # a regular file: fine
+    with pytest.raises(InvalidArgumentError, match="directory"):
+        atomic.check_target(tmp_path)
