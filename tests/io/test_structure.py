@@ -196,3 +196,29 @@ def test_idl_save(tmp_path):
 
 def test_other_files_pass_unchecked(tmp_path):
     check_structure(write(tmp_path, "README.txt", b"\0\1anything"))
+
+
+def test_pgm_frame_count_is_bounded(tmp_path, monkeypatch):
+    from geospacexr.io import structure
+
+    path = write(tmp_path, "many.pgm.gz", gzip.compress(pgm_frame(1, 1) * 3))
+    check_structure(path)
+    if hasattr(gxc.get().io, "max_frames"):  # the setting, once the configuration has it
+        with gxc.override({"io.max_frames": 2}):
+            with pytest.raises(FileFormatError, match=r"more than 2 frames \(io.max_frames"):
+                check_structure(path)
+    else:
+        monkeypatch.setattr(structure, "MAX_FRAMES", 2)
+        with pytest.raises(FileFormatError, match=r"more than 2 frames \(io.max_frames"):
+            check_structure(path)
+
+
+def test_hdf5_external_storage_is_refused_whatever_the_reader(tmp_path):
+    import h5py
+
+    outside = write(tmp_path, "outside.bin", b"s" * 16)
+    path = tmp_path / "x.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("any/where", (16,), np.uint8, external=[(str(outside), 0, 16)])
+    with pytest.raises(FileFormatError, match="external"):
+        check_structure(path)

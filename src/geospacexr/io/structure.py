@@ -6,9 +6,10 @@ format says it must be. It decides by the file name (``name=``, for a ``.part`` 
 downloaded) and, for HDF5, by the reader that will open it:
 
 * ``.pgm`` / ``.pgm.gz`` / ``.pgm.bz2``: every frame's header (magic ``P5``, width, height,
-  maxval) is parsed and its pixels are counted; the content must end exactly after the last
-  frame's pixels; a compressed file is decompressed to its end (gzip and bzip2 check their own
-  CRCs) and may not expand beyond ``io.max_decompressed_mb``;
+  maxval) is parsed and its pixels are counted (at most ``io.max_frames`` frames, or
+  :data:`MAX_FRAMES` where the configuration has no such setting); the content must end exactly
+  after the last frame's pixels; a compressed file is decompressed to its end (gzip and bzip2
+  check their own CRCs) and may not expand beyond ``io.max_decompressed_mb``;
 * other ``.gz`` / ``.bz2``: decompressed to the end, with the same bound;
 * ``.png``: the signature, an ``IHDR`` first (valid size, bit depth and colour type), every
   chunk's CRC, and ``IEND`` at the very end;
@@ -16,11 +17,11 @@ downloaded) and, for HDF5, by the reader that will open it:
   checksums), regular-file members only, every ``.png`` member checked as above, and nothing but
   zero blocks after the last member (a damaged header in the middle would otherwise silently
   end the archive); the members' sizes count against ``io.max_decompressed_mb``;
-* ``.h5``: opened with h5py (a valid superblock, a file no shorter than it says), the datasets
-  its reader needs present (:data:`HDF5_REQUIRED`, e.g. ``/data/images`` and ``/data/timestamp``
-  for ``asi-h5``), their storage inside the file (:func:`geospacexr.io.hdf5.check_storage`), a
-  declared size within ``io.max_decompressed_mb`` and every chunk readable (a damaged
-  compressed chunk fails here);
+* ``.h5``: opened with h5py (a valid superblock, a file no shorter than it says), the datasets its
+  reader needs present (:data:`HDF5_REQUIRED`, e.g. ``/data/images`` and ``/data/timestamp`` for
+  ``asi-h5``), every dataset's storage inside the file (:func:`geospacexr.io.hdf5.check_storage`),
+  a declared size within ``io.max_decompressed_mb`` and every chunk readable (a damaged compressed
+  chunk fails here);
 * ``.sav``: the IDL record chain (:func:`geospacexr.io.idlsav.check_record_chain`).
 
 Other files pass (there is nothing to check).
@@ -41,7 +42,7 @@ from typing import IO, Any
 from .. import config
 from ..errors import FileFormatError
 
-__all__ = ["HDF5_REQUIRED", "check_structure"]
+__all__ = ["HDF5_REQUIRED", "MAX_FRAMES", "check_structure"]
 
 #: Datasets an HDF5 file must hold, by the reader (registry name) that opens it.
 HDF5_REQUIRED: Mapping[str, tuple[str, ...]] = {"asi-h5": ("data/images", "data/timestamp")}
@@ -57,6 +58,10 @@ _PGM_MAX_SIDE = 1 << 15  # as the PGM reader: no imager comes near 32768 pixels 
 _PGM_MAX_LINE = 4096  # longest header line read (THEMIS metadata lines are under 200 bytes)
 _PGM_MAX_HEADER_LINES = 1000
 _TAR_BLOCK = 512
+#: Most frames a PGM file may hold when the configuration has no ``io.max_frames`` setting
+#: (a minute file holds 6 to 60; without a cap a 94 KB file of millions of 1x1 frames would
+#: keep the check busy for a minute).
+MAX_FRAMES = 100_000
 
 
 def _limit_bytes() -> int:
@@ -97,9 +102,14 @@ def _skip(fh: IO[bytes], count: int) -> int:
     return count - left
 
 
+def _max_frames() -> int:
+    return int(getattr(config.get().io, "max_frames", MAX_FRAMES))
+
+
 def _check_pgm(fh: IO[bytes], path: Path) -> int:
     """Walk the frames of a (decompressed) multi-frame PGM stream; return the frame count."""
     frames = 0
+    most = _max_frames()
     while True:
         magic = fh.read(2)
         if not magic:
@@ -107,6 +117,10 @@ def _check_pgm(fh: IO[bytes], path: Path) -> int:
                 raise FileFormatError("empty: no PGM frame", path=path)
             return frames
         where = f"frame {frames + 1}"
+        if frames >= most:
+            raise FileFormatError(
+                f"more than {most} frames (io.max_frames; raise it to accept such files)", path
+            )
         if magic != b"P5":
             raise FileFormatError(f"{where}: expected the PGM magic 'P5', found {magic!r}", path)
         tokens = fh.readline(_PGM_MAX_LINE).split()
@@ -251,6 +265,10 @@ def _check_hdf5(path: Path, reader: str | None) -> None:
                 f"{reader} reader needs",
                 path=path,
             )
+        datasets: list[Any] = []
+        f.visititems(lambda _, obj: datasets.append(obj) if isinstance(obj, h5py.Dataset) else None)
+        for ds in datasets:  # nothing of a downloaded file may point into other files
+            check_storage(ds, path)
         total = 0
         for name in required:
             ds = check_storage(f[name], path)
