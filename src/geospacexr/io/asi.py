@@ -40,6 +40,7 @@ from ..errors import (
 )
 from .instruments import TableView, instrument_of_file, instruments, reader_patterns
 from .instruments import get_instrument as _get_instrument
+from .limits import Limits
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, ReaderSpec, expand_paths, readers, register_reader
 from .times import to_ns
@@ -119,6 +120,10 @@ def _number(text: str | None) -> float:
     return float(m.group(1)) if m else float("nan")
 
 
+def _exposure(meta: dict[str, str]) -> float:
+    return _number(_get(meta, *_EXPOSURE_KEYS))
+
+
 def _frame_time(meta: dict[str, str]) -> np.datetime64 | None:
     text = _get(meta, "image request start")
     if not text:
@@ -130,6 +135,25 @@ def _frame_time(meta: dict[str, str]) -> np.datetime64 | None:
         return to_ns(text.replace(" ", "T"), "frame time")
     except ValueError:
         return None
+
+
+class _PerMeta:
+    """Results computed once per metadata dict (PGM frames that change nothing share one).
+
+    A file of many frames then costs one lookup per distinct dict, not one per frame. Each
+    entry keeps its dict alive, so an ``id`` is never reused while the cache exists; make one
+    per call.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def __call__(self, what: str, meta: dict[str, str], func: Any) -> Any:
+        key = (what, id(meta))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = (meta, func(meta))
+        return hit[1]
 
 
 def _workers(workers: int | None) -> int:
@@ -314,10 +338,12 @@ def open_pgm_files(
 
     # file name -> reasons; filled in this thread only, so no lock is needed
     problems: dict[str, list[str]] = {}
+    limits = Limits.current()  # resolved here: the worker threads do not see config overrides
+    per_meta = _PerMeta()
 
     def decode(path: Path) -> DecodedFile | FileFormatError:
         try:
-            return read_pgm(path)
+            return read_pgm(path, limits)
         except FileFormatError as exc:
             return exc
 
@@ -359,7 +385,7 @@ def open_pgm_files(
         repeated: list[int] = []  # a frame without its own time inherits the previous one's
         previous: np.datetime64 | None = None
         for i, frame in enumerate(d.frames):
-            t = _frame_time(frame.metadata)
+            t = per_meta("time", frame.metadata, _frame_time)
             if t is None:
                 untimed.append(i)
                 continue
@@ -426,7 +452,10 @@ def open_pgm_files(
         ),
         "exposure_ms": (
             ("time",),
-            np.array([_number(_get(m, *_EXPOSURE_KEYS)) for m in metas], dtype=np.float32),
+            np.array(
+                [per_meta("exposure", m, _exposure) for m in metas],
+                dtype=np.float32,
+            ),
             {"long_name": "exposure plus readout", "units": "ms"},
         ),
     }
@@ -434,7 +463,7 @@ def open_pgm_files(
         ("device", "ccd device", "CCD device"),
         ("mode", "mode unique id", "imaging mode"),
     ):
-        values = [_get(m, key) for m in metas]
+        values = [per_meta(key, m, lambda m, key=key: _get(m, key)) for m in metas]
         if any(v is not None for v in values):
             data_vars[name] = (
                 ("time",),
