@@ -31,9 +31,10 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
-from .hdf5 import check_storage
+from .hdf5 import check_size, check_storage
 from .instruments import imager_regex, instrument_of_imager, instruments
-from .times import to_ns
+from .limits import Limits
+from .times import check_ns, to_ns
 
 __all__ = ["open_h5_frames"]
 
@@ -83,11 +84,59 @@ def _frame_time(meta: dict[str, str], fallback: np.datetime64) -> np.datetime64:
     return fallback
 
 
+def _timestamps(values: np.ndarray) -> list[np.datetime64]:
+    """``/data/timestamp`` texts as ``datetime64[ns]``, parsed in one vectorised step.
+
+    Raises:
+        ValueError: If a text is not a time or lies outside what ``datetime64[ns]`` holds.
+    """
+    values = np.atleast_1d(values).ravel()
+    try:
+        if values.dtype.kind == "S":
+            texts = np.char.decode(values, "latin-1")
+        else:
+            texts = np.array([_text(v) for v in values], dtype=str)
+        texts = np.char.replace(np.char.strip(texts), "UTC", "")
+        texts = np.char.replace(np.char.strip(texts), " ", "T")
+        parsed = texts.astype("datetime64[us]")
+        if np.isnat(parsed).any():
+            raise ValueError("not a time")
+        check_ns(parsed, "frame time")
+    except (ValueError, TypeError, UnicodeError):
+        # one text at a time, for the message naming the bad one
+        return [_stamp(_text(v)) for v in values]
+    return list(parsed.astype("datetime64[ns]"))
+
+
+def _frame_metadata(f: Any, frames: int) -> list[dict[str, str]]:
+    """Each frame's metadata: the file's, merged with its own ``/metadata/frame/frame<i>``.
+
+    Frames without their own group share the file's dict (no per-frame copy), and only the
+    groups present are visited, so a file declaring many frames costs what it stores.
+    """
+    meta = f.get("metadata")
+    source = meta.get("file") if meta is not None and hasattr(meta, "get") else None
+    file_meta = {k: _text(v) for k, v in source.attrs.items()} if source is not None else {}
+    metas = [file_meta] * frames
+    group = meta.get("frame") if meta is not None and hasattr(meta, "get") else None
+    if group is None or not hasattr(group, "keys"):
+        return metas
+    for name in group.keys():
+        m = re.fullmatch(r"frame(\d{1,12})", name)
+        if m is None or int(m.group(1)) >= frames:
+            continue
+        own = dict(file_meta)
+        own.update({k: _text(v) for k, v in group[name].attrs.items()})
+        metas[int(m.group(1))] = own
+    return metas
+
+
 def _read_file(
-    path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None
-) -> tuple[np.ndarray, list[np.datetime64], list[dict[str, str]]]:
+    path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None, limits: Limits | None = None
+) -> tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], str | None]:
     import h5py
 
+    limits = limits or Limits.current()
     try:
         with h5py.File(path, "r") as f:
             group = f.get("data")
@@ -101,30 +150,36 @@ def _read_file(
                     + (f" (it has {found})" if found else ""),
                     path=path,
                 )
-            images = check_storage(f["data"]["images"], path)
-            stamps = [_stamp(_text(v)) for v in np.atleast_1d(f["data"]["timestamp"][()])]
+            images = check_storage(group["images"], path)
+            if not isinstance(images, h5py.Dataset) or images.dtype.kind not in "biu":
+                raise FileFormatError(
+                    f"/data/images is {getattr(images, 'dtype', 'a group')}, expected unsigned "
+                    "integer pixels",
+                    path=path,
+                )
             single = images.ndim == 3
             if images.ndim not in (3, 4) or images.shape[2] != 3:
                 raise FileFormatError(
                     f"/data/images has shape {images.shape}, expected (height, width, 3[, frames])",
                     path=path,
                 )
+            # the declaration, checked before anything is read
             frames = 1 if single else images.shape[3]
-            if len(stamps) != frames:
-                raise FileFormatError(f"{len(stamps)} timestamps for {frames} frames", path=path)
-            file_meta = (
-                {k: _text(v) for k, v in f["metadata"]["file"].attrs.items()}
-                if "metadata" in f and "file" in f["metadata"]
-                else {}
-            )
-            metas = []
-            for i in range(frames):
-                meta = dict(file_meta)
-                group = f"metadata/frame/frame{i}"
-                if group in f:
-                    meta.update({k: _text(v) for k, v in f[group].attrs.items()})
-                metas.append(meta)
-            stamps = [_frame_time(m, t) for m, t in zip(metas, stamps, strict=True)]
+            limits.check_frames(frames, path, "frames")
+            limits.check_image(images.shape[1], images.shape[0], 3 * images.dtype.itemsize, path)
+            timestamp = check_storage(group["timestamp"], path)
+            check_size(timestamp, path, limits, kinds="SUO")
+            if timestamp.size != frames:
+                raise FileFormatError(f"{timestamp.size} timestamps for {frames} frames", path=path)
+            stamps = _timestamps(timestamp[()])
+            metas = _frame_metadata(f, frames)
+            times: dict[int, np.datetime64 | None] = {}  # per shared metadata dict
+            for i, meta in enumerate(metas):
+                if id(meta) not in times:
+                    times[id(meta)] = _frame_time(meta, None)  # type: ignore[arg-type]
+                own = times[id(meta)]
+                if own is not None:
+                    stamps[i] = own
             keep = [
                 i
                 for i, t in enumerate(stamps)
@@ -133,11 +188,20 @@ def _read_file(
             if not keep:
                 return np.empty((0, *images.shape[:3]), dtype=np.uint8), [], [], None
             bad: list[int] = []
+            lo, hi = keep[0], keep[-1] + 1
+            frame_bytes = int(np.prod(images.shape[:3])) * images.dtype.itemsize
+            limits.check_array(
+                (hi - lo) * frame_bytes,
+                path,
+                f"its {hi - lo} frames of {images.shape[1]}x{images.shape[0]}",
+            )
             if single:
                 data = images[()][..., None]
             else:
-                try:
-                    data = images[()] if len(keep) == frames else images[:, :, :, keep]
+                try:  # one contiguous read, then the selection in memory
+                    data = images[:, :, :, lo:hi]
+                    if len(keep) != hi - lo:
+                        data = data[..., [i - lo for i in keep]]
                 except OSError:  # a damaged chunk: read frame by frame, keep the good ones
                     parts, good = [], []
                     for i in keep:
@@ -155,13 +219,13 @@ def _read_file(
         raise FileFormatError(
             f"cannot read the HDF5 file ({type(exc).__name__}: {exc})", path=path
         ) from None
-    frames = np.moveaxis(np.asarray(data, dtype=np.uint8), -1, 0)[:, ::-1]
+    frames_out = np.moveaxis(np.asarray(data, dtype=np.uint8), -1, 0)[:, ::-1]
     problem = (
         f"frame(s) {', '.join(str(i + 1) for i in bad)} cannot be decoded (skipped)"
         if bad
         else None
     )
-    return frames, [stamps[i] for i in keep], [metas[i] for i in keep], problem
+    return frames_out, [stamps[i] for i in keep], [metas[i] for i in keep], problem
 
 
 def _exposure_ms(meta: dict[str, str]) -> float:
@@ -191,11 +255,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     """
     t0 = None if start is None else to_ns(start, "start")
     t1 = None if end is None else to_ns(end, "end")
+    limits = Limits.current()
     problems: list[dict[str, str]] = []
     parts: list[tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], Path]] = []
     for path in paths:
         try:
-            frames, stamps, metas, problem = _read_file(path, t0, t1)
+            frames, stamps, metas, problem = _read_file(path, t0, t1, limits)
         except FileFormatError as exc:
             problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
             continue
@@ -222,10 +287,19 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     shapes = {p[0].shape[1:] for p in parts}
     if len(shapes) > 1:
         raise IncompatibleInputError(f"frames of several sizes: {sorted(shapes)}")
-    image = np.concatenate([p[0] for p in parts])
     times = np.array([t for p in parts for t in p[1]], dtype="datetime64[ns]")
     metas = [m for p in parts for m in p[2]]
     order = np.argsort(times, kind="stable")
+    # one contiguous (time, y, x, channel) array, copied once (a read is a strided view)
+    if np.all(order == np.arange(order.size)):
+        image = (
+            np.ascontiguousarray(parts[0][0])
+            if len(parts) == 1
+            else np.concatenate([p[0] for p in parts])
+        )
+    else:
+        image = np.concatenate([p[0] for p in parts])[order]
+    exposure = {id(m): _exposure_ms(m) for m in metas}  # frames may share one metadata dict
     if problems:
         warnings.warn(
             f"{len(problems)} problem(s) reading HDF5 files, good files kept: "
@@ -253,12 +327,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         {
             "image": (
                 ("time", "y", "x", "channel"),
-                image[order],
+                image,
                 {"long_name": "raw image", "units": "counts"},
             ),
             "exposure_ms": (
                 ("time",),
-                np.array([_exposure_ms(metas[i]) for i in order], dtype=np.float32),
+                np.array([exposure[id(metas[i])] for i in order], dtype=np.float32),
                 {"long_name": "exposure", "units": "ms"},
             ),
         },
