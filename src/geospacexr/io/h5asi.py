@@ -84,13 +84,50 @@ def _frame_time(meta: dict[str, str], fallback: np.datetime64) -> np.datetime64:
     return fallback
 
 
-def _timestamps(values: np.ndarray) -> list[np.datetime64]:
+def _fixed_width_stamps(values: np.ndarray) -> np.ndarray | None:
+    """Stamps of one fixed-width byte layout, parsed without a Python step per stamp.
+
+    The files hold ``YYYY-MM-DD HH:MM:SS.ffffff UTC``; anything else returns ``None`` (and
+    goes the slower, general way).
+    """
+    width = values.dtype.itemsize
+    if values.dtype.kind != "S" or values.size == 0 or width < 19:
+        return None
+    m = values.view(np.uint8).reshape(values.size, width).copy()
+    filled = m != 0
+    lengths = filled.sum(axis=1)
+    size = int(lengths[0])
+    if size < 19 or not (lengths == size).all() or not filled[:, :size].all():
+        return None
+    for suffix in (b" UTC", b"UTC"):
+        if (
+            size - len(suffix) >= 19
+            and (m[:, size - len(suffix) : size] == np.frombuffer(suffix, np.uint8)).all()
+        ):
+            m[:, size - len(suffix) : size] = 0
+            break
+    if (m[:, 10] == ord(" ")).all():
+        m[:, 10] = ord("T")
+    try:
+        parsed = m.view(f"S{width}").ravel().astype("datetime64[us]")
+        if np.isnat(parsed).any():
+            return None
+        check_ns(parsed, "frame time")
+    except (ValueError, TypeError):
+        return None
+    return parsed.astype("datetime64[ns]")
+
+
+def _timestamps(values: np.ndarray) -> np.ndarray:
     """``/data/timestamp`` texts as ``datetime64[ns]``, parsed in one vectorised step.
 
     Raises:
         ValueError: If a text is not a time or lies outside what ``datetime64[ns]`` holds.
     """
     values = np.atleast_1d(values).ravel()
+    fast = _fixed_width_stamps(values)
+    if fast is not None:
+        return fast
     try:
         if values.dtype.kind == "S":
             texts = np.char.decode(values, "latin-1")
@@ -104,23 +141,24 @@ def _timestamps(values: np.ndarray) -> list[np.datetime64]:
         check_ns(parsed, "frame time")
     except (ValueError, TypeError, UnicodeError):
         # one text at a time, for the message naming the bad one
-        return [_stamp(_text(v)) for v in values]
-    return list(parsed.astype("datetime64[ns]"))
+        return np.array([_stamp(_text(v)) for v in values], dtype="datetime64[ns]")
+    return parsed.astype("datetime64[ns]")
 
 
-def _frame_metadata(f: Any, frames: int) -> list[dict[str, str]]:
-    """Each frame's metadata: the file's, merged with its own ``/metadata/frame/frame<i>``.
+def _frame_metadata(f: Any, frames: int) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    """The file's metadata, and that of each frame with a ``/metadata/frame/frame<i>``.
 
-    Frames without their own group share the file's dict (no per-frame copy), and only the
-    groups present are visited, so a file declaring many frames costs what it stores.
+    A frame's own metadata is the file's merged with its group's attributes; a frame without a
+    group has the file's. Only the groups present are visited, so a file declaring many frames
+    costs what it stores.
     """
     meta = f.get("metadata")
     source = meta.get("file") if meta is not None and hasattr(meta, "get") else None
     file_meta = {k: _text(v) for k, v in source.attrs.items()} if source is not None else {}
-    metas = [file_meta] * frames
+    metas: dict[int, dict[str, str]] = {}
     group = meta.get("frame") if meta is not None and hasattr(meta, "get") else None
     if group is None or not hasattr(group, "keys"):
-        return metas
+        return file_meta, metas
     for name in group.keys():
         m = re.fullmatch(r"frame(\d{1,12})", name)
         if m is None or int(m.group(1)) >= frames:
@@ -128,12 +166,12 @@ def _frame_metadata(f: Any, frames: int) -> list[dict[str, str]]:
         own = dict(file_meta)
         own.update({k: _text(v) for k, v in group[name].attrs.items()})
         metas[int(m.group(1))] = own
-    return metas
+    return file_meta, metas
 
 
 def _read_file(
     path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None, limits: Limits | None = None
-) -> tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], str | None]:
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, str]], str | None]:
     import h5py
 
     limits = limits or Limits.current()
@@ -172,21 +210,20 @@ def _read_file(
             if timestamp.size != frames:
                 raise FileFormatError(f"{timestamp.size} timestamps for {frames} frames", path=path)
             stamps = _timestamps(timestamp[()])
-            metas = _frame_metadata(f, frames)
-            times: dict[int, np.datetime64 | None] = {}  # per shared metadata dict
-            for i, meta in enumerate(metas):
-                if id(meta) not in times:
-                    times[id(meta)] = _frame_time(meta, None)  # type: ignore[arg-type]
-                own = times[id(meta)]
-                if own is not None:
-                    stamps[i] = own
-            keep = [
-                i
-                for i, t in enumerate(stamps)
-                if (t0 is None or t >= t0) and (t1 is None or t <= t1)
-            ]
+            file_meta, own = _frame_metadata(f, frames)
+            for i, meta in [(slice(None), file_meta), *own.items()]:
+                when = _frame_time(meta, None)  # type: ignore[arg-type]
+                if when is not None:
+                    stamps[i] = when
+            selected = np.ones(frames, dtype=bool)
+            if t0 is not None:
+                selected &= stamps >= t0
+            if t1 is not None:
+                selected &= stamps <= t1
+            keep = np.flatnonzero(selected).tolist()
             if not keep:
-                return np.empty((0, *images.shape[:3]), dtype=np.uint8), [], [], None
+                empty = np.empty((0, *images.shape[:3]), dtype=np.uint8)
+                return empty, stamps[:0], [], None
             bad: list[int] = []
             lo, hi = keep[0], keep[-1] + 1
             frame_bytes = int(np.prod(images.shape[:3])) * images.dtype.itemsize
@@ -225,7 +262,8 @@ def _read_file(
         if bad
         else None
     )
-    return frames_out, [stamps[i] for i in keep], [metas[i] for i in keep], problem
+    metas = [own.get(i, file_meta) for i in keep]
+    return frames_out, stamps[keep], metas, problem
 
 
 def _exposure_ms(meta: dict[str, str]) -> float:
@@ -257,7 +295,7 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     t1 = None if end is None else to_ns(end, "end")
     limits = Limits.current()
     problems: list[dict[str, str]] = []
-    parts: list[tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], Path]] = []
+    parts: list[tuple[np.ndarray, np.ndarray, list[dict[str, str]], Path]] = []
     for path in paths:
         try:
             frames, stamps, metas, problem = _read_file(path, t0, t1, limits)
@@ -266,7 +304,7 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
             continue
         if problem:
             problems.append({"file": path.name, "reason": problem})
-        if stamps:
+        if len(stamps):
             parts.append((frames, stamps, metas, path))
     if not parts:
         reasons = (
@@ -287,7 +325,7 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     shapes = {p[0].shape[1:] for p in parts}
     if len(shapes) > 1:
         raise IncompatibleInputError(f"frames of several sizes: {sorted(shapes)}")
-    times = np.array([t for p in parts for t in p[1]], dtype="datetime64[ns]")
+    times = np.concatenate([p[1] for p in parts]).astype("datetime64[ns]")
     metas = [m for p in parts for m in p[2]]
     order = np.argsort(times, kind="stable")
     # one contiguous (time, y, x, channel) array, copied once (a read is a strided view)
