@@ -203,7 +203,11 @@ def open_asi(
     the read: its complete frames are kept, it is listed once in ``attrs["problematic_files"]``
     (a JSON list of ``{"file", "reason"}``) with every reason found, and one
     :class:`~geospacexr.errors.DataWarning` names them all. A gzip or bzip2 stream that fails its
-    integrity check cannot be trusted anywhere, so such a file contributes no frame.
+    integrity check cannot be trusted anywhere, so such a file contributes no frame. A file
+    that declares more than the ``[io]`` reader limits allow (``io.max_frames``,
+    ``io.max_image_pixels``, ``io.max_array_mb``, ``io.max_decompressed_mb``; see
+    :mod:`geospacexr.io.limits`) is refused before its memory is taken and reported the same way,
+    the message naming the key to raise.
 
     **Which reader.** Each file's reader comes from the reader registry
     (:mod:`geospacexr.io.registry`): the instrument table's file patterns

@@ -287,6 +287,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         ``image`` ``(time, y, x, channel)`` uint8, ``exposure_ms`` per frame, attrs as
         :func:`geospacexr.open_asi`.
 
+    Limits (:mod:`geospacexr.io.limits`): ``/data/images`` must hold integer pixels and its
+    declared shape must stay within ``io.max_frames`` and ``io.max_image_pixels``, the frames
+    read (those in ``[start, end]``) within ``io.max_array_mb``, ``/data/timestamp`` within
+    ``io.max_array_mb``: all checked from the declarations, before anything is read. A file
+    beyond a limit is reported like a damaged one.
+
     Raises:
         FileFormatError: If no frame can be read (every file's reason is listed).
         IncompatibleInputError: If the files come from several sites, imagers or sizes.

@@ -150,6 +150,12 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         ``image`` ``(time, y, x, channel)`` uint8 with ``channel`` = r, g, b; ``exposure_ms`` and
         ``mode`` per frame; attrs as :func:`geospacexr.open_asi`.
 
+    Limits (:mod:`geospacexr.io.limits`): a tar's members are counted against ``io.max_frames``
+    and their declared sizes against ``io.max_decompressed_mb`` from the tar headers; each PNG's
+    IHDR size against ``io.max_image_pixels`` and a file's decoded frames against
+    ``io.max_array_mb``, all before decoding. A file beyond a limit is reported like a damaged
+    one.
+
     Raises:
         FileFormatError: If no frame can be read (every file and its reason is listed).
         IncompatibleInputError: If the frames come from several sites or imagers or sizes.
