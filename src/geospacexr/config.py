@@ -169,18 +169,29 @@ class IoConfig:
 
     Attributes:
         workers: Parallel workers for reading many files (0: one per CPU core).
-        max_decompressed_mb: Largest decompressed content of one compressed file (a
-            ``.pgm.gz``/``.pgm.bz2``), MB; a file that expands beyond it is refused.
+        max_decompressed_mb: Largest content of one image file once decompressed (a
+            ``.pgm``/``.pgm.gz``/``.pgm.bz2``, the members of a PNG tar), MB; a file that
+            expands beyond it is refused (a real 1-minute file holds 3 to 30 MB).
         max_sav_record_mb: Largest decompressed record of a compressed IDL ``.sav`` file, MB.
         hdf5_external_storage: Read HDF5 datasets whose data lie in other files (external
             storage, virtual datasets). Off by default: such a dataset in a downloaded file
             could make a reader show any local file's bytes.
+        max_frames: Most image frames one file may hold (PGM frames, PNG tar members, HDF5
+            frames); a 1-minute file holds 20 to 180, a full night at 3 s about 15,000.
+        max_image_pixels: Most pixels one image frame may have (width x height, from the
+            PGM size line, the PNG IHDR, the HDF5 dataset shape); 100 megapixels, ten times
+            beyond any all-sky camera.
+        max_array_mb: Largest array one file may make a reader allocate, MB (the decoded
+            images of a file, a declared HDF5 dataset), checked before the allocation.
     """
 
     workers: int = 0
-    max_decompressed_mb: float = 2048.0
+    max_decompressed_mb: float = 1024.0
     max_sav_record_mb: float = 1024.0
     hdf5_external_storage: bool = False
+    max_frames: int = 100_000
+    max_image_pixels: int = 100_000_000
+    max_array_mb: float = 2048.0
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from ..errors import (
 )
 from .instruments import TableView, instrument_of_file, instruments, reader_patterns
 from .instruments import get_instrument as _get_instrument
+from .limits import Limits
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, ReaderSpec, expand_paths, readers, register_reader
 from .times import to_ns
@@ -119,6 +120,10 @@ def _number(text: str | None) -> float:
     return float(m.group(1)) if m else float("nan")
 
 
+def _exposure(meta: dict[str, str]) -> float:
+    return _number(_get(meta, *_EXPOSURE_KEYS))
+
+
 def _frame_time(meta: dict[str, str]) -> np.datetime64 | None:
     text = _get(meta, "image request start")
     if not text:
@@ -130,6 +135,25 @@ def _frame_time(meta: dict[str, str]) -> np.datetime64 | None:
         return to_ns(text.replace(" ", "T"), "frame time")
     except ValueError:
         return None
+
+
+class _PerMeta:
+    """Results computed once per metadata dict (PGM frames that change nothing share one).
+
+    A file of many frames then costs one lookup per distinct dict, not one per frame. Each
+    entry keeps its dict alive, so an ``id`` is never reused while the cache exists; make one
+    per call.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def __call__(self, what: str, meta: dict[str, str], func: Any) -> Any:
+        key = (what, id(meta))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = (meta, func(meta))
+        return hit[1]
 
 
 def _workers(workers: int | None) -> int:
@@ -179,7 +203,11 @@ def open_asi(
     the read: its complete frames are kept, it is listed once in ``attrs["problematic_files"]``
     (a JSON list of ``{"file", "reason"}``) with every reason found, and one
     :class:`~geospacexr.errors.DataWarning` names them all. A gzip or bzip2 stream that fails its
-    integrity check cannot be trusted anywhere, so such a file contributes no frame.
+    integrity check cannot be trusted anywhere, so such a file contributes no frame. A file
+    that declares more than the ``[io]`` reader limits allow (``io.max_frames``,
+    ``io.max_image_pixels``, ``io.max_array_mb``, ``io.max_decompressed_mb``; see
+    :mod:`geospacexr.io.limits`) is refused before its memory is taken and reported the same way,
+    the message naming the key to raise.
 
     **Which reader.** Each file's reader comes from the reader registry
     (:mod:`geospacexr.io.registry`): the instrument table's file patterns
@@ -314,10 +342,12 @@ def open_pgm_files(
 
     # file name -> reasons; filled in this thread only, so no lock is needed
     problems: dict[str, list[str]] = {}
+    limits = Limits.current()  # resolved here: the worker threads do not see config overrides
+    per_meta = _PerMeta()
 
     def decode(path: Path) -> DecodedFile | FileFormatError:
         try:
-            return read_pgm(path)
+            return read_pgm(path, limits)
         except FileFormatError as exc:
             return exc
 
@@ -359,7 +389,7 @@ def open_pgm_files(
         repeated: list[int] = []  # a frame without its own time inherits the previous one's
         previous: np.datetime64 | None = None
         for i, frame in enumerate(d.frames):
-            t = _frame_time(frame.metadata)
+            t = per_meta("time", frame.metadata, _frame_time)
             if t is None:
                 untimed.append(i)
                 continue
@@ -426,7 +456,10 @@ def open_pgm_files(
         ),
         "exposure_ms": (
             ("time",),
-            np.array([_number(_get(m, *_EXPOSURE_KEYS)) for m in metas], dtype=np.float32),
+            np.array(
+                [per_meta("exposure", m, _exposure) for m in metas],
+                dtype=np.float32,
+            ),
             {"long_name": "exposure plus readout", "units": "ms"},
         ),
     }
@@ -434,7 +467,7 @@ def open_pgm_files(
         ("device", "ccd device", "CCD device"),
         ("mode", "mode unique id", "imaging mode"),
     ):
-        values = [_get(m, key) for m in metas]
+        values = [per_meta(key, m, lambda m, key=key: _get(m, key)) for m in metas]
         if any(v is not None for v in values):
             data_vars[name] = (
                 ("time",),

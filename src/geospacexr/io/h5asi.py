@@ -31,9 +31,10 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
-from .hdf5 import check_storage
+from .hdf5 import check_size, check_storage
 from .instruments import imager_regex, instrument_of_imager, instruments
-from .times import to_ns
+from .limits import Limits
+from .times import check_ns, to_ns
 
 __all__ = ["open_h5_frames"]
 
@@ -83,11 +84,97 @@ def _frame_time(meta: dict[str, str], fallback: np.datetime64) -> np.datetime64:
     return fallback
 
 
+def _fixed_width_stamps(values: np.ndarray) -> np.ndarray | None:
+    """Stamps of one fixed-width byte layout, parsed without a Python step per stamp.
+
+    The files hold ``YYYY-MM-DD HH:MM:SS.ffffff UTC``; anything else returns ``None`` (and
+    goes the slower, general way).
+    """
+    width = values.dtype.itemsize
+    if values.dtype.kind != "S" or values.size == 0 or width < 19:
+        return None
+    m = values.view(np.uint8).reshape(values.size, width).copy()
+    filled = m != 0
+    lengths = filled.sum(axis=1)
+    size = int(lengths[0])
+    if size < 19 or not (lengths == size).all() or not filled[:, :size].all():
+        return None
+    for suffix in (b" UTC", b"UTC"):
+        if (
+            size - len(suffix) >= 19
+            and (m[:, size - len(suffix) : size] == np.frombuffer(suffix, np.uint8)).all()
+        ):
+            m[:, size - len(suffix) : size] = 0
+            break
+    if (m[:, 10] == ord(" ")).all():
+        m[:, 10] = ord("T")
+    try:
+        parsed = m.view(f"S{width}").ravel().astype("datetime64[us]")
+        if np.isnat(parsed).any():
+            return None
+        check_ns(parsed, "frame time")
+    except (ValueError, TypeError):
+        return None
+    return parsed.astype("datetime64[ns]")
+
+
+def _timestamps(values: np.ndarray) -> np.ndarray:
+    """``/data/timestamp`` texts as ``datetime64[ns]``, parsed in one vectorised step.
+
+    Raises:
+        ValueError: If a text is not a time or lies outside what ``datetime64[ns]`` holds.
+    """
+    values = np.atleast_1d(values).ravel()
+    fast = _fixed_width_stamps(values)
+    if fast is not None:
+        return fast
+    try:
+        if values.dtype.kind == "S":
+            texts = np.char.decode(values, "latin-1")
+        else:
+            texts = np.array([_text(v) for v in values], dtype=str)
+        texts = np.char.replace(np.char.strip(texts), "UTC", "")
+        texts = np.char.replace(np.char.strip(texts), " ", "T")
+        parsed = texts.astype("datetime64[us]")
+        if np.isnat(parsed).any():
+            raise ValueError("not a time")
+        check_ns(parsed, "frame time")
+    except (ValueError, TypeError, UnicodeError):
+        # one text at a time, for the message naming the bad one
+        return np.array([_stamp(_text(v)) for v in values], dtype="datetime64[ns]")
+    return parsed.astype("datetime64[ns]")
+
+
+def _frame_metadata(f: Any, frames: int) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    """The file's metadata, and that of each frame with a ``/metadata/frame/frame<i>``.
+
+    A frame's own metadata is the file's merged with its group's attributes; a frame without a
+    group has the file's. Only the groups present are visited, so a file declaring many frames
+    costs what it stores.
+    """
+    meta = f.get("metadata")
+    source = meta.get("file") if meta is not None and hasattr(meta, "get") else None
+    file_meta = {k: _text(v) for k, v in source.attrs.items()} if source is not None else {}
+    metas: dict[int, dict[str, str]] = {}
+    group = meta.get("frame") if meta is not None and hasattr(meta, "get") else None
+    if group is None or not hasattr(group, "keys"):
+        return file_meta, metas
+    for name in group.keys():
+        m = re.fullmatch(r"frame(\d{1,12})", name)
+        if m is None or int(m.group(1)) >= frames:
+            continue
+        own = dict(file_meta)
+        own.update({k: _text(v) for k, v in group[name].attrs.items()})
+        metas[int(m.group(1))] = own
+    return file_meta, metas
+
+
 def _read_file(
-    path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None
-) -> tuple[np.ndarray, list[np.datetime64], list[dict[str, str]]]:
+    path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None, limits: Limits | None = None
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, str]], str | None]:
     import h5py
 
+    limits = limits or Limits.current()
     try:
         with h5py.File(path, "r") as f:
             group = f.get("data")
@@ -101,43 +188,57 @@ def _read_file(
                     + (f" (it has {found})" if found else ""),
                     path=path,
                 )
-            images = check_storage(f["data"]["images"], path)
-            stamps = [_stamp(_text(v)) for v in np.atleast_1d(f["data"]["timestamp"][()])]
+            images = check_storage(group["images"], path)
+            if not isinstance(images, h5py.Dataset) or images.dtype.kind not in "biu":
+                raise FileFormatError(
+                    f"/data/images is {getattr(images, 'dtype', 'a group')}, expected unsigned "
+                    "integer pixels",
+                    path=path,
+                )
             single = images.ndim == 3
             if images.ndim not in (3, 4) or images.shape[2] != 3:
                 raise FileFormatError(
                     f"/data/images has shape {images.shape}, expected (height, width, 3[, frames])",
                     path=path,
                 )
+            # the declaration, checked before anything is read
             frames = 1 if single else images.shape[3]
-            if len(stamps) != frames:
-                raise FileFormatError(f"{len(stamps)} timestamps for {frames} frames", path=path)
-            file_meta = (
-                {k: _text(v) for k, v in f["metadata"]["file"].attrs.items()}
-                if "metadata" in f and "file" in f["metadata"]
-                else {}
-            )
-            metas = []
-            for i in range(frames):
-                meta = dict(file_meta)
-                group = f"metadata/frame/frame{i}"
-                if group in f:
-                    meta.update({k: _text(v) for k, v in f[group].attrs.items()})
-                metas.append(meta)
-            stamps = [_frame_time(m, t) for m, t in zip(metas, stamps, strict=True)]
-            keep = [
-                i
-                for i, t in enumerate(stamps)
-                if (t0 is None or t >= t0) and (t1 is None or t <= t1)
-            ]
+            limits.check_frames(frames, path, "frames")
+            limits.check_image(images.shape[1], images.shape[0], 3 * images.dtype.itemsize, path)
+            timestamp = check_storage(group["timestamp"], path)
+            check_size(timestamp, path, limits, kinds="SUO")
+            if timestamp.size != frames:
+                raise FileFormatError(f"{timestamp.size} timestamps for {frames} frames", path=path)
+            stamps = _timestamps(timestamp[()])
+            file_meta, own = _frame_metadata(f, frames)
+            for i, meta in [(slice(None), file_meta), *own.items()]:
+                when = _frame_time(meta, None)  # type: ignore[arg-type]
+                if when is not None:
+                    stamps[i] = when
+            selected = np.ones(frames, dtype=bool)
+            if t0 is not None:
+                selected &= stamps >= t0
+            if t1 is not None:
+                selected &= stamps <= t1
+            keep = np.flatnonzero(selected).tolist()
             if not keep:
-                return np.empty((0, *images.shape[:3]), dtype=np.uint8), [], [], None
+                empty = np.empty((0, *images.shape[:3]), dtype=np.uint8)
+                return empty, stamps[:0], [], None
             bad: list[int] = []
+            lo, hi = keep[0], keep[-1] + 1
+            frame_bytes = int(np.prod(images.shape[:3])) * images.dtype.itemsize
+            limits.check_array(
+                (hi - lo) * frame_bytes,
+                path,
+                f"its {hi - lo} frames of {images.shape[1]}x{images.shape[0]}",
+            )
             if single:
                 data = images[()][..., None]
             else:
-                try:
-                    data = images[()] if len(keep) == frames else images[:, :, :, keep]
+                try:  # one contiguous read, then the selection in memory
+                    data = images[:, :, :, lo:hi]
+                    if len(keep) != hi - lo:
+                        data = data[..., [i - lo for i in keep]]
                 except OSError:  # a damaged chunk: read frame by frame, keep the good ones
                     parts, good = [], []
                     for i in keep:
@@ -155,13 +256,14 @@ def _read_file(
         raise FileFormatError(
             f"cannot read the HDF5 file ({type(exc).__name__}: {exc})", path=path
         ) from None
-    frames = np.moveaxis(np.asarray(data, dtype=np.uint8), -1, 0)[:, ::-1]
+    frames_out = np.moveaxis(np.asarray(data, dtype=np.uint8), -1, 0)[:, ::-1]
     problem = (
         f"frame(s) {', '.join(str(i + 1) for i in bad)} cannot be decoded (skipped)"
         if bad
         else None
     )
-    return frames, [stamps[i] for i in keep], [metas[i] for i in keep], problem
+    metas = [own.get(i, file_meta) for i in keep]
+    return frames_out, stamps[keep], metas, problem
 
 
 def _exposure_ms(meta: dict[str, str]) -> float:
@@ -185,23 +287,30 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         ``image`` ``(time, y, x, channel)`` uint8, ``exposure_ms`` per frame, attrs as
         :func:`geospacexr.open_asi`.
 
+    Limits (:mod:`geospacexr.io.limits`): ``/data/images`` must hold integer pixels and its
+    declared shape must stay within ``io.max_frames`` and ``io.max_image_pixels``, the frames
+    read (those in ``[start, end]``) within ``io.max_array_mb``, ``/data/timestamp`` within
+    ``io.max_array_mb``: all checked from the declarations, before anything is read. A file
+    beyond a limit is reported like a damaged one.
+
     Raises:
         FileFormatError: If no frame can be read (every file's reason is listed).
         IncompatibleInputError: If the files come from several sites, imagers or sizes.
     """
     t0 = None if start is None else to_ns(start, "start")
     t1 = None if end is None else to_ns(end, "end")
+    limits = Limits.current()
     problems: list[dict[str, str]] = []
-    parts: list[tuple[np.ndarray, list[np.datetime64], list[dict[str, str]], Path]] = []
+    parts: list[tuple[np.ndarray, np.ndarray, list[dict[str, str]], Path]] = []
     for path in paths:
         try:
-            frames, stamps, metas, problem = _read_file(path, t0, t1)
+            frames, stamps, metas, problem = _read_file(path, t0, t1, limits)
         except FileFormatError as exc:
             problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
             continue
         if problem:
             problems.append({"file": path.name, "reason": problem})
-        if stamps:
+        if len(stamps):
             parts.append((frames, stamps, metas, path))
     if not parts:
         reasons = (
@@ -222,10 +331,19 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
     shapes = {p[0].shape[1:] for p in parts}
     if len(shapes) > 1:
         raise IncompatibleInputError(f"frames of several sizes: {sorted(shapes)}")
-    image = np.concatenate([p[0] for p in parts])
-    times = np.array([t for p in parts for t in p[1]], dtype="datetime64[ns]")
+    times = np.concatenate([p[1] for p in parts]).astype("datetime64[ns]")
     metas = [m for p in parts for m in p[2]]
     order = np.argsort(times, kind="stable")
+    # one contiguous (time, y, x, channel) array, copied once (a read is a strided view)
+    if np.all(order == np.arange(order.size)):
+        image = (
+            np.ascontiguousarray(parts[0][0])
+            if len(parts) == 1
+            else np.concatenate([p[0] for p in parts])
+        )
+    else:
+        image = np.concatenate([p[0] for p in parts])[order]
+    exposure = {id(m): _exposure_ms(m) for m in metas}  # frames may share one metadata dict
     if problems:
         warnings.warn(
             f"{len(problems)} problem(s) reading HDF5 files, good files kept: "
@@ -253,12 +371,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
         {
             "image": (
                 ("time", "y", "x", "channel"),
-                image[order],
+                image,
                 {"long_name": "raw image", "units": "counts"},
             ),
             "exposure_ms": (
                 ("time",),
-                np.array([_exposure_ms(metas[i]) for i in order], dtype=np.float32),
+                np.array([exposure[id(metas[i])] for i in order], dtype=np.float32),
                 {"long_name": "exposure", "units": "ms"},
             ),
         },

@@ -6,6 +6,11 @@ files, filled with the fill value where a source file is missing). A reader that
 shows whatever those files hold, or silently invented fill values, as if they were the image.
 Both are refused unless the configuration allows them (``io.hdf5_external_storage``); when
 allowed, a virtual dataset whose source files are missing is still an error.
+
+A dataset also declares its shape and type before any value is read: a chunked dataset with no
+chunk written can declare a million frames in a file of a few kilobytes. :func:`check_size`
+compares the declaration with the ``[io]`` limits (:mod:`geospacexr.io.limits`) so a reader
+refuses it before allocating.
 """
 
 from __future__ import annotations
@@ -13,10 +18,60 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import config
 from ..errors import FileFormatError
+from .limits import Limits
 
-__all__ = ["check_storage"]
+__all__ = ["check_size", "check_storage"]
+
+
+def check_size(
+    dataset: Any,
+    path: str | Path,
+    limits: Limits | None = None,
+    *,
+    kinds: str = "biuf",
+    count: int | None = None,
+) -> Any:
+    """Refuse an HDF5 dataset whose declared type or size would make reading it run away.
+
+    Checks the declaration only (shape and dtype, from the file's metadata), so nothing is
+    allocated: the dtype must be one of ``kinds`` (numpy kind letters: ``"S"`` for fixed
+    strings, ``"O"`` for variable-length ones) and the whole array (or ``count`` elements of it)
+    must fit in ``io.max_array_mb``.
+
+    Args:
+        dataset: An ``h5py.Dataset``.
+        path: The file it belongs to (for the message).
+        limits: The limits (default: those in force in the calling context).
+        kinds: Accepted numpy dtype kinds.
+        count: Elements that will be read, when not the whole dataset.
+
+    Returns:
+        ``dataset``, unchanged.
+
+    Raises:
+        FileFormatError: If ``dataset`` is not a dataset, has another dtype kind (compound,
+            enum, reference...) or would take more than ``io.max_array_mb``.
+    """
+    name = getattr(dataset, "name", "?")
+    dtype = getattr(dataset, "dtype", None)
+    shape = getattr(dataset, "shape", None)
+    if dtype is None or shape is None:
+        raise FileFormatError(f"{name} is not an HDF5 dataset", path=path)
+    if dtype.kind not in kinds or dtype.names is not None:
+        raise FileFormatError(
+            f"{name} has the HDF5 type {dtype}, not one this reader can use", path=path
+        )
+    elements = int(np.prod(shape, dtype=object)) if count is None else int(count)
+    (limits or Limits.current()).check_array(
+        elements * max(dtype.itemsize, 1),
+        path,
+        f"{name} (declared {'x'.join(str(n) for n in shape) or 'scalar'} {dtype})",
+    )
+    return dataset
 
 
 def check_storage(dataset: Any, path: str | Path) -> Any:

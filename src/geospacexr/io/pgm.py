@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import bz2
 import re
+import stat
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +26,17 @@ import numpy as np
 
 from .. import config
 from ..errors import FileFormatError
+from .limits import Limits, how_to_raise
 
-__all__ = ["DecodedFile", "PgmFrame", "decompress", "frame_array", "parse_frames", "read_pgm"]
+__all__ = [
+    "DecodedFile",
+    "PgmFrame",
+    "check_header",
+    "decompress",
+    "frame_array",
+    "parse_frames",
+    "read_pgm",
+]
 
 try:  # python-isal decompresses gzip about twice as fast as zlib (the asi extra brings it)
     from isal import isal_zlib as _gzip_engine
@@ -38,6 +49,8 @@ except ImportError:  # pragma: no cover - without the extra
 _META = re.compile(rb'^#"([^"]*)"\s?(.*)$')
 _MAX_HEADER_LINES = 1000
 _MAX_SIDE = 1 << 15
+#: Most distinct metadata keys one file may carry (real files have about 40).
+_MAX_KEYS = 1000
 
 
 @dataclass
@@ -49,7 +62,8 @@ class PgmFrame:
         width: Columns.
         height: Rows.
         bytes_per_pixel: 1 (maxval < 256) or 2.
-        metadata: The frame's metadata (carried forward from earlier frames).
+        metadata: The frame's metadata (carried forward from earlier frames; frames whose
+            header changes nothing share one dict, so treat it as read-only).
     """
 
     offset: int
@@ -71,20 +85,17 @@ class DecodedFile:
     """
 
     path: Path
-    buffer: bytes
+    buffer: bytes | bytearray
     frames: list[PgmFrame] = field(default_factory=list)
     problem: str | None = None
 
 
-def _joined(parts: list[bytes]) -> bytes:
-    """The parts as one bytes object (no copy for a single part)."""
-    if not parts:
-        return b""
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
 _FIRST_FEED = 256  # input bytes first handed to a gzip member's decompressor (doubles after)
 _MAX_FEED = 1 << 20
+#: Most bytes one decompressor call may return: output grows in bounded steps, never at once.
+_MAX_PIECE = 16 << 20
+#: Decompressed bytes gathered before the header check runs (a frame header is far shorter).
+_HEADER_PEEK = 64 << 10
 
 
 class _Limit:
@@ -96,128 +107,259 @@ class _Limit:
         self.path = path
 
     def room(self) -> int:
-        """``max_length`` for the next call: one byte more than allowed, to detect excess."""
-        return self.left + 1
+        """``max_length`` for the next call: one byte beyond the budget, at most a piece."""
+        return min(self.left + 1, _MAX_PIECE)
 
     def take(self, piece: bytes) -> None:
         """Count ``piece`` against the budget, refusing the file when it runs out."""
         self.left -= len(piece)
         if self.left < 0:
             raise FileFormatError(
-                f"decompresses to more than {self.mb:g} MB (the io.max_decompressed_mb limit; "
-                "raise it with geospacexr.config.override or GEOSPACEXR_IO_MAX_DECOMPRESSED_MB "
-                "if the file is genuine)",
+                f"decompresses to more than {self.mb:g} MB, more than "
+                f"io.max_decompressed_mb={self.mb:g}; {how_to_raise('io.max_decompressed_mb')}",
                 path=self.path,
             )
 
 
-def _gunzip(data: bytes, limit: _Limit) -> tuple[bytes, str | None]:
+class _Output:
+    """Decompressed content gathered in one growing buffer (no join copy at the end).
+
+    Every piece is counted against the :class:`_Limit` before it is kept, and ``check`` sees
+    the first :data:`_HEADER_PEEK` bytes as soon as they exist, so a header that declares too
+    much is refused before the rest is decompressed.
+    """
+
+    def __init__(self, limit: _Limit, check: Callable[[bytes | bytearray], None] | None) -> None:
+        self.limit = limit
+        self.check = check
+        self.buffer = bytearray()
+
+    def add(self, piece: bytes) -> None:
+        self.limit.take(piece)
+        if piece:
+            self.buffer += piece
+            if self.check is not None and len(self.buffer) >= _HEADER_PEEK:
+                check, self.check = self.check, None
+                check(self.buffer)
+
+    def result(self, problem: str | None = None) -> tuple[bytearray, str | None]:
+        if self.check is not None and self.buffer:
+            check, self.check = self.check, None
+            check(self.buffer)
+        return self.buffer, problem
+
+
+def _blank(data: bytes | bytearray | memoryview, start: int, extra: bytes = b"") -> bool:
+    """Whether ``data[start:]`` holds only NUL bytes (and bytes of ``extra``), without copying."""
+    view = np.frombuffer(data, np.uint8)[start:]
+    allowed = np.frombuffer(b"\0" + extra, np.uint8)
+    step = _MAX_PIECE
+    for i in range(0, view.size, step):
+        part = view[i : i + step]
+        ok = part == 0
+        for value in allowed[1:]:
+            ok |= part == value
+        if not ok.all():
+            return False
+    return True
+
+
+def _gunzip(data: bytes, out: _Output) -> tuple[bytearray, str | None]:
     """Every gzip member of ``data``, in time linear in the input and the output.
 
     The input is handed to each member's decompressor in growing slices of a memoryview
     (256 bytes first, doubling up to 1 MiB), so the leftover a member's end copies
     (``unused_data``) stays small: many tiny members cost no repeated copies of the rest.
+    Output comes in pieces of at most :data:`_MAX_PIECE` bytes, each counted against the limit.
     """
     view = memoryview(data)
     size, pos = len(view), 0
-    out: list[bytes] = []
     while pos < size and view[pos : pos + 2] == b"\x1f\x8b":
         d = _gzip_engine.decompressobj(wbits=31)
         feed = _FIRST_FEED
         try:
             while not d.eof:
                 if pos >= size:
-                    tail = d.flush()
-                    limit.take(tail)
-                    if tail:
-                        out.append(tail)
-                    return _joined(out), "truncated gzip stream (file ends early)"
+                    out.add(d.flush())
+                    return out.result("truncated gzip stream (file ends early)")
                 chunk = view[pos : pos + feed]
                 pos += len(chunk)
                 feed = min(feed * 2, _MAX_FEED)
                 while True:
-                    piece = d.decompress(chunk, limit.room())
-                    limit.take(piece)
-                    if piece:
-                        out.append(piece)
+                    out.add(d.decompress(chunk, out.limit.room()))
                     chunk = d.unconsumed_tail
                     if d.eof or not chunk:
                         break
         except _ENGINE_ERRORS as exc:
-            return b"", f"corrupt gzip data ({exc})"
+            return bytearray(), f"corrupt gzip data ({exc})"
         pos -= len(d.unused_data)
-    if pos < size and bytes(view[pos:]).strip(b"\0"):
-        return _joined(out), f"{size - pos} bytes of trailing garbage after the gzip data"
-    return _joined(out), None
+    if pos < size and not _blank(view, pos):
+        return out.result(f"{size - pos} bytes of trailing garbage after the gzip data")
+    return out.result()
 
 
-def _bunzip(data: bytes, limit: _Limit) -> tuple[bytes, str | None]:
-    """The bzip2 stream of ``data``, within the decompressed-size budget."""
+def _bunzip(data: bytes, out: _Output) -> tuple[bytearray, str | None]:
+    """The bzip2 stream of ``data``, in pieces of at most :data:`_MAX_PIECE` bytes."""
     d = bz2.BZ2Decompressor()
-    out: list[bytes] = []
-    chunk = data
+    view = memoryview(data)
+    pos = 0
     try:
-        while True:
-            piece = d.decompress(chunk, limit.room())
-            chunk = b""
-            limit.take(piece)
-            if piece:
-                out.append(piece)
-            if d.eof or d.needs_input:
-                break
+        while not d.eof:
+            if d.needs_input:
+                if pos >= len(view):
+                    break
+                chunk = view[pos : pos + _MAX_FEED]
+                pos += len(chunk)
+            else:
+                chunk = b""
+            out.add(d.decompress(chunk, out.limit.room()))
+    except FileFormatError:
+        raise  # a limit (a ValueError too), not damage
     except (OSError, ValueError) as exc:
-        return b"", f"corrupt bzip2 data ({exc})"
+        return bytearray(), f"corrupt bzip2 data ({exc})"
     if not d.eof:
-        return _joined(out), "truncated bzip2 stream (file ends early)"
-    return _joined(out), None
+        return out.result("truncated bzip2 stream (file ends early)")
+    return out.result()
 
 
 def decompress(
-    data: bytes, *, path: Path | None = None, max_mb: float | None = None
-) -> tuple[bytes, str | None]:
+    data: bytes,
+    *,
+    path: Path | None = None,
+    max_mb: float | None = None,
+    check: Callable[[bytes | bytearray], None] | None = None,
+) -> tuple[bytes | bytearray, str | None]:
     """Decompress gzip (every member) or bzip2 content; pass plain content through.
 
     A truncated stream keeps its complete prefix (deflate and bzip2 output before the cut is
     exact) and reports the truncation. A stream that is corrupt (bad codes, CRC mismatch)
     cannot be trusted anywhere, so nothing is returned for it. The work is linear in the input
-    and output sizes, however many gzip members the file holds.
+    and output sizes, however many gzip members the file holds, and the output grows in bounded
+    steps, each counted against the limit before it is kept.
 
     Args:
         data: The file's bytes.
         path: The file, named in errors.
         max_mb: Largest decompressed size, MB (default: the ``io.max_decompressed_mb``
             setting).
+        check: Called once with the start of the content (its first 64 KiB, or all of it when
+            shorter) as soon as it is decompressed; it may raise to stop early (a header that
+            declares more than the limits allow).
 
     Returns:
         ``(content, problem)``: ``problem`` is ``None`` for an intact stream.
 
     Raises:
-        FileFormatError: If the content expands beyond the limit (a decompression bomb).
+        FileFormatError: If the content expands beyond the limit (a decompression bomb), or
+            what ``check`` raises.
     """
     if data.startswith(b"\x1f\x8b"):
-        return _gunzip(data, _Limit(max_mb, path))
+        return _gunzip(data, _Output(_Limit(max_mb, path), check))
     if data.startswith(b"BZh"):
-        return _bunzip(data, _Limit(max_mb, path))
+        return _bunzip(data, _Output(_Limit(max_mb, path), check))
+    if check is not None and data:
+        check(data[:_HEADER_PEEK])
     return data, None
 
 
-def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame], str | None]:
+def _header(
+    buffer: bytes | bytearray, pos: int, meta: dict[str, str], number: int
+) -> tuple[int, int, int, int, dict[str, str]] | str:
+    """Parse the frame header at ``pos`` (just after its ``P5`` line).
+
+    Returns:
+        ``(pixel offset, width, height, maxval, metadata)`` or, when the header is unusable,
+        why. The metadata is ``meta`` itself when the header changes nothing (frames share one
+        dict until a key changes: no per-frame copy).
+    """
+    numbers: list[int] = []
+    frame_meta = meta
+    lines = 0
+    while len(numbers) < 3:
+        lines += 1
+        eol = buffer.find(b"\n", pos)
+        if eol < 0 or lines > _MAX_HEADER_LINES:
+            return f"frame {number}: header cut short"
+        line = bytes(buffer[pos:eol])
+        pos = eol + 1
+        if line.startswith(b"#"):
+            m = _META.match(line.rstrip(b"\r"))
+            if m:
+                key = m.group(1).decode("latin-1").strip()
+                value = m.group(2).decode("latin-1").strip()
+                if frame_meta.get(key) != value:
+                    if frame_meta is meta:
+                        if len(meta) >= _MAX_KEYS and key not in meta:
+                            return f"frame {number}: more than {_MAX_KEYS} metadata keys"
+                        frame_meta = dict(meta)
+                    frame_meta[key] = value
+            continue
+        try:
+            numbers.extend(int(t) for t in line.split())
+        except ValueError:
+            return f"frame {number}: bad size line {line[:40]!r}"
+    width, height, maxval = numbers[:3]
+    if len(numbers) > 3 or not (0 < width <= _MAX_SIDE and 0 < height <= _MAX_SIDE):
+        return f"frame {number}: impossible size {numbers}"
+    if not 0 < maxval <= 65535:
+        return f"frame {number}: impossible maxval {maxval}"
+    return pos, width, height, maxval, frame_meta
+
+
+def check_header(
+    buffer: bytes | bytearray, path: Path | None = None, limits: Limits | None = None
+) -> None:
+    """Refuse content whose first frame header declares frames beyond the limits.
+
+    Used on the first decompressed bytes of a file, before the rest is decompressed: a 2 MB
+    ``.pgm.gz`` that declares 32768x32768 frames is refused without expanding it. A header that
+    cannot be parsed is left to :func:`parse_frames`, which reports it.
+
+    Args:
+        buffer: The start of the content.
+        path: The file, for messages.
+        limits: The limits (default: those in force in the calling context).
+
+    Raises:
+        FileFormatError: If one frame has more than ``io.max_image_pixels`` pixels or bytes
+            beyond ``io.max_array_mb``.
+    """
+    if not buffer.startswith(b"P5"):
+        return
+    eol = buffer.find(b"\n")
+    parsed = _header(buffer, eol + 1, {}, 1) if eol >= 0 else "no header"
+    if isinstance(parsed, str):
+        return
+    _, width, height, maxval, _ = parsed
+    (limits or Limits.current()).check_image(width, height, 2 if maxval > 255 else 1, path)
+
+
+def parse_frames(
+    buffer: bytes | bytearray, path: Path | None = None, limits: Limits | None = None
+) -> tuple[list[PgmFrame], str | None]:
     """Find every complete frame in a decompressed multi-frame PGM buffer.
+
+    Frames whose header changes no metadata share their predecessor's ``metadata`` dict (treat
+    it as read-only), so the cost is linear in the content whatever the frame count.
 
     Args:
         buffer: Decompressed content.
         path: For messages.
+        limits: The limits (default: those in force in the calling context).
 
     Returns:
         ``(frames, problem)``: the complete frames and, when parsing stopped early, why.
 
     Raises:
-        FileFormatError: If the content does not start as a binary PGM (``P5``).
+        FileFormatError: If the content does not start as a binary PGM (``P5``), or declares
+            frames beyond ``io.max_image_pixels``, more frames than ``io.max_frames`` or more
+            pixel bytes than ``io.max_array_mb``.
     """
+    limits = limits or Limits.current()
     n = len(buffer)
     if not buffer.startswith(b"P5"):
         raise FileFormatError(
-            f"not a binary PGM: expected the magic 'P5', found {buffer[:8]!r}", path=path
+            f"not a binary PGM: expected the magic 'P5', found {bytes(buffer[:8])!r}", path=path
         )
     frames: list[PgmFrame] = []
     meta: dict[str, str] = {}
@@ -225,53 +367,37 @@ def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame
     size: tuple[int, int] | None = None
     while pos < n:
         if not buffer.startswith(b"P5", pos):
-            if not buffer[pos:].strip(b" \t\r\n\0"):
+            if _blank(buffer, pos, b" \t\r\n"):
                 break
             prev = frames[-1]  # the buffer starts with P5, so a frame precedes this point
             return (
                 frames,
                 f"frame {len(frames) + 1}: expected 'P5' at byte {pos}, "
-                f"found {buffer[pos : pos + 8]!r} (frame {len(frames)} declares "
+                f"found {bytes(buffer[pos : pos + 8])!r} (frame {len(frames)} declares "
                 f"{prev.width}x{prev.height} pixels: its size line is wrong or extra bytes "
                 "follow it)",
             )
+        limits.check_frames(len(frames) + 1, path, "frames", counted=True)
         eol = buffer.find(b"\n", pos)
         if eol < 0:
             return frames, f"frame {len(frames) + 1}: header cut short"
-        pos = eol + 1
-        numbers: list[int] = []
-        frame_meta = dict(meta)
-        lines = 0
-        while len(numbers) < 3:
-            lines += 1
-            eol = buffer.find(b"\n", pos)
-            if eol < 0 or lines > _MAX_HEADER_LINES:
-                return frames, f"frame {len(frames) + 1}: header cut short"
-            line = buffer[pos:eol]
-            pos = eol + 1
-            if line.startswith(b"#"):
-                m = _META.match(line.rstrip(b"\r"))
-                if m:
-                    key = m.group(1).decode("latin-1").strip()
-                    frame_meta[key] = m.group(2).decode("latin-1").strip()
-                continue
-            try:
-                numbers.extend(int(t) for t in line.split())
-            except ValueError:
-                return frames, f"frame {len(frames) + 1}: bad size line {line[:40]!r}"
-        width, height, maxval = numbers[:3]
-        if len(numbers) > 3 or not (0 < width <= _MAX_SIDE and 0 < height <= _MAX_SIDE):
-            return frames, f"frame {len(frames) + 1}: impossible size {numbers}"
-        if not 0 < maxval <= 65535:
-            return frames, f"frame {len(frames) + 1}: impossible maxval {maxval}"
+        parsed = _header(buffer, eol + 1, meta, len(frames) + 1)
+        if isinstance(parsed, str):
+            return frames, parsed
+        pos, width, height, maxval, frame_meta = parsed
         if size is not None and size != (width, height):
             return frames, (
                 f"frame {len(frames) + 1}: size {width}x{height} differs from the first "
                 f"frame's {size[0]}x{size[1]}"
             )
-        size = (width, height)
         bpp = 2 if maxval > 255 else 1
         nbytes = width * height * bpp
+        if size is None:
+            limits.check_image(width, height, bpp, path)
+        size = (width, height)
+        limits.check_array(
+            (len(frames) + 1) * nbytes, path, f"its {len(frames) + 1} frames of {width}x{height}"
+        )
         if pos + nbytes > n:
             return frames, (
                 f"frame {len(frames) + 1}: truncated ({n - pos} of the {nbytes} pixel bytes "
@@ -283,29 +409,50 @@ def parse_frames(buffer: bytes, path: Path | None = None) -> tuple[list[PgmFrame
     return frames, None
 
 
-def read_pgm(path: str | Path) -> DecodedFile:
+def read_pgm(path: str | Path, limits: Limits | None = None) -> DecodedFile:
     """Decompress and parse one multi-frame PGM file, keeping the good frames of a damaged one.
+
+    Every ``[io]`` limit is checked before the memory it bounds is taken: the file's size and
+    its decompressed size (``io.max_decompressed_mb``), the first frame's declared size
+    (``io.max_image_pixels``, ``io.max_array_mb``) as soon as its header is decompressed, the
+    frame count (``io.max_frames``) and the pixel bytes of all frames while parsing.
 
     Args:
         path: A ``.pgm``, ``.pgm.gz`` or ``.pgm.bz2`` file.
+        limits: The limits (default: those in force in the calling context; pass them when
+            calling from a worker thread, which does not see the caller's overrides).
 
     Returns:
         The :class:`DecodedFile`; ``problem`` says what stopped the read early, if anything.
 
     Raises:
-        FileFormatError: If the file cannot be read at all or is not a PGM.
+        FileFormatError: If the file cannot be read at all, is not a PGM, or goes beyond a
+            limit (the message names the ``io.*`` key to raise).
     """
     path = Path(path)
+    limits = limits or Limits.current()
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise FileFormatError("not a regular file", path=path)
+        limits.check_content(info.st_size, path, "the file")
+        with path.open("rb") as fh:
+            raw = fh.read(limits.max_content_bytes + 1)
     except OSError as exc:
         raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    limits.check_content(len(raw), path, "the file")
     if not raw:
         raise FileFormatError("empty file", path=path)
-    buffer, problem = decompress(raw, path=path)
+    buffer, problem = decompress(
+        raw,
+        path=path,
+        max_mb=limits.max_decompressed_mb,
+        check=lambda head: check_header(head, path, limits),
+    )
+    del raw
     if not buffer:
         raise FileFormatError(problem or "no content after decompression", path=path)
-    frames, parse_problem = parse_frames(buffer, path)
+    frames, parse_problem = parse_frames(buffer, path, limits)
     return DecodedFile(path, buffer, frames, problem or parse_problem)
 
 

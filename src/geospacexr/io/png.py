@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import stat
 import tarfile
 import warnings
 from pathlib import Path
@@ -21,6 +22,7 @@ import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 from .instruments import instrument_of_imager, instruments
+from .limits import Limits
 from .times import to_ns
 
 __all__ = ["PNG_NAME", "open_png_frames"]
@@ -32,33 +34,54 @@ PNG_NAME = re.compile(
 )
 
 
-def _frames_of(path: Path) -> tuple[list[tuple[str, bytes]], str | None]:
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _frames_of(path: Path, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
     """``([(member name, PNG bytes)], problem)`` of a PNG or a PNG tar.
 
     A tar is read member by member, so a truncated or damaged tar keeps the frames stored before
-    the damage and reports why the rest is missing.
+    the damage and reports why the rest is missing. Every member's declared size is counted
+    against ``io.max_decompressed_mb`` from its tar header, before the member is read (or, in a
+    compressed tar, skipped by decompressing it), and the member count against
+    ``io.max_frames``.
 
     Raises:
-        FileFormatError: If the file cannot be opened at all.
+        FileFormatError: If the file cannot be opened at all or goes beyond a limit.
     """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise FileFormatError("not a regular file", path=path)
     if not path.name.lower().endswith(".tar"):
+        limits.check_content(info.st_size, path, "the file")
         try:
-            return [(path.name, path.read_bytes())], None
+            with path.open("rb") as fh:
+                data = fh.read(limits.max_content_bytes + 1)
         except OSError as exc:
             raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
+        limits.check_content(len(data), path, "the file")
+        return [(path.name, data)], None
     out: list[tuple[str, bytes]] = []
     try:
         tar = tarfile.open(path)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise FileFormatError(f"cannot read the PNG tar ({exc})", path=path) from None
     with tar:
+        count = total = 0
         try:
             for member in tar:
+                count += 1
+                limits.check_frames(count, path, "tar members", counted=True)
+                total += max(member.size, 0)
+                limits.check_content(total, path, f"its first {count} tar member(s)")
                 if not (member.isfile() and member.name.lower().endswith(".png")):
                     continue
                 fh = tar.extractfile(member)
                 if fh is not None:
-                    out.append((Path(member.name).name, fh.read()))
+                    out.append((Path(member.name).name, fh.read(member.size)))
         except (tarfile.TarError, OSError, EOFError) as exc:
             return sorted(out), f"PNG tar cut short after {len(out)} frame(s) ({exc})"
     if not out:
@@ -66,12 +89,53 @@ def _frames_of(path: Path) -> tuple[list[tuple[str, bytes]], str | None]:
     return sorted(out), None
 
 
-def _decode(data: bytes) -> np.ndarray:
+def _ihdr(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` a PNG's IHDR chunk declares, or ``None`` if there is none."""
+    if len(data) < 24 or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _decode(data: bytes, name: str, path: Path, limits: Limits) -> np.ndarray:
+    """Decode one PNG to ``(height, width, 3)`` uint8, within the pixel limit.
+
+    The frame's IHDR was checked against ``io.max_image_pixels`` before; Pillow's own
+    decompression-bomb check (``PIL.Image.MAX_IMAGE_PIXELS``) is a second line: its warning is
+    redundant once our limit passed, its error becomes a :class:`FileFormatError`.
+    """
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as img:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError as exc:
+            raise FileFormatError(
+                f"{name}: Pillow refuses it as a decompression bomb ({exc}; its limit is "
+                "PIL.Image.MAX_IMAGE_PIXELS)",
+                path=path,
+            ) from None
+    with img:
+        width, height = img.size
+        limits.check_image(width, height, 3, path, f"PNG frames ({name})")
         img.load()
         return np.asarray(img.convert("RGB"))
+
+
+def _check_declared(
+    frames: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]],
+    path: Path,
+    limits: Limits,
+) -> None:
+    """Refuse a file whose frames' IHDR chunks declare more than the limits allow."""
+    total = 0
+    for _, name, data, _, _ in frames:
+        size = _ihdr(data)
+        if size is None:
+            continue  # not a PNG header: decoding reports it
+        limits.check_image(*size, 3, path, f"PNG frames ({name})")
+        total += size[0] * size[1] * 3
+    limits.check_array(total, path, f"its {len(frames)} decoded PNG frames")
 
 
 def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.Dataset:
@@ -86,6 +150,12 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         ``image`` ``(time, y, x, channel)`` uint8 with ``channel`` = r, g, b; ``exposure_ms`` and
         ``mode`` per frame; attrs as :func:`geospacexr.open_asi`.
 
+    Limits (:mod:`geospacexr.io.limits`): a tar's members are counted against ``io.max_frames``
+    and their declared sizes against ``io.max_decompressed_mb`` from the tar headers; each PNG's
+    IHDR size against ``io.max_image_pixels`` and a file's decoded frames against
+    ``io.max_array_mb``, all before decoding. A file beyond a limit is reported like a damaged
+    one.
+
     Raises:
         FileFormatError: If no frame can be read (every file and its reason is listed).
         IncompatibleInputError: If the frames come from several sites or imagers or sizes.
@@ -97,17 +167,20 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         raise ImportError("PNG images need Pillow: pip install 'geospacexr[asi]'") from None
     t0 = None if start is None else to_ns(start, "start")
     t1 = None if end is None else to_ns(end, "end")
+    limits = Limits.current()
     problems: dict[str, list[str]] = {}  # file name -> reasons
-    frames: list[tuple[np.datetime64, np.ndarray, float, str, str, str, str]] = []
+    # frames in [start, end], not yet decoded: (time, member name, PNG bytes, name groups, file)
+    wanted: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]] = []
     stamps: list[np.datetime64] = []  # every frame time met, for the out-of-range message
     for path in paths:
         try:
-            members, problem = _frames_of(path)
+            members, problem = _frames_of(path, limits)
         except FileFormatError as exc:
             problems.setdefault(path.name, []).append(str(exc).removeprefix(f"{path}: "))
             continue
         if problem:
             problems.setdefault(path.name, []).append(problem)
+        mine: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]] = []
         for name, data in members:
             m = PNG_NAME.match(name)
             if not m:
@@ -128,32 +201,51 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
                     f"{name}: the name carries an impossible date or time"
                 )
                 continue
-            if (t0 is not None and stamp < t0) or (t1 is not None and stamp > t1):
-                stamps.append(stamp)
-                continue
-            try:
-                pixels = _decode(data)
-            except Exception as exc:  # Pillow raises many types on damaged data
-                problems.setdefault(path.name, []).append(
-                    f"{name}: cannot decode PNG ({type(exc).__name__})"
-                )
-                continue
             stamps.append(stamp)
-            frames.append(
-                (
-                    stamp,
-                    pixels[::-1],
-                    float(g["exposure"]),
-                    g["mode"],
-                    g["site"].lower(),
-                    g["imager"].lower(),
-                    path.name,
-                )
+            if (t0 is not None and stamp < t0) or (t1 is not None and stamp > t1):
+                continue
+            mine.append((stamp, name, data, g, path))
+        try:  # what the frames' IHDR chunks declare, before any is decoded
+            _check_declared(mine, path, limits)
+        except FileFormatError as exc:
+            problems.setdefault(path.name, []).append(str(exc).removeprefix(f"{path}: "))
+            continue
+        wanted.extend(mine)
+    wanted.sort(key=lambda w: w[0])
+    image: np.ndarray | None = None
+    shapes: set[tuple[int, ...]] = set()
+    frames: list[tuple[np.datetime64, float, str, str, str, str]] = []
+    for stamp, name, data, g, path in wanted:
+        try:
+            pixels = _decode(data, name, path, limits)
+        except FileFormatError as exc:
+            problems.setdefault(path.name, []).append(str(exc).removeprefix(f"{path}: "))
+            continue
+        except Exception as exc:  # Pillow raises many types on damaged data
+            problems.setdefault(path.name, []).append(
+                f"{name}: cannot decode PNG ({type(exc).__name__})"
             )
+            continue
+        shapes.add(pixels.shape)
+        if len(shapes) > 1:
+            continue  # refused below, once every size is known
+        if image is None:  # one array for all frames: no second copy by stacking
+            image = np.empty((len(wanted), *pixels.shape), dtype=np.uint8)
+        image[len(frames)] = pixels[::-1]
+        frames.append(
+            (
+                stamp,
+                float(g["exposure"]),
+                g["mode"],
+                g["site"].lower(),
+                g["imager"].lower(),
+                path.name,
+            )
+        )
     report = [{"file": name, "reason": "; ".join(problems[name])} for name in sorted(problems)]
     listing = "; ".join(f"{p['file']}: {p['reason']}" for p in report)
     if not frames:
-        if stamps and not report:  # intact frames, none of them in [start, end]
+        if stamps and not report and not wanted:  # intact frames, none of them in [start, end]
             raise OutOfRangeError(
                 f"no frame between start={start} and end={end} in {len(paths)} file(s), which "
                 f"cover {min(stamps)} to {max(stamps)}"
@@ -161,21 +253,19 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         raise FileFormatError(
             f"no PNG frame could be read from {len(paths)} file(s): {listing or 'no frames'}"
         )
-    identities = sorted({(f[4], f[5]) for f in frames})
+    identities = sorted({(f[3], f[4]) for f in frames})
     if len(identities) > 1:
         listing = ", ".join(f"{site} ({imager})" for site, imager in identities)
         raise IncompatibleInputError(
             f"the frames come from more than one site or imager: {listing}; open each site "
             "separately (geospacexr.io.registry.group_files splits a list by site and imager)"
         )
-    shapes = {f[1].shape for f in frames}
     if len(shapes) > 1:
         raise IncompatibleInputError(
             "frames of several sizes: "
             + ", ".join(f"{s[1]}x{s[0]}" for s in sorted(shapes))
             + "; open files of one imager mode at a time"
         )
-    frames.sort(key=lambda f: f[0])
     if report:
         warnings.warn(
             f"{len(report)} of {len(paths)} PNG file(s) could not be read completely, "
@@ -188,17 +278,17 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
         {
             "image": (
                 ("time", "y", "x", "channel"),
-                np.stack([f[1] for f in frames]),
+                image[: len(frames)],  # type: ignore[index]
                 {"long_name": "raw image", "units": "counts"},
             ),
             "exposure_ms": (
                 ("time",),
-                np.array([f[2] for f in frames], dtype=np.float32),
+                np.array([f[1] for f in frames], dtype=np.float32),
                 {"long_name": "requested exposure", "units": "ms"},
             ),
             "mode": (
                 ("time",),
-                np.array([f[3] for f in frames], dtype=str),
+                np.array([f[2] for f in frames], dtype=str),
                 {"long_name": "imaging mode"},
             ),
         },
@@ -216,7 +306,7 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
             "site_lat": float("nan"),
             "site_lon": float("nan"),
             "site_alt_m": float("nan"),
-            "source_files": json.dumps(sorted({f[6] for f in frames})),
+            "source_files": json.dumps(sorted({f[5] for f in frames})),
             "problematic_files": json.dumps(report),
             "file_metadata": json.dumps({}),
             "orientation": "rows flipped after reading as pyucalgarysrs does: "
