@@ -6,8 +6,8 @@ format says it must be. It decides by the file name (``name=``, for a ``.part`` 
 downloaded) and, for HDF5, by the reader that will open it:
 
 * ``.pgm`` / ``.pgm.gz`` / ``.pgm.bz2``: every frame's header (magic ``P5``, width, height,
-  maxval) is parsed and its pixels are counted (at most ``io.max_frames`` frames, or
-  :data:`MAX_FRAMES` where the configuration has no such setting); the content must end exactly
+  maxval) is parsed and its pixels are counted (at most ``io.max_frames`` frames, the limit the
+  PGM reader applies too); the content must end exactly
   after the last frame's pixels; a compressed file is decompressed to its end (gzip and bzip2
   check their own CRCs) and may not expand beyond ``io.max_decompressed_mb``;
 * other ``.gz`` / ``.bz2``: decompressed to the end, with the same bound;
@@ -41,6 +41,7 @@ from typing import IO, Any
 
 from .. import config
 from ..errors import FileFormatError
+from .limits import Limits
 
 __all__ = ["HDF5_REQUIRED", "MAX_FRAMES", "check_structure"]
 
@@ -58,10 +59,9 @@ _PGM_MAX_SIDE = 1 << 15  # as the PGM reader: no imager comes near 32768 pixels 
 _PGM_MAX_LINE = 4096  # longest header line read (THEMIS metadata lines are under 200 bytes)
 _PGM_MAX_HEADER_LINES = 1000
 _TAR_BLOCK = 512
-#: Most frames a PGM file may hold when the configuration has no ``io.max_frames`` setting
-#: (a minute file holds 6 to 60; without a cap a 94 KB file of millions of 1x1 frames would
-#: keep the check busy for a minute).
-MAX_FRAMES = 100_000
+#: The built-in default of ``io.max_frames`` (kept for code that imported it; the check itself
+#: reads the configured value, the same limit the readers apply).
+MAX_FRAMES = config.IoConfig().max_frames
 
 
 def _limit_bytes() -> int:
@@ -103,7 +103,7 @@ def _skip(fh: IO[bytes], count: int) -> int:
 
 
 def _max_frames() -> int:
-    return int(getattr(config.get().io, "max_frames", MAX_FRAMES))
+    return Limits.current().max_frames
 
 
 def _check_pgm(fh: IO[bytes], path: Path) -> int:
