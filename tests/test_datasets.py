@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 
 import numpy as np
 import pytest
@@ -106,6 +107,38 @@ def test_failed_generation_is_a_sample_data_error(tmp_path):
         assert not any(tmp_path.iterdir())  # nothing half-written left behind
     finally:
         datasets._SAMPLES.remove("broken-test")
+
+
+def test_killed_generators_temporary_folder_is_removed_by_the_next_generation(tmp_path):
+    import subprocess
+    import sys
+
+    from geospacexr.io import atomic
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(done.stdout)
+    host = atomic._host()
+
+    def tiny(folder):
+        (folder / "a.txt").write_text("x")
+        return ["a.txt"]
+
+    datasets.register_sample("tiny-test", kind="asi", description="x", opener=lambda p: p)(tiny)
+    try:
+        stale = tmp_path / f".tiny-test.{host}.{dead}.k1ll3d.part"
+        stale.mkdir()
+        (stale / "half.h5").write_bytes(bytes(100))
+        live = tmp_path / f".tiny-test.{host}.{os.getpid()}.l1ve.part"  # a live writer's
+        live.mkdir()
+        with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+            folder = datasets.sample_path("tiny-test")
+        assert (folder / "a.txt").read_text() == "x"
+        assert not stale.exists()
+        assert live.exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, folder.name])
+    finally:
+        datasets._SAMPLES.remove("tiny-test")
 
 
 def test_register_sample_validates_names():

@@ -47,7 +47,7 @@ from ._synth import asi as _synth_asi
 from ._synth import gcm as _synth_gcm
 from ._synth import rb as _synth_rb
 from .errors import DataWarning, InvalidArgumentError, SampleDataError, UnknownSampleError
-from .io.atomic import atomic_write, umask
+from .io.atomic import atomic_write, part_prefix, remove_stale_parts, umask
 
 __all__ = [
     "Sample",
@@ -235,7 +235,10 @@ def verify_sample(name: str, folder: Path | None = None) -> list[str]:
 
 def _generate(sample: Sample, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{sample.name}.", suffix=".part", dir=folder.parent))
+    # A generator killed half-way leaves its temporary folder behind: the next generation of the
+    # same sample removes those of dead processes (their names carry host and process id).
+    remove_stale_parts(folder, directories=True)
+    tmp = Path(tempfile.mkdtemp(prefix=part_prefix(folder), suffix=".part", dir=folder.parent))
     try:
         names = sample.generate(tmp)
         files = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import socket
 import stat
 import tempfile
@@ -122,7 +123,7 @@ def check_target(path: str | os.PathLike[str]) -> None:
 _check_target = check_target  # the old private name
 
 
-def remove_stale_parts(path: str | os.PathLike[str]) -> list[Path]:
+def remove_stale_parts(path: str | os.PathLike[str], *, directories: bool = False) -> list[Path]:
     """Remove the temporaries that killed writers left next to ``path``.
 
     A temporary is stale when it was made on this host by a process that no longer exists
@@ -130,7 +131,9 @@ def remove_stale_parts(path: str | os.PathLike[str]) -> list[Path]:
     (a shared file system) are left alone.
 
     Args:
-        path: The target file.
+        path: The target file (or folder, for writers that build a whole folder aside).
+        directories: Also remove stale temporary folders (made by :func:`part_prefix` names,
+            e.g. a sample generated into a temporary folder that is renamed when complete).
 
     Returns:
         The temporaries removed.
@@ -143,11 +146,31 @@ def remove_stale_parts(path: str | os.PathLike[str]) -> list[Path]:
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):
             m = pattern.match(entry.name)
-            if m and entry.is_file(follow_symlinks=False) and not _alive(int(m.group(1))):
+            if not m or _alive(int(m.group(1))):
+                continue
+            if entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
+            elif directories and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
     return removed
+
+
+def part_prefix(path: str | os.PathLike[str]) -> str:
+    """The name prefix of this process's temporaries for ``path`` (host and process id in it).
+
+    Use it with the ``.part`` suffix for temporaries made by other means (``tempfile.mkdtemp``)
+    so that :func:`remove_stale_parts` recognises them once their writer is dead.
+
+    Args:
+        path: The final file or folder.
+
+    Returns:
+        ``.<name>.<host>.<pid>.``
+    """
+    return f".{Path(path).name}.{_host()}.{os.getpid()}."
 
 
 @contextlib.contextmanager
