@@ -10,17 +10,20 @@ the fill value (-999) into NaN, and keeps the per-frame site lists as string var
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from ..errors import FileFormatError
+from ..errors import DataWarning, FileFormatError
 from .h5safe import check_global_heaps, length_size, read_strings
 from .hdf5 import check_storage
+from .instruments import get_instrument
 from .registry import Paths, expand_paths, register_reader
-from .times import to_ns
+from .times import implausible, to_ns
 
 __all__ = ["open_asi_grid"]
 
@@ -47,6 +50,16 @@ _NUMERIC = {
     "degrees_per_grid_cell": (np.nan, 0.0, 180.0),
     "altitude_km": (np.nan, 0.0, 1.0e5),
 }
+
+
+def _instrument(network: str) -> str | None:
+    """The instrument of a grid's network (``themis-asi`` -> ``themis``), or ``None``."""
+    for token in re.split(r"[-_]", network):
+        try:
+            return get_instrument(token).name
+        except KeyError:  # not an instrument name: try the next token
+            continue
+    return None
 
 
 def _dataset(f: Any, name: str, file: Any) -> Any:
@@ -198,6 +211,21 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
                 f"/data/timestamp holds {s[:40]!r}, not a time ({exc})", path=file
             ) from None
     times = np.array(times, dtype="datetime64[ns]")
+    network = re.search(r"_grid_([a-z0-9_-]+)\.h5$", file.name)
+    instrument = _instrument(network.group(1) if network else "")
+    bad, why = implausible(times, instrument)
+    problems = []
+    if bad.all():
+        raise FileFormatError(f"every timestamp is {why}", path=file)
+    if bad.any():  # skipped and reported, as open_asi does with its frames
+        problems.append(
+            {"file": file.name, "reason": f"{bad.sum()} of {bad.size} frame(s) {why} (skipped)"}
+        )
+        warnings.warn(f"{file}: {problems[0]['reason']}", DataWarning, stacklevel=2)
+        keep = np.flatnonzero(~bad)
+        times, grid = times[keep], grid[..., keep]
+        confidence = None if confidence is None else confidence[..., keep]
+        frames = [frames[i] for i in keep]
     rgb = grid.ndim == 4
     nums = _numbers(raw_attrs, file)
     fill = nums["fill_value"]
@@ -240,7 +268,6 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
     }
     if rgb:
         coords["channel"] = ("channel", ["r", "g", "b"])
-    network = re.search(r"_grid_([a-z0-9_-]+)\.h5$", file.name)
     out_attrs = {k: v for k, v in attrs.items()}
     out_attrs.update(
         {
@@ -252,6 +279,7 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
             else attrs["coordinate_system"],
             "network": network.group(1) if network else "",
             "source_file": file.name,
+            "problematic_files": json.dumps(problems),
         }
     )
     return xr.Dataset(data_vars, coords=coords, attrs=out_attrs)

@@ -32,8 +32,8 @@ import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
 from .hdf5 import check_storage
-from .instruments import imager_regex, instrument_of_imager, instruments
-from .times import to_ns
+from .instruments import imager_regex, instrument_of_file, instrument_of_imager, instruments
+from .times import implausible, to_ns
 
 __all__ = ["open_h5_frames"]
 
@@ -201,6 +201,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
             continue
         if problem:
             problems.append({"file": path.name, "reason": problem})
+        found = instrument_of_file(path)  # frames outside its plausible range (io.times)
+        bad, why = implausible(stamps, found[0].name if found else None)
+        if bad.any():
+            problems.append({"file": path.name, "reason": f"{bad.sum()} frame(s) {why} (skipped)"})
+            frames, stamps = frames[~bad], [t for t, b in zip(stamps, bad, strict=True) if not b]
+            metas = [m for m, b in zip(metas, bad, strict=True) if not b]
         if stamps:
             parts.append((frames, stamps, metas, path))
     if not parts:
