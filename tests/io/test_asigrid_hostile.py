@@ -189,3 +189,12 @@ def test_intact_files_pass_the_heap_check(grid, shared_data):
     with h5py.File(grid, "r") as f:
         stamps = read_strings(f["data/timestamp"], grid)
     assert len(stamps) == 5 and stamps[0].endswith("UTC")
+
+
+def test_undecodable_attribute_bytes_still_round_trip_to_netcdf(grid, tmp_path):
+    with h5py.File(grid, "r+") as f:
+        f["metadata/file"].attrs["comment"] = b"\xff\xfe"
+        f["metadata/frame/frame0"].attrs["clear_sites"] = b"gill\xe9"
+    g = geospacexr.open_asi_grid(grid)
+    g.to_netcdf(tmp_path / "out.nc")  # lone surrogates would raise UnicodeEncodeError here
+    assert g.attrs["comment"] == "\xff\xfe" and g.clear_sites.values[0] == "gill\xe9"

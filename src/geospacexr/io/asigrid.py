@@ -31,13 +31,21 @@ _SITE_LISTS = ("sites_in_grid", "clear_sites", "cloudy_sites", "manually_removed
 
 
 def _text(value: Any) -> str:
+    """An attribute as text that netCDF can store (no lone surrogates from undecodable bytes)."""
     if isinstance(value, bytes):
         return value.decode("latin-1")
     value = np.asarray(value)
     if value.size == 1 and value.dtype.kind in "SO":
         item = value.ravel()[0]
-        return item.decode("latin-1") if isinstance(item, bytes) else str(item)
-    return str(value.tolist() if value.ndim else value.item())
+        text = item.decode("latin-1") if isinstance(item, bytes) else str(item)
+    else:
+        text = str(value.tolist() if value.ndim else value.item())
+    # h5py decodes invalid UTF-8 with surrogateescape: give those bytes back as Latin-1
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 #: numeric attributes of /metadata/file: (default, lowest, highest); NaN default = not given
