@@ -198,3 +198,19 @@ def test_undecodable_attribute_bytes_still_round_trip_to_netcdf(grid, tmp_path):
     g = geospacexr.open_asi_grid(grid)
     g.to_netcdf(tmp_path / "out.nc")  # lone surrogates would raise UnicodeEncodeError here
     assert g.attrs["comment"] == "\xff\xfe" and g.clear_sites.values[0] == "gill\xe9"
+
+
+def test_a_grid_larger_than_the_memory_limit_is_refused_before_reading(grid, tmp_path):
+    from geospacexr import config
+
+    with config.override({"io.max_decompressed_mb": 10}):  # the sample needs 20 MB
+        with pytest.raises(FileFormatError, match=r"needs 20 MB .*io.max_decompressed_mb"):
+            geospacexr.open_asi_grid(grid)
+    # a file declaring 100,000 frames (a few kB on disk) is refused the same way
+    big = tmp_path / "big" / NAME
+    big.parent.mkdir()
+    with h5py.File(big, "w") as f:
+        f.create_dataset("data/grid", shape=(512, 1024, 10**5), dtype="f4", chunks=(8, 8, 8))
+        f["data/timestamp"] = np.array([b"2014-03-10 06:00:00 UTC"] * 10**5, dtype=object)
+    with pytest.raises(FileFormatError, match="io.max_decompressed_mb"):
+        geospacexr.open_asi_grid(big)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .. import config
 from ..errors import DataWarning, FileFormatError
 from .h5safe import check_global_heaps, length_size, read_strings
 from .hdf5 import check_storage
@@ -92,6 +93,21 @@ def _check_grid(grid: Any, frames: int, file: Any) -> tuple[int, ...]:
             path=file,
         )
     return shape
+
+
+def _check_size(shape: tuple[int, ...], conf_present: bool, file: Any) -> None:
+    """Refuse a grid whose arrays (as float32) would exceed ``io.max_decompressed_mb``."""
+    limit_mb = float(config.get().io.max_decompressed_mb)
+    cells = float(np.prod(shape, dtype=np.float64))
+    if conf_present:
+        cells += cells / (shape[2] if len(shape) == 4 else 1)
+    need_mb = cells * np.dtype(np.float32).itemsize / 2**20
+    if need_mb > limit_mb:
+        raise FileFormatError(
+            f"/data/grid of shape {shape} needs {need_mb:.0f} MB in memory, more than the "
+            f"io.max_decompressed_mb limit of {limit_mb:g} MB (raise it to read this file)",
+            path=file,
+        )
 
 
 def _numbers(raw: dict[str, Any], file: Any) -> dict[str, float]:
@@ -179,6 +195,7 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
             stamps = read_strings(f["data/timestamp"], file, "/data/timestamp")
             grid_ds = _dataset(f, "data/grid", file)
             shape = _check_grid(grid_ds, len(stamps), file)
+            _check_size(shape, conf_present="data/source_info/confidence" in f, file=file)
             conf_ds = (
                 _dataset(f, "data/source_info/confidence", file)
                 if "data/source_info/confidence" in f
