@@ -173,10 +173,16 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
         file has its fill value), ``confidence`` ``(time, lat, lon)``, the per-frame site lists
         (``sites_in_grid``, ``clear_sites``, ``cloudy_sites``, ``manually_removed_sites``) as
         strings along ``time``; latitude ascending, longitude in [-180, 180); the file's
-        attributes in ``attrs`` (``altitude_km`` and ``resolution_deg`` as numbers).
+        attributes in ``attrs`` (``altitude_km`` and ``resolution_deg`` as numbers);
+        ``attrs["problematic_files"]`` (JSON) reports frames skipped because their time lies
+        outside the instrument's plausible range (:func:`geospacexr.io.times.plausible_range`).
 
     Raises:
-        FileFormatError: If the file is not a readable grid file.
+        FileFormatError: If the file is not a readable grid file: missing or damaged datasets,
+            a damaged global heap (:mod:`geospacexr.io.h5safe`), text or arrays where a number
+            belongs, shapes that do not match, unparseable or only implausible timestamps, or
+            arrays larger than ``io.max_decompressed_mb``. The message names the file, the
+            dataset or attribute and what was found.
     """
     import h5py
 
@@ -207,14 +213,15 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
                     f"{shape[:2] + shape[-1:]} (the grid's latitude, longitude and frames)",
                     path=file,
                 )
+            raw_attrs = dict(f["metadata/file"].attrs.items()) if "metadata/file" in f else {}
+            attrs = {k: _text(v) for k, v in raw_attrs.items()}
+            nums = _numbers(raw_attrs, file)  # validated before the arrays are read
             grid = np.asarray(check_storage(grid_ds, file)[()], dtype=np.float32)
             confidence = (
                 None
                 if conf_ds is None
                 else np.asarray(check_storage(conf_ds, file)[()], dtype=np.float32)
             )
-            raw_attrs = dict(f["metadata/file"].attrs.items()) if "metadata/file" in f else {}
-            attrs = {k: _text(v) for k, v in raw_attrs.items()}
             frames = []
             for i in range(len(stamps)):
                 group = f"metadata/frame/frame{i}"
@@ -252,7 +259,6 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
         confidence = None if confidence is None else confidence[..., keep]
         frames = [frames[i] for i in keep]
     rgb = grid.ndim == 4
-    nums = _numbers(raw_attrs, file)
     fill = nums["fill_value"]
     image = np.moveaxis(grid, -1, 0)[:, ::-1]  # (time, lat ascending, lon[, channel])
     image = np.where(image == fill, np.nan, image).astype(np.float32)
