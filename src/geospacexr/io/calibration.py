@@ -80,7 +80,9 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         still valid), ``author``, ``source_file``.
 
     Raises:
-        FileFormatError: If the name or content is not that of a calibration file.
+        FileFormatError: If the name or content is not that of a calibration file: a validity
+            date in the name that is not a date (or ends before it starts), a Rayleighs factor
+            that is not one positive number, a flat field that is not a numeric image.
     """
     import scipy.io
 

@@ -154,7 +154,11 @@ def open_skymap(path: Paths, **_: Any) -> xr.Dataset:
         The ``skymap`` Dataset described in this module's documentation.
 
     Raises:
-        FileFormatError: If the file is not a readable IDL save file or lacks skymap fields.
+        FileFormatError: If the file is not a readable IDL save file or lacks skymap fields, or
+            a field has the wrong type, shape or range: a validity date
+            (``VALID_INTERVAL_START``/``STOP``) that is not a date or ends before it starts, a
+            site position that is not one number in range, text UIDs that are not text, angle
+            and corner arrays of the wrong dtype or shape, latitudes beyond the poles.
 
     Example:
         >>> sky = geospacexr.open_skymap("themis_skymap_gill_20140101-+_v02.sav")  # doctest: +SKIP
