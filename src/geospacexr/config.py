@@ -112,6 +112,12 @@ class AsiConfig:
         aacgm_grid_deg: Spacing of the geographic grid on which AACGM-v2 is evaluated exactly
             before it is interpolated to many points (a whole skymap), degrees; 0 converts
             every point directly. The interpolation error is below 0.001 degree at 1 degree.
+        check_frame_times: Skip (and report) ASI frames stamped outside the plausible range:
+            before the instrument's first light (the instrument table's ``first_light``, else
+            ``earliest_frame_time``) or after now plus ``future_margin_days``.
+        earliest_frame_time: Earliest plausible frame time (ISO date) of an instrument whose
+            row in the instrument table gives no ``first_light``.
+        future_margin_days: Frames stamped later than now plus this many days are implausible.
     """
 
     altitude_km: float = 110.0
@@ -119,6 +125,9 @@ class AsiConfig:
     time_tolerance_s: float = 1.5
     keogram_width: float = 5.0
     aacgm_grid_deg: float = 1.0
+    check_frame_times: bool = True
+    earliest_frame_time: str = "1980-01-01"
+    future_margin_days: float = 2.0
 
 
 @dataclass(frozen=True)

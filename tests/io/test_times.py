@@ -1,6 +1,7 @@
 """Times never wrap around: dates outside datetime64[ns] are refused or reported, not read."""
 
 import gzip
+import io
 import shutil
 import warnings
 
@@ -55,3 +56,116 @@ def test_a_tiegcm_year_beyond_2262_refuses_the_file(tmp_path):
         nc["year"][:] = 2263
     with pytest.raises(FileFormatError, match="outside what datetime64"):
         geospacexr.open_tiegcm(path)
+
+
+# plausible time ranges (issue 16, point 4): in datetime64[ns], but impossible for the instrument
+
+NOW = np.datetime64("2026-01-01T00:00:00")
+
+
+def test_plausible_range_comes_from_the_instrument_table_and_the_config():
+    from geospacexr import config
+    from geospacexr.io.instruments import get_instrument
+    from geospacexr.io.times import implausible, plausible_range
+
+    first, last = plausible_range("themis", now=NOW)
+    assert first == np.datetime64(get_instrument("themis").first_light)
+    assert last == NOW + np.timedelta64(2, "D")  # asi.future_margin_days
+    assert plausible_range("rego", now=NOW)[0] > first  # REGO came ten years later
+    assert plausible_range("nir", now=NOW)[0] == plausible_range("trex_nir", now=NOW)[0]
+    # an instrument outside the table: the configured earliest time
+    assert plausible_range("not-an-imager", now=NOW)[0] == np.datetime64("1980-01-01")
+    with config.override({"asi.earliest_frame_time": "1995-06-01", "asi.future_margin_days": 0}):
+        assert plausible_range(None, now=NOW) == (np.datetime64("1995-06-01"), NOW)
+    with config.override({"asi.check_frame_times": False}):
+        assert plausible_range("themis", now=NOW)[0] == NS_RANGE[0]
+    times = np.array(["1970-01-01", "2014-03-10", "2104-01-01", "NaT"], dtype="datetime64[ns]")
+    bad, why = implausible(times, "themis", now=NOW)
+    assert bad.tolist() == [True, False, True, False]  # NaT is reported elsewhere
+    assert "plausible range of themis (2003-01-01 to 2026-01-03" in why
+    assert "asi.earliest_frame_time" in why
+
+
+def test_bad_plausible_range_settings_are_config_errors():
+    from geospacexr import config
+    from geospacexr.errors import ConfigError
+    from geospacexr.io.times import plausible_range
+
+    with config.override({"asi.earliest_frame_time": "long ago"}):
+        with pytest.raises(ConfigError, match="asi.earliest_frame_time"):
+            plausible_range(None)
+    with config.override({"asi.future_margin_days": float("nan")}):
+        with pytest.raises(ConfigError, match="asi.future_margin_days"):
+            plausible_range(None)
+
+
+@pytest.mark.parametrize("stamp", [b"1970-01-01", b"2104-03-10"])
+def test_an_asi_frame_at_an_implausible_time_is_skipped_and_reported(tmp_path, stamp):
+    """A zeroed clock (1970) or a flipped digit (2104): both fit datetime64[ns], neither is real."""
+    src = sorted(datasets.sample_path("themis-gill").glob("*.pgm.gz"))[0]
+    data = gzip.decompress(src.read_bytes())
+    first = data.find(b'"Image request start" ') + len(b'"Image request start" ')
+    path = tmp_path / src.name
+    path.write_bytes(gzip.compress(data[:first] + stamp + data[first + 10 :]))
+    good = geospacexr.open_asi(src)
+    with pytest.warns(Warning, match="plausible range of themis"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == good.sizes["time"] - 1
+    assert ds["time"].values.min() >= np.datetime64("2014-03-10")
+    assert "frame 1 of" in ds.attrs["problematic_files"]
+
+
+def test_a_png_frame_at_an_implausible_time_is_skipped(tmp_path):
+    import tarfile
+
+    src = sorted(datasets.sample_path("trex_rgb-gill-burst").glob("*.png.tar"))[0]
+    path = tmp_path / src.name
+    with tarfile.open(src) as tin, tarfile.open(path, "w") as tout:
+        for k, member in enumerate(tin.getmembers()):
+            content = tin.extractfile(member).read()
+            if k == 0:
+                member.name = "2009" + member.name[4:]  # before TREx existed
+            tout.addfile(member, io.BytesIO(content))
+    good = geospacexr.open_asi(src)
+    with pytest.warns(Warning, match="plausible range of trex_rgb"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == good.sizes["time"] - 1
+    assert ds["time"].values.min() >= np.datetime64("2021-01-01")
+
+
+def test_an_hdf5_frame_at_an_implausible_time_is_skipped(tmp_path):
+    import h5py
+
+    src = sorted(datasets.sample_path("trex_rgb-gill").glob("*.h5"))[0]
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    with h5py.File(path, "r+") as f:
+        f["metadata/frame/frame0"].attrs["image_request_start_timestamp"] = (
+            "2000-10-30 06:05:00.203117 UTC"
+        )
+    good = geospacexr.open_asi(src)
+    with pytest.warns(Warning, match="plausible range of trex_rgb"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == good.sizes["time"] - 1
+    assert ds["time"].values.min() >= np.datetime64("2021-01-01")
+
+
+def test_a_grid_frame_at_an_implausible_time_is_skipped_and_all_of_them_refuse(tmp_path):
+    import h5py
+
+    src = datasets.sample_path("themis-grid")
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    with h5py.File(path, "r+") as f:
+        stamps = [s.decode() for s in f["data/timestamp"][()]]
+        del f["data/timestamp"]
+        f["data/timestamp"] = ["1970-01-01 00:00:00 UTC", *stamps[1:]]
+    with pytest.warns(Warning, match="1 of 5 frame.*plausible range of themis"):
+        g = geospacexr.open_asi_grid(path)
+    assert g.sizes["time"] == 4 and g.image.shape[0] == 4 and g.confidence.shape[0] == 4
+    assert "plausible range" in g.attrs["problematic_files"]
+    with h5py.File(path, "r+") as f:
+        del f["data/timestamp"]
+        f["data/timestamp"] = ["2200-01-01 00:00:00 UTC"] * 5
+    with pytest.raises(FileFormatError, match="every timestamp is outside the plausible range"):
+        geospacexr.open_asi_grid(path)

@@ -43,7 +43,7 @@ from .instruments import get_instrument as _get_instrument
 from .limits import Limits
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, ReaderSpec, expand_paths, readers, register_reader
-from .times import to_ns
+from .times import implausible_reason, plausible_range, to_ns
 
 __all__ = ["INSTRUMENTS", "detect_instrument", "open_asi", "open_pgm_files"]
 
@@ -387,11 +387,16 @@ def open_pgm_files(
         shape = fshape
         untimed: list[int] = []
         repeated: list[int] = []  # a frame without its own time inherits the previous one's
+        unlikely: list[int] = []  # outside the instrument's plausible range (io.times)
+        earliest, latest = plausible_range(inst)
         previous: np.datetime64 | None = None
         for i, frame in enumerate(d.frames):
             t = per_meta("time", frame.metadata, _frame_time)
             if t is None:
                 untimed.append(i)
+                continue
+            if not earliest <= t <= latest:
+                unlikely.append(i)
                 continue
             if t == previous:
                 repeated.append(i)
@@ -405,6 +410,11 @@ def open_pgm_files(
             problems.setdefault(d.path.name, []).append(
                 f"{_frame_list(untimed)} of {len(d.frames)}: no valid 'Image request start' "
                 "(skipped)"
+            )
+        if unlikely:
+            problems.setdefault(d.path.name, []).append(
+                f"{_frame_list(unlikely)} of {len(d.frames)}: 'Image request start' "
+                f"{implausible_reason(inst)} (skipped)"
             )
         if repeated:
             problems.setdefault(d.path.name, []).append(

@@ -18,6 +18,7 @@ from ..errors import FileFormatError
 from .idlsav import check_record_chain
 from .instruments import get_instrument, instrument_of_calibration, instruments, list_instruments
 from .registry import Paths, expand_paths, register_reader
+from .times import to_ns
 
 __all__ = ["open_calibration"]
 
@@ -27,8 +28,33 @@ _NAME = re.compile(
 )
 
 
-def _iso(day: str) -> str:
-    return "" if day == "+" else f"{day[:4]}-{day[4:6]}-{day[6:]}T00:00:00"
+def _iso(day: str, file: Any = None) -> str:
+    """``YYYYMMDD`` of a file name -> ISO time, ``+`` -> "" (still valid).
+
+    Raises:
+        FileFormatError: If the digits are not a real date (month 13, day 32).
+    """
+    if day == "+":
+        return ""
+    iso = f"{day[:4]}-{day[4:6]}-{day[6:]}T00:00:00"
+    try:
+        to_ns(iso, "validity date")
+    except ValueError:
+        raise FileFormatError(
+            f"the name's validity date {day} is not a date (YYYYMMDD)", path=file
+        ) from None
+    return iso
+
+
+def _numbers(content: dict[str, Any], key: str, file: Any) -> np.ndarray:
+    """A numeric variable of the file (text, structures or objects refused)."""
+    value = np.asarray(content[key])
+    if value.dtype.kind not in "iuf":
+        raise FileFormatError(
+            f"{key} is not numeric (found {type(content[key]).__name__} of {value.dtype})",
+            path=file,
+        )
+    return value.astype(np.float64)
 
 
 @register_reader(
@@ -54,7 +80,9 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         still valid), ``author``, ``source_file``.
 
     Raises:
-        FileFormatError: If the name or content is not that of a calibration file.
+        FileFormatError: If the name or content is not that of a calibration file: a validity
+            date in the name that is not a date (or ends before it starts), a Rayleighs factor
+            that is not one positive number, a flat field that is not a numeric image.
     """
     import scipy.io
 
@@ -68,6 +96,11 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
             "calibration files are named "
             "<INSTRUMENT>_<Rayleighs|flatfield>_<detector>_<start>-<end>_vNN.sav",
             path=file,
+        )
+    valid_start, valid_end = _iso(m.group("start"), file), _iso(m.group("end"), file)
+    if valid_end and valid_end < valid_start:
+        raise FileFormatError(
+            f"the name's validity ends ({valid_end}) before it starts ({valid_start})", path=file
         )
     check_record_chain(file)  # readsav loops forever on a damaged record chain
     try:
@@ -84,8 +117,8 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         "calibration_type": kind,
         "instrument": instrument,
         "detector": m.group("detector"),
-        "valid_start": _iso(m.group("start")),
-        "valid_end": _iso(m.group("end")),
+        "valid_start": valid_start,
+        "valid_end": valid_end,
         "version": f"v{m.group('version')}",
         "author": content.get("author", b"").decode("latin-1")
         if isinstance(content.get("author"), bytes)
@@ -97,12 +130,12 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         key = f"rper_dnpersecond_{detector}"
         if key not in content:
             raise FileFormatError(f"no {key} in the file (it has: {', '.join(content)})", path=file)
-        try:
-            value = float(np.asarray(content[key], dtype=np.float64).ravel()[0])
-        except (TypeError, ValueError, IndexError):
+        values = _numbers(content, key, file)
+        if values.size != 1:
             raise FileFormatError(
-                f"{key} is not a number (found {type(content[key]).__name__})", path=file
-            ) from None
+                f"{key} must be one number, found shape {values.shape}", path=file
+            )
+        value = float(values.ravel()[0])
         if not np.isfinite(value) or value <= 0:
             raise FileFormatError(f"impossible Rayleighs factor {value}", path=file)
         return xr.Dataset(
@@ -120,13 +153,8 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         raise FileFormatError(
             f"no flat_field_multiplier in the file (it has: {', '.join(content)})", path=file
         )
-    try:
-        flat = np.asarray(content[key], dtype=np.float64)
-    except (TypeError, ValueError):
-        raise FileFormatError(
-            f"{key} is not a numeric array (found {type(content[key]).__name__})", path=file
-        ) from None
-    if flat.ndim != 2:
+    flat = _numbers(content, key, file)
+    if flat.ndim != 2 or flat.size == 0:
         raise FileFormatError(
             f"flat_field_multiplier has shape {flat.shape}, expected an image", path=file
         )

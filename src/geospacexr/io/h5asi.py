@@ -31,10 +31,11 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from .h5safe import check_global_heaps, length_size
 from .hdf5 import check_size, check_storage
-from .instruments import imager_regex, instrument_of_imager, instruments
+from .instruments import imager_regex, instrument_of_file, instrument_of_imager, instruments
 from .limits import Limits
-from .times import check_ns, to_ns
+from .times import check_ns, implausible, to_ns
 
 __all__ = ["open_h5_frames"]
 
@@ -177,6 +178,9 @@ def _read_file(
     limits = limits or Limits.current()
     try:
         with h5py.File(path, "r") as f:
+            # A damaged variable-length string heap sends libhdf5 into an endless loop on the
+            # first string read (timestamps, attributes): refuse it before reading any.
+            check_global_heaps(path, length_size(f))
             group = f.get("data")
             if not isinstance(group, h5py.Group):
                 group = {}
@@ -310,6 +314,12 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
             continue
         if problem:
             problems.append({"file": path.name, "reason": problem})
+        found = instrument_of_file(path)  # frames outside its plausible range (io.times)
+        bad, why = implausible(stamps, found[0].name if found else None)
+        if bad.any():
+            problems.append({"file": path.name, "reason": f"{bad.sum()} frame(s) {why} (skipped)"})
+            frames, stamps = frames[~bad], stamps[~bad]
+            metas = [m for m, b in zip(metas, bad, strict=True) if not b]
         if len(stamps):
             parts.append((frames, stamps, metas, path))
     if not parts:

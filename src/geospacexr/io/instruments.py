@@ -154,6 +154,10 @@ class Instrument:
         download: Its layout on the open-data server, or ``None`` if it cannot be downloaded.
         colour: Matplotlib colour of its fields of view and markers in plots and explorers.
         aliases: Other names that mean this instrument (older spellings, short forms).
+        first_light: ISO date before which no frame of the instrument can exist (the network's
+            first imager, with a margin); frames stamped earlier are skipped and reported as
+            implausible (:func:`geospacexr.io.times.plausible_range`). ``None``: the
+            configuration's ``asi.earliest_frame_time``.
     """
 
     name: str
@@ -175,6 +179,7 @@ class Instrument:
     download: DownloadLayout | None = None
     colour: str = FALLBACK_COLOUR
     aliases: tuple[str, ...] = field(default=())
+    first_light: str | None = None
 
     @property
     def readers(self) -> tuple[str, ...]:
@@ -235,6 +240,7 @@ class Instrument:
             "download": None if self.download is None else self.download.project,
             "colour": self.colour,
             "aliases": list(self.aliases),
+            "first_light": self.first_light,
         }
 
 
@@ -263,6 +269,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         skymap_kind="ucalgary-sav",
         download=DownloadLayout("THEMIS/asi"),
         colour="tab:blue",
+        first_light="2003-01-01",  # first THEMIS GBO imagers 2004-2006
     ),
     Instrument(
         name="rego",
@@ -281,6 +288,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         calibration_prefixes=("rego",),
         download=DownloadLayout("GO-Canada/REGO"),
         colour="tab:red",
+        first_light="2014-01-01",  # REGO deployed from 2014
     ),
     Instrument(
         name="trex_nir",
@@ -299,6 +307,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         download=DownloadLayout("TREx/NIR"),
         colour="tab:purple",
         aliases=("nir",),
+        first_light="2015-01-01",  # TREx imagers from about 2017
     ),
     Instrument(
         name="trex_blue",
@@ -315,6 +324,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         download=DownloadLayout("TREx/blueline"),
         colour="tab:cyan",
         aliases=("trex_blueline", "blueline"),
+        first_light="2015-01-01",  # TREx imagers from about 2017
     ),
     Instrument(
         name="trex_rgb",
@@ -336,6 +346,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         download=DownloadLayout("TREx/RGB"),
         colour="tab:green",
         aliases=("rgb",),
+        first_light="2015-01-01",  # TREx imagers from about 2017
     ),
     Instrument(
         name="smile",
@@ -351,6 +362,7 @@ _BUILTIN: tuple[Instrument, ...] = (
         skymap_projects=("smile",),
         skymap_kind="ucalgary-sav",
         colour="tab:orange",
+        first_light="2020-01-01",  # SMILE ASIs deployed for the SMILE mission
     ),
     Instrument(
         name="trex_spectrograph",

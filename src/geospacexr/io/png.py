@@ -23,7 +23,7 @@ import xarray as xr
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 from .instruments import instrument_of_imager, instruments
 from .limits import Limits
-from .times import to_ns
+from .times import implausible, to_ns
 
 __all__ = ["PNG_NAME", "open_png_frames"]
 
@@ -200,6 +200,10 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
                 problems.setdefault(path.name, []).append(
                     f"{name}: the name carries an impossible date or time"
                 )
+                continue
+            bad, why = implausible(stamp, instrument_of_imager(g["imager"]))
+            if bad:  # outside the instrument's plausible range (io.times)
+                problems.setdefault(path.name, []).append(f"{name}: the time {stamp} {why}")
                 continue
             stamps.append(stamp)
             if (t0 is not None and stamp < t0) or (t1 is not None and stamp > t1):

@@ -4,19 +4,36 @@ numpy converts a date outside what 64-bit nanoseconds hold (about 1677-09-22 to 
 to ``datetime64[ns]`` silently and wrongly (2262-12-31 becomes 1678-06-11). Every reader parses
 times through :func:`to_ns` / :func:`check_ns`, which refuse such dates, so a damaged time stamp
 is reported (the frame skipped, or the file refused) instead of read as another date.
+
+A time can also hold in ``datetime64[ns]`` and still be impossible for the instrument: a zeroed
+stamp reads as 1970, a flipped digit as 2104. :func:`plausible_range` gives the window an
+instrument's frames can lie in (from its first light in the instrument table, or
+``asi.earliest_frame_time``, to now plus ``asi.future_margin_days``); readers skip and report
+frames outside it (:func:`implausible`) exactly as they do frames that overflow.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 import numpy as np
 
-from ..errors import OutOfRangeError
+from .. import config
+from ..errors import ConfigError, OutOfRangeError
 
-__all__ = ["NS_RANGE", "check_ns", "to_ns"]
+__all__ = [
+    "NS_RANGE",
+    "check_ns",
+    "implausible",
+    "implausible_reason",
+    "plausible_range",
+    "to_ns",
+]
 
 _LAST_SECOND = int(np.iinfo(np.int64).max) // 1_000_000_000
+_SECONDS_PER_DAY = 86_400
+_MAX_MARGIN_DAYS = 36_525  # a century: beyond it the check means nothing
 #: The first and last whole second that ``datetime64[ns]`` can hold (int64 nanoseconds).
 NS_RANGE = (np.datetime64(-_LAST_SECOND, "s"), np.datetime64(_LAST_SECOND, "s"))
 
@@ -58,3 +75,87 @@ def to_ns(value: Any, what: str = "time") -> np.datetime64:
     parsed = np.datetime64(value)
     check_ns(parsed, what)
     return parsed.astype("datetime64[ns]")
+
+
+def plausible_range(
+    instrument: str | None = None, now: Any = None
+) -> tuple[np.datetime64, np.datetime64]:
+    """The window in which an instrument's frames can lie.
+
+    Args:
+        instrument: Instrument name (or alias) of the instrument table; unknown or ``None``:
+            the configuration's ``asi.earliest_frame_time`` is the start.
+        now: The present (default: the current UTC time), for tests.
+
+    Returns:
+        ``(earliest, latest)`` as ``datetime64[ns]``: the instrument's ``first_light`` (else
+        ``asi.earliest_frame_time``) and ``now + asi.future_margin_days``. With
+        ``asi.check_frame_times`` off, the whole of :data:`NS_RANGE`.
+
+    Raises:
+        ConfigError: If ``asi.earliest_frame_time`` is not a date.
+    """
+    from .instruments import get_instrument
+
+    cfg = config.get().asi
+    if not cfg.check_frame_times:
+        return NS_RANGE[0].astype("datetime64[ns]"), NS_RANGE[1].astype("datetime64[ns]")
+    earliest = None
+    if instrument:
+        try:
+            earliest = get_instrument(instrument).first_light
+        except KeyError:  # not in the table (UnknownInstrumentError): the configured time
+            earliest = None
+    try:
+        first = to_ns(earliest or cfg.earliest_frame_time, "earliest frame time")
+    except ValueError:
+        raise ConfigError(
+            f"asi.earliest_frame_time must be an ISO date, not {cfg.earliest_frame_time!r}"
+        ) from None
+    if now is None:
+        now = np.datetime64(_dt.datetime.now(_dt.UTC).replace(tzinfo=None), "ns")
+    days = float(cfg.future_margin_days)
+    if not 0 <= days <= _MAX_MARGIN_DAYS:  # also NaN
+        raise ConfigError(f"asi.future_margin_days must lie in [0, {_MAX_MARGIN_DAYS}], not {days}")
+    margin = np.timedelta64(round(days * _SECONDS_PER_DAY), "s")
+    return first, to_ns(now, "now") + margin
+
+
+def implausible(
+    times: Any, instrument: str | None = None, now: Any = None
+) -> tuple[np.ndarray, str]:
+    """Which times lie outside the instrument's plausible range, and why.
+
+    Args:
+        times: ``datetime64`` values (NaT counts as plausible: readers report it separately).
+        instrument: As for :func:`plausible_range`.
+        now: As for :func:`plausible_range`.
+
+    Returns:
+        A boolean array (``True``: implausible, skip it) and the reason to report, e.g.
+        ``"outside the plausible range of themis (2003-01-01 to 2026-12-09)"``.
+    """
+    first, last = plausible_range(instrument, now)
+    values = np.asarray(times).astype("datetime64[ns]")
+    bad = ~np.isnat(values) & ((values < first) | (values > last))
+    return bad, implausible_reason(instrument, now)
+
+
+def implausible_reason(instrument: str | None = None, now: Any = None) -> str:
+    """The words a reader reports for frames outside :func:`plausible_range`.
+
+    Args:
+        instrument: As for :func:`plausible_range`.
+        now: As for :func:`plausible_range`.
+
+    Returns:
+        E.g. ``"outside the plausible range of themis (2003-01-01 to 2026-12-09; ...)"``, naming
+        the settings that move the range.
+    """
+    first, last = plausible_range(instrument, now)
+    return (
+        f"outside the plausible range of {instrument or 'an all-sky imager'} "
+        f"({np.datetime_as_string(first, 'D')} to {np.datetime_as_string(last, 'D')}; set by "
+        "the instrument table's first_light, asi.earliest_frame_time, asi.future_margin_days "
+        "and asi.check_frame_times)"
+    )
