@@ -55,3 +55,43 @@ def test_damaged_and_incomplete_files(tmp_path):
         f.create_dataset("data/other", data=[1])
     with pytest.raises(FileFormatError, match=r"no /data/images"):
         geospacexr.open_asi(empty)
+
+
+def test_zeroed_global_heap_object_is_refused_not_a_hang(tmp_path):
+    """Zeroed bytes inside the variable-length string heap (timestamps, string attributes) make
+    libhdf5 loop forever on the first string read: the reader refuses the file first."""
+    import shutil
+    import struct
+    import subprocess
+    import sys
+
+    good = sorted(datasets.sample_path("trex_rgb-gill").glob("*.h5"))[0]
+    path = tmp_path / good.name
+    shutil.copyfile(good, path)
+    data = bytearray(path.read_bytes())
+    start = data.index(b"GCOL\x01")
+    (total,) = struct.unpack_from("<Q", data, start + 8)
+    p, objects = start + 16, []
+    while p + 16 <= start + total:
+        index, _, _, size = struct.unpack_from("<HHIQ", data, p)
+        if index == 0:
+            break
+        objects.append(p)
+        p += 16 + -(-size // 8) * 8
+    offset = objects[len(objects) // 2]
+    data[offset : offset + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    child = (
+        "import sys, geospacexr\n"
+        "from geospacexr.errors import GeospacexrError\n"
+        "try:\n"
+        "    geospacexr.open_asi(sys.argv[1])\n"
+        "except GeospacexrError as exc:\n"
+        "    print('REFUSED', exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("REFUSED") and "free-space object" in done.stdout
+    assert good.name in done.stdout
