@@ -486,8 +486,10 @@ def _validate_attrs(raw: xr.Dataset, path: Path) -> None:
                 or (single and value.size != 1)
                 or (key in ("scale_factor", "add_offset") and not np.all(np.isfinite(value)))
             ):
-                need = "one finite number" if key in ("scale_factor", "add_offset") else (
-                    "one number" if single else "numbers"
+                need = (
+                    "one finite number"
+                    if key in ("scale_factor", "add_offset")
+                    else ("one number" if single else "numbers")
                 )
                 raise FileFormatError(
                     f"variable {name}: attribute {key} must be {need}, found "
@@ -570,8 +572,7 @@ def _validate_grid(raw: xr.Dataset, model: str, path: Path) -> xr.Dataset:
         var = raw[name].variable
         if var.dtype.kind not in "iuf" or var.dims != dims:
             raise FileFormatError(
-                f"variable {name} must be numbers on dims {dims}, found {var.dtype} on "
-                f"{var.dims}",
+                f"variable {name} must be numbers on dims {dims}, found {var.dtype} on {var.dims}",
                 path=path,
             )
     table = _TIEGCM_NAMES if model == "TIE-GCM" else _WACCMX_NAMES
