@@ -134,7 +134,7 @@ def test_damaged_chunk_at_load_names_file_variable_and_chunk(damaged_chunk):
     assert "chunk_sech.nc" in message and "variable TN" in message
     assert "storage chunk (2, 0, 0, 0)" in message
     with pytest.raises(FileFormatError, match=r"TN\[2, 5, 0:36, 0:72\]"):
-        ds.TN.isel(time=2, lev=5).values
+        np.asarray(ds.TN.isel(time=2, lev=5))
 
 
 def test_damaged_chunk_in_dask_names_file_and_variable(damaged_chunk):
@@ -417,15 +417,17 @@ def test_year_range_follows_the_config(sech, tmp_path):
     assert str(ds.time.values[0]).startswith("1700-03-21")
     # 1677-03-21 is not in datetime64[ns] (from 1677-09-21): refused, never wrapped to 2261
     early = rewrite(sech, tmp_path / "y1677_sech.nc", set_year(1677))
-    with config.override({"gcm.earliest_year": 1000}), pytest.raises(
-        FileFormatError, match=r"y1677_sech\.nc.*datetime64\[ns\]"
+    with (
+        config.override({"gcm.earliest_year": 1000}),
+        pytest.raises(FileFormatError, match=r"y1677_sech\.nc.*datetime64\[ns\]"),
     ):
         geospacexr.open_tiegcm(early)
 
 
 def test_inverted_year_range_is_a_config_error(sech):
-    with config.override({"gcm.earliest_year": 2100, "gcm.latest_year": 2000}), pytest.raises(
-        ConfigError, match="gcm.earliest_year"
+    with (
+        config.override({"gcm.earliest_year": 2100, "gcm.latest_year": 2000}),
+        pytest.raises(ConfigError, match="gcm.earliest_year"),
     ):
         geospacexr.open_tiegcm(sech)
 
@@ -475,7 +477,7 @@ def test_header_byte_damage_gives_only_geospacexr_errors(sech, tmp_path):
     rng = np.random.default_rng(16)
     header = 6000  # the variable and attribute table of the sample
     foreign = []
-    for i in range(40):
+    for i in range(20):
         out = bytearray(data)
         for pos in rng.integers(4, header, size=int(rng.integers(1, 4))):
             out[pos] ^= 1 << int(rng.integers(8))
@@ -487,9 +489,9 @@ def test_header_byte_damage_gives_only_geospacexr_errors(sech, tmp_path):
                 ds = geospacexr.open(path)
                 ds.load()
                 if "ZG" in ds and "TN" in ds:
-                    ds.gcm.lat_lon("TN", height=300).values
+                    ds.gcm.lat_lon("TN", height=300).load()
         except GeospacexrError:
             pass
-        except Exception as exc:  # noqa: BLE001 - what the test looks for
+        except Exception as exc:  # what the test looks for
             foreign.append(f"case {i}: {type(exc).__name__}: {exc}")
     assert not foreign, "\n".join(foreign)

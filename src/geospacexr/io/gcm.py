@@ -37,6 +37,29 @@ What the readers do, in the reader and not later:
 * **longitude** in [-180, 180), sorted.
 * the model is recognised from its variables and attributes, never from the (empty) ``units`` of
   TIE-GCM's ``lev``/``ilev``.
+* **damaged files** raise :class:`~geospacexr.errors.FileFormatError` naming the file (and the
+  variable, attribute or configuration key), at open or at load, never another exception:
+
+  - a damaged compressed netCDF-4 chunk is found only when read (``ds.load()``, ``.values``, a
+    slice, a dask task): the read names the variable, the region and the storage chunk that
+    cannot be decoded; the other chunks stay readable and reading stays lazy;
+  - ``scale_factor``/``add_offset`` (one finite number), ``missing_value`` (numbers) and
+    ``_FillValue`` (one number) of another type or shape are refused, since they change the
+    values; ``units``, ``long_name``, ``standard_name``, ``calendar``, ``coordinates`` and
+    ``positive`` that are not text only describe, and are dropped with a
+    :class:`~geospacexr.errors.DataWarning`;
+  - ``lat``, ``lon``, ``lev`` and ``ilev`` must be finite numbers, 1-D on the dim of their own
+    name, without repeats (a char-typed or renamed coordinate is refused); ``mtime`` (time, 3 or 4
+    columns: the older 3-column day/hour/minute form is read too), ``year``, ``date``,
+    ``datesec``, ``hyam``/``hybm``/``hyai``/``hybi``, ``P0``, ``p0`` and ``PS`` numbers on their
+    dims; fields on the horizontal grid numbers on (time, lev|ilev, lat, lon) or (time, lat, lon)
+    (a standard field on another layout is refused, another field dropped with a warning);
+  - model years outside ``gcm.earliest_year``..``gcm.latest_year`` (config; 1800..2200 out of the
+    box) refuse the file, as do times ``datetime64[ns]`` cannot hold (1677-09-22..2262-04-11,
+    whatever the config says): a fixed-year WACCM-X run dated year 1 must have its dates shifted
+    first (e.g. ``cdo shifttime``);
+  - a completion that cannot run on a file (ZG from a Z that is not on ``ilev``) is skipped with
+    a :class:`~geospacexr.errors.DataWarning`.
 
 Several files of one run are concatenated along time; primary and secondary histories (different
 fields, different cadences) are merged on the union of their times: a field present in both takes
