@@ -336,6 +336,7 @@ def test_unknown_field_on_an_odd_layout_is_dropped_with_a_warning(sech, tmp_path
         ("lat", lambda v: v * 3, "lat outside"),
         ("lon", lambda v: np.where(np.arange(v.size) == 3, np.nan, v), "lon must hold finite"),
         ("lev", lambda v: np.zeros_like(v), "lev repeats"),
+        ("lat", lambda v: np.random.default_rng(0).permutation(v), "lat is not monotonic"),
         ("p0", lambda v: v, None),
     ],
 )
@@ -351,6 +352,31 @@ def test_bad_coordinate_values_are_refused(sech, tmp_path, variable, values, mat
     path = rewrite(sech, tmp_path / "coord_sech.nc", change, extra_dims={"nchar": 8})
     with pytest.raises(FileFormatError, match=rf"coord_sech\.nc.*{match or 'p0'}"):
         open_and_compute(path)
+
+
+def test_tiegcm_longitudes_from_0_to_360_are_wrapped_and_sorted(sech, tmp_path):
+    def change(name, spec):
+        if name == "lon":
+            spec["data"] = np.asarray(spec["data"]) % 360.0
+        return spec
+
+    path = rewrite(sech, tmp_path / "lon360_sech.nc", change)
+    ds, ref = geospacexr.open_tiegcm(path), geospacexr.open_tiegcm(sech)
+    np.testing.assert_array_equal(ds.lon.values, ref.lon.values)
+    np.testing.assert_array_equal(ds.TN.isel(time=0).values, ref.TN.isel(time=0).values)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"), [("height", "abc"), ("level", "x"), ("pressure", [1, 2])]
+)
+def test_slice_arguments_that_are_not_numbers(sech, argument, value):
+    from geospacexr.errors import InvalidArgumentError
+
+    ds = geospacexr.open_tiegcm(sech)
+    with pytest.raises(InvalidArgumentError, match=f"{argument}: must be a number"):
+        ds.gcm.lat_lon("TN", **{argument: value})
+    with pytest.raises(InvalidArgumentError, match="lon: must be a number"):
+        ds.gcm.lev_lat("TN", lon="east")
 
 
 def test_history_without_times_is_refused(sech, tmp_path):

@@ -576,6 +576,11 @@ def _validate_grid(raw: xr.Dataset, model: str, path: Path) -> xr.Dataset:
         unique = np.unique(((values + 180.0) % 360.0) if name == "lon" else values)
         if unique.size != values.size:
             raise FileFormatError(f"coordinate {name} repeats values", path=path)
+        steps = np.diff(values)
+        if name != "lon" and not (np.all(steps > 0) or np.all(steps < 0)):
+            raise FileFormatError(
+                f"coordinate {name} is not monotonic: {_describe_value(values)}", path=path
+            )
     if "mtime" in raw.variables:
         var = raw["mtime"].variable
         if (
@@ -863,6 +868,7 @@ def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     ds = xr.decode_cf(raw, decode_times=False)
     ds = ds.drop_vars([v for v in _TIEGCM_DROP if v in ds.variables]).rename(renames)
     ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
+    ds = _standard_lon(ds)
     for dim in ("lev", "ilev"):
         if dim in ds.coords:
             ds[dim].attrs["units"] = "ln(p0/p)"
@@ -881,6 +887,17 @@ def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     )
     ds.attrs["p0_hPa"] = p0_hpa
     ds.attrs["history_type"] = str(raw.attrs.get("history_type", "unknown"))
+    return ds
+
+
+def _standard_lon(ds: xr.Dataset) -> xr.Dataset:
+    """Longitudes in [-180, 180), increasing (already so: the Dataset is returned unchanged)."""
+    lon = np.asarray(ds["lon"].values, dtype=np.float64)
+    if not (lon.min() >= -180.0 and lon.max() < 180.0 and np.all(np.diff(lon) > 0)):
+        ds = ds.assign_coords(
+            lon=("lon", ((lon + 180.0) % 360.0) - 180.0, dict(ds["lon"].attrs))
+        ).sortby("lon")
+    ds["lon"].attrs["units"] = "degrees_east"
     return ds
 
 
@@ -922,11 +939,7 @@ def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
     ]
     ds = ds.drop_vars(drop).rename(renames)
     ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
-    lon = ds["lon"].values
-    ds = ds.assign_coords(
-        lon=("lon", ((lon + 180.0) % 360.0) - 180.0, dict(ds["lon"].attrs))
-    ).sortby("lon")
-    ds["lon"].attrs["units"] = "degrees_east"
+    ds = _standard_lon(ds)
     missing = [v for v in ("hyam", "hybm", "P0", "PS") if v not in ds.variables]
     if missing:
         raise FileFormatError(
