@@ -154,6 +154,31 @@ def test_undamaged_netcdf4_copy_reads_like_the_original(sech, damaged_chunk):
     np.testing.assert_array_equal(a.ZG.values, b.ZG.values)
 
 
+# -- declared sizes the file cannot hold: refused before anything is allocated -------------------
+
+
+@pytest.mark.parametrize("records", [1000, 2**31 - 1])
+def test_record_count_larger_than_the_file_is_refused(sech, tmp_path, records):
+    data = bytearray(sech.read_bytes())
+    assert data[:4] == b"CDF\x02"
+    data[4:8] = records.to_bytes(4, "big")  # numrecs of the classic header
+    path = tmp_path / "nrec_sech.nc"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match=r"nrec_sech\.nc: the header declares \d+ MiB"):
+        geospacexr.open_tiegcm(path)
+
+
+def test_netcdf4_variable_larger_than_the_limit_names_the_key(damaged_chunk):
+    good = damaged_chunk.with_name("good_sech.nc")
+    with (
+        config.override({"io.max_decompressed_mb": 0.5}),
+        pytest.raises(
+            FileFormatError, match=r"good_sech\.nc: variable \w+ declares .*io\.max_decompressed_mb"
+        ),
+    ):
+        geospacexr.open_tiegcm(good)
+
+
 # -- 2. attributes of the wrong type --------------------------------------------------------------
 
 

@@ -40,6 +40,9 @@ What the readers do, in the reader and not later:
 * **damaged files** raise :class:`~geospacexr.errors.FileFormatError` naming the file (and the
   variable, attribute or configuration key), at open or at load, never another exception:
 
+  - a header that declares more data than the file can hold (netCDF-3: uncompressed, so about
+    its size; netCDF-4: ``io.max_decompressed_mb`` per variable) is refused before anything is
+    allocated;
   - a damaged compressed netCDF-4 chunk is found only when read (``ds.load()``, ``.values``, a
     slice, a dask task): the read names the variable, the region and the storage chunk that
     cannot be decoded; the other chunks stay readable and reading stays lazy;
@@ -229,6 +232,8 @@ def _expected(model: str | None) -> str:
     )
 
 
+#: Slack allowed between a netCDF-3 header's declared data size (x2) and the file's size.
+_CLASSIC_SLACK_BYTES = 2**20
 #: Largest number of storage chunks read one by one to find the damaged one after a failed read.
 _MAX_CHUNK_PROBES = 4096
 
@@ -378,7 +383,52 @@ class _GuardedNetCDF4(NetCDF4BackendEntrypoint):
         return ds
 
 
+def _check_declared_sizes(path: Path) -> None:
+    """Refuse a header whose arrays cannot be in the file, before anything is allocated.
+
+    xarray reads dimension coordinates (``time``...) at open, and the netCDF library returns
+    fill values for a record count or dim length the file does not hold, so a damaged header
+    could make an open allocate gigabytes. netCDF-3 is not compressed: its arrays together
+    cannot be much larger than the file. netCDF-4 may be compressed: one variable's declared
+    size is capped by ``io.max_decompressed_mb``.
+    """
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(path) as nc:
+            classic = nc.data_model.startswith("NETCDF3")
+            sizes = {
+                name: int(np.prod(var.shape, dtype=np.float64)) * var.dtype.itemsize
+                if isinstance(var.dtype, np.dtype)
+                else 0
+                for name, var in nc.variables.items()
+            }
+    except Exception as exc:  # the netCDF library raises many types on damaged files
+        raise FileFormatError(
+            f"cannot open as netCDF ({type(exc).__name__}: {exc})", path=path
+        ) from None
+    file_size = path.stat().st_size
+    if classic:
+        total = sum(sizes.values())
+        if total > 2 * file_size + _CLASSIC_SLACK_BYTES:
+            raise FileFormatError(
+                f"the header declares {total / 2**20:.0f} MiB of data but the file has "
+                f"{file_size / 2**20:.1f} MiB: a damaged header or a truncated file",
+                path=path,
+            )
+        return
+    limit_mb = config.get().io.max_decompressed_mb
+    for name, size in sizes.items():
+        if size > limit_mb * 2**20:
+            raise FileFormatError(
+                f"variable {name} declares {size / 2**20:.0f} MiB, more than "
+                f"io.max_decompressed_mb = {limit_mb:g} MiB (raise that config key to read it)",
+                path=path,
+            )
+
+
 def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
+    _check_declared_sizes(path)
     try:
         return xr.open_dataset(
             path, engine=_GuardedNetCDF4, decode_cf=False, chunks=chunks, cache=False
