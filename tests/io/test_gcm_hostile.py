@@ -157,26 +157,38 @@ def test_undamaged_netcdf4_copy_reads_like_the_original(sech, damaged_chunk):
 # -- declared sizes the file cannot hold: refused before anything is allocated -------------------
 
 
-@pytest.mark.parametrize("records", [1000, 2**31 - 1])
-def test_record_count_larger_than_the_file_is_refused(sech, tmp_path, records):
+@pytest.mark.parametrize("records", [2**31 - 1, 2**24])
+def test_record_count_larger_than_the_file_is_refused_at_open(sech, tmp_path, records):
     data = bytearray(sech.read_bytes())
     assert data[:4] == b"CDF\x02"
     data[4:8] = records.to_bytes(4, "big")  # numrecs of the classic header
     path = tmp_path / "nrec_sech.nc"
     path.write_bytes(bytes(data))
-    with pytest.raises(FileFormatError, match=r"nrec_sech\.nc: the header declares \d+ MiB"):
+    with pytest.raises(FileFormatError, match=rf"nrec_sech\.nc: .*dimension of {records} values"):
         geospacexr.open_tiegcm(path)
 
 
-def test_netcdf4_variable_larger_than_the_limit_names_the_key(damaged_chunk):
+def test_record_count_a_little_too_large_is_refused_by_the_times(sech, tmp_path):
+    data = bytearray(sech.read_bytes())
+    data[4:8] = (1000).to_bytes(4, "big")  # mtime/year past the file read as fill values
+    path = tmp_path / "nrec_sech.nc"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match=r"nrec_sech\.nc: impossible model time"):
+        geospacexr.open_tiegcm(path)
+
+
+def test_read_larger_than_the_limit_names_variable_and_key(damaged_chunk, monkeypatch):
+    from geospacexr.io import gcm
+
+    monkeypatch.setattr(gcm, "_SMALL_READ_BYTES", 0)  # check every read, however small
     good = damaged_chunk.with_name("good_sech.nc")
-    with (
-        config.override({"io.max_decompressed_mb": 0.5}),
-        pytest.raises(
-            FileFormatError, match=r"good_sech\.nc: variable \w+ declares .*io\.max_decompressed_mb"
-        ),
-    ):
-        geospacexr.open_tiegcm(good)
+    with config.override({"io.max_decompressed_mb": 0.5}):
+        ds = geospacexr.open_tiegcm(good)
+        assert np.isfinite(ds.TN.isel(time=0, lev=3).values).all()  # 10 KB: read
+        with pytest.raises(
+            FileFormatError, match=r"good_sech\.nc: variable TN: reading TN\[0:4, .*io\.max_dec"
+        ):
+            ds.TN.load()
 
 
 # -- 2. attributes of the wrong type --------------------------------------------------------------

@@ -40,9 +40,9 @@ What the readers do, in the reader and not later:
 * **damaged files** raise :class:`~geospacexr.errors.FileFormatError` naming the file (and the
   variable, attribute or configuration key), at open or at load, never another exception:
 
-  - a header that declares more data than the file can hold (netCDF-3: uncompressed, so about
-    its size; netCDF-4: ``io.max_decompressed_mb`` per variable) is refused before anything is
-    allocated;
+  - a header that declares more data than the file can hold is refused before anything is
+    allocated: dims at open (netCDF-3), and every read larger than the file (netCDF-3 is not
+    compressed) or than ``io.max_decompressed_mb`` (netCDF-4);
   - a damaged compressed netCDF-4 chunk is found only when read (``ds.load()``, ``.values``, a
     slice, a dask task): the read names the variable, the region and the storage chunk that
     cannot be decoded; the other chunks stay readable and reading stays lazy;
@@ -232,8 +232,14 @@ def _expected(model: str | None) -> str:
     )
 
 
-#: Slack allowed between a netCDF-3 header's declared data size (x2) and the file's size.
+#: Slack allowed between what a netCDF-3 header declares (x2) and the file's size, bytes.
 _CLASSIC_SLACK_BYTES = 2**20
+#: Bytes of a netCDF-3 file read to find its dims; tag of the dim list; most dims parsed.
+_HEADER_PEEK_BYTES = 65536
+_NC_DIMENSION = 10
+_MAX_HEADER_DIMS = 1024
+#: Reads up to this many bytes are not checked against the file's size (no stat call).
+_SMALL_READ_BYTES = 2**24
 #: Largest number of storage chunks read one by one to find the damaged one after a failed read.
 _MAX_CHUNK_PROBES = 4096
 
@@ -260,6 +266,7 @@ class _GuardedArray(BackendArray):
         self.dtype = inner.dtype
 
     def __getitem__(self, key: Any) -> Any:
+        self._check_size(key)
         try:
             return self.inner[key]
         except (GeospacexrError, MemoryError, KeyboardInterrupt):
@@ -276,6 +283,29 @@ class _GuardedArray(BackendArray):
                 f"{where} ({type(exc).__name__}: {exc}); the file is damaged",
                 path=self.path,
             ) from None
+
+    def _check_size(self, key: Any) -> None:
+        """Refuse a read larger than the file could hold, before it is allocated."""
+        items = getattr(key, "tuple", None)
+        if not isinstance(items, tuple) or len(items) != len(self.shape):
+            return
+        count = 1.0
+        for item, size in zip(items, self.shape, strict=True):
+            if isinstance(item, slice):
+                count *= len(range(*item.indices(size)))
+            elif not isinstance(item, int | np.integer):
+                count *= np.asarray(item).size
+        nbytes = count * self.dtype.itemsize
+        if nbytes <= _SMALL_READ_BYTES:
+            return
+        limit, what = _read_limit(self.path)
+        if nbytes > limit:
+            raise FileFormatError(
+                f"variable {self.name}: reading {self.name}{_describe_region(key, self.shape)} "
+                f"needs {nbytes / 2**20:.0f} MiB, more than {what}: a damaged header declares "
+                "more data than the file holds",
+                path=self.path,
+            )
 
     def _find_damaged_chunk(self, key: Any) -> tuple[int, ...] | None:
         """The first storage chunk of the failed region that cannot be read, if few enough."""
@@ -383,48 +413,66 @@ class _GuardedNetCDF4(NetCDF4BackendEntrypoint):
         return ds
 
 
+def _classic_dim_lengths(head: bytes) -> list[int] | None:
+    """Record count and dim lengths of a netCDF-3 header (None if not netCDF-3 or unparsable)."""
+    if head[:3] != b"CDF" or len(head) < 16:
+        return None
+    wide = head[3] == 5  # CDF-5: 64-bit counts and lengths
+    size = 8 if wide else 4
+    numrecs = int.from_bytes(head[4 : 4 + size], "big")
+    pos = 4 + size
+    tag = int.from_bytes(head[pos : pos + 4], "big")
+    count = int.from_bytes(head[pos + 4 : pos + 4 + size], "big")
+    pos += 4 + size
+    lengths = [numrecs]
+    if tag != _NC_DIMENSION:
+        return lengths
+    for _ in range(min(count, _MAX_HEADER_DIMS)):
+        name_len = int.from_bytes(head[pos : pos + size], "big")
+        pos += size + name_len + (-name_len % 4)
+        if pos + size > len(head):
+            break
+        lengths.append(int.from_bytes(head[pos : pos + size], "big"))
+        pos += size
+    return lengths
+
+
 def _check_declared_sizes(path: Path) -> None:
-    """Refuse a header whose arrays cannot be in the file, before anything is allocated.
+    """Refuse a netCDF-3 header whose dims cannot be in the file, before xarray allocates.
 
-    xarray reads dimension coordinates (``time``...) at open, and the netCDF library returns
-    fill values for a record count or dim length the file does not hold, so a damaged header
-    could make an open allocate gigabytes. netCDF-3 is not compressed: its arrays together
-    cannot be much larger than the file. netCDF-4 may be compressed: one variable's declared
-    size is capped by ``io.max_decompressed_mb``.
+    xarray reads dimension coordinates (``time``, ``lat``...) at open, and the netCDF library
+    returns fill values for a record count or dim length the file does not hold, so a damaged
+    header could make an open allocate gigabytes. netCDF-3 is not compressed: a dim with a
+    coordinate (at most 8 bytes a value) cannot be longer than the file allows. Reads of the
+    fields are checked when they happen (:class:`_GuardedArray`).
     """
-    import netCDF4
-
     try:
-        with netCDF4.Dataset(path) as nc:
-            classic = nc.data_model.startswith("NETCDF3")
-            sizes = {
-                name: int(np.prod(var.shape, dtype=np.float64)) * var.dtype.itemsize
-                if isinstance(var.dtype, np.dtype)
-                else 0
-                for name, var in nc.variables.items()
-            }
-    except Exception as exc:  # the netCDF library raises many types on damaged files
-        raise FileFormatError(
-            f"cannot open as netCDF ({type(exc).__name__}: {exc})", path=path
-        ) from None
-    file_size = path.stat().st_size
-    if classic:
-        total = sum(sizes.values())
-        if total > 2 * file_size + _CLASSIC_SLACK_BYTES:
-            raise FileFormatError(
-                f"the header declares {total / 2**20:.0f} MiB of data but the file has "
-                f"{file_size / 2**20:.1f} MiB: a damaged header or a truncated file",
-                path=path,
-            )
+        file_size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(_HEADER_PEEK_BYTES)
+    except OSError as exc:
+        raise FileFormatError(f"cannot read ({exc})", path=path) from None
+    lengths = _classic_dim_lengths(head)
+    if not lengths:
         return
+    longest = max(lengths)
+    if longest * 8 > 2 * file_size + _CLASSIC_SLACK_BYTES:
+        raise FileFormatError(
+            f"the header declares a dimension of {longest} values but the file has "
+            f"{file_size} bytes: a damaged header or a truncated file",
+            path=path,
+        )
+
+
+def _read_limit(path: str) -> tuple[float, str]:
+    """Largest bytes one read of a variable may return, and what the limit is, for messages."""
+    size = Path(path).stat().st_size
+    with Path(path).open("rb") as f:
+        classic = f.read(3) == b"CDF"
+    if classic:  # uncompressed: a read cannot hold more values than the file
+        return 2.0 * size + _CLASSIC_SLACK_BYTES, f"the file's size ({size} bytes)"
     limit_mb = config.get().io.max_decompressed_mb
-    for name, size in sizes.items():
-        if size > limit_mb * 2**20:
-            raise FileFormatError(
-                f"variable {name} declares {size / 2**20:.0f} MiB, more than "
-                f"io.max_decompressed_mb = {limit_mb:g} MiB (raise that config key to read it)",
-                path=path,
-            )
+    return limit_mb * 2**20, f"io.max_decompressed_mb = {limit_mb:g} (raise that config key)"
 
 
 def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
