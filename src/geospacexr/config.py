@@ -137,10 +137,18 @@ class GcmConfig:
     Attributes:
         emission_height_km: Default height of emission maps, km.
         time_chunk: Times per dask chunk when several history files are opened together.
+        earliest_year: Earliest model year a history file may carry; a file dated earlier is
+            refused as damaged. The default covers pre-industrial (1850) climate runs and the
+            1859 Carrington storm; whatever is set, ``datetime64[ns]`` holds no date before
+            1677-09-22.
+        latest_year: Latest model year a history file may carry (the default covers scenario
+            runs to 2100 with margin; ``datetime64[ns]`` holds no date after 2262-04-11).
     """
 
     emission_height_km: float = 250.0
     time_chunk: int = 1
+    earliest_year: int = 1800
+    latest_year: int = 2200
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,20 @@ def _time_range(times: np.ndarray) -> str:
     return f"{times.min()} to {times.max()}, {times.size} times"
 
 
+def as_number(value: Any, name: str) -> float:
+    """``value`` as a float, or :class:`InvalidArgumentError` naming the argument."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"must be a number, not {value!r}", name) from None
+
+
 def check_range(name: str, value: float | np.ndarray, low: float, high: float, unit: str) -> None:
     """Refuse values outside ``[low, high]`` with a message naming the valid range."""
-    values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    try:
+        values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"must be numbers, not {value!r}", name) from None
     bad = values[(values < min(low, high)) | (values > max(low, high)) | ~np.isfinite(values)]
     if bad.size:
         raise OutOfRangeError(

@@ -260,8 +260,12 @@ def zg_from_z(ds: xr.Dataset) -> xr.DataArray:
 
     Raises:
         MissingVariableError: If Z, TN, O1 or O2 is missing.
+        InvalidArgumentError: If they are not on TIE-GCM's grid: Z on ``ilev``, TN and the
+            species on ``lev`` (as many levels as ``ilev``, at least two), both with
+            ``lat``/``lon``, numeric.
     """
     gcm_dataset(ds, "zg_from_z", ("Z", "TN", "O1", "O2"))
+    _check_zg_inputs(ds)
     time_chunk = config.get().gcm.time_chunk
 
     def lazy(da: xr.DataArray) -> xr.DataArray:
@@ -299,6 +303,30 @@ def zg_from_z(ds: xr.Dataset) -> xr.DataArray:
     return zg
 
 
+def _check_zg_inputs(ds: xr.Dataset) -> None:
+    """Refuse inputs of :func:`zg_from_z` whose dims or types its integration cannot use."""
+    need = {"Z": "ilev", "TN": "lev", "O1": "lev", "O2": "lev", "HE": "lev"}
+    for name, grid in need.items():
+        if name not in ds:
+            continue
+        da = ds[name]
+        if not {grid, "lat", "lon"} <= set(da.dims) or da.dtype.kind not in "iuf":
+            raise InvalidArgumentError(
+                f"zg_from_z: {name} must be numbers on ({grid}, lat, lon), found {da.dtype} on "
+                f"{da.dims}",
+                "ds",
+            )
+    for coord in ("lev", "ilev", "lat"):
+        if coord not in ds.coords or ds[coord].dtype.kind not in "iuf" or ds[coord].ndim != 1:
+            raise InvalidArgumentError(f"zg_from_z: no numeric 1-D coordinate {coord}", "ds")
+    if ds.sizes["ilev"] < 2 or ds.sizes["lev"] != ds.sizes["ilev"]:
+        raise InvalidArgumentError(
+            f"zg_from_z: needs as many midpoint as interface levels (at least 2), found lev "
+            f"{ds.sizes['lev']}, ilev {ds.sizes['ilev']}",
+            "ds",
+        )
+
+
 @register_completion("ZG from Z")
 def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
     """Add ZG to a TIE-GCM Dataset that has Z but no ZG (older secondary histories).
@@ -311,7 +339,8 @@ def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
 
     Returns:
         ``ds`` with ZG (:func:`zg_from_z`), or ``ds`` unchanged when ZG is there, the model is
-        not TIE-GCM, or Z, TN, O1 or O2 is missing.
+        not TIE-GCM, or Z, TN, O1 or O2 is missing; unchanged with a
+        :class:`~geospacexr.errors.DataWarning` when they are not on the grid ZG needs.
     """
     if (
         ds.attrs.get("model") != "TIE-GCM"
@@ -319,7 +348,14 @@ def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
         or any(v not in ds for v in ("Z", "TN", "O1", "O2"))
     ):
         return ds
-    ds["ZG"] = zg_from_z(ds)
+    try:
+        zg = zg_from_z(ds)
+    except InvalidArgumentError as exc:
+        warnings.warn(
+            f"{source}: no ZG on file, and none computed from Z: {exc}", DataWarning, stacklevel=4
+        )
+        return ds
+    ds["ZG"] = zg
     warnings.warn(
         f"{source}: no ZG on file; geometric height computed from Z", DataWarning, stacklevel=4
     )

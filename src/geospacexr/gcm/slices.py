@@ -26,6 +26,7 @@ import xarray as xr
 
 from ..errors import InvalidArgumentError
 from ._select import (
+    as_number,
     check_method,
     check_range,
     gcm_dataset,
@@ -118,11 +119,11 @@ def select_vertical(
         )
     model = ds.attrs.get("model")
     if height is not None:
-        out = at_height(ds, da, [float(height)]).squeeze("height")
+        out = at_height(ds, da, [as_number(height, "height")]).squeeze("height")
         return out
     values = ds[grid].values
     if pressure is not None:
-        pressure = float(pressure)
+        pressure = as_number(pressure, "pressure")
         if model == "TIE-GCM":
             level = float(np.log(ds.attrs["p0_hPa"] / pressure)) if pressure > 0 else np.inf
             check_range(
@@ -135,7 +136,7 @@ def select_vertical(
         else:
             return _pressure_columns(ds, da, grid, pressure)
     assert level is not None
-    level = float(level)
+    level = as_number(level, "level")
     check_range("level", level, float(values.min()), float(values.max()), "(model level)")
     exact = np.isclose(values, level, rtol=0, atol=1e-9)
     if exact.any():
@@ -199,6 +200,7 @@ def _pressure_columns(ds: xr.Dataset, da: xr.DataArray, grid: str, pressure: flo
 
 
 def _nearest(da: xr.DataArray, dim: str, value: float, low: float, high: float) -> xr.DataArray:
+    value = as_number(value, dim)
     check_range(dim, value, low, high, "degrees")
     if dim == "lon":
         value = (float(value) + 180.0) % 360.0 - 180.0
@@ -217,6 +219,7 @@ def _lon_periodic(da: xr.DataArray) -> xr.DataArray:
 
 def _sample_local_time(da: xr.DataArray, local_time: float) -> xr.DataArray:
     """At every time, the field at the longitude where the solar local time is ``local_time``."""
+    local_time = as_number(local_time, "local_time")
     check_range("local_time", local_time, 0.0, 24.0, "h")
     lons = local_time_lon(ut_hours(da["time"].values), float(local_time))
     lon0 = float(da["lon"].values.min())

@@ -37,6 +37,32 @@ What the readers do, in the reader and not later:
 * **longitude** in [-180, 180), sorted.
 * the model is recognised from its variables and attributes, never from the (empty) ``units`` of
   TIE-GCM's ``lev``/``ilev``.
+* **damaged files** raise :class:`~geospacexr.errors.FileFormatError` naming the file (and the
+  variable, attribute or configuration key), at open or at load, never another exception:
+
+  - a header that declares more data than the file can hold is refused before anything is
+    allocated: dims at open (netCDF-3), and every read larger than the file (netCDF-3 is not
+    compressed) or than ``io.max_decompressed_mb`` (netCDF-4);
+  - a damaged compressed netCDF-4 chunk is found only when read (``ds.load()``, ``.values``, a
+    slice, a dask task): the read names the variable, the region and the storage chunk that
+    cannot be decoded; the other chunks stay readable and reading stays lazy;
+  - ``scale_factor``/``add_offset`` (one finite number), ``missing_value`` (numbers) and
+    ``_FillValue`` (one number) of another type or shape are refused, since they change the
+    values; ``units``, ``long_name``, ``standard_name``, ``calendar``, ``coordinates`` and
+    ``positive`` that are not text only describe, and are dropped with a
+    :class:`~geospacexr.errors.DataWarning`;
+  - ``lat``, ``lon``, ``lev`` and ``ilev`` must be finite numbers, 1-D on the dim of their own
+    name, without repeats (a char-typed or renamed coordinate is refused); ``mtime`` (time, 3 or 4
+    columns: the older 3-column day/hour/minute form is read too), ``year``, ``date``,
+    ``datesec``, ``hyam``/``hybm``/``hyai``/``hybi``, ``P0``, ``p0`` and ``PS`` numbers on their
+    dims; fields on the horizontal grid numbers on (time, lev|ilev, lat, lon) or (time, lat, lon)
+    (a standard field on another layout is refused, another field dropped with a warning);
+  - model years outside ``gcm.earliest_year``..``gcm.latest_year`` (config; 1800..2200 out of the
+    box) refuse the file, as do times ``datetime64[ns]`` cannot hold (1677-09-22..2262-04-11,
+    whatever the config says): a fixed-year WACCM-X run dated year 1 must have its dates shifted
+    first (e.g. ``cdo shifttime``);
+  - a completion that cannot run on a file (ZG from a Z that is not on ``ilev``) is skipped with
+    a :class:`~geospacexr.errors.DataWarning`.
 
 Several files of one run are concatenated along time; primary and secondary histories (different
 fields, different cadences) are merged on the union of their times: a field present in both takes
@@ -48,6 +74,8 @@ per ``gcm.time_chunk`` times, so a slice of a long run reads only the chunks it 
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import json
 import re
 import warnings
@@ -57,14 +85,21 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from xarray.backends import BackendArray
+from xarray.backends import BackendArray, NetCDF4BackendEntrypoint
 from xarray.core import indexing
 
 from .. import config
 from .._registry import Registry
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
+from ..errors import (
+    ConfigError,
+    DataWarning,
+    FileFormatError,
+    GeospacexrError,
+    IncompatibleInputError,
+    OutOfRangeError,
+)
 from .registry import Paths, expand_paths, register_reader
-from .times import check_ns, to_ns
+from .times import NS_RANGE, check_ns, to_ns
 
 __all__ = [
     "detect_model",
@@ -197,9 +232,257 @@ def _expected(model: str | None) -> str:
     )
 
 
-def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
+#: Slack allowed between what a netCDF-3 header declares (x2) and the file's size, bytes.
+_CLASSIC_SLACK_BYTES = 2**20
+#: Bytes of a netCDF-3 file read to find its dims; tag of the dim list; most dims parsed.
+_HEADER_PEEK_BYTES = 65536
+_NC_DIMENSION = 10
+_MAX_HEADER_DIMS = 1024
+#: Reads up to this many bytes are not checked against the file's size (no stat call).
+_SMALL_READ_BYTES = 2**24
+#: Largest number of storage chunks read one by one to find the damaged one after a failed read.
+_MAX_CHUNK_PROBES = 4096
+
+
+class _GuardedArray(BackendArray):
+    """A file variable whose failed reads raise :class:`FileFormatError` naming the damage.
+
+    The netCDF/HDF5 libraries report a damaged compressed chunk only when it is read (at
+    ``ds.load()``, ``.values`` or a slice, possibly in a dask task), as ``RuntimeError:
+    NetCDF: HDF error`` and the like. This wrapper sits directly on the backend array, under
+    xarray's lazy indexing and dask chunking (which it leaves unchanged), and turns any such
+    failure into a :class:`FileFormatError` naming the file, the variable, the region read and,
+    for a chunked netCDF-4 variable, the storage chunks it covers.
+    """
+
+    def __init__(
+        self, inner: BackendArray, path: str, name: str, chunksizes: tuple[int, ...] | None
+    ) -> None:
+        self.inner = inner
+        self.path = path
+        self.name = name
+        self.chunksizes = chunksizes
+        self.shape = inner.shape
+        self.dtype = inner.dtype
+
+    def __getitem__(self, key: Any) -> Any:
+        self._check_size(key)
+        try:
+            return self.inner[key]
+        except (GeospacexrError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the libraries raise RuntimeError, OSError, ValueError...
+            damaged = self._find_damaged_chunk(key)
+            where = (
+                f", storage chunk {damaged} of {self.chunksizes}"
+                if damaged
+                else _describe_chunks(key, self.shape, self.chunksizes)
+            )
+            raise FileFormatError(
+                f"variable {self.name}: cannot read {self.name}{_describe_region(key, self.shape)}"
+                f"{where} ({type(exc).__name__}: {exc}); the file is damaged",
+                path=self.path,
+            ) from None
+
+    def _check_size(self, key: Any) -> None:
+        """Refuse a read larger than the file could hold, before it is allocated."""
+        items = getattr(key, "tuple", None)
+        if not isinstance(items, tuple) or len(items) != len(self.shape):
+            return
+        count = 1.0
+        for item, size in zip(items, self.shape, strict=True):
+            if isinstance(item, slice):
+                count *= len(range(*item.indices(size)))
+            elif not isinstance(item, int | np.integer):
+                count *= np.asarray(item).size
+        nbytes = count * self.dtype.itemsize
+        if nbytes <= _SMALL_READ_BYTES:
+            return
+        limit, what = _read_limit(self.path)
+        if nbytes > limit:
+            raise FileFormatError(
+                f"variable {self.name}: reading {self.name}{_describe_region(key, self.shape)} "
+                f"needs {nbytes / 2**20:.0f} MiB, more than {what}: a damaged header declares "
+                "more data than the file holds",
+                path=self.path,
+            )
+
+    def _find_damaged_chunk(self, key: Any) -> tuple[int, ...] | None:
+        """The first storage chunk of the failed region that cannot be read, if few enough."""
+        items = getattr(key, "tuple", None)
+        if not self.chunksizes or not isinstance(items, tuple) or len(items) != len(self.shape):
+            return None
+        ranges = []
+        for item, size, chunk in zip(items, self.shape, self.chunksizes, strict=True):
+            bounds = _region_bounds(item, size)
+            if bounds is None or chunk <= 0:
+                return None
+            ranges.append(range(bounds[0] // chunk, bounds[1] // chunk + 1))
+        if int(np.prod([len(r) for r in ranges])) > _MAX_CHUNK_PROBES:
+            return None
+        for index in itertools.product(*ranges):
+            region = tuple(
+                slice(i * c, min((i + 1) * c, n))
+                for i, c, n in zip(index, self.chunksizes, self.shape, strict=True)
+            )
+            try:
+                self.inner[indexing.BasicIndexer(region)]
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception:
+                return tuple(int(i) for i in index)
+        return None
+
+
+def _region_bounds(item: Any, size: int) -> tuple[int, int] | None:
+    """First and last index an indexer element selects along one dim (None if nothing)."""
+    if isinstance(item, slice):
+        rng = range(*item.indices(size))
+        return (min(rng[0], rng[-1]), max(rng[0], rng[-1])) if len(rng) else None
+    values = np.asarray(item).reshape(-1)
+    if values.size == 0 or values.dtype.kind not in "iu":
+        return None
+    values = np.where(values < 0, values + size, values)
+    return int(values.min()), int(values.max())
+
+
+def _describe_region(key: Any, shape: tuple[int, ...]) -> str:
+    items = getattr(key, "tuple", key)
+    if not isinstance(items, tuple) or len(items) != len(shape):
+        return ""
+    parts = []
+    for item, size in zip(items, shape, strict=True):
+        bounds = _region_bounds(item, size)
+        if bounds is None:
+            parts.append("-")
+        elif bounds[0] == bounds[1] and not isinstance(item, slice):
+            parts.append(str(bounds[0]))
+        else:
+            parts.append(f"{bounds[0]}:{bounds[1] + 1}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _describe_chunks(key: Any, shape: tuple[int, ...], chunks: tuple[int, ...] | None) -> str:
+    items = getattr(key, "tuple", key)
+    if not chunks or not isinstance(items, tuple) or len(items) != len(chunks) != len(shape):
+        return ""
+    parts = []
+    for item, size, chunk in zip(items, shape, chunks, strict=True):
+        bounds = _region_bounds(item, size)
+        if bounds is None or chunk <= 0:
+            return ""
+        first, last = bounds[0] // chunk, bounds[1] // chunk
+        parts.append(str(first) if first == last else f"{first}-{last}")
+    return f", storage chunk(s) ({', '.join(parts)}) of {tuple(int(c) for c in chunks)}"
+
+
+def _guard_backend(var: xr.Variable, path: str, name: str) -> None:
+    """Put a :class:`_GuardedArray` directly on ``var``'s backend array (in place)."""
+    chunksizes = var.encoding.get("chunksizes")
+    parent: Any = var
+    data = var._data
+    for _ in range(8):
+        if isinstance(data, BackendArray):
+            guarded = _GuardedArray(
+                data, path, name, tuple(chunksizes) if chunksizes is not None else None
+            )
+            if parent is var:
+                var._data = indexing.LazilyIndexedArray(guarded)
+            else:
+                parent.array = guarded
+            return
+        parent, data = data, getattr(data, "array", None)
+        if data is None:
+            return
+
+
+class _GuardedNetCDF4(NetCDF4BackendEntrypoint):
+    """xarray's netCDF4 backend with every variable's reads guarded (:class:`_GuardedArray`)."""
+
+    description = "netCDF4 whose damaged chunks raise geospacexr FileFormatError"
+    open_dataset_parameters = tuple(
+        name
+        for name in inspect.signature(NetCDF4BackendEntrypoint.open_dataset).parameters
+        if name not in ("self", "filename_or_obj")
+    )
+
+    def open_dataset(self, filename_or_obj: Any, **kwargs: Any) -> xr.Dataset:  # type: ignore[override]
+        ds = super().open_dataset(filename_or_obj, **kwargs)
+        for name, var in ds.variables.items():
+            _guard_backend(var, str(filename_or_obj), str(name))
+        return ds
+
+
+def _classic_dim_lengths(head: bytes) -> list[int] | None:
+    """Record count and dim lengths of a netCDF-3 header (None if not netCDF-3 or unparsable)."""
+    if head[:3] != b"CDF" or len(head) < 16:
+        return None
+    wide = head[3] == 5  # CDF-5: 64-bit counts and lengths
+    size = 8 if wide else 4
+    numrecs = int.from_bytes(head[4 : 4 + size], "big")
+    pos = 4 + size
+    tag = int.from_bytes(head[pos : pos + 4], "big")
+    count = int.from_bytes(head[pos + 4 : pos + 4 + size], "big")
+    pos += 4 + size
+    lengths = [numrecs]
+    if tag != _NC_DIMENSION:
+        return lengths
+    for _ in range(min(count, _MAX_HEADER_DIMS)):
+        name_len = int.from_bytes(head[pos : pos + size], "big")
+        pos += size + name_len + (-name_len % 4)
+        if pos + size > len(head):
+            break
+        lengths.append(int.from_bytes(head[pos : pos + size], "big"))
+        pos += size
+    return lengths
+
+
+def _check_declared_sizes(path: Path) -> None:
+    """Refuse a netCDF-3 header whose dims cannot be in the file, before xarray allocates.
+
+    xarray reads dimension coordinates (``time``, ``lat``...) at open, and the netCDF library
+    returns fill values for a record count or dim length the file does not hold, so a damaged
+    header could make an open allocate gigabytes. netCDF-3 is not compressed: a dim with a
+    coordinate (at most 8 bytes a value) cannot be longer than the file allows. Reads of the
+    fields are checked when they happen (:class:`_GuardedArray`).
+    """
     try:
-        return xr.open_dataset(path, decode_cf=False, chunks=chunks, cache=False)
+        file_size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(_HEADER_PEEK_BYTES)
+    except OSError as exc:
+        raise FileFormatError(f"cannot read ({exc})", path=path) from None
+    lengths = _classic_dim_lengths(head)
+    if not lengths:
+        return
+    longest = max(lengths)
+    if longest * 8 > 2 * file_size + _CLASSIC_SLACK_BYTES:
+        raise FileFormatError(
+            f"the header declares a dimension of {longest} values but the file has "
+            f"{file_size} bytes: a damaged header or a truncated file",
+            path=path,
+        )
+
+
+def _read_limit(path: str) -> tuple[float, str]:
+    """Largest bytes one read of a variable may return, and what the limit is, for messages."""
+    size = Path(path).stat().st_size
+    with Path(path).open("rb") as f:
+        classic = f.read(3) == b"CDF"
+    if classic:  # uncompressed: a read cannot hold more values than the file
+        return 2.0 * size + _CLASSIC_SLACK_BYTES, f"the file's size ({size} bytes)"
+    limit_mb = config.get().io.max_decompressed_mb
+    return limit_mb * 2**20, f"io.max_decompressed_mb = {limit_mb:g} (raise that config key)"
+
+
+def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
+    _check_declared_sizes(path)
+    try:
+        return xr.open_dataset(
+            path, engine=_GuardedNetCDF4, decode_cf=False, chunks=chunks, cache=False
+        )
+    except GeospacexrError:
+        raise
     except Exception as exc:  # netCDF/HDF5 libraries raise many types on damaged files
         raise FileFormatError(
             f"cannot open as netCDF ({type(exc).__name__}: {exc})", path=path
@@ -248,6 +531,196 @@ def _backend_array(var: xr.Variable) -> BackendArray | None:
     return None
 
 
+# -- validation: what decoding and the computations downstream rely on, checked at open -------
+
+#: Attributes xarray's CF decoding applies to the values: a wrong type is an error.
+_VALUE_ATTRS = ("scale_factor", "add_offset", "missing_value", "_FillValue")
+#: Descriptive attributes that must be text where present; anything else is dropped (warned).
+_TEXT_ATTRS = ("units", "long_name", "standard_name", "calendar", "coordinates", "positive")
+#: Grid coordinates: each a numeric 1-D variable on the dim of its own name.
+_GRID_COORDS = ("lat", "lon", "lev", "ilev")
+_REQUIRED = {
+    "TIE-GCM": ("lat", "lon", "lev", "ilev", "mtime", "year"),
+    "WACCM-X": ("lat", "lon", "lev", "hyam", "hybm", "P0", "PS"),
+}
+#: Other variables the readers compute with, and the dims each must have.
+_SHAPES = {
+    "time": ("time",),
+    "year": ("time",),
+    "day": ("time",),
+    "date": ("time",),
+    "datesec": ("time",),
+    "hyam": ("lev",),
+    "hybm": ("lev",),
+    "hyai": ("ilev",),
+    "hybi": ("ilev",),
+    "P0": (),
+    "p0": (),
+    "p0_model": (),
+    "PS": ("time", "lat", "lon"),
+}
+#: Layouts a field on the horizontal grid may have.
+_FIELD_LAYOUTS = (
+    ("time", "lev", "lat", "lon"),
+    ("time", "ilev", "lat", "lon"),
+    ("time", "lat", "lon"),
+    ("lev", "lat", "lon"),
+    ("ilev", "lat", "lon"),
+    ("lat", "lon"),
+)
+
+
+def _describe_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _numeric(value: Any) -> np.ndarray | None:
+    """``value`` as a numeric array (int/uint/float), or None if it is text or another type."""
+    try:
+        array = np.asarray(value)
+    except Exception:
+        return None
+    return array if array.dtype.kind in "iuf" else None
+
+
+def _validate_attrs(raw: xr.Dataset, path: Path) -> None:
+    """Refuse value attributes of the wrong type; drop descriptive ones that are not text.
+
+    ``scale_factor``/``add_offset`` (one finite number each), ``missing_value`` (numbers) and
+    ``_FillValue`` (one number) change the values read, so text, empty or multi-valued ones are
+    a :class:`FileFormatError` naming the variable and the attribute (ignoring one would give
+    wrong numbers). ``units``, ``long_name``, ``standard_name``, ``calendar``, ``coordinates``
+    and ``positive`` only describe: one that is not text is dropped with a
+    :class:`DataWarning` (the WACCM-X time then fails to decode if it needed its units).
+    """
+    for name, var in raw.variables.items():
+        for key in _VALUE_ATTRS:
+            if key not in var.attrs:
+                continue
+            value = _numeric(var.attrs[key])
+            single = key != "missing_value"
+            if (
+                value is None
+                or value.ndim > 1
+                or value.size == 0
+                or (single and value.size != 1)
+                or (key in ("scale_factor", "add_offset") and not np.all(np.isfinite(value)))
+            ):
+                need = (
+                    "one finite number"
+                    if key in ("scale_factor", "add_offset")
+                    else ("one number" if single else "numbers")
+                )
+                raise FileFormatError(
+                    f"variable {name}: attribute {key} must be {need}, found "
+                    f"{_describe_value(var.attrs[key])}",
+                    path=path,
+                )
+            if key in ("scale_factor", "add_offset") and var.dtype.kind not in "iuf":
+                raise FileFormatError(
+                    f"variable {name}: attribute {key} on a {var.dtype} variable (not numeric)",
+                    path=path,
+                )
+        for key in _TEXT_ATTRS:
+            if key in var.attrs and not isinstance(var.attrs[key], str):
+                warnings.warn(
+                    f"{path.name}: variable {name}: attribute {key} is not text "
+                    f"({_describe_value(var.attrs[key])}); ignored",
+                    DataWarning,
+                    stacklevel=5,
+                )
+                del var.attrs[key]
+
+
+def _validate_grid(raw: xr.Dataset, model: str, path: Path) -> xr.Dataset:
+    """Check the coordinates and fields the reader and the computations downstream use.
+
+    Grid coordinates (lat, lon, lev, ilev) must be numeric, finite, 1-D on the dim of their own
+    name, non-empty and without repeats (lat also within [-90, 90]); ``mtime`` must be (time, 3)
+    or (time, 4) integers; the other variables in ``_SHAPES`` numeric with the dims listed.
+    Fields on the horizontal grid must be numeric; a field of the standard tables on another
+    layout is an error, any other such field is dropped with a :class:`DataWarning`.
+    """
+    missing = [v for v in _REQUIRED[model] if v not in raw.variables]
+    if missing:
+        raise FileFormatError(
+            f"{model} history lacks {', '.join(missing)}: expected {_expected(model)}", path=path
+        )
+    if raw.sizes.get("time", 0) == 0:
+        raise FileFormatError(f"{model} history with no time records", path=path)
+    for name in _GRID_COORDS:
+        if name not in raw.variables:
+            continue
+        var = raw[name].variable
+        if var.dims != (name,):
+            raise FileFormatError(
+                f"coordinate {name} must be 1-D on dim {name!r}, found dims {var.dims}", path=path
+            )
+        values = _numeric(var.values)
+        if values is None:
+            raise FileFormatError(
+                f"coordinate {name} must be numeric, found type {var.dtype}", path=path
+            )
+        if values.size == 0 or not np.all(np.isfinite(values)):
+            raise FileFormatError(
+                f"coordinate {name} must hold finite numbers, found {_describe_value(values)}",
+                path=path,
+            )
+        if name == "lat" and np.any(np.abs(values) > 90):
+            raise FileFormatError(
+                f"coordinate lat outside [-90, 90]: {_describe_value(values)}", path=path
+            )
+        unique = np.unique(((values + 180.0) % 360.0) if name == "lon" else values)
+        if unique.size != values.size:
+            raise FileFormatError(f"coordinate {name} repeats values", path=path)
+        steps = np.diff(values)
+        if name != "lon" and not (np.all(steps > 0) or np.all(steps < 0)):
+            raise FileFormatError(
+                f"coordinate {name} is not monotonic: {_describe_value(values)}", path=path
+            )
+    if "mtime" in raw.variables:
+        var = raw["mtime"].variable
+        if (
+            var.ndim != 2
+            or var.dims[0] != "time"
+            or var.shape[1] not in (3, 4)
+            or var.dtype.kind not in "iuf"
+        ):
+            raise FileFormatError(
+                f"variable mtime must be numbers on (time, 3 or 4 columns), found {var.dtype} on "
+                f"{dict(zip(var.dims, var.shape, strict=True))}",
+                path=path,
+            )
+    for name, dims in _SHAPES.items():
+        if name not in raw.variables:
+            continue
+        var = raw[name].variable
+        if var.dtype.kind not in "iuf" or var.dims != dims:
+            raise FileFormatError(
+                f"variable {name} must be numbers on dims {dims}, found {var.dtype} on {var.dims}",
+                path=path,
+            )
+    table = _TIEGCM_NAMES if model == "TIE-GCM" else _WACCMX_NAMES
+    species = _TIEGCM_SPECIES if model == "TIE-GCM" else _WACCMX_SPECIES
+    known = {*table, *species, "TN", "TE", "TI", "NE", "OP", "O1", "HE", "N2"}
+    for name, var in list(raw.data_vars.items()):
+        if not {"lat", "lon"} <= set(var.dims) or name in _SHAPES:
+            continue
+        if var.dtype.kind not in "iuf":
+            raise FileFormatError(
+                f"field {name} must be numeric, found type {var.dtype}", path=path
+            )
+        if var.dims in _FIELD_LAYOUTS:
+            continue
+        message = f"field {name} has dims {var.dims}, expected one of {_FIELD_LAYOUTS[:3]}"
+        if name in known:
+            raise FileFormatError(message, path=path)
+        warnings.warn(f"{path.name}: {message}; dropped", DataWarning, stacklevel=5)
+        raw = raw.drop_vars(name)
+    return raw
+
+
 def _fix_missing_values(ds: xr.Dataset) -> None:
     """Apply ``missing_value``/``_FillValue`` in the variable's own dtype.
 
@@ -260,12 +733,13 @@ def _fix_missing_values(ds: xr.Dataset) -> None:
         if var.dtype.kind != "f":
             continue
         fills = []
-        for key in ("missing_value", "_FillValue"):
+        for key in ("missing_value", "_FillValue"):  # numbers (checked by _validate_attrs)
             if key in var.attrs:
-                value = np.asarray(var.attrs[key]).ravel()
-                if value.size and np.isfinite(value[0]):
-                    var.attrs[key] = var.dtype.type(value[0])
-                    fills.append(var.dtype.type(value[0]))
+                value = np.asarray(var.attrs[key], dtype=np.float64).ravel()
+                finite = [var.dtype.type(v) for v in value if np.isfinite(v)]
+                if finite:
+                    var.attrs[key] = finite[0] if len(finite) == 1 else np.array(finite)
+                    fills.extend(finite)
         inner = _backend_array(var) if fills and name not in ds.dims else None
         if inner is None:
             continue
@@ -339,6 +813,41 @@ def _parse_since(units: str) -> tuple[str, np.datetime64] | None:
 _UNIT_NS = {"seconds": 1e9, "minutes": 60e9, "hours": 3600e9, "days": 86400e9}
 
 
+def _check_years(years: np.ndarray, what: str, path: Path) -> None:
+    """Refuse model years outside ``gcm.earliest_year``..``gcm.latest_year`` (config)."""
+    cfg = config.get().gcm
+    first, last = cfg.earliest_year, cfg.latest_year
+    if first > last:
+        raise ConfigError(
+            f"gcm.earliest_year ({first}) is after gcm.latest_year ({last})",
+            key="gcm.earliest_year",
+        )
+    years = np.asarray(years).reshape(-1)
+    bad = years[(years < first) | (years > last)]
+    if bad.size:
+        hint = ""
+        if not NS_RANGE[0].astype(object).year < bad[0] < NS_RANGE[1].astype(object).year:
+            hint = (
+                f"; datetime64[ns] cannot hold it either ({NS_RANGE[0]} to {NS_RANGE[1]}): "
+                "a fixed-year run dated e.g. year 1 needs its dates shifted before reading "
+                "(e.g. cdo shifttime)"
+            )
+        raise FileFormatError(
+            f"implausible model {what}: year {bad[0]} is outside {first}..{last} (config keys "
+            f"gcm.earliest_year / gcm.latest_year; a file dated so is taken as damaged){hint}",
+            path=path,
+        )
+
+
+def _to_ns(seconds: np.ndarray, what: str, path: Path) -> np.ndarray:
+    """``datetime64[s]`` times as ``datetime64[ns]``, refusing those that would wrap."""
+    try:
+        check_ns(seconds, what)
+    except OutOfRangeError as exc:
+        raise FileFormatError(str(exc), path=path) from None
+    return seconds.astype("datetime64[ns]")
+
+
 def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
     if "mtime" not in ds or "year" not in ds:
         raise FileFormatError(
@@ -346,36 +855,42 @@ def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
             f"expected {_expected(None)}",
             path=path,
         )
-    mtime = np.asarray(ds["mtime"].values, dtype=np.int64).reshape(-1, 4)
-    year = np.asarray(ds["year"].values, dtype=np.int64).reshape(-1)
+    with np.errstate(invalid="ignore"):
+        mtime = np.asarray(ds["mtime"].values).astype(np.int64)  # (time, 3 or 4): validated
+        year = np.asarray(ds["year"].values).astype(np.int64).reshape(-1)
+    if mtime.shape[1] == 3:  # tiegcm <= 2.0: day, hour, minute
+        mtime = np.concatenate([mtime, np.zeros_like(mtime[:, :1])], axis=1)
     if len(year) != len(mtime):
         raise FileFormatError("mtime and year have different lengths", path=path)
     bad = (
         (mtime[:, 0] < 1)
         | (mtime[:, 0] > 366)
+        | (mtime[:, 1] < 0)
         | (mtime[:, 1] > 24)
+        | (mtime[:, 2] < 0)
         | (mtime[:, 2] > 59)
+        | (mtime[:, 3] < 0)
         | (mtime[:, 3] > 60)
     )
-    if np.any(bad) or np.any((year < 1) | (year > 9999)):
+    if np.any(bad):
         raise FileFormatError(
-            f"impossible model time(s) in mtime/year: {mtime[bad][:3].tolist()}", path=path
+            f"impossible model time(s) in mtime: {mtime[bad][:3].tolist()}", path=path
         )
-    jan1 = np.array([f"{y:04d}-01-01" for y in year], dtype="datetime64[D]")
-    try:
-        check_ns(jan1 + np.timedelta64(366, "D"), "model year")
-    except OutOfRangeError as exc:
-        raise FileFormatError(str(exc), path=path) from None
-    jan1 = jan1.astype("datetime64[ns]")
+    _check_years(year, "time (variable year)", path)
+    jan1 = np.array([f"{y:04d}-01-01" for y in year], dtype="datetime64[s]")
     offset_s = (mtime[:, 0] - 1) * 86400 + mtime[:, 1] * 3600 + mtime[:, 2] * 60 + mtime[:, 3]
-    times = jan1 + offset_s.astype("timedelta64[s]").astype("timedelta64[ns]")
+    times = _to_ns(jan1 + offset_s.astype("timedelta64[s]"), "model time", path)
     # cross-check with the CF time variable
     units = str(ds["time"].attrs.get("units", "")) if "time" in ds.variables else ""
     parsed = _parse_since(units)
     if parsed:
         unit, base = parsed
         values = np.asarray(ds["time"].values, dtype=np.float64).reshape(-1)
-        if values.size == times.size and np.all(np.isfinite(values)):
+        if (
+            values.size == times.size
+            and np.all(np.isfinite(values))
+            and np.all(np.abs(values * _UNIT_NS[unit]) < 2.0**62)
+        ):
             cf = base + (values * _UNIT_NS[unit]).round().astype("timedelta64[ns]")
             gap = np.abs((cf - times) / np.timedelta64(1, "s"))
             if np.any(gap > 1.0):
@@ -390,43 +905,54 @@ def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
 
 def _waccmx_times(ds: xr.Dataset, path: Path) -> np.ndarray:
     if "date" in ds.variables and "datesec" in ds.variables:
-        date = np.asarray(ds["date"].values, dtype=np.int64).reshape(-1)
-        sec = np.asarray(ds["datesec"].values, dtype=np.int64).reshape(-1)
+        with np.errstate(invalid="ignore"):
+            date = np.asarray(ds["date"].values).astype(np.int64).reshape(-1)
+            sec = np.asarray(ds["datesec"].values).astype(np.int64).reshape(-1)
+        if date.size != sec.size:
+            raise FileFormatError("date and datesec have different lengths", path=path)
         y, m, d = date // 10000, (date // 100) % 100, date % 100
-        if np.any((m < 1) | (m > 12) | (d < 1) | (d > 31) | (sec < 0) | (sec > 86400)):
+        if np.any((date < 0) | (m < 1) | (m > 12) | (d < 1) | (d > 31) | (sec < 0) | (sec > 86400)):
             raise FileFormatError("impossible values in date/datesec", path=path)
+        _check_years(y, "date (variable date)", path)
         try:
             days = np.array(
                 [f"{a:04d}-{b:02d}-{c:02d}" for a, b, c in zip(y, m, d, strict=True)],
-                dtype="datetime64[D]",
+                dtype="datetime64[s]",
             )
-            check_ns(days + np.timedelta64(1, "D"), "model date")
-        except ValueError as exc:
-            raise FileFormatError(str(exc), path=path) from None
-        days = days.astype("datetime64[ns]")
-        return days + sec.astype("timedelta64[s]").astype("timedelta64[ns]")
+        except ValueError as exc:  # 2003-02-30
+            raise FileFormatError(f"impossible date in variable date ({exc})", path=path) from None
+        return _to_ns(days + sec.astype("timedelta64[s]"), "model date", path)
     if "time" not in ds.variables:
         raise FileFormatError("WACCM-X history without date/datesec or time", path=path)
     import cftime
 
     var = ds["time"]
     try:
-        dates = cftime.num2date(
-            np.asarray(var.values, dtype=np.float64),
-            var.attrs["units"],
-            var.attrs.get("calendar", "noleap"),
-        )
-    except (KeyError, ValueError) as exc:
-        raise FileFormatError(f"cannot decode time ({exc})", path=path) from None
-    return np.array(
-        [
-            np.datetime64(
-                f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}",
-                "ns",
+        dates = np.atleast_1d(
+            cftime.num2date(
+                np.asarray(var.values, dtype=np.float64),
+                var.attrs["units"],
+                var.attrs.get("calendar", "noleap"),
             )
-            for t in np.atleast_1d(dates)
-        ]
-    )
+        )
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:
+        raise FileFormatError(f"cannot decode time ({exc})", path=path) from None
+    _check_years(np.array([t.year for t in dates]), "time (variable time)", path)
+    try:
+        seconds = np.array(
+            [
+                f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+                for t in dates
+            ],
+            dtype="datetime64[s]",
+        )
+    except ValueError as exc:  # a 360-day calendar's 30 February
+        raise FileFormatError(
+            f"time on calendar {var.attrs.get('calendar')!r} has dates the Gregorian calendar "
+            f"lacks ({exc})",
+            path=path,
+        ) from None
+    return _to_ns(seconds, "model time", path)
 
 
 def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
@@ -440,6 +966,7 @@ def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     ds = xr.decode_cf(raw, decode_times=False)
     ds = ds.drop_vars([v for v in _TIEGCM_DROP if v in ds.variables]).rename(renames)
     ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
+    ds = _standard_lon(ds)
     for dim in ("lev", "ilev"):
         if dim in ds.coords:
             ds[dim].attrs["units"] = "ln(p0/p)"
@@ -458,6 +985,17 @@ def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     )
     ds.attrs["p0_hPa"] = p0_hpa
     ds.attrs["history_type"] = str(raw.attrs.get("history_type", "unknown"))
+    return ds
+
+
+def _standard_lon(ds: xr.Dataset) -> xr.Dataset:
+    """Longitudes in [-180, 180), increasing (already so: the Dataset is returned unchanged)."""
+    lon = np.asarray(ds["lon"].values, dtype=np.float64)
+    if not (lon.min() >= -180.0 and lon.max() < 180.0 and np.all(np.diff(lon) > 0)):
+        ds = ds.assign_coords(
+            lon=("lon", ((lon + 180.0) % 360.0) - 180.0, dict(ds["lon"].attrs))
+        ).sortby("lon")
+    ds["lon"].attrs["units"] = "degrees_east"
     return ds
 
 
@@ -499,11 +1037,7 @@ def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
     ]
     ds = ds.drop_vars(drop).rename(renames)
     ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
-    lon = ds["lon"].values
-    ds = ds.assign_coords(
-        lon=("lon", ((lon + 180.0) % 360.0) - 180.0, dict(ds["lon"].attrs))
-    ).sortby("lon")
-    ds["lon"].attrs["units"] = "degrees_east"
+    ds = _standard_lon(ds)
     missing = [v for v in ("hyam", "hybm", "P0", "PS") if v not in ds.variables]
     if missing:
         raise FileFormatError(
@@ -535,12 +1069,14 @@ def _open_one(path: Path, chunks: Any) -> tuple[str, xr.Dataset]:
             f"not a TIE-GCM or WACCM-X history: expected {_expected(None)}; the file has: {have}",
             path=path,
         )
-    _fix_missing_values(raw)
     try:
+        _validate_attrs(raw, path)
+        raw = _validate_grid(raw, model, path)
+        _fix_missing_values(raw)
         ds = (
             _standardise_tiegcm(raw, path) if model == "TIE-GCM" else _standardise_waccmx(raw, path)
         )
-    except (FileFormatError, IncompatibleInputError):
+    except (FileFormatError, IncompatibleInputError, ConfigError):
         raise
     except Exception as exc:
         raise FileFormatError(
@@ -642,9 +1178,38 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
     )
     if "lon" in ds.coords and ds["lon"].size > 1:
         ds.attrs["resolution_deg"] = float(abs(np.diff(ds["lon"].values[:2])[0]))
-    for completion in _COMPLETIONS.values():
-        ds = completion(ds, files[0].name)
+    for name, completion in _COMPLETIONS.items():
+        ds = _complete(ds, name, completion, files[0])
     return _clean_encoding(ds)
+
+
+def _complete(ds: xr.Dataset, name: str, completion: Completion, path: Path) -> xr.Dataset:
+    """Run one completion; one that fails on this file is skipped with a :class:`DataWarning`.
+
+    A :class:`FileFormatError` from a completion refuses the file, as from the reader itself.
+    """
+    try:
+        out = completion(ds, path.name)
+    except FileFormatError:
+        raise
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:
+        warnings.warn(
+            f"{path.name}: completion {name!r} skipped ({type(exc).__name__}: {exc})",
+            DataWarning,
+            stacklevel=4,
+        )
+        return ds
+    if not isinstance(out, xr.Dataset):
+        warnings.warn(
+            f"{path.name}: completion {name!r} returned {type(out).__name__}, not a Dataset; "
+            "skipped",
+            DataWarning,
+            stacklevel=4,
+        )
+        return ds
+    return out
 
 
 def _netcdf_attr(value: Any) -> bool:
