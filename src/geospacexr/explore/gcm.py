@@ -220,8 +220,11 @@ def _height_axis_hook(positions: list[float], labels: list[str], log: bool) -> A
         from bokeh.models import CustomJSTickFormatter, FixedTicker, LinearAxis, LogAxis
 
         figure = plot.state
-        if any(getattr(a, "name", None) == "mean_height_axis" for a in figure.right):
-            return
+        for old in figure.right:  # a streamed update: new tick positions on the same axis
+            if getattr(old, "name", None) == "mean_height_axis":
+                old.ticker.ticks = positions
+                old.formatter.args = {"pos": positions, "lab": labels}
+                return
         axis = (LogAxis if log else LinearAxis)(
             name="mean_height_axis",
             axis_label="mean height (km)",
@@ -239,6 +242,38 @@ def _height_axis_hook(positions: list[float], labels: list[str], log: bool) -> A
         figure.right = [axis, *figure.right]  # next to the plot, the colour bar outside it
 
     return hook
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@lru_cache(maxsize=1)
+def _global_coastline_path() -> Any:
+    """The coastline element of the global map (one object: Bokeh skips re-sending it)."""
+    import holoviews as hv
+
+    return hv.Path([_global_coastlines()], ["lon", "lat"]).opts(
+        color="black", line_width=0.6, tools=[]
+    )
+
+
+@lru_cache(maxsize=32)
+def _polar_elements(north: bool, boundary: float) -> tuple[Any, ...]:
+    """Coastlines, rings, meridians and labels of a polar map as (cached) HoloViews elements."""
+    import holoviews as hv
+
+    deco = _polar_decorations(north, boundary)
+    line = {"color": "black", "tools": []}
+    dotted = {"line_width": 0.5, "line_dash": "dotted", **line}
+    text = {"text_font_size": "9pt", "text_color": "black"}
+    return (
+        hv.Path([deco["coast"]], ["x", "y"]).opts(line_width=0.8, **line),
+        hv.Path([deco["rings"]], ["x", "y"]).opts(**dotted),
+        hv.Path([deco["meridians"]], ["x", "y"]).opts(**dotted),
+        hv.Labels(deco["ring_labels"], ["x", "y"], "text").opts(**text),
+        hv.Labels(deco["meridian_labels"], ["x", "y"], "text").opts(**text),
+    )
 
 
 class GcmExplorer:
@@ -261,6 +296,10 @@ class GcmExplorer:
         self._cache: OrderedDict[tuple[Any, ...], xr.DataArray] = OrderedDict()
         self._heights: dict[tuple[str, int], np.ndarray] = {}
         self._syncing = False
+        self._pipe: Any = None  # streams each new figure into the displayed DynamicMap
+        self._layout: tuple[Any, ...] | None = None
+        #: The HoloViews element drawn last (the DynamicMap in ``.plot`` shows it).
+        self.element: Any = None
         times = ds["time"].values
         self.times = times
         fields = _fields(ds)
@@ -347,7 +386,7 @@ class GcmExplorer:
         self._tap = hv.streams.Tap(x=None, y=None)
         self._tap.add_subscriber(lambda x=None, y=None: self.tap(x, y))
         self.export_png = pn.widgets.FileDownload(
-            callback=self._png, filename="slice.png", label="PNG", button_type="primary"
+            callback=self._png, filename="slice.png", label="PNG", color="primary"
         )
         self.export_nc = pn.widgets.FileDownload(
             callback=self._netcdf, filename="slice.nc", label="NetCDF"
@@ -513,11 +552,44 @@ class GcmExplorer:
         return out
 
     # -- drawing ------------------------------------------------------------------------------
+    def _layout_key(self, da: xr.DataArray) -> tuple[Any, ...]:
+        """What fixes the plot's structure (glyphs, axes, colour mapper type).
+
+        While it is unchanged, a new slice is streamed into the displayed plot (Bokeh keeps its
+        figure and receives new data: ~0.1 s); otherwise a new plot is built.
+        """
+        polar = (
+            self.slice.value == "lat_lon"
+            and not self.local_time.value
+            and self.projection.value != "global"
+        )
+        return (
+            self.slice.value,
+            da.dims,
+            bool(self.local_time.value),
+            self.projection.value if polar else None,
+            float(self.boundary.value) if polar else None,
+            bool(self.logz.value),
+        )
+
     def refresh(self) -> None:
         """Recompute (or fetch) the slice and redraw; errors become a message, not a crash."""
+        import holoviews as hv
+
         try:
             da = self.data()
-            self.plot.object = self._figure(da)
+            element = self._figure(da)
+            key = self._layout_key(da)
+            if self._pipe is not None and key == self._layout:
+                self._pipe.send(element)
+            else:
+                self._pipe = hv.streams.Pipe(data=element)
+                self._layout = key
+                dmap = hv.DynamicMap(_identity, streams=[self._pipe])
+                if self.slice.value == "lat_lon" and not self.local_time.value:
+                    self._tap.source = dmap  # a click picks the position of the other slices
+                self.plot.object = dmap
+            self.element = element
             self.message.visible = False
         except (GeospacexrError, ValueError) as exc:
             self.message.object = f"**Cannot draw this slice:** {exc}"
@@ -578,11 +650,7 @@ class GcmExplorer:
         mesh = hv.QuadMesh((da[xdim].values, da[ydim].values, values), [xdim, ydim], label)
         if self.slice.value == "lat_lon" and not self.local_time.value:
             mesh = mesh.opts(**opts)
-            self._tap.source = mesh  # a click picks the position of the other slices
-            lines = hv.Path([_global_coastlines()], ["lon", "lat"]).opts(
-                color="black", line_width=0.6, tools=[]
-            )
-            return (mesh * lines).opts(xlim=(-180, 180), ylim=(-90, 90))
+            return (mesh * _global_coastline_path()).opts(xlim=(-180, 180), ylim=(-90, 90))
         log = ydim in ("lev", "ilev") and self.ds.attrs.get("model") == "WACCM-X"
         if log:
             opts.update(logy=True, invert_yaxis=True)
@@ -609,8 +677,7 @@ class GcmExplorer:
         look = _polar_lookup(lats, lons, north, boundary, POLAR_PIXELS)
         grid = da.transpose("lat", "lon").values
         values = np.where(look["inside"], grid[look["iy"], look["ix"]], np.nan)
-        deco = _polar_decorations(north, boundary)
-        limit = 1.12 * deco["radius"]
+        limit = 1.12 * (90.0 - boundary)
         opts.update(self._colour_opts(values))
         opts.update(
             xaxis=None, yaxis=None, data_aspect=1, xlim=(-limit, limit), ylim=(-limit, limit)
@@ -621,19 +688,7 @@ class GcmExplorer:
             ["x", "y"],
             [label, "lat", "lon"],
         ).opts(**opts)
-        self._tap.source = image
-        line = {"color": "black", "tools": []}
-        coast = hv.Path([deco["coast"]], ["x", "y"]).opts(line_width=0.8, **line)
-        rings = hv.Path([deco["rings"]], ["x", "y"]).opts(
-            line_width=0.5, line_dash="dotted", **line
-        )
-        meridians = hv.Path([deco["meridians"]], ["x", "y"]).opts(
-            line_width=0.5, line_dash="dotted", **line
-        )
-        text = {"text_font_size": "9pt", "text_color": "black"}
-        ring_labels = hv.Labels(deco["ring_labels"], ["x", "y"], "text").opts(**text)
-        meridian_labels = hv.Labels(deco["meridian_labels"], ["x", "y"], "text").opts(**text)
-        return (image * coast * rings * meridians * ring_labels * meridian_labels).opts(
+        return hv.Overlay([image, *_polar_elements(north, boundary)]).opts(
             xlim=(-limit, limit), ylim=(-limit, limit)
         )
 
