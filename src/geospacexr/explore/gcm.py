@@ -300,6 +300,8 @@ class GcmExplorer:
         self._layout: tuple[Any, ...] | None = None
         #: The HoloViews element drawn last (the DynamicMap in ``.plot`` shows it).
         self.element: Any = None
+        #: Server-side seconds of the last redraw (slice, figure and Bokeh update).
+        self.last_refresh_seconds = float("nan")
         times = ds["time"].values
         self.times = times
         fields = _fields(ds)
@@ -576,6 +578,9 @@ class GcmExplorer:
         """Recompute (or fetch) the slice and redraw; errors become a message, not a crash."""
         import holoviews as hv
 
+        import time
+
+        start = time.perf_counter()
         try:
             da = self.data()
             element = self._figure(da)
@@ -594,6 +599,7 @@ class GcmExplorer:
         except (GeospacexrError, ValueError) as exc:
             self.message.object = f"**Cannot draw this slice:** {exc}"
             self.message.visible = True
+        self.last_refresh_seconds = time.perf_counter() - start
 
     def _mean_heights(self, dim: str) -> np.ndarray | None:
         """Global-mean geometric height (km) of each ``lev``/``ilev`` at the current time."""
