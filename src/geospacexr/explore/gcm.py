@@ -9,6 +9,7 @@ session alive.
 from __future__ import annotations
 
 import io
+import time
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
@@ -22,7 +23,7 @@ from ..errors import GeospacexrError
 from ..plot import colours
 from ..resources import coastlines
 
-__all__ = ["POLAR_BOUNDARY_LAT", "POLAR_PIXELS", "SLICES", "GcmExplorer", "explore"]
+__all__ = ["POLAR_BOUNDARY_LAT", "POLAR_FRAME", "POLAR_PIXELS", "SLICES", "GcmExplorer", "explore"]
 
 #: Slice types offered by the explorer (the functions of geospacexr.gcm).
 SLICES = ("lat_lon", "lev_lat", "lev_lon", "lev_time", "lat_time", "lon_time", "var_time")
@@ -31,6 +32,8 @@ _VERTICAL = ("level", "height", "pressure")
 POLAR_BOUNDARY_LAT = 50.0
 #: Pixels across a polar map (the slice is resampled, nearest cell, onto this square grid).
 POLAR_PIXELS = 360
+#: Side (screen pixels) of the square frame of a polar map: the whole cap fits a laptop screen.
+POLAR_FRAME = 600
 #: Latitude rings and meridians of the polar maps are drawn every this many degrees.
 _RING_STEP = 10.0
 _MERIDIAN_STEP = 30.0
@@ -169,7 +172,7 @@ def _polar_decorations(north: bool, boundary: float) -> dict[str, Any]:
     ]
     hemi = "N" if north else "S"
     rings, ring_labels = [], []
-    label_lon = 150.0 if north else 30.0  # the rings are labelled along this meridian
+    label_lon = 165.0 if north else 15.0  # the rings are labelled along this meridian
     for lat in ring_lats:
         signed = lat if north else -lat
         rings.append(np.column_stack(polar_xy(np.full_like(theta, signed), theta, north)))
@@ -242,6 +245,15 @@ def _height_axis_hook(positions: list[float], labels: list[str], log: bool) -> A
         figure.right = [axis, *figure.right]  # next to the plot, the colour bar outside it
 
     return hook
+
+
+def _frame_sized(plot: Any, element: Any) -> None:
+    """Bokeh hook: the polar figure is sized by its square frame alone.
+
+    (Its sizing mode is left unset: "fixed" would want ``width``/``height`` as well, which would
+    override the frame's size.)
+    """
+    plot.state.sizing_mode = None
 
 
 def _identity(data: Any) -> Any:
@@ -578,8 +590,6 @@ class GcmExplorer:
         """Recompute (or fetch) the slice and redraw; errors become a message, not a crash."""
         import holoviews as hv
 
-        import time
-
         start = time.perf_counter()
         try:
             da = self.data()
@@ -593,7 +603,8 @@ class GcmExplorer:
                 dmap = hv.DynamicMap(_identity, streams=[self._pipe])
                 if self.slice.value == "lat_lon" and not self.local_time.value:
                     self._tap.source = dmap  # a click picks the position of the other slices
-                self.plot.object = dmap
+                # a polar map keeps its square frame; every other plot follows the page's width
+                self.plot.param.update(object=dmap, sizing_mode=None if key[3] else "stretch_width")
             self.element = element
             self.message.visible = False
         except (GeospacexrError, ValueError) as exc:
@@ -683,10 +694,18 @@ class GcmExplorer:
         look = _polar_lookup(lats, lons, north, boundary, POLAR_PIXELS)
         grid = da.transpose("lat", "lon").values
         values = np.where(look["inside"], grid[look["iy"], look["ix"]], np.nan)
-        limit = 1.12 * (90.0 - boundary)
+        limit = 1.17 * (90.0 - boundary)  # room for the meridian labels
         opts.update(self._colour_opts(values))
-        opts.update(
-            xaxis=None, yaxis=None, data_aspect=1, xlim=(-limit, limit), ylim=(-limit, limit)
+        opts.pop("min_height", None)
+        opts.update(  # a square frame (the pane is fixed-size meanwhile): a round cap
+            responsive=False,
+            frame_width=POLAR_FRAME,
+            frame_height=POLAR_FRAME,
+            hooks=[_frame_sized],
+            xaxis=None,
+            yaxis=None,
+            xlim=(-limit, limit),
+            ylim=(-limit, limit),
         )
         centres = look["centres"]
         image = hv.Image(
