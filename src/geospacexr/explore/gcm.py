@@ -256,7 +256,7 @@ def _frame_sized(plot: Any, element: Any) -> None:
     plot.state.sizing_mode = None
 
 
-def _identity(data: Any) -> Any:
+def _identity(data: Any, x: float | None = None, y: float | None = None) -> Any:
     return data
 
 
@@ -398,7 +398,7 @@ class GcmExplorer:
         self.time_label = pn.pane.Markdown(self._time_text(0))
         self.plot = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
         self._tap = hv.streams.Tap(x=None, y=None)
-        self._tap.add_subscriber(lambda x=None, y=None: self.tap(x, y))
+        self._tap.add_subscriber(self._tapped)
         self.export_png = pn.widgets.FileDownload(
             callback=self._png, filename="slice.png", label="PNG", color="primary"
         )
@@ -600,9 +600,14 @@ class GcmExplorer:
             else:
                 self._pipe = hv.streams.Pipe(data=element)
                 self._layout = key
-                dmap = hv.DynamicMap(_identity, streams=[self._pipe])
+                streams = [self._pipe]
                 if self.slice.value == "lat_lon" and not self.local_time.value:
-                    self._tap.source = dmap  # a click picks the position of the other slices
+                    # a click on a map picks the position of the other slices (a Tap stream is
+                    # linked to the Bokeh plot only as one of the DynamicMap's own streams)
+                    self._tap = hv.streams.Tap(x=None, y=None)
+                    self._tap.add_subscriber(self._tapped)
+                    streams.append(self._tap)
+                dmap = hv.DynamicMap(_identity, streams=streams)
                 # a polar map keeps its square frame; every other plot follows the page's width
                 self.plot.param.update(object=dmap, sizing_mode=None if key[3] else "stretch_width")
             self.element = element
@@ -761,6 +766,9 @@ class GcmExplorer:
         da = self.data()
         data = da.to_dataset(name=str(da.name) or "slice").to_netcdf()
         return io.BytesIO(bytes(data))
+
+    def _tapped(self, x: float | None = None, y: float | None = None) -> None:
+        self.tap(x, y)  # type: ignore[arg-type]
 
     def tap(self, x: float, y: float) -> None:
         """A click on the lat-lon map: pick that longitude/latitude for the other slices.
