@@ -170,9 +170,17 @@ def test_polar_geometry_and_click():
     assert explore_gcm._clip_to_cap(line, False, 50.0) == []
 
 
+def _clickable(ex):
+    from bokeh.models import Plot
+
+    return all("tap" in f.subscribed_events for f in ex.root.select({"type": Plot}))
+
+
 def test_polar_click_picks_latitude_and_longitude(explorer):
     ex = explorer
+    assert _clickable(ex)  # the Bokeh map sends its clicks to the server
     ex.projection.value = "north polar"
+    assert _clickable(ex)
     ex._tap.event(x=10.0, y=0.0)
     assert (ex.lat.value, ex.lon.value) == pytest.approx((80.0, 90.0))
 
