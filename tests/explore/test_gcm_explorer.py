@@ -255,24 +255,24 @@ def served_explorer():
     thread.join(timeout=10)
 
 
-def _wait_for_new_pixels(page, locator, before, seconds=90):
+def _wait_for_new_pixels(page, shot, before, seconds=90):
     """Poll until the plot's pixels differ from ``before`` (a condition, not a fixed wait)."""
     deadline = time.monotonic() + seconds
     while True:
-        now = locator.screenshot()
+        now = shot()
         if now != before:
             return now
         assert time.monotonic() < deadline, "the plot did not change"
         page.wait_for_timeout(100)
 
 
-def _wait_for_stable_pixels(page, locator, seconds=90):
+def _wait_for_stable_pixels(page, shot, seconds=90):
     """Poll until two screenshots 300 ms apart are identical (the plot is drawn)."""
     deadline = time.monotonic() + seconds
-    before = locator.screenshot()
+    before = shot()
     while True:
         page.wait_for_timeout(300)
-        now = locator.screenshot()
+        now = shot()
         if now == before:
             return now
         assert time.monotonic() < deadline, "the plot never settled"
@@ -303,9 +303,14 @@ def test_slice_change_updates_the_page_in_chromium(served_explorer, chromium):
             page.set_viewport_size({"width": 1400, "height": 900})
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector("text=GCM explorer", timeout=90000)
-            plot = page.locator(".bk-Canvas, canvas").first
-            plot.wait_for(timeout=90000)
+            page.locator("canvas").first.wait_for(timeout=90000)
             ex = built[-1]
+            # the plot area, right of the widgets (a new figure replaces the canvas elements)
+            area = {"x": 340, "y": 0, "width": 1000, "height": 880}
+
+            def plot():
+                return page.screenshot(clip=area)
+
             # the first render: wait until the figure has been drawn (pixels stop changing)
             before = _wait_for_stable_pixels(page, plot)
             variable = page.locator("select").filter(has_text="TN").first
