@@ -213,6 +213,11 @@ def test_a_slice_change_streams_into_the_same_plot(explorer):
     assert _drawn(ex).high == pytest.approx(float(np.nanmax(ex.data().values)))
     ex.projection.value = "north polar"
     assert ex.plot.object is not shown  # another kind of plot: built anew
+    shown = ex.plot.object
+    ex.projection.value = "south polar"  # the same kind of plot: streamed
+    assert ex.plot.object is shown and ex.element.get(4).dimension_values("text")[0] == "50°S"
+    image = ex.element.get(0)
+    assert _drawn(ex).high == pytest.approx(_plot_opts(image)["clim"][1])
 
 
 @pytest.fixture

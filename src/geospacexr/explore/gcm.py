@@ -581,7 +581,7 @@ class GcmExplorer:
             self.slice.value,
             da.dims,
             bool(self.local_time.value),
-            self.projection.value if polar else None,
+            polar,  # north and south maps share one structure: switching streams the other
             float(self.boundary.value) if polar else None,
             bool(self.logz.value),
         )
