@@ -37,7 +37,7 @@ def test_gcm_widgets_drive_the_pure_functions(explorer, run):
     explorer.time.value = 2
     expected = gcm.lat_lon(run, "TN", time=run.time.values[2], level=2.0)
     xr.testing.assert_allclose(explorer.data(), expected.load())
-    mesh = explorer.plot.object.get(0)  # QuadMesh under the coastlines
+    mesh = explorer.element.get(0)  # QuadMesh under the coastlines
     np.testing.assert_allclose(
         mesh.data[2] if isinstance(mesh.data, tuple) else mesh.dimension_values(2, flat=False),
         expected.values,
@@ -80,7 +80,7 @@ def test_gcm_difference_mode_and_exports(explorer):
     explorer.level.value = 2.0
     explorer.difference.value = True
     assert not explorer.message.visible
-    mesh = explorer.plot.object.get(0)
+    mesh = explorer.element.get(0)
     import holoviews as hv
 
     lo, hi = hv.Store.lookup_options("bokeh", mesh, "plot").kwargs["clim"]

@@ -9,7 +9,9 @@ session alive.
 from __future__ import annotations
 
 import io
+import time
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -18,13 +20,24 @@ import xarray as xr
 from .. import config
 from .. import gcm as _gcm
 from ..errors import GeospacexrError
+from ..plot import colours
 from ..resources import coastlines
 
-__all__ = ["SLICES", "GcmExplorer", "explore"]
+__all__ = ["POLAR_BOUNDARY_LAT", "POLAR_FRAME", "POLAR_PIXELS", "SLICES", "GcmExplorer", "explore"]
 
 #: Slice types offered by the explorer (the functions of geospacexr.gcm).
 SLICES = ("lat_lon", "lev_lat", "lev_lon", "lev_time", "lat_time", "lon_time", "var_time")
 _VERTICAL = ("level", "height", "pressure")
+#: Default equatorward edge (absolute latitude, degrees) of the polar maps; a slider changes it.
+POLAR_BOUNDARY_LAT = 50.0
+#: Pixels across a polar map (the slice is resampled, nearest cell, onto this square grid).
+POLAR_PIXELS = 360
+#: Side (screen pixels) of the square frame of a polar map: the whole cap fits a laptop screen.
+POLAR_FRAME = 600
+#: Latitude rings and meridians of the polar maps are drawn every this many degrees.
+_RING_STEP = 10.0
+_MERIDIAN_STEP = 30.0
+_COLOUR_MAPS = ["viridis", "plasma", "inferno", "cividis", "RdBu_r", "coolwarm", "PuOr_r"]
 
 
 def _fields(ds: xr.Dataset) -> list[str]:
@@ -36,6 +49,243 @@ def _fields(ds: xr.Dataset) -> list[str]:
     derived = [n for n in _gcm.derived.available(ds) if n not in names]
     rates = [n for n in _gcm.emissions.available(ds) if not n.startswith("OH_VIB_")]
     return sorted(names) + derived + [n for n in rates if n not in names]
+
+
+def _nan_joined(lines: list[np.ndarray]) -> np.ndarray:
+    """Segments as one ``(n, 2)`` array with NaN rows between them (one Bokeh line, fast)."""
+    if not lines:
+        return np.empty((0, 2))
+    gap = np.full((1, 2), np.nan)
+    return np.concatenate([part for line in lines for part in (line, gap)][:-1])
+
+
+@lru_cache(maxsize=1)
+def _global_coastlines() -> np.ndarray:
+    """The shipped coastlines as one NaN-separated (lon, lat) array."""
+    return _nan_joined(list(coastlines()))
+
+
+def polar_xy(lat: Any, lon: Any, north: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Polar-map coordinates (azimuthal equidistant, degrees of colatitude from the pole).
+
+    Longitude 0 points down on the north map and up on the south map, 90° E to the right (as
+    Cartopy's polar stereographic maps).
+
+    Args:
+        lat: Latitudes (degrees).
+        lon: Longitudes (degrees).
+        north: North (True) or south polar map.
+
+    Returns:
+        ``(x, y)`` arrays.
+    """
+    lat, lon = np.asarray(lat, dtype=float), np.radians(np.asarray(lon, dtype=float))
+    r = 90.0 - lat if north else 90.0 + lat
+    return r * np.sin(lon), (-r if north else r) * np.cos(lon)
+
+
+def polar_latlon(x: Any, y: Any, north: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse of :func:`polar_xy`: ``(lat, lon)`` of polar-map points.
+
+    Args:
+        x: Map x.
+        y: Map y.
+        north: North (True) or south polar map.
+
+    Returns:
+        ``(lat, lon)`` arrays, longitudes in [-180, 180].
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    r = np.hypot(x, y)
+    lon = np.degrees(np.arctan2(x, -y if north else y))
+    return (90.0 - r if north else r - 90.0), lon
+
+
+@lru_cache(maxsize=32)
+def _polar_lookup(
+    lats: tuple[float, ...], lons: tuple[float, ...], north: bool, boundary: float, pixels: int
+) -> dict[str, np.ndarray]:
+    """For each pixel of a polar map: the nearest grid cell (indices), its lat/lon, in-cap mask.
+
+    Depends only on the grid and the map, so a slice change is one fancy-indexing of the values.
+    """
+    radius = 90.0 - boundary
+    edges = np.linspace(-radius, radius, pixels + 1)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    x, y = np.meshgrid(centres, centres)
+    lat, lon = polar_latlon(x, y, north)
+    la = np.asarray(lats)
+    order = np.argsort(la)
+    iy = order[np.searchsorted(0.5 * (la[order][:-1] + la[order][1:]), lat)]
+    lo = np.asarray(lons) % 360.0
+    lorder = np.argsort(lo)
+    ring = lo[lorder]
+    extended = np.concatenate([[ring[-1] - 360.0], ring, [ring[0] + 360.0]])
+    index = np.concatenate([[lorder[-1]], lorder, [lorder[0]]])
+    ix = index[np.searchsorted(0.5 * (extended[:-1] + extended[1:]), lon % 360.0)]
+    inside = np.hypot(x, y) <= radius
+    return {
+        "iy": iy,
+        "ix": ix,
+        "inside": inside,
+        "lat": np.where(inside, lat, np.nan),
+        "lon": np.where(inside, lon, np.nan),
+        "centres": centres,
+    }
+
+
+def _clip_to_cap(line: np.ndarray, north: bool, boundary: float) -> list[np.ndarray]:
+    """The parts of a (lon, lat) polyline poleward of ``boundary``, cut exactly at its edge."""
+    lat = line[:, 1] if north else -line[:, 1]
+    inside = lat >= boundary
+    parts = []
+    start = None
+    for k in range(len(line) + 1):
+        if k < len(line) and inside[k]:
+            if start is None:
+                start = k
+            continue
+        if start is None:
+            continue
+        piece = [line[start:k]]
+        for a, b, where in ((start - 1, start, 0), (k, k - 1, 1)):
+            if 0 <= a < len(line):  # the crossing of the cap's edge, linearly interpolated
+                f = (boundary - lat[b]) / (lat[a] - lat[b])
+                point = (line[b] + f * (line[a] - line[b]))[None, :]
+                piece.insert(0, point) if where == 0 else piece.append(point)
+        parts.append(np.concatenate(piece))
+        start = None
+    return [p for p in parts if len(p) > 1]
+
+
+@lru_cache(maxsize=32)
+def _polar_decorations(north: bool, boundary: float) -> dict[str, Any]:
+    """Projected coastlines (clipped to the cap), latitude rings, meridians and their labels."""
+    coast = []
+    for line in coastlines():
+        for part in _clip_to_cap(line, north, boundary):
+            coast.append(np.column_stack(polar_xy(part[:, 1], part[:, 0], north)))
+    radius = 90.0 - boundary
+    theta = np.linspace(-180.0, 180.0, 181)
+    ring_lats = [boundary] + [
+        v for v in np.arange(90.0 - _RING_STEP, boundary, -_RING_STEP)[::-1] if v > boundary
+    ]
+    hemi = "N" if north else "S"
+    rings, ring_labels = [], []
+    label_lon = 165.0 if north else 15.0  # the rings are labelled along this meridian
+    for lat in ring_lats:
+        signed = lat if north else -lat
+        rings.append(np.column_stack(polar_xy(np.full_like(theta, signed), theta, north)))
+        x, y = polar_xy(signed, label_lon, north)
+        ring_labels.append((float(x), float(y), f"{lat:g}°{hemi}"))
+    meridians, meridian_labels = [], []
+    for lon in np.arange(-180.0, 180.0, _MERIDIAN_STEP):
+        edge = boundary if north else -boundary
+        pole = 90.0 if north else -90.0
+        meridians.append(np.column_stack(polar_xy([pole, edge], [lon, lon], north)))
+        x, y = polar_xy(pole - (1.07 * radius if north else -1.07 * radius), lon, north)
+        name = (
+            "180°"
+            if abs(lon) == 180
+            else "0°"
+            if lon == 0
+            else f"{abs(lon):g}°{'E' if lon > 0 else 'W'}"
+        )
+        meridian_labels.append((float(x), float(y), name))
+    return {
+        "coast": _nan_joined(coast),
+        "rings": _nan_joined(rings),
+        "meridians": _nan_joined(meridians),
+        "ring_labels": ring_labels,
+        "meridian_labels": meridian_labels,
+        "radius": radius,
+    }
+
+
+def _height_ticks(levels: np.ndarray, heights: np.ndarray) -> tuple[list[float], list[str]]:
+    """Positions on the level axis of round mean heights (km), and their labels."""
+    ok = np.isfinite(levels) & np.isfinite(heights)
+    levels, heights = levels[ok], heights[ok]
+    if levels.size < 2:
+        return [], []
+    order = np.argsort(heights)
+    h, lev = heights[order], levels[order]
+    span = h[-1] - h[0]
+    step = next((s for s in (5, 10, 20, 25, 50, 100, 200, 500) if span / s <= 8), 1000)
+    ticks = np.arange(np.ceil(h[0] / step) * step, h[-1] + 1e-9, step)
+    return [float(v) for v in np.interp(ticks, h, lev)], [f"{t:g}" for t in ticks]
+
+
+def _height_axis_hook(positions: list[float], labels: list[str], log: bool) -> Any:
+    """A HoloViews hook adding a right-hand "mean height (km)" axis next to the level axis."""
+
+    def hook(plot: Any, element: Any) -> None:
+        from bokeh.models import CustomJSTickFormatter, FixedTicker, LinearAxis, LogAxis
+
+        figure = plot.state
+        for old in figure.right:  # a streamed update: new tick positions on the same axis
+            if getattr(old, "name", None) == "mean_height_axis":
+                old.ticker.ticks = positions
+                old.formatter.args = {"pos": positions, "lab": labels}
+                return
+        axis = (LogAxis if log else LinearAxis)(
+            name="mean_height_axis",
+            axis_label="mean height (km)",
+            ticker=FixedTicker(ticks=positions),
+            formatter=CustomJSTickFormatter(
+                args={"pos": positions, "lab": labels},
+                code=(
+                    "let k = 0, best = Infinity;"
+                    "for (let i = 0; i < pos.length; i++) {"
+                    "  const d = Math.abs(pos[i] - tick); if (d < best) { best = d; k = i; } }"
+                    "return lab[k];"
+                ),
+            ),
+        )
+        figure.right = [axis, *figure.right]  # next to the plot, the colour bar outside it
+
+    return hook
+
+
+def _frame_sized(plot: Any, element: Any) -> None:
+    """Bokeh hook: the polar figure is sized by its square frame alone.
+
+    (Its sizing mode is left unset: "fixed" would want ``width``/``height`` as well, which would
+    override the frame's size.)
+    """
+    plot.state.sizing_mode = None
+
+
+def _identity(data: Any, x: float | None = None, y: float | None = None) -> Any:
+    return data
+
+
+@lru_cache(maxsize=1)
+def _global_coastline_path() -> Any:
+    """The coastline element of the global map (one object: Bokeh skips re-sending it)."""
+    import holoviews as hv
+
+    return hv.Path([_global_coastlines()], ["lon", "lat"]).opts(
+        color="black", line_width=0.6, tools=[]
+    )
+
+
+@lru_cache(maxsize=32)
+def _polar_elements(north: bool, boundary: float) -> tuple[Any, ...]:
+    """Coastlines, rings, meridians and labels of a polar map as (cached) HoloViews elements."""
+    import holoviews as hv
+
+    deco = _polar_decorations(north, boundary)
+    line = {"color": "black", "tools": []}
+    dotted = {"line_width": 0.5, "line_dash": "dotted", **line}
+    text = {"text_font_size": "9pt", "text_color": "black"}
+    return (
+        hv.Path([deco["coast"]], ["x", "y"]).opts(line_width=0.8, **line),
+        hv.Path([deco["rings"]], ["x", "y"]).opts(**dotted),
+        hv.Path([deco["meridians"]], ["x", "y"]).opts(**dotted),
+        hv.Labels(deco["ring_labels"], ["x", "y"], "text").opts(**text),
+        hv.Labels(deco["meridian_labels"], ["x", "y"], "text").opts(**text),
+    )
 
 
 class GcmExplorer:
@@ -56,6 +306,14 @@ class GcmExplorer:
         self.ds = ds
         self.control = control
         self._cache: OrderedDict[tuple[Any, ...], xr.DataArray] = OrderedDict()
+        self._heights: dict[tuple[str, int], np.ndarray] = {}
+        self._syncing = False
+        self._pipe: Any = None  # streams each new figure into the displayed DynamicMap
+        self._layout: tuple[Any, ...] | None = None
+        #: The HoloViews element drawn last (the DynamicMap in ``.plot`` shows it).
+        self.element: Any = None
+        #: Server-side seconds of the last redraw (slice, figure and Bokeh update).
+        self.last_refresh_seconds = float("nan")
         times = ds["time"].values
         self.times = times
         fields = _fields(ds)
@@ -119,12 +377,19 @@ class GcmExplorer:
         self.local_time = pn.widgets.Checkbox(label="local time", value=False)
         self.cmap = pn.widgets.Select(
             label="colour map",
-            options=["viridis", "plasma", "inferno", "cividis", "RdBu_r", "coolwarm"],
-            value="viridis",
+            options=list(_COLOUR_MAPS),
+            value=colours.default_cmap(colours.is_signed(default)),
         )
         self.logz = pn.widgets.Checkbox(label="log colour scale", value=False)
         self.projection = pn.widgets.Select(
             label="projection", options=["global", "north polar", "south polar"], value="global"
+        )
+        self.boundary = pn.widgets.FloatSlider(
+            label="polar map down to latitude (°)",
+            start=0.0,
+            end=80.0,
+            value=POLAR_BOUNDARY_LAT,
+            step=5.0,
         )
         self.difference = pn.widgets.Checkbox(
             label="difference to control", value=False, disabled=control is None
@@ -133,9 +398,9 @@ class GcmExplorer:
         self.time_label = pn.pane.Markdown(self._time_text(0))
         self.plot = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
         self._tap = hv.streams.Tap(x=None, y=None)
-        self._tap.add_subscriber(lambda x=None, y=None: self.tap(x, y))
+        self._tap.add_subscriber(self._tapped)
         self.export_png = pn.widgets.FileDownload(
-            callback=self._png, filename="slice.png", label="PNG", button_type="primary"
+            callback=self._png, filename="slice.png", label="PNG", color="primary"
         )
         self.export_nc = pn.widgets.FileDownload(
             callback=self._netcdf, filename="slice.nc", label="NetCDF"
@@ -155,6 +420,7 @@ class GcmExplorer:
             self.cmap,
             self.logz,
             self.projection,
+            self.boundary,
             self.difference,
         ):
             w.param.watch(self._changed, "value")
@@ -176,6 +442,7 @@ class GcmExplorer:
                 self.cmap,
                 self.logz,
                 self.projection,
+                self.boundary,
                 self.difference,
                 pn.Row(self.export_png, self.export_nc),
                 width=330,
@@ -190,7 +457,22 @@ class GcmExplorer:
     def _time_text(self, index: int) -> str:
         return f"**{np.datetime_as_string(self.times[index], unit='m').replace('T', ' ')} UT**"
 
+    def signed(self) -> bool:
+        """Whether the current quantity is signed (a wind, EP flux, any difference...)."""
+        return colours.is_signed(
+            self.variable.value, difference=bool(self.difference.value and self.control is not None)
+        )
+
     def _changed(self, event: Any) -> None:
+        if self._syncing:
+            return
+        if event.obj in (self.variable, self.difference):
+            # a new quantity gets its default map, and the dropdown shows the map drawn
+            self._syncing = True
+            try:
+                self.cmap.value = colours.default_cmap(self.signed())
+            finally:
+                self._syncing = False
         if event.obj is self.time:
             self.time_label.object = self._time_text(int(self.time.value))
         self._update_visibility()
@@ -210,6 +492,7 @@ class GcmExplorer:
         self.zonal.visible = kind in ("lev_lat", "lat_time")
         self.local_time.visible = kind == "lat_lon"
         self.projection.visible = kind == "lat_lon" and not self.local_time.value
+        self.boundary.visible = self.projection.visible and self.projection.value != "global"
         self.time.visible = kind in ("lat_lon", "lev_lat", "lev_lon")
 
     def _vertical_kwargs(self) -> dict[str, float]:
@@ -283,24 +566,92 @@ class GcmExplorer:
         return out
 
     # -- drawing ------------------------------------------------------------------------------
+    def _layout_key(self, da: xr.DataArray) -> tuple[Any, ...]:
+        """What fixes the plot's structure (glyphs, axes, colour mapper type).
+
+        While it is unchanged, a new slice is streamed into the displayed plot (Bokeh keeps its
+        figure and receives new data: ~0.1 s); otherwise a new plot is built.
+        """
+        polar = (
+            self.slice.value == "lat_lon"
+            and not self.local_time.value
+            and self.projection.value != "global"
+        )
+        return (
+            self.slice.value,
+            da.dims,
+            bool(self.local_time.value),
+            polar,  # north and south maps share one structure: switching streams the other
+            float(self.boundary.value) if polar else None,
+            bool(self.logz.value),
+        )
+
     def refresh(self) -> None:
         """Recompute (or fetch) the slice and redraw; errors become a message, not a crash."""
+        import holoviews as hv
+
+        start = time.perf_counter()
         try:
             da = self.data()
-            self.plot.object = self._figure(da)
+            element = self._figure(da)
+            key = self._layout_key(da)
+            if self._pipe is not None and key == self._layout:
+                self._pipe.send(element)
+            else:
+                self._pipe = hv.streams.Pipe(data=element)
+                self._layout = key
+                streams = [self._pipe]
+                if self.slice.value == "lat_lon" and not self.local_time.value:
+                    # a click on a map picks the position of the other slices (a Tap stream is
+                    # linked to the Bokeh plot only as one of the DynamicMap's own streams)
+                    self._tap = hv.streams.Tap(x=None, y=None)
+                    self._tap.add_subscriber(self._tapped)
+                    streams.append(self._tap)
+                dmap = hv.DynamicMap(_identity, streams=streams)
+                # a polar map keeps its square frame; every other plot follows the page's width
+                self.plot.param.update(object=dmap, sizing_mode=None if key[3] else "stretch_width")
+            self.element = element
             self.message.visible = False
         except (GeospacexrError, ValueError) as exc:
             self.message.object = f"**Cannot draw this slice:** {exc}"
             self.message.visible = True
+        self.last_refresh_seconds = time.perf_counter() - start
+
+    def _mean_heights(self, dim: str) -> np.ndarray | None:
+        """Global-mean geometric height (km) of each ``lev``/``ilev`` at the current time."""
+        index = int(self.time.value)
+        key = (dim, index)
+        if key not in self._heights:
+            try:
+                z = _gcm.column_heights(self.ds, dim).isel(time=index)
+            except (GeospacexrError, ValueError):
+                return None
+            self._heights[key] = np.asarray(z.mean(("lat", "lon")).values, dtype=float)
+        return self._heights[key]
+
+    def _colour_opts(self, values: np.ndarray) -> dict[str, Any]:
+        """cmap, clim and colour-bar formatter of ``values`` (what is drawn, nothing more)."""
+        logz = bool(self.logz.value)
+        opts: dict[str, Any] = {
+            "cmap": self.cmap.value,
+            "logz": logz,
+            "clim": colours.colour_limits(values, symmetric=self.signed(), log=logz),
+        }
+        if logz:
+            opts["colorbar_opts"] = {"formatter": colours.bokeh_log_formatter()}
+        return opts
 
     def _figure(self, da: xr.DataArray) -> Any:
         import holoviews as hv
 
-        label = f"{da.name} [{da.attrs.get('units', '')}]"
+        units = da.attrs.get("units", "")
+        label = f"{da.name} [{units}]" if units else str(da.name)
         title = f"{da.attrs.get('long_name', da.name)}"
+        if da.ndim == 1:
+            return hv.Curve((da["time"].values, da.values), "time", label).opts(
+                responsive=True, min_height=400, title=title, tools=["hover"]
+            )
         opts = {
-            "cmap": self.cmap.value,
-            "logz": bool(self.logz.value),
             "colorbar": True,
             "tools": ["hover", "tap"],
             "responsive": True,
@@ -308,55 +659,68 @@ class GcmExplorer:
             "title": title,
             "clabel": label,
         }
-        finite = da.values[np.isfinite(da.values)]
-        if da.ndim == 1:
-            return hv.Curve((da["time"].values, da.values), "time", label).opts(
-                responsive=True, min_height=400, title=title, tools=["hover"]
-            )
-        if self.difference.value and finite.size:  # differences: colours centred on zero
-            bound = float(np.abs(finite).max())
-            opts.update(cmap="RdBu_r", clim=(-bound, bound))
-        xdim = da.dims[-1]
-        ydim = da.dims[0]
-        values = da.transpose(ydim, xdim).values
         if (
             self.slice.value == "lat_lon"
             and not self.local_time.value
             and self.projection.value != "global"
         ):
-            return self._polar(da, opts)
-        mesh = hv.QuadMesh((da[xdim].values, da[ydim].values, values), [xdim, ydim], label).opts(
-            **opts
-        )
+            return self._polar(da, opts, label)
+        xdim = da.dims[-1]
+        ydim = da.dims[0]
+        values = da.transpose(ydim, xdim).values
+        opts.update(self._colour_opts(values))
+        mesh = hv.QuadMesh((da[xdim].values, da[ydim].values, values), [xdim, ydim], label)
         if self.slice.value == "lat_lon" and not self.local_time.value:
-            self._tap.source = mesh  # a click picks the position of the other slices
-            lines = hv.Path([line for line in coastlines()]).opts(color="black", line_width=0.6)
-            return (mesh * lines).opts(xlim=(-180, 180), ylim=(-90, 90))
-        if ydim in ("lev", "ilev") and self.ds.attrs.get("model") == "WACCM-X":
-            mesh = mesh.opts(logy=True, invert_yaxis=True)
-        return mesh
+            mesh = mesh.opts(**opts)
+            return (mesh * _global_coastline_path()).opts(xlim=(-180, 180), ylim=(-90, 90))
+        log = ydim in ("lev", "ilev") and self.ds.attrs.get("model") == "WACCM-X"
+        if log:
+            opts.update(logy=True, invert_yaxis=True)
+        if ydim in ("lev", "ilev") and self.slice.value in ("lev_lat", "lev_lon"):
+            heights = self._mean_heights(ydim)
+            if heights is not None:
+                positions, ticks = _height_ticks(np.asarray(da[ydim].values, float), heights)
+                if positions:
+                    opts["hooks"] = [_height_axis_hook(positions, ticks, log)]
+        return mesh.opts(**opts)
 
-    def _polar(self, da: xr.DataArray, opts: dict[str, Any]) -> Any:
-        import cartopy.crs as ccrs
-        import geoviews as gv
+    def _polar(self, da: xr.DataArray, opts: dict[str, Any], label: str) -> Any:
+        """A polar map filling the panel, centred on the pole.
+
+        The slice is resampled (nearest cell) onto a square grid of precomputed projected
+        coordinates; coastlines clipped to the cap, labelled latitude rings and meridians.
+        """
+        import holoviews as hv
 
         north = self.projection.value == "north polar"
-        sel = da.where(da["lat"] >= 30) if north else da.where(da["lat"] <= -30)
-        lons = np.append(da["lon"].values, da["lon"].values[0] + 360.0)
-        values = np.concatenate([sel.values, sel.values[:, :1]], axis=1)
-        proj = ccrs.NorthPolarStereo() if north else ccrs.SouthPolarStereo()
-        mesh = gv.QuadMesh(
-            (lons, da["lat"].values, values), ["lon", "lat"], str(da.name), crs=ccrs.PlateCarree()
+        boundary = float(self.boundary.value)
+        lats = tuple(float(v) for v in da["lat"].values)
+        lons = tuple(float(v) for v in da["lon"].values)
+        look = _polar_lookup(lats, lons, north, boundary, POLAR_PIXELS)
+        grid = da.transpose("lat", "lon").values
+        values = np.where(look["inside"], grid[look["iy"], look["ix"]], np.nan)
+        limit = 1.17 * (90.0 - boundary)  # room for the meridian labels
+        opts.update(self._colour_opts(values))
+        opts.pop("min_height", None)
+        opts.update(  # a square frame (the pane is fixed-size meanwhile): a round cap
+            responsive=False,
+            frame_width=POLAR_FRAME,
+            frame_height=POLAR_FRAME,
+            hooks=[_frame_sized],
+            xaxis=None,
+            yaxis=None,
+            xlim=(-limit, limit),
+            ylim=(-limit, limit),
         )
-        keep = [
-            line
-            for line in coastlines()
-            if (line[:, 1].max() > 30 if north else line[:, 1].min() < -30)
-        ]
-        coast = gv.Path(keep, crs=ccrs.PlateCarree()).opts(color="black", line_width=0.6)
-        return (
-            mesh.opts(**{k: v for k, v in opts.items() if k != "tools"}, tools=["hover"]) * coast
-        ).opts(projection=proj)
+        centres = look["centres"]
+        image = hv.Image(
+            (centres, centres, values, look["lat"], look["lon"]),
+            ["x", "y"],
+            [label, "lat", "lon"],
+        ).opts(**opts)
+        return hv.Overlay([image, *_polar_elements(north, boundary)]).opts(
+            xlim=(-limit, limit), ylim=(-limit, limit)
+        )
 
     # -- export -------------------------------------------------------------------------------
     def _png(self) -> io.BytesIO:
@@ -403,16 +767,27 @@ class GcmExplorer:
         data = da.to_dataset(name=str(da.name) or "slice").to_netcdf()
         return io.BytesIO(bytes(data))
 
+    def _tapped(self, x: float | None = None, y: float | None = None) -> None:
+        self.tap(x, y)  # type: ignore[arg-type]
+
     def tap(self, x: float, y: float) -> None:
         """A click on the lat-lon map: pick that longitude/latitude for the other slices.
 
         Args:
-            x: Longitude clicked.
-            y: Latitude clicked.
+            x: Longitude clicked (map x on a polar map).
+            y: Latitude clicked (map y on a polar map).
         """
-        if x is not None and y is not None:
-            self.lon.value = float(np.clip(x, -180, 180))
-            self.lat.value = float(np.clip(y, -90, 90))
+        if x is None or y is None:
+            return
+        if (
+            self.slice.value == "lat_lon"
+            and not self.local_time.value
+            and self.projection.value != "global"
+        ):  # a click on a polar map: from map coordinates to latitude and longitude
+            lat, lon = polar_latlon(x, y, self.projection.value == "north polar")
+            x, y = float(lon), float(lat)
+        self.lon.value = float(np.clip(x, -180, 180))
+        self.lat.value = float(np.clip(y, -90, 90))
 
 
 def explore(ds: xr.Dataset, control: xr.Dataset | None = None) -> Any:

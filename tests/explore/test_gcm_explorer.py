@@ -1,0 +1,334 @@
+"""The GCM explorer's widget state, checked through Python and in headless Chromium."""
+
+import threading
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+
+pn = pytest.importorskip("panel")
+hv = pytest.importorskip("holoviews")
+
+from bokeh.document import Document  # noqa: E402
+from bokeh.models import (  # noqa: E402
+    ColorBar,
+    CustomJSTickFormatter,
+    LinearColorMapper,
+    LogColorMapper,
+)
+
+from geospacexr import datasets, gcm  # noqa: E402
+from geospacexr.explore import gcm as explore_gcm  # noqa: E402
+from geospacexr.explore.gcm import POLAR_BOUNDARY_LAT, GcmExplorer, polar_latlon  # noqa: E402
+from geospacexr.plot import colours  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return datasets.open_sample("tiegcm-storm"), datasets.open_sample("tiegcm-control")
+
+
+@pytest.fixture
+def explorer(samples):
+    run, control = samples
+    ex = GcmExplorer(run.copy(deep=True), control=control.copy(deep=True))
+    ex.root = ex.panel.get_root(Document())  # rendered, as in a served page
+    return ex
+
+
+def _style(element):
+    return hv.Store.lookup_options("bokeh", element, "style").kwargs
+
+
+def _plot_opts(element):
+    return hv.Store.lookup_options("bokeh", element, "plot").kwargs
+
+
+def _mappers(ex):
+    return [m for m in ex.root.select({"type": LinearColorMapper}) if m.palette] + [
+        m for m in ex.root.select({"type": LogColorMapper}) if m.palette
+    ]
+
+
+def _palette(name, n):
+    from holoviews.plotting.util import process_cmap
+
+    return [c.lower() for c in process_cmap(name, n)]
+
+
+def _drawn(ex):
+    """The colour mapper of the displayed Bokeh plot (the one drawing the field)."""
+    (mapper,) = {id(m): m for m in _mappers(ex)}.values()
+    return mapper
+
+
+def test_difference_mode_dropdown_shows_the_map_drawn_with_symmetric_limits(explorer):
+    ex = explorer
+    assert ex.cmap.value == "viridis"  # TN
+    ex.level.value = 2.0
+    ex.difference.value = True
+    assert not ex.message.visible, ex.message.object
+    mesh = ex.element.get(0)
+    assert ex.cmap.value == colours.DIVERGING == _style(mesh)["cmap"]
+    lo, hi = _plot_opts(mesh)["clim"]
+    assert lo == -hi and hi == pytest.approx(np.nanmax(np.abs(ex.data().values)))
+    mapper = _drawn(ex)
+    assert [c.lower() for c in mapper.palette] == _palette("RdBu_r", len(mapper.palette))
+    assert (mapper.low, mapper.high) == (lo, hi)
+    ex.difference.value = False
+    assert ex.cmap.value == "viridis" == _style(ex.element.get(0))["cmap"]
+    mapper = _drawn(ex)
+    assert [c.lower() for c in mapper.palette] == _palette("viridis", len(mapper.palette))
+
+
+def test_signed_variables_get_a_diverging_map_and_a_user_choice_is_drawn(explorer):
+    ex = explorer
+    ex.variable.value = "UN"
+    mesh = ex.element.get(0)
+    assert ex.cmap.value == "RdBu_r" == _style(mesh)["cmap"]
+    lo, hi = _plot_opts(mesh)["clim"]
+    assert lo == -hi > -np.inf
+    ex.cmap.value = "coolwarm"  # the user's choice is what is drawn
+    assert _style(ex.element.get(0))["cmap"] == "coolwarm"
+    mapper = _drawn(ex)
+    assert [c.lower() for c in mapper.palette] == _palette("coolwarm", len(mapper.palette))
+    ex.variable.value = "TN"  # a new quantity: its own default again
+    assert ex.cmap.value == "viridis" == _style(ex.element.get(0))["cmap"]
+    lo, hi = _plot_opts(ex.element.get(0))["clim"]
+    assert 0 < lo < hi  # temperature: not symmetric
+
+
+def test_log_colour_bar_labels_are_powers_of_ten(explorer):
+    ex = explorer
+    ex.variable.value = "NE" if "NE" in ex.variable.options else "O2"
+    ex.logz.value = True
+    assert not ex.message.visible, ex.message.object
+    (bar,) = ex.root.select({"type": ColorBar})
+    assert isinstance(bar.formatter, CustomJSTickFormatter)
+    assert bar.formatter.code == colours.LOG_TICK_JS
+    assert isinstance(bar.color_mapper, LogColorMapper) and bar.color_mapper.low > 0
+
+
+@pytest.mark.parametrize("projection", ["north polar", "south polar"])
+def test_polar_map_fills_the_panel_centred_on_the_pole(explorer, projection):
+    ex = explorer
+    north = projection == "north polar"
+    ex.difference.value = True  # plain and difference mode draw the same map
+    ex.projection.value = projection
+    assert ex.boundary.visible and ex.boundary.value == POLAR_BOUNDARY_LAT
+    assert not ex.message.visible, ex.message.object
+    overlay = ex.element
+    image = overlay.get(0)
+    radius = 90.0 - POLAR_BOUNDARY_LAT
+    limit = 1.17 * radius
+    assert _plot_opts(overlay)["xlim"] == (-limit, limit) == _plot_opts(overlay)["ylim"]
+    frame = explore_gcm.POLAR_FRAME
+    assert (_plot_opts(image)["frame_width"], _plot_opts(image)["frame_height"]) == (frame, frame)
+    x0, y0, x1, y1 = image.bounds.lbrt()
+    assert (x0, y0, x1, y1) == pytest.approx((-radius, -radius, radius, radius))  # centred
+    lat = image.dimension_values("lat", flat=False)
+    inside = np.isfinite(lat)
+    assert (
+        lat[inside] >= POLAR_BOUNDARY_LAT if north else lat[inside] <= -POLAR_BOUNDARY_LAT
+    ).all()
+    values = image.dimension_values(image.vdims[0], flat=False)
+    assert np.isfinite(values[inside]).mean() > 0.99 and not np.isfinite(values[~inside]).any()
+    # the pixel at the pole shows the data's poleward-most row
+    data = ex.data().transpose("lat", "lon")
+    row = data.isel(lat=int(np.argmax(data.lat.values) if north else np.argmin(data.lat.values)))
+    centre = values.shape[0] // 2
+    assert values[centre, centre] in row.values
+    assert _style(image)["cmap"] == ex.cmap.value == "RdBu_r"
+    lo, hi = _plot_opts(image)["clim"]
+    assert lo == -hi
+    # coastlines clipped to the cap (no stray outline), rings labelled in the right hemisphere
+    coast, _rings, _meridians, ring_labels, meridian_labels = overlay.values()[1:]
+    xy = coast.array([0, 1])
+    r = np.hypot(xy[:, 0], xy[:, 1])
+    assert len(r) > 100 and np.nanmax(r) <= radius + 1e-6
+    hemi = "N" if north else "S"
+    assert list(ring_labels.dimension_values("text")) == [f"{v}°{hemi}" for v in (50, 60, 70, 80)]
+    assert "90°E" in meridian_labels.dimension_values("text")
+    # the user sets the map's edge
+    ex.boundary.value = 60.0
+    assert ex.element.get(0).bounds.lbrt() == pytest.approx((-30, -30, 30, 30))
+    assert ex.element.get(4).dimension_values("text")[0] == f"60°{hemi}"
+
+
+def test_polar_geometry_and_click():
+    lat, lon = polar_latlon(0.0, -10.0, True)  # below the pole on the north map: lon 0
+    assert (float(lat), float(lon)) == pytest.approx((80.0, 0.0))
+    lat, lon = polar_latlon(10.0, 0.0, False)  # right of the pole on the south map: 90 E
+    assert (float(lat), float(lon)) == pytest.approx((-80.0, 90.0))
+    x, y = explore_gcm.polar_xy(np.array([70.0]), np.array([-135.0]), True)
+    assert polar_latlon(x, y, True)[1] == pytest.approx(-135.0)
+    # a line across the cap's edge is cut exactly at the edge
+    line = np.array([[0.0, 40.0], [10.0, 60.0], [20.0, 40.0]])
+    (part,) = explore_gcm._clip_to_cap(line, True, 50.0)
+    np.testing.assert_allclose(part, [[5.0, 50.0], [10.0, 60.0], [15.0, 50.0]])
+    assert explore_gcm._clip_to_cap(line, False, 50.0) == []
+
+
+def _clickable(ex):
+    from bokeh.models import Plot
+
+    return all("tap" in f.subscribed_events for f in ex.root.select({"type": Plot}))
+
+
+def test_polar_click_picks_latitude_and_longitude(explorer):
+    ex = explorer
+    assert _clickable(ex)  # the Bokeh map sends its clicks to the server
+    ex.projection.value = "north polar"
+    assert _clickable(ex)
+    ex._tap.event(x=10.0, y=0.0)
+    assert (ex.lat.value, ex.lon.value) == pytest.approx((80.0, 90.0))
+
+
+def test_level_slices_have_a_mean_height_axis(explorer, samples):
+    ex = explorer
+    run = samples[0]
+    for kind in ("lev_lat", "lev_lon"):
+        ex.slice.value = kind
+        assert not ex.message.visible, ex.message.object
+        axes = [a for a in ex.root.select({"name": "mean_height_axis"})]
+        assert len(axes) == 1 and axes[0].axis_label == "mean height (km)"
+        ticks = np.array(axes[0].ticker.ticks)
+        labels = [float(v) for v in axes[0].formatter.args["lab"]]
+        lev = ex.data()["lev"].values
+        assert ticks.min() >= lev.min() and ticks.max() <= lev.max() and len(ticks) >= 3
+        z = gcm.column_heights(run, "lev").isel(time=0).mean(("lat", "lon")).values
+        ok = np.isfinite(z)
+        np.testing.assert_allclose(np.interp(ticks, lev[ok], z[ok]), labels, rtol=1e-6)
+
+
+def test_a_slice_change_streams_into_the_same_plot(explorer):
+    ex = explorer
+    shown = ex.plot.object
+    ex.level.value = 0.0
+    first = _drawn(ex).high
+    ex.level.value = 3.0
+    assert ex.plot.object is shown  # Bokeh keeps its figure and gets new data
+    assert _drawn(ex).high != first
+    assert _drawn(ex).high == pytest.approx(float(np.nanmax(ex.data().values)))
+    ex.projection.value = "north polar"
+    assert ex.plot.object is not shown  # another kind of plot: built anew
+    shown = ex.plot.object
+    ex.projection.value = "south polar"  # the same kind of plot: streamed
+    assert ex.plot.object is shown and ex.element.get(4).dimension_values("text")[0] == "50°S"
+    image = ex.element.get(0)
+    assert _drawn(ex).high == pytest.approx(_plot_opts(image)["clim"][1])
+
+
+@pytest.fixture
+def served_explorer():
+    run = datasets.open_sample("tiegcm-2.5deg")
+    built = []
+
+    def page():
+        ex = GcmExplorer(run)
+        built.append(ex)
+        return ex.panel
+
+    with __import__("socket").socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = pn.serve(
+        page,
+        port=port,
+        show=False,
+        start=False,
+        threaded=False,
+        print_url=False,
+        websocket_origin=[f"127.0.0.1:{port}"],
+    )
+    server.start()
+    thread = threading.Thread(target=server.io_loop.start, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not answer"
+            time.sleep(0.1)
+    yield url, built
+    server.io_loop.add_callback(server.stop)
+    server.io_loop.add_callback(server.io_loop.stop)
+    thread.join(timeout=10)
+
+
+def _wait_for_new_pixels(page, shot, before, seconds=90):
+    """Poll until the plot's pixels differ from ``before`` (a condition, not a fixed wait)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        now = shot()
+        if now != before:
+            return now
+        assert time.monotonic() < deadline, "the plot did not change"
+        page.wait_for_timeout(100)
+
+
+def _wait_for_stable_pixels(page, shot, seconds=90):
+    """Poll until two screenshots 300 ms apart are identical (the plot is drawn)."""
+    deadline = time.monotonic() + seconds
+    before = shot()
+    while True:
+        page.wait_for_timeout(300)
+        now = shot()
+        if now == before:
+            return now
+        assert time.monotonic() < deadline, "the plot never settled"
+        before = now
+
+
+def _wait_until(page, condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        page.wait_for_timeout(100)
+
+
+@pytest.mark.ui
+def test_slice_change_updates_the_page_in_chromium(served_explorer, chromium):
+    sync = pytest.importorskip("playwright.sync_api")
+    url, built = served_explorer
+    errors = []
+    with sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.set_viewport_size({"width": 1400, "height": 900})
+            page.goto(url, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=90000)
+            page.locator("canvas").first.wait_for(timeout=90000)
+            ex = built[-1]
+            # the plot area, right of the widgets (a new figure replaces the canvas elements)
+            area = {"x": 340, "y": 0, "width": 1000, "height": 880}
+
+            def plot():
+                return page.screenshot(clip=area)
+
+            # the first render: wait until the figure has been drawn (pixels stop changing)
+            before = _wait_for_stable_pixels(page, plot)
+            variable = page.locator("select").filter(has_text="TN").first
+            variable.select_option("UN")  # a new variable: streamed into the same plot
+            _wait_until(page, lambda: ex.variable.value == "UN")
+            _wait_for_new_pixels(page, plot, before)
+            assert ex.cmap.value == "RdBu_r" and not ex.message.visible
+            assert ex.last_refresh_seconds < 2.0, ex.last_refresh_seconds
+            before = _wait_for_stable_pixels(page, plot)
+            page.locator("select").filter(has_text="lev_lat").first.select_option("lev_lat")
+            _wait_until(page, lambda: ex.slice.value == "lev_lat")
+            _wait_for_new_pixels(page, plot, before)
+            assert not ex.message.visible, ex.message.object
+        finally:
+            browser.close()
+    assert not errors, errors
