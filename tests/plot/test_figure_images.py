@@ -5,14 +5,15 @@ Each figure is compared with a baseline PNG under ``tests/plot/baseline/`` (made
 looked at and committed). The text is hidden before the figure is laid out and drawn, so
 that the pixels do not depend on the FreeType or font build of the machine; the text itself is
 checked separately, as strings and as positions (tick labels, titles, colour bars), by the
-geometric tests below, which would have caught the layout bugs of issue 18 (a clamped "0" km tick at the
-~97 km edge of the height axis, an empty band above the top level, a wide gap before the colour
-bar, polar maps off-centre).
+geometric tests below, which would have caught the layout bugs of issue 18 (a clamped "0" km
+tick at the ~97 km edge of the height axis, an empty band above the top level, a wide gap
+before the colour bar, polar maps off-centre).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from pathlib import Path
 
@@ -166,7 +167,7 @@ def test_lev_lat_height_axis_gap_and_top(tiegcm, tmp_path):
     assert all(bottom <= right._functions[1](t) <= top for t in ticks)
     # tick labels do not overlap
     boxes = sorted((_bbox(t, fig) for t in labels), key=lambda b: b.y0)
-    assert all(a.y1 <= b.y0 for a, b in zip(boxes, boxes[1:], strict=False))
+    assert all(a.y1 <= b.y0 for a, b in itertools.pairwise(boxes))
     # no empty band above the top level: the y range ends at the top cell holding data
     da = gcm.lev_lat(tiegcm, "TN", time=T)
     finite = da.lev.values[np.isfinite(da.values).any(axis=1)]
