@@ -898,9 +898,8 @@ def plot_movie(
         if kind == "epflux":
             symmetric = True
         elif symmetric is None:  # the figures' rule (_is_symmetric), on every frame's data
-            finite = data[np.isfinite(data)]
-            signed = bool(finite.size and finite.min() < 0 < finite.max())
-            symmetric = signed and ("difference" in ds.attrs or name in _SIGNED)
+            attrs = ds[name].attrs if name in ds.variables else {}
+            symmetric = _is_signed(name, attrs, data, "difference" in ds.attrs)
         lo, hi = _colour_limits(data, symmetric, kwargs.get("vmin"), kwargs.get("vmax"))
         if colour:
             kwargs = {**kwargs, "vmin": lo, "vmax": hi}
