@@ -166,12 +166,13 @@ def _is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference:
     """Whether a field gets a diverging colour map centred on zero (see :func:`_colour_scale`).
 
     Signed by nature (:data:`SIGNED_NAMES`, or a long name about winds, drifts, motion or
-    differences) or a difference of two runs, and values on both sides of zero.
+    differences) or a difference of two runs, even where the values shown have one sign (a
+    westerly jet is drawn red, an easterly one blue); not when every value is zero or missing.
 
     The explorer has its own rules in ``plot/colours.py``; the two should become one.
     """
     finite = values[np.isfinite(values)]
-    if finite.size == 0 or not (finite.min() < 0 < finite.max()):
+    if finite.size == 0 or not np.any(finite != 0):
         return False
     long_name = str(attrs.get("long_name", "")).lower()
     return difference or str(name) in SIGNED_NAMES or any(w in long_name for w in _SIGNED_WORDS)

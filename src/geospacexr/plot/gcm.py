@@ -202,7 +202,9 @@ def _map_gridlines(ax: Any, projection: str) -> None:
 
     Rectangular maps get real axis ticks (so that the layout makes room for their labels);
     polar maps get labels inside the circle (longitudes along the edge, latitudes along a
-    meridian); the others cartopy's gridline labels, with room kept by the layout's padding.
+    meridian); the others labels inside the map (latitudes along the central meridian,
+    longitudes along the equator). Cartopy's own gridline labels are not used: the layout
+    does not make room for them, and they call a matplotlib API deprecated in 3.11.
     """
     import cartopy.crs as ccrs
 
@@ -230,10 +232,15 @@ def _map_gridlines(ax: Any, projection: str) -> None:
         edge = sign * (_POLAR_EDGE_LAT + 3.0)
         for lon in meridians:
             ax.text(lon, edge, _lon_label(lon), transform=ccrs.PlateCarree(), bbox=box, **style)
-    else:
-        gl = ax.gridlines(draw_labels=True, xlocs=lons, ylocs=lats, **_GRID)
-        gl.xlabel_style = gl.ylabel_style = {"size": 8, "color": "0.2"}
-        ax.figure.get_layout_engine().set(w_pad=0.3, h_pad=0.25)
+    else:  # labels inside the map: latitudes along the central meridian, longitudes the equator
+        ax.gridlines(xlocs=lons, ylocs=lats, **_GRID)
+        style = {"fontsize": 7, "color": "0.15", "ha": "center", "va": "center"}
+        box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
+        for lat in lats[1:-1]:
+            ax.text(0.0, lat, _lat_label(lat), transform=ccrs.PlateCarree(), bbox=box, **style)
+        for lon in lons[1:-1]:
+            if lon != 0:
+                ax.text(lon, 0.0, _lon_label(lon), transform=ccrs.PlateCarree(), bbox=box, **style)
 
 
 def _quiver_key(ax: Any, quiver: Any, speed: np.ndarray, units: str) -> None:
