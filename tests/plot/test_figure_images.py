@@ -179,7 +179,7 @@ def test_lev_lat_height_axis_gap_and_top(tiegcm, tmp_path):
     assert len(bar) == 1
     label_right = _bbox(right.yaxis.label, fig).x1
     gap = (_bbox(bar[0], fig).x0 - label_right) / fig.bbox.width
-    assert 0 <= gap < 0.04
+    assert 0 <= gap < 0.03
     assert ax.get_title().startswith("Neutral temperature (TN, K)")
     check_image(fig, "gcm_lev_lat", tmp_path)
 

@@ -488,7 +488,7 @@ def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespa
             _height_axis(ax, y, mean_z)
     except Exception:  # heights are optional decoration
         pass
-    fig.colorbar(mesh, ax=ax, label=_label(da))
+    fig.colorbar(mesh, ax=ax, label=_label(da), pad=0.02)
     ax.set_title(o.title or _title(da), fontsize=10)
     if xdim == "time":
         ax.set_xlabel("time (UT)")
