@@ -13,8 +13,13 @@ from ..errors import GeospacexrError, InvalidArgumentError
 from ..io.atomic import atomic_path
 
 __all__ = [
+    "SIGNED_NAMES",
+    "colour_scale",
+    "degree_axes",
+    "is_signed",
     "map_projection",
     "new_axes",
+    "nice_step",
     "require_matplotlib",
     "save_figure",
     "sentence_case",
@@ -162,14 +167,23 @@ def sentence_case(text: str) -> str:
     return result[:1].upper() + result[1:] if result else result
 
 
-def _is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference: bool) -> bool:
-    """Whether a field gets a diverging colour map centred on zero (see :func:`_colour_scale`).
+def is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference: bool) -> bool:
+    """Whether a field gets a diverging colour map centred on zero (see :func:`colour_scale`).
 
     Signed by nature (:data:`SIGNED_NAMES`, or a long name about winds, drifts, motion or
     differences) or a difference of two runs, even where the values shown have one sign (a
     westerly jet is drawn red, an easterly one blue); not when every value is zero or missing.
 
     The explorer has its own rules in ``plot/colours.py``; the two should become one.
+
+    Args:
+        name: The variable's name.
+        attrs: Its attributes (``long_name`` is read).
+        values: The values drawn.
+        difference: Whether the Dataset is a difference of two runs.
+
+    Returns:
+        True for a diverging, zero-centred colour map.
     """
     finite = values[np.isfinite(values)]
     if finite.size == 0 or not np.any(finite != 0):
@@ -178,14 +192,14 @@ def _is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference:
     return difference or str(name) in SIGNED_NAMES or any(w in long_name for w in _SIGNED_WORDS)
 
 
-def _colour_scale(
+def colour_scale(
     values: np.ndarray,
     signed: bool,
     cmap: str | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
 ) -> tuple[str, float, float]:
-    """The colour map and limits of a static figure (private helper).
+    """The colour map and limits of a static figure.
 
     Signed fields get ``RdBu_r`` with limits symmetric about zero (the larger of the 1st and
     99th percentiles' magnitudes, so that one outlier does not wash the map out); others get
@@ -193,7 +207,7 @@ def _colour_scale(
 
     Args:
         values: The values drawn.
-        signed: Whether to centre on zero (:func:`_is_signed`).
+        signed: Whether to centre on zero (:func:`is_signed`).
         cmap: Colour map asked for, or None.
         vmin: Lower limit asked for, or None.
         vmax: Upper limit asked for, or None.
@@ -218,16 +232,29 @@ def _colour_scale(
     return name, lo, hi
 
 
-def _nice_step(value: float) -> float:
-    """The largest of 1, 2, 5 times a power of ten not above ``value`` (e.g. a quiver key)."""
+def nice_step(value: float) -> float:
+    """The largest of 1, 2, 5 times a power of ten not above ``value`` (e.g. a quiver key).
+
+    Args:
+        value: A positive number.
+
+    Returns:
+        The round number (1.0 for a value that is not positive and finite).
+    """
     if not np.isfinite(value) or value <= 0:
         return 1.0
     power = 10.0 ** np.floor(np.log10(value))
     return float(max(m * power for m in (1.0, 2.0, 5.0) if m * power <= value * (1 + 1e-9)))
 
 
-def _degree_axes(ax: Any, x_label: str = "longitude", y_label: str = "latitude") -> None:
-    """Plain longitude/latitude axes: ticks every 60 and 30 degrees, labelled 60°E, 30°N."""
+def degree_axes(ax: Any, x_label: str = "longitude", y_label: str = "latitude") -> None:
+    """Plain longitude/latitude axes: ticks every 60 and 30 degrees, labelled 60°E, 30°N.
+
+    Args:
+        ax: A matplotlib Axes (not a cartopy map).
+        x_label: Label of the x axis.
+        y_label: Label of the y axis.
+    """
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     def lon(v: float, _pos: Any = None) -> str:

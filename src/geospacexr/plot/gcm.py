@@ -24,11 +24,11 @@ from ..resources import coastlines
 from ..solar import terminator
 from .common import (
     SIGNED_NAMES,
-    _colour_scale,
-    _degree_axes,
-    _is_signed,
-    _nice_step,
+    colour_scale,
+    degree_axes,
+    is_signed,
     map_projection,
+    nice_step,
     require_matplotlib,
     save_figure,
     sentence_case,
@@ -67,7 +67,7 @@ def _figure(figsize: tuple[float, float]) -> Any:
 def _colour_limits(
     values: np.ndarray, symmetric: bool, vmin: float | None, vmax: float | None
 ) -> tuple[float, float]:
-    _, lo, hi = _colour_scale(values, symmetric, None, vmin, vmax)
+    _, lo, hi = colour_scale(values, symmetric, None, vmin, vmax)
     return lo, hi
 
 
@@ -75,7 +75,7 @@ def _is_symmetric(ds: xr.Dataset, da: xr.DataArray, symmetric: bool | None) -> b
     if symmetric is not None:
         return symmetric
     values = np.asarray(da.values, dtype=np.float64)
-    return _is_signed(da.name, da.attrs, values, "difference" in ds.attrs)
+    return is_signed(da.name, da.attrs, values, "difference" in ds.attrs)
 
 
 def _label(da: xr.DataArray) -> str:
@@ -166,7 +166,7 @@ def _draw_magnetic(
         steps = np.linspace(lo, hi, levels + 1)
         draw = ax.tricontourf if style == "contourf" else ax.tricontour
         mesh = draw(tri, vals, levels=steps, cmap=cmap, extend="both")
-    _degree_axes(ax, "magnetic longitude (centred dipole)", "magnetic latitude")
+    degree_axes(ax, "magnetic longitude (centred dipole)", "magnetic latitude")
     ax.set_xlim(-180, 180)
     ax.set_ylim(-90, 90)
     ax.grid(**_GRID)
@@ -246,7 +246,7 @@ def _map_gridlines(ax: Any, projection: str) -> None:
 def _quiver_key(ax: Any, quiver: Any, speed: np.ndarray, units: str) -> None:
     """A reference arrow above the map's top right corner, labelled with its speed."""
     finite = speed[np.isfinite(speed)]
-    ref = _nice_step(float(np.percentile(finite, 90))) if finite.size else 1.0
+    ref = nice_step(float(np.percentile(finite, 90))) if finite.size else 1.0
     ax.quiverkey(
         quiver,
         0.9,
@@ -266,7 +266,7 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     da = _gcm.lat_lon(ds, var=a.pop("var"), **a)
     values = np.asarray(da.values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
-    cmap, lo, hi = _colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
+    cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
     style, levels = o.style, o.levels
     polar = o.projection in ("north_polar", "south_polar") and not (o.magnetic or a["local_time"])
     default_size = tuple(o.figsize) == tuple(_LAT_LON_FIGSIZE)
@@ -283,7 +283,7 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
         )
         from matplotlib.ticker import MultipleLocator
 
-        _degree_axes(ax, "solar local time (h)", "latitude")
+        degree_axes(ax, "solar local time (h)", "latitude")
         ax.set_xlim(0, 24)
         ax.xaxis.set_major_locator(MultipleLocator(3))
         ax.xaxis.set_major_formatter("{x:g}")
@@ -360,7 +360,7 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
             units = ds["UN"].attrs.get("units", "m/s")
             _quiver_key(ax, quiver, np.hypot(u[s, s], v[s, s]), units)
         if proj is None:
-            _degree_axes(ax)
+            degree_axes(ax)
             ax.set_xlim(-180, 180)
             ax.set_ylim(-90, 90)
             ax.grid(**_GRID)
@@ -392,11 +392,11 @@ plot_lat_lon = figure_function(
         "show_magnetic_equator",
         "magnetic",
     ),
+    body="A polar map asked for with the default figure size is drawn 6.4 x 5.4 inches, so that\n"
+    "the circle fills its panel.",
     defaults={"figsize": _LAT_LON_FIGSIZE},
     docs={
         "time": _FIRST_TIME,
-        "figsize": "Figure size, inches (default 9 x 4.8; a polar map with the default size "
-        "is drawn 6.4 x 5.4 so that it fills its panel).",
         "local_time": "Plot against solar local time instead of longitude (plain axes).",
     },
     raises="    InvalidArgumentError: ``magnetic`` together with ``local_time``.",
@@ -465,7 +465,7 @@ def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespa
     grid = "lev" if "lev" in da.dims else "ilev"
     values = np.asarray(da.transpose(grid, xdim).values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
-    cmap, lo, hi = _colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
+    cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
     fig = _figure(o.figsize)
     ax = fig.add_subplot()
     y = np.asarray(da[grid].values, dtype=np.float64)
@@ -500,7 +500,7 @@ def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespa
 def _time_plot(ds: xr.Dataset, da: xr.DataArray, ydim: str, o: SimpleNamespace) -> Any:
     values = np.asarray(da.transpose(ydim, "time").values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
-    cmap, lo, hi = _colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
+    cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
     fig = _figure(o.figsize)
     ax = fig.add_subplot()
     mesh = _draw(ax, da["time"].values, da[ydim].values, values, o.style, cmap, lo, hi, o.levels)
@@ -906,7 +906,7 @@ def plot_movie(
             symmetric = True
         elif symmetric is None:  # the figures' rule (_is_symmetric), on every frame's data
             attrs = ds[name].attrs if name in ds.variables else {}
-            symmetric = _is_signed(name, attrs, data, "difference" in ds.attrs)
+            symmetric = is_signed(name, attrs, data, "difference" in ds.attrs)
         lo, hi = _colour_limits(data, symmetric, kwargs.get("vmin"), kwargs.get("vmax"))
         if colour:
             kwargs = {**kwargs, "vmin": lo, "vmax": hi}
