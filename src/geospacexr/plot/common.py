@@ -12,7 +12,29 @@ import numpy as np
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..io.atomic import atomic_path
 
-__all__ = ["map_projection", "new_axes", "require_matplotlib", "save_figure", "time_window"]
+__all__ = [
+    "SIGNED_NAMES",
+    "colour_scale",
+    "degree_axes",
+    "is_signed",
+    "map_projection",
+    "new_axes",
+    "nice_step",
+    "require_matplotlib",
+    "save_figure",
+    "sentence_case",
+    "time_window",
+]
+
+#: Variables that are signed by nature (winds, vertical motion, potential, EP flux): drawn with a
+#: diverging colour map centred on zero when their values span zero.
+SIGNED_NAMES = frozenset(
+    {"UN", "VN", "WN", "U", "V", "W", "OMEGA", "POTEN", "EPVY", "EPVZ", "EPVDIV", "UI_ExB",
+     "VI_ExB", "WI_ExB"}
+)  # fmt: skip
+_SIGNED_WORDS = ("wind", "velocity", "motion", "difference", "drift", "flux divergence")
+_DIVERGING = "RdBu_r"
+_SEQUENTIAL = "viridis"
 
 
 def require_matplotlib() -> None:
@@ -118,3 +140,134 @@ def map_projection(name: str, central_longitude: float = 0.0) -> Any:
         "north_polar": lambda: ccrs.NorthPolarStereo(central_longitude=central_longitude),
         "south_polar": lambda: ccrs.SouthPolarStereo(central_longitude=central_longitude),
     }[name]()
+
+
+def sentence_case(text: str) -> str:
+    """A model's long name in sentence case.
+
+    ``"NEUTRAL ZONAL WIND (+EAST)"`` becomes ``"Neutral zonal wind (+east)"``; symbols and
+    abbreviations (``O2+``, ``HMF2``, ``He``, ``NO``) stay as they are.
+
+    Args:
+        text: A long name.
+
+    Returns:
+        The same words, only the first capitalised.
+    """
+    words = str(text).split()
+    shouting = text.upper() == text
+    out = []
+    for i, word in enumerate(words):
+        core = "".join(c for c in word if c.isalpha())
+        plain = core.isalpha() and not any(c.isdigit() for c in word) and len(core) >= 3
+        if plain and ((shouting and core.isupper()) or (i > 0 and core.istitle())):
+            word = word.lower()
+        out.append(word)
+    result = " ".join(out)
+    return result[:1].upper() + result[1:] if result else result
+
+
+def is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference: bool) -> bool:
+    """Whether a field gets a diverging colour map centred on zero (see :func:`colour_scale`).
+
+    Signed by nature (:data:`SIGNED_NAMES`, or a long name about winds, drifts, motion or
+    differences) or a difference of two runs, even where the values shown have one sign (a
+    westerly jet is drawn red, an easterly one blue); not when every value is zero or missing.
+
+    The explorer has its own rules in ``plot/colours.py``; the two should become one.
+
+    Args:
+        name: The variable's name.
+        attrs: Its attributes (``long_name`` is read).
+        values: The values drawn.
+        difference: Whether the Dataset is a difference of two runs.
+
+    Returns:
+        True for a diverging, zero-centred colour map.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or not np.any(finite != 0):
+        return False
+    long_name = str(attrs.get("long_name", "")).lower()
+    return difference or str(name) in SIGNED_NAMES or any(w in long_name for w in _SIGNED_WORDS)
+
+
+def colour_scale(
+    values: np.ndarray,
+    signed: bool,
+    cmap: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> tuple[str, float, float]:
+    """The colour map and limits of a static figure.
+
+    Signed fields get ``RdBu_r`` with limits symmetric about zero (the larger of the 1st and
+    99th percentiles' magnitudes, so that one outlier does not wash the map out); others get
+    ``viridis`` from the minimum to the maximum. Explicit ``cmap``/``vmin``/``vmax`` win.
+
+    Args:
+        values: The values drawn.
+        signed: Whether to centre on zero (:func:`is_signed`).
+        cmap: Colour map asked for, or None.
+        vmin: Lower limit asked for, or None.
+        vmax: Upper limit asked for, or None.
+
+    Returns:
+        ``(cmap, vmin, vmax)``.
+    """
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    name = cmap or (_DIVERGING if signed else _SEQUENTIAL)
+    if finite.size == 0:
+        return name, (0.0 if vmin is None else vmin), (1.0 if vmax is None else vmax)
+    if signed:
+        bound = float(max(abs(np.percentile(finite, 1)), abs(np.percentile(finite, 99)))) or 1.0
+        if vmin is None and vmax is not None:
+            bound = abs(vmax)
+        elif vmax is None and vmin is not None:
+            bound = abs(vmin)
+        return name, (-bound if vmin is None else vmin), (bound if vmax is None else vmax)
+    lo = float(finite.min()) if vmin is None else vmin
+    hi = float(finite.max()) if vmax is None else vmax
+    return name, lo, hi
+
+
+def nice_step(value: float) -> float:
+    """The largest of 1, 2, 5 times a power of ten not above ``value`` (e.g. a quiver key).
+
+    Args:
+        value: A positive number.
+
+    Returns:
+        The round number (1.0 for a value that is not positive and finite).
+    """
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    return float(max(m * power for m in (1.0, 2.0, 5.0) if m * power <= value * (1 + 1e-9)))
+
+
+def degree_axes(ax: Any, x_label: str = "longitude", y_label: str = "latitude") -> None:
+    """Plain longitude/latitude axes: ticks every 60 and 30 degrees, labelled 60°E, 30°N.
+
+    Args:
+        ax: A matplotlib Axes (not a cartopy map).
+        x_label: Label of the x axis.
+        y_label: Label of the y axis.
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    def lon(v: float, _pos: Any = None) -> str:
+        if v == 0 or abs(v) == 180:
+            return f"{abs(v):g}°"
+        return f"{abs(v):g}°{'E' if v > 0 else 'W'}"
+
+    def lat(v: float, _pos: Any = None) -> str:
+        return "0°" if v == 0 else f"{abs(v):g}°{'N' if v > 0 else 'S'}"
+
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(-180, 181, 60)))
+    ax.yaxis.set_major_locator(FixedLocator(np.arange(-90, 91, 30)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lon))
+    ax.yaxis.set_major_formatter(FuncFormatter(lat))
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)

@@ -22,7 +22,17 @@ from .._declare import figure_function
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
 from ..solar import terminator
-from .common import map_projection, require_matplotlib, save_figure
+from .common import (
+    SIGNED_NAMES,
+    colour_scale,
+    degree_axes,
+    is_signed,
+    map_projection,
+    nice_step,
+    require_matplotlib,
+    save_figure,
+    sentence_case,
+)
 from .options import DRAWING, PROJECTIONS
 
 __all__ = [
@@ -40,7 +50,11 @@ __all__ = [
     "plot_var_time",
 ]
 
-_SIGNED = {"UN", "VN", "WN", "OMEGA", "POTEN"}
+_SIGNED = SIGNED_NAMES  # kept for callers of the old name
+_POLAR_EDGE_LAT = 40.0  # polar maps reach down to this latitude (degrees from the equator)
+_POLAR_FIGSIZE = (6.4, 5.4)  # a polar map with its colour bar, used instead of the wide default
+_LAT_LON_FIGSIZE = (9.0, 4.8)
+_GRID = {"linewidth": 0.4, "color": "0.35", "alpha": 0.6, "linestyle": ":"}
 
 
 def _figure(figsize: tuple[float, float]) -> Any:
@@ -53,28 +67,31 @@ def _figure(figsize: tuple[float, float]) -> Any:
 def _colour_limits(
     values: np.ndarray, symmetric: bool, vmin: float | None, vmax: float | None
 ) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return 0.0, 1.0
-    if symmetric:
-        bound = max(abs(np.nanpercentile(finite, 1)), abs(np.nanpercentile(finite, 99))) or 1.0
-        return (-bound if vmin is None else vmin), (bound if vmax is None else vmax)
-    return (float(finite.min()) if vmin is None else vmin), (
-        float(finite.max()) if vmax is None else vmax
-    )
+    _, lo, hi = colour_scale(values, symmetric, None, vmin, vmax)
+    return lo, hi
 
 
 def _is_symmetric(ds: xr.Dataset, da: xr.DataArray, symmetric: bool | None) -> bool:
     if symmetric is not None:
         return symmetric
-    values = np.asarray(da.values)
-    signed = bool(np.nanmin(values) < 0 < np.nanmax(values)) if np.isfinite(values).any() else False
-    return signed and ("difference" in ds.attrs or str(da.name) in _SIGNED)
+    values = np.asarray(da.values, dtype=np.float64)
+    return is_signed(da.name, da.attrs, values, "difference" in ds.attrs)
 
 
 def _label(da: xr.DataArray) -> str:
     units = da.attrs.get("units", "")
     return f"{da.name} [{units}]" if units else str(da.name)
+
+
+def _title(da: xr.DataArray, extra: str = "") -> str:
+    """``Long name (NAME, units)`` over where and when, in sentence case."""
+    long_name = sentence_case(da.attrs.get("long_name", da.name))
+    units = da.attrs.get("units", "")
+    what = f"{long_name} ({da.name}, {units})" if units else f"{long_name} ({da.name})"
+    if str(da.name) == long_name:
+        what = f"{da.name} ({units})" if units else str(da.name)
+    where = ", ".join(p for p in (extra, _where(da)) if p)
+    return f"{what}\n{where}" if where else what
 
 
 def _where(da: xr.DataArray) -> str:
@@ -149,10 +166,10 @@ def _draw_magnetic(
         steps = np.linspace(lo, hi, levels + 1)
         draw = ax.tricontourf if style == "contourf" else ax.tricontour
         mesh = draw(tri, vals, levels=steps, cmap=cmap, extend="both")
-    ax.set_xlabel("magnetic longitude (deg, centred dipole)")
-    ax.set_ylabel("magnetic latitude (deg)")
+    degree_axes(ax, "magnetic longitude (centred dipole)", "magnetic latitude")
     ax.set_xlim(-180, 180)
     ax.set_ylim(-90, 90)
+    ax.grid(**_GRID)
     return mesh
 
 
@@ -163,6 +180,85 @@ def _first_time(ds: xr.Dataset, time: Any) -> Any:
 _FIRST_TIME = 'Time (nearest unless ``method="exact"``); default the first time.'
 
 
+def _polar_boundary(ax: Any) -> None:
+    """Clip a polar map to a circle (the latitude circle of its edge)."""
+    import matplotlib.path as mpath
+
+    theta = np.linspace(0.0, 2.0 * np.pi, 181)
+    circle = mpath.Path(np.column_stack([np.sin(theta), np.cos(theta)]) * 0.5 + 0.5)
+    ax.set_boundary(circle, transform=ax.transAxes)
+
+
+def _lon_label(v: float) -> str:
+    return "0°" if v == 0 else ("180°" if abs(v) == 180 else f"{abs(v):g}°{'E' if v > 0 else 'W'}")
+
+
+def _lat_label(v: float) -> str:
+    return "0°" if v == 0 else f"{abs(v):g}°{'N' if v > 0 else 'S'}"
+
+
+def _map_gridlines(ax: Any, projection: str) -> None:
+    """Labelled longitude and latitude lines of a cartopy map.
+
+    Rectangular maps get real axis ticks (so that the layout makes room for their labels);
+    polar maps get labels inside the circle (longitudes along the edge, latitudes along a
+    meridian); the others labels inside the map (latitudes along the central meridian,
+    longitudes along the equator). Cartopy's own gridline labels are not used: the layout
+    does not make room for them, and they call a matplotlib API deprecated in 3.11.
+    """
+    import cartopy.crs as ccrs
+
+    lons, lats = np.arange(-180, 181, 60), np.arange(-90, 91, 30)
+    if projection in ("platecarree", "mercator"):
+        ax.gridlines(xlocs=lons, ylocs=lats, **_GRID)
+        ax.set_xticks(lons, crs=ccrs.PlateCarree())
+        ax.set_xticklabels([_lon_label(v) for v in lons])
+        ticks = lats if projection == "platecarree" else lats[1:-1]
+        ax.set_yticks(ticks, crs=ccrs.PlateCarree())
+        ax.set_yticklabels([_lat_label(v) for v in ticks])
+        ax.tick_params(labelsize=8)
+    elif projection in ("north_polar", "south_polar"):
+        sign = -1.0 if projection == "south_polar" else 1.0
+        rings = sign * np.arange(_POLAR_EDGE_LAT + 10.0, 90.0, 10.0)
+        meridians = np.arange(-180, 180, 45)
+        ax.gridlines(xlocs=meridians, ylocs=rings, **_GRID)
+        style = {"fontsize": 7, "color": "0.15", "ha": "center", "va": "center"}
+        box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
+        for ring in rings:
+            ax.text(
+                0.0, ring, f"{abs(ring):g}°{'S' if sign < 0 else 'N'}",
+                transform=ccrs.PlateCarree(), bbox=box, **style,
+            )  # fmt: skip
+        edge = sign * (_POLAR_EDGE_LAT + 3.0)
+        for lon in meridians:
+            ax.text(lon, edge, _lon_label(lon), transform=ccrs.PlateCarree(), bbox=box, **style)
+    else:  # labels inside the map: latitudes along the central meridian, longitudes the equator
+        ax.gridlines(xlocs=lons, ylocs=lats, **_GRID)
+        style = {"fontsize": 7, "color": "0.15", "ha": "center", "va": "center"}
+        box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
+        for lat in lats[1:-1]:
+            ax.text(0.0, lat, _lat_label(lat), transform=ccrs.PlateCarree(), bbox=box, **style)
+        for lon in lons[1:-1]:
+            if lon != 0:
+                ax.text(lon, 0.0, _lon_label(lon), transform=ccrs.PlateCarree(), bbox=box, **style)
+
+
+def _quiver_key(ax: Any, quiver: Any, speed: np.ndarray, units: str) -> None:
+    """A reference arrow above the map's top right corner, labelled with its speed."""
+    finite = speed[np.isfinite(speed)]
+    ref = nice_step(float(np.percentile(finite, 90))) if finite.size else 1.0
+    ax.quiverkey(
+        quiver,
+        0.9,
+        1.03,
+        ref,
+        f"{ref:g} {units}",
+        labelpos="E",
+        coordinates="axes",
+        fontproperties={"size": 8},
+    )
+
+
 def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     if o.magnetic and a["local_time"]:
         raise InvalidArgumentError("choose magnetic or local_time, not both", "magnetic")
@@ -170,10 +266,11 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     da = _gcm.lat_lon(ds, var=a.pop("var"), **a)
     values = np.asarray(da.values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
-    lo, hi = _colour_limits(values, sym, o.vmin, o.vmax)
-    cmap = o.cmap or ("RdBu_r" if sym else "viridis")
+    cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
     style, levels = o.style, o.levels
-    fig = _figure(o.figsize)
+    polar = o.projection in ("north_polar", "south_polar") and not (o.magnetic or a["local_time"])
+    default_size = tuple(o.figsize) == tuple(_LAT_LON_FIGSIZE)
+    fig = _figure(_POLAR_FIGSIZE if polar and default_size else o.figsize)
     if o.magnetic:
         ax = fig.add_subplot()
         mesh = _draw_magnetic(ax, da, values, style, cmap, lo, hi, levels)
@@ -184,9 +281,13 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
         mesh = _draw(
             ax, da["local_time"].values, da["lat"].values, values, style, cmap, lo, hi, levels
         )
-        ax.set_xlabel("solar local time (h)")
-        ax.set_ylabel("latitude (deg)")
+        from matplotlib.ticker import MultipleLocator
+
+        degree_axes(ax, "solar local time (h)", "latitude")
         ax.set_xlim(0, 24)
+        ax.xaxis.set_major_locator(MultipleLocator(3))
+        ax.xaxis.set_major_formatter("{x:g}")
+        ax.grid(**_GRID)
     else:
         proj = map_projection(o.projection)
         if proj is None:
@@ -197,13 +298,15 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
 
             ax = fig.add_subplot(projection=proj)
             transform = {"transform": ccrs.PlateCarree()}
-            if o.projection in ("north_polar", "south_polar"):
-                ax.set_extent(
-                    [-180, 180, 40, 90] if o.projection == "north_polar" else [-180, 180, -90, -40],
-                    ccrs.PlateCarree(),
-                )
+            south = o.projection == "south_polar"
+            if polar:
+                edge = _POLAR_EDGE_LAT
+                extent = [-180, 180, -90, -edge] if south else [-180, 180, edge, 90]
+                ax.set_extent(extent, ccrs.PlateCarree())
+                _polar_boundary(ax)
             else:
                 ax.set_global()
+            _map_gridlines(ax, o.projection)
         lons = da["lon"].values
         plot_values, plot_lons = values, lons
         if style != "filled":  # close the longitude circle for contours
@@ -244,7 +347,7 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
             v = _gcm.lat_lon(ds, "VN", **vertical).values
             s = slice(None, None, max(1, o.wind_stride))
             lon2, lat2 = np.meshgrid(lons, da["lat"].values)
-            ax.quiver(
+            quiver = ax.quiver(
                 lon2[s, s],
                 lat2[s, s],
                 u[s, s],
@@ -254,13 +357,18 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
                 angles="xy",
                 **transform,
             )
+            units = ds["UN"].attrs.get("units", "m/s")
+            _quiver_key(ax, quiver, np.hypot(u[s, s], v[s, s]), units)
         if proj is None:
-            ax.set_xlabel("longitude (deg)")
-            ax.set_ylabel("latitude (deg)")
+            degree_axes(ax)
             ax.set_xlim(-180, 180)
             ax.set_ylim(-90, 90)
+            ax.grid(**_GRID)
+    if any(not str(line.get_label()).startswith("_") for line in ax.get_lines()):
+        ax.legend(loc="lower left", fontsize=8, framealpha=0.85)
     fig.colorbar(mesh, ax=ax, label=_label(da), shrink=0.8)
-    ax.set_title(o.title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
+    # y given: matplotlib's automatic title placement fails on maps with a quiver key
+    ax.set_title(o.title or _title(da), fontsize=10, y=1.0, pad=14 if o.wind else 6)
     return _finish(fig, o.save)
 
 
@@ -284,7 +392,9 @@ plot_lat_lon = figure_function(
         "show_magnetic_equator",
         "magnetic",
     ),
-    defaults={"figsize": (9.0, 4.8)},
+    body="A polar map asked for with the default figure size is drawn 6.4 x 5.4 inches, so that\n"
+    "the circle fills its panel.",
+    defaults={"figsize": _LAT_LON_FIGSIZE},
     docs={
         "time": _FIRST_TIME,
         "local_time": "Plot against solar local time instead of longitude (plain axes).",
@@ -293,76 +403,111 @@ plot_lat_lon = figure_function(
 )
 
 
+def _cell_edges(y: np.ndarray, log: bool = False) -> np.ndarray:
+    """Edges of the cells ``shading="nearest"`` draws around sorted centres ``y``."""
+    v = np.log(y) if log else np.asarray(y, dtype=np.float64)
+    if v.size == 1:
+        edges = np.array([v[0] - 0.5, v[0] + 0.5])
+    else:
+        mid = 0.5 * (v[1:] + v[:-1])
+        edges = np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
+    return np.exp(edges) if log else edges
+
+
+def _data_limits(y: np.ndarray, values: np.ndarray, log: bool = False) -> tuple[float, float]:
+    """The vertical extent of the rows that hold data (no empty band above the top level)."""
+    order = np.argsort(y)
+    ys = np.asarray(y, dtype=np.float64)[order]
+    rows = np.isfinite(values[order]).any(axis=tuple(range(1, values.ndim)))
+    edges = _cell_edges(ys, log)
+    if not rows.any():
+        return float(edges[0]), float(edges[-1])
+    first, last = np.flatnonzero(rows)[[0, -1]]
+    if log:  # pcolormesh's nearest shading puts linear midpoints even on a log axis
+        edges = _cell_edges(ys)
+    return float(edges[first]), float(edges[last + 1])
+
+
+def _height_axis(ax: Any, y: np.ndarray, mean_z: np.ndarray) -> Any:
+    """A right-hand axis with the mean height of the levels, ticked only where it is known.
+
+    The conversion extrapolates linearly past the first and last level, so that no tick
+    below the bottom level is drawn at the bottom edge (``np.interp`` would clamp it there
+    and label the ~97 km edge "0").
+    """
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    ok = np.isfinite(mean_z) & np.isfinite(y)
+    order = np.argsort(y[ok])
+    yy, zz = y[ok][order], mean_z[ok][order]
+    if zz.size < 2 or np.any(np.diff(zz) <= 0):
+        return None
+
+    def extrapolate(v: Any, xs: np.ndarray, fs: np.ndarray) -> Any:
+        v = np.asarray(v, dtype=np.float64)
+        out = np.interp(v, xs, fs)
+        lo_slope = (fs[1] - fs[0]) / (xs[1] - xs[0])
+        hi_slope = (fs[-1] - fs[-2]) / (xs[-1] - xs[-2])
+        out = np.where(v < xs[0], fs[0] + (v - xs[0]) * lo_slope, out)
+        return np.where(v > xs[-1], fs[-1] + (v - xs[-1]) * hi_slope, out)
+
+    sec = ax.secondary_yaxis(
+        "right",
+        functions=(lambda v: extrapolate(v, yy, zz), lambda h: extrapolate(h, zz, yy)),
+    )
+    ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(zz[0], zz[-1])
+    sec.yaxis.set_major_locator(FixedLocator(ticks[(ticks >= zz[0]) & (ticks <= zz[-1])]))
+    sec.set_ylabel("mean height (km)")
+    return sec
+
+
 def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespace) -> Any:
     grid = "lev" if "lev" in da.dims else "ilev"
     values = np.asarray(da.transpose(grid, xdim).values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
-    lo, hi = _colour_limits(values, sym, o.vmin, o.vmax)
+    cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
     fig = _figure(o.figsize)
     ax = fig.add_subplot()
-    y = da[grid].values
-    mesh = _draw(
-        ax,
-        da[xdim].values,
-        y,
-        values,
-        o.style,
-        o.cmap or ("RdBu_r" if sym else "viridis"),
-        lo,
-        hi,
-        o.levels,
-    )
-    if ds.attrs.get("model") == "WACCM-X":
+    y = np.asarray(da[grid].values, dtype=np.float64)
+    mesh = _draw(ax, da[xdim].values, y, values, o.style, cmap, lo, hi, o.levels)
+    waccmx = ds.attrs.get("model") == "WACCM-X"
+    bottom, top = _data_limits(y, values)
+    if waccmx:
         ax.set_yscale("log")
-        ax.invert_yaxis()
+        ax.set_ylim(top, bottom)  # pressure decreases upwards
         ax.set_ylabel(f"{grid} (hybrid level, hPa)")
     else:
+        ax.set_ylim(bottom, top)
         ax.set_ylabel(f"{grid} = ln(p0/p)")
     try:  # a right-hand axis with the global-mean height of each level
         z = _gcm.column_heights(ds, grid)
         if "time" in da.coords and da["time"].ndim == 0:
             z = z.sel(time=da["time"].values)
         mean_z = np.asarray(z.mean([d for d in z.dims if d != grid]).values, dtype=np.float64)
-        ok = np.isfinite(mean_z)
-        order = np.argsort(y[ok])
-        yy, zz = y[ok][order], mean_z[ok][order]
-        if ds.attrs.get("model") != "WACCM-X" and zz.size > 1:
-            sec = ax.secondary_yaxis(
-                "right", functions=(lambda v: np.interp(v, yy, zz), lambda h: np.interp(h, zz, yy))
-            )
-            sec.set_ylabel("mean height (km)")
+        if not waccmx:
+            _height_axis(ax, y, mean_z)
     except Exception:  # heights are optional decoration
         pass
-    fig.colorbar(mesh, ax=ax, label=_label(da), pad=0.12)
-    ax.set_title(o.title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
+    fig.colorbar(mesh, ax=ax, label=_label(da), pad=0.02)
+    ax.set_title(o.title or _title(da), fontsize=10)
     if xdim == "time":
         ax.set_xlabel("time (UT)")
     else:
-        ax.set_xlabel(f"{xdim} (deg)")
+        ax.set_xlabel({"lat": "latitude (deg)", "lon": "longitude (deg)"}.get(xdim, xdim))
     return _finish(fig, o.save)
 
 
 def _time_plot(ds: xr.Dataset, da: xr.DataArray, ydim: str, o: SimpleNamespace) -> Any:
     values = np.asarray(da.transpose(ydim, "time").values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
-    lo, hi = _colour_limits(values, sym, o.vmin, o.vmax)
+    cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
     fig = _figure(o.figsize)
     ax = fig.add_subplot()
-    mesh = _draw(
-        ax,
-        da["time"].values,
-        da[ydim].values,
-        values,
-        o.style,
-        o.cmap or ("RdBu_r" if sym else "viridis"),
-        lo,
-        hi,
-        o.levels,
-    )
+    mesh = _draw(ax, da["time"].values, da[ydim].values, values, o.style, cmap, lo, hi, o.levels)
     ax.set_xlabel("time (UT)")
-    ax.set_ylabel(f"{ydim} (deg)")
+    ax.set_ylabel({"lat": "latitude (deg)", "lon": "longitude (deg)"}.get(ydim, f"{ydim} (deg)"))
     fig.colorbar(mesh, ax=ax, label=_label(da))
-    ax.set_title(o.title or f"{da.attrs.get('long_name', da.name)}\n{_where(da)}", fontsize=10)
+    ax.set_title(o.title or _title(da), fontsize=10)
     return _finish(fig, o.save)
 
 
@@ -438,12 +583,8 @@ def _draw_var_time(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any
     ax.set_ylabel(_label(da))
     ax.grid(alpha=0.3)
     lat, lon = a["lat"], a["lon"]
-    ax.set_title(
-        o.title
-        or f"{da.attrs.get('long_name', da.name)} at {lat:g}N "
-        f"{'' if lon is None else f'{lon:g}E'}\n{_where(da)}",
-        fontsize=10,
-    )
+    where = f"{lat:g}°N" + ("" if lon is None else f" {lon:g}°E")
+    ax.set_title(o.title or _title(da, where), fontsize=10)
     return _finish(fig, o.save)
 
 
@@ -764,9 +905,8 @@ def plot_movie(
         if kind == "epflux":
             symmetric = True
         elif symmetric is None:  # the figures' rule (_is_symmetric), on every frame's data
-            finite = data[np.isfinite(data)]
-            signed = bool(finite.size and finite.min() < 0 < finite.max())
-            symmetric = signed and ("difference" in ds.attrs or name in _SIGNED)
+            attrs = ds[name].attrs if name in ds.variables else {}
+            symmetric = is_signed(name, attrs, data, "difference" in ds.attrs)
         lo, hi = _colour_limits(data, symmetric, kwargs.get("vmin"), kwargs.get("vmax"))
         if colour:
             kwargs = {**kwargs, "vmin": lo, "vmax": hi}
