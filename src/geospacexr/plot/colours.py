@@ -18,6 +18,7 @@ __all__ = [
     "LOG_TICK_JS",
     "SEQUENTIAL",
     "SIGNED_VARIABLES",
+    "SIGNED_WORDS",
     "bokeh_log_formatter",
     "colour_limits",
     "default_cmap",
@@ -53,6 +54,9 @@ DIVERGING = "RdBu_r"
 #: Default colour map of every other quantity.
 SEQUENTIAL = "viridis"
 
+#: Words of a ``long_name`` that mark a signed quantity whatever the variable's name.
+SIGNED_WORDS = ("wind", "velocity", "motion", "difference", "drift", "flux divergence")
+
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -68,7 +72,9 @@ def is_signed(
         difference: True for a difference to a control run (always signed).
 
     Returns:
-        True for winds, EP flux, potential, electric fields and any difference.
+        True for winds, EP flux, potential, electric fields, any difference, and any quantity
+        whose ``long_name`` speaks of winds, velocities, motion, drifts or differences
+        (:data:`SIGNED_WORDS`).
     """
     attrs = attrs or {}
     if difference or "difference" in attrs:
@@ -76,7 +82,10 @@ def is_signed(
     flag = attrs.get("signed")
     if flag is not None:
         return bool(flag)
-    return str(name) in SIGNED_VARIABLES
+    if str(name) in SIGNED_VARIABLES:
+        return True
+    long_name = str(attrs.get("long_name", "")).lower()
+    return any(word in long_name for word in SIGNED_WORDS)
 
 
 def default_cmap(signed: bool) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..io.atomic import atomic_path
+from . import colours
 
 __all__ = [
     "SIGNED_NAMES",
@@ -26,15 +27,9 @@ __all__ = [
     "time_window",
 ]
 
-#: Variables that are signed by nature (winds, vertical motion, potential, EP flux): drawn with a
-#: diverging colour map centred on zero when their values span zero.
-SIGNED_NAMES = frozenset(
-    {"UN", "VN", "WN", "U", "V", "W", "OMEGA", "POTEN", "EPVY", "EPVZ", "EPVDIV", "UI_ExB",
-     "VI_ExB", "WI_ExB"}
-)  # fmt: skip
-_SIGNED_WORDS = ("wind", "velocity", "motion", "difference", "drift", "flux divergence")
-_DIVERGING = "RdBu_r"
-_SEQUENTIAL = "viridis"
+#: Variables that are signed by nature (winds, vertical motion, potential, EP flux, fields): the
+#: one list in :data:`geospacexr.plot.colours.SIGNED_VARIABLES`, shared with the explorers.
+SIGNED_NAMES = colours.SIGNED_VARIABLES
 
 
 def require_matplotlib() -> None:
@@ -174,7 +169,8 @@ def is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference: 
     differences) or a difference of two runs, even where the values shown have one sign (a
     westerly jet is drawn red, an easterly one blue); not when every value is zero or missing.
 
-    The explorer has its own rules in ``plot/colours.py``; the two should become one.
+    The rules by name, attributes and long name are :func:`geospacexr.plot.colours.is_signed`,
+    which the explorers use too; this adds only the check on the values drawn.
 
     Args:
         name: The variable's name.
@@ -188,8 +184,7 @@ def is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference: 
     finite = values[np.isfinite(values)]
     if finite.size == 0 or not np.any(finite != 0):
         return False
-    long_name = str(attrs.get("long_name", "")).lower()
-    return difference or str(name) in SIGNED_NAMES or any(w in long_name for w in _SIGNED_WORDS)
+    return colours.is_signed(name, attrs, difference)
 
 
 def colour_scale(
@@ -217,7 +212,7 @@ def colour_scale(
     """
     finite = np.asarray(values, dtype=np.float64)
     finite = finite[np.isfinite(finite)]
-    name = cmap or (_DIVERGING if signed else _SEQUENTIAL)
+    name = cmap or colours.default_cmap(signed)
     if finite.size == 0:
         return name, (0.0 if vmin is None else vmin), (1.0 if vmax is None else vmax)
     if signed:
