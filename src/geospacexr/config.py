@@ -37,27 +37,35 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import ipaddress
+import math
 import os
 import re
 import stat
 import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, InvalidArgumentError
 
 __all__ = [
     "Config",
+    "allowed",
+    "check_address",
     "config_file",
     "describe",
     "get",
+    "keys",
+    "limits",
     "override",
     "overrides",
     "reload",
     "resolve",
+    "validate",
 ]
 
 ENV_PREFIX = "GEOSPACEXR_"
@@ -66,6 +74,60 @@ ENV_FILE = "GEOSPACEXR_CONFIG"
 
 def _xdg(var: str, fallback: str) -> Path:
     return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+#: Longest host name (RFC 1035: 253 characters written out).
+_HOSTNAME_MAX = 253
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def check_address(value: str) -> str | None:
+    """Why ``value`` is not an address a server can listen on (``None`` if it is one).
+
+    An address is an IPv4 or IPv6 address (``127.0.0.1``, ``::1``, ``0.0.0.0``) or a host
+    name of letters, digits and hyphens in dot-separated labels (``localhost``,
+    ``my-host.example.org``); nothing else (no scheme, port, path, spaces or control
+    characters).
+
+    Args:
+        value: The address.
+
+    Returns:
+        ``None`` when valid, else the reason.
+    """
+    if not isinstance(value, str) or not value:
+        return "an address is an IP address or a host name, not an empty value"
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    name = value[:-1] if value.endswith(".") else value
+    if (
+        len(name) > _HOSTNAME_MAX
+        or not all(_HOST_LABEL.fullmatch(label) for label in name.split("."))
+        or name.replace(".", "").isdigit()
+    ):
+        return f"{value!r} is neither an IP address nor a host name"
+    return None
+
+
+def _check_url(value: str) -> str | None:
+    """Why ``value`` is not an ``http(s)://host/...`` or ``file:///...`` URL (``None`` if it is)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return f"{value!r} is not a URL ({exc})"
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return None
+    if parts.scheme == "file" and parts.path:
+        return None
+    return f"{value!r} is not an http://, https:// or file:// URL"
+
+
+def _limit(default: Any = dataclasses.MISSING, **meta: Any) -> Any:
+    """A dataclass field with its allowed values in ``metadata`` (see :func:`limits`)."""
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -94,10 +156,10 @@ class ServersConfig:
         backoff_s: Wait before the second attempt, seconds; it doubles at each further one.
     """
 
-    ucalgary_url: str = "https://data.phys.ucalgary.ca/sort_by_project"
-    timeout_s: float = 30.0
-    retries: int = 3
-    backoff_s: float = 0.5
+    ucalgary_url: str = _limit("https://data.phys.ucalgary.ca/sort_by_project", check=_check_url)
+    timeout_s: float = _limit(30.0, gt=0, max=3600)
+    retries: int = _limit(3, min=1, max=100)
+    backoff_s: float = _limit(0.5, min=0, max=3600)
 
 
 @dataclass(frozen=True)
@@ -114,11 +176,11 @@ class AsiConfig:
             every point directly. The interpolation error is below 0.001 degree at 1 degree.
     """
 
-    altitude_km: float = 110.0
-    min_elevation: float = 5.0
+    altitude_km: float = _limit(110.0, gt=0, max=2000)
+    min_elevation: float = _limit(5.0, min=0, lt=90)
     time_tolerance_s: float = 1.5
-    keogram_width: float = 5.0
-    aacgm_grid_deg: float = 1.0
+    keogram_width: float = _limit(5.0, gt=0, max=1000)
+    aacgm_grid_deg: float = _limit(1.0, min=0, max=30)
 
 
 @dataclass(frozen=True)
@@ -132,6 +194,11 @@ class GcmConfig:
 
     emission_height_km: float = 250.0
     time_chunk: int = 1
+
+
+#: The accuracy presets of L* and K (the keys of :data:`geospacexr.rb.invariants.ACCURACY`,
+#: checked by a test; not imported here, which would load numba with the configuration).
+RB_ACCURACY_PRESETS = ("fast", "default", "high")
 
 
 @dataclass(frozen=True)
@@ -153,13 +220,13 @@ class RbConfig:
         compile_message: Print one line on stderr when a model's kernels compile (cold cache).
     """
 
-    earth_radius_km: float = 6371.2
-    dipole_moment_nt: float = 30000.0
-    accuracy: str = "default"
-    trace_stop_altitude_km: float = 100.0
-    trace_outer_re: float = 60.0
-    trace_max_step_re: float = 1.0
-    trace_max_steps: int = 4000
+    earth_radius_km: float = _limit(6371.2, gt=0)
+    dipole_moment_nt: float = _limit(30000.0, gt=0, max=1e6)
+    accuracy: str = _limit("default", choices=RB_ACCURACY_PRESETS)
+    trace_stop_altitude_km: float = _limit(100.0, min=0, max=10000)
+    trace_outer_re: float = _limit(60.0, gt=1, max=1000)
+    trace_max_step_re: float = _limit(1.0, gt=0, max=10)
+    trace_max_steps: int = _limit(4000, min=10, max=10_000_000)
     compile_message: bool = True
 
 
@@ -199,9 +266,9 @@ class CacheConfig:
             radiation-belt explorer, slices of the GCM explorer).
     """
 
-    mosaic_matrices: int = 8
-    file_hashes: int = 4096
-    explorer_results: int = 64
+    mosaic_matrices: int = _limit(8, min=0, max=1_000_000)
+    file_hashes: int = _limit(4096, min=0, max=100_000_000)
+    explorer_results: int = _limit(64, min=0, max=1_000_000)
 
 
 @dataclass(frozen=True)
@@ -213,8 +280,24 @@ class ServeConfig:
         address: Address to listen on (loopback by default).
     """
 
-    port: int = 5006
-    address: str = "127.0.0.1"
+    port: int = _limit(5006, min=0, max=65535)
+    address: str = _limit("127.0.0.1", check=check_address)
+
+
+@dataclass(frozen=True)
+class CliConfig:
+    """The ``geospacexr`` command.
+
+    Attributes:
+        max_output_mb: Largest estimated output of one command, MB: frames x pixels x bytes
+            per value of a keogram or movie, width x height x 4 of a figure, the array of an
+            emission. A bigger request (a keogram at a cadence of 10 microseconds) is refused
+            before any work unless ``--force`` is given.
+        max_figure_inches: Largest width or height of a figure (``--figsize``), inches.
+    """
+
+    max_output_mb: float = _limit(2048.0, gt=0)
+    max_figure_inches: float = _limit(100.0, gt=0, max=1000)
 
 
 @dataclass(frozen=True)
@@ -230,6 +313,7 @@ class Config:
         io: :class:`IoConfig`.
         cache: :class:`CacheConfig`.
         serve: :class:`ServeConfig`.
+        cli: :class:`CliConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -241,6 +325,7 @@ class Config:
     io: IoConfig = field(default_factory=IoConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    cli: CliConfig = field(default_factory=CliConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -287,6 +372,176 @@ def _schema() -> dict[tuple[str, str], Any]:
 def keys() -> list[str]:
     """Return every configurable key as ``section.key``."""
     return [f"{s}.{n}" for s, n in _schema()]
+
+
+# ------------------------------------------------------------------------------------------------
+# Allowed values
+
+#: Numeric keys without a declared lower bound whose name marks a limit, a size or a count
+#: of things that must be positive (a zero limit would refuse everything).
+POSITIVE_NAMES = re.compile(r"^max_|_(mb|gb|bytes|pixels|frames|chunk|steps)$")
+#: Numeric keys without a declared lower bound whose name marks a duration or a distance.
+NONNEGATIVE_NAMES = re.compile(r"_(s|km)$")
+#: Largest integer a key may hold (numpy's int64), whatever its declared range.
+INT_MAX = 2**63 - 1
+_BOUNDS = ("min", "gt", "max", "lt")
+
+
+def _fields() -> dict[tuple[str, str], dataclasses.Field[Any]]:
+    return {
+        (section, f.name): f for section, cls in _SECTIONS.items() for f in dataclasses.fields(cls)
+    }
+
+
+def _type_name(annotation: Any) -> str:
+    return str(annotation).replace(" | None", "")
+
+
+def limits(key: str) -> dict[str, Any]:
+    """The allowed values of a key: what its field declares, else what its type and name imply.
+
+    A field declares them in its ``metadata`` (``field(default=..., metadata={...})``):
+    ``min``/``max`` (inclusive bounds), ``gt``/``lt`` (exclusive bounds), ``choices`` (the
+    accepted values) and ``check`` (a function returning why a value is refused, or ``None``).
+    A key that declares no bound gets one from its type and name:
+
+    * every number must be finite (no NaN or infinity);
+    * an integer must lie in ``[0, 2**63)``;
+    * a number named ``max_*`` or ``*_mb``, ``*_gb``, ``*_bytes``, ``*_pixels``, ``*_frames``,
+      ``*_chunk``, ``*_steps`` must be positive (an integer at least 1);
+    * a number named ``*_s`` (a duration) or ``*_km`` (a distance) must be at least 0;
+    * a text or a path may not contain a NUL character.
+
+    Args:
+        key: ``section.key``.
+
+    Returns:
+        ``{"min"|"gt"|"max"|"lt"|"choices"|"check": ...}``, the bounds in force.
+
+    Raises:
+        ConfigError: If the key does not exist.
+    """
+    section, _, name = key.partition(".")
+    found = _fields().get((section, name))
+    if found is None:
+        raise ConfigError(f"unknown configuration key; known keys: {', '.join(keys())}", key=key)
+    declared = dict(found.metadata)
+    base = _type_name(found.type)
+    out: dict[str, Any] = {}
+    if base in ("int", "float"):
+        if "min" not in declared and "gt" not in declared:
+            if POSITIVE_NAMES.search(name):
+                out.update({"min": 1} if base == "int" else {"gt": 0})
+            elif base == "int" or NONNEGATIVE_NAMES.search(name):
+                out["min"] = 0
+        if base == "int" and "max" not in declared and "lt" not in declared:
+            out["max"] = INT_MAX
+    out.update({k: v for k, v in declared.items() if k in (*_BOUNDS, "choices", "check")})
+    return out
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(value)
+
+
+def allowed(key: str) -> str:
+    """Describe in words the values a key accepts (for messages and the documentation).
+
+    Args:
+        key: ``section.key``.
+
+    Returns:
+        For example ``"an integer in [0, 65535]"``, ``"a finite number > 0"`` or
+        ``"one of 'fast', 'default', 'high'"``.
+    """
+    section, _, name = key.partition(".")
+    lim = limits(key)
+    base = _type_name(_fields()[(section, name)].type)
+    if "choices" in lim:
+        return "one of " + ", ".join(repr(c) for c in lim["choices"])
+    if base in ("int", "float"):
+        what = "an integer" if base == "int" else "a finite number"
+        low = next(((b, lim[b]) for b in ("min", "gt") if b in lim), None)
+        high = next(((b, lim[b]) for b in ("max", "lt") if b in lim), None)
+        if high is not None and high[1] == INT_MAX:
+            high = None
+        if low and high:
+            return (
+                f"{what} in {'[' if low[0] == 'min' else '('}{_number(low[1])}, "
+                f"{_number(high[1])}{']' if high[0] == 'max' else ')'}"
+            )
+        if low:
+            return f"{what} {'>=' if low[0] == 'min' else '>'} {_number(low[1])}"
+        if high:
+            return f"{what} {'<=' if high[0] == 'max' else '<'} {_number(high[1])}"
+        return what
+    if base == "bool":
+        return "true or false"
+    if name == "address":
+        return "an IP address or a host name"
+    if "check" in lim and lim["check"] is _check_url:
+        return "an http://, https:// or file:// URL"
+    return "a path" if base == "Path" else "a text"
+
+
+def _check(key: str, value: Any) -> None:
+    """Raise ``InvalidArgumentError`` (the reason, in words) if ``value`` is not allowed."""
+    if value is None:
+        return  # an optional key left unset (paths.sample_dir)
+    lim = limits(key)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidArgumentError(f"{value!r} is not allowed (allowed: {allowed(key)})")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        too_low = ("min" in lim and value < lim["min"]) or ("gt" in lim and value <= lim["gt"])
+        too_high = ("max" in lim and value > lim["max"]) or ("lt" in lim and value >= lim["lt"])
+        if too_low or too_high:
+            raise InvalidArgumentError(
+                f"{_number(value)} is out of range (allowed: {allowed(key)})"
+            )
+    if isinstance(value, str | Path) and "\x00" in str(value):
+        raise InvalidArgumentError(f"{str(value)!r} contains a NUL character")
+    if "choices" in lim and value not in lim["choices"]:
+        raise InvalidArgumentError(f"{value!r} is not allowed (allowed: {allowed(key)})")
+    check: Callable[[Any], str | None] | None = lim.get("check")
+    if check is not None:
+        reason = check(value)
+        if reason:
+            raise InvalidArgumentError(reason)
+
+
+def validate(key: str, value: Any, *, from_text: bool = False, source: str | None = None) -> Any:
+    """Convert a value for a key and check it against the key's allowed values.
+
+    This is what the TOML file, the environment and :func:`override` go through; the command
+    line uses it for options that are configuration keys too (``--port``, ``--address``).
+
+    Args:
+        key: ``section.key``.
+        value: The value (``from_text``: as written in an environment variable).
+        from_text: Parse ``value`` from text.
+        source: Where the value comes from, for the message.
+
+    Returns:
+        The value, converted to the key's type.
+
+    Raises:
+        ConfigError: If the key is unknown or the value has the wrong type or is not allowed
+            (the message names the key, the value, what is allowed and the source).
+    """
+    section, _, name = key.partition(".")
+    schema = _schema()
+    if (section, name) not in schema:
+        raise ConfigError(
+            f"unknown configuration key; known keys: {', '.join(keys())}", source=source, key=key
+        )
+    if isinstance(value, Path):
+        value = str(value)
+    try:
+        converted = _convert(value, schema[(section, name)], from_text=from_text)
+        _check(key, converted)
+    except ValueError as exc:
+        raise ConfigError(str(exc), source=source, key=key) from None
+    return converted
 
 
 def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
@@ -436,6 +691,7 @@ def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
                 )
             try:
                 converted = _convert(value, schema[(section, key)], from_text=False)
+                _check(dotted, converted)
             except ValueError as exc:
                 raise ConfigError(str(exc), source=str(path), key=dotted, line=line) from None
             out[(section, key)] = (converted, f"{path}:{line}" if line else str(path))
@@ -457,9 +713,11 @@ def _read_env() -> dict[tuple[str, str], tuple[Any, str]]:
             known = [f"{ENV_PREFIX}{s.upper()}_{n.upper()}" for s, n in schema if s == section]
             raise ConfigError(f"unknown setting; known: {', '.join(known)}", source=var, key=rest)
         try:
-            out[(section, key)] = (_convert(raw, schema[(section, key)], from_text=True), var)
+            converted = _convert(raw, schema[(section, key)], from_text=True)
+            _check(f"{section}.{key}", converted)
         except ValueError as exc:
             raise ConfigError(str(exc), source=var, key=f"{section}.{key}") from None
+        out[(section, key)] = (converted, var)
     return out
 
 
@@ -472,6 +730,17 @@ def _build(layers: list[dict[tuple[str, str], tuple[Any, str]]]) -> Config:
             sources[f"{section}.{key}"] = source
     if "sample_dir" not in values["paths"]:
         sources["paths.sample_dir"] = "default (<paths.cache_dir>/samples)"
+    for section, cls in _SECTIONS.items():  # the built-in defaults obey the same limits
+        for f in dataclasses.fields(cls):
+            if f.name in values[section]:
+                continue  # checked where it was read
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            try:
+                _check(f"{section}.{f.name}", default)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"built-in default: {exc}", source="default", key=f"{section}.{f.name}"
+                ) from None
     sections = {s: cls(**values[s]) for s, cls in _SECTIONS.items()}
     return Config(**sections, sources=sources)
 
@@ -608,15 +877,7 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
         section, _, key = dotted.partition(".")
         if (section, key) not in schema:
             raise ConfigError(f"unknown key; known keys: {', '.join(keys())}", key=dotted)
-        if isinstance(value, Path):
-            value = str(value)
-        try:
-            layer[(section, key)] = (
-                _convert(value, schema[(section, key)], from_text=False),
-                "override",
-            )
-        except ValueError as exc:
-            raise ConfigError(str(exc), source="override", key=dotted) from None
+        layer[(section, key)] = (validate(dotted, value, source="override"), "override")
     reload()  # the file and the environment as they are now, as on entering before
     token = _overrides.set(_Overrides((*_overrides.get().layers, layer)))
     try:
