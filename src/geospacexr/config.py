@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import errno
 import ipaddress
 import math
 import os
@@ -56,11 +57,13 @@ __all__ = [
     "Config",
     "allowed",
     "check_address",
+    "check_value",
     "config_file",
     "describe",
     "get",
     "keys",
     "limits",
+    "make_folder",
     "override",
     "overrides",
     "reload",
@@ -365,7 +368,7 @@ def _schema() -> dict[tuple[str, str], Any]:
     out = {}
     for section, cls in _SECTIONS.items():
         for f in dataclasses.fields(cls):
-            out[(section, f.name)] = f.type
+            out[(section, f.name)] = _annotation(f.type)
     return out
 
 
@@ -394,7 +397,15 @@ def _fields() -> dict[tuple[str, str], dataclasses.Field[Any]]:
 
 
 def _type_name(annotation: Any) -> str:
-    return str(annotation).replace(" | None", "")
+    """``"int"``, ``"float"``, ``"Path"``... of a field's annotation (a string or a type)."""
+    return _annotation(annotation).replace(" | None", "")
+
+
+def _annotation(annotation: Any) -> str:
+    """A field's annotation as written (``"Path | None"``), also when it is a real type."""
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("pathlib.", "")
 
 
 def limits(key: str) -> dict[str, Any]:
@@ -509,6 +520,29 @@ def _check(key: str, value: Any) -> None:
             raise InvalidArgumentError(reason)
 
 
+def check_value(key: str, value: Any, *, from_text: bool = False) -> Any:
+    """Convert a value for a key and check it against the key's allowed values.
+
+    Args:
+        key: ``section.key`` (a known key).
+        value: The value (``from_text``: as written in an environment variable).
+        from_text: Parse ``value`` from text.
+
+    Returns:
+        The value, converted to the key's type.
+
+    Raises:
+        InvalidArgumentError: If the value has the wrong type or is not allowed; the message
+            says why and what is allowed (without the key: see :func:`validate`).
+    """
+    section, _, name = key.partition(".")
+    if isinstance(value, Path):
+        value = str(value)
+    converted = _convert(value, _schema()[(section, name)], from_text=from_text)
+    _check(key, converted)
+    return converted
+
+
 def validate(key: str, value: Any, *, from_text: bool = False, source: str | None = None) -> Any:
     """Convert a value for a key and check it against the key's allowed values.
 
@@ -534,14 +568,10 @@ def validate(key: str, value: Any, *, from_text: bool = False, source: str | Non
         raise ConfigError(
             f"unknown configuration key; known keys: {', '.join(keys())}", source=source, key=key
         )
-    if isinstance(value, Path):
-        value = str(value)
     try:
-        converted = _convert(value, schema[(section, name)], from_text=from_text)
-        _check(key, converted)
+        return check_value(key, value, from_text=from_text)
     except ValueError as exc:
         raise ConfigError(str(exc), source=source, key=key) from None
-    return converted
 
 
 def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
@@ -885,6 +915,41 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
     finally:
         _overrides.reset(token)
         reload()  # as before: leaving a block re-reads the file and the environment
+
+
+def make_folder(path: str | os.PathLike[str], key: str = "paths.cache_dir") -> Path:
+    """Create a folder the configuration chose (and its parents), or say which key to change.
+
+    Args:
+        path: The folder (under ``paths.cache_dir``, ``paths.sample_dir``...).
+        key: The configuration key the folder comes from, named in the message.
+
+    Returns:
+        The folder, as a :class:`~pathlib.Path`.
+
+    Raises:
+        ConfigError: If the folder cannot be created or is not writable (a read-only file
+            system, a file in the way, no permission); the message names the folder, the
+            reason, the key and where the key's value was set.
+    """
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(f"[Errno {errno.EACCES}] Permission denied: {str(folder)!r}")
+    except (OSError, ValueError) as exc:
+        cfg = get()
+        if key == "paths.sample_dir" and cfg.paths.sample_dir is None:
+            key = "paths.cache_dir"  # the sample folder is <paths.cache_dir>/samples
+        source = cfg.sources.get(key, "default")
+        raise ConfigError(
+            f"cannot create or write the folder {folder} ({exc}); set {key} to a writable "
+            f"folder (GEOSPACEXR_{key.replace('.', '_').upper()}=... or the [{key.split('.')[0]}] "
+            "table of the configuration file)",
+            source=source,
+            key=key,
+        ) from None
+    return folder
 
 
 def describe(cfg: Config | None = None) -> str:

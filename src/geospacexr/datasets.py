@@ -234,7 +234,7 @@ def verify_sample(name: str, folder: Path | None = None) -> list[str]:
 
 
 def _generate(sample: Sample, folder: Path) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    config.make_folder(folder.parent, "paths.sample_dir")  # ConfigError naming the key if not
     tmp = Path(tempfile.mkdtemp(prefix=f".{sample.name}.", suffix=".part", dir=folder.parent))
     try:
         names = sample.generate(tmp)
