@@ -565,7 +565,9 @@ def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
         if kind == "list":
             return [_number_or_text(v) for v in raw]
     except ValueError as exc:
-        want = {"int": "an integer", "float": "a finite number", "pair": "two finite numbers"}
+        want = {"int": "an integer", "float": "a number", "pair": "two numbers"}
+        if isinstance(exc, _NotFinite):
+            want = {"int": "an integer", "float": "a finite number", "pair": "two finite numbers"}
         flag = f"--{option.replace('_', '-')}"
         raise GeospacexrError(
             f"{flag}: expected {want[kind]}, not {raw!r}" if kind in want else f"{flag}: {exc}"
@@ -573,10 +575,14 @@ def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
     return raw
 
 
+class _NotFinite(ValueError):
+    """A number that is NaN or infinite (or an integer beyond int64)."""
+
+
 def _finite(value: float) -> float:
-    """``value`` if it is a finite number (an integer numpy can hold), else ``ValueError``."""
+    """``value`` if it is a finite number (an integer numpy can hold), else ``_NotFinite``."""
     if not math.isfinite(value) or (isinstance(value, int) and abs(value) > _INT64_MAX):
-        raise ValueError(value)
+        raise _NotFinite(value)
     return value
 
 
