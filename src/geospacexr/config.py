@@ -19,8 +19,11 @@ The TOML file has one table per section::
     altitude_km = 110
     min_elevation = 10
 
-A malformed file, an unknown section or key, or a value of the wrong type raises
-:class:`~geospacexr.errors.ConfigError` naming the file (or variable), the key and the line.
+A malformed file, an unknown section or key, a value of the wrong type or outside the key's
+allowed values raises :class:`~geospacexr.errors.ConfigError` naming the file (or variable), the
+key, the value, what is allowed and the line. Every key has allowed values: declared in its
+field's ``metadata`` (``min``, ``max``, ``gt``, ``lt``, ``choices``, ``check``), else derived
+from its type and name (see :func:`limits`); the built-in defaults obey them too.
 ``geospacexr config`` prints the effective values and where each came from.
 
 Example:
@@ -893,13 +896,14 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
     override to a worker, run it with ``contextvars.copy_context().run``.
 
     Args:
-        settings: ``{"section.key": value}``; values are type-checked like the TOML file's.
+        settings: ``{"section.key": value}``; values are type- and range-checked like the TOML
+            file's.
 
     Yields:
         The configuration in force inside the block.
 
     Raises:
-        ConfigError: On an unknown key or a value of the wrong type.
+        ConfigError: On an unknown key, a value of the wrong type or outside the key's range.
     """
     schema = _schema()
     layer = {}
