@@ -283,6 +283,16 @@ def test_serve_takes_good_values(monkeypatch):
     assert main(["serve", "--port", "65535", "--address", "my-host.example.org"]) == 0
 
 
+def test_serve_function_checks_port_and_address_too():
+    from geospacexr.errors import ConfigError
+    from geospacexr.explore.app import serve
+
+    with pytest.raises(ConfigError, match=r"serve\.port.*99999999.*\[0, 65535\]"):
+        serve(port=99999999, start=False)
+    with pytest.raises(ConfigError, match="serve.address"):
+        serve(address="http://x/", start=False)
+
+
 def test_bad_configured_port_is_one_line(capsys, monkeypatch):
     monkeypatch.setenv("GEOSPACEXR_SERVE_PORT", "99999999")
     monkeypatch.setattr(gxc, "_base", None)  # as in a new process: the environment is read
