@@ -41,6 +41,7 @@ import contextlib
 import contextvars
 import dataclasses
 import errno
+import functools
 import ipaddress
 import math
 import os
@@ -436,9 +437,19 @@ def limits(key: str) -> dict[str, Any]:
         ConfigError: If the key does not exist.
     """
     section, _, name = key.partition(".")
-    found = _fields().get((section, name))
-    if found is None:
+    cls = _SECTIONS.get(section)
+    out = None if cls is None else _limits_of(cls, name)
+    if out is None:
         raise ConfigError(f"unknown configuration key; known keys: {', '.join(keys())}", key=key)
+    return dict(out)
+
+
+@functools.cache
+def _limits_of(cls: type, name: str) -> dict[str, Any] | None:
+    """:func:`limits` of field ``name`` of the section class ``cls`` (``None``: no such field)."""
+    found = next((f for f in dataclasses.fields(cls) if f.name == name), None)
+    if found is None:
+        return None
     declared = dict(found.metadata)
     base = _type_name(found.type)
     out: dict[str, Any] = {}
