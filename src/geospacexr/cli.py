@@ -908,10 +908,11 @@ def _emission_function() -> Callable[..., Any] | None:
     return emission
 
 
-_FORCE_HELP = (
-    "write even if the estimated output is larger than cli.max_output_mb "
-    "(configuration; default 2048 MB)"
-)
+def _force_help() -> str:
+    return (
+        "write even if the estimated output is larger than the configuration's "
+        f"cli.max_output_mb (now {config.get().cli.max_output_mb:g} MB)"
+    )
 
 
 def _add_gcm_parsers(sub: Any) -> None:
@@ -960,7 +961,7 @@ def _add_gcm_parsers(sub: Any) -> None:
             default=default_slice,
             help=f"{movie_docs.get('kind', 'slice')} (default: {default_slice})",
         )
-        q.add_argument("--force", action="store_true", help=_FORCE_HELP)
+        q.add_argument("--force", action="store_true", help=_force_help())
         for option in options.values():
             option.add_to(q)
         q.set_defaults(func=func, gcm_options=options)
@@ -973,7 +974,7 @@ def _add_gcm_parsers(sub: Any) -> None:
     )
     e.add_argument("files", nargs="+", help=files_help)
     e.add_argument("-o", "--output", required=True, help="NetCDF file (.nc), written atomically")
-    e.add_argument("--force", action="store_true", help=_FORCE_HELP)
+    e.add_argument("--force", action="store_true", help=_force_help())
     options = {}
     if emission is not None:
         options = _collect_options({"emission": emission}, skip=("ds",))
@@ -1002,7 +1003,7 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
         help="night.png and/or night.nc (repeatable; NetCDF .nc/.nc4/.cdf or a figure format "
         "of matplotlib: .png, .pdf, .svg...)",
     )
-    k.add_argument("--force", action="store_true", help=_FORCE_HELP)
+    k.add_argument("--force", action="store_true", help=_force_help())
     options = _collect_options({"keogram": night_keogram}, skip=("files", "progress"))
     for name, option in options.items():
         flags = _ASI_KEOGRAM_FLAGS.get(name, ())
