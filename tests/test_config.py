@@ -1,3 +1,5 @@
+import dataclasses
+import math
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,209 @@ def test_config_file_must_be_a_small_regular_file(tmp_path, monkeypatch):
         config.reload()
     monkeypatch.delenv("GEOSPACEXR_CONFIG")
     config.reload()
+
+
+# ------------------------------------------------------------------------------------------------
+# Allowed values (issue 16, point 7): every key, through every way a value comes in
+
+
+def _field(key):
+    section, _, name = key.partition(".")
+    return gxc._fields()[(section, name)]
+
+
+def _bad_values(key):
+    """One value beyond every bound of ``key`` (and NaN for a number), as Python values."""
+    lim = gxc.limits(key)
+    base = str(_field(key).type).replace(" | None", "")
+    bad = []
+    if base in ("int", "float"):
+        step = 1 if base == "int" else 0.5
+        if "min" in lim:
+            bad.append(lim["min"] - step)
+        if "gt" in lim:
+            bad.append(lim["gt"])
+        if "max" in lim and lim["max"] < gxc.INT_MAX:
+            bad.append(lim["max"] + step)
+        if "lt" in lim:
+            bad.append(lim["lt"])
+        if base == "float":
+            bad.append(math.nan)
+            bad.append(math.inf)
+        bad = [int(v) if base == "int" else float(v) for v in bad]
+    elif "choices" in lim:
+        bad.append("bogus")
+    elif key == "serve.address":
+        bad += ["bad address!", "http://x:80", "-x-.org"]
+    elif key == "servers.ucalgary_url":
+        bad += ["ftp://example.org/data", "not a url"]
+    elif base in ("Path", "str"):
+        bad.append("a\x00b")
+    return bad
+
+
+def _toml(value):
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if math.isinf(value) else repr(value))
+    if isinstance(value, str):
+        return '"' + value.replace("\x00", "\\u0000") + '"'
+    return str(value)
+
+
+CASES = [(key, value) for key in gxc.keys() for value in _bad_values(key)]
+
+
+def test_every_numeric_and_choice_key_has_a_refused_value():
+    keys_with_cases = {key for key, _ in CASES}
+    for key in gxc.keys():
+        base = str(_field(key).type).replace(" | None", "")
+        if base != "bool":
+            assert key in keys_with_cases, key
+
+
+def test_the_defaults_all_pass():
+    for section, cls in gxc._SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            key = f"{section}.{f.name}"
+            if default is not None:
+                assert gxc.check_value(key, default) == default, key
+    cfg = gxc.reload()
+    others = {k: v for k, v in cfg.sources.items() if k != "paths.cache_dir"}  # set by conftest
+    assert all(source.startswith("default") for source in others.values())
+
+
+@pytest.mark.parametrize("key, value", CASES, ids=[f"{k}={v!r}" for k, v in CASES])
+def test_out_of_range_in_the_file_is_refused(tmp_path, monkeypatch, key, value):
+    section, _, name = key.partition(".")
+    path = write(tmp_path, f"# comment\n[{section}]\n{name} = {_toml(value)}\n")
+    monkeypatch.setenv("GEOSPACEXR_CONFIG", str(path))
+    with pytest.raises(ConfigError) as info:
+        gxc.reload()
+    msg = str(info.value)
+    assert key in msg and str(path) in msg and "line 3" in msg, msg
+    assert info.value.key == key and info.value.line == 3
+    shown = repr(value) if isinstance(value, str) else gxc._number(value)
+    assert shown in msg, msg  # the value
+    if key not in ("serve.address", "servers.ucalgary_url") and not isinstance(value, str):
+        assert gxc.allowed(key) in msg, msg  # the allowed range is named
+
+
+@pytest.mark.parametrize(
+    "key, value", [(k, v) for k, v in CASES if "\x00" not in str(v)], ids=lambda x: str(x)
+)
+def test_out_of_range_in_the_environment_is_refused(monkeypatch, key, value):
+    var = f"GEOSPACEXR_{key.replace('.', '_').upper()}"
+    monkeypatch.setenv(var, str(value))
+    with pytest.raises(ConfigError) as info:
+        gxc.reload()
+    assert var in str(info.value) and key in str(info.value)
+    assert info.value.source == var
+
+
+@pytest.mark.parametrize("key, value", CASES, ids=[f"{k}={v!r}" for k, v in CASES])
+def test_out_of_range_through_override_is_refused(key, value):
+    with pytest.raises(ConfigError) as info, gxc.override({key: value}):
+        pass
+    assert key in str(info.value) and info.value.source == "override"
+    assert gxc.get().as_dict() == gxc.reload().as_dict()  # nothing stayed in force
+
+
+def test_the_issue_cases_name_key_value_and_range(monkeypatch):
+    cases = {
+        "servers.timeout_s": ("nan", "nan"),
+        "servers.retries": ("0", "[1, 100]"),
+        "serve.port": ("99999999", "[0, 65535]"),
+        "io.workers": ("-5", ">= 0"),
+        "rb.accuracy": ("bogus", "'fast', 'default', 'high'"),
+        "gcm.time_chunk": ("-3", ">= 1"),
+    }
+    for key, (text, allowed) in cases.items():
+        var = f"GEOSPACEXR_{key.replace('.', '_').upper()}"
+        monkeypatch.setenv(var, text)
+        with pytest.raises(ConfigError) as info:
+            gxc.reload()
+        msg = str(info.value)
+        assert key in msg and text in msg and allowed in msg and var in msg, msg
+        monkeypatch.delenv(var)
+    gxc.reload()
+
+
+def test_rb_accuracy_choices_are_the_presets():
+    from geospacexr.rb.invariants import ACCURACY
+
+    assert set(gxc.RB_ACCURACY_PRESETS) == set(ACCURACY)
+    with gxc.override({"rb.accuracy": "high"}) as cfg:
+        assert cfg.rb.accuracy == "high"
+
+
+def test_a_plain_new_field_gets_limits_from_its_type_and_name(monkeypatch):
+    @dataclasses.dataclass(frozen=True)
+    class NewIoConfig(gxc.IoConfig):  # plain fields added to a section, as engineers do
+        max_things: int = 10
+        max_size_mb: float = 1.0
+        timeout_s: float = 2.0
+        altitude_km: float = 1.0
+        count: int = 3
+        offset: float = -4.0
+        note: str = "x"
+        ranged: float = dataclasses.field(default=0.5, metadata={"min": 0, "max": 1})
+
+    monkeypatch.setitem(gxc._SECTIONS, "io", NewIoConfig)
+    assert gxc.limits("io.max_things") == {"min": 1, "max": gxc.INT_MAX}
+    assert gxc.limits("io.max_size_mb") == {"gt": 0}
+    assert gxc.limits("io.timeout_s") == {"min": 0}
+    assert gxc.limits("io.altitude_km") == {"min": 0}
+    assert gxc.limits("io.count") == {"min": 0, "max": gxc.INT_MAX}
+    assert gxc.limits("io.offset") == {}
+    assert gxc.limits("io.ranged") == {"min": 0, "max": 1}
+    refused = {
+        "io.max_things": 0,
+        "io.max_size_mb": 0.0,
+        "io.timeout_s": -1.0,
+        "io.count": -1,
+        "io.offset": math.nan,
+        "io.ranged": 1.5,
+        "io.note": "a\x00b",
+    }
+    for key, value in refused.items():
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")), gxc.override({key: value}):
+            pass
+    with gxc.override({"io.offset": -1e9, "io.count": 0, "io.ranged": 1}) as cfg:
+        assert cfg.io.offset == -1e9  # no bound but finiteness
+    monkeypatch.setenv("GEOSPACEXR_IO_MAX_THINGS", "0")
+    with pytest.raises(ConfigError, match="GEOSPACEXR_IO_MAX_THINGS"):
+        gxc.reload()
+    monkeypatch.delenv("GEOSPACEXR_IO_MAX_THINGS")
+    monkeypatch.setitem(gxc._SECTIONS, "io", gxc.IoConfig)
+    gxc.reload()
+
+
+def test_addresses_and_urls():
+    for good in ("127.0.0.1", "0.0.0.0", "::1", "localhost", "my-host.example.org", "a.b."):
+        assert gxc.check_address(good) is None, good
+    for bad in ("", "a b", "http://x", "x:80", "-x", "x" * 300, "1.2.3.999", "\x00"):
+        assert gxc.check_address(bad), bad
+    with gxc.override({"servers.ucalgary_url": "http://127.0.0.1:8080/data"}) as cfg:
+        assert cfg.servers.ucalgary_url.startswith("http://127.0.0.1")
+
+
+def test_an_uncreatable_cache_dir_is_a_config_error_naming_the_key(tmp_path, monkeypatch):
+    from geospacexr import datasets
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")  # a file where the cache folder should be
+    monkeypatch.setenv("GEOSPACEXR_PATHS_CACHE_DIR", str(blocker / "cache"))
+    gxc.reload()
+    with pytest.raises(ConfigError) as info:
+        datasets.sample_path("themis-gill")
+    msg = str(info.value)
+    assert "paths.cache_dir" in msg and "GEOSPACEXR_PATHS_CACHE_DIR" in msg and str(blocker) in msg
+    assert not (blocker.parent / "cache").exists()
+    monkeypatch.setenv("GEOSPACEXR_PATHS_SAMPLE_DIR", str(blocker / "samples"))
+    gxc.reload()
+    with pytest.raises(ConfigError, match="paths.sample_dir"):
+        datasets.sample_path("themis-gill")
+    with pytest.raises(ConfigError, match="paths.cache_dir"):
+        gxc.make_folder(blocker / "x")
+    assert gxc.make_folder(tmp_path / "a" / "b").is_dir()

@@ -29,8 +29,11 @@ import functools
 import importlib.util
 import inspect
 import json
+import math
+import os
 import platform
 import re
+import stat
 import sys
 import types
 import typing
@@ -52,6 +55,253 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "asi": ("aacgmv2", "h5py", "PIL"),
     "interactive": ("panel", "holoviews", "geoviews", "ipywidgets", "jupyter_bokeh"),
 }
+
+
+# ------------------------------------------------------------------------------------------------
+# Checks made before any work: option values, outputs, and the size of what would be written
+
+#: NetCDF outputs (written by :func:`geospacexr.io.atomic.write_netcdf`).
+NETCDF_FORMATS = (".nc", ".nc4", ".cdf")
+#: Movie outputs (:func:`geospacexr.plot.movie.write_movie`: H.264 MP4 or a GIF).
+MOVIE_FORMATS = (".mp4", ".gif")
+#: Figure outputs when matplotlib cannot be asked (it lists its own when installed).
+_FIGURE_FORMATS = (".eps", ".jpeg", ".jpg", ".pdf", ".png", ".ps", ".svg", ".svgz", ".tif", ".tiff")
+#: Largest width or height of a raster image matplotlib's Agg renderer draws, pixels.
+AGG_MAX_PIXELS = 2**16 - 1
+#: Finest keogram cadence: one nanosecond, the resolution of the time coordinate.
+MIN_CADENCE_S = 1e-9
+#: Most parallel workers of one command (each can be a process).
+MAX_WORKERS = 1024
+_INT64_MAX = 2**63 - 1
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The file extensions a figure can be saved as (matplotlib's formats), with the dot.
+
+    Returns:
+        Sorted extensions such as ``(".eps", ".jpg", ..., ".png", ".svg")``.
+    """
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        return _FIGURE_FORMATS
+    return tuple(sorted(f".{ext}" for ext in FigureCanvasBase.get_supported_filetypes()))
+
+
+def _number_type(
+    integer: bool = False,
+    *,
+    low: float | None = None,
+    low_open: bool = False,
+    high: float | None = None,
+    high_open: bool = False,
+    key: str | None = None,
+    unit: str = "",
+) -> Callable[[str], float | int]:
+    """An argparse ``type=``: a finite number (an integer) within bounds, else a clean error.
+
+    ``key`` takes the bounds of a configuration key (the option sets that key's value).
+    """
+
+    def parse(text: str) -> float | int:
+        try:
+            value: float | int = int(text) if integer else float(text)
+        except (TypeError, ValueError):
+            want = "an integer" if integer else "a number"
+            raise argparse.ArgumentTypeError(f"expected {want}, not {text!r}") from None
+        if key is not None:
+            try:
+                return config.check_value(key, value)
+            except ValueError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
+        bad = not math.isfinite(value) or (integer and abs(value) > _INT64_MAX)
+        if low is not None:
+            bad = bad or value < low or (low_open and value == low)
+        if high is not None:
+            bad = bad or value > high or (high_open and value == high)
+        if bad:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range (allowed: {allowed})")
+        return value
+
+    what = "an integer" if integer else "a finite number"
+    if low is not None and high is not None:
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        allowed = f"{what} in {left}{low:g}, {high:g}{right}"
+    elif low is not None:
+        allowed = f"{what} {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        allowed = f"{what} {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = what
+    allowed += f" {unit}" if unit else ""
+    parse.__name__ = "integer" if integer else "number"  # argparse names it in messages
+    return parse
+
+
+def _inches(text: str) -> float:
+    """``--figsize`` element: inches, finite, positive, at most ``cli.max_figure_inches``."""
+    return _number_type(
+        low=0.0, low_open=True, high=config.get().cli.max_figure_inches, unit="inches"
+    )(text)
+
+
+#: argparse ``type=`` of the generated options that have a range of their own, by parameter.
+OPTION_TYPES: dict[str, Callable[[str], Any]] = {
+    "cadence": _number_type(low=MIN_CADENCE_S, unit="seconds"),
+    "fps": _number_type(low=0.0, low_open=True, high=1000.0, unit="frames per second"),
+    "dpi": _number_type(low=0.0, low_open=True, high=float(AGG_MAX_PIXELS)),
+    "workers": _number_type(integer=True, low=0, high=MAX_WORKERS),
+    "levels": _number_type(integer=True, low=1, high=1000),
+    "wind_stride": _number_type(integer=True, low=1),
+    "arrow_stride": _number_type(integer=True, low=1),
+    "column": _number_type(integer=True, low=0),
+    "percentile": _number_type(low=0.0, high=100.0),
+    "altitude_km": _number_type(key="asi.altitude_km"),
+    "min_elevation": _number_type(key="asi.min_elevation"),
+    "width": _number_type(key="asi.keogram_width"),
+    "figsize": _inches,
+}
+
+
+def _port(text: str) -> int:
+    """``--port``: an integer 0-65535 (the bounds of ``serve.port``)."""
+    try:
+        return int(config.check_value("serve.port", text, from_text=True))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _address(text: str) -> str:
+    """``--address``: an IP address or a host name (as ``serve.address``)."""
+    reason = config.check_address(text)
+    if reason:
+        raise argparse.ArgumentTypeError(reason)
+    return text
+
+
+def _mb(nbytes: float) -> str:
+    return f"{nbytes / 1e6:,.0f} MB" if nbytes < 1e9 else f"{nbytes / 1e9:,.1f} GB"
+
+
+def check_size(nbytes: float, what: str, force: bool, hint: str = "") -> None:
+    """Refuse an output estimated above ``cli.max_output_mb`` unless ``--force`` was given.
+
+    Args:
+        nbytes: The estimated size, bytes.
+        what: What would be that large, with how it was estimated.
+        force: The user's ``--force``.
+        hint: How to ask for less (e.g. "use a longer --cadence").
+
+    Raises:
+        InvalidArgumentError: If the estimate is above the limit and ``force`` is false.
+    """
+    limit_mb = config.get().cli.max_output_mb
+    if force or nbytes <= limit_mb * 1e6:
+        return
+    raise InvalidArgumentError(
+        f"{what} would be about {_mb(nbytes)}, more than cli.max_output_mb = {limit_mb:g} MB: "
+        f"{hint + ', ' if hint else ''}give --force to go ahead anyway, or raise "
+        "cli.max_output_mb"
+    )
+
+
+def check_output(path: str | os.PathLike[str], formats: Sequence[str], what: str) -> Path:
+    """Check an output file before any work: known format, a plain file, a writable folder.
+
+    Args:
+        path: The ``-o`` value.
+        formats: The extensions accepted (with the dot, lower case).
+        what: What is written there, for messages ("the keogram").
+
+    Returns:
+        The path.
+
+    Raises:
+        InvalidArgumentError: If the extension is not one of ``formats``; the path is a
+            folder, a device, a FIFO, a socket or a symbolic link; or its folder cannot be
+            created or written.
+    """
+    text = os.fspath(path)
+    if not text or "\x00" in text:
+        raise InvalidArgumentError(f"{text!r} is not a file name", "-o")
+    out = Path(text)
+    try:
+        st = out.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # the folder is checked below
+    except OSError as exc:
+        raise InvalidArgumentError(f"{out}: cannot be checked ({exc.strerror})", "-o") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise InvalidArgumentError(f"{out} is a folder; give a file name for {what}", "-o")
+        if stat.S_ISLNK(st.st_mode):
+            raise InvalidArgumentError(
+                f"{out} is a symbolic link (writing would replace the link, not its target); "
+                "give the real path",
+                "-o",
+            )
+        if not stat.S_ISREG(st.st_mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(st.st_mode)
+                else ("a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+            )
+            raise InvalidArgumentError(f"{out} is {kind}, not a file; give a file name", "-o")
+    suffix = out.suffix.lower()
+    if suffix not in formats:
+        found = f"{out.suffix!r}" if out.suffix else "no extension"
+        raise InvalidArgumentError(
+            f"{out}: {what} is written as {', '.join(formats)} (the extension chooses the "
+            f"format), not {found}",
+            "-o",
+        )
+    _check_folder(out.parent, what)
+    return out
+
+
+def _check_folder(folder: Path, what: str) -> None:
+    """The nearest existing folder of ``folder`` must be a folder we can write into."""
+    here = folder
+    while not here.exists() and here.parent != here:
+        here = here.parent
+    if not here.is_dir():
+        raise InvalidArgumentError(f"{here} is not a folder: {what} cannot be written in it", "-o")
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise InvalidArgumentError(f"{here} is not writable: {what} cannot be written", "-o")
+
+
+def check_output_folder(path: str | os.PathLike[str], what: str) -> Path:
+    """Check an output folder before any work: not a file or device, creatable and writable.
+
+    Args:
+        path: The folder.
+        what: What is written there.
+
+    Returns:
+        The path.
+
+    Raises:
+        InvalidArgumentError: If it exists and is not a folder, or cannot be created or written.
+    """
+    out = Path(os.fspath(path))
+    if not str(path):
+        raise InvalidArgumentError("an empty folder name", "-o")
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"{out} exists and is not a folder", "-o")
+    _check_folder(out, what)
+    return out
+
+
+def _figure_pixels(figsize: Sequence[float], dpi: float, what: str) -> tuple[int, int]:
+    """Width and height in pixels; refuse what the Agg renderer cannot draw at all."""
+    width, height = (math.ceil(float(v) * dpi) for v in figsize)
+    if max(width, height) > AGG_MAX_PIXELS:
+        raise InvalidArgumentError(
+            f"{figsize[0]:g} x {figsize[1]:g} inches at {dpi:g} dpi is {width} x {height} "
+            f"pixels; {what} can be at most {AGG_MAX_PIXELS} pixels a side",
+            "--figsize",
+        )
+    return width, height
 
 
 def _installed(module: str) -> bool:
@@ -111,6 +361,7 @@ def _cmd_samples(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
+    check_output_folder(args.output, "the demo's files")
     made = run_demo(args.output, sample=args.sample)
     print(f"demo finished: {len(made)} files in {Path(args.output).resolve()}")
     for path, what in made:
@@ -139,6 +390,64 @@ def _point(text: str) -> tuple[float, float]:
     return a, b
 
 
+#: The time stamp that starts every all-sky file name (``YYYYMMDD_HHMM[SS]_...``).
+_FILE_TIME = re.compile(r"(\d{8})_(\d{4})(\d{2})?(?!\d)")
+#: A minute: the span of one file named to the minute.
+_FILE_MINUTE_S = 60.0
+#: The span assumed for a file whose name carries no time (hour files are the longest).
+_FILE_HOUR_S = 3600.0
+#: Bytes of one keogram value (float64, NaN where a frame is missing) and of one time.
+_VALUE_BYTES = 8
+
+
+def _keogram_estimate(
+    files: Sequence[str], cadence: float, rows: int | None = None
+) -> tuple[float, str]:
+    """Bytes of a keogram at ``cadence`` over the files' time span, with how it was counted.
+
+    The span comes from the time stamps in the file names (``YYYYMMDD_HHMM``), plus one
+    minute; rows and channels from the instrument table (the tallest imager when the files
+    match no instrument); ``rows`` overrides them (a path keogram's segments).
+    """
+    import numpy as np
+
+    from .io.instruments import instrument_of_file, instruments
+    from .io.registry import expand_paths
+
+    paths = expand_paths(files)
+    stamps = []
+    for path in paths:
+        m = _FILE_TIME.match(path.name)
+        if m:
+            try:
+                stamps.append(
+                    np.datetime64(
+                        f"{m[1][:4]}-{m[1][4:6]}-{m[1][6:]}T{m[2][:2]}:{m[2][2:]}:{m[3] or '00'}",
+                        "s",
+                    )
+                )
+            except ValueError:
+                pass
+    if stamps:
+        span = float((max(stamps) - min(stamps)) / np.timedelta64(1, "s")) + _FILE_MINUTE_S
+    else:
+        span = len(paths) * _FILE_HOUR_S
+    channels = 1
+    if rows is None:
+        found = instrument_of_file(paths[0])
+        if found is not None and found[0].image_size:
+            rows, channels = max(found[0].image_size), found[0].channels
+        else:
+            sizes = [max(r.image_size) * r.channels for r in instruments() if r.image_size]
+            rows = max(sizes, default=1)
+    columns = math.floor(span / cadence) + 1
+    nbytes = float(columns) * (rows * channels + 1) * _VALUE_BYTES
+    return nbytes, (
+        f"a keogram of {columns:,} columns ({span:g} s at a {cadence:g} s cadence) x "
+        f"{rows * channels} rows x {_VALUE_BYTES} bytes"
+    )
+
+
 def _cmd_asi_keogram(args: argparse.Namespace) -> int:
     from .asi.night import night_keogram
     from .io.atomic import write_netcdf
@@ -148,9 +457,17 @@ def _cmd_asi_keogram(args: argparse.Namespace) -> int:
         name: (raw if name == "path" else options[name].value(raw, "keogram"))
         for name, raw in _given(args, options).items()
     }
+    formats = (*NETCDF_FORMATS, *figure_formats())
+    outputs = [check_output(output, formats, "the keogram") for output in args.output]
+    if kwargs.get("cadence"):
+        rows = len(kwargs["path"]) if kwargs.get("path") else None
+        check_size(
+            *_keogram_estimate(args.files, kwargs["cadence"], rows),
+            force=args.force,
+            hint="use a longer --cadence (seconds between frames)",
+        )
     keo = night_keogram(args.files, **kwargs)
-    for output in args.output:
-        path = Path(output)
+    for path in outputs:
         if path.suffix.lower() in (".nc", ".nc4", ".cdf"):
             write_netcdf(keo.to_dataset(), path)
         else:
@@ -240,26 +557,43 @@ def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
                 raise InvalidArgumentError(f"expected yes or no, not {raw!r}")
             return low in _TRUE
         if kind == "int":
-            return int(raw)
+            return _finite(int(raw))
         if kind == "float":
-            return float(raw)
+            return _finite(float(raw))
         if kind == "pair":
-            return tuple(float(v) for v in raw)
+            return tuple(_finite(float(v)) for v in raw)
         if kind == "list":
             return [_number_or_text(v) for v in raw]
     except ValueError as exc:
-        want = {"int": "an integer", "float": "a number", "pair": "two numbers"}.get(kind)
+        want = {"int": "an integer", "float": "a number", "pair": "two numbers"}
+        if isinstance(exc, _NotFinite):
+            want = {"int": "an integer", "float": "a finite number", "pair": "two finite numbers"}
+        flag = f"--{option.replace('_', '-')}"
         raise GeospacexrError(
-            f"--{option.replace('_', '-')}: expected {want}, not {raw!r}" if want else str(exc)
+            f"{flag}: expected {want[kind]}, not {raw!r}" if kind in want else f"{flag}: {exc}"
         ) from None
     return raw
 
 
+class _NotFinite(ValueError):
+    """A number that is NaN or infinite (or an integer beyond int64)."""
+
+
+def _finite(value: float) -> float:
+    """``value`` if it is a finite number (an integer numpy can hold), else ``_NotFinite``."""
+    if not math.isfinite(value) or (isinstance(value, int) and abs(value) > _INT64_MAX):
+        raise _NotFinite(value)
+    return value
+
+
 def _number_or_text(value: str) -> Any:
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return value
+    if not math.isfinite(number):
+        raise InvalidArgumentError(f"expected finite numbers, not {value!r}")
+    return number
 
 
 @dataclass
@@ -310,6 +644,10 @@ class _Option:
             extra["nargs"] = "+"
         elif "bool" in kinds:  # a flag for some functions, a value for others (local_time)
             extra.update(nargs="?", const="true", metavar="VALUE")
+        check = OPTION_TYPES.get(self.name)
+        if check is not None and kinds <= {"int", "float", "pair"}:  # range-checked by argparse
+            optional = any(accepts_none for _, accepts_none in self.kinds.values())
+            extra["type"] = _or_none(check) if optional else check
         parser.add_argument(
             *names,
             dest=self.name,
@@ -354,6 +692,16 @@ def _movie_function() -> Callable[..., Any]:
     from .plot.gcm import plot_movie
 
     return plot_movie
+
+
+def _or_none(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse ``type=`` that also takes ``none`` (the Python default ``None``)."""
+
+    def parse(text: str) -> Any:
+        return None if text.strip().lower() == "none" else check(text)
+
+    parse.__name__ = getattr(check, "__name__", "value")
+    return parse
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -457,8 +805,14 @@ def _cmd_gcm_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figsize(kwargs: dict[str, Any], options: dict[str, _Option], slice_name: str) -> Any:
+    """The figure size the figure function will use: ``--figsize`` or its own default."""
+    return kwargs.get("figsize") or options["figsize"].defaults.get(slice_name) or (8.0, 4.5)
+
+
 @_gcm_command
 def _cmd_gcm_plot(args: argparse.Namespace) -> int:
+    from .plot.common import save_figure
     from .plot.gcm import plot_function
 
     _needs_var(args)
@@ -467,6 +821,15 @@ def _cmd_gcm_plot(args: argparse.Namespace) -> int:
         kwargs["var"] = args.var
     elif args.var:
         raise GeospacexrError("--slice epflux takes no --var (it uses TN, UN, VN and OMEGA)")
+    check_output(args.output, figure_formats(), "the figure")
+    dpi = inspect.signature(save_figure).parameters["dpi"].default
+    width, height = _figure_pixels(_figsize(kwargs, args.gcm_options, args.slice), dpi, "a figure")
+    check_size(
+        width * height * 4.0,
+        f"a {width} x {height} pixel figure at {dpi} dpi (4 bytes a pixel)",
+        args.force,
+        hint="use a smaller --figsize",
+    )
     ds = _open_gcm(args.files)
     plot_function(args.slice)(ds, save=args.output, **kwargs)
     print(f"wrote {args.output}")
@@ -483,16 +846,42 @@ def _cmd_gcm_movie(args: argparse.Namespace) -> int:
         for name, raw in _given(args, options).items()
         if "movie" in options[name].kinds
     }
+    check_output(args.output, MOVIE_FORMATS, "the movie")
+    dpi = movie.get("dpi") or options["dpi"].defaults["movie"]
+    width, height = _figure_pixels(_figsize(kwargs, options, args.slice), dpi, "a frame")
     ds = _open_gcm(args.files)
+    frames = _movie_frames(ds, movie)
+    check_size(
+        float(frames) * width * height * 3,
+        f"a movie of {frames} frames of {width} x {height} pixels (3 bytes a pixel)",
+        args.force,
+        hint="use fewer frames (--start/--end, --values), a smaller --figsize or --dpi",
+    )
     path = _movie_function()(ds, args.output, args.var or None, kind=args.slice, **movie, **kwargs)
     print(f"wrote {path}")
     return 0
+
+
+def _movie_frames(ds: Any, movie: dict[str, Any]) -> int:
+    """How many frames a movie of ``ds`` will have (as :func:`geospacexr.plot.gcm.plot_movie`)."""
+    if movie.get("values") is not None:
+        return len(movie["values"])
+    if movie.get("over", "time") != "time":
+        return 1  # plot_movie asks for values=
+    from .plot.common import time_window
+
+    times = ds["time"].values
+    try:
+        return int(time_window(times, movie.get("start"), movie.get("end")).sum())
+    except ValueError as exc:
+        raise InvalidArgumentError(f"{exc}", "--start/--end") from None
 
 
 @_gcm_command
 def _cmd_gcm_emission(args: argparse.Namespace) -> int:
     from .io.atomic import write_netcdf
 
+    check_output(args.output, NETCDF_FORMATS, "the emission")
     function = _emission_function()
     if function is None:
         raise GeospacexrError("the emissions registry (geospacexr.gcm.emissions) is not available")
@@ -503,8 +892,9 @@ def _cmd_gcm_emission(args: argparse.Namespace) -> int:
     ds = _open_gcm(args.files)
     da = function(ds, **kwargs)
     name = re.sub(r"[^\w.-]", "_", str(da.name or kwargs.get("name", "emission")))
-    if Path(args.output).suffix.lower() not in (".nc", ".nc4", ".cdf"):
-        raise GeospacexrError(f"-o: emissions are written as NetCDF (.nc), not {args.output!r}")
+    check_size(
+        float(da.nbytes), f"the emission {dict(da.sizes)}", args.force, hint="select fewer times"
+    )
     write_netcdf(da.to_dataset(name=name), args.output)
     print(f"wrote {args.output} ({name}, {dict(da.sizes)})")
     return 0
@@ -516,6 +906,13 @@ def _emission_function() -> Callable[..., Any] | None:
     except ImportError:
         return None
     return emission
+
+
+def _force_help() -> str:
+    return (
+        "write even if the estimated output is larger than the configuration's "
+        f"cli.max_output_mb (now {config.get().cli.max_output_mb:g} MB)"
+    )
 
 
 def _add_gcm_parsers(sub: Any) -> None:
@@ -564,6 +961,7 @@ def _add_gcm_parsers(sub: Any) -> None:
             default=default_slice,
             help=f"{movie_docs.get('kind', 'slice')} (default: {default_slice})",
         )
+        q.add_argument("--force", action="store_true", help=_force_help())
         for option in options.values():
             option.add_to(q)
         q.set_defaults(func=func, gcm_options=options)
@@ -576,6 +974,7 @@ def _add_gcm_parsers(sub: Any) -> None:
     )
     e.add_argument("files", nargs="+", help=files_help)
     e.add_argument("-o", "--output", required=True, help="NetCDF file (.nc), written atomically")
+    e.add_argument("--force", action="store_true", help=_force_help())
     options = {}
     if emission is not None:
         options = _collect_options({"emission": emission}, skip=("ds",))
@@ -601,8 +1000,10 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
         "--output",
         action="append",
         required=True,
-        help="night.png and/or night.nc (repeatable)",
+        help="night.png and/or night.nc (repeatable; NetCDF .nc/.nc4/.cdf or a figure format "
+        "of matplotlib: .png, .pdf, .svg...)",
     )
+    k.add_argument("--force", action="store_true", help=_force_help())
     options = _collect_options({"keogram": night_keogram}, skip=("files", "progress"))
     for name, option in options.items():
         flags = _ASI_KEOGRAM_FLAGS.get(name, ())
@@ -624,11 +1025,16 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``geospacexr`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="geospacexr",
         description="Space-physics data as xarray objects: samples, demo and interactive app.",
     )
     parser.add_argument("--version", action="version", version=f"geospacexr {__version__}")
+    parser.add_argument(
+        "--traceback",
+        action="store_true",
+        help="on an unexpected error, show Python's traceback instead of one line (for reports)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("info", help="version, optional extras and sample data")
@@ -659,10 +1065,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")
     p.add_argument("files", nargs="*", help="data files to explore (default: the sample data)")
     p.add_argument(
-        "--port", type=int, default=cfg.serve.port, help="TCP port (default: %(default)s)"
+        "--port",
+        type=_port,
+        default=cfg.serve.port,
+        help="TCP port, 0-65535; 0 picks a free one (default: %(default)s)",
     )
     p.add_argument(
-        "--address", default=cfg.serve.address, help="address to listen on (default: %(default)s)"
+        "--address",
+        type=_address,
+        default=cfg.serve.address,
+        help="IP address or host name to listen on (default: %(default)s)",
     )
     p.add_argument(
         "--show",
@@ -686,9 +1098,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 1 on a geospacexr error (message on stderr), 130 when
-        interrupted; the ``gcm`` commands give 2 for bad input or usage (one line on stderr).
+        The exit status: 0 on success, 1 on a geospacexr error, a system error (a full disk, a
+        missing permission) or a lack of memory (one line on stderr), 130 when interrupted;
+        the ``gcm`` commands give 2 for bad input or usage (one line on stderr). An unexpected
+        error is one line too, exit status 3, unless ``--traceback`` is given.
     """
+    traceback = "--traceback" in (sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(argv)
@@ -703,11 +1118,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return int(args.func(args) or 0)
     except GeospacexrError as exc:
-        print(f"geospacexr: error: {exc}", file=sys.stderr)
+        print(f"geospacexr: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("geospacexr: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(
+            "geospacexr: error: out of memory (ask for less: fewer files or frames, a coarser "
+            "cadence, a smaller figure)",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:  # a full disk, a missing permission, a port already in use...
+        print(f"geospacexr: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if traceback:
+            raise
+        print(
+            f"geospacexr: internal error: {type(exc).__name__}: {_one_line(exc)} (run again "
+            "with --traceback and report it)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line (an OSError's reason and file name)."""
+    if isinstance(exc, OSError) and not isinstance(exc, GeospacexrError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,8 +19,11 @@ The TOML file has one table per section::
     altitude_km = 110
     min_elevation = 10
 
-A malformed file, an unknown section or key, or a value of the wrong type raises
-:class:`~geospacexr.errors.ConfigError` naming the file (or variable), the key and the line.
+A malformed file, an unknown section or key, a value of the wrong type or outside the key's
+allowed values raises :class:`~geospacexr.errors.ConfigError` naming the file (or variable), the
+key, the value, what is allowed and the line. Every key has allowed values: declared in its
+field's ``metadata`` (``min``, ``max``, ``gt``, ``lt``, ``choices``, ``check``), else derived
+from its type and name (see :func:`limits`); the built-in defaults obey them too.
 ``geospacexr config`` prints the effective values and where each came from.
 
 Example:
@@ -37,27 +40,39 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import errno
+import functools
+import ipaddress
+import math
 import os
 import re
 import stat
 import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, InvalidArgumentError
 
 __all__ = [
     "Config",
+    "allowed",
+    "check_address",
+    "check_value",
     "config_file",
     "describe",
     "get",
+    "keys",
+    "limits",
+    "make_folder",
     "override",
     "overrides",
     "reload",
     "resolve",
+    "validate",
 ]
 
 ENV_PREFIX = "GEOSPACEXR_"
@@ -66,6 +81,60 @@ ENV_FILE = "GEOSPACEXR_CONFIG"
 
 def _xdg(var: str, fallback: str) -> Path:
     return Path(os.environ.get(var) or Path.home() / fallback)
+
+
+#: Longest host name (RFC 1035: 253 characters written out).
+_HOSTNAME_MAX = 253
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def check_address(value: str) -> str | None:
+    """Why ``value`` is not an address a server can listen on (``None`` if it is one).
+
+    An address is an IPv4 or IPv6 address (``127.0.0.1``, ``::1``, ``0.0.0.0``) or a host
+    name of letters, digits and hyphens in dot-separated labels (``localhost``,
+    ``my-host.example.org``); nothing else (no scheme, port, path, spaces or control
+    characters).
+
+    Args:
+        value: The address.
+
+    Returns:
+        ``None`` when valid, else the reason.
+    """
+    if not isinstance(value, str) or not value:
+        return "an address is an IP address or a host name, not an empty value"
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    name = value[:-1] if value.endswith(".") else value
+    if (
+        len(name) > _HOSTNAME_MAX
+        or not all(_HOST_LABEL.fullmatch(label) for label in name.split("."))
+        or name.replace(".", "").isdigit()
+    ):
+        return f"{value!r} is neither an IP address nor a host name"
+    return None
+
+
+def _check_url(value: str) -> str | None:
+    """Why ``value`` is not an ``http(s)://host/...`` or ``file:///...`` URL (``None`` if it is)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return f"{value!r} is not a URL ({exc})"
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return None
+    if parts.scheme == "file" and parts.path:
+        return None
+    return f"{value!r} is not an http://, https:// or file:// URL"
+
+
+def _limit(default: Any = dataclasses.MISSING, **meta: Any) -> Any:
+    """A dataclass field with its allowed values in ``metadata`` (see :func:`limits`)."""
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -94,10 +163,10 @@ class ServersConfig:
         backoff_s: Wait before the second attempt, seconds; it doubles at each further one.
     """
 
-    ucalgary_url: str = "https://data.phys.ucalgary.ca/sort_by_project"
-    timeout_s: float = 30.0
-    retries: int = 3
-    backoff_s: float = 0.5
+    ucalgary_url: str = _limit("https://data.phys.ucalgary.ca/sort_by_project", check=_check_url)
+    timeout_s: float = _limit(30.0, gt=0, max=3600)
+    retries: int = _limit(3, min=1, max=100)
+    backoff_s: float = _limit(0.5, min=0, max=3600)
 
 
 @dataclass(frozen=True)
@@ -120,14 +189,14 @@ class AsiConfig:
         future_margin_days: Frames stamped later than now plus this many days are implausible.
     """
 
-    altitude_km: float = 110.0
-    min_elevation: float = 5.0
+    altitude_km: float = _limit(110.0, gt=0, max=2000)
+    min_elevation: float = _limit(5.0, min=0, lt=90)
     time_tolerance_s: float = 1.5
-    keogram_width: float = 5.0
-    aacgm_grid_deg: float = 1.0
+    keogram_width: float = _limit(5.0, gt=0, max=1000)
+    aacgm_grid_deg: float = _limit(1.0, min=0, max=30)
     check_frame_times: bool = True
     earliest_frame_time: str = "1980-01-01"
-    future_margin_days: float = 2.0
+    future_margin_days: float = _limit(2.0, min=0, max=36525)
 
 
 @dataclass(frozen=True)
@@ -147,8 +216,13 @@ class GcmConfig:
 
     emission_height_km: float = 250.0
     time_chunk: int = 1
-    earliest_year: int = 1800
-    latest_year: int = 2200
+    earliest_year: int = _limit(1800, min=1678, max=2261)
+    latest_year: int = _limit(2200, min=1678, max=2261)
+
+
+#: The accuracy presets of L* and K (the keys of :data:`geospacexr.rb.invariants.ACCURACY`,
+#: checked by a test; not imported here, which would load numba with the configuration).
+RB_ACCURACY_PRESETS = ("fast", "default", "high")
 
 
 @dataclass(frozen=True)
@@ -170,13 +244,13 @@ class RbConfig:
         compile_message: Print one line on stderr when a model's kernels compile (cold cache).
     """
 
-    earth_radius_km: float = 6371.2
-    dipole_moment_nt: float = 30000.0
-    accuracy: str = "default"
-    trace_stop_altitude_km: float = 100.0
-    trace_outer_re: float = 60.0
-    trace_max_step_re: float = 1.0
-    trace_max_steps: int = 4000
+    earth_radius_km: float = _limit(6371.2, gt=0)
+    dipole_moment_nt: float = _limit(30000.0, gt=0, max=1e6)
+    accuracy: str = _limit("default", choices=RB_ACCURACY_PRESETS)
+    trace_stop_altitude_km: float = _limit(100.0, min=0, max=10000)
+    trace_outer_re: float = _limit(60.0, gt=1, max=1000)
+    trace_max_step_re: float = _limit(1.0, gt=0, max=10)
+    trace_max_steps: int = _limit(4000, min=10, max=10_000_000)
     compile_message: bool = True
 
 
@@ -227,9 +301,9 @@ class CacheConfig:
             radiation-belt explorer, slices of the GCM explorer).
     """
 
-    mosaic_matrices: int = 8
-    file_hashes: int = 4096
-    explorer_results: int = 64
+    mosaic_matrices: int = _limit(8, min=0, max=1_000_000)
+    file_hashes: int = _limit(4096, min=0, max=100_000_000)
+    explorer_results: int = _limit(64, min=0, max=1_000_000)
 
 
 @dataclass(frozen=True)
@@ -241,8 +315,24 @@ class ServeConfig:
         address: Address to listen on (loopback by default).
     """
 
-    port: int = 5006
-    address: str = "127.0.0.1"
+    port: int = _limit(5006, min=0, max=65535)
+    address: str = _limit("127.0.0.1", check=check_address)
+
+
+@dataclass(frozen=True)
+class CliConfig:
+    """The ``geospacexr`` command.
+
+    Attributes:
+        max_output_mb: Largest estimated output of one command, MB: frames x pixels x bytes
+            per value of a keogram or movie, width x height x 4 of a figure, the array of an
+            emission. A bigger request (a keogram at a cadence of 10 microseconds) is refused
+            before any work unless ``--force`` is given.
+        max_figure_inches: Largest width or height of a figure (``--figsize``), inches.
+    """
+
+    max_output_mb: float = _limit(2048.0, gt=0)
+    max_figure_inches: float = _limit(100.0, gt=0, max=1000)
 
 
 @dataclass(frozen=True)
@@ -258,6 +348,7 @@ class Config:
         io: :class:`IoConfig`.
         cache: :class:`CacheConfig`.
         serve: :class:`ServeConfig`.
+        cli: :class:`CliConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -269,6 +360,7 @@ class Config:
     io: IoConfig = field(default_factory=IoConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    cli: CliConfig = field(default_factory=CliConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -308,13 +400,220 @@ def _schema() -> dict[tuple[str, str], Any]:
     out = {}
     for section, cls in _SECTIONS.items():
         for f in dataclasses.fields(cls):
-            out[(section, f.name)] = f.type
+            out[(section, f.name)] = _annotation(f.type)
     return out
 
 
 def keys() -> list[str]:
     """Return every configurable key as ``section.key``."""
     return [f"{s}.{n}" for s, n in _schema()]
+
+
+# ------------------------------------------------------------------------------------------------
+# Allowed values
+
+#: Numeric keys without a declared lower bound whose name marks a limit, a size or a count
+#: of things that must be positive (a zero limit would refuse everything).
+POSITIVE_NAMES = re.compile(r"^max_|_(mb|gb|bytes|pixels|frames|chunk|steps)$")
+#: Numeric keys without a declared lower bound whose name marks a duration or a distance.
+NONNEGATIVE_NAMES = re.compile(r"_(s|km)$")
+#: Largest integer a key may hold (numpy's int64), whatever its declared range.
+INT_MAX = 2**63 - 1
+_BOUNDS = ("min", "gt", "max", "lt")
+
+
+def _fields() -> dict[tuple[str, str], dataclasses.Field[Any]]:
+    return {
+        (section, f.name): f for section, cls in _SECTIONS.items() for f in dataclasses.fields(cls)
+    }
+
+
+def _type_name(annotation: Any) -> str:
+    """``"int"``, ``"float"``, ``"Path"``... of a field's annotation (a string or a type)."""
+    return _annotation(annotation).replace(" | None", "")
+
+
+def _annotation(annotation: Any) -> str:
+    """A field's annotation as written (``"Path | None"``), also when it is a real type."""
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("pathlib.", "")
+
+
+def limits(key: str) -> dict[str, Any]:
+    """The allowed values of a key: what its field declares, else what its type and name imply.
+
+    A field declares them in its ``metadata`` (``field(default=..., metadata={...})``):
+    ``min``/``max`` (inclusive bounds), ``gt``/``lt`` (exclusive bounds), ``choices`` (the
+    accepted values) and ``check`` (a function returning why a value is refused, or ``None``).
+    A key that declares no bound gets one from its type and name:
+
+    * every number must be finite (no NaN or infinity);
+    * an integer must lie in ``[0, 2**63)``;
+    * a number named ``max_*`` or ``*_mb``, ``*_gb``, ``*_bytes``, ``*_pixels``, ``*_frames``,
+      ``*_chunk``, ``*_steps`` must be positive (an integer at least 1);
+    * a number named ``*_s`` (a duration) or ``*_km`` (a distance) must be at least 0;
+    * a text or a path may not contain a NUL character.
+
+    Args:
+        key: ``section.key``.
+
+    Returns:
+        ``{"min"|"gt"|"max"|"lt"|"choices"|"check": ...}``, the bounds in force.
+
+    Raises:
+        ConfigError: If the key does not exist.
+    """
+    section, _, name = key.partition(".")
+    cls = _SECTIONS.get(section)
+    out = None if cls is None else _limits_of(cls, name)
+    if out is None:
+        raise ConfigError(f"unknown configuration key; known keys: {', '.join(keys())}", key=key)
+    return dict(out)
+
+
+@functools.cache
+def _limits_of(cls: type, name: str) -> dict[str, Any] | None:
+    """:func:`limits` of field ``name`` of the section class ``cls`` (``None``: no such field)."""
+    found = next((f for f in dataclasses.fields(cls) if f.name == name), None)
+    if found is None:
+        return None
+    declared = dict(found.metadata)
+    base = _type_name(found.type)
+    out: dict[str, Any] = {}
+    if base in ("int", "float"):
+        if "min" not in declared and "gt" not in declared:
+            if POSITIVE_NAMES.search(name):
+                out.update({"min": 1} if base == "int" else {"gt": 0})
+            elif base == "int" or NONNEGATIVE_NAMES.search(name):
+                out["min"] = 0
+        if base == "int" and "max" not in declared and "lt" not in declared:
+            out["max"] = INT_MAX
+    out.update({k: v for k, v in declared.items() if k in (*_BOUNDS, "choices", "check")})
+    return out
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(value)
+
+
+def allowed(key: str) -> str:
+    """Describe in words the values a key accepts (for messages and the documentation).
+
+    Args:
+        key: ``section.key``.
+
+    Returns:
+        For example ``"an integer in [0, 65535]"``, ``"a finite number > 0"`` or
+        ``"one of 'fast', 'default', 'high'"``.
+    """
+    section, _, name = key.partition(".")
+    lim = limits(key)
+    base = _type_name(_fields()[(section, name)].type)
+    if "choices" in lim:
+        return "one of " + ", ".join(repr(c) for c in lim["choices"])
+    if base in ("int", "float"):
+        what = "an integer" if base == "int" else "a finite number"
+        low = next(((b, lim[b]) for b in ("min", "gt") if b in lim), None)
+        high = next(((b, lim[b]) for b in ("max", "lt") if b in lim), None)
+        if high is not None and high[1] == INT_MAX:
+            high = None
+        if low and high:
+            return (
+                f"{what} in {'[' if low[0] == 'min' else '('}{_number(low[1])}, "
+                f"{_number(high[1])}{']' if high[0] == 'max' else ')'}"
+            )
+        if low:
+            return f"{what} {'>=' if low[0] == 'min' else '>'} {_number(low[1])}"
+        if high:
+            return f"{what} {'<=' if high[0] == 'max' else '<'} {_number(high[1])}"
+        return what
+    if base == "bool":
+        return "true or false"
+    if name == "address":
+        return "an IP address or a host name"
+    if "check" in lim and lim["check"] is _check_url:
+        return "an http://, https:// or file:// URL"
+    return "a path" if base == "Path" else "a text"
+
+
+def _check(key: str, value: Any) -> None:
+    """Raise ``InvalidArgumentError`` (the reason, in words) if ``value`` is not allowed."""
+    if value is None:
+        return  # an optional key left unset (paths.sample_dir)
+    lim = limits(key)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidArgumentError(f"{value!r} is not allowed (allowed: {allowed(key)})")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        too_low = ("min" in lim and value < lim["min"]) or ("gt" in lim and value <= lim["gt"])
+        too_high = ("max" in lim and value > lim["max"]) or ("lt" in lim and value >= lim["lt"])
+        if too_low or too_high:
+            raise InvalidArgumentError(
+                f"{_number(value)} is out of range (allowed: {allowed(key)})"
+            )
+    if isinstance(value, str | Path) and "\x00" in str(value):
+        raise InvalidArgumentError(f"{str(value)!r} contains a NUL character")
+    if "choices" in lim and value not in lim["choices"]:
+        raise InvalidArgumentError(f"{value!r} is not allowed (allowed: {allowed(key)})")
+    check: Callable[[Any], str | None] | None = lim.get("check")
+    if check is not None:
+        reason = check(value)
+        if reason:
+            raise InvalidArgumentError(reason)
+
+
+def check_value(key: str, value: Any, *, from_text: bool = False) -> Any:
+    """Convert a value for a key and check it against the key's allowed values.
+
+    Args:
+        key: ``section.key`` (a known key).
+        value: The value (``from_text``: as written in an environment variable).
+        from_text: Parse ``value`` from text.
+
+    Returns:
+        The value, converted to the key's type.
+
+    Raises:
+        InvalidArgumentError: If the value has the wrong type or is not allowed; the message
+            says why and what is allowed (without the key: see :func:`validate`).
+    """
+    section, _, name = key.partition(".")
+    if isinstance(value, Path):
+        value = str(value)
+    converted = _convert(value, _schema()[(section, name)], from_text=from_text)
+    _check(key, converted)
+    return converted
+
+
+def validate(key: str, value: Any, *, from_text: bool = False, source: str | None = None) -> Any:
+    """Convert a value for a key and check it against the key's allowed values.
+
+    This is what the TOML file, the environment and :func:`override` go through; the command
+    line uses it for options that are configuration keys too (``--port``, ``--address``).
+
+    Args:
+        key: ``section.key``.
+        value: The value (``from_text``: as written in an environment variable).
+        from_text: Parse ``value`` from text.
+        source: Where the value comes from, for the message.
+
+    Returns:
+        The value, converted to the key's type.
+
+    Raises:
+        ConfigError: If the key is unknown or the value has the wrong type or is not allowed
+            (the message names the key, the value, what is allowed and the source).
+    """
+    section, _, name = key.partition(".")
+    schema = _schema()
+    if (section, name) not in schema:
+        raise ConfigError(
+            f"unknown configuration key; known keys: {', '.join(keys())}", source=source, key=key
+        )
+    try:
+        return check_value(key, value, from_text=from_text)
+    except ValueError as exc:
+        raise ConfigError(str(exc), source=source, key=key) from None
 
 
 def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
@@ -464,6 +763,7 @@ def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
                 )
             try:
                 converted = _convert(value, schema[(section, key)], from_text=False)
+                _check(dotted, converted)
             except ValueError as exc:
                 raise ConfigError(str(exc), source=str(path), key=dotted, line=line) from None
             out[(section, key)] = (converted, f"{path}:{line}" if line else str(path))
@@ -485,9 +785,11 @@ def _read_env() -> dict[tuple[str, str], tuple[Any, str]]:
             known = [f"{ENV_PREFIX}{s.upper()}_{n.upper()}" for s, n in schema if s == section]
             raise ConfigError(f"unknown setting; known: {', '.join(known)}", source=var, key=rest)
         try:
-            out[(section, key)] = (_convert(raw, schema[(section, key)], from_text=True), var)
+            converted = _convert(raw, schema[(section, key)], from_text=True)
+            _check(f"{section}.{key}", converted)
         except ValueError as exc:
             raise ConfigError(str(exc), source=var, key=f"{section}.{key}") from None
+        out[(section, key)] = (converted, var)
     return out
 
 
@@ -500,6 +802,17 @@ def _build(layers: list[dict[tuple[str, str], tuple[Any, str]]]) -> Config:
             sources[f"{section}.{key}"] = source
     if "sample_dir" not in values["paths"]:
         sources["paths.sample_dir"] = "default (<paths.cache_dir>/samples)"
+    for section, cls in _SECTIONS.items():  # the built-in defaults obey the same limits
+        for f in dataclasses.fields(cls):
+            if f.name in values[section]:
+                continue  # checked where it was read
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            try:
+                _check(f"{section}.{f.name}", default)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"built-in default: {exc}", source="default", key=f"{section}.{f.name}"
+                ) from None
     sections = {s: cls(**values[s]) for s, cls in _SECTIONS.items()}
     return Config(**sections, sources=sources)
 
@@ -622,13 +935,14 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
     override to a worker, run it with ``contextvars.copy_context().run``.
 
     Args:
-        settings: ``{"section.key": value}``; values are type-checked like the TOML file's.
+        settings: ``{"section.key": value}``; values are type- and range-checked like the TOML
+            file's.
 
     Yields:
         The configuration in force inside the block.
 
     Raises:
-        ConfigError: On an unknown key or a value of the wrong type.
+        ConfigError: On an unknown key, a value of the wrong type or outside the key's range.
     """
     schema = _schema()
     layer = {}
@@ -636,15 +950,7 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
         section, _, key = dotted.partition(".")
         if (section, key) not in schema:
             raise ConfigError(f"unknown key; known keys: {', '.join(keys())}", key=dotted)
-        if isinstance(value, Path):
-            value = str(value)
-        try:
-            layer[(section, key)] = (
-                _convert(value, schema[(section, key)], from_text=False),
-                "override",
-            )
-        except ValueError as exc:
-            raise ConfigError(str(exc), source="override", key=dotted) from None
+        layer[(section, key)] = (validate(dotted, value, source="override"), "override")
     reload()  # the file and the environment as they are now, as on entering before
     token = _overrides.set(_Overrides((*_overrides.get().layers, layer)))
     try:
@@ -652,6 +958,41 @@ def override(settings: Mapping[str, Any]) -> Iterator[Config]:
     finally:
         _overrides.reset(token)
         reload()  # as before: leaving a block re-reads the file and the environment
+
+
+def make_folder(path: str | os.PathLike[str], key: str = "paths.cache_dir") -> Path:
+    """Create a folder the configuration chose (and its parents), or say which key to change.
+
+    Args:
+        path: The folder (under ``paths.cache_dir``, ``paths.sample_dir``...).
+        key: The configuration key the folder comes from, named in the message.
+
+    Returns:
+        The folder, as a :class:`~pathlib.Path`.
+
+    Raises:
+        ConfigError: If the folder cannot be created or is not writable (a read-only file
+            system, a file in the way, no permission); the message names the folder, the
+            reason, the key and where the key's value was set.
+    """
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(f"[Errno {errno.EACCES}] Permission denied: {str(folder)!r}")
+    except (OSError, ValueError) as exc:
+        cfg = get()
+        if key == "paths.sample_dir" and cfg.paths.sample_dir is None:
+            key = "paths.cache_dir"  # the sample folder is <paths.cache_dir>/samples
+        source = cfg.sources.get(key, "default")
+        raise ConfigError(
+            f"cannot create or write the folder {folder} ({exc}); set {key} to a writable "
+            f"folder (GEOSPACEXR_{key.replace('.', '_').upper()}=... or the [{key.split('.')[0]}] "
+            "table of the configuration file)",
+            source=source,
+            key=key,
+        ) from None
+    return folder
 
 
 def describe(cfg: Config | None = None) -> str:

@@ -234,7 +234,7 @@ def verify_sample(name: str, folder: Path | None = None) -> list[str]:
 
 
 def _generate(sample: Sample, folder: Path) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    config.make_folder(folder.parent, "paths.sample_dir")  # ConfigError naming the key if not
     # A generator killed half-way leaves its temporary folder behind: the next generation of the
     # same sample removes those of dead processes (their names carry host and process id).
     remove_stale_parts(folder, directories=True)

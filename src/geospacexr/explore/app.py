@@ -186,11 +186,16 @@ def serve(
 
     Returns:
         The Bokeh server (only when ``start`` is false).
+
+    Raises:
+        ConfigError: If the port is not 0-65535 or the address not an IP address or host name.
     """
     import panel as pn
 
-    port = config.resolve(port, "serve.port")
-    address = config.resolve(address, "serve.address")
+    port = config.validate("serve.port", config.resolve(port, "serve.port"), source="serve()")
+    address = config.validate(
+        "serve.address", config.resolve(address, "serve.address"), source="serve()"
+    )
     datasets = load_datasets(files)
 
     def page() -> Any:
