@@ -216,8 +216,8 @@ class GcmConfig:
 
     emission_height_km: float = 250.0
     time_chunk: int = 1
-    earliest_year: int = _limit(1800, min=1678, max=2261)
-    latest_year: int = _limit(2200, min=1678, max=2261)
+    earliest_year: int = _limit(1800, min=1, max=9999)
+    latest_year: int = _limit(2200, min=1, max=9999)
 
 
 #: The accuracy presets of L* and K (the keys of :data:`geospacexr.rb.invariants.ACCURACY`,
