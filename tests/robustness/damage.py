@@ -85,33 +85,99 @@ GCM_WINDOW = ("1800-01-01", "2262-04-11")
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in [
-        Format("pgm-themis", "asi-pgm", "themis-gill", "*.pgm.gz", "geospacexr:open_asi", "asi",
-               "pgm"),
-        Format("pgm-rego", "asi-pgm", "rego-gill", "*.pgm.gz", "geospacexr:open_asi", "asi",
-               "pgm"),
-        Format("png", "asi-png", "trex_rgb-gill-burst", "*.png.tar", "geospacexr:open_asi",
-               "asi", "png"),
-        Format("png-tar", "asi-png", "trex_rgb-gill-burst", "*.png.tar", "geospacexr:open_asi",
-               "asi", "png-tar"),
-        Format("h5-rgb", "asi-h5", "trex_rgb-gill", "*_rgb-*.h5", "geospacexr:open_asi", "asi",
-               "h5asi"),
-        Format("h5-smile", "asi-h5", "smile-atha", "*_rgb-full.h5", "geospacexr:open_asi",
-               "asi", "h5asi"),
-        Format("skymap", "asi-skymap", "themis-gill-skymap", "*skymap*.sav",
-               "geospacexr:open_skymap", "skymap", "sav",
-               companion=("themis-gill", "*.pgm.gz")),
-        Format("calibration", "asi-calibration", "rego-calibration", "*_flatfield_*.sav",
-               "geospacexr:open_calibration", "calibration", "sav",
-               companion=("rego-gill", "*.pgm.gz")),
-        Format("calibration-rayleighs", "asi-calibration", "rego-calibration",
-               "*_rayleighs_*.sav", "geospacexr:open_calibration", "calibration", "sav",
-               companion=("rego-gill", "*.pgm.gz")),
-        Format("grid", "asi-grid", "themis-grid", "*_grid_*.h5", "geospacexr:open_asi_grid",
-               "grid", "grid"),
-        Format("tiegcm", "gcm-netcdf", "tiegcm-5deg", "*_prim_*.nc", "geospacexr:open_tiegcm",
-               "gcm", "netcdf", GCM_WINDOW),
-        Format("waccmx", "gcm-netcdf", "waccmx", "*.nc", "geospacexr:open_waccmx", "gcm",
-               "netcdf", GCM_WINDOW),
+        Format(
+            "pgm-themis", "asi-pgm", "themis-gill", "*.pgm.gz", "geospacexr:open_asi", "asi", "pgm"
+        ),
+        Format("pgm-rego", "asi-pgm", "rego-gill", "*.pgm.gz", "geospacexr:open_asi", "asi", "pgm"),
+        Format(
+            "png",
+            "asi-png",
+            "trex_rgb-gill-burst",
+            "*.png.tar",
+            "geospacexr:open_asi",
+            "asi",
+            "png",
+        ),
+        Format(
+            "png-tar",
+            "asi-png",
+            "trex_rgb-gill-burst",
+            "*.png.tar",
+            "geospacexr:open_asi",
+            "asi",
+            "png-tar",
+        ),
+        Format(
+            "h5-rgb", "asi-h5", "trex_rgb-gill", "*_rgb-*.h5", "geospacexr:open_asi", "asi", "h5asi"
+        ),
+        Format(
+            "h5-smile",
+            "asi-h5",
+            "smile-atha",
+            "*_rgb-full.h5",
+            "geospacexr:open_asi",
+            "asi",
+            "h5asi",
+        ),
+        Format(
+            "skymap",
+            "asi-skymap",
+            "themis-gill-skymap",
+            "*skymap*.sav",
+            "geospacexr:open_skymap",
+            "skymap",
+            "sav",
+            companion=("themis-gill", "*.pgm.gz"),
+        ),
+        Format(
+            "calibration",
+            "asi-calibration",
+            "rego-calibration",
+            "*_flatfield_*.sav",
+            "geospacexr:open_calibration",
+            "calibration",
+            "sav",
+            companion=("rego-gill", "*.pgm.gz"),
+        ),
+        Format(
+            "calibration-rayleighs",
+            "asi-calibration",
+            "rego-calibration",
+            "*_rayleighs_*.sav",
+            "geospacexr:open_calibration",
+            "calibration",
+            "sav",
+            companion=("rego-gill", "*.pgm.gz"),
+        ),
+        Format(
+            "grid",
+            "asi-grid",
+            "themis-grid",
+            "*_grid_*.h5",
+            "geospacexr:open_asi_grid",
+            "grid",
+            "grid",
+        ),
+        Format(
+            "tiegcm",
+            "gcm-netcdf",
+            "tiegcm-5deg",
+            "*_prim_*.nc",
+            "geospacexr:open_tiegcm",
+            "gcm",
+            "netcdf",
+            GCM_WINDOW,
+        ),
+        Format(
+            "waccmx",
+            "gcm-netcdf",
+            "waccmx",
+            "*.nc",
+            "geospacexr:open_waccmx",
+            "gcm",
+            "netcdf",
+            GCM_WINDOW,
+        ),
     ]
 }
 
@@ -216,7 +282,7 @@ def random_damage(data: bytes, how: str, rng: random.Random) -> tuple[str, bytes
     raise ValueError(how)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _zero_member(codec: str) -> bytes:
     """One gzip member / bzip2 stream of :data:`_BOMB_BLOCK` zeros (about 64 KB / 50 bytes)."""
     zeros = bytes(_BOMB_BLOCK)
@@ -262,24 +328,35 @@ def pgm_cases(src: Path) -> list[tuple[str, str, Callable[[random.Random], tuple
         w, h = rng.choice([(32768, 32768), (65535, 65535), (1, 4000000000), (100000, 100000)])
         r = raw()
         m = re.search(rb"\n(\d+) (\d+)\n(\d+)\n", r)
-        content = r[: m.start()] + f"\n{w} {h}\n".encode() + r[m.start() + len(m.group(0)) - len(
-            m.group(3)) - 1 :]
+        content = (
+            r[: m.start()]
+            + f"\n{w} {h}\n".encode()
+            + r[m.start() + len(m.group(0)) - len(m.group(3)) - 1 :]
+        )
         keep = rng.choice([None, 2 * MIB])
         content = content if keep is None else content[:keep]
-        return (f"first frame header claims {w}x{h}" + ("" if keep is None else ", 2 MiB kept"),
-                _writer(name, lambda: gzip.compress(content, 1, mtime=0)), False)
+        return (
+            f"first frame header claims {w}x{h}" + ("" if keep is None else ", 2 MiB kept"),
+            _writer(name, lambda: gzip.compress(content, 1, mtime=0)),
+            False,
+        )
 
     def appended_zeros(rng):
         size = rng.choice([6 * GIB, 3 * GIB])
-        return (f"good file + gzip members of {size // GIB} GiB zeros",
-                _writer(name, lambda: data + _zeros_bomb("gz", size)), False)
+        return (
+            f"good file + gzip members of {size // GIB} GiB zeros",
+            _writer(name, lambda: data + _zeros_bomb("gz", size)),
+            False,
+        )
 
     def bz2_bomb(rng):
         size = rng.choice([6 * GIB, 16 * GIB])
         bzname = name.replace(".pgm.gz", ".pgm.bz2")
-        return (f"{bzname}: good content + bzip2 streams of {size // GIB} GiB zeros",
-                _writer(bzname, lambda: bz2.compress(raw(), 1) + _zeros_bomb("bz2", size)),
-                False)
+        return (
+            f"{bzname}: good content + bzip2 streams of {size // GIB} GiB zeros",
+            _writer(bzname, lambda: bz2.compress(raw(), 1) + _zeros_bomb("bz2", size)),
+            False,
+        )
 
     def tiny_frames(rng):
         minimal = rng.random() < 0.5
@@ -300,8 +377,11 @@ def pgm_cases(src: Path) -> list[tuple[str, str, Callable[[random.Random], tuple
 
     def empty_members(rng):
         count = rng.choice([400_000, 100_000])
-        return (f"good file + {count} empty gzip members",
-                _writer(name, lambda: data + gzip.compress(b"", mtime=0) * count), False)
+        return (
+            f"good file + {count} empty gzip members",
+            _writer(name, lambda: data + gzip.compress(b"", mtime=0) * count),
+            False,
+        )
 
     def stamp(value: bytes, label: str):
         def build(rng):
@@ -311,8 +391,11 @@ def pgm_cases(src: Path) -> list[tuple[str, str, Callable[[random.Random], tuple
             a, b = frames[k]
             frame = _STAMP.sub(lambda m: m.group(1) + value, r[a:b])
             content = r[:a] + frame + r[b:]
-            return (f"frame {k} stamped {value.decode()} ({label})",
-                    _writer(name, lambda: gzip.compress(content, 1, mtime=0)), False)
+            return (
+                f"frame {k} stamped {value.decode()} ({label})",
+                _writer(name, lambda: gzip.compress(content, 1, mtime=0)),
+                False,
+            )
 
         return build
 
@@ -355,7 +438,7 @@ def _ihdr(width: int, height: int, depth: int = 8, color: int = 2) -> bytes:
     return struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, 0)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _big_png(side: int) -> bytes:
     """A real RGB 8-bit PNG of ``side``² black pixels (a few hundred KB)."""
     comp = zlib.compressobj(9)
@@ -402,8 +485,7 @@ def png_cases(src: Path, single: bool) -> list[tuple[str, str, Callable]]:
     def big(rng):
         count = 1 if single else rng.choice([24, 6])
         names = [f"20211030_0605{i:02d}_149606_gill_rgb-04_320ms_burst.png" for i in range(count)]
-        return (f"{count} real PNGs of 9400x9400",
-                out([(n, _big_png(9400)) for n in names]), False)
+        return (f"{count} real PNGs of 9400x9400", out([(n, _big_png(9400)) for n in names]), False)
 
     def stamp(value: str, kind: str):
         def build(rng):
@@ -423,8 +505,11 @@ def png_cases(src: Path, single: bool) -> list[tuple[str, str, Callable]]:
         info = tarfile.TarInfo(first_name)
         info.size, info.mtime = size, 1635573900
         header = info.tobuf(format=tarfile.GNU_FORMAT)
-        return (f"tar member declaring {size} bytes, {len(first)} present",
-                _writer(tar_name, header + first), False)
+        return (
+            f"tar member declaring {size} bytes, {len(first)} present",
+            _writer(tar_name, header + first),
+            False,
+        )
 
     def gz_huge(rng):
         size = 8 * GIB
@@ -433,19 +518,26 @@ def png_cases(src: Path, single: bool) -> list[tuple[str, str, Callable]]:
         header = info.tobuf(format=tarfile.GNU_FORMAT)
 
         def content():
-            return (gzip.compress(header, mtime=0) + _zeros_bomb("gz", size)
-                    + gzip.compress(bytes(1024), mtime=0))
+            return (
+                gzip.compress(header, mtime=0)
+                + _zeros_bomb("gz", size)
+                + gzip.compress(bytes(1024), mtime=0)
+            )
 
         return "gzip-compressed tar holding one 8 GiB member", _writer(tar_name, content), False
 
     def many(rng):
-        count = rng.choice([50_000, 20_000])
-        tiny = _png([(b"IHDR", _ihdr(1, 1)), (b"IDAT", zlib.compress(b"\0\0\0\0")),
-                     (b"IEND", b"")])
-        names = [f"20211030_06{i // 60 % 60:02d}{i % 60:02d}_{i:06d}_gill_rgb-04_320ms_burst.png"
-                 for i in range(count)]
-        return f"tar of {count} 1x1 PNGs", _writer(tar_name, lambda: _tar(
-            [(n, tiny) for n in names])), False
+        count = rng.choice([20_000, 50_000])
+        tiny = _png([(b"IHDR", _ihdr(1, 1)), (b"IDAT", zlib.compress(b"\0\0\0\0")), (b"IEND", b"")])
+        names = [
+            f"20211030_06{i // 60 % 60:02d}{i % 60:02d}_{i:06d}_gill_rgb-04_320ms_burst.png"
+            for i in range(count)
+        ]
+        return (
+            f"tar of {count} 1x1 PNGs",
+            _writer(tar_name, lambda: _tar([(n, tiny) for n in names])),
+            False,
+        )
 
     kinds = [
         ("bomb", "png IHDR huge", ihdr),
@@ -558,13 +650,20 @@ def h5asi_cases(src: Path) -> list[tuple[str, str, Callable]]:
 
         def edit(f, folder):
             h, w, c, _ = shape
-            _replace(f, "data/images", shape=(h, w, c, count), dtype="u1",
-                     chunks=(h, w, c, 1), compression="gzip")
+            _replace(
+                f,
+                "data/images",
+                shape=(h, w, c, count),
+                dtype="u1",
+                chunks=(h, w, c, 1),
+                compression="gzip",
+            )
             t0 = np.datetime64(stamps[0][:19].decode().replace(" ", "T"), "s")
             times = np.datetime_as_string(t0 + np.arange(count) * np.timedelta64(1, "s"))
             text = np.char.add(np.char.replace(times, "T", " ").astype("S19"), tail)
-            _replace(f, "data/timestamp", data=text, chunks=(min(count, 65536),),
-                     compression="gzip")
+            _replace(
+                f, "data/timestamp", data=text, chunks=(min(count, 65536),), compression="gzip"
+            )
 
         return f"{count} frames declared with matching timestamps", edit, False
 
@@ -572,8 +671,14 @@ def h5asi_cases(src: Path) -> list[tuple[str, str, Callable]]:
         side = rng.choice([32768, 100000])
 
         def edit(f, folder):
-            _replace(f, "data/images", shape=(side, side, 3, shape[3]), dtype="u1",
-                     chunks=(512, 512, 3, 1), compression="gzip")
+            _replace(
+                f,
+                "data/images",
+                shape=(side, side, 3, shape[3]),
+                dtype="u1",
+                chunks=(512, 512, 3, 1),
+                compression="gzip",
+            )
 
         return f"images declared {side}x{side}", edit, False
 
@@ -592,8 +697,13 @@ def h5asi_cases(src: Path) -> list[tuple[str, str, Callable]]:
         return build
 
     def rename(rng):
-        old, new = rng.choice([("data/images", "data/imagez"), ("data/timestamp", "data/times"),
-                               ("metadata/frame", "metadata/frames")])
+        old, new = rng.choice(
+            [
+                ("data/images", "data/imagez"),
+                ("data/timestamp", "data/times"),
+                ("metadata/frame", "metadata/frames"),
+            ]
+        )
 
         def edit(f, folder):
             f.move(old, new)
@@ -605,7 +715,7 @@ def h5asi_cases(src: Path) -> list[tuple[str, str, Callable]]:
 
         def edit(f, folder):
             if what == "images float64":
-                _replace(f, "data/images", shape=shape, dtype="f8", chunks=shape[:3] + (1,))
+                _replace(f, "data/images", shape=shape, dtype="f8", chunks=(*shape[:3], 1))
             elif what == "images 3-d":
                 _replace(f, "data/images", shape=shape[:3], dtype="u1")
             elif what == "timestamp float":
@@ -625,12 +735,25 @@ def h5asi_cases(src: Path) -> list[tuple[str, str, Callable]]:
         ("time-implausible", "1970", stamp("1970-01-01 00:00:00", "implausible")),
         ("time-implausible", "2199", stamp("2199-10-30 06:05:00", "implausible")),
         ("attribute", "time not a date", stamp("2021-13-45 25:61:61", "not a date")),
-        ("attribute", "geodetic text", _attr(meta, "geodetic_latitude",
-                                             ["north", "", "1e999", "nan"])),
-        ("attribute", "geodetic array", _attr(meta, "geodetic_longitude",
-                                              [np.zeros((2, 2)), np.array([b"a", b"b"])])),
-        ("attribute", "exposure text", _attr("metadata/frame/frame0", "image_effective_exposure",
-                                             ["long ms", "-1 ms", "1e400 ms", np.ones(3)])),
+        (
+            "attribute",
+            "geodetic text",
+            _attr(meta, "geodetic_latitude", ["north", "", "1e999", "nan"]),
+        ),
+        (
+            "attribute",
+            "geodetic array",
+            _attr(meta, "geodetic_longitude", [np.zeros((2, 2)), np.array([b"a", b"b"])]),
+        ),
+        (
+            "attribute",
+            "exposure text",
+            _attr(
+                "metadata/frame/frame0",
+                "image_effective_exposure",
+                ["long ms", "-1 ms", "1e400 ms", np.ones(3)],
+            ),
+        ),
         ("renamed", "renamed dataset", rename),
         ("attribute", "dataset type or shape", retype),
     ]
@@ -655,8 +778,11 @@ def grid_cases(src: Path) -> list[tuple[str, str, Callable]]:
     meta = "metadata/file"
 
     def text(key: str):
-        return _attr(meta, key, ["none", "", "abc", "1e999", "nan", np.zeros((2, 2)),
-                                 np.float64(0.0), np.int64(-5)])
+        return _attr(
+            meta,
+            key,
+            ["none", "", "abc", "1e999", "nan", np.zeros((2, 2)), np.float64(0.0), np.int64(-5)],
+        )
 
     def confidence(rng):
         new = rng.choice([(2, 2), (1,), shape[:2]])
@@ -673,8 +799,9 @@ def grid_cases(src: Path) -> list[tuple[str, str, Callable]]:
             def edit(f, folder):
                 ts = list(stamps)
                 ts[k] = value + " UTC"
-                _replace(f, "data/timestamp", data=np.array(ts, dtype=object),
-                         dtype=h5py.string_dtype())
+                _replace(
+                    f, "data/timestamp", data=np.array(ts, dtype=object), dtype=h5py.string_dtype()
+                )
 
             return f"frame {k} stamped {value} ({label})", edit, False
 
@@ -684,8 +811,14 @@ def grid_cases(src: Path) -> list[tuple[str, str, Callable]]:
         side = rng.choice([(65536, 131072), (512, 1024 * 1024)])
 
         def edit(f, folder):
-            _replace(f, "data/grid", shape=side + (shape[2],), dtype="f4",
-                     chunks=(32, 128, 3), compression="gzip")
+            _replace(
+                f,
+                "data/grid",
+                shape=(*side, shape[2]),
+                dtype="f4",
+                chunks=(32, 128, 3),
+                compression="gzip",
+            )
 
         return f"grid declared {side}", edit, False
 
@@ -699,8 +832,13 @@ def grid_cases(src: Path) -> list[tuple[str, str, Callable]]:
         return f"{key} = {value!r}", edit, False
 
     def rename(rng):
-        old, new = rng.choice([("data/grid", "data/grids"), ("data/timestamp", "data/times"),
-                               ("data/source_info/confidence", "data/source_info/conf")])
+        old, new = rng.choice(
+            [
+                ("data/grid", "data/grids"),
+                ("data/timestamp", "data/times"),
+                ("data/source_info/confidence", "data/source_info/conf"),
+            ]
+        )
 
         def edit(f, folder):
             f.move(old, new)
@@ -771,8 +909,11 @@ def sav_cases(src: Path) -> list[tuple[str, str, Callable]]:
                 new = off + rng.choice([1, 4, 12])
             out = bytearray(data)
             out[off + 4 : off + 12] = struct.pack(">II", new & 0xFFFFFFFF, new >> 32)
-            return (f"record {i} (type {records[i][1]}) at {off}: next -> {new} ({target})",
-                    _writer(name, bytes(out)), False)
+            return (
+                f"record {i} (type {records[i][1]}) at {off}: next -> {new} ({target})",
+                _writer(name, bytes(out)),
+                False,
+            )
 
         return build
 
@@ -791,8 +932,11 @@ def sav_cases(src: Path) -> list[tuple[str, str, Callable]]:
     def interval(value: bytes, label: str):
         def build(rng):
             out = data[: date.start()] + value + data[date.end() :]
-            return (f"{date.group().decode()} at {date.start()} -> {value.decode()} ({label})",
-                    _writer(name, out), False)
+            return (
+                f"{date.group().decode()} at {date.start()} -> {value.decode()} ({label})",
+                _writer(name, out),
+                False,
+            )
 
         return build
 
@@ -826,7 +970,7 @@ def sav_cases(src: Path) -> list[tuple[str, str, Callable]]:
 # --------------------------------------------------------------------------- netCDF
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def netcdf4_copy(src: Path, folder: Path) -> Path:
     """A netCDF-4 (HDF5, compressed, chunked) copy of a netCDF-3 file, made once."""
     import netCDF4
@@ -841,8 +985,9 @@ def netcdf4_copy(src: Path, folder: Path) -> Path:
             b.createDimension(name, None if dim.isunlimited() else len(dim))
         for name, var in a.variables.items():
             fill = var.getncattr("_FillValue") if "_FillValue" in var.ncattrs() else None
-            new = b.createVariable(name, var.dtype, var.dimensions, zlib=var.ndim > 1,
-                                   complevel=1, fill_value=fill)
+            new = b.createVariable(
+                name, var.dtype, var.dimensions, zlib=var.ndim > 1, complevel=1, fill_value=fill
+            )
             new.setncatts({k: var.getncattr(k) for k in var.ncattrs() if k != "_FillValue"})
             var.set_auto_maskandscale(False)
             new.set_auto_maskandscale(False)
@@ -903,8 +1048,9 @@ def netcdf_cases(src: Path, nc4: Path | None) -> list[tuple[str, str, Callable]]
             d.renameVariable(coord, coord + "_orig")
             d.createDimension("nchar_x", 8)
             v = d.createVariable(coord, "S1", (coord, "nchar_x"))
-            v[:] = netCDF4.stringtochar(np.array([f"{i:8d}" for i in range(len(
-                d.dimensions[coord]))], dtype="S8"))
+            v[:] = netCDF4.stringtochar(
+                np.array([f"{i:8d}" for i in range(len(d.dimensions[coord]))], dtype="S8")
+            )
 
         return f"char-typed {coord}", edit
 
@@ -990,12 +1136,21 @@ def netcdf_cases(src: Path, nc4: Path | None) -> list[tuple[str, str, Callable]]
         ("renamed", "renamed dimension", wrap(rename_dim)),
         ("renamed", "renamed variable", wrap(rename_var)),
         ("time-overflow", "year 2263", wrap(year(2263, "beyond datetime64[ns]"))),
-        ("time-overflow", "units since 2263", wrap(time_units_to(overflow_units,
-                                                                 "beyond datetime64[ns]"))),
-        ("time-overflow", "huge time value", wrap(time_values([1e30, 9.2e18, -1e30],
-                                                              "beyond datetime64[ns]"))),
-        ("attribute", "time units not a date", wrap(time_units_to("seconds since never",
-                                                                  "not a date"))),
+        (
+            "time-overflow",
+            "units since 2263",
+            wrap(time_units_to(overflow_units, "beyond datetime64[ns]")),
+        ),
+        (
+            "time-overflow",
+            "huge time value",
+            wrap(time_values([1e30, 9.2e18, -1e30], "beyond datetime64[ns]")),
+        ),
+        (
+            "attribute",
+            "time units not a date",
+            wrap(time_units_to("seconds since never", "not a date")),
+        ),
         ("attribute", "time NaN", wrap(time_values([np.nan, np.inf], "not a time"))),
         ("bomb", "huge declared dimension", lambda rng: huge_dim(rng)),
     ]
@@ -1043,9 +1198,9 @@ class _First(random.Random):
 def make_cases(fmt: Format, src: Path, n: int, seed: int, scratch: Path) -> list[Case]:
     """``n`` cases for ``fmt`` built from the valid file ``src`` (deterministic for a seed).
 
-    The list starts with an undamaged control, an empty file and a wrong magic; then every
-    structural kind once (in order); then, alternating, further structural variants (new random
-    parameters) and random byte damage, about 40 % structural.
+    The list starts with an undamaged control, then every structural kind once (in order, with
+    each kind's canonical parameters: the sizes of the issue), an empty file and a wrong magic;
+    then further structural variants (new random parameters, about 40 %) and random byte damage.
 
     Args:
         fmt: The format.
@@ -1063,12 +1218,14 @@ def make_cases(fmt: Format, src: Path, n: int, seed: int, scratch: Path) -> list
     nc4 = netcdf4_copy(src, scratch) if fmt.family == "netcdf" else None
     specs: list[tuple[str, str, Callable[[Path], Path], bool, bool]] = [
         ("control", "undamaged file", _writer(name, data), False, True),
-        ("random", "empty file", _writer(name, b""), False, False),
-        ("random", "wrong magic", _writer(name, b"XXXX" + data[4:]), False, False),
     ]
     for kind, _, build in kinds:
         label, make, refuse = build(_First(rng.random()))
         specs.append((kind, label, make, refuse, False))
+    specs += [
+        ("random", "empty file", _writer(name, b""), False, False),
+        ("random", "wrong magic", _writer(name, b"XXXX" + data[4:]), False, False),
+    ]
     random_kinds = ["truncate", "flip", "zero", "absurd"]
     compressed = data[:3] in (b"\x1f\x8b\x08", b"BZh")
     i = 0
@@ -1082,16 +1239,29 @@ def make_cases(fmt: Format, src: Path, n: int, seed: int, scratch: Path) -> list
             continue
         how = random_kinds[i % len(random_kinds)]
         if nc4 is not None and case_rng.random() < 0.4:
-            specs.append(("random", f"[netCDF-4 copy] {how}", _random_file(nc4, name, how,
-                                                                           case_rng.random()),
-                          False, False))
+            specs.append(
+                (
+                    "random",
+                    f"[netCDF-4 copy] {how}",
+                    _random_file(nc4, name, how, case_rng.random()),
+                    False,
+                    False,
+                )
+            )
         elif compressed and case_rng.random() < 0.5:
-            specs.append(("random", f"inner {how}", _random_inner(name, data, how,
-                                                                  case_rng.random()),
-                          False, False))
+            specs.append(
+                (
+                    "random",
+                    f"inner {how}",
+                    _random_inner(name, data, how, case_rng.random()),
+                    False,
+                    False,
+                )
+            )
         else:
-            specs.append(("random", how, _random_bytes(name, data, how, case_rng.random()),
-                          False, False))
+            specs.append(
+                ("random", how, _random_bytes(name, data, how, case_rng.random()), False, False)
+            )
     return [
         Case(i, kind, label, make, refuse=refuse, control=control)
         for i, (kind, label, make, refuse, control) in enumerate(specs[:n])

@@ -56,7 +56,7 @@ def _reader_thread(stream, lines: queue.Queue) -> None:
 
 
 def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[int, tuple]:
-    """Run cases ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail)}``."""
+    """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail)}``."""
     answers: dict[int, tuple[str, str]] = {}
     todo = list(range(len(job["cases"])))
     while todo:
@@ -73,7 +73,7 @@ def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[i
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_reader_thread, args=(proc.stdout, lines), daemon=True).start()
         err: list[str] = []
-        threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
+        threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True).start()
         started: int | None = None
         # the first case also pays the imports (and loading a companion file)
         deadline = time.monotonic() + timeout + grace + 60
@@ -101,8 +101,10 @@ def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[i
             break
         culprit = started if started is not None else left[0]
         if hung:
-            answers[todo[culprit]] = ("timeout", f"no answer within {timeout + grace:.0f} s "
-                                      "(worker killed)")
+            answers[todo[culprit]] = (
+                "timeout",
+                f"no answer within {timeout + grace:.0f} s (worker killed)",
+            )
         else:
             tail = "".join(err)[-300:].strip().replace("\n", " | ")
             answers[todo[culprit]] = ("crash", f"worker died (exit {proc.returncode}): {tail}")
@@ -149,8 +151,9 @@ def run_cases(
             try:
                 path = case.build(cdir)
             except Exception as exc:  # a builder bug must show, not pass silently
-                results[case.index] = Result(case, "crash", f"could not build the case: {exc!r}",
-                                             case.label)
+                results[case.index] = Result(
+                    case, "crash", f"could not build the case: {exc!r}", case.label
+                )
                 continue
             label_file = cdir / "LABEL"
             label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label

@@ -109,11 +109,13 @@ def compute_grid(ds, companion):
 
 def compute_gcm(ds, companion):
     """A latitude-longitude slice at a middle level of the first time, through ``ds.gcm``."""
-    var = _first_var(ds, ["TN", "T"])
-    dims = ds[var].dims
-    level = next(d for d in dims if d in ("lev", "ilev"))
-    value = float(ds[level][ds.sizes[level] // 2])
-    ds.gcm.lat_lon(var, time=ds["time"].values[0], level=value).values.sum()
+    levels = [v for v in ds.data_vars if {"lev", "ilev"} & set(ds[v].dims)]
+    var = next((v for v in ("TN", "T") if v in levels), levels[0] if levels else "TN")
+    level = None
+    if var in ds.data_vars:
+        dim = next(d for d in ds[var].dims if d in ("lev", "ilev"))
+        level = float(ds[dim][ds.sizes[dim] // 2])
+    ds.gcm.lat_lon(var, time=ds["time"].values[0], level=level).values.sum()
 
 
 def compute_none(ds, companion):
@@ -193,6 +195,12 @@ def main() -> None:
         openers = [("geospacexr.open(reader=)", lambda p: geospacexr.open(p, reader=reader))]
     else:
         openers = [("geospacexr.open", geospacexr.open), (job["opener"], own)]
+    # imports and reader registration happen before the first case's clock starts
+    from geospacexr.io.registry import readers
+
+    readers()
+    for module in ("geospacexr.asi.keogram", "geospacexr.asi.calibration", "geospacexr.gcm"):
+        importlib.import_module(module)
     companion = None
     if job.get("companion"):
         companion = geospacexr.open(job["companion"]).isel(time=slice(0, 2)).load()
