@@ -206,6 +206,8 @@ class Case:
         make: ``make(folder) -> Path`` writes the file into ``folder`` and returns it.
         refuse: The file must not read "ok" (external storage, virtual dataset...).
         control: The undamaged file: anything but "ok" means the harness is broken.
+        openers: Which openers run: ``"both"`` (``geospacexr.open`` and the format's own),
+            ``"open"`` or ``"own"`` only.
     """
 
     index: int
@@ -214,6 +216,7 @@ class Case:
     make: Callable[[Path], Path]
     refuse: bool = False
     control: bool = False
+    openers: str = "both"
 
     def build(self, folder: Path) -> Path:
         """Write the case into ``folder`` (created) and return the file to open."""

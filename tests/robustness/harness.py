@@ -157,7 +157,9 @@ def run_cases(
                 continue
             label_file = cdir / "LABEL"
             label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label
-            entries.append((case, label, {"path": str(path), "refuse": case.refuse}))
+            entries.append(
+                (case, label, {"path": str(path), "refuse": case.refuse, "openers": case.openers})
+            )
         job = {
             "reader": fmt.reader,
             "opener": fmt.opener,
@@ -200,3 +202,45 @@ def report(name: str, results: list[Result]) -> str:
             control = " (CONTROL: the undamaged file must read)" if r.case.control else ""
             lines.append(f"    case {r.case.index} {r.outcome}{control}: {r.label} -> {r.detail}")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run formats by hand: ``python -m tests.robustness.harness [-n N] [-t S] [FORMAT...]``.
+
+    Prints each format's counts table and failures; returns 1 when any case failed.
+    """
+    import argparse
+    import tempfile
+    import zlib
+
+    from .damage import FORMATS, make_cases, sample_file
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("formats", nargs="*", default=sorted(FORMATS))
+    parser.add_argument("-n", type=int, default=500, help="cases per format")
+    parser.add_argument("-t", type=float, default=20.0, help="seconds per case")
+    parser.add_argument("--memory-mb", type=int, default=3072)
+    args = parser.parse_args(argv)
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.formats:
+            fmt = FORMATS[name]
+            src = sample_file(fmt.sample, fmt.pattern)
+            companion = sample_file(*fmt.companion) if fmt.companion else None
+            cases = make_cases(fmt, src, args.n, zlib.crc32(name.encode()), Path(tmp))
+            results = run_cases(
+                fmt,
+                cases,
+                Path(tmp) / name,
+                timeout=args.t,
+                memory_mb=args.memory_mb,
+                batch=25,
+                companion=companion,
+            )
+            print(report(name, results), flush=True)
+            failed = failed or any(r.bad for r in results)
+    return int(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

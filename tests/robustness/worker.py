@@ -141,6 +141,9 @@ def run_case(case: dict, job: dict, openers: list, companion) -> tuple[str, str]
     lo, hi = (np.datetime64(t, "s").astype(object) for t in job["window"])
     compute = COMPUTE[job["compute"]]
     worst = ("ok", "")
+    which = case.get("openers", "both")
+    if which != "both" and len(openers) == 2:
+        openers = openers[:1] if which == "open" else openers[1:]
     for where, opener in openers:
         outcome, detail = "ok", ""
         signal.alarm(job["timeout"])
