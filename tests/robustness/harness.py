@@ -3,9 +3,10 @@
 :func:`run_cases` builds the cases of :mod:`.damage` batch by batch (a batch's files are deleted
 once it has run, so 500 variants of a large file never sit on disk together) and runs each batch
 in a worker process (:mod:`.worker`) under an address-space limit. The parent watches every case:
-a case that gives no answer within its time limit (a hang in C code that the worker's alarm
-cannot interrupt) is a ``timeout``, the worker is killed and the rest of its batch runs in a new
-one; a worker that dies is a ``crash`` of the case it was running.
+a case that gives no answer within its wall-clock limit (a hang in C code that the worker's
+CPU-time alarm cannot interrupt, or a case blocked without using CPU) is a ``timeout``, the
+worker is killed and the rest of its batch runs in a new one; a worker that dies is a
+``crash`` of the case it was running.
 
 Outcomes (:data:`worker.ORDER`): ``ok``, ``error`` (a ``geospacexr.errors`` exception) are good;
 ``wrong-data``, ``wrong-time``, ``foreign``, ``memory``, ``timeout`` and ``crash`` are failures,
@@ -55,7 +56,7 @@ def _reader_thread(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[int, tuple]:
+def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
     """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail)}``."""
     answers: dict[int, tuple[str, str]] = {}
     todo = list(range(len(job["cases"])))
@@ -76,7 +77,7 @@ def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[i
         threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True).start()
         started: int | None = None
         # the first case also pays the imports (and loading a companion file)
-        deadline = time.monotonic() + timeout + grace + 60
+        deadline = time.monotonic() + wall + 60
         hung = False
         while True:
             try:
@@ -88,7 +89,7 @@ def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[i
                 break
             if line.startswith("START "):
                 started = int(line.split()[1])
-                deadline = time.monotonic() + timeout + grace
+                deadline = time.monotonic() + wall
             elif line.startswith("RESULT "):
                 r = json.loads(line[7:])
                 answers[todo[r["i"]]] = (r["outcome"], r["detail"])
@@ -103,7 +104,7 @@ def _run_worker(job: dict, folder: Path, timeout: float, grace: float) -> dict[i
         if hung:
             answers[todo[culprit]] = (
                 "timeout",
-                f"no answer within {timeout + grace:.0f} s (worker killed)",
+                f"no answer within {wall:.0f} s of wall-clock time (worker killed)",
             )
         else:
             tail = "".join(err)[-300:].strip().replace("\n", " | ")
@@ -129,7 +130,8 @@ def run_cases(
         fmt: The :class:`~.damage.Format` (reader, opener, computation, time window).
         cases: From :func:`~.damage.make_cases`.
         folder: Where batches are built (each batch's files are deleted after it ran).
-        timeout: Seconds allowed per case (all openers and the computation together).
+        timeout: CPU seconds allowed per case (all openers and the computation together);
+            a case is also killed after ``4 * timeout + 10`` s of wall-clock time.
         memory_mb: Address-space limit of a worker, MiB.
         workers: Worker processes at once.
         batch: Cases per worker process.
@@ -141,7 +143,9 @@ def run_cases(
         One :class:`Result` per case, in order.
     """
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
-    grace = 10.0
+    # the worker enforces ``timeout`` as CPU time; the wall-clock watchdog leaves room for a
+    # machine loaded several times over and catches cases that block without using CPU
+    wall = 4 * timeout + 10
 
     def run(k: int) -> list[Result]:
         bdir = folder / f"batch{k:03d}"
@@ -171,7 +175,7 @@ def run_cases(
             "forced": forced,
             "cases": [e[2] for e in entries],
         }
-        answers = _run_worker(job, bdir, timeout, grace) if entries else {}
+        answers = _run_worker(job, bdir, wall) if entries else {}
         for j, (case, label, _) in enumerate(entries):
             outcome, detail = answers[j]
             results[case.index] = Result(case, outcome, detail, label)
