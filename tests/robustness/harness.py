@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .damage import Case
-from .worker import ORDER
+from .worker import ORDER, RESTART
 
 WORKER = Path(__file__).with_name("worker.py")
 GOOD = ("ok", "error")
@@ -100,6 +100,9 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         left = [k for k, i in enumerate(todo) if i not in answers]
         if not left:
             break
+        if proc.returncode == RESTART and not hung and started is None:
+            todo = [i for i in todo if i not in answers]
+            continue
         culprit = started if started is not None else left[0]
         if hung:
             answers[todo[culprit]] = (
@@ -123,6 +126,7 @@ def run_cases(
     batch: int = 15,
     companion: Path | None = None,
     forced: bool = False,
+    warmup: Path | None = None,
 ) -> list[Result]:
     """Build and run every case in worker processes.
 
@@ -136,6 +140,8 @@ def run_cases(
         workers: Worker processes at once.
         batch: Cases per worker process.
         companion: A valid file the computation needs (see ``Format.companion``).
+        warmup: A valid file each worker reads and computes on before its first case, off
+            the clock (numba compilation and first-use imports are not the case's time).
         forced: Open with ``geospacexr.open(path, reader=fmt.reader)`` only (for readers
             registered by a test, which have no own opener).
 
@@ -173,6 +179,7 @@ def run_cases(
             "timeout": max(1, round(timeout)),
             "companion": str(companion) if companion else None,
             "forced": forced,
+            "warmup": str(warmup) if warmup else None,
             "cases": [e[2] for e in entries],
         }
         answers = _run_worker(job, bdir, wall) if entries else {}
@@ -240,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 memory_mb=args.memory_mb,
                 batch=25,
                 companion=companion,
+                warmup=src,
             )
             print(report(name, results), flush=True)
             failed = failed or any(r.bad for r in results)

@@ -33,6 +33,10 @@ import warnings
 ORDER = ["ok", "error", "wrong-data", "wrong-time", "foreign", "memory", "timeout", "crash"]
 
 
+#: Exit status of a worker asking the parent to run the rest of its cases in a new one.
+RESTART = 75
+
+
 class _Timeout(BaseException):
     pass
 
@@ -216,10 +220,21 @@ def main() -> None:
     if job.get("companion"):
         companion = geospacexr.open(job["companion"]).isel(time=slice(0, 2)).load()
     signal.signal(signal.SIGPROF, _alarm)
+    if job.get("warmup"):  # the undamaged file once, off the clock: numba compiles, caches fill
+        try:
+            run_case(
+                {"path": job["warmup"], "refuse": False}, dict(job, timeout=600), openers, companion
+            )
+        except BaseException:  # the control case reports a broken file or harness
+            pass
     for i, case in enumerate(job["cases"]):
         print(f"START {i}", flush=True)
         outcome, detail = run_case(case, job, openers, companion)
         print("RESULT " + json.dumps({"i": i, "outcome": outcome, "detail": detail}), flush=True)
+        if outcome in ("timeout", "memory") and i + 1 < len(job["cases"]):
+            # interrupted half-way (an import, a numba registration...): the next cases run
+            # in a fresh worker so that they do not meet a half-initialised process
+            sys.exit(RESTART)
 
 
 if __name__ == "__main__":
