@@ -1,195 +1,258 @@
-"""Damage valid files in many ways and check that a reader never fails badly.
+"""Run damaged files through a reader in worker processes and classify what happens.
 
-For a reader and a valid file, :func:`make_cases` produces damaged variants with a fixed seed:
-truncation at random offsets, flipped bytes, zeroed blocks, a wrong magic number, an empty file
-and headers with absurd sizes; for compressed files the same damage is also applied to the
-decompressed content, which is then compressed again, so that the parser itself meets it.
+:func:`run_cases` builds the cases of :mod:`.damage` batch by batch (a batch's files are deleted
+once it has run, so 500 variants of a large file never sit on disk together) and runs each batch
+in a worker process (:mod:`.worker`) under an address-space limit. The parent watches every case:
+a case that gives no answer within its wall-clock limit (a hang in C code that the worker's
+CPU-time alarm cannot interrupt, or a case blocked without using CPU) is a ``timeout``, the
+worker is killed and the rest of its batch runs in a new one; a worker that dies is a
+``crash`` of the case it was running.
 
-:func:`run_cases` opens and loads every variant in worker processes, in batches. Each case must
-either read or raise a ``geospacexr.errors`` exception within the time limit. Anything else is a
-failure: another exception, a hang, a memory blow-up (the workers run under an address-space
-limit), or a crash in C code (the worker dies; the case it was running is reported and the rest
-of its batch runs in a new worker).
+Outcomes (:data:`worker.ORDER`): ``ok``, ``error`` (a ``geospacexr.errors`` exception) are good;
+``wrong-data``, ``wrong-time``, ``foreign``, ``memory``, ``timeout`` and ``crash`` are failures,
+and so is a control (the undamaged file) that does not read ``ok``.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import json
 import os
-import random
-import re
+import queue
+import shutil
 import subprocess
 import sys
+import threading
+import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .damage import Case
+from .worker import ORDER, RESTART
+
 WORKER = Path(__file__).with_name("worker.py")
+GOOD = ("ok", "error")
 
 
 @dataclass
-class Case:
-    index: int
+class Result:
+    """What one case did."""
+
+    case: Case
+    outcome: str
+    detail: str
     label: str
-    path: Path
+
+    @property
+    def bad(self) -> bool:
+        """A failure: a bad outcome, or a control that did not read."""
+        return self.outcome not in GOOD or (self.case.control and self.outcome != "ok")
 
 
-def _compress_like(original: bytes, content: bytes) -> bytes:
-    if original.startswith(b"\x1f\x8b"):
-        return gzip.compress(content, mtime=0)
-    if original.startswith(b"BZh"):
-        return bz2.compress(content)
-    return content
+def _reader_thread(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
-def _decompress(data: bytes) -> bytes | None:
-    if data.startswith(b"\x1f\x8b"):
-        return gzip.decompress(data)
-    if data.startswith(b"BZh"):
-        return bz2.decompress(data)
-    return None
-
-
-def _damage(data: bytes, how: str, rng: random.Random) -> tuple[str, bytes]:
-    n = len(data)
-    if how == "truncate":
-        cut = rng.randrange(0, n)
-        return f"truncated at {cut}", data[:cut]
-    if how == "flip":
-        out = bytearray(data)
-        k = rng.choice([1, 1, 4, 32])
-        for _ in range(k):
-            i = rng.randrange(n)
-            out[i] ^= 1 << rng.randrange(8)
-        return f"{k} flipped bits", bytes(out)
-    if how == "zero":
-        size = rng.choice([16, 512, 4096, 65536])
-        i = rng.randrange(n)
-        out = bytearray(data)
-        out[i : i + size] = bytes(len(out[i : i + size]))
-        return f"zeroed {size} bytes at {i}", bytes(out)
-    if how == "absurd":
-        head = data[:4096]
-        numbers = [m for m in re.finditer(rb"\d+", head)]
-        if not numbers:
-            return "absurd (no number found): truncated", data[: n // 2]
-        m = rng.choice(numbers)
-        huge = rng.choice([b"4294967295", b"99999999999999999999", b"0", b"-1", b"65536"])
-        return f"number {m.group()!r} at {m.start()} -> {huge.decode()}", data[
-            : m.start()
-        ] + huge + data[m.end() :]
-    raise ValueError(how)
-
-
-def make_cases(source: Path, folder: Path, n: int, seed: int = 12345) -> list[Case]:
-    """Write ``n`` damaged variants of ``source`` into ``folder`` (each keeps the file name).
-
-    Args:
-        source: A valid file the reader can open.
-        folder: Where to write the cases (one sub-folder each).
-        n: Number of cases (at least 2: an empty file and a wrong magic are always included).
-        seed: Random seed.
-
-    Returns:
-        The cases.
-    """
-    rng = random.Random(seed)
-    data = source.read_bytes()
-    inner = _decompress(data)
-    variants: list[tuple[str, bytes]] = [("empty file", b""), ("wrong magic", b"XXXX" + data[4:])]
-    if inner is not None:
-        variants.append(("wrong inner magic", _compress_like(data, b"XXXX" + inner[4:])))
-    kinds = ["truncate", "flip", "zero", "absurd"]
-    while len(variants) < n:
-        how = kinds[len(variants) % len(kinds)]
-        if inner is not None and rng.random() < 0.5:
-            label, damaged = _damage(inner, how, rng)
-            variants.append((f"inner {label}", _compress_like(data, damaged)))
-        else:
-            variants.append(_damage(data, how, rng))
-    cases = []
-    for i, (label, content) in enumerate(variants[:n]):
-        d = folder / f"{i:04d}"
-        d.mkdir(parents=True, exist_ok=True)
-        (d / source.name).write_bytes(content)
-        cases.append(Case(i, label, d / source.name))
-    return cases
-
-
-def _run_batch(reader: str, batch: list[Case], timeout: float, memory_mb: int) -> dict[int, str]:
-    """Run cases in one worker; returns {index: failure message} and re-runs after a crash."""
-    failures: dict[int, str] = {}
-    pending = list(batch)
-    while pending:
-        args = [
-            sys.executable,
-            str(WORKER),
-            reader,
-            str(memory_mb),
-            str(max(1, round(timeout))),
-            *[str(c.path) for c in pending],
-        ]
-        try:
-            proc = subprocess.run(
-                args,
-                capture_output=True,
-                text=True,
-                timeout=timeout * len(pending) + 30,
-                env=os.environ.copy(),
-            )
-            out, died = proc.stdout, proc.returncode != 0
-            reason = f"worker died (exit {proc.returncode}): {proc.stderr[-400:]}"
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            died, reason = True, "hang: no answer within the time limit"
-        done: set[int] = set()
-        started = None
-        for line in out.splitlines():
+def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
+    """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail)}``."""
+    answers: dict[int, tuple[str, str]] = {}
+    todo = list(range(len(job["cases"])))
+    while todo:
+        sub = dict(job, cases=[job["cases"][i] for i in todo])
+        job_file = folder / "job.json"
+        job_file.write_text(json.dumps(sub))
+        proc = subprocess.Popen(
+            [sys.executable, str(WORKER), str(job_file)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_reader_thread, args=(proc.stdout, lines), daemon=True).start()
+        err: list[str] = []
+        threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True).start()
+        started: int | None = None
+        # the first case also pays the imports (and loading a companion file)
+        deadline = time.monotonic() + wall + 60
+        hung = False
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                hung = True
+                break
+            if line is None:
+                break
             if line.startswith("START "):
                 started = int(line.split()[1])
+                deadline = time.monotonic() + wall
             elif line.startswith("RESULT "):
-                result = json.loads(line[7:])
-                done.add(result["i"])
-                if not result["ok"]:
-                    failures[pending[result["i"]].index] = result["detail"]
-        if not died:
+                r = json.loads(line[7:])
+                answers[todo[r["i"]]] = (r["outcome"], r["detail"])
+                started = None
+        if hung:
+            proc.kill()
+        proc.wait()
+        left = [k for k, i in enumerate(todo) if i not in answers]
+        if not left:
             break
-        culprit = started if started is not None and started not in done else None
-        if culprit is None:  # died before or between cases: report the first unfinished one
-            culprit = min(set(range(len(pending))) - done, default=None)
-            if culprit is None:
-                break
-        failures[pending[culprit].index] = reason
-        pending = pending[culprit + 1 :]
-    return failures
+        if proc.returncode == RESTART and not hung and started is None:
+            todo = [i for i in todo if i not in answers]
+            continue
+        culprit = started if started is not None else left[0]
+        if hung:
+            answers[todo[culprit]] = (
+                "timeout",
+                f"no answer within {wall:.0f} s of wall-clock time (worker killed)",
+            )
+        else:
+            tail = "".join(err)[-300:].strip().replace("\n", " | ")
+            answers[todo[culprit]] = ("crash", f"worker died (exit {proc.returncode}): {tail}")
+        todo = [i for i in todo if i not in answers]
+    return answers
 
 
 def run_cases(
-    reader: str,
+    fmt,
     cases: list[Case],
+    folder: Path,
     timeout: float = 20.0,
-    memory_mb: int = 4096,
+    memory_mb: int = 3072,
     workers: int = 2,
-    batch: int = 10,
-) -> dict[int, str]:
-    """Open and load every case in worker processes.
+    batch: int = 15,
+    companion: Path | None = None,
+    forced: bool = False,
+    warmup: Path | None = None,
+) -> list[Result]:
+    """Build and run every case in worker processes.
 
     Args:
-        reader: Registry name of the reader.
-        cases: From :func:`make_cases`.
-        timeout: Seconds allowed per case.
+        fmt: The :class:`~.damage.Format` (reader, opener, computation, time window).
+        cases: From :func:`~.damage.make_cases`.
+        folder: Where batches are built (each batch's files are deleted after it ran).
+        timeout: CPU seconds allowed per case (all openers and the computation together);
+            a case is also killed after ``4 * timeout + 10`` s of wall-clock time.
         memory_mb: Address-space limit of a worker, MiB.
         workers: Worker processes at once.
         batch: Cases per worker process.
+        companion: A valid file the computation needs (see ``Format.companion``).
+        warmup: A valid file each worker reads and computes on before its first case, off
+            the clock (numba compilation and first-use imports are not the case's time).
+        forced: Open with ``geospacexr.open(path, reader=fmt.reader)`` only (for readers
+            registered by a test, which have no own opener).
 
     Returns:
-        ``{case index: failure message}``; empty when every case behaved.
+        One :class:`Result` per case, in order.
     """
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
-    failures: dict[int, str] = {}
+    # the worker enforces ``timeout`` as CPU time; the wall-clock watchdog leaves room for a
+    # machine loaded several times over and catches cases that block without using CPU
+    wall = 4 * timeout + 10
+
+    def run(k: int) -> list[Result]:
+        bdir = folder / f"batch{k:03d}"
+        entries, results = [], {}
+        for case in batches[k]:
+            cdir = bdir / f"{case.index:04d}"
+            try:
+                path = case.build(cdir)
+            except Exception as exc:  # a builder bug must show, not pass silently
+                results[case.index] = Result(
+                    case, "crash", f"could not build the case: {exc!r}", case.label
+                )
+                continue
+            label_file = cdir / "LABEL"
+            label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label
+            entries.append(
+                (case, label, {"path": str(path), "refuse": case.refuse, "openers": case.openers})
+            )
+        job = {
+            "reader": fmt.reader,
+            "opener": fmt.opener,
+            "compute": fmt.compute,
+            "window": list(fmt.window),
+            "memory_mb": memory_mb,
+            "timeout": max(1, round(timeout)),
+            "companion": str(companion) if companion else None,
+            "forced": forced,
+            "warmup": str(warmup) if warmup else None,
+            "cases": [e[2] for e in entries],
+        }
+        answers = _run_worker(job, bdir, wall) if entries else {}
+        for j, (case, label, _) in enumerate(entries):
+            outcome, detail = answers[j]
+            results[case.index] = Result(case, outcome, detail, label)
+        shutil.rmtree(bdir, ignore_errors=True)
+        return [results[c.index] for c in batches[k]]
+
+    out: list[Result] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(lambda b: _run_batch(reader, b, timeout, memory_mb), batches):
-            failures.update(result)
-    return failures
+        for part in pool.map(run, range(len(batches))):
+            out.extend(part)
+    return out
+
+
+def counts(results: list[Result]) -> Counter:
+    """Outcome counts."""
+    return Counter(r.outcome for r in results)
+
+
+def report(name: str, results: list[Result]) -> str:
+    """A counts table and every failure (case, kind, label, detail), grouped by kind."""
+    c = counts(results)
+    head = f"{name}: {len(results)} cases | " + " | ".join(f"{o} {c.get(o, 0)}" for o in ORDER)
+    bad = [r for r in results if r.bad]
+    lines = [head]
+    for kind in sorted({r.case.kind for r in bad}):
+        lines.append(f"  [{kind}]")
+        for r in (r for r in bad if r.case.kind == kind):
+            control = " (CONTROL: the undamaged file must read)" if r.case.control else ""
+            lines.append(f"    case {r.case.index} {r.outcome}{control}: {r.label} -> {r.detail}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run formats by hand: ``python -m tests.robustness.harness [-n N] [-t S] [FORMAT...]``.
+
+    Prints each format's counts table and failures; returns 1 when any case failed.
+    """
+    import argparse
+    import tempfile
+    import zlib
+
+    from .damage import FORMATS, make_cases, sample_file
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("formats", nargs="*", default=sorted(FORMATS))
+    parser.add_argument("-n", type=int, default=500, help="cases per format")
+    parser.add_argument("-t", type=float, default=20.0, help="seconds per case")
+    parser.add_argument("--memory-mb", type=int, default=3072)
+    args = parser.parse_args(argv)
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.formats:
+            fmt = FORMATS[name]
+            src = sample_file(fmt.sample, fmt.pattern)
+            companion = sample_file(*fmt.companion) if fmt.companion else None
+            cases = make_cases(fmt, src, args.n, zlib.crc32(name.encode()), Path(tmp))
+            results = run_cases(
+                fmt,
+                cases,
+                Path(tmp) / name,
+                timeout=args.t,
+                memory_mb=args.memory_mb,
+                batch=25,
+                companion=companion,
+                warmup=src,
+            )
+            print(report(name, results), flush=True)
+            failed = failed or any(r.bad for r in results)
+    return int(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
