@@ -55,6 +55,17 @@ def test_validity_start_that_is_not_a_date(tmp_path, skymap_fields, value):
         geospacexr.open_skymap(_write(tmp_path, skymap_fields))
 
 
+@pytest.mark.parametrize("value", [b"1970010100", b"2199010100"])
+def test_validity_start_outside_the_instruments_life_is_refused(tmp_path, skymap_fields, value):
+    """A zeroed clock (1970) or a flipped digit (2199): real dates, but not for this imager.
+
+    (2262-12-31, beyond datetime64[ns], is refused as "not a date" by the test above's rule.)
+    """
+    skymap_fields.fields["GENERATION_INFO"].fields["VALID_INTERVAL_START"] = value
+    with pytest.raises(FileFormatError, match=rf"{ESCAPED}.*VALID_INTERVAL_START .*plausible"):
+        geospacexr.open_skymap(_write(tmp_path, skymap_fields))
+
+
 def test_validity_that_ends_before_it_starts(tmp_path, skymap_fields):
     skymap_fields.fields["GENERATION_INFO"].fields["VALID_INTERVAL_STOP"] = b"2013010100"
     with pytest.raises(FileFormatError, match="ends .* before it starts"):
@@ -125,6 +136,15 @@ def test_calibration_dates_in_the_name(tmp_path, calibration):
         write_sav(tmp_path / name, calibration["Rayleighs"])
         with pytest.raises(FileFormatError, match=rf"{re.escape(name)}: the name's validity"):
             geospacexr.open_calibration(tmp_path / name)
+
+
+@pytest.mark.parametrize("day", ["19700101", "21990101"])
+def test_calibration_valid_from_an_implausible_date_is_refused(tmp_path, calibration, day):
+    name = f"REGO_Rayleighs_15651_{day}-+_v02.sav"
+    write_sav(tmp_path / name, calibration["Rayleighs"])
+    expected = rf"{re.escape(name)}: the name's validity start.*rego"
+    with pytest.raises(FileFormatError, match=expected):
+        geospacexr.open_calibration(tmp_path / name)
 
 
 def test_calibration_factor_of_text_or_many_values(tmp_path, calibration):

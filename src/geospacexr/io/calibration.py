@@ -18,7 +18,7 @@ from ..errors import FileFormatError
 from .idlsav import check_record_chain
 from .instruments import get_instrument, instrument_of_calibration, instruments, list_instruments
 from .registry import Paths, expand_paths, register_reader
-from .times import to_ns
+from .times import check_validity_start, to_ns
 
 __all__ = ["open_calibration"]
 
@@ -102,6 +102,8 @@ def open_calibration(path: Paths, **_: Any) -> xr.Dataset:
         raise FileFormatError(
             f"the name's validity ends ({valid_end}) before it starts ({valid_start})", path=file
         )
+    found = instrument_of_calibration(m.group("instrument"))
+    check_validity_start(valid_start, found, "the name's validity start", file)
     check_record_chain(file)  # readsav loops forever on a damaged record chain
     try:
         content = scipy.io.readsav(str(file), python_dict=True)

@@ -31,7 +31,7 @@ from ..errors import FileFormatError
 from .idlsav import check_record_chain
 from .instruments import get_instrument, instrument_of_skymap_project, list_instruments
 from .registry import Paths, expand_paths, register_reader
-from .times import to_ns
+from .times import check_validity_start, to_ns
 
 __all__ = ["open_skymap"]
 
@@ -264,6 +264,7 @@ def _build(record: Any, names: set[str], file: Path) -> xr.Dataset:
                 info[key] = _text(gen[key])
     valid_start = _interval(info.get("VALID_INTERVAL_START", ""), "VALID_INTERVAL_START")
     valid_end = _interval(info.get("VALID_INTERVAL_STOP", ""), "VALID_INTERVAL_STOP")
+    check_validity_start(valid_start, instrument, "VALID_INTERVAL_START")
     if valid_start and valid_end and valid_end < valid_start:
         raise FileFormatError(
             f"GENERATION_INFO validity ends ({valid_end}) before it starts ({valid_start})"

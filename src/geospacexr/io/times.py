@@ -20,11 +20,12 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..errors import ConfigError, OutOfRangeError
+from ..errors import ConfigError, FileFormatError, OutOfRangeError
 
 __all__ = [
     "NS_RANGE",
     "check_ns",
+    "check_validity_start",
     "implausible",
     "implausible_reason",
     "plausible_range",
@@ -159,3 +160,29 @@ def implausible_reason(instrument: str | None = None, now: Any = None) -> str:
         "the instrument table's first_light, asi.earliest_frame_time, asi.future_margin_days "
         "and asi.check_frame_times)"
     )
+
+
+def check_validity_start(
+    start: str, instrument: str | None, what: str, path: Any = None, now: Any = None
+) -> None:
+    """Refuse a calibration or skymap whose validity starts at an implausible time.
+
+    A skymap or calibration file is made for an imager that is running: a validity start before
+    the instrument's first light or after the present (with ``asi.future_margin_days``) is a
+    damaged or mis-named file, which would otherwise be matched to no frame or to the wrong ones.
+
+    Args:
+        start: The validity start as an ISO time (``""``: none given, nothing to check).
+        instrument: Instrument name (see :func:`plausible_range`).
+        what: Where the date comes from, for the message (``"VALID_INTERVAL_START"``).
+        path: The file, for the message.
+        now: The present (default: the current UTC time), for tests.
+
+    Raises:
+        FileFormatError: If the start lies outside :func:`plausible_range`.
+    """
+    if not start:
+        return
+    bad, why = implausible(np.datetime64(start, "ns"), instrument, now)
+    if bool(np.any(bad)):
+        raise FileFormatError(f"{what} {start} is {why}", path=path)
