@@ -172,3 +172,27 @@ def test_not_a_save_file(tmp_path):
     path.write_bytes(b"SR\x00\x09" + b"\0" * 40)
     with pytest.raises(FileFormatError, match="record format"):
         check_record_chain(path)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.arange(10, dtype=np.int32),  # an array
+        np.array(["a", "b", "c"]),  # an array of strings (readsav reads them one by one)
+        IdlStruct({"A": 1.0, "B": np.zeros(4)}, rows=[{"A": 1.0, "B": np.zeros(4)}] * 3),
+    ],
+    ids=["array", "strings", "structures"],
+)
+def test_an_element_count_beyond_the_record_is_refused(tmp_path, value):
+    """A count damaged to 2**31 - 1 made readsav build a two-billion-row record array for
+    minutes (the robustness harness's skymap case): refused from the type descriptor."""
+
+    path = tmp_path / "x.sav"
+    write_sav(path, {"x": value})
+    scipy.io.readsav(str(path))  # the intact file reads
+    data = bytearray(path.read_bytes())
+    desc = data.index(struct.pack(">ll", 8, 0))  # the variable's ARRAY_DESC (start 8, 0)
+    data[desc + 12 : desc + 16] = struct.pack(">l", 2**31 - 1)  # its element count
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match="array of 2147483647 elements declared"):
+        check_record_chain(path)

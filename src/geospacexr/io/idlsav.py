@@ -325,6 +325,151 @@ def write_sav(
 _HEADER = 16  # RECTYPE, next-record offset (low and high 32 bits), 4 unknown bytes
 _FORMATS = {b"\x00\x04": False, b"\x00\x06": True}  # record format -> compressed
 _KNOWN_RECTYPES = frozenset({0, 1, 2, 3, 6, 10, 12, 13, 14, 15, 16, 17, 19, 20})
+_TYPED_RECORDS = frozenset({2, 16})  # VARIABLE and HEAP_DATA: a type descriptor, then data
+_MAX_STRUCT_DEPTH = 64  # nesting of structure descriptors (real files use 2 or 3)
+
+
+class _Body:
+    """Bounded big-endian reader over one record body: reading past its end is an error."""
+
+    def __init__(self, data: bytes, where: str, path: str | os.PathLike[str]) -> None:
+        self.data, self.pos, self.where, self.path = data, 0, where, path
+
+    def fail(self, what: str) -> FileFormatError:
+        return FileFormatError(f"{self.where}: {what}", path=self.path)
+
+    def long(self) -> int:
+        if self.pos + 4 > len(self.data):
+            raise self.fail("type descriptor runs past the end of its record")
+        (value,) = struct.unpack_from(">l", self.data, self.pos)
+        self.pos += 4
+        return value
+
+    def uint64(self) -> int:
+        if self.pos + 8 > len(self.data):
+            raise self.fail("type descriptor runs past the end of its record")
+        (value,) = struct.unpack_from(">Q", self.data, self.pos)
+        self.pos += 8
+        return value
+
+    def skip(self, n: int) -> None:
+        if n < 0 or self.pos + n > len(self.data):
+            raise self.fail("type descriptor runs past the end of its record")
+        self.pos += n
+
+    def string(self) -> str:
+        n = self.long()
+        if n < 0:
+            raise self.fail(f"string of negative length {n} in the type descriptor")
+        start = self.pos
+        self.skip(n + (-n) % 4)
+        return self.data[start : start + n].decode("latin-1")
+
+
+def _check_array_desc(body: _Body) -> None:
+    """One ARRAY_DESC: its element count must fit in the record (each element takes a byte)."""
+    start = body.long()
+    if start == 8:
+        body.skip(4)
+        body.long()  # nbytes
+        nelements = body.long()
+        ndims = body.long()
+        body.skip(8)
+        nmax = body.long()
+        if not 0 <= nmax <= 8:
+            raise body.fail(f"array descriptor with {nmax} dimensions (IDL has at most 8)")
+        dims = [body.long() for _ in range(nmax)]
+    elif start == 18:  # 64-bit array descriptor
+        body.skip(8)
+        body.uint64()  # nbytes
+        nelements = body.uint64()
+        ndims = body.long()
+        body.skip(8)
+        dims = []
+        for _ in range(8):
+            body.long()
+            dims.append(body.long())
+    else:
+        raise body.fail(f"unknown array descriptor start {start}")
+    room = len(body.data) - body.pos
+    if not 0 <= nelements <= room:
+        raise body.fail(
+            f"array of {nelements} elements declared in a record with {room} bytes of data left "
+            "(a damaged size would make the reader allocate or loop without end)"
+        )
+    if not 0 <= ndims <= 8 or any(d < 0 for d in dims):
+        raise body.fail(f"array descriptor with {ndims} dimensions of sizes {dims}")
+
+
+def _check_struct_desc(body: _Body, structs: set[str], depth: int) -> None:
+    """One STRUCT_DESC with its tags' array and structure descriptors, recursively."""
+    if depth > _MAX_STRUCT_DEPTH:
+        raise body.fail(f"structures nested deeper than {_MAX_STRUCT_DEPTH}")
+    if body.long() != 9:
+        raise body.fail("structure descriptor does not start with 9")
+    name = body.string()
+    predef = body.long()
+    ntags = body.long()
+    body.long()  # nbytes
+    if predef & 1:
+        if name not in structs:
+            raise body.fail(f"structure {name!r} refers to a definition that was never given")
+        return
+    if not 0 <= ntags <= (len(body.data) - body.pos) // 12:  # a tag descriptor is 12 bytes
+        raise body.fail(f"structure {name!r} declares {ntags} tags, more than its record holds")
+    tags = []
+    for _ in range(ntags):
+        if body.long() == -1:
+            body.uint64()
+        body.long()  # typecode
+        flags = body.long()
+        tags.append(flags)
+    for _ in range(ntags):
+        body.string()
+    for flags in tags:
+        if flags & 4:
+            _check_array_desc(body)
+    for flags in tags:
+        if flags & 32:
+            _check_struct_desc(body, structs, depth + 1)
+    if predef & 6:  # inherits / is a superclass: class name and superclasses
+        body.string()
+        nsup = body.long()
+        if not 0 <= nsup <= (len(body.data) - body.pos) // 4:
+            raise body.fail(f"structure {name!r} declares {nsup} superclasses")
+        for _ in range(nsup):
+            body.string()
+        for _ in range(nsup):
+            _check_struct_desc(body, structs, depth + 1)
+    if name:
+        structs.add(name)
+
+
+def _check_type_descriptor(
+    data: bytes, rectype: int, structs: set[str], where: str, path: str | os.PathLike[str]
+) -> None:
+    """The type descriptor of a VARIABLE or HEAP_DATA record, checked against the record's size.
+
+    ``scipy.io.readsav`` allocates and loops by the declared element counts before it reads
+    the data: a count damaged to 2**31 makes it build a record array of two billion rows (or read
+    two billion strings) for minutes. Each element takes at least one byte of the record, so a
+    count larger than what is left of the record is refused here.
+    """
+    body = _Body(data, where, path)
+    if rectype == _RECORD["VARIABLE"]:
+        body.string()  # the variable's name
+    else:  # HEAP_DATA: heap index and 4 unknown bytes
+        body.long()
+        body.skip(4)
+    body.long()  # typecode
+    flags = body.long()
+    if flags & 2:  # a system variable: readsav refuses it itself
+        return
+    if flags & 32:
+        _check_array_desc(body)
+        _check_struct_desc(body, structs, 0)
+    elif flags & 4:
+        _check_array_desc(body)
 
 
 def check_record_chain(path: str | os.PathLike[str], *, max_record_mb: float | None = None) -> int:
@@ -365,6 +510,7 @@ def check_record_chain(path: str | os.PathLike[str], *, max_record_mb: float | N
             raise FileFormatError(f"unknown IDL save record format {head[2:4]!r}", path=path)
         compressed = _FORMATS[head[2:4]]
         pos, count = 4, 0
+        structs: set[str] = set()  # structure definitions met so far (PREDEF refers to them)
         while True:
             where = f"record {count} at offset {pos}"
             if pos + _HEADER > size:
@@ -393,22 +539,28 @@ def check_record_chain(path: str | os.PathLike[str], *, max_record_mb: float | N
                     f"({size} bytes)",
                     path=path,
                 )
-            if compressed:
+            if compressed or rectype in _TYPED_RECORDS:
                 fh.seek(pos + _HEADER)
-                _check_compressed(fh.read(nextrec - pos - _HEADER), limit, limit_mb, where, path)
+                body = fh.read(nextrec - pos - _HEADER)
+                if compressed:
+                    body = _check_compressed(body, limit, limit_mb, where, path)
+                if rectype in _TYPED_RECORDS:
+                    _check_type_descriptor(body, rectype, structs, where, path)
             pos = nextrec
 
 
 def _check_compressed(
     body: bytes, limit: int, limit_mb: float, where: str, path: str | os.PathLike[str]
-) -> None:
+) -> bytes:
     """Decompress one record body with a bounded output, refusing corrupt or oversized data."""
     d = zlib.decompressobj()
     produced = 0
     data = body
+    parts = []
     try:
         while True:
             chunk = d.decompress(data, 1 << 20)
+            parts.append(chunk)
             produced += len(chunk)
             if produced > limit:
                 raise FileFormatError(
@@ -423,3 +575,4 @@ def _check_compressed(
         raise FileFormatError(f"{where}: corrupt compressed record ({exc})", path=path) from None
     if not d.eof:
         raise FileFormatError(f"{where}: truncated compressed record", path=path)
+    return b"".join(parts)
