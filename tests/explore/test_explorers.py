@@ -262,6 +262,40 @@ def test_rb_explorer_finer_drift_shell():
     assert "48 local times" in ex.shell_plot.object.opts.get().kwargs["title"]
 
 
+def test_rb_explorer_models_and_sliders_come_from_the_registry(monkeypatch):
+    import geospacexr.rb as rb
+    from geospacexr.explore import rb as explore_rb
+
+    ex = explore_rb.RbExplorer(model="dipole", defer=True)
+    monkeypatch.setattr(ex, "refresh", lambda: None)  # widget logic only, no compilation
+    assert list(ex.model.options) == rb.models.list_models()
+    assert "ts05" in ex.model.options and explore_rb.MODELS["ts05"][-1] == "w6"
+    assert not any(w.visible for w in ex.parameters.values())
+    ex.model.value = "ts05"
+    visible = {n for n, w in ex.parameters.items() if w.visible}
+    assert visible == {"pdyn", "dst", "by", "bz", "w1", "w2", "w3", "w4", "w5", "w6"}
+    assert (ex.dst.start, ex.dst.end) == (-300.0, 20.0)  # TS05's fitted range
+    ex.parameters["w3"].value = 2.0
+    name, params, *_ = ex.key()
+    model = rb.models.get(name, **dict(params))
+    assert model.external == "ts05" and model.params["w3"] == 2.0 and model.params["w1"] == 0.5
+    ex.model.value = "t96"
+    assert (ex.dst.start, ex.dst.end) == (-100.0, 20.0) and not ex.parameters["w1"].visible
+    assert dict(ex.key()[1]) == {"pdyn": 2.0, "dst": -20.0, "by": 0.0, "bz": -2.0}
+
+
+def test_gcm_explorer_offers_emissions(explorer, run):
+    assert {"NO53", "OI6300"} <= set(explorer.variable.options)
+    explorer.slice.value = "lat_lon"
+    explorer.vertical.value = "height"
+    explorer.height.value = 250.0
+    explorer.variable.value = "OI6300"
+    assert not explorer.message.visible, explorer.message.object
+    expected = gcm.lat_lon(run, "OI6300", time=explorer.data().time.values, height=250.0)
+    np.testing.assert_allclose(explorer.data().values, expected.values, rtol=1e-12)
+    explorer.variable.value = "TN"
+
+
 @pytest.fixture
 def gated_compiler(monkeypatch):
     """A fresh background compiler whose warm-up waits for ``release.set()``."""
