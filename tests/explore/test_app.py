@@ -393,12 +393,14 @@ _FIGURES_JS = """() => {
 @pytest.mark.ui
 def test_mosaic_opens_on_the_fields_of_view_at_once(served, chromium):
     sync = pytest.importorskip("playwright.sync_api")
-    sites = {
+    names = datasets.list_samples()
+    sites = {  # the THEMIS imagers with a skymap: the mosaic's sites
         ds.attrs["site"]: (float(ds.attrs["site_lon"]), float(ds.attrs["site_lat"]))
-        for name in datasets.list_samples()
-        if name.startswith("themis-") and not name.endswith("skymap")
+        for name in names
+        if name.startswith("themis-") and f"{name}-skymap" in names
         for ds in [datasets.open_sample(name)]
     }
+    assert len(sites) >= 2, sites
     errors = []
     with sync.sync_playwright() as p:
         browser = _browser(sync, p, chromium)
