@@ -2,11 +2,14 @@
 
 Run from the repository root after ``pip install -e ".[all,test]"`` with Debian's chromium:
 ``python docs/make_screenshots.py``. The PNG files are committed: the docs build needs no browser.
+One screenshot per tab (GCM, ASI, mosaic, radiation belts, datasets); each is taken when the
+tab's plots are drawn and the page has stopped changing, never after a fixed time.
 """
 
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -14,6 +17,31 @@ from playwright.sync_api import sync_playwright
 from geospacexr.explore import app
 
 OUT = Path(__file__).with_name("_static")
+#: Longest wait for a tab, seconds (the radiation-belt kernels may compile on a cold cache).
+TIMEOUT_S = 600
+
+
+def settled(page, timeout=TIMEOUT_S):
+    """Wait until two screenshots 0.5 s apart are the same (the plots are drawn)."""
+    deadline = time.monotonic() + timeout
+    last = page.screenshot()
+    while True:
+        page.wait_for_timeout(500)
+        shot = page.screenshot()
+        if shot == last:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page kept changing")
+        last = shot
+
+
+def shoot(page, tab, ready, name):
+    """Open ``tab``, wait for ``ready`` (a selector) and for the plots, save ``name``."""
+    if tab:
+        page.get_by_text(tab).first.click()
+    page.wait_for_selector(ready, timeout=TIMEOUT_S * 1000)
+    settled(page)
+    page.screenshot(path=str(OUT / name))
 
 
 def main() -> None:
@@ -32,17 +60,12 @@ def main() -> None:
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
-        page.wait_for_timeout(4000)
-        page.screenshot(path=str(OUT / "explorer-gcm.png"))
-        page.get_by_text("ASI: themis-gill").first.click()
-        page.wait_for_timeout(4000)
-        page.screenshot(path=str(OUT / "explorer-asi.png"))
-        page.get_by_text("Radiation belts").first.click()
-        page.locator("table").filter(has_text="equatorial pitch angle").first.wait_for(
-            timeout=180000  # the first L* compiles the kernels (cached afterwards)
-        )
-        page.wait_for_timeout(3000)
-        page.screenshot(path=str(OUT / "explorer-rb.png"))
+        shoot(page, None, "text=GCM explorer", "explorer-gcm.png")
+        shoot(page, "ASI: themis-gill", "text=ASI explorer", "explorer-asi.png")
+        shoot(page, "Mosaic", "text=Mosaic explorer", "explorer-mosaic.png")
+        # the read-outs appear once the kernels are compiled (a message says so meanwhile)
+        shoot(page, "Radiation belts", "text=equatorial pitch angle", "explorer-rb.png")
+        shoot(page, "Datasets", "text=themis-gill", "explorer-datasets.png")
         browser.close()
 
 

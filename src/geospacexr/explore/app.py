@@ -56,9 +56,14 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
     return out
 
 
+#: The header row of the summary tables (a Markdown table needs one: an empty one shows as an
+#: empty row).
+_TABLE_HEADER = ("| property | value |", "|---|---|")
+
+
 def _summary_markdown(title: str, ds: xr.Dataset) -> str:
     info = summary(ds)
-    lines = [f"## {html.escape(title)}", "", "| | |", "|---|---|"]
+    lines = [f"## {html.escape(title)}", "", *_TABLE_HEADER]
     lines.append(f"| kind | {info['kind']} |")
     for key in ("instrument", "site", "site_name", "model"):
         if key in info:
@@ -174,8 +179,15 @@ def serve(
     address: str | None = None,
     show: bool = False,
     start: bool = True,
+    compile_kernels: bool = True,
 ) -> Any:
     """Serve the app until interrupted, printing its URL.
+
+    Before serving, the app is built once, so that what every page needs (the mosaic's
+    pixel-to-grid mapping, the keograms, the first GCM slices) is computed and cached and the
+    first page shows its plots at once; the radiation-belt kernels then compile (or load from
+    numba's disk cache) in a background thread while the server runs
+    (:func:`geospacexr.explore.rb.compile_in_background`), the radiation-belt tab saying so.
 
     Args:
         files: Data files to explore (default: the sample data).
@@ -183,6 +195,7 @@ def serve(
         address: Address to listen on (default from ``serve.address``: 127.0.0.1).
         show: Open a browser tab.
         start: Block serving (``False`` returns the started server, for tests).
+        compile_kernels: Compile the radiation-belt kernels in the background at start.
 
     Returns:
         The Bokeh server (only when ``start`` is false).
@@ -197,6 +210,12 @@ def serve(
         "serve.address", config.resolve(address, "serve.address"), source="serve()"
     )
     datasets = load_datasets(files)
+    print("geospacexr: preparing the explorers (cached for every page)...", flush=True)
+    build_app(datasets)  # fills the caches the pages read: their first frames draw at once
+    if compile_kernels:
+        from .rb import compile_in_background
+
+        compile_in_background()
 
     def page() -> Any:
         pn.extension()

@@ -21,6 +21,35 @@ __all__ = ["AsiExplorer", "explore"]
 
 #: Height of the image's plotting frame, screen pixels (its width follows the image).
 _IMAGE_FRAME_PX = 400
+#: Elevation contours drawn on the image, degrees.
+_ELEVATION_LEVELS = (10, 30, 60)
+#: Azimuth of each elevation label, degrees east of north (between the compass arrows).
+_LABEL_AZIMUTH = 135.0
+#: The compass: its centre (fraction of the image's width and height from the corner the arrows
+#: point away from) and the length of its arrows (fraction of the image's height).
+_COMPASS_AT, _COMPASS_LENGTH = (0.12, 0.12), 0.08
+#: Space kept between the player's controls and the time label below, screen pixels.
+_PLAYER_GAP_PX = 12
+#: Relative spread of frame intervals under which the keogram is drawn as one raster.
+_REGULAR_CADENCE = 0.01
+
+
+def _toward(skymap: xr.Dataset, azimuth: float, elevation: float) -> tuple[float, float] | None:
+    """Image coordinates (x, y) of the sky at ``azimuth``, ``elevation`` (the nearest pixel)."""
+    az = np.asarray(skymap["azimuth"].values, dtype=np.float64)
+    el = np.asarray(skymap["elevation"].values, dtype=np.float64)
+    gap = np.abs((az - azimuth + 180.0) % 360.0 - 180.0)
+    cost = np.where(np.isfinite(az) & np.isfinite(el), gap + np.abs(el - elevation), np.inf)
+    if not np.isfinite(cost).any():
+        return None
+    y, x = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    return float(x), float(y)
+
+
+def _bounds_in_words(ccd: tuple[int, int, int, int]) -> str:
+    """``(x0, x1, y0, y1)`` (upper bounds excluded) as a phrase for a title."""
+    x0, x1, y0, y1 = ccd
+    return f"columns {x0} to {x1 - 1}, rows {y0} to {y1 - 1}"
 
 
 class AsiExplorer:
@@ -52,7 +81,11 @@ class AsiExplorer:
             loop_policy="loop",
             width=300,
         )
-        self.time_label = pn.pane.Markdown(self._label(0))
+        # the player's loop-mode buttons wrap under its transport buttons: the label keeps a
+        # gap below them (it overlapped them at some window sizes)
+        self.time_label = pn.pane.Markdown(
+            self._label(0), margin=(_PLAYER_GAP_PX, 10, 5, 10), min_height=24
+        )
         self.contrast = pn.widgets.RangeSlider(
             label="contrast (percentiles)", start=0.0, end=100.0, value=(1.0, 99.5), step=0.5
         )
@@ -147,12 +180,7 @@ class AsiExplorer:
         self._bounds.source = img
         layers = img
         if self.skymap is not None:
-            elevation = np.nan_to_num(self.skymap["elevation"].values.astype(float), nan=-90.0)
-            levels = [10, 30, 60]
-            contours = hv.operation.contours(
-                hv.Image(elevation[::-1], bounds=(-0.5, -0.5, w - 0.5, h - 0.5)), levels=levels
-            )
-            layers = layers * contours.opts(hv.opts.Contours(color="orange", line_width=1))
+            layers = layers * self._sky_overlay(w, h)
         if self.box is not None:
             x0, x1, y0, y1 = self.box
             # upper bounds are excluded (image[y0:y1, x0:x1]): the last pixel's edge is x1 - 0.5
@@ -160,22 +188,79 @@ class AsiExplorer:
             layers = layers * hv.Bounds(edges).opts(color="cyan")
         return layers
 
+    def _sky_overlay(self, w: int, h: int) -> Any:
+        """Elevation contours with their labels, and a compass (N and E arrows)."""
+        import holoviews as hv
+
+        sky = self.skymap
+        elevation = np.nan_to_num(sky["elevation"].values.astype(float), nan=-90.0)
+        contours = hv.operation.contours(
+            hv.Image(elevation[::-1], bounds=(-0.5, -0.5, w - 0.5, h - 0.5)),
+            levels=list(_ELEVATION_LEVELS),
+        ).opts(hv.opts.Contours(color="orange", line_width=1))
+        labels = []
+        for level in _ELEVATION_LEVELS:
+            at = _toward(sky, _LABEL_AZIMUTH, float(level))
+            if at is not None:
+                labels.append((*at, f"{level}°"))
+        overlay = contours * hv.Labels(labels, ["x", "y"], "elevation").opts(
+            text_color="orange", text_font_size="9pt", text_align="center"
+        )
+        # the compass: unit vectors from the zenith toward north and east, drawn in a corner
+        zenith = _toward(sky, 0.0, 90.0)
+        ends = {k: _toward(sky, az, 45.0) for k, az in (("N", 0.0), ("E", 90.0))}
+        if zenith is None or any(v is None for v in ends.values()):
+            return overlay
+        units = {}
+        for letter, (ex, ey) in ends.items():  # type: ignore[misc]
+            dx, dy = ex - zenith[0], ey - zenith[1]
+            norm = float(np.hypot(dx, dy)) or 1.0
+            units[letter] = (dx / norm, dy / norm)
+        # in the corner the arrows point away from: they stay inside the frame
+        sx = sum(u[0] for u in units.values())
+        sy = sum(u[1] for u in units.values())
+        cx = (_COMPASS_AT[0] if sx >= 0 else 1.0 - _COMPASS_AT[0]) * w
+        cy = (_COMPASS_AT[1] if sy >= 0 else 1.0 - _COMPASS_AT[1]) * h
+        length = _COMPASS_LENGTH * h
+        segments, letters = [], []
+        for letter, (ux, uy) in units.items():
+            segments.append((cx, cy, cx + length * ux, cy + length * uy))
+            letters.append((cx + 1.4 * length * ux, cy + 1.4 * length * uy, letter))
+        compass = hv.Segments(segments, ["x", "y", "x1", "y1"]).opts(
+            color="yellow", line_width=2
+        ) * hv.Labels(letters, ["x", "y"], "direction").opts(
+            text_color="yellow", text_font_size="10pt", text_align="center",
+            text_baseline="middle",
+        )  # fmt: skip
+        return overlay * compass
+
     def _keogram_plot(self) -> Any:
         import holoviews as hv
 
         keo = self.keogram
         if "channel" in keo.dims:
             keo = keo.sel(channel=self.channel.value if self.channel else "g")
-        mesh = hv.QuadMesh(
-            (keo["time"].values, keo["y"].values, keo.values.astype(float)), ["time", "y"], "counts"
-        ).opts(
+        times = keo["time"].values
+        steps = np.diff(times).astype(np.float64)
+        units = keo.attrs.get("units", "counts")
+        data = (times, keo["y"].values, keo.values.astype(float))
+        vdim = hv.Dimension("brightness", label=f"brightness ({units})")
+        options = dict(
             cmap="gray",
             clim=self._limits,
-            tools=["tap"],
+            tools=["tap", "hover"],
             responsive=True,
             min_height=300,
             title="keogram (click to jump)",
+            xlabel="time (UT)",
+            ylabel="y (CCD row)",
         )
+        # a regular cadence is one raster (a mesh of quads shows seams: a checkerboard); gaps
+        # in the frames need the mesh to place each column at its time
+        if steps.size and np.ptp(steps) <= _REGULAR_CADENCE * steps.mean():
+            mesh = hv.Image(data, ["time", "y"], vdim).opts(**options)
+        else:
+            mesh = hv.QuadMesh(data, ["time", "y"], vdim).opts(line_alpha=0, **options)
         self._tap.source = mesh
         cursor = hv.VLine(self.times[int(self.time.value)]).opts(color="red", line_width=1.5)
         return mesh * cursor
@@ -224,21 +309,26 @@ class AsiExplorer:
             self.message.visible = True
             return None
         self.box = tuple(int(v) for v in ccd)  # type: ignore[assignment]
+        units = series.attrs.get("units", self.ds["image"].attrs.get("units", "counts"))
+        mean = hv.Dimension("mean", label=f"box mean ({units})")
         if "channel" in series.dims:
             curves = [
                 hv.Curve(
                     (series["time"].values, series.sel(channel=c).values),
                     "time",
-                    "mean",
+                    mean,
                     label=str(c),
                 )
                 for c in series["channel"].values
             ]
             plot = hv.Overlay(curves)
         else:
-            plot = hv.Curve((series["time"].values, series.values), "time", "mean")
+            plot = hv.Curve((series["time"].values, series.values), "time", mean)
         self.box_pane.object = plot.opts(
-            title=series.attrs["long_name"], responsive=True, min_height=200
+            title=f"Mean brightness in the box of CCD {_bounds_in_words(self.box)}",
+            xlabel="time (UT)",
+            responsive=True,
+            min_height=200,
         )
         self.message.visible = False
         self.refresh()

@@ -21,6 +21,15 @@ from ..resources import coastlines
 
 __all__ = ["MosaicExplorer", "explore_mosaic"]
 
+#: Grid cells of margin around the covered cells in the initial view.
+_PAD_CELLS = 5
+#: Colour of the cells no site sees (the plot background): dark, like the night sky around it.
+_NO_DATA_COLOUR = "#1e2430"
+#: Site labels sit this fraction of the view's latitude span above their marker.
+_LABEL_OFFSET = 0.015
+#: Names of the image quantities in the colour bar title, by the images' long name.
+_QUANTITY = {"raw image": "raw brightness", "calibrated image": "brightness"}
+
 
 class MosaicExplorer:
     """Widgets and map of the mosaic explorer; ``.panel`` is the Panel layout.
@@ -48,6 +57,10 @@ class MosaicExplorer:
         self.images, self.skymaps, self.footprint = images, skymaps, footprint
         self.names = [str(ds.attrs.get("site", f"site{i}")) for i, ds in enumerate(images)]
         self.times = images[0]["time"].values
+        source = images[0]["image"].attrs
+        name = str(source.get("long_name", "brightness"))
+        #: The colour bar's title: the quantity and its unit.
+        self.quantity = f"{_QUANTITY.get(name, name)} ({source.get('units', 'counts')})"
         altitudes = sorted({float(a) for s in skymaps for a in s["altitude"].values})
         self.time = pn.widgets.Player(
             label="frame",
@@ -74,10 +87,14 @@ class MosaicExplorer:
             step=1.0,
         )
         self.sites = pn.widgets.CheckBoxGroup(
-            name="sites", options=self.names, value=list(self.names), inline=False
+            label="sites", options=self.names, value=list(self.names), inline=False
         )
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
-        self.plot = pn.pane.HoloViews(min_height=500, sizing_mode="stretch_width")
+        # not linked to the other tabs' plots (the GCM map also has lon/lat axes: linked, it
+        # would open this map on the whole globe)
+        self.plot = pn.pane.HoloViews(
+            min_height=500, sizing_mode="stretch_width", linked_axes=False
+        )
         for w in (self.time, self.altitude, self.min_elevation, self.sites):
             w.param.watch(self._changed, "value")
         self.panel = pn.Row(
@@ -134,25 +151,36 @@ class MosaicExplorer:
             self.message.object = "**No cell is covered** at this elevation cutoff."
             self.message.visible = True
             return
+        pad = _PAD_CELLS
         sub = frame.isel(
-            lat=slice(max(rows[0] - 5, 0), rows[-1] + 6),
-            lon=slice(max(cols[0] - 5, 0), cols[-1] + 6),
+            lat=slice(max(rows[0] - pad, 0), rows[-1] + pad + 1),
+            lon=slice(max(cols[0] - pad, 0), cols[-1] + pad + 1),
         )
         finite = sub.values[np.isfinite(sub.values)]
         lo, hi = np.percentile(finite, [1, 99.5])
-        mesh = hv.QuadMesh(
-            (sub["lon"].values, sub["lat"].values, sub.values), ["lon", "lat"], "value"
+        lon, lat = sub["lon"].values, sub["lat"].values
+        half_lon, half_lat = 0.5 * abs(lon[1] - lon[0]), 0.5 * abs(lat[1] - lat[0])
+        lon0, lon1 = float(lon.min() - half_lon), float(lon.max() + half_lon)
+        lat0, lat1 = float(lat.min() - half_lat), float(lat.max() + half_lat)
+        # one raster (the grid is regular): no cell outlines nor seams between cells; cells no
+        # site sees are transparent over the dark "no data" background
+        image = hv.Image(
+            (lon, lat, sub.values.astype(np.float64)),
+            ["lon", "lat"],
+            hv.Dimension("brightness", label=self.quantity),
         ).opts(
             cmap="gray",
             clim=(float(lo), float(max(hi, lo + 1))),
             colorbar=True,
+            clabel=self.quantity,
+            bgcolor=_NO_DATA_COLOUR,
             responsive=True,
             min_height=480,
             tools=["hover"],
+            xlabel="longitude (deg)",
+            ylabel="latitude (deg)",
             title=f"{m.attrs['altitude_km']:g} km, {self._label(int(self.time.value)).strip('*')}",
         )
-        lat0, lat1 = float(sub["lat"].min()), float(sub["lat"].max())
-        lon0, lon1 = float(sub["lon"].min()), float(sub["lon"].max())
         lines = [
             line
             for line in coastlines()
@@ -163,28 +191,41 @@ class MosaicExplorer:
                 and line[:, 1].min() < lat1
             )
         ]
-        layers = mesh * hv.Path(lines).opts(color="orange", line_width=0.8)
-        # site markers in their instrument's colour (the instrument table's)
-        markers = [
-            (
-                ds.attrs["site_lon"],
-                ds.attrs["site_lat"],
-                hex_colour(colour_of(str(ds.attrs.get("instrument", "")))),
-            )
+        layers = image * hv.Path(lines, ["lon", "lat"]).opts(color="orange", line_width=0.8)
+        # site markers in their instrument's colour (the instrument table's), named
+        shown = [
+            (ds, name)
             for ds, name in zip(self.images, self.names, strict=True)
             if name in self.sites.value
         ]
-        layers = layers * hv.Points(markers, vdims=["colour"]).opts(
-            color=hv.dim("colour"), size=8, marker="triangle"
+        markers = [
+            (
+                float(ds.attrs["site_lon"]),
+                float(ds.attrs["site_lat"]),
+                hex_colour(colour_of(str(ds.attrs.get("instrument", "")))),
+            )
+            for ds, _ in shown
+        ]
+        layers = layers * hv.Points(markers, ["lon", "lat"], vdims=["colour"]).opts(
+            color=hv.dim("colour"), size=9, marker="triangle", line_color="white"
         )
+        offset = _LABEL_OFFSET * (lat1 - lat0)
+        layers = layers * hv.Labels(
+            [
+                (lon_, lat_ + offset, name)
+                for (lon_, lat_, _), (_, name) in zip(markers, shown, strict=True)
+            ],
+            ["lon", "lat"],
+            "site",
+        ).opts(text_color="white", text_font_size="10pt", text_baseline="bottom")
         if self.footprint is not None:
             track = self.footprint
             layers = layers * hv.Path(
-                [np.column_stack([track["lon"].values, track["lat"].values])]
+                [np.column_stack([track["lon"].values, track["lat"].values])], ["lon", "lat"]
             ).opts(color="cyan", line_width=1.5)
             k = int(np.argmin(np.abs(track["time"].values - self.times[int(self.time.value)])))
             layers = layers * hv.Points(
-                [(float(track["lon"].values[k]), float(track["lat"].values[k]))]
+                [(float(track["lon"].values[k]), float(track["lat"].values[k]))], ["lon", "lat"]
             ).opts(color="cyan", size=10)
         self.plot.object = layers.opts(xlim=(lon0, lon1), ylim=(lat0, lat1))
         self.message.visible = False

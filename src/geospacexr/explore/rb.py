@@ -6,7 +6,11 @@ results are cached per parameter set, so going back to a previous setting is ins
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,7 +18,23 @@ import numpy as np
 from .._caches import BoundedCache
 from ..errors import GeospacexrError
 
-__all__ = ["MODELS", "RbExplorer", "explore"]  # noqa: F822  (MODELS: from the registry, below)
+__all__ = [  # noqa: F822  (MODELS: from the registry, below)
+    "MODELS",
+    "SHELL_LOCAL_TIMES",
+    "RbExplorer",
+    "compile_in_background",
+    "compile_message",
+    "compile_state",
+    "explore",
+]
+
+#: Drift-shell resolutions offered (field lines traced around the shell); 12 is the "default"
+#: accuracy preset's, the others trace more lines for a smoother shell (and a finer L*).
+SHELL_LOCAL_TIMES = (12, 24, 36, 48)
+#: Drift-shell resolution of a new explorer.
+DEFAULT_SHELL_LOCAL_TIMES = 24
+#: How often a session waiting for a background compile looks again, milliseconds.
+_POLL_MS = 1000
 
 
 def _models() -> dict[str, tuple[str, ...]]:
@@ -47,6 +67,139 @@ _RESULTS: BoundedCache[tuple[Any, Any]] = BoundedCache(
 )
 
 
+class _Compiler:
+    """Compiles field models' kernels in one background thread, one model at a time.
+
+    Numba compiles (or loads from its disk cache) a model's kernels on their first call in a
+    process; a cold compile takes from 30 s to a minute on a small machine and would block the
+    server's event loop for every session. The app starts this at launch
+    (:func:`compile_in_background`); a session whose model is not ready shows a message and
+    looks again every second instead of computing.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[str] = []
+        self._done: set[str] = set()
+        self._current: str | None = None
+        self._started = 0.0
+        self._thread: threading.Thread | None = None
+
+    def start(self, models: Sequence[str]) -> None:
+        with self._lock:
+            for name in models:
+                if name not in self._done and name != self._current and name not in self._queue:
+                    self._queue.append(name)
+            if self._queue and (self._thread is None or not self._thread.is_alive()):
+                self._thread = threading.Thread(
+                    target=self._run, name="geospacexr-rb-compile", daemon=True
+                )
+                self._thread.start()
+
+    def prioritise(self, name: str) -> None:
+        with self._lock:
+            if name in self._queue:
+                self._queue.remove(name)
+                self._queue.insert(0, name)
+
+    def state(self, name: str) -> tuple[str | None, str | None, float]:
+        """(state of ``name``, model compiling now, seconds since it started)."""
+        with self._lock:
+            elapsed = time.monotonic() - self._started if self._current else 0.0
+            if name == self._current:
+                return "compiling", self._current, elapsed
+            if name in self._queue:
+                return "queued", self._current, elapsed
+            if name in self._done:
+                return "ready", self._current, elapsed
+            return None, self._current, elapsed
+
+    def _run(self) -> None:
+        from ..rb import warmup
+
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._current = None
+                    return
+                self._current = self._queue.pop(0)
+                self._started = time.monotonic()
+            # a model that fails to warm up is marked done: the session computes it and shows
+            # the error itself
+            with contextlib.suppress(Exception):
+                warmup([self._current], progress=False)
+            with self._lock:
+                self._done.add(self._current)
+                self._current = None
+
+
+_COMPILER = _Compiler()
+
+
+def compile_in_background(models: Sequence[str] | None = None) -> None:
+    """Compile (or load from numba's disk cache) field models' kernels in a background thread.
+
+    ``geospacexr serve`` calls this when the server starts, so that the radiation-belt tab
+    computes at once; until a model is ready its explorer shows a "compiling" message instead
+    of blocking the server. Models are compiled one at a time, in the order given (a model a
+    session asks for moves to the front).
+
+    Args:
+        models: Registered model names (default: every model, the explorer's default first).
+    """
+    from ..rb.models import MODELS as REGISTRY
+
+    names = list(REGISTRY.names()) if models is None else [str(m).lower() for m in models]
+    if models is None and "t89" in names:
+        names.remove("t89")
+        names.insert(0, "t89")
+    _COMPILER.start(names)
+
+
+def compile_state(model: str) -> str | None:
+    """Where the background compile of a model stands.
+
+    Args:
+        model: A registered model name.
+
+    Returns:
+        ``"queued"``, ``"compiling"``, ``"ready"``, or ``None`` when no background compile of
+        it was asked for (the explorer then computes directly).
+    """
+    return _COMPILER.state(str(model).lower())[0]
+
+
+def compile_message(model: str) -> str | None:
+    """The message a session shows while a model's kernels compile in the background.
+
+    Args:
+        model: A registered model name.
+
+    Returns:
+        Markdown text, or ``None`` when the model is ready (or not compiled in the background).
+    """
+    from ..rb.models import MODELS as REGISTRY
+
+    name = str(model).lower()
+    state, current, elapsed = _COMPILER.state(name)
+    if state in (None, "ready"):
+        return None
+    seconds = REGISTRY[name].compile_seconds if name in REGISTRY else None
+    about = f", about {seconds:.0f} s on a 2-core machine" if seconds else ""
+    label = "dipole" if name == "dipole" else name.upper()
+    if state == "compiling":
+        return (
+            f"**Compiling the {label} kernels**{about} ({elapsed:.0f} s so far). This happens "
+            "once per machine (the result is cached on disk; `geospacexr warmup` does it in "
+            "advance); the explorer updates by itself when it is done."
+        )
+    other = "dipole" if current == "dipole" else str(current).upper()
+    return (
+        f"**Waiting to compile the {label} kernels**{about}: the {other} kernels are compiling "
+        "now. The explorer updates by itself when they are ready."
+    )
+
+
 def _compute(key: tuple[Any, ...]) -> tuple[Any, Any]:
     """Field line and invariants for one parameter set (cached, shared by every session)."""
     found = _RESULTS.get(key)
@@ -59,11 +212,12 @@ def _compute(key: tuple[Any, ...]) -> tuple[Any, Any]:
 def _compute_uncached(key: tuple[Any, ...]) -> tuple[Any, Any]:
     from .. import rb
 
-    name, params, time, x, y, z, pitch, energy = key
+    name, params, when, x, y, z, pitch, energy, *shell = key
     model = rb.models.get(name, **dict(params))
-    particle = rb.particles(x, y, z, pitch, energy=energy, time=time, frame="GSM")
+    particle = rb.particles(x, y, z, pitch, energy=energy, time=when, frame="GSM")
     lines = rb.trace(model, particle, frame="GSM")
-    return lines, particle.rb.lstar(model)
+    accuracy = {"n_local_times": int(shell[0])} if shell else None
+    return lines, particle.rb.lstar(model, accuracy=accuracy)
 
 
 class RbExplorer:
@@ -78,6 +232,12 @@ class RbExplorer:
         energy: Kinetic energy (electrons), MeV.
         defer: Do not compute until :meth:`refresh` is called (the app computes when its tab is
             first shown).
+        shell_local_times: Field lines traced around the drift shell (one of
+            :data:`SHELL_LOCAL_TIMES`).
+
+    When the model's kernels are compiling in the background (:func:`compile_in_background`,
+    started by ``geospacexr serve``), the explorer shows a message with the expected time and
+    computes as soon as they are ready.
     """
 
     def __init__(
@@ -88,6 +248,7 @@ class RbExplorer:
         pitch_angle: float = 45.0,
         energy: float = 1.0,
         defer: bool = False,
+        shell_local_times: int = DEFAULT_SHELL_LOCAL_TIMES,
     ) -> None:
         import holoviews as hv
         import panel as pn
@@ -99,18 +260,24 @@ class RbExplorer:
         self._models = _models()
         self._updating = False
         self.model = pn.widgets.Select(
-            name="field model", options=list(self._models), value=str(model).lower()
+            label="field model", options=list(self._models), value=str(model).lower()
         )
-        self.time = pn.widgets.TextInput(name="time (UT)", value=str(time))
-        self.x = pn.widgets.FloatSlider(name="x GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
-        self.y = pn.widgets.FloatSlider(name="y GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
-        self.z = pn.widgets.FloatSlider(name="z GSM (Re)", start=-5, end=5, step=0.1, value=0.0)
+        self.time = pn.widgets.TextInput(label="time (UT)", value=str(time))
+        self.x = pn.widgets.FloatSlider(label="x GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
+        self.y = pn.widgets.FloatSlider(label="y GSM (Re)", start=-10, end=10, step=0.1, value=0.0)
+        self.z = pn.widgets.FloatSlider(label="z GSM (Re)", start=-5, end=5, step=0.1, value=0.0)
         self.x.value, self.y.value, self.z.value = (float(v) for v in position)
         self.pitch = pn.widgets.FloatSlider(
-            name="local pitch angle (deg)", start=5.0, end=90.0, step=1.0, value=pitch_angle
+            label="local pitch angle (deg)", start=5.0, end=90.0, step=1.0, value=pitch_angle
         )
         self.energy = pn.widgets.FloatSlider(
-            name="energy (MeV)", start=0.05, end=10.0, step=0.05, value=energy
+            label="energy (MeV)", start=0.05, end=10.0, step=0.05, value=energy
+        )
+        #: Drift-shell resolution: the number of field lines traced around the shell.
+        self.shell_local_times = pn.widgets.Select(
+            label="drift-shell local times",
+            options=list(SHELL_LOCAL_TIMES),
+            value=int(shell_local_times),
         )
         #: One slider per model parameter (shared by models that declare the same name; its
         #: range follows the selected model's declaration).
@@ -123,11 +290,17 @@ class RbExplorer:
                 value = p.example if p.example is not None else 0.5 * (lo + hi)
                 units = f" ({p.units})" if p.units != "1" else ""
                 self.parameters[p.name] = pn.widgets.FloatSlider(
-                    name=f"{p.name}{units}", start=lo, end=hi, step=_step(lo, hi),
+                    label=f"{p.name}{units}", start=lo, end=hi, step=_step(lo, hi),
                     value=min(max(value, lo), hi),
                 )  # fmt: skip
         self.readout = pn.pane.Markdown("", min_width=260)
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
+        #: Shown while the model's kernels compile in the background.
+        self.compiling = pn.pane.Alert("", alert_type="info", visible=False)
+        self.progress = pn.indicators.Progress(
+            active=True, value=-1, visible=False, sizing_mode="stretch_width", max_width=400
+        )
+        self._poller: Any = None
         self.line_plot = pn.pane.HoloViews()
         self.shell_plot = pn.pane.HoloViews()
         for name, widget in self.parameters.items():  # ex.kp, ex.pdyn, ... as attributes too
@@ -135,7 +308,7 @@ class RbExplorer:
                 setattr(self, name, widget)
         self._widgets = (
             self.model, self.time, *self.parameters.values(),
-            self.x, self.y, self.z, self.pitch, self.energy,
+            self.x, self.y, self.z, self.pitch, self.energy, self.shell_local_times,
         )  # fmt: skip
         for w in self._widgets:
             w.param.watch(self._changed, "value")
@@ -144,6 +317,8 @@ class RbExplorer:
         self.panel = pn.Row(
             pn.Column("## Radiation-belt explorer", *self._widgets, width=320),
             pn.Column(
+                self.compiling,
+                self.progress,
                 self.message,
                 self.readout,
                 pn.Row(self.line_plot, self.shell_plot),
@@ -178,6 +353,23 @@ class RbExplorer:
             self._show_parameters()
         self.refresh()
 
+    def _watch_compile(self) -> None:
+        import panel as pn
+
+        if self._poller is None:
+            self._poller = pn.state.add_periodic_callback(self._poll, period=_POLL_MS)
+
+    def _poll(self) -> None:
+        """Periodic check while compiling: update the message, compute once ready."""
+        waiting = compile_message(self.model.value)
+        if waiting is None:
+            if self._poller is not None:
+                self._poller.stop()
+                self._poller = None
+            self.refresh()
+        else:
+            self.compiling.object = waiting
+
     def key(self) -> tuple[Any, ...]:
         """The parameter set of the current widgets (the cache key)."""
         params = tuple((n, float(self.parameters[n].value)) for n in self._models[self.model.value])
@@ -190,6 +382,7 @@ class RbExplorer:
             float(self.z.value),
             float(self.pitch.value),
             float(self.energy.value),
+            int(self.shell_local_times.value),
         )
 
     def data(self) -> tuple[Any, Any]:
@@ -203,6 +396,13 @@ class RbExplorer:
         from ..rb import STATUS
 
         self.computed = True
+        waiting = compile_message(self.model.value)
+        self.compiling.object = waiting or ""
+        self.compiling.visible = self.progress.visible = waiting is not None
+        if waiting is not None:  # compiling in the background: look again later
+            _COMPILER.prioritise(self.model.value)
+            self._watch_compile()
+            return
         try:
             lines, inv = self.data()
         except (GeospacexrError, ValueError) as exc:
@@ -216,7 +416,7 @@ class RbExplorer:
         values = {v: float(inv[v].values[0]) for v in ("lstar", "K", "Lm", "alpha_eq", "Bm", "M")}
         self.readout.object = "\n".join(
             [
-                "| | |",
+                "| quantity | value |",
                 "|---|---|",
                 f"| L* | {values['lstar']:.4f} |",
                 f"| K | {values['K']:.4g} G^0.5 Re |",
@@ -245,7 +445,9 @@ class RbExplorer:
         else:
             shell = hv.Curve(([], []), "x GSM (Re)", "y GSM (Re)")
         self.shell_plot.object = (shell * earth).opts(
-            title="drift shell (minimum-B points)", data_aspect=1, frame_width=380
+            title=f"drift shell (minimum-B points, {int(ok.sum())} local times)",
+            data_aspect=1,
+            frame_width=380,
         )
 
 
