@@ -413,12 +413,6 @@ def test_building_the_explorers_warns_nothing_from_our_code(imager):
         context.__exit__(None, None, None)
 
 
-@pytest.mark.xfail(
-    reason="explore/gcm.py still passes Panel's deprecated button_type= (owned by the GCM "
-    "explorer's work on issue 18); remove this mark when it passes",
-    raises=PendingDeprecationWarning,
-    strict=False,
-)
 def test_building_the_gcm_explorer_warns_nothing_from_our_code(gcm_samples):
     context = _errors_on_our_deprecations()
     try:
