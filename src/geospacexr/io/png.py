@@ -23,7 +23,7 @@ import xarray as xr
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 from .instruments import instrument_of_imager, instruments
 from .limits import Limits
-from .times import implausible, to_ns
+from .times import NS_RANGE, implausible, to_ns
 
 __all__ = ["PNG_NAME", "open_png_frames"]
 
@@ -138,6 +138,73 @@ def _check_declared(
     limits.check_array(total, path, f"its {len(frames)} decoded PNG frames")
 
 
+def _in_window(
+    members: list[tuple[str, bytes]],
+    path: Path,
+    t0: np.datetime64 | None,
+    t1: np.datetime64 | None,
+    problems: dict[str, list[str]],
+    stamps: list[np.datetime64],
+) -> list[tuple[np.datetime64, str, bytes, dict[str, str], Path]]:
+    """The members of one file whose names carry a plausible time in ``[t0, t1]``.
+
+    Names are parsed one by one (a regular expression and one ``datetime64`` each); the range
+    checks (what ``datetime64[ns]`` holds, the instrument's plausible range) run once per
+    imager on all its times together, so a tar of many thousand frames costs little per frame.
+    Unusable names are reported in ``problems``; every time met is appended to ``stamps``.
+    """
+    parsed: list[tuple[np.datetime64, str, bytes, dict[str, str]]] = []
+    for name, data in members:
+        m = PNG_NAME.match(name)
+        if not m:
+            problems.setdefault(path.name, []).append(
+                f"{name}: the name does not carry the frame's metadata "
+                "(YYYYMMDD_HHMMSS_ffffff_<site>_<imager>_<exposure>ms_<mode>.png)"
+            )
+            continue
+        g = m.groupdict()
+        d, t = g["date"], g["time"]
+        try:
+            stamp = np.datetime64(f"{d[:4]}-{d[4:6]}-{d[6:]}T{t[:2]}:{t[2:4]}:{t[4:]}.{g['frac']}")
+        except ValueError:
+            problems.setdefault(path.name, []).append(
+                f"{name}: the name carries an impossible date or time"
+            )
+            continue
+        parsed.append((stamp, name, data, g))
+    if not parsed:
+        return []
+    seconds = np.array([p[0] for p in parsed]).astype("datetime64[s]")  # coarse: no overflow
+    holdable = (seconds >= NS_RANGE[0]) & (seconds <= NS_RANGE[1])
+    times = np.where(holdable, np.array([p[0] for p in parsed]), np.datetime64(0, "us"))
+    times = times.astype("datetime64[ns]")
+    bad = ~holdable
+    reasons: dict[str, str] = {}
+    imagers = np.array([p[3]["imager"].lower() for p in parsed])
+    for imager in np.unique(imagers):
+        rows = imagers == imager
+        flagged, why = implausible(times[rows], instrument_of_imager(str(imager)))
+        reasons[str(imager)] = why
+        bad[np.flatnonzero(rows)[flagged]] = True
+    mine: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]] = []
+    for k, (_, name, data, g) in enumerate(parsed):
+        stamp = times[k]
+        if not holdable[k]:  # beyond what datetime64[ns] holds
+            problems.setdefault(path.name, []).append(
+                f"{name}: the name carries an impossible date or time"
+            )
+            continue
+        if bad[k]:  # outside the instrument's plausible range (io.times)
+            why = reasons[g["imager"].lower()]
+            problems.setdefault(path.name, []).append(f"{name}: the time {stamp} {why}")
+            continue
+        stamps.append(stamp)
+        if (t0 is not None and stamp < t0) or (t1 is not None and stamp > t1):
+            continue
+        mine.append((stamp, name, data, g, path))
+    return mine
+
+
 def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.Dataset:
     """Read TREx RGB PNG frames (and PNG tars) into a standard ``asi`` Dataset.
 
@@ -180,35 +247,7 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
             continue
         if problem:
             problems.setdefault(path.name, []).append(problem)
-        mine: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]] = []
-        for name, data in members:
-            m = PNG_NAME.match(name)
-            if not m:
-                problems.setdefault(path.name, []).append(
-                    f"{name}: the name does not carry the frame's metadata "
-                    "(YYYYMMDD_HHMMSS_ffffff_<site>_<imager>_<exposure>ms_<mode>.png)"
-                )
-                continue
-            g = m.groupdict()
-            try:
-                stamp = to_ns(
-                    f"{g['date'][:4]}-{g['date'][4:6]}-{g['date'][6:]}T"
-                    f"{g['time'][:2]}:{g['time'][2:4]}:{g['time'][4:]}.{g['frac']}",
-                    "frame time",
-                )
-            except ValueError:
-                problems.setdefault(path.name, []).append(
-                    f"{name}: the name carries an impossible date or time"
-                )
-                continue
-            bad, why = implausible(stamp, instrument_of_imager(g["imager"]))
-            if bad:  # outside the instrument's plausible range (io.times)
-                problems.setdefault(path.name, []).append(f"{name}: the time {stamp} {why}")
-                continue
-            stamps.append(stamp)
-            if (t0 is not None and stamp < t0) or (t1 is not None and stamp > t1):
-                continue
-            mine.append((stamp, name, data, g, path))
+        mine = _in_window(members, path, t0, t1, problems, stamps)
         try:  # what the frames' IHDR chunks declare, before any is decoded
             _check_declared(mine, path, limits)
         except FileFormatError as exc:
