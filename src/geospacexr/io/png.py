@@ -157,14 +157,15 @@ def _plain_png(data: bytes) -> np.ndarray | None:
         return None
     if len(raw) != expected or not d.eof or d.unused_data:
         return None
-    rows = np.frombuffer(raw, np.uint8).reshape(height, stride)
-    filters = rows[:, 0]
-    if np.any((filters != 0) & (filters != 2)):
+    filters = raw[::stride]  # one byte per row
+    if filters.translate(None, b"\0\2"):  # Sub, Average, Paeth or invalid
         return None
-    pixels = rows[:, 1:].copy()
-    for i in np.flatnonzero(filters == 2):
-        if i:  # Up: add the row above (the first row's "above" is zeros)
-            pixels[i] += pixels[i - 1]
+    pixels = np.frombuffer(raw, np.uint8).reshape(height, stride)[:, 1:]
+    if 2 in filters:
+        pixels = pixels.copy()
+        for i, kind in enumerate(filters):
+            if kind == 2 and i:  # Up: add the row above (the first row's "above" is zeros)
+                pixels[i] += pixels[i - 1]
     pixels = pixels.reshape(height, width, channels)
     if channels == 1:
         pixels = np.repeat(pixels, 3, axis=2)
