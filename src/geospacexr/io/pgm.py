@@ -238,7 +238,7 @@ def decompress(
     max_mb: float | None = None,
     check: Callable[[bytes | bytearray], None] | None = None,
 ) -> tuple[bytes | bytearray, str | None]:
-    """Decompress gzip (every member) or bzip2 content; pass plain content through.
+    """Decompress gzip (every member) or bzip2 (every stream) content; pass plain through.
 
     A truncated stream keeps its complete prefix (deflate and bzip2 output before the cut is
     exact) and reports the truncation. A stream that is corrupt (bad codes, CRC mismatch)
