@@ -422,3 +422,25 @@ def test_limit_problems_of_one_file_do_not_hide_the_others(tmp_path):
     with pytest.warns(DataWarning, match="io.max_image_pixels"):
         ds = geospacexr.open_asi([good, bad])
     assert ds.sizes["time"] == 1
+
+
+@pytest.mark.parametrize("codec", ["gz", "bz2"])
+def test_refused_bomb_error_does_not_keep_the_output_alive(tmp_path, codec):
+    # a caller that keeps the error (a batch worker, a notebook's last exception) must not
+    # keep the limit's worth of decompressed bytes alive through its traceback
+    block = bytes(16 << 20)
+    member = gzip.compress(block, 9, mtime=0) if codec == "gz" else bz2.compress(block, 9)
+    path = tmp_path / f"{PGM_NAME}.{codec}"
+    path.write_bytes(member * 6)
+    with config.override({"io.max_decompressed_mb": 48}):
+        with pytest.raises(FileFormatError) as info:
+            pgm.read_pgm(path)
+    largest = 0
+    tb = info.value.__traceback__
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            held = getattr(value, "buffer", value)  # the output gatherer or a bare buffer
+            if isinstance(held, (bytes, bytearray)):
+                largest = max(largest, len(held))
+        tb = tb.tb_next
+    assert largest <= pgm._MAX_PIECE

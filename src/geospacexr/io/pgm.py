@@ -135,7 +135,13 @@ class _Output:
         self.buffer = bytearray()
 
     def add(self, piece: bytes) -> None:
-        self.limit.take(piece)
+        try:
+            self.limit.take(piece)
+        except FileFormatError:
+            # free the output now: the error's traceback keeps this object (and a caller may
+            # keep the error), and up to the limit's worth of bytes must not live on with it
+            self.buffer = bytearray()
+            raise
         if piece:
             self.buffer += piece
             if self.check is not None and len(self.buffer) >= _HEADER_PEEK:
