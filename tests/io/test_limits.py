@@ -11,7 +11,10 @@ lets a genuine large-but-small-on-disk file through.
 import bz2
 import gzip
 import io
+import os
 import struct
+import subprocess
+import sys
 import tarfile
 import zlib
 
@@ -146,6 +149,76 @@ def test_bzip2_bomb_is_streamed_and_refused(tmp_path):
     with config.override({"io.max_decompressed_mb": 32}):
         message = refused(lambda: pgm.read_pgm(path), "io.max_decompressed_mb", path)
     assert "corrupt" not in message  # a limit, not damage
+
+
+def test_bzip2_bomb_of_concatenated_streams_is_refused(tmp_path):
+    # a good stream, then streams of zeros (as pbzip2 writes): every stream counts
+    path = tmp_path / f"{PGM_NAME}.bz2"
+    path.write_bytes(bz2.compress(pgm_frame(8, 8)) + bz2.compress(bytes(16 << 20), 9) * 8)
+    with config.override({"io.max_decompressed_mb": 32}):
+        message = refused(lambda: pgm.read_pgm(path), "io.max_decompressed_mb", path)
+    assert "corrupt" not in message
+    # within the limit, every stream is decompressed and the zeros reported as such
+    two = tmp_path / f"x_{PGM_NAME}.bz2"
+    two.write_bytes(bz2.compress(pgm_frame(8, 8)) * 2 + b"trailing junk")
+    buffer, problem = pgm.decompress(two.read_bytes(), path=two)
+    assert bytes(buffer) == pgm_frame(8, 8) * 2
+    assert "trailing garbage" in problem
+
+
+_RLIMIT_CHILD = """
+import bz2, resource, sys
+from geospacexr import config
+from geospacexr.errors import FileFormatError
+from geospacexr.io import pgm
+data = open(sys.argv[1], "rb").read()
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+with config.override({"io.max_decompressed_mb": 64}):
+    try:
+        pgm.decompress(data)
+    except FileFormatError as exc:
+        print("refused", "io.max_decompressed_mb" in str(exc))
+    except MemoryError:
+        print("memory")
+    else:
+        print("read")
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux (RLIMIT_AS, /proc)")
+@pytest.mark.parametrize("codec", ["gz", "bz2"])
+def test_bomb_peak_memory_stays_near_the_limit(tmp_path, codec):
+    # 1 GiB of zeros against a 64 MB limit, under an address-space limit of what the
+    # interpreter already uses plus 256 MiB: keeping the whole output would die of MemoryError
+    import resource
+
+    block = bytes(64 << 20)
+    if codec == "gz":
+        member = gzip.compress(block, 9, mtime=0)
+    else:
+        member = bz2.compress(block, 9)
+    path = tmp_path / f"{PGM_NAME}.{codec}"
+    path.write_bytes(member * 16)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import geospacexr.io.pgm, resource;print(open('/proc/self/statm').read().split()[0])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pages = int(probe.stdout.split()[0])
+    limit = pages * resource.getpagesize() + (256 << 20) + path.stat().st_size * 4
+    result = subprocess.run(
+        [sys.executable, "-c", _RLIMIT_CHILD, str(path), str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["refused", "True"], result.stdout + result.stderr
 
 
 def test_plain_pgm_larger_than_the_limit_is_refused_unread(tmp_path):
@@ -349,3 +422,25 @@ def test_limit_problems_of_one_file_do_not_hide_the_others(tmp_path):
     with pytest.warns(DataWarning, match="io.max_image_pixels"):
         ds = geospacexr.open_asi([good, bad])
     assert ds.sizes["time"] == 1
+
+
+@pytest.mark.parametrize("codec", ["gz", "bz2"])
+def test_refused_bomb_error_does_not_keep_the_output_alive(tmp_path, codec):
+    # a caller that keeps the error (a batch worker, a notebook's last exception) must not
+    # keep the limit's worth of decompressed bytes alive through its traceback
+    block = bytes(16 << 20)
+    member = gzip.compress(block, 9, mtime=0) if codec == "gz" else bz2.compress(block, 9)
+    path = tmp_path / f"{PGM_NAME}.{codec}"
+    path.write_bytes(member * 6)
+    with config.override({"io.max_decompressed_mb": 48}):
+        with pytest.raises(FileFormatError) as info:
+            pgm.read_pgm(path)
+    largest = 0
+    tb = info.value.__traceback__
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            held = getattr(value, "buffer", value)  # the output gatherer or a bare buffer
+            if isinstance(held, (bytes, bytearray)):
+                largest = max(largest, len(held))
+        tb = tb.tb_next
+    assert largest <= pgm._MAX_PIECE

@@ -135,7 +135,13 @@ class _Output:
         self.buffer = bytearray()
 
     def add(self, piece: bytes) -> None:
-        self.limit.take(piece)
+        try:
+            self.limit.take(piece)
+        except FileFormatError:
+            # free the output now: the error's traceback keeps this object (and a caller may
+            # keep the error), and up to the limit's worth of bytes must not live on with it
+            self.buffer = bytearray()
+            raise
         if piece:
             self.buffer += piece
             if self.check is not None and len(self.buffer) >= _HEADER_PEEK:
@@ -199,26 +205,35 @@ def _gunzip(data: bytes, out: _Output) -> tuple[bytearray, str | None]:
 
 
 def _bunzip(data: bytes, out: _Output) -> tuple[bytearray, str | None]:
-    """The bzip2 stream of ``data``, in pieces of at most :data:`_MAX_PIECE` bytes."""
-    d = bz2.BZ2Decompressor()
+    """Every bzip2 stream of ``data`` (as ``bzip2 -d`` and ``pbzip2`` output), bounded.
+
+    Concatenated streams are all decompressed, each piece counted against the limit before it
+    is kept (a good stream followed by streams of zeros is a bomb, not a file to stop early
+    in silently). Each stream's input is fed in slices of at most :data:`_MAX_FEED` bytes and
+    its output taken in pieces of at most :data:`_MAX_PIECE` bytes, so the peak memory is the
+    limit plus one piece.
+    """
     view = memoryview(data)
-    pos = 0
-    try:
-        while not d.eof:
-            if d.needs_input:
-                if pos >= len(view):
-                    break
-                chunk = view[pos : pos + _MAX_FEED]
-                pos += len(chunk)
-            else:
-                chunk = b""
-            out.add(d.decompress(chunk, out.limit.room()))
-    except FileFormatError:
-        raise  # a limit (a ValueError too), not damage
-    except (OSError, ValueError) as exc:
-        return bytearray(), f"corrupt bzip2 data ({exc})"
-    if not d.eof:
-        return out.result("truncated bzip2 stream (file ends early)")
+    size, pos = len(view), 0
+    while pos < size and view[pos : pos + 3] == b"BZh":
+        d = bz2.BZ2Decompressor()
+        try:
+            while not d.eof:
+                if d.needs_input:
+                    if pos >= size:
+                        return out.result("truncated bzip2 stream (file ends early)")
+                    chunk = view[pos : pos + _MAX_FEED]
+                    pos += len(chunk)
+                else:
+                    chunk = b""
+                out.add(d.decompress(chunk, out.limit.room()))
+        except FileFormatError:
+            raise  # a limit (a ValueError too), not damage
+        except (OSError, ValueError, EOFError) as exc:
+            return bytearray(), f"corrupt bzip2 data ({exc})"
+        pos -= len(d.unused_data)
+    if pos < size and not _blank(view, pos):
+        return out.result(f"{size - pos} bytes of trailing garbage after the bzip2 data")
     return out.result()
 
 
@@ -229,7 +244,7 @@ def decompress(
     max_mb: float | None = None,
     check: Callable[[bytes | bytearray], None] | None = None,
 ) -> tuple[bytes | bytearray, str | None]:
-    """Decompress gzip (every member) or bzip2 content; pass plain content through.
+    """Decompress gzip (every member) or bzip2 (every stream) content; pass plain through.
 
     A truncated stream keeps its complete prefix (deflate and bzip2 output before the cut is
     exact) and reports the truncation. A stream that is corrupt (bad codes, CRC mismatch)
