@@ -258,6 +258,7 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
             wait_until(page, clicked, 90, "the keogram click did not move the time")
             later = page.locator("text=/^2014-03-10 .* UT$/").first.inner_text()
             assert "06:01:" in later or "06:02:" in later, later
+
             # a box drawn on the image (box select is active) adds the box time series; the
             # image is re-rendered after the click's time change, and a drag made while that
             # happens is lost: drag again until the server has seen one (no fixed waits)
@@ -490,4 +491,3 @@ def test_rb_tab_says_its_kernels_compile_then_computes(monkeypatch, chromium):
         release.set()
         stop()
     assert not errors, errors
-
