@@ -3,6 +3,7 @@ import sys
 
 import pytest
 
+from geospacexr import datasets
 from geospacexr.cli import main
 
 
@@ -41,6 +42,7 @@ def test_samples(capsys):
     assert main(["samples", "--generate", "themis-gill"]) == 0
     out = capsys.readouterr().out
     assert "themis-gill" in out and "ready" in out
+    assert str(datasets.sample_path("themis-gill")) in out  # where the files are
     assert main(["samples", "nope-sample"]) == 1
     assert "unknown sample" in capsys.readouterr().err
 

@@ -355,6 +355,8 @@ def _cmd_samples(args: argparse.Namespace) -> int:
         problems = datasets.verify_sample(name)
         state = "ready" if not problems else "; ".join(problems)
         print(f"{name:<24} {info.kind:<10} {state:<16} {info.description}")
+        if not problems:  # where to find it: the path to pass to geospacexr.open or the CLI
+            print(f"{'':<24} {datasets.sample_path(name, generate=False)}")
     return 0
 
 

@@ -25,7 +25,9 @@ DRAWING = Options(
             "projection",
             "platecarree",
             str,
-            "Map projection, one of :data:`geospacexr.plot.options.PROJECTIONS`.",
+            "Map projection: "
+            + ", ".join(f"``{name}``" for name in PROJECTIONS)
+            + " (:data:`geospacexr.plot.options.PROJECTIONS`).",
         ),
         Option("style", "filled", str, '``"filled"`` (cells), ``"contourf"`` or ``"contour"``.'),
         Option("levels", 20, int, "Number of contour levels."),
