@@ -282,7 +282,7 @@ class IoConfig:
     hdf5_external_storage: bool = False
     max_frames: int = 100_000
     max_image_pixels: int = 100_000_000
-    max_array_mb: float = 2048.0
+    max_array_mb: float = 1024.0
 
 
 @dataclass(frozen=True)
