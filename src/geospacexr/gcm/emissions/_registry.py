@@ -97,7 +97,7 @@ class Emission:
             if scheme is None:
                 return self
             raise InvalidArgumentError(
-                f"{self.name} has one formula, no schemes: leave scheme= out (schemes exist for "
+                f"{self.name} has one formula: it takes no scheme (schemes exist for "
                 f"{', '.join(_with_schemes()) or 'no emission'})",
                 argument="scheme",
             )
