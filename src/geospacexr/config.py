@@ -212,12 +212,16 @@ class GcmConfig:
             1677-09-22.
         latest_year: Latest model year a history file may carry (the default covers scenario
             runs to 2100 with margin; ``datetime64[ns]`` holds no date after 2262-04-11).
+        oh_scheme: Rate matrix of the OH Meinel model (:mod:`geospacexr.gcm.emissions.oh`):
+            ``"corrected"`` (conserves OH: smooth, positive populations) or ``"gcmprocpy"``
+            (GCMprocpy 1.5.2's matrix, for exact comparisons with it).
     """
 
     emission_height_km: float = 250.0
     time_chunk: int = 1
     earliest_year: int = _limit(1800, min=1, max=9999)
     latest_year: int = _limit(2200, min=1, max=9999)
+    oh_scheme: str = _limit("corrected", choices=("corrected", "gcmprocpy"))
 
 
 #: The accuracy presets of L* and K (the keys of :data:`geospacexr.rb.invariants.ACCURACY`,

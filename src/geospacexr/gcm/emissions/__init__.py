@@ -38,7 +38,12 @@ Built in: every emission GCMprocpy 1.5.2 computes (a port of tgcmproc ``mkemiss.
 ``ohrad.F``), with the same formulas and inputs: ``NO53`` (TN, O1, NO), ``CO215`` (TN, O1,
 CO2), ``OH83`` (TN, O1, O2, N2), and the OH Meinel vibrational model (TN, O1, O2, N2, H, O3, HO2:
 WACCM-X) with its 39 bands ``OH_v_v'`` (``OH_1_0`` ... ``OH_9_3``), their sum ``OH_TOTAL`` and
-the level populations ``OH_VIB_0`` ... ``OH_VIB_9`` (cm-3).
+the level populations ``OH_VIB_0`` ... ``OH_VIB_9`` (cm-3). The OH model has two schemes
+(``scheme=``): ``"corrected"`` (the default, configuration key ``gcm.oh_scheme``) takes the
+upward O2 quenching at the rate of the level it leaves, so OH is conserved and the profile is
+smooth; ``"gcmprocpy"`` is GCMprocpy's rate matrix term for term, whose upward O2 terms are
+taken from the wrong level and do not conserve OH (a jagged step near 1 hPa; see
+:func:`oh_vibrational` and ``docs/gcm_oh.md``). The GCMprocpy comparisons use ``"gcmprocpy"``.
 
 **Units.** GCMprocpy labels all of them "photons cm-3 sec-1". For the OH bands that is right
 (population times Einstein coefficient). For ``NO53`` and ``CO215`` it is not: the tgcmproc
@@ -113,7 +118,7 @@ from .formulas import (
     no53,
     oh83,
 )
-from .oh import OH_BANDS, OH_EINSTEIN, OH_ENERGY, OH_LEVELS, oh_vibrational
+from .oh import OH_BANDS, OH_EINSTEIN, OH_ENERGY, OH_LEVELS, OH_SCHEMES, oh_scheme, oh_vibrational
 from .oi import oi5577, oi6300
 from .rates import available, emission
 
@@ -130,6 +135,7 @@ __all__ = [
     "OH_EINSTEIN",
     "OH_ENERGY",
     "OH_LEVELS",
+    "OH_SCHEMES",
     "PHOTONS_PER_RAYLEIGH",
     "PHOTON_RATE_UNITS",
     "Emission",
@@ -140,6 +146,7 @@ __all__ = [
     "list_emissions",
     "no53",
     "oh83",
+    "oh_scheme",
     "oh_vibrational",
     "oi5577",
     "oi6300",

@@ -11,13 +11,16 @@ per block. The decorator declares ``inputs``, ``units``, ``long_name`` and ``ref
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..._registry import Registry
+from ...config import resolve
 from ...errors import InvalidArgumentError, UnknownEmissionError
 
 __all__ = ["Emission", "list_emissions", "register", "register_emission", "registry"]
@@ -40,6 +43,10 @@ class Emission:
         reference: Where the formula comes from (papers, code).
         wavelength_nm: Wavelength of the emission, if it has one.
         gcmprocpy_factor: Ours = factor x GCMprocpy's number, for the emissions GCMprocpy has.
+        schemes: Names of the variants ``func`` computes (its ``scheme=`` keyword), empty for a
+            function without variants.
+        scheme_config: Configuration key of the default scheme (else the first of ``schemes``).
+        scheme: The scheme this entry computes (set by :func:`_entry` when it is chosen).
     """
 
     name: str
@@ -50,6 +57,9 @@ class Emission:
     reference: str
     wavelength_nm: float | None = None
     gcmprocpy_factor: float | None = None
+    schemes: tuple[str, ...] = ()
+    scheme_config: str | None = None
+    scheme: str | None = None
 
     def attrs(self) -> dict[str, Any]:
         """The attributes of a result (NetCDF-storable)."""
@@ -64,7 +74,42 @@ class Emission:
             out["photon_energy_erg"] = _PLANCK_CGS * _LIGHT_CGS / (self.wavelength_nm * 1e-7)
         if self.gcmprocpy_factor is not None:
             out["gcmprocpy_factor"] = float(self.gcmprocpy_factor)
+        if self.scheme is not None:
+            out["scheme"] = self.scheme
         return out
+
+    def with_scheme(self, scheme: str | None = None) -> Emission:
+        """This emission computed with one of its schemes.
+
+        Args:
+            scheme: One of ``schemes``, or ``None`` for the default (the configuration key
+                ``scheme_config``, else the first scheme).
+
+        Returns:
+            The entry whose function computes that scheme and whose attrs record it; the entry
+            itself for an emission without schemes and ``scheme=None``.
+
+        Raises:
+            InvalidArgumentError: If the emission has no schemes and one is given, or the
+                scheme is not one of them.
+        """
+        if not self.schemes:
+            if scheme is None:
+                return self
+            raise InvalidArgumentError(
+                f"{self.name} has one formula: it takes no scheme (schemes exist for "
+                f"{', '.join(_with_schemes()) or 'no emission'})",
+                argument="scheme",
+            )
+        if scheme is None:
+            scheme = resolve(None, self.scheme_config) if self.scheme_config else self.schemes[0]
+        if scheme not in self.schemes:
+            raise InvalidArgumentError(
+                f"{self.name} has no scheme {scheme!r}: choose one of "
+                f"{', '.join(map(repr, self.schemes))}",
+                argument="scheme",
+            )
+        return dataclasses.replace(self, func=partial(self.func, scheme=scheme), scheme=scheme)
 
 
 #: The emissions by name.
@@ -81,6 +126,8 @@ def register_emission(
     wavelength_nm: float | None = None,
     gcmprocpy_factor: float | None = None,
     replace: bool = False,
+    schemes: tuple[str, ...] = (),
+    scheme_config: str | None = None,
 ) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
     """Register an emission (decorator).
 
@@ -99,6 +146,9 @@ def register_emission(
         gcmprocpy_factor: For a GCMprocpy emission, ours divided by GCMprocpy's number.
         replace: Replace an emission already registered under ``name`` by another function
             (the same function defined again, as a re-run notebook cell does, always replaces).
+        schemes: Names of the variants the function computes, chosen by its ``scheme=``
+            keyword (``emission(ds, name, scheme=...)``); empty (the default) for one formula.
+        scheme_config: Configuration key holding the default scheme (else the first one).
 
     Returns:
         The decorator.
@@ -119,7 +169,16 @@ def register_emission(
 
     def decorator(func: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         entry = Emission(
-            name, func, tuple(inputs), units, long_name, reference, wavelength_nm, gcmprocpy_factor
+            name,
+            func,
+            tuple(inputs),
+            units,
+            long_name,
+            reference,
+            wavelength_nm,
+            gcmprocpy_factor,
+            tuple(schemes),
+            scheme_config,
         )
         _REGISTRY.add(name, entry, replace=replace, source=func)
         return func
@@ -148,7 +207,8 @@ def list_emissions(details: bool = False) -> list[str] | list[dict[str, Any]]:
 
     Returns:
         Sorted names; with ``details``, dicts with ``name``, ``description`` (the long name),
-        ``inputs``, ``units``, ``reference`` and ``wavelength_nm``.
+        ``inputs``, ``units``, ``reference``, ``wavelength_nm`` and ``schemes`` (the names
+        ``scheme=`` accepts, empty for most).
 
     Example:
         >>> "NO53" in list_emissions()
@@ -163,10 +223,22 @@ def list_emissions(details: bool = False) -> list[str] | list[dict[str, Any]]:
             "units": e.units,
             "reference": e.reference,
             "wavelength_nm": e.wavelength_nm,
+            "schemes": list(e.schemes),
         },
     )
 
 
-def _entry(name: str) -> Emission:
-    """The entry of ``name``; an unknown name raises :class:`UnknownEmissionError`."""
-    return _REGISTRY[name]
+def _with_schemes() -> list[str]:
+    """Families of emissions that have schemes, for messages (``OH_*`` for the OH bands)."""
+    names = sorted(n for n, e in _REGISTRY.items() if e.schemes)
+    families = sorted({n.split("_")[0] + "_*" if "_" in n else n for n in names})
+    return families
+
+
+def _entry(name: str, scheme: str | None = None) -> Emission:
+    """The entry of ``name`` with its scheme chosen (:meth:`Emission.with_scheme`).
+
+    An unknown name raises :class:`UnknownEmissionError`, a wrong scheme
+    :class:`InvalidArgumentError`.
+    """
+    return _REGISTRY[name].with_scheme(scheme)

@@ -52,7 +52,11 @@ def _column_integral(values: np.ndarray, heights: np.ndarray, zenith_deg: float)
 
 
 def brightness(
-    ds: xr.Dataset, name: str, time: Any = None, zenith_angle: float = 0.0
+    ds: xr.Dataset,
+    name: str,
+    time: Any = None,
+    zenith_angle: float = 0.0,
+    scheme: str | None = None,
 ) -> xr.DataArray:
     """Column brightness of an emission in rayleigh: what a photometer or imager measures.
 
@@ -68,14 +72,17 @@ def brightness(
         name: Registry name of an emission in photons cm-3 s-1 (or m-3).
         time: One time (nearest), or ``None`` for every time.
         zenith_angle: Zenith angle of the line of sight, degrees, 0 to 90 (0: vertical).
+        scheme: For an emission computed in several ways (the OH Meinel model: ``"corrected"``
+            or ``"gcmprocpy"``), which; ``None``: the default (as
+            :func:`~geospacexr.gcm.emissions.emission`).
 
     Returns:
         Lazy (dask) DataArray ``(time, lat, lon)``, ``units = "R"``.
 
     Raises:
         UnknownEmissionError: If the name is unknown (an ``InvalidArgumentError`` too).
-        InvalidArgumentError: If the emission's units are not a photon rate, or the zenith angle
-            is outside [0, 90].
+        InvalidArgumentError: If the emission's units are not a photon rate, the zenith angle
+            is outside [0, 90], or ``scheme`` is not one of the emission's schemes.
         MissingVariableError: If the Dataset lacks inputs or heights.
 
     References:
@@ -86,7 +93,7 @@ def brightness(
     from ..heights import column_heights
 
     gcm_dataset(ds, "brightness")
-    entry = _entry(name)
+    entry = _entry(name, scheme)
     if entry.units not in PHOTON_RATE_UNITS:
         raise InvalidArgumentError(
             f"{name} is in {entry.units!r}, not a photon volume emission rate "
@@ -140,5 +147,7 @@ def brightness(
         "emission": entry.name,
         "zenith_angle": zenith,
     }
+    if entry.scheme is not None:
+        out.attrs["scheme"] = entry.scheme
     out.name = entry.name
     return out

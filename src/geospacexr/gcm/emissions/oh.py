@@ -1,8 +1,26 @@
-"""The OH Meinel vibrational model (tgcmproc ``ohrad.F``, as GCMprocpy 1.5.2 ports it).
+"""The OH Meinel vibrational model (tgcmproc ``ohrad.F``, as GCMprocpy 1.5.2 ports it, corrected).
 
 :func:`oh_vibrational` solves the 10x10 steady-state rate equations of OH(v = 0..9) at every
 point; the registry holds its 39 bands ``OH_v_v'``, their sum ``OH_TOTAL`` and the populations
 ``OH_VIB_0`` ... ``OH_VIB_9``, all from TN, O1, O2, N2, H, O3 and HO2 (WACCM-X).
+
+Two rate matrices (``scheme=``, default ``gcm.oh_scheme`` in :mod:`geospacexr.config`):
+
+* ``"corrected"`` (the default): the upward (reverse, v-1 -> v) O2 quenching into level v is
+  the rate of level v-1, ``k_O2(v) exp(-(E(v) - E(v-1)) / kT) [O2]``, single quantum, as the
+  N2 term and as the diagonal loss of level v-1 count it. Every transfer out of a level is then
+  a loss of that level: each column of the matrix sums to minus the chemical loss of its level
+  (O, and O3 + HO2 for v = 0), so OH is conserved, the matrix is a non-singular M-matrix and
+  the populations are positive and smooth.
+* ``"gcmprocpy"``: GCMprocpy 1.5.2's ``data_oh.ohrad`` term for term. Its upward O2 term into
+  level v uses the upward rate of level v itself (``rq1o2[v]`` for ``rq1o2[v-1]``) times the
+  *downward* multi-quantum fraction, and adds multi-quantum upward terms from every level s <
+  v - 1 that the loss of s does not contain. Those gains, fed by the large OH(v=0) population,
+  exceed the losses where O is scarce (pressures above ~0.3 hPa): the determinant changes
+  sign, the populations go through a pole to negative values, are clipped to zero, and the
+  profile gets a jagged step near 1 hPa. Kept for exact comparisons with GCMprocpy.
+
+See ``docs/gcm_oh.md`` for the equations, the evidence and the references.
 """
 
 from __future__ import annotations
@@ -14,11 +32,24 @@ from functools import partial
 import numpy as np
 
 from ..._caches import register_cache
+from ...config import resolve
+from ...errors import InvalidArgumentError
 from ._registry import register_emission
 
-__all__ = ["OH_BANDS", "OH_EINSTEIN", "OH_ENERGY", "OH_LEVELS", "oh_vibrational"]
+__all__ = [
+    "OH_BANDS",
+    "OH_EINSTEIN",
+    "OH_ENERGY",
+    "OH_LEVELS",
+    "OH_SCHEMES",
+    "oh_scheme",
+    "oh_vibrational",
+]
 
 OH_LEVELS = 10
+#: The rate matrices of :func:`oh_vibrational` (``scheme=``); the first is the default of the
+#: ``gcm.oh_scheme`` configuration key.
+OH_SCHEMES = ("corrected", "gcmprocpy")
 #: Vibrational energies of OH(v), cm-1 (HITRAN, as in ohrad.F).
 OH_ENERGY = np.array(
     [0.0, 3568.50, 6971.37, 10210.57, 13287.19, 16201.33, 18951.90, 21536.25, 23949.83, 26185.79]
@@ -60,7 +91,8 @@ _OH_Q_N2 = np.array(
 _OH_Q_O = np.array(
     [3.9e-11, 10.5e-11, 2.5e-10, 2.5e-10, 2.5e-10, 2.5e-10, 2.5e-10, 2.5e-10, 2.5e-10, 2.5e-10]
 )
-# reverse (upward) quenching: the rates of the level above, times exp(-dE/kT)
+# reverse (upward, v -> v + 1) quenching of level v: the rate of the level above, times
+# exp(-(E(v + 1) - E(v))/kT) (detailed balance; the vibrational levels are not degenerate)
 _OH_R_O2 = np.append(_OH_Q_O2[1:], 0.0)
 _OH_R_N2 = np.append(_OH_Q_N2[1:], 0.0)
 _OH_DE_K = np.append(np.diff(OH_ENERGY) * 1.438818, 0.0)  # hc/k = 1.438818 K cm (ohrad.F)
@@ -118,6 +150,7 @@ def _oh_kernel() -> Callable[..., None]:  # compiled on first use, cached on dis
         f1,
         f2,
         mq,
+        gcmprocpy,
         out,
     ):  # pragma: no cover - compiled
         n = t.shape[0]
@@ -171,11 +204,15 @@ def _oh_kernel() -> Callable[..., None]:  # compiled on first use, cached on dis
             for dv in range(2, 7):
                 for v in range(m - dv):
                     mat[v, v + dv] = a_v[v + dv, dv - 1] + mq[v, v + dv] * q_o2[v + dv] * so2
-            for v in range(1, m):
-                mat[v, v - 1] = mq[v - 1, v] * rq_o2[v] * so2 + rq_n2[v - 1] * sn2
-            for v in range(2, m):
-                for s in range(v - 1):
-                    mat[v, s] = mq[s, v] * rq_o2[v] * so2
+            if gcmprocpy:  # GCMprocpy 1.5.2 term for term (does not conserve OH)
+                for v in range(1, m):
+                    mat[v, v - 1] = mq[v - 1, v] * rq_o2[v] * so2 + rq_n2[v - 1] * sn2
+                for v in range(2, m):
+                    for s in range(v - 1):
+                        mat[v, s] = mq[s, v] * rq_o2[v] * so2
+            else:  # upward v-1 -> v at the rates the loss of v-1 counts: OH is conserved
+                for v in range(1, m):
+                    mat[v, v - 1] = rq_o2[v - 1] * so2 + rq_n2[v - 1] * sn2
             # Gaussian elimination with partial pivoting (as LAPACK gesv)
             for k in range(m):
                 piv = k
@@ -229,6 +266,7 @@ def oh_vibrational(
     h: np.ndarray,
     o3: np.ndarray,
     ho2: np.ndarray,
+    scheme: str | None = None,
 ) -> np.ndarray:
     """Weighted sum of the steady-state OH(v = 0..9) populations, point by point.
 
@@ -240,6 +278,18 @@ def oh_vibrational(
     ``v``, the total with the sums of each level's coefficients, a population with a unit
     vector. The v = 0 self-reaction with OH is left out, as in GCMprocpy without an OH field.
 
+    The two schemes differ only in the upward (reverse) O2 quenching terms. ``"corrected"``
+    takes them single quantum at the rate of the level they leave (v-1 -> v at
+    k_O2(v) exp(-(E(v) - E(v-1))/kT), the rate the loss of v-1 counts), so OH is conserved: each
+    column of the matrix sums to minus its level's chemical loss, the matrix is a non-singular
+    M-matrix and the populations are positive. ``"gcmprocpy"`` is GCMprocpy 1.5.2's matrix term
+    for term: its upward O2 term into v uses level v's own upward rate times the downward
+    multi-quantum fraction, plus multi-quantum upward terms that no loss counts; where O is
+    scarce (pressures above ~0.3 hPa) these gains from the large OH(v=0) population outweigh
+    the losses, the matrix goes singular and the populations jump and change sign (clipped to
+    zero), a jagged step in the profile. Around the OH layer (pressures below 0.02 hPa) the two
+    agree to 1e-4: the reverse rates carry exp(-dE/kT) < 1e-5 at mesospheric temperatures.
+
     Args:
         weights: ``(10,)`` weights of the populations.
         tn: Temperature, K.
@@ -249,18 +299,26 @@ def oh_vibrational(
         h: H number density, cm-3.
         o3: O3 number density, cm-3.
         ho2: HO2 number density, cm-3.
+        scheme: ``"corrected"`` or ``"gcmprocpy"`` (see above); ``None`` takes the
+            configuration's ``gcm.oh_scheme`` (``"corrected"`` out of the box).
 
     Returns:
         Array of the inputs' shape (cm-3 times the weights' units).
+
+    Raises:
+        InvalidArgumentError: If ``scheme`` is not one of :data:`OH_SCHEMES`.
 
     References:
         Makhlouf, U. B., Picard, R. H. and Winick, J. R. (1995), J. Geophys. Res. 100(D6),
         11289-11311; Nelson, D. D. et al. (1990), J. Chem. Phys. 93, 7003-7019 (Einstein
         coefficients); Adler-Golden, S. (1997), J. Geophys. Res. 102(A9), 19969-19976
-        (quenching); Klenerman, D. and Smith, I. W. M. (1987), J. Chem. Soc. Faraday Trans. 2
+        (quenching, multi-quantum at high v, single quantum at low v); McDade, I. C. and
+        Llewellyn, E. J. (1987), J. Geophys. Res. 92(A7), 7643-7650 (the steady-state OH(v)
+        cascade); Klenerman, D. and Smith, I. W. M. (1987), J. Chem. Soc. Faraday Trans. 2
         83, 229-241 (H + O3 branching); Kaye, J. A. (1988), J. Geophys. Res. 93(D1), 285-288
         (O + HO2 branching).
     """
+    chosen = oh_scheme(scheme)
     inputs = (tn, o2, o, n2, h, o3, ho2)
     arrays = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in inputs])
     shape = arrays[0].shape
@@ -270,9 +328,30 @@ def oh_vibrational(
         *flat,
         np.asarray(weights, dtype=np.float64),
         OH_EINSTEIN, OH_EINSTEIN.sum(axis=1), _OH_Q_O2, _OH_Q_N2, _OH_Q_O, _OH_R_O2, _OH_R_N2,
-        _OH_DE_K, _OH_F_HO3, _OH_F_OHO2, _OH_MQ, out,
+        _OH_DE_K, _OH_F_HO3, _OH_F_OHO2, _OH_MQ, chosen == "gcmprocpy", out,
     )  # fmt: skip
     return out.reshape(shape)
+
+
+def oh_scheme(scheme: str | None = None) -> str:
+    """The OH scheme to use: ``scheme``, or the configured ``gcm.oh_scheme`` when ``None``.
+
+    Args:
+        scheme: ``"corrected"``, ``"gcmprocpy"`` or ``None``.
+
+    Returns:
+        One of :data:`OH_SCHEMES`.
+
+    Raises:
+        InvalidArgumentError: If it is none of them.
+    """
+    chosen = resolve(scheme, "gcm.oh_scheme")
+    if chosen not in OH_SCHEMES:
+        raise InvalidArgumentError(
+            f"unknown OH scheme {chosen!r}: choose one of {', '.join(map(repr, OH_SCHEMES))}",
+            argument="scheme",
+        )
+    return str(chosen)
 
 
 _OH_INPUTS = ("TN", "O1", "O2", "N2", "H", "O3", "HO2")
@@ -281,7 +360,9 @@ _OH_REFERENCE = (
     "11289-11311; Nelson, D. D. et al. (1990), J. Chem. Phys. 93, 7003 (Einstein coefficients, "
     "updated by Makhlouf 1999); Adler-Golden, S. (1997), J. Geophys. Res. 102, 19969 "
     "(quenching); Klenerman and Smith (1987), Kaye (1988) (branching); tgcmproc ohrad.F "
-    "(B. Foster, U. B. Makhlouf), as ported by GCMprocpy 1.5.2 (data_oh.ohrad)"
+    "(B. Foster, U. B. Makhlouf), as ported by GCMprocpy 1.5.2 (data_oh.ohrad); scheme "
+    "'corrected': upward O2 quenching single quantum at the rate of the level it leaves "
+    "(conserves OH; geospacexr docs/gcm_oh.md)"
 )
 
 
@@ -297,6 +378,8 @@ def _register_oh() -> None:
             reference=_OH_REFERENCE,
             wavelength_nm=float(round(wavelength, 1)),
             gcmprocpy_factor=1.0,
+            schemes=OH_SCHEMES,
+            scheme_config="gcm.oh_scheme",
         )(partial(oh_vibrational, weights))
     register_emission(
         "OH_TOTAL",
@@ -304,6 +387,8 @@ def _register_oh() -> None:
         long_name="OH Meinel volume emission rate, all 39 bands",
         reference=_OH_REFERENCE,
         gcmprocpy_factor=1.0,
+        schemes=OH_SCHEMES,
+        scheme_config="gcm.oh_scheme",
     )(partial(oh_vibrational, OH_EINSTEIN.sum(axis=1)))
     for v in range(OH_LEVELS):
         register_emission(
@@ -313,6 +398,8 @@ def _register_oh() -> None:
             long_name=f"OH(v={v}) vibrational population",
             reference=_OH_REFERENCE,
             gcmprocpy_factor=1.0,
+            schemes=OH_SCHEMES,
+            scheme_config="gcm.oh_scheme",
         )(partial(oh_vibrational, np.eye(OH_LEVELS)[v]))
 
 

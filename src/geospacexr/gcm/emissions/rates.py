@@ -34,6 +34,7 @@ def emission(
     time: Any = None,
     level: float | None = None,
     height: float | None = None,
+    scheme: str | None = None,
 ) -> xr.DataArray:
     """Volume emission rate of a registered emission.
 
@@ -45,18 +46,25 @@ def emission(
         level: A model level (as :func:`geospacexr.gcm.lat_lon`: ln(p0/p) for TIE-GCM, hybrid
             hPa for WACCM-X; between levels, linear in log-pressure).
         height: A geometric height, km (per column, log-linear in height).
+        scheme: For an emission computed in several ways (``list_emissions(details=True)``
+            lists each one's ``schemes``), which: the OH Meinel model (``OH_*``) has
+            ``"corrected"`` (conserves OH) and ``"gcmprocpy"`` (GCMprocpy 1.5.2's rate matrix,
+            for exact comparisons; see :func:`~geospacexr.gcm.emissions.oh_vibrational`).
+            ``None``: the default (``gcm.oh_scheme`` in the configuration, ``"corrected"``).
 
     Returns:
         Lazy DataArray ``(time, lev|ilev, lat, lon)`` (without ``time`` for one time, without
         the vertical dim for a level or a height) with ``units``, ``long_name``,
-        ``reference`` and ``emission`` in its attrs. On the model grid it is lazily indexed
+        ``reference`` and ``emission`` in its attrs (and ``scheme`` for an emission that has
+        schemes). On the model grid it is lazily indexed
         (nothing is computed until values are asked for, and then only what is selected);
         on a level or a height it is a dask array.
 
     Raises:
         UnknownEmissionError: If the name is unknown (an ``InvalidArgumentError`` too; the
             message names close matches).
-        InvalidArgumentError: If both ``level`` and ``height`` are given.
+        InvalidArgumentError: If both ``level`` and ``height`` are given, or ``scheme`` is not
+            one of the emission's schemes (or given for an emission without schemes).
         MissingVariableError: If the Dataset lacks inputs (they are named).
         OutOfRangeError: If the time, level or height is outside the Dataset.
 
@@ -64,7 +72,7 @@ def emission(
         Per emission, in ``attrs["reference"]`` and in the module notes.
     """
     gcm_dataset(ds, "emission")
-    entry = _entry(name)
+    entry = _entry(name, scheme)
     _check_inputs(ds, entry, "emission")
     if level is not None and height is not None:
         raise InvalidArgumentError("give level= or height=, not both", argument="level")
