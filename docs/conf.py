@@ -1,6 +1,7 @@
 """Sphinx configuration for the geospacexr documentation."""
 
 import sys
+import tomllib
 from pathlib import Path
 
 import sphinx_autosummary_accessors
@@ -33,9 +34,12 @@ autodoc_member_order = "bysource"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
+# The notebooks are stored without outputs and executed at every build, so their pages show
+# every figure and table (each notebook's first cell says so and links its page).
 nb_execution_mode = "force"
 nb_execution_timeout = 300
 nb_execution_raise_on_error = True
+nb_execution_show_tb = True  # a failing notebook's traceback in the build log
 # HoloViews/Panel outputs carry MIME types myst-nb does not render; that warning is expected.
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
@@ -45,4 +49,9 @@ html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static"]
 exclude_patterns.append("make_screenshots.py")
 html_title = "geospacexr"
-html_theme_options = {"navigation_with_keys": False}
+# the repository that Binder, Colab and the install lines use (pyproject.toml's Repository URL)
+_urls = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+html_theme_options = {
+    "navigation_with_keys": False,
+    "github_url": _urls["project"]["urls"]["Repository"],
+}

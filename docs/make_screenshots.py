@@ -12,13 +12,21 @@ import threading
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from geospacexr.explore import app
-
 OUT = Path(__file__).with_name("_static")
 #: Longest wait for a tab, seconds (the radiation-belt kernels may compile on a cold cache).
 TIMEOUT_S = 600
+#: Browser window (width, height) in CSS pixels: the size of every screenshot.
+VIEWPORT = (1400, 900)
+#: One screenshot per tab: (tab to click, or None for the first; a selector that is there once
+#: the tab is built; file in OUT). docs/explorers.md shows each (tests/test_docs.py checks).
+SHOTS = (
+    (None, "text=GCM explorer", "explorer-gcm.png"),
+    ("ASI: themis-gill", "text=ASI explorer", "explorer-asi.png"),
+    ("Mosaic", "text=Mosaic explorer", "explorer-mosaic.png"),
+    # the read-outs appear once the kernels are compiled (a message says so meanwhile)
+    ("Radiation belts", "text=equatorial pitch angle", "explorer-rb.png"),
+    ("Datasets", "text=themis-gill", "explorer-datasets.png"),
+)
 
 
 def settled(page, timeout=TIMEOUT_S):
@@ -45,6 +53,10 @@ def shoot(page, tab, ready, name):
 
 
 def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from geospacexr.explore import app
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -58,14 +70,12 @@ def main() -> None:
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        width, height = VIEWPORT
+        page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
-        shoot(page, None, "text=GCM explorer", "explorer-gcm.png")
-        shoot(page, "ASI: themis-gill", "text=ASI explorer", "explorer-asi.png")
-        shoot(page, "Mosaic", "text=Mosaic explorer", "explorer-mosaic.png")
-        # the read-outs appear once the kernels are compiled (a message says so meanwhile)
-        shoot(page, "Radiation belts", "text=equatorial pitch angle", "explorer-rb.png")
-        shoot(page, "Datasets", "text=themis-gill", "explorer-datasets.png")
+        for tab, ready, name in SHOTS:
+            shoot(page, tab, ready, name)
+            print("wrote", OUT / name, flush=True)
         browser.close()
 
 
