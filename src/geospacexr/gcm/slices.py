@@ -252,7 +252,15 @@ def _at(da: xr.DataArray, axis: str, value: float, where: str) -> xr.DataArray:
 
     On the geomagnetic grid the value is a magnetic latitude or longitude (``mlat``/``mlon``).
     """
-    lat_dim, lon_dim = horizontal_dims(da, where)
+    def on(dims: tuple[str, str]) -> bool:  # also after one of the two was selected
+        return any(d in da.dims or d in da.coords for d in dims)
+
+    if on(("mlat", "mlon")):
+        lat_dim, lon_dim = "mlat", "mlon"
+    elif on(("lat", "lon")):
+        lat_dim, lon_dim = "lat", "lon"
+    else:
+        lat_dim, lon_dim = horizontal_dims(da, where)  # refuses with the reason
     if axis == "lat":
         return _nearest(da, lat_dim, value, -90, 90)
     return _nearest(da, lon_dim, value, -180, 360)
@@ -434,8 +442,10 @@ def _lon_periodic(da: xr.DataArray) -> xr.DataArray:
 
 
 def _sample_local_time(da: xr.DataArray, local_time: float) -> xr.DataArray:
-    """At every time, the field at the longitude where the solar local time is ``local_time``."""
-    _geographic_only(da, "local_time", "local-time sampling")
+    """At every time, the field at the longitude where the solar local time is ``local_time``.
+
+    Geographic fields only: the callers refuse others first (:func:`_geographic_only`).
+    """
     local_time = as_number(local_time, "local_time")
     check_range("local_time", local_time, 0.0, 24.0, "h")
     lons = local_time_lon(ut_hours(da["time"].values), float(local_time))
