@@ -326,7 +326,5 @@ def test_sections_and_time_figures_label_magnetic_axes(ds):
         assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == (xlabel, ylabel)
     # the section's right-hand axis: mean heights from ZMAG
     section = cases[0][0]
-    assert any(
-        a.get_ylabel() == "mean height (km)" for a in section.axes[0].child_axes
-    )
+    assert any(a.get_ylabel() == "mean height (km)" for a in section.axes[0].child_axes)
     assert "magnetic" in cases[4][0].axes[0].get_title()

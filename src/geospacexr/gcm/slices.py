@@ -252,6 +252,7 @@ def _at(da: xr.DataArray, axis: str, value: float, where: str) -> xr.DataArray:
 
     On the geomagnetic grid the value is a magnetic latitude or longitude (``mlat``/``mlon``).
     """
+
     def on(dims: tuple[str, str]) -> bool:  # also after one of the two was selected
         return any(d in da.dims or d in da.coords for d in dims)
 
