@@ -133,7 +133,8 @@ def select_vertical(
     ]
     if grid is None:
         if given:
-            kind = "per-time scalar" if grid_of(da) == "scalar" else "2-D field"
+            placed = any(c in da.coords for c in ("lat", "lon", "mlat", "mlon"))
+            kind = "per-time scalar" if grid_of(da) == "scalar" and not placed else "2-D field"
             raise InvalidArgumentError(
                 f"{where}: {da.name} is a {kind} (dims {', '.join(map(str, da.dims))}) with no "
                 f"levels, so it takes no {given[0]}=; leave level, height and pressure unset",
