@@ -328,3 +328,30 @@ def test_sections_and_time_figures_label_magnetic_axes(ds):
     section = cases[0][0]
     assert any(a.get_ylabel() == "mean height (km)" for a in section.axes[0].child_axes)
     assert "magnetic" in cases[4][0].axes[0].get_title()
+
+
+@pytest.mark.parametrize("name", ["ZMAG", "ED1", "JE13D", "PHIM2D", "Kp"])
+def test_offered_slices_work_and_the_others_are_refused(ds, name):
+    from geospacexr.gcm.variables import SLICE_KINDS
+
+    level = {"level": 0.25} if name in ("ZMAG", "ED1") else {}
+    level = {"level": 0.5} if name == "JE13D" else level
+    t = TIMES[1]
+    calls = {
+        "lat_lon": lambda: ds.gcm.lat_lon(name, time=t, **level),
+        "lev_lat": lambda: ds.gcm.lev_lat(name, time=t),
+        "lev_lon": lambda: ds.gcm.lev_lon(name, time=t, lat=10.0),
+        "lev_time": lambda: ds.gcm.lev_time(name, lat=10.0, lon=20.0),
+        "lat_time": lambda: ds.gcm.lat_time(name, **level),
+        "lon_time": lambda: ds.gcm.lon_time(name, lat=10.0, **level),
+        "var_time": lambda: ds.gcm.var_time(name, lat=10.0, lon=20.0, **level),
+    }
+    offered = supported_slices(ds, name)
+    for kind in SLICE_KINDS:
+        if kind in offered:
+            out = calls[kind]()
+            assert np.isfinite(out.values).any(), (name, kind)
+            assert not {"lat", "lon"} & set(out.dims), (name, kind)  # magnetic dims kept
+        else:
+            with pytest.raises(InvalidArgumentError):
+                calls[kind]()
