@@ -193,3 +193,13 @@ def test_time_figures_of_2d_fields_and_scalars(ds):
     _render(kp)
     assert kp.axes[0].get_ylabel().startswith("Kp")
     assert "°N" not in kp.axes[0].get_title()  # a scalar has no place
+
+
+def test_per_time_tables_are_listed_with_no_slice(ds):
+    """``dtide(time, dtidedim)`` of the tiegcm 2.0 listing: listed, no slice offered or run."""
+    with_tide = ds.assign(dtide=(("time", "dtidedim"), np.zeros((ds.sizes["time"], 2))))
+    row = {r["name"]: r for r in with_tide.gcm.variables()}["dtide"]
+    assert (row["layout"], row["slices"]) == ("other", "")
+    assert supported_slices(with_tide, "dtide") == ()
+    with pytest.raises(InvalidArgumentError, match="neither the geographic .* nor the geomag"):
+        with_tide.gcm.lat_lon("dtide")

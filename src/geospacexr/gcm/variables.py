@@ -79,6 +79,8 @@ def supported_slices(ds: xr.Dataset, name: str | xr.DataArray) -> tuple[str, ...
 def _layout(grid: str, vertical: str | None) -> str:
     if grid == "scalar":
         return "scalar"
+    if grid not in ("geographic", "geomagnetic"):
+        return "other"  # e.g. mtime(time, mtimedim), dtide(time, dtidedim): no slice applies
     return f"{'3-D' if vertical else '2-D'} {grid}"
 
 
@@ -95,9 +97,10 @@ def variables(ds: xr.Dataset) -> list[dict[str, str]]:
         a per-time scalar); ``horizontal`` (``geographic``, ``geomagnetic`` or ``scalar``: the
         grid the reader records in ``attrs["grid"]``, decided here from the dims);
         ``layout`` (``3-D geographic``, ``2-D geographic``, ``3-D geomagnetic``,
-        ``2-D geomagnetic`` or ``scalar``); ``slices`` (the slice kinds it takes, comma-separated,
-        :func:`supported_slices`); ``source_name``. ``pandas.DataFrame(ds.gcm.variables())``
-        shows it as a table.
+        ``2-D geomagnetic``, ``scalar``, or ``other`` for per-time tables such as
+        ``dtide(time, dtidedim)``, which no slice takes); ``slices`` (the slice kinds it
+        takes, comma-separated, :func:`supported_slices`); ``source_name``.
+        ``pandas.DataFrame(ds.gcm.variables())`` shows it as a table.
     """
     gcm_dataset(ds, "variables")
     rows = []
