@@ -355,3 +355,67 @@ def test_offered_slices_work_and_the_others_are_refused(ds, name):
         else:
             with pytest.raises(InvalidArgumentError):
                 calls[kind]()
+
+
+# -- the published tiegcm 2.0 secondary layout (NCAR/tiegcm doc/userguide/_static/secondary.ncd)
+#: Magnetic latitudes north of the equator as listed (the grid is symmetric; 97 with -mlat, 0).
+PUBLISHED_MLAT_NORTH = [
+    1.32687203939232, 1.87754943767857, 2.3036287214954, 2.67136426606314, 3.01257883277328,
+    3.35148255039153, 3.71151170575936, 4.11722526306697, 4.59404694329679, 5.16689314460211,
+    5.85851734698832, 6.68827297583048, 7.67162666281268, 8.82031765103987, 10.142824406667,
+    11.6448185129562, 13.3294282264571, 15.1972697734841, 17.2462861630082, 19.4714697638694,
+    21.8645574169981, 24.4137889090064, 27.1038148776609, 29.9158266703621, 32.8279553674348,
+    35.8159497801506, 38.8540980954293, 41.916313892128, 44.9772754602266, 48.0134966005524,
+    51.0042204168578, 53.9320608459731, 56.7833601290163, 59.5482728298363, 62.2206194320588,
+    64.7975706790533, 67.2792279882741, 69.6681589022773, 71.9689341802758, 74.1876988925387,
+    76.331796630125, 78.4094552099168, 80.4295344892687, 82.4013318763434, 84.3344382773342,
+    86.2386359278657, 88.123829239849, 90.0,
+]  # fmt: skip
+
+
+def test_published_secondary_layout_zmag_at_a_height_inverts_the_conversion():
+    """ZMAG (float32, km) on the listed 2.5-degree run's grid: ZMAG at height h is Z(h).
+
+    Z(h) = Z_b + (g_s r_e^2 / g0) (1 / (r_e + Z_b) - 1 / (r_e + h)) is the inverse of the
+    conversion; ZMAG is interpolated linearly in height between levels 0.25 apart (5-15 km),
+    where Z(h) bends by under 0.01 km.
+    """
+    north = np.array(PUBLISHED_MLAT_NORTH)
+    mlat = np.concatenate([-north[::-1], [0.0], north])
+    imlev = np.arange(-8.5, 7.001, 0.25)
+    mlev = np.arange(-8.25, 7.251, 0.25)
+    ilev = np.arange(-7.0, 7.001, 0.25)
+    assert (mlat.size, MLON.size, imlev.size, mlev.size, ilev.size) == (97, 81, 63, 63, 57)
+    k = imlev[None, :, None, None]
+    a = np.deg2rad(mlat)[None, None, :, None]
+    o = np.deg2rad(MLON)[None, None, None, :]
+    z = 97.0 + 21.0 * (k + 7.0) + 0.9 * (k + 7.0) ** 2 * (1 + 0.15 * np.cos(a) * np.sin(o))
+    z = np.broadcast_to(z, (2, *z.shape[1:])).astype(np.float32)
+    ds = xr.Dataset(
+        {
+            "ZMAG": (
+                ("time", "imlev", "mlat", "mlon"),
+                z,
+                {"units": "km", "long_name": "ZMAG from pdynamo"},
+            )
+        },
+        coords={
+            "time": TIMES[:2],
+            "mlat": mlat,
+            "mlon": MLON,
+            "imlev": imlev,
+            "mlev": mlev,
+            "ilev": ilev,
+        },
+        attrs={"geospacexr_kind": "gcm", "model": "TIE-GCM", "p0_hPa": P0_HPA},
+    )
+    out = ds.gcm.lat_lon("ZMAG", time=TIMES[0], height=300.0)
+    assert out.dims == ("mlat", "mlon")
+    np.testing.assert_array_equal(out["mlat"].values, mlat)
+    from geospacexr.gcm.slices import _gravity_45
+
+    g_s, r_e = _gravity_45()
+    z_b = z[0, int(np.flatnonzero(imlev == -7.0)[0])].astype(np.float64)
+    expected = z_b + g_s * r_e**2 / TIEGCM_GRAVITY_CGS * (1 / (r_e + z_b) - 1 / (r_e + 300.0))
+    np.testing.assert_allclose(out.values, expected, rtol=0, atol=0.01)
+    assert np.abs(out.values - 300.0).max() > 1.0  # geopotential and geometric heights differ

@@ -363,7 +363,7 @@ def magnetic_heights(ds: xr.Dataset, grid: str = "imlev") -> xr.DataArray:
     source = vertical_dim(zmag)
     if source not in MAGNETIC_VERTICAL:
         raise InvalidArgumentError(f"ZMAG must be on imlev or mlev, found dims {zmag.dims}", "ds")
-    z = _in_km(zmag)
+    z = _in_km(zmag.astype(np.float64))  # float32 histories: convert in double precision
     levels = np.asarray(zmag[source].values, dtype=np.float64)
     bottom = float(np.min(ds["ilev"].values)) if "ilev" in ds.coords else float(levels.min())
     ref = int(np.argmin(np.abs(levels - bottom)))
