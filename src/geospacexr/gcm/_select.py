@@ -13,7 +13,14 @@ from ..errors import InvalidArgumentError, MissingVariableError, OutOfRangeError
 
 #: Names accepted for a variable besides the standard one.
 ALIASES = {"O": "O1", "T": "TN", "He": "HE", "U": "UN", "V": "VN", "EDens": "NE", "OpDens": "OP"}
-VERTICAL = ("lev", "ilev")
+#: Vertical dims: TIE-GCM/WACCM-X ``lev``/``ilev`` and TIE-GCM's geomagnetic ``mlev``/``imlev``.
+VERTICAL = ("lev", "ilev", "mlev", "imlev")
+#: Vertical dims of the geomagnetic grid (ln(p0/p) levels, like ``lev``/``ilev``).
+MAGNETIC_VERTICAL = ("mlev", "imlev")
+#: Horizontal dims (latitude, longitude) of each grid, by the grid's name.
+HORIZONTAL = {"geographic": ("lat", "lon"), "geomagnetic": ("mlat", "mlon")}
+#: The grid names a field can be on (``attrs["grid"]`` of the reader, :func:`grid_of`).
+GRIDS = ("geographic", "geomagnetic", "scalar")
 _METHODS = ("nearest", "exact")
 
 
@@ -59,9 +66,88 @@ def _derivable(ds: xr.Dataset) -> list[str]:
 
 
 def vertical_dim(da: xr.DataArray) -> str | None:
-    """The vertical dim of a variable (``lev`` or ``ilev``), or ``None`` for a 2-D field."""
+    """The vertical dim of a variable (``lev``, ``ilev``, ``mlev`` or ``imlev``), or ``None``."""
     dims = [d for d in da.dims if d in VERTICAL]
     return dims[0] if dims else None
+
+
+def grid_of(da: xr.DataArray) -> str:
+    """The horizontal grid a field is on, from its dims.
+
+    Args:
+        da: A field of a ``gcm`` Dataset.
+
+    Returns:
+        ``"geomagnetic"`` (dims ``mlat``/``mlon``), ``"geographic"`` (``lat``/``lon``),
+        ``"scalar"`` (a per-time value such as ``Kp``: only ``time`` or no dim), or the field's
+        ``attrs["grid"]`` (``"other"`` without one) for anything else. The dims decide, not the
+        attribute: a field whose ``attrs["grid"]`` disagrees with its dims is on its dims' grid.
+    """
+    dims = set(da.dims)
+    for name, pair in (
+        ("geomagnetic", HORIZONTAL["geomagnetic"]),
+        ("geographic", HORIZONTAL["geographic"]),
+    ):
+        if set(pair) <= dims:
+            return name
+    if dims <= {"time"}:
+        return "scalar"
+    return str(da.attrs.get("grid", "other"))
+
+
+def horizontal_dims(da: xr.DataArray, where: str) -> tuple[str, str]:
+    """The (latitude, longitude) dims of a field: ``(lat, lon)`` or ``(mlat, mlon)``.
+
+    Args:
+        da: A field.
+        where: Caller name for messages.
+
+    Returns:
+        The two dim names.
+
+    Raises:
+        InvalidArgumentError: If the field has no horizontal grid (a per-time scalar such as
+            ``Kp``, or dims of no known grid).
+    """
+    grid = grid_of(da)
+    if grid in HORIZONTAL:
+        return HORIZONTAL[grid]
+    if grid == "scalar":
+        raise InvalidArgumentError(
+            f"{where}: {da.name} is a per-time scalar ({', '.join(map(str, da.dims)) or 'no dims'}"
+            f"): it has no latitude or longitude; use var_time (its time series) or "
+            f"ds[{str(da.name)!r}]",
+            "var",
+        )
+    raise InvalidArgumentError(
+        f"{where}: {da.name} has dims {da.dims}, on neither the geographic (lat, lon) nor the "
+        "geomagnetic (mlat, mlon) grid",
+        "var",
+    )
+
+
+def require_vertical(da: xr.DataArray, where: str, alternative: str) -> str:
+    """The vertical dim of a field, or a clear error for a 2-D field or scalar.
+
+    Args:
+        da: A field.
+        where: Caller name for messages.
+        alternative: What to use instead, for the message.
+
+    Returns:
+        The vertical dim.
+
+    Raises:
+        InvalidArgumentError: If the field has no vertical dim.
+    """
+    grid = vertical_dim(da)
+    if grid is None:
+        raise InvalidArgumentError(
+            f"{where}: {da.name} has no levels (dims {', '.join(map(str, da.dims))}); {where} "
+            f"needs a 3-D field on lev, ilev, mlev or imlev: {alternative}",
+            "var",
+        )
+    return grid
 
 
 def check_method(method: str) -> None:

@@ -47,6 +47,11 @@ SIGNED_VARIABLES = frozenset(
         "EX",
         "EY",
         "EZ",
+        "PHIM2D",  # the geomagnetic grid's potential, fields and currents (TIE-GCM)
+        "ED1",
+        "ED2",
+        "JE13D",
+        "JE23D",
     }
 )
 #: Default colour map of signed quantities (diverging, white at zero with symmetric limits).

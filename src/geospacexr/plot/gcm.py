@@ -5,6 +5,15 @@ function, draws it and returns the matplotlib Figure (``save=`` writes it atomic
 coastlines from the Natural Earth files shipped in the package (nothing is downloaded), the
 day-night terminator, and optionally wind vectors from UN/VN. Differences and winds get a
 symmetric colour map centred on zero.
+
+Every variable of a history draws (``docs/gcm_grids.md``): 2-D fields (TEC, NMF2...) as maps
+and time series like any slice; fields on TIE-GCM's geomagnetic grid (ZMAG, ED1, JE13D,
+PHIM2D...) on magnetic axes: a ``lat_lon`` figure is a map in magnetic latitude and longitude
+(plain axes for ``projection="platecarree"``, a polar view of the magnetic pole for
+``north_polar``/``south_polar``; never a geographic map, and without the geographic overlays:
+coastlines, terminator and dip equator are not drawn on it), the vertical and time figures label
+their axes magnetic latitude/longitude and mlev/imlev. Per-time scalars (Kp...) draw only as
+``var_time`` series.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import xarray as xr
 from .. import gcm as _gcm
 from .._declare import figure_function
 from ..errors import GeospacexrError, InvalidArgumentError
+from ..gcm.slices import magnetic_heights
 from ..resources import coastlines
 from ..solar import terminator
 from .common import (
@@ -99,6 +109,8 @@ def _where(da: xr.DataArray) -> str:
     for name, fmt in (
         ("lev", "lev {:g}"),
         ("ilev", "ilev {:g}"),
+        ("mlev", "mlev {:g}"),
+        ("imlev", "imlev {:g}"),
         ("height", "{:g} km"),
         ("pressure", "{:.3g} hPa"),
     ):
@@ -171,6 +183,102 @@ def _draw_magnetic(
     ax.set_ylim(-90, 90)
     ax.grid(**_GRID)
     return mesh
+
+
+#: Axis labels of the slices' horizontal dims (geographic and geomagnetic).
+_AXIS_LABELS = {
+    "lat": "latitude (deg)",
+    "lon": "longitude (deg)",
+    "mlat": "magnetic latitude (deg)",
+    "mlon": "magnetic longitude (deg)",
+}
+#: Projections a geomagnetic-grid map can be drawn in (magnetic coordinates, no geography).
+_MAGNETIC_PROJECTIONS = ("platecarree", "north_polar", "south_polar")
+
+
+def _own_dim(da: xr.DataArray, axis: str) -> str:
+    """``axis`` (``lat``/``lon``) as the slice's own dim: ``mlat``/``mlon`` on the magnetic grid."""
+    return axis if axis in da.dims or f"m{axis}" not in da.dims else f"m{axis}"
+
+
+def _draw_geomagnetic_map(
+    fig: Any,
+    da: xr.DataArray,
+    values: np.ndarray,
+    o: SimpleNamespace,
+    cmap: str,
+    lo: float,
+    hi: float,
+) -> tuple[Any, Any]:
+    """Draw an ``(mlat, mlon)`` slice on magnetic axes; return the axes and the mesh.
+
+    ``platecarree`` gives plain axes (magnetic longitude across, magnetic latitude up);
+    ``north_polar``/``south_polar`` a polar stereographic view around the magnetic pole, drawn
+    by cartopy with magnetic latitude and longitude standing for latitude and longitude (no
+    geographic feature is drawn on it). The field's ``mlon`` already closes the circle (it holds
+    both -180 and +180), so contours need no added column.
+    """
+    name = da.name
+    if o.magnetic:
+        raise InvalidArgumentError(
+            f"{name} is already on the geomagnetic grid; magnetic=True converts geographic "
+            "fields to dipole coordinates",
+            "magnetic",
+        )
+    if o.wind:
+        raise InvalidArgumentError(
+            f"wind vectors are geographic (UN/VN): not drawn on the geomagnetic map of {name}",
+            "wind",
+        )
+    if o.projection not in _MAGNETIC_PROJECTIONS:
+        raise InvalidArgumentError(
+            f"a geomagnetic-grid field ({name}) is drawn in magnetic coordinates: projection "
+            f"must be one of {', '.join(_MAGNETIC_PROJECTIONS)}, not {o.projection!r}",
+            "projection",
+        )
+    mlon, mlat = da["mlon"].values, da["mlat"].values
+    if o.projection == "platecarree":
+        ax = fig.add_subplot()
+        mesh = _draw(ax, mlon, mlat, values, o.style, cmap, lo, hi, o.levels)
+        degree_axes(ax, _AXIS_LABELS["mlon"], _AXIS_LABELS["mlat"])
+        ax.set_xlim(-180, 180)
+        ax.set_ylim(-90, 90)
+        ax.grid(**_GRID)
+        if o.show_magnetic_equator:
+            ax.axhline(0.0, color="m", linewidth=1.2, label="magnetic equator")
+        return ax, mesh
+    import cartopy.crs as ccrs
+
+    ax = fig.add_subplot(projection=map_projection(o.projection))
+    south = o.projection == "south_polar"
+    edge = _POLAR_EDGE_LAT
+    ax.set_extent([-180, 180, -90, -edge] if south else [-180, 180, edge, 90], ccrs.PlateCarree())
+    _polar_boundary(ax)
+    mesh = _draw(
+        ax, mlon, mlat, values, o.style, cmap, lo, hi, o.levels, transform=ccrs.PlateCarree()
+    )
+    sign = -1.0 if south else 1.0
+    rings = sign * np.arange(edge + 10.0, 90.0, 10.0)
+    meridians = np.arange(-180, 180, 45)
+    ax.gridlines(xlocs=meridians, ylocs=rings, **_GRID)
+    style = {"fontsize": 7, "color": "0.15", "ha": "center", "va": "center"}
+    box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
+    for ring in rings:
+        ax.text(0.0, ring, f"{ring:g}° MLAT", transform=ccrs.PlateCarree(), bbox=box, **style)
+    for lon in meridians:
+        ax.text(
+            lon,
+            sign * (edge + 3.0),
+            _lon_label(lon),
+            transform=ccrs.PlateCarree(),
+            bbox=box,
+            **style,
+        )
+    ax.text(
+        0.5, -0.04, "magnetic longitude (deg) around the magnetic pole",
+        transform=ax.transAxes, ha="center", va="top", fontsize=8,
+    )  # fmt: skip
+    return ax, mesh
 
 
 def _first_time(ds: xr.Dataset, time: Any) -> Any:
@@ -271,7 +379,9 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     polar = o.projection in ("north_polar", "south_polar") and not (o.magnetic or a["local_time"])
     default_size = tuple(o.figsize) == tuple(_LAT_LON_FIGSIZE)
     fig = _figure(_POLAR_FIGSIZE if polar and default_size else o.figsize)
-    if o.magnetic:
+    if "mlat" in da.dims:
+        ax, mesh = _draw_geomagnetic_map(fig, da, values, o, cmap, lo, hi)
+    elif o.magnetic:
         ax = fig.add_subplot()
         mesh = _draw_magnetic(ax, da, values, style, cmap, lo, hi, levels)
         if o.show_magnetic_equator:
@@ -393,7 +503,9 @@ plot_lat_lon = figure_function(
         "magnetic",
     ),
     body="A polar map asked for with the default figure size is drawn 6.4 x 5.4 inches, so that\n"
-    "the circle fills its panel.",
+    "the circle fills its panel. A field on the geomagnetic grid (PHIM2D, ED1...) is drawn in\n"
+    "magnetic latitude and longitude (plain axes, or a polar view of the magnetic pole with\n"
+    "``north_polar``/``south_polar``), without geographic overlays.",
     defaults={"figsize": _LAT_LON_FIGSIZE},
     docs={
         "time": _FIRST_TIME,
@@ -462,7 +574,9 @@ def _height_axis(ax: Any, y: np.ndarray, mean_z: np.ndarray) -> Any:
 
 
 def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespace) -> Any:
-    grid = "lev" if "lev" in da.dims else "ilev"
+    grid = _gcm.slices.vertical_dim(da) or "lev"
+    xdim = _own_dim(da, xdim)
+    magnetic = grid in ("mlev", "imlev")
     values = np.asarray(da.transpose(grid, xdim).values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
     cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
@@ -480,7 +594,7 @@ def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespa
         ax.set_ylim(bottom, top)
         ax.set_ylabel(f"{grid} = ln(p0/p)")
     try:  # a right-hand axis with the global-mean height of each level
-        z = _gcm.column_heights(ds, grid)
+        z = magnetic_heights(ds, grid) if magnetic else _gcm.column_heights(ds, grid)
         if "time" in da.coords and da["time"].ndim == 0:
             z = z.sel(time=da["time"].values)
         mean_z = np.asarray(z.mean([d for d in z.dims if d != grid]).values, dtype=np.float64)
@@ -493,11 +607,12 @@ def _vertical_plot(ds: xr.Dataset, da: xr.DataArray, xdim: str, o: SimpleNamespa
     if xdim == "time":
         ax.set_xlabel("time (UT)")
     else:
-        ax.set_xlabel({"lat": "latitude (deg)", "lon": "longitude (deg)"}.get(xdim, xdim))
+        ax.set_xlabel(_AXIS_LABELS.get(xdim, xdim))
     return _finish(fig, o.save)
 
 
 def _time_plot(ds: xr.Dataset, da: xr.DataArray, ydim: str, o: SimpleNamespace) -> Any:
+    ydim = _own_dim(da, ydim)
     values = np.asarray(da.transpose(ydim, "time").values, dtype=np.float64)
     sym = _is_symmetric(ds, da, o.symmetric)
     cmap, lo, hi = colour_scale(values, sym, o.cmap, o.vmin, o.vmax)
@@ -505,7 +620,7 @@ def _time_plot(ds: xr.Dataset, da: xr.DataArray, ydim: str, o: SimpleNamespace) 
     ax = fig.add_subplot()
     mesh = _draw(ax, da["time"].values, da[ydim].values, values, o.style, cmap, lo, hi, o.levels)
     ax.set_xlabel("time (UT)")
-    ax.set_ylabel({"lat": "latitude (deg)", "lon": "longitude (deg)"}.get(ydim, f"{ydim} (deg)"))
+    ax.set_ylabel(_AXIS_LABELS.get(ydim, f"{ydim} (deg)"))
     fig.colorbar(mesh, ax=ax, label=_label(da))
     ax.set_title(o.title or _title(da), fontsize=10)
     return _finish(fig, o.save)
@@ -584,6 +699,10 @@ def _draw_var_time(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any
     ax.grid(alpha=0.3)
     lat, lon = a["lat"], a["lon"]
     where = f"{lat:g}°N" + ("" if lon is None else f" {lon:g}°E")
+    if "mlat" in da.coords:  # the point taken on the geomagnetic grid
+        where = f"magnetic {float(da['mlat']):.3g}°N {float(da['mlon']):.3g}°E"
+    elif "lat" not in da.coords:  # a per-time scalar: no place
+        where = ""
     ax.set_title(o.title or _title(da, where), fontsize=10)
     return _finish(fig, o.save)
 
