@@ -554,14 +554,19 @@ def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
     _check_declared_sizes(path)
     repeated = _repeated_dim_variables(path)
     try:
-        raw = xr.open_dataset(
-            path,
-            engine=_GuardedNetCDF4,
-            decode_cf=False,
-            chunks=chunks,
-            cache=False,
-            drop_variables=list(repeated) or None,
-        )
+        with warnings.catch_warnings():
+            if repeated:  # xarray builds them before dropping them: they are rebuilt above
+                warnings.filterwarnings(
+                    "ignore", message="Duplicate dimension names", category=UserWarning
+                )
+            raw = xr.open_dataset(
+                path,
+                engine=_GuardedNetCDF4,
+                decode_cf=False,
+                chunks=chunks,
+                cache=False,
+                drop_variables=list(repeated) or None,
+            )
     except GeospacexrError:
         raise
     except Exception as exc:  # netCDF/HDF5 libraries raise many types on damaged files
@@ -999,6 +1004,14 @@ def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
     # run start, unpadded; a unit that cannot be read refuses the file (never guessed)
     units = str(ds["time"].attrs.get("units", "")) if "time" in ds.variables else ""
     parsed = _parse_since(units)
+    if "time" in ds.variables and parsed is None and "since" not in units.lower():
+        # not a time unit at all: tiegcm1.94-beta secondaries carry NMF2's attributes on time
+        # (units "1/cm3"); the records are dated by year/mtime alone, and the Dataset says so
+        ds.attrs["_time_note"] = (
+            f"variable time has units {units!r}, not a time unit; histories dated from year "
+            "and mtime only"
+        )
+        return times
     if "time" in ds.variables and parsed is None:
         raise FileFormatError(
             f"variable time: cannot parse its units {units!r}: expected "
@@ -1088,8 +1101,10 @@ def tiegcm_version(variables: Any, attrs: dict[str, Any]) -> dict[str, str]:
     tiegcm 1.94 to 2.x; 4 columns and seconds: 3.x); the version from the ``model_version``
     attribute when it names one (``tiegcm1.94``, ``tiegcm3.0``), else (development builds
     write ``tiegcm_trunk``) from the content: a 3-column history with helium (``HE``, a
-    prognostic species since 2.0) is ``tiegcm2.0``; a primary without it is ``tiegcm1.94``; a
-    secondary without it could be either (``tiegcm1.94-2.x``). Never from the file name.
+    prognostic species since 2.0) is ``tiegcm2.0``; a primary without it, or any history
+    without ``joulefac`` and ``coupled_cmit`` (per-time variables since 1.94.2), is
+    ``tiegcm1.94``; a secondary with them but without HE could be either (``tiegcm1.94-2.x``).
+    Never from the file name.
 
     Args:
         variables: The file's variables (a mapping of name to variable with ``.shape``, e.g. a
@@ -1116,8 +1131,8 @@ def tiegcm_version(variables: Any, attrs: dict[str, Any]) -> dict[str, str]:
             version = "tiegcm3.x"
         elif "HE" in variables:
             version = "tiegcm2.0"
-        elif history == "primary":
-            version = "tiegcm1.94"
+        elif history == "primary" or not ({"joulefac", "coupled_cmit"} & set(variables)):
+            version = "tiegcm1.94"  # joulefac and coupled_cmit came with 1.94.2 / 2.0
         else:
             version = "tiegcm1.94-2.x"
         source = (
@@ -1155,6 +1170,7 @@ def _mask_scalars(ds: xr.Dataset, threshold: float) -> xr.Dataset:
 
 def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     times = _tiegcm_times(raw, path)
+    time_note = raw.attrs.pop("_time_note", None)
     version = tiegcm_version(raw.variables, raw.attrs)
     raw, renames = _apply_names(raw, _TIEGCM_NAMES)
     for name in _TIEGCM_SPECIES:
@@ -1185,6 +1201,8 @@ def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     ds.attrs["p0_hPa"] = p0_hpa
     ds.attrs["history_type"] = str(raw.attrs.get("history_type", "unknown"))
     ds.attrs.update(version)
+    if time_note:
+        ds.attrs["time_note"] = time_note
     for key, scale in (("delhist_secs", 1), ("delhist_mins", 60)):  # 3.x, <= 2.x
         value = _numeric(raw.attrs.get(key))
         if value is not None and value.size == 1:
