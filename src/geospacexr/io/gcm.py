@@ -540,6 +540,8 @@ def _repeated_dim_variables(path: Path) -> dict[str, xr.Variable]:
                     if k not in ("_FillValue", "missing_value") and _netcdf_attr(v)
                 }
                 attrs["source_dims"] = ", ".join(dims)
+                if name in _REPEATED_DIM_NAMES:
+                    attrs["dims_meaning"] = "pole: S, N; latlon: latitude, longitude"
                 out[str(name)] = xr.Variable(new_dims, np.asarray(data), attrs)
     except GeospacexrError:
         raise
