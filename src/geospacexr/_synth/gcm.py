@@ -844,3 +844,145 @@ def _magnetic_fields(
             )
             out["JE23D"] = 0.5 * out["JE13D"] * np.cos(mlt_phase)
     return out
+
+
+#: Published ``ncdump`` listings the old-layout samples are built from (NCAR/tiegcm,
+#: ``doc/userguide/_static/primary.ncd`` at commit a530b8797efe3d2a1a7d48600ee686c1f4cf8621,
+#: git blob d08d54ace7c4c65dd38372335bb99e0433a9a2b8: a tiegcm1.94 5-degree primary history).
+LAYOUT_LISTINGS = {"tiegcm1.94-primary": "tiegcm1.94_primary_5deg.ncd.gz"}
+
+
+def layout_listing(name: str) -> str:
+    """The text of a stored published listing (:data:`LAYOUT_LISTINGS`)."""
+    import gzip
+
+    folder = Path(__file__).parent / "layouts"
+    return gzip.decompress((folder / LAYOUT_LISTINGS[name]).read_bytes()).decode("utf-8")
+
+
+def write_tiegcm_layout(
+    spec: object,
+    path: Path,
+    *,
+    keep: dict[str, np.ndarray] | None = None,
+    values: dict[str, object] | None = None,
+    storm: float = 0.0,
+) -> None:
+    """Write a TIE-GCM history in a listing's layout with this module's physics.
+
+    Every dim, variable, type and attribute of the listing (``spec``, a
+    :class:`geospacexr._synth.cdl.CDLFile`) is written as listed; small variables take the
+    listing's values (or ``values``); the large fields come from :func:`tiegcm_fields` on the
+    kept grid at each record's UT (from ``mtime``), ``X_NM`` (the previous step) as ``X``, and
+    the top midpoint of TN, UN and VN set to 1e36 as the model does.
+
+    Args:
+        spec: The parsed listing.
+        path: The file to write.
+        keep: Indices of the listing's dims to keep (see :func:`geospacexr._synth.cdl.write_cdl`).
+        values: Small variables' values replacing the listing's, on the kept indices.
+        storm: Storm strength of the physics.
+    """
+    from .cdl import CDLFile, write_cdl
+
+    assert isinstance(spec, CDLFile)
+    keep = dict(keep or {})
+    values = dict(values or {})
+    listed = {v.name: v.values for v in spec.variables.values()}
+
+    def coord(dim: str) -> np.ndarray | None:
+        if dim not in spec.dims or listed.get(dim) is None:
+            return None
+        data = np.asarray(listed[dim], dtype=float)
+        return data[np.asarray(keep[dim])] if dim in keep else data
+
+    records = spec.records
+    if "mtime" in values:
+        mtime = np.asarray(values["mtime"], dtype=float)
+    else:
+        mtime = np.asarray(listed["mtime"], dtype=float).reshape(records, -1)
+        if "time" in keep:
+            mtime = mtime[np.asarray(keep["time"])]
+    times_h = [float(m[1] + m[2] / 60.0 + (m[3] / 3600.0 if m.size > 3 else 0.0)) for m in mtime]
+    grid = {d: coord(d) for d in ("lat", "lon", "lev", "ilev", "mlat", "mlon", "mlev", "imlev")}
+    state = tiegcm_fields(
+        grid["lat"], grid["lon"], grid["lev"], grid["ilev"], times_h, storm,
+        mlat=grid["mlat"], mlon=grid["mlon"], mlev=grid["mlev"], imlev=grid["imlev"],
+    )  # fmt: skip
+
+    def fill(var, shape, indices):
+        base = var.name[:-3] if var.name.endswith("_NM") else var.name
+        if base not in state:
+            raise KeyError(f"no synthetic physics for variable {var.name}")
+        data = np.asarray(state[base], dtype=np.float64)
+        if data.shape != shape:
+            raise ValueError(f"{var.name}: physics has shape {data.shape}, the file {shape}")
+        if base in ("TN", "UN", "VN"):  # the model sets their top midpoint to spval (dt.F)
+            data = data.copy()
+            data[:, -1] = SPVAL
+        return data.astype(var.dtype)
+
+    time_dim = next(d for d, n in spec.dims.items() if n is None)
+    write_cdl(
+        spec, path, fill=fill, keep=keep, values=values,
+        records=len(times_h) if time_dim not in keep else None,
+    )  # fmt: skip
+
+
+def tiegcm194_generator(run: str = "tiegcm194_5deg") -> Callable[[Path], list[str]]:
+    """A sample generator: one primary history in tiegcm1.94's layout (NCAR's listing).
+
+    The 5-degree tiegcm1.94 primary of NCAR's user guide (:data:`LAYOUT_LISTINGS`), every
+    variable and attribute as listed: ``mtime`` (day, hour, minute), ``time`` in minutes since
+    an unpadded date, ``delhist_mins``, ``ilev`` as long as ``lev``, ``mag(latlon, latlon)``,
+    per-time scalars holding 1e36 (``Kp``, ``bzimf``, ``swvel``...), no ``HE``, no ``N2``, ``Z``
+    without ``ZG``. Two hourly histories on 2003-03-21 (0 and 1 UT, the other samples' day) of
+    this module's physics replace the listing's six daily ones.
+    """
+    from .cdl import parse_cdl
+
+    year, day0, times_h = 2003, 80, [0.0, 1.0]
+
+    def generate(folder: Path) -> list[str]:
+        spec = parse_cdl(layout_listing("tiegcm1.94-primary"))
+        n = len(times_h)
+        mtime = np.array([[day0, int(t), round((t % 1) * 60)] for t in times_h], dtype="i4")
+        spec.variables["time"].attrs.update(
+            {
+                "units": f"minutes since {year}-3-21 0:0:0",
+                "initial_year": np.int32(year),
+                "initial_day": np.int32(day0),
+                "initial_mtime": np.array([day0, 0, 0], dtype="i4"),
+            }
+        )
+        spec.attrs.update(
+            {
+                "label": "geospacexr sample (synthetic) in the tiegcm1.94 primary layout",
+                "create_date": "",
+                "logname": "geospacexr",
+                "host": "geospacexr",
+                "source_file": "geospacexr sample data (synthetic)",
+                "source_mtime": np.array([day0, 0, 0], dtype="i4"),
+                "initial_file": "",
+                "initial_mtime": np.array([day0, 0, 0], dtype="i4"),
+                "nhist": np.int32(n),
+                "delhist_mins": np.int32(60),
+                "contents": f"03{day0:03d} {day0:3d}  0  0 to 03{day0:03d} {day0:3d}  1  0 by"
+                "   60 tiegcm_trunk primary",
+            }
+        )
+        iters = np.asarray(spec.variables["iter"].values[:n], dtype="i4")
+        values = {
+            "time": np.asarray(times_h) * 60.0,
+            "mtime": mtime,
+            "year": np.full(n, year, dtype="i4"),
+            "day": mtime[:, 0],
+            "ut": np.asarray(times_h),
+            "iter": iters[0] + np.arange(n, dtype="i4") * 30,
+            "write_date": ["" for _ in range(n)],
+        }
+        name = f"{run}_prim_001.nc"
+        write_tiegcm_layout(spec, folder / name, keep={"time": np.arange(n)}, values=values)
+        return [name]
+
+    return generate

@@ -9,7 +9,8 @@ values exactly as listed (coordinates, ``time``, ``mtime``, ``year``, per-time s
 ``Kp = 1e+36``, ``mag = _``), latitudes, longitudes and magnetic latitudes/longitudes thinned
 for size (every ``n``-th value of the listing's own, both ends of ``mlat``/``mlon`` kept), and
 the large fields (which no listing holds) from the sample generator's physics
-(:func:`geospacexr._synth.gcm.tiegcm_fields`) at each record's UT.
+(:func:`geospacexr._synth.gcm.write_tiegcm_layout`, :func:`~geospacexr._synth.gcm.tiegcm_fields`)
+at each record's UT.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from geospacexr._synth import cdl as cdl_mod
-from geospacexr._synth.gcm import LAYOUT_GRIDS, tiegcm_fields
+from geospacexr._synth.gcm import LAYOUT_GRIDS, write_tiegcm_layout
 
 DATA = Path(__file__).parent / "data"
 
@@ -114,39 +115,14 @@ def build(name: str, folder: Path, *, storm: float = 0.0, file_name: str | None 
     """
     layout = LAYOUTS[name]
     spec = parse(name)
-    values = {v.name: v.values for v in spec.variables.values()}
     keep = {
         "lat": np.arange(0, spec.dims["lat"], layout.lat_step),
         "lon": np.arange(0, spec.dims["lon"], layout.lon_step),
         "mlat": _thin(spec.dims["mlat"], layout.mag_step),
         "mlon": _thin(spec.dims["mlon"], layout.mag_step),
     }
-    grid = {
-        dim: np.asarray(values[dim], dtype=float)[keep[dim]] if dim in keep else
-        np.asarray(values[dim], dtype=float)
-        for dim in ("lat", "lon", "lev", "ilev", "mlat", "mlon", "mlev", "imlev")
-    }  # fmt: skip
-    mtime = np.asarray(values["mtime"], dtype=float).reshape(spec.records, -1)
-    times_h = [float(m[1] + m[2] / 60.0 + (m[3] / 3600.0 if m.size > 3 else 0.0)) for m in mtime]
-    state = tiegcm_fields(
-        grid["lat"], grid["lon"], grid["lev"], grid["ilev"], times_h, storm,
-        mlat=grid["mlat"], mlon=grid["mlon"], mlev=grid["mlev"], imlev=grid["imlev"],
-    )  # fmt: skip
-
-    def fill(var: cdl_mod.CDLVariable, shape: tuple[int, ...], indices: dict) -> np.ndarray:
-        base = var.name[:-3] if var.name.endswith("_NM") else var.name
-        if base not in state:
-            raise KeyError(f"no physics for {var.name} of layout {name}")
-        data = np.asarray(state[base], dtype=np.float64)
-        if data.shape != shape:
-            raise ValueError(f"{var.name}: physics {data.shape}, file {shape}")
-        if base in ("TN", "UN", "VN"):  # the model sets their top midpoint to spval (dt.F)
-            data = data.copy()
-            data[:, -1] = 1e36
-        return data.astype(var.dtype)
-
     path = Path(folder) / (file_name or f"{spec.name}.nc")
-    cdl_mod.write_cdl(spec, path, fill=fill, keep=keep)
+    write_tiegcm_layout(spec, path, keep=keep, storm=storm)
     return path
 
 
