@@ -747,9 +747,13 @@ def tiegcm_fields(
         f["ZGMID"] = np.concatenate([zg_mid, f["ZG"][-1:] + 0.5 * (f["ZG"][-1:] - f["ZG"][-2:-1])])[
             : lev.size
         ]
-        pressure = P0_MICROBAR * np.exp(-lev)[:, None, None]  # dyn/cm2
-        rho = pressure * mbar * AMU_G / (BOLTZMANN_CGS * f["TN"])  # g/cm3 at midpoints
-        f["DEN"] = _to_grid(rho, ilev.size)
+        # total mass density on the interfaces (DEN's grid): T and m averaged from the midpoints
+        t_int = np.concatenate([f["TN"][:1], 0.5 * (f["TN"][:-1] + f["TN"][1:])])
+        m_int = np.concatenate([mbar[:1], 0.5 * (mbar[:-1] + mbar[1:])])
+        p_int = P0_MICROBAR * np.exp(-ilev)[:, None, None]  # dyn/cm2
+        t_int, m_int = _to_grid(t_int, ilev.size), _to_grid(m_int, ilev.size)
+        f["DEN"] = p_int * m_int * AMU_G / (BOLTZMANN_CGS * t_int)  # g/cm3
+        rho = P0_MICROBAR * np.exp(-lev)[:, None, None] * mbar * AMU_G / (BOLTZMANN_CGS * f["TN"])
         thickness = np.diff(f["ZG"], axis=0)  # cm
         ne_mid = 0.5 * (f["NE"][:-1] + f["NE"][1:])
         f["TEC"] = np.sum(ne_mid * thickness, axis=0)  # 1/cm2

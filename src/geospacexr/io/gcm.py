@@ -15,9 +15,12 @@ ZG, Z                          ZG, Z (cm)             Z3GM, Z3 (m)              
 
 What the readers do, in the reader and not later:
 
-* **time** is a ``datetime64[ns]`` coordinate. TIE-GCM: built from ``year`` and the 4-column
-  ``mtime`` (day of year, hour, minute, second), cross-checked against ``time`` ("seconds since"
-  the run start, unpadded fields) with a warning when they disagree. WACCM-X: from ``date`` and
+* **time** is a ``datetime64[ns]`` coordinate. TIE-GCM: built from ``year`` and ``mtime`` (day
+  of year, hour, minute, second in 3.x; day, hour, minute in 1.94-2.x), cross-checked against
+  ``time`` ("seconds since" or "minutes since" the run start, unpadded fields) with a warning
+  when they disagree; a ``time`` unit with "since" that cannot be parsed refuses the file, one
+  that is no time unit at all (tiegcm1.94-beta secondaries carry NMF2's "1/cm3" on ``time``)
+  leaves the dating to year/mtime and says so in ``attrs["time_note"]``. WACCM-X: from ``date`` and
   ``datesec``, else ``time`` on its (noleap) calendar; every noleap date exists in the Gregorian
   calendar, so the conversion is exact.
 * **vertical**: TIE-GCM's midpoint ``lev`` and interface ``ilev`` levels stay separate dims, each
@@ -28,13 +31,27 @@ What the readers do, in the reader and not later:
   which xarray does not apply; the readers apply it (as float32), so the 1e36 slots, e.g. the top
   TN midpoint that the model sets to 1e36 every step, are NaN and the level itself is kept.
 * **units**: winds in m/s, heights in km, by CF ``scale_factor`` so that reading stays lazy.
-* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (older secondaries), ZG is computed,
-  lazily, by hydrostatic integration with gravity varying with height and latitude
+* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (every primary, older secondaries),
+  ZG is computed, lazily (nothing is read until it is used; ``attrs["completions"]`` says so,
+  no warning), by hydrostatic integration with gravity varying with height and latitude
   (:func:`geospacexr.physics.gravity`) from the lowest ``Z``, TN and the mean molecular mass.
   That is science, so it lives in :func:`geospacexr.gcm.heights.zg_from_z`; this reader imports
   no science and runs the *completions* the ``gcm`` package registers with
   :func:`register_completion` (importing :mod:`geospacexr` registers them).
 * **longitude** in [-180, 180), sorted.
+* **TIE-GCM versions** (:func:`tiegcm_version`): ``attrs["layout"]`` is ``"tiegcm3.x"``
+  (4-column mtime) or ``"tiegcm1.94-2.x"`` (3 columns), ``attrs["model_version"]`` the version
+  the ``model_version`` attribute names, else (``tiegcm_trunk``) the one the content shows
+  (HE present: ``tiegcm2.0``; none and no ``joulefac``/``coupled_cmit``, or a primary without
+  HE: ``tiegcm1.94``), with ``model_version_from`` and ``file_model_version``; never the file
+  name. ``attrs["history_interval_s"]`` from ``delhist_secs`` or ``delhist_mins``.
+* **every variable** keeps its own grid, said in ``attrs["grid"]``: ``"geographic"`` (on lat,
+  lon: 3-D fields and 2-D ones such as TEC, NMF2, HMF2, TLBC), ``"geomagnetic"`` (on mlat, mlon,
+  with ``mlev``/``imlev``: ZMAG, ED1, JE13D, PHIM2D; dims and coordinates named as in the file,
+  ``mlon`` with both -180 and 180) or ``"scalar"`` (per-time values such as ``Kp``, ``bzimf``,
+  ``swvel``, ``ctpoten``, ``hpower``, whose 1e36 "not used" reads as NaN). ``mag(latlon,
+  latlon)``, which names one dim twice (xarray warns on it and does not support it), is read as
+  ``mag(pole, latlon)`` (S, N; latitude, longitude; never written by the model, so NaN).
 * the model is recognised from its variables and attributes, never from the (empty) ``units`` of
   TIE-GCM's ``lev``/``ilev``.
 * **damaged files** raise :class:`~geospacexr.errors.FileFormatError` naming the file (and the
@@ -64,8 +81,12 @@ What the readers do, in the reader and not later:
   - a completion that cannot run on a file (ZG from a Z that is not on ``ilev``) is skipped with
     a :class:`~geospacexr.errors.DataWarning`.
 
-Several files of one run are concatenated along time; primary and secondary histories (different
-fields, different cadences) are merged on the union of their times: a field present in both takes
+Several files of one run are concatenated along time; files of different TIE-GCM layouts or
+versions, or on different grids, are refused (:class:`~geospacexr.errors.IncompatibleInputError`
+naming each file with its version). Files of one kind that overlap in time (a restarted run)
+keep the later file's histories (the file whose first history is later), with an
+:class:`OverlapWarning` and ``attrs["overlaps"]`` naming the files. Primary and secondary
+histories (different fields, different cadences) are merged on the union of their times: a field present in both takes
 the primary's (double precision) values where the primary has that time, the secondary's
 elsewhere; fields only in one are NaN at the other's times. One file without ``chunks=`` is read
 lazily without dask (a slice reads only that slice); several files are dask-backed with one chunk

@@ -161,7 +161,7 @@ def _column_interp(field, heights, target):
     return out
 
 
-@pytest.mark.parametrize("name", ["tiegcm1.94-primary", "tiegcm2.0-primary", "tiegcm2.0-secondary"])
+@pytest.mark.parametrize("name", list(layouts.LAYOUTS))
 def test_per_column_height_slice(files, name):
     ds = open_quietly(files[name])
     t = ds.time.values[-1]
@@ -196,14 +196,36 @@ def test_tiegcm194_primary_without_he_and_n2(files):
     assert np.isfinite(density.values).all() and 1e8 < float(density.mean()) < 1e10
 
 
-@pytest.mark.parametrize("name", ["tiegcm1.94-primary", "tiegcm2.0-primary"])
-def test_emission_on_old_primaries(files, name):
+@pytest.mark.parametrize("name", ["tiegcm1.94-primary", "tiegcm2.0-primary", "tiegcm2.0-secondary"])
+def test_emission_on_old_layouts(files, name):
     ds = open_quietly(files[name])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rate = ds.gcm.emission("OI6300", time=ds.time.values[0], height=250)
     assert rate.dims == ("lat", "lon") and np.isfinite(rate.values).all()
     assert float(rate.max()) > 0
+
+
+@pytest.mark.parametrize("name", list(layouts.LAYOUTS))
+def test_derived_fields_on_old_layouts(files, name):
+    ds = open_quietly(files[name])
+    t = ds.time.values[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ratio = ds.gcm.lat_lon("O/N2", time=t, height=250)
+        rho = ds.gcm.lat_lon("RHO", time=t, level=0.25)
+    assert np.isfinite(ratio.values).all() and 0.3 < float(np.median(ratio.values)) < 30
+    # RHO = p m / (k T): against the file's own DEN (g/cm3, on ilev) where the file has it
+    assert np.isfinite(rho.values).all() and 1e-16 < float(rho.mean()) < 1e-11
+    if "DEN" in ds:
+        den = np.exp(ds["DEN"].sel(time=t).pipe(np.log).interp(ilev=0.25)).values
+        np.testing.assert_allclose(rho.values, den, rtol=0.02)
+
+
+def test_emission_needs_what_the_1_94_secondary_lacks(files):
+    ds = open_quietly(files["tiegcm1.94-secondary"])
+    with pytest.raises(geospacexr.errors.MissingVariableError, match="needs OP"):
+        ds.gcm.emission("OI6300", time=ds.time.values[0], height=250)
 
 
 def test_primary_and_secondary_of_different_cadences_merge(files):
@@ -226,3 +248,25 @@ def test_mixed_versions_are_refused_naming_files_and_versions(files):
     message = str(info.value)
     assert files["tiegcm1.94-primary"].name in message and "tiegcm1.94" in message
     assert files["tiegcm2.0-secondary"].name in message and "tiegcm2.0" in message
+
+
+@pytest.mark.parametrize("name", ["tiegcm1.94-primary", "tiegcm2.0-secondary"])
+def test_gcm_explorer_on_old_layouts(files, name):
+    pytest.importorskip("panel")
+    from geospacexr.explore.gcm import GcmExplorer
+
+    ds = open_quietly(files[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex = GcmExplorer(ds)
+        assert "TN" in ex.variable.options
+        field = "TEC" if name.endswith("secondary") else "TLBC"  # 2-D (time, lat, lon) fields
+        assert field in ex.variable.options
+        means = {}
+        for variable in ("TN", field):
+            ex.variable.value = variable
+            image = ex.element.get(0)
+            values = np.asarray(image.dimension_values(2), dtype=float)
+            assert np.isfinite(values).sum() > values.size // 2, variable
+            means[variable] = np.nanmean(values)
+        assert means["TN"] != pytest.approx(means[field], rel=1e-3)  # the map changed
