@@ -270,3 +270,18 @@ def test_gcm_explorer_on_old_layouts(files, name):
             assert np.isfinite(values).sum() > values.size // 2, variable
             means[variable] = np.nanmean(values)
         assert means["TN"] != pytest.approx(means[field], rel=1e-3)  # the map changed
+
+
+@pytest.mark.parametrize("name", ["tiegcm1.94-primary", "tiegcm2.0-secondary"])
+def test_old_layouts_round_trip_through_netcdf(files, name, tmp_path):
+    import xarray as xr
+
+    ds = open_quietly(files[name])
+    ds.to_netcdf(tmp_path / "copy.nc")
+    with xr.open_dataset(tmp_path / "copy.nc") as back:
+        assert back["mag"].dims == ("pole", "latlon")
+        assert back.attrs["model_version"] == ds.attrs["model_version"]
+        assert {v: back[v].attrs["grid"] for v in back.data_vars} == {
+            v: ds[v].attrs["grid"] for v in ds.data_vars
+        }
+        np.testing.assert_array_equal(back["TN"].values, ds["TN"].values)
