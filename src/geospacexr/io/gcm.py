@@ -86,11 +86,12 @@ versions, or on different grids, are refused (:class:`~geospacexr.errors.Incompa
 naming each file with its version). Files of one kind that overlap in time (a restarted run)
 keep the later file's histories (the file whose first history is later), with an
 :class:`OverlapWarning` and ``attrs["overlaps"]`` naming the files. Primary and secondary
-histories (different fields, different cadences) are merged on the union of their times: a field present in both takes
-the primary's (double precision) values where the primary has that time, the secondary's
-elsewhere; fields only in one are NaN at the other's times. One file without ``chunks=`` is read
-lazily without dask (a slice reads only that slice); several files are dask-backed with one chunk
-per ``gcm.time_chunk`` times, so a slice of a long run reads only the chunks it needs.
+histories (different fields, different cadences) are merged on the union of their times: a
+field present in both takes the primary's (double precision) values where the primary has that
+time, the secondary's elsewhere; fields only in one are NaN at the other's times. One file
+without ``chunks=`` is read lazily without dask (a slice reads only that slice); several files
+are dask-backed with one chunk per ``gcm.time_chunk`` times, so a slice of a long run reads only
+the chunks it needs.
 """
 
 from __future__ import annotations
