@@ -313,3 +313,67 @@ def test_time_variable_disagreeing_with_mtime_is_said(old_primary, tmp_path):
     with pytest.warns(geospacexr.errors.DataWarning, match=r"off_prim\.nc.*disagrees.*1800 s"):
         ds = geospacexr.open_tiegcm(path)
     assert ds.time.values[0] == np.datetime64("2003-03-21T00:00")  # from year/mtime
+
+
+# -- fields on the geomagnetic grid ---------------------------------------------------------------
+
+
+def add_magnetic_fields(src: Path, dst: Path, fields: dict) -> Path:
+    """A copy of ``src`` with float32 fields added (name -> (dims, values, units))."""
+    dst.write_bytes(src.read_bytes())
+    with netCDF4.Dataset(dst, "a") as nc:
+        for name, (dims, values, units) in fields.items():
+            v = nc.createVariable(name, "f4", dims)
+            v.setncatts({"long_name": name, "units": units, "missing_value": 1e36})
+            v[:] = values
+    return dst
+
+
+def test_geomagnetic_fields_keep_their_own_dims_and_coords(old_primary, tmp_path):
+    with netCDF4.Dataset(old_primary) as nc:
+        n = {d: len(nc.dimensions[d]) for d in ("time", "mlat", "mlon", "mlev", "imlev")}
+        mlat = nc["mlat"][:]
+    rng = np.random.default_rng(17)
+    ed1 = rng.normal(0, 1e-3, (n["time"], n["imlev"], n["mlat"], n["mlon"]))
+    ed1[0, 0, 0, 0] = 1e36  # the model's spval
+    fields = {
+        "ED1": (("time", "imlev", "mlat", "mlon"), ed1, "V/m"),
+        "JE13D": (
+            ("time", "mlev", "mlat", "mlon"),
+            np.ones((n["time"], n["mlev"], n["mlat"], n["mlon"])),
+            "A/m2",
+        ),
+        "PHIM2D": (("time", "mlat", "mlon"), np.zeros((n["time"], n["mlat"], n["mlon"])), "V"),
+    }
+    ds = open_quietly(add_magnetic_fields(old_primary, tmp_path / "mag_prim.nc", fields))
+    assert ds["ED1"].dims == ("time", "imlev", "mlat", "mlon")
+    assert ds["JE13D"].dims == ("time", "mlev", "mlat", "mlon")
+    assert ds["PHIM2D"].dims == ("time", "mlat", "mlon")
+    for name in fields:
+        assert ds[name].attrs["grid"] == "geomagnetic" and name in ds.data_vars
+    np.testing.assert_array_equal(ds["mlat"].values, mlat)
+    assert ds["mlon"].values[0] == -180 and ds["mlon"].values[-1] == 180  # both kept
+    assert np.isnan(ds["ED1"].values[0, 0, 0, 0]) and np.isfinite(ds["ED1"].values[0, 1]).all()
+    np.testing.assert_allclose(ds["ED1"].values[1], ed1[1].astype("f4"))
+    # the geographic fields are untouched by the magnetic grid
+    assert ds["TN"].dims == ("time", "lev", "lat", "lon") and ds["TN"].attrs["grid"] == "geographic"
+
+
+def test_geomagnetic_grid_is_validated(old_primary, tmp_path):
+    def bad_mlat(name, spec):
+        if name == "mlat":
+            spec["data"] = spec["data"] * 1.5  # beyond the poles
+        return spec
+
+    path = rewrite(old_primary, tmp_path / "mlat_prim.nc", bad_mlat)
+    with pytest.raises(FileFormatError, match=r"mlat_prim\.nc.*coordinate mlat outside"):
+        geospacexr.open_tiegcm(path)
+    # a field on the magnetic grid in another dim order is not one the slices can use: dropped
+    with netCDF4.Dataset(old_primary) as nc:
+        n = {d: len(nc.dimensions[d]) for d in ("time", "mlat", "mlon")}
+    fields = {"ODD": (("time", "mlon", "mlat"), np.zeros((n["time"], n["mlon"], n["mlat"])), "V")}
+    with pytest.warns(geospacexr.errors.DataWarning, match=r"field ODD has dims"):
+        ds = geospacexr.open_tiegcm(
+            add_magnetic_fields(old_primary, tmp_path / "odd_prim.nc", fields)
+        )
+    assert "ODD" not in ds
