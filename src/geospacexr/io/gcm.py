@@ -1345,7 +1345,7 @@ def _check_versions(datasets: list[xr.Dataset]) -> None:
     Versions recognised from content alone that cannot be told apart (``tiegcm1.94-2.x``, a
     secondary without HE) are compatible with either ``tiegcm1.94`` or ``tiegcm2.0``.
     """
-    tiegcm = [d for d in datasets if "layout" in d.attrs]
+    tiegcm = [d for d in datasets if str(d.attrs.get("layout", "")).startswith("tiegcm")]
     if len(tiegcm) < 2:
         return
     layouts = {d.attrs["layout"] for d in tiegcm}
