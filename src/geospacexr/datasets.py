@@ -531,6 +531,15 @@ register_sample(
 )(_synth_gcm.tiegcm_generator(5.0, storm=1.0, run="storm"))
 
 register_sample(
+    "tiegcm-1.94",
+    kind="gcm",
+    description="TIE-GCM 5 degree primary history in the tiegcm1.94 layout of NCAR's published "
+    "listing (3-column mtime, time in minutes, no HE/N2, Z without ZG, mag(latlon, latlon), "
+    "Kp 1e36), 2003-03-21, two hourly times",
+    opener=_open_gcm_folder,
+)(_synth_gcm.tiegcm194_generator())
+
+register_sample(
     "waccmx",
     kind="gcm",
     description="WACCM-X 4x5 degree CAM history, 88 hybrid levels to 4e-10 hPa, two hourly times",

@@ -137,16 +137,17 @@ def test_zg_from_z_is_lazy_and_matches_the_files_zg(tmp_path):
     assert not ds["TN"].variable._in_memory  # building the graph read nothing
     assert zg.attrs["units"] == "km" and zg.name == "ZG"
     np.testing.assert_allclose(zg.isel(time=1).values, full.ZG.isel(time=1).values, rtol=2e-5)
-    # the reader's completion: old secondaries without ZG get it, lazily, with one warning
+    # the reader's completion: histories without ZG get it, lazily, said in attrs (issue 17:
+    # every primary lacks ZG, so no warning reaches the user)
     xr.open_dataset(sech, decode_cf=False).load().drop_vars("ZG").to_netcdf(
         tmp_path / "old.nc", format="NETCDF3_64BIT"
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         opened = geospacexr.open_tiegcm(tmp_path / "old.nc")
-    assert [str(w.message) for w in caught if issubclass(w.category, DataWarning)] == [
-        "old.nc: no ZG on file; geometric height computed from Z"
-    ]
+    assert [str(w.message) for w in caught if issubclass(w.category, DataWarning)] == []
+    assert opened.attrs["completions"] == "ZG computed from Z (no ZG on file)"
+    assert opened.ZG.attrs["source_name"] == "Z"
     assert opened.ZG.chunks is not None
     with pytest.raises(geospacexr.errors.MissingVariableError, match="Z"):
         zg_from_z(ds.drop_vars("Z"))

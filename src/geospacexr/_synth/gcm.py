@@ -664,3 +664,329 @@ def waccmx_generator(case: str = "waccmx_sample") -> Callable[[Path], list[str]]
         return [name]
 
     return generate
+
+
+# ---------------------------------------------------------------------------------------------
+# TIE-GCM fields on any grid: for files in other versions' layouts (published header listings)
+# ---------------------------------------------------------------------------------------------
+
+#: Field name -> grid of the state :func:`tiegcm_fields` returns (``lev``, ``ilev``, ``2d``,
+#: ``imlev``, ``mlev``, ``mag2d``).
+LAYOUT_GRIDS = {
+    **{name: grid for name, (_, _, grid) in TIEGCM_FIELDS.items()},
+    "N2": "lev", "DEN": "ilev", "UI_ExB": "lev", "VI_ExB": "lev", "WI_ExB": "lev",
+    "QJOULE": "lev", "HEATING": "lev", "CO2_COOL": "lev", "NO_COOL": "lev",
+    "SIGMA_PED": "lev", "SIGMA_HAL": "lev", "ZGMID": "lev",
+    "TEC": "2d", "HMF2": "2d", "NMF2": "2d", "TLBC": "2d", "ULBC": "2d", "VLBC": "2d",
+    "ZMAG": "imlev", "ED1": "imlev", "ED2": "imlev", "JE13D": "mlev", "JE23D": "mlev",
+    "PHIM2D": "mag2d",
+}  # fmt: skip
+
+
+def tiegcm_fields(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    lev: np.ndarray,
+    ilev: np.ndarray,
+    times_h: list[float],
+    storm: float = 0.0,
+    *,
+    mlat: np.ndarray | None = None,
+    mlon: np.ndarray | None = None,
+    mlev: np.ndarray | None = None,
+    imlev: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """TIE-GCM fields (file units, cgs) on a given grid, ``(time, level, lat, lon)`` arrays.
+
+    The physics of :func:`tiegcm_state` (the same analytic temperature, composition, winds,
+    ionosphere, hydrostatic ``Z``/``ZG``) on any grid, ``ilev`` as long as ``lev`` or one
+    longer, plus the diagnostics secondary histories of older versions carry: ``N2`` by
+    closure, total mass density ``DEN``, ``TEC`` (NE integrated over ZG), ``HMF2``/``NMF2``,
+    lower-boundary ``TLBC``/``ULBC``/``VLBC``, ExB drifts from the potential, Joule heating,
+    cooling rates and conductivities of plausible shape and size, and, given a geomagnetic
+    grid, ``ZMAG`` (height of the magnetic interface levels, km, from the global-mean ZG
+    profile), ``ED1``/``ED2``/``JE13D``/``JE23D``/``PHIM2D``.
+
+    Args:
+        lat: Geographic latitudes, degrees.
+        lon: Geographic longitudes, degrees.
+        lev: Midpoint levels, ln(p0/p).
+        ilev: Interface levels, ln(p0/p) (as many as ``lev`` or one more).
+        times_h: UT hours of the histories.
+        storm: Storm strength (0 quiet, 1 the storm samples' heating).
+        mlat: Magnetic latitudes (degrees), if fields on the geomagnetic grid are wanted.
+        mlon: Magnetic longitudes (degrees).
+        mlev: Magnetic midpoint levels (for JE13D/JE23D).
+        imlev: Magnetic interface levels (for ZMAG, ED1, ED2).
+
+    Returns:
+        Name -> array; the grid of each is :data:`LAYOUT_GRIDS`.
+    """
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    lev, ilev = np.asarray(lev, float), np.asarray(ilev, float)
+    nlayer = ilev.size - 1  # layers between interfaces use the midpoints below the top one
+    dz = float(np.mean(np.diff(ilev)))
+    lat2 = lat[:, None] + 0 * lon[None, :]
+    out: dict[str, list[np.ndarray]] = {}
+    for t in times_h:
+        f = _profiles(ilev, lev, lat, lon, t, storm * min(1.0, t / 1.0 + 0.5))
+        mbar = mean_mass(f["O2"], f["O1"], f["HE"])
+        z_bottom = 96.4e5 + 0.6e5 * np.cos(np.deg2rad(2 * lon[None, :] + 30 * t)) * np.cos(
+            np.deg2rad(lat2)
+        )
+        z, zg = integrate_heights(
+            np.moveaxis(f["TN"][:nlayer], 0, -1),
+            np.moveaxis(mbar[:nlayer], 0, -1),
+            z_bottom,
+            dz,
+            lat2,
+        )
+        f["Z"] = np.moveaxis(z, -1, 0)
+        f["ZG"] = np.moveaxis(zg, -1, 0)
+        zg_mid = 0.5 * (f["ZG"][:-1] + f["ZG"][1:])
+        f["ZGMID"] = np.concatenate([zg_mid, f["ZG"][-1:] + 0.5 * (f["ZG"][-1:] - f["ZG"][-2:-1])])[
+            : lev.size
+        ]
+        # total mass density on the interfaces (DEN's grid): T and m averaged from the midpoints
+        t_int = np.concatenate([f["TN"][:1], 0.5 * (f["TN"][:-1] + f["TN"][1:])])
+        m_int = np.concatenate([mbar[:1], 0.5 * (mbar[:-1] + mbar[1:])])
+        p_int = P0_MICROBAR * np.exp(-ilev)[:, None, None]  # dyn/cm2
+        t_int, m_int = _to_grid(t_int, ilev.size), _to_grid(m_int, ilev.size)
+        f["DEN"] = p_int * m_int * AMU_G / (BOLTZMANN_CGS * t_int)  # g/cm3
+        rho = P0_MICROBAR * np.exp(-lev)[:, None, None] * mbar * AMU_G / (BOLTZMANN_CGS * f["TN"])
+        thickness = np.diff(f["ZG"], axis=0)  # cm
+        ne_mid = 0.5 * (f["NE"][:-1] + f["NE"][1:])
+        f["TEC"] = np.sum(ne_mid * thickness, axis=0)  # 1/cm2
+        hm = np.argmax(f["NE"], axis=0)
+        f["HMF2"] = np.take_along_axis(f["ZG"], hm[None], 0)[0] / 1e5
+        f["NMF2"] = f["NE"].max(axis=0)
+        f["TLBC"], f["ULBC"], f["VLBC"] = f["TN"][0], f["UN"][0], f["VN"][0]
+        # ExB drift of the potential's horizontal gradient in a 0.5 G vertical field (cm/s)
+        radius_cm = 6.371e8 + f["ZG"].mean()
+        dphi_dlon = np.gradient(f["POTEN"][0], np.deg2rad(lon), axis=-1)
+        dphi_dlat = np.gradient(f["POTEN"][0], np.deg2rad(lat), axis=-2)
+        coslat = np.maximum(np.cos(np.deg2rad(lat2)), 0.05)
+        e_east = -dphi_dlon / (radius_cm * 1e-2 * coslat)  # V/m
+        e_north = -dphi_dlat / (radius_cm * 1e-2)
+        b_tesla = 5e-5
+        shape_mid = np.tanh((lev[:, None, None] + 7.0) / 2.0)
+        f["UI_ExB"] = (e_north / b_tesla * 100.0) * shape_mid
+        f["VI_ExB"] = (-e_east / b_tesla * 100.0) * shape_mid
+        f["WI_ExB"] = 0.1 * f["VI_ExB"] * np.sin(np.deg2rad(lat2))
+        sigma_shape = np.exp(-(((lev[:, None, None] + 3.0) / 1.5) ** 2))
+        ne_rel = f["NE"][: lev.size] / f["NE"].max()
+        f["SIGMA_PED"] = 1e-4 * sigma_shape * ne_rel + 1e-9
+        f["SIGMA_HAL"] = 1.5e-4 * np.exp(-(((lev[:, None, None] + 4.0) / 1.2) ** 2)) * ne_rel + 1e-9
+        e2 = e_east**2 + e_north**2
+        f["QJOULE"] = f["SIGMA_PED"] * e2 / np.maximum(rho * 1e3, 1e-30) * 1e4  # erg/g/s
+        f["HEATING"] = f["QJOULE"] + 50.0 * (f["TN"] / 1000.0) * np.exp(-lev[:, None, None] / 6.0)
+        f["CO2_COOL"] = 20.0 * np.exp(-(((lev[:, None, None] + 5.0) / 1.5) ** 2)) * f["TN"] / 500.0
+        f["NO_COOL"] = 5e5 * f["NO"] * f["TN"] / 1000.0
+        shapes = {
+            "lev": (lev.size, lat.size, lon.size),
+            "ilev": (ilev.size, lat.size, lon.size),
+            "2d": (lat.size, lon.size),
+        }
+        for name, grid in LAYOUT_GRIDS.items():
+            if name in f and grid in shapes:
+                value = np.asarray(f[name])
+                if grid in ("lev", "ilev") and value.shape[0] != shapes[grid][0]:
+                    value = _to_grid(value, shapes[grid][0])
+                out.setdefault(name, []).append(np.broadcast_to(value, shapes[grid]))
+        if mlat is not None and mlon is not None:
+            mag = _magnetic_fields(f, ilev, t, np.asarray(mlat, float), np.asarray(mlon, float),
+                                   mlev, imlev, storm)  # fmt: skip
+            for name, value in mag.items():
+                out.setdefault(name, []).append(value)
+    return {k: np.stack(v) for k, v in out.items()}
+
+
+def _to_grid(values: np.ndarray, size: int) -> np.ndarray:
+    """A midpoint field on ``size`` levels (repeat the top one when one longer)."""
+    if values.shape[0] >= size:
+        return values[:size]
+    return np.concatenate([values, values[-1:]], axis=0)
+
+
+def _magnetic_fields(
+    f: dict[str, np.ndarray],
+    ilev: np.ndarray,
+    ut_hours: float,
+    mlat: np.ndarray,
+    mlon: np.ndarray,
+    mlev: np.ndarray | None,
+    imlev: np.ndarray | None,
+    storm: float,
+) -> dict[str, np.ndarray]:
+    """Fields on the geomagnetic grid at one time (ZMAG in km, as the dynamo writes it)."""
+    out = {}
+    mlat3 = mlat[None, :, None]
+    mlon3 = mlon[None, None, :]
+    mlt_phase = np.deg2rad(mlon3) + 2 * np.pi * ut_hours / 24.0
+    phi = (30e3 + storm * 60e3) * np.sin(mlt_phase) * np.exp(-(((np.abs(mlat3) - 72.0) / 7.0) ** 2))
+    out["PHIM2D"] = phi[0]
+    mean_zg = f["ZG"].mean(axis=(1, 2)) / 1e5  # km on ilev
+    for name, levels in (("imlev", imlev), ("mlev", mlev)):
+        if levels is None:
+            continue
+        levels = np.asarray(levels, float)
+        slope_lo = (mean_zg[1] - mean_zg[0]) / (ilev[1] - ilev[0])
+        slope_hi = (mean_zg[-1] - mean_zg[-2]) / (ilev[-1] - ilev[-2])
+        height = np.interp(levels, ilev, mean_zg)
+        height = np.where(levels < ilev[0], mean_zg[0] + slope_lo * (levels - ilev[0]), height)
+        height = np.where(levels > ilev[-1], mean_zg[-1] + slope_hi * (levels - ilev[-1]), height)
+        h3 = height[:, None, None] * (1.0 + 0.002 * np.cos(np.deg2rad(2 * mlat3))) + 0 * mlon3
+        profile = np.exp(-(((levels[:, None, None] + 3.0) / 2.0) ** 2))
+        dphi = np.gradient(phi[0], np.deg2rad(mlon), axis=-1)[None]
+        if name == "imlev":
+            out["ZMAG"] = h3
+            out["ED1"] = -dphi / 6.5e6 * (1.0 + 0 * profile)
+            out["ED2"] = -np.gradient(phi[0], np.deg2rad(mlat), axis=-2)[None] / 6.5e6 + 0 * h3
+        else:
+            out["JE13D"] = (
+                1e-6 * profile * np.sin(mlt_phase) * np.exp(-(((np.abs(mlat3) - 68.0) / 6.0) ** 2))
+            )
+            out["JE23D"] = 0.5 * out["JE13D"] * np.cos(mlt_phase)
+    return out
+
+
+#: Published ``ncdump`` listings the old-layout samples are built from (NCAR/tiegcm,
+#: ``doc/userguide/_static/primary.ncd`` at commit a530b8797efe3d2a1a7d48600ee686c1f4cf8621,
+#: git blob d08d54ace7c4c65dd38372335bb99e0433a9a2b8: a tiegcm1.94 5-degree primary history).
+LAYOUT_LISTINGS = {"tiegcm1.94-primary": "tiegcm1.94_primary_5deg.ncd.gz"}
+
+
+def layout_listing(name: str) -> str:
+    """The text of a stored published listing (:data:`LAYOUT_LISTINGS`)."""
+    import gzip
+
+    folder = Path(__file__).parent / "layouts"
+    return gzip.decompress((folder / LAYOUT_LISTINGS[name]).read_bytes()).decode("utf-8")
+
+
+def write_tiegcm_layout(
+    spec: object,
+    path: Path,
+    *,
+    keep: dict[str, np.ndarray] | None = None,
+    values: dict[str, object] | None = None,
+    storm: float = 0.0,
+) -> None:
+    """Write a TIE-GCM history in a listing's layout with this module's physics.
+
+    Every dim, variable, type and attribute of the listing (``spec``, a
+    :class:`geospacexr._synth.cdl.CDLFile`) is written as listed; small variables take the
+    listing's values (or ``values``); the large fields come from :func:`tiegcm_fields` on the
+    kept grid at each record's UT (from ``mtime``), ``X_NM`` (the previous step) as ``X``, and
+    the top midpoint of TN, UN and VN set to 1e36 as the model does.
+
+    Args:
+        spec: The parsed listing.
+        path: The file to write.
+        keep: Indices of the listing's dims to keep (see :func:`geospacexr._synth.cdl.write_cdl`).
+        values: Small variables' values replacing the listing's, on the kept indices.
+        storm: Storm strength of the physics.
+    """
+    from .cdl import CDLFile, write_cdl
+
+    assert isinstance(spec, CDLFile)
+    keep = dict(keep or {})
+    values = dict(values or {})
+    listed = {v.name: v.values for v in spec.variables.values()}
+
+    def coord(dim: str) -> np.ndarray | None:
+        if dim not in spec.dims or listed.get(dim) is None:
+            return None
+        data = np.asarray(listed[dim], dtype=float)
+        return data[np.asarray(keep[dim])] if dim in keep else data
+
+    records = spec.records
+    if "mtime" in values:
+        mtime = np.asarray(values["mtime"], dtype=float)
+    else:
+        mtime = np.asarray(listed["mtime"], dtype=float).reshape(records, -1)
+        if "time" in keep:
+            mtime = mtime[np.asarray(keep["time"])]
+    times_h = [float(m[1] + m[2] / 60.0 + (m[3] / 3600.0 if m.size > 3 else 0.0)) for m in mtime]
+    grid = {d: coord(d) for d in ("lat", "lon", "lev", "ilev", "mlat", "mlon", "mlev", "imlev")}
+    state = tiegcm_fields(
+        grid["lat"], grid["lon"], grid["lev"], grid["ilev"], times_h, storm,
+        mlat=grid["mlat"], mlon=grid["mlon"], mlev=grid["mlev"], imlev=grid["imlev"],
+    )  # fmt: skip
+
+    def fill(var, shape, indices):
+        base = var.name[:-3] if var.name.endswith("_NM") else var.name
+        if base not in state:
+            raise KeyError(f"no synthetic physics for variable {var.name}")
+        data = np.asarray(state[base], dtype=np.float64)
+        if data.shape != shape:
+            raise ValueError(f"{var.name}: physics has shape {data.shape}, the file {shape}")
+        if base in ("TN", "UN", "VN"):  # the model sets their top midpoint to spval (dt.F)
+            data = data.copy()
+            data[:, -1] = SPVAL
+        return data.astype(var.dtype)
+
+    time_dim = next(d for d, n in spec.dims.items() if n is None)
+    write_cdl(
+        spec, path, fill=fill, keep=keep, values=values,
+        records=len(times_h) if time_dim not in keep else None,
+    )  # fmt: skip
+
+
+def tiegcm194_generator(run: str = "tiegcm194_5deg") -> Callable[[Path], list[str]]:
+    """A sample generator: one primary history in tiegcm1.94's layout (NCAR's listing).
+
+    The 5-degree tiegcm1.94 primary of NCAR's user guide (:data:`LAYOUT_LISTINGS`), every
+    variable and attribute as listed: ``mtime`` (day, hour, minute), ``time`` in minutes since
+    an unpadded date, ``delhist_mins``, ``ilev`` as long as ``lev``, ``mag(latlon, latlon)``,
+    per-time scalars holding 1e36 (``Kp``, ``bzimf``, ``swvel``...), no ``HE``, no ``N2``, ``Z``
+    without ``ZG``. Two hourly histories on 2003-03-21 (0 and 1 UT, the other samples' day) of
+    this module's physics replace the listing's six daily ones.
+    """
+    from .cdl import parse_cdl
+
+    year, day0, times_h = 2003, 80, [0.0, 1.0]
+
+    def generate(folder: Path) -> list[str]:
+        spec = parse_cdl(layout_listing("tiegcm1.94-primary"))
+        n = len(times_h)
+        mtime = np.array([[day0, int(t), round((t % 1) * 60)] for t in times_h], dtype="i4")
+        spec.variables["time"].attrs.update(
+            {
+                "units": f"minutes since {year}-3-21 0:0:0",
+                "initial_year": np.int32(year),
+                "initial_day": np.int32(day0),
+                "initial_mtime": np.array([day0, 0, 0], dtype="i4"),
+            }
+        )
+        spec.attrs.update(
+            {
+                "label": "geospacexr sample (synthetic) in the tiegcm1.94 primary layout",
+                "create_date": "",
+                "logname": "geospacexr",
+                "host": "geospacexr",
+                "source_file": "geospacexr sample data (synthetic)",
+                "source_mtime": np.array([day0, 0, 0], dtype="i4"),
+                "initial_file": "",
+                "initial_mtime": np.array([day0, 0, 0], dtype="i4"),
+                "nhist": np.int32(n),
+                "delhist_mins": np.int32(60),
+                "contents": f"03{day0:03d} {day0:3d}  0  0 to 03{day0:03d} {day0:3d}  1  0 by"
+                "   60 tiegcm_trunk primary",
+            }
+        )
+        iters = np.asarray(spec.variables["iter"].values[:n], dtype="i4")
+        values = {
+            "time": np.asarray(times_h) * 60.0,
+            "mtime": mtime,
+            "year": np.full(n, year, dtype="i4"),
+            "day": mtime[:, 0],
+            "ut": np.asarray(times_h),
+            "iter": iters[0] + np.arange(n, dtype="i4") * 30,
+            "write_date": ["" for _ in range(n)],
+        }
+        name = f"{run}_prim_001.nc"
+        write_tiegcm_layout(spec, folder / name, keep={"time": np.arange(n)}, values=values)
+        return [name]
+
+    return generate

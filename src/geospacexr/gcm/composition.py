@@ -81,7 +81,12 @@ def mean_molecular_mass(ds: xr.Dataset) -> xr.DataArray:
             + he / MOLECULAR_MASS["HE"]
             + n2 / MOLECULAR_MASS["N2"]
         )
-    mbar.attrs = {"long_name": "mean molecular mass (O2, O, He, N2)", "units": "amu"}
+    mbar.attrs = {
+        "long_name": "mean molecular mass (O2, O, He, N2)"
+        if "HE" in ds or "He" in ds
+        else "mean molecular mass (O2, O, N2; no He in the Dataset, e.g. tiegcm1.94)",
+        "units": "amu",
+    }
     mbar.name = "MBAR"
     return mbar
 

@@ -273,7 +273,9 @@ def zg_from_z(ds: xr.Dataset) -> xr.DataArray:
             da = da.chunk({"time": time_chunk} if "time" in da.dims else {})
         return da.chunk({d: -1 for d in ("lev", "ilev") if d in da.dims})
 
-    layers = {"lev": slice(None, -1)}  # the top midpoint lies above the top interface
+    # layers between interfaces k and k+1 use midpoint k: when lev is as long as ilev, the top
+    # midpoint lies above the top interface and is not used
+    layers = {"lev": slice(None, ds.sizes["ilev"] - 1)}
     species = [v for v in ("O1", "O2", "HE") if v in ds]  # N2 by closure, as the model does
     composition = xr.Dataset({v: lazy(ds[v]) for v in species}, attrs=ds.attrs).isel(layers)
     mbar = mean_molecular_mass(composition)
@@ -319,9 +321,10 @@ def _check_zg_inputs(ds: xr.Dataset) -> None:
     for coord in ("lev", "ilev", "lat"):
         if coord not in ds.coords or ds[coord].dtype.kind not in "iuf" or ds[coord].ndim != 1:
             raise InvalidArgumentError(f"zg_from_z: no numeric 1-D coordinate {coord}", "ds")
-    if ds.sizes["ilev"] < 2 or ds.sizes["lev"] != ds.sizes["ilev"]:
+    if ds.sizes["ilev"] < 2 or ds.sizes["lev"] not in (ds.sizes["ilev"], ds.sizes["ilev"] - 1):
         raise InvalidArgumentError(
-            f"zg_from_z: needs as many midpoint as interface levels (at least 2), found lev "
+            f"zg_from_z: needs as many midpoint as interface levels, or one fewer (at least 2 "
+            f"interfaces), found lev "
             f"{ds.sizes['lev']}, ilev {ds.sizes['ilev']}",
             "ds",
         )
@@ -329,13 +332,15 @@ def _check_zg_inputs(ds: xr.Dataset) -> None:
 
 @register_completion("ZG from Z")
 def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
-    """Add ZG to a TIE-GCM Dataset that has Z but no ZG (older secondary histories).
+    """Add ZG to a TIE-GCM Dataset that has Z but no ZG (primaries, older secondaries).
 
-    The reader (:func:`geospacexr.open_tiegcm`) runs this completion; it warns once.
+    The reader (:func:`geospacexr.open_tiegcm`) runs this completion. It does not warn (every
+    primary history lacks ZG): ``ds.attrs["completions"]`` and ZG's ``long_name`` and
+    ``source_name`` say that ZG was computed.
 
     Args:
         ds: A standard ``gcm`` Dataset.
-        source: The first file's name, for the warning.
+        source: The first file's name, for messages.
 
     Returns:
         ``ds`` with ZG (:func:`zg_from_z`), or ``ds`` unchanged when ZG is there, the model is
@@ -355,9 +360,9 @@ def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
             f"{source}: no ZG on file, and none computed from Z: {exc}", DataWarning, stacklevel=4
         )
         return ds
-    ds["ZG"] = zg
-    warnings.warn(
-        f"{source}: no ZG on file; geometric height computed from Z", DataWarning, stacklevel=4
+    ds["ZG"] = zg  # said in ZG's attrs and ds.attrs["completions"]: the usual case, no warning
+    ds.attrs["completions"] = "; ".join(
+        filter(None, [ds.attrs.get("completions", ""), "ZG computed from Z (no ZG on file)"])
     )
     return ds
 

@@ -15,9 +15,12 @@ ZG, Z                          ZG, Z (cm)             Z3GM, Z3 (m)              
 
 What the readers do, in the reader and not later:
 
-* **time** is a ``datetime64[ns]`` coordinate. TIE-GCM: built from ``year`` and the 4-column
-  ``mtime`` (day of year, hour, minute, second), cross-checked against ``time`` ("seconds since"
-  the run start, unpadded fields) with a warning when they disagree. WACCM-X: from ``date`` and
+* **time** is a ``datetime64[ns]`` coordinate. TIE-GCM: built from ``year`` and ``mtime`` (day
+  of year, hour, minute, second in 3.x; day, hour, minute in 1.94-2.x), cross-checked against
+  ``time`` ("seconds since" or "minutes since" the run start, unpadded fields) with a warning
+  when they disagree; a ``time`` unit with "since" that cannot be parsed refuses the file, one
+  that is no time unit at all (tiegcm1.94-beta secondaries carry NMF2's "1/cm3" on ``time``)
+  leaves the dating to year/mtime and says so in ``attrs["time_note"]``. WACCM-X: from ``date`` and
   ``datesec``, else ``time`` on its (noleap) calendar; every noleap date exists in the Gregorian
   calendar, so the conversion is exact.
 * **vertical**: TIE-GCM's midpoint ``lev`` and interface ``ilev`` levels stay separate dims, each
@@ -28,13 +31,27 @@ What the readers do, in the reader and not later:
   which xarray does not apply; the readers apply it (as float32), so the 1e36 slots, e.g. the top
   TN midpoint that the model sets to 1e36 every step, are NaN and the level itself is kept.
 * **units**: winds in m/s, heights in km, by CF ``scale_factor`` so that reading stays lazy.
-* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (older secondaries), ZG is computed,
-  lazily, by hydrostatic integration with gravity varying with height and latitude
+* **heights**: when a TIE-GCM file has ``Z`` but no ``ZG`` (every primary, older secondaries),
+  ZG is computed, lazily (nothing is read until it is used; ``attrs["completions"]`` says so,
+  no warning), by hydrostatic integration with gravity varying with height and latitude
   (:func:`geospacexr.physics.gravity`) from the lowest ``Z``, TN and the mean molecular mass.
   That is science, so it lives in :func:`geospacexr.gcm.heights.zg_from_z`; this reader imports
   no science and runs the *completions* the ``gcm`` package registers with
   :func:`register_completion` (importing :mod:`geospacexr` registers them).
 * **longitude** in [-180, 180), sorted.
+* **TIE-GCM versions** (:func:`tiegcm_version`): ``attrs["layout"]`` is ``"tiegcm3.x"``
+  (4-column mtime) or ``"tiegcm1.94-2.x"`` (3 columns), ``attrs["model_version"]`` the version
+  the ``model_version`` attribute names, else (``tiegcm_trunk``) the one the content shows
+  (HE present: ``tiegcm2.0``; none and no ``joulefac``/``coupled_cmit``, or a primary without
+  HE: ``tiegcm1.94``), with ``model_version_from`` and ``file_model_version``; never the file
+  name. ``attrs["history_interval_s"]`` from ``delhist_secs`` or ``delhist_mins``.
+* **every variable** keeps its own grid, said in ``attrs["grid"]``: ``"geographic"`` (on lat,
+  lon: 3-D fields and 2-D ones such as TEC, NMF2, HMF2, TLBC), ``"geomagnetic"`` (on mlat, mlon,
+  with ``mlev``/``imlev``: ZMAG, ED1, JE13D, PHIM2D; dims and coordinates named as in the file,
+  ``mlon`` with both -180 and 180) or ``"scalar"`` (per-time values such as ``Kp``, ``bzimf``,
+  ``swvel``, ``ctpoten``, ``hpower``, whose 1e36 "not used" reads as NaN). ``mag(latlon,
+  latlon)``, which names one dim twice (xarray warns on it and does not support it), is read as
+  ``mag(pole, latlon)`` (S, N; latitude, longitude; never written by the model, so NaN).
 * the model is recognised from its variables and attributes, never from the (empty) ``units`` of
   TIE-GCM's ``lev``/``ilev``.
 * **damaged files** raise :class:`~geospacexr.errors.FileFormatError` naming the file (and the
@@ -64,12 +81,17 @@ What the readers do, in the reader and not later:
   - a completion that cannot run on a file (ZG from a Z that is not on ``ilev``) is skipped with
     a :class:`~geospacexr.errors.DataWarning`.
 
-Several files of one run are concatenated along time; primary and secondary histories (different
-fields, different cadences) are merged on the union of their times: a field present in both takes
-the primary's (double precision) values where the primary has that time, the secondary's
-elsewhere; fields only in one are NaN at the other's times. One file without ``chunks=`` is read
-lazily without dask (a slice reads only that slice); several files are dask-backed with one chunk
-per ``gcm.time_chunk`` times, so a slice of a long run reads only the chunks it needs.
+Several files of one run are concatenated along time; files of different TIE-GCM layouts or
+versions, or on different grids, are refused (:class:`~geospacexr.errors.IncompatibleInputError`
+naming each file with its version). Files of one kind that overlap in time (a restarted run)
+keep the later file's histories (the file whose first history is later), with an
+:class:`OverlapWarning` and ``attrs["overlaps"]`` naming the files. Primary and secondary
+histories (different fields, different cadences) are merged on the union of their times: a
+field present in both takes the primary's (double precision) values where the primary has that
+time, the secondary's elsewhere; fields only in one are NaN at the other's times. One file
+without ``chunks=`` is read lazily without dask (a slice reads only that slice); several files
+are dask-backed with one chunk per ``gcm.time_chunk`` times, so a slice of a long run reads only
+the chunks it needs.
 """
 
 from __future__ import annotations
@@ -102,13 +124,20 @@ from .registry import Paths, expand_paths, register_reader
 from .times import NS_RANGE, check_ns, to_ns
 
 __all__ = [
+    "OverlapWarning",
     "detect_model",
     "list_completions",
     "open_gcm",
     "open_tiegcm",
     "open_waccmx",
     "register_completion",
+    "tiegcm_version",
 ]
+
+
+class OverlapWarning(DataWarning):
+    """Files of one run overlap in time: the later file's histories are kept (see open_gcm)."""
+
 
 #: A completion: ``(ds, source) -> ds``, given the standard Dataset (attrs set) and the first
 #: file's name for messages; it returns the Dataset with a field added that the files lack but
@@ -216,9 +245,11 @@ def detect_model(variables: set[str] | Any, attrs: dict[str, Any]) -> str | None
     """
     names = set(variables)
     model_name = str(attrs.get("model_name", "")).lower()
-    if {"lev", "ilev"} <= names and (
-        "mtime" in names or model_name.startswith(("tiegcm", "tie-gcm"))
+    tiegcm_name = model_name.startswith(("tiegcm", "tie-gcm"))
+    if ({"lev", "ilev"} <= names and ("mtime" in names or tiegcm_name)) or (
+        "mtime" in names and ("year" in names or tiegcm_name)
     ):
+        # a history without lev is still recognised, so that its error names what it lacks
         return "TIE-GCM"
     if {"lev", "hyam", "hybm"} <= names and ("T" in names or "PS" in names):
         return "WACCM-X"
@@ -475,18 +506,107 @@ def _read_limit(path: str) -> tuple[float, str]:
     return limit_mb * 2**20, f"io.max_decompressed_mb = {limit_mb:g} (raise that config key)"
 
 
-def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
-    _check_declared_sizes(path)
+#: Dims given to TIE-GCM's ``mag(latlon, latlon)`` ("lat,lon coordinates of S,N magnetic poles",
+#: Fortran ``mag(2,2)``: C order [pole][lat or lon]); other variables with a repeated dim get
+#: ``<dim>_<k>`` for the k-th repeat.
+_REPEATED_DIM_NAMES = {"mag": ("pole", "latlon")}
+#: Largest variable with a repeated dim read whole at open (values).
+_MAX_REPEATED_DIM_VALUES = 65536
+
+
+def _repeated_dim_variables(path: Path) -> dict[str, xr.Variable]:
+    """Variables whose dims repeat (``mag(latlon, latlon)``), read whole with distinct dims.
+
+    xarray warns on (and does not support) a variable that uses one dim twice. Such variables
+    are left out of the xarray open and rebuilt here: the repeated dims get distinct names
+    (:data:`_REPEATED_DIM_NAMES`), the values are read (they are tiny), and fill values
+    (``_FillValue``, ``missing_value``, netCDF's default fill, anything >= 1e35 in magnitude)
+    become NaN.
+    """
+    import netCDF4
+
+    out: dict[str, xr.Variable] = {}
     try:
-        return xr.open_dataset(
-            path, engine=_GuardedNetCDF4, decode_cf=False, chunks=chunks, cache=False
-        )
+        with netCDF4.Dataset(path) as nc:
+            for name, var in nc.variables.items():
+                dims = tuple(var.dimensions)
+                if len(set(dims)) == len(dims):
+                    continue
+                if var.size > _MAX_REPEATED_DIM_VALUES:
+                    raise FileFormatError(
+                        f"variable {name} repeats a dim ({', '.join(dims)}) and holds "
+                        f"{var.size} values: expected a small variable such as "
+                        "mag(latlon, latlon)",
+                        path=path,
+                    )
+                new_dims = _REPEATED_DIM_NAMES.get(name)
+                if new_dims is None or len(new_dims) != len(dims):
+                    seen: dict[str, int] = {}
+                    renamed = []
+                    for dim in dims:
+                        seen[dim] = seen.get(dim, 0) + 1
+                        renamed.append(dim if seen[dim] == 1 else f"{dim}_{seen[dim] - 1}")
+                    new_dims = tuple(renamed)
+                var.set_auto_mask(True)
+                values = var[...]
+                attrs = {k: var.getncattr(k) for k in var.ncattrs()}
+                if values.dtype.kind == "f":
+                    data = np.ma.filled(values.astype(np.float64), np.nan)
+                    with np.errstate(invalid="ignore"):
+                        data[np.abs(data) >= _SCALAR_MISSING] = np.nan
+                else:
+                    data = np.ma.getdata(values)
+                attrs = {
+                    k: v
+                    for k, v in attrs.items()
+                    if k not in ("_FillValue", "missing_value") and _netcdf_attr(v)
+                }
+                attrs["source_dims"] = ", ".join(dims)
+                if name in _REPEATED_DIM_NAMES:
+                    attrs["dims_meaning"] = "pole: S, N; latlon: latitude, longitude"
+                out[str(name)] = xr.Variable(new_dims, np.asarray(data), attrs)
     except GeospacexrError:
         raise
     except Exception as exc:  # netCDF/HDF5 libraries raise many types on damaged files
         raise FileFormatError(
             f"cannot open as netCDF ({type(exc).__name__}: {exc})", path=path
         ) from None
+    return out
+
+
+def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
+    _check_declared_sizes(path)
+    repeated = _repeated_dim_variables(path)
+    try:
+        with warnings.catch_warnings():
+            if repeated:  # xarray builds them before dropping them: they are rebuilt above
+                warnings.filterwarnings(
+                    "ignore", message="Duplicate dimension names", category=UserWarning
+                )
+            raw = xr.open_dataset(
+                path,
+                engine=_GuardedNetCDF4,
+                decode_cf=False,
+                chunks=chunks,
+                cache=False,
+                drop_variables=list(repeated) or None,
+            )
+    except GeospacexrError:
+        raise
+    except Exception as exc:  # netCDF/HDF5 libraries raise many types on damaged files
+        raise FileFormatError(
+            f"cannot open as netCDF ({type(exc).__name__}: {exc})", path=path
+        ) from None
+    for name, var in repeated.items():
+        clash = [d for d in var.dims if d in raw.dims and raw.sizes[d] != var.sizes[d]]
+        if clash:
+            raise FileFormatError(
+                f"variable {name}: dims {var.dims} (renamed from {var.attrs['source_dims']}) "
+                f"clash with the file's dim {clash[0]}",
+                path=path,
+            )
+        raw[name] = var
+    return raw
 
 
 class _MissingToNaN(BackendArray):
@@ -537,8 +657,13 @@ def _backend_array(var: xr.Variable) -> BackendArray | None:
 _VALUE_ATTRS = ("scale_factor", "add_offset", "missing_value", "_FillValue")
 #: Descriptive attributes that must be text where present; anything else is dropped (warned).
 _TEXT_ATTRS = ("units", "long_name", "standard_name", "calendar", "coordinates", "positive")
-#: Grid coordinates: each a numeric 1-D variable on the dim of its own name.
-_GRID_COORDS = ("lat", "lon", "lev", "ilev")
+#: Grid coordinates: each a numeric 1-D variable on the dim of its own name (the geomagnetic
+#: ones of TIE-GCM too: mlat, mlon in degrees, mlev, imlev in ln(p0/p)).
+_GRID_COORDS = ("lat", "lon", "lev", "ilev", "mlat", "mlon", "mlev", "imlev")
+#: TIE-GCM's geomagnetic grid: fields on it keep these dims and coordinates as in the file.
+_MAG_COORDS = ("mlat", "mlon", "mlev", "imlev")
+#: Magnitude from which a TIE-GCM value is the model's "not used / missing" 1e36 (spval).
+_SCALAR_MISSING = 1e35
 _REQUIRED = {
     "TIE-GCM": ("lat", "lon", "lev", "ilev", "mtime", "year"),
     "WACCM-X": ("lat", "lon", "lev", "hyam", "hybm", "P0", "PS"),
@@ -567,6 +692,16 @@ _FIELD_LAYOUTS = (
     ("lev", "lat", "lon"),
     ("ilev", "lat", "lon"),
     ("lat", "lon"),
+)
+#: Layouts a field on TIE-GCM's geomagnetic grid may have (``ZMAG``, ``ED1``, ``JE13D``,
+#: ``PHIM2D``...).
+_MAG_FIELD_LAYOUTS = (
+    ("time", "mlev", "mlat", "mlon"),
+    ("time", "imlev", "mlat", "mlon"),
+    ("time", "mlat", "mlon"),
+    ("mlev", "mlat", "mlon"),
+    ("imlev", "mlat", "mlon"),
+    ("mlat", "mlon"),
 )
 
 
@@ -667,10 +802,16 @@ def _validate_grid(raw: xr.Dataset, model: str, path: Path) -> xr.Dataset:
                 f"coordinate {name} must hold finite numbers, found {_describe_value(values)}",
                 path=path,
             )
-        if name == "lat" and np.any(np.abs(values) > 90):
+        if name in ("lat", "mlat") and np.any(np.abs(values) > 90):
             raise FileFormatError(
-                f"coordinate lat outside [-90, 90]: {_describe_value(values)}", path=path
+                f"coordinate {name} outside [-90, 90]: {_describe_value(values)}", path=path
             )
+        if name == "mlon" and np.any(np.abs(values) > 360):
+            raise FileFormatError(
+                f"coordinate mlon outside [-360, 360] degrees: {_describe_value(values)}",
+                path=path,
+            )
+        # mlon includes both -180 and 180 (a periodic duplicate): only exact repeats are refused
         unique = np.unique(((values + 180.0) % 360.0) if name == "lon" else values)
         if unique.size != values.size:
             raise FileFormatError(f"coordinate {name} repeats values", path=path)
@@ -688,8 +829,9 @@ def _validate_grid(raw: xr.Dataset, model: str, path: Path) -> xr.Dataset:
             or var.dtype.kind not in "iuf"
         ):
             raise FileFormatError(
-                f"variable mtime must be numbers on (time, 3 or 4 columns), found {var.dtype} on "
-                f"{dict(zip(var.dims, var.shape, strict=True))}",
+                "variable mtime must be numbers on (time, 3 or 4 columns): day, hour, minute "
+                "(tiegcm <= 2.x) or day, hour, minute, second (tiegcm 3.x); found "
+                f"{var.dtype} on {dict(zip(var.dims, var.shape, strict=True))}",
                 path=path,
             )
     for name, dims in _SHAPES.items():
@@ -705,15 +847,17 @@ def _validate_grid(raw: xr.Dataset, model: str, path: Path) -> xr.Dataset:
     species = _TIEGCM_SPECIES if model == "TIE-GCM" else _WACCMX_SPECIES
     known = {*table, *species, "TN", "TE", "TI", "NE", "OP", "O1", "HE", "N2"}
     for name, var in list(raw.data_vars.items()):
-        if not {"lat", "lon"} <= set(var.dims) or name in _SHAPES:
+        magnetic = {"mlat", "mlon"} <= set(var.dims)
+        if not ({"lat", "lon"} <= set(var.dims) or magnetic) or name in _SHAPES:
             continue
         if var.dtype.kind not in "iuf":
             raise FileFormatError(
                 f"field {name} must be numeric, found type {var.dtype}", path=path
             )
-        if var.dims in _FIELD_LAYOUTS:
+        layouts = _MAG_FIELD_LAYOUTS if magnetic else _FIELD_LAYOUTS
+        if var.dims in layouts:
             continue
-        message = f"field {name} has dims {var.dims}, expected one of {_FIELD_LAYOUTS[:3]}"
+        message = f"field {name} has dims {var.dims}, expected one of {layouts[:3]}"
         if name in known:
             raise FileFormatError(message, path=path)
         warnings.warn(f"{path.name}: {message}; dropped", DataWarning, stacklevel=5)
@@ -880,9 +1024,25 @@ def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
     jan1 = np.array([f"{y:04d}-01-01" for y in year], dtype="datetime64[s]")
     offset_s = (mtime[:, 0] - 1) * 86400 + mtime[:, 1] * 3600 + mtime[:, 2] * 60 + mtime[:, 3]
     times = _to_ns(jan1 + offset_s.astype("timedelta64[s]"), "model time", path)
-    # cross-check with the CF time variable
+    # cross-check with the CF time variable: minutes (tiegcm <= 2.x) or seconds (3.x) since the
+    # run start, unpadded; a unit that cannot be read refuses the file (never guessed)
     units = str(ds["time"].attrs.get("units", "")) if "time" in ds.variables else ""
     parsed = _parse_since(units)
+    if "time" in ds.variables and parsed is None and "since" not in units.lower():
+        # not a time unit at all: tiegcm1.94-beta secondaries carry NMF2's attributes on time
+        # (units "1/cm3"); the records are dated by year/mtime alone, and the Dataset says so
+        ds.attrs["_time_note"] = (
+            f"variable time has units {units!r}, not a time unit; histories dated from year "
+            "and mtime only"
+        )
+        return times
+    if "time" in ds.variables and parsed is None:
+        raise FileFormatError(
+            f"variable time: cannot parse its units {units!r}: expected "
+            "'<seconds|minutes|hours|days> since Y-M-D[ h:m:s]' (e.g. 'minutes since 2002-12-21 "
+            "0:0:0' in tiegcm <= 2.x, 'seconds since 1997-3-21 0:0:0' in 3.x)",
+            path=path,
+        )
     if parsed:
         unit, base = parsed
         values = np.asarray(ds["time"].values, dtype=np.float64).reshape(-1)
@@ -955,8 +1115,87 @@ def _waccmx_times(ds: xr.Dataset, path: Path) -> np.ndarray:
     return _to_ns(seconds, "model time", path)
 
 
+_VERSION_RE = re.compile(r"tie-?gcm[ _-]?v?(\d+(?:\.\d+)*)", re.IGNORECASE)
+
+
+def tiegcm_version(variables: Any, attrs: dict[str, Any]) -> dict[str, str]:
+    """Recognise a TIE-GCM history's layout and model version from its content.
+
+    The layout comes from ``mtime``'s width and the ``time`` unit (3 columns and minutes:
+    tiegcm 1.94 to 2.x; 4 columns and seconds: 3.x); the version from the ``model_version``
+    attribute when it names one (``tiegcm1.94``, ``tiegcm3.0``), else (development builds
+    write ``tiegcm_trunk``) from the content: a 3-column history with helium (``HE``, a
+    prognostic species since 2.0) is ``tiegcm2.0``; a primary without it, or any history
+    without ``joulefac`` and ``coupled_cmit`` (per-time variables since 1.94.2), is
+    ``tiegcm1.94``; a secondary with them but without HE could be either (``tiegcm1.94-2.x``).
+    Never from the file name.
+
+    Args:
+        variables: The file's variables (a mapping of name to variable with ``.shape``, e.g. a
+            raw ``xarray.Dataset``).
+        attrs: The file's global attributes.
+
+    Returns:
+        ``{"model_version", "layout", "model_version_from", "file_model_version"}``.
+    """
+    mtime = variables["mtime"] if "mtime" in variables else None
+    width = int(mtime.shape[-1]) if mtime is not None and len(mtime.shape) == 2 else 0
+    units = ""
+    if "time" in variables:
+        units = str(getattr(variables["time"], "attrs", {}).get("units", ""))
+    unit = units.strip().split(" ")[0] if units.strip() else "none"
+    layout = "tiegcm3.x" if width == 4 else "tiegcm1.94-2.x"
+    file_version = str(attrs.get("model_version", "")).strip()
+    match = _VERSION_RE.search(file_version)
+    if match:
+        version, source = f"tiegcm{match.group(1)}", "model_version attribute"
+    else:
+        history = str(attrs.get("history_type", "")).lower()
+        if width == 4:
+            version = "tiegcm3.x"
+        elif "HE" in variables:
+            version = "tiegcm2.0"
+        elif history == "primary" or not ({"joulefac", "coupled_cmit"} & set(variables)):
+            version = "tiegcm1.94"  # joulefac and coupled_cmit came with 1.94.2 / 2.0
+        else:
+            version = "tiegcm1.94-2.x"
+        source = (
+            f"file content (mtime {width} columns, time in {unit}, "
+            f"{'with' if 'HE' in variables else 'without'} HE, {history or 'unknown'} history)"
+        )
+    return {
+        "model_version": version,
+        "layout": layout,
+        "model_version_from": source,
+        "file_model_version": file_version,
+    }
+
+
+def _field_grid(var: xr.Variable | xr.DataArray) -> str:
+    dims = set(var.dims)
+    if {"lat", "lon"} <= dims:
+        return "geographic"
+    if {"mlat", "mlon"} <= dims:
+        return "geomagnetic"
+    return "scalar"
+
+
+def _mask_scalars(ds: xr.Dataset, threshold: float) -> xr.Dataset:
+    """TIE-GCM's per-time scalars (``Kp``, ``bzimf``, ``swvel``...) hold 1e36 when unused: NaN."""
+    for name, var in list(ds.data_vars.items()):
+        if _field_grid(var) != "scalar" or var.dtype.kind != "f" or var.size == 0:
+            continue
+        attrs = dict(var.attrs)
+        masked = var.where(np.abs(var) < threshold)
+        masked.attrs = attrs
+        ds[name] = masked
+    return ds
+
+
 def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     times = _tiegcm_times(raw, path)
+    time_note = raw.attrs.pop("_time_note", None)
+    version = tiegcm_version(raw.variables, raw.attrs)
     raw, renames = _apply_names(raw, _TIEGCM_NAMES)
     for name in _TIEGCM_SPECIES:
         if name in raw.variables:
@@ -985,7 +1224,15 @@ def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:
     )
     ds.attrs["p0_hPa"] = p0_hpa
     ds.attrs["history_type"] = str(raw.attrs.get("history_type", "unknown"))
-    return ds
+    ds.attrs.update(version)
+    if time_note:
+        ds.attrs["time_note"] = time_note
+    for key, scale in (("delhist_secs", 1), ("delhist_mins", 60)):  # 3.x, <= 2.x
+        value = _numeric(raw.attrs.get(key))
+        if value is not None and value.size == 1:
+            ds.attrs["history_interval_s"] = float(value.ravel()[0]) * scale
+            break
+    return _mask_scalars(ds, _SCALAR_MISSING)
 
 
 def _standard_lon(ds: xr.Dataset) -> xr.Dataset:
@@ -1085,11 +1332,40 @@ def _open_one(path: Path, chunks: Any) -> tuple[str, xr.Dataset]:
     return model, ds
 
 
+def _describe_version(ds: xr.Dataset) -> str:
+    version = ds.attrs.get("model_version")
+    if not version:
+        return str(ds.attrs.get("_file"))
+    return f"{ds.attrs.get('_file')} ({version}, layout {ds.attrs.get('layout', '?')})"
+
+
+def _check_versions(datasets: list[xr.Dataset]) -> None:
+    """Refuse TIE-GCM files of different layouts or (recognised) model versions in one open.
+
+    Versions recognised from content alone that cannot be told apart (``tiegcm1.94-2.x``, a
+    secondary without HE) are compatible with either ``tiegcm1.94`` or ``tiegcm2.0``.
+    """
+    tiegcm = [d for d in datasets if str(d.attrs.get("layout", "")).startswith("tiegcm")]
+    if len(tiegcm) < 2:
+        return
+    layouts = {d.attrs["layout"] for d in tiegcm}
+    versions = {d.attrs["model_version"] for d in tiegcm} - {"tiegcm1.94-2.x"}
+    if len(layouts) > 1 or len(versions) > 1:
+        listing = "; ".join(_describe_version(d) for d in tiegcm)
+        raise IncompatibleInputError(
+            f"the files mix TIE-GCM model versions or layouts: {listing}; open each run separately"
+        )
+
+
 def _check_grids(groups: dict[str, list[xr.Dataset]], files: dict[int, Path]) -> None:
     ref = None
     for datasets in groups.values():
         for ds in datasets:
-            grid = {d: ds[d].values for d in ("lon", "lat", "lev", "ilev") if d in ds.coords}
+            grid = {
+                d: ds[d].values
+                for d in ("lon", "lat", "lev", "ilev", *_MAG_COORDS)
+                if d in ds.coords
+            }
             if ref is None:
                 ref = (grid, ds)
                 continue
@@ -1100,9 +1376,38 @@ def _check_grids(groups: dict[str, list[xr.Dataset]], files: dict[int, Path]) ->
                 ):
                     raise IncompatibleInputError(
                         f"files from different grids in one open: {dim} has {values.size} values "
-                        f"in {ds.attrs['_file']} and {other.size} in {ref[1].attrs['_file']}; "
-                        "open each run separately"
+                        f"in {_describe_version(ds)} and {other.size} in "
+                        f"{_describe_version(ref[1])}; open each run separately"
                     )
+
+
+def _drop_overlaps(
+    part: xr.Dataset, datasets: list[xr.Dataset], kind: str
+) -> tuple[xr.Dataset, str]:
+    """Keep, for a time held by several files of one kind, the later file's history.
+
+    ``datasets`` are in the order concatenated (by first time; a restart's file, which begins
+    later, comes after the file it overlaps). Returns the Dataset and a note ("" when no time
+    repeats) naming the files and the number of histories replaced.
+    """
+    times = part["time"].values
+    _, last_from_end = np.unique(times[::-1], return_index=True)
+    keep = np.sort(times.size - 1 - last_from_end)
+    if keep.size == times.size:
+        return part, ""
+    owner = np.concatenate([np.full(d.sizes.get("time", 0), i) for i, d in enumerate(datasets)])
+    dropped = np.setdiff1d(np.arange(times.size), keep)
+    pairs = []
+    for i in np.unique(owner[dropped]):
+        lost = dropped[owner[dropped] == i]
+        winners = {int(owner[keep[np.flatnonzero(times[keep] == times[j])[0]]]) for j in lost}
+        names = ", ".join(str(datasets[w].attrs.get("_file")) for w in sorted(winners))
+        pairs.append(
+            f"{lost.size} {kind} histor{'y' if lost.size == 1 else 'ies'} of "
+            f"{datasets[i].attrs.get('_file')} ({times[lost[0]]} to {times[lost[-1]]}) "
+            f"replaced by the later file {names}"
+        )
+    return part.isel(time=keep), "; ".join(pairs)
 
 
 def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.Dataset:
@@ -1143,11 +1448,17 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
     groups: dict[str, list[xr.Dataset]] = {}
     for _, ds in opened:
         groups.setdefault(ds.attrs.get("history_type", "history"), []).append(ds)
+    _check_versions([ds for _, ds in opened])
     _check_grids(groups, {})
     merged: xr.Dataset | None = None
-    for _, datasets in sorted(groups.items()):  # "primary" before "secondary"
+    overlaps = []
+    for kind, datasets in sorted(groups.items()):  # "primary" before "secondary"
+        order = {id(d): i for i, d in enumerate(datasets)}
         datasets.sort(
-            key=lambda d: d["time"].values[0] if d.sizes.get("time") else np.datetime64("NaT")
+            key=lambda d: (
+                d["time"].values[0] if d.sizes.get("time") else np.datetime64("NaT"),
+                order[id(d)],
+            )
         )
         part = (
             datasets[0]
@@ -1161,13 +1472,20 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
                 join="override",
             )
         )
-        _, unique = np.unique(part["time"].values, return_index=True)
-        if unique.size != part.sizes["time"]:
-            part = part.isel(time=np.sort(unique))
+        part, note = _drop_overlaps(part, datasets, kind)
+        if note:
+            overlaps.append(note)
         merged = part if merged is None else merged.combine_first(part)
     assert merged is not None
     ds = merged
     ds.attrs = {k: v for k, v in opened[0][1].attrs.items() if k != "_file" and _netcdf_attr(v)}
+    if overlaps:
+        ds.attrs["overlaps"] = "; ".join(overlaps)
+        warnings.warn(
+            f"files overlap in time: {ds.attrs['overlaps']} (attrs['overlaps'])",
+            OverlapWarning,
+            stacklevel=2,
+        )
     ds.attrs.update(
         {
             "geospacexr_kind": "gcm",
@@ -1180,6 +1498,8 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
         ds.attrs["resolution_deg"] = float(abs(np.diff(ds["lon"].values[:2])[0]))
     for name, completion in _COMPLETIONS.items():
         ds = _complete(ds, name, completion, files[0])
+    for var in ds.data_vars.values():
+        var.attrs.setdefault("grid", _field_grid(var))
     return _clean_encoding(ds)
 
 
