@@ -123,9 +123,9 @@ def _labels_to_datetime(
             f"the {calendar} calendar date {year[i]:04d}-{month[i]:02d}-{day[i]:02d} does not "
             "exist in the Gregorian calendar"
         )
-    days = (
-        (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
-    ).astype("datetime64[D]") + (day - 1)
+    days = ((year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)).astype(
+        "datetime64[D]"
+    ) + (day - 1)
     return days.astype("datetime64[s]") + second_of_day.astype("timedelta64[s]")
 
 
@@ -154,7 +154,9 @@ def decode_cf_times(values: Any, units: str, calendar: str) -> np.ndarray:
     unit_seconds, (y0, m0, d0, hh, mm, ss) = parse_since(units)
     numbers = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(numbers)):
-        raise ValueError(f"values that are not finite numbers: {numbers[~np.isfinite(numbers)][:3]}")
+        raise ValueError(
+            f"values that are not finite numbers: {numbers[~np.isfinite(numbers)][:3]}"
+        )
     offsets = numbers * unit_seconds
     if numbers.size and float(np.abs(offsets).max()) >= _MAX_SECONDS:
         raise ValueError(f"a value too large to be a time ({float(np.abs(numbers).max()):g})")

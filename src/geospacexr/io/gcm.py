@@ -1126,6 +1126,20 @@ def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
     return ds
 
 
+def _combine_first(first: xr.Dataset, second: xr.Dataset) -> xr.Dataset:
+    """``first.combine_first(second)`` keeping the non-index coordinates of both.
+
+    xarray drops non-index coordinates along the joined dim (WACCM-X's ``pressure`` and
+    ``time_bnds``, which depend on time), so they are merged as data and set back as coordinates.
+    """
+    indexes = {*first.indexes, *second.indexes}
+    names = [c for c in {*first.coords, *second.coords} if c not in indexes]
+    out = first.reset_coords([c for c in names if c in first.coords]).combine_first(
+        second.reset_coords([c for c in names if c in second.coords])
+    )
+    return out.set_coords([c for c in names if c in out.variables])
+
+
 def _open_one(path: Path, chunks: Any) -> tuple[str, xr.Dataset]:
     raw = _open_raw(path, chunks)
     model = detect_model(raw.variables, raw.attrs)
@@ -1230,7 +1244,7 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
         _, unique = np.unique(part["time"].values, return_index=True)
         if unique.size != part.sizes["time"]:
             part = part.isel(time=np.sort(unique))
-        merged = part if merged is None else merged.combine_first(part)
+        merged = part if merged is None else _combine_first(merged, part)
     assert merged is not None
     ds = merged
     ds.attrs = {k: v for k, v in opened[0][1].attrs.items() if k != "_file" and _netcdf_attr(v)}
