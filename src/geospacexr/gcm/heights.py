@@ -62,9 +62,9 @@ __all__ = [
 #: m): the constants CAM's Z3GM was computed with.
 CAM_GRAVITY = 9.80616
 CAM_EARTH_RADIUS_M = 6.37122e6
-#: Columns whose surface (PHIS/g) is higher than this (m) decide, without Z3, whether Z3GM
-#: includes the surface height: the lowest model level lies some tens of metres above the surface,
-#: so a lowest Z3GM below the surface height means heights above the surface.
+#: Without Z3, whether Z3GM includes the surface height is read from how the lowest level's Z3GM
+#: follows the surface height PHIS/g across columns (slope 1: included, 0: not); that needs
+#: surface heights spread over at least this much (m).
 _TERRAIN_M = 300.0
 #: With Z3 (geopotential above sea level), Z3GM lacks the surface height when Z3 exceeds the
 #: geopotential Z3GM implies by more than this (m) somewhere (float32 noise is centimetres).
@@ -410,15 +410,17 @@ def z3gm_reference(ds: xr.Dataset) -> str:
       geopotential height z that Z3GM implies (inverting Z3GM = z (1 + z/R)) equals Z3 when Z3GM
       includes the surface and Z3 - PHIS/g when it does not: a gap above 50 m in any column
       means the surface height is missing;
-    * else with PHIS: over terrain higher than 300 m, a lowest Z3GM below the surface height
-      PHIS/g (in most such columns) means heights above the surface.
+    * else with PHIS: the lowest level lies a similar depth above the surface in every column,
+      so across columns its Z3GM follows the surface height PHIS/g with a slope near 1 when
+      Z3GM includes it and near 0 when not (a least-squares slope below 0.5: not included);
+      this needs surface heights spread over 300 m or more.
 
     Args:
         ds: A WACCM-X ``gcm`` Dataset with ZG (from Z3GM).
 
     Returns:
-        ``"sea level"``, ``"surface"`` or ``"unknown"`` (no Z or PHIS, or no terrain above
-        300 m to tell by PHIS alone).
+        ``"sea level"``, ``"surface"`` or ``"unknown"`` (no Z or PHIS, or surface heights
+        spread over less than 300 m to tell by PHIS alone).
 
     Raises:
         MissingVariableError: If the Dataset has no ZG.
@@ -432,10 +434,11 @@ def z3gm_reference(ds: xr.Dataset) -> str:
     if "PHIS" in ds:
         phis = ds["PHIS"].isel(time=0) if "time" in ds["PHIS"].dims else ds["PHIS"]
         zs = np.asarray(phis.values, dtype=np.float64) / CAM_GRAVITY
-        terrain = np.isfinite(zb) & (zs > _TERRAIN_M)
-        if terrain.any():
-            below = np.mean(zb[terrain] < zs[terrain])
-            return "surface" if below > 0.5 else "sea level"
+        ok = np.isfinite(zb) & np.isfinite(zs)
+        if ok.any() and np.ptp(zs[ok]) >= _TERRAIN_M:
+            x, y = zs[ok] - zs[ok].mean(), zb[ok] - zb[ok].mean()
+            slope = float((x * y).sum() / (x * x).sum())
+            return "surface" if slope < 0.5 else "sea level"
     return "unknown"
 
 
@@ -529,7 +532,7 @@ def add_sea_level_heights(ds: xr.Dataset, source: str) -> xr.Dataset:
         ds.attrs["zg_reference"] = "sea level (as written)"
     else:
         ds["ZG"].attrs["note"] = (
-            "unverified: without Z3 or PHIS (or terrain above 300 m) it cannot be told whether "
+            "unverified: without Z3 or PHIS (or terrain 300 m high) it cannot be told whether "
             "the file's Z3GM includes the surface height (CAM cam6_3_016..cam6_3_132 left it out)"
         )
         ds.attrs["zg_reference"] = "unverified"
