@@ -10,6 +10,7 @@ with ``time_bnds``, over terrain (PHIS).
 from __future__ import annotations
 
 import importlib.util
+import json
 import warnings
 from pathlib import Path
 
@@ -403,3 +404,17 @@ def test_gcm_explorer_shows_the_cesm2_layout(files):
     assert ex.element is not first
     values = np.asarray(ex.element.dimension_values(2))
     assert np.isfinite(values).all() and np.nanmax(values) > 1e4  # F-region electrons, cm-3
+
+
+def test_command_line_info_and_plot(files, tmp_path, capsys):
+    from geospacexr.cli import main
+
+    assert main(["gcm", "info", "--json", str(files["h0"])]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["model"] == "WACCM-X" and info["n_times"] == 2
+    assert {row["name"] for row in info["fields"]} >= {"TN", "NE", "ZG", "PHIS"}
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "tn300.png"
+    argv = ["gcm", "plot", str(files["h0"]), "--var", "TN", "--slice", "lat-lon"]
+    assert main([*argv, "--height", "300", "--time", "2020-03-02", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
