@@ -18,8 +18,12 @@ What the readers do, in the reader and not later:
 * **time** is a ``datetime64[ns]`` coordinate. TIE-GCM: built from ``year`` and the 4-column
   ``mtime`` (day of year, hour, minute, second), cross-checked against ``time`` ("seconds since"
   the run start, unpadded fields) with a warning when they disagree. WACCM-X: from ``date`` and
-  ``datesec``, else ``time`` on its (noleap) calendar; every noleap date exists in the Gregorian
-  calendar, so the conversion is exact.
+  ``datesec``, cross-checked with ``time`` decoded on its calendar (``noleap``/``365_day``,
+  ``gregorian``/``standard``, ``proleptic_gregorian``...; :mod:`geospacexr.io._cesm`, no
+  ``cftime`` objects: every noleap date exists in the Gregorian calendar, so the conversion is
+  exact), which alone dates a file without them; averaged histories keep CAM's stamp (the end
+  of the interval) and get ``time_bnds`` as a coordinate; ``attrs["model_version"]`` and
+  ``attrs["layout"]`` describe the history from its content.
 * **vertical**: TIE-GCM's midpoint ``lev`` and interface ``ilev`` levels stay separate dims, each
   with a pressure coordinate (``pressure`` on lev, ``ipressure`` on ilev, hPa,
   p = p0 exp(-level)). WACCM-X's hybrid levels (``lev``, hPa, index 0 at the model top) get
@@ -216,6 +220,10 @@ _TIEGCM_DROP = (
 
 def detect_model(variables: set[str] | Any, attrs: dict[str, Any]) -> str | None:
     """Tell a TIE-GCM history from a WACCM-X (CAM) history by its variables and attributes.
+
+    TIE-GCM: ``lev``, ``ilev`` and ``mtime`` (or a ``model_name`` starting "tiegcm").
+    WACCM-X: ``lev`` and ``T`` or ``PS``, with ``hyam``/``hybm`` or CAM's ``source`` attribute
+    (so that a CAM history lacking the hybrid coefficients is refused naming them).
 
     Args:
         variables: Names of the file's variables.
