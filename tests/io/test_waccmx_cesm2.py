@@ -418,3 +418,14 @@ def test_command_line_info_and_plot(files, tmp_path, capsys):
     argv = ["gcm", "plot", str(files["h0"]), "--var", "TN", "--slice", "lat-lon"]
     assert main([*argv, "--height", "300", "--time", "2020-03-02", "-o", str(out)]) == 0
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_surface_height_added_through_a_merge_of_both_kinds(files):
+    # PHIS only in the h0, Z3 in both: ZG is corrected at every time, h1 times included
+    ds = quiet_open([files["h1_681"], files["h0_681"]])
+    assert ds.attrs["zg_reference"].startswith("sea level (surface height added")
+    assert np.isfinite(ds.ZG.values).all()
+    truth_h1, _ = true_heights_km("h1")
+    truth_h0, _ = true_heights_km("h0")
+    np.testing.assert_allclose(ds.ZG.isel(time=[0, 1]).values, truth_h1, rtol=5e-3)
+    np.testing.assert_allclose(ds.ZG.isel(time=[2, 3]).values, truth_h0, rtol=5e-3)

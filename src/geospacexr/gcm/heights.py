@@ -385,14 +385,39 @@ def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
     return ds
 
 
-def _bottom(da: xr.DataArray) -> np.ndarray:
-    """The lowest model level (largest ``lev``: CAM's index 0 is the top) at the first time, m."""
+#: Times looked through for one where a field has values (histories of several kinds merged
+#: are NaN at the other kinds' times).
+_MAX_PROBE_TIMES = 16
+
+
+def _first_time(da: xr.DataArray, others: tuple[xr.DataArray, ...] = ()) -> int:
+    """Index of the first time (of the first few) where ``da`` and ``others`` have values."""
+    if "time" not in da.dims:
+        return 0
+    for t in range(min(da.sizes["time"], _MAX_PROBE_TIMES)):
+        picks = [a.isel(time=t) for a in (da, *others) if "time" in a.dims]
+        picks = [p.isel(lev=-1) if "lev" in p.dims else p for p in picks]
+        if all(np.isfinite(np.asarray(p.values, dtype=np.float64)).any() for p in picks):
+            return t
+    return 0
+
+
+def _bottom(da: xr.DataArray, t: int) -> np.ndarray:
+    """The lowest model level (largest ``lev``: CAM's index 0 is the top) at time ``t``, m."""
     lev = np.asarray(da["lev"].values) if "lev" in da.coords else None
     k = int(np.argmax(lev)) if lev is not None and lev.size else -1
     one = da.isel(lev=k)
     if "time" in one.dims:
-        one = one.isel(time=0)
+        one = one.isel(time=t)
     return np.asarray(one.values, dtype=np.float64) * (1e3 if da.attrs.get("units") == "km" else 1)
+
+
+def _surface_geopotential(ds: xr.Dataset) -> xr.DataArray:
+    """PHIS (m2/s2) at its first time with values, without time (CAM's PHIS does not change)."""
+    phis = ds["PHIS"]
+    if "time" in phis.dims:
+        phis = phis.isel(time=_first_time(phis), drop=True)
+    return phis
 
 
 def _geopotential_from_z3gm(z3gm_m: Any) -> Any:
@@ -426,14 +451,14 @@ def z3gm_reference(ds: xr.Dataset) -> str:
         MissingVariableError: If the Dataset has no ZG.
     """
     gcm_dataset(ds, "z3gm_reference", ("ZG",))
-    zb = _bottom(ds["ZG"])
     if "Z" in ds and "lev" in ds["Z"].dims:
-        gap = _bottom(ds["Z"]) - _geopotential_from_z3gm(zb)
+        t = _first_time(ds["ZG"], (ds["Z"],))
+        gap = _bottom(ds["Z"], t) - _geopotential_from_z3gm(_bottom(ds["ZG"], t))
         if np.isfinite(gap).any():
             return "surface" if np.nanmax(gap) > _SURFACE_EVIDENCE_M else "sea level"
     if "PHIS" in ds:
-        phis = ds["PHIS"].isel(time=0) if "time" in ds["PHIS"].dims else ds["PHIS"]
-        zs = np.asarray(phis.values, dtype=np.float64) / CAM_GRAVITY
+        zb = _bottom(ds["ZG"], _first_time(ds["ZG"]))
+        zs = np.asarray(_surface_geopotential(ds).values, dtype=np.float64) / CAM_GRAVITY
         ok = np.isfinite(zb) & np.isfinite(zs)
         if ok.any() and np.ptp(zs[ok]) >= _TERRAIN_M:
             x, y = zs[ok] - zs[ok].mean(), zb[ok] - zb[ok].mean()
@@ -473,7 +498,7 @@ def zg_above_sea_level(ds: xr.Dataset) -> xr.DataArray:
     r = CAM_EARTH_RADIUS_M
     z = _geopotential_from_z3gm(lazy(ds["ZG"]) * 1e3)
     if "PHIS" in ds:
-        zs = lazy(ds["PHIS"]) / CAM_GRAVITY
+        zs = _surface_geopotential(ds) / CAM_GRAVITY  # (lat, lon): at every time of ZG
         how = "PHIS/g"
     elif "Z" in ds:
         zs = lazy(ds["Z"]) * 1e3 - z
