@@ -549,6 +549,22 @@ register_sample(
 )(_synth_gcm.waccmx_generator())
 
 
+def _waccmx_cesm2(folder: Path) -> list[str]:
+    from ._synth import cesm
+
+    return cesm.cesm2_generator()(folder)
+
+
+register_sample(
+    "waccmx-cesm2",
+    kind="gcm",
+    description="WACCM-X as CESM2 writes it (CCMC's layout): an instantaneous hourly h1 and a "
+    "daily-mean h0 history (time_bnds), 2020-03-01 on the noleap calendar, 4x5 degrees with "
+    "both poles, 130 hybrid levels, terrain (PHIS), fields on the geomagnetic grid",
+    opener=_open_gcm_folder,
+)(_waccmx_cesm2)
+
+
 def _open_netcdf(path: Path, **kwargs: Any) -> Any:
     import xarray as xr
 

@@ -12,6 +12,15 @@ that column's own profile, never with a global-mean one:
   mixing ratios and emission rates log-linearly; heights outside a column give NaN, never an
   extrapolated value.
 
+WACCM-X's Z3GM is not always height above sea level. CAM computes it from the geopotential
+height ``zm`` it holds *above the surface*; from cam6_3_016 (the ionosphere coupling rewrite,
+October 2020) to cam6_3_132 it wrote Z3GM = zm (1 + zm/R) without adding the surface height
+PHIS/g (ESCOMP/CAM issue 681; fixed in cam6_3_133, October 2023), while the CESM2.0-2.2 releases
+(``dpie_coupling.F90``) and later tags add it. The file does not say which it is, so
+:func:`z3gm_reference` tells from the data (the lowest level of one time, against PHIS or Z3),
+and the completion this module registers corrects the heights when the surface was left out;
+see :func:`zg_above_sea_level`.
+
 Older TIE-GCM secondaries carry the geopotential Z but not ZG; :func:`zg_from_z` computes ZG
 from them (lazily), and the reader adds it through the completion this module registers with
 :func:`geospacexr.io.gcm.register_completion`.
@@ -44,8 +53,22 @@ __all__ = [
     "column_heights",
     "interp_columns",
     "interpolation_for",
+    "z3gm_reference",
+    "zg_above_sea_level",
     "zg_from_z",
 ]
+
+#: CAM's gravity for geopotential (``shr_const_g``, m/s2) and Earth radius (``shr_const_rearth``,
+#: m): the constants CAM's Z3GM was computed with.
+CAM_GRAVITY = 9.80616
+CAM_EARTH_RADIUS_M = 6.37122e6
+#: Without Z3, whether Z3GM includes the surface height is read from how the lowest level's Z3GM
+#: follows the surface height PHIS/g across columns (slope 1: included, 0: not); that needs
+#: surface heights spread over at least this much (m).
+_TERRAIN_M = 300.0
+#: With Z3 (geopotential above sea level), Z3GM lacks the surface height when Z3 exceeds the
+#: geopotential Z3GM implies by more than this (m) somewhere (float32 noise is centimetres).
+_SURFACE_EVIDENCE_M = 50.0
 
 _LINEAR_UNITS = {
     "K",
@@ -364,6 +387,191 @@ def add_zg_from_z(ds: xr.Dataset, source: str) -> xr.Dataset:
     ds.attrs["completions"] = "; ".join(
         filter(None, [ds.attrs.get("completions", ""), "ZG computed from Z (no ZG on file)"])
     )
+    return ds
+
+
+#: Times looked through for one where a field has values (histories of several kinds merged
+#: are NaN at the other kinds' times).
+_MAX_PROBE_TIMES = 16
+
+
+def _first_time(da: xr.DataArray, others: tuple[xr.DataArray, ...] = ()) -> int:
+    """Index of the first time (of the first few) where ``da`` and ``others`` have values."""
+    if "time" not in da.dims:
+        return 0
+    for t in range(min(da.sizes["time"], _MAX_PROBE_TIMES)):
+        picks = [a.isel(time=t) for a in (da, *others) if "time" in a.dims]
+        picks = [p.isel(lev=-1) if "lev" in p.dims else p for p in picks]
+        if all(np.isfinite(np.asarray(p.values, dtype=np.float64)).any() for p in picks):
+            return t
+    return 0
+
+
+def _bottom(da: xr.DataArray, t: int) -> np.ndarray:
+    """The lowest model level (largest ``lev``: CAM's index 0 is the top) at time ``t``, m."""
+    lev = np.asarray(da["lev"].values) if "lev" in da.coords else None
+    k = int(np.argmax(lev)) if lev is not None and lev.size else -1
+    one = da.isel(lev=k)
+    if "time" in one.dims:
+        one = one.isel(time=t)
+    return np.asarray(one.values, dtype=np.float64) * (1e3 if da.attrs.get("units") == "km" else 1)
+
+
+def _surface_geopotential(ds: xr.Dataset) -> xr.DataArray:
+    """PHIS (m2/s2) at its first time with values, without time (CAM's PHIS does not change)."""
+    phis = ds["PHIS"]
+    if "time" in phis.dims:
+        phis = phis.isel(time=_first_time(phis), drop=True)
+    return phis
+
+
+def _geopotential_from_z3gm(z3gm_m: Any) -> Any:
+    """Invert Z3GM = z (1 + z/R) (CAM's formula) for the geopotential height z, m."""
+    r = CAM_EARTH_RADIUS_M
+    return 0.5 * r * (np.sqrt(1.0 + 4.0 * z3gm_m / r) - 1.0)
+
+
+def z3gm_reference(ds: xr.Dataset) -> str:
+    """Whether a WACCM-X Dataset's ZG (the file's Z3GM) is height above sea level or surface.
+
+    Decided from the lowest model level at the first time (a few kB read):
+
+    * with Z (the file's Z3, geopotential height above sea level, as CAM always writes it): the
+      geopotential height z that Z3GM implies (inverting Z3GM = z (1 + z/R)) equals Z3 when Z3GM
+      includes the surface and Z3 - PHIS/g when it does not: a gap above 50 m in any column
+      means the surface height is missing;
+    * else with PHIS: the lowest level lies a similar depth above the surface in every column,
+      so across columns its Z3GM follows the surface height PHIS/g with a slope near 1 when
+      Z3GM includes it and near 0 when not (a least-squares slope below 0.5: not included);
+      this needs surface heights spread over 300 m or more.
+
+    Args:
+        ds: A WACCM-X ``gcm`` Dataset with ZG (from Z3GM).
+
+    Returns:
+        ``"sea level"``, ``"surface"`` or ``"unknown"`` (no Z or PHIS, or surface heights
+        spread over less than 300 m to tell by PHIS alone).
+
+    Raises:
+        MissingVariableError: If the Dataset has no ZG.
+    """
+    gcm_dataset(ds, "z3gm_reference", ("ZG",))
+    if "Z" in ds and "lev" in ds["Z"].dims:
+        t = _first_time(ds["ZG"], (ds["Z"],))
+        gap = _bottom(ds["Z"], t) - _geopotential_from_z3gm(_bottom(ds["ZG"], t))
+        if np.isfinite(gap).any():
+            return "surface" if np.nanmax(gap) > _SURFACE_EVIDENCE_M else "sea level"
+    if "PHIS" in ds:
+        zb = _bottom(ds["ZG"], _first_time(ds["ZG"]))
+        zs = np.asarray(_surface_geopotential(ds).values, dtype=np.float64) / CAM_GRAVITY
+        ok = np.isfinite(zb) & np.isfinite(zs)
+        if ok.any() and np.ptp(zs[ok]) >= _TERRAIN_M:
+            x, y = zs[ok] - zs[ok].mean(), zb[ok] - zb[ok].mean()
+            slope = float((x * y).sum() / (x * x).sum())
+            return "surface" if slope < 0.5 else "sea level"
+    return "unknown"
+
+
+def zg_above_sea_level(ds: xr.Dataset) -> xr.DataArray:
+    """Geometric height above sea level from a Z3GM written without the surface height, lazily.
+
+    CAM's cam6_3_016..cam6_3_132 wrote Z3GM = z (1 + z/R) with z the geopotential height above
+    the surface (ESCOMP/CAM issue 681). This inverts that for z and adds the surface height
+    Zs = PHIS/g (or, without PHIS, Zs = Z3 - z, since Z3 = z + PHIS/g) the way CAM does since
+    cam6_4_004 (ESCOMP/CAM issue 987, Hanli Liu's formula)::
+
+        ZG = (Zs + x z) / (1 - x z / R),   x = 1 + Zs / R
+
+    with CAM's g = 9.80616 m/s2 and R = 6.37122e6 m. Nothing is read until the result is (the
+    fields become dask arrays of ``gcm.time_chunk`` times).
+
+    Args:
+        ds: A WACCM-X ``gcm`` Dataset with ZG (from Z3GM, km) and PHIS (m2/s2) or Z (km).
+
+    Returns:
+        DataArray like ZG, km, named ``ZG``.
+
+    Raises:
+        MissingVariableError: If ZG, or both PHIS and Z, are missing.
+    """
+    gcm_dataset(ds, "zg_above_sea_level", ("ZG",))
+    time_chunk = config.get().gcm.time_chunk
+
+    def lazy(da: xr.DataArray) -> xr.DataArray:
+        return da if da.chunks else da.chunk({"time": time_chunk} if "time" in da.dims else {})
+
+    r = CAM_EARTH_RADIUS_M
+    z = _geopotential_from_z3gm(lazy(ds["ZG"]) * 1e3)
+    if "PHIS" in ds:
+        zs = _surface_geopotential(ds) / CAM_GRAVITY  # (lat, lon): at every time of ZG
+        how = "PHIS/g"
+    elif "Z" in ds:
+        zs = lazy(ds["Z"]) * 1e3 - z
+        how = "Z3 minus the geopotential height Z3GM implies"
+    else:
+        raise MissingVariableError(
+            "zg_above_sea_level needs PHIS (surface geopotential) or Z (Z3) for the surface height"
+        )
+    x = 1.0 + zs / r
+    zg = ((zs + x * z) / (1.0 - x * z / r)) * 1e-3
+    zg = zg.transpose(*ds["ZG"].dims)
+    zg.attrs = {
+        "long_name": "geometric height above sea level",
+        "units": "km",
+        "source_name": "Z3GM",
+        "note": "the file's Z3GM is height above the surface (CAM cam6_3_016..cam6_3_132, "
+        f"ESCOMP/CAM issue 681); the surface height ({how}) was added with CAM's formula "
+        "ZG = (Zs + x z)/(1 - x z/R), x = 1 + Zs/R",
+    }
+    zg.name = "ZG"
+    return zg
+
+
+@register_completion("ZG above sea level (WACCM-X Z3GM)")
+def add_sea_level_heights(ds: xr.Dataset, source: str) -> xr.Dataset:
+    """Make a WACCM-X Dataset's ZG height above sea level when the file's Z3GM is not.
+
+    Runs in :func:`geospacexr.open_waccmx`; see :func:`z3gm_reference` and
+    :func:`zg_above_sea_level`. ZG's ``attrs["note"]`` and the Dataset's
+    ``attrs["zg_reference"]`` record what was found and done.
+
+    Args:
+        ds: A standard ``gcm`` Dataset.
+        source: The first file's name, for the warning.
+
+    Returns:
+        ``ds`` with ZG corrected (heights above the surface), unchanged otherwise; a
+        :class:`~geospacexr.errors.DataWarning` when neither PHIS nor Z3 can tell.
+    """
+    if (
+        ds.attrs.get("model") != "WACCM-X"
+        or "ZG" not in ds
+        or ds["ZG"].attrs.get("source_name") != "Z3GM"
+        or "lev" not in ds["ZG"].dims
+    ):
+        return ds
+    reference = z3gm_reference(ds)
+    if reference == "surface":
+        ds["ZG"] = zg_above_sea_level(ds)
+        ds.attrs["zg_reference"] = "sea level (surface height added to the file's Z3GM)"
+    elif reference == "sea level":
+        ds["ZG"].attrs["note"] = (
+            "the file's Z3GM already includes the surface height (checked at the lowest level "
+            "against Z3 or PHIS): used as written"
+        )
+        ds.attrs["zg_reference"] = "sea level (as written)"
+    else:
+        ds["ZG"].attrs["note"] = (
+            "unverified: without Z3 or PHIS (or terrain 300 m high) it cannot be told whether "
+            "the file's Z3GM includes the surface height (CAM cam6_3_016..cam6_3_132 left it out)"
+        )
+        ds.attrs["zg_reference"] = "unverified"
+        warnings.warn(
+            f"{source}: cannot tell whether Z3GM includes the surface height (no Z3 or PHIS to "
+            "check against); ZG used as written",
+            DataWarning,
+            stacklevel=4,
+        )
     return ds
 
 

@@ -20,9 +20,13 @@ What the readers do, in the reader and not later:
   ``time`` ("seconds since" or "minutes since" the run start, unpadded fields) with a warning
   when they disagree; a ``time`` unit with "since" that cannot be parsed refuses the file, one
   that is no time unit at all (tiegcm1.94-beta secondaries carry NMF2's "1/cm3" on ``time``)
-  leaves the dating to year/mtime and says so in ``attrs["time_note"]``. WACCM-X: from ``date`` and
-  ``datesec``, else ``time`` on its (noleap) calendar; every noleap date exists in the Gregorian
-  calendar, so the conversion is exact.
+  leaves the dating to year/mtime and says so in ``attrs["time_note"]``. WACCM-X: from ``date``
+  and ``datesec``, cross-checked with ``time`` decoded on its calendar (``noleap``/``365_day``,
+  ``gregorian``/``standard``, ``proleptic_gregorian``...; :mod:`geospacexr.io._cesm`, no
+  ``cftime`` objects: every noleap date exists in the Gregorian calendar, so the conversion is
+  exact), which alone dates a file without them; averaged histories keep CAM's stamp (the end
+  of the interval) and get ``time_bnds`` as a coordinate; ``attrs["model_version"]`` and
+  ``attrs["layout"]`` describe the history from its content.
 * **vertical**: TIE-GCM's midpoint ``lev`` and interface ``ilev`` levels stay separate dims, each
   with a pressure coordinate (``pressure`` on lev, ``ipressure`` on ilev, hPa,
   p = p0 exp(-level)). WACCM-X's hybrid levels (``lev``, hPa, index 0 at the model top) get
@@ -120,6 +124,7 @@ from ..errors import (
     IncompatibleInputError,
     OutOfRangeError,
 )
+from . import _cesm
 from .registry import Paths, expand_paths, register_reader
 from .times import NS_RANGE, check_ns, to_ns
 
@@ -217,9 +222,18 @@ _WACCMX_NAMES: dict[str, tuple[str, float, str | None]] = {
     "OpDens": ("OP", 1.0, "cm-3"),
     "Z3GM": ("ZG", 1e-3, "km"),
     "Z3": ("Z", 1e-3, "km"),
+    "ElecColDens": ("TEC", 1e12, "1/cm2"),  # TECU (1e16 m-2) to TIE-GCM's unit
 }
 _TIEGCM_SPECIES = ("O1", "O2", "HE", "N2", "NO", "N2D", "N4S", "AR", "CO2")
-_WACCMX_SPECIES = ("O2", "NO", "N2", "CO2", "H", "O3", "HO2", "N", "H2O", "CO", "OH", "H2")
+_WACCMX_SPECIES = (
+    "O2", "NO", "N2", "CO2", "H", "O3", "HO2", "N", "H2O", "CO", "OH", "H2", "N2D", "NO2", "CH4",
+    "N2O",
+)  # fmt: skip
+#: CAM bookkeeping variables the standard Dataset does not carry (times are decoded from them).
+_WACCMX_DROP = (
+    "date", "datesec", "time_bnds", "date_written", "time_written", "ndcur", "nscur", "nsteph",
+    "ndbase", "nsbase", "nbdate", "nbsec", "mdt",
+)  # fmt: skip
 _TIEGCM_DROP = (
     "mtime",
     "year",
@@ -236,6 +250,10 @@ _TIEGCM_DROP = (
 def detect_model(variables: set[str] | Any, attrs: dict[str, Any]) -> str | None:
     """Tell a TIE-GCM history from a WACCM-X (CAM) history by its variables and attributes.
 
+    TIE-GCM: ``lev``, ``ilev`` and ``mtime`` (or a ``model_name`` starting "tiegcm").
+    WACCM-X: ``lev`` and ``T`` or ``PS``, with ``hyam``/``hybm`` or CAM's ``source`` attribute
+    (so that a CAM history lacking the hybrid coefficients is refused naming them).
+
     Args:
         variables: Names of the file's variables.
         attrs: Global attributes.
@@ -251,8 +269,9 @@ def detect_model(variables: set[str] | Any, attrs: dict[str, Any]) -> str | None
     ):
         # a history without lev is still recognised, so that its error names what it lacks
         return "TIE-GCM"
-    if {"lev", "hyam", "hybm"} <= names and ("T" in names or "PS" in names):
-        return "WACCM-X"
+    cam = str(attrs.get("source", "")).strip().upper().startswith("CAM")
+    if "lev" in names and ({"hyam", "hybm"} <= names or cam) and ("T" in names or "PS" in names):
+        return "WACCM-X"  # a CAM history (its source attribute) without hyam/hybm is refused later
     return None
 
 
@@ -1063,7 +1082,49 @@ def _tiegcm_times(ds: xr.Dataset, path: Path) -> np.ndarray:
     return times
 
 
+def _waccmx_cf_times(ds: xr.Dataset, name: str, path: Path) -> np.ndarray:
+    """``time`` or ``time_bnds`` decoded on the file's calendar, ``datetime64[s]``.
+
+    ``time_bnds`` takes the units and calendar of ``time`` unless it has its own (CF bounds).
+    """
+    var = ds[name]
+    units = var.attrs.get("units", ds["time"].attrs.get("units") if "time" in ds else None)
+    calendar = var.attrs.get("calendar", ds["time"].attrs.get("calendar") if "time" in ds else None)
+    expected = (
+        f"expected units '<days|hours|minutes|seconds> since YYYY-MM-DD hh:mm:ss' on one of the "
+        f"calendars {', '.join(_cesm.CALENDARS)}"
+    )
+    if not isinstance(units, str):
+        raise FileFormatError(f"variable {name} has no units: {expected}", path=path)
+    if calendar is None:
+        calendar = "standard"  # the CF default
+        if name == "time":
+            warnings.warn(
+                f"{path.name}: variable time has no calendar attribute; CF's default 'standard' "
+                "(Gregorian) is assumed",
+                DataWarning,
+                stacklevel=5,
+            )
+    try:
+        return _cesm.decode_cf_times(var.values, units, str(calendar))
+    except ValueError as exc:
+        raise FileFormatError(
+            f"variable {name} (units {units!r}, calendar {calendar!r}) cannot be decoded: {exc}; "
+            f"{expected}",
+            path=path,
+        ) from None
+
+
 def _waccmx_times(ds: xr.Dataset, path: Path) -> np.ndarray:
+    """Times of a CAM history: ``date``/``datesec`` (YYYYMMDD, seconds) cross-checked with ``time``.
+
+    Both mark the same instant (the end of the averaging interval for averaged fields). The
+    ``time`` variable is decoded on its calendar (:func:`geospacexr.io._cesm.decode_cf_times`)
+    and refused when its units or calendar cannot be read, even when ``date``/``datesec`` are
+    there; when the two disagree by more than a second, ``date``/``datesec`` win, with a
+    :class:`DataWarning`.
+    """
+    from_date = None
     if "date" in ds.variables and "datesec" in ds.variables:
         with np.errstate(invalid="ignore"):
             date = np.asarray(ds["date"].values).astype(np.int64).reshape(-1)
@@ -1081,38 +1142,51 @@ def _waccmx_times(ds: xr.Dataset, path: Path) -> np.ndarray:
             )
         except ValueError as exc:  # 2003-02-30
             raise FileFormatError(f"impossible date in variable date ({exc})", path=path) from None
-        return _to_ns(days + sec.astype("timedelta64[s]"), "model date", path)
+        from_date = days + sec.astype("timedelta64[s]")
     if "time" not in ds.variables:
-        raise FileFormatError("WACCM-X history without date/datesec or time", path=path)
-    import cftime
-
-    var = ds["time"]
-    try:
-        dates = np.atleast_1d(
-            cftime.num2date(
-                np.asarray(var.values, dtype=np.float64),
-                var.attrs["units"],
-                var.attrs.get("calendar", "noleap"),
+        if from_date is None:
+            raise FileFormatError(
+                "WACCM-X history without date/datesec or time: expected date (YYYYMMDD) and "
+                "datesec, or time in 'days since ...' with a calendar",
+                path=path,
             )
-        )
-    except (KeyError, ValueError, TypeError, OverflowError) as exc:
-        raise FileFormatError(f"cannot decode time ({exc})", path=path) from None
-    _check_years(np.array([t.year for t in dates]), "time (variable time)", path)
-    try:
-        seconds = np.array(
-            [
-                f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-                for t in dates
-            ],
-            dtype="datetime64[s]",
-        )
-    except ValueError as exc:  # a 360-day calendar's 30 February
+        return _to_ns(from_date, "model date", path)
+    seconds = _waccmx_cf_times(ds, "time", path).reshape(-1)
+    if from_date is None:
+        years = seconds.astype("datetime64[Y]").astype(np.int64) + 1970
+        _check_years(years, "time (variable time)", path)
+        return _to_ns(seconds, "model time", path)
+    if seconds.size == from_date.size:
+        gap = np.abs((seconds - from_date) / np.timedelta64(1, "s"))
+        if np.any(gap > 1.0):
+            warnings.warn(
+                f"{path.name}: variable time ({ds['time'].attrs.get('units')}, calendar "
+                f"{ds['time'].attrs.get('calendar')}) disagrees with date/datesec by up to "
+                f"{gap.max():.0f} s; using date/datesec",
+                DataWarning,
+                stacklevel=4,
+            )
+    return _to_ns(from_date, "model date", path)
+
+
+def _waccmx_bounds(ds: xr.Dataset, path: Path) -> xr.Variable | None:
+    """``time_bnds`` as ``datetime64[ns]`` on (time, nbnd), or None when the file has none."""
+    if "time_bnds" not in ds.variables:
+        return None
+    var = ds["time_bnds"].variable
+    if var.ndim != 2 or var.dims[0] != "time" or var.shape[1] != 2 or var.dtype.kind not in "iuf":
         raise FileFormatError(
-            f"time on calendar {var.attrs.get('calendar')!r} has dates the Gregorian calendar "
-            f"lacks ({exc})",
+            f"variable time_bnds must be numbers on (time, 2), found {var.dtype} on "
+            f"{dict(zip(var.dims, var.shape, strict=True))}",
             path=path,
-        ) from None
-    return _to_ns(seconds, "model time", path)
+        )
+    bounds = _to_ns(_waccmx_cf_times(ds, "time_bnds", path), "time bounds", path)
+    attrs = {
+        "long_name": "time interval endpoints",
+        "comment": "start and end of the interval a time-averaged field covers; the time "
+        "coordinate is the end (CAM's stamp)",
+    }
+    return xr.Variable(var.dims, bounds, attrs)
 
 
 _VERSION_RE = re.compile(r"tie-?gcm[ _-]?v?(\d+(?:\.\d+)*)", re.IGNORECASE)
@@ -1261,6 +1335,8 @@ def _tiegcm_p0_hpa(raw: xr.Dataset, path: Path) -> float:
 
 def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
     times = _waccmx_times(raw, path)
+    bounds = _waccmx_bounds(raw, path)
+    described = _cesm.cam_history_layout(raw.attrs, raw.variables)
     raw, renames = _apply_names(raw, _WACCMX_NAMES)
     for name in _WACCMX_SPECIES:
         if name in raw.variables:
@@ -1268,23 +1344,21 @@ def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
             raw[name].attrs["units"] = "mol/mol"
             raw[name].attrs["source_name"] = name
     ds = xr.decode_cf(raw, decode_times=False)
-    drop = [
-        v
-        for v in (
-            "date",
-            "datesec",
-            "time_bnds",
-            "date_written",
-            "time_written",
-            "ndcur",
-            "nscur",
-            "nsteph",
+    ds = ds.drop_vars([v for v in _WACCMX_DROP if v in ds.variables]).rename(renames)
+    time_attrs = {"long_name": "time", "standard_name": "time"}
+    if "time" in raw.variables:
+        time_attrs["source_units"] = str(raw["time"].attrs.get("units", ""))
+        time_attrs["source_calendar"] = str(raw["time"].attrs.get("calendar", "standard"))
+    if bounds is not None:
+        time_attrs["comment"] = (
+            "CAM's stamp: the end of the averaging interval (time_bnds) for time-averaged "
+            "fields, the instant itself for instantaneous ones"
         )
-        if v in ds.variables
-    ]
-    ds = ds.drop_vars(drop).rename(renames)
-    ds = ds.assign_coords(time=("time", times, {"long_name": "time", "standard_name": "time"}))
+    ds = ds.assign_coords(time=("time", times, time_attrs))
+    if bounds is not None:
+        ds = ds.assign_coords(time_bnds=bounds)
     ds = _standard_lon(ds)
+    ds.attrs.update(described)
     missing = [v for v in ("hyam", "hybm", "P0", "PS") if v not in ds.variables]
     if missing:
         raise FileFormatError(
@@ -1305,6 +1379,20 @@ def _standardise_waccmx(raw: xr.Dataset, path: Path) -> xr.Dataset:
     ds = ds.assign_coords(coords)
     ds["lev"].attrs.setdefault("units", "hPa")
     return ds
+
+
+def _combine_first(first: xr.Dataset, second: xr.Dataset) -> xr.Dataset:
+    """``first.combine_first(second)`` keeping the non-index coordinates of both.
+
+    xarray drops non-index coordinates along the joined dim (WACCM-X's ``pressure`` and
+    ``time_bnds``, which depend on time), so they are merged as data and set back as coordinates.
+    """
+    indexes = {*first.indexes, *second.indexes}
+    names = [c for c in {*first.coords, *second.coords} if c not in indexes]
+    out = first.reset_coords([c for c in names if c in first.coords]).combine_first(
+        second.reset_coords([c for c in names if c in second.coords])
+    )
+    return out.set_coords([c for c in names if c in out.variables])
 
 
 def _open_one(path: Path, chunks: Any) -> tuple[str, xr.Dataset]:
@@ -1475,7 +1563,7 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
         part, note = _drop_overlaps(part, datasets, kind)
         if note:
             overlaps.append(note)
-        merged = part if merged is None else merged.combine_first(part)
+        merged = part if merged is None else _combine_first(merged, part)
     assert merged is not None
     ds = merged
     ds.attrs = {k: v for k, v in opened[0][1].attrs.items() if k != "_file" and _netcdf_attr(v)}
