@@ -719,7 +719,7 @@ def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
         def one_line(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
-            text = " ".join(str(message).split())
+            text = cli_message(Warning(message), args)
             print(
                 f"geospacexr gcm {args.gcm_command}: {category.__name__}: {text}", file=sys.stderr
             )
@@ -729,7 +729,7 @@ def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int
                 warnings.showwarning = one_line
                 return func(args)
         except (GeospacexrError, ValueError, KeyError, OSError) as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
+            message = cli_message(exc, args)
             print(f"geospacexr gcm {args.gcm_command}: error: {message}", file=sys.stderr)
             return 2
 
@@ -943,6 +943,15 @@ def _add_gcm_parsers(sub: Any) -> None:
     movie_docs = _doc_args(movie_func)
     var_help = _doc_args(slices["lat-lon"]).get("var", "variable name")
     plot_options = _collect_options(slices)
+    aliases = {  # what the Python functions call -o and --slice, and the slices' functions
+        "keywords": {"save": "--output", "out": "--output", "kind": "--slice"},
+        "values": {
+            alias: f"--slice {name}"
+            for name, function in slices.items()
+            for alias in (name.replace("-", "_"), function.__name__)
+            if "_" in alias
+        },
+    }
     movie_options = {**plot_options, **_collect_options({"movie": movie_func})}
     for name, options, func, out_help in (
         ("plot", plot_options, _cmd_gcm_plot, _doc_args(slices["lat-lon"]).get("save", "")),
@@ -966,7 +975,7 @@ def _add_gcm_parsers(sub: Any) -> None:
         q.add_argument("--force", action="store_true", help=_force_help())
         for option in options.values():
             option.add_to(q)
-        q.set_defaults(func=func, gcm_options=options)
+        q.set_defaults(func=func, gcm_options=options, cli_aliases=aliases)
 
     emission = _emission_function()
     e = gcm_sub.add_parser(
@@ -1023,6 +1032,238 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
         else:
             option.add_to(k, flags=flags)
     k.set_defaults(func=_cmd_asi_keogram, asi_options=options)
+
+
+# ------------------------------------------------------------------------------------------------
+# Messages in the command line's terms: ``height=`` of the Python API is ``--height`` here
+
+#: A Python value as messages write it after ``keyword=``: quoted text, ``...``, a list or a
+#: tuple, or a bare word or number.
+_VALUE = r"'[^']*'|\"[^\"]*\"|\.\.\.|\[[^\[\]]*\]|\([^()]*\)|[-+\w.:]+"
+#: Words that say a quoted name is an argument (``'over' is not an argument``).
+_ARGUMENT_WORDS = r"(?:argument|keyword|parameter|option)s?"
+
+
+@dataclass
+class CliTerms:
+    """How one command names the Python keywords of the functions it calls.
+
+    Built from the command's own argparse declarations (each option's ``dest`` is the Python
+    keyword it sets), plus the keywords the command spells differently (``save`` is ``-o``)
+    and Python names that stand for an option's value (the figure function ``lat_lon`` is
+    ``--slice lat-lon``).
+
+    Attributes:
+        flags: Python keyword -> option (``"local_time"`` -> ``"--local-time"``); a positional
+            argument maps to its metavar (``"files"`` -> ``"FILES"``).
+        metavars: Python keyword -> the placeholder of its value (``"TIME"``).
+        negations: Python keyword -> its ``--no-`` form, for on/off options.
+        switches: Python keywords whose option alone means true (``--wind``, ``--local-time``).
+        values: Python name -> the options it stands for (``"lat_lon"`` -> ``"--slice lat-lon"``).
+    """
+
+    flags: dict[str, str] = field(default_factory=dict)
+    metavars: dict[str, str] = field(default_factory=dict)
+    negations: dict[str, str] = field(default_factory=dict)
+    switches: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parser: argparse.ArgumentParser) -> CliTerms:
+        """The terms of the command that ``parser`` parses (its options and its aliases).
+
+        Args:
+            parser: A leaf parser (``geospacexr gcm plot``...).
+
+        Returns:
+            The terms.
+        """
+        terms = cls()
+        for action in parser._actions:
+            name = action.dest
+            if name in (argparse.SUPPRESS, "help") or not name.isidentifier():
+                continue
+            metavar = action.metavar if isinstance(action.metavar, str) else name.upper()
+            if not action.option_strings:
+                terms.flags[name] = metavar
+                continue
+            own = "--" + name.replace("_", "-")
+            longs = [s for s in action.option_strings if s.startswith("--")]
+            plain = [s for s in longs if not s.startswith("--no-")]
+            terms.flags[name] = own if own in plain else (plain or action.option_strings)[0]
+            terms.metavars[name] = metavar
+            negation = [s for s in longs if s.startswith("--no-")]
+            if negation:
+                terms.negations[name] = negation[0]
+            if action.nargs in (0, "?"):
+                terms.switches.add(name)
+        aliases = parser.get_default("cli_aliases") or {}
+        for keyword, flag in aliases.get("keywords", {}).items():
+            terms.flags.setdefault(keyword, flag)
+            source = next((k for k, v in terms.flags.items() if v == flag and k != keyword), None)
+            if source is not None and source in terms.metavars:
+                terms.metavars.setdefault(keyword, terms.metavars[source])
+        terms.values.update(aliases.get("values", {}))
+        return terms
+
+    def option(self, keyword: str, value: str | None = None) -> str:
+        """``keyword=value`` as options: ``--keyword VALUE`` (``--keyword`` for ``True``...).
+
+        Args:
+            keyword: A Python keyword that :attr:`flags` knows.
+            value: The value as the message wrote it, or ``None`` when it wrote none.
+
+        Returns:
+            The option, with its value when the message gave one.
+        """
+        flag = self.flags[keyword]
+        if value is None or not flag.startswith("-"):  # a positional argument: its metavar
+            return flag
+        if value == "...":
+            return f"{flag} {self.metavars.get(keyword, keyword.upper())}"
+        if value == "None":  # how the command line spells None
+            return f"{flag} none"
+        if value == "True" and (keyword in self.switches or keyword in self.negations):
+            return flag
+        if value == "False" and keyword in self.negations:
+            return self.negations[keyword]
+        if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) > 1:
+            inner = value[1:-1]
+            value = inner if inner and not re.search(r"\s", inner) else value
+        elif value[:1] in "[(" and value[-1:] in "])":
+            value = " ".join(v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip())
+        return f"{flag} {value}"
+
+    def translate(self, text: str) -> str:
+        """Rewrite the Python keywords a message names as this command's options.
+
+        ``level=, height= or pressure=`` becomes ``--level, --height or --pressure``;
+        ``axis='geo'`` ``--axis geo``; ``time=...`` ``--time TIME``; a call ``keogram(skymap,
+        axis='geo')`` ``--skymap SKYMAP --axis geo``; a quoted name said to be an argument
+        (``argument 'over'``) ``--over``; a keyword with an underscore anywhere
+        (``local_time``) ``--local-time``; ``lat_lon`` (a value alias) ``--slice lat-lon``. A
+        keyword in plain words (``the time is...``) is left alone: it may mean the quantity.
+        Names that are no option of the command are left as they are.
+
+        Args:
+            text: The message.
+
+        Returns:
+            The message in the command line's terms.
+        """
+        names = [k for k in self.flags if k.isidentifier()]
+        if not names and not self.values:
+            return text
+        every = sorted({*names, *self.values}, key=len, reverse=True)
+        keyword = "|".join(map(re.escape, sorted(names, key=len, reverse=True))) or r"(?!x)x"
+        anyname = "|".join(map(re.escape, every))
+
+        def call(m: re.Match[str]) -> str:
+            parts = _split_arguments(m["args"])
+            rendered = []
+            for part in parts:
+                kw = re.fullmatch(rf"(?P<k>\w+)\s*=\s*(?P<v>{_VALUE})?", part)
+                if kw and kw["k"] in self.flags:
+                    rendered.append(self.option(kw["k"], kw["v"]))
+                elif part in self.flags:
+                    rendered.append(self.option(part, "..."))
+                else:
+                    return m[0]  # a Python expression of something else: left alone
+            head = self.values.get(m["func"])
+            return " ".join(([head] if head else []) + rendered) if rendered else m[0]
+
+        text = re.sub(r"(?<![\w.-])(?P<func>\w+)\((?P<args>[^()]*)\)", call, text)
+        text = re.sub(
+            rf"(?<![\w.-])(?P<k>{keyword})=(?!=)(?P<v>{_VALUE})?",
+            lambda m: self.option(m["k"], m["v"]),
+            text,
+        )
+        text = re.sub(
+            rf"(?P<pre>\b{_ARGUMENT_WORDS} )'(?P<k>{keyword})'|'(?P<k2>{keyword})'(?= is not an "
+            rf"{_ARGUMENT_WORDS})",
+            lambda m: (m["pre"] or "") + self.flags[m["k"] or m["k2"]],
+            text,
+        )
+        text = re.sub(rf"^(?P<k>{keyword}): ", lambda m: f"{self.flags[m['k']]}: ", text)
+
+        def word(m: re.Match[str]) -> str:
+            name = m[0]
+            if name in self.values:
+                return self.values[name]
+            return self.flags[name] if "_" in name and name in self.flags else name
+
+        text = re.sub(rf"(?<![\w.'\"-])(?:{anyname})(?![\w'\"-]|\()", word, text)
+        # a plain keyword listed with options: "choose magnetic or --local-time"
+        sep = r"(?:,? (?:or|and|nor) |, )"
+        for _ in range(2):
+            text = re.sub(
+                rf"(?<![\w.'\"-])(?P<k>{keyword})(?P<sep>{sep})(?=--\w)",
+                lambda m: self.flags[m["k"]] + m["sep"],
+                text,
+            )
+            text = re.sub(
+                rf"(?P<pre>--[\w-]+{sep})(?P<k>{keyword})(?![\w'\"-])",
+                lambda m: m["pre"] + self.flags[m["k"]],
+                text,
+            )
+        return text
+
+
+def _split_arguments(text: str) -> list[str]:
+    """The comma-separated arguments of a call as written, brackets and quotes kept whole."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def cli_message(exc: BaseException, args: argparse.Namespace | None = None) -> str:
+    """An error's message on one line, in the terms of the command that was run.
+
+    An error that knows its argument (:attr:`geospacexr.errors.GeospacexrError.argument`) is
+    rendered with the command's option (``--height: ...``); the Python keywords the message
+    names are rewritten as options by :meth:`CliTerms.translate`.
+
+    Args:
+        exc: The error.
+        args: The parsed command line (its ``cli_terms``), or ``None`` before parsing.
+
+    Returns:
+        The one-line message.
+    """
+    terms = getattr(args, "cli_terms", None)
+    text = _one_line(exc)
+    if not isinstance(terms, CliTerms):
+        return text
+    argument = getattr(exc, "argument", None)
+    if isinstance(exc, GeospacexrError) and argument in terms.flags:
+        return f"{terms.flags[argument]}: {terms.translate(' '.join(exc.detail.split()))}"
+    return terms.translate(text)
+
+
+def _set_terms(parser: argparse.ArgumentParser) -> None:
+    """Give every leaf parser under ``parser`` its :class:`CliTerms` (``args.cli_terms``)."""
+    children = [
+        child
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for child in dict.fromkeys(action.choices.values())
+    ]
+    for child in children:
+        _set_terms(child)
+    if not children:
+        parser.set_defaults(cli_terms=CliTerms.of(parser))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1089,7 +1330,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("warmup", help="compile the radiation-belt kernels (before going offline)")
     p.add_argument("--models", nargs="+", metavar="MODEL", help="field models (default: all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_warmup)
+    p.set_defaults(
+        func=_cmd_warmup, cli_aliases={"keywords": {"names": "--models", "name": "--models"}}
+    )
+    _set_terms(parser)
     return parser
 
 
@@ -1106,6 +1350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error is one line too, exit status 3, unless ``--traceback`` is given.
     """
     traceback = "--traceback" in (sys.argv[1:] if argv is None else argv)
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(argv)
@@ -1120,7 +1365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return int(args.func(args) or 0)
     except GeospacexrError as exc:
-        print(f"geospacexr: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("geospacexr: interrupted", file=sys.stderr)
@@ -1133,7 +1378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except OSError as exc:  # a full disk, a missing permission, a port already in use...
-        print(f"geospacexr: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
         return 1
     except Exception as exc:
         if traceback:

@@ -34,7 +34,24 @@ __all__ = [
 
 
 class GeospacexrError(Exception):
-    """Base class of every error geospacexr raises on purpose."""
+    """Base class of every error geospacexr raises on purpose.
+
+    Attributes:
+        argument: The name of the offending Python argument (keyword), when the error is about
+            one (:class:`InvalidArgumentError` sets it), else ``None``. Front ends name it in
+            their own terms: the command line renders ``height`` as ``--height``.
+        detail: The message without the ``argument: `` prefix (the whole message when there is
+            no argument).
+    """
+
+    argument: str | None = None
+
+    @property
+    def detail(self) -> str:
+        """The message without the ``argument: `` prefix."""
+        text = str(self)
+        prefix = f"{self.argument}: " if self.argument else ""
+        return text[len(prefix) :] if prefix and text.startswith(prefix) else text
 
 
 class FileFormatError(GeospacexrError, ValueError):
@@ -131,7 +148,8 @@ class InvalidArgumentError(GeospacexrError, ValueError):
 
     Args:
         message: What is wrong.
-        argument: The name of the offending argument.
+        argument: The name of the offending argument (kept as :attr:`argument`, so that the
+            command line can name its option instead, e.g. ``--height`` for ``height``).
     """
 
     def __init__(self, message: str, argument: str | None = None) -> None:
