@@ -33,8 +33,10 @@ import math
 import os
 import platform
 import re
+import shutil
 import stat
 import sys
+import textwrap
 import types
 import typing
 import warnings
@@ -605,16 +607,22 @@ class _Option:
     name: str
     kinds: dict[str, tuple[str, bool]] = field(default_factory=dict)  # function -> kind
     defaults: dict[str, Any] = field(default_factory=dict)
-    helps: dict[str, str] = field(default_factory=dict)  # description -> functions
+    helps: dict[str, list[str]] = field(default_factory=dict)  # description -> functions
     required: bool = False  # a parameter without a default (e.g. the emission's name)
 
-    def add_to(self, parser: argparse.ArgumentParser, flags: Sequence[str] = ()) -> None:
-        flag = "--" + self.name.replace("_", "-")
-        names = tuple(flags) or (flag,)
-        kinds = {k for k, _ in self.kinds.values()}
+    def help_text(self, every: Sequence[str] = ()) -> str:
+        """The option's help: its description, one line per function where they differ.
+
+        Args:
+            every: The functions (slices) of the command; an option that only some of them
+                take says which.
+
+        Returns:
+            The help text (``%`` escaped for argparse; a line per function's description).
+        """
         by_default: dict[str, list[str]] = {}
         for label, value in self.defaults.items():
-            by_default.setdefault(repr(value), []).append(label)
+            by_default.setdefault(_shown(value), []).append(label)
         if self.required:
             default = "required"
         elif len(by_default) == 1:
@@ -623,13 +631,42 @@ class _Option:
             default = "default: " + "; ".join(
                 f"{v} for {', '.join(labels)}" for v, labels in by_default.items()
             )
-        if len(self.helps) == 1:
-            described = next(iter(self.helps))
-        else:
-            described = " | ".join(f"{', '.join(f)}: {h}" for h, f in self.helps.items())
-        text = described
-        if "default" not in described.lower() or len(by_default) > 1:
-            text = f"{described} ({default.replace('%', '%%')})"
+        default = default.replace("%", "%%")
+        if len(self.helps) <= 1:
+            text = next(iter(self.helps), "")
+            if "default" not in text.lower() or len(by_default) > 1:
+                text = f"{text} ({default})" if text else f"({default})"
+        else:  # the functions describe it differently: one line each, then the default
+            text = "\n".join(f"- {', '.join(f)}: {h}" for h, f in self.helps.items())
+            if len(by_default) > 1 or not all("default" in h.lower() for h in self.helps):
+                text += f"\n({default})"
+        takes = [label for label in every if label in self.kinds]
+        others = [label for label in every if label not in self.kinds]
+        if takes and others:  # the shorter list
+            text += (
+                f"\nonly with --slice {', '.join(takes)}"
+                if len(takes) <= len(others)
+                else f"\nnot with --slice {', '.join(others)}"
+            )
+        return text
+
+    def add_to(
+        self,
+        parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+        flags: Sequence[str] = (),
+        every: Sequence[str] = (),
+    ) -> None:
+        """Declare the option on ``parser`` (or an argument group).
+
+        Args:
+            parser: The parser or argument group.
+            flags: The option's spellings (default ``--<name>``).
+            every: The functions (slices) of the command, for :meth:`help_text`.
+        """
+        flag = "--" + self.name.replace("_", "-")
+        names = tuple(flags) or (flag,)
+        kinds = {k for k, _ in self.kinds.values()}
+        text = self.help_text(every)
         if kinds == {"bool"}:
             parser.add_argument(
                 *names,
@@ -696,6 +733,17 @@ def _movie_function() -> Callable[..., Any]:
     return plot_movie
 
 
+def _shown(value: Any) -> str:
+    """A default as it is typed on the command line (``none``, ``yes``, ``9.0 4.8``)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return " ".join(_shown(v) for v in value)
+    return str(value)
+
+
 def _or_none(check: Callable[[str], Any]) -> Callable[[str], Any]:
     """An argparse ``type=`` that also takes ``none`` (the Python default ``None``)."""
 
@@ -706,8 +754,51 @@ def _or_none(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
+#: Widest help text, columns (narrower on a narrower terminal).
+HELP_WIDTH = 100
+#: Column where option descriptions start (when the option fits before it).
+HELP_POSITION = 30
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` at most :data:`HELP_WIDTH` columns, keeping the line breaks of a help text.
+
+    A help line that starts with ``- `` (one function's description of the option) is wrapped
+    with its continuation lines indented under it.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = HELP_POSITION,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = min(shutil.get_terminal_size().columns, HELP_WIDTH) - 2
+        super().__init__(prog, indent_increment, max_help_position, min(width, HELP_WIDTH - 2))
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        lines: list[str] = []
+        for paragraph in text.splitlines():
+            paragraph = " ".join(paragraph.split())
+            indent = "  " if paragraph.startswith("- ") else ""
+            lines.extend(
+                textwrap.wrap(paragraph, width, subsequent_indent=indent, break_on_hyphens=False)
+                or [""]
+            )
+        return lines
+
+
 class _OneLineParser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr and exit status 2 (for batch jobs)."""
+    """Usage errors as one line on stderr and exit status 2 (for batch jobs).
+
+    Its help is at most :data:`HELP_WIDTH` columns wide (:class:`HelpFormatter`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> typing.NoReturn:
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
@@ -910,6 +1001,43 @@ def _emission_function() -> Callable[..., Any] | None:
     return emission
 
 
+#: The sections of a command's ``--help`` (argparse argument groups), in this order: title ->
+#: the options (by Python keyword) it lists. An option in none of them is listed under
+#: :data:`OTHER_OPTIONS` (tests keep that section empty for the commands built from functions).
+HELP_GROUPS: dict[str, tuple[str, ...]] = {
+    "input and output": ("files", "output", "force"),
+    "what to show": ("var", "slice", "name"),
+    "where and when": (
+        *("time", "level", "height", "pressure", "local_time", "method", "lat", "lon"),
+        "magnetic",
+    ),
+    "keogram": ("axis", "column", "longitude", "path", "width", "metric", "percentile", "cadence"),
+    "imager geometry": ("skymap", "altitude_km", "min_elevation"),
+    "drawing": (
+        *("projection", "style", "levels", "cmap", "symmetric", "vmin", "vmax", "title"),
+        *("figsize", "show_coastlines", "show_terminator", "wind", "wind_stride"),
+        "show_magnetic_equator",
+    ),
+    "EP flux (--slice epflux)": (
+        *("density", "omega", "scale_height", "arrows", "arrow_stride", "density_scaling"),
+    ),
+    "movie frames": (
+        *("over", "values", "start", "end", "fps", "dpi", "workers", "parallel", "progress"),
+    ),
+}
+#: The ``--help`` section of options that :data:`HELP_GROUPS` does not place.
+OTHER_OPTIONS = "other options"
+#: The usage line of the commands with many options (the full list is in the sections below).
+_SHORT_USAGE = "%(prog)s FILES [FILES ...] -o OUTPUT [options]"
+
+
+def _help_groups(parser: argparse.ArgumentParser) -> Callable[[str], Any]:
+    """The sections of ``parser``'s help (:data:`HELP_GROUPS`): option name -> its group."""
+    groups = {title: parser.add_argument_group(title) for title in (*HELP_GROUPS, OTHER_OPTIONS)}
+    where = {name: title for title, names in HELP_GROUPS.items() for name in names}
+    return lambda name: groups[where.get(name, OTHER_OPTIONS)]
+
+
 def _force_help() -> str:
     return (
         "write even if the estimated output is larger than the configuration's "
@@ -962,35 +1090,43 @@ def _add_gcm_parsers(sub: Any) -> None:
             if name == "plot"
             else "a time-lapse of any slice, frames rendered in parallel, MP4 or GIF"
         )
-        q = gcm_sub.add_parser(name, help=summary, description=summary, allow_abbrev=False)
-        q.add_argument("files", nargs="+", help=files_help)
-        q.add_argument("-o", "--output", required=True, help=out_help)
-        q.add_argument("--var", default=None, help=f"{var_help} (not for --slice epflux)")
-        q.add_argument(
+        q = gcm_sub.add_parser(
+            name, help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
+        )
+        group = _help_groups(q)
+        group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+        group("output").add_argument("-o", "--output", required=True, help=out_help)
+        group("force").add_argument("--force", action="store_true", help=_force_help())
+        group("var").add_argument(
+            "--var", default=None, help=f"{var_help} (not for --slice epflux; default: none)"
+        )
+        group("slice").add_argument(
             "--slice",
             choices=sorted(slices),
             default=default_slice,
-            help=f"{movie_docs.get('kind', 'slice')} (default: {default_slice})",
+            metavar="SLICE",
+            help=f"the figure: {', '.join(sorted(slices))} (default: {default_slice})",
         )
-        q.add_argument("--force", action="store_true", help=_force_help())
         for option in options.values():
-            option.add_to(q)
+            option.add_to(group(option.name), every=sorted(slices))
         q.set_defaults(func=func, gcm_options=options, cli_aliases=aliases)
 
     emission = _emission_function()
+    summary = "a volume emission rate from the emissions registry, to NetCDF"
     e = gcm_sub.add_parser(
-        "emission",
-        help="a volume emission rate from the emissions registry, to NetCDF",
-        allow_abbrev=False,
+        "emission", help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
     )
-    e.add_argument("files", nargs="+", help=files_help)
-    e.add_argument("-o", "--output", required=True, help="NetCDF file (.nc), written atomically")
-    e.add_argument("--force", action="store_true", help=_force_help())
+    group = _help_groups(e)
+    group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    group("output").add_argument(
+        "-o", "--output", required=True, help="NetCDF file (.nc), written atomically"
+    )
+    group("force").add_argument("--force", action="store_true", help=_force_help())
     options = {}
     if emission is not None:
         options = _collect_options({"emission": emission}, skip=("ds",))
         for option in options.values():
-            option.add_to(e)
+            option.add_to(group(option.name))
     e.set_defaults(func=_cmd_gcm_emission, gcm_options=options)
 
 
@@ -1003,10 +1139,14 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
     """``geospacexr asi keogram``: options from :func:`geospacexr.asi.night_keogram`."""
     from .asi.night import night_keogram
 
-    k = asi_sub.add_parser("keogram", help="a whole night's keogram, streamed file by file")
+    summary = "a whole night's keogram, streamed file by file"
+    k = asi_sub.add_parser("keogram", help=summary, description=summary, usage=_SHORT_USAGE)
     docs = _doc_args(night_keogram)
-    k.add_argument("files", nargs="+", help=docs.get("files", "raw image files"))
-    k.add_argument(
+    group = _help_groups(k)
+    group("files").add_argument(
+        "files", nargs="+", metavar="FILES", help=docs.get("files", "raw image files")
+    )
+    group("output").add_argument(
         "-o",
         "--output",
         action="append",
@@ -1014,12 +1154,12 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
         help="night.png and/or night.nc (repeatable; NetCDF .nc/.nc4/.cdf or a figure format "
         "of matplotlib: .png, .pdf, .svg...)",
     )
-    k.add_argument("--force", action="store_true", help=_force_help())
+    group("force").add_argument("--force", action="store_true", help=_force_help())
     options = _collect_options({"keogram": night_keogram}, skip=("files", "progress"))
     for name, option in options.items():
         flags = _ASI_KEOGRAM_FLAGS.get(name, ())
         if name == "path":  # one point per flag: --point A,B --point C,D
-            k.add_argument(
+            group(name).add_argument(
                 *flags,
                 dest=name,
                 type=_point,
@@ -1030,7 +1170,7 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
                 "(geo) or mlat,mlon (mag).",
             )
         else:
-            option.add_to(k, flags=flags)
+            option.add_to(group(name), flags=flags)
     k.set_defaults(func=_cmd_asi_keogram, asi_options=options)
 
 
@@ -1134,7 +1274,7 @@ class CliTerms:
             value = " ".join(v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip())
         return f"{flag} {value}"
 
-    def translate(self, text: str) -> str:
+    def translate(self, text: str, values: bool = True) -> str:
         """Rewrite the Python keywords a message names as this command's options.
 
         ``level=, height= or pressure=`` becomes ``--level, --height or --pressure``;
@@ -1147,14 +1287,17 @@ class CliTerms:
 
         Args:
             text: The message.
+            values: Rewrite the value aliases too (``lat_lon``); help texts, which list the
+                slices by their Python names, leave them.
 
         Returns:
             The message in the command line's terms.
         """
+        aliases = self.values if values else {}
         names = [k for k in self.flags if k.isidentifier()]
-        if not names and not self.values:
+        if not names and not aliases:
             return text
-        every = sorted({*names, *self.values}, key=len, reverse=True)
+        every = sorted({*names, *aliases}, key=len, reverse=True)
         keyword = "|".join(map(re.escape, sorted(names, key=len, reverse=True))) or r"(?!x)x"
         anyname = "|".join(map(re.escape, every))
 
@@ -1169,7 +1312,7 @@ class CliTerms:
                     rendered.append(self.option(part, "..."))
                 else:
                     return m[0]  # a Python expression of something else: left alone
-            head = self.values.get(m["func"])
+            head = aliases.get(m["func"])
             return " ".join(([head] if head else []) + rendered) if rendered else m[0]
 
         text = re.sub(r"(?<![\w.-])(?P<func>\w+)\((?P<args>[^()]*)\)", call, text)
@@ -1188,8 +1331,8 @@ class CliTerms:
 
         def word(m: re.Match[str]) -> str:
             name = m[0]
-            if name in self.values:
-                return self.values[name]
+            if name in aliases:
+                return aliases[name]
             return self.flags[name] if "_" in name and name in self.flags else name
 
         text = re.sub(rf"(?<![\w.'\"-])(?:{anyname})(?![\w'\"-]|\()", word, text)
@@ -1263,7 +1406,11 @@ def _set_terms(parser: argparse.ArgumentParser) -> None:
     for child in children:
         _set_terms(child)
     if not children:
-        parser.set_defaults(cli_terms=CliTerms.of(parser))
+        terms = CliTerms.of(parser)
+        parser.set_defaults(cli_terms=terms)
+        for action in parser._actions:  # the help of options made from docstrings, too
+            if action.help and action.help is not argparse.SUPPRESS:
+                action.help = terms.translate(action.help, values=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
