@@ -1167,7 +1167,7 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
                 default=argparse.SUPPRESS,
                 metavar="A,B",
                 help=f"{docs.get(name, '')} One point per flag, repeated: x,y (ccd), lat,lon "
-                "(geo) or mlat,mlon (mag).",
+                "(geo) or mlat,mlon (mag). (default: none)",
             )
         else:
             option.add_to(group(name), flags=flags)
@@ -1227,10 +1227,9 @@ class CliTerms:
             if not action.option_strings:
                 terms.flags[name] = metavar
                 continue
-            own = "--" + name.replace("_", "-")
             longs = [s for s in action.option_strings if s.startswith("--")]
             plain = [s for s in longs if not s.startswith("--no-")]
-            terms.flags[name] = own if own in plain else (plain or action.option_strings)[0]
+            terms.flags[name] = (plain or action.option_strings)[0]  # as the command spells it
             terms.metavars[name] = metavar
             negation = [s for s in longs if s.startswith("--no-")]
             if negation:
@@ -1280,7 +1279,8 @@ class CliTerms:
         ``level=, height= or pressure=`` becomes ``--level, --height or --pressure``;
         ``axis='geo'`` ``--axis geo``; ``time=...`` ``--time TIME``; a call ``keogram(skymap,
         axis='geo')`` ``--skymap SKYMAP --axis geo``; a quoted name said to be an argument
-        (``argument 'over'``) ``--over``; a keyword with an underscore anywhere
+        (``argument 'over'``) ``--over``; a keyword that starts a sentence (``time must be``,
+        ``time: ...``) or follows ``needs``; a keyword with an underscore anywhere
         (``local_time``) ``--local-time``; ``lat_lon`` (a value alias) ``--slice lat-lon``. A
         keyword in plain words (``the time is...``) is left alone: it may mean the quantity.
         Names that are no option of the command are left as they are.
@@ -1327,7 +1327,17 @@ class CliTerms:
             lambda m: (m["pre"] or "") + self.flags[m["k"] or m["k2"]],
             text,
         )
-        text = re.sub(rf"^(?P<k>{keyword}): ", lambda m: f"{self.flags[m['k']]}: ", text)
+        # the argument a sentence is about: "time: ...", "path must be ...", "needs percentile"
+        text = re.sub(
+            rf"^(?P<k>{keyword})(?=: | must | needs | takes )",
+            lambda m: self.flags[m["k"]],
+            text,
+        )
+        text = re.sub(
+            rf"(?P<pre>\bneeds )(?P<k>{keyword})(?![\w'\"-])",
+            lambda m: m["pre"] + self.flags[m["k"]],
+            text,
+        )
 
         def word(m: re.Match[str]) -> str:
             name = m[0]
@@ -1335,7 +1345,7 @@ class CliTerms:
                 return aliases[name]
             return self.flags[name] if "_" in name and name in self.flags else name
 
-        text = re.sub(rf"(?<![\w.'\"-])(?:{anyname})(?![\w'\"-]|\()", word, text)
+        text = re.sub(rf"(?<![\w.'\"-])(?:{anyname})(?![\w'\"=-]|\()", word, text)
         # a plain keyword listed with options: "choose magnetic or --local-time"
         sep = r"(?:,? (?:or|and|nor) |, )"
         for _ in range(2):
