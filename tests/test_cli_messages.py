@@ -301,3 +301,44 @@ def test_per_slice_descriptions_are_one_line_each(monkeypatch, capsys):
     assert "only with --slice lat-lon, lat-time, lon-time, var-time" in block
     assert "--wind, --no-wind" in out and "(default: no)" in out
     assert "(default: 9.0 4.8 for lat-lon;" in " ".join(out.split())
+
+
+# ------------------------------------------------------------------------------------------------
+# One table of exit statuses for every command
+
+
+@pytest.mark.parametrize(
+    "argv, status",
+    [
+        # the work cannot be done: 1, whichever command
+        ("gcm info {missing}.nc", "error"),
+        ("gcm plot {missing}.nc --var TN -o {out}.png", "error"),
+        ("gcm emission {missing}.nc --name NO53 -o {out}.nc", "error"),
+        ("asi keogram {missing}.pgm.gz -o {out}.nc", "error"),
+        ("samples no-such-sample", "error"),
+        ("demo --sample no-such-sample -o {out}", "error"),
+        ("warmup --models t69", "error"),
+        # the command line itself is wrong: 2, whichever command
+        ("gcm plot {missing}.nc --var TN -o {out}.txt", "usage"),
+        ("gcm movie {missing}.nc --var TN -o {out}.png", "usage"),
+        ("gcm emission {missing}.nc --name NO53 -o {out}.png", "usage"),
+        ("asi keogram {missing}.pgm.gz -o {out}.txt", "usage"),
+        ("gcm plot {missing}.nc --var TN --lon 3 -o {out}.png", "usage"),
+        ("gcm plot {missing}.nc --level 3 -o {out}.png", "usage"),
+        ("gcm plot {missing}.nc --var TN --slice nope -o {out}.png", "usage"),
+        ("asi keogram {missing}.pgm.gz --cadence nan -o {out}.nc", "usage"),
+        ("serve --port 99999", "usage"),
+        ("samples --bogus", "usage"),
+        ("nope", "usage"),
+    ],
+)
+def test_one_exit_status_table_for_every_command(argv, status, tmp_path, capsys):
+    words = argv.format(missing=tmp_path / "none", out=tmp_path / "out").split()
+    try:
+        code = main(words)
+    except SystemExit as stop:  # argparse's own usage errors
+        code = stop.code
+    err = capsys.readouterr().err.strip()
+    assert code == cli.EXIT_STATUS[status], err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert not list(tmp_path.iterdir()), "nothing is written"

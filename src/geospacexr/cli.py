@@ -18,8 +18,11 @@ signatures and Google-style docstrings of the Python functions the commands call
 (:func:`geospacexr.plot.gcm.plot_lat_lon` and the other figure functions,
 :func:`geospacexr.plot.gcm.plot_movie`, :func:`geospacexr.gcm.emissions.emission`), so they
 have the same names (``local_time`` is ``--local-time``), types and defaults as the Python API.
-An option that the chosen ``--slice`` does not take is refused. Bad input gives exit status 2
-and a one-line message on stderr (``geospacexr gcm plot: error: ...``), never a traceback.
+An option that the chosen ``--slice`` does not take is refused. Every error is one line on
+stderr (``geospacexr gcm plot: error: ...``), never a traceback, with an exit status from one
+table (:data:`EXIT_STATUS`): 2 when the command line itself is wrong, 1 when the work could not
+be done, 3 for an unexpected error. Messages name the command's options, not the Python
+keywords of the functions behind them (:class:`CliTerms`).
 """
 
 from __future__ import annotations
@@ -47,9 +50,18 @@ from typing import Any
 
 from . import config
 from ._version import __version__
-from .errors import GeospacexrError, InvalidArgumentError
+from .errors import CommandLineError, GeospacexrError, InvalidArgumentError
 
-__all__ = ["EXTRAS", "build_parser", "main"]
+__all__ = ["EXIT_STATUS", "EXTRAS", "build_parser", "main"]
+
+#: The exit statuses of every command (docs/cli.md): name -> status.
+EXIT_STATUS: dict[str, int] = {
+    "ok": 0,
+    "error": 1,  # the work could not be done: a geospacexr error, a system error, no memory
+    "usage": 2,  # the command line itself is wrong (argparse, CommandLineError)
+    "unexpected": 3,  # a bug: one line, or Python's traceback with --traceback
+    "interrupted": 130,
+}
 
 #: Optional extras and the import names of the packages each brings.
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -225,7 +237,7 @@ def check_output(path: str | os.PathLike[str], formats: Sequence[str], what: str
     """
     text = os.fspath(path)
     if not text or "\x00" in text:
-        raise InvalidArgumentError(f"{text!r} is not a file name", "-o")
+        raise CommandLineError(f"{text!r} is not a file name", "-o")
     out = Path(text)
     try:
         st = out.lstat()
@@ -252,7 +264,7 @@ def check_output(path: str | os.PathLike[str], formats: Sequence[str], what: str
     suffix = out.suffix.lower()
     if suffix not in formats:
         found = f"{out.suffix!r}" if out.suffix else "no extension"
-        raise InvalidArgumentError(
+        raise CommandLineError(
             f"{out}: {what} is written as {', '.join(formats)} (the extension chooses the "
             f"format), not {found}",
             "-o",
@@ -298,7 +310,7 @@ def _figure_pixels(figsize: Sequence[float], dpi: float, what: str) -> tuple[int
     """Width and height in pixels; refuse what the Agg renderer cannot draw at all."""
     width, height = (math.ceil(float(v) * dpi) for v in figsize)
     if max(width, height) > AGG_MAX_PIXELS:
-        raise InvalidArgumentError(
+        raise CommandLineError(
             f"{figsize[0]:g} x {figsize[1]:g} inches at {dpi:g} dpi is {width} x {height} "
             f"pixels; {what} can be at most {AGG_MAX_PIXELS} pixels a side",
             "--figsize",
@@ -363,9 +375,11 @@ def _cmd_samples(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from . import datasets
     from .demo import run_demo
 
     check_output_folder(args.output, "the demo's files")
+    datasets.sample_info(args.sample)  # an unknown sample fails before the folder is made
     made = run_demo(args.output, sample=args.sample)
     print(f"demo finished: {len(made)} files in {Path(args.output).resolve()}")
     for path, what in made:
@@ -573,7 +587,7 @@ def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
         if isinstance(exc, _NotFinite):
             want = {"int": "an integer", "float": "a finite number", "pair": "two finite numbers"}
         flag = f"--{option.replace('_', '-')}"
-        raise GeospacexrError(
+        raise CommandLineError(
             f"{flag}: expected {want[kind]}, not {raw!r}" if kind in want else f"{flag}: {exc}"
         ) from None
     return raw
@@ -801,11 +815,16 @@ class _OneLineParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> typing.NoReturn:
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+        self.exit(EXIT_STATUS["usage"], f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
-    """Bad input (a geospacexr error, a bad value, a missing file) -> one line, exit 2."""
+    """Errors and warnings of a gcm command as one line each, in the command's terms.
+
+    A :class:`~geospacexr.errors.CommandLineError` exits with status 2; any other geospacexr
+    error, a bad value the data reject (a ``ValueError`` or ``KeyError`` from xarray or pandas)
+    or a system error with status 1 (:data:`EXIT_STATUS`).
+    """
 
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
@@ -822,7 +841,7 @@ def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int
         except (GeospacexrError, ValueError, KeyError, OSError) as exc:
             message = cli_message(exc, args)
             print(f"geospacexr gcm {args.gcm_command}: error: {message}", file=sys.stderr)
-            return 2
+            return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
 
     return run
 
@@ -850,7 +869,7 @@ def _slice_kwargs(
             takes = sorted(
                 "--" + n.replace("_", "-") for n, o in options.items() if slice_name in o.kinds
             )
-            raise GeospacexrError(
+            raise CommandLineError(
                 f"--{name.replace('_', '-')} does not apply to --slice {slice_name} "
                 f"(it takes {', '.join(takes)})"
             )
@@ -860,7 +879,7 @@ def _slice_kwargs(
 
 def _needs_var(args: argparse.Namespace) -> None:
     if args.slice != "epflux" and not args.var:
-        raise GeospacexrError(f"--slice {args.slice} needs --var (a variable name, e.g. TN)")
+        raise CommandLineError(f"--slice {args.slice} needs --var (a variable name, e.g. TN)")
 
 
 @_gcm_command
@@ -913,7 +932,7 @@ def _cmd_gcm_plot(args: argparse.Namespace) -> int:
     if args.slice != "epflux":
         kwargs["var"] = args.var
     elif args.var:
-        raise GeospacexrError("--slice epflux takes no --var (it uses TN, UN, VN and OMEGA)")
+        raise CommandLineError("--slice epflux takes no --var (it uses TN, UN, VN and OMEGA)")
     check_output(args.output, figure_formats(), "the figure")
     dpi = inspect.signature(save_figure).parameters["dpi"].default
     width, height = _figure_pixels(_figsize(kwargs, args.gcm_options, args.slice), dpi, "a figure")
@@ -1501,10 +1520,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 1 on a geospacexr error, a system error (a full disk, a
-        missing permission) or a lack of memory (one line on stderr), 130 when interrupted;
-        the ``gcm`` commands give 2 for bad input or usage (one line on stderr). An unexpected
-        error is one line too, exit status 3, unless ``--traceback`` is given.
+        The exit status (:data:`EXIT_STATUS`, the same for every command): 0 on success; 1
+        when the work could not be done (a geospacexr error, a system error such as a full
+        disk or a missing permission, a lack of memory); 2 when the command line itself is
+        wrong (argparse's usage errors, :class:`~geospacexr.errors.CommandLineError`); 3 on an
+        unexpected error, unless ``--traceback`` is given; 130 when interrupted. Every error
+        is one line on stderr, naming the command's options (:func:`cli_message`).
     """
     traceback = "--traceback" in (sys.argv[1:] if argv is None else argv)
     args: argparse.Namespace | None = None
@@ -1518,25 +1539,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{' '.join(extra)}",
                     file=sys.stderr,
                 )
-                return 2
+                return EXIT_STATUS["usage"]
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return int(args.func(args) or 0)
     except GeospacexrError as exc:
         print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
-        return 1
+        return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
     except KeyboardInterrupt:
         print("geospacexr: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_STATUS["interrupted"]
     except MemoryError:
         print(
             "geospacexr: error: out of memory (ask for less: fewer files or frames, a coarser "
             "cadence, a smaller figure)",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_STATUS["error"]
     except OSError as exc:  # a full disk, a missing permission, a port already in use...
         print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
-        return 1
+        return EXIT_STATUS["error"]
     except Exception as exc:
         if traceback:
             raise
@@ -1545,7 +1566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "with --traceback and report it)",
             file=sys.stderr,
         )
-        return 3
+        return EXIT_STATUS["unexpected"]
 
 
 def _one_line(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ exception (``FileFormatError`` is a ``ValueError``, ``MissingVariableError`` a `
 from __future__ import annotations
 
 __all__ = [
+    "CommandLineError",
     "ConfigError",
     "DataWarning",
     "DownloadError",
@@ -155,6 +156,18 @@ class InvalidArgumentError(GeospacexrError, ValueError):
     def __init__(self, message: str, argument: str | None = None) -> None:
         self.argument = argument
         super().__init__(f"{argument}: {message}" if argument else message)
+
+
+class CommandLineError(InvalidArgumentError):
+    """The command line itself is wrong (``geospacexr`` exits with status 2).
+
+    Options that do not go together, a value of the wrong kind, an output format the command
+    cannot write.
+
+    Args:
+        message: What is wrong, in the command line's terms (``--lon does not apply to ...``).
+        argument: The offending option, if one.
+    """
 
 
 class UnknownNameError(GeospacexrError, KeyError):
