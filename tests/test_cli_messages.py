@@ -232,7 +232,7 @@ def test_warnings_of_gcm_commands_name_options(monkeypatch, capsys, gcm_files, t
 
     command = cli._gcm_command(warn_and_fail)
     args = argparse.Namespace(gcm_command="plot", cli_terms=_terms("gcm plot"))
-    assert command(args) == 2
+    assert command(args) == cli.EXIT_STATUS["error"]
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
         "geospacexr gcm plot: UserWarning: --local-time ignores --lon",
@@ -342,3 +342,19 @@ def test_one_exit_status_table_for_every_command(argv, status, tmp_path, capsys)
     assert code == cli.EXIT_STATUS[status], err
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert not list(tmp_path.iterdir()), "nothing is written"
+
+
+def test_file_names_are_left_alone():
+    from geospacexr.errors import FileFormatError
+
+    terms, ns = _terms("gcm plot"), _ns("gcm plot")
+    for text in (
+        "/data/lat_lon.nc is damaged",
+        "run/local_time.nc",
+        "C:\\\\runs\\\\wind_stride.nc",
+    ):
+        assert terms.translate(text) == text
+    exc = FileFormatError("truncated (local_time= is unset)", "/data/height=3/lat_lon.nc")
+    assert cli_message(exc, ns) == "/data/height=3/lat_lon.nc: truncated (--local-time is unset)"
+    err = FileNotFoundError(2, "No such file or directory", "local_time.nc")
+    assert cli_message(err, ns) == "local_time.nc: No such file or directory"

@@ -1334,9 +1334,9 @@ class CliTerms:
             head = aliases.get(m["func"])
             return " ".join(([head] if head else []) + rendered) if rendered else m[0]
 
-        text = re.sub(r"(?<![\w.-])(?P<func>\w+)\((?P<args>[^()]*)\)", call, text)
+        text = re.sub(r"(?<![\w./\\-])(?P<func>\w+)\((?P<args>[^()]*)\)", call, text)
         text = re.sub(
-            rf"(?<![\w.-])(?P<k>{keyword})=(?!=)(?P<v>{_VALUE})?",
+            rf"(?<![\w./\\-])(?P<k>{keyword})=(?!=)(?P<v>{_VALUE})?",
             lambda m: self.option(m["k"], m["v"]),
             text,
         )
@@ -1364,7 +1364,8 @@ class CliTerms:
                 return aliases[name]
             return self.flags[name] if "_" in name and name in self.flags else name
 
-        text = re.sub(rf"(?<![\w.'\"-])(?:{anyname})(?![\w'\"=-]|\()", word, text)
+        # (not in a file name: /data/lat_lon.nc)
+        text = re.sub(rf"(?<![\w.'\"/\\-])(?:{anyname})(?![\w'\"=/\\-]|\.\w|\()", word, text)
         # a plain keyword listed with options: "choose magnetic or --local-time"
         sep = r"(?:,? (?:or|and|nor) |, )"
         for _ in range(2):
@@ -1421,6 +1422,11 @@ def cli_message(exc: BaseException, args: argparse.Namespace | None = None) -> s
     argument = getattr(exc, "argument", None)
     if isinstance(exc, GeospacexrError) and argument in terms.flags:
         return f"{terms.flags[argument]}: {terms.translate(' '.join(exc.detail.split()))}"
+    # a file name in front (FileFormatError's path, an OSError's file) is kept as it is
+    path = getattr(exc, "path", None) or getattr(exc, "filename", None)
+    prefix = f"{path}: " if isinstance(path, (str, os.PathLike)) else ""
+    if prefix and text.startswith(prefix):
+        return prefix + terms.translate(text[len(prefix) :])
     return terms.translate(text)
 
 
