@@ -40,16 +40,15 @@ class GeospacexrError(Exception):
     Attributes:
         argument: The name of the offending Python argument (keyword), when the error is about
             one (:class:`InvalidArgumentError` sets it), else ``None``. Front ends name it in
-            their own terms: the command line renders ``height`` as ``--height``.
-        detail: The message without the ``argument: `` prefix (the whole message when there is
-            no argument).
+            their own terms: the command line renders ``height`` as ``--height``, followed by
+            :attr:`detail`.
     """
 
     argument: str | None = None
 
     @property
     def detail(self) -> str:
-        """The message without the ``argument: `` prefix."""
+        """The message without its argument in front (all of it when there is no argument)."""
         text = str(self)
         prefix = f"{self.argument}: " if self.argument else ""
         return text[len(prefix) :] if prefix and text.startswith(prefix) else text
