@@ -231,7 +231,8 @@ def test_warnings_of_gcm_commands_name_options(monkeypatch, capsys, gcm_files, t
         raise OutOfRangeError("height=4000 is above the model top")
 
     command = cli._gcm_command(warn_and_fail)
-    args = argparse.Namespace(gcm_command="plot", cli_terms=_terms("gcm plot"))
+    prog = LEAVES[("gcm", "plot")].get_default("cli_prog")
+    args = argparse.Namespace(gcm_command="plot", cli_terms=_terms("gcm plot"), cli_prog=prog)
     assert command(args) == cli.EXIT_STATUS["error"]
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
@@ -358,3 +359,19 @@ def test_file_names_are_left_alone():
     assert cli_message(exc, ns) == "/data/height=3/lat_lon.nc: truncated (--local-time is unset)"
     err = FileNotFoundError(2, "No such file or directory", "local_time.nc")
     assert cli_message(err, ns) == "local_time.nc: No such file or directory"
+
+
+def test_warnings_of_every_command_are_one_line(monkeypatch, capsys):
+    """A warning under any command (here `config`) is one line: `prog: Category: text`."""
+    import warnings
+
+    from geospacexr.errors import DataWarning
+
+    def config_that_warns(args):
+        warnings.warn("2 file(s) skipped:\n a.pgm.gz; b.pgm.gz", DataWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_config", config_that_warns)
+    assert main(["config"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["geospacexr config: DataWarning: 2 file(s) skipped: a.pgm.gz; b.pgm.gz"]

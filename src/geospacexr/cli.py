@@ -28,6 +28,7 @@ keywords of the functions behind them (:class:`CliTerms`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib.util
 import inspect
@@ -43,7 +44,7 @@ import textwrap
 import types
 import typing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -819,24 +820,18 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
-    """Errors and warnings of a gcm command as one line each, in the command's terms.
+    """Errors of a gcm command as one line, in the command's terms.
 
     A :class:`~geospacexr.errors.CommandLineError` exits with status 2; any other geospacexr
     error, a bad value the data reject (a ``ValueError`` or ``KeyError`` from xarray or pandas)
-    or a system error with status 1 (:data:`EXIT_STATUS`).
+    or a system error with status 1 (:data:`EXIT_STATUS`). Warnings are one line each too, as
+    for every command (:func:`_one_line_warnings`).
     """
 
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
-        def one_line(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
-            text = cli_message(Warning(message), args)
-            print(
-                f"geospacexr gcm {args.gcm_command}: {category.__name__}: {text}", file=sys.stderr
-            )
-
         try:
-            with warnings.catch_warnings():
-                warnings.showwarning = one_line
+            with _one_line_warnings(args):
                 return func(args)
         except (GeospacexrError, ValueError, KeyError, OSError) as exc:
             message = cli_message(exc, args)
@@ -844,6 +839,28 @@ def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int
             return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
 
     return run
+
+
+@contextlib.contextmanager
+def _one_line_warnings(args: argparse.Namespace) -> Iterator[None]:
+    """Show each warning as one line on stderr, in the command's terms (``prog: Category: ...``).
+
+    Args:
+        args: The parsed command line (its ``cli_terms`` and ``cli_prog``).
+
+    Yields:
+        Nothing; warnings raised meanwhile are shown this way.
+    """
+    prog = getattr(args, "cli_prog", "geospacexr")
+
+    def one_line(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
+        print(
+            f"{prog}: {category.__name__}: {cli_message(Warning(message), args)}", file=sys.stderr
+        )
+
+    with warnings.catch_warnings():
+        warnings.showwarning = one_line
+        yield
 
 
 def _open_gcm(files: Sequence[str]) -> Any:
@@ -1442,7 +1459,7 @@ def _set_terms(parser: argparse.ArgumentParser) -> None:
         _set_terms(child)
     if not children:
         terms = CliTerms.of(parser)
-        parser.set_defaults(cli_terms=terms)
+        parser.set_defaults(cli_terms=terms, cli_prog=parser.prog)
         for action in parser._actions:  # the help of options made from docstrings, too
             if action.help and action.help is not argparse.SUPPRESS:
                 action.help = terms.translate(action.help, values=False)
@@ -1547,7 +1564,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return EXIT_STATUS["usage"]
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        return int(args.func(args) or 0)
+        with _one_line_warnings(args):
+            return int(args.func(args) or 0)
     except GeospacexrError as exc:
         print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
         return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
