@@ -1042,7 +1042,7 @@ def _emission_function() -> Callable[..., Any] | None:
 #: :data:`OTHER_OPTIONS` (tests keep that section empty for the commands built from functions).
 HELP_GROUPS: dict[str, tuple[str, ...]] = {
     "input and output": ("files", "output", "force"),
-    "what to show": ("var", "slice", "name"),
+    "what to show": ("var", "slice", "name", "scheme"),  # scheme: gcm emission (OH)
     "where and when": (
         *("time", "level", "height", "pressure", "local_time", "method", "lat", "lon"),
         "magnetic",
