@@ -160,26 +160,29 @@ def test_emission(files, tmp_path, capsys):
     assert main([*argv, "-o", str(out)]) == 0
     with xr.open_dataset(out) as back:
         assert "NO53" in back and back["NO53"].dims == ("lat", "lon")
-    assert main(["gcm", "emission", *files, "--name", "NOPE", "-o", str(out)]) == 2
+    assert main(["gcm", "emission", *files, "--name", "NOPE", "-o", str(out)]) == 1
     assert "error" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
-    "extra, message",
-    [
-        (["--var", "TNX", "--level", "2"], "no variable 'TNX'"),
-        (["--var", "TN", "--height", "4000"], "outside the model's range"),
-        (["--var", "TN", "--height", "abc"], "--height: expected a number"),
-        (["--var", "TN", "--lon", "10"], "--lon does not apply to --slice lat-lon"),
-        (["--level", "2"], "needs --var"),
-        (["--var", "TN", "--level", "2", "--time", "yesterday"], "time must be a date-time"),
-        (["--var", "TN", "--level", "2", "--bogus", "1"], "unrecognized arguments: --bogus"),
+    "extra, message, status",
+    [  # 1: the work cannot be done (the data say no); 2: the command line itself is wrong
+        (["--var", "TNX", "--level", "2"], "no variable 'TNX'", 1),
+        (["--var", "TN", "--height", "4000"], "outside the model's range", 1),
+        (["--var", "TN", "--height", "abc"], "--height: expected a number", 2),
+        (["--var", "TN", "--lon", "10"], "--lon does not apply to --slice lat-lon", 2),
+        (["--level", "2"], "needs --var", 2),
+        (["--var", "TN", "--level", "2", "--time", "yesterday"], "time must be a date-time", 1),
+        (["--var", "TN", "--level", "2", "--bogus", "1"], "unrecognized arguments: --bogus", 2),
+        (["--var", "TN", "--slice", "epflux"], "--slice epflux takes no --var", 2),
     ],
 )
-def test_bad_input_is_exit_2_and_one_line(files, tmp_path, capsys, extra, message):
+def test_bad_input_is_one_line_with_the_status_of_its_kind(
+    files, tmp_path, capsys, extra, message, status
+):
     code = main(["gcm", "plot", *files, *extra, "-o", str(tmp_path / "x.png")])
     err = capsys.readouterr().err.strip()
-    assert code == 2
+    assert code == status == cli.EXIT_STATUS["error" if status == 1 else "usage"]
     assert len(err.splitlines()) == 1 and message in err and "error:" in err
     assert not (tmp_path / "x.png").exists()
 
@@ -191,12 +194,13 @@ def test_usage_errors_are_exit_2_and_one_line(capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
-def test_a_real_process_exits_2_without_a_traceback(tmp_path):
+def test_a_real_process_exits_1_without_a_traceback(tmp_path):
+    """No file matches: the work cannot be done (1), as for every other command."""
     argv = ["gcm", "plot", str(tmp_path / "none*.nc"), "--var", "TN", "-o", str(tmp_path / "x.png")]
     proc = subprocess.run(
         [sys.executable, "-m", "geospacexr.cli", *argv], capture_output=True, text=True
     )
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert proc.stderr.startswith("geospacexr gcm plot: error:")
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 

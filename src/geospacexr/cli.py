@@ -18,13 +18,17 @@ signatures and Google-style docstrings of the Python functions the commands call
 (:func:`geospacexr.plot.gcm.plot_lat_lon` and the other figure functions,
 :func:`geospacexr.plot.gcm.plot_movie`, :func:`geospacexr.gcm.emissions.emission`), so they
 have the same names (``local_time`` is ``--local-time``), types and defaults as the Python API.
-An option that the chosen ``--slice`` does not take is refused. Bad input gives exit status 2
-and a one-line message on stderr (``geospacexr gcm plot: error: ...``), never a traceback.
+An option that the chosen ``--slice`` does not take is refused. Every error is one line on
+stderr (``geospacexr gcm plot: error: ...``), never a traceback, with an exit status from one
+table (:data:`EXIT_STATUS`): 2 when the command line itself is wrong, 1 when the work could not
+be done, 3 for an unexpected error. Messages name the command's options, not the Python
+keywords of the functions behind them (:class:`CliTerms`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib.util
 import inspect
@@ -33,21 +37,32 @@ import math
 import os
 import platform
 import re
+import shutil
 import stat
 import sys
+import textwrap
 import types
 import typing
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import config
 from ._version import __version__
-from .errors import GeospacexrError, InvalidArgumentError
+from .errors import CommandLineError, GeospacexrError, InvalidArgumentError
 
-__all__ = ["EXTRAS", "build_parser", "main"]
+__all__ = ["EXIT_STATUS", "EXTRAS", "build_parser", "main"]
+
+#: The exit statuses of every command (docs/cli.md): name -> status.
+EXIT_STATUS: dict[str, int] = {
+    "ok": 0,
+    "error": 1,  # the work could not be done: a geospacexr error, a system error, no memory
+    "usage": 2,  # the command line itself is wrong (argparse, CommandLineError)
+    "unexpected": 3,  # a bug: one line, or Python's traceback with --traceback
+    "interrupted": 130,
+}
 
 #: Optional extras and the import names of the packages each brings.
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -223,7 +238,7 @@ def check_output(path: str | os.PathLike[str], formats: Sequence[str], what: str
     """
     text = os.fspath(path)
     if not text or "\x00" in text:
-        raise InvalidArgumentError(f"{text!r} is not a file name", "-o")
+        raise CommandLineError(f"{text!r} is not a file name", "-o")
     out = Path(text)
     try:
         st = out.lstat()
@@ -250,7 +265,7 @@ def check_output(path: str | os.PathLike[str], formats: Sequence[str], what: str
     suffix = out.suffix.lower()
     if suffix not in formats:
         found = f"{out.suffix!r}" if out.suffix else "no extension"
-        raise InvalidArgumentError(
+        raise CommandLineError(
             f"{out}: {what} is written as {', '.join(formats)} (the extension chooses the "
             f"format), not {found}",
             "-o",
@@ -296,7 +311,7 @@ def _figure_pixels(figsize: Sequence[float], dpi: float, what: str) -> tuple[int
     """Width and height in pixels; refuse what the Agg renderer cannot draw at all."""
     width, height = (math.ceil(float(v) * dpi) for v in figsize)
     if max(width, height) > AGG_MAX_PIXELS:
-        raise InvalidArgumentError(
+        raise CommandLineError(
             f"{figsize[0]:g} x {figsize[1]:g} inches at {dpi:g} dpi is {width} x {height} "
             f"pixels; {what} can be at most {AGG_MAX_PIXELS} pixels a side",
             "--figsize",
@@ -361,9 +376,11 @@ def _cmd_samples(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from . import datasets
     from .demo import run_demo
 
     check_output_folder(args.output, "the demo's files")
+    datasets.sample_info(args.sample)  # an unknown sample fails before the folder is made
     made = run_demo(args.output, sample=args.sample)
     print(f"demo finished: {len(made)} files in {Path(args.output).resolve()}")
     for path, what in made:
@@ -571,7 +588,7 @@ def _convert(raw: Any, kind: str, optional: bool, option: str) -> Any:
         if isinstance(exc, _NotFinite):
             want = {"int": "an integer", "float": "a finite number", "pair": "two finite numbers"}
         flag = f"--{option.replace('_', '-')}"
-        raise GeospacexrError(
+        raise CommandLineError(
             f"{flag}: expected {want[kind]}, not {raw!r}" if kind in want else f"{flag}: {exc}"
         ) from None
     return raw
@@ -605,16 +622,22 @@ class _Option:
     name: str
     kinds: dict[str, tuple[str, bool]] = field(default_factory=dict)  # function -> kind
     defaults: dict[str, Any] = field(default_factory=dict)
-    helps: dict[str, str] = field(default_factory=dict)  # description -> functions
+    helps: dict[str, list[str]] = field(default_factory=dict)  # description -> functions
     required: bool = False  # a parameter without a default (e.g. the emission's name)
 
-    def add_to(self, parser: argparse.ArgumentParser, flags: Sequence[str] = ()) -> None:
-        flag = "--" + self.name.replace("_", "-")
-        names = tuple(flags) or (flag,)
-        kinds = {k for k, _ in self.kinds.values()}
+    def help_text(self, every: Sequence[str] = ()) -> str:
+        """The option's help: its description, one line per function where they differ.
+
+        Args:
+            every: The functions (slices) of the command; an option that only some of them
+                take says which.
+
+        Returns:
+            The help text (``%`` escaped for argparse; a line per function's description).
+        """
         by_default: dict[str, list[str]] = {}
         for label, value in self.defaults.items():
-            by_default.setdefault(repr(value), []).append(label)
+            by_default.setdefault(_shown(value), []).append(label)
         if self.required:
             default = "required"
         elif len(by_default) == 1:
@@ -623,13 +646,42 @@ class _Option:
             default = "default: " + "; ".join(
                 f"{v} for {', '.join(labels)}" for v, labels in by_default.items()
             )
-        if len(self.helps) == 1:
-            described = next(iter(self.helps))
-        else:
-            described = " | ".join(f"{', '.join(f)}: {h}" for h, f in self.helps.items())
-        text = described
-        if "default" not in described.lower() or len(by_default) > 1:
-            text = f"{described} ({default.replace('%', '%%')})"
+        default = default.replace("%", "%%")
+        if len(self.helps) <= 1:
+            text = next(iter(self.helps), "")
+            if "default" not in text.lower() or len(by_default) > 1:
+                text = f"{text} ({default})" if text else f"({default})"
+        else:  # the functions describe it differently: one line each, then the default
+            text = "\n".join(f"- {', '.join(f)}: {h}" for h, f in self.helps.items())
+            if len(by_default) > 1 or not all("default" in h.lower() for h in self.helps):
+                text += f"\n({default})"
+        takes = [label for label in every if label in self.kinds]
+        others = [label for label in every if label not in self.kinds]
+        if takes and others:  # the shorter list
+            text += (
+                f"\nonly with --slice {', '.join(takes)}"
+                if len(takes) <= len(others)
+                else f"\nnot with --slice {', '.join(others)}"
+            )
+        return text
+
+    def add_to(
+        self,
+        parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+        flags: Sequence[str] = (),
+        every: Sequence[str] = (),
+    ) -> None:
+        """Declare the option on ``parser`` (or an argument group).
+
+        Args:
+            parser: The parser or argument group.
+            flags: The option's spellings (default ``--<name>``).
+            every: The functions (slices) of the command, for :meth:`help_text`.
+        """
+        flag = "--" + self.name.replace("_", "-")
+        names = tuple(flags) or (flag,)
+        kinds = {k for k, _ in self.kinds.values()}
+        text = self.help_text(every)
         if kinds == {"bool"}:
             parser.add_argument(
                 *names,
@@ -696,6 +748,17 @@ def _movie_function() -> Callable[..., Any]:
     return plot_movie
 
 
+def _shown(value: Any) -> str:
+    """A default as it is typed on the command line (``none``, ``yes``, ``9.0 4.8``)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return " ".join(_shown(v) for v in value)
+    return str(value)
+
+
 def _or_none(check: Callable[[str], Any]) -> Callable[[str], Any]:
     """An argparse ``type=`` that also takes ``none`` (the Python default ``None``)."""
 
@@ -706,34 +769,98 @@ def _or_none(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
+#: Widest help text, columns (narrower on a narrower terminal).
+HELP_WIDTH = 100
+#: Column where option descriptions start (when the option fits before it).
+HELP_POSITION = 30
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` at most :data:`HELP_WIDTH` columns, keeping the line breaks of a help text.
+
+    A help line that starts with ``- `` (one function's description of the option) is wrapped
+    with its continuation lines indented under it.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = HELP_POSITION,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = min(shutil.get_terminal_size().columns, HELP_WIDTH) - 2
+        super().__init__(prog, indent_increment, max_help_position, min(width, HELP_WIDTH - 2))
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        lines: list[str] = []
+        for paragraph in text.splitlines():
+            paragraph = " ".join(paragraph.split())
+            indent = "  " if paragraph.startswith("- ") else ""
+            lines.extend(
+                textwrap.wrap(paragraph, width, subsequent_indent=indent, break_on_hyphens=False)
+                or [""]
+            )
+        return lines
+
+
 class _OneLineParser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr and exit status 2 (for batch jobs)."""
+    """Usage errors as one line on stderr and exit status 2 (for batch jobs).
+
+    Its help is at most :data:`HELP_WIDTH` columns wide (:class:`HelpFormatter`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> typing.NoReturn:
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+        self.exit(EXIT_STATUS["usage"], f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def _gcm_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
-    """Bad input (a geospacexr error, a bad value, a missing file) -> one line, exit 2."""
+    """Errors of a gcm command as one line, in the command's terms.
+
+    A :class:`~geospacexr.errors.CommandLineError` exits with status 2; any other geospacexr
+    error, a bad value the data reject (a ``ValueError`` or ``KeyError`` from xarray or pandas)
+    or a system error with status 1 (:data:`EXIT_STATUS`). Warnings are one line each too, as
+    for every command (:func:`_one_line_warnings`).
+    """
 
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
-        def one_line(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
-            text = " ".join(str(message).split())
-            print(
-                f"geospacexr gcm {args.gcm_command}: {category.__name__}: {text}", file=sys.stderr
-            )
-
         try:
-            with warnings.catch_warnings():
-                warnings.showwarning = one_line
+            with _one_line_warnings(args):
                 return func(args)
         except (GeospacexrError, ValueError, KeyError, OSError) as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
+            message = cli_message(exc, args)
             print(f"geospacexr gcm {args.gcm_command}: error: {message}", file=sys.stderr)
-            return 2
+            return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
 
     return run
+
+
+@contextlib.contextmanager
+def _one_line_warnings(args: argparse.Namespace) -> Iterator[None]:
+    """Show each warning as one line on stderr, in the command's terms (``prog: Category: ...``).
+
+    Args:
+        args: The parsed command line (its ``cli_terms`` and ``cli_prog``).
+
+    Yields:
+        Nothing; warnings raised meanwhile are shown this way.
+    """
+    prog = getattr(args, "cli_prog", "geospacexr")
+
+    def one_line(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
+        print(
+            f"{prog}: {category.__name__}: {cli_message(Warning(message), args)}", file=sys.stderr
+        )
+
+    with warnings.catch_warnings():
+        warnings.showwarning = one_line
+        yield
 
 
 def _open_gcm(files: Sequence[str]) -> Any:
@@ -759,7 +886,7 @@ def _slice_kwargs(
             takes = sorted(
                 "--" + n.replace("_", "-") for n, o in options.items() if slice_name in o.kinds
             )
-            raise GeospacexrError(
+            raise CommandLineError(
                 f"--{name.replace('_', '-')} does not apply to --slice {slice_name} "
                 f"(it takes {', '.join(takes)})"
             )
@@ -769,7 +896,7 @@ def _slice_kwargs(
 
 def _needs_var(args: argparse.Namespace) -> None:
     if args.slice != "epflux" and not args.var:
-        raise GeospacexrError(f"--slice {args.slice} needs --var (a variable name, e.g. TN)")
+        raise CommandLineError(f"--slice {args.slice} needs --var (a variable name, e.g. TN)")
 
 
 @_gcm_command
@@ -822,7 +949,7 @@ def _cmd_gcm_plot(args: argparse.Namespace) -> int:
     if args.slice != "epflux":
         kwargs["var"] = args.var
     elif args.var:
-        raise GeospacexrError("--slice epflux takes no --var (it uses TN, UN, VN and OMEGA)")
+        raise CommandLineError("--slice epflux takes no --var (it uses TN, UN, VN and OMEGA)")
     check_output(args.output, figure_formats(), "the figure")
     dpi = inspect.signature(save_figure).parameters["dpi"].default
     width, height = _figure_pixels(_figsize(kwargs, args.gcm_options, args.slice), dpi, "a figure")
@@ -910,6 +1037,43 @@ def _emission_function() -> Callable[..., Any] | None:
     return emission
 
 
+#: The sections of a command's ``--help`` (argparse argument groups), in this order: title ->
+#: the options (by Python keyword) it lists. An option in none of them is listed under
+#: :data:`OTHER_OPTIONS` (tests keep that section empty for the commands built from functions).
+HELP_GROUPS: dict[str, tuple[str, ...]] = {
+    "input and output": ("files", "output", "force"),
+    "what to show": ("var", "slice", "name", "scheme"),  # scheme: gcm emission (OH)
+    "where and when": (
+        *("time", "level", "height", "pressure", "local_time", "method", "lat", "lon"),
+        "magnetic",
+    ),
+    "keogram": ("axis", "column", "longitude", "path", "width", "metric", "percentile", "cadence"),
+    "imager geometry": ("skymap", "altitude_km", "min_elevation"),
+    "drawing": (
+        *("projection", "style", "levels", "cmap", "symmetric", "vmin", "vmax", "title"),
+        *("figsize", "show_coastlines", "show_terminator", "wind", "wind_stride"),
+        "show_magnetic_equator",
+    ),
+    "EP flux (--slice epflux)": (
+        *("density", "omega", "scale_height", "arrows", "arrow_stride", "density_scaling"),
+    ),
+    "movie frames": (
+        *("over", "values", "start", "end", "fps", "dpi", "workers", "parallel", "progress"),
+    ),
+}
+#: The ``--help`` section of options that :data:`HELP_GROUPS` does not place.
+OTHER_OPTIONS = "other options"
+#: The usage line of the commands with many options (the full list is in the sections below).
+_SHORT_USAGE = "%(prog)s FILES [FILES ...] -o OUTPUT [options]"
+
+
+def _help_groups(parser: argparse.ArgumentParser) -> Callable[[str], Any]:
+    """The sections of ``parser``'s help (:data:`HELP_GROUPS`): option name -> its group."""
+    groups = {title: parser.add_argument_group(title) for title in (*HELP_GROUPS, OTHER_OPTIONS)}
+    where = {name: title for title, names in HELP_GROUPS.items() for name in names}
+    return lambda name: groups[where.get(name, OTHER_OPTIONS)]
+
+
 def _force_help() -> str:
     return (
         "write even if the estimated output is larger than the configuration's "
@@ -943,6 +1107,15 @@ def _add_gcm_parsers(sub: Any) -> None:
     movie_docs = _doc_args(movie_func)
     var_help = _doc_args(slices["lat-lon"]).get("var", "variable name")
     plot_options = _collect_options(slices)
+    aliases = {  # what the Python functions call -o and --slice, and the slices' functions
+        "keywords": {"save": "--output", "out": "--output", "kind": "--slice"},
+        "values": {
+            alias: f"--slice {name}"
+            for name, function in slices.items()
+            for alias in (name.replace("-", "_"), function.__name__)
+            if "_" in alias
+        },
+    }
     movie_options = {**plot_options, **_collect_options({"movie": movie_func})}
     for name, options, func, out_help in (
         ("plot", plot_options, _cmd_gcm_plot, _doc_args(slices["lat-lon"]).get("save", "")),
@@ -953,35 +1126,43 @@ def _add_gcm_parsers(sub: Any) -> None:
             if name == "plot"
             else "a time-lapse of any slice, frames rendered in parallel, MP4 or GIF"
         )
-        q = gcm_sub.add_parser(name, help=summary, description=summary, allow_abbrev=False)
-        q.add_argument("files", nargs="+", help=files_help)
-        q.add_argument("-o", "--output", required=True, help=out_help)
-        q.add_argument("--var", default=None, help=f"{var_help} (not for --slice epflux)")
-        q.add_argument(
+        q = gcm_sub.add_parser(
+            name, help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
+        )
+        group = _help_groups(q)
+        group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+        group("output").add_argument("-o", "--output", required=True, help=out_help)
+        group("force").add_argument("--force", action="store_true", help=_force_help())
+        group("var").add_argument(
+            "--var", default=None, help=f"{var_help} (not for --slice epflux; default: none)"
+        )
+        group("slice").add_argument(
             "--slice",
             choices=sorted(slices),
             default=default_slice,
-            help=f"{movie_docs.get('kind', 'slice')} (default: {default_slice})",
+            metavar="SLICE",
+            help=f"the figure: {', '.join(sorted(slices))} (default: {default_slice})",
         )
-        q.add_argument("--force", action="store_true", help=_force_help())
         for option in options.values():
-            option.add_to(q)
-        q.set_defaults(func=func, gcm_options=options)
+            option.add_to(group(option.name), every=sorted(slices))
+        q.set_defaults(func=func, gcm_options=options, cli_aliases=aliases)
 
     emission = _emission_function()
+    summary = "a volume emission rate from the emissions registry, to NetCDF"
     e = gcm_sub.add_parser(
-        "emission",
-        help="a volume emission rate from the emissions registry, to NetCDF",
-        allow_abbrev=False,
+        "emission", help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
     )
-    e.add_argument("files", nargs="+", help=files_help)
-    e.add_argument("-o", "--output", required=True, help="NetCDF file (.nc), written atomically")
-    e.add_argument("--force", action="store_true", help=_force_help())
+    group = _help_groups(e)
+    group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    group("output").add_argument(
+        "-o", "--output", required=True, help="NetCDF file (.nc), written atomically"
+    )
+    group("force").add_argument("--force", action="store_true", help=_force_help())
     options = {}
     if emission is not None:
         options = _collect_options({"emission": emission}, skip=("ds",))
         for option in options.values():
-            option.add_to(e)
+            option.add_to(group(option.name))
     e.set_defaults(func=_cmd_gcm_emission, gcm_options=options)
 
 
@@ -994,10 +1175,14 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
     """``geospacexr asi keogram``: options from :func:`geospacexr.asi.night_keogram`."""
     from .asi.night import night_keogram
 
-    k = asi_sub.add_parser("keogram", help="a whole night's keogram, streamed file by file")
+    summary = "a whole night's keogram, streamed file by file"
+    k = asi_sub.add_parser("keogram", help=summary, description=summary, usage=_SHORT_USAGE)
     docs = _doc_args(night_keogram)
-    k.add_argument("files", nargs="+", help=docs.get("files", "raw image files"))
-    k.add_argument(
+    group = _help_groups(k)
+    group("files").add_argument(
+        "files", nargs="+", metavar="FILES", help=docs.get("files", "raw image files")
+    )
+    group("output").add_argument(
         "-o",
         "--output",
         action="append",
@@ -1005,12 +1190,12 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
         help="night.png and/or night.nc (repeatable; NetCDF .nc/.nc4/.cdf or a figure format "
         "of matplotlib: .png, .pdf, .svg...)",
     )
-    k.add_argument("--force", action="store_true", help=_force_help())
+    group("force").add_argument("--force", action="store_true", help=_force_help())
     options = _collect_options({"keogram": night_keogram}, skip=("files", "progress"))
     for name, option in options.items():
         flags = _ASI_KEOGRAM_FLAGS.get(name, ())
         if name == "path":  # one point per flag: --point A,B --point C,D
-            k.add_argument(
+            group(name).add_argument(
                 *flags,
                 dest=name,
                 type=_point,
@@ -1018,11 +1203,266 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
                 default=argparse.SUPPRESS,
                 metavar="A,B",
                 help=f"{docs.get(name, '')} One point per flag, repeated: x,y (ccd), lat,lon "
-                "(geo) or mlat,mlon (mag).",
+                "(geo) or mlat,mlon (mag). (default: none)",
             )
         else:
-            option.add_to(k, flags=flags)
+            option.add_to(group(name), flags=flags)
     k.set_defaults(func=_cmd_asi_keogram, asi_options=options)
+
+
+# ------------------------------------------------------------------------------------------------
+# Messages in the command line's terms: ``height=`` of the Python API is ``--height`` here
+
+#: A Python value as messages write it after ``keyword=``: quoted text, ``...``, a list or a
+#: tuple, or a bare word or number.
+_VALUE = r"'[^']*'|\"[^\"]*\"|\.\.\.|\[[^\[\]]*\]|\([^()]*\)|[-+\w.:]+"
+#: Words that say a quoted name is an argument (``'over' is not an argument``).
+_ARGUMENT_WORDS = r"(?:argument|keyword|parameter|option)s?"
+
+
+@dataclass
+class CliTerms:
+    """How one command names the Python keywords of the functions it calls.
+
+    Built from the command's own argparse declarations (each option's ``dest`` is the Python
+    keyword it sets), plus the keywords the command spells differently (``save`` is ``-o``)
+    and Python names that stand for an option's value (the figure function ``lat_lon`` is
+    ``--slice lat-lon``).
+
+    Attributes:
+        flags: Python keyword -> option (``"local_time"`` -> ``"--local-time"``); a positional
+            argument maps to its metavar (``"files"`` -> ``"FILES"``).
+        metavars: Python keyword -> the placeholder of its value (``"TIME"``).
+        negations: Python keyword -> its ``--no-`` form, for on/off options.
+        switches: Python keywords whose option alone means true (``--wind``, ``--local-time``).
+        values: Python name -> the options it stands for (``"lat_lon"`` -> ``"--slice lat-lon"``).
+    """
+
+    flags: dict[str, str] = field(default_factory=dict)
+    metavars: dict[str, str] = field(default_factory=dict)
+    negations: dict[str, str] = field(default_factory=dict)
+    switches: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parser: argparse.ArgumentParser) -> CliTerms:
+        """The terms of the command that ``parser`` parses (its options and its aliases).
+
+        Args:
+            parser: A leaf parser (``geospacexr gcm plot``...).
+
+        Returns:
+            The terms.
+        """
+        terms = cls()
+        for action in parser._actions:
+            name = action.dest
+            if name in (argparse.SUPPRESS, "help") or not name.isidentifier():
+                continue
+            metavar = action.metavar if isinstance(action.metavar, str) else name.upper()
+            if not action.option_strings:
+                terms.flags[name] = metavar
+                continue
+            longs = [s for s in action.option_strings if s.startswith("--")]
+            plain = [s for s in longs if not s.startswith("--no-")]
+            terms.flags[name] = (plain or action.option_strings)[0]  # as the command spells it
+            terms.metavars[name] = metavar
+            negation = [s for s in longs if s.startswith("--no-")]
+            if negation:
+                terms.negations[name] = negation[0]
+            if action.nargs in (0, "?"):
+                terms.switches.add(name)
+        aliases = parser.get_default("cli_aliases") or {}
+        for keyword, flag in aliases.get("keywords", {}).items():
+            terms.flags.setdefault(keyword, flag)
+            source = next((k for k, v in terms.flags.items() if v == flag and k != keyword), None)
+            if source is not None and source in terms.metavars:
+                terms.metavars.setdefault(keyword, terms.metavars[source])
+        terms.values.update(aliases.get("values", {}))
+        return terms
+
+    def option(self, keyword: str, value: str | None = None) -> str:
+        """``keyword=value`` as options: ``--keyword VALUE`` (``--keyword`` for ``True``...).
+
+        Args:
+            keyword: A Python keyword that :attr:`flags` knows.
+            value: The value as the message wrote it, or ``None`` when it wrote none.
+
+        Returns:
+            The option, with its value when the message gave one.
+        """
+        flag = self.flags[keyword]
+        if value is None or not flag.startswith("-"):  # a positional argument: its metavar
+            return flag
+        if value == "...":
+            return f"{flag} {self.metavars.get(keyword, keyword.upper())}"
+        if value == "None":  # how the command line spells None
+            return f"{flag} none"
+        if value == "True" and (keyword in self.switches or keyword in self.negations):
+            return flag
+        if value == "False" and keyword in self.negations:
+            return self.negations[keyword]
+        if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) > 1:
+            inner = value[1:-1]
+            value = inner if inner and not re.search(r"\s", inner) else value
+        elif value[:1] in "[(" and value[-1:] in "])":
+            value = " ".join(v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip())
+        return f"{flag} {value}"
+
+    def translate(self, text: str, values: bool = True) -> str:
+        """Rewrite the Python keywords a message names as this command's options.
+
+        ``level=, height= or pressure=`` becomes ``--level, --height or --pressure``;
+        ``axis='geo'`` ``--axis geo``; ``time=...`` ``--time TIME``; a call ``keogram(skymap,
+        axis='geo')`` ``--skymap SKYMAP --axis geo``; a quoted name said to be an argument
+        (``argument 'over'``) ``--over``; a keyword that starts a sentence (``time must be``,
+        ``time: ...``) or follows ``needs``; a keyword with an underscore anywhere
+        (``local_time``) ``--local-time``; ``lat_lon`` (a value alias) ``--slice lat-lon``. A
+        keyword in plain words (``the time is...``) is left alone: it may mean the quantity.
+        Names that are no option of the command are left as they are.
+
+        Args:
+            text: The message.
+            values: Rewrite the value aliases too (``lat_lon``); help texts, which list the
+                slices by their Python names, leave them.
+
+        Returns:
+            The message in the command line's terms.
+        """
+        aliases = self.values if values else {}
+        names = [k for k in self.flags if k.isidentifier()]
+        if not names and not aliases:
+            return text
+        every = sorted({*names, *aliases}, key=len, reverse=True)
+        keyword = "|".join(map(re.escape, sorted(names, key=len, reverse=True))) or r"(?!x)x"
+        anyname = "|".join(map(re.escape, every))
+
+        def call(m: re.Match[str]) -> str:
+            parts = _split_arguments(m["args"])
+            rendered = []
+            for part in parts:
+                kw = re.fullmatch(rf"(?P<k>\w+)\s*=\s*(?P<v>{_VALUE})?", part)
+                if kw and kw["k"] in self.flags:
+                    rendered.append(self.option(kw["k"], kw["v"]))
+                elif part in self.flags:
+                    rendered.append(self.option(part, "..."))
+                else:
+                    return m[0]  # a Python expression of something else: left alone
+            head = aliases.get(m["func"])
+            return " ".join(([head] if head else []) + rendered) if rendered else m[0]
+
+        text = re.sub(r"(?<![\w./\\-])(?P<func>\w+)\((?P<args>[^()]*)\)", call, text)
+        text = re.sub(
+            rf"(?<![\w./\\-])(?P<k>{keyword})=(?!=)(?P<v>{_VALUE})?",
+            lambda m: self.option(m["k"], m["v"]),
+            text,
+        )
+        text = re.sub(
+            rf"(?P<pre>\b{_ARGUMENT_WORDS} )'(?P<k>{keyword})'|'(?P<k2>{keyword})'(?= is not an "
+            rf"{_ARGUMENT_WORDS})",
+            lambda m: (m["pre"] or "") + self.flags[m["k"] or m["k2"]],
+            text,
+        )
+        # the argument a sentence is about: "time: ...", "path must be ...", "needs percentile"
+        text = re.sub(
+            rf"^(?P<k>{keyword})(?=: | must | needs | takes )",
+            lambda m: self.flags[m["k"]],
+            text,
+        )
+        text = re.sub(
+            rf"(?P<pre>\bneeds )(?P<k>{keyword})(?![\w'\"-])",
+            lambda m: m["pre"] + self.flags[m["k"]],
+            text,
+        )
+
+        def word(m: re.Match[str]) -> str:
+            name = m[0]
+            if name in aliases:
+                return aliases[name]
+            return self.flags[name] if "_" in name and name in self.flags else name
+
+        # (not in a file name: /data/lat_lon.nc)
+        text = re.sub(rf"(?<![\w.'\"/\\-])(?:{anyname})(?![\w'\"=/\\-]|\.\w|\()", word, text)
+        # a plain keyword listed with options: "choose magnetic or --local-time"
+        sep = r"(?:,? (?:or|and|nor) |, )"
+        for _ in range(2):
+            text = re.sub(
+                rf"(?<![\w.'\"-])(?P<k>{keyword})(?P<sep>{sep})(?=--\w)",
+                lambda m: self.flags[m["k"]] + m["sep"],
+                text,
+            )
+            text = re.sub(
+                rf"(?P<pre>--[\w-]+{sep})(?P<k>{keyword})(?![\w'\"-])",
+                lambda m: m["pre"] + self.flags[m["k"]],
+                text,
+            )
+        return text
+
+
+def _split_arguments(text: str) -> list[str]:
+    """The comma-separated arguments of a call as written, brackets and quotes kept whole."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def cli_message(exc: BaseException, args: argparse.Namespace | None = None) -> str:
+    """An error's message on one line, in the terms of the command that was run.
+
+    An error that knows its argument (:attr:`geospacexr.errors.GeospacexrError.argument`) is
+    rendered with the command's option (``--height: ...``); the Python keywords the message
+    names are rewritten as options by :meth:`CliTerms.translate`.
+
+    Args:
+        exc: The error.
+        args: The parsed command line (its ``cli_terms``), or ``None`` before parsing.
+
+    Returns:
+        The one-line message.
+    """
+    terms = getattr(args, "cli_terms", None)
+    text = _one_line(exc)
+    if not isinstance(terms, CliTerms):
+        return text
+    argument = getattr(exc, "argument", None)
+    if isinstance(exc, GeospacexrError) and argument in terms.flags:
+        return f"{terms.flags[argument]}: {terms.translate(' '.join(exc.detail.split()))}"
+    # a file name in front (FileFormatError's path, an OSError's file) is kept as it is
+    path = getattr(exc, "path", None) or getattr(exc, "filename", None)
+    prefix = f"{path}: " if isinstance(path, (str, os.PathLike)) else ""
+    if prefix and text.startswith(prefix):
+        return prefix + terms.translate(text[len(prefix) :])
+    return terms.translate(text)
+
+
+def _set_terms(parser: argparse.ArgumentParser) -> None:
+    """Give every leaf parser under ``parser`` its :class:`CliTerms` (``args.cli_terms``)."""
+    children = [
+        child
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for child in dict.fromkeys(action.choices.values())
+    ]
+    for child in children:
+        _set_terms(child)
+    if not children:
+        terms = CliTerms.of(parser)
+        parser.set_defaults(cli_terms=terms, cli_prog=parser.prog)
+        for action in parser._actions:  # the help of options made from docstrings, too
+            if action.help and action.help is not argparse.SUPPRESS:
+                action.help = terms.translate(action.help, values=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1089,7 +1529,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("warmup", help="compile the radiation-belt kernels (before going offline)")
     p.add_argument("--models", nargs="+", metavar="MODEL", help="field models (default: all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_warmup)
+    p.set_defaults(
+        func=_cmd_warmup, cli_aliases={"keywords": {"names": "--models", "name": "--models"}}
+    )
+    _set_terms(parser)
     return parser
 
 
@@ -1100,12 +1543,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 1 on a geospacexr error, a system error (a full disk, a
-        missing permission) or a lack of memory (one line on stderr), 130 when interrupted;
-        the ``gcm`` commands give 2 for bad input or usage (one line on stderr). An unexpected
-        error is one line too, exit status 3, unless ``--traceback`` is given.
+        The exit status (:data:`EXIT_STATUS`, the same for every command): 0 on success; 1
+        when the work could not be done (a geospacexr error, a system error such as a full
+        disk or a missing permission, a lack of memory); 2 when the command line itself is
+        wrong (argparse's usage errors, :class:`~geospacexr.errors.CommandLineError`); 3 on an
+        unexpected error, unless ``--traceback`` is given; 130 when interrupted. Every error
+        is one line on stderr, naming the command's options (:func:`cli_message`).
     """
     traceback = "--traceback" in (sys.argv[1:] if argv is None else argv)
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(argv)
@@ -1116,25 +1562,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{' '.join(extra)}",
                     file=sys.stderr,
                 )
-                return 2
+                return EXIT_STATUS["usage"]
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        return int(args.func(args) or 0)
+        with _one_line_warnings(args):
+            return int(args.func(args) or 0)
     except GeospacexrError as exc:
-        print(f"geospacexr: error: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
+        return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
     except KeyboardInterrupt:
         print("geospacexr: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_STATUS["interrupted"]
     except MemoryError:
         print(
             "geospacexr: error: out of memory (ask for less: fewer files or frames, a coarser "
             "cadence, a smaller figure)",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_STATUS["error"]
     except OSError as exc:  # a full disk, a missing permission, a port already in use...
-        print(f"geospacexr: error: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        print(f"geospacexr: error: {cli_message(exc, args)}", file=sys.stderr)
+        return EXIT_STATUS["error"]
     except Exception as exc:
         if traceback:
             raise
@@ -1143,7 +1590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "with --traceback and report it)",
             file=sys.stderr,
         )
-        return 3
+        return EXIT_STATUS["unexpected"]
 
 
 def _one_line(exc: BaseException) -> str:

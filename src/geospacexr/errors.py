@@ -11,6 +11,7 @@ exception (``FileFormatError`` is a ``ValueError``, ``MissingVariableError`` a `
 from __future__ import annotations
 
 __all__ = [
+    "CommandLineError",
     "ConfigError",
     "DataWarning",
     "DownloadError",
@@ -34,7 +35,23 @@ __all__ = [
 
 
 class GeospacexrError(Exception):
-    """Base class of every error geospacexr raises on purpose."""
+    """Base class of every error geospacexr raises on purpose.
+
+    Attributes:
+        argument: The name of the offending Python argument (keyword), when the error is about
+            one (:class:`InvalidArgumentError` sets it), else ``None``. Front ends name it in
+            their own terms: the command line renders ``height`` as ``--height``, followed by
+            :attr:`detail`.
+    """
+
+    argument: str | None = None
+
+    @property
+    def detail(self) -> str:
+        """The message without its argument in front (all of it when there is no argument)."""
+        text = str(self)
+        prefix = f"{self.argument}: " if self.argument else ""
+        return text[len(prefix) :] if prefix and text.startswith(prefix) else text
 
 
 class FileFormatError(GeospacexrError, ValueError):
@@ -131,12 +148,25 @@ class InvalidArgumentError(GeospacexrError, ValueError):
 
     Args:
         message: What is wrong.
-        argument: The name of the offending argument.
+        argument: The name of the offending argument (kept as :attr:`argument`, so that the
+            command line can name its option instead, e.g. ``--height`` for ``height``).
     """
 
     def __init__(self, message: str, argument: str | None = None) -> None:
         self.argument = argument
         super().__init__(f"{argument}: {message}" if argument else message)
+
+
+class CommandLineError(InvalidArgumentError):
+    """The command line itself is wrong (``geospacexr`` exits with status 2).
+
+    Options that do not go together, a value of the wrong kind, an output format the command
+    cannot write.
+
+    Args:
+        message: What is wrong, in the command line's terms (``--lon does not apply to ...``).
+        argument: The offending option, if one.
+    """
 
 
 class UnknownNameError(GeospacexrError, KeyError):
