@@ -110,6 +110,12 @@ _GRID_RADAR = {
 #: Flattened ("ragged") families of grid/map arrays: name prefix -> dim.
 _RAGGED = {"vector.": "vector", "model.": "model_vector", "boundary.": "boundary_point"}
 _COEFFICIENTS = {"N", "N+1", "N+2", "N+3"}
+#: Arrays of fitacf, snd and rawacf records indexed by ``slist`` (one row per reported gate).
+_RANGE_FIELDS = {
+    "nlag", "qflg", "gflg", "p_l", "p_l_e", "p_s", "p_s_e", "v", "v_e", "w_l", "w_l_e", "w_s",
+    "w_s_e", "sd_l", "sd_s", "sd_phi", "phi0", "phi0_e", "elv", "elv_low", "elv_high",
+    "elv_fitted", "elv_error", "acfd", "xcfd",
+}  # fmt: skip
 
 #: Units and long names of the common fields (SuperDARN RST docs).
 _META: dict[str, tuple[str, str]] = {
@@ -551,9 +557,11 @@ class _Builder:
         """Scatter each range array by its record's ``slist`` into ``(time, range_gate, ...)``."""
         cols = self.cols
         gates: dict[int, np.ndarray] = {}
+        bad: set[int] = set()
         for i, rec in enumerate(slist.records):
             g = _view(cols, slist, i)
             if g.ndim != 1 or (g.size and (g.min() < 0 or g.max() >= ngates)):
+                bad.add(rec)
                 self.problem(rec, "field 'slist': gates outside the range axis (record's "
                              "range data dropped)")  # fmt: skip
                 continue
@@ -566,7 +574,7 @@ class _Builder:
                 s = col.shapes[i]
                 g = gates.get(rec)
                 if g is None or not s or s[0] != g.size:
-                    if g is not None:  # a bad slist was reported already
+                    if rec not in bad:  # a bad slist was reported already
                         self.problem(
                             rec,
                             f"field {name!r}: shape {list(s)} does not match the record's "
@@ -675,9 +683,13 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
             for name, col in arrays.items():
                 if name in _RADAR_DIMS or name == "data":
                     continue
-                if all(
-                    r in sl_len and len(s) >= 1 and len(sl_len[r]) == 1 and s[0] == sl_len[r][0]
-                    for r, s in zip(col.records, col.shapes, strict=True)
+                if (
+                    name in _RANGE_FIELDS
+                    or name.startswith("x_")
+                    or all(
+                        r in sl_len and len(s) >= 1 and len(sl_len[r]) == 1 and s[0] == sl_len[r][0]
+                        for r, s in zip(col.records, col.shapes, strict=True)
+                    )
                 ):
                     range_names.append(name)
             ngates = max(0, ngates)
