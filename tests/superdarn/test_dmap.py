@@ -155,3 +155,29 @@ def test_reader_is_registered():
     specs = geospacexr.io.readers()
     assert specs["superdarn-dmap"].kind == "superdarn"
     assert "superdarn-dmap" in geospacexr.io.list_readers()
+
+
+def _with_extra_fields(src, tmp_path):
+    """``src`` with an unknown int32 scalar and an unknown float32 array added to record 0."""
+    import struct
+
+    data = src.read_bytes()
+    code, size, ns, na = struct.unpack_from("<iiii", data, 0)
+    scalar = b"foo.bar\0" + struct.pack("<bi", 3, 7)
+    array = b"foo.arr\0" + struct.pack("<biif", 4, 1, 1, 1.5)
+    grown = size + len(scalar) + len(array)
+    first = struct.pack("<iiii", code, grown, ns + 1, na + 1) + scalar + data[16:size] + array
+    path = tmp_path / "extra.fitacf"
+    path.write_bytes(first + data[size:])
+    return path
+
+
+def test_unknown_fields_are_kept(superdarn_data, tmp_path):
+    """darn-dmap 0.8's read_fitacf refuses such a file ("Unsupported fields"); we keep them."""
+    src = _file(superdarn_data, "darn-dmap/test.fitacf")
+    ds = geospacexr.open_superdarn(_with_extra_fields(src, tmp_path), mode="strict")
+    assert ds["foo.bar"].values[0] == 7 and np.isnan(ds["foo.bar"].values[1])
+    assert ds["foo.arr"].dims == ("time", "foo_arr_dim0")
+    assert ds["foo.arr"].values[0, 0] == 1.5 and np.isnan(ds["foo.arr"].values[1, 0])
+    plain = geospacexr.open_superdarn(src)
+    np.testing.assert_array_equal(ds.v.values, plain.v.values)
