@@ -273,3 +273,38 @@ def test_random_damage_never_crashes_and_stays_bounded(superdarn_data, tmp_path)
             outcomes["refused"] += 1
     assert outcomes["ok"] > 0
     assert time.perf_counter() - start < 120
+
+
+def test_partial_records_without_gates_or_vectors_are_normal(tmp_path):
+    """A fitacf record with no fitted gate omits slist and every per-gate array (RST #223)."""
+    empty = record(fit_scalars(1), [])
+    path = write(tmp_path, fit_record(0) + empty + fit_record(2, gates=(7,)))
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert json.loads(ds.attrs["problematic_records"]) == []
+    assert ds.sizes["time"] == 3
+    assert np.isnan(ds.v.values[1]).all() and (ds.slist.values[1] == -1).all()
+    assert ds.v.values[2, 7] == 200
+
+
+def test_grid_records_without_vectors(tmp_path):
+    start = [("year", 2, 2015), ("month", 2, 3), ("day", 2, 1), ("hour", 2, 20),
+             ("minute", 2, 2), ("second", 8, 0.5)]  # fmt: skip
+    end = [(k, t, v + 2 if k == "minute" else v) for k, t, v in start]
+
+    def grid(n: int) -> bytes:
+        scalars = [scalar(f"start.{k}", t, v) for k, t, v in start]
+        scalars += [scalar(f"end.{k}", t, v) for k, t, v in end]
+        arrays = [array("stid", np.array([64], "i2")), array("nvec", np.array([n], "i2"))]
+        if n:
+            arrays += [array("vector.mlat", np.arange(n, dtype="f4") + 70),
+                       array("vector.index", np.arange(n, dtype="i4"))]  # fmt: skip
+        return record(scalars, arrays)
+
+    path = write(tmp_path, grid(3) + grid(0) + grid(2), "x.grid")
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds.attrs["superdarn_type"] == "grid"
+    assert ds.sizes["vector"] == 5
+    assert list(ds.vector_record.values) == [0, 0, 0, 2, 2]
+    assert ds["vector.index"].dtype == np.int32  # every record with vectors has it
+    assert str(ds.time.values[0]) == "2015-03-01T20:02:00.500000000"
+    assert str(ds.end_time.values[0]) == "2015-03-01T20:04:00.500000000"
