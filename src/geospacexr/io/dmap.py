@@ -183,6 +183,7 @@ class DmapColumns:
         files: File name of each record (index into ``paths``).
         record_file: For each record, the index of its file.
         record_index: For each record, its index within its file.
+        record_offset: For each record, its byte offset in its file's content.
         paths: The files.
         problems: ``{"file", "record", "offset", "reason"}`` per problem met.
     """
@@ -193,6 +194,7 @@ class DmapColumns:
     nrecords: int = 0
     record_file: list[int] = field(default_factory=list)
     record_index: list[int] = field(default_factory=list)
+    record_offset: list[int] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
@@ -389,6 +391,7 @@ def decode_dmap(
             col.keys.add(key)
         cols.record_file.append(ifile)
         cols.record_index.append(index)
+        cols.record_offset.append(pos)
         cols.nrecords += 1
         cols.kinds.append(detect_kind({name for name, _, _ in scalars}))
         pos += size
@@ -466,11 +469,10 @@ class _Builder:
         cols = self.cols
         f = cols.record_file[rec]
         p = cols.paths[f]
+        index, offset = cols.record_index[rec], cols.record_offset[rec]
         if self.mode == "strict":
-            raise FileFormatError(f"record {cols.record_index[rec]}: {reason}", path=p)
-        cols.problems.append(
-            {"file": p.name, "record": cols.record_index[rec], "offset": None, "reason": reason}
-        )
+            raise FileFormatError(f"record {index} at byte {offset}: {reason}", path=p)
+        cols.problems.append({"file": p.name, "record": index, "offset": offset, "reason": reason})
 
     def alloc(self, shape: tuple[int, ...], dtype: np.dtype, fill: Any, what: str) -> np.ndarray:
         nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
