@@ -27,6 +27,7 @@ the file. Each problem is listed in ``attrs["problematic_records"]`` (JSON list 
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import warnings
@@ -440,6 +441,33 @@ def _view(cols: DmapColumns, col: _Column, i: int) -> np.ndarray:
     ).reshape(shape)
 
 
+def _gather(cols: DmapColumns, col: _Column, entries: list[int]) -> np.ndarray:
+    """The values of the ``entries`` of array column ``col``, flattened and concatenated.
+
+    Entries of one type and one buffer are gathered with a single fancy index over the buffer's
+    bytes (no per-record view); mixed types fall back to concatenating views in the widest type.
+    """
+    if not entries:
+        return np.zeros(0, _common_dtype(col))
+    types = {col.types[i] for i in entries}
+    buffers = {col.buffers[i] for i in entries}
+    if len(types) > 1 or len(buffers) > 1:
+        dtype = _common_dtype(col)
+        return np.concatenate([_view(cols, col, i).ravel().astype(dtype) for i in entries])
+    dtype = DMAP_TYPES[types.pop()]
+    assert dtype is not None
+    size = np.array([math.prod(col.shapes[i]) for i in entries], dtype=np.int64)
+    nbytes = size * dtype.itemsize
+    starts = np.asarray([col.offsets[i] for i in entries], dtype=np.int64)
+    total = int(nbytes.sum())
+    if total == 0:
+        return np.zeros(0, dtype)
+    ends = np.cumsum(nbytes)
+    index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - nbytes), nbytes)
+    raw = np.frombuffer(cols.buffers[buffers.pop()], np.uint8)
+    return raw[index].view(dtype)
+
+
 def _padded_dtype(dtype: np.dtype) -> np.dtype:
     """A dtype that holds ``dtype``'s values exactly and NaN."""
     if dtype.kind == "f":
@@ -513,6 +541,9 @@ class _Builder:
         need_pad = len(keep) < self.ntime or any(col.shapes[i] != shape for i in keep)
         out_dtype = _padded_dtype(dtype) if need_pad else dtype
         out = self.alloc((self.ntime, *shape), out_dtype, np.nan if need_pad else 0, repr(name))
+        if not need_pad and col.records == list(range(self.ntime)):
+            out[...] = _gather(self.cols, col, keep).reshape(out.shape)
+            keep = []
         for i in keep:
             s = col.shapes[i]
             out[(col.records[i], *(slice(0, k) for k in s))] = _view(self.cols, col, i)
@@ -568,6 +599,7 @@ class _Builder:
                              "range data dropped)")  # fmt: skip
                 continue
             gates[rec] = g.astype(np.int64)
+        scatter: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         for name in names:
             col = cols.arrays[name]
             tail = None
@@ -594,11 +626,16 @@ class _Builder:
             out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
             uniform = all(s[1:] == tail for _, _, s in pieces)
             if pieces and uniform:
-                values = np.concatenate([_view(cols, col, i) for i, _, _ in pieces])
-                rows = np.concatenate(
-                    [np.full(g.size, rec) for (_, g, _), rec in zip(pieces, flat, strict=True)]
-                )
-                idx = np.concatenate([g for _, g, _ in pieces])
+                entries = [i for i, _, _ in pieces]
+                values = _gather(cols, col, entries).reshape(-1, *tail)
+                key = tuple(flat)
+                if key not in scatter:  # fields of the same records share the indices
+                    counts = [g.size for _, g, _ in pieces]
+                    scatter[key] = (
+                        np.repeat(np.asarray(flat, dtype=np.int64), counts),
+                        np.concatenate([g for _, g, _ in pieces]),
+                    )
+                rows, idx = scatter[key]
                 out[rows, idx] = values
             else:
                 for (i, g, s), rec in zip(pieces, flat, strict=True):
