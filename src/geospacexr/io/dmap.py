@@ -243,13 +243,6 @@ def read_dmap_bytes(
     return data, None
 
 
-def _cstring(buf: bytes | bytearray, pos: int, end: int, what: str) -> tuple[bytes, int]:
-    nul = buf.find(b"\0", pos, end)
-    if nul < 0:
-        raise _Damage(f"{what} has no terminating NUL before the record ends")
-    return bytes(buf[pos:nul]), nul + 1
-
-
 def _decode_text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
@@ -257,58 +250,91 @@ def _decode_text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+#: Scalar type byte (as stored, unsigned) -> (type key, struct); arrays: byte -> (key, dtype).
+_SCALAR_BY_BYTE = {k & 0xFF: (k, st) for k, st in _SCALAR_STRUCTS.items()}
+_ARRAY_BY_BYTE = {k & 0xFF: (k, dt) for k, dt in DMAP_TYPES.items() if dt is not None}
+_DIM_STRUCTS = {n: struct.Struct(f"<{n}i") for n in range(1, MAX_NDIM + 1)}
+
+
+def _signed(byte: int) -> int:
+    return byte - 256 if byte > 127 else byte
+
+
 def _record_fields(buf: bytes | bytearray, start: int, end: int, nscalars: int, narrays: int):
     """Parse one record's fields; ``(scalars, arrays)`` lists, or raise :class:`_Damage`."""
     pos = start + HEADER.size
+    find = buf.find
     scalars: list[tuple[str, int, Any]] = []
     arrays: list[tuple[str, int, int, tuple[int, ...]]] = []
+    add_scalar, add_array = scalars.append, arrays.append
+    by_byte = _SCALAR_BY_BYTE
     for _ in range(nscalars):
-        raw, pos = _cstring(buf, pos, end, "a scalar name")
-        name = raw.decode("latin-1")
+        nul = find(b"\0", pos, end)
+        if nul < 0:
+            raise _Damage("a scalar name has no terminating NUL before the record ends")
+        name = buf[pos:nul].decode("latin-1")
+        pos = nul + 1
         if pos >= end:
             raise _Damage("type key beyond the record's end", name)
-        key = buf[pos] - 256 if buf[pos] > 127 else buf[pos]
+        byte = buf[pos]
         pos += 1
-        if key == _STRING:
-            raw, pos = _cstring(buf, pos, end, "the string value")
-            scalars.append((name, key, _decode_text(raw)))
-            continue
-        st = _SCALAR_STRUCTS.get(key)
-        if st is None:
-            raise _Damage(f"unknown type key {key}", name)
-        if pos + st.size > end:
-            raise _Damage("value beyond the record's end", name)
-        scalars.append((name, key, st.unpack_from(buf, pos)[0]))
-        pos += st.size
+        found = by_byte.get(byte)
+        if found is not None:
+            key, st = found
+            if pos + st.size > end:
+                raise _Damage("value beyond the record's end", name)
+            add_scalar((name, key, st.unpack_from(buf, pos)[0]))
+            pos += st.size
+        elif byte == _STRING:
+            nul = find(b"\0", pos, end)
+            if nul < 0:
+                raise _Damage("the string value has no terminating NUL before the record ends",
+                              name)  # fmt: skip
+            add_scalar((name, _STRING, _decode_text(bytes(buf[pos:nul]))))
+            pos = nul + 1
+        else:
+            raise _Damage(f"unknown type key {_signed(byte)}", name)
+    by_byte_array = _ARRAY_BY_BYTE
     for _ in range(narrays):
-        raw, pos = _cstring(buf, pos, end, "an array name")
-        name = raw.decode("latin-1")
+        nul = find(b"\0", pos, end)
+        if nul < 0:
+            raise _Damage("an array name has no terminating NUL before the record ends")
+        name = buf[pos:nul].decode("latin-1")
+        pos = nul + 1
         if pos + 5 > end:
             raise _Damage("type and dims beyond the record's end", name)
-        key = buf[pos] - 256 if buf[pos] > 127 else buf[pos]
-        dtype = DMAP_TYPES.get(key)
-        if dtype is None:
-            why = "string arrays are not supported" if key == _STRING else f"unknown type key {key}"
+        byte = buf[pos]
+        found_array = by_byte_array.get(byte)
+        if found_array is None:
+            why = (
+                "string arrays are not supported"
+                if byte == _STRING
+                else f"unknown type key {_signed(byte)}"
+            )
             raise _Damage(why, name)
+        key, dtype = found_array
         ndim = _INT32.unpack_from(buf, pos + 1)[0]
         pos += 5
         if not 0 < ndim <= MAX_NDIM:
             raise _Damage(f"impossible number of dimensions {ndim}", name)
         if pos + 4 * ndim > end:
             raise _Damage("dims beyond the record's end", name)
-        dims = struct.unpack_from(f"<{ndim}i", buf, pos)
+        dims = _DIM_STRUCTS[ndim].unpack_from(buf, pos)
         pos += 4 * ndim
-        if min(dims) < 0:
-            raise _Damage(f"negative dimension in {list(dims)}", name)
-        count = 1
-        for d in dims:
-            count *= d
+        if ndim == 1:
+            count = dims[0]
+            if count < 0:
+                raise _Damage(f"negative dimension in {list(dims)}", name)
+        else:
+            if min(dims) < 0:
+                raise _Damage(f"negative dimension in {list(dims)}", name)
+            count = math.prod(dims)
         nbytes = count * dtype.itemsize
         if nbytes > end - pos:
             raise _Damage(
                 f"dims {list(dims)} need {nbytes} bytes, only {end - pos} left in the record", name
             )
-        arrays.append((name, key, pos, tuple(reversed(dims))))
+        add_array((name, key, pos, dims[::-1]))
         pos += nbytes
     return scalars, arrays
 
