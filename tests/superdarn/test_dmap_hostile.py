@@ -240,16 +240,17 @@ def test_one_unreadable_file_among_good_ones(tmp_path):
         geospacexr.open_superdarn(bad)
 
 
-def test_random_damage_never_crashes_and_stays_bounded(superdarn_data, tmp_path):
+@pytest.mark.parametrize("name", ["darn-dmap/test.fitacf", "darn-dmap/test.map"])
+def test_random_damage_never_crashes_and_stays_bounded(superdarn_data, tmp_path, name):
     """Seeded byte flips, overwrites and cuts of a real file: a Dataset or a FileFormatError."""
-    src = superdarn_data / "darn-dmap" / "test.fitacf"
+    src = superdarn_data / name
     if not src.is_file():
         pytest.skip(f"{src} absent")
     data = bytearray(src.read_bytes())
     rng = np.random.default_rng(19)
     start = time.perf_counter()
     outcomes = {"ok": 0, "refused": 0}
-    for case in range(150):
+    for case in range(120):
         d = bytearray(data)
         what = case % 3
         if what == 0:
@@ -308,3 +309,18 @@ def test_grid_records_without_vectors(tmp_path):
     assert ds["vector.index"].dtype == np.int32  # every record with vectors has it
     assert str(ds.time.values[0]) == "2015-03-01T20:02:00.500000000"
     assert str(ds.end_time.values[0]) == "2015-03-01T20:04:00.500000000"
+
+
+def test_fields_named_like_our_dims_are_kept_under_another_name(tmp_path):
+    clash = record(
+        [*fit_scalars(1), scalar("range_gate", 3, 5), scalar("vector_record", 3, 1)],
+        [array("time", np.arange(3, dtype="f4")), array("pulse", np.zeros(2, "i2")),
+         array("ptab", np.arange(4, dtype="i2"))],
+    )  # fmt: skip
+    path = write(tmp_path, fit_record(0) + clash)
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds["range_gate_dmap"].values[1] == 5
+    assert ds["time_dmap"].values[1, 2] == 2
+    assert ds["pulse_dmap"].dims == ("time", "pulse_dim0")
+    assert ds.ptab.dims == ("time", "pulse")
+    assert ds["vector_record"].values[1] == 1  # no vector dim in a fitacf file: no clash

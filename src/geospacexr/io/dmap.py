@@ -727,9 +727,8 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
                 "end.hour", "end.minute", "end.second", "end.us",
             ),
         )  # fmt: skip
-    reserved = {"time", "range_gate", "end_time", "vector", "model_vector", "boundary_point"}
     for name, col in cols.scalars.items():
-        b.vars[name if name not in reserved else f"{name}_dmap"] = b.scalar(name, col)
+        b.vars[name] = b.scalar(name, col)
     arrays = dict(cols.arrays)
     if kind in _RADAR_KINDS:
         slist = arrays.pop("slist", None)
@@ -802,6 +801,14 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
     if any("iq" in v.dims for v in b.vars.values()):
         b.coords["iq"] = ("iq", np.array(["i", "q"]))
     _harmonise(b)
+    # a field named like one of our dims or coordinates (``time``, ``vector_record``...) is
+    # kept under ``<name>_dmap``
+    reserved = {"time", *b.coords, *(d for v in b.vars.values() for d in v.dims)}
+    for name in [n for n in b.vars if n in reserved]:
+        new = f"{name}_dmap"
+        while new in b.vars or new in reserved:
+            new += "_"
+        b.vars[new] = b.vars.pop(name)
     ds = xr.Dataset(b.vars, coords={"time": ("time", times), **b.coords})
     ds.attrs.update(_dataset_attrs(cols, kind))
     return ds
