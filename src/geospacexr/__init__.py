@@ -32,11 +32,12 @@ from .io import (
     open_tiegcm,
     open_waccmx,
 )
+from .io.dmap import open_superdarn
 
 __all__ = [
     "__version__", "asi", "clear_caches", "config", "datasets", "errors", "gcm", "io", "open",
     "open_asi", "open_asi_grid",
-    "open_calibration", "open_skymap", "open_tiegcm", "open_waccmx", "rb",
+    "open_calibration", "open_skymap", "open_superdarn", "open_tiegcm", "open_waccmx", "rb",
 ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from . import (
     asi,  # noqa: F401
     asigrid,  # noqa: F401
     calibration,  # noqa: F401
+    dmap,  # noqa: F401
     gcm,  # noqa: F401
     skymap,  # noqa: F401
 )

@@ -1,0 +1,326 @@
+"""Damaged and hostile DMAP input: a clear FileFormatError, or the good records and a warning.
+
+Synthetic records are built here with ``struct`` (the byte layout of ``../shared/formats/dmap.md``);
+the real files are damaged by cutting them or rewriting one header or dimension.
+"""
+
+from __future__ import annotations
+
+import bz2
+import json
+import struct
+import time
+
+import numpy as np
+import pytest
+
+import geospacexr
+from geospacexr import config
+from geospacexr.errors import DataWarning, FileFormatError, IncompatibleInputError
+
+FMT = {1: "b", 2: "h", 3: "i", 10: "q", 4: "f", 8: "d", 16: "B", 17: "H", 18: "I", 19: "Q"}
+KEY = {np.dtype("i1"): 1, np.dtype("i2"): 2, np.dtype("i4"): 3, np.dtype("f4"): 4}
+
+
+def scalar(name: str, key: int, value) -> bytes:
+    head = name.encode() + b"\0" + struct.pack("<b", key)
+    if key == 9:
+        return head + value.encode() + b"\0"
+    return head + struct.pack("<" + FMT[key], value)
+
+
+def array(name: str, values: np.ndarray, dims: list[int] | None = None, key: int | None = None):
+    values = np.ascontiguousarray(values)
+    dims = list(reversed(values.shape)) if dims is None else dims
+    key = KEY[values.dtype] if key is None else key
+    return (
+        name.encode() + b"\0" + struct.pack(f"<bi{len(dims)}i", key, len(dims), *dims)
+        + values.astype(values.dtype.newbyteorder("<")).tobytes()
+    )  # fmt: skip
+
+
+def record(scalars: list[bytes], arrays: list[bytes], **header) -> bytes:
+    body = b"".join(scalars) + b"".join(arrays)
+    size = header.get("size", 16 + len(body))
+    ns = header.get("ns", len(scalars))
+    na = header.get("na", len(arrays))
+    return struct.pack("<iiii", 65537, size, ns, na) + body
+
+
+def fit_scalars(minute: int = 0, month: int = 3) -> list[bytes]:
+    t = [("time.yr", 2, 2020), ("time.mo", 2, month), ("time.dy", 2, 1), ("time.hr", 2, 12),
+         ("time.mt", 2, minute), ("time.sc", 2, 0), ("time.us", 3, 0)]  # fmt: skip
+    return [scalar(*x) for x in t] + [
+        scalar("fitacf.revision.major", 3, 3),
+        scalar("nrang", 2, 10),
+        scalar("origin.command", 9, "make_fit"),
+    ]
+
+
+def fit_record(minute: int = 0, gates=(2, 5), **header) -> bytes:
+    sl = np.array(gates, dtype="i2")
+    v = np.arange(len(gates), dtype="f4") + 100 * minute
+    return record(fit_scalars(minute), [array("slist", sl), array("v", v)], **header)
+
+
+def write(tmp_path, data: bytes, name: str = "x.fitacf"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def lax(path):
+    with pytest.warns(DataWarning) as caught:
+        ds = geospacexr.open_superdarn(path)
+    return ds, json.loads(ds.attrs["problematic_records"]), str(caught[0].message)
+
+
+def test_synthetic_records_decode(tmp_path):
+    path = write(tmp_path, fit_record(0) + fit_record(1, gates=(0, 3, 9)))
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds.sizes["time"] == 2 and ds.sizes["range_gate"] == 10
+    np.testing.assert_array_equal(ds.v.values[0, [2, 5]], [0, 1])
+    np.testing.assert_array_equal(ds.v.values[1, [0, 3, 9]], [100, 101, 102])
+    assert np.isnan(ds.v.values[0]).sum() == 8
+    assert str(ds.time.values[1]) == "2020-03-01T12:01:00.000000000"
+    assert list(ds["origin.command"].values) == ["make_fit", "make_fit"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda r: r[: len(r) // 2], "record size"),  # truncated
+        (lambda r: r[:4] + struct.pack("<i", 0) + r[8:], "record size 0"),  # would loop
+        (lambda r: r[:4] + struct.pack("<i", -5) + r[8:], "record size -5"),
+        (lambda r: r[:4] + struct.pack("<i", 1 << 30) + r[8:], "record size"),
+        (lambda r: r[:10], "too few for a record header"),
+    ],
+)
+def test_a_damaged_header_keeps_the_records_before_it(tmp_path, damage, reason):
+    good = fit_record(0)
+    path = write(tmp_path, good + damage(fit_record(1)))
+    ds, problems, message = lax(path)
+    assert ds.sizes["time"] == 1
+    assert problems == [
+        {"file": "x.fitacf", "record": 1, "offset": len(good), "reason": problems[0]["reason"]}
+    ]
+    assert reason in problems[0]["reason"] and reason in message
+    with pytest.raises(FileFormatError, match=rf"x\.fitacf: record 1 at byte {len(good)}: "):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (record(fit_scalars(), [], ns=10**9), "impossible counts"),
+        (record(fit_scalars(), [], ns=-1), "impossible counts"),
+        (record(fit_scalars(), [array("v", np.zeros(2, "f4"), dims=[1 << 30])]),
+         "field 'v': dims [1073741824] need"),
+        (record(fit_scalars(), [array("v", np.zeros(2, "f4"), dims=[65536, 65536])]),
+         "field 'v': dims"),
+        (record(fit_scalars(), [array("v", np.zeros(2, "f4"), dims=[-2])]), "negative dimension"),
+        (record(fit_scalars(), [array("v", np.zeros(2, "f4"), dims=[])]),
+         "impossible number of dimensions 0"),
+        (record(fit_scalars(), [array("v", np.zeros(2, "f4"), key=42)]), "unknown type key 42"),
+        (record(fit_scalars(), [array("v", np.zeros(2, "f4"), key=9)]), "string arrays"),
+        (record([*fit_scalars(), b"x\0\x4d\0\0\0\0"], []), "field 'x': unknown type key"),
+        (record(fit_scalars(), [])[:-1] + b"X", "has no terminating NUL"),  # string runs out
+        (record([*fit_scalars(), b"name_without_end"], []), "scalar name has no terminating NUL"),
+        (record(fit_scalars(), [b"v\0\x04\xff\xff\xff\x7f"]), "impossible number of dimensions"),
+        (record(fit_scalars(), [b"v\0\x04\x01\0\0\0"]), "dims beyond the record's end"),
+        (record([*fit_scalars(), b"d\0\x08\0\0"], []), "value beyond the record's end"),
+    ],
+)  # fmt: skip
+def test_a_damaged_record_is_skipped_and_reading_resumes(tmp_path, bad, reason):
+    path = write(tmp_path, fit_record(0) + bad + fit_record(2))
+    ds, problems, message = lax(path)
+    assert "record 1 at byte" in message
+    assert ds.sizes["time"] == 2  # the one after the damage is kept (its size says where)
+    assert [str(t)[:16] for t in ds.time.values] == ["2020-03-01T12:00", "2020-03-01T12:02"]
+    assert len(problems) == 1 and problems[0]["record"] == 1
+    assert reason in problems[0]["reason"], problems[0]["reason"]
+    with pytest.raises(FileFormatError, match="record 1 at byte"):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_slist_that_does_not_match_its_arrays(tmp_path):
+    sl = np.array([1, 2, 3], "i2")
+    bad = record(fit_scalars(1), [array("slist", sl), array("v", np.zeros(3, "f4")),
+                                  array("w_l", np.zeros(2, "f4"))])  # fmt: skip
+    path = write(tmp_path, fit_record(0) + bad)
+    ds, problems, _ = lax(path)
+    assert ds.sizes["time"] == 2
+    assert ds.w_l.dims == ("time", "range_gate")
+    assert np.isnan(ds.w_l.values[1]).all()  # dropped for the record it does not fit
+    assert [p["record"] for p in problems] == [1]
+    assert "field 'w_l': shape [2] does not match the record's slist" in problems[0]["reason"]
+    with pytest.raises(FileFormatError, match=r"record 1 at byte \d+: field 'w_l'"):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_negative_gates_are_reported_not_scattered(tmp_path):
+    bad = record(fit_scalars(1), [array("slist", np.array([-3, 2], "i2")),
+                                  array("v", np.zeros(2, "f4"))])  # fmt: skip
+    path = write(tmp_path, fit_record(0) + bad)
+    ds, problems, _ = lax(path)
+    assert np.isnan(ds.v.values[1]).all()
+    assert problems[0]["record"] == 1 and "slist" in problems[0]["reason"]
+    with pytest.raises(FileFormatError, match=r"record 1 at byte \d+: field 'slist'"):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_an_impossible_record_time_is_nat_and_reported(tmp_path):
+    bad = record(fit_scalars(1, month=13), [])
+    path = write(tmp_path, fit_record(0) + bad)
+    ds, problems, _ = lax(path)
+    assert np.isnat(ds.time.values[1]) and not np.isnat(ds.time.values[0])
+    assert "no valid record time" in problems[0]["reason"]
+    with pytest.raises(FileFormatError, match=r"record 1 at byte \d+: no valid record time"):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_an_empty_file_is_a_clear_error(tmp_path):
+    path = write(tmp_path, b"")
+    for mode in ("lax", "strict"):
+        with pytest.raises(FileFormatError, match="empty file"):
+            geospacexr.open_superdarn(path, mode=mode)
+
+
+def test_records_of_no_known_type(tmp_path):
+    path = write(tmp_path, record([scalar("a", 3, 1)], []))
+    with pytest.raises(IncompatibleInputError, match="no known DMAP type"):
+        geospacexr.open_superdarn(path)
+
+
+def test_a_bzip2_bomb_is_refused_within_the_limit(tmp_path):
+    path = write(tmp_path, bz2.compress(fit_record(0) + b"\0" * (64 << 20)), "x.fitacf.bz2")
+    assert path.stat().st_size < 1 << 20
+    start = time.perf_counter()
+    with config.override({"io.max_decompressed_mb": 4}):
+        for mode in ("lax", "strict"):
+            with pytest.raises(FileFormatError, match="io.max_decompressed_mb"):
+                geospacexr.open_superdarn(path, mode=mode)
+    assert time.perf_counter() - start < 20
+
+
+def test_a_truncated_bzip2_file_keeps_its_complete_records(superdarn_data, tmp_path):
+    src = superdarn_data / "pydarn" / "test.fitacf.bz2"
+    if not src.is_file():
+        pytest.skip(f"{src} absent")
+    # 100 kB bzip2 blocks (level 1), so a cut file still holds complete blocks
+    data = bz2.compress(bz2.decompress(src.read_bytes()), compresslevel=1)
+    path = write(tmp_path, data[: len(data) // 2], "cut.fitacf.bz2")
+    ds, problems, message = lax(path)
+    assert "cut.fitacf.bz2: truncated bzip2" in message
+    assert 0 < ds.sizes["time"] < 100
+    assert any("truncated bzip2" in p["reason"] for p in problems)
+    full = geospacexr.open_superdarn(src)
+    n = ds.sizes["time"]
+    np.testing.assert_array_equal(ds.bmnum.values, full.bmnum.values[:n])
+    with pytest.raises(FileFormatError, match="truncated bzip2"):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_the_array_limit_is_checked_before_allocating(tmp_path):
+    path = write(tmp_path, fit_record(0) + fit_record(1))
+    with config.override({"io.max_array_mb": 1e-6}):
+        with pytest.raises(FileFormatError, match="io.max_array_mb"):
+            geospacexr.open_superdarn(path)
+
+
+def test_one_unreadable_file_among_good_ones(tmp_path):
+    good = write(tmp_path, fit_record(0), "a.fitacf")
+    bad = write(tmp_path, b"\x01\x00\x01\x00garbage", "b.fitacf")
+    ds, problems, _ = lax([good, bad])
+    assert ds.sizes["time"] == 1
+    assert problems[0]["file"] == "b.fitacf"
+    with pytest.raises(FileFormatError, match="b.fitacf"):
+        geospacexr.open_superdarn([good, bad], mode="strict")
+    with pytest.raises(FileFormatError, match="no DMAP record could be read"):
+        geospacexr.open_superdarn(bad)
+
+
+@pytest.mark.parametrize("name", ["darn-dmap/test.fitacf", "darn-dmap/test.map"])
+def test_random_damage_never_crashes_and_stays_bounded(superdarn_data, tmp_path, name):
+    """Seeded byte flips, overwrites and cuts of a real file: a Dataset or a FileFormatError."""
+    src = superdarn_data / name
+    if not src.is_file():
+        pytest.skip(f"{src} absent")
+    data = bytearray(src.read_bytes())
+    rng = np.random.default_rng(19)
+    start = time.perf_counter()
+    outcomes = {"ok": 0, "refused": 0}
+    for case in range(120):
+        d = bytearray(data)
+        what = case % 3
+        if what == 0:
+            for pos in rng.integers(0, len(d), 1 + case % 8):
+                d[pos] = int(rng.integers(0, 256))
+        elif what == 1:
+            pos = int(rng.integers(0, len(d) - 4))
+            d[pos : pos + 4] = struct.pack("<i", int(rng.choice([0, -1, 1 << 31 - 1, 65536])))
+        else:
+            d = d[: int(rng.integers(1, len(d)))]
+        path = write(tmp_path, bytes(d), f"c{case}.fitacf")
+        try:
+            with config.override({"io.max_array_mb": 64}):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DataWarning)
+                    geospacexr.open_superdarn(path)
+            outcomes["ok"] += 1
+        except (FileFormatError, IncompatibleInputError):
+            outcomes["refused"] += 1
+    assert outcomes["ok"] > 0
+    assert time.perf_counter() - start < 120
+
+
+def test_partial_records_without_gates_or_vectors_are_normal(tmp_path):
+    """A fitacf record with no fitted gate omits slist and every per-gate array (RST #223)."""
+    empty = record(fit_scalars(1), [])
+    path = write(tmp_path, fit_record(0) + empty + fit_record(2, gates=(7,)))
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert json.loads(ds.attrs["problematic_records"]) == []
+    assert ds.sizes["time"] == 3
+    assert np.isnan(ds.v.values[1]).all() and (ds.slist.values[1] == -1).all()
+    assert ds.v.values[2, 7] == 200
+
+
+def test_grid_records_without_vectors(tmp_path):
+    start = [("year", 2, 2015), ("month", 2, 3), ("day", 2, 1), ("hour", 2, 20),
+             ("minute", 2, 2), ("second", 8, 0.5)]  # fmt: skip
+    end = [(k, t, v + 2 if k == "minute" else v) for k, t, v in start]
+
+    def grid(n: int) -> bytes:
+        scalars = [scalar(f"start.{k}", t, v) for k, t, v in start]
+        scalars += [scalar(f"end.{k}", t, v) for k, t, v in end]
+        arrays = [array("stid", np.array([64], "i2")), array("nvec", np.array([n], "i2"))]
+        if n:
+            arrays += [array("vector.mlat", np.arange(n, dtype="f4") + 70),
+                       array("vector.index", np.arange(n, dtype="i4"))]  # fmt: skip
+        return record(scalars, arrays)
+
+    path = write(tmp_path, grid(3) + grid(0) + grid(2), "x.grid")
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds.attrs["superdarn_type"] == "grid"
+    assert ds.sizes["vector"] == 5
+    assert list(ds.vector_record.values) == [0, 0, 0, 2, 2]
+    assert ds["vector.index"].dtype == np.int32  # every record with vectors has it
+    assert str(ds.time.values[0]) == "2015-03-01T20:02:00.500000000"
+    assert str(ds.end_time.values[0]) == "2015-03-01T20:04:00.500000000"
+
+
+def test_fields_named_like_our_dims_are_kept_under_another_name(tmp_path):
+    clash = record(
+        [*fit_scalars(1), scalar("range_gate", 3, 5), scalar("vector_record", 3, 1)],
+        [array("time", np.arange(3, dtype="f4")), array("pulse", np.zeros(2, "i2")),
+         array("ptab", np.arange(4, dtype="i2"))],
+    )  # fmt: skip
+    path = write(tmp_path, fit_record(0) + clash)
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds["range_gate_dmap"].values[1] == 5
+    assert ds["time_dmap"].values[1, 2] == 2
+    assert ds["pulse_dmap"].dims == ("time", "pulse_dim0")
+    assert ds.ptab.dims == ("time", "pulse")
+    assert ds["vector_record"].values[1] == 1  # no vector dim in a fitacf file: no clash
