@@ -109,7 +109,7 @@ def test_asi_time_player_keogram_click_and_box(imager):
     assert "ASI explorer: THEMIS ASI gill" in ex.panel[0][0].object  # the table's label
     ex.time.value = 12
     np.testing.assert_array_equal(ex.frame(), ds.image.values[12].astype(float))
-    img = ex.image_pane.object.get(0)
+    img = ex.image_view.element.get(0)
     # the plot shows pixel (x, y) at coordinates (x, y): y = 0 at the bottom, as the keogram
     for x, y in ((100, 200), (30, 40), (128, 5)):
         assert img[x, y] == ds.image.values[12, y, x]
@@ -128,7 +128,7 @@ def test_asi_labels_compass_keogram_raster_and_box_titles(imager):
 
     ds, sky = imager
     ex = AsiExplorer(ds, sky)
-    overlay = ex.image_pane.object
+    overlay = ex.image_view.element
     labels = [el for el in overlay if isinstance(el, hv.Labels)]
     texts = {str(t) for el in labels for t in el.dimension_values(2)}
     assert {"10°", "30°", "60°", "N", "E"} <= texts, texts
@@ -150,12 +150,12 @@ def test_asi_labels_compass_keogram_raster_and_box_titles(imager):
         )
         assert abs((az[far[1], far[0]] - want + 180) % 360 - 180) < 10, (k, az[far[1], far[0]])
     # the keogram (regular cadence) is one raster: no mesh of quads, no seams
-    keogram = ex.keogram_pane.object.get(0)
+    keogram = ex.keogram_view.element.get(0)
     assert isinstance(keogram, hv.Image)
     assert "counts" in keogram.vdims[0].label
     series = ex.select_box((100, 140, 150, 200))
     assert series is not None
-    box = ex.box_pane.object
+    box = ex.box_view.element
     title = hv.Store.lookup_options("bokeh", box, "plot").kwargs["title"]
     assert "columns 100 to 139, rows 150 to 199" in title
     assert box.vdims[0].label == "box mean (counts)"
