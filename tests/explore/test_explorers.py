@@ -175,7 +175,7 @@ def test_mosaic_explorer():
     # site markers in the instrument table's colour of their instrument
     from geospacexr.asi.instruments import get_instrument, hex_colour
 
-    markers = [el for el in ex.plot.object if "colour" in el.dimensions("value", label=True)]
+    markers = [el for el in ex.view.element if "colour" in el.dimensions("value", label=True)]
     assert len(markers) == 1 and len(markers[0].data) == len(sites)
     assert set(markers[0].data["colour"]) == {hex_colour(get_instrument("themis").colour)}
     ex.time.value = 30
@@ -211,11 +211,11 @@ def test_mosaic_opens_on_the_fields_of_view_labelled():
     assert figure.y_range.start <= float(lat.min()) and figure.y_range.end >= float(lat.max())
     assert figure.x_range.end - figure.x_range.start < float(lon.max() - lon.min()) + 5
     assert figure.y_range.end - figure.y_range.start < float(lat.max() - lat.min()) + 5
-    image = ex.plot.object.get(0)
+    image = ex.view.element.get(0)
     assert isinstance(image, hv.Image)  # one raster: no cell outlines
     assert image.vdims[0].label == "raw brightness (counts)"
     assert figure.background_fill_color not in ("white", "#ffffff", "#FFFFFF")
-    labels = [el for el in ex.plot.object if isinstance(el, hv.Labels)]
+    labels = [el for el in ex.view.element if isinstance(el, hv.Labels)]
     assert len(labels) == 1 and sorted(labels[0].dimension_values(2)) == sorted(sites)
 
 
@@ -238,8 +238,8 @@ def test_rb_explorer_widgets_drive_the_pure_functions():
     t96 = rb.models.get("t96", pdyn=2.0, dst=-50.0, by=0.0, bz=-2.0)
     np.testing.assert_allclose(inv["lstar"], p.rb.lstar(t96, accuracy=shell)["lstar"])
     assert ex.data()[1] is inv  # cached per parameter set
-    lines = ex.line_plot.object
-    assert lines is not None and ex.shell_plot.object is not None
+    lines = ex.line_view.element
+    assert lines is not None and ex.shell_view.element is not None
     ex.x.value = 2.0
     ex.pitch.value = 5.0  # at 2 Re the loss cone is 14 degrees wide
     assert ex.message.visible and "Status 3" in ex.message.object
@@ -257,9 +257,9 @@ def test_rb_explorer_finer_drift_shell():
     ex.shell_local_times.value = 48
     _, inv = ex.data()
     assert inv.sizes["local_time"] == 48
-    shell = ex.shell_plot.object.get(0)
+    shell = ex.shell_view.element.get(0)
     assert len(shell.dimension_values(0)) == 48 + 1  # closed ring
-    assert "48 local times" in ex.shell_plot.object.opts.get().kwargs["title"]
+    assert "48 local times" in ex.shell_view.element.opts.get().kwargs["title"]
 
 
 def test_rb_explorer_models_and_sliders_come_from_the_registry(monkeypatch):
