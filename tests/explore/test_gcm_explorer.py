@@ -406,3 +406,50 @@ def test_slice_change_updates_the_page_in_chromium(served_explorer, chromium):
         finally:
             browser.close()
     assert not errors, errors
+
+
+@pytest.mark.ui
+def test_projection_switch_in_chromium_streams_into_the_prebuilt_map(served_explorer, chromium):
+    """Served: the polar map is built once the page is loaded (hidden); switching projection
+    in the browser shows it and streams the slice into it, and back, building no figure."""
+    sync = pytest.importorskip("playwright.sync_api")
+    url, built = served_explorer
+    errors = []
+    with sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.set_viewport_size({"width": 1400, "height": 900})
+            page.goto(url, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=90000)
+            page.locator("canvas").first.wait_for(timeout=90000)
+            ex = built[-1]
+            # the page's onload builds the polar map, hidden, after the first view
+            _wait_until(page, lambda: ex.figures_built == 2, seconds=90)
+            area = {"x": 340, "y": 0, "width": 1000, "height": 880}
+
+            def plot():
+                return page.screenshot(clip=area)
+
+            before = _wait_for_stable_pixels(page, plot)
+            projection = page.locator("select").filter(has_text="north polar").first
+            projection.select_option("north polar")
+            _wait_until(page, lambda: ex.projection.value == "north polar")
+            polar = _wait_for_new_pixels(page, plot, before)
+            assert not ex.message.visible, ex.message.object
+            assert ex.figures_built == 2  # shown and streamed, not built
+            assert [pane.visible for pane in ex.figures.objects] == [False, True]
+            polar = _wait_for_stable_pixels(page, plot)
+            projection.select_option("global")
+            _wait_until(page, lambda: ex.projection.value == "global")
+            _wait_for_new_pixels(page, plot, polar)
+            assert ex.figures_built == 2
+            assert [pane.visible for pane in ex.figures.objects] == [True, False]
+        finally:
+            browser.close()
+    assert not errors, errors
