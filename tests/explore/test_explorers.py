@@ -115,6 +115,13 @@ def test_asi_time_player_keogram_click_and_box(imager):
         assert img[x, y] == ds.image.values[12, y, x]
     ex._keogram_clicked(x=ds.time.values[40])
     assert ex.time.value == 40
+    ex.contrast.value = (2.0, 98.0)
+    # frames, a click and a new contrast stream into the figures built first (none rebuilt);
+    # the skymap overlay is one element drawn once, not one per frame
+    assert (ex.image_view.built, ex.keogram_view.built) == (1, 1)
+    sky = ex.image_view.element.get(1)
+    ex.time.value = 41
+    assert ex.image_view.element.get(1) is sky and ex.image_view.built == 1
     series = ex.select_box((100, 140, 150, 200))
     xr.testing.assert_allclose(series, asi.box_metric(ds, ccd=(100, 140, 150, 200)))
     assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible
@@ -189,6 +196,8 @@ def test_mosaic_explorer():
     ex.min_elevation.value = 20.0
     assert not ex.message.visible
     assert float(np.nanmin(ex.data().elevation.values)) >= 20.0
+    # every change above streamed into the figure built first
+    assert ex.view.built == 1
 
 
 def test_mosaic_opens_on_the_fields_of_view_labelled():
