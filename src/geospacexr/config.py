@@ -303,11 +303,15 @@ class CacheConfig:
         file_hashes: Checksums of sample files already verified in this process.
         explorer_results: Results an explorer keeps per process (field lines traced for the
             radiation-belt explorer, slices of the GCM explorer).
+        explorer_figures: Plots a GCM explorer keeps built (hidden) per session: switching back
+            to a projection, slice type or polar boundary seen before only streams new data
+            into its figure instead of building a new one (0: every switch builds anew).
     """
 
     mosaic_matrices: int = _limit(8, min=0, max=1_000_000)
     file_hashes: int = _limit(4096, min=0, max=100_000_000)
     explorer_results: int = _limit(64, min=0, max=1_000_000)
+    explorer_figures: int = _limit(8, min=0, max=1000)
 
 
 @dataclass(frozen=True)

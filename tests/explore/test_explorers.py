@@ -109,12 +109,19 @@ def test_asi_time_player_keogram_click_and_box(imager):
     assert "ASI explorer: THEMIS ASI gill" in ex.panel[0][0].object  # the table's label
     ex.time.value = 12
     np.testing.assert_array_equal(ex.frame(), ds.image.values[12].astype(float))
-    img = ex.image_pane.object.get(0)
+    img = ex.image_view.element.get(0)
     # the plot shows pixel (x, y) at coordinates (x, y): y = 0 at the bottom, as the keogram
     for x, y in ((100, 200), (30, 40), (128, 5)):
         assert img[x, y] == ds.image.values[12, y, x]
     ex._keogram_clicked(x=ds.time.values[40])
     assert ex.time.value == 40
+    ex.contrast.value = (2.0, 98.0)
+    # frames, a click and a new contrast stream into the figures built first (none rebuilt);
+    # the skymap overlay is one element drawn once, not one per frame
+    assert (ex.image_view.built, ex.keogram_view.built) == (1, 1)
+    sky = ex.image_view.element.get(1)
+    ex.time.value = 41
+    assert ex.image_view.element.get(1) is sky and ex.image_view.built == 1
     series = ex.select_box((100, 140, 150, 200))
     xr.testing.assert_allclose(series, asi.box_metric(ds, ccd=(100, 140, 150, 200)))
     assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible
@@ -128,7 +135,7 @@ def test_asi_labels_compass_keogram_raster_and_box_titles(imager):
 
     ds, sky = imager
     ex = AsiExplorer(ds, sky)
-    overlay = ex.image_pane.object
+    overlay = ex.image_view.element
     labels = [el for el in overlay if isinstance(el, hv.Labels)]
     texts = {str(t) for el in labels for t in el.dimension_values(2)}
     assert {"10°", "30°", "60°", "N", "E"} <= texts, texts
@@ -150,12 +157,12 @@ def test_asi_labels_compass_keogram_raster_and_box_titles(imager):
         )
         assert abs((az[far[1], far[0]] - want + 180) % 360 - 180) < 10, (k, az[far[1], far[0]])
     # the keogram (regular cadence) is one raster: no mesh of quads, no seams
-    keogram = ex.keogram_pane.object.get(0)
+    keogram = ex.keogram_view.element.get(0)
     assert isinstance(keogram, hv.Image)
     assert "counts" in keogram.vdims[0].label
     series = ex.select_box((100, 140, 150, 200))
     assert series is not None
-    box = ex.box_pane.object
+    box = ex.box_view.element
     title = hv.Store.lookup_options("bokeh", box, "plot").kwargs["title"]
     assert "columns 100 to 139, rows 150 to 199" in title
     assert box.vdims[0].label == "box mean (counts)"
@@ -175,7 +182,7 @@ def test_mosaic_explorer():
     # site markers in the instrument table's colour of their instrument
     from geospacexr.asi.instruments import get_instrument, hex_colour
 
-    markers = [el for el in ex.plot.object if "colour" in el.dimensions("value", label=True)]
+    markers = [el for el in ex.view.element if "colour" in el.dimensions("value", label=True)]
     assert len(markers) == 1 and len(markers[0].data) == len(sites)
     assert set(markers[0].data["colour"]) == {hex_colour(get_instrument("themis").colour)}
     ex.time.value = 30
@@ -189,6 +196,8 @@ def test_mosaic_explorer():
     ex.min_elevation.value = 20.0
     assert not ex.message.visible
     assert float(np.nanmin(ex.data().elevation.values)) >= 20.0
+    # every change above streamed into the figure built first
+    assert ex.view.built == 1
 
 
 def test_mosaic_opens_on_the_fields_of_view_labelled():
@@ -211,11 +220,11 @@ def test_mosaic_opens_on_the_fields_of_view_labelled():
     assert figure.y_range.start <= float(lat.min()) and figure.y_range.end >= float(lat.max())
     assert figure.x_range.end - figure.x_range.start < float(lon.max() - lon.min()) + 5
     assert figure.y_range.end - figure.y_range.start < float(lat.max() - lat.min()) + 5
-    image = ex.plot.object.get(0)
+    image = ex.view.element.get(0)
     assert isinstance(image, hv.Image)  # one raster: no cell outlines
     assert image.vdims[0].label == "raw brightness (counts)"
     assert figure.background_fill_color not in ("white", "#ffffff", "#FFFFFF")
-    labels = [el for el in ex.plot.object if isinstance(el, hv.Labels)]
+    labels = [el for el in ex.view.element if isinstance(el, hv.Labels)]
     assert len(labels) == 1 and sorted(labels[0].dimension_values(2)) == sorted(sites)
 
 
@@ -238,8 +247,8 @@ def test_rb_explorer_widgets_drive_the_pure_functions():
     t96 = rb.models.get("t96", pdyn=2.0, dst=-50.0, by=0.0, bz=-2.0)
     np.testing.assert_allclose(inv["lstar"], p.rb.lstar(t96, accuracy=shell)["lstar"])
     assert ex.data()[1] is inv  # cached per parameter set
-    lines = ex.line_plot.object
-    assert lines is not None and ex.shell_plot.object is not None
+    lines = ex.line_view.element
+    assert lines is not None and ex.shell_view.element is not None
     ex.x.value = 2.0
     ex.pitch.value = 5.0  # at 2 Re the loss cone is 14 degrees wide
     assert ex.message.visible and "Status 3" in ex.message.object
@@ -257,9 +266,9 @@ def test_rb_explorer_finer_drift_shell():
     ex.shell_local_times.value = 48
     _, inv = ex.data()
     assert inv.sizes["local_time"] == 48
-    shell = ex.shell_plot.object.get(0)
+    shell = ex.shell_view.element.get(0)
     assert len(shell.dimension_values(0)) == 48 + 1  # closed ring
-    assert "48 local times" in ex.shell_plot.object.opts.get().kwargs["title"]
+    assert "48 local times" in ex.shell_view.element.opts.get().kwargs["title"]
 
 
 def test_rb_explorer_models_and_sliders_come_from_the_registry(monkeypatch):

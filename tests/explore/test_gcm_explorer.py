@@ -46,8 +46,9 @@ def _plot_opts(element):
 
 
 def _mappers(ex):
-    return [m for m in ex.root.select({"type": LinearColorMapper}) if m.palette] + [
-        m for m in ex.root.select({"type": LogColorMapper}) if m.palette
+    (figure,) = _shown_figures(ex)  # plots built for other projections/slices are hidden
+    return [m for m in figure.select({"type": LinearColorMapper}) if m.palette] + [
+        m for m in figure.select({"type": LogColorMapper}) if m.palette
     ]
 
 
@@ -104,7 +105,8 @@ def test_log_colour_bar_labels_are_powers_of_ten(explorer):
     ex.variable.value = "NE" if "NE" in ex.variable.options else "O2"
     ex.logz.value = True
     assert not ex.message.visible, ex.message.object
-    (bar,) = ex.root.select({"type": ColorBar})
+    (figure,) = _shown_figures(ex)
+    (bar,) = figure.select({"type": ColorBar})
     assert isinstance(bar.formatter, CustomJSTickFormatter)
     assert bar.formatter.code == colours.LOG_TICK_JS
     assert isinstance(bar.color_mapper, LogColorMapper) and bar.color_mapper.low > 0
@@ -143,17 +145,24 @@ def test_polar_map_fills_the_panel_centred_on_the_pole(explorer, projection):
     lo, hi = _plot_opts(image)["clim"]
     assert lo == -hi
     # coastlines clipped to the cap (no stray outline), rings labelled in the right hemisphere
-    coast, _rings, _meridians, ring_labels, meridian_labels = overlay.values()[1:]
+    coast, grid, labels = overlay.values()[1:]
     xy = coast.array([0, 1])
     r = np.hypot(xy[:, 0], xy[:, 1])
     assert len(r) > 100 and np.nanmax(r) <= radius + 1e-6
+    r = np.hypot(*grid.array([0, 1]).T)  # rings and meridians, out to the edge
+    assert np.nanmax(r) == pytest.approx(radius) and np.nanmin(r) == pytest.approx(0.0)
     hemi = "N" if north else "S"
-    assert list(ring_labels.dimension_values("text")) == [f"{v}°{hemi}" for v in (50, 60, 70, 80)]
-    assert "90°E" in meridian_labels.dimension_values("text")
-    # the user sets the map's edge
+    texts = list(labels.dimension_values("text"))
+    assert texts[:4] == [f"{v}°{hemi}" for v in (50, 60, 70, 80)]
+    assert "90°E" in texts
+    # the user sets the map's edge: streamed into the same figure, its axes follow
+    built = ex.figures_built
     ex.boundary.value = 60.0
     assert ex.element.get(0).bounds.lbrt() == pytest.approx((-30, -30, 30, 30))
-    assert ex.element.get(4).dimension_values("text")[0] == f"60°{hemi}"
+    assert ex.element.get(3).dimension_values("text")[0] == f"60°{hemi}"
+    assert ex.figures_built == built
+    (figure,) = _shown_figures(ex)
+    assert (figure.x_range.start, figure.x_range.end) == pytest.approx((-1.17 * 30, 1.17 * 30))
 
 
 def test_polar_geometry_and_click():
@@ -176,6 +185,15 @@ def _clickable(ex):
     return all("tap" in f.subscribed_events for f in ex.root.select({"type": Plot}))
 
 
+def _shown_figures(ex):
+    """The Bokeh figures of the plot panes on show (the others are built but hidden)."""
+    from bokeh.models import Plot
+
+    shown = [p for p in ex.figures.objects if p.visible]
+    assert shown == [ex.plot]
+    return [f for f in ex.root.select({"type": Plot}) if f.visible]
+
+
 def test_polar_click_picks_latitude_and_longitude(explorer):
     ex = explorer
     assert _clickable(ex)  # the Bokeh map sends its clicks to the server
@@ -191,7 +209,8 @@ def test_level_slices_have_a_mean_height_axis(explorer, samples):
     for kind in ("lev_lat", "lev_lon"):
         ex.slice.value = kind
         assert not ex.message.visible, ex.message.object
-        axes = [a for a in ex.root.select({"name": "mean_height_axis"})]
+        (figure,) = _shown_figures(ex)
+        axes = [a for a in figure.select({"name": "mean_height_axis"})]
         assert len(axes) == 1 and axes[0].axis_label == "mean height (km)"
         ticks = np.array(axes[0].ticker.ticks)
         labels = [float(v) for v in axes[0].formatter.args["lab"]]
@@ -212,12 +231,67 @@ def test_a_slice_change_streams_into_the_same_plot(explorer):
     assert _drawn(ex).high != first
     assert _drawn(ex).high == pytest.approx(float(np.nanmax(ex.data().values)))
     ex.projection.value = "north polar"
-    assert ex.plot.object is not shown  # another kind of plot: built anew
-    shown = ex.plot.object
+    assert ex.plot.object is not shown  # another kind of plot (built ahead, hidden till now)
+    polar = ex.plot.object
     ex.projection.value = "south polar"  # the same kind of plot: streamed
-    assert ex.plot.object is shown and ex.element.get(4).dimension_values("text")[0] == "50°S"
+    assert ex.plot.object is polar and ex.element.get(3).dimension_values("text")[0] == "50°S"
     image = ex.element.get(0)
     assert _drawn(ex).high == pytest.approx(_plot_opts(image)["clim"][1])
+
+
+def test_projection_switches_reuse_the_built_figures(explorer, monkeypatch):
+    """Global <-> polar switches stream into figures built once: no new Bokeh plot, no
+    recomputed pixel lookup or decorations (the speed path of a projection switch)."""
+    from bokeh.models import Plot
+
+    ex = explorer
+    # built with the explorer: the global map on show, the polar map hidden, ahead of a switch
+    assert ex.figures_built == 2 and len(ex.figures.objects) == 2
+    global_pane = ex.plot
+    polar_pane = next(p for p in ex.figures.objects if p is not global_pane)
+    assert global_pane.visible and not polar_pane.visible
+    figures = {f.id for f in ex.root.select({"type": Plot})}
+    lookups = explore_gcm._polar_lookup.cache_info()
+    decorations = explore_gcm._polar_elements.cache_info()
+
+    def no_new_plot(*args, **kwargs):
+        raise AssertionError("a switch between seen projections built a new plot")
+
+    monkeypatch.setattr(ex, "_build_view", no_new_plot)
+    for projection in ("north polar", "global", "south polar", "north polar", "global"):
+        ex.projection.value = projection
+        assert not ex.message.visible, ex.message.object
+        polar = projection != "global"
+        assert ex.plot is (polar_pane if polar else global_pane)
+        assert polar_pane.visible is polar and global_pane.visible is not polar
+        (figure,) = _shown_figures(ex)
+        assert ("x", "lon")[not polar] in figure.xaxis[0].axis_label or polar
+    assert {f.id for f in ex.root.select({"type": Plot})} == figures  # no Bokeh plot rebuilt
+    assert explore_gcm._polar_lookup.cache_info().misses == lookups.misses
+    assert explore_gcm._polar_elements.cache_info().misses == decorations.misses
+    # clicks on the polar map still reach the explorer (its own Tap stream)
+    ex.projection.value = "north polar"
+    ex._tap.event(x=0.0, y=-10.0)
+    assert (ex.lat.value, ex.lon.value) == pytest.approx((80.0, 0.0))
+
+
+def test_figures_kept_are_bounded_by_config(samples):
+    from geospacexr import config
+
+    with config.override({"cache.explorer_figures": 2}):
+        ex = GcmExplorer(samples[0])
+        ex.root = ex.panel.get_root(Document())
+        for kind in ("lev_lat", "lev_lon", "lat_lon", "lev_lat"):
+            ex.slice.value = kind
+            assert not ex.message.visible, ex.message.object
+            assert len(ex._views) <= 2 and len(ex.figures.objects) <= 2
+            assert [p for p in ex.figures.objects if p.visible] == [ex.plot]
+    with config.override({"cache.explorer_figures": 1}):
+        ex = GcmExplorer(samples[0])
+        assert ex.figures_built == 1  # nothing built ahead
+        ex.projection.value = "north polar"
+        ex.projection.value = "global"
+        assert ex.figures_built == 3 and len(ex.figures.objects) == 1
 
 
 @pytest.fixture
@@ -329,6 +403,53 @@ def test_slice_change_updates_the_page_in_chromium(served_explorer, chromium):
             _wait_until(page, lambda: ex.slice.value == "lev_lat")
             _wait_for_new_pixels(page, plot, before)
             assert not ex.message.visible, ex.message.object
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+@pytest.mark.ui
+def test_projection_switch_in_chromium_streams_into_the_prebuilt_map(served_explorer, chromium):
+    """Served: the polar map is built once the page is loaded (hidden); switching projection
+    in the browser shows it and streams the slice into it, and back, building no figure."""
+    sync = pytest.importorskip("playwright.sync_api")
+    url, built = served_explorer
+    errors = []
+    with sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.set_viewport_size({"width": 1400, "height": 900})
+            page.goto(url, wait_until="networkidle")
+            page.wait_for_selector("text=GCM explorer", timeout=90000)
+            page.locator("canvas").first.wait_for(timeout=90000)
+            ex = built[-1]
+            # the page's onload builds the polar map, hidden, after the first view
+            _wait_until(page, lambda: ex.figures_built == 2, seconds=90)
+            area = {"x": 340, "y": 0, "width": 1000, "height": 880}
+
+            def plot():
+                return page.screenshot(clip=area)
+
+            before = _wait_for_stable_pixels(page, plot)
+            projection = page.locator("select").filter(has_text="north polar").first
+            projection.select_option("north polar")
+            _wait_until(page, lambda: ex.projection.value == "north polar")
+            polar = _wait_for_new_pixels(page, plot, before)
+            assert not ex.message.visible, ex.message.object
+            assert ex.figures_built == 2  # shown and streamed, not built
+            assert [pane.visible for pane in ex.figures.objects] == [False, True]
+            polar = _wait_for_stable_pixels(page, plot)
+            projection.select_option("global")
+            _wait_until(page, lambda: ex.projection.value == "global")
+            _wait_for_new_pixels(page, plot, polar)
+            assert ex.figures_built == 2
+            assert [pane.visible for pane in ex.figures.objects] == [True, False]
         finally:
             browser.close()
     assert not errors, errors

@@ -16,6 +16,7 @@ from .. import asi as _asi
 from .._checks import require
 from ..asi.instruments import label_of
 from ..errors import GeospacexrError
+from ._streaming import StreamedPlot
 
 __all__ = ["AsiExplorer", "explore"]
 
@@ -101,9 +102,14 @@ class AsiExplorer:
         self.keogram_pane = pn.pane.HoloViews(min_height=300, sizing_mode="stretch_width")
         self.box_pane = pn.pane.HoloViews(min_height=220, sizing_mode="stretch_width")
         self._tap = hv.streams.Tap(x=None, y=None)
-        self._tap.add_subscriber(self._keogram_clicked)
         self._bounds = hv.streams.BoundsXY(bounds=None)
-        self._bounds.add_subscriber(self._box_drawn)
+        #: The three plots, each redrawn by streaming into its figure (a new frame, a new
+        #: contrast or a new box sends data; the figure is built once).
+        self.image_view = StreamedPlot(self.image_pane, self._box_stream)
+        self.keogram_view = StreamedPlot(self.keogram_pane, self._tap_stream)
+        self.box_view = StreamedPlot(self.box_pane)
+        self._sky: dict[tuple[int, int], Any] = {}  # the skymap's overlay, drawn once
+        self._keogram_mesh: dict[tuple[Any, ...], Any] = {}  # the keogram, per channel/contrast
         self._limits = self._compute_limits()
         for w in (self.time, self.contrast, *([self.channel] if self.channel else [])):
             w.param.watch(self._changed, "value")
@@ -131,8 +137,23 @@ class AsiExplorer:
             ),
             sizing_mode="stretch_width",
         )
-        self.keogram_pane.object = self._keogram_plot()
         self.refresh()
+
+    def _tap_stream(self) -> list[Any]:
+        """A click stream for a new keogram figure (a stream serves one plot)."""
+        import holoviews as hv
+
+        self._tap = hv.streams.Tap(x=None, y=None)
+        self._tap.add_subscriber(self._keogram_clicked)
+        return [self._tap]
+
+    def _box_stream(self) -> list[Any]:
+        """A box-select stream for a new image figure."""
+        import holoviews as hv
+
+        self._bounds = hv.streams.BoundsXY(bounds=None)
+        self._bounds.add_subscriber(self._box_drawn)
+        return [self._bounds]
 
     def _label(self, index: int) -> str:
         return f"**{np.datetime_as_string(self.times[index], unit='ms').replace('T', ' ')} UT**"
@@ -145,7 +166,6 @@ class AsiExplorer:
     def _changed(self, event: Any) -> None:
         if event.obj is self.contrast:
             self._limits = self._compute_limits()
-            self.keogram_pane.object = self._keogram_plot()
         if event.obj is self.time:
             self.time_label.object = self._label(int(self.time.value))
         self.refresh()
@@ -157,7 +177,8 @@ class AsiExplorer:
             image = image.sel(channel=self.channel.value)
         return np.asarray(image.values, dtype=np.float64)
 
-    def _image_plot(self) -> Any:
+    def _image_plot(self) -> tuple[Any, Any]:
+        """The frame (changes) and the layers over it (skymap, box: fixed while drawn)."""
         import holoviews as hv
 
         frame = self.frame()
@@ -177,16 +198,16 @@ class AsiExplorer:
             colorbar=True,
             title=self._label(int(self.time.value)).strip("*"),
         )
-        self._bounds.source = img
-        layers = img
-        if self.skymap is not None:
-            layers = layers * self._sky_overlay(w, h)
         if self.box is not None:
             x0, x1, y0, y1 = self.box
             # upper bounds are excluded (image[y0:y1, x0:x1]): the last pixel's edge is x1 - 0.5
             edges = (x0 - 0.5, y0 - 0.5, x1 - 0.5, y1 - 0.5)
-            layers = layers * hv.Bounds(edges).opts(color="cyan")
-        return layers
+            img = img * hv.Bounds(edges).opts(color="cyan")
+        if self.skymap is None:
+            return img, None
+        if (w, h) not in self._sky:  # drawn once, not sent again with each frame
+            self._sky[(w, h)] = self._sky_overlay(w, h)
+        return img, self._sky[(w, h)]
 
     def _sky_overlay(self, w: int, h: int) -> Any:
         """Elevation contours with their labels, and a compass (N and E arrows)."""
@@ -237,9 +258,19 @@ class AsiExplorer:
     def _keogram_plot(self) -> Any:
         import holoviews as hv
 
+        channel = self.channel.value if self.channel else "g"
+        key = (channel, self._limits)
+        if key not in self._keogram_mesh:  # one element per contrast: a new frame sends none
+            self._keogram_mesh = {key: self._keogram_raster(channel)}
+        cursor = hv.VLine(self.times[int(self.time.value)]).opts(color="red", line_width=1.5)
+        return self._keogram_mesh[key] * cursor
+
+    def _keogram_raster(self, channel: str) -> Any:
+        import holoviews as hv
+
         keo = self.keogram
         if "channel" in keo.dims:
-            keo = keo.sel(channel=self.channel.value if self.channel else "g")
+            keo = keo.sel(channel=channel)
         times = keo["time"].values
         steps = np.diff(times).astype(np.float64)
         units = keo.attrs.get("units", "counts")
@@ -261,15 +292,18 @@ class AsiExplorer:
             mesh = hv.Image(data, ["time", "y"], vdim).opts(**options)
         else:
             mesh = hv.QuadMesh(data, ["time", "y"], vdim).opts(line_alpha=0, **options)
-        self._tap.source = mesh
-        cursor = hv.VLine(self.times[int(self.time.value)]).opts(color="red", line_width=1.5)
-        return mesh * cursor
+        return mesh
 
     def refresh(self) -> None:
         """Redraw the image and the keogram cursor; errors become a message."""
         try:
-            self.image_pane.object = self._image_plot()
-            self.keogram_pane.object = self._keogram_plot()
+            image, layers = self._image_plot()
+            self.image_view.show(
+                image,
+                key=(self.box is not None, self.ds.sizes["y"], self.ds.sizes["x"]),
+                static=layers,
+            )
+            self.keogram_view.show(self._keogram_plot())
             self.message.visible = False
         except (GeospacexrError, ValueError) as exc:
             self.message.object = f"**Cannot draw:** {exc}"
@@ -318,17 +352,22 @@ class AsiExplorer:
                     "time",
                     mean,
                     label=str(c),
-                )
+                ).opts(framewise=True)  # each box has its own range of brightness
                 for c in series["channel"].values
             ]
             plot = hv.Overlay(curves)
         else:
-            plot = hv.Curve((series["time"].values, series.values), "time", mean)
-        self.box_pane.object = plot.opts(
-            title=f"Mean brightness in the box of CCD {_bounds_in_words(self.box)}",
-            xlabel="time (UT)",
-            responsive=True,
-            min_height=200,
+            plot = hv.Curve((series["time"].values, series.values), "time", mean).opts(
+                framewise=True
+            )
+        self.box_view.show(
+            plot.opts(
+                title=f"Mean brightness in the box of CCD {_bounds_in_words(self.box)}",
+                xlabel="time (UT)",
+                responsive=True,
+                min_height=200,
+            ),
+            key=series.sizes.get("channel"),
         )
         self.message.visible = False
         self.refresh()

@@ -128,8 +128,9 @@ def _polar_lookup(
         "iy": iy,
         "ix": ix,
         "inside": inside,
-        "lat": np.where(inside, lat, np.nan),
-        "lon": np.where(inside, lon, np.nan),
+        # float32: hover read-outs only (half the bytes streamed to the page per update)
+        "lat": np.where(inside, lat, np.nan).astype(np.float32),
+        "lon": np.where(inside, lon, np.nan).astype(np.float32),
         "centres": centres,
     }
 
@@ -260,32 +261,48 @@ def _identity(data: Any, x: float | None = None, y: float | None = None) -> Any:
     return data
 
 
+def _line(xy: np.ndarray, kdims: list[str], **opts: Any) -> Any:
+    """A NaN-separated polyline as one HoloViews Curve (one Bokeh line).
+
+    A Curve (plain columns) rather than a Path (a list of paths): HoloViews splits and ranges a
+    Path's sub-paths again on every streamed frame, which cost most of a polar map's update.
+    """
+    import holoviews as hv
+
+    return hv.Curve((xy[:, 0], xy[:, 1]), kdims[0], kdims[1]).opts(color="black", tools=[], **opts)
+
+
 @lru_cache(maxsize=1)
 def _global_coastline_path() -> Any:
     """The coastline element of the global map (one object: Bokeh skips re-sending it)."""
-    import holoviews as hv
-
-    return hv.Path([_global_coastlines()], ["lon", "lat"]).opts(
-        color="black", line_width=0.6, tools=[]
-    )
+    return _line(_global_coastlines(), ["lon", "lat"], line_width=0.6)
 
 
 @lru_cache(maxsize=32)
 def _polar_elements(north: bool, boundary: float) -> tuple[Any, ...]:
-    """Coastlines, rings, meridians and labels of a polar map as (cached) HoloViews elements."""
+    """Coastlines, latitude rings with meridians, and their labels as (cached) HoloViews elements.
+
+    Each is one element (one Bokeh glyph): a polar map is four glyphs, updated by streaming.
+    """
     import holoviews as hv
 
     deco = _polar_decorations(north, boundary)
-    line = {"color": "black", "tools": []}
-    dotted = {"line_width": 0.5, "line_dash": "dotted", **line}
-    text = {"text_font_size": "9pt", "text_color": "black"}
+    grid = _nan_joined([deco["rings"], deco["meridians"]])
+    labels = deco["ring_labels"] + deco["meridian_labels"]
     return (
-        hv.Path([deco["coast"]], ["x", "y"]).opts(line_width=0.8, **line),
-        hv.Path([deco["rings"]], ["x", "y"]).opts(**dotted),
-        hv.Path([deco["meridians"]], ["x", "y"]).opts(**dotted),
-        hv.Labels(deco["ring_labels"], ["x", "y"], "text").opts(**text),
-        hv.Labels(deco["meridian_labels"], ["x", "y"], "text").opts(**text),
+        _line(deco["coast"], ["x", "y"], line_width=0.8),
+        _line(grid, ["x", "y"], line_width=0.5, line_dash="dotted"),
+        hv.Labels(labels, ["x", "y"], "text").opts(text_font_size="9pt", text_color="black"),
     )
+
+
+class _View:
+    """One built plot of the GCM explorer: its Pipe, its Panel pane and its click stream."""
+
+    __slots__ = ("pane", "pipe", "tap")
+
+    def __init__(self, pipe: Any, pane: Any, tap: Any) -> None:
+        self.pipe, self.pane, self.tap = pipe, pane, tap
 
 
 class GcmExplorer:
@@ -294,9 +311,13 @@ class GcmExplorer:
     Args:
         ds: A ``gcm`` Dataset.
         control: Optional control run, for difference mode.
+        prebuild: Build the other projection's plot ahead (hidden, see :meth:`prebuild`), so
+            the first switch between global and polar maps only streams data.
     """
 
-    def __init__(self, ds: xr.Dataset, control: xr.Dataset | None = None) -> None:
+    def __init__(
+        self, ds: xr.Dataset, control: xr.Dataset | None = None, *, prebuild: bool = True
+    ) -> None:
         import holoviews as hv
         import panel as pn
 
@@ -310,6 +331,11 @@ class GcmExplorer:
         self._syncing = False
         self._pipe: Any = None  # streams each new figure into the displayed DynamicMap
         self._layout: tuple[Any, ...] | None = None
+        # one built plot per plot structure (layout key), hidden while another is shown: a
+        # switch back to a structure seen before streams data instead of building a figure
+        self._views: OrderedDict[tuple[Any, ...], _View] = OrderedDict()
+        #: How many Bokeh plots this explorer has built (a switch to a cached one builds none).
+        self.figures_built = 0
         #: The HoloViews element drawn last (the DynamicMap in ``.plot`` shows it).
         self.element: Any = None
         #: Server-side seconds of the last redraw (slice, figure and Bokeh update).
@@ -396,7 +422,10 @@ class GcmExplorer:
         )
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self.time_label = pn.pane.Markdown(self._time_text(0))
-        self.plot = pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420)
+        #: The pane showing the current plot (one of ``self.figures``' panes).
+        self.plot = self._new_pane()
+        #: The plots built so far, all but the current one hidden.
+        self.figures = pn.Column(self.plot, sizing_mode="stretch_width")
         self._tap = hv.streams.Tap(x=None, y=None)
         self._tap.add_subscriber(self._tapped)
         self.export_png = pn.widgets.FileDownload(
@@ -447,11 +476,13 @@ class GcmExplorer:
                 pn.Row(self.export_png, self.export_nc),
                 width=330,
             ),
-            pn.Column(self.message, self.plot, sizing_mode="stretch_width"),
+            pn.Column(self.message, self.figures, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
         self._update_visibility()
         self.refresh()
+        if prebuild:
+            pn.state.onload(self.prebuild)  # served: once the page shows; elsewhere: now
 
     # -- state -------------------------------------------------------------------------------
     def _time_text(self, index: int) -> str:
@@ -566,50 +597,136 @@ class GcmExplorer:
         return out
 
     # -- drawing ------------------------------------------------------------------------------
-    def _layout_key(self, da: xr.DataArray) -> tuple[Any, ...]:
+    def _polar_now(self, projection: str | None = None) -> bool:
+        """Whether the plot is a polar map (for ``projection``, default the widget's)."""
+        projection = self.projection.value if projection is None else projection
+        return (
+            self.slice.value == "lat_lon" and not self.local_time.value and projection != "global"
+        )
+
+    def _layout_key(self, da: xr.DataArray, projection: str | None = None) -> tuple[Any, ...]:
         """What fixes the plot's structure (glyphs, axes, colour mapper type).
 
         While it is unchanged, a new slice is streamed into the displayed plot (Bokeh keeps its
-        figure and receives new data: ~0.1 s); otherwise a new plot is built.
+        figure and receives new data: ~0.1 s); a structure seen before (and still among the
+        ``cache.explorer_figures`` kept) is shown again and streamed; otherwise a plot is built.
         """
-        polar = (
-            self.slice.value == "lat_lon"
-            and not self.local_time.value
-            and self.projection.value != "global"
-        )
+        polar = self._polar_now(projection)
         return (
             self.slice.value,
             da.dims,
             bool(self.local_time.value),
-            polar,  # north and south maps share one structure: switching streams the other
-            float(self.boundary.value) if polar else None,
+            polar,  # north and south maps (any boundary) share one structure: streamed
             bool(self.logz.value),
         )
 
-    def refresh(self) -> None:
-        """Recompute (or fetch) the slice and redraw; errors become a message, not a crash."""
+    def _new_pane(self) -> Any:
+        import panel as pn
+
+        # axes are not linked across panes: each view keeps its own ranges
+        return pn.pane.HoloViews(sizing_mode="stretch_width", min_height=420, linked_axes=False)
+
+    def _build_view(self, key: tuple[Any, ...], element: Any) -> _View:
+        """A new plot for the structure ``key`` showing ``element``, hidden unless the first."""
         import holoviews as hv
 
+        pipe = hv.streams.Pipe(data=element)
+        streams: list[Any] = [pipe]
+        tap = None
+        if key[0] == "lat_lon" and not key[2]:
+            # a click on a map picks the position of the other slices (a Tap stream is
+            # linked to the Bokeh plot only as one of the DynamicMap's own streams)
+            tap = hv.streams.Tap(x=None, y=None)
+            tap.add_subscriber(self._tapped)
+            streams.append(tap)
+        dmap = hv.DynamicMap(_identity, streams=streams)
+        first = self.plot.object is None
+        pane = self.plot if first else self._new_pane()
+        # a polar map keeps its square frame; every other plot follows the page's width
+        pane.param.update(
+            object=dmap, sizing_mode=None if key[3] else "stretch_width", visible=first
+        )
+        view = _View(pipe, pane, tap)
+        self._views[key] = view
+        self.figures_built += 1
+        if not first:
+            self.figures.append(pane)
+        return view
+
+    def _show(self, key: tuple[Any, ...], element: Any) -> None:
+        """Show ``element`` in the plot built for ``key``: streamed when it exists, else built.
+
+        Only a structure never seen (or evicted) builds a Bokeh figure; a switch between
+        structures seen before hides one pane and shows the other, whose plot receives the new
+        element through its Pipe (no new Bokeh models).
+        """
+        import panel as pn
+
+        view = self._views.get(key)
+        if view is not None:
+            self._views.move_to_end(key)
+            view.pipe.send(element)
+        else:
+            view = self._build_view(key, element)
+        if key != self._layout or not view.pane.visible:
+            with pn.io.hold():  # one message to the page: hide the old plot, show the new one
+                for other in self._views.values():
+                    if other is not view and other.pane.visible:
+                        other.pane.visible = False
+                view.pane.visible = True
+                self._evict(keep=key)
+        self._layout, self._pipe, self.plot = key, view.pipe, view.pane
+        if view.tap is not None:
+            self._tap = view.tap
+
+    def prebuild(self) -> bool:
+        """Build, hidden, the plot the projection menu switches to, so that switch only streams.
+
+        On the lat-lon map the global and polar maps are two plot structures (north and south
+        share one): the one not shown is built here, from the current slice. A served page
+        calls this once it is loaded (``pn.state.onload``), elsewhere it runs when the explorer
+        is built. Nothing happens when ``cache.explorer_figures`` keeps fewer than two plots.
+
+        Returns:
+            Whether a plot was built.
+        """
+        if self.slice.value != "lat_lon" or self.local_time.value:
+            return False
+        if int(config.get().cache.explorer_figures) < 2:
+            return False
+        other = "north polar" if self.projection.value == "global" else "global"
+        try:
+            da = self.data()
+            key = self._layout_key(da, other)
+            if key in self._views:
+                return False
+            self._build_view(key, self._figure(da, other))
+            # the other hemisphere's pixel lookup and decorations too (cached per process)
+            lats = tuple(float(v) for v in da["lat"].values)
+            lons = tuple(float(v) for v in da["lon"].values)
+            for north in (True, False):
+                _polar_lookup(lats, lons, north, float(self.boundary.value), POLAR_PIXELS)
+                _polar_elements(north, float(self.boundary.value))
+        except (GeospacexrError, ValueError):
+            return False
+        return True
+
+    def _evict(self, keep: tuple[Any, ...]) -> None:
+        """Drop the least recently shown plots beyond ``cache.explorer_figures``."""
+        limit = max(int(config.get().cache.explorer_figures), 1)
+        while len(self._views) > limit:
+            key = next(k for k in self._views if k != keep)
+            view = self._views.pop(key)
+            if view.pane in self.figures.objects:
+                self.figures.remove(view.pane)
+
+    def refresh(self) -> None:
+        """Recompute (or fetch) the slice and redraw; errors become a message, not a crash."""
         start = time.perf_counter()
         try:
             da = self.data()
             element = self._figure(da)
-            key = self._layout_key(da)
-            if self._pipe is not None and key == self._layout:
-                self._pipe.send(element)
-            else:
-                self._pipe = hv.streams.Pipe(data=element)
-                self._layout = key
-                streams = [self._pipe]
-                if self.slice.value == "lat_lon" and not self.local_time.value:
-                    # a click on a map picks the position of the other slices (a Tap stream is
-                    # linked to the Bokeh plot only as one of the DynamicMap's own streams)
-                    self._tap = hv.streams.Tap(x=None, y=None)
-                    self._tap.add_subscriber(self._tapped)
-                    streams.append(self._tap)
-                dmap = hv.DynamicMap(_identity, streams=streams)
-                # a polar map keeps its square frame; every other plot follows the page's width
-                self.plot.param.update(object=dmap, sizing_mode=None if key[3] else "stretch_width")
+            self._show(self._layout_key(da), element)
             self.element = element
             self.message.visible = False
         except (GeospacexrError, ValueError) as exc:
@@ -641,7 +758,7 @@ class GcmExplorer:
             opts["colorbar_opts"] = {"formatter": colours.bokeh_log_formatter()}
         return opts
 
-    def _figure(self, da: xr.DataArray) -> Any:
+    def _figure(self, da: xr.DataArray, projection: str | None = None) -> Any:
         import holoviews as hv
 
         units = da.attrs.get("units", "")
@@ -659,12 +776,9 @@ class GcmExplorer:
             "title": title,
             "clabel": label,
         }
-        if (
-            self.slice.value == "lat_lon"
-            and not self.local_time.value
-            and self.projection.value != "global"
-        ):
-            return self._polar(da, opts, label)
+        if self._polar_now(projection):
+            projection = self.projection.value if projection is None else projection
+            return self._polar(da, opts, label, north=projection == "north polar")
         xdim = da.dims[-1]
         ydim = da.dims[0]
         values = da.transpose(ydim, xdim).values
@@ -684,7 +798,7 @@ class GcmExplorer:
                     opts["hooks"] = [_height_axis_hook(positions, ticks, log)]
         return mesh.opts(**opts)
 
-    def _polar(self, da: xr.DataArray, opts: dict[str, Any], label: str) -> Any:
+    def _polar(self, da: xr.DataArray, opts: dict[str, Any], label: str, north: bool) -> Any:
         """A polar map filling the panel, centred on the pole.
 
         The slice is resampled (nearest cell) onto a square grid of precomputed projected
@@ -692,7 +806,6 @@ class GcmExplorer:
         """
         import holoviews as hv
 
-        north = self.projection.value == "north polar"
         boundary = float(self.boundary.value)
         lats = tuple(float(v) for v in da["lat"].values)
         lons = tuple(float(v) for v in da["lon"].values)
@@ -711,6 +824,7 @@ class GcmExplorer:
             yaxis=None,
             xlim=(-limit, limit),
             ylim=(-limit, limit),
+            framewise=True,  # a new boundary, streamed, brings its own axis ranges
         )
         centres = look["centres"]
         image = hv.Image(

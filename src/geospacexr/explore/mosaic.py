@@ -18,6 +18,7 @@ from .. import config
 from ..asi.instruments import colour_of, hex_colour
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
+from ._streaming import StreamedPlot
 
 __all__ = ["MosaicExplorer", "explore_mosaic"]
 
@@ -95,6 +96,9 @@ class MosaicExplorer:
         self.plot = pn.pane.HoloViews(
             min_height=500, sizing_mode="stretch_width", linked_axes=False
         )
+        #: The map, redrawn by streaming into one Bokeh figure (built once).
+        self.view = StreamedPlot(self.plot)
+        self._coast: dict[tuple[float, ...], Any] = {}  # coastlines of a view, drawn once
         for w in (self.time, self.altitude, self.min_elevation, self.sites):
             w.param.watch(self._changed, "value")
         self.panel = pn.Row(
@@ -177,21 +181,12 @@ class MosaicExplorer:
             responsive=True,
             min_height=480,
             tools=["hover"],
+            framewise=True,  # a new cutoff or set of sites, streamed, brings its own view
             xlabel="longitude (deg)",
             ylabel="latitude (deg)",
             title=f"{m.attrs['altitude_km']:g} km, {self._label(int(self.time.value)).strip('*')}",
         )
-        lines = [
-            line
-            for line in coastlines()
-            if (
-                line[:, 0].max() > lon0
-                and line[:, 0].min() < lon1
-                and line[:, 1].max() > lat0
-                and line[:, 1].min() < lat1
-            )
-        ]
-        layers = image * hv.Path(lines, ["lon", "lat"]).opts(color="orange", line_width=0.8)
+        layers = image * self._coastlines(lon0, lon1, lat0, lat1)
         # site markers in their instrument's colour (the instrument table's), named
         shown = [
             (ds, name)
@@ -227,8 +222,39 @@ class MosaicExplorer:
             layers = layers * hv.Points(
                 [(float(track["lon"].values[k]), float(track["lat"].values[k]))], ["lon", "lat"]
             ).opts(color="cyan", size=10)
-        self.plot.object = layers.opts(xlim=(lon0, lon1), ylim=(lat0, lat1))
+        layers = layers.opts(xlim=(lon0, lon1), ylim=(lat0, lat1))
+        self.view.show(layers, key=self.footprint is not None)
         self.message.visible = False
+
+    def _coastlines(self, lon0: float, lon1: float, lat0: float, lat1: float) -> Any:
+        """The coastlines crossing the view as one line (a cached element per view)."""
+        import holoviews as hv
+
+        key = (lon0, lon1, lat0, lat1)
+        if key not in self._coast:
+            lines = [
+                line
+                for line in coastlines()
+                if (
+                    line[:, 0].max() > lon0
+                    and line[:, 0].min() < lon1
+                    and line[:, 1].max() > lat0
+                    and line[:, 1].min() < lat1
+                )
+            ]
+            gap = np.full((1, 2), np.nan)
+            xy = (
+                np.concatenate([part for line in lines for part in (line, gap)][:-1])
+                if lines
+                else np.empty((0, 2))
+            )
+            # one Curve (NaN-separated), not a Path: HoloViews re-splits a Path on every frame
+            self._coast = {
+                key: hv.Curve((xy[:, 0], xy[:, 1]), "lon", "lat").opts(
+                    color="orange", line_width=0.8, tools=[]
+                )
+            }
+        return self._coast[key]
 
 
 def explore_mosaic(

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._caches import BoundedCache
 from ..errors import GeospacexrError
+from ._streaming import StreamedPlot
 
 __all__ = [  # noqa: F822  (MODELS: from the registry, below)
     "MODELS",
@@ -303,6 +304,9 @@ class RbExplorer:
         self._poller: Any = None
         self.line_plot = pn.pane.HoloViews()
         self.shell_plot = pn.pane.HoloViews()
+        #: The two plots, redrawn by streaming into their figures (each built once).
+        self.line_view = StreamedPlot(self.line_plot)
+        self.shell_view = StreamedPlot(self.shell_plot)
         for name, widget in self.parameters.items():  # ex.kp, ex.pdyn, ... as attributes too
             if not hasattr(self, name):
                 setattr(self, name, widget)
@@ -430,24 +434,31 @@ class RbExplorer:
         x, z = lines["x"].values[0, :n], lines["z"].values[0, :n]
         circle = np.linspace(0, 2 * math.pi, 121)
         earth = hv.Curve((np.cos(circle), np.sin(circle))).opts(color="black")
-        self.line_plot.object = (
-            hv.Curve((x, z), "x GSM (Re)", "z GSM (Re)").opts(color="firebrick", line_width=2)
-            * earth
-            * hv.Points([(self.x.value, self.z.value)]).opts(color="blue", size=8)
-        ).opts(title="field line (x-z)", data_aspect=1, frame_width=380)
+        # framewise: each new line or shell, streamed into its figure, brings its own ranges
+        self.line_view.show(
+            (
+                hv.Curve((x, z), "x GSM (Re)", "z GSM (Re)").opts(
+                    color="firebrick", line_width=2, framewise=True
+                )
+                * earth
+                * hv.Points([(self.x.value, self.z.value)]).opts(color="blue", size=8)
+            ).opts(title="field line (x-z)", data_aspect=1, frame_width=380)
+        )
         eq = inv["shell_equator"].values[0]
         ok = np.isfinite(eq[:, 0])
         if ok.any():
             ring = np.vstack([eq[ok], eq[ok][:1]])
             shell = hv.Curve((ring[:, 0], ring[:, 1]), "x GSM (Re)", "y GSM (Re)").opts(
-                color="darkorange", line_width=2
+                color="darkorange", line_width=2, framewise=True
             )
         else:
-            shell = hv.Curve(([], []), "x GSM (Re)", "y GSM (Re)")
-        self.shell_plot.object = (shell * earth).opts(
-            title=f"drift shell (minimum-B points, {int(ok.sum())} local times)",
-            data_aspect=1,
-            frame_width=380,
+            shell = hv.Curve(([], []), "x GSM (Re)", "y GSM (Re)").opts(framewise=True)
+        self.shell_view.show(
+            (shell * earth).opts(
+                title=f"drift shell (minimum-B points, {int(ok.sum())} local times)",
+                data_aspect=1,
+                frame_width=380,
+            )
         )
 
 
