@@ -30,12 +30,21 @@ MOLECULAR_MASS = {
 }  # fmt: skip
 
 
-def _gravity_parameters(lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Surface gravity (cm/s^2) and effective radius (cm) of the gravity model at a latitude."""
+def gravity_parameters(lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Surface gravity and effective radius of the latitude-dependent gravity model.
+
+    Args:
+        lat_deg: Geographic latitude(s), degrees.
+
+    Returns:
+        ``(g_surface, r_eff)``: surface gravity (cm/s^2) and the effective radius (cm) with which
+        gravity falls off as ``g_surface (r_eff / (r_eff + z))**2``.
+    """
     c2 = np.cos(np.deg2rad(2.0 * np.asarray(lat_deg, dtype=np.float64)))
     g_surface = 980.616 * (1.0 - 0.0026373 * c2)
     r_eff = 2.0 * g_surface / (3.085462e-6 + 2.27e-9 * c2)
     return g_surface, r_eff
+
 
 
 def gravity(height_cm: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
@@ -54,7 +63,7 @@ def gravity(height_cm: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     Returns:
         Gravity, cm/s^2.
     """
-    g_surface, r_eff = _gravity_parameters(lat_deg)
+    g_surface, r_eff = gravity_parameters(lat_deg)
     return g_surface * (r_eff / (r_eff + height_cm)) ** 2
 
 
@@ -76,7 +85,7 @@ def geometric_heights(
     Returns:
         ``(..., nlayer + 1)`` interface heights, cm.
     """
-    g_surface, r_eff = _gravity_parameters(lat_deg)
+    g_surface, r_eff = gravity_parameters(lat_deg)
     g_surface = np.asarray(g_surface)[..., None]
     r_eff = np.asarray(r_eff)[..., None]
     steps = scale_cm2_s2 * np.asarray(dz, dtype=np.float64) / (g_surface * r_eff**2)

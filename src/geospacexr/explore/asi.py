@@ -16,7 +16,7 @@ from .. import asi as _asi
 from .._checks import require
 from ..asi.instruments import label_of
 from ..errors import GeospacexrError
-from ._streaming import StreamedPlot
+from .streaming import StreamedPlot
 
 __all__ = ["AsiExplorer", "explore"]
 

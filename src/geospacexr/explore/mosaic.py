@@ -18,7 +18,7 @@ from .. import config
 from ..asi.instruments import colour_of, hex_colour
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
-from ._streaming import StreamedPlot
+from .streaming import StreamedPlot
 
 __all__ = ["MosaicExplorer", "explore_mosaic"]
 

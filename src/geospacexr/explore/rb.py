@@ -17,7 +17,7 @@ import numpy as np
 
 from .._caches import BoundedCache
 from ..errors import GeospacexrError
-from ._streaming import StreamedPlot
+from .streaming import StreamedPlot
 
 __all__ = [  # noqa: F822  (MODELS: from the registry, below)
     "MODELS",

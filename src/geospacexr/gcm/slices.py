@@ -292,9 +292,9 @@ def _gravity_45() -> tuple[float, float]:
 
     :func:`geospacexr.physics.gravity`'s latitude term vanishes there.
     """
-    from ..physics import _gravity_parameters
+    from ..physics import gravity_parameters
 
-    g_surface, r_eff_cm = _gravity_parameters(np.float64(45.0))
+    g_surface, r_eff_cm = gravity_parameters(np.float64(45.0))
     return float(g_surface), float(r_eff_cm) * 1e-5
 
 
