@@ -116,6 +116,62 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
     return answers
 
 
+def _build_child(cases: list[Case], bdir: Path, conn) -> None:
+    """In the builder process: build each case, send ``(path, label, error)`` after each."""
+    for case in cases:
+        cdir = bdir / f"{case.index:04d}"
+        try:
+            path = case.build(cdir)
+        except Exception as exc:
+            conn.send(("", case.label, f"could not build the case: {exc!r}"))
+            continue
+        label_file = cdir / "LABEL"
+        label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label
+        conn.send((str(path), label, ""))
+    conn.close()
+
+
+def build_batch(cases: list[Case], bdir: Path) -> list[tuple[str, str, str]]:
+    """Build ``cases`` into ``bdir`` in child processes: ``(path, label, error)`` per case.
+
+    The builders edit HDF5 and netCDF files with h5py and netCDF4, native code that must not
+    run in the parent: it is not thread-safe (netCDF4 releases the GIL around netCDF-C, which
+    has no locks of its own; two batches built at once in the parent's threads killed the
+    parent with a segmentation fault). Cases are closures, so the child is a fork. A case
+    whose builder raises has ``error`` set; a builder process that dies is reported as the
+    error of the case it was building, and the remaining cases are built in a new child.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    out: list[tuple[str, str, str]] = []
+    while len(out) < len(cases):
+        todo = cases[len(out) :]
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_build_child, args=(todo, bdir, send), daemon=True)
+        proc.start()
+        send.close()
+        got = 0
+        while got < len(todo):
+            # the sentinel, not EOF: a sibling builder forked meanwhile may hold ``send`` open
+            wait([recv, proc.sentinel])
+            if recv.poll():
+                try:
+                    out.append(recv.recv())
+                except EOFError:  # the child closed its end without sending: it died
+                    break
+                got += 1
+            elif not proc.is_alive():
+                break
+        proc.join()
+        recv.close()
+        if got < len(todo):
+            why = f"the builder process died (exit {proc.exitcode})"
+            out.append(("", todo[got].label, f"could not build the case: {why}"))
+    return out
+
+
 def run_cases(
     fmt,
     cases: list[Case],
@@ -156,19 +212,14 @@ def run_cases(
     def run(k: int) -> list[Result]:
         bdir = folder / f"batch{k:03d}"
         entries, results = [], {}
-        for case in batches[k]:
-            cdir = bdir / f"{case.index:04d}"
-            try:
-                path = case.build(cdir)
-            except Exception as exc:  # a builder bug must show, not pass silently
-                results[case.index] = Result(
-                    case, "crash", f"could not build the case: {exc!r}", case.label
-                )
+        for case, (path, label, error) in zip(
+            batches[k], build_batch(batches[k], bdir), strict=True
+        ):
+            if error:  # a builder bug must show, not pass silently
+                results[case.index] = Result(case, "crash", error, case.label)
                 continue
-            label_file = cdir / "LABEL"
-            label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label
             entries.append(
-                (case, label, {"path": str(path), "refuse": case.refuse, "openers": case.openers})
+                (case, label, {"path": path, "refuse": case.refuse, "openers": case.openers})
             )
         job = {
             "reader": fmt.reader,

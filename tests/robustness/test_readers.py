@@ -158,6 +158,42 @@ def test_harness_catches_bad_behaviour(tmp_path, monkeypatch):
     assert "bad-test" not in registry._READERS
 
 
+def test_cases_are_built_outside_the_parent(tmp_path, monkeypatch):
+    """Builders (h5py/netCDF4 edits: native code, not thread-safe) never run in the parent.
+
+    Two batches built at once in the parent's threads once crashed the parent (netCDF-C
+    called from two threads: a segmentation fault that ended the whole run). Now each batch is
+    built in a child: the builders see another process id, and a builder that dies is the
+    ``crash`` of its case while the parent and the other cases carry on.
+    """
+    from .damage import Case, Format
+
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "sitecustomize.py").write_text(BAD_READER)
+    path = [str(plugin), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path))
+    pids = tmp_path / "pids"
+    pids.mkdir()
+
+    def good(folder):
+        (pids / str(os.getpid())).touch()
+        (folder / "x.bad").write_bytes(b"GOOD")
+        return folder / "x.bad"
+
+    def dies(folder):
+        os.abort()  # as a segmentation fault in libnetcdf would
+
+    fmt = Format("bad", "bad-test", "", "*.bad", "geospacexr:open", "none", "test")
+    makes = [good, dies, good, good, good, good]
+    cases = [Case(i, "test", f"case{i}", make) for i, make in enumerate(makes)]
+    results = run_cases(fmt, cases, tmp_path / "run", timeout=5, batch=3, forced=True)
+    assert [r.outcome for r in results] == ["ok", "crash", "ok", "ok", "ok", "ok"]
+    assert "builder process died" in results[1].detail
+    built_by = {int(p.name) for p in pids.iterdir()}
+    assert built_by and os.getpid() not in built_by
+
+
 def test_cases_are_deterministic_and_cover_every_kind(scratch):
     """The same seed gives the same cases; the default count holds every structural kind."""
     from .damage import structural_kinds
