@@ -43,6 +43,7 @@ class Result:
     outcome: str
     detail: str
     label: str
+    cpu: float | None = None  #: CPU seconds the case used (``None``: no answer)
 
     @property
     def bad(self) -> bool:
@@ -57,8 +58,8 @@ def _reader_thread(stream, lines: queue.Queue) -> None:
 
 
 def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
-    """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail)}``."""
-    answers: dict[int, tuple[str, str]] = {}
+    """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail, cpu)}``."""
+    answers: dict[int, tuple[str, str, float | None]] = {}
     todo = list(range(len(job["cases"])))
     while todo:
         sub = dict(job, cases=[job["cases"][i] for i in todo])
@@ -92,7 +93,7 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
                 deadline = time.monotonic() + wall
             elif line.startswith("RESULT "):
                 r = json.loads(line[7:])
-                answers[todo[r["i"]]] = (r["outcome"], r["detail"])
+                answers[todo[r["i"]]] = (r["outcome"], r["detail"], r.get("cpu"))
                 started = None
         if hung:
             proc.kill()
@@ -108,10 +109,15 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
             answers[todo[culprit]] = (
                 "timeout",
                 f"no answer within {wall:.0f} s of wall-clock time (worker killed)",
+                None,
             )
         else:
             tail = "".join(err)[-300:].strip().replace("\n", " | ")
-            answers[todo[culprit]] = ("crash", f"worker died (exit {proc.returncode}): {tail}")
+            answers[todo[culprit]] = (
+                "crash",
+                f"worker died (exit {proc.returncode}): {tail}",
+                None,
+            )
         todo = [i for i in todo if i not in answers]
     return answers
 
@@ -183,6 +189,7 @@ def run_cases(
     companion: Path | None = None,
     forced: bool = False,
     warmup: Path | None = None,
+    wall: float | None = None,
 ) -> list[Result]:
     """Build and run every case in worker processes.
 
@@ -191,7 +198,7 @@ def run_cases(
         cases: From :func:`~.damage.make_cases`.
         folder: Where batches are built (each batch's files are deleted after it ran).
         timeout: CPU seconds allowed per case (all openers and the computation together);
-            a case is also killed after ``4 * timeout + 10`` s of wall-clock time.
+            a case is also killed after ``wall`` s of wall-clock time.
         memory_mb: Address-space limit of a worker, MiB.
         workers: Worker processes at once.
         batch: Cases per worker process.
@@ -200,6 +207,8 @@ def run_cases(
             the clock (numba compilation and first-use imports are not the case's time).
         forced: Open with ``geospacexr.open(path, reader=fmt.reader)`` only (for readers
             registered by a test, which have no own opener).
+        wall: Wall-clock seconds after which a case that gave no answer is a ``timeout``
+            (default ``4 * timeout + 10``).
 
     Returns:
         One :class:`Result` per case, in order.
@@ -207,7 +216,7 @@ def run_cases(
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
     # the worker enforces ``timeout`` as CPU time; the wall-clock watchdog leaves room for a
     # machine loaded several times over and catches cases that block without using CPU
-    wall = 4 * timeout + 10
+    wall = 4 * timeout + 10 if wall is None else wall
 
     def run(k: int) -> list[Result]:
         bdir = folder / f"batch{k:03d}"
@@ -235,8 +244,8 @@ def run_cases(
         }
         answers = _run_worker(job, bdir, wall) if entries else {}
         for j, (case, label, _) in enumerate(entries):
-            outcome, detail = answers[j]
-            results[case.index] = Result(case, outcome, detail, label)
+            outcome, detail, cpu = answers[j]
+            results[case.index] = Result(case, outcome, detail, label, cpu)
         shutil.rmtree(bdir, ignore_errors=True)
         return [results[c.index] for c in batches[k]]
 
@@ -256,6 +265,10 @@ def report(name: str, results: list[Result]) -> str:
     """A counts table and every failure (case, kind, label, detail), grouped by kind."""
     c = counts(results)
     head = f"{name}: {len(results)} cases | " + " | ".join(f"{o} {c.get(o, 0)}" for o in ORDER)
+    timed = [r for r in results if r.cpu is not None]
+    if timed:
+        slow = max(timed, key=lambda r: r.cpu)
+        head += f" | slowest case {slow.case.index} ({slow.case.kind}) {slow.cpu:.1f} s CPU"
     bad = [r for r in results if r.bad]
     lines = [head]
     for kind in sorted({r.case.kind for r in bad}):
