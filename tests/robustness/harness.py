@@ -3,10 +3,11 @@
 :func:`run_cases` builds the cases of :mod:`.damage` batch by batch (a batch's files are deleted
 once it has run, so 500 variants of a large file never sit on disk together) and runs each batch
 in a worker process (:mod:`.worker`) under an address-space limit. The parent watches every case:
-a case that gives no answer within its wall-clock limit (a hang in C code that the worker's
-CPU-time alarm cannot interrupt, or a case blocked without using CPU) is a ``timeout``, the
-worker is killed and the rest of its batch runs in a new one; a worker that dies is a
-``crash`` of the case it was running.
+a case whose worker uses no CPU for a wall-clock limit (blocked) or goes on using CPU well past
+the case's CPU-time limit (a hang in C code that the worker's alarm cannot interrupt) is a
+``timeout``, the worker is killed and the rest of its batch runs in a new one; a worker that
+dies is a ``crash`` of the case it was running. A worker slowed down by a loaded machine keeps
+using CPU and is not killed for that.
 
 Outcomes (:data:`worker.ORDER`): ``ok``, ``error`` (a ``geospacexr.errors`` exception) are good;
 ``wrong-data``, ``wrong-time``, ``foreign``, ``memory``, ``timeout`` and ``crash`` are failures,
@@ -57,6 +58,16 @@ def _reader_thread(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user and system, all threads) process ``pid`` used; ``None`` without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
     """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail, cpu)}``."""
     answers: dict[int, tuple[str, str, float | None]] = {}
@@ -77,24 +88,47 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         err: list[str] = []
         threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True).start()
         started: int | None = None
-        # the first case also pays the imports (and loading a companion file)
-        deadline = time.monotonic() + wall + 60
-        hung = False
+        # the watchdog: a case is hung when its worker has used no CPU for ``wall`` seconds
+        # (blocked), or more CPU than ``hard_cpu`` since START (running in C code that the
+        # worker's own CPU-time alarm cannot interrupt). A worker slowed down by a loaded
+        # machine (or by nice) keeps using CPU and is not killed for being slow. The first
+        # case also pays the imports (and loading a companion file): 60 s more of idleness.
+        hard_cpu = 2 * job["timeout"] + 10
+        cpu0 = progress_cpu = _cpu_seconds(proc.pid)
+        progress_at = time.monotonic()
+        idle = wall + 60
+        why = ""
         while True:
             try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                line = lines.get(timeout=1.0)
             except queue.Empty:
-                hung = True
-                break
+                now, cpu = time.monotonic(), _cpu_seconds(proc.pid)
+                if cpu is None or progress_cpu is None:  # no /proc: wall-clock time only
+                    if now - progress_at > idle:
+                        why = f"no answer within {idle:.0f} s of wall-clock time"
+                        break
+                    continue
+                if cpu > progress_cpu + 0.05:
+                    progress_cpu, progress_at = cpu, now
+                if now - progress_at > idle:
+                    why = f"no answer and no CPU used for {idle:.0f} s (blocked)"
+                    break
+                if started is not None and cpu0 is not None and cpu - cpu0 > hard_cpu:
+                    why = f"still running after {cpu - cpu0:.0f} s of CPU time (uninterruptible)"
+                    break
+                continue
             if line is None:
                 break
             if line.startswith("START "):
                 started = int(line.split()[1])
-                deadline = time.monotonic() + wall
+                cpu0 = progress_cpu = _cpu_seconds(proc.pid)
+                progress_at = time.monotonic()
+                idle = wall
             elif line.startswith("RESULT "):
                 r = json.loads(line[7:])
                 answers[todo[r["i"]]] = (r["outcome"], r["detail"], r.get("cpu"))
                 started = None
+        hung = bool(why)
         if hung:
             proc.kill()
         proc.wait()
@@ -108,7 +142,7 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         if hung:
             answers[todo[culprit]] = (
                 "timeout",
-                f"no answer within {wall:.0f} s of wall-clock time (worker killed)",
+                f"{why} (worker killed)",
                 None,
             )
         else:
@@ -198,7 +232,7 @@ def run_cases(
         cases: From :func:`~.damage.make_cases`.
         folder: Where batches are built (each batch's files are deleted after it ran).
         timeout: CPU seconds allowed per case (all openers and the computation together);
-            a case is also killed after ``wall`` s of wall-clock time.
+            a worker running in C past ``2 * timeout + 10`` CPU seconds is killed.
         memory_mb: Address-space limit of a worker, MiB.
         workers: Worker processes at once.
         batch: Cases per worker process.
@@ -207,15 +241,15 @@ def run_cases(
             the clock (numba compilation and first-use imports are not the case's time).
         forced: Open with ``geospacexr.open(path, reader=fmt.reader)`` only (for readers
             registered by a test, which have no own opener).
-        wall: Wall-clock seconds after which a case that gave no answer is a ``timeout``
-            (default ``4 * timeout + 10``).
+        wall: Wall-clock seconds without an answer and without any CPU used after which a
+            case is a ``timeout`` (default ``4 * timeout + 10``).
 
     Returns:
         One :class:`Result` per case, in order.
     """
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
-    # the worker enforces ``timeout`` as CPU time; the wall-clock watchdog leaves room for a
-    # machine loaded several times over and catches cases that block without using CPU
+    # the worker enforces ``timeout`` as CPU time; the parent's watchdog catches cases that
+    # block without using CPU or run in C code past the worker's alarm
     wall = 4 * timeout + 10 if wall is None else wall
 
     def run(k: int) -> list[Result]:
