@@ -329,7 +329,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=500, help="cases per format")
     parser.add_argument("-t", type=float, default=20.0, help="seconds per case")
     parser.add_argument("--memory-mb", type=int, default=3072)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run only these case numbers of the -n cases (e.g. 411-421,430), in one worker",
+    )
     args = parser.parse_args(argv)
+    only = set()
+    for part in filter(None, args.only.split(",")):
+        a, _, b = part.partition("-")
+        only.update(range(int(a), int(b or a) + 1))
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.formats:
@@ -337,13 +346,15 @@ def main(argv: list[str] | None = None) -> int:
             src = sample_file(fmt.sample, fmt.pattern)
             companion = sample_file(*fmt.companion) if fmt.companion else None
             cases = make_cases(fmt, src, args.n, zlib.crc32(name.encode()), Path(tmp))
+            if only:  # a failure that depends on the cases before it in the same worker
+                cases = [c for c in cases if c.index in only]
             results = run_cases(
                 fmt,
                 cases,
                 Path(tmp) / name,
                 timeout=args.t,
                 memory_mb=args.memory_mb,
-                batch=25,
+                batch=len(cases) if only else 25,
                 companion=companion,
                 warmup=src,
             )
