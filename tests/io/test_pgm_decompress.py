@@ -69,3 +69,30 @@ def test_decompression_bomb_is_refused(tmp_path, pack):
     # under a larger limit the same content decompresses (and then fails as a PGM, not a bomb)
     content, _ = pgm.decompress(bomb.read_bytes(), max_mb=60)
     assert len(content) == 50 << 20
+
+
+def test_repeated_frame_headers_are_parsed_once(monkeypatch):
+    """A flood of 1x1 frames repeating one full header costs one header parse, not one each.
+
+    The robustness harness's 200,000 full-header 1x1 frames (a 1 MB ``.pgm.gz``) took 20 s of
+    CPU to reach ``io.max_frames`` because each frame's 30 metadata lines were parsed again.
+    """
+    header = b"".join(b'#"key %d" value %d\n' % (i, i) for i in range(30))
+    frame = b"P5\n" + header + b"1 1\n65535\n\0\1"
+    changed = b"P5\n" + header.replace(b"value 7\n", b"value 8\n") + b"1 1\n65535\n\0\2"
+    buffer = frame * 5000 + changed + frame
+    calls = []
+    real = pgm._header
+    monkeypatch.setattr(pgm, "_header", lambda *a: calls.append(a[1]) or real(*a))
+    frames, problem = pgm.parse_frames(buffer)
+    assert problem is None and len(frames) == 5002
+    assert len(calls) == 3  # the first header, the changed one, the first again
+    assert frames[0].metadata == frames[4999].metadata
+    assert frames[4999].metadata["key 7"] == "value 7"
+    assert frames[5000].metadata["key 7"] == "value 8"
+    assert frames[5001].metadata["key 7"] == "value 7"
+    decoded = pgm.DecodedFile(None, buffer, frames, None)
+    assert pgm.frame_array(decoded, 5000)[0, 0] == 2
+    with config.override({"io.max_frames": 100}):
+        with pytest.raises(FileFormatError, match="max_frames"):
+            pgm.parse_frames(frame * 101)

@@ -3,10 +3,11 @@
 :func:`run_cases` builds the cases of :mod:`.damage` batch by batch (a batch's files are deleted
 once it has run, so 500 variants of a large file never sit on disk together) and runs each batch
 in a worker process (:mod:`.worker`) under an address-space limit. The parent watches every case:
-a case that gives no answer within its wall-clock limit (a hang in C code that the worker's
-CPU-time alarm cannot interrupt, or a case blocked without using CPU) is a ``timeout``, the
-worker is killed and the rest of its batch runs in a new one; a worker that dies is a
-``crash`` of the case it was running.
+a case whose worker uses no CPU for a wall-clock limit (blocked) or goes on using CPU well past
+the case's CPU-time limit (a hang in C code that the worker's alarm cannot interrupt) is a
+``timeout``, the worker is killed and the rest of its batch runs in a new one; a worker that
+dies is a ``crash`` of the case it was running. A worker slowed down by a loaded machine keeps
+using CPU and is not killed for that.
 
 Outcomes (:data:`worker.ORDER`): ``ok``, ``error`` (a ``geospacexr.errors`` exception) are good;
 ``wrong-data``, ``wrong-time``, ``foreign``, ``memory``, ``timeout`` and ``crash`` are failures,
@@ -43,6 +44,7 @@ class Result:
     outcome: str
     detail: str
     label: str
+    cpu: float | None = None  #: CPU seconds the case used (``None``: no answer)
 
     @property
     def bad(self) -> bool:
@@ -56,9 +58,19 @@ def _reader_thread(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user and system, all threads) process ``pid`` used; ``None`` without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
-    """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail)}``."""
-    answers: dict[int, tuple[str, str]] = {}
+    """Run ``job["cases"]`` in workers until each has an answer: ``{i: (outcome, detail, cpu)}``."""
+    answers: dict[int, tuple[str, str, float | None]] = {}
     todo = list(range(len(job["cases"])))
     while todo:
         sub = dict(job, cases=[job["cases"][i] for i in todo])
@@ -76,24 +88,47 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         err: list[str] = []
         threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True).start()
         started: int | None = None
-        # the first case also pays the imports (and loading a companion file)
-        deadline = time.monotonic() + wall + 60
-        hung = False
+        # the watchdog: a case is hung when its worker has used no CPU for ``wall`` seconds
+        # (blocked), or more CPU than ``hard_cpu`` since START (running in C code that the
+        # worker's own CPU-time alarm cannot interrupt). A worker slowed down by a loaded
+        # machine (or by nice) keeps using CPU and is not killed for being slow. The first
+        # case also pays the imports (and loading a companion file): 60 s more of idleness.
+        hard_cpu = 2 * job["timeout"] + 10
+        cpu0 = progress_cpu = _cpu_seconds(proc.pid)
+        progress_at = time.monotonic()
+        idle = wall + 60
+        why = ""
         while True:
             try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                line = lines.get(timeout=1.0)
             except queue.Empty:
-                hung = True
-                break
+                now, cpu = time.monotonic(), _cpu_seconds(proc.pid)
+                if cpu is None or progress_cpu is None:  # no /proc: wall-clock time only
+                    if now - progress_at > idle:
+                        why = f"no answer within {idle:.0f} s of wall-clock time"
+                        break
+                    continue
+                if cpu > progress_cpu + 0.05:
+                    progress_cpu, progress_at = cpu, now
+                if now - progress_at > idle:
+                    why = f"no answer and no CPU used for {idle:.0f} s (blocked)"
+                    break
+                if started is not None and cpu0 is not None and cpu - cpu0 > hard_cpu:
+                    why = f"still running after {cpu - cpu0:.0f} s of CPU time (uninterruptible)"
+                    break
+                continue
             if line is None:
                 break
             if line.startswith("START "):
                 started = int(line.split()[1])
-                deadline = time.monotonic() + wall
+                cpu0 = progress_cpu = _cpu_seconds(proc.pid)
+                progress_at = time.monotonic()
+                idle = wall
             elif line.startswith("RESULT "):
                 r = json.loads(line[7:])
-                answers[todo[r["i"]]] = (r["outcome"], r["detail"])
+                answers[todo[r["i"]]] = (r["outcome"], r["detail"], r.get("cpu"))
                 started = None
+        hung = bool(why)
         if hung:
             proc.kill()
         proc.wait()
@@ -107,13 +142,74 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         if hung:
             answers[todo[culprit]] = (
                 "timeout",
-                f"no answer within {wall:.0f} s of wall-clock time (worker killed)",
+                f"{why} (worker killed)",
+                None,
             )
         else:
             tail = "".join(err)[-300:].strip().replace("\n", " | ")
-            answers[todo[culprit]] = ("crash", f"worker died (exit {proc.returncode}): {tail}")
+            answers[todo[culprit]] = (
+                "crash",
+                f"worker died (exit {proc.returncode}): {tail}",
+                None,
+            )
         todo = [i for i in todo if i not in answers]
     return answers
+
+
+def _build_child(cases: list[Case], bdir: Path, conn) -> None:
+    """In the builder process: build each case, send ``(path, label, error)`` after each."""
+    for case in cases:
+        cdir = bdir / f"{case.index:04d}"
+        try:
+            path = case.build(cdir)
+        except Exception as exc:
+            conn.send(("", case.label, f"could not build the case: {exc!r}"))
+            continue
+        label_file = cdir / "LABEL"
+        label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label
+        conn.send((str(path), label, ""))
+    conn.close()
+
+
+def build_batch(cases: list[Case], bdir: Path) -> list[tuple[str, str, str]]:
+    """Build ``cases`` into ``bdir`` in child processes: ``(path, label, error)`` per case.
+
+    The builders edit HDF5 and netCDF files with h5py and netCDF4, native code that must not
+    run in the parent: it is not thread-safe (netCDF4 releases the GIL around netCDF-C, which
+    has no locks of its own; two batches built at once in the parent's threads killed the
+    parent with a segmentation fault). Cases are closures, so the child is a fork. A case
+    whose builder raises has ``error`` set; a builder process that dies is reported as the
+    error of the case it was building, and the remaining cases are built in a new child.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    out: list[tuple[str, str, str]] = []
+    while len(out) < len(cases):
+        todo = cases[len(out) :]
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_build_child, args=(todo, bdir, send), daemon=True)
+        proc.start()
+        send.close()
+        got = 0
+        while got < len(todo):
+            # the sentinel, not EOF: a sibling builder forked meanwhile may hold ``send`` open
+            wait([recv, proc.sentinel])
+            if recv.poll():
+                try:
+                    out.append(recv.recv())
+                except EOFError:  # the child closed its end without sending: it died
+                    break
+                got += 1
+            elif not proc.is_alive():
+                break
+        proc.join()
+        recv.close()
+        if got < len(todo):
+            why = f"the builder process died (exit {proc.exitcode})"
+            out.append(("", todo[got].label, f"could not build the case: {why}"))
+    return out
 
 
 def run_cases(
@@ -127,6 +223,7 @@ def run_cases(
     companion: Path | None = None,
     forced: bool = False,
     warmup: Path | None = None,
+    wall: float | None = None,
 ) -> list[Result]:
     """Build and run every case in worker processes.
 
@@ -135,7 +232,7 @@ def run_cases(
         cases: From :func:`~.damage.make_cases`.
         folder: Where batches are built (each batch's files are deleted after it ran).
         timeout: CPU seconds allowed per case (all openers and the computation together);
-            a case is also killed after ``4 * timeout + 10`` s of wall-clock time.
+            a worker running in C past ``2 * timeout + 10`` CPU seconds is killed.
         memory_mb: Address-space limit of a worker, MiB.
         workers: Worker processes at once.
         batch: Cases per worker process.
@@ -144,31 +241,28 @@ def run_cases(
             the clock (numba compilation and first-use imports are not the case's time).
         forced: Open with ``geospacexr.open(path, reader=fmt.reader)`` only (for readers
             registered by a test, which have no own opener).
+        wall: Wall-clock seconds without an answer and without any CPU used after which a
+            case is a ``timeout`` (default ``4 * timeout + 10``).
 
     Returns:
         One :class:`Result` per case, in order.
     """
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
-    # the worker enforces ``timeout`` as CPU time; the wall-clock watchdog leaves room for a
-    # machine loaded several times over and catches cases that block without using CPU
-    wall = 4 * timeout + 10
+    # the worker enforces ``timeout`` as CPU time; the parent's watchdog catches cases that
+    # block without using CPU or run in C code past the worker's alarm
+    wall = 4 * timeout + 10 if wall is None else wall
 
     def run(k: int) -> list[Result]:
         bdir = folder / f"batch{k:03d}"
         entries, results = [], {}
-        for case in batches[k]:
-            cdir = bdir / f"{case.index:04d}"
-            try:
-                path = case.build(cdir)
-            except Exception as exc:  # a builder bug must show, not pass silently
-                results[case.index] = Result(
-                    case, "crash", f"could not build the case: {exc!r}", case.label
-                )
+        for case, (path, label, error) in zip(
+            batches[k], build_batch(batches[k], bdir), strict=True
+        ):
+            if error:  # a builder bug must show, not pass silently
+                results[case.index] = Result(case, "crash", error, case.label)
                 continue
-            label_file = cdir / "LABEL"
-            label = f"{case.label}: {label_file.read_text()}" if label_file.exists() else case.label
             entries.append(
-                (case, label, {"path": str(path), "refuse": case.refuse, "openers": case.openers})
+                (case, label, {"path": path, "refuse": case.refuse, "openers": case.openers})
             )
         job = {
             "reader": fmt.reader,
@@ -184,8 +278,8 @@ def run_cases(
         }
         answers = _run_worker(job, bdir, wall) if entries else {}
         for j, (case, label, _) in enumerate(entries):
-            outcome, detail = answers[j]
-            results[case.index] = Result(case, outcome, detail, label)
+            outcome, detail, cpu = answers[j]
+            results[case.index] = Result(case, outcome, detail, label, cpu)
         shutil.rmtree(bdir, ignore_errors=True)
         return [results[c.index] for c in batches[k]]
 
@@ -205,6 +299,10 @@ def report(name: str, results: list[Result]) -> str:
     """A counts table and every failure (case, kind, label, detail), grouped by kind."""
     c = counts(results)
     head = f"{name}: {len(results)} cases | " + " | ".join(f"{o} {c.get(o, 0)}" for o in ORDER)
+    timed = [r for r in results if r.cpu is not None]
+    if timed:
+        slow = max(timed, key=lambda r: r.cpu)
+        head += f" | slowest case {slow.case.index} ({slow.case.kind}) {slow.cpu:.1f} s CPU"
     bad = [r for r in results if r.bad]
     lines = [head]
     for kind in sorted({r.case.kind for r in bad}):
@@ -231,7 +329,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=500, help="cases per format")
     parser.add_argument("-t", type=float, default=20.0, help="seconds per case")
     parser.add_argument("--memory-mb", type=int, default=3072)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run only these case numbers of the -n cases (e.g. 411-421,430), in one worker",
+    )
     args = parser.parse_args(argv)
+    only = set()
+    for part in filter(None, args.only.split(",")):
+        a, _, b = part.partition("-")
+        only.update(range(int(a), int(b or a) + 1))
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.formats:
@@ -239,13 +346,15 @@ def main(argv: list[str] | None = None) -> int:
             src = sample_file(fmt.sample, fmt.pattern)
             companion = sample_file(*fmt.companion) if fmt.companion else None
             cases = make_cases(fmt, src, args.n, zlib.crc32(name.encode()), Path(tmp))
+            if only:  # a failure that depends on the cases before it in the same worker
+                cases = [c for c in cases if c.index in only]
             results = run_cases(
                 fmt,
                 cases,
                 Path(tmp) / name,
                 timeout=args.t,
                 memory_mb=args.memory_mb,
-                batch=25,
+                batch=len(cases) if only else 25,
                 companion=companion,
                 warmup=src,
             )

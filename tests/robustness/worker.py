@@ -2,7 +2,8 @@
 
 The job names the reader, the format's own opener, the first computation, the plausible time
 window, a memory limit (``RLIMIT_AS``), a per-case timeout and the case files. For each case the
-worker prints ``START i`` before trying it and ``RESULT {json}`` after, with the outcome:
+worker prints ``START i`` before trying it and ``RESULT {json}`` after, with the outcome and the
+CPU seconds the case used (all openers and the computation):
 
 * ``ok``: both ``geospacexr.open`` (reader detection included) and the format's own opener read
   the file, ``.load()`` it and compute on it;
@@ -26,6 +27,7 @@ import json
 import resource
 import signal
 import sys
+import time
 import traceback
 import warnings
 
@@ -229,8 +231,11 @@ def main() -> None:
             pass
     for i, case in enumerate(job["cases"]):
         print(f"START {i}", flush=True)
+        cpu = time.process_time()
         outcome, detail = run_case(case, job, openers, companion)
-        print("RESULT " + json.dumps({"i": i, "outcome": outcome, "detail": detail}), flush=True)
+        cpu = round(time.process_time() - cpu, 2)
+        result = {"i": i, "outcome": outcome, "detail": detail, "cpu": cpu}
+        print("RESULT " + json.dumps(result), flush=True)
         if outcome in ("timeout", "memory") and i + 1 < len(job["cases"]):
             # interrupted half-way (an import, a numba registration...): the next cases run
             # in a fresh worker so that they do not meet a half-initialised process

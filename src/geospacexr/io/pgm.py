@@ -380,6 +380,7 @@ def parse_frames(
     meta: dict[str, str] = {}
     pos = 0
     size: tuple[int, int] | None = None
+    last: tuple[bytes, int, int, int] | None = None  # the last header parsed and its numbers
     while pos < n:
         if not buffer.startswith(b"P5", pos):
             if _blank(buffer, pos, b" \t\r\n"):
@@ -396,10 +397,16 @@ def parse_frames(
         eol = buffer.find(b"\n", pos)
         if eol < 0:
             return frames, f"frame {len(frames) + 1}: header cut short"
-        parsed = _header(buffer, eol + 1, meta, len(frames) + 1)
-        if isinstance(parsed, str):
-            return frames, parsed
-        pos, width, height, maxval, frame_meta = parsed
+        if last is not None and buffer.startswith(last[0], eol + 1):
+            # the previous frame's header again, byte for byte: same size, same metadata
+            # (a flood of copies of one header is parsed in linear time with a small constant)
+            pos, width, height, maxval, frame_meta = eol + 1 + len(last[0]), *last[1:], meta
+        else:
+            parsed = _header(buffer, eol + 1, meta, len(frames) + 1)
+            if isinstance(parsed, str):
+                return frames, parsed
+            pos, width, height, maxval, frame_meta = parsed
+            last = (bytes(buffer[eol + 1 : pos]), width, height, maxval)
         if size is not None and size != (width, height):
             return frames, (
                 f"frame {len(frames) + 1}: size {width}x{height} differs from the first "
