@@ -1627,10 +1627,42 @@ def _netcdf_attr(value: Any) -> bool:
 
 
 def _sniff_gcm(path: Path) -> bool:
-    import netCDF4
+    """Tell whether ``path`` is a TIE-GCM or WACCM-X history (asked for every netCDF/HDF5 file).
 
-    with netCDF4.Dataset(path) as nc:
-        return detect_model(nc.variables, {k: nc.getncattr(k) for k in nc.ncattrs()}) is not None
+    HDF5 files (netCDF-4, but also every HDF5 imager file) are sniffed with h5py, which refuses
+    damaged files cleanly: libnetcdf opening a damaged non-GCM HDF5 file could hang on a broken
+    global heap or corrupt the process heap (the robustness harness found both). Attributes are
+    read only when the variable names do not decide, after :func:`h5safe.check_global_heaps`.
+    """
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != b"\x89HDF":
+        import netCDF4
+
+        with netCDF4.Dataset(path) as nc:
+            attrs = {k: nc.getncattr(k) for k in nc.ncattrs()}
+            return detect_model(nc.variables, attrs) is not None
+    import h5py
+
+    from . import h5safe
+
+    with h5py.File(path, "r") as f:
+        names = set(f.keys())
+        if detect_model(names, {}) is not None:
+            return True
+        if not ({"lev", "ilev", "mtime", "hyam"} & names):
+            return False
+        try:
+            h5safe.check_global_heaps(path)
+        except FileFormatError:
+            return False
+        attrs = {}
+        for key in f.attrs:
+            value = f.attrs[key]
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            attrs[key] = value
+        return detect_model(names, attrs) is not None
 
 
 @register_reader(
