@@ -1,7 +1,11 @@
 """TIE-GCM layouts of every version, multi-file runs and bad input (issue 17).
 
 Files: the ``tiegcm-1.94`` sample (NCAR's tiegcm1.94 primary listing), the current-layout
-samples, and variants of them rewritten variable by variable (:func:`rewrite`).
+samples, and variants of the 1.94 sample. The variants start from one copy of that sample on a
+coarser geographic grid (``small_primary``: every name, type, attribute and value of the sample,
+every 3rd latitude and 4th longitude; 1/12 of its 25 MB), made once per module; a variant that
+changes only values or attributes is that copy patched in place (:func:`patched`), one that
+changes dims is rewritten variable by variable (:func:`rewrite`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ LISTINGS = Path(__file__).parents[1] / "gcm" / "layouts" / "data"
 
 #: change(name, spec) -> spec or None (drop); spec: dims, dtype, data, attrs
 Change = Callable[[str, dict], dict | None]
+#: The geographic grid of the variants: enough columns for maps, a twelfth of the sample's.
+SMALL_GRID = {"lat": slice(None, None, 3), "lon": slice(None, None, 4)}
 
 
 def rewrite(
@@ -35,18 +41,27 @@ def rewrite(
     *,
     dims: dict[str, int | None] | None = None,
     attrs: dict | None = None,
+    select: dict[str, slice] | None = None,
 ) -> Path:
-    """Copy a netCDF-3 file variable by variable through ``change`` (netCDF4, any dims)."""
+    """Copy a netCDF-3 file variable by variable through ``change`` (netCDF4, any dims).
+
+    ``select`` (dim -> slice) keeps part of a dim (read only that part).
+    """
+    select = select or {}
     with netCDF4.Dataset(src) as nc:
         nc.set_auto_mask(False)
         gattrs = {k: nc.getncattr(k) for k in nc.ncattrs()}
-        all_dims = {d: (None if v.isunlimited() else len(v)) for d, v in nc.dimensions.items()}
+        all_dims = {
+            d: (None if v.isunlimited() else len(range(len(v))[select.get(d, slice(None))]))
+            for d, v in nc.dimensions.items()
+        }
         specs = {}
         for name, var in nc.variables.items():
+            index = tuple(select.get(d, slice(None)) for d in var.dimensions)
             spec = {
                 "dims": var.dimensions,
                 "dtype": var.dtype,
-                "data": var[...],
+                "data": var[index] if index else var[...],
                 "attrs": {k: var.getncattr(k) for k in var.ncattrs()},
             }
             spec = change(name, spec) if change else spec
@@ -71,9 +86,28 @@ def rewrite(
     return dst
 
 
+def patched(src: Path, dst: Path, edit: Callable[[netCDF4.Dataset], None]) -> Path:
+    """A byte copy of ``src`` changed in place by ``edit(nc)`` (netCDF4, append mode, no masks).
+
+    For changes of values and attributes only; dims and variables stay (see :func:`rewrite`).
+    """
+    dst.write_bytes(src.read_bytes())
+    with netCDF4.Dataset(dst, "a") as nc:
+        nc.set_auto_mask(False)
+        edit(nc)
+    return dst
+
+
 @pytest.fixture(scope="module")
 def old_primary() -> Path:
     return datasets.sample_path("tiegcm-1.94") / "tiegcm194_5deg_prim_001.nc"
+
+
+@pytest.fixture(scope="module")
+def small_primary(old_primary, tmp_path_factory) -> Path:
+    """The old-layout sample on :data:`SMALL_GRID`, written once per module."""
+    folder = tmp_path_factory.mktemp("small_primary")
+    return rewrite(old_primary, folder / old_primary.name, select=SMALL_GRID)
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +141,31 @@ def test_old_layout_sample_has_the_listings_layout(old_primary):
         assert nc.delhist_mins == 60 and "HE" not in nc.variables and "ZG" not in nc.variables
         assert nc["mag"].dimensions == ("latlon", "latlon")
         np.testing.assert_array_equal(nc["Kp"][:], 1e36)
+
+
+def test_small_copy_keeps_the_samples_layout_and_values(old_primary, small_primary):
+    # the variants below start from this copy: only the geographic grid is coarser
+    with netCDF4.Dataset(old_primary) as full, netCDF4.Dataset(small_primary) as small:
+        full.set_auto_mask(False)
+        small.set_auto_mask(False)
+        assert small.data_model == full.data_model
+        assert {k: small.getncattr(k) for k in small.ncattrs()}.keys() == set(full.ncattrs())
+        for key in full.ncattrs():
+            np.testing.assert_array_equal(small.getncattr(key), full.getncattr(key))
+        assert list(small.dimensions) == list(full.dimensions)
+        for dim, size in full.dimensions.items():
+            expected = len(range(len(size))[SMALL_GRID.get(dim, slice(None))])
+            assert len(small.dimensions[dim]) == expected, dim
+        assert small.dimensions["time"].isunlimited()
+        assert list(small.variables) == list(full.variables)
+        for name, var in full.variables.items():
+            got = small[name]
+            assert (got.dimensions, got.dtype) == (var.dimensions, var.dtype), name
+            assert got.ncattrs() == var.ncattrs(), name
+            for key in var.ncattrs():
+                np.testing.assert_array_equal(got.getncattr(key), var.getncattr(key))
+            index = tuple(SMALL_GRID.get(d, slice(None)) for d in var.dimensions)
+            np.testing.assert_array_equal(got[...], var[index] if index else var[...])
 
 
 def test_old_layout_sample_opens_without_warnings(old_primary):
@@ -152,11 +211,11 @@ def four_columns(name, spec):
     return spec
 
 
-def test_mtime_width_and_time_unit_combinations(old_primary, tmp_path):
-    reference = open_quietly(old_primary).time.values
+def test_mtime_width_and_time_unit_combinations(small_primary, tmp_path):
+    reference = open_quietly(small_primary).time.values
     # 4 columns, seconds, delhist_secs (the current writer's form)
     path = rewrite(
-        old_primary,
+        small_primary,
         tmp_path / "four_prim.nc",
         four_columns,
         dims={"mtimedim4": 4},
@@ -167,20 +226,21 @@ def test_mtime_width_and_time_unit_combinations(old_primary, tmp_path):
     assert ds.attrs["layout"] == "tiegcm3.x" and ds.attrs["history_interval_s"] == 3600.0
 
     # 3 columns with seconds, and 4 columns with minutes: both read, both agree
-    def seconds_only(name, spec):
-        return four_columns(name, spec) if name == "time" else spec
+    def seconds_only(nc):
+        nc["time"][:] = nc["time"][:] * 60.0
+        nc["time"].units = "seconds since 2003-3-21 0:0:0"
 
-    ds = open_quietly(rewrite(old_primary, tmp_path / "sec_prim.nc", seconds_only))
+    ds = open_quietly(patched(small_primary, tmp_path / "sec_prim.nc", seconds_only))
     np.testing.assert_array_equal(ds.time.values, reference)
 
     def columns_only(name, spec):
         return four_columns(name, spec) if name == "mtime" else spec
 
-    path = rewrite(old_primary, tmp_path / "col_prim.nc", columns_only, dims={"mtimedim4": 4})
+    path = rewrite(small_primary, tmp_path / "col_prim.nc", columns_only, dims={"mtimedim4": 4})
     np.testing.assert_array_equal(open_quietly(path).time.values, reference)
 
 
-def test_ilev_one_longer_than_lev(old_primary, tmp_path):
+def test_ilev_one_longer_than_lev(small_primary, tmp_path):
     def longer(name, spec):
         if "ilev" in spec["dims"]:  # one more interface on top, extrapolated
             axis = spec["dims"].index("ilev")
@@ -189,40 +249,38 @@ def test_ilev_one_longer_than_lev(old_primary, tmp_path):
             spec["data"] = np.concatenate([spec["data"], top + step], axis=axis)
         return spec
 
-    path = rewrite(old_primary, tmp_path / "ilev_prim.nc", longer, dims={"ilev": 30})
+    path = rewrite(small_primary, tmp_path / "ilev_prim.nc", longer, dims={"ilev": 30})
     ds = open_quietly(path)
     assert ds.sizes["ilev"] == ds.sizes["lev"] + 1 == 30
     assert ds["ilev"].values[-1] == 7.5 and ds["lev"].values[-1] == 7.25
     assert "ZG" in ds and ds["ZG"].sizes["ilev"] == 30
     t = ds.time.values[0]
     tn = ds.gcm.lat_lon("TN", time=t, height=300)
-    reference = open_quietly(old_primary).gcm.lat_lon("TN", time=t, height=300)
+    reference = open_quietly(small_primary).gcm.lat_lon("TN", time=t, height=300)
     np.testing.assert_allclose(tn.values, reference.values, rtol=1e-6)
 
 
 # -- multi-file runs --------------------------------------------------------------------------
 
 
-def shift_hours(hours: int) -> Change:
-    def change(name, spec):
-        if name == "mtime":
-            data = spec["data"].copy()
-            data[:, 1] += hours
-            spec["data"] = data
-        if name == "time":
-            spec["data"] = spec["data"] + hours * (
-                60.0 if "minutes" in spec["attrs"]["units"] else 3600.0
-            )
-        if name == "TN":
-            spec["data"] = spec["data"] + (1.0 if hours else 0.0)  # tells the files apart
-        return spec
+def shift_hours(hours: int) -> Callable[[netCDF4.Dataset], None]:
+    """An edit for :func:`patched`: every record ``hours`` later, TN + 1 K if shifted."""
 
-    return change
+    def edit(nc):
+        mtime = nc["mtime"][:]
+        mtime[:, 1] += hours
+        nc["mtime"][:] = mtime
+        per_hour = 60.0 if "minutes" in nc["time"].units else 3600.0
+        nc["time"][:] = nc["time"][:] + hours * per_hour
+        if hours:
+            nc["TN"][:] = nc["TN"][:] + 1.0  # tells the files apart
+
+    return edit
 
 
-def test_overlapping_files_keep_the_later_files_histories(old_primary, tmp_path):
-    first = rewrite(old_primary, tmp_path / "run_prim_001.nc", shift_hours(0))  # 0, 1 UT
-    second = rewrite(old_primary, tmp_path / "run_prim_002.nc", shift_hours(1))  # 1, 2 UT
+def test_overlapping_files_keep_the_later_files_histories(small_primary, tmp_path):
+    first = patched(small_primary, tmp_path / "run_prim_001.nc", shift_hours(0))  # 0, 1 UT
+    second = patched(small_primary, tmp_path / "run_prim_002.nc", shift_hours(1))  # 1, 2 UT
     with pytest.warns(
         OverlapWarning, match=r"run_prim_001\.nc.*replaced by the later file run_prim_002\.nc"
     ):
@@ -254,7 +312,7 @@ def test_mixed_versions_or_grids_refused_naming_files_and_versions(old_primary, 
 
 
 @pytest.mark.parametrize("width", [1, 2, 5, 6])
-def test_mtime_of_another_width_is_refused(old_primary, tmp_path, width):
+def test_mtime_of_another_width_is_refused(small_primary, tmp_path, width):
     def change(name, spec):
         if name == "mtime":
             data = np.zeros((spec["data"].shape[0], width), dtype="i4")
@@ -262,7 +320,7 @@ def test_mtime_of_another_width_is_refused(old_primary, tmp_path, width):
             spec.update(dims=("time", "odd"), data=data)
         return spec
 
-    path = rewrite(old_primary, tmp_path / f"w{width}_prim.nc", change, dims={"odd": width})
+    path = rewrite(small_primary, tmp_path / f"w{width}_prim.nc", change, dims={"odd": width})
     with pytest.raises(FileFormatError) as info:
         geospacexr.open_tiegcm(path)
     message = str(info.value)
@@ -278,13 +336,11 @@ def test_mtime_of_another_width_is_refused(old_primary, tmp_path, width):
         "minutes after 2003-3-21",
     ],
 )
-def test_time_unit_that_cannot_be_parsed_is_refused(old_primary, tmp_path, units):
-    def change(name, spec):
-        if name == "time":
-            spec["attrs"] = {**spec["attrs"], "units": units}
-        return spec
+def test_time_unit_that_cannot_be_parsed_is_refused(small_primary, tmp_path, units):
+    def change(nc):
+        nc["time"].units = units
 
-    path = rewrite(old_primary, tmp_path / "units_prim.nc", change)
+    path = patched(small_primary, tmp_path / "units_prim.nc", change)
     if "since" not in units:  # not a time unit at all: dated from year/mtime, and said so
         ds = open_quietly(path)
         assert units in ds.attrs["time_note"]
@@ -295,21 +351,21 @@ def test_time_unit_that_cannot_be_parsed_is_refused(old_primary, tmp_path, units
     assert path.name in message and "variable time" in message and "since Y-M-D" in message
 
 
-def test_missing_lev_is_refused(old_primary, tmp_path):
-    path = rewrite(old_primary, tmp_path / "nolev_prim.nc", lambda n, s: None if n == "lev" else s)
+def test_missing_lev_is_refused(small_primary, tmp_path):
+    path = rewrite(
+        small_primary, tmp_path / "nolev_prim.nc", lambda n, s: None if n == "lev" else s
+    )
     with pytest.raises(FileFormatError) as info:
         geospacexr.open(path)
     message = str(info.value)
     assert path.name in message and "lacks lev" in message and "expected" in message
 
 
-def test_time_variable_disagreeing_with_mtime_is_said(old_primary, tmp_path):
-    def change(name, spec):
-        if name == "time":
-            spec["data"] = spec["data"] + 30.0  # 30 minutes off
-        return spec
+def test_time_variable_disagreeing_with_mtime_is_said(small_primary, tmp_path):
+    def change(nc):
+        nc["time"][:] = nc["time"][:] + 30.0  # 30 minutes off
 
-    path = rewrite(old_primary, tmp_path / "off_prim.nc", change)
+    path = patched(small_primary, tmp_path / "off_prim.nc", change)
     with pytest.warns(geospacexr.errors.DataWarning, match=r"off_prim\.nc.*disagrees.*1800 s"):
         ds = geospacexr.open_tiegcm(path)
     assert ds.time.values[0] == np.datetime64("2003-03-21T00:00")  # from year/mtime
@@ -329,8 +385,8 @@ def add_magnetic_fields(src: Path, dst: Path, fields: dict) -> Path:
     return dst
 
 
-def test_geomagnetic_fields_keep_their_own_dims_and_coords(old_primary, tmp_path):
-    with netCDF4.Dataset(old_primary) as nc:
+def test_geomagnetic_fields_keep_their_own_dims_and_coords(small_primary, tmp_path):
+    with netCDF4.Dataset(small_primary) as nc:
         n = {d: len(nc.dimensions[d]) for d in ("time", "mlat", "mlon", "mlev", "imlev")}
         mlat = nc["mlat"][:]
     rng = np.random.default_rng(17)
@@ -345,7 +401,7 @@ def test_geomagnetic_fields_keep_their_own_dims_and_coords(old_primary, tmp_path
         ),
         "PHIM2D": (("time", "mlat", "mlon"), np.zeros((n["time"], n["mlat"], n["mlon"])), "V"),
     }
-    ds = open_quietly(add_magnetic_fields(old_primary, tmp_path / "mag_prim.nc", fields))
+    ds = open_quietly(add_magnetic_fields(small_primary, tmp_path / "mag_prim.nc", fields))
     assert ds["ED1"].dims == ("time", "imlev", "mlat", "mlon")
     assert ds["JE13D"].dims == ("time", "mlev", "mlat", "mlon")
     assert ds["PHIM2D"].dims == ("time", "mlat", "mlon")
@@ -359,21 +415,19 @@ def test_geomagnetic_fields_keep_their_own_dims_and_coords(old_primary, tmp_path
     assert ds["TN"].dims == ("time", "lev", "lat", "lon") and ds["TN"].attrs["grid"] == "geographic"
 
 
-def test_geomagnetic_grid_is_validated(old_primary, tmp_path):
-    def bad_mlat(name, spec):
-        if name == "mlat":
-            spec["data"] = spec["data"] * 1.5  # beyond the poles
-        return spec
+def test_geomagnetic_grid_is_validated(small_primary, tmp_path):
+    def bad_mlat(nc):
+        nc["mlat"][:] = nc["mlat"][:] * 1.5  # beyond the poles
 
-    path = rewrite(old_primary, tmp_path / "mlat_prim.nc", bad_mlat)
+    path = patched(small_primary, tmp_path / "mlat_prim.nc", bad_mlat)
     with pytest.raises(FileFormatError, match=r"mlat_prim\.nc.*coordinate mlat outside"):
         geospacexr.open_tiegcm(path)
     # a field on the magnetic grid in another dim order is not one the slices can use: dropped
-    with netCDF4.Dataset(old_primary) as nc:
+    with netCDF4.Dataset(small_primary) as nc:
         n = {d: len(nc.dimensions[d]) for d in ("time", "mlat", "mlon")}
     fields = {"ODD": (("time", "mlon", "mlat"), np.zeros((n["time"], n["mlon"], n["mlat"])), "V")}
     with pytest.warns(geospacexr.errors.DataWarning, match=r"field ODD has dims"):
         ds = geospacexr.open_tiegcm(
-            add_magnetic_fields(old_primary, tmp_path / "odd_prim.nc", fields)
+            add_magnetic_fields(small_primary, tmp_path / "odd_prim.nc", fields)
         )
     assert "ODD" not in ds

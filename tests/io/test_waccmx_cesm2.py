@@ -59,12 +59,9 @@ def true_heights_km(kind: str) -> np.ndarray:
 
     Independent of CAM's formulas: hydrostatic integration from the surface in the generator.
     """
-    header = layout.parse_header(layout.HEADERS[kind])
-    sizes = header["dims"]
-    grid = cesm.fv_subgrid(sizes["lat"], sizes["lon"], layout.LAT_STEP, layout.LON_STEP)
     times_h = [12.0, 12.0] if kind == "h0" else [0.0, 1.0]
-    state = cesm.cesm2_state(times_h, grid, nlev=sizes["lev"])
-    lon = ((grid["lon"] + 180.0) % 360.0) - 180.0
+    state = layout.physics(kind, times_h)
+    lon = ((state["lon"] + 180.0) % 360.0) - 180.0
     return state["ZTRUE"][..., np.argsort(lon)] / 1000.0, state["PHIS"][0][:, np.argsort(lon)]
 
 

@@ -890,8 +890,11 @@ def _fix_missing_values(ds: xr.Dataset) -> None:
     Float32 files carry a double 1e36 that xarray's decoding would not match. File-backed
     variables are masked on read (:class:`_MissingToNaN`) and lose the attributes, so decoding
     does not mask them again; dask-backed ones get the attributes in their own dtype for
-    xarray's decoding.
+    xarray's decoding. The masked variables replace the old ones in one update (one by one,
+    each ``ds[name] =`` re-merges the whole Dataset: quadratic in the number of variables).
     """
+    masked_coords: dict[str, xr.Variable] = {}
+    masked_vars: dict[str, xr.Variable] = {}
     for name, var in list(ds.variables.items()):
         if var.dtype.kind != "f":
             continue
@@ -913,10 +916,11 @@ def _fix_missing_values(ds: xr.Dataset) -> None:
             attrs,
             encoding=var.encoding,
         )
-        if name in ds.coords:
-            ds.coords[name] = masked
-        else:
-            ds[name] = masked
+        (masked_coords if name in ds.coords else masked_vars)[name] = masked
+    if masked_coords:
+        ds.coords.update(masked_coords)
+    if masked_vars:
+        ds.update(masked_vars)
 
 
 def _apply_names(
@@ -1255,15 +1259,18 @@ def _field_grid(var: xr.Variable | xr.DataArray) -> str:
 
 
 def _mask_scalars(ds: xr.Dataset, threshold: float) -> xr.Dataset:
-    """TIE-GCM's per-time scalars (``Kp``, ``bzimf``, ``swvel``...) hold 1e36 when unused: NaN."""
+    """TIE-GCM's per-time scalars (``Kp``, ``bzimf``, ``swvel``...) hold 1e36 when unused: NaN.
+
+    One update for all of them (``ds[name] =`` each would re-merge the Dataset every time).
+    """
+    masked = {}
     for name, var in list(ds.data_vars.items()):
         if _field_grid(var) != "scalar" or var.dtype.kind != "f" or var.size == 0:
             continue
-        attrs = dict(var.attrs)
-        masked = var.where(np.abs(var) < threshold)
-        masked.attrs = attrs
-        ds[name] = masked
-    return ds
+        raw = var.variable  # without coordinates: nothing to align
+        masked[name] = raw.where(abs(raw) < threshold)
+        masked[name].attrs = dict(var.attrs)
+    return ds.assign(masked) if masked else ds
 
 
 def _standardise_tiegcm(raw: xr.Dataset, path: Path) -> xr.Dataset:

@@ -35,6 +35,7 @@ atmosphere in :mod:`geospacexr._synth.gcm`), over terrain.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -388,6 +389,26 @@ def parse_header(text: str) -> dict[str, Any]:
     return {"dims": dims, "attrs": attrs, "variables": variables}
 
 
+@functools.lru_cache(maxsize=16)
+def _cached_state(kind: str, times_h: tuple[float, ...], z3gm: str) -> dict[str, np.ndarray]:
+    header = parse_header(HEADERS[kind])
+    sizes = header["dims"]
+    grid = cesm.fv_subgrid(sizes["lat"], sizes["lon"], LAT_STEP, LON_STEP)
+    state = cesm.cesm2_state(list(times_h), grid, nlev=sizes["lev"], z3gm=z3gm)
+    state.update(cesm.magnetic_state(list(times_h), sizes["mlat"], sizes["mlon"]))
+    for value in state.values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)  # shared between fixtures: no edit may change it
+    return state
+
+
+def physics(kind: str, times_h: list[float], z3gm: str = "cesm2") -> dict[str, np.ndarray]:
+    """The fixture's physics (:func:`geospacexr._synth.cesm.cesm2_state` and the magnetic
+    fields) on the subsampled grid of ``kind``, computed once per argument set (read-only).
+    """
+    return dict(_cached_state(kind, tuple(float(t) for t in times_h), z3gm))
+
+
 def build(
     path: Path,
     kind: str = "h1",
@@ -419,11 +440,8 @@ def build(
     centres = bounds.mean(axis=1)
     times_h = list(((centres % 1.0) * 24.0).round(6))
     header = parse_header(HEADERS[kind])
-    sizes = header["dims"]
-    grid = cesm.fv_subgrid(sizes["lat"], sizes["lon"], LAT_STEP, LON_STEP)
-    state = cesm.cesm2_state(times_h, grid, nlev=sizes["lev"], z3gm=z3gm)
-    state.update(cesm.magnetic_state(times_h, sizes["mlat"], sizes["mlon"]))
-    header["dims"].update({"lat": grid["lat"].size, "lon": grid["lon"].size})
+    state = physics(kind, times_h, z3gm)
+    header["dims"].update({"lat": state["lat"].size, "lon": state["lon"].size})
     header["dims"]["time"] = None
     header["attrs"]["geospacexr_fixture_source"] = SOURCE
     values = cesm.cesm2_values(state, header, days, bounds)
