@@ -863,6 +863,8 @@ def _dataset_attrs(cols: DmapColumns, kind: str) -> dict[str, Any]:
         "superdarn_type": kind,
         "source_files": json.dumps([p.name for p in cols.paths]),
         "problematic_records": json.dumps(cols.problems),
+        # the fields' order of first appearance (the writer writes records in this order)
+        "dmap_fields": json.dumps({"scalars": list(cols.scalars), "arrays": list(cols.arrays)}),
     }
     stid = cols.scalars.get("stid")
     if stid is not None and _STRING not in stid.keys and len(set(stid.values)) == 1:
