@@ -1012,6 +1012,7 @@ def _sniff(path: Path) -> bool:
     magic=(HEADER.pack(RECORD_CODE, 0, 0, 0)[:4],),
     sniff=_sniff,
     description="SuperDARN DMAP files (iqdat, rawacf, fitacf, snd, grid, map), plain or bzip2",
+    sample="superdarn-fitacf",
 )
 def open_dmap_files(
     files: PathLike | Iterable[PathLike], kind: str | None = None, mode: str = "lax"
