@@ -117,8 +117,10 @@ def _convection(mlat: np.ndarray, mlt: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _coarse(values: np.ndarray) -> np.ndarray:
-    """float32 rounded to 8 significant bits (0.4 %, finer than every fitted error): the
-    values stay plausible and the bzip2 sample stays small."""
+    """float32 rounded to 8 significant bits (0.4 %, finer than every fitted error).
+
+    The values stay plausible and the bzip2 sample stays small.
+    """
     bits = np.asarray(values, dtype="f4").view("u4")
     return ((bits + np.uint32(0x4000)) & np.uint32(0xFFFF8000)).view("f4")
 
@@ -221,7 +223,6 @@ def fitacf_records(seed: int = 20190301) -> xr.Dataset:
         "x_sd_s": 0.09 + 0.8 / snr,
         "x_sd_phi": 0.15 + 2.5 / snr,
     }
-    keys = dict(ARRAYS)
     data_vars: dict[str, xr.Variable] = {}
 
     # -- scalars
@@ -297,9 +298,7 @@ def fitacf_records(seed: int = 20190301) -> xr.Dataset:
         {"dmap_type": 2},
     )
     pwr0 = np.where(iono | gs, power + 1.0, rng.gamma(1.5, 0.8, (n, GATES)))
-    data_vars["pwr0"] = xr.Variable(
-        ("time", "range_gate"), _coarse(pwr0), {"dmap_type": 4}
-    )
+    data_vars["pwr0"] = xr.Variable(("time", "range_gate"), _coarse(pwr0), {"dmap_type": 4})
     width = int(keep.sum(axis=1).max())
     slist = np.full((n, width), -1, dtype="i2")
     for rec in range(n):
