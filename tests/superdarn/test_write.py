@@ -111,3 +111,7 @@ def test_kind_is_checked(superdarn_data, tmp_path):
 def test_a_dataset_without_time_is_refused(tmp_path):
     with pytest.raises(InvalidArgumentError, match="time"):
         write(xr.Dataset({"a": ("x", [1])}), tmp_path / "x.fitacf")
+
+
+def test_reachable_from_the_package():
+    assert geospacexr.superdarn.write is write
