@@ -61,7 +61,7 @@ def clear_caches() -> list[str]:
     return _clear()
 
 
-_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics", "rb"}
+_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics", "rb", "superdarn"}
 
 
 def __getattr__(name: str) -> Any:

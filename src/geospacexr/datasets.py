@@ -589,3 +589,26 @@ register_sample(
     opener=_open_netcdf,
     single_file=True,
 )(_synth_rb.t96_grid_generator())
+
+
+def _superdarn_fitacf(folder: Path) -> list[str]:
+    from ._synth import superdarn
+
+    return superdarn.fitacf_generator()(folder)
+
+
+def _open_superdarn_file(path: Path, **kwargs: Any) -> Any:
+    from .io.dmap import open_superdarn
+
+    return open_superdarn(path, **kwargs)
+
+
+register_sample(
+    "superdarn-fitacf",
+    kind="superdarn",
+    description="SuperDARN Saskatoon FITACF 3.0, 2019-03-01 04-06 UT: 1-min 16-beam scans, "
+    "75 gates, ground scatter near the radar, F-region echoes drifting with a two-cell "
+    "convection pattern (bzip2 DMAP, written by geospacexr.superdarn.write)",
+    opener=_open_superdarn_file,
+    single_file=True,
+)(_superdarn_fitacf)

@@ -178,6 +178,15 @@ FORMATS: dict[str, Format] = {
             "netcdf",
             GCM_WINDOW,
         ),
+        Format(
+            "superdarn-fitacf",
+            "superdarn-dmap",
+            "superdarn-fitacf",
+            "*.fitacf.bz2",
+            "geospacexr:open_superdarn",
+            "none",
+            "dmap",
+        ),
     ]
 }
 
@@ -1177,6 +1186,8 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         return sav_cases(src)
     if fmt.family == "netcdf":
         return netcdf_cases(src, netcdf4_copy(src, scratch))
+    if fmt.family == "dmap":
+        return dmap_cases(src)
     return []
 
 
@@ -1300,3 +1311,165 @@ def _random_file(path: Path, name: str, how: str, seed: float) -> Callable[[Path
         return folder / name
 
     return make
+
+
+# --------------------------------------------------------------------------- SuperDARN DMAP
+
+#: Records of the sample kept for the structural DMAP cases (small files, quick to damage).
+_DMAP_HEAD_RECORDS = 48
+
+
+def dmap_records(data: bytes) -> list[tuple[int, int, int, int]]:
+    """``(offset, size, nscalars, narrays)`` of each record of uncompressed DMAP content."""
+    out, pos = [], 0
+    while pos + 16 <= len(data):
+        _code, size, nscalars, narrays = struct.unpack_from("<iiii", data, pos)
+        if size < 16:
+            break
+        out.append((pos, size, nscalars, narrays))
+        pos += size
+    return out
+
+
+def _dmap_fields(data: bytes, offset: int, nscalars: int, narrays: int) -> list[tuple]:
+    """``(kind, name, type_offset, type_key)`` of a record's fields (arrays: also dims offset)."""
+    sizes = {1: 1, 2: 2, 3: 4, 4: 4, 8: 8, 10: 8, 16: 1, 17: 2, 18: 4, 19: 8}
+    pos, out = offset + 16, []
+    for _ in range(nscalars):
+        nul = data.index(b"\0", pos)
+        name, key = data[pos:nul].decode("latin-1"), data[nul + 1]
+        out.append(("scalar", name, nul + 1, key))
+        pos = data.index(b"\0", nul + 2) + 1 if key == 9 else nul + 2 + sizes[key]
+    for _ in range(narrays):
+        nul = data.index(b"\0", pos)
+        name, key = data[pos:nul].decode("latin-1"), data[nul + 1]
+        ndim = struct.unpack_from("<i", data, nul + 2)[0]
+        dims = struct.unpack_from(f"<{ndim}i", data, nul + 6)
+        out.append(("array", name, nul + 1, key))
+        pos = nul + 6 + 4 * ndim + int(np.prod(dims, dtype=np.int64)) * sizes[key]
+    return out
+
+
+def dmap_cases(src: Path) -> list[tuple[str, str, Callable]]:
+    """Structural damage kinds of a SuperDARN DMAP file (plain or bzip2).
+
+    Each case damages one record of the sample's first :data:`_DMAP_HEAD_RECORDS` records (the
+    canonical choice: record 1, so a reader in lax mode keeps record 0 and may resume after the
+    damage) and writes them plain, or bzip2 again for some random variants.
+    """
+    raw = src.read_bytes()
+    compressed = raw.startswith(b"BZh")
+    full = bz2.decompress(raw) if compressed else raw
+    records = dmap_records(full)
+    head = full[: sum(r[1] for r in records[:_DMAP_HEAD_RECORDS])]
+    records = records[:_DMAP_HEAD_RECORDS]
+    plain = src.name.removesuffix(".bz2")
+
+    def pick(rng) -> int:
+        return rng.choice([1, 0, 2, len(records) - 1, len(records) // 2])
+
+    def out(rng, label: str, content: bytes):
+        z = rng.choice([False, True])
+        if z:
+            return f"{label} (bzip2)", _writer(plain + ".bz2", lambda: bz2.compress(content, 1))
+        return label, _writer(plain, content)
+
+    def put(i: int, at: int, fmt: str, value: int) -> bytes:
+        body = bytearray(head)
+        struct.pack_into(fmt, body, records[i][0] + at, value)
+        return bytes(body)
+
+    def header(field: int, what: str, choices: list[int]):
+        def build(rng):
+            i, value = pick(rng), rng.choice(choices)
+            label, make = out(rng, f"record {i}: {what} -> {value}", put(i, 4 * field, "<i", value))
+            return label, make, False
+
+        return build
+
+    def field_of(i: int, kind: str, rng, key: int | None = None):
+        off, _size, ns, na = records[i]
+        fields = [f for f in _dmap_fields(head, off, ns, na) if f[0] == kind]
+        if key is not None:
+            fields = [f for f in fields if f[3] == key] or fields
+        return rng.choice(fields)
+
+    def type_byte(kind: str, choices: list[int]):
+        def build(rng):
+            i = pick(rng)
+            _, name, at, key = field_of(i, kind, rng)
+            value = rng.choice(choices)
+            body = bytearray(head)
+            body[at] = value
+            label, make = out(
+                rng, f"record {i}: {kind} {name!r} type {key} -> {value}", bytes(body)
+            )
+            return label, make, False
+
+        return build
+
+    def array_dims(which: str):
+        def build(rng):
+            i = pick(rng)
+            _, name, at, _key = field_of(i, "array", rng)
+            if which == "ndim":
+                value, where = rng.choice([2**31 - 1, 0, -1, 9]), at + 1
+            else:
+                value, where = rng.choice([2**31 - 1, 2**30, -1, 65536]), at + 5
+            body = bytearray(head)
+            struct.pack_into("<i", body, where, value)
+            label, make = out(rng, f"record {i}: array {name!r} {which} -> {value}", bytes(body))
+            return label, make, False
+
+        return build
+
+    def truncated(rng):
+        i = pick(rng)
+        off, size, _, _ = records[i]
+        cut = off + rng.choice([size // 2, 3, 17, size - 1])
+        label, make = out(rng, f"cut at byte {cut} (inside record {i})", head[:cut])
+        return label, make, False
+
+    def no_nul(rng):
+        i = pick(rng)
+        _, name, at, _key = field_of(i, "scalar", rng, key=9)
+        off, size, _, _ = records[i]
+        body = bytearray(head)
+        body[at + 1 : off + size] = b"A" * (off + size - at - 1)
+        label, make = out(rng, f"record {i}: string {name!r} without its NUL", bytes(body))
+        return label, make, False
+
+    def slist_gates(rng):
+        i = pick(rng)
+        off, _size, ns, na = records[i]
+        at = next(f[2] for f in _dmap_fields(head, off, ns, na) if f[1] == "slist")
+        value = rng.choice([32767, -5, 75])
+        label, make = out(
+            rng, f"record {i}: first slist gate -> {value}", put(i, at + 9 - off, "<h", value)
+        )
+        return label, make, False
+
+    def bomb(rng):
+        size = rng.choice([6 * GIB, 16 * GIB])
+        return (
+            f"{plain}.bz2: good records + bzip2 streams of {size // GIB} GiB zeros",
+            _writer(plain + ".bz2", lambda: bz2.compress(head, 1) + _zeros_bomb("bz2", size)),
+            False,
+        )
+
+    return [
+        ("looping-record", "record size 0 (self-looping)", header(1, "size", [0])),
+        ("looping-record", "record size negative", header(1, "size", [-1, -16, -(2**31)])),
+        ("looping-record", "record size huge", header(1, "size", [2**31 - 1, 2**30])),
+        ("looping-record", "record size too small", header(1, "size", [16, 1, 15, 20])),
+        ("counts", "scalar count absurd", header(2, "scalar count", [2**31 - 1, -1, 10**6])),
+        ("counts", "array count absurd", header(3, "array count", [2**31 - 1, -1, 10**6])),
+        ("bomb", "array dims absurd", array_dims("dim")),
+        ("dims", "array ndim absurd", array_dims("ndim")),
+        ("type", "scalar type byte invalid", type_byte("scalar", [0, 5, 127, 255, 11])),
+        ("type", "array type byte invalid", type_byte("array", [9, 0, 255, 6])),
+        ("truncated", "cut inside a record", truncated),
+        ("string", "string without NUL", no_nul),
+        ("gates", "slist gate out of range", slist_gates),
+        ("bomb", "bzip2 bomb", bomb),
+    ]

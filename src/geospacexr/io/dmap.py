@@ -863,6 +863,8 @@ def _dataset_attrs(cols: DmapColumns, kind: str) -> dict[str, Any]:
         "superdarn_type": kind,
         "source_files": json.dumps([p.name for p in cols.paths]),
         "problematic_records": json.dumps(cols.problems),
+        # the fields' order of first appearance (the writer writes records in this order)
+        "dmap_fields": json.dumps({"scalars": list(cols.scalars), "arrays": list(cols.arrays)}),
     }
     stid = cols.scalars.get("stid")
     if stid is not None and _STRING not in stid.keys and len(set(stid.values)) == 1:
@@ -1010,6 +1012,7 @@ def _sniff(path: Path) -> bool:
     magic=(HEADER.pack(RECORD_CODE, 0, 0, 0)[:4],),
     sniff=_sniff,
     description="SuperDARN DMAP files (iqdat, rawacf, fitacf, snd, grid, map), plain or bzip2",
+    sample="superdarn-fitacf",
 )
 def open_dmap_files(
     files: PathLike | Iterable[PathLike], kind: str | None = None, mode: str = "lax"

@@ -1,0 +1,10 @@
+"""SuperDARN: pure functions on the ``superdarn`` Datasets of :func:`geospacexr.open_superdarn`.
+
+:func:`write` turns such a Dataset back into DMAP records (``docs/superdarn.md``, "Writing").
+"""
+
+from __future__ import annotations
+
+from ._write import dmap_bytes, write
+
+__all__ = ["dmap_bytes", "write"]
