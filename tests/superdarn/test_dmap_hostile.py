@@ -203,6 +203,19 @@ def test_a_bzip2_bomb_is_refused_within_the_limit(tmp_path):
     assert time.perf_counter() - start < 20
 
 
+def test_good_records_then_bzip2_zeros_stop_at_the_first_impossible_record(tmp_path):
+    """Decompression follows the record chain and stops at a zero header, not at the limit."""
+    zeros = 48 << 20  # more than the limit below, and several decompression pieces
+    path = write(tmp_path, bz2.compress(fit_record(0) + fit_record(1) + b"\0" * zeros), "z.bz2")
+    with config.override({"io.max_decompressed_mb": 40}):
+        ds, problems, message = lax(path)
+        assert ds.sizes["time"] == 2
+        assert any("decompression stopped early" in p["reason"] for p in problems)
+        assert "z.bz2" in message
+        with pytest.raises(FileFormatError, match="declares 0 bytes"):
+            geospacexr.open_superdarn(path, mode="strict")
+
+
 def test_a_truncated_bzip2_file_keeps_its_complete_records(superdarn_data, tmp_path):
     src = superdarn_data / "pydarn" / "test.fitacf.bz2"
     if not src.is_file():

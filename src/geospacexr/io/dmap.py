@@ -239,8 +239,30 @@ def read_dmap_bytes(
     except OSError as exc:
         raise FileFormatError(f"cannot be read ({exc})", path=p) from exc
     if data.startswith(b"BZh"):
-        return decompress(data, path=p, max_mb=limits.max_decompressed_mb)
+        return decompress(data, path=p, max_mb=limits.max_decompressed_mb, stop=_RecordWalk())
     return data, None
+
+
+class _RecordWalk:
+    """Follow the record chain of content being decompressed; stop at an impossible record.
+
+    A record size below the header's is where the reader stops too (it cannot resynchronise
+    from there), so decompressing beyond it is wasted: good records followed by gigabytes of
+    zeros end after the first zero header instead of at ``io.max_decompressed_mb``. Each call
+    continues from where the previous one stopped (linear in the content).
+    """
+
+    def __init__(self) -> None:
+        self.pos = 0
+
+    def __call__(self, buffer: bytearray) -> str | None:
+        n = len(buffer)
+        while self.pos + HEADER.size <= n:
+            _code, size, _nscalars, _narrays = HEADER.unpack_from(buffer, self.pos)
+            if size < HEADER.size:
+                return f"record at byte {self.pos} declares {size} bytes (no record follows)"
+            self.pos += size
+        return None
 
 
 def _decode_text(raw: bytes) -> str:

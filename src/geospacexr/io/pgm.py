@@ -121,17 +121,33 @@ class _Limit:
             )
 
 
+class _Stopped(Exception):
+    """Raised inside a decompression when the ``stop`` callback finds the content damaged."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _Output:
     """Decompressed content gathered in one growing buffer (no join copy at the end).
 
     Every piece is counted against the :class:`_Limit` before it is kept, and ``check`` sees
     the first :data:`_HEADER_PEEK` bytes as soon as they exist, so a header that declares too
-    much is refused before the rest is decompressed.
+    much is refused before the rest is decompressed. ``stop`` (if given) sees the whole buffer
+    after each piece and returns a reason to stop decompressing (content that can no longer be
+    used: the reader would discard the rest anyway), or ``None`` to go on.
     """
 
-    def __init__(self, limit: _Limit, check: Callable[[bytes | bytearray], None] | None) -> None:
+    def __init__(
+        self,
+        limit: _Limit,
+        check: Callable[[bytes | bytearray], None] | None,
+        stop: Callable[[bytearray], str | None] | None = None,
+    ) -> None:
         self.limit = limit
         self.check = check
+        self.stop = stop
         self.buffer = bytearray()
 
     def add(self, piece: bytes) -> None:
@@ -147,6 +163,10 @@ class _Output:
             if self.check is not None and len(self.buffer) >= _HEADER_PEEK:
                 check, self.check = self.check, None
                 check(self.buffer)
+            if self.stop is not None:
+                reason = self.stop(self.buffer)
+                if reason:
+                    raise _Stopped(reason)
 
     def result(self, problem: str | None = None) -> tuple[bytearray, str | None]:
         if self.check is not None and self.buffer:
@@ -196,6 +216,8 @@ def _gunzip(data: bytes, out: _Output) -> tuple[bytearray, str | None]:
                     chunk = d.unconsumed_tail
                     if d.eof or not chunk:
                         break
+        except _Stopped as stop:
+            return out.result(f"decompression stopped early: {stop.reason}")
         except _ENGINE_ERRORS as exc:
             return bytearray(), f"corrupt gzip data ({exc})"
         pos -= len(d.unused_data)
@@ -229,6 +251,8 @@ def _bunzip(data: bytes, out: _Output) -> tuple[bytearray, str | None]:
                 out.add(d.decompress(chunk, out.limit.room()))
         except FileFormatError:
             raise  # a limit (a ValueError too), not damage
+        except _Stopped as stop:
+            return out.result(f"decompression stopped early: {stop.reason}")
         except (OSError, ValueError, EOFError) as exc:
             return bytearray(), f"corrupt bzip2 data ({exc})"
         pos -= len(d.unused_data)
@@ -243,6 +267,7 @@ def decompress(
     path: Path | None = None,
     max_mb: float | None = None,
     check: Callable[[bytes | bytearray], None] | None = None,
+    stop: Callable[[bytearray], str | None] | None = None,
 ) -> tuple[bytes | bytearray, str | None]:
     """Decompress gzip (every member) or bzip2 (every stream) content; pass plain through.
 
@@ -260,6 +285,11 @@ def decompress(
         check: Called once with the start of the content (its first 64 KiB, or all of it when
             shorter) as soon as it is decompressed; it may raise to stop early (a header that
             declares more than the limits allow).
+        stop: Called with the content gathered so far after each decompressed piece; a
+            returned reason ends the decompression there (what is gathered is returned, with
+            the reason as the problem). A reader passes a record walker, so that good records
+            followed by gigabytes of zeros stop at the first impossible record instead of
+            decompressing up to the size limit.
 
     Returns:
         ``(content, problem)``: ``problem`` is ``None`` for an intact stream.
@@ -269,9 +299,9 @@ def decompress(
             what ``check`` raises.
     """
     if data.startswith(b"\x1f\x8b"):
-        return _gunzip(data, _Output(_Limit(max_mb, path), check))
+        return _gunzip(data, _Output(_Limit(max_mb, path), check, stop))
     if data.startswith(b"BZh"):
-        return _bunzip(data, _Output(_Limit(max_mb, path), check))
+        return _bunzip(data, _Output(_Limit(max_mb, path), check, stop))
     if check is not None and data:
         check(data[:_HEADER_PEEK])
     return data, None
