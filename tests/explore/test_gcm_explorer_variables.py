@@ -67,10 +67,15 @@ def test_every_sliceable_variable_is_offered_with_its_own_slices(which, request)
     # "other" rows (per-time tables such as dtide) are never offered
     assert not {n for n, r in rows.items() if r["layout"] == "other"} & offered
     for name in sorted(sliceable):
+        expected = tuple(s for s in SLICES if s in supported_slices(ds, name))
+        assert ex._slices_of(name) == expected, name
+    # through the widgets: one variable of each layout (each change redraws)
+    for name in {r["layout"]: n for n, r in sorted(rows.items()) if n in sliceable}.values():
         ex.variable.value = name
         expected = [s for s in SLICES if s in supported_slices(ds, name)]
         assert ex.slice.options == expected, name
         assert ex.slice.value in expected
+        assert not ex.message.visible, (name, ex.message.object)
 
 
 def test_geomagnetic_fields_are_offered(secondary, cesm2):

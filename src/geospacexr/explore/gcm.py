@@ -56,10 +56,10 @@ def _field_info(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
 
     The file's variables come from :func:`geospacexr.gcm.variables` (its ``slices`` say what
     each can do; ``other`` rows, which no slice takes, are left out; per-time scalars are
-    offered as time series), then the derived fields and emission rates the file can compute.
+    offered as time series), then the derived fields and emission rates the file can compute
+    (3-D fields on the model's geographic levels: every slice). Resolving each derived name
+    through :func:`geospacexr.gcm.field` would cost seconds per name on a large file.
     """
-    from ..gcm.variables import supported_slices
-
     info: dict[str, dict[str, Any]] = {}
     for row in _gcm.variables(ds):
         slices = tuple(s for s in row["slices"].split(", ") if s)
@@ -74,24 +74,13 @@ def _field_info(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
         n for n in _gcm.emissions.available(ds) if not n.startswith("OH_VIB_")
     ]
     for name in extra:
-        if name in info:
-            continue
-        try:
-            da = _gcm.field(ds, name)
-            slices = supported_slices(ds, da)
-        except (GeospacexrError, ValueError):
-            continue
-        if slices:
-            info[name] = {
-                "slices": slices,
-                "vertical": _gcm.slices.vertical_dim(da),
-                "horizontal": _gcm.slices.grid_of(da),
-            }
+        if name not in info:
+            info[name] = {"slices": SLICES, "vertical": "lev", "horizontal": "geographic"}
     return info
 
 
-def _fields(ds: xr.Dataset) -> list[str]:
-    info = _field_info(ds)
+def _fields(ds: xr.Dataset, info: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    info = _field_info(ds) if info is None else info
     names = sorted(n for n in info if n in ds.data_vars)
     return names + [n for n in info if n not in ds.data_vars]
 
@@ -423,7 +412,7 @@ class GcmExplorer:
         self.times = times
         #: Per offered field: the slices it can do, its vertical grid and horizontal grid.
         self.fields = _field_info(ds)
-        fields = _fields(ds)
+        fields = _fields(ds, self.fields)
         default = "TN" if "TN" in fields else fields[0]
         heights = (
             _gcm.column_heights(ds, "lev").isel(time=0).values if "ZG" in ds or "Z" in ds else None
