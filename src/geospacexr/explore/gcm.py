@@ -40,15 +40,65 @@ _MERIDIAN_STEP = 30.0
 _COLOUR_MAPS = ["viridis", "plasma", "inferno", "cividis", "RdBu_r", "coolwarm", "PuOr_r"]
 
 
-def _fields(ds: xr.Dataset) -> list[str]:
-    names = [
-        str(v)
-        for v, da in ds.data_vars.items()
-        if "time" in da.dims and {"lat", "lon"} <= set(da.dims)
+#: Axis labels of the explorer's plots (as the static figures label them).
+_AXIS_LABELS = {
+    "lat": "latitude (°N)",
+    "lon": "longitude (°E)",
+    "mlat": "magnetic latitude (°)",
+    "mlon": "magnetic longitude (°)",
+    "local_time": "local time (h)",
+}
+_VERTICAL_DIMS = ("lev", "ilev", "mlev", "imlev")
+
+
+def _field_info(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """Every field the explorer offers: ``name -> {"slices", "vertical", "horizontal"}``.
+
+    The file's variables come from :func:`geospacexr.gcm.variables` (its ``slices`` say what
+    each can do; ``other`` rows, which no slice takes, are left out; per-time scalars are
+    offered as time series), then the derived fields and emission rates the file can compute
+    (3-D fields on the model's geographic levels: every slice). Resolving each derived name
+    through :func:`geospacexr.gcm.field` would cost seconds per name on a large file.
+    """
+    info: dict[str, dict[str, Any]] = {}
+    for row in _gcm.variables(ds):
+        slices = tuple(s for s in row["slices"].split(", ") if s)
+        if row["layout"] == "other" or not slices:
+            continue
+        info[row["name"]] = {
+            "slices": slices,
+            "vertical": row["grid"] if row["grid"] in _VERTICAL_DIMS else None,
+            "horizontal": row["horizontal"],
+        }
+    extra = list(_gcm.derived.available(ds)) + [
+        n for n in _gcm.emissions.available(ds) if not n.startswith("OH_VIB_")
     ]
-    derived = [n for n in _gcm.derived.available(ds) if n not in names]
-    rates = [n for n in _gcm.emissions.available(ds) if not n.startswith("OH_VIB_")]
-    return sorted(names) + derived + [n for n in rates if n not in names]
+    for name in extra:
+        if name not in info:
+            info[name] = {"slices": SLICES, "vertical": "lev", "horizontal": "geographic"}
+    return info
+
+
+def _fields(ds: xr.Dataset, info: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    info = _field_info(ds) if info is None else info
+    names = sorted(n for n in info if n in ds.data_vars)
+    return names + [n for n in info if n not in ds.data_vars]
+
+
+def _level_slider_settings(levels: np.ndarray) -> dict[str, float]:
+    """Range, start value (a real level near the middle) and step of the level slider.
+
+    Pressure levels in hPa (WACCM-X: 1e-10 to 1000 hPa) get a step finer than their closest
+    spacing, so every level of the file can be reached; TIE-GCM's ln(p0/p) levels keep half a
+    level's step.
+    """
+    lev = np.sort(np.asarray(levels, dtype=float)[np.isfinite(levels)])
+    middle = float(lev[np.argmin(np.abs(lev - np.median(lev)))])
+    gaps = np.diff(lev)
+    gaps = gaps[gaps > 0]
+    step = float(gaps.min() / 2) if gaps.size else 0.05
+    step = min(step, 0.05)
+    return {"start": float(lev[0]), "end": float(lev[-1]), "value": middle, "step": step}
 
 
 def _nan_joined(lines: list[np.ndarray]) -> np.ndarray:
@@ -272,6 +322,24 @@ def _line(xy: np.ndarray, kdims: list[str], **opts: Any) -> Any:
     return hv.Curve((xy[:, 0], xy[:, 1]), kdims[0], kdims[1]).opts(color="black", tools=[], **opts)
 
 
+def _dim(name: str) -> Any:
+    """A HoloViews dimension named as the coordinate, labelled as the static figures do."""
+    import holoviews as hv
+
+    return hv.Dimension(name, label=_AXIS_LABELS.get(name, name))
+
+
+def _title(da: xr.DataArray) -> str:
+    """The plot title: the long name in sentence case with name and units (as the figures)."""
+    from ..plot.common import sentence_case
+
+    long_name = sentence_case(da.attrs.get("long_name", da.name))
+    units = da.attrs.get("units", "")
+    if str(da.name) == long_name:
+        return f"{da.name} ({units})" if units else str(da.name)
+    return f"{long_name} ({da.name}, {units})" if units else f"{long_name} ({da.name})"
+
+
 @lru_cache(maxsize=1)
 def _global_coastline_path() -> Any:
     """The coastline element of the global map (one object: Bokeh skips re-sending it)."""
@@ -342,7 +410,9 @@ class GcmExplorer:
         self.last_refresh_seconds = float("nan")
         times = ds["time"].values
         self.times = times
-        fields = _fields(ds)
+        #: Per offered field: the slices it can do, its vertical grid and horizontal grid.
+        self.fields = _field_info(ds)
+        fields = _fields(ds, self.fields)
         default = "TN" if "TN" in fields else fields[0]
         heights = (
             _gcm.column_heights(ds, "lev").isel(time=0).values if "ZG" in ds or "Z" in ds else None
@@ -356,9 +426,13 @@ class GcmExplorer:
             if heights is not None
             else (100.0, 500.0)
         )
-        lev = ds["lev"].values
         self.variable = pn.widgets.Select(label="variable", options=fields, value=default)
-        self.slice = pn.widgets.Select(label="slice", options=list(SLICES), value="lat_lon")
+        offered = self._slices_of(default)
+        self.slice = pn.widgets.Select(
+            label="slice",
+            options=list(offered),
+            value="lat_lon" if "lat_lon" in offered else offered[0],
+        )
         self.time = pn.widgets.Player(
             label="time",
             start=0,
@@ -372,11 +446,7 @@ class GcmExplorer:
             label="vertical", options=list(_VERTICAL), value="level"
         )
         self.level = pn.widgets.FloatSlider(
-            label="level",
-            start=float(lev.min()),
-            end=float(lev.max()),
-            value=float(np.round(np.median(lev), 2)),
-            step=0.05,
+            label="level", **self._level_settings(self.fields[default]["vertical"])
         )
         self.height = pn.widgets.FloatSlider(
             label="height (km)",
@@ -494,6 +564,46 @@ class GcmExplorer:
             self.variable.value, difference=bool(self.difference.value and self.control is not None)
         )
 
+    def _slices_of(self, name: str) -> tuple[str, ...]:
+        """The slice kinds the explorer offers for one variable (those it can do)."""
+        info = self.fields.get(name)
+        return tuple(s for s in SLICES if info is None or s in info["slices"])
+
+    def _level_settings(self, grid: str | None) -> dict[str, float]:
+        """Level slider settings for a vertical grid (``lev`` when the field has none)."""
+        dim = grid if grid is not None and grid in self.ds.coords else "lev"
+        return _level_slider_settings(self.ds[dim].values)
+
+    def magnetic(self) -> bool:
+        """Whether the current variable is on the geomagnetic grid (mlat, mlon)."""
+        info = self.fields.get(self.variable.value)
+        return bool(info and info["horizontal"] == "geomagnetic")
+
+    def has_levels(self) -> bool:
+        """Whether the current variable has a vertical grid (level/height/pressure apply)."""
+        info = self.fields.get(self.variable.value)
+        return bool(info and info["vertical"])
+
+    def _variable_changed(self) -> None:
+        """Offer only the new variable's slices, its own levels and its coordinates' names."""
+        offered = self._slices_of(self.variable.value)
+        keep = self.slice.value if self.slice.value in offered else None
+        self.slice.options = list(offered)
+        self.slice.value = keep or ("lat_lon" if "lat_lon" in offered else offered[0])
+        info = self.fields.get(self.variable.value) or {}
+        settings = self._level_settings(info.get("vertical"))
+        if not (settings["start"] <= self.level.value <= settings["end"]) or (
+            self.level.start,
+            self.level.end,
+        ) != (settings["start"], settings["end"]):
+            self.level.param.update(**settings)
+        magnetic = self.magnetic()
+        self.lat.label = "magnetic latitude" if magnetic else "latitude"
+        self.lon.label = "magnetic longitude" if magnetic else "longitude"
+        if magnetic:  # no local time, no geographic projection on the magnetic grid
+            self.local_time.value = False
+            self.projection.value = "global"
+
     def _changed(self, event: Any) -> None:
         if self._syncing:
             return
@@ -502,6 +612,8 @@ class GcmExplorer:
             self._syncing = True
             try:
                 self.cmap.value = colours.default_cmap(self.signed())
+                if event.obj is self.variable:
+                    self._variable_changed()
             finally:
                 self._syncing = False
         if event.obj is self.time:
@@ -511,18 +623,21 @@ class GcmExplorer:
 
     def _update_visibility(self) -> None:
         kind = self.slice.value
-        horizontal = kind in ("lat_lon", "lat_time", "lon_time", "var_time")
+        horizontal = kind in ("lat_lon", "lat_time", "lon_time", "var_time") and self.has_levels()
+        magnetic = self.magnetic()
+        scalar = (self.fields.get(self.variable.value) or {}).get("horizontal") == "scalar"
         self.vertical.visible = horizontal
         self.level.visible = horizontal and self.vertical.value == "level"
         self.height.visible = horizontal and self.vertical.value == "height"
         self.log_pressure.visible = horizontal and self.vertical.value == "pressure"
-        self.lat.visible = kind in ("lev_lon", "lev_time", "lon_time", "var_time")
-        self.lon.visible = kind in ("lev_time", "var_time") or (
-            kind in ("lev_lat", "lat_time") and not self.zonal.value
+        self.lat.visible = kind in ("lev_lon", "lev_time", "lon_time", "var_time") and not scalar
+        self.lon.visible = not scalar and (
+            kind in ("lev_time", "var_time")
+            or (kind in ("lev_lat", "lat_time") and not self.zonal.value)
         )
         self.zonal.visible = kind in ("lev_lat", "lat_time")
-        self.local_time.visible = kind == "lat_lon"
-        self.projection.visible = kind == "lat_lon" and not self.local_time.value
+        self.local_time.visible = kind == "lat_lon" and not magnetic
+        self.projection.visible = kind == "lat_lon" and not self.local_time.value and not magnetic
         self.boundary.visible = self.projection.visible and self.projection.value != "global"
         self.time.visible = kind in ("lat_lon", "lev_lat", "lev_lon")
 
@@ -601,7 +716,10 @@ class GcmExplorer:
         """Whether the plot is a polar map (for ``projection``, default the widget's)."""
         projection = self.projection.value if projection is None else projection
         return (
-            self.slice.value == "lat_lon" and not self.local_time.value and projection != "global"
+            self.slice.value == "lat_lon"
+            and not self.local_time.value
+            and projection != "global"
+            and not self.magnetic()
         )
 
     def _layout_key(self, da: xr.DataArray, projection: str | None = None) -> tuple[Any, ...]:
@@ -690,7 +808,7 @@ class GcmExplorer:
         Returns:
             Whether a plot was built.
         """
-        if self.slice.value != "lat_lon" or self.local_time.value:
+        if self.slice.value != "lat_lon" or self.local_time.value or self.magnetic():
             return False
         if int(config.get().cache.explorer_figures) < 2:
             return False
@@ -763,7 +881,7 @@ class GcmExplorer:
 
         units = da.attrs.get("units", "")
         label = f"{da.name} [{units}]" if units else str(da.name)
-        title = f"{da.attrs.get('long_name', da.name)}"
+        title = _title(da)
         if da.ndim == 1:
             return hv.Curve((da["time"].values, da.values), "time", label).opts(
                 responsive=True, min_height=400, title=title, tools=["hover"]
@@ -783,9 +901,16 @@ class GcmExplorer:
         ydim = da.dims[0]
         values = da.transpose(ydim, xdim).values
         opts.update(self._colour_opts(values))
-        mesh = hv.QuadMesh((da[xdim].values, da[ydim].values, values), [xdim, ydim], label)
+        # no cell outlines: a QuadMesh draws a faint line around every cell unless told not to
+        opts.update(line_alpha=0.0, line_width=0.0)
+        mesh = hv.QuadMesh(
+            (da[xdim].values, da[ydim].values, values), [_dim(xdim), _dim(ydim)], label
+        )
         if self.slice.value == "lat_lon" and not self.local_time.value:
             mesh = mesh.opts(**opts)
+            if xdim == "mlon":  # the geomagnetic grid: a plain mlat-mlon map, no coastlines
+                x = np.asarray(da[xdim].values, float)
+                return mesh.opts(xlim=(float(x.min()), float(x.max())), ylim=(-90, 90))
             return (mesh * _global_coastline_path()).opts(xlim=(-180, 180), ylim=(-90, 90))
         log = ydim in ("lev", "ilev") and self.ds.attrs.get("model") == "WACCM-X"
         if log:
