@@ -391,8 +391,8 @@ def test_gcm_explorer_shows_the_cesm2_layout(files):
     ex = GcmExplorer(ds)
     ex.root = ex.panel.get_root(Document())  # rendered, as in a served page
     assert {"TN", "NE", "O1"} <= set(ex.variable.options)
-    # (the default model-level slider sits at the rounded median of lev, 0.0 for CAM's hPa
-    # levels, outside the range: an explorer matter, reported; heights are what WACCM-X needs)
+    first_map = ex.element  # the default level is one of the file's hPa levels: it draws
+    assert first_map is not None and ex.message.visible is False
     ex.vertical.value = "height"
     ex.height.value = 300.0
     first = ex.element
