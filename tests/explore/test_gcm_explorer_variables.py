@@ -1,6 +1,7 @@
 """The GCM explorer offers every variable of a history, with only the slices it can do.
 
-Checked on the published layouts (TIE-GCM 1.94, TIE-GCM 2.0 float32 secondary, CESM2 WACCM-X)
+Checked on the published layouts (TIE-GCM 1.94 primary and secondary, TIE-GCM 2.0 primary and
+float32 secondary, CESM2 WACCM-X)
 and the ``waccmx`` sample, through the explorer's Python state.
 """
 
@@ -35,6 +36,18 @@ def secondary(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def primary20(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("layouts")
+    return geospacexr.open(layouts.build("tiegcm2.0-primary", folder))
+
+
+@pytest.fixture(scope="module")
+def secondary194(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("layouts")
+    return geospacexr.open(layouts.build("tiegcm1.94-secondary", folder))
+
+
+@pytest.fixture(scope="module")
 def cesm2():
     return datasets.open_sample("waccmx-cesm2")
 
@@ -56,7 +69,9 @@ def _mesh(element):
     return element if isinstance(element, hv.QuadMesh) else element.get(0)
 
 
-@pytest.mark.parametrize("which", ["secondary", "cesm2", "tiegcm194"])
+@pytest.mark.parametrize(
+    "which", ["secondary", "cesm2", "tiegcm194", "primary20", "secondary194"]
+)
 def test_every_sliceable_variable_is_offered_with_its_own_slices(which, request):
     ds = request.getfixturevalue(which)
     ex = _explorer(ds)
