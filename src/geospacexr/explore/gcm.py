@@ -373,6 +373,22 @@ class _View:
         self.pipe, self.pane, self.tap = pipe, pane, tap
 
 
+def _first_heights(ds: xr.Dataset) -> np.ndarray | None:
+    """Column heights (km, on lev) at the first time that has them, or ``None``.
+
+    A merged run can hold times with no height field (a secondary's ZG is NaN at the hours
+    only its daily primary has), so the first time is not always usable.
+    """
+    column = _gcm.column_heights(ds, "lev")
+    for i in range(column.sizes.get("time", 1)):
+        values = np.asarray(column.isel(time=i).values if "time" in column.dims else column.values)
+        if np.isfinite(values).any(axis=0).all():
+            return values
+        if "time" not in column.dims:
+            break
+    return None
+
+
 class GcmExplorer:
     """Widgets and plot of the GCM explorer; ``.panel`` is the Panel layout.
 
@@ -414,9 +430,7 @@ class GcmExplorer:
         self.fields = _field_info(ds)
         fields = _fields(ds, self.fields)
         default = "TN" if "TN" in fields else fields[0]
-        heights = (
-            _gcm.column_heights(ds, "lev").isel(time=0).values if "ZG" in ds or "Z" in ds else None
-        )
+        heights = _first_heights(ds) if "ZG" in ds or "Z" in ds else None
         # the range every column covers, so any slider value gives a full map
         self.height_range = (
             (

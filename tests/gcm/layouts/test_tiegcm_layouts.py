@@ -242,6 +242,25 @@ def test_primary_and_secondary_of_different_cadences_merge(files):
     assert np.isfinite(tn.values).all()
 
 
+def test_merged_primary_and_secondary_give_derived_fields_emissions_and_the_explorer(files):
+    # at a secondary-only hour the primary's fields are missing, at a shared hour all are there
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = geospacexr.open_tiegcm([files["tiegcm2.0-primary"], files["tiegcm2.0-secondary"]])
+        shared = np.datetime64("2002-12-26T00:00")
+        ratio = ds.gcm.lat_lon("O/N2", time=shared, height=250)
+        rate = ds.gcm.emission("OI6300", time=shared, height=250)
+    assert np.isfinite(ratio.values).all() and 0.3 < float(np.median(ratio.values)) < 30
+    assert np.isfinite(rate.values).all() and float(rate.max()) > 0
+    pytest.importorskip("panel")
+    from geospacexr.explore.gcm import GcmExplorer
+
+    ex = GcmExplorer(ds, prebuild=False)
+    assert {"TN", "TEC", "ZMAG", "HE"} <= set(ex.variable.options)
+    ex.variable.value = "TEC"
+    assert not ex.message.visible, ex.message.object
+
+
 def test_mixed_versions_are_refused_naming_files_and_versions(files):
     with pytest.raises(geospacexr.errors.IncompatibleInputError) as info:
         geospacexr.open_tiegcm([files["tiegcm1.94-primary"], files["tiegcm2.0-secondary"]])
