@@ -89,7 +89,7 @@ DMAP_TYPES: dict[int, np.dtype | None] = {
 _SCALAR_STRUCTS = {k: struct.Struct("<" + dt.char) for k, dt in DMAP_TYPES.items() if dt}
 
 #: Arrays of radar records that are *not* indexed by ``slist`` (their own dims).
-_RADAR_DIMS: dict[str, tuple[str, ...]] = {
+RADAR_DIMS: dict[str, tuple[str, ...]] = {
     "ptab": ("pulse",),
     "ltab": ("ltab_lag", "ltab_pulse"),
     "pwr0": ("range_gate",),
@@ -109,7 +109,9 @@ _GRID_RADAR = {
     "ve.min", "ve.max",
 }  # fmt: skip
 #: Flattened ("ragged") families of grid/map arrays: name prefix -> dim.
-_RAGGED = {"vector.": "vector", "model.": "model_vector", "boundary.": "boundary_point"}
+RAGGED = {"vector.": "vector", "model.": "model_vector", "boundary.": "boundary_point"}
+_RADAR_DIMS = RADAR_DIMS
+_RAGGED = RAGGED
 _COEFFICIENTS = {"N", "N+1", "N+2", "N+3"}
 #: Arrays of fitacf, snd and rawacf records indexed by ``slist`` (one row per reported gate).
 _RANGE_FIELDS = {

@@ -24,7 +24,7 @@ import xarray as xr
 
 from ..errors import IncompatibleInputError, InvalidArgumentError
 from ..io.atomic import atomic_write
-from ..io.dmap import _RADAR_DIMS, _RAGGED, DMAP_TYPES, HEADER, KINDS, RECORD_CODE
+from ..io.dmap import DMAP_TYPES, HEADER, KINDS, RADAR_DIMS, RAGGED, RECORD_CODE
 
 PathLike = str | os.PathLike[str]
 
@@ -33,7 +33,7 @@ _INT32 = struct.Struct("<i")
 _SCALAR_STRUCTS = {k: struct.Struct("<" + dt.char) for k, dt in DMAP_TYPES.items() if dt}
 #: numpy dtype -> DMAP type key (fields that have no ``dmap_type`` attribute).
 _KEY_OF_DTYPE = {dt: k for k, dt in DMAP_TYPES.items() if dt is not None}
-_RAGGED_DIMS = tuple(_RAGGED.values())
+_RAGGED_DIMS = tuple(RAGGED.values())
 
 
 def _key(var: xr.DataArray | xr.Variable, name: str) -> int:
@@ -103,7 +103,7 @@ class _Field:
             elif (
                 self.dims[:2] == ("time", "range_gate")
                 and "slist" in ds
-                and name not in _RADAR_DIMS
+                and name not in RADAR_DIMS
             ):
                 self.kind = "range"
             elif self.dims and self.dims[0] in _RAGGED_DIMS:
