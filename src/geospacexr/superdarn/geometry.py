@@ -503,7 +503,8 @@ def field_of_view(
         when = np.datetime64(time, "ns") if time is not None else None
         frang = 180.0 if frang is None else float(frang)
         rsep = 45.0 if rsep is None else float(rsep)
-        rx = float(_rxrise(xr.Dataset(), np.array([hw.rx_rise_time]), rxrise)[0])
+        rx_rule = "hardware" if rxrise is None else rxrise  # no record: the hardware's
+        rx = float(_rxrise(xr.Dataset(), np.array([hw.rx_rise_time]), rx_rule)[0])
         n_gates = hw.max_gates if n_gates is None else n_gates
     if int(n_gates) < 1:
         raise InvalidArgumentError(f"must be at least 1, not {n_gates}", "n_gates")
