@@ -1,4 +1,4 @@
-"""The ``ds.gcm``, ``ds.asi``, ``ds.rb`` and ``ds.superdarn`` accessors: a front door onto the pure functions.
+"""The ``ds.gcm``, ``ds.asi``, ``ds.rb`` and ``ds.superdarn`` accessors: a front door.
 
 Following xarray's guidance, an accessor's ``__init__`` only stores the Dataset (it runs on every
 attribute access and must never raise). Every method is *derived* from the pure function it

@@ -1,4 +1,4 @@
-"""Range-gate geometry: closed forms, pyDARN's numbers on the real files (recorded twin), the Dataset.
+"""Range-gate geometry: closed forms, pyDARN's numbers on the real files (a twin), the Dataset.
 
 The twin ``reference/pydarn_geometry_twin.json.gz`` holds pyDARN 4.3's corners
 (``Coords.GEOGRAPHIC``/``Coords.AACGM``) and gate positions (standard, Chisham and 20 degree
@@ -55,7 +55,7 @@ def equator_radar(boresight: float) -> hw.HardwareRecord:
 
 
 def test_along_the_equator_the_position_is_the_law_of_cosines():
-    """Eastward along the equator the Earth's radius is a: rho = a + h, cos t = (a2+rho2-R2)/2a rho."""
+    """Eastward along the equator the radius is a: rho = a + h, cos t = (a2+rho2-R2) / 2a rho."""
     rec = equator_radar(90.0)
     r = np.array([200.0, 700.0, 1500.0, 3000.0])
     h = geo.virtual_height(r)
@@ -66,7 +66,7 @@ def test_along_the_equator_the_position_is_the_law_of_cosines():
     np.testing.assert_allclose(lat, 0.0, atol=1e-9)
     np.testing.assert_allclose(lon, theta, rtol=1e-12)
     # westward: the same angle west
-    lat_w, lon_w = geo.cell_positions(equator_radar(-90.0), 0.0, r, h)
+    _, lon_w = geo.cell_positions(equator_radar(-90.0), 0.0, r, h)
     np.testing.assert_allclose(lon_w, -theta, rtol=1e-12)
 
 
@@ -108,9 +108,7 @@ def test_beams_are_symmetric_about_the_boresight():
 
 def test_virtual_height_models():
     r = np.array([75.0, 150.0, 400.0, 700.0, 800.0, 1200.0])
-    np.testing.assert_allclose(
-        geo.virtual_height(r), [57.5, 115.0, 115.0, 207.5, 300.0, 300.0]
-    )
+    np.testing.assert_allclose(geo.virtual_height(r), [57.5, 115.0, 115.0, 207.5, 300.0, 300.0])
     np.testing.assert_allclose(geo.virtual_height(r, virtual_height_km=400.0)[-1], 400.0)
     np.testing.assert_allclose(geo.virtual_height([100.0, 600.0], virtual_height_km=110.0),
                                [100 / 150 * 115, 110.0])  # fmt: skip

@@ -50,7 +50,7 @@ FAN_OPTIONS = Options(
             True,
             bool,
             "Draw ground-scatter cells (``gflg`` = 1) grey instead of coloured by the "
-            "parameter (hide them with ``ground_scatter=\"remove\"``).",
+            'parameter (hide them with ``ground_scatter="remove"``).',
         ),
         Option("show_fov", True, bool, "Outline the radar's field of view."),
         Option("show_radar", True, bool, "Mark and name the radar site."),
@@ -73,24 +73,31 @@ def _outline(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
 
 
-def _coastlines(ax: Any, magnetic: bool, date: Any, north: bool, centre: float) -> None:
+def _coastlines(ax: Any, magnetic: bool, date: Any, north: bool) -> None:
     import cartopy.crs as ccrs
 
     from ..resources import coastlines
 
-    for line in coastlines():
-        lon, lat = line[:, 0], line[:, 1]
-        if magnetic:
+    segments = list(coastlines())
+    if magnetic:  # AACGM-v2 is defined away from the equator: the hemisphere's high latitudes
+        from ..geomagnetic import aacgm
+
+        converted = []
+        for line in segments:
+            lat = line[:, 1]
             keep = lat >= AACGM_COAST_MIN_LAT if north else lat <= -AACGM_COAST_MIN_LAT
             if keep.sum() < 2:
                 continue
-            from ..geomagnetic import aacgm
-
-            mlat, mlon = aacgm(np.where(keep, lat, np.nan), lon, 0.0, date, grid_deg=0)
-            lat, lon = mlat, mlon
-        ax.plot(
-            lon, lat, color="0.45", linewidth=0.5, transform=ccrs.Geodetic(), zorder=1
-        )
+            mlat, mlon = aacgm(lat, line[:, 0], 0.0, date, grid_deg=0)
+            good = keep & np.isfinite(mlat) & np.isfinite(mlon)
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], good.astype(int), [0]])))
+            for a, b in zip(edges[::2], edges[1::2], strict=True):
+                if b - a >= 2:
+                    converted.append(np.column_stack([mlon[a:b], mlat[a:b]]))
+        segments = converted
+    for line in segments:
+        ax.plot(line[:, 0], line[:, 1], color="0.45", linewidth=0.5, transform=ccrs.Geodetic(),
+                zorder=1)  # fmt: skip
 
 
 def _draw_fan(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
@@ -151,7 +158,7 @@ def _draw_fan(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
         )  # fmt: skip
         handles.append(Patch(color=GROUND_SCATTER_GREY, label="ground scatter"))
     if o.show_coastlines:
-        _coastlines(ax, magnetic, date, north, centre)
+        _coastlines(ax, magnetic, date, north)
     if o.show_fov:
         out_lat, out_lon = _outline(lat_c, lon_c)
         ax.plot(out_lon, out_lat, color="k", linewidth=0.9, transform=ccrs.Geodetic(), zorder=3)
@@ -199,7 +206,7 @@ plot_fan = figure_function(
     module=__name__,
     summary="Fan plot of one scan on a map (:func:`geospacexr.superdarn.scans.scan_fan`).",
     body="Cells are coloured by the fitacf parameter (units on the colour bar); velocities get\n"
-    "a diverging colour map centred on zero. ``coords=\"aacgm\"`` draws the scan, the radar and\n"
+    'a diverging colour map centred on zero. ``coords="aacgm"`` draws the scan, the radar and\n'
     "the coastlines in AACGM-v2 latitude and longitude.",
     options=FAN_OPTIONS,
     defaults={"figsize": (6.4, 5.6)},

@@ -84,9 +84,7 @@ _E2 = WGS84_A_KM**2 / _B**2 - 1.0
 
 def _choice(value: str, allowed: tuple[str, ...], argument: str) -> str:
     if value not in allowed:
-        raise InvalidArgumentError(
-            f"must be one of {', '.join(allowed)}, not {value!r}", argument
-        )
+        raise InvalidArgumentError(f"must be one of {', '.join(allowed)}, not {value!r}", argument)
     return value
 
 

@@ -40,6 +40,7 @@ three-letter abbreviation through one registry (:func:`list_radars`, :func:`rada
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -247,7 +248,7 @@ def parse_hdw(text: str, source: str = "<text>", abbreviation: str | None = None
     ids = {r["station_id"] for r in rows}
     if len(ids) != 1:
         raise FileFormatError(f"lines name different station ids {sorted(ids)}", path=source)
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in itertools.pairwise(rows):
         if b["valid_from"] <= a["valid_from"]:
             raise FileFormatError(
                 f"line {b['line']}: valid from {b['valid_from']}, not after the line before "

@@ -14,6 +14,7 @@ velocity and width errors, RST's quality flag) and keeps, removes or isolates gr
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -44,9 +45,7 @@ def _select_channel(ds: xr.Dataset, channel: int | None) -> xr.Dataset:
     if channel is None:
         return ds
     if "channel" not in ds.variables:
-        raise MissingVariableError(
-            "channel= needs the variable channel, which this Dataset lacks"
-        )
+        raise MissingVariableError("channel= needs the variable channel, which this Dataset lacks")
     keep = np.asarray(ds["channel"].values) == channel
     if not keep.any():
         found = sorted({int(c) for c in np.asarray(ds["channel"].values) if np.isfinite(c)})
@@ -121,7 +120,7 @@ def scans(ds: xr.Dataset, channel: int | None = None) -> list[xr.Dataset]:
         return []
     bounds = np.flatnonzero(np.diff(values)) + 1
     cuts = np.concatenate([[0], bounds, [values.size]])
-    return [indexed.isel(time=slice(a, b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return [indexed.isel(time=slice(a, b)) for a, b in itertools.pairwise(cuts)]
 
 
 def scan(
@@ -317,8 +316,7 @@ def scan_fan(
         )
     if model == "elevation":
         raise InvalidArgumentError(
-            "a fan takes the standard or chisham model (the elevation model: "
-            "gate_positions)",
+            "a fan takes the standard or chisham model (the elevation model: gate_positions)",
             "model",
         )
     one = scan(ds, index=index, time=time, channel=channel)

@@ -5,7 +5,8 @@ pydarn``)::
 
     /tmp/pydarnref/bin/python tests/superdarn/reference/pydarn_geometry_twin.py [DATA_DIR] [OUT]
 
-The twin is ``pydarn_geometry_twin.json.gz``. ``DATA_DIR`` defaults to ``../shared/data/superdarn`` beside the repository, ``OUT`` to
+The twin is ``pydarn_geometry_twin.json.gz``. ``DATA_DIR`` defaults to
+``../shared/data/superdarn`` beside the repository, ``OUT`` to
 ``pydarn_geometry_twin.json.gz`` beside this script (``-``: standard output, for the live test).
 For each real fitacf file, with the first record's ``frang`` and ``rsep`` (pyDARN takes
 ``rxrise`` from its hardware files), the twin keeps:
@@ -78,13 +79,15 @@ def one(path: Path) -> dict:
         "hardware_rxrise": float(hw.rx_rise_time),
         "beams": beams,
     }
-    lat, lon = Coords.GEOGRAPHIC(stid=stid, gates=[0, nrang], rsep=rsep, frang=frang,
-                                 include_invalid=True)
+    lat, lon = Coords.GEOGRAPHIC(
+        stid=stid, gates=[0, nrang], rsep=rsep, frang=frang, include_invalid=True
+    )
     out["geographic_corners"] = {"lat": _round(lat), "lon": _round(lon)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mlat, mlon = Coords.AACGM(stid=stid, gates=[0, nrang], rsep=rsep, frang=frang,
-                                  date=date, include_invalid=True)
+        mlat, mlon = Coords.AACGM(
+            stid=stid, gates=[0, nrang], rsep=rsep, frang=frang, date=date, include_invalid=True
+        )
     out["aacgm_corners"] = {"mlat": _round(mlat), "mlon": _round(mlon)}
     cases = {
         "centres_standard": {"height": 300},
@@ -97,7 +100,12 @@ def one(path: Path) -> dict:
         for b in range(beams):
             for g in range(nrang):
                 la[g, b], lo[g, b] = gate2geographic_location(
-                    stid=stid, beam=b, range_gate=g, frang=frang, rsep=rsep, center=True,
+                    stid=stid,
+                    beam=b,
+                    range_gate=g,
+                    frang=frang,
+                    rsep=rsep,
+                    center=True,
                     **extra,
                 )
         out[name] = {"lat": _round(la), "lon": _round(lo)}
