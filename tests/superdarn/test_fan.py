@@ -84,6 +84,14 @@ def test_plot_fan_is_declared_from_scan_fan():
     assert doc["cmap"] == DRAWING["cmap"].doc and "hemisphere" in doc["projection"]
 
 
+def test_the_superdarn_namespace_re_exports_the_figure():
+    from geospacexr import superdarn
+
+    assert superdarn.plot_fan is plot_fan
+    with pytest.raises(AttributeError):
+        superdarn.plot_nothing  # noqa: B018
+
+
 def test_bad_projection(han):
     with pytest.raises(InvalidArgumentError, match="projection"):
         plot_fan(han, "v", projection="lambert")

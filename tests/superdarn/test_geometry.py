@@ -277,6 +277,11 @@ def test_gate_positions_in_aacgm_round_trip_netcdf(datasets, tmp_path):
     pos = ds.superdarn.gate_positions(coords="aacgm")
     assert {"mlat", "mlon"} <= set(pos.data_vars) and pos.attrs["aacgm_altitude_km"] == 300.0
     assert np.all(pos["mlat"].values > 70) and np.all(pos["mlat"].values < 90)
+    from geospacexr.geomagnetic import aacgm
+
+    mlat, mlon = aacgm(pos["lat"].values, pos["lon"].values, 300.0, ds["time"].values[0])
+    np.testing.assert_allclose(pos["mlat"].values, mlat, atol=1e-9)
+    np.testing.assert_allclose(pos["mlon"].values, mlon, atol=1e-9)
     pos.to_netcdf(tmp_path / "pos.nc")
     with xr.open_dataset(tmp_path / "pos.nc") as back:
         xr.testing.assert_identical(back.load(), pos)

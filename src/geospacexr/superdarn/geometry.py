@@ -418,7 +418,16 @@ def _add_aacgm(out: xr.Dataset, times: np.ndarray, altitude_km: float | None) ->
     for name, suffix in (("", ""), ("_corner", "_corner")):
         if "lat" + name not in out:
             continue
-        mlat, mlon = aacgm(out["lat" + name].values, out["lon" + name].values, altitude, date)
+        lat, lon = out["lat" + name].values, out["lon" + name].values
+        # records repeat the same cells (one beam's gates): convert each distinct point once
+        points = np.column_stack([lat.ravel(), lon.ravel()])
+        finite = np.isfinite(points).all(axis=1)
+        mlat, mlon = np.full(lat.size, np.nan), np.full(lat.size, np.nan)
+        if finite.any():
+            unique, inverse = np.unique(points[finite], axis=0, return_inverse=True)
+            u_lat, u_lon = aacgm(unique[:, 0], unique[:, 1], altitude, date)
+            mlat[finite], mlon[finite] = u_lat[inverse.ravel()], u_lon[inverse.ravel()]
+        mlat, mlon = mlat.reshape(lat.shape), mlon.reshape(lat.shape)
         dims = out["lat" + name].dims
         out["mlat" + suffix] = (dims, mlat, {"units": "degrees", "long_name": "AACGM-v2 latitude"})
         out["mlon" + suffix] = (
