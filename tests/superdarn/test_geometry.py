@@ -302,3 +302,25 @@ def test_field_of_view_of_a_radar_by_name():
         geo.field_of_view("sas", time="1980-01-01")
     with pytest.raises(InvalidArgumentError, match="coords"):
         geo.field_of_view("sas", coords="gse")
+
+
+def test_records_on_both_sides_of_a_hardware_change():
+    """Saskatoon's beams were 3.5 degrees apart from 2018-12-20 16:11 (Borealis) to 2022-02-01."""
+    ds = geospacexr.datasets.open_sample("superdarn-fitacf").isel(time=slice(0, 32))
+    change = np.datetime64("2018-12-20T16:11:00", "ns")
+    times = change + (np.arange(32) - 16) * np.timedelta64(4, "s")
+    ds = ds.assign_coords(time=times).assign(rxrise=ds.rxrise * 0)  # hardware rise times
+    pos = geo.gate_positions(ds)
+    for i in (0, 20):
+        rec = hw.hardware("sas", times[i])
+        b = float(ds.bmnum.values[i])
+        r = pos["slant_range"].values[i]
+        lat, lon = geo.cell_positions(rec, b, r, geo.virtual_height(r))
+        np.testing.assert_allclose(pos["lat"].values[i], lat, atol=1e-12)
+        np.testing.assert_allclose(pos["lon"].values[i], lon, atol=1e-12)
+    assert hw.hardware("sas", times[0]).beam_separation == 3.24
+    assert hw.hardware("sas", times[20]).beam_separation == 3.5
+    # the rise time follows the line too: 0 from 1996 on
+    np.testing.assert_allclose(pos["slant_range"].values[:, 0], float(ds.frang[0]))
+    with pytest.raises(OutOfRangeError, match="no hardware before 1993-09-29"):
+        geo.gate_positions(ds.assign_coords(time=times - np.timedelta64(9500, "D")))

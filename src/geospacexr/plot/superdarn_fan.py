@@ -193,7 +193,7 @@ def _draw_fan(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
         f"{fan.attrs['end_time'][11:19]} UT, {system}"
     )
     # y given: the automatic placement puts the title under cartopy's grid labels
-    ax.set_title(title, fontsize=9, y=1.0, pad=16)
+    ax.set_title(title, fontsize=9, y=1.0, pad=22)
     if o.save is not None:
         save_figure(fig, o.save)
     return fig
