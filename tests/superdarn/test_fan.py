@@ -111,3 +111,14 @@ def test_headless_without_pyplot(superdarn_data, tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok" and (tmp_path / "w.png").is_file()
+
+
+def test_the_accessor_refuses_other_datasets():
+    import xarray as xr
+
+    from geospacexr.errors import MissingVariableError, WrongKindError
+
+    with pytest.raises(WrongKindError, match=r"ds\.superdarn\.plot\.fan needs a SuperDARN"):
+        xr.Dataset(attrs={"geospacexr_kind": "asi"}).superdarn.plot.fan()
+    with pytest.raises(MissingVariableError, match=r"ds\.superdarn\.plot\.fan needs.*bmnum"):
+        xr.Dataset(attrs={"geospacexr_kind": "superdarn"}).superdarn.plot.fan()
