@@ -43,6 +43,8 @@ ACCESSORS = [
     accessors.RbAccessor,
     accessors._GcmPlot,
     accessors._AsiPlot,
+    accessors.SuperdarnAccessor,
+    accessors._SuperdarnPlot,
 ]
 
 

@@ -1,4 +1,4 @@
-"""The ``ds.gcm``, ``ds.asi`` and ``ds.rb`` accessors: a front door onto the pure functions.
+"""The ``ds.gcm``, ``ds.asi``, ``ds.rb`` and ``ds.superdarn`` accessors: a front door.
 
 Following xarray's guidance, an accessor's ``__init__`` only stores the Dataset (it runs on every
 attribute access and must never raise). Every method is *derived* from the pure function it
@@ -38,8 +38,12 @@ from .gcm.epflux import epflux as _gcm_epflux
 from .gcm.variables import variables as _gcm_variables
 from .plot import asi as _plot_asi
 from .plot import gcm as _plot_gcm
+from .plot import superdarn_fan as _plot_superdarn_fan
+from .superdarn import geometry as _sd_geometry
+from .superdarn import hardware as _sd_hardware
+from .superdarn import scans as _sd_scans
 
-__all__ = ["AsiAccessor", "GcmAccessor", "RbAccessor"]
+__all__ = ["AsiAccessor", "GcmAccessor", "RbAccessor", "SuperdarnAccessor"]
 
 _PARTICLE = ("x", "y", "z", "pitch_angle")
 _EPFLUX = ("TN", "UN", "VN", "OMEGA")
@@ -167,3 +171,40 @@ class RbAccessor(_Accessor):
     K = lazy_accessor_method(f"{_RB}.invariants:K", variables=_PARTICLE)
     M = lazy_accessor_method(f"{_RB}.invariants:M", variables=["energy"])
     trace = lazy_accessor_method(f"{_RB}.tracing:trace_grid", variables=["Bx", "By", "Bz"])
+
+
+class _SuperdarnPlot(_PlotAccessor):
+    """``ds.superdarn.plot``: figures of a radar Dataset (:mod:`geospacexr.plot.superdarn_fan`)."""
+
+    fan = accessor_method(_plot_superdarn_fan.plot_fan, variables=["bmnum"], name="fan")
+
+
+@xr.register_dataset_accessor("superdarn")
+class SuperdarnAccessor(_Accessor):
+    """SuperDARN methods (hardware, gate geometry, scans), available as ``ds.superdarn.<method>``.
+
+    Each method is the function of the same name in :mod:`geospacexr.superdarn.hardware`,
+    :mod:`~geospacexr.superdarn.geometry` or :mod:`~geospacexr.superdarn.scans`, with the same
+    arguments (the Dataset first). A new capability is one more line here.
+    """
+
+    _name = "superdarn"
+    _kinds = ("superdarn",)
+
+    # hardware and geometry
+    radar_hardware = accessor_method(_sd_hardware.radar_hardware)
+    slant_range = accessor_method(_sd_geometry.slant_range, variables=["range_gate"])
+    gate_positions = accessor_method(_sd_geometry.gate_positions, variables=["bmnum"])
+    field_of_view = accessor_method(_sd_geometry.field_of_view)
+    # scans and quality
+    scan_index = accessor_method(_sd_scans.scan_index, variables=["scan"])
+    with_scan_index = accessor_method(_sd_scans.with_scan_index, variables=["scan"])
+    scans = accessor_method(_sd_scans.scans, variables=["scan"])
+    scan = accessor_method(_sd_scans.scan, variables=["scan"])
+    scan_fan = accessor_method(_sd_scans.scan_fan, variables=["scan", "bmnum"])
+    filter_gates = accessor_method(_sd_scans.filter_gates, variables=["range_gate"])
+
+    @property
+    def plot(self) -> _SuperdarnPlot:
+        """Static figures of this Dataset (``ds.superdarn.plot.fan(...)``)."""
+        return _SuperdarnPlot(self)

@@ -328,6 +328,20 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class SuperdarnConfig:
+    """SuperDARN geometry defaults (:mod:`geospacexr.superdarn.geometry`).
+
+    Attributes:
+        virtual_height_km: Height of the standard virtual-height model beyond 800 km of slant
+            range (the F region), km: RST's and pyDARN's 300.
+        aacgm_altitude_km: Altitude at which gate positions are converted to AACGM-v2, km.
+    """
+
+    virtual_height_km: float = _limit(300.0, gt=0, max=2000)
+    aacgm_altitude_km: float = _limit(300.0, min=0, max=2000)
+
+
+@dataclass(frozen=True)
 class CliConfig:
     """The ``geospacexr`` command.
 
@@ -357,6 +371,7 @@ class Config:
         cache: :class:`CacheConfig`.
         serve: :class:`ServeConfig`.
         cli: :class:`CliConfig`.
+        superdarn: :class:`SuperdarnConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -369,6 +384,7 @@ class Config:
     cache: CacheConfig = field(default_factory=CacheConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     cli: CliConfig = field(default_factory=CliConfig)
+    superdarn: SuperdarnConfig = field(default_factory=SuperdarnConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
