@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from . import convection as convection
 from ._write import dmap_bytes, write
 
 __all__ = ["dmap_bytes", "write"]
