@@ -71,14 +71,14 @@ _POLE_GUARD = 1e-9  # colatitude (rad) used for points exactly at the pole (limi
 
 # -- records and coefficients ----------------------------------------------------------------
 def _map_dataset(ds: Any, where: str) -> xr.Dataset:
-    ds = require(ds, "superdarn", (*_MAP_COEFFICIENTS, *_MAP_SCALARS), where=where)
+    ds = require(ds, "superdarn", where=where)
     kind = ds.attrs.get("superdarn_type")
     if kind != "map":
         raise IncompatibleInputError(
             f"{where} needs a SuperDARN map file (superdarn_type 'map'), not {kind!r}: "
             "a grid file holds line-of-sight vectors only (use line_of_sight)"
         )
-    return ds
+    return require(ds, "superdarn", (*_MAP_COEFFICIENTS, *_MAP_SCALARS), where=where)
 
 
 def _one_record(ds: xr.Dataset, time: Any) -> int:
