@@ -244,10 +244,7 @@ def finite_difference_velocity(ds, r, mlat, mlon, hemisphere=1, b_pole_nt=None):
     b0 = (cv.B_POLE_NT[name] if b_pole_nt is None else b_pole_nt) * 1e-9
     theta = np.radians(90 - mlat)
     bmag = (
-        b0
-        * (1 - 3 * cv.ALTITUDE_KM / cv.EARTH_RADIUS_KM)
-        * np.sqrt(3 * np.cos(theta) ** 2 + 1)
-        / 2
+        b0 * (1 - 3 * cv.ALTITUDE_KM / cv.EARTH_RADIUS_KM) * np.sqrt(3 * np.cos(theta) ** 2 + 1) / 2
     )
     b_r = -bmag if hemisphere > 0 else bmag
     # E x B for B = b_r * up, with (east, north, up) right-handed
@@ -358,9 +355,7 @@ def test_fitted_velocities_match_pydarn(map_file, twin):
         )
 
 
-@pytest.mark.skipif(
-    not os.environ.get("GEOSPACEXR_REF_PYDARN"), reason="set GEOSPACEXR_REF_PYDARN"
-)
+@pytest.mark.skipif(not os.environ.get("GEOSPACEXR_REF_PYDARN"), reason="set GEOSPACEXR_REF_PYDARN")
 def test_live_pydarn_twin(superdarn_data, twin):
     """pyDARN, run now on the real files, still gives the recorded twin."""
     out = subprocess.run(
@@ -400,11 +395,22 @@ def test_line_of_sight_vectors(name, superdarn_data):
     one = cv.line_of_sight(ds, time=-1)
     assert (one["vector_record"] == ds.sizes["time"] - 1).all()
     if ds.attrs["superdarn_type"] == "grid":
-        assert np.isnan(los["mlt"]).all()  # a grid file says nothing of MLT
         with pytest.raises(IncompatibleInputError):
             cv.potential(ds)
-    else:
-        assert np.isfinite(los["mlt"]).all()
+    assert np.isfinite(los["mlt"]).all() and (los["mlt"] >= 0).all() and (los["mlt"] < 24).all()
+
+
+def test_mlt_of_maps_agrees_with_aacgm(test_map):
+    """The map's mlt.av (RST's AACGM-v2) and aacgmv2's MLT agree to about a minute."""
+    aacgmv2 = pytest.importorskip("aacgmv2")
+    los = cv.line_of_sight(test_map, 0)
+    middle = (
+        test_map["time"].values[0]
+        + (test_map["end_time"].values[0] - test_map["time"].values[0]) / 2
+    )
+    theirs = aacgmv2.convert_mlt(los["mlon"].values, middle.astype("datetime64[us]").astype(object))
+    diff = np.mod(los["mlt"].values - theirs + 12, 24) - 12
+    assert np.abs(diff).max() < 0.05  # hours (aacgmv2 2.7 vs the RST that wrote the file)
 
 
 def test_heppner_maynard_boundary(map_file):

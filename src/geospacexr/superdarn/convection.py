@@ -388,9 +388,26 @@ def magnetic_local_time(ds: xr.Dataset, mlon: Any, time: Any = None) -> xr.DataA
 
 
 def _mlt_of(ds: xr.Dataset, r: int, mlon: np.ndarray) -> np.ndarray:
-    if "mlt.av" not in ds:
-        return np.full(np.shape(mlon), np.nan)
-    return np.mod(float(ds["mlt.av"].values[r]) + np.asarray(mlon) / 15.0, 24.0)
+    """MLT of ``mlon`` at record ``r``: from ``mlt.av`` (maps), else AACGM-v2 at mid-record.
+
+    Grid files carry no MLT: it is computed with ``aacgmv2.convert_mlt`` at the middle of the
+    record when ``aacgmv2`` (the ``asi`` extra) is installed, and is NaN otherwise.
+    """
+    mlon = np.asarray(mlon, dtype=np.float64)
+    if "mlt.av" in ds and np.isfinite(ds["mlt.av"].values[r]):
+        return np.mod(float(ds["mlt.av"].values[r]) + mlon / 15.0, 24.0)
+    try:
+        import aacgmv2
+    except ImportError:
+        return np.full(mlon.shape, np.nan)
+    start = ds["time"].values[r]
+    end = ds["end_time"].values[r] if "end_time" in ds.coords else start
+    if np.isnat(start):
+        return np.full(mlon.shape, np.nan)
+    middle = start + (end - start) / 2 if not np.isnat(end) else start
+    when = middle.astype("datetime64[us]").astype(object)
+    values = np.asarray(aacgmv2.convert_mlt(mlon.ravel(), when, m2a=False), dtype=np.float64)
+    return np.mod(values.reshape(mlon.shape), 24.0)
 
 
 # -- public functions ------------------------------------------------------------------------
@@ -654,7 +671,9 @@ def line_of_sight(ds: xr.Dataset, time: Any = None) -> xr.Dataset:
         A Dataset on ``vector``: ``velocity`` (signed, m/s), ``speed`` (its magnitude),
         ``azimuth`` (degrees, the direction of the signed vector), ``v_north``, ``v_east``,
         ``kvect``, ``stid`` and, where the file has them, ``velocity_sd``, ``power``,
-        ``width``; ``mlat``, ``mlon`` and ``mlt`` (maps only) as coordinates.
+        ``width``; ``mlat``, ``mlon`` and ``mlt`` as coordinates (for grid files, which carry
+        no MLT, from AACGM-v2 at the middle of each record when ``aacgmv2`` is installed,
+        else NaN).
 
     Raises:
         IncompatibleInputError: If the Dataset is neither a grid nor a map file.
