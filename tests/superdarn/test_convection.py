@@ -280,6 +280,18 @@ def test_convection_flows_from_the_positive_to_the_negative_cell(test_map):
     assert np.abs(cosine[inside]).max() < 0.05  # v is perpendicular to grad(Phi)
 
 
+def test_fitted_velocity_agrees_with_the_measured_line_of_sight(map_file):
+    """The fit's component along each vector's kvect follows the measured velocity."""
+    _, ds = map_file
+    fit, los = cv.fitted_velocity(ds), cv.line_of_sight(ds)
+    k = np.radians(los["kvect"].values)
+    along = fit["v_north"].values * np.cos(k) + fit["v_east"].values * np.sin(k)
+    latmin = ds["latmin"].values[fit["vector_record"].values]
+    keep = np.abs(fit["mlat"].values) >= latmin
+    assert np.corrcoef(along[keep], los["velocity"].values[keep])[0, 1] > 0.5
+    assert np.corrcoef(-along[keep], los["velocity"].values[keep])[0, 1] < 0
+
+
 def test_southern_map_mirrors_the_northern_one(test_map):
     south = test_map.copy()
     south["hemisphere"] = south["hemisphere"] * 0 - 1
