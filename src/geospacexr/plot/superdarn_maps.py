@@ -8,10 +8,11 @@ equal-aspect axes in the pole's plane (x, y = colatitude times the sine / minus 
 the MLT angle), so vectors are straight arrows of the right direction; a vector of
 ``vector_scale`` m/s is one degree of latitude long.
 
-* :func:`plot_convection_map` draws one map record (:func:`geospacexr.superdarn.convection.
-  convection_map`): potential contours in kV (negative dashed; the maximum ``+`` and minimum
-  ``x`` marked), the fitted or line-of-sight vectors coloured by speed, the Heppner-Maynard
-  boundary and the cross-polar-cap potential annotated.
+* :func:`plot_convection_map` draws one map record
+  (:func:`~geospacexr.superdarn.convection.convection_map`): potential contours in kV
+  (negative dashed; the maximum ``+`` and minimum ``x`` marked), the fitted or
+  line-of-sight vectors coloured by speed, the Heppner-Maynard boundary and the
+  cross-polar-cap potential annotated.
 * :func:`plot_grid_vectors` draws the line-of-sight vectors of one grid or map record
   (:func:`geospacexr.superdarn.convection.line_of_sight`) coloured by speed, power or width.
 
@@ -44,8 +45,8 @@ _COLOUR_BY = {
     "width": ("width", "Spectral width (m/s)", (0.0, 250.0)),
 }
 
-#: Drawing options of the SuperDARN map figures (declared once, as :data:`~geospacexr.plot.
-#: options.DRAWING`).
+#: Drawing options of the SuperDARN map figures (declared once, as
+#: :data:`~geospacexr.plot.options.DRAWING`).
 SUPERDARN_DRAWING = Options(
     [
         Option(
@@ -81,8 +82,8 @@ SUPERDARN_DRAWING = Options(
             "colour_by",
             "speed",
             str,
-            '``"speed"`` (|line-of-sight velocity|), ``"power"`` or ``"width"`` (where the '
-            "file has them).",
+            '``"speed"`` (the absolute line-of-sight velocity), ``"power"`` or ``"width"`` '
+            "(where the file has them).",
         ),
     ]
 )

@@ -462,7 +462,7 @@ def potential(
         time: Records (None: every record; an index, a time or a list of them).
         lat_step: Latitude spacing, degrees.
         mlt_step: MLT spacing, hours.
-        lowlat: Lowest |magnetic latitude| of the grid, degrees (default: the lowest
+        lowlat: Lowest absolute magnetic latitude of the grid, degrees (default: the lowest
             ``latmin`` of the records, rounded down to a whole ``lat_step``).
 
     Returns:
@@ -834,7 +834,7 @@ def convection_map(
         time: The record (None: the first; an index or a time, the nearest record start).
         lat_step: Latitude spacing of the potential grid, degrees.
         mlt_step: MLT spacing of the potential grid, hours.
-        lowlat: Lowest |magnetic latitude| of the potential grid, degrees (default: the
+        lowlat: Lowest absolute magnetic latitude of the potential grid, degrees (default: the
             record's ``latmin`` rounded down).
 
     Returns:
