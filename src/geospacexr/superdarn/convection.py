@@ -325,6 +325,23 @@ def _evaluate(
     return phi_value, e_n, e_e
 
 
+def _evaluate_grid(fit: _Fit, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Potential (V) on the ``lats`` x ``lons`` grid.
+
+    Without a pole shift the expansion separates: ``Phi = (P(lat) * a) @ trig(lon).T``, one
+    Legendre table per latitude row and one matrix product, instead of a table per point.
+    """
+    if fit.lat_shift != 0.0:
+        lat2, lon2 = np.meshgrid(lats, lons, indexing="ij")
+        return _evaluate(fit, lat2, lon2)[0]
+    theta = np.maximum(np.radians(90.0 - np.abs(np.asarray(lats, dtype=np.float64))), _POLE_GUARD)
+    mabs = np.abs(fit.m)
+    p = legendre(fit.lmax, np.cos(fit.alpha * theta))[:, fit.l, mabs]  # (nlat, k)
+    mphi = mabs * np.radians(np.mod(np.asarray(lons, dtype=np.float64), 360.0))[:, None]
+    trig = np.where(fit.m >= 0, np.cos(mphi), np.sin(mphi))  # (nlon, k)
+    return (p * fit.a) @ trig.T
+
+
 def _velocity(
     fit: _Fit,
     mlat: np.ndarray,
@@ -499,9 +516,8 @@ def potential(
         fit = _Fit(ds, int(r))
         if not fit.valid:
             continue
-        lat2, lon2 = np.meshgrid(lats, mlons[i], indexing="ij")
-        pot = _evaluate(fit, lat2, lon2)[0] / 1e3
-        pot[lat2 < fit.latmin] = 0.0
+        pot = _evaluate_grid(fit, lats, mlons[i]) / 1e3
+        pot[lats < fit.latmin, :] = 0.0
         values[i] = pot
     return xr.DataArray(
         values,
@@ -529,7 +545,8 @@ def _vector_table(ds: xr.Dataset, records: np.ndarray, dim: str) -> xr.Dataset:
     """The ragged ``dim`` elements of ``records`` (in record order)."""
     owner = ds[f"{dim}_record"].values
     pick = np.concatenate([np.flatnonzero(owner == r) for r in records]) if len(records) else []
-    return ds.isel({dim: np.asarray(pick, dtype=np.int64)})
+    on_dim = [name for name in ds.data_vars if ds[name].dims == (dim,)]
+    return ds[on_dim].isel({dim: np.asarray(pick, dtype=np.int64)})
 
 
 def _position_variables(
@@ -786,7 +803,7 @@ def cross_polar_cap_potential(
         lats = np.arange(fit.latmin, 90.0 + lat_step / 2, lat_step)
         lats = np.append(lats[lats < 90.0], 90.0)
         lat2, lon2 = np.meshgrid(lats, lons, indexing="ij")
-        pot = _evaluate(fit, lat2, lon2)[0] / 1e3
+        pot = _evaluate_grid(fit, lats, lons) / 1e3
         if within == "boundary":
             pot = np.where(_inside_boundary(ds, int(r), lat2, lon2), pot, np.nan)
         hi, lo = np.nanargmax(pot), np.nanargmin(pot)
