@@ -469,3 +469,27 @@ def test_time_selection_and_wrong_input(test_map):
         cv.potential(test_map, time=object())
     with pytest.raises(WrongKindError):
         cv.potential(xr.Dataset())
+
+
+def test_records_of_different_fit_orders_and_a_record_without_a_fit(superdarn_data):
+    paths = [superdarn_data / name for name in MAP_FILES]
+    if not all(p.is_file() for p in paths):
+        pytest.skip("map files absent")
+    both = geospacexr.open_superdarn(paths)  # order 8, 8 and 6: N+2 NaN-padded in record 2
+    assert list(both["fit.order"].values) == [8, 8, 6]
+    alone = geospacexr.open_superdarn(paths[1])
+    np.testing.assert_allclose(
+        cv.cross_polar_cap_potential(both, time=2)["cpcp"],
+        cv.cross_polar_cap_potential(alone)["cpcp"],
+        rtol=1e-12,
+    )
+    lat, lon = np.meshgrid(np.arange(75.0, 90.0, 3.0), np.arange(0.0, 360.0, 30.0))
+    np.testing.assert_allclose(
+        cv.potential_at(both, lat, lon, time=2), cv.potential_at(alone, lat, lon), rtol=1e-12
+    )
+    broken = both.copy()
+    broken["N+2"] = broken["N+2"].where(broken["time"] != broken["time"][1])
+    cpcp = cv.cross_polar_cap_potential(broken)
+    assert np.isnan(cpcp["cpcp"].values[1]) and np.isfinite(cpcp["cpcp"].values[[0, 2]]).all()
+    assert np.isnan(cv.potential(broken, time=1)).all()
+    assert np.isnan(cv.fitted_velocity(broken, time=1)["speed"]).all()

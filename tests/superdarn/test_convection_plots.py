@@ -186,3 +186,11 @@ def test_grid_vectors_of_a_map_file_and_a_grid_file_refused_for_a_map(test_map, 
     assert quivers(fig.axes[0])[-1].N == test_map.sizes["vector"]
     with pytest.raises(IncompatibleInputError):
         sm.plot_convection_map(test_grid)
+
+
+def test_a_record_without_a_fit_is_drawn_and_says_so(test_map):
+    broken = test_map.copy()
+    broken["N+2"] = broken["N+2"] * np.nan
+    fig = sm.plot_convection_map(broken)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "no fit in this record" in texts and "contours" not in texts

@@ -308,14 +308,16 @@ def _draw_convection_map(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) 
             grey,
         )
 
-    info = [f"$\\Phi_{{PC}}$ = {cpcp:.1f} kV"]
+    fitted = bool(np.isfinite(cpcp))
+    info = [f"$\\Phi_{{PC}}$ = {cpcp:.1f} kV" if fitted else "no fit in this record"]
     if "pot_drop" in bundle.attrs:
         info[0] += f" (file: {bundle.attrs['pot_drop']:.1f} kV)"
     info.append(f"N = {bundle.attrs['n_vectors']} vectors")
     info.append(f"order {bundle.attrs['fit_order']}, latmin {bundle.attrs['latmin']:g}°")
     if bundle.attrs.get("model_name"):
         info.append(f"model {bundle.attrs['model_name']}")
-    info.append(f"contours every {step:g} kV")
+    if fitted:
+        info.append(f"contours every {step:g} kV")
     ax.text(
         0.0,
         1.0,
