@@ -116,6 +116,35 @@ def test_potential_is_zero_on_the_latmin_circle(map_file):
         assert np.abs(inside).max() > 0.1
 
 
+def test_projection_onto_harmonics_recovers_the_files_coefficients(map_file):
+    """Gauss-Legendre quadrature over the stretched cap gives back every N+2 (a_00 is the mean)."""
+    from math import factorial
+
+    _, ds = map_file
+    nodes, weights = np.polynomial.legendre.leggauss(24)
+    phi = np.arange(48) * 2 * np.pi / 48
+    for r in range(ds.sizes["time"]):
+        latmin = float(ds["latmin"].values[r])
+        theta = np.arccos(nodes) * (90 - latmin) / 180  # stretched colatitude back to degrees
+        lat = 90 - theta * 180 / np.pi
+        lat2, phi2 = np.meshgrid(lat, phi, indexing="ij")
+        values = cv.potential_at(ds, lat2, np.degrees(phi2), time=r).values[0] * 1e3
+        table = cv.map_coefficients(ds, time=r)
+        for ell, m, a in zip(
+            table["degree"].values[0],
+            table["order"].values[0],
+            table["value"].values[0],
+            strict=True,
+        ):
+            ell, m = int(ell), int(m)
+            plm = special.lpmv(abs(m), ell, nodes)
+            trig = np.cos(m * phi) if m >= 0 else np.sin(-m * phi)
+            integral = weights @ (values * plm[:, None]) @ trig * (2 * np.pi / 48)
+            norm = 2 / (2 * ell + 1) * factorial(ell + abs(m)) / factorial(ell - abs(m))
+            norm *= 2 * np.pi if m == 0 else np.pi
+            assert integral / norm == pytest.approx(a, abs=1e-6 * np.abs(values).max())
+
+
 def rst_search_grid(latmin: float) -> tuple[np.ndarray, np.ndarray]:
     """The points at which RST's CnvMapFitMap searches pot.max/pot.min (2 x 5 degree steps).
 
