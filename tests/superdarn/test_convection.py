@@ -216,11 +216,17 @@ def test_potential_grid_in_mlt(map_file):
         cv.potential(ds, lowlat=95)
 
 
-def test_magnetic_local_time(test_map):
+def test_magnetic_local_time(test_map, superdarn_data):
     mlt = cv.magnetic_local_time(test_map, np.array([0.0, 90.0, 350.0]))
     av = test_map["mlt.av"].values[:, None]
     np.testing.assert_allclose(mlt, np.mod(av + np.array([0, 6, 350 / 15]), 24))
     assert mlt.attrs["units"] == "h"
+    grid = geospacexr.open_superdarn(superdarn_data / GRID_FILES[0])
+    aacgmv2 = pytest.importorskip("aacgmv2")
+    mlt = cv.magnetic_local_time(grid, [0.0, 180.0], time=1)
+    middle = grid["time"].values[1] + (grid["end_time"].values[1] - grid["time"].values[1]) / 2
+    when = middle.astype("datetime64[us]").astype(object)
+    np.testing.assert_allclose(mlt.values[0], aacgmv2.convert_mlt([0.0, 180.0], when), atol=1e-9)
 
 
 def test_lat_shift_rotates_the_frame(test_map):

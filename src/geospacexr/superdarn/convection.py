@@ -377,26 +377,26 @@ def _velocity(
 def magnetic_local_time(ds: xr.Dataset, mlon: Any, time: Any = None) -> xr.DataArray:
     """Magnetic local time of magnetic longitudes at map or grid records.
 
-    ``MLT = (mlt.av + mlon / 15) mod 24``: ``mlt.av`` is the record's own MLT of magnetic
-    longitude 0 (RST writes it from AACGM-v2 at the record's mid-time). Grid files carry no
-    MLT; :class:`~geospacexr.errors.MissingVariableError` is raised for them.
+    For maps ``MLT = (mlt.av + mlon / 15) mod 24``: ``mlt.av`` is the record's own MLT of
+    magnetic longitude 0 (RST writes it from AACGM-v2 at the record's mid-time). Grid files
+    carry no MLT: it is computed with ``aacgmv2.convert_mlt`` at the middle of each record when
+    ``aacgmv2`` is installed, and is NaN otherwise.
 
     Args:
-        ds: A SuperDARN map Dataset.
-        mlon: Magnetic longitudes, degrees (any shape).
+        ds: A SuperDARN grid or map Dataset.
+        mlon: Magnetic (AACGM-v2) longitudes, degrees (any shape).
         time: Records (None: every record; an index, a time or a list of them).
 
     Returns:
         MLT in hours on ``(time, *mlon dims)``.
     """
-    ds = require(ds, "superdarn", ("mlt.av",), where="magnetic_local_time")
+    ds = require(ds, "superdarn", where="magnetic_local_time")
     records = _records(ds, time)
-    ref = np.asarray(ds["mlt.av"].values[records], dtype=np.float64)
     lon = np.asarray(mlon, dtype=np.float64)
-    values = np.mod(ref.reshape((-1,) + (1,) * lon.ndim) + lon / 15.0, 24.0)
+    values = np.stack([_mlt_of(ds, int(r), lon) for r in records]) if len(records) else None
     dims = ("time", *(f"dim_{i}" for i in range(lon.ndim)))
     return xr.DataArray(
-        values,
+        values if values is not None else np.empty((0, *lon.shape)),
         dims=dims,
         coords={"time": ds["time"].values[records]},
         attrs={"units": "h", "long_name": "magnetic local time"},
