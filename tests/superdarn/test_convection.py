@@ -328,10 +328,8 @@ def test_fitted_velocity_agrees_with_the_measured_line_of_sight(map_file):
 
 
 def test_southern_map_mirrors_the_northern_one(test_map):
-    south = test_map.copy()
-    south["hemisphere"] = south["hemisphere"] * 0 - 1
-    south["latmin"] = -south["latmin"]
-    south["vector.mlat"] = -south["vector.mlat"]
+    south = southern_mirror(test_map)
+    south["latmin"] = -south["latmin"]  # RST may write it negative: only |latmin| counts
     north_fit = cv.fitted_velocity(test_map, 0, b_pole_nt=60000.0)
     south_fit = cv.fitted_velocity(south, 0, b_pole_nt=60000.0)
     np.testing.assert_allclose(south_fit["potential"], north_fit["potential"])
@@ -359,12 +357,20 @@ def test_model_positions_and_boundary_flags(test_map):
 
 
 # -- against pyDARN ----------------------------------------------------------------------------
-def pydarn_speed_factor() -> float:
+def pydarn_speed_factor(hemisphere: str = "north") -> float:
     """pyDARN's speed over ours: it uses R = Re = 6371 km and a 62,000 nT pole field."""
-    ours = (cv.EARTH_RADIUS_KM + cv.ALTITUDE_KM) * cv.B_POLE_NT["north"]
+    ours = (cv.EARTH_RADIUS_KM + cv.ALTITUDE_KM) * cv.B_POLE_NT[hemisphere]
     ours *= 1 - 3 * cv.ALTITUDE_KM / cv.EARTH_RADIUS_KM
     theirs = 6371.0 * 62000.0 * (1 - 3 * cv.ALTITUDE_KM / 6371.0)
     return ours / theirs
+
+
+def southern_mirror(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` as a southern map: hemisphere -1 and vector latitudes negated (as the twin)."""
+    south = ds.copy()
+    south["hemisphere"] = south["hemisphere"] * 0 - 1
+    south["vector.mlat"] = -south["vector.mlat"]
+    return south
 
 
 @pytest.fixture(scope="module")
@@ -373,24 +379,32 @@ def twin():
         return {k: z[k] for k in z.files}
 
 
-def test_potential_matches_pydarn(map_file, twin):
+def twin_cases(map_file):
+    """(twin key, Dataset, record, hemisphere) of a file's records and the southern mirror."""
     name, ds = map_file
-    for r in range(ds.sizes["time"]):
-        mlat, mlon = twin[f"{name}/{r}/mlat"], twin[f"{name}/{r}/mlon"]
-        theirs = twin[f"{name}/{r}/potential"]
+    cases = [(f"{name}/{r}", ds, r, "north") for r in range(ds.sizes["time"])]
+    if name == MAP_FILES[0]:
+        cases.append(("south/test.map/0", southern_mirror(ds), 0, "south"))
+    return cases
+
+
+def test_potential_matches_pydarn(map_file, twin):
+    for key, ds, r, _ in twin_cases(map_file):
+        lat_axis, lon_axis = twin[f"{key}/mlat"], twin[f"{key}/mlon"]
+        mlon, mlat = np.meshgrid(lon_axis, lat_axis, indexing="ij")
+        theirs = twin[f"{key}/potential"]
         ours = cv.potential_at(ds, mlat, mlon, time=r).values[0]
         ours[np.abs(mlat) < float(ds["latmin"].values[r])] = 0.0  # as pyDARN draws it
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)  # kV
         assert np.abs(theirs).max() > 5  # a real pattern, not zeros
         # and pyDARN's CPCP is the file's pot.drop
-        assert float(twin[f"{name}/{r}/pot_drop"]) == float(ds["pot.drop"].values[r])
+        assert float(twin[f"{key}/pot_drop"]) == float(ds["pot.drop"].values[r])
 
 
 def test_fitted_velocities_match_pydarn(map_file, twin):
-    name, ds = map_file
-    for r in range(ds.sizes["time"]):
+    for key, ds, r, hemisphere in twin_cases(map_file):
         fit = cv.fitted_velocity(ds, r)
-        speed, azimuth = twin[f"{name}/{r}/fitted_speed"], twin[f"{name}/{r}/fitted_azimuth"]
+        speed, azimuth = twin[f"{key}/fitted_speed"], twin[f"{key}/fitted_azimuth"]
         assert speed.shape == fit["speed"].shape
         # poleward of latmin (beyond it the expansion means nothing; RST and pyDARN's
         # derivative divides by a sine that changes sign there)
@@ -398,7 +412,7 @@ def test_fitted_velocities_match_pydarn(map_file, twin):
         diff = np.mod(fit["azimuth"].values - np.degrees(azimuth) + 180, 360) - 180
         assert np.abs(diff[keep]).max() < 2e-3  # degrees (pyDARN works in float32 latitudes)
         np.testing.assert_allclose(
-            fit["speed"].values[keep] * pydarn_speed_factor(), speed[keep], rtol=2e-5
+            fit["speed"].values[keep] * pydarn_speed_factor(hemisphere), speed[keep], rtol=2e-5
         )
 
 

@@ -9,14 +9,20 @@ pydarn``; recorded with pyDARN 4.3, darn-dmap 0.8.2, scipy 1.17)::
 ``pydarn_convection_twin.npz`` beside this script. Each map file is read with darn-dmap (what
 pyDARN reads with); for every record the twin keeps, under ``<file>/<record>/``:
 
-* ``mlat``, ``mlon``, ``potential``: ``pydarn.Maps.calculate_potentials`` on its own grid
-  (1 degree of magnetic latitude from ``lowlat`` = 30 to 90, 2 degrees of magnetic longitude
-  from 0 to 360; kV; set to 0 below ``latmin``), called as ``plot_mapdata`` calls it (the
-  record's ``N+2``, ``fit.order``, ``latmin``, ``lat.shft``, ``lon.shft``, ``hemisphere``);
+* ``potential``: ``pydarn.Maps.calculate_potentials`` on its own grid, shape (mlon, mlat)
+  with the axes ``mlat`` (1 degree from ``lowlat`` = 30 to 90, negative in the south) and
+  ``mlon`` (2 degrees from 0 to 360); kV, set to 0 below ``latmin``; called as
+  ``plot_mapdata`` calls it (the record's ``N+2``, ``fit.order``, ``latmin``, ``lat.shft``,
+  ``lon.shft``, ``hemisphere``);
 * ``fitted_speed``, ``fitted_azimuth``: ``pydarn.Maps.calculated_fitted_velocities`` at the
   record's ``vector.mlat`` / ``vector.mlon`` (m/s; radians from magnetic north), as
   ``plot_mapdata`` calls it for ``MapParams.FITTED_VELOCITY``;
 * ``pot_drop``: the file's ``pot.drop`` (V), what pyDARN prints as the CPCP.
+
+No southern map is among the test files, so ``south/test.map/0/`` holds the same arrays for a
+southern mirror of ``darn-dmap/test.map``'s first record (``hemisphere`` -1 and
+``vector.mlat`` negated, the coefficients unchanged), which checks pyDARN's and our
+hemisphere handling against each other.
 
 Only numpy, darn-dmap and pyDARN are needed. With ``OUT`` ``-`` the arrays are written to
 standard output as ``.npz`` bytes (the live test compares them with the recorded file).
@@ -58,9 +64,12 @@ def record_arrays(rec: dict) -> dict[str, np.ndarray]:
         fit_order=rec["fit.order"],
         lat_min=rec["latmin"],
     )
+    mlat, mlon = np.asarray(mlat, dtype=np.float64), np.asarray(mlon, dtype=np.float64)
+    # pyDARN's grid is regular: keep its axes (the potential is (mlon, mlat))
+    assert (mlat == mlat[:1, :]).all() and (mlon == mlon[:, :1]).all()
     return {
-        "mlat": np.asarray(mlat, dtype=np.float64),
-        "mlon": np.asarray(mlon, dtype=np.float64),
+        "mlat": mlat[0, :],
+        "mlon": mlon[:, 0],
         "potential": np.asarray(pot, dtype=np.float64),
         "fitted_speed": np.asarray(speed, dtype=np.float64),
         "fitted_azimuth": np.asarray(azimuth, dtype=np.float64),
@@ -81,6 +90,11 @@ def build(data: Path) -> dict[str, np.ndarray]:
         for r, rec in enumerate(records):
             for key, value in record_arrays(rec).items():
                 out[f"{name}/{r}/{key}"] = value
+    south = dict(dmap.read_map(str(data / MAP_FILES[0]), mode="strict")[0])
+    south["hemisphere"] = -1
+    south["vector.mlat"] = -south["vector.mlat"]
+    for key, value in record_arrays(south).items():
+        out[f"south/test.map/0/{key}"] = value
     return out
 
 
