@@ -302,6 +302,19 @@ def test_fitted_velocity_is_e_cross_b_of_the_potential(map_file):
         assert 100 < float(fit["speed"].values[keep].mean()) < 2000  # m/s, a real map
 
 
+def test_fitted_velocity_with_a_displaced_pole(test_map):
+    """With lat.shft/lon.shft the velocity is still E x B of the potential's gradient."""
+    ds = test_map.copy()
+    ds["lat.shft"] = ds["lat.shft"] * 0 + 4.0
+    ds["lon.shft"] = ds["lon.shft"] * 0 + 30.0
+    fit = cv.fitted_velocity(ds, 0)
+    keep = np.abs(fit["mlat"].values) > 73  # well inside the shifted boundary
+    mlat, mlon = fit["mlat"].values[keep], fit["mlon"].values[keep]
+    v_east, v_north = finite_difference_velocity(ds, 0, mlat, mlon)
+    np.testing.assert_allclose(fit["v_east"].values[keep], v_east, rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(fit["v_north"].values[keep], v_north, rtol=1e-5, atol=1e-3)
+
+
 def test_convection_flows_from_the_positive_to_the_negative_cell(test_map):
     """Flow goes along equipotentials; sunward at the flanks, antisunward over the pole."""
     fit = cv.fitted_velocity(test_map, 0)
@@ -542,3 +555,36 @@ def test_records_of_different_fit_orders_and_a_record_without_a_fit(superdarn_da
     assert np.isnan(cpcp["cpcp"].values[1]) and np.isfinite(cpcp["cpcp"].values[[0, 2]]).all()
     assert np.isnan(cv.potential(broken, time=1)).all()
     assert np.isnan(cv.fitted_velocity(broken, time=1)["speed"]).all()
+
+
+def rst_shift(lat, lon, lat_shift, lon_shift):
+    """RST CnvMapCrdShft's spherical-triangle formulas, one point (the reference)."""
+    lon = (lon + lon_shift) % 360
+    a = np.radians(90 - lat)
+    d = np.radians(lat_shift)
+    b = np.arccos(
+        np.clip(
+            np.cos(a) * np.cos(d) + np.sin(a) * np.sin(d) * np.cos(np.radians(180 - lon)), -1, 1
+        )
+    )
+    angle = np.arccos(np.clip((np.cos(a) - np.cos(b) * np.cos(d)) / (np.sin(b) * np.sin(d)), -1, 1))
+    if lon > 180:
+        angle = 2 * np.pi - angle
+    # azimuth: RST subtracts sign(d) * cang (adds it beyond 180 degrees) to go to the fit frame
+    arg = (np.cos(d) - np.cos(a) * np.cos(b)) / (np.sin(a) * np.sin(b))
+    cang = np.degrees(np.arccos(np.clip(arg, -1, 1)))
+    to_fit = -np.sign(d) * cang if np.degrees(angle) <= 180 else np.sign(d) * cang
+    return 90 - np.degrees(b), (np.degrees(angle) - lon_shift) % 360, -to_fit
+
+
+@pytest.mark.parametrize("lat_shift, lon_shift", [(3.0, 0.0), (5.0, 20.0), (-4.0, 250.0)])
+def test_shift_coordinates_match_rsts_spherical_triangle(lat_shift, lon_shift):
+    lat = np.array([62.0, 70.0, 77.5, 84.0, 88.0, 75.0])
+    lon = np.array([5.0, 95.0, 170.0, 200.0, 290.0, 359.0])
+    ours_lat, ours_lon, ours_rot = cv.shift_coordinates(lat, lon, lat_shift, lon_shift)
+    for i in range(lat.size):
+        ref_lat, ref_lon, ref_rot = rst_shift(lat[i], lon[i], lat_shift, lon_shift)
+        assert ours_lat[i] == pytest.approx(ref_lat, abs=1e-9)
+        assert (ours_lon[i] - ref_lon + 180) % 360 - 180 == pytest.approx(0, abs=1e-7)
+        # RST's acos of a cosine near 1 costs about 1e-5 degree
+        assert (ours_rot[i] - ref_rot + 180) % 360 - 180 == pytest.approx(0, abs=1e-4)

@@ -278,7 +278,9 @@ def shift_coordinates(
     e_north = np.stack([-np.cos(colat2) * np.cos(phi2), -np.cos(colat2) * np.sin(phi2),
                         np.sin(colat2)])  # fmt: skip
     e_east = np.stack([-np.sin(phi2), np.cos(phi2), np.zeros_like(phi2)])
-    angle = np.degrees(np.arctan2(np.sum(n_rot * e_east, axis=0), np.sum(n_rot * e_north, axis=0)))
+    # the original frame's north has azimuth psi in the fit frame: original = fit - psi
+    psi = np.degrees(np.arctan2(np.sum(n_rot * e_east, axis=0), np.sum(n_rot * e_north, axis=0)))
+    angle = -psi
     return new_lat, new_lon, angle
 
 
