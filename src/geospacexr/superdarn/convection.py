@@ -290,10 +290,10 @@ def _evaluate(
     mlon: np.ndarray,
     gradient: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Potential (V) and, with ``gradient``, E north/east (V/m per metre of radius 1) at points.
+    """Potential (V) and, with ``gradient``, the electric field times the radius at points.
 
-    The field components are ``-dPhi/ds`` per radian (multiply by 1/R for V/m) in the original
-    (unshifted) frame's north and east directions.
+    The field components are ``-dPhi/ds`` per radian of arc (divide by the radius for V/m),
+    along the original (unshifted) frame's geographic-sense north and east.
     """
     lat = np.abs(np.asarray(mlat, dtype=np.float64))
     lat, lon, rotation = shift_coordinates(lat, mlon, fit.lat_shift, fit.lon_shift)
@@ -312,16 +312,16 @@ def _evaluate(
     dtrig = np.where(fit.m >= 0, -mabs * np.sin(mphi), mabs * np.cos(mphi))
     dphi_dtheta = fit.alpha * np.sum(fit.a * dp * trig, axis=-1)
     dphi_dphi = np.sum(fit.a * p * dtrig, axis=-1)
-    # theta grows away from the map's pole: southward in the north, northward in the south
-    e_away = -dphi_dtheta
+    # E = -grad Phi; theta grows away from the map's pole, so the component towards the pole
+    # ("poleward") is +dPhi/dtheta, and the eastward one -dPhi/dphi / sin(theta)
+    e_pole = dphi_dtheta
     e_east = -dphi_dphi / np.sin(theta)
-    e_north_fit = -e_away  # in |lat| terms: the direction towards the map's pole
-    # back to the original frame's north/east (in |lat| terms)
+    # from the fit frame back to the original one (azimuths differ by ``rotation``)
     c, s = np.cos(np.radians(rotation)), np.sin(np.radians(rotation))
-    e_n = e_north_fit * c - e_east * s
-    e_e = e_north_fit * s + e_east * c
-    # towards the map's pole is geographic south in the southern hemisphere; east stays east
-    # only if the frame keeps its handedness: |lat| and the same longitude mirror it
+    e_n = e_pole * c - e_east * s
+    e_e = e_pole * s + e_east * c
+    # poleward is geographic north in the north, south in the south (|lat| mirrors the
+    # southern hemisphere; longitude, hence east, is the same)
     if fit.hemisphere < 0:
         e_n = -e_n
     return phi_value, e_n, e_e
