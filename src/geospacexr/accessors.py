@@ -39,6 +39,8 @@ from .gcm.variables import variables as _gcm_variables
 from .plot import asi as _plot_asi
 from .plot import gcm as _plot_gcm
 from .plot import superdarn_fan as _plot_superdarn_fan
+from .plot import superdarn_maps as _plot_superdarn_maps
+from .superdarn import convection as _sd_convection
 from .superdarn import geometry as _sd_geometry
 from .superdarn import hardware as _sd_hardware
 from .superdarn import scans as _sd_scans
@@ -177,14 +179,19 @@ class _SuperdarnPlot(_PlotAccessor):
     """``ds.superdarn.plot``: figures of a radar Dataset (:mod:`geospacexr.plot.superdarn_fan`)."""
 
     fan = accessor_method(_plot_superdarn_fan.plot_fan, variables=["bmnum"], name="fan")
+    convection_map = accessor_method(
+        _plot_superdarn_maps.plot_convection_map, name="convection_map"
+    )
+    grid_vectors = accessor_method(_plot_superdarn_maps.plot_grid_vectors, name="grid_vectors")
 
 
 @xr.register_dataset_accessor("superdarn")
 class SuperdarnAccessor(_Accessor):
-    """SuperDARN methods (hardware, gate geometry, scans), available as ``ds.superdarn.<method>``.
+    """SuperDARN methods (hardware, gates, scans, convection), as ``ds.superdarn.<method>``.
 
     Each method is the function of the same name in :mod:`geospacexr.superdarn.hardware`,
-    :mod:`~geospacexr.superdarn.geometry` or :mod:`~geospacexr.superdarn.scans`, with the same
+    :mod:`~geospacexr.superdarn.geometry`, :mod:`~geospacexr.superdarn.scans` or
+    :mod:`~geospacexr.superdarn.convection`, with the same
     arguments (the Dataset first). A new capability is one more line here.
     """
 
@@ -203,8 +210,18 @@ class SuperdarnAccessor(_Accessor):
     scan = accessor_method(_sd_scans.scan, variables=["scan"])
     scan_fan = accessor_method(_sd_scans.scan_fan, variables=["scan", "bmnum"])
     filter_gates = accessor_method(_sd_scans.filter_gates, variables=["range_gate"])
+    # convection maps (map and grid files)
+    map_coefficients = accessor_method(_sd_convection.map_coefficients)
+    potential = accessor_method(_sd_convection.potential)
+    potential_at = accessor_method(_sd_convection.potential_at)
+    fitted_velocity = accessor_method(_sd_convection.fitted_velocity)
+    line_of_sight = accessor_method(_sd_convection.line_of_sight)
+    heppner_maynard_boundary = accessor_method(_sd_convection.heppner_maynard_boundary)
+    cross_polar_cap_potential = accessor_method(_sd_convection.cross_polar_cap_potential)
+    convection_map = accessor_method(_sd_convection.convection_map)
+    magnetic_local_time = accessor_method(_sd_convection.magnetic_local_time)
 
     @property
     def plot(self) -> _SuperdarnPlot:
-        """Static figures of this Dataset (``ds.superdarn.plot.fan(...)``)."""
+        """Static figures (``ds.superdarn.plot.fan``, ``convection_map``, ``grid_vectors``)."""
         return _SuperdarnPlot(self)

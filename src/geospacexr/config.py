@@ -335,10 +335,13 @@ class SuperdarnConfig:
         virtual_height_km: Height of the standard virtual-height model beyond 800 km of slant
             range (the F region), km: RST's and pyDARN's 300.
         aacgm_altitude_km: Altitude at which gate positions are converted to AACGM-v2, km.
+        map_altitude_km: Altitude of the F-region scatter at which a convection map's fitted
+            velocities are evaluated (E x B on a sphere of radius Re + this), km: RST's 300.
     """
 
     virtual_height_km: float = _limit(300.0, gt=0, max=2000)
     aacgm_altitude_km: float = _limit(300.0, min=0, max=2000)
+    map_altitude_km: float = _limit(300.0, min=0, max=2000)
 
 
 @dataclass(frozen=True)

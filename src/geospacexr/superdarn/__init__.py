@@ -8,7 +8,7 @@ and :mod:`~geospacexr.superdarn.scans` groups records into scans and filters gat
 
 from __future__ import annotations
 
-from . import geometry, hardware, scans
+from . import convection, geometry, hardware, scans
 from ._write import dmap_bytes, write
 from .geometry import field_of_view, gate_positions, slant_range, virtual_height
 from .hardware import (
@@ -28,6 +28,7 @@ from .scans import scans as split_scans
 __all__ = [
     "HardwareRecord",
     "Radar",
+    "convection",
     "dmap_bytes",
     "field_of_view",
     "filter_gates",
