@@ -18,6 +18,7 @@ the radar hardware tables are not part of this module).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,10 @@ from ..errors import InvalidArgumentError, MissingVariableError
 __all__ = [
     "GAP_FACTOR",
     "GROUND_SCATTER",
+    "SUMMARY_PARAMETERS",
     "SUMMARY_SCALARS",
     "beam_records",
+    "beam_summary",
     "rti",
     "rti_parameters",
 ]
@@ -44,6 +47,9 @@ GAP_FACTOR = 2.0
 GROUND_SCATTER = ("grey", "colour", "hide", "only")
 #: Per-record scalars of a summary plot (pyDARN's ``plot_summary`` panels), where present.
 SUMMARY_SCALARS = ("noise.sky", "noise.search", "tfreq", "nave", "cp")
+#: Per-gate panels of a summary plot (pyDARN's ``plot_summary``): power, velocity, spectral
+#: width, elevation.
+SUMMARY_PARAMETERS = ("p_l", "v", "w_l", "elv")
 #: Width of the only column of a one-record RTI without an integration time, seconds.
 _FALLBACK_WIDTH_S = 1.0
 _NS_PER_S = 1e9
@@ -167,7 +173,9 @@ def _column_ends(records: xr.Dataset, max_gap: float | None) -> tuple[np.ndarray
         else:
             max_gap = _integration(records, 0) or _FALLBACK_WIDTH_S
     elif not np.isfinite(max_gap) or max_gap <= 0:
-        raise InvalidArgumentError(f"must be a positive number of seconds, not {max_gap!r}", "max_gap")
+        raise InvalidArgumentError(
+            f"must be a positive number of seconds, not {max_gap!r}", "max_gap"
+        )
     width = np.empty(n)
     width[:-1] = np.minimum(spacing, max_gap)
     last = float(np.median(positive)) if positive.size else (_integration(records, n - 1) or 0.0)
@@ -299,4 +307,87 @@ def rti(
     for key in ("station_id", "superdarn_type"):
         if key in ds.attrs:
             attrs[key] = ds.attrs[key]
-    return xr.DataArray(values, dims=("time", "range_gate"), coords=coords, name=parameter, attrs=attrs)
+    return xr.DataArray(
+        values, dims=("time", "range_gate"), coords=coords, name=parameter, attrs=attrs
+    )
+
+
+def beam_summary(
+    ds: xr.Dataset,
+    beam: int = 0,
+    channel: int | None = None,
+    parameters: Sequence[str] | None = None,
+    ground_scatter: str = "grey",
+    start: Any = None,
+    end: Any = None,
+    max_gap: float | None = None,
+) -> xr.Dataset:
+    """What a summary plot of one beam shows (pyDARN's ``plot_summary``).
+
+    The per-record scalars of :data:`SUMMARY_SCALARS` (sky and search noise, frequency, number
+    of averages, control program) and the :func:`rti` of each per-gate parameter, all on the
+    same records.
+
+    Args:
+        ds: A ``superdarn`` Dataset of a fitacf file.
+        beam: Beam number (``bmnum``, 0-based).
+        channel: Channel number; ``None`` takes every channel (pyDARN's ``channel="all"``).
+        parameters: The per-gate panels (default :data:`SUMMARY_PARAMETERS`, ``p_l``, ``v``,
+            ``w_l``, ``elv``, less those the Dataset lacks or never reports on this beam, as
+            pyDARN drops ``elv`` from files without it).
+        ground_scatter: As for :func:`rti`, except that ``"grey"`` marks ground scatter only
+            on the velocity panels (``v``, ``x_v``) and leaves it coloured on the others, as
+            pyDARN's summary does; ``"colour"``, ``"hide"`` and ``"only"`` apply to every panel.
+        start: First time (inclusive); default the first record of the beam.
+        end: Last time (inclusive); default the last record of the beam.
+        max_gap: As for :func:`rti`.
+
+    Returns:
+        A Dataset on ``time`` (the beam's records) and ``range_gate``: the scalars present in
+        the Dataset, one ``(time, range_gate)`` variable per panel (each with its
+        ``ground_scatter`` setting in ``attrs``), and the coordinates of :func:`rti`
+        (``time_end``, ``ground_scatter``, ``slant_range``...); ``attrs["parameters"]`` names
+        the panels in order, separated by spaces.
+
+    Raises:
+        InvalidArgumentError: If no parameter is left to show, or as :func:`rti`.
+        MissingVariableError: If a parameter asked for by name is missing.
+    """
+    require(ds, "superdarn", ["bmnum"], where="beam_summary")
+    records = beam_records(ds, beam, channel, start, end)
+    if parameters is None:
+        chosen = [
+            p
+            for p in SUMMARY_PARAMETERS
+            if p in records.data_vars and bool(np.isfinite(records[p].values).any())
+        ]
+    else:
+        chosen = [str(p) for p in parameters]
+    if not chosen:
+        raise InvalidArgumentError(
+            f"none of {', '.join(SUMMARY_PARAMETERS)} has a value on beam {beam}; name the "
+            f"panels (per-gate parameters: {', '.join(rti_parameters(ds)) or 'none'})",
+            "parameters",
+        )
+    panels = {}
+    for name in chosen:
+        mode = ground_scatter
+        if ground_scatter == "grey" and name not in ("v", "x_v"):
+            mode = "colour"
+        panels[name] = rti(ds, name, beam, channel, mode, start, end, max_gap)
+    first = panels[chosen[0]]
+    out = xr.Dataset(
+        {name: da.reset_coords(drop=True) for name, da in panels.items()}, coords=first.coords
+    )
+    out = out.drop_vars("ground_scatter").assign_coords(ground_scatter=first["ground_scatter"])
+    for name in SUMMARY_SCALARS:
+        if name in records:
+            out[name] = ("time", records[name].values, dict(records[name].attrs))
+    for name, da in panels.items():
+        out[name].attrs = dict(da.attrs)
+    out.attrs = {
+        k: v for k, v in first.attrs.items() if k not in ("units", "long_name", "parameter")
+    }
+    out.attrs["ground_scatter"] = ground_scatter
+    out.attrs["parameters"] = " ".join(chosen)
+    return out

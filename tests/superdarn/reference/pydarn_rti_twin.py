@@ -1,4 +1,4 @@
-"""Record what pyDARN's range-time plot draws from the real fitacf files (``pydarn_rti_twin.json.gz``).
+"""Record what pyDARN's range-time plot draws from the real fitacf files (the RTI twin).
 
 Run in a venv with pyDARN (``python3 -m venv /tmp/pydarnref && /tmp/pydarnref/bin/pip install
 pydarn``)::
@@ -29,9 +29,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pydarn  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
+import numpy as np
+import pydarn
+from matplotlib import pyplot as plt
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[2].parent / "shared" / "data" / "superdarn"
