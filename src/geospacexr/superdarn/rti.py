@@ -104,8 +104,8 @@ def beam_records(
     Args:
         ds: A ``superdarn`` Dataset of a radar file (fitacf, rawacf, iqdat, snd).
         beam: Beam number (``bmnum``, 0-based).
-        channel: Channel number (``channel``); ``None`` takes every channel (pyDARN's
-            ``channel="all"``).
+        channel: Channel number (``channel``); ``None`` takes every channel (as pyDARN's
+            ``"all"``).
         start: First time (inclusive); default the first record.
         end: Last time (inclusive); default the last record.
 
@@ -219,7 +219,7 @@ def rti(
             ``w_l`` (spectral width), ``elv`` (elevation), ``phi0``, their errors, ``x_*``
             (interferometer fits)...: :func:`rti_parameters` lists them.
         beam: Beam number (``bmnum``, 0-based).
-        channel: Channel number; ``None`` takes every channel (pyDARN's ``channel="all"``).
+        channel: Channel number; ``None`` takes every channel (as pyDARN's ``"all"``).
         ground_scatter: Echoes flagged as ground scatter (``gflg == 1``): ``"grey"`` keeps their
             values and figures draw them grey (the SuperDARN convention); ``"colour"`` keeps
             them and figures colour them like the rest; ``"hide"`` sets them to NaN;
@@ -331,7 +331,7 @@ def beam_summary(
     Args:
         ds: A ``superdarn`` Dataset of a fitacf file.
         beam: Beam number (``bmnum``, 0-based).
-        channel: Channel number; ``None`` takes every channel (pyDARN's ``channel="all"``).
+        channel: Channel number; ``None`` takes every channel (as pyDARN's ``"all"``).
         parameters: The per-gate panels (default :data:`SUMMARY_PARAMETERS`, ``p_l``, ``v``,
             ``w_l``, ``elv``, less those the Dataset lacks or never reports on this beam, as
             pyDARN drops ``elv`` from files without it).
