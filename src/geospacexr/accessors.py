@@ -38,12 +38,17 @@ from .gcm.epflux import epflux as _gcm_epflux
 from .gcm.variables import variables as _gcm_variables
 from .plot import asi as _plot_asi
 from .plot import gcm as _plot_gcm
+from .plot import superdarn as _plot_superdarn
 from .plot import superdarn_fan as _plot_superdarn_fan
 from .plot import superdarn_maps as _plot_superdarn_maps
 from .superdarn import convection as _sd_convection
 from .superdarn import geometry as _sd_geometry
 from .superdarn import hardware as _sd_hardware
 from .superdarn import scans as _sd_scans
+from .superdarn.rti import beam_records as _sd_beam_records
+from .superdarn.rti import beam_summary as _sd_beam_summary
+from .superdarn.rti import rti as _sd_rti
+from .superdarn.rti import rti_parameters as _sd_rti_parameters
 
 __all__ = ["AsiAccessor", "GcmAccessor", "RbAccessor", "SuperdarnAccessor"]
 
@@ -183,6 +188,8 @@ class _SuperdarnPlot(_PlotAccessor):
         _plot_superdarn_maps.plot_convection_map, name="convection_map"
     )
     grid_vectors = accessor_method(_plot_superdarn_maps.plot_grid_vectors, name="grid_vectors")
+    rti = accessor_method(_plot_superdarn.plot_rti, name="rti")
+    summary = accessor_method(_plot_superdarn.plot_summary, name="summary")
 
 
 @xr.register_dataset_accessor("superdarn")
@@ -210,6 +217,11 @@ class SuperdarnAccessor(_Accessor):
     scan = accessor_method(_sd_scans.scan, variables=["scan"])
     scan_fan = accessor_method(_sd_scans.scan_fan, variables=["scan", "bmnum"])
     filter_gates = accessor_method(_sd_scans.filter_gates, variables=["range_gate"])
+    # range-time-intensity
+    rti = accessor_method(_sd_rti)
+    beam_records = accessor_method(_sd_beam_records)
+    beam_summary = accessor_method(_sd_beam_summary)
+    rti_parameters = accessor_method(_sd_rti_parameters)
     # convection maps (map and grid files)
     map_coefficients = accessor_method(_sd_convection.map_coefficients)
     potential = accessor_method(_sd_convection.potential)
@@ -223,5 +235,8 @@ class SuperdarnAccessor(_Accessor):
 
     @property
     def plot(self) -> _SuperdarnPlot:
-        """Static figures (``ds.superdarn.plot.fan``, ``convection_map``, ``grid_vectors``)."""
+        """Figures: ``ds.superdarn.plot.fan``, ``rti``, ``summary``, ``convection_map``...
+
+        ``grid_vectors`` too; each takes its pure function's arguments plus drawing options.
+        """
         return _SuperdarnPlot(self)

@@ -12,6 +12,10 @@ Sub-commands::
     geospacexr gcm plot FILES --var TN --slice lat-lon --height 400 -o out.png
     geospacexr gcm movie FILES --var TN --slice lat-lon --level 4 -o out.mp4
     geospacexr gcm emission FILES --name NO53 -o out.nc
+    geospacexr superdarn info FILES      what SuperDARN DMAP files hold
+    geospacexr superdarn rti FILES --parameter v --beam 7 -o rti.png
+    geospacexr superdarn summary FILES --beam 7 -o summary.png
+    geospacexr superdarn convert FILES -o DIR   DMAP to NetCDF, one file per day
 
 The options of the ``gcm`` commands are not written here: they are generated from the
 signatures and Google-style docstrings of the Python functions the commands call
@@ -175,6 +179,9 @@ OPTION_TYPES: dict[str, Callable[[str], Any]] = {
     "min_elevation": _number_type(key="asi.min_elevation"),
     "width": _number_type(key="asi.keogram_width"),
     "figsize": _inches,
+    "beam": _number_type(integer=True, low=0),
+    "channel": _number_type(integer=True, low=0),
+    "max_gap": _number_type(low=0.0, low_open=True, unit="seconds"),
 }
 
 
@@ -1048,11 +1055,12 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
         "magnetic",
     ),
     "keogram": ("axis", "column", "longitude", "path", "width", "metric", "percentile", "cadence"),
+    "radar records": ("parameter", "parameters", "beam", "channel", "ground_scatter", "max_gap"),
     "imager geometry": ("skymap", "altitude_km", "min_elevation"),
     "drawing": (
         *("projection", "style", "levels", "cmap", "symmetric", "vmin", "vmax", "title"),
         *("figsize", "show_coastlines", "show_terminator", "wind", "wind_stride"),
-        "show_magnetic_equator",
+        *("show_magnetic_equator", "yaxis"),
     ),
     "EP flux (--slice epflux)": (
         *("density", "omega", "scale_height", "arrows", "arrow_stride", "density_scaling"),
@@ -1067,10 +1075,17 @@ OTHER_OPTIONS = "other options"
 _SHORT_USAGE = "%(prog)s FILES [FILES ...] -o OUTPUT [options]"
 
 
-def _help_groups(parser: argparse.ArgumentParser) -> Callable[[str], Any]:
-    """The sections of ``parser``'s help (:data:`HELP_GROUPS`): option name -> its group."""
+def _help_groups(
+    parser: argparse.ArgumentParser, moved: dict[str, str] | None = None
+) -> Callable[[str], Any]:
+    """The sections of ``parser``'s help (:data:`HELP_GROUPS`): option name -> its group.
+
+    ``moved`` places options of this command in another section than :data:`HELP_GROUPS` does
+    (``--start``/``--end`` of ``superdarn rti`` select records, not movie frames).
+    """
     groups = {title: parser.add_argument_group(title) for title in (*HELP_GROUPS, OTHER_OPTIONS)}
     where = {name: title for title, names in HELP_GROUPS.items() for name in names}
+    where.update(moved or {})
     return lambda name: groups[where.get(name, OTHER_OPTIONS)]
 
 
@@ -1208,6 +1223,284 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
         else:
             option.add_to(group(name), flags=flags)
     k.set_defaults(func=_cmd_asi_keogram, asi_options=options)
+
+
+# ------------------------------------------------------------------------------------------------
+# geospacexr superdarn: info, rti, summary, convert (options from the Python functions)
+
+#: Parameters of the SuperDARN figure functions that are not options (the Dataset, ``-o``, axes).
+_SUPERDARN_NOT_OPTIONS = ("ds", "save", "ax")
+#: ``superdarn rti``/``summary`` options in another help section than :data:`HELP_GROUPS`.
+_SUPERDARN_SECTIONS = {"start": "radar records", "end": "radar records"}
+#: Leading fields of an RST file name that are its date and time (``20180404.0601.00.``).
+_RST_NAME = re.compile(r"^(\d{8})((?:\.\d+)*)\.(.+)$")
+
+
+def _superdarn_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """Errors of a superdarn command as one line, in the command's terms (:func:`_gcm_command`)."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            with _one_line_warnings(args):
+                return func(args)
+        except (GeospacexrError, ValueError, KeyError, OSError) as exc:
+            message = cli_message(exc, args)
+            print(
+                f"geospacexr superdarn {args.superdarn_command}: error: {message}", file=sys.stderr
+            )
+            return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
+
+    return run
+
+
+def _superdarn_functions() -> dict[str, Callable[..., Any]]:
+    from .plot.superdarn import plot_rti, plot_summary
+
+    return {"rti": plot_rti, "summary": plot_summary}
+
+
+def _open_superdarn(files: Sequence[str]) -> Any:
+    from .io.dmap import open_superdarn
+
+    return open_superdarn(list(files))
+
+
+@_superdarn_command
+def _cmd_superdarn_info(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .superdarn import rti_parameters
+
+    ds = _open_superdarn(args.files)
+    times = ds["time"].values
+    valid = times[~np.isnat(times)]
+
+    def present(name: str) -> list[int]:
+        if name not in ds:
+            return []
+        values = np.asarray(ds[name].values)
+        return sorted({int(v) for v in values[np.isfinite(values)]})
+
+    info: dict[str, Any] = {
+        "files": json.loads(ds.attrs.get("source_files", "[]")),
+        "type": ds.attrs.get("superdarn_type", ""),
+        "station_id": ds.attrs.get("station_id"),
+        "records": int(ds.sizes.get("time", 0)),
+        "time_start": str(valid.min())[:23] if valid.size else None,
+        "time_end": str(valid.max())[:23] if valid.size else None,
+        "beams": present("bmnum"),
+        "channels": present("channel"),
+        "cpids": present("cp"),
+        "range_gates": int(ds.sizes.get("range_gate", 0)),
+        "parameters": rti_parameters(ds) if "range_gate" in ds.dims else [],
+        "problematic_records": len(json.loads(ds.attrs.get("problematic_records", "[]"))),
+    }
+    if "tfreq" in ds:
+        freq = present("tfreq")
+        info["frequency_khz"] = [freq[0], freq[-1]] if freq else []
+    if args.json:
+        print(json.dumps(info, indent=1, default=str))
+        return 0
+    print(f"SuperDARN {info['type']}: {', '.join(info['files'])}")
+    station = info["station_id"]
+    print(f"  station {station if station is not None else '(several)'}, {info['records']} records")
+    print(f"  {info['time_start']} to {info['time_end']} UT")
+    for key, label in (("beams", "beams"), ("channels", "channels"), ("cpids", "CPIDs")):
+        if info[key]:
+            print(f"  {label}: {', '.join(map(str, info[key]))}")
+    if info.get("frequency_khz"):
+        print(f"  frequency: {info['frequency_khz'][0]}-{info['frequency_khz'][1]} kHz")
+    if info["parameters"]:
+        print(f"  range gates: {info['range_gates']}")
+        print(f"  per-gate parameters (--parameter): {', '.join(info['parameters'])}")
+    if info["problematic_records"]:
+        print(f"  problematic records: {info['problematic_records']} (see attrs)")
+    return 0
+
+
+@_superdarn_command
+def _cmd_superdarn_figure(args: argparse.Namespace) -> int:
+    from .plot.common import save_figure
+
+    name = args.superdarn_command
+    options = args.superdarn_options
+    kwargs = {k: options[k].value(raw, name) for k, raw in _given(args, options).items()}
+    check_output(args.output, figure_formats(), "the figure")
+    dpi = inspect.signature(save_figure).parameters["dpi"].default
+    figsize = kwargs.get("figsize") or options["figsize"].defaults[name]
+    width, height = _figure_pixels(figsize, dpi, "a figure")
+    check_size(
+        width * height * 4.0,
+        f"a {width} x {height} pixel figure at {dpi} dpi (4 bytes a pixel)",
+        args.force,
+        hint="use a smaller --figsize",
+    )
+    ds = _open_superdarn(args.files)
+    _superdarn_functions()[name](ds, save=args.output, **kwargs)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def superdarn_days(files: Sequence[str]) -> dict[str, list[Path]]:
+    """Group DMAP files by day, as ``superdarn convert`` writes them: output name -> files.
+
+    A file named as RST names them (``20180404.0601.00.rkn.fitacf.bz2``) belongs to the day and
+    series of its name (``20180404.rkn.fitacf``); any other file to the UTC day of its first
+    record and its own name (``test.fitacf`` of 2022-11-07 is ``20221107.test.fitacf``).
+
+    Args:
+        files: The files (globs allowed).
+
+    Returns:
+        ``"<YYYYMMDD>.<series>.nc"`` -> the files of that day, in name order; days in order.
+
+    Raises:
+        NoFilesError: If ``files`` names no existing file.
+    """
+    import numpy as np
+
+    from .io.registry import expand_paths
+
+    days: dict[str, list[Path]] = {}
+    for path in expand_paths(files):
+        name = path.name[:-4] if path.name.lower().endswith(".bz2") else path.name
+        m = _RST_NAME.match(name)
+        if m:
+            key = f"{m[1]}.{m[3]}.nc"
+        else:
+            times = np.asarray(_open_superdarn([str(path)])["time"].values)
+            times = times[~np.isnat(times)]
+            day = (
+                np.datetime_as_string(times.min(), unit="D").replace("-", "")
+                if times.size
+                else "undated"
+            )
+            key = f"{day}.{name}.nc"
+        days.setdefault(key, []).append(path)
+    return dict(sorted(days.items()))
+
+
+@_superdarn_command
+def _cmd_superdarn_convert(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .io.atomic import write_netcdf
+
+    out = Path(args.output)
+    single = out.suffix.lower() in NETCDF_FORMATS
+    if single:
+        check_output(out, NETCDF_FORMATS, "the NetCDF file")
+    else:
+        if out.suffix:
+            raise CommandLineError(
+                f"{out}: give a folder (one NetCDF file per day) or a {', '.join(NETCDF_FORMATS)} "
+                f"file (files of one day), not {out.suffix!r}",
+                "-o",
+            )
+        check_output_folder(out, "the NetCDF files")
+    days = superdarn_days(args.files)
+    if single and len(days) > 1:
+        raise CommandLineError(
+            f"the files hold {len(days)} days ({', '.join(k[:8] for k in days)}); give a folder "
+            "to write one NetCDF file per day",
+            "-o",
+        )
+    # the size of the largest day, from the first day's Dataset per byte of DMAP file
+    first_key = next(iter(days))
+    first = _open_superdarn([str(p) for p in days[first_key]])
+    per_byte = first.nbytes / max(1, sum(p.stat().st_size for p in days[first_key]))
+    largest = max(days, key=lambda k: sum(p.stat().st_size for p in days[k]))
+    check_size(
+        per_byte * sum(p.stat().st_size for p in days[largest]),
+        f"the Dataset of {largest[:8]} (from {first_key[:8]}'s "
+        f"{per_byte:.1f} bytes of Dataset per byte of file)",
+        args.force,
+        hint="convert fewer files at a time",
+    )
+    disable = None if args.progress is None else not args.progress
+    for key in tqdm(list(days), desc="convert", unit="day", disable=disable, file=sys.stderr):
+        ds = first if key == first_key else _open_superdarn([str(p) for p in days[key]])
+        target = out if single else out / key
+        if not single:
+            out.mkdir(parents=True, exist_ok=True)
+        write_netcdf(ds, target)
+        tqdm.write(
+            f"wrote {target} ({ds.sizes['time']} records from {len(days[key])} file(s))",
+            file=sys.stdout,
+        )
+        first = None  # release the first day once written
+    return 0
+
+
+def _add_superdarn_parsers(sub: Any) -> None:
+    """``geospacexr superdarn info|rti|summary|convert``, options from the Python functions."""
+    p = sub.add_parser(
+        "superdarn",
+        help="SuperDARN DMAP files: info, RTI and summary plots, NetCDF",
+        description="SuperDARN radar files (fitacf, rawacf, iqdat, snd, grid, map) from the "
+        "command line: the same functions, options and defaults as the Python API "
+        "(geospacexr.superdarn, geospacexr.plot.superdarn).",
+    )
+    p.error = functools.partial(_OneLineParser.error, p)  # type: ignore[method-assign]
+    sd_sub = p.add_subparsers(
+        dest="superdarn_command", required=True, metavar="COMMAND", parser_class=_OneLineParser
+    )
+    files_help = "DMAP files, plain or bzip2, of one type (globs allowed)"
+
+    info = sd_sub.add_parser("info", help="what the files hold", allow_abbrev=False)
+    info.add_argument("files", nargs="+", help=files_help)
+    info.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    info.set_defaults(func=_cmd_superdarn_info)
+
+    summaries = {
+        "rti": "a range-time-intensity plot of one fitacf parameter for a beam",
+        "summary": "a summary plot of a beam: noise, frequency, CPID and RTI panels (pyDARN's)",
+    }
+    for name, function in _superdarn_functions().items():
+        q = sd_sub.add_parser(
+            name,
+            help=summaries[name],
+            description=summaries[name],
+            allow_abbrev=False,
+            usage=_SHORT_USAGE,
+        )
+        group = _help_groups(q, _SUPERDARN_SECTIONS)
+        group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+        group("output").add_argument(
+            "-o", "--output", required=True, help=_doc_args(function).get("save", "")
+        )
+        group("force").add_argument("--force", action="store_true", help=_force_help())
+        options = _collect_options({name: function}, skip=_SUPERDARN_NOT_OPTIONS)
+        for option in options.values():
+            option.add_to(group(option.name))
+        q.set_defaults(
+            func=_cmd_superdarn_figure,
+            superdarn_options=options,
+            cli_aliases={"keywords": {"save": "--output"}},
+        )
+
+    summary = "DMAP to NetCDF, one file per day (written atomically), with a progress bar"
+    c = sd_sub.add_parser(
+        "convert", help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
+    )
+    group = _help_groups(c, {"progress": "input and output"})
+    group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    group("output").add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="a folder, which receives one NetCDF file per day and series "
+        "(20180404.rkn.fitacf.nc), or a .nc file when the files hold one day",
+    )
+    group("force").add_argument("--force", action="store_true", help=_force_help())
+    group("progress").add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when on a terminal)",
+    )
+    c.set_defaults(func=_cmd_superdarn_convert)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1502,6 +1795,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_asi_keogram_parser(asi_sub)
 
     _add_gcm_parsers(sub)
+    _add_superdarn_parsers(sub)
 
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")

@@ -3,7 +3,9 @@
 :func:`write` turns such a Dataset back into DMAP records (``docs/superdarn.md``, "Writing").
 :mod:`~geospacexr.superdarn.hardware` holds every radar's hardware (shipped SuperDARN/hdw
 files), :mod:`~geospacexr.superdarn.geometry` places the range gates (geographic and AACGM-v2)
-and :mod:`~geospacexr.superdarn.scans` groups records into scans and filters gates.
+and :mod:`~geospacexr.superdarn.scans` groups records into scans and filters gates;
+:func:`rti`, :func:`beam_summary` and :func:`beam_records` compute what range-time-intensity
+and summary plots show; :mod:`~geospacexr.superdarn.convection` reconstructs convection maps.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from .hardware import (
     register_radar,
 )
 from .hardware import hardware as hardware_at
+from .rti import beam_records, beam_summary, rti, rti_parameters
 from .scans import filter_gates, scan, scan_fan, scan_index, with_scan_index
 from .scans import scans as split_scans
 
 __all__ = [
     "HardwareRecord",
     "Radar",
+    "beam_records",
+    "beam_summary",
     "convection",
     "dmap_bytes",
     "field_of_view",
@@ -43,6 +48,8 @@ __all__ = [
     "radar_hardware",
     "read_hdw",
     "register_radar",
+    "rti",
+    "rti_parameters",
     "scan",
     "scan_fan",
     "scan_index",
