@@ -494,7 +494,8 @@ class _GameraArray(BackendArray):
                 )
                 out[(t_out, *np.ix_(*where))] = data[sub_pick]
         if self.factor != 1.0:
-            out *= self.dtype.type(self.factor)
+            with np.errstate(over="ignore"):  # a garbage value scales to inf, as numpy does
+                out *= self.dtype.type(self.factor)
         drop = tuple(0 if p[1] else slice(None) for p in picks)
         return out[drop]
 
@@ -949,7 +950,8 @@ class _RemixArray(BackendArray):
                 value = value[:, self.order]
                 out[t_out, h_out] = value[np.ix_(rows, cols)]
         if self.factor != 1.0:
-            out *= self.dtype.type(self.factor)
+            with np.errstate(over="ignore"):  # a garbage value scales to inf, as numpy does
+                out *= self.dtype.type(self.factor)
         drop = tuple(0 if p[1] else slice(None) for p in picks)
         return out[drop]
 
