@@ -654,6 +654,17 @@ def open_gamera(
         >>> ds.Bz.isel(time=0, k=0)                              # doctest: +SKIP
     """
     run = _find_run(_gamera_paths(path))
+    try:
+        return _open_gamera(run, steps, chunks)
+    except (GeospacexrError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # h5py raises KeyError, OSError, ValueError... on damaged files
+        raise _fail(
+            run.first, f"cannot read the GAMERA run ({type(exc).__name__}: {exc}); it is damaged"
+        ) from None
+
+
+def _open_gamera(run: _Run, steps: Any, chunks: Any) -> xr.Dataset:
     limits = Limits.current()
     h5py = _h5py()
     first = run.first
@@ -1033,6 +1044,17 @@ def open_remix(
     p = Path(items[0]).expanduser()
     if not p.is_file():
         raise NoFilesError(f"no such file: {p}")
+    try:
+        return _open_remix(p, steps, chunks)
+    except (GeospacexrError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # h5py raises KeyError, OSError, ValueError... on damaged files
+        raise _fail(
+            p, f"cannot read the ReMIX file ({type(exc).__name__}: {exc}); it is damaged"
+        ) from None
+
+
+def _open_remix(p: Path, steps: Any, chunks: Any) -> xr.Dataset:
     limits = Limits.current()
     h5py = _h5py()
     with _File(p) as file:
