@@ -67,9 +67,9 @@ def test_lazy_one_step(remix_path, monkeypatch):
     calls = []
     real = mage._read_region
 
-    def counting(path, name, region, shape):
+    def counting(path, name, *args):
         calls.append(name)
-        return real(path, name, region, shape)
+        return real(path, name, *args)
 
     monkeypatch.setattr(mage, "_read_region", counting)
     ds = geospacexr.open_remix(remix_path)

@@ -395,11 +395,16 @@ def _time_coords(
 
 
 def _read_region(
-    path: str, name: str, region: tuple[slice, ...], shape: tuple[int, ...]
+    path: str,
+    name: str,
+    region: tuple[slice, ...],
+    shape: tuple[int, ...],
+    limits: Limits | None = None,
 ) -> np.ndarray:
     """Read ``region`` of dataset ``name`` (group/dataset) of ``path``, checked first.
 
-    The one place step data are read (tests count its calls).
+    The one place step data are read (tests count its calls). ``limits`` are those of the
+    context that opened the run (a dask task in another thread does not see its overrides).
     """
     try:
         with _File(path) as file:
@@ -416,7 +421,9 @@ def _read_region(
             count = 1
             for s, n in zip(region, shape, strict=True):
                 count *= len(range(*s.indices(n)))
-            Limits.current().check_array(count * obj.dtype.itemsize, path, f"reading {name}")
+            (limits or Limits.current()).check_array(
+                count * obj.dtype.itemsize, path, f"reading {name}"
+            )
             return obj[region]
     except GeospacexrError:
         raise
@@ -455,7 +462,9 @@ class _GameraArray(BackendArray):
         shape: tuple[int, ...],
         dtype: np.dtype,
         factor: float,
+        limits: Limits,
     ) -> None:
+        self.limits = limits
         self.blocks = blocks
         self.groups = groups
         self.name = name
@@ -471,7 +480,7 @@ class _GameraArray(BackendArray):
     def _raw(self, key: tuple[Any, ...]) -> np.ndarray:
         picks = [_indices(item, n) for item, n in zip(key, self.shape, strict=True)]
         sizes = [p[0].size for p in picks]
-        Limits.current().check_array(
+        self.limits.check_array(
             int(np.prod(sizes, dtype=object)) * self.dtype.itemsize,
             self.blocks[0].path,
             f"{self.name}{list(sizes)}",
@@ -490,7 +499,7 @@ class _GameraArray(BackendArray):
             sub_pick = np.ix_(*[loc - r.start for loc, r in zip(local, region, strict=True)])
             for t_out, t in enumerate(times.tolist()):
                 data = _read_region(
-                    block.path, f"{self.groups[t]}/{self.name}", region, block.shape
+                    block.path, f"{self.groups[t]}/{self.name}", region, block.shape, self.limits
                 )
                 out[(t_out, *np.ix_(*where))] = data[sub_pick]
         if self.factor != 1.0:
@@ -803,6 +812,7 @@ def _open_gamera(run: _Run, steps: Any, chunks: Any) -> xr.Dataset:
             shape,
             np.dtype(out_dtype),
             factor,
+            limits,
         )
         attrs = {"long_name": long_name, "units": units, "source_name": name}
         if scaled and factor != 1.0:
@@ -922,7 +932,9 @@ class _RemixArray(BackendArray):
         dtype: np.dtype,
         negate_north: bool,
         factor: float,
+        limits: Limits,
     ) -> None:
+        self.limits = limits
         self.path = path
         self.groups = groups
         self.sources = sources
@@ -950,7 +962,11 @@ class _RemixArray(BackendArray):
                 value = None
                 for source in self.sources:
                     plane = _read_region(
-                        self.path, f"{self.groups[t]}/{source} {hemi}", full, self.plane
+                        self.path,
+                        f"{self.groups[t]}/{source} {hemi}",
+                        full,
+                        self.plane,
+                        self.limits,
                     ).astype(self.dtype, copy=False)
                     value = plane if value is None else value * plane
                 assert value is not None
@@ -1114,7 +1130,7 @@ def _open_remix(p: Path, steps: Any, chunks: Any) -> xr.Dataset:
         negate: bool = False,
     ) -> None:
         dtype = np.dtype(np.result_type(*[pairs[s] for s in sources], np.float32))
-        array = _RemixArray(str(p), groups, sources, plane, order, dtype, negate, factor)
+        array = _RemixArray(str(p), groups, sources, plane, order, dtype, negate, factor, limits)
         attrs = {"long_name": long_name, "units": units, "source_name": " x ".join(sources)}
         data_vars[name] = xr.Variable(dims, indexing.LazilyIndexedArray(array), attrs)
 
