@@ -224,3 +224,33 @@ def test_opening_does_not_warn(serial_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         geospacexr.open_gamera(serial_path)
+
+
+def test_a_two_dimensional_run(tmp_path):
+    """2-D runs have X and Y only, (Nj+1, Ni+1), and (Nj, Ni) cell variables."""
+    path = tmp_path / "plane.gam.h5"
+    xc, yc = np.meshgrid(np.linspace(-5, 5, 9), np.linspace(0, 4, 5))
+    with h5py.File(path, "w") as f:
+        f["X"], f["Y"] = xc, yc
+        f.attrs["UnitsID"] = np.bytes_("CODE")
+        for n in (5, 6):
+            g = f.create_group(f"Step#{n}")
+            g.attrs["time"], g.attrs["MJD"] = float(n), 60000.0 + n / 1440
+            g["Bz"] = np.full((4, 8), float(n), "f4")
+    ds = geospacexr.open_gamera(path)
+    assert ds.Bz.dims == ("time", "j", "i") and ds.X.dims == ("jc", "ic")
+    np.testing.assert_allclose(ds.Bz.isel(time=1), 6 * 4.58, rtol=1e-6)
+    np.testing.assert_allclose(ds.x.values[0, :2], [-4.375, -3.125])
+    assert ds.step.values.tolist() == [5, 6]
+    assert str(ds.time.values[1]) == "2023-02-25T00:06:00.000000000"
+    assert "dV" not in ds
+
+
+def test_geospacexr_open_groups_blocks_of_one_run(mpi_dir, serial_path):
+    from geospacexr.io.registry import group_files
+
+    blocks = sorted(mpi_dir.glob("*.gam.h5"))
+    groups = group_files([*blocks, serial_path])
+    assert sorted(len(v) for v in groups.values()) == [1, 4]
+    ds = geospacexr.open(blocks)
+    assert json.loads(ds.attrs["source_files"]) == [b.name for b in blocks]
