@@ -99,3 +99,19 @@ def test_a_hemisphere_missing_is_named(remix_path, tmp_path):
         del f["Step#0/Hall conductance SOUTH"]
     with pytest.raises(FileFormatError, match="no 'Hall conductance SOUTH'"):
         geospacexr.open_remix(copy)
+
+
+def test_time_cache_gives_the_same_times(remix_path, tmp_path):
+    copy = tmp_path / "cached.mix.h5"
+    shutil.copy(remix_path, copy)
+    with h5py.File(copy, "r+") as f:
+        steps = sorted(int(k[5:]) for k in f if k.startswith("Step#"))
+        cache = f.create_group("timeAttributeCache")
+        cache["step"] = np.array(steps[::-1])  # any order: sorted by step number
+        cache["MJD"] = np.array([f[f"Step#{n}"].attrs["MJD"] for n in steps[::-1]])
+    ds = geospacexr.open_remix(copy)
+    full = geospacexr.open_remix(remix_path)
+    assert ds.attrs["time_source"] == "timeAttributeCache"
+    np.testing.assert_array_equal(ds.time.values, full.time.values)
+    assert "elapsed" not in ds.coords  # the cache has no time column
+    xr.testing.assert_identical(ds.potential, full.potential.drop_vars(["elapsed", "timestep"]))
