@@ -248,7 +248,7 @@ def remix_cases(src: Path) -> list[tuple[str, str, Callable]]:
         ("time-overflow", "MJD 1e9", mjd(1e9, "beyond datetime64[ns]")),
         ("time-overflow", "MJD -1e12", mjd(-1e12, "beyond datetime64[ns]")),
         ("attribute", "MJD text", step_attr("MJD", ["noon", np.zeros((2, 2)), b""])),
-        ("attribute", "CPCP text", step_attr("nCPCP", ["60 kV", np.ones(5000), b"\x00"])),
+        ("attribute", "CPCP text", step_attr("nCPCP", ["60 kV", np.ones(5000), np.bytes_("60")])),
         ("attribute", "grid corners", grid),
         ("renamed", "renamed dataset or group", rename),
         ("attribute", "shape or type", reshape),
