@@ -63,7 +63,7 @@ def clear_caches() -> list[str]:
     return _clear()
 
 
-_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics", "rb", "superdarn"}
+_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "mhd", "physics", "rb", "superdarn"}
 
 
 def __getattr__(name: str) -> Any:

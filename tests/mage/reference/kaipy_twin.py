@@ -7,7 +7,9 @@ SERIAL_DIR holds ``msphere.gam.h5`` (sample ``mage-msphere``), MPI_DIR the four 
 ``kaipy.gamera.magsphere.GamsphPipe`` (grid, ``GetVar`` per step and variable, times, units,
 ``MagM``), each variable multiplied by the pipe's own unit factor (``bScl``, ``pScl``,
 ``vScl``; D and J unscaled), as msphpic does; ReMIX through ``kaipy.remix.remix.remix`` and
-``init_vars('NORTH'/'SOUTH')``. Arrays are too large to keep whole: each is recorded by its
+``init_vars('NORTH'/'SOUTH')``; the equatorial and meridional planes of Bz (x ``bScl``), D
+and Jy through ``GamsphPipe.EggSlice``, with the plane grid ``xxi``, ``yyi``, ``xxc``, ``yyc``.
+Arrays are too large to keep whole: each is recorded by its
 kaipy shape, sum, sum of squares, min, max and its values at 64 seeded indices (kaipy's
 ``(i, j, k)`` order for GAMERA, ``(colat row, longitude column)`` for ReMIX).
 """
@@ -59,6 +61,19 @@ def gamera(folder: str) -> dict:
             "dV": summary(gp.dV, 4),
             "vars": {},
         }
+        out["plane"] = {
+            "xxi": summary(gp.xxi, 5),
+            "yyi": summary(gp.yyi, 6),
+            "xxc": summary(gp.xxc, 7),
+            "yyc": summary(gp.yyc, 8),
+        }
+        for s in gp.sids:
+            for n, name in enumerate(("Bz", "D", "Jy")):
+                factor = gp.bScl if name == "Bz" else 1.0
+                for eq in (True, False):
+                    key = f"{int(s)}/{name}/{'equatorial' if eq else 'meridional'}"
+                    egg = factor * gp.EggSlice(name, int(s), doEq=eq, doVerb=False)
+                    out["plane"][key] = summary(egg, 500 + 10 * int(s) + n + 5 * eq)
         for s in gp.sids:
             for n, name in enumerate(gp.vIDs):
                 raw = gp.GetVar(name, int(s), doVerb=False)
