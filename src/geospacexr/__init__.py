@@ -33,11 +33,13 @@ from .io import (
     open_waccmx,
 )
 from .io.dmap import open_superdarn
+from .io.mage import open_gamera, open_remix
 
 __all__ = [
     "__version__", "asi", "clear_caches", "config", "datasets", "errors", "gcm", "io", "open",
     "open_asi", "open_asi_grid",
-    "open_calibration", "open_skymap", "open_superdarn", "open_tiegcm", "open_waccmx", "rb",
+    "open_calibration", "open_gamera", "open_remix", "open_skymap", "open_superdarn",
+    "open_tiegcm", "open_waccmx", "rb",
 ]  # fmt: skip
 
 
@@ -61,7 +63,7 @@ def clear_caches() -> list[str]:
     return _clear()
 
 
-_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "physics", "rb", "superdarn"}
+_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "mhd", "physics", "rb", "superdarn"}
 
 
 def __getattr__(name: str) -> Any:

@@ -612,3 +612,60 @@ register_sample(
     opener=_open_superdarn_file,
     single_file=True,
 )(_superdarn_fitacf)
+
+
+# MAGE (GAMERA + ReMIX) samples: generators in geospacexr._synth.mage
+
+
+def _mage(kind: str) -> Callable[[Path], list[str]]:
+    def generate(folder: Path) -> list[str]:
+        from ._synth import mage
+
+        if kind == "remix":
+            return mage.remix_generator()(folder)
+        return mage.gamera_generator(mpi=kind == "mpi")(folder)
+
+    return generate
+
+
+def _open_gamera_path(path: Path, **kwargs: Any) -> Any:
+    from .io.mage import open_gamera
+
+    return open_gamera(path, **kwargs)
+
+
+def _open_remix_path(path: Path, **kwargs: Any) -> Any:
+    from .io.mage import open_remix
+
+    return open_remix(path, **kwargs)
+
+
+_MAGE_RUN = (
+    "a small MAGE run, 4 one-minute steps from 2017-09-04T06:00: a 32x16x32 LFM-like grid "
+    "(2 R_E to 25 R_E sunward, 60 R_E tailward), a dipole compressed on the dayside (image "
+    "dipole, magnetopause 10.5 to 9 R_E) and stretched on the nightside (cross-tail current "
+    "sheet), a plasma sheet, CODE units"
+)
+register_sample(
+    "mage-msphere",
+    kind="mhd",
+    description=f"GAMERA serial output (msphere.gam.h5) of {_MAGE_RUN}",
+    opener=_open_gamera_path,
+    single_file=True,
+)(_mage("serial"))
+register_sample(
+    "mage-msphere-mpi",
+    kind="mhd",
+    description="the mage-msphere run as a 2x2x1 MPI decomposition "
+    "(msphere_0002_0002_0001_i_j_0000.gam.h5)",
+    opener=_open_gamera_path,
+)(_mage("mpi"))
+register_sample(
+    "mage-remix",
+    kind="ionosphere",
+    description="ReMIX output (msphere.mix.h5) of the mage-msphere run: region 1/2 currents, "
+    "a two-cell potential (60 kV north, 52 kV south), conductances and precipitation in the "
+    "oval, both hemispheres on a 45x90 grid to 45 degrees colatitude",
+    opener=_open_remix_path,
+    single_file=True,
+)(_mage("remix"))

@@ -67,6 +67,7 @@ class Format:
         window: Plausible times (ISO dates); a time read outside is silently wrong.
         companion: ``(sample, pattern)`` of a valid file the computation needs (an ASI file
             for a skymap or a calibration), or ``None``.
+        cases: Cases of the default run when not the harness's default (more structural kinds).
     """
 
     name: str
@@ -78,6 +79,7 @@ class Format:
     family: str
     window: tuple[str, str] = ("1990-01-01", "2100-01-01")
     companion: tuple[str, str] | None = None
+    cases: int | None = None
 
 
 GCM_WINDOW = ("1800-01-01", "2262-04-11")
@@ -197,6 +199,28 @@ FORMATS: dict[str, Format] = {
             "gcm",
             "netcdf",
             GCM_WINDOW,
+        ),
+        Format(
+            "mage-gamera",
+            "mage-gamera",
+            "mage-msphere",
+            "*.gam.h5",
+            "geospacexr:open_gamera",
+            "mhd",
+            "mage",
+            GCM_WINDOW,
+            cases=30,
+        ),
+        Format(
+            "mage-remix",
+            "mage-remix",
+            "mage-remix",
+            "*.mix.h5",
+            "geospacexr:open_remix",
+            "ionosphere",
+            "remix",
+            GCM_WINDOW,
+            cases=30,
         ),
         Format(
             "superdarn-fitacf",
@@ -1208,6 +1232,10 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         return netcdf_cases(src, netcdf4_copy(src, scratch))
     if fmt.family == "dmap":
         return dmap_cases(src)
+    if fmt.family in ("mage", "remix"):
+        from .mage_damage import gamera_cases, remix_cases
+
+        return gamera_cases(src) if fmt.family == "mage" else remix_cases(src)
     return []
 
 

@@ -125,6 +125,20 @@ def compute_gcm(ds, companion):
     ds.gcm.lat_lon(var, time=ds["time"].values[0], level=level).values.sum()
 
 
+def compute_mhd(ds, companion):
+    """The mean density and the largest field magnitude of the first step (MHD runs)."""
+    one = ds.isel(time=0)
+    float(one["D"].mean())
+    float(((one["Bx"] ** 2 + one["By"] ** 2 + one["Bz"] ** 2) ** 0.5).max())
+
+
+def compute_ionosphere(ds, companion):
+    """The northern cross polar cap potential and the upward current of the first step."""
+    one = ds.isel(time=0).sel(hemisphere="north")
+    float(one["potential"].max() - one["potential"].min())
+    float(one["fac"].where(one["fac"] > 0).sum())
+
+
 def compute_none(ds, companion):
     """No computation (readers registered by the harness's own test)."""
 
@@ -136,6 +150,8 @@ COMPUTE = {
     "calibration": compute_calibration,
     "grid": compute_grid,
     "gcm": compute_gcm,
+    "mhd": compute_mhd,
+    "ionosphere": compute_ionosphere,
 }
 
 

@@ -6,5 +6,6 @@ from . import (
     calibration,  # noqa: F401
     dmap,  # noqa: F401
     gcm,  # noqa: F401
+    mage,  # noqa: F401
     skymap,  # noqa: F401
 )
