@@ -6,5 +6,7 @@ from . import (
     calibration,  # noqa: F401
     dmap,  # noqa: F401
     gcm,  # noqa: F401
+    lfm,  # noqa: F401
     skymap,  # noqa: F401
+    swmf,  # noqa: F401
 )
