@@ -669,6 +669,7 @@ def open_swmf(
             ),
             "idl_header": first.headline,
             "idl_ndim": first.ndim,
+            "idl_names": " ".join(first.names),
             "idl_grid": np.array(first.grid, "int64"),
             "idl_parameters": json.dumps(first.params),
             "source_files": json.dumps([f.path.name for f in scanned]),
