@@ -11,12 +11,12 @@ import xarray as xr
 
 pytest.importorskip("pyhdf.SD")
 
-import geospacexr  # noqa: E402
-from geospacexr import config, datasets  # noqa: E402
-from geospacexr._synth import mhd_files  # noqa: E402
-from geospacexr.errors import FileFormatError  # noqa: E402
-from geospacexr.io.lfm import LFM_RE_CM, open_lfm  # noqa: E402
-from geospacexr.io.registry import find_reader  # noqa: E402
+import geospacexr
+from geospacexr import config, datasets
+from geospacexr._synth import mhd_files
+from geospacexr.errors import FileFormatError
+from geospacexr.io.lfm import LFM_RE_CM, open_lfm
+from geospacexr.io.registry import find_reader
 
 
 @pytest.fixture(scope="module")
