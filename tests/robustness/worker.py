@@ -125,6 +125,11 @@ def compute_gcm(ds, companion):
     ds.gcm.lat_lon(var, time=ds["time"].values[0], level=level).values.sum()
 
 
+def compute_mhd(ds, companion):
+    """The mean of the first step's Bz (an MHD Dataset)."""
+    float(ds["Bz"].isel(time=0).mean())
+
+
 def compute_none(ds, companion):
     """No computation (readers registered by the harness's own test)."""
 
@@ -136,6 +141,7 @@ COMPUTE = {
     "calibration": compute_calibration,
     "grid": compute_grid,
     "gcm": compute_gcm,
+    "mhd": compute_mhd,
 }
 
 
