@@ -179,3 +179,20 @@ def test_registry_finds_idl_files_by_content(sample, tmp_path):
 def test_open_sample():
     ds = datasets.open_sample("swmf-idl")
     assert ds.attrs["geospacexr_kind"] == "mhd" and ds.sizes["cell"] == 11264
+
+
+def test_binary_variables_are_read_only_where_indexed(tmp_path):
+    import pickle
+
+    path = mhd_files.write_idl(tmp_path / "l.outs", [small_frame(), small_frame(60.0, 9)])
+    ds = open_swmf(path)
+    first = ds.Bz.isel(time=0).values.copy()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])  # the second frame's last record is cut after opening
+    np.testing.assert_array_equal(ds.Bz.isel(time=0).values, first)
+    with pytest.raises(geospacexr.errors.FileFormatError, match="could be read"):
+        ds.Jz.isel(time=1).load()
+    path.write_bytes(data)
+    back = pickle.loads(pickle.dumps(open_swmf(path, chunks={"time": 1})))
+    np.testing.assert_array_equal(back.Bz.values[0], first)
+    assert back.Bz.isel(time=slice(2, 2)).values.shape == (0, first.size)

@@ -30,7 +30,9 @@ values; slowest first, so a 3-D box is ``("time", "z", "y", "x")``) or ``"genera
 variables take GAMERA's names (``Rho`` -> ``D``, ``Ux`` -> ``Vx``, ``jx`` -> ``Jx``...; the file's
 name stays in ``attrs["source_name"]``, its unit text in ``attrs["source_units"]``); any other
 variable keeps its name. ``runtime`` (s) and ``iteration`` are coordinates on ``time``. Values
-keep the file's precision.
+keep the file's precision. The variables of binary files are lazy: a frame's record is read
+from disk only when that frame is indexed (``chunks=`` makes them dask arrays, one read per
+chunk); the coordinates are read at once.
 
 **Time.** The file holds the simulation time only. The date comes from the file name as SWMF
 writes it (``..._e20130924-232600...`` or ``..._t20130924232600...``), from ``start_time=`` (the
@@ -59,6 +61,8 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from xarray.backends import BackendArray
+from xarray.core import indexing
 
 from ..errors import FileFormatError, InvalidArgumentError
 from .limits import Limits
@@ -345,20 +349,49 @@ def _binary_frames(path: Path, order: str, fsize: int, limits: Limits) -> list[I
     return frames
 
 
-def _binary_values(path: Path, frame: IdlFrame, dtype: np.dtype) -> np.ndarray:
-    """``(ndim + nvar, npoints)`` numbers of a binary frame (records already checked)."""
-    nd, n = abs(frame.ndim), frame.npoints
-    out = np.empty((len(frame.names), n), dtype.newbyteorder("="))
-    step = dtype.itemsize
-    with path.open("rb") as fh:
-        fh.seek(frame.offset + 4)
-        out[:nd] = np.fromfile(fh, dtype, nd * n).reshape(nd, n)
-        pos = frame.offset + 8 + nd * n * step
-        for v in range(len(frame.names) - nd):
-            fh.seek(pos + 4)
-            out[nd + v] = np.fromfile(fh, dtype, n)
-            pos += 8 + n * step
-    return out
+class _IdlVariable(BackendArray):
+    """One variable over all frames, read from the file only where it is indexed.
+
+    Each frame is a record of ``npoints`` floats on disk (binary files: ``(path, byte offset,
+    npoints, file dtype)``, read with :func:`numpy.fromfile`) or an array in memory (ASCII
+    files); frames with fewer points than the widest are NaN-padded. Plain data only, so the
+    array pickles into dask workers.
+    """
+
+    def __init__(self, sources: list[Any], shape: tuple[int, ...], dtype: np.dtype):
+        self.sources, self.shape, self.dtype = sources, shape, np.dtype(dtype)
+
+    def __getitem__(self, key: indexing.ExplicitIndexer) -> np.ndarray:
+        return indexing.explicit_indexing_adapter(
+            key, self.shape, indexing.IndexingSupport.BASIC, self._read
+        )
+
+    def _frame(self, t: int) -> np.ndarray:
+        source = self.sources[t]
+        if isinstance(source, np.ndarray):
+            raw = source
+        else:
+            path, offset, count, dtype = source
+            raw = np.fromfile(path, np.dtype(dtype), count=count, offset=offset)
+            if raw.size != count:
+                raise FileFormatError(
+                    f"frame {t}: {raw.size} of {count} values could be read (the file changed "
+                    "since it was opened?)",
+                    path=path,
+                )
+        out = np.full(math.prod(self.shape[1:]), np.nan, self.dtype)
+        out[: raw.size] = raw
+        return out.reshape(self.shape[1:])
+
+    def _read(self, key: tuple[Any, ...]) -> np.ndarray:
+        tkey, rest = key[0], tuple(key[1:])
+        if isinstance(tkey, int | np.integer):
+            return self._frame(int(tkey))[rest]
+        frames = range(self.shape[0])[tkey]
+        if not len(frames):
+            inner = np.broadcast_to(np.zeros((), self.dtype), self.shape[1:])[rest].shape
+            return np.empty((0, *inner), self.dtype)
+        return np.stack([self._frame(t)[rest] for t in frames])
 
 
 # ----------------------------------------------------------------------------------- ASCII
@@ -638,12 +671,28 @@ def open_swmf(
         len(entries) * nmax * out_dtype.itemsize, first_file.path,
         f"one variable over {len(entries)} frames of {nmax} points",
     )  # fmt: skip
-    stack = [np.full((len(entries), nmax), np.nan, out_dtype) for _ in first.names]
+    # coordinates are read now (frames are compared); variables stay on disk until indexed
+    coords = [np.full((len(entries), nmax), np.nan, out_dtype) for _ in range(nd)]
+    sources: list[list[Any]] = [[] for _ in first.names[nd:]]
     for t, (f, fr) in enumerate(entries):
-        values = fr.values if f.fmt == "ascii" else _binary_values(f.path, fr, f.dtype)
-        for v in range(len(first.names)):
-            stack[v][t, : fr.npoints] = values[v]
-    ds = _build(first, entries, stack, nd, nmax)
+        if f.fmt == "ascii":
+            for v in range(nd):
+                coords[v][t, : fr.npoints] = fr.values[v]
+            for v, src in enumerate(sources):
+                src.append(fr.values[nd + v])
+            continue
+        step = f.dtype.itemsize
+        grid = _IdlVariable([(str(f.path), fr.offset + 4, nd * fr.npoints, f.dtype.str)],
+                            (1, nd * fr.npoints), f.dtype.newbyteorder("="))  # fmt: skip
+        values = grid[indexing.BasicIndexer((0, slice(None)))].reshape(nd, fr.npoints)
+        for v in range(nd):
+            coords[v][t, : fr.npoints] = values[v]
+        start = fr.offset + 8 + nd * fr.npoints * step
+        for v, src in enumerate(sources):
+            src.append((str(f.path), start + 4 + v * (8 + fr.npoints * step), fr.npoints,
+                        f.dtype.str))  # fmt: skip
+    stack: list[Any] = [*coords, *sources]
+    ds = _build(first, entries, stack, nd, nmax, out_dtype)
     ds = ds.assign_coords(
         time=("time", np.concatenate(times)),
         runtime=("time", np.array([fr.runtime for _, fr in entries]),
@@ -683,9 +732,10 @@ def open_swmf(
 def _build(
     first: IdlFrame,
     entries: list[tuple[IdlFile, IdlFrame]],
-    stack: list[np.ndarray],
+    stack: list[Any],
     nd: int,
     nmax: int,
+    dtype: np.dtype,
 ) -> xr.Dataset:
     units = _frame_units(first, len(first.params))
     taken: set[str] = set()
@@ -714,6 +764,10 @@ def _build(
         attrs = {"source_name": name, "source_units": units[v], "units": _cf_units(units[v])}
         if new in _LONG_NAMES:
             attrs["long_name"] = _LONG_NAMES[new]
+        if v >= nd:
+            lazy = _IdlVariable(stack[v], shape, dtype)
+            data_vars[new] = (dims, indexing.LazilyIndexedArray(lazy), attrs)
+            continue
         values = stack[v].reshape(shape)
         if v < nd:
             attrs["long_name"] = f"{new} position"
@@ -728,7 +782,6 @@ def _build(
                        for t in range(1, len(entries)))  # fmt: skip
             coords[new] = (dims[1:], values[0], attrs) if same else (dims, values, attrs)
             continue
-        data_vars[new] = (dims, values, attrs)
     return xr.Dataset(data_vars, coords=coords)
 
 
