@@ -196,3 +196,19 @@ def test_binary_variables_are_read_only_where_indexed(tmp_path):
     back = pickle.loads(pickle.dumps(open_swmf(path, chunks={"time": 1})))
     np.testing.assert_array_equal(back.Bz.values[0], first)
     assert back.Bz.isel(time=slice(2, 2)).values.shape == (0, first.size)
+
+
+def test_ascii_outs_long_header_and_bad_arguments(tmp_path):
+    frames = [small_frame(), small_frame(30.0, 5)]
+    ds = open_swmf(mhd_files.write_idl(tmp_path / "a_e20150317-060000.outs", frames, ascii=True))
+    assert ds.sizes["time"] == 2
+    np.testing.assert_array_equal(ds.iteration.values, [0, 5])
+    np.testing.assert_allclose(ds.Bz.values[1], frames[1]["values"][6], rtol=1e-7)
+    long = small_frame()
+    long["headline"] = "R R R " + mhd_files.IDL_UNITS + " " + "x" * 3000  # past the sniffer
+    ds = open_swmf(mhd_files.write_idl(tmp_path / "long.out", [long]))
+    assert ds.attrs["idl_header"].endswith("x" * 3000)
+    with pytest.raises(geospacexr.errors.InvalidArgumentError, match="start_time"):
+        open_swmf(tmp_path / "long.out", start_time="not a date")
+    with pytest.raises(geospacexr.errors.InvalidArgumentError, match="frame"):
+        open_swmf(tmp_path / "long.out", frame="")

@@ -634,6 +634,7 @@ def open_swmf(
         NoFilesError: If nothing matches ``paths``.
         FileFormatError: If a file is damaged or not an IDL file, exceeds the ``[io]``
             limits, or the files do not share one grid layout and variable list.
+        InvalidArgumentError: If ``start_time`` is not a date or ``frame`` not a name.
 
     Example:
         >>> ds = geospacexr.open_swmf("3d__var_1_e20150317-060000-000.out")  # doctest: +SKIP
@@ -642,6 +643,13 @@ def open_swmf(
     """
     if not isinstance(frame, str) or not frame:
         raise InvalidArgumentError(f"must be a coordinate-system name, not {frame!r}", "frame")
+    if start_time is not None:
+        try:
+            start = np.datetime64(start_time, "ns")
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"is not a date ({exc})", "start_time") from None
+        if np.isnat(start):
+            raise InvalidArgumentError("is not a date (NaT)", "start_time")
     files = expand_paths(paths)
     limits = Limits.current()
     scanned = [read_idl_frames(p, limits) for p in files]
