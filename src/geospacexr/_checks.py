@@ -29,6 +29,11 @@ KIND_HELP: dict[str, tuple[str, str]] = {
         "build one with geospacexr.rb.particles",
     ),
     "superdarn": ("a SuperDARN dataset", "open one with geospacexr.open"),
+    "mhd": (
+        "a magnetosphere MHD dataset",
+        "open one with geospacexr.open_gamera (MAGE), geospacexr.open_swmf or geospacexr.open_lfm",
+    ),
+    "ionosphere": ("an ionosphere (ReMIX) dataset", "open one with geospacexr.open_remix"),
 }
 
 

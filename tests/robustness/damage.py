@@ -67,6 +67,7 @@ class Format:
         window: Plausible times (ISO dates); a time read outside is silently wrong.
         companion: ``(sample, pattern)`` of a valid file the computation needs (an ASI file
             for a skymap or a calibration), or ``None``.
+        cases: Cases of the default run when not the harness's default (more structural kinds).
     """
 
     name: str
@@ -78,6 +79,7 @@ class Format:
     family: str
     window: tuple[str, str] = ("1990-01-01", "2100-01-01")
     companion: tuple[str, str] | None = None
+    cases: int | None = None
 
 
 GCM_WINDOW = ("1800-01-01", "2262-04-11")
@@ -208,7 +210,14 @@ FORMATS: dict[str, Format] = {
             "dmap",
         ),
         Format(
-            "swmf-idl", "swmf-idl", "swmf-idl", "3d__*.out", "geospacexr:open_swmf", "mhd", "idl"
+            "swmf-idl",
+            "swmf-idl",
+            "swmf-idl",
+            "3d__*.out",
+            "geospacexr:open_swmf",
+            "mhd",
+            "idl",
+            cases=30,
         ),
         Format(
             "swmf-idl-ascii",
@@ -218,8 +227,11 @@ FORMATS: dict[str, Format] = {
             "geospacexr:open_swmf",
             "mhd",
             "idl-ascii",
+            cases=30,
         ),
-        Format("lfm-hdf", "lfm-hdf", "lfm-hdf", "*.hdf", "geospacexr:open_lfm", "mhd", "lfm"),
+        Format(
+            "lfm-hdf", "lfm-hdf", "lfm-hdf", "*.hdf", "geospacexr:open_lfm", "mhd", "lfm", cases=30
+        ),
     ]
 }
 
@@ -1207,6 +1219,9 @@ def netcdf_cases(src: Path, nc4: Path | None) -> list[tuple[str, str, Callable]]
 
 def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, str, Callable]]:
     """The structural damage kinds of ``fmt`` (``(kind, name, build(rng))``)."""
+    mhd = {"idl": idl_cases, "idl-ascii": idl_ascii_cases, "lfm": lfm_cases}
+    if fmt.family in mhd:  # SWMF and LFM (first: the MAGE families are added at the end)
+        return mhd[fmt.family](src)
     if fmt.family == "pgm":
         return pgm_cases(src)
     if fmt.family in ("png", "png-tar"):
@@ -1221,12 +1236,6 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         return netcdf_cases(src, netcdf4_copy(src, scratch))
     if fmt.family == "dmap":
         return dmap_cases(src)
-    if fmt.family == "idl":
-        return idl_cases(src)
-    if fmt.family == "idl-ascii":
-        return idl_ascii_cases(src)
-    if fmt.family == "lfm":
-        return lfm_cases(src)
     return []
 
 
@@ -1630,10 +1639,35 @@ def idl_ascii_cases(src: Path) -> list[tuple[str, str, Callable]]:
         text = rng.choice(["nan-ish 1 2", lines[i].replace("E", "Q", 1), "1 2"])
         return f"data line {i} -> {text[:30]!r}", _writer(name, edited(i, text)), False
 
+    def params(rng):
+        text = rng.choice(["1.66667", "rbody g", "1e999 2.5", ""])
+        return f"parameter line -> {text!r}", _writer(name, edited(3, text)), False
+
+    def names(rng):
+        text = rng.choice(["x", "", "x z rho"])
+        return f"names line -> {text!r}", _writer(name, edited(4, text)), False
+
+    def cut(rng):
+        keep = rng.choice([len(lines) // 2, 6, len(lines) - 1])
+        return (
+            f"first {keep} lines only",
+            _writer(name, ("\n".join(lines[:keep]) + "\n").encode()),
+            False,
+        )
+
+    def time_overflow(rng):
+        it, _t, *rest = lines[1].split()
+        text = " ".join([it, rng.choice(["1e30", "inf", "-1e20"]), *rest])
+        return f"line 2 -> {text!r}", _writer(name, edited(1, text)), False
+
     return [
         ("huge", "header counts", header),
         ("huge", "grid sizes", grid),
         ("text", "text where numbers belong", row),
+        ("text", "parameter line", params),
+        ("text", "names line", names),
+        ("truncated", "cut between lines", cut),
+        ("time-overflow", "absurd simulation time", time_overflow),
     ]
 
 
@@ -1700,7 +1734,37 @@ def lfm_cases(src: Path) -> list[tuple[str, str, Callable]]:
 
         return label, make, False
 
+    def huge_declared(rng):
+        """A copy whose datasets declare a huge (unwritten) shape."""
+        dims = rng.choice([(4096, 4096, 4096), (65536, 65536, 2), (2, 2, 2**30)])
+        label = f"datasets declared {dims}"
+
+        def make(folder: Path) -> Path:
+            from pyhdf.SD import SD, SDC
+
+            path = folder / src.name
+            new = SD(str(path), SDC.WRITE | SDC.CREATE)
+            try:
+                for n in ("X_grid", "Y_grid", "Z_grid", "rho_", "c_", "vx_", "vy_", "vz_",
+                          "bx_", "by_", "bz_"):  # fmt: skip
+                    sds = new.create(n, SDC.FLOAT32, dims)
+                    sds.endaccess()
+            finally:
+                new.end()
+            (folder / "LABEL").write_text(label)
+            return path
+
+        return label, make, False
+
+    def text_mjd(rng):
+        def change(sd, SDC):
+            sd.attr("mjd").set(SDC.CHAR, rng.choice(["yesterday", "58000x", "nan"]))
+
+        return "mjd as text", edit("mjd as text", change), False
+
     return [
+        ("huge", "huge declared shapes", huge_declared),
+        ("attribute", "text mjd", text_mjd),
         ("time-overflow", "absurd mjd", mjd),
         ("attribute", "text time", text_time),
         ("renamed", "dataset dropped or reshaped", rebuilt),

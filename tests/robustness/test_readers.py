@@ -76,7 +76,7 @@ def default_results(request, tmp_path_factory, scratch):
     folder = tmp_path_factory.mktemp("robustness-default")
     jobs = {}
     for name in names:  # here, not in the threads: make_cases reads samples with netCDF4/h5py
-        fmt, src, companion, cases = _inputs(name, DEFAULT_CASES, scratch)
+        fmt, src, companion, cases = _inputs(name, FORMATS[name].cases or DEFAULT_CASES, scratch)
         for case in cases[1:]:  # the control with both openers, every other case with one
             case.openers = ("open", "own")[case.index % 2]
         jobs[name] = (fmt, src, companion, cases)
@@ -254,7 +254,8 @@ def test_cases_are_deterministic_and_cover_every_kind(scratch):
         assert [c.label for c in a] == [c.label for c in b]
         kinds = structural_kinds(fmt, src, scratch)
         assert len(kinds) >= 5, name
-        assert 1 + len(kinds) <= DEFAULT_CASES, f"{name}: the default run misses structural kinds"
+        default = fmt.cases or DEFAULT_CASES
+        assert 1 + len(kinds) <= default, f"{name}: the default run misses structural kinds"
         assert a[0].control and a[0].kind == "control"
 
 

@@ -126,8 +126,17 @@ def compute_gcm(ds, companion):
 
 
 def compute_mhd(ds, companion):
-    """The mean of the first step's Bz (an MHD Dataset)."""
-    float(ds["Bz"].isel(time=0).mean())
+    """The mean density and the largest field magnitude of the first step (MHD runs)."""
+    one = ds.isel(time=0)
+    float(one["D"].mean())
+    float(((one["Bx"] ** 2 + one["By"] ** 2 + one["Bz"] ** 2) ** 0.5).max())
+
+
+def compute_ionosphere(ds, companion):
+    """The northern cross polar cap potential and the upward current of the first step."""
+    one = ds.isel(time=0).sel(hemisphere="north")
+    float(one["potential"].max() - one["potential"].min())
+    float(one["fac"].where(one["fac"] > 0).sum())
 
 
 def compute_none(ds, companion):
@@ -142,6 +151,7 @@ COMPUTE = {
     "grid": compute_grid,
     "gcm": compute_gcm,
     "mhd": compute_mhd,
+    "ionosphere": compute_ionosphere,
 }
 
 
