@@ -171,3 +171,16 @@ def test_sample_files_survive_random_bit_flips(tmp_path):
             open_swmf(path)
         except FileFormatError:
             pass
+
+
+def test_times_near_the_datetime64_limits(tmp_path):
+    """300 years of runtime from 2015 passes 2262: refused, never a wrapped date."""
+    frame = small_frame(300 * 365.25 * 86400.0)
+    path = mhd_files.write_idl(tmp_path / "a.out", [frame], precision="double")
+    with pytest.raises(FileFormatError, match="datetime64"):
+        open_swmf(path, start_time="2015-01-01")
+    ok = open_swmf(path, start_time="1900-01-01")
+    from datetime import datetime, timedelta
+
+    want = datetime(1900, 1, 1) + timedelta(seconds=300 * 365.25 * 86400.0)
+    assert ok.time.values[0] == np.datetime64(want, "ns")

@@ -126,6 +126,8 @@ _RESERVED = {"time", "cell", "runtime", "iteration", "i", "j", "k"}
 #: Largest header or names record accepted while sniffing (BATS-R-US writes 500-char lines).
 _SNIFF_BYTES = 2048
 _MAX_NDIM = 3
+#: datetime64[ns] holds +-2**63 ns around 1970 (1677-09-21 to 2262-04-11), in seconds.
+_NS_RANGE_S = 9.2e9
 
 
 @dataclass
@@ -567,13 +569,19 @@ def _frame_times(path: Path, runtimes: list[float], start_time: Any) -> np.ndarr
             return np.full(len(runtimes), np.datetime64("NaT", "ns"))
         base = np.datetime64(t0, "ns")
         offsets = np.asarray(runtimes, float) - runtimes[0]
-    if np.any(np.abs(offsets) > 1e9 * 3e2):  # beyond ~9,500 years: not a run's time
-        raise FileFormatError(f"simulation times {offsets.min()}..{offsets.max()} s", path=path)
-    ns = np.round(offsets * 1e9).astype("int64").astype("timedelta64[ns]")
-    times = base + ns
-    if np.any((times < np.datetime64("1677-09-22")) | (times > np.datetime64("2262-04-11"))):
-        raise FileFormatError("frame times outside what datetime64[ns] holds", path=path)
-    return times
+    # summed as Python integers (int64 nanoseconds would wrap silently), then range-checked
+    problem = FileFormatError(
+        f"simulation times {offsets.min()}..{offsets.max()} s put the frames outside what "
+        "datetime64[ns] holds (1677-2262)",
+        path=path,
+    )
+    if not np.all(np.isfinite(offsets)) or np.any(np.abs(offsets) > 2 * _NS_RANGE_S):
+        raise problem
+    start = int(base.astype("int64"))
+    total = [start + round(float(o) * 1e9) for o in offsets]
+    if any(abs(t) > _NS_RANGE_S * 1e9 for t in total):
+        raise problem
+    return np.array(total, "int64").view("datetime64[ns]")
 
 
 def _cf_units(text: str) -> str:
