@@ -6,7 +6,8 @@ name), and resolved to an absolute module. Three rules:
 
 1. **io imports no science.** The readers and writers of ``geospacexr.io`` import none of the
    *science* packages, neither at module level nor inside a function. Science is
-   :data:`SCIENCE`: the domain packages ``gcm``, ``asi``, ``rb`` and the root modules of physics
+   :data:`SCIENCE`: the domain packages ``gcm``, ``asi``, ``rb``, ``superdarn``, ``mhd`` and
+   the root modules of physics
    and coordinates ``physics``, ``geodesy``, ``geomagnetic``, ``solar``. Nor does io import
    anything above science (:data:`FRONT`). Where a reader needs a computed field (ZG from Z),
    the science package registers a completion with the reader
@@ -48,7 +49,9 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "geospacexr"
 
 #: The science packages and root modules (first component under ``geospacexr``).
-SCIENCE = frozenset({"gcm", "asi", "rb", "physics", "geodesy", "geomagnetic", "solar"})
+SCIENCE = frozenset(
+    {"gcm", "asi", "rb", "superdarn", "mhd", "physics", "geodesy", "geomagnetic", "solar"}
+)
 #: What sits above science: figures, explorers, the accessors and the command line.
 FRONT = frozenset({"plot", "explore", "accessors", "cli", "demo"})
 #: Packages whose modules each count as a package of their own for the private-name rule.
@@ -61,6 +64,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ),
     ("geospacexr.rb", "geospacexr.explore.rb"): (
         "front door geospacexr.rb.explore: imported inside the function on first call"
+    ),
+    ("geospacexr.superdarn", "geospacexr.plot.superdarn_fan"): (
+        "front door geospacexr.superdarn.plot_fan: a module __getattr__, imported on first use"
     ),
 }
 

@@ -33,13 +33,15 @@ from .io import (
     open_waccmx,
 )
 from .io.dmap import open_superdarn
+from .io.lfm import open_lfm
 from .io.mage import open_gamera, open_remix
+from .io.swmf import open_swmf
 
 __all__ = [
     "__version__", "asi", "clear_caches", "config", "datasets", "errors", "gcm", "io", "open",
     "open_asi", "open_asi_grid",
-    "open_calibration", "open_gamera", "open_remix", "open_skymap", "open_superdarn",
-    "open_tiegcm", "open_waccmx", "rb",
+    "open_calibration", "open_gamera", "open_lfm", "open_remix", "open_skymap", "open_superdarn",
+    "open_swmf", "open_tiegcm", "open_waccmx", "rb",
 ]  # fmt: skip
 
 

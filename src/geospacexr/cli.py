@@ -73,6 +73,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "plot": ("matplotlib", "cartopy", "imageio_ffmpeg"),
     "asi": ("aacgmv2", "h5py", "PIL"),
     "interactive": ("panel", "holoviews", "geoviews", "ipywidgets", "jupyter_bokeh"),
+    "lfm": ("pyhdf",),
 }
 
 

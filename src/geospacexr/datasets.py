@@ -669,3 +669,50 @@ register_sample(
     opener=_open_remix_path,
     single_file=True,
 )(_mage("remix"))
+
+
+def _swmf_idl(folder: Path) -> list[str]:
+    from ._synth import mhd_files
+
+    return mhd_files.swmf_generator()(folder)
+
+
+def _open_swmf_sample(path: Path, **kwargs: Any) -> Any:
+    from ._synth.mhd_files import SWMF_3D
+    from .io.swmf import open_swmf
+
+    return open_swmf(Path(path) / SWMF_3D if Path(path).is_dir() else path, **kwargs)
+
+
+register_sample(
+    "swmf-idl",
+    kind="mhd",
+    description="SWMF / BATS-R-US IDL plot files of an analytic magnetosphere (dipole + uniform "
+    "compression + day-night stretching, see geospacexr._synth.mhd_files): a 3-D block-adaptive "
+    "file (little-endian single precision), a y=0 cut in ASCII and a two-frame z=0 .outs "
+    "(big-endian double precision)",
+    opener=_open_swmf_sample,
+)(_swmf_idl)
+
+
+def _lfm_hdf(folder: Path) -> list[str]:
+    from ._synth import mhd_files
+
+    return mhd_files.lfm_generator()(folder)
+
+
+def _open_lfm_file(path: Path, **kwargs: Any) -> Any:
+    from .io.lfm import open_lfm
+
+    return open_lfm(path, **kwargs)
+
+
+register_sample(
+    "lfm-hdf",
+    kind="mhd",
+    description="LFM HDF4 step (pyLTR's layout: corner grid in cm stored k,j,i, cgs fields) of "
+    "the same analytic magnetosphere as swmf-idl on a 20x14x20 grid about the x axis "
+    "(generating it needs pyhdf: pip install 'geospacexr[lfm]')",
+    opener=_open_lfm_file,
+    single_file=True,
+)(_lfm_hdf)

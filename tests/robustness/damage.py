@@ -63,7 +63,7 @@ class Format:
         opener: The format's own opener, ``"module:function"``.
         compute: First computation after loading (see ``worker.COMPUTE``).
         family: Which structural damage applies (``pgm``, ``png``, ``png-tar``, ``h5asi``,
-            ``grid``, ``sav``, ``netcdf``).
+            ``grid``, ``sav``, ``netcdf``, ``dmap``, ``idl``, ``idl-ascii``, ``lfm``).
         window: Plausible times (ISO dates); a time read outside is silently wrong.
         companion: ``(sample, pattern)`` of a valid file the computation needs (an ASI file
             for a skymap or a calibration), or ``None``.
@@ -230,6 +230,29 @@ FORMATS: dict[str, Format] = {
             "geospacexr:open_superdarn",
             "none",
             "dmap",
+        ),
+        Format(
+            "swmf-idl",
+            "swmf-idl",
+            "swmf-idl",
+            "3d__*.out",
+            "geospacexr:open_swmf",
+            "mhd",
+            "idl",
+            cases=30,
+        ),
+        Format(
+            "swmf-idl-ascii",
+            "swmf-idl",
+            "swmf-idl",
+            "y=0_*.out",
+            "geospacexr:open_swmf",
+            "mhd",
+            "idl-ascii",
+            cases=30,
+        ),
+        Format(
+            "lfm-hdf", "lfm-hdf", "lfm-hdf", "*.hdf", "geospacexr:open_lfm", "mhd", "lfm", cases=30
         ),
     ]
 }
@@ -1218,6 +1241,9 @@ def netcdf_cases(src: Path, nc4: Path | None) -> list[tuple[str, str, Callable]]
 
 def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, str, Callable]]:
     """The structural damage kinds of ``fmt`` (``(kind, name, build(rng))``)."""
+    mhd = {"idl": idl_cases, "idl-ascii": idl_ascii_cases, "lfm": lfm_cases}
+    if fmt.family in mhd:  # SWMF and LFM (first: the MAGE families are added at the end)
+        return mhd[fmt.family](src)
     if fmt.family == "pgm":
         return pgm_cases(src)
     if fmt.family in ("png", "png-tar"):
@@ -1520,4 +1546,252 @@ def dmap_cases(src: Path) -> list[tuple[str, str, Callable]]:
         ("string", "string without NUL", no_nul),
         ("gates", "slist gate out of range", slist_gates),
         ("bomb", "bzip2 bomb", bomb),
+    ]
+
+
+# --------------------------------------------------------------------------- SWMF IDL, LFM HDF4
+
+
+def idl_records(data: bytes) -> list[tuple[int, int]]:
+    """``(offset, payload length)`` of each Fortran record of a little-endian IDL file."""
+    out, pos = [], 0
+    while pos + 4 <= len(data):
+        (n,) = struct.unpack("<i", data[pos : pos + 4])
+        if n < 0 or pos + 8 + n > len(data):
+            break
+        out.append((pos, n))
+        pos += 8 + n
+    return out
+
+
+def idl_cases(src: Path) -> list[tuple[str, str, Callable]]:
+    """Structural damage kinds of a binary (little-endian) SWMF IDL file.
+
+    Record markers that disagree or point past the end, a grid or variable count made huge,
+    an ``ndim`` out of range, text over the numbers of the header record, a simulation time of
+    1e30 s (with the date of the file name, a time no ``datetime64[ns]`` holds), and a cut
+    inside a data record.
+    """
+    data = src.read_bytes()
+    recs = idl_records(data)
+    # record index within a frame: 0 header line, 1 it/time/ndim/npar/nvar, 2 grid, 3 params,
+    # 4 names, 5 coordinates, 6.. variables
+    name = src.name
+
+    def put(at: int, fmt: str, value) -> bytes:
+        out = bytearray(data)
+        struct.pack_into(fmt, out, at, value)
+        return bytes(out)
+
+    def end_marker(rng):
+        i = rng.choice([5, 4, 0, 6, len(recs) - 1])
+        off, n = recs[i]
+        value = rng.choice([n + 1, 0, 2**31 - 1, n - 4])
+        return (
+            f"record {i}: end marker {n} -> {value}",
+            _writer(name, put(off + 4 + n, "<i", value)),
+            False,
+        )
+
+    def start_marker(rng):
+        i = rng.choice([6, 5, 1, 2, len(recs) - 1])
+        value = rng.choice([2**31 - 1, 2**30, -4, 0])
+        return (
+            f"record {i}: start marker -> {value}",
+            _writer(name, put(recs[i][0], "<i", value)),
+            False,
+        )
+
+    def huge_grid(rng):
+        value = rng.choice([2**31 - 1, 10**9, 0, -5])
+        return f"grid size -> {value}", _writer(name, put(recs[2][0] + 4, "<i", value)), False
+
+    def counts(rng):
+        field, value = rng.choice([(4, 10**9), (2, 7), (2, 0), (3, 10**9), (4, -1), (3, -2)])
+        label = ["it", "time", "ndim", "npar", "nvar"][field]
+        return (
+            f"{label} -> {value}",
+            _writer(name, put(recs[1][0] + 4 * (1 + field), "<i", value)),
+            False,
+        )
+
+    def text_numbers(rng):
+        off, n = recs[rng.choice([1, 2, 5])]
+        out = bytearray(data)
+        text = b"not a number " * (n // 13 + 1)
+        out[off + 4 : off + 4 + n] = text[:n]
+        return f"text over the record at {off}", _writer(name, bytes(out)), False
+
+    def time_overflow(rng):
+        value = rng.choice([1e30, float("inf"), -1e20])
+        return f"simulation time -> {value}", _writer(name, put(recs[1][0] + 8, "<f", value)), False
+
+    def cut(rng):
+        off, n = recs[rng.choice([6, 5, len(recs) - 1])]
+        at = off + 4 + n // rng.choice([2, 3, 7])
+        return f"cut at {at} inside a data record", _writer(name, data[:at]), False
+
+    return [
+        ("marker", "end marker disagrees", end_marker),
+        ("marker", "start marker past the end", start_marker),
+        ("huge", "huge grid", huge_grid),
+        ("huge", "header counts", counts),
+        ("text", "text where numbers belong", text_numbers),
+        ("time-overflow", "absurd simulation time", time_overflow),
+        ("truncated", "cut inside a record", cut),
+    ]
+
+
+def idl_ascii_cases(src: Path) -> list[tuple[str, str, Callable]]:
+    """Structural damage kinds of an ASCII SWMF IDL file (header lines and data rows)."""
+    lines = src.read_text().splitlines()
+    name = src.name
+
+    def edited(index: int, text: str) -> bytes:
+        out = list(lines)
+        out[index] = text
+        return ("\n".join(out) + "\n").encode()
+
+    def header(rng):
+        text = rng.choice(["0 0.0 -2 2 1000000000", "0 0.0 9 2 11", "x y z", "0 1e999 -2 2 11"])
+        return f"line 2 -> {text!r}", _writer(name, edited(1, text)), False
+
+    def grid(rng):
+        text = rng.choice(["2147483647 1", "99999999999999999999 1", "-3 1", "abc 1"])
+        return f"grid line -> {text!r}", _writer(name, edited(2, text)), False
+
+    def row(rng):
+        i = rng.choice([10, len(lines) - 1, len(lines) // 2])
+        text = rng.choice(["nan-ish 1 2", lines[i].replace("E", "Q", 1), "1 2"])
+        return f"data line {i} -> {text[:30]!r}", _writer(name, edited(i, text)), False
+
+    def params(rng):
+        text = rng.choice(["1.66667", "rbody g", "1e999 2.5", ""])
+        return f"parameter line -> {text!r}", _writer(name, edited(3, text)), False
+
+    def names(rng):
+        text = rng.choice(["x", "", "x z rho"])
+        return f"names line -> {text!r}", _writer(name, edited(4, text)), False
+
+    def cut(rng):
+        keep = rng.choice([len(lines) // 2, 6, len(lines) - 1])
+        return (
+            f"first {keep} lines only",
+            _writer(name, ("\n".join(lines[:keep]) + "\n").encode()),
+            False,
+        )
+
+    def time_overflow(rng):
+        it, _t, *rest = lines[1].split()
+        text = " ".join([it, rng.choice(["1e30", "inf", "-1e20"]), *rest])
+        return f"line 2 -> {text!r}", _writer(name, edited(1, text)), False
+
+    return [
+        ("huge", "header counts", header),
+        ("huge", "grid sizes", grid),
+        ("text", "text where numbers belong", row),
+        ("text", "parameter line", params),
+        ("text", "names line", names),
+        ("truncated", "cut between lines", cut),
+        ("time-overflow", "absurd simulation time", time_overflow),
+    ]
+
+
+def lfm_cases(src: Path) -> list[tuple[str, str, Callable]]:
+    """Structural damage kinds of an LFM HDF4 file, made with pyhdf on copies."""
+
+    def edit(label: str, change: Callable) -> Callable[[Path], Path]:
+        def make(folder: Path) -> Path:
+            from pyhdf.SD import SD, SDC
+
+            path = folder / src.name
+            shutil.copyfile(src, path)
+            sd = SD(str(path), SDC.WRITE)
+            try:
+                change(sd, SDC)
+            finally:
+                sd.end()
+            (folder / "LABEL").write_text(label)
+            return path
+
+        return make
+
+    def mjd(rng):
+        value = rng.choice([1e12, -5.0, float("nan"), 200000.0])
+
+        def change(sd, SDC):
+            sd.attr("mjd").set(SDC.FLOAT64, value)
+
+        return f"mjd -> {value}", edit(f"mjd -> {value}", change), False
+
+    def text_time(rng):
+        def change(sd, SDC):
+            sd.attr("time_8byte").set(SDC.CHAR, "not a number")
+
+        return "time_8byte as text", edit("time_8byte as text", change), False
+
+    def rebuilt(rng):
+        """A copy without one dataset, or with it 2-D, or with the grid one plane short."""
+        name = rng.choice(["bz_", "X_grid", "c_"])
+        how = rng.choice(["dropped", "2-D", "short"])
+        label = f"{name} {how}"
+
+        def make(folder: Path) -> Path:
+            from pyhdf.SD import SD, SDC
+
+            old = SD(str(src), SDC.READ)
+            arrays = {n: old.select(n).get() for n in old.datasets()}
+            old.end()
+            path = folder / src.name
+            new = SD(str(path), SDC.WRITE | SDC.CREATE)
+            try:
+                for n, a in arrays.items():
+                    if n == name:
+                        if how == "dropped":
+                            continue
+                        a = a[0] if how == "2-D" else a[:-1]
+                    sds = new.create(n, SDC.FLOAT32, a.shape)
+                    sds[:] = a.astype("float32")
+                    sds.endaccess()
+            finally:
+                new.end()
+            (folder / "LABEL").write_text(label)
+            return path
+
+        return label, make, False
+
+    def huge_declared(rng):
+        """A copy whose datasets declare a huge (unwritten) shape."""
+        dims = rng.choice([(4096, 4096, 4096), (65536, 65536, 2), (2, 2, 2**30)])
+        label = f"datasets declared {dims}"
+
+        def make(folder: Path) -> Path:
+            from pyhdf.SD import SD, SDC
+
+            path = folder / src.name
+            new = SD(str(path), SDC.WRITE | SDC.CREATE)
+            try:
+                for n in ("X_grid", "Y_grid", "Z_grid", "rho_", "c_", "vx_", "vy_", "vz_",
+                          "bx_", "by_", "bz_"):  # fmt: skip
+                    sds = new.create(n, SDC.FLOAT32, dims)
+                    sds.endaccess()
+            finally:
+                new.end()
+            (folder / "LABEL").write_text(label)
+            return path
+
+        return label, make, False
+
+    def text_mjd(rng):
+        def change(sd, SDC):
+            sd.attr("mjd").set(SDC.CHAR, rng.choice(["yesterday", "58000x", "nan"]))
+
+        return "mjd as text", edit("mjd as text", change), False
+
+    return [
+        ("huge", "huge declared shapes", huge_declared),
+        ("attribute", "text mjd", text_mjd),
+        ("time-overflow", "absurd mjd", mjd),
+        ("attribute", "text time", text_time),
+        ("renamed", "dataset dropped or reshaped", rebuilt),
     ]

@@ -6,6 +6,8 @@ from . import (
     calibration,  # noqa: F401
     dmap,  # noqa: F401
     gcm,  # noqa: F401
+    lfm,  # noqa: F401
     mage,  # noqa: F401
     skymap,  # noqa: F401
+    swmf,  # noqa: F401
 )
