@@ -358,6 +358,32 @@ class CliConfig:
 
 
 @dataclass(frozen=True)
+class AuroraxConfig:
+    """The AuroraX search API and the TREx ATM (:mod:`geospacexr.aurorax`).
+
+    Attributes:
+        api_url: Root of the AuroraX API (``api/v1/...`` is appended).
+        atm_url: Root of the UCalgary SRS API serving the TREx ATM (``api/v2/atm/...``).
+        poll_interval_s: Wait between two status requests of a search, seconds (pyaurorax: 1).
+        timeout_s: Longest wait for a search's result (submit to data), seconds.
+        request_timeout_s: Network timeout of one HTTP request, seconds (pyaurorax: 10).
+        retries: Attempts of one request that timed out, could not connect or got a 502/503/504
+            answer, before the error is raised.
+        backoff_s: Wait before the second attempt, seconds; it doubles at each further one.
+        api_key: Key sent as ``x-aurorax-api-key`` (else ``$AURORAX_API_KEY``); never printed.
+    """
+
+    api_url: str = _limit("https://api.aurorax.space", check=_check_url)
+    atm_url: str = _limit("https://api.phys.ucalgary.ca", check=_check_url)
+    poll_interval_s: float = _limit(1.0, gt=0, max=3600)
+    timeout_s: float = _limit(600.0, gt=0, max=86400)
+    request_timeout_s: float = _limit(10.0, gt=0, max=3600)
+    retries: int = _limit(3, min=1, max=100)
+    backoff_s: float = _limit(0.5, min=0, max=3600)
+    api_key: str = field(default="", repr=False, metadata={"secret": True})
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration: one attribute per section.
 
@@ -372,6 +398,7 @@ class Config:
         serve: :class:`ServeConfig`.
         cli: :class:`CliConfig`.
         superdarn: :class:`SuperdarnConfig`.
+        aurorax: :class:`AuroraxConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -385,6 +412,7 @@ class Config:
     serve: ServeConfig = field(default_factory=ServeConfig)
     cli: CliConfig = field(default_factory=CliConfig)
     superdarn: SuperdarnConfig = field(default_factory=SuperdarnConfig)
+    aurorax: AuroraxConfig = field(default_factory=AuroraxConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -576,7 +604,9 @@ def _check(key: str, value: Any) -> None:
                 f"{_number(value)} is out of range (allowed: {allowed(key)})"
             )
     if isinstance(value, str | Path) and "\x00" in str(value):
-        raise InvalidArgumentError(f"{str(value)!r} contains a NUL character")
+        secret = _fields()[tuple(key.split(".", 1))].metadata.get("secret")
+        shown = "the value" if secret else repr(str(value))
+        raise InvalidArgumentError(f"{shown} contains a NUL character")
     if "choices" in lim and value not in lim["choices"]:
         raise InvalidArgumentError(f"{value!r} is not allowed (allowed: {allowed(key)})")
     check: Callable[[Any], str | None] | None = lim.get("check")
@@ -1035,5 +1065,7 @@ def describe(cfg: Config | None = None) -> str:
     values["paths.sample_dir"] = cfg.sample_dir
     width = max(len(k) for k in values)
     for key, value in values.items():
+        if value and _fields()[tuple(key.split(".", 1))].metadata.get("secret"):
+            value = "(set, not shown)"  # an API key
         lines.append(f"{key:<{width}}  {value!s:<48}  [{cfg.sources.get(key, 'default')}]")
     return "\n".join(lines)
