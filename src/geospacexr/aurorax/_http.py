@@ -116,6 +116,23 @@ def error_message(body: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
+class _Secret:
+    """A text that never shows itself (``repr``, ``str``, ``vars`` of its holder)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+
 class Client:
     """A connection to one web service (the AuroraX API or the UCalgary SRS API).
 
@@ -136,7 +153,7 @@ class Client:
         self.base_url = (base_url or cfg.api_url).rstrip("/") + "/"
         self.name = name
         key = api_key if api_key is not None else (cfg.api_key or os.environ.get(API_KEY_ENV, ""))
-        self.__key = key or None
+        self.__key = _Secret(key) if key else None
         self._session: Any = None
 
     def __repr__(self) -> str:
@@ -157,11 +174,11 @@ class Client:
     def _headers(self, url: str) -> dict[str, str]:
         headers = {"accept": "application/json", "user-agent": "geospacexr"}
         if self.__key and _origin(url) == _origin(self.base_url):
-            headers[API_KEY_HEADER] = self.__key
+            headers[API_KEY_HEADER] = self.__key.reveal()
         return headers
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self.__key, "***") if self.__key else text
+        return text.replace(self.__key.reveal(), "***") if self.__key else text
 
     def request(
         self,

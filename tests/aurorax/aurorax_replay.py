@@ -1,0 +1,388 @@
+"""A local replay of the AuroraX search API (and the TREx ATM), on 127.0.0.1.
+
+It implements the documented behaviour (../shared/formats/aurorax_api.md): ``POST
+{kind}/search`` -> 202 + ``Location``; the status document's ``data_uri`` becomes non-null
+after ``polls_needed`` polls (or ``error_condition`` true when ``fail_search`` is set);
+``GET``/``POST .../data`` -> ``{"result": [...]}`` with ``response_format`` field selection;
+``DELETE`` cancels; availability and data sources; the API's error documents for unknown
+paths and invalid bodies. Tests queue extra answers (an HTTP status with a body, a delay) with
+:meth:`ReplayServer.queue`. Every request is logged (method, path, query, headers, body).
+
+The records are hand-built from the documented schemas (``aurorax_schemas.py``) for THEMIS-ASI
+Gillam and Swarm A; no recorded API response is public.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import aurorax_schemas as schemas
+import jsonschema
+
+#: A key that must never show up in a message, a log line or a repr.
+SECRET = "sk-test-0123456789abcdef-SECRET"
+
+GILLAM = {
+    "identifier": 41,
+    "program": "themis-asi",
+    "platform": "gillam",
+    "instrument_type": "panchromatic ASI",
+    "source_type": "ground",
+    "display_name": "THEMIS-ASI GILL",
+}
+SWARMA = {
+    "identifier": 3,
+    "program": "swarm",
+    "platform": "swarma",
+    "instrument_type": "footprint",
+    "source_type": "leo",
+    "display_name": "Swarm A",
+}
+
+CONJUNCTIONS = [
+    {
+        "conjunction_type": "nbtrace",
+        "start": "2020-01-01T05:14:00",
+        "end": "2020-01-01T05:17:00",
+        "data_sources": [GILLAM, SWARMA],
+        "min_distance": 112.48,
+        "max_distance": 489.93,
+        "closest_epoch": "2020-01-01T05:15:00",
+        "farthest_epoch": "2020-01-01T05:17:00",
+        "events": [
+            {
+                "e1_source": GILLAM,
+                "e2_source": SWARMA,
+                "start": "2020-01-01T05:14:00",
+                "end": "2020-01-01T05:17:00",
+                "min_distance": 112.48,
+                "max_distance": 489.93,
+            }
+        ],
+    },
+    {
+        "conjunction_type": "nbtrace",
+        "start": "2020-01-01T06:49:00",
+        "end": "2020-01-01T06:50:00",
+        "data_sources": [GILLAM, SWARMA],
+        "min_distance": 301.0,
+        "max_distance": 455.5,
+        "closest_epoch": "2020-01-01T06:49:00",
+        "farthest_epoch": "2020-01-01T06:50:00",
+        "events": [{"e1_source": GILLAM, "e2_source": SWARMA}],
+    },
+]
+
+EPHEMERIS = [
+    {
+        "data_source": SWARMA,
+        "epoch": f"2020-01-01T05:{m:02d}:00",
+        "location_geo": {"lat": 55.1 + m / 10, "lon": -95.2 + m / 20},
+        "nbtrace": {"lat": 56.3 + m / 10, "lon": -94.0 + m / 20},
+        "sbtrace": {"lat": -68.2 - m / 10, "lon": -122.5},
+        "location_gsm": {"lat": 12.5, "lon": -160.1},
+        "metadata": {"nbtrace_region": "north auroral oval", "radial_distance": 6830.1},
+    }
+    for m in (16, 14, 15)  # out of order: the client sorts by epoch
+] + [
+    {
+        "data_source": GILLAM,
+        "epoch": f"2020-01-01T05:{m:02d}:00",
+        "location_geo": {"lat": 56.354, "lon": -94.616},
+        "nbtrace": {"lat": 56.354, "lon": -94.616},
+        "sbtrace": {"lat": None, "lon": None},
+        "location_gsm": None,
+        "metadata": {
+            "calgary_cloud_ml_v1": "classified as not cloudy",
+            "calgary_cloud_ml_v1_confidence": 91.2 - m,
+            "clausen_ml_oath": "arc",
+        },
+    }
+    for m in (14, 15)
+]
+
+DATA_PRODUCTS = [
+    {
+        "data_source": GILLAM,
+        "data_product_type": "keogram",
+        "start": "2020-01-01T00:00:00",
+        "end": "2020-01-01T23:59:59",
+        "url": "https://data.phys.ucalgary.ca/sort_by_project/THEMIS/asi/keograms/2020/01/01/"
+        "gill_themis19/20200101__gill_themis19_full-keogram.pgm.jpg",
+        "metadata": {"keogram_type": "daily"},
+    },
+    {
+        "data_source": GILLAM,
+        "data_product_type": "montage",
+        "start": "2020-01-01T05:00:00",
+        "end": "2020-01-01T05:59:59",
+        "url": "https://data.phys.ucalgary.ca/sort_by_project/THEMIS/asi/montages/2020/01/01/"
+        "gill_themis19/ut05/20200101_05__gill_themis19_full-montage.pgm.jpg",
+        "metadata": {},
+    },
+]
+
+AVAILABILITY = [
+    {"data_source": SWARMA, "available_ephemeris": {"2020-01-01": 1440, "2020-01-02": 720}},
+    {"data_source": GILLAM, "available_ephemeris": {"2020-01-02": 600}},
+]
+
+DATA_SOURCES = [
+    {**GILLAM, "owner": "dchaddoc@ucalgary.ca", "metadata": {"site_unique_id": "gill"}},
+    {**SWARMA, "owner": "dchaddoc@ucalgary.ca", "metadata": {}},
+]
+
+RESULTS = {"conjunctions": CONJUNCTIONS, "ephemeris": EPHEMERIS, "data_products": DATA_PRODUCTS}
+MAINTENANCE = {
+    "error_code": "SERVICE_UNAVAILABLE",
+    "error_message": "The AuroraX API is currently in maintenance mode, please try again later",
+}
+
+
+def select(record, fmt):
+    """The fields of ``record`` that a ``response_format`` asks for (``True`` or a nested dict)."""
+    out = {}
+    for key, want in fmt.items():
+        if key not in record:
+            continue
+        if isinstance(want, dict) and isinstance(record[key], dict):
+            out[key] = select(record[key], want)
+        elif isinstance(want, dict) and isinstance(record[key], list):
+            out[key] = [select(r, want) if isinstance(r, dict) else r for r in record[key]]
+        elif want is True:
+            out[key] = record[key]
+    return out
+
+
+class ReplayServer:
+    """The replay server (see the module docstring); ``url`` is its root."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+        handler = type("Handler", (_Handler,), {"replay": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def reset(self):
+        self.polls_needed = 2
+        self.fail_search: str | None = None
+        self.queued: list[dict] = []
+        self.log: list[dict] = []
+        self.requests: dict[str, dict] = {}
+        self.results = copy.deepcopy(RESULTS)
+        self.atm = {}
+
+    def queue(self, path_prefix, status=200, body=None, headers=None, delay=0.0, times=1):
+        """Answer the next ``times`` requests whose path starts with ``path_prefix`` so."""
+        for _ in range(times):
+            self.queued.append(
+                {
+                    "prefix": path_prefix,
+                    "status": status,
+                    "body": body,
+                    "headers": headers or {},
+                    "delay": delay,
+                }
+            )
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    replay: ReplayServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, status, body=None, headers=None):
+        if isinstance(body, bytes | str):
+            data = body.encode() if isinstance(body, str) else body
+            ctype = "text/html"
+        elif body is None:
+            data, ctype = b"", None
+        else:
+            data, ctype = json.dumps(body).encode(), "application/json"
+        self.send_response(status)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _handle(self, method):
+        replay = self.replay
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return self._send(400, {"error_code": "BAD_JSON", "error_message": "invalid JSON"})
+        with replay.lock:
+            replay.log.append(
+                {
+                    "method": method,
+                    "path": parts.path,
+                    "query": parse_qs(parts.query),
+                    "headers": dict(self.headers),
+                    "body": body,
+                }
+            )
+            answer = next((q for q in replay.queued if parts.path.startswith(q["prefix"])), None)
+            if answer is not None:
+                replay.queued.remove(answer)
+        if answer is not None:
+            if answer["delay"]:
+                time.sleep(answer["delay"])
+            return self._send(answer["status"], answer["body"], answer["headers"])
+        route = parts.path.strip("/").split("/")
+        if route[:2] == ["api", "v1"]:
+            return self._aurorax(method, route[2:], parse_qs(parts.query), body)
+        if route[:3] == ["api", "v2", "atm"] and method == "POST" and len(route) == 4:
+            handler = replay.atm.get(route[3])
+            if handler is not None:
+                status, doc = handler(body)
+                return self._send(status, doc)
+        return self._send(
+            404, {"error_code": "NOT_FOUND", "error_message": f"no endpoint {parts.path}"}
+        )
+
+    def _aurorax(self, method, route, query, body):
+        replay = self.replay
+        if len(route) == 2 and route[1] == "search" and route[0] in RESULTS and method == "POST":
+            try:
+                jsonschema.validate(body, schemas.QUERIES[route[0]])
+            except jsonschema.ValidationError as exc:
+                return self._send(
+                    400, {"error_code": "VALIDATION_ERROR", "error_message": exc.message}
+                )
+            rid = str(uuid.uuid4())
+            with replay.lock:
+                replay.requests[rid] = {
+                    "kind": route[0],
+                    "query": body,
+                    "polls": 0,
+                    "cancelled": False,
+                }
+            location = f"{replay.url}/api/v1/{route[0]}/requests/{rid}"
+            return self._send(202, None, {"Location": location})
+        if len(route) >= 3 and route[0] in RESULTS and route[1] == "requests":
+            req = replay.requests.get(route[2])
+            if req is None or req["kind"] != route[0]:
+                return self._send(
+                    404,
+                    {"error_code": "NOT_FOUND", "error_message": f"no search request {route[2]}"},
+                )
+            if len(route) == 3 and method == "GET":
+                return self._send(200, self._status(route[2], req))
+            if len(route) == 3 and method == "DELETE":
+                req["cancelled"] = True
+                return self._send(200, None)
+            if len(route) == 4 and route[3] == "data" and method in ("GET", "POST"):
+                if req["polls"] < replay.polls_needed:
+                    return self._send(
+                        404, {"error_code": "NOT_FOUND", "error_message": "the result is not ready"}
+                    )
+                records = replay.results[route[0]]
+                if method == "POST":
+                    records = [select(r, body or {}) for r in records]
+                return self._send(200, {"result": records})
+        if route == ["availability", "ephemeris"] and method == "GET":
+            for name in ("start", "end"):
+                if name not in query:
+                    return self._send(
+                        400,
+                        {
+                            "error_code": "MISSING_PARAMETER",
+                            "error_message": f"missing parameter {name}",
+                        },
+                    )
+            return self._send(200, AVAILABILITY)
+        if route == ["data_sources"] and method == "GET":
+            fmt = query.get("format", ["basic_info"])[0]
+            out = DATA_SOURCES
+            if "program" in query:
+                out = [s for s in out if s["program"] == query["program"][0]]
+            if fmt == "identifier_only":
+                out = [
+                    {
+                        "identifier": s["identifier"],
+                        "program": s["program"],
+                        "platform": s["platform"],
+                        "instrument_type": s["instrument_type"],
+                    }
+                    for s in out
+                ]
+            elif fmt == "basic_info":
+                out = [{k: v for k, v in s.items() if k not in ("owner", "metadata")} for s in out]
+            return self._send(200, out)
+        return self._send(
+            404,
+            {"error_code": "NOT_FOUND", "error_message": f"no endpoint api/v1/{'/'.join(route)}"},
+        )
+
+    def _status(self, rid, req):
+        replay = self.replay
+        req["polls"] += 1
+        ready = req["polls"] >= replay.polls_needed
+        failed = replay.fail_search is not None and ready
+        logs = [
+            {
+                "timestamp": "2026-01-01T00:00:00.000000",
+                "level": "info",
+                "summary": "Search request received",
+            }
+        ]
+        if failed:
+            logs.append(
+                {
+                    "timestamp": "2026-01-01T00:00:01.000000",
+                    "level": "error",
+                    "summary": replay.fail_search,
+                }
+            )
+        url = f"{replay.url}/api/v1/{req['kind']}/requests/{rid}"
+        return {
+            "search_request": {
+                "request_id": rid,
+                "requested": "2026-01-01T00:00:00.000000",
+                "query": req["query"],
+                "request_type": req["kind"],
+            },
+            "search_result": {
+                "data_uri": f"{url}/data" if ready and not failed else None,
+                "completed_timestamp": "2026-01-01T00:00:01.000000" if ready else None,
+                "query_duration": 812 if ready else None,
+                "file_size": 2048 if ready else None,
+                "result_count": len(replay.results[req["kind"]]) if ready else None,
+                "error_condition": failed,
+            },
+            "logs": logs,
+        }
+
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
+
+    def do_DELETE(self):
+        self._handle("DELETE")
