@@ -180,7 +180,7 @@ class ReplayServer:
         self.log: list[dict] = []
         self.requests: dict[str, dict] = {}
         self.results = copy.deepcopy(RESULTS)
-        self.atm = {}
+        self.atm = {"forward": atm_forward, "inverse": atm_inverse}
 
     def queue(self, path_prefix, status=200, body=None, headers=None, delay=0.0, times=1):
         """Answer the next ``times`` requests whose path starts with ``path_prefix`` so."""
@@ -386,3 +386,110 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._handle("DELETE")
+
+
+# -- TREx ATM ---------------------------------------------------------------------------------
+# Golden values of the projects' executed crib sheets (research notes): forward at
+# 2021-11-04T06:00, 58.228 N / -103.681 E, default spectrum -> 5577 = 16677.78 R; inverse of
+# 2302.6 / 11339.5 / 528.3 / 427.4 R -> 8.972 erg cm-2 s-1, 4992.6 eV. Everything else this
+# replay answers is made up (profile shapes scaled to those numbers, linear in the Maxwellian
+# flux): it exercises our parsing, not the model.
+
+GOLDEN_FORWARD = {
+    "timestamp": "2021-11-04T06:00:00",
+    "lat": 58.228,
+    "lon": -103.681,
+    "height_integrated_rayleighs_5577": 16677.78,
+}
+GOLDEN_INVERSE = {
+    "intensities": (2302.6, 11339.5, 528.3, 427.4),
+    "energy_flux": 8.972,
+    "mean_energy": 4992.6,
+}
+INVERSE_DATES = ("2021-11-04",)
+ALTITUDES = [float(a) for a in range(80, 801, 5)]
+#: Made-up brightness of the other bands relative to 557.7 nm at the golden point.
+RATIOS = {
+    "4278": 0.2,
+    "5577": 1.0,
+    "6300": 0.05,
+    "8446": 0.04,
+    "1304": 0.3,
+    "1356": 0.06,
+    "smile_uvi_lbh": 0.5,
+}
+PEAK_KM = {
+    "4278": 115.0,
+    "5577": 120.0,
+    "6300": 220.0,
+    "8446": 125.0,
+    "1304": 130.0,
+    "1356": 135.0,
+    "smile_uvi_lbh": 118.0,
+}
+
+
+def _validation_error(exc):
+    loc = ["body", *[str(p) for p in exc.absolute_path]]
+    return 422, {"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]}
+
+
+def _profile(peak_km, width_km=15.0):
+    import math
+
+    return [math.exp(-(((a - peak_km) / width_km) ** 2)) for a in ALTITUDES]
+
+
+def atm_forward(body):
+    """The replayed ``POST api/v2/atm/forward``."""
+    try:
+        jsonschema.validate(body, schemas.ATM_FORWARD_REQUEST)
+    except jsonschema.ValidationError as exc:
+        return _validation_error(exc)
+    flux = body.get("maxwellian_energy_flux", 10.0)  # the server's default
+    scale = flux / 10.0
+    flags = body.get("output") or {}
+    data = {k: None for k in schemas.ATM_FORWARD_OUTPUTS}
+    dz_cm = 5.0 * 1e5
+    for band, ratio in RATIOS.items():
+        total = GOLDEN_FORWARD["height_integrated_rayleighs_5577"] * ratio * scale
+        shape = _profile(PEAK_KM[band])
+        # volume emission rate whose height integral (R = 1e-6 * sum(VER) * dz) is the total
+        ver = [s * total / (1e-6 * dz_cm * sum(shape)) for s in shape]
+        if flags.get(f"height_integrated_rayleighs_{band}"):
+            data[f"height_integrated_rayleighs_{band}"] = round(total, 2)
+        if flags.get(f"emission_{band}"):
+            data[f"emission_{band}"] = ver
+    if flags.get("altitudes"):
+        data["altitudes"] = ALTITUDES
+    for name in schemas.ATM_FORWARD_OUTPUTS:
+        if flags.get(name) and data[name] is None and not name.startswith("height"):
+            data[name] = [v * 1e3 * max(scale, 1e-3) for v in _profile(110.0, 30.0)]
+    return 200, {"data": data, "request": body, "calculation_duration_ms": 1234.5}
+
+
+def atm_inverse(body):
+    """The replayed ``POST api/v2/atm/inverse``."""
+    try:
+        jsonschema.validate(body, schemas.ATM_INVERSE_REQUEST)
+    except jsonschema.ValidationError as exc:
+        return _validation_error(exc)
+    lat, lon = body["geodetic_latitude"], body["geodetic_longitude"]
+    if not (50.0 <= lat < 71.5 and -160.0 <= lon < -75.0):
+        return 400, {"detail": "latitude/longitude outside of the supported region"}
+    if body["timestamp"][:10] not in INVERSE_DATES:
+        return 400, {"detail": f"unsupported date {body['timestamp'][:10]}"}
+    given = tuple(body.get(f"intensity_{w}") for w in (4278, 5577, 6300, 8446))
+    if given == GOLDEN_INVERSE["intensities"]:
+        flux, mean = GOLDEN_INVERSE["energy_flux"], GOLDEN_INVERSE["mean_energy"]
+    else:  # made up: proportional to the green line
+        flux = GOLDEN_INVERSE["energy_flux"] * given[1] / GOLDEN_INVERSE["intensities"][1]
+        mean = GOLDEN_INVERSE["mean_energy"]
+    flags = body.get("output") or {}
+    data = {
+        "energy_flux": flux if flags.get("energy_flux") else None,
+        "mean_energy": mean if flags.get("mean_energy") else None,
+        "characteristic_energy": None,
+        "oxygen_correction_factor": 1.0 if flags.get("oxygen_correction_factor") else None,
+    }
+    return 200, {"data": data, "request": body, "calculation_duration_ms": 321.0}

@@ -285,3 +285,168 @@ QUERIES = {
     "data_products": DATA_PRODUCTS_QUERY,
 }
 RECORDS = {"conjunctions": CONJUNCTION, "ephemeris": EPHEMERIS, "data_products": DATA_PRODUCT}
+
+
+# -- TREx ATM, version 2 (UCalgary SRS API 1.66: field names, types and required keys) ---------
+
+ATM_FORWARD_OUTPUTS = [
+    *(
+        f"height_integrated_rayleighs_{w}"
+        for w in ("4278", "5577", "6300", "8446", "1304", "1356", "smile_uvi_lbh")
+    ),
+    "altitudes",
+    *(f"emission_{w}" for w in ("4278", "5577", "6300", "8446", "1304", "1356", "smile_uvi_lbh")),
+    "plasma_electron_density",
+    "plasma_o2plus_density",
+    "plasma_noplus_density",
+    "plasma_oplus_density",
+    "plasma_ionisation_rate",
+    "plasma_electron_temperature",
+    "plasma_ion_temperature",
+    "plasma_pedersen_conductivity",
+    "plasma_hall_conductivity",
+    "neutral_o2_density",
+    "neutral_o_density",
+    "neutral_n2_density",
+    "neutral_n_density",
+    "neutral_temperature",
+    "production_rate_o2plus",
+    "production_rate_oplus",
+    "production_rate_oneg",
+    "production_rate_o",
+    "production_rate_nplus",
+    "production_rate_n2plus",
+    "production_rate_n",
+    "production_rate_n2d",
+]
+_NUMBERS = [
+    "geodetic_latitude",
+    "geodetic_longitude",
+    "maxwellian_energy_flux",
+    "maxwellian_characteristic_energy",
+    "gaussian_energy_flux",
+    "gaussian_peak_energy",
+    "gaussian_spectral_width",
+    "kappa_energy_flux",
+    "kappa_mean_energy",
+    "kappa_k_index",
+    "exponential_energy_flux",
+    "exponential_characteristic_energy",
+    "exponential_starting_energy",
+    "proton_energy_flux",
+    "proton_characteristic_energy",
+    "oxygen_correction_factor",
+]
+ARRAY = {"type": "array", "items": {"type": "number"}}
+ATM_FORWARD_REQUEST = {
+    "type": "object",
+    "required": ["timestamp", "geodetic_latitude", "geodetic_longitude"],
+    "additionalProperties": False,
+    "properties": {
+        "timestamp": TIME,
+        **{k: {"type": "number"} for k in _NUMBERS},
+        "d_region": {"type": "boolean"},
+        "nrlmsis_model_version": {"enum": ["00", "2.0"]},
+        "timescale_auroral": {"type": "integer"},
+        "timescale_transport": {"type": "integer"},
+        "custom_spectrum": {
+            "type": "object",
+            "required": ["energy", "flux"],
+            "additionalProperties": False,
+            "properties": {"energy": ARRAY, "flux": ARRAY},
+        },
+        "custom_neutral_profile": {
+            "type": "object",
+            "required": [
+                "altitude",
+                "o_density",
+                "o2_density",
+                "n2_density",
+                "n_density",
+                "no_density",
+                "temperature",
+            ],
+            "additionalProperties": ARRAY,
+        },
+        "output": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: {"type": "boolean"} for k in ATM_FORWARD_OUTPUTS},
+        },
+        "no_cache": {"type": "boolean"},
+    },
+}
+ATM_FORWARD_ANSWER = {
+    "type": "object",
+    "required": ["data", "request", "calculation_duration_ms"],
+    "properties": {
+        "data": {
+            "type": "object",
+            "properties": {
+                k: (
+                    {"type": ["number", "null"]}
+                    if k.startswith("height")
+                    else {"anyOf": [ARRAY, {"type": "null"}]}
+                )
+                for k in ATM_FORWARD_OUTPUTS
+            },
+        },
+        "calculation_duration_ms": {"type": "number"},
+    },
+}
+ATM_INVERSE_REQUEST = {
+    "type": "object",
+    "required": ["timestamp", "geodetic_latitude", "geodetic_longitude"],
+    "additionalProperties": False,
+    "properties": {
+        "timestamp": TIME,
+        "geodetic_latitude": {"type": "number"},
+        "geodetic_longitude": {"type": "number"},
+        **{f"intensity_{w}": {"type": "number"} for w in (4278, 5577, 6300, 8446)},
+        "precipitation_flux_spectral_type": {"enum": ["gaussian", "maxwellian"]},
+        "nrlmsis_model_version": {"enum": ["00", "2.0"]},
+        "special_logic_keyword": {"type": "string"},
+        "output": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                k: {"type": "boolean"}
+                for k in (
+                    "energy_flux",
+                    "mean_energy",
+                    "characteristic_energy",
+                    "oxygen_correction_factor",
+                )
+            },
+        },
+        "no_cache": {"type": "boolean"},
+    },
+}
+ATM_INVERSE_ANSWER = {
+    "type": "object",
+    "required": ["data", "request", "calculation_duration_ms"],
+    "properties": {
+        "data": {
+            "type": "object",
+            "properties": {
+                k: {"type": ["number", "null"]}
+                for k in (
+                    "energy_flux",
+                    "mean_energy",
+                    "characteristic_energy",
+                    "oxygen_correction_factor",
+                )
+            },
+        },
+    },
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "array",
+            "items": {"type": "object", "required": ["loc", "msg", "type"]},
+        }
+    },
+}

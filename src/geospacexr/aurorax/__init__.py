@@ -8,7 +8,8 @@ xarray objects:
 * :func:`conjunctions` -> a Dataset along ``conjunction``;
 * :func:`ephemeris` -> one Dataset per data source along ``epoch``;
 * :func:`data_products` -> a Dataset along ``data_product`` with the URLs;
-* :func:`availability`, :func:`data_sources` -> what the platform holds.
+* :func:`availability`, :func:`data_sources` -> what the platform holds;
+* :mod:`geospacexr.aurorax.atm` -> the TREx Auroral Transport Model (run by the UCalgary SRS API).
 
 ``wait=False`` returns a :class:`Search` to poll, wait for or cancel. Failures raise the
 :class:`~geospacexr.errors.ServiceError` family (see :mod:`geospacexr.aurorax._http`). Needs the
@@ -26,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+from . import atm
 from ._http import Client
 from .query import (
     CONJUNCTION_TYPES,
@@ -54,6 +56,7 @@ __all__ = [
     "Client",
     "EphemerisResult",
     "Search",
+    "atm",
     "availability",
     "cloud_free",
     "conjunctions",
