@@ -371,6 +371,8 @@ class AuroraxConfig:
             answer, before the error is raised.
         backoff_s: Wait before the second attempt, seconds; it doubles at each further one.
         api_key: Key sent as ``x-aurorax-api-key`` (else ``$AURORAX_API_KEY``); never printed.
+        max_atm_requests: Most ATM requests one call may send (grids, time series): one
+            request per point, so a bigger call is refused before the first.
     """
 
     api_url: str = _limit("https://api.aurorax.space", check=_check_url)
@@ -381,6 +383,7 @@ class AuroraxConfig:
     retries: int = _limit(3, min=1, max=100)
     backoff_s: float = _limit(0.5, min=0, max=3600)
     api_key: str = field(default="", repr=False, metadata={"secret": True})
+    max_atm_requests: int = _limit(1000, min=1, max=1_000_000)
 
 
 @dataclass(frozen=True)

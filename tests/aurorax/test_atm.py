@@ -206,3 +206,56 @@ def test_inverse_refuses_inputs_before_calling(replay, args, kwargs, match):
 def test_inverse_unsupported_date_is_the_servers_400(replay):
     with pytest.raises(ServiceRequestError, match="unsupported date 2022-01-01"):
         atm.inverse("2022-01-01T06:00", LAT, LON, GOLDEN_I, "maxwellian")
+
+
+def _series(values, times, units="R"):
+    import xarray as xr
+
+    return xr.DataArray(
+        np.asarray(values, float),
+        dims="time",
+        coords={"time": np.asarray(times, dtype="datetime64[ns]")},
+        attrs={"units": units},
+    )
+
+
+def test_inverse_brightness_aligns_the_bands_and_inverts_each_time(replay):
+    t = np.array(
+        ["2021-11-04T06:00:00", "2021-11-04T06:00:03", "2021-11-04T06:00:06"],
+        dtype="datetime64[ns]",
+    )
+    g = GOLDEN_I
+    bands = {
+        5577: _series([g[5577], 2 * g[5577], g[5577]], t),
+        4278: _series([g[4278]] * 3, t + np.timedelta64(1, "s")),  # 1 s off: within 1.5 s
+        6300: _series([g[6300]] * 2, t[:2]),  # none at the third time: dropped
+        8446: _series([g[8446]] * 3, t),
+    }
+    ds = atm.inverse_brightness(bands, LAT, LON, "gaussian")
+    assert ds.sizes == {"time": 2}
+    np.testing.assert_allclose(ds["energy_flux"], [8.972, 2 * 8.972])
+    assert ds["mean_energy"].attrs["units"] == "eV" and ds["brightness_4278"].attrs["units"] == "R"
+    assert [b["intensity_4278"] for b in _bodies(replay, "inverse")] == [g[4278]] * 2
+    assert ds.attrs["spectral_type"] == "gaussian"
+
+
+def test_inverse_brightness_refusals(replay):
+    import geospacexr.config as gxc
+
+    t = np.array(["2021-11-04T06:00:00"], dtype="datetime64[ns]")
+    ok = {b: _series([v], t) for b, v in GOLDEN_I.items()}
+    with pytest.raises(InvalidArgumentError, match="not Rayleigh"):
+        atm.inverse_brightness(
+            {**ok, 6300: _series([1.0], t, units="counts")}, LAT, LON, "gaussian"
+        )
+    with pytest.raises(InvalidArgumentError, match="missing \\[8446\\]"):
+        atm.inverse_brightness({b: ok[b] for b in (4278, 5577, 6300)}, LAT, LON, "gaussian")
+    late = {**ok, 8446: _series([1.0], t + np.timedelta64(10, "s"))}
+    with pytest.raises(InvalidArgumentError, match="no time in common"):
+        atm.inverse_brightness(late, LAT, LON, "gaussian")
+    with (
+        gxc.override({"aurorax.max_atm_requests": 3}),
+        pytest.raises(InvalidArgumentError, match="max_atm_requests"),
+    ):
+        atm.forward_grid(T, [57.0, 58.0], [-104.0, -103.0])
+    assert replay.log == []

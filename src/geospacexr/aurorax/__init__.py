@@ -9,6 +9,7 @@ xarray objects:
 * :func:`ephemeris` -> one Dataset per data source along ``epoch``;
 * :func:`data_products` -> a Dataset along ``data_product`` with the URLs;
 * :func:`availability`, :func:`data_sources` -> what the platform holds;
+* :func:`compare_footprints` -> the platform's footprints against ours;
 * :mod:`geospacexr.aurorax.atm` -> the TREx Auroral Transport Model (run by the UCalgary SRS API).
 
 ``wait=False`` returns a :class:`Search` to poll, wait for or cancel. Failures raise the
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from . import atm
 from ._http import Client
+from .compare import compare_footprints
 from .query import (
     CONJUNCTION_TYPES,
     ML_KEYS,
@@ -59,6 +61,7 @@ __all__ = [
     "atm",
     "availability",
     "cloud_free",
+    "compare_footprints",
     "conjunctions",
     "conjunctions_dataset",
     "data_products",

@@ -34,6 +34,7 @@ __all__ = [
     "forward_dataset",
     "forward_grid",
     "inverse",
+    "inverse_brightness",
     "inverse_dataset",
 ]
 
@@ -503,6 +504,7 @@ def forward_grid(
             if arr.shape != shape:
                 raise InvalidArgumentError(f"shape {arr.shape} is not the grid's {shape}", key)
             per_point[key] = arr
+    _check_count(lats.size * lons.size)
     client = client or _atm_client()
     rows = []
     for i, la in enumerate(lats):
@@ -650,3 +652,115 @@ def inverse(
     client = client or _atm_client()
     answer = client.json("POST", "api/v2/atm/inverse", body=body)
     return inverse_dataset(answer, body)
+
+
+def _check_count(n: int) -> None:
+    from .. import config
+
+    limit = config.get().aurorax.max_atm_requests
+    if n > limit:
+        raise InvalidArgumentError(
+            f"{n} points would send {n} ATM requests, more than aurorax.max_atm_requests "
+            f"({limit}); use fewer points or raise the limit"
+        )
+
+
+def inverse_brightness(
+    brightness: Mapping[int | str, xr.DataArray],
+    lat: float,
+    lon: float,
+    spectral_type: str,
+    tolerance_s: float | None = None,
+    *,
+    client: Client | None = None,
+    **kwargs: Any,
+) -> xr.Dataset:
+    """Run :func:`inverse` on time series of calibrated brightness in the four bands.
+
+    The series come from our ASI pipeline: :func:`geospacexr.asi.metrics.box_metric` of
+    calibrated images (a box), or one row of a keogram, of the 427.8, 557.7, 630.0 and 844.6 nm
+    imagers at the same place. The 557.7 nm series sets the times; each other band takes its
+    nearest sample within ``tolerance_s``; times where a band has none (or a NaN) are dropped.
+    One request per remaining time.
+
+    Args:
+        brightness: ``{4278: DataArray, 5577: ..., 6300: ..., 8446: ...}``, each along ``time``,
+            in Rayleigh (``attrs["units"]``, when set, must be ``"R"``).
+        lat: Geodetic latitude of the box or row, degrees (the inversion's domain: [50, 71.5)).
+        lon: Geodetic longitude, degrees ([-160, -75)).
+        spectral_type: ``"gaussian"`` or ``"maxwellian"`` (see :func:`inverse`).
+        tolerance_s: Largest time difference between bands, s (default ``asi.time_tolerance_s``).
+        client: The connection.
+        **kwargs: Other :func:`inverse` keywords (``nrlmsis_model_version``...).
+
+    Returns:
+        A Dataset along ``time``: ``energy_flux`` (erg cm⁻² s⁻¹), ``mean_energy`` (eV),
+        ``oxygen_correction_factor`` and the four input brightnesses ``brightness_<band>`` (R).
+
+    Raises:
+        InvalidArgumentError: A missing band, a series not in Rayleigh, no common time, or more
+            times than ``aurorax.max_atm_requests``.
+    """
+    from .. import config
+
+    series = {}
+    for key, value in brightness.items():
+        band = int(key)
+        if not isinstance(value, xr.DataArray) or value.dims != ("time",):
+            raise InvalidArgumentError(
+                f"the {band} series must be a DataArray along time only", "brightness"
+            )
+        units = value.attrs.get("units")
+        if units is not None and units != "R":
+            raise InvalidArgumentError(
+                f"the {band} series is in {units!r}, not Rayleigh: calibrate the images first",
+                "brightness",
+            )
+        series[band] = value
+    missing = [w for w in WAVELENGTHS if w not in series]
+    if missing or set(series) - set(WAVELENGTHS):
+        raise InvalidArgumentError(
+            f"needs exactly the bands {WAVELENGTHS}; missing {missing}", "brightness"
+        )
+    tolerance = float(config.resolve(tolerance_s, "asi.time_tolerance_s"))
+    ref = series[5577].dropna("time")
+    aligned = {5577: ref}
+    for band in WAVELENGTHS:
+        if band == 5577:
+            continue
+        other = series[band].dropna("time").sortby("time")
+        aligned[band] = other.reindex(
+            time=ref["time"], method="nearest", tolerance=np.timedelta64(int(tolerance * 1e9), "ns")
+        )
+    table = xr.Dataset({f"brightness_{b}": aligned[b] for b in WAVELENGTHS}).dropna("time")
+    if table.sizes["time"] == 0:
+        raise InvalidArgumentError(
+            f"the four bands have no time in common within {tolerance:g} s", "brightness"
+        )
+    _check_count(table.sizes["time"])
+    client = client or _atm_client()
+    results = []
+    for i in range(table.sizes["time"]):
+        row = table.isel(time=i)
+        values = {b: float(row[f"brightness_{b}"]) for b in WAVELENGTHS}
+        results.append(
+            inverse(row["time"].values, lat, lon, values, spectral_type, client=client, **kwargs)
+        )
+    out = xr.concat(results, dim="time", combine_attrs="drop_conflicts")
+    out = out.assign_coords(time=table["time"])
+    for b in WAVELENGTHS:
+        out[f"brightness_{b}"] = table[f"brightness_{b}"].assign_attrs(
+            units="R", long_name=f"input brightness, {b / 10:g} nm"
+        )
+    for key in ("request", "time", *tuple(f"intensity_{w}_R" for w in WAVELENGTHS)):
+        out.attrs.pop(key, None)
+    out.attrs.update(
+        {
+            "geospacexr_kind": "atm_inverse",
+            "lat": float(lat),
+            "lon": float(lon),
+            "spectral_type": spectral_type,
+            "tolerance_s": tolerance,
+        }
+    )
+    return out
