@@ -7,6 +7,9 @@ drift between what we build and what the API documents fails a test.
 
 from __future__ import annotations
 
+#: A key that must never show up in a message, a log line or a repr.
+SECRET = "sk-test-0123456789abcdef-SECRET"
+
 TIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"}
 NTIME = {"anyOf": [TIME, {"type": "null"}]}
 STRINGS = {"type": "array", "items": {"type": "string"}}

@@ -1,4 +1,5 @@
-"""The AuroraX replay server as fixtures (see aurorax_replay.py), and the ``--live`` switch."""
+"""The AuroraX replay server (geospacexr.aurorax.replay) as fixtures, checking every request
+body against the documented schemas (aurorax_schemas.py), and the ``--live`` switch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,25 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from aurorax_replay import ReplayServer
+import aurorax_schemas as schemas
+import jsonschema
+
+from geospacexr.aurorax.replay import ReplayServer
+
+SCHEMAS = {
+    **schemas.QUERIES,
+    "atm_forward": schemas.ATM_FORWARD_REQUEST,
+    "atm_inverse": schemas.ATM_INVERSE_REQUEST,
+}
+
+
+def validate(what, body):
+    """The replay's validator: the first schema violation as ``(path, message)``."""
+    try:
+        jsonschema.validate(body, SCHEMAS[what])
+    except jsonschema.ValidationError as exc:
+        return [str(p) for p in exc.absolute_path], exc.message
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -23,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def replay_server():
-    server = ReplayServer()
+    server = ReplayServer(validate)
     yield server
     server.close()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import aurorax_replay as rp
 import aurorax_schemas as schemas
 import jsonschema
 import numpy as np
 import pytest
 
 from geospacexr.aurorax import atm
+from geospacexr.aurorax import replay as rp
 from geospacexr.errors import InvalidArgumentError, ServiceRequestError, ServiceUnavailableError
 
 T = "2021-11-04T06:00"

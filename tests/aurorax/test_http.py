@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from aurorax_replay import MAINTENANCE, SECRET
+from aurorax_schemas import SECRET
 
 import geospacexr.aurorax as ax
 import geospacexr.config as gxc
+from geospacexr.aurorax import replay as rp
 from geospacexr.aurorax._http import API_KEY_HEADER, Client, error_message
 from geospacexr.errors import (
     GeospacexrError,
@@ -26,7 +27,7 @@ SEARCH = "/api/v1/ephemeris/search"
 
 
 def _search():
-    return ax.ephemeris("2020-01-01", "2020-01-02", programs="swarm", progress=False)
+    return ax.ephemeris("2014-03-10", "2014-03-11", programs="swarm", progress=False)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def _search():
             ServiceUnavailableError,
             "HTTP 500: INTERNAL: database exploded",
         ),
-        (503, MAINTENANCE, ServiceMaintenanceError, "maintenance mode"),
+        (503, rp.MAINTENANCE, ServiceMaintenanceError, "maintenance mode"),
         (
             503,
             "<html><h1>Down for maintenance</h1></html>",
@@ -154,8 +155,8 @@ def test_connection_refused_is_unavailable_after_retries():
 
 def test_error_document_in_a_200_answer(replay):
     search = ax.conjunctions(
-        "2020-01-01",
-        "2020-01-02",
+        "2014-03-10",
+        "2014-03-11",
         ground=[{"programs": ["a"]}],
         space=[{"programs": ["b"]}],
         wait=False,
@@ -208,11 +209,11 @@ def test_api_key_is_sent_only_to_the_api_and_never_shown(replay, monkeypatch, ca
         SEARCH, 401, {"error_code": "UNAUTHORIZED", "error_message": f"key {SECRET} revoked"}
     )
     with pytest.raises(ServiceAuthError) as info:
-        ax.ephemeris("2020-01-01", "2020-01-02", client=client, progress=False)
+        ax.ephemeris("2014-03-10", "2014-03-11", client=client, progress=False)
     assert SECRET not in str(info.value) and "***" in str(info.value)
     assert "no API key" not in str(info.value)
     assert replay.log[0]["headers"][API_KEY_HEADER] == SECRET
-    search = ax.ephemeris("2020-01-01", "2020-01-02", client=client, wait=False)
+    search = ax.ephemeris("2014-03-10", "2014-03-11", client=client, wait=False)
     search.wait(progress=True)
     assert SECRET not in repr(search)
     # a Location on another origin does not get the key
@@ -223,7 +224,7 @@ def test_api_key_is_sent_only_to_the_api_and_never_shown(replay, monkeypatch, ca
         replay.queue(SEARCH, retry, f"echo {SECRET}")
     with pytest.raises(ServiceUnavailableError):
         with gxc.override({"aurorax.retries": 2}):
-            ax.ephemeris("2020-01-01", "2020-01-02", client=client, progress=False)
+            ax.ephemeris("2014-03-10", "2014-03-11", client=client, progress=False)
     out = capsys.readouterr()
     assert caplog.records and SECRET not in caplog.text
     assert SECRET not in out.out + out.err

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import aurorax_replay as rp
 import aurorax_schemas as schemas
 import jsonschema
 import numpy as np
 import pytest
 
 import geospacexr.aurorax as ax
+from geospacexr.aurorax import replay as rp
 from geospacexr.errors import InvalidArgumentError, SearchFailedError, ServiceTimeoutError
 
 GROUND = [
@@ -32,8 +32,8 @@ def test_replayed_records_obey_the_documented_schemas(kind):
 def test_conjunction_search_submits_polls_and_returns_a_dataset(replay):
     replay.polls_needed = 3
     ds = ax.conjunctions(
-        "2020-01-01T00:00",
-        "2020-01-01T23:59",
+        "2014-03-10T00:00",
+        "2014-03-10T23:59",
         ground=GROUND,
         space=SPACE,
         max_distances=500,
@@ -44,7 +44,7 @@ def test_conjunction_search_submits_polls_and_returns_a_dataset(replay):
     body = posts[0]["body"]
     jsonschema.validate(body, schemas.CONJUNCTION_QUERY)
     assert body["max_distances"] == {"ground1-space1": 500.0}
-    assert body["start"] == "2020-01-01T00:00:00" and body["end"] == "2020-01-01T23:59:00"
+    assert body["start"] == "2014-03-10T00:00:00" and body["end"] == "2014-03-10T23:59:00"
     expr = body["ground"][0]["ephemeris_metadata_filters"]["expressions"]
     assert expr == [
         {"key": "calgary_cloud_ml_v1", "operator": "=", "values": ["classified as not cloudy"]},
@@ -55,7 +55,7 @@ def test_conjunction_search_submits_polls_and_returns_a_dataset(replay):
     assert ds.sizes == {"conjunction": 2, "source": 2}
     assert ds.attrs["geospacexr_kind"] == "aurorax_conjunctions"
     assert ds["start"].dtype == np.dtype("datetime64[ns]")
-    assert str(ds["closest_epoch"].values[0])[:19] == "2020-01-01T05:15:00"
+    assert str(ds["closest_epoch"].values[0])[:19] == "2014-03-10T06:01:00"
     np.testing.assert_allclose(ds["min_distance"], [112.48, 301.0])
     assert ds["min_distance"].attrs["units"] == "km"
     assert list(ds["source_name"].values[0]) == [
@@ -68,18 +68,18 @@ def test_conjunction_search_submits_polls_and_returns_a_dataset(replay):
 
 
 def test_results_round_trip_through_netcdf(replay, tmp_path):
-    ds = ax.conjunctions("2020-01-01", "2020-01-02", ground=GROUND, space=SPACE, progress=False)
+    ds = ax.conjunctions("2014-03-10", "2014-03-11", ground=GROUND, space=SPACE, progress=False)
     ds.to_netcdf(tmp_path / "c.nc")
-    dp = ax.data_products("2020-01-01", "2020-01-02", programs="themis-asi", progress=False)
+    dp = ax.data_products("2014-03-10", "2014-03-11", programs="themis-asi", progress=False)
     dp.to_netcdf(tmp_path / "d.nc")
-    for name, eph in ax.ephemeris("2020-01-01", "2020-01-02", progress=False).items():
+    for name, eph in ax.ephemeris("2014-03-10", "2014-03-11", progress=False).items():
         eph.to_netcdf(tmp_path / f"{name.replace('/', '_')}.nc")
 
 
 def test_every_pair_gets_a_distance(replay):
     ax.conjunctions(
-        "2020-01-01",
-        "2020-01-02",
+        "2014-03-10",
+        "2014-03-11",
         ground=GROUND * 2,
         space=SPACE,
         adhoc=[{"locations": [(56.0, -94.0)]}],
@@ -103,8 +103,8 @@ def test_every_pair_gets_a_distance(replay):
 
 def test_ephemeris_one_dataset_per_source_along_epoch(replay):
     out = ax.ephemeris(
-        "2020-01-01T05:00",
-        "2020-01-01T06:00",
+        "2014-03-10T05:00",
+        "2014-03-10T06:00",
         programs=["swarm", "themis-asi"],
         metadata_filters=[("clausen_ml_oath", "in", ["arc", "discrete"])],
         progress=False,
@@ -115,7 +115,7 @@ def test_ephemeris_one_dataset_per_source_along_epoch(replay):
     assert sorted(out) == ["swarm/swarma/footprint", "themis-asi/gillam/panchromatic ASI"]
     sw = out["swarm/swarma/footprint"]
     assert sw.sizes == {"epoch": 3}
-    assert [str(t)[11:16] for t in sw["epoch"].values] == ["05:14", "05:15", "05:16"]  # sorted
+    assert [str(t)[11:16] for t in sw["epoch"].values] == ["06:00", "06:01", "06:02"]  # sorted
     np.testing.assert_allclose(sw["nbtrace_lat"], [57.7, 57.8, 57.9])
     assert {"lat", "lon", "sbtrace_lat", "gsm_lat", "metadata_radial_distance"} <= set(sw)
     assert sw.attrs["display_name"] == "Swarm A" and sw.attrs["identifier"] == "3"
@@ -130,8 +130,8 @@ def test_ephemeris_one_dataset_per_source_along_epoch(replay):
 
 def test_data_products_table_with_urls(replay):
     ds = ax.data_products(
-        "2020-01-01",
-        "2020-01-01T23:59",
+        "2014-03-10",
+        "2014-03-10T23:59",
         platforms="gillam",
         data_product_types=["keogram", "montage"],
         progress=False,
@@ -147,8 +147,8 @@ def test_data_products_table_with_urls(replay):
 
 def test_response_format_selects_fields(replay):
     ds = ax.conjunctions(
-        "2020-01-01",
-        "2020-01-02",
+        "2014-03-10",
+        "2014-03-11",
         ground=GROUND,
         space=SPACE,
         progress=False,
@@ -163,14 +163,14 @@ def test_response_format_selects_fields(replay):
 
 def test_wait_false_returns_a_handle_to_poll_and_cancel(replay):
     replay.polls_needed = 2
-    search = ax.conjunctions("2020-01-01", "2020-01-02", ground=GROUND, space=SPACE, wait=False)
+    search = ax.conjunctions("2014-03-10", "2014-03-11", ground=GROUND, space=SPACE, wait=False)
     assert isinstance(search, ax.Search) and search.request_id in search.request_url
     assert "running" in repr(search)
     assert search.poll() is False
     assert search.poll() is True and search.done
     assert search.logs[0]["summary"] == "Search request received"
     assert search.result().sizes["conjunction"] == 2
-    other = ax.ephemeris("2020-01-01", "2020-01-02", wait=False)
+    other = ax.ephemeris("2014-03-10", "2014-03-11", wait=False)
     other.cancel()
     assert replay.log[-1]["method"] == "DELETE" and other.request_id in replay.log[-1]["path"]
     assert replay.requests[other.request_id]["cancelled"] and "cancelled" in repr(other)
@@ -179,7 +179,7 @@ def test_wait_false_returns_a_handle_to_poll_and_cancel(replay):
 def test_failed_search_raises_with_the_last_log_line(replay):
     replay.fail_search = "Error processing search: the ephemeris table is unavailable"
     with pytest.raises(SearchFailedError, match="ephemeris table is unavailable") as info:
-        ax.ephemeris("2020-01-01", "2020-01-02", progress=False)
+        ax.ephemeris("2014-03-10", "2014-03-11", progress=False)
     assert info.value.code == "error_condition"
 
 
@@ -191,8 +191,8 @@ def test_search_not_done_in_time_raises_and_stays_pollable(replay):
         gxc.override({"aurorax.timeout_s": 0.1}),
         pytest.raises(ServiceTimeoutError, match=r"not done within 0.1 s \(aurorax.timeout_s\)"),
     ):
-        ax.data_products("2020-01-01", "2020-01-02", progress=False)
-    search = ax.data_products("2020-01-01", "2020-01-02", wait=False)
+        ax.data_products("2014-03-10", "2014-03-11", progress=False)
+    search = ax.data_products("2014-03-10", "2014-03-11", wait=False)
     with pytest.raises(ServiceTimeoutError):
         search.wait(timeout=0.05, progress=False)
     replay.polls_needed = 0
@@ -200,9 +200,9 @@ def test_search_not_done_in_time_raises_and_stays_pollable(replay):
 
 
 def test_availability_as_dataset(replay):
-    ds = ax.availability("2020-01-01T12:00", "2020-01-03", program="swarm")
+    ds = ax.availability("2014-03-10T12:00", "2014-03-12", program="swarm")
     entry = replay.log[0]
-    assert entry["query"] == {"start": ["2020-01-01"], "end": ["2020-01-03"], "program": ["swarm"]}
+    assert entry["query"] == {"start": ["2014-03-10"], "end": ["2014-03-12"], "program": ["swarm"]}
     assert ds.sizes == {"data_source": 2, "date": 3}
     assert ds["minutes"].sel(data_source="swarm/swarma/footprint").values.tolist() == [1440, 720, 0]
     assert ds["minutes"].attrs["units"] == "min"
@@ -239,7 +239,7 @@ def test_data_sources_as_dataset(replay):
 )
 def test_bad_conjunction_arguments_are_refused_before_sending(replay, kwargs, match):
     with pytest.raises(InvalidArgumentError, match=match):
-        ax.conjunctions("2020-01-01", "2020-01-02", **kwargs)
+        ax.conjunctions("2014-03-10", "2014-03-11", **kwargs)
     assert replay.log == []
 
 
@@ -272,6 +272,24 @@ def test_metadata_filter_or_and_between():
 
 def test_times_end_before_start_and_time_zones(replay):
     with pytest.raises(InvalidArgumentError, match="before start"):
-        ax.ephemeris("2020-01-02", "2020-01-01")
-    ax.ephemeris("2020-01-01T01:00+01:00", "2020-01-01T02:00Z", progress=False)
-    assert replay.log[0]["body"]["start"] == "2020-01-01T00:00:00"
+        ax.ephemeris("2014-03-11", "2014-03-10")
+    ax.ephemeris("2014-03-10T01:00+01:00", "2014-03-10T02:00Z", progress=False)
+    assert replay.log[0]["body"]["start"] == "2014-03-10T00:00:00"
+
+
+def test_replay_start_points_the_configuration_at_it(monkeypatch):
+    import os
+
+    import geospacexr.config as gxc
+
+    for var in ("API_URL", "ATM_URL", "POLL_INTERVAL_S"):
+        monkeypatch.delenv(f"GEOSPACEXR_AURORAX_{var}", raising=False)
+    server = rp.start()
+    try:
+        assert os.environ["GEOSPACEXR_AURORAX_API_URL"] == server.url
+        assert gxc.get().aurorax.api_url == server.url == gxc.get().aurorax.atm_url
+        assert gxc.get().aurorax.poll_interval_s == 0.05
+        ds = ax.conjunctions("2014-03-10", "2014-03-11", ground=GROUND, space=SPACE, progress=False)
+        assert ds.sizes["conjunction"] == 2 and server.log[0]["method"] == "POST"
+    finally:
+        server.close()

@@ -1,32 +1,50 @@
-"""A local replay of the AuroraX search API (and the TREx ATM), on 127.0.0.1.
+"""A local replay of the AuroraX search API and the TREx ATM endpoints, on 127.0.0.1.
 
-It implements the documented behaviour (../shared/formats/aurorax_api.md): ``POST
-{kind}/search`` -> 202 + ``Location``; the status document's ``data_uri`` becomes non-null
-after ``polls_needed`` polls (or ``error_condition`` true when ``fail_search`` is set);
-``GET``/``POST .../data`` -> ``{"result": [...]}`` with ``response_format`` field selection;
-``DELETE`` cancels; availability and data sources; the API's error documents for unknown
-paths and invalid bodies. Tests queue extra answers (an HTTP status with a body, a delay) with
-:meth:`ReplayServer.queue`. Every request is logged (method, path, query, headers, body).
+For the tests and for the tutorials when there is no network: it implements the documented
+behaviour (the AuroraX API's and pyaurorax's), and nothing of the science.
 
-The records are hand-built from the documented schemas (``aurorax_schemas.py``) for THEMIS-ASI
-Gillam and Swarm A; no recorded API response is public.
+* ``POST api/v1/{kind}/search`` -> 202 + ``Location``; the status document's ``data_uri``
+  becomes non-null after ``polls_needed`` polls (or ``error_condition`` is true with a last log
+  line when ``fail_search`` is set); ``GET``/``POST .../data`` -> ``{"result": [...]}`` with
+  ``response_format`` field selection (``POST``); ``DELETE`` cancels;
+* ``GET api/v1/availability/ephemeris`` and ``api/v1/data_sources`` (``format``, ``program``);
+* ``POST api/v2/atm/forward`` and ``/inverse`` (FastAPI-style 422 ``detail`` lists for invalid
+  bodies, 400 outside the inversion's region or on an unsupported date);
+* the API's error documents for unknown paths and requests; answers queued by
+  :meth:`ReplayServer.queue` (a status with a body, after a delay) come first.
+
+The records are hand-built from the API's documented schemas for THEMIS-ASI Gillam and Swarm A
+on 2014-03-10 06:00-06:03 UT (the time of the ``themis-gill`` sample), because no recorded API
+response is public. The ATM answers reproduce the two published example values (forward 557.7 nm
+16677.78 R; inverse 8.972 erg cm-2 s-1, 4992.6 eV); everything else they contain is made up.
+
+Example:
+    >>> from geospacexr.aurorax import replay
+    >>> server = replay.start()  # doctest: +SKIP
+    >>> # geospacexr.aurorax now talks to it (aurorax.api_url / atm_url in the environment)
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import math
+import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import aurorax_schemas as schemas
-import jsonschema
+from .atm import FORWARD_OUTPUTS
 
-#: A key that must never show up in a message, a log line or a repr.
-SECRET = "sk-test-0123456789abcdef-SECRET"
+__all__ = ["ReplayServer", "select", "start"]
+
+#: A validator: ``(what, body) -> None`` when valid, else ``(path, message)``; ``what`` is
+#: ``"conjunctions"``, ``"ephemeris"``, ``"data_products"``, ``"atm_forward"``, ``"atm_inverse"``.
+Validator = Callable[[str, Any], "tuple[list[str], str] | None"]
 
 GILLAM = {
     "identifier": 41,
@@ -48,19 +66,19 @@ SWARMA = {
 CONJUNCTIONS = [
     {
         "conjunction_type": "nbtrace",
-        "start": "2020-01-01T05:14:00",
-        "end": "2020-01-01T05:17:00",
+        "start": "2014-03-10T06:00:00",
+        "end": "2014-03-10T06:02:00",
         "data_sources": [GILLAM, SWARMA],
         "min_distance": 112.48,
         "max_distance": 489.93,
-        "closest_epoch": "2020-01-01T05:15:00",
-        "farthest_epoch": "2020-01-01T05:17:00",
+        "closest_epoch": "2014-03-10T06:01:00",
+        "farthest_epoch": "2014-03-10T06:02:00",
         "events": [
             {
                 "e1_source": GILLAM,
                 "e2_source": SWARMA,
-                "start": "2020-01-01T05:14:00",
-                "end": "2020-01-01T05:17:00",
+                "start": "2014-03-10T06:00:00",
+                "end": "2014-03-10T06:02:00",
                 "min_distance": 112.48,
                 "max_distance": 489.93,
             }
@@ -68,13 +86,13 @@ CONJUNCTIONS = [
     },
     {
         "conjunction_type": "nbtrace",
-        "start": "2020-01-01T06:49:00",
-        "end": "2020-01-01T06:50:00",
+        "start": "2014-03-10T07:49:00",
+        "end": "2014-03-10T07:50:00",
         "data_sources": [GILLAM, SWARMA],
         "min_distance": 301.0,
         "max_distance": 455.5,
-        "closest_epoch": "2020-01-01T06:49:00",
-        "farthest_epoch": "2020-01-01T06:50:00",
+        "closest_epoch": "2014-03-10T07:49:00",
+        "farthest_epoch": "2014-03-10T07:50:00",
         "events": [{"e1_source": GILLAM, "e2_source": SWARMA}],
     },
 ]
@@ -82,7 +100,7 @@ CONJUNCTIONS = [
 EPHEMERIS = [
     {
         "data_source": SWARMA,
-        "epoch": f"2020-01-01T05:{m:02d}:00",
+        "epoch": f"2014-03-10T06:{m - 14:02d}:00",
         "location_geo": {"lat": 55.1 + m / 10, "lon": -95.2 + m / 20},
         "nbtrace": {"lat": 56.3 + m / 10, "lon": -94.0 + m / 20},
         "sbtrace": {"lat": -68.2 - m / 10, "lon": -122.5},
@@ -93,7 +111,7 @@ EPHEMERIS = [
 ] + [
     {
         "data_source": GILLAM,
-        "epoch": f"2020-01-01T05:{m:02d}:00",
+        "epoch": f"2014-03-10T06:{m - 14:02d}:00",
         "location_geo": {"lat": 56.354, "lon": -94.616},
         "nbtrace": {"lat": 56.354, "lon": -94.616},
         "sbtrace": {"lat": None, "lon": None},
@@ -111,26 +129,26 @@ DATA_PRODUCTS = [
     {
         "data_source": GILLAM,
         "data_product_type": "keogram",
-        "start": "2020-01-01T00:00:00",
-        "end": "2020-01-01T23:59:59",
-        "url": "https://data.phys.ucalgary.ca/sort_by_project/THEMIS/asi/keograms/2020/01/01/"
-        "gill_themis19/20200101__gill_themis19_full-keogram.pgm.jpg",
+        "start": "2014-03-10T00:00:00",
+        "end": "2014-03-10T23:59:59",
+        "url": "https://data.phys.ucalgary.ca/sort_by_project/THEMIS/asi/keograms/2014/03/10/"
+        "gill_themis19/20140310__gill_themis19_full-keogram.pgm.jpg",
         "metadata": {"keogram_type": "daily"},
     },
     {
         "data_source": GILLAM,
         "data_product_type": "montage",
-        "start": "2020-01-01T05:00:00",
-        "end": "2020-01-01T05:59:59",
-        "url": "https://data.phys.ucalgary.ca/sort_by_project/THEMIS/asi/montages/2020/01/01/"
-        "gill_themis19/ut05/20200101_05__gill_themis19_full-montage.pgm.jpg",
+        "start": "2014-03-10T06:00:00",
+        "end": "2014-03-10T06:59:59",
+        "url": "https://data.phys.ucalgary.ca/sort_by_project/THEMIS/asi/montages/2014/03/10/"
+        "gill_themis19/ut06/20140310_06__gill_themis19_full-montage.pgm.jpg",
         "metadata": {},
     },
 ]
 
 AVAILABILITY = [
-    {"data_source": SWARMA, "available_ephemeris": {"2020-01-01": 1440, "2020-01-02": 720}},
-    {"data_source": GILLAM, "available_ephemeris": {"2020-01-02": 600}},
+    {"data_source": SWARMA, "available_ephemeris": {"2014-03-10": 1440, "2014-03-11": 720}},
+    {"data_source": GILLAM, "available_ephemeris": {"2014-03-11": 600}},
 ]
 
 DATA_SOURCES = [
@@ -145,8 +163,16 @@ MAINTENANCE = {
 }
 
 
-def select(record, fmt):
-    """The fields of ``record`` that a ``response_format`` asks for (``True`` or a nested dict)."""
+def select(record: dict[str, Any], fmt: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``record`` that a ``response_format`` asks for (``True`` or a nested dict).
+
+    Args:
+        record: One result record.
+        fmt: The ``response_format``.
+
+    Returns:
+        The selected fields.
+    """
     out = {}
     for key, want in fmt.items():
         if key not in record:
@@ -161,10 +187,23 @@ def select(record, fmt):
 
 
 class ReplayServer:
-    """The replay server (see the module docstring); ``url`` is its root."""
+    """The replay server (see the module docstring), serving from a daemon thread.
 
-    def __init__(self):
+    Args:
+        validate: Checks request bodies (see :data:`Validator`); ``None``: no check. The tests
+            pass one built on the documented JSON schemas.
+
+    Attributes:
+        url: Its root, ``http://127.0.0.1:<port>`` (an ephemeral port).
+        polls_needed: Status reads before a search's data are ready (default 2).
+        fail_search: When set, searches end with ``error_condition`` true and this log line.
+        log: Every request: ``method``, ``path``, ``query``, ``headers``, ``body``.
+        requests: The search requests received, by id.
+    """
+
+    def __init__(self, validate: Validator | None = None) -> None:
         self.lock = threading.Lock()
+        self.validate = validate
         self.reset()
         handler = type("Handler", (_Handler,), {"replay": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -173,17 +212,38 @@ class ReplayServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
-    def reset(self):
+    def reset(self) -> None:
+        """Forget requests, queued answers and the log; back to the default behaviour."""
         self.polls_needed = 2
         self.fail_search: str | None = None
         self.queued: list[dict] = []
         self.log: list[dict] = []
         self.requests: dict[str, dict] = {}
         self.results = copy.deepcopy(RESULTS)
-        self.atm = {"forward": atm_forward, "inverse": atm_inverse}
+        self.atm: dict[str, Callable[[Any], tuple[int, Any]]] = {
+            "forward": self._atm_forward,
+            "inverse": self._atm_inverse,
+        }
 
-    def queue(self, path_prefix, status=200, body=None, headers=None, delay=0.0, times=1):
-        """Answer the next ``times`` requests whose path starts with ``path_prefix`` so."""
+    def queue(
+        self,
+        path_prefix: str,
+        status: int = 200,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests whose path starts with ``path_prefix`` so.
+
+        Args:
+            path_prefix: E.g. ``"/api/v1/ephemeris/search"``.
+            status: The HTTP status.
+            body: A JSON-serialisable body, or text (sent as HTML), or ``None``.
+            headers: Extra headers (``Retry-After``...).
+            delay: Seconds to wait before answering (the timeout path).
+            times: How many requests get this answer.
+        """
         for _ in range(times):
             self.queued.append(
                 {
@@ -195,7 +255,27 @@ class ReplayServer:
                 }
             )
 
-    def close(self):
+    def settings(self) -> dict[str, Any]:
+        """Configuration settings that point geospacexr at this server, with quick polling."""
+        return {
+            "aurorax.api_url": self.url,
+            "aurorax.atm_url": self.url,
+            "aurorax.poll_interval_s": 0.05,
+        }
+
+    def _check(self, what: str, body: Any) -> tuple[list[str], str] | None:
+        return None if self.validate is None else self.validate(what, body)
+
+    def _atm_forward(self, body: Any) -> tuple[int, Any]:
+        problem = self._check("atm_forward", body)
+        return _validation_error(problem) if problem else atm_forward(body)
+
+    def _atm_inverse(self, body: Any) -> tuple[int, Any]:
+        problem = self._check("atm_inverse", body)
+        return _validation_error(problem) if problem else atm_inverse(body)
+
+    def close(self) -> None:
+        """Stop serving and close the socket."""
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -268,11 +348,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _aurorax(self, method, route, query, body):
         replay = self.replay
         if len(route) == 2 and route[1] == "search" and route[0] in RESULTS and method == "POST":
-            try:
-                jsonschema.validate(body, schemas.QUERIES[route[0]])
-            except jsonschema.ValidationError as exc:
+            problem = replay._check(route[0], body)
+            if problem:
                 return self._send(
-                    400, {"error_code": "VALIDATION_ERROR", "error_message": exc.message}
+                    400, {"error_code": "VALIDATION_ERROR", "error_message": problem[1]}
                 )
             rid = str(uuid.uuid4())
             with replay.lock:
@@ -429,27 +508,21 @@ PEAK_KM = {
 }
 
 
-def _validation_error(exc):
-    loc = ["body", *[str(p) for p in exc.absolute_path]]
-    return 422, {"detail": [{"loc": loc, "msg": exc.message, "type": "value_error"}]}
+def _validation_error(problem: tuple[list[str], str]) -> tuple[int, Any]:
+    loc = ["body", *[str(p) for p in problem[0]]]
+    return 422, {"detail": [{"loc": loc, "msg": problem[1], "type": "value_error"}]}
 
 
-def _profile(peak_km, width_km=15.0):
-    import math
-
+def _profile(peak_km: float, width_km: float = 15.0) -> list[float]:
     return [math.exp(-(((a - peak_km) / width_km) ** 2)) for a in ALTITUDES]
 
 
-def atm_forward(body):
-    """The replayed ``POST api/v2/atm/forward``."""
-    try:
-        jsonschema.validate(body, schemas.ATM_FORWARD_REQUEST)
-    except jsonschema.ValidationError as exc:
-        return _validation_error(exc)
+def atm_forward(body: dict[str, Any]) -> tuple[int, Any]:
+    """The replayed ``POST api/v2/atm/forward``: ``(status, answer)``."""
     flux = body.get("maxwellian_energy_flux", 10.0)  # the server's default
     scale = flux / 10.0
     flags = body.get("output") or {}
-    data = {k: None for k in schemas.ATM_FORWARD_OUTPUTS}
+    data = {k: None for k in FORWARD_OUTPUTS}
     dz_cm = 5.0 * 1e5
     for band, ratio in RATIOS.items():
         total = GOLDEN_FORWARD["height_integrated_rayleighs_5577"] * ratio * scale
@@ -462,18 +535,14 @@ def atm_forward(body):
             data[f"emission_{band}"] = ver
     if flags.get("altitudes"):
         data["altitudes"] = ALTITUDES
-    for name in schemas.ATM_FORWARD_OUTPUTS:
+    for name in FORWARD_OUTPUTS:
         if flags.get(name) and data[name] is None and not name.startswith("height"):
             data[name] = [v * 1e3 * max(scale, 1e-3) for v in _profile(110.0, 30.0)]
     return 200, {"data": data, "request": body, "calculation_duration_ms": 1234.5}
 
 
-def atm_inverse(body):
-    """The replayed ``POST api/v2/atm/inverse``."""
-    try:
-        jsonschema.validate(body, schemas.ATM_INVERSE_REQUEST)
-    except jsonschema.ValidationError as exc:
-        return _validation_error(exc)
+def atm_inverse(body: dict[str, Any]) -> tuple[int, Any]:
+    """The replayed ``POST api/v2/atm/inverse``: ``(status, answer)``."""
     lat, lon = body["geodetic_latitude"], body["geodetic_longitude"]
     if not (50.0 <= lat < 71.5 and -160.0 <= lon < -75.0):
         return 400, {"detail": "latitude/longitude outside of the supported region"}
@@ -493,3 +562,26 @@ def atm_inverse(body):
         "oxygen_correction_factor": 1.0 if flags.get("oxygen_correction_factor") else None,
     }
     return 200, {"data": data, "request": body, "calculation_duration_ms": 321.0}
+
+
+def start(validate: Validator | None = None) -> ReplayServer:
+    """Start a replay server and point this process's geospacexr at it (for offline tutorials).
+
+    Sets ``GEOSPACEXR_AURORAX_API_URL``, ``GEOSPACEXR_AURORAX_ATM_URL`` and
+    ``GEOSPACEXR_AURORAX_POLL_INTERVAL_S`` in the environment and reloads the configuration (an
+    environment variable survives notebook cells, which a context override does not). Unset them
+    and call :func:`geospacexr.config.reload` to talk to the real services again.
+
+    Args:
+        validate: See :class:`ReplayServer`.
+
+    Returns:
+        The running server.
+    """
+    from .. import config
+
+    server = ReplayServer(validate)
+    for key, value in server.settings().items():
+        os.environ["GEOSPACEXR_" + key.upper().replace(".", "_")] = str(value)
+    config.reload()
+    return server
