@@ -259,3 +259,15 @@ def test_inverse_brightness_refusals(replay):
     ):
         atm.forward_grid(T, [57.0, 58.0], [-104.0, -103.0])
     assert replay.log == []
+
+
+def test_atm_results_round_trip_through_netcdf(replay, tmp_path):
+    import xarray as xr
+
+    fwd = atm.forward(T, LAT, LON, outputs="all")
+    fwd.to_netcdf(tmp_path / "f.nc")
+    back = xr.open_dataset(tmp_path / "f.nc")
+    assert back["height_integrated_rayleighs_5577"].item() == pytest.approx(16677.78)
+    inv = atm.inverse(T, LAT, LON, GOLDEN_I, "maxwellian")
+    inv.to_netcdf(tmp_path / "i.nc")
+    assert xr.open_dataset(tmp_path / "i.nc").attrs["spectral_type"] == "maxwellian"

@@ -247,9 +247,3 @@ def test_no_key_no_header(replay, monkeypatch):
     monkeypatch.delenv("AURORAX_API_KEY", raising=False)
     ax.data_sources()
     assert API_KEY_HEADER not in {k.lower() for k in replay.log[-1]["headers"]}
-
-
-@pytest.mark.live
-def test_live_data_sources():
-    ds = ax.data_sources(program="swarm")
-    assert "swarma" in set(ds["platform"].values)
