@@ -247,3 +247,20 @@ def test_no_key_no_header(replay, monkeypatch):
     monkeypatch.delenv("AURORAX_API_KEY", raising=False)
     ax.data_sources()
     assert API_KEY_HEADER not in {k.lower() for k in replay.log[-1]["headers"]}
+
+
+def test_a_broken_answer_is_a_service_error(replay, monkeypatch):
+    import requests
+
+    def broken(*args, **kwargs):
+        raise requests.exceptions.ChunkedEncodingError("connection broken")
+
+    monkeypatch.setattr(requests.Session, "request", broken)
+    with pytest.raises(ServiceError, match="failed: ChunkedEncodingError"):
+        ax.data_sources()
+
+
+def test_a_non_json_answer_is_a_service_error(replay):
+    replay.queue("/api/v1/data_sources", 200, "<html>proxy login</html>")
+    with pytest.raises(ServiceError, match="not JSON.*proxy login"):
+        ax.data_sources()

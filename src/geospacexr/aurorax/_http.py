@@ -258,6 +258,11 @@ class Client:
                     url=_public(url),
                 )
                 continue
+            except requests.exceptions.RequestException as exc:  # a broken answer: not retried
+                raise ServiceError(
+                    f"{self.name}: {method} {_public(url)} failed: {type(exc).__name__}",
+                    url=_public(url),
+                ) from None
             if res.status_code in expect:
                 self._check_document(res, method, url)
                 return res
