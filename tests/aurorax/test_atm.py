@@ -271,3 +271,33 @@ def test_atm_results_round_trip_through_netcdf(replay, tmp_path):
     inv = atm.inverse(T, LAT, LON, GOLDEN_I, "maxwellian")
     inv.to_netcdf(tmp_path / "i.nc")
     assert xr.open_dataset(tmp_path / "i.nc").attrs["spectral_type"] == "maxwellian"
+
+
+def test_conductance_map_from_a_grid(replay):
+    import xarray as xr
+
+    grid = atm.forward_grid(
+        T,
+        [57.5, 58.5],
+        [-104.0],
+        maxwellian_energy_flux=np.array([[1.0], [10.0]]),
+        outputs=["plasma_pedersen_conductivity", "plasma_hall_conductivity"],
+    )
+    sigma = atm.conductance(grid)
+    assert sigma["pedersen_conductance"].dims == ("lat", "lon")
+    assert sigma["hall_conductance"].attrs["units"] == "S"
+    expected = np.trapezoid(
+        grid["plasma_pedersen_conductivity"].values, grid["altitude"].values * 1e3, axis=-1
+    )
+    np.testing.assert_allclose(sigma["pedersen_conductance"], expected)
+    # a closed form: 1e-4 S/m between 100 and 150 km is 5 S
+    flat = xr.Dataset(
+        {
+            n: ("altitude", np.full(6, 1e-4))
+            for n in ("plasma_pedersen_conductivity", "plasma_hall_conductivity")
+        },
+        coords={"altitude": np.linspace(100, 150, 6)},
+    )
+    assert atm.conductance(flat)["pedersen_conductance"].item() == pytest.approx(5.0)
+    with pytest.raises(InvalidArgumentError, match="plasma_hall_conductivity"):
+        atm.conductance(flat.drop_vars("plasma_hall_conductivity"))

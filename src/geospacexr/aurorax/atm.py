@@ -30,6 +30,7 @@ __all__ = [
     "FORWARD_OUTPUTS",
     "INVERSE_BOX",
     "OUTPUT_SETS",
+    "conductance",
     "forward",
     "forward_dataset",
     "forward_grid",
@@ -763,4 +764,41 @@ def inverse_brightness(
             "tolerance_s": tolerance,
         }
     )
+    return out
+
+
+def conductance(ds: xr.Dataset) -> xr.Dataset:
+    """Height-integrated Pedersen and Hall conductances of :func:`forward` results.
+
+    The trapezoidal integral over ``altitude`` of ``plasma_pedersen_conductivity`` and
+    ``plasma_hall_conductivity`` (S m⁻¹ x m = S): over a :func:`forward_grid` result, a
+    conductance map. The integral covers the altitudes the model returned (NaN profile values
+    are skipped); this is geospacexr's arithmetic on the server's profiles.
+
+    Args:
+        ds: A :func:`forward` or :func:`forward_grid` Dataset with both conductivity profiles.
+
+    Returns:
+        ``pedersen_conductance`` and ``hall_conductance`` (S) on the other dimensions.
+
+    Raises:
+        InvalidArgumentError: If a profile or the altitude is missing.
+    """
+    need = ("plasma_pedersen_conductivity", "plasma_hall_conductivity")
+    missing = [n for n in need if n not in ds]
+    if missing or "altitude" not in ds.coords:
+        raise InvalidArgumentError(
+            f"needs {', '.join(need)} along altitude (missing: {missing or ['altitude']}); "
+            "ask forward() for outputs including them",
+            "ds",
+        )
+    metres = ds["altitude"] * 1000.0
+    out = xr.Dataset()
+    for name, label in zip(need, ("pedersen", "hall"), strict=True):
+        profile = ds[name].fillna(0.0).assign_coords(altitude=metres)
+        out[f"{label}_conductance"] = profile.integrate("altitude").assign_attrs(
+            units="S", long_name=f"height-integrated {label.capitalize()} conductance"
+        )
+    out.attrs.update({k: v for k, v in ds.attrs.items() if k != "request"})
+    out.attrs["geospacexr_kind"] = "atm_conductance"
     return out
