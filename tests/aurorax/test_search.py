@@ -293,3 +293,11 @@ def test_replay_start_points_the_configuration_at_it(monkeypatch):
         assert ds.sizes["conjunction"] == 2 and server.log[0]["method"] == "POST"
     finally:
         server.close()
+
+
+def test_metadata_keys_become_netcdf_safe_names(tmp_path):
+    rec = dict(rp.EPHEMERIS[0], metadata={"odd key/with slash": 1.5, "text": None})
+    ds = ax.ephemeris_datasets([rec])["swarm/swarma/footprint"]
+    assert ds["metadata_odd_key_with_slash"].attrs["source_name"] == "metadata.odd key/with slash"
+    assert ds["metadata_text"].values.tolist() == [""]
+    ds.to_netcdf(tmp_path / "m.nc")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -96,7 +97,7 @@ def _metadata(records: Sequence[Mapping[str, Any]], dim: str) -> dict[str, tuple
             if k not in keys:
                 keys.append(k)
     return {
-        f"metadata_{k}": (
+        "metadata_" + re.sub(r"\W", "_", k): (
             dim,
             _column([(r.get("metadata") or {}).get(k) for r in records]),
             {"long_name": f"metadata {k}", "source_name": f"metadata.{k}"},
