@@ -137,9 +137,10 @@ def test_slow_answers_time_out_retry_with_backoff_then_raise(replay, monkeypatch
 
 
 def test_slow_then_fast_recovers(replay):
-    replay.queue(SEARCH, 202, None, delay=1.0)
-    with gxc.override({"aurorax.request_timeout_s": 0.3}):
+    replay.queue(SEARCH, 202, None, delay=3.0)  # the first attempt times out, the second answers
+    with gxc.override({"aurorax.request_timeout_s": 1.0}):
         assert "swarm/swarma/footprint" in _search()
+    assert [e["path"] for e in replay.log[:2]] == [SEARCH, SEARCH]
 
 
 def test_connection_refused_is_unavailable_after_retries():

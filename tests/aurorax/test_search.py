@@ -301,3 +301,13 @@ def test_metadata_keys_become_netcdf_safe_names(tmp_path):
     assert ds["metadata_odd_key_with_slash"].attrs["source_name"] == "metadata.odd key/with slash"
     assert ds["metadata_text"].values.tolist() == [""]
     ds.to_netcdf(tmp_path / "m.nc")
+
+
+def test_availability_sources_and_comparison_round_trip_through_netcdf(replay, tmp_path):
+    ax.availability("2014-03-10", "2014-03-12").to_netcdf(tmp_path / "a.nc")
+    ax.data_sources(format="full_record").to_netcdf(tmp_path / "s.nc")
+    sw = ax.ephemeris("2014-03-10", "2014-03-11", progress=False)["swarm/swarma/footprint"]
+    track = sw[["nbtrace_lat", "nbtrace_lon"]].rename(
+        epoch="time", nbtrace_lat="lat", nbtrace_lon="lon"
+    )
+    ax.compare_footprints(sw, track).to_netcdf(tmp_path / "c.nc")
