@@ -607,9 +607,7 @@ def _check(key: str, value: Any) -> None:
                 f"{_number(value)} is out of range (allowed: {allowed(key)})"
             )
     if isinstance(value, str | Path) and "\x00" in str(value):
-        secret = _fields()[tuple(key.split(".", 1))].metadata.get("secret")
-        shown = "the value" if secret else repr(str(value))
-        raise InvalidArgumentError(f"{shown} contains a NUL character")
+        raise InvalidArgumentError(f"{str(value)!r} contains a NUL character")
     if "choices" in lim and value not in lim["choices"]:
         raise InvalidArgumentError(f"{value!r} is not allowed (allowed: {allowed(key)})")
     check: Callable[[Any], str | None] | None = lim.get("check")
@@ -642,6 +640,14 @@ def check_value(key: str, value: Any, *, from_text: bool = False) -> Any:
     return converted
 
 
+def _redact(key: str, exc: Exception) -> str:
+    """The message of a refused value, without the value when the key is a secret (API key)."""
+    section, _, name = key.partition(".")
+    if _fields()[(section, name)].metadata.get("secret"):
+        return f"the value is refused (allowed: {allowed(key)}, no NUL; not shown: a secret)"
+    return str(exc)
+
+
 def validate(key: str, value: Any, *, from_text: bool = False, source: str | None = None) -> Any:
     """Convert a value for a key and check it against the key's allowed values.
 
@@ -670,7 +676,7 @@ def validate(key: str, value: Any, *, from_text: bool = False, source: str | Non
     try:
         return check_value(key, value, from_text=from_text)
     except ValueError as exc:
-        raise ConfigError(str(exc), source=source, key=key) from None
+        raise ConfigError(_redact(key, exc), source=source, key=key) from None
 
 
 def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
@@ -822,7 +828,9 @@ def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
                 converted = _convert(value, schema[(section, key)], from_text=False)
                 _check(dotted, converted)
             except ValueError as exc:
-                raise ConfigError(str(exc), source=str(path), key=dotted, line=line) from None
+                raise ConfigError(
+                    _redact(dotted, exc), source=str(path), key=dotted, line=line
+                ) from None
             out[(section, key)] = (converted, f"{path}:{line}" if line else str(path))
     return out
 
@@ -845,7 +853,8 @@ def _read_env() -> dict[tuple[str, str], tuple[Any, str]]:
             converted = _convert(raw, schema[(section, key)], from_text=True)
             _check(f"{section}.{key}", converted)
         except ValueError as exc:
-            raise ConfigError(str(exc), source=var, key=f"{section}.{key}") from None
+            dotted = f"{section}.{key}"
+            raise ConfigError(_redact(dotted, exc), source=var, key=dotted) from None
         out[(section, key)] = (converted, var)
     return out
 

@@ -265,3 +265,12 @@ def test_a_non_json_answer_is_a_service_error(replay):
     replay.queue("/api/v1/data_sources", 200, "<html>proxy login</html>")
     with pytest.raises(ServiceError, match="not JSON.*proxy login"):
         ax.data_sources()
+
+
+def test_a_refused_key_is_never_echoed(tmp_path, monkeypatch):
+    path = tmp_path / "config.toml"
+    path.write_text("[aurorax]\napi_key = 123456789\n")
+    monkeypatch.setenv("GEOSPACEXR_CONFIG", str(path))
+    with pytest.raises(Exception, match="aurorax.api_key") as info:
+        gxc.reload()
+    assert "123456789" not in str(info.value)
