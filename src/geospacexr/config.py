@@ -373,6 +373,8 @@ class AuroraxConfig:
         api_key: Key sent as ``x-aurorax-api-key`` (else ``$AURORAX_API_KEY``); never printed.
         max_atm_requests: Most ATM requests one call may send (grids, time series): one
             request per point, so a bigger call is refused before the first.
+        default_distance_km: Largest distance of a conjunction search's block pairs that
+            ``max_distances`` does not name, km.
     """
 
     api_url: str = _limit("https://api.aurorax.space", check=_check_url)
@@ -384,6 +386,7 @@ class AuroraxConfig:
     backoff_s: float = _limit(0.5, min=0, max=3600)
     api_key: str = field(default="", repr=False, metadata={"secret": True})
     max_atm_requests: int = _limit(1000, min=1, max=1_000_000)
+    default_distance_km: float = _limit(300.0, min=0, max=20000)
 
 
 @dataclass(frozen=True)

@@ -311,3 +311,14 @@ def test_availability_sources_and_comparison_round_trip_through_netcdf(replay, t
         epoch="time", nbtrace_lat="lat", nbtrace_lon="lon"
     )
     ax.compare_footprints(sw, track).to_netcdf(tmp_path / "c.nc")
+
+
+def test_unnamed_pairs_take_the_configured_distance(replay):
+    import geospacexr.config as gxc
+
+    ax.conjunctions("2014-03-10", "2014-03-11", ground=GROUND, space=SPACE, progress=False)
+    assert replay.log[0]["body"]["max_distances"] == {"ground1-space1": 300.0}
+    with gxc.override({"aurorax.default_distance_km": 750}):
+        ax.conjunctions("2014-03-10", "2014-03-11", ground=GROUND, space=SPACE, progress=False)
+    posts = [e for e in replay.log if e["method"] == "POST" and e["path"].endswith("/search")]
+    assert posts[1]["body"]["max_distances"] == {"ground1-space1": 750.0}

@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .. import config
 from ..errors import InvalidArgumentError
 
 __all__ = [
@@ -345,7 +346,7 @@ def conjunction_query(
     adhoc: Sequence[Mapping[str, Any]] = (),
     conjunction_types: Sequence[str] = ("nbtrace",),
     distances: float | Mapping[str, float] | None = None,
-    default_distance: float = 300.0,
+    default_distance: float | None = None,
 ) -> dict[str, Any]:
     """The body of ``POST conjunctions/search``.
 
@@ -358,7 +359,8 @@ def conjunction_query(
         adhoc: Blocks of fixed locations.
         conjunction_types: Any of :data:`CONJUNCTION_TYPES`.
         distances: See :func:`max_distances`.
-        default_distance: Distance of pairs not named, km.
+        default_distance: Distance of pairs not named, km (default
+            ``aurorax.default_distance_km``, 300).
 
     Returns:
         The request body.
@@ -396,7 +398,9 @@ def conjunction_query(
         "events": built["events"],
         "adhoc": built["adhoc"],
         "conjunction_types": types,
-        "max_distances": max_distances(counts, distances, default_distance),
+        "max_distances": max_distances(
+            counts, distances, config.resolve(default_distance, "aurorax.default_distance_km")
+        ),
     }
 
 

@@ -538,7 +538,7 @@ def conjunctions(
     adhoc: Sequence[Mapping[str, Any]] = (),
     conjunction_types: Sequence[str] = ("nbtrace",),
     max_distances: float | Mapping[str, float] | None = None,
-    default_distance: float = 300.0,
+    default_distance: float | None = None,
     *,
     wait: bool = True,
     response_format: Mapping[str, Any] | None = None,
@@ -560,7 +560,8 @@ def conjunctions(
         conjunction_types: Any of ``"nbtrace"``, ``"sbtrace"``, ``"geographic"``.
         max_distances: Largest distance of each pair of blocks, km: one number for all, or
             ``{"ground1-space1": 500, ...}`` (pairs not named take ``default_distance``).
-        default_distance: Distance of the pairs not named, km.
+        default_distance: Distance of the pairs not named, km (default
+            ``aurorax.default_distance_km``, 300).
         wait: Wait for the result (default); ``False`` returns the :class:`Search` at once.
         response_format: Fields to return (the API's ``response_format``).
         progress: Progress bar while waiting (``None``: in a terminal or notebook only).
