@@ -23,6 +23,9 @@ def pytest_addoption(parser):
         help="require the browser tests (fail instead of skipping when Chromium is missing)",
     )
     parser.addoption("--no-ui", action="store_true", default=False, help="skip the browser tests")
+    parser.addoption(
+        "--live", action="store_true", default=False, help="run the tests marked live (network)"
+    )
 
 
 def chromium_path() -> str | None:

@@ -74,6 +74,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "asi": ("aacgmv2", "h5py", "PIL"),
     "interactive": ("panel", "holoviews", "geoviews", "ipywidgets", "jupyter_bokeh"),
     "lfm": ("pyhdf",),
+    "aurorax": ("requests",),
 }
 
 

@@ -361,6 +361,38 @@ class CliConfig:
 
 
 @dataclass(frozen=True)
+class AuroraxConfig:
+    """The AuroraX search API and the TREx ATM (:mod:`geospacexr.aurorax`).
+
+    Attributes:
+        api_url: Root of the AuroraX API (``api/v1/...`` is appended).
+        atm_url: Root of the UCalgary SRS API serving the TREx ATM (``api/v2/atm/...``).
+        poll_interval_s: Wait between two status requests of a search, seconds (pyaurorax: 1).
+        timeout_s: Longest wait for a search's result (submit to data), seconds.
+        request_timeout_s: Network timeout of one HTTP request, seconds (pyaurorax: 10).
+        retries: Attempts of one request that timed out, could not connect or got a 502/503/504
+            answer, before the error is raised.
+        backoff_s: Wait before the second attempt, seconds; it doubles at each further one.
+        api_key: Key sent as ``x-aurorax-api-key`` (else ``$AURORAX_API_KEY``); never printed.
+        max_atm_requests: Most ATM requests one call may send (grids, time series): one
+            request per point, so a bigger call is refused before the first.
+        default_distance_km: Largest distance of a conjunction search's block pairs that
+            ``max_distances`` does not name, km.
+    """
+
+    api_url: str = _limit("https://api.aurorax.space", check=_check_url)
+    atm_url: str = _limit("https://api.phys.ucalgary.ca", check=_check_url)
+    poll_interval_s: float = _limit(1.0, gt=0, max=3600)
+    timeout_s: float = _limit(600.0, gt=0, max=86400)
+    request_timeout_s: float = _limit(10.0, gt=0, max=3600)
+    retries: int = _limit(3, min=1, max=100)
+    backoff_s: float = _limit(0.5, min=0, max=3600)
+    api_key: str = field(default="", repr=False, metadata={"secret": True})
+    max_atm_requests: int = _limit(1000, min=1, max=1_000_000)
+    default_distance_km: float = _limit(300.0, min=0, max=20000)
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration: one attribute per section.
 
@@ -375,6 +407,7 @@ class Config:
         serve: :class:`ServeConfig`.
         cli: :class:`CliConfig`.
         superdarn: :class:`SuperdarnConfig`.
+        aurorax: :class:`AuroraxConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -388,6 +421,7 @@ class Config:
     serve: ServeConfig = field(default_factory=ServeConfig)
     cli: CliConfig = field(default_factory=CliConfig)
     superdarn: SuperdarnConfig = field(default_factory=SuperdarnConfig)
+    aurorax: AuroraxConfig = field(default_factory=AuroraxConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -612,6 +646,14 @@ def check_value(key: str, value: Any, *, from_text: bool = False) -> Any:
     return converted
 
 
+def _redact(key: str, exc: Exception) -> str:
+    """The message of a refused value, without the value when the key is a secret (API key)."""
+    section, _, name = key.partition(".")
+    if _fields()[(section, name)].metadata.get("secret"):
+        return f"the value is refused (allowed: {allowed(key)}, no NUL; not shown: a secret)"
+    return str(exc)
+
+
 def validate(key: str, value: Any, *, from_text: bool = False, source: str | None = None) -> Any:
     """Convert a value for a key and check it against the key's allowed values.
 
@@ -640,7 +682,7 @@ def validate(key: str, value: Any, *, from_text: bool = False, source: str | Non
     try:
         return check_value(key, value, from_text=from_text)
     except ValueError as exc:
-        raise ConfigError(str(exc), source=source, key=key) from None
+        raise ConfigError(_redact(key, exc), source=source, key=key) from None
 
 
 def _convert(value: Any, annotation: str, *, from_text: bool) -> Any:
@@ -792,7 +834,9 @@ def _read_file(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
                 converted = _convert(value, schema[(section, key)], from_text=False)
                 _check(dotted, converted)
             except ValueError as exc:
-                raise ConfigError(str(exc), source=str(path), key=dotted, line=line) from None
+                raise ConfigError(
+                    _redact(dotted, exc), source=str(path), key=dotted, line=line
+                ) from None
             out[(section, key)] = (converted, f"{path}:{line}" if line else str(path))
     return out
 
@@ -815,7 +859,8 @@ def _read_env() -> dict[tuple[str, str], tuple[Any, str]]:
             converted = _convert(raw, schema[(section, key)], from_text=True)
             _check(f"{section}.{key}", converted)
         except ValueError as exc:
-            raise ConfigError(str(exc), source=var, key=f"{section}.{key}") from None
+            dotted = f"{section}.{key}"
+            raise ConfigError(_redact(dotted, exc), source=var, key=dotted) from None
         out[(section, key)] = (converted, var)
     return out
 
@@ -1038,5 +1083,7 @@ def describe(cfg: Config | None = None) -> str:
     values["paths.sample_dir"] = cfg.sample_dir
     width = max(len(k) for k in values)
     for key, value in values.items():
+        if value and _fields()[tuple(key.split(".", 1))].metadata.get("secret"):
+            value = "(set, not shown)"  # an API key
         lines.append(f"{key:<{width}}  {value!s:<48}  [{cfg.sources.get(key, 'default')}]")
     return "\n".join(lines)

@@ -24,6 +24,15 @@ __all__ = [
     "OutOfRangeError",
     "ReaderNotFoundError",
     "SampleDataError",
+    "SearchFailedError",
+    "ServiceAuthError",
+    "ServiceError",
+    "ServiceMaintenanceError",
+    "ServiceNotFoundError",
+    "ServiceRateLimitError",
+    "ServiceRequestError",
+    "ServiceTimeoutError",
+    "ServiceUnavailableError",
     "UnknownDerivedError",
     "UnknownEmissionError",
     "UnknownNameError",
@@ -208,3 +217,64 @@ class UnknownDerivedError(UnknownNameError, MissingVariableError):
 
 class UnknownEmissionError(UnknownNameError, InvalidArgumentError):
     """An emission name that no registered emission has (:mod:`geospacexr.gcm.emissions`)."""
+
+
+# -- web services (the AuroraX search API and the TREx ATM, :mod:`geospacexr.aurorax`)
+
+
+class ServiceError(GeospacexrError, OSError):
+    """A web service refused a request or failed to answer (the message is the server's).
+
+    Args:
+        message: What went wrong, with the server's own message.
+        status: The HTTP status code, if an answer came.
+        code: The service's ``error_code``, if its answer had one.
+        url: The URL without its query string (never a key or a header).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        code: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.status, self.code, self.url = status, code, url
+        super().__init__(message)
+
+    def __str__(self) -> str:  # OSError would format its arguments
+        return str(self.args[0]) if self.args else ""
+
+
+class ServiceRequestError(ServiceError, ValueError):
+    """HTTP 400 or 422: the service found the request invalid (its ``detail`` is in the message)."""
+
+
+class ServiceAuthError(ServiceError, PermissionError):
+    """HTTP 401 or 403: a missing, wrong or insufficient API key."""
+
+
+class ServiceNotFoundError(ServiceError):
+    """HTTP 404: no such endpoint, search request or data source."""
+
+
+class ServiceRateLimitError(ServiceError):
+    """HTTP 429: too many requests (``retry_after``: the server's wait in seconds, if given)."""
+
+    retry_after: float | None = None
+
+
+class ServiceUnavailableError(ServiceError):
+    """HTTP 5xx (after the configured retries for 502, 503 and 504)."""
+
+
+class ServiceMaintenanceError(ServiceUnavailableError):
+    """HTTP 503 with the service's maintenance page: try again later."""
+
+
+class ServiceTimeoutError(ServiceError, TimeoutError):
+    """No answer within the request timeout after every retry, or a search not done in time."""
+
+
+class SearchFailedError(ServiceError):
+    """A search the service accepted ended with ``error_condition`` true (its last log line)."""
