@@ -19,6 +19,9 @@ from .._checks import require
 
 __all__ = ["at_points", "select_step"]
 
+#: Cell centres around each point that are triangulated (enough to hold its enclosing simplex).
+_NEIGHBOURS = 64
+
 
 def select_step(ds: xr.Dataset, step: int | None = -1) -> xr.Dataset:
     """One output step of an ``mhd`` or ``ionosphere`` Dataset, by its ``Step#`` number.
@@ -95,17 +98,19 @@ def at_points(
     centres = np.stack([ds[c].values.ravel() for c in ("x", "y", "z")], axis=-1)
     extra = var.dims[len(cells) :]
     values = np.asarray(var.values, dtype=float).reshape(centres.shape[0], -1)
+    radius = np.sqrt((centres**2).sum(axis=1))
     ok = np.isfinite(query).all(axis=1)
+    # the hole around the Earth lies inside the centres' hull: a point there is in no cell
+    ok[ok] &= np.sqrt((query[ok] ** 2).sum(axis=1)) >= radius.min()
+    result = np.full((query.shape[0], values.shape[1]), np.nan)
     if ok.any():
-        lo, hi = query[ok].min(axis=0), query[ok].max(axis=0)
-        span = np.ptp(centres, axis=0)
-        pad = _cell_size(ds, lo, hi) + 1e-9 * span
-        keep = np.all((centres >= lo - pad) & (centres <= hi + pad), axis=1)
+        from scipy.spatial import cKDTree
+
+        near = min(_NEIGHBOURS, centres.shape[0])
+        _, index = cKDTree(centres).query(query[ok], k=near)
+        keep = np.unique(np.asarray(index).ravel())
         interp = LinearNDInterpolator(centres[keep], values[keep], fill_value=np.nan)
-        result = np.full((query.shape[0], values.shape[1]), np.nan)
         result[ok] = interp(query[ok]).reshape(-1, values.shape[1])
-    else:
-        result = np.full((query.shape[0], values.shape[1]), np.nan)
     out = xr.DataArray(
         result.reshape(query.shape[0], *[var.sizes[d] for d in extra]),
         dims=("point", *extra),
@@ -123,26 +128,3 @@ def at_points(
     if len(shape) > 1:
         out.attrs["points_shape"] = list(shape)
     return out
-
-
-def _cell_size(ds: xr.Dataset, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The largest cell extent (per axis) among cells whose centres are near the box."""
-    corners = [ds[c].values for c in ("X", "Y", "Z") if c in ds.variables]
-    if len(corners) != 3:
-        return np.full(3, np.inf)
-    sizes = []
-    centres = [ds[c].values for c in ("x", "y", "z")]
-    near = np.ones(centres[0].shape, dtype=bool)
-    for a in range(3):
-        extent = np.ptp(corners[a]) or 1.0
-        near &= (centres[a] >= lo[a] - 0.25 * extent) & (centres[a] <= hi[a] + 0.25 * extent)
-    for a in range(3):
-        c = corners[a]
-        step = np.zeros(centres[0].shape)
-        for ax in range(3):
-            d = np.abs(np.diff(c, axis=ax))
-            # the corner differences along each axis, cut to the cell shape
-            sl = [slice(0, n) for n in centres[0].shape]
-            step = np.maximum(step, d[tuple(sl)])
-        sizes.append(float(step[near].max()) if near.any() else float(step.max()))
-    return 2.0 * np.asarray(sizes)
