@@ -69,6 +69,12 @@ def test_residual_bz_removes_the_dipole(run, twin):
     assert mer.dims == ("i", "p") and "z" in mer.coords
     with pytest.raises(InvalidArgumentError, match="plane"):
         mhd.residual_bz(run, plane="polar")
+    # a run without MagM0 uses the configured dipole (B0 = 30000 nT, pointing south)
+    bare = run.isel(time=0)
+    bare.attrs = {k: v for k, v in run.attrs.items() if k != "MagM0"}
+    res30 = mhd.residual_bz(bare)
+    assert res30.attrs["dipole_moment"] == -30000.0
+    np.testing.assert_allclose((bz - res30).values, 30000.0 / (bz.x**2 + bz.y**2) ** 1.5)
 
 
 def test_msphpic_source_terms_need_a_ring_current_model(run):

@@ -58,7 +58,8 @@ def plot_extent(size: str = "std") -> tuple[float, float, float, float]:
 def residual_bz(ds: xr.Dataset, plane: str = "equatorial") -> xr.DataArray:
     """``Bz`` minus the dipole's ``Bz`` on a slice plane (kaipy's ``DelBz``), nT.
 
-    The dipole of moment ``M = attrs["MagM0"]`` (nT R_E^3, negative for the Earth) has
+    The dipole of moment ``M = attrs["MagM0"]`` (nT R_E^3, negative for the Earth; without it,
+    minus config ``rb.dipole_moment_nt``, 30,000 nT out of the box) has
     ``Bz = M (3 z^2 - r^2) / r^5`` at the plane's cell centres, which on the equator is kaipy's
     ``BzD = -M / r^3``.
 
@@ -88,7 +89,12 @@ def residual_bz(ds: xr.Dataset, plane: str = "equatorial") -> xr.DataArray:
         raise InvalidArgumentError(
             f"plane: 'equatorial' or 'meridional', not {plane!r}", argument="plane"
         )
-    moment = float(ds.attrs.get("MagM0", -29617.37))
+    if "MagM0" in ds.attrs:
+        moment = float(ds.attrs["MagM0"])
+    else:  # a run that does not say (SWMF, LFM): the configured centred dipole, pointing south
+        from .. import config
+
+        moment = -float(config.get().rb.dipole_moment_nt)
     dipole = moment * (3.0 * z2 - r2) / r2**2.5
     out = (bz - dipole).rename("dBz")
     out.attrs = {
