@@ -107,3 +107,17 @@ def test_remix_draws_both_hemispheres_noon_up(remix):
     assert any("Potential [kV]" in s for s in labels) and any("FAC" in s for s in labels)
     with pytest.raises(InvalidArgumentError, match="contour_step"):
         plot_remix(remix, contour_step=0.0)
+
+
+def test_msphpic_on_an_lfm_run():
+    from geospacexr.errors import MissingVariableError
+
+    lfm = geospacexr.datasets.open_sample("lfm-hdf")
+    planes = mhd.msphpic(lfm)
+    fig = lfm.mhd.plot.msphpic()
+    ax = next(a for a in fig.axes if a.get_label() != "<colorbar>")
+    np.testing.assert_allclose(
+        _meshes(ax)[0].get_array().reshape(planes.dBz_eq.shape), planes.dBz_eq
+    )
+    with pytest.raises(MissingVariableError, match="Jy"):
+        plot_msphpic(lfm, current=True)

@@ -129,6 +129,10 @@ def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     ax.set_title("Equatorial plane (z = 0)")
     # pressure, density or Jy on the meridian
     ax = axes[0, 1]
+    if o.current and "Jy_mer" not in planes:
+        from ..errors import MissingVariableError
+
+        raise MissingVariableError("plot_msphpic(current=True) needs Jy, which this run lacks")
     if o.current:
         q, norm, cmap = planes["Jy_mer"], Normalize(-_J_MAX, _J_MAX), "PRGn"
         label = "Jy [nA/m$^2$]"
