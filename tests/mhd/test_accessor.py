@@ -153,3 +153,13 @@ def test_accessors_delegate_and_check_the_kind(run, remix):
     assert "time" not in one.dims and int(one.step) == 2
     with pytest.raises(MissingVariableError, match="ds.mhd.msphpic needs.*Bz"):
         run.drop_vars("Bz").mhd.msphpic()
+
+
+def test_msphpic_is_the_same_lazy_and_on_the_mpi_blocks(run):
+    lazy = geospacexr.datasets.open_sample("mage-msphere", chunks={"time": 1})
+    blocks = geospacexr.datasets.open_sample("mage-msphere-mpi")
+    want = mhd.msphpic(run, step=2)
+    got = mhd.msphpic(lazy, step=2)
+    assert type(got.dBz_eq.data).__module__.startswith("dask")
+    xr.testing.assert_allclose(got.compute(), want)
+    xr.testing.assert_allclose(mhd.msphpic(blocks, step=2), want)
