@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -163,3 +165,22 @@ def test_msphpic_is_the_same_lazy_and_on_the_mpi_blocks(run):
     assert type(got.dBz_eq.data).__module__.startswith("dask")
     xr.testing.assert_allclose(got.compute(), want)
     xr.testing.assert_allclose(mhd.msphpic(blocks, step=2), want)
+
+
+@pytest.mark.skipif(not os.environ.get("GEOSPACEXR_REF_KAIPY"), reason="set GEOSPACEXR_REF_KAIPY")
+def test_live_kaipy_msphpic_twin(twin, tmp_path):
+    """kaipy, run now on the sample, still computes the recorded msphpic arrays."""
+    folder = geospacexr.datasets.sample_path("mage-msphere")
+    folder = folder if folder.is_dir() else folder.parent
+    out = tmp_path / "live.json.gz"
+    subprocess.run(
+        [os.environ["GEOSPACEXR_REF_KAIPY"], str(TWIN.parent / "kaipy_msphpic_twin.py"),
+         str(folder), str(out)],
+        check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    with gzip.open(out, "rt") as f:
+        live = json.load(f)
+    assert live["steps"] == twin["steps"]
+    for step, planes in twin["planes"].items():
+        for name, values in planes.items():
+            np.testing.assert_allclose(live["planes"][step][name], values, rtol=1e-12)
