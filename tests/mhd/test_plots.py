@@ -109,6 +109,24 @@ def test_remix_draws_both_hemispheres_noon_up(remix):
         plot_remix(remix, contour_step=0.0)
 
 
+def test_remix_other_fields(remix):
+    one = mhd.ionosphere_step(remix, step=1)
+    fig = plot_remix(remix, step=1, fields=("sigma_p", "energy_flux", "fac"))
+    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(axes) == 6
+    shape = one.fac.sel(hemisphere="south").shape
+    drawn = _meshes(axes[4])[0]
+    np.testing.assert_allclose(
+        drawn.get_array().reshape(shape), one.energy_flux.sel(hemisphere="south")
+    )
+    assert drawn.norm.vmin == 0.0 and drawn.norm.vmax == pytest.approx(float(one.energy_flux.max()))
+    assert any(one.sigma_p.attrs["units"] in s for s in _colorbar_labels(fig))
+    fig = plot_remix(remix, fields="sigma_h")
+    assert len([ax for ax in fig.axes if ax.get_label() != "<colorbar>"]) == 2
+    with pytest.raises(InvalidArgumentError, match="fields.*sigma_p.*cpcp"):
+        plot_remix(remix, fields=("cpcp",))
+
+
 def test_msphpic_on_an_lfm_run():
     from geospacexr.errors import MissingVariableError
 

@@ -40,6 +40,7 @@ _D_EQ_RANGE = (1.0e-1, 1.0e2)  # cm-3, log
 _V_RANGE = (0.0, 800.0)  # km/s
 _J_MAX = 10.0  # nA/m2 (msphViz.jMax)
 _FAC_MAX = 1.5  # uA/m2 (remix.facMax)
+_REMIX_LABELS = {"potential": "Potential [kV]", "fac": "FAC [$\\mu$A/m$^2$], upward +"}
 
 #: Drawing options of the MHD figures (declared once, as
 #: :data:`~geospacexr.plot.options.DRAWING`).
@@ -72,6 +73,13 @@ MHD_DRAWING = Options(
             "Show Jy instead of the pressure on the meridian (``-jy``).",
         ),
         Option("contour_step", 10.0, float, "Potential contour spacing, kV."),
+        Option(
+            "fields",
+            ("potential", "fac"),
+            tuple[str, ...],
+            "The ReMIX variables drawn, one column each (``sigma_p``, ``sigma_h``, "
+            "``energy_flux``, ``mean_energy``... are drawn from zero in ``viridis``).",
+        ),
         Option(
             "fac_max",
             _FAC_MAX,
@@ -185,13 +193,21 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
 
+    from ..errors import InvalidArgumentError
+
     one = _panels.ionosphere_step(ds, **a)
     if o.contour_step <= 0:
-        from ..errors import InvalidArgumentError
-
         raise InvalidArgumentError("contour_step must be positive", argument="contour_step")
+    fields = (o.fields,) if isinstance(o.fields, str) else tuple(o.fields)
+    maps = [str(v) for v in one.data_vars if {"colat", "mlt"} <= set(one[v].dims)]
+    missing = [f for f in fields if f not in maps]
+    if not fields or missing:
+        raise InvalidArgumentError(
+            f"fields: variables on the polar grid ({', '.join(maps)}), not {missing or 'none'}",
+            argument="fields",
+        )
     fig = Figure(figsize=o.figsize, layout="constrained")
-    axes = fig.subplots(2, 2)
+    axes = fig.subplots(2, len(fields), squeeze=False)
     cc, mc = np.meshgrid(one["colat_corner"].values, one["mlt_corner"].values, indexing="ij")
     xc, yc = _polar_xy(cc, mc)
     ce, me = np.meshgrid(one["colat"].values, one["mlt"].values, indexing="ij")
@@ -200,13 +216,19 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     pot_max = float(np.nanmax(np.abs(one["potential"].values))) or 1.0
     for row, hemi in enumerate(one["hemisphere"].values):
         h = one.sel(hemisphere=hemi)
-        for col, (name, label, lim, cmap) in enumerate(
-            [("potential", "Potential [kV]", pot_max, "RdBu_r"),
-             ("fac", "FAC [$\\mu$A/m$^2$], upward +", o.fac_max, "RdBu_r")]
-        ):  # fmt: skip
+        for col, name in enumerate(fields):
             ax = axes[row, col]
-            mesh = ax.pcolormesh(xc, yc, h[name].values, cmap=cmap,
-                                 norm=Normalize(-lim, lim), shading="flat")  # fmt: skip
+            values = h[name].values
+            if name in ("potential", "fac"):
+                lim = pot_max if name == "potential" else o.fac_max
+                norm, cmap = Normalize(-lim, lim), "RdBu_r"
+            else:
+                norm, cmap = Normalize(0.0, float(np.nanmax(one[name].values)) or 1.0), "viridis"
+            units = one[name].attrs.get("units", "")
+            label = _REMIX_LABELS.get(name, name.replace("_", " ")) + (
+                f" [{units}]" if units and name not in _REMIX_LABELS else ""
+            )
+            mesh = ax.pcolormesh(xc, yc, values, cmap=cmap, norm=norm, shading="flat")
             fig.colorbar(mesh, ax=ax, label=label, shrink=0.85)
             if name == "potential":
                 top = o.contour_step * np.ceil(pot_max / o.contour_step)
@@ -229,7 +251,7 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
             ax.set_ylim(-edge * 1.15, edge * 1.15)
             ax.set_aspect("equal")
             ax.set_axis_off()
-            title = f"{str(hemi).capitalize()} {name if name == 'fac' else 'potential'}"
+            title = f"{str(hemi).capitalize()} {name.replace('_', ' ')}"
             if name == "potential" and "cpcp" in h:
                 title += f"  (CPCP {float(h['cpcp']):.1f} kV)"
             ax.set_title(title, fontsize=10)
@@ -245,12 +267,14 @@ plot_remix = figure_function(
     _draw_remix,
     name="plot_remix",
     module=__name__,
-    summary="ReMIX potential and field-aligned current, both hemispheres, in MLT "
+    summary="ReMIX potential and field-aligned current (or other ``fields``), both "
+    "hemispheres, in MLT "
     "(:func:`geospacexr.mhd.ionosphere_step`).",
     body="Each hemisphere seen from above its pole, noon at the top, dawn on the right, rings\n"
     "every 10 degrees of colatitude; potential contours every ``contour_step`` kV.",
-    options=MHD_DRAWING.select("contour_step", "fac_max")
+    options=MHD_DRAWING.select("fields", "contour_step", "fac_max")
     + DRAWING.select("title", "save", "figsize"),
     defaults={"figsize": (9.0, 8.0)},
-    raises="    InvalidArgumentError: For a non-positive ``contour_step`` or a missing step.",
+    raises="    InvalidArgumentError: For a non-positive ``contour_step``, an unknown field or a\n"
+    "        missing step.",
 )
