@@ -45,6 +45,10 @@ ACCESSORS = [
     accessors._AsiPlot,
     accessors.SuperdarnAccessor,
     accessors._SuperdarnPlot,
+    accessors.MhdAccessor,
+    accessors._MhdPlot,
+    accessors.IonosphereAccessor,
+    accessors._IonospherePlot,
 ]
 
 

@@ -1,4 +1,6 @@
-"""The ``ds.gcm``, ``ds.asi``, ``ds.rb`` and ``ds.superdarn`` accessors: a front door.
+"""The accessors ``ds.gcm``, ``ds.asi``, ``ds.rb``, ``ds.superdarn``, ``ds.mhd``, ``ds.ionosphere``.
+
+A front door.
 
 Following xarray's guidance, an accessor's ``__init__`` only stores the Dataset (it runs on every
 attribute access and must never raise). Every method is *derived* from the pure function it
@@ -36,8 +38,12 @@ from .gcm import heights as _heights
 from .gcm import slices as _slices
 from .gcm.epflux import epflux as _gcm_epflux
 from .gcm.variables import variables as _gcm_variables
+from .mhd import panels as _mhd_panels
+from .mhd import points as _mhd_points
+from .mhd import slices as _mhd_slices
 from .plot import asi as _plot_asi
 from .plot import gcm as _plot_gcm
+from .plot import mhd as _plot_mhd
 from .plot import superdarn as _plot_superdarn
 from .plot import superdarn_fan as _plot_superdarn_fan
 from .plot import superdarn_maps as _plot_superdarn_maps
@@ -50,7 +56,14 @@ from .superdarn.rti import beam_summary as _sd_beam_summary
 from .superdarn.rti import rti as _sd_rti
 from .superdarn.rti import rti_parameters as _sd_rti_parameters
 
-__all__ = ["AsiAccessor", "GcmAccessor", "RbAccessor", "SuperdarnAccessor"]
+__all__ = [
+    "AsiAccessor",
+    "GcmAccessor",
+    "IonosphereAccessor",
+    "MhdAccessor",
+    "RbAccessor",
+    "SuperdarnAccessor",
+]
 
 _PARTICLE = ("x", "y", "z", "pitch_angle")
 _EPFLUX = ("TN", "UN", "VN", "OMEGA")
@@ -240,3 +253,63 @@ class SuperdarnAccessor(_Accessor):
         ``grid_vectors`` too; each takes its pure function's arguments plus drawing options.
         """
         return _SuperdarnPlot(self)
+
+
+class _MhdPlot(_PlotAccessor):
+    """``ds.mhd.plot``: figures of an ``mhd`` Dataset (:mod:`geospacexr.plot.mhd`)."""
+
+    msphpic = accessor_method(_plot_mhd.plot_msphpic, variables=["Bz"], name="msphpic")
+
+
+@xr.register_dataset_accessor("mhd")
+class MhdAccessor(_Accessor):
+    """Magnetosphere MHD methods (GAMERA, BATS-R-US, LFM), available as ``ds.mhd.<method>``.
+
+    Each method is the function of the same name in :mod:`geospacexr.mhd`, with the same
+    arguments (the Dataset first). The ionosphere (ReMIX) output of the same run is another
+    kind with its own accessor, ``ds.ionosphere``: its grid, variables and figures share nothing
+    with the magnetosphere's, so one accessor for both kinds would offer methods that can only
+    fail on half of the Datasets.
+    """
+
+    _name = "mhd"
+    _kinds = ("mhd",)
+
+    equatorial_slice = accessor_method(_mhd_slices.equatorial_slice)
+    meridional_slice = accessor_method(_mhd_slices.meridional_slice)
+    plane_corners = accessor_method(_mhd_slices.plane_corners, variables=["X", "Y"])
+    at_points = accessor_method(_mhd_points.at_points)
+    select_step = accessor_method(_mhd_points.select_step)
+    residual_bz = accessor_method(_mhd_panels.residual_bz, variables=["Bz"])
+    msphpic = accessor_method(_mhd_panels.msphpic, variables=["Bz"])
+
+    @property
+    def plot(self) -> _MhdPlot:
+        """Figures: ``ds.mhd.plot.msphpic(step=-1, size="std", ...)`` (kaipy's quick look)."""
+        return _MhdPlot(self)
+
+
+class _IonospherePlot(_PlotAccessor):
+    """``ds.ionosphere.plot``: polar maps of an ``ionosphere`` Dataset (plot/mhd.py)."""
+
+    polar = accessor_method(_plot_mhd.plot_remix, variables=["potential", "fac"], name="polar")
+
+
+@xr.register_dataset_accessor("ionosphere")
+class IonosphereAccessor(_Accessor):
+    """Ionosphere (ReMIX) methods, available as ``ds.ionosphere.<method>``.
+
+    The accessor is named after the Dataset kind (``"ionosphere"``) rather than the code, so the
+    ionospheric output of other coupled models can share it.
+    """
+
+    _name = "ionosphere"
+    _kinds = ("ionosphere",)
+
+    select_step = accessor_method(_mhd_points.select_step)
+    step = accessor_method(_mhd_panels.ionosphere_step, variables=["potential", "fac"], name="step")
+
+    @property
+    def plot(self) -> _IonospherePlot:
+        """Figures: ``ds.ionosphere.plot.polar(step=-1)``, potential and FAC of both hemispheres."""
+        return _IonospherePlot(self)

@@ -1,11 +1,27 @@
 """Magnetosphere MHD: pure functions on the ``mhd`` Datasets of :func:`geospacexr.open_gamera`.
 
 :func:`equatorial_slice` and :func:`meridional_slice` cut the curvilinear grid as kaipy's
-``GamsphPipe.EggSlice`` does, vectorised (``docs/mhd.md``).
+``GamsphPipe.EggSlice`` does, vectorised (``docs/mhd.md``); :func:`at_points` interpolates a
+cell variable to arbitrary points; :func:`residual_bz`, :func:`msphpic` and :func:`plot_extent`
+compute what kaipy's ``msphpic`` quick look draws, :func:`ionosphere_step` what the ReMIX polar
+maps draw (figures: :mod:`geospacexr.plot.mhd`).
 """
 
 from __future__ import annotations
 
+from .panels import SIZES, ionosphere_step, msphpic, plot_extent, residual_bz
+from .points import at_points, select_step
 from .slices import equatorial_slice, meridional_slice, plane_corners
 
-__all__ = ["equatorial_slice", "meridional_slice", "plane_corners"]
+__all__ = [
+    "SIZES",
+    "at_points",
+    "equatorial_slice",
+    "ionosphere_step",
+    "meridional_slice",
+    "msphpic",
+    "plane_corners",
+    "plot_extent",
+    "residual_bz",
+    "select_step",
+]

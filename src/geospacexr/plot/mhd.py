@@ -1,0 +1,280 @@
+"""Figures of magnetosphere MHD runs: kaipy's ``msphpic`` quick look and ReMIX polar maps.
+
+* :func:`plot_msphpic` draws the panels of :func:`geospacexr.mhd.msphpic` for one step:
+  the residual field ``Bz - dipole`` on the equatorial plane with the ``Bz = 0`` contour
+  (kaipy's ``PlotEqB``), the pressure (or density) on the meridian (``PlotMerid``), and the
+  density and flow speed on the equatorial plane, each labelled with its units, on kaipy's
+  ``-size`` axis limits, with the Earth drawn (day side white, night side black) and the time.
+  kaipy's colour ranges are kept: residual field +-25 nT (``RdGy_r``), pressure 0.01-10 nPa
+  (log), density 0-25 cm-3 (``-den``) or log 0.1-100 cm-3 on the equator, speed 0-800 km/s.
+* :func:`plot_remix` draws the potential (kV, contours every ``contour_step``) and the
+  field-aligned current (uA/m2, upward positive, ``RdBu_r``) of both hemispheres of one ReMIX
+  step, each seen from above its pole in colatitude and MLT with noon at the top and dawn
+  (06 MLT) on the right (x, y = colatitude times the sine / minus the cosine of the MLT angle),
+  as the SuperDARN maps of :mod:`geospacexr.plot.superdarn_maps`; the cross-polar-cap potential
+  is written under each map.
+
+matplotlib is imported inside the functions and figures are made without pyplot (headless).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .._declare import Option, Options, figure_function
+from ..mhd import panels as _panels
+from .common import require_matplotlib, save_figure
+from .options import DRAWING
+
+__all__ = ["MHD_DRAWING", "plot_msphpic", "plot_remix"]
+
+# kaipy 1.1.5 msphViz colour ranges (dbMax, vP, PlotMerid's density, FAC max of remix.py)
+_DB_MAX = 25.0  # nT
+_P_RANGE = (1.0e-2, 10.0)  # nPa, log
+_D_RANGE = (0.0, 25.0)  # cm-3, linear (PlotMerid -den)
+_D_EQ_RANGE = (1.0e-1, 1.0e2)  # cm-3, log
+_V_RANGE = (0.0, 800.0)  # km/s
+_J_MAX = 10.0  # nA/m2 (msphViz.jMax)
+_FAC_MAX = 1.5  # uA/m2 (remix.facMax)
+_REMIX_LABELS = {"potential": "Potential [kV]", "fac": "FAC [$\\mu$A/m$^2$], upward +"}
+
+#: Drawing options of the MHD figures (declared once, as
+#: :data:`~geospacexr.plot.options.DRAWING`).
+MHD_DRAWING = Options(
+    [
+        Option(
+            "size",
+            "std",
+            str,
+            "Axis limits, kaipy's ``-size`` preset: ``small``, ``std``, ``big``, ``bigger``, "
+            "``fullD`` or ``dm`` (:data:`geospacexr.mhd.SIZES`).",
+        ),
+        Option(
+            "extent",
+            None,
+            tuple[float, float, float, float] | None,
+            "Axis limits ``(x_min, x_max, y_min, y_max)`` in R_E instead of ``size``.",
+        ),
+        Option("bz", False, bool, "Show the total Bz instead of the residual field (``-bz``)."),
+        Option(
+            "density",
+            False,
+            bool,
+            "Show the density instead of the pressure on the meridian (``-den``).",
+        ),
+        Option(
+            "current",
+            False,
+            bool,
+            "Show Jy instead of the pressure on the meridian (``-jy``).",
+        ),
+        Option("contour_step", 10.0, float, "Potential contour spacing, kV."),
+        Option(
+            "fields",
+            ("potential", "fac"),
+            tuple[str, ...],
+            "The ReMIX variables drawn, one column each (``sigma_p``, ``sigma_h``, "
+            "``energy_flux``, ``mean_energy``... are drawn from zero in ``viridis``).",
+        ),
+        Option(
+            "fac_max",
+            _FAC_MAX,
+            float,
+            "Colour limit of the field-aligned current, uA/m2 (kaipy's ``facMax``).",
+        ),
+    ]
+)
+
+
+def _earth(ax: Any) -> None:
+    """The Earth as kaipy's ``addEarth2D``: a unit circle, day side white, night side black."""
+    from matplotlib.patches import Circle, Wedge
+
+    ax.add_patch(Wedge((0, 0), 1.0, 90, 270, facecolor="k", edgecolor="k", zorder=5))
+    ax.add_patch(Wedge((0, 0), 1.0, -90, 90, facecolor="w", edgecolor="k", zorder=5))
+    ax.add_patch(Circle((0, 0), 1.0, fill=False, edgecolor="k", zorder=5))
+
+
+def _panel(fig: Any, ax: Any, planes: xr.Dataset, values: xr.DataArray, norm: Any, cmap: str,
+           label: str, second: str, extent: tuple[float, ...]) -> Any:  # fmt: skip
+    mesh = ax.pcolormesh(
+        planes["x_corner"].values, planes["y_corner"].values, np.asarray(values), cmap=cmap,
+        norm=norm, shading="flat",
+    )  # fmt: skip
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xlabel("SM-X [R$_E$]")
+    ax.set_ylabel(f"SM-{second.upper()} [R$_E$]")
+    _earth(ax)
+    fig.colorbar(mesh, ax=ax, label=label, shrink=0.85)
+    return mesh
+
+
+def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
+    require_matplotlib()
+    from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.figure import Figure
+
+    planes = _panels.msphpic(ds, **a)
+    extent = tuple(o.extent) if o.extent is not None else _panels.plot_extent(o.size)
+    fig = Figure(figsize=o.figsize, layout="constrained")
+    axes = fig.subplots(2, 2)
+    src = "Source " if a.get("source") else ""
+    # residual (or total) field on the equator, with the Bz = 0 line
+    ax = axes[0, 0]
+    if o.bz:
+        what, label, cmap = planes["Bz_eq"], "Vertical field Bz [nT]", "bwr"
+    else:
+        what, label, cmap = planes["dBz_eq"], "Residual field Bz - dipole [nT]", "RdGy_r"
+    _panel(fig, ax, planes, what, Normalize(-_DB_MAX, _DB_MAX), cmap, label, "y", extent)
+    ax.contour(planes["x"].values, planes["y"].values, planes["Bz_eq"].values, [0.0],
+               colors="magenta", linewidths=0.75)  # fmt: skip
+    ax.set_title("Equatorial plane (z = 0)")
+    # pressure, density or Jy on the meridian
+    ax = axes[0, 1]
+    if o.current and "Jy_mer" not in planes:
+        from ..errors import MissingVariableError
+
+        raise MissingVariableError("plot_msphpic(current=True) needs Jy, which this run lacks")
+    if o.current:
+        q, norm, cmap = planes["Jy_mer"], Normalize(-_J_MAX, _J_MAX), "PRGn"
+        label = "Jy [nA/m$^2$]"
+    elif o.density:
+        q, norm, cmap = planes["D_mer"], Normalize(*_D_RANGE), "viridis"
+        label = f"{src}Density [cm$^{{-3}}$]"
+    else:
+        q, norm, cmap = planes["P_mer"], LogNorm(*_P_RANGE), "viridis"
+        label = f"{src}Pressure [nPa]"
+    _panel(fig, ax, planes, q, norm, cmap, label, "z", extent)
+    ax.set_title("Meridional plane (y = 0)")
+    # density and speed on the equator
+    d = np.where(planes["D_eq"].values > 0, planes["D_eq"].values, np.nan)
+    _panel(fig, axes[1, 0], planes, d, LogNorm(*_D_EQ_RANGE), "viridis",
+           f"{src}Density [cm$^{{-3}}$]", "y", extent)  # fmt: skip
+    _panel(fig, axes[1, 1], planes, planes["V_eq"], Normalize(*_V_RANGE), "magma",
+           "Speed |V| [km/s]", "y", extent)  # fmt: skip
+    when = np.datetime_as_string(planes["time"].values, unit="s") if "time" in planes.coords else ""
+    step = int(planes["step"]) if "step" in planes.coords else None
+    fig.suptitle(o.title or f"{planes.attrs.get('runid') or 'MHD run'}  {when} UT"
+                 + (f"  (Step#{step})" if step is not None else ""))  # fmt: skip
+    if o.save is not None:
+        save_figure(fig, o.save)
+    return fig
+
+
+plot_msphpic = figure_function(
+    _panels.msphpic,
+    _draw_msphpic,
+    name="plot_msphpic",
+    module=__name__,
+    summary="kaipy's msphpic quick look of one step (:func:`geospacexr.mhd.msphpic`).",
+    body="Residual field on the equator with the Bz = 0 line, pressure (density, Jy) on the\n"
+    "meridian, density and speed on the equator, on kaipy's ``-size`` limits (module\n"
+    "docstring for the colour ranges).",
+    options=MHD_DRAWING.select("size", "extent", "bz", "density", "current")
+    + DRAWING.select("title", "save", "figsize"),
+    defaults={"figsize": (12.0, 8.0)},
+)
+
+
+def _polar_xy(colat: np.ndarray, mlt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Colatitude and MLT to the plane seen from above the pole: noon up, dawn right."""
+    angle = np.deg2rad(15.0 * mlt)
+    return colat * np.sin(angle), -colat * np.cos(angle)
+
+
+def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
+    require_matplotlib()
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    from ..errors import InvalidArgumentError
+
+    one = _panels.ionosphere_step(ds, **a)
+    if o.contour_step <= 0:
+        raise InvalidArgumentError("contour_step must be positive", argument="contour_step")
+    fields = (o.fields,) if isinstance(o.fields, str) else tuple(o.fields)
+    maps = [str(v) for v in one.data_vars if {"colat", "mlt"} <= set(one[v].dims)]
+    missing = [f for f in fields if f not in maps]
+    if not fields or missing:
+        raise InvalidArgumentError(
+            f"fields: variables on the polar grid ({', '.join(maps)}), not {missing or 'none'}",
+            argument="fields",
+        )
+    fig = Figure(figsize=o.figsize, layout="constrained")
+    axes = fig.subplots(2, len(fields), squeeze=False)
+    cc, mc = np.meshgrid(one["colat_corner"].values, one["mlt_corner"].values, indexing="ij")
+    xc, yc = _polar_xy(cc, mc)
+    ce, me = np.meshgrid(one["colat"].values, one["mlt"].values, indexing="ij")
+    xe, ye = _polar_xy(ce, me)
+    edge = float(one["colat_corner"].max())
+    pot_max = float(np.nanmax(np.abs(one["potential"].values))) or 1.0
+    for row, hemi in enumerate(one["hemisphere"].values):
+        h = one.sel(hemisphere=hemi)
+        for col, name in enumerate(fields):
+            ax = axes[row, col]
+            values = h[name].values
+            if name in ("potential", "fac"):
+                lim = pot_max if name == "potential" else o.fac_max
+                norm, cmap = Normalize(-lim, lim), "RdBu_r"
+            else:
+                norm, cmap = Normalize(0.0, float(np.nanmax(one[name].values)) or 1.0), "viridis"
+            units = one[name].attrs.get("units", "")
+            label = _REMIX_LABELS.get(name, name.replace("_", " ")) + (
+                f" [{units}]" if units and name not in _REMIX_LABELS else ""
+            )
+            mesh = ax.pcolormesh(xc, yc, values, cmap=cmap, norm=norm, shading="flat")
+            fig.colorbar(mesh, ax=ax, label=label, shrink=0.85)
+            if name == "potential":
+                top = o.contour_step * np.ceil(pot_max / o.contour_step)
+                levels = np.arange(-top, top + 0.5 * o.contour_step, o.contour_step)
+                levels = levels[levels != 0]
+                if levels.size:
+                    ax.contour(xe, ye, h[name].values, levels, colors="k", linewidths=0.6)
+            for ring in np.arange(10.0, edge + 1e-9, 10.0):
+                t = np.linspace(0, 2 * np.pi, 181)
+                ax.plot(ring * np.cos(t), ring * np.sin(t), color="0.5", lw=0.4, ls=":")
+            for hour, (ha, va) in {
+                0: ("center", "top"),
+                6: ("left", "center"),
+                12: ("center", "bottom"),
+                18: ("right", "center"),
+            }.items():
+                hx, hy = _polar_xy(np.array(edge * 1.04), np.array(float(hour)))
+                ax.text(hx, hy, f"{hour:02d}", ha=ha, va=va, fontsize=8)  # fmt: skip
+            ax.set_xlim(-edge * 1.15, edge * 1.15)
+            ax.set_ylim(-edge * 1.15, edge * 1.15)
+            ax.set_aspect("equal")
+            ax.set_axis_off()
+            title = f"{str(hemi).capitalize()} {name.replace('_', ' ')}"
+            if name == "potential" and "cpcp" in h:
+                title += f"  (CPCP {float(h['cpcp']):.1f} kV)"
+            ax.set_title(title, fontsize=10)
+    when = np.datetime_as_string(one["time"].values, unit="s") if "time" in one.coords else ""
+    fig.suptitle(o.title or f"ReMIX {when} UT, MLT noon up, dawn right, colatitude rings 10 deg")
+    if o.save is not None:
+        save_figure(fig, o.save)
+    return fig
+
+
+plot_remix = figure_function(
+    _panels.ionosphere_step,
+    _draw_remix,
+    name="plot_remix",
+    module=__name__,
+    summary="ReMIX potential and field-aligned current (or other ``fields``), both "
+    "hemispheres, in MLT "
+    "(:func:`geospacexr.mhd.ionosphere_step`).",
+    body="Each hemisphere seen from above its pole, noon at the top, dawn on the right, rings\n"
+    "every 10 degrees of colatitude; potential contours every ``contour_step`` kV.",
+    options=MHD_DRAWING.select("fields", "contour_step", "fac_max")
+    + DRAWING.select("title", "save", "figsize"),
+    defaults={"figsize": (9.0, 8.0)},
+    raises="    InvalidArgumentError: For a non-positive ``contour_step``, an unknown field or a\n"
+    "        missing step.",
+)
