@@ -1232,7 +1232,12 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
 #: Parameters of the SuperDARN figure functions that are not options (the Dataset, ``-o``, axes).
 _SUPERDARN_NOT_OPTIONS = ("ds", "save", "ax")
 #: ``superdarn rti``/``summary`` options in another help section than :data:`HELP_GROUPS`.
-_SUPERDARN_SECTIONS = {"start": "radar records", "end": "radar records"}
+_SUPERDARN_SECTIONS = {
+    "start": "radar records",
+    "end": "radar records",
+    "coords": "radar records",
+    "rxrise": "radar records",
+}
 #: Leading fields of an RST file name that are its date and time (``20180404.0601.00.``).
 _RST_NAME = re.compile(r"^(\d{8})((?:\.\d+)*)\.(.+)$")
 

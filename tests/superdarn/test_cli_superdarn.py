@@ -64,12 +64,19 @@ def test_info_on_a_map_file(superdarn_data, capsys):
     assert code == 0 and "SuperDARN map" in out and "2 records" in out
 
 
-@pytest.mark.parametrize("command", ["rti", "summary"])
-def test_figures_are_written(fitacf, tmp_path, capsys, command):
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [
+        ("rti", ["--yaxis", "slant_range"]),
+        ("summary", ["--yaxis", "slant_range"]),
+        ("rti", ["--yaxis", "geo_lat", "--rxrise", "0"]),
+    ],
+)
+def test_figures_are_written(fitacf, tmp_path, capsys, command, extra):
     pytest.importorskip("matplotlib")
     out = tmp_path / f"{command}.png"
     argv = ["superdarn", command, fitacf, "--beam", "9", "--channel", "2", "-o", str(out)]
-    argv += ["--yaxis", "slant_range"]
+    argv += extra
     code, stdout, err = run(argv, capsys)
     assert code == 0, err
     assert out.stat().st_size > 10_000 and f"wrote {out}" in stdout
@@ -93,7 +100,9 @@ def test_rti_options_come_from_the_python_function(capsys):
         (["--beam", "99"], "error", "--beam: no record of beam 99 (beams in the data: 0, 1"),
         (["--beam", "7", "--channel", "2"], "error", "--channel: no record of beam 7"),
         (["--parameter", "nope"], "error", "--parameter: no variable 'nope'"),
-        (["--yaxis", "geo_lat"], "error", "--yaxis: 'geo_lat' needs the radar's gate geometry"),
+        (["--yaxis", "height"], "error", "--yaxis: must be one of gate, slant_range, geo_lat"),
+        (["--rxrise", "soon"], "error", "--rxrise: must be None (the record's), 'hardware'"),
+        (["--coords", "polar"], "error", "--coords: must be None or one of geographic, aacgm"),
         (["--ground-scatter", "pink"], "error", "--ground-scatter: must be one of grey"),
         (["--beam", "-1"], "usage", "argument --beam: '-1' is out of range"),
         (["--max-gap", "0"], "usage", "argument --max-gap"),
