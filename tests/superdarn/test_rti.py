@@ -304,7 +304,7 @@ def test_rti_gate_positions_are_geometrys(fitacf):
     np.testing.assert_array_equal(geo["geo_lon"].values, pos["lon"].values)
     assert "mag_lat" not in geo.coords and geo.attrs["coords"] == "geographic"
     assert geo["geo_lat"].dims == ("time", "range_gate")
-    # Rankin Inlet's beam 9 points poleward: latitude grows with range up to near the pole
+    # Hankasalmi's beam 9 points poleward: latitude grows with range up to near the pole
     lat = geo["geo_lat"].values[0]
     assert (np.diff(lat[:60]) > 0).all() and 86 < lat.max() < 90
     np.testing.assert_array_equal(geo.values, superdarn.rti(fitacf, "v", beam=9, channel=2).values)
