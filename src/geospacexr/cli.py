@@ -1413,6 +1413,13 @@ def _cmd_superdarn_map(args: argparse.Namespace) -> int:
                 f"not to this {kind} file"
             )
         kwargs[name] = _record_or_time(raw) if name == "time" else options[name].value(raw, kind)
+    record, n = kwargs.get("time"), int(ds.sizes.get("time", 0))
+    if isinstance(record, int) and not -n <= record < n:
+        raise InvalidArgumentError(
+            f"record {record} is not in the file, which has {n} record{'s' * (n != 1)} "
+            f"(0 to {n - 1}; or give a time)",
+            "time",
+        )
     functions[kind](ds, save=args.output, **kwargs)
     print(f"wrote {args.output}")
     return 0

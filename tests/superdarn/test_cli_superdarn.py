@@ -325,6 +325,15 @@ def test_map_says_which_options_fit_which_files(
     assert words in err and len(err.strip().splitlines()) == 1 and not out.exists()
 
 
+def test_map_record_index_beyond_the_file_names_time(superdarn_data, tmp_path, capsys):
+    out = tmp_path / "x.png"
+    path = str(superdarn_data / "pydarn/test.north.mp")
+    code, _, err = run(["superdarn", "map", path, "--time", "1", "-o", str(out)], capsys)
+    assert code == EXIT_STATUS["error"], err
+    assert "--time: record 1 is not in the file, which has 1 record (0 to 0" in err
+    assert not out.exists()
+
+
 def test_map_options_are_both_figures(capsys):
     import inspect
 
