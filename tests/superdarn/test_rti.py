@@ -335,6 +335,25 @@ def test_rti_magnetic_positions_are_geometrys(fitacf):
     np.testing.assert_array_equal(summary["mag_lat"].values, pos["mlat"].values)
 
 
+def test_rti_without_hardware_warns_and_uses_the_records_rise_time(fitacf):
+    from geospacexr.errors import DataWarning, UnknownNameError
+
+    unknown = fitacf.assign(stid=fitacf.stid * 0 + 999)
+    unknown.attrs = {k: v for k, v in fitacf.attrs.items() if k != "station_id"}
+    with pytest.warns(DataWarning, match="records' own rxrise"):
+        da = superdarn.rti(unknown, "v", beam=9, channel=2)
+    np.testing.assert_allclose(
+        da["slant_range"].values,
+        superdarn.rti(fitacf, "v", beam=9, channel=2)["slant_range"].values,  # rxrise 100 us
+        rtol=0,
+        atol=1e-9,
+    )
+    with pytest.raises(UnknownNameError):
+        superdarn.rti(unknown, "v", beam=9, channel=2, rxrise="hardware")
+    with pytest.raises(UnknownNameError):
+        superdarn.rti(unknown, "v", beam=9, channel=2, coords="geographic")
+
+
 def test_latitude_edges_bracket_the_centres():
     from geospacexr.plot.superdarn import latitude_edges
 

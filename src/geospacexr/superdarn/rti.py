@@ -20,6 +20,7 @@ without the rise time, which was this module's slant range before the hardware t
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +28,13 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import InvalidArgumentError, MissingVariableError
+from ..errors import (
+    DataWarning,
+    InvalidArgumentError,
+    MissingVariableError,
+    OutOfRangeError,
+    UnknownNameError,
+)
 from . import geometry as _geometry
 
 __all__ = [
@@ -314,6 +321,10 @@ def rti(
         flagged,
         {"long_name": "ground scatter (gflg == 1)"},
     )
+    # positions first: they need the hardware, whose absence is then an error, not a warning
+    pos = None
+    if positions is not None:
+        pos = _geometry.gate_positions(records, coords=positions, rxrise=rxrise)
     if "frang" in records and "rsep" in records:
         coords["slant_range"] = (
             ("time", "range_gate"),
@@ -321,8 +332,7 @@ def rti(
             {"units": "km", "long_name": "slant range (gate centre)"},
         )
     model = {}
-    if positions is not None:
-        pos = _geometry.gate_positions(records, coords=positions, rxrise=rxrise)
+    if pos is not None:
         for ours, theirs in POSITION_NAMES.items():
             if theirs in pos:
                 attrs_pos = dict(pos[theirs].attrs)
@@ -369,11 +379,26 @@ def _slant_range(records: xr.Dataset, rxrise: Any) -> np.ndarray:
     """The gate centres' slant range, km: :func:`geometry.slant_range`'s formula.
 
     A numeric ``rxrise`` needs no hardware file, so the formula is applied directly (the same
-    function); otherwise the hardware of the records' station gives the rise time.
+    function); otherwise the hardware of the records' station gives the rise time. With the
+    default ``rxrise=None`` and no hardware for the records (an unknown station, a time before
+    its first hardware line), the records' own ``rxrise`` is used, with a ``DataWarning``.
     """
     if rxrise is None or isinstance(rxrise, str):
-        return np.asarray(_geometry.slant_range(records, center=True, rxrise=rxrise).values)
-    rx = float(rxrise)
+        try:
+            return np.asarray(_geometry.slant_range(records, center=True, rxrise=rxrise).values)
+        except (UnknownNameError, OutOfRangeError, InvalidArgumentError) as exc:
+            if rxrise is not None:
+                raise
+            # no hardware line for these records: the records' own rise time (0 if absent)
+            warnings.warn(
+                f"the slant range uses the records' own rxrise (0 where absent): no radar "
+                f"hardware for them ({exc})",
+                DataWarning,
+                stacklevel=3,
+            )
+            rx: Any = _geometry._record_values(records, "rxrise", 0.0)[:, None]
+    else:
+        rx = float(rxrise)
     frang = _geometry._record_values(records, "frang", np.nan)[:, None]
     rsep = _geometry._record_values(records, "rsep", np.nan)[:, None]
     gates = np.asarray(records["range_gate"].values, dtype=np.float64)[None, :]
