@@ -15,6 +15,8 @@ Sub-commands::
     geospacexr superdarn info FILES      what SuperDARN DMAP files hold
     geospacexr superdarn rti FILES --parameter v --beam 7 -o rti.png
     geospacexr superdarn summary FILES --beam 7 -o summary.png
+    geospacexr superdarn fan FILES --time 2018-04-04T06:02 --parameter v [--magnetic] -o fan.png
+    geospacexr superdarn map FILES --time 0 -o map.png   convection map (map) or vectors (grid)
     geospacexr superdarn convert FILES -o DIR   DMAP to NetCDF, one file per day
 
 The options of the ``gcm`` commands are not written here: they are generated from the
@@ -1228,12 +1230,30 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# geospacexr superdarn: info, rti, summary, convert (options from the Python functions)
+# geospacexr superdarn: info, rti, summary, fan, map, convert (options from the Python functions)
 
 #: Parameters of the SuperDARN figure functions that are not options (the Dataset, ``-o``, axes).
 _SUPERDARN_NOT_OPTIONS = ("ds", "save", "ax")
 #: ``superdarn rti``/``summary`` options in another help section than :data:`HELP_GROUPS`.
-_SUPERDARN_SECTIONS = {"start": "radar records", "end": "radar records"}
+_SUPERDARN_SECTIONS = {
+    "start": "radar records",
+    "end": "radar records",
+    "coords": "radar records",
+    "rxrise": "radar records",
+    **dict.fromkeys(
+        ("index", "min_power", "max_velocity_error", "max_width_error", "quality_flag"),
+        "radar records",
+    ),
+    **dict.fromkeys(
+        ("model", "virtual_height_km", "aacgm_altitude_km", "lat_step", "mlt_step", "lowlat"),
+        "where and when",
+    ),
+    **dict.fromkeys(
+        ("grey_ground_scatter", "show_fov", "show_radar", "vectors", "contour_spacing"),
+        "drawing",
+    ),
+    **dict.fromkeys(("show_boundary", "vector_scale", "reference_vector", "colour_by"), "drawing"),
+}
 #: Leading fields of an RST file name that are its date and time (``20180404.0601.00.``).
 _RST_NAME = re.compile(r"^(\d{8})((?:\.\d+)*)\.(.+)$")
 
@@ -1258,8 +1278,37 @@ def _superdarn_command(func: Callable[[argparse.Namespace], int]) -> Callable[..
 
 def _superdarn_functions() -> dict[str, Callable[..., Any]]:
     from .plot.superdarn import plot_rti, plot_summary
+    from .plot.superdarn_fan import plot_fan
 
-    return {"rti": plot_rti, "summary": plot_summary}
+    return {"rti": plot_rti, "summary": plot_summary, "fan": plot_fan}
+
+
+def _superdarn_map_functions() -> dict[str, Callable[..., Any]]:
+    """``superdarn map``'s figure per file type: the convection map, or a grid's vectors."""
+    from .plot.superdarn_maps import plot_convection_map, plot_grid_vectors
+
+    return {"map": plot_convection_map, "grid": plot_grid_vectors}
+
+
+def _record_or_time(raw: Any) -> Any:
+    """``--time`` of ``superdarn map``: an integer is a record index, anything else a time."""
+    text = str(raw).strip()
+    return int(text) if re.fullmatch(r"[+-]?\d+", text) else text
+
+
+def _check_figure_output(args: argparse.Namespace, figsize: Any) -> None:
+    """The output format and the figure's size, checked before any file is read."""
+    from .plot.common import save_figure
+
+    check_output(args.output, figure_formats(), "the figure")
+    dpi = inspect.signature(save_figure).parameters["dpi"].default
+    width, height = _figure_pixels(figsize, dpi, "a figure")
+    check_size(
+        width * height * 4.0,
+        f"a {width} x {height} pixel figure at {dpi} dpi (4 bytes a pixel)",
+        args.force,
+        hint="use a smaller --figsize",
+    )
 
 
 def _open_superdarn(files: Sequence[str]) -> Any:
@@ -1323,23 +1372,56 @@ def _cmd_superdarn_info(args: argparse.Namespace) -> int:
 
 @_superdarn_command
 def _cmd_superdarn_figure(args: argparse.Namespace) -> int:
-    from .plot.common import save_figure
-
     name = args.superdarn_command
     options = args.superdarn_options
     kwargs = {k: options[k].value(raw, name) for k, raw in _given(args, options).items()}
-    check_output(args.output, figure_formats(), "the figure")
-    dpi = inspect.signature(save_figure).parameters["dpi"].default
-    figsize = kwargs.get("figsize") or options["figsize"].defaults[name]
-    width, height = _figure_pixels(figsize, dpi, "a figure")
-    check_size(
-        width * height * 4.0,
-        f"a {width} x {height} pixel figure at {dpi} dpi (4 bytes a pixel)",
-        args.force,
-        hint="use a smaller --figsize",
-    )
+    if getattr(args, "magnetic", False):
+        if kwargs.get("coords", "aacgm") != "aacgm":
+            raise CommandLineError(
+                f"--magnetic draws in AACGM-v2 coordinates: it does not go with "
+                f"--coords {kwargs['coords']}"
+            )
+        kwargs["coords"] = "aacgm"
+    _check_figure_output(args, kwargs.get("figsize") or options["figsize"].defaults[name])
     ds = _open_superdarn(args.files)
     _superdarn_functions()[name](ds, save=args.output, **kwargs)
+    print(f"wrote {args.output}")
+    return 0
+
+
+@_superdarn_command
+def _cmd_superdarn_map(args: argparse.Namespace) -> int:
+    options = args.superdarn_options
+    given = _given(args, options)
+    figsizes = set(options["figsize"].defaults.values())
+    default_figsize = next(iter(figsizes)) if len(figsizes) == 1 else max(figsizes)
+    figsize = options["figsize"].value(given["figsize"], "map") if "figsize" in given else None
+    _check_figure_output(args, figsize or default_figsize)
+    ds = _open_superdarn(args.files)
+    kind = str(ds.attrs.get("superdarn_type", ""))
+    functions = _superdarn_map_functions()
+    if kind not in functions:
+        raise CommandLineError(
+            f"superdarn map draws map files (the convection map) and grid files (their "
+            f"vectors), not {kind or 'these'} files; for fitacf files use superdarn fan"
+        )
+    kwargs = {}
+    for name, raw in given.items():
+        if kind not in options[name].kinds:
+            takes = [k for k in functions if k in options[name].kinds]
+            raise CommandLineError(
+                f"--{name.replace('_', '-')} applies to {' and '.join(takes)} files, "
+                f"not to this {kind} file"
+            )
+        kwargs[name] = _record_or_time(raw) if name == "time" else options[name].value(raw, kind)
+    record, n = kwargs.get("time"), int(ds.sizes.get("time", 0))
+    if isinstance(record, int) and not -n <= record < n:
+        raise InvalidArgumentError(
+            f"record {record} is not in the file, which has {n} record{'s' * (n != 1)} "
+            f"(0 to {n - 1}; or give a time)",
+            "time",
+        )
+    functions[kind](ds, save=args.output, **kwargs)
     print(f"wrote {args.output}")
     return 0
 
@@ -1436,10 +1518,10 @@ def _cmd_superdarn_convert(args: argparse.Namespace) -> int:
 
 
 def _add_superdarn_parsers(sub: Any) -> None:
-    """``geospacexr superdarn info|rti|summary|convert``, options from the Python functions."""
+    """``geospacexr superdarn info|rti|summary|fan|map|convert``, options from the functions."""
     p = sub.add_parser(
         "superdarn",
-        help="SuperDARN DMAP files: info, RTI and summary plots, NetCDF",
+        help="SuperDARN DMAP files: info, RTI, summary, fan and convection-map plots, NetCDF",
         description="SuperDARN radar files (fitacf, rawacf, iqdat, snd, grid, map) from the "
         "command line: the same functions, options and defaults as the Python API "
         "(geospacexr.superdarn, geospacexr.plot.superdarn).",
@@ -1458,6 +1540,8 @@ def _add_superdarn_parsers(sub: Any) -> None:
     summaries = {
         "rti": "a range-time-intensity plot of one fitacf parameter for a beam",
         "summary": "a summary plot of a beam: noise, frequency, CPID and RTI panels (pyDARN's)",
+        "fan": "a fan plot of one scan of a fitacf parameter on a polar map (geographic or "
+        "--magnetic)",
     }
     for name, function in _superdarn_functions().items():
         q = sd_sub.add_parser(
@@ -1476,11 +1560,40 @@ def _add_superdarn_parsers(sub: Any) -> None:
         options = _collect_options({name: function}, skip=_SUPERDARN_NOT_OPTIONS)
         for option in options.values():
             option.add_to(group(option.name))
+        if name == "fan":
+            group("magnetic").add_argument(
+                "--magnetic",
+                action="store_true",
+                help="draw in AACGM-v2 magnetic coordinates (the same as --coords aacgm)",
+            )
         q.set_defaults(
             func=_cmd_superdarn_figure,
             superdarn_options=options,
             cli_aliases={"keywords": {"save": "--output"}},
         )
+
+    summary = (
+        "a convection map of a map file (potential, fitted vectors, boundary, CPCP) or the "
+        "line-of-sight vectors of a grid file, for one record"
+    )
+    m = sd_sub.add_parser(
+        "map", help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
+    )
+    group = _help_groups(m, _SUPERDARN_SECTIONS)
+    group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    map_functions = _superdarn_map_functions()
+    group("output").add_argument(
+        "-o", "--output", required=True, help=_doc_args(map_functions["map"]).get("save", "")
+    )
+    group("force").add_argument("--force", action="store_true", help=_force_help())
+    options = _collect_options(map_functions, skip=_SUPERDARN_NOT_OPTIONS)
+    for option in options.values():
+        option.add_to(group(option.name))
+    m.set_defaults(
+        func=_cmd_superdarn_map,
+        superdarn_options=options,
+        cli_aliases={"keywords": {"save": "--output"}},
+    )
 
     summary = "DMAP to NetCDF, one file per day (written atomically), with a progress bar"
     c = sd_sub.add_parser(

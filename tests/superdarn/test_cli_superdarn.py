@@ -1,4 +1,4 @@
-"""``geospacexr superdarn info|rti|summary|convert`` on the real DMAP files.
+"""``geospacexr superdarn info|rti|summary|fan|map|convert`` on the real DMAP files.
 
 Run in-process (as tests/test_cli.py does): outputs, one-line errors naming options, the exit
 table (:data:`geospacexr.cli.EXIT_STATUS`), outputs and sizes checked before any file is read,
@@ -64,12 +64,19 @@ def test_info_on_a_map_file(superdarn_data, capsys):
     assert code == 0 and "SuperDARN map" in out and "2 records" in out
 
 
-@pytest.mark.parametrize("command", ["rti", "summary"])
-def test_figures_are_written(fitacf, tmp_path, capsys, command):
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [
+        ("rti", ["--yaxis", "slant_range"]),
+        ("summary", ["--yaxis", "slant_range"]),
+        ("rti", ["--yaxis", "geo_lat", "--rxrise", "0"]),
+    ],
+)
+def test_figures_are_written(fitacf, tmp_path, capsys, command, extra):
     pytest.importorskip("matplotlib")
     out = tmp_path / f"{command}.png"
     argv = ["superdarn", command, fitacf, "--beam", "9", "--channel", "2", "-o", str(out)]
-    argv += ["--yaxis", "slant_range"]
+    argv += extra
     code, stdout, err = run(argv, capsys)
     assert code == 0, err
     assert out.stat().st_size > 10_000 and f"wrote {out}" in stdout
@@ -93,7 +100,9 @@ def test_rti_options_come_from_the_python_function(capsys):
         (["--beam", "99"], "error", "--beam: no record of beam 99 (beams in the data: 0, 1"),
         (["--beam", "7", "--channel", "2"], "error", "--channel: no record of beam 7"),
         (["--parameter", "nope"], "error", "--parameter: no variable 'nope'"),
-        (["--yaxis", "geo_lat"], "error", "--yaxis: 'geo_lat' needs the radar's gate geometry"),
+        (["--yaxis", "height"], "error", "--yaxis: must be one of gate, slant_range, geo_lat"),
+        (["--rxrise", "soon"], "error", "--rxrise: must be None (the record's), 'hardware'"),
+        (["--coords", "polar"], "error", "--coords: must be None or one of geographic, aacgm"),
         (["--ground-scatter", "pink"], "error", "--ground-scatter: must be one of grey"),
         (["--beam", "-1"], "usage", "argument --beam: '-1' is out of range"),
         (["--max-gap", "0"], "usage", "argument --max-gap"),
@@ -114,6 +123,8 @@ def test_rti_errors_are_one_line_naming_options(fitacf, tmp_path, capsys, extra,
     [
         ("superdarn rti {f} -o {d}/x.txt", "usage", "-o: {d}/x.txt: the figure is written as"),
         ("superdarn summary {f} -o {d}", "error", "is a folder"),
+        ("superdarn fan {f} -o {d}/x.txt", "usage", "-o: {d}/x.txt: the figure is written as"),
+        ("superdarn map {f} -o {d}/x.txt", "usage", "-o: {d}/x.txt: the figure is written as"),
         ("superdarn convert {f} -o {d}/x.csv", "usage", "give a folder"),
         ("superdarn convert {f} -o {d}/afile", "error", "{d}/afile exists and is not a folder"),
     ],
@@ -192,3 +203,147 @@ def test_convert_shows_a_progress_bar_when_asked(fitacf, tmp_path, capsys):
         ["superdarn", "convert", fitacf, "-o", str(tmp_path / "q"), "--no-progress"], capsys
     )
     assert code == 0 and not err
+
+
+# -- fan and map ----------------------------------------------------------------------------------
+def _figure_calls(monkeypatch, module, name):
+    """Record the keywords the command passes to a figure function (and still draw it)."""
+    import functools
+    import importlib
+
+    mod = importlib.import_module(module)
+    calls = []
+    real = getattr(mod, name)
+
+    @functools.wraps(real)
+    def spy(ds, **kwargs):
+        calls.append((ds, kwargs))
+        return real(ds, **kwargs)
+
+    monkeypatch.setattr(mod, name, spy)
+    return calls
+
+
+def test_fan_magnetic_passes_the_options_to_plot_fan(fitacf, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("aacgmv2")
+    calls = _figure_calls(monkeypatch, "geospacexr.plot.superdarn_fan", "plot_fan")
+    out = tmp_path / "fan.png"
+    argv = ["superdarn", "fan", fitacf, "--time", "2018-04-04T06:02:10", "--parameter", "p_l"]
+    argv += ["--channel", "1", "--magnetic", "--ground-scatter", "remove", "-o", str(out)]
+    code, stdout, err = run(argv, capsys)
+    assert code == 0, err
+    assert out.stat().st_size > 10_000 and f"wrote {out}" in stdout
+    ((_, kwargs),) = calls
+    assert kwargs["coords"] == "aacgm" and kwargs["parameter"] == "p_l"
+    assert kwargs["time"] == "2018-04-04T06:02:10" and kwargs["channel"] == 1
+    assert kwargs["ground_scatter"] == "remove" and kwargs["save"] == str(out)
+
+
+def test_fan_options_come_from_plot_fan(capsys):
+    import inspect
+
+    from geospacexr.plot.superdarn_fan import plot_fan
+
+    with pytest.raises(SystemExit):
+        main(["superdarn", "fan", "--help"])
+    text = capsys.readouterr().out
+    for name in inspect.signature(plot_fan).parameters:
+        if name not in ("ds", "save", "ax"):
+            assert "--" + name.replace("_", "-") in text, name
+    assert "--magnetic" in text and cli.OTHER_OPTIONS not in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "status", "words"),
+    [
+        (["--magnetic", "--coords", "geographic"], "usage", "--magnetic draws in AACGM-v2"),
+        (["--parameter", "nope"], "error", "needs the variable(s) nope"),
+        (["--figsize", "1e6", "3"], "usage", "--figsize"),
+    ],
+)
+def test_fan_errors_are_one_line(fitacf, tmp_path, capsys, extra, status, words):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "x.png"
+    code, _, err = run(["superdarn", "fan", fitacf, "-o", str(out), *extra], capsys)
+    assert code == EXIT_STATUS[status], err
+    assert words in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_map_draws_the_convection_map_of_a_map_file(superdarn_data, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    calls = _figure_calls(monkeypatch, "geospacexr.plot.superdarn_maps", "plot_convection_map")
+    out = tmp_path / "map.png"
+    path = str(superdarn_data / "darn-dmap/test.map")
+    argv = ["superdarn", "map", path, "--time", "1", "--vectors", "los", "-o", str(out)]
+    code, stdout, err = run(argv, capsys)
+    assert code == 0, err
+    assert out.stat().st_size > 10_000 and f"wrote {out}" in stdout
+    ((ds, kwargs),) = calls
+    assert ds.attrs["superdarn_type"] == "map"
+    assert kwargs["time"] == 1 and kwargs["vectors"] == "los"  # an integer is a record
+    calls.clear()
+    stamp = str(ds.time.values[0])[:19]
+    code, _, err = run(["superdarn", "map", path, "--time", stamp, "-o", str(out)], capsys)
+    assert code == 0, err
+    assert calls[0][1]["time"] == stamp
+
+
+def test_map_draws_the_vectors_of_a_grid_file(superdarn_data, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    calls = _figure_calls(monkeypatch, "geospacexr.plot.superdarn_maps", "plot_grid_vectors")
+    out = tmp_path / "grid.png"
+    path = str(superdarn_data / "pydarn/test.grd")
+    argv = ["superdarn", "map", path, "--colour-by", "power", "-o", str(out)]
+    code, _, err = run(argv, capsys)
+    assert code == 0, err
+    assert out.stat().st_size > 10_000
+    ((ds, kwargs),) = calls
+    assert ds.attrs["superdarn_type"] == "grid" and kwargs["colour_by"] == "power"
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "words"),
+    [
+        (
+            "pydarn/test.grd",
+            ["--vectors", "los"],
+            "--vectors applies to map files, not to this grid",
+        ),
+        ("darn-dmap/test.map", ["--colour-by", "power"], "--colour-by applies to grid files"),
+        (FITACF, [], "not fitacf files; for fitacf files use superdarn fan"),
+    ],
+)
+def test_map_says_which_options_fit_which_files(
+    superdarn_data, tmp_path, capsys, name, extra, words
+):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "x.png"
+    argv = ["superdarn", "map", str(superdarn_data / name), "-o", str(out), *extra]
+    code, _, err = run(argv, capsys)
+    assert code == EXIT_STATUS["usage"], err
+    assert words in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_map_record_index_beyond_the_file_names_time(superdarn_data, tmp_path, capsys):
+    out = tmp_path / "x.png"
+    path = str(superdarn_data / "pydarn/test.north.mp")
+    code, _, err = run(["superdarn", "map", path, "--time", "1", "-o", str(out)], capsys)
+    assert code == EXIT_STATUS["error"], err
+    assert "--time: record 1 is not in the file, which has 1 record (0 to 0" in err
+    assert not out.exists()
+
+
+def test_map_options_are_both_figures(capsys):
+    import inspect
+
+    from geospacexr.plot.superdarn_maps import plot_convection_map, plot_grid_vectors
+
+    with pytest.raises(SystemExit):
+        main(["superdarn", "map", "--help"])
+    text = capsys.readouterr().out
+    for function in (plot_convection_map, plot_grid_vectors):
+        for name in inspect.signature(function).parameters:
+            if name not in ("ds", "save", "ax"):
+                assert "--" + name.replace("_", "-") in text, name
+    assert cli.OTHER_OPTIONS not in text

@@ -74,7 +74,7 @@ def test_rti_equals_pydarn_cell_for_cell(key, opened):
 def test_slant_range_is_pydarns_gate_centre(name, opened):
     expected = TWIN["slant_range"][name]
     ds = opened(name)
-    da = superdarn.rti(ds, "v", beam=int(ds.bmnum.values[0]))
+    da = superdarn.rti(ds, "v", beam=int(ds.bmnum.values[0]), rxrise=0)
     row = da["slant_range"].values[0]
     np.testing.assert_allclose(row, expected["centres"][: row.size], rtol=0, atol=1e-9)
     assert da["slant_range"].attrs["units"] == "km"
@@ -118,7 +118,21 @@ def test_rti_layout_units_and_coordinates(fitacf):
     np.testing.assert_array_equal(da["ground_scatter"].values, flagged)
     frang = records.frang.values[:, None].astype(float)
     rsep = records.rsep.values[:, None].astype(float)
-    np.testing.assert_array_equal(da["slant_range"].values, frang + rsep * da.range_gate.values)
+    # the default slant range is geometry's (RST's rule: the record's rise time, 100 us here)
+    from geospacexr.superdarn import geometry
+
+    np.testing.assert_array_equal(da["slant_range"].values, geometry.slant_range(records).values)
+    rise = records.rxrise.values[:, None].astype(float) * geometry.C_KM_PER_US / 2
+    np.testing.assert_allclose(
+        da["slant_range"].values, frang + rsep * da.range_gate.values - rise, rtol=0, atol=1e-9
+    )
+    assert not {"geo_lat", "mag_lat"} & set(da.coords)  # positions only when asked
+    zero = superdarn.rti(fitacf, "v", beam=9, channel=2, rxrise=0)
+    np.testing.assert_array_equal(zero["slant_range"].values, frang + rsep * da.range_gate.values)
+    hw = superdarn.rti(fitacf, "v", beam=9, channel=2, rxrise="hardware")
+    np.testing.assert_array_equal(
+        hw["slant_range"].values, geometry.slant_range(records, rxrise="hardware").values
+    )
 
 
 def test_columns_reach_the_next_record_unless_it_is_beyond_the_gap(fitacf):
@@ -215,6 +229,9 @@ def test_results_round_trip_through_netcdf(fitacf, tmp_path):
     da.to_netcdf(tmp_path / "rti.nc")
     back = xr.open_dataarray(tmp_path / "rti.nc")
     xr.testing.assert_identical(back.load(), da)
+    located = superdarn.rti(fitacf, "v", beam=9, channel=2, coords="geographic")
+    located.to_netcdf(tmp_path / "located.nc")
+    xr.testing.assert_identical(xr.open_dataarray(tmp_path / "located.nc").load(), located)
     s = superdarn.beam_summary(fitacf, beam=9, channel=2)
     s.to_netcdf(tmp_path / "summary.nc")
     xr.testing.assert_identical(xr.open_dataset(tmp_path / "summary.nc").load(), s)
@@ -280,13 +297,103 @@ def test_plot_rti_hidden_ground_scatter_slant_range_and_gaps(fitacf):
     assert coords[0, 20, 0] > coords[0, 19, 0]
 
 
-def test_plot_rti_latitude_axis_is_a_clear_hook(fitacf):
-    from geospacexr.plot.superdarn import plot_rti
+def test_rti_gate_positions_are_geometrys(fitacf):
+    from geospacexr.superdarn import geometry
 
-    with pytest.raises(InvalidArgumentError, match="gate geometry"):
-        plot_rti(fitacf, "v", beam=9, yaxis="geo_lat")
-    with pytest.raises(InvalidArgumentError, match="gate, slant_range"):
+    records = superdarn.beam_records(fitacf, 9, 2)
+    geo = superdarn.rti(fitacf, "v", beam=9, channel=2, coords="geographic")
+    pos = geometry.gate_positions(records)
+    np.testing.assert_array_equal(geo["geo_lat"].values, pos["lat"].values)
+    np.testing.assert_array_equal(geo["geo_lon"].values, pos["lon"].values)
+    assert "mag_lat" not in geo.coords and geo.attrs["coords"] == "geographic"
+    assert geo["geo_lat"].dims == ("time", "range_gate")
+    # Hankasalmi's beam 9 points poleward: latitude grows with range up to near the pole
+    lat = geo["geo_lat"].values[0]
+    assert (np.diff(lat[:60]) > 0).all() and 86 < lat.max() < 90
+    np.testing.assert_array_equal(geo.values, superdarn.rti(fitacf, "v", beam=9, channel=2).values)
+    rx0 = superdarn.rti(fitacf, "v", beam=9, channel=2, coords="geographic", rxrise=0)
+    np.testing.assert_array_equal(
+        rx0["geo_lat"].values, geometry.gate_positions(records, rxrise=0)["lat"].values
+    )
+    assert (rx0["geo_lat"].values[0, :60] > lat[:60]).all()  # 15 km farther poleward
+    with pytest.raises(InvalidArgumentError, match="geographic, aacgm"):
+        superdarn.rti(fitacf, "v", beam=9, coords="magnetic")
+
+
+def test_rti_magnetic_positions_are_geometrys(fitacf):
+    pytest.importorskip("aacgmv2")
+    from geospacexr.superdarn import geometry
+    from geospacexr.superdarn.rti import POSITION_NAMES
+
+    records = superdarn.beam_records(fitacf, 9, 2)
+    mag = superdarn.rti(fitacf, "v", beam=9, channel=2, coords="aacgm")
+    pos = geometry.gate_positions(records, coords="aacgm")
+    for ours, theirs in POSITION_NAMES.items():
+        np.testing.assert_array_equal(mag[ours].values, pos[theirs].values)
+    assert mag.attrs["aacgm_altitude_km"] == pos.attrs["aacgm_altitude_km"]
+    summary = superdarn.beam_summary(fitacf, beam=9, channel=2, coords="aacgm")
+    np.testing.assert_array_equal(summary["mag_lat"].values, pos["mlat"].values)
+
+
+def test_rti_without_hardware_warns_and_uses_the_records_rise_time(fitacf):
+    from geospacexr.errors import DataWarning, UnknownNameError
+
+    unknown = fitacf.assign(stid=fitacf.stid * 0 + 999)
+    unknown.attrs = {k: v for k, v in fitacf.attrs.items() if k != "station_id"}
+    with pytest.warns(DataWarning, match="records' own rxrise"):
+        da = superdarn.rti(unknown, "v", beam=9, channel=2)
+    np.testing.assert_allclose(
+        da["slant_range"].values,
+        superdarn.rti(fitacf, "v", beam=9, channel=2)["slant_range"].values,  # rxrise 100 us
+        rtol=0,
+        atol=1e-9,
+    )
+    with pytest.raises(UnknownNameError):
+        superdarn.rti(unknown, "v", beam=9, channel=2, rxrise="hardware")
+    with pytest.raises(UnknownNameError):
+        superdarn.rti(unknown, "v", beam=9, channel=2, coords="geographic")
+
+
+def test_latitude_edges_bracket_the_centres():
+    from geospacexr.plot.superdarn import latitude_edges
+
+    centres = np.array([[60.0, 61.0, 63.0, np.nan], [70.0, 69.0, 68.0, 67.0]])
+    edges = latitude_edges(centres)
+    np.testing.assert_allclose(edges[1], [70.5, 69.5, 68.5, 67.5, 66.5])
+    np.testing.assert_allclose(edges[0], [59.5, 60.5, 62.0, 64.0, 66.0])  # NaN: extrapolated
+    assert np.isfinite(latitude_edges(np.full((1, 3), np.nan))).all()
+
+
+@pytest.mark.parametrize(("yaxis", "coord"), [("geo_lat", "geo_lat"), ("mag_lat", "mag_lat")])
+def test_plot_rti_latitude_axes(fitacf, yaxis, coord):
+    if yaxis == "mag_lat":
+        pytest.importorskip("aacgmv2")
+    from geospacexr.plot.superdarn import YAXES, plot_rti
+
+    fig = plot_rti(fitacf, "v", beam=9, channel=2, yaxis=yaxis)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == YAXES[yaxis][1]
+    lat = superdarn.rti(fitacf, "v", beam=9, channel=2, coords="aacgm")[coord].values
+    mesh = ax.collections[0]
+    y = mesh.get_coordinates()[..., 1]  # (gates + 1, 2 * records)
+    # each record's column spans its gates' latitudes: edges bracket every centre
+    near = slice(0, 60)  # beam 9 passes near the pole beyond gate 60
+    assert (y[:-1, 0][near] < lat[0, near]).all() and (lat[0, near] < y[1:, 0][near]).all()
+    np.testing.assert_allclose(y[1:-1, 0], (lat[0, 1:] + lat[0, :-1]) / 2)
+    lo, hi = ax.get_ylim()
+    assert lo <= np.nanmin(lat) and hi >= np.nanmax(lat[:, near])
+
+
+def test_plot_rti_latitude_needs_positions_and_unknown_axes_say_so(fitacf):
+    from matplotlib.figure import Figure
+
+    from geospacexr.plot.superdarn import draw_rti, plot_rti
+
+    with pytest.raises(InvalidArgumentError, match="gate, slant_range, geo_lat, mag_lat"):
         plot_rti(fitacf, "v", beam=9, yaxis="height")
+    da = superdarn.rti(fitacf, "v", beam=9)
+    with pytest.raises(InvalidArgumentError, match="coords='geographic'"):
+        draw_rti(Figure().add_subplot(), da, yaxis="geo_lat")
 
 
 def test_plot_rti_draws_into_given_axes_and_signature_is_declared(fitacf):

@@ -8,8 +8,9 @@ takes that function's parameters followed by drawing options
 
 Every record is drawn as its own column, from its time to its ``time_end`` (the next record,
 or a gap when the next is further than ``max_gap``), with its own range geometry: the y axis in
-range gates or in slant range (km, from the record's ``frang`` and ``rsep``). Latitude y axes
-(``"geo_lat"``, ``"mag_lat"``) come with the gate geometry of the radar hardware tables.
+range gates, in slant range (km, from the record's ``frang``, ``rsep`` and receiver rise time)
+or in the geographic or AACGM-v2 latitude of the record's gates (``"geo_lat"``, ``"mag_lat"``:
+:func:`geospacexr.superdarn.geometry.gate_positions`, the radar hardware tables).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from .common import colour_scale, require_matplotlib, save_figure, sentence_case
 from .options import DRAWING
 
 __all__ = [
+    "LATITUDE_YAXES",
     "RTI_STYLES",
     "YAXES",
     "draw_rti",
+    "latitude_edges",
     "plot_rti",
     "plot_summary",
     "rti_style",
@@ -42,10 +45,14 @@ __all__ = [
 YAXES: dict[str, tuple[str, str]] = {
     "gate": ("range_gate", "range gate"),
     "slant_range": ("slant_range", "slant range (km)"),
+    "geo_lat": ("geo_lat", "geographic latitude (°)"),
+    "mag_lat": ("mag_lat", "AACGM-v2 latitude (°)"),
 }
-#: y axes that need the radar's gate geometry (:mod:`geospacexr.superdarn`'s coordinates of
-#: the gates, not in this module yet): named so that asking for one says what is missing.
-COMING_YAXES = ("geo_lat", "mag_lat")
+#: Latitude y axes: option value -> the ``coords`` of :func:`geospacexr.superdarn.rti` that
+#: gives the coordinate.
+LATITUDE_YAXES: dict[str, str] = {"geo_lat": "geographic", "mag_lat": "aacgm"}
+#: y axes still to come (none: the latitude axes have arrived); kept for compatibility.
+COMING_YAXES: tuple[str, ...] = ()
 #: Colour of ground scatter (``ground_scatter="grey"``).
 GROUND_COLOUR = "0.55"
 
@@ -103,8 +110,9 @@ RTI_OPTIONS = Options(
             "yaxis",
             "gate",
             str,
-            '``"gate"`` (range gates) or ``"slant_range"`` (km, per record from ``frang`` and '
-            '``rsep``); ``"geo_lat"`` and ``"mag_lat"`` come with the radar gate geometry.',
+            '``"gate"`` (range gates), ``"slant_range"`` (km, per record from ``frang``, '
+            '``rsep`` and the receiver rise time), ``"geo_lat"`` or ``"mag_lat"`` (the '
+            "geographic or AACGM-v2 latitude of each record's gates; ``coords`` is set to match).",
         ),
     ]
 )
@@ -158,16 +166,18 @@ def _scale(da: xr.DataArray, cmap: str | None, vmin: float | None, vmax: float |
 
 def _y_edges(da: xr.DataArray, yaxis: str) -> np.ndarray:
     """Cell edges on the y axis, one row of ``range_gate + 1`` edges per record."""
-    if yaxis in COMING_YAXES and yaxis not in da.coords:
-        raise InvalidArgumentError(
-            f"{yaxis!r} needs the radar's gate geometry, which is not in this release yet; use "
-            f"one of {', '.join(YAXES)}",
-            "yaxis",
-        )
     if yaxis not in YAXES:
         raise InvalidArgumentError(f"must be one of {', '.join(YAXES)}, not {yaxis!r}", "yaxis")
     gates = np.asarray(da["range_gate"].values, dtype=np.float64)
     n = da.sizes["time"]
+    if yaxis in LATITUDE_YAXES:
+        if yaxis not in da.coords:
+            raise InvalidArgumentError(
+                f"{yaxis!r} needs the gates' positions: make the RTI with "
+                f"coords={LATITUDE_YAXES[yaxis]!r}",
+                "yaxis",
+            )
+        return latitude_edges(np.asarray(da[yaxis].transpose("time", "range_gate").values))
     if yaxis == "gate":
         row = np.append(gates - 0.5, gates[-1] + 0.5) if gates.size else np.array([-0.5, 0.5])
         return np.broadcast_to(row, (n, row.size))
@@ -179,6 +189,42 @@ def _y_edges(da: xr.DataArray, yaxis: str) -> np.ndarray:
     rsep = np.asarray(da["rsep"].values, dtype=np.float64)[:, None]
     edges = np.append(gates - 0.5, gates[-1] + 0.5)[None, :]
     return frang + rsep * edges
+
+
+def latitude_edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges along each record's gates from the gate centres (``(records, gates)``).
+
+    Inner edges are midway between neighbouring centres, the outer ones half a step beyond the
+    first and last centre; gates without a position (NaN) take edges interpolated (or
+    extrapolated linearly) along the record's gate index so that the mesh stays drawable
+    (their cells hold no value to show).
+
+    Args:
+        centres: Latitudes (or any coordinate) of the gate centres, one row per record.
+
+    Returns:
+        ``(records, gates + 1)`` edges.
+    """
+    c = np.array(centres, dtype=np.float64, ndmin=2)
+    index = np.arange(c.shape[1], dtype=np.float64)
+    for row in c:
+        good = np.isfinite(row)
+        if good.sum() >= 2:
+            known, values = index[good], row[good]
+            row[~good] = np.interp(index[~good], known, values)
+            for end, (a, b) in ((index < known[0], (0, 1)), (index > known[-1], (-2, -1))):
+                slope = (values[b] - values[a]) / (known[b] - known[a])
+                row[end] = values[b] + slope * (index[end] - known[b])
+        elif good.any():
+            row[~good] = row[good][0]
+        else:
+            row[:] = 0.0
+    if c.shape[1] < 2:
+        return np.concatenate([c - 0.5, c + 0.5], axis=1)
+    mid = (c[:, 1:] + c[:, :-1]) / 2
+    first = c[:, :1] - (mid[:, :1] - c[:, :1])
+    last = c[:, -1:] + (c[:, -1:] - mid[:, -1:])
+    return np.concatenate([first, mid, last], axis=1)
 
 
 def _columns(da: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
@@ -234,7 +280,8 @@ def draw_rti(
         ax: A matplotlib Axes.
         da: The RTI (``(time, range_gate)`` with ``time_end``, ``ground_scatter`` and, for the
             slant range, ``frang``/``rsep``).
-        yaxis: ``"gate"`` or ``"slant_range"`` (:data:`YAXES`).
+        yaxis: ``"gate"``, ``"slant_range"``, ``"geo_lat"`` or ``"mag_lat"`` (:data:`YAXES`;
+            the latitudes need the RTI's ``geo_lat``/``mag_lat``, ``rti(..., coords=...)``).
         cmap: Colour map (default: the parameter's, :data:`RTI_STYLES`).
         vmin: Lower colour limit (default: the parameter's, else from the data).
         vmax: Upper colour limit (default: the parameter's, else from the data).
@@ -311,8 +358,16 @@ def _finish(fig: Any, save: str | os.PathLike[str] | None) -> Any:
     return fig
 
 
+def _with_positions(a: dict[str, Any], yaxis: str) -> dict[str, Any]:
+    """The compute arguments with the ``coords`` a latitude y axis needs."""
+    need = LATITUDE_YAXES.get(yaxis)
+    if need is None or a.get("coords") == need or a.get("coords") == "aacgm":
+        return a
+    return {**a, "coords": need}
+
+
 def _draw_rti(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
-    da = _rti_data(ds, **a)
+    da = _rti_data(ds, **_with_positions(a, o.yaxis))
     fig, ax = _new_figure(o.ax, o.figsize)
     draw_rti(ax, da, o.yaxis, o.cmap, o.vmin, o.vmax)
     ax.set_xlabel("time (UT)")
@@ -416,7 +471,7 @@ def _scalar_panels(axes: list[Any], s: xr.Dataset) -> None:
 
 
 def _draw_summary(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
-    s = _beam_summary(ds, **a)
+    s = _beam_summary(ds, **_with_positions(a, o.yaxis))
     panels = s.attrs["parameters"].split()
     require_matplotlib()
     from matplotlib.figure import Figure

@@ -8,16 +8,19 @@ What an RTI plot or a summary plot draws, computed without plotting
 * :func:`rti` — one per-gate parameter (``v``, ``p_l``, ``w_l``, ``elv``...) of those records
   as a DataArray ``(time, range_gate)``, NaN where a record did not report a gate, with the
   ground-scatter flag, the slant range of every gate of every record and the time span each
-  record's column covers (a longer silence is a gap, never a stretched column).
+  record's column covers (a longer silence is a gap, never a stretched column), and on request
+  the geographic and AACGM-v2 positions of the gates (``coords=``).
 
-The slant range of gate ``g`` in a record is ``frang + g * rsep`` km: the centre of the gate,
-as RST's ``slant_range`` and pyDARN's ``gate2slant(center=True)`` compute it without the
-receiver rise time (pyDARN subtracts the hardware file's ``rxrise``, about 15 km for 100 us;
-the radar hardware tables are not part of this module).
+The slant range of gate ``g`` in a record is :func:`geospacexr.superdarn.geometry.slant_range`'s
+(one implementation): ``frang - rxrise * c / 2 + g * rsep`` km at the centre of the gate, with
+the receiver rise time ``rxrise`` of the record, or of the radar hardware file where the record
+says 0 (RST's rule; ``rxrise=0`` gives ``frang + g * rsep``, pyDARN's ``gate2slant(center=True)``
+without the rise time, which was this module's slant range before the hardware tables).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,11 +28,19 @@ import numpy as np
 import xarray as xr
 
 from .._checks import require
-from ..errors import InvalidArgumentError, MissingVariableError
+from ..errors import (
+    DataWarning,
+    InvalidArgumentError,
+    MissingVariableError,
+    OutOfRangeError,
+    UnknownNameError,
+)
+from . import geometry as _geometry
 
 __all__ = [
     "GAP_FACTOR",
     "GROUND_SCATTER",
+    "POSITION_COORDS",
     "SUMMARY_PARAMETERS",
     "SUMMARY_SCALARS",
     "beam_records",
@@ -52,6 +63,9 @@ SUMMARY_SCALARS = ("noise.sky", "noise.search", "tfreq", "nave", "cp")
 SUMMARY_PARAMETERS = ("p_l", "v", "w_l", "elv")
 #: Width of the only column of a one-record RTI without an integration time, seconds.
 _FALLBACK_WIDTH_S = 1.0
+#: Choices of ``coords``: which gate positions :func:`rti` adds (``None``: none).
+#: ``"geographic"`` adds ``geo_lat`` and ``geo_lon``; ``"aacgm"`` also ``mag_lat`` and ``mag_lon``.
+POSITION_COORDS = _geometry.COORDINATE_SYSTEMS
 _NS_PER_S = 1e9
 
 
@@ -203,14 +217,17 @@ def rti(
     start: Any = None,
     end: Any = None,
     max_gap: float | None = None,
+    coords: str | None = None,
+    rxrise: Any = None,
 ) -> xr.DataArray:
     """One beam's per-gate parameter against time: what a range-time-intensity plot shows.
 
     The values are those of the Dataset (NaN where a record did not report a gate: not in its
     ``slist``). Each record's column spans from its time to the next record's, but never more
     than ``max_gap`` seconds: a longer silence (a missed scan, a change of mode) stays a gap
-    instead of stretching the record before it. The y axis can be the range gate or the slant
-    range (the ``slant_range`` coordinate, per record, from its ``frang`` and ``rsep``).
+    instead of stretching the record before it. The y axis can be the range gate, the slant
+    range (the ``slant_range`` coordinate, per record, from its ``frang``, ``rsep`` and
+    receiver rise time) or, with ``coords``, the latitude of each record's gates.
 
     Args:
         ds: A ``superdarn`` Dataset of a fitacf file (or any radar file with
@@ -229,19 +246,32 @@ def rti(
         max_gap: Longest span of one record's column, seconds; records further apart leave a
             gap (default: twice the median spacing of the records shown, so a one-minute scan
             shows a missed scan as pyDARN's two-minute rule does).
+        coords: Gate positions to add (:func:`geospacexr.superdarn.geometry.gate_positions`,
+            standard virtual-height model, gate centres on the record's beam): ``None`` (none,
+            the default), ``"geographic"`` (``geo_lat``, ``geo_lon``, geocentric degrees) or
+            ``"aacgm"`` (those and AACGM-v2 ``mag_lat``, ``mag_lon``; needs ``aacgmv2``).
+        rxrise: Receiver rise time of the slant range and positions, microseconds: ``None``
+            (each record's ``rxrise``, the hardware file's where it is 0: RST's rule),
+            ``"hardware"`` (the hardware file's, as pyDARN) or a number (``0``: the gate
+            centre ``frang + gate * rsep``, without the rise time).
 
     Returns:
         A float DataArray ``(time, range_gate)`` named ``parameter`` (its ``units`` and
         ``long_name``), with coordinates ``time_end`` (``time``: where each record's column
         ends), ``ground_scatter`` (``(time, range_gate)``, bool: ``gflg == 1``),
-        ``slant_range`` (``(time, range_gate)``, km, the gate centres) and the records'
-        ``bmnum``, ``channel``, ``frang`` and ``rsep``; ``attrs`` name the beam, the channel,
-        ``ground_scatter`` and the ``max_gap`` used.
+        ``slant_range`` (``(time, range_gate)``, km, the gate centres, when the records have
+        ``frang`` and ``rsep``), with ``coords`` the gate positions ``geo_lat``, ``geo_lon``
+        (and ``mag_lat``, ``mag_lon``) on ``(time, range_gate)``, and the records' ``bmnum``,
+        ``channel``, ``frang`` and ``rsep``; ``attrs`` name the beam, the channel,
+        ``ground_scatter``, the ``max_gap`` used and, with ``coords``, the position model.
 
     Raises:
         MissingVariableError: If the Dataset has no such parameter.
         InvalidArgumentError: If the parameter is not per gate, ``ground_scatter`` is not one
-            of :data:`GROUND_SCATTER`, or the beam, channel or time window has no record.
+            of :data:`GROUND_SCATTER`, ``coords`` not one of :data:`POSITION_COORDS`,
+            ``rxrise`` not a rise time, or the beam, channel or time window has no record.
+        UnknownNameError: If the hardware is needed (``rxrise`` not a number, or ``coords``)
+            and the station is not a known radar.
 
     Example:
         >>> ds = geospacexr.open_superdarn("20180404.0601.00.rkn.fitacf.bz2")  # doctest: +SKIP
@@ -265,6 +295,11 @@ def rti(
             f"must be one of {', '.join(GROUND_SCATTER)}, not {ground_scatter!r}",
             "ground_scatter",
         )
+    if coords is not None and coords not in POSITION_COORDS:
+        raise InvalidArgumentError(
+            f"must be None or one of {', '.join(POSITION_COORDS)}, not {coords!r}", "coords"
+        )
+    rxrise = _rise_time(rxrise)
     records = beam_records(ds, beam, channel, start, end)
     var = records[parameter]
     values = np.asarray(var.values, dtype=np.float64)
@@ -277,6 +312,7 @@ def rti(
     elif ground_scatter == "only":
         values = np.where(flagged, values, np.nan)
     gates = np.asarray(records["range_gate"].values)
+    positions = coords
     coords: dict[str, Any] = {"time": records["time"].values, "range_gate": gates}
     ends, gap = _column_ends(records, max_gap)
     coords["time_end"] = ("time", ends, {"long_name": "end of the record's column"})
@@ -285,14 +321,28 @@ def rti(
         flagged,
         {"long_name": "ground scatter (gflg == 1)"},
     )
+    # positions first: they need the hardware, whose absence is then an error, not a warning
+    pos = None
+    if positions is not None:
+        pos = _geometry.gate_positions(records, coords=positions, rxrise=rxrise)
     if "frang" in records and "rsep" in records:
-        frang = np.asarray(records["frang"].values, dtype=np.float64)
-        rsep = np.asarray(records["rsep"].values, dtype=np.float64)
         coords["slant_range"] = (
             ("time", "range_gate"),
-            frang[:, None] + rsep[:, None] * gates[None, :],
+            _slant_range(records, rxrise),
             {"units": "km", "long_name": "slant range (gate centre)"},
         )
+    model = {}
+    if pos is not None:
+        for ours, theirs in POSITION_NAMES.items():
+            if theirs in pos:
+                attrs_pos = dict(pos[theirs].attrs)
+                attrs_pos["long_name"] = _LONG_NAMES[ours]
+                coords[ours] = (("time", "range_gate"), pos[theirs].values, attrs_pos)
+        model = {
+            k: pos.attrs[k]
+            for k in ("virtual_height_model", "aacgm_altitude_km", "aacgm_date")
+            if k in pos.attrs
+        }
     for name in ("bmnum", "channel", "frang", "rsep"):
         if name in records:
             coords[name] = ("time", records[name].values, dict(records[name].attrs))
@@ -304,12 +354,72 @@ def rti(
         ground_scatter=ground_scatter,
         max_gap_s=gap,
     )
+    if positions is not None:
+        attrs.update(coords=positions, **model)
     for key in ("station_id", "superdarn_type"):
         if key in ds.attrs:
             attrs[key] = ds.attrs[key]
     return xr.DataArray(
         values, dims=("time", "range_gate"), coords=coords, name=parameter, attrs=attrs
     )
+
+
+#: The gate-position coordinates of :func:`rti` and the variables of
+#: :func:`~geospacexr.superdarn.geometry.gate_positions` they come from.
+POSITION_NAMES = {"geo_lat": "lat", "geo_lon": "lon", "mag_lat": "mlat", "mag_lon": "mlon"}
+_LONG_NAMES = {
+    "geo_lat": "geographic (geocentric) latitude of the gate centre",
+    "geo_lon": "geographic longitude of the gate centre",
+    "mag_lat": "AACGM-v2 latitude of the gate centre",
+    "mag_lon": "AACGM-v2 longitude of the gate centre",
+}
+
+
+def _slant_range(records: xr.Dataset, rxrise: Any) -> np.ndarray:
+    """The gate centres' slant range, km: :func:`geometry.slant_range`'s formula.
+
+    A numeric ``rxrise`` needs no hardware file, so the formula is applied directly (the same
+    function); otherwise the hardware of the records' station gives the rise time. With the
+    default ``rxrise=None`` and no hardware for the records (an unknown station, a time before
+    its first hardware line), the records' own ``rxrise`` is used, with a ``DataWarning``.
+    """
+    if rxrise is None or isinstance(rxrise, str):
+        try:
+            return np.asarray(_geometry.slant_range(records, center=True, rxrise=rxrise).values)
+        except (UnknownNameError, OutOfRangeError, InvalidArgumentError) as exc:
+            if rxrise is not None:
+                raise
+            # no hardware line for these records: the records' own rise time (0 if absent)
+            warnings.warn(
+                f"the slant range uses the records' own rxrise (0 where absent): no radar "
+                f"hardware for them ({exc})",
+                DataWarning,
+                stacklevel=3,
+            )
+            rx: Any = _geometry._record_values(records, "rxrise", 0.0)[:, None]
+    else:
+        rx = float(rxrise)
+    frang = _geometry._record_values(records, "frang", np.nan)[:, None]
+    rsep = _geometry._record_values(records, "rsep", np.nan)[:, None]
+    gates = np.asarray(records["range_gate"].values, dtype=np.float64)[None, :]
+    return np.asarray(_geometry._slant(frang, rsep, rx, gates), dtype=np.float64)
+
+
+def _rise_time(rxrise: Any) -> Any:
+    """``rxrise`` checked: ``None``, ``"hardware"`` or a finite number (also given as text)."""
+    if rxrise is None or rxrise == "hardware":
+        return rxrise
+    try:
+        value = float(rxrise)
+    except (TypeError, ValueError):
+        value = np.nan
+    if not np.isfinite(value):
+        raise InvalidArgumentError(
+            f"must be None (the record's), 'hardware' or a finite number of microseconds, "
+            f"not {rxrise!r}",
+            "rxrise",
+        )
+    return value
 
 
 def beam_summary(
@@ -321,6 +431,8 @@ def beam_summary(
     start: Any = None,
     end: Any = None,
     max_gap: float | None = None,
+    coords: str | None = None,
+    rxrise: Any = None,
 ) -> xr.Dataset:
     """What a summary plot of one beam shows (pyDARN's ``plot_summary``).
 
@@ -341,6 +453,9 @@ def beam_summary(
         start: First time (inclusive); default the first record of the beam.
         end: Last time (inclusive); default the last record of the beam.
         max_gap: As for :func:`rti`.
+        coords: As for :func:`rti`: the gate positions to add (``None``, ``"geographic"``,
+            ``"aacgm"``).
+        rxrise: As for :func:`rti`: the receiver rise time of the slant range and positions.
 
     Returns:
         A Dataset on ``time`` (the beam's records) and ``range_gate``: the scalars present in
@@ -374,7 +489,7 @@ def beam_summary(
         mode = ground_scatter
         if ground_scatter == "grey" and name not in ("v", "x_v"):
             mode = "colour"
-        panels[name] = rti(ds, name, beam, channel, mode, start, end, max_gap)
+        panels[name] = rti(ds, name, beam, channel, mode, start, end, max_gap, coords, rxrise)
     first = panels[chosen[0]]
     out = xr.Dataset(
         {name: da.reset_coords(drop=True) for name, da in panels.items()}, coords=first.coords
