@@ -127,6 +127,7 @@ def test_asi_time_player_keogram_click_and_box(imager):
     # frames, a click and a new contrast stream into the figures built first (none rebuilt);
     # the skymap overlay is one element drawn once, not one per frame
     assert (ex.image_view.built, ex.keogram_view.built) == (1, 1)
+
     def contours():
         return next(el for el in ex.image_view.element if isinstance(el, hv.Contours))
 
@@ -449,3 +450,31 @@ def test_building_the_gcm_explorer_warns_nothing_from_our_code(gcm_samples):
         GcmExplorer(gcm_samples[0].copy(deep=True), control=gcm_samples[1].copy(deep=True))
     finally:
         context.__exit__(None, None, None)
+
+
+def test_explorer_layouts_leave_panel_no_pane_type_to_guess(monkeypatch, imager, run):
+    """Every text of an explorer's layout is a Markdown pane, not a bare string.
+
+    For a bare string Panel tries each pane type, and its Matplotlib check imports
+    ``matplotlib.figure`` (5 s of a cold explorer build on a loaded machine).
+    """
+    import panel as pn
+
+    from geospacexr.explore.mosaic import MosaicExplorer
+    from geospacexr.explore.rb import RbExplorer
+
+    base = pn.pane.base.PaneBase
+    real = base.get_pane_type.__func__
+    guessed = []
+
+    def recording(cls, obj, **kwargs):
+        guessed.append(obj)
+        return real(cls, obj, **kwargs)
+
+    monkeypatch.setattr(base, "get_pane_type", classmethod(recording))
+    ds, sky = imager
+    AsiExplorer(ds, sky)
+    MosaicExplorer([ds], [sky])
+    RbExplorer(defer=True)
+    GcmExplorer(run, prebuild=False)
+    assert not [g for g in guessed if isinstance(g, str)], guessed

@@ -115,8 +115,10 @@ class AsiExplorer:
         for w in (self.time, self.contrast, *([self.channel] if self.channel else [])):
             w.param.watch(self._changed, "value")
         controls = [
-            f"## ASI explorer: {label_of(ds.attrs.get('instrument', ''))} "
-            f"{ds.attrs.get('site', '')}",
+            pn.pane.Markdown(
+                f"## ASI explorer: {label_of(ds.attrs.get('instrument', ''))} "
+                f"{ds.attrs.get('site', '')}"
+            ),
             self.time,
             self.time_label,
             self.contrast,
@@ -126,8 +128,10 @@ class AsiExplorer:
         self.panel = pn.Row(
             pn.Column(
                 *controls,
-                "Draw a box on the image (box select) for its mean against time; "
-                "click the keogram to jump to a time.",
+                pn.pane.Markdown(
+                    "Draw a box on the image (box select) for its mean against time; "
+                    "click the keogram to jump to a time."
+                ),
                 width=330,
             ),
             pn.Column(
