@@ -162,18 +162,21 @@ def main():
     report(
         "mosaic, new minimum elevation",
         timed(lambda k: setattr(mosaic.min_elevation, "value", 11.0 + 2.0 * k), 6),
-        "each a new pixel-to-grid mapping (computed, then cached)",
+        "each a new pixel-to-grid mapping: one k-d tree per site, queried only for the cells "
+        "near its field of view",
     )
     report(
         "mosaic, new set of sites",
         timed(lambda k: setattr(mosaic.sites, "value", [sites[: 2 + k % 2], sites[1:]][k % 2]), 6),
-        "two and three sites alternate (mappings cached after the first)",
+        "two and three sites alternate: each site's part of the mapping is cached, a new set "
+        "only combines them",
     )
     altitudes = sorted({float(a) for a in mosaic.skymaps[0]["altitude"].values})
     report(
         "mosaic, new mapping altitude",
         timed(lambda k: setattr(mosaic.altitude, "value", altitudes[k % len(altitudes)]), 6),
-        f"the skymaps' altitudes {', '.join(f'{a:g}' for a in altitudes)} km in turn",
+        f"the skymaps' altitudes {', '.join(f'{a:g}' for a in altitudes)} km in turn (new "
+        "mappings the first round, cached after)",
     )
     images = geospacexr.datasets.open_sample("themis-gill")
     asi = rendered(AsiExplorer(images, geospacexr.datasets.open_sample("themis-gill-skymap")))
@@ -193,7 +196,8 @@ def main():
     report(
         "ASI, box drawn on the image (mean against time)",
         timed(lambda k: asi._box_drawn((90.5 + 3 * k, 100.5, 130.5 + 3 * k, 150.5)), 6),
-        "what a box selection sends: the box's mean over every frame, plotted",
+        "what a box selection sends: the box's mean over every frame, streamed into the box "
+        "plot built with the explorer (and the box into the image)",
     )
     from geospacexr.explore.rb import RbExplorer
 

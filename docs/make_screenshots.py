@@ -1,13 +1,16 @@
 """Drive the served app in headless Chromium and save the screenshots the docs show.
 
 Run from the repository root after ``pip install -e ".[all,test]"`` with Debian's chromium:
-``python docs/make_screenshots.py``. The PNG files are committed: the docs build needs no browser.
+``python docs/make_screenshots.py`` (all of them) or ``python docs/make_screenshots.py
+explorer-gcm.png`` (only the files named). The PNG files are committed: the docs build needs no
+browser.
 One screenshot per tab (GCM, ASI, mosaic, radiation belts, datasets); each is taken when the
 tab's plots are drawn and the page has stopped changing, never after a fixed time.
 """
 
 import shutil
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -52,8 +55,13 @@ def shoot(page, tab, ready, name):
     page.screenshot(path=str(OUT / name))
 
 
-def main() -> None:
+def main(names: list[str] | None = None) -> None:
+    """Take the screenshots named (file names in ``SHOTS``; all of them by default)."""
     from playwright.sync_api import sync_playwright
+
+    unknown = set(names or ()) - {name for _, _, name in SHOTS}
+    if unknown:
+        raise SystemExit(f"no such screenshot: {', '.join(sorted(unknown))}")
 
     from geospacexr.explore import app
 
@@ -74,10 +82,12 @@ def main() -> None:
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
         for tab, ready, name in SHOTS:
+            if names and name not in names:
+                continue
             shoot(page, tab, ready, name)
             print("wrote", OUT / name, flush=True)
         browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -221,8 +221,15 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
             page.wait_for_selector("text=GCM explorer", timeout=60000)
             page.get_by_text("ASI: themis-gill").first.click()
             page.wait_for_selector("text=ASI explorer", timeout=60000)
-            # the image and the keogram are drawn
-            wait_until(page, lambda: len(_plot_canvases(page)) >= 2, 60, "no image and keogram")
+            # the image, the keogram and (below, waiting for a box) the box plot are drawn
+            wait_until(page, lambda: len(_plot_canvases(page)) >= 3, 60, "no image and keogram")
+
+            def top_row():
+                """The image and the keogram: the top row of plots, left to right."""
+                plots = _plot_canvases(page)
+                top = min(b["y"] for b in plots)
+                return sorted([b for b in plots if b["y"] < top + 50], key=lambda b: b["x"])
+
             label = page.locator("text=/^2014-03-10 .* UT$/").first
             first = label.inner_text()
             assert first.startswith("2014-03-10 06:00:00")
@@ -237,7 +244,7 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
             ]  # fmt: skip
             assert len(controls) >= 9, controls  # the transport buttons were found
             assert not [c for c in controls if _overlap(c, box)], (box, controls)
-            keogram = _plot_canvases(page)[1]
+            keogram = top_row()[1]
             settled(page)
 
             # clicking the keogram three quarters of the way along moves the time there (the
@@ -263,7 +270,7 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
             # image is re-rendered after the click's time change, and a drag made while that
             # happens is lost: drag again until the server has seen one (no fixed waits)
             def boxed():
-                image = _plot_canvases(page)[0]
+                image = top_row()[0]
                 x, y, w, h = image["x"], image["y"], image["width"], image["height"]
                 page.mouse.move(x + 0.4 * w, y + 0.4 * h)
                 page.mouse.down()
@@ -272,13 +279,15 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
                 page.mouse.up()
                 deadline = time.monotonic() + 10
                 while time.monotonic() < deadline:
-                    if len(_plot_canvases(page)) > 2:
+                    titles = [f["title"] for f in page.evaluate(_FIGURES_JS)]
+                    if any(t.startswith("Mean brightness in the box of CCD") for t in titles):
                         return True
                     page.wait_for_timeout(250)
                 return False
 
-            # (the box plot's title is drawn on its canvas, not in the DOM: the Python-state
-            # tests check it)
+            # the box plot, there since the page loaded, says what to do, then shows the box
+            titles = [f["title"] for f in page.evaluate(_FIGURES_JS)]
+            assert any(t.startswith("Draw a box on the image") for t in titles), titles
             wait_until(page, boxed, 120, "no box-metric plot")
         finally:
             browser.close()
@@ -490,4 +499,130 @@ def test_rb_tab_says_its_kernels_compile_then_computes(monkeypatch, chromium):
     finally:
         release.set()
         stop()
+    assert not errors, errors
+
+
+#: Each figure of the page: title, ranges, glyph kinds and the finite values it draws (the column
+#: its colour or its line's y comes from, or an image's pixels).
+_DRAWN_JS = """() => {
+  const out = [];
+  for (const doc of (window.Bokeh ? Bokeh.documents : [])) {
+    for (const m of doc.all_models) {
+      if (!(m.x_range && m.y_range && m.title && m.renderers)) continue;
+      let finite = 0;
+      const kinds = [];
+      for (const r of m.renderers) {
+        const g = r.glyph, data = r.data_source && r.data_source.data;
+        if (!g || !data) continue;
+        kinds.push(g.type || g.constructor.name);
+        const spec = [g.fill_color, g.color, g.y].find(s => s && s.field);
+        const column = spec ? data[spec.field] : data.image;
+        if (!column) continue;
+        for (const v of column) {
+          if (v && v.length !== undefined && typeof v !== "string") {
+            for (const u of v) if (Number.isFinite(u)) finite++;
+          } else if (Number.isFinite(v)) finite++;
+        }
+      }
+      out.push({title: String(m.title.text), x: [m.x_range.start, m.x_range.end],
+                y: [m.y_range.start, m.y_range.end], kinds: kinds, finite: finite});
+    }
+  }
+  return out;
+}"""
+#: Bokeh's datetime axes count milliseconds since 1970: anything past this is a time axis.
+_TIME_AXIS_MS = 1e11
+
+
+@pytest.fixture
+def served_cesm2():
+    """The GCM explorer of the CESM2 WACCM-X sample (2-D and geomagnetic-grid fields) served."""
+    from geospacexr.explore.gcm import GcmExplorer
+
+    ds = datasets.open_sample("waccmx-cesm2")
+    port = free_port()
+    server = pn.serve(
+        lambda: GcmExplorer(ds).panel,
+        port=port,
+        address="127.0.0.1",
+        show=False,
+        start=False,
+        threaded=False,
+        print_url=False,
+        websocket_origin=[f"127.0.0.1:{port}"],
+    )
+    server.start()
+    thread = threading.Thread(target=server.io_loop.start, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/"
+    server.io_loop.add_callback(server.stop)
+    server.io_loop.add_callback(server.io_loop.stop)
+    thread.join(timeout=10)
+
+
+@pytest.mark.ui
+def test_gcm_explorer_in_chromium_offers_each_variable_its_slices(served_cesm2, chromium):
+    """A 2-D field (TEC) and a geomagnetic-grid one (PHIM2D): only their slices, drawn."""
+    sync = pytest.importorskip("playwright.sync_api")
+    valid_2d = ["lat_lon", "lat_time", "lon_time", "var_time"]
+    errors = []
+    with sync.sync_playwright() as p:
+        browser = _browser(sync, p, chromium)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            page.goto(served_cesm2, wait_until="networkidle", timeout=GOTO_MS)
+            page.wait_for_selector("text=GCM explorer", timeout=60000)
+
+            def drawn(prefix, shape=lambda f: True):
+                """The figure titled ``prefix...`` drawing finite values, of ``shape``."""
+                found = [
+                    f
+                    for f in page.evaluate(_DRAWN_JS)
+                    if f["title"].startswith(prefix) and f["finite"] > 0 and shape(f)
+                ]
+                return found[0] if found else None
+
+            def is_map(f):
+                return -181 <= f["x"][0] < f["x"][1] <= 361 and -95 <= f["y"][0] < f["y"][1] <= 95
+
+            wait_until(page, lambda: drawn("Temperature (TN", is_map), 90, "no first map")
+            slices = page.locator("select").filter(has_text="var_time").first
+            variables = page.locator("select").filter(has_text="PHIM2D").first
+
+            def options():
+                return slices.evaluate("s => [...s.options].map(o => o.value)")
+
+            assert "lev_lat" in options()  # a 3-D field: every slice
+            slices.select_option("lev_lat")
+            wait_until(page, lambda: slices.input_value() == "lev_lat", 30)
+            settled(page)
+            # a 2-D field: no level slices offered; the zonal mean falls back to its map
+            variables.select_option("TEC")
+            tec = "Electron column density (TEC"
+            wait_until(page, lambda: drawn(tec, is_map), 90, "no TEC map")
+            wait_until(page, lambda: options() == valid_2d, 30, f"TEC slices {options()}")
+            assert slices.input_value() == "lat_lon"
+            # each of its other slices draws, with its own axes
+            shapes = {
+                # latitudes (padded a little) against time
+                "lat_time": lambda f: f["x"][0] > _TIME_AXIS_MS and f["y"][1] - f["y"][0] < 200,
+                "lon_time": lambda f: f["x"][0] > _TIME_AXIS_MS and f["y"][1] - f["y"][0] > 300,
+                "var_time": lambda f: f["x"][0] > _TIME_AXIS_MS and "Line" in f["kinds"],
+            }
+            for kind, shape in shapes.items():
+                slices.select_option(kind)
+                wait_until(page, lambda s=shape: drawn(tec, s), 90, f"TEC {kind} did not draw")
+            # a field on the geomagnetic grid: its own slices, a magnetic map
+            slices.select_option("lat_lon")
+            variables.select_option("PHIM2D")
+            wait_until(
+                page, lambda: drawn("PHIM2D: electric potential", is_map), 90, "no PHIM2D map"
+            )
+            wait_until(page, lambda: options() == valid_2d, 30, f"PHIM2D slices {options()}")
+            assert slices.input_value() == "lat_lon"
+            # (its magnetic axis labels are drawn on the canvas: the Python-state tests check them)
+        finally:
+            browser.close()
     assert not errors, errors

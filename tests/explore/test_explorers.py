@@ -103,7 +103,15 @@ def imager():
     return datasets.open_sample("themis-gill"), datasets.open_sample("themis-gill-skymap")
 
 
+def title_of(element):
+    import holoviews as hv
+
+    return hv.Store.lookup_options("bokeh", element, "plot").kwargs["title"]
+
+
 def test_asi_time_player_keogram_click_and_box(imager):
+    import holoviews as hv
+
     ds, sky = imager
     ex = AsiExplorer(ds, sky)
     assert "ASI explorer: THEMIS ASI gill" in ex.panel[0][0].object  # the table's label
@@ -119,11 +127,25 @@ def test_asi_time_player_keogram_click_and_box(imager):
     # frames, a click and a new contrast stream into the figures built first (none rebuilt);
     # the skymap overlay is one element drawn once, not one per frame
     assert (ex.image_view.built, ex.keogram_view.built) == (1, 1)
-    sky = ex.image_view.element.get(1)
+
+    def contours():
+        return next(el for el in ex.image_view.element if isinstance(el, hv.Contours))
+
+    def box_drawn():
+        return next(el for el in ex.image_view.element if isinstance(el, hv.Rectangles))
+
+    sky = contours()
     ex.time.value = 41
-    assert ex.image_view.element.get(1) is sky and ex.image_view.built == 1
+    assert contours() is sky and ex.image_view.built == 1
+    assert len(box_drawn()) == 0  # the box layer is there, empty, before a box is drawn
+    # the box plot's figure is built with the explorer (time axis, a title saying what to do)
+    assert ex.box_view.built == 1 and "Draw a box" in title_of(ex.box_view.element)
     series = ex.select_box((100, 140, 150, 200))
     xr.testing.assert_allclose(series, asi.box_metric(ds, ccd=(100, 140, 150, 200)))
+    # the first box streams into both figures: none is rebuilt (a rebuild took 1-2 s)
+    assert (ex.image_view.built, ex.box_view.built) == (1, 1)
+    assert "columns 100 to 139" in title_of(ex.box_view.element)
+    np.testing.assert_array_equal(box_drawn().array(), [[99.5, 149.5, 139.5, 199.5]])
     assert ex.select_box((300, 310, 0, 5)) is None and ex.message.visible
     # a box drawn over pixels x 0..2, y 0..1 (each pixel spans +-0.5 around its index)
     ex._box_drawn((-0.5, -0.5, 2.5, 1.5))
@@ -428,3 +450,31 @@ def test_building_the_gcm_explorer_warns_nothing_from_our_code(gcm_samples):
         GcmExplorer(gcm_samples[0].copy(deep=True), control=gcm_samples[1].copy(deep=True))
     finally:
         context.__exit__(None, None, None)
+
+
+def test_explorer_layouts_leave_panel_no_pane_type_to_guess(monkeypatch, imager, run):
+    """Every text of an explorer's layout is a Markdown pane, not a bare string.
+
+    For a bare string Panel tries each pane type, and its Matplotlib check imports
+    ``matplotlib.figure`` (5 s of a cold explorer build on a loaded machine).
+    """
+    import panel as pn
+
+    from geospacexr.explore.mosaic import MosaicExplorer
+    from geospacexr.explore.rb import RbExplorer
+
+    base = pn.pane.base.PaneBase
+    real = base.get_pane_type.__func__
+    guessed = []
+
+    def recording(cls, obj, **kwargs):
+        guessed.append(obj)
+        return real(cls, obj, **kwargs)
+
+    monkeypatch.setattr(base, "get_pane_type", classmethod(recording))
+    ds, sky = imager
+    AsiExplorer(ds, sky)
+    MosaicExplorer([ds], [sky])
+    RbExplorer(defer=True)
+    GcmExplorer(run, prebuild=False)
+    assert not [g for g in guessed if isinstance(g, str)], guessed

@@ -2,7 +2,11 @@
 
 How a site's pixels reach the grid (computed once per skymap, altitude, elevation cutoff and grid,
 cached through :class:`geospacexr.io.cache.ResultCache`: the last ``cache.mosaic_matrices`` in
-memory, every one on disk under ``<paths.cache_dir>/mosaic``):
+memory, every one on disk under ``<paths.cache_dir>/mosaic``, keyed by the skymaps' content; each
+site's part is also kept in memory, so a new set of sites only combines parts). The work follows
+the field of view, not the grid: one k-d tree of the site's pixels, queried for the empty cells
+near the field of view and for the sizes of the pixels found (a new cutoff or altitude for three
+THEMIS sites on the 0.35 degree globe takes about 0.1 s; ``bench_explore.py``):
 
 * each pixel's centre, at the mapping altitude, falls in one grid cell; a cell holding several
   pixel centres (near the zenith pixels are much smaller than cells) takes their mean;
@@ -36,6 +40,7 @@ import numpy as np
 import xarray as xr
 
 from .. import config
+from .._caches import BoundedCache
 from .._checks import require
 from ..errors import IncompatibleInputError, InvalidArgumentError
 from ..io.cache import ResultCache
@@ -47,6 +52,10 @@ __all__ = ["GRID_CALGARY_DEG", "grid", "mosaic", "mosaic_matrix"]
 GRID_CALGARY_DEG = 0.3515625
 _OVERLAP = ("elevation", "mean", "nearest")
 _MAX_CELLS = 50_000_000
+#: Search radius for the pixel nearest an empty cell (a chord of the unit sphere, ~5 degrees).
+_SEARCH_CHORD = float(np.deg2rad(5.0))
+#: Version of the cached files' layout (part of every key: other layouts are never read).
+_LAYOUT = "covered-cells-1"
 
 
 def grid(
@@ -136,10 +145,55 @@ def _site_positions(
     return mag["mlat"].values, mag["mlon"].values
 
 
+def _digest(skymap: xr.Dataset) -> str:
+    """A content hash of the skymap arrays the mapping depends on."""
+    h = hashlib.sha256()  # the fastest of hashlib's here (CPU instructions)
+    for name in ("elevation", "lat_corner", "lon_corner", "altitude"):
+        values = np.ascontiguousarray(skymap[name].values)
+        h.update(f"{name}{values.dtype}{values.shape}".encode())
+        h.update(memoryview(values).cast("B"))  # the bytes, not a copy of them
+    h.update(json.dumps([skymap.attrs.get("site_lat"), skymap.attrs.get("site_lon")]).encode())
+    return h.hexdigest()
+
+
+def _site_part(
+    skymap: xr.Dataset,
+    digest: str,
+    target: xr.Dataset,
+    altitude_km: float,
+    min_elevation: float,
+    date: Any,
+) -> dict[str, Any]:
+    """One site's mapping, on the cells it covers only (cached in memory).
+
+    Returns a dict: ``cells`` the covered cells (ascending flat indices), ``W`` the
+    len(cells) x pixels matrix (row k is cell ``cells[k]``), ``elevation`` and ``distance``
+    (chord to the site) per covered cell, ``npix`` the site's pixel count.
+    """
+    key = (
+        digest,
+        float(altitude_km),
+        float(min_elevation),
+        _grid_signature(target),
+        str(np.datetime64(date, "D")) if target.attrs["coords"] == "mag" else "",
+    )
+    found = _SITES.get(key)
+    if found is None:
+        found = _site_matrix(skymap, target, altitude_km, min_elevation, date)
+        _SITES.put(key, found)
+    return found
+
+
 def _site_matrix(
     skymap: xr.Dataset, target: xr.Dataset, altitude_km: float, min_elevation: float, date: Any
-) -> tuple[Any, np.ndarray, np.ndarray]:
-    """(W, elevation per cell, distance-to-site per cell) of one site; W is cells x pixels."""
+) -> dict[str, Any]:
+    """Compute :func:`_site_part` (no cache).
+
+    Only cells that can be covered are touched: the k-d tree of the site's pixels is queried
+    for the empty cells near the field of view (those within reach of the pixels' bounding
+    sphere) and for the local size of the pixels found, never for every pixel or every cell
+    of the grid's latitude band, so the cost follows the field of view, not the grid.
+    """
     from scipy import sparse
     from scipy.spatial import cKDTree
 
@@ -152,8 +206,13 @@ def _site_matrix(
     res = float(target.attrs["resolution_deg"])
     ncell = glat.size * glon.size
     if pixels.size == 0:
-        empty = sparse.csr_matrix((ncell, npix))
-        return empty, np.full(ncell, np.nan), np.full(ncell, np.inf)
+        return {
+            "cells": np.empty(0, dtype=np.int64),
+            "W": sparse.csr_matrix((0, npix)),
+            "elevation": np.empty(0),
+            "distance": np.empty(0),
+            "npix": npix,
+        }
     plat, plon = lat.ravel()[pixels], lon.ravel()[pixels]
     # 1) pixel centres into cells (mean of the pixels in a cell)
     i = np.floor((plat - (glat[0] - res / 2)) / res).astype(np.int64)
@@ -165,43 +224,65 @@ def _site_matrix(
     cols = [pixels[inside]]
     vals = [1.0 / counts[cells]]
     # 2) empty cells near the field of view: the nearest pixel, if its footprint reaches the cell
-    tree = cKDTree(_unit(plat, plon))
-    neighbour_d, _ = tree.query(_unit(plat, plon), k=2)
-    size = neighbour_d[:, 1]  # chord to the nearest other pixel centre: the local pixel size
+    xyz = _unit(plat, plon)
+    tree = cKDTree(xyz)
     lat_lo, lat_hi = np.nanmin(plat) - 2 * res, np.nanmax(plat) + 2 * res
     ci = np.flatnonzero((glat >= lat_lo) & (glat <= lat_hi))
-    cand_lat = np.repeat(glat[ci], glon.size)
-    cand_lon = np.tile(glon, ci.size)
-    cand_cell = np.repeat(ci, glon.size) * glon.size + np.tile(np.arange(glon.size), ci.size)
-    empty = counts[cand_cell] == 0
-    if empty.any():
-        d, k = tree.query(
-            _unit(cand_lat[empty], cand_lon[empty]), k=1, distance_upper_bound=np.deg2rad(5.0)
-        )
+    # the band's cell centres as unit vectors, from one cosine/sine per row and column (the
+    # same numbers as _unit of every cell)
+    rlat, rlon = np.deg2rad(glat[ci]), np.deg2rad(glon)
+    x = np.cos(rlat)[:, None] * np.cos(rlon)[None, :]
+    y = np.cos(rlat)[:, None] * np.sin(rlon)[None, :]
+    z = np.broadcast_to(np.sin(rlat)[:, None], x.shape)
+    # a cell farther than the search radius from the pixels' bounding sphere has no pixel
+    # within the radius (triangle inequality; the margin covers rounding)
+    centre = xyz.mean(axis=0)
+    radius = float(np.sqrt(((xyz - centre) ** 2).sum(axis=1).max()))
+    near = (x - centre[0]) ** 2 + (y - centre[1]) ** 2 + (z - centre[2]) ** 2 <= (
+        radius + _SEARCH_CHORD + 1e-9
+    ) ** 2
+    band_cell = ci[:, None] * glon.size + np.arange(glon.size)[None, :]
+    near &= counts[band_cell] == 0  # empty cells only
+    cand_cell = band_cell[near]  # row-major: the band's order
+    cand_xyz = np.stack([x[near], y[near], z[near]], axis=-1)
+    if cand_cell.size:
+        d, k = tree.query(cand_xyz, k=1, distance_upper_bound=_SEARCH_CHORD)
         found = np.isfinite(d) & (k < plat.size)
         k_ok = k[found]
-        reach = d[found] <= 0.75 * size[k_ok] + 1e-12
-        rows.append(cand_cell[empty][found][reach])
+        # the local pixel size: the chord to the nearest other pixel centre (only for the
+        # pixels found; each query is independent of the others)
+        needed, where = np.unique(k_ok, return_inverse=True)
+        size = tree.query(xyz[needed], k=2)[0][:, 1][where] if needed.size else np.empty(0)
+        reach = d[found] <= 0.75 * size + 1e-12
+        rows.append(cand_cell[found][reach])
         cols.append(pixels[k_ok[reach]])
         vals.append(np.ones(int(reach.sum())))
     rows_a, cols_a, vals_a = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    w = sparse.csr_matrix((vals_a, (rows_a, cols_a)), shape=(ncell, npix))
+    covered, row = np.unique(rows_a, return_inverse=True)
+    w = sparse.csr_matrix((vals_a, (row, cols_a)), shape=(covered.size, npix))
     # per-cell elevation (of the contributing pixels) and distance to the site
     elev_flat = np.where(ok, elevation, 0.0).ravel()
-    covered = np.asarray(w.sum(axis=1)).ravel() > 0
-    cell_elev = np.full(ncell, np.nan)
-    cell_elev[covered] = (w @ elev_flat)[covered]
     site_xyz = _unit(np.array(skymap.attrs["site_lat"]), np.array(skymap.attrs["site_lon"]))
-    all_lat, all_lon = np.meshgrid(glat, glon, indexing="ij")
-    dist = np.full(ncell, np.inf)
-    dist[covered] = np.linalg.norm(
-        _unit(all_lat.ravel()[covered], all_lon.ravel()[covered]) - site_xyz, axis=-1
+    dist = np.linalg.norm(
+        _unit(glat[covered // glon.size], glon[covered % glon.size]) - site_xyz, axis=-1
     )
-    return w, cell_elev, dist
+    return {"cells": covered, "W": w, "elevation": w @ elev_flat, "distance": dist, "npix": npix}
+
+
+def _grid_signature(target: xr.Dataset) -> tuple[Any, ...]:
+    """What identifies a grid (for cache keys)."""
+    return (
+        target.attrs["coords"],
+        float(target.attrs["resolution_deg"]),
+        float(target["lat"].values[0]),
+        int(target["lat"].size),
+        float(target["lon"].values[0]),
+        int(target["lon"].size),
+    )
 
 
 def _key(
-    skymaps: list[xr.Dataset],
+    digests: list[str],
     target: xr.Dataset,
     altitude_km: float,
     min_elevation: float,
@@ -209,22 +290,15 @@ def _key(
     date: Any,
 ) -> str:
     h = hashlib.sha256()
-    for sky in skymaps:
-        h.update(np.ascontiguousarray(sky["elevation"].values).tobytes())
-        h.update(np.ascontiguousarray(sky["lat_corner"].values).tobytes())
-        h.update(np.ascontiguousarray(sky["lon_corner"].values).tobytes())
+    h.update(json.dumps(digests).encode())
     h.update(
         json.dumps(
             [
+                _LAYOUT,
                 float(altitude_km),
                 float(min_elevation),
                 overlap,
-                target.attrs["coords"],
-                float(target.attrs["resolution_deg"]),
-                float(target["lat"].values[0]),
-                int(target["lat"].size),
-                float(target["lon"].values[0]),
-                int(target["lon"].size),
+                *_grid_signature(target),
                 str(np.datetime64(date, "D")) if target.attrs["coords"] == "mag" else "",
             ]
         ).encode()
@@ -233,14 +307,16 @@ def _key(
 
 
 def _encode_matrix(result: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    w = result["W"]
+    """The mapping's arrays on the covered cells only (a file a few MB smaller)."""
+    w, cells = result["W"], result["covered"]
     return {
+        "cells": cells,
+        "row_counts": np.diff(w.indptr)[cells],
         "data": w.data,
         "indices": w.indices,
-        "indptr": w.indptr,
         "shape": np.array(w.shape),
-        "site": result["site"],
-        "elevation": result["elevation"],
+        "site": result["site"][cells],
+        "elevation": result["elevation"][cells],
         "offsets": result["offsets"],
     }
 
@@ -248,8 +324,22 @@ def _encode_matrix(result: Mapping[str, Any]) -> dict[str, np.ndarray]:
 def _decode_matrix(f: Mapping[str, np.ndarray]) -> dict[str, Any]:
     from scipy import sparse
 
-    w = sparse.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"]))
-    return {"W": w, "site": f["site"], "elevation": f["elevation"], "offsets": f["offsets"]}
+    shape = tuple(int(n) for n in f["shape"])
+    cells = f["cells"]
+    counts = np.zeros(shape[0], dtype=np.int64)
+    counts[cells] = f["row_counts"]
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(f["indices"].dtype)
+    site = np.full(shape[0], -1, dtype=np.int16)
+    site[cells] = f["site"]
+    elevation = np.full(shape[0], np.nan)
+    elevation[cells] = f["elevation"]
+    return {
+        "W": sparse.csr_matrix((f["data"], f["indices"], indptr), shape=shape),
+        "site": site,
+        "elevation": elevation,
+        "offsets": f["offsets"],
+        "covered": cells,
+    }
 
 
 _MATRICES = ResultCache(
@@ -261,6 +351,20 @@ _MATRICES = ResultCache(
     "pixel-to-grid matrices of site sets (mosaic_matrix)",
 )
 _MEMORY = _MATRICES.memory  # the old name (benchmarks/bench_asi_mosaic.py clears it)
+_SITES: BoundedCache[dict[str, Any]] = BoundedCache(
+    "asi.mosaic.sites",
+    "cache.mosaic_matrices",
+    "one site's pixel-to-grid mapping on the cells it covers (mosaic_matrix)",
+)
+
+
+def _covered_rows(mapping: dict[str, Any]) -> Any:
+    """``W``'s rows of the covered cells (kept in the mapping: a frame is one product)."""
+    compact = mapping.get("W_covered")
+    if compact is None:
+        compact = mapping["W"][mapping["covered"]]
+        mapping["W_covered"] = compact
+    return compact
 
 
 def mosaic_matrix(
@@ -275,6 +379,8 @@ def mosaic_matrix(
 
     The last ``cache.mosaic_matrices`` mappings stay in memory (:func:`geospacexr.clear_caches`
     empties them); every mapping is also kept in ``<paths.cache_dir>/mosaic`` for later runs.
+    Each site's own part is cached in memory too (as many), so a new set of the same sites
+    only combines them.
 
     Args:
         skymaps: One skymap per site, in the order of the images.
@@ -286,17 +392,40 @@ def mosaic_matrix(
 
     Returns:
         A dict: ``W`` the cells x (sum of pixels) matrix, ``site`` the int16 winning site per
-        cell (-1 for none), ``elevation`` per cell, ``offsets`` the first pixel of each site.
+        cell (-1 for none), ``elevation`` per cell, ``offsets`` the first pixel of each site,
+        ``covered`` the cells any site covers (flat indices, ascending).
     """
     from scipy import sparse
 
-    key = _key(skymaps, target, altitude_km, min_elevation, overlap, date)
+    digests = [_digest(s) for s in skymaps]
+    key = _key(digests, target, altitude_km, min_elevation, overlap, date)
     cached = _MATRICES.get(key)
     if cached is not None:
         return cached
-    parts = [_site_matrix(s, target, altitude_km, min_elevation, date) for s in skymaps]
-    elevations = np.stack([p[1] for p in parts])
-    distances = np.stack([p[2] for p in parts])
+    parts = [
+        _site_part(s, d, target, altitude_km, min_elevation, date)
+        for s, d in zip(skymaps, digests, strict=True)
+    ]
+    ncell = target["lat"].size * target["lon"].size
+    # everything below works on the cells some site covers (the union, ascending); the
+    # others have no site, no elevation and no row
+    union = np.unique(np.concatenate([p["cells"] for p in parts]))
+    nsite = len(parts)
+    elevations = np.full((nsite, union.size), np.nan)
+    distances = np.full((nsite, union.size), np.inf)
+    spread = []  # each site's rows spread over the union
+    for s, part in enumerate(parts):
+        at = np.searchsorted(union, part["cells"])
+        elevations[s, at] = part["elevation"]
+        distances[s, at] = part["distance"]
+        counts = np.zeros(union.size, dtype=np.int64)
+        counts[at] = np.diff(part["W"].indptr)
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(part["W"].indptr.dtype)
+        spread.append(
+            sparse.csr_matrix(
+                (part["W"].data, part["W"].indices, indptr), shape=(union.size, part["npix"])
+            )
+        )
     covered = np.isfinite(elevations)
     any_site = covered.any(axis=0)
     best_elev = np.where(any_site, np.argmax(np.where(covered, elevations, -np.inf), axis=0), -1)
@@ -305,22 +434,35 @@ def mosaic_matrix(
     else:
         winner = best_elev
     blocks = []
-    for s, (w, _, _) in enumerate(parts):
+    for s, w in enumerate(spread):
         if overlap == "mean":
             weight = covered[s] / np.maximum(covered.sum(axis=0), 1)
         else:
             weight = (winner == s).astype(np.float64)
         blocks.append(sparse.diags(weight) @ w)
-    offsets = np.cumsum([0] + [w.shape[1] for w, _, _ in parts])[:-1]
-    big = sparse.hstack(blocks, format="csr")
-    cell_elev = np.where(
+    offsets = np.cumsum([0] + [p["npix"] for p in parts])[:-1]
+    small = sparse.hstack(blocks, format="csr")
+    row_counts = np.zeros(ncell, dtype=np.int64)
+    row_counts[union] = np.diff(small.indptr)
+    indptr = np.concatenate([[0], np.cumsum(row_counts)]).astype(small.indptr.dtype)
+    big = sparse.csr_matrix((small.data, small.indices, indptr), shape=(ncell, small.shape[1]))
+    cell_elev = np.full(ncell, np.nan)
+    cell_elev[union] = np.where(
         winner >= 0,
         np.take_along_axis(np.nan_to_num(elevations, nan=-90.0), np.clip(winner, 0, None)[None], 0)[
             0
         ],
         np.nan,
     )
-    result = {"W": big, "site": winner.astype(np.int16), "elevation": cell_elev, "offsets": offsets}
+    site = np.full(ncell, -1, dtype=np.int16)
+    site[union] = winner
+    result = {
+        "W": big,
+        "site": site,
+        "elevation": cell_elev,
+        "offsets": offsets,
+        "covered": union,  # every cell of the union has a site, hence a non-empty row
+    }
     _MATRICES.put(key, result)
     return result
 
@@ -397,12 +539,12 @@ def mosaic(
     else:
         times = np.atleast_1d(np.asarray(time, dtype="datetime64[ns]"))
     mapping = mosaic_matrix(skymaps, target, altitude, cutoff, overlap, times[0])
-    w = mapping["W"]
+    covered = mapping["covered"]
+    w = _covered_rows(mapping)  # the same rows, without the grid's empty ones
     nlat, nlon = target["lat"].size, target["lon"].size
     has_channel = channels.pop()
     nchan = 3 if has_channel else 1
     out = np.full((times.size, nlat * nlon, nchan), np.nan, dtype=np.float32)
-    covered = np.asarray(w.sum(axis=1)).ravel() > 0
     for k, t in enumerate(times):
         stacks = []
         for ds in images:
@@ -411,7 +553,7 @@ def mosaic(
                 raise IncompatibleInputError(
                     f"site {ds.attrs.get('site')} has no frame within the tolerance of {t}"
                 )
-            frame = np.asarray(ds["image"].values[index], dtype=np.float64).reshape(-1, nchan)
+            frame = np.asarray(ds["image"][index].values, dtype=np.float64).reshape(-1, nchan)
             factor = 1.0
             if scale:
                 factor = float(
@@ -421,9 +563,7 @@ def mosaic(
                 )
             stacks.append(frame * factor)
         pixels = np.concatenate(stacks, axis=0)
-        values = w @ pixels
-        values[~covered] = np.nan
-        out[k] = values
+        out[k, covered] = w @ pixels
     image = out.reshape(times.size, nlat, nlon, nchan)
     dims: tuple[str, ...] = ("time", "lat", "lon")
     if has_channel:
@@ -431,8 +571,11 @@ def mosaic(
     else:
         image = image[..., 0]
     site = np.broadcast_to(mapping["site"].reshape(nlat, nlon), (times.size, nlat, nlon))
-    elevation = np.broadcast_to(
-        mapping["elevation"].reshape(nlat, nlon).astype(np.float32), (times.size, nlat, nlon)
+    cell_elevation = mapping["elevation"].reshape(nlat, nlon).astype(np.float32)  # a new array
+    elevation = (
+        cell_elevation[None]
+        if times.size == 1
+        else np.broadcast_to(cell_elevation, (times.size, nlat, nlon)).copy()
     )
     coords: dict[str, Any] = {
         "time": times,
@@ -460,7 +603,7 @@ def mosaic(
             ),
             "elevation": (
                 ("time", "lat", "lon"),
-                elevation.copy(),
+                elevation,
                 {"long_name": "elevation at which the site sees the cell", "units": "degrees"},
             ),
         },

@@ -109,13 +109,16 @@ class AsiExplorer:
         self.keogram_view = StreamedPlot(self.keogram_pane, self._tap_stream)
         self.box_view = StreamedPlot(self.box_pane)
         self._sky: dict[tuple[int, int], Any] = {}  # the skymap's overlay, drawn once
+        self._box_layer: tuple[Any, Any] = ("none yet", None)  # (box, its drawn rectangle)
         self._keogram_mesh: dict[tuple[Any, ...], Any] = {}  # the keogram, per channel/contrast
         self._limits = self._compute_limits()
         for w in (self.time, self.contrast, *([self.channel] if self.channel else [])):
             w.param.watch(self._changed, "value")
         controls = [
-            f"## ASI explorer: {label_of(ds.attrs.get('instrument', ''))} "
-            f"{ds.attrs.get('site', '')}",
+            pn.pane.Markdown(
+                f"## ASI explorer: {label_of(ds.attrs.get('instrument', ''))} "
+                f"{ds.attrs.get('site', '')}"
+            ),
             self.time,
             self.time_label,
             self.contrast,
@@ -125,8 +128,10 @@ class AsiExplorer:
         self.panel = pn.Row(
             pn.Column(
                 *controls,
-                "Draw a box on the image (box select) for its mean against time; "
-                "click the keogram to jump to a time.",
+                pn.pane.Markdown(
+                    "Draw a box on the image (box select) for its mean against time; "
+                    "click the keogram to jump to a time."
+                ),
                 width=330,
             ),
             pn.Column(
@@ -138,6 +143,36 @@ class AsiExplorer:
             sizing_mode="stretch_width",
         )
         self.refresh()
+        self._box_placeholder()
+
+    def _box_placeholder(self) -> None:
+        """The box plot before a box is drawn: its figure (time axis, title) built with the rest.
+
+        The first box then streams into it (building the figure on the first box took 1-2 s).
+        """
+        import holoviews as hv
+
+        units = self.ds["image"].attrs.get("units", "counts")
+        mean = hv.Dimension("mean", label=f"box mean ({units})")
+        empty = np.full(len(self.times), np.nan)
+        if "channel" in self.ds.dims:
+            plot: Any = hv.Overlay(
+                [
+                    hv.Curve((self.times, empty), "time", mean, label=str(c)).opts(framewise=True)
+                    for c in self.ds["channel"].values
+                ]
+            )
+        else:
+            plot = hv.Curve((self.times, empty), "time", mean).opts(framewise=True)
+        self.box_view.show(
+            plot.opts(
+                title="Draw a box on the image (box select): its mean brightness against time",
+                xlabel="time (UT)",
+                responsive=True,
+                min_height=200,
+            ),
+            key=self.ds.sizes.get("channel"),
+        )
 
     def _tap_stream(self) -> list[Any]:
         """A click stream for a new keogram figure (a stream serves one plot)."""
@@ -198,11 +233,21 @@ class AsiExplorer:
             colorbar=True,
             title=self._label(int(self.time.value)).strip("*"),
         )
-        if self.box is not None:
-            x0, x1, y0, y1 = self.box
-            # upper bounds are excluded (image[y0:y1, x0:x1]): the last pixel's edge is x1 - 0.5
-            edges = (x0 - 0.5, y0 - 0.5, x1 - 0.5, y1 - 0.5)
-            img = img * hv.Bounds(edges).opts(color="cyan")
+        # the box is always a layer (empty before one is drawn): drawing the first box streams
+        # into the figure instead of building a new one
+        if self._box_layer[0] != self.box:
+            edges = []
+            if self.box is not None:
+                x0, x1, y0, y1 = self.box
+                # upper bounds are excluded (image[y0:y1, x0:x1]): the last edge is x1 - 0.5
+                edges = [(x0 - 0.5, y0 - 0.5, x1 - 0.5, y1 - 0.5)]
+            self._box_layer = (
+                self.box,
+                hv.Rectangles(edges, ["x", "y", "x1", "y1"]).opts(
+                    fill_alpha=0.0, line_color="cyan", line_width=2
+                ),
+            )
+        img = img * self._box_layer[1]
         if self.skymap is None:
             return img, None
         if (w, h) not in self._sky:  # drawn once, not sent again with each frame
@@ -300,7 +345,7 @@ class AsiExplorer:
             image, layers = self._image_plot()
             self.image_view.show(
                 image,
-                key=(self.box is not None, self.ds.sizes["y"], self.ds.sizes["x"]),
+                key=(self.ds.sizes["y"], self.ds.sizes["x"]),
                 static=layers,
             )
             self.keogram_view.show(self._keogram_plot())

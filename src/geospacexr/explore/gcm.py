@@ -539,7 +539,9 @@ class GcmExplorer:
             w.param.watch(self._changed, "value")
         self.panel = pn.Row(
             pn.Column(
-                "## GCM explorer",
+                # texts as panes: for a bare string Panel guesses the pane type, and its
+                # Matplotlib check imports matplotlib.figure (seconds of a cold build)
+                pn.pane.Markdown("## GCM explorer"),
                 self.variable,
                 self.slice,
                 self.time,

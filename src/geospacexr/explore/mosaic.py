@@ -103,12 +103,12 @@ class MosaicExplorer:
             w.param.watch(self._changed, "value")
         self.panel = pn.Row(
             pn.Column(
-                "## Mosaic explorer",
+                pn.pane.Markdown("## Mosaic explorer"),
                 self.time,
                 self.time_label,
                 self.altitude,
                 self.min_elevation,
-                "sites",
+                pn.pane.Markdown("sites"),
                 self.sites,
                 width=330,
             ),

@@ -319,7 +319,7 @@ class RbExplorer:
         self.computed = False
         self._show_parameters()
         self.panel = pn.Row(
-            pn.Column("## Radiation-belt explorer", *self._widgets, width=320),
+            pn.Column(pn.pane.Markdown("## Radiation-belt explorer"), *self._widgets, width=320),
             pn.Column(
                 self.compiling,
                 self.progress,
