@@ -80,6 +80,7 @@ class SuperdarnExplorer:
         ground_scatter: The ground-scatter picker.
         fan: The fan Dataset shown now (:func:`geospacexr.superdarn.scan_fan`).
         rti: The RTI DataArray shown now (:func:`geospacexr.superdarn.rti`).
+        rti_element: Its HoloViews overlay (raster and ground scatter; the cursor apart).
 
     Raises:
         MissingVariableError: If the Dataset lacks ``bmnum``, ``scan`` or the parameter.
@@ -137,17 +138,18 @@ class SuperdarnExplorer:
         self._rtis: dict[tuple[str, int, str], Any] = {}
         self.fan: xr.Dataset | None = None
         self.rti: xr.DataArray | None = None
+        self.rti_element: Any = None
 
         self.scan = pn.widgets.IntSlider(
-            name="scan", start=0, end=max(n_scans - 1, 0), value=0, width=300
+            label="scan", start=0, end=max(n_scans - 1, 0), value=0, width=300
         )
         self.scan_label = pn.pane.Markdown(self._label(0), min_height=24)
-        self.parameter = pn.widgets.Select(name="parameter", options=parameters, value=parameter)
+        self.parameter = pn.widgets.Select(label="parameter", options=parameters, value=parameter)
         self.beam = pn.widgets.Select(
-            name="RTI beam", options=[int(b) for b in beams], value=int(beam)
+            label="RTI beam", options=[int(b) for b in beams], value=int(beam)
         )
         self.ground_scatter = pn.widgets.Select(
-            name="ground scatter", options=list(_FAN_GROUND_SCATTER), value=ground_scatter
+            label="ground scatter", options=list(_FAN_GROUND_SCATTER), value=ground_scatter
         )
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self._fan_figure_ = self._fan_figure()
@@ -417,7 +419,7 @@ class SuperdarnExplorer:
         self.rti = self.rti_data()
         if getattr(self, "_rti_key", None) != key:
             self._rti_key = key
-            raster = self._rti_mesh(self.rti)
+            raster = self.rti_element = self._rti_mesh(self.rti)
             if getattr(self, "_cursor", None) is None:
                 self._cursor = hv.streams.Pipe(data=start)
                 self._cursor_line = hv.DynamicMap(
