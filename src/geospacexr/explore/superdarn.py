@@ -177,7 +177,8 @@ class SuperdarnExplorer:
             ),
             pn.Column(
                 self.message,
-                pn.Row(self.fan_pane, self.rti_pane, sizing_mode="stretch_width"),
+                self.fan_pane,
+                self.rti_pane,  # below the fan: the whole width for the hours of records
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
