@@ -120,7 +120,10 @@ def test_bad_arguments_and_datasets(radar):
 def test_accessor_and_app_tab(radar):
     layout = radar.superdarn.explore(parameter="w_l", beam=5)
     assert isinstance(layout, pn.Row)
-    assert any("SuperDARN explorer" in str(md.object) for md in layout.select(pn.pane.Markdown))
+    assert any(
+        "SuperDARN explorer: Saskatoon (station 5)" in str(md.object)
+        for md in layout.select(pn.pane.Markdown)
+    )
     tabs = app.build_app({"superdarn-fitacf": radar})
     assert "SuperDARN: superdarn-fitacf" in tabs._names
 

@@ -59,6 +59,19 @@ def _parameters(ds: xr.Dataset) -> list[str]:
     return [p for p in _sd.rti_parameters(ds) if p not in _NOT_PARAMETERS]
 
 
+def _radar_name(ds: xr.Dataset) -> str:
+    """The radar's name (hardware registry, from the station id), else what the attrs say."""
+    from ..errors import UnknownNameError
+
+    station = ds.attrs.get("station_id")
+    if station is not None:
+        try:
+            return f"{_sd.radar(station).name} (station {station})"
+        except (UnknownNameError, ValueError):
+            return f"station {station}"
+    return str(ds.attrs.get("radar_name") or ds.attrs.get("radar") or "")
+
+
 def _stamp(t: Any) -> str:
     return str(np.datetime_as_string(np.datetime64(t, "ms"), unit="s")).replace("T", " ")
 
@@ -160,9 +173,7 @@ class SuperdarnExplorer:
         self.scan.param.watch(self._scan_moved, "value")
         for w in (self.parameter, self.beam, self.ground_scatter):
             w.param.watch(lambda _event: self.refresh(), "value")
-        radar = ds.attrs.get("radar_name") or ds.attrs.get("radar") or ""
-        if not radar and "station_id" in ds.attrs:
-            radar = f"station {ds.attrs['station_id']}"
+        radar = _radar_name(ds)
         self.panel = pn.Row(
             pn.Column(
                 f"## SuperDARN explorer: {radar}".rstrip(": "),
