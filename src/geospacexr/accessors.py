@@ -31,6 +31,7 @@ from .asi.scaling import scale as _asi_scale
 from .asi.skymaps import magnetic as _asi_magnetic
 from .explore import asi as _explore_asi
 from .explore import gcm as _explore_gcm
+from .explore import superdarn as _explore_superdarn
 from .gcm import composition as _composition
 from .gcm import derived as _derived
 from .gcm import emissions as _emissions
@@ -245,6 +246,7 @@ class SuperdarnAccessor(_Accessor):
     cross_polar_cap_potential = accessor_method(_sd_convection.cross_polar_cap_potential)
     convection_map = accessor_method(_sd_convection.convection_map)
     magnetic_local_time = accessor_method(_sd_convection.magnetic_local_time)
+    explore = accessor_method(_explore_superdarn.explore, variables=["bmnum", "scan"])
 
     @property
     def plot(self) -> _SuperdarnPlot:

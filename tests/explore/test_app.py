@@ -20,15 +20,16 @@ def test_app_tabs_on_the_samples():
     assert list(tabs._names) == [
         "GCM: tiegcm-storm",
         "ASI: themis-gill",
+        "SuperDARN: superdarn-fitacf",
         "Mosaic",
         "Radiation belts",
         "Datasets",
     ]
-    rb_tab = tabs[3]
+    rb_tab = tabs[4]
     assert "Radiation-belt explorer" in rb_tab[0][0].object
-    tabs.active = 3  # the explorer computes when its tab is first shown
+    tabs.active = 4  # the explorer computes when its tab is first shown
     assert any("L*" in str(md.object) for md in rb_tab.select(pn.pane.Markdown))
-    summaries = tabs[4].objects
+    summaries = tabs[5].objects
     assert len(summaries) == len(data)
     # imagers pair with their own instrument's skymap, never another network's at the site
     for title, ds in data.items():
@@ -36,7 +37,7 @@ def test_app_tabs_on_the_samples():
         if ds.attrs.get("geospacexr_kind") == "asi" and partner is not None:
             assert partner.attrs["instrument"] == ds.attrs["instrument"], title
     # the Mosaic tab mosaics one network (THEMIS here) and draws without an error message
-    alerts = tabs[2].select(pn.pane.Alert)
+    alerts = tabs[3].select(pn.pane.Alert)
     assert alerts and not any(a.visible for a in alerts), [a.object for a in alerts]
     text = next(p.object for p in summaries if p.name == "themis-gill")
     assert "gill" in text and "`image`" in text and "counts" in text

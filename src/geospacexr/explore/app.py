@@ -80,7 +80,11 @@ def _summary_markdown(title: str, ds: xr.Dataset) -> str:
 
 
 #: With the sample data, the explorers shown (dataset, companion) and the companion's role.
-SAMPLE_EXPLORERS = (("tiegcm-storm", "tiegcm-control"), ("themis-gill", "themis-gill-skymap"))
+SAMPLE_EXPLORERS = (
+    ("tiegcm-storm", "tiegcm-control"),
+    ("themis-gill", "themis-gill-skymap"),
+    ("superdarn-fitacf", None),
+)
 
 
 def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> xr.Dataset | None:
@@ -117,14 +121,16 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
     """
     import panel as pn
 
+    from . import superdarn as _superdarn
     from .asi import AsiExplorer
     from .gcm import GcmExplorer
 
     if explorers is None:
         sample_titles = [name for name, _ in SAMPLE_EXPLORERS if name in datasets]
         explorers = sample_titles or [
-            t for t, d in datasets.items() if d.attrs.get("geospacexr_kind") in ("gcm", "asi")
-        ]
+            t for t, d in datasets.items()
+            if d.attrs.get("geospacexr_kind") in ("gcm", "asi", "superdarn")
+        ]  # fmt: skip
     tabs = []
     for title in explorers:
         ds = datasets[title]
@@ -133,6 +139,8 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             tabs.append((f"GCM: {title}", GcmExplorer(ds, control=partner).panel))
         elif ds.attrs.get("geospacexr_kind") == "asi":
             tabs.append((f"ASI: {title}", AsiExplorer(ds, skymap=partner).panel))
+        elif _superdarn.explorable(ds):
+            tabs.append((f"SuperDARN: {title}", _superdarn.SuperdarnExplorer(ds).panel))
     with_skymaps = [
         (ds, partner)
         for title, ds in datasets.items()
