@@ -232,15 +232,19 @@ def filter_gates(
             bad |= gate_values("qflg") != 1
     out = ds.copy()
     mask = xr.DataArray(bad, dims=("time", "range_gate"))
-    for name, var in ds.data_vars.items():
+    for name, var in ds.data_vars.items() if bad.any() else ():
         if (
             "time" in var.dims
             and "range_gate" in var.dims
             and name not in _NOT_BLANKED
             and var.dtype.kind == "f"
         ):
-            out[name] = var.where(~mask)
-            out[name].attrs = dict(var.attrs)
+            if var.dims == ("time", "range_gate"):  # the usual layout: one numpy where
+                blank = np.where(bad, var.dtype.type(np.nan), var.values)
+                out[name] = var.copy(data=blank)
+            else:
+                out[name] = var.where(~mask)
+                out[name].attrs = dict(var.attrs)
     applied = {
         "ground_scatter": ground_scatter,
         "min_power": min_power,
