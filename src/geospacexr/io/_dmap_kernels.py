@@ -259,6 +259,36 @@ def _pass(buf, fill, info, rec_off, rec_code, rec_fields,
 
 
 @njit(cache=True)
+def _int32(buf, pos):
+    v = (
+        np.int64(buf[pos])
+        | (np.int64(buf[pos + 1]) << 8)
+        | (np.int64(buf[pos + 2]) << 16)
+        | (np.int64(buf[pos + 3]) << 24)
+    )
+    if v >= 2**31:
+        v -= 2**32
+    return v
+
+
+@njit(cache=True)
+def _count_records(buf):
+    """Records the walk will visit: the chain of sizes, up to the first impossible header."""
+    n = buf.size
+    pos = 0
+    r = 0
+    while pos < n:
+        r += 1
+        if n - pos < 16:
+            break
+        size = _int32(buf, pos + 4)
+        if size < 16 or size > n - pos:
+            break
+        pos += size
+    return r
+
+
+@njit(cache=True)
 def walk(buf):
     """Walk every record of ``buf`` (uint8): record table and field tables.
 
@@ -269,9 +299,7 @@ def walk(buf):
         array table ``(record, name hash, name start, name length, type byte, value start,
         ndim, dims in numpy order)``, rows in file order, for the records without a problem.
     """
-    n = buf.size
-    # a record takes at least 16 bytes, except a short tail (one more row)
-    cap = n // 16 + 1
+    cap = _count_records(buf)
     info = np.zeros((cap, INFO_WIDTH), np.int64)
     rec_off = np.zeros(cap, np.int64)
     rec_code = np.zeros(cap, np.int64)
@@ -334,7 +362,27 @@ def copy_bytes(buf, starts, nbytes, out):
     k = 0
     for i in range(starts.size):
         s = starts[i]
-        for j in range(nbytes[i]):
-            out[k + j] = buf[s + j]
-        k += nbytes[i]
+        m = nbytes[i]
+        out[k : k + m] = buf[s : s + m]
+        k += m
     return out
+
+
+@njit(cache=True)
+def put_segments(out, offsets, lengths, src):
+    """Write ``src`` (uint8), cut into consecutive pieces of ``lengths``, at ``offsets``."""
+    k = 0
+    for i in range(offsets.size):
+        o = offsets[i]
+        m = lengths[i]
+        out[o : o + m] = src[k : k + m]
+        k += m
+
+
+@njit(cache=True)
+def put_constant(out, offsets, piece):
+    """Write the same bytes ``piece`` at every offset of ``offsets``."""
+    m = piece.size
+    for i in range(offsets.size):
+        o = offsets[i]
+        out[o : o + m] = piece

@@ -31,6 +31,7 @@ import json
 import math
 import os
 import struct
+import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -190,9 +191,16 @@ class _Column:
         return tuple(int(d) for d in self.shapes[i, : self.ndims[i]])
 
     def counts(self) -> np.ndarray:
-        """Values held by each entry (the product of its dims)."""
-        used = np.arange(MAX_NDIM) < self.ndims[:, None]
-        return np.where(used, self.shapes, 1).prod(axis=1)
+        """Values held by each entry (the product of its dims; computed once)."""
+        cached = self.__dict__.get("_counts")
+        if cached is None or cached.size != self.ndims.size:
+            if self.shapes.shape[0] and (self.ndims == 1).all():
+                cached = self.shapes[:, 0].copy()
+            else:
+                used = np.arange(MAX_NDIM) < self.ndims[:, None]
+                cached = np.where(used, self.shapes, 1).prod(axis=1)
+            self.__dict__["_counts"] = cached
+        return cached
 
     def subset(self, sel: np.ndarray, records: np.ndarray | None = None) -> _Column:
         """The entries ``sel`` (an index or mask), with ``records`` as their record indices."""
@@ -259,6 +267,7 @@ class DmapColumns:
         """Build :attr:`scalars` and :attr:`arrays` from the walked files (after the last)."""
         self.scalars = _merge(self, "s")
         self.arrays = _merge(self, "a")
+        self.tables = []  # merged: the walk's tables are not needed any more
         return self
 
     def keep(self, keep: np.ndarray) -> DmapColumns:
@@ -440,11 +449,12 @@ def _record_fields(buf: bytes | bytearray, start: int, end: int, nscalars: int, 
     return scalars, arrays
 
 
-def _kernels():
+def _kernels() -> Any:
     """The numba kernels (imported on first use: ``import geospacexr`` loads no numba)."""
-    from . import _dmap_kernels
-
-    return _dmap_kernels
+    kernels = sys.modules.get(f"{__package__}._dmap_kernels")
+    if kernels is None:
+        from . import _dmap_kernels as kernels
+    return kernels
 
 
 def _problem_text(buf: bytes | bytearray, code: int, info: np.ndarray) -> str:
@@ -478,7 +488,10 @@ def _problem_text(buf: bytes | bytearray, code: int, info: np.ndarray) -> str:
     if code == K.ARRAY_TOO_BIG:
         key = int(buf[start + length + 1])
         size = DMAP_TYPES[_ARRAY_BY_BYTE[key][0]].itemsize  # type: ignore[union-attr]
-        what, why = name, f"dims {dims} need {math.prod(dims) * size} bytes, only {a} left in the record"
+        what, why = (
+            name,
+            f"dims {dims} need {math.prod(dims) * size} bytes, only {a} left in the record",
+        )
     else:
         what, why = texts.get(code, (None, f"damaged record (code {code})"))
     return f"field {what!r}: {why}" if what is not None else why
@@ -494,14 +507,17 @@ def _intern(
     """
     if hashes.size == 0:
         return [], np.zeros(0, np.int64)
-    uniq, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
     # ids in order of first appearance
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     ids = rank[inverse].astype(np.int64)
     rep = first[order]
-    names = [bytes(raw[s : s + n]).decode("latin-1") for s, n in zip(starts[rep], lengths[rep], strict=True)]
+    names = [
+        bytes(raw[s : s + n]).decode("latin-1")
+        for s, n in zip(starts[rep], lengths[rep], strict=True)
+    ]
     same = _kernels().same_names(raw, starts, lengths, starts[rep], lengths[rep], ids)
     if not same.all():  # hash collision: exact names for the entries that differ
         where = {name: i for i, name in enumerate(names)}
@@ -597,8 +613,9 @@ def _merge(cols: DmapColumns, which: str) -> dict[str, _Column]:
         ids = table.s[0] if which == "s" else table.a[0]
         if not ids.size:
             continue
-        order = np.argsort(ids, kind="stable")
-        bounds = np.searchsorted(ids[order], np.arange(len(names) + 1))
+        small = ids.astype(np.int16) if len(names) < 2**15 else ids  # radix sort
+        order = np.argsort(small, kind="stable")
+        bounds = np.searchsorted(small[order], np.arange(len(names) + 1))
         for i, name in enumerate(names):
             sel = order[bounds[i] : bounds[i + 1]]
             if sel.size:
@@ -631,9 +648,10 @@ def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]
         if _STRING in keys:
             values: list[Any] = []
             cache: dict[bytes, str] = {}
+            view = memoryview(cols.buffers[table.ifile])
             for k, p, n in zip(ktypes.tolist(), pos.tolist(), length.tolist(), strict=True):
                 if k == _STRING:
-                    b = bytes(raw[p : p + n])
+                    b = bytes(view[p : p + n])
                     text = cache.get(b)
                     if text is None:
                         text = cache[b] = _decode_text(b)
@@ -648,9 +666,7 @@ def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]
                 m = ktypes == k
                 out[m] = _numbers(raw, pos[m], DMAP_TYPES[int(k)])
             chunks.append(out)
-    values = (
-        [v for c in chunks for v in c] if _STRING in keys else np.concatenate(chunks)
-    )
+    values = [v for c in chunks for v in c] if _STRING in keys else np.concatenate(chunks)
     return _Column(int(types[0]), recs, values, types=types, keys=keys)
 
 
@@ -794,7 +810,9 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if total == 0:
         return np.zeros(0, np.int64)
     ends = np.cumsum(counts)
-    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts) - (ends - counts), counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(
+        np.asarray(starts) - (ends - counts), counts
+    )
 
 
 def _padded_dtype(dtype: np.dtype) -> np.dtype:
@@ -994,7 +1012,7 @@ class _Builder:
             plans.append((name, col, good, tails, tail, dtype))
         self.check(total, f"the (time, range_gate) arrays of {len(names)} fields over "
                    f"{self.ntime} records and {ngates} range gates")  # fmt: skip
-        scatter: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        scatter: dict[bytes, np.ndarray] = {}
         for name, col, good, tails, tail, dtype in plans:
             out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
             if good.size:
@@ -1004,18 +1022,18 @@ class _Builder:
                 for t, rows in _shape_groups(tails):
                     key = e[rows].tobytes()
                     if key not in scatter:  # fields of the same records share the indices
-                        scatter[key] = (
-                            np.repeat(col.records[good[rows]], lens[rows]),
-                            sl_vals[_spans(sl_first[e[rows]], lens[rows])],
-                        )
-                    r_idx, g_idx = scatter[key]
+                        flat = np.repeat(col.records[good[rows]] * ngates, lens[rows])
+                        flat += sl_vals[_spans(sl_first[e[rows]], lens[rows])]
+                        scatter[key] = flat
+                    flat = scatter[key]
                     if len(rows) == good.size:
                         part = values
                     else:
                         counts = col.counts()[good]
                         first = np.cumsum(counts) - counts
                         part = values[_spans(first[rows], counts[rows])]
-                    out[(r_idx, g_idx, *(slice(0, k) for k in t))] = part.reshape(-1, *t)
+                    rows_out = out.reshape(self.ntime * ngates, *tail)
+                    rows_out[(flat, *(slice(0, k) for k in t))] = part.reshape(-1, *t)
             dims = _RANGE_TAIL.get(name)
             if dims is None or len(dims) != len(tail):
                 safe = name.replace(".", "_")
@@ -1154,9 +1172,7 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
                 if (
                     name in _RANGE_FIELDS
                     or name.startswith("x_")
-                    or bool(
-                        ((e >= 0) & (col.ndims >= 1) & (col.shapes[:, 0] == sl_len[e])).all()
-                    )
+                    or bool(((e >= 0) & (col.ndims >= 1) & (col.shapes[:, 0] == sl_len[e])).all())
                 ):
                     range_names.append(name)
             ngates = max(0, ngates)
@@ -1166,7 +1182,9 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
             width = int(counts.max(initial=0))
             out = b.alloc((n, width), _common_dtype(slist), -1, "'slist'")
             first = np.cumsum(counts) - counts
-            out[np.repeat(slist.records, counts), np.arange(counts.sum()) - np.repeat(first, counts)] = sl_values
+            out[
+                np.repeat(slist.records, counts), np.arange(counts.sum()) - np.repeat(first, counts)
+            ] = sl_values
             b.vars["slist"] = xr.Variable(("time", "slist_index"), out, b.attrs("slist", slist))
             b.range_gates(range_names, slist, ngates)
         for name in range_names:
