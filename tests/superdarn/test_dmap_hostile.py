@@ -463,11 +463,12 @@ def test_the_kernel_walk_finds_what_the_python_parser_finds(superdarn_data, name
         scalars, arrays = _record_fields(content, int(start), int(start) + size, ns, na)
         sel = s[0] == r
         assert [n for n, _, _ in scalars] == [
-            bytes(raw[p : p + q]).decode("latin-1") for p, q in zip(s[2][sel], s[3][sel])
+            bytes(raw[p : p + q]).decode("latin-1")
+            for p, q in zip(s[2][sel], s[3][sel], strict=True)
         ]
         assert [k for _, k, _ in scalars] == s[4][sel].tolist()
         sel = a[0] == r
         assert [(k, off, shape) for _, k, off, shape in arrays] == [
             (int(k), int(off), tuple(int(x) for x in d[:nd]))
-            for k, off, nd, d in zip(a[4][sel], a[5][sel], a[6][sel], a[7][sel])
+            for k, off, nd, d in zip(a[4][sel], a[5][sel], a[6][sel], a[7][sel], strict=True)
         ]
