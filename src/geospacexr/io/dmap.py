@@ -457,6 +457,13 @@ def _kernels() -> Any:
     return kernels
 
 
+def _raw(buffer: bytes | bytearray) -> np.ndarray:
+    """A read-only uint8 view of a buffer (one array type for the kernels, bytes or not)."""
+    raw = np.frombuffer(buffer, np.uint8)
+    raw.flags.writeable = False
+    return raw
+
+
 def _problem_text(buf: bytes | bytearray, code: int, info: np.ndarray) -> str:
     """The sentence for a problem code of :func:`geospacexr.io._dmap_kernels.walk`."""
     K = _kernels()
@@ -554,7 +561,7 @@ def _walk_file(cols: DmapColumns, ifile: int, path: Path, mode: str) -> None:
     """Walk one buffer's records; append its good records and fields to ``cols``."""
     K = _kernels()
     buffer = cols.buffers[ifile]
-    raw = np.frombuffer(buffer, np.uint8)
+    raw = _raw(buffer)
     rec_off, rec_code, info, s, a = K.walk(raw)
     s_rec, s_hash, s_name, s_nlen, s_key, s_pos, s_len = s
     a_rec, a_hash, a_name, a_nlen, a_key, a_pos, a_ndim, a_dims = a
@@ -643,7 +650,7 @@ def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]
     keys = {int(k) for k in np.unique(types)}
     chunks: list[Any] = []
     for table, sel in pieces:
-        raw = np.frombuffer(cols.buffers[table.ifile], np.uint8)
+        raw = _raw(cols.buffers[table.ifile])
         ktypes, pos, length = table.s[2][sel], table.s[3][sel], table.s[4][sel]
         if _STRING in keys:
             values: list[Any] = []
@@ -784,7 +791,7 @@ def _values(
         ifile, key = divmod(int(groups[0]), 256)
         src = DMAP_TYPES[key]
         assert src is not None
-        raw = np.frombuffer(cols.buffers[ifile], np.uint8)
+        raw = _raw(cols.buffers[ifile])
         nbytes = counts * src.itemsize
         out = copy(raw, col.offsets[entries], nbytes, np.empty(int(nbytes.sum()), np.uint8))
         return out.view(src).astype(dtype, copy=False)
@@ -796,7 +803,7 @@ def _values(
         assert src is not None
         sel = np.flatnonzero(kinds == g)
         c = counts[sel]
-        raw = np.frombuffer(cols.buffers[ifile], np.uint8)
+        raw = _raw(cols.buffers[ifile])
         nbytes = c * src.itemsize
         vals = copy(raw, col.offsets[entries[sel]], nbytes, np.empty(int(nbytes.sum()), np.uint8))
         result[_spans(first[sel], c)] = vals.view(src)
