@@ -472,3 +472,15 @@ def test_the_kernel_walk_finds_what_the_python_parser_finds(superdarn_data, name
             (int(k), int(off), tuple(int(x) for x in d[:nd]))
             for k, off, nd, d in zip(a[4][sel], a[5][sel], a[6][sel], a[7][sel], strict=True)
         ]
+
+
+def test_a_long_string_in_one_record_is_not_copied_to_every_record(tmp_path):
+    """A string scalar is stored as one fixed-width column: its width times the records counts."""
+    long = record([*fit_scalars(0), scalar("combf", 9, "x" * 200_000)], [])
+    short = b"".join(
+        record([*fit_scalars(m % 60), scalar("combf", 9, "")], []) for m in range(1, 400)
+    )
+    path = write(tmp_path, long + short)
+    with config.override({"io.max_array_mb": 64}):  # 400 x 200,000 x 4 bytes = 320 MB
+        with pytest.raises(FileFormatError, match=r"'combf' \(400 strings of 200000 characters"):
+            geospacexr.open_superdarn(path)

@@ -886,8 +886,13 @@ class _Builder:
         n = self.ntime
         full = len(col.records) == n  # records are unique: then every record has it
         if _STRING in col.keys:
+            texts = [str(v) for v in col.values]
+            width = max((len(t) for t in texts), default=0)
+            self.check(
+                n * max(width, 1) * 4, f"scalar {name!r} ({n} strings of {width} characters)"
+            )
             out = np.full(n, "", dtype=object)
-            out[col.records] = [str(v) for v in col.values]
+            out[col.records] = texts
             arr = out.astype(str)
             self.allocated += arr.nbytes
         else:
@@ -1254,6 +1259,9 @@ def _harmonise(b: _Builder) -> None:
             continue
         dtype = _padded_dtype(var.dtype) if var.dtype.kind in "iuf" else var.dtype
         fill = np.nan if dtype.kind == "f" else ""
+        shape = [sizes[d] for d in var.dims]
+        b.check(math.prod(shape) * dtype.itemsize, f"{name!r} padded to {shape}")
+        b.allocated += math.prod(shape) * dtype.itemsize
         data = np.asarray(var.values, dtype=dtype)
         pad = [(0, short.get(d, 0)) for d in var.dims]
         b.vars[name] = xr.Variable(var.dims, np.pad(data, pad, constant_values=fill), var.attrs)
