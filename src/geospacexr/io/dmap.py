@@ -1167,7 +1167,10 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
         ngates = 0
         nrang = cols.scalars.get("nrang")
         if nrang is not None and _STRING not in nrang.keys and len(nrang.values):
-            ngates = max(0, int(np.max(nrang.values)))
+            declared = np.asarray(nrang.values, dtype=np.float64)
+            declared = declared[np.isfinite(declared)]
+            if declared.size:
+                ngates = max(0, int(min(declared.max(), 2**40)))  # the limit check follows
         if "pwr0" in arrays:
             ngates = max(ngates, int(arrays["pwr0"].shapes[:, 0].max(initial=0)))
         if slist is not None:
@@ -1275,8 +1278,10 @@ def _iq_data(b: _Builder, col: _Column) -> None:
         c = cols.scalars.get(name)
         per_record = np.full(b.ntime, -1, np.int64)
         if c is not None and _STRING not in c.keys:
-            values = np.asarray(c.values)
-            whole = np.isfinite(values) & (values >= 0) & (values < 2**31) & (values % 1 == 0)
+            values = np.asarray(c.values, dtype=np.float64)
+            with np.errstate(invalid="ignore"):
+                whole = np.isfinite(values) & (values >= 0) & (values < 2**31)
+                whole &= np.where(whole, values, 0) % 1 == 0
             per_record[c.records[whole]] = values[whole].astype(np.int64)
         dims.append(per_record[col.records])
     seq, chn, smp = dims
