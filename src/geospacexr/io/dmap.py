@@ -7,14 +7,18 @@ int8 type key, value; strings NUL-terminated) and its arrays (``name\0``, type k
 ``ndim``, the dims fastest-varying first, then the values). ``docs/superdarn.md`` describes the
 Dataset this module builds.
 
-**Decoding.** One pass walks the record headers and field descriptors of every file, checking
-each size, count, dimension and string end against the record and the buffer, and gathers the
-fields column by column (name -> records, byte offsets, shapes): no value is copied and no
-per-record dict is built. A second step allocates each output variable once, at its final
-shape, and fills it from numpy views over the buffer (one vectorised scatter per field for the
-range-gate arrays). Every allocation is checked against :class:`~geospacexr.io.limits.Limits`
-first, and bzip2 content is decompressed in bounded steps (:func:`geospacexr.io.pgm.decompress`),
-so neither a bomb nor a record that declares huge dims takes the memory.
+**Decoding.** A numba kernel (:mod:`geospacexr.io._dmap_kernels`, imported on first use) walks
+the record headers and field descriptors of every file once, checking each size, count,
+dimension and string end against the record and the buffer, and returns flat tables of where
+each field lies (record, name, type, offset, dims): no value is copied and no per-record dict or
+per-field Python object is made. Names are interned by a hash and checked byte for byte. The
+tables are grouped into columns (name -> records, offsets, shapes) with numpy; each output
+variable is then allocated once, at its final shape, and filled by one vectorised copy or
+scatter per field (the range-gate arrays through ``slist``). Every allocation is checked against
+:class:`~geospacexr.io.limits.Limits` first, the ``(time, range_gate)`` arrays all together and
+everything counted cumulatively, and bzip2 content is decompressed in bounded steps
+(:func:`geospacexr.io.pgm.decompress`), so neither a bomb nor a record that declares huge dims
+takes the memory. Record times outside :func:`plausible_times` are skipped (lax) or refused.
 
 **Damage.** ``mode="strict"`` raises :class:`~geospacexr.errors.FileFormatError` at the first
 bad record, naming the file, the record index, its byte offset and the field. ``mode="lax"``
