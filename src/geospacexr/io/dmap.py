@@ -554,6 +554,11 @@ def _duplicates(records: np.ndarray, ids: np.ndarray, names: list[str]) -> dict[
     if records.size < 2:
         return {}
     key = records * max(1, len(names)) + ids
+    span = int(key.max()) + 1
+    if span <= 8 * key.size:  # the usual case: a cheap count per (record, name)
+        counts = np.bincount(key, minlength=span)
+        if counts.max() < 2:
+            return {}
     uniq, counts = np.unique(key, return_counts=True)
     found: dict[int, str] = {}
     for k in uniq[counts > 1]:
@@ -642,7 +647,7 @@ def _merge(cols: DmapColumns, which: str) -> dict[str, _Column]:
             shapes = np.concatenate([t.a[5][sel] for t, sel in pieces])
             offsets = np.concatenate([t.a[3][sel] for t, sel in pieces])
             buffers = np.concatenate([np.full(sel.size, t.ifile, np.int64) for t, sel in pieces])
-            keys = {int(k) for k in np.unique(types)}
+            keys = {int(k) for k in _distinct(types)}
             out[name] = _Column(int(types[0]), recs, None, buffers, offsets, shapes, ndims,
                                 types, keys)  # fmt: skip
     return out
@@ -651,7 +656,7 @@ def _merge(cols: DmapColumns, which: str) -> dict[str, _Column]:
 def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]]) -> _Column:
     recs = np.concatenate([t.s[1][sel] for t, sel in pieces])
     types = np.concatenate([t.s[2][sel] for t, sel in pieces])
-    keys = {int(k) for k in np.unique(types)}
+    keys = {int(k) for k in _distinct(types)}
     chunks: list[Any] = []
     for table, sel in pieces:
         raw = _raw(cols.buffers[table.ifile])
@@ -673,12 +678,19 @@ def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]
         else:
             common = np.result_type(*(DMAP_TYPES[k] for k in sorted(keys)))
             out = np.empty(sel.size, common)
-            for k in np.unique(ktypes):
+            for k in _distinct(ktypes):
                 m = ktypes == k
                 out[m] = _numbers(raw, pos[m], DMAP_TYPES[int(k)])
             chunks.append(out)
     values = [v for c in chunks for v in c] if _STRING in keys else np.concatenate(chunks)
     return _Column(int(types[0]), recs, values, types=types, keys=keys)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``, without sorting when every value is the same (the usual case)."""
+    if values.size and (values == values[0]).all():
+        return values[:1]
+    return np.unique(values)
 
 
 def _numbers(raw: np.ndarray, pos: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
@@ -789,7 +801,7 @@ def _values(
     if total == 0:
         return np.zeros(0, dtype)
     kinds = col.buffers[entries] * 256 + col.types[entries]
-    groups = np.unique(kinds)
+    groups = _distinct(kinds)
     copy = _kernels().copy_bytes
     if groups.size == 1:
         ifile, key = divmod(int(groups[0]), 256)
@@ -844,8 +856,8 @@ def _shape_groups(shapes: np.ndarray) -> list[tuple[tuple[int, ...], np.ndarray]
     """Rows of ``shapes`` grouped by value: ``[(shape, row indices)]``, in first-seen order."""
     if shapes.shape[0] == 0:
         return []
-    if shapes.shape[1] == 0:
-        return [((), np.arange(shapes.shape[0]))]
+    if shapes.shape[1] == 0 or (shapes == shapes[0]).all():
+        return [(tuple(int(d) for d in shapes[0]), np.arange(shapes.shape[0]))]
     uniq, first, inverse = np.unique(shapes, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     return [
@@ -876,6 +888,8 @@ class _Builder:
 
     def check(self, nbytes: int, what: str) -> None:
         """Refuse ``nbytes`` more when they, with what is built already, pass the limit."""
+        if self.allocated + nbytes <= self.limits.max_array_bytes:
+            return
         if self.allocated:
             what = f"{what} (with the {format_bytes(self.allocated)} of variables before it)"
         self.limits.check_array(self.allocated + nbytes, self.cols.paths[0], what)
@@ -919,8 +933,11 @@ class _Builder:
     def padded(self, name: str, col: _Column, dims: tuple[str, ...] | None = None) -> xr.Variable:
         """Records' arrays stacked on ``time``, each padded to the largest shape (NaN)."""
         ndims = col.ndims
-        found, counts = np.unique(ndims, return_counts=True)
-        ndim = int(found[np.argmax(counts)])
+        if ndims.size and (ndims == ndims[0]).all():
+            ndim = int(ndims[0])
+        else:
+            found, counts = np.unique(ndims, return_counts=True)
+            ndim = int(found[np.argmax(counts)])
         keep = np.flatnonzero(ndims == ndim)
         for i in np.flatnonzero(ndims != ndim):
             self.problem(
