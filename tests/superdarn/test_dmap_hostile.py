@@ -489,8 +489,8 @@ def test_a_long_string_in_one_record_is_not_copied_to_every_record(tmp_path):
 def test_a_float_nrang_that_is_not_a_number(tmp_path):
     odd = fit_scalars(1)
     odd[8] = scalar("nrang", 4, float("nan"))  # was a short
-    path = write(tmp_path, fit_record(0) + record(odd, [array("slist", np.array([3], "i2")),
-                                                         array("v", np.ones(1, "f4"))]))  # fmt: skip
+    arrays = [array("slist", np.array([3], "i2")), array("v", np.ones(1, "f4"))]
+    path = write(tmp_path, fit_record(0) + record(odd, arrays))
     ds = geospacexr.open_superdarn(path, mode="strict")
     assert ds.sizes["range_gate"] == 10  # the first record's nrang; the NaN one is ignored
     assert np.isnan(ds.nrang.values[1]) and ds.v.values[1, 3] == 1
