@@ -453,12 +453,21 @@ def _record_fields(buf: bytes | bytearray, start: int, end: int, nscalars: int, 
     return scalars, arrays
 
 
-def _kernels() -> Any:
-    """The numba kernels (imported on first use: ``import geospacexr`` loads no numba)."""
-    kernels = sys.modules.get(f"{__package__}._dmap_kernels")
-    if kernels is None:
-        from . import _dmap_kernels as kernels
-    return kernels
+def kernels() -> Any:
+    """The compiled DMAP kernels (:mod:`geospacexr.io._dmap_kernels`), imported on first use.
+
+    ``import geospacexr`` loads no numba; the reader and the writer fetch the kernels here.
+
+    Returns:
+        The kernel module (``walk``, ``copy_bytes``, ``put_segments``, ``put_constant``...).
+    """
+    module = sys.modules.get(f"{__package__}._dmap_kernels")
+    if module is None:
+        from . import _dmap_kernels as module
+    return module
+
+
+_kernels = kernels
 
 
 def _raw(buffer: bytes | bytearray) -> np.ndarray:

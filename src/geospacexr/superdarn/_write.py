@@ -399,9 +399,9 @@ def dmap_bytes(ds: xr.Dataset) -> bytes:
         InvalidArgumentError: If ``ds`` has no ``time`` dimension, a field has no DMAP type, or
             an integer field holds values its DMAP type cannot.
     """
-    from ..io.dmap import _kernels
+    from ..io.dmap import kernels as dmap_kernels
 
-    kernels = _kernels()
+    kernels = dmap_kernels()
     if "time" not in ds.dims:
         raise InvalidArgumentError("a superdarn Dataset needs a 'time' dimension", argument="ds")
     n = ds.sizes["time"]
