@@ -278,6 +278,11 @@ class IoConfig:
             beyond any all-sky camera.
         max_array_mb: Largest array one file may make a reader allocate, MB (the decoded
             images of a file, a declared HDF5 dataset), checked before the allocation.
+        superdarn_earliest_time: Earliest plausible SuperDARN record time (ISO date; the first
+            radar, Goose Bay, began in 1983): DMAP records dated earlier are skipped and
+            reported (lax) or refused (strict).
+        superdarn_future_margin_days: DMAP records dated later than now plus this many days
+            are implausible likewise.
     """
 
     workers: int = 0
@@ -287,6 +292,8 @@ class IoConfig:
     max_frames: int = 100_000
     max_image_pixels: int = 100_000_000
     max_array_mb: float = 1024.0
+    superdarn_earliest_time: str = "1983-01-01"
+    superdarn_future_margin_days: float = _limit(2.0, min=0, max=36525)
 
 
 @dataclass(frozen=True)

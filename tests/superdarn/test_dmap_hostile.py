@@ -16,7 +16,7 @@ import pytest
 
 import geospacexr
 from geospacexr import config
-from geospacexr.errors import DataWarning, FileFormatError, IncompatibleInputError
+from geospacexr.errors import ConfigError, DataWarning, FileFormatError, IncompatibleInputError
 
 FMT = {1: "b", 2: "h", 3: "i", 10: "q", 4: "f", 8: "d", 16: "B", 17: "H", 18: "I", 19: "Q"}
 KEY = {np.dtype("i1"): 1, np.dtype("i2"): 2, np.dtype("i4"): 3, np.dtype("f4"): 4}
@@ -337,3 +337,160 @@ def test_fields_named_like_our_dims_are_kept_under_another_name(tmp_path):
     assert ds["pulse_dmap"].dims == ("time", "pulse_dim0")
     assert ds.ptab.dims == ("time", "pulse")
     assert ds["vector_record"].values[1] == 1  # no vector dim in a fitacf file: no clash
+
+
+def fit_scalars_year(year: int, minute: int = 0) -> list[bytes]:
+    scalars = fit_scalars(minute)
+    scalars[0] = scalar("time.yr", 2, year)
+    return scalars
+
+
+@pytest.mark.parametrize("year", [1955, 1982, 2090])
+def test_records_dated_outside_the_plausible_range_are_skipped_and_reported(tmp_path, year):
+    """Issue 16 (robustness case 141): a flipped bit dated a record 1955 and it was kept."""
+    odd = record(fit_scalars_year(year, 1), [array("slist", np.array([4], "i2")),
+                                             array("v", np.array([7.0], "f4"))])  # fmt: skip
+    good = fit_record(0)
+    path = write(tmp_path, good + odd + fit_record(2))
+    ds, problems, message = lax(path)
+    assert ds.sizes["time"] == 2  # skipped, not kept with a wrong date
+    assert [str(t)[:16] for t in ds.time.values] == ["2020-03-01T12:00", "2020-03-01T12:02"]
+    assert np.isnan(ds.v.values[:, 4]).all()  # none of its values leaked into another record
+    assert problems == [
+        {"file": "x.fitacf", "record": 1, "offset": len(good), "reason": problems[0]["reason"]}
+    ]
+    reason = problems[0]["reason"]
+    assert f"record time {year}-03-01T12:01:00" in reason
+    assert "io.superdarn_earliest_time" in reason and "record skipped" in reason
+    assert "x.fitacf" in message
+    with pytest.raises(FileFormatError, match=rf"x\.fitacf: record 1 at byte {len(good)}: record "
+                       rf"time {year}"):  # fmt: skip
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_the_plausible_range_comes_from_config(tmp_path):
+    path = write(tmp_path, fit_record(0) + record(fit_scalars_year(1982, 1), []))
+    with config.override({"io.superdarn_earliest_time": "1980-01-01"}):
+        ds = geospacexr.open_superdarn(path, mode="strict")
+    assert str(ds.time.values[1])[:4] == "1982"
+    with config.override({"io.superdarn_earliest_time": "2021-01-01"}):
+        with pytest.raises(FileFormatError, match="no record has a plausible time"):
+            geospacexr.open_superdarn(path)
+    with config.override({"io.superdarn_earliest_time": "long ago"}):
+        with pytest.raises(ConfigError, match="io.superdarn_earliest_time"):
+            geospacexr.open_superdarn(path)
+
+
+def _wide_record(minute: int, nfields: int, gate: int) -> bytes:
+    arrays = [array("slist", np.array([gate], "i2"))]
+    arrays += [array(f"f{k}", np.array([k], "f4")) for k in range(nfields)]
+    return record(fit_scalars(minute), arrays)
+
+
+def test_the_range_gate_arrays_are_checked_together_before_allocating(tmp_path):
+    """Issue 16 (robustness case 493): one flipped bit (a huge gate) made open take >3 GiB.
+
+    Each (time, range_gate) array alone is under the limit; all of them together are not: the
+    reader refuses before allocating any of them, naming the file, the limit and its key.
+    """
+    nfields, gates = 40, 30000
+    path = write(tmp_path, _wide_record(0, nfields, 3) + _wide_record(1, nfields, gates - 1))
+    one_array_mb = 2 * gates * 4 / 2**20  # 2 records x 30000 gates x float32: 0.23 MB
+    limit = one_array_mb * 5  # every array alone fits, the 40 of them do not
+    with config.override({"io.max_array_mb": limit}):
+        for mode in ("lax", "strict"):
+            with pytest.raises(FileFormatError) as caught:
+                geospacexr.open_superdarn(path, mode=mode)
+            text = str(caught.value)
+            assert "x.fitacf" in text and "io.max_array_mb" in text
+            assert "GEOSPACEXR_IO_MAX_ARRAY_MB" in text
+            assert f"(time, range_gate) arrays of {nfields} fields" in text
+    with config.override({"io.max_array_mb": 64}):
+        ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds.sizes["range_gate"] == gates and ds.f7.values[1, gates - 1] == 7
+
+
+def test_every_allocation_counts_against_the_limit(tmp_path):
+    """Padded arrays too: the limit holds for the whole Dataset, not array by array."""
+    arrays = [array(f"p{k}", np.zeros(20000, "f4")) for k in range(20)]
+    path = write(tmp_path, record(fit_scalars(0), arrays) + record(fit_scalars(1), arrays))
+    one_mb = 2 * 20000 * 4 / 2**20
+    with config.override({"io.max_array_mb": one_mb * 5}):
+        with pytest.raises(FileFormatError, match=r"io\.max_array_mb.*") as caught:
+            geospacexr.open_superdarn(path)
+    assert "of variables before it" in str(caught.value)
+
+
+def test_a_field_named_twice_in_a_record_is_damage(tmp_path):
+    twice = record([*fit_scalars(1), scalar("nrang", 2, 70)], [])
+    path = write(tmp_path, fit_record(0) + twice + fit_record(2))
+    ds, problems, _ = lax(path)
+    assert ds.sizes["time"] == 2 and list(ds.nrang.values) == [10, 10]
+    assert problems[0]["record"] == 1
+    assert problems[0]["reason"] == "field 'nrang' appears twice in the record"
+    with pytest.raises(FileFormatError, match="record 1 at byte .*appears twice"):
+        geospacexr.open_superdarn(path, mode="strict")
+
+
+def test_name_hash_collisions_are_resolved_by_exact_names():
+    """Names are grouped by a hash in the kernel, then checked byte for byte."""
+    from geospacexr.io.dmap import _intern
+
+    buf = np.frombuffer(b"alpha\0beta\0alpha\0gamma\0", np.uint8)
+    starts = np.array([0, 6, 11, 17], np.int64)
+    lengths = np.array([5, 4, 5, 5], np.int64)
+    same_hash = np.zeros(4, np.uint64)  # a hostile file could make every name collide
+    names, ids = _intern(buf, same_hash, starts, lengths)
+    assert names == ["alpha", "beta", "gamma"]
+    assert ids.tolist() == [0, 1, 0, 2]
+
+
+@pytest.mark.parametrize("name", ["darn-dmap/test.rawacf", "pydarn/test.fitacf.bz2",
+                                  "darn-dmap/test.map", "darn-dmap/test.iqdat.bz2"])  # fmt: skip
+def test_the_kernel_walk_finds_what_the_python_parser_finds(superdarn_data, name):
+    """The numba walk and the reference Python parser agree on every field of every record."""
+    from geospacexr.io.dmap import _kernels, _record_fields, read_dmap_bytes
+
+    src = superdarn_data / name
+    if not src.is_file():
+        pytest.skip(f"{src} absent")
+    content, _ = read_dmap_bytes(src)
+    raw = np.frombuffer(content, np.uint8)
+    rec_off, rec_code, _, s, a = _kernels().walk(raw)
+    assert (rec_code == 0).all()
+    for r, start in enumerate(rec_off):
+        _code, size, ns, na = struct.unpack_from("<iiii", content, int(start))
+        scalars, arrays = _record_fields(content, int(start), int(start) + size, ns, na)
+        sel = s[0] == r
+        assert [n for n, _, _ in scalars] == [
+            bytes(raw[p : p + q]).decode("latin-1")
+            for p, q in zip(s[2][sel], s[3][sel], strict=True)
+        ]
+        assert [k for _, k, _ in scalars] == s[4][sel].tolist()
+        sel = a[0] == r
+        assert [(k, off, shape) for _, k, off, shape in arrays] == [
+            (int(k), int(off), tuple(int(x) for x in d[:nd]))
+            for k, off, nd, d in zip(a[4][sel], a[5][sel], a[6][sel], a[7][sel], strict=True)
+        ]
+
+
+def test_a_long_string_in_one_record_is_not_copied_to_every_record(tmp_path):
+    """A string scalar is stored as one fixed-width column: its width times the records counts."""
+    long = record([*fit_scalars(0), scalar("combf", 9, "x" * 200_000)], [])
+    short = b"".join(
+        record([*fit_scalars(m % 60), scalar("combf", 9, "")], []) for m in range(1, 400)
+    )
+    path = write(tmp_path, long + short)
+    with config.override({"io.max_array_mb": 64}):  # 400 x 200,000 x 4 bytes = 320 MB
+        with pytest.raises(FileFormatError, match=r"'combf' \(400 strings of 200000 characters"):
+            geospacexr.open_superdarn(path)
+
+
+def test_a_float_nrang_that_is_not_a_number(tmp_path):
+    odd = fit_scalars(1)
+    odd[8] = scalar("nrang", 4, float("nan"))  # was a short
+    arrays = [array("slist", np.array([3], "i2")), array("v", np.ones(1, "f4"))]
+    path = write(tmp_path, fit_record(0) + record(odd, arrays))
+    ds = geospacexr.open_superdarn(path, mode="strict")
+    assert ds.sizes["range_gate"] == 10  # the first record's nrang; the NaN one is ignored
+    assert np.isnan(ds.nrang.values[1]) and ds.v.values[1, 3] == 1

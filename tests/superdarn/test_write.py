@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import json
 import warnings
 
 import numpy as np
@@ -115,3 +116,48 @@ def test_a_dataset_without_time_is_refused(tmp_path):
 
 def test_reachable_from_the_package():
     assert geospacexr.superdarn.write is write
+
+
+def test_integers_that_do_not_fit_their_dmap_type_are_refused(superdarn_data, tmp_path):
+    """The writer packs whole columns at once: an edit out of the field's range is an error."""
+    ds = _open(superdarn_data / "darn-dmap/test.fitacf")
+    big = ds.copy(deep=True)
+    big["bmnum"] = big["bmnum"].astype("i4")  # attrs keep dmap_type 2: a DMAP short
+    big["bmnum"].values[0] = 40000
+    with pytest.raises(InvalidArgumentError, match=r"'bmnum' holds values outside"):
+        write(big, tmp_path / "big.fitacf")
+    half = ds.copy(deep=True)
+    half["slist"] = half["slist"].astype("f8")
+    half["slist"].values[0, 0] = 2.5
+    with pytest.raises(InvalidArgumentError, match=r"'slist' holds values that are not integers"):
+        write(half, tmp_path / "half.fitacf")
+    assert not list(tmp_path.iterdir())
+
+
+def test_records_with_and_without_fields_side_by_side(superdarn_data, tmp_path):
+    """Records with and without gates or a field, written together, read back as they were."""
+    import struct
+
+    from geospacexr.io.dmap import _record_fields
+
+    ds = _open(superdarn_data / "pydarn/test.fitacf.bz2")
+    mixed = ds.isel(time=[3, 0, 7]).copy(deep=True)
+    mixed["v"].values[1] = np.nan  # no gate of record 1 keeps a velocity: v absent there
+    mixed["slist"].values[2, :] = -1  # record 2 reports no gate: no range array at all
+    data = dmap_bytes(mixed)
+    path = tmp_path / "mixed.fitacf"
+    path.write_bytes(data)
+    back = geospacexr.open_superdarn(path, mode="strict")
+    assert back.sizes["time"] == 3
+    assert np.isnan(back.v.values[1]).all() and not np.isnan(back.p_l.values[1]).all()
+    assert (back.slist.values[2] == -1).all() and np.isnan(back.p_l.values[2]).all()
+    np.testing.assert_array_equal(back.ptab.values, mixed.ptab.values)
+    names, pos = [], 0
+    while pos < len(data):
+        _, size, ns, na = struct.unpack_from("<iiii", data, pos)
+        scalars, arrays = _record_fields(data, pos, pos + size, ns, na)
+        names.append([a[0] for a in arrays])
+        assert [s[0] for s in scalars] == json.loads(ds.attrs["dmap_fields"])["scalars"]
+        pos += size
+    assert "v" in names[0] and "v" not in names[1] and "p_l" in names[1]
+    assert names[2] == ["ptab", "ltab", "pwr0"]

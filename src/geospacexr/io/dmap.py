@@ -7,14 +7,18 @@ int8 type key, value; strings NUL-terminated) and its arrays (``name\0``, type k
 ``ndim``, the dims fastest-varying first, then the values). ``docs/superdarn.md`` describes the
 Dataset this module builds.
 
-**Decoding.** One pass walks the record headers and field descriptors of every file, checking
-each size, count, dimension and string end against the record and the buffer, and gathers the
-fields column by column (name -> records, byte offsets, shapes): no value is copied and no
-per-record dict is built. A second step allocates each output variable once, at its final
-shape, and fills it from numpy views over the buffer (one vectorised scatter per field for the
-range-gate arrays). Every allocation is checked against :class:`~geospacexr.io.limits.Limits`
-first, and bzip2 content is decompressed in bounded steps (:func:`geospacexr.io.pgm.decompress`),
-so neither a bomb nor a record that declares huge dims takes the memory.
+**Decoding.** A numba kernel (:mod:`geospacexr.io._dmap_kernels`, imported on first use) walks
+the record headers and field descriptors of every file once, checking each size, count,
+dimension and string end against the record and the buffer, and returns flat tables of where
+each field lies (record, name, type, offset, dims): no value is copied and no per-record dict or
+per-field Python object is made. Names are interned by a hash and checked byte for byte. The
+tables are grouped into columns (name -> records, offsets, shapes) with numpy; each output
+variable is then allocated once, at its final shape, and filled by one vectorised copy or
+scatter per field (the range-gate arrays through ``slist``). Every allocation is checked against
+:class:`~geospacexr.io.limits.Limits` first, the ``(time, range_gate)`` arrays all together and
+everything counted cumulatively, and bzip2 content is decompressed in bounded steps
+(:func:`geospacexr.io.pgm.decompress`), so neither a bomb nor a record that declares huge dims
+takes the memory. Record times outside :func:`plausible_times` are skipped (lax) or refused.
 
 **Damage.** ``mode="strict"`` raises :class:`~geospacexr.errors.FileFormatError` at the first
 bad record, naming the file, the record index, its byte offset and the field. ``mode="lax"``
@@ -26,10 +30,12 @@ the file. Each problem is listed in ``attrs["problematic_records"]`` (JSON list 
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import os
 import struct
+import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,15 +45,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .. import config
 from ..errors import (
+    ConfigError,
     DataWarning,
     FileFormatError,
     IncompatibleInputError,
     InvalidArgumentError,
 )
-from .limits import Limits
+from .limits import Limits, format_bytes
 from .pgm import decompress
 from .registry import expand_paths, register_reader
+from .times import to_ns
 
 __all__ = [
     "DMAP_TYPES",
@@ -56,6 +65,7 @@ __all__ = [
     "decode_dmap",
     "detect_kind",
     "open_superdarn",
+    "plausible_times",
     "read_dmap_bytes",
 ]
 
@@ -162,16 +172,70 @@ _META: dict[str, tuple[str, str]] = {
 
 @dataclass
 class _Column:
-    """One field across records: type key, record indices and values or buffer positions."""
+    """One field across records: type keys, record indices and values or buffer positions.
+
+    Every per-entry attribute is a numpy array with one element (or row) per record that has
+    the field, in file order (records are unique: a record naming a field twice is damaged).
+    """
 
     key: int
-    records: list[int] = field(default_factory=list)
-    values: list[Any] = field(default_factory=list)  # scalars
-    buffers: list[int] = field(default_factory=list)  # arrays: which file's buffer
-    offsets: list[int] = field(default_factory=list)  # arrays: byte offset of the values
-    shapes: list[tuple[int, ...]] = field(default_factory=list)  # arrays: numpy (C) shape
-    types: list[int] = field(default_factory=list)  # arrays: type key of each entry
+    records: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: scalars: a numpy array, or a list when the field is a string in some record
+    values: Any = None
+    buffers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # arrays: file
+    offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # arrays: bytes
+    #: arrays: numpy (C-order) dims, one row per entry, zero beyond the entry's ``ndims``
+    shapes: np.ndarray = field(default_factory=lambda: np.zeros((0, MAX_NDIM), np.int64))
+    ndims: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    types: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # type key each
     keys: set[int] = field(default_factory=set)
+
+    def shape(self, i: int) -> tuple[int, ...]:
+        """Entry ``i``'s numpy shape."""
+        return tuple(int(d) for d in self.shapes[i, : self.ndims[i]])
+
+    def counts(self) -> np.ndarray:
+        """Values held by each entry (the product of its dims; computed once)."""
+        cached = self.__dict__.get("_counts")
+        if cached is None or cached.size != self.ndims.size:
+            if self.shapes.shape[0] and (self.ndims == 1).all():
+                cached = self.shapes[:, 0].copy()
+            else:
+                used = np.arange(MAX_NDIM) < self.ndims[:, None]
+                cached = np.where(used, self.shapes, 1).prod(axis=1)
+            self.__dict__["_counts"] = cached
+        return cached
+
+    def subset(self, sel: np.ndarray, records: np.ndarray | None = None) -> _Column:
+        """The entries ``sel`` (an index or mask), with ``records`` as their record indices."""
+        values = self.values
+        if isinstance(values, list):
+            values = [values[i] for i in np.arange(len(values))[sel]]
+        elif values is not None:
+            values = values[sel]
+        recs = self.records[sel] if records is None else records
+        types = self.types[sel]
+        keys = {int(k) for k in np.unique(types)} if types.size else set(self.keys)
+        return _Column(
+            self.key, recs, values, self.buffers[sel] if self.buffers.size else self.buffers,
+            self.offsets[sel] if self.offsets.size else self.offsets,
+            self.shapes[sel] if self.shapes.size else self.shapes,
+            self.ndims[sel] if self.ndims.size else self.ndims, types, keys,
+        )  # fmt: skip
+
+
+@dataclass
+class _FileTable:
+    """The walk of one file: good records and their fields (filled in by :func:`_walk_file`)."""
+
+    ifile: int
+    base: int  # global index of the file's first good record
+    scalar_names: list[str]
+    array_names: list[str]
+    # per entry: name id, global record, type key, value offset, value length (scalars)
+    s: tuple[np.ndarray, ...]
+    # per entry: name id, global record, type key, value offset, ndim, dims (arrays)
+    a: tuple[np.ndarray, ...]
 
 
 @dataclass
@@ -183,12 +247,12 @@ class DmapColumns:
         scalars: Scalar name -> :class:`_Column`.
         arrays: Array name -> :class:`_Column`.
         nrecords: Records decoded, across files.
-        files: File name of each record (index into ``paths``).
         record_file: For each record, the index of its file.
         record_index: For each record, its index within its file.
         record_offset: For each record, its byte offset in its file's content.
         paths: The files.
         problems: ``{"file", "record", "offset", "reason"}`` per problem met.
+        kinds: For each record, its DMAP type (:func:`detect_kind`).
     """
 
     buffers: list[bytes | bytearray] = field(default_factory=list)
@@ -201,6 +265,32 @@ class DmapColumns:
     paths: list[Path] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    tables: list[_FileTable] = field(default_factory=list)
+
+    def finish(self) -> DmapColumns:
+        """Build :attr:`scalars` and :attr:`arrays` from the walked files (after the last)."""
+        self.scalars = _merge(self, "s")
+        self.arrays = _merge(self, "a")
+        self.tables = []  # merged: the walk's tables are not needed any more
+        return self
+
+    def keep(self, keep: np.ndarray) -> DmapColumns:
+        """These columns restricted to the records where ``keep`` is True (renumbered)."""
+        new = np.cumsum(keep) - 1
+        out = DmapColumns(
+            buffers=self.buffers, nrecords=int(keep.sum()), paths=self.paths,
+            problems=self.problems,
+            record_file=[v for v, k in zip(self.record_file, keep, strict=True) if k],
+            record_index=[v for v, k in zip(self.record_index, keep, strict=True) if k],
+            record_offset=[v for v, k in zip(self.record_offset, keep, strict=True) if k],
+            kinds=[v for v, k in zip(self.kinds, keep, strict=True) if k],
+        )  # fmt: skip
+        for source, target in ((self.scalars, out.scalars), (self.arrays, out.arrays)):
+            for name, col in source.items():
+                sel = keep[col.records]
+                if sel.any():
+                    target[name] = col.subset(sel, new[col.records[sel]])
+        return out
 
 
 class _Damage(Exception):
@@ -363,6 +453,262 @@ def _record_fields(buf: bytes | bytearray, start: int, end: int, nscalars: int, 
     return scalars, arrays
 
 
+def kernels() -> Any:
+    """The compiled DMAP kernels (:mod:`geospacexr.io._dmap_kernels`), imported on first use.
+
+    ``import geospacexr`` loads no numba; the reader and the writer fetch the kernels here.
+
+    Returns:
+        The kernel module (``walk``, ``copy_bytes``, ``put_segments``, ``put_constant``...).
+    """
+    module = sys.modules.get(f"{__package__}._dmap_kernels")
+    if module is None:
+        from . import _dmap_kernels as module
+    return module
+
+
+_kernels = kernels
+
+
+def _raw(buffer: bytes | bytearray) -> np.ndarray:
+    """A read-only uint8 view of a buffer (one array type for the kernels, bytes or not)."""
+    raw = np.frombuffer(buffer, np.uint8)
+    raw.flags.writeable = False
+    return raw
+
+
+def _problem_text(buf: bytes | bytearray, code: int, info: np.ndarray) -> str:
+    """The sentence for a problem code of :func:`geospacexr.io._dmap_kernels.walk`."""
+    K = _kernels()
+    a, b, c = (int(x) for x in info[3:6])
+    if code == K.SHORT_HEADER:
+        return f"{a} bytes left, too few for a record header (file cut short?)"
+    if code == K.BAD_SIZE:
+        return f"record size {a} impossible ({b} bytes left from this record)"
+    if code == K.BAD_COUNTS:
+        return f"impossible counts: {a} scalars, {b} arrays in {c} bytes"
+    start, length = int(info[1]), int(info[2])
+    name = bytes(buf[start : start + length]).decode("latin-1")
+    ndim = int(info[6])
+    dims = [int(d) for d in info[7 : 7 + ndim]]
+    texts = {
+        K.SCALAR_NAME_NUL: (None, "a scalar name has no terminating NUL before the record ends"),
+        K.SCALAR_KEY_END: (name, "type key beyond the record's end"),
+        K.SCALAR_VALUE_END: (name, "value beyond the record's end"),
+        K.STRING_NUL: (name, "the string value has no terminating NUL before the record ends"),
+        K.SCALAR_BAD_KEY: (name, f"unknown type key {_signed(a)}"),
+        K.ARRAY_NAME_NUL: (None, "an array name has no terminating NUL before the record ends"),
+        K.ARRAY_HEAD_END: (name, "type and dims beyond the record's end"),
+        K.ARRAY_STRING: (name, "string arrays are not supported"),
+        K.ARRAY_BAD_KEY: (name, f"unknown type key {_signed(a)}"),
+        K.ARRAY_BAD_NDIM: (name, f"impossible number of dimensions {a}"),
+        K.ARRAY_DIMS_END: (name, "dims beyond the record's end"),
+        K.ARRAY_NEG_DIM: (name, f"negative dimension in {dims}"),
+    }
+    if code == K.ARRAY_TOO_BIG:
+        key = int(buf[start + length + 1])
+        size = DMAP_TYPES[_ARRAY_BY_BYTE[key][0]].itemsize  # type: ignore[union-attr]
+        what, why = (
+            name,
+            f"dims {dims} need {math.prod(dims) * size} bytes, only {a} left in the record",
+        )
+    else:
+        what, why = texts.get(code, (None, f"damaged record (code {code})"))
+    return f"field {what!r}: {why}" if what is not None else why
+
+
+def _intern(
+    raw: np.ndarray, hashes: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """Names of a field table: ``(names in order of first appearance, name id per entry)``.
+
+    Names are grouped by hash, then every entry is compared byte for byte with its group's first
+    (a collision, which a hostile file could make, is resolved by exact names).
+    """
+    if hashes.size == 0:
+        return [], np.zeros(0, np.int64)
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    # ids in order of first appearance
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    ids = rank[inverse].astype(np.int64)
+    rep = first[order]
+    names = [
+        bytes(raw[s : s + n]).decode("latin-1")
+        for s, n in zip(starts[rep], lengths[rep], strict=True)
+    ]
+    same = _kernels().same_names(raw, starts, lengths, starts[rep], lengths[rep], ids)
+    if not same.all():  # hash collision: exact names for the entries that differ
+        where = {name: i for i, name in enumerate(names)}
+        for i in np.flatnonzero(~same):
+            name = bytes(raw[starts[i] : starts[i] + lengths[i]]).decode("latin-1")
+            if name not in where:
+                where[name] = len(names)
+                names.append(name)
+            ids[i] = where[name]
+        # keep first-appearance order
+        firsts = np.full(len(names), ids.size, np.int64)
+        np.minimum.at(firsts, ids, np.arange(ids.size))
+        order = np.argsort(firsts, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        ids = rank[ids]
+        names = [names[i] for i in order]
+    return names, ids
+
+
+def _duplicates(records: np.ndarray, ids: np.ndarray, names: list[str]) -> dict[int, str]:
+    """Records naming one field twice: ``{local record: field name}``."""
+    if records.size < 2:
+        return {}
+    key = records * max(1, len(names)) + ids
+    span = int(key.max()) + 1
+    if span <= 8 * key.size:  # the usual case: a cheap count per (record, name)
+        counts = np.bincount(key, minlength=span)
+        if counts.max() < 2:
+            return {}
+    uniq, counts = np.unique(key, return_counts=True)
+    found: dict[int, str] = {}
+    for k in uniq[counts > 1]:
+        found.setdefault(int(k // max(1, len(names))), names[int(k % max(1, len(names)))])
+    return found
+
+
+def _walk_file(cols: DmapColumns, ifile: int, path: Path, mode: str) -> None:
+    """Walk one buffer's records; append its good records and fields to ``cols``."""
+    K = _kernels()
+    buffer = cols.buffers[ifile]
+    raw = _raw(buffer)
+    rec_off, rec_code, info, s, a = K.walk(raw)
+    s_rec, s_hash, s_name, s_nlen, s_key, s_pos, s_len = s
+    a_rec, a_hash, a_name, a_nlen, a_key, a_pos, a_ndim, a_dims = a
+    s_names, s_ids = _intern(raw, s_hash, s_name, s_nlen)
+    a_names, a_ids = _intern(raw, a_hash, a_name, a_nlen)
+    problems: dict[int, str] = {}
+    for r in np.flatnonzero(rec_code != K.OK):
+        problems[int(r)] = _problem_text(buffer, int(rec_code[r]), info[r])
+    for names, recs, ids in ((s_names, s_rec, s_ids), (a_names, a_rec, a_ids)):
+        for r, name in _duplicates(recs, ids, names).items():
+            problems.setdefault(r, f"field {name!r} appears twice in the record")
+    for r in sorted(problems):
+        if mode == "strict":
+            raise FileFormatError(f"record {r} at byte {int(rec_off[r])}: {problems[r]}", path=path)
+        cols.problems.append(
+            {"file": path.name, "record": r, "offset": int(rec_off[r]), "reason": problems[r]}
+        )
+    good = np.ones(rec_off.size, bool)
+    good[list(problems)] = False
+    base = cols.nrecords
+    glob = np.cumsum(good) - 1 + base
+    ngood = int(good.sum())
+    s_keep = good[s_rec]
+    a_keep = good[a_rec]
+    table = _FileTable(
+        ifile, base, s_names, a_names,
+        (s_ids[s_keep], glob[s_rec[s_keep]], s_key[s_keep].astype(np.int64), s_pos[s_keep],
+         s_len[s_keep]),
+        (a_ids[a_keep], glob[a_rec[a_keep]], a_key[a_keep].astype(np.int64), a_pos[a_keep],
+         a_ndim[a_keep], a_dims[a_keep]),
+    )  # fmt: skip
+    cols.tables.append(table)
+    local = np.flatnonzero(good)
+    cols.record_file.extend([ifile] * ngood)
+    cols.record_index.extend(local.tolist())
+    cols.record_offset.extend(rec_off[local].tolist())
+    cols.kinds.extend(_record_kinds(s_names, table.s[0], table.s[1] - base, ngood))
+    cols.nrecords += ngood
+
+
+def _record_kinds(names: list[str], ids: np.ndarray, recs: np.ndarray, n: int) -> list[str]:
+    """:func:`detect_kind` of every record, from the scalar table."""
+    kinds = np.full(n, "unknown", dtype=object)
+    # lowest priority first: later assignments win, as detect_kind's order says
+    for marker, kind in reversed(_KIND_MARKERS):
+        if marker in names:
+            kinds[recs[ids == names.index(marker)]] = kind
+    return kinds.tolist()
+
+
+def _merge(cols: DmapColumns, which: str) -> dict[str, _Column]:
+    """One :class:`_Column` per field name across the walked files (first-appearance order)."""
+    parts: dict[str, list[tuple[_FileTable, np.ndarray]]] = {}
+    for table in cols.tables:
+        names = table.scalar_names if which == "s" else table.array_names
+        ids = table.s[0] if which == "s" else table.a[0]
+        if not ids.size:
+            continue
+        small = ids.astype(np.int16) if len(names) < 2**15 else ids  # radix sort
+        order = np.argsort(small, kind="stable")
+        bounds = np.searchsorted(small[order], np.arange(len(names) + 1))
+        for i, name in enumerate(names):
+            sel = order[bounds[i] : bounds[i + 1]]
+            if sel.size:
+                parts.setdefault(name, []).append((table, sel))
+    out: dict[str, _Column] = {}
+    for name, pieces in parts.items():
+        if which == "s":
+            out[name] = _scalar_column(cols, pieces)
+        else:
+            recs = np.concatenate([t.a[1][sel] for t, sel in pieces])
+            types = np.concatenate([t.a[2][sel] for t, sel in pieces])
+            ndims = np.concatenate([t.a[4][sel] for t, sel in pieces])
+            shapes = np.concatenate([t.a[5][sel] for t, sel in pieces])
+            offsets = np.concatenate([t.a[3][sel] for t, sel in pieces])
+            buffers = np.concatenate([np.full(sel.size, t.ifile, np.int64) for t, sel in pieces])
+            keys = {int(k) for k in _distinct(types)}
+            out[name] = _Column(int(types[0]), recs, None, buffers, offsets, shapes, ndims,
+                                types, keys)  # fmt: skip
+    return out
+
+
+def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]]) -> _Column:
+    recs = np.concatenate([t.s[1][sel] for t, sel in pieces])
+    types = np.concatenate([t.s[2][sel] for t, sel in pieces])
+    keys = {int(k) for k in _distinct(types)}
+    chunks: list[Any] = []
+    for table, sel in pieces:
+        raw = _raw(cols.buffers[table.ifile])
+        ktypes, pos, length = table.s[2][sel], table.s[3][sel], table.s[4][sel]
+        if _STRING in keys:
+            values: list[Any] = []
+            cache: dict[bytes, str] = {}
+            view = memoryview(cols.buffers[table.ifile])
+            for k, p, n in zip(ktypes.tolist(), pos.tolist(), length.tolist(), strict=True):
+                if k == _STRING:
+                    b = bytes(view[p : p + n])
+                    text = cache.get(b)
+                    if text is None:
+                        text = cache[b] = _decode_text(b)
+                    values.append(text)
+                else:
+                    values.append(_numbers(raw, np.array([p]), DMAP_TYPES[k]).tolist()[0])
+            chunks.append(values)
+        else:
+            common = np.result_type(*(DMAP_TYPES[k] for k in sorted(keys)))
+            out = np.empty(sel.size, common)
+            for k in _distinct(ktypes):
+                m = ktypes == k
+                out[m] = _numbers(raw, pos[m], DMAP_TYPES[int(k)])
+            chunks.append(out)
+    values = [v for c in chunks for v in c] if _STRING in keys else np.concatenate(chunks)
+    return _Column(int(types[0]), recs, values, types=types, keys=keys)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``, without sorting when every value is the same (the usual case)."""
+    if values.size and (values == values[0]).all():
+        return values[:1]
+    return np.unique(values)
+
+
+def _numbers(raw: np.ndarray, pos: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
+    """One value of ``dtype`` at each byte position of ``raw``."""
+    assert dtype is not None
+    index = pos[:, None] + np.arange(dtype.itemsize)
+    return raw[index].reshape(-1).view(dtype)
+
+
 def decode_dmap(
     buffer: bytes | bytearray,
     path: PathLike | None = None,
@@ -385,69 +731,29 @@ def decode_dmap(
             offset, field and reason); in either mode, for empty content.
     """
     cols = columns if columns is not None else DmapColumns()
+    _decode(cols, buffer, path, mode)
+    return cols.finish()
+
+
+def _decode(cols: DmapColumns, buffer: bytes | bytearray, path: PathLike | None, mode: str) -> None:
     p = Path(path) if path is not None else Path("<bytes>")
     ifile = len(cols.buffers)
     cols.buffers.append(buffer)
     cols.paths.append(p)
     if not len(buffer):
         raise FileFormatError("empty file: no DMAP record", path=path)
-    n = len(buffer)
-    pos, index = 0, 0
-    while pos < n:
-        problem = None
-        resync = False
-        if n - pos < HEADER.size:
-            problem = f"{n - pos} bytes left, too few for a record header (file cut short?)"
-        else:
-            _code, size, nscalars, narrays = HEADER.unpack_from(buffer, pos)
-            if size < HEADER.size or size > n - pos:
-                problem = f"record size {size} impossible ({n - pos} bytes left from this record)"
-            elif nscalars < 0 or narrays < 0 or nscalars + narrays > size:
-                problem = f"impossible counts: {nscalars} scalars, {narrays} arrays in {size} bytes"
-                resync = True
-            else:
-                try:
-                    scalars, arrays = _record_fields(buffer, pos, pos + size, nscalars, narrays)
-                except _Damage as exc:
-                    problem = exc.text()
-                    resync = True
-        if problem is not None:
-            if mode == "strict":
-                raise FileFormatError(f"record {index} at byte {pos}: {problem}", path=path)
-            cols.problems.append(
-                {"file": p.name, "record": index, "offset": pos, "reason": problem}
-            )
-            if not resync:
-                break
-            pos += size
-            index += 1
-            continue
-        rec = cols.nrecords
-        for name, key, value in scalars:
-            col = cols.scalars.get(name)
-            if col is None:
-                col = cols.scalars[name] = _Column(key)
-            col.records.append(rec)
-            col.values.append(value)
-            col.keys.add(key)
-        for name, key, offset, shape in arrays:
-            col = cols.arrays.get(name)
-            if col is None:
-                col = cols.arrays[name] = _Column(key)
-            col.records.append(rec)
-            col.buffers.append(ifile)
-            col.offsets.append(offset)
-            col.shapes.append(shape)
-            col.types.append(key)
-            col.keys.add(key)
-        cols.record_file.append(ifile)
-        cols.record_index.append(index)
-        cols.record_offset.append(pos)
-        cols.nrecords += 1
-        cols.kinds.append(detect_kind({name for name, _, _ in scalars}))
-        pos += size
-        index += 1
-    return cols
+    _walk_file(cols, ifile, p, mode)
+
+
+#: (scalar name, DMAP type) in :func:`detect_kind`'s order (the first present wins).
+_KIND_MARKERS = (
+    ("iqdata.revision.major", "iqdat"),
+    ("rawacf.revision.major", "rawacf"),
+    ("snd.revision.major", "snd"),
+    ("fitacf.revision.major", "fitacf"),
+    ("map.major.revision", "map"),
+    ("start.year", "grid"),
+)
 
 
 def detect_kind(scalar_names: Iterable[str]) -> str:
@@ -480,42 +786,65 @@ def detect_kind(scalar_names: Iterable[str]) -> str:
 
 def _view(cols: DmapColumns, col: _Column, i: int) -> np.ndarray:
     """Record ``i`` of array column ``col``: a numpy view over its file's buffer."""
-    shape = col.shapes[i]
-    dtype = DMAP_TYPES[col.types[i]]
+    shape = col.shape(i)
+    dtype = DMAP_TYPES[int(col.types[i])]
     assert dtype is not None  # string arrays are refused while decoding
-    count = 1
-    for d in shape:
-        count *= d
     return np.frombuffer(
-        cols.buffers[col.buffers[i]], dtype, count=count, offset=col.offsets[i]
+        cols.buffers[int(col.buffers[i])], dtype, count=math.prod(shape), offset=int(col.offsets[i])
     ).reshape(shape)
 
 
-def _gather(cols: DmapColumns, col: _Column, entries: list[int]) -> np.ndarray:
+def _values(
+    cols: DmapColumns, col: _Column, entries: np.ndarray, dtype: np.dtype | None = None
+) -> np.ndarray:
     """The values of the ``entries`` of array column ``col``, flattened and concatenated.
 
-    Entries of one type and one buffer are gathered with a single fancy index over the buffer's
-    bytes (no per-record view); mixed types fall back to concatenating views in the widest type.
+    Each run of one file and one type is copied out of its buffer by one kernel call (no
+    per-record view, no per-byte index array) and converted once to ``dtype`` (default: the
+    column's common type).
     """
-    if not entries:
-        return np.zeros(0, _common_dtype(col))
-    types = {col.types[i] for i in entries}
-    buffers = {col.buffers[i] for i in entries}
-    if len(types) > 1 or len(buffers) > 1:
-        dtype = _common_dtype(col)
-        return np.concatenate([_view(cols, col, i).ravel().astype(dtype) for i in entries])
-    dtype = DMAP_TYPES[types.pop()]
-    assert dtype is not None
-    size = np.array([math.prod(col.shapes[i]) for i in entries], dtype=np.int64)
-    nbytes = size * dtype.itemsize
-    starts = np.asarray([col.offsets[i] for i in entries], dtype=np.int64)
-    total = int(nbytes.sum())
+    entries = np.asarray(entries, dtype=np.int64)
+    dtype = np.dtype(dtype) if dtype is not None else _common_dtype(col)
+    counts = col.counts()[entries]
+    total = int(counts.sum())
     if total == 0:
         return np.zeros(0, dtype)
-    ends = np.cumsum(nbytes)
-    index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - nbytes), nbytes)
-    raw = np.frombuffer(cols.buffers[buffers.pop()], np.uint8)
-    return raw[index].view(dtype)
+    kinds = col.buffers[entries] * 256 + col.types[entries]
+    groups = _distinct(kinds)
+    copy = _kernels().copy_bytes
+    if groups.size == 1:
+        ifile, key = divmod(int(groups[0]), 256)
+        src = DMAP_TYPES[key]
+        assert src is not None
+        raw = _raw(cols.buffers[ifile])
+        nbytes = counts * src.itemsize
+        out = copy(raw, col.offsets[entries], nbytes, np.empty(int(nbytes.sum()), np.uint8))
+        return out.view(src).astype(dtype, copy=False)
+    result = np.empty(total, dtype)
+    first = np.cumsum(counts) - counts
+    for g in groups:
+        ifile, key = divmod(int(g), 256)
+        src = DMAP_TYPES[key]
+        assert src is not None
+        sel = np.flatnonzero(kinds == g)
+        c = counts[sel]
+        raw = _raw(cols.buffers[ifile])
+        nbytes = c * src.itemsize
+        vals = copy(raw, col.offsets[entries[sel]], nbytes, np.empty(int(nbytes.sum()), np.uint8))
+        result[_spans(first[sel], c)] = vals.view(src)
+    return result
+
+
+def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, vectorised."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(
+        np.asarray(starts) - (ends - counts), counts
+    )
 
 
 def _padded_dtype(dtype: np.dtype) -> np.dtype:
@@ -532,6 +861,19 @@ def _common_dtype(col: _Column) -> np.dtype:
     return np.result_type(*types)
 
 
+def _shape_groups(shapes: np.ndarray) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """Rows of ``shapes`` grouped by value: ``[(shape, row indices)]``, in first-seen order."""
+    if shapes.shape[0] == 0:
+        return []
+    if shapes.shape[1] == 0 or (shapes == shapes[0]).all():
+        return [(tuple(int(d) for d in shapes[0]), np.arange(shapes.shape[0]))]
+    uniq, first, inverse = np.unique(shapes, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    return [
+        (tuple(int(d) for d in uniq[g]), np.flatnonzero(inverse == g)) for g in np.argsort(first)
+    ]
+
+
 class _Builder:
     """Turns :class:`DmapColumns` into Dataset variables, checking each allocation."""
 
@@ -542,6 +884,7 @@ class _Builder:
         self.ntime = ntime
         self.vars: dict[str, xr.Variable] = {}
         self.coords: dict[str, Any] = {}
+        self.allocated = 0
 
     def problem(self, rec: int, reason: str) -> None:
         cols = self.cols
@@ -552,22 +895,39 @@ class _Builder:
             raise FileFormatError(f"record {index} at byte {offset}: {reason}", path=p)
         cols.problems.append({"file": p.name, "record": index, "offset": offset, "reason": reason})
 
+    def check(self, nbytes: int, what: str) -> None:
+        """Refuse ``nbytes`` more when they, with what is built already, pass the limit."""
+        if self.allocated + nbytes <= self.limits.max_array_bytes:
+            return
+        if self.allocated:
+            what = f"{what} (with the {format_bytes(self.allocated)} of variables before it)"
+        self.limits.check_array(self.allocated + nbytes, self.cols.paths[0], what)
+
     def alloc(self, shape: tuple[int, ...], dtype: np.dtype, fill: Any, what: str) -> np.ndarray:
         nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
-        self.limits.check_array(nbytes, self.cols.paths[0], what)
+        self.check(nbytes, what)
+        self.allocated += nbytes
         return np.full(shape, fill, dtype=dtype)
 
     def scalar(self, name: str, col: _Column) -> xr.Variable:
         n = self.ntime
-        full = len(col.records) == n
+        full = len(col.records) == n  # records are unique: then every record has it
         if _STRING in col.keys:
+            texts = [str(v) for v in col.values]
+            width = max((len(t) for t in texts), default=0)
+            self.check(
+                n * max(width, 1) * 4, f"scalar {name!r} ({n} strings of {width} characters)"
+            )
             out = np.full(n, "", dtype=object)
-            out[col.records] = [str(v) for v in col.values]
+            out[col.records] = texts
             arr = out.astype(str)
+            self.allocated += arr.nbytes
         else:
             dtype = _common_dtype(col)
             if full:
-                arr = np.array(col.values, dtype=dtype)
+                self.check(n * dtype.itemsize, f"scalar {name!r}")
+                self.allocated += n * dtype.itemsize
+                arr = np.asarray(col.values, dtype=dtype)
             else:
                 arr = self.alloc((n,), _padded_dtype(dtype), np.nan, f"scalar {name!r}")
                 arr[col.records] = col.values
@@ -581,22 +941,34 @@ class _Builder:
 
     def padded(self, name: str, col: _Column, dims: tuple[str, ...] | None = None) -> xr.Variable:
         """Records' arrays stacked on ``time``, each padded to the largest shape (NaN)."""
-        ndims = [len(s) for s in col.shapes]
-        ndim = max(set(ndims), key=ndims.count)
-        keep = [i for i, d in enumerate(ndims) if d == ndim]
-        for i in set(range(len(ndims))) - set(keep):
-            self.problem(col.records[i], f"field {name!r}: {ndims[i]} dims, other records {ndim}")
-        shape = tuple(max(col.shapes[i][a] for i in keep) for a in range(ndim))
+        ndims = col.ndims
+        if ndims.size and (ndims == ndims[0]).all():
+            ndim = int(ndims[0])
+        else:
+            found, counts = np.unique(ndims, return_counts=True)
+            ndim = int(found[np.argmax(counts)])
+        keep = np.flatnonzero(ndims == ndim)
+        for i in np.flatnonzero(ndims != ndim):
+            self.problem(
+                int(col.records[i]), f"field {name!r}: {int(ndims[i])} dims, other records {ndim}"
+            )
+        shapes = col.shapes[keep, :ndim]
+        shape = tuple(int(d) for d in shapes.max(axis=0))
         dtype = _common_dtype(col)
-        need_pad = len(keep) < self.ntime or any(col.shapes[i] != shape for i in keep)
+        need_pad = keep.size < self.ntime or bool((shapes != shape).any())
         out_dtype = _padded_dtype(dtype) if need_pad else dtype
         out = self.alloc((self.ntime, *shape), out_dtype, np.nan if need_pad else 0, repr(name))
-        if not need_pad and col.records == list(range(self.ntime)):
-            out[...] = _gather(self.cols, col, keep).reshape(out.shape)
-            keep = []
-        for i in keep:
-            s = col.shapes[i]
-            out[(col.records[i], *(slice(0, k) for k in s))] = _view(self.cols, col, i)
+        values = _values(self.cols, col, keep, out_dtype)
+        if not need_pad:  # every record, one shape: records are 0..n-1 in order
+            out[...] = values.reshape(out.shape)
+        else:
+            counts = col.counts()[keep]
+            first = np.cumsum(counts) - counts
+            for s, rows in _shape_groups(shapes):
+                recs = col.records[keep[rows]]
+                size = math.prod(s)
+                part = values[_spans(first[rows], np.full(rows.size, size))]
+                out[(recs, *(slice(0, k) for k in s))] = part.reshape(rows.size, *s)
         if dims is None or len(dims) != ndim:
             safe = name.replace(".", "_")
             dims = tuple(f"{safe}_dim{a}" for a in range(ndim))
@@ -605,91 +977,105 @@ class _Builder:
     def ragged(self, dim: str, names: list[str]) -> None:
         """Arrays of one family flattened on ``dim``, with the record index of each element."""
         cols = self.cols
-        length: dict[int, int] = {}
-        bad: set[int] = set()
+        n = self.ntime
+        length = np.full(n, -1, np.int64)
+        bad = np.zeros(n, bool)
         for name in names:
             col = cols.arrays[name]
-            for i, rec in enumerate(col.records):
-                s = col.shapes[i]
-                if len(s) != 1 or length.setdefault(rec, s[0]) != s[0]:
-                    bad.add(rec)
-        for rec in sorted(bad):
-            self.problem(rec, f"the {dim} arrays of this record differ in length (dropped)")
-        recs = sorted(r for r in length if r not in bad)
-        counts = np.array([length[r] for r in recs], dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(counts)])
-        total = int(starts[-1])
-        where = {r: int(s) for r, s in zip(recs, starts[:-1], strict=True)}
+            one = col.ndims == 1
+            s0 = col.shapes[:, 0]
+            recs = col.records
+            bad[recs[~one]] = True
+            unset = length[recs] < 0
+            differs = one & ~unset & (length[recs] != s0)
+            bad[recs[differs]] = True
+            length[recs[one & unset]] = s0[one & unset]
+        for rec in np.flatnonzero(bad):
+            self.problem(int(rec), f"the {dim} arrays of this record differ in length (dropped)")
+        good = (length >= 0) & ~bad
+        recs = np.flatnonzero(good)
+        counts = length[recs]
+        starts = np.cumsum(counts) - counts
+        total = int(counts.sum())
+        where = np.full(n, -1, np.int64)
+        where[recs] = starts
         record = self.alloc((total,), np.dtype("i4"), 0, f"the {dim} index")
-        for r, s, c in zip(recs, starts[:-1], counts, strict=True):
-            record[s : s + c] = r
+        record[:] = np.repeat(recs, counts)
         for name in names:
             col = cols.arrays[name]
-            ok = [i for i, r in enumerate(col.records) if r in where]
+            ok = np.flatnonzero(good[col.records])
             dtype = _common_dtype(col)
-            full = len(ok) == len(recs)
+            full = ok.size == recs.size
             out_dtype = dtype if full else _padded_dtype(dtype)
             out = self.alloc((total,), out_dtype, np.nan if not full else 0, repr(name))
-            for i in ok:
-                s = where[col.records[i]]
-                out[s : s + col.shapes[i][0]] = _view(cols, col, i)
+            okrecs = col.records[ok]
+            out[_spans(where[okrecs], length[okrecs])] = _values(cols, col, ok, out_dtype)
             self.vars[name] = xr.Variable((dim,), out, self.attrs(name, col))
         self.coords[f"{dim}_record"] = ((dim,), record)
 
     def range_gates(self, names: list[str], slist: _Column, ngates: int) -> None:
         """Scatter each range array by its record's ``slist`` into ``(time, range_gate, ...)``."""
         cols = self.cols
-        gates: dict[int, np.ndarray] = {}
-        bad: set[int] = set()
-        for i, rec in enumerate(slist.records):
-            g = _view(cols, slist, i)
-            if g.ndim != 1 or (g.size and (g.min() < 0 or g.max() >= ngates)):
-                bad.add(rec)
-                self.problem(rec, "field 'slist': gates outside the range axis (record's "
-                             "range data dropped)")  # fmt: skip
-                continue
-            gates[rec] = g.astype(np.int64)
-        scatter: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        nsl = slist.records.size
+        sl_counts = slist.counts()
+        sl_first = np.cumsum(sl_counts) - sl_counts
+        sl_vals = _values(cols, slist, np.arange(nsl), np.dtype(np.int64))
+        seg = np.repeat(np.arange(nsl), sl_counts)
+        outside = (sl_vals < 0) | (sl_vals >= ngates)
+        bad_entry = (slist.ndims != 1) | (np.bincount(seg, weights=outside, minlength=nsl) > 0)
+        for i in np.flatnonzero(bad_entry):
+            self.problem(int(slist.records[i]), "field 'slist': gates outside the range axis "
+                         "(record's range data dropped)")  # fmt: skip
+        bad_rec = np.zeros(self.ntime, bool)
+        bad_rec[slist.records[bad_entry]] = True
+        entry_of = np.full(self.ntime, -1, np.int64)
+        entry_of[slist.records[~bad_entry]] = np.flatnonzero(~bad_entry)
+        sl_len = slist.shapes[:, 0]
+        # plan every field first: the (time, range_gate) arrays are checked together
+        plans = []
+        total = 0
         for name in names:
             col = cols.arrays[name]
-            tail = None
-            pieces, flat = [], []
-            for i, rec in enumerate(col.records):
-                s = col.shapes[i]
-                g = gates.get(rec)
-                if g is None or not s or s[0] != g.size:
-                    if rec not in bad:  # a bad slist was reported already
-                        self.problem(
-                            rec,
-                            f"field {name!r}: shape {list(s)} does not match the record's "
-                            f"slist (dropped)",
-                        )
-                    continue
-                if tail is None:
-                    tail = s[1:]
-                if s[1:] != tail:
-                    tail = tuple(max(a, b) for a, b in zip(tail, s[1:], strict=False))
-                pieces.append((i, g, s))
-                flat.append(rec)
-            tail = tail or ()
+            e = entry_of[col.records]
+            ok = (e >= 0) & (col.ndims >= 1) & (col.shapes[:, 0] == sl_len[np.maximum(e, 0)])
+            if ok.any():  # the tail's ndim is the first good entry's; others do not fit
+                tail_ndim = int(col.ndims[np.argmax(ok)]) - 1
+                ok &= col.ndims == tail_ndim + 1
+            for i in np.flatnonzero(~ok):
+                rec = int(col.records[i])
+                if not bad_rec[rec]:  # a bad slist was reported already
+                    self.problem(rec, f"field {name!r}: shape {list(col.shape(i))} does not "
+                                 "match the record's slist (dropped)")  # fmt: skip
+            good = np.flatnonzero(ok)
+            tails = col.shapes[good, 1 : 1 + (tail_ndim if good.size else 0)]
+            tail = tuple(int(d) for d in tails.max(axis=0)) if good.size else ()
             dtype = _padded_dtype(_common_dtype(col))
+            total += self.ntime * ngates * math.prod(tail) * dtype.itemsize
+            plans.append((name, col, good, tails, tail, dtype))
+        self.check(total, f"the (time, range_gate) arrays of {len(names)} fields over "
+                   f"{self.ntime} records and {ngates} range gates")  # fmt: skip
+        scatter: dict[bytes, np.ndarray] = {}
+        for name, col, good, tails, tail, dtype in plans:
             out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
-            uniform = all(s[1:] == tail for _, _, s in pieces)
-            if pieces and uniform:
-                entries = [i for i, _, _ in pieces]
-                values = _gather(cols, col, entries).reshape(-1, *tail)
-                key = tuple(flat)
-                if key not in scatter:  # fields of the same records share the indices
-                    counts = [g.size for _, g, _ in pieces]
-                    scatter[key] = (
-                        np.repeat(np.asarray(flat, dtype=np.int64), counts),
-                        np.concatenate([g for _, g, _ in pieces]),
-                    )
-                rows, idx = scatter[key]
-                out[rows, idx] = values
-            else:
-                for (i, g, s), rec in zip(pieces, flat, strict=True):
-                    out[(rec, g, *(slice(0, k) for k in s[1:]))] = _view(cols, col, i)
+            if good.size:
+                values = _values(cols, col, good, dtype)
+                e = entry_of[col.records[good]]
+                lens = sl_len[e]
+                for t, rows in _shape_groups(tails):
+                    key = e[rows].tobytes()
+                    if key not in scatter:  # fields of the same records share the indices
+                        flat = np.repeat(col.records[good[rows]] * ngates, lens[rows])
+                        flat += sl_vals[_spans(sl_first[e[rows]], lens[rows])]
+                        scatter[key] = flat
+                    flat = scatter[key]
+                    if len(rows) == good.size:
+                        part = values
+                    else:
+                        counts = col.counts()[good]
+                        first = np.cumsum(counts) - counts
+                        part = values[_spans(first[rows], counts[rows])]
+                    rows_out = out.reshape(self.ntime * ngates, *tail)
+                    rows_out[(flat, *(slice(0, k) for k in t))] = part.reshape(-1, *t)
             dims = _RANGE_TAIL.get(name)
             if dims is None or len(dims) != len(tail):
                 safe = name.replace(".", "_")
@@ -734,16 +1120,67 @@ def _compose_time(b: _Builder, *names: str) -> np.ndarray:
     return times
 
 
+def _record_times(b: _Builder, kind: str) -> np.ndarray:
+    """Each record's time (its start for grid and map records)."""
+    if kind in _RADAR_KINDS:
+        return _radar_times(b)
+    return _compose_time(
+        b, "start.year", "start.month", "start.day", "start.hour", "start.minute",
+        "start.second", "start.us",
+    )  # fmt: skip
+
+
+def plausible_times() -> tuple[np.datetime64, np.datetime64]:
+    """The window SuperDARN record times can lie in.
+
+    Returns:
+        ``(earliest, latest)`` as ``datetime64[ns]``: ``io.superdarn_earliest_time`` and now
+        plus ``io.superdarn_future_margin_days``.
+
+    Raises:
+        ConfigError: If ``io.superdarn_earliest_time`` is not a date.
+    """
+    cfg = config.get().io
+    try:
+        first = to_ns(cfg.superdarn_earliest_time, "io.superdarn_earliest_time")
+    except ValueError:
+        raise ConfigError(
+            f"io.superdarn_earliest_time must be an ISO date, not {cfg.superdarn_earliest_time!r}"
+        ) from None
+    now = np.datetime64(_dt.datetime.now(_dt.UTC).replace(tzinfo=None), "ns")
+    margin = np.timedelta64(round(float(cfg.superdarn_future_margin_days) * 86_400), "s")
+    return first, now + margin
+
+
+def _drop_implausible(
+    cols: DmapColumns, times: np.ndarray, limits: Limits, mode: str
+) -> tuple[DmapColumns, np.ndarray]:
+    """Skip (lax) or refuse (strict) records dated outside :func:`plausible_times`."""
+    first, last = plausible_times()
+    bad = ~np.isnat(times) & ((times < first) | (times > last))
+    if not bad.any():
+        return cols, times
+    b = _Builder(cols, limits, mode, cols.nrecords)
+    window = (
+        f"outside the plausible range of SuperDARN records ({np.datetime_as_string(first, 'D')} "
+        f"to {np.datetime_as_string(last, 'D')}; config keys io.superdarn_earliest_time and "
+        "io.superdarn_future_margin_days)"
+    )
+    for rec in np.flatnonzero(bad):
+        when = np.datetime_as_string(times[rec], "s")
+        b.problem(int(rec), f"record time {when} is {window} (record skipped)")
+    if bad.all():
+        raise FileFormatError(f"no record has a plausible time: every record is {window}",
+                              path=cols.paths[0])  # fmt: skip
+    return cols.keep(~bad), times[~bad]
+
+
 def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Dataset:
+    times = _record_times(_Builder(cols, limits, mode, cols.nrecords), kind)
+    cols, times = _drop_implausible(cols, times, limits, mode)
     n = cols.nrecords
     b = _Builder(cols, limits, mode, n)
-    if kind in _RADAR_KINDS:
-        times = _radar_times(b)
-    else:
-        times = _compose_time(
-            b, "start.year", "start.month", "start.day", "start.hour", "start.minute",
-            "start.second", "start.us",
-        )  # fmt: skip
+    if kind not in _RADAR_KINDS:
         b.coords["end_time"] = (
             ("time",),
             _compose_time(
@@ -759,35 +1196,40 @@ def _build(cols: DmapColumns, kind: str, limits: Limits, mode: str) -> xr.Datase
         range_names: list[str] = []
         ngates = 0
         nrang = cols.scalars.get("nrang")
-        if nrang is not None and _STRING not in nrang.keys and nrang.values:
-            ngates = max(0, int(max(nrang.values)))
+        if nrang is not None and _STRING not in nrang.keys and len(nrang.values):
+            declared = np.asarray(nrang.values, dtype=np.float64)
+            declared = declared[np.isfinite(declared)]
+            if declared.size:
+                ngates = max(0, int(min(declared.max(), 2**40)))  # the limit check follows
         if "pwr0" in arrays:
-            ngates = max(ngates, max((s[0] for s in arrays["pwr0"].shapes if s), default=0))
+            ngates = max(ngates, int(arrays["pwr0"].shapes[:, 0].max(initial=0)))
         if slist is not None:
-            sl_len = {r: s for r, s in zip(slist.records, slist.shapes, strict=True)}
-            top = [int(_view(cols, slist, i).max()) for i in range(len(slist.records))
-                   if slist.shapes[i] and slist.shapes[i][0]]  # fmt: skip
-            ngates = max([ngates, *(t + 1 for t in top)])
+            sl_values = _values(cols, slist, np.arange(slist.records.size), np.dtype(np.int64))
+            if sl_values.size:
+                ngates = max(ngates, int(sl_values.max()) + 1)
+            entry_of = np.full(n, -1, np.int64)
+            entry_of[slist.records] = np.arange(slist.records.size)
+            sl_len = np.where(slist.ndims == 1, slist.shapes[:, 0], -1)
             for name, col in arrays.items():
                 if name in _RADAR_DIMS or name == "data":
                     continue
+                e = entry_of[col.records]
                 if (
                     name in _RANGE_FIELDS
                     or name.startswith("x_")
-                    or all(
-                        r in sl_len and len(s) >= 1 and len(sl_len[r]) == 1 and s[0] == sl_len[r][0]
-                        for r, s in zip(col.records, col.shapes, strict=True)
-                    )
+                    or bool(((e >= 0) & (col.ndims >= 1) & (col.shapes[:, 0] == sl_len[e])).all())
                 ):
                     range_names.append(name)
             ngates = max(0, ngates)
-            b.limits.check_array(ngates * n * 4, cols.paths[0], f"{n} records of {ngates} gates")
+            b.check(ngates * n * 4, f"{n} records of {ngates} gates")
             # slist itself, padded with -1 (the gates each record reported, in file order)
-            width = max((s[0] for s in slist.shapes if s), default=0)
+            counts = slist.counts()
+            width = int(counts.max(initial=0))
             out = b.alloc((n, width), _common_dtype(slist), -1, "'slist'")
-            for i, rec in enumerate(slist.records):
-                v = _view(cols, slist, i).ravel()
-                out[rec, : v.size] = v
+            first = np.cumsum(counts) - counts
+            out[
+                np.repeat(slist.records, counts), np.arange(counts.sum()) - np.repeat(first, counts)
+            ] = sl_values
             b.vars["slist"] = xr.Variable(("time", "slist_index"), out, b.attrs("slist", slist))
             b.range_gates(range_names, slist, ngates)
         for name in range_names:
@@ -850,6 +1292,9 @@ def _harmonise(b: _Builder) -> None:
             continue
         dtype = _padded_dtype(var.dtype) if var.dtype.kind in "iuf" else var.dtype
         fill = np.nan if dtype.kind == "f" else ""
+        shape = [sizes[d] for d in var.dims]
+        b.check(math.prod(shape) * dtype.itemsize, f"{name!r} padded to {shape}")
+        b.allocated += math.prod(shape) * dtype.itemsize
         data = np.asarray(var.values, dtype=dtype)
         pad = [(0, short.get(d, 0)) for d in var.dims]
         b.vars[name] = xr.Variable(var.dims, np.pad(data, pad, constant_values=fill), var.attrs)
@@ -858,26 +1303,30 @@ def _harmonise(b: _Builder) -> None:
 def _iq_data(b: _Builder, col: _Column) -> None:
     """The iqdat ``data``: each record's samples as (sequence, iq_channel, sample, iq)."""
     cols = b.cols
-
-    def scalar(name: str, rec: int) -> int | None:
+    dims = []
+    for name in ("seqnum", "chnnum", "smpnum"):
         c = cols.scalars.get(name)
-        if c is None:
-            return None
-        try:
-            return int(c.values[c.records.index(rec)])
-        except (ValueError, TypeError):
-            return None
-
-    shapes = []
-    for i, rec in enumerate(col.records):
-        dims = (scalar("seqnum", rec), scalar("chnnum", rec), scalar("smpnum", rec), 2)
-        if None in dims or min(dims) < 0 or int(np.prod(dims)) != int(np.prod(col.shapes[i])):
-            b.vars["data"] = b.padded("data", col)  # keep it flat
-            return
-        shapes.append(dims)
+        per_record = np.full(b.ntime, -1, np.int64)
+        if c is not None and _STRING not in c.keys:
+            values = np.asarray(c.values, dtype=np.float64)
+            with np.errstate(invalid="ignore"):
+                whole = np.isfinite(values) & (values >= 0) & (values < 2**31)
+                whole &= np.where(whole, values, 0) % 1 == 0
+            per_record[c.records[whole]] = values[whole].astype(np.int64)
+        dims.append(per_record[col.records])
+    seq, chn, smp = dims
+    ok = (seq >= 0) & (chn >= 0) & (smp >= 0)
+    ok &= (seq < 2**20) & (chn < 2**20) & (smp < 2**20)  # the product stays exact in int64
+    ok &= np.where(ok, seq * chn * smp * 2, -1) == col.counts()
+    if not ok.all():
+        b.vars["data"] = b.padded("data", col)  # keep it flat
+        return
+    shapes = np.zeros((col.records.size, MAX_NDIM), np.int64)
+    shapes[:, :4] = np.stack([seq, chn, smp, np.full(seq.size, 2)], axis=1)
     reshaped = _Column(
-        col.key, col.records, [], col.buffers, col.offsets, shapes, col.types, col.keys
-    )
+        col.key, col.records, None, col.buffers, col.offsets, shapes,
+        np.full(col.records.size, 4, np.int64), col.types, col.keys,
+    )  # fmt: skip
     b.vars["data"] = b.padded("data", reshaped, ("sequence", "iq_channel", "sample", "iq"))
 
 
@@ -891,10 +1340,10 @@ def _dataset_attrs(cols: DmapColumns, kind: str) -> dict[str, Any]:
         "dmap_fields": json.dumps({"scalars": list(cols.scalars), "arrays": list(cols.arrays)}),
     }
     stid = cols.scalars.get("stid")
-    if stid is not None and _STRING not in stid.keys and len(set(stid.values)) == 1:
+    if stid is not None and _STRING not in stid.keys and np.unique(stid.values).size == 1:
         attrs["station_id"] = int(stid.values[0])
     hemi = cols.scalars.get("hemisphere")
-    if hemi is not None and _STRING not in hemi.keys and len(set(hemi.values)) == 1:
+    if hemi is not None and _STRING not in hemi.keys and np.unique(hemi.values).size == 1:
         attrs["hemisphere"] = "north" if int(hemi.values[0]) == 1 else "south"
     return attrs
 
@@ -970,7 +1419,7 @@ def open_superdarn(
             )
         before = cols.nrecords
         try:
-            decode_dmap(buffer, path, mode, cols)
+            _decode(cols, buffer, path, mode)
         except FileFormatError as exc:
             if mode == "strict":
                 raise
@@ -982,6 +1431,7 @@ def open_superdarn(
             cols.problems.append(
                 {"file": path.name, "record": None, "offset": None, "reason": "no DMAP record"}
             )
+    cols.finish()
     if cols.nrecords == 0:
         listing = "; ".join(f"{p['file']}: {_where(p)}{p['reason']}" for p in cols.problems)
         raise FileFormatError(f"no DMAP record could be read ({listing})")

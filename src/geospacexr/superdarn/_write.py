@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bz2
 import json
+import math
 import os
 import struct
 from pathlib import Path
@@ -101,9 +102,7 @@ class _Field:
             if name == "slist":
                 self.kind = "slist"
             elif (
-                self.dims[:2] == ("time", "range_gate")
-                and "slist" in ds
-                and name not in RADAR_DIMS
+                self.dims[:2] == ("time", "range_gate") and "slist" in ds and name not in RADAR_DIMS
             ):
                 self.kind = "range"
             elif self.dims and self.dims[0] in _RAGGED_DIMS:
@@ -207,8 +206,187 @@ def _share_extents(fields: list[_Field]) -> None:
             f.extent[:, a] = np.where(present, top, 0)
 
 
+class _Pieces:
+    """One field's bytes in every record that has it, built for all records at once.
+
+    ``present`` says which records have the field; ``head`` is the constant start of its piece
+    (name, NUL, type key, and for arrays ``ndim``); ``dims`` (arrays: one row per present
+    record, numpy order) and ``data`` (the values of the present records, concatenated, as
+    uint8) with ``lengths`` (data bytes per present record) follow it.
+    """
+
+    def __init__(self, present: np.ndarray, head: bytes, data: np.ndarray,
+                 lengths: np.ndarray, dims: np.ndarray | None = None) -> None:  # fmt: skip
+        self.present = present
+        self.head = np.frombuffer(head, np.uint8)
+        self.data = data
+        self.lengths = lengths.astype(np.int64)
+        self.dims = dims
+
+    def sizes(self) -> np.ndarray:
+        """Bytes of the piece in each present record."""
+        extra = 0 if self.dims is None else 4 * self.dims.shape[1]
+        return self.head.size + extra + self.lengths
+
+
+def _nan_rules(values: np.ndarray, seg: np.ndarray, nseg: int, int_key: bool) -> np.ndarray:
+    """Which segments are kept: not all NaN, and no NaN at all for an integer field."""
+    if values.dtype.kind != "f":
+        return np.ones(nseg, bool)
+    nan = np.isnan(values.reshape(values.shape[0], -1)) if values.ndim else np.isnan(values)
+    per_row = nan.reshape(nan.shape[0], -1)
+    width = per_row.shape[1]
+    nan_count = np.bincount(seg, weights=per_row.sum(axis=1), minlength=nseg)
+    size = np.bincount(seg, minlength=nseg) * width
+    if int_key:
+        return nan_count == 0
+    return nan_count < size
+
+
+def _typed_bytes(values: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+    """``values`` in the field's DMAP type, as uint8; integers must fit exactly."""
+    if dtype.kind in "iu" and values.size:
+        info = np.iinfo(dtype)
+        if values.dtype.kind == "f":
+            bad = ~np.isfinite(values) | (values != np.trunc(values))
+            if bad.any():
+                raise InvalidArgumentError(
+                    f"{name!r} holds values that are not integers for its DMAP type {dtype}",
+                    argument="ds",
+                )
+        lo, hi = values.min(), values.max()
+        if lo < info.min or hi > info.max:
+            raise InvalidArgumentError(
+                f"{name!r} holds values outside its DMAP type {dtype} ({lo} to {hi})",
+                argument="ds",
+            )
+    return np.ascontiguousarray(values.astype(dtype)).reshape(-1).view(np.uint8)
+
+
+def _field_pieces(f: _Field, n: int, slist: tuple[np.ndarray, np.ndarray] | None) -> list[_Pieces]:
+    """The pieces of field ``f`` in every record (``slist``: each record's gate count, gates)."""
+    v = f.values
+    dtype = f.dtype
+    if f.scalar:
+        return [_scalar_pieces(f, n)]
+    assert dtype is not None
+    int_key = dtype.kind != "f"
+    head_base = f.encoded + bytes([f.key & 0xFF])
+    if f.kind == "slist":
+        width = v.shape[1] if v.ndim == 2 else 0
+        is_end = v == -1
+        length = np.where(is_end.any(axis=1), np.argmax(is_end, axis=1), width)
+        mask = np.arange(width) < length[:, None]
+        flat = v[mask]
+        seg = np.repeat(np.arange(n), length)
+        keep = (length > 0) & _nan_rules(flat, seg, n, int_key)
+        data = flat[keep[seg]]
+        return [_array_piece(f, keep, length[keep][:, None], data, head_base)]
+    if f.kind == "range":
+        if slist is None:
+            return []
+        counts, gates = slist
+        ngates = v.shape[1]
+        tail = v.shape[2:]
+        rec_of = np.repeat(np.arange(n), counts)
+        rows = v.reshape(n * ngates, *tail)[rec_of * ngates + gates]
+        has = (counts > 0) & (math.prod(tail) > 0)
+        keep = has & _nan_rules(rows, rec_of, n, int_key)
+        data = rows[keep[rec_of]]
+        dims = np.column_stack(
+            [counts[keep], np.tile(np.array(tail, np.int64), (int(keep.sum()), 1))]
+        )
+        return [_array_piece(f, keep, dims, data, head_base)]
+    if f.kind == "ragged":
+        _, bounds = f.bounds
+        length = np.diff(bounds)[:n]
+        seg = np.repeat(np.arange(n), length)
+        flat = v[: int(bounds[n])]
+        keep = (length > 0) & _nan_rules(flat, seg, n, int_key)
+        data = flat[keep[seg]]
+        return [_array_piece(f, keep, length[keep][:, None], data, head_base)]
+    if f.kind == "iq":  # rare and small: record by record
+        keep = np.zeros(n, bool)
+        parts, lens = [], []
+        for rec in range(n):
+            arr = f._record_array(rec, None)
+            if arr is None or arr.size == 0:
+                continue
+            if arr.dtype.kind == "f" and ((int_key and np.isnan(arr).any()) or np.isnan(arr).all()):
+                continue
+            keep[rec] = True
+            parts.append(arr.reshape(-1))
+            lens.append(arr.size)
+        data = np.concatenate(parts) if parts else np.zeros(0, v.dtype)
+        return [_array_piece(f, keep, np.array(lens, np.int64)[:, None], data, head_base)]
+    # padded: each record's row cut to its extent (float rows) or whole
+    shape = v.shape[1:]
+    if not f.trim:
+        keep = np.full(n, math.prod(shape) > 0)
+        rows = v.reshape(n, -1)
+        keep &= _nan_rules(rows, np.arange(n), n, int_key)
+        dims = np.tile(np.array(shape, np.int64), (int(keep.sum()), 1))
+        return [_array_piece(f, keep, dims, rows[keep], head_base)]
+    ext = f.extent
+    present = ext.all(axis=1)
+    pieces = []
+    if not present.any():
+        return pieces
+    uniq, inverse = np.unique(ext[present], axis=0, return_inverse=True)
+    recs_present = np.flatnonzero(present)
+    for g, e in enumerate(uniq):
+        recs = recs_present[inverse.reshape(-1) == g]
+        block = v[recs][(slice(None), *(slice(0, int(k)) for k in e))]
+        rows = block.reshape(recs.size, -1)
+        ok = _nan_rules(rows, np.arange(recs.size), recs.size, int_key)
+        keep = np.zeros(n, bool)
+        keep[recs[ok]] = True
+        dims = np.tile(e.astype(np.int64), (int(ok.sum()), 1))
+        pieces.append(_array_piece(f, keep, dims, rows[ok], head_base))
+    return pieces
+
+
+def _array_piece(f: _Field, keep: np.ndarray, dims: np.ndarray, data: np.ndarray,
+                 head_base: bytes) -> _Pieces:  # fmt: skip
+    assert f.dtype is not None
+    raw = _typed_bytes(np.asarray(data), f.dtype, f.name)
+    per = dims.prod(axis=1) * f.dtype.itemsize if dims.size else np.zeros(0, np.int64)
+    head = head_base + _INT32.pack(dims.shape[1])
+    return _Pieces(keep, head, raw, per, dims)
+
+
+def _scalar_pieces(f: _Field, n: int) -> _Pieces:
+    v = f.values
+    head = f.encoded + bytes([f.key & 0xFF])
+    if f.key == _STRING:
+        uniq, inverse = np.unique(np.asarray(v).astype(str), return_inverse=True)
+        encoded = [str(u).encode("utf-8") + b"\0" for u in uniq]
+        lens = np.array([len(e) for e in encoded], np.int64)
+        blob = np.frombuffer(b"".join(encoded), np.uint8)
+        first = np.cumsum(lens) - lens
+        inverse = inverse.reshape(-1)
+        lengths = lens[inverse]
+        idx = np.repeat(first[inverse] - (np.cumsum(lengths) - lengths), lengths)
+        data = blob[np.arange(int(lengths.sum())) + idx]
+        return _Pieces(np.ones(n, bool), head, data, lengths)
+    assert f.dtype is not None
+    if f.dtype.kind in "iu":
+        keep = ~np.isnan(v) if v.dtype.kind == "f" else np.ones(n, bool)
+        vals = v[keep]
+        if vals.dtype.kind == "f":
+            vals = np.trunc(vals)  # int(value), as a scalar is written
+    else:
+        keep = np.ones(n, bool)
+        vals = v.astype(np.float64) if v.dtype.kind != "f" else v
+    data = _typed_bytes(vals, f.dtype, f.name)
+    return _Pieces(keep, head, data, np.full(int(keep.sum()), f.dtype.itemsize))
+
+
 def dmap_bytes(ds: xr.Dataset) -> bytes:
     """The DMAP records of a ``superdarn`` Dataset, uncompressed.
+
+    The records are assembled field by field for all records at once: each field's bytes in
+    every record that has it are laid out by one vectorised step, then copied into place.
 
     Args:
         ds: A Dataset from :func:`geospacexr.open_superdarn` (or built in its layout: every
@@ -218,10 +396,15 @@ def dmap_bytes(ds: xr.Dataset) -> bytes:
         The records, one per ``time``, in the Dataset's order.
 
     Raises:
-        InvalidArgumentError: If ``ds`` has no ``time`` dimension or a field has no DMAP type.
+        InvalidArgumentError: If ``ds`` has no ``time`` dimension, a field has no DMAP type, or
+            an integer field holds values its DMAP type cannot.
     """
+    from ..io.dmap import kernels as dmap_kernels
+
+    kernels = dmap_kernels()
     if "time" not in ds.dims:
         raise InvalidArgumentError("a superdarn Dataset needs a 'time' dimension", argument="ds")
+    n = ds.sizes["time"]
     scalar_names, array_names = _field_order(ds)
     originals = set(scalar_names) | set(array_names)
     scalars = [
@@ -235,19 +418,53 @@ def dmap_bytes(ds: xr.Dataset) -> bytes:
         if (var := _resolve(ds, name, originals)) is not None
     ]
     _share_extents(arrays)
-    slist = next((f for f in arrays if f.kind == "slist"), None)
-    out = bytearray()
-    for rec in range(ds.sizes["time"]):
-        parts_s = [b for f in scalars if (b := f.scalar_bytes(rec)) is not None]
-        gates = None
-        if slist is not None:
-            found = slist._record_array(rec, None)
-            gates = np.asarray(found, dtype=np.int64) if found is not None else None
-        parts_a = [b for f in arrays if (b := f.array_bytes(rec, gates)) is not None]
-        body = b"".join(parts_s) + b"".join(parts_a)
-        out += HEADER.pack(RECORD_CODE, HEADER.size + len(body), len(parts_s), len(parts_a))
-        out += body
-    return bytes(out)
+    slist_field = next((f for f in arrays if f.kind == "slist"), None)
+    gates = None
+    pieces: list[_Pieces] = []
+    nscalars = np.zeros(n, np.int64)
+    narrays = np.zeros(n, np.int64)
+    for f in scalars:
+        p = _scalar_pieces(f, n)
+        nscalars += p.present
+        pieces.append(p)
+    if slist_field is not None:
+        (sp,) = _field_pieces(slist_field, n, None)
+        counts = np.zeros(n, np.int64)
+        counts[sp.present] = sp.dims[:, 0]
+        gates = (counts, sp.data.view(slist_field.dtype).astype(np.int64))
+    for f in arrays:
+        for p in _field_pieces(f, n, gates):
+            narrays += p.present
+            pieces.append(p)
+    # record sizes and each piece's offset: pieces follow one another in field order
+    sizes = np.full(n, HEADER.size, np.int64)
+    starts = []
+    for p in pieces:
+        starts.append(sizes[p.present].copy())
+        sizes[p.present] += p.sizes()
+    if (sizes > np.iinfo(np.int32).max).any():
+        raise InvalidArgumentError("a record would exceed 2 GiB (DMAP sizes are int32)", "ds")
+    record_start = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), np.uint8)
+    header = np.empty((n, 4), "<i4")
+    header[:, 0] = RECORD_CODE
+    header[:, 1] = sizes
+    header[:, 2] = nscalars
+    header[:, 3] = narrays
+    kernels.put_segments(out, record_start, np.full(n, HEADER.size, np.int64),
+                         header.reshape(-1).view(np.uint8))  # fmt: skip
+    for p, start in zip(pieces, starts, strict=True):
+        at = record_start[p.present] + start
+        kernels.put_constant(out, at, p.head)
+        at = at + p.head.size
+        if p.dims is not None:
+            dims = np.ascontiguousarray(p.dims[:, ::-1]).astype("<i4")
+            width = 4 * dims.shape[1]
+            kernels.put_segments(out, at, np.full(at.size, width, np.int64),
+                                 dims.reshape(-1).view(np.uint8))  # fmt: skip
+            at = at + width
+        kernels.put_segments(out, at, p.lengths, p.data)
+    return out.tobytes()
 
 
 def write(ds: xr.Dataset, path: PathLike, kind: str | None = None) -> Path:
