@@ -57,7 +57,8 @@ def _step(ds: xr.Dataset, time: Any) -> xr.Dataset:
     try:
         return ds.sel(time=np.datetime64(time, "ns"), method="nearest")
     except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"not a step number or a time: {time!r} ({exc})", "time") from None
+        message = f"not a step number or a time: {time!r} ({exc})"
+        raise InvalidArgumentError(message, "time") from None
 
 
 def _frames(ds: xr.Dataset, frame: str | None) -> tuple[str, str]:
