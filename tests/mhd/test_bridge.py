@@ -108,3 +108,56 @@ def test_swmf_regridded_field_through_from_grid():
     assert all(f[c].ndim == 1 for c in "xyz")
     rel = _relative_error(rb.models.from_grid(f), _sample_points(rmax=5.5), "GSM")
     assert np.median(rel) < 0.02 and np.max(rel) < 0.06
+
+
+def spherical_mhd(ni: int = 40, nj: int = 32, nk: int = 48, rin: float = 2.0, rout: float = 20.0):
+    """An LFM-like "mhd" Dataset (spherical about the x axis) carrying a pure dipole at centres."""
+    import xarray as xr
+
+    r = rin * (rout / rin) ** np.linspace(0.0, 1.0, ni + 1)
+    theta = np.linspace(0.0, np.pi, nj + 1)  # from the +x axis: the axis is part of the grid
+    phi = np.linspace(0.0, 2 * np.pi, nk + 1)
+    P, T, R = np.meshgrid(phi, theta, r, indexing="ij")  # (kc, jc, ic)
+    X, Y, Z = R * np.cos(T), R * np.sin(T) * np.cos(P), R * np.sin(T) * np.sin(P)
+    Y[:, [0, -1], :] = Z[:, [0, -1], :] = 0.0
+
+    def centre(a):
+        return sum(
+            a[dk : a.shape[0] - 1 + dk, dj : a.shape[1] - 1 + dj, di : a.shape[2] - 1 + di]
+            for dk in (0, 1) for dj in (0, 1) for di in (0, 1)
+        ) / 8.0  # fmt: skip
+
+    x, y, z = centre(X), centre(Y), centre(Z)
+    r2 = x * x + y * y + z * z
+    f = B0_NT / r2**2.5
+    b = {"Bx": -3 * x * z * f, "By": -3 * y * z * f, "Bz": (r2 - 3 * z * z) * f}
+    c, g = ("k", "j", "i"), ("kc", "jc", "ic")
+    return xr.Dataset(
+        {n: (("time", *c), v[None]) for n, v in b.items()},
+        coords={
+            "time": [np.datetime64("2015-03-17T12:00")],
+            "x": (c, x), "y": (c, y), "z": (c, z), "X": (g, X), "Y": (g, Y), "Z": (g, Z),
+        },
+        attrs={"geospacexr_kind": "mhd", "mhd_model": "test", "coordinate_system": "SM"},
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_dipole_lstar_through_the_bridge():
+    """L* = L for a dipole, through the padded cell-centre grid (seam, axis, inner shell)."""
+    import geospacexr.rb as rb
+
+    f = field(spherical_mhd())
+    assert f.attrs["inner_boundary_re"] == pytest.approx(2.0)
+    model = rb.models.from_grid(f, moment=B0_NT)
+    L = np.array([3.0, 4.5, 6.0, 7.0])
+    lat = np.deg2rad([0.0, 10.0, -15.0, 0.0])
+    phi = np.deg2rad([0.0, 90.0, 200.0, 180.0])  # noon and midnight cross the grid's axis
+    rr = L * np.cos(lat) ** 2
+    p = rb.particles(
+        rr * np.cos(lat) * np.cos(phi), rr * np.cos(lat) * np.sin(phi), rr * np.sin(lat),
+        [90.0, 60.0, 45.0, 75.0], frame="SM",
+    )  # fmt: skip
+    out = p.rb.lstar(model)
+    assert (out["status"] == 0).all()
+    np.testing.assert_allclose(out["lstar"], L, rtol=5e-3)
