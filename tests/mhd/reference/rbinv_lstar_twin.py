@@ -6,8 +6,8 @@ Run in the ``rbinv`` reference environment (``bash .ci/refenvs DEST rbinv``)::
 
 ``LFM_FILE`` is ``geospacexr.datasets.sample_path("lfm-hdf")``; ``OUT`` defaults to
 ``rbinv_lstar_twin.json`` beside this script (``-``: standard output). geospacexr is not
-imported. L* of equatorially mirroring particles (``mode="equitorial"``, rbinvariantslib's
-spelling) at the starting points of :data:`POINTS`; rbinvariantslib stops its field lines at
+imported. L* of equatorially mirroring particles (``mode="normal"``, pitch angle 90, as
+rbinvariantslib runs it) at the starting points of :data:`POINTS`; rbinvariantslib stops its field lines at
 the grid's inner boundary, which is known to make its L* 9-17 % low against analytic fields.
 """
 
@@ -32,14 +32,14 @@ def main(argv: list[str]) -> None:
     rows = []
     for point in POINTS:
         result = invariants.calculate_LStar(
-            model, point, mode="equitorial", starting_pitch_angle=90.0
+            model, point, mode="normal", starting_pitch_angle=90.0
         )
         rows.append({"point": list(point), "lstar": float(result.LStar)})
     text = json.dumps(
         {
             "generator": "tests/mhd/reference/rbinv_lstar_twin.py",
             "rbinvariantslib": metadata.version("rbinvariantslib"),
-            "mode": "equitorial",
+            "mode": "normal", "pitch_angle": 90.0,
             "results": rows,
         },
         indent=1,
