@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -199,3 +204,45 @@ def test_lstar_on_the_lfm_sample_against_the_analytic_field(lfm_field):
     b = p.rb.lstar(rb.models.from_grid(lfm_field, moment=B0_NT))
     assert (a["status"] == 0).all() and (b["status"] == 0).all()
     np.testing.assert_allclose(b["lstar"], a["lstar"], rtol=5e-3)
+
+
+RBINV_LSTAR = Path(__file__).parent / "reference" / "rbinv_lstar_twin.json"
+
+
+@pytest.mark.slow
+def test_lstar_next_to_rbinvariantslib(lfm_field):
+    """Ours next to rbinvariantslib's recorded L* on the same sample file (record, not match).
+
+    rbinvariantslib stops field lines at the inner boundary, which makes it run 9-17 % low
+    against analytic fields; our equatorial L* on this coarse sample is within 2 % of the
+    analytic field's (1-1.6 % measured).
+    """
+    import geospacexr.rb as rb
+
+    recorded = json.loads(RBINV_LSTAR.read_text())
+    points = np.array([row["point"] for row in recorded["results"]])
+    theirs = np.array([row["lstar"] for row in recorded["results"]])
+    p = rb.particles(*points.T, np.full(len(points), 90.0), frame="SM")
+    ours = p.rb.lstar(rb.models.from_grid(lfm_field, moment=B0_NT))
+    assert (ours["status"] == 0).all()
+    assert np.all(np.isfinite(theirs))
+    # their known low bias, recorded: within 0.75..1.05 of ours
+    ratio = theirs / ours["lstar"].values
+    assert np.all((ratio > 0.75) & (ratio < 1.05)), ratio
+
+
+@pytest.mark.skipif(not os.environ.get("GEOSPACEXR_REF_RBINV"), reason="GEOSPACEXR_REF_RBINV")
+def test_rbinv_lstar_twin_live():
+    """Re-run rbinvariantslib on the sample: the recorded numbers still hold."""
+    path = datasets.sample_path("lfm-hdf")
+    lfm = path if path.is_file() else next(path.glob("*.hdf"))
+    script = Path(__file__).parent / "reference" / "rbinv_lstar_twin.py"
+    run = subprocess.run(
+        [os.environ["GEOSPACEXR_REF_RBINV"], str(script), str(lfm), "-"],
+        capture_output=True, text=True, check=True, timeout=1800,
+    )  # fmt: skip
+    live = json.loads(run.stdout)
+    recorded = json.loads(RBINV_LSTAR.read_text())
+    for a, b in zip(live["results"], recorded["results"], strict=True):
+        assert a["point"] == b["point"]
+        assert a["lstar"] == pytest.approx(b["lstar"], rel=1e-6)
