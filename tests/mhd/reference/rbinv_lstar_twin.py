@@ -7,8 +7,9 @@ Run in the ``rbinv`` reference environment (``bash .ci/refenvs DEST rbinv``)::
 ``LFM_FILE`` is ``geospacexr.datasets.sample_path("lfm-hdf")``; ``OUT`` defaults to
 ``rbinv_lstar_twin.json`` beside this script (``-``: standard output). geospacexr is not
 imported. L* of equatorially mirroring particles (``mode="normal"``, pitch angle 90, as
-rbinvariantslib runs it) at the starting points of :data:`POINTS`; rbinvariantslib stops its field lines at
-the grid's inner boundary, which is known to make its L* 9-17 % low against analytic fields.
+rbinvariantslib runs it) at the starting points of :data:`POINTS`; rbinvariantslib stops its
+field lines at the grid's inner boundary, which is known to make its L* 9-17 % low against
+analytic fields.
 """
 
 from __future__ import annotations
