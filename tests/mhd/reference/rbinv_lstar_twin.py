@@ -32,15 +32,14 @@ def main(argv: list[str]) -> None:
     model = models.get_lfm_hdf4_model(lfm)
     rows = []
     for point in POINTS:
-        result = invariants.calculate_LStar(
-            model, point, mode="normal", starting_pitch_angle=90.0
-        )
+        result = invariants.calculate_LStar(model, point, mode="normal", starting_pitch_angle=90.0)
         rows.append({"point": list(point), "lstar": float(result.LStar)})
     text = json.dumps(
         {
             "generator": "tests/mhd/reference/rbinv_lstar_twin.py",
             "rbinvariantslib": metadata.version("rbinvariantslib"),
-            "mode": "normal", "pitch_angle": 90.0,
+            "mode": "normal",
+            "pitch_angle": 90.0,
             "results": rows,
         },
         indent=1,
