@@ -39,6 +39,7 @@ from .gcm import heights as _heights
 from .gcm import slices as _slices
 from .gcm.epflux import epflux as _gcm_epflux
 from .gcm.variables import variables as _gcm_variables
+from .mhd import bridge as _mhd_bridge
 from .mhd import panels as _mhd_panels
 from .mhd import points as _mhd_points
 from .mhd import slices as _mhd_slices
@@ -284,6 +285,7 @@ class MhdAccessor(_Accessor):
     select_step = accessor_method(_mhd_points.select_step)
     residual_bz = accessor_method(_mhd_panels.residual_bz, variables=["Bz"])
     msphpic = accessor_method(_mhd_panels.msphpic, variables=["Bz"])
+    field = accessor_method(_mhd_bridge.field, variables=["Bx", "By", "Bz"])
 
     @property
     def plot(self) -> _MhdPlot:

@@ -352,6 +352,24 @@ class SuperdarnConfig:
 
 
 @dataclass(frozen=True)
+class MhdConfig:
+    """MHD output to radiation-belt fields (:func:`geospacexr.mhd.bridge.field`).
+
+    Attributes:
+        bridge_resolution_re: Spacing of the rectilinear grid a point-cloud (SWMF) field is
+            regridded onto, Re.
+        bridge_extent_re: Half-width of that grid's box about the Earth, Re (clipped to the
+            cloud's own extent; only cells inside it are triangulated, which bounds memory).
+        bridge_max_points: Largest number of grid nodes (and of cloud points) one regridding
+            may use; a bigger request is refused before any work.
+    """
+
+    bridge_resolution_re: float = _limit(0.5, gt=0, max=10)
+    bridge_extent_re: float = _limit(10.0, gt=0, max=1000)
+    bridge_max_points: int = _limit(20_000_000, min=1)
+
+
+@dataclass(frozen=True)
 class CliConfig:
     """The ``geospacexr`` command.
 
@@ -415,6 +433,7 @@ class Config:
         cli: :class:`CliConfig`.
         superdarn: :class:`SuperdarnConfig`.
         aurorax: :class:`AuroraxConfig`.
+        mhd: :class:`MhdConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -429,6 +448,7 @@ class Config:
     cli: CliConfig = field(default_factory=CliConfig)
     superdarn: SuperdarnConfig = field(default_factory=SuperdarnConfig)
     aurorax: AuroraxConfig = field(default_factory=AuroraxConfig)
+    mhd: MhdConfig = field(default_factory=MhdConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -4,11 +4,14 @@
 ``GamsphPipe.EggSlice`` does, vectorised (``docs/mhd.md``); :func:`at_points` interpolates a
 cell variable to arbitrary points; :func:`residual_bz`, :func:`msphpic` and :func:`plot_extent`
 compute what kaipy's ``msphpic`` quick look draws, :func:`ionosphere_step` what the ReMIX polar
-maps draw (figures: :mod:`geospacexr.plot.mhd`).
+maps draw (figures: :mod:`geospacexr.plot.mhd`); :func:`field` hands a step's magnetic field
+to the radiation-belt models (:mod:`geospacexr.mhd.bridge`).
 """
 
 from __future__ import annotations
 
+from . import bridge
+from .bridge import field
 from .panels import SIZES, ionosphere_step, msphpic, plot_extent, residual_bz
 from .points import at_points, select_step
 from .slices import equatorial_slice, meridional_slice, plane_corners
@@ -16,7 +19,9 @@ from .slices import equatorial_slice, meridional_slice, plane_corners
 __all__ = [
     "SIZES",
     "at_points",
+    "bridge",
     "equatorial_slice",
+    "field",
     "ionosphere_step",
     "meridional_slice",
     "msphpic",
