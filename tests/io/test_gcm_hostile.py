@@ -154,6 +154,92 @@ def test_undamaged_netcdf4_copy_reads_like_the_original(sech, damaged_chunk):
     np.testing.assert_array_equal(a.ZG.values, b.ZG.values)
 
 
+def _replace_chunk(good: Path, bad: Path, variable: str, coord: tuple, edit: Callable) -> Path:
+    """Copy ``good`` to ``bad`` with the stored bytes of one chunk passed through ``edit``."""
+    with h5py.File(good, "r") as h5:
+        info = h5[variable].id.get_chunk_info_by_coord(coord)
+    data = bytearray(good.read_bytes())
+    stored = bytes(data[info.byte_offset : info.byte_offset + info.size])
+    new = edit(stored)
+    assert len(new) == len(stored)
+    data[info.byte_offset : info.byte_offset + info.size] = new
+    bad.write_bytes(bytes(data))
+    return bad
+
+
+def test_chunk_that_inflates_past_its_size_never_reaches_libhdf5(damaged_chunk, monkeypatch):
+    """The damage behind the harness's segfaults (tiegcm 82, tiegcm-1.94 44 and 152).
+
+    Flipped bits in a deflate stream can make it inflate to more bytes than the chunk holds;
+    every netCDF-4 file that crashed a harness worker had such a chunk, and libhdf5 decoding
+    it left the process to die later. The chunk is refused by the Python check, before the
+    netCDF library is asked for it.
+    """
+    import zlib
+
+    good = damaged_chunk.with_name("good_sech.nc")
+
+    def overlong(stored: bytes) -> bytes:
+        stream = zlib.compress(b"\0" * (29 * 36 * 72 * 8 + 4096))  # a few hundred bytes
+        return stream + stored[len(stream) :]
+
+    bad = _replace_chunk(good, damaged_chunk.with_name("overlong.nc"), "TN", (2, 0, 0, 0), overlong)
+    ds = geospacexr.open_tiegcm(bad)
+    assert np.isfinite(ds.TN.isel(time=1, lev=3).values).all()  # the other chunks read
+
+    from xarray.backends.netCDF4_ import NetCDF4ArrayWrapper
+
+    asked: list[str] = []
+    library = NetCDF4ArrayWrapper.__getitem__
+
+    def recording(self, key):
+        asked.append(f"{self.variable_name}{getattr(key, 'tuple', key)}")
+        return library(self, key)
+
+    monkeypatch.setattr(NetCDF4ArrayWrapper, "__getitem__", recording)
+    with pytest.raises(FileFormatError) as info:
+        np.asarray(ds.TN.isel(time=2))
+    message = str(info.value)
+    assert "overlong.nc" in message and "variable TN" in message
+    assert "storage chunk (2, 0, 0, 0)" in message
+    assert "inflates to 300673 bytes or more, not the chunk's 300672" in message  # float32
+    assert not [a for a in asked if a.startswith("TN")]  # the netCDF library never saw it
+
+
+def test_flipped_bit_in_a_chunk_is_found_by_its_checksum(damaged_chunk):
+    good = damaged_chunk.with_name("good_sech.nc")
+
+    def flip(stored: bytes) -> bytes:
+        out = bytearray(stored)
+        out[len(out) // 2] ^= 0x10
+        return bytes(out)
+
+    bad = _replace_chunk(good, damaged_chunk.with_name("flipped.nc"), "TN", (1, 0, 0, 0), flip)
+    with pytest.raises(FileFormatError, match=r"storage chunk \(1, 0, 0, 0\).*(inflate|bytes)"):
+        geospacexr.open_tiegcm(bad).load()
+
+
+def test_chunks_are_checked_once_per_open(damaged_chunk, monkeypatch):
+    from geospacexr.io import h5safe
+
+    good = damaged_chunk.with_name("good_sech.nc")
+    seen: list[tuple] = []
+    check = h5safe.ChunkChecker._check_one
+
+    def counting(self, fh, name, start, *args):
+        seen.append((name, start))
+        return check(self, fh, name, start, *args)
+
+    monkeypatch.setattr(h5safe.ChunkChecker, "_check_one", counting)
+    ds = geospacexr.open_tiegcm(good)
+    ds.TN.isel(time=1).load()
+    assert [s for s in seen if s[0] == "TN"] == [("TN", (1, 0, 0, 0))]
+    ds.TN.load()
+    ds.TN.load()
+    tn = [s for s in seen if s[0] == "TN"]
+    assert sorted(tn) == [("TN", (t, 0, 0, 0)) for t in range(ds.sizes["time"])]
+
+
 # -- declared sizes the file cannot hold: refused before anything is allocated -------------------
 
 
