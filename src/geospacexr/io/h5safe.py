@@ -176,6 +176,8 @@ def _decode(value: Any) -> str:
 #: HDF5 filter ids :class:`ChunkChecker` decodes in Python (deflate, shuffle, fletcher32).
 _DEFLATE, _SHUFFLE, _FLETCHER32 = 1, 2, 3
 _CHECKABLE_FILTERS = frozenset({_DEFLATE, _SHUFFLE, _FLETCHER32})
+#: Bytes inflated at a time while a chunk is checked (its output is counted, not kept).
+_INFLATE_PIECE = 1 << 20
 #: A read covering more chunks than this checks all the variable's stored chunks instead.
 _MAX_LISTED_CHUNKS = 65536
 
@@ -310,15 +312,32 @@ class ChunkChecker:
             if filters[k] == _FLETCHER32:
                 data = data[:-4]
             elif filters[k] == _DEFLATE:
+                last = not any(
+                    f == _DEFLATE and not mask & (1 << j) for j, f in enumerate(filters[:k])
+                )
+                # what this filter's input was: the chunk, plus 4 bytes per checksum before it
+                want = nbytes + 4 * sum(
+                    1 for j, f in enumerate(filters[:k]) if f == _FLETCHER32 and not mask & (1 << j)
+                )
                 inflate = zlib.decompressobj()
-                try:
-                    out = inflate.decompress(data, nbytes + 1)
+                total, pending, kept = 0, data, []
+                try:  # in bounded pieces: a bomb never sits in memory; stops past the size
+                    while not inflate.eof and total <= want:
+                        piece = inflate.decompress(pending, _INFLATE_PIECE)
+                        pending = inflate.unconsumed_tail
+                        total += len(piece)
+                        if not last:  # an earlier deflate still has to undo this one's output
+                            kept.append(piece)
+                        if not piece:  # no progress: the stream is cut short
+                            break
                 except zlib.error as exc:
                     return f"does not inflate ({exc})"
-                if not inflate.eof or len(out) != nbytes:
+                if not inflate.eof or total != want:
                     more = "" if inflate.eof else " or more"
-                    return f"inflates to {len(out)} bytes{more}, not the chunk's {nbytes}"
-                data = out
+                    return f"inflates to {total} bytes{more}, not the chunk's {want}"
+                if last:
+                    return ""
+                data = b"".join(kept)
         return ""
 
 
