@@ -52,6 +52,7 @@ def rewrite(
     netcdf4: bool = False,
     rename_dims: dict[str, str] | None = None,
     extra_dims: dict[str, int] | None = None,
+    compressed: tuple[str, ...] = (),
 ) -> Path:
     """Copy a netCDF file variable by variable; ``change`` may alter or drop (None) each one.
 
@@ -81,6 +82,8 @@ def rewrite(
             if netcdf4 and len(spec["dims"]) == 4:
                 sizes = [len(b.dimensions[d]) for d in spec["dims"]]
                 kwargs = {"zlib": True, "complevel": 4, "chunksizes": (1, *sizes[1:])}
+            elif netcdf4 and name in compressed:
+                kwargs = {"zlib": True, "complevel": 4}
             attrs = dict(spec["attrs"])
             fill = attrs.pop("_FillValue", None)
             out = b.createVariable(name, spec["dtype"], spec["dims"], fill_value=fill, **kwargs)
@@ -218,6 +221,25 @@ def test_flipped_bit_in_a_chunk_is_found_by_its_checksum(damaged_chunk):
     bad = _replace_chunk(good, damaged_chunk.with_name("flipped.nc"), "TN", (1, 0, 0, 0), flip)
     with pytest.raises(FileFormatError, match=r"storage chunk \(1, 0, 0, 0\).*(inflate|bytes)"):
         geospacexr.open_tiegcm(bad).load()
+
+
+def test_damaged_coordinate_chunk_is_refused_at_open(sech, tmp_path, monkeypatch):
+    """xarray reads the index coordinates at open, before any guard: they are checked first."""
+    good = rewrite(sech, tmp_path / "lat_sech.nc", netcdf4=True, compressed=("lat",))
+
+    def flip(stored: bytes) -> bytes:
+        out = bytearray(stored)
+        out[len(out) // 2] ^= 0x04
+        return bytes(out)
+
+    bad = _replace_chunk(good, tmp_path / "bad_lat.nc", "lat", (0,), flip)
+    from xarray.backends.netCDF4_ import NetCDF4DataStore
+
+    opened: list[str] = []
+    monkeypatch.setattr(NetCDF4DataStore, "open", lambda *a, **k: opened.append("x") or 1 / 0)
+    with pytest.raises(FileFormatError, match=r"bad_lat\.nc.*variable lat: storage chunk \(0,\)"):
+        geospacexr.open_tiegcm(bad)
+    assert not opened  # refused before the netCDF library opened the file for xarray
 
 
 def test_chunks_are_checked_once_per_open(damaged_chunk, monkeypatch):

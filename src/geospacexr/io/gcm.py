@@ -486,11 +486,12 @@ class _GuardedNetCDF4(NetCDF4BackendEntrypoint):
     )
 
     def open_dataset(self, filename_or_obj: Any, **kwargs: Any) -> xr.Dataset:  # type: ignore[override]
-        ds = super().open_dataset(filename_or_obj, **kwargs)
         checker = None
         with open(filename_or_obj, "rb") as fh:
             if fh.read(4) == b"\x89HDF":  # netCDF-4: compressed chunks are checked first
                 checker = h5safe.ChunkChecker(filename_or_obj)
+                checker.check_coordinates()  # xarray reads them at open, unguarded
+        ds = super().open_dataset(filename_or_obj, **kwargs)
         for name, var in ds.variables.items():
             _guard_backend(var, str(filename_or_obj), str(name), checker)
         return ds

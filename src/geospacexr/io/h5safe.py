@@ -239,6 +239,28 @@ class ChunkChecker:
                     self._check_one(fh, name, start, filters, mask, offset, size, nbytes)
                     done.add(start)
 
+    def check_coordinates(self) -> None:
+        """Check the chunks of every 1-D dataset of the root group (what xarray reads at open).
+
+        Raises:
+            FileFormatError: As :meth:`check`; or a file h5py cannot list.
+        """
+        import h5py
+
+        try:
+            with h5py.File(self.path, "r") as f:
+                names = [
+                    k
+                    for k, obj in f.items()
+                    if isinstance(obj, h5py.Dataset) and obj.ndim == 1 and obj.chunks is not None
+                ]
+        except Exception as exc:  # h5py raises many types on a damaged file
+            raise FileFormatError(
+                f"cannot read the HDF5 file ({type(exc).__name__}: {exc})", path=self.path
+            ) from None
+        for name in names:
+            self.check(name, None)
+
     def _table(self, name: str) -> tuple[list[int], int, dict[tuple[int, ...], tuple]] | None:
         if name in self._tables:
             return self._tables[name]
