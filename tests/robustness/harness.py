@@ -148,7 +148,11 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
                 None,
             )
         else:
-            tail = "".join(err)[-1500:].strip().replace("\n", " | ")
+            text = "".join(err)
+            fatal = text.find("Fatal Python error")  # faulthandler: the stack, not the modules
+            if fatal >= 0:
+                text = text[fatal:].split("\nExtension modules:")[0][:3000]
+            tail = text[-3000:].strip().replace("\n", " | ")
             answers[todo[culprit]] = (
                 "crash",
                 f"worker died (exit {proc.returncode}): {tail}",
