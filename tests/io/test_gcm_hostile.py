@@ -242,6 +242,29 @@ def test_damaged_coordinate_chunk_is_refused_at_open(sech, tmp_path, monkeypatch
     assert not opened  # refused before the netCDF library opened the file for xarray
 
 
+def test_damaged_object_header_is_refused_before_libnetcdf_opens_the_file(
+    damaged_chunk, tmp_path, monkeypatch
+):
+    """libnetcdf meeting damaged HDF5 metadata can corrupt the process's heap; h5py reads every
+    object header and attribute first and the file is refused before ``netCDF4.Dataset``."""
+    import re
+
+    good = damaged_chunk.with_name("good_sech.nc")
+    data = bytearray(good.read_bytes())
+    headers = [m.start() for m in re.finditer(b"OHDR", data)]
+    assert len(headers) > 10  # netCDF-4 writes checksummed (version 2) object headers
+    data[headers[5] + 24] ^= 0xFF  # inside a variable's header: its checksum no longer matches
+    bad = tmp_path / "header_sech.nc"
+    bad.write_bytes(bytes(data))
+
+    def never(*args, **kwargs):
+        raise AssertionError("netCDF4.Dataset opened a file with damaged metadata")
+
+    monkeypatch.setattr(netCDF4, "Dataset", never)
+    with pytest.raises(FileFormatError, match=r"header_sech\.nc: cannot read the HDF5 file"):
+        geospacexr.open_tiegcm(bad)
+
+
 def test_chunks_are_checked_once_per_open(damaged_chunk, monkeypatch):
     from geospacexr.io import h5safe
 

@@ -629,6 +629,10 @@ def _repeated_dim_variables(path: Path) -> dict[str, xr.Variable]:
 
 def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
     _check_declared_sizes(path)
+    with path.open("rb") as fh:
+        hdf5 = fh.read(4) == b"\x89HDF"
+    if hdf5:  # netCDF-4: libnetcdf must not meet damaged metadata (see h5safe.check_structure)
+        h5safe.check_structure(path)
     repeated = _repeated_dim_variables(path)
     try:
         with warnings.catch_warnings():
