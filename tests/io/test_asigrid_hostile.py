@@ -214,3 +214,31 @@ def test_a_grid_larger_than_the_memory_limit_is_refused_before_reading(grid, tmp
         f["data/timestamp"] = np.array([b"2014-03-10 06:00:00 UTC"] * 10**5, dtype=object)
     with pytest.raises(FileFormatError, match="io.max_decompressed_mb"):
         geospacexr.open_asi_grid(big)
+
+
+@pytest.mark.parametrize("variable", ["data/grid", "data/source_info/confidence"])
+@pytest.mark.parametrize("damage", ["overlong", "flipped"])
+def test_damaged_compressed_chunk_is_refused_before_libhdf5_decodes_it(grid, variable, damage):
+    """A chunk whose deflate stream is damaged (flipped bits; or inflating past the chunk's
+    size, the damage behind the harness's segfaults in libhdf5) is found by the Python check."""
+    import zlib
+
+    with h5py.File(grid, "r") as f:
+        ds = f[variable]
+        info = ds.id.get_chunk_info(1)
+        nbytes = int(np.prod(ds.chunks)) * ds.dtype.itemsize
+    data = bytearray(grid.read_bytes())
+    at, size = info.byte_offset, info.size
+    if damage == "overlong":
+        stream = zlib.compress(b"\0" * (nbytes + 4096))
+        assert len(stream) <= size
+        data[at : at + len(stream)] = stream
+    else:
+        data[at + size // 2] ^= 0x08
+    grid.write_bytes(bytes(data))
+    index = tuple(int(o) // int(c) for o, c in zip(info.chunk_offset, ds.chunks, strict=True))
+    with pytest.raises(FileFormatError) as caught:
+        geospacexr.open_asi_grid(grid)
+    message = str(caught.value)
+    assert NAME in message and f"variable /{variable}: storage chunk {index}" in message
+    assert ("inflates to" if damage == "overlong" else "inflate") in message

@@ -9,6 +9,7 @@ open, at ``load()`` or at the first computation.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,7 @@ def rewrite(
     netcdf4: bool = False,
     rename_dims: dict[str, str] | None = None,
     extra_dims: dict[str, int] | None = None,
+    compressed: tuple[str, ...] = (),
 ) -> Path:
     """Copy a netCDF file variable by variable; ``change`` may alter or drop (None) each one.
 
@@ -80,6 +82,8 @@ def rewrite(
             if netcdf4 and len(spec["dims"]) == 4:
                 sizes = [len(b.dimensions[d]) for d in spec["dims"]]
                 kwargs = {"zlib": True, "complevel": 4, "chunksizes": (1, *sizes[1:])}
+            elif netcdf4 and name in compressed:
+                kwargs = {"zlib": True, "complevel": 4}
             attrs = dict(spec["attrs"])
             fill = attrs.pop("_FillValue", None)
             out = b.createVariable(name, spec["dtype"], spec["dims"], fill_value=fill, **kwargs)
@@ -152,6 +156,134 @@ def test_undamaged_netcdf4_copy_reads_like_the_original(sech, damaged_chunk):
     b = geospacexr.open_tiegcm(sech).load()
     np.testing.assert_array_equal(a.TN.values, b.TN.values)
     np.testing.assert_array_equal(a.ZG.values, b.ZG.values)
+
+
+def _replace_chunk(good: Path, bad: Path, variable: str, coord: tuple, edit: Callable) -> Path:
+    """Copy ``good`` to ``bad`` with the stored bytes of one chunk passed through ``edit``."""
+    with h5py.File(good, "r") as h5:
+        info = h5[variable].id.get_chunk_info_by_coord(coord)
+    data = bytearray(good.read_bytes())
+    stored = bytes(data[info.byte_offset : info.byte_offset + info.size])
+    new = edit(stored)
+    assert len(new) == len(stored)
+    data[info.byte_offset : info.byte_offset + info.size] = new
+    bad.write_bytes(bytes(data))
+    return bad
+
+
+def test_chunk_that_inflates_past_its_size_never_reaches_libhdf5(damaged_chunk, monkeypatch):
+    """The damage behind the harness's segfaults (tiegcm 82, tiegcm-1.94 44 and 152).
+
+    Flipped bits in a deflate stream can make it inflate to more bytes than the chunk holds;
+    every netCDF-4 file that crashed a harness worker had such a chunk, and libhdf5 decoding
+    it left the process to die later. The chunk is refused by the Python check, before the
+    netCDF library is asked for it.
+    """
+    import zlib
+
+    good = damaged_chunk.with_name("good_sech.nc")
+
+    def overlong(stored: bytes) -> bytes:
+        stream = zlib.compress(b"\0" * (29 * 36 * 72 * 8 + 4096))  # a few hundred bytes
+        return stream + stored[len(stream) :]
+
+    bad = _replace_chunk(good, damaged_chunk.with_name("overlong.nc"), "TN", (2, 0, 0, 0), overlong)
+    ds = geospacexr.open_tiegcm(bad)
+    assert np.isfinite(ds.TN.isel(time=1, lev=3).values).all()  # the other chunks read
+
+    from xarray.backends.netCDF4_ import NetCDF4ArrayWrapper
+
+    asked: list[str] = []
+    library = NetCDF4ArrayWrapper.__getitem__
+
+    def recording(self, key):
+        asked.append(f"{self.variable_name}{getattr(key, 'tuple', key)}")
+        return library(self, key)
+
+    monkeypatch.setattr(NetCDF4ArrayWrapper, "__getitem__", recording)
+    with pytest.raises(FileFormatError) as info:
+        np.asarray(ds.TN.isel(time=2))
+    message = str(info.value)
+    assert "overlong.nc" in message and "variable TN" in message
+    assert "storage chunk (2, 0, 0, 0)" in message
+    assert re.search(r"inflates to \d+ bytes( or more)?, not the chunk's 300672", message)
+    assert not [a for a in asked if a.startswith("TN")]  # the netCDF library never saw it
+
+
+def test_flipped_bit_in_a_chunk_is_found_by_its_checksum(damaged_chunk):
+    good = damaged_chunk.with_name("good_sech.nc")
+
+    def flip(stored: bytes) -> bytes:
+        out = bytearray(stored)
+        out[len(out) // 2] ^= 0x10
+        return bytes(out)
+
+    bad = _replace_chunk(good, damaged_chunk.with_name("flipped.nc"), "TN", (1, 0, 0, 0), flip)
+    with pytest.raises(FileFormatError, match=r"storage chunk \(1, 0, 0, 0\).*(inflate|bytes)"):
+        geospacexr.open_tiegcm(bad).load()
+
+
+def test_damaged_coordinate_chunk_is_refused_at_open(sech, tmp_path, monkeypatch):
+    """xarray reads the index coordinates at open, before any guard: they are checked first."""
+    good = rewrite(sech, tmp_path / "lat_sech.nc", netcdf4=True, compressed=("lat",))
+
+    def flip(stored: bytes) -> bytes:
+        out = bytearray(stored)
+        out[len(out) // 2] ^= 0x04
+        return bytes(out)
+
+    bad = _replace_chunk(good, tmp_path / "bad_lat.nc", "lat", (0,), flip)
+    from xarray.backends.netCDF4_ import NetCDF4DataStore
+
+    opened: list[str] = []
+    monkeypatch.setattr(NetCDF4DataStore, "open", lambda *a, **k: opened.append("x") or 1 / 0)
+    with pytest.raises(FileFormatError, match=r"bad_lat\.nc.*variable lat: storage chunk \(0,\)"):
+        geospacexr.open_tiegcm(bad)
+    assert not opened  # refused before the netCDF library opened the file for xarray
+
+
+def test_damaged_object_header_is_refused_before_libnetcdf_opens_the_file(
+    damaged_chunk, tmp_path, monkeypatch
+):
+    """libnetcdf meeting damaged HDF5 metadata can corrupt the process's heap; h5py reads every
+    object header and attribute first and the file is refused before ``netCDF4.Dataset``."""
+    import re
+
+    good = damaged_chunk.with_name("good_sech.nc")
+    data = bytearray(good.read_bytes())
+    headers = [m.start() for m in re.finditer(b"OHDR", data)]
+    assert len(headers) > 10  # netCDF-4 writes checksummed (version 2) object headers
+    data[headers[5] + 24] ^= 0xFF  # inside a variable's header: its checksum no longer matches
+    bad = tmp_path / "header_sech.nc"
+    bad.write_bytes(bytes(data))
+
+    def never(*args, **kwargs):
+        raise AssertionError("netCDF4.Dataset opened a file with damaged metadata")
+
+    monkeypatch.setattr(netCDF4, "Dataset", never)
+    with pytest.raises(FileFormatError, match=r"header_sech\.nc: cannot read the HDF5 file"):
+        geospacexr.open_tiegcm(bad)
+
+
+def test_chunks_are_checked_once_per_open(damaged_chunk, monkeypatch):
+    from geospacexr.io import h5safe
+
+    good = damaged_chunk.with_name("good_sech.nc")
+    seen: list[tuple] = []
+    check = h5safe.ChunkChecker._check_one
+
+    def counting(self, fh, name, start, *args):
+        seen.append((name, start))
+        return check(self, fh, name, start, *args)
+
+    monkeypatch.setattr(h5safe.ChunkChecker, "_check_one", counting)
+    ds = geospacexr.open_tiegcm(good)
+    ds.TN.isel(time=1).load()
+    assert [s for s in seen if s[0] == "TN"] == [("TN", (1, 0, 0, 0))]
+    ds.TN.load()
+    ds.TN.load()
+    tn = [s for s in seen if s[0] == "TN"]
+    assert sorted(tn) == [("TN", (t, 0, 0, 0)) for t in range(ds.sizes["time"])]
 
 
 # -- declared sizes the file cannot hold: refused before anything is allocated -------------------

@@ -230,6 +230,7 @@ FORMATS: dict[str, Format] = {
             "geospacexr:open_superdarn",
             "none",
             "dmap",
+            ("1983-01-01", "2100-01-01"),  # the reader's io.superdarn_earliest_time: first radar
         ),
         Format(
             "swmf-idl",

@@ -86,7 +86,8 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_reader_thread, args=(proc.stdout, lines), daemon=True).start()
         err: list[str] = []
-        threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True).start()
+        err_thread = threading.Thread(target=err.extend, args=(proc.stderr,), daemon=True)
+        err_thread.start()
         started: int | None = None
         # the watchdog: a case is hung when its worker has used no CPU for ``wall`` seconds
         # (blocked), or more CPU than ``hard_cpu`` since START (running in C code that the
@@ -132,6 +133,7 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
         if hung:
             proc.kill()
         proc.wait()
+        err_thread.join(timeout=5)  # a dying worker's last words (faulthandler's stack)
         left = [k for k, i in enumerate(todo) if i not in answers]
         if not left:
             break
@@ -146,7 +148,11 @@ def _run_worker(job: dict, folder: Path, wall: float) -> dict[int, tuple]:
                 None,
             )
         else:
-            tail = "".join(err)[-300:].strip().replace("\n", " | ")
+            text = "".join(err)
+            fatal = text.find("Fatal Python error")  # faulthandler: the stack, not the modules
+            if fatal >= 0:
+                text = text[fatal:].split("\nExtension modules:")[0][:3000]
+            tail = text[-3000:].strip().replace("\n", " | ")
             answers[todo[culprit]] = (
                 "crash",
                 f"worker died (exit {proc.returncode}): {tail}",
@@ -330,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-t", type=float, default=20.0, help="seconds per case")
     parser.add_argument("--memory-mb", type=int, default=3072)
     parser.add_argument(
+        "-j", "--workers", type=int, default=2, help="worker processes at once (default 2)"
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="run only these case numbers of the -n cases (e.g. 411-421,430), in one worker",
@@ -354,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                 Path(tmp) / name,
                 timeout=args.t,
                 memory_mb=args.memory_mb,
+                workers=max(1, args.workers),
                 batch=len(cases) if only else 25,
                 companion=companion,
                 warmup=src,

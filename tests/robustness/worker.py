@@ -22,6 +22,7 @@ A crash (the worker dies) is seen by the parent process.
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import json
 import resource
@@ -219,6 +220,8 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     warnings.simplefilter("ignore")
+    # a crash in C code prints the Python stack to stderr, which the parent reports
+    faulthandler.enable()
     import geospacexr
 
     module, name = job["opener"].split(":")

@@ -21,7 +21,7 @@ import xarray as xr
 from .. import config
 from ..errors import DataWarning, FileFormatError
 from .h5safe import check_global_heaps, length_size, read_strings
-from .hdf5 import check_storage
+from .hdf5 import check_chunks, check_storage
 from .instruments import get_instrument
 from .registry import Paths, expand_paths, register_reader
 from .times import implausible, to_ns
@@ -216,11 +216,11 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
             raw_attrs = dict(f["metadata/file"].attrs.items()) if "metadata/file" in f else {}
             attrs = {k: _text(v) for k, v in raw_attrs.items()}
             nums = _numbers(raw_attrs, file)  # validated before the arrays are read
-            grid = np.asarray(check_storage(grid_ds, file)[()], dtype=np.float32)
+            grid = np.asarray(check_chunks(check_storage(grid_ds, file), file)[()], np.float32)
             confidence = (
                 None
                 if conf_ds is None
-                else np.asarray(check_storage(conf_ds, file)[()], dtype=np.float32)
+                else np.asarray(check_chunks(check_storage(conf_ds, file), file)[()], np.float32)
             )
             frames = []
             for i in range(len(stamps)):

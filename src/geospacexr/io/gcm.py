@@ -124,7 +124,7 @@ from ..errors import (
     IncompatibleInputError,
     OutOfRangeError,
 )
-from . import _cesm
+from . import _cesm, h5safe
 from .registry import Paths, expand_paths, register_reader
 from .times import NS_RANGE, check_ns, to_ns
 
@@ -306,17 +306,44 @@ class _GuardedArray(BackendArray):
     """
 
     def __init__(
-        self, inner: BackendArray, path: str, name: str, chunksizes: tuple[int, ...] | None
+        self,
+        inner: BackendArray,
+        path: str,
+        name: str,
+        chunksizes: tuple[int, ...] | None,
+        checker: h5safe.ChunkChecker | None = None,
     ) -> None:
         self.inner = inner
         self.path = path
         self.name = name
         self.chunksizes = chunksizes
+        self.checker = checker
         self.shape = inner.shape
         self.dtype = inner.dtype
 
     def __getitem__(self, key: Any) -> Any:
         self._check_size(key)
+        if self.checker is not None and self.chunksizes:
+            # compressed chunks are checked in Python before libhdf5 decodes them: a damaged
+            # one must not reach the C library (see h5safe.ChunkChecker)
+            items = getattr(key, "tuple", None)
+            starts = (
+                h5safe.chunk_starts(items, self.shape, self.chunksizes, _region_bounds)
+                if isinstance(items, tuple)
+                else None
+            )
+            try:
+                self.checker.check(self.name, starts)
+            except FileFormatError as exc:
+                chunk = getattr(exc, "chunk", None)
+                if chunk is None:
+                    raise
+                raise FileFormatError(
+                    f"variable {self.name}: cannot read {self.name}"
+                    f"{_describe_region(key, self.shape)}, storage chunk {chunk} of "
+                    f"{self.chunksizes} ({exc.reason}); the file is damaged",  # type: ignore[attr-defined]
+                    path=self.path,
+                ) from None
         try:
             return self.inner[key]
         except (GeospacexrError, MemoryError, KeyboardInterrupt):
@@ -426,7 +453,9 @@ def _describe_chunks(key: Any, shape: tuple[int, ...], chunks: tuple[int, ...] |
     return f", storage chunk(s) ({', '.join(parts)}) of {tuple(int(c) for c in chunks)}"
 
 
-def _guard_backend(var: xr.Variable, path: str, name: str) -> None:
+def _guard_backend(
+    var: xr.Variable, path: str, name: str, checker: h5safe.ChunkChecker | None = None
+) -> None:
     """Put a :class:`_GuardedArray` directly on ``var``'s backend array (in place)."""
     chunksizes = var.encoding.get("chunksizes")
     parent: Any = var
@@ -434,7 +463,7 @@ def _guard_backend(var: xr.Variable, path: str, name: str) -> None:
     for _ in range(8):
         if isinstance(data, BackendArray):
             guarded = _GuardedArray(
-                data, path, name, tuple(chunksizes) if chunksizes is not None else None
+                data, path, name, tuple(chunksizes) if chunksizes is not None else None, checker
             )
             if parent is var:
                 var._data = indexing.LazilyIndexedArray(guarded)
@@ -457,9 +486,14 @@ class _GuardedNetCDF4(NetCDF4BackendEntrypoint):
     )
 
     def open_dataset(self, filename_or_obj: Any, **kwargs: Any) -> xr.Dataset:  # type: ignore[override]
+        checker = None
+        with open(filename_or_obj, "rb") as fh:
+            if fh.read(4) == b"\x89HDF":  # netCDF-4: compressed chunks are checked first
+                checker = h5safe.ChunkChecker(filename_or_obj)
+                checker.check_coordinates()  # xarray reads them at open, unguarded
         ds = super().open_dataset(filename_or_obj, **kwargs)
         for name, var in ds.variables.items():
-            _guard_backend(var, str(filename_or_obj), str(name))
+            _guard_backend(var, str(filename_or_obj), str(name), checker)
         return ds
 
 
@@ -595,6 +629,10 @@ def _repeated_dim_variables(path: Path) -> dict[str, xr.Variable]:
 
 def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
     _check_declared_sizes(path)
+    with path.open("rb") as fh:
+        hdf5 = fh.read(4) == b"\x89HDF"
+    if hdf5:  # netCDF-4: libnetcdf must not meet damaged metadata (see h5safe.check_structure)
+        h5safe.check_structure(path)
     repeated = _repeated_dim_variables(path)
     try:
         with warnings.catch_warnings():

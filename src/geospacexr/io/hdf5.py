@@ -22,9 +22,10 @@ import numpy as np
 
 from .. import config
 from ..errors import FileFormatError
+from .h5safe import ChunkChecker
 from .limits import Limits
 
-__all__ = ["check_size", "check_storage"]
+__all__ = ["check_chunks", "check_size", "check_storage"]
 
 
 def check_size(
@@ -115,4 +116,27 @@ def check_storage(dataset: Any, path: str | Path) -> Any:
                     f"{name} is a virtual dataset whose source {source.file_name} is missing",
                     path=path,
                 )
+    return dataset
+
+
+def check_chunks(dataset: Any, path: str | Path) -> Any:
+    """Check every stored compressed chunk of an HDF5 dataset in Python before libhdf5 decodes it.
+
+    A damaged deflate stream (one that inflates past its chunk's size) decoded by libhdf5
+    can leave the process to crash later (:class:`~geospacexr.io.h5safe.ChunkChecker`); call
+    this after :func:`check_size` and before reading the whole dataset.
+
+    Args:
+        dataset: An ``h5py.Dataset``.
+        path: The file it belongs to.
+
+    Returns:
+        ``dataset``, unchanged.
+
+    Raises:
+        FileFormatError: A damaged chunk (named with the dataset and the chunk's index).
+    """
+    name = getattr(dataset, "name", None)
+    if name and getattr(dataset, "chunks", None) is not None:
+        ChunkChecker(path).check(name, None)
     return dataset
