@@ -78,7 +78,9 @@ _RAW_GAIN = 0.8  # counts per (R/nm)
 def wavelengths() -> np.ndarray:
     """The detector's wavelength grid (nm, 1024 samples, a slightly non-linear dispersion)."""
     p = np.arange(N_WAVELENGTH, dtype=np.float64)
-    return 385.0 + 0.405 * p + 1.5e-5 * p * (p - (N_WAVELENGTH - 1))
+    w = 385.0 + 0.405 * p + 1.5e-5 * p * (p - (N_WAVELENGTH - 1))
+    # the files store float32 wavelengths: the exact answer is computed on those values
+    return w.astype(np.float32).astype(np.float64)
 
 
 def line_nodes(centre: float, band: tuple[float, float] | None = None) -> int:
