@@ -242,7 +242,14 @@ def _skymap_file(folder: Path, site: str, valid_start: str) -> str:
             "AUTHOR": "geospacexr sample data (synthetic)",
             "VALID_INTERVAL_START": valid_start,
             "VALID_INTERVAL_STOP": "+",
+            "DATE_TIME_USED": valid_start[:8] + "_UT06",
+            "DATA_LOC": "synthetic",
             "CODE_USED": "geospacexr._synth.spectrograph",
+            "OPTICAL_PROJECTION": np.zeros((2, 9)),
+            "OPTICAL_ORIENTATION": np.zeros(3),
+            "CCD_CENTER": np.array([(N_SPATIAL - 1) / 2, (N_WAVELENGTH - 1) / 2]),
+            "IMG_FLIP": np.array([1, 0], dtype=np.uint8),
+            "PIXEL_ASPECT_RATIO": np.float64(1.0),
         }
     )
     skymap = IdlStruct(
@@ -251,6 +258,7 @@ def _skymap_file(folder: Path, site: str, valid_start: str) -> str:
             "SITE_UID": site,
             "IMAGER_UID": info["device"],
             "PROJECT_UID": "spect",
+            "IMAGER_UNIX_TIME": np.int32(0),
             "SITE_MAP_LATITUDE": np.float32(info["lat"]),
             "SITE_MAP_LONGITUDE": np.float32(info["lon"] % 360.0),
             "SITE_MAP_ALTITUDE": np.float32(info["alt"]),
