@@ -63,7 +63,7 @@ from .hdf5 import check_size, check_storage
 from .limits import Limits
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, expand_paths, peek, register_reader
-from .times import implausible_reason, plausible_range, to_ns
+from .times import check_validity_start, implausible_reason, plausible_range, to_ns
 
 __all__ = [
     "INSTRUMENT",
@@ -720,6 +720,13 @@ def build_spect_skymap(record: Any, names: set[str], file: Path) -> xr.Dataset:
             "source_file": file.name,
             "orientation": "spatial bins reversed as pyucalgarysrs reverses them",
         }
+        check_validity_start(header["valid_start"], INSTRUMENT, "VALID_INTERVAL_START")
+        if header["valid_start"] and header["valid_end"]:
+            if header["valid_end"] < header["valid_start"]:
+                raise FileFormatError(
+                    f"GENERATION_INFO validity ends ({header['valid_end']}) before it starts "
+                    f"({header['valid_start']})"
+                )
         return _spect_skymap(record, file, header)
     except FileFormatError as exc:
         raise FileFormatError(
