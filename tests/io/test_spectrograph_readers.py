@@ -214,3 +214,10 @@ def test_mixed_sites_refused(sample, tmp_path):
     )
     with pytest.raises(IncompatibleInputError, match="more than one site"):
         spect.open_spect_raw([src, other])
+
+
+def test_open_asi_accepts_the_spectrograph_instrument(sample):
+    ds = geospacexr.open_asi(_l1(sample), instrument="trex_spectrograph")
+    assert ds.attrs["instrument"] == "trex_spectrograph"
+    with pytest.raises(InvalidArgumentError):
+        geospacexr.open_asi(_l1(sample), instrument="themis")
