@@ -106,3 +106,20 @@ def test_dask_input_gives_the_same_numbers(sample, l1):
     lazy = open_spect_l1(sorted(sample.glob("*.h5")), chunks={"time": 4})
     got = sp.emission_intensity(lazy, "red")
     np.testing.assert_allclose(got.compute().values, sp.emission_intensity(l1, "red").values)
+
+
+def test_slit_polygons_follow_the_edges(sample):
+    sky = open_spect_skymap(sorted(sample.glob("spect_skymap_*.sav")))
+    poly = sp.slit_polygons(sky, height_km=150.0)
+    assert poly.lat.shape == (256, 5) and poly.attrs["width_deg"] == sp.SLIT_WIDTH_DEG
+    edges = sky.sel(altitude=150.0)
+    np.testing.assert_allclose(poly.lat.values[:, 0], edges.lat_edge.values[:-1], atol=1e-4)
+    np.testing.assert_allclose(poly.lat.values[:, 1], edges.lat_edge.values[1:], atol=1e-4)
+    np.testing.assert_allclose(poly.lat.values[:, 4], poly.lat.values[:, 0])
+    np.testing.assert_allclose(
+        poly.lon.values[:, 3] - poly.lon.values[:, 0], sp.SLIT_WIDTH_DEG, atol=1e-4
+    )
+    wide = sp.slit_polygons(sky, height_km=150.0, width_deg=3)
+    np.testing.assert_allclose(wide.lon.values[:, 2] - wide.lon.values[:, 1], 3.0, atol=1e-4)
+    with pytest.raises(InvalidArgumentError):
+        sp.slit_polygons(sky, width_deg=0)

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from geospacexr import datasets
-from geospacexr.asi.spectrograph import emission_intensity
+from geospacexr.asi.spectrograph import emission_intensity, slit_polygons
 from geospacexr.io.spectrograph import open_spect_l1, open_spect_raw, open_spect_skymap
 
 HERE = Path(__file__).with_name("reference")
@@ -61,6 +61,10 @@ def check(ref, folder):
         time=0, spatial=150
     )
     assert float(custom) == pytest.approx(ref["custom"], abs=1e-3)
+    poly = slit_polygons(sky, height_km=150.0)
+    for b, (lon, lat) in ref["polygons"].items():
+        np.testing.assert_allclose(poly.lon.values[int(b)], lon, atol=1e-4)
+        np.testing.assert_allclose(poly.lat.values[int(b)], lat, atol=1e-4)
 
 
 def test_matches_recorded_pyaurorax(sample):

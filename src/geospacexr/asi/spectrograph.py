@@ -24,8 +24,10 @@ from ..errors import InvalidArgumentError
 
 __all__ = [
     "EMISSION_BANDS",
+    "SLIT_WIDTH_DEG",
     "emission_intensity",
     "list_emissions",
+    "slit_polygons",
     "spectrograph_keogram",
 ]
 
@@ -44,6 +46,9 @@ EMISSION_BANDS: dict[str, dict[str, Any]] = {
               "description": "H-beta 486.1 nm (proton aurora)"},
 }  # fmt: skip
 _SUBTRACT = ("integral", "mean")
+#: East-west width (degrees of longitude) PyAuroraX gives each slit bin's polygon on maps
+#: (``pyaurorax.tools.mosaic``: ``SPECT_WIDTH_DEG``).
+SLIT_WIDTH_DEG = 1.0
 
 
 def list_emissions(details: bool = False) -> list[str] | list[dict[str, Any]]:
@@ -214,3 +219,54 @@ def spectrograph_keogram(
         )
         keo.attrs["height_km"] = height
     return keo
+
+
+def slit_polygons(
+    skymap: xr.Dataset, height_km: float | None = None, width_deg: float | None = None
+) -> xr.Dataset:
+    """The slit's bins as map polygons at a height, as PyAuroraX draws them on mosaics.
+
+    Each bin is the quadrilateral between its two edges (interpolated to ``height_km`` with
+    :func:`geospacexr.io.spectrograph.slit_positions`), widened east and west by half of
+    ``width_deg`` degrees of longitude: vertices (edge 1 west, edge 2 west, edge 2 east,
+    edge 1 east, edge 1 west again), PyAuroraX's order. Unlike PyAuroraX, the last bin gets its
+    polygon too (PyAuroraX's loop stops one bin short).
+
+    Args:
+        skymap: A spectrograph skymap (:func:`geospacexr.io.spectrograph.open_spect_skymap`).
+        height_km: Mapping height (default ``asi.altitude_km``).
+        width_deg: East-west width (default :data:`SLIT_WIDTH_DEG`, PyAuroraX's).
+
+    Returns:
+        ``lat`` and ``lon`` ``(spatial, vertex)`` with 5 vertices (closed polygons).
+
+    Raises:
+        InvalidArgumentError: If ``skymap`` is not a spectrograph skymap, the height is not
+            positive or the width is not a positive number.
+    """
+    from ..io.spectrograph import slit_positions
+
+    height = float(config.resolve(height_km, "asi.altitude_km"))
+    width = SLIT_WIDTH_DEG if width_deg is None else float(width_deg)
+    if not np.isfinite(width) or width <= 0:
+        raise InvalidArgumentError(
+            f"must be a positive width, not {width_deg!r}", argument="width_deg"
+        )
+    edges = slit_positions(skymap, height)
+    lat_e, lon_e = edges.lat_edge.values, edges.lon_edge.values
+    lat1, lat2, lon1, lon2 = lat_e[:-1], lat_e[1:], lon_e[:-1], lon_e[1:]
+    half = width / 2.0
+    lon = np.stack([lon1 - half, lon2 - half, lon2 + half, lon1 + half, lon1 - half], axis=-1)
+    lat = np.stack([lat1, lat2, lat2, lat1, lat1], axis=-1)
+    return xr.Dataset(
+        {
+            "lat": (("spatial", "vertex"), lat, {"units": "degrees_north"}),
+            "lon": (
+                ("spatial", "vertex"),
+                (lon + 180.0) % 360.0 - 180.0,
+                {"units": "degrees_east"},
+            ),
+        },
+        coords={"spatial": edges.spatial.values},
+        attrs={"height_km": height, "width_deg": width, "site": skymap.attrs.get("site", "")},
+    )

@@ -6,6 +6,7 @@ Prints one JSON line.
 """
 
 import glob
+import importlib
 import json
 import sys
 
@@ -50,4 +51,11 @@ custom = aur.tools.spectra.get_intensity(
     l1, times[0], 150, spect_band=(700.0, 703.0), spect_band_bg=(705.0, 708.0)
 )
 out["custom"] = float(custom)
+# the slit's polygons on mosaics (PyAuroraX's private skymap preparation, at 150 km)
+prep = importlib.import_module("pyaurorax.tools.mosaic._prep_skymaps")
+flat = getattr(prep, "__flatten_skymap")({"skymap": sky, "height_km": 150.0, "i": 0})
+out["polygons"] = {
+    str(b): [flat["polyfill_lon"][:, b].tolist(), flat["polyfill_lat"][:, b].tolist()]
+    for b in (0, 128, 254)
+}
 print(json.dumps(out))
