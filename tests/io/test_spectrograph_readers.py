@@ -221,3 +221,32 @@ def test_open_asi_accepts_the_spectrograph_instrument(sample):
     assert ds.attrs["instrument"] == "trex_spectrograph"
     with pytest.raises(InvalidArgumentError):
         geospacexr.open_asi(_l1(sample), instrument="themis")
+
+
+def test_skymap_with_wrong_shapes_is_refused(sample, tmp_path):
+    import scipy.io
+
+    from geospacexr.io.idlsav import IdlStruct, write_sav
+
+    (path,) = sample.glob("spect_skymap_*.sav")
+    rec = scipy.io.readsav(str(path), python_dict=True)["skymap"][0]
+    fields = {name: rec[name] for name in rec.dtype.names if name not in ("GENERATION_INFO",)}
+    fields = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in fields.items()}
+    good = dict(fields)
+    bad_shape = dict(fields, FULL_MAP_LATITUDE=fields["FULL_MAP_LATITUDE"][:, :100])
+    no_alt = {k: v for k, v in fields.items() if k != "FULL_MAP_ALTITUDE"}
+    bad_lat = dict(fields, FULL_MAP_LATITUDE=fields["FULL_MAP_LATITUDE"] + 100)
+    write_sav(tmp_path / "spect_skymap_rabb_good.sav", {"skymap": IdlStruct(good)})
+    assert spect.open_spect_skymap(tmp_path / "spect_skymap_rabb_good.sav").sizes["spatial"] == 256
+    for name, content, match in (
+        ("shape", bad_shape, "257 bin edges"),
+        ("noalt", no_alt, "lacks FULL_MAP_ALTITUDE"),
+        ("lat", bad_lat, "beyond 90"),
+    ):
+        target = tmp_path / f"spect_skymap_rabb_{name}.sav"
+        write_sav(target, {"skymap": IdlStruct(content)})
+        with pytest.raises(FileFormatError, match=match):
+            geospacexr.open_skymap(target)
+    # an ASI skymap is not a spectrograph one
+    with pytest.raises(FileFormatError, match="not a spectrograph"):
+        spect.open_spect_skymap(datasets.sample_path("themis-gill-skymap"))

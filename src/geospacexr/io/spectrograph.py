@@ -452,10 +452,11 @@ def _read_l1(
                     stamps[i] = np.datetime64("NaT")
                 if np.isnat(stamps[i]) or not earliest <= stamps[i] <= latest:
                     bad.append(i)
+            unusable = set(bad)
             keep = [
                 i
                 for i in range(frames)
-                if i not in set(bad)
+                if i not in unusable
                 and (t0 is None or stamps[i] >= t0)
                 and (t1 is None or stamps[i] <= t1)
             ]
