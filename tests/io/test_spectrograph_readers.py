@@ -250,3 +250,24 @@ def test_skymap_with_wrong_shapes_is_refused(sample, tmp_path):
     # an ASI skymap is not a spectrograph one
     with pytest.raises(FileFormatError, match="not a spectrograph"):
         spect.open_spect_skymap(datasets.sample_path("themis-gill-skymap"))
+
+
+def test_l1_lazy_read_equals_the_eager_one(sample, tmp_path):
+    import dask.array as da
+
+    eager = spect.open_spect_l1(_l1(sample), start="2021-02-15T06:00:30")
+    lazy = spect.open_spect_l1(_l1(sample), start="2021-02-15T06:00:30", chunks={"time": 3})
+    assert isinstance(lazy.spectra.data, da.Array)
+    assert lazy.spectra.data.chunks[0] == (3, 3, 3, 1)
+    np.testing.assert_array_equal(lazy.spectra.values, eager.spectra.values)
+    np.testing.assert_array_equal(lazy.time.values, eager.time.values)
+    # nothing is allocated at open: the array limit applies when computed, not here
+    with geospacexr.config.override({"io.max_array_mb": 1}):
+        assert spect.open_spect_l1(_l1(sample), chunks={"time": 1}).sizes["time"] == 12
+    # a file removed after the open: the compute names it
+    copy = tmp_path / _l1(sample)[0].name
+    shutil.copy(_l1(sample)[0], copy)
+    gone = spect.open_spect_l1(copy, chunks={"time": 1})
+    copy.unlink()
+    with pytest.raises(FileFormatError, match="spectrum 1 cannot be read"):
+        gone.spectra.isel(time=0).load()

@@ -392,9 +392,17 @@ def _stamp(text: str) -> np.datetime64:
 
 
 def _read_l1(
-    path: Path, t0: np.datetime64 | None, t1: np.datetime64 | None, limits: Limits
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, str], str | None]:
-    """``(spectra (time, wavelength, spatial), times, wavelength, metadata, problem)``."""
+    path: Path,
+    t0: np.datetime64 | None,
+    t1: np.datetime64 | None,
+    limits: Limits,
+    lazy: bool = False,
+) -> tuple[Any, np.ndarray, np.ndarray, dict[str, str], str | None]:
+    """``(spectra (time, wavelength, spatial), times, wavelength, metadata, problem)``.
+
+    With ``lazy``, the spectra are a dask array read spectrum by spectrum when computed
+    (a damaged one then raises :class:`FileFormatError` at that time).
+    """
     import h5py
 
     try:
@@ -474,6 +482,14 @@ def _read_l1(
             if not keep:
                 empty = np.empty((0, n_wave, n_spatial), np.float32)
                 return empty, stamps[:0], wave, meta, "; ".join(problem_parts) or None
+            if lazy:
+                return (
+                    _lazy_spectra(path, keep, (n_wave, n_spatial)),
+                    stamps[keep],
+                    wave,
+                    meta,
+                    "; ".join(problem_parts) or None,
+                )
             lo, hi = keep[0], keep[-1] + 1
             limits.check_array(
                 (hi - lo) * n_wave * n_spatial * 4,
@@ -505,6 +521,31 @@ def _read_l1(
         ) from None
     out = np.ascontiguousarray(np.moveaxis(data, -1, 0))
     return out, stamps[keep], wave, meta, "; ".join(problem_parts) or None
+
+
+def _read_spectrum(path: Path, index: int) -> np.ndarray:
+    """One spectrum ``(wavelength, spatial)`` of an L1 file (the lazy path's task)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return np.asarray(f["data/spectra"][:, :, index], dtype=np.float32)
+    except Exception as exc:  # h5py raises many types on damaged files
+        raise FileFormatError(
+            f"spectrum {index + 1} cannot be read ({type(exc).__name__}: {exc})", path=path
+        ) from None
+
+
+def _lazy_spectra(path: Path, keep: list[int], shape: tuple[int, int]) -> Any:
+    import dask
+    import dask.array as da
+
+    return da.stack(
+        [
+            da.from_delayed(dask.delayed(_read_spectrum)(path, i), shape=shape, dtype=np.float32)
+            for i in keep
+        ]
+    )
 
 
 def _attr_text(value: Any) -> str:
@@ -541,7 +582,9 @@ def open_spect_l1(
         start: First spectrum time to keep (inclusive).
         end: Last spectrum time to keep (inclusive).
         workers: Accepted for the common reader signature (files are read in turn).
-        chunks: If given, ``spectra`` is returned as a dask array with these chunks.
+        chunks: If given, ``spectra`` is a dask array with these chunks, read spectrum by
+            spectrum when computed (the files' structure and timestamps are checked at once;
+            ``io.max_array_mb`` then bounds nothing, as nothing is allocated).
 
     Returns:
         The L1 spectrograph Dataset described in this module's documentation.
@@ -566,7 +609,7 @@ def open_spect_l1(
     total = 0
     for path in paths:
         try:
-            data, times, w, meta, problem = _read_l1(path, t0, t1, limits)
+            data, times, w, meta, problem = _read_l1(path, t0, t1, limits, chunks is not None)
         except FileFormatError as exc:
             problems.setdefault(path.name, []).append(str(exc).removeprefix(f"{path}: "))
             continue
@@ -585,7 +628,8 @@ def open_spect_l1(
             meta0 = meta
         if len(times):
             total += len(times)
-            limits.check_array(total * data[0].nbytes, path, f"{total} spectra in all")
+            if chunks is None:  # a lazy read takes memory only when computed
+                limits.check_array(total * data[0].nbytes, path, f"{total} spectra in all")
             parts.append((path, data, times))
     if len(sites) > 1:
         raise IncompatibleInputError(
@@ -601,7 +645,12 @@ def open_spect_l1(
         raise OutOfRangeError(
             f"no spectrum between start={start} and end={end} in {len(paths)} file(s)"
         )
-    spectra = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+    if chunks is not None:
+        import dask.array as da
+
+        spectra = da.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+    else:
+        spectra = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
     times = np.concatenate([p[2] for p in parts])
     order = np.argsort(times, kind="stable")
     if np.any(order != np.arange(order.size)):
