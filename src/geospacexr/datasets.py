@@ -46,6 +46,7 @@ from ._registry import Registry
 from ._synth import asi as _synth_asi
 from ._synth import gcm as _synth_gcm
 from ._synth import rb as _synth_rb
+from ._synth import spectrograph as _synth_spect
 from .errors import DataWarning, InvalidArgumentError, SampleDataError, UnknownSampleError
 from .io.atomic import atomic_write, part_prefix, remove_stale_parts, umask
 
@@ -716,3 +717,25 @@ register_sample(
     opener=_open_lfm_file,
     single_file=True,
 )(_lfm_hdf)
+
+
+def _open_spectrograph_folder(path: Path, **kwargs: Any) -> Any:
+    from .io.spectrograph import open_spect_l1, open_spect_raw, open_spect_skymap
+
+    folder = Path(path)
+    return {
+        "raw": open_spect_raw(sorted(folder.glob("*_spectra*.pgm.gz")), **kwargs),
+        "l1": open_spect_l1(sorted(folder.glob("*.h5")), **kwargs),
+        "skymap": open_spect_skymap(sorted(folder.glob("spect_skymap_*.sav"))),
+    }
+
+
+register_sample(
+    "trex_spect-rabb",
+    kind="spectrograph",
+    description="TREx spectrograph Rabbit Lake: 3 one-minute raw PGM files (15 s, 1024x256), "
+    "a dark file, the hour's L1 HDF5 (12 spectra, R/nm) and the slit skymap; lines of known "
+    "brightness (geospacexr._synth.spectrograph.line_brightness) on a flat continuum; "
+    "open_sample returns {'raw', 'l1', 'skymap'}",
+    opener=_open_spectrograph_folder,
+)(_synth_spect.spectrograph_generator("rabb", "2021-02-15T06:00", minutes=3, seed=20210215))

@@ -132,6 +132,37 @@ FORMATS: dict[str, Format] = {
             companion=("themis-gill", "*.pgm.gz"),
         ),
         Format(
+            "spect-raw",
+            "trex_spect_raw",
+            "trex_spect-rabb",
+            "*_0600_*_spectra.pgm.gz",
+            "geospacexr.io.spectrograph:open_spect_raw",
+            "spectrograph-raw",
+            "pgm",
+            cases=30,
+        ),
+        Format(
+            "spect-l1",
+            "trex_spect_l1",
+            "trex_spect-rabb",
+            "*.h5",
+            "geospacexr.io.spectrograph:open_spect_l1",
+            "spectrograph",
+            "spect-l1",
+            cases=30,
+        ),
+        Format(
+            "spect-skymap",
+            "asi-skymap",
+            "trex_spect-rabb",
+            "spect_skymap_*.sav",
+            "geospacexr.io.spectrograph:open_spect_skymap",
+            "spect-skymap",
+            "sav",
+            companion=("trex_spect-rabb", "*.h5"),
+            cases=30,
+        ),
+        Format(
             "calibration",
             "asi-calibration",
             "rego-calibration",
@@ -840,6 +871,109 @@ def h5asi_cases(src: Path) -> list[tuple[str, str, Callable]]:
     return [(k, lab, _h5_wrap(src, b)) for k, lab, b in kinds]
 
 
+def spect_l1_cases(src: Path) -> list[tuple[str, str, Callable]]:
+    """Structural damage kinds of a TREx spectrograph L1 HDF5 file."""
+    import h5py
+
+    with h5py.File(src, "r") as f:
+        shape = f["data/spectra"].shape
+        stamps = f["data/timestamp"][:]
+
+    def frames(rng):
+        count = rng.choice([1_000_000, 200_000])
+
+        def edit(f, folder):
+            w, s, _ = shape
+            _replace(
+                f,
+                "data/spectra",
+                shape=(w, s, count),
+                dtype="f4",
+                chunks=(w, s, 1),
+                compression="gzip",
+            )
+            t0 = np.datetime64(stamps[0][:19].decode().replace(" ", "T"), "s")
+            times = np.datetime_as_string(t0 + np.arange(count) * np.timedelta64(1, "s"))
+            text = np.char.add(np.char.replace(times, "T", " ").astype("S19"), b" UTC")
+            _replace(
+                f, "data/timestamp", data=text, chunks=(min(count, 65536),), compression="gzip"
+            )
+
+        return f"{count} spectra declared with matching timestamps", edit, False
+
+    def stamp(value: str, label: str):
+        def build(rng):
+            k = rng.randrange(len(stamps))
+
+            def edit(f, folder):
+                ts = f["data/timestamp"][:]
+                ts[k] = value.encode() + ts[k][19:]
+                f["data/timestamp"][:] = ts
+
+            return f"spectrum {k} stamped {value} ({label})", edit, False
+
+        return build
+
+    def rename(rng):
+        old, new = rng.choice(
+            [
+                ("data/spectra", "data/spectrum"),
+                ("data/timestamp", "data/times"),
+                ("data/wavelength", "data/lambda"),
+            ]
+        )
+
+        def edit(f, folder):
+            f.move(old, new)
+
+        return f"{old} renamed {new}", edit, False
+
+    def retype(rng):
+        what = rng.choice(
+            [
+                "spectra int",
+                "spectra 2-d",
+                "wavelength reversed",
+                "wavelength 2-d",
+                "timestamp float",
+            ]
+        )
+
+        def edit(f, folder):
+            if what == "spectra int":
+                _replace(f, "data/spectra", shape=shape, dtype="u2", chunks=(*shape[:2], 1))
+            elif what == "spectra 2-d":
+                _replace(f, "data/spectra", shape=shape[:2], dtype="f4")
+            elif what == "wavelength reversed":
+                w = f["data/wavelength"][()]
+                f["data/wavelength"][...] = w[::-1]
+            elif what == "wavelength 2-d":
+                w = f["data/wavelength"][()]
+                _replace(f, "data/wavelength", data=np.stack([w, w]))
+            else:
+                _replace(f, "data/timestamp", data=np.arange(len(stamps), dtype="f8"))
+
+        return what, edit, False
+
+    meta = "metadata/file"
+    kinds = [
+        ("bomb", "million spectra", frames),
+        ("hdf5-external", "external storage", _external("data/spectra")),
+        ("hdf5-virtual", "virtual dataset", _virtual("data/spectra")),
+        ("time-overflow", "2262-12-31", stamp("2262-12-31 23:59:59", "beyond datetime64[ns]")),
+        ("time-implausible", "1970", stamp("1970-01-01 00:00:00", "implausible")),
+        ("attribute", "time not a date", stamp("2021-13-45 25:61:61", "not a date")),
+        (
+            "attribute",
+            "latitude text",
+            _attr(meta, "geographic_latitude", ["north", "", "1e999", np.zeros((2, 2))]),
+        ),
+        ("renamed", "renamed dataset", rename),
+        ("attribute", "dataset type or shape", retype),
+    ]
+    return [(k, lab, _h5_wrap(src, b)) for k, lab, b in kinds]
+
+
 def _h5_wrap(src: Path, builder: Callable) -> Callable:
     def build(rng):
         label, edit, refuse = builder(rng)
@@ -1253,6 +1387,8 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         return h5asi_cases(src)
     if fmt.family == "grid":
         return grid_cases(src)
+    if fmt.family == "spect-l1":
+        return spect_l1_cases(src)
     if fmt.family == "sav":
         return sav_cases(src)
     if fmt.family == "netcdf":

@@ -140,6 +140,27 @@ def compute_ionosphere(ds, companion):
     float(one["fac"].where(one["fac"] > 0).sum())
 
 
+def compute_spectrograph_raw(ds, companion):
+    """The mean raw count of the first frame and the number of dark frames."""
+    float(ds["counts"].isel(time=0).mean())
+    int(ds["dark"].sum())
+
+
+def compute_spectrograph(ds, companion):
+    """Green-line intensities per bin and a red-line keogram."""
+    from geospacexr.asi.spectrograph import emission_intensity, spectrograph_keogram
+
+    float(emission_intensity(ds, "green").sum())
+    float(spectrograph_keogram(ds, "red").sum())
+
+
+def compute_spect_skymap(ds, companion):
+    """A green keogram of the companion L1 spectra placed with the (damaged) skymap."""
+    from geospacexr.asi.spectrograph import spectrograph_keogram
+
+    float(spectrograph_keogram(companion, "green", skymap=ds, height_km=110).lat.sum())
+
+
 def compute_none(ds, companion):
     """No computation (readers registered by the harness's own test)."""
 
@@ -148,6 +169,9 @@ COMPUTE = {
     "none": compute_none,
     "asi": compute_asi,
     "skymap": compute_skymap,
+    "spectrograph-raw": compute_spectrograph_raw,
+    "spectrograph": compute_spectrograph,
+    "spect-skymap": compute_spect_skymap,
     "calibration": compute_calibration,
     "grid": compute_grid,
     "gcm": compute_gcm,

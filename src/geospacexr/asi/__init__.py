@@ -19,6 +19,7 @@ from .mosaic import grid, mosaic, mosaic_matrix
 from .night import night_keogram
 from .scaling import SCALE_METHODS, list_scalings, register_scaling, scale
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
+from .spectrograph import emission_intensity, list_emissions, spectrograph_keogram
 
 __all__ = [
     "METRICS",
@@ -32,6 +33,7 @@ __all__ = [
     "default_column",
     "download",
     "download_skymap",
+    "emission_intensity",
     "ewogram",
     "explore_mosaic",
     "field_of_view",
@@ -39,6 +41,7 @@ __all__ = [
     "inject_nans",
     "instruments",
     "keogram",
+    "list_emissions",
     "list_metrics",
     "list_scalings",
     "magnetic",
@@ -53,6 +56,7 @@ __all__ = [
     "register_scaling",
     "scale",
     "skymap_at",
+    "spectrograph_keogram",
 ]
 
 

@@ -9,5 +9,6 @@ from . import (
     lfm,  # noqa: F401
     mage,  # noqa: F401
     skymap,  # noqa: F401
+    spectrograph,  # noqa: F401
     swmf,  # noqa: F401
 )

@@ -222,7 +222,8 @@ def open_asi(
     Args:
         files: A file, a glob pattern or a list of files (``.pgm``, ``.pgm.gz``, ``.pgm.bz2``;
             TREx RGB ``.png`` / ``.png.tar`` and RGB / SMILE ``.h5`` are also accepted, one
-            format per call).
+            format per call; TREx spectrograph raw and L1 files give the ``spectrograph``
+            Datasets of :mod:`geospacexr.io.spectrograph`).
         instrument: Instrument identifier (see :data:`INSTRUMENTS`); detected when ``None``.
         start: First time to keep (inclusive), anything ``numpy.datetime64`` accepts.
         end: Last time to keep (inclusive).
@@ -248,7 +249,8 @@ def open_asi(
         ('time', 'y', 'x')
     """
     paths = expand_paths(files)
-    _check_instrument(instrument)
+    if instrument not in {r.name for r in instruments("spectrograph")}:  # their readers check
+        _check_instrument(instrument)
     # refuse bad arguments before any reading
     _to_time(start, "start")
     _to_time(end, "end")

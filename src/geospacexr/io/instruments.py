@@ -368,8 +368,20 @@ _BUILTIN: tuple[Instrument, ...] = (
         name="trex_spectrograph",
         network="TREx",
         label="TREx Spectrograph",
-        description="TREx meridian spectrographs (no reader yet: only their skymaps are named)",
+        description="TREx meridian spectrographs: raw 1024x256 16-bit PGM (L0), calibrated "
+        "hourly HDF5 spectra (L1)",
         kind="spectrograph",
+        imager_pattern=r"spect-\d+",
+        example_imager="spect-02",
+        image_size=(1024, 256),
+        dtype="uint16",
+        files=(
+            FileType(
+                "trex_spect_raw",
+                ("*_spect-[0-9]*_spectra*.pgm", "*_spect-[0-9]*_spectra*.pgm.gz"),
+            ),
+            FileType("trex_spect_l1", ("*_spect-[0-9]*.h5",)),
+        ),
         skymap_projects=("spect",),
         skymap_kind="ucalgary-sav",
         colour="tab:brown",

@@ -190,6 +190,10 @@ def open_skymap(path: Paths, **_: Any) -> xr.Dataset:
         names = set(record.dtype.names)
     except (TypeError, IndexError, AttributeError):
         raise FileFormatError("SKYMAP is not a structure", path=file) from None
+    if "PROJECT_UID" in names and _uid(record, "PROJECT_UID").lower() == "spect":
+        from .spectrograph import build_spect_skymap  # the slit of a spectrograph, no azimuth
+
+        return build_spect_skymap(record, names, file)
     missing = [n for n in _REQUIRED if n not in names]
     if missing:
         raise FileFormatError(f"SKYMAP lacks {', '.join(missing)}", path=file)
