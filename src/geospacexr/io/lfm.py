@@ -121,8 +121,7 @@ def check_hdf4_structure(path: PathLike) -> None:
     descriptors of uint16 tag, uint16 ref, int32 offset, int32 length): every block and every
     element lies inside the file, the chain has no loop and at most ``_MAX_DD_BLOCKS`` blocks;
     every vdata header (tag 1962) is consistent (each field's size is its order times its type's
-    size; the sizes add up to the record size) and its records fit in its storage element (tag
-    1963, same ref).
+    size) and its records fit in its storage element (tag 1963, same ref) when it has one.
 
     Args:
         path: The file.
@@ -191,7 +190,7 @@ def _check_hdf4_chain(path: Path, f: Any, size: int) -> None:
 def _check_vdata_header(
     path: Path, header: bytes, ref: int, storage: tuple[int, int] | None
 ) -> None:
-    """One vdata header (``VH``): field sizes add up to the record size; the records fit."""
+    """One vdata header (``VH``): each field's size matches its type and order; records fit."""
 
     def bad(why: str) -> FileFormatError:
         return FileFormatError(f"the HDF4 vdata header (tag {_DFTAG_VH}, ref {ref}) {why}", path)
@@ -209,10 +208,10 @@ def _check_vdata_header(
         width = _HDF4_TYPE_BYTES.get(kind & _HDF4_TYPE_MASK)
         if order < 1 or (width is not None and nbytes != width * order):
             raise bad(f"field {i} (type {kind}) declares {order} values in {nbytes} bytes")
-    if sum(sizes) != record:
-        raise bad(f"declares records of {record} bytes, its fields add up to {sum(sizes)}")
-    held = storage[1] if storage is not None else 0
-    if nrecords * record > held:
+    # a missing storage element is one the library reports as missing (a vdata the reader may
+    # not even need); a present one too short for the records is read past its end
+    held = storage[1] if storage is not None else None
+    if held is not None and nrecords * record > held:
         raise bad(f"declares {nrecords} records of {record} bytes, its storage holds {held}")
 
 
@@ -265,8 +264,22 @@ _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+def _retire(pool: ProcessPoolExecutor) -> None:
+    """Stop using ``pool`` (the next call starts a fresh child) and wait for its worker to end."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is pool:
+            _POOL = None
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _in_child(func: Callable[..., Any], path: Path, *args: Any) -> Any:
-    """Run ``func(str(path), *args)`` in the HDF4 child process; its crash -> FileFormatError."""
+    """Run ``func(str(path), *args)`` in the HDF4 child process; its crash -> FileFormatError.
+
+    The child is reused from file to file while they read cleanly; after a file the library
+    reported as damaged (or crashed on), the next call starts a fresh one, so that state a
+    damaged file left in the library cannot affect the next file.
+    """
     global _POOL
     import multiprocessing
 
@@ -281,13 +294,13 @@ def _in_child(func: Callable[..., Any], path: Path, *args: Any) -> Any:
     try:
         return pool.submit(func, str(path), *args).result()
     except BrokenProcessPool:
-        with _POOL_LOCK:
-            if _POOL is pool:
-                _POOL = None
-        pool.shutdown(wait=False, cancel_futures=True)
+        _retire(pool)
         raise FileFormatError(
             f"the HDF4 library crashed reading {path.name} (the file is damaged)", path=path
         ) from None
+    except FileFormatError:
+        _retire(pool)
+        raise
 
 
 def _sniff(path: Path) -> bool:
