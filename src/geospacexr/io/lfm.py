@@ -24,13 +24,29 @@ reads the arrays as stored, ``(k, j, i)``. This reader keeps the stored order, w
 Several files (steps of one run) are stacked along ``time`` in name order; they must share the
 grid. Every declared shape is checked against the ``[io]`` limits before an array is read, and
 a damaged file raises :class:`~geospacexr.errors.FileFormatError`.
+
+Damaged bytes can crash the HDF4 C library (libdf/libmfhdf) outright, which would kill the
+caller's process (a Jupyter kernel). Two defences, in order:
+
+* :func:`check_hdf4_structure` walks the file's data-descriptor chain in Python before the library
+  sees it (magic number, every block and every element inside the file, no loop, a bounded number
+  of blocks; each vdata header consistent with itself and with its storage) and refuses a
+  damaged file, naming the offending descriptor.
+* The library itself runs in a child process (``spawn``, tied to us with
+  :func:`geospacexr._children.die_with_parent`) that sends the arrays back: if it crashes on
+  damage the checks did not see, the caller gets a :class:`~geospacexr.errors.FileFormatError`
+  ("the HDF4 library crashed reading ...") instead of dying.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import struct
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,22 +95,227 @@ def _pyhdf():
     return SD, SDC, HDF4Error
 
 
+#: HDF4 tags of a vdata header / vdata storage (the HDF4 specification, ``htags.h``).
+_DFTAG_VH = 1962
+_DFTAG_VS = 1963
+#: Tag of an unused data descriptor (``DFTAG_NULL``), whose offset and length mean nothing.
+_DFTAG_NULL = 1
+#: Offset and length of a descriptor whose element holds no bytes (``INVALID_OFFSET``).
+_NO_DATA = -1
+#: Bytes of one value of an HDF4 number type (``hntdefs.h``: char8/uchar8/int8/uint8, int16/uint16,
+#: float32/int32/uint32, float64/int64/uint64), after masking the native/little-endian flags.
+_HDF4_TYPE_BYTES = {3: 1, 4: 1, 20: 1, 21: 1, 22: 2, 23: 2, 5: 4, 24: 4, 25: 4, 6: 8, 26: 8, 27: 8}
+_HDF4_TYPE_MASK = 0xFF
+#: At most this many data-descriptor blocks (an LFM step has 3; HDF4 writes 16+ per block).
+_MAX_DD_BLOCKS = 100_000
+#: Bytes of a block header (int16 count, int32 next offset) and of one descriptor.
+_DD_HEAD = 6
+_DD_SIZE = 12
+
+
+def check_hdf4_structure(path: PathLike) -> None:
+    """Refuse an HDF4 file whose data-descriptor chain or vdata headers are damaged.
+
+    Checks, in pure Python and without the HDF4 library: the magic number; the chain of
+    data-descriptor blocks (big-endian int16 count, int32 next-block offset, then ``count``
+    descriptors of uint16 tag, uint16 ref, int32 offset, int32 length): every block and every
+    element lies inside the file, the chain has no loop and at most ``_MAX_DD_BLOCKS`` blocks;
+    every vdata header (tag 1962) is consistent (each field's size is its order times its type's
+    size) and its records fit in its storage element (tag 1963, same ref) when it has one.
+
+    Args:
+        path: The file.
+
+    Raises:
+        FileFormatError: If the file is not HDF4 or a descriptor is damaged (the message names it).
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            _check_hdf4_chain(path, f, os.fstat(f.fileno()).st_size)
+    except OSError as exc:
+        raise FileFormatError(f"cannot read the file ({exc})", path=path) from None
+
+
+def _read_at(f: Any, offset: int, n: int) -> bytes:
+    f.seek(offset)
+    return f.read(n)
+
+
+def _check_hdf4_chain(path: Path, f: Any, size: int) -> None:
+    if _read_at(f, 0, len(HDF4_MAGIC)) != HDF4_MAGIC:
+        raise FileFormatError("not an HDF4 file (no HDF4 magic number)", path=path)
+    elements: dict[tuple[int, int], tuple[int, int]] = {}
+    seen: set[int] = set()
+    block = len(HDF4_MAGIC)
+    while block:
+        if block in seen:
+            raise FileFormatError(f"the HDF4 descriptor chain loops back to offset {block}", path)
+        if len(seen) >= _MAX_DD_BLOCKS:
+            raise FileFormatError(f"more than {_MAX_DD_BLOCKS} HDF4 descriptor blocks", path=path)
+        seen.add(block)
+        if block < len(HDF4_MAGIC) or block + _DD_HEAD > size:
+            raise FileFormatError(
+                f"the HDF4 descriptor block at offset {block} is outside the file ({size} bytes)",
+                path=path,
+            )
+        count, following = struct.unpack(">hi", _read_at(f, block, _DD_HEAD))
+        if count < 0 or block + _DD_HEAD + count * _DD_SIZE > size:
+            raise FileFormatError(
+                f"the HDF4 descriptor block at offset {block} declares {count} descriptors, "
+                f"which do not fit in the file ({size} bytes)",
+                path=path,
+            )
+        table = _read_at(f, block + _DD_HEAD, count * _DD_SIZE)
+        for k, (tag, ref, offset, length) in enumerate(struct.iter_unpack(">HHii", table)):
+            if tag == _DFTAG_NULL:
+                continue
+            if offset == _NO_DATA and length in (_NO_DATA, 0):  # an element with no bytes yet
+                elements[(tag, ref)] = (0, 0)
+                continue
+            if offset < 0 or length < 0 or offset + length > size:
+                raise FileFormatError(
+                    f"HDF4 descriptor {k} of the block at offset {block} (tag {tag}, ref {ref}) "
+                    f"points to bytes {offset}..{offset + length}, outside the file ({size} bytes)",
+                    path=path,
+                )
+            elements[(tag, ref)] = (offset, length)
+        block = following
+    for (tag, ref), (offset, length) in elements.items():
+        if tag == _DFTAG_VH:
+            header = _read_at(f, offset, length)
+            _check_vdata_header(path, header, ref, elements.get((_DFTAG_VS, ref)))
+
+
+def _check_vdata_header(
+    path: Path, header: bytes, ref: int, storage: tuple[int, int] | None
+) -> None:
+    """One vdata header (``VH``): each field's size matches its type and order; records fit."""
+
+    def bad(why: str) -> FileFormatError:
+        return FileFormatError(f"the HDF4 vdata header (tag {_DFTAG_VH}, ref {ref}) {why}", path)
+
+    head = struct.Struct(">hihh")  # interlace, number of records, record size, number of fields
+    if len(header) < head.size:
+        raise bad(f"is {len(header)} bytes long, too short")
+    _, nrecords, record, nfields = head.unpack_from(header)
+    if nrecords < 0 or record < 0 or nfields < 0 or head.size + 8 * nfields > len(header):
+        raise bad(f"declares {nrecords} records of {record} bytes in {nfields} fields")
+    types, sizes, _, orders = (
+        struct.unpack_from(f">{nfields}H", header, head.size + i * 2 * nfields) for i in range(4)
+    )
+    for i, (kind, nbytes, order) in enumerate(zip(types, sizes, orders, strict=True)):
+        width = _HDF4_TYPE_BYTES.get(kind & _HDF4_TYPE_MASK)
+        if order < 1 or (width is not None and nbytes != width * order):
+            raise bad(f"field {i} (type {kind}) declares {order} values in {nbytes} bytes")
+    # a missing storage element is one the library reports as missing (a vdata the reader may
+    # not even need); a present one too short for the records is read past its end
+    held = storage[1] if storage is not None else None
+    if held is not None and nrecords * record > held:
+        raise bad(f"declares {nrecords} records of {record} bytes, its storage holds {held}")
+
+
+def _sd_contents(path: str) -> tuple[dict[str, tuple[int, ...]], dict[str, Any]]:
+    """(In the child) the SD datasets' shapes and the global attributes of an HDF4 file."""
+    SD, SDC, HDF4Error = _pyhdf()
+    try:
+        sd = SD(path, SDC.READ)
+    except HDF4Error as exc:
+        raise FileFormatError(f"not a readable HDF4 file ({exc})", path=path) from None
+    try:
+        try:
+            names = {k: tuple(int(n) for n in v[1]) for k, v in sd.datasets().items()}
+            attrs = sd.attributes()
+        except HDF4Error as exc:
+            raise FileFormatError(f"cannot list the HDF4 datasets ({exc})", path=path) from None
+    finally:
+        sd.end()
+    return names, attrs
+
+
+def _sd_arrays(path: str, wanted: list[str]) -> dict[str, np.ndarray]:
+    """(In the child) the SD datasets ``wanted`` of an HDF4 file, as float arrays."""
+    SD, SDC, HDF4Error = _pyhdf()
+    try:
+        sd = SD(path, SDC.READ)
+    except HDF4Error as exc:
+        raise FileFormatError(f"not a readable HDF4 file ({exc})", path=path) from None
+    raw: dict[str, np.ndarray] = {}
+    try:
+        for name in wanted:
+            try:
+                sds = sd.select(name)
+                raw[name] = np.asarray(sds.get(), dtype=float)
+                sds.endaccess()
+            except HDF4Error as exc:
+                raise FileFormatError(f"cannot read {name} ({exc})", path=path) from None
+    finally:
+        sd.end()
+    return raw
+
+
+def _child_init() -> None:
+    from .._children import die_with_parent
+
+    die_with_parent()
+
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _retire(pool: ProcessPoolExecutor) -> None:
+    """Stop using ``pool`` (the next call starts a fresh child) and wait for its worker to end."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is pool:
+            _POOL = None
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_child(func: Callable[..., Any], path: Path, *args: Any) -> Any:
+    """Run ``func(str(path), *args)`` in the HDF4 child process; its crash -> FileFormatError.
+
+    The child is reused from file to file while they read cleanly; after a file the library
+    reported as damaged (or crashed on), the next call starts a fresh one, so that state a
+    damaged file left in the library cannot affect the next file.
+    """
+    global _POOL
+    import multiprocessing
+
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_child_init,
+            )
+        pool = _POOL
+    try:
+        return pool.submit(func, str(path), *args).result()
+    except BrokenProcessPool:
+        _retire(pool)
+        raise FileFormatError(
+            f"the HDF4 library crashed reading {path.name} (the file is damaged)", path=path
+        ) from None
+    except FileFormatError:
+        _retire(pool)
+        raise
+
+
 def _sniff(path: Path) -> bool:
     """An HDF4 file; with pyhdf installed, one holding ``X_grid`` and ``bx_``."""
     if not peek(path, 4).startswith(HDF4_MAGIC):
         return False
     try:
-        SD, SDC, HDF4Error = _pyhdf()
+        _pyhdf()
     except ImportError:
         return True  # the opener says what to install
     try:
-        sd = SD(str(path), SDC.READ)
-    except HDF4Error:
+        check_hdf4_structure(path)
+        names, _ = _in_child(_sd_contents, path)
+    except FileFormatError:
         return False
-    try:
-        names = sd.datasets()
-    finally:
-        sd.end()
     return "X_grid" in names and "bx_" in names
 
 
@@ -134,46 +355,29 @@ def _time(path: Path, attrs: dict[str, Any]) -> tuple[np.datetime64, float]:
 
 
 def _read_step(path: Path, limits: Limits) -> dict[str, Any]:
-    SD, SDC, HDF4Error = _pyhdf()
-    try:
-        sd = SD(str(path), SDC.READ)
-    except HDF4Error as exc:
-        raise FileFormatError(f"not a readable HDF4 file ({exc})", path=path) from None
-    try:
-        try:
-            names = sd.datasets()
-            attrs = sd.attributes()
-        except HDF4Error as exc:
-            raise FileFormatError(f"cannot list the HDF4 datasets ({exc})", path=path) from None
-        needed = [*_GRID, "rho_", "c_", *_CELL]
-        missing = [n for n in needed if n not in names]
-        if missing:
-            raise FileFormatError(
-                f"not an LFM MHD file: no {', '.join(missing)} (it holds "
-                f"{', '.join(sorted(names)[:12]) or 'no datasets'})",
-                path=path,
-            )
-        shape = tuple(int(s) for s in names["X_grid"][1])
-        if len(shape) != 3 or min(shape) < 2:
-            raise FileFormatError(f"X_grid has shape {shape}, not (nk+1, nj+1, ni+1)", path)
-        for name in needed:
-            got = tuple(int(s) for s in names[name][1])
-            if got != shape:
-                raise FileFormatError(f"{name} has shape {got}, X_grid {shape}", path=path)
-        limits.check_array(int(np.prod(shape)) * 8, path, f"one {shape} LFM array")
-        raw: dict[str, np.ndarray] = {}
-        for name in needed:
-            try:
-                sds = sd.select(name)
-                data = np.asarray(sds.get(), dtype=float)
-                sds.endaccess()
-            except HDF4Error as exc:
-                raise FileFormatError(f"cannot read {name} ({exc})", path=path) from None
-            if data.shape != shape:
-                raise FileFormatError(f"{name} reads as {data.shape}, not {shape}", path=path)
-            raw[name] = data
-    finally:
-        sd.end()
+    _pyhdf()
+    check_hdf4_structure(path)
+    names, attrs = _in_child(_sd_contents, path)
+    needed = [*_GRID, "rho_", "c_", *_CELL]
+    missing = [n for n in needed if n not in names]
+    if missing:
+        raise FileFormatError(
+            f"not an LFM MHD file: no {', '.join(missing)} (it holds "
+            f"{', '.join(sorted(names)[:12]) or 'no datasets'})",
+            path=path,
+        )
+    shape = names["X_grid"]
+    if len(shape) != 3 or min(shape) < 2:
+        raise FileFormatError(f"X_grid has shape {shape}, not (nk+1, nj+1, ni+1)", path)
+    for name in needed:
+        got = names[name]
+        if got != shape:
+            raise FileFormatError(f"{name} has shape {got}, X_grid {shape}", path=path)
+    limits.check_array(int(np.prod(shape)) * 8, path, f"one {shape} LFM array")
+    raw = _in_child(_sd_arrays, path, needed)
+    for name in needed:
+        if raw[name].shape != shape:
+            raise FileFormatError(f"{name} reads as {raw[name].shape}, not {shape}", path=path)
     when, elapsed = _time(path, attrs)
     return {"raw": raw, "time": when, "runtime": elapsed, "attrs": attrs, "shape": shape}
 
