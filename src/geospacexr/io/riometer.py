@@ -124,13 +124,15 @@ def _parse_header(lines: list[bytes]) -> tuple[dict[str, str], int]:
         body = text[1:].strip()
         if not body:
             continue
-        if "version" in body.lower() and ":" not in body:
+        if "Version" in body:  # the whole line, as pyucalgarysrs keeps it
             meta["version"] = body
         elif "----" in body:
             meta["summary"] = body
         elif ":" in body:
             key, value = (s.strip() for s in body.split(":", 1))
             key = key.lower().replace(" ", "_")
+            if key == "site_unique_id":
+                value = value.lower()
             if key == "processing_date":
                 try:
                     value = _dt.datetime.strptime(value, "%a %b %d %H:%M:%S %Y").isoformat(" ")
