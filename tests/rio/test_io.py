@@ -94,6 +94,7 @@ def test_damaged_rows_kept_part_reported(tmp_path):
         "31/04/07 00:00:15 2.0",
         "02/04/07 00:00:20 2.5000 9.9",
         "02/04/07 00:00:25 2.2000",
+        "03/05/07 00:00:30 2.3000",
     ]
     p = write(tmp_path / "norstar_k0_rio-gill_20070402_v01.txt", rows)
     with pytest.warns(DataWarning, match="4 damaged row"):
@@ -101,6 +102,7 @@ def test_damaged_rows_kept_part_reported(tmp_path):
     np.testing.assert_allclose(ds.raw_signal.values, [2.0, 2.2])
     problems = json.loads(ds.attrs["problematic_files"])
     assert problems[0]["file"] == p.name and "line" in problems[0]["reason"]
+    assert "1 row(s) dated outside the file's day 2007-04-02" in problems[0]["reason"]
 
 
 def test_damaged_file_among_good_ones(tmp_path, norstar):

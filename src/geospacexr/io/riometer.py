@@ -112,6 +112,20 @@ def _level_from_name(name: str) -> str | None:
     return None
 
 
+def _day_from_name(name: str) -> np.datetime64 | None:
+    """The UT day a daily file's name gives (``None``: not a known name or no valid date)."""
+    for pattern in (_NEW_NAME, _OLD_NAME, _HSR_NAME):
+        m = pattern.match(name)
+        if m:
+            d = m.group("date")
+            try:
+                _dt.date(int(d[:4]), int(d[4:6]), int(d[6:]))
+            except ValueError:
+                return None
+            return np.datetime64(f"{d[:4]}-{d[4:6]}-{d[6:]}", "D")
+    return None
+
+
 def _parse_header(lines: list[bytes]) -> tuple[dict[str, str], int]:
     """The header's fields and the index of the first line after it."""
     meta: dict[str, str] = {}
@@ -231,13 +245,22 @@ def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[st
         fields.append(groups)
     times, values, good = _decode_rows(fields, columns or 1)
     invalid = int((~good).sum())
+    day = _day_from_name(path.name)
+    outside = 0
+    if day is not None:  # a daily file: a row of another day is a damaged date
+        elsewhere = good & (times.astype("datetime64[D]") != day)
+        outside = int(elsewhere.sum())
+        good &= ~elsewhere
     count = len(bad) + invalid
-    problem = None
+    problems = []
     if count:
         listed = ", ".join(str(b) for b in bad[:_MAX_LISTED])
         more = ", ..." if len(bad) > _MAX_LISTED else ""
         where = f" (line{'s' if len(bad) > 1 else ''} {listed}{more})" if bad else ""
-        problem = f"{count} damaged row(s) skipped{where}"
+        problems.append(f"{count} damaged row(s) skipped{where}")
+    if outside:
+        problems.append(f"{outside} row(s) dated outside the file's day {day} skipped")
+    problem = "; ".join(problems) or None
     if not good.any():
         raise FileFormatError(
             "no readable row (expected 'dd/mm/yy HH:MM:SS [absorption_dB] raw_signal_V' after "
@@ -491,6 +514,14 @@ def _read_hsr_file(path: Path, limits: Limits) -> dict[str, Any]:
     good = ~np.isnat(stamps)
     if not good.all():
         problems.append(f"{int((~good).sum())} unreadable timestamp(s) (samples skipped)")
+    day = _day_from_name(path.name)
+    if day is not None:  # a daily file: a sample of another day has a damaged timestamp
+        elsewhere = good & (stamps.astype("datetime64[D]") != day)
+        if elsewhere.any():
+            problems.append(
+                f"{int(elsewhere.sum())} timestamp(s) outside the file's day {day} (skipped)"
+            )
+            good &= ~elsewhere
     if not good.any():
         raise FileFormatError("no readable timestamp in /data/timestamp", path=path)
     site = str(meta.get("site_unique_id", "") or _site_from_name(path.name) or "").lower()
