@@ -79,7 +79,12 @@ _OLD_NAME = re.compile(
     r"^(?P<code>[a-z]{3})_(?:\w+_)?rio_(?P<date>\d{8})_(?P<ver>v0|v1a)\.txt$", re.I
 )
 _HSR_NAME = re.compile(r"^(?P<date>\d{8})_(?P<site>[a-z0-9]+)-hsr_(?P<level>k\d)_v\w+\.h5$", re.I)
-_ROW = re.compile(rb"^\s*(\d\d)/(\d\d)/(\d\d)\s+(\d\d):(\d\d):(\d\d)\s+(\S+)(?:\s+(\S+))?\s*$")
+#: longest number a row may hold, characters (a longer one makes the row a damaged one)
+_MAX_NUMBER = 40
+_ROW = re.compile(
+    rb"^\s*(\d\d)/(\d\d)/(\d\d)\s+(\d\d):(\d\d):(\d\d)\s+(\S{1,%d})(?:\s+(\S{1,%d}))?\s*$"
+    % (_MAX_NUMBER, _MAX_NUMBER)
+)
 _HEADER_END = "------------"
 #: how many damaged line numbers a report lists
 _MAX_LISTED = 5
@@ -302,12 +307,13 @@ def _site_attrs(site: str, meta: dict[str, Any]) -> dict[str, Any]:
         (("geographic_longitude", "site_longitude", "longitude"), "lon"),
     ):
         for key in keys:
-            m = re.match(r"\s*([-+]?\d+(?:\.\d*)?)", str(meta.get(key, "")))
-            if m:
-                if which == "lat":
-                    lat = float(m.group(1))
-                else:
-                    lon = (float(m.group(1)) + 180.0) % 360.0 - 180.0
+            m = re.fullmatch(r"\s*([-+]?\d{1,3}(?:\.\d*)?)\s*", str(meta.get(key, "")))
+            value = float(m.group(1)) if m else float("nan")
+            if which == "lat" and -90.0 <= value <= 90.0:
+                lat = value
+                break
+            if which == "lon" and -360.0 <= value <= 360.0:
+                lon = (value + 180.0) % 360.0 - 180.0
                 break
     return {
         "site": site,
