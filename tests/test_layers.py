@@ -50,7 +50,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "geospacexr"
 
 #: The science packages and root modules (first component under ``geospacexr``).
 SCIENCE = frozenset(
-    {"gcm", "asi", "rb", "superdarn", "mhd", "physics", "geodesy", "geomagnetic", "solar"}
+    {"gcm", "asi", "rb", "superdarn", "mhd", "physics", "geodesy", "geomagnetic", "solar", "rio"}
 )
 #: What sits above science: figures, explorers, the accessors and the command line.
 FRONT = frozenset({"plot", "explore", "accessors", "cli", "demo"})

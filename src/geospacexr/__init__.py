@@ -35,13 +35,14 @@ from .io import (
 from .io.dmap import open_superdarn
 from .io.lfm import open_lfm
 from .io.mage import open_gamera, open_remix
+from .io.riometer import open_riometer
 from .io.swmf import open_swmf
 
 __all__ = [
     "__version__", "asi", "clear_caches", "config", "datasets", "errors", "gcm", "io", "open",
     "open_asi", "open_asi_grid",
-    "open_calibration", "open_gamera", "open_lfm", "open_remix", "open_skymap", "open_superdarn",
-    "open_swmf", "open_tiegcm", "open_waccmx", "rb",
+    "open_calibration", "open_gamera", "open_lfm", "open_remix", "open_riometer", "open_skymap",
+    "open_superdarn", "open_swmf", "open_tiegcm", "open_waccmx", "rb", "rio",
 ]  # fmt: skip
 
 
@@ -65,7 +66,7 @@ def clear_caches() -> list[str]:
     return _clear()
 
 
-_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "mhd", "physics", "rb", "superdarn"}
+_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "mhd", "physics", "rb", "rio", "superdarn"}
 
 
 def __getattr__(name: str) -> Any:

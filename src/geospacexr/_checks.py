@@ -33,6 +33,10 @@ KIND_HELP: dict[str, tuple[str, str]] = {
         "a magnetosphere MHD dataset",
         "open one with geospacexr.open_gamera (MAGE), geospacexr.open_swmf or geospacexr.open_lfm",
     ),
+    "riometer": (
+        "a riometer dataset",
+        "open one with geospacexr.open_riometer",
+    ),
     "ionosphere": ("an ionosphere (ReMIX) dataset", "open one with geospacexr.open_remix"),
 }
 

@@ -370,6 +370,32 @@ class MhdConfig:
 
 
 @dataclass(frozen=True)
+class RioConfig:
+    """Riometer quiet-day curves and absorption (:mod:`geospacexr.rio`).
+
+    Attributes:
+        qdc_days: Days of data a quiet-day curve is built from (the window ending on the last
+            day of the data, or on ``end``).
+        qdc_bins: Sidereal-time bins per sidereal day (288: five sidereal minutes).
+        qdc_rank: The upper-envelope statistic: the ``qdc_rank``-th highest of the days' bin
+            values (1: the highest; 2 skips one day of interference, as Krishnaswamy et al.
+            1985 recommend).
+        qdc_harmonics: Sidereal-day Fourier harmonics kept when smoothing the curve (0: only
+            the mean; more follows sharper features and more noise).
+        min_samples_per_bin: Fewest samples a day must have in a bin for its value to count.
+        volts_db_factor: ``signal_dB = volts_db_factor * log10(V)`` for riometers that record
+            a voltage proportional to the received power (NORSTAR): 10.
+    """
+
+    qdc_days: int = _limit(14, min=1, max=366)
+    qdc_bins: int = _limit(288, min=4, max=86400)
+    qdc_rank: int = _limit(2, min=1, max=366)
+    qdc_harmonics: int = _limit(8, min=0, max=1000)
+    min_samples_per_bin: int = _limit(3, min=1, max=100000)
+    volts_db_factor: float = _limit(10.0, gt=0, max=100)
+
+
+@dataclass(frozen=True)
 class CliConfig:
     """The ``geospacexr`` command.
 
@@ -432,6 +458,7 @@ class Config:
         serve: :class:`ServeConfig`.
         cli: :class:`CliConfig`.
         superdarn: :class:`SuperdarnConfig`.
+        rio: :class:`RioConfig`.
         aurorax: :class:`AuroraxConfig`.
         mhd: :class:`MhdConfig`.
         sources: For every ``section.key``, where its value came from.
@@ -447,6 +474,7 @@ class Config:
     serve: ServeConfig = field(default_factory=ServeConfig)
     cli: CliConfig = field(default_factory=CliConfig)
     superdarn: SuperdarnConfig = field(default_factory=SuperdarnConfig)
+    rio: RioConfig = field(default_factory=RioConfig)
     aurorax: AuroraxConfig = field(default_factory=AuroraxConfig)
     mhd: MhdConfig = field(default_factory=MhdConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

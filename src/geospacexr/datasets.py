@@ -739,3 +739,42 @@ register_sample(
     "open_sample returns {'raw', 'l1', 'skymap'}",
     opener=_open_spectrograph_folder,
 )(_synth_spect.spectrograph_generator("rabb", "2021-02-15T06:00", minutes=3, seed=20210215))
+
+
+# Riometer samples: generators in geospacexr._synth.riometer
+
+
+def _norstar_rio(folder: Path) -> list[str]:
+    from ._synth import riometer
+
+    return riometer.norstar_generator()(folder)
+
+
+def _swan_hsr(folder: Path) -> list[str]:
+    from ._synth import riometer
+
+    return riometer.hsr_generator()(folder)
+
+
+def _open_riometer_path(path: Path, **kwargs: Any) -> Any:
+    from .io.riometer import open_riometer
+
+    return open_riometer(path, **kwargs)
+
+
+register_sample(
+    "norstar_rio-gill",
+    kind="riometer",
+    description="NORSTAR riometer Gillam, 2007-04-02 to 04: K0 and K2 daily text files (5 s), "
+    "a known sidereal quiet-day curve with absorption events, receiver noise and a burst of "
+    "interference (geospacexr._synth.riometer)",
+    opener=_open_riometer_path,
+)(_norstar_rio)
+register_sample(
+    "swan_hsr-mean",
+    kind="riometer",
+    description="SWAN hyperspectral riometer, one day (2024-02-03, 1 s, 8 bands 20-55 MHz) of "
+    "K0 HDF5: the known quiet-day curve per band and absorption events scaling as f^-2",
+    opener=_open_riometer_path,
+    single_file=True,
+)(_swan_hsr)

@@ -46,7 +46,6 @@ def gravity_parameters(lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return g_surface, r_eff
 
 
-
 def gravity(height_cm: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     """Gravity at a height above a latitude, cm/s^2.
 

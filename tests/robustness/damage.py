@@ -63,7 +63,8 @@ class Format:
         opener: The format's own opener, ``"module:function"``.
         compute: First computation after loading (see ``worker.COMPUTE``).
         family: Which structural damage applies (``pgm``, ``png``, ``png-tar``, ``h5asi``,
-            ``grid``, ``sav``, ``netcdf``, ``dmap``, ``idl``, ``idl-ascii``, ``lfm``).
+            ``grid``, ``sav``, ``netcdf``, ``dmap``, ``idl``, ``idl-ascii``, ``lfm``,
+            ``rio-text``, ``hsr``).
         window: Plausible times (ISO dates); a time read outside is silently wrong.
         companion: ``(sample, pattern)`` of a valid file the computation needs (an ASI file
             for a skymap or a calibration), or ``None``.
@@ -285,6 +286,28 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "lfm-hdf", "lfm-hdf", "lfm-hdf", "*.hdf", "geospacexr:open_lfm", "mhd", "lfm", cases=30
+        ),
+        Format(
+            "riometer-norstar",
+            "riometer-norstar",
+            "norstar_rio-gill",
+            "norstar_k2_*.txt",
+            "geospacexr:open_riometer",
+            "riometer",
+            "rio-text",
+            ("2007-04-02", "2007-04-03"),
+            cases=30,
+        ),
+        Format(
+            "riometer-hsr",
+            "riometer-hsr",
+            "swan_hsr-mean",
+            "*.h5",
+            "geospacexr:open_riometer",
+            "riometer",
+            "hsr",
+            ("2024-02-03", "2024-02-04"),
+            cases=30,
         ),
     ]
 }
@@ -1395,6 +1418,10 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         return netcdf_cases(src, netcdf4_copy(src, scratch))
     if fmt.family == "dmap":
         return dmap_cases(src)
+    if fmt.family in ("rio-text", "hsr"):
+        from .rio_damage import hsr_cases, norstar_cases
+
+        return norstar_cases(src) if fmt.family == "rio-text" else hsr_cases(src)
     if fmt.family in ("mage", "remix"):
         from .mage_damage import gamera_cases, remix_cases
 

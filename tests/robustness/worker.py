@@ -161,6 +161,13 @@ def compute_spect_skymap(ds, companion):
     float(spectrograph_keogram(companion, "green", skymap=ds, height_km=110).lat.sum())
 
 
+def compute_riometer(ds, companion):
+    """Absorption from a one-day quiet-day curve (every band of an HSR file)."""
+    from geospacexr import rio
+
+    float(rio.absorption(ds, days=1, rank=1, bins=48, min_samples=1).mean())
+
+
 def compute_none(ds, companion):
     """No computation (readers registered by the harness's own test)."""
 
@@ -177,6 +184,7 @@ COMPUTE = {
     "gcm": compute_gcm,
     "mhd": compute_mhd,
     "ionosphere": compute_ionosphere,
+    "riometer": compute_riometer,
 }
 
 
