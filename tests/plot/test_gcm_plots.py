@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import xarray as xr
 
 pytest.importorskip("matplotlib")
 
@@ -97,3 +98,38 @@ def test_magnetic_equator_and_magnetic_coordinates(ds):
         pg.plot_lat_lon(ds, "TN", time=T, level=2.0, magnetic=True, style=style)
     with pytest.raises(InvalidArgumentError, match="magnetic"):
         pg.plot_lat_lon(ds, "TN", time=T, level=2.0, magnetic=True, local_time=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "long_name", "units", "title"),
+    [
+        # TIE-GCM's "NAME: description" long names: the name is said once, in brackets
+        ("PHIM2D", "PHIM2D: Electric Potential", "V", "Electric potential (PHIM2D, V)"),
+        (
+            "NMF2",
+            "NMF2: Peak Density of the F2 Layer",
+            "1/cm3",
+            "Peak density of the F2 layer (NMF2, 1/cm3)",
+        ),
+        (
+            "UI",
+            "UI Zonal ion drift from edynamo",
+            "cm/s",
+            "Zonal ion drift from edynamo (UI, cm/s)",
+        ),
+        # the name as a word of the description, or the whole long name: kept
+        ("HE", "He concentration", "mol/mol", "He concentration (HE, mol/mol)"),
+        ("Kp", "Kp", "", "Kp"),
+        ("ctpoten", "ctpoten", "V", "ctpoten (V)"),
+        ("AR", "ARGON", "", "Argon (AR)"),
+        ("TN", "NEUTRAL TEMPERATURE", "K", "Neutral temperature (TN, K)"),
+    ],
+)
+def test_titles_say_the_variable_name_once(name, long_name, units, title):
+    from geospacexr.explore.gcm import _title as explorer_title
+    from geospacexr.plot.common import variable_title
+
+    attrs = {"long_name": long_name, "units": units} if units else {"long_name": long_name}
+    assert variable_title(name, attrs) == title
+    da = xr.DataArray([1.0], dims="x", name=name, attrs=attrs)
+    assert explorer_title(da) == title

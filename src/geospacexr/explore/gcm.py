@@ -331,13 +331,9 @@ def _dim(name: str) -> Any:
 
 def _title(da: xr.DataArray) -> str:
     """The plot title: the long name in sentence case with name and units (as the figures)."""
-    from ..plot.common import sentence_case
+    from ..plot.common import variable_title
 
-    long_name = sentence_case(da.attrs.get("long_name", da.name))
-    units = da.attrs.get("units", "")
-    if str(da.name) == long_name:
-        return f"{da.name} ({units})" if units else str(da.name)
-    return f"{long_name} ({da.name}, {units})" if units else f"{long_name} ({da.name})"
+    return variable_title(da.name, da.attrs)
 
 
 @lru_cache(maxsize=1)

@@ -162,6 +162,35 @@ def sentence_case(text: str) -> str:
     return result[:1].upper() + result[1:] if result else result
 
 
+def variable_title(name: Any, attrs: dict[str, Any]) -> str:
+    """A variable's title: ``Long name (NAME, units)``, its name said once.
+
+    Model long names often begin with the variable's own name (TIE-GCM's ``"NMF2: Peak Density
+    of the F2 Layer"``, ``"UI Zonal ion drift from edynamo"``): that prefix is dropped, since the
+    name follows in brackets. A long name that is only the name gives ``NAME (units)``; one in
+    which the name is a word of the description (``"He concentration"``) is kept whole.
+
+    Args:
+        name: The variable's name.
+        attrs: Its attributes (``long_name`` and ``units`` are read).
+
+    Returns:
+        The title, in sentence case.
+    """
+    label = str(name)
+    text = str(attrs.get("long_name", label)).strip()
+    rest = text[len(label) :] if text.upper().startswith(label.upper()) else None
+    if rest is not None and rest.startswith(":"):
+        text = rest[1:].strip() or label
+    elif rest is not None and rest[:1] == " " and rest.strip()[:1].isupper():
+        text = rest.strip()
+    long_name = sentence_case(text)
+    units = attrs.get("units", "")
+    if long_name.lower() == label.lower():
+        return f"{label} ({units})" if units else label
+    return f"{long_name} ({label}, {units})" if units else f"{long_name} ({label})"
+
+
 def is_signed(name: Any, attrs: dict[str, Any], values: np.ndarray, difference: bool) -> bool:
     """Whether a field gets a diverging colour map centred on zero (see :func:`colour_scale`).
 

@@ -41,7 +41,7 @@ from .common import (
     nice_step,
     require_matplotlib,
     save_figure,
-    sentence_case,
+    variable_title,
 )
 from .options import DRAWING, PROJECTIONS
 
@@ -95,11 +95,7 @@ def _label(da: xr.DataArray) -> str:
 
 def _title(da: xr.DataArray, extra: str = "") -> str:
     """``Long name (NAME, units)`` over where and when, in sentence case."""
-    long_name = sentence_case(da.attrs.get("long_name", da.name))
-    units = da.attrs.get("units", "")
-    what = f"{long_name} ({da.name}, {units})" if units else f"{long_name} ({da.name})"
-    if str(da.name) == long_name:
-        what = f"{da.name} ({units})" if units else str(da.name)
+    what = variable_title(da.name, da.attrs)
     where = ", ".join(p for p in (extra, _where(da)) if p)
     return f"{what}\n{where}" if where else what
 
