@@ -69,9 +69,7 @@ def _mesh(element):
     return element if isinstance(element, hv.QuadMesh) else element.get(0)
 
 
-@pytest.mark.parametrize(
-    "which", ["secondary", "cesm2", "tiegcm194", "primary20", "secondary194"]
-)
+@pytest.mark.parametrize("which", ["secondary", "cesm2", "tiegcm194", "primary20", "secondary194"])
 def test_every_sliceable_variable_is_offered_with_its_own_slices(which, request):
     ds = request.getfixturevalue(which)
     ex = _explorer(ds)
@@ -108,8 +106,9 @@ def test_a_2d_field_offers_no_level_slices_and_its_map_renders(cesm2):
     assert not ex.vertical.visible and not ex.level.visible and not ex.height.visible
     mesh = _mesh(ex.element)
     assert mesh.kdims[0].name == "lon" and mesh.kdims[1].name == "lat"
+    shown = mesh.dimension_values(2, flat=False)[:, :-1]  # less the closing column
     np.testing.assert_allclose(
-        np.sort(mesh.dimension_values(2, flat=True)),
+        np.sort(shown.ravel()),
         np.sort(np.asarray(cesm2["TEC"].isel(time=0).values, float).ravel()),
     )
     for kind in ("lat_time", "lon_time", "var_time"):
@@ -180,3 +179,28 @@ def test_maps_draw_no_cell_lines_and_titles_are_in_sentence_case():
     long_name = ds["TN"].attrs["long_name"]
     assert title.startswith(long_name[0].upper() + long_name[1:].lower())
     assert [d.label for d in mesh.kdims] == ["longitude (°E)", "latitude (°N)"]
+
+
+@pytest.mark.parametrize("sample", ["tiegcm-5deg", "tiegcm-2.5deg"])
+def test_global_maps_have_no_empty_strip_at_the_date_line(sample):
+    """A QuadMesh ends half a cell past its outer centres: the map's longitude circle is closed
+    so the cells reach both -180 and +180 (no empty strip at the right edge)."""
+    ds = datasets.open_sample(sample)
+    mesh = _mesh(_explorer(ds).element)
+    lons = np.asarray(mesh.dimension_values(0, expanded=False), float)
+    step = float(np.diff(ds["lon"].values)[0])
+    assert lons.min() - step / 2 <= -180.0 and lons.max() + step / 2 >= 180.0
+    values = mesh.dimension_values(2, flat=False)
+    # the closing column repeats the first (the same cells, 360 degrees on)
+    np.testing.assert_array_equal(values[:, -1], values[:, 0])
+
+
+def test_close_longitudes_keeps_grids_that_are_not_one_whole_circle():
+    from geospacexr.explore.gcm import _close_longitudes
+
+    values = np.arange(6.0).reshape(2, 3)
+    regional = np.array([0.0, 10.0, 20.0])
+    assert _close_longitudes(regional, values)[0].tolist() == regional.tolist()
+    whole = np.array([-180.0, -60.0, 60.0])
+    x, v = _close_longitudes(whole, values)
+    assert x.tolist() == [-180.0, -60.0, 60.0, 180.0] and v[:, -1].tolist() == [0.0, 3.0]

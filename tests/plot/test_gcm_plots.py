@@ -133,3 +133,27 @@ def test_titles_say_the_variable_name_once(name, long_name, units, title):
     assert variable_title(name, attrs) == title
     da = xr.DataArray([1.0], dims="x", name=name, attrs=attrs)
     assert explorer_title(da) == title
+
+
+@pytest.mark.parametrize("projection", ["north_polar", "south_polar"])
+@pytest.mark.parametrize("sample,var", [("tiegcm-2.5deg", "TN"), ("waccmx-cesm2", "PHIM2D")])
+def test_polar_contour_maps_render_and_cover_the_pole(projection, sample, var):
+    """Polar contours render (cartopy 0.25's path transform failed on them: SciTools/cartopy#2635)
+    and fill the cap up to the pole, though the model grid stops half a cell short of it."""
+    import io
+
+    pytest.importorskip("cartopy")
+    import matplotlib.pyplot as plt
+
+    ds = datasets.open_sample(sample)
+    kwargs = {"height": 300} if var == "TN" else {}
+    fig = ds.gcm.plot.lat_lon(var, projection=projection, style="contourf", **kwargs)
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    ax = fig.axes[0]
+    mesh = next(c for c in ax.collections if hasattr(c, "levels"))
+    # points a tenth of a degree from the pole (the pole itself is a vertex of every cell)
+    lat = -89.9 if projection == "south_polar" else 89.9
+    for lon in (1.3, 91.3, 179.3, -88.7):  # off the grid lines (the seam is a cell edge)
+        point = ax.projection.transform_point(lon, lat, ax.projection.as_geodetic())
+        assert any(path.contains_point(point) for path in mesh.get_paths()), lon
+    plt.close(fig)

@@ -197,6 +197,49 @@ def _own_dim(da: xr.DataArray, axis: str) -> str:
     return axis if axis in da.dims or f"m{axis}" not in da.dims else f"m{axis}"
 
 
+def _polar_grid(
+    proj: Any, lons: np.ndarray, lats: np.ndarray, values: np.ndarray, south: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A polar map's grid in the projection's own coordinates, for contouring.
+
+    Contours are drawn on the projected grid rather than through cartopy's path transform:
+    cartopy 0.25 fails on the zero-area contour pieces a polar cap gives (``GEOSException:
+    getX called on empty Point``, SciTools/cartopy#2635). Around a pole the projected grid is
+    continuous across the date line (``lons`` closes the circle), so the contours are the same.
+    Only the shown hemisphere's rows are kept (the other one projects far off the map); a grid
+    without a row at the pole gets one, the nearest row's mean, so the cap has no hole.
+
+    Args:
+        proj: The cartopy projection of the axes.
+        lons: Longitudes, degrees (the last column may repeat the first plus 360).
+        lats: Latitudes, degrees.
+        values: ``(lat, lon)`` values.
+        south: The south polar view.
+
+    Returns:
+        ``x`` and ``y`` ``(lat, lon)`` in projection coordinates, and the values of those rows.
+    """
+    import cartopy.crs as ccrs
+
+    lats = np.asarray(lats, dtype=np.float64)
+    rows = lats <= 0.0 if south else lats >= 0.0
+    lats, values = lats[rows], np.asarray(values, dtype=np.float64)[rows]
+    pole = -90.0 if south else 90.0
+    if lats.size and not np.any(lats == pole):
+        # cell-centred grids stop half a cell short of the pole: close the cap with the
+        # nearest row's mean, else the contours leave a hole at the pole
+        nearest = int(np.argmax(np.abs(lats)))
+        with np.errstate(all="ignore"):
+            cap = np.full((1, values.shape[1]), np.nanmean(values[nearest]))
+        if nearest == lats.size - 1:
+            lats, values = np.append(lats, pole), np.concatenate((values, cap))
+        else:
+            lats, values = np.insert(lats, 0, pole), np.concatenate((cap, values))
+    lon2, lat2 = np.meshgrid(np.asarray(lons, dtype=np.float64), lats)
+    xyz = proj.transform_points(ccrs.PlateCarree(), lon2, lat2)
+    return xyz[..., 0], xyz[..., 1], values
+
+
 def _draw_geomagnetic_map(
     fig: Any,
     da: xr.DataArray,
@@ -250,9 +293,13 @@ def _draw_geomagnetic_map(
     edge = _POLAR_EDGE_LAT
     ax.set_extent([-180, 180, -90, -edge] if south else [-180, 180, edge, 90], ccrs.PlateCarree())
     _polar_boundary(ax)
-    mesh = _draw(
-        ax, mlon, mlat, values, o.style, cmap, lo, hi, o.levels, transform=ccrs.PlateCarree()
-    )
+    if o.style == "filled":
+        mesh = _draw(
+            ax, mlon, mlat, values, o.style, cmap, lo, hi, o.levels, transform=ccrs.PlateCarree()
+        )
+    else:
+        x, y, shown = _polar_grid(ax.projection, mlon, mlat, values, south)
+        mesh = _draw(ax, x, y, shown, o.style, cmap, lo, hi, o.levels)
     sign = -1.0 if south else 1.0
     rings = sign * np.arange(edge + 10.0, 90.0, 10.0)
     meridians = np.arange(-180, 180, 45)
@@ -418,9 +465,22 @@ def _draw_lat_lon(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
         if style != "filled":  # close the longitude circle for contours
             plot_values = np.concatenate([values, values[:, :1]], axis=1)
             plot_lons = np.concatenate([lons, lons[:1] + 360.0])
-        mesh = _draw(
-            ax, plot_lons, da["lat"].values, plot_values, style, cmap, lo, hi, levels, **transform
-        )
+        if polar and style != "filled":
+            x, y, plot_values = _polar_grid(proj, plot_lons, da["lat"].values, plot_values, south)
+            mesh = _draw(ax, x, y, plot_values, style, cmap, lo, hi, levels)
+        else:
+            mesh = _draw(
+                ax,
+                plot_lons,
+                da["lat"].values,
+                plot_values,
+                style,
+                cmap,
+                lo,
+                hi,
+                levels,
+                **transform,
+            )
         if o.show_coastlines:
             for line in coastlines():
                 ax.plot(line[:, 0], line[:, 1], color="0.25", linewidth=0.6, **transform)
