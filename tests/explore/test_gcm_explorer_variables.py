@@ -196,11 +196,11 @@ def test_global_maps_have_no_empty_strip_at_the_date_line(sample):
 
 
 def test_close_longitudes_keeps_grids_that_are_not_one_whole_circle():
-    from geospacexr.explore.gcm import _close_longitudes
+    from geospacexr.plot.common import close_longitudes
 
     values = np.arange(6.0).reshape(2, 3)
     regional = np.array([0.0, 10.0, 20.0])
-    assert _close_longitudes(regional, values)[0].tolist() == regional.tolist()
+    assert close_longitudes(regional, values)[0].tolist() == regional.tolist()
     whole = np.array([-180.0, -60.0, 60.0])
-    x, v = _close_longitudes(whole, values)
+    x, v = close_longitudes(whole, values)
     assert x.tolist() == [-180.0, -60.0, 60.0, 180.0] and v[:, -1].tolist() == [0.0, 3.0]

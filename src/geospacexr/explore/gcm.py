@@ -185,29 +185,6 @@ def _polar_lookup(
     }
 
 
-def _close_longitudes(lons: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Close a global map's longitude circle: the first column again, 360 degrees on.
-
-    A QuadMesh's cells end half a cell past the outer centres, so a grid from -180 to 177.5
-    leaves a strip (178.75 to 180) empty at the right edge of a -180..180 map: the repeated
-    column fills it. A grid that is not one whole circle of evenly spaced cells is kept.
-
-    Args:
-        lons: Cell-centre longitudes, increasing, degrees.
-        values: ``(y, lon)`` values.
-
-    Returns:
-        The longitudes and values, with the closing column when one was needed.
-    """
-    lons = np.asarray(lons, dtype=np.float64)
-    if lons.size < 2:
-        return lons, values
-    steps = np.diff(lons)
-    if not np.allclose(steps, steps[0]) or not np.isclose(lons[-1] - lons[0] + steps[0], 360.0):
-        return lons, values  # not a whole circle of evenly spaced cells: nothing to close
-    return np.append(lons, lons[0] + 360.0), np.concatenate([values, values[:, :1]], axis=1)
-
-
 def _clip_to_cap(line: np.ndarray, north: bool, boundary: float) -> list[np.ndarray]:
     """The parts of a (lon, lat) polyline poleward of ``boundary``, cut exactly at its edge."""
     lat = line[:, 1] if north else -line[:, 1]
@@ -940,7 +917,9 @@ class GcmExplorer:
         opts.update(line_alpha=0.0, line_width=0.0)
         xs = da[xdim].values
         if xdim == "lon" and self.slice.value == "lat_lon" and not self.local_time.value:
-            xs, values = _close_longitudes(xs, values)
+            from ..plot.common import close_longitudes
+
+            xs, values = close_longitudes(xs, values)
         mesh = hv.QuadMesh((xs, da[ydim].values, values), [_dim(xdim), _dim(ydim)], label)
         if self.slice.value == "lat_lon" and not self.local_time.value:
             mesh = mesh.opts(**opts)

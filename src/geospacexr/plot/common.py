@@ -162,6 +162,29 @@ def sentence_case(text: str) -> str:
     return result[:1].upper() + result[1:] if result else result
 
 
+def close_longitudes(lons: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Close a global map's longitude circle: the first column again, 360 degrees on.
+
+    Cells drawn from centres end half a cell past the outer ones and contours stop at them, so
+    a grid from -180 to 177.5 leaves the map's edge at +180 empty: the repeated column fills
+    it. A grid that is not one whole circle of evenly spaced cells is kept.
+
+    Args:
+        lons: Cell-centre longitudes, increasing, degrees.
+        values: ``(y, lon)`` values.
+
+    Returns:
+        The longitudes and values, with the closing column when one was needed.
+    """
+    lons = np.asarray(lons, dtype=np.float64)
+    if lons.size < 2:
+        return lons, values
+    steps = np.diff(lons)
+    if not np.allclose(steps, steps[0]) or not np.isclose(lons[-1] - lons[0] + steps[0], 360.0):
+        return lons, values  # not a whole circle of evenly spaced cells: nothing to close
+    return np.append(lons, lons[0] + 360.0), np.concatenate([values, values[:, :1]], axis=1)
+
+
 def variable_title(name: Any, attrs: dict[str, Any]) -> str:
     """A variable's title: ``Long name (NAME, units)``, its name said once.
 

@@ -34,6 +34,7 @@ from ..resources import coastlines
 from ..solar import terminator
 from .common import (
     SIGNED_NAMES,
+    close_longitudes,
     colour_scale,
     degree_axes,
     is_signed,
@@ -254,8 +255,8 @@ def _draw_geomagnetic_map(
     ``platecarree`` gives plain axes (magnetic longitude across, magnetic latitude up);
     ``north_polar``/``south_polar`` a polar stereographic view around the magnetic pole, drawn
     by cartopy with magnetic latitude and longitude standing for latitude and longitude (no
-    geographic feature is drawn on it). The field's ``mlon`` already closes the circle (it holds
-    both -180 and +180), so contours need no added column.
+    geographic feature is drawn on it). TIE-GCM's ``mlon`` closes the circle (it holds both
+    -180 and +180); CESM2's stops a cell short, and its contours get the closing column.
     """
     name = da.name
     if o.magnetic:
@@ -298,7 +299,8 @@ def _draw_geomagnetic_map(
             ax, mlon, mlat, values, o.style, cmap, lo, hi, o.levels, transform=ccrs.PlateCarree()
         )
     else:
-        x, y, shown = _polar_grid(ax.projection, mlon, mlat, values, south)
+        ring, closed = close_longitudes(mlon, values)  # CESM2's mlon stops a cell short of 180
+        x, y, shown = _polar_grid(ax.projection, ring, mlat, closed, south)
         mesh = _draw(ax, x, y, shown, o.style, cmap, lo, hi, o.levels)
     sign = -1.0 if south else 1.0
     rings = sign * np.arange(edge + 10.0, 90.0, 10.0)
