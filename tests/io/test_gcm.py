@@ -61,6 +61,25 @@ def test_float32_secondaries_mask_the_double_missing_value(tg_files):
     assert float(np.nanmax(ds.TN.values)) < 3000
 
 
+@pytest.mark.parametrize("compiled_from", [0, 1 << 62])
+def test_missing_values_mask_the_same_compiled_or_by_numpy(tg_files, monkeypatch, compiled_from):
+    """Small reads are masked by numpy, large ones by the compiled kernel: same NaNs, same
+    values (each path forced in turn, against the file read without masking)."""
+    from geospacexr.io import gcm as gcm_io
+
+    _, sech = tg_files
+    monkeypatch.setattr(gcm_io, "MASK_COMPILED_MIN_SIZE", compiled_from)
+    ds = geospacexr.open_tiegcm(sech)
+    with netCDF4.Dataset(sech) as nc:
+        nc.set_auto_mask(False)
+        raw = np.asarray(nc["TN"][:], dtype=np.float64)
+        fill = float(nc["TN"].missing_value)
+    got = ds.TN.values
+    expected = np.where(raw == np.float32(fill), np.nan, raw)
+    assert np.isnan(expected).any() and np.isfinite(expected).any()
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_primary_and_secondary_are_merged(tg_files):
     prim, sech = tg_files
     ds = geospacexr.open_tiegcm([sech, prim])

@@ -666,6 +666,13 @@ def _open_raw(path: Path, chunks: Any) -> xr.Dataset:
     return raw
 
 
+#: Reads with at least this many values are masked by the compiled one-pass kernel
+#: (:func:`geospacexr._fastmath.mask_equal`, about twice as fast as numpy's compare-and-putmask
+#: on a whole 2.5-degree field); smaller ones (a slice, a column) by numpy, where both take under
+#: a millisecond and the first compiled call of a process costs about a second (numba loading).
+MASK_COMPILED_MIN_SIZE = 1 << 20
+
+
 class _MissingToNaN(BackendArray):
     """A file variable whose ``missing_value`` slots read as NaN, masked in place on read.
 
@@ -689,10 +696,14 @@ class _MissingToNaN(BackendArray):
         out = np.asarray(self.inner[indexing.OuterIndexer(key)])
         if not out.flags.writeable:
             out = out.copy()
-        from .._fastmath import mask_equal
+        if out.size >= MASK_COMPILED_MIN_SIZE and out.flags.c_contiguous:
+            from .._fastmath import mask_equal
 
-        for fill in self.fills:
-            mask_equal(out, fill)
+            for fill in self.fills:
+                mask_equal(out, fill)
+        else:
+            for fill in self.fills:
+                np.putmask(out, out == out.dtype.type(fill), np.nan)
         return out
 
 
