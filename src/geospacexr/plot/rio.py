@@ -152,6 +152,7 @@ def plot_rio_line(
     if len(bands) > 1:
         ax.legend(fontsize=7, ncols=min(len(bands), 4), title="band", title_fontsize=7)
     ax.set_ylabel(_y_label(series))
+    ax.set_xlim(series["time"].values[0], series["time"].values[-1])
     _time_axis(ax)
     ax.set_title(title if title is not None else _caption(ds, series), fontsize=10)
     ax.grid(True, linewidth=0.3, color="0.8")
@@ -219,6 +220,10 @@ def plot_rio_stack(
         ax.set_ylabel(_y_label(band), fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(True, linewidth=0.3, color="0.8")
+    axes[-1].set_xlim(
+        min(band["time"].values[0] for _, band in panels),
+        max(band["time"].values[-1] for _, band in panels),
+    )
     _time_axis(axes[-1])
     first = panels[0][1]
     window = float(first.attrs.get("window_s", 0.0))
