@@ -132,7 +132,7 @@ def test_site_map_selection_partial_availability_and_extent(norstar, hsr):
         start="2007-04-02",
         end="2007-04-04T23:59:55",
         show_coastlines=False,
-    )  # fmt: skip
+    )
     fovs = _fovs(ax)
     assert set(fovs) == {
         "fov:norstar_riometer:gill:data",
@@ -144,7 +144,9 @@ def test_site_map_selection_partial_availability_and_extent(norstar, hsr):
         0.25 + 0.5 * 0.5, abs=0.01
     )
     # the default extent surrounds the drawn sites (Meanook to Churchill)
-    lon0, lon1, lat0, lat1 = ax.get_extent(crs=__import__("cartopy.crs").crs.PlateCarree())
+    import cartopy.crs as ccrs
+
+    lon0, lon1, lat0, lat1 = ax.get_extent(crs=ccrs.PlateCarree())
     assert lon0 < -113.35 and lon1 > -94.08 and lat0 < 54.62 and lat1 > 58.76
     with pytest.raises(InvalidArgumentError, match="no riometer site"):
         prio.plot_rio_site_map(sites=["zzzz"])
