@@ -217,9 +217,7 @@ def write_norstar(
                 last = f"{date} 24:00:00 {k2[sl][-1]:.3f} {volts[sl][-1]:.4f}"
             name = f"norstar_{level}_rio-{site}_{dmy.replace('-', '')}_v01.txt"
             with atomic_path(folder / name) as tmp:
-                Path(tmp).write_text(
-                    _norstar_text(site, day, level, [*rows, last], processed)
-                )
+                Path(tmp).write_text(_norstar_text(site, day, level, [*rows, last], processed))
             names.append(name)
     return names
 
