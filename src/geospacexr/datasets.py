@@ -770,7 +770,7 @@ register_sample(
     "the night of themis-gill and rego-gill), receiver noise and a burst of interference "
     "(geospacexr._synth.riometer)",
     opener=_open_riometer_path,
-    version=2,  # version 1 covered 2007-04-02 to 04, a night no ASI sample shows
+    version=2,  # version 1 covered 2007-04-02 to 04 (seed 2007), a night no ASI sample shows
 )(_norstar_rio)
 register_sample(
     "swan_hsr-mean",
