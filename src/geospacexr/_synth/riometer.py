@@ -4,8 +4,8 @@ What the riometer sees is built from a known truth, so the quiet-day-curve and a
 can be checked against it:
 
 * a **quiet-day curve** (QDC) in dB that depends on local sidereal time only (the cosmic radio
-  noise of the sky overhead): a mean level and two sidereal harmonics, a maximum near 19 h LST
-  (the galactic plane overhead);
+  noise of the sky overhead): a mean level and two sidereal harmonics (the first peaking at
+  19 h LST, the galactic plane overhead), the sum's maximum near 16 h LST;
 * **absorption events** (cosmic noise absorption, CNA), Gaussian in time, 0.4-3 dB at 30 MHz,
   lasting 20 min to 3 h, on some days only; for the HSR bands the absorption scales as
   ``(30 MHz / f)^2`` (the non-deviative absorption of a wave far above the collision frequency);
