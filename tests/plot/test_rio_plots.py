@@ -93,6 +93,29 @@ def test_stack_plot_one_panel_per_band_and_per_site(norstar, hsr):
     assert "riometer signal" in both._suptitle.get_text()
 
 
+def test_stack_into_given_axes_beside_a_keogram(norstar):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    top, bottom = fig.subplots(2, 1)
+    bottom.plot([0, 1], [0, 1])  # another panel (a keogram) shares the figure
+    out = prio.plot_rio_stack(
+        norstar,
+        what="k2",
+        window_s=60,
+        start="2014-03-10T05:00",
+        end="2014-03-10T07:00",
+        axes=[top],
+    )
+    assert out is fig and len(top.lines) == 1 and top.get_title().startswith("riometer")
+    assert fig._suptitle is None and top.get_xlabel() == "time (UT)"
+    assert (
+        top.lines[0].get_ydata().size == 121
+    )  # 120 minutes, and the 07:00:00 sample (end included)
+    with pytest.raises(InvalidArgumentError, match="1 panel"):
+        prio.plot_rio_stack(norstar, axes=[top, bottom])
+
+
 def test_stack_and_line_errors(norstar):
     with pytest.raises(InvalidArgumentError, match="at least one"):
         prio.plot_rio_stack([])

@@ -169,6 +169,7 @@ def plot_rio_stack(
     end: Any = None,
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
+    axes: Sequence[Any] | None = None,
 ) -> Any:
     """Stack plot: one panel per site (a list of Datasets) or per HSR band, sharing the UT axis.
 
@@ -188,13 +189,16 @@ def plot_rio_stack(
         end: Last time drawn (default: the last sample).
         figsize: Figure size, inches (default: 8 wide, 1.3 per panel).
         title: Title (default: the quantity and the averaging window).
+        axes: Axes to draw the panels into, one per panel, top to bottom (to compose the stack
+            with other panels, e.g. an all-sky imager keogram); default: a new figure.
 
     Returns:
-        The matplotlib Figure (its axes top to bottom in ``fig.axes``).
+        The matplotlib Figure (its axes top to bottom in ``fig.axes``; with ``axes``, their
+        figure).
 
     Raises:
-        InvalidArgumentError: If no Dataset is given, ``what`` is unknown, or a Dataset has no
-            sample between ``start`` and ``end``.
+        InvalidArgumentError: If no Dataset is given, ``what`` is unknown, a Dataset has no
+            sample between ``start`` and ``end``, or ``axes`` has not one Axes per panel.
     """
     require_matplotlib()
     from matplotlib.figure import Figure
@@ -206,9 +210,19 @@ def plot_rio_stack(
     for ds in items:
         series = _prepared(ds, what, None, qdc_options, window_s, start, end)
         panels.extend((ds, band) for band in _bands(series, frequency))
-    size = figsize if figsize is not None else (8.0, 1.0 + 1.3 * len(panels))
-    fig = Figure(figsize=size, layout="constrained")
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    if axes is None:
+        size = figsize if figsize is not None else (8.0, 1.0 + 1.3 * len(panels))
+        fig = Figure(figsize=size, layout="constrained")
+        axes = list(fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0])
+    else:
+        axes = list(axes)
+        if len(axes) != len(panels):
+            raise InvalidArgumentError(
+                f"{len(panels)} panel(s) to draw into {len(axes)} Axes", argument="axes"
+            )
+        fig = axes[0].figure
+        for ax in axes[:-1]:
+            ax.tick_params(labelbottom=False)
     for ax, (ds, band) in zip(axes, panels, strict=True):
         colour = _colour(ds)
         ax.plot(band["time"].values, band.values, linewidth=0.8, color=colour)
@@ -220,16 +234,21 @@ def plot_rio_stack(
         ax.set_ylabel(_y_label(band), fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(True, linewidth=0.3, color="0.8")
-    axes[-1].set_xlim(
+    span = (
         min(band["time"].values[0] for _, band in panels),
         max(band["time"].values[-1] for _, band in panels),
     )
+    for ax in axes:
+        ax.set_xlim(*span)
     _time_axis(axes[-1])
     first = panels[0][1]
     window = float(first.attrs.get("window_s", 0.0))
     name = str(first.attrs.get("long_name", what))
     default = f"riometer {name}" + (f", {window:g} s averages" if window else "")
-    fig.suptitle(title if title is not None else default, fontsize=10)
+    if len(fig.axes) == len(axes):
+        fig.suptitle(title if title is not None else default, fontsize=10)
+    else:  # composed with other panels: the title goes on the top panel
+        axes[0].set_title(title if title is not None else default, fontsize=10)
     return fig
 
 
@@ -368,6 +387,9 @@ def plot_rio_site_map(
             transform=ccrs.Geodetic(),
             gid=f"fov:{row.name}:{site.code}:{'data' if has else 'none'}",
         )
+        lon0, lon1, lat0, lat1 = extent
+        if not (lon0 <= site.lon <= lon1 and lat0 <= site.lat <= lat1):
+            continue  # outside the map: no marker, no label (text is not clipped to the map)
         ax.plot(site.lon, site.lat, marker="^", color="k", markersize=3, transform=plate)
         if any(
             c == site.code and abs(la - site.lat) < 0.2 and abs(lo - site.lon) < 0.2
@@ -383,7 +405,8 @@ def plot_rio_site_map(
             fontsize=6,
             ha="center",
             va="top",
-            color=row.colour if has else "0.35",
+            color="k" if has else "0.35",
+            fontweight="bold" if has else "normal",
             transform=below,
             clip_on=True,
         )
