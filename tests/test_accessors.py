@@ -17,7 +17,7 @@ def test_accessor_init_never_raises():
         xr.Dataset(attrs={"geospacexr_kind": 3}),
         xr.Dataset({"x": ("t", [1])}),
     ):
-        ds.gcm, ds.asi, ds.rb, ds.superdarn, ds.mhd, ds.ionosphere  # noqa: B018
+        ds.gcm, ds.asi, ds.rb, ds.superdarn, ds.mhd, ds.ionosphere, ds.rio  # noqa: B018
 
 
 def test_wrong_kind_message_says_what_to_do(asi):

@@ -49,6 +49,8 @@ ACCESSORS = [
     accessors._MhdPlot,
     accessors.IonosphereAccessor,
     accessors._IonospherePlot,
+    accessors.RioAccessor,
+    accessors._RioPlot,
 ]
 
 

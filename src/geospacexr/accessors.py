@@ -1,4 +1,6 @@
-"""The accessors ``ds.gcm``, ``ds.asi``, ``ds.rb``, ``ds.superdarn``, ``ds.mhd``, ``ds.ionosphere``.
+"""The accessors ``ds.gcm``, ``ds.asi``, ``ds.rb``, ``ds.superdarn``, ``ds.mhd``, ``ds.rio``...
+
+And ``ds.ionosphere``.
 
 A front door.
 
@@ -46,9 +48,12 @@ from .mhd import slices as _mhd_slices
 from .plot import asi as _plot_asi
 from .plot import gcm as _plot_gcm
 from .plot import mhd as _plot_mhd
+from .plot import rio as _plot_rio
 from .plot import superdarn as _plot_superdarn
 from .plot import superdarn_fan as _plot_superdarn_fan
 from .plot import superdarn_maps as _plot_superdarn_maps
+from .rio import qdc as _rio_qdc
+from .rio import series as _rio_series
 from .superdarn import convection as _sd_convection
 from .superdarn import geometry as _sd_geometry
 from .superdarn import hardware as _sd_hardware
@@ -64,6 +69,7 @@ __all__ = [
     "IonosphereAccessor",
     "MhdAccessor",
     "RbAccessor",
+    "RioAccessor",
     "SuperdarnAccessor",
 ]
 
@@ -317,3 +323,34 @@ class IonosphereAccessor(_Accessor):
     def plot(self) -> _IonospherePlot:
         """Figures: ``ds.ionosphere.plot.polar(step=-1)``, potential and FAC of both hemispheres."""
         return _IonospherePlot(self)
+
+
+class _RioPlot(_PlotAccessor):
+    """``ds.rio.plot``: figures of a ``riometer`` Dataset (:mod:`geospacexr.plot.rio`)."""
+
+    line = accessor_method(_plot_rio.plot_rio_line, name="line")
+    stack = accessor_method(_plot_rio.plot_rio_stack, name="stack")
+    site_map = accessor_method(_plot_rio.plot_rio_site_map, name="site_map")
+
+
+@xr.register_dataset_accessor("rio")
+class RioAccessor(_Accessor):
+    """Riometer methods (quiet-day curves, absorption, figures), as ``ds.rio.<method>``.
+
+    Each method is the function of the same name in :mod:`geospacexr.rio`, with the same
+    arguments (the Dataset first); the figures are ``ds.rio.plot.line``, ``stack`` and
+    ``site_map`` (:mod:`geospacexr.plot.rio`).
+    """
+
+    _name = "rio"
+    _kinds = ("riometer",)
+
+    quiet_day_curve = accessor_method(_rio_qdc.quiet_day_curve)
+    absorption = accessor_method(_rio_qdc.absorption)
+    signal_db = accessor_method(_rio_qdc.signal_db)
+    quantity = accessor_method(_rio_series.quantity)
+
+    @property
+    def plot(self) -> _RioPlot:
+        """Figures: ``ds.rio.plot.line(what="absorption")``, ``stack()``, ``site_map()``."""
+        return _RioPlot(self)

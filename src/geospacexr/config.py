@@ -385,6 +385,12 @@ class RioConfig:
         min_samples_per_bin: Fewest samples a day must have in a bin for its value to count.
         volts_db_factor: ``signal_dB = volts_db_factor * log10(V)`` for riometers that record
             a voltage proportional to the received power (NORSTAR): 10.
+        plot_window_s: Moving-average window of the riometer line and stack plots, seconds:
+            each plotted point is the mean of the samples of one window (0: every sample).
+        beam_width_deg: Full width of a riometer's beam, degrees (a wide-beam riometer's
+            antenna: about 60 degrees between half-power points), for its field of view.
+        fov_height_km: Height of the absorbing D-region layer where the field of view is drawn,
+            km (90).
     """
 
     qdc_days: int = _limit(14, min=1, max=366)
@@ -393,6 +399,9 @@ class RioConfig:
     qdc_harmonics: int = _limit(8, min=0, max=1000)
     min_samples_per_bin: int = _limit(3, min=1, max=100000)
     volts_db_factor: float = _limit(10.0, gt=0, max=100)
+    plot_window_s: float = _limit(60.0, min=0, max=86400)
+    beam_width_deg: float = _limit(60.0, gt=0, lt=180)
+    fov_height_km: float = _limit(90.0, gt=0, max=1000)
 
 
 @dataclass(frozen=True)

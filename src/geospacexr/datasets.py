@@ -765,10 +765,12 @@ def _open_riometer_path(path: Path, **kwargs: Any) -> Any:
 register_sample(
     "norstar_rio-gill",
     kind="riometer",
-    description="NORSTAR riometer Gillam, 2007-04-02 to 04: K0 and K2 daily text files (5 s), "
-    "a known sidereal quiet-day curve with absorption events, receiver noise and a burst of "
-    "interference (geospacexr._synth.riometer)",
+    description="NORSTAR riometer Gillam, 2014-03-08 to 10: K0 and K2 daily text files (5 s), "
+    "a known sidereal quiet-day curve with absorption events (one at 06:02 UT on 2014-03-10, "
+    "the night of themis-gill and rego-gill), receiver noise and a burst of interference "
+    "(geospacexr._synth.riometer)",
     opener=_open_riometer_path,
+    version=2,  # version 1 covered 2007-04-02 to 04 (seed 2007), a night no ASI sample shows
 )(_norstar_rio)
 register_sample(
     "swan_hsr-mean",

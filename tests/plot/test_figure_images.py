@@ -266,6 +266,51 @@ def test_mosaic_map(tmp_path):
     check_image(ax.figure, "asi_mosaic_map", tmp_path)
 
 
+# ---------------------------------------------------------------------------------------------
+# Riometer figures
+
+
+def test_riometer_stack_layout(tmp_path):
+    from geospacexr.plot.rio import plot_rio_stack
+
+    hsr = datasets.open_sample("swan_hsr-mean")
+    fig = plot_rio_stack(hsr, frequency=[20, 35, 55], window_s=600)
+    fig.draw_without_rendering()
+    width, height = fig.bbox.width, fig.bbox.height
+    boxes = [_bbox(ax, fig) for ax in fig.axes]
+    # three panels top to bottom, not overlapping, all as wide as each other
+    assert all(a.y0 >= b.y1 for a, b in itertools.pairwise(boxes))
+    assert len({round(b.width) for b in boxes}) == 1
+    # every panel's tag inside its panel, every tick label and axis label inside the figure
+    for ax, box in zip(fig.axes, boxes, strict=True):
+        tag = _bbox(ax.texts[0], fig)
+        assert box.x0 <= tag.x0 and tag.x1 <= box.x1 and box.y0 <= tag.y0 and tag.y1 <= box.y1
+        for label in [*ax.get_yticklabels(), ax.yaxis.label]:
+            b = _bbox(label, fig)
+            assert b.x0 >= 0 and b.y0 >= 0 and b.y1 <= height
+    bottom = fig.axes[-1]
+    labels = [t for t in bottom.get_xticklabels() if t.get_text()]
+    assert labels and all(0 <= _bbox(t, fig).x0 and _bbox(t, fig).x1 <= width for t in labels)
+    # only the bottom panel carries time labels (shared axis)
+    assert not any(t.get_text() for ax in fig.axes[:-1] for t in ax.get_xticklabels())
+    check_image(fig, "rio_stack", tmp_path)
+
+
+def test_riometer_site_map(tmp_path):
+    from geospacexr.plot.rio import plot_rio_site_map
+
+    norstar = datasets.open_sample("norstar_rio-gill")
+    ax = plot_rio_site_map(norstar, extent=(-125, -85, 48, 66))
+    fig = ax.figure
+    fig.draw_without_rendering()
+    # the site labels that are drawn lie inside the map
+    box = _bbox(ax, fig)
+    shown = [t for t in ax.texts if t.get_visible() and _bbox(t, fig).width > 0]
+    inside = [t for t in shown if box.x0 <= _bbox(t, fig).x0 and _bbox(t, fig).x1 <= box.x1]
+    assert {"GILL", "CHUR", "MEAN"} <= {t.get_text() for t in inside}
+    check_image(fig, "rio_site_map", tmp_path)
+
+
 def test_image_comparison_can_fail(tiegcm, tmp_path):
     """The comparison sees small changes: the same map without its terminator line differs."""
     if UPDATE:

@@ -56,7 +56,7 @@ def test_sample_days_concatenated_k2_preferred(norstar):
         ds.absorption.values, (truth["qdc_db"] - truth["signal_db"])[:, 0], atol=6e-4
     )
     meta = json.loads(ds.attrs["file_metadata"])
-    assert meta["processing_date"] == "2007-04-16 12:00:00"
+    assert meta["processing_date"] == "2014-03-22 12:00:00"
 
 
 def test_k0_alone_has_no_absorption_and_registry_finds_it(norstar):

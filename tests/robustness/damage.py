@@ -295,7 +295,7 @@ FORMATS: dict[str, Format] = {
             "geospacexr:open_riometer",
             "riometer",
             "rio-text",
-            ("2007-04-02", "2007-04-03"),
+            ("2014-03-08", "2014-03-09"),
             cases=30,
         ),
         Format(

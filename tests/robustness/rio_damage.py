@@ -52,7 +52,7 @@ def norstar_cases(src: Path) -> list[tuple[str, str, Callable]]:
         return "20 rows garbled"
 
     def date(new, rng):
-        value = rng.choice([b"31/02/07", b"00/00/00", b"02/13/07", b"03/04/07", b"02/04/70"])
+        value = rng.choice([b"31/02/14", b"00/00/00", b"08/13/14", b"09/03/14", b"08/03/70"])
         i = _index(rng, len(new))
         new[i] = value + new[i][8:]
         return f"row {i} dated {value.decode()}"
@@ -95,7 +95,7 @@ def norstar_cases(src: Path) -> list[tuple[str, str, Callable]]:
 
     def long_line(rng):
         size = rng.choice([2_000_000, 20_000_000])
-        data = head + sep + b"02/04/07 00:00:00 " + b"9" * size + b"\n" + body
+        data = head + sep + b"08/03/14 00:00:00 " + b"9" * size + b"\n" + body
         return f"a {size}-digit value", _writer(src.name, data), False
 
     return [

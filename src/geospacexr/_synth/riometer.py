@@ -4,11 +4,14 @@ What the riometer sees is built from a known truth, so the quiet-day-curve and a
 can be checked against it:
 
 * a **quiet-day curve** (QDC) in dB that depends on local sidereal time only (the cosmic radio
-  noise of the sky overhead): a mean level and two sidereal harmonics, a maximum near 19 h LST
-  (the galactic plane overhead);
+  noise of the sky overhead): a mean level and two sidereal harmonics (the first peaking at
+  19 h LST, the galactic plane overhead), the sum's maximum near 16 h LST;
 * **absorption events** (cosmic noise absorption, CNA), Gaussian in time, 0.4-3 dB at 30 MHz,
   lasting 20 min to 3 h, on some days only; for the HSR bands the absorption scales as
   ``(30 MHz / f)^2`` (the non-deviative absorption of a wave far above the collision frequency);
+* one more event at a fixed time, :data:`NIGHT_EVENT`: 2.5 dB peaking at 06:02 UT on
+  2014-03-10, the minutes of the ``themis-gill`` and ``rego-gill`` all-sky imager samples (an
+  auroral arc over Gillam), so that the riometer sample can be shown beside their keogram;
 * receiver noise (0.04 dB rms) and a short burst of radio interference (which *raises* the
   signal: the upper-envelope QDC statistic has to skip it).
 
@@ -36,10 +39,20 @@ _GMST_RATE_H_PER_DAY = 24.06570982441908
 NORSTAR_CADENCE_S = 5
 HSR_CADENCE_S = 1
 
-#: The sample sites: (site, longitude) and the days they cover
+#: The sample sites: (site, longitude) and the days they cover. The NORSTAR sample ends on the
+#: night of the Gillam all-sky imager samples (2014-03-10, 06:00 UT).
 NORSTAR_SITE = "gill"
-NORSTAR_START = "2007-04-02"
+NORSTAR_START = "2014-03-08"
 NORSTAR_DAYS = 3
+#: Seed of the NORSTAR sample's events and noise: its seeded events (17:25 UT on 03-09, 14:50
+#: UT on 03-10) fall at other sidereal times than the night event, so a 3-day upper envelope
+#: has a clean day at every sidereal time.
+NORSTAR_SEED = 2015
+#: (peak time UT, peak dB at 30 MHz, Gaussian width s) of the absorption event on the ASI
+#: samples' night; it adds to the seeded events of any truth whose times cover it.
+NIGHT_EVENT = ("2014-03-10T06:02", 2.5, 600.0)
+#: days from a NORSTAR file's first day to the "Processing date" of its header
+_PROCESSED_AFTER_DAYS = 14
 HSR_SITE = "mean"
 HSR_LAT, HSR_LON = 54.62, -113.35
 HSR_DAY = "2024-02-03"
@@ -104,7 +117,7 @@ def truth(
     lon_deg: float = -94.64,
     cadence_s: int = NORSTAR_CADENCE_S,
     frequencies_mhz: tuple[float, ...] = (30.0,),
-    seed: int = 2007,
+    seed: int = NORSTAR_SEED,
 ) -> dict[str, np.ndarray]:
     """The known quiet-day curve, absorption and observed signal of a riometer, in dB.
 
@@ -127,7 +140,8 @@ def truth(
     freqs = np.asarray(frequencies_mhz, dtype=float)
     qdc = np.stack([qdc_db(lst, f) for f in freqs], axis=1)
     shape = np.zeros(n)
-    for peak, amplitude, width in _events(t0, days, seed):
+    night = (np.datetime64(NIGHT_EVENT[0], "ns"), NIGHT_EVENT[1], NIGHT_EVENT[2])
+    for peak, amplitude, width in [*_events(t0, days, seed), night]:
         dt = (times - peak) / np.timedelta64(1, "s")
         shape += amplitude * np.exp(-0.5 * (dt / width) ** 2)
     absorption = shape[:, None] * (30.0 / freqs[None, :]) ** 2
@@ -142,11 +156,14 @@ def truth(
     return {"time": times, "qdc_db": qdc, "absorption_db": absorption, "signal_db": signal}
 
 
-def _norstar_text(site: str, day: np.datetime64, level: str, rows: list[str]) -> str:
+def _norstar_text(
+    site: str, day: np.datetime64, level: str, rows: list[str], processed: np.datetime64
+) -> str:
     stamp = np.datetime_as_string(day, "D").replace("-", "")
+    when = processed.astype("datetime64[s]").astype(object).strftime("%a %b %d %H:%M:%S %Y")
     header = [
         f"# ---- NORSTAR riometer {level.upper()} data, site {site.upper()} ----",
-        "# Processing date: Mon Apr 16 12:00:00 2007",
+        f"# Processing date: {when}",
         f"# Site unique ID: {site.upper()}",
         "# Frequency: 30 MHz",
         f"# Data date: {stamp}",
@@ -162,7 +179,7 @@ def write_norstar(
     start: str = NORSTAR_START,
     days: int = NORSTAR_DAYS,
     levels: tuple[str, ...] = ("k0", "k2"),
-    seed: int = 2007,
+    seed: int = NORSTAR_SEED,
     lon_deg: float = -94.64,
 ) -> list[str]:
     """Write NORSTAR K0 and/or K2 daily text files (new names) of the known truth.
@@ -183,6 +200,7 @@ def write_norstar(
     volts = 10.0 ** (t["signal_db"][:, 0] / 10.0)
     k2 = t["qdc_db"][:, 0] - t["signal_db"][:, 0]
     per_day = 86400 // NORSTAR_CADENCE_S
+    processed = np.datetime64(start, "D") + _PROCESSED_AFTER_DAYS + np.timedelta64(12, "h")
     names = []
     for d in range(days):
         day = np.datetime64(start, "D") + d
@@ -203,7 +221,7 @@ def write_norstar(
                 last = f"{date} 24:00:00 {k2[sl][-1]:.3f} {volts[sl][-1]:.4f}"
             name = f"norstar_{level}_rio-{site}_{dmy.replace('-', '')}_v01.txt"
             with atomic_path(folder / name) as tmp:
-                Path(tmp).write_text(_norstar_text(site, day, level, [*rows, last]))
+                Path(tmp).write_text(_norstar_text(site, day, level, [*rows, last], processed))
             names.append(name)
     return names
 

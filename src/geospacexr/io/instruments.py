@@ -14,7 +14,7 @@ are in a format no reader reads yet) and a sample generator; ``docs/extending.md
 Example:
     >>> from geospacexr.io import instruments
     >>> instruments.list_instruments()[:3]
-    ['rego', 'smile', 'themis']
+    ['norstar_riometer', 'rego', 'smile']
     >>> instruments.get_instrument("trex_blue").colour
     'tab:cyan'
 """
@@ -36,6 +36,7 @@ __all__ = [
     "DownloadLayout",
     "FileType",
     "Instrument",
+    "Site",
     "TableView",
     "UnknownInstrumentError",
     "colour_of",
@@ -46,6 +47,7 @@ __all__ = [
     "instrument_of_file",
     "instrument_of_imager",
     "instrument_of_skymap_project",
+    "instrument_sites",
     "instruments",
     "label_of",
     "list_instruments",
@@ -118,6 +120,25 @@ class DownloadLayout:
 
 
 @dataclass(frozen=True)
+class Site:
+    """One site of an instrument whose sites the table lists (riometers).
+
+    Attributes:
+        code: The site's unique id as file names and headers write it (``"gill"``).
+        name: Its human name (``"Gillam"``).
+        lat: Geographic (geodetic) latitude, degrees.
+        lon: Geographic longitude, degrees east, in [-180, 180).
+        aliases: Other codes of the site (NORSTAR's old 3-letter codes, ``"gil"``).
+    """
+
+    code: str
+    name: str
+    lat: float
+    lon: float
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Instrument:
     r"""One row of the instrument table.
 
@@ -158,6 +179,9 @@ class Instrument:
             first imager, with a margin); frames stamped earlier are skipped and reported as
             implausible (:func:`geospacexr.io.times.plausible_range`). ``None``: the
             configuration's ``asi.earliest_frame_time``.
+        sites: The instrument's sites with their positions, for instruments whose files do not
+            carry them and that have no skymaps (riometers); empty for the imagers, whose
+            skymaps give the positions.
     """
 
     name: str
@@ -180,6 +204,7 @@ class Instrument:
     colour: str = FALLBACK_COLOUR
     aliases: tuple[str, ...] = field(default=())
     first_light: str | None = None
+    sites: tuple[Site, ...] = ()
 
     @property
     def readers(self) -> tuple[str, ...]:
@@ -220,6 +245,27 @@ class Instrument:
             and re.fullmatch(self.imager_pattern, imager, re.IGNORECASE) is not None
         )
 
+    def site(self, code: str) -> Site:
+        """Return one of its sites by code or alias (case-insensitive).
+
+        Args:
+            code: ``"gill"``, or an alias such as NORSTAR's old ``"gil"``.
+
+        Returns:
+            The :class:`Site`.
+
+        Raises:
+            UnknownNameError: If the instrument has no such site (its codes are listed).
+        """
+        low = str(code).lower()
+        for site in self.sites:
+            if low == site.code or low in site.aliases:
+                return site
+        codes = ", ".join(s.code for s in self.sites) or "none"
+        raise UnknownNameError(
+            f"{self.name} has no site {code!r} (its sites: {codes})", name=str(code)
+        )
+
     def describe(self) -> dict[str, Any]:
         """The row as a plain dict (``name`` and ``description`` first), for listings."""
         return {
@@ -241,6 +287,7 @@ class Instrument:
             "colour": self.colour,
             "aliases": list(self.aliases),
             "first_light": self.first_light,
+            "sites": [s.code for s in self.sites],
         }
 
 
@@ -248,6 +295,48 @@ def _pgm(imager_glob: str) -> tuple[str, ...]:
     """File-name patterns of multi-frame PGM minute files of an imager (plain, gzip, bzip2)."""
     return tuple(f"*_{imager_glob}_*{ext}" for ext in (".pgm", ".pgm.gz", ".pgm.bz2"))
 
+
+#: NORSTAR (formerly CANOPUS) riometer sites: unique id, name, old 3-letter code (the old file
+#: names' prefix) and geographic position, from the CANOPUS station list (to about 0.05 degree).
+_NORSTAR_SITES: tuple[Site, ...] = tuple(
+    Site(code, name, lat, lon, (old,))
+    for code, name, old, lat, lon in (
+        ("chur", "Fort Churchill", "chu", 58.76, -94.08),
+        ("cont", "Contwoyto Lake", "con", 65.75, -111.25),
+        ("daws", "Dawson", "daw", 64.05, -139.11),
+        ("arvi", "Arviat (Eskimo Point)", "esk", 61.11, -94.05),
+        ("fsim", "Fort Simpson", "sim", 61.76, -121.23),
+        ("fsmi", "Fort Smith", "smi", 60.03, -111.93),
+        ("gill", "Gillam", "gil", 56.38, -94.64),
+        ("isll", "Island Lake", "isl", 53.86, -94.66),
+        ("mcmu", "Fort McMurray", "mcm", 56.66, -111.21),
+        ("pina", "Pinawa", "pin", 50.20, -96.04),
+        ("rabb", "Rabbit Lake", "rab", 58.22, -103.68),
+        ("rank", "Rankin Inlet", "ran", 62.82, -92.11),
+        ("talo", "Taloyoak", "tal", 69.54, -93.55),
+    )
+)
+#: SWAN hyperspectral riometer sites: the University of Calgary's observatory list for
+#: ``swan_hsr`` (``list_observatories("swan_hsr")``, geodetic positions to 0.01 degree).
+_HSR_SITES: tuple[Site, ...] = tuple(
+    Site(code, name, lat, lon)
+    for code, name, lat, lon in (
+        ("buff", "Buffalo Narrows", 55.84, -108.42),
+        ("daws", "Dawson City", 64.05, -139.11),
+        ("fsim", "Fort Simpson", 61.76, -121.23),
+        ("gill", "Gillam", 56.38, -94.64),
+        ("isll", "Island Lake", 53.86, -94.66),
+        ("mcmu", "Fort McMurray", 56.65, -111.22),
+        ("mean", "Meanook", 54.62, -113.35),
+        ("medo", "Meadow Lake", 54.13, -108.51),
+        ("nrsq", "Narsarsuaq", 61.16, -45.44),
+        ("pfrr", "Poker Flat Research Range", 65.13, -147.49),
+        ("pgeo", "Prince George", 53.76, -122.85),
+        ("pina", "Pinawa", 50.26, -95.87),
+        ("rabb", "Rabbit Lake", 58.23, -103.68),
+        ("russ", "Russell", 50.80, -101.19),
+    )
+)
 
 #: The rows of the built-in instruments, in the order messages list them. Facts: image sizes
 #: from the real files of ../shared/data and pyucalgarysrs's readers; server paths from the
@@ -386,6 +475,37 @@ _BUILTIN: tuple[Instrument, ...] = (
         skymap_kind="ucalgary-sav",
         colour="tab:brown",
     ),
+    Instrument(
+        name="norstar_riometer",
+        network="NORSTAR",
+        label="NORSTAR riometer",
+        description="NORSTAR (formerly CANOPUS) single-frequency 30 MHz riometers: daily K0 "
+        "(raw) and K2 (absorption) text files, 5 s",
+        kind="riometer",
+        dtype="float32",
+        files=(
+            FileType(
+                "riometer-norstar",
+                ("norstar_k[0-9]_rio-*.txt", "*_rio_*_v0.txt", "*_rio_*_v1a.txt"),
+            ),
+        ),
+        colour="tab:pink",
+        aliases=("norstar_rio", "norstar"),
+        sites=_NORSTAR_SITES,
+    ),
+    Instrument(
+        name="swan_hsr",
+        network="SWAN",
+        label="SWAN HSR",
+        description="SWAN hyperspectral riometers: daily K0 HDF5 files, ~1 s, raw power in "
+        "several bands (20-55 MHz)",
+        kind="riometer",
+        dtype="float32",
+        files=(FileType("riometer-hsr", ("*_*-hsr_k[0-9]_*.h5",)),),
+        colour="tab:olive",
+        aliases=("hsr",),
+        sites=_HSR_SITES,
+    ),
 )
 
 _TABLE: Registry[Instrument] = Registry(
@@ -508,6 +628,18 @@ def instruments(kind: str | None = None, reader: str | None = None) -> list[Inst
         for r in rows
         if (kind is None or r.kind == kind) and (reader is None or reader in r.readers)
     ]
+
+
+def instrument_sites(kind: str | None = None) -> list[tuple[Instrument, Site]]:
+    """Return every listed site with its instrument, in table order (riometer site maps).
+
+    Args:
+        kind: Only the sites of instruments of this ``geospacexr_kind`` (``"riometer"``).
+
+    Returns:
+        ``(row, site)`` pairs; a site shared by two instruments appears once per instrument.
+    """
+    return [(row, site) for row in instruments(kind) for site in row.sites]
 
 
 def colour_of(name: str, default: str = FALLBACK_COLOUR) -> str:

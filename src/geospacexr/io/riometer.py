@@ -39,6 +39,7 @@ import xarray as xr
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
 from .h5safe import read_strings
 from .hdf5 import check_size, check_storage
+from .instruments import UnknownInstrumentError, get_instrument
 from .limits import Limits
 from .registry import Paths, expand_paths, peek, register_reader
 from .times import check_ns, to_ns
@@ -52,21 +53,10 @@ __all__ = [
 ]
 
 #: NORSTAR (formerly CANOPUS) riometer sites: unique id -> (name, old 3-letter code, geographic
-#: latitude, longitude). Positions from the CANOPUS station list, to about 0.05 degree.
+#: latitude, longitude). A view of the ``norstar_riometer`` row's sites in the instrument table
+#: (:mod:`geospacexr.io.instruments`), where the positions are kept.
 RIOMETER_SITES: dict[str, tuple[str, str, float, float]] = {
-    "chur": ("Fort Churchill", "chu", 58.76, -94.08),
-    "cont": ("Contwoyto Lake", "con", 65.75, -111.25),
-    "daws": ("Dawson", "daw", 64.05, -139.11),
-    "arvi": ("Arviat (Eskimo Point)", "esk", 61.11, -94.05),
-    "fsim": ("Fort Simpson", "sim", 61.76, -121.23),
-    "fsmi": ("Fort Smith", "smi", 60.03, -111.93),
-    "gill": ("Gillam", "gil", 56.38, -94.64),
-    "isll": ("Island Lake", "isl", 53.86, -94.66),
-    "mcmu": ("Fort McMurray", "mcm", 56.66, -111.21),
-    "pina": ("Pinawa", "pin", 50.20, -96.04),
-    "rabb": ("Rabbit Lake", "rab", 58.22, -103.68),
-    "rank": ("Rankin Inlet", "ran", 62.82, -92.11),
-    "talo": ("Taloyoak", "tal", 69.54, -93.55),
+    s.code: (s.name, s.aliases[0], s.lat, s.lon) for s in get_instrument("norstar_riometer").sites
 }
 
 #: NORSTAR riometers observe at 30 MHz.
@@ -300,8 +290,14 @@ def _warn(problems: list[dict[str, str]], what: str) -> None:
         )
 
 
-def _site_attrs(site: str, meta: dict[str, Any]) -> dict[str, Any]:
-    name, _, lat, lon = RIOMETER_SITES.get(site, ("", "", float("nan"), float("nan")))
+def _site_attrs(site: str, meta: dict[str, Any], instrument: str) -> dict[str, Any]:
+    """Site name and position: the file's metadata, else the instrument table's site list."""
+    name, lat, lon = "", float("nan"), float("nan")
+    try:
+        known = get_instrument(instrument).site(site)
+        name, lat, lon = known.name, known.lat, known.lon
+    except (UnknownInstrumentError, KeyError):
+        pass
     for keys, which in (
         (("geographic_latitude", "site_latitude", "latitude"), "lat"),
         (("geographic_longitude", "site_longitude", "longitude"), "lon"),
@@ -406,7 +402,7 @@ def open_norstar_riometer(paths: Paths) -> xr.Dataset:
         attrs={
             "geospacexr_kind": "riometer",
             "instrument": "norstar_riometer",
-            **_site_attrs(site, meta),
+            **_site_attrs(site, meta, "norstar_riometer"),
             "products": json.dumps(levels),
             "source_files": json.dumps(sorted(p.name for p, _ in parts)),
             "problematic_files": json.dumps(problems),
@@ -618,7 +614,7 @@ def open_hsr(paths: Paths) -> xr.Dataset:
         attrs={
             "geospacexr_kind": "riometer",
             "instrument": "swan_hsr",
-            **_site_attrs(site, first["metadata"]),
+            **_site_attrs(site, first["metadata"], "swan_hsr"),
             "products": json.dumps(["k0"]),
             "source_files": json.dumps(sorted(p.name for p, _ in parts)),
             "problematic_files": json.dumps(problems),
