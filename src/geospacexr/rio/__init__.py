@@ -4,10 +4,14 @@
 upper-envelope statistic, Fourier smoothing) and :func:`absorption` the cosmic noise absorption
 (QDC minus signal, dB) for a single-frequency riometer or every band of a hyperspectral one.
 The method and its references: :mod:`geospacexr.rio.qdc` and ``docs/riometers.md``.
+:func:`download` fetches the files of the datasets ``NORSTAR_RIOMETER_K0_TXT``,
+``NORSTAR_RIOMETER_K2_TXT`` and ``SWAN_HSR_K0_H5`` into the local mirror
+(:func:`geospacexr.io.download.download_dataset`).
 """
 
 from __future__ import annotations
 
+from ..io.download import download_dataset as download
 from .qdc import absorption, local_sidereal_time, quiet_day_curve, signal_db
 
-__all__ = ["absorption", "local_sidereal_time", "quiet_day_curve", "signal_db"]
+__all__ = ["absorption", "download", "local_sidereal_time", "quiet_day_curve", "signal_db"]
