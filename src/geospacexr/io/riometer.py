@@ -323,7 +323,16 @@ def _site_attrs(site: str, meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def open_norstar_riometer(paths: Paths) -> xr.Dataset:
+def _progress(files: list[Path], progress: bool | None, what: str) -> Any:
+    """``files``, wrapped in a tqdm bar (on stderr) when ``progress`` is not false."""
+    if progress is False:
+        return files
+    from tqdm import tqdm
+
+    return tqdm(files, desc=what, unit="file", disable=None if progress is None else False)
+
+
+def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """Read NORSTAR riometer K0/K2 text files of one site into one ``riometer`` Dataset.
 
     Days are concatenated in time order; where K0 and K2 files cover the same instants, the K2
@@ -331,6 +340,7 @@ def open_norstar_riometer(paths: Paths) -> xr.Dataset:
 
     Args:
         paths: Files, a folder or a glob pattern.
+        progress: Show a progress bar over the files (``None``: when on a terminal).
 
     Returns:
         ``raw_signal`` ``(time)`` in V and, when any K2 file is given, ``absorption`` ``(time)``
@@ -345,7 +355,7 @@ def open_norstar_riometer(paths: Paths) -> xr.Dataset:
     limits = Limits.current()
     problems: list[dict[str, str]] = []
     parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
+    for path in _progress(files, progress, "reading NORSTAR files"):
         try:
             part = read_norstar_file(path, limits)
         except FileFormatError as exc:
@@ -542,11 +552,12 @@ def _read_hsr_file(path: Path, limits: Limits) -> dict[str, Any]:
     }
 
 
-def open_hsr(paths: Paths) -> xr.Dataset:
+def open_hsr(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """Read SWAN hyperspectral riometer (HSR) HDF5 files of one site into a ``riometer`` Dataset.
 
     Args:
         paths: Files, a folder or a glob pattern.
+        progress: Show a progress bar over the files (``None``: when on a terminal).
 
     Returns:
         ``raw_power`` ``(time, frequency)`` in dB; coordinates ``frequency`` (band centre,
@@ -565,7 +576,7 @@ def open_hsr(paths: Paths) -> xr.Dataset:
     limits = Limits.current()
     problems: list[dict[str, str]] = []
     parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
+    for path in _progress(files, progress, "reading HSR files"):
         try:
             part = _read_hsr_file(path, limits)
         except FileFormatError as exc:
@@ -670,7 +681,7 @@ def _open_hsr_registry(files: Paths, **_: Any) -> xr.Dataset:
     return open_hsr(files)
 
 
-def open_riometer(paths: Paths) -> xr.Dataset:
+def open_riometer(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """Open riometer files (NORSTAR K0/K2 text or SWAN HSR HDF5) of one site.
 
     The format is recognised from the content (an HDF5 file is read as HSR, anything else as
@@ -678,6 +689,7 @@ def open_riometer(paths: Paths) -> xr.Dataset:
 
     Args:
         paths: A file, a folder, a glob pattern or a list of them.
+        progress: Show a progress bar over the files (``None``: when on a terminal).
 
     Returns:
         A standard ``riometer`` Dataset (see :mod:`geospacexr.io.riometer`).
@@ -701,5 +713,5 @@ def open_riometer(paths: Paths) -> xr.Dataset:
             "HDF5 (SWAN HSR) and text (NORSTAR) riometer files mixed; open each kind separately"
         )
     if hdf and all(hdf):
-        return open_hsr(files)
-    return open_norstar_riometer(files)
+        return open_hsr(files, progress)
+    return open_norstar_riometer(files, progress)
