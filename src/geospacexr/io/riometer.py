@@ -164,6 +164,20 @@ def _parse_header(lines: list[bytes]) -> tuple[dict[str, str], int]:
     return meta, len(lines)  # only header lines
 
 
+def _clock(
+    dd: np.ndarray, mm: np.ndarray, yy: np.ndarray, hh: np.ndarray, mi: np.ndarray, ss: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Times of ``dd/mm/yy HH:MM:SS`` fields (int arrays) and the mask of possible ones."""
+    year = np.where(yy >= 69, 1900 + yy, 2000 + yy)  # strptime's %y rule
+    good = (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31) & (hh < 24) & (mi < 60) & (ss < 60)
+    month = (year - 1970) * 12 + np.clip(mm, 1, 12) - 1
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    day = first + (np.clip(dd, 1, 31) - 1)
+    good &= day.astype("datetime64[M]") == first.astype("datetime64[M]")  # 31/04 is no date
+    times = day.astype("datetime64[ns]") + ((hh * 60 + mi) * 60 + ss) * np.timedelta64(1, "s")
+    return times, good
+
+
 def _decode_rows(
     fields: list[tuple[bytes | None, ...]], columns: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,14 +187,7 @@ def _decode_rows(
         return np.empty(0, "datetime64[ns]"), np.empty((0, 2)), np.zeros(0, bool)
     cols = list(zip(*fields, strict=True))
     ints = np.array(cols[:6], dtype="S2").astype(np.int64)  # the regex matched 2 digits each
-    dd, mm, yy, hh, mi, ss = ints
-    year = np.where(yy >= 69, 1900 + yy, 2000 + yy)  # strptime's %y rule
-    good = (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31) & (hh < 24) & (mi < 60) & (ss < 60)
-    month = (year - 1970) * 12 + np.clip(mm, 1, 12) - 1
-    first = month.astype("datetime64[M]").astype("datetime64[D]")
-    day = first + (np.clip(dd, 1, 31) - 1)
-    good &= day.astype("datetime64[M]") == first.astype("datetime64[M]")  # 31/04 is no date
-    times = day.astype("datetime64[ns]") + ((hh * 60 + mi) * 60 + ss) * np.timedelta64(1, "s")
+    times, good = _clock(*ints)
     values = np.full((n, 2), np.nan)
     for j in range(columns):
         texts = cols[6 + j]
@@ -194,6 +201,76 @@ def _decode_rows(
                     values[k, j] = np.nan
     good &= np.isfinite(values[:, :columns]).all(axis=1)
     return times, values, good
+
+
+#: Columns of the fixed ``dd/mm/yy HH:MM:SS `` start of a row that the fast path requires:
+#: digit positions, and the separators at their positions.
+_DIGITS = np.array([0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16])
+_SEPARATORS = ((2, ord("/")), (5, ord("/")), (8, ord(" ")), (11, ord(":")), (14, ord(":")))
+_STAMP_WIDTH = 17
+#: Bytes the fast path refuses in the numbers' part (``\s`` other than a space: the regex's
+#: slow path decides what they mean).
+_OTHER_SPACE = np.array([9, 10, 11, 12, 13], dtype=np.uint8)
+
+
+def _fast_rows(
+    body: list[bytes], columns: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:
+    """The rows of a well-formed body at numpy speed, or ``None`` to take the line-by-line path.
+
+    Taken only when *every* line is a row the line-by-line path would read the same way: the
+    fixed ``dd/mm/yy HH:MM:SS`` start at column 0 with a single space after the date, then
+    ``columns`` numbers (each at most ``_MAX_NUMBER`` characters) separated by spaces, no blank
+    or comment line, no tab or other white space, numbers numpy parses (the caller leaves files
+    with a NUL byte to the line-by-line path: numpy pads shorter lines with NULs). Anything
+    else, and every damaged file, goes the line-by-line way, which names the damaged lines.
+
+    Returns:
+        ``(times, values (n, 2), good, columns, rows at hour 24)``, the hour-24 rows removed.
+    """
+    n = len(body)
+    # the longest line first: numpy pads every line to it (one long line must not cost n times)
+    if n == 0 or max(map(len, body)) > _STAMP_WIDTH + 2 * (_MAX_NUMBER + 1) + 1:
+        return None
+    table = np.array(body)
+    width = table.dtype.itemsize
+    if width <= _STAMP_WIDTH + 1:
+        return None
+    u = table.view(np.uint8).reshape(n, width)
+    digits = u[:, _DIGITS]
+    if not ((digits >= 48) & (digits <= 57)).all():
+        return None
+    if any((u[:, col] != code).any() for col, code in _SEPARATORS):
+        return None
+    rest = u[:, _STAMP_WIDTH:]
+    if np.isin(rest, _OTHER_SPACE).any() or (u[:, _STAMP_WIDTH] != 32).any():
+        return None
+    filled = (rest != 32) & (rest != 0)  # zeros: numpy's padding of shorter lines
+    starts = filled.copy()
+    starts[:, 1:] &= ~filled[:, :-1]
+    counts = starts.sum(axis=1)
+    ncol = int(counts[0])
+    if ncol not in (1, 2) or (columns is not None and ncol != columns) or (counts != ncol).any():
+        return None
+    tokens = b" ".join(line[_STAMP_WIDTH:] for line in body).split()
+    if len(tokens) != n * ncol:
+        return None
+    texts = np.array(tokens)
+    if texts.dtype.itemsize > _MAX_NUMBER:
+        return None
+    try:
+        numbers = texts.astype(np.float64).reshape(n, ncol)
+    except ValueError:
+        return None
+    d = (digits.astype(np.int64) - 48).reshape(n, 6, 2)
+    dd, mm, yy, hh, mi, ss = (d[:, :, 0] * 10 + d[:, :, 1]).T
+    keep = hh != 24
+    hour24 = int(n - keep.sum())
+    times, good = _clock(dd[keep], mm[keep], yy[keep], hh[keep], mi[keep], ss[keep])
+    values = np.full((int(keep.sum()), 2), np.nan)
+    values[:, :ncol] = numbers[keep]
+    good &= np.isfinite(values[:, :ncol]).all(axis=1)
+    return times, values, good, ncol, hour24
 
 
 def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[str, Any]:
@@ -229,7 +306,8 @@ def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[st
     fields: list[tuple[bytes, ...]] = []
     bad: list[int] = []
     hour24 = 0
-    for n in range(first, len(lines)):
+    fast = None if b"\0" in content else _fast_rows(lines[first:], columns)
+    for n in range(first, len(lines) if fast is None else first):
         line = lines[n]
         if not line.strip() or line.lstrip().startswith(b"#"):
             continue
@@ -248,7 +326,10 @@ def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[st
             hour24 += 1
             continue
         fields.append(groups)
-    times, values, good = _decode_rows(fields, columns or 1)
+    if fast is not None:
+        times, values, good, columns, hour24 = fast
+    else:
+        times, values, good = _decode_rows(fields, columns or 1)
     invalid = int((~good).sum())
     day = _day_from_name(path.name)
     outside = 0
