@@ -252,7 +252,9 @@ def _fast_rows(
     ncol = int(counts[0])
     if ncol not in (1, 2) or (columns is not None and ncol != columns) or (counts != ncol).any():
         return None
-    tokens = b" ".join(line[_STAMP_WIDTH:] for line in body).split()
+    # every row's numbers start with a space (checked above): the rows' bytes side by side,
+    # padding as spaces, split into the same tokens as row by row
+    tokens = np.where(rest == 0, np.uint8(32), rest).tobytes().split()
     if len(tokens) != n * ncol:
         return None
     texts = np.array(tokens)
