@@ -159,3 +159,28 @@ def test_output_too_big_needs_force(month, tmp_path, capsys):
         assert code == 1 and "--force" in err and "cli.max_output_mb" in err
         code, _, err = _run(["rio", "absorption", *files, "--force", "-o", out], capsys)
         assert code == 0, err
+
+
+def test_hostile_outputs(month, tmp_path, capsys, monkeypatch):
+    k0 = month / "norstar_k0_rio-gill_20070402_v01.txt"
+    link = tmp_path / "link.nc"
+    link.symlink_to(tmp_path / "elsewhere.nc")
+    for target, message in ((link, "symbolic link"), ("/dev/null", "is a device")):
+        code, _, err = _run(["rio", "absorption", k0, "-o", target], capsys)
+        assert code == 1 and message in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "elsewhere.nc").exists()
+
+    # a full disk while writing: one line, nothing left behind
+    def full(self, path, *args, **kwargs):
+        import errno
+        import os
+
+        with open(path, "wb") as fh:
+            fh.write(b"CDF")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    out = tmp_path / "full" / "o.nc"
+    code, _, err = _run(["rio", "absorption", k0, "-o", out], capsys)
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err, err
+    assert not out.exists() and not [p for p in out.parent.glob("*")]
