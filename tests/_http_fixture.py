@@ -1,6 +1,6 @@
 """A local HTTP server (127.0.0.1 only) serving a folder in the open-data server's layout.
 
-Shared by the download tests (``tests/io/test_download.py``, ``tests/rio/test_download.py``):
+Shared by the download tests (``tests/io/test_download.py``, ``tests/rio/test_rio_download.py``):
 plain directory pages, ``Range`` requests answered with ``206``, and paths in
 :attr:`Handler.broken` served with half their bytes (a dropped connection).
 """

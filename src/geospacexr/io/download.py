@@ -664,6 +664,23 @@ def download_skymap(
         raise InvalidArgumentError(
             f"the instrument table lists no skymaps for {instrument!r}", argument="instrument"
         )
+    return _skymap(instrument, project, prefix, site, date, dest, url)
+
+
+def _skymap(
+    what: str,
+    project: str,
+    prefix: str,
+    site: str,
+    date: Any,
+    dest: str | os.PathLike[str] | None,
+    url: str | None,
+) -> Path:
+    """The newest skymap valid on ``date`` (:func:`download_skymap`).
+
+    From ``<project>/skymaps/<site>/<site>_YYYYMMDD/<prefix>_skymap_...``; ``what`` names the
+    instrument or dataset in messages.
+    """
     root = _root(url)
     site = _check_site(site)
     mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
@@ -714,7 +731,7 @@ def download_skymap(
     if result is not None:
         return result
     raise DownloadError(
-        f"no {instrument} skymap for {site} on the server covers {when} ({root}{base})"
+        f"no {what} skymap for {site} on the server covers {when} ({root}{base})"
         + (f"; rejected: {', '.join(map(repr, rejected))}" if rejected else "")
     )
 
@@ -742,6 +759,11 @@ class RemoteDataset:
             download (:func:`geospacexr.io.structure.check_structure`).
         device: Regular expression of the ``<device>`` folder part (``device-*`` layouts).
         description: One line for listings.
+
+    A ``"skymap"`` layout is a skymap dataset: ``names`` holds the file-name prefix
+    (``spect``) and :func:`download_dataset` fetches the skymap valid on the start day from
+    ``<path>/skymaps/<site>/<site>_YYYYMMDD/<prefix>_skymap_<site>_<start>-<end>_vNN.sav``, as
+    :func:`download_skymap` does for the imagers.
     """
 
     name: str
@@ -827,6 +849,14 @@ DATASETS: dict[str, RemoteDataset] = {
             device=r"spect-\d+",
             description="TREx spectrograph calibrated spectra (L1), hourly HDF5 files",
         ),
+        RemoteDataset(
+            "TREX_SPECT_SKYMAP_IDLSAV",
+            "TREx/spectrograph",
+            "skymap",
+            ("spect",),
+            "asi-skymap",
+            description="TREx spectrograph skymaps (slit bins' positions), IDL save files",
+        ),
     )
 }
 
@@ -877,13 +907,15 @@ def download_dataset(
     The same mirror, manifest, resumption, structure checks and listing-name checks as
     :func:`download` (module docstring); the folders and file names of each dataset are in
     :data:`DATASETS`. Daily files are taken for every UT day from ``start``'s to ``end``'s;
-    hourly and minute files when their hour or minute lies in ``[start, end]``. Of several
+    hourly and minute files when their hour or minute lies in ``[start, end]``; of a skymap
+    dataset, the one skymap valid on ``start``'s day. Of several
     versions of one file (``_v01``, ``_v03``) the highest is taken. Days (or hours) with no
     file are reported in one :class:`~geospacexr.errors.DataWarning`.
 
     Args:
         dataset: ``NORSTAR_RIOMETER_K0_TXT``, ``NORSTAR_RIOMETER_K2_TXT``, ``SWAN_HSR_K0_H5``,
-            ``TREX_SPECT_RAW`` or ``TREX_SPECT_PROCESSED_V1`` (case-insensitive).
+            ``TREX_SPECT_RAW``, ``TREX_SPECT_PROCESSED_V1`` or ``TREX_SPECT_SKYMAP_IDLSAV``
+            (case-insensitive).
         site: Site code (``gill``; a NORSTAR site's old three-letter files are found too).
         start: First day or time (anything ``numpy.datetime64`` accepts).
         end: Last day or time (inclusive; a bare date means that whole day).
@@ -915,6 +947,8 @@ def download_dataset(
     )
     if t1 < t0:
         raise InvalidArgumentError(f"end ({t1}) is before start ({t0})")
+    if spec.layout == "skymap":
+        return [_skymap(spec.name, spec.path, spec.names[0], site, t0, dest, url)]
     root = _root(url)
     site = _check_site(site).lower()
     mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"

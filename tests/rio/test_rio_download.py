@@ -38,6 +38,9 @@ def server(tmp_path):
     (root / HSR).mkdir(parents=True)
     shutil.copy(datasets.sample_path("swan_hsr-mean"), root / HSR)
     spect = datasets.sample_path("trex_spect-rabb")
+    sky = root / "TREx/spectrograph/skymaps/rabb/rabb_20210215"
+    sky.mkdir(parents=True)
+    shutil.copy(spect / "spect_skymap_rabb_20210215-+_v01.sav", sky)
     for folder, pattern in ((SPECT_RAW, "*.pgm.gz"), (SPECT_L1, "*.h5")):
         (root / folder).mkdir(parents=True)
         for f in spect.glob(pattern):
@@ -121,6 +124,15 @@ def test_spectrograph_raw_minutes_and_l1_hours(server, tmp_path):
     )
     assert [f.name for f in l1] == ["20210215_06_rabb_spect-02_spectra_cal_v01.h5"]
     assert geospacexr.open_asi(l1).attrs["geospacexr_kind"] == "spectrograph"
+    (sky,) = download_dataset(
+        "TREX_SPECT_SKYMAP_IDLSAV", "rabb", "2021-03-01", "2021-03-01", tmp_path, url=url
+    )
+    assert sky.name == "spect_skymap_rabb_20210215-+_v01.sav"
+    assert sky.relative_to(tmp_path).parts[:4] == ("TREx", "spectrograph", "skymaps", "rabb")
+    with pytest.raises(DownloadError, match="no TREX_SPECT_SKYMAP_IDLSAV skymap for rabb"):
+        download_dataset(
+            "TREX_SPECT_SKYMAP_IDLSAV", "rabb", "2020-01-01", "2020-01-01", tmp_path, url=url
+        )
 
 
 def test_cut_transfer_never_lands_and_resumes(server, tmp_path):
