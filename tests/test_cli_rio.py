@@ -184,3 +184,38 @@ def test_hostile_outputs(month, tmp_path, capsys, monkeypatch):
     code, _, err = _run(["rio", "absorption", k0, "-o", out], capsys)
     assert code == 1 and "No space left on device" in err and "Traceback" not in err, err
     assert not out.exists() and not [p for p in out.parent.glob("*")]
+
+
+def test_progress_bars_on_request(month, tmp_path, capsys):
+    files = sorted(month.glob("norstar_k0*"))[:3]
+    code, _, err = _run(
+        ["rio", "absorption", *files, "--progress", "-o", tmp_path / "o.nc"], capsys
+    )
+    assert code == 0
+    assert "reading NORSTAR files" in err and "3/3" in err and "quiet-day curves" in err
+
+
+def test_a_real_process_prints_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "norstar_k0_rio-gill_20070402_v01.txt"
+    bad.write_text("# header\n# ------------\nnot a row\n")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geospacexr.cli",
+            "rio",
+            "absorption",
+            str(bad),
+            "-o",
+            str(tmp_path / "o.nc"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().startswith("geospacexr rio absorption: error: no riometer data")
+    assert "no readable row" in proc.stderr and not (tmp_path / "o.nc").exists()
