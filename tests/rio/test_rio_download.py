@@ -158,7 +158,14 @@ def test_damaged_files_are_refused(server, tmp_path):
     mirror = tmp_path / "mirror"
     # a text file cut in the middle of a row (served whole: no Content-Length mismatch)
     text = root / RIO / "03" / "norstar_k0_rio-gill_20070403_v01.txt"
-    text.write_bytes(text.read_bytes()[:-7])
+    whole = text.read_bytes()
+    # without its final newline a file is whole when its last row is
+    (root / RIO / "04" / "norstar_k0_rio-gill_20070404_v01.txt").write_bytes(whole[:-1])
+    (f,) = download_dataset(
+        "NORSTAR_RIOMETER_K0_TXT", "gill", "2007-04-04", "2007-04-04", tmp_path / "m2", url=url
+    )
+    assert f.read_bytes() == whole[:-1]
+    text.write_bytes(whole[:-3])  # cut inside the last number
     with geospacexr.config.override({"servers.retries": 1}):
         with pytest.raises(DownloadError, match="last line is cut off"):
             download_dataset(

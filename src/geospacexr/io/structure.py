@@ -24,8 +24,9 @@ downloaded) and, for HDF5, by the reader that will open it:
   chunk fails here);
 * ``.sav``: the IDL record chain (:func:`geospacexr.io.idlsav.check_record_chain`);
 * ``.txt`` for the ``riometer-norstar`` reader: within ``io.max_decompressed_mb``, no NUL byte,
-  a ``#`` header ending at its ``------------`` line, and a last line ending with a newline (a
-  transfer cut in the middle of a row).
+  a ``#`` header ending at its ``------------`` line, and a last line ending with a newline or,
+  without one, a whole row: as many numbers as the row before it, each with as many decimals
+  (a transfer cut in the middle of a row fails).
 
 Other files pass (there is nothing to check).
 """
@@ -308,8 +309,35 @@ def _check_norstar_text(path: Path) -> None:
             "no '#' header ending at a '------------' line: not a NORSTAR riometer text file",
             path=path,
         )
-    if not content.endswith(b"\n"):
-        raise FileFormatError("the last line is cut off (no newline at the end)", path=path)
+    if not content.endswith((b"\n", b"\r")) and not _whole_last_row(content):
+        raise FileFormatError(
+            "the last line is cut off (no newline at the end, and the last row is not a whole "
+            "row like the one before it)",
+            path=path,
+        )
+
+
+def _decimals(token: bytes) -> int:
+    return len(token) - token.index(b".") - 1 if b"." in token else 0
+
+
+def _whole_last_row(content: bytes) -> bool:
+    """Whether a last line without a newline is a whole row.
+
+    A whole row has as many numbers as the row before it, each with as many decimals (a
+    transfer cut inside a number shortens them).
+    """
+    from .riometer import _ROW
+
+    lines = content.splitlines()[-2:]
+    rows = [_ROW.match(line) for line in lines]
+    if len(rows) < 2 or rows[0] is None or rows[1] is None:
+        return False
+    before, last = rows[0].groups()[6:], rows[1].groups()[6:]
+    return all(
+        (a is None) == (b is None) and (a is None or _decimals(a) == _decimals(b))
+        for a, b in zip(before, last, strict=True)
+    )
 
 
 def _read_all(ds: Any, path: Path) -> None:
