@@ -18,6 +18,8 @@ Sub-commands::
     geospacexr superdarn fan FILES --time 2018-04-04T06:02 --parameter v [--magnetic] -o fan.png
     geospacexr superdarn map FILES --time 0 -o map.png   convection map (map) or vectors (grid)
     geospacexr superdarn convert FILES -o DIR   DMAP to NetCDF, one file per day
+    geospacexr rio info FILES            what riometer files (NORSTAR K0/K2, SWAN HSR) hold
+    geospacexr rio absorption FILES --days 14 -o out.nc   quiet-day curves and absorption
 
 The options of the ``gcm`` commands are not written here: they are generated from the
 signatures and Google-style docstrings of the Python functions the commands call
@@ -1619,6 +1621,244 @@ def _add_superdarn_parsers(sub: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# geospacexr rio: info and absorption of riometer files (NORSTAR K0/K2 text, SWAN HSR HDF5)
+
+#: Fewest bytes of a NORSTAR text row (``dd/mm/yy HH:MM:SS V`` and a newline), for the estimate
+#: of how many rows a file can hold.
+_RIO_MIN_ROW_BYTES = 20
+#: Bytes per sample of ``rio absorption``'s output besides the bands: the time, the window index.
+_RIO_SAMPLE_BYTES = 8 + 4
+#: Bytes per sample and band: the signal (float32), the absorption (float64) and a K2 column.
+_RIO_BAND_BYTES = 4 + 8 + 4
+
+
+def _rio_command(func: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """Errors of a rio command as one line, in the command's terms (:func:`_gcm_command`)."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            with _one_line_warnings(args):
+                return func(args)
+        except (GeospacexrError, ValueError, KeyError, OSError) as exc:
+            message = cli_message(exc, args)
+            print(f"geospacexr rio {args.rio_command}: error: {message}", file=sys.stderr)
+            return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
+
+    return run
+
+
+def _rio_estimate(files: Sequence[str]) -> tuple[float, str]:
+    """Bytes of ``rio absorption``'s output, from the files' sizes (text) or shapes (HDF5)."""
+    from .io.registry import expand_paths, peek
+
+    samples, bands_samples = 0, 0
+    for path in expand_paths(files):
+        if peek(path, 4).startswith(b"\x89HDF"):
+            import h5py
+
+            try:
+                with h5py.File(path, "r") as f:
+                    shape = f["data/raw_power"].shape
+            except Exception:  # the reader reports damaged files; they add nothing here
+                continue
+            if len(shape) == 2:
+                samples += int(shape[1])
+                bands_samples += int(shape[0]) * int(shape[1])
+        else:
+            rows = path.stat().st_size // _RIO_MIN_ROW_BYTES
+            samples += rows
+            bands_samples += rows
+    nbytes = samples * _RIO_SAMPLE_BYTES + bands_samples * _RIO_BAND_BYTES
+    return float(nbytes), (
+        f"the absorption of up to {samples:,} samples ({bands_samples:,} sample-bands, "
+        f"{_RIO_SAMPLE_BYTES} + {_RIO_BAND_BYTES} bytes a band)"
+    )
+
+
+@_rio_command
+def _cmd_rio_info(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .io.riometer import open_riometer
+
+    ds = open_riometer(list(args.files))
+    times = ds["time"].values
+    step = np.diff(times) / np.timedelta64(1, "s") if times.size > 1 else np.array([])
+    freq = np.atleast_1d(ds["frequency"].values).tolist()
+    problems = json.loads(ds.attrs.get("problematic_files", "[]"))
+    info: dict[str, Any] = {
+        "instrument": ds.attrs.get("instrument", ""),
+        "site": ds.attrs.get("site", ""),
+        "site_name": ds.attrs.get("site_name", ""),
+        "site_lat": ds.attrs.get("site_lat"),
+        "site_lon": ds.attrs.get("site_lon"),
+        "products": json.loads(ds.attrs.get("products", "[]")),
+        "files": json.loads(ds.attrs.get("source_files", "[]")),
+        "samples": int(times.size),
+        "start": str(times.min())[:19] if times.size else None,
+        "end": str(times.max())[:19] if times.size else None,
+        "days": int(np.unique(times.astype("datetime64[D]")).size),
+        "cadence_s": float(np.median(step)) if step.size else None,
+        "frequency_mhz": freq,
+        "variables": [str(v) for v in ds.data_vars],
+        "problems": problems,
+    }
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+        return 0
+    print(
+        f"{info['instrument']} {info['site']} ({info['site_name']}), "
+        f"{info['site_lat']:.2f} N {info['site_lon']:.2f} E"
+    )
+    print(f"  {len(info['files'])} file(s), products {', '.join(info['products'])}")
+    print(
+        f"  {info['samples']:,} samples, {info['start']} to {info['end']} "
+        f"({info['days']} day(s), cadence {info['cadence_s']} s)"
+    )
+    print(
+        f"  frequency {', '.join(f'{f:g}' for f in freq)} MHz; variables "
+        f"{', '.join(info['variables'])}"
+    )
+    if problems:
+        print(
+            f"  {len(problems)} problem(s): "
+            + "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
+        )
+    return 0
+
+
+@_rio_command
+def _cmd_rio_absorption(args: argparse.Namespace) -> int:
+    from .io.atomic import write_netcdf
+    from .io.riometer import open_riometer
+    from .rio import absorption_by_window
+
+    out = check_output(args.output, NETCDF_FORMATS, "the absorption")
+    check_size(*_rio_estimate(args.files), force=args.force, hint="give fewer files at a time")
+    options = {
+        k: getattr(args, k)
+        for k in ("bins", "rank", "harmonics", "min_samples")
+        if getattr(args, k) is not None
+    }
+    ds = open_riometer(list(args.files), progress=args.progress)
+    result = absorption_by_window(ds, days=args.days, progress=args.progress, **options)
+    write_netcdf(result, out)
+    starts = result["window_start"].values
+    print(
+        f"wrote {out} ({result.sizes['time']:,} samples of {result.attrs.get('site', '')}, "
+        f"{str(result['time'].values[0])[:10]} to {str(result['time'].values[-1])[:10]}, "
+        f"{starts.size} quiet-day curve(s) of {result.attrs['qdc_days']} day(s))"
+    )
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    """A whole number of at least 1 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 0 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"at least 0, not {value}")
+    return value
+
+
+def _add_rio_parsers(sub: Any) -> None:
+    """``geospacexr rio info|absorption``: riometer files, quiet-day curves and absorption."""
+    cfg = config.get().rio
+    p = sub.add_parser(
+        "rio",
+        help="riometer files (NORSTAR K0/K2, SWAN HSR): info, quiet-day curves and absorption",
+        description="Riometer files from the command line: geospacexr.open_riometer and "
+        "geospacexr.rio (quiet-day curves, cosmic noise absorption).",
+    )
+    p.error = functools.partial(_OneLineParser.error, p)  # type: ignore[method-assign]
+    rio_sub = p.add_subparsers(
+        dest="rio_command", required=True, metavar="COMMAND", parser_class=_OneLineParser
+    )
+    files_help = (
+        "riometer files of one site: NORSTAR K0/K2 text or SWAN HSR HDF5 (globs and folders "
+        "allowed)"
+    )
+    info = rio_sub.add_parser("info", help="what the files hold", allow_abbrev=False)
+    info.add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    info.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    info.set_defaults(func=_cmd_rio_info)
+
+    summary = (
+        "quiet-day curves (one per window of --days days) and cosmic noise absorption of a "
+        "record, to NetCDF (written atomically), with a progress bar"
+    )
+    a = rio_sub.add_parser(
+        "absorption", help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
+    )
+    io_group = a.add_argument_group("input and output")
+    io_group.add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    io_group.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="NetCDF file (.nc, .nc4, .cdf): the signal, absorption (dB), the QDC of each "
+        "window and its days",
+    )
+    io_group.add_argument("--force", action="store_true", help=_force_help())
+    io_group.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress bars (default: when on a terminal)",
+    )
+    q = a.add_argument_group("quiet-day curves")
+    q.add_argument(
+        "--days",
+        type=_positive_int,
+        default=None,
+        help="window length in UT days; one QDC per window (default: rio.qdc_days, "
+        f"{cfg.qdc_days})",
+    )
+    q.add_argument(
+        "--bins",
+        type=_positive_int,
+        default=None,
+        help=f"sidereal-time bins per sidereal day (default: rio.qdc_bins, {cfg.qdc_bins})",
+    )
+    q.add_argument(
+        "--rank",
+        type=_positive_int,
+        default=None,
+        help="upper-envelope rank: the rank-th highest day per bin (default: rio.qdc_rank, "
+        f"{cfg.qdc_rank})",
+    )
+    q.add_argument(
+        "--harmonics",
+        type=_count,
+        default=None,
+        help="sidereal-day Fourier harmonics kept (default: rio.qdc_harmonics, "
+        f"{cfg.qdc_harmonics})",
+    )
+    q.add_argument(
+        "--min-samples",
+        type=_positive_int,
+        default=None,
+        help="fewest samples of a day in a bin for it to count (default: "
+        f"rio.min_samples_per_bin, {cfg.min_samples_per_bin})",
+    )
+    a.set_defaults(func=_cmd_rio_absorption)
+
+
+# ------------------------------------------------------------------------------------------------
 # Messages in the command line's terms: ``height=`` of the Python API is ``--height`` here
 
 #: A Python value as messages write it after ``keyword=``: quoted text, ``...``, a list or a
@@ -1911,6 +2151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_gcm_parsers(sub)
     _add_superdarn_parsers(sub)
+    _add_rio_parsers(sub)
 
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")

@@ -1,51 +1,12 @@
 """Downloads against a local HTTP server serving fixtures in the University of Calgary layout."""
 
-import functools
-import http.server
-import os
 import shutil
-import threading
 
 import pytest
+from _http_fixture import Handler, serve
 
 from geospacexr import asi, datasets
 from geospacexr.errors import DataWarning, DownloadError
-
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    broken: set = set()  # paths served with half their bytes (a dropped connection)
-    requests: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.requests.append((self.path, self.headers.get("Range")))
-        path = self.translate_path(self.path)
-        if os.path.isdir(path):
-            return super().do_GET()
-        if not os.path.exists(path):
-            self.send_error(404)
-            return
-        with open(path, "rb") as fh:
-            data = fh.read()
-        start = 0
-        if self.headers.get("Range"):
-            start = int(self.headers["Range"].split("=")[1].split("-")[0])
-            if start >= len(data):
-                self.send_error(416)
-                return
-            self.send_response(206)
-        else:
-            self.send_response(200)
-        body = data[start:]
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.path in self.broken:
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
-            return
-        self.wfile.write(body)
 
 
 @pytest.fixture
@@ -62,16 +23,8 @@ def server(tmp_path):
     old.mkdir(parents=True)
     shutil.copy(sky, new / sky.name)
     shutil.copy(sky, old / "themis_skymap_gill_20100101-20131231_v02.sav")
-    Handler.broken = set()
-    Handler.requests = []
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
-    )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/", root
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(root) as url:
+        yield url, root
 
 
 def test_download_a_time_range_into_the_mirror(server, tmp_path):

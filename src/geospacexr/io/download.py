@@ -72,6 +72,7 @@ import warnings
 import zlib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,15 @@ from .instruments import (
 )
 from .structure import check_structure
 
-__all__ = ["PROJECTS", "download", "download_skymap", "list_remote"]
+__all__ = [
+    "DATASETS",
+    "PROJECTS",
+    "RemoteDataset",
+    "download",
+    "download_dataset",
+    "download_skymap",
+    "list_remote",
+]
 
 #: Instrument identifier -> (project path, skymap file prefix): a live view of the instrument
 #: table's rows that have a download layout.
@@ -367,12 +376,14 @@ def _part_lock(part: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _fetch(url: str, target: Path, mirror: Path) -> Path:
+def _fetch(url: str, target: Path, mirror: Path, reader: str | None = None) -> Path:
     """Download one file with resume and integrity checks, then move it into place atomically.
 
     Bounded: ``servers.retries`` attempts with backoff for timeouts, connection errors, 5xx,
     short transfers and bodies that fail the structure check; one restart from zero for a bad
     206 ``Content-Range`` or a 416 answer. One download at a time per file (:func:`_part_lock`).
+    ``reader`` names the reader the structure check is made for (default: the instrument
+    table's reader of the file name).
     """
     if not _inside(mirror, target):
         raise DownloadError(f"{url}: target {target} lies outside the mirror {mirror}")
@@ -386,13 +397,14 @@ def _fetch(url: str, target: Path, mirror: Path) -> Path:
     with _part_lock(part):
         if _verified(mirror, target):  # another download completed it while we waited
             return target
-        return _transfer(url, target, part, mirror)
+        return _transfer(url, target, part, mirror, reader)
 
 
-def _transfer(url: str, target: Path, part: Path, mirror: Path) -> Path:
+def _transfer(url: str, target: Path, part: Path, mirror: Path, reader: str | None = None) -> Path:
     """The attempts of :func:`_fetch`, run while holding the ``.part`` lock."""
-    found = instrument_of_file(target.name)
-    reader = found[1] if found else None
+    if reader is None:
+        found = instrument_of_file(target.name)
+        reader = found[1] if found else None
     cfg = config.get().servers
     attempts = max(1, cfg.retries)
     restarted = False
@@ -516,8 +528,6 @@ def download(
         InvalidArgumentError: On an instrument without a download layout or an empty time range.
         DownloadError: If a file cannot be fetched or arrives incomplete.
     """
-    from tqdm import tqdm
-
     row = _downloadable(instrument)
     assert row.download is not None
     t0, t1 = np.datetime64(start, "m"), np.datetime64(end, "m")
@@ -589,23 +599,38 @@ def download(
             DataWarning,
             stacklevel=2,
         )
+    _fetch_all(wanted, mirror, f"{instrument} {site}", workers, progress)
+    return sorted((p for _, p in wanted), key=lambda p: p.name)
+
+
+def _fetch_all(
+    wanted: list[tuple[str, Path]],
+    mirror: Path,
+    desc: str,
+    workers: int | None,
+    progress: bool | None,
+    reader: str | None = None,
+) -> None:
+    """Fetch the ``(url, target)`` pairs not yet verified in the mirror, in parallel threads."""
+    from tqdm import tqdm
+
     todo = [(u, p) for u, p in wanted if not _verified(mirror, p)]
     threads = config.resolve(workers, "io.workers") or (os.cpu_count() or 1)
-    if todo:
-        with ThreadPoolExecutor(max_workers=min(threads, len(todo))) as pool:
-            # each worker runs in a copy of the caller's context, so config.override() holds
-            contexts = [contextvars.copy_context() for _ in todo]
-            jobs = pool.map(lambda item, ctx: ctx.run(_fetch, *item, mirror), todo, contexts)
-            list(
-                tqdm(
-                    jobs,
-                    total=len(todo),
-                    desc=f"{instrument} {site}",
-                    unit="file",
-                    disable=None if progress is None else not progress,
-                )
+    if not todo:
+        return
+    with ThreadPoolExecutor(max_workers=min(threads, len(todo))) as pool:
+        # each worker runs in a copy of the caller's context, so config.override() holds
+        contexts = [contextvars.copy_context() for _ in todo]
+        jobs = pool.map(lambda item, ctx: ctx.run(_fetch, *item, mirror, reader), todo, contexts)
+        list(
+            tqdm(
+                jobs,
+                total=len(todo),
+                desc=desc,
+                unit="file",
+                disable=None if progress is None else not progress,
             )
-    return sorted((p for _, p in wanted), key=lambda p: p.name)
+        )
 
 
 def download_skymap(
@@ -639,6 +664,23 @@ def download_skymap(
         raise InvalidArgumentError(
             f"the instrument table lists no skymaps for {instrument!r}", argument="instrument"
         )
+    return _skymap(instrument, project, prefix, site, date, dest, url)
+
+
+def _skymap(
+    what: str,
+    project: str,
+    prefix: str,
+    site: str,
+    date: Any,
+    dest: str | os.PathLike[str] | None,
+    url: str | None,
+) -> Path:
+    """The newest skymap valid on ``date`` (:func:`download_skymap`).
+
+    From ``<project>/skymaps/<site>/<site>_YYYYMMDD/<prefix>_skymap_...``; ``what`` names the
+    instrument or dataset in messages.
+    """
     root = _root(url)
     site = _check_site(site)
     mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
@@ -689,6 +731,298 @@ def download_skymap(
     if result is not None:
         return result
     raise DownloadError(
-        f"no {instrument} skymap for {site} on the server covers {when} ({root}{base})"
+        f"no {what} skymap for {site} on the server covers {when} ({root}{base})"
         + (f"; rejected: {', '.join(map(repr, rejected))}" if rejected else "")
     )
+
+
+# --- datasets by name (riometers, the TREx spectrograph) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoteDataset:
+    """Where the files of one named dataset live on the open-data server, and their names.
+
+    Attributes:
+        name: The dataset name, as the University of Calgary data API spells it
+            (``NORSTAR_RIOMETER_K0_TXT``).
+        path: Its folder under ``servers.ucalgary_url`` (``GO-Canada/GO-Rio/txt``).
+        layout: The folders under ``path``: ``"day"`` (``YYYY/MM/DD/<file>``), ``"device-day"``
+            (``YYYY/MM/DD/<site>_<device>/<file>``) or ``"device-hour"``
+            (``YYYY/MM/DD/<site>_<device>/utHH/<file>``).
+        names: Regular expressions a whole file name of one site matches; ``{site}`` stands
+            for the site code and ``{code}`` for its old three-letter NORSTAR code. Groups:
+            ``date`` (``YYYYMMDD``), optionally ``hh`` or ``hhmm`` (hourly or minute files) and
+            ``ver`` (the version number: of several versions of one file, the highest is
+            taken).
+        reader: The reader (registry name) of its files, for the structure check of every
+            download (:func:`geospacexr.io.structure.check_structure`).
+        device: Regular expression of the ``<device>`` folder part (``device-*`` layouts).
+        description: One line for listings.
+
+    A ``"skymap"`` layout is a skymap dataset: ``names`` holds the file-name prefix
+    (``spect``) and :func:`download_dataset` fetches the skymap valid on the start day from
+    ``<path>/skymaps/<site>/<site>_YYYYMMDD/<prefix>_skymap_<site>_<start>-<end>_vNN.sav``, as
+    :func:`download_skymap` does for the imagers.
+    """
+
+    name: str
+    path: str
+    layout: str
+    names: tuple[str, ...]
+    reader: str
+    device: str | None = None
+    description: str = ""
+
+    def patterns(self, site: str) -> list[re.Pattern[str]]:
+        """The compiled file-name patterns of one site (old names only if it has a code)."""
+        from .riometer import RIOMETER_SITES
+
+        code = RIOMETER_SITES.get(site, ("", "", 0.0, 0.0))[1]
+        out = []
+        for template in self.names:
+            if "{code}" in template and not code:
+                continue
+            text = template.replace("{site}", re.escape(site)).replace("{code}", re.escape(code))
+            out.append(re.compile(text, re.IGNORECASE))
+        return out
+
+
+_V = r"_v(?P<ver>\d+)"
+#: The datasets :func:`download_dataset` fetches, by name. Server paths and file names from the
+#: University of Calgary open-data tree (as pyUCalgarySRS's test-data builder,
+#: ``tools/build_test_data.py``, fetches them): NORSTAR K0 and K2 share ``GO-Canada/GO-Rio/txt``
+#: (old names ``chu_canopus_dcp_rio_20050402_v0.txt`` are K0, ``rab_rio_19900402_v1a.txt`` K2);
+#: SWAN HSR under ``SWAN/hsr/l0/multi_freq/h5``; the spectrograph's raw minute files in
+#: ``TREx/spectrograph/l0/raw`` and its hourly L1 files in ``TREx/spectrograph/l1/processed``.
+DATASETS: dict[str, RemoteDataset] = {
+    d.name: d
+    for d in (
+        RemoteDataset(
+            "NORSTAR_RIOMETER_K0_TXT",
+            "GO-Canada/GO-Rio/txt",
+            "day",
+            (
+                r"norstar_k0_rio-{site}_(?P<date>\d{8})" + _V + r"\.txt",
+                r"{code}_(?:[a-z]+_)*rio_(?P<date>\d{8})_v0\.txt",
+            ),
+            "riometer-norstar",
+            description="NORSTAR riometer raw signal (K0), daily text files, 5 s",
+        ),
+        RemoteDataset(
+            "NORSTAR_RIOMETER_K2_TXT",
+            "GO-Canada/GO-Rio/txt",
+            "day",
+            (
+                r"norstar_k2_rio-{site}_(?P<date>\d{8})" + _V + r"\.txt",
+                r"{code}_rio_(?P<date>\d{8})_v1a\.txt",
+            ),
+            "riometer-norstar",
+            description="NORSTAR riometer absorption and raw signal (K2), daily text files",
+        ),
+        RemoteDataset(
+            "SWAN_HSR_K0_H5",
+            "SWAN/hsr/l0/multi_freq/h5",
+            "day",
+            (r"(?P<date>\d{8})_{site}-hsr_k0" + _V + r"\.h5",),
+            "riometer-hsr",
+            description="SWAN hyperspectral riometer raw power (K0), daily HDF5 files",
+        ),
+        RemoteDataset(
+            "TREX_SPECT_RAW",
+            "TREx/spectrograph/l0/raw",
+            "device-hour",
+            (
+                r"(?P<date>\d{8})_(?P<hhmm>\d{4})_{site}_spect-\d+_spectra(?:_dark)?"
+                r"\.pgm(?:\.gz)?",
+            ),
+            "trex_spect_raw",
+            device=r"spect-\d+",
+            description="TREx spectrograph raw spectra (L0), minute PGM files",
+        ),
+        RemoteDataset(
+            "TREX_SPECT_PROCESSED_V1",
+            "TREx/spectrograph/l1/processed",
+            "device-day",
+            (r"(?P<date>\d{8})_(?P<hh>\d{2})_{site}_spect-\d+(?:_[a-z0-9]+)*?_cal" + _V + r"\.h5",),
+            "trex_spect_l1",
+            device=r"spect-\d+",
+            description="TREx spectrograph calibrated spectra (L1), hourly HDF5 files",
+        ),
+        RemoteDataset(
+            "TREX_SPECT_SKYMAP_IDLSAV",
+            "TREx/spectrograph",
+            "skymap",
+            ("spect",),
+            "asi-skymap",
+            description="TREx spectrograph skymaps (slit bins' positions), IDL save files",
+        ),
+    )
+}
+
+
+def _dataset(name: str) -> RemoteDataset:
+    if isinstance(name, str) and name.upper() in DATASETS:
+        return DATASETS[name.upper()]
+    import difflib
+
+    close = difflib.get_close_matches(str(name).upper(), list(DATASETS), n=2)
+    raise InvalidArgumentError(
+        f"dataset must be one of {', '.join(DATASETS)}, not {name!r}"
+        + (f"; did you mean {' or '.join(map(repr, close))}?" if close else ""),
+        argument="dataset",
+    )
+
+
+def _stamp(m: re.Match[str]) -> np.datetime64 | None:
+    """The time a matched file name gives (its day, hour or minute), ``None`` if impossible."""
+    import datetime as _dt
+
+    d = m.group("date")
+    groups = m.groupdict()
+    hh, mm = 0, 0
+    if groups.get("hhmm"):
+        hh, mm = int(groups["hhmm"][:2]), int(groups["hhmm"][2:])
+    elif groups.get("hh"):
+        hh = int(groups["hh"])
+    try:
+        when = _dt.datetime(int(d[:4]), int(d[4:6]), int(d[6:]), hh, mm)
+    except ValueError:
+        return None
+    return np.datetime64(when, "m")
+
+
+def download_dataset(
+    dataset: str,
+    site: str,
+    start: Any,
+    end: Any,
+    dest: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    url: str | None = None,
+    progress: bool | None = None,
+) -> list[Path]:
+    """Download the files of a named dataset (riometers, the TREx spectrograph) for one site.
+
+    The same mirror, manifest, resumption, structure checks and listing-name checks as
+    :func:`download` (module docstring); the folders and file names of each dataset are in
+    :data:`DATASETS`. Daily files are taken for every UT day from ``start``'s to ``end``'s;
+    hourly and minute files when their hour or minute lies in ``[start, end]``; of a skymap
+    dataset, the one skymap valid on ``start``'s day. Of several
+    versions of one file (``_v01``, ``_v03``) the highest is taken. Days (or hours) with no
+    file are reported in one :class:`~geospacexr.errors.DataWarning`.
+
+    Args:
+        dataset: ``NORSTAR_RIOMETER_K0_TXT``, ``NORSTAR_RIOMETER_K2_TXT``, ``SWAN_HSR_K0_H5``,
+            ``TREX_SPECT_RAW``, ``TREX_SPECT_PROCESSED_V1`` or ``TREX_SPECT_SKYMAP_IDLSAV``
+            (case-insensitive).
+        site: Site code (``gill``; a NORSTAR site's old three-letter files are found too).
+        start: First day or time (anything ``numpy.datetime64`` accepts).
+        end: Last day or time (inclusive; a bare date means that whole day).
+        dest: Mirror folder (default ``<paths.cache_dir>/ucalgary``).
+        workers: Parallel downloads (default from ``io.workers``).
+        url: Server root (default from ``servers.ucalgary_url``).
+        progress: Show a progress bar (default: when on a terminal).
+
+    Returns:
+        The local files, sorted by name.
+
+    Raises:
+        InvalidArgumentError: On an unknown dataset, a bad site code or an empty time range.
+        DownloadError: If a file cannot be fetched or arrives incomplete, or the listings hold
+            only unsafe or malformed names.
+
+    Example:
+        >>> files = download_dataset("NORSTAR_RIOMETER_K0_TXT", "gill", "2007-04-01",
+        ...                          "2007-04-30")  # doctest: +SKIP
+    """
+    spec = _dataset(dataset)
+    t0 = np.datetime64(start, "m")
+    end64 = np.datetime64(end)
+    # a bare date (or month) as the end means all of it
+    t1 = (
+        (end64 + 1).astype("datetime64[m]") - np.timedelta64(1, "m")
+        if np.datetime_data(end64.dtype)[0] in ("D", "M", "Y")
+        else end64.astype("datetime64[m]")
+    )
+    if t1 < t0:
+        raise InvalidArgumentError(f"end ({t1}) is before start ({t0})")
+    if spec.layout == "skymap":
+        return [_skymap(spec.name, spec.path, spec.names[0], site, t0, dest, url)]
+    root = _root(url)
+    site = _check_site(site).lower()
+    mirror = Path(dest) if dest is not None else Path(config.get().paths.cache_dir) / "ucalgary"
+    patterns = spec.patterns(site)
+    best: dict[str, tuple[int, str, Path]] = {}  # name without version -> (version, url, target)
+    rejected: list[str] = []
+    empty: list[str] = []
+    day = t0.astype("datetime64[D]")
+    last_day = t1.astype("datetime64[D]")
+    while day <= last_day:
+        rel_day = f"{spec.path}/{str(day).replace('-', '/')}/"
+        folders = [rel_day]
+        if spec.layout != "day":
+            folders = []
+            for entry in list_remote(root + rel_day):
+                if not _component(entry):
+                    rejected.append(entry)
+                    continue
+                folder = entry.rstrip("/")
+                if not folder.lower().startswith(f"{site}_"):
+                    continue  # another site's folder
+                if not re.fullmatch(spec.device or "", folder[len(site) + 1 :], re.IGNORECASE):
+                    rejected.append(entry)
+                    continue
+                if spec.layout == "device-hour":
+                    first = max(t0, day.astype("datetime64[m]")).astype("datetime64[h]")
+                    stop = min(t1, (day + 1).astype("datetime64[m]") - 1).astype("datetime64[h]")
+                    hours = np.arange(first, stop + 1)
+                    folders += [f"{rel_day}{folder}/ut{str(h)[11:13]}/" for h in hours]
+                else:
+                    folders.append(f"{rel_day}{folder}/")
+        found = False
+        for rel in folders:
+            for name in list_remote(root + rel):
+                if not _component(name):
+                    rejected.append(name)
+                    continue
+                if name.endswith("/"):
+                    continue
+                m = next((p.fullmatch(name) for p in patterns if p.fullmatch(name)), None)
+                if m is None:
+                    continue  # another site's or another dataset's file
+                when = _stamp(m)
+                target = mirror / rel / name
+                if when is None or not _inside(mirror, target):
+                    rejected.append(name)
+                    continue
+                if spec.layout == "day":
+                    inside = day == when.astype("datetime64[D]")
+                else:
+                    unit = "m" if m.groupdict().get("hhmm") else "h"
+                    inside = t0.astype(f"datetime64[{unit}]") <= when <= t1
+                if not inside:
+                    continue
+                found = True
+                version = int(m.groupdict().get("ver") or 0)
+                key = name[: m.start("ver")] if m.groupdict().get("ver") else name
+                if key not in best or version > best[key][0]:
+                    best[key] = (version, root + rel + urllib.parse.quote(name), target)
+        if not found:
+            empty.append(str(day))
+        day += 1
+    _warn_rejected(rejected, f"{root}{spec.path}")
+    wanted = [(u, p) for _, u, p in best.values()]
+    if rejected and not wanted:
+        raise DownloadError(
+            f"no valid {spec.name} {site} file names on the server between {t0} and {t1}; "
+            f"rejected: {', '.join(map(repr, rejected))}"
+        )
+    if empty:
+        warnings.warn(
+            f"no {spec.name} {site} data on the server for day(s) {', '.join(empty)}",
+            DataWarning,
+            stacklevel=2,
+        )
+    _fetch_all(wanted, mirror, f"{spec.name} {site}", workers, progress, spec.reader)
+    return sorted((p for _, p in wanted), key=lambda p: p.name)

@@ -154,6 +154,20 @@ def _parse_header(lines: list[bytes]) -> tuple[dict[str, str], int]:
     return meta, len(lines)  # only header lines
 
 
+def _clock(
+    dd: np.ndarray, mm: np.ndarray, yy: np.ndarray, hh: np.ndarray, mi: np.ndarray, ss: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Times of ``dd/mm/yy HH:MM:SS`` fields (int arrays) and the mask of possible ones."""
+    year = np.where(yy >= 69, 1900 + yy, 2000 + yy)  # strptime's %y rule
+    good = (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31) & (hh < 24) & (mi < 60) & (ss < 60)
+    month = (year - 1970) * 12 + np.clip(mm, 1, 12) - 1
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    day = first + (np.clip(dd, 1, 31) - 1)
+    good &= day.astype("datetime64[M]") == first.astype("datetime64[M]")  # 31/04 is no date
+    times = day.astype("datetime64[ns]") + ((hh * 60 + mi) * 60 + ss) * np.timedelta64(1, "s")
+    return times, good
+
+
 def _decode_rows(
     fields: list[tuple[bytes | None, ...]], columns: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -163,14 +177,7 @@ def _decode_rows(
         return np.empty(0, "datetime64[ns]"), np.empty((0, 2)), np.zeros(0, bool)
     cols = list(zip(*fields, strict=True))
     ints = np.array(cols[:6], dtype="S2").astype(np.int64)  # the regex matched 2 digits each
-    dd, mm, yy, hh, mi, ss = ints
-    year = np.where(yy >= 69, 1900 + yy, 2000 + yy)  # strptime's %y rule
-    good = (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31) & (hh < 24) & (mi < 60) & (ss < 60)
-    month = (year - 1970) * 12 + np.clip(mm, 1, 12) - 1
-    first = month.astype("datetime64[M]").astype("datetime64[D]")
-    day = first + (np.clip(dd, 1, 31) - 1)
-    good &= day.astype("datetime64[M]") == first.astype("datetime64[M]")  # 31/04 is no date
-    times = day.astype("datetime64[ns]") + ((hh * 60 + mi) * 60 + ss) * np.timedelta64(1, "s")
+    times, good = _clock(*ints)
     values = np.full((n, 2), np.nan)
     for j in range(columns):
         texts = cols[6 + j]
@@ -184,6 +191,78 @@ def _decode_rows(
                     values[k, j] = np.nan
     good &= np.isfinite(values[:, :columns]).all(axis=1)
     return times, values, good
+
+
+#: Columns of the fixed ``dd/mm/yy HH:MM:SS `` start of a row that the fast path requires:
+#: digit positions, and the separators at their positions.
+_DIGITS = np.array([0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16])
+_SEPARATORS = ((2, ord("/")), (5, ord("/")), (8, ord(" ")), (11, ord(":")), (14, ord(":")))
+_STAMP_WIDTH = 17
+#: Bytes the fast path refuses in the numbers' part (``\s`` other than a space: the regex's
+#: slow path decides what they mean).
+_OTHER_SPACE = np.array([9, 10, 11, 12, 13], dtype=np.uint8)
+
+
+def _fast_rows(
+    body: list[bytes], columns: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:
+    """The rows of a well-formed body at numpy speed, or ``None`` to take the line-by-line path.
+
+    Taken only when *every* line is a row the line-by-line path would read the same way: the
+    fixed ``dd/mm/yy HH:MM:SS`` start at column 0 with a single space after the date, then
+    ``columns`` numbers (each at most ``_MAX_NUMBER`` characters) separated by spaces, no blank
+    or comment line, no tab or other white space, numbers numpy parses (the caller leaves files
+    with a NUL byte to the line-by-line path: numpy pads shorter lines with NULs). Anything
+    else, and every damaged file, goes the line-by-line way, which names the damaged lines.
+
+    Returns:
+        ``(times, values (n, 2), good, columns, rows at hour 24)``, the hour-24 rows removed.
+    """
+    n = len(body)
+    # the longest line first: numpy pads every line to it (one long line must not cost n times)
+    if n == 0 or max(map(len, body)) > _STAMP_WIDTH + 2 * (_MAX_NUMBER + 1) + 1:
+        return None
+    table = np.array(body)
+    width = table.dtype.itemsize
+    if width <= _STAMP_WIDTH + 1:
+        return None
+    u = table.view(np.uint8).reshape(n, width)
+    digits = u[:, _DIGITS]
+    if not ((digits >= 48) & (digits <= 57)).all():
+        return None
+    if any((u[:, col] != code).any() for col, code in _SEPARATORS):
+        return None
+    rest = u[:, _STAMP_WIDTH:]
+    if np.isin(rest, _OTHER_SPACE).any() or (u[:, _STAMP_WIDTH] != 32).any():
+        return None
+    filled = (rest != 32) & (rest != 0)  # zeros: numpy's padding of shorter lines
+    starts = filled.copy()
+    starts[:, 1:] &= ~filled[:, :-1]
+    counts = starts.sum(axis=1)
+    ncol = int(counts[0])
+    if ncol not in (1, 2) or (columns is not None and ncol != columns) or (counts != ncol).any():
+        return None
+    # every row's numbers start with a space (checked above): the rows' bytes side by side,
+    # padding as spaces, split into the same tokens as row by row
+    tokens = np.where(rest == 0, np.uint8(32), rest).tobytes().split()
+    if len(tokens) != n * ncol:
+        return None
+    texts = np.array(tokens)
+    if texts.dtype.itemsize > _MAX_NUMBER:
+        return None
+    try:
+        numbers = texts.astype(np.float64).reshape(n, ncol)
+    except ValueError:
+        return None
+    d = (digits.astype(np.int64) - 48).reshape(n, 6, 2)
+    dd, mm, yy, hh, mi, ss = (d[:, :, 0] * 10 + d[:, :, 1]).T
+    keep = hh != 24
+    hour24 = int(n - keep.sum())
+    times, good = _clock(dd[keep], mm[keep], yy[keep], hh[keep], mi[keep], ss[keep])
+    values = np.full((int(keep.sum()), 2), np.nan)
+    values[:, :ncol] = numbers[keep]
+    good &= np.isfinite(values[:, :ncol]).all(axis=1)
+    return times, values, good, ncol, hour24
 
 
 def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[str, Any]:
@@ -219,7 +298,8 @@ def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[st
     fields: list[tuple[bytes, ...]] = []
     bad: list[int] = []
     hour24 = 0
-    for n in range(first, len(lines)):
+    fast = None if b"\0" in content else _fast_rows(lines[first:], columns)
+    for n in range(first, len(lines) if fast is None else first):
         line = lines[n]
         if not line.strip() or line.lstrip().startswith(b"#"):
             continue
@@ -238,7 +318,10 @@ def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[st
             hour24 += 1
             continue
         fields.append(groups)
-    times, values, good = _decode_rows(fields, columns or 1)
+    if fast is not None:
+        times, values, good, columns, hour24 = fast
+    else:
+        times, values, good = _decode_rows(fields, columns or 1)
     invalid = int((~good).sum())
     day = _day_from_name(path.name)
     outside = 0
@@ -319,7 +402,16 @@ def _site_attrs(site: str, meta: dict[str, Any], instrument: str) -> dict[str, A
     }
 
 
-def open_norstar_riometer(paths: Paths) -> xr.Dataset:
+def _progress(files: list[Path], progress: bool | None, what: str) -> Any:
+    """``files``, wrapped in a tqdm bar (on stderr) when ``progress`` is not false."""
+    if progress is False:
+        return files
+    from tqdm import tqdm
+
+    return tqdm(files, desc=what, unit="file", disable=None if progress is None else False)
+
+
+def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """Read NORSTAR riometer K0/K2 text files of one site into one ``riometer`` Dataset.
 
     Days are concatenated in time order; where K0 and K2 files cover the same instants, the K2
@@ -327,6 +419,7 @@ def open_norstar_riometer(paths: Paths) -> xr.Dataset:
 
     Args:
         paths: Files, a folder or a glob pattern.
+        progress: Show a progress bar over the files (``None``: when on a terminal).
 
     Returns:
         ``raw_signal`` ``(time)`` in V and, when any K2 file is given, ``absorption`` ``(time)``
@@ -341,7 +434,7 @@ def open_norstar_riometer(paths: Paths) -> xr.Dataset:
     limits = Limits.current()
     problems: list[dict[str, str]] = []
     parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
+    for path in _progress(files, progress, "reading NORSTAR files"):
         try:
             part = read_norstar_file(path, limits)
         except FileFormatError as exc:
@@ -538,11 +631,12 @@ def _read_hsr_file(path: Path, limits: Limits) -> dict[str, Any]:
     }
 
 
-def open_hsr(paths: Paths) -> xr.Dataset:
+def open_hsr(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """Read SWAN hyperspectral riometer (HSR) HDF5 files of one site into a ``riometer`` Dataset.
 
     Args:
         paths: Files, a folder or a glob pattern.
+        progress: Show a progress bar over the files (``None``: when on a terminal).
 
     Returns:
         ``raw_power`` ``(time, frequency)`` in dB; coordinates ``frequency`` (band centre,
@@ -561,7 +655,7 @@ def open_hsr(paths: Paths) -> xr.Dataset:
     limits = Limits.current()
     problems: list[dict[str, str]] = []
     parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
+    for path in _progress(files, progress, "reading HSR files"):
         try:
             part = _read_hsr_file(path, limits)
         except FileFormatError as exc:
@@ -666,7 +760,7 @@ def _open_hsr_registry(files: Paths, **_: Any) -> xr.Dataset:
     return open_hsr(files)
 
 
-def open_riometer(paths: Paths) -> xr.Dataset:
+def open_riometer(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """Open riometer files (NORSTAR K0/K2 text or SWAN HSR HDF5) of one site.
 
     The format is recognised from the content (an HDF5 file is read as HSR, anything else as
@@ -674,6 +768,7 @@ def open_riometer(paths: Paths) -> xr.Dataset:
 
     Args:
         paths: A file, a folder, a glob pattern or a list of them.
+        progress: Show a progress bar over the files (``None``: when on a terminal).
 
     Returns:
         A standard ``riometer`` Dataset (see :mod:`geospacexr.io.riometer`).
@@ -697,5 +792,5 @@ def open_riometer(paths: Paths) -> xr.Dataset:
             "HDF5 (SWAN HSR) and text (NORSTAR) riometer files mixed; open each kind separately"
         )
     if hdf and all(hdf):
-        return open_hsr(files)
-    return open_norstar_riometer(files)
+        return open_hsr(files, progress)
+    return open_norstar_riometer(files, progress)

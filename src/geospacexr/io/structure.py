@@ -22,7 +22,11 @@ downloaded) and, for HDF5, by the reader that will open it:
   ``asi-h5``), every dataset's storage inside the file (:func:`geospacexr.io.hdf5.check_storage`),
   a declared size within ``io.max_decompressed_mb`` and every chunk readable (a damaged compressed
   chunk fails here);
-* ``.sav``: the IDL record chain (:func:`geospacexr.io.idlsav.check_record_chain`).
+* ``.sav``: the IDL record chain (:func:`geospacexr.io.idlsav.check_record_chain`);
+* ``.txt`` for the ``riometer-norstar`` reader: within ``io.max_decompressed_mb``, no NUL byte,
+  a ``#`` header ending at its ``------------`` line, and a last line ending with a newline or,
+  without one, a whole row: as many numbers as the row before it, each with as many decimals
+  (a transfer cut in the middle of a row fails).
 
 Other files pass (there is nothing to check).
 """
@@ -46,7 +50,13 @@ from .limits import Limits
 __all__ = ["HDF5_REQUIRED", "MAX_FRAMES", "check_structure"]
 
 #: Datasets an HDF5 file must hold, by the reader (registry name) that opens it.
-HDF5_REQUIRED: Mapping[str, tuple[str, ...]] = {"asi-h5": ("data/images", "data/timestamp")}
+HDF5_REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "asi-h5": ("data/images", "data/timestamp"),
+    "riometer-hsr": ("data/raw_power", "data/timestamp", "data/band_central_frequency"),
+    "trex_spect_l1": ("data/spectra", "data/timestamp", "data/wavelength"),
+}
+#: The line that ends a NORSTAR riometer text file's header.
+_NORSTAR_HEADER_END = b"------------"
 
 _BLOCK = 1 << 16  # bytes read at a time from a stream
 #: Largest slab of an HDF5 dataset read at once by the chunk check, bytes.
@@ -282,6 +292,54 @@ def _check_hdf5(path: Path, reader: str | None) -> None:
             _read_all(ds, path)
 
 
+def _check_norstar_text(path: Path) -> None:
+    """A NORSTAR riometer text file: bounded, no NUL, a complete header, a complete last line."""
+    limit = _limit_bytes()
+    size = path.stat().st_size
+    if size > limit:
+        raise FileFormatError(
+            f"{size} bytes, more than io.max_decompressed_mb; raise it to accept bigger files",
+            path=path,
+        )
+    content = path.read_bytes()
+    if b"\0" in content:
+        raise FileFormatError("a NUL byte: not a NORSTAR riometer text file", path=path)
+    if not content.startswith(b"#") or _NORSTAR_HEADER_END not in content:
+        raise FileFormatError(
+            "no '#' header ending at a '------------' line: not a NORSTAR riometer text file",
+            path=path,
+        )
+    if not content.endswith((b"\n", b"\r")) and not _whole_last_row(content):
+        raise FileFormatError(
+            "the last line is cut off (no newline at the end, and the last row is not a whole "
+            "row like the one before it)",
+            path=path,
+        )
+
+
+def _decimals(token: bytes) -> int:
+    return len(token) - token.index(b".") - 1 if b"." in token else 0
+
+
+def _whole_last_row(content: bytes) -> bool:
+    """Whether a last line without a newline is a whole row.
+
+    A whole row has as many numbers as the row before it, each with as many decimals (a
+    transfer cut inside a number shortens them).
+    """
+    from .riometer import _ROW
+
+    lines = content.splitlines()[-2:]
+    rows = [_ROW.match(line) for line in lines]
+    if len(rows) < 2 or rows[0] is None or rows[1] is None:
+        return False
+    before, last = rows[0].groups()[6:], rows[1].groups()[6:]
+    return all(
+        (a is None) == (b is None) and (a is None or _decimals(a) == _decimals(b))
+        for a, b in zip(before, last, strict=True)
+    )
+
+
 def _read_all(ds: Any, path: Path) -> None:
     """Read a dataset in slabs of at most ``_HDF5_SLAB`` bytes (decodes every chunk once)."""
     if ds.shape == () or ds.size == 0:
@@ -336,6 +394,9 @@ def check_structure(path: str | Path, name: str | None = None, reader: str | Non
             return
         if low.endswith((".h5", ".hdf5")):
             _check_hdf5(path, reader)
+            return
+        if low.endswith(".txt") and reader == "riometer-norstar":
+            _check_norstar_text(path)
             return
         if low.endswith(".sav"):
             from .idlsav import check_record_chain
