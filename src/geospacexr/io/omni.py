@@ -142,10 +142,13 @@ _FIRST_YEAR, _LAST_YEAR = 1963, 2100
 _EPOCH_1970_MS = 62167219200000.0
 
 
-def _fill(values: np.ndarray, fill: float) -> np.ndarray:
-    """NaN where ``values`` hold the all-9 fill (or more: a fill is the format's largest)."""
+def _fill(values: np.ndarray, fill: float, rtol: float = 1e-9) -> np.ndarray:
+    """NaN where ``values`` hold the all-9 fill (or more: a fill is the format's largest).
+
+    ``rtol`` is 1e-6 for single-precision (CDF) values.
+    """
     out = values.astype(np.float64, copy=True)
-    out[~np.isfinite(out) | (np.abs(out) >= fill * (1.0 - 1e-9))] = np.nan
+    out[~np.isfinite(out) | (np.abs(out) >= fill * (1.0 - rtol))] = np.nan
     return out
 
 
@@ -327,18 +330,19 @@ def _read_cdf(path: Path, limits: Limits) -> dict[str, Any]:
         for cdf_name, name in _CDF_NAMES.items():
             if cdf_name not in names:
                 continue
-            data = np.asarray(cdf.varget(cdf_name), dtype=np.float64).ravel()
+            raw = np.asarray(cdf.varget(cdf_name)).ravel()
+            data = raw.astype(np.float64)
             if data.size != n:
                 raise FileFormatError(
                     f"{cdf_name} holds {data.size} values for {n} epochs", path=path
                 )
-            try:
-                fill = float(cdf.attget("FILLVAL", cdf_name).Data)
-            except Exception:  # no FILLVAL attribute: the documented fill of the word
-                fill = tables[name][2]
             column = data.copy()
-            column[~np.isfinite(column) | (column == fill)] = np.nan
-            variables[name] = _fill(column, tables[name][2])
+            try:  # compared in the variable's own type (a CDF_FLOAT 99.99 is not 99.99)
+                fill = np.asarray(cdf.attget("FILLVAL", cdf_name).Data).ravel()[0]
+                column[raw == np.asarray(fill).astype(raw.dtype)] = np.nan
+            except Exception:  # no usable FILLVAL attribute: the documented fill of the word
+                pass
+            variables[name] = _fill(column, tables[name][2], 1e-6)
             words[name] = cdf_name
     except FileFormatError:
         raise
