@@ -170,3 +170,12 @@ def test_cdf_without_cdflib_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "cdflib", None)
     with pytest.raises(FileFormatError, match=r"geospacexr\[omni\]"):
         open_omni(path)
+
+
+def test_records_outside_the_files_period_are_damaged(tmp_path, minute):
+    lines = minute.read_text().splitlines()
+    lines[10] = lines[10].replace("2015  76", "2016  76", 1)
+    (tmp_path / "omni_min_201503.asc").write_text("\n".join(lines) + "\n")
+    with pytest.warns(DataWarning, match="outside the file's period 2015-03"):
+        ds = open_omni(tmp_path / "omni_min_201503.asc")
+    assert ds.sizes["time"] == 1439 and ds.time.dt.year.max() == 2015

@@ -266,6 +266,19 @@ def read_omni_file(path: str | Path, limits: Limits | None = None) -> dict[str, 
         raise FileFormatError(
             f"no readable OMNI record ({layout} layout, {nwords} words per line)", path=path
         )
+    period = _period_from_name(path.name)
+    outside = 0
+    if period is not None:  # a yearly or monthly file: a record of another period is damaged
+        elsewhere = good & ((times < period[0]) | (times >= period[1]))
+        outside = int(elsewhere.sum())
+        good &= ~elsewhere
+        if outside:
+            text = f"{outside} record(s) dated outside the file's period {period[0]!s:.7}"
+            problem = f"{problem}; {text}" if problem else text
+    if not good.any():
+        raise FileFormatError(
+            f"no OMNI record inside the period its name gives ({problem})", path=path
+        )
     values, times = values[good], times[good]
     variables: dict[str, np.ndarray] = {}
     words: dict[str, int] = {}
@@ -284,6 +297,28 @@ def read_omni_file(path: str | Path, limits: Limits | None = None) -> dict[str, 
         "words": words,
         "problem": problem,
     }
+
+
+_PERIOD = re.compile(r"^omni(?:2_|_min_?|_5min_?)(\d{4})(\d\d)?\.(?:dat|asc|txt)$", re.I)
+
+
+def _period_from_name(name: str) -> tuple[np.datetime64, np.datetime64] | None:
+    """The year (``omni2_2015.dat``) or month (``omni_min_201503.asc``) a file's name gives."""
+    m = _PERIOD.match(name)
+    if m is None:
+        return None
+    year, month = int(m.group(1)), m.group(2)
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return None
+    if month is None:
+        start = np.datetime64(f"{year:04d}-01", "M")
+        end = start + np.timedelta64(12, "M")
+    elif 1 <= int(month) <= 12:
+        start = np.datetime64(f"{year:04d}-{month}", "M")
+        end = start + np.timedelta64(1, "M")
+    else:
+        return None
+    return start.astype("datetime64[ns]"), end.astype("datetime64[ns]")
 
 
 def _cdf_epoch_ns(values: np.ndarray, kind: int) -> np.ndarray:
