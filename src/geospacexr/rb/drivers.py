@@ -257,8 +257,10 @@ def models_for(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             models[t] = model_at(model, {p: float(v[k]) for p, v in values.items()})
-        for w in caught:
-            text = str(w.message).split(":")[0]
+        for w in caught:  # "T96 dst: -152 nT outside the range ..." -> "T96 dst outside ..."
+            head, _, tail = str(w.message).partition(": ")
+            words = tail.split(" outside ", 1)
+            text = f"{head} outside {words[1]}" if len(words) == 2 else str(w.message)
             messages[text] = messages.get(text, 0) + 1
     if messages:
         warnings.warn(
