@@ -38,6 +38,10 @@ KIND_HELP: dict[str, tuple[str, str]] = {
         "open one with geospacexr.open_riometer",
     ),
     "ionosphere": ("an ionosphere (ReMIX) dataset", "open one with geospacexr.open_remix"),
+    "omni": (
+        "an OMNI solar-wind and geomagnetic-index dataset",
+        "open one with geospacexr.open_omni",
+    ),
 }
 
 
