@@ -49,7 +49,14 @@ from .. import config
 from ..errors import DataWarning, InvalidArgumentError
 from .models import MODELS, Model, get
 
-__all__ = ["DRIVER_VARIABLES", "INTERPOLATIONS", "driver_parameters", "drivers_at", "model_at"]
+__all__ = [
+    "DRIVER_VARIABLES",
+    "INTERPOLATIONS",
+    "driver_parameters",
+    "drivers_at",
+    "model_at",
+    "models_for",
+]
 
 #: Model parameter -> drivers variables that may give it (the first present is used).
 DRIVER_VARIABLES: dict[str, tuple[str, ...]] = {
