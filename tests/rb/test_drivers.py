@@ -140,3 +140,15 @@ def test_footprint_with_drivers(omni):
         quiet = rb.footprint(points.isel(time=[1]), rb.models.get("t96", pdyn=2, dst=0, by=0, bz=0))
     # the storm-time tail stretches the line: its footprint lies equatorward of the quiet one
     assert track.lat.values[1] < quiet.lat.values[0] - 1.0
+
+
+def test_t89_takes_kp_as_a_step_in_its_bins(omni):
+    times = np.array(["2015-03-16T01:00", "2015-03-17T15:20"], "datetime64[ns]")
+    p = rb.particles(x=[-6.0, -6.0], y=0, z=0, pitch_angle=70, time=times, frame="GSM")
+    out = rb.K(p, "t89", drivers=omni, interpolation="linear", accuracy="fast")
+    for i in range(2):
+        kp = float(omni.Kp.sel(time=times[i].astype("datetime64[h]")))
+        assert float(out.driver_kp[i]) == kp  # the previous value even with "linear"
+        one = rb.K(p.isel(particle=[i]), rb.models.get("t89", kp=kp), accuracy="fast")
+        assert out.K.values[i] == one.K.values[0]
+    assert out.driver_kp.values[1] > out.driver_kp.values[0] + 3
