@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,8 @@ _CDF_MAGIC = (b"\xcd\xf3\x00\x01", b"\xcd\xf2\x60\x02", b"\x00\x00\xff\xff")
 #: longest word a record may hold, characters (a longer one makes the line a damaged one)
 _MAX_WORD = 16
 _MAX_LISTED = 5
+#: lines decoded at a time
+_BLOCK = 20_000
 _FIRST_YEAR, _LAST_YEAR = 1963, 2100
 #: CDF_EPOCH (ms since 0000-01-01T00:00) of 1970-01-01T00:00
 _EPOCH_1970_MS = 62167219200000.0
@@ -157,10 +160,11 @@ def _decode(rows: list[list[bytes]]) -> tuple[np.ndarray, np.ndarray]:
     n = len(rows)
     if n == 0:
         return np.empty((0, 0)), np.zeros(0, bool)
+    width = len(rows[0])
     try:
-        return np.array(rows, dtype=bytes).astype(np.float64), np.ones(n, bool)
+        flat = np.fromiter(map(float, chain.from_iterable(rows)), np.float64, count=n * width)
+        return flat.reshape(n, width), np.ones(n, bool)
     except ValueError:  # some word is not a number: row by row
-        width = len(rows[0])
         values = np.full((n, width), np.nan)
         good = np.ones(n, bool)
         for i, row in enumerate(rows):
@@ -226,9 +230,8 @@ def read_omni_file(path: str | Path, limits: Limits | None = None) -> dict[str, 
     if b"\0" in content[:4096]:
         raise FileFormatError("binary content, not an OMNI ASCII file", path=path)
     lines = content.splitlines()
-    split = [line.split() for line in lines]
-    counts = [len(w) for w in split if w]
-    known = [c for c in counts[:1000] if c in OMNI_LAYOUTS]
+    del content
+    known = [c for c in (len(line.split()) for line in lines[:1000]) if c in OMNI_LAYOUTS]
     if not known:
         raise FileFormatError(
             "no OMNI record (expected lines of 55 words (hourly OMNI2), 46 (1-min HRO) or 49 "
@@ -237,24 +240,36 @@ def read_omni_file(path: str | Path, limits: Limits | None = None) -> dict[str, 
         )
     nwords = max(set(known), key=known.count)
     layout, cadence, time_words, table = OMNI_LAYOUTS[nwords]
-    rows: list[list[bytes]] = []
+    columns = [word - 1 for word, *_ in table]
+    # blocks of lines: only the kept words of the good records stay (a year of 1-min records
+    # split at once would hold 24 million word objects)
+    kept: list[np.ndarray] = []
+    stamps: list[np.ndarray] = []
     bad: list[int] = []
-    numbers: list[int] = []
-    for n, words in enumerate(split):
-        if not words:
+    for start in range(0, len(lines), _BLOCK):
+        rows: list[list[bytes]] = []
+        numbers: list[int] = []
+        for n in range(start, min(start + _BLOCK, len(lines))):
+            words = lines[n].split()
+            if not words:
+                continue
+            if len(words) != nwords or max(map(len, words)) > _MAX_WORD:
+                bad.append(n + 1)
+                continue
+            rows.append(words)
+            numbers.append(n + 1)
+        if not rows:
             continue
-        if len(words) != nwords or max(len(w) for w in words) > _MAX_WORD:
-            bad.append(n + 1)
-            continue
-        rows.append(words)
-        numbers.append(n + 1)
-    values, good = _decode(rows)
-    if rows:
+        values, good = _decode(rows)
+        del rows
         times, valid = _times(np.where(good[:, None], values, 0.0), time_words)
         good &= valid
-    else:
-        times = np.empty(0, "datetime64[ns]")
-    bad.extend(np.asarray(numbers)[~good].tolist())
+        bad.extend(np.asarray(numbers)[~good].tolist())
+        kept.append(values[good][:, columns])
+        stamps.append(times[good])
+    values = np.concatenate(kept) if kept else np.empty((0, len(columns)))
+    times = np.concatenate(stamps) if stamps else np.empty(0, "datetime64[ns]")
+    good = np.ones(times.size, dtype=bool)
     bad.sort()
     problem = None
     if bad:
@@ -282,8 +297,8 @@ def read_omni_file(path: str | Path, limits: Limits | None = None) -> dict[str, 
     values, times = values[good], times[good]
     variables: dict[str, np.ndarray] = {}
     words: dict[str, int] = {}
-    for word, name, _, _, fill in table:
-        column = _fill(values[:, word - 1], fill)
+    for k, (word, name, _, _, fill) in enumerate(table):
+        column = _fill(values[:, k], fill)
         if name == "Kp":  # OMNI's Kp*10 code (3- = 27, 3 = 30, 3+ = 33) as thirds
             column = np.round(column * 0.3) / 3.0
             column[(column < 0) | (column > 9)] = np.nan
