@@ -179,3 +179,13 @@ def test_records_outside_the_files_period_are_damaged(tmp_path, minute):
     with pytest.warns(DataWarning, match="outside the file's period 2015-03"):
         ds = open_omni(tmp_path / "omni_min_201503.asc")
     assert ds.sizes["time"] == 1439 and ds.time.dt.year.max() == 2015
+
+
+def test_extended_hourly_files_with_lyman_alpha(tmp_path, hourly):
+    lines = [line + "  0.007831" for line in hourly.read_text().splitlines()]  # word 56
+    (tmp_path / "omni2_2015.dat").write_text("\n".join(lines) + "\n")
+    ds = open_omni(tmp_path / "omni2_2015.dat")
+    base = open_omni(hourly)
+    assert ds.attrs["layout"] == "omni2-hourly"
+    for name in ("Dst", "Kp", "Pdyn", "Bz_GSM", "magnetosonic_mach"):
+        np.testing.assert_array_equal(ds[name].values, base[name].values)

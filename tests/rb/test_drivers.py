@@ -104,6 +104,11 @@ def test_lstar_with_drivers_equals_one_call_per_time(omni):
                  for s in (slice(0, 2), slice(2, 4))]  # fmt: skip
     joined = xr.concat([q.lstar for q in parts], "particle")
     np.testing.assert_array_equal(joined.values, out.lstar.values)
+    # the accessor is the same function
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        again = p.isel(particle=[0]).rb.lstar("t96", drivers=omni, accuracy="fast")
+    assert again.lstar.values[0] == out.lstar.values[0]
 
 
 def test_lstar_driven_model_keeps_its_other_parameters(omni):
@@ -152,3 +157,12 @@ def test_t89_takes_kp_as_a_step_in_its_bins(omni):
         one = rb.K(p.isel(particle=[i]), rb.models.get("t89", kp=kp), accuracy="fast")
         assert out.K.values[i] == one.K.values[0]
     assert out.driver_kp.values[1] > out.driver_kp.values[0] + 3
+
+
+def test_empty_or_single_record_drivers():
+    t = np.array(["2015-03-16T00:30"], "datetime64[ns]")
+    empty = _series([])
+    assert np.isnan(drivers_at(empty, t, {"pdyn": "Pdyn"})["pdyn"]).all()
+    with pytest.raises(InvalidArgumentError, match="cadence_s"):
+        drivers_at(_series([1.0]), t, {"pdyn": "Pdyn"})
+    assert drivers_at(_series([1.0], cadence_s=3600), t, {"pdyn": "Pdyn"})["pdyn"][0] == 1.0

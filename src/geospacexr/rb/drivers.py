@@ -184,14 +184,16 @@ def drivers_at(
     stamps = drivers["time"].values.astype("datetime64[ns]").astype(np.int64)
     if stamps.size and np.any(np.diff(stamps) <= 0):
         raise InvalidArgumentError("the drivers' times must increase strictly", "drivers")
-    cadence = _cadence_ns(drivers, stamps) if stamps.size else 0
+    if stamps.size == 0:  # no record: every value is missing
+        return {name: np.full(t.shape, np.nan) for name in parameters}
+    cadence = _cadence_ns(drivers, stamps)
     i = np.searchsorted(stamps, t, side="right") - 1
-    inside = (i >= 0) & (t < stamps[np.clip(i, 0, None)] + cadence) & ~nat if stamps.size else nat
+    inside = (i >= 0) & (t < stamps[np.clip(i, 0, None)] + cadence) & ~nat
     out: dict[str, np.ndarray] = {}
     for name, variable in parameters.items():
         values = np.asarray(drivers[variable].values, dtype=np.float64)
         if method == "previous" or name in _STEP:
-            v = np.where(inside, values[np.clip(i, 0, max(values.size - 1, 0))], np.nan)
+            v = np.where(inside, values[np.clip(i, 0, values.size - 1)], np.nan)
         else:  # linear between the averages' centres
             centres = stamps + cadence // 2
             j = np.searchsorted(centres, t, side="right") - 1
