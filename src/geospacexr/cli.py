@@ -2009,7 +2009,7 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
         from .io.omni import open_omni
 
         drivers = open_omni(args.drivers)
-    if drivers is not None and params:  # fixed parameters (W1..W6) and driven ones: a template
+    if drivers is not None and (params or args.internal != "igrf"):  # a template model
         from .rb.drivers import DRIVER_VARIABLES
 
         for q in entry.parameters:  # the driven ones take their example value until driven

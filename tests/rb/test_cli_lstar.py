@@ -102,3 +102,12 @@ def test_output_must_be_netcdf(tmp_path, capsys):
     assert main(["rb", "lstar", pos, "--param", "kp=1", "--model", "t89",
                  "-o", str(tmp_path / "o.png")]) == 2  # fmt: skip
     assert ".nc" in capsys.readouterr().err
+
+
+def test_internal_field_with_drivers(tmp_path, omni_file, capsys):
+    pos = _csv(tmp_path, "time,x,y,z\n2015-03-16T06:00,-5,0,0\n")
+    argv = ["rb", "lstar", pos, "--drivers", omni_file, "--internal", "dipole",
+            "--accuracy", "fast", "-o", str(tmp_path / "o.nc")]  # fmt: skip
+    assert main(argv) == 0
+    with xr.open_dataset(tmp_path / "o.nc") as got:
+        assert got.attrs["internal_field"] == "dipole" and got.driver_pdyn.values[0] > 0
