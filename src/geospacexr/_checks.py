@@ -42,6 +42,10 @@ KIND_HELP: dict[str, tuple[str, str]] = {
         "a TREx spectrograph dataset",
         "open one with geospacexr.open_asi (trex_spect_raw or trex_spect_l1 files)",
     ),
+    "omni": (
+        "an OMNI solar-wind and geomagnetic-index dataset",
+        "open one with geospacexr.open_omni",
+    ),
 }
 
 

@@ -2113,6 +2113,207 @@ def _set_terms(parser: argparse.ArgumentParser) -> None:
                 action.help = terms.translate(action.help, values=False)
 
 
+# ------------------------------------------------------------------------------------------------
+# geospacexr rb lstar: L* along a list of positions, the field model driven by OMNI (one block)
+
+#: Columns of a POSITIONS file: time, then x, y, z (Re, --frame) or lat, lon, alt (geocentric
+#: degrees and km above the reference sphere rb.earth_radius_km, converted to GEO).
+POSITION_COLUMNS = (("x", "y", "z"), ("lat", "lon", "alt"))
+
+
+def read_positions(path: str | os.PathLike[str], frame: str | None = None) -> Any:
+    """Read a POSITIONS file of ``geospacexr rb lstar``: netCDF or CSV, one row per position.
+
+    A CSV file has a header line naming its columns; a netCDF file has the same names as
+    variables along one dimension. Columns: ``time`` (ISO 8601, UT), then ``x``, ``y``, ``z``
+    (Re, in ``frame`` or the file's ``attrs["frame"]``, default GSM) or ``lat``, ``lon``,
+    ``alt`` (geocentric degrees and km above the reference sphere, read as GEO); optionally
+    ``pitch_angle`` (local, degrees) per row.
+
+    Args:
+        path: The file (``.nc``/``.nc4``/``.cdf`` read as netCDF, anything else as CSV).
+        frame: Frame of ``x``, ``y``, ``z`` (overrides the file's).
+
+    Returns:
+        A Dataset along ``row`` with ``time``, ``x``, ``y``, ``z`` (Re) and maybe
+        ``pitch_angle``; ``attrs["frame"]``.
+
+    Raises:
+        FileFormatError: An unreadable file, missing columns, times or numbers that do not
+            parse, or no row.
+    """
+    import numpy as np
+    import xarray as xr
+
+    from .errors import FileFormatError
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError("no such positions file", path=path)
+    columns: dict[str, Any] = {}
+    attrs: dict[str, Any] = {}
+    if path.suffix.lower() in NETCDF_FORMATS:
+        try:
+            with xr.open_dataset(path) as ds:
+                columns = {k: ds[k].values.ravel() for k in ds.variables if ds[k].ndim <= 1}
+                attrs = dict(ds.attrs)
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"not a readable netCDF file ({exc})", path=path) from None
+    else:
+        import csv
+
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(line for line in fh if not line.startswith("#")))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise FileFormatError(f"not a readable CSV file ({exc})", path=path) from None
+        if not rows:
+            raise FileFormatError("empty positions file (expected a header line)", path=path)
+        header = [h.strip().lower() for h in rows[0]]
+        body = [r for r in rows[1:] if any(c.strip() for c in r)]
+        for n, r in enumerate(body):
+            if len(r) != len(header):
+                raise FileFormatError(
+                    f"row {n + 2} has {len(r)} fields for {len(header)} columns", path=path
+                )
+        columns = {h: np.array([r[i].strip() for r in body]) for i, h in enumerate(header)}
+    names = next((c for c in POSITION_COLUMNS if all(k in columns for k in c)), None)
+    if "time" not in columns or names is None:
+        raise FileFormatError(
+            "positions need columns time and x, y, z (Re) or lat, lon, alt (degrees, km); "
+            f"found {', '.join(columns) or 'none'}",
+            path=path,
+        )
+    try:
+        time = np.asarray(columns["time"], dtype="datetime64[ns]")
+    except (ValueError, TypeError) as exc:
+        raise FileFormatError(f"time: not ISO 8601 times ({exc})", path=path) from None
+    values = {}
+    for key in (*names, "pitch_angle"):
+        if key in columns:
+            try:
+                values[key] = np.asarray(columns[key], dtype=float)
+            except ValueError as exc:
+                raise FileFormatError(f"{key}: not numbers ({exc})", path=path) from None
+    if time.size == 0:
+        raise FileFormatError("no position in the file", path=path)
+    if np.isnat(time).any():
+        raise FileFormatError(f"{int(np.isnat(time).sum())} missing time(s)", path=path)
+    if names == ("lat", "lon", "alt"):
+        r = 1.0 + values.pop("alt") / config.get().rb.earth_radius_km
+        lat, lon = np.deg2rad(values.pop("lat")), np.deg2rad(values.pop("lon"))
+        values.update(x=r * np.cos(lat) * np.cos(lon), y=r * np.cos(lat) * np.sin(lon))
+        values["z"] = r * np.sin(lat)
+        frame = "GEO"
+    out = xr.Dataset({k: ("row", v) for k, v in values.items()}, coords={"time": ("row", time)})
+    out.attrs["frame"] = str(frame or attrs.get("frame", "GSM")).upper()
+    return out
+
+
+def _name_value(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        if not sep or not name.strip():
+            raise ValueError
+        return name.strip().lower(), _finite(float(value))
+    except (ValueError, argparse.ArgumentTypeError):
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=NUMBER (e.g. w1=0.5), got {text!r}"
+        ) from None
+
+
+def _cmd_rb_lstar(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import rb
+    from .io.atomic import write_netcdf
+    from .rb.models import MODELS
+
+    output = check_output(args.output, NETCDF_FORMATS, "the L* results")
+    positions = read_positions(args.positions, args.frame)
+    entry = MODELS[args.model]  # an unknown name names the close ones
+    if "pitch_angle" in positions:
+        if args.pitch_angle:
+            raise CommandLineError(
+                "the positions file has a pitch_angle column: leave out --pitch-angle",
+                "pitch_angle",
+            )
+        rows, pitch = np.arange(positions.sizes["row"]), positions["pitch_angle"].values
+    else:
+        angles = np.asarray(args.pitch_angle or [90.0], dtype=float)
+        rows = np.repeat(np.arange(positions.sizes["row"]), angles.size)
+        pitch = np.tile(angles, positions.sizes["row"])
+    params = dict(args.param or [])
+    drivers = None
+    if args.drivers:
+        from .io.omni import open_omni
+
+        drivers = open_omni(args.drivers)
+    if drivers is not None and (params or args.internal != "igrf"):  # a template model
+        from .rb.drivers import DRIVER_VARIABLES
+
+        for q in entry.parameters:  # the driven ones take their example value until driven
+            if any(v in drivers for v in DRIVER_VARIABLES.get(q.name, ())):
+                params.setdefault(q.name, q.example)
+    missing = [q.name for q in entry.parameters if q.required and q.name not in params]
+    if drivers is None and missing:
+        raise CommandLineError(
+            f"{entry.name.upper()} needs {', '.join(missing)}: give --drivers OMNI files or "
+            "--param NAME=VALUE",
+            "param",
+        )
+    model: Any = entry.name
+    if drivers is None or params or args.internal != "igrf":
+        internal = {"internal": args.internal} if entry.external else {}
+        model = rb.models.get(entry.name, **params, **internal)
+    p = rb.particles(
+        positions["x"].values[rows], positions["y"].values[rows], positions["z"].values[rows],
+        pitch, time=positions["time"].values[rows], frame=positions.attrs["frame"],
+    )  # fmt: skip
+    out = rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
+                   interpolation=args.interpolation)  # fmt: skip
+    out = out.assign_coords(row=("particle", rows)).assign(
+        pitch_angle=("particle", pitch, {"units": "degree", "long_name": "local pitch angle"})
+    )
+    out.attrs["positions_file"] = Path(args.positions).name
+    write_netcdf(out, output)
+    ok = int((out["status"].values == 0).sum())
+    print(f"wrote {output} ({out.sizes['particle']} particles, {ok} with an L*)")
+    return 0
+
+
+def _add_rb_parsers(sub: Any) -> None:
+    p = sub.add_parser("rb", help="radiation belts: L* along positions")
+    rb_sub = p.add_subparsers(dest="rb_command", required=True, metavar="PRODUCT")
+    summary = "Roederer L* (and K, Lm, Bm) at each position, the model driven by OMNI files"
+    q = rb_sub.add_parser("lstar", help=summary, description=summary, allow_abbrev=False)
+    q.add_argument("positions", metavar="POSITIONS",
+                   help="netCDF or CSV file with columns time and x, y, z (Re) or lat, lon, alt "
+                   "(geocentric degrees, km), optionally pitch_angle")  # fmt: skip
+    q.add_argument("-o", "--output", required=True, help="output netCDF file (required)")
+    q.add_argument("--model", default="t96", help="field model (default: %(default)s)")
+    q.add_argument("--drivers", nargs="+", metavar="OMNI",
+                   help="OMNI files (hourly OMNI2, 1-/5-min HRO) giving the model's inputs at "
+                   "each position's time (default: none, give --param)")  # fmt: skip
+    q.add_argument("--param", action="append", type=_name_value, metavar="NAME=VALUE",
+                   help="a fixed model parameter, e.g. w1=0.5 (default: none)")  # fmt: skip
+    q.add_argument("--pitch-angle", type=float, nargs="+", metavar="DEGREES",
+                   help="local pitch angles, each position at each (default: 90)")  # fmt: skip
+    q.add_argument("--frame", default=None,
+                   help="frame of x, y, z (default: the file's attrs, else GSM)")  # fmt: skip
+    q.add_argument("--internal", choices=("igrf", "dipole"), default="igrf",
+                   help="internal field (default: %(default)s)")  # fmt: skip
+    q.add_argument("--accuracy", choices=("fast", "default", "high"), default=None,
+                   help="accuracy preset (default: config rb.accuracy)")  # fmt: skip
+    q.add_argument(
+        "--interpolation",
+        choices=("previous", "linear"),
+        default=None,
+        help="drivers at a position's time (default: config rb.drivers_interpolation)",
+    )
+    q.set_defaults(func=_cmd_rb_lstar)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``geospacexr`` command."""
     parser = _OneLineParser(
@@ -2152,6 +2353,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gcm_parsers(sub)
     _add_superdarn_parsers(sub)
     _add_rio_parsers(sub)
+    _add_rb_parsers(sub)
 
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")

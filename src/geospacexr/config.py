@@ -246,6 +246,10 @@ class RbConfig:
         trace_max_step_re: Largest integration step of the tracer, Re.
         trace_max_steps: Largest number of steps per half field line.
         compile_message: Print one line on stderr when a model's kernels compile (cold cache).
+        drivers_interpolation: How time-varying model inputs (``drivers=``, e.g. OMNI) are
+            taken at a particle's time: ``"previous"`` (the average whose interval holds the
+            time) or ``"linear"`` (between the averages' centres); see
+            :mod:`geospacexr.rb.drivers`.
     """
 
     earth_radius_km: float = _limit(6371.2, gt=0)
@@ -256,6 +260,7 @@ class RbConfig:
     trace_max_step_re: float = _limit(1.0, gt=0, max=10)
     trace_max_steps: int = _limit(4000, min=10, max=10_000_000)
     compile_message: bool = True
+    drivers_interpolation: str = _limit("previous", choices=("previous", "linear"))
 
 
 @dataclass(frozen=True)

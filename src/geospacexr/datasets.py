@@ -780,3 +780,43 @@ register_sample(
     opener=_open_riometer_path,
     single_file=True,
 )(_swan_hsr)
+
+
+# OMNI samples: generators in geospacexr._synth.omni
+
+
+def _omni_hourly(folder: Path) -> list[str]:
+    from ._synth import omni
+
+    return omni.write_hourly(folder)
+
+
+def _omni_minute(folder: Path) -> list[str]:
+    from ._synth import omni
+
+    return omni.write_minute(folder)
+
+
+def _open_omni_path(path: Path, **kwargs: Any) -> Any:
+    from .io.omni import open_omni
+
+    return open_omni(path, **kwargs)
+
+
+register_sample(
+    "omni-hourly",
+    kind="omni",
+    description="OMNI2 hourly ASCII (omni2_2015.dat layout, 55 words), 2015-03-16 to 18: a "
+    "shock, 12 h of southward IMF (Bz to -18 nT) and Dst to about -200 nT from the Burton "
+    "equation (geospacexr._synth.omni)",
+    opener=_open_omni_path,
+    single_file=True,
+)(_omni_hourly)
+register_sample(
+    "omni-1min",
+    kind="omni",
+    description="High-resolution OMNI 1-min ASCII (omni_min_201503.asc layout, 46 words), the "
+    "storm's main day 2015-03-17, with a 15-min plasma gap (fills) and SYM-H",
+    opener=_open_omni_path,
+    single_file=True,
+)(_omni_minute)

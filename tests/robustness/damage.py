@@ -64,7 +64,7 @@ class Format:
         compute: First computation after loading (see ``worker.COMPUTE``).
         family: Which structural damage applies (``pgm``, ``png``, ``png-tar``, ``h5asi``,
             ``grid``, ``sav``, ``netcdf``, ``dmap``, ``idl``, ``idl-ascii``, ``lfm``,
-            ``rio-text``, ``hsr``).
+            ``rio-text``, ``hsr``, ``omni-text``).
         window: Plausible times (ISO dates); a time read outside is silently wrong.
         companion: ``(sample, pattern)`` of a valid file the computation needs (an ASI file
             for a skymap or a calibration), or ``None``.
@@ -296,6 +296,28 @@ FORMATS: dict[str, Format] = {
             "riometer",
             "rio-text",
             ("2014-03-08", "2014-03-09"),
+            cases=30,
+        ),
+        Format(
+            "omni-hourly",
+            "omni",
+            "omni-hourly",
+            "omni2_*.dat",
+            "geospacexr:open_omni",
+            "omni",
+            "omni-text",
+            ("2015-01-01", "2016-01-01"),  # a yearly file: any record of 2015 is plausible
+            cases=30,
+        ),
+        Format(
+            "omni-1min",
+            "omni",
+            "omni-1min",
+            "omni_min_*.asc",
+            "geospacexr:open_omni",
+            "omni",
+            "omni-text",
+            ("2015-03-01", "2015-04-01"),  # a monthly file
             cases=30,
         ),
         Format(
@@ -1422,6 +1444,10 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         from .rio_damage import hsr_cases, norstar_cases
 
         return norstar_cases(src) if fmt.family == "rio-text" else hsr_cases(src)
+    if fmt.family == "omni-text":
+        from .omni_damage import omni_cases
+
+        return omni_cases(src)
     if fmt.family in ("mage", "remix"):
         from .mage_damage import gamera_cases, remix_cases
 

@@ -168,6 +168,16 @@ def compute_riometer(ds, companion):
     float(rio.absorption(ds, days=1, rank=1, bins=48, min_samples=1).mean())
 
 
+def compute_omni(ds, companion):
+    """Every variable's mean and the T96 inputs at each record's time (rb.drivers)."""
+    from geospacexr.rb.drivers import drivers_at
+
+    for name in ds.data_vars:
+        float(ds[name].mean())
+    sources = {k: v for k, v in {"pdyn": "Pdyn", "by": "By_GSM", "bz": "Bz_GSM"}.items() if v in ds}
+    drivers_at(ds, ds.time.values, sources)
+
+
 def compute_none(ds, companion):
     """No computation (readers registered by the harness's own test)."""
 
@@ -185,6 +195,7 @@ COMPUTE = {
     "mhd": compute_mhd,
     "ionosphere": compute_ionosphere,
     "riometer": compute_riometer,
+    "omni": compute_omni,
 }
 
 

@@ -8,6 +8,7 @@ from . import (
     gcm,  # noqa: F401
     lfm,  # noqa: F401
     mage,  # noqa: F401
+    omni,  # noqa: F401
     riometer,  # noqa: F401
     skymap,  # noqa: F401
     spectrograph,  # noqa: F401

@@ -59,6 +59,6 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-    if name in ("models", "tracing", "invariants", "frames", "igrf", "tsyganenko"):
+    if name in ("models", "tracing", "invariants", "frames", "igrf", "tsyganenko", "drivers"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

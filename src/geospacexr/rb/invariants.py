@@ -62,6 +62,7 @@ STATUS: dict[int, str] = {
     4: "Shabansky orbit (off-equator minimum of B)",
     5: "no convergence",
     6: "invalid position (NaN, inside the Earth or beyond trace_outer_re) or pitch angle",
+    7: "model drivers missing at the particle's time (outside the records, or a fill)",
 }
 
 #: Numerical settings of each accuracy preset: ``rtol`` (tracer relative tolerance),
@@ -193,7 +194,15 @@ def _groups(ds: xr.Dataset) -> list[tuple[Any, np.ndarray]]:
     return out
 
 
-def _run(ds: xr.Dataset, model: Model, settings: dict[str, Any], do_shell: bool, total_flux: bool):
+def _run(
+    ds: xr.Dataset,
+    model: Model,
+    settings: dict[str, Any],
+    do_shell: bool,
+    total_flux: bool,
+    models: dict[Any, Model | None] | None = None,
+):
+    """Compute every particle, time group by time group (``models``: one per time, drivers)."""
     cfg = config.get().rb
     n = ds.sizes["particle"]
     nlt = int(settings["n_local_times"]) if do_shell else 1
@@ -204,6 +213,11 @@ def _run(ds: xr.Dataset, model: Model, settings: dict[str, Any], do_shell: bool,
     frame = ds.attrs.get("frame", "SM")
     r_atm = 1.0 + cfg.trace_stop_altitude_km / cfg.earth_radius_km
     for t, idx in _groups(ds):
+        if models is not None:
+            model = models[t]
+            if model is None:  # drivers missing at this time
+                status[idx] = 7
+                continue
         args = model.kernel_args(t)
         xs, ys, zs = to_model_frame(
             model, ds["x"].values[idx], ds["y"].values[idx], ds["z"].values[idx], frame, t
@@ -247,7 +261,7 @@ def _attrs(model: Model, settings: dict[str, Any], frame: str) -> dict[str, Any]
     cfg = config.get().rb
     return {
         "geospacexr_kind": "invariants",
-        **model.describe(),
+        **_describe(model),
         **{f"setting_{k}": v for k, v in settings.items()},
         "trace_stop_altitude_km": cfg.trace_stop_altitude_km,
         "trace_outer_re": cfg.trace_outer_re,
@@ -292,25 +306,88 @@ def _outputs(ds: xr.Dataset, res: np.ndarray, status: np.ndarray) -> dict[str, A
     }
 
 
-def K(ds: xr.Dataset, model: Model, accuracy: str | dict[str, Any] | None = None) -> xr.Dataset:
+def K(
+    ds: xr.Dataset,
+    model: Model | str,
+    accuracy: str | dict[str, Any] | None = None,
+    drivers: xr.Dataset | None = None,
+    interpolation: str | None = None,
+) -> xr.Dataset:
     """K, Bm, Bmin, Lm and the equatorial pitch angle of each particle (no drift shell).
 
     Args:
         ds: A particle set (:func:`particles`).
-        model: A field model (:func:`geospacexr.rb.models.get`).
+        model: A field model (:func:`geospacexr.rb.models.get`), or with ``drivers`` a
+            registry name (``"t96"``).
         accuracy: Preset name or settings dict (see :data:`ACCURACY`).
+        drivers: Time-varying model inputs along ``time`` (e.g. :func:`geospacexr.open_omni`):
+            each particle is computed with the inputs at its own time (see
+            :mod:`geospacexr.rb.drivers`).
+        interpolation: How the drivers are taken at a particle's time (``"previous"`` or
+            ``"linear"``; default config ``rb.drivers_interpolation``).
 
     Returns:
         A Dataset along ``particle`` with ``K`` (G^0.5 Re), ``Bm``, ``Bmin``, ``Blocal`` (nT),
-        ``Lm``, ``alpha_eq`` (degrees) and ``status``.
+        ``Lm``, ``alpha_eq`` (degrees) and ``status``; with drivers also ``driver_<parameter>``.
     """
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.K")
-    _model(model)
+    model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
     settings = _settings(accuracy)
-    res, status, _, _ = _run(ds, model, settings, False, False)
-    out = xr.Dataset(_outputs(ds, res, status), coords=ds.coords)
-    out.attrs = _attrs(model, settings, ds.attrs.get("frame", "SM"))
+    res, status, _, _ = _run(ds, model, settings, False, False, models)  # type: ignore[arg-type]
+    out = xr.Dataset({**_outputs(ds, res, status), **driven}, coords=ds.coords)
+    out.attrs = {**_attrs(model, settings, ds.attrs.get("frame", "SM")), **driven_attrs}
     return out
+
+
+def _describe(model: Model | str) -> dict[str, Any]:
+    if isinstance(model, str):
+        return {"field_model": model.lower(), "internal_field": "igrf", "external_field": model}
+    return model.describe()
+
+
+def _driven(
+    ds: xr.Dataset, model: Model | str, drivers: Any, interpolation: str | None
+) -> tuple[Model | str, dict[Any, Model | None] | None, dict[str, Any], dict[str, Any]]:
+    """The model, one model per particle time, output variables and attrs of ``drivers``."""
+    if drivers is None:
+        if isinstance(model, str):
+            from .models import get
+
+            model = get(model)  # the registry says which parameters are missing
+        return _model(model), None, {}, {}
+    from .drivers import models_for
+    from .models import MODELS
+
+    if isinstance(model, Model) and model.external in ("none", "grid"):
+        raise InvalidArgumentError(
+            f"the {model.name!r} model takes no drivers (it has no solar-wind parameters)",
+            "drivers",
+        )
+    if not isinstance(model, (Model, str)):
+        _model(model)
+    if "time" not in ds.coords:
+        raise InvalidArgumentError(
+            "time-varying drivers need the particles' times (rb.particles(..., time=...))",
+            "drivers",
+        )
+    models, values, sources = models_for(model, drivers, ds["time"].values, interpolation)
+    entry = MODELS[model if isinstance(model, str) else model.external]
+    units = {p.name: p.units for p in entry.parameters}
+    data = {
+        f"driver_{name}": (
+            "particle",
+            v,
+            {"units": units.get(name, "1"), "long_name": f"model input {name} ({sources[name]})"},
+        )
+        for name, v in values.items()
+    }
+    method = config.resolve(interpolation, "rb.drivers_interpolation")
+    attrs = {
+        "drivers_interpolation": method,
+        "drivers_sources": "; ".join(f"{k}: {v}" for k, v in sources.items()),
+        "drivers_files": str(drivers.attrs.get("source_files", "")),
+    }
+    return model, models, data, attrs
 
 
 def _model(model: Any) -> Model:
@@ -325,9 +402,11 @@ def _model(model: Any) -> Model:
 
 def lstar(
     ds: xr.Dataset,
-    model: Model,
+    model: Model | str,
     accuracy: str | dict[str, Any] | None = None,
     total_flux: bool = False,
+    drivers: xr.Dataset | None = None,
+    interpolation: str | None = None,
 ) -> xr.Dataset:
     """Roederer's L*, with K, Lm, Bm and the equatorial pitch angle, for each particle.
 
@@ -339,19 +418,37 @@ def lstar(
             (``rtol``, ``n_local_times``, ``shell_rtol``); default from config ``rb.accuracy``.
         total_flux: Integrate the flux of the total field at the surface instead of the
             internal field's.
+        drivers: Time-varying model inputs along ``time`` (an OMNI Dataset from
+            :func:`geospacexr.open_omni`, or any Dataset with ``Pdyn``, ``Dst``, ``By_GSM``,
+            ``Bz_GSM``, ``Kp``, ``W1``..``W6``): each particle is computed with the model of its
+            own time, exactly as a separate call with those parameters would (see
+            :mod:`geospacexr.rb.drivers`); ``model`` may then be a registry name (``"t96"``)
+            or a model whose other parameters (``internal``, W1..W6...) are kept.
+        interpolation: How the drivers are taken at a particle's time: ``"previous"`` (the
+            average holding the time) or ``"linear"``; default config
+            ``rb.drivers_interpolation``. Kp always takes the previous value.
 
     Returns:
         A Dataset along ``particle`` with ``lstar``, ``K`` (G^0.5 Re), ``Lm``, ``Bm``, ``Bmin``,
         ``Blocal`` (nT), ``alpha_eq`` (degrees), ``status`` (see :data:`STATUS`), ``M``
         (MeV/G, when the particles have energies) and the drift shell: ``shell_footprint`` and
         ``shell_equator`` (particle, local_time, component) in the particles' frame. The model,
-        its parameters and the numerical settings are in ``attrs``.
+        its parameters and the numerical settings are in ``attrs``. With drivers, the inputs
+        each particle was computed with are ``driver_<parameter>`` (particles without them have
+        status 7).
+
+    Example:
+        >>> import numpy as np, geospacexr
+        >>> omni = geospacexr.datasets.open_sample("omni-hourly")
+        >>> p = geospacexr.rb.particles(x=[-5.0, -5.0], y=0, z=0, pitch_angle=90,
+        ...     time=np.array(["2015-03-16T12:00", "2015-03-18T12:00"], "datetime64[ns]"))
+        >>> out = p.rb.lstar("t96", drivers=omni, accuracy="fast")  # doctest: +SKIP
     """
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.lstar")
-    _model(model)
+    model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
     settings = _settings(accuracy)
-    res, status, foot, eq = _run(ds, model, settings, True, total_flux)
-    data = _outputs(ds, res, status)
+    res, status, foot, eq = _run(ds, model, settings, True, total_flux, models)  # type: ignore[arg-type]
+    data = {**_outputs(ds, res, status), **driven}
     data["lstar"] = (
         "particle",
         res[:, kernels.R_LSTAR],
@@ -383,7 +480,7 @@ def lstar(
         data,
         coords={**ds.coords, "component": ["x", "y", "z"], "local_time": np.arange(foot.shape[1])},
     )
-    out.attrs = _attrs(model, settings, ds.attrs.get("frame", "SM"))
+    out.attrs = {**_attrs(model, settings, ds.attrs.get("frame", "SM")), **driven_attrs}
     out.attrs["total_flux"] = int(total_flux)
     return out
 

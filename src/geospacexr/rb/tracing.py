@@ -150,10 +150,12 @@ def trace(
 
 def footprint(
     points: xr.Dataset,
-    model: Model,
+    model: Model | str,
     altitude_km: float | None = None,
     hemisphere: str = "north",
     frame: str | None = None,
+    drivers: xr.Dataset | None = None,
+    interpolation: str | None = None,
 ) -> xr.Dataset:
     """Magnetic footprints of spacecraft positions: a track for the ASI maps.
 
@@ -165,10 +167,16 @@ def footprint(
             mapping altitude).
         hemisphere: ``"north"`` (traced along +B) or ``"south"``.
         frame: Overrides ``attrs["frame"]``.
+        drivers: Time-varying model inputs along ``time`` (e.g. :func:`geospacexr.open_omni`):
+            each point is traced in the model of its own time (see :mod:`geospacexr.rb.drivers`;
+            ``model`` may then be a registry name such as ``"t96"``).
+        interpolation: ``"previous"`` or ``"linear"`` (default config
+            ``rb.drivers_interpolation``).
 
     Returns:
         A track Dataset along ``time`` with ``lat``, ``lon`` (geographic, geocentric, degrees,
-        lon in [-180, 180)) and ``alt_km``; NaN where the line is open or leaves the model.
+        lon in [-180, 180)) and ``alt_km``; NaN where the line is open or leaves the model (or
+        the drivers are missing at that time).
     """
     if not isinstance(points, xr.Dataset) or "time" not in points.dims:
         raise InvalidArgumentError("expected a Dataset of x, y, z along time", "points")
@@ -183,6 +191,15 @@ def footprint(
     sign = 1.0 if hemisphere == "north" else -1.0
     times = points["time"].values
     n = times.size
+    models = None
+    if drivers is not None:
+        from .drivers import models_for
+
+        models, _, _ = models_for(model, drivers, times, interpolation)
+    elif not isinstance(model, Model):
+        from .models import get
+
+        model = get(str(model))
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
     nmax = int(cfg.trace_max_steps)
@@ -199,10 +216,13 @@ def footprint(
         p = [float(points[v].values[i]) for v in "xyz"]
         if not np.all(np.isfinite(p)):
             continue
-        xs, ys, zs = to_model_frame(model, *(np.array([v]) for v in p), frame, t)
-        with notice(model):
+        m = model if models is None else models[np.datetime64(times[i], "ns")]
+        if m is None:  # drivers missing at this time
+            continue
+        xs, ys, zs = to_model_frame(m, *(np.array([v]) for v in p), frame, t)
+        with notice(m):
             cnt, end = K.trace_half(
-                *model.kernel_args(t),
+                *m.kernel_args(t),
                 float(xs[0]),
                 float(ys[0]),
                 float(zs[0]),
@@ -222,7 +242,7 @@ def footprint(
             continue
         e = work[cnt - 1]
         gx, gy, gz = transform(
-            np.array([e[0]]), np.array([e[1]]), np.array([e[2]]), model.frame, "GEO", t
+            np.array([e[0]]), np.array([e[1]]), np.array([e[2]]), m.frame, "GEO", t
         )
         r = float(np.sqrt(gx[0] ** 2 + gy[0] ** 2 + gz[0] ** 2))
         lat[i] = float(np.degrees(np.arcsin(gz[0] / r)))
@@ -237,7 +257,16 @@ def footprint(
         attrs={
             "geospacexr_kind": "track",
             "hemisphere": hemisphere,
-            **model.describe(),
+            **(model.describe() if isinstance(model, Model) else {"field_model": str(model)}),
+            **(
+                {}
+                if drivers is None
+                else {
+                    "drivers_interpolation": str(
+                        config.resolve(interpolation, "rb.drivers_interpolation")
+                    )
+                }
+            ),
         },
     )
 
