@@ -1,0 +1,171 @@
+"""geospacexr.scale and GCM work on a 2-worker LocalCluster (processes), compared with one process.
+
+Every cluster result is compared with the same call computed without the Client (dask's
+synchronous scheduler in this process): element-wise work, slices, height interpolation,
+derived fields, emissions and EP flux are identical to the bit; the area-weighted global mean,
+whose reductions numpy sums in an order that depends on the memory layout of the blocks (views
+in one process, contiguous copies after crossing to a worker), agrees to floating-point
+reassociation (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import dask
+import numpy as np
+import pytest
+import xarray as xr
+
+import geospacexr
+from geospacexr import scale
+from geospacexr._synth import gcm as synth
+from geospacexr.errors import InvalidArgumentError
+
+distributed = pytest.importorskip("distributed")
+
+FILES = 3  # TIE-GCM history files of one run, two times each
+TIMES = (0.0, 12.0)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A 2-worker LocalCluster of processes, one thread each, no dashboard."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def run_files(tmp_path_factory):
+    """Three TIE-GCM primary histories (5 degrees, 2 times each) of one run."""
+    folder = tmp_path_factory.mktemp("tiegcm-run")
+    for day in range(FILES):
+        hours = [24.0 * day + h for h in TIMES]
+        state = synth.tiegcm_state(5.0, hours)
+        synth.write_tiegcm(
+            folder / f"run_prim_{day:03d}.nc", state, [0, 1], hours,
+            history_type="primary", run_start=(80, 0, 0), year=2003, fields=synth.PRIMARY,
+        )  # fmt: skip
+    return sorted(folder.glob("*.nc"))
+
+
+def _serial(func):
+    with dask.config.set(scheduler="sync"):
+        assert scale.active_client() is None
+        return func().compute()
+
+
+def _on_cluster(client, func):
+    with distributed.get_task_stream(client) as stream:
+        result = func().compute()
+    assert stream.data, "nothing ran on the cluster"
+    workers = {task["worker"] for task in stream.data}
+    return result, workers
+
+
+def test_no_client_without_distributed_use():
+    assert scale.active_client() is None
+    assert not scale.in_worker()
+    assert scale.scatter(np.arange(3)) is not None  # returned as is
+    with scale.connect() as c:
+        assert c is None
+    with pytest.raises(InvalidArgumentError):
+        with scale.connect("tcp://127.0.0.1:1", workers=2):
+            pass
+
+
+def test_client_found_and_local_scheduler_wins(client):
+    assert scale.active_client() is client
+    with dask.config.set(scheduler="threads"):
+        assert scale.active_client() is None
+    with scale.connect() as c:
+        assert c is client
+
+
+def test_backend_array_pickles(run_files):
+    """The lazily indexed file array (1e36 masked in place on read) crosses to a worker."""
+    ds = geospacexr.open_tiegcm(run_files[0])
+    data = ds["TN"].variable._data
+    assert not ds["TN"].chunks
+    copy = pickle.loads(pickle.dumps(data))
+    expected = ds["TN"].values
+    assert np.isnan(expected[:, -1]).all()  # the model's 1e36 top midpoint
+    np.testing.assert_array_equal(np.asarray(copy), expected)
+
+
+SLOW = pytest.mark.slow  # the first height interpolation compiles or loads numba in each worker
+GCM_CALLS = [
+    pytest.param(lambda ds: ds.gcm.lat_lon("TN", level=2.0), id="lat_lon level"),
+    pytest.param(lambda ds: ds.gcm.lat_lon("NE", height=250.0), id="lat_lon height"),
+    pytest.param(lambda ds: ds.gcm.zonal_mean("UN"), id="zonal mean"),
+    pytest.param(lambda ds: geospacexr.gcm.field(ds, "RHO"), id="derived RHO"),
+    pytest.param(
+        lambda ds: geospacexr.gcm.field(ds, "ON2_COLUMN"), id="derived ON2 column", marks=SLOW
+    ),
+    pytest.param(lambda ds: ds.gcm.emission("NO53"), id="emission NO53"),
+    pytest.param(
+        lambda ds: ds.gcm.emission("OI5577", height=120.0), id="OI5577 at height", marks=SLOW
+    ),
+    pytest.param(lambda ds: ds.gcm.zonal_mean("NO53"), id="NO53 zonal-mean climatology"),
+    pytest.param(lambda ds: ds.gcm.epflux(), id="EP flux"),
+]
+
+
+@pytest.mark.parametrize("func", GCM_CALLS)
+def test_gcm_on_cluster_identical(client, run_files, func):
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
+    expected = _serial(lambda: func(ds))
+    result, _ = _on_cluster(client, lambda: func(ds))
+    xr.testing.assert_identical(result, expected)
+    assert result.sizes.get("time", FILES * len(TIMES)) == FILES * len(TIMES)
+
+
+def test_emission_is_a_cluster_graph(client, run_files):
+    """With a Client, an emission of a dask-backed run is one graph, chunk-aligned on time."""
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
+    no53 = ds.gcm.emission("NO53")
+    assert no53.chunks is not None and set(no53.chunks[0]) == {1}
+    with dask.config.set(scheduler="sync"):
+        assert geospacexr.gcm.emissions.emission(ds, "NO53").chunks is None  # lazily indexed
+    _, workers = _on_cluster(client, lambda: no53.mean("lon"))
+    assert len(workers) == 2
+
+
+def test_global_mean_to_reassociation(client, run_files):
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
+    expected = _serial(lambda: ds.gcm.global_mean("TN"))
+    result, _ = _on_cluster(client, lambda: ds.gcm.global_mean("TN"))
+    xr.testing.assert_allclose(result, expected, rtol=1e-13, atol=0)
+
+
+def test_waccmx_on_cluster_identical(client):
+    from geospacexr.datasets import open_sample
+
+    ds = open_sample("waccmx", chunks={"time": 1})
+    for func in (
+        lambda: ds.gcm.lat_lon("TN", height=200.0),
+        lambda: ds.gcm.zonal_mean("NO53"),
+    ):
+        expected = _serial(func)
+        result, _ = _on_cluster(client, func)
+        xr.testing.assert_identical(result, expected)
+
+
+def test_store_and_scatter(client):
+    import dask.array as dsa
+
+    values = np.arange(6 * 7 * 5, dtype=np.float64).reshape(6, 7, 5)
+    array = dsa.from_array(values, chunks=(2, 3, 5)) ** 1.5
+    out = np.empty(values.shape)
+    scale.store(array, out)
+    np.testing.assert_array_equal(out, values**1.5)
+
+    table = scale.scatter(np.linspace(0.0, 1.0, 11))
+    assert isinstance(table, distributed.Future)
+    total = client.submit(np.sum, table).result()
+    assert total == np.linspace(0.0, 1.0, 11).sum()
