@@ -20,7 +20,7 @@ import xarray as xr
 import geospacexr
 from geospacexr import scale
 from geospacexr._synth import gcm as synth
-from geospacexr.errors import InvalidArgumentError
+from geospacexr.errors import DataWarning, InvalidArgumentError
 
 distributed = pytest.importorskip("distributed")
 
@@ -169,3 +169,54 @@ def test_store_and_scatter(client):
     assert isinstance(table, distributed.Future)
     total = client.submit(np.sum, table).result()
     assert total == np.linspace(0.0, 1.0, 11).sum()
+
+
+SITES = ("gill", "rank", "snkq", "tpas")
+
+
+def _nights(tmp_path):
+    """Four sites' sample files, one with a damaged file added (skipped in both paths)."""
+    from geospacexr.datasets import sample_path
+
+    nights = {s: sorted(sample_path(f"themis-{s}").glob("*.pgm.gz")) for s in SITES}
+    broken = tmp_path / "20140310_0603_gill_themis19_full.pgm.gz"
+    broken.write_bytes(b"\x1f\x8b\x08 not a gzip stream")
+    nights["gill"] = [*nights["gill"], broken]
+    skymaps = {s: sample_path(f"themis-{s}-skymap") for s in SITES}
+    return nights, skymaps
+
+
+@pytest.mark.parametrize("axis", ["geo", "mag"])
+def test_night_keograms_on_cluster_identical(client, tmp_path, axis):
+    from geospacexr.asi.night import night_keogram, night_keograms
+
+    nights, skymaps = _nights(tmp_path)
+    with dask.config.set(scheduler="sync"), pytest.warns(DataWarning, match="1 file"):
+        expected = {
+            s: night_keogram(f, skymap=skymaps[s], axis=axis, progress=False)
+            for s, f in nights.items()
+        }
+    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
+        result = night_keograms(nights, skymaps, axis=axis, progress=False)
+    assert len(stream.data) == sum(len(f) for f in nights.values())  # one task per file
+    assert list(result) == list(SITES)
+    for site in SITES:
+        xr.testing.assert_identical(result[site], expected[site])
+
+
+def test_night_keogram_uses_the_client_and_the_callers_config(client):
+    from geospacexr import config
+    from geospacexr.asi.night import night_keogram
+    from geospacexr.datasets import sample_path
+
+    files = sorted(sample_path("themis-rank").glob("*.pgm.gz"))
+    skymap = sample_path("themis-rank-skymap")
+    with config.override({"asi.altitude_km": 150.0, "asi.min_elevation": 20.0}):
+        with dask.config.set(scheduler="sync"):
+            expected = night_keogram(files, skymap=skymap, axis="geo", progress=False)
+        with distributed.get_task_stream(client) as stream:
+            result = night_keogram(files, skymap=skymap, axis="geo", progress=False)
+    assert len(stream.data) == len(files)
+    xr.testing.assert_identical(result, expected)
+    default = night_keogram(files, skymap=skymap, axis="geo", progress=False)
+    assert default.sizes["lat"] != result.sizes["lat"]  # the 20 degree cutoff kept fewer rows

@@ -19,7 +19,8 @@ the same numbers (docs/scaling.md). This module is the one place that talks to
 * :func:`compute`: compute dask collections on the active Client with a progress bar fed from
   the scheduler, or locally when there is none;
 * :func:`store`: compute a dask array into a numpy array block by block, on the cluster when
-  there is one (``dask.array.store`` cannot write into a local array from other processes).
+  there is one (``dask.array.store`` cannot write into a local array from other processes);
+* :class:`Configured`: a task function that runs inside the caller's configuration overrides.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from . import config
 from .errors import InvalidArgumentError
 
 __all__ = [
+    "Configured",
     "active_client",
     "compute",
     "connect",
@@ -272,3 +274,28 @@ def store(array: Any, out: np.ndarray, client: Any | None = None) -> None:
     for future, block in as_completed(futures, with_results=True):
         out[where[future.key]] = block
         future.release()
+
+
+class Configured:
+    """``func(*args, **kwargs)`` run inside the caller's configuration overrides (picklable).
+
+    Overrides (:func:`geospacexr.config.override`) live in a ``ContextVar`` of the process that
+    made them; a task that runs on a worker starts without them. Wrapping the task's function
+    carries them along, so a default that the task resolves from the configuration (a mapping
+    altitude, an elevation cutoff) is the caller's.
+
+    Args:
+        func: A picklable callable.
+        settings: The overrides (default: the caller's, :func:`geospacexr.config.overrides`).
+    """
+
+    def __init__(self, func: Any, settings: dict[str, Any] | None = None) -> None:
+        self.func = func
+        self.settings = config.overrides() if settings is None else dict(settings)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call ``func`` with the overrides in force."""
+        if not self.settings:
+            return self.func(*args, **kwargs)
+        with config.override(self.settings):
+            return self.func(*args, **kwargs)
