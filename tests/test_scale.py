@@ -220,3 +220,44 @@ def test_night_keogram_uses_the_client_and_the_callers_config(client):
     xr.testing.assert_identical(result, expected)
     default = night_keogram(files, skymap=skymap, axis="geo", progress=False)
     assert default.sizes["lat"] != result.sizes["lat"]  # the 20 degree cutoff kept fewer rows
+
+
+def _emission_files(run_files, tmp_path, *flags):
+    from geospacexr.cli import main
+
+    files = [str(f) for f in run_files]
+    out = tmp_path / f"NO53{len(flags)}.nc"
+    assert main(["gcm", "emission", *files, "--name", "NO53", *flags, "-o", str(out)]) == 0
+    return out
+
+
+def test_cli_gcm_emission_on_the_scheduler(client, run_files, tmp_path):
+    serial = _emission_files(run_files, tmp_path)
+    remote = _emission_files(run_files, tmp_path, "--scheduler", client.scheduler.address)
+    assert scale.active_client() is client  # the fixture's Client is the default again
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)
+
+
+@pytest.mark.slow
+def test_cli_gcm_emission_on_local_workers(run_files, tmp_path):
+    serial = _emission_files(run_files, tmp_path)
+    local = _emission_files(run_files, tmp_path, "--workers", "2")
+    with xr.open_dataset(serial) as a, xr.open_dataset(local) as b:
+        xr.testing.assert_identical(a, b)
+
+
+def test_cli_asi_keogram_on_the_scheduler(client, tmp_path):
+    from geospacexr.cli import main
+    from geospacexr.datasets import sample_path
+
+    files = [str(f) for f in sorted(sample_path("themis-gill").glob("*.pgm.gz"))]
+    serial, remote = tmp_path / "serial.nc", tmp_path / "remote.nc"
+    with dask.config.set(scheduler="sync"):
+        assert main(["asi", "keogram", *files, "-o", str(serial)]) == 0
+    with distributed.get_task_stream(client) as stream:
+        assert main(["asi", "keogram", *files, "--scheduler", client.scheduler.address,
+                     "-o", str(remote)]) == 0  # fmt: skip
+    assert len(stream.data) == len(files)
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)
