@@ -1133,8 +1133,8 @@ def _add_cluster_options(group: Callable[[str], Any], workers: bool = True) -> N
             metavar="N",
             type=int,
             default=None,
-            help="run on a local dask cluster of N worker processes (0: one per core; "
-            "config scale.workers) instead of in this process",
+            help="run on a new local dask cluster of N worker processes (0: config "
+            "scale.workers, one per core out of the box) (default: in this process)",
         )
 
 
