@@ -112,6 +112,9 @@ GCM_CALLS = [
         lambda ds: ds.gcm.emission("OI5577", height=120.0), id="OI5577 at height", marks=SLOW
     ),
     pytest.param(lambda ds: ds.gcm.zonal_mean("NO53"), id="NO53 zonal-mean climatology"),
+    pytest.param(
+        lambda ds: geospacexr.gcm.emissions.brightness(ds, "NO53"), id="brightness", marks=SLOW
+    ),
     pytest.param(lambda ds: ds.gcm.epflux(), id="EP flux"),
 ]
 
@@ -261,3 +264,15 @@ def test_cli_asi_keogram_on_the_scheduler(client, tmp_path):
     assert len(stream.data) == len(files)
     with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
         xr.testing.assert_identical(a, b)
+
+
+def test_movie_frames_are_cluster_tasks(client):
+    from functools import partial
+
+    from geospacexr.plot.movie import render_frames
+
+    render = partial(np.full, (4, 6, 3), dtype=np.uint8)  # frame i: every pixel i
+    with distributed.get_task_stream(client) as stream:
+        frames = list(render_frames(render, 5, workers=2, parallel="dask", progress=False))
+    assert len(stream.data) == 5
+    assert [int(f[0, 0, 0]) for f in frames] == [0, 1, 2, 3, 4]
