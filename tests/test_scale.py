@@ -87,7 +87,7 @@ def test_client_found_and_local_scheduler_wins(client):
         assert c is client
 
 
-def test_backend_array_pickles(run_files):
+def test_backend_array_pickles_and_runs_on_workers(client, run_files):
     """The lazily indexed file array (1e36 masked in place on read) crosses to a worker."""
     ds = geospacexr.open_tiegcm(run_files[0])
     data = ds["TN"].variable._data
@@ -96,6 +96,10 @@ def test_backend_array_pickles(run_files):
     expected = ds["TN"].values
     assert np.isnan(expected[:, -1]).all()  # the model's 1e36 top midpoint
     np.testing.assert_array_equal(np.asarray(copy), expected)
+    chunked = ds.chunk({"time": 1})  # dask tasks that index the file array on the workers
+    result, _ = _on_cluster(client, lambda: chunked.gcm.lat_lon("TN", level=7.25))
+    xr.testing.assert_identical(result, ds.gcm.lat_lon("TN", level=7.25).compute())
+    assert np.isnan(result.values).all()
 
 
 SLOW = pytest.mark.slow  # the first height interpolation compiles or loads numba in each worker
