@@ -280,3 +280,7 @@ def test_movie_frames_are_cluster_tasks(client):
         frames = list(render_frames(render, 5, workers=2, parallel="dask", progress=False))
     assert len(stream.data) == 5
     assert [int(f[0, 0, 0]) for f in frames] == [0, 1, 2, 3, 4]
+    with distributed.get_task_stream(client) as stream:  # processes: the cluster's
+        again = list(render_frames(render, 5, parallel="processes", progress=False))
+    assert len(stream.data) == 5
+    np.testing.assert_array_equal(np.stack(again), np.stack(frames))
