@@ -284,3 +284,27 @@ def test_movie_frames_are_cluster_tasks(client):
         again = list(render_frames(render, 5, parallel="processes", progress=False))
     assert len(stream.data) == 5
     np.testing.assert_array_equal(np.stack(again), np.stack(frames))
+
+
+@pytest.mark.parametrize(
+    "box", [{"elevation": (30.0, 90.0), "metric": "median"}, {"ccd": (100, 140, 60, 200)}]
+)
+def test_night_box_series_on_cluster(client, tmp_path, box):
+    from geospacexr.asi import box_metric, night_box_series
+    from geospacexr.io.asi import open_asi
+    from geospacexr.io.skymap import open_skymap
+
+    nights, skymaps = _nights(tmp_path)
+    with dask.config.set(scheduler="sync"), pytest.warns(DataWarning, match="1 file"):
+        serial = night_box_series(nights, skymaps, progress=False, **box)
+    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
+        result = night_box_series(nights, skymaps, progress=False, **box)
+    assert len(stream.data) == sum(len(f) for f in nights.values())  # one task per file
+    xr.testing.assert_identical(result, serial)
+    assert list(result["name"].values) == list(SITES)
+    for site in SITES:  # each night as box_metric of the whole night gives it
+        whole = open_asi(nights[site][:3])
+        expected = box_metric(whole, open_skymap(skymaps[site]), **box)
+        got = result.sel(name=site).drop_vars("name")
+        np.testing.assert_array_equal(got.values, expected.values)
+        np.testing.assert_array_equal(got["time"].values, expected["time"].values)

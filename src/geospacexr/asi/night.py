@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import DataWarning, FileFormatError, IncompatibleInputError, InvalidArgumentError
 from .keogram import keogram
 
-__all__ = ["night_keogram", "night_keograms", "stream_keogram"]
+__all__ = ["night_box_series", "night_keogram", "night_keograms", "stream_keogram"]
 
 
 def night_keogram(
@@ -395,3 +395,125 @@ def _cluster_keograms(
                 results.append(result[0])
         out[name] = _gather(results, skipped, cadence)
     return out
+
+
+def _file_box(path: Path, mask: np.ndarray, box: dict[str, Any]) -> tuple[Any, Any]:
+    """A task: one file's box statistic with the mask built once.
+
+    Returns ``(series, None)``, or ``(None, "<file>: <reason>")`` for a file that cannot be read.
+    """
+    from ..io.asi import open_asi
+    from .metrics import _box_series
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            ds = open_asi(path)
+    except FileFormatError as exc:
+        return None, f"{path.name}: {exc}"
+    return _box_series(ds, mask, box["metric"], box["percentile"], box["kind"]), None
+
+
+def night_box_series(
+    nights: Mapping[str, str | os.PathLike[str] | Iterable[str | os.PathLike[str]]],
+    skymaps: Mapping[str, xr.Dataset | str | os.PathLike[str] | None] | None = None,
+    progress: bool | None = None,
+    **box: Any,
+) -> xr.DataArray:
+    """A box statistic's time series over many nights (and sites), one task per file.
+
+    The box's pixel mask is built once per night (from the night's first readable file, so a
+    magnetic box is dated to the night's first frame, as :func:`geospacexr.asi.box_metric` of
+    the whole night dates it) and scattered to the workers of the active dask Client; every
+    file is then one task that reads it and reduces its frames. Without a Client the files are
+    read one after the other in this process. Either way the series equals
+    ``box_metric(open_asi(files), skymap, ...)`` of each night.
+
+    Args:
+        nights: ``{name: files}``: a glob or a list of one site's files per name.
+        skymaps: ``{name: skymap}`` (a Dataset or a ``.sav`` path) for boxes that need one.
+        progress: Show a progress bar (default: when on a terminal).
+        **box: The box and statistic of :func:`geospacexr.asi.box_metric` (``ccd``,
+            ``azimuth``, ``elevation``, ``geo`` or ``mag``; ``altitude_km``, ``metric``,
+            ``percentile``).
+
+    Returns:
+        DataArray ``(name, time)`` (``channel`` last for RGB), the names in the order given and
+        the union of their times (NaN where a night has no frame), with the attrs of the first
+        night's series.
+
+    Raises:
+        FileFormatError: If no file of a night can be read.
+        InvalidArgumentError: For a box or metric :func:`~geospacexr.asi.box_metric` refuses.
+    """
+    import sys
+
+    from .. import scale
+    from ..io.asi import open_asi
+    from ..io.registry import expand_paths
+    from ..io.skymap import open_skymap
+    from .metrics import _box_kind, box_mask, check_metric
+
+    metric, percentile = box.pop("metric", "mean"), box.pop("percentile", None)
+    check_metric(metric, percentile)
+    modes = ("ccd", "azimuth", "elevation", "geo", "mag")
+    shape = {k: box.pop(k) for k in modes if k in box}
+    altitude = box.pop("altitude_km", None)
+    if box:
+        raise InvalidArgumentError(f"unknown box option(s): {', '.join(sorted(box))}")
+    box = {
+        "metric": metric,
+        "percentile": percentile,
+        "kind": _box_kind(*(shape.get(k) for k in modes)),
+    }
+    client = scale.active_client()
+    task = scale.Configured(_file_box)
+    series: dict[str, list[Any]] = {}
+    skipped: dict[str, list[str]] = {}
+    for name, files in nights.items():
+        paths = expand_paths(files)
+        sky = (skymaps or {}).get(name)
+        sky = open_skymap(sky) if sky is not None and not isinstance(sky, xr.Dataset) else sky
+        skipped[name], mask = [], None
+        for k, path in enumerate(paths):  # the night's first readable file shapes the mask
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DataWarning)
+                    first = open_asi(path)
+            except FileFormatError as exc:
+                skipped[name].append(f"{path.name}: {exc}")
+                continue
+            mask = box_mask(first, sky, altitude_km=altitude, **shape)
+            paths = paths[k:]
+            break
+        if mask is None:
+            raise FileFormatError(f"{name}: no file could be read: {'; '.join(skipped[name])}")
+        if client is None:
+            series[name] = [_file_box(p, mask, box) for p in paths]
+        else:
+            shared = scale.scatter(mask, client)
+            series[name] = [client.submit(task, p, shared, box, pure=False) for p in paths]
+    if client is not None:
+        every = [f for fs in series.values() for f in fs]
+        show = sys.stderr.isatty() if progress is None else progress
+        if show:
+            from distributed import progress as scheduler_progress
+
+            scheduler_progress(every, notebook=False)
+            print(file=sys.stderr)
+        series = {name: client.gather(fs) for name, fs in series.items()}
+    parts = []
+    for name, results in series.items():
+        good = [r for r, _ in results if r is not None]
+        skipped[name] += [reason for r, reason in results if r is None]
+        if not good:
+            raise FileFormatError(f"{name}: no file could be read: {'; '.join(skipped[name])}")
+        part = xr.concat(good, dim="time").sortby("time")
+        parts.append(part.assign_attrs(good[0].attrs))
+    problems = [p for name in skipped for p in skipped[name]]
+    if problems:
+        warnings.warn(
+            f"{len(problems)} file(s) skipped: {'; '.join(problems)}", DataWarning, stacklevel=2
+        )
+    out = xr.concat(parts, dim="name", join="outer", combine_attrs="override")
+    return out.assign_coords(name=list(nights))
