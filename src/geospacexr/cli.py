@@ -77,6 +77,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "interactive": ("panel", "holoviews", "geoviews", "ipywidgets", "jupyter_bokeh"),
     "lfm": ("pyhdf",),
     "aurorax": ("requests",),
+    "distributed": ("distributed",),
 }
 
 
