@@ -308,3 +308,14 @@ def test_night_box_series_on_cluster(client, tmp_path, box):
         got = result.sel(name=site).drop_vars("name")
         np.testing.assert_array_equal(got.values, expected.values)
         np.testing.assert_array_equal(got["time"].values, expected["time"].values)
+
+
+def test_compute_shows_a_bar_fed_from_the_scheduler(client, capsys):
+    import dask.array as dsa
+
+    array = dsa.arange(1000, chunks=100) * 2
+    (total,) = scale.compute(array.sum(), progress=True)
+    assert int(total) == 999 * 1000
+    captured = capsys.readouterr()
+    assert captured.out == ""  # stdout stays for the command's own output
+    assert "100%" in captured.err and "task" in captured.err

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ __all__ = [
     "connect",
     "in_worker",
     "local_cluster",
+    "progress_bar",
     "scatter",
     "store",
 ]
@@ -64,8 +66,6 @@ def in_worker() -> bool:
         True inside a worker's task (a Client found there belongs to the worker and must not be
         used to compute the task's own blocks).
     """
-    import sys
-
     if "distributed" not in sys.modules:
         return False
     from distributed import get_worker
@@ -87,8 +87,6 @@ def active_client() -> Any | None:
         one (``dask.config.set(scheduler="threads")``, ``"sync"``...), which a Client's own
         setting yields to.
     """
-    import sys
-
     if "distributed" not in sys.modules or in_worker():
         return None
     import dask
@@ -220,8 +218,6 @@ def compute(*collections: Any, progress: bool | None = None, client: Any | None 
     Returns:
         A tuple of the computed results, one per collection.
     """
-    import sys
-
     import dask
 
     client = client if client is not None else active_client()
@@ -235,11 +231,39 @@ def compute(*collections: Any, progress: bool | None = None, client: Any | None 
         return dask.compute(*collections)
     futures = client.compute(list(collections))
     if show:
-        from distributed import progress as scheduler_progress
-
-        scheduler_progress(futures, notebook=False)
-        print(file=sys.stderr)
+        progress_bar(futures, client)
     return tuple(client.gather(futures))
+
+
+def progress_bar(futures: Sequence[Any], client: Any, desc: str = "tasks") -> None:
+    """Show a tqdm bar (on stderr) fed from the scheduler until ``futures`` are done.
+
+    The scheduler reports how many of the tasks behind ``futures`` (every task of their graphs)
+    remain, ten times a second, as ``distributed``'s own progress bar does; this draws it with
+    tqdm like every other progress bar of geospacexr.
+
+    Args:
+        futures: Futures of :meth:`distributed.Client.compute` or ``submit``.
+        client: Their Client.
+        desc: Label of the bar.
+    """
+    from distributed.diagnostics.progressbar import ProgressBar
+    from distributed.utils import LoopRunner
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="task", file=sys.stderr)
+
+    class _Feed(ProgressBar):
+        def _draw_bar(self, remaining: int, all: int, **kwargs: Any) -> None:
+            bar.total = all
+            bar.n = all - remaining
+            bar.refresh()
+
+    try:
+        feed = _Feed(list(futures), scheduler=client.scheduler.address)
+        LoopRunner(loop=None).run_sync(feed.listen)
+    finally:
+        bar.close()
 
 
 def store(array: Any, out: np.ndarray, client: Any | None = None) -> None:

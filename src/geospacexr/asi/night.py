@@ -380,10 +380,7 @@ def _cluster_keograms(
     every = [f for fs in futures.values() for f in fs]
     show = sys.stderr.isatty() if progress is None else progress
     if show:
-        from distributed import progress as scheduler_progress
-
-        scheduler_progress(every, notebook=False)
-        print(file=sys.stderr)
+        scale.progress_bar(every, client, "keogram")
     wait(every)
     out = {}
     for name, fs in futures.items():
@@ -497,10 +494,7 @@ def night_box_series(
         every = [f for fs in series.values() for f in fs]
         show = sys.stderr.isatty() if progress is None else progress
         if show:
-            from distributed import progress as scheduler_progress
-
-            scheduler_progress(every, notebook=False)
-            print(file=sys.stderr)
+            scale.progress_bar(every, client, "box series")
         series = {name: client.gather(fs) for name, fs in series.items()}
     parts = []
     for name, results in series.items():
