@@ -319,3 +319,9 @@ def test_compute_shows_a_bar_fed_from_the_scheduler(client, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""  # stdout stays for the command's own output
     assert "100%" in captured.err and "task" in captured.err
+
+
+def test_warm_up_runs_on_every_worker(client):
+    spent = scale.warm_up(client=client)
+    assert set(spent) == set(client.scheduler_info(n_workers=-1)["workers"])
+    assert all(seconds >= 0 for seconds in spent.values())

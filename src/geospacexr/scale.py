@@ -20,7 +20,8 @@ the same numbers (docs/scaling.md). This module is the one place that talks to
   the scheduler, or locally when there is none;
 * :func:`store`: compute a dask array into a numpy array block by block, on the cluster when
   there is one (``dask.array.store`` cannot write into a local array from other processes);
-* :class:`Configured`: a task function that runs inside the caller's configuration overrides.
+* :class:`Configured`: a task function that runs inside the caller's configuration overrides;
+* :func:`warm_up`: compile the numba kernels on every worker before the work.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "progress_bar",
     "scatter",
     "store",
+    "warm_up",
 ]
 
 
@@ -323,3 +325,48 @@ class Configured:
             return self.func(*args, **kwargs)
         with config.override(self.settings):
             return self.func(*args, **kwargs)
+
+
+def _warm(models: Sequence[str]) -> float:
+    """Compile (or load from numba's disk cache) the kernels batch work uses, in this process."""
+    import time
+
+    from .gcm.emissions.formulas import _run
+    from .gcm.heights import interp_columns
+
+    start = time.perf_counter()
+    coord = np.array([[0.0, 1.0]])
+    for dtype in (np.float32, np.float64):  # the column interpolation of both field dtypes
+        interp_columns(np.ones((1, 2), dtype=dtype), coord, np.array([0.5]), log=True)
+    one = np.ones(1)
+    for name in ("NO53", "CO215"):
+        _run(name, 300.0 * one, one, one)
+    _run("OH83", 300.0 * one, one, one, one)
+    if models:
+        from .rb import warmup
+
+        warmup(list(models), progress=False)
+    return time.perf_counter() - start
+
+
+def warm_up(models: Sequence[str] = (), client: Any | None = None) -> dict[str, float]:
+    """Compile the numba kernels on every worker before the work (or in this process).
+
+    A worker that finds the kernels in numba's disk cache (a shared ``NUMBA_CACHE_DIR``) loads
+    them in a fraction of a second; one that does not compiles each on first use, seconds
+    each, in the middle of the first tasks. This runs the GCM kernels (column interpolation,
+    the IR emission loops) and, with ``models``, the radiation-belt field models'
+    (:func:`geospacexr.rb.warmup`) once on every worker, so the timing of the work is the
+    work's.
+
+    Args:
+        models: Field models to compile too (``["t96"]``; default none).
+        client: The Client (default: :func:`active_client`; none: this process).
+
+    Returns:
+        Seconds spent, per worker address (``{"local": ...}`` without a Client).
+    """
+    client = client if client is not None else active_client()
+    if client is None:
+        return {"local": _warm(tuple(models))}
+    return dict(client.run(_warm, tuple(models)))
