@@ -186,9 +186,9 @@ def _nights(tmp_path):
     from geospacexr.datasets import sample_path
 
     nights = {s: sorted(sample_path(f"themis-{s}").glob("*.pgm.gz")) for s in SITES}
-    broken = tmp_path / "20140310_0603_gill_themis19_full.pgm.gz"
+    broken = tmp_path / "20140310_0559_gill_themis19_full.pgm.gz"  # first: it cannot date
     broken.write_bytes(b"\x1f\x8b\x08 not a gzip stream")
-    nights["gill"] = [*nights["gill"], broken]
+    nights["gill"] = [broken, *nights["gill"]]
     skymaps = {s: sample_path(f"themis-{s}-skymap") for s in SITES}
     return nights, skymaps
 
@@ -299,11 +299,12 @@ def test_night_box_series_on_cluster(client, tmp_path, box):
         serial = night_box_series(nights, skymaps, progress=False, **box)
     with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
         result = night_box_series(nights, skymaps, progress=False, **box)
-    assert len(stream.data) == sum(len(f) for f in nights.values())  # one task per file
+    # one task per file; gill's unreadable first file is met (and skipped) building the mask
+    assert len(stream.data) == sum(len(f) for f in nights.values()) - 1
     xr.testing.assert_identical(result, serial)
     assert list(result["name"].values) == list(SITES)
     for site in SITES:  # each night as box_metric of the whole night gives it
-        whole = open_asi(nights[site][:3])
+        whole = open_asi([f for f in nights[site] if f.parent != tmp_path])
         expected = box_metric(whole, open_skymap(skymaps[site]), **box)
         got = result.sel(name=site).drop_vars("name")
         np.testing.assert_array_equal(got.values, expected.values)

@@ -352,31 +352,33 @@ def _cluster_keograms(
         name: scale.scatter(m, client) if m is not None else None for name, m in maps.items()
     }
     mag = options.get("axis", "ccd") == "mag"
-    futures: dict[str, list[Any]] = {}
-    dates: dict[str, Any] = {}
-    for name, files in paths.items():
-        futures[name] = []
-        if not mag:
-            dates[name] = None  # the date dates only magnetic coordinates
-            futures[name] = [
-                client.submit(task, f, i, scattered.get(name), options, None, pure=False)
-                for i, f in enumerate(files)
-            ]
-            continue
-        # the first readable file dates the night: compute files in order until one is read
-        for i, f in enumerate(files):
-            future = client.submit(task, f, i, scattered.get(name), options, None, pure=False)
-            futures[name].append(future)
-            result, _ = future.result()
-            if result is not None:
-                dates[name] = result[1]
-                break
-        date = dates.get(name)
-        start = len(futures[name])
-        futures[name] += [
-            client.submit(task, f, start + i, scattered.get(name), options, date, pure=False)
-            for i, f in enumerate(files[start:])
-        ]
+
+    def submit(name: str, i: int, date: Any) -> Any:
+        return client.submit(
+            task, paths[name][i], i, scattered.get(name), options, date, pure=False
+        )
+
+    futures: dict[str, list[Any]] = {name: [] for name in paths}
+    # the date dates only magnetic coordinates; for those, each night's first readable file
+    # dates the others: every night's first file runs first (all nights at once), then the next
+    # file of a night whose first could not be read, and so on
+    dating = {name: 0 for name, files in paths.items() if mag and files}
+    for name in dating:
+        futures[name].append(submit(name, 0, None))
+    while dating:
+        for name in list(dating):
+            result, _ = futures[name][-1].result()
+            if result is not None or dating[name] + 1 >= len(paths[name]):
+                del dating[name]
+                date = result[1] if result is not None else None
+                start = len(futures[name])
+                futures[name] += [submit(name, i, date) for i in range(start, len(paths[name]))]
+            else:
+                dating[name] += 1
+                futures[name].append(submit(name, dating[name], None))
+    if not mag:
+        for name, files in paths.items():
+            futures[name] = [submit(name, i, None) for i in range(len(files))]
     every = [f for fs in futures.values() for f in fs]
     show = sys.stderr.isatty() if progress is None else progress
     if show:
