@@ -31,6 +31,7 @@ ORDER = (
     "bench_gcm_movie",
     "bench_rb",
     "bench_explore",
+    "bench_scale",
 )
 
 

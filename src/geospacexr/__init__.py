@@ -68,7 +68,10 @@ def clear_caches() -> list[str]:
     return _clear()
 
 
-_LAZY = {"datasets", "cli", "describe", "gcm", "asi", "mhd", "physics", "rb", "rio", "superdarn"}
+_LAZY = {
+    *("datasets", "cli", "describe", "gcm", "asi", "mhd", "physics", "rb", "rio", "scale"),
+    "superdarn",
+}
 
 
 def __getattr__(name: str) -> Any:

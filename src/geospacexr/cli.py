@@ -79,6 +79,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "interactive": ("panel", "holoviews", "geoviews", "ipywidgets", "jupyter_bokeh"),
     "lfm": ("pyhdf",),
     "aurorax": ("requests",),
+    "distributed": ("distributed",),
 }
 
 
@@ -498,7 +499,8 @@ def _cmd_asi_keogram(args: argparse.Namespace) -> int:
             force=args.force,
             hint="use a longer --cadence (seconds between frames)",
         )
-    keo = night_keogram(args.files, **kwargs)
+    with _cluster(args):  # one task per file on the cluster, when there is one
+        keo = night_keogram(args.files, **kwargs)
     for path in outputs:
         if path.suffix.lower() in (".nc", ".nc4", ".cdf"):
             write_netcdf(keo.to_dataset(), path)
@@ -999,7 +1001,12 @@ def _cmd_gcm_movie(args: argparse.Namespace) -> int:
         args.force,
         hint="use fewer frames (--start/--end, --values), a smaller --figsize or --dpi",
     )
-    path = _movie_function()(ds, args.output, args.var or None, kind=args.slice, **movie, **kwargs)
+    if args.scheduler is not None:
+        movie.setdefault("parallel", "dask")  # frames as tasks on the cluster
+    with _cluster(args):
+        path = _movie_function()(
+            ds, args.output, args.var or None, kind=args.slice, **movie, **kwargs
+        )
     print(f"wrote {path}")
     return 0
 
@@ -1031,12 +1038,22 @@ def _cmd_gcm_emission(args: argparse.Namespace) -> int:
     kwargs = {
         name: options[name].value(raw, "emission") for name, raw in _given(args, options).items()
     }
-    ds = _open_gcm(args.files)
-    da = function(ds, **kwargs)
-    name = re.sub(r"[^\w.-]", "_", str(da.name or kwargs.get("name", "emission")))
-    check_size(
-        float(da.nbytes), f"the emission {dict(da.sizes)}", args.force, hint="select fewer times"
-    )
+    with _cluster(args) as client:  # opened under the Client: the emission is its graph
+        ds = _open_gcm(args.files)
+        da = function(ds, **kwargs)
+        name = re.sub(r"[^\w.-]", "_", str(da.name or kwargs.get("name", "emission")))
+        check_size(
+            float(da.nbytes),
+            f"the emission {dict(da.sizes)}",
+            args.force,
+            hint="select fewer times",
+        )
+        if client is not None and da.chunks:  # progress fed from the scheduler
+            from . import scale
+
+            (da,) = scale.compute(da, client=client)
+        elif client is not None:
+            da = da.load()  # lazily indexed: its blocks are computed on the cluster
     write_netcdf(da.to_dataset(name=name), args.output)
     print(f"wrote {args.output} ({name}, {dict(da.sizes)})")
     return 0
@@ -1071,6 +1088,7 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
     "EP flux (--slice epflux)": (
         *("density", "omega", "scale_height", "arrows", "arrow_stride", "density_scaling"),
     ),
+    "computing": ("scheduler",),  # and --workers of gcm emission / asi keogram (moved)
     "movie frames": (
         *("over", "values", "start", "end", "fps", "dpi", "workers", "parallel", "progress"),
     ),
@@ -1100,6 +1118,34 @@ def _force_help() -> str:
         "write even if the estimated output is larger than the configuration's "
         f"cli.max_output_mb (now {config.get().cli.max_output_mb:g} MB)"
     )
+
+
+def _add_cluster_options(group: Callable[[str], Any], workers: bool = True) -> None:
+    """``--scheduler ADDRESS`` (and ``--workers N``): run a batch command on dask.distributed."""
+    group("scheduler").add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on this dask.distributed scheduler (tcp://host:8786, or a scheduler JSON "
+        "file as dask-jobqueue writes), with a progress bar fed from the scheduler "
+        "(default: in this process)",
+    )
+    if workers:
+        group("workers").add_argument(
+            "--workers",
+            metavar="N",
+            type=int,
+            default=None,
+            help="run on a new local dask cluster of N worker processes (0: config "
+            "scale.workers, one per core out of the box) (default: in this process)",
+        )
+
+
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Client of ``--scheduler``/``--workers`` (a context manager; none: in this process)."""
+    from . import scale
+
+    return scale.connect(getattr(args, "scheduler", None), getattr(args, "workers", None))
 
 
 def _add_gcm_parsers(sub: Any) -> None:
@@ -1154,6 +1200,8 @@ def _add_gcm_parsers(sub: Any) -> None:
         group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
         group("output").add_argument("-o", "--output", required=True, help=out_help)
         group("force").add_argument("--force", action="store_true", help=_force_help())
+        if name == "movie":
+            _add_cluster_options(group, workers=False)
         group("var").add_argument(
             "--var", default=None, help=f"{var_help} (not for --slice epflux; default: none)"
         )
@@ -1173,8 +1221,9 @@ def _add_gcm_parsers(sub: Any) -> None:
     e = gcm_sub.add_parser(
         "emission", help=summary, description=summary, allow_abbrev=False, usage=_SHORT_USAGE
     )
-    group = _help_groups(e)
+    group = _help_groups(e, moved={"workers": "computing"})
     group("files").add_argument("files", nargs="+", metavar="FILES", help=files_help)
+    _add_cluster_options(group)
     group("output").add_argument(
         "-o", "--output", required=True, help="NetCDF file (.nc), written atomically"
     )
@@ -1199,10 +1248,11 @@ def _add_asi_keogram_parser(asi_sub: Any) -> None:
     summary = "a whole night's keogram, streamed file by file"
     k = asi_sub.add_parser("keogram", help=summary, description=summary, usage=_SHORT_USAGE)
     docs = _doc_args(night_keogram)
-    group = _help_groups(k)
+    group = _help_groups(k, moved={"workers": "computing"})
     group("files").add_argument(
         "files", nargs="+", metavar="FILES", help=docs.get("files", "raw image files")
     )
+    _add_cluster_options(group)
     group("output").add_argument(
         "-o",
         "--output",

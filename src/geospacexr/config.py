@@ -426,6 +426,29 @@ class CliConfig:
 
 
 @dataclass(frozen=True)
+class ScaleConfig:
+    """Running batch work on ``dask.distributed`` (:mod:`geospacexr.scale`).
+
+    Attributes:
+        workers: Worker processes of a local cluster started for ``--workers`` or
+            :func:`geospacexr.scale.local_cluster` (0: one per CPU core).
+        threads_per_worker: Threads in each worker process (numba kernels and matplotlib hold
+            the GIL or use one core each: 1 gives one task per core).
+        memory_limit_mb: Memory each worker may use before the nanny restarts it, MB (0: the
+            machine's memory shared out between the workers, dask's ``"auto"``).
+        dashboard_address: Where a local cluster serves its dask dashboard (``":0"``: a free
+            port; empty: no dashboard).
+        timeout_s: Longest wait to connect to a scheduler given by address, seconds.
+    """
+
+    workers: int = _limit(0, min=0, max=100_000)
+    threads_per_worker: int = _limit(1, min=1, max=1024)
+    memory_limit_mb: float = _limit(0.0, min=0)
+    dashboard_address: str = ":0"
+    timeout_s: float = _limit(30.0, gt=0, max=3600)
+
+
+@dataclass(frozen=True)
 class AuroraxConfig:
     """The AuroraX search API and the TREx ATM (:mod:`geospacexr.aurorax`).
 
@@ -475,6 +498,7 @@ class Config:
         rio: :class:`RioConfig`.
         aurorax: :class:`AuroraxConfig`.
         mhd: :class:`MhdConfig`.
+        scale: :class:`ScaleConfig`.
         sources: For every ``section.key``, where its value came from.
     """
 
@@ -491,6 +515,7 @@ class Config:
     rio: RioConfig = field(default_factory=RioConfig)
     aurorax: AuroraxConfig = field(default_factory=AuroraxConfig)
     mhd: MhdConfig = field(default_factory=MhdConfig)
+    scale: ScaleConfig = field(default_factory=ScaleConfig)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -16,7 +16,7 @@ from .custom import meridian_keogram, path_keogram, path_pixels
 from .keogram import default_column, ewogram, inject_nans, keogram
 from .metrics import METRICS, box_mask, box_metric, list_metrics, register_metric
 from .mosaic import grid, mosaic, mosaic_matrix
-from .night import night_keogram
+from .night import night_box_series, night_keogram, night_keograms
 from .scaling import SCALE_METHODS, list_scalings, register_scaling, scale
 from .skymaps import check_skymap, magnetic, pixel_centres, skymap_at
 from .spectrograph import emission_intensity, list_emissions, spectrograph_keogram
@@ -48,7 +48,9 @@ __all__ = [
     "meridian_keogram",
     "mosaic",
     "mosaic_matrix",
+    "night_box_series",
     "night_keogram",
+    "night_keograms",
     "path_keogram",
     "path_pixels",
     "pixel_centres",

@@ -417,22 +417,30 @@ def box_metric(
     require(ds, "asi", ["image"], where="box_metric")
     check_metric(metric, percentile)
     mask = box_mask(ds, skymap, ccd, azimuth, elevation, geo, mag, altitude_km)
+    return _box_series(ds, mask, metric, percentile, _box_kind(ccd, azimuth, elevation, geo, mag))
+
+
+def _box_kind(*boxes: Any) -> tuple[str, np.ndarray]:
+    """The box's mode (``ccd``, ``azimuth``, ...) and bounds, the first one given."""
+    modes = ("ccd", "azimuth", "elevation", "geo", "mag")
+    given = [(m, v) for m, v in zip(modes, boxes, strict=True) if v is not None]
+    if not given:
+        raise InvalidArgumentError(f"give a box: one of {', '.join(modes)}")
+    mode, value = given[0]
+    return mode, np.asarray(value, dtype=np.float64)
+
+
+def _box_series(
+    ds: xr.Dataset,
+    mask: np.ndarray,
+    metric: str,
+    percentile: float | None,
+    kind: tuple[str, np.ndarray],
+) -> xr.DataArray:
+    """:func:`box_metric` of ``ds`` with the box's pixel ``mask`` already built."""
     out = _reduce(ds["image"], mask, metric, percentile)
     dims = ("time", "channel") if "channel" in ds["image"].dims else ("time",)
-    mode = next(
-        k
-        for k, v in (
-            ("ccd", ccd),
-            ("azimuth", azimuth),
-            ("elevation", elevation),
-            ("geo", geo),
-            ("mag", mag),
-        )
-        if v is not None
-    )
-    bounds = np.asarray(
-        next(v for v in (ccd, azimuth, elevation, geo, mag) if v is not None), dtype=np.float64
-    )
+    mode, bounds = kind
     label = metric if percentile is None else f"{percentile:g}th percentile"
     return xr.DataArray(
         out,

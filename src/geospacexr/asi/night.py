@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import DataWarning, FileFormatError, IncompatibleInputError, InvalidArgumentError
 from .keogram import keogram
 
-__all__ = ["night_keogram", "stream_keogram"]
+__all__ = ["night_box_series", "night_keogram", "night_keograms", "stream_keogram"]
 
 
 def night_keogram(
@@ -80,6 +81,26 @@ def night_keogram(
         from ..io.skymap import open_skymap
 
         skymap = open_skymap(skymap)
+    options: dict[str, Any] = dict(
+        skymap=skymap,
+        axis=axis,
+        altitude_km=altitude_km,
+        column=column,
+        min_elevation=min_elevation,
+        longitude=longitude,
+        path=path,
+        width=width,
+        metric=metric,
+        percentile=percentile,
+    )
+    from .. import scale
+
+    client = scale.active_client()
+    if client is not None:
+        return night_keograms(
+            {"night": stream.paths}, skymaps={"night": skymap}, cadence=cadence,
+            progress=progress, **{k: v for k, v in options.items() if k != "skymap"},
+        )["night"]  # fmt: skip
     return stream_keogram(
         stream,
         column=column,
@@ -170,16 +191,39 @@ def stream_keogram(
         percentile=percentile,
     )
     date = None
+    results: list[tuple[str, list[str], tuple[Any, ...], xr.DataArray]] = []
+    for index, ds in enumerate(datasets):
+        if date is None:
+            date = ds["time"].values.min()
+        results.append(_one_keogram(ds, _name(ds, index), options, date))
+        del ds
+    return _gather(results, list(skipped), cadence)
+
+
+def _one_keogram(
+    ds: xr.Dataset, name: str, options: dict[str, Any], date: Any
+) -> tuple[str, list[str], tuple[Any, ...], xr.DataArray]:
+    """One Dataset's keogram (loaded), what its reader flagged and its site/imager/size."""
+    flagged = []
+    for bad in json.loads(ds.attrs.get("problematic_files") or "[]"):
+        reason = bad.get("reason", bad) if isinstance(bad, dict) else bad
+        flagged.append(f"{name}: {reason} (its good frames kept)")
+    identity = (ds.attrs.get("site"), ds.attrs.get("imager"), ds.sizes.get("x"))
+    return name, flagged, identity, keogram(ds, **options, date=date).load()
+
+
+def _gather(
+    results: list[tuple[str, list[str], tuple[Any, ...], xr.DataArray]],
+    skipped: list[str],
+    cadence: float | None,
+) -> xr.DataArray:
+    """The night's keogram from its files' keograms, in file order (serial or cluster)."""
     parts: list[xr.DataArray] = []
     flagged: list[str] = []
     identity: tuple[Any, ...] | None = None
     first = ""
-    for index, ds in enumerate(datasets):
-        name = _name(ds, index)
-        for bad in json.loads(ds.attrs.get("problematic_files") or "[]"):
-            reason = bad.get("reason", bad) if isinstance(bad, dict) else bad
-            flagged.append(f"{name}: {reason} (its good frames kept)")
-        this = (ds.attrs.get("site"), ds.attrs.get("imager"), ds.sizes.get("x"))
+    for name, flags, this, part in results:
+        flagged.extend(flags)
         if identity is None:
             identity, first = this, name
         elif this != identity:
@@ -187,16 +231,13 @@ def stream_keogram(
                 f"{name} is {this[0]}/{this[1]}, {first} {identity[0]}/{identity[1]}: "
                 "one site and imager per keogram"
             )
-        if date is None:
-            date = ds["time"].values.min()
-        parts.append(keogram(ds, **options, date=date).load())
-        del ds
+        parts.append(part)
     problems = [*skipped, *flagged]
     if not parts:
         raise FileFormatError(f"no file could be read: {'; '.join(problems) or 'no files'}")
     if problems:
         warnings.warn(
-            f"{len(problems)} file(s) skipped: {'; '.join(problems)}", DataWarning, stacklevel=2
+            f"{len(problems)} file(s) skipped: {'; '.join(problems)}", DataWarning, stacklevel=3
         )
     out = xr.concat(parts, dim="time").sortby("time")
     _, unique = np.unique(out["time"].values, return_index=True)
@@ -211,3 +252,264 @@ def stream_keogram(
 
         out = inject_nans(out, cadence)
     return out
+
+
+def _file_keogram(
+    path: Path, index: int, skymap: xr.Dataset | None, options: dict[str, Any], date: Any
+) -> tuple[Any, Any]:
+    """A cluster task: open one file and make its keogram.
+
+    Returns ``((result, date), None)``, or ``(None, "<file>: <reason>")`` for a file that
+    cannot be read (skipped as :class:`~geospacexr.io.stream.FileStream` skips it).
+    ``date`` None dates the keogram to the file's first frame, and that date is returned with
+    the result (the night's first readable file dates the others).
+    """
+    from ..io.asi import open_asi
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            ds = open_asi(path)
+    except FileFormatError as exc:
+        return None, f"{path.name}: {exc}"
+    when = ds["time"].values.min() if date is None else date
+    return (_one_keogram(ds, _name(ds, index), {**options, "skymap": skymap}, when), when), None
+
+
+def night_keograms(
+    nights: Mapping[str, str | os.PathLike[str] | Iterable[str | os.PathLike[str]]],
+    skymaps: Mapping[str, xr.Dataset | str | os.PathLike[str] | None] | None = None,
+    cadence: float | None = None,
+    progress: bool | None = None,
+    **options: Any,
+) -> dict[str, xr.DataArray]:
+    """Keograms of many nights (and sites), one task per file on the active dask Client.
+
+    Every file of every night is one task (open the file, make its keogram), so a cluster
+    works on all nights at once with one file's frames per task in memory; each night is then
+    gathered exactly as :func:`night_keogram` gathers it, and the result is the same to the
+    bit. Each skymap is read once and scattered to the workers (not sent with every task).
+    Without a Client, the nights are computed one after the other by :func:`night_keogram`.
+    For ``axis="mag"`` each night's first readable file is computed first, since it dates the
+    magnetic coordinates of the others.
+
+    Args:
+        nights: ``{name: files}``: a glob or a list of one site's files per name (e.g.
+            ``"gill 2014-03-10"``).
+        skymaps: ``{name: skymap}`` (a Dataset or a ``.sav`` path) for the names that need one.
+        cadence: If given (seconds), missing frames become NaN columns.
+        progress: Show a progress bar (default: when on a terminal); on a cluster it is fed
+            from the scheduler.
+        **options: Keogram options of :func:`night_keogram` (``axis``, ``column``,
+            ``altitude_km``, ``min_elevation``, ``longitude``, ``path``, ``width``, ``metric``,
+            ``percentile``).
+
+    Returns:
+        ``{name: keogram}`` as :func:`night_keogram` returns it.
+
+    Raises:
+        FileFormatError: If no file of a night can be read.
+        IncompatibleInputError: If a night mixes sites or imagers, or a skymap does not fit.
+    """
+    from .. import scale
+    from ..io.registry import expand_paths
+    from ..io.skymap import open_skymap
+
+    skymaps = dict(skymaps or {})
+    maps = {
+        name: open_skymap(m) if m is not None and not isinstance(m, xr.Dataset) else m
+        for name, m in skymaps.items()
+    }
+    client = scale.active_client()
+    if client is None:
+        return {
+            name: night_keogram(
+                files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
+            )
+            for name, files in nights.items()
+        }
+    return _cluster_keograms(client, nights, maps, cadence, progress, options, expand_paths)
+
+
+def _cluster_keograms(
+    client: Any,
+    nights: Mapping[str, Any],
+    maps: dict[str, xr.Dataset | None],
+    cadence: float | None,
+    progress: bool | None,
+    options: dict[str, Any],
+    expand: Any,
+) -> dict[str, xr.DataArray]:
+    import sys
+
+    from distributed import wait
+
+    from .. import scale
+
+    task = scale.Configured(_file_keogram)
+    paths = {name: expand(files) for name, files in nights.items()}
+    scattered = {
+        name: scale.scatter(m, client) if m is not None else None for name, m in maps.items()
+    }
+    mag = options.get("axis", "ccd") == "mag"
+
+    def submit(name: str, i: int, date: Any) -> Any:
+        return client.submit(
+            task, paths[name][i], i, scattered.get(name), options, date, pure=False
+        )
+
+    futures: dict[str, list[Any]] = {name: [] for name in paths}
+    # the date dates only magnetic coordinates; for those, each night's first readable file
+    # dates the others: every night's first file runs first (all nights at once), then the next
+    # file of a night whose first could not be read, and so on
+    dating = {name: 0 for name, files in paths.items() if mag and files}
+    for name in dating:
+        futures[name].append(submit(name, 0, None))
+    while dating:
+        for name in list(dating):
+            result, _ = futures[name][-1].result()
+            if result is not None or dating[name] + 1 >= len(paths[name]):
+                del dating[name]
+                date = result[1] if result is not None else None
+                start = len(futures[name])
+                futures[name] += [submit(name, i, date) for i in range(start, len(paths[name]))]
+            else:
+                dating[name] += 1
+                futures[name].append(submit(name, dating[name], None))
+    if not mag:
+        for name, files in paths.items():
+            futures[name] = [submit(name, i, None) for i in range(len(files))]
+    every = [f for fs in futures.values() for f in fs]
+    show = sys.stderr.isatty() if progress is None else progress
+    if show:
+        scale.progress_bar(every, client, "keogram")
+    wait(every)
+    out = {}
+    for name, fs in futures.items():
+        results, skipped = [], []
+        for result, reason in client.gather(fs):
+            if result is None:
+                skipped.append(reason)
+            else:
+                results.append(result[0])
+        out[name] = _gather(results, skipped, cadence)
+    return out
+
+
+def _file_box(path: Path, mask: np.ndarray, box: dict[str, Any]) -> tuple[Any, Any]:
+    """A task: one file's box statistic with the mask built once.
+
+    Returns ``(series, None)``, or ``(None, "<file>: <reason>")`` for a file that cannot be read.
+    """
+    from ..io.asi import open_asi
+    from .metrics import _box_series
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            ds = open_asi(path)
+    except FileFormatError as exc:
+        return None, f"{path.name}: {exc}"
+    return _box_series(ds, mask, box["metric"], box["percentile"], box["kind"]), None
+
+
+def night_box_series(
+    nights: Mapping[str, str | os.PathLike[str] | Iterable[str | os.PathLike[str]]],
+    skymaps: Mapping[str, xr.Dataset | str | os.PathLike[str] | None] | None = None,
+    progress: bool | None = None,
+    **box: Any,
+) -> xr.DataArray:
+    """A box statistic's time series over many nights (and sites), one task per file.
+
+    The box's pixel mask is built once per night (from the night's first readable file, so a
+    magnetic box is dated to the night's first frame, as :func:`geospacexr.asi.box_metric` of
+    the whole night dates it) and scattered to the workers of the active dask Client; every
+    file is then one task that reads it and reduces its frames. Without a Client the files are
+    read one after the other in this process. Either way the series equals
+    ``box_metric(open_asi(files), skymap, ...)`` of each night.
+
+    Args:
+        nights: ``{name: files}``: a glob or a list of one site's files per name.
+        skymaps: ``{name: skymap}`` (a Dataset or a ``.sav`` path) for boxes that need one.
+        progress: Show a progress bar (default: when on a terminal).
+        **box: The box and statistic of :func:`geospacexr.asi.box_metric` (``ccd``,
+            ``azimuth``, ``elevation``, ``geo`` or ``mag``; ``altitude_km``, ``metric``,
+            ``percentile``).
+
+    Returns:
+        DataArray ``(name, time)`` (``channel`` last for RGB), the names in the order given and
+        the union of their times (NaN where a night has no frame), with the attrs of the first
+        night's series.
+
+    Raises:
+        FileFormatError: If no file of a night can be read.
+        InvalidArgumentError: For a box or metric :func:`~geospacexr.asi.box_metric` refuses.
+    """
+    import sys
+
+    from .. import scale
+    from ..io.asi import open_asi
+    from ..io.registry import expand_paths
+    from ..io.skymap import open_skymap
+    from .metrics import _box_kind, box_mask, check_metric
+
+    metric, percentile = box.pop("metric", "mean"), box.pop("percentile", None)
+    check_metric(metric, percentile)
+    modes = ("ccd", "azimuth", "elevation", "geo", "mag")
+    shape = {k: box.pop(k) for k in modes if k in box}
+    altitude = box.pop("altitude_km", None)
+    if box:
+        raise InvalidArgumentError(f"unknown box option(s): {', '.join(sorted(box))}")
+    box = {
+        "metric": metric,
+        "percentile": percentile,
+        "kind": _box_kind(*(shape.get(k) for k in modes)),
+    }
+    client = scale.active_client()
+    task = scale.Configured(_file_box)
+    series: dict[str, list[Any]] = {}
+    skipped: dict[str, list[str]] = {}
+    for name, files in nights.items():
+        paths = expand_paths(files)
+        sky = (skymaps or {}).get(name)
+        sky = open_skymap(sky) if sky is not None and not isinstance(sky, xr.Dataset) else sky
+        skipped[name], mask = [], None
+        for k, path in enumerate(paths):  # the night's first readable file shapes the mask
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DataWarning)
+                    first = open_asi(path)
+            except FileFormatError as exc:
+                skipped[name].append(f"{path.name}: {exc}")
+                continue
+            mask = box_mask(first, sky, altitude_km=altitude, **shape)
+            paths = paths[k:]
+            break
+        if mask is None:
+            raise FileFormatError(f"{name}: no file could be read: {'; '.join(skipped[name])}")
+        if client is None:
+            series[name] = [_file_box(p, mask, box) for p in paths]
+        else:
+            shared = scale.scatter(mask, client)
+            series[name] = [client.submit(task, p, shared, box, pure=False) for p in paths]
+    if client is not None:
+        every = [f for fs in series.values() for f in fs]
+        show = sys.stderr.isatty() if progress is None else progress
+        if show:
+            scale.progress_bar(every, client, "box series")
+        series = {name: client.gather(fs) for name, fs in series.items()}
+    parts = []
+    for name, results in series.items():
+        good = [r for r, _ in results if r is not None]
+        skipped[name] += [reason for r, reason in results if r is None]
+        if not good:
+            raise FileFormatError(f"{name}: no file could be read: {'; '.join(skipped[name])}")
+        part = xr.concat(good, dim="time").sortby("time")
+        parts.append(part.assign_attrs(good[0].attrs))
+    problems = [p for name in skipped for p in skipped[name]]
+    if problems:
+        warnings.warn(
+            f"{len(problems)} file(s) skipped: {'; '.join(problems)}", DataWarning, stacklevel=2
+        )
+    out = xr.concat(parts, dim="name", join="outer", combine_attrs="override")
+    return out.assign_coords(name=list(nights))

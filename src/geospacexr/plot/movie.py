@@ -10,7 +10,9 @@ imageio-ffmpeg wheel ships (H.264, yuv420p), ``.gif`` through Pillow. The frames
   frame), which is what makes matplotlib, whose drawing holds the GIL, scale with cores;
 * ``parallel="threads"``: in threads (any callable, such as a lambda);
 * ``parallel="dask"``: as dask delayed tasks on the active dask scheduler (threads by default,
-  a ``dask.distributed`` cluster when a Client is active);
+  a ``dask.distributed`` cluster when a Client is active); with an active Client,
+  ``parallel="processes"`` is this too: the cluster's worker processes render the frames
+  (:func:`geospacexr.scale.active_client`), at most two per worker thread in flight;
 * ``parallel="none"``: one after the other in this process.
 
 At most ``2 * workers`` frames are in flight, so memory stays bounded for long movies. A tqdm
@@ -169,6 +171,13 @@ def render_frames(
             f"must be one of {', '.join(PARALLEL)}, not {parallel!r}", "parallel"
         )
     n = int(config.resolve(workers, "io.workers") or (os.cpu_count() or 1))
+    if parallel == "processes":
+        from .. import scale
+
+        client = scale.active_client()
+        if client is not None:  # the cluster's processes, not a pool of this machine's
+            parallel = "dask"
+            n = sum(client.nthreads().values()) or n
     n = max(1, min(n, count))
     if n == 1 and parallel in ("processes", "threads"):
         parallel = "none"  # no pool to start for one worker

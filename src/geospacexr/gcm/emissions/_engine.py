@@ -85,16 +85,17 @@ def _chunked(ds: xr.Dataset) -> xr.Dataset:
 
 
 def _store(expr: xr.DataArray, out: np.ndarray) -> None:
-    """Compute into ``out`` chunk by chunk (no second full-size copy, as ``.values`` makes)."""
+    """Compute into ``out`` chunk by chunk (no second full-size copy, as ``.values`` makes).
+
+    The chunks run on the active ``dask.distributed`` Client when there is one (and this is not
+    already a worker's task), else on dask's threads (:func:`geospacexr.scale.store`).
+    """
     if not expr.chunks:
         out[...] = expr.values
         return
-    import dask
-    import dask.array as dsa
+    from ... import scale
 
-    scheduler = dask.config.get("scheduler", None)
-    local = scheduler if scheduler in ("sync", "synchronous", "single-threaded") else "threads"
-    dsa.store(expr.data, out, lock=False, scheduler=local)
+    scale.store(expr.data, out)
 
 
 class _LazyEmission(BackendArray):
@@ -147,15 +148,29 @@ def _lazy(ds: xr.Dataset, entry: Emission) -> xr.DataArray:
     dims = tuple(d for d in _CANONICAL if d in present) + tuple(
         sorted(d for d in present if d not in _CANONICAL)
     )
-    data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims))
     coords = {
         name: c.variable
         for name, c in ds.coords.items()
         if c.ndim <= 1 and set(c.dims) <= set(dims)
     }
+    if _on_cluster(ds):
+        # one dask graph over the whole run: reductions of it (a zonal-mean climatology of
+        # every file) run on the workers chunk by chunk, never gathering the full field
+        expr = _expression(_chunked(ds), entry, grid).transpose(*dims)
+        return xr.DataArray(expr.variable, coords=coords, name=entry.name, attrs=entry.attrs())
+    data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims))
     return xr.DataArray(
         xr.Variable(dims, data), coords=coords, name=entry.name, attrs=entry.attrs()
     )
+
+
+def _on_cluster(ds: xr.Dataset) -> bool:
+    """Whether ``ds`` is dask-backed and a ``dask.distributed`` Client is active here."""
+    if not any(v.chunks for v in ds.data_vars.values()):
+        return False
+    from ... import scale
+
+    return scale.active_client() is not None
 
 
 def _time_index(ds: xr.Dataset, time: Any) -> int:

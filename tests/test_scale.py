@@ -1,0 +1,328 @@
+"""geospacexr.scale and GCM work on a 2-worker LocalCluster (processes), compared with one process.
+
+Every cluster result is compared with the same call computed without the Client (dask's
+synchronous scheduler in this process): element-wise work, slices, height interpolation,
+derived fields, emissions and EP flux are identical to the bit; the area-weighted global mean,
+whose reductions numpy sums in an order that depends on the memory layout of the blocks (views
+in one process, contiguous copies after crossing to a worker), agrees to floating-point
+reassociation (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import dask
+import numpy as np
+import pytest
+import xarray as xr
+
+import geospacexr
+from geospacexr import scale
+from geospacexr._synth import gcm as synth
+from geospacexr.errors import DataWarning, InvalidArgumentError
+
+distributed = pytest.importorskip("distributed")
+
+FILES = 3  # TIE-GCM history files of one run, two times each
+TIMES = (0.0, 12.0)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A 2-worker LocalCluster of processes, one thread each, no dashboard."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def run_files(tmp_path_factory):
+    """Three TIE-GCM primary histories (5 degrees, 2 times each) of one run."""
+    folder = tmp_path_factory.mktemp("tiegcm-run")
+    for day in range(FILES):
+        hours = [24.0 * day + h for h in TIMES]
+        state = synth.tiegcm_state(5.0, hours)
+        synth.write_tiegcm(
+            folder / f"run_prim_{day:03d}.nc", state, [0, 1], hours,
+            history_type="primary", run_start=(80, 0, 0), year=2003, fields=synth.PRIMARY,
+        )  # fmt: skip
+    return sorted(folder.glob("*.nc"))
+
+
+def _serial(func):
+    with dask.config.set(scheduler="sync"):
+        assert scale.active_client() is None
+        return func().compute()
+
+
+def _on_cluster(client, func):
+    with distributed.get_task_stream(client) as stream:
+        result = func().compute()
+    assert stream.data, "nothing ran on the cluster"
+    workers = {task["worker"] for task in stream.data}
+    return result, workers
+
+
+def test_no_client_without_distributed_use():
+    assert scale.active_client() is None
+    assert not scale.in_worker()
+    assert scale.scatter(np.arange(3)) is not None  # returned as is
+    with scale.connect() as c:
+        assert c is None
+    with pytest.raises(InvalidArgumentError):
+        with scale.connect("tcp://127.0.0.1:1", workers=2):
+            pass
+
+
+def test_client_found_and_local_scheduler_wins(client):
+    assert scale.active_client() is client
+    with dask.config.set(scheduler="threads"):
+        assert scale.active_client() is None
+    with scale.connect() as c:
+        assert c is client
+
+
+def test_backend_array_pickles_and_runs_on_workers(client, run_files):
+    """The lazily indexed file array (1e36 masked in place on read) crosses to a worker."""
+    ds = geospacexr.open_tiegcm(run_files[0])
+    data = ds["TN"].variable._data
+    assert not ds["TN"].chunks
+    copy = pickle.loads(pickle.dumps(data))
+    expected = ds["TN"].values
+    assert np.isnan(expected[:, -1]).all()  # the model's 1e36 top midpoint
+    np.testing.assert_array_equal(np.asarray(copy), expected)
+    chunked = ds.chunk({"time": 1})  # dask tasks that index the file array on the workers
+    result, _ = _on_cluster(client, lambda: chunked.gcm.lat_lon("TN", level=7.25))
+    xr.testing.assert_identical(result, ds.gcm.lat_lon("TN", level=7.25).compute())
+    assert np.isnan(result.values).all()
+
+
+SLOW = pytest.mark.slow  # the first height interpolation compiles or loads numba in each worker
+GCM_CALLS = [
+    pytest.param(lambda ds: ds.gcm.lat_lon("TN", level=2.0), id="lat_lon level"),
+    pytest.param(lambda ds: ds.gcm.lat_lon("NE", height=250.0), id="lat_lon height"),
+    pytest.param(lambda ds: ds.gcm.zonal_mean("UN"), id="zonal mean"),
+    pytest.param(lambda ds: geospacexr.gcm.field(ds, "RHO"), id="derived RHO"),
+    pytest.param(
+        lambda ds: geospacexr.gcm.field(ds, "ON2_COLUMN"), id="derived ON2 column", marks=SLOW
+    ),
+    pytest.param(lambda ds: ds.gcm.emission("NO53"), id="emission NO53"),
+    pytest.param(
+        lambda ds: ds.gcm.emission("OI5577", height=120.0), id="OI5577 at height", marks=SLOW
+    ),
+    pytest.param(lambda ds: ds.gcm.zonal_mean("NO53"), id="NO53 zonal-mean climatology"),
+    pytest.param(
+        lambda ds: geospacexr.gcm.emissions.brightness(ds, "NO53"), id="brightness", marks=SLOW
+    ),
+    pytest.param(lambda ds: ds.gcm.epflux(), id="EP flux"),
+]
+
+
+@pytest.mark.parametrize("func", GCM_CALLS)
+def test_gcm_on_cluster_identical(client, run_files, func):
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
+    expected = _serial(lambda: func(ds))
+    result, _ = _on_cluster(client, lambda: func(ds))
+    xr.testing.assert_identical(result, expected)
+    assert result.sizes.get("time", FILES * len(TIMES)) == FILES * len(TIMES)
+
+
+def test_emission_is_a_cluster_graph(client, run_files):
+    """With a Client, an emission of a dask-backed run is one graph, chunk-aligned on time."""
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
+    no53 = ds.gcm.emission("NO53")
+    assert no53.chunks is not None and set(no53.chunks[0]) == {1}
+    with dask.config.set(scheduler="sync"):
+        assert geospacexr.gcm.emissions.emission(ds, "NO53").chunks is None  # lazily indexed
+    _, workers = _on_cluster(client, lambda: no53.mean("lon"))
+    assert len(workers) == 2
+
+
+def test_global_mean_to_reassociation(client, run_files):
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
+    expected = _serial(lambda: ds.gcm.global_mean("TN"))
+    result, _ = _on_cluster(client, lambda: ds.gcm.global_mean("TN"))
+    xr.testing.assert_allclose(result, expected, rtol=1e-13, atol=0)
+
+
+def test_waccmx_on_cluster_identical(client):
+    from geospacexr.datasets import open_sample
+
+    ds = open_sample("waccmx", chunks={"time": 1})
+    for func in (
+        lambda: ds.gcm.lat_lon("TN", height=200.0),
+        lambda: ds.gcm.zonal_mean("NO53"),
+    ):
+        expected = _serial(func)
+        result, _ = _on_cluster(client, func)
+        xr.testing.assert_identical(result, expected)
+
+
+def test_store_and_scatter(client):
+    import dask.array as dsa
+
+    values = np.arange(6 * 7 * 5, dtype=np.float64).reshape(6, 7, 5)
+    array = dsa.from_array(values, chunks=(2, 3, 5)) ** 1.5
+    out = np.empty(values.shape)
+    scale.store(array, out)
+    np.testing.assert_array_equal(out, values**1.5)
+
+    table = scale.scatter(np.linspace(0.0, 1.0, 11))
+    assert isinstance(table, distributed.Future)
+    total = client.submit(np.sum, table).result()
+    assert total == np.linspace(0.0, 1.0, 11).sum()
+
+
+SITES = ("gill", "rank", "snkq", "tpas")
+
+
+def _nights(tmp_path):
+    """Four sites' sample files, one with a damaged file added (skipped in both paths)."""
+    from geospacexr.datasets import sample_path
+
+    nights = {s: sorted(sample_path(f"themis-{s}").glob("*.pgm.gz")) for s in SITES}
+    broken = tmp_path / "20140310_0559_gill_themis19_full.pgm.gz"  # first: it cannot date
+    broken.write_bytes(b"\x1f\x8b\x08 not a gzip stream")
+    nights["gill"] = [broken, *nights["gill"]]
+    skymaps = {s: sample_path(f"themis-{s}-skymap") for s in SITES}
+    return nights, skymaps
+
+
+@pytest.mark.parametrize("axis", ["geo", "mag"])
+def test_night_keograms_on_cluster_identical(client, tmp_path, axis):
+    from geospacexr.asi.night import night_keogram, night_keograms
+
+    nights, skymaps = _nights(tmp_path)
+    with dask.config.set(scheduler="sync"), pytest.warns(DataWarning, match="1 file"):
+        expected = {
+            s: night_keogram(f, skymap=skymaps[s], axis=axis, progress=False)
+            for s, f in nights.items()
+        }
+    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
+        result = night_keograms(nights, skymaps, axis=axis, progress=False)
+    assert len(stream.data) == sum(len(f) for f in nights.values())  # one task per file
+    assert list(result) == list(SITES)
+    for site in SITES:
+        xr.testing.assert_identical(result[site], expected[site])
+
+
+def test_night_keogram_uses_the_client_and_the_callers_config(client):
+    from geospacexr import config
+    from geospacexr.asi.night import night_keogram
+    from geospacexr.datasets import sample_path
+
+    files = sorted(sample_path("themis-rank").glob("*.pgm.gz"))
+    skymap = sample_path("themis-rank-skymap")
+    with config.override({"asi.altitude_km": 150.0, "asi.min_elevation": 20.0}):
+        with dask.config.set(scheduler="sync"):
+            expected = night_keogram(files, skymap=skymap, axis="geo", progress=False)
+        with distributed.get_task_stream(client) as stream:
+            result = night_keogram(files, skymap=skymap, axis="geo", progress=False)
+    assert len(stream.data) == len(files)
+    xr.testing.assert_identical(result, expected)
+    default = night_keogram(files, skymap=skymap, axis="geo", progress=False)
+    assert default.sizes["lat"] != result.sizes["lat"]  # the 20 degree cutoff kept fewer rows
+
+
+def _emission_files(run_files, tmp_path, *flags):
+    from geospacexr.cli import main
+
+    files = [str(f) for f in run_files]
+    out = tmp_path / f"NO53{len(flags)}.nc"
+    assert main(["gcm", "emission", *files, "--name", "NO53", *flags, "-o", str(out)]) == 0
+    return out
+
+
+def test_cli_gcm_emission_on_the_scheduler(client, run_files, tmp_path):
+    serial = _emission_files(run_files, tmp_path)
+    remote = _emission_files(run_files, tmp_path, "--scheduler", client.scheduler.address)
+    assert scale.active_client() is client  # the fixture's Client is the default again
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)
+
+
+@pytest.mark.slow
+def test_cli_gcm_emission_on_local_workers(run_files, tmp_path):
+    serial = _emission_files(run_files, tmp_path)
+    local = _emission_files(run_files, tmp_path, "--workers", "2")
+    with xr.open_dataset(serial) as a, xr.open_dataset(local) as b:
+        xr.testing.assert_identical(a, b)
+
+
+def test_cli_asi_keogram_on_the_scheduler(client, tmp_path):
+    from geospacexr.cli import main
+    from geospacexr.datasets import sample_path
+
+    files = [str(f) for f in sorted(sample_path("themis-gill").glob("*.pgm.gz"))]
+    serial, remote = tmp_path / "serial.nc", tmp_path / "remote.nc"
+    with dask.config.set(scheduler="sync"):
+        assert main(["asi", "keogram", *files, "-o", str(serial)]) == 0
+    with distributed.get_task_stream(client) as stream:
+        assert main(["asi", "keogram", *files, "--scheduler", client.scheduler.address,
+                     "-o", str(remote)]) == 0  # fmt: skip
+    assert len(stream.data) == len(files)
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)
+
+
+def test_movie_frames_are_cluster_tasks(client):
+    from functools import partial
+
+    from geospacexr.plot.movie import render_frames
+
+    render = partial(np.full, (4, 6, 3), dtype=np.uint8)  # frame i: every pixel i
+    with distributed.get_task_stream(client) as stream:
+        frames = list(render_frames(render, 5, workers=2, parallel="dask", progress=False))
+    assert len(stream.data) == 5
+    assert [int(f[0, 0, 0]) for f in frames] == [0, 1, 2, 3, 4]
+    with distributed.get_task_stream(client) as stream:  # processes: the cluster's
+        again = list(render_frames(render, 5, parallel="processes", progress=False))
+    assert len(stream.data) == 5
+    np.testing.assert_array_equal(np.stack(again), np.stack(frames))
+
+
+@pytest.mark.parametrize(
+    "box", [{"elevation": (30.0, 90.0), "metric": "median"}, {"ccd": (100, 140, 60, 200)}]
+)
+def test_night_box_series_on_cluster(client, tmp_path, box):
+    from geospacexr.asi import box_metric, night_box_series
+    from geospacexr.io.asi import open_asi
+    from geospacexr.io.skymap import open_skymap
+
+    nights, skymaps = _nights(tmp_path)
+    with dask.config.set(scheduler="sync"), pytest.warns(DataWarning, match="1 file"):
+        serial = night_box_series(nights, skymaps, progress=False, **box)
+    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
+        result = night_box_series(nights, skymaps, progress=False, **box)
+    # one task per file; gill's unreadable first file is met (and skipped) building the mask
+    assert len(stream.data) == sum(len(f) for f in nights.values()) - 1
+    xr.testing.assert_identical(result, serial)
+    assert list(result["name"].values) == list(SITES)
+    for site in SITES:  # each night as box_metric of the whole night gives it
+        whole = open_asi([f for f in nights[site] if f.parent != tmp_path])
+        expected = box_metric(whole, open_skymap(skymaps[site]), **box)
+        got = result.sel(name=site).drop_vars("name")
+        np.testing.assert_array_equal(got.values, expected.values)
+        np.testing.assert_array_equal(got["time"].values, expected["time"].values)
+
+
+def test_compute_shows_a_bar_fed_from_the_scheduler(client, capsys):
+    import dask.array as dsa
+
+    array = dsa.arange(1000, chunks=100) * 2
+    (total,) = scale.compute(array.sum(), progress=True)
+    assert int(total) == 999 * 1000
+    captured = capsys.readouterr()
+    assert captured.out == ""  # stdout stays for the command's own output
+    assert "100%" in captured.err and "task" in captured.err
+
+
+def test_warm_up_runs_on_every_worker(client):
+    spent = scale.warm_up(client=client)
+    assert set(spent) == set(client.scheduler_info(n_workers=-1)["workers"])
+    assert all(seconds >= 0 for seconds in spent.values())
