@@ -262,6 +262,7 @@ class _MhdPlot(_PlotAccessor):
     """``ds.mhd.plot``: figures of an ``mhd`` Dataset (:mod:`geospacexr.plot.mhd`)."""
 
     msphpic = accessor_method(_plot_mhd.plot_msphpic, variables=["Bz"], name="msphpic")
+    movie = accessor_method(_plot_mhd.plot_msphpic_movie, variables=["Bz"], name="movie")
 
 
 @xr.register_dataset_accessor("mhd")
@@ -286,10 +287,16 @@ class MhdAccessor(_Accessor):
     residual_bz = accessor_method(_mhd_panels.residual_bz, variables=["Bz"])
     msphpic = accessor_method(_mhd_panels.msphpic, variables=["Bz"])
     field = accessor_method(_mhd_bridge.field, variables=["Bx", "By", "Bz"])
+    # the msphpic movie, also ds.mhd.plot.movie beside the other figures
+    movie = accessor_method(_plot_mhd.plot_msphpic_movie, variables=["Bz"], name="movie")
 
     @property
     def plot(self) -> _MhdPlot:
-        """Figures: ``ds.mhd.plot.msphpic(step=-1, size="std", ...)`` (kaipy's quick look)."""
+        """Figures: ``ds.mhd.plot.msphpic(step=-1, size="std", ...)`` (kaipy's quick look).
+
+        ``ds.mhd.plot.movie(out, ...)`` (also ``ds.mhd.movie``) makes an MP4 or GIF of it over
+        the steps, frames rendered in parallel.
+        """
         return _MhdPlot(self)
 
 
