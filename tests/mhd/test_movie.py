@@ -11,7 +11,7 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("imageio_ffmpeg")
 
 import geospacexr
-from geospacexr.errors import InvalidArgumentError, WrongKindError
+from geospacexr.errors import InvalidArgumentError, MissingVariableError, WrongKindError
 from geospacexr.plot import mhd as pm
 from geospacexr.plot.movie import figure_to_rgb
 
@@ -62,7 +62,7 @@ def test_frame_i_is_step_i(run, tmp_path):
         h, w = min(frame.shape[0], truth[i].shape[0]), min(frame.shape[1], truth[i].shape[1])
         errors = [np.abs(frame[:h, :w] - t[:h, :w]).mean() for t in truth]
         assert int(np.argmin(errors)) == i, errors
-        assert errors[i] < 3.0, errors
+        assert errors[i] < 4.0, errors  # mean |difference| of 0-255 values
 
 
 def test_steps_pick_frames_in_the_order_given(run, tmp_path, monkeypatch):
@@ -80,7 +80,7 @@ def test_steps_pick_frames_in_the_order_given(run, tmp_path, monkeypatch):
 
     with Image.open(out) as img:
         assert img.n_frames == 2
-    assert seen == [3, 3, 1]  # one checked in this process before any worker, then the frames
+    assert seen == [3, 1]
 
 
 def test_start_and_end_choose_the_steps(run):
@@ -108,13 +108,15 @@ def test_start_and_end_choose_the_steps(run):
         ({"dpi": float("nan")}, "dpi", "positive"),
         ({"parallel": "gpu"}, "parallel", "processes, threads, dask, none"),
         ({"size": "huge"}, "size", "one of small, std"),
+        ({"source": True}, None, "SrcP_RING"),
     ],
 )
 def test_bad_requests_are_refused_before_any_file(run, tmp_path, kwargs, argument, match):
     out = tmp_path / kwargs.pop("out", "m.mp4")
-    with pytest.raises(InvalidArgumentError, match=match) as info:
+    error = InvalidArgumentError if argument else MissingVariableError
+    with pytest.raises(error, match=match) as info:
         pm.plot_msphpic_movie(run, out, parallel=kwargs.pop("parallel", "none"), **kwargs)
-    assert info.value.argument == argument
+    assert getattr(info.value, "argument", None) == argument
     assert list(tmp_path.iterdir()) == []
 
 

@@ -46,6 +46,10 @@ _D_EQ_RANGE = (1.0e-1, 1.0e2)  # cm-3, log
 _V_RANGE = (0.0, 800.0)  # km/s
 _J_MAX = 10.0  # nA/m2 (msphViz.jMax)
 _FAC_MAX = 1.5  # uA/m2 (remix.facMax)
+#: The msphpic figure's margins and gaps (fractions of the figure; the colour bars are taken
+#: from each panel's cell).
+_MSPHPIC_LAYOUT = {"left": 0.06, "right": 0.97, "bottom": 0.07, "top": 0.92, "wspace": 0.15,
+                   "hspace": 0.28}  # fmt: skip
 _REMIX_LABELS = {"potential": "Potential [kV]", "fac": "FAC [$\\mu$A/m$^2$], upward +"}
 
 #: Drawing options of the MHD figures (declared once, as
@@ -128,7 +132,9 @@ def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
 
     planes = _panels.msphpic(ds, **a)
     extent = tuple(o.extent) if o.extent is not None else _panels.plot_extent(o.size)
-    fig = Figure(figsize=o.figsize, layout="constrained")
+    # a fixed layout: constrained layout would cost half of every frame's drawing
+    fig = Figure(figsize=o.figsize)
+    fig.subplots_adjust(**_MSPHPIC_LAYOUT)
     axes = fig.subplots(2, 2)
     src = "Source " if a.get("source") else ""
     # residual (or total) field on the equator, with the Bz = 0 line
@@ -342,7 +348,11 @@ def plot_msphpic_movie(
     if not (isinstance(fps, int | float) and np.isfinite(fps) and fps > 0):
         raise InvalidArgumentError(f"must be a positive number, not {fps!r}", "fps")
     frames = movie_steps(ds, steps, start, end)
-    plot_msphpic(ds, step=frames[0], **kwargs)  # wrong options fail here, before any worker
+    # what the frames will need, checked here before any worker starts (cheaply: no figure)
+    if kwargs.get("extent") is None:
+        _panels.plot_extent(kwargs.get("size", "std"))
+    needed = ["Vx", "Vy", "Vz", *(("SrcP_RING", "SrcD_RING") if kwargs.get("source") else "PD")]
+    require(ds, "mhd", needed + (["Jy"] if kwargs.get("current") else []), "plot_msphpic_movie")
     render = _MsphpicFrames(ds, frames, kwargs, float(dpi))
     return write_movie(
         render, len(frames), out, fps=fps, workers=workers, progress=progress, parallel=parallel
