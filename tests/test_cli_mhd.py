@@ -94,3 +94,22 @@ def test_size_limit_before_any_frame(run_file, tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "a movie of 4 frames of 1200 x 800 pixels" in err and "--force" in err
     assert not out.exists()
+
+
+def test_help_is_grouped_with_every_default(capsys, monkeypatch):
+    import re
+
+    from geospacexr import cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as info:
+        main(["mhd", "movie", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: geospacexr mhd movie RUN [RUN ...] -o OUTPUT [options]")
+    titles = re.findall(r"^(\S[^:\n]*):$", out, flags=re.M)
+    assert titles == ["options", "input and output", "what to show", "drawing", "movie frames"]
+    assert max(map(len, out.splitlines())) <= cli.HELP_WIDTH
+    for flag in ("--steps", "--size", "--density", "--workers", "--fps", "--dpi", "--parallel"):
+        assert flag in out
+    assert "--extent" not in out and "--save" not in out and "--step " not in out
