@@ -45,6 +45,7 @@ from .mhd import bridge as _mhd_bridge
 from .mhd import panels as _mhd_panels
 from .mhd import points as _mhd_points
 from .mhd import slices as _mhd_slices
+from .mhd.topology import topology as _mhd_topology
 from .plot import asi as _plot_asi
 from .plot import gcm as _plot_gcm
 from .plot import mhd as _plot_mhd
@@ -268,6 +269,7 @@ class _MhdPlot(_PlotAccessor):
     """``ds.mhd.plot``: figures of an ``mhd`` Dataset (:mod:`geospacexr.plot.mhd`)."""
 
     msphpic = accessor_method(_plot_mhd.plot_msphpic, variables=["Bz"], name="msphpic")
+    movie = accessor_method(_plot_mhd.plot_msphpic_movie, variables=["Bz"], name="movie")
 
 
 @xr.register_dataset_accessor("mhd")
@@ -292,10 +294,17 @@ class MhdAccessor(_Accessor):
     residual_bz = accessor_method(_mhd_panels.residual_bz, variables=["Bz"])
     msphpic = accessor_method(_mhd_panels.msphpic, variables=["Bz"])
     field = accessor_method(_mhd_bridge.field, variables=["Bx", "By", "Bz"])
+    topology = accessor_method(_mhd_topology, variables=["Bx", "By", "Bz"])
+    # the msphpic movie, also ds.mhd.plot.movie beside the other figures
+    movie = accessor_method(_plot_mhd.plot_msphpic_movie, variables=["Bz"], name="movie")
 
     @property
     def plot(self) -> _MhdPlot:
-        """Figures: ``ds.mhd.plot.msphpic(step=-1, size="std", ...)`` (kaipy's quick look)."""
+        """Figures: ``ds.mhd.plot.msphpic(step=-1, size="std", ...)`` (kaipy's quick look).
+
+        ``ds.mhd.plot.movie(out, ...)`` (also ``ds.mhd.movie``) makes an MP4 or GIF of it over
+        the steps, frames rendered in parallel.
+        """
         return _MhdPlot(self)
 
 

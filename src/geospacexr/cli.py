@@ -20,6 +20,7 @@ Sub-commands::
     geospacexr superdarn convert FILES -o DIR   DMAP to NetCDF, one file per day
     geospacexr rio info FILES            what riometer files (NORSTAR K0/K2, SWAN HSR) hold
     geospacexr rio absorption FILES --days 14 -o out.nc   quiet-day curves and absorption
+    geospacexr mhd movie RUN --workers 2 -o run.mp4   kaipy's msphpic over the steps, in parallel
 
 The options of the ``gcm`` commands are not written here: they are generated from the
 signatures and Google-style docstrings of the Python functions the commands call
@@ -1909,6 +1910,110 @@ def _add_rio_parsers(sub: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# geospacexr mhd movie: kaipy's msphpic over the steps of a run (geospacexr.plot.mhd)
+
+#: Help sections of the ``mhd movie`` options that :data:`HELP_GROUPS` does not place.
+_MHD_HELP = {
+    **dict.fromkeys(("steps", "source", "bz", "density", "current"), "what to show"),
+    "size": "drawing",
+}
+
+
+def _mhd_movie_functions() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    from .plot.mhd import plot_msphpic, plot_msphpic_movie
+
+    return plot_msphpic_movie, plot_msphpic
+
+
+def _open_mhd(files: Sequence[str]) -> Any:
+    """A GAMERA run (a file, one MPI block or a folder), or any ``mhd`` file the registry knows."""
+    from ._checks import require
+
+    if len(files) == 1 and Path(files[0]).is_dir():
+        from .io.mage import open_gamera
+
+        return open_gamera(files[0])
+    from .io.registry import open as open_files
+
+    return require(open_files(list(files)), "mhd", where="geospacexr mhd movie")
+
+
+def _cmd_mhd_movie(args: argparse.Namespace) -> int:
+    """``geospacexr mhd movie``: errors as one line (:func:`_gcm_command`'s statuses)."""
+    try:
+        with _one_line_warnings(args):
+            options = args.mhd_options
+            kwargs = {
+                name: options[name].value(raw, next(iter(options[name].kinds)))
+                for name, raw in _given(args, options).items()
+            }
+            check_output(args.output, MOVIE_FORMATS, "the movie")
+            movie_func, _ = _mhd_movie_functions()
+            dpi = kwargs.get("dpi") or options["dpi"].defaults["movie"]
+            figsize = kwargs.get("figsize") or options["figsize"].defaults["msphpic"]
+            width, height = _figure_pixels(figsize, dpi, "a frame")
+            ds = _open_mhd(args.files)
+            from .plot.mhd import movie_steps
+
+            steps = movie_steps(ds, kwargs.get("steps"), kwargs.get("start"), kwargs.get("end"))
+            check_size(
+                float(len(steps)) * width * height * 3,
+                f"a movie of {len(steps)} frames of {width} x {height} pixels (3 bytes a pixel)",
+                args.force,
+                hint="use fewer frames (--start/--end, --steps), a smaller --figsize or --dpi",
+            )
+            path = movie_func(ds, args.output, **kwargs)
+            print(f"wrote {path} ({len(steps)} frames)")
+            return 0
+    except (GeospacexrError, ValueError, KeyError, OSError) as exc:
+        print(f"geospacexr mhd movie: error: {cli_message(exc, args)}", file=sys.stderr)
+        return EXIT_STATUS["usage" if isinstance(exc, CommandLineError) else "error"]
+
+
+def _add_mhd_parsers(sub: Any) -> None:
+    """``geospacexr mhd movie``, options from plot_msphpic_movie and plot_msphpic."""
+    p = sub.add_parser(
+        "mhd", help="magnetosphere MHD runs (MAGE/GAMERA, LFM): movies", description="MHD runs"
+    )
+    p.error = functools.partial(_OneLineParser.error, p)  # type: ignore[method-assign]
+    mhd_sub = p.add_subparsers(
+        dest="mhd_command", required=True, metavar="COMMAND", parser_class=_OneLineParser
+    )
+    movie_func, figure = _mhd_movie_functions()
+    options = {
+        **_collect_options({"movie": movie_func}),
+        # --extent (four numbers) is left to the Python API: --size picks kaipy's limits
+        **_collect_options({"msphpic": figure}, skip=(*_GCM_NOT_OPTIONS, "step", "extent")),
+    }
+    summary = "kaipy's msphpic quick look over the steps, frames rendered in parallel, MP4 or GIF"
+    q = mhd_sub.add_parser(
+        "movie",
+        help=summary,
+        description=summary,
+        allow_abbrev=False,
+        usage="%(prog)s RUN [RUN ...] -o OUTPUT [options]",
+    )
+    group = _help_groups(q, _MHD_HELP)
+    group("files").add_argument(
+        "files",
+        nargs="+",
+        metavar="RUN",
+        help="a GAMERA run: its .gam.h5 file, one MPI block or its folder (or LFM files)",
+    )
+    group("output").add_argument(
+        "-o", "--output", required=True, help=_doc_args(movie_func).get("out", "")
+    )
+    group("force").add_argument("--force", action="store_true", help=_force_help())
+    for option in options.values():
+        option.add_to(group(option.name))
+    q.set_defaults(
+        func=_cmd_mhd_movie,
+        mhd_options=options,
+        cli_aliases={"keywords": {"out": "--output", "save": "--output"}},
+    )
+
+
+# ------------------------------------------------------------------------------------------------
 # Messages in the command line's terms: ``height=`` of the Python API is ``--height`` here
 
 #: A Python value as messages write it after ``keyword=``: quoted text, ``...``, a list or a
@@ -2404,6 +2509,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_superdarn_parsers(sub)
     _add_rio_parsers(sub)
     _add_rb_parsers(sub)
+    _add_mhd_parsers(sub)
 
     cfg = config.get()
     p = sub.add_parser("serve", help="start the interactive app (Panel) and print its URL")

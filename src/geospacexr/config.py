@@ -367,11 +367,17 @@ class MhdConfig:
             cloud's own extent; only cells inside it are triangulated, which bounds memory).
         bridge_max_points: Largest number of grid nodes (and of cloud points) one regridding
             may use; a bigger request is refused before any work.
+        topology_resolution_re: Spacing of the seeds of a field-line topology map on a plane
+            (:func:`geospacexr.mhd.topology`), Re.
+        topology_max_seeds: Largest number of field lines one topology map may trace; a
+            bigger request is refused before any work.
     """
 
     bridge_resolution_re: float = _limit(0.5, gt=0, max=10)
     bridge_extent_re: float = _limit(10.0, gt=0, max=1000)
     bridge_max_points: int = _limit(20_000_000, min=1)
+    topology_resolution_re: float = _limit(1.0, gt=0, max=100)
+    topology_max_seeds: int = _limit(200_000, min=1)
 
 
 @dataclass(frozen=True)

@@ -693,6 +693,7 @@ register_sample(
     "file (little-endian single precision), a y=0 cut in ASCII and a two-frame z=0 .outs "
     "(big-endian double precision)",
     opener=_open_swmf_sample,
+    version=2,  # r^5 without pow (the same bytes on every machine)
 )(_swmf_idl)
 
 
@@ -716,6 +717,7 @@ register_sample(
     "(generating it needs pyhdf: pip install 'geospacexr[lfm]')",
     opener=_open_lfm_file,
     single_file=True,
+    version=2,  # r^5 without pow (the same bytes on every machine)
 )(_lfm_hdf)
 
 

@@ -67,8 +67,15 @@ def _mjd(step: int) -> float:
     return START_MJD + step * CADENCE_S / 86_400.0
 
 
-def corners() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The corner grid ``X, Y, Z`` of the whole run, shape ``(NK+1, NJ+1, NI+1)`` (R_E, SM)."""
+def corners(
+    shape: tuple[int, int, int] = (NI, NJ, NK),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The corner grid ``X, Y, Z`` of the whole run, shape ``(NK+1, NJ+1, NI+1)`` (R_E, SM).
+
+    Args:
+        shape: Cells along ``(i, j, k)`` (the sample's by default; a bigger run for benchmarks).
+    """
+    NI, NJ, NK = shape
     i = np.arange(NI + 1) / NI
     theta = np.pi * np.arange(NJ + 1) / NJ
     phi = 2.0 * np.pi * np.arange(NK + 1) / NK
@@ -116,9 +123,11 @@ def cell_volumes(X: np.ndarray, Y: np.ndarray, Z: np.ndarray) -> np.ndarray:
     return np.abs(vol)
 
 
-def _state(x: np.ndarray, y: np.ndarray, z: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    """The physical fields (nT, nPa, km/s, cm-3, nA/m2) at points, at step index ``n``."""
-    frac = n / max(len(STEPS) - 1, 1)
+def _state(
+    x: np.ndarray, y: np.ndarray, z: np.ndarray, n: int, count: int = len(STEPS)
+) -> dict[str, np.ndarray]:
+    """The physical fields (nT, nPa, km/s, cm-3, nA/m2) at points, step index ``n`` of ``count``."""
+    frac = n / max(count - 1, 1)
     r0 = 10.5 - 1.5 * frac  # subsolar magnetopause, R_E
     b_tail = 20.0 + 15.0 * frac  # lobe field, nT
     half = 1.0  # current sheet half thickness D, R_E
@@ -184,14 +193,21 @@ _TO_CODE = {
 VARIABLES = tuple(_TO_CODE)
 
 
-def run_fields() -> tuple[tuple[np.ndarray, ...], np.ndarray, list[dict[str, np.ndarray]]]:
-    """The whole run: corners, cell volumes and, per step, the code-unit float32 fields."""
-    X, Y, Z = corners()
+def run_fields(
+    count: int = len(STEPS), shape: tuple[int, int, int] = (NI, NJ, NK)
+) -> tuple[tuple[np.ndarray, ...], np.ndarray, list[dict[str, np.ndarray]]]:
+    """The whole run: corners, cell volumes and, per step, the code-unit float32 fields.
+
+    Args:
+        count: Number of steps (the sample's four by default).
+        shape: Cells along ``(i, j, k)``.
+    """
+    X, Y, Z = corners(shape)
     xc, yc, zc = centres(X, Y, Z)
     dv = cell_volumes(X, Y, Z)
     steps = []
-    for n in range(len(STEPS)):
-        phys = _state(xc, yc, zc, n)
+    for n in range(count):
+        phys = _state(xc, yc, zc, n, count)
         steps.append({k: (v * _TO_CODE[k]).astype(np.float32) for k, v in phys.items()})
     return (X, Y, Z), dv, steps
 
@@ -202,6 +218,7 @@ def _write_gamera(
     dv: np.ndarray,
     steps: list[dict[str, np.ndarray]],
     cells: tuple[slice, slice, slice],
+    numbers: tuple[int, ...] = STEPS,
 ) -> None:
     import h5py
 
@@ -220,11 +237,11 @@ def _write_gamera(
             f.create_dataset(name, data=a[corner].astype(np.float32))
         f.create_dataset("dV", data=dv[cells].astype(np.float32))
         tac = f.create_group("timeAttributeCache")
-        tac.create_dataset("step", data=np.array(STEPS, dtype=np.int32))
-        tac.create_dataset("time", data=np.array([60.0 * s / CODE_TIME for s in STEPS]))
-        tac.create_dataset("MJD", data=np.array([_mjd(s) for s in STEPS]))
-        tac.create_dataset("timestep", data=np.array([100 * s for s in STEPS], dtype=np.int32))
-        for n, fields in zip(STEPS, steps, strict=True):
+        tac.create_dataset("step", data=np.array(numbers, dtype=np.int32))
+        tac.create_dataset("time", data=np.array([60.0 * s / CODE_TIME for s in numbers]))
+        tac.create_dataset("MJD", data=np.array([_mjd(s) for s in numbers]))
+        tac.create_dataset("timestep", data=np.array([100 * s for s in numbers], dtype=np.int32))
+        for n, fields in zip(numbers, steps, strict=True):
             g = f.create_group(f"Step#{n}")
             g.attrs["time"] = np.float64(60.0 * n / CODE_TIME)
             g.attrs["MJD"] = np.float64(_mjd(n))
@@ -233,25 +250,32 @@ def _write_gamera(
                 g.create_dataset(name, data=fields[name][cells])
 
 
-def gamera_generator(mpi: bool = False) -> Callable[[Path], list[str]]:
+def gamera_generator(
+    mpi: bool = False, count: int = len(STEPS), shape: tuple[int, int, int] = (NI, NJ, NK)
+) -> Callable[[Path], list[str]]:
     """A generator of the GAMERA sample: serial (one file) or the 2x2x1 MPI blocks.
 
     Args:
         mpi: Write the 2x2x1 decomposition (four ``..._0002_0002_0001_i_j_k.gam.h5`` files).
+        count: Number of steps, ``Step#0`` to ``Step#<count - 1>`` one minute apart (the
+            sample's four by default; more for a benchmark run, the same physics).
+        shape: Cells along ``(i, j, k)`` (the sample's 32 x 16 x 32 by default).
 
     Returns:
         ``generate(folder) -> [file names]``.
     """
 
     def generate(folder: Path) -> list[str]:
-        grid, dv, steps = run_fields()
-        everything = (slice(0, NK), slice(0, NJ), slice(0, NI))
+        grid, dv, steps = run_fields(count, shape)
+        numbers = tuple(range(count))
+        ni, nj, nk = shape
+        everything = (slice(0, nk), slice(0, nj), slice(0, ni))
         if not mpi:
             name = f"{RUNID}.gam.h5"
-            _write_gamera(folder / name, grid, dv, steps, everything)
+            _write_gamera(folder / name, grid, dv, steps, everything, numbers)
             return [name]
         ri, rj, rk = DECOMPOSITION
-        di, dj, dk = NI // ri, NJ // rj, NK // rk
+        di, dj, dk = ni // ri, nj // rj, nk // rk
         names = []
         for i in range(ri):
             for j in range(rj):
@@ -262,7 +286,7 @@ def gamera_generator(mpi: bool = False) -> Callable[[Path], list[str]]:
                         slice(j * dj, (j + 1) * dj),
                         slice(i * di, (i + 1) * di),
                     )
-                    _write_gamera(folder / name, grid, dv, steps, cells)
+                    _write_gamera(folder / name, grid, dv, steps, cells, numbers)
                     names.append(name)
         return names
 
@@ -273,12 +297,14 @@ def _gauss(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
     return np.exp(-0.5 * ((x - mu) / sigma) ** 2)
 
 
-def remix_state(colat: np.ndarray, phi: np.ndarray, n: int, south: bool) -> dict[str, np.ndarray]:
+def remix_state(
+    colat: np.ndarray, phi: np.ndarray, n: int, south: bool, count: int = len(STEPS)
+) -> dict[str, np.ndarray]:
     """ReMIX quantities at cell centres (colatitude, longitude from noon to dusk, degrees).
 
     Returns upward-positive FAC (uA/m2) and the other quantities in kaipy's units.
     """
-    frac = n / max(len(STEPS) - 1, 1)
+    frac = n / max(count - 1, 1)
     cpcp = (60.0 if not south else 52.0) * (1.0 + 0.2 * frac)
     cap = 16.0 + 2.0 * frac  # polar cap boundary colatitude
     s = np.sin(np.radians(phi))
@@ -303,8 +329,11 @@ def remix_state(colat: np.ndarray, phi: np.ndarray, n: int, south: bool) -> dict
     }
 
 
-def remix_generator() -> Callable[[Path], list[str]]:
+def remix_generator(count: int = len(STEPS)) -> Callable[[Path], list[str]]:
     """A generator of ``msphere.mix.h5`` (both hemispheres, the GAMERA sample's steps).
+
+    Args:
+        count: Number of steps (as :func:`gamera_generator`'s).
 
     Returns:
         ``generate(folder) -> [file name]``.
@@ -325,14 +354,14 @@ def remix_generator() -> Callable[[Path], list[str]]:
             f.create_dataset("X", data=X)
             f.create_dataset("Y", data=Y)
             f.attrs["GITHASH"] = np.bytes_("0000000000000000000000000000000000000000")
-            for n in STEPS:
+            for n in range(count):
                 g = f.create_group(f"Step#{n}")
                 g.attrs["time"] = np.float64(60.0 * n)
                 g.attrs["MJD"] = np.float64(_mjd(n))
                 g.attrs["timestep"] = np.int32(100 * n)
-                north = remix_state(colat2, lon2, n, south=False)
+                north = remix_state(colat2, lon2, n, south=False, count=count)
                 # the south is stored mirrored: file column j holds longitude -phi_j
-                south = remix_state(colat2, -lon2, n, south=True)
+                south = remix_state(colat2, -lon2, n, south=True, count=count)
                 g.attrs["nCPCP"] = np.float64(north.pop("cpcp"))
                 g.attrs["sCPCP"] = np.float64(south.pop("cpcp"))
                 for key, value in north.items():

@@ -84,7 +84,9 @@ def magnetic_field(x: Any, y: Any, z: Any) -> tuple[np.ndarray, np.ndarray, np.n
     """
     x, y, z = (np.asarray(v, float) for v in (x, y, z))
     r2 = x * x + y * y + z * z
-    r5 = r2**2.5
+    # r^5 from correctly rounded operations only (x**2.5 goes through pow, whose last bit
+    # differs between numpy builds and CPUs): the samples are the same bytes on every machine
+    r5 = r2 * r2 * np.sqrt(r2)
     bx = -3 * B0_NT * x * z / r5 + STRETCH_NT_PER_RE * z
     by = -3 * B0_NT * y * z / r5 + 0 * x
     bz = B0_NT * (r2 - 3 * z * z) / r5 + COMPRESSION_NT + STRETCH_NT_PER_RE * x

@@ -5,7 +5,8 @@
 cell variable to arbitrary points; :func:`residual_bz`, :func:`msphpic` and :func:`plot_extent`
 compute what kaipy's ``msphpic`` quick look draws, :func:`ionosphere_step` what the ReMIX polar
 maps draw (figures: :mod:`geospacexr.plot.mhd`); :func:`field` hands a step's magnetic field
-to the radiation-belt models (:mod:`geospacexr.mhd.bridge`).
+to the radiation-belt models (:mod:`geospacexr.mhd.bridge`); :func:`topology` classifies the
+field lines through seed points as closed, open (north or south) or solar wind.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from .bridge import field
 from .panels import SIZES, ionosphere_step, msphpic, plot_extent, residual_bz
 from .points import at_points, select_step
 from .slices import equatorial_slice, meridional_slice, plane_corners
+from .topology import TOPOLOGY, topology
 
 __all__ = [
     "SIZES",
+    "TOPOLOGY",
     "at_points",
     "bridge",
     "equatorial_slice",
@@ -29,4 +32,5 @@ __all__ = [
     "plot_extent",
     "residual_bz",
     "select_step",
+    "topology",
 ]

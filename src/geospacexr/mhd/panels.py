@@ -47,9 +47,7 @@ def plot_extent(size: str = "std") -> tuple[float, float, float, float]:
     from ..errors import InvalidArgumentError
 
     if size not in SIZES:
-        raise InvalidArgumentError(
-            f"size: one of {', '.join(SIZES)}, not {size!r}", argument="size"
-        )
+        raise InvalidArgumentError(f"one of {', '.join(SIZES)}, not {size!r}", argument="size")
     tail, sun, aspect = SIZES[size]
     half = (sun - tail) / aspect
     return (tail, sun, -half, half)
@@ -86,9 +84,7 @@ def residual_bz(ds: xr.Dataset, plane: str = "equatorial") -> xr.DataArray:
         bz = meridional_slice(ds, "Bz")
         r2, z2 = bz["x"] ** 2 + bz["z"] ** 2, bz["z"] ** 2
     else:
-        raise InvalidArgumentError(
-            f"plane: 'equatorial' or 'meridional', not {plane!r}", argument="plane"
-        )
+        raise InvalidArgumentError(f"'equatorial' or 'meridional', not {plane!r}", argument="plane")
     if "MagM0" in ds.attrs:
         moment = float(ds.attrs["MagM0"])
     else:  # a run that does not say (SWMF, LFM): the configured centred dipole, pointing south

@@ -48,7 +48,7 @@ def select_step(ds: xr.Dataset, step: int | None = -1) -> xr.Dataset:
     if where.size == 0:
         shown = ", ".join(str(int(s)) for s in steps[:20])
         raise InvalidArgumentError(
-            f"step: this run has no Step#{step} (it has {shown}{'...' if steps.size > 20 else ''})",
+            f"this run has no Step#{step} (it has {shown}{'...' if steps.size > 20 else ''})",
             argument="step",
         )
     return ds.isel(time=int(where[0]))

@@ -74,9 +74,7 @@ def plane_corners(ds: xr.Dataset, plane: str = "equatorial") -> xr.Dataset:
     from ..errors import InvalidArgumentError
 
     if plane not in ("equatorial", "meridional"):
-        raise InvalidArgumentError(
-            f"plane: 'equatorial' or 'meridional', not {plane!r}", argument="plane"
-        )
+        raise InvalidArgumentError(f"'equatorial' or 'meridional', not {plane!r}", argument="plane")
     require(ds, "mhd", ["X", "Y"], "plane_corners")
     xi, yi = _corners(ds)
     second = "y" if plane == "equatorial" else "z"

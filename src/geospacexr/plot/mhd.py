@@ -7,6 +7,10 @@
   ``-size`` axis limits, with the Earth drawn (day side white, night side black) and the time.
   kaipy's colour ranges are kept: residual field +-25 nT (``RdGy_r``), pressure 0.01-10 nPa
   (log), density 0-25 cm-3 (``-den``) or log 0.1-100 cm-3 on the equator, speed 0-800 km/s.
+* :func:`plot_msphpic_movie` makes a movie of :func:`plot_msphpic` over the steps of a run: the
+  frames are rendered in worker processes with a progress bar and streamed into an MP4 (or GIF)
+  that is written atomically (:mod:`geospacexr.plot.movie`, as the GCM movies). kaipy's colour
+  ranges are fixed, so every frame has the same colour scale without a pass over the data.
 * :func:`plot_remix` draws the potential (kV, contours every ``contour_step``) and the
   field-aligned current (uA/m2, upward positive, ``RdBu_r``) of both hemispheres of one ReMIX
   step, each seen from above its pole in colatitude and MLT with noon at the top and dawn
@@ -19,6 +23,8 @@ matplotlib is imported inside the functions and figures are made without pyplot 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,7 +36,7 @@ from ..mhd import panels as _panels
 from .common import require_matplotlib, save_figure
 from .options import DRAWING
 
-__all__ = ["MHD_DRAWING", "plot_msphpic", "plot_remix"]
+__all__ = ["MHD_DRAWING", "plot_msphpic", "plot_msphpic_movie", "plot_remix"]
 
 # kaipy 1.1.5 msphViz colour ranges (dbMax, vP, PlotMerid's density, FAC max of remix.py)
 _DB_MAX = 25.0  # nT
@@ -40,6 +46,10 @@ _D_EQ_RANGE = (1.0e-1, 1.0e2)  # cm-3, log
 _V_RANGE = (0.0, 800.0)  # km/s
 _J_MAX = 10.0  # nA/m2 (msphViz.jMax)
 _FAC_MAX = 1.5  # uA/m2 (remix.facMax)
+#: The msphpic figure's margins and gaps (fractions of the figure; the colour bars are taken
+#: from each panel's cell).
+_MSPHPIC_LAYOUT = {"left": 0.06, "right": 0.97, "bottom": 0.07, "top": 0.92, "wspace": 0.15,
+                   "hspace": 0.28}  # fmt: skip
 _REMIX_LABELS = {"potential": "Potential [kV]", "fac": "FAC [$\\mu$A/m$^2$], upward +"}
 
 #: Drawing options of the MHD figures (declared once, as
@@ -122,7 +132,9 @@ def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
 
     planes = _panels.msphpic(ds, **a)
     extent = tuple(o.extent) if o.extent is not None else _panels.plot_extent(o.size)
-    fig = Figure(figsize=o.figsize, layout="constrained")
+    # a fixed layout: constrained layout would cost half of every frame's drawing
+    fig = Figure(figsize=o.figsize)
+    fig.subplots_adjust(**_MSPHPIC_LAYOUT)
     axes = fig.subplots(2, 2)
     src = "Source " if a.get("source") else ""
     # residual (or total) field on the equator, with the Bz = 0 line
@@ -182,6 +194,171 @@ plot_msphpic = figure_function(
 )
 
 
+class _MsphpicFrames:
+    """Frame ``i`` of an msphpic movie: :func:`plot_msphpic` of one step (picklable)."""
+
+    def __init__(self, ds: xr.Dataset, steps: list[int], kwargs: dict[str, Any], dpi: float):
+        self.ds, self.steps, self.kwargs, self.dpi = ds, steps, kwargs, dpi
+
+    def __call__(self, i: int) -> np.ndarray:
+        from .movie import figure_to_rgb
+
+        fig = plot_msphpic(self.ds, step=self.steps[i], **self.kwargs)
+        fig.set_dpi(self.dpi)
+        return figure_to_rgb(fig)
+
+
+def _whole(value: Any) -> bool:
+    try:
+        return float(value) == int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def movie_steps(
+    ds: xr.Dataset, steps: Sequence[int] | None = None, start: Any = None, end: Any = None
+) -> list[int]:
+    """The ``Step#`` numbers of the frames of :func:`plot_msphpic_movie`, in order.
+
+    Args:
+        ds: An ``mhd`` Dataset.
+        steps: The ``Step#`` numbers (default: every step between ``start`` and ``end``).
+        start: First time (inclusive; default the first step).
+        end: Last time (inclusive; default the last step).
+
+    Returns:
+        The step numbers, one per frame.
+
+    Raises:
+        InvalidArgumentError: If a step is not in the run, ``steps`` is empty or is given with
+            ``start``/``end``, or no step lies between ``start`` and ``end``.
+    """
+    from ..errors import InvalidArgumentError
+    from .common import time_window
+
+    have = ds["step"].values if "step" in ds.coords else np.arange(ds.sizes.get("time", 1))
+    have = [int(s) for s in np.atleast_1d(have)]
+    if steps is not None:
+        if start is not None or end is not None:
+            raise InvalidArgumentError("give steps= or start= and end=, not both", "start")
+        given = np.atleast_1d(np.asarray(steps, dtype=object))
+        if any(not _whole(v) for v in given):
+            raise InvalidArgumentError(f"Step# numbers are whole numbers, not {steps!r}", "steps")
+        wanted = [int(v) for v in given]
+        if not wanted:
+            raise InvalidArgumentError("no frames", "steps")
+        missing = [s for s in wanted if s not in have]
+        if missing:
+            shown = ", ".join(map(str, have[:20])) + ("..." if len(have) > 20 else "")
+            raise InvalidArgumentError(
+                f"this run has no Step#{missing[0]} (it has {shown})", "steps"
+            )
+        return wanted
+    if "time" not in ds.dims:
+        return have
+    times = ds["time"].values
+    try:
+        keep = time_window(times, start, end)
+    except ValueError as exc:
+        raise InvalidArgumentError(f"{exc}", "start") from None
+    chosen = [s for s, k in zip(have, keep, strict=True) if k]
+    if not chosen:
+        raise InvalidArgumentError(
+            f"no step between {start} and {end} (the run: {times.min()} to {times.max()})",
+            "start",
+        )
+    return chosen
+
+
+def plot_msphpic_movie(
+    ds: xr.Dataset,
+    out: str | os.PathLike[str],
+    fps: float = 4.0,
+    workers: int | None = None,
+    *,
+    steps: Sequence[int] | None = None,
+    start: Any = None,
+    end: Any = None,
+    parallel: str = "processes",
+    progress: bool | None = None,
+    dpi: float = 100.0,
+    **kwargs: Any,
+) -> Any:
+    """A movie (MP4 or GIF) of kaipy's msphpic quick look over the steps of a run.
+
+    Every frame is :func:`plot_msphpic` of one step, with the same drawing options; kaipy's
+    colour ranges are fixed, so the colour scales do not change from frame to frame. By default
+    every step between ``start`` and ``end`` is a frame (kaipy's ``msphpic -vid`` skips
+    ``Step#0``, the initial state; give ``steps=`` for its frames). Frames are rendered in
+    parallel (worker processes by default) with a progress bar, streamed into the encoder and
+    written atomically (:func:`geospacexr.plot.movie.write_movie`): an interrupted or failed
+    movie leaves no partial file and an older movie of the same name untouched.
+
+    Args:
+        ds: An ``mhd`` Dataset on a curvilinear grid (:func:`geospacexr.open_gamera`).
+        out: Output ``.mp4`` (H.264 through imageio-ffmpeg) or ``.gif`` (Pillow) file.
+        fps: Frames per second.
+        workers: Parallel workers (default from config ``io.workers``: one per core).
+        steps: The ``Step#`` numbers of the frames, in order (default: every step between
+            ``start`` and ``end``).
+        start: First time (inclusive; default the first step).
+        end: Last time (inclusive; default the last step).
+        parallel: ``"processes"`` (default), ``"threads"``, ``"dask"`` or ``"none"``.
+        progress: Show a progress bar (default: when on a terminal).
+        dpi: Pixels per inch of the frames (the 12 x 8 inch figure at 100 dpi is 1200 x 800).
+        **kwargs: Drawing options of :func:`plot_msphpic` (``size``, ``extent``, ``bz``,
+            ``density``, ``current``, ``source``, ``title``, ``figsize``).
+
+    Returns:
+        The path written.
+
+    Raises:
+        WrongKindError: If ``ds`` is not an ``mhd`` Dataset.
+        MissingVariableError: If a variable msphpic draws is missing.
+        InvalidArgumentError: For an unknown option, a step the run lacks, no step between
+            ``start`` and ``end``, a bad ``fps``/``parallel``, or an output that is not
+            ``.mp4``/``.gif``.
+    """
+    import inspect
+    from pathlib import Path
+
+    from .._checks import require
+    from ..errors import InvalidArgumentError
+    from .movie import write_movie
+
+    require(ds, "mhd", ["Bz"], "plot_msphpic_movie")
+    if Path(out).suffix.lower() not in (".mp4", ".gif"):
+        raise InvalidArgumentError(f"movies are .mp4 or .gif, not {Path(out).suffix!r}", "out")
+    params = inspect.signature(plot_msphpic).parameters
+    for name in ("step", "save"):
+        if name in kwargs:
+            raise InvalidArgumentError(
+                f"{name} is not an option of a movie"
+                + (": give the frames' steps as steps=" if name == "step" else ": use out="),
+                name,
+            )
+    unknown = sorted(set(kwargs) - set(params))
+    if unknown:
+        takes = ", ".join(p for p in params if p not in ("ds", "step", "save"))
+        raise InvalidArgumentError(
+            f"plot_msphpic takes no {', '.join(unknown)} (its options: {takes})", unknown[0]
+        )
+    if not (isinstance(dpi, int | float) and np.isfinite(dpi) and dpi > 0):
+        raise InvalidArgumentError(f"must be a positive number, not {dpi!r}", "dpi")
+    if not (isinstance(fps, int | float) and np.isfinite(fps) and fps > 0):
+        raise InvalidArgumentError(f"must be a positive number, not {fps!r}", "fps")
+    frames = movie_steps(ds, steps, start, end)
+    # what the frames will need, checked here before any worker starts (cheaply: no figure)
+    if kwargs.get("extent") is None:
+        _panels.plot_extent(kwargs.get("size", "std"))
+    needed = ["Vx", "Vy", "Vz", *(("SrcP_RING", "SrcD_RING") if kwargs.get("source") else "PD")]
+    require(ds, "mhd", needed + (["Jy"] if kwargs.get("current") else []), "plot_msphpic_movie")
+    render = _MsphpicFrames(ds, frames, kwargs, float(dpi))
+    return write_movie(
+        render, len(frames), out, fps=fps, workers=workers, progress=progress, parallel=parallel
+    )
+
+
 def _polar_xy(colat: np.ndarray, mlt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Colatitude and MLT to the plane seen from above the pole: noon up, dawn right."""
     angle = np.deg2rad(15.0 * mlt)
@@ -197,13 +374,13 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
 
     one = _panels.ionosphere_step(ds, **a)
     if o.contour_step <= 0:
-        raise InvalidArgumentError("contour_step must be positive", argument="contour_step")
+        raise InvalidArgumentError("must be positive", argument="contour_step")
     fields = (o.fields,) if isinstance(o.fields, str) else tuple(o.fields)
     maps = [str(v) for v in one.data_vars if {"colat", "mlt"} <= set(one[v].dims)]
     missing = [f for f in fields if f not in maps]
     if not fields or missing:
         raise InvalidArgumentError(
-            f"fields: variables on the polar grid ({', '.join(maps)}), not {missing or 'none'}",
+            f"variables on the polar grid ({', '.join(maps)}), not {missing or 'none'}",
             argument="fields",
         )
     fig = Figure(figsize=o.figsize, layout="constrained")

@@ -57,6 +57,7 @@ _PRELOAD = [
     "matplotlib.backends.backend_agg",
     "cartopy.crs",
     "geospacexr.plot.gcm",
+    "geospacexr.plot.mhd",
     "geospacexr.plot.movie",
 ]
 _WORKER_RENDER: list[Callable[[int], Any]] = []

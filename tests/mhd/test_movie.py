@@ -1,0 +1,149 @@
+"""msphpic movies (geospacexr.plot.mhd.plot_msphpic_movie, ds.mhd.movie): frames, order, files."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("imageio_ffmpeg")
+
+import geospacexr
+from geospacexr.errors import InvalidArgumentError, MissingVariableError, WrongKindError
+from geospacexr.plot import mhd as pm
+from geospacexr.plot.movie import figure_to_rgb
+
+#: Small frames: the drawing is the same, the encoding quick.
+SMALL = {"figsize": (6.0, 4.0), "dpi": 40.0}
+
+
+@pytest.fixture(scope="module")
+def run():
+    return geospacexr.datasets.open_sample("mage-msphere")
+
+
+def read_mp4(path):
+    """The decoded frames and the stream's metadata (fps, duration) of an MP4."""
+    import imageio_ffmpeg
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = reader.__next__()
+    w, h = meta["size"]
+    frames = [np.frombuffer(f, dtype=np.uint8).reshape(h, w, 3) for f in reader]
+    return frames, meta
+
+
+def rendered(run, step):
+    fig = pm.plot_msphpic(run, step=step, figsize=SMALL["figsize"])
+    fig.set_dpi(SMALL["dpi"])
+    return figure_to_rgb(fig).astype(float)
+
+
+def test_mp4_has_one_frame_per_step_from_processes(run, tmp_path, capsys):
+    out = run.mhd.movie(tmp_path / "run.mp4", fps=5.0, workers=2, progress=True, **SMALL)
+    assert out == tmp_path / "run.mp4"
+    assert not [p for p in tmp_path.iterdir() if p.name != "run.mp4"]  # no temporary left
+    frames, meta = read_mp4(out)
+    assert len(frames) == run.sizes["time"] == 4
+    assert meta["fps"] == pytest.approx(5.0)
+    assert meta["duration"] == pytest.approx(4 / 5.0, abs=0.05)  # time stamps n / fps
+    assert frames[0].shape == (160, 240, 3)  # 6 x 4 inches at 40 dpi
+    err = capsys.readouterr().err
+    assert "movie" in err and "4/4" in err  # the progress bar
+
+
+def test_frame_i_is_step_i(run, tmp_path):
+    out = pm.plot_msphpic_movie(run, tmp_path / "run.mp4", workers=2, parallel="threads", **SMALL)
+    frames, _ = read_mp4(out)
+    truth = [rendered(run, int(s)) for s in run["step"].values]
+    for i, frame in enumerate(frames):  # frame i is step i, not any other (H.264 is lossy)
+        h, w = min(frame.shape[0], truth[i].shape[0]), min(frame.shape[1], truth[i].shape[1])
+        errors = [np.abs(frame[:h, :w] - t[:h, :w]).mean() for t in truth]
+        assert int(np.argmin(errors)) == i, errors
+        assert errors[i] < 4.0, errors  # mean |difference| of 0-255 values
+
+
+def test_steps_pick_frames_in_the_order_given(run, tmp_path, monkeypatch):
+    seen = []
+    original = pm.plot_msphpic
+
+    @functools.wraps(original)
+    def spy(ds, step=-1, **kwargs):
+        seen.append(step)
+        return original(ds, step=step, **kwargs)
+
+    monkeypatch.setattr(pm, "plot_msphpic", spy)
+    out = run.mhd.plot.movie(tmp_path / "m.gif", steps=[3, 1], parallel="none", bz=True, **SMALL)
+    from PIL import Image
+
+    with Image.open(out) as img:
+        assert img.n_frames == 2
+    assert seen == [3, 1]
+
+
+def test_start_and_end_choose_the_steps(run):
+    times = run["time"].values
+    assert pm.movie_steps(run) == [0, 1, 2, 3]
+    assert pm.movie_steps(run, start=times[1], end=times[2]) == [1, 2]
+    assert pm.movie_steps(run, start=str(times[2])[:19]) == [2, 3]
+    assert pm.movie_steps(run, steps=(2, 0)) == [2, 0]
+    assert pm.movie_steps(run, steps=np.array([1.0])) == [1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, argument, match",
+    [
+        ({"out": "m.avi"}, "out", "mp4 or .gif"),
+        ({"steps": [9]}, "steps", r"no Step#9 \(it has 0, 1, 2, 3\)"),
+        ({"steps": []}, "steps", "no frames"),
+        ({"steps": [1.5]}, "steps", "whole numbers"),
+        ({"steps": [1], "start": "2017-09-04"}, "start", "not both"),
+        ({"start": "2020-01-01"}, "start", "no step between"),
+        ({"step": 2}, "step", "steps="),
+        ({"save": "x.png"}, "save", "out="),
+        ({"colour": "red"}, "colour", "takes no colour"),
+        ({"fps": 0}, "fps", "positive"),
+        ({"dpi": float("nan")}, "dpi", "positive"),
+        ({"parallel": "gpu"}, "parallel", "processes, threads, dask, none"),
+        ({"size": "huge"}, "size", "one of small, std"),
+        ({"source": True}, None, "SrcP_RING"),
+    ],
+)
+def test_bad_requests_are_refused_before_any_file(run, tmp_path, kwargs, argument, match):
+    out = tmp_path / kwargs.pop("out", "m.mp4")
+    error = InvalidArgumentError if argument else MissingVariableError
+    with pytest.raises(error, match=match) as info:
+        pm.plot_msphpic_movie(run, out, parallel=kwargs.pop("parallel", "none"), **kwargs)
+    assert getattr(info.value, "argument", None) == argument
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_not_an_mhd_run(tmp_path):
+    remix = geospacexr.datasets.open_sample("mage-remix")
+    with pytest.raises(WrongKindError):
+        remix.pipe(pm.plot_msphpic_movie, tmp_path / "m.mp4")
+    with pytest.raises(WrongKindError, match="ds.mhd.movie"):
+        remix.mhd.movie(tmp_path / "m.mp4")
+
+
+@pytest.mark.parametrize("parallel", ["threads", "none"])
+def test_a_failed_frame_leaves_no_partial_file_and_the_old_movie(
+    run, tmp_path, monkeypatch, parallel
+):
+    out = tmp_path / "m.mp4"
+    out.write_bytes(b"old movie")
+    original = pm.plot_msphpic
+
+    @functools.wraps(original)
+    def failing(ds, step=-1, **kwargs):
+        if step == 2:
+            raise RuntimeError("step 2 failed")
+        return original(ds, step=step, **kwargs)
+
+    monkeypatch.setattr(pm, "plot_msphpic", failing)
+    with pytest.raises(RuntimeError, match="step 2 failed"):
+        pm.plot_msphpic_movie(run, out, workers=2, parallel=parallel, **SMALL)
+    assert out.read_bytes() == b"old movie"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.mp4"]
