@@ -22,7 +22,7 @@ pytest.importorskip("IPython")
 from IPython.core.formatters import DisplayFormatter
 from IPython.core.pylabtools import select_figure_formats
 
-from geospacexr.plot import _display
+from geospacexr.plot import display
 from geospacexr.plot.common import new_axes, new_figure
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -35,7 +35,7 @@ def _png(data: str | bytes) -> bytes:
 @pytest.fixture
 def formatter():
     f = DisplayFormatter()
-    _display.register(f)
+    display.register(f)
     return f
 
 
@@ -102,7 +102,7 @@ def test_the_plotting_functions_register_in_an_ipython_session(monkeypatch):
     fake = types.ModuleType("IPython")
     fake.get_ipython = lambda: None
     monkeypatch.setitem(sys.modules, "IPython", fake)
-    assert _display.enable() is False
+    assert display.enable() is False
 
     fake.get_ipython = lambda: shell
     keogram = np.arange(12.0).reshape(3, 4)

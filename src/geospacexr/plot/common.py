@@ -51,7 +51,7 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
     No pyplot means no global figure list: nothing to close, nothing kept by a long-running
     server (the explorers), safe in threads (movies). So that such a figure still shows in
     Jupyter when a cell ends with it or with one of its Axes, the first call in an IPython
-    session registers display formatters for them (:mod:`geospacexr.plot._display`).
+    session registers display formatters for them (:mod:`geospacexr.plot.display`).
 
     Args:
         figsize: Size, inches.
@@ -62,9 +62,9 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
     require_matplotlib()
     from matplotlib.figure import Figure
 
-    from . import _display
+    from . import display
 
-    _display.enable()
+    display.enable()
     return Figure(figsize=figsize, layout="constrained")
 
 
