@@ -191,3 +191,10 @@ def test_a_kernel_shows_the_figures():
     assert len(images(cells[4])) == 1, cells[4].outputs  # not twice
     assert len(images(cells[5], "image/svg+xml")) == 1, cells[5].outputs
     assert not images(cells[5]), cells[5].outputs
+
+
+def test_new_figure_layouts():
+    assert new_figure((3.0, 2.0)).get_layout_engine() is not None  # constrained by default
+    fig = new_figure((3.0, 2.0), layout=None)
+    assert fig.get_layout_engine() is None
+    assert tuple(fig.get_size_inches()) == (3.0, 2.0)

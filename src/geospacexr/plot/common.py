@@ -45,7 +45,9 @@ def require_matplotlib() -> None:
         )
 
 
-def new_figure(figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
+def new_figure(
+    figsize: tuple[float, float] = (6.0, 4.5), layout: str | None = "constrained"
+) -> Any:
     """A new figure, made without pyplot: every plotting function's figures come from here.
 
     No pyplot means no global figure list: nothing to close, nothing kept by a long-running
@@ -55,9 +57,11 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
 
     Args:
         figsize: Size, inches.
+        layout: matplotlib's layout engine (``None``: a fixed layout, for figures drawn many
+            times such as movie frames, where the constrained layout costs time).
 
     Returns:
-        A matplotlib Figure with the constrained layout.
+        A matplotlib Figure.
     """
     require_matplotlib()
     from matplotlib.figure import Figure
@@ -65,7 +69,7 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
     from . import display
 
     display.enable()
-    return Figure(figsize=figsize, layout="constrained")
+    return Figure(figsize=figsize, layout=layout)
 
 
 def new_axes(ax: Any = None, figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
