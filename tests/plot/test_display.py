@@ -198,3 +198,15 @@ def test_new_figure_layouts():
     fig = new_figure((3.0, 2.0), layout=None)
     assert fig.get_layout_engine() is None
     assert tuple(fig.get_size_inches()) == (3.0, 2.0)
+
+
+def test_an_axes_still_shows_when_no_formatter_renders_figures(formatter):
+    """An interactive backend (ipympl) removes every Figure printer: an Axes is then a PNG."""
+    from matplotlib.figure import Figure
+
+    for f in formatter.formatters.values():
+        f.pop(Figure, None)
+    ax = _drawn_axes()
+    data, _ = formatter.format(ax)
+    assert _png(data["image/png"]).startswith(PNG)
+    assert "image/svg+xml" not in data

@@ -13,7 +13,8 @@ session it registers, once, two display formatters:
 
 - for an ``Axes`` (cartopy's ``GeoAxes`` included) whose figure pyplot does not manage: the
   images of its figure, in whatever formats the session renders figures in (PNG, retina, SVG,
-  as ``%config InlineBackend.figure_formats`` says);
+  as ``%config InlineBackend.figure_formats`` says), or a PNG when nothing renders figures
+  (an interactive backend such as ipympl took them over);
 - for a ``Figure`` pyplot does not manage, a PNG, only while nothing else renders figures
   (``%matplotlib inline`` replaces it with its own, configured one).
 
@@ -75,9 +76,11 @@ def register(display_formatter: Any) -> None:
         from matplotlib.figure import Figure
 
         formatters = display_formatter.formatters
+        images = [formatters[mime] for mime in IMAGE_TYPES if mime in formatters]
         for mime in IMAGE_TYPES:
             if mime in formatters:
-                formatters[mime].for_type(Axes, _axes_printer(formatters[mime]))
+                fallback = images if mime == "image/png" else None
+                formatters[mime].for_type(Axes, _axes_printer(formatters[mime], fallback))
         if "image/png" in formatters:
             png = formatters["image/png"]
             try:
@@ -98,8 +101,20 @@ def _pyplot_free(fig: Any) -> bool:
     return fig is not None and getattr(fig.canvas, "manager", None) is None
 
 
-def _axes_printer(formatter: Any) -> Any:
-    """The printer for an ``Axes``: its figure, as ``formatter`` renders a Figure now."""
+def _has_printer(formatter: Any, fig: Any) -> bool:
+    try:
+        formatter.lookup(fig)
+    except KeyError:
+        return False
+    return True
+
+
+def _axes_printer(formatter: Any, fallback: list[Any] | None) -> Any:
+    """The printer for an ``Axes``: its figure, as ``formatter`` renders a Figure now.
+
+    With ``fallback`` (the image formatters, given to the PNG one), an Axes whose figure no
+    image formatter renders (an interactive backend such as ipympl took figures over) is a PNG.
+    """
 
     def show(ax: Any) -> Any:
         fig = _root_figure(ax)
@@ -108,6 +123,8 @@ def _axes_printer(formatter: Any) -> Any:
         try:
             printer = formatter.lookup(fig)
         except KeyError:
+            if fallback is not None and not any(_has_printer(f, fig) for f in fallback):
+                return _figure_png(fig)
             return None
         return printer(fig)
 
