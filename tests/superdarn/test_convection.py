@@ -281,9 +281,7 @@ def finite_difference_velocity(ds, r, mlat, mlon, hemisphere=1, b_pole_nt=None):
     name = "north" if hemisphere > 0 else "south"
     b0 = (cv.B_POLE_NT[name] if b_pole_nt is None else b_pole_nt) * 1e-9
     theta = np.radians(90 - mlat)
-    bmag = (
-        b0 * (1 - 3 * _ALT / cv.EARTH_RADIUS_KM) * np.sqrt(3 * np.cos(theta) ** 2 + 1) / 2
-    )
+    bmag = b0 * (1 - 3 * _ALT / cv.EARTH_RADIUS_KM) * np.sqrt(3 * np.cos(theta) ** 2 + 1) / 2
     b_r = -bmag if hemisphere > 0 else bmag
     # E x B for B = b_r * up, with (east, north, up) right-handed
     return e_n * b_r / bmag**2, -e_e * b_r / bmag**2  # v_east, v_north

@@ -14,7 +14,7 @@ from .._declare import figure_function, with_option_docs
 from ..asi.keogram import keogram as _keogram
 from ..errors import InvalidArgumentError
 from ..io.instruments import TableView, colour_of
-from .common import new_axes
+from .common import new_axes, new_figure
 from .options import DRAWING
 
 __all__ = [
@@ -196,8 +196,6 @@ def plot_montage(
 
     require(ds, "asi", ["image"], where="plot_montage")
     require_matplotlib()
-    from matplotlib.figure import Figure
-
     if times is not None:
         index = [
             int(np.argmin(np.abs(ds["time"].values - np.datetime64(t, "ns"))))
@@ -208,7 +206,7 @@ def plot_montage(
         step = step or max(1, n // 12)
         index = list(range(0, n, step))
     rows = -(-len(index) // columns)
-    fig = Figure(figsize=(2.6 * columns, 2.8 * rows), layout="constrained")
+    fig = new_figure((2.6 * columns, 2.8 * rows))
     sample = np.asarray(ds["image"].isel(time=index).values, dtype=np.float64)
     lo, hi = _limits(sample, percentiles)
     for k, i in enumerate(index):
@@ -334,12 +332,10 @@ NETWORK_COLOURS = TableView(lambda row: row.colour, aliases=True)
 
 def _new_map(projection: str, extent: Any) -> Any:
     """A new figure with one GeoAxes centred on the extent's middle longitude."""
-    from matplotlib.figure import Figure
-
     from .common import map_projection
 
     centre = 0.0 if extent is None else 0.5 * (extent[0] + extent[1])
-    fig = Figure(figsize=(7, 6), layout="constrained")
+    fig = new_figure((7, 6))
     return fig.add_subplot(projection=map_projection(projection, central_longitude=centre))
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "is_signed",
     "map_projection",
     "new_axes",
+    "new_figure",
     "nice_step",
     "require_matplotlib",
     "save_figure",
@@ -44,8 +45,35 @@ def require_matplotlib() -> None:
         )
 
 
+def new_figure(
+    figsize: tuple[float, float] = (6.0, 4.5), layout: str | None = "constrained"
+) -> Any:
+    """A new figure, made without pyplot: every plotting function's figures come from here.
+
+    No pyplot means no global figure list: nothing to close, nothing kept by a long-running
+    server (the explorers), safe in threads (movies). So that such a figure still shows in
+    Jupyter when a cell ends with it or with one of its Axes, the first call in an IPython
+    session registers display formatters for them (:mod:`geospacexr.plot.display`).
+
+    Args:
+        figsize: Size, inches.
+        layout: matplotlib's layout engine (``None``: a fixed layout, for figures drawn many
+            times such as movie frames, where the constrained layout costs time).
+
+    Returns:
+        A matplotlib Figure.
+    """
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    from . import display
+
+    display.enable()
+    return Figure(figsize=figsize, layout=layout)
+
+
 def new_axes(ax: Any = None, figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
-    """Return ``ax`` or the axes of a new headless figure.
+    """Return ``ax`` or the axes of a new headless figure (:func:`new_figure`).
 
     Args:
         ax: Existing matplotlib Axes, or ``None``.
@@ -57,10 +85,7 @@ def new_axes(ax: Any = None, figsize: tuple[float, float] = (6.0, 4.5)) -> Any:
     require_matplotlib()
     if ax is not None:
         return ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig.add_subplot()
+    return new_figure(figsize).add_subplot()
 
 
 def save_figure(fig: Any, path: str | os.PathLike[str], dpi: int = 120) -> Path:

@@ -39,6 +39,7 @@ from .common import (
     degree_axes,
     is_signed,
     map_projection,
+    new_figure,
     nice_step,
     require_matplotlib,
     save_figure,
@@ -70,9 +71,7 @@ _GRID = {"linewidth": 0.4, "color": "0.35", "alpha": 0.6, "linestyle": ":"}
 
 def _figure(figsize: tuple[float, float]) -> Any:
     require_matplotlib()
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained")
+    return new_figure(figsize)
 
 
 def _colour_limits(

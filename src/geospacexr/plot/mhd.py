@@ -33,7 +33,7 @@ import xarray as xr
 
 from .._declare import Option, Options, figure_function
 from ..mhd import panels as _panels
-from .common import require_matplotlib, save_figure
+from .common import new_figure, require_matplotlib, save_figure
 from .options import DRAWING
 
 __all__ = ["MHD_DRAWING", "plot_msphpic", "plot_msphpic_movie", "plot_remix"]
@@ -128,12 +128,11 @@ def _panel(fig: Any, ax: Any, planes: xr.Dataset, values: xr.DataArray, norm: An
 def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     require_matplotlib()
     from matplotlib.colors import LogNorm, Normalize
-    from matplotlib.figure import Figure
 
     planes = _panels.msphpic(ds, **a)
     extent = tuple(o.extent) if o.extent is not None else _panels.plot_extent(o.size)
     # a fixed layout: constrained layout would cost half of every frame's drawing
-    fig = Figure(figsize=o.figsize)
+    fig = new_figure(o.figsize, layout=None)
     fig.subplots_adjust(**_MSPHPIC_LAYOUT)
     axes = fig.subplots(2, 2)
     src = "Source " if a.get("source") else ""
@@ -368,7 +367,6 @@ def _polar_xy(colat: np.ndarray, mlt: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     require_matplotlib()
     from matplotlib.colors import Normalize
-    from matplotlib.figure import Figure
 
     from ..errors import InvalidArgumentError
 
@@ -383,7 +381,7 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
             f"variables on the polar grid ({', '.join(maps)}), not {missing or 'none'}",
             argument="fields",
         )
-    fig = Figure(figsize=o.figsize, layout="constrained")
+    fig = new_figure(o.figsize)
     axes = fig.subplots(2, len(fields), squeeze=False)
     cc, mc = np.meshgrid(one["colat_corner"].values, one["mlt_corner"].values, indexing="ij")
     xc, yc = _polar_xy(cc, mc)

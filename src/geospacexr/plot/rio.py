@@ -26,7 +26,7 @@ from ..io.instruments import (
     label_of,
 )
 from ..rio.series import downsample, field_of_view, quantity
-from .common import new_axes, require_matplotlib, time_window
+from .common import new_axes, new_figure, require_matplotlib, time_window
 
 __all__ = ["NO_DATA_COLOUR", "plot_rio_line", "plot_rio_site_map", "plot_rio_stack"]
 
@@ -201,8 +201,6 @@ def plot_rio_stack(
             sample between ``start`` and ``end``, or ``axes`` has not one Axes per panel.
     """
     require_matplotlib()
-    from matplotlib.figure import Figure
-
     items = _datasets(data, "plot_rio_stack")
     if not items:
         raise InvalidArgumentError("plot_rio_stack needs at least one Dataset", "data")
@@ -212,7 +210,7 @@ def plot_rio_stack(
         panels.extend((ds, band) for band in _bands(series, frequency))
     if axes is None:
         size = figsize if figsize is not None else (8.0, 1.0 + 1.3 * len(panels))
-        fig = Figure(figsize=size, layout="constrained")
+        fig = new_figure(size)
         axes = list(fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0])
     else:
         axes = list(axes)
@@ -335,7 +333,6 @@ def plot_rio_site_map(
     """
     require_matplotlib()
     import cartopy.crs as ccrs
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
     from matplotlib.transforms import offset_copy
 
@@ -364,7 +361,7 @@ def plot_rio_site_map(
             float(np.nanmax(lats)) + 2,
         )
     if ax is None:
-        fig = Figure(figsize=(7, 6), layout="constrained")
+        fig = new_figure((7, 6))
         centre = 0.5 * (extent[0] + extent[1])
         ax = fig.add_subplot(projection=map_projection(projection, central_longitude=centre))
     plate = ccrs.PlateCarree()

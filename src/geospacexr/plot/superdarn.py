@@ -27,7 +27,7 @@ from .._declare import Option, Options, figure_function
 from ..errors import InvalidArgumentError
 from ..superdarn.rti import beam_summary as _beam_summary
 from ..superdarn.rti import rti as _rti_data
-from .common import colour_scale, require_matplotlib, save_figure, sentence_case
+from .common import colour_scale, new_figure, require_matplotlib, save_figure, sentence_case
 from .options import DRAWING
 
 __all__ = [
@@ -346,9 +346,7 @@ def _new_figure(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
     require_matplotlib()
     if ax is not None:
         return ax.figure, ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = new_figure(figsize)
     return fig, fig.add_subplot()
 
 
@@ -474,9 +472,7 @@ def _draw_summary(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     s = _beam_summary(ds, **_with_positions(a, o.yaxis))
     panels = s.attrs["parameters"].split()
     require_matplotlib()
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=o.figsize, layout="constrained")
+    fig = new_figure(o.figsize)
     heights = [1.0, 1.0, 0.7] + [2.0] * len(panels)
     axes = fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights})
     _scalar_panels(list(axes[:3]), s)

@@ -21,7 +21,7 @@ import xarray as xr
 from .._declare import Option, Options, figure_function
 from ..superdarn.scans import scan_fan
 from . import colours
-from .common import colour_scale, map_projection, require_matplotlib, save_figure
+from .common import colour_scale, map_projection, new_figure, require_matplotlib, save_figure
 from .options import DRAWING, PROJECTIONS
 
 __all__ = ["FAN_OPTIONS", "plot_fan"]
@@ -104,7 +104,6 @@ def _draw_fan(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     require_matplotlib()
     import cartopy.crs as ccrs
     from matplotlib.colors import ListedColormap
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     fan = scan_fan(ds, **a)
@@ -133,7 +132,7 @@ def _draw_fan(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     lon_c = _unwrap(lon_c, centre)
     proj = map_projection(projection, central_longitude=centre)
     if o.ax is None:
-        fig = Figure(figsize=o.figsize, layout="constrained")
+        fig = new_figure(o.figsize)
         ax = fig.add_subplot(projection=proj)
     else:
         ax, fig = o.ax, o.ax.figure

@@ -31,7 +31,7 @@ import xarray as xr
 from .._declare import Option, Options, figure_function
 from ..errors import InvalidArgumentError
 from ..superdarn import convection as _convection
-from .common import nice_step, require_matplotlib, save_figure
+from .common import new_figure, nice_step, require_matplotlib, save_figure
 from .options import DRAWING
 
 __all__ = ["SUPERDARN_DRAWING", "plot_convection_map", "plot_grid_vectors"]
@@ -156,9 +156,7 @@ def _axes(o: SimpleNamespace) -> tuple[Any, Any]:
     require_matplotlib()
     if o.ax is not None:
         return o.ax.figure, o.ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=o.figsize, layout="constrained")
+    fig = new_figure(o.figsize)
     return fig, fig.add_subplot()
 
 
