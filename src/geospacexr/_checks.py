@@ -38,6 +38,10 @@ KIND_HELP: dict[str, tuple[str, str]] = {
         "open one with geospacexr.open_riometer",
     ),
     "ionosphere": ("an ionosphere (ReMIX) dataset", "open one with geospacexr.open_remix"),
+    "spectrograph": (
+        "a TREx spectrograph dataset",
+        "open one with geospacexr.open_asi (TREx spectrograph raw or L1 files)",
+    ),
 }
 
 

@@ -114,7 +114,10 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             every GCM run and imager).
 
     A "Radiation belts" tab (:class:`geospacexr.explore.rb.RbExplorer`) is always there; it
-    computes when first shown.
+    computes when first shown. Riometer Datasets get a "Riometers" tab
+    (:class:`geospacexr.explore.riometer.RiometerPanel`: a stack plot of absorption or signal
+    per site and band, with the first imager's keogram above it and a time cursor following
+    that imager's frame), also built when first shown.
 
     Returns:
         A Panel ``Tabs`` component (displays inline in Jupyter as well).
@@ -132,13 +135,15 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             if d.attrs.get("geospacexr_kind") in ("gcm", "asi", "superdarn")
         ]  # fmt: skip
     tabs = []
+    imagers = []
     for title in explorers:
         ds = datasets[title]
         partner = _companion(title, ds, datasets)
         if ds.attrs.get("geospacexr_kind") == "gcm":
             tabs.append((f"GCM: {title}", GcmExplorer(ds, control=partner).panel))
         elif ds.attrs.get("geospacexr_kind") == "asi":
-            tabs.append((f"ASI: {title}", AsiExplorer(ds, skymap=partner).panel))
+            imagers.append(AsiExplorer(ds, skymap=partner))
+            tabs.append((f"ASI: {title}", imagers[-1].panel))
         elif _superdarn.explorable(ds):
             tabs.append((f"SuperDARN: {title}", _superdarn.SuperdarnExplorer(ds).panel))
     with_skymaps = [
@@ -161,6 +166,21 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
                 MosaicExplorer([d for d, _ in with_skymaps], [s for _, s in with_skymaps]).panel,
             )
         )
+    from . import riometer as _riometer
+
+    riometers = {t: d for t, d in datasets.items() if _riometer.explorable(d)}
+    rio_panel = None
+    if riometers:
+        imager = imagers[0] if imagers else None
+        # built when its tab is first shown: the app's start-up computes nothing for it
+        rio_panel = _riometer.RiometerPanel(
+            riometers,
+            imager=imager,
+            keogram=(lambda: imager.keogram_element()) if imager is not None else None,
+            defer=True,
+        )
+        tabs.append(("Riometers", rio_panel.panel))
+    rio_index = len(tabs) - 1
     from .rb import RbExplorer
 
     # computed when its tab is first shown (its kernels compile once per machine)
@@ -176,6 +196,8 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
     def _shown(event: Any) -> None:
         if event.new == rb_index and not rb_explorer.computed:
             rb_explorer.refresh()
+        if rio_panel is not None and event.new == rio_index and not rio_panel.computed:
+            rio_panel.refresh()
 
     layout.param.watch(_shown, "active")
     return layout

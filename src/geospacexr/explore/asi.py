@@ -337,6 +337,11 @@ class AsiExplorer:
         cursor = hv.VLine(self.times[int(self.time.value)]).opts(color="red", line_width=1.5)
         return self._keogram_mesh[key] * cursor
 
+    def keogram_element(self) -> Any:
+        """The keogram as drawn now (the channel and contrast shown), without its cursor."""
+        channel = self.channel.value if self.channel else "g"
+        return self._keogram_raster(channel)
+
     def _keogram_raster(self, channel: str) -> Any:
         import holoviews as hv
 
