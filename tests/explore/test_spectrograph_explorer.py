@@ -102,3 +102,22 @@ def test_spectrograph_files_and_the_accessor(inputs):
     sky_file = next(folder.glob("spect_skymap_*.sav"))
     panel = ds.asi.explore(sky, spectrograph=l1_file, spectrograph_skymap=sky_file)
     assert "spectrograph emission" in {getattr(w, "label", "") for w in panel.select()}
+
+
+def test_the_app_gives_an_imager_its_sites_spectrograph(inputs):
+    from geospacexr.explore import app
+
+    ds, sky, l1, spect_sky = inputs
+    # an imager at the spectrograph's site (The Pas's frames renamed): the app pairs them
+    here = ds.assign_attrs(site="rabb")
+    data = {
+        "imager": here,
+        "skymap": sky.assign_attrs(site="rabb"),
+        "spectra": l1,
+        "slit": spect_sky,
+        "raw": datasets.open_sample("trex_spect-rabb")["raw"],
+    }
+    assert app._spectrograph_of(here, data) == {"l1": l1, "skymap": spect_sky}
+    assert app._spectrograph_of(ds, data) == {}  # another site: none
+    tabs = app.build_app(data, explorers=["imager"])
+    assert "spectrograph emission" in {getattr(w, "label", "") for w in tabs[0].select()}

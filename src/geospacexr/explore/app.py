@@ -104,6 +104,20 @@ def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> x
     return None
 
 
+def _spectrograph_of(ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> dict[str, xr.Dataset]:
+    """The calibrated spectrograph data (and its skymap) at an imager's site, when open."""
+    found: dict[str, xr.Dataset] = {}
+    site = ds.attrs.get("site")
+    for other in datasets.values():
+        if other.attrs.get("site") != site or other.attrs.get("instrument") != "trex_spectrograph":
+            continue
+        if other.attrs.get("geospacexr_kind") == "spectrograph" and "spectra" in other:
+            found.setdefault("l1", other)
+        elif other.attrs.get("geospacexr_kind") == "skymap" and "lat_edge" in other:
+            found.setdefault("skymap", other)
+    return found if "l1" in found else {}
+
+
 def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = None) -> Any:
     """Build the app's layout: one tab per explorer, and a tab of dataset summaries.
 
@@ -114,7 +128,8 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             every GCM run and imager).
 
     A "Radiation belts" tab (:class:`geospacexr.explore.rb.RbExplorer`) is always there; it
-    computes when first shown. Riometer Datasets get a "Riometers" tab
+    computes when first shown. An imager whose site has calibrated TREx spectrograph data open
+    (and its skymap) shows the slit and the spectrograph keogram. Riometer Datasets get a "Riometers" tab
     (:class:`geospacexr.explore.riometer.RiometerPanel`: a stack plot of absorption or signal
     per site and band, with the first imager's keogram above it and a time cursor following
     that imager's frame), also built when first shown.
@@ -142,7 +157,8 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
         if ds.attrs.get("geospacexr_kind") == "gcm":
             tabs.append((f"GCM: {title}", GcmExplorer(ds, control=partner).panel))
         elif ds.attrs.get("geospacexr_kind") == "asi":
-            imagers.append(AsiExplorer(ds, skymap=partner))
+            spect = _spectrograph_of(ds, datasets)
+            imagers.append(AsiExplorer(ds, skymap=partner, spectrograph=spect or None))
             tabs.append((f"ASI: {title}", imagers[-1].panel))
         elif _superdarn.explorable(ds):
             tabs.append((f"SuperDARN: {title}", _superdarn.SuperdarnExplorer(ds).panel))
