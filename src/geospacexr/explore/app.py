@@ -129,10 +129,10 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
 
     A "Radiation belts" tab (:class:`geospacexr.explore.rb.RbExplorer`) is always there; it
     computes when first shown. An imager whose site has calibrated TREx spectrograph data open
-    (and its skymap) shows the slit and the spectrograph keogram. Riometer Datasets get a "Riometers" tab
-    (:class:`geospacexr.explore.riometer.RiometerPanel`: a stack plot of absorption or signal
-    per site and band, with the first imager's keogram above it and a time cursor following
-    that imager's frame), also built when first shown.
+    (and its skymap) shows the slit and the spectrograph keogram. Riometer Datasets get a
+    "Riometers" tab (:class:`geospacexr.explore.riometer.RiometerPanel`: a stack plot of
+    absorption or signal per site and band, with the first imager's keogram above it and a time
+    cursor following that imager's frame), also built when first shown.
 
     Returns:
         A Panel ``Tabs`` component (displays inline in Jupyter as well).
