@@ -121,3 +121,13 @@ def test_the_app_gives_an_imager_its_sites_spectrograph(inputs):
     assert app._spectrograph_of(ds, data) == {}  # another site: none
     tabs = app.build_app(data, explorers=["imager"])
     assert "spectrograph emission" in {getattr(w, "label", "") for w in tabs[0].select()}
+
+
+def test_serving_spectrograph_files_keeps_each_product():
+    from geospacexr.explore import app
+
+    folder = datasets.sample_path("trex_spect-rabb")
+    data = app.load_datasets([folder / "*.h5", folder / "*.sav", folder / "*.pgm.gz"])
+    kinds = sorted((d.attrs["geospacexr_kind"], d.attrs.get("level", "")) for d in data.values())
+    assert kinds == [("skymap", ""), ("spectrograph", "l1"), ("spectrograph", "raw")], data
+    assert len(set(data)) == 3 and all(t.startswith("trex_spectrograph rabb") for t in data)

@@ -52,7 +52,14 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
         title = " ".join(
             str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k)
         )
-        out[title or f"{reader} {key}".strip()] = ds
+        base = title or f"{reader} {key}".strip()
+        name = base
+        if name in out:  # one instrument's several products (a spectrograph's L1, raw, skymap)
+            name = f"{base} {ds.attrs.get('level') or ds.attrs.get('geospacexr_kind') or reader}"
+        number = 2
+        while name in out:
+            name, number = f"{base} ({number})", number + 1
+        out[name] = ds
     return out
 
 
