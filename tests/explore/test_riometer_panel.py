@@ -70,7 +70,10 @@ def test_panel_builds_on_demand_and_follows_the_imager(riometers):
     np.testing.assert_allclose(
         np.nanmean(panel.shown[0][1].values), float(rio.signal_db(gill).mean()), rtol=1e-3
     )
+    panel.quantity.value = "raw"  # in the file's units: volts for NORSTAR
+    assert panel.shown[0][1].attrs["units"] == "V"
     panel.sites.value = ["gill", "mean"]
+    assert panel.shown[1][1].attrs["units"] == "dB"  # SWAN HSR's raw power
     assert len(panel.shown) == 1 + riometers["swan_hsr-mean"].sizes["frequency"]
     panel.sites.value = ["mean"]
     assert panel.message.visible and "outside these riometer data" in panel.message.object

@@ -27,7 +27,9 @@ MAX_POINTS = 2000
 #: Height of each row of the stack, screen pixels.
 _ROW_PX = 130
 #: Quantities the panel shows: widget label -> what is computed.
-QUANTITIES = {"absorption (dB)": "absorption", "signal (dB)": "signal"}
+QUANTITIES = {"absorption (dB)": "absorption", "signal (dB)": "signal", "raw": "raw"}
+#: The raw variable of each riometer layout (NORSTAR: volts; SWAN HSR: dB).
+_RAW = ("raw_signal", "raw_power")
 
 #: Computed quantities per Dataset, shared by the server's pages: ``(id, quantity)`` -> the
 #: Dataset (kept, so that its id is not reused) and the result.
@@ -47,7 +49,13 @@ def _quantity(ds: xr.Dataset, quantity: str) -> xr.DataArray:
     key = (id(ds), quantity)
     with _LOCK:
         if key not in _CACHE or _CACHE[key][0] is not ds:
-            result = rio.absorption(ds) if quantity == "absorption" else rio.signal_db(ds)
+            if quantity == "raw":
+                name = next((v for v in _RAW if v in ds), None)
+                if name is None:
+                    raise GeospacexrError(f"no raw variable ({' or '.join(_RAW)}) in {list(ds)}")
+                result = ds[name]
+            else:
+                result = rio.absorption(ds) if quantity == "absorption" else rio.signal_db(ds)
             _CACHE[key] = (ds, result.compute())
         return _CACHE[key][1]
 
@@ -74,12 +82,13 @@ def traces(
 
     Args:
         riometers: ``{title: riometer Dataset}``.
-        quantity: ``"absorption"`` (:func:`geospacexr.rio.absorption`) or ``"signal"``
-            (:func:`geospacexr.rio.signal_db`).
+        quantity: ``"absorption"`` (:func:`geospacexr.rio.absorption`), ``"signal"``
+            (:func:`geospacexr.rio.signal_db`) or ``"raw"`` (the file's raw signal, in its
+            units: volts for NORSTAR, dB for SWAN HSR).
         most: Most points per trace (bin means beyond).
 
     Returns:
-        Labels (``"gill 30 MHz"``) and 1-D series along ``time`` in dB.
+        Labels (``"gill 30 MHz"``) and 1-D series along ``time`` (units in their attrs).
     """
     out = []
     for ds in riometers.values():
@@ -266,11 +275,11 @@ class RiometerPanel:
             tap.add_subscriber(self._clicked)
             cursor = hv.DynamicMap(self._cursor_layer, streams=[self._cursor])
             rows.append(curve * cursor)
-        title = (
-            "cosmic noise absorption (quiet-day curve minus signal)"
-            if quantity == "absorption"
-            else "riometer signal"
-        )
+        title = {
+            "absorption": "cosmic noise absorption (quiet-day curve minus signal)",
+            "signal": "riometer signal (dB)",
+            "raw": "riometer raw signal (file units)",
+        }[quantity]
         # one time axis for the stack when the traces overlap in time (else each its own)
         starts = [s["time"].values[0] for _, s in self.shown]
         ends = [s["time"].values[-1] for _, s in self.shown]
