@@ -112,19 +112,13 @@ class SpectrographView:
         #: The spectrograph's cadence, ns (NaN for a single spectrum).
         self.cadence_ns = float(np.median(steps)) if steps.size else float("nan")
         default = float(config.resolve(None, "asi.altitude_km"))
-        heights = [
-            float(v)
-            for sky in (imager_skymap, skymap)
-            if sky is not None
-            for v in np.asarray(sky["altitude"].values, dtype=np.float64)
-        ]
-        # the imager's skymap cannot be extrapolated: its altitudes bound the height
+        # the imager's skymap cannot be extrapolated: its altitudes bound the height (else the
+        # spectrograph skymap's, which PyAuroraX's interpolation may extend)
         source = imager_skymap if imager_skymap is not None else skymap
+        low, high = default, default
         if source is not None:
             alts = np.asarray(source["altitude"].values, dtype=np.float64)
             low, high = float(alts.min()), float(alts.max())
-        else:
-            low, high = (min(heights), max(heights)) if heights else (default, default)
         self.emission = pn.widgets.Select(
             label="spectrograph emission", options=_spect.list_emissions(), value="green"
         )
