@@ -143,6 +143,7 @@ class SpectrographView:
         self._intensity: dict[str, xr.DataArray] = {}
         self._slit: dict[float, xr.Dataset] = {}
         self._raster: dict[tuple[Any, ...], Any] = {}
+        self._layer: tuple[Any, Any] = (None, None)  # (what it shows, the slit's layer)
         self.widgets = [self.emission, self.height, self.scale, self.note]
 
     # --- data (each computed once per emission or height) ---------------------------------
@@ -177,6 +178,9 @@ class SpectrographView:
         slit = self.slit()
         k = self.nearest(time)
         self._say(time, k)
+        key = (k, str(self.emission.value), float(self.height.value), tuple(self.scale.value))
+        if self._layer[0] == key:  # frames between two spectra share one layer
+            return self._layer[1]
         paths = []
         if slit is not None:
             values = self.intensity().values[k] if k is not None else None
@@ -189,7 +193,7 @@ class SpectrographView:
                     }
                 )
         units = self.intensity().attrs.get("units", "R")
-        return hv.Polygons(
+        layer = hv.Polygons(
             paths, ["x", "y"], hv.Dimension("intensity", label=f"slit intensity ({units})")
         ).opts(
             color="intensity",
@@ -201,6 +205,8 @@ class SpectrographView:
             colorbar=False,
             tools=["hover"],
         )
+        self._layer = (key, layer)
+        return layer
 
     def keogram_plot(self, time: np.datetime64) -> Any:
         """The spectrograph keogram with a cursor at ``time``."""
