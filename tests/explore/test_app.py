@@ -29,10 +29,10 @@ def test_app_tabs_on_the_samples():
     ]
     # the riometer panel is built when its tab is first shown, not with the app
     rio_tab = tabs[4]
-    stack = rio_tab[1][2]
-    assert stack.object is None
+    stack = rio_tab[1][3]
+    assert len(stack) == 0
     tabs.active = 4
-    assert stack.object is not None and "gill" in rio_tab[0][1].value[0]
+    assert len(stack) == 1 and "gill" in rio_tab[0][1].value[0]
     rb_tab = tabs[5]
     assert "Radiation-belt explorer" in rb_tab[0][0].object
     tabs.active = 5  # the explorer computes when its tab is first shown

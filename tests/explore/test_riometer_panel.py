@@ -50,18 +50,19 @@ def test_panel_builds_on_demand_and_follows_the_imager(riometers):
     gill = _on_the_imager_night(riometers["norstar_rio-gill"], ds)
     rios = {"gill": gill, "mean": riometers["swan_hsr-mean"]}
     panel = riometer.RiometerPanel(rios, imager=imager, keogram=imager.keogram_element, defer=True)
-    assert not panel.computed and panel.plot_pane.object is None  # nothing built yet
+    assert not panel.computed and len(panel.plot_pane) == 0  # nothing built yet
     assert panel.sites.value == ["gill"]  # the riometer of the imager's night
     panel.refresh()
     assert panel.computed and len(panel.shown) == 1
     assert isinstance(panel.keogram_pane.object, hv.DynamicMap)  # the imager's keogram
     # the cursor follows the imager's frame, streamed (the figure is not rebuilt)
-    built = panel.plot_pane.object
+    built = panel.plot_pane[0].object
     imager.time.value = 17
-    assert panel._cursor.t == ds.time.values[17] and panel.plot_pane.object is built
+    assert panel._cursor.t == ds.time.values[17] and panel.plot_pane[0].object is built
     assert not panel.message.visible
-    rendered = hv.render(built)  # the cursor is drawn at that time in the stack
-    assert rendered is not None
+    spans = [r for r in hv.render(built).renderers if type(r).__name__ == "Span"]
+    ms = ds.time.values[17].astype("datetime64[ms]").astype(np.int64)
+    assert spans and spans[0].location == pytest.approx(ms)  # the cursor in the stack's row
     # a click on a trace moves the imager to the nearest frame
     panel._clicked(x=ds.time.values[40] + np.timedelta64(1, "s"))
     assert imager.time.value == 40
@@ -78,7 +79,7 @@ def test_panel_builds_on_demand_and_follows_the_imager(riometers):
     panel.sites.value = ["mean"]
     assert panel.message.visible and "outside these riometer data" in panel.message.object
     panel.sites.value = []
-    assert panel.plot_pane.object is None and "Choose" in panel.message.object
+    assert len(panel.plot_pane) == 0 and "Choose" in panel.message.object
 
 
 def test_absorption_is_computed_once_for_every_page(riometers, monkeypatch):

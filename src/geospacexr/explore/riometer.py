@@ -3,7 +3,7 @@
 No science here: absorption comes from :func:`geospacexr.rio.absorption` (quiet-day curves from
 the data's own quiet days), the signal in dB from :func:`geospacexr.rio.signal_db`; each is
 computed once per Dataset and kept for every page of the server. One trace per site (and per
-band of a hyperspectral riometer), each in its own row of a stack sharing the time axis, is
+band of a hyperspectral riometer), each in its own row of the stack (its own axes), is
 shown as bin means (at most :data:`MAX_POINTS` per trace: the moving-average downsampling of
 PyUCRio's plots). A time cursor stands in every row and follows the ASI explorer the panel is
 tied to (its frame's time); a click on a trace moves that explorer to the nearest frame.
@@ -24,8 +24,8 @@ __all__ = ["MAX_POINTS", "RiometerPanel", "explorable", "riometer_panel", "trace
 
 #: Most points drawn per trace (longer series are shown as means over equal time bins).
 MAX_POINTS = 2000
-#: Height of each row of the stack, screen pixels.
-_ROW_PX = 130
+#: Height of each row of the stack, and the least width of the stack, screen pixels.
+_ROW_PX, _MIN_WIDTH_PX = 200, 600
 #: Quantities the panel shows: widget label -> what is computed.
 QUANTITIES = {"absorption (dB)": "absorption", "signal (dB)": "signal", "raw": "raw"}
 #: The raw variable of each riometer layout (NORSTAR: volts; SWAN HSR: dB).
@@ -150,8 +150,14 @@ class RiometerPanel:
             options=list(QUANTITIES), value=next(iter(QUANTITIES))
         )
         self.message = pn.pane.Alert("", alert_type="info", visible=False)
-        self.plot_pane = pn.pane.HoloViews(sizing_mode="stretch_width")
-        self.keogram_pane = pn.pane.HoloViews(min_height=260, sizing_mode="stretch_width")
+        # not linked to the app's other plots: a riometer's days would set the time axis of the
+        # imager's minutes (and the keogram's rows are not the stack's)
+        #: The stack: one plot pane per trace (a HoloViews Layout of responsive plots collapsed)
+        self.plot_pane = pn.Column(sizing_mode="stretch_width")
+        self.title = pn.pane.Markdown("", margin=(0, 10))
+        self.keogram_pane = pn.pane.HoloViews(
+            min_height=260, sizing_mode="stretch_width", linked_axes=False
+        )
         self._cursor = hv.streams.Stream.define("Cursor", t=self._now())()
         self.computed = False
         self.shown: list[tuple[str, xr.DataArray]] = []
@@ -171,7 +177,13 @@ class RiometerPanel:
                 ),
                 width=330,
             ),
-            pn.Column(self.message, self.keogram_pane, self.plot_pane, sizing_mode="stretch_width"),
+            pn.Column(
+                self.message,
+                self.keogram_pane,
+                self.title,
+                self.plot_pane,
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
         )
         if not defer:
@@ -255,38 +267,41 @@ class RiometerPanel:
             tap.add_subscriber(self._clicked)
             self.keogram_pane.object = keogram * cursor
         if not self.shown:
-            self.plot_pane.object = None
+            self.plot_pane.objects = []
+            self.title.object = ""
             self.message.object = "Choose one or more riometers."
             self.message.visible = True
             return
+        import panel as pn
+
         rows = []
         for label, series in self.shown:
             units = series.attrs.get("units", "dB")
             dim = hv.Dimension(f"{quantity}_{len(rows)}", label=f"{label} ({units})")
             curve = hv.Curve((series["time"].values, series.values), "time", dim).opts(
                 responsive=True,
+                min_width=_MIN_WIDTH_PX,
                 height=_ROW_PX,
                 line_width=1,
                 tools=["tap", "hover"],
-                title=label if not rows else "",
-                xlabel="time (UT)",
+                title=label,
+                xlabel="time (UT)" if len(rows) == len(self.shown) - 1 else "",
             )
             tap = hv.streams.Tap(source=curve, x=None, y=None)
             tap.add_subscriber(self._clicked)
             cursor = hv.DynamicMap(self._cursor_layer, streams=[self._cursor])
-            rows.append(curve * cursor)
+            rows.append(
+                pn.pane.HoloViews(
+                    curve * cursor, sizing_mode="stretch_width", linked_axes=False, margin=0
+                )
+            )
         title = {
             "absorption": "cosmic noise absorption (quiet-day curve minus signal)",
             "signal": "riometer signal (dB)",
             "raw": "riometer raw signal (file units)",
         }[quantity]
-        # one time axis for the stack when the traces overlap in time (else each its own)
-        starts = [s["time"].values[0] for _, s in self.shown]
-        ends = [s["time"].values[-1] for _, s in self.shown]
-        layout = (
-            hv.Layout(rows).cols(1).opts(shared_axes=bool(max(starts) < min(ends)), title=title)
-        )
-        self.plot_pane.object = layout
+        self.title.object = f"### {title}"
+        self.plot_pane.objects = rows
         self.follow()
 
 

@@ -248,7 +248,10 @@ class SpectrographView:
             xlabel="time (UT)",
             ylabel=ylabel,
         )
-        return hv.QuadMesh(data, ["time", "y"], vdim).opts(line_alpha=0, **options)
+        # its rows are not the imager keogram's CCD rows: a dimension of their own (plots of
+        # one page share the axes of dimensions of the same name)
+        row = "lat" if "lat" in keo.coords else "spatial"
+        return hv.QuadMesh(data, ["time", row], vdim).opts(line_alpha=0, **options)
 
     def _say(self, time: np.datetime64, k: int | None) -> None:
         if k is not None and (self.skymap is None or self.imager_skymap is None):
