@@ -40,7 +40,11 @@ KIND_HELP: dict[str, tuple[str, str]] = {
     "ionosphere": ("an ionosphere (ReMIX) dataset", "open one with geospacexr.open_remix"),
     "spectrograph": (
         "a TREx spectrograph dataset",
-        "open one with geospacexr.open_asi (TREx spectrograph raw or L1 files)",
+        "open one with geospacexr.open_asi (trex_spect_raw or trex_spect_l1 files)",
+    ),
+    "omni": (
+        "an OMNI solar-wind and geomagnetic-index dataset",
+        "open one with geospacexr.open_omni",
     ),
 }
 
