@@ -13,23 +13,31 @@ from geospacexr.explore import app  # noqa: E402
 
 def test_app_tabs_on_the_samples():
     data = app.load_datasets()
-    singles = set(datasets.list_samples()) - {"rego-calibration"}
+    singles = set(datasets.list_samples()) - {"rego-calibration", "trex_spect-rabb"}
     assert singles <= set(data)
     assert any(t.startswith("rego-calibration: REGO_Rayleighs") for t in data)
+    assert {f"trex_spect-rabb: {k}" for k in ("raw", "l1", "skymap")} <= set(data)
     tabs = app.build_app(data)
     assert list(tabs._names) == [
         "GCM: tiegcm-storm",
         "ASI: themis-gill",
         "SuperDARN: superdarn-fitacf",
         "Mosaic",
+        "Riometers",
         "Radiation belts",
         "Datasets",
     ]
-    rb_tab = tabs[4]
+    # the riometer panel is built when its tab is first shown, not with the app
+    rio_tab = tabs[4]
+    stack = rio_tab[1][3]
+    assert len(stack) == 0
+    tabs.active = 4
+    assert len(stack) == 1 and "gill" in rio_tab[0][1].value[0]
+    rb_tab = tabs[5]
     assert "Radiation-belt explorer" in rb_tab[0][0].object
-    tabs.active = 4  # the explorer computes when its tab is first shown
+    tabs.active = 5  # the explorer computes when its tab is first shown
     assert any("L*" in str(md.object) for md in rb_tab.select(pn.pane.Markdown))
-    summaries = tabs[5].objects
+    summaries = tabs[6].objects
     assert len(summaries) == len(data)
     # imagers pair with their own instrument's skymap, never another network's at the site
     for title, ds in data.items():

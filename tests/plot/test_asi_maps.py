@@ -88,3 +88,42 @@ def test_overlay_errors(mosaic):
         mosaic.asi.plot.map(mag_lines=-5)
     with pytest.raises(ValueError, match="at least one skymap"):
         plot.plot_fov([])
+
+
+def test_mosaic_with_spectrograph_slits(mosaic):
+    """PyAuroraX's mosaic overlay: each slit bin a polygon coloured by its intensity."""
+    import warnings
+
+    from matplotlib.collections import PolyCollection
+
+    from geospacexr.asi.spectrograph import emission_intensity, slit_polygons
+    from geospacexr.errors import DataWarning
+
+    spect = datasets.open_sample("trex_spect-rabb")
+    # the sample spectrograph is of another night: its spectra moved to the mosaic's frame
+    step = np.timedelta64(15, "s")
+    times = mosaic.time.values[0] - 3 * step + step * np.arange(spect["l1"].sizes["time"])
+    l1 = spect["l1"].assign_coords(time=times)
+    ax = mosaic.asi.plot.map(spectrographs=[(l1, spect["skymap"])], emission="red")
+    slits = [c for c in ax.collections if type(c) is PolyCollection]
+    assert len(slits) == 1
+    red = emission_intensity(l1, "red")
+    np.testing.assert_allclose(slits[0].get_array(), red.values[3])  # the frame's spectrum
+    assert slits[0].get_clim() == (0.0, 5000.0)
+    assert slits[0].get_cmap().name == "gnuplot2"
+    poly = slit_polygons(spect["skymap"], mosaic.attrs["altitude_km"])
+    first = slits[0].get_paths()[0].vertices
+    np.testing.assert_allclose(first[:4], np.c_[poly.lon.values[0], poly.lat.values[0]][:4])
+    assert "O I 630.0 nm intensity (R)" in [a.get_ylabel() for a in ax.figure.axes]
+    # intensities given directly, another scale
+    ax = mosaic.asi.plot.map(
+        spectrographs=[(red, spect["skymap"])], spectrograph_scale=(0.0, 2000.0)
+    )
+    slit = next(c for c in ax.collections if type(c) is PolyCollection)
+    assert slit.get_clim() == (0.0, 2000.0)
+    # a spectrograph with no spectrum near the frame is left out, with a warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax = mosaic.asi.plot.map(spectrographs=[(spect["l1"], spect["skymap"])])
+    assert any(issubclass(w.category, DataWarning) for w in caught)
+    assert not [c for c in ax.collections if type(c) is PolyCollection]

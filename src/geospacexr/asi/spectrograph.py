@@ -25,8 +25,10 @@ from ..errors import InvalidArgumentError
 __all__ = [
     "EMISSION_BANDS",
     "SLIT_WIDTH_DEG",
+    "ccd_position",
     "emission_intensity",
     "list_emissions",
+    "slit_on_ccd",
     "slit_polygons",
     "spectrograph_keogram",
 ]
@@ -270,3 +272,179 @@ def slit_polygons(
         coords={"spatial": edges.spatial.values},
         attrs={"height_km": height, "width_deg": width, "site": skymap.attrs.get("site", "")},
     )
+
+
+def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Unit vectors (..., 3) of latitudes and longitudes in degrees."""
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+
+
+def _local_offsets(
+    clat: np.ndarray, clon: np.ndarray, py: np.ndarray, px: np.ndarray, lat: Any, lon: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-pixel offsets (dx, dy) from pixel (px, py) to (lat, lon): one Newton step.
+
+    The pixel-centre field's derivatives along columns and rows (central differences, one-sided
+    at the field of view's edge) make a 2x2 Jacobian in local north/east degrees; the offsets
+    solve it. An offset of more than a pixel (a point beyond the field of view's last pixel)
+    is NaN; without a Jacobian (a lone pixel) the offset is 0.
+    """
+    ny, nx = clat.shape
+
+    def derivative(axis_len: int, index: np.ndarray, step: tuple[int, int]) -> np.ndarray:
+        lo = np.clip(index - 1, 0, axis_len - 1)
+        hi = np.clip(index + 1, 0, axis_len - 1)
+        if step == (0, 1):
+            a = (py, lo)
+            b = (py, hi)
+        else:
+            a = (lo, px)
+            b = (hi, px)
+        dlat = (clat[b] - clat[a]) / np.maximum(hi - lo, 1)
+        dlon = ((clon[b] - clon[a] + 180.0) % 360.0 - 180.0) / np.maximum(hi - lo, 1)
+        return np.stack([dlat, dlon * np.cos(np.radians(clat[py, px]))], axis=-1)
+
+    jx = derivative(nx, px, (0, 1))  # (n, 2): d(north, east)/dx
+    jy = derivative(ny, py, (1, 0))
+    target = np.stack(
+        [
+            np.asarray(lat) - clat[py, px],
+            ((np.asarray(lon) - clon[py, px] + 180.0) % 360.0 - 180.0)
+            * np.cos(np.radians(clat[py, px])),
+        ],
+        axis=-1,
+    )
+    det = jx[:, 0] * jy[:, 1] - jx[:, 1] * jy[:, 0]
+    ok = np.isfinite(det) & (np.abs(det) > 0)
+    safe = np.where(ok, det, 1.0)
+    dx = (target[:, 0] * jy[:, 1] - target[:, 1] * jy[:, 0]) / safe
+    dy = (jx[:, 0] * target[:, 1] - jx[:, 1] * target[:, 0]) / safe
+    dx = np.where(ok, dx, 0.0)
+    dy = np.where(ok, dy, 0.0)
+    beyond = (np.abs(dx) > 1.0) | (np.abs(dy) > 1.0)
+    return np.where(beyond, np.nan, dx), np.where(beyond, np.nan, dy)
+
+
+def ccd_position(
+    skymap: xr.Dataset,
+    lat: Any,
+    lon: Any,
+    altitude_km: float | None = None,
+    min_elevation: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where points at a mapping altitude fall on an imager's CCD, to a fraction of a pixel.
+
+    Each point goes to the pixel whose centre (at ``altitude_km``,
+    :func:`geospacexr.asi.skymaps.pixel_centres`) is nearest on the sphere, then is moved within
+    that pixel by the local gradient of the pixel-centre field (one Newton step). Points farther
+    than one pixel diagonal from every pixel above ``min_elevation`` (the rule of
+    :func:`geospacexr.asi.custom.path_pixels`), or more than a pixel beyond the nearest one, are
+    outside the field of view: NaN.
+
+    Args:
+        skymap: The imager's skymap (:func:`geospacexr.open_skymap`).
+        lat: Geographic latitudes, degrees (any shape).
+        lon: Geographic longitudes, degrees east (same shape).
+        altitude_km: Mapping altitude, km (default from config ``asi.altitude_km``); within the
+            skymap's altitudes.
+        min_elevation: Elevation cutoff, degrees (default from config ``asi.min_elevation``).
+
+    Returns:
+        ``(x, y)``: float arrays of ``lat``'s shape, column and row as in ``image[y, x]``
+        (pixel ``k`` spans ``k - 0.5`` to ``k + 0.5``); NaN outside the field of view.
+
+    Raises:
+        InvalidArgumentError: If ``lat`` and ``lon`` differ in shape, or no pixel is above
+            ``min_elevation``.
+        OutOfRangeError: If the altitude is outside the skymap's altitudes.
+    """
+    from scipy.spatial import cKDTree
+
+    from ..geodesy import great_circle_deg
+    from .skymaps import pixel_centres, skymap_at
+
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    if lat.shape != lon.shape:
+        raise InvalidArgumentError(
+            f"lat {lat.shape} and lon {lon.shape} must have the same shape", argument="lon"
+        )
+    centres = pixel_centres(skymap, altitude_km)
+    altitude = float(centres["altitude"])
+    clat = centres["lat"].values.astype(np.float64)
+    clon = centres["lon"].values.astype(np.float64)
+    cutoff = float(config.resolve(min_elevation, "asi.min_elevation"))
+    elevation = skymap["elevation"].values.astype(np.float64)
+    valid = np.isfinite(clat) & np.isfinite(clon) & np.isfinite(elevation) & (elevation >= cutoff)
+    if not valid.any():
+        raise InvalidArgumentError(
+            f"no pixel of this skymap is above {cutoff:g} degrees elevation",
+            argument="min_elevation",
+        )
+    corners = skymap_at(skymap, altitude)
+    qlat, qlon = corners["lat_corner"].values, corners["lon_corner"].values
+    diagonal = np.fmax(
+        great_circle_deg(qlat[:-1, :-1], qlon[:-1, :-1], qlat[1:, 1:], qlon[1:, 1:]),
+        great_circle_deg(qlat[1:, :-1], qlon[1:, :-1], qlat[:-1, 1:], qlon[:-1, 1:]),
+    )
+    vy, vx = np.nonzero(valid)
+    flat_lat, flat_lon = lat.ravel(), lon.ravel()
+    x = np.full(flat_lat.shape, np.nan)
+    y = np.full(flat_lat.shape, np.nan)
+    finite = np.isfinite(flat_lat) & np.isfinite(flat_lon)
+    if finite.any():
+        tree = cKDTree(_unit(clat[valid], clon[valid]))
+        _, idx = tree.query(_unit(flat_lat[finite], flat_lon[finite]))
+        py, px = vy[idx], vx[idx]
+        distance = great_circle_deg(flat_lat[finite], flat_lon[finite], clat[py, px], clon[py, px])
+        size = diagonal[py, px]
+        inside = ~(np.isfinite(size) & (distance > size))
+        dx, dy = _local_offsets(clat, clon, py, px, flat_lat[finite], flat_lon[finite])
+        x[finite] = np.where(inside, px + dx, np.nan)
+        y[finite] = np.where(inside, py + dy, np.nan)
+    return x.reshape(lat.shape), y.reshape(lat.shape)
+
+
+def slit_on_ccd(
+    skymap: xr.Dataset,
+    imager_skymap: xr.Dataset,
+    height_km: float | None = None,
+    width_deg: float | None = None,
+    min_elevation: float | None = None,
+) -> xr.Dataset:
+    """The slit's bins as polygons on an imager's CCD: the slit drawn over its images.
+
+    The map polygons of :func:`slit_polygons` (at ``height_km``) are put on the CCD with
+    :func:`ccd_position`; a bin with a vertex outside the imager's field of view is left out
+    (all its vertices NaN).
+
+    Args:
+        skymap: The spectrograph skymap (:func:`geospacexr.io.spectrograph.open_spect_skymap`).
+        imager_skymap: The imager's skymap (:func:`geospacexr.open_skymap`).
+        height_km: Mapping height (default ``asi.altitude_km``), within the imager skymap's
+            altitudes.
+        width_deg: East-west width of a bin (default :data:`SLIT_WIDTH_DEG`, PyAuroraX's).
+        min_elevation: The imager's elevation cutoff (default ``asi.min_elevation``).
+
+    Returns:
+        ``x`` and ``y`` ``(spatial, vertex)`` (column and row, as in ``image[y, x]``), with
+        ``lat``/``lon`` of the map polygons and ``inside`` ``(spatial)``: the bins drawn.
+
+    Raises:
+        InvalidArgumentError: As :func:`slit_polygons` and :func:`ccd_position`.
+        OutOfRangeError: If the height is outside the imager skymap's altitudes.
+    """
+    poly = slit_polygons(skymap, height_km, width_deg)
+    x, y = ccd_position(
+        imager_skymap, poly.lat.values, poly.lon.values, poly.attrs["height_km"], min_elevation
+    )
+    inside = np.isfinite(x).all(axis=-1) & np.isfinite(y).all(axis=-1)
+    x[~inside] = np.nan
+    y[~inside] = np.nan
+    dims = ("spatial", "vertex")
+    return poly.assign(
+        x=(dims, x, {"long_name": "CCD column"}),
+        y=(dims, y, {"long_name": "CCD row"}),
+        inside=("spatial", inside, {"long_name": "bin inside the imager's field of view"}),
+    ).assign_attrs(imager_site=imager_skymap.attrs.get("site", ""))

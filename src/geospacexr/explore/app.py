@@ -52,7 +52,14 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
         title = " ".join(
             str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k)
         )
-        out[title or f"{reader} {key}".strip()] = ds
+        base = title or f"{reader} {key}".strip()
+        name = base
+        if name in out:  # one instrument's several products (a spectrograph's L1, raw, skymap)
+            name = f"{base} {ds.attrs.get('level') or ds.attrs.get('geospacexr_kind') or reader}"
+        number = 2
+        while name in out:
+            name, number = f"{base} ({number})", number + 1
+        out[name] = ds
     return out
 
 
@@ -104,6 +111,20 @@ def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> x
     return None
 
 
+def _spectrograph_of(ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> dict[str, xr.Dataset]:
+    """The calibrated spectrograph data (and its skymap) at an imager's site, when open."""
+    found: dict[str, xr.Dataset] = {}
+    site = ds.attrs.get("site")
+    for other in datasets.values():
+        if other.attrs.get("site") != site or other.attrs.get("instrument") != "trex_spectrograph":
+            continue
+        if other.attrs.get("geospacexr_kind") == "spectrograph" and "spectra" in other:
+            found.setdefault("l1", other)
+        elif other.attrs.get("geospacexr_kind") == "skymap" and "lat_edge" in other:
+            found.setdefault("skymap", other)
+    return found if "l1" in found else {}
+
+
 def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = None) -> Any:
     """Build the app's layout: one tab per explorer, and a tab of dataset summaries.
 
@@ -114,7 +135,11 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             every GCM run and imager).
 
     A "Radiation belts" tab (:class:`geospacexr.explore.rb.RbExplorer`) is always there; it
-    computes when first shown.
+    computes when first shown. An imager whose site has calibrated TREx spectrograph data open
+    (and its skymap) shows the slit and the spectrograph keogram. Riometer Datasets get a
+    "Riometers" tab (:class:`geospacexr.explore.riometer.RiometerPanel`: a stack plot of
+    absorption or signal per site and band, with the first imager's keogram above it and a time
+    cursor following that imager's frame), also built when first shown.
 
     Returns:
         A Panel ``Tabs`` component (displays inline in Jupyter as well).
@@ -132,13 +157,16 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             if d.attrs.get("geospacexr_kind") in ("gcm", "asi", "superdarn")
         ]  # fmt: skip
     tabs = []
+    imagers = []
     for title in explorers:
         ds = datasets[title]
         partner = _companion(title, ds, datasets)
         if ds.attrs.get("geospacexr_kind") == "gcm":
             tabs.append((f"GCM: {title}", GcmExplorer(ds, control=partner).panel))
         elif ds.attrs.get("geospacexr_kind") == "asi":
-            tabs.append((f"ASI: {title}", AsiExplorer(ds, skymap=partner).panel))
+            spect = _spectrograph_of(ds, datasets)
+            imagers.append(AsiExplorer(ds, skymap=partner, spectrograph=spect or None))
+            tabs.append((f"ASI: {title}", imagers[-1].panel))
         elif _superdarn.explorable(ds):
             tabs.append((f"SuperDARN: {title}", _superdarn.SuperdarnExplorer(ds).panel))
     with_skymaps = [
@@ -161,6 +189,21 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
                 MosaicExplorer([d for d, _ in with_skymaps], [s for _, s in with_skymaps]).panel,
             )
         )
+    from . import riometer as _riometer
+
+    riometers = {t: d for t, d in datasets.items() if _riometer.explorable(d)}
+    rio_panel = None
+    if riometers:
+        imager = imagers[0] if imagers else None
+        # built when its tab is first shown: the app's start-up computes nothing for it
+        rio_panel = _riometer.RiometerPanel(
+            riometers,
+            imager=imager,
+            keogram=(lambda: imager.keogram_element()) if imager is not None else None,
+            defer=True,
+        )
+        tabs.append(("Riometers", rio_panel.panel))
+    rio_index = len(tabs) - 1
     from .rb import RbExplorer
 
     # computed when its tab is first shown (its kernels compile once per machine)
@@ -176,6 +219,8 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
     def _shown(event: Any) -> None:
         if event.new == rb_index and not rb_explorer.computed:
             rb_explorer.refresh()
+        if rio_panel is not None and event.new == rio_index and not rio_panel.computed:
+            rio_panel.refresh()
 
     layout.param.watch(_shown, "active")
     return layout

@@ -2,11 +2,14 @@
 
 No science here: the keogram comes from :func:`geospacexr.asi.keogram` (computed once), the box
 time series from :func:`geospacexr.asi.box_metric`. Clicking the keogram jumps to that time; a box
-drawn on the image gives its mean against time.
+drawn on the image gives its mean against time. Given a TREx spectrograph, its slit is drawn on
+the image (bins coloured by an emission's intensity) and its keogram shown with a cursor at the
+frame's time (:mod:`geospacexr.explore.spectrograph`).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -16,6 +19,7 @@ from .. import asi as _asi
 from .._checks import require
 from ..asi.instruments import label_of
 from ..errors import GeospacexrError
+from .spectrograph import Spectrograph, SpectrographView, as_spectrograph
 from .streaming import StreamedPlot
 
 __all__ = ["AsiExplorer", "explore"]
@@ -59,9 +63,20 @@ class AsiExplorer:
     Args:
         ds: An ``asi`` Dataset.
         skymap: Optional skymap: elevation contours on the image.
+        spectrograph: Optional TREx spectrograph: calibrated (L1) spectra, their file(s), or
+            ``{"l1": ..., "skymap": ...}`` (see
+            :func:`geospacexr.explore.spectrograph.as_spectrograph`): its slit on the image
+            (with ``skymap`` and the spectrograph's skymap) and its keogram.
+        spectrograph_skymap: The spectrograph's skymap (or its file).
     """
 
-    def __init__(self, ds: xr.Dataset, skymap: xr.Dataset | None = None) -> None:
+    def __init__(
+        self,
+        ds: xr.Dataset,
+        skymap: xr.Dataset | None = None,
+        spectrograph: Spectrograph | None = None,
+        spectrograph_skymap: xr.Dataset | str | os.PathLike[str] | None = None,
+    ) -> None:
         import holoviews as hv
         import panel as pn
 
@@ -112,7 +127,14 @@ class AsiExplorer:
         self._box_layer: tuple[Any, Any] = ("none yet", None)  # (box, its drawn rectangle)
         self._keogram_mesh: dict[tuple[Any, ...], Any] = {}  # the keogram, per channel/contrast
         self._limits = self._compute_limits()
-        for w in (self.time, self.contrast, *([self.channel] if self.channel else [])):
+        self.spectrograph: SpectrographView | None = None
+        if spectrograph is not None:
+            spectra, spect_sky = as_spectrograph(spectrograph, spectrograph_skymap)
+            self.spectrograph = SpectrographView(spectra, spect_sky, skymap, self.jump_to)
+        spect_widgets = self.spectrograph.widgets[:3] if self.spectrograph else []
+        for w in (
+            self.time, self.contrast, *([self.channel] if self.channel else []), *spect_widgets
+        ):  # fmt: skip
             w.param.watch(self._changed, "value")
         controls = [
             pn.pane.Markdown(
@@ -125,6 +147,8 @@ class AsiExplorer:
         ]
         if self.channel:
             controls.append(self.channel)
+        if self.spectrograph is not None:
+            controls.extend(self.spectrograph.widgets)
         self.panel = pn.Row(
             pn.Column(
                 *controls,
@@ -137,6 +161,7 @@ class AsiExplorer:
             pn.Column(
                 self.message,
                 pn.Row(self.image_pane, self.keogram_pane, sizing_mode="stretch_width"),
+                *([self.spectrograph.keogram_pane] if self.spectrograph else []),
                 self.box_pane,
                 sizing_mode="stretch_width",
             ),
@@ -248,6 +273,8 @@ class AsiExplorer:
                 ),
             )
         img = img * self._box_layer[1]
+        if self.spectrograph is not None:
+            img = img * self.spectrograph.slit_layer(self.times[int(self.time.value)])
         if self.skymap is None:
             return img, None
         if (w, h) not in self._sky:  # drawn once, not sent again with each frame
@@ -310,6 +337,11 @@ class AsiExplorer:
         cursor = hv.VLine(self.times[int(self.time.value)]).opts(color="red", line_width=1.5)
         return self._keogram_mesh[key] * cursor
 
+    def keogram_element(self) -> Any:
+        """The keogram as drawn now (the channel and contrast shown), without its cursor."""
+        channel = self.channel.value if self.channel else "g"
+        return self._keogram_raster(channel)
+
     def _keogram_raster(self, channel: str) -> Any:
         import holoviews as hv
 
@@ -343,12 +375,15 @@ class AsiExplorer:
         """Redraw the image and the keogram cursor; errors become a message."""
         try:
             image, layers = self._image_plot()
+            spect_key = tuple(self.spectrograph.scale.value) if self.spectrograph else None
             self.image_view.show(
                 image,
-                key=(self.ds.sizes["y"], self.ds.sizes["x"]),
+                key=(self.ds.sizes["y"], self.ds.sizes["x"], spect_key),
                 static=layers,
             )
             self.keogram_view.show(self._keogram_plot())
+            if self.spectrograph is not None:
+                self.spectrograph.show(self.times[int(self.time.value)])
             self.message.visible = False
         except (GeospacexrError, ValueError) as exc:
             self.message.object = f"**Cannot draw:** {exc}"
@@ -362,6 +397,11 @@ class AsiExplorer:
             if not isinstance(x, (int, float))
             else np.datetime64(int(x * 1e6), "ns")
         )
+        self.jump_to(t)
+
+    def jump_to(self, time: Any) -> None:
+        """Show the frame nearest ``time`` (a click on either keogram)."""
+        t = np.datetime64(time, "ns")
         self.time.value = int(np.argmin(np.abs(self.times - t)))
 
     def _box_drawn(self, bounds: Any = None) -> None:
@@ -419,14 +459,23 @@ class AsiExplorer:
         return series
 
 
-def explore(ds: xr.Dataset, skymap: xr.Dataset | None = None) -> Any:
+def explore(
+    ds: xr.Dataset,
+    skymap: xr.Dataset | None = None,
+    spectrograph: Spectrograph | None = None,
+    spectrograph_skymap: xr.Dataset | str | os.PathLike[str] | None = None,
+) -> Any:
     """A live explorer of one imager's frames (a Panel component).
 
     Args:
         ds: An ``asi`` Dataset.
         skymap: Optional skymap for elevation contours.
+        spectrograph: Optional TREx spectrograph (L1 spectra, their files, or
+            ``{"l1": ..., "skymap": ...}``): its slit on the image, coloured by an emission's
+            intensity at the frame's time, and its keogram with a cursor at that time.
+        spectrograph_skymap: The spectrograph's skymap (or its file), for the slit.
 
     Returns:
         The Panel layout.
     """
-    return AsiExplorer(ds, skymap).panel
+    return AsiExplorer(ds, skymap, spectrograph, spectrograph_skymap).panel

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -241,13 +242,19 @@ def plot_map(
     mag_lines: float | None = None,
     geo_labels: bool = True,
     min_elevation: float | None = None,
+    spectrographs: Sequence[tuple[xr.Dataset | xr.DataArray, xr.Dataset]] | None = None,
+    emission: str = "green",
+    spectrograph_scale: tuple[float, float] | None = None,
 ) -> Any:
     """Map of a mosaic or grid file (an ``asi_grid`` Dataset) on a cartopy projection.
 
     Coastlines come from the Natural Earth files shipped in the package (nothing is downloaded).
     Optional overlays: the sites' fields of view coloured by network (:func:`plot_fov`),
-    AACGM-v2 magnetic latitude/longitude lines (PyAuroraX's ``add_mag_contours``) and a
-    satellite footprint track with the frame's time marked.
+    AACGM-v2 magnetic latitude/longitude lines (PyAuroraX's ``add_mag_contours``), a
+    satellite footprint track with the frame's time marked, and TREx spectrograph slits laid
+    over the mosaic, each bin a polygon at the mosaic's altitude coloured by an emission's
+    intensity in the spectrum nearest the frame (PyAuroraX's mosaic overlay:
+    :func:`geospacexr.plot.spectrograph.plot_slit`, 0–5000 R ``gnuplot2`` by default).
 
     Args:
         ds: An ``asi_grid`` Dataset (:func:`geospacexr.asi.mosaic` or
@@ -267,6 +274,14 @@ def plot_map(
             three times that), dated to the frame; ``None`` draws none.
         geo_labels: Label the geographic grid lines.
         min_elevation: Elevation cutoff of the fields of view (default from config).
+        spectrographs: ``(spectra, skymap)`` pairs of TREx spectrographs to lay over the map:
+            calibrated (L1) spectra (or an emission's intensities ``(time, spatial)`` in R) and
+            the spectrograph's skymap. A spectrograph with no spectrum within one of its
+            cadences of the frame is left out with a :class:`~geospacexr.errors.DataWarning`.
+        emission: The emission colouring the slits (``green``, ``red``, ``blue``, ``hbeta``;
+            :func:`geospacexr.asi.spectrograph.emission_intensity`).
+        spectrograph_scale: ``(low, high)`` R of the slits' colour scale (default PyAuroraX's
+            0–5000 R).
 
     Returns:
         The matplotlib Axes.
@@ -318,11 +333,69 @@ def plot_map(
         _mag_lines(ax, float(mag_lines), frame["time"].values, altitude, extent)
     if footprint is not None:
         _footprint(ax, footprint, frame["time"].values)
+    if spectrographs:
+        _spectrograph_slits(
+            ax, spectrographs, emission, spectrograph_scale, frame["time"].values, altitude
+        )
     if fields_of_view or footprint is not None:
         ax.legend(loc="lower left", fontsize=7)
     stamp = np.datetime_as_string(frame["time"].values, unit="s").replace("T", " ")
     ax.set_title(f"{ds.attrs.get('altitude_km', '')} km, {stamp} UT")
     return ax
+
+
+def _spectrograph_slits(
+    ax: Any,
+    spectrographs: Sequence[tuple[xr.Dataset | xr.DataArray, xr.Dataset]],
+    emission: str,
+    scale: tuple[float, float] | None,
+    when: np.datetime64,
+    altitude: Any,
+) -> None:
+    """Each spectrograph's slit at the mosaic's altitude, coloured at the frame's time."""
+    import warnings
+
+    from ..asi.spectrograph import emission_intensity
+    from ..errors import DataWarning
+    from .spectrograph import SLIT_SCALE_R, plot_slit
+
+    try:
+        pairs = [(spectra, sky) for spectra, sky in spectrographs]
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(
+            "must be a list of (spectra, spectrograph skymap) pairs", argument="spectrographs"
+        ) from None
+    drawn = False
+    for spectra, sky in pairs:
+        values = (
+            spectra
+            if isinstance(spectra, xr.DataArray) and "wavelength" not in spectra.dims
+            else emission_intensity(spectra, emission)
+        )
+        times = values["time"].values
+        gaps = np.abs((times - when).astype("timedelta64[ns]").astype(np.float64))
+        k = int(np.argmin(gaps))
+        steps = np.diff(times).astype("timedelta64[ns]").astype(np.float64)
+        cadence = float(np.median(steps)) if steps.size else 0.0
+        if gaps[k] > cadence:
+            stamp = np.datetime_as_string(when, unit="s")
+            warnings.warn(
+                f"the {sky.attrs.get('site', '')} spectrograph has no spectrum near {stamp} "
+                f"(its spectra: {np.datetime_as_string(times[0], unit='s')} to "
+                f"{np.datetime_as_string(times[-1], unit='s')}): its slit is not drawn",
+                DataWarning,
+                stacklevel=3,
+            )
+            continue
+        plot_slit(
+            values.isel(time=k),
+            sky,
+            ax=ax,
+            height_km=altitude,
+            scale=SLIT_SCALE_R if scale is None else scale,
+            colorbar=not drawn,
+        )
+        drawn = True
 
 
 #: Colours of the networks' fields of view (by the skymaps' ``instrument`` attribute, names and

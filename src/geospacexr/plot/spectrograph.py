@@ -84,7 +84,9 @@ def plot_slit(
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
     if colorbar:
-        ax.figure.colorbar(coll, ax=ax, label=intensity.attrs.get("units", "R"))
+        units = intensity.attrs.get("units", "R")
+        name = intensity.attrs.get("long_name", "intensity")
+        ax.figure.colorbar(coll, ax=ax, shrink=0.7, label=f"{name} ({units})")
     return ax
 
 
