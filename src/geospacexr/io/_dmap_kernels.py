@@ -357,18 +357,6 @@ def same_names(buf, start, length, rep_start, rep_length, group):
 
 
 @njit(cache=True)
-def copy_bytes(buf, starts, nbytes, out):
-    """Concatenate ``buf[starts[i]:starts[i] + nbytes[i]]`` into ``out`` (uint8)."""
-    k = 0
-    for i in range(starts.size):
-        s = starts[i]
-        m = nbytes[i]
-        out[k : k + m] = buf[s : s + m]
-        k += m
-    return out
-
-
-@njit(cache=True)
 def put_segments(out, offsets, lengths, src):
     """Write ``src`` (uint8), cut into consecutive pieces of ``lengths``, at ``offsets``."""
     k = 0
@@ -386,3 +374,96 @@ def put_constant(out, offsets, piece):
     for i in range(offsets.size):
         o = offsets[i]
         out[o : o + m] = piece
+
+
+@njit(cache=True)
+def _typed(buf, proto, shift):
+    """``buf[shift:]`` seen as ``proto``'s type (whole values only)."""
+    size = proto.itemsize
+    n = (buf.size - shift) // size
+    return buf[shift : shift + n * size].view(proto.dtype)
+
+
+@njit(cache=True)
+def gather(buf, starts, counts, proto, out):
+    """Decode ``counts[i]`` values of ``proto``'s type at ``starts[i]``, one run after another.
+
+    The values land in ``out`` (converted to its type) in entry order: one pass over the
+    buffer, no intermediate byte copy. ``proto`` is a one-element array of the stored type
+    (DMAP is little-endian, as every machine numba targets here). The buffer is seen as that
+    type once per byte alignment (no view made per run).
+    """
+    size = proto.itemsize
+    first = np.empty(starts.size, np.int64)
+    k = 0
+    for i in range(starts.size):
+        first[i] = k
+        k += counts[i]
+    for shift in range(size):
+        vals = _typed(buf, proto, shift)
+        for i in range(starts.size):
+            s = starts[i]
+            if s % size != shift:
+                continue
+            q = (s - shift) // size
+            k = first[i]
+            for j in range(counts[i]):
+                out[k + j] = vals[q + j]
+    return out
+
+
+@njit(cache=True)
+def scatter_runs(buf, starts, counts, proto, dest, out):
+    """Decode entry ``i``'s ``counts[i]`` values into ``out[dest[i]:dest[i] + counts[i]]``."""
+    size = proto.itemsize
+    for shift in range(size):
+        vals = _typed(buf, proto, shift)
+        for i in range(starts.size):
+            s = starts[i]
+            if s % size != shift:
+                continue
+            q = (s - shift) // size
+            d = dest[i]
+            for j in range(counts[i]):
+                out[d + j] = vals[q + j]
+
+
+@njit(cache=True)
+def scatter_gates(buf, starts, counts, proto, base, gates, gate_first, out):
+    """Decode entry ``i``'s values into ``out[base[i] + gates[gate_first[i] + j]]``.
+
+    ``gates`` holds every record's ``slist`` values, one record after another; ``base[i]`` is
+    the flat index of the entry's record row (``record * ngates``).
+    """
+    size = proto.itemsize
+    for shift in range(size):
+        vals = _typed(buf, proto, shift)
+        for i in range(starts.size):
+            s = starts[i]
+            if s % size != shift:
+                continue
+            q = (s - shift) // size
+            b = base[i]
+            g = gate_first[i]
+            for j in range(counts[i]):
+                out[b + gates[g + j]] = vals[q + j]
+
+
+@njit(cache=True)
+def group_order(ids, ngroups):
+    """A stable counting sort of ``ids`` (0 <= id < ngroups): ``(order, bounds)``.
+
+    ``order[bounds[g]:bounds[g + 1]]`` are the positions holding ``g``, in increasing order.
+    """
+    bounds = np.zeros(ngroups + 1, np.int64)
+    for i in range(ids.size):
+        bounds[ids[i] + 1] += 1
+    for g in range(ngroups):
+        bounds[g + 1] += bounds[g]
+    fill = bounds[:-1].copy()
+    order = np.empty(ids.size, np.int64)
+    for i in range(ids.size):
+        g = ids[i]
+        order[fill[g]] = i
+        fill[g] += 1
+    return order, bounds
