@@ -1,4 +1,4 @@
-"""Numba kernels of the DMAP reader (:mod:`geospacexr.io.dmap`): the record walk and byte copies.
+"""Numba kernels of the DMAP reader (:mod:`geospacexr.io.dmap`): the record walk and value gathers.
 
 :func:`walk` visits every record header and field descriptor of a buffer once, checking every
 size, count, dimension and string end against the record and the buffer exactly as the Python
@@ -429,24 +429,53 @@ def scatter_runs(buf, starts, counts, proto, dest, out):
 
 
 @njit(cache=True)
-def scatter_gates(buf, starts, counts, proto, base, gates, gate_first, out):
-    """Decode entry ``i``'s values into ``out[base[i] + gates[gate_first[i] + j]]``.
+def gate_block(buf, proto, starts, entry_of, sl_len, sl_first, gates, out):
+    """Fill ``out[f, r, :]`` (NaN) and decode field ``f`` of record ``r`` into it by gate.
 
-    ``gates`` holds every record's ``slist`` values, one record after another; ``base[i]`` is
-    the flat index of the entry's record row (``record * ngates``).
+    ``starts[f, r]`` is where the field's values lie in ``buf`` (-1: the record lacks it);
+    ``entry_of[r]`` the record's ``slist`` entry (-1: none, the row stays NaN), whose
+    ``sl_len`` gates are ``gates[sl_first[e]:sl_first[e] + sl_len[e]]``. Records outer,
+    fields inner: each record's bytes are read while in cache.
     """
     size = proto.itemsize
-    for shift in range(size):
-        vals = _typed(buf, proto, shift)
-        for i in range(starts.size):
-            s = starts[i]
-            if s % size != shift:
+    v0 = _typed(buf, proto, 0)
+    v1 = _typed(buf, proto, 1 % size)
+    v2 = _typed(buf, proto, 2 % size)
+    v3 = _typed(buf, proto, 3 % size)
+    v4 = _typed(buf, proto, 4 % size)
+    v5 = _typed(buf, proto, 5 % size)
+    v6 = _typed(buf, proto, 6 % size)
+    v7 = _typed(buf, proto, 7 % size)
+    nf, nrec = out.shape[0], out.shape[1]
+    for r in range(nrec):
+        e = entry_of[r]
+        for f in range(nf):
+            row = out[f, r]
+            row[:] = np.nan
+            s = starts[f, r]
+            if s < 0 or e < 0:
                 continue
+            shift = s % size
+            if shift == 0:
+                vals = v0
+            elif shift == 1:
+                vals = v1
+            elif shift == 2:
+                vals = v2
+            elif shift == 3:
+                vals = v3
+            elif shift == 4:
+                vals = v4
+            elif shift == 5:
+                vals = v5
+            elif shift == 6:
+                vals = v6
+            else:
+                vals = v7
             q = (s - shift) // size
-            b = base[i]
-            g = gate_first[i]
-            for j in range(counts[i]):
-                out[b + gates[g + j]] = vals[q + j]
+            g = sl_first[e]
+            for j in range(sl_len[e]):
+                row[gates[g + j]] = vals[q + j]
 
 
 @njit(cache=True)

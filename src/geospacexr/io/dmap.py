@@ -459,7 +459,7 @@ def kernels() -> Any:
     ``import geospacexr`` loads no numba; the reader and the writer fetch the kernels here.
 
     Returns:
-        The kernel module (``walk``, ``gather``, ``scatter_gates``, ``put_segments``, ``put_constant``...).
+        The kernel module (``walk``, ``gather``, ``gate_block``, ``put_segments``...).
     """
     module = sys.modules.get(f"{__package__}._dmap_kernels")
     if module is None:
@@ -1035,6 +1035,43 @@ class _Builder:
             self.vars[name] = xr.Variable((dim,), out, self.attrs(name, col))
         self.coords[f"{dim}_record"] = ((dim,), record)
 
+    def _gate_blocks(
+        self, plans: list, entry_of: np.ndarray, sl_len: np.ndarray, sl_first: np.ndarray,
+        sl_vals: np.ndarray, ngates: int,
+    ) -> dict[str, np.ndarray]:  # fmt: skip
+        """The one-value-per-gate fields, decoded record by record in one kernel pass.
+
+        Fields stored with one type in one file are decoded together, a record at a time (its
+        fields lie side by side in the buffer), each value straight into its (record, gate)
+        cell of a ``(field, time, range_gate)`` block; each field's variable is its slice.
+        """
+        groups: dict[tuple[int, int, str], list[tuple[str, _Column, np.ndarray]]] = {}
+        for name, col, good, _tails, tail, dtype in plans:
+            if not good.size or tail:
+                continue
+            kinds = _distinct(col.buffers[good] * 256 + col.types[good])
+            if kinds.size == 1:
+                ifile, key = divmod(int(kinds[0]), 256)
+                groups.setdefault((ifile, key, dtype.str), []).append((name, col, good))
+        out: dict[str, np.ndarray] = {}
+        for (ifile, key, dtype), fields in groups.items():
+            nf = len(fields)
+            shape = (nf, self.ntime, ngates)
+            nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+            self.check(nbytes, ", ".join(repr(f[0]) for f in fields))
+            self.allocated += nbytes
+            block = np.empty(shape, dtype)  # the kernel writes every cell (NaN where no value)
+            starts = np.full((nf, self.ntime), -1, np.int64)
+            for f, (_, col, good) in enumerate(fields):
+                starts[f, col.records[good]] = col.offsets[good]
+            _kernels().gate_block(
+                _raw(self.cols.buffers[ifile]), np.zeros(1, DMAP_TYPES[key]), starts, entry_of,
+                sl_len, sl_first, sl_vals, block,
+            )  # fmt: skip
+            for f, (name, _, _) in enumerate(fields):
+                out[name] = block[f]
+        return out
+
     def range_gates(self, names: list[str], slist: _Column, ngates: int) -> None:
         """Scatter each range array by its record's ``slist`` into ``(time, range_gate, ...)``."""
         cols = self.cols
@@ -1077,20 +1114,13 @@ class _Builder:
         self.check(total, f"the (time, range_gate) arrays of {len(names)} fields over "
                    f"{self.ntime} records and {ngates} range gates")  # fmt: skip
         scatter: dict[bytes, np.ndarray] = {}
-        K = _kernels()
+        blocks = self._gate_blocks(plans, entry_of, sl_len, sl_first, sl_vals, ngates)
         for name, col, good, tails, tail, dtype in plans:
-            out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
-            kinds = col.buffers[good] * 256 + col.types[good]
-            if good.size and not tail and _distinct(kinds).size == 1:
-                # one kernel pass: each value decoded straight into its (record, gate) cell
-                ifile, key = divmod(int(kinds[0]), 256)
-                e = entry_of[col.records[good]]
-                K.scatter_gates(
-                    _raw(cols.buffers[ifile]), col.offsets[good], sl_len[e],
-                    np.zeros(1, DMAP_TYPES[key]), col.records[good] * ngates, sl_vals,
-                    sl_first[e], out.reshape(-1),
-                )  # fmt: skip
-            elif good.size:
+            if name in blocks:
+                out = blocks[name]
+            else:
+                out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
+            if good.size and name not in blocks:
                 values = _values(cols, col, good, dtype)
                 e = entry_of[col.records[good]]
                 lens = sl_len[e]
