@@ -184,7 +184,8 @@ class _Column:
     values: Any = None
     buffers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # arrays: file
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # arrays: bytes
-    #: arrays: numpy (C-order) dims, one row per entry, zero beyond the entry's ``ndims``
+    #: arrays: numpy (C-order) dims, one row per entry, zero beyond the entry's ``ndims`` (as
+    #: many columns as the most dims of any array read, at most ``MAX_NDIM``)
     shapes: np.ndarray = field(default_factory=lambda: np.zeros((0, MAX_NDIM), np.int64))
     ndims: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     types: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # type key each
@@ -201,7 +202,7 @@ class _Column:
             if self.shapes.shape[0] and (self.ndims == 1).all():
                 cached = self.shapes[:, 0].copy()
             else:
-                used = np.arange(MAX_NDIM) < self.ndims[:, None]
+                used = np.arange(self.shapes.shape[1]) < self.ndims[:, None]
                 cached = np.where(used, self.shapes, 1).prod(axis=1)
             self.__dict__["_counts"] = cached
         return cached
@@ -645,9 +646,11 @@ def _merge(cols: DmapColumns, which: str) -> dict[str, _Column]:
     column); every name's entries are then a slice of it.
     """
     parts: dict[str, list[tuple[int, tuple[np.ndarray, ...]]]] = {}
+    # dims beyond the most any array has are never read: not carried along
+    width = max([1, *(int(t.a[4].max()) for t in cols.tables if t.a[4].size)])
     for table in cols.tables:
         names = table.scalar_names if which == "s" else table.array_names
-        columns = table.s if which == "s" else table.a
+        columns = table.s if which == "s" else (*table.a[:5], table.a[5][:, :width])
         if not columns[0].size:
             continue
         order, bounds = _kernels().group_order(columns[0], len(names))
