@@ -45,7 +45,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _timing import TIMER_SOURCE, Recorder
 
-SOURCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "superdarn"
+SOURCE = (
+    Path(
+        os.environ.get(
+            "GEOSPACEXR_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+        )
+    )
+    / "superdarn"
+)  # the tests' real-data folder (a worktree sets GEOSPACEXR_SHARED_DATA)
 SOURCE_FILE = "pydarn/test.fitacf.bz2"
 _HEADER = struct.Struct("<iiii")
 _TIME_FIELDS = ("time.yr", "time.mo", "time.dy", "time.hr", "time.mt", "time.sc")

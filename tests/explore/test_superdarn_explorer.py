@@ -89,7 +89,9 @@ def test_titles_colour_bars_and_no_mesh_lines(explorer):
     assert title[0].isupper() and title[1:].split(",")[0].islower(), title
     if isinstance(first, hv.QuadMesh):
         assert hv.Store.lookup_options("bokeh", first, "style").kwargs["line_alpha"] == 0
-    for renderer in explorer._fan_figure_.renderers:
+    patches = [r for r in explorer._fan_figure_.renderers if type(r.glyph).__name__ == "Patches"]
+    assert len(patches) == 2  # the cells and their ground-scatter grey: no outlines
+    for renderer in patches:
         assert renderer.glyph.line_alpha == 0
 
 
@@ -136,3 +138,63 @@ def test_app_opens_a_fitacf_file(shared_data, name):
     assert names, tabs._names
     alerts = tabs[tabs._names.index(names[0])].select(pn.pane.Alert)
     assert not any(a.visible for a in alerts), [a.object for a in alerts]
+
+
+def _cells_corners(explorer):
+    source = explorer._fan_source.data
+    return np.asarray(list(source["xs"])), np.asarray(list(source["ys"]))
+
+
+def test_coastlines_and_magnetic_coordinates(radar):
+    from geospacexr.plot.superdarn_fan import coastline_segments
+    from geospacexr.resources import coastlines
+
+    ex = SuperdarnExplorer(radar)
+    ex.scan.value = 3
+    assert not ex.message.visible, ex.message.object
+    # geographic: the shipped coastlines, every point of them, under the fan
+    coast = ex._coast_source.data
+    x, y = np.asarray(coast["x"], float), np.asarray(coast["y"], float)
+    lines = list(coastlines())
+    assert np.isfinite(y).sum() == sum(len(line) for line in lines)
+    np.testing.assert_allclose(np.sort(y[np.isfinite(y)]), np.sort(np.concatenate(lines)[:, 1]))
+    xs, ys = _cells_corners(ex)
+    centre = np.nanmedian(xs)
+    assert np.nanmax(np.abs(x - centre)) <= 180.0  # unwrapped about the fan
+    # some coast lies within the fan's box (the radar sits on land)
+    box = (x > np.nanmin(xs) - 5) & (x < np.nanmax(xs) + 5) & (y > np.nanmin(ys) - 5)
+    box &= y < np.nanmax(ys) + 5
+    assert box.any()
+    assert ex._fan_figure_.xaxis[0].axis_label == "geographic longitude (°)"
+    geo_y = ys.copy()
+    # the cells follow the fan's lat/lon corners
+    expected = superdarn.scan_fan(radar, "v", index=3)
+    np.testing.assert_allclose(np.nanmax(ys), np.nanmax(expected["lat_corner"].values))
+
+    ex.coordinates.value = "aacgm"
+    assert not ex.message.visible, ex.message.object
+    fan = ex.fan
+    mag = superdarn.scan_fan(radar, "v", index=3, coords="aacgm")
+    np.testing.assert_allclose(fan["mlat_corner"].values, mag["mlat_corner"].values)
+    xs, ys = _cells_corners(ex)
+    lat = mag["mlat_corner"].values
+    np.testing.assert_allclose(np.nanmax(ys), np.nanmax(lat))
+    np.testing.assert_allclose(np.nanmin(ys), np.nanmin(lat))
+    assert not np.allclose(np.nanmax(ys), np.nanmax(geo_y))  # magnetic differ from geographic
+    assert ex._fan_figure_.xaxis[0].axis_label == "AACGM-v2 magnetic longitude (°)"
+    assert ex._fan_figure_.yaxis[0].axis_label == "AACGM-v2 magnetic latitude (°)"
+    # magnetic coastlines: the static fan plot's conversion on the scan's day and hemisphere
+    north = fan.attrs["hemisphere"] == "north"
+    segs = coastline_segments(True, np.datetime64(fan.attrs["start_time"][:10]), north)
+    y = np.asarray(ex._coast_source.data["y"], float)
+    assert np.isfinite(y).sum() == sum(len(s) for s in segs)
+    np.testing.assert_allclose(np.sort(y[np.isfinite(y)]), np.sort(np.concatenate(segs)[:, 1]))
+    assert ((y[np.isfinite(y)] > 0) == north).all()  # the fan's hemisphere only
+    # a new scan in magnetic coordinates keeps the picker's system
+    ex.scan.value = 4
+    assert "mlat_corner" in ex.fan and ex.fan.attrs["scan_index"] == 4
+    ex.coordinates.value = "geographic"
+    assert "mlat_corner" not in ex.fan
+    assert ex._fan_figure_.xaxis[0].axis_label == "geographic longitude (°)"
+    with pytest.raises(InvalidArgumentError, match="coordinates"):
+        SuperdarnExplorer(radar, coordinates="magnetic")

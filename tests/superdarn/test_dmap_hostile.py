@@ -494,3 +494,41 @@ def test_a_float_nrang_that_is_not_a_number(tmp_path):
     ds = geospacexr.open_superdarn(path, mode="strict")
     assert ds.sizes["range_gate"] == 10  # the first record's nrang; the NaN one is ignored
     assert np.isnan(ds.nrang.values[1]) and ds.v.values[1, 3] == 1
+
+
+def test_range_fields_at_every_alignment_and_of_mixed_types(tmp_path):
+    """Values decoded straight from the buffer land in their (record, gate) cells exactly.
+
+    A string scalar of growing length moves every later value through all byte alignments;
+    ``w_l`` is float64 in one record (the field then takes the per-field path and a common
+    type), ``p_l`` an int16 field (float32 once padded); records without a field stay NaN.
+    """
+    rng = np.random.default_rng(7)
+    records, expect = [], []
+    for m in range(12):
+        gates = np.sort(rng.choice(10, size=1 + m % 5, replace=False)).astype("i2")
+        v = rng.normal(size=gates.size).astype("f4")
+        p = rng.integers(-300, 300, size=gates.size).astype("i2")
+        w = rng.normal(size=gates.size).astype("f8" if m == 5 else "f4")
+        arrays = [array("slist", gates), array("v", v), array("p_l", p, key=2)]
+        arrays.append(array("w_l", w, key=8 if m == 5 else 4))
+        if m == 3:
+            arrays = arrays[:2]  # no p_l nor w_l
+        pad = scalar("combf", 9, "x" * m)
+        records.append(record([*fit_scalars(m), pad], arrays))
+        expect.append((gates, v, p if m != 3 else None, w if m != 3 else None))
+    one = write(tmp_path, b"".join(records[:7]), "a.fitacf")
+    two = write(tmp_path, b"".join(records[7:]), "b.fitacf")
+    for paths in ([write(tmp_path, b"".join(records))], [one, two]):
+        ds = geospacexr.open_superdarn(paths, mode="strict")
+        assert ds.v.dtype == np.float32 and ds.p_l.dtype == np.float32
+        assert ds.w_l.dtype == np.float64
+        for r, (gates, v, p, w) in enumerate(expect):
+            for name, values in (("v", v), ("p_l", p), ("w_l", w)):
+                row = ds[name].values[r]
+                if values is None:
+                    assert np.isnan(row).all()
+                    continue
+                np.testing.assert_array_equal(row[gates], values.astype(row.dtype))
+                others = np.setdiff1d(np.arange(row.size), gates)
+                assert np.isnan(row[others]).all()

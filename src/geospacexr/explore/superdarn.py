@@ -37,6 +37,10 @@ _REGULAR_CADENCE = 0.01
 _FAN_GROUND_SCATTER = {"grey": "keep", "colour": "keep", "hide": "remove", "only": "only"}
 #: Per-gate variables that are flags or counts, not parameters to colour (left out of the picker).
 _NOT_PARAMETERS = ("gflg", "qflg", "x_gflg", "x_qflg", "nlag")
+#: The coordinates picker: label -> :func:`superdarn.scan_fan`'s ``coords``.
+_COORDINATES = {"geographic": "geographic", "AACGM-v2 magnetic": "aacgm"}
+#: Colour of the coastlines under the fan (the static fan plot's "0.45" grey).
+_COAST_GREY = "#737373"
 
 
 def explorable(ds: xr.Dataset) -> bool:
@@ -72,6 +76,30 @@ def _radar_name(ds: xr.Dataset) -> str:
     return str(ds.attrs.get("radar_name") or ds.attrs.get("radar") or "")
 
 
+def _unwrap(lon: np.ndarray, centre: float) -> np.ndarray:
+    """Longitudes within 180° of ``centre`` (a fan crossing 180° stays in one piece)."""
+    return (np.asarray(lon, dtype=np.float64) - centre + 180.0) % 360.0 - 180.0 + centre
+
+
+def _coast_xy(lines: list[np.ndarray], centre: float) -> tuple[np.ndarray, np.ndarray]:
+    """Coastlines as one NaN-separated line, longitudes within 180° of ``centre``.
+
+    A line is cut where its unwrapped longitude jumps (it crossed ``centre + 180°``).
+    """
+    xs, ys = [], []
+    for line in lines:
+        x = _unwrap(line[:, 0], centre)
+        y = np.asarray(line[:, 1], dtype=np.float64)
+        jumps = np.flatnonzero(np.abs(np.diff(x)) > 180.0) + 1
+        x = np.insert(x, jumps, np.nan)
+        y = np.insert(y, jumps, np.nan)
+        xs += [x, [np.nan]]
+        ys += [y, [np.nan]]
+    if not xs:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(xs[:-1]), np.concatenate(ys[:-1])
+
+
 def _stamp(t: Any) -> str:
     return str(np.datetime_as_string(np.datetime64(t, "ms"), unit="s")).replace("T", " ")
 
@@ -85,20 +113,23 @@ class SuperdarnExplorer:
         beam: The RTI's beam first shown (default: the beam with the most records).
         ground_scatter: ``"grey"`` (drawn grey, the SuperDARN convention), ``"colour"``,
             ``"hide"`` or ``"only"``.
+        coordinates: The fan's coordinates: ``"geographic"`` or ``"aacgm"`` (AACGM-v2 magnetic
+            latitude and longitude, as ``plot_fan(coords="aacgm")`` draws them).
 
     Attributes:
         scan: The scan slider (scan number, 0-based).
         parameter: The parameter picker.
         beam: The beam picker.
         ground_scatter: The ground-scatter picker.
+        coordinates: The coordinates picker (value ``"geographic"`` or ``"aacgm"``).
         fan: The fan Dataset shown now (:func:`geospacexr.superdarn.scan_fan`).
         rti: The RTI DataArray shown now (:func:`geospacexr.superdarn.rti`).
         rti_element: Its HoloViews overlay (raster and ground scatter; the cursor apart).
 
     Raises:
         MissingVariableError: If the Dataset lacks ``bmnum``, ``scan`` or the parameter.
-        InvalidArgumentError: If it has no per-gate parameter, or ``parameter``, ``beam`` or
-            ``ground_scatter`` is not one it offers.
+        InvalidArgumentError: If it has no per-gate parameter, or ``parameter``, ``beam``,
+            ``ground_scatter`` or ``coordinates`` is not one it offers.
     """
 
     def __init__(
@@ -107,6 +138,7 @@ class SuperdarnExplorer:
         parameter: str = "v",
         beam: int | None = None,
         ground_scatter: str = "grey",
+        coordinates: str = "geographic",
     ) -> None:
         import holoviews as hv
         import panel as pn
@@ -129,6 +161,11 @@ class SuperdarnExplorer:
                 f"must be one of {', '.join(_FAN_GROUND_SCATTER)}, not {ground_scatter!r}",
                 "ground_scatter",
             )
+        if coordinates not in _COORDINATES.values():
+            raise InvalidArgumentError(
+                f"must be one of {', '.join(_COORDINATES.values())}, not {coordinates!r}",
+                "coordinates",
+            )
         self.ds = ds
         bmnum = np.asarray(ds["bmnum"].values, dtype=np.float64)
         beams, counts = np.unique(bmnum[np.isfinite(bmnum)].astype(np.int64), return_counts=True)
@@ -147,7 +184,8 @@ class SuperdarnExplorer:
         #: Start time of every scan.
         self.scan_starts = starts
         self._limits: dict[str, tuple[str, float, float]] = {}
-        self._fans: dict[tuple[int, str, str], xr.Dataset] = {}
+        self._fans: dict[tuple[int, str, str, str], xr.Dataset] = {}
+        self._coasts: dict[tuple[str, str, bool], list[np.ndarray]] = {}
         self._rtis: dict[tuple[str, int, str], Any] = {}
         self.fan: xr.Dataset | None = None
         self.rti: xr.DataArray | None = None
@@ -164,6 +202,9 @@ class SuperdarnExplorer:
         self.ground_scatter = pn.widgets.Select(
             label="ground scatter", options=list(_FAN_GROUND_SCATTER), value=ground_scatter
         )
+        self.coordinates = pn.widgets.Select(
+            label="fan coordinates", options=dict(_COORDINATES), value=coordinates
+        )
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self._fan_figure_ = self._fan_figure()
         self.fan_pane = pn.pane.Bokeh(self._fan_figure_, sizing_mode="fixed")
@@ -171,7 +212,7 @@ class SuperdarnExplorer:
         self._tap = hv.streams.Tap(x=None, y=None)
         self.rti_view = StreamedPlot(self.rti_pane, self._tap_stream)
         self.scan.param.watch(self._scan_moved, "value")
-        for w in (self.parameter, self.beam, self.ground_scatter):
+        for w in (self.parameter, self.beam, self.ground_scatter, self.coordinates):
             w.param.watch(lambda _event: self.refresh(), "value")
         radar = _radar_name(ds)
         self.panel = pn.Row(
@@ -182,6 +223,7 @@ class SuperdarnExplorer:
                 self.parameter,
                 self.beam,
                 self.ground_scatter,
+                self.coordinates,
                 "Move the scan slider for the fan of a scan; click the RTI to jump to the scan "
                 "at that time.",
                 width=330,
@@ -254,8 +296,11 @@ class SuperdarnExplorer:
     # -- what is shown -------------------------------------------------------------------
 
     def scan_fan(self) -> xr.Dataset:
-        """The fan of the scan on the slider (cached per scan, parameter and ground scatter)."""
-        key = (int(self.scan.value), self.parameter.value, self.ground_scatter.value)
+        """The fan of the scan on the slider (cached per scan and picker values)."""
+        key = (
+            int(self.scan.value), self.parameter.value, self.ground_scatter.value,
+            self.coordinates.value,
+        )  # fmt: skip
         if key not in self._fans:
             if len(self._fans) > 256:
                 self._fans.clear()
@@ -264,8 +309,28 @@ class SuperdarnExplorer:
                 key[1],
                 index=key[0],
                 ground_scatter=_FAN_GROUND_SCATTER[key[2]],
+                coords=key[3],
             )
         return self._fans[key]
+
+    def coastlines(self, fan: xr.Dataset | None = None) -> list[np.ndarray]:
+        """The coastlines drawn under a fan (default: the one shown), as ``(lon, lat)`` lines.
+
+        The package's Natural Earth coastlines, geographic or converted to AACGM-v2 as the
+        static fan plot converts them (:func:`geospacexr.plot.superdarn_fan.coastline_segments`)
+        on the scan's day, in the fan's hemisphere (cached per day and hemisphere).
+        """
+        from ..plot.superdarn_fan import coastline_segments
+
+        fan = self.fan if fan is None else fan
+        assert fan is not None
+        coords = "aacgm" if "mlat_corner" in fan.variables else "geographic"
+        north = fan.attrs["hemisphere"] == "north"
+        day = str(fan.attrs["start_time"])[:10]
+        key = (coords, day if coords == "aacgm" else "", north)
+        if key not in self._coasts:
+            self._coasts[key] = coastline_segments(coords == "aacgm", np.datetime64(day), north)
+        return self._coasts[key]
 
     def _fan_figure(self) -> Any:
         """The fan's Bokeh figure, built once.
@@ -288,10 +353,15 @@ class SuperdarnExplorer:
             tools="pan,wheel_zoom,box_zoom,reset,save",
             toolbar_location="above",
         )
+        self._coast_source = ColumnDataSource({"x": [], "y": []})
+        fig.line("x", "y", source=self._coast_source, line_color=_COAST_GREY, line_width=0.8)
         cells = fig.patches(
             "xs", "ys", source=self._fan_source, line_alpha=0, line_width=0,
             fill_color={"field": "value", "transform": self._fan_mapper},
         )  # fmt: skip
+        # the view fits the fan, not the world's coastlines
+        fig.x_range.renderers = [cells]
+        fig.y_range.renderers = [cells]
         fig.patches(
             "xs", "ys", source=self._fan_source, line_alpha=0, line_width=0,
             fill_color=_GROUND_GREY, fill_alpha="ground",
@@ -305,6 +375,7 @@ class SuperdarnExplorer:
         self._fan_bar = ColorBar(color_mapper=self._fan_mapper, title="")
         fig.add_layout(self._fan_bar, "right")
         self._fan_geometry: Any = None
+        self._coast_key: Any = None
         return fig
 
     def _show_fan(self) -> None:
@@ -321,13 +392,24 @@ class SuperdarnExplorer:
             "value": np.where(ground, np.nan, values) if grey else values,
             "ground": np.where(ground & grey & np.isfinite(values), 1.0, 0.0),
         }
-        lat = np.asarray(fan["lat_corner"].values, dtype=np.float64)
-        lon = np.asarray(fan["lon_corner"].values, dtype=np.float64)
+        magnetic = self.coordinates.value == "aacgm"
+        prefix = "m" if magnetic else ""
+        lat = np.asarray(fan[f"{prefix}lat_corner"].values, dtype=np.float64)
+        lon = np.asarray(fan[f"{prefix}lon_corner"].values, dtype=np.float64)
         geometry = (lat.tobytes(), lon.tobytes())
         if geometry != self._fan_geometry:
             self._fan_geometry = geometry
             centre = float(np.nanmedian(lon))
-            lon = (lon - centre + 180.0) % 360.0 - 180.0 + centre  # continuous across 180°
+            lon = _unwrap(lon, centre)  # continuous across 180°
+            system = "AACGM-v2 magnetic" if magnetic else "geographic"
+            self._fan_figure_.xaxis.axis_label = f"{system} longitude (°)"
+            self._fan_figure_.yaxis.axis_label = f"{system} latitude (°)"
+            coast = self.coastlines(fan)
+            coast_key = (id(coast), centre)
+            if coast_key != self._coast_key:
+                self._coast_key = coast_key
+                x, y = _coast_xy(coast, centre)
+                self._coast_source.data = {"x": x, "y": y}
             nb, ng = lat.shape[0] - 1, lat.shape[1] - 1
             b, g = np.meshgrid(np.arange(nb), np.arange(ng), indexing="ij")
             b, g = b.ravel(), g.ravel()
@@ -485,7 +567,11 @@ class SuperdarnExplorer:
 
 
 def explore(
-    ds: xr.Dataset, parameter: str = "v", beam: int | None = None, ground_scatter: str = "grey"
+    ds: xr.Dataset,
+    parameter: str = "v",
+    beam: int | None = None,
+    ground_scatter: str = "grey",
+    coordinates: str = "geographic",
 ) -> Any:
     """A live explorer of one radar's scans and beams (a Panel component).
 
@@ -497,6 +583,7 @@ def explore(
         parameter: The per-gate parameter shown first (``v``, ``p_l``, ``w_l``, ``elv``...).
         beam: The RTI's beam (default: the beam with the most records).
         ground_scatter: ``"grey"``, ``"colour"``, ``"hide"`` or ``"only"``.
+        coordinates: The fan's coordinates, ``"geographic"`` or ``"aacgm"`` (AACGM-v2).
 
     Returns:
         The Panel layout.
@@ -505,4 +592,4 @@ def explore(
         >>> ds = geospacexr.datasets.open_sample("superdarn-fitacf")  # doctest: +SKIP
         >>> ds.superdarn.explore(parameter="p_l", beam=7)  # doctest: +SKIP
     """
-    return SuperdarnExplorer(ds, parameter, beam, ground_scatter).panel
+    return SuperdarnExplorer(ds, parameter, beam, ground_scatter, coordinates).panel

@@ -1,4 +1,4 @@
-"""Numba kernels of the DMAP reader (:mod:`geospacexr.io.dmap`): the record walk and byte copies.
+"""Numba kernels of the DMAP reader (:mod:`geospacexr.io.dmap`): the record walk and value gathers.
 
 :func:`walk` visits every record header and field descriptor of a buffer once, checking every
 size, count, dimension and string end against the record and the buffer exactly as the Python
@@ -357,18 +357,6 @@ def same_names(buf, start, length, rep_start, rep_length, group):
 
 
 @njit(cache=True)
-def copy_bytes(buf, starts, nbytes, out):
-    """Concatenate ``buf[starts[i]:starts[i] + nbytes[i]]`` into ``out`` (uint8)."""
-    k = 0
-    for i in range(starts.size):
-        s = starts[i]
-        m = nbytes[i]
-        out[k : k + m] = buf[s : s + m]
-        k += m
-    return out
-
-
-@njit(cache=True)
 def put_segments(out, offsets, lengths, src):
     """Write ``src`` (uint8), cut into consecutive pieces of ``lengths``, at ``offsets``."""
     k = 0
@@ -386,3 +374,125 @@ def put_constant(out, offsets, piece):
     for i in range(offsets.size):
         o = offsets[i]
         out[o : o + m] = piece
+
+
+@njit(cache=True)
+def _typed(buf, proto, shift):
+    """``buf[shift:]`` seen as ``proto``'s type (whole values only)."""
+    size = proto.itemsize
+    n = (buf.size - shift) // size
+    return buf[shift : shift + n * size].view(proto.dtype)
+
+
+@njit(cache=True)
+def gather(buf, starts, counts, proto, out):
+    """Decode ``counts[i]`` values of ``proto``'s type at ``starts[i]``, one run after another.
+
+    The values land in ``out`` (converted to its type) in entry order: one pass over the
+    buffer, no intermediate byte copy. ``proto`` is a one-element array of the stored type
+    (DMAP is little-endian, as every machine numba targets here). The buffer is seen as that
+    type once per byte alignment (no view made per run).
+    """
+    size = proto.itemsize
+    first = np.empty(starts.size, np.int64)
+    k = 0
+    for i in range(starts.size):
+        first[i] = k
+        k += counts[i]
+    for shift in range(size):
+        vals = _typed(buf, proto, shift)
+        for i in range(starts.size):
+            s = starts[i]
+            if s % size != shift:
+                continue
+            q = (s - shift) // size
+            k = first[i]
+            for j in range(counts[i]):
+                out[k + j] = vals[q + j]
+    return out
+
+
+@njit(cache=True)
+def scatter_runs(buf, starts, counts, proto, dest, out):
+    """Decode entry ``i``'s ``counts[i]`` values into ``out[dest[i]:dest[i] + counts[i]]``."""
+    size = proto.itemsize
+    for shift in range(size):
+        vals = _typed(buf, proto, shift)
+        for i in range(starts.size):
+            s = starts[i]
+            if s % size != shift:
+                continue
+            q = (s - shift) // size
+            d = dest[i]
+            for j in range(counts[i]):
+                out[d + j] = vals[q + j]
+
+
+@njit(cache=True)
+def gate_block(buf, proto, starts, entry_of, sl_len, sl_first, gates, out):
+    """Fill ``out[f, r, :]`` (NaN) and decode field ``f`` of record ``r`` into it by gate.
+
+    ``starts[f, r]`` is where the field's values lie in ``buf`` (-1: the record lacks it);
+    ``entry_of[r]`` the record's ``slist`` entry (-1: none, the row stays NaN), whose
+    ``sl_len`` gates are ``gates[sl_first[e]:sl_first[e] + sl_len[e]]``. Records outer,
+    fields inner: each record's bytes are read while in cache.
+    """
+    size = proto.itemsize
+    v0 = _typed(buf, proto, 0)
+    v1 = _typed(buf, proto, 1 % size)
+    v2 = _typed(buf, proto, 2 % size)
+    v3 = _typed(buf, proto, 3 % size)
+    v4 = _typed(buf, proto, 4 % size)
+    v5 = _typed(buf, proto, 5 % size)
+    v6 = _typed(buf, proto, 6 % size)
+    v7 = _typed(buf, proto, 7 % size)
+    nf, nrec = out.shape[0], out.shape[1]
+    for r in range(nrec):
+        e = entry_of[r]
+        for f in range(nf):
+            row = out[f, r]
+            row[:] = np.nan
+            s = starts[f, r]
+            if s < 0 or e < 0:
+                continue
+            shift = s % size
+            if shift == 0:
+                vals = v0
+            elif shift == 1:
+                vals = v1
+            elif shift == 2:
+                vals = v2
+            elif shift == 3:
+                vals = v3
+            elif shift == 4:
+                vals = v4
+            elif shift == 5:
+                vals = v5
+            elif shift == 6:
+                vals = v6
+            else:
+                vals = v7
+            q = (s - shift) // size
+            g = sl_first[e]
+            for j in range(sl_len[e]):
+                row[gates[g + j]] = vals[q + j]
+
+
+@njit(cache=True)
+def group_order(ids, ngroups):
+    """A stable counting sort of ``ids`` (0 <= id < ngroups): ``(order, bounds)``.
+
+    ``order[bounds[g]:bounds[g + 1]]`` are the positions holding ``g``, in increasing order.
+    """
+    bounds = np.zeros(ngroups + 1, np.int64)
+    for i in range(ids.size):
+        bounds[ids[i] + 1] += 1
+    for g in range(ngroups):
+        bounds[g + 1] += bounds[g]
+    fill = bounds[:-1].copy()
+    order = np.empty(ids.size, np.int64)
+    for i in range(ids.size):
+        g = ids[i]
+        order[fill[g]] = i
+        fill[g] += 1
+    return order, bounds

@@ -184,7 +184,8 @@ class _Column:
     values: Any = None
     buffers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # arrays: file
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # arrays: bytes
-    #: arrays: numpy (C-order) dims, one row per entry, zero beyond the entry's ``ndims``
+    #: arrays: numpy (C-order) dims, one row per entry, zero beyond the entry's ``ndims`` (as
+    #: many columns as the most dims of any array read, at most ``MAX_NDIM``)
     shapes: np.ndarray = field(default_factory=lambda: np.zeros((0, MAX_NDIM), np.int64))
     ndims: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     types: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # type key each
@@ -201,7 +202,7 @@ class _Column:
             if self.shapes.shape[0] and (self.ndims == 1).all():
                 cached = self.shapes[:, 0].copy()
             else:
-                used = np.arange(MAX_NDIM) < self.ndims[:, None]
+                used = np.arange(self.shapes.shape[1]) < self.ndims[:, None]
                 cached = np.where(used, self.shapes, 1).prod(axis=1)
             self.__dict__["_counts"] = cached
         return cached
@@ -459,7 +460,7 @@ def kernels() -> Any:
     ``import geospacexr`` loads no numba; the reader and the writer fetch the kernels here.
 
     Returns:
-        The kernel module (``walk``, ``copy_bytes``, ``put_segments``, ``put_constant``...).
+        The kernel module (``walk``, ``gather``, ``gate_block``, ``put_segments``...).
     """
     module = sys.modules.get(f"{__package__}._dmap_kernels")
     if module is None:
@@ -527,13 +528,14 @@ def _intern(
     """
     if hashes.size == 0:
         return [], np.zeros(0, np.int64)
-    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    # ids in order of first appearance
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    ids = rank[inverse].astype(np.int64)
-    rep = first[order]
+    import pandas as pd  # xarray's own dependency
+
+    # a hash table: ids in order of first appearance, in one pass (no sort)
+    ids = np.asarray(pd.factorize(hashes, sort=False)[0], dtype=np.int64)
+    # first appearances: where an id passes every id before it
+    new = np.ones(ids.size, bool)
+    new[1:] = ids[1:] > np.maximum.accumulate(ids)[:-1]
+    rep = np.flatnonzero(new)
     names = [
         bytes(raw[s : s + n]).decode("latin-1")
         for s, n in zip(starts[rep], lengths[rep], strict=True)
@@ -602,15 +604,22 @@ def _walk_file(cols: DmapColumns, ifile: int, path: Path, mode: str) -> None:
     base = cols.nrecords
     glob = np.cumsum(good) - 1 + base
     ngood = int(good.sum())
-    s_keep = good[s_rec]
-    a_keep = good[a_rec]
-    table = _FileTable(
-        ifile, base, s_names, a_names,
-        (s_ids[s_keep], glob[s_rec[s_keep]], s_key[s_keep].astype(np.int64), s_pos[s_keep],
-         s_len[s_keep]),
-        (a_ids[a_keep], glob[a_rec[a_keep]], a_key[a_keep].astype(np.int64), a_pos[a_keep],
-         a_ndim[a_keep], a_dims[a_keep]),
-    )  # fmt: skip
+    if not problems:  # the usual case: every record kept, no mask to apply
+        table = _FileTable(
+            ifile, base, s_names, a_names,
+            (s_ids, s_rec + base, s_key.astype(np.int64), s_pos, s_len),
+            (a_ids, a_rec + base, a_key.astype(np.int64), a_pos, a_ndim, a_dims),
+        )  # fmt: skip
+    else:
+        s_keep = good[s_rec]
+        a_keep = good[a_rec]
+        table = _FileTable(
+            ifile, base, s_names, a_names,
+            (s_ids[s_keep], glob[s_rec[s_keep]], s_key[s_keep].astype(np.int64), s_pos[s_keep],
+             s_len[s_keep]),
+            (a_ids[a_keep], glob[a_rec[a_keep]], a_key[a_keep].astype(np.int64), a_pos[a_keep],
+             a_ndim[a_keep], a_dims[a_keep]),
+        )  # fmt: skip
     cols.tables.append(table)
     local = np.flatnonzero(good)
     cols.record_file.extend([ifile] * ngood)
@@ -631,49 +640,58 @@ def _record_kinds(names: list[str], ids: np.ndarray, recs: np.ndarray, n: int) -
 
 
 def _merge(cols: DmapColumns, which: str) -> dict[str, _Column]:
-    """One :class:`_Column` per field name across the walked files (first-appearance order)."""
-    parts: dict[str, list[tuple[_FileTable, np.ndarray]]] = {}
+    """One :class:`_Column` per field name across the walked files (first-appearance order).
+
+    Each file's table is put in name order once (a counting sort, then one gather per table
+    column); every name's entries are then a slice of it.
+    """
+    parts: dict[str, list[tuple[int, tuple[np.ndarray, ...]]]] = {}
+    # dims beyond the most any array has are never read: not carried along
+    width = max([1, *(int(t.a[4].max()) for t in cols.tables if t.a[4].size)])
     for table in cols.tables:
         names = table.scalar_names if which == "s" else table.array_names
-        ids = table.s[0] if which == "s" else table.a[0]
-        if not ids.size:
+        columns = table.s if which == "s" else (*table.a[:5], table.a[5][:, :width])
+        if not columns[0].size:
             continue
-        small = ids.astype(np.int16) if len(names) < 2**15 else ids  # radix sort
-        order = np.argsort(small, kind="stable")
-        bounds = np.searchsorted(small[order], np.arange(len(names) + 1))
+        order, bounds = _kernels().group_order(columns[0], len(names))
+        ordered = [c[order] for c in columns[1:]]
         for i, name in enumerate(names):
-            sel = order[bounds[i] : bounds[i + 1]]
-            if sel.size:
-                parts.setdefault(name, []).append((table, sel))
+            lo, hi = int(bounds[i]), int(bounds[i + 1])
+            if hi > lo:
+                parts.setdefault(name, []).append((table.ifile, tuple(c[lo:hi] for c in ordered)))
     out: dict[str, _Column] = {}
     for name, pieces in parts.items():
         if which == "s":
             out[name] = _scalar_column(cols, pieces)
+            continue
+        if len(pieces) == 1:
+            ifile, (recs, types, offsets, ndims, shapes) = pieces[0]
+            buffers = np.full(recs.size, ifile, np.int64)
         else:
-            recs = np.concatenate([t.a[1][sel] for t, sel in pieces])
-            types = np.concatenate([t.a[2][sel] for t, sel in pieces])
-            ndims = np.concatenate([t.a[4][sel] for t, sel in pieces])
-            shapes = np.concatenate([t.a[5][sel] for t, sel in pieces])
-            offsets = np.concatenate([t.a[3][sel] for t, sel in pieces])
-            buffers = np.concatenate([np.full(sel.size, t.ifile, np.int64) for t, sel in pieces])
-            keys = {int(k) for k in _distinct(types)}
-            out[name] = _Column(int(types[0]), recs, None, buffers, offsets, shapes, ndims,
-                                types, keys)  # fmt: skip
+            recs, types, offsets, ndims, shapes = (
+                np.concatenate([p[k] for _, p in pieces]) for k in range(5)
+            )
+            buffers = np.concatenate([np.full(p[0].size, f, np.int64) for f, p in pieces])
+        keys = {int(k) for k in _distinct(types)}
+        out[name] = _Column(int(types[0]), recs, None, buffers, offsets, shapes, ndims,
+                            types, keys)  # fmt: skip
     return out
 
 
-def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]]) -> _Column:
-    recs = np.concatenate([t.s[1][sel] for t, sel in pieces])
-    types = np.concatenate([t.s[2][sel] for t, sel in pieces])
+def _scalar_column(cols: DmapColumns, pieces: list[tuple[int, tuple[np.ndarray, ...]]]) -> _Column:
+    if len(pieces) == 1:
+        recs, types = pieces[0][1][0], pieces[0][1][1]
+    else:
+        recs = np.concatenate([p[0] for _, p in pieces])
+        types = np.concatenate([p[1] for _, p in pieces])
     keys = {int(k) for k in _distinct(types)}
     chunks: list[Any] = []
-    for table, sel in pieces:
-        raw = _raw(cols.buffers[table.ifile])
-        ktypes, pos, length = table.s[2][sel], table.s[3][sel], table.s[4][sel]
+    for ifile, (_, ktypes, pos, length) in pieces:
+        raw = _raw(cols.buffers[ifile])
         if _STRING in keys:
             values: list[Any] = []
             cache: dict[bytes, str] = {}
-            view = memoryview(cols.buffers[table.ifile])
+            view = memoryview(cols.buffers[ifile])
             for k, p, n in zip(ktypes.tolist(), pos.tolist(), length.tolist(), strict=True):
                 if k == _STRING:
                     b = bytes(view[p : p + n])
@@ -686,12 +704,19 @@ def _scalar_column(cols: DmapColumns, pieces: list[tuple[_FileTable, np.ndarray]
             chunks.append(values)
         else:
             common = np.result_type(*(DMAP_TYPES[k] for k in sorted(keys)))
-            out = np.empty(sel.size, common)
-            for k in _distinct(ktypes):
-                m = ktypes == k
-                out[m] = _numbers(raw, pos[m], DMAP_TYPES[int(k)])
+            out = np.empty(pos.size, common)
+            kinds = _distinct(ktypes)
+            if kinds.size == 1:
+                out = _numbers(raw, pos, DMAP_TYPES[int(kinds[0])], out)
+            else:
+                for k in kinds:
+                    m = ktypes == k
+                    out[m] = _numbers(raw, pos[m], DMAP_TYPES[int(k)])
             chunks.append(out)
-    values = [v for c in chunks for v in c] if _STRING in keys else np.concatenate(chunks)
+    if _STRING in keys:
+        values = [v for c in chunks for v in c]
+    else:
+        values = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
     return _Column(int(types[0]), recs, values, types=types, keys=keys)
 
 
@@ -702,11 +727,15 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return np.unique(values)
 
 
-def _numbers(raw: np.ndarray, pos: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
-    """One value of ``dtype`` at each byte position of ``raw``."""
+def _numbers(
+    raw: np.ndarray, pos: np.ndarray, dtype: np.dtype | None, out: np.ndarray | None = None
+) -> np.ndarray:
+    """One value of ``dtype`` at each byte position of ``raw`` (into ``out`` if given)."""
     assert dtype is not None
-    index = pos[:, None] + np.arange(dtype.itemsize)
-    return raw[index].reshape(-1).view(dtype)
+    if out is None:
+        out = np.empty(pos.size, dtype)
+    pos = np.ascontiguousarray(pos, dtype=np.int64)
+    return _kernels().gather(raw, pos, np.ones(pos.size, np.int64), np.zeros(1, dtype), out)
 
 
 def decode_dmap(
@@ -811,27 +840,23 @@ def _values(
         return np.zeros(0, dtype)
     kinds = col.buffers[entries] * 256 + col.types[entries]
     groups = _distinct(kinds)
-    copy = _kernels().copy_bytes
+    K = _kernels()
+    result = np.empty(total, dtype)
     if groups.size == 1:
         ifile, key = divmod(int(groups[0]), 256)
         src = DMAP_TYPES[key]
         assert src is not None
         raw = _raw(cols.buffers[ifile])
-        nbytes = counts * src.itemsize
-        out = copy(raw, col.offsets[entries], nbytes, np.empty(int(nbytes.sum()), np.uint8))
-        return out.view(src).astype(dtype, copy=False)
-    result = np.empty(total, dtype)
+        return K.gather(raw, col.offsets[entries], counts, np.zeros(1, src), result)
     first = np.cumsum(counts) - counts
     for g in groups:
         ifile, key = divmod(int(g), 256)
         src = DMAP_TYPES[key]
         assert src is not None
         sel = np.flatnonzero(kinds == g)
-        c = counts[sel]
         raw = _raw(cols.buffers[ifile])
-        nbytes = c * src.itemsize
-        vals = copy(raw, col.offsets[entries[sel]], nbytes, np.empty(int(nbytes.sum()), np.uint8))
-        result[_spans(first[sel], c)] = vals.view(src)
+        K.scatter_runs(raw, col.offsets[entries[sel]], counts[sel], np.zeros(1, src), first[sel],
+                       result)  # fmt: skip
     return result
 
 
@@ -1013,6 +1038,43 @@ class _Builder:
             self.vars[name] = xr.Variable((dim,), out, self.attrs(name, col))
         self.coords[f"{dim}_record"] = ((dim,), record)
 
+    def _gate_blocks(
+        self, plans: list, entry_of: np.ndarray, sl_len: np.ndarray, sl_first: np.ndarray,
+        sl_vals: np.ndarray, ngates: int,
+    ) -> dict[str, np.ndarray]:  # fmt: skip
+        """The one-value-per-gate fields, decoded record by record in one kernel pass.
+
+        Fields stored with one type in one file are decoded together, a record at a time (its
+        fields lie side by side in the buffer), each value straight into its (record, gate)
+        cell of a ``(field, time, range_gate)`` block; each field's variable is its slice.
+        """
+        groups: dict[tuple[int, int, str], list[tuple[str, _Column, np.ndarray]]] = {}
+        for name, col, good, _tails, tail, dtype in plans:
+            if not good.size or tail:
+                continue
+            kinds = _distinct(col.buffers[good] * 256 + col.types[good])
+            if kinds.size == 1:
+                ifile, key = divmod(int(kinds[0]), 256)
+                groups.setdefault((ifile, key, dtype.str), []).append((name, col, good))
+        out: dict[str, np.ndarray] = {}
+        for (ifile, key, dtype), fields in groups.items():
+            nf = len(fields)
+            shape = (nf, self.ntime, ngates)
+            nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+            self.check(nbytes, ", ".join(repr(f[0]) for f in fields))
+            self.allocated += nbytes
+            block = np.empty(shape, dtype)  # the kernel writes every cell (NaN where no value)
+            starts = np.full((nf, self.ntime), -1, np.int64)
+            for f, (_, col, good) in enumerate(fields):
+                starts[f, col.records[good]] = col.offsets[good]
+            _kernels().gate_block(
+                _raw(self.cols.buffers[ifile]), np.zeros(1, DMAP_TYPES[key]), starts, entry_of,
+                sl_len, sl_first, sl_vals, block,
+            )  # fmt: skip
+            for f, (name, _, _) in enumerate(fields):
+                out[name] = block[f]
+        return out
+
     def range_gates(self, names: list[str], slist: _Column, ngates: int) -> None:
         """Scatter each range array by its record's ``slist`` into ``(time, range_gate, ...)``."""
         cols = self.cols
@@ -1055,9 +1117,13 @@ class _Builder:
         self.check(total, f"the (time, range_gate) arrays of {len(names)} fields over "
                    f"{self.ntime} records and {ngates} range gates")  # fmt: skip
         scatter: dict[bytes, np.ndarray] = {}
+        blocks = self._gate_blocks(plans, entry_of, sl_len, sl_first, sl_vals, ngates)
         for name, col, good, tails, tail, dtype in plans:
-            out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
-            if good.size:
+            if name in blocks:
+                out = blocks[name]
+            else:
+                out = self.alloc((self.ntime, ngates, *tail), dtype, np.nan, repr(name))
+            if good.size and name not in blocks:
                 values = _values(cols, col, good, dtype)
                 e = entry_of[col.records[good]]
                 lens = sl_len[e]

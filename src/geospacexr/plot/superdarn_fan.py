@@ -73,29 +73,46 @@ def _outline(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
 
 
-def _coastlines(ax: Any, magnetic: bool, date: Any, north: bool) -> None:
-    import cartopy.crs as ccrs
+def coastline_segments(magnetic: bool, date: Any, north: bool) -> list[np.ndarray]:
+    """The shipped Natural Earth coastlines as ``(lon, lat)`` lines, geographic or AACGM-v2.
 
+    Args:
+        magnetic: AACGM-v2 magnetic longitude and latitude (at ground level, on ``date``)
+            instead of geographic; only the hemisphere's coastlines poleward of
+            ``AACGM_COAST_MIN_LAT`` (AACGM-v2 is not defined near the equator), cut where the
+            conversion has no value.
+        date: The epoch of the magnetic coordinates (anything ``numpy.datetime64`` takes).
+        north: The hemisphere of the magnetic coastlines.
+
+    Returns:
+        One ``(n, 2)`` array of (longitude, latitude) per line, degrees.
+    """
     from ..resources import coastlines
 
     segments = list(coastlines())
-    if magnetic:  # AACGM-v2 is defined away from the equator: the hemisphere's high latitudes
-        from ..geomagnetic import aacgm
+    if not magnetic:
+        return segments
+    from ..geomagnetic import aacgm
 
-        converted = []
-        for line in segments:
-            lat = line[:, 1]
-            keep = lat >= AACGM_COAST_MIN_LAT if north else lat <= -AACGM_COAST_MIN_LAT
-            if keep.sum() < 2:
-                continue
-            mlat, mlon = aacgm(lat, line[:, 0], 0.0, date, grid_deg=0)
-            good = keep & np.isfinite(mlat) & np.isfinite(mlon)
-            edges = np.flatnonzero(np.diff(np.concatenate([[0], good.astype(int), [0]])))
-            for a, b in zip(edges[::2], edges[1::2], strict=True):
-                if b - a >= 2:
-                    converted.append(np.column_stack([mlon[a:b], mlat[a:b]]))
-        segments = converted
+    converted = []
     for line in segments:
+        lat = line[:, 1]
+        keep = lat >= AACGM_COAST_MIN_LAT if north else lat <= -AACGM_COAST_MIN_LAT
+        if keep.sum() < 2:
+            continue
+        mlat, mlon = aacgm(lat, line[:, 0], 0.0, date, grid_deg=0)
+        good = keep & np.isfinite(mlat) & np.isfinite(mlon)
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], good.astype(int), [0]])))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            if b - a >= 2:
+                converted.append(np.column_stack([mlon[a:b], mlat[a:b]]))
+    return converted
+
+
+def _coastlines(ax: Any, magnetic: bool, date: Any, north: bool) -> None:
+    import cartopy.crs as ccrs
+
+    for line in coastline_segments(magnetic, date, north):
         ax.plot(line[:, 0], line[:, 1], color="0.45", linewidth=0.5, transform=ccrs.Geodetic(),
                 zorder=1)  # fmt: skip
 
