@@ -627,7 +627,7 @@ def test_gcm_explorer_in_chromium_offers_each_variable_its_slices(served_cesm2, 
             slices.select_option("lat_lon")
             variables.select_option("PHIM2D")
             wait_until(
-                page, lambda: drawn("PHIM2D: electric potential", is_map), 90, "no PHIM2D map"
+                page, lambda: drawn("Electric potential (PHIM2D", is_map), 90, "no PHIM2D map"
             )
             wait_until(page, lambda: options() == valid_2d, 30, f"PHIM2D slices {options()}")
             assert slices.input_value() == "lat_lon"
