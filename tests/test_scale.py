@@ -372,3 +372,34 @@ def test_K_on_cluster_is_identical(client):
     with dask.config.set(scheduler="sync"):
         one = rb.K(p, model, accuracy="fast")
     xr.testing.assert_identical(one, rb.K(p, model, accuracy="fast", progress=False))
+
+
+def test_cli_rb_lstar_on_the_scheduler(client, tmp_path, capsys, monkeypatch):
+    import sys
+    import warnings
+
+    from geospacexr import config
+    from geospacexr.cli import main
+    from geospacexr.datasets import sample_path
+    from geospacexr.errors import DataWarning
+
+    pos = tmp_path / "orbit.csv"
+    pos.write_text("time,x,y,z\n2015-03-16T12:30,-5,0,0\n2015-03-17T06:10,-4,1,0\n"
+                   "2015-03-18T06:10,0,5,0.5\n")  # fmt: skip
+    argv = ["rb", "lstar", str(pos), "--drivers", str(sample_path("omni-hourly")),
+            "--accuracy", "fast", "--pitch-angle", "90", "50"]  # fmt: skip
+    serial, remote = tmp_path / "serial.nc", tmp_path / "remote.nc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        with dask.config.set(scheduler="sync"):
+            assert main([*argv, "-o", str(serial)]) == 0
+        capsys.readouterr()
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the progress bar is drawn
+        with config.override({"scale.particles_per_task": 2}):
+            with distributed.get_task_stream(client) as stream:
+                assert main([*argv, "--scheduler", client.scheduler.address,
+                             "-o", str(remote)]) == 0  # fmt: skip
+    assert sum(str(t["key"]).startswith("rb-lstar-") for t in stream.data) == 3
+    assert "L*" in capsys.readouterr().err  # the bar fed from the scheduler
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)
