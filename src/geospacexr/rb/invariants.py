@@ -224,9 +224,11 @@ def _run_on(
 ):
     """:func:`_run_here` on the cluster: one task per ``scale.particles_per_task`` particles.
 
-    The model (and the driven models, one per time) are scattered once; each task gets a
-    slice of the particles and returns its rows, which are put back in order. A particle's
-    result does not depend on the others of its call, so the rows are those of one process.
+    A fixed model is scattered once; with drivers, each task carries the models of its own
+    particles' times only (a year of minute positions has 500k models: broadcasting them all
+    would send every worker every model). Each task gets a slice of the particles and returns
+    its rows, which are put back in order. A particle's result does not depend on the others
+    of its call, so the rows are those of one process.
     """
     import sys
     import uuid
@@ -235,22 +237,17 @@ def _run_on(
 
     size = int(config.get().scale.particles_per_task)
     n = ds.sizes["particle"]
-    bundle = scale.scatter((model, models), client)
+    fixed = scale.scatter(model, client) if models is None else model
     task = scale.Configured(_run_task)
     keep = ds[[v for v in ("x", "y", "z", "pitch_angle") if v in ds]]
     name = f"rb-{'lstar' if do_shell else 'K'}-{uuid.uuid4().hex}"  # the dashboard's label
-    futures = [
-        client.submit(
-            task,
-            keep.isel(particle=slice(a, a + size)),
-            bundle,
-            settings,
-            do_shell,
-            total_flux,
-            key=f"{name}-{k}",
+    futures = []
+    for k, a in enumerate(range(0, n, size)):
+        part = keep.isel(particle=slice(a, a + size))
+        own = None if models is None else {t: models[t] for t, _ in _groups(part)}
+        futures.append(
+            client.submit(task, part, fixed, own, settings, do_shell, total_flux, key=f"{name}-{k}")
         )
-        for k, a in enumerate(range(0, n, size))
-    ]
     if sys.stderr.isatty() if progress is None else progress:
         scale.progress_bar(futures, client, desc="L*" if do_shell else "K")
     parts = client.gather(futures)
@@ -259,7 +256,8 @@ def _run_on(
 
 def _run_task(
     ds: xr.Dataset,
-    bundle: tuple[Model, dict[Any, Model | None] | None],
+    model: Model,
+    models: dict[Any, Model | None] | None,
     settings: dict[str, Any],
     do_shell: bool,
     total_flux: bool,
@@ -277,7 +275,7 @@ def _run_task(
     before = numba.get_num_threads()
     numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
     try:
-        return _run_here(ds, bundle[0], settings, do_shell, total_flux, bundle[1])
+        return _run_here(ds, model, settings, do_shell, total_flux, models)
     finally:
         numba.set_num_threads(before)
 
@@ -524,7 +522,8 @@ def lstar(
 
     With an active ``dask.distributed`` Client (:func:`geospacexr.scale.active_client`), the
     particles are split into tasks of config ``scale.particles_per_task`` particles that run
-    on the workers, the model (and the driven models) scattered once; each worker compiles
+    on the workers (a fixed model scattered once, driven models sent with the tasks of their
+    times); each worker compiles
     the kernels once or loads them from numba's disk cache (docs/scaling.md). The results are
     identical to the bit to those of one process.
 
