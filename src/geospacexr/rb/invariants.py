@@ -523,9 +523,8 @@ def lstar(
     With an active ``dask.distributed`` Client (:func:`geospacexr.scale.active_client`), the
     particles are split into tasks of config ``scale.particles_per_task`` particles that run
     on the workers (a fixed model scattered once, driven models sent with the tasks of their
-    times); each worker compiles
-    the kernels once or loads them from numba's disk cache (docs/scaling.md). The results are
-    identical to the bit to those of one process.
+    times); each worker compiles the kernels once or loads them from numba's disk cache
+    (docs/scaling.md). The results are identical to the bit to those of one process.
 
     Returns:
         A Dataset along ``particle`` with ``lstar``, ``K`` (G^0.5 Re), ``Lm``, ``Bm``, ``Bmin``,
