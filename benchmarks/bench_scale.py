@@ -10,6 +10,11 @@ Generates its own input (not the notebook samples):
 * ASI: ``--sites`` THEMIS sites x ``--nights`` nights of ``--minutes`` one-minute PGM files
   (20 frames of 256x256 each); the workload is every night's geographic keogram,
   :func:`geospacexr.asi.night.night_keograms` (one task per file, skymaps scattered).
+* L*: ``--particles`` electrons at 3 to 6 Re near the SM equator, local pitch angles 40 to 90
+  degrees, at hours of the ``omni-hourly`` sample, T96 driven by it, ``accuracy="fast"``:
+  :func:`geospacexr.rb.lstar` (one task per ``--particles / 16`` particles, config
+  ``scale.particles_per_task``; the driven models scattered). The in-process run gives numba
+  one thread (the kernel's ``prange`` would otherwise use both cores), as a worker's task does.
 
 Each workload is timed by ``_timing.measure`` (first call alone = cold, best of ``--repeat``
 further calls = warm) in three ways: in this process on one thread (dask's synchronous
@@ -20,6 +25,7 @@ in-process warm time. Memory per worker is the largest resident set of a worker 
 workload (dask's own measure). The machine is shared: the load average is in the table header.
 
     python benchmarks/bench_scale.py [--files 30] [--times 2] [--sites 4] [--nights 2]
+        [--particles 1000]
 """
 
 from __future__ import annotations
@@ -76,6 +82,19 @@ def write_asi(folder: Path, sites: int, nights: int, minutes: int) -> tuple[dict
     return nights_files, {name: skymaps[name.split()[0]] for name in nights_files}
 
 
+def orbit_particles(n: int):
+    """``n`` particles at hours of the omni-hourly sample (the workload of the L* row)."""
+    from geospacexr import rb
+
+    rng = np.random.default_rng(2015)
+    phi, r = rng.uniform(0, 2 * np.pi, n), rng.uniform(3.0, 6.0, n)
+    hours = rng.integers(0, 72, n).astype("timedelta64[h]")
+    time = np.datetime64("2015-03-16T00:00", "ns") + hours
+    return rb.particles(
+        r * np.cos(phi), r * np.sin(phi), 0.3, rng.uniform(40, 90, n), time=time, energy=1.0
+    )
+
+
 def worker_memory_mb(client) -> float:
     """Largest resident memory of a worker (MB), as the scheduler last heard it."""
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
@@ -92,6 +111,7 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=4, help="THEMIS sites")
     parser.add_argument("--nights", type=int, default=2, help="nights per site")
     parser.add_argument("--minutes", type=int, default=10, help="minute files per night")
+    parser.add_argument("--particles", type=int, default=1000, help="particles of the L* row")
     parser.add_argument("--repeat", type=int, default=2, help="warm repeats")
     args = parser.parse_args()
 
@@ -117,9 +137,35 @@ def main() -> int:
         def asi():
             return night_keograms(nights, skymaps, axis="geo", progress=False)
 
+        import warnings
+
+        import numba
+
+        from geospacexr import config, rb, scale
+        from geospacexr.errors import DataWarning
+
+        particles = orbit_particles(args.particles)
+        omni = geospacexr.datasets.open_sample("omni-hourly")
+        per_task = max(1, args.particles // 16)
+
+        def lstar():
+            threads = numba.get_num_threads()
+            if scale.active_client() is None:
+                numba.set_num_threads(1)  # one thread, as in a 1-thread worker's task
+            try:
+                with (
+                    warnings.catch_warnings(),
+                    config.override({"scale.particles_per_task": per_task}),
+                ):
+                    warnings.simplefilter("ignore", DataWarning)  # Dst beyond T96's fit
+                    return rb.lstar(particles, "t96", drivers=omni, accuracy="fast", progress=False)
+            finally:
+                numba.set_num_threads(threads)
+
         workloads = {
             f"GCM: zonal-mean NO 5.3 µm of {args.files} files x {args.times} times": gcm,
             f"ASI: geo keograms, {args.sites} sites x {args.nights} nights ({n_asi} files)": asi,
+            f"L*: {args.particles} particles, T96 driven by OMNI, fast, {per_task} a task": lstar,
         }
         timings: dict[str, dict[str, dict]] = {w: {} for w in workloads}
         memory: dict[int, float] = {}
@@ -152,7 +198,7 @@ def main() -> int:
                 f"{what}: strong scaling, 1 / 2 workers",
                 one / two,
                 unit="x",
-                note="warm times; the issue's target is >= 1.6x (GCM), >= 1.7x (ASI)",
+                note="warm times; the issue's target is >= 1.6x (GCM), >= 1.7x (ASI), >= 1.8x (L*)",
             )
             rec.row(
                 f"{what}: overhead, 1 worker / in-process",
@@ -162,6 +208,15 @@ def main() -> int:
             )
         for workers, mb in memory.items():
             rec.row(f"memory per worker, {workers}-worker cluster", mb, unit="MB")
+        per = timings[next(w for w in workloads if w.startswith("L*"))]["in-process"]["warm"]
+        per /= args.particles
+        rec.note(
+            f"L*: the issue's target is for 20k particles; a particle costs {1e3 * per:.0f} ms "
+            f"of one core here (fast accuracy, the machine shared), so 20k would take "
+            f"{20000 * per / 60:.0f} min a run in one process: the row times {args.particles} "
+            "particles in 16 tasks (the same work per particle; a larger share of the last "
+            "task's tail)."
+        )
         rec.note(
             "Results of every cluster run are compared with the in-process result (identical "
             "DataArrays); a difference is noted here."

@@ -326,3 +326,80 @@ def test_warm_up_runs_on_every_worker(client):
     spent = scale.warm_up(client=client)
     assert set(spent) == set(client.scheduler_info(n_workers=-1)["workers"])
     assert all(seconds >= 0 for seconds in spent.values())
+
+
+# --------------------------------------------------------------------------- L* along orbits
+def _orbit(n=10, seed=3):
+    """``n`` particles at 3 to 6 Re near the SM equator, at hours of the omni-hourly sample."""
+    from geospacexr import rb
+
+    rng = np.random.default_rng(seed)
+    phi, r = rng.uniform(0, 2 * np.pi, n), rng.uniform(3.0, 6.0, n)
+    hours = rng.integers(0, 72, n).astype("timedelta64[h]")
+    time = np.datetime64("2015-03-16T00:00", "ns") + hours
+    return rb.particles(
+        r * np.cos(phi), r * np.sin(phi), 0.3, rng.uniform(40, 90, n), time=time, energy=1.0
+    )
+
+
+@pytest.mark.parametrize("driven", [False, True], ids=["fixed", "omni"])
+def test_lstar_on_cluster_is_identical(client, driven):
+    from geospacexr import config, rb
+
+    p = _orbit()
+    if driven:
+        model, drivers = "t96", geospacexr.datasets.open_sample("omni-hourly")
+    else:
+        model, drivers = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0), None
+    with dask.config.set(scheduler="sync"):
+        assert scale.active_client() is None
+        one = rb.lstar(p, model, accuracy="fast", drivers=drivers)
+    with config.override({"scale.particles_per_task": 4}):  # 3 tasks: 4 + 4 + 2 particles
+        with distributed.get_task_stream(client) as stream:
+            many = rb.lstar(p, model, accuracy="fast", drivers=drivers, progress=False)
+    tasks = [t for t in stream.data if str(t["key"]).startswith("rb-lstar-")]
+    assert len(tasks) == 3
+    assert len({t["worker"] for t in tasks}) == 2  # both workers took part
+    assert (one["status"] == 0).sum() > 5
+    xr.testing.assert_identical(one, many)  # to the bit, NaNs where they were
+
+
+def test_K_on_cluster_is_identical(client):
+    from geospacexr import rb
+
+    p = _orbit(6, seed=4)
+    model = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0)
+    with dask.config.set(scheduler="sync"):
+        one = rb.K(p, model, accuracy="fast")
+    xr.testing.assert_identical(one, rb.K(p, model, accuracy="fast", progress=False))
+
+
+def test_cli_rb_lstar_on_the_scheduler(client, tmp_path, capsys, monkeypatch):
+    import sys
+    import warnings
+
+    from geospacexr import config
+    from geospacexr.cli import main
+    from geospacexr.datasets import sample_path
+    from geospacexr.errors import DataWarning
+
+    pos = tmp_path / "orbit.csv"
+    pos.write_text("time,x,y,z\n2015-03-16T12:30,-5,0,0\n2015-03-17T06:10,-4,1,0\n"
+                   "2015-03-18T06:10,0,5,0.5\n")  # fmt: skip
+    argv = ["rb", "lstar", str(pos), "--drivers", str(sample_path("omni-hourly")),
+            "--accuracy", "fast", "--pitch-angle", "90", "50"]  # fmt: skip
+    serial, remote = tmp_path / "serial.nc", tmp_path / "remote.nc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        with dask.config.set(scheduler="sync"):
+            assert main([*argv, "-o", str(serial)]) == 0
+        capsys.readouterr()
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the progress bar is drawn
+        with config.override({"scale.particles_per_task": 2}):
+            with distributed.get_task_stream(client) as stream:
+                assert main([*argv, "--scheduler", client.scheduler.address,
+                             "-o", str(remote)]) == 0  # fmt: skip
+    assert sum(str(t["key"]).startswith("rb-lstar-") for t in stream.data) == 3
+    assert "L*" in capsys.readouterr().err  # the bar fed from the scheduler
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)

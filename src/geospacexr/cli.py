@@ -2425,8 +2425,9 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
         positions["x"].values[rows], positions["y"].values[rows], positions["z"].values[rows],
         pitch, time=positions["time"].values[rows], frame=positions.attrs["frame"],
     )  # fmt: skip
-    out = rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
-                   interpolation=args.interpolation)  # fmt: skip
+    with _cluster(args):  # on its workers, the progress bar fed from the scheduler
+        out = rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
+                       interpolation=args.interpolation)  # fmt: skip
     out = out.assign_coords(row=("particle", rows)).assign(
         pitch_angle=("particle", pitch, {"units": "degree", "long_name": "local pitch angle"})
     )
@@ -2466,6 +2467,7 @@ def _add_rb_parsers(sub: Any) -> None:
         default=None,
         help="drivers at a position's time (default: config rb.drivers_interpolation)",
     )
+    _add_cluster_options(lambda name: q)
     q.set_defaults(func=_cmd_rb_lstar)
 
 

@@ -445,6 +445,9 @@ class ScaleConfig:
         dashboard_address: Where a local cluster serves its dask dashboard (``":0"``: a free
             port; empty: no dashboard).
         timeout_s: Longest wait to connect to a scheduler given by address, seconds.
+        particles_per_task: Particles of one task when L*, K or Lm run on a Client
+            (:func:`geospacexr.rb.lstar`): a particle's L* costs ~10 to 50 ms, so the default
+            gives tasks of seconds, far above the scheduler's ~1 ms per task.
     """
 
     workers: int = _limit(0, min=0, max=100_000)
@@ -452,6 +455,7 @@ class ScaleConfig:
     memory_limit_mb: float = _limit(0.0, min=0)
     dashboard_address: str = ":0"
     timeout_s: float = _limit(30.0, gt=0, max=3600)
+    particles_per_task: int = _limit(200, min=1, max=10_000_000)
 
 
 @dataclass(frozen=True)

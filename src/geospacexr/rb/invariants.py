@@ -201,6 +201,92 @@ def _run(
     do_shell: bool,
     total_flux: bool,
     models: dict[Any, Model | None] | None = None,
+    progress: bool | None = None,
+):
+    """Every particle's results: on the active Client's workers when there is one, else here."""
+    from .. import scale
+
+    client = scale.active_client()
+    if client is None:
+        return _run_here(ds, model, settings, do_shell, total_flux, models)
+    return _run_on(client, ds, model, settings, do_shell, total_flux, models, progress)
+
+
+def _run_on(
+    client: Any,
+    ds: xr.Dataset,
+    model: Model,
+    settings: dict[str, Any],
+    do_shell: bool,
+    total_flux: bool,
+    models: dict[Any, Model | None] | None,
+    progress: bool | None,
+):
+    """:func:`_run_here` on the cluster: one task per ``scale.particles_per_task`` particles.
+
+    A fixed model is scattered once; with drivers, each task carries the models of its own
+    particles' times only (a year of minute positions has 500k models: broadcasting them all
+    would send every worker every model). Each task gets a slice of the particles and returns
+    its rows, which are put back in order. A particle's result does not depend on the others
+    of its call, so the rows are those of one process.
+    """
+    import sys
+    import uuid
+
+    from .. import scale
+
+    size = int(config.get().scale.particles_per_task)
+    n = ds.sizes["particle"]
+    fixed = scale.scatter(model, client) if models is None else model
+    task = scale.Configured(_run_task)
+    keep = ds[[v for v in ("x", "y", "z", "pitch_angle") if v in ds]]
+    name = f"rb-{'lstar' if do_shell else 'K'}-{uuid.uuid4().hex}"  # the dashboard's label
+    futures = []
+    for k, a in enumerate(range(0, n, size)):
+        part = keep.isel(particle=slice(a, a + size))
+        own = None if models is None else {t: models[t] for t, _ in _groups(part)}
+        futures.append(
+            client.submit(task, part, fixed, own, settings, do_shell, total_flux, key=f"{name}-{k}")
+        )
+    if sys.stderr.isatty() if progress is None else progress:
+        scale.progress_bar(futures, client, desc="L*" if do_shell else "K")
+    parts = client.gather(futures)
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(4))
+
+
+def _run_task(
+    ds: xr.Dataset,
+    model: Model,
+    models: dict[Any, Model | None] | None,
+    settings: dict[str, Any],
+    do_shell: bool,
+    total_flux: bool,
+):
+    """One task of :func:`_run_on`: the kernels' threads are the worker's own threads.
+
+    numba's ``prange`` would otherwise start one thread per core in every worker process, so
+    that N single-threaded workers on N cores would run N x N threads.
+    """
+    import numba
+    from distributed import get_worker
+
+    worker = get_worker()
+    threads = getattr(worker, "state", worker).nthreads
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        return _run_here(ds, model, settings, do_shell, total_flux, models)
+    finally:
+        numba.set_num_threads(before)
+
+
+def _run_here(
+    ds: xr.Dataset,
+    model: Model,
+    settings: dict[str, Any],
+    do_shell: bool,
+    total_flux: bool,
+    models: dict[Any, Model | None] | None = None,
 ):
     """Compute every particle, time group by time group (``models``: one per time, drivers)."""
     cfg = config.get().rb
@@ -312,6 +398,7 @@ def K(
     accuracy: str | dict[str, Any] | None = None,
     drivers: xr.Dataset | None = None,
     interpolation: str | None = None,
+    progress: bool | None = None,
 ) -> xr.Dataset:
     """K, Bm, Bmin, Lm and the equatorial pitch angle of each particle (no drift shell).
 
@@ -325,6 +412,8 @@ def K(
             :mod:`geospacexr.rb.drivers`).
         interpolation: How the drivers are taken at a particle's time (``"previous"`` or
             ``"linear"``; default config ``rb.drivers_interpolation``).
+        progress: With a ``dask.distributed`` Client, show a progress bar fed from the
+            scheduler (default: when on a terminal). See :func:`lstar` for the cluster path.
 
     Returns:
         A Dataset along ``particle`` with ``K`` (G^0.5 Re), ``Bm``, ``Bmin``, ``Blocal`` (nT),
@@ -333,7 +422,7 @@ def K(
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.K")
     model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
     settings = _settings(accuracy)
-    res, status, _, _ = _run(ds, model, settings, False, False, models)  # type: ignore[arg-type]
+    res, status, _, _ = _run(ds, model, settings, False, False, models, progress)  # type: ignore[arg-type]
     out = xr.Dataset({**_outputs(ds, res, status), **driven}, coords=ds.coords)
     out.attrs = {**_attrs(model, settings, ds.attrs.get("frame", "SM")), **driven_attrs}
     return out
@@ -407,6 +496,7 @@ def lstar(
     total_flux: bool = False,
     drivers: xr.Dataset | None = None,
     interpolation: str | None = None,
+    progress: bool | None = None,
 ) -> xr.Dataset:
     """Roederer's L*, with K, Lm, Bm and the equatorial pitch angle, for each particle.
 
@@ -427,6 +517,14 @@ def lstar(
         interpolation: How the drivers are taken at a particle's time: ``"previous"`` (the
             average holding the time) or ``"linear"``; default config
             ``rb.drivers_interpolation``. Kp always takes the previous value.
+        progress: With a ``dask.distributed`` Client, show a progress bar fed from the
+            scheduler (default: when on a terminal).
+
+    With an active ``dask.distributed`` Client (:func:`geospacexr.scale.active_client`), the
+    particles are split into tasks of config ``scale.particles_per_task`` particles that run
+    on the workers (a fixed model scattered once, driven models sent with the tasks of their
+    times); each worker compiles the kernels once or loads them from numba's disk cache
+    (docs/scaling.md). The results are identical to the bit to those of one process.
 
     Returns:
         A Dataset along ``particle`` with ``lstar``, ``K`` (G^0.5 Re), ``Lm``, ``Bm``, ``Bmin``,
@@ -447,7 +545,7 @@ def lstar(
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.lstar")
     model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
     settings = _settings(accuracy)
-    res, status, foot, eq = _run(ds, model, settings, True, total_flux, models)  # type: ignore[arg-type]
+    res, status, foot, eq = _run(ds, model, settings, True, total_flux, models, progress)  # type: ignore[arg-type]
     data = {**_outputs(ds, res, status), **driven}
     data["lstar"] = (
         "particle",
