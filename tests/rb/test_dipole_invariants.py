@@ -169,8 +169,12 @@ def test_bad_input():
         rb.models.get("dipole", tilt=120)
     with pytest.raises(InvalidArgumentError, match="accuracy"):
         rb.particles(5.0, 0.0, 0.0, 45.0).rb.lstar(rb.models.get("dipole"), accuracy="best")
+    # a model is a model Dataset or a registered name (issue 23: lstar(model="t96", drivers=...));
+    # anything else is refused
     with pytest.raises(InvalidArgumentError, match="model"):
-        rb.particles(5.0, 0.0, 0.0, 45.0).rb.lstar("dipole")
+        rb.particles(5.0, 0.0, 0.0, 45.0).rb.lstar(42)
+    with pytest.raises(InvalidArgumentError, match="name"):
+        rb.particles(5.0, 0.0, 0.0, 45.0).rb.lstar("t2001")
     with pytest.raises(MissingVariableError, match="energy"):
         rb.particles(5.0, 0.0, 0.0, 45.0).rb.M(b_local=100.0)
     with pytest.raises(WrongKindError):
