@@ -48,7 +48,7 @@ import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
 from .limits import Limits
-from .registry import Paths, expand_paths, peek, register_reader
+from .registry import Paths, expand_paths, peek, read_each, register_reader
 
 __all__ = ["OMNI_LAYOUTS", "open_omni", "read_omni_file"]
 
@@ -447,20 +447,12 @@ def open_omni(paths: Paths) -> xr.Dataset:
     """
     files = [f for f in expand_paths(paths) if f.name != "manifest.json"]
     limits = Limits.current()
-    problems: list[dict[str, str]] = []
-    parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in files:
-        try:
-            part = _read_cdf(path, limits) if _is_cdf(path) else read_omni_file(path, limits)
-        except FileFormatError as exc:
-            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
-            continue
-        if part["problem"]:
-            problems.append({"file": path.name, "reason": part["problem"]})
-        parts.append((path, part))
-    if not parts:
-        reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
-        raise FileFormatError(f"no OMNI data could be read from {len(files)} file(s): {reasons}")
+    parts, problems = read_each(
+        files,
+        lambda path: _read_cdf(path, limits) if _is_cdf(path) else read_omni_file(path, limits),
+        "OMNI data",
+        len(files),
+    )
     cadences = {p["cadence_s"] for _, p in parts}
     if len(cadences) > 1:
         raise IncompatibleInputError(

@@ -51,6 +51,7 @@ __all__ = [
     "list_readers",
     "open",
     "peek",
+    "read_each",
     "readers",
     "register_reader",
 ]
@@ -236,6 +237,45 @@ def peek(path: PathLike, n: int = 64) -> bytes:
         # a damaged stream (zlib.error is neither an OSError nor a ValueError): no content
         return b""
     return head[:n]
+
+
+def read_each(
+    files: Iterable[Path], read: Callable[[Path], dict[str, Any]], what: str, count: int
+) -> tuple[list[tuple[Path, dict[str, Any]]], list[dict[str, str]]]:
+    """Read files one by one, keeping the good ones and reporting the others.
+
+    The pattern of the multi-file text and HDF5 readers (riometers, OMNI): a file ``read``
+    refuses (:class:`FileFormatError`) is reported and skipped; a file read with a problem
+    (``part["problem"]``, e.g. damaged rows skipped) is kept and its problem reported.
+
+    Args:
+        files: The files, in order (any iterable, e.g. wrapped in a progress bar).
+        read: Reads one file into a dict holding at least ``"problem"`` (text or empty).
+        what: What the files hold, for the error message (``"riometer data"``).
+        count: How many files were asked for, for the error message.
+
+    Returns:
+        ``(parts, problems)``: ``(path, part)`` of every file read, and ``{"file", "reason"}``
+        of every file refused or read with a problem.
+
+    Raises:
+        FileFormatError: If no file could be read (every file's reason is listed).
+    """
+    problems: list[dict[str, str]] = []
+    parts: list[tuple[Path, dict[str, Any]]] = []
+    for path in files:
+        try:
+            part = read(path)
+        except FileFormatError as exc:
+            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
+            continue
+        if part["problem"]:
+            problems.append({"file": path.name, "reason": part["problem"]})
+        parts.append((path, part))
+    if not parts:
+        reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
+        raise FileFormatError(f"no {what} could be read from {count} file(s): {reasons}")
+    return parts, problems
 
 
 def expand_paths(paths: Paths) -> list[Path]:

@@ -41,7 +41,7 @@ from .h5safe import read_strings
 from .hdf5 import check_size, check_storage
 from .instruments import UnknownInstrumentError, get_instrument
 from .limits import Limits
-from .registry import Paths, expand_paths, peek, register_reader
+from .registry import Paths, expand_paths, peek, read_each, register_reader
 from .times import check_ns, to_ns
 
 __all__ = [
@@ -432,22 +432,12 @@ def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dat
     """
     files = expand_paths(paths)
     limits = Limits.current()
-    problems: list[dict[str, str]] = []
-    parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in _progress(files, progress, "reading NORSTAR files"):
-        try:
-            part = read_norstar_file(path, limits)
-        except FileFormatError as exc:
-            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
-            continue
-        if part["problem"]:
-            problems.append({"file": path.name, "reason": part["problem"]})
-        parts.append((path, part))
-    if not parts:
-        reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
-        raise FileFormatError(
-            f"no riometer data could be read from {len(files)} file(s): {reasons}"
-        )
+    parts, problems = read_each(
+        _progress(files, progress, "reading NORSTAR files"),
+        lambda path: read_norstar_file(path, limits),
+        "riometer data",
+        len(files),
+    )
     sites = {p["site"] for _, p in parts if p["site"]}
     if len(sites) > 1:
         raise IncompatibleInputError(
@@ -653,20 +643,12 @@ def open_hsr(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     """
     files = expand_paths(paths)
     limits = Limits.current()
-    problems: list[dict[str, str]] = []
-    parts: list[tuple[Path, dict[str, Any]]] = []
-    for path in _progress(files, progress, "reading HSR files"):
-        try:
-            part = _read_hsr_file(path, limits)
-        except FileFormatError as exc:
-            problems.append({"file": path.name, "reason": str(exc).removeprefix(f"{path}: ")})
-            continue
-        if part["problem"]:
-            problems.append({"file": path.name, "reason": part["problem"]})
-        parts.append((path, part))
-    if not parts:
-        reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
-        raise FileFormatError(f"no HSR data could be read from {len(files)} file(s): {reasons}")
+    parts, problems = read_each(
+        _progress(files, progress, "reading HSR files"),
+        lambda path: _read_hsr_file(path, limits),
+        "HSR data",
+        len(files),
+    )
     sites = {p["site"] for _, p in parts if p["site"]}
     if len(sites) > 1:
         raise IncompatibleInputError(
