@@ -162,3 +162,58 @@ def test_neighbouring_themis_sites_see_the_same_arc():
         assert last < first - 0.8  # equatorward drift of ~1.3 degrees in 3 minutes
     firsts = [p[0] for p in peaks.values()]
     assert max(firsts) - min(firsts) < 0.5  # one arc, seen from three sites
+
+
+def test_wide_simd_features_are_avx512_ones():
+    features = datasets.wide_simd_features()
+    assert all("AVX512" in name or name == "X86_V4" for name in features)
+
+
+def test_builtin_samples_are_generated_without_avx512_kernels(tmp_path, monkeypatch):
+    """On a CPU where numpy dispatches AVX-512 kernels, a built-in sample is generated in a child
+    Python with them disabled (their last bits differ from the AVX2 kernels' on exp, log,
+    power...); the same bytes as a whole process started with them disabled."""
+    import subprocess
+    import sys
+
+    features = datasets.wide_simd_features()
+    calls = []
+    real_run = subprocess.run
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("env", {}).get("NPY_DISABLE_CPU_FEATURES"))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    with geospacexr.config.override({"paths.sample_dir": str(tmp_path / "a")}):
+        folder = datasets.sample_path("themis-gill")
+    assert calls == ([" ".join(features)] if features else [])
+    if not features:
+        pytest.skip("numpy dispatches no AVX-512 kernel on this machine")
+    # a whole process with the features off (its generator runs in-process there) agrees
+    code = "from geospacexr import datasets; print(datasets.wide_simd_features())"
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(features),
+           "GEOSPACEXR_PATHS_SAMPLE_DIR": str(tmp_path / "b")}  # fmt: skip
+    done = real_run([sys.executable, "-c", code], env=env,
+                    capture_output=True, text=True, check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]"  # nothing wide left on: generated in that process
+    make = "from geospacexr import datasets; datasets.sample_path('themis-gill')"
+    real_run([sys.executable, "-c", make], env=env, check=True)
+    assert digest(folder) == digest(tmp_path / "b" / "themis-gill")
+
+
+def test_samples_registered_at_run_time_are_generated_in_process(tmp_path, monkeypatch):
+    import subprocess
+
+    def tiny(folder):
+        (folder / "a.txt").write_text(str(os.getpid()))
+        return ["a.txt"]
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("no child process"))
+    datasets.register_sample("tiny-runtime", kind="asi", description="x", opener=lambda p: p)(tiny)
+    try:
+        with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+            folder = datasets.sample_path("tiny-runtime")
+        assert (folder / "a.txt").read_text() == str(os.getpid())
+    finally:
+        datasets._SAMPLES.remove("tiny-runtime")

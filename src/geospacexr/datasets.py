@@ -33,6 +33,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -58,6 +60,7 @@ __all__ = [
     "sample_info",
     "sample_path",
     "verify_sample",
+    "wide_simd_features",
 ]
 
 MANIFEST = "manifest.json"
@@ -234,6 +237,61 @@ def verify_sample(name: str, folder: Path | None = None) -> list[str]:
     return problems
 
 
+def wide_simd_features() -> list[str]:
+    """The AVX-512 kernels of numpy active in this process (none on other CPUs and builds).
+
+    numpy picks its ``exp``/``log``/``sin``/``power`` kernels at run time by CPU; the AVX-512
+    ones round a few results differently in the last bit from the AVX2 ones. The samples are
+    generated without them (:func:`_run_generator`), so every x86-64 machine makes the same
+    bytes and the recorded reference numbers in the tests hold everywhere.
+
+    Returns:
+        The names of the active AVX-512 features, as ``NPY_DISABLE_CPU_FEATURES`` takes them.
+    """
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy 1.x
+        from numpy.core import _multiarray_umath as umath
+    dispatch = getattr(umath, "__cpu_dispatch__", ())
+    features = getattr(umath, "__cpu_features__", {})
+    # only the dispatch targets the build has and that are on: NPY_DISABLE_CPU_FEATURES turns
+    # exactly those off (the CPU's individual AVX-512 flags stay reported)
+    return sorted(
+        name for name in dispatch if features.get(name) and ("AVX512" in name or name == "X86_V4")
+    )
+
+
+#: Runs one built-in sample's generator in a child process, printing the files it wrote.
+_CHILD_GENERATOR = (
+    "import json, sys; from pathlib import Path; from geospacexr import datasets; "
+    "print(json.dumps(datasets.sample_info(sys.argv[1]).generate(Path(sys.argv[2]))))"
+)
+
+
+def _run_generator(sample: Sample, tmp: Path) -> list[str]:
+    """Run a sample's generator into ``tmp``, the same bytes on every x86-64 machine.
+
+    Where numpy's AVX-512 kernels are active (:func:`wide_simd_features`), a built-in sample is
+    generated in a child Python with them disabled (``NPY_DISABLE_CPU_FEATURES``); samples
+    registered at run time, and every sample on other machines, are generated here.
+    """
+    features = wide_simd_features()
+    if not features or sample.name not in _BUILTIN:
+        return list(sample.generate(tmp))
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(features)}
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD_GENERATOR, sample.name, str(tmp)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        raise SampleDataError(f"the generator of {sample.name!r} failed in its process: {tail}")
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def _generate(sample: Sample, folder: Path) -> None:
     config.make_folder(folder.parent, "paths.sample_dir")  # ConfigError naming the key if not
     # A generator killed half-way leaves its temporary folder behind: the next generation of the
@@ -241,7 +299,7 @@ def _generate(sample: Sample, folder: Path) -> None:
     remove_stale_parts(folder, directories=True)
     tmp = Path(tempfile.mkdtemp(prefix=part_prefix(folder), suffix=".part", dir=folder.parent))
     try:
-        names = sample.generate(tmp)
+        names = _run_generator(sample, tmp)
         files = {}
         for rel in names:
             p = tmp / rel
@@ -822,3 +880,6 @@ register_sample(
     opener=_open_omni_path,
     single_file=True,
 )(_omni_minute)
+
+#: The samples this module registers (generated portably by :func:`_run_generator`).
+_BUILTIN = frozenset(list_samples())
