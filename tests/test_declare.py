@@ -139,7 +139,7 @@ def test_rb_methods_are_derived_without_importing_numba_at_import():
         "print(list(inspect.signature(RbAccessor.K).parameters))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['self', 'model', 'accuracy', 'drivers', 'interpolation']"
+    assert out.stdout.strip() == "['self', 'model', 'accuracy', 'drivers', 'interpolation', 'progress']"
     from geospacexr.rb import invariants, tracing
 
     assert target_of(accessors.RbAccessor.K) is invariants.K
