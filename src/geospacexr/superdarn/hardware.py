@@ -9,29 +9,29 @@ credit), so nothing is downloaded.
 
 The fields, in file order (SuperDARN/hdw ``README.txt``):
 
-==  ======================  ===========================================================
- 1  ``station_id``          station id (``stid`` of the radar's DMAP records)
- 2  ``status``              1 operational, -1 offline (0 for the test radar)
-3-4 ``valid_from``          first date and time the line is valid, ``YYYYMMDD HH:MM:SS`` UT
- 5  ``lat``                 geographic (geodetic) latitude of the site, degrees
- 6  ``lon``                 geographic longitude of the site, degrees east
- 7  ``altitude_m``          altitude of the site, m
- 8  ``boresight``           physical boresight, degrees east of geographic north
- 9  ``boresight_shift``     electronic shift of the boresight, degrees
-10  ``beam_separation``     angle between adjacent beams, degrees (normally 3.24)
-11  ``velocity_sign``       +1 or -1: sign convention of Doppler velocities
-12  ``phase_sign``          +1 or -1: sign of the interferometer phase
-13  ``tdiff_a``             interferometer time difference, channel A, microseconds
-14  ``tdiff_b``             interferometer time difference, channel B, microseconds
-15  ``interferometer_x``    interferometer offset along the antenna row, m
-16  ``interferometer_y``    interferometer offset along the array normal, m
-17  ``interferometer_z``    interferometer offset in altitude, m
-18  ``rx_rise_time``        analogue receiver rise time, microseconds
-19  ``rx_attenuator_db``    analogue receiver attenuator step, dB
-20  ``attenuation_stages``  number of analogue attenuation stages
-21  ``max_gates``           largest number of range gates
-22  ``max_beams``           largest number of beams
-==  ======================  ===========================================================
+===  ======================  ===========================================================
+  1  ``station_id``          station id (``stid`` of the radar's DMAP records)
+  2  ``status``              1 operational, -1 offline (0 for the test radar)
+3-4  ``valid_from``          first date and time the line is valid, ``YYYYMMDD HH:MM:SS`` UT
+  5  ``lat``                 geographic (geodetic) latitude of the site, degrees
+  6  ``lon``                 geographic longitude of the site, degrees east
+  7  ``altitude_m``          altitude of the site, m
+  8  ``boresight``           physical boresight, degrees east of geographic north
+  9  ``boresight_shift``     electronic shift of the boresight, degrees
+ 10  ``beam_separation``     angle between adjacent beams, degrees (normally 3.24)
+ 11  ``velocity_sign``       +1 or -1: sign convention of Doppler velocities
+ 12  ``phase_sign``          +1 or -1: sign of the interferometer phase
+ 13  ``tdiff_a``             interferometer time difference, channel A, microseconds
+ 14  ``tdiff_b``             interferometer time difference, channel B, microseconds
+ 15  ``interferometer_x``    interferometer offset along the antenna row, m
+ 16  ``interferometer_y``    interferometer offset along the array normal, m
+ 17  ``interferometer_z``    interferometer offset in altitude, m
+ 18  ``rx_rise_time``        analogue receiver rise time, microseconds
+ 19  ``rx_attenuator_db``    analogue receiver attenuator step, dB
+ 20  ``attenuation_stages``  number of analogue attenuation stages
+ 21  ``max_gates``           largest number of range gates
+ 22  ``max_beams``           largest number of beams
+===  ======================  ===========================================================
 
 Radars are looked up by station id (``ds.attrs["station_id"]``, the ``stid`` variable) or
 three-letter abbreviation through one registry (:func:`list_radars`, :func:`radar`,
