@@ -176,30 +176,3 @@ def test_roundtrip_netcdf_and_kind_check(tmp_path, norstar):
 def test_read_norstar_file_fields(norstar):
     part = read_norstar_file(sorted(norstar.glob("*k2*"))[0])
     assert part["level"] == "k2" and part["dropped_hour24"] == 1 and part["site"] == "gill"
-
-
-def test_site_magnetic_position_is_aacgm_at_the_layer_height(monkeypatch):
-    """site_mlat/site_mlon: AACGM-v2 (aacgmv2 called directly here) at rio.fov_height_km on the
-    first day; the centred dipole, named as such, without aacgmv2."""
-    aacgmv2 = pytest.importorskip("aacgmv2")
-    import datetime as dt
-
-    from geospacexr.io import riometer
-
-    ds = geospacexr.open_riometer(sorted(datasets.sample_path("norstar_rio-gill").glob("*k0*")))
-    mlat, mlon, _ = aacgmv2.convert_latlon(
-        ds.attrs["site_lat"], ds.attrs["site_lon"], 90.0, dt.datetime(2014, 3, 8), "G2A"
-    )
-    assert ds.attrs["site_mlat"] == pytest.approx(mlat, abs=1e-6)
-    assert ds.attrs["site_mlon"] == pytest.approx(mlon, abs=1e-6)
-    assert ds.attrs["site_magnetic_model"] == "AACGM-v2 at 90 km, 2014-03-08"
-
-    def no_aacgm(*args, **kwargs):
-        raise ImportError("aacgmv2")
-
-    monkeypatch.setattr("geospacexr.geomagnetic.aacgm", no_aacgm)
-    times = ds["time"].values[:1]
-    dipole = riometer._magnetic_position(ds.attrs["site_lat"], ds.attrs["site_lon"], times)
-    assert dipole["site_magnetic_model"].startswith("centred dipole")
-    assert abs(dipole["site_mlat"] - mlat) < 5.0  # the dipole is a few degrees off AACGM here
-    assert riometer._magnetic_position(float("nan"), 0.0, times) == {}

@@ -373,46 +373,8 @@ def _warn(problems: list[dict[str, str]], what: str) -> None:
         )
 
 
-def _magnetic_position(lat: float, lon: float, times: np.ndarray) -> dict[str, Any]:
-    """The site's magnetic latitude and longitude at the data's first time.
-
-    AACGM-v2 at the absorbing layer's height (``rio.fov_height_km``) when ``aacgmv2`` (the
-    ``asi`` extra) is installed and the date within its model, else the centred dipole of
-    :mod:`geospacexr.geomagnetic`; the model is named in ``site_magnetic_model``. Nothing when
-    the position or the time is unknown.
-    """
-    if not (np.isfinite(lat) and np.isfinite(lon)) or times.size == 0:
-        return {}
-    from .. import config
-    from ..geomagnetic import aacgm, dipole_coordinates
-
-    when = np.datetime64(times.min(), "ns")
-    height = config.get().rio.fov_height_km
-    model = f"AACGM-v2 at {height:g} km, {str(when)[:10]}"
-    try:
-        mlat, mlon = aacgm(np.array([lat]), np.array([lon]), height, when, grid_deg=0)
-    except (ImportError, RuntimeError, ValueError):  # no aacgmv2, or a date beyond its model
-        try:
-            mlat, mlon = dipole_coordinates(np.array([lat]), np.array([lon]), when)
-        except (RuntimeError, ValueError):
-            return {}
-        model = f"centred dipole, {str(when)[:10]}"
-    if not (np.isfinite(mlat[0]) and np.isfinite(mlon[0])):
-        return {}
-    return {
-        "site_mlat": float(mlat[0]),
-        "site_mlon": float(mlon[0]),
-        "site_magnetic_model": model,
-    }
-
-
-def _site_attrs(
-    site: str, meta: dict[str, Any], instrument: str, times: np.ndarray
-) -> dict[str, Any]:
-    """Site name and position, and its magnetic position (:func:`_magnetic_position`).
-
-    The position is the file's metadata's, else the instrument table's site list's.
-    """
+def _site_attrs(site: str, meta: dict[str, Any], instrument: str) -> dict[str, Any]:
+    """Site name and position: the file's metadata, else the instrument table's site list."""
     name, lat, lon = "", float("nan"), float("nan")
     try:
         known = get_instrument(instrument).site(site)
@@ -437,7 +399,6 @@ def _site_attrs(
         "site_name": str(meta.get("site_name", name) or name),
         "site_lat": float(lat),
         "site_lon": float(lon),
-        **_magnetic_position(float(lat), float(lon), times),
     }
 
 
@@ -524,7 +485,7 @@ def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dat
         attrs={
             "geospacexr_kind": "riometer",
             "instrument": "norstar_riometer",
-            **_site_attrs(site, meta, "norstar_riometer", times),
+            **_site_attrs(site, meta, "norstar_riometer"),
             "products": json.dumps(levels),
             "source_files": json.dumps(sorted(p.name for p, _ in parts)),
             "problematic_files": json.dumps(problems),
@@ -729,7 +690,7 @@ def open_hsr(paths: Paths, progress: bool | None = False) -> xr.Dataset:
         attrs={
             "geospacexr_kind": "riometer",
             "instrument": "swan_hsr",
-            **_site_attrs(site, first["metadata"], "swan_hsr", times[keep]),
+            **_site_attrs(site, first["metadata"], "swan_hsr"),
             "products": json.dumps(["k0"]),
             "source_files": json.dumps(sorted(p.name for p, _ in parts)),
             "problematic_files": json.dumps(problems),
