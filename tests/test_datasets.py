@@ -217,3 +217,26 @@ def test_samples_registered_at_run_time_are_generated_in_process(tmp_path, monke
         assert (folder / "a.txt").read_text() == str(os.getpid())
     finally:
         datasets._SAMPLES.remove("tiny-runtime")
+
+
+def test_cache_made_with_other_arithmetic_is_regenerated(tmp_path, recwarn):
+    """A cache written before the manifest recorded how its numbers were made (e.g. by numpy's
+    AVX-512 kernels, whose last bits differ) is regenerated quietly, never reused."""
+    with geospacexr.config.override({"paths.sample_dir": str(tmp_path)}):
+        folder = datasets.sample_path("themis-gill")
+        manifest = folder / datasets.MANIFEST
+        record = json.loads(manifest.read_text())
+        assert record["arithmetic"] == datasets.ARITHMETIC
+        good = digest(folder)
+        stale = {k: v for k, v in record.items() if k != "arithmetic"}
+        manifest.write_text(json.dumps(stale))
+        victim = next(p for p in folder.iterdir() if p.name != datasets.MANIFEST)
+        victim.write_bytes(b"bytes made another way")
+        # the stale file's manifest no longer matches it, but the arithmetic is checked first
+        assert datasets.verify_sample("themis-gill", folder)[0].startswith(
+            "made by generator arithmetic None"
+        )
+        datasets.sample_path("themis-gill")
+        assert datasets.verify_sample("themis-gill", folder) == []
+        assert digest(folder) == good
+    assert not [w for w in recwarn if issubclass(w.category, DataWarning)]

@@ -64,6 +64,11 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+#: How the samples' numbers are made, recorded in every manifest: numpy's kernels without
+#: AVX-512 (:func:`wide_simd_features`). A cached sample whose manifest says otherwise (or
+#: nothing: caches made before the scheme existed, e.g. with AVX-512 kernels) is regenerated, so
+#: an old cache can never hand the tests bytes that differ in the last bit from the recorded ones.
+ARITHMETIC = "numpy-without-avx512"
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,9 @@ def verify_sample(name: str, folder: Path | None = None) -> list[str]:
         return [f"unreadable manifest ({exc})"]
     if version != sample.version:
         return [f"made by generator version {version}, current is {sample.version}"]
+    arithmetic = record.get("arithmetic")
+    if arithmetic != ARITHMETIC:
+        return [f"made by generator arithmetic {arithmetic!r}, current is {ARITHMETIC!r}"]
     problems = []
     for rel, info in files.items():
         path = folder / rel
@@ -306,7 +314,14 @@ def _generate(sample: Sample, folder: Path) -> None:
             files[rel] = {"sha256": _sha256(p), "size": p.stat().st_size}
         with atomic_write(tmp / MANIFEST, "w", encoding="utf-8") as fh:
             json.dump(
-                {"name": sample.name, "version": sample.version, "files": files}, fh, indent=1
+                {
+                    "name": sample.name,
+                    "version": sample.version,
+                    "arithmetic": ARITHMETIC,
+                    "files": files,
+                },
+                fh,
+                indent=1,
             )
         os.chmod(tmp, 0o777 & ~umask())
         old = None
