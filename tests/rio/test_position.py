@@ -138,6 +138,16 @@ def test_unknown_position_or_time_or_date_beyond_the_models(no_aacgm):
     assert magnetic_position(56.0, -94.0, "2031-01-01") == {}  # beyond IGRF-14 too
 
 
+def test_outside_the_models_span_nothing_even_with_aacgmv2():
+    """aacgmv2 extrapolates before 1900 without a word: refused, as IGRF-14 refuses it."""
+    from geospacexr.rb.igrf import VALID_FROM, VALID_UNTIL
+
+    assert position.MODEL_SPAN == (VALID_FROM, VALID_UNTIL)
+    assert magnetic_position(56.0, -94.0, "1899-12-31") == {}
+    assert magnetic_position(56.0, -94.0, "2030-01-02") == {}
+    assert magnetic_position(56.0, -94.0, "1900-01-01")["site_mlat"] > 60.0
+
+
 def test_the_completion_is_registered_and_a_failure_keeps_the_data(monkeypatch):
     assert "site magnetic position" in list_completions()
 

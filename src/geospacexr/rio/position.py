@@ -21,6 +21,11 @@ from ..io.riometer import register_completion
 
 __all__ = ["magnetic_position", "site_magnetic_position"]
 
+#: The instants both models cover: IGRF-14's span (:data:`geospacexr.rb.igrf.VALID_FROM`,
+#: ``VALID_UNTIL``; not imported here, as that module loads numba), which AACGM-v2's
+#: coefficients share (``aacgmv2`` refuses later dates and extrapolates earlier ones silently).
+MODEL_SPAN = (np.datetime64("1900-01-01T00:00", "ns"), np.datetime64("2030-01-01T00:00", "ns"))
+
 
 def magnetic_position(
     lat: float, lon: float, time: Any, height_km: float | None = None
@@ -44,7 +49,7 @@ def magnetic_position(
         ``{"site_mlat": ..., "site_mlon": ..., "site_magnetic_model": ...}`` (degrees, mlon in
         [-180, 180); the model as ``"AACGM-v2 at 90 km, 2014-03-08"`` or
         ``"centred dipole (IGRF-14), 2014-03-08"``), or ``{}`` when the position or the time is
-        unknown (NaN, NaT) or outside both models (IGRF-14: 1900-2030).
+        unknown (NaN, NaT) or outside the models' span (:data:`MODEL_SPAN`, 1900-2030).
 
     Example:
         >>> from geospacexr.rio import magnetic_position
@@ -59,6 +64,8 @@ def magnetic_position(
     except (TypeError, ValueError):
         return {}
     if np.isnat(when) or not (np.isfinite(lat) and np.isfinite(lon)):
+        return {}
+    if not MODEL_SPAN[0] <= when <= MODEL_SPAN[1]:
         return {}
     day = str(when.astype("datetime64[D]"))
     point = (np.array([float(lat)]), np.array([float(lon)]))
