@@ -1,6 +1,7 @@
 """``geospacexr rio info|absorption``: riometer files from the command line, and bad input."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -33,11 +34,13 @@ def test_info_text_and_json(capsys):
     assert code == 0, err
     assert "norstar_riometer gill (Gillam)" in out and "17,280 samples" in out
     assert "cadence 5.0 s" in out and "30 MHz" in out
+    assert re.search(r"magnetic 6\d\.\d\d N -2\d\.\d\d E \((AACGM-v2|centred dipole)", out)
     hsr = datasets.sample_path("swan_hsr-mean")
     code, out, err = _run(["rio", "info", "--json", hsr], capsys)
     info = json.loads(out)
     assert info["instrument"] == "swan_hsr" and info["site"] == "mean"
     assert len(info["frequency_mhz"]) == 8 and info["samples"] == 86400 and info["problems"] == []
+    assert info["site_magnetic_model"].endswith("2024-02-03") and 55 < info["site_mlat"] < 65
 
 
 def test_absorption_of_a_record(month, tmp_path, capsys):

@@ -22,6 +22,7 @@ from . import (
 )
 from . import accessors as _accessors  # noqa: F401  (registers ds.gcm, ds.asi, ds.rb)
 from . import gcm as _gcm  # noqa: F401  (registers the gcm reader's completions: ZG from Z)
+from . import rio as _rio  # noqa: F401  (registers the riometer readers' completion: site_mlat)
 from ._version import __version__
 from .io import (
     open,

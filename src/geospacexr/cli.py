@@ -1744,6 +1744,9 @@ def _cmd_rio_info(args: argparse.Namespace) -> int:
         "site_name": ds.attrs.get("site_name", ""),
         "site_lat": ds.attrs.get("site_lat"),
         "site_lon": ds.attrs.get("site_lon"),
+        "site_mlat": ds.attrs.get("site_mlat"),
+        "site_mlon": ds.attrs.get("site_mlon"),
+        "site_magnetic_model": ds.attrs.get("site_magnetic_model"),
         "products": json.loads(ds.attrs.get("products", "[]")),
         "files": json.loads(ds.attrs.get("source_files", "[]")),
         "samples": int(times.size),
@@ -1762,6 +1765,11 @@ def _cmd_rio_info(args: argparse.Namespace) -> int:
         f"{info['instrument']} {info['site']} ({info['site_name']}), "
         f"{info['site_lat']:.2f} N {info['site_lon']:.2f} E"
     )
+    if info["site_mlat"] is not None:
+        print(
+            f"  magnetic {info['site_mlat']:.2f} N {info['site_mlon']:.2f} E "
+            f"({info['site_magnetic_model']})"
+        )
     print(f"  {len(info['files'])} file(s), products {', '.join(info['products'])}")
     print(
         f"  {info['samples']:,} samples, {info['start']} to {info['end']} "

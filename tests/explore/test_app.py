@@ -1,11 +1,19 @@
-import socket
-import threading
 import time
 import urllib.request
 
 import pytest
 
 pn = pytest.importorskip("panel")
+
+from _browser import (  # noqa: E402
+    GOTO_MS,
+    launch,
+    plot_canvases,
+    serve_app,
+    serve_panel,
+    settled,
+    wait_until,
+)
 
 from geospacexr import datasets  # noqa: E402
 from geospacexr.explore import app  # noqa: E402
@@ -64,71 +72,13 @@ def test_app_on_files(shared_data):
     assert set(data) == {"themis gill", "trex_nir gill", "trex_blue gill"}
 
 
-#: Page loads get this long (ms): on two loaded cores the first page takes well over 30 s.
-GOTO_MS = 180_000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serving(compile_kernels=False):
-    """Start the app on a free port in a thread; returns (url, stop)."""
-    port = free_port()
-    server = app.serve(port=port, start=False, compile_kernels=compile_kernels)
-    server.start()
-    thread = threading.Thread(target=server.io_loop.start, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-
-    def stop():
-        server.io_loop.add_callback(server.stop)
-        server.io_loop.add_callback(server.io_loop.stop)
-        thread.join(timeout=10)
-
-    return url, stop
-
-
 @pytest.fixture
 def served():
     # no background compile of the radiation-belt kernels: it would load two shared cores
     # during browser tests that do not use them
-    url, stop = _serving()
+    url, stop = serve_app()
     yield url
     stop()
-
-
-def wait_until(page, condition, timeout=60.0, message="the condition did not hold"):
-    """Poll ``condition()`` (letting the page run between polls) until true or ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{message} within {timeout} s"
-        page.wait_for_timeout(200)
-
-
-def settled(page, timeout=60.0):
-    """Wait until the page stops changing: two screenshots 0.3 s apart are the same."""
-    state = {"last": page.screenshot()}
-
-    def same():
-        page.wait_for_timeout(300)
-        shot = page.screenshot()
-        unchanged, state["last"] = shot == state["last"], shot
-        return unchanged
-
-    wait_until(page, same, timeout, "the page did not settle")
-    return state["last"]
 
 
 def test_served_page_answers_and_loads_nothing_remote(served):
@@ -144,16 +94,7 @@ def test_served_page_in_chromium(served, chromium, tmp_path):
     sync = pytest.importorskip("playwright.sync_api")
     errors, remote = [], []
     with sync.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+        browser = launch(p, chromium, "--disable-component-update")
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -188,24 +129,6 @@ def test_served_page_in_chromium(served, chromium, tmp_path):
     assert not remote, f"the page loaded remote resources: {remote}"
 
 
-def _browser(sync, p, chromium):
-    return p.chromium.launch(
-        executable_path=chromium,
-        headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    )
-
-
-def _plot_canvases(page):
-    """Bounding boxes of the visible Bokeh canvases, left to right."""
-    boxes = []
-    for canvas in page.locator("canvas").all():
-        box = canvas.bounding_box()
-        if box and box["width"] > 50 and canvas.is_visible() and box not in boxes:
-            boxes.append(box)
-    return sorted(boxes, key=lambda b: (b["x"], b["y"]))
-
-
 def _overlap(a, b):
     """Whether two bounding boxes intersect."""
     return not (
@@ -221,7 +144,7 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
     sync = pytest.importorskip("playwright.sync_api")
     errors = []
     with sync.sync_playwright() as p:
-        browser = _browser(sync, p, chromium)
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -231,11 +154,11 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
             page.get_by_text("ASI: themis-gill").first.click()
             page.wait_for_selector("text=ASI explorer", timeout=60000)
             # the image, the keogram and (below, waiting for a box) the box plot are drawn
-            wait_until(page, lambda: len(_plot_canvases(page)) >= 3, 60, "no image and keogram")
+            wait_until(page, lambda: len(plot_canvases(page)) >= 3, 60, "no image and keogram")
 
             def top_row():
                 """The image and the keogram: the top row of plots, left to right."""
-                plots = _plot_canvases(page)
+                plots = plot_canvases(page)
                 top = min(b["y"] for b in plots)
                 return sorted([b for b in plots if b["y"] < top + 50], key=lambda b: b["x"])
 
@@ -307,7 +230,7 @@ def test_asi_explorer_in_chromium_keogram_click_and_box(served, chromium):
 def test_five_sessions_stay_responsive(served, chromium):
     sync = pytest.importorskip("playwright.sync_api")
     with sync.sync_playwright() as p:
-        browser = _browser(sync, p, chromium)
+        browser = launch(p, chromium)
         try:
             pages = []
             for _ in range(5):
@@ -342,7 +265,7 @@ def test_rb_explorer_in_chromium(served, chromium):
     sync = pytest.importorskip("playwright.sync_api")
     errors = []
     with sync.sync_playwright() as p:
-        browser = _browser(sync, p, chromium)
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -371,16 +294,16 @@ def test_gcm_map_click_picks_the_vertical_slice_position(served, chromium):
 
     sync = pytest.importorskip("playwright.sync_api")
     with sync.sync_playwright() as p:
-        browser = _browser(sync, p, chromium)
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.set_viewport_size({"width": 1400, "height": 1000})
             page.goto(served, wait_until="networkidle", timeout=GOTO_MS)
             page.wait_for_selector("text=GCM explorer", timeout=60000)
             page.wait_for_selector("canvas", timeout=60000)
-            wait_until(page, lambda: _plot_canvases(page), 60, "no map")
+            wait_until(page, lambda: plot_canvases(page), 60, "no map")
             settled(page)
-            the_map = _plot_canvases(page)[0]
+            the_map = plot_canvases(page)[0]
             # click in the south-west quarter of the map (default lon 0, lat 40)
             page.mouse.click(
                 the_map["x"] + 0.3 * the_map["width"], the_map["y"] + 0.7 * the_map["height"]
@@ -435,7 +358,7 @@ def test_mosaic_opens_on_the_fields_of_view_at_once(served, chromium):
     assert len(sites) >= 2, sites
     errors = []
     with sync.sync_playwright() as p:
-        browser = _browser(sync, p, chromium)
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -480,11 +403,11 @@ def test_rb_tab_says_its_kernels_compile_then_computes(monkeypatch, chromium):
     monkeypatch.setattr(explore_rb, "_COMPILER", explore_rb._Compiler())
     monkeypatch.setattr(startup, "warmup", lambda models, progress=True: release.wait(120) and {})
     sync = pytest.importorskip("playwright.sync_api")
-    url, stop = _serving(compile_kernels=True)
+    url, stop = serve_app(compile_kernels=True)
     errors = []
     try:
         with sync.sync_playwright() as p:
-            browser = _browser(sync, p, chromium)
+            browser = launch(p, chromium)
             try:
                 page = browser.new_page()
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -549,24 +472,9 @@ def served_cesm2():
     from geospacexr.explore.gcm import GcmExplorer
 
     ds = datasets.open_sample("waccmx-cesm2")
-    port = free_port()
-    server = pn.serve(
-        lambda: GcmExplorer(ds).panel,
-        port=port,
-        address="127.0.0.1",
-        show=False,
-        start=False,
-        threaded=False,
-        print_url=False,
-        websocket_origin=[f"127.0.0.1:{port}"],
-    )
-    server.start()
-    thread = threading.Thread(target=server.io_loop.start, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}/"
-    server.io_loop.add_callback(server.stop)
-    server.io_loop.add_callback(server.io_loop.stop)
-    thread.join(timeout=10)
+    url, stop = serve_panel(lambda: GcmExplorer(ds).panel, wait=False)
+    yield url
+    stop()
 
 
 @pytest.mark.ui
@@ -576,7 +484,7 @@ def test_gcm_explorer_in_chromium_offers_each_variable_its_slices(served_cesm2, 
     valid_2d = ["lat_lon", "lat_time", "lon_time", "var_time"]
     errors = []
     with sync.sync_playwright() as p:
-        browser = _browser(sync, p, chromium)
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))

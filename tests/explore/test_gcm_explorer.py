@@ -1,15 +1,12 @@
 """The GCM explorer's widget state, checked through Python and in headless Chromium."""
 
-import threading
-import time
-import urllib.request
-
 import numpy as np
 import pytest
 
 pn = pytest.importorskip("panel")
 hv = pytest.importorskip("holoviews")
 
+from _browser import changed, launch, serve_panel, settled, wait_until  # noqa: E402
 from bokeh.document import Document  # noqa: E402
 from bokeh.models import (  # noqa: E402
     ColorBar,
@@ -304,65 +301,9 @@ def served_explorer():
         built.append(ex)
         return ex.panel
 
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = pn.serve(
-        page,
-        port=port,
-        show=False,
-        start=False,
-        threaded=False,
-        print_url=False,
-        websocket_origin=[f"127.0.0.1:{port}"],
-    )
-    server.start()
-    thread = threading.Thread(target=server.io_loop.start, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "the server did not answer"
-            time.sleep(0.1)
+    url, stop = serve_panel(page)
     yield url, built
-    server.io_loop.add_callback(server.stop)
-    server.io_loop.add_callback(server.io_loop.stop)
-    thread.join(timeout=10)
-
-
-def _wait_for_new_pixels(page, shot, before, seconds=90):
-    """Poll until the plot's pixels differ from ``before`` (a condition, not a fixed wait)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        now = shot()
-        if now != before:
-            return now
-        assert time.monotonic() < deadline, "the plot did not change"
-        page.wait_for_timeout(100)
-
-
-def _wait_for_stable_pixels(page, shot, seconds=90):
-    """Poll until two screenshots 300 ms apart are identical (the plot is drawn)."""
-    deadline = time.monotonic() + seconds
-    before = shot()
-    while True:
-        page.wait_for_timeout(300)
-        now = shot()
-        if now == before:
-            return now
-        assert time.monotonic() < deadline, "the plot never settled"
-        before = now
-
-
-def _wait_until(page, condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        page.wait_for_timeout(100)
+    stop()
 
 
 @pytest.mark.ui
@@ -371,11 +312,7 @@ def test_slice_change_updates_the_page_in_chromium(served_explorer, chromium):
     url, built = served_explorer
     errors = []
     with sync.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -391,17 +328,17 @@ def test_slice_change_updates_the_page_in_chromium(served_explorer, chromium):
                 return page.screenshot(clip=area)
 
             # the first render: wait until the figure has been drawn (pixels stop changing)
-            before = _wait_for_stable_pixels(page, plot)
+            before = settled(page, 90, plot)
             variable = page.locator("select").filter(has_text="TN").first
             variable.select_option("UN")  # a new variable: streamed into the same plot
-            _wait_until(page, lambda: ex.variable.value == "UN")
-            _wait_for_new_pixels(page, plot, before)
+            wait_until(page, lambda: ex.variable.value == "UN")
+            changed(page, plot, before)
             assert ex.cmap.value == "RdBu_r" and not ex.message.visible
             assert ex.last_refresh_seconds < 2.0, ex.last_refresh_seconds
-            before = _wait_for_stable_pixels(page, plot)
+            before = settled(page, 90, plot)
             page.locator("select").filter(has_text="lev_lat").first.select_option("lev_lat")
-            _wait_until(page, lambda: ex.slice.value == "lev_lat")
-            _wait_for_new_pixels(page, plot, before)
+            wait_until(page, lambda: ex.slice.value == "lev_lat")
+            changed(page, plot, before)
             assert not ex.message.visible, ex.message.object
         finally:
             browser.close()
@@ -416,11 +353,7 @@ def test_projection_switch_in_chromium_streams_into_the_prebuilt_map(served_expl
     url, built = served_explorer
     errors = []
     with sync.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -430,24 +363,24 @@ def test_projection_switch_in_chromium_streams_into_the_prebuilt_map(served_expl
             page.locator("canvas").first.wait_for(timeout=90000)
             ex = built[-1]
             # the page's onload builds the polar map, hidden, after the first view
-            _wait_until(page, lambda: ex.figures_built == 2, seconds=90)
+            wait_until(page, lambda: ex.figures_built == 2, 90)
             area = {"x": 340, "y": 0, "width": 1000, "height": 880}
 
             def plot():
                 return page.screenshot(clip=area)
 
-            before = _wait_for_stable_pixels(page, plot)
+            before = settled(page, 90, plot)
             projection = page.locator("select").filter(has_text="north polar").first
             projection.select_option("north polar")
-            _wait_until(page, lambda: ex.projection.value == "north polar")
-            polar = _wait_for_new_pixels(page, plot, before)
+            wait_until(page, lambda: ex.projection.value == "north polar")
+            polar = changed(page, plot, before)
             assert not ex.message.visible, ex.message.object
             assert ex.figures_built == 2  # shown and streamed, not built
             assert [pane.visible for pane in ex.figures.objects] == [False, True]
-            polar = _wait_for_stable_pixels(page, plot)
+            polar = settled(page, 90, plot)
             projection.select_option("global")
-            _wait_until(page, lambda: ex.projection.value == "global")
-            _wait_for_new_pixels(page, plot, polar)
+            wait_until(page, lambda: ex.projection.value == "global")
+            changed(page, plot, polar)
             assert ex.figures_built == 2
             assert [pane.visible for pane in ex.figures.objects] == [True, False]
         finally:

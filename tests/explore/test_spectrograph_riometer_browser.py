@@ -1,21 +1,17 @@
 """The spectrograph in the ASI explorer and the app's riometer tab, in headless Chromium."""
 
-import socket
-import threading
 import time
-import urllib.request
 
 import numpy as np
 import pytest
 
 pn = pytest.importorskip("panel")
 
+from _browser import GOTO_MS, launch, serve_panel, wait_until  # noqa: E402
+
 from geospacexr import datasets  # noqa: E402
 from geospacexr.explore import app  # noqa: E402
 from geospacexr.explore.asi import AsiExplorer  # noqa: E402
-
-#: Page loads get this long (ms): on two loaded cores the first page takes well over 30 s.
-GOTO_MS = 180_000
 
 #: Each figure of the page: title, glyph kinds, the finite values its glyphs draw (the column
 #: their colour or y comes from, or an image's pixels) and the cursor's place (a Span).
@@ -49,58 +45,6 @@ _FIGURES_JS = """() => {
 }"""
 
 
-def _serve(make):
-    """Serve ``make()`` on a free port in a thread; returns (url, stop)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = pn.serve(
-        make,
-        port=port,
-        address="127.0.0.1",
-        show=False,
-        start=False,
-        threaded=False,
-        print_url=False,
-        websocket_origin=[f"127.0.0.1:{port}"],
-    )
-    server.start()
-    thread = threading.Thread(target=server.io_loop.start, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-
-    def stop():
-        server.io_loop.add_callback(server.stop)
-        server.io_loop.add_callback(server.io_loop.stop)
-        thread.join(timeout=10)
-
-    return url, stop
-
-
-def _wait_until(page, condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{message} within {timeout} s"
-        page.wait_for_timeout(200)
-
-
-def _browser(sync, p, chromium):
-    return p.chromium.launch(
-        executable_path=chromium,
-        headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    )
-
-
 def _figure(page, prefix, glyph=None):
     for f in page.evaluate(_FIGURES_JS):
         if f["title"].startswith(prefix) and (glyph is None or glyph in f["kinds"]):
@@ -121,14 +65,14 @@ def imager_and_spectrograph():
 @pytest.mark.ui
 def test_spectrograph_slit_and_keogram_in_chromium(imager_and_spectrograph, chromium):
     ds, sky, l1, spect_sky = imager_and_spectrograph
-    url, stop = _serve(
+    url, stop = serve_panel(
         lambda: AsiExplorer(ds, sky, spectrograph=l1, spectrograph_skymap=spect_sky).panel
     )
     sync = pytest.importorskip("playwright.sync_api")
     errors = []
     try:
         with sync.sync_playwright() as p:
-            browser = _browser(sync, p, chromium)
+            browser = launch(p, chromium)
             try:
                 page = browser.new_page()
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -143,8 +87,8 @@ def test_spectrograph_slit_and_keogram_in_chromium(imager_and_spectrograph, chro
                             return f
                     return None
 
-                first = _wait_until(page, slit, 90, "the slit was not drawn on the image")
-                keogram = _wait_until(
+                first = wait_until(page, slit, 90, "the slit was not drawn on the image")
+                keogram = wait_until(
                     page,
                     lambda: (f := _figure(page, "spectrograph keogram")) and f["finite"] and f,
                     90,
@@ -155,7 +99,7 @@ def test_spectrograph_slit_and_keogram_in_chromium(imager_and_spectrograph, chro
                 assert keogram["spans"][0] == pytest.approx(frame0)  # the cursor: frame 0
                 # another emission recolours the slit (red is fainter than green here)
                 page.locator("select").filter(has_text="hbeta").first.select_option("red")
-                _wait_until(
+                wait_until(
                     page,
                     lambda: (f := slit()) and f["sum"] != first["sum"],
                     60,
@@ -182,7 +126,7 @@ def test_spectrograph_slit_and_keogram_in_chromium(imager_and_spectrograph, chro
                         page.wait_for_timeout(200)
                     return None
 
-                _wait_until(page, moved, 90, "the keogram click did not move the frame")
+                wait_until(page, moved, 90, "the keogram click did not move the frame")
             finally:
                 browser.close()
     finally:
@@ -201,12 +145,12 @@ def test_riometer_tab_in_chromium(chromium):
         "themis-gill-skymap": datasets.open_sample("themis-gill-skymap"),
         "norstar_rio-gill": rio.assign_coords(time=rio.time.values + days),
     }
-    url, stop = _serve(lambda: app.build_app(data))
+    url, stop = serve_panel(lambda: app.build_app(data))
     sync = pytest.importorskip("playwright.sync_api")
     errors = []
     try:
         with sync.sync_playwright() as p:
-            browser = _browser(sync, p, chromium)
+            browser = launch(p, chromium)
             try:
                 page = browser.new_page()
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -222,10 +166,10 @@ def test_riometer_tab_in_chromium(chromium):
                             return f
                     return None
 
-                trace = _wait_until(page, stack, 90, "the riometer stack was not drawn")
+                trace = wait_until(page, stack, 90, "the riometer stack was not drawn")
                 frame0 = ds.time.values[0].astype("datetime64[ms]").astype(np.int64)
                 assert trace["spans"][0] == pytest.approx(frame0)
-                keogram = _wait_until(
+                keogram = wait_until(
                     page, lambda: _figure(page, "keogram"), 60, "no keogram above the stack"
                 )
                 assert keogram["spans"][0] == pytest.approx(frame0)
@@ -254,7 +198,7 @@ def test_riometer_tab_in_chromium(chromium):
                         page.wait_for_timeout(200)
                     return False
 
-                _wait_until(page, followed, 90, "the cursors did not follow the click")
+                wait_until(page, followed, 90, "the cursors did not follow the click")
             finally:
                 browser.close()
     finally:

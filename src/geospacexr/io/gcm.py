@@ -115,7 +115,6 @@ from xarray.backends import BackendArray, NetCDF4BackendEntrypoint
 from xarray.core import indexing
 
 from .. import config
-from .._registry import Registry
 from ..errors import (
     ConfigError,
     DataWarning,
@@ -125,6 +124,7 @@ from ..errors import (
     OutOfRangeError,
 )
 from . import _cesm, h5safe
+from .completions import Completion, Completions
 from .registry import Paths, expand_paths, register_reader
 from .times import NS_RANGE, check_ns, to_ns
 
@@ -144,19 +144,16 @@ class OverlapWarning(DataWarning):
     """Files of one run overlap in time: the later file's histories are kept (see open_gcm)."""
 
 
-#: A completion: ``(ds, source) -> ds``, given the standard Dataset (attrs set) and the first
-#: file's name for messages; it returns the Dataset with a field added that the files lack but
-#: other fields determine, lazily (no ``.values`` on whole fields), or ``ds`` unchanged.
-Completion = Callable[[xr.Dataset, str], xr.Dataset]
-_COMPLETIONS: Registry[Completion] = Registry("gcm completion")
+_COMPLETIONS = Completions("gcm completion")
 
 
 def register_completion(name: str, *, replace: bool = False) -> Callable[[Completion], Completion]:
     """Register a function that completes every ``gcm`` Dataset :func:`open_gcm` returns.
 
-    The reader runs the completions in name order after merging the files. This is how a
-    science package adds fields derived from others (``gcm`` adds ZG from Z) without the reader
-    importing it: the dependency points from science to io, never back.
+    The reader runs the completions in name order after merging the files
+    (:class:`geospacexr.io.completions.Completions`). This is how a science package adds
+    fields derived from others (``gcm`` adds ZG from Z) without the reader importing it: the
+    dependency points from science to io, never back.
 
     Args:
         name: The completion's name.
@@ -170,11 +167,7 @@ def register_completion(name: str, *, replace: bool = False) -> Callable[[Comple
         ... def add_nothing(ds, source):
         ...     return ds
     """
-
-    def decorator(fn: Completion) -> Completion:
-        return _COMPLETIONS.add(name, fn, replace=replace)
-
-    return decorator
+    return _COMPLETIONS.register(name, replace=replace)
 
 
 def list_completions(details: bool = False) -> list[str] | list[dict[str, str]]:
@@ -186,16 +179,7 @@ def list_completions(details: bool = False) -> list[str] | list[dict[str, str]]:
     Returns:
         Sorted names, or the dicts.
     """
-    if not details:
-        return _COMPLETIONS.names()
-    return [
-        {
-            "name": name,
-            "description": (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
-            "function": f"{fn.__module__}.{fn.__qualname__}",
-        }
-        for name, fn in _COMPLETIONS.items()
-    ]
+    return _COMPLETIONS.listing(details)
 
 
 # file name -> (standard name, scale to the standard unit, standard unit or None to keep)
@@ -1640,40 +1624,10 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
     )
     if "lon" in ds.coords and ds["lon"].size > 1:
         ds.attrs["resolution_deg"] = float(abs(np.diff(ds["lon"].values[:2])[0]))
-    for name, completion in _COMPLETIONS.items():
-        ds = _complete(ds, name, completion, files[0])
+    ds = _COMPLETIONS.run(ds, files[0].name)
     for var in ds.data_vars.values():
         var.attrs.setdefault("grid", _field_grid(var))
     return _clean_encoding(ds)
-
-
-def _complete(ds: xr.Dataset, name: str, completion: Completion, path: Path) -> xr.Dataset:
-    """Run one completion; one that fails on this file is skipped with a :class:`DataWarning`.
-
-    A :class:`FileFormatError` from a completion refuses the file, as from the reader itself.
-    """
-    try:
-        out = completion(ds, path.name)
-    except FileFormatError:
-        raise
-    except (KeyboardInterrupt, MemoryError):
-        raise
-    except Exception as exc:
-        warnings.warn(
-            f"{path.name}: completion {name!r} skipped ({type(exc).__name__}: {exc})",
-            DataWarning,
-            stacklevel=4,
-        )
-        return ds
-    if not isinstance(out, xr.Dataset):
-        warnings.warn(
-            f"{path.name}: completion {name!r} returned {type(out).__name__}, not a Dataset; "
-            "skipped",
-            DataWarning,
-            stacklevel=4,
-        )
-        return ds
-    return out
 
 
 def _netcdf_attr(value: Any) -> bool:

@@ -19,9 +19,11 @@ Both give a standard Dataset of kind ``"riometer"``: ``raw_signal`` (V, NORSTAR)
 it, a ``frequency`` coordinate in MHz (a scalar for single-frequency riometers), and attrs
 ``site``, ``site_name``, ``site_lat``, ``site_lon`` (geographic degrees), ``instrument``,
 ``source_files``, ``problematic_files`` (JSON) and ``file_metadata`` (JSON of the first file's
-header). Damaged lines and files are reported as the ASI readers do: the good part is kept,
-every problem is listed in ``attrs["problematic_files"]`` and one
-:class:`~geospacexr.errors.DataWarning` names them.
+header). The site's magnetic position (``site_mlat``, ``site_mlon``) is science: the ``rio``
+package adds it through a completion (:func:`register_completion`; importing :mod:`geospacexr`
+registers it), run on the Dataset of all the days. Damaged lines and files are reported as
+the ASI readers do: the good part is kept, every problem is listed in
+``attrs["problematic_files"]`` and one :class:`~geospacexr.errors.DataWarning` names them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import datetime as _dt
 import json
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from .completions import Completion, Completions
 from .h5safe import read_strings
 from .hdf5 import check_size, check_storage
 from .instruments import UnknownInstrumentError, get_instrument
@@ -46,10 +50,12 @@ from .times import check_ns, to_ns
 
 __all__ = [
     "RIOMETER_SITES",
+    "list_completions",
     "open_hsr",
     "open_norstar_riometer",
     "open_riometer",
     "read_norstar_file",
+    "register_completion",
 ]
 
 #: NORSTAR (formerly CANOPUS) riometer sites: unique id -> (name, old 3-letter code, geographic
@@ -78,6 +84,39 @@ _ROW = re.compile(
 _HEADER_END = "------------"
 #: how many damaged line numbers a report lists
 _MAX_LISTED = 5
+
+
+_COMPLETIONS = Completions("riometer completion")
+
+
+def register_completion(name: str, *, replace: bool = False) -> Callable[[Completion], Completion]:
+    """Register a function that completes every ``riometer`` Dataset the readers return.
+
+    :func:`open_norstar_riometer` and :func:`open_hsr` run the completions in name order on the
+    Dataset of all the files (days concatenated), so a completion sees the whole record. This is
+    how the ``rio`` package adds the site's magnetic position
+    (:func:`geospacexr.rio.site_magnetic_position`) without the reader importing science.
+
+    Args:
+        name: The completion's name.
+        replace: Replace a completion of the same name.
+
+    Returns:
+        A decorator that registers ``fn(ds, source) -> ds`` and returns it unchanged.
+    """
+    return _COMPLETIONS.register(name, replace=replace)
+
+
+def list_completions(details: bool = False) -> list[str] | list[dict[str, str]]:
+    """The registered completions of ``riometer`` Datasets.
+
+    Args:
+        details: Return one dict per completion (``name``, ``description``, ``function``).
+
+    Returns:
+        Sorted names, or the dicts.
+    """
+    return _COMPLETIONS.listing(details)
 
 
 def _site_from_name(name: str) -> str | None:
@@ -476,7 +515,7 @@ def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dat
             absorption.astype(np.float32),
             {"long_name": "cosmic noise absorption (K2 files)", "units": "dB"},
         )
-    return xr.Dataset(
+    ds = xr.Dataset(
         data_vars,
         coords={
             "time": ("time", times),
@@ -492,6 +531,7 @@ def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dat
             "file_metadata": json.dumps(meta),
         },
     )
+    return _COMPLETIONS.run(ds, parts[0][0].name)
 
 
 def _hsr_stamps(texts: list[str]) -> np.ndarray:
@@ -669,7 +709,7 @@ def open_hsr(paths: Paths, progress: bool | None = False) -> xr.Dataset:
     _warn(problems, "SWAN HSR files")
     site = sites.pop() if sites else ""
     frequency = np.array([_mhz(b) for b in first["bands"]])
-    return xr.Dataset(
+    ds = xr.Dataset(
         {
             "raw_power": (
                 ("time", "frequency"),
@@ -697,6 +737,7 @@ def open_hsr(paths: Paths, progress: bool | None = False) -> xr.Dataset:
             "file_metadata": json.dumps(first["metadata"], default=str),
         },
     )
+    return _COMPLETIONS.run(ds, parts[0][0].name)
 
 
 def _is_norstar(path: Path) -> bool:
