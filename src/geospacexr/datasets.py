@@ -896,5 +896,28 @@ register_sample(
     single_file=True,
 )(_omni_minute)
 
+
+def _qindenton_5min(folder: Path) -> list[str]:
+    from ._synth import qindenton
+
+    return qindenton.write_5min(folder)
+
+
+def _open_qindenton_path(path: Path, **kwargs: Any) -> Any:
+    from .io.qindenton import open_qindenton
+
+    return open_qindenton(path, **kwargs)
+
+
+register_sample(
+    "qindenton-5min",
+    kind="omni",
+    description="Qin-Denton 5-min file (QinDenton_20150317_5min.txt layout: JSON header, 44 "
+    "words) of the OMNI sample storm's main day, with the TS05 W1..W6 computed from its 5-min "
+    "solar wind (geospacexr.rb.wparams) and G1..G3",
+    opener=_open_qindenton_path,
+    single_file=True,
+)(_qindenton_5min)
+
 #: The samples this module registers (generated portably by :func:`_run_generator`).
 _BUILTIN = frozenset(list_samples())
