@@ -332,6 +332,17 @@ FORMATS: dict[str, Format] = {
             cases=40,
         ),
         Format(
+            "ts05-yearly",
+            "ts05-yearly",
+            "ts05-yearly",
+            "*_OMNI_5m_with_TS05_variables.dat",
+            "geospacexr:open_ts05_yearly",
+            "omni",
+            "omni-text",
+            ("2015-01-01", "2016-01-01"),  # a yearly file
+            cases=30,
+        ),
+        Format(
             "riometer-hsr",
             "riometer-hsr",
             "swan_hsr-mean",

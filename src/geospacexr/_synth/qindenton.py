@@ -161,3 +161,71 @@ def write_5min(folder: Path, seed: int = 2019) -> list[str]:
     with atomic_path(Path(folder) / name) as tmp:
         Path(tmp).write_text("\n".join(lines) + "\n")
     return [name]
+
+
+def write_ts05_yearly(folder: Path, seed: int = 2021) -> list[str]:
+    """Write ``2015_OMNI_5m_with_TS05_variables.dat``: the sample storm's three days.
+
+    The records follow Tsyganenko's Fortran format (``2I4,2I3,3F8.2,3F8.1,F7.2,F9.0,F7.1,
+    2(3X,I2),F8.4,7F7.2``); W1..W6 come from :func:`geospacexr.rb.wparams.ts05_w` of the same
+    5-min series (from its quiet start, as his code starts at quiet times), the tilt from
+    :func:`geospacexr.rb.frames.dipole_tilt`. A 40-min plasma gap is filled (flag 2) and a
+    3-hour IMF gap left open (flag -1, the words written as fills), as in his files.
+
+    Args:
+        folder: Where to write.
+        seed: Noise seed of the solar wind.
+
+    Returns:
+        The file name.
+    """
+    from ..rb.frames import dipole_tilt
+    from ..rb.wparams import ts05_w
+
+    start = np.datetime64(omni.START, "m")
+    n = 288 * omni.HOURLY_DAYS
+    times = start + np.arange(n) * np.timedelta64(5, "m")
+    hours = (times - start).astype(float) / 60.0
+    s = omni.storm(hours, seed)
+    bz, by, bx = s["bz"].copy(), s["by"].copy(), s["bx"].copy()
+    v, dens = s["v"].copy(), s["n"].copy()
+    imf_gap = slice(700, 736)  # 3 h without IMF, late on the last day
+    for x in (bz, by, bx):
+        x[imf_gap] = np.nan
+    v[200:208] = np.nan  # 40 min of plasma: interpolated
+    dens[200:208] = np.nan
+    series = xr.Dataset(
+        {"Bz_GSM": ("time", bz), "By_GSM": ("time", by), "flow_speed": ("time", v),
+         "proton_density": ("time", dens)},
+        coords={"time": times.astype("datetime64[ns]")},
+        attrs={"cadence_s": 300},
+    )  # fmt: skip
+    import warnings
+
+    from ..errors import DataWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # the open IMF gap, on purpose
+        w = ts05_w(series, spinup_efolds=0)
+    vx = -w.flow_speed.values * np.cos(np.radians(3.0))
+    vy = w.flow_speed.values * np.sin(np.radians(3.0))
+    lines = []
+    for k in range(n):
+        t = times[k].astype("datetime64[s]").item()
+        imf, sw = int(w.IMF_flag.values[k]), int(w.SW_flag.values[k])
+        missing = imf == -1 or sw == -1
+        b = [9999.99] * 3 if imf == -1 else [bx[k], w.By_GSM.values[k], w.Bz_GSM.values[k]]
+        ws = [0.0] * 6 if missing else [float(w[f"W{j}"].values[k]) for j in range(1, 7)]
+        tilt = dipole_tilt(times[k])
+        lines.append(
+            f"{t.year:4d}{t.timetuple().tm_yday:4d}{t.hour:3d}{t.minute:3d}"
+            + "".join(f"{x:8.2f}" for x in b)
+            + f"{vx[k]:8.1f}{vy[k]:8.1f}{-8.0:8.1f}{w.proton_density.values[k]:7.2f}"
+            + f"{round(s['t'][k]):8d}.{round(s['dst'][k] - 6.0):5d}.0"
+            + f"   {imf:2d}   {sw:2d}{tilt:8.4f}{w.Pdyn.values[k]:7.2f}"
+            + "".join(f"{x:7.2f}" for x in ws)
+        )
+    name = "2015_OMNI_5m_with_TS05_variables.dat"
+    with atomic_path(Path(folder) / name) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
+    return [name]

@@ -551,6 +551,7 @@ def _open_qindenton_registry(files: Paths, **_: Any) -> xr.Dataset:
     kind="omni",
     patterns=("*_OMNI_5m_with_TS05_variables.dat", "*_OMNI_5m_with_TS05_variables.txt"),
     sniff=_looks_like_ts05_yearly,
+    sample="ts05-yearly",
     description="Tsyganenko's yearly 5-min OMNI files with the TS05 W1..W6",
 )
 def _open_ts05_registry(files: Paths, **_: Any) -> xr.Dataset:
