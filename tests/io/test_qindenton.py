@@ -200,3 +200,19 @@ def test_sample_drives_ts05_and_matches_the_w_computation():
             one = rb.K(p.isel(particle=[i]), rb.models.get("ts05", **pars), accuracy="fast")
             assert out.K.values[i] == one.K.values[0] and out.Lm.values[i] == one.Lm.values[0]
     assert out.attrs["drivers_sources"].startswith("pdyn: Pdyn; dst: Dst")
+
+
+def test_a_damaged_header_on_published_records_falls_back_to_the_published_layout(tmp_path):
+    good = geospacexr.open_qindenton(_write(tmp_path))
+    path = tmp_path / "broken" / "QinDenton_20120901_hour.txt"
+    path.parent.mkdir()
+    path.write_text(_header().replace('"START_COLUMN": 32', '"START_COLUMN": "x"', 1)
+                    + "\n".join(RECORDS) + "\n")  # fmt: skip
+    with pytest.warns(DataWarning, match="published 44-word Qin-Denton layout"):
+        ds = geospacexr.open_qindenton(path)
+    for name in ("W1", "W6", "By_GSM", "Dst", "G2", "Bz3", "flow_speed_status"):
+        np.testing.assert_array_equal(ds[name].values, good[name].values)
+    # records of another width: the damaged header is the error
+    path.write_text("# { broken\n# } End JSON\n2012-09-01T00:00:00 2012 9 1 0 0 0 1.0\n")
+    with pytest.raises(FileFormatError, match="not valid JSON"):
+        geospacexr.open_qindenton(path)

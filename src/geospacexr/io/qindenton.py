@@ -11,7 +11,9 @@ distributions have them, already computed from 5-min OMNI data:
   ``V_SW``), ``Den_P``, ``Pdyn``, ``G1..G3``, eight status flags, ``Kp``, ``akp3``, ``Dst``,
   ``Bz1..Bz6``, ``W1..W6`` and six W status flags (44 words). Status flags: 2 measured, 1
   interpolated, 0 from a 20-day average. The header decides the columns, so a file whose
-  layout differs is read by its own header.
+  layout differs is read by its own header; a damaged header (not JSON, or an entry without a
+  usable ``START_COLUMN``) on records of the published 44 words falls back to the published
+  layout (:data:`STANDARD_LAYOUT`), and says so in ``problematic_files``.
 * **Tsyganenko's yearly files** ``YYYY_OMNI_5m_with_TS05_variables.dat`` (made by his
   ``Prepare_input_4.for``; format in the file ``Data_format`` beside them): 23 words per 5-min
   record: year, day of year, hour, minute, IMF Bx, By, Bz (GSM, nT), Vx, Vy, Vz (GSE, km/s),
@@ -45,7 +47,15 @@ from .limits import Limits
 from .omni import _BLOCK, _MAX_WORD, _decode, _fill, _times
 from .registry import Paths, expand_paths, peek, read_each, register_reader
 
-__all__ = ["QINDENTON_NAMES", "TS05_YEARLY_WORDS", "open_qindenton", "open_ts05_yearly"]
+__all__ = [
+    "QINDENTON_NAMES",
+    "STANDARD_LAYOUT",
+    "TS05_YEARLY_WORDS",
+    "open_qindenton",
+    "open_ts05_yearly",
+    "read_qindenton_file",
+    "read_ts05_yearly_file",
+]
 
 #: Qin-Denton column name -> (our name, units, long name).
 QINDENTON_NAMES: dict[str, tuple[str, str, str]] = {
@@ -71,6 +81,31 @@ _QD_NAME = re.compile(r"^QinDenton_(\d{4})(\d\d)(\d\d)_(1min|5min|hour|1hr)\.txt
 _FILL = 99999.0
 _MAX_COLUMNS = 1000
 _MAX_LISTED = 5
+
+#: The published layout (RBSP-ECT / ViRBO files): (header entry, number of columns) in order;
+#: used when a file's JSON header is damaged but its records have these 44 words.
+STANDARD_LAYOUT: tuple[tuple[str, int], ...] = (
+    ("DateTime", 1), ("Year", 1), ("Month", 1), ("Day", 1), ("Hour", 1), ("Minute", 1),
+    ("Second", 1), ("ByIMF", 1), ("BzIMF", 1), ("Vsw", 1), ("Den_P", 1), ("Pdyn", 1),
+    ("G", 3), ("ByIMF_status", 1), ("BzIMF_status", 1), ("Vsw_status", 1),
+    ("Den_P_status", 1), ("Pdyn_status", 1), ("G_status", 3), ("Kp", 1), ("akp3", 1),
+    ("Dst", 1), ("Bz", 6), ("W", 6), ("W_status", 6),
+)  # fmt: skip
+
+
+def _standard_columns() -> tuple[dict[str, int], int]:
+    columns: dict[str, int] = {}
+    at = 0
+    for name, dim in STANDARD_LAYOUT:
+        if dim == 1:
+            columns[name] = at
+        else:
+            base, _, suffix = name.partition("_")
+            for k in range(dim):
+                columns[f"{base}{k + 1}" + (f"_{suffix}" if suffix else "")] = at + k
+        at += dim
+    return columns, at
+
 
 #: (word from 1, name, units, long name, fill) of the yearly files' words kept.
 TS05_YEARLY_WORDS: tuple[tuple[int, str, str, str, float], ...] = (
@@ -260,9 +295,16 @@ def read_qindenton_file(path: str | Path, limits: Limits | None = None) -> dict[
     content = _content(path, limits or Limits.current())
     lines = content.splitlines()
     del content
-    header = _header(lines, path)
-    columns, width = _columns(header, path)
     first = next((i for i, line in enumerate(lines) if not line.startswith(b"#")), len(lines))
+    fallback = None
+    try:
+        columns, width = _columns(_header(lines, path), path)
+    except FileFormatError as exc:
+        columns, width = _standard_columns()
+        counts = [len(line.split()) for line in lines[first : first + 100] if line.strip()]
+        if not counts or counts.count(width) * 2 < len(counts):
+            raise
+        fallback = str(exc).removeprefix(f"{path}: ")
     time_cols = [columns[c] if c in columns else -1 for c in _TIME_COLUMNS]
     sources = [name for name in columns if name in QINDENTON_NAMES]
     status = [f"{name}_status" for name in sources if f"{name}_status" in columns]
@@ -284,6 +326,9 @@ def read_qindenton_file(path: str | Path, limits: Limits | None = None) -> dict[
     if (~valid).any():
         text = f"{int((~valid).sum())} record(s) with an impossible date skipped"
         problem = f"{problem}; {text}" if problem else text
+    if fallback is not None:
+        text = f"{fallback}: read with the published 44-word Qin-Denton layout"
+        problem = f"{text}; {problem}" if problem else text
     values, times = values[valid], times[valid]
     inside, problem = _outside(times, period, problem)
     values, times = values[inside], times[inside]
