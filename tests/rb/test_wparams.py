@@ -165,3 +165,31 @@ def test_omni_sample_drives_ts05_per_particle():
             one = rb.lstar(p.isel(particle=[i]), rb.models.get("ts05", **pars), accuracy="fast")
         assert out.lstar.values[i] == one.lstar.values[0]  # bit for bit
     assert out.driver_w4.values[1] > 5 and out.driver_w1.values[0] == 0  # storm / quiet
+
+
+def test_footprint_with_computed_w_equals_one_call_per_time():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        drivers = rb.ts05_w(datasets.open_sample("omni-1min"), spinup_efolds=0)
+    times = np.array(["2015-03-17T09:00", "2015-03-17T15:30"], "datetime64[ns]")
+    points = xr.Dataset(
+        {"x": ("time", [-6.0, -6.0]), "y": ("time", [0.0, 0.0]), "z": ("time", [0.0, 0.0])},
+        coords={"time": times},
+        attrs={"frame": "GSM"},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        track = rb.footprint(points, "ts05", drivers=drivers)
+        for i in range(2):
+            rec = drivers.sel(time=times[i])
+            pars = {"pdyn": float(rec.Pdyn), "dst": float(rec.SYM_H), "by": float(rec.By_GSM),
+                    "bz": float(rec.Bz_GSM),
+                    **{f"w{k}": float(rec[f"W{k}"]) for k in range(1, 7)}}  # fmt: skip
+            one = rb.footprint(points.isel(time=[i]), rb.models.get("ts05", **pars))
+            assert track.lat.values[i] == one.lat.values[0]
+            assert track.lon.values[i] == one.lon.values[0]
+        quiet = rb.models.get("ts05", pdyn=2, dst=0, by=0, bz=0, w1=0, w2=0, w3=0, w4=0, w5=0,
+                              w6=0)  # fmt: skip
+        calm = rb.footprint(points.isel(time=[1]), quiet)
+    # the storm-time field (W large) stretches the line: the footprint is equatorward
+    assert track.lat.values[1] < calm.lat.values[0] - 1.0
