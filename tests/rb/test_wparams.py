@@ -193,3 +193,26 @@ def test_footprint_with_computed_w_equals_one_call_per_time():
         calm = rb.footprint(points.isel(time=[1]), quiet)
     # the storm-time field (W large) stretches the line: the footprint is equatorward
     assert track.lat.values[1] < calm.lat.values[0] - 1.0
+
+
+def test_recursion_equals_the_direct_sum_of_tsyganenkos_code():
+    """Random wind: the sum written out term by term, cut where r (t - t_k) > 10 as his code."""
+    rng = np.random.default_rng(7)
+    n = 700
+    bz = rng.normal(-2.0, 5.0, n)
+    v = rng.uniform(300, 800, n)
+    dens = rng.uniform(1, 30, n)
+    w, _ = _w(_wind(n, bz=bz, v=v, dens=dens), spinup_efolds=0)
+    s = source_functions(dens, v, bz)
+    direct = np.zeros((n, 6))
+    for i in range(n):
+        lag_h = (i - np.arange(i + 1)) * 5.0 / 60.0
+        for j in range(6):
+            arg = -R[j] * lag_h
+            keep = arg > -10.0
+            direct[i, j] = (R[j] / 12.0) * np.sum(s[: i + 1, j][keep] * np.exp(arg[keep]))
+    # the cut tail is at most exp(-10) of the steady W of the strongest driving in the past
+    bound = np.exp(-10.0) * (R / 12) * np.nanmax(s, axis=0) / (1 - Q)
+    assert np.all(np.abs(w - direct) <= bound)
+    assert np.abs(w - direct).max() > 0  # (the cut is seen: the test compares two things)
+    np.testing.assert_allclose(w[:60], direct[:60], rtol=1e-12)  # before any cut: exact

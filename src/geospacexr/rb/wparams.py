@@ -21,7 +21,7 @@ The sum is evaluated exactly by the recursion ``W_n = q W_{n-1} + (r/12) S_n`` w
 ``S``: the 5-min sum of a decaying exponential); after ``S`` drops to 0, ``W`` decays as
 ``exp(-r t)``, an e-folding time of ``60 / r_i`` minutes (2.6 h for W1, 31 h for W3, 52 min for
 W5). Tsyganenko's code stops each sum where ``r_i (t_n - t_k) > 10``: the difference is below
-``exp(-10) = 4.5e-5`` of the value.
+``exp(-10) = 4.5e-5`` of the steady W of the strongest driving in the omitted past.
 
 Data gaps (as Tsyganenko's ``Fill_IMF_gaps.for`` / ``Fill_SW_gaps.for``): gaps in the IMF
 (``By``, ``Bz``) and in the plasma (``V``, ``N``, ``Pdyn``) up to ``rb.w_max_gap_minutes``
