@@ -21,6 +21,11 @@ distributions have them, already computed from 5-min OMNI data:
   missing), dipole tilt (radians), Pdyn (nPa), W1..W6. Records with a -1 flag have their
   quantities (and W) set to NaN.
 
+Times are read as the start of each average, as OMNI stamps them (the drivers' ``"previous"``
+interpolation then takes the average holding a particle's time). ``Kp`` is kept as the file
+gives it: OMNI's ``Kp*10`` code over 10 (1.7 is 2-, which :func:`~geospacexr.io.omni.open_omni`
+gives as 1.667); T89's Kp bins put both in the same bin.
+
 Both give a Dataset of kind ``"omni"`` with the names :func:`~geospacexr.io.omni.open_omni`
 uses (``By_GSM``, ``Bz_GSM``, ``flow_speed``, ``proton_density``, ``Pdyn``, ``Kp``, ``Dst``,
 ``SYM_H`` ...) plus ``W1``..``W6`` (and, from Qin-Denton files, ``G1``..``G3``, ``Bz1``..``Bz6``,
