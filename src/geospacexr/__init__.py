@@ -37,15 +37,16 @@ from .io.dmap import open_superdarn
 from .io.lfm import open_lfm
 from .io.mage import open_gamera, open_remix
 from .io.omni import open_omni
+from .io.qindenton import open_qindenton, open_ts05_yearly
 from .io.riometer import open_riometer
 from .io.swmf import open_swmf
 
 __all__ = [
     "__version__", "asi", "clear_caches", "config", "datasets", "errors", "gcm", "io", "open",
     "open_asi", "open_asi_grid",
-    "open_calibration", "open_gamera", "open_lfm", "open_omni", "open_remix", "open_riometer",
-    "open_skymap",
-    "open_superdarn", "open_swmf", "open_tiegcm", "open_waccmx", "rb", "rio",
+    "open_calibration", "open_gamera", "open_lfm", "open_omni", "open_qindenton", "open_remix",
+    "open_riometer", "open_skymap", "open_superdarn", "open_swmf", "open_tiegcm",
+    "open_ts05_yearly", "open_waccmx", "rb", "rio",
 ]  # fmt: skip
 
 

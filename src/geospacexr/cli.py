@@ -2409,9 +2409,7 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
     params = dict(args.param or [])
     drivers = None
     if args.drivers:
-        from .io.omni import open_omni
-
-        drivers = open_omni(args.drivers)
+        drivers = _open_drivers(args.drivers, entry.name)
     if drivers is not None and (params or args.internal != "igrf"):  # a template model
         from .rb.drivers import DRIVER_VARIABLES
 
@@ -2446,6 +2444,32 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_drivers(paths: list[str], model: str) -> Any:
+    """OMNI, Qin-Denton or TS05 yearly files as drivers; TS05's W computed when absent."""
+    from .errors import ReaderNotFoundError
+    from .io.omni import open_omni
+    from .io.registry import expand_paths, find_reader
+    from .io.registry import open as open_files
+
+    files = expand_paths(paths)
+    try:
+        name = find_reader(files[0]).name
+    except ReaderNotFoundError:
+        name = "omni"  # let the OMNI reader say what is wrong with the file
+    drivers = open_files(files) if name in ("qindenton", "ts05-yearly") else open_omni(files)
+    if model == "ts05" and "W1" not in drivers:
+        from .rb.wparams import ts05_w
+
+        print(
+            "geospacexr: computing the TS05 W1..W6 from the OMNI solar wind "
+            "(geospacexr.rb.wparams; spin-up and gaps as config rb.w_spinup_efolds, "
+            "rb.w_max_gap_minutes)",
+            file=sys.stderr,
+        )
+        drivers = ts05_w(drivers)
+    return drivers
+
+
 def _add_rb_parsers(sub: Any) -> None:
     p = sub.add_parser("rb", help="radiation belts: L* along positions")
     rb_sub = p.add_subparsers(dest="rb_command", required=True, metavar="PRODUCT")
@@ -2457,8 +2481,10 @@ def _add_rb_parsers(sub: Any) -> None:
     q.add_argument("-o", "--output", required=True, help="output netCDF file (required)")
     q.add_argument("--model", default="t96", help="field model (default: %(default)s)")
     q.add_argument("--drivers", nargs="+", metavar="OMNI",
-                   help="OMNI files (hourly OMNI2, 1-/5-min HRO) giving the model's inputs at "
-                   "each position's time (default: none, give --param)")  # fmt: skip
+                   help="OMNI files (hourly OMNI2, 1-/5-min HRO), Qin-Denton files or "
+                   "Tsyganenko's yearly TS05 files giving the model's inputs at each "
+                   "position's time; for ts05 without W1..W6 they are computed from the OMNI "
+                   "solar wind (default: none, give --param)")  # fmt: skip
     q.add_argument("--param", action="append", type=_name_value, metavar="NAME=VALUE",
                    help="a fixed model parameter, e.g. w1=0.5 (default: none)")  # fmt: skip
     q.add_argument("--pitch-angle", type=float, nargs="+", metavar="DEGREES",

@@ -250,6 +250,11 @@ class RbConfig:
             taken at a particle's time: ``"previous"`` (the average whose interval holds the
             time) or ``"linear"`` (between the averages' centres); see
             :mod:`geospacexr.rb.drivers`.
+        w_max_gap_minutes: Longest IMF or plasma gap filled by linear interpolation before the
+            TS05 W parameters are computed (Tsyganenko's yearly files: 2 h); a longer gap gives
+            no W (:mod:`geospacexr.rb.wparams`).
+        w_spinup_efolds: W is NaN for this many e-folding times of each mode after the start of
+            a series or an unfilled gap (the unknown past then weighs at most ``exp(-3)``).
     """
 
     earth_radius_km: float = _limit(6371.2, gt=0)
@@ -261,6 +266,8 @@ class RbConfig:
     trace_max_steps: int = _limit(4000, min=10, max=10_000_000)
     compile_message: bool = True
     drivers_interpolation: str = _limit("previous", choices=("previous", "linear"))
+    w_max_gap_minutes: float = _limit(120.0, min=0, max=10080)
+    w_spinup_efolds: float = _limit(3.0, min=0, max=50)
 
 
 @dataclass(frozen=True)

@@ -896,5 +896,51 @@ register_sample(
     single_file=True,
 )(_omni_minute)
 
+
+def _qindenton_5min(folder: Path) -> list[str]:
+    from ._synth import qindenton
+
+    return qindenton.write_5min(folder)
+
+
+def _open_qindenton_path(path: Path, **kwargs: Any) -> Any:
+    from .io.qindenton import open_qindenton
+
+    return open_qindenton(path, **kwargs)
+
+
+register_sample(
+    "qindenton-5min",
+    kind="omni",
+    description="Qin-Denton 5-min file (QinDenton_20150317_5min.txt layout: JSON header, 44 "
+    "words) of the OMNI sample storm's main day, with the TS05 W1..W6 computed from its 5-min "
+    "solar wind (geospacexr.rb.wparams) and G1..G3",
+    opener=_open_qindenton_path,
+    single_file=True,
+)(_qindenton_5min)
+
+
+def _ts05_yearly(folder: Path) -> list[str]:
+    from ._synth import qindenton
+
+    return qindenton.write_ts05_yearly(folder)
+
+
+def _open_ts05_yearly_path(path: Path, **kwargs: Any) -> Any:
+    from .io.qindenton import open_ts05_yearly
+
+    return open_ts05_yearly(path, **kwargs)
+
+
+register_sample(
+    "ts05-yearly",
+    kind="omni",
+    description="Tsyganenko's yearly TS05 input layout (2015_OMNI_5m_with_TS05_variables.dat, "
+    "23 words, 5 min) for the OMNI sample storm's three days, W1..W6 from geospacexr.rb.wparams, "
+    "with a filled plasma gap and an open 3-hour IMF gap (flag -1)",
+    opener=_open_ts05_yearly_path,
+    single_file=True,
+)(_ts05_yearly)
+
 #: The samples this module registers (generated portably by :func:`_run_generator`).
 _BUILTIN = frozenset(list_samples())

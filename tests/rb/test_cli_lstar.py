@@ -81,13 +81,14 @@ def test_fixed_parameters_without_drivers(tmp_path, capsys):
         ("time,x,y,z\n2015-03-16,-5,0,0\n", ["--param", "kp"], 2, "NAME=NUMBER"),
         ("time,x,y,z\n2015-03-16,-5,0,0\n", ["--model", "t96"], 2,
          "T96 needs pdyn, dst, by, bz: give --drivers"),
-        ("time,x,y,z\n2015-03-16,-5,0,0\n", ["--model", "ts05", "--drivers", "OMNI"], 1,
-         "W1"),
+        ("time,x,y,z\n2015-03-16,-5,0,0\n", ["--model", "ts05", "--drivers", "BAD"], 1,
+         "no OMNI record"),
     ],
 )  # fmt: skip
 def test_bad_input_messages(tmp_path, omni_file, capsys, text, argv, status, message):
     pos = _csv(tmp_path, text)
-    argv = [omni_file if a == "OMNI" else a for a in argv]
+    bad = _csv(tmp_path, "not a solar-wind file\n", "winds.txt")
+    argv = [omni_file if a == "OMNI" else bad if a == "BAD" else a for a in argv]
     try:
         rc = main(["rb", "lstar", pos, "-o", str(tmp_path / "o.nc"), *argv])
     except SystemExit as exc:  # argparse's own usage errors
@@ -111,3 +112,32 @@ def test_internal_field_with_drivers(tmp_path, omni_file, capsys):
     assert main(argv) == 0
     with xr.open_dataset(tmp_path / "o.nc") as got:
         assert got.attrs["internal_field"] == "dipole" and got.driver_pdyn.values[0] > 0
+
+
+@pytest.mark.parametrize("sample", ["qindenton-5min", "omni-1min"])
+def test_ts05_driven_by_w_files_or_by_w_computed_from_omni(tmp_path, capsys, sample):
+    pos = _csv(tmp_path, "time,x,y,z\n2015-03-17T15:31,-4.5,0.5,0\n2015-03-17T10:33,-4.5,0,0\n")
+    out = tmp_path / "out.nc"
+    argv = ["rb", "lstar", pos, "--model", "ts05", "--drivers",
+            str(datasets.sample_path(sample)), "--accuracy", "fast", "--pitch-angle", "60",
+            "-o", str(out)]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        assert main(argv) == 0
+        drivers = datasets.open_sample(sample)
+        if sample == "omni-1min":
+            drivers = rb.ts05_w(drivers)
+    err = capsys.readouterr().err
+    assert ("computing the TS05 W1..W6" in err) == (sample == "omni-1min")
+    with xr.open_dataset(out) as got:
+        p = rb.particles([-4.5, -4.5], [0.5, 0], 0, 60, frame="GSM", time=got.time.values)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            api = rb.lstar(p, "ts05", drivers=drivers, accuracy="fast")
+        np.testing.assert_array_equal(got.lstar.values, api.lstar.values)
+        np.testing.assert_array_equal(got.driver_w4.values, api.driver_w4.values)
+        assert np.isfinite(got.driver_w1.values).all()
+        if sample == "omni-1min":  # one day of OMNI: W3 (31 h e-folding) still spinning up
+            assert np.isnan(got.driver_w3.values).all() and (got.status.values == 7).all()
+        else:
+            assert np.isfinite(got.lstar.values).all()

@@ -64,7 +64,7 @@ class Format:
         compute: First computation after loading (see ``worker.COMPUTE``).
         family: Which structural damage applies (``pgm``, ``png``, ``png-tar``, ``h5asi``,
             ``grid``, ``sav``, ``netcdf``, ``dmap``, ``idl``, ``idl-ascii``, ``lfm``,
-            ``rio-text``, ``hsr``, ``omni-text``).
+            ``rio-text``, ``hsr``, ``omni-text``, ``qd-text``).
         window: Plausible times (ISO dates); a time read outside is silently wrong.
         companion: ``(sample, pattern)`` of a valid file the computation needs (an ASI file
             for a skymap or a calibration), or ``None``.
@@ -318,6 +318,28 @@ FORMATS: dict[str, Format] = {
             "omni",
             "omni-text",
             ("2015-03-01", "2015-04-01"),  # a monthly file
+            cases=30,
+        ),
+        Format(
+            "qindenton-5min",
+            "qindenton",
+            "qindenton-5min",
+            "QinDenton_*_5min.txt",
+            "geospacexr:open_qindenton",
+            "omni",
+            "qd-text",
+            ("2015-03-17", "2015-03-18"),  # a daily file
+            cases=40,
+        ),
+        Format(
+            "ts05-yearly",
+            "ts05-yearly",
+            "ts05-yearly",
+            "*_OMNI_5m_with_TS05_variables.dat",
+            "geospacexr:open_ts05_yearly",
+            "omni",
+            "omni-text",
+            ("2015-01-01", "2016-01-01"),  # a yearly file
             cases=30,
         ),
         Format(
@@ -1448,6 +1470,10 @@ def structural_kinds(fmt: Format, src: Path, scratch: Path) -> list[tuple[str, s
         from .omni_damage import omni_cases
 
         return omni_cases(src)
+    if fmt.family == "qd-text":
+        from .omni_damage import omni_cases, qindenton_cases
+
+        return omni_cases(src) + qindenton_cases(src)
     if fmt.family in ("mage", "remix"):
         from .mage_damage import gamera_cases, remix_cases
 

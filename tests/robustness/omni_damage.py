@@ -1,4 +1,4 @@
-"""Structural damage of OMNI ASCII files (hourly OMNI2, 1-min HRO).
+"""Structural damage of OMNI ASCII files (hourly OMNI2, 1-min HRO) and Qin-Denton files.
 
 Kinds, as a bad copy, a broken download or a hostile user would produce them: garbled records,
 impossible dates and clocks, records of another year, words that are not numbers, records with a
@@ -85,4 +85,51 @@ def omni_cases(src: Path) -> list[tuple[str, str, Callable]]:
         ("encoding", "encoding", encoding),
         ("bomb", "long line", long_line),
         ("truncated", "cut", cut),
+    ]
+
+
+def qindenton_cases(src: Path) -> list[tuple[str, str, Callable]]:
+    """Damage of a Qin-Denton file's JSON header (the records' damage is :func:`omni_cases`)."""
+    text = src.read_bytes()
+    head, _, body = text.partition(b"# } End JSON")
+
+    def edit(kind: str, label: str, how: Callable[[bytes, object], bytes]):
+        def build(rng):
+            new = how(head, rng) + b"# } End JSON" + body
+            return f"{kind}: {label}", _writer(src.name, new), False
+
+        return (kind, kind, build)
+
+    def column(h, rng):
+        value = rng.choice([b"-5", b"4000000000", b'"12"', b"1e9", b"null", b"true", b"[3]"])
+        at = h.find(b'"START_COLUMN": ', _index(rng, len(h)))
+        at = at if at >= 0 else h.find(b'"START_COLUMN": ')
+        end = at + len(b'"START_COLUMN": ')
+        stop = end + len(h[end:].split(b" ", 1)[0].rstrip(b",}"))
+        return h[:end] + value + h[stop:]
+
+    def dimension(h, rng):
+        value = rng.choice([b"[ 0 ]", b"[ 100000 ]", b"[ 3, 2 ]", b'"3"', b"[]"])
+        return h.replace(b"[ 6 ]", value, 1).replace(b"[6]", value, 1)
+
+    def braces(h, rng):
+        cut = rng.choice([b"{", b"}", b":", b","])
+        at = h.find(cut, _index(rng, len(h)))
+        return h if at < 0 else h[:at] + h[at + 1 :]
+
+    def uncommented(h, rng):
+        lines = h.split(b"\n")
+        i = _index(rng, len(lines))
+        lines[i] = lines[i].lstrip(b"#")
+        return b"\n".join(lines)
+
+    def deep(h, rng):
+        return b"# {" + b"[" * 100_000 + h[3:]
+
+    return [
+        edit("header", "a START_COLUMN changed", column),
+        edit("header", "a DIMENSION changed", dimension),
+        edit("header", "a JSON brace or separator removed", braces),
+        edit("header", "a header line without its #", uncommented),
+        edit("header", "100000 nested brackets", deep),
     ]

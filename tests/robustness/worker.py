@@ -169,13 +169,18 @@ def compute_riometer(ds, companion):
 
 
 def compute_omni(ds, companion):
-    """Every variable's mean and the T96 inputs at each record's time (rb.drivers)."""
+    """Every variable's mean, the T96 inputs at each record's time (rb.drivers) and the TS05
+    W parameters from the solar wind (rb.wparams) where the Dataset has it."""
     from geospacexr.rb.drivers import drivers_at
+    from geospacexr.rb.wparams import ts05_w
 
     for name in ds.data_vars:
         float(ds[name].mean())
     sources = {k: v for k, v in {"pdyn": "Pdyn", "by": "By_GSM", "bz": "Bz_GSM"}.items() if v in ds}
     drivers_at(ds, ds.time.values, sources)
+    if all(v in ds for v in ("Bz_GSM", "flow_speed", "proton_density")):
+        w = ts05_w(ds, spinup_efolds=0)
+        float(w["W1"].mean())
 
 
 def compute_none(ds, companion):

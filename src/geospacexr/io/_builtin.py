@@ -9,6 +9,7 @@ from . import (
     lfm,  # noqa: F401
     mage,  # noqa: F401
     omni,  # noqa: F401
+    qindenton,  # noqa: F401
     riometer,  # noqa: F401
     skymap,  # noqa: F401
     spectrograph,  # noqa: F401

@@ -23,6 +23,7 @@ __all__ = [
     "models",
     "particles",
     "trace",
+    "ts05_w",
     "warmup",
 ]
 
@@ -36,6 +37,7 @@ _LAZY = {
     "trace": ("tracing", "trace"),
     "footprint": ("tracing", "footprint"),
     "warmup": ("_startup", "warmup"),
+    "ts05_w": ("wparams", "ts05_w"),
 }
 
 
@@ -59,6 +61,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-    if name in ("models", "tracing", "invariants", "frames", "igrf", "tsyganenko", "drivers"):
+    modules = ("models", "tracing", "invariants", "frames", "igrf", "tsyganenko", "drivers")
+    if name in (*modules, "wparams"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,9 @@ model    drivers variable      note
 ``by``   ``By_GSM`` (nT)       IMF By, GSM
 ``bz``   ``Bz_GSM`` (nT)       IMF Bz, GSM
 ``kp``   ``Kp``                decimal Kp (3+ = 3.333); T89 bins it (``kp_to_iopt``)
-``w1-6`` ``W1`` ... ``W6``     TS05 storm-time variables (not in OMNI files)
+``w1-6`` ``W1`` ... ``W6``     TS05 storm-time variables: not in OMNI files;
+                               :func:`~geospacexr.rb.wparams.ts05_w` computes them,
+                               Qin-Denton and Tsyganenko's yearly files hold them
 ======== ===================== =====================================================
 
 Interpolation (``interpolation=``, default config ``rb.drivers_interpolation``):
@@ -122,8 +124,9 @@ def driver_parameters(model: Model | str, drivers: xr.Dataset) -> dict[str, str]
     if missing:
         raise InvalidArgumentError(
             f"{name.upper()} needs {', '.join(missing)}, which the drivers do not hold (OMNI "
-            "files have no TS05 W1..W6: add them, or fix them in a model from "
-            "rb.models.get(...))",
+            "files have no TS05 W1..W6: compute them with geospacexr.rb.ts05_w(omni), read "
+            "Qin-Denton or Tsyganenko's yearly files (geospacexr.open_qindenton, "
+            "open_ts05_yearly), or fix them in a model from rb.models.get(...))",
             "drivers",
         )
     if not found:
