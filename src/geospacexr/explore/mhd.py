@@ -293,6 +293,8 @@ class MhdExplorer:
         ionosphere_field: The polar panel's field (potential or field-aligned current).
         hemisphere: The polar panel's hemisphere.
         values: The plane shown now (a DataArray on ``(i, p)``).
+        mesh: Its HoloViews mesh (the Earth and the line drawn over it apart).
+        polar_image: The ReMIX panel's image shown now (None without ReMIX).
         start: The clicked start point (x, y, z SM, R_E), or None.
         lines: The traced line (:func:`geospacexr.rb.trace`), or None.
         invariants: Its L* Dataset (:func:`geospacexr.rb.lstar`), or None.
@@ -348,6 +350,8 @@ class MhdExplorer:
         self._corners = {p: plane_corners(ds, p) for p in PLANES}
         self._limits: dict[tuple[str, str], tuple[float, float]] = {}
         self.values: xr.DataArray | None = None
+        self.mesh: Any = None
+        self.polar_image: Any = None
         self.start: tuple[float, float, float] | None = None
         self.lines: xr.Dataset | None = None
         self.invariants: xr.Dataset | None = None
@@ -501,6 +505,7 @@ class MhdExplorer:
             frame_width=480,
             title=f"{label.split(' (')[0]}, {plane} plane{when} (click to trace)",
         )
+        self.mesh = mesh
         self.plane_view.show(mesh, key=(plane, log), static=self._earth() * self._line_layer)
         self._line_pipe.send(self._line_xy())
 
@@ -582,7 +587,8 @@ class MhdExplorer:
         key = (colat_edges.tobytes(), mlt_edges.tobytes())
         if getattr(self, "_polar_key", None) != key:
             edge = float(colat_edges.max())
-            axis = np.linspace(-edge, edge, _POLAR_PIXELS)
+            # the pixels' centres (HoloViews places an image's pixels by its bounds)
+            axis = -edge + (np.arange(_POLAR_PIXELS) + 0.5) * (2.0 * edge / _POLAR_PIXELS)
             px, py = np.meshgrid(axis, axis)  # rows: py (image y), columns: px
             colat = np.hypot(px, py)
             # the inverse of _polar_xy: px = colat sin(15 MLT), py = -colat cos(15 MLT)
@@ -630,6 +636,7 @@ class MhdExplorer:
             xlim=(-1.15 * edge, 1.15 * edge), ylim=(-1.15 * edge, 1.15 * edge), title=title,
             tools=["hover"],
         )  # fmt: skip
+        self.polar_image = image
         self.polar_view.show(image, key=edge, static=self._polar_grid(edge) * self._foot_layer)
         self._foot_pipe.send(self._foot_xy())
 
