@@ -50,7 +50,9 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
     for (reader, key), paths in group_files(files).items():
         ds = open(paths, reader=reader)
         title = " ".join(
-            str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k)
+            str(ds.attrs[k])
+            for k in ("instrument", "site", "model", "mhd_model", "ionosphere_model", "runid")
+            if ds.attrs.get(k)
         )
         base = title or f"{reader} {key}".strip()
         name = base
