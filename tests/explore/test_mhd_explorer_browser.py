@@ -1,5 +1,6 @@
 """The MHD tab of ``geospacexr serve RUN.gam.h5 RUN.mix.h5`` in headless Chromium."""
 
+import re
 import socket
 import threading
 import time
@@ -34,6 +35,25 @@ _LINES_JS = """() => {
     }
   }
   return out;
+}"""
+
+
+#: Where a point of the plane (SM x, y in R_E) is on the page, through the plane figure's own
+#: scales: the screen position a click must have to start there.
+_PLANE_POINT_JS = """(target) => {
+  function* walk(v) {
+    yield v;
+    for (const c of (v.child_views || [])) yield* walk(c);
+    for (const c of (v.renderer_views ? v.renderer_views.values() : [])) yield* walk(c);
+  }
+  for (const root of Object.values(Bokeh.index)) for (const v of walk(root)) {
+    if (v.model && v.model.title && v.frame && String(v.model.title.text).includes(" plane, ")) {
+      const r = v.canvas_view.el.getBoundingClientRect();
+      return [r.left + v.frame.x_scale.compute(target[0]),
+              r.top + v.frame.y_scale.compute(target[1])];
+    }
+  }
+  return null;
 }"""
 
 
@@ -83,7 +103,7 @@ def _plot_canvases(page):
 
 def _line_on_the_plane(page):
     figures = page.evaluate(_LINES_JS)
-    plane = [f for f in figures if "click to trace" in f["title"]]
+    plane = [f for f in figures if " plane, " in f["title"]]
     return plane and max(f["longest"] for f in plane) > 10
 
 
@@ -117,16 +137,12 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
             figures = page.evaluate(_LINES_JS)
             titles = [f["title"] for f in figures]
             assert any(t.startswith("Bz - dipole Bz, equatorial plane") for t in titles), titles
-            assert any(t.startswith("ReMIX north potential (CPCP") for t in titles), titles
+            assert any(t.startswith("ReMIX north potential, CPCP") for t in titles), titles
             assert not _line_on_the_plane(page)
 
-            # a click on the plane traces a line: its L* (or why there is none) is shown
-            plane = _plot_canvases(page)[0]
-
+            # a click on the plane at (-6, 0.5) R_E traces the line there: its L* is shown
             def clicked():
-                page.mouse.click(
-                    plane["x"] + 0.4 * plane["width"], plane["y"] + 0.45 * plane["height"]
-                )
+                page.mouse.click(*page.evaluate(_PLANE_POINT_JS, [-6.0, 0.5]))
                 deadline = time.monotonic() + 10
                 while time.monotonic() < deadline:
                     if page.locator("table").filter(has_text="start (SM)").count():
@@ -137,7 +153,8 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
             _wait_until(page, clicked, 120, "the click traced no line")
             readout = page.locator("table").filter(has_text="start (SM)").first
             text = readout.inner_text()
-            assert "L*" in text and "field line" in text, text
+            assert "(-6.00, 0.50, 0.00) Re" in text, text  # within a hundredth of an R_E
+            assert re.search(r"L\*\s+6\.\d{4}", text) and "closed" in text, text
             _wait_until(page, lambda: _line_on_the_plane(page), 30, "no line drawn on the plane")
 
             # the slider moves the step (the keyboard on its handle); the line is traced again

@@ -33,6 +33,7 @@ import xarray as xr
 from .._caches import BoundedCache
 from .._checks import require
 from ..errors import GeospacexrError, InvalidArgumentError
+from ..plot.mhd import _D_EQ_RANGE, _DB_MAX, _P_RANGE
 from .streaming import StreamedPlot
 
 __all__ = [
@@ -52,6 +53,8 @@ RESIDUAL = "dBz"
 _SIGNED = frozenset({RESIDUAL, "Bx", "By", "Bz", "Vx", "Vy", "Vz", "Jx", "Jy", "Jz"})
 #: Variables drawn on a logarithmic colour scale (they span decades: kaipy draws them so).
 _LOG = frozenset({"D", "P", "SrcD_RING", "SrcP_RING"})
+#: Fixed colour limits: those of the msphpic figure (kaipy's ``msphViz``).
+_FIXED_LIMITS = {RESIDUAL: (-_DB_MAX, _DB_MAX), "P": _P_RANGE, "D": _D_EQ_RANGE}
 #: Colour limits clip this percentile at each end of the first slice shown (robust to a few
 #: extreme cells next to the inner boundary).
 _PERCENTILE = 1.0
@@ -59,6 +62,8 @@ _PERCENTILE = 1.0
 _VIEW = "std"
 #: Polar map: rings every this many degrees of colatitude.
 _RING_STEP_DEG = 10.0
+#: Frame widths of the plane, the polar map and the side view of the line, screen pixels.
+_PLANE_PX, _POLAR_PX, _SIDE_PX = 480, 340, 340
 #: Pixels across the polar map's image.
 _POLAR_PIXELS = 241
 #: How often a session waiting for the background compile looks again, milliseconds.
@@ -382,9 +387,10 @@ class MhdExplorer:
             "Click the plane to trace the field line through the MHD field and compute its L*.",
             min_width=300,
         )
-        self.plane_pane = pn.pane.HoloViews(min_height=420)
-        self.side_pane = pn.pane.HoloViews()
-        self.polar_pane = pn.pane.HoloViews(visible=ionosphere is not None)
+        # unlinked: the side view of the line has an x axis too, which Panel would share
+        self.plane_pane = pn.pane.HoloViews(min_height=420, linked_axes=False)
+        self.side_pane = pn.pane.HoloViews(linked_axes=False)
+        self.polar_pane = pn.pane.HoloViews(visible=ionosphere is not None, linked_axes=False)
         self._tap = hv.streams.Tap(x=None, y=None)
         self.plane_view = StreamedPlot(self.plane_pane, self._tap_stream)
         self.side_view = StreamedPlot(self.side_pane)
@@ -451,14 +457,21 @@ class MhdExplorer:
         return f"{name} ({units})" if units and units != "1" else name
 
     def _colours(self, variable: str, plane: str, values: np.ndarray) -> tuple[float, float]:
-        """Colour limits of a variable on a plane: from its first slice shown, then kept."""
+        """Colour limits of a variable on a plane, kept once chosen.
+
+        The msphpic figure's (kaipy's) for the residual field, pressure and density; for the
+        others, from the first slice shown.
+        """
         from ..plot.colours import colour_limits
 
         key = (variable, plane)
         if key not in self._limits:
-            self._limits[key] = colour_limits(
-                values, variable in _SIGNED, log=variable in _LOG, percentile=_PERCENTILE
-            )
+            if variable in _FIXED_LIMITS:
+                self._limits[key] = _FIXED_LIMITS[variable]
+            else:
+                self._limits[key] = colour_limits(
+                    values, variable in _SIGNED, log=variable in _LOG, percentile=_PERCENTILE
+                )
         return self._limits[key]
 
     # -- what is shown -------------------------------------------------------------------
@@ -498,12 +511,14 @@ class MhdExplorer:
             tools=["tap", "hover"],
             line_alpha=0,
             line_width=0,
-            framewise=True,
+            # not framewise: the view stays where the user put it (a new line or step does
+            # not move it); the colours follow each element's clim
             xlim=(x0, x1),
             ylim=(y0, y1),
             data_aspect=1,
-            frame_width=480,
-            title=f"{label.split(' (')[0]}, {plane} plane{when} (click to trace)",
+            frame_width=_PLANE_PX,
+            frame_height=round(_PLANE_PX * (y1 - y0) / (x1 - x0)),
+            title=f"{label.split(' (')[0]}, {plane} plane{when}",
         )
         self.mesh = mesh
         self.plane_view.show(mesh, key=(plane, log), static=self._earth() * self._line_layer)
@@ -515,8 +530,13 @@ class MhdExplorer:
         import holoviews as hv
 
         t = np.linspace(-0.5 * math.pi, 0.5 * math.pi, 61)
-        day = hv.Polygons([{"x": np.cos(t), "y": np.sin(t)}]).opts(color="white", line_color="k")
-        night = hv.Polygons([{"x": -np.cos(t), "y": np.sin(t)}]).opts(color="k", line_color="k")
+        # decorations leave the view alone (apply_ranges=False): it is the plane's
+        day = hv.Polygons([{"x": np.cos(t), "y": np.sin(t)}]).opts(
+            color="white", line_color="k", apply_ranges=False
+        )
+        night = hv.Polygons([{"x": -np.cos(t), "y": np.sin(t)}]).opts(
+            color="k", line_color="k", apply_ranges=False
+        )
         return day * night
 
     def _line_xy(self) -> dict[str, np.ndarray]:
@@ -535,33 +555,49 @@ class MhdExplorer:
     def _line_element(data: dict[str, np.ndarray]) -> Any:
         import holoviews as hv
 
-        curve = hv.Curve((data["x"], data["b"]), "x", "y").opts(color="magenta", line_width=2)
-        start = hv.Points((data["sx"], data["sb"]), ["x", "y"]).opts(color="magenta", size=8)
+        curve = hv.Curve((data["x"], data["b"]), "x", "y").opts(
+            color="magenta", line_width=2, apply_ranges=False
+        )
+        start = hv.Points((data["sx"], data["sb"]), ["x", "y"]).opts(
+            color="magenta", size=8, apply_ranges=False
+        )
         return curve * start
 
     def _show_side(self) -> None:
-        """The traced line in the x-z and x-y projections, with the Earth."""
+        """The traced line in the x-z and x-y projections, with the Earth, on equal axes."""
         import holoviews as hv
 
         circle = np.linspace(0, 2 * math.pi, 121)
-        earth = hv.Curve((np.cos(circle), np.sin(circle)), "x", "z").opts(color="black")
+        ex, ez = np.cos(circle), np.sin(circle)
         if self.lines is None:
             x = z = y = np.zeros(0)
         else:
             n = int(self.lines["n_points"].values[0])
             x, y, z = (self.lines[c].values[0, :n] for c in "xyz")
-        xz = hv.Curve((x, z), hv.Dimension("x", label="SM x (Re)"),
-                      hv.Dimension("z", label="SM z / y (Re)"), label="x-z")  # fmt: skip
-        xy = hv.Curve((x, y), "x", "z", label="x-y")
+        # a square view around the line and the Earth (the frame is square: equal scales)
+        xs, bs = np.concatenate([x, x, ex]), np.concatenate([z, y, ez])
+        ok = np.isfinite(xs) & np.isfinite(bs)
+        lo, hi = np.array([xs[ok].min(), bs[ok].min()]), np.array([xs[ok].max(), bs[ok].max()])
+        centre, half = 0.5 * (lo + hi), 0.55 * float(np.max(hi - lo))
+        view = {
+            "xlim": (centre[0] - half, centre[0] + half),
+            "ylim": (centre[1] - half, centre[1] + half),
+            "framewise": True,
+        }
+        xdim = hv.Dimension("x", label="SM x (Re)")
+        bdim = hv.Dimension("b", label="SM z, SM y (Re)")
+        xz = hv.Curve((x, z), xdim, bdim, label="x-z")
+        xy = hv.Curve((x, y), xdim, bdim, label="x-y")
+        earth = hv.Curve((ex, ez), xdim, bdim)
         self.side_view.show(
             (
-                xz.opts(color="firebrick", line_width=2, framewise=True)
-                * xy.opts(color="steelblue", line_width=1.5, line_dash="dashed", framewise=True)
-                * earth
+                xz.opts(color="firebrick", line_width=2, **view)
+                * xy.opts(color="steelblue", line_width=1.5, line_dash="dashed", **view)
+                * earth.opts(color="black", **view)
             ).opts(
                 title="field line (x-z solid, x-y dashed)",
-                data_aspect=1,
-                frame_width=380,
+                frame_width=_SIDE_PX,
+                frame_height=_SIDE_PX,
                 legend_position="top_right",
             )
         )
@@ -627,12 +663,16 @@ class MhdExplorer:
         )  # fmt: skip
         title = f"ReMIX {hemi} {'potential' if name == 'potential' else 'FAC'}"
         if name == "potential" and "cpcp" in h:
-            title += f" (CPCP {float(h['cpcp']):.1f} kV)"
-        if "time" in one.coords:
-            title += f", {_stamp(one['time'].values)[11:]} UT"
+            title += f", CPCP {float(h['cpcp']):.1f} kV"
+        if (
+            "time" in one.coords
+            and self.times.size
+            and one["time"].values != self.times[self.index]
+        ):
+            title += f", {_stamp(one['time'].values)[11:]} UT"  # when it is not the step's
         image = image.opts(
-            cmap="RdBu_r", clim=(-lim, lim), colorbar=True, clabel=label, framewise=True,
-            xaxis=None, yaxis=None, data_aspect=1, frame_width=340,
+            cmap="RdBu_r", clim=(-lim, lim), colorbar=True, clabel=label, xaxis=None,
+            yaxis=None, data_aspect=1, frame_width=_POLAR_PX, frame_height=_POLAR_PX,
             xlim=(-1.15 * edge, 1.15 * edge), ylim=(-1.15 * edge, 1.15 * edge), title=title,
             tools=["hover"],
         )  # fmt: skip
@@ -652,10 +692,13 @@ class MhdExplorer:
             {"px": r * np.cos(t), "py": r * np.sin(t)}
             for r in np.arange(_RING_STEP_DEG, edge + 1e-9, _RING_STEP_DEG)
         ]
-        layer = hv.Path(rings, ["px", "py"]).opts(color="grey", line_dash="dotted", line_width=1)
+        layer = hv.Path(rings, ["px", "py"]).opts(
+            color="grey", line_dash="dotted", line_width=1, apply_ranges=False
+        )
         for hour in (0, 6, 12, 18):
             hx, hy = _polar_xy(np.array(1.08 * edge), np.array(float(hour)))
-            layer = layer * hv.Text(float(hx), float(hy), f"{hour:02d}", fontsize=9)
+            label = hv.Text(float(hx), float(hy), f"{hour:02d}", fontsize=9)
+            layer = layer * label.opts(apply_ranges=False)
         return layer
 
     def _foot_xy(self) -> list[tuple[float, float]]:
@@ -676,7 +719,7 @@ class MhdExplorer:
         import holoviews as hv
 
         return hv.Points(data, ["px", "py"]).opts(
-            color="magenta", size=10, marker="x", line_width=3
+            color="magenta", size=10, marker="x", line_width=3, apply_ranges=False
         )
 
     # -- clicks ---------------------------------------------------------------------------
