@@ -260,6 +260,17 @@ def _line(
     return found[1], found[2]
 
 
+def _send(pipe: Any, data: Any) -> None:
+    """Send ``data`` through a layer's pipe only when it changed (each send redraws the plot)."""
+    old = pipe.data
+    if isinstance(data, dict) and isinstance(old, dict):
+        same = data.keys() == old.keys() and all(np.array_equal(data[k], old[k]) for k in data)
+    else:
+        same = data == old
+    if not same:
+        pipe.send(data)
+
+
 def _footprints(lines: xr.Dataset) -> list[tuple[str, float, float]]:
     """The ends of a traced line on the inner boundary: (hemisphere, colatitude, MLT)."""
     n = int(lines["n_points"].values[0])
@@ -522,7 +533,7 @@ class MhdExplorer:
         )
         self.mesh = mesh
         self.plane_view.show(mesh, key=(plane, log), static=self._earth() * self._line_layer)
-        self._line_pipe.send(self._line_xy())
+        _send(self._line_pipe, self._line_xy())
 
     @staticmethod
     def _earth() -> Any:
@@ -678,7 +689,7 @@ class MhdExplorer:
         )  # fmt: skip
         self.polar_image = image
         self.polar_view.show(image, key=edge, static=self._polar_grid(edge) * self._foot_layer)
-        self._foot_pipe.send(self._foot_xy())
+        _send(self._foot_pipe, self._foot_xy())
 
     @staticmethod
     def _polar_grid(edge: float) -> Any:
@@ -813,9 +824,9 @@ class MhdExplorer:
                 self.readout.object = f"**Cannot trace from this point:** {exc}"
             else:
                 self.readout.object = self._readout(STATUS, END_CODES)
-        self._line_pipe.send(self._line_xy())
+        _send(self._line_pipe, self._line_xy())
         self._show_side()
-        self._foot_pipe.send(self._foot_xy())
+        _send(self._foot_pipe, self._foot_xy())
 
     def _readout(self, status_text: dict[int, str], end_text: dict[int, str]) -> str:
         """L* and the line's ends as a Markdown table, or why L* is missing."""
