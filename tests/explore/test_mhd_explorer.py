@@ -15,7 +15,7 @@ from geospacexr.errors import InvalidArgumentError, WrongKindError  # noqa: E402
 from geospacexr.explore import app  # noqa: E402
 from geospacexr.explore import mhd as explore_mhd  # noqa: E402
 from geospacexr.explore.mhd import MhdExplorer, explorable  # noqa: E402
-from geospacexr.plot.mhd import _polar_xy  # noqa: E402
+from geospacexr.plot.mhd import polar_xy  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_ionosphere_panel_in_mlt(explorer, mix):
     # their own value in the image
     for ci, mi in [(20, 0), (30, 22), (10, 45), (35, 67)]:
         colat, mlt = float(one["colat"][ci]), float(one["mlt"][mi])
-        px, py = _polar_xy(np.array(colat), np.array(mlt))
+        px, py = polar_xy(np.array(colat), np.array(mlt))
         assert image[float(px), float(py)] == pytest.approx(float(cells[ci, mi]))
     # noon is up and dawn on the right
     # the cells just before noon are up, those just before dawn on the right
@@ -162,7 +162,7 @@ def test_ionosphere_panel_in_mlt(explorer, mix):
     image = _polar_image(explorer)
     south = one.sel(hemisphere="south")["fac"].values
     colat, mlt = float(one["colat"][25]), float(one["mlt"][70])
-    px, py = _polar_xy(np.array(colat), np.array(mlt))
+    px, py = polar_xy(np.array(colat), np.array(mlt))
     assert image[float(px), float(py)] == pytest.approx(float(south[25, 70]))
     assert image.vdims[0].label.startswith("FAC, upward +")
     assert np.isnan(image[44.9, 44.9])  # beyond the grid's last ring

@@ -33,7 +33,7 @@ import xarray as xr
 from .._caches import BoundedCache
 from .._checks import require
 from ..errors import GeospacexrError, InvalidArgumentError
-from ..plot.mhd import _D_EQ_RANGE, _DB_MAX, _P_RANGE
+from ..plot.mhd import COLOUR_LIMITS
 from .streaming import StreamedPlot
 
 __all__ = [
@@ -54,7 +54,7 @@ _SIGNED = frozenset({RESIDUAL, "Bx", "By", "Bz", "Vx", "Vy", "Vz", "Jx", "Jy", "
 #: Variables drawn on a logarithmic colour scale (they span decades: kaipy draws them so).
 _LOG = frozenset({"D", "P", "SrcD_RING", "SrcP_RING"})
 #: Fixed colour limits: those of the msphpic figure (kaipy's ``msphViz``).
-_FIXED_LIMITS = {RESIDUAL: (-_DB_MAX, _DB_MAX), "P": _P_RANGE, "D": _D_EQ_RANGE}
+_FIXED_LIMITS = {RESIDUAL: COLOUR_LIMITS["dBz"], "P": COLOUR_LIMITS["P"], "D": COLOUR_LIMITS["D"]}
 #: Colour limits clip this percentile at each end of the first slice shown (robust to a few
 #: extreme cells next to the inner boundary).
 _PERCENTILE = 1.0
@@ -166,17 +166,18 @@ def compile_in_background(ds: xr.Dataset, step: int = -1) -> None:
         _WARMUP.state, _WARMUP.started = "compiling", _time.monotonic()
 
     def run() -> None:
+        from .. import config
         from ..rb import lstar, particles, trace
-        from ..rb._startup import _QUIET
 
-        _QUIET.set(True)  # a fresh context: the notice line is for interactive use
         try:
-            model, frame, when = _field(ds, _index(ds, step))
-            inner = float(model.params.get("inner_boundary_re", 0.0)) or 1.0
-            start = [[-(inner + 2.0), 0.1, 0.0]]  # near the Earth: inside any grid
-            trace(model, start, time=when, frame=frame)
-            lstar(particles(*start[0], 90.0, time=when, frame=frame), model)
-        except Exception as exc:  # the session computes and shows the error itself
+            # the notice line is for interactive use: the explorer says it compiles
+            with config.override({"rb.compile_message": False}):
+                model, frame, when = _field(ds, _index(ds, step))
+                inner = float(model.params.get("inner_boundary_re", 0.0)) or 1.0
+                start = [[-(inner + 2.0), 0.1, 0.0]]  # near the Earth: inside any grid
+                trace(model, start, time=when, frame=frame)
+                lstar(particles(*start[0], 90.0, time=when, frame=frame), model)
+        except Exception as exc:  # a session computes and shows the error itself
             _WARMUP.error = str(exc)
         with _WARMUP.lock:
             _WARMUP.state = "ready"
@@ -638,7 +639,7 @@ class MhdExplorer:
             axis = -edge + (np.arange(_POLAR_PIXELS) + 0.5) * (2.0 * edge / _POLAR_PIXELS)
             px, py = np.meshgrid(axis, axis)  # rows: py (image y), columns: px
             colat = np.hypot(px, py)
-            # the inverse of _polar_xy: px = colat sin(15 MLT), py = -colat cos(15 MLT)
+            # the inverse of polar_xy: px = colat sin(15 MLT), py = -colat cos(15 MLT)
             mlt = (np.degrees(np.arctan2(px, -py)) / 15.0) % 24.0
             i = np.searchsorted(colat_edges, colat, side="right") - 1
             j = np.searchsorted(mlt_edges, mlt, side="right") - 1
@@ -696,7 +697,7 @@ class MhdExplorer:
         """Colatitude rings and the 00, 06, 12, 18 MLT labels (noon up, dawn right)."""
         import holoviews as hv
 
-        from ..plot.mhd import _polar_xy
+        from ..plot.mhd import polar_xy
 
         t = np.linspace(0, 2 * math.pi, 181)
         rings = [
@@ -707,21 +708,21 @@ class MhdExplorer:
             color="grey", line_dash="dotted", line_width=1, apply_ranges=False
         )
         for hour in (0, 6, 12, 18):
-            hx, hy = _polar_xy(np.array(1.08 * edge), np.array(float(hour)))
+            hx, hy = polar_xy(np.array(1.08 * edge), np.array(float(hour)))
             label = hv.Text(float(hx), float(hy), f"{hour:02d}", fontsize=9)
             layer = layer * label.opts(apply_ranges=False)
         return layer
 
     def _foot_xy(self) -> list[tuple[float, float]]:
         """The traced line's footprint in the hemisphere shown, on the polar map."""
-        from ..plot.mhd import _polar_xy
+        from ..plot.mhd import polar_xy
 
         if self.lines is None:
             return []
         out = []
         for hemi, colat, mlt in _footprints(self.lines):
             if hemi == self.hemisphere.value:
-                px, py = _polar_xy(np.array(colat), np.array(mlt))
+                px, py = polar_xy(np.array(colat), np.array(mlt))
                 out.append((float(px), float(py)))
         return out
 
@@ -846,9 +847,9 @@ class MhdExplorer:
         else:
             why = status_text.get(status, f"status {status}")
             rows.append(f"| **L*** | **none: {why}** |")
-        from ..mhd.topology import TOPOLOGY, _classify
+        from ..mhd.topology import TOPOLOGY, line_topology
 
-        code = int(_classify(self.lines)[0][0])
+        code = int(line_topology(self.lines)[0])
         rows.append(f"| field line | {TOPOLOGY[code].replace('_', ' ')} |")
         ends = [int(self.lines[e].values[0]) for e in ("end_south", "end_north")]
         for name, end in zip(("towards -B", "towards +B"), ends, strict=True):
