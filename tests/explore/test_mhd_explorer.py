@@ -216,3 +216,14 @@ def test_accessor_and_app_tab(run, mix):
     # with files, the run finds its ReMIX by the run id
     files = {"gamera msphere": run, "remix msphere": mix}
     assert app._companion("gamera msphere", run, files) is mix
+
+
+def test_an_lfm_run_gives_the_bridge_lstar_of_the_docs():
+    """On the ``lfm-hdf`` sample, the click's L* is the bridge's number of docs/mhd.md."""
+    lfm = datasets.open_sample("lfm-hdf")
+    ex = MhdExplorer(lfm)  # no ReMIX, one step
+    assert not ex.message.visible, ex.message.object
+    assert ex.step.end == 0 and ex.variable.options[0] == "dBz"
+    ex.trace((-5.0, 0.3, 0.0))
+    # docs/mhd.md, "Next to rbinvariantslib": 5.228 through the bridge from (-5, 0.3, 0) SM
+    assert _lstar(ex.readout.object) == pytest.approx(5.228, abs=1e-3)
