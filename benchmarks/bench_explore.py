@@ -12,6 +12,7 @@ goes to the note. No peer: the ratio column is n/a. Writes ``results/bench_explo
 
     python benchmarks/bench_explore.py
     python benchmarks/bench_explore.py --only gcm   # GCM rows only: results/bench_explore_gcm.json
+    python benchmarks/bench_explore.py --only mhd   # MHD rows only: results/bench_explore_mhd.json
 
 The machine is shared: the load average before and after goes into the result file.
 """
@@ -37,8 +38,9 @@ def timed(func, repeat):
 
 
 ONLY_GCM = sys.argv[1:] == ["--only", "gcm"]
+ONLY_MHD = sys.argv[1:] == ["--only", "mhd"]
 REC = Recorder(
-    "bench_explore_gcm" if ONLY_GCM else "bench_explore",
+    "bench_explore_gcm" if ONLY_GCM else "bench_explore_mhd" if ONLY_MHD else "bench_explore",
     "explorer responsiveness, server side (targets: 250 ms per slice, 5 fps; 0.5 s per change)",
 )
 
@@ -141,6 +143,11 @@ def gcm_rows():
 
 
 def main():
+    if ONLY_MHD:
+        mhd_rows()
+        REC.note("Only the MHD rows (--only mhd); bench_explore.json holds the other explorers.")
+        REC.write()
+        return
     gcm_rows()
     if ONLY_GCM:
         REC.note("Only the GCM rows (--only gcm); bench_explore.json holds the other explorers.")
