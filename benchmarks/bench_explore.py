@@ -12,6 +12,7 @@ goes to the note. No peer: the ratio column is n/a. Writes ``results/bench_explo
 
     python benchmarks/bench_explore.py
     python benchmarks/bench_explore.py --only gcm   # GCM rows only: results/bench_explore_gcm.json
+    python benchmarks/bench_explore.py --only mhd   # MHD rows only: results/bench_explore_mhd.json
 
 The machine is shared: the load average before and after goes into the result file.
 """
@@ -37,8 +38,9 @@ def timed(func, repeat):
 
 
 ONLY_GCM = sys.argv[1:] == ["--only", "gcm"]
+ONLY_MHD = sys.argv[1:] == ["--only", "mhd"]
 REC = Recorder(
-    "bench_explore_gcm" if ONLY_GCM else "bench_explore",
+    "bench_explore_gcm" if ONLY_GCM else "bench_explore_mhd" if ONLY_MHD else "bench_explore",
     "explorer responsiveness, server side (targets: 250 ms per slice, 5 fps; 0.5 s per change)",
 )
 
@@ -141,6 +143,11 @@ def gcm_rows():
 
 
 def main():
+    if ONLY_MHD:
+        mhd_rows()
+        REC.note("Only the MHD rows (--only mhd); bench_explore.json holds the other explorers.")
+        REC.write()
+        return
     gcm_rows()
     if ONLY_GCM:
         REC.note("Only the GCM rows (--only gcm); bench_explore.json holds the other explorers.")
@@ -219,6 +226,7 @@ def main():
         timed(lambda k: setattr(rbx.model, "value", ["dipole", "igrf", "t89"][k % 3]), 6),
         "after each model's kernels are compiled (the first compile shows a progress message)",
     )
+    mhd_rows()
     app_rows()
     many_files(30)
     REC.note(
@@ -226,6 +234,55 @@ def main():
         "first view, so most first-use costs (numba compilation, imports) are paid before it."
     )
     REC.write()
+
+
+def mhd_rows():
+    """The MHD explorer on the MAGE sample run and its ReMIX file, rendered as in a page."""
+    from geospacexr.explore import mhd as explore_mhd
+    from geospacexr.explore.mhd import MhdExplorer
+
+    run = geospacexr.datasets.open_sample("mage-msphere")
+    mix = geospacexr.datasets.open_sample("mage-remix")
+    ex = rendered(MhdExplorer(run, mix))
+    n = run.sizes["time"]
+    # steps in turn: each new step and variable is computed once, so clear the slices
+    # between changes (no cache hit), as the other rows
+    clear = explore_mhd._SLICES.clear
+
+    def step(k):
+        clear()
+        ex.step.value = (ex.step.value + 1) % n
+
+    report(
+        "MHD sample, new step (plane and ReMIX map)",
+        timed(step, 8),
+        "32x16x32 cells: the step's variable read, sliced and streamed, the ReMIX image too",
+    )
+    variables = ["Bz", "P", "D", "Vx", "dBz", "Jy", "By", "Vy"]
+
+    def variable(k):
+        clear()
+        ex.variable.value = variables[k % len(variables)]
+
+    report(
+        "MHD sample, new variable",
+        timed(variable, len(variables)),
+        "log (P, D) and linear variables alternate: a switch between them builds a new figure",
+    )
+
+    def plane(k):
+        clear()
+        ex.plane.value = ["meridional", "equatorial"][k % 2]
+
+    report("MHD sample, new plane (meridional, equatorial)", timed(plane, 6))
+    explore_mhd._FIELDS.clear()
+    starts = [(-6.0 + 0.3 * k, 0.5, 0.0) for k in range(6)]
+    report(
+        "MHD sample, click on the plane (trace the line and its L*)",
+        timed(lambda k: ex.trace(starts[k]), len(starts)),
+        "cold: builds the step's gridded field (rb.models.from_grid, about 1 s, once per step "
+        "and process); warm: a field line and a 24-line drift shell",
+    )
 
 
 def app_rows():

@@ -74,7 +74,7 @@ def test_every_explorer_tab_has_its_screenshot_in_the_docs():
     script = _screenshot_script()
     shots = script["SHOTS"]
     tabs = [tab for tab, _, _ in shots]
-    assert len(shots) == 5 and {"Mosaic", "Radiation belts", "Datasets"} <= set(tabs), tabs
+    assert len(shots) == 6 and {"Mosaic", "Radiation belts", "Datasets"} <= set(tabs), tabs
     shown = {Path(t).name for t in _images(DOCS / "explorers.md")}
     for _, _, name in shots:
         assert name in shown, f"docs/explorers.md does not show {name}"

@@ -33,6 +33,7 @@ from .asi.scaling import scale as _asi_scale
 from .asi.skymaps import magnetic as _asi_magnetic
 from .explore import asi as _explore_asi
 from .explore import gcm as _explore_gcm
+from .explore import mhd as _explore_mhd
 from .explore import superdarn as _explore_superdarn
 from .gcm import composition as _composition
 from .gcm import derived as _derived
@@ -297,6 +298,7 @@ class MhdAccessor(_Accessor):
     topology = accessor_method(_mhd_topology, variables=["Bx", "By", "Bz"])
     # the msphpic movie, also ds.mhd.plot.movie beside the other figures
     movie = accessor_method(_plot_mhd.plot_msphpic_movie, variables=["Bz"], name="movie")
+    explore = accessor_method(_explore_mhd.explore, variables=["Bx", "By", "Bz", "X", "Y", "Z"])
 
     @property
     def plot(self) -> _MhdPlot:

@@ -322,6 +322,9 @@ class CacheConfig:
         file_hashes: Checksums of sample files already verified in this process.
         explorer_results: Results an explorer keeps per process (field lines traced for the
             radiation-belt explorer, slices of the GCM explorer).
+        explorer_fields: Gridded magnetic fields of MHD steps the MHD explorer keeps built per
+            process (:func:`geospacexr.rb.models.from_grid` of one step: about a second to
+            build on the sample run, and as large as the run's grid).
         explorer_figures: Plots a GCM explorer keeps built (hidden) per session: switching back
             to a projection, slice type or polar boundary seen before only streams new data
             into its figure instead of building a new one (0: every switch builds anew).
@@ -330,6 +333,7 @@ class CacheConfig:
     mosaic_matrices: int = _limit(8, min=0, max=1_000_000)
     file_hashes: int = _limit(4096, min=0, max=100_000_000)
     explorer_results: int = _limit(64, min=0, max=1_000_000)
+    explorer_fields: int = _limit(4, min=0, max=10_000)
     explorer_figures: int = _limit(8, min=0, max=1000)
 
 

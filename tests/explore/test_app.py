@@ -30,22 +30,28 @@ def test_app_tabs_on_the_samples():
         "GCM: tiegcm-storm",
         "ASI: themis-gill",
         "SuperDARN: superdarn-fitacf",
+        "MHD: mage-msphere",
         "Mosaic",
         "Riometers",
         "Radiation belts",
         "Datasets",
     ]
     # the riometer panel is built when its tab is first shown, not with the app
-    rio_tab = tabs[4]
+    rio_tab = tabs[5]
     stack = rio_tab[1][3]
     assert len(stack) == 0
-    tabs.active = 4
+    tabs.active = 5
     assert len(stack) == 1 and "gill" in rio_tab[0][1].value[0]
-    rb_tab = tabs[5]
+    rb_tab = tabs[6]
     assert "Radiation-belt explorer" in rb_tab[0][0].object
-    tabs.active = 5  # the explorer computes when its tab is first shown
+    tabs.active = 6  # the explorer computes when its tab is first shown
     assert any("L*" in str(md.object) for md in rb_tab.select(pn.pane.Markdown))
-    summaries = tabs[6].objects
+    # the MHD run with its ReMIX output beside it, drawn without an error
+    mhd_tab = tabs[3]
+    assert "MHD explorer: msphere" in mhd_tab[0][0].object
+    alerts = mhd_tab.select(pn.pane.Alert)
+    assert not any(a.visible for a in alerts), [a.object for a in alerts]
+    summaries = tabs[7].objects
     assert len(summaries) == len(data)
     # imagers pair with their own instrument's skymap, never another network's at the site
     for title, ds in data.items():
@@ -53,7 +59,7 @@ def test_app_tabs_on_the_samples():
         if ds.attrs.get("geospacexr_kind") == "asi" and partner is not None:
             assert partner.attrs["instrument"] == ds.attrs["instrument"], title
     # the Mosaic tab mosaics one network (THEMIS here) and draws without an error message
-    alerts = tabs[3].select(pn.pane.Alert)
+    alerts = tabs[4].select(pn.pane.Alert)
     assert alerts and not any(a.visible for a in alerts), [a.object for a in alerts]
     text = next(p.object for p in summaries if p.name == "themis-gill")
     assert "gill" in text and "`image`" in text and "counts" in text

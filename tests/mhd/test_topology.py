@@ -173,3 +173,19 @@ def test_meridional_grid_and_errors(dungey):
         assert info.value.argument == argument
     with pytest.raises(WrongKindError):
         mhd.topology(xr.Dataset(attrs={"geospacexr_kind": "gcm"}))
+
+
+def test_line_topology_classifies_lines_traced_elsewhere(dungey):
+    """``line_topology`` on lines traced by ``rb.trace`` gives topology()'s classes."""
+    from geospacexr.mhd.topology import line_topology
+    from geospacexr.rb.models import from_grid
+    from geospacexr.rb.tracing import trace
+
+    pts = np.array([[-5.0, 0.3, 0.0], [-6.0, 0.3, 9.0], [-6.0, 0.3, -9.0], [-16.0, 0.3, 0.0]])
+    expected, _ = dungey_class(pts[:, 0], pts[:, 2])
+    assert list(expected) == [CLOSED, NORTH, SOUTH, WIND]
+    lines = trace(from_grid(dungey, moment=B0), pts, frame=dungey.attrs["frame"], rtol=1e-6)
+    codes = line_topology(lines)
+    assert codes.dtype == np.int8
+    np.testing.assert_array_equal(codes, mhd.topology(dungey, pts, moment=B0)["topology"])
+    np.testing.assert_array_equal(codes, expected)

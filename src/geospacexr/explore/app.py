@@ -50,7 +50,9 @@ def load_datasets(files: Sequence[str | os.PathLike[str]] | None = None) -> dict
     for (reader, key), paths in group_files(files).items():
         ds = open(paths, reader=reader)
         title = " ".join(
-            str(ds.attrs[k]) for k in ("instrument", "site", "model") if ds.attrs.get(k)
+            str(ds.attrs[k])
+            for k in ("instrument", "site", "model", "mhd_model", "ionosphere_model", "runid")
+            if ds.attrs.get(k)
         )
         base = title or f"{reader} {key}".strip()
         name = base
@@ -91,14 +93,17 @@ SAMPLE_EXPLORERS = (
     ("tiegcm-storm", "tiegcm-control"),
     ("themis-gill", "themis-gill-skymap"),
     ("superdarn-fitacf", None),
+    ("mage-msphere", "mage-remix"),
 )
 
 
 def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> xr.Dataset | None:
-    """The control run of a GCM run, or the skymap of an imager's site, when there is one."""
+    """The control run of a GCM run, the skymap of an imager's site, or an MHD run's ReMIX."""
     for name, partner in SAMPLE_EXPLORERS:
         if title == name and partner in datasets:
             return datasets[partner]
+    if ds.attrs.get("geospacexr_kind") == "mhd":
+        return _ionosphere_of(ds, datasets)
     if ds.attrs.get("geospacexr_kind") == "asi":
         for other in datasets.values():
             if (
@@ -109,6 +114,25 @@ def _companion(title: str, ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> x
             ):
                 return other
     return None
+
+
+def _ionosphere_of(ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> xr.Dataset | None:
+    """The ionosphere (ReMIX) output of an MHD run: the one of the same run id, else the only one.
+
+    MAGE names both files after the run (``<runid>.gam.h5``, ``<runid>.mix.h5``).
+    """
+    import json
+
+    found = [d for d in datasets.values() if d.attrs.get("geospacexr_kind") == "ionosphere"]
+    runid = str(ds.attrs.get("runid", ""))
+    for other in found:
+        try:
+            files = json.loads(str(other.attrs.get("source_files", "[]")))
+        except ValueError:
+            files = []
+        if runid and any(os.path.basename(str(f)).startswith(f"{runid}.") for f in files):
+            return other
+    return found[0] if len(found) == 1 else None
 
 
 def _spectrograph_of(ds: xr.Dataset, datasets: dict[str, xr.Dataset]) -> dict[str, xr.Dataset]:
@@ -134,6 +158,9 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             the storm run against its control and the Gillam imager with its skymap; otherwise
             every GCM run and imager).
 
+    An MHD run on a curvilinear grid (GAMERA, LFM) gets an "MHD" tab
+    (:class:`geospacexr.explore.mhd.MhdExplorer`) with its ReMIX output beside it when that is
+    open too (same run id, or the only one).
     A "Radiation belts" tab (:class:`geospacexr.explore.rb.RbExplorer`) is always there; it
     computes when first shown. An imager whose site has calibrated TREx spectrograph data open
     (and its skymap) shows the slit and the spectrograph keogram. Riometer Datasets get a
@@ -146,6 +173,7 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
     """
     import panel as pn
 
+    from . import mhd as _mhd
     from . import superdarn as _superdarn
     from .asi import AsiExplorer
     from .gcm import GcmExplorer
@@ -154,7 +182,7 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
         sample_titles = [name for name, _ in SAMPLE_EXPLORERS if name in datasets]
         explorers = sample_titles or [
             t for t, d in datasets.items()
-            if d.attrs.get("geospacexr_kind") in ("gcm", "asi", "superdarn")
+            if d.attrs.get("geospacexr_kind") in ("gcm", "asi", "superdarn", "mhd")
         ]  # fmt: skip
     tabs = []
     imagers = []
@@ -169,6 +197,8 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             tabs.append((f"ASI: {title}", imagers[-1].panel))
         elif _superdarn.explorable(ds):
             tabs.append((f"SuperDARN: {title}", _superdarn.SuperdarnExplorer(ds).panel))
+        elif _mhd.explorable(ds):
+            tabs.append((f"MHD: {title}", _mhd.MhdExplorer(ds, ionosphere=partner).panel))
     with_skymaps = [
         (ds, partner)
         for title, ds in datasets.items()
@@ -240,7 +270,9 @@ def serve(
     pixel-to-grid mapping, the keograms, the first GCM slices) is computed and cached and the
     first page shows its plots at once; the radiation-belt kernels then compile (or load from
     numba's disk cache) in a background thread while the server runs
-    (:func:`geospacexr.explore.rb.compile_in_background`), the radiation-belt tab saying so.
+    (:func:`geospacexr.explore.rb.compile_in_background`), the radiation-belt tab saying so;
+    with an MHD run open, the gridded-field kernels too
+    (:func:`geospacexr.explore.mhd.compile_in_background`).
 
     Args:
         files: Data files to explore (default: the sample data).
@@ -248,7 +280,8 @@ def serve(
         address: Address to listen on (default from ``serve.address``: 127.0.0.1).
         show: Open a browser tab.
         start: Block serving (``False`` returns the started server, for tests).
-        compile_kernels: Compile the radiation-belt kernels in the background at start.
+        compile_kernels: Compile the radiation-belt (and gridded-field) kernels in the
+            background at start.
 
     Returns:
         The Bokeh server (only when ``start`` is false).
@@ -266,9 +299,13 @@ def serve(
     print("geospacexr: preparing the explorers (cached for every page)...", flush=True)
     build_app(datasets)  # fills the caches the pages read: their first frames draw at once
     if compile_kernels:
+        from . import mhd as _mhd
         from .rb import compile_in_background
 
         compile_in_background()
+        runs = [d for d in datasets.values() if _mhd.explorable(d)]
+        if runs:  # the gridded-field kernels, and the first run's field at its last step
+            _mhd.compile_in_background(runs[0])
 
     def page() -> Any:
         pn.extension()

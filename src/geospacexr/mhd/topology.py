@@ -29,7 +29,7 @@ from .. import config
 from .._checks import require
 from ..errors import InvalidArgumentError
 
-__all__ = ["TOPOLOGY", "topology"]
+__all__ = ["TOPOLOGY", "line_topology", "topology"]
 
 #: The classes of :func:`topology` (the ``topology`` variable's values, CF flag_values).
 TOPOLOGY: dict[int, str] = {
@@ -105,6 +105,23 @@ def _classify(lines: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.where(landed[:, 0], z_minus, np.nan),
         np.where(landed[:, 1], z_plus, np.nan),
     )
+
+
+def line_topology(lines: xr.Dataset) -> np.ndarray:
+    """The topology class of each traced line, by where its two ends went.
+
+    The classification of :func:`topology`, for lines already traced (by
+    :func:`geospacexr.rb.trace` through any field): closed, open north or south, solar wind
+    or undetermined (:data:`TOPOLOGY`).
+
+    Args:
+        lines: Traced lines (:func:`geospacexr.rb.trace`: ``end_south``, ``end_north``,
+            ``n_points`` and ``z`` along ``line``).
+
+    Returns:
+        One int8 code per line (the keys of :data:`TOPOLOGY`).
+    """
+    return _classify(lines)[0]
 
 
 def topology(

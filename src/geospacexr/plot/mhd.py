@@ -36,7 +36,14 @@ from ..mhd import panels as _panels
 from .common import new_figure, require_matplotlib, save_figure
 from .options import DRAWING
 
-__all__ = ["MHD_DRAWING", "plot_msphpic", "plot_msphpic_movie", "plot_remix"]
+__all__ = [
+    "COLOUR_LIMITS",
+    "MHD_DRAWING",
+    "plot_msphpic",
+    "plot_msphpic_movie",
+    "plot_remix",
+    "polar_xy",
+]
 
 # kaipy 1.1.5 msphViz colour ranges (dbMax, vP, PlotMerid's density, FAC max of remix.py)
 _DB_MAX = 25.0  # nT
@@ -50,6 +57,13 @@ _FAC_MAX = 1.5  # uA/m2 (remix.facMax)
 #: from each panel's cell).
 _MSPHPIC_LAYOUT = {"left": 0.06, "right": 0.97, "bottom": 0.07, "top": 0.92, "wspace": 0.15,
                    "hspace": 0.28}  # fmt: skip
+#: Fixed colour limits of the msphpic panels (kaipy's), by variable: the residual field ``dBz``
+#: (nT), the pressure ``P`` (nPa, log) and the density ``D`` on the equator (cm-3, log).
+COLOUR_LIMITS: dict[str, tuple[float, float]] = {
+    "dBz": (-_DB_MAX, _DB_MAX),
+    "P": _P_RANGE,
+    "D": _D_EQ_RANGE,
+}
 _REMIX_LABELS = {"potential": "Potential [kV]", "fac": "FAC [$\\mu$A/m$^2$], upward +"}
 
 #: Drawing options of the MHD figures (declared once, as
@@ -358,8 +372,18 @@ def plot_msphpic_movie(
     )
 
 
-def _polar_xy(colat: np.ndarray, mlt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Colatitude and MLT to the plane seen from above the pole: noon up, dawn right."""
+def polar_xy(colat: np.ndarray, mlt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Colatitude and MLT to the plane seen from above the pole: noon up, dawn right.
+
+    The projection of the ReMIX polar maps (and of the MHD explorer's ReMIX panel).
+
+    Args:
+        colat: Colatitude from the hemisphere's pole, degrees.
+        mlt: Magnetic local time, hours.
+
+    Returns:
+        ``(x, y)``: ``colat sin(15 MLT)`` and ``-colat cos(15 MLT)`` (degrees of colatitude).
+    """
     angle = np.deg2rad(15.0 * mlt)
     return colat * np.sin(angle), -colat * np.cos(angle)
 
@@ -384,9 +408,9 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     fig = new_figure(o.figsize)
     axes = fig.subplots(2, len(fields), squeeze=False)
     cc, mc = np.meshgrid(one["colat_corner"].values, one["mlt_corner"].values, indexing="ij")
-    xc, yc = _polar_xy(cc, mc)
+    xc, yc = polar_xy(cc, mc)
     ce, me = np.meshgrid(one["colat"].values, one["mlt"].values, indexing="ij")
-    xe, ye = _polar_xy(ce, me)
+    xe, ye = polar_xy(ce, me)
     edge = float(one["colat_corner"].max())
     pot_max = float(np.nanmax(np.abs(one["potential"].values))) or 1.0
     for row, hemi in enumerate(one["hemisphere"].values):
@@ -420,7 +444,7 @@ def _draw_remix(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
                 12: ("center", "bottom"),
                 18: ("right", "center"),
             }.items():
-                hx, hy = _polar_xy(np.array(edge * 1.04), np.array(float(hour)))
+                hx, hy = polar_xy(np.array(edge * 1.04), np.array(float(hour)))
                 ax.text(hx, hy, f"{hour:02d}", ha=ha, va=va, fontsize=8)  # fmt: skip
             ax.set_xlim(-edge * 1.15, edge * 1.15)
             ax.set_ylim(-edge * 1.15, edge * 1.15)
