@@ -1,20 +1,16 @@
 """The MHD tab of ``geospacexr serve RUN.gam.h5 RUN.mix.h5`` in headless Chromium."""
 
 import re
-import socket
-import threading
 import time
-import urllib.request
 
 import pytest
 
 pytest.importorskip("panel")
 
-from geospacexr import datasets
-from geospacexr.explore import app
+from _browser import GOTO_MS, launch, plot_canvases, serve_app, wait_until
 
-#: Page loads get this long (ms): on two loaded cores the first page takes well over 30 s.
-GOTO_MS = 180_000
+from geospacexr import datasets
+
 #: The step label's pattern (it lives in Bokeh's shadow DOM: read through Playwright).
 LABEL = "text=/^Step#\\d+: 2017-09-04 .* UT$/"
 
@@ -60,45 +56,10 @@ _PLANE_POINT_JS = """(target) => {
 @pytest.fixture
 def served_run():
     """``geospacexr serve`` on the MAGE sample run and its ReMIX file; yields its URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     files = [datasets.sample_path("mage-msphere"), datasets.sample_path("mage-remix")]
-    server = app.serve(files, port=port, start=False, compile_kernels=False)
-    server.start()
-    thread = threading.Thread(target=server.io_loop.start, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            break
-        except OSError:
-            time.sleep(0.1)
+    url, stop = serve_app(files)
     yield url
-    server.io_loop.add_callback(server.stop)
-    server.io_loop.add_callback(server.io_loop.stop)
-    thread.join(timeout=10)
-
-
-def _wait_until(page, condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{message} within {timeout} s"
-        page.wait_for_timeout(200)
-
-
-def _plot_canvases(page):
-    """Bounding boxes of the visible Bokeh canvases, left to right, top to bottom."""
-    boxes = []
-    for canvas in page.locator("canvas").all():
-        box = canvas.bounding_box()
-        if box and box["width"] > 50 and canvas.is_visible() and box not in boxes:
-            boxes.append(box)
-    return sorted(boxes, key=lambda b: (b["x"], b["y"]))
+    stop()
 
 
 def _line_on_the_plane(page):
@@ -120,11 +81,7 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
     sync = pytest.importorskip("playwright.sync_api")
     errors = []
     with sync.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p, chromium)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -132,7 +89,7 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
             page.goto(served_run, wait_until="networkidle", timeout=GOTO_MS)
             # the run's explorer is the first tab: the plane, the ReMIX map and the side view
             page.wait_for_selector("text=MHD explorer: msphere", timeout=60000)
-            _wait_until(page, lambda: len(_plot_canvases(page)) >= 3, 60, "no plots")
+            wait_until(page, lambda: len(plot_canvases(page)) >= 3, 60, "no plots")
             assert page.locator(LABEL).first.inner_text() == "Step#3: 2017-09-04 06:03:00 UT"
             figures = page.evaluate(_LINES_JS)
             titles = [f["title"] for f in figures]
@@ -150,12 +107,12 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
                     page.wait_for_timeout(250)
                 return False
 
-            _wait_until(page, clicked, 120, "the click traced no line")
+            wait_until(page, clicked, 120, "the click traced no line")
             readout = page.locator("table").filter(has_text="start (SM)").first
             text = readout.inner_text()
             assert "(-6.00, 0.50, 0.00) Re" in text, text  # within a hundredth of an R_E
             assert re.search(r"L\*\s+6\.\d{4}", text) and "closed" in text, text
-            _wait_until(page, lambda: _line_on_the_plane(page), 30, "no line drawn on the plane")
+            wait_until(page, lambda: _line_on_the_plane(page), 30, "no line drawn on the plane")
 
             # the slider moves the step (the keyboard on its handle); the line is traced again
             def stepped():
@@ -167,12 +124,12 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
                     page.wait_for_timeout(250)
                 return False
 
-            _wait_until(page, stepped, 60, "the slider did not move the step")
+            wait_until(page, stepped, 60, "the slider did not move the step")
             assert "06:02:00" in page.locator(LABEL).first.inner_text()
 
             # a new variable and plane redraw without an error
             page.locator("select").filter(has_text="dBz").first.select_option("P")
-            _wait_until(
+            wait_until(
                 page,
                 lambda: any(
                     f["title"].startswith("P, equatorial") for f in page.evaluate(_LINES_JS)
@@ -181,7 +138,7 @@ def test_mhd_tab_click_traces_a_line_with_its_lstar(served_run, chromium):
                 "the variable did not change",
             )
             page.locator("select").filter(has_text="meridional").first.select_option("meridional")
-            _wait_until(
+            wait_until(
                 page,
                 lambda: any("meridional plane" in f["title"] for f in page.evaluate(_LINES_JS)),
                 60,
