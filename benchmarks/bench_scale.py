@@ -27,7 +27,12 @@ is the largest worker's resident set after each workload and its peak so far (``
 machine is shared: each row notes the load average after it.
 
     python benchmarks/bench_scale.py [--files 30] [--times 4] [--sites 4] [--nights 2]
-        [--particles 20000] [--repeat 3] [--lstar-repeat 1]
+        [--particles 20000] [--repeat 3] [--lstar-repeat 1] [--workloads gcm,asi,lstar]
+        [--record bench_scale]
+
+The 20k-particle L* row is a long run (minutes a call, three ways): it can be recorded on its
+own, ``--workloads lstar --record bench_scale_lstar``, and the other rows with a smaller
+``--particles``.
 """
 
 from __future__ import annotations
@@ -143,7 +148,16 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="warm repeats (GCM, ASI)")
     parser.add_argument("--lstar-repeat", type=int, default=1, help="timed L* calls per way")
+    parser.add_argument(
+        "--workloads", default="gcm,asi,lstar", help="comma-separated subset of gcm,asi,lstar"
+    )
+    parser.add_argument(
+        "--record", default="bench_scale", help="result file stem (results/<record>.json)"
+    )
     args = parser.parse_args()
+    chosen = {w.strip() for w in args.workloads.split(",") if w.strip()}
+    if not chosen or chosen - {"gcm", "asi", "lstar"}:
+        parser.error("--workloads takes a comma-separated subset of gcm,asi,lstar")
 
     import dask
     import distributed
@@ -151,22 +165,27 @@ def main() -> int:
     import geospacexr
     from geospacexr.asi.night import night_keograms
 
-    rec = Recorder("bench_scale", "dask.distributed: 1 vs 2 LocalCluster workers, and overhead")
+    rec = Recorder(args.record, "dask.distributed: 1 vs 2 LocalCluster workers, and overhead")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
-        gcm_files = write_gcm(folder, args.files, args.times)
-        nights, skymaps = write_asi(folder, args.sites, args.nights, args.minutes)
+        gcm_files = write_gcm(folder, args.files, args.times) if "gcm" in chosen else []
+        nights, skymaps = (
+            write_asi(folder, args.sites, args.nights, args.minutes)
+            if "asi" in chosen
+            else ({}, {})
+        )
         n_asi = sum(len(f) for f in nights.values())
         print(f"inputs made in {time.perf_counter() - t0:.0f} s")
 
-        t0 = time.perf_counter()
-        run = geospacexr.open_tiegcm(gcm_files, chunks={"time": args.times})  # a file a chunk
-        rec.row(
-            f"GCM: open_tiegcm of {args.files} files (in the client, every way alike)",
-            time.perf_counter() - t0,
-            note="not in the GCM rows below: the run is opened once, then computed",
-        )
+        if "gcm" in chosen:
+            t0 = time.perf_counter()
+            run = geospacexr.open_tiegcm(gcm_files, chunks={"time": args.times})  # a chunk a file
+            rec.row(
+                f"GCM: open_tiegcm of {args.files} files (in the client, every way alike)",
+                time.perf_counter() - t0,
+                note="not in the GCM rows below: the run is opened once, then computed",
+            )
 
         def gcm():
             return run.gcm.zonal_mean("NO53").compute()
@@ -200,6 +219,11 @@ def main() -> int:
             f"GCM: zonal-mean NO 5.3 µm of {args.files} files x {args.times} times": gcm,
             f"ASI: geo keograms, {args.sites} sites x {args.nights} nights ({n_asi} files)": asi,
             f"L*: {args.particles} particles, T96 driven by OMNI, fast, {per_task} a task": lstar,
+        }
+        workloads = {
+            what: func
+            for (what, func), key in zip(workloads.items(), ("gcm", "asi", "lstar"), strict=True)
+            if key in chosen
         }
         timings: dict[str, dict[str, dict]] = {w: {} for w in workloads}
         loads: dict[str, list] = {}

@@ -496,3 +496,19 @@ def test_night_keograms_output_fails_cleanly(client, tmp_path):
     assert not out.exists() or not any(out.iterdir())  # no half-written or temporary file
     with pytest.raises(InvalidArgumentError, match="both be written"):
         night_keograms({"a b": [bad], "a/b": [bad]}, output=out)
+
+
+def test_gcm_field_written_by_the_workers(client, run_files, tmp_path):
+    from geospacexr.io.atomic import write_netcdf
+
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 2})
+    expected = _serial(lambda: ds.gcm.emission("NO53"))
+    field = ds.gcm.emission("NO53")
+    assert field.chunks  # a graph on the Client: its chunks are written by the workers
+    with distributed.get_task_stream(client) as stream:
+        path = write_netcdf(field.to_dataset(), tmp_path / "no53.nc")
+    stores = [t for t in stream.data if "store" in str(t["key"])]
+    assert len(stores) >= FILES  # a write per chunk, on the workers
+    assert [p.name for p in tmp_path.iterdir()] == ["no53.nc"]  # the temporary file renamed
+    with xr.open_dataset(path) as back:
+        xr.testing.assert_identical(back.load(), expected.to_dataset())
