@@ -445,6 +445,7 @@ def test_mosaic_on_cluster_is_identical(client):
     from geospacexr import asi, config, datasets
 
     images = [datasets.open_sample(f"themis-{s}") for s in SITES]
+    images[1] = images[1].chunk({"time": 2})  # dask-backed: computed inside the tasks
     skymaps = [datasets.open_sample(f"themis-{s}-skymap") for s in SITES]
     times = images[0]["time"].values[:7]
     with dask.config.set(scheduler="sync"):

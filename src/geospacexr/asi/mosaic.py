@@ -528,8 +528,16 @@ def _frame_batch(
     nchan: int,
     ncovered: int,
 ) -> np.ndarray:
-    """A task of :func:`_frames_on`: the batch's frames of every site are read here."""
-    return _frames(w, [np.asarray(image) for image in images], indices, factors, nchan, ncovered)
+    """A task of :func:`_frames_on`: the batch's frames of every site are read here.
+
+    Dask-backed images are computed by this task itself (dask's synchronous scheduler: a
+    worker's task does not submit tasks of its own).
+    """
+    import dask
+
+    with dask.config.set(scheduler="sync"):
+        blocks = [np.asarray(image) for image in images]
+    return _frames(w, blocks, indices, factors, nchan, ncovered)
 
 
 def _frames_on(
