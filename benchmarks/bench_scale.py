@@ -3,29 +3,36 @@
 Generates its own input (not the notebook samples):
 
 * GCM: ``--files`` TIE-GCM secondary histories of one run (5 degrees, ``--times`` each, float32,
-  the layout of ``bench_gcm.write_run``). The workload is one call: the zonal-mean NO 5.3 µm
-  cooling of every time of every file, ``ds.gcm.zonal_mean("NO53").compute()`` on
-  ``open_tiegcm(files, chunks={"time": times})`` (one chunk per file: a task of one time of a
-  5 degree grid is ~1 ms of work, less than the scheduler's cost per task).
+  the layout of ``bench_gcm.write_run``), opened once with ``open_tiegcm(files, chunks={"time":
+  times})`` (one chunk per file; the open, in the client, is its own row). The workload is one
+  call: the zonal-mean NO 5.3 µm cooling of every time of every file,
+  ``ds.gcm.zonal_mean("NO53").compute()``.
 * ASI: ``--sites`` THEMIS sites x ``--nights`` nights of ``--minutes`` one-minute PGM files
   (20 frames of 256x256 each); the workload is every night's geographic keogram,
   :func:`geospacexr.asi.night.night_keograms` (one task per file, skymaps scattered).
-* L*: ``--particles`` electrons at 3 to 6 Re near the SM equator, local pitch angles 40 to 90
-  degrees, at hours of the ``omni-hourly`` sample, T96 driven by it, ``accuracy="fast"``:
-  :func:`geospacexr.rb.lstar` (one task per ``--particles / 16`` particles, config
-  ``scale.particles_per_task``; the driven models scattered). The in-process run gives numba
+* L*: ``--particles`` electrons (20k, the issue's size: a long run, minutes per call) at 3 to
+  6 Re near the SM equator, local pitch angles 40 to 90 degrees, at hours of the
+  ``omni-hourly`` sample, T96 driven by it, ``accuracy="fast"``: :func:`geospacexr.rb.lstar`
+  (one task per config ``scale.particles_per_task`` particles). The in-process run gives numba
   one thread (the kernel's ``prange`` would otherwise use both cores), as a worker's task does.
 
-Each workload is timed by ``_timing.measure`` (first call alone = cold, best of ``--repeat``
-further calls = warm) in three ways: in this process on one thread (dask's synchronous
-scheduler: the single-process path), on a ``LocalCluster`` of 1 worker process (1 thread) and
-on one of 2 worker processes (1 thread each). Strong scaling is the 1-worker warm time over the
-2-worker warm time; the overhead of the distributed path is the 1-worker warm time over the
-in-process warm time. Memory per worker is the largest resident set of a worker after the
-workload (dask's own measure). The machine is shared: the load average is in the table header.
+The kernels are warmed first (:func:`geospacexr.scale.warm_up`, in this process and on every
+worker). GCM and ASI are timed by ``_timing.measure`` (first call alone = cold, best and median
+of ``--repeat`` further calls); L* by ``--lstar-repeat`` calls (best and median). Three ways: in
+this process on one thread (dask's synchronous scheduler: the single-process path), on a
+``LocalCluster`` of 1 worker process (1 thread) and on one of 2 worker processes (1 thread
+each). Strong scaling is the 1-worker best time over the 2-worker best time; the overhead of
+the distributed path is the 1-worker best time over the in-process best time. Memory per worker
+is the largest worker's resident set after each workload and its peak so far (``ru_maxrss``). The
+machine is shared: each row notes the load average after it.
 
-    python benchmarks/bench_scale.py [--files 30] [--times 2] [--sites 4] [--nights 2]
-        [--particles 1000]
+    python benchmarks/bench_scale.py [--files 30] [--times 4] [--sites 4] [--nights 2]
+        [--particles 20000] [--repeat 3] [--lstar-repeat 1] [--workloads gcm,asi,lstar]
+        [--record bench_scale]
+
+The 20k-particle L* row is a long run (minutes a call, three ways): it can be recorded on its
+own, ``--workloads lstar --record bench_scale_lstar``, and the other rows with a smaller
+``--particles``.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import Recorder, measure
+from _timing import Recorder, load_average, measure
 
 SITES = ("gill", "rank", "snkq", "tpas", "fsmi", "atha", "pina", "kapu")
 
@@ -95,10 +102,35 @@ def orbit_particles(n: int):
     )
 
 
-def worker_memory_mb(client) -> float:
-    """Largest resident memory of a worker (MB), as the scheduler last heard it."""
-    workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    return max(w["metrics"]["memory"] for w in workers) / 1e6
+def worker_memory_mb(client) -> tuple[float, float]:
+    """(resident now, peak resident so far) of the largest worker process, MB."""
+    values = list(client.run(_memory_mb).values())
+    return max(v[0] for v in values), max(v[1] for v in values)
+
+
+def _memory_mb() -> tuple[float, float]:
+    import resource
+
+    import psutil
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+    return psutil.Process().memory_info().rss / 1e6, peak
+
+
+def measure_warm(func, repeat):
+    """Best and median of ``repeat`` calls after the kernels were warmed (no separate cold call).
+
+    Returns the timing and the last call's result. Used for the L* row, whose one call is minutes: the numba kernels are compiled (or loaded)
+    beforehand by :func:`geospacexr.scale.warm_up` in this process and on every worker.
+    """
+    times, result = [], None
+    for _ in range(max(1, int(repeat))):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    cell = {"cold": None, "warm": times[0], "median": times[len(times) // 2], "repeat": len(times)}
+    return cell, result
 
 
 def main() -> int:
@@ -111,9 +143,21 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=4, help="THEMIS sites")
     parser.add_argument("--nights", type=int, default=2, help="nights per site")
     parser.add_argument("--minutes", type=int, default=10, help="minute files per night")
-    parser.add_argument("--particles", type=int, default=1000, help="particles of the L* row")
-    parser.add_argument("--repeat", type=int, default=2, help="warm repeats")
+    parser.add_argument(
+        "--particles", type=int, default=20000, help="particles of the L* row (a long run)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="warm repeats (GCM, ASI)")
+    parser.add_argument("--lstar-repeat", type=int, default=1, help="timed L* calls per way")
+    parser.add_argument(
+        "--workloads", default="gcm,asi,lstar", help="comma-separated subset of gcm,asi,lstar"
+    )
+    parser.add_argument(
+        "--record", default="bench_scale", help="result file stem (results/<record>.json)"
+    )
     args = parser.parse_args()
+    chosen = {w.strip() for w in args.workloads.split(",") if w.strip()}
+    if not chosen or chosen - {"gcm", "asi", "lstar"}:
+        parser.error("--workloads takes a comma-separated subset of gcm,asi,lstar")
 
     import dask
     import distributed
@@ -121,18 +165,30 @@ def main() -> int:
     import geospacexr
     from geospacexr.asi.night import night_keograms
 
-    rec = Recorder("bench_scale", "dask.distributed: 1 vs 2 LocalCluster workers, and overhead")
+    rec = Recorder(args.record, "dask.distributed: 1 vs 2 LocalCluster workers, and overhead")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
-        gcm_files = write_gcm(folder, args.files, args.times)
-        nights, skymaps = write_asi(folder, args.sites, args.nights, args.minutes)
+        gcm_files = write_gcm(folder, args.files, args.times) if "gcm" in chosen else []
+        nights, skymaps = (
+            write_asi(folder, args.sites, args.nights, args.minutes)
+            if "asi" in chosen
+            else ({}, {})
+        )
         n_asi = sum(len(f) for f in nights.values())
         print(f"inputs made in {time.perf_counter() - t0:.0f} s")
 
+        if "gcm" in chosen:
+            t0 = time.perf_counter()
+            run = geospacexr.open_tiegcm(gcm_files, chunks={"time": args.times})  # a chunk a file
+            rec.row(
+                f"GCM: open_tiegcm of {args.files} files (in the client, every way alike)",
+                time.perf_counter() - t0,
+                note="not in the GCM rows below: the run is opened once, then computed",
+            )
+
         def gcm():
-            ds = geospacexr.open_tiegcm(gcm_files, chunks={"time": args.times})  # a file a chunk
-            return ds.gcm.zonal_mean("NO53").compute()
+            return run.gcm.zonal_mean("NO53").compute()
 
         def asi():
             return night_keograms(nights, skymaps, axis="geo", progress=False)
@@ -146,17 +202,14 @@ def main() -> int:
 
         particles = orbit_particles(args.particles)
         omni = geospacexr.datasets.open_sample("omni-hourly")
-        per_task = max(1, args.particles // 16)
+        per_task = int(config.get().scale.particles_per_task)
 
         def lstar():
             threads = numba.get_num_threads()
             if scale.active_client() is None:
                 numba.set_num_threads(1)  # one thread, as in a 1-thread worker's task
             try:
-                with (
-                    warnings.catch_warnings(),
-                    config.override({"scale.particles_per_task": per_task}),
-                ):
+                with warnings.catch_warnings():
                     warnings.simplefilter("ignore", DataWarning)  # Dst beyond T96's fit
                     return rb.lstar(particles, "t96", drivers=omni, accuracy="fast", progress=False)
             finally:
@@ -167,13 +220,27 @@ def main() -> int:
             f"ASI: geo keograms, {args.sites} sites x {args.nights} nights ({n_asi} files)": asi,
             f"L*: {args.particles} particles, T96 driven by OMNI, fast, {per_task} a task": lstar,
         }
+        workloads = {
+            what: func
+            for (what, func), key in zip(workloads.items(), ("gcm", "asi", "lstar"), strict=True)
+            if key in chosen
+        }
         timings: dict[str, dict[str, dict]] = {w: {} for w in workloads}
-        memory: dict[int, float] = {}
+        loads: dict[str, list] = {}
+        memory: dict[str, tuple[float, float]] = {}
         reference = {}
+
+        def timed(what, func):
+            """(timing, result): L* reuses its timed call's result (a call is minutes)."""
+            if what.startswith("L*"):
+                return measure_warm(func, args.lstar_repeat)
+            return measure(func, args.repeat), func()
+
+        scale.warm_up(models=["t96"])
         with dask.config.set(scheduler="sync"):
             for what, func in workloads.items():
-                timings[what]["in-process"] = measure(func, args.repeat)
-                reference[what] = func()
+                timings[what]["in-process"], reference[what] = timed(what, func)
+                loads[f"{what}, in-process"] = load_average()
         for workers in (1, 2):
             t0 = time.perf_counter()
             with (
@@ -183,43 +250,59 @@ def main() -> int:
                 distributed.Client(cluster) as client,
             ):
                 rec.row(f"start a LocalCluster of {workers} worker(s)", time.perf_counter() - t0)
+                warm = scale.warm_up(models=["t96"], client=client)
+                rec.row(
+                    f"warm-up of the kernels on a {workers}-worker cluster (longest worker)",
+                    max(warm.values()),
+                    note="scale.warm_up, before the timed work (numba's disk cache is warm)",
+                )
                 for what, func in workloads.items():
-                    timings[what][f"{workers} worker(s)"] = measure(func, args.repeat)
-                    same = _same(func(), reference[what])
-                    if not same:
+                    how = f"{workers} worker(s)"
+                    timings[what][how], result = timed(what, func)
+                    loads[f"{what}, {how}"] = load_average()
+                    memory[f"{what}, {how}"] = worker_memory_mb(client)
+                    if not _same(result, reference[what]):
                         rec.note(f"{what}: the {workers}-worker result differs from one process")
-                memory[workers] = worker_memory_mb(client)
         for what in workloads:
             t = timings[what]
             for how, cell in t.items():
-                rec.row(f"{what}, {how}", cell)
+                load = loads[f"{what}, {how}"]
+                mem = memory.get(f"{what}, {how}")
+                rec.row(
+                    f"{what}, {how}",
+                    cell,
+                    note=f"median {cell['median']:.2f} s; load average {load[0]:.1f} after"
+                    + (
+                        f"; worker memory {mem[0]:.0f} MB resident after, {mem[1]:.0f} MB peak"
+                        if mem
+                        else ""
+                    ),
+                )
             one, two, local = (t[k]["warm"] for k in ("1 worker(s)", "2 worker(s)", "in-process"))
             rec.row(
                 f"{what}: strong scaling, 1 / 2 workers",
                 one / two,
                 unit="x",
-                note="warm times; the issue's target is >= 1.6x (GCM), >= 1.7x (ASI), >= 1.8x (L*)",
+                note="best times; the issue's target is >= 1.6x (GCM), >= 1.7x (ASI), >= 1.8x (L*)",
             )
             rec.row(
                 f"{what}: overhead, 1 worker / in-process",
                 one / local - 1.0,
                 unit="fraction",
-                note="warm times; the issue's target is <= 0.10",
+                note="best times; the issue's target is <= 0.10",
             )
-        for workers, mb in memory.items():
-            rec.row(f"memory per worker, {workers}-worker cluster", mb, unit="MB")
-        per = timings[next(w for w in workloads if w.startswith("L*"))]["in-process"]["warm"]
-        per /= args.particles
         rec.note(
-            f"L*: the issue's target is for 20k particles; a particle costs {1e3 * per:.0f} ms "
-            f"of one core here (fast accuracy, the machine shared), so 20k would take "
-            f"{20000 * per / 60:.0f} min a run in one process: the row times {args.particles} "
-            "particles in 16 tasks (the same work per particle; a larger share of the last "
-            "task's tail)."
+            "Worker memory: the largest worker's resident set after the workload and its peak "
+            "so far (ru_maxrss, which includes the warm-up's compilation)."
+        )
+        rec.note(
+            "The machine has 2 cores shared with other sessions: each row's note gives the 1-min "
+            "load average after it; with a load above 2 the workers share their cores with other "
+            "processes and the speedups are understated (docs/scaling.md)."
         )
         rec.note(
             "Results of every cluster run are compared with the in-process result (identical "
-            "DataArrays); a difference is noted here."
+            "DataArrays / Datasets); a difference is noted here."
         )
     rec.write()
     return 0

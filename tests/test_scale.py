@@ -20,7 +20,7 @@ import xarray as xr
 import geospacexr
 from geospacexr import scale
 from geospacexr._synth import gcm as synth
-from geospacexr.errors import DataWarning, InvalidArgumentError
+from geospacexr.errors import DataWarning, IncompatibleInputError, InvalidArgumentError
 
 distributed = pytest.importorskip("distributed")
 
@@ -403,3 +403,113 @@ def test_cli_rb_lstar_on_the_scheduler(client, tmp_path, capsys, monkeypatch):
     assert "L*" in capsys.readouterr().err  # the bar fed from the scheduler
     with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
         xr.testing.assert_identical(a, b)
+
+
+@pytest.mark.parametrize("driven", [False, True], ids=["fixed", "omni"])
+def test_footprint_on_cluster_is_identical(client, driven):
+    import warnings
+
+    from geospacexr import config, rb
+
+    rng = np.random.default_rng(11)
+    n = 12
+    hours = rng.integers(0, 72, n).astype("timedelta64[h]")
+    phi = rng.uniform(0, 2 * np.pi, n)
+    points = xr.Dataset(
+        {"x": ("time", 6 * np.cos(phi)), "y": ("time", 6 * np.sin(phi)),
+         "z": ("time", rng.uniform(-1, 1, n))},
+        coords={"time": np.datetime64("2015-03-16T00:00", "ns") + hours},
+        attrs={"frame": "GSM"},
+    )  # fmt: skip
+    points["x"][3] = np.nan  # skipped in both paths
+    if driven:
+        model, drivers = "t96", geospacexr.datasets.open_sample("omni-hourly")
+    else:
+        model, drivers = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0), None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        with dask.config.set(scheduler="sync"):
+            assert scale.active_client() is None
+            one = rb.footprint(points, model, drivers=drivers)
+        with config.override({"scale.footprints_per_task": 5}):  # 3 tasks: 5 + 5 + 2
+            with distributed.get_task_stream(client) as stream:
+                many = rb.footprint(points, model, drivers=drivers)
+    tasks = [t for t in stream.data if str(t["key"]).startswith("rb-footprint-")]
+    assert len(tasks) == 3
+    assert np.isfinite(one["lat"].values).sum() > 5
+    xr.testing.assert_identical(one, many)  # to the bit, NaNs where they were
+
+
+@pytest.mark.slow  # the four sites' mapping matrix is built (the session's cache is private)
+def test_mosaic_on_cluster_is_identical(client):
+    from geospacexr import asi, config, datasets
+
+    images = [datasets.open_sample(f"themis-{s}") for s in SITES]
+    images[1] = images[1].chunk({"time": 2})  # dask-backed: computed inside the tasks
+    skymaps = [datasets.open_sample(f"themis-{s}-skymap") for s in SITES]
+    times = images[0]["time"].values[:7]
+    with dask.config.set(scheduler="sync"):
+        one = asi.mosaic(images, skymaps, time=times, scale={"rank": 2.0})
+    with config.override({"scale.frames_per_task": 3}):  # 3 tasks: 3 + 3 + 1 frames
+        with distributed.get_task_stream(client) as stream:
+            many = asi.mosaic(images, skymaps, time=times, scale={"rank": 2.0})
+    tasks = [t for t in stream.data if str(t["key"]).startswith("asi-mosaic-")]
+    assert len(tasks) == 3
+    assert np.isfinite(one["image"].values).sum() > 1000
+    xr.testing.assert_identical(one, many)  # to the bit
+    with pytest.raises(IncompatibleInputError, match="no frame within"):
+        asi.mosaic(images, skymaps, time=[times[0], times[0] + np.timedelta64(1, "D")])
+
+
+def test_night_keograms_written_by_the_workers(client, tmp_path):
+    from geospacexr.asi.night import night_keogram, night_keograms
+
+    nights, skymaps = _nights(tmp_path)
+    nights = {f"{s} 2014-03-10": f for s, f in list(nights.items())[:2]}  # gill (damaged), rank
+    skymaps = {f"{s} 2014-03-10": skymaps[s] for s in SITES[:2]}
+    serial, remote = tmp_path / "serial", tmp_path / "remote"
+    with dask.config.set(scheduler="sync"), pytest.warns(DataWarning, match="1 file"):
+        written = night_keograms(nights, skymaps, axis="geo", progress=False, output=serial)
+        expected = {n: night_keogram(f, skymap=skymaps[n], axis="geo", progress=False)
+                    for n, f in nights.items()}  # fmt: skip
+    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="gill"):
+        paths = night_keograms(nights, skymaps, axis="geo", progress=False, output=remote)
+    writers = [t for t in stream.data if str(t["key"]).startswith("_write_night")]
+    assert len(writers) == 2  # one writing task per night, on the workers
+    assert sorted(p.name for p in paths.values()) == ["gill_2014-03-10.nc", "rank_2014-03-10.nc"]
+    assert sorted(p.name for p in remote.iterdir()) == sorted(p.name for p in paths.values())
+    for name, path in paths.items():
+        with xr.open_dataarray(path) as a, xr.open_dataarray(written[name]) as b:
+            xr.testing.assert_identical(a.load(), b.load())
+            np.testing.assert_array_equal(a.values, expected[name].values)
+            xr.testing.assert_equal(a, expected[name])
+
+
+def test_night_keograms_output_fails_cleanly(client, tmp_path):
+    from geospacexr.asi.night import night_keograms
+    from geospacexr.errors import FileFormatError
+
+    bad = tmp_path / "20140310_0600_gill_themis19_full.pgm.gz"
+    bad.write_bytes(b"\x1f\x8b\x08 not a gzip stream")
+    out = tmp_path / "out"
+    with pytest.raises(FileFormatError, match="no file could be read"):
+        night_keograms({"gill": [bad]}, axis="ccd", progress=False, output=out)
+    assert not out.exists() or not any(out.iterdir())  # no half-written or temporary file
+    with pytest.raises(InvalidArgumentError, match="both be written"):
+        night_keograms({"a b": [bad], "a/b": [bad]}, output=out)
+
+
+def test_gcm_field_written_by_the_workers(client, run_files, tmp_path):
+    from geospacexr.io.atomic import write_netcdf
+
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": 2})
+    expected = _serial(lambda: ds.gcm.emission("NO53"))
+    field = ds.gcm.emission("NO53")
+    assert field.chunks  # a graph on the Client: its chunks are written by the workers
+    with distributed.get_task_stream(client) as stream:
+        path = write_netcdf(field.to_dataset(), tmp_path / "no53.nc")
+    stores = [t for t in stream.data if "store" in str(t["key"])]
+    assert len(stores) >= FILES  # a write per chunk, on the workers
+    assert [p.name for p in tmp_path.iterdir()] == ["no53.nc"]  # the temporary file renamed
+    with xr.open_dataset(path) as back:
+        xr.testing.assert_identical(back.load(), expected.to_dataset())

@@ -459,6 +459,10 @@ class ScaleConfig:
         particles_per_task: Particles of one task when L*, K or Lm run on a Client
             (:func:`geospacexr.rb.lstar`): a particle's L* costs ~10 to 50 ms, so the default
             gives tasks of seconds, far above the scheduler's ~1 ms per task.
+        footprints_per_task: Positions of one task when :func:`geospacexr.rb.footprint` runs
+            on a Client: a footprint is one traced half line, ~1 to 5 ms.
+        frames_per_task: Frames of one task when :func:`geospacexr.asi.mosaic` runs on a
+            Client: a frame of four sites on the default grid is a few ms of sparse products.
     """
 
     workers: int = _limit(0, min=0, max=100_000)
@@ -467,6 +471,8 @@ class ScaleConfig:
     dashboard_address: str = ":0"
     timeout_s: float = _limit(30.0, gt=0, max=3600)
     particles_per_task: int = _limit(200, min=1, max=10_000_000)
+    footprints_per_task: int = _limit(2000, min=1, max=10_000_000)
+    frames_per_task: int = _limit(50, min=1, max=10_000_000)
 
 
 @dataclass(frozen=True)

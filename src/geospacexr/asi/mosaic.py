@@ -467,6 +467,125 @@ def mosaic_matrix(
     return result
 
 
+def _frame_indices(
+    images: list[xr.Dataset], times: np.ndarray, tolerance: np.timedelta64
+) -> list[np.ndarray]:
+    """Each site's frame index nearest to each time; refuses a time a site has no frame near."""
+    out = []
+    for ds in images:
+        own = ds["time"].values
+        index = np.empty(times.size, dtype=np.int64)
+        for k, t in enumerate(times):
+            index[k] = int(np.argmin(np.abs(own - t)))
+        out.append(index)
+    for k, t in enumerate(times):  # the first time, then the first site, that fails
+        for ds, index in zip(images, out, strict=True):
+            if abs(ds["time"].values[index[k]] - t) > tolerance:
+                raise IncompatibleInputError(
+                    f"site {ds.attrs.get('site')} has no frame within the tolerance of {t}"
+                )
+    return out
+
+
+def _factor(ds: xr.Dataset, scale: dict[str, float] | None) -> float:
+    """The multiplier of a site's values (``scale`` by site, else by instrument, else 1)."""
+    if not scale:
+        return 1.0
+    return float(
+        scale.get(ds.attrs.get("site", ""), scale.get(ds.attrs.get("instrument", ""), 1.0))
+    )
+
+
+def _frames(
+    w: Any,
+    images: list[Any],
+    indices: list[np.ndarray],
+    factors: list[float],
+    nchan: int,
+    ncovered: int,
+) -> np.ndarray:
+    """The covered cells of each frame, ``(frames, covered cells, channels)`` float32.
+
+    ``images`` are the sites' ``image`` arrays (DataArrays or numpy, ``time`` first) and
+    ``indices`` each site's frame per output frame. One process and a cluster's tasks both
+    compute a frame by this function: the same products in the same order.
+    """
+    out = np.empty((indices[0].size, ncovered, nchan), dtype=np.float32)
+    for k in range(out.shape[0]):
+        stacks = []
+        for image, index, factor in zip(images, indices, factors, strict=True):
+            frame = np.asarray(image[int(index[k])], dtype=np.float64).reshape(-1, nchan)
+            stacks.append(frame * factor)
+        out[k] = w @ np.concatenate(stacks, axis=0)
+    return out
+
+
+def _frame_batch(
+    w: Any,
+    images: list[Any],
+    indices: list[np.ndarray],
+    factors: list[float],
+    nchan: int,
+    ncovered: int,
+) -> np.ndarray:
+    """A task of :func:`_frames_on`: the batch's frames of every site are read here.
+
+    Dask-backed images are computed by this task itself (dask's synchronous scheduler: a
+    worker's task does not submit tasks of its own).
+    """
+    import dask
+
+    with dask.config.set(scheduler="sync"):
+        blocks = [np.asarray(image) for image in images]
+    return _frames(w, blocks, indices, factors, nchan, ncovered)
+
+
+def _frames_on(
+    client: Any,
+    w: Any,
+    covered: np.ndarray,
+    images: list[xr.Dataset],
+    indices: list[np.ndarray],
+    factors: list[float],
+    nchan: int,
+    ncell: int,
+) -> np.ndarray:
+    """:func:`_frames` on the cluster: one task per ``scale.frames_per_task`` frames.
+
+    The mapping's covered rows are scattered to the workers once; each task gets the slice of
+    each site's images its frames need (lazy file-backed images are read on the worker) and
+    returns its frames, written into the result as they arrive.
+    """
+    import uuid
+
+    from distributed import as_completed
+
+    from .. import scale
+
+    size = int(config.get().scale.frames_per_task)
+    shared = scale.scatter(w, client)
+    name = f"asi-mosaic-{uuid.uuid4().hex}"
+    out = np.full((indices[0].size, ncell, nchan), np.nan, dtype=np.float32)
+    where = {}
+    futures = []
+    for k, a in enumerate(range(0, indices[0].size, size)):
+        part = [i[a : a + size] for i in indices]
+        pieces = [
+            ds["image"].variable[int(i.min()) : int(i.max()) + 1]
+            for ds, i in zip(images, part, strict=True)
+        ]
+        future = client.submit(
+            _frame_batch, shared, pieces, [i - i.min() for i in part], factors, nchan,
+            covered.size, key=f"{name}-{k}",
+        )  # fmt: skip
+        where[future.key] = slice(a, a + size)
+        futures.append(future)
+    for future, block in as_completed(futures, with_results=True):
+        out[where[future.key], covered] = block
+        future.release()
+    return out
+
+
 def mosaic(
     images: list[xr.Dataset],
     skymaps: list[xr.Dataset],
@@ -544,26 +663,18 @@ def mosaic(
     nlat, nlon = target["lat"].size, target["lon"].size
     has_channel = channels.pop()
     nchan = 3 if has_channel else 1
-    out = np.full((times.size, nlat * nlon, nchan), np.nan, dtype=np.float32)
-    for k, t in enumerate(times):
-        stacks = []
-        for ds in images:
-            index = int(np.argmin(np.abs(ds["time"].values - t)))
-            if abs(ds["time"].values[index] - t) > tolerance:
-                raise IncompatibleInputError(
-                    f"site {ds.attrs.get('site')} has no frame within the tolerance of {t}"
-                )
-            frame = np.asarray(ds["image"][index].values, dtype=np.float64).reshape(-1, nchan)
-            factor = 1.0
-            if scale:
-                factor = float(
-                    scale.get(
-                        ds.attrs.get("site", ""), scale.get(ds.attrs.get("instrument", ""), 1.0)
-                    )
-                )
-            stacks.append(frame * factor)
-        pixels = np.concatenate(stacks, axis=0)
-        out[k, covered] = w @ pixels
+    indices = _frame_indices(images, times, tolerance)
+    factors = [_factor(ds, scale) for ds in images]
+    from .. import scale as _scale
+
+    client = _scale.active_client()
+    if client is None or times.size < 2:
+        out = np.full((times.size, nlat * nlon, nchan), np.nan, dtype=np.float32)
+        out[:, covered] = _frames(
+            w, [ds["image"] for ds in images], indices, factors, nchan, covered.size
+        )
+    else:
+        out = _frames_on(client, w, covered, images, indices, factors, nchan, nlat * nlon)
     image = out.reshape(times.size, nlat, nlon, nchan)
     dims: tuple[str, ...] = ("time", "lat", "lon")
     if has_channel:

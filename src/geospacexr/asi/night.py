@@ -281,8 +281,9 @@ def night_keograms(
     skymaps: Mapping[str, xr.Dataset | str | os.PathLike[str] | None] | None = None,
     cadence: float | None = None,
     progress: bool | None = None,
+    output: str | os.PathLike[str] | None = None,
     **options: Any,
-) -> dict[str, xr.DataArray]:
+) -> dict[str, xr.DataArray] | dict[str, Path]:
     """Keograms of many nights (and sites), one task per file on the active dask Client.
 
     Every file of every night is one task (open the file, make its keogram), so a cluster
@@ -293,6 +294,13 @@ def night_keograms(
     For ``axis="mag"`` each night's first readable file is computed first, since it dates the
     magnetic coordinates of the others.
 
+    With ``output``, each night's keogram is written to ``<output>/<name>.nc`` where it is
+    made (on the cluster, by a worker: a season of nights never passes through the client's
+    memory; without a Client, here, one night at a time) and the file names are returned.
+    Each file is written atomically (a temporary file renamed when complete: a failed or
+    interrupted night leaves no half-written file) and reads back as the keogram
+    (``xr.open_dataarray``).
+
     Args:
         nights: ``{name: files}``: a glob or a list of one site's files per name (e.g.
             ``"gill 2014-03-10"``).
@@ -300,16 +308,21 @@ def night_keograms(
         cadence: If given (seconds), missing frames become NaN columns.
         progress: Show a progress bar (default: when on a terminal); on a cluster it is fed
             from the scheduler.
+        output: A folder to write each night's keogram to (``<name>.nc``, the name's
+            characters other than letters, digits, ``-``, ``_`` and ``.`` replaced by ``_``)
+            instead of returning them.
         **options: Keogram options of :func:`night_keogram` (``axis``, ``column``,
             ``altitude_km``, ``min_elevation``, ``longitude``, ``path``, ``width``, ``metric``,
             ``percentile``).
 
     Returns:
-        ``{name: keogram}`` as :func:`night_keogram` returns it.
+        ``{name: keogram}`` as :func:`night_keogram` returns it; with ``output``, ``{name:
+        path of the written file}``.
 
     Raises:
         FileFormatError: If no file of a night can be read.
         IncompatibleInputError: If a night mixes sites or imagers, or a skymap does not fit.
+        InvalidArgumentError: If two names give one file name under ``output``.
     """
     from .. import scale
     from ..io.registry import expand_paths
@@ -320,15 +333,73 @@ def night_keograms(
         name: open_skymap(m) if m is not None and not isinstance(m, xr.Dataset) else m
         for name, m in skymaps.items()
     }
+    targets = _output_paths(output, nights) if output is not None else None
     client = scale.active_client()
     if client is None:
+        if targets is None:
+            return {
+                name: night_keogram(
+                    files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
+                )
+                for name, files in nights.items()
+            }
+        from ..io.atomic import write_netcdf
+
         return {
-            name: night_keogram(
-                files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
+            name: write_netcdf(
+                night_keogram(
+                    files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
+                ),
+                targets[name],
             )
             for name, files in nights.items()
         }
-    return _cluster_keograms(client, nights, maps, cadence, progress, options, expand_paths)
+    return _cluster_keograms(
+        client, nights, maps, cadence, progress, options, expand_paths, targets
+    )
+
+
+def _output_paths(output: str | os.PathLike[str], names: Iterable[str]) -> dict[str, Path]:
+    """``{name: <output>/<name>.nc}``, names made safe as file names; refuses a collision."""
+    import re
+
+    folder = Path(output)
+    out: dict[str, Path] = {}
+    seen: dict[str, str] = {}
+    for name in names:
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("._") or "night"
+        if stem in seen:
+            raise InvalidArgumentError(
+                f"nights {seen[stem]!r} and {name!r} would both be written to {stem}.nc",
+                "output",
+            )
+        seen[stem] = str(name)
+        out[name] = folder / f"{stem}.nc"
+    return out
+
+
+def _write_night(
+    results: list[tuple[Any, Any]], cadence: float | None, target: Path
+) -> tuple[Path, list[str]]:
+    """A cluster task: gather one night's file keograms and write it (atomically) here.
+
+    Returns the path and the messages of the :class:`DataWarning` it raised (warnings on a
+    worker do not reach the client: it raises them again).
+    """
+    from ..io.atomic import write_netcdf
+
+    parts, skipped = [], []
+    for result, reason in results:
+        if result is None:
+            skipped.append(reason)
+        else:
+            parts.append(result[0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        keogram = _gather(parts, skipped, cadence)
+    return write_netcdf(keogram, target), [
+        str(w.message) for w in caught if issubclass(w.category, DataWarning)
+    ]
 
 
 def _cluster_keograms(
@@ -339,7 +410,8 @@ def _cluster_keograms(
     progress: bool | None,
     options: dict[str, Any],
     expand: Any,
-) -> dict[str, xr.DataArray]:
+    targets: dict[str, Path] | None = None,
+) -> dict[str, xr.DataArray] | dict[str, Path]:
     import sys
 
     from distributed import wait
@@ -380,6 +452,20 @@ def _cluster_keograms(
         for name, files in paths.items():
             futures[name] = [submit(name, i, None) for i in range(len(files))]
     every = [f for fs in futures.values() for f in fs]
+    if targets is not None:  # each night gathered and written by a worker
+        writes = {
+            name: client.submit(_write_night, fs, cadence, targets[name], pure=False)
+            for name, fs in futures.items()
+        }
+        if sys.stderr.isatty() if progress is None else progress:
+            scale.progress_bar([*every, *writes.values()], client, "keogram")
+        written: dict[str, Path] = {}
+        for name, future in writes.items():
+            path, messages = future.result()
+            for message in messages:
+                warnings.warn(f"{name}: {message}", DataWarning, stacklevel=3)
+            written[name] = path
+        return written
     show = sys.stderr.isatty() if progress is None else progress
     if show:
         scale.progress_bar(every, client, "keogram")

@@ -1560,7 +1560,12 @@ def open_gcm(paths: Paths, chunks: Any = None, model: str | None = None) -> xr.D
         chunks = {"time": config.get().gcm.time_chunk}
     opened: list[tuple[str, xr.Dataset]] = []
     for path in files:
-        kind, ds = _open_one(path, chunks)
+        # each file is read and standardised lazily (no dask: the times and scalars it reads
+        # are plain reads, not graphs, which with a dask Client would be round trips to the
+        # cluster), then chunked once: the graph holds one read per chunk and variable
+        kind, ds = _open_one(path, None)
+        if chunks is not None:
+            ds = ds.chunk(chunks)
         ds.attrs["_file"] = path.name
         opened.append((kind, ds))
     models = sorted({kind for kind, _ in opened})

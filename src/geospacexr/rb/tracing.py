@@ -159,6 +159,11 @@ def footprint(
 ) -> xr.Dataset:
     """Magnetic footprints of spacecraft positions: a track for the ASI maps.
 
+    With an active ``dask.distributed`` Client (:func:`geospacexr.scale.active_client`), the
+    positions are split into tasks of config ``scale.footprints_per_task`` that run on the
+    workers (a fixed model scattered once, driven models sent with the tasks of their times);
+    the track is the same to the bit.
+
     Args:
         points: A Dataset with ``x``, ``y``, ``z`` (Re) along ``time`` (spacecraft positions),
             frame in ``attrs["frame"]`` (default GSM).
@@ -200,6 +205,57 @@ def footprint(
         from .models import get
 
         model = get(str(model))
+    r_in = 1.0 + alt / cfg.earth_radius_km
+    xyz = np.stack([np.asarray(points[v].values, dtype=np.float64) for v in "xyz"])
+    from .. import scale
+
+    client = scale.active_client()
+    if client is None:
+        lat, lon = _footprints(xyz, times, model, models, frame, sign, r_in)
+    else:
+        lat, lon = _footprints_on(client, xyz, times, model, models, frame, sign, r_in)
+    return xr.Dataset(
+        {
+            "lat": ("time", lat, {"units": "degree_north", "long_name": "footprint latitude"}),
+            "lon": ("time", lon, {"units": "degree_east", "long_name": "footprint longitude"}),
+            "alt_km": ("time", np.full(n, alt), {"units": "km"}),
+        },
+        coords={"time": times},
+        attrs={
+            "geospacexr_kind": "track",
+            "hemisphere": hemisphere,
+            **(model.describe() if isinstance(model, Model) else {"field_model": str(model)}),
+            **(
+                {}
+                if drivers is None
+                else {
+                    "drivers_interpolation": str(
+                        config.resolve(interpolation, "rb.drivers_interpolation")
+                    )
+                }
+            ),
+        },
+    )
+
+
+def _footprints(
+    xyz: np.ndarray,
+    times: np.ndarray,
+    model: Model,
+    models: dict[Any, Model | None] | None,
+    frame: str,
+    sign: float,
+    r_in: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Geographic (lat, lon) of each position's footprint, one traced half line each.
+
+    One process and a cluster's tasks both call this: a position's footprint does not depend
+    on the others, so the rows of tasks are those of one process.
+    """
+    from .frames import transform
+
+    cfg = config.get().rb
+    n = times.size
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
     nmax = int(cfg.trace_max_steps)
@@ -208,12 +264,9 @@ def footprint(
     bm = np.empty(nmax)
     arc = np.empty(nmax)
     cor = np.empty((nmax, 3))
-    r_in = 1.0 + alt / cfg.earth_radius_km
-    from .frames import transform
-
     for i in range(n):
         t = _time(times[i])
-        p = [float(points[v].values[i]) for v in "xyz"]
+        p = [float(xyz[k, i]) for k in range(3)]
         if not np.all(np.isfinite(p)):
             continue
         m = model if models is None else models[np.datetime64(times[i], "ns")]
@@ -247,27 +300,48 @@ def footprint(
         r = float(np.sqrt(gx[0] ** 2 + gy[0] ** 2 + gz[0] ** 2))
         lat[i] = float(np.degrees(np.arcsin(gz[0] / r)))
         lon[i] = float((np.degrees(np.arctan2(gy[0], gx[0])) + 180.0) % 360.0 - 180.0)
-    return xr.Dataset(
-        {
-            "lat": ("time", lat, {"units": "degree_north", "long_name": "footprint latitude"}),
-            "lon": ("time", lon, {"units": "degree_east", "long_name": "footprint longitude"}),
-            "alt_km": ("time", np.full(n, alt), {"units": "km"}),
-        },
-        coords={"time": times},
-        attrs={
-            "geospacexr_kind": "track",
-            "hemisphere": hemisphere,
-            **(model.describe() if isinstance(model, Model) else {"field_model": str(model)}),
-            **(
-                {}
-                if drivers is None
-                else {
-                    "drivers_interpolation": str(
-                        config.resolve(interpolation, "rb.drivers_interpolation")
-                    )
-                }
-            ),
-        },
+    return lat, lon
+
+
+def _footprints_on(
+    client: Any,
+    xyz: np.ndarray,
+    times: np.ndarray,
+    model: Model,
+    models: dict[Any, Model | None] | None,
+    frame: str,
+    sign: float,
+    r_in: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_footprints` on the cluster: one task per ``scale.footprints_per_task`` positions.
+
+    A fixed model is scattered once; with drivers, each task carries the models of its own
+    positions' times only (as :func:`geospacexr.rb.lstar` does). The caller's configuration
+    overrides travel with the tasks.
+    """
+    import uuid
+
+    from .. import scale
+
+    size = int(config.get().scale.footprints_per_task)
+    fixed = scale.scatter(model, client) if models is None else model
+    task = scale.Configured(_footprints)
+    name = f"rb-footprint-{uuid.uuid4().hex}"
+    futures = []
+    for k, a in enumerate(range(0, times.size, size)):
+        part = times[a : a + size]
+        own = None
+        if models is not None:
+            own = {t: models[t] for t in np.unique(part.astype("datetime64[ns]"))}
+        futures.append(
+            client.submit(
+                task, xyz[:, a : a + size], part, fixed, own, frame, sign, r_in, key=f"{name}-{k}"
+            )
+        )
+    parts = client.gather(futures)
+    return (
+        np.concatenate([p[0] for p in parts]) if parts else np.full(0, np.nan),
+        np.concatenate([p[1] for p in parts]) if parts else np.full(0, np.nan),
     )
 
 
