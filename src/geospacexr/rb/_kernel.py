@@ -162,7 +162,7 @@ def _rectilinear(gx, gy, gz, gb, x, y, z, cubic):
 #: at the point (a polar axis of a spherical grid: a face collapsed to an edge).
 _DEGENERATE = 1e-12
 #: Newton iterations of the local-coordinate search in one cell.
-_NEWTON_STEPS = 20
+_NEWTON_STEPS = 12
 #: Tolerance on the local coordinates (inside the cell) and on the position residual (relative
 #: to the cell's size) of an accepted point.
 _CELL_TOLERANCE = 1e-9
@@ -170,9 +170,9 @@ _CELL_TOLERANCE = 1e-9
 
 @njit(cache=True, error_model="numpy")
 def _cell_map(gc, i, j, k, u, v, w):
-    """Trilinear map of cell (i, j, k) at (u, v, w): the point (3,) and its Jacobian (3, 3)."""
-    f = np.zeros(3)
-    jac = np.zeros((3, 3))
+    """Trilinear map of cell (i, j, k) at (u, v, w): the point and its Jacobian (row-major)."""
+    f0 = f1 = f2 = 0.0
+    a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = 0.0
     for a in range(2):
         wa = u if a == 1 else 1.0 - u
         da = 1.0 if a == 1 else -1.0
@@ -182,32 +182,41 @@ def _cell_map(gc, i, j, k, u, v, w):
             for c in range(2):
                 wc = w if c == 1 else 1.0 - w
                 dc = 1.0 if c == 1 else -1.0
-                for d in range(3):
-                    pnt = gc[i + a, j + b, k + c, d]
-                    f[d] += wa * wb * wc * pnt
-                    jac[d, 0] += da * wb * wc * pnt
-                    jac[d, 1] += wa * db * wc * pnt
-                    jac[d, 2] += wa * wb * dc * pnt
-    return f, jac
+                px = gc[i + a, j + b, k + c, 0]
+                py = gc[i + a, j + b, k + c, 1]
+                pz = gc[i + a, j + b, k + c, 2]
+                t = wa * wb * wc
+                tu = da * wb * wc
+                tv = wa * db * wc
+                tw = wa * wb * dc
+                f0 += t * px
+                f1 += t * py
+                f2 += t * pz
+                a00 += tu * px
+                a01 += tv * px
+                a02 += tw * px
+                a10 += tu * py
+                a11 += tv * py
+                a12 += tw * py
+                a20 += tu * pz
+                a21 += tv * pz
+                a22 += tw * pz
+    return f0, f1, f2, a00, a01, a02, a10, a11, a12, a20, a21, a22
 
 
 @njit(cache=True, error_model="numpy")
-def _solve3(m, r):
-    """Solution of the 3x3 system m s = r by Cramer's rule, and the determinant of m."""
-    c00 = m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]
-    c01 = m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0]
-    c02 = m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]
-    det = m[0, 0] * c00 - m[0, 1] * c01 + m[0, 2] * c02
-    s = np.zeros(3)
+def _solve3(a00, a01, a02, a10, a11, a12, a20, a21, a22, r0, r1, r2):
+    """Solution (s0, s1, s2, det) of the 3x3 system a s = r by Cramer's rule (0 if singular)."""
+    c00 = a11 * a22 - a12 * a21
+    c01 = a10 * a22 - a12 * a20
+    c02 = a10 * a21 - a11 * a20
+    det = a00 * c00 - a01 * c01 + a02 * c02
     if det == 0.0 or det != det:
-        return s, det
-    s[0] = (r[0] * c00 - m[0, 1] * (r[1] * m[2, 2] - m[1, 2] * r[2])
-            + m[0, 2] * (r[1] * m[2, 1] - m[1, 1] * r[2])) / det
-    s[1] = (m[0, 0] * (r[1] * m[2, 2] - m[1, 2] * r[2]) - r[0] * c01
-            + m[0, 2] * (m[1, 0] * r[2] - r[1] * m[2, 0])) / det
-    s[2] = (m[0, 0] * (m[1, 1] * r[2] - r[1] * m[2, 1])
-            - m[0, 1] * (m[1, 0] * r[2] - r[1] * m[2, 0]) + r[0] * c02) / det
-    return s, det
+        return 0.0, 0.0, 0.0, det
+    s0 = (r0 * c00 - a01 * (r1 * a22 - a12 * r2) + a02 * (r1 * a21 - a11 * r2)) / det
+    s1 = (a00 * (r1 * a22 - a12 * r2) - r0 * c01 + a02 * (a10 * r2 - r1 * a20)) / det
+    s2 = (a00 * (a11 * r2 - r1 * a21) - a01 * (a10 * r2 - r1 * a20) + r0 * c02) / det
+    return s0, s1, s2, det
 
 
 @njit(cache=True, error_model="numpy")
@@ -227,48 +236,53 @@ def _invert_cell(gc, i, j, k, x, y, z):
     u = 0.5
     v = 0.5
     w = 0.5
-    size = 0.0
-    for d in range(3):
-        size += (gc[i + 1, j + 1, k + 1, d] - gc[i, j, k, d]) ** 2
-        size += (gc[i + 1, j, k, d] - gc[i, j + 1, k + 1, d]) ** 2
-        size += (gc[i, j + 1, k, d] - gc[i + 1, j, k + 1, d]) ** 2
-        size += (gc[i, j, k + 1, d] - gc[i + 1, j + 1, k, d]) ** 2
-    size = math.sqrt(size)
-    if not (size > 0.0):
-        return u, v, w, False
-    p = np.array([x, y, z])
     for _ in range(_NEWTON_STEPS):
-        f, jac = _cell_map(gc, i, j, k, u, v, w)
-        res = p - f
-        scale = 0.0
-        for d in range(3):
-            for e in range(3):
-                scale += jac[d, e] * jac[d, e]
-        step, det = _solve3(jac, res)
-        if not (abs(det) > _DEGENERATE * scale**1.5):
-            # degenerate at this point (on an axis): minimum-norm damped least squares
-            jtj = jac.T @ jac
-            damping = _DEGENERATE * (jtj[0, 0] + jtj[1, 1] + jtj[2, 2])
+        f0, f1, f2, a00, a01, a02, a10, a11, a12, a20, a21, a22 = _cell_map(gc, i, j, k, u, v, w)
+        r0 = x - f0
+        r1 = y - f1
+        r2 = z - f2
+        scale = (a00 * a00 + a01 * a01 + a02 * a02 + a10 * a10 + a11 * a11 + a12 * a12
+                 + a20 * a20 + a21 * a21 + a22 * a22)
+        s0, s1, s2, det = _solve3(a00, a01, a02, a10, a11, a12, a20, a21, a22, r0, r1, r2)
+        if not (abs(det) > _DEGENERATE * scale * math.sqrt(scale)):
+            # degenerate at this point (on an axis): minimum-norm damped least squares,
+            # (J^T J + damping) s = J^T r
+            m00 = a00 * a00 + a10 * a10 + a20 * a20
+            m01 = a00 * a01 + a10 * a11 + a20 * a21
+            m02 = a00 * a02 + a10 * a12 + a20 * a22
+            m11 = a01 * a01 + a11 * a11 + a21 * a21
+            m12 = a01 * a02 + a11 * a12 + a21 * a22
+            m22 = a02 * a02 + a12 * a12 + a22 * a22
+            damping = _DEGENERATE * (m00 + m11 + m22)
             if not (damping > 0.0):
                 return u, v, w, False
-            for d in range(3):
-                jtj[d, d] += damping
-            step, det = _solve3(jtj, jac.T @ res)
+            s0, s1, s2, det = _solve3(
+                m00 + damping, m01, m02, m01, m11 + damping, m12, m02, m12, m22 + damping,
+                a00 * r0 + a10 * r1 + a20 * r2,
+                a01 * r0 + a11 * r1 + a21 * r2,
+                a02 * r0 + a12 * r1 + a22 * r2,
+            )
             if det == 0.0 or det != det:
                 return u, v, w, False
-        u += step[0]
-        v += step[1]
-        w += step[2]
-        if abs(step[0]) + abs(step[1]) + abs(step[2]) < 1e-12:
+        u += s0
+        v += s1
+        w += s2
+        if abs(s0) + abs(s1) + abs(s2) < 1e-12:
             break
         if abs(u - 0.5) > 2.0 or abs(v - 0.5) > 2.0 or abs(w - 0.5) > 2.0:
             return u, v, w, False
     tol = _CELL_TOLERANCE
     if not (-tol <= u <= 1 + tol and -tol <= v <= 1 + tol and -tol <= w <= 1 + tol):
         return u, v, w, False
-    f, jac = _cell_map(gc, i, j, k, u, v, w)
-    miss = math.sqrt((x - f[0]) ** 2 + (y - f[1]) ** 2 + (z - f[2]) ** 2)
-    return u, v, w, miss <= tol * size
+    size = 0.0  # the cell's diagonals
+    for d in range(3):
+        size += (gc[i + 1, j + 1, k + 1, d] - gc[i, j, k, d]) ** 2
+        size += (gc[i + 1, j, k, d] - gc[i, j + 1, k + 1, d]) ** 2
+        size += (gc[i, j + 1, k, d] - gc[i + 1, j, k + 1, d]) ** 2
+        size += (gc[i, j, k + 1, d] - gc[i + 1, j + 1, k, d]) ** 2
+    f0, f1, f2 = _cell_map(gc, i, j, k, u, v, w)[:3]
+    miss = math.sqrt((x - f0) ** 2 + (y - f1) ** 2 + (z - f2) ** 2)
+    return u, v, w, miss <= tol * math.sqrt(size)
 
 
 @njit(cache=True, error_model="numpy")
