@@ -8,9 +8,12 @@ that :func:`geospacexr.rb.models.from_grid` uses directly (field lines, footprin
   centres** (no averaging to corners, which would smooth the field and mix cells across the
   axis). The centres do not cover the whole domain, so three pads are added: the first
   k-plane is repeated after the last (the azimuthal seam closes), a row on the grid's polar
-  axis at each end of j (B there is the mean over k of the adjacent row: the value at the
-  ring's centre to second order) and a shell of NaN nodes on the inner boundary (between it and
-  the first centres ``from_grid``'s internal field takes over, as inside the boundary).
+  axis at each end of j (at the centre of the adjacent ring of centres; B there is the run's
+  dipole plus the ring's mean residual over it, each k-plane once) and a shell of NaN nodes on
+  the inner boundary (between it and the first centres ``from_grid``'s internal field takes
+  over, as inside the boundary). ``attrs["inner_field_nt"]``, the area-weighted mean residual
+  over the dipole on the first shell of cells, is the external field at the Earth's centre,
+  which ``from_grid`` adds inside the boundary.
 * Point clouds (SWMF block-adaptive cuts): the cell centres are triangulated (Delaunay) and
   ``r^3 B`` is interpolated linearly (no nearest neighbour) onto a rectilinear grid of spacing
   ``mhd.bridge_resolution_re`` in a box of half-width ``mhd.bridge_extent_re`` clipped to the
@@ -324,7 +327,9 @@ def field(
     Returns:
         A Dataset of kind ``"bfield"``: Bx, By, Bz (nT) on 3-D (curvilinear) or 1-D
         (rectilinear) coordinates x, y, z (Re); attrs ``frame``, ``inner_boundary_re`` (the
-        grid's inner boundary radius, Re), ``time``, ``source`` and ``bridge_grid``.
+        grid's inner boundary radius, Re), ``time``, ``source``, ``bridge_grid`` and, for a
+        curvilinear grid, ``inner_field_nt`` (the uniform field ``from_grid`` adds to the
+        dipole inside the inner boundary, nT).
 
     Raises:
         WrongKindError: ``ds`` is not an ``"mhd"`` Dataset.
