@@ -67,14 +67,14 @@ def test_frame_i_is_step_i(run, tmp_path):
 
 def test_steps_pick_frames_in_the_order_given(run, tmp_path, monkeypatch):
     seen = []
-    original = pm.plot_msphpic
+    original = pm._panels.msphpic  # what every frame computes (built or redrawn)
 
     @functools.wraps(original)
     def spy(ds, step=-1, **kwargs):
         seen.append(step)
         return original(ds, step=step, **kwargs)
 
-    monkeypatch.setattr(pm, "plot_msphpic", spy)
+    monkeypatch.setattr(pm._panels, "msphpic", spy)
     out = run.mhd.plot.movie(tmp_path / "m.gif", steps=[3, 1], parallel="none", bz=True, **SMALL)
     from PIL import Image
 
@@ -134,7 +134,7 @@ def test_a_failed_frame_leaves_no_partial_file_and_the_old_movie(
 ):
     out = tmp_path / "m.mp4"
     out.write_bytes(b"old movie")
-    original = pm.plot_msphpic
+    original = pm._panels.msphpic  # what every frame computes (built or redrawn)
 
     @functools.wraps(original)
     def failing(ds, step=-1, **kwargs):
@@ -142,8 +142,21 @@ def test_a_failed_frame_leaves_no_partial_file_and_the_old_movie(
             raise RuntimeError("step 2 failed")
         return original(ds, step=step, **kwargs)
 
-    monkeypatch.setattr(pm, "plot_msphpic", failing)
+    monkeypatch.setattr(pm._panels, "msphpic", failing)
     with pytest.raises(RuntimeError, match="step 2 failed"):
         pm.plot_msphpic_movie(run, out, workers=2, parallel=parallel, **SMALL)
     assert out.read_bytes() == b"old movie"
     assert [p.name for p in tmp_path.iterdir()] == ["m.mp4"]
+
+
+def test_a_reused_figure_draws_the_same_pixels_as_a_new_one(run):
+    """Movie frames after a worker's first redraw its figure in place: same pixels as built anew."""
+    size = {"figsize": SMALL["figsize"]}
+    for options in ({}, {"bz": True, "current": True}, {"density": True}):
+        render = pm._MsphpicFrames(run, [3, 0, 2], {**options, **size}, SMALL["dpi"])
+        frames = [render(i) for i in range(3)]
+        for frame, step in zip(frames, [3, 0, 2], strict=True):
+            fig = pm.plot_msphpic(run, step=step, **options, **size)
+            fig.set_dpi(SMALL["dpi"])
+            np.testing.assert_array_equal(frame, figure_to_rgb(fig))
+        assert not np.array_equal(frames[0], frames[1])  # the steps differ

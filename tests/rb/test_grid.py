@@ -168,3 +168,37 @@ def test_bad_curvilinear_grid():
     grid = spherical_grid(lambda x, y, z: (x, y, z))
     with pytest.raises(InvalidArgumentError, match="curvilinear"):
         rb.models.from_grid(grid.assign_coords(x=grid.x.isel(k=0)))
+
+
+def test_residual_over_the_dipole_is_interpolated_exactly_when_uniform():
+    """Dipole + a uniform field on a coarse 1-Re grid: the residual over the dipole is uniform, so
+    its linear interpolation is exact (to rounding); interpolating r^3 B is not (the closed form
+    is the field itself)."""
+    axis = np.arange(-8.0, 8.5, 1.0)
+    gx, gy, gz = np.meshgrid(axis, axis, axis, indexing="ij")
+    r2 = gx**2 + gy**2 + gz**2
+    b0, uniform = 31000.0, np.array([3.0, -2.0, -10.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = b0 / r2**2.5
+        total = [-3 * gz * gx * f, -3 * gz * gy * f, (r2 - 3 * gz**2) * f]
+    data = {
+        n: (("x", "y", "z"), np.where(r2 < 4.0, np.nan, b + u))
+        for n, b, u in zip(("Bx", "By", "Bz"), total, uniform, strict=True)
+    }
+    ds = xr.Dataset(
+        data,
+        coords={"x": axis, "y": axis, "z": axis},
+        attrs={"geospacexr_kind": "bfield", "frame": "SM", "inner_boundary_re": 2.0},
+    )
+    pts = np.random.default_rng(4).uniform(-7.0, 7.0, (300, 3))
+    pts = pts[np.linalg.norm(pts, axis=1) > 3.5]
+    exact = np.array(rb.models.get("dipole", moment=b0).field(*pts.T, frame="SM"))
+    exact += uniform[:, None]
+    residual = np.array(rb.models.from_grid(ds, moment=b0).field(*pts.T, frame="SM"))
+    np.testing.assert_allclose(residual, exact, rtol=0, atol=1e-9 * np.abs(exact).max())
+    total_r3 = np.array(
+        rb.models.from_grid(ds, moment=b0, background="none").field(*pts.T, frame="SM")
+    )
+    assert np.max(np.abs(total_r3 - exact)) > 1e-3 * np.abs(exact).max()
+    with pytest.raises(InvalidArgumentError, match="background"):
+        rb.models.from_grid(ds, background="quadrupole")

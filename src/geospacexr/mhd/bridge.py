@@ -8,9 +8,12 @@ that :func:`geospacexr.rb.models.from_grid` uses directly (field lines, footprin
   centres** (no averaging to corners, which would smooth the field and mix cells across the
   axis). The centres do not cover the whole domain, so three pads are added: the first
   k-plane is repeated after the last (the azimuthal seam closes), a row on the grid's polar
-  axis at each end of j (B there is the mean over k of the adjacent row: the value at the
-  ring's centre to second order) and a shell of NaN nodes on the inner boundary (between it and
-  the first centres ``from_grid``'s internal field takes over, as inside the boundary).
+  axis at each end of j (at the centre of the adjacent ring of centres; B there is the run's
+  dipole plus the ring's mean residual over it, each k-plane once) and a shell of NaN nodes on
+  the inner boundary (between it and the first centres ``from_grid``'s internal field takes
+  over, as inside the boundary). ``attrs["inner_field_nt"]``, the area-weighted mean residual
+  over the dipole on the first shell of cells, is the external field at the Earth's centre,
+  which ``from_grid`` adds inside the boundary.
 * Point clouds (SWMF block-adaptive cuts): the cell centres are triangulated (Delaunay) and
   ``r^3 B`` is interpolated linearly (no nearest neighbour) onto a rectilinear grid of spacing
   ``mhd.bridge_resolution_re`` in a box of half-width ``mhd.bridge_extent_re`` clipped to the
@@ -93,6 +96,76 @@ def _is_axis(ring: np.ndarray) -> bool:
     return bool(spread <= _AXIS_TOLERANCE * max(1.0, float(np.abs(ring).max())))
 
 
+def _dipole(ds: xr.Dataset, target: str, when: Any) -> Any:
+    """The run's centred dipole in the target frame: a function of positions (..., 3).
+
+    Its moment is ``|MagM0|`` (GAMERA) or ``rb.dipole_moment_nt``; its axis SM z.
+    """
+    b0 = abs(float(ds.attrs.get("MagM0", config.get().rb.dipole_moment_nt)))
+    (ax,), (ay,), (az,) = _rotate(
+        [np.array([0.0]), np.array([0.0]), np.array([1.0])], "SM", target, when
+    )
+    axis = np.array([float(ax), float(ay), float(az)])
+
+    def dipole(p: np.ndarray) -> np.ndarray:
+        r2 = (p**2).sum(-1, keepdims=True)
+        return b0 / r2**2.5 * (axis * r2 - 3.0 * (p @ axis)[..., None] * p)
+
+    return dipole
+
+
+def _inner_field(centres: np.ndarray, b: np.ndarray, face: np.ndarray, dipole: Any) -> np.ndarray:
+    """The external field at the Earth's centre, from the grid's first shell of cells.
+
+    Inside the inner boundary the run has no currents, so the residual over the dipole is a
+    potential field there and each component is harmonic: its mean over a sphere is its value at
+    the centre. The mean is taken over the first shell of cell centres, weighted by the area of
+    each cell's inner face; ``from_grid`` adds it, uniform, to the dipole inside the boundary
+    (the first term of the external field's expansion, which carries the ring current's and the
+    magnetopause's depression to the footprints).
+
+    Args:
+        centres: The first shell of cell centres, (k, j, 3).
+        b: B there, (k, j, 3).
+        face: The inner corner sphere, (kc, jc, 3).
+        dipole: The run's dipole, a function of positions.
+
+    Returns:
+        The uniform field (3,), nT (zero if B is missing on that shell).
+    """
+    d1 = face[1:, 1:] - face[:-1, :-1]
+    d2 = face[:-1, 1:] - face[1:, :-1]
+    area = 0.5 * np.linalg.norm(np.cross(d1, d2), axis=-1)[: centres.shape[0], : centres.shape[1]]
+    residual = b - dipole(centres)
+    ok = np.isfinite(residual).all(-1) & (area > 0)
+    if not ok.any():
+        return np.zeros(3)
+    w = area[ok] / area[ok].sum()
+    return (residual[ok] * w[:, None]).sum(0)
+
+
+def _ring_centres(ring: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """The centres of the rings of cell centres next to a polar axis, projected onto the axis.
+
+    The mean of B over a ring is B at the ring's centre to second order in its radius, so the
+    axis node carrying that mean sits there (not between the corner shells, which are further
+    from the Earth: the r^-3 dipole would be off by several tenths of a percent).
+
+    Args:
+        ring: Cell centres next to the axis, (k, i, 3).
+        axis: Corner nodes on the axis, (i + 1, 3).
+
+    Returns:
+        (i, 3) points on the axis.
+    """
+    centroid = ring.mean(axis=0)
+    start = axis[0]
+    direction = axis[-1] - axis[0]
+    direction = direction / np.linalg.norm(direction)
+    along = (centroid - start) @ direction
+    return start + along[:, None] * direction
+
+
 def _curvilinear(ds: xr.Dataset, native: str, target: str, when: Any) -> dict[str, Any]:
     """Nodes and B on the padded cell-centre grid of a GAMERA or LFM step."""
     dims = ("k", "j", "i")
@@ -109,6 +182,8 @@ def _curvilinear(ds: xr.Dataset, native: str, target: str, when: Any) -> dict[st
     corners = np.stack([ccx, ccy, ccz], axis=-1)
     nodes = np.stack([cx, cy, cz], axis=-1)
     b = np.stack([bx, by, bz], axis=-1)
+    unique = nodes.shape[0]  # k-planes before the seam is closed (each cell once)
+    cells, bcells = nodes[:, :, 0], b[:, :, 0]  # the first shell of cell centres (k, j, 3)
     # the azimuthal seam: corner planes kc=0 and kc=nk coincide
     if np.allclose(corners[0], corners[-1], rtol=0, atol=1e-6 * np.abs(corners).max()):
         nodes = np.concatenate([nodes, nodes[:1]], axis=0)
@@ -119,14 +194,20 @@ def _curvilinear(ds: xr.Dataset, native: str, target: str, when: Any) -> dict[st
         ring = corners[:, jc, :, :]  # (kc, ic, 3)
         if not _is_axis(ring):
             continue
-        axis = 0.5 * (ring[0, :-1] + ring[0, 1:])  # (i, 3): on the axis, between corner shells
+        axis = _ring_centres(nodes[:unique, end], ring[0])  # (i, 3)
         row = np.broadcast_to(axis, (nk, *axis.shape))[:, None]
-        value = np.nanmean(b[:, end], axis=0)  # (i, 3)
+        # the ring mean of the residual over the run's dipole (each k-plane once), plus the
+        # dipole on the axis: the r^-3 part's ring mean would be 3 (rho / r)^2 low
+        dipole = _dipole(ds, target, when)
+        residual = b[:unique, end] - dipole(nodes[:unique, end])
+        value = np.nanmean(residual, axis=0) + dipole(axis)  # (i, 3)
         brow = np.broadcast_to(value, (nk, *value.shape))[:, None]
         pair = (row, nodes) if end == 0 else (nodes, row)
         bpair = (brow, b) if end == 0 else (b, brow)
         nodes = np.concatenate(pair, axis=1)
         b = np.concatenate(bpair, axis=1)
+    # the field inside the inner boundary: the residual's mean over the first shell of centres
+    inner_field = _inner_field(cells, bcells, corners[:, :, 0], _dipole(ds, target, when))
     # the inner boundary: a NaN shell at the inner corner sphere's radius
     rin = float(np.sqrt((corners[:, :, 0] ** 2).sum(-1)).mean())
     first = nodes[:, :, :1]
@@ -139,6 +220,7 @@ def _curvilinear(ds: xr.Dataset, native: str, target: str, when: Any) -> dict[st
         "data": data,
         "coords": coords,
         "inner": rin,
+        "inner_field": inner_field,
         "grid": "curvilinear cell centres (seam closed, axis rows, NaN inner shell)",
     }
 
@@ -245,7 +327,9 @@ def field(
     Returns:
         A Dataset of kind ``"bfield"``: Bx, By, Bz (nT) on 3-D (curvilinear) or 1-D
         (rectilinear) coordinates x, y, z (Re); attrs ``frame``, ``inner_boundary_re`` (the
-        grid's inner boundary radius, Re), ``time``, ``source`` and ``bridge_grid``.
+        grid's inner boundary radius, Re), ``time``, ``source``, ``bridge_grid`` and, for a
+        curvilinear grid, ``inner_field_nt`` (the uniform field ``from_grid`` adds to the
+        dipole inside the inner boundary, nT).
 
     Raises:
         WrongKindError: ``ds`` is not an ``"mhd"`` Dataset.
@@ -288,4 +372,6 @@ def field(
         "time": "" if when is None else str(np.datetime_as_string(when, unit="s")),
         "bridge_grid": built["grid"],
     }
+    if "inner_field" in built:
+        out.attrs["inner_field_nt"] = [float(v) for v in built["inner_field"]]
     return out

@@ -24,6 +24,7 @@ matplotlib is imported inside the functions and figures are made without pyplot 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -139,11 +140,59 @@ def _panel(fig: Any, ax: Any, planes: xr.Dataset, values: xr.DataArray, norm: An
     return mesh
 
 
+def _panel_values(planes: xr.Dataset, o: SimpleNamespace) -> list[np.ndarray]:
+    """The values of the four msphpic panels, in drawing order (the figure and a movie's update)."""
+    first = planes["Bz_eq"] if o.bz else planes["dBz_eq"]
+    if o.current:
+        second = planes["Jy_mer"]
+    elif o.density:
+        second = planes["D_mer"]
+    else:
+        second = planes["P_mer"]
+    d = np.where(planes["D_eq"].values > 0, planes["D_eq"].values, np.nan)
+    return [np.asarray(first), np.asarray(second), d, np.asarray(planes["V_eq"])]
+
+
+def _msphpic_title(planes: xr.Dataset, o: SimpleNamespace) -> str:
+    when = np.datetime_as_string(planes["time"].values, unit="s") if "time" in planes.coords else ""
+    step = int(planes["step"]) if "step" in planes.coords else None
+    return o.title or f"{planes.attrs.get('runid') or 'MHD run'}  {when} UT" + (
+        f"  (Step#{step})" if step is not None else ""
+    )
+
+
+def _zero_line(ax: Any, planes: xr.Dataset) -> Any:
+    """The Bz = 0 line on the equatorial panel."""
+    return ax.contour(planes["x"].values, planes["y"].values, planes["Bz_eq"].values, [0.0],
+                      colors="magenta", linewidths=0.75)  # fmt: skip
+
+
+def _redraw_msphpic(fig: Any, ds: xr.Dataset, step: int) -> Any:
+    """Turn an msphpic figure of ``ds`` into the figure of another step, in place.
+
+    Only what changes from step to step is replaced (the panels' values, the Bz = 0 line, the
+    title); the axes, colour bars and their ticks are kept, which saves building and laying out
+    the figure for every frame of a movie. The result is the figure :func:`plot_msphpic` draws.
+    """
+    state = fig._geospacexr_msphpic
+    planes = _panels.msphpic(ds, **{**state["compute"], "step": step})
+    for mesh, values in zip(state["meshes"], _panel_values(planes, state["options"]), strict=True):
+        mesh.set_array(np.ma.masked_invalid(values))
+    state["zero"].remove()
+    state["zero"] = _zero_line(state["meshes"][0].axes, planes)
+    fig._suptitle.set_text(_msphpic_title(planes, state["options"]))
+    return fig
+
+
 def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     require_matplotlib()
     from matplotlib.colors import LogNorm, Normalize
 
     planes = _panels.msphpic(ds, **a)
+    if o.current and "Jy_mer" not in planes:
+        from ..errors import MissingVariableError
+
+        raise MissingVariableError("plot_msphpic(current=True) needs Jy, which this run lacks")
     extent = tuple(o.extent) if o.extent is not None else _panels.plot_extent(o.size)
     # a fixed layout: constrained layout would cost half of every frame's drawing
     fig = new_figure(o.figsize, layout=None)
@@ -152,41 +201,37 @@ def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     src = "Source " if a.get("source") else ""
     # residual (or total) field on the equator, with the Bz = 0 line
     ax = axes[0, 0]
+    values = _panel_values(planes, o)
     if o.bz:
-        what, label, cmap = planes["Bz_eq"], "Vertical field Bz [nT]", "bwr"
+        label, cmap = "Vertical field Bz [nT]", "bwr"
     else:
-        what, label, cmap = planes["dBz_eq"], "Residual field Bz - dipole [nT]", "RdGy_r"
-    _panel(fig, ax, planes, what, Normalize(-_DB_MAX, _DB_MAX), cmap, label, "y", extent)
-    ax.contour(planes["x"].values, planes["y"].values, planes["Bz_eq"].values, [0.0],
-               colors="magenta", linewidths=0.75)  # fmt: skip
+        label, cmap = "Residual field Bz - dipole [nT]", "RdGy_r"
+    meshes = [
+        _panel(fig, ax, planes, values[0], Normalize(-_DB_MAX, _DB_MAX), cmap, label, "y", extent)
+    ]
+    zero = _zero_line(ax, planes)
     ax.set_title("Equatorial plane (z = 0)")
     # pressure, density or Jy on the meridian
     ax = axes[0, 1]
-    if o.current and "Jy_mer" not in planes:
-        from ..errors import MissingVariableError
-
-        raise MissingVariableError("plot_msphpic(current=True) needs Jy, which this run lacks")
     if o.current:
-        q, norm, cmap = planes["Jy_mer"], Normalize(-_J_MAX, _J_MAX), "PRGn"
+        norm, cmap = Normalize(-_J_MAX, _J_MAX), "PRGn"
         label = "Jy [nA/m$^2$]"
     elif o.density:
-        q, norm, cmap = planes["D_mer"], Normalize(*_D_RANGE), "viridis"
+        norm, cmap = Normalize(*_D_RANGE), "viridis"
         label = f"{src}Density [cm$^{{-3}}$]"
     else:
-        q, norm, cmap = planes["P_mer"], LogNorm(*_P_RANGE), "viridis"
+        norm, cmap = LogNorm(*_P_RANGE), "viridis"
         label = f"{src}Pressure [nPa]"
-    _panel(fig, ax, planes, q, norm, cmap, label, "z", extent)
+    meshes.append(_panel(fig, ax, planes, values[1], norm, cmap, label, "z", extent))
     ax.set_title("Meridional plane (y = 0)")
     # density and speed on the equator
-    d = np.where(planes["D_eq"].values > 0, planes["D_eq"].values, np.nan)
-    _panel(fig, axes[1, 0], planes, d, LogNorm(*_D_EQ_RANGE), "viridis",
-           f"{src}Density [cm$^{{-3}}$]", "y", extent)  # fmt: skip
-    _panel(fig, axes[1, 1], planes, planes["V_eq"], Normalize(*_V_RANGE), "magma",
-           "Speed |V| [km/s]", "y", extent)  # fmt: skip
-    when = np.datetime_as_string(planes["time"].values, unit="s") if "time" in planes.coords else ""
-    step = int(planes["step"]) if "step" in planes.coords else None
-    fig.suptitle(o.title or f"{planes.attrs.get('runid') or 'MHD run'}  {when} UT"
-                 + (f"  (Step#{step})" if step is not None else ""))  # fmt: skip
+    meshes.append(_panel(fig, axes[1, 0], planes, values[2], LogNorm(*_D_EQ_RANGE), "viridis",
+                         f"{src}Density [cm$^{{-3}}$]", "y", extent))  # fmt: skip
+    meshes.append(_panel(fig, axes[1, 1], planes, values[3], Normalize(*_V_RANGE), "magma",
+                         "Speed |V| [km/s]", "y", extent))  # fmt: skip
+    fig.suptitle(_msphpic_title(planes, o))
+    # what a movie's next frame replaces (_redraw_msphpic)
+    fig._geospacexr_msphpic = {"meshes": meshes, "zero": zero, "compute": a, "options": o}
     if o.save is not None:
         save_figure(fig, o.save)
     return fig
@@ -212,12 +257,30 @@ class _MsphpicFrames:
 
     def __init__(self, ds: xr.Dataset, steps: list[int], kwargs: dict[str, Any], dpi: float):
         self.ds, self.steps, self.kwargs, self.dpi = ds, steps, kwargs, dpi
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
 
     def __call__(self, i: int) -> np.ndarray:
+        """Frame ``i`` as RGB pixels.
+
+        The figure of the first frame a worker (thread) renders is kept and turned into the
+        next steps' (:func:`_redraw_msphpic`), not built again.
+        """
         from .movie import figure_to_rgb
 
-        fig = plot_msphpic(self.ds, step=self.steps[i], **self.kwargs)
-        fig.set_dpi(self.dpi)
+        fig = getattr(self._local, "figure", None)
+        if fig is None:
+            fig = plot_msphpic(self.ds, step=self.steps[i], **self.kwargs)
+            fig.set_dpi(self.dpi)
+            self._local.figure = fig
+        else:
+            _redraw_msphpic(fig, self.ds, self.steps[i])
         return figure_to_rgb(fig)
 
 

@@ -122,12 +122,13 @@ def _locate(axis, v):
 
 
 @njit(cache=True, error_model="numpy")
-def _rectilinear(gx, gy, gz, gb, x, y, z):
-    """Trilinear interpolation of r^3 B on a rectilinear Earth-centred grid.
+def _rectilinear(gx, gy, gz, gb, x, y, z, cubic):
+    """Trilinear interpolation of r^3 B (``cubic``) or of B on a rectilinear Earth-centred grid.
 
     Interpolating r^3 B instead of B removes the r^-3 fall-off of the dominant dipole part,
     which trilinear weights would otherwise overestimate by ~1.5 (h / r)^2 near the Earth
     (0.6% at 4 Re on a 0.25 Re grid); r^3 B varies only with latitude and the external field.
+    Without ``cubic`` the values (a residual over the dipole) are interpolated as they are.
 
     Returns:
         (Bx, By, Bz, inside): NaN and inside = False outside the grid.
@@ -137,7 +138,7 @@ def _rectilinear(gx, gy, gz, gb, x, y, z):
     k, fz = _locate(gz, z)
     if i < 0 or j < 0 or k < 0:
         return np.nan, np.nan, np.nan, False
-    r3 = (x * x + y * y + z * z) ** 1.5
+    r3 = (x * x + y * y + z * z) ** 1.5 if cubic else 1.0
     bx = 0.0
     by = 0.0
     bz = 0.0
@@ -148,16 +149,86 @@ def _rectilinear(gx, gy, gz, gb, x, y, z):
             for dk in range(2):
                 wz = fz if dk == 1 else 1.0 - fz
                 cx, cy, cz = gx[i + di], gy[j + dj], gz[k + dk]
-                w = wx * wy * wz * (cx * cx + cy * cy + cz * cz) ** 1.5
+                w = wx * wy * wz
+                if cubic:
+                    w *= (cx * cx + cy * cy + cz * cz) ** 1.5
                 bx += w * gb[i + di, j + dj, k + dk, 0]
                 by += w * gb[i + di, j + dj, k + dk, 1]
                 bz += w * gb[i + di, j + dj, k + dk, 2]
     return bx / r3, by / r3, bz / r3, True
 
 
+#: Relative size of a cell's Jacobian determinant below which the cell is treated as degenerate
+#: at the point (a polar axis of a spherical grid: a face collapsed to an edge).
+_DEGENERATE = 1e-12
+#: Newton iterations of the local-coordinate search in one cell.
+_NEWTON_STEPS = 12
+#: Tolerance on the local coordinates (inside the cell) and on the position residual (relative
+#: to the cell's size) of an accepted point.
+_CELL_TOLERANCE = 1e-9
+
+
+@njit(cache=True, error_model="numpy")
+def _cell_map(gc, i, j, k, u, v, w):
+    """Trilinear map of cell (i, j, k) at (u, v, w): the point and its Jacobian (row-major)."""
+    f0 = f1 = f2 = 0.0
+    a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = 0.0
+    for a in range(2):
+        wa = u if a == 1 else 1.0 - u
+        da = 1.0 if a == 1 else -1.0
+        for b in range(2):
+            wb = v if b == 1 else 1.0 - v
+            db = 1.0 if b == 1 else -1.0
+            for c in range(2):
+                wc = w if c == 1 else 1.0 - w
+                dc = 1.0 if c == 1 else -1.0
+                px = gc[i + a, j + b, k + c, 0]
+                py = gc[i + a, j + b, k + c, 1]
+                pz = gc[i + a, j + b, k + c, 2]
+                t = wa * wb * wc
+                tu = da * wb * wc
+                tv = wa * db * wc
+                tw = wa * wb * dc
+                f0 += t * px
+                f1 += t * py
+                f2 += t * pz
+                a00 += tu * px
+                a01 += tv * px
+                a02 += tw * px
+                a10 += tu * py
+                a11 += tv * py
+                a12 += tw * py
+                a20 += tu * pz
+                a21 += tv * pz
+                a22 += tw * pz
+    return f0, f1, f2, a00, a01, a02, a10, a11, a12, a20, a21, a22
+
+
+@njit(cache=True, error_model="numpy")
+def _solve3(a00, a01, a02, a10, a11, a12, a20, a21, a22, r0, r1, r2):
+    """Solution (s0, s1, s2, det) of the 3x3 system a s = r by Cramer's rule (0 if singular)."""
+    c00 = a11 * a22 - a12 * a21
+    c01 = a10 * a22 - a12 * a20
+    c02 = a10 * a21 - a11 * a20
+    det = a00 * c00 - a01 * c01 + a02 * c02
+    if det == 0.0 or det != det:
+        return 0.0, 0.0, 0.0, det
+    s0 = (r0 * c00 - a01 * (r1 * a22 - a12 * r2) + a02 * (r1 * a21 - a11 * r2)) / det
+    s1 = (a00 * (r1 * a22 - a12 * r2) - r0 * c01 + a02 * (a10 * r2 - r1 * a20)) / det
+    s2 = (a00 * (a11 * r2 - r1 * a21) - a01 * (a10 * r2 - r1 * a20) + r0 * c02) / det
+    return s0, s1, s2, det
+
+
 @njit(cache=True, error_model="numpy")
 def _invert_cell(gc, i, j, k, x, y, z):
     """Local coordinates (u, v, w) of a point in the hexahedral cell (i, j, k), by Newton.
+
+    Cells on a polar axis (a spherical grid's axis singularity, where a face collapses to an
+    edge) have a singular Jacobian on the axis itself. There the step is the damped
+    least-squares one (Levenberg-Marquardt with a vanishing damping): the minimum-norm step,
+    which leaves the azimuthal coordinate alone (any value is the same point) and solves the
+    others. A point is accepted only if the map reproduces it (residual below a fraction of
+    the cell's size) inside the cell (both with a small tolerance).
 
     Returns:
         (u, v, w, ok): ok when Newton converged inside the cell (with a small tolerance).
@@ -165,69 +236,58 @@ def _invert_cell(gc, i, j, k, x, y, z):
     u = 0.5
     v = 0.5
     w = 0.5
-    for _ in range(12):
-        fx = -x
-        fy = -y
-        fz = -z
-        jac = np.zeros((3, 3))
-        for a in range(2):
-            wa = u if a == 1 else 1.0 - u
-            da = 1.0 if a == 1 else -1.0
-            for b in range(2):
-                wb = v if b == 1 else 1.0 - v
-                db = 1.0 if b == 1 else -1.0
-                for c in range(2):
-                    wc = w if c == 1 else 1.0 - w
-                    dc = 1.0 if c == 1 else -1.0
-                    for d in range(3):
-                        pnt = gc[i + a, j + b, k + c, d]
-                        if d == 0:
-                            fx += wa * wb * wc * pnt
-                        elif d == 1:
-                            fy += wa * wb * wc * pnt
-                        else:
-                            fz += wa * wb * wc * pnt
-                        jac[d, 0] += da * wb * wc * pnt
-                        jac[d, 1] += wa * db * wc * pnt
-                        jac[d, 2] += wa * wb * dc * pnt
-        det = (
-            jac[0, 0] * (jac[1, 1] * jac[2, 2] - jac[1, 2] * jac[2, 1])
-            - jac[0, 1] * (jac[1, 0] * jac[2, 2] - jac[1, 2] * jac[2, 0])
-            + jac[0, 2] * (jac[1, 0] * jac[2, 1] - jac[1, 1] * jac[2, 0])
-        )
-        if det == 0.0 or det != det:
-            return u, v, w, False
-        # Cramer's rule for J du = -F
-        du = (
-            -fx * (jac[1, 1] * jac[2, 2] - jac[1, 2] * jac[2, 1])
-            + jac[0, 1] * (fy * jac[2, 2] - jac[1, 2] * fz)
-            - jac[0, 2] * (fy * jac[2, 1] - jac[1, 1] * fz)
-        ) / det
-        dv = (
-            jac[0, 0] * (-fy * jac[2, 2] + jac[1, 2] * fz)
-            + fx * (jac[1, 0] * jac[2, 2] - jac[1, 2] * jac[2, 0])
-            + jac[0, 2] * (-jac[1, 0] * fz + fy * jac[2, 0])
-        ) / det
-        dw = (
-            jac[0, 0] * (-jac[1, 1] * fz + fy * jac[2, 1])
-            - jac[0, 1] * (-jac[1, 0] * fz + fy * jac[2, 0])
-            - fx * (jac[1, 0] * jac[2, 1] - jac[1, 1] * jac[2, 0])
-        ) / det
-        u += du
-        v += dv
-        w += dw
-        if abs(du) + abs(dv) + abs(dw) < 1e-12:
+    for _ in range(_NEWTON_STEPS):
+        f0, f1, f2, a00, a01, a02, a10, a11, a12, a20, a21, a22 = _cell_map(gc, i, j, k, u, v, w)
+        r0 = x - f0
+        r1 = y - f1
+        r2 = z - f2
+        scale = (a00 * a00 + a01 * a01 + a02 * a02 + a10 * a10 + a11 * a11 + a12 * a12
+                 + a20 * a20 + a21 * a21 + a22 * a22)
+        s0, s1, s2, det = _solve3(a00, a01, a02, a10, a11, a12, a20, a21, a22, r0, r1, r2)
+        if not (abs(det) > _DEGENERATE * scale * math.sqrt(scale)):
+            # degenerate at this point (on an axis): minimum-norm damped least squares,
+            # (J^T J + damping) s = J^T r
+            m00 = a00 * a00 + a10 * a10 + a20 * a20
+            m01 = a00 * a01 + a10 * a11 + a20 * a21
+            m02 = a00 * a02 + a10 * a12 + a20 * a22
+            m11 = a01 * a01 + a11 * a11 + a21 * a21
+            m12 = a01 * a02 + a11 * a12 + a21 * a22
+            m22 = a02 * a02 + a12 * a12 + a22 * a22
+            damping = _DEGENERATE * (m00 + m11 + m22)
+            if not (damping > 0.0):
+                return u, v, w, False
+            s0, s1, s2, det = _solve3(
+                m00 + damping, m01, m02, m01, m11 + damping, m12, m02, m12, m22 + damping,
+                a00 * r0 + a10 * r1 + a20 * r2,
+                a01 * r0 + a11 * r1 + a21 * r2,
+                a02 * r0 + a12 * r1 + a22 * r2,
+            )
+            if det == 0.0 or det != det:
+                return u, v, w, False
+        u += s0
+        v += s1
+        w += s2
+        if abs(s0) + abs(s1) + abs(s2) < 1e-12:
             break
         if abs(u - 0.5) > 2.0 or abs(v - 0.5) > 2.0 or abs(w - 0.5) > 2.0:
             return u, v, w, False
-    tol = 1e-9
-    ok = -tol <= u <= 1 + tol and -tol <= v <= 1 + tol and -tol <= w <= 1 + tol
-    return u, v, w, ok
+    tol = _CELL_TOLERANCE
+    if not (-tol <= u <= 1 + tol and -tol <= v <= 1 + tol and -tol <= w <= 1 + tol):
+        return u, v, w, False
+    size = 0.0  # the cell's diagonals
+    for d in range(3):
+        size += (gc[i + 1, j + 1, k + 1, d] - gc[i, j, k, d]) ** 2
+        size += (gc[i + 1, j, k, d] - gc[i, j + 1, k + 1, d]) ** 2
+        size += (gc[i, j + 1, k, d] - gc[i + 1, j, k + 1, d]) ** 2
+        size += (gc[i, j, k + 1, d] - gc[i + 1, j + 1, k, d]) ** 2
+    f0, f1, f2 = _cell_map(gc, i, j, k, u, v, w)[:3]
+    miss = math.sqrt((x - f0) ** 2 + (y - f1) ** 2 + (z - f2) ** 2)
+    return u, v, w, miss <= tol * math.sqrt(size)
 
 
 @njit(cache=True, error_model="numpy")
-def _curvilinear(gx, gb, gc, gk, x, y, z):
-    """Interpolation of r^3 B in the curvilinear cell holding the point (bucket search).
+def _curvilinear(gx, gb, gc, gk, x, y, z, cubic):
+    """Interpolation of r^3 B (or B) in the curvilinear cell holding the point (bucket search).
 
     ``gx`` holds the bucket geometry [x0, y0, z0, hx, hy, hz]; ``gk`` the bucket counts
     [nbx, nby, nbz], the CSR offsets of each bucket's cells and the cell numbers.
@@ -254,7 +314,7 @@ def _curvilinear(gx, gb, gc, gk, x, y, z):
         u, v, w, ok = _invert_cell(gc, i, j, k, x, y, z)
         if not ok:
             continue
-        r3 = (x * x + y * y + z * z) ** 1.5
+        r3 = (x * x + y * y + z * z) ** 1.5 if cubic else 1.0
         bx = 0.0
         by = 0.0
         bz = 0.0
@@ -267,7 +327,9 @@ def _curvilinear(gx, gb, gc, gk, x, y, z):
                     px = gc[i + a, j + b, k + c, 0]
                     py = gc[i + a, j + b, k + c, 1]
                     pz = gc[i + a, j + b, k + c, 2]
-                    wt = wa * wb * wc * (px * px + py * py + pz * pz) ** 1.5
+                    wt = wa * wb * wc
+                    if cubic:
+                        wt *= (px * px + py * py + pz * pz) ** 1.5
                     bx += wt * gb[i + a, j + b, k + c, 0]
                     by += wt * gb[i + a, j + b, k + c, 1]
                     bz += wt * gb[i + a, j + b, k + c, 2]
@@ -276,16 +338,18 @@ def _curvilinear(gx, gb, gc, gk, x, y, z):
 
 
 @njit(cache=True, error_model="numpy")
-def grid_field(gx, gy, gz, gb, gc, gk, x, y, z):
+def grid_field(gx, gy, gz, gb, gc, gk, x, y, z, cubic=True):
     """A gridded field at a point: rectilinear (axes gx, gy, gz) or curvilinear (nodes gc).
+
+    ``cubic``: interpolate r^3 B (a total field); else the values as they are (a residual).
 
     Returns:
         (Bx, By, Bz, inside): NaN and inside = False outside the grid's domain; NaN with
         inside = True in a cell touching NaN values (the hole around the Earth).
     """
     if gc.shape[0] > 1:
-        return _curvilinear(gx, gb, gc, gk, x, y, z)
-    return _rectilinear(gx, gy, gz, gb, x, y, z)
+        return _curvilinear(gx, gb, gc, gk, x, y, z, cubic)
+    return _rectilinear(gx, gy, gz, gb, x, y, z, cubic)
 
 
 @njit(cache=True, error_model="numpy")
@@ -367,14 +431,38 @@ def field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
 
 
 def _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-    """A gridded model's field: the grid, or the internal field inside its hole."""
+    """A gridded model's field: the grid, or the internal field inside its hole.
+
+    A gridded model's packed parameters ``fp[FP_PARMOD:FP_PARMOD + 7]`` are [B0, axis (3),
+    inner field (3)] (see :func:`geospacexr.rb.models.from_grid`): with B0 > 0 the grid holds
+    the residual over that dipole, interpolated linearly, and the dipole is added at the point;
+    with B0 = 0 it holds the total field, interpolated as r^3 B. Inside the hole the internal
+    field plus the uniform inner field (the external field continued inward) takes over.
+    """
+    b0 = 0.0
+    hx = 0.0
+    hy = 0.0
+    hz = 0.0
+    if fp.shape[0] >= FP_PARMOD + 7:
+        b0 = fp[FP_PARMOD]
+        hx, hy, hz = fp[FP_PARMOD + 4], fp[FP_PARMOD + 5], fp[FP_PARMOD + 6]
     if x * x + y * y + z * z < fp[FP_RINNER] * fp[FP_RINNER]:
         bx, by, bz = internal_field(ip, fp, gh, x, y, z)
-        return bx, by, bz, True
-    bx, by, bz, inside = grid_field(gx, gy, gz, gb, gc, gk, x, y, z)
-    if bx != bx and inside:
-        # a cell touching the grid's hole around the Earth: the internal field takes over
-        bx, by, bz = internal_field(ip, fp, gh, x, y, z)
+        return bx + hx, by + hy, bz + hz, True
+    bx, by, bz, inside = grid_field(gx, gy, gz, gb, gc, gk, x, y, z, not (b0 > 0.0))
+    if bx != bx:
+        if inside:
+            # a cell touching the grid's hole around the Earth: the internal field takes over
+            bx, by, bz = internal_field(ip, fp, gh, x, y, z)
+            bx += hx
+            by += hy
+            bz += hz
+    elif b0 > 0.0:
+        dx, dy, dz = dipole_field(b0, fp[FP_PARMOD + 1], fp[FP_PARMOD + 2], fp[FP_PARMOD + 3],
+                                  x, y, z)
+        bx += dx
+        by += dy
+        bz += dz
     return bx, by, bz, True
 
 
