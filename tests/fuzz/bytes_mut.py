@@ -14,8 +14,25 @@ import random
 import struct
 import zlib
 
-INTERESTING32 = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
-                 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x3FFFFFFF, 1 << 20, 1 << 24]
+INTERESTING32 = [
+    0,
+    1,
+    2,
+    0x7F,
+    0x80,
+    0xFF,
+    0x100,
+    0x7FFF,
+    0x8000,
+    0xFFFF,
+    0x10000,
+    0x7FFFFFFF,
+    0x80000000,
+    0xFFFFFFFF,
+    0x3FFFFFFF,
+    1 << 20,
+    1 << 24,
+]
 
 
 def bit_flips(data: bytes, rng: random.Random) -> tuple[bytes, str]:
@@ -68,7 +85,9 @@ def insert_or_delete(data: bytes, rng: random.Random) -> tuple[bytes, str]:
     at = rng.randrange(n)
     length = rng.choice([1, 3, 7, 100, 4096])
     if rng.random() < 0.5:
-        return data[:at] + rng.randbytes(length) + data[at:], f"{length} random bytes inserted at {at}"
+        return data[:at] + rng.randbytes(length) + data[
+            at:
+        ], f"{length} random bytes inserted at {at}"
     return data[:at] + data[at + length :], f"{length} bytes deleted at {at}"
 
 
@@ -78,12 +97,14 @@ def duplicate_chunk(data: bytes, rng: random.Random) -> tuple[bytes, str]:
     at = rng.randrange(max(1, n - length))
     chunk = data[at : at + length]
     times = rng.choice([2, 10])
-    return data[:at] + chunk * times + data[at + length :], f"{len(chunk)} bytes at {at} repeated {times}x"
+    return data[:at] + chunk * times + data[
+        at + length :
+    ], f"{len(chunk)} bytes at {at} repeated {times}x"
 
 
 def interesting_int(data: bytes, rng: random.Random) -> tuple[bytes, str]:
     buf = bytearray(data)
-    value = rng.choice(INTERESTING32 + [-1, -2, -(1 << 31)])
+    value = rng.choice([*INTERESTING32, -1, -2, -(1 << 31)])
     endian = rng.choice("<>")
     width = rng.choice([2, 4, 8])
     span = min(len(buf) - width, rng.choice([256, 4096, len(buf)]))
@@ -96,14 +117,23 @@ def interesting_int(data: bytes, rng: random.Random) -> tuple[bytes, str]:
 
 
 def truncate_random(data: bytes, rng: random.Random) -> tuple[bytes, str]:
-    at = rng.choice([0, 1, 2, 3, 4, 8, 16, 64, 512, rng.randrange(len(data)), len(data) - 1,
-                     len(data) // 2])
+    at = rng.choice(
+        [0, 1, 2, 3, 4, 8, 16, 64, 512, rng.randrange(len(data)), len(data) - 1, len(data) // 2]
+    )
     at = max(0, min(at, len(data) - 1))
     return data[:at], f"truncated at byte {at} of {len(data)}"
 
 
-GENERIC = [bit_flips, head_bit_flips, random_bytes_range, splice, insert_or_delete,
-           duplicate_chunk, interesting_int, truncate_random]
+GENERIC = [
+    bit_flips,
+    head_bit_flips,
+    random_bytes_range,
+    splice,
+    insert_or_delete,
+    duplicate_chunk,
+    interesting_int,
+    truncate_random,
+]
 
 
 # --- compression-layer attacks (the payload is the *decompressed* content) -----------------
@@ -142,13 +172,29 @@ def gzip_bytes(payload: bytes, level: int = 1) -> bytes:
 
 def gzip_attacks(gz: bytes, raw: bytes, rng: random.Random) -> tuple[bytes, str]:
     """Attacks on the gzip layer of a ``.gz`` file (``raw`` is its decompressed content)."""
-    kind = rng.choice(["zeros_tail", "zeros_only", "member_flood", "empty_member_flood",
-                       "trailing_garbage", "bad_crc", "bad_isize", "fextra_huge", "fname_unterminated",
-                       "reserved_flags", "bz2_inside", "plain_inside", "truncated_deflate",
-                       "many_small_members"])
+    kind = rng.choice(
+        [
+            "zeros_tail",
+            "zeros_only",
+            "member_flood",
+            "empty_member_flood",
+            "trailing_garbage",
+            "bad_crc",
+            "bad_isize",
+            "fextra_huge",
+            "fname_unterminated",
+            "reserved_flags",
+            "bz2_inside",
+            "plain_inside",
+            "truncated_deflate",
+            "many_small_members",
+        ]
+    )
     if kind == "zeros_tail":
         gib = rng.choice([1, 2, 6])
-        return gz + zeros_gzip(gib << 30), f"valid file followed by a gzip member of {gib} GiB of zeros"
+        return gz + zeros_gzip(
+            gib << 30
+        ), f"valid file followed by a gzip member of {gib} GiB of zeros"
     if kind == "zeros_only":
         gib = rng.choice([1, 4])
         return zeros_gzip(gib << 30), f"gzip of {gib} GiB of zeros only"

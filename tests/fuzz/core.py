@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import time
@@ -29,25 +30,40 @@ def _prepare_parent() -> None:
 
 
 def repro_command(fmt: str, path: Path, timeout: float, mem_gib: float) -> str:
-    return (f"cd {REPO} && PYTHONPATH=src {PYTHON} -m tests.fuzz --formats {fmt} "
-            f"--repro '{path}' --timeout {timeout:g} --mem-gib {mem_gib:g}")
+    return (
+        f"cd {REPO} && PYTHONPATH=src {PYTHON} -m tests.fuzz --formats {fmt} "
+        f"--repro '{path}' --timeout {timeout:g} --mem-gib {mem_gib:g}"
+    )
 
 
 def regen_command(fmt: str, index: int, seed: str) -> str:
-    return (f"cd {REPO} && PYTHONPATH=src {PYTHON} -m tests.fuzz --formats {fmt} "
-            f"--only {index} --seed {seed} --keep-ok")
+    return (
+        f"cd {REPO} && PYTHONPATH=src {PYTHON} -m tests.fuzz --formats {fmt} "
+        f"--only {index} --seed {seed} --keep-ok"
+    )
 
 
 def _kind_key(v: dict) -> str:
     if v["outcome"] in ("foreign", "gx-error", "memory"):
         return f"{v['outcome']} | {v['exc_type']} | {v['where']}"
     if v["outcome"] == "silently-wrong":
-        return f"silently-wrong | {v['message'].split(':')[1][:60] if ':' in v['message'] else v['message'][:60]}"
+        first = v["message"].split(";")[0].removeprefix("WRONG: ")
+        return "silently-wrong | " + re.sub(r"\d+", "#", first)[:80]
     return v["outcome"]
 
 
-def run_format(fmt_name: str, *, n: int, start: int, only, base_seed: str, timeout: float,
-               mem_gib: float, results: Path, keep_ok: bool) -> dict:
+def run_format(
+    fmt_name: str,
+    *,
+    n: int,
+    start: int,
+    only,
+    base_seed: str,
+    timeout: float,
+    mem_gib: float,
+    results: Path,
+    keep_ok: bool,
+) -> dict:
     from .formats import FORMATS, mutator_for
 
     fmt = FORMATS[fmt_name]
@@ -62,14 +78,21 @@ def run_format(fmt_name: str, *, n: int, start: int, only, base_seed: str, timeo
     for s in seeds:
         t0 = time.monotonic()
         v = run_workload_here(fmt.workload, s, context)
-        baseline[str(s)] = {"outcome": v["outcome"], "seconds": round(time.monotonic() - t0, 2),
-                            "message": v.get("message", "")}
+        baseline[str(s)] = {
+            "outcome": v["outcome"],
+            "seconds": round(time.monotonic() - t0, 2),
+            "message": v.get("message", ""),
+        }
         print(f"   seed {s.name}: {v['outcome']} {v.get('message', '')[:200]}", flush=True)
         if v["outcome"] == "ok":
             good_seeds.append(s)
     if not good_seeds:
-        summary = {"format": fmt_name, "error": "no seed reads cleanly", "baseline": baseline,
-                   "counts": {}}
+        summary = {
+            "format": fmt_name,
+            "error": "no seed reads cleanly",
+            "baseline": baseline,
+            "counts": {},
+        }
         (out_dir / "summary.json").write_text(json.dumps(summary, indent=1))
         return summary
     indices = only if only is not None else range(start, start + n)
@@ -86,19 +109,27 @@ def run_format(fmt_name: str, *, n: int, start: int, only, base_seed: str, timeo
         t0 = time.monotonic()
         try:
             desc, flags = mutator_for(seed)(seed, dst, rng)
-        except Exception as exc:  # noqa: BLE001 - a bug of ours: record it, go on
+        except Exception as exc:
             desc, flags = f"MUTATOR FAILED {type(exc).__name__}: {exc}", {}
             shutil.copyfile(seed, dst)
         build_s = time.monotonic() - t0
-        verdict: Verdict = run_in_child(fmt.workload, dst, context, timeout=timeout,
-                                        mem_gib=mem_gib, verdict_file=verdict_file)
+        verdict: Verdict = run_in_child(
+            fmt.workload, dst, context, timeout=timeout, mem_gib=mem_gib, verdict_file=verdict_file
+        )
         if verdict.outcome == "ok" and flags.get("expect_error"):
             verdict.outcome = "silently-wrong"
             verdict.message = f"WRONG: read without error: {flags['expect_error']}"
             verdict.where = "check"
-        rec = {"format": fmt_name, "index": i, "seed": str(seed), "mutation": desc,
-               "flags": flags, "size": dst.stat().st_size, "build_s": round(build_s, 2),
-               **verdict.to_json()}
+        rec = {
+            "format": fmt_name,
+            "index": i,
+            "seed": str(seed),
+            "mutation": desc,
+            "flags": flags,
+            "size": dst.stat().st_size,
+            "build_s": round(build_s, 2),
+            **verdict.to_json(),
+        }
         rec["seconds"] = round(rec["seconds"], 2)
         rec["peak_rss_mib"] = round(rec["peak_rss_mib"], 1)
         if verdict.outcome == "ok" and not keep_ok:
@@ -116,15 +147,19 @@ def run_format(fmt_name: str, *, n: int, start: int, only, base_seed: str, timeo
         log.flush()
         records.append(rec)
         mark = "" if verdict.outcome in ("ok", "gx-error") else "  <<<"
-        print(f"   [{fmt_name} {i:4d}] {verdict.outcome:14s} {verdict.seconds:5.1f}s "
-              f"{desc[:70]!s:70s} {verdict.exc_type[:40]}{mark}", flush=True)
+        print(
+            f"   [{fmt_name} {i:4d}] {verdict.outcome:14s} {verdict.seconds:5.1f}s "
+            f"{desc[:70]!s:70s} {verdict.exc_type[:40]}{mark}",
+            flush=True,
+        )
     log.close()
     shutil.rmtree(work, ignore_errors=True)
     return summarise(fmt_name, out_dir, baseline, timeout, mem_gib)
 
 
-def summarise(fmt_name: str, out_dir: Path, baseline: dict | None, timeout: float,
-              mem_gib: float) -> dict:
+def summarise(
+    fmt_name: str, out_dir: Path, baseline: dict | None, timeout: float, mem_gib: float
+) -> dict:
     """Summary over every variant recorded for the format (all runs in variants.jsonl)."""
     latest: dict[int, dict] = {}
     for line in (out_dir / "variants.jsonl").read_text().splitlines():
@@ -140,10 +175,27 @@ def summarise(fmt_name: str, out_dir: Path, baseline: dict | None, timeout: floa
         k = kinds.setdefault(key, {"count": 0, "examples": []})
         k["count"] += 1
         if len(k["examples"]) < EXAMPLES_PER_KIND:
-            k["examples"].append({f: r.get(f) for f in (
-                "index", "mutation", "exc_type", "message", "where", "traceback_tail", "seconds",
-                "peak_rss_mib", "saved", "repro", "regenerate")})
-    slow = sorted((r for r in records if r["outcome"] != "timeout"), key=lambda r: -r["seconds"])[:5]
+            k["examples"].append(
+                {
+                    f: r.get(f)
+                    for f in (
+                        "index",
+                        "mutation",
+                        "exc_type",
+                        "message",
+                        "where",
+                        "traceback_tail",
+                        "seconds",
+                        "peak_rss_mib",
+                        "saved",
+                        "repro",
+                        "regenerate",
+                    )
+                }
+            )
+    slow = sorted((r for r in records if r["outcome"] != "timeout"), key=lambda r: -r["seconds"])[
+        :5
+    ]
     summary = {
         "format": fmt_name,
         "variants": len(records),
@@ -151,11 +203,21 @@ def summarise(fmt_name: str, out_dir: Path, baseline: dict | None, timeout: floa
         "limits": {"timeout_s": timeout, "mem_gib": mem_gib},
         "baseline": baseline,
         "failure_kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1]["count"])),
-        "slowest_non_timeouts": [{f: r.get(f) for f in ("index", "outcome", "seconds", "mutation")}
-                                 for r in slow],
+        "slowest_non_timeouts": [
+            {f: r.get(f) for f in ("index", "outcome", "seconds", "mutation")} for r in slow
+        ],
         "largest_peak_rss_mib": sorted(
-            ({"index": r["index"], "peak_rss_mib": r["peak_rss_mib"], "outcome": r["outcome"],
-              "mutation": r["mutation"]} for r in records), key=lambda d: -d["peak_rss_mib"])[:5],
+            (
+                {
+                    "index": r["index"],
+                    "peak_rss_mib": r["peak_rss_mib"],
+                    "outcome": r["outcome"],
+                    "mutation": r["mutation"],
+                }
+                for r in records
+            ),
+            key=lambda d: -d["peak_rss_mib"],
+        )[:5],
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
     return summary
@@ -166,12 +228,22 @@ def run(formats, *, n, start, only, base_seed, timeout, mem_gib, results, keep_o
     results.mkdir(parents=True, exist_ok=True)
     out = []
     for f in formats:
-        s = run_format(f, n=n, start=start, only=only, base_seed=base_seed, timeout=timeout,
-                       mem_gib=mem_gib, results=results, keep_ok=keep_ok)
+        s = run_format(
+            f,
+            n=n,
+            start=start,
+            only=only,
+            base_seed=base_seed,
+            timeout=timeout,
+            mem_gib=mem_gib,
+            results=results,
+            keep_ok=keep_ok,
+        )
         print(f"== {f}: {s.get('counts')}", flush=True)
         out.append(s)
-    (results / "index.json").write_text(json.dumps(
-        {s["format"]: s.get("counts") for s in out}, indent=1))
+    (results / "index.json").write_text(
+        json.dumps({s["format"]: s.get("counts") for s in out}, indent=1)
+    )
     return out
 
 
@@ -183,8 +255,9 @@ def reproduce(fmt_name: str, path: Path, *, timeout: float, mem_gib: float) -> i
     fmt = FORMATS[fmt_name]
     context = fmt.context()
     work = Path(os.environ.get("TMPDIR", "/tmp")) / f"gx-fuzz-repro-{os.getpid()}.json"
-    v = run_in_child(fmt.workload, Path(path), context, timeout=timeout, mem_gib=mem_gib,
-                     verdict_file=work)
+    v = run_in_child(
+        fmt.workload, Path(path), context, timeout=timeout, mem_gib=mem_gib, verdict_file=work
+    )
     print(json.dumps(v.to_json(), indent=1))
     if v.traceback_tail:
         print(v.traceback_tail)

@@ -47,7 +47,7 @@ def parse(data: bytes) -> list[Record]:
     recs = []
     pos = 0
     while pos + 16 <= len(data):
-        code, size, ns, na = struct.unpack_from("<iiii", data, pos)
+        _code, size, ns, na = struct.unpack_from("<iiii", data, pos)
         rec = Record(pos, size)
         p = pos + 16
         for _ in range(ns):
@@ -80,11 +80,20 @@ TIME_VALUES = {
     "time.yr": [2263, 2262, 1677, 1676, 0, -1, 32767, -32768, 9999],
     "start.year": [2263, 2262, 1677, 0, -1, 32767, 9999],
     "end.year": [2263, 1677, 0, -1, 32767],
-    "time.mo": [0, 13, -1, 255], "start.month": [0, 13, -1], "end.month": [0, 13],
-    "time.dy": [0, 32, -1], "start.day": [0, 32, -1], "end.day": [0, 32],
-    "time.hr": [24, 25, -1], "start.hour": [24, 25, -1], "end.hour": [25],
-    "time.mt": [60, 61, -1], "start.minute": [60, -1], "end.minute": [61],
-    "time.sc": [60, 61, -1, 32767], "time.us": [-1, 2_000_000_000, 1_000_000],
+    "time.mo": [0, 13, -1, 255],
+    "start.month": [0, 13, -1],
+    "end.month": [0, 13],
+    "time.dy": [0, 32, -1],
+    "start.day": [0, 32, -1],
+    "end.day": [0, 32],
+    "time.hr": [24, 25, -1],
+    "start.hour": [24, 25, -1],
+    "end.hour": [25],
+    "time.mt": [60, 61, -1],
+    "start.minute": [60, -1],
+    "end.minute": [61],
+    "time.sc": [60, 61, -1, 32767],
+    "time.us": [-1, 2_000_000_000, 1_000_000],
     "start.second": [float("nan"), float("inf"), -1.0, 1e300, 61.0],
     "end.second": [float("nan"), 1e300],
 }
@@ -107,16 +116,35 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
     recs = parse(raw)
     buf = bytearray(raw)
     flags: dict = {}
-    kind = rng.choice(["rec_size", "rec_size", "counts", "ndim", "dims", "dims", "type_key",
-                       "time", "time", "time", "time_all", "floats_nan", "dup_records",
-                       "reverse_records", "record_flood", "truncate_boundary", "string_unterminated",
-                       "code"])
+    kind = rng.choice(
+        [
+            "rec_size",
+            "rec_size",
+            "counts",
+            "ndim",
+            "dims",
+            "dims",
+            "type_key",
+            "time",
+            "time",
+            "time",
+            "time_all",
+            "floats_nan",
+            "dup_records",
+            "reverse_records",
+            "record_flood",
+            "truncate_boundary",
+            "string_unterminated",
+            "code",
+        ]
+    )
     i = rng.randrange(len(recs))
     rec = recs[i]
     arrays = [f for f in rec.fields if f.is_array]
     if kind == "rec_size":
-        value = rng.choice([0, -1, 1, 15, 16, rec.size - 1, rec.size + 1, 2**31 - 1, len(raw),
-                            -rec.size])
+        value = rng.choice(
+            [0, -1, 1, 15, 16, rec.size - 1, rec.size + 1, 2**31 - 1, len(raw), -rec.size]
+        )
         struct.pack_into("<i", buf, rec.start + 4, value)
         return bytes(buf), f"record {i} size {rec.size} -> {value}", flags
     if kind == "code":
@@ -127,7 +155,11 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         which = rng.choice([8, 12])
         value = rng.choice([0, -1, 2**31 - 1, 1000, 1 << 20])
         struct.pack_into("<i", buf, rec.start + which, value)
-        return bytes(buf), f"record {i} num_{'scalars' if which == 8 else 'arrays'} -> {value}", flags
+        return (
+            bytes(buf),
+            f"record {i} num_{'scalars' if which == 8 else 'arrays'} -> {value}",
+            flags,
+        )
     if kind == "ndim" and arrays:
         f = rng.choice(arrays)
         value = rng.choice([0, -1, 2**31 - 1, 100, f.ndim + 1])
@@ -212,8 +244,11 @@ def mutate(data: bytes, name: str, rng: random.Random) -> tuple[bytes, str, dict
             gib = rng.choice([1, 4])
             return bytes_mut.zeros_bz2(gib << 30), f"bzip2 of {gib} GiB zeros", {}
         if kind == "bomb_tail":
-            return (bz2.compress(raw, 1) + bytes_mut.zeros_bz2(1 << 30),
-                    "valid bzip2 stream + a stream of 1 GiB zeros", {})
+            return (
+                bz2.compress(raw, 1) + bytes_mut.zeros_bz2(1 << 30),
+                "valid bzip2 stream + a stream of 1 GiB zeros",
+                {},
+            )
         if kind == "stream_flood":
             n = rng.choice([10_000, 100_000])
             return bz2.compress(raw, 1) + bz2.compress(b"") * n, f"+{n} empty bzip2 streams", {}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -123,13 +124,18 @@ def asi_workload(path: Path, ctx: dict, stage: dict) -> list[str]:
     stage["where"] = "reduction"
     _reduce(ds)
     sk = ctx.get("skymap")
-    if sk is not None and ds.sizes.get("y") == sk.sizes.get("y") and ds.sizes.get("x") == sk.sizes.get("x"):
+    if (
+        sk is not None
+        and ds.sizes.get("y") == sk.sizes.get("y")
+        and ds.sizes.get("x") == sk.sizes.get("x")
+    ):
         stage["where"] = "keogram (geo, sample skymap)"
         ds.asi.keogram(sk, axis="geo").values  # noqa: B018
     cal = ctx.get("calibration")
     if cal:
         stage["where"] = "calibrate"
-        ds.asi.calibrate(flatfield=cal.get("flatfield"), rayleighs=cal.get("rayleighs"))["image"].values  # noqa: B018
+        out = ds.asi.calibrate(flatfield=cal.get("flatfield"), rayleighs=cal.get("rayleighs"))
+        out["image"].values  # noqa: B018
     return notes
 
 
@@ -231,8 +237,11 @@ def spectrograph_workload(path: Path, ctx: dict, stage: dict) -> list[str]:
     from geospacexr.io import spectrograph as sp
 
     name = path.name.lower()
-    opener = sp.open_spect_skymap if name.endswith(".sav") else (
-        sp.open_spect_l1 if name.endswith(".h5") else sp.open_spect_raw)
+    opener = (
+        sp.open_spect_skymap
+        if name.endswith(".sav")
+        else (sp.open_spect_l1 if name.endswith(".h5") else sp.open_spect_raw)
+    )
     if name.endswith(".sav"):
         stage["where"] = "open_spect_skymap"
         ds = opener(path).load()
@@ -288,10 +297,12 @@ def _rego_ctx() -> dict:
     from geospacexr import datasets
 
     folder = datasets.sample_path("rego-calibration")
-    return {"calibration": {
-        "flatfield": gx.open_calibration(next(folder.glob("*flatfield*.sav"))).load(),
-        "rayleighs": gx.open_calibration(next(folder.glob("*Rayleighs*.sav"))).load(),
-    }}
+    return {
+        "calibration": {
+            "flatfield": gx.open_calibration(next(folder.glob("*flatfield*.sav"))).load(),
+            "rayleighs": gx.open_calibration(next(folder.glob("*Rayleighs*.sav"))).load(),
+        }
+    }
 
 
 def _skymap_ctx() -> dict:
@@ -320,38 +331,123 @@ def _add(fmt: Format) -> None:
     FORMATS[fmt.name] = fmt
 
 
-_add(Format("themis-pgm", [("themis-gill", "*.pgm.gz")],
-            ["asi/20140310_0600_gill_themis19_full.pgm.gz"], asi_workload, _themis_ctx))
+_add(
+    Format(
+        "themis-pgm",
+        [("themis-gill", "*.pgm.gz")],
+        ["asi/20140310_0600_gill_themis19_full.pgm.gz"],
+        asi_workload,
+        _themis_ctx,
+    )
+)
 _add(Format("rego-pgm", [("rego-gill", "*.pgm.gz")], [], asi_workload, _rego_ctx))
-_add(Format("trex-pgm", [("trex_nir-gill", "*0600*.pgm.gz")],
-            ["asi/20220307_0600_gill_nir-216_8446.pgm.gz", "asi/20220308_0600_gill_blue-814_full.pgm.gz"],
-            asi_workload))
+_add(
+    Format(
+        "trex-pgm",
+        [("trex_nir-gill", "*0600*.pgm.gz")],
+        [
+            "asi/20220307_0600_gill_nir-216_8446.pgm.gz",
+            "asi/20220308_0600_gill_blue-814_full.pgm.gz",
+        ],
+        asi_workload,
+    )
+)
 _add(Format("trex-rgb-h5", [("trex_rgb-gill", "*.h5")], [], asi_workload))
 _add(Format("smile-h5", [("smile-atha", "*.h5")], [], asi_workload))
-_add(Format("skymap-sav", [("themis-gill-skymap", ""), ("trex_nir-gill-skymap", "")],
-            ["asi/themis_skymap_atha_20230115-+_v02.sav"], skymap_workload, _skymap_ctx))
-_add(Format("calibration-sav", [("rego-calibration", "*.sav")],
-            ["asi/REGO_Rayleighs_15651_20210908-+_v02.sav"], calibration_workload, _calibration_ctx))
-_add(Format("asi-grid-h5", [("themis-grid", "")],
-            ["asi/20230324_0600_110km_MOSv001_grid_themis-asi.h5"], grid_workload))
-_add(Format("tiegcm-nc", [("tiegcm-5deg", "*sech*.nc"), ("tiegcm-1.94", "*.nc")], [],
-            _gcm_workload("open_tiegcm", ("TN",))))
-_add(Format("waccmx-nc", [("waccmx-cesm2", "*h1*.nc"), ("waccmx", "")], [],
-            _gcm_workload("open_waccmx", ("TN", "T"))))
-_add(Format("superdarn-fitacf", [("superdarn-fitacf", "")],
-            ["superdarn/darn-dmap/test.fitacf", "superdarn/pydarn/test.fitacf.bz2"], superdarn_workload))
-_add(Format("superdarn-rawacf", [],
-            ["superdarn/darn-dmap/test.rawacf", "superdarn/pydarn/test.rawacf.bz2"], superdarn_workload))
-_add(Format("superdarn-map", [],
-            ["superdarn/darn-dmap/test.map", "superdarn/pydarn/test.north.mp",
-             "superdarn/darn-dmap/test.grid", "superdarn/pydarn/test.grd"], superdarn_workload))
+_add(
+    Format(
+        "skymap-sav",
+        [("themis-gill-skymap", ""), ("trex_nir-gill-skymap", "")],
+        ["asi/themis_skymap_atha_20230115-+_v02.sav"],
+        skymap_workload,
+        _skymap_ctx,
+    )
+)
+_add(
+    Format(
+        "calibration-sav",
+        [("rego-calibration", "*.sav")],
+        ["asi/REGO_Rayleighs_15651_20210908-+_v02.sav"],
+        calibration_workload,
+        _calibration_ctx,
+    )
+)
+_add(
+    Format(
+        "asi-grid-h5",
+        [("themis-grid", "")],
+        ["asi/20230324_0600_110km_MOSv001_grid_themis-asi.h5"],
+        grid_workload,
+    )
+)
+_add(
+    Format(
+        "tiegcm-nc",
+        [("tiegcm-5deg", "*sech*.nc"), ("tiegcm-1.94", "*.nc")],
+        [],
+        _gcm_workload("open_tiegcm", ("TN",)),
+    )
+)
+_add(
+    Format(
+        "waccmx-nc",
+        [("waccmx-cesm2", "*h1*.nc"), ("waccmx", "")],
+        [],
+        _gcm_workload("open_waccmx", ("TN", "T")),
+    )
+)
+_add(
+    Format(
+        "superdarn-fitacf",
+        [("superdarn-fitacf", "")],
+        ["superdarn/darn-dmap/test.fitacf", "superdarn/pydarn/test.fitacf.bz2"],
+        superdarn_workload,
+    )
+)
+_add(
+    Format(
+        "superdarn-rawacf",
+        [],
+        ["superdarn/darn-dmap/test.rawacf", "superdarn/pydarn/test.rawacf.bz2"],
+        superdarn_workload,
+    )
+)
+_add(
+    Format(
+        "superdarn-map",
+        [],
+        [
+            "superdarn/darn-dmap/test.map",
+            "superdarn/pydarn/test.north.mp",
+            "superdarn/darn-dmap/test.grid",
+            "superdarn/pydarn/test.grd",
+        ],
+        superdarn_workload,
+    )
+)
 _add(Format("gamera-h5", [("mage-msphere", "")], [], _generic_workload("open_gamera")))
 _add(Format("swmf-idl", [("swmf-idl", "*.out*")], [], _generic_workload("open_swmf")))
 _add(Format("lfm-hdf4", [("lfm-hdf", "")], [], _generic_workload("open_lfm")))
-_add(Format("riometer", [("norstar_rio-gill", "*20140310*.txt"), ("swan_hsr-mean", "")], [],
-            riometer_workload))
-_add(Format("spectrograph", [("trex_spect-rabb", "*0600*.pgm.gz"), ("trex_spect-rabb", "*.h5"),
-                             ("trex_spect-rabb", "*.sav")], [], spectrograph_workload))
+_add(
+    Format(
+        "riometer",
+        [("norstar_rio-gill", "*20140310*.txt"), ("swan_hsr-mean", "")],
+        [],
+        riometer_workload,
+    )
+)
+_add(
+    Format(
+        "spectrograph",
+        [
+            ("trex_spect-rabb", "*0600*.pgm.gz"),
+            ("trex_spect-rabb", "*.h5"),
+            ("trex_spect-rabb", "*.sav"),
+        ],
+        [],
+        spectrograph_workload,
+    )
+)
 _add(Format("omni", [("omni-1min", ""), ("omni-hourly", "")], [], _generic_workload("open_omni")))
 
 ORDER = list(FORMATS)

@@ -21,10 +21,23 @@ from . import bytes_mut
 from .pgm_mut import BAD_TIMES
 
 BAD_ATTR_VALUES = [
-    "not a number", "", "nan", "inf", "1e400", "-999.0,1", "\udcff", b"\xff\xfe\x00",
-    np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([], dtype="f4"), np.float64("nan"),
-    np.float64("inf"), np.int64(2**62), np.int64(-1), np.array(["a", "b"], dtype="S"),
-    "2262-12-31 23:59:59 UTC", "1677-01-01 00:00:00 UTC",
+    "not a number",
+    "",
+    "nan",
+    "inf",
+    "1e400",
+    "-999.0,1",
+    "\udcff",
+    b"\xff\xfe\x00",
+    np.array([[1.0, 2.0], [3.0, 4.0]]),
+    np.array([], dtype="f4"),
+    np.float64("nan"),
+    np.float64("inf"),
+    np.int64(2**62),
+    np.int64(-1),
+    np.array(["a", "b"], dtype="S"),
+    "2262-12-31 23:59:59 UTC",
+    "1677-01-01 00:00:00 UTC",
 ]
 
 
@@ -71,7 +84,7 @@ def _replace(f: h5py.File, name: str, **kwargs) -> None:
     for k, v in attrs.items():
         try:
             new.attrs[k] = v
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 
@@ -90,10 +103,29 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
         big = sorted(datasets, key=lambda n: -f[n].size)
         timey = [n for n in datasets if _is_timey(f[n])]
         floats = [n for n in datasets if f[n].dtype.kind == "f" and 0 < f[n].size]
-        kinds = ["attr_swap", "attr_swap", "attr_swap", "attr_delete", "dataset_delete",
-                 "huge_shape", "huge_shape", "bomb_chunk", "external", "external", "virtual",
-                 "softlink_loop", "extlink", "dtype_swap", "rank_change", "zero_length",
-                 "time_values", "time_values", "time_values", "nan_inf", "attr_all_swap"]
+        kinds = [
+            "attr_swap",
+            "attr_swap",
+            "attr_swap",
+            "attr_delete",
+            "dataset_delete",
+            "huge_shape",
+            "huge_shape",
+            "bomb_chunk",
+            "external",
+            "external",
+            "virtual",
+            "softlink_loop",
+            "extlink",
+            "dtype_swap",
+            "rank_change",
+            "zero_length",
+            "time_values",
+            "time_values",
+            "time_values",
+            "nan_inf",
+            "attr_all_swap",
+        ]
         kind = rng.choice(kinds)
         if kind in ("time_values",) and not timey:
             kind = "attr_swap"
@@ -130,8 +162,13 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             new_shape = list(shape)
             new_shape[axis] = max(1, new_shape[axis]) * factor
             chunks = tuple(max(1, min(s, 64)) for s in new_shape)
-            _replace(f, target, shape=tuple(new_shape), dtype=dtype if dtype.kind != "O" else
-                     h5py.string_dtype(), chunks=chunks)
+            _replace(
+                f,
+                target,
+                shape=tuple(new_shape),
+                dtype=dtype if dtype.kind != "O" else h5py.string_dtype(),
+                chunks=chunks,
+            )
             also = ""
             if timey and target not in timey and rng.random() < 0.6:
                 # matching timestamps: the declared frames look real
@@ -153,17 +190,31 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             new_shape = list(shape)
             new_shape[axis] = n_axis
             dt = dtype if dtype.kind in "iuf" else np.dtype("u1")
-            _replace(f, target, shape=tuple(new_shape), dtype=dt, chunks=tuple(new_shape),
-                     compression="gzip")
+            _replace(
+                f,
+                target,
+                shape=tuple(new_shape),
+                dtype=dt,
+                chunks=tuple(new_shape),
+                compression="gzip",
+            )
             nbytes = int(np.prod(new_shape)) * dt.itemsize
             f[target].id.write_direct_chunk((0,) * len(new_shape), zlib_zeros(nbytes))
             return f"dataset {target}: one gzip chunk of {nbytes >> 20} MiB zeros", flags
         if kind == "external":
-            src = rng.choice(["/etc/passwd", "/dev/zero", "/proc/self/environ",
-                              "missing-file.bin", "../../../../etc/hostname"])
+            src = rng.choice(
+                [
+                    "/etc/passwd",
+                    "/dev/zero",
+                    "/proc/self/environ",
+                    "missing-file.bin",
+                    "../../../../etc/hostname",
+                ]
+            )
             dt = dtype if dtype.kind in "iuf" else np.dtype("u1")
-            _replace(f, target, shape=shape or (1,), dtype=dt,
-                     external=[(src, 0, h5py.h5f.UNLIMITED)])
+            _replace(
+                f, target, shape=shape or (1,), dtype=dt, external=[(src, 0, h5py.h5f.UNLIMITED)]
+            )
             flags["expect_error"] = f"external storage in {src}"
             return f"dataset {target} stored externally in {src}", flags
         if kind == "virtual":
@@ -207,8 +258,9 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             return f"dataset {target} reshaped to {data.shape}", flags
         if kind == "zero_length":
             zshape = tuple(0 if k == 0 else s for k, s in enumerate(shape)) or (0,)
-            _replace(f, target, shape=zshape, dtype=dtype if dtype.kind != "O" else
-                     h5py.string_dtype())
+            _replace(
+                f, target, shape=zshape, dtype=dtype if dtype.kind != "O" else h5py.string_dtype()
+            )
             return f"dataset {target} with zero length {zshape}", flags
         if kind == "time_values":
             t = rng.choice(timey)
@@ -217,15 +269,17 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             data = np.array(data, dtype=object)
             if mode == "one":
                 data.flat[rng.randrange(data.size)] = rng.choice(BAD_TIMES).encode(
-                    "utf-8", "surrogateescape")
+                    "utf-8", "surrogateescape"
+                )
             elif mode == "all":
                 data[...] = rng.choice(BAD_TIMES).encode("utf-8", "surrogateescape")
             elif mode == "dups":
                 data[...] = data.flat[0]
             else:
                 data = data[::-1]
-            data = np.array([x if isinstance(x, bytes) else str(x).encode() for x in data.flat],
-                            dtype=object).reshape(data.shape)
+            data = np.array(
+                [x if isinstance(x, bytes) else str(x).encode() for x in data.flat], dtype=object
+            ).reshape(data.shape)
             _replace(f, t, data=data, dtype=h5py.string_dtype("utf-8"))
             return f"timestamps {t}: {mode}", flags
         t = rng.choice(floats)
@@ -245,7 +299,7 @@ def mutate(src: Path, dst: Path, rng: random.Random) -> tuple[str, dict]:
         shutil.copyfile(src, dst)
         try:
             return semantic(dst, rng)
-        except Exception as exc:  # noqa: BLE001 - the mutation itself failed: fall back
+        except Exception as exc:
             shutil.copyfile(src, dst)
             fallback = f"(semantic mutation failed: {type(exc).__name__}) "
     else:

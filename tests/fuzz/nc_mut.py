@@ -23,8 +23,20 @@ COORDS = ("lat", "lon", "lev", "ilev", "mlat", "mlon", "P0", "hyam", "hybm", "hy
 
 
 def _swap_attr_value(rng: random.Random):
-    return rng.choice(["abc", "1e36", "", "nan", np.array([1.0, 2.0]), np.array([[1, 2], [3, 4]]),
-                       np.float64("nan"), np.float64("inf"), np.int8(-1), "2262-12-31"])
+    return rng.choice(
+        [
+            "abc",
+            "1e36",
+            "",
+            "nan",
+            np.array([1.0, 2.0]),
+            np.array([[1, 2], [3, 4]]),
+            np.float64("nan"),
+            np.float64("inf"),
+            np.int8(-1),
+            "2262-12-31",
+        ]
+    )
 
 
 def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
@@ -34,14 +46,34 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
         ds.set_auto_scale(False)
         names = list(ds.variables)
         data_vars = [n for n in names if ds.variables[n].ndim >= 3]
-        kind = rng.choice(["scale_text", "offset_text", "missing_text", "attr_swap", "attr_swap",
-                           "time_units", "time_values", "time_values", "time_values", "calendar",
-                           "coord_nan", "coord_nan", "rename_dim", "rename_var", "char_coord",
-                           "fill_all", "global_attr"])
+        kind = rng.choice(
+            [
+                "scale_text",
+                "offset_text",
+                "missing_text",
+                "attr_swap",
+                "attr_swap",
+                "time_units",
+                "time_values",
+                "time_values",
+                "time_values",
+                "calendar",
+                "coord_nan",
+                "coord_nan",
+                "rename_dim",
+                "rename_var",
+                "char_coord",
+                "fill_all",
+                "global_attr",
+            ]
+        )
         if kind in ("scale_text", "offset_text", "missing_text"):
             v = ds.variables[rng.choice(data_vars)]
-            attr = {"scale_text": "scale_factor", "offset_text": "add_offset",
-                    "missing_text": "missing_value"}[kind]
+            attr = {
+                "scale_text": "scale_factor",
+                "offset_text": "add_offset",
+                "missing_text": "missing_value",
+            }[kind]
             value = rng.choice(["abc", "1.0", np.array([1.0, 2.0]), "", np.float64("nan")])
             v.setncattr(attr, value)
             return f"{v.name}@{attr} = {value!r}", flags
@@ -65,10 +97,19 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             return f"global @{a} = {value!r}", flags
         if kind == "time_units":
             v = ds.variables["time"]
-            value = rng.choice(["days since 9999-01-01", "hours since 2262-04-11",
-                                "seconds since 1677-01-01", "days since garbage", "",
-                                "fortnights since 2003-01-01", "days since 0000-00-00",
-                                "minutes since 2003-3-21 25:61:0", "days since -4713-01-01"])
+            value = rng.choice(
+                [
+                    "days since 9999-01-01",
+                    "hours since 2262-04-11",
+                    "seconds since 1677-01-01",
+                    "days since garbage",
+                    "",
+                    "fortnights since 2003-01-01",
+                    "days since 0000-00-00",
+                    "minutes since 2003-3-21 25:61:0",
+                    "days since -4713-01-01",
+                ]
+            )
             v.setncattr("units", value)
             return f"time@units = {value!r}", flags
         if kind == "calendar":
@@ -128,7 +169,7 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             ds.renameVariable(n, n + "_orig")
             if "strlen9" not in ds.dimensions:
                 ds.createDimension("strlen9", 9)
-            new = ds.createVariable(n, "S1", dims + ("strlen9",))
+            new = ds.createVariable(n, "S1", (*dims, "strlen9"))
             new[:] = np.full(new.shape, b"x", dtype="S1")
             return f"{n} retyped to char", flags
         # fill_all: a data variable made entirely of its missing value
@@ -179,7 +220,7 @@ def mutate(src: Path, dst: Path, rng: random.Random) -> tuple[str, dict]:
         shutil.copyfile(src, dst)
         try:
             return semantic(dst, rng)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             shutil.copyfile(src, dst)
             return f"(semantic mutation failed: {type(exc).__name__}: {exc}) unchanged", {}
     data = src.read_bytes()

@@ -96,11 +96,37 @@ BAD_TIMES = [
     "\xff\xfe garbage",
 ]
 
-BAD_SIZES = [b"32768 32768", b"65535 65535", b"0 0", b"0 256", b"-1 256", b"256 -256",
-             b"1 1", b"99999999999 1", b"256", b"256 256 256", b"abc def", b"1e3 1e3",
-             b"2147483647 2147483647", b"4294967297 1", b"256 255", b"257 256", b""]
-BAD_MAXVAL = [b"0", b"1", b"255", b"256", b"65536", b"-1", b"4294967296", b"abc", b"",
-              b"65535 65535"]
+BAD_SIZES = [
+    b"32768 32768",
+    b"65535 65535",
+    b"0 0",
+    b"0 256",
+    b"-1 256",
+    b"256 -256",
+    b"1 1",
+    b"99999999999 1",
+    b"256",
+    b"256 256 256",
+    b"abc def",
+    b"1e3 1e3",
+    b"2147483647 2147483647",
+    b"4294967297 1",
+    b"256 255",
+    b"257 256",
+    b"",
+]
+BAD_MAXVAL = [
+    b"0",
+    b"1",
+    b"255",
+    b"256",
+    b"65536",
+    b"-1",
+    b"4294967296",
+    b"abc",
+    b"",
+    b"65535 65535",
+]
 
 
 def _time_key(line: bytes) -> bool:
@@ -110,13 +136,35 @@ def _time_key(line: bytes) -> bool:
 def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
     """One structural attack on decompressed PGM content; returns raw bytes."""
     frames = parse(raw)
-    kind = rng.choice([
-        "size_line", "size_line", "maxval", "magic", "time_value", "time_value", "time_value",
-        "time_missing", "time_all_same", "time_backwards", "dup_frames", "reverse_frames",
-        "frame_flood", "header_flood", "long_line", "truncate_boundary", "truncate_boundary",
-        "drop_metadata_key", "nonutf8_meta", "exposure_value", "nul_bytes", "short_pixels",
-        "extra_pixels", "site_path", "frames_mixed_size",
-    ])
+    kind = rng.choice(
+        [
+            "size_line",
+            "size_line",
+            "maxval",
+            "magic",
+            "time_value",
+            "time_value",
+            "time_value",
+            "time_missing",
+            "time_all_same",
+            "time_backwards",
+            "dup_frames",
+            "reverse_frames",
+            "frame_flood",
+            "header_flood",
+            "long_line",
+            "truncate_boundary",
+            "truncate_boundary",
+            "drop_metadata_key",
+            "nonutf8_meta",
+            "exposure_value",
+            "nul_bytes",
+            "short_pixels",
+            "extra_pixels",
+            "site_path",
+            "frames_mixed_size",
+        ]
+    )
     flags: dict = {}
     i = rng.randrange(len(frames))
     f = frames[i]
@@ -138,8 +186,14 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         every = rng.random() < 0.4
         targets = frames if every else [f]
         for fr in targets:
-            fr.head = [(b'#"Image request start" ' + t.encode("utf-8", "surrogateescape")
-                        if _time_key(h) else h) for h in fr.head]
+            fr.head = [
+                (
+                    b'#"Image request start" ' + t.encode("utf-8", "surrogateescape")
+                    if _time_key(h)
+                    else h
+                )
+                for h in fr.head
+            ]
         desc = f"{'every frame' if every else f'frame {i}'} request start {t[:60]!r}"
     elif kind == "time_missing":
         for fr in frames if rng.random() < 0.5 else [f]:
@@ -153,7 +207,7 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
     elif kind == "time_backwards":
         times = [next((h for h in fr.head if _time_key(h)), None) for fr in frames]
         times.reverse()
-        for fr, t in zip(frames, times):
+        for fr, t in zip(frames, times, strict=True):
             fr.head = [t if _time_key(h) else h for h in fr.head]
         desc = "frame times in reverse order"
     elif kind == "dup_frames":
@@ -175,7 +229,7 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         desc = f"frame {i} with {n} extra metadata lines"
     elif kind == "long_line":
         n = rng.choice([10 << 20, 200 << 20])
-        f.head = f.head[:3] + [b'#"Long" ' + b"A" * n] + f.head[3:]
+        f.head = [*f.head[:3], b'#"Long" ' + b"A" * n, *f.head[3:]]
         desc = f"frame {i} with one {n >> 20} MiB metadata line"
     elif kind == "truncate_boundary":
         out = dump(frames)
@@ -184,11 +238,21 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         for fr in frames:
             starts.append(pos)
             hdr = len(b"\n".join([b"P5", *fr.head, fr.size, fr.maxval])) + 1
-            starts += [pos + 3, pos + hdr - len(fr.maxval) - 1, pos + hdr, pos + hdr + 1,
-                       pos + hdr + len(fr.pixels) // 2, pos + len(fr.dump()) - 1]
+            starts += [
+                pos + 3,
+                pos + hdr - len(fr.maxval) - 1,
+                pos + hdr,
+                pos + hdr + 1,
+                pos + hdr + len(fr.pixels) // 2,
+                pos + len(fr.dump()) - 1,
+            ]
             pos += len(fr.dump())
         cut = rng.choice(starts)
-        return out[:cut], f"decompressed content cut at structural offset {cut} of {len(out)}", flags
+        return (
+            out[:cut],
+            f"decompressed content cut at structural offset {cut} of {len(out)}",
+            flags,
+        )
     elif kind == "drop_metadata_key":
         if f.head:
             k = rng.randrange(len(f.head))
@@ -201,8 +265,12 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         desc = f"frame {i} metadata values with invalid UTF-8"
     elif kind == "exposure_value":
         v = rng.choice([b"nan ms", b"inf ms", b"-1 ms", b"1e400 ms", b"ms", b"", b"0 ms"])
-        f.head = [(h.split(b'"')[0] + b'"' + h.split(b'"')[1] + b'" ' + v)
-                  if b"exposure plus" in h.lower() else h for h in f.head]
+        f.head = [
+            (h.split(b'"')[0] + b'"' + h.split(b'"')[1] + b'" ' + v)
+            if b"exposure plus" in h.lower()
+            else h
+            for h in f.head
+        ]
         desc = f"frame {i} exposure {v!r}"
     elif kind == "nul_bytes":
         f.head = [h.replace(b" ", b"\0", 1) for h in f.head]
@@ -215,8 +283,9 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         desc = f"frame {i} pixel block with extra bytes"
     elif kind == "site_path":
         v = rng.choice([b"../../etc", b"/etc/passwd", b"gill/../x", b"", b"a" * 5000])
-        f.head = [(b'#"Site unique ID" ' + v) if h.startswith(b'#"Site unique ID"') else h
-                  for h in f.head]
+        f.head = [
+            (b'#"Site unique ID" ' + v) if h.startswith(b'#"Site unique ID"') else h for h in f.head
+        ]
         desc = f"frame {i} site id {v[:30]!r}"
     else:  # frames_mixed_size
         f.size = b"128 128"

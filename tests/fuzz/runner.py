@@ -33,9 +33,10 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 OUTCOMES = ("ok", "gx-error", "foreign", "memory", "timeout", "crash", "silently-wrong")
 
@@ -92,7 +93,7 @@ def run_workload_here(workload: Callable[[Path, Any], list[str]], path: Path, co
     stage = {"where": "open"}
     try:
         notes = workload(path, context, stage) or []
-    except BaseException as exc:  # noqa: BLE001 - classifying everything is the point
+    except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         return classify_exception(exc, stage["where"])
@@ -133,7 +134,7 @@ def run_in_child(
             set_memory_limit(mem_gib)
             result = run_workload_here(workload, path, context)
             verdict_file.write_text(json.dumps(result, default=str))
-        except BaseException:  # noqa: BLE001
+        except BaseException:
             code = 3
         os._exit(code)
     # parent
@@ -161,15 +162,24 @@ def run_in_child(
     seconds = time.monotonic() - start
     peak = rusage.ru_maxrss / 1024 if rusage else 0.0
     if killed:
-        return Verdict("timeout", message=f"killed after {timeout:g} s", seconds=seconds,
-                       peak_rss_mib=peak)
+        return Verdict(
+            "timeout", message=f"killed after {timeout:g} s", seconds=seconds, peak_rss_mib=peak
+        )
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        return Verdict("crash", exc_type=f"signal {signal.Signals(sig).name}",
-                       seconds=seconds, peak_rss_mib=peak)
+        return Verdict(
+            "crash",
+            exc_type=f"signal {signal.Signals(sig).name}",
+            seconds=seconds,
+            peak_rss_mib=peak,
+        )
     if not verdict_file.exists():
-        return Verdict("crash", exc_type=f"exit status {os.WEXITSTATUS(status)} without verdict",
-                       seconds=seconds, peak_rss_mib=peak)
+        return Verdict(
+            "crash",
+            exc_type=f"exit status {os.WEXITSTATUS(status)} without verdict",
+            seconds=seconds,
+            peak_rss_mib=peak,
+        )
     data = json.loads(verdict_file.read_text())
     verdict_file.unlink(missing_ok=True)
     v = Verdict(

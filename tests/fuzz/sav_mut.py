@@ -58,13 +58,29 @@ def _array_descs(data: bytes) -> list[int]:
 def record_level(data: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
     recs = records(data)
     buf = bytearray(data)
-    kind = rng.choice(["next_self", "next_back", "next_zero", "next_past_eof", "next_middle",
-                       "dup_record", "dup_record", "loop_end", "rectype", "truncate_boundary",
-                       "arraydesc", "arraydesc", "arraydesc", "zlib_bomb", "no_end"])
+    kind = rng.choice(
+        [
+            "next_self",
+            "next_back",
+            "next_zero",
+            "next_past_eof",
+            "next_middle",
+            "dup_record",
+            "dup_record",
+            "loop_end",
+            "rectype",
+            "truncate_boundary",
+            "arraydesc",
+            "arraydesc",
+            "arraydesc",
+            "zlib_bomb",
+            "no_end",
+        ]
+    )
     if not recs:
-        return bytes_mut.bit_flips(data, rng) + ({},)
+        return (*bytes_mut.bit_flips(data, rng), {})
     i = rng.randrange(len(recs))
-    start, rectype, nxt = recs[i]
+    start, rectype, _next = recs[i]
     if kind == "next_self":
         _set_next(buf, start, start)
         return bytes(buf), f"record {i} (type {rectype}) next offset -> itself", {}
@@ -96,7 +112,7 @@ def record_level(data: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
         rec = bytes(data[s:n])
         times = rng.choice([2, 50])
         out = bytearray(data[:n])
-        for k in range(times - 1):
+        for _ in range(times - 1):
             copy = bytearray(rec)
             _set_next(copy, 0, len(out) + len(rec))
             out += copy
@@ -119,7 +135,7 @@ def record_level(data: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
     if kind == "arraydesc":
         descs = _array_descs(data)
         if not descs:
-            return bytes_mut.interesting_int(data, rng) + ({},)
+            return (*bytes_mut.interesting_int(data, rng), {})
         d = rng.choice(descs)
         field = rng.choice(["nbytes", "nelements", "ndims", "dim0", "dims_all"])
         value = rng.choice([0, -1, 2**31 - 1, 2**30, 65536, 1 << 20])
@@ -166,8 +182,12 @@ def _to_writer(value):
     if isinstance(value, np.recarray) or (isinstance(value, np.ndarray) and value.dtype.names):
         rows = []
         for rec in value:
-            rows.append({name.upper() if isinstance(name, str) else name[1]: _to_writer(rec[name])
-                         for name in value.dtype.names})
+            rows.append(
+                {
+                    name.upper() if isinstance(name, str) else name[1]: _to_writer(rec[name])
+                    for name in value.dtype.names
+                }
+            )
         if len(rows) == 1:
             return IdlStruct(rows[0])
         return IdlStruct(rows[0], rows=rows)
@@ -180,9 +200,20 @@ def _to_writer(value):
     return value
 
 
-BAD_VALUES = [b"not a date", b"", b"2262123123", b"1677010100", b"99999999", np.float32(np.nan),
-              np.array([[1.0, 2.0], [3.0, 4.0]], dtype="f4"), np.array([], dtype="f4"),
-              np.float64(np.inf), np.int32(-1), b"\xff\xfe", np.array([b"a", b"b"])]
+BAD_VALUES = [
+    b"not a date",
+    b"",
+    b"2262123123",
+    b"1677010100",
+    b"99999999",
+    np.float32(np.nan),
+    np.array([[1.0, 2.0], [3.0, 4.0]], dtype="f4"),
+    np.array([], dtype="f4"),
+    np.float64(np.inf),
+    np.int32(-1),
+    b"\xff\xfe",
+    np.array([b"a", b"b"]),
+]
 
 
 def _fields(d: dict, prefix: str = "") -> list[tuple[dict, str, str]]:
@@ -204,7 +235,7 @@ def semantic(src: Path, dst: Path, rng: random.Random) -> tuple[str, dict]:
     raw = scipy.io.readsav(str(src))
     variables = {k.upper() if k.islower() else k: _to_writer(v) for k, v in raw.items()}
     # keep the original names' case as written (readsav lowercases top-level names)
-    variables = {k: v for k, v in zip(raw.keys(), variables.values())}
+    variables = {k: v for k, v in zip(raw.keys(), variables.values(), strict=True)}
     fields = _fields(variables)
     kind = rng.choice(["value", "value", "value", "delete", "shape", "nan_array", "date"])
     parent, key, label = rng.choice(fields)
@@ -213,8 +244,17 @@ def semantic(src: Path, dst: Path, rng: random.Random) -> tuple[str, dict]:
         dates = [f for f in fields if "VALID" in f[2] or "DATE" in f[2]]
         if dates:
             parent, key, label = rng.choice(dates)
-        parent[key] = rng.choice([b"not a date", b"", b"2262123123", b"0000000000", b"2014133200",
-                                  np.float64(2014010100.0), b"+" * 100])
+        parent[key] = rng.choice(
+            [
+                b"not a date",
+                b"",
+                b"2262123123",
+                b"0000000000",
+                b"2014133200",
+                np.float64(2014010100.0),
+                b"+" * 100,
+            ]
+        )
         desc = f"{label} = {parent[key]!r:.40}"
     elif kind == "value":
         parent[key] = rng.choice(BAD_VALUES)
@@ -251,7 +291,7 @@ def mutate(src: Path, dst: Path, rng: random.Random) -> tuple[str, dict]:
     if r < 0.35:
         try:
             return semantic(src, dst, rng)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             note = f"(semantic failed: {type(exc).__name__}: {exc}) "
     else:
         note = ""

@@ -10,17 +10,57 @@ import struct
 from . import bytes_mut
 
 NUMBER = re.compile(rb"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
-EXTREMES = [b"nan", b"NaN", b"inf", b"-inf", b"1e400", b"-1", b"0", b"99999", b"9999999999999999999999",
-            b"2263", b"1677", b"2262", b"-2147483649", b"1.5", b"x", b"", b"0x10", b"1,5"]
+EXTREMES = [
+    b"nan",
+    b"NaN",
+    b"inf",
+    b"-inf",
+    b"1e400",
+    b"-1",
+    b"0",
+    b"99999",
+    b"9999999999999999999999",
+    b"2263",
+    b"1677",
+    b"2262",
+    b"-2147483649",
+    b"1.5",
+    b"x",
+    b"",
+    b"0x10",
+    b"1,5",
+]
 
 
 def line_level(data: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
     lines = data.split(b"\n")
     n = len(lines)
-    kind = rng.choice(["number", "number", "number", "number_col", "year", "year", "delete",
-                       "dup", "swap", "reverse", "truncate_line", "truncate_mid", "long_line",
-                       "crlf", "bom", "nonutf8", "tabs", "flood", "header_only", "empty_lines",
-                       "extra_column", "missing_column"])
+    kind = rng.choice(
+        [
+            "number",
+            "number",
+            "number",
+            "number_col",
+            "year",
+            "year",
+            "delete",
+            "dup",
+            "swap",
+            "reverse",
+            "truncate_line",
+            "truncate_mid",
+            "long_line",
+            "crlf",
+            "bom",
+            "nonutf8",
+            "tabs",
+            "flood",
+            "header_only",
+            "empty_lines",
+            "extra_column",
+            "missing_column",
+        ]
+    )
     flags: dict = {}
     i = rng.randrange(n)
     if kind == "number":
@@ -143,8 +183,20 @@ def mutate_fortran(data: bytes, name: str, rng: random.Random) -> tuple[bytes, s
     if not recs or r > 0.85:
         out, desc = rng.choice(bytes_mut.GENERIC)(data, rng)
         return out, desc, {}
-    kind = rng.choice(["marker", "marker", "trail_marker", "header_int", "header_int",
-                       "header_int", "header_float", "truncate_boundary", "dup_record", "drop_record"])
+    kind = rng.choice(
+        [
+            "marker",
+            "marker",
+            "trail_marker",
+            "header_int",
+            "header_int",
+            "header_int",
+            "header_float",
+            "truncate_boundary",
+            "dup_record",
+            "drop_record",
+        ]
+    )
     i = rng.randrange(min(len(recs), 6)) if rng.random() < 0.7 else rng.randrange(len(recs))
     pos, n = recs[i]
     if kind == "marker":
