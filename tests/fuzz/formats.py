@@ -32,11 +32,13 @@ def _bytes_mutator(fn) -> Callable[[Path, Path, random.Random], tuple[str, dict]
 
 
 def mutator_for(path: Path) -> Callable[[Path, Path, random.Random], tuple[str, dict]]:
-    from . import dmap_mut, h5_mut, nc_mut, pgm_mut, sav_mut, text_mut
+    from . import dmap_mut, h5_mut, nc_mut, pgm_mut, png_mut, sav_mut, text_mut
 
     name = path.name.lower()
     if ".pgm" in name:
         return _bytes_mutator(pgm_mut.mutate)
+    if name.endswith((".png", ".png.tar")):
+        return _bytes_mutator(png_mut.mutate)
     if name.endswith((".h5", ".hdf5")):
         return h5_mut.mutate
     if name.endswith(".nc"):
@@ -353,6 +355,14 @@ _add(
     )
 )
 _add(Format("trex-rgb-h5", [("trex_rgb-gill", "*.h5")], [], asi_workload))
+_add(
+    Format(
+        "trex-rgb-png",
+        [("trex_rgb-gill-burst", "*.png.tar")],
+        ["asi/20211030_060500_149606_gill_rgb-04_320ms_burst.png"],
+        asi_workload,
+    )
+)
 _add(Format("smile-h5", [("smile-atha", "*.h5")], [], asi_workload))
 _add(
     Format(
