@@ -132,6 +132,7 @@ def run_format(
         }
         rec["seconds"] = round(rec["seconds"], 2)
         rec["peak_rss_mib"] = round(rec["peak_rss_mib"], 1)
+        rec["cpu_s"] = round(rec["cpu_s"], 2)
         if verdict.outcome == "ok" and not keep_ok:
             shutil.rmtree(vdir, ignore_errors=True)
             rec["saved"] = None
@@ -186,6 +187,7 @@ def summarise(
                         "where",
                         "traceback_tail",
                         "seconds",
+                        "cpu_s",
                         "peak_rss_mib",
                         "saved",
                         "repro",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,8 +54,29 @@ def mutator_for(path: Path) -> Callable[[Path, Path, random.Random], tuple[str, 
 
 
 # --- checks ------------------------------------------------------------------------------------
-def time_notes(obj: Any, label: str = "") -> list[str]:
-    """``WRONG:`` notes for datetime64 values outside the plausible years or NaT."""
+NAME_TIME = re.compile(r"(?<!\d)((?:19|20)\d{6})[_.](\d{2})(\d{2})?")
+NAME_WINDOW_DAYS = 2
+
+
+def name_time(path: Path) -> np.datetime64 | None:
+    """The time in a file name (``YYYYMMDD_HHMM``, ``YYYYMMDD.HHMM``, ``YYYYMMDD_HH``), if any."""
+    m = NAME_TIME.search(path.name)
+    if not m:
+        return None
+    d, hh, mm = m.group(1), m.group(2), m.group(3) or "00"
+    try:
+        return np.datetime64(f"{d[:4]}-{d[4:6]}-{d[6:]}T{hh}:{mm}", "ns")
+    except ValueError:
+        return None
+
+
+def time_notes(obj: Any, label: str = "", around: np.datetime64 | None = None) -> list[str]:
+    """``WRONG:`` notes for times that cannot be right.
+
+    Datetime64 values outside the plausible years, NaT (unless the reader reported problems in
+    the attrs), a ``time`` that is not datetime64 at all (cftime objects, numbers), and, for a
+    file whose name holds a time, frame times more than ``NAME_WINDOW_DAYS`` from it.
+    """
     import xarray as xr
 
     notes = []
@@ -64,6 +86,11 @@ def time_notes(obj: Any, label: str = "") -> list[str]:
     elif isinstance(obj, xr.DataArray):
         items = [(n, obj[n]) for n in obj.coords] + [(obj.name or "result", obj)]
     for name, var in items:
+        if name == "time" and var.dtype.kind not in "Mm" and var.size:
+            notes.append(
+                f"WRONG: {label}time is {var.dtype} ({var.values.ravel()[0]!r:.40}), not datetime64"
+            )
+            continue
         if var.dtype.kind != "M" or var.size == 0:
             continue
         values = np.asarray(var.values).astype("datetime64[ns]").ravel()
@@ -79,6 +106,10 @@ def time_notes(obj: Any, label: str = "") -> list[str]:
                 f"{PLAUSIBLE_YEARS[1]}-01-01"
             ):
                 notes.append(f"WRONG: {label}{name} spans {lo} .. {hi}")
+            elif around is not None and name == "time":
+                window = np.timedelta64(NAME_WINDOW_DAYS, "D")
+                if (lo < around - window or hi > around + window) and not _reported(obj):
+                    notes.append(f"WRONG: {label}time spans {lo} .. {hi}, file name says {around}")
     return notes
 
 
@@ -106,12 +137,13 @@ def _open_both(path: Path, opener: Callable, stage: dict):
     a = gx.open(path)
     stage["where"] = "geospacexr.open(...).load()"
     a = a.load()
-    notes = time_notes(a, "open: ")
+    around = name_time(path)
+    notes = time_notes(a, "open: ", around)
     stage["where"] = f"{opener.__name__}"
     b = opener(path)
     stage["where"] = f"{opener.__name__}(...).load()"
     b = b.load()
-    notes += time_notes(b, f"{opener.__name__}: ")
+    notes += time_notes(b, f"{opener.__name__}: ", around)
     return b, notes
 
 

@@ -52,6 +52,7 @@ class Verdict:
     traceback_tail: str = ""
     seconds: float = 0.0
     peak_rss_mib: float = 0.0
+    cpu_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -161,9 +162,14 @@ def run_in_child(
         time.sleep(0.01)
     seconds = time.monotonic() - start
     peak = rusage.ru_maxrss / 1024 if rusage else 0.0
+    cpu = rusage.ru_utime + rusage.ru_stime if rusage else 0.0
     if killed:
         return Verdict(
-            "timeout", message=f"killed after {timeout:g} s", seconds=seconds, peak_rss_mib=peak
+            "timeout",
+            message=f"killed after {timeout:g} s wall ({cpu:.1f} s CPU)",
+            seconds=seconds,
+            peak_rss_mib=peak,
+            cpu_s=cpu,
         )
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
@@ -172,6 +178,7 @@ def run_in_child(
             exc_type=f"signal {signal.Signals(sig).name}",
             seconds=seconds,
             peak_rss_mib=peak,
+            cpu_s=cpu,
         )
     if not verdict_file.exists():
         return Verdict(
@@ -190,6 +197,7 @@ def run_in_child(
         traceback_tail=data.get("traceback_tail", ""),
         seconds=seconds,
         peak_rss_mib=peak,
+        cpu_s=cpu,
         notes=data.get("notes", []),
     )
     return v
