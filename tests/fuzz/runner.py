@@ -110,6 +110,17 @@ def set_memory_limit(gib: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _forget_parent_pools() -> None:
+    """Drop worker pools a forked child inherited from the parent (their threads are gone).
+
+    The LFM reader keeps a module-level ``spawn`` process pool; the parent's pool (made while
+    warming up on the seeds) is unusable after ``fork``, so the child starts its own.
+    """
+    lfm = sys.modules.get("geospacexr.io.lfm")
+    if lfm is not None and hasattr(lfm, "_POOL"):
+        lfm._POOL = None
+
+
 def run_in_child(
     workload: Callable[..., list[str]],
     path: Path,
@@ -133,6 +144,7 @@ def run_in_child(
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
             set_memory_limit(mem_gib)
+            _forget_parent_pools()
             result = run_workload_here(workload, path, context)
             verdict_file.write_text(json.dumps(result, default=str))
         except BaseException:
