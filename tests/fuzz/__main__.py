@@ -28,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=20.0, help="wall-clock limit per variant (s)")
     p.add_argument("--mem-gib", type=float, default=4.0, help="RLIMIT_AS of each child (GiB)")
     p.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="results folder")
+    p.add_argument(
+        "--rename-rate",
+        type=float,
+        default=0.08,
+        help="share of variants also given a hostile file name (bad date/time, long name)",
+    )
     p.add_argument("--keep-ok", action="store_true", help="keep variants that read fine too")
     p.add_argument(
         "--repro",
@@ -63,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         mem_gib=args.mem_gib,
         results=args.results,
         keep_ok=args.keep_ok,
+        rename_rate=args.rename_rate,
     )
     bad = sum(
         sum(v for k, v in s["counts"].items() if k != "ok" and k != "gx-error") for s in summaries

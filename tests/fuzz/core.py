@@ -36,10 +36,10 @@ def repro_command(fmt: str, path: Path, timeout: float, mem_gib: float) -> str:
     )
 
 
-def regen_command(fmt: str, index: int, seed: str) -> str:
+def regen_command(fmt: str, index: int, seed: str, rename_rate: float) -> str:
     return (
         f"cd {REPO} && PYTHONPATH=src {PYTHON} -m tests.fuzz --formats {fmt} "
-        f"--only {index} --seed {seed} --keep-ok"
+        f"--only {index} --seed {seed} --rename-rate {rename_rate:g} --keep-ok"
     )
 
 
@@ -50,6 +50,28 @@ def _kind_key(v: dict) -> str:
         first = v["message"].split(";")[0].removeprefix("WRONG: ")
         return "silently-wrong | " + re.sub(r"\d+", "#", first)[:80]
     return v["outcome"]
+
+
+BAD_NAME_DATES = ["22630101", "16770101", "20141399", "00000000", "99991231", "20140230"]
+
+
+def rename(name: str, rng: random.Random) -> tuple[str, str]:
+    """A hostile file name: the date (and time) in the name replaced, or the name stretched."""
+    m = re.search(r"(?<!\d)(?:19|20)\d{6}(?!\d)", name)
+    kind = rng.choice(["date", "date", "time", "long"])
+    if kind == "long":
+        return "x" * 200 + name, "name prefixed with 200 characters"
+    if not m:
+        return name, ""
+    if kind == "date":
+        new = rng.choice(BAD_NAME_DATES)
+        return name[: m.start()] + new + name[m.end() :], f"renamed with date {new}"
+    t = re.compile(r"(?<=\d{8}[_.])\d{2,6}")
+    mt = t.search(name)
+    if not mt:
+        return name, ""
+    new = rng.choice(["9999", "2561", "0000", "99"])[: len(mt.group())].ljust(len(mt.group()), "9")
+    return name[: mt.start()] + new + name[mt.end() :], f"renamed with time {new}"
 
 
 def run_format(
@@ -63,6 +85,7 @@ def run_format(
     mem_gib: float,
     results: Path,
     keep_ok: bool,
+    rename_rate: float = 0.08,
 ) -> dict:
     from .formats import FORMATS, mutator_for
 
@@ -112,6 +135,12 @@ def run_format(
         except Exception as exc:
             desc, flags = f"MUTATOR FAILED {type(exc).__name__}: {exc}", {}
             shutil.copyfile(seed, dst)
+        name_rng = random.Random(f"{base_seed}:{fmt_name}:{i}:name")
+        if name_rng.random() < rename_rate:
+            new_name, how = rename(seed.name, name_rng)
+            if new_name != seed.name:
+                dst = dst.rename(vdir / new_name)
+                desc = f"{desc} + file {how}"
         build_s = time.monotonic() - t0
         verdict: Verdict = run_in_child(
             fmt.workload, dst, context, timeout=timeout, mem_gib=mem_gib, verdict_file=verdict_file
@@ -143,7 +172,7 @@ def run_format(
             shutil.move(str(vdir), keep)
             rec["saved"] = str(keep / seed.name)
             rec["repro"] = repro_command(fmt_name, keep / seed.name, timeout, mem_gib)
-            rec["regenerate"] = regen_command(fmt_name, i, base_seed)
+            rec["regenerate"] = regen_command(fmt_name, i, base_seed, rename_rate)
         log.write(json.dumps(rec, default=str) + "\n")
         log.flush()
         records.append(rec)
@@ -225,7 +254,9 @@ def summarise(
     return summary
 
 
-def run(formats, *, n, start, only, base_seed, timeout, mem_gib, results, keep_ok) -> list[dict]:
+def run(
+    formats, *, n, start, only, base_seed, timeout, mem_gib, results, keep_ok, rename_rate=0.08
+) -> list[dict]:
     _prepare_parent()
     results.mkdir(parents=True, exist_ok=True)
     out = []
@@ -240,6 +271,7 @@ def run(formats, *, n, start, only, base_seed, timeout, mem_gib, results, keep_o
             mem_gib=mem_gib,
             results=results,
             keep_ok=keep_ok,
+            rename_rate=rename_rate,
         )
         print(f"== {f}: {s.get('counts')}", flush=True)
         out.append(s)

@@ -64,6 +64,8 @@ def name_time(path: Path) -> np.datetime64 | None:
     if not m:
         return None
     d, hh, mm = m.group(1), m.group(2), m.group(3) or "00"
+    if not (1950 <= int(d[:4]) < 2100):
+        return None
     try:
         return np.datetime64(f"{d[:4]}-{d[4:6]}-{d[6:]}T{hh}:{mm}", "ns")
     except ValueError:
