@@ -170,3 +170,39 @@ def test_readers_survive_the_fuzzer(tmp_path, fmt):
     )
     bad = {k: v for k, v in summary["counts"].items() if k not in ("ok", "gx-error") and v}
     assert not bad, json.dumps(summary["failure_kinds"], indent=1)[:4000]
+
+
+def test_hostile_names_and_name_times():
+    import numpy as np
+
+    from tests.fuzz.core import rename
+    from tests.fuzz.formats import name_time
+
+    name = "20140310_0600_gill_themis19_full.pgm.gz"
+    assert name_time(Path(name)) == np.datetime64("2014-03-10T06:00", "ns")
+    assert name_time(Path("20190301.0400.00.sas.fitacf.bz2")) == np.datetime64("2019-03-01T04:00")
+    assert name_time(Path("22630101_0600_gill_themis19_full.pgm.gz")) is None
+    assert name_time(Path("tiegcm_5deg_sech_001.nc")) is None
+    renamed = {rename(name, random.Random(k))[0] for k in range(40)}
+    assert len(renamed) > 3 and name not in renamed
+
+
+def test_time_checks_flag_wrapped_and_nat_times():
+    import numpy as np
+    import xarray as xr
+
+    from tests.fuzz.formats import time_notes
+
+    t = np.array(["1678-06-11", "2014-03-10"], dtype="datetime64[ns]")
+    assert any(n.startswith("WRONG") for n in time_notes(xr.Dataset(coords={"time": t})))
+    nat = np.array(["NaT", "2014-03-10"], dtype="datetime64[ns]")
+    assert any("NaT" in n for n in time_notes(xr.Dataset(coords={"time": nat})))
+    reported = xr.Dataset(coords={"time": nat}, attrs={"problematic_files": '["x"]'})
+    assert not any(n.startswith("WRONG") for n in time_notes(reported))
+    far = np.array(["2015-03-10"], dtype="datetime64[ns]")
+    around = np.datetime64("2014-03-10T06:00", "ns")
+    assert any(
+        n.startswith("WRONG") for n in time_notes(xr.Dataset(coords={"time": far}), "", around)
+    )
+    assert not time_notes(xr.Dataset(coords={"time": far}))
+    assert any("not datetime64" in n for n in time_notes(xr.Dataset(coords={"time": [1.0]})))
