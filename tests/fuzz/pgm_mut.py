@@ -128,6 +128,22 @@ BAD_MAXVAL = [
     b"65535 65535",
 ]
 
+META_VALUES = [
+    b"abc",
+    b"nan",
+    b"inf",
+    b"-inf",
+    b"1e400",
+    b"-999999",
+    b"",
+    b"\xff\xfe",
+    b"1,5",
+    b"0x10",
+    b"x0=abc,y0=",
+    b"WIDTH=-1 HEIGHT=0 XBIN=0",
+    b"99999999999999999999",
+]
+
 
 def _time_key(line: bytes) -> bool:
     return line.lower().startswith(b'#"image request start"')
@@ -163,6 +179,8 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
             "extra_pixels",
             "site_path",
             "frames_mixed_size",
+            "meta_value",
+            "meta_value",
         ]
     )
     flags: dict = {}
@@ -287,6 +305,16 @@ def structural(raw: bytes, rng: random.Random) -> tuple[bytes, str, dict]:
             (b'#"Site unique ID" ' + v) if h.startswith(b'#"Site unique ID"') else h for h in f.head
         ]
         desc = f"frame {i} site id {v[:30]!r}"
+    elif kind == "meta_value":
+        keyed = [k for k, h in enumerate(f.head) if h.count(b'"') >= 2]
+        v = rng.choice(META_VALUES)
+        if keyed:
+            k = rng.choice(keyed)
+            key = f.head[k].split(b'"')[1]
+            f.head[k] = b'#"' + key + b'" ' + v
+            desc = f"frame {i} metadata {key[:40]!r} = {v[:40]!r}"
+        else:
+            desc = "no-op"
     else:  # frames_mixed_size
         f.size = b"128 128"
         f.pixels = f.pixels[: 128 * 128 * 2]
