@@ -148,7 +148,12 @@ def semantic(path: Path, rng: random.Random) -> tuple[str, dict]:
             obj, key = rng.choice(attrs)
             del f[obj].attrs[key]
             return f"attribute {obj}@{key} deleted", flags
-        target = rng.choice(big[:3] + datasets)
+        # mostly datasets that hold data (the readers read them), sometimes any dataset
+        nonempty = [n for n in datasets if f[n].size > 0]
+        if nonempty and rng.random() < 0.8:
+            target = rng.choice(big[:2] + nonempty)
+        else:
+            target = rng.choice(datasets)
         ds = f[target]
         shape, dtype = ds.shape, ds.dtype
         if kind == "dataset_delete":
