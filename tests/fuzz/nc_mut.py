@@ -30,7 +30,7 @@ def _swap_attr_value(rng: random.Random):
             "",
             "nan",
             np.array([1.0, 2.0]),
-            np.array([[1, 2], [3, 4]]),
+            np.array([1, 2, 3, 4]),  # netCDF attributes are 1-D
             np.float64("nan"),
             np.float64("inf"),
             np.int8(-1),
