@@ -27,7 +27,7 @@ BAD_ATTR_VALUES = [
     "inf",
     "1e400",
     "-999.0,1",
-    "\u00ff\u0000",
+    "\u00ff\u2028",
     b"\xff\xfe\x00",
     np.array([[1.0, 2.0], [3.0, 4.0]]),
     np.array([], dtype="f4"),
