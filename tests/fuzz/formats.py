@@ -33,13 +33,15 @@ def _bytes_mutator(fn) -> Callable[[Path, Path, random.Random], tuple[str, dict]
 
 
 def mutator_for(path: Path) -> Callable[[Path, Path, random.Random], tuple[str, dict]]:
-    from . import dmap_mut, h5_mut, nc_mut, pgm_mut, png_mut, sav_mut, text_mut
+    from . import dmap_mut, h5_mut, hdf4_mut, nc_mut, pgm_mut, png_mut, sav_mut, text_mut
 
     name = path.name.lower()
     if ".pgm" in name:
         return _bytes_mutator(pgm_mut.mutate)
     if name.endswith((".png", ".png.tar")):
         return _bytes_mutator(png_mut.mutate)
+    if name.endswith((".hdf", ".hdf4")):
+        return _bytes_mutator(hdf4_mut.mutate)
     if name.endswith((".h5", ".hdf5")):
         return h5_mut.mutate
     if name.endswith(".nc"):
