@@ -119,3 +119,14 @@ def test_damaged_descriptor_chains(tmp_path, sample):
     magic[0] ^= 1
     with pytest.raises(FileFormatError, match="magic"):
         check_hdf4_structure(_write(tmp_path, magic))
+
+
+def test_descriptor_tag_pyhdf_reads_as_valueerror(tmp_path, sample):
+    """Found by the independent fuzzer (tests/fuzz, lfm-hdf4 case 114 of its first run): the
+    int16 -2 at byte 120 (a data descriptor's tag) makes pyhdf raise ``ValueError("SDreaddata
+    failure")`` instead of HDF4Error; it is a FileFormatError naming the dataset."""
+    data = bytearray(sample.read_bytes())
+    assert hashlib.sha256(data).hexdigest()[:16] == SAMPLE_SHA256, "the sample changed"
+    struct.pack_into(">h", data, 120, -2)
+    with pytest.raises(FileFormatError, match=r"cannot read \w+ \(SDreaddata failure\)"):
+        open_lfm(_write(tmp_path, data)).load()

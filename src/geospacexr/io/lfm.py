@@ -226,7 +226,7 @@ def _sd_contents(path: str) -> tuple[dict[str, tuple[int, ...]], dict[str, Any]]
         try:
             names = {k: tuple(int(n) for n in v[1]) for k, v in sd.datasets().items()}
             attrs = sd.attributes()
-        except HDF4Error as exc:
+        except (HDF4Error, ValueError, TypeError, OverflowError) as exc:
             raise FileFormatError(f"cannot list the HDF4 datasets ({exc})", path=path) from None
     finally:
         sd.end()
@@ -247,7 +247,9 @@ def _sd_arrays(path: str, wanted: list[str]) -> dict[str, np.ndarray]:
                 sds = sd.select(name)
                 raw[name] = np.asarray(sds.get(), dtype=float)
                 sds.endaccess()
-            except HDF4Error as exc:
+            # pyhdf reports some read failures as ValueError ("SDreaddata failure": a damaged
+            # data descriptor), not HDF4Error
+            except (HDF4Error, ValueError, TypeError, OverflowError) as exc:
                 raise FileFormatError(f"cannot read {name} ({exc})", path=path) from None
     finally:
         sd.end()
