@@ -117,6 +117,26 @@ def test_numeric_and_unparseable_timestamps(grid):
         geospacexr.open_asi_grid(grid)
 
 
+def test_empty_timestamps_are_skipped_and_reported(grid):
+    """Found by the independent fuzzer (tests/fuzz, asi-grid-h5): empty ``/data/timestamp``
+    strings parse as NaT; such frames are skipped and reported, all of them is an error (they
+    were returned as frames with no time and nothing reported)."""
+    with h5py.File(grid, "r") as f:
+        stamps = [s.decode() for s in f["data/timestamp"][()]]
+    with h5py.File(grid, "r+") as f:
+        del f["data/timestamp"]
+        f.create_dataset("data/timestamp", data=[""] * len(stamps), dtype=h5py.string_dtype())
+    with pytest.raises(FileFormatError, match="every timestamp is empty or not a time"):
+        geospacexr.open_asi_grid(grid)
+    with h5py.File(grid, "r+") as f:
+        del f["data/timestamp"]
+        f.create_dataset("data/timestamp", data=["", *stamps[1:]], dtype=h5py.string_dtype())
+    with pytest.warns(geospacexr.errors.DataWarning, match="1 of 5 frame"):
+        ds = geospacexr.open_asi_grid(grid)
+    assert ds.sizes["time"] == len(stamps) - 1 and not np.isnat(ds.time.values).any()
+    assert "empty timestamp" in ds.attrs["problematic_files"]
+
+
 def test_grid_shape_against_timestamps(grid):
     with h5py.File(grid, "r+") as f:
         del f["data/timestamp"]

@@ -246,14 +246,33 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
     network = re.search(r"_grid_([a-z0-9_-]+)\.h5$", file.name)
     instrument = _instrument(network.group(1) if network else "")
     bad, why = implausible(times, instrument)
+    # an empty timestamp parses as NaT: a frame without a time is skipped and reported too
+    missing = np.isnat(times)
     problems = []
-    if bad.all():
-        raise FileFormatError(f"every timestamp is {why}", path=file)
+    if (bad | missing).all():
+        raise FileFormatError(
+            "every timestamp is empty or not a time"
+            if missing.all()
+            else f"every timestamp is {why}",
+            path=file,
+        )
+    if missing.any():
+        problems.append(
+            {
+                "file": file.name,
+                "reason": f"{missing.sum()} of {missing.size} frame(s) have an empty timestamp "
+                "(skipped)",
+            }
+        )
     if bad.any():  # skipped and reported, as open_asi does with its frames
         problems.append(
             {"file": file.name, "reason": f"{bad.sum()} of {bad.size} frame(s) {why} (skipped)"}
         )
-        warnings.warn(f"{file}: {problems[0]['reason']}", DataWarning, stacklevel=2)
+    if problems:
+        reasons = "; ".join(problem["reason"] for problem in problems)
+        warnings.warn(f"{file}: {reasons}", DataWarning, stacklevel=2)
+    bad = bad | missing
+    if bad.any():
         keep = np.flatnonzero(~bad)
         times, grid = times[keep], grid[..., keep]
         confidence = None if confidence is None else confidence[..., keep]
