@@ -413,6 +413,10 @@ class RioConfig:
             antenna: about 60 degrees between half-power points), for its field of view.
         fov_height_km: Height of the absorbing D-region layer where the field of view is drawn,
             km (90).
+        max_rows_per_file: Most data rows one NORSTAR riometer text file may hold (a daily
+            file at the 5 s cadence holds 17,280; the default allows a day at 0.5 s): a file
+            beyond it is refused before its rows are decoded (a file repeated many times
+            over would otherwise cost seconds and gigabytes per 100 MB).
     """
 
     qdc_days: int = _limit(14, min=1, max=366)
@@ -424,6 +428,7 @@ class RioConfig:
     plot_window_s: float = _limit(60.0, min=0, max=86400)
     beam_width_deg: float = _limit(60.0, gt=0, lt=180)
     fov_height_km: float = _limit(90.0, gt=0, max=1000)
+    max_rows_per_file: int = _limit(172_800, min=1, max=100_000_000)
 
 
 @dataclass(frozen=True)

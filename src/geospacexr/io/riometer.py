@@ -39,12 +39,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .. import config
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError
 from .completions import Completion, Completions
 from .h5safe import read_strings
 from .hdf5 import check_size, check_storage
 from .instruments import UnknownInstrumentError, get_instrument
-from .limits import Limits
+from .limits import Limits, how_to_raise
 from .registry import Paths, expand_paths, peek, read_each, register_reader
 from .times import check_ns, to_ns
 
@@ -304,13 +305,17 @@ def _fast_rows(
     return times, values, good, ncol, hour24
 
 
-def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[str, Any]:
+def read_norstar_file(
+    path: str | Path, limits: Limits | None = None, max_rows: int | None = None
+) -> dict[str, Any]:
     """Read one NORSTAR riometer text file, keeping its good rows.
 
     Args:
         path: A K0 or K2 file.
         limits: Reading limits (default: those in force; the file's size is checked against
             ``io.max_decompressed_mb`` before it is read).
+        max_rows: Most lines after the header (default ``rio.max_rows_per_file``); a file with
+            more is refused before its rows are decoded.
 
     Returns:
         A dict with ``time`` (``datetime64[ns]``), ``raw_signal`` (V), ``absorption`` (dB, or
@@ -332,6 +337,15 @@ def read_norstar_file(path: str | Path, limits: Limits | None = None) -> dict[st
         raise FileFormatError("binary content, not a NORSTAR riometer text file", path=path)
     lines = content.splitlines()
     meta, first = _parse_header(lines)
+    if max_rows is None:
+        max_rows = config.get().rio.max_rows_per_file
+    if len(lines) - first > max_rows:
+        raise FileFormatError(
+            f"holds {len(lines) - first:,} lines after its header, more than "
+            f"rio.max_rows_per_file={max_rows:,} (a daily file at 5 s holds 17,280); "
+            f"{how_to_raise('rio.max_rows_per_file')}",
+            path=path,
+        )
     level = _level_from_name(path.name)
     columns: int | None = {"k0": 1, "k2": 2}.get(level or "")
     fields: list[tuple[bytes, ...]] = []
@@ -471,9 +485,10 @@ def open_norstar_riometer(paths: Paths, progress: bool | None = False) -> xr.Dat
     """
     files = expand_paths(paths)
     limits = Limits.current()
+    max_rows = config.get().rio.max_rows_per_file
     parts, problems = read_each(
         _progress(files, progress, "reading NORSTAR files"),
-        lambda path: read_norstar_file(path, limits),
+        lambda path: read_norstar_file(path, limits, max_rows),
         "riometer data",
         len(files),
     )
