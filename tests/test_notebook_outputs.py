@@ -24,6 +24,9 @@ IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 MAX_IMAGE_BYTES = 1_000_000
 #: what the library may write to stderr in a notebook: its one-line progress notes
 STDERR_ALLOWED = re.compile(r"^geospacexr: compiling .*kernels once")
+#: a tqdm meter's text (``3poll [00:01, 2.9poll/s]``): a progress bar left behind as text, which
+#: is what a reader sees wherever widgets do not render (GitHub, the docs, nbval)
+PROGRESS_TEXT = re.compile(r"\[\d\d:\d\d(:\d\d)?(<[^,\]]*)?, [^\]]*/s\]")
 
 
 def problems(nb) -> list[str]:
@@ -37,6 +40,8 @@ def problems(nb) -> list[str]:
             kind = out["output_type"]
             if kind == "error":
                 found.append(f"{where}: {out['ename']}: {out['evalue']}")
+            elif kind == "stream" and PROGRESS_TEXT.search(out["text"]):
+                found.append(f"{where}: a progress bar's text {out['text'].strip()[-80:]!r}")
             elif kind == "stream" and out["name"] == "stderr":
                 for line in out["text"].splitlines():
                     if line.strip() and not STDERR_ALLOWED.match(line):
@@ -45,6 +50,8 @@ def problems(nb) -> list[str]:
                 data = out.get("data", {})
                 text = data.get("text/plain", "")
                 images = [m for m in IMAGE_TYPES if m in data]
+                if PROGRESS_TEXT.search(text):
+                    found.append(f"{where}: a progress bar's text {text.strip()[-80:]!r}")
                 if MATPLOTLIB_REPR.match(text) and not images:
                     found.append(f"{where}: shows {text[:80]!r} and no figure")
                 for mime in images:
@@ -108,16 +115,31 @@ def test_problems_are_found():
             ],
         ),
         v4.new_code_cell(
+            "search.wait()",
+            outputs=[
+                v4.new_output(
+                    "display_data",
+                    {
+                        "application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                        "text/plain": "AuroraX search: 3poll [00:01,  2.90poll/s]",
+                    },
+                ),
+                v4.new_output("stream", name="stdout", text="compiling: 2 [00:03<?, ?kernel/s]"),
+            ],
+        ),
+        v4.new_code_cell(
             "ok",
             outputs=[v4.new_output("execute_result", {"image/png": "x", "text/plain": "<Axes>"})],
         ),
     ]
     found = problems(nb)
-    assert len(found) == 4, found
+    assert len(found) == 6, found
     assert "cell 0" in found[0] and "no figure" in found[0]
     assert "cell 1" in found[1] and "Line2D" in found[1]
     assert "ZeroDivisionError" in found[2]
     assert "careful" in found[3]
+    assert "cell 4" in found[4] and "progress bar" in found[4] and "poll/s" in found[4]
+    assert "cell 4" in found[5] and "progress bar" in found[5]
 
 
 @pytest.mark.slow

@@ -158,7 +158,7 @@ def warmup(models: Sequence[str] | None = None, progress: bool = True) -> dict[s
 
     Args:
         models: Registered model names (default: every registered model).
-        progress: Show a progress bar (tqdm, on stderr).
+        progress: Show a progress bar (on stderr; in a notebook, a display emptied at the end).
 
     Returns:
         Seconds spent per model (compile or cache load, plus one tiny run of each kernel).
@@ -172,8 +172,7 @@ def warmup(models: Sequence[str] | None = None, progress: bool = True) -> dict[s
         >>> rb.warmup(["t89"], progress=False)  # doctest: +SKIP
         {'t89': 14.2}
     """
-    from tqdm import tqdm
-
+    from .._progress import progress as progress_bar
     from .models import MODELS, get
 
     names = list(MODELS.names() if models is None else models)
@@ -191,7 +190,7 @@ def warmup(models: Sequence[str] | None = None, progress: bool = True) -> dict[s
     seconds: dict[str, float] = {name: 0.0 for name, _ in built}
     token = _QUIET.set(True)
     try:
-        bar = tqdm(steps, desc="compiling", unit="kernel", disable=not progress, file=sys.stderr)
+        bar = progress_bar(steps, desc="compiling", unit="kernel", show=progress)
         for name, model, what, call in bar:
             bar.set_description(f"compiling {_label(model)} {what}")
             start = time.perf_counter()
