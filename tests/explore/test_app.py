@@ -58,6 +58,30 @@ def test_app_tabs_on_the_samples():
                 assert all(header), (summary.name, lines[k - 1])
 
 
+def test_the_other_tabs_are_built_after_the_first_page_and_a_switch_builds_nothing():
+    """Issue 18: the first tab switch took about a second (the tab was built then). The first
+    page builds its first tab only; once it is shown (``pn.state.onload`` in a served page) the
+    others are built, and a switch changes no model on the server."""
+    from bokeh.document import Document
+
+    data = {name: datasets.open_sample(name) for name in ("themis-gill", "themis-gill-skymap")}
+    tabs = app.build_app(data)
+    assert list(tabs._names) == ["ASI: themis-gill", "Radiation belts", "Datasets"]
+    root = tabs.get_root(Document())
+
+    def hidden():
+        return [panel.title for panel in root.tabs if panel.child.tags == ["hidden"]]
+
+    assert hidden() == list(tabs._names)[1:]  # the first page: its first tab only
+    tabs.prebuild_tabs()
+    assert not tabs.dynamic and hidden() == []
+    children = [panel.child.id for panel in root.tabs]
+    for index in [*range(1, len(tabs)), 0]:
+        tabs.active = index
+        assert [panel.child.id for panel in root.tabs] == children  # nothing rebuilt
+    assert any("L*" in str(md.object) for md in tabs[1].select(pn.pane.Markdown))
+
+
 def test_app_on_files(shared_data):
     data = app.load_datasets([shared_data / "asi" / "*.pgm.gz"])
     # three imagers -> three tabs, named by instrument and site

@@ -17,7 +17,7 @@ import xarray as xr
 from .. import config
 from ..describe import summary
 
-__all__ = ["build_app", "load_datasets", "serve"]
+__all__ = ["build_app", "load_datasets", "prebuild_tabs", "serve"]
 
 TITLE = "geospacexr"
 
@@ -142,7 +142,9 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
     cursor following that imager's frame), also built when first shown.
 
     Returns:
-        A Panel ``Tabs`` component (displays inline in Jupyter as well).
+        A Panel ``Tabs`` component (displays inline in Jupyter as well); its
+        ``prebuild_tabs()`` builds the tabs not shown yet (:func:`prebuild_tabs`), which a
+        served page does once it is shown.
     """
     import panel as pn
 
@@ -223,7 +225,36 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             rio_panel.refresh()
 
     layout.param.watch(_shown, "active")
+    # the other tabs, built once the first has shown (a served page: on load; see prebuild_tabs)
+    layout.prebuild_tabs = lambda: prebuild_tabs(layout, rb_explorer, rio_panel)
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.onload(layout.prebuild_tabs)
     return layout
+
+
+def prebuild_tabs(layout: Any, rb_explorer: Any = None, rio_panel: Any = None) -> None:
+    """Build every tab of a shown app now, so that switching tabs is the browser's alone.
+
+    The app's tabs are rendered when first shown (``dynamic``), so the first page needs only
+    its first tab; a served page calls this once it is shown (``pn.state.onload``): the other
+    tabs' plots are built and sent then, and a tab switch no longer waits for the server
+    (issue 18: the first switch took about a second). The radiation-belt and riometer tabs
+    compute now too, the radiation-belt one only when its kernels are ready (else it computes
+    when shown, with its compiling message, as before).
+
+    Args:
+        layout: The app's ``Tabs`` (:func:`build_app`).
+        rb_explorer: Its radiation-belt explorer, if any.
+        rio_panel: Its riometer panel, if any.
+    """
+    from .rb import compile_state
+
+    layout.dynamic = False
+    if rio_panel is not None and not rio_panel.computed:
+        rio_panel.refresh()
+    if rb_explorer is not None and not rb_explorer.computed:
+        if compile_state(rb_explorer.model.value) == "ready":
+            rb_explorer.refresh()
 
 
 def serve(
