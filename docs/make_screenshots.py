@@ -4,8 +4,10 @@ Run from the repository root after ``pip install -e ".[all,test]"`` with Debian'
 ``python docs/make_screenshots.py`` (all of them) or ``python docs/make_screenshots.py
 explorer-gcm.png`` (only the files named). The PNG files are committed: the docs build needs no
 browser.
-One screenshot per tab (GCM, ASI, mosaic, MHD, radiation belts, datasets); each is taken when the
-tab's plots are drawn and the page has stopped changing, never after a fixed time.
+One screenshot per tab (GCM, ASI, mosaic, MHD, riometers, radiation belts, datasets),
+and one per explorer panel the sample app does not show (the ASI explorer with a TREx
+spectrograph: no sample imager shares the spectrograph's site); each is taken when the plots
+are drawn and the page has stopped changing, never after a fixed time.
 """
 
 import shutil
@@ -28,10 +30,37 @@ SHOTS = (
     ("Mosaic", "text=Mosaic explorer", "explorer-mosaic.png"),
     # a field line clicked at (-6, 0.5) R_E on the equatorial plane, with its L*
     ("MHD: mage-msphere", "text=MHD explorer", "explorer-mhd.png"),
+    # docs/riometers.md shows it too
+    ("Riometers", "text=Riometer panel", "explorer-riometers.png"),
     # the read-outs appear once the kernels are compiled (a message says so meanwhile)
     ("Radiation belts", "text=equatorial pitch angle", "explorer-rb.png"),
     ("Datasets", "text=themis-gill", "explorer-datasets.png"),
 )
+
+
+#: Explorer panels served on their own page: (builder in this file, a selector that is there
+#: once the panel is drawn, file in OUT). The page named in the builder's docstring shows it
+#: (tests/test_docs.py checks).
+PANELS = (("spectrograph_panel", "text=ASI explorer", "explorer-spectrograph.png"),)
+
+
+def spectrograph_panel():
+    """The ASI explorer with the TREx spectrograph's slit and keogram (docs/spectrograph.md).
+
+    The samples hold no imager at the spectrograph's site (Rabbit Lake) and its spectra are of
+    another night: as in the browser tests, The Pas's imager is shown with the spectra moved
+    onto its frames (one spectrum every fifth frame); the slit is laid on the image where the
+    skymaps put it.
+    """
+    from geospacexr import datasets
+    from geospacexr.explore.asi import AsiExplorer
+
+    images = datasets.open_sample("themis-tpas")
+    spect = datasets.open_sample("trex_spect-rabb")
+    l1 = spect["l1"]
+    l1 = l1.assign_coords(time=images.time.values[::5][: l1.sizes["time"]])
+    sky = datasets.open_sample("themis-tpas-skymap")
+    return AsiExplorer(images, sky, spectrograph=l1, spectrograph_skymap=spect["skymap"]).panel
 
 
 def settled(page, timeout=TIMEOUT_S):
@@ -94,18 +123,37 @@ def main(names: list[str] | None = None) -> None:
     """Take the screenshots named (file names in ``SHOTS``; all of them by default)."""
     from playwright.sync_api import sync_playwright
 
-    unknown = set(names or ()) - {name for _, _, name in SHOTS}
+    unknown = set(names or ()) - {name for _, _, name in SHOTS + PANELS}
     if unknown:
         raise SystemExit(f"no such screenshot: {', '.join(sorted(unknown))}")
+    import panel as pn
 
     from geospacexr.explore import app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = app.serve(port=port, start=False)
-    server.start()
-    threading.Thread(target=server.io_loop.start, daemon=True).start()
+    tabs = [shot for shot in SHOTS if not names or shot[2] in names]
+    panels = [shot for shot in PANELS if not names or shot[2] in names]
+    # every server before the browser: they share this thread's event loop, run in one thread
+    # (Playwright's sync API runs an event loop of its own in this thread)
+    app_port = _free_port()
+    servers = [app.serve(port=app_port, start=False)] if tabs else []
+    panel_ports = []
+    for builder, _, _ in panels:
+        panel_ports.append(_free_port())
+        servers.append(
+            pn.serve(
+                globals()[builder],
+                port=panel_ports[-1],
+                address="127.0.0.1",
+                show=False,
+                start=False,
+                threaded=False,
+                print_url=False,
+                websocket_origin=[f"127.0.0.1:{panel_ports[-1]}"],
+            )
+        )
+    for server in servers:
+        server.start()
+    threading.Thread(target=servers[0].io_loop.start, daemon=True).start()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -115,13 +163,25 @@ def main(names: list[str] | None = None) -> None:
         )
         width, height = VIEWPORT
         page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
-        for tab, ready, name in SHOTS:
-            if names and name not in names:
-                continue
+        if tabs:
+            page.goto(f"http://127.0.0.1:{app_port}/", wait_until="networkidle", **_WAIT)
+        for tab, ready, name in tabs:
             shoot(page, tab, ready, name)
             print("wrote", OUT / name, flush=True)
+        for (_, ready, name), port in zip(panels, panel_ports, strict=True):
+            page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle", **_WAIT)
+            shoot(page, None, ready, name)
+            print("wrote", OUT / name, flush=True)
         browser.close()
+
+
+_WAIT = {"timeout": TIMEOUT_S * 1000}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -39,12 +39,12 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def _screenshot_script() -> dict:
-    """``VIEWPORT`` and ``SHOTS`` of docs/make_screenshots.py (read, not imported)."""
+    """``VIEWPORT``, ``SHOTS`` and ``PANELS`` of docs/make_screenshots.py (read, not imported)."""
     tree = ast.parse((DOCS / "make_screenshots.py").read_text())
     values = {}
     for node in tree.body:
         target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
-        if isinstance(target, ast.Name) and target.id in ("VIEWPORT", "SHOTS"):
+        if isinstance(target, ast.Name) and target.id in ("VIEWPORT", "SHOTS", "PANELS"):
             values[target.id] = ast.literal_eval(node.value)
     return values
 
@@ -74,10 +74,27 @@ def test_every_explorer_tab_has_its_screenshot_in_the_docs():
     script = _screenshot_script()
     shots = script["SHOTS"]
     tabs = [tab for tab, _, _ in shots]
-    assert len(shots) == 6 and {"Mosaic", "Radiation belts", "Datasets"} <= set(tabs), tabs
+    assert len(shots) == 7, tabs
+    expected = {"Mosaic", "MHD: mage-msphere", "Riometers", "Radiation belts", "Datasets"}
+    assert expected <= set(tabs), tabs
     shown = {Path(t).name for t in _images(DOCS / "explorers.md")}
     for _, _, name in shots:
         assert name in shown, f"docs/explorers.md does not show {name}"
         path = DOCS / "_static" / name
         assert path.is_file(), f"{name} missing: run python docs/make_screenshots.py"
         assert _png_size(path) == tuple(script["VIEWPORT"]), (name, _png_size(path))
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [("explorer-spectrograph.png", "spectrograph.md"), ("explorer-riometers.png", "riometers.md")],
+)
+def test_the_spectrograph_and_riometer_panels_have_their_screenshots(name, page):
+    """Issue 18: the new panels are shown where they are described, made by the script."""
+    script = _screenshot_script()
+    made = {shot[2] for shot in script["SHOTS"] + script["PANELS"]}
+    assert name in made, f"docs/make_screenshots.py does not make {name}"
+    assert name in {Path(t).name for t in _images(DOCS / page)}, f"docs/{page} does not show {name}"
+    path = DOCS / "_static" / name
+    assert path.is_file(), f"{name} missing: run python docs/make_screenshots.py {name}"
+    assert _png_size(path) == tuple(script["VIEWPORT"]), (name, _png_size(path))

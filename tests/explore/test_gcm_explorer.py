@@ -29,7 +29,7 @@ def samples():
 @pytest.fixture
 def explorer(samples):
     run, control = samples
-    ex = GcmExplorer(run.copy(deep=True), control=control.copy(deep=True))
+    ex = GcmExplorer(run.copy(deep=True), control=control.copy(deep=True), prebuild=True)
     ex.root = ex.panel.get_root(Document())  # rendered, as in a served page
     return ex
 
@@ -126,18 +126,21 @@ def test_polar_map_fills_the_panel_centred_on_the_pole(explorer, projection):
     assert (_plot_opts(image)["frame_width"], _plot_opts(image)["frame_height"]) == (frame, frame)
     x0, y0, x1, y1 = image.bounds.lbrt()
     assert (x0, y0, x1, y1) == pytest.approx((-radius, -radius, radius, radius))  # centred
-    lat = image.dimension_values("lat", flat=False)
-    inside = np.isfinite(lat)
+    xs = image.dimension_values("x", flat=False)
+    ys = image.dimension_values("y", flat=False)
+    lat, _ = polar_latlon(xs, ys, north)
+    inside = np.hypot(xs, ys) <= radius
     assert (
         lat[inside] >= POLAR_BOUNDARY_LAT if north else lat[inside] <= -POLAR_BOUNDARY_LAT
     ).all()
     values = image.dimension_values(image.vdims[0], flat=False)
     assert np.isfinite(values[inside]).mean() > 0.99 and not np.isfinite(values[~inside]).any()
+    assert image.vdims == [image.vdims[0]]  # no per-pixel lat/lon: the hover computes them
     # the pixel at the pole shows the data's poleward-most row
     data = ex.data().transpose("lat", "lon")
     row = data.isel(lat=int(np.argmax(data.lat.values) if north else np.argmin(data.lat.values)))
     centre = values.shape[0] // 2
-    assert values[centre, centre] in row.values
+    assert values[centre, centre] in row.values.astype(np.float32)
     assert _style(image)["cmap"] == ex.cmap.value == "RdBu_r"
     lo, hi = _plot_opts(image)["clim"]
     assert lo == -hi
@@ -386,3 +389,47 @@ def test_projection_switch_in_chromium_streams_into_the_prebuilt_map(served_expl
         finally:
             browser.close()
     assert not errors, errors
+
+
+def _polar_hovers(ex):
+    from bokeh.models import CustomJSHover, HoverTool
+
+    return [
+        h
+        for h in ex.root.select({"type": HoverTool})
+        if isinstance((h.formatters or {}).get("$x"), CustomJSHover)
+    ]
+
+
+def test_polar_hover_computes_lat_lon_in_the_browser(explorer):
+    """The polar image carries no per-pixel lat/lon (0.7 MB a figure): the hover computes them
+    from the pointer's map position, as polar_latlon does, for the hemisphere shown."""
+    import json
+    import shutil
+    import subprocess
+
+    ex = explorer
+    for projection, north in (("north polar", True), ("south polar", False)):
+        ex.projection.value = projection
+        (hover,) = _polar_hovers(ex)
+        assert hover.tooltips[:2] == [("lat", "$x{lat}"), ("lon", "$x{lon}")], hover.tooltips
+        assert hover.formatters["$x"].args == {"north": north}
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no Node.js to run the formatter")
+    code = hover.formatters["$x"].code
+    points = [(3.0, -20.0), (-15.0, 7.5), (0.5, 30.0)]
+    script = (
+        f"const f = new Function('value', 'format', 'special_vars', 'north', {json.dumps(code)});"
+        f"const out = [];"
+        f"for (const north of [true, false]) for (const [x, y] of {json.dumps(points)}) "
+        f"out.push([f(x, 'lat', {{x, y}}, north), f(x, 'lon', {{x, y}}, north)]);"
+        f"console.log(JSON.stringify(out));"
+    )
+    got = json.loads(
+        subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout
+    )
+    expected = [polar_latlon(x, y, north) for north in (True, False) for x, y in points]
+    for (lat_s, lon_s), (lat, lon) in zip(got, expected, strict=True):
+        assert float(lat_s.rstrip("°")) == pytest.approx(float(lat), abs=0.05)
+        assert float(lon_s.rstrip("°")) == pytest.approx(float(lon), abs=0.05)

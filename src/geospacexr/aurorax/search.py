@@ -431,8 +431,8 @@ class Search:
         Args:
             timeout: Longest wait, seconds (default ``aurorax.timeout_s``).
             poll_interval: Wait between polls, seconds (default ``aurorax.poll_interval_s``).
-            progress: Show a progress bar (tqdm, on stderr); ``None``: only in a terminal or
-                notebook.
+            progress: Show a progress bar (on stderr in a terminal; in a notebook a display
+                emptied when the search is done); ``None``: only in a terminal or notebook.
 
         Returns:
             This search.
@@ -441,17 +441,13 @@ class Search:
             ServiceTimeoutError: Not ready within ``timeout``.
             SearchFailedError: The search failed on the server.
         """
-        from tqdm.auto import tqdm
+        from .._progress import progress as progress_bar
 
         timeout = config.resolve(timeout, "aurorax.timeout_s")
         poll_interval = config.resolve(poll_interval, "aurorax.poll_interval_s")
         self._need_request()
         deadline = time.monotonic() + timeout
-        with tqdm(
-            desc=f"AuroraX {self.kind} search",
-            unit="poll",
-            disable=None if progress is None else not progress,
-        ) as bar:
+        with progress_bar(desc=f"AuroraX {self.kind} search", unit="poll", show=progress) as bar:
             while not self.poll():
                 bar.update(1)
                 left = deadline - time.monotonic()

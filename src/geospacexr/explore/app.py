@@ -17,7 +17,7 @@ import xarray as xr
 from .. import config
 from ..describe import summary
 
-__all__ = ["build_app", "load_datasets", "serve"]
+__all__ = ["build_app", "load_datasets", "prebuild_tabs", "serve"]
 
 TITLE = "geospacexr"
 
@@ -169,7 +169,9 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
     cursor following that imager's frame), also built when first shown.
 
     Returns:
-        A Panel ``Tabs`` component (displays inline in Jupyter as well).
+        A Panel ``Tabs`` component (displays inline in Jupyter as well); its
+        ``prebuild_tabs()`` builds the tabs not shown yet (:func:`prebuild_tabs`), which a
+        served page does once it is shown.
     """
     import panel as pn
 
@@ -253,7 +255,56 @@ def build_app(datasets: dict[str, xr.Dataset], explorers: list[str] | None = Non
             rio_panel.refresh()
 
     layout.param.watch(_shown, "active")
+    # the other tabs, built once the first has shown (a served page: on load; see prebuild_tabs)
+    layout.prebuild_tabs = lambda: prebuild_tabs(layout, rb_explorer, rio_panel)
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        # one step per tick of the server's loop: a click meanwhile waits for one step only
+        steps = iter(_prebuild_steps(layout, rb_explorer, rio_panel))
+
+        def step() -> None:
+            action = next(steps, None)
+            if action is not None:
+                action()
+                doc.add_next_tick_callback(step)
+
+        pn.state.onload(step)
     return layout
+
+
+def prebuild_tabs(layout: Any, rb_explorer: Any = None, rio_panel: Any = None) -> None:
+    """Build every tab of a shown app now, so that switching tabs is the browser's alone.
+
+    The app's tabs are rendered when first shown (``dynamic``), so the first page needs only
+    its first tab; a served page does this once it is shown (``pn.state.onload``), one step per
+    tick of the server's loop: the other tabs' plots are built and sent then, and a tab switch
+    no longer waits for the server (issue 18: the first switch took about a second). The
+    radiation-belt and riometer tabs compute now too, the radiation-belt one only when its
+    kernels are ready (else it computes when shown, with its compiling message, as before).
+
+    Args:
+        layout: The app's ``Tabs`` (:func:`build_app`).
+        rb_explorer: Its radiation-belt explorer, if any.
+        rio_panel: Its riometer panel, if any.
+    """
+    for action in _prebuild_steps(layout, rb_explorer, rio_panel):
+        action()
+
+
+def _prebuild_steps(layout: Any, rb_explorer: Any, rio_panel: Any) -> list[Any]:
+    """The steps of :func:`prebuild_tabs`: render every tab, compute the riometers, the belts."""
+    from .rb import compile_state
+
+    def rio() -> None:
+        if rio_panel is not None and not rio_panel.computed:
+            rio_panel.refresh()
+
+    def belts() -> None:
+        if rb_explorer is not None and not rb_explorer.computed:
+            if compile_state(rb_explorer.model.value) == "ready":
+                rb_explorer.refresh()
+
+    return [lambda: setattr(layout, "dynamic", False), rio, belts]
 
 
 def serve(

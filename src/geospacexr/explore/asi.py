@@ -19,6 +19,7 @@ from .. import asi as _asi
 from .._checks import require
 from ..asi.instruments import label_of
 from ..errors import GeospacexrError
+from ._backend import bokeh_backend
 from .spectrograph import Spectrograph, SpectrographView, as_spectrograph
 from .streaming import StreamedPlot
 
@@ -80,8 +81,7 @@ class AsiExplorer:
         import holoviews as hv
         import panel as pn
 
-        if "bokeh" not in hv.Store.renderers:
-            hv.extension("bokeh", logo=False)
+        bokeh_backend()  # once; no second copy of the notebook loaders
         require(ds, "asi", ["image"], where="ds.asi.explore")
         self.ds = ds
         self.skymap = skymap
@@ -237,6 +237,18 @@ class AsiExplorer:
             image = image.sel(channel=self.channel.value)
         return np.asarray(image.values, dtype=np.float64)
 
+    def _shown(self, values: np.ndarray) -> np.ndarray:
+        """``values`` in the lightest dtype that draws them exactly, for the page.
+
+        The camera's integer counts as the file has them (uint16: a quarter of float64's bytes),
+        otherwise float32 (ample for a calibrated brightness): what is sent per frame, and what
+        a notebook stores of the first one.
+        """
+        raw = self.ds["image"].dtype
+        if raw.kind in "iu" and raw.itemsize <= 2 and np.array_equal(values, np.round(values)):
+            return values.astype(raw)
+        return values.astype(np.float32)
+
     def _image_plot(self) -> tuple[Any, Any]:
         """The frame (changes) and the layers over it (skymap, box: fixed while drawn)."""
         import holoviews as hv
@@ -246,7 +258,10 @@ class AsiExplorer:
         # hv.Image draws its first row at the top: flip so that y = 0 is at the bottom, as
         # imshow(origin="lower") shows the sky and as the keogram's y axis runs
         img = hv.Image(
-            frame[::-1], bounds=(-0.5, -0.5, w - 0.5, h - 0.5), kdims=["x", "y"], vdims=["counts"]
+            self._shown(frame[::-1]),
+            bounds=(-0.5, -0.5, w - 0.5, h - 0.5),
+            kdims=["x", "y"],
+            vdims=["counts"],
         ).opts(
             cmap="gray",
             clim=self._limits,
@@ -351,7 +366,7 @@ class AsiExplorer:
         times = keo["time"].values
         steps = np.diff(times).astype(np.float64)
         units = keo.attrs.get("units", "counts")
-        data = (times, keo["y"].values, keo.values.astype(float))
+        data = (times, keo["y"].values, keo.values.astype(np.float32))
         vdim = hv.Dimension("brightness", label=f"brightness ({units})")
         options = dict(
             cmap="gray",

@@ -22,6 +22,7 @@ from .. import gcm as _gcm
 from ..errors import GeospacexrError
 from ..plot import colours
 from ..resources import coastlines
+from ._backend import bokeh_backend
 
 __all__ = ["POLAR_BOUNDARY_LAT", "POLAR_FRAME", "POLAR_PIXELS", "SLICES", "GcmExplorer", "explore"]
 
@@ -174,15 +175,8 @@ def _polar_lookup(
     index = np.concatenate([[lorder[-1]], lorder, [lorder[0]]])
     ix = index[np.searchsorted(0.5 * (extended[:-1] + extended[1:]), lon % 360.0)]
     inside = np.hypot(x, y) <= radius
-    return {
-        "iy": iy,
-        "ix": ix,
-        "inside": inside,
-        # float32: hover read-outs only (half the bytes streamed to the page per update)
-        "lat": np.where(inside, lat, np.nan).astype(np.float32),
-        "lon": np.where(inside, lon, np.nan).astype(np.float32),
-        "centres": centres,
-    }
+    # no per-pixel lat/lon: the hover computes them in the browser (:data:`_POLAR_HOVER_JS`)
+    return {"iy": iy, "ix": ix, "inside": inside, "centres": centres}
 
 
 def _clip_to_cap(line: np.ndarray, north: bool, boundary: float) -> list[np.ndarray]:
@@ -307,6 +301,47 @@ def _frame_sized(plot: Any, element: Any) -> None:
     plot.state.sizing_mode = None
 
 
+#: The polar map's hover read-out of latitude and longitude, computed in the browser from the
+#: pointer's map coordinates (the inverse of :func:`polar_xy`, as :func:`polar_latlon`): a
+#: per-pixel lat/lon sent with the image would weigh about 0.7 MB per figure (issue 18: the
+#: explorers' notebook carried a megabyte of them).
+_POLAR_HOVER_JS = """
+const x = special_vars.x, y = special_vars.y;
+const r = Math.sqrt(x * x + y * y);
+if (format == "lat") {
+    return (north ? 90 - r : r - 90).toFixed(1) + "\u00b0";
+}
+return (Math.atan2(x, north ? -y : y) * 180 / Math.PI).toFixed(1) + "\u00b0";
+"""
+
+
+def _polar_hover(north: bool) -> Any:
+    """A Bokeh hook: the polar image's hover shows lat, lon (computed in the browser) and value.
+
+    Set again on every update: north and south maps share one figure (``north`` says which).
+    """
+
+    def hook(plot: Any, element: Any) -> None:
+        from bokeh.models import CustomJSHover, HoverTool
+
+        hover = plot.handles.get("hover")
+        if not isinstance(hover, HoverTool):
+            return
+        formatter = (hover.formatters or {}).get("$x")
+        if not isinstance(formatter, CustomJSHover):
+            hover.formatters = {"$x": CustomJSHover(code=_POLAR_HOVER_JS, args={"north": north})}
+        elif formatter.args.get("north") != north:
+            formatter.args = {"north": north}
+        # HoloViews sets its own (x, y, value) tooltips again on updates
+        values = [t for t in hover.tooltips if t[1] not in ("$x", "$y", "$x{lat}", "$x{lon}")]
+        tooltips = [("lat", "$x{lat}"), ("lon", "$x{lon}"), *values]
+        if list(hover.tooltips) != tooltips:
+            hover.tooltips = tooltips
+
+    hook.north = north  # type: ignore[attr-defined]
+    return hook
+
+
 def _identity(data: Any, x: float | None = None, y: float | None = None) -> Any:
     return data
 
@@ -319,6 +354,8 @@ def _line(xy: np.ndarray, kdims: list[str], **opts: Any) -> Any:
     """
     import holoviews as hv
 
+    # float32: about 1 m on the globe, half the bytes a page (or a notebook) carries
+    xy = np.asarray(xy, dtype=np.float32)
     return hv.Curve((xy[:, 0], xy[:, 1]), kdims[0], kdims[1]).opts(color="black", tools=[], **opts)
 
 
@@ -392,17 +429,19 @@ class GcmExplorer:
         ds: A ``gcm`` Dataset.
         control: Optional control run, for difference mode.
         prebuild: Build the other projection's plot ahead (hidden, see :meth:`prebuild`), so
-            the first switch between global and polar maps only streams data.
+            the first switch between global and polar maps only streams data. ``None``
+            (default): in a served page, once it shows; inline (a notebook), only the polar
+            map's pixel lookups, the figure being built on the first switch: a notebook stores
+            what it displays, and a hidden figure would weigh as much as the one shown.
     """
 
     def __init__(
-        self, ds: xr.Dataset, control: xr.Dataset | None = None, *, prebuild: bool = True
+        self, ds: xr.Dataset, control: xr.Dataset | None = None, *, prebuild: bool | None = None
     ) -> None:
         import holoviews as hv
         import panel as pn
 
-        if "bokeh" not in hv.Store.renderers:
-            hv.extension("bokeh", logo=False)
+        bokeh_backend()  # once; no second copy of the notebook loaders
         _gcm.variables(ds)  # checks the kind with a clear message
         self.ds = ds
         self.control = control
@@ -563,8 +602,11 @@ class GcmExplorer:
         )
         self._update_visibility()
         self.refresh()
-        if prebuild:
+        served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+        if prebuild or (prebuild is None and served):
             pn.state.onload(self.prebuild)  # served: once the page shows; elsewhere: now
+        elif prebuild is None:
+            self.prebuild(figure=False)
 
     # -- state -------------------------------------------------------------------------------
     def _time_text(self, index: int) -> str:
@@ -809,13 +851,17 @@ class GcmExplorer:
         if view.tap is not None:
             self._tap = view.tap
 
-    def prebuild(self) -> bool:
+    def prebuild(self, figure: bool = True) -> bool:
         """Build, hidden, the plot the projection menu switches to, so that switch only streams.
 
         On the lat-lon map the global and polar maps are two plot structures (north and south
         share one): the one not shown is built here, from the current slice. A served page
         calls this once it is loaded (``pn.state.onload``), elsewhere it runs when the explorer
         is built. Nothing happens when ``cache.explorer_figures`` keeps fewer than two plots.
+
+        Args:
+            figure: Build the plot; False: only the polar maps' pixel lookups and decorations
+                (cached per process), what an inline explorer prepares.
 
         Returns:
             Whether a plot was built.
@@ -828,9 +874,9 @@ class GcmExplorer:
         try:
             da = self.data()
             key = self._layout_key(da, other)
-            if key in self._views:
-                return False
-            self._build_view(key, self._figure(da, other))
+            built = figure and key not in self._views
+            if built:
+                self._build_view(key, self._figure(da, other))
             # the other hemisphere's pixel lookup and decorations too (cached per process)
             lats = tuple(float(v) for v in da["lat"].values)
             lons = tuple(float(v) for v in da["lon"].values)
@@ -839,7 +885,7 @@ class GcmExplorer:
                 _polar_elements(north, float(self.boundary.value))
         except (GeospacexrError, ValueError):
             return False
-        return True
+        return built
 
     def _evict(self, keep: tuple[Any, ...]) -> None:
         """Drop the least recently shown plots beyond ``cache.explorer_figures``."""
@@ -959,7 +1005,7 @@ class GcmExplorer:
             responsive=False,
             frame_width=POLAR_FRAME,
             frame_height=POLAR_FRAME,
-            hooks=[_frame_sized],
+            hooks=[_frame_sized, _polar_hover(north)],
             xaxis=None,
             yaxis=None,
             xlim=(-limit, limit),
@@ -967,11 +1013,10 @@ class GcmExplorer:
             framewise=True,  # a new boundary, streamed, brings its own axis ranges
         )
         centres = look["centres"]
-        image = hv.Image(
-            (centres, centres, values, look["lat"], look["lon"]),
-            ["x", "y"],
-            [label, "lat", "lon"],
-        ).opts(**opts)
+        # float32: what the colours and the hover need, half the bytes streamed per update
+        image = hv.Image((centres, centres, values.astype(np.float32)), ["x", "y"], [label]).opts(
+            **opts
+        )
         return hv.Overlay([image, *_polar_elements(north, boundary)]).opts(
             xlim=(-limit, limit), ylim=(-limit, limit)
         )

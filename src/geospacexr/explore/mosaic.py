@@ -18,6 +18,7 @@ from .. import config
 from ..asi.instruments import colour_of, hex_colour
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
+from ._backend import bokeh_backend
 from .streaming import StreamedPlot
 
 __all__ = ["MosaicExplorer", "explore_mosaic"]
@@ -48,11 +49,9 @@ class MosaicExplorer:
         skymaps: list[xr.Dataset],
         footprint: xr.Dataset | None = None,
     ) -> None:
-        import holoviews as hv
         import panel as pn
 
-        if "bokeh" not in hv.Store.renderers:
-            hv.extension("bokeh", logo=False)
+        bokeh_backend()  # once; no second copy of the notebook loaders
         if not images or len(images) != len(skymaps):
             raise InvalidArgumentError("give one skymap per image set")
         self.images, self.skymaps, self.footprint = images, skymaps, footprint
@@ -169,7 +168,7 @@ class MosaicExplorer:
         # one raster (the grid is regular): no cell outlines nor seams between cells; cells no
         # site sees are transparent over the dark "no data" background
         image = hv.Image(
-            (lon, lat, sub.values.astype(np.float64)),
+            (lon, lat, sub.values.astype(np.float32)),  # float32: half the bytes per frame
             ["lon", "lat"],
             hv.Dimension("brightness", label=self.quantity),
         ).opts(
@@ -249,6 +248,7 @@ class MosaicExplorer:
                 else np.empty((0, 2))
             )
             # one Curve (NaN-separated), not a Path: HoloViews re-splits a Path on every frame
+            xy = xy.astype(np.float32)  # about 1 m: half the bytes a page or notebook carries
             self._coast = {
                 key: hv.Curve((xy[:, 0], xy[:, 1]), "lon", "lat").opts(
                     color="orange", line_width=0.8, tools=[]

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._caches import BoundedCache
 from ..errors import GeospacexrError
+from ._backend import bokeh_backend
 from .streaming import StreamedPlot
 
 __all__ = [  # noqa: F822  (MODELS: from the registry, below)
@@ -179,13 +180,14 @@ def compile_message(model: str) -> str | None:
     Returns:
         Markdown text, or ``None`` when the model is ready (or not compiled in the background).
     """
+    from ..rb._startup import estimate
     from ..rb.models import MODELS as REGISTRY
 
     name = str(model).lower()
     state, current, elapsed = _COMPILER.state(name)
     if state in (None, "ready"):
         return None
-    seconds = REGISTRY[name].compile_seconds if name in REGISTRY else None
+    seconds = estimate(name) if name in REGISTRY else None
     about = f", about {seconds:.0f} s on a 2-core machine" if seconds else ""
     label = "dipole" if name == "dipole" else name.upper()
     if state == "compiling":
@@ -251,11 +253,9 @@ class RbExplorer:
         defer: bool = False,
         shell_local_times: int = DEFAULT_SHELL_LOCAL_TIMES,
     ) -> None:
-        import holoviews as hv
         import panel as pn
 
-        if "bokeh" not in hv.Store.renderers:
-            hv.extension("bokeh", logo=False)
+        bokeh_backend()  # once; no second copy of the notebook loaders
         from ..rb.models import MODELS as REGISTRY
 
         self._models = _models()

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import GeospacexrError
+from ._backend import bokeh_backend
 
 __all__ = ["MAX_POINTS", "RiometerPanel", "explorable", "riometer_panel", "traces"]
 
@@ -137,8 +138,7 @@ class RiometerPanel:
         import holoviews as hv
         import panel as pn
 
-        if "bokeh" not in hv.Store.renderers:
-            hv.extension("bokeh", logo=False)
+        bokeh_backend()  # once; no second copy of the notebook loaders
         self.riometers = dict(riometers)
         self.imager = imager
         self._keogram = keogram

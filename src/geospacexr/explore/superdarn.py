@@ -20,6 +20,7 @@ import xarray as xr
 from .. import superdarn as _sd
 from .._checks import require
 from ..errors import GeospacexrError
+from ._backend import bokeh_backend
 from .streaming import StreamedPlot
 
 __all__ = ["SuperdarnExplorer", "explorable", "explore"]
@@ -145,8 +146,7 @@ class SuperdarnExplorer:
 
         from ..errors import InvalidArgumentError
 
-        if "bokeh" not in hv.Store.renderers:
-            hv.extension("bokeh", logo=False)
+        bokeh_backend()  # once; no second copy of the notebook loaders
         require(ds, "superdarn", ["bmnum", "scan"], where="ds.superdarn.explore")
         parameters = _parameters(ds)
         if not parameters:

@@ -6,11 +6,12 @@ field lines, hundreds of thousands of field evaluations) runs without returning 
 A field model reaches the kernels as a marker and packed arrays (built by
 :meth:`geospacexr.rb.models.Model.kernel_args`), so numba can cache the compiled tracer on disk:
 
-* ``em``: an :class:`ExternalModel` marker. Its numba type selects, at compile time, the
-  external field compiled into the tracer (the kernel registered with
-  :func:`geospacexr.rb.models.register_model`; none; or a gridded field), so each external
-  model compiles its own specialisation of the tracer, once, cached per marker key;
-* ``ip`` (int64): ``[internal code, IGRF nmax]``;
+* ``em``: an :class:`ExternalModel` marker, a first-class function: the external field's
+  kernel (the one registered with :func:`geospacexr.rb.models.register_model`, or none). Every
+  marker has the same numba type, so the tracer, K and L* kernels compile once for every model
+  (one specialisation, cached on disk) and call the model's kernel through a function pointer;
+  a model's first use compiles only its own kernel;
+* ``ip`` (int64): ``[internal code, IGRF nmax, gridded field (0 or 1)]``;
 * ``fp`` (float64): ``[tilt ps (rad), dipole B0 (nT), dipole axis (3), rotation trace->GEO (9,
   row-major), grid inner radius (Re), the external model's packed parameters (any number)]``;
 * ``gh`` (float64): packed IGRF Gauss coefficients (length 1 when unused);
@@ -30,11 +31,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numba.experimental.function_type  # noqa: F401 (typing and unboxing of first-class functions)
 import numpy as np
 from numba import njit, prange, types
-from numba.extending import NativeValue, overload, typeof_impl, unbox
-from numba.extending import models as numba_models
-from numba.extending import register_model as numba_register_model
+from numba.core.types.function_type import WrapperAddressProtocol
 
 from .igrf import igrf_geo
 
@@ -52,7 +52,8 @@ FP_ROT = 5
 FP_RINNER = 14
 FP_PARMOD = 15  # the external model's parameters start here and run to the end of fp
 FP_SIZE = 15  # without the external parameters
-IP_SIZE = 2
+IP_GRID = 2  # nonzero: a gridded field (the grid, the internal field inside its hole)
+IP_SIZE = 3
 
 # Trace end codes.
 END_INNER = 0
@@ -422,14 +423,25 @@ def build_buckets(gc, nbx, nby, nbz):
 @njit(cache=True, error_model="numpy")
 def field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """The model's total field (nT) at one point of the trace frame."""
-    gbx, gby, gbz, gridded = gridded_field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
-    if gridded:
-        return gbx, gby, gbz
+    if ip[IP_GRID] != 0:
+        bx, by, bz, _ = _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
+        return bx, by, bz
     bx, by, bz = internal_field(ip, fp, gh, x, y, z)
     ex, ey, ez = external_field(em, fp, x, y, z)
     return bx + ex, by + ey, bz + ez
 
 
+@njit(cache=True, error_model="numpy")
+def external_field(em, fp, x, y, z):
+    """The external model's field: the marker's kernel, called through its function pointer.
+
+    The kernel receives the packed model parameters ``fp[FP_PARMOD:]`` and the dipole tilt
+    ``fp[FP_PS]`` (radians).
+    """
+    return em(fp[FP_PARMOD:], fp[FP_PS], x, y, z)
+
+
+@njit(cache=True, error_model="numpy")
 def _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     """A gridded model's field: the grid, or the internal field inside its hole.
 
@@ -466,42 +478,30 @@ def _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
     return bx, by, bz, True
 
 
-_grid_or_hole_jit = njit(cache=True, error_model="numpy")(_grid_or_hole)
-
-
 # --------------------------------------------------------------------------- external models
-class ExternalModelType(types.Type):
-    """The numba type of an :class:`ExternalModel` marker: one type per compiled kernel.
-
-    Args:
-        key: The marker's key (``"none"``, ``"grid"`` or ``"<model>-<version token>"``).
-    """
-
-    def __init__(self, key: str) -> None:
-        self.model_key = key
-        super().__init__(name=f"ExternalModel[{key}]")
+#: The signature every external-field kernel is compiled for: ``kernel(par, ps, x, y, z) ->
+#: (bx, by, bz)`` with the packed parameters ``par`` (a C-contiguous float64 array), the dipole
+#: tilt ``ps`` (radians) and a position (Re, trace frame); the field in nT.
+KERNEL_SIGNATURE = types.UniTuple(types.float64, 3)(
+    types.float64[::1], types.float64, types.float64, types.float64, types.float64
+)
 
 
-numba_register_model(ExternalModelType)(numba_models.OpaqueModel)
+@njit(cache=True, error_model="numpy")
+def no_external_field(par, ps, x, y, z):
+    """The external field of internal-only and gridded models: none."""
+    return 0.0, 0.0, 0.0
 
 
-@unbox(ExternalModelType)
-def _unbox_external_model(typ, obj, c):
-    return NativeValue(c.context.get_dummy_value())  # a marker carries no run-time data
+class ExternalModel(WrapperAddressProtocol):
+    """A model's external-field kernel as the compiled tracer takes it: a function pointer.
 
-
-#: The compiled external-field kernel of every marker key (filled by :func:`external_model`).
-_KERNELS: dict[str, Any] = {}
-
-
-class ExternalModel:
-    """The marker that selects a model's external field in the compiled kernels.
-
-    Its numba *type* (:class:`ExternalModelType`, keyed by :attr:`key`) is what the tracer is
-    specialised on: every kernel compiles once per marker key, the external field of the key is
-    compiled straight into that specialisation (no run-time dispatch), and numba's disk cache
-    keeps one entry per key. Markers are made by :func:`external_model` (the field-model
-    registry does it; see :func:`geospacexr.rb.models.register_model`).
+    Numba types every marker alike (a first-class function of :data:`KERNEL_SIGNATURE`), so the
+    tracer, K and L* kernels compile **once**, for every model, and call the model's kernel
+    through the pointer at run time; each kernel compiles on its own (once, cached on disk by
+    numba), for that one signature, when a marker is first passed to a compiled function.
+    Markers are made by :func:`external_model` (the field-model registry does it; see
+    :func:`geospacexr.rb.models.register_model`).
 
     Args:
         key: ``"none"`` (no external field), ``"grid"`` (a gridded field) or a registered
@@ -516,6 +516,20 @@ class ExternalModel:
         self.key = key
         self.kernel = kernel
 
+    def signature(self) -> Any:
+        """The kernels' one signature (numba's wrapper-address protocol)."""
+        return KERNEL_SIGNATURE
+
+    def __wrapper_address__(self) -> int:
+        """The address of the kernel compiled for :data:`KERNEL_SIGNATURE` (compiled on demand).
+
+        A kernel that cannot return three floats for these arguments fails to compile here
+        (numba's ``TypingError``, "No conversion from ...").
+        """
+        kernel = no_external_field if self.kernel is None else self.kernel
+        result = kernel.get_compile_result(KERNEL_SIGNATURE)
+        return result.library.get_pointer_to_function(result.fndesc.llvm_cfunc_wrapper_name)
+
     def __reduce__(self) -> tuple[Any, tuple[str, Any]]:
         return external_model, (self.key, self.kernel)
 
@@ -523,13 +537,8 @@ class ExternalModel:
         return f"ExternalModel({self.key!r})"
 
 
-@typeof_impl.register(ExternalModel)
-def _typeof_external_model(val, c):
-    return ExternalModelType(val.key)
-
-
 def external_model(key: str, kernel: Any = None) -> ExternalModel:
-    """The marker of ``key``, recording its kernel for the compiled dispatch.
+    """The marker of ``key`` for ``kernel``.
 
     Args:
         key: Marker key (unique per kernel version: see :func:`kernel_token`).
@@ -538,8 +547,6 @@ def external_model(key: str, kernel: Any = None) -> ExternalModel:
     Returns:
         The :class:`ExternalModel`.
     """
-    if kernel is not None:
-        _KERNELS[key] = kernel
     return ExternalModel(key, kernel)
 
 
@@ -558,9 +565,7 @@ def _hash_code(h: Any, code: Any) -> None:
 def kernel_token(kernel: Any) -> str:
     """A short hash of a kernel's code, captured values and module source file.
 
-    It is part of the marker key, so editing a model's module (or redefining a kernel in a
-    notebook) gives a new key, and the tracer compiles afresh instead of loading a cached
-    specialisation built from the old code (numba's cache checks only each function's own file).
+    It is part of the marker key (the compile notice is shown once per key and process).
 
     Args:
         kernel: A numba dispatcher (or a plain function).
@@ -584,60 +589,6 @@ def kernel_token(kernel: Any) -> str:
 
 NO_EXTERNAL = external_model("none")
 GRID = external_model("grid")
-
-
-def gridded_field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-    """``(Bx, By, Bz, True)`` for a gridded model, ``(0, 0, 0, False)`` otherwise.
-
-    The grid code is compiled only into the ``"grid"`` marker's specialisation (the overload
-    below); called from Python, this body does the same at run time.
-    """
-    if em.key == GRID.key:
-        return _grid_or_hole(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
-    return 0.0, 0.0, 0.0, False
-
-
-def external_field(em, fp, x, y, z):
-    """The external model's field: the kernel of the marker ``em``, compiled in at compile time.
-
-    The kernel receives the packed model parameters ``fp[FP_PARMOD:]`` and the dipole tilt
-    ``fp[FP_PS]`` (radians). Called from Python, this body calls the kernel at run time;
-    compiled callers get the overload below.
-    """
-    if em.kernel is None:
-        return 0.0, 0.0, 0.0
-    return em.kernel(fp[FP_PARMOD:], fp[FP_PS], x, y, z)
-
-
-@overload(external_field, jit_options={"error_model": "numpy"})
-def _external_field(em, fp, x, y, z):
-    kernel = _KERNELS.get(em.model_key)
-    if kernel is None:
-
-        def impl(em, fp, x, y, z):
-            return 0.0, 0.0, 0.0
-
-    else:
-
-        def impl(em, fp, x, y, z):
-            return kernel(fp[FP_PARMOD:], fp[FP_PS], x, y, z)
-
-    return impl
-
-
-@overload(gridded_field, jit_options={"error_model": "numpy"})
-def _gridded_field(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-    if em.model_key == GRID.key:
-
-        def impl(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-            return _grid_or_hole_jit(ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z)
-
-    else:
-
-        def impl(em, ip, fp, gh, gx, gy, gz, gb, gc, gk, x, y, z):
-            return 0.0, 0.0, 0.0, False
-
-    return impl
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

@@ -1,9 +1,10 @@
 """Numba start-up: the one-line compile notice and :func:`warmup`.
 
-The compiled kernels (:mod:`geospacexr.rb._kernel`) are specialised per external model and
-cached on disk by numba. With a cold cache the first field evaluation, trace or L* of a model
-compiles its kernels, which takes from seconds (dipole, IGRF) to minutes (TS05) on a small
-machine (measured numbers: ``docs/rb.md``, "Compilation and the cache"). :func:`notice` prints
+The compiled kernels (:mod:`geospacexr.rb._kernel`) are compiled once for every model (a
+model's external field reaches them as a first-class function) and cached on disk by numba.
+With a cold cache the first trace or L* compiles them (about half a minute on a small machine)
+and each model's first use its own field kernel (seconds; measured numbers: ``docs/rb.md``,
+"Compilation and the cache"). :func:`notice` prints
 one plain line on stderr when that happens, once per model and process (config
 ``rb.compile_message`` turns it off); :func:`warmup` compiles everything in advance, with a
 progress bar, for users about to go offline or starting a batch of workers.
@@ -44,19 +45,46 @@ def _label(model: Any) -> str:
     return name.upper()
 
 
-def _estimate(model: Any) -> float | None:
+#: CPU seconds to compile, on a cold cache, the kernels every model shares: the tracer, K and L*
+#: with the dipole, IGRF and gridded fields (measured on a 2-core machine: docs/rb.md,
+#: "Compilation and the cache"). A model's own kernel adds its ``compile_seconds``.
+SHARED_COMPILE_SECONDS = 25.0
+
+
+def shared_ready() -> bool:
+    """Whether the kernels every model shares are compiled (or loaded) in this process."""
+    from . import _kernel as K
+
+    return bool(K.invariants_many.signatures)
+
+
+def estimate(name: str, shared: bool | None = None) -> float:
+    """Seconds a model's first L* compiles for on a cold cache (2-core machine).
+
+    Args:
+        name: A registered model's name.
+        shared: Whether the kernels every model shares compile too (default: when they are
+            not ready in this process, see :func:`shared_ready`).
+
+    Returns:
+        The model's own kernel's ``compile_seconds``, plus :data:`SHARED_COMPILE_SECONDS`.
+    """
     from .models import MODELS
 
-    if model.name in MODELS:
-        return MODELS[model.name].compile_seconds
-    return None
+    own = (MODELS[name].compile_seconds or 0.0) if name in MODELS else 0.0
+    if shared is None:
+        shared = not shared_ready()
+    return own + (SHARED_COMPILE_SECONDS if shared else 0.0)
 
 
-def _message(model: Any) -> str:
-    seconds = _estimate(model)
-    about = f", about {seconds:.0f} s for a first L* on a 2-core machine" if seconds else ""
+def _message(model: Any, shared: bool) -> str:
+    seconds = estimate(str(model.name), shared) if model.name != "grid" else None
+    about = f", about {seconds:.0f} s on a 2-core machine" if seconds else ""
+    what = f"the {_label(model)} kernels"
+    if shared:
+        what = f"the tracer and L* kernels (shared by every model) with {what}"
     return (
-        f"geospacexr: compiling the {_label(model)} kernels once{about}; cached afterwards "
+        f"geospacexr: compiling {what} once{about}; cached afterwards "
         "(`geospacexr warmup` compiles every model in advance)"
     )
 
@@ -77,7 +105,11 @@ class _Notice(event.Listener):
             first = self.key not in _SEEN
             _SEEN.add(self.key)
         if first and not _QUIET.get() and config.get().rb.compile_message:
-            print(_message(self.model), file=sys.stderr, flush=True)
+            # the first kernel compiling says which: a shared one (the tracer's) or the model's
+            py = getattr(ev.data.get("dispatcher"), "py_func", None)
+            shared = getattr(py, "__module__", "") == __name__.rsplit(".", 1)[0] + "._kernel"
+            shared = shared and py.__name__ != "no_external_field"
+            print(_message(self.model, shared), file=sys.stderr, flush=True)
 
     def on_end(self, ev: Any) -> None:
         pass
@@ -158,7 +190,7 @@ def warmup(models: Sequence[str] | None = None, progress: bool = True) -> dict[s
 
     Args:
         models: Registered model names (default: every registered model).
-        progress: Show a progress bar (tqdm, on stderr).
+        progress: Show a progress bar (on stderr; in a notebook, a display emptied at the end).
 
     Returns:
         Seconds spent per model (compile or cache load, plus one tiny run of each kernel).
@@ -172,8 +204,7 @@ def warmup(models: Sequence[str] | None = None, progress: bool = True) -> dict[s
         >>> rb.warmup(["t89"], progress=False)  # doctest: +SKIP
         {'t89': 14.2}
     """
-    from tqdm import tqdm
-
+    from .._progress import progress as progress_bar
     from .models import MODELS, get
 
     names = list(MODELS.names() if models is None else models)
@@ -191,7 +222,7 @@ def warmup(models: Sequence[str] | None = None, progress: bool = True) -> dict[s
     seconds: dict[str, float] = {name: 0.0 for name, _ in built}
     token = _QUIET.set(True)
     try:
-        bar = tqdm(steps, desc="compiling", unit="kernel", disable=not progress, file=sys.stderr)
+        bar = progress_bar(steps, desc="compiling", unit="kernel", show=progress)
         for name, model, what, call in bar:
             bar.set_description(f"compiling {_label(model)} {what}")
             start = time.perf_counter()

@@ -135,7 +135,7 @@ class FieldModel:
         pack: ``pack(params) -> numbers``: the kernel's ``par`` from the model's parameters
             (default: the parameters' values in declaration order).
         validate: ``validate(params)``: further checks (warnings outside the fitted ranges).
-        compile_seconds: Measured cold-cache compile time of the first L*, seconds (for the
+        compile_seconds: Measured cold-cache compile time of the kernel, seconds (for the
             one-line notice; see docs/rb.md, "Compilation and the cache").
     """
 
@@ -156,7 +156,7 @@ class FieldModel:
 
     @functools.cached_property
     def marker(self) -> K.ExternalModel:
-        """The marker that selects this model's kernel in the compiled tracer."""
+        """The marker that hands this model's kernel to the compiled tracer (a function)."""
         if self.kernel is None:
             return K.NO_EXTERNAL
         return K.external_model(f"{self.name}-{K.kernel_token(self.kernel)}", self.kernel)
@@ -245,7 +245,8 @@ def register_model(
 
     :func:`get` then builds the model (the declared parameters are checked against ``valid``,
     then ``validate`` runs; ``internal`` and ``moment`` select the internal field), and the
-    tracer compiles the kernel into its own specialisation on first use (cached on disk).
+    kernel compiles on first use for the one signature the tracer calls it with (cached on
+    disk; the tracer itself is shared by every model).
 
     Args:
         name: Registry name (case-insensitive).
@@ -258,7 +259,7 @@ def register_model(
         pack: ``pack(params) -> numbers`` when ``par`` is not simply the parameters in order.
         validate: ``validate(params)`` for checks beyond ``valid`` (e.g. warnings outside the
             fitted ranges).
-        compile_seconds: Measured cold-cache compile time of the first L* (for the notice).
+        compile_seconds: Measured cold-cache compile time of the kernel (for the notice).
         replace: Replace an entry of the same name (default: refuse).
 
     Returns:
@@ -545,7 +546,7 @@ class Model:
 
         Returns:
             ``(em, ip, fp, gh, gx, gy, gz, gb, gc, gk)``: ``em`` the registry's marker of the
-            external model (it selects the compiled specialisation), then the arrays.
+            external model (its kernel, as a first-class function), then the arrays.
         """
         t = _time(time)
         ps = self.dipole_tilt(t)
@@ -591,6 +592,7 @@ class Model:
         gc = np.zeros((1, 1, 1, 3))
         gk = np.zeros(1, dtype=np.int64)
         if em is K.GRID:
+            ip[K.IP_GRID] = 1
             a = self.arrays
             gx, gy, gz, gb = a["gx"], a["gy"], a["gz"], a["gb"]
             gc, gk = a["gc"], a["gk"]
@@ -764,7 +766,6 @@ def _register_internal_models() -> None:
         "dipole",
         factory=_dipole,
         description="Centred dipole, tilted with the date (GSM).",
-        compile_seconds=34.0,  # measured CPU time of a first L*, cold cache (docs/rb.md)
         parameters=[
             Parameter("tilt", "degree", "dipole tilt (default: from the time, 0 without one)",
                       valid=(-90.0, 90.0)),
@@ -777,7 +778,6 @@ def _register_internal_models() -> None:
         factory=_igrf,
         description="IGRF-14 internal field, any time 1900-2030 (degree 13).",
         references=["Alken et al. (2025), IGRF-14, doi:10.5281/zenodo.14012302"],
-        compile_seconds=32.0,
     )
 
 
@@ -859,10 +859,12 @@ def from_grid(
             if not np.all(np.diff(ds[c].values) > 0):
                 raise InvalidArgumentError(f"grid coordinate {c} must increase strictly", "ds")
         grid = ds[["Bx", "By", "Bz"]].transpose("x", "y", "z").astype("float64")
+        # writable copies (an xarray index is read-only): every model passes the kernels the
+        # same array types, so they compile once (a read-only axis would compile them again)
         arrays = {
-            "gx": np.ascontiguousarray(grid["x"].values, dtype=np.float64),
-            "gy": np.ascontiguousarray(grid["y"].values, dtype=np.float64),
-            "gz": np.ascontiguousarray(grid["z"].values, dtype=np.float64),
+            "gx": np.array(grid["x"].values, dtype=np.float64, order="C"),
+            "gy": np.array(grid["y"].values, dtype=np.float64, order="C"),
+            "gz": np.array(grid["z"].values, dtype=np.float64, order="C"),
             "gb": np.ascontiguousarray(
                 np.stack([grid[v].values for v in ("Bx", "By", "Bz")], axis=-1), dtype=np.float64
             ),

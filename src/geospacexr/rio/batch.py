@@ -35,7 +35,7 @@ def absorption_by_window(
     Args:
         ds: A ``riometer`` Dataset (:func:`geospacexr.open_riometer`), any length.
         days: Window length in UT days (default ``rio.qdc_days``).
-        progress: Show a progress bar over the windows (``None``: when on a terminal).
+        progress: Show a progress bar over the windows (``None``: in a terminal or a notebook).
         **qdc_options: Passed to :func:`~geospacexr.rio.quiet_day_curve` (``bins``, ``rank``,
             ``harmonics``, ``min_samples``).
 
@@ -52,7 +52,7 @@ def absorption_by_window(
         InvalidArgumentError: If ``days`` is below 1, an option is unknown or out of range,
             or the site longitude is unknown.
     """
-    from tqdm import tqdm
+    from .._progress import progress as progress_bar
 
     require(ds, "riometer", where="geospacexr.rio.absorption_by_window")
     n = config.resolve(days, "rio.qdc_days")
@@ -72,12 +72,7 @@ def absorption_by_window(
     starts = np.arange(first, last + 1, n)
     qdcs, pieces, window_of = [], [], np.full(times.size, -1, dtype=np.int32)
     meta: dict[str, list[Any]] = {k: [] for k in ("start", "end", "qdc_start", "qdc_end", "with")}
-    bar = tqdm(
-        starts,
-        desc="quiet-day curves",
-        unit="window",
-        disable=None if progress is None else not progress,
-    )
+    bar = progress_bar(starts, desc="quiet-day curves", unit="window", show=progress)
     for start in bar:
         end = min(start + n - 1, last)
         inside = (day_of >= start) & (day_of <= end)
