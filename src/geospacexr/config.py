@@ -299,7 +299,7 @@ class IoConfig:
 
     workers: int = 0
     max_decompressed_mb: float = 1024.0
-    max_sav_record_mb: float = 1024.0
+    max_sav_record_mb: float = 256.0
     hdf5_external_storage: bool = False
     max_frames: int = 100_000
     max_image_pixels: int = 100_000_000
