@@ -19,9 +19,8 @@ from .. import asi as _asi
 from .._checks import require
 from ..asi.instruments import label_of
 from ..errors import GeospacexrError
-from ._backend import bokeh_backend
 from .spectrograph import Spectrograph, SpectrographView, as_spectrograph
-from .streaming import StreamedPlot
+from .streaming import StreamedPlot, bokeh_backend
 
 __all__ = ["AsiExplorer", "explore"]
 

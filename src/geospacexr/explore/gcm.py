@@ -22,7 +22,7 @@ from .. import gcm as _gcm
 from ..errors import GeospacexrError
 from ..plot import colours
 from ..resources import coastlines
-from ._backend import bokeh_backend
+from .streaming import bokeh_backend
 
 __all__ = ["POLAR_BOUNDARY_LAT", "POLAR_FRAME", "POLAR_PIXELS", "SLICES", "GcmExplorer", "explore"]
 

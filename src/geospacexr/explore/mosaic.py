@@ -18,8 +18,7 @@ from .. import config
 from ..asi.instruments import colour_of, hex_colour
 from ..errors import GeospacexrError, InvalidArgumentError
 from ..resources import coastlines
-from ._backend import bokeh_backend
-from .streaming import StreamedPlot
+from .streaming import StreamedPlot, bokeh_backend
 
 __all__ = ["MosaicExplorer", "explore_mosaic"]
 

@@ -17,8 +17,7 @@ import numpy as np
 
 from .._caches import BoundedCache
 from ..errors import GeospacexrError
-from ._backend import bokeh_backend
-from .streaming import StreamedPlot
+from .streaming import StreamedPlot, bokeh_backend
 
 __all__ = [  # noqa: F822  (MODELS: from the registry, below)
     "MODELS",
@@ -180,7 +179,7 @@ def compile_message(model: str) -> str | None:
     Returns:
         Markdown text, or ``None`` when the model is ready (or not compiled in the background).
     """
-    from ..rb._startup import estimate
+    from ..rb import compile_estimate as estimate
     from ..rb.models import MODELS as REGISTRY
 
     name = str(model).lower()

@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import GeospacexrError
-from ._backend import bokeh_backend
+from .streaming import bokeh_backend
 
 __all__ = ["MAX_POINTS", "RiometerPanel", "explorable", "riometer_panel", "traces"]
 

@@ -5,6 +5,8 @@ Setting a Panel HoloViews pane's ``object`` builds a new Bokeh figure on every c
 shows a DynamicMap fed by a Pipe instead: while the new element has the same structure (the
 caller's ``key``: which layers, which glyphs) it is sent through the Pipe, and Bokeh receives new
 data for the figure it has; only a new structure builds a new figure.
+
+:func:`bokeh_backend` makes Bokeh the HoloViews backend of every explorer, once per process.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["StreamedPlot"]
+__all__ = ["StreamedPlot", "bokeh_backend"]
 
 
 def _identity(data: Any, **_: Any) -> Any:
@@ -64,3 +66,25 @@ class StreamedPlot:
         self.built += 1
         dmap = hv.DynamicMap(_identity, streams=[self._pipe, *extra])
         self.pane.object = dmap if static is None else dmap * static
+
+
+def bokeh_backend() -> None:
+    """Make Bokeh HoloViews' plotting backend (once per process).
+
+    ``hv.extension("bokeh")`` also displays, in a notebook, HoloViews' and Bokeh's JavaScript
+    loaders (about 50 kB of output stored in the notebook); when Panel's extension has already
+    loaded them (``pn.extension()``, as the tutorials do first), only the renderer is registered,
+    so an explorer's cell stores the explorer and nothing else.
+    """
+    import holoviews as hv
+
+    if "bokeh" in hv.Store.renderers:
+        return
+    import panel as pn
+
+    if pn.extension._loaded:  # the page has Bokeh's and Panel's JavaScript already
+        import holoviews.plotting.bokeh
+
+        hv.Store.set_current_backend("bokeh")
+    else:
+        hv.extension("bokeh", logo=False)

@@ -20,8 +20,7 @@ import xarray as xr
 from .. import superdarn as _sd
 from .._checks import require
 from ..errors import GeospacexrError
-from ._backend import bokeh_backend
-from .streaming import StreamedPlot
+from .streaming import StreamedPlot, bokeh_backend
 
 __all__ = ["SuperdarnExplorer", "explorable", "explore"]
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -46,9 +45,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import FileFormatError, IncompatibleInputError
 from .limits import Limits
-from .registry import Paths, expand_paths, peek, read_each, register_reader
+from .registry import Paths, expand_paths, peek, read_each, register_reader, warn_problems
 
 __all__ = ["OMNI_LAYOUTS", "open_omni", "read_omni_file"]
 
@@ -480,13 +479,7 @@ def open_omni(paths: Paths) -> xr.Dataset:
                 "source_name": source if isinstance(source, str) else f"word {source}",
             },
         )
-    if problems:
-        warnings.warn(
-            f"{len(problems)} problem(s) reading OMNI files, the good part kept: "
-            + "; ".join(f"{p['file']}: {p['reason']}" for p in problems),
-            DataWarning,
-            stacklevel=2,
-        )
+    warn_problems(problems, "OMNI files", stacklevel=2)
     return xr.Dataset(
         data_vars,
         coords={"time": ("time", times[keep], {"long_name": "start of the average (UT)"})},

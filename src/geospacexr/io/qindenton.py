@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,10 +46,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import FileFormatError, IncompatibleInputError
 from .limits import Limits
 from .omni import _BLOCK, _MAX_WORD, _decode, _fill, _times
-from .registry import Paths, expand_paths, peek, read_each, register_reader
+from .registry import Paths, expand_paths, peek, read_each, register_reader, warn_problems
 
 __all__ = [
     "QINDENTON_NAMES",
@@ -488,13 +487,7 @@ def _open(
             "source_name": first["words"][name],
         }
         data_vars[name] = (("time",), column, attrs)
-    if problems:
-        warnings.warn(
-            f"{len(problems)} problem(s) reading {what} files, the good part kept: "
-            + "; ".join(f"{p['file']}: {p['reason']}" for p in problems),
-            DataWarning,
-            stacklevel=3,
-        )
+    warn_problems(problems, f"{what} files", stacklevel=3)
     return xr.Dataset(
         data_vars,
         coords={"time": ("time", times[keep], {"long_name": "start of the average (UT)"})},

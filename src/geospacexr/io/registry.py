@@ -29,6 +29,7 @@ import glob
 import gzip
 import lzma
 import os
+import warnings
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from typing import Any
 
 from .._registry import Registry
 from ..errors import (
+    DataWarning,
     FileFormatError,
     NoFilesError,
     ReaderNotFoundError,
@@ -54,6 +56,7 @@ __all__ = [
     "read_each",
     "readers",
     "register_reader",
+    "warn_problems",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -276,6 +279,26 @@ def read_each(
         reasons = "; ".join(f"{p['file']}: {p['reason']}" for p in problems)
         raise FileFormatError(f"no {what} could be read from {count} file(s): {reasons}")
     return parts, problems
+
+
+def warn_problems(problems: list[dict[str, str]], what: str, stacklevel: int = 2) -> None:
+    """Issue one :class:`~geospacexr.errors.DataWarning` naming every problem of a multi-file read.
+
+    The companion of :func:`read_each`: ``"2 problem(s) reading OMNI files, the good part kept:
+    a.lst: ...; b.lst: ..."``. Nothing is issued when ``problems`` is empty.
+
+    Args:
+        problems: ``{"file", "reason"}`` dicts, as :func:`read_each` returns them.
+        what: What was read (``"OMNI files"``).
+        stacklevel: As for :func:`warnings.warn`, counted from the caller of this function.
+    """
+    if problems:
+        warnings.warn(
+            f"{len(problems)} problem(s) reading {what}, the good part kept: "
+            + "; ".join(f"{p['file']}: {p['reason']}" for p in problems),
+            DataWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def expand_paths(paths: Paths) -> list[Path]:

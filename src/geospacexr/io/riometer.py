@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,13 +39,13 @@ import numpy as np
 import xarray as xr
 
 from .. import config
-from ..errors import DataWarning, FileFormatError, IncompatibleInputError
+from ..errors import FileFormatError, IncompatibleInputError
 from .completions import Completion, Completions
 from .h5safe import read_strings
 from .hdf5 import check_size, check_storage
 from .instruments import UnknownInstrumentError, get_instrument
 from .limits import Limits, how_to_raise
-from .registry import Paths, expand_paths, peek, read_each, register_reader
+from .registry import Paths, expand_paths, peek, read_each, register_reader, warn_problems
 from .times import check_ns, to_ns
 
 __all__ = [
@@ -417,13 +416,7 @@ def read_norstar_file(
 
 
 def _warn(problems: list[dict[str, str]], what: str) -> None:
-    if problems:
-        warnings.warn(
-            f"{len(problems)} problem(s) reading {what}, the good part kept: "
-            + "; ".join(f"{p['file']}: {p['reason']}" for p in problems),
-            DataWarning,
-            stacklevel=4,
-        )
+    warn_problems(problems, what, stacklevel=4)
 
 
 def _site_attrs(site: str, meta: dict[str, Any], instrument: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ __all__ = [
     "STATUS",
     "K",
     "M",
+    "compile_estimate",
     "explore",
     "footprint",
     "lstar",
@@ -37,6 +38,7 @@ _LAZY = {
     "trace": ("tracing", "trace"),
     "footprint": ("tracing", "footprint"),
     "warmup": ("_startup", "warmup"),
+    "compile_estimate": ("_startup", "estimate"),
     "ts05_w": ("wparams", "ts05_w"),
 }
 
