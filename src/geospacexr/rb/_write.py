@@ -5,8 +5,9 @@ cluster path, :func:`geospacexr.rb.invariants._run_on`). Each part's Dataset is 
 :func:`~geospacexr.rb.invariants.lstar` builds the whole one (a particle's results do not depend
 on the other particles of its call) and written atomically to ``part-<k>.nc`` in a hidden
 temporary folder next to the output, named as :func:`geospacexr.io.atomic.part_prefix` names
-temporaries (``.<output name>.<host>.<pid>.<random>.part``, the pid the client's), so that the
-folder of a killed run is removed by the next run (:func:`~geospacexr.io.atomic.remove_stale_parts`).
+temporaries (``.<output name>.<host>.<pid>.<random>.part``, the pid the client's), so that
+the folder of a killed run is removed by the next run
+(:func:`~geospacexr.io.atomic.remove_stale_parts`).
 The client then copies the parts, one at a time, into the output (itself written atomically)
 and removes the folder, whether the run succeeded or not.
 """
