@@ -50,8 +50,6 @@ def _part(
     from ..io.atomic import write_netcdf
     from .invariants import _lstar_dataset, _run_here, _run_task
 
-    if not folder.is_dir():
-        return None
     if here:
         res, status, foot, eq = _run_here(ds, fixed, settings, True, total_flux, models)
     else:  # the kernels' threads are the worker's
@@ -61,6 +59,11 @@ def _part(
     )  # type: ignore[arg-type]
     if finish is not None:
         out = finish(out, ds)
+    # a run that failed removes its folder while other parts may still be computed: they
+    # must not make it again (the atomic write makes missing folders); one removed while a
+    # part is written only fails that write (the rename finds no folder)
+    if not folder.is_dir():
+        return None
     return write_netcdf(out, folder / f"part-{k:08d}.nc")
 
 
