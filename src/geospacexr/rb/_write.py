@@ -56,7 +56,7 @@ def _part(
         res, status, foot, eq = _run_task(ds, fixed, models, settings, True, total_flux)
     out = _lstar_dataset(
         ds, model, settings, total_flux, driven, driven_attrs, res, status, foot, eq
-    )  # type: ignore[arg-type]
+    )
     if finish is not None:
         out = finish(out, ds)
     # a run that failed removes its folder while other parts may still be computed: they
@@ -120,7 +120,7 @@ def write_lstar(
     futures: list[Any] = []
     try:
         pieces = []
-        for k, a in enumerate(range(0, n, size)):
+        for k, a in enumerate(range(0, max(n, 1), size)):  # no particle: one empty part
             part = ds.isel(particle=slice(a, a + size))
             own = None if models is None else {t: models[t] for t, _ in _groups(part)}
             mine = {name: (d, v[a : a + size], at) for name, (d, v, at) in driven.items()}

@@ -346,7 +346,7 @@ def _run_here(
     return res, status, foot, eq
 
 
-def _attrs(model: Model, settings: dict[str, Any], frame: str) -> dict[str, Any]:
+def _attrs(model: Model | str, settings: dict[str, Any], frame: str) -> dict[str, Any]:
     cfg = config.get().rb
     return {
         "geospacexr_kind": "invariants",
@@ -573,13 +573,13 @@ def lstar(
     res, status, foot, eq = _run(ds, model, settings, True, total_flux, models, progress)  # type: ignore[arg-type]
     out = _lstar_dataset(
         ds, model, settings, total_flux, driven, driven_attrs, res, status, foot, eq
-    )  # type: ignore[arg-type]
+    )
     return out if finish is None else finish(out, ds)
 
 
 def _lstar_dataset(
     ds: xr.Dataset,
-    model: Model,
+    model: Model | str,
     settings: dict[str, Any],
     total_flux: bool,
     driven: dict[str, Any],
