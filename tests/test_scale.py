@@ -364,6 +364,52 @@ def test_lstar_on_cluster_is_identical(client, driven):
     xr.testing.assert_identical(one, many)  # to the bit, NaNs where they were
 
 
+@pytest.mark.parametrize("driven", [False, True], ids=["fixed", "omni"])
+def test_lstar_written_by_the_workers_is_the_in_memory_result(client, driven, tmp_path):
+    import os
+
+    from geospacexr import config, rb
+
+    p = _orbit()
+    if driven:
+        model, drivers = "t96", geospacexr.datasets.open_sample("omni-hourly")
+    else:
+        model, drivers = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0), None
+    with dask.config.set(scheduler="sync"):
+        one = rb.lstar(p, model, accuracy="fast", drivers=drivers)
+    out = tmp_path / "lstar.nc"
+    with config.override({"scale.particles_per_task": 4}):  # 3 parts: 4 + 4 + 2 particles
+        with distributed.get_task_stream(client) as stream:
+            path = rb.lstar(p, model, accuracy="fast", drivers=drivers, progress=False,
+                            output=out)  # fmt: skip
+    assert path == out and os.listdir(tmp_path) == ["lstar.nc"]  # no part left
+    tasks = [t for t in stream.data if str(t["key"]).startswith("rb-lstar-write-")]
+    assert len(tasks) == 3 and len({t["worker"] for t in tasks}) == 2
+    with xr.open_dataset(out) as got:
+        got.load()
+    assert (one["status"] == 0).sum() > 5
+    assert set(got.variables) == set(one.variables) and set(got.attrs) == set(one.attrs)
+    for name, var in one.variables.items():  # to the bit, NaNs where they were
+        assert got[name].dtype == var.dtype, name
+        assert np.array_equal(got[name].values, var.values, equal_nan=var.dtype.kind == "f")
+
+
+def test_a_failed_worker_part_leaves_nothing(client, tmp_path):
+    import os
+
+    from geospacexr import config, rb
+
+    p = _orbit()
+    model = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0)
+    # the second of three parts fails on its worker (a lambda is sent by value)
+    fails = lambda out, particles: out if int(particles.particle[0]) != 4 else 1 / 0  # noqa: E731
+    with config.override({"scale.particles_per_task": 4}):
+        with pytest.raises(ZeroDivisionError):
+            rb.lstar(p, model, accuracy="fast", progress=False, output=tmp_path / "lstar.nc",
+                     finish=fails)  # fmt: skip
+    assert os.listdir(tmp_path) == []  # no output, no part folder, no part
+
+
 def test_K_on_cluster_is_identical(client):
     from geospacexr import rb
 

@@ -2386,10 +2386,12 @@ def _name_value(text: str) -> tuple[str, float]:
 
 
 def _cmd_rb_lstar(args: argparse.Namespace) -> int:
+    import functools
+
     import numpy as np
+    import xarray as xr
 
     from . import rb
-    from .io.atomic import write_netcdf
     from .rb.models import MODELS
 
     output = check_output(args.output, NETCDF_FORMATS, "the L* results")
@@ -2430,18 +2432,22 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
     p = rb.particles(
         positions["x"].values[rows], positions["y"].values[rows], positions["z"].values[rows],
         pitch, time=positions["time"].values[rows], frame=positions.attrs["frame"],
-    )  # fmt: skip
-    with _cluster(args):  # on its workers, the progress bar fed from the scheduler
-        out = rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
-                       interpolation=args.interpolation)  # fmt: skip
-    out = out.assign_coords(row=("particle", rows)).assign(
-        pitch_angle=("particle", pitch, {"units": "degree", "long_name": "local pitch angle"})
-    )
-    out.attrs["positions_file"] = Path(args.positions).name
-    write_netcdf(out, output)
-    ok = int((out["status"].values == 0).sum())
-    print(f"wrote {output} ({out.sizes['particle']} particles, {ok} with an L*)")
+    ).assign_coords(row=("particle", rows))  # fmt: skip
+    finish = functools.partial(_lstar_positions, name=Path(args.positions).name)
+    with _cluster(args):  # each part written by its worker, the bar fed from the scheduler
+        rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
+                 interpolation=args.interpolation, output=output, finish=finish)  # fmt: skip
+    with xr.open_dataset(output) as out:
+        ok = int((out["status"].values == 0).sum())
+        print(f"wrote {output} ({out.sizes['particle']} particles, {ok} with an L*)")
     return 0
+
+
+def _lstar_positions(out: Any, particles: Any, name: str) -> Any:
+    """``rb.lstar``'s ``finish`` for ``geospacexr rb lstar``: the pitch angles, the file name."""
+    out = out.assign(pitch_angle=particles["pitch_angle"])
+    out.attrs["positions_file"] = name
+    return out
 
 
 def _open_drivers(paths: list[str], model: str) -> Any:

@@ -29,6 +29,9 @@ References:
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -343,7 +346,7 @@ def _run_here(
     return res, status, foot, eq
 
 
-def _attrs(model: Model, settings: dict[str, Any], frame: str) -> dict[str, Any]:
+def _attrs(model: Model | str, settings: dict[str, Any], frame: str) -> dict[str, Any]:
     cfg = config.get().rb
     return {
         "geospacexr_kind": "invariants",
@@ -497,7 +500,9 @@ def lstar(
     drivers: xr.Dataset | None = None,
     interpolation: str | None = None,
     progress: bool | None = None,
-) -> xr.Dataset:
+    output: str | os.PathLike[str] | None = None,
+    finish: Callable[[xr.Dataset, xr.Dataset], xr.Dataset] | None = None,
+) -> xr.Dataset | Path:
     """Roederer's L*, with K, Lm, Bm and the equatorial pitch angle, for each particle.
 
     Args:
@@ -519,6 +524,20 @@ def lstar(
             ``rb.drivers_interpolation``. Kp always takes the previous value.
         progress: With a ``dask.distributed`` Client, show a progress bar fed from the
             scheduler (default: when on a terminal).
+        output: A netCDF file to write the results to instead of returning them. The
+            particles are computed in parts of config ``scale.particles_per_task``; each part
+            is written to a part file where it is computed (on a Client, by its worker: the
+            results never all sit in the client's memory; without one, here, one part at a
+            time), then the parts are copied into ``output`` one at a time and removed. Every
+            file is written atomically: a failed or interrupted run leaves no half-written
+            part and no ``output`` (the part folder of a killed run is removed by the next
+            run writing ``output``). On a cluster, ``output``'s folder must be on a file
+            system the workers share. The file reads back (``xr.open_dataset``) as the
+            Dataset this function would return, to the bit.
+        finish: A picklable function ``finish(result, particles) -> Dataset`` applied to the
+            result before it is returned or written (with ``output``, to each part and the
+            matching slice of ``ds``): variables or attrs to add that are computed particle by
+            particle (``geospacexr rb lstar`` adds the positions' rows and pitch angles).
 
     With an active ``dask.distributed`` Client (:func:`geospacexr.scale.active_client`), the
     particles are split into tasks of config ``scale.particles_per_task`` particles that run
@@ -533,7 +552,7 @@ def lstar(
         ``shell_equator`` (particle, local_time, component) in the particles' frame. The model,
         its parameters and the numerical settings are in ``attrs``. With drivers, the inputs
         each particle was computed with are ``driver_<parameter>`` (particles without them have
-        status 7).
+        status 7). With ``output``, the path of the written file.
 
     Example:
         >>> import numpy as np, geospacexr
@@ -545,7 +564,32 @@ def lstar(
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.lstar")
     model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
     settings = _settings(accuracy)
+    if output is not None:
+        from ._write import write_lstar
+
+        return write_lstar(
+            ds, model, models, settings, total_flux, driven, driven_attrs, output, finish, progress
+        )
     res, status, foot, eq = _run(ds, model, settings, True, total_flux, models, progress)  # type: ignore[arg-type]
+    out = _lstar_dataset(
+        ds, model, settings, total_flux, driven, driven_attrs, res, status, foot, eq
+    )
+    return out if finish is None else finish(out, ds)
+
+
+def _lstar_dataset(
+    ds: xr.Dataset,
+    model: Model | str,
+    settings: dict[str, Any],
+    total_flux: bool,
+    driven: dict[str, Any],
+    driven_attrs: dict[str, Any],
+    res: np.ndarray,
+    status: np.ndarray,
+    foot: np.ndarray,
+    eq: np.ndarray,
+) -> xr.Dataset:
+    """:func:`lstar`'s Dataset of the particles ``ds`` from the kernels' results."""
     data = {**_outputs(ds, res, status), **driven}
     data["lstar"] = (
         "particle",
