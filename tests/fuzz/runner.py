@@ -26,6 +26,7 @@ writes a JSON verdict to a file. The parent classifies what it sees:
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import resource
@@ -140,6 +141,9 @@ def run_in_child(
         code = 0
         try:
             os.setpgid(0, 0)
+            # pytest's faulthandler writes to its own copy of stderr: a crash the child is
+            # there to contain would print its traceback into the test log
+            faulthandler.disable()
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
