@@ -309,8 +309,8 @@ def night_keograms(
         progress: Show a progress bar (default: when on a terminal); on a cluster it is fed
             from the scheduler.
         output: A folder to write each night's keogram to (``<name>.nc``, the name's
-            characters other than letters, digits, ``-``, ``_`` and ``.`` replaced by ``_``)
-            instead of returning them.
+            characters other than letters, digits, hyphens, underscores and full stops
+            replaced by underscores) instead of returning them.
         **options: Keogram options of :func:`night_keogram` (``axis``, ``column``,
             ``altitude_km``, ``min_elevation``, ``longitude``, ``path``, ``width``, ``metric``,
             ``percentile``).
