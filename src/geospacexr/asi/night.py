@@ -309,15 +309,15 @@ def night_keograms(
         progress: Show a progress bar (default: when on a terminal); on a cluster it is fed
             from the scheduler.
         output: A folder to write each night's keogram to (``<name>.nc``, the name's
-            characters other than letters, digits, hyphens, underscores and full stops
-            replaced by underscores) instead of returning them.
+            characters other than letters, digits, ``-``, ``_`` and ``.`` replaced by ``_``)
+            instead of returning them.
         **options: Keogram options of :func:`night_keogram` (``axis``, ``column``,
             ``altitude_km``, ``min_elevation``, ``longitude``, ``path``, ``width``, ``metric``,
             ``percentile``).
 
     Returns:
-        ``{name: keogram}`` as :func:`night_keogram` returns it; with ``output``, ``{name:
-        path of the written file}``.
+        A dict of keograms by name, each as :func:`night_keogram` returns it; with
+        ``output``, a dict of the written files' paths by name.
 
     Raises:
         FileFormatError: If no file of a night can be read.
