@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -419,6 +420,41 @@ def _is_cdf(path: Path) -> bool:
     return any(peek(path, 4).startswith(m) for m in _CDF_MAGIC)
 
 
+def _merge_parts(
+    parts: list[tuple[Path, dict[str, Any]]], what: str
+) -> tuple[dict[str, Any], list[str], np.ndarray, Callable[[str], np.ndarray]]:
+    """Join the files of one solar-wind series (OMNI, Qin-Denton): one cadence, time order.
+
+    Args:
+        parts: ``(path, part)`` of every file read (:func:`~geospacexr.io.registry.read_each`).
+        what: The files' kind, for the message.
+
+    Returns:
+        ``(first part, variables every file has, sorted unique times, column)``: ``column(name)``
+        is that variable over all files in the times' order, a repeated time kept once.
+
+    Raises:
+        IncompatibleInputError: If the files have several cadences.
+    """
+    cadences = {p["cadence_s"] for _, p in parts}
+    if len(cadences) > 1:
+        raise IncompatibleInputError(
+            f"{what} files of several resolutions ({sorted(cadences)} s): open each separately"
+        )
+    first = parts[0][1]
+    names = [n for n in first["variables"] if all(n in p["variables"] for _, p in parts)]
+    times = np.concatenate([p["time"] for _, p in parts])
+    order = np.argsort(times, kind="stable")
+    times = times[order]
+    keep = np.ones(times.size, dtype=bool)
+    keep[1:] = times[1:] != times[:-1]
+
+    def column(name: str) -> np.ndarray:
+        return np.concatenate([p["variables"][name] for _, p in parts])[order][keep]
+
+    return first, names, times[keep], column
+
+
 def open_omni(paths: Paths) -> xr.Dataset:
     """Read OMNI files (hourly OMNI2 ASCII, 1-/5-min HRO ASCII or HRO CDF) into one Dataset.
 
@@ -452,22 +488,11 @@ def open_omni(paths: Paths) -> xr.Dataset:
         "OMNI data",
         len(files),
     )
-    cadences = {p["cadence_s"] for _, p in parts}
-    if len(cadences) > 1:
-        raise IncompatibleInputError(
-            f"OMNI files of several resolutions ({sorted(cadences)} s): open each separately"
-        )
-    first = parts[0][1]
-    names = [n for n in first["variables"] if all(n in p["variables"] for _, p in parts)]
-    times = np.concatenate([p["time"] for _, p in parts])
-    order = np.argsort(times, kind="stable")
-    times = times[order]
-    keep = np.ones(times.size, dtype=bool)
-    keep[1:] = times[1:] != times[:-1]
+    first, names, times, columns = _merge_parts(parts, "OMNI")
     tables = {name: (units, long) for _, name, units, long, _ in (*_OMNI2, *_HRO5)}
     data_vars = {}
     for name in names:
-        column = np.concatenate([p["variables"][name] for _, p in parts])[order][keep]
+        column = columns(name)
         units, long = tables[name]
         source = first["words"][name]
         data_vars[name] = (
@@ -482,7 +507,7 @@ def open_omni(paths: Paths) -> xr.Dataset:
     warn_problems(problems, "OMNI files", stacklevel=2)
     return xr.Dataset(
         data_vars,
-        coords={"time": ("time", times[keep], {"long_name": "start of the average (UT)"})},
+        coords={"time": ("time", times, {"long_name": "start of the average (UT)"})},
         attrs={
             "geospacexr_kind": "omni",
             "layout": first["layout"],

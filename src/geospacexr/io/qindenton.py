@@ -46,9 +46,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import FileFormatError, IncompatibleInputError
+from ..errors import FileFormatError
 from .limits import Limits
-from .omni import _BLOCK, _MAX_WORD, _decode, _fill, _times
+from .omni import _BLOCK, _MAX_WORD, _decode, _fill, _merge_parts, _times
 from .registry import Paths, expand_paths, peek, read_each, register_reader, warn_problems
 
 __all__ = [
@@ -466,21 +466,10 @@ def _open(
     files = [f for f in expand_paths(paths) if f.name != "manifest.json"]
     limits = Limits.current()
     parts, problems = read_each(files, lambda path: read(path, limits), what, len(files))
-    cadences = {p["cadence_s"] for _, p in parts}
-    if len(cadences) > 1:
-        raise IncompatibleInputError(
-            f"{what} files of several resolutions ({sorted(cadences)} s): open each separately"
-        )
-    first = parts[0][1]
-    names = [n for n in first["variables"] if all(n in p["variables"] for _, p in parts)]
-    times = np.concatenate([p["time"] for _, p in parts])
-    order = np.argsort(times, kind="stable")
-    times = times[order]
-    keep = np.ones(times.size, dtype=bool)
-    keep[1:] = times[1:] != times[:-1]
+    first, names, times, columns = _merge_parts(parts, what)
     data_vars = {}
     for name in names:
-        column = np.concatenate([p["variables"][name] for _, p in parts])[order][keep]
+        column = columns(name)
         attrs = {
             "units": first["units"][name],
             "long_name": first["long_names"][name],
@@ -490,7 +479,7 @@ def _open(
     warn_problems(problems, f"{what} files", stacklevel=3)
     return xr.Dataset(
         data_vars,
-        coords={"time": ("time", times[keep], {"long_name": "start of the average (UT)"})},
+        coords={"time": ("time", times, {"long_name": "start of the average (UT)"})},
         attrs={
             "geospacexr_kind": "omni",
             "layout": first["layout"],
