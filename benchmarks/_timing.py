@@ -98,6 +98,22 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_gb, "os": platform.platform()}
 
 
+def priority() -> dict | None:
+    """This process's CPU priority: its nice value and, on Linux, its autogroup's.
+
+    On a shared machine a bench may be run at a raised priority (``echo -15 >
+    /proc/self/autogroup`` as root) so that other work takes little of its cores; the load
+    average then overstates what the bench competed with, and this records why.
+    """
+    out: dict = {"nice": os.nice(0)} if hasattr(os, "nice") else {}
+    try:
+        text = Path("/proc/self/autogroup").read_text().split()
+        out["autogroup_nice"] = int(text[text.index("nice") + 1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return out or None
+
+
 # the bench's process imports this module before any work: its date and load are taken here
 _PROCESS_START = _dt.datetime.now(_dt.UTC)
 _PROCESS_LOAD = load_average()
@@ -179,6 +195,7 @@ class Recorder:
             "machine": machine(),
             "load_before": self.load_before,
             "load_after": load_average(),
+            "priority": priority(),
             "versions": versions,
             "peer_versions": self.peer_versions,
             "rows": self.rows,

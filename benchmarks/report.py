@@ -69,6 +69,13 @@ def render_one(result: dict) -> str:
     m = result["machine"]
     lb, la = result.get("load_before"), result.get("load_after")
     load = f"{lb[0]:.2f} before, {la[0]:.2f} after (1-min)" if lb and la else "unknown"
+    prio = result.get("priority") or {}
+    if prio.get("nice", 0) < 0 or prio.get("autogroup_nice", 0) < 0:
+        load += (
+            f"; run at raised CPU priority (nice {prio.get('nice', 0)}, autogroup nice "
+            f"{prio.get('autogroup_nice', 0)}): the other work counted in the load average "
+            "had a small share of the cores"
+        )
     versions = ", ".join(f"{k} {v}" for k, v in result["versions"].items() if v)
     pv = ", ".join(f"{k} {v}" for k, v in (result.get("peer_versions") or {}).items() if v)
     lines = [
