@@ -205,7 +205,14 @@ def test_night_keograms_on_cluster_identical(client, tmp_path, axis):
         }
     with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
         result = night_keograms(nights, skymaps, axis=axis, progress=False)
-    assert len(stream.data) == sum(len(f) for f in nights.values())  # one task per file
+    # one task per file, one read per distinct skymap (on a worker), one gather per night
+    kinds: dict[str, int] = {}
+    for task in stream.data:
+        prefix = distributed.utils.key_split(task["key"])
+        kinds[prefix] = kinds.get(prefix, 0) + 1
+    assert sorted(kinds.values()) == sorted(
+        [sum(len(f) for f in nights.values()), len(set(skymaps.values())), len(nights)]
+    ), kinds
     assert list(result) == list(SITES)
     for site in SITES:
         xr.testing.assert_identical(result[site], expected[site])
@@ -223,7 +230,9 @@ def test_night_keogram_uses_the_client_and_the_callers_config(client):
             expected = night_keogram(files, skymap=skymap, axis="geo", progress=False)
         with distributed.get_task_stream(client) as stream:
             result = night_keogram(files, skymap=skymap, axis="geo", progress=False)
-    assert len(stream.data) == len(files)
+    keys = [distributed.utils.key_split(task["key"]) for task in stream.data]
+    assert keys.count("file_keogram") == len(files)  # one task per file, and the night's gather
+    assert keys.count("gather_night") == 1
     xr.testing.assert_identical(result, expected)
     default = night_keogram(files, skymap=skymap, axis="geo", progress=False)
     assert default.sizes["lat"] != result.sizes["lat"]  # the 20 degree cutoff kept fewer rows
@@ -265,7 +274,9 @@ def test_cli_asi_keogram_on_the_scheduler(client, tmp_path):
     with distributed.get_task_stream(client) as stream:
         assert main(["asi", "keogram", *files, "--scheduler", client.scheduler.address,
                      "-o", str(remote)]) == 0  # fmt: skip
-    assert len(stream.data) == len(files)
+    keys = [distributed.utils.key_split(task["key"]) for task in stream.data]
+    assert keys.count("file_keogram") == len(files)  # one task per file, and the night's gather
+    assert keys.count("gather_night") == 1
     with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
         xr.testing.assert_identical(a, b)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -329,34 +330,50 @@ def night_keograms(
     from ..io.skymap import open_skymap
 
     skymaps = dict(skymaps or {})
-    maps = {
-        name: open_skymap(m) if m is not None and not isinstance(m, xr.Dataset) else m
-        for name, m in skymaps.items()
-    }
     targets = _output_paths(output, nights) if output is not None else None
     client = scale.active_client()
-    if client is None:
-        if targets is None:
-            return {
-                name: night_keogram(
-                    files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
-                )
-                for name, files in nights.items()
-            }
-        from ..io.atomic import write_netcdf
-
+    if client is not None:
+        return _cluster_keograms(
+            client, nights, skymaps, cadence, progress, options, expand_paths, targets
+        )
+    # a skymap given for several nights (a site's, for each of its nights) is read once
+    read: dict[Any, xr.Dataset] = {}
+    maps = {}
+    for name, m in skymaps.items():
+        if m is not None and not isinstance(m, xr.Dataset):
+            key = _skymap_key(m)
+            if key not in read:
+                read[key] = open_skymap(m)
+            m = read[key]
+        maps[name] = m
+    if targets is None:
         return {
-            name: write_netcdf(
-                night_keogram(
-                    files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
-                ),
-                targets[name],
+            name: night_keogram(
+                files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
             )
             for name, files in nights.items()
         }
-    return _cluster_keograms(
-        client, nights, maps, cadence, progress, options, expand_paths, targets
-    )
+    from ..io.atomic import write_netcdf
+
+    return {
+        name: write_netcdf(
+            night_keogram(
+                files, cadence=cadence, progress=progress, skymap=maps.get(name), **options
+            ),
+            targets[name],
+        )
+        for name, files in nights.items()
+    }
+
+
+def _skymap_key(skymap: Any) -> Any:
+    """What identifies a skymap argument: the resolved path of a file, else the object."""
+    if isinstance(skymap, str | os.PathLike):
+        try:
+            return ("path", Path(skymap).resolve())
+        except (OSError, RuntimeError):
+            return ("path", Path(skymap))
+    return ("object", id(skymap))
 
 
 def _output_paths(output: str | os.PathLike[str], names: Iterable[str]) -> dict[str, Path]:
@@ -378,6 +395,33 @@ def _output_paths(output: str | os.PathLike[str], names: Iterable[str]) -> dict[
     return out
 
 
+def _open_skymap(path: Any) -> xr.Dataset:
+    """A cluster task: read a skymap (on a worker)."""
+    from ..io.skymap import open_skymap
+
+    return open_skymap(path)
+
+
+def _gather_night(
+    results: list[tuple[Any, Any]], cadence: float | None
+) -> tuple[xr.DataArray, list[str]]:
+    """A cluster task: one night's keogram from its files' results (:func:`_gather`) here.
+
+    Returns the keogram and the messages of the :class:`DataWarning` it raised (warnings on a
+    worker do not reach the client: it raises them again).
+    """
+    parts, skipped = [], []
+    for result, reason in results:
+        if result is None:
+            skipped.append(reason)
+        else:
+            parts.append(result[0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        keogram = _gather(parts, skipped, cadence)
+    return keogram, [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+
+
 def _write_night(
     results: list[tuple[Any, Any]], cadence: float | None, target: Path
 ) -> tuple[Path, list[str]]:
@@ -388,24 +432,14 @@ def _write_night(
     """
     from ..io.atomic import write_netcdf
 
-    parts, skipped = [], []
-    for result, reason in results:
-        if result is None:
-            skipped.append(reason)
-        else:
-            parts.append(result[0])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DataWarning)
-        keogram = _gather(parts, skipped, cadence)
-    return write_netcdf(keogram, target), [
-        str(w.message) for w in caught if issubclass(w.category, DataWarning)
-    ]
+    keogram, messages = _gather_night(results, cadence)
+    return write_netcdf(keogram, target), messages
 
 
 def _cluster_keograms(
     client: Any,
     nights: Mapping[str, Any],
-    maps: dict[str, xr.Dataset | None],
+    maps: Mapping[str, Any],
     cadence: float | None,
     progress: bool | None,
     options: dict[str, Any],
@@ -420,14 +454,34 @@ def _cluster_keograms(
 
     task = scale.Configured(_file_keogram)
     paths = {name: expand(files) for name, files in nights.items()}
-    scattered = {
-        name: scale.scatter(m, client) if m is not None else None for name, m in maps.items()
-    }
+    # each distinct skymap once: a file is read by a worker (in parallel, not in the client,
+    # and moved from there to the workers that need it), a Dataset is scattered
+    opener = scale.Configured(_open_skymap)
+    shared: dict[Any, Any] = {}
+    scattered: dict[str, Any] = {}
+    for name, m in maps.items():
+        if m is None:
+            scattered[name] = None
+            continue
+        key = _skymap_key(m)
+        if key not in shared:
+            shared[key] = (
+                scale.scatter(m, client)
+                if isinstance(m, xr.Dataset)
+                else client.submit(opener, m, key=f"open_skymap-{uuid.uuid4().hex}")
+            )
+        scattered[name] = shared[key]
     mag = options.get("axis", "ccd") == "mag"
 
     def submit(name: str, i: int, date: Any) -> Any:
         return client.submit(
-            task, paths[name][i], i, scattered.get(name), options, date, pure=False
+            task,
+            paths[name][i],
+            i,
+            scattered.get(name),
+            options,
+            date,
+            key=f"file_keogram-{uuid.uuid4().hex}",
         )
 
     futures: dict[str, list[Any]] = {name: [] for name in paths}
@@ -466,19 +520,21 @@ def _cluster_keograms(
                 warnings.warn(f"{name}: {message}", DataWarning, stacklevel=3)
             written[name] = path
         return written
+    # each night gathered by a worker as soon as its files are done (in parallel with the other
+    # nights' files, not in the client after all of them)
+    nightly = {
+        name: client.submit(_gather_night, fs, cadence, pure=False) for name, fs in futures.items()
+    }
     show = sys.stderr.isatty() if progress is None else progress
     if show:
-        scale.progress_bar(every, client, "keogram")
-    wait(every)
+        scale.progress_bar([*every, *nightly.values()], client, "keogram")
+    wait(list(nightly.values()))
     out = {}
-    for name, fs in futures.items():
-        results, skipped = [], []
-        for result, reason in client.gather(fs):
-            if result is None:
-                skipped.append(reason)
-            else:
-                results.append(result[0])
-        out[name] = _gather(results, skipped, cadence)
+    for name, future in nightly.items():
+        keogram, messages = future.result()
+        for message in messages:
+            warnings.warn(message, DataWarning, stacklevel=3)
+        out[name] = keogram
     return out
 
 
