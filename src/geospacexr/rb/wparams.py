@@ -268,8 +268,10 @@ def ts05_w(
             "omni",
         )
     grid0 = int(stamps[0] // _STEP_NS * _STEP_NS)
-    end = int(stamps[-1] + cadence)  # the end of the last average
-    n = int(-(-(end - grid0) // _STEP_NS))
+    # up to the last slot the last average fills (its own slot for finer averages, stamped at
+    # their start or, as some Qin-Denton files, at their centre; ``per`` slots for coarser):
+    # no empty slot after the data
+    n = int((stamps[-1] - grid0) // _STEP_NS + max(cadence // _STEP_NS, 1))
     times = (grid0 + np.arange(n, dtype=np.int64) * _STEP_NS).astype("datetime64[ns]")
     carried = [
         name for name, da in omni.data_vars.items()
