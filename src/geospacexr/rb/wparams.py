@@ -13,7 +13,10 @@ abundance), ``V`` the flow speed (km/s), ``Bs = -Bz`` (nT, GSM) for southward IM
 otherwise, ``r_i`` the relaxation rate (1/h) and ``r_i / 12 = r_i * 5 min / 60`` the weight of
 one 5-min sample. The coefficients are those of the published model: the parameter file of
 Tsyganenko's ``Prepare_input_4.for`` (elements 45-68 of ``Parameters.par``), the code that
-made his yearly ``YYYY_OMNI_5m_with_TS05_variables.dat`` files; the paper's Table rounds them.
+made his yearly ``YYYY_OMNI_5m_with_TS05_variables.dat`` files, and elements 45-68 of the
+``A`` array of the TS05 (June 2006) code. Qin-Denton files were made with another set (two
+decimals; r = 0.39, 0.70, 0.031, 0.58, 1.15, 0.88), so their W2 (most), W1, W4 and W6 differ
+from these: see "Checked against published W" in the rb documentation.
 
 The sum is evaluated exactly by the recursion ``W_n = q W_{n-1} + (r/12) S_n`` with
 ``q = exp(-r/12)`` (a first-order IIR filter), so a constant ``S`` held from ``t_0`` gives
