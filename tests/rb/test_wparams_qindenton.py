@@ -142,3 +142,18 @@ def test_our_coefficients_agree_where_the_sets_agree(qd):
     assert full[2][0] > 0.5
     last, _ = _reference(qd, w)
     assert np.nanmax(w.W2.values) > 1.5 * np.nanmax(qd.W2.values[last])
+
+
+def test_a_later_headed_qindenton_file_was_made_with_the_same_set(tmp_path, monkeypatch):
+    """RAM-SCB's 2013-03-17 1-min file (RBSP-ECT era, JSON header): the same set fits it."""
+    packed = DATA.parent / "qindenton_2013_ramscb" / "QinDenton_20130317_1min.txt.xz"
+    path = tmp_path / packed.name[:-3]
+    path.write_bytes(lzma.decompress(packed.read_bytes()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read by its header, without complaint
+        day = geospacexr.open_qindenton(path)
+    assert day.sizes["time"] == 1440 and float(day.W6.max()) > 15  # the storm's main phase
+    w = _w(day, monkeypatch, QD_COEFFICIENTS, spinup_efolds=0)
+    misfit = _misfit(day, w, range(1, 7), from_file_start=True, r=QD_COEFFICIENTS["r"])
+    for i, (peak, rms) in misfit.items():  # measured: max 0.019-0.028, rms 0.019-0.042
+        assert peak < TOLERANCE and rms < TOLERANCE, (i, peak, rms)
