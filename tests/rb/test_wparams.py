@@ -87,6 +87,14 @@ def test_one_minute_averages_give_the_five_minute_result():
     hourly = _wind(10, bz=-5.0, step_min=60)
     c, out = _w(hourly, spinup_efolds=0)
     assert c.shape == (120, 6) and out.time.size == 120
+    # minutes stamped at their centre (hh:mm:30, as LANL's Qin-Denton 1-min files): the same
+    # bins, and no empty slot (nor a gap warning) after the last minute
+    centred = minute.assign_coords(time=minute.time + np.timedelta64(30, "s"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d, out = _w(centred, spinup_efolds=0)
+    assert out.time.size == n5 and out.time.values[0] == minute.time.values[0]
+    np.testing.assert_allclose(d, a, rtol=1e-12)
 
 
 def test_short_gaps_are_interpolated_long_ones_restart_with_spinup():

@@ -13,7 +13,10 @@ abundance), ``V`` the flow speed (km/s), ``Bs = -Bz`` (nT, GSM) for southward IM
 otherwise, ``r_i`` the relaxation rate (1/h) and ``r_i / 12 = r_i * 5 min / 60`` the weight of
 one 5-min sample. The coefficients are those of the published model: the parameter file of
 Tsyganenko's ``Prepare_input_4.for`` (elements 45-68 of ``Parameters.par``), the code that
-made his yearly ``YYYY_OMNI_5m_with_TS05_variables.dat`` files; the paper's Table rounds them.
+made his yearly ``YYYY_OMNI_5m_with_TS05_variables.dat`` files, and elements 45-68 of the
+``A`` array of the TS05 (June 2006) code. Qin-Denton files were made with another set (two
+decimals; r = 0.39, 0.70, 0.031, 0.58, 1.15, 0.88), so their W2 (most), W1, W4 and W6 differ
+from these: see "Checked against published W" in the rb documentation.
 
 The sum is evaluated exactly by the recursion ``W_n = q W_{n-1} + (r/12) S_n`` with
 ``q = exp(-r/12)`` (a first-order IIR filter), so a constant ``S`` held from ``t_0`` gives
@@ -268,8 +271,10 @@ def ts05_w(
             "omni",
         )
     grid0 = int(stamps[0] // _STEP_NS * _STEP_NS)
-    end = int(stamps[-1] + cadence)  # the end of the last average
-    n = int(-(-(end - grid0) // _STEP_NS))
+    # up to the last slot the last average fills (its own slot for finer averages, stamped at
+    # their start or, as some Qin-Denton files, at their centre; ``per`` slots for coarser):
+    # no empty slot after the data
+    n = int((stamps[-1] - grid0) // _STEP_NS + max(cadence // _STEP_NS, 1))
     times = (grid0 + np.arange(n, dtype=np.int64) * _STEP_NS).astype("datetime64[ns]")
     carried = [
         name for name, da in omni.data_vars.items()
