@@ -84,7 +84,7 @@ def test_a_failed_part_leaves_nothing_and_stale_parts_go(tmp_path, model, monkey
     from geospacexr.rb import invariants
 
     out = tmp_path / "lstar.nc"
-    real, calls = invariants._lstar_dataset, []
+    real, calls = invariants._invariants_dataset, []
 
     def fails_on_the_second_part(*args, **kwargs):
         calls.append(1)
@@ -92,7 +92,7 @@ def test_a_failed_part_leaves_nothing_and_stale_parts_go(tmp_path, model, monkey
             raise RuntimeError("the second part fails")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(invariants, "_lstar_dataset", fails_on_the_second_part)
+    monkeypatch.setattr(invariants, "_invariants_dataset", fails_on_the_second_part)
     with config.override({"scale.particles_per_task": PER_PART}):
         with pytest.raises(RuntimeError, match="second part"):
             rb.lstar(_particles(), model, accuracy="fast", output=out)
