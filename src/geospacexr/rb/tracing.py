@@ -185,10 +185,11 @@ def footprint(
         output: A netCDF file to write the track to instead of returning it. The positions
             are traced in parts of config ``scale.footprints_per_task``, each written where it
             is computed (on a Client, by its worker; without one, here, one part at a time),
-            then copied part by part into ``output``, as :func:`geospacexr.rb.lstar` does
-            (atomic; checked before any work; on a cluster, ``output``'s folder must be on a
-            file system the workers share). The file reads back (``xr.open_dataset``) as the
-            Dataset this function would return, to the bit.
+            then copied part by part into ``output``, as
+            :func:`~geospacexr.rb.invariants.lstar` does (atomic; checked before any work; on
+            a cluster, ``output``'s folder must be on a file system the workers share). The
+            file reads back (``xr.open_dataset``) as the Dataset this function would return,
+            to the bit.
         finish: A picklable function ``finish(track, points) -> Dataset`` applied to the track
             before it is returned or written (with ``output``, to each part and the matching
             slice of ``points``): variables or attrs computed position by position.
