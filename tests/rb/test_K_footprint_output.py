@@ -1,9 +1,10 @@
-"""``rb.K(..., output=)`` and ``rb.footprint(..., output=)`` without a Client.
+"""``rb.K(..., output=)`` and ``rb.footprint(..., output=)`` without a Client (and lstar's).
 
 Written part by part (``geospacexr.rb._write``, the machinery of ``rb.lstar(output=)``): the
 file opened is the in-memory result (``assert_identical``), a failed or interrupted run leaves
 no output and no part folder, the part folder of a killed run goes with the next write, and a
-bad target is refused before any particle or position is computed.
+bad target is refused before any particle or position is computed (these last three for
+``lstar`` too: ``test_lstar_output.py`` has its own in-memory comparisons).
 """
 
 import os
@@ -55,6 +56,10 @@ def model():
     return rb.models.get("t89", kp=2)
 
 
+def _lstar(model, **kw):
+    return rb.lstar(_particles(), model, accuracy="fast", **kw)
+
+
 def _K(model, **kw):
     return rb.K(_particles(), model, accuracy="fast", **kw)
 
@@ -63,8 +68,12 @@ def _footprint(model, **kw):
     return rb.footprint(_points(), model, **kw)
 
 
-CALLS = {"K": _K, "footprint": _footprint}
-PER_TASK = {"K": "scale.particles_per_task", "footprint": "scale.footprints_per_task"}
+CALLS = {"lstar": _lstar, "K": _K, "footprint": _footprint}
+PER_TASK = {
+    "lstar": "scale.particles_per_task",
+    "K": "scale.particles_per_task",
+    "footprint": "scale.footprints_per_task",
+}
 
 
 def _written(call, model, path, **kw):
@@ -118,7 +127,7 @@ def _dead_pid():
     return int(child.stdout)
 
 
-@pytest.mark.parametrize("call", ["K", "footprint"])
+@pytest.mark.parametrize("call", ["lstar", "K", "footprint"])
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_a_failed_run_leaves_nothing_and_stale_parts_go(tmp_path, model, call, error):
     out = tmp_path / "out.nc"
@@ -195,7 +204,7 @@ def _check_first(monkeypatch):
     monkeypatch.setattr(tracing, "_footprints", _no_work)
 
 
-@pytest.mark.parametrize("call", ["K", "footprint"])
+@pytest.mark.parametrize("call", ["lstar", "K", "footprint"])
 def test_a_folder_or_special_file_is_not_an_output(tmp_path, model, call, monkeypatch):
     _check_first(monkeypatch)
     fifo = tmp_path / "fifo.nc"
@@ -209,7 +218,7 @@ def test_a_folder_or_special_file_is_not_an_output(tmp_path, model, call, monkey
         CALLS[call](model, output=tmp_path / "fifo.nc" / "out.nc")
 
 
-@pytest.mark.parametrize("call", ["K", "footprint"])
+@pytest.mark.parametrize("call", ["lstar", "K", "footprint"])
 def test_an_unwritable_folder_is_refused_first(tmp_path, model, call, monkeypatch):
     _check_first(monkeypatch)
     locked = tmp_path / "locked"
