@@ -27,6 +27,7 @@ from typing import Any
 import xarray as xr
 
 from .. import config
+from ..errors import InvalidArgumentError
 from .models import Model
 
 #: A ``finish(result, rows) -> Dataset`` function of the ``output=`` callers.
@@ -51,16 +52,10 @@ def check_output(output: str | os.PathLike[str]) -> Path:
 
     target = Path(os.fspath(output))
     if not target.name:
-        raise _invalid(f"{output!r} is not a file name")
+        raise InvalidArgumentError(f"{output!r} is not a file name", "output")
     check_target(target)
-    check_folder(target.parent, f"{target.name}", "output")
+    check_folder(target.parent, target.name, "output")
     return target
-
-
-def _invalid(message: str) -> Exception:
-    from ..errors import InvalidArgumentError
-
-    return InvalidArgumentError(message, "output")
 
 
 def _part(
@@ -127,7 +122,8 @@ def write_parts(
             tempfile.mkdtemp(prefix=part_prefix(target), suffix=".part", dir=target.parent)
         )
     except OSError as exc:
-        raise _invalid(f"{target}: cannot be written ({exc.strerror or exc})") from exc
+        msg = f"{target}: cannot be written ({exc.strerror or exc})"
+        raise InvalidArgumentError(msg, "output") from exc
     client = scale.active_client()
     futures: list[Any] = []
     try:
