@@ -462,14 +462,9 @@ def test_cli_rb_lstar_on_the_scheduler(client, tmp_path, capsys, monkeypatch):
         xr.testing.assert_identical(a, b)
 
 
-@pytest.mark.parametrize("driven", [False, True], ids=["fixed", "omni"])
-def test_footprint_on_cluster_is_identical(client, driven):
-    import warnings
-
-    from geospacexr import config, rb
-
-    rng = np.random.default_rng(11)
-    n = 12
+def _track(n=12, seed=11):
+    """``n`` spacecraft positions at 6 Re (GSM), at hours of the omni-hourly sample, one NaN."""
+    rng = np.random.default_rng(seed)
     hours = rng.integers(0, 72, n).astype("timedelta64[h]")
     phi = rng.uniform(0, 2 * np.pi, n)
     points = xr.Dataset(
@@ -479,10 +474,26 @@ def test_footprint_on_cluster_is_identical(client, driven):
         attrs={"frame": "GSM"},
     )  # fmt: skip
     points["x"][3] = np.nan  # skipped in both paths
+    return points
+
+
+def _t96(driven):
+    """T96 driven by the omni-hourly sample, or with fixed parameters."""
+    from geospacexr import rb
+
     if driven:
-        model, drivers = "t96", geospacexr.datasets.open_sample("omni-hourly")
-    else:
-        model, drivers = rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0), None
+        return "t96", geospacexr.datasets.open_sample("omni-hourly")
+    return rb.models.get("t96", pdyn=2.0, dst=-20.0, by=1.0, bz=-3.0), None
+
+
+@pytest.mark.parametrize("driven", [False, True], ids=["fixed", "omni"])
+def test_footprint_on_cluster_is_identical(client, driven):
+    import warnings
+
+    from geospacexr import config, rb
+
+    points = _track()
+    model, drivers = _t96(driven)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         with dask.config.set(scheduler="sync"):
@@ -495,6 +506,60 @@ def test_footprint_on_cluster_is_identical(client, driven):
     assert len(tasks) == 3
     assert np.isfinite(one["lat"].values).sum() > 5
     xr.testing.assert_identical(one, many)  # to the bit, NaNs where they were
+
+
+@pytest.mark.parametrize("driven", [False, True], ids=["fixed", "omni"])
+@pytest.mark.parametrize("call", ["K", "footprint"])
+def test_K_and_footprint_written_by_the_workers_are_the_in_memory_result(
+    client, call, driven, tmp_path
+):
+    import os
+    import warnings
+
+    from geospacexr import config, rb
+
+    model, drivers = _t96(driven)
+    if call == "K":
+        rows, per_task = _orbit(), {"scale.particles_per_task": 4}  # 3 parts: 4 + 4 + 2
+
+        def run(**kw):
+            return rb.K(rows, model, accuracy="fast", drivers=drivers, progress=False, **kw)
+    else:
+        rows, per_task = _track(), {"scale.footprints_per_task": 5}  # 3 parts: 5 + 5 + 2
+
+        def run(**kw):
+            return rb.footprint(rows, model, drivers=drivers, **kw)
+
+    out = tmp_path / f"{call}.nc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        with dask.config.set(scheduler="sync"):
+            assert scale.active_client() is None
+            one = run()
+        with config.override(per_task), distributed.get_task_stream(client) as stream:
+            assert run(output=out) == out
+    assert os.listdir(tmp_path) == [out.name]  # no part folder left
+    tasks = [t for t in stream.data if str(t["key"]).startswith(f"rb-{call}-write-")]
+    assert len(tasks) == 3 and len({t["worker"] for t in tasks}) == 2
+    good = (one["status"] == 0) if call == "K" else np.isfinite(one["lat"])
+    assert good.sum() > 5
+    with xr.open_dataset(out) as got:
+        xr.testing.assert_identical(got.load(), one)  # to the bit, NaNs where they were
+
+
+def test_a_failed_footprint_part_on_a_worker_leaves_nothing(client, tmp_path):
+    import os
+
+    from geospacexr import config, rb
+
+    model, _ = _t96(False)
+    points = _track()
+    # the second of three parts fails on its worker (a lambda is sent by value)
+    fails = lambda out, pts: out if pts.time[0] != points.time[5] else 1 / 0  # noqa: E731
+    with config.override({"scale.footprints_per_task": 5}):
+        with pytest.raises(ZeroDivisionError):
+            rb.footprint(points, model, output=tmp_path / "track.nc", finish=fails)
+    assert os.listdir(tmp_path) == []  # no output, no part folder, no part
 
 
 @pytest.mark.slow  # the four sites' mapping matrix is built (the session's cache is private)

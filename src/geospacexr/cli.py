@@ -285,19 +285,10 @@ def check_output(path: str | os.PathLike[str], formats: Sequence[str], what: str
             f"format), not {found}",
             "-o",
         )
-    _check_folder(out.parent, what)
+    from .io.atomic import check_folder
+
+    check_folder(out.parent, what, "-o")
     return out
-
-
-def _check_folder(folder: Path, what: str) -> None:
-    """The nearest existing folder of ``folder`` must be a folder we can write into."""
-    here = folder
-    while not here.exists() and here.parent != here:
-        here = here.parent
-    if not here.is_dir():
-        raise InvalidArgumentError(f"{here} is not a folder: {what} cannot be written in it", "-o")
-    if not os.access(here, os.W_OK | os.X_OK):
-        raise InvalidArgumentError(f"{here} is not writable: {what} cannot be written", "-o")
 
 
 def check_output_folder(path: str | os.PathLike[str], what: str) -> Path:
@@ -318,7 +309,9 @@ def check_output_folder(path: str | os.PathLike[str], what: str) -> Path:
         raise InvalidArgumentError("an empty folder name", "-o")
     if out.exists() and not out.is_dir():
         raise InvalidArgumentError(f"{out} exists and is not a folder", "-o")
-    _check_folder(out, what)
+    from .io.atomic import check_folder
+
+    check_folder(out, what, "-o")
     return out
 
 

@@ -1,8 +1,6 @@
 """``rb.lstar(..., output=)`` without a Client: written part by part, the same to the bit."""
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,7 +8,6 @@ import xarray as xr
 
 from geospacexr import config, rb
 from geospacexr.errors import InvalidArgumentError
-from geospacexr.io.atomic import part_prefix
 
 PER_PART = 3  # 7 particles: parts of 3 + 3 + 1
 
@@ -74,17 +71,12 @@ def test_accessor_and_finish(tmp_path, model, in_memory):
     _same(got, finish(in_memory, _particles()))
 
 
-def _dead_pid():
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                           capture_output=True, text=True, check=True)  # fmt: skip
-    return int(child.stdout)
-
-
-def test_a_failed_part_leaves_nothing_and_stale_parts_go(tmp_path, model, monkeypatch):
+def test_a_failed_part_leaves_nothing(tmp_path, model, monkeypatch):
+    """(The part folders of killed runs: ``test_K_footprint_output.py``, for lstar too.)"""
     from geospacexr.rb import invariants
 
     out = tmp_path / "lstar.nc"
-    real, calls = invariants._lstar_dataset, []
+    real, calls = invariants._invariants_dataset, []
 
     def fails_on_the_second_part(*args, **kwargs):
         calls.append(1)
@@ -92,23 +84,11 @@ def test_a_failed_part_leaves_nothing_and_stale_parts_go(tmp_path, model, monkey
             raise RuntimeError("the second part fails")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(invariants, "_lstar_dataset", fails_on_the_second_part)
+    monkeypatch.setattr(invariants, "_invariants_dataset", fails_on_the_second_part)
     with config.override({"scale.particles_per_task": PER_PART}):
         with pytest.raises(RuntimeError, match="second part"):
             rb.lstar(_particles(), model, accuracy="fast", output=out)
     assert os.listdir(tmp_path) == []  # no output, no part (the first part's removed too)
-    monkeypatch.undo()
-
-    # a killed run's part folder (its pid dead) is removed by the next run; a live one's stays
-    prefix = part_prefix(out).replace(f".{os.getpid()}.", ".{}.")
-    stale = tmp_path / (prefix.format(_dead_pid()) + "x1.part")
-    live = tmp_path / (prefix.format(os.getpid()) + "x2.part")
-    for folder in (stale, live):
-        folder.mkdir()
-        (folder / "part-00000000.nc").write_bytes(b"half")
-    with config.override({"scale.particles_per_task": PER_PART}):
-        rb.lstar(_particles(), model, accuracy="fast", output=out)
-    assert sorted(os.listdir(tmp_path)) == sorted([live.name, "lstar.nc"])
 
 
 def test_a_folder_is_not_an_output(tmp_path, model):

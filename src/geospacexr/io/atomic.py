@@ -31,6 +31,7 @@ from ..errors import InvalidArgumentError
 __all__ = [
     "atomic_path",
     "atomic_write",
+    "check_folder",
     "check_target",
     "remove_stale_parts",
     "umask",
@@ -103,7 +104,7 @@ def check_target(path: str | os.PathLike[str]) -> None:
     target = Path(path)
     try:
         mode = os.lstat(target).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a missing folder: made or refused later
         return
     for test, what in (
         (stat.S_ISLNK, "a symbolic link"),
@@ -121,6 +122,31 @@ def check_target(path: str | os.PathLike[str]) -> None:
 
 
 _check_target = check_target  # the old private name
+
+
+def check_folder(folder: str | os.PathLike[str], what: str, argument: str = "path") -> None:
+    """Refuse a folder that cannot be made or written into (before any work is done).
+
+    The nearest existing folder of ``folder`` (itself, or the ancestor it would be created
+    in) must be a folder this process can write into.
+
+    Args:
+        folder: The folder a file is about to be written in.
+        what: What is written there, for the message (``"the keogram"``).
+        argument: The argument named in the error (``"-o"``, ``"output"``).
+
+    Raises:
+        InvalidArgumentError: If that folder is not a folder or is not writable.
+    """
+    here = Path(folder)
+    while not here.exists() and here.parent != here:
+        here = here.parent
+    if not here.is_dir():
+        raise InvalidArgumentError(
+            f"{here} is not a folder: {what} cannot be written in it", argument
+        )
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise InvalidArgumentError(f"{here} is not writable: {what} cannot be written", argument)
 
 
 def remove_stale_parts(path: str | os.PathLike[str], *, directories: bool = False) -> list[Path]:

@@ -402,7 +402,9 @@ def K(
     drivers: xr.Dataset | None = None,
     interpolation: str | None = None,
     progress: bool | None = None,
-) -> xr.Dataset:
+    output: str | os.PathLike[str] | None = None,
+    finish: Callable[[xr.Dataset, xr.Dataset], xr.Dataset] | None = None,
+) -> xr.Dataset | Path:
     """K, Bm, Bmin, Lm and the equatorial pitch angle of each particle (no drift shell).
 
     Args:
@@ -417,18 +419,54 @@ def K(
             ``"linear"``; default config ``rb.drivers_interpolation``).
         progress: With a ``dask.distributed`` Client, show a progress bar fed from the
             scheduler (default: when on a terminal). See :func:`lstar` for the cluster path.
+        output: A netCDF file to write the results to instead of returning them, part by
+            part where each part is computed, as :func:`lstar` does (parts of config
+            ``scale.particles_per_task``; atomic; checked before any work). The file reads
+            back (``xr.open_dataset``) as the Dataset this function would return, to the bit.
+        finish: A picklable function ``finish(result, particles) -> Dataset`` applied to the
+            result before it is returned or written (with ``output``, to each part and the
+            matching slice of ``ds``), as for :func:`lstar`.
 
     Returns:
         A Dataset along ``particle`` with ``K`` (G^0.5 Re), ``Bm``, ``Bmin``, ``Blocal`` (nT),
         ``Lm``, ``alpha_eq`` (degrees) and ``status``; with drivers also ``driver_<parameter>``.
+        With ``output``, the path of the written file.
+
+    Raises:
+        InvalidArgumentError: If ``output`` exists and is not a regular file, or its folder
+            cannot be created or written (before any particle is computed).
     """
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.K")
+    return _invariants(
+        ds, model, accuracy, False, False, drivers, interpolation, progress, output, finish
+    )
+
+
+def _invariants(
+    ds: xr.Dataset,
+    model: Model | str,
+    accuracy: str | dict[str, Any] | None,
+    do_shell: bool,
+    total_flux: bool,
+    drivers: xr.Dataset | None,
+    interpolation: str | None,
+    progress: bool | None,
+    output: str | os.PathLike[str] | None,
+    finish: Callable[[xr.Dataset, xr.Dataset], xr.Dataset] | None,
+) -> xr.Dataset | Path:
+    """:func:`lstar` (``do_shell``) or :func:`K`: in memory, or written to ``output``."""
+    from . import _write
+
+    target = None if output is None else _write.check_output(output)
     model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
     settings = _settings(accuracy)
-    res, status, _, _ = _run(ds, model, settings, False, False, models, progress)  # type: ignore[arg-type]
-    out = xr.Dataset({**_outputs(ds, res, status), **driven}, coords=ds.coords)
-    out.attrs = {**_attrs(model, settings, ds.attrs.get("frame", "SM")), **driven_attrs}
-    return out
+    if target is not None:
+        return _write.write_invariants(ds, model, models, settings, do_shell, total_flux,
+                                       driven, driven_attrs, target, finish, progress)  # fmt: skip
+    res, status, foot, eq = _run(ds, model, settings, do_shell, total_flux, models, progress)  # type: ignore[arg-type]
+    out = _invariants_dataset(ds, model, settings, do_shell, total_flux, driven, driven_attrs,
+                              res, status, foot, eq)  # fmt: skip
+    return out if finish is None else finish(out, ds)
 
 
 def _describe(model: Model | str) -> dict[str, Any]:
@@ -554,6 +592,10 @@ def lstar(
         each particle was computed with are ``driver_<parameter>`` (particles without them have
         status 7). With ``output``, the path of the written file.
 
+    Raises:
+        InvalidArgumentError: If ``output`` exists and is not a regular file, or its folder
+            cannot be created or written (before any particle is computed).
+
     Example:
         >>> import numpy as np, geospacexr
         >>> omni = geospacexr.datasets.open_sample("omni-hourly")
@@ -562,25 +604,16 @@ def lstar(
         >>> out = p.rb.lstar("t96", drivers=omni, accuracy="fast")  # doctest: +SKIP
     """
     require(ds, "particles", ["x", "y", "z", "pitch_angle"], "rb.lstar")
-    model, models, driven, driven_attrs = _driven(ds, model, drivers, interpolation)
-    settings = _settings(accuracy)
-    if output is not None:
-        from ._write import write_lstar
-
-        return write_lstar(
-            ds, model, models, settings, total_flux, driven, driven_attrs, output, finish, progress
-        )
-    res, status, foot, eq = _run(ds, model, settings, True, total_flux, models, progress)  # type: ignore[arg-type]
-    out = _lstar_dataset(
-        ds, model, settings, total_flux, driven, driven_attrs, res, status, foot, eq
+    return _invariants(
+        ds, model, accuracy, True, total_flux, drivers, interpolation, progress, output, finish
     )
-    return out if finish is None else finish(out, ds)
 
 
-def _lstar_dataset(
+def _invariants_dataset(
     ds: xr.Dataset,
     model: Model | str,
     settings: dict[str, Any],
+    do_shell: bool,
     total_flux: bool,
     driven: dict[str, Any],
     driven_attrs: dict[str, Any],
@@ -589,24 +622,33 @@ def _lstar_dataset(
     foot: np.ndarray,
     eq: np.ndarray,
 ) -> xr.Dataset:
-    """:func:`lstar`'s Dataset of the particles ``ds`` from the kernels' results."""
+    """:func:`lstar`'s (``do_shell``) or :func:`K`'s Dataset of the particles ``ds``."""
     data = {**_outputs(ds, res, status), **driven}
-    data["lstar"] = (
-        "particle",
-        res[:, kernels.R_LSTAR],
-        {"units": "1", "long_name": "Roederer L*"},
-    )
+    coords = dict(ds.coords)
+    attrs = {**_attrs(model, settings, ds.attrs.get("frame", "SM")), **driven_attrs}
+    if do_shell:
+        data.update(_shell(ds, res, foot, eq))
+        coords.update(component=["x", "y", "z"], local_time=np.arange(foot.shape[1]))
+        attrs["total_flux"] = int(total_flux)
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _shell(ds: xr.Dataset, res: np.ndarray, foot: np.ndarray, eq: np.ndarray) -> dict[str, Any]:
+    """:func:`lstar`'s variables beyond :func:`K`'s: L*, the drift shell and M."""
     dims = ("particle", "local_time", "component")
-    data["shell_footprint"] = (
-        dims,
-        foot,
-        {"units": "Re", "long_name": "northern footprints of the drift shell (at the surface)"},
-    )
-    data["shell_equator"] = (
-        dims,
-        eq,
-        {"units": "Re", "long_name": "minimum-B points of the drift shell's field lines"},
-    )
+    data = {
+        "lstar": ("particle", res[:, kernels.R_LSTAR], {"units": "1", "long_name": "Roederer L*"}),
+        "shell_footprint": (
+            dims,
+            foot,
+            {"units": "Re", "long_name": "northern footprints of the drift shell (at the surface)"},
+        ),
+        "shell_equator": (
+            dims,
+            eq,
+            {"units": "Re", "long_name": "minimum-B points of the drift shell's field lines"},
+        ),
+    }
     if "energy" in ds:
         data["M"] = (
             "particle",
@@ -618,13 +660,7 @@ def _lstar_dataset(
             ),
             {"units": "MeV/G", "long_name": "first invariant M"},
         )
-    out = xr.Dataset(
-        data,
-        coords={**ds.coords, "component": ["x", "y", "z"], "local_time": np.arange(foot.shape[1])},
-    )
-    out.attrs = {**_attrs(model, settings, ds.attrs.get("frame", "SM")), **driven_attrs}
-    out.attrs["total_flux"] = int(total_flux)
-    return out
+    return data
 
 
 def _m(energy: np.ndarray, alpha_deg: np.ndarray, b_nt: np.ndarray, species: str) -> np.ndarray:

@@ -9,6 +9,9 @@ boundary.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -156,7 +159,9 @@ def footprint(
     frame: str | None = None,
     drivers: xr.Dataset | None = None,
     interpolation: str | None = None,
-) -> xr.Dataset:
+    output: str | os.PathLike[str] | None = None,
+    finish: Callable[[xr.Dataset, xr.Dataset], xr.Dataset] | None = None,
+) -> xr.Dataset | Path:
     """Magnetic footprints of spacecraft positions: a track for the ASI maps.
 
     With an active ``dask.distributed`` Client (:func:`geospacexr.scale.active_client`), the
@@ -177,11 +182,27 @@ def footprint(
             ``model`` may then be a registry name such as ``"t96"``).
         interpolation: ``"previous"`` or ``"linear"`` (default config
             ``rb.drivers_interpolation``).
+        output: A netCDF file to write the track to instead of returning it. The positions
+            are traced in parts of config ``scale.footprints_per_task``, each written where it
+            is computed (on a Client, by its worker; without one, here, one part at a time),
+            then copied part by part into ``output``, as
+            :func:`~geospacexr.rb.invariants.lstar` does (atomic; checked before any work; on
+            a cluster, ``output``'s folder must be on a file system the workers share). The
+            file reads back (``xr.open_dataset``) as the Dataset this function would return,
+            to the bit.
+        finish: A picklable function ``finish(track, points) -> Dataset`` applied to the track
+            before it is returned or written (with ``output``, to each part and the matching
+            slice of ``points``): variables or attrs computed position by position.
 
     Returns:
         A track Dataset along ``time`` with ``lat``, ``lon`` (geographic, geocentric, degrees,
         lon in [-180, 180)) and ``alt_km``; NaN where the line is open or leaves the model (or
-        the drivers are missing at that time).
+        the drivers are missing at that time). With ``output``, the path of the written file.
+
+    Raises:
+        InvalidArgumentError: If ``points`` lacks ``x``, ``y``, ``z`` along ``time``, the
+            hemisphere is unknown, or ``output`` exists and is not a regular file or its
+            folder cannot be created or written (before any position is traced).
     """
     if not isinstance(points, xr.Dataset) or "time" not in points.dims:
         raise InvalidArgumentError("expected a Dataset of x, y, z along time", "points")
@@ -190,12 +211,14 @@ def footprint(
         raise InvalidArgumentError(f"missing {', '.join(missing)}", "points")
     if hemisphere not in ("north", "south"):
         raise InvalidArgumentError("must be 'north' or 'south'", "hemisphere")
+    from . import _write
+
+    target = None if output is None else _write.check_output(output)
     alt = float(config.resolve(altitude_km, "asi.altitude_km"))
     cfg = config.get().rb
     frame = frame or points.attrs.get("frame", "GSM")
     sign = 1.0 if hemisphere == "north" else -1.0
     times = points["time"].values
-    n = times.size
     models = None
     if drivers is not None:
         from .drivers import models_for
@@ -205,36 +228,77 @@ def footprint(
         from .models import get
 
         model = get(str(model))
-    r_in = 1.0 + alt / cfg.earth_radius_km
-    xyz = np.stack([np.asarray(points[v].values, dtype=np.float64) for v in "xyz"])
+    attrs = {
+        "geospacexr_kind": "track",
+        "hemisphere": hemisphere,
+        **(model.describe() if isinstance(model, Model) else {"field_model": str(model)}),
+    }
+    if drivers is not None:
+        method = config.resolve(interpolation, "rb.drivers_interpolation")
+        attrs["drivers_interpolation"] = str(method)
+    track = (frame, sign, 1.0 + alt / cfg.earth_radius_km, alt, attrs, finish)
+    if target is not None:
+        size = int(config.get().scale.footprints_per_task)
+        pieces = (
+            (points.isel(time=slice(a, a + size)), _own(models, times[a : a + size]), *track)
+            for a in range(0, max(times.size, 1), size)  # no position: one empty part
+        )
+        return _write.write_parts(target, _track, model, pieces, "time", "rb-footprint-write")
     from .. import scale
 
     client = scale.active_client()
     if client is None:
-        lat, lon = _footprints(xyz, times, model, models, frame, sign, r_in)
-    else:
-        lat, lon = _footprints_on(client, xyz, times, model, models, frame, sign, r_in)
+        return _track(True, model, points, models, *track)
+    xyz = np.stack([np.asarray(points[v].values, dtype=np.float64) for v in "xyz"])
+    lat, lon = _footprints_on(client, xyz, times, model, models, frame, sign, track[2])
+    out = _track_dataset(times, lat, lon, alt, attrs)
+    return out if finish is None else finish(out, points)
+
+
+def _own(
+    models: dict[Any, Model | None] | None, times: np.ndarray
+) -> dict[Any, Model | None] | None:
+    """The driven models of ``times`` only (a task carries the models of its own times)."""
+    if models is None:
+        return None
+    return {t: models[t] for t in np.unique(times.astype("datetime64[ns]"))}
+
+
+def _track(
+    here: bool,
+    model: Model | str,
+    points: xr.Dataset,
+    models: dict[Any, Model | None] | None,
+    frame: str,
+    sign: float,
+    r_in: float,
+    alt: float,
+    attrs: dict[str, Any],
+    finish: Callable[[xr.Dataset, xr.Dataset], xr.Dataset] | None,
+) -> xr.Dataset:
+    """:func:`footprint`'s track of ``points``, traced in this process (``here`` unused).
+
+    Also one part of ``footprint(output=)`` (:func:`geospacexr.rb._write.write_parts`).
+    """
+    times = points["time"].values
+    xyz = np.stack([np.asarray(points[v].values, dtype=np.float64) for v in "xyz"])
+    lat, lon = _footprints(xyz, times, model, models, frame, sign, r_in)  # type: ignore[arg-type]
+    out = _track_dataset(times, lat, lon, alt, attrs)
+    return out if finish is None else finish(out, points)
+
+
+def _track_dataset(
+    times: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: float, attrs: dict[str, Any]
+) -> xr.Dataset:
+    """The track Dataset of :func:`footprint`."""
     return xr.Dataset(
         {
             "lat": ("time", lat, {"units": "degree_north", "long_name": "footprint latitude"}),
             "lon": ("time", lon, {"units": "degree_east", "long_name": "footprint longitude"}),
-            "alt_km": ("time", np.full(n, alt), {"units": "km"}),
+            "alt_km": ("time", np.full(times.size, alt), {"units": "km"}),
         },
         coords={"time": times},
-        attrs={
-            "geospacexr_kind": "track",
-            "hemisphere": hemisphere,
-            **(model.describe() if isinstance(model, Model) else {"field_model": str(model)}),
-            **(
-                {}
-                if drivers is None
-                else {
-                    "drivers_interpolation": str(
-                        config.resolve(interpolation, "rb.drivers_interpolation")
-                    )
-                }
-            ),
-        },
+        attrs=dict(attrs),
     )
 
 
@@ -330,9 +394,7 @@ def _footprints_on(
     futures = []
     for k, a in enumerate(range(0, times.size, size)):
         part = times[a : a + size]
-        own = None
-        if models is not None:
-            own = {t: models[t] for t in np.unique(part.astype("datetime64[ns]"))}
+        own = _own(models, part)
         futures.append(
             client.submit(
                 task, xyz[:, a : a + size], part, fixed, own, frame, sign, r_in, key=f"{name}-{k}"
