@@ -25,7 +25,21 @@ def main(argv: list[str] | None = None) -> int:
         "--only", type=int, nargs="*", default=None, help="run only these variant indices"
     )
     p.add_argument("--seed", default="gx-fuzz-1", help="base seed: same seed, same variants")
-    p.add_argument("--timeout", type=float, default=20.0, help="wall-clock limit per variant (s)")
+    p.add_argument("--timeout", type=float, default=20.0, help="time limit per variant (s)")
+    p.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="what --timeout counts: wall-clock seconds, or CPU seconds of the variant's "
+        "processes (for a shared, loaded machine, where a low-priority child waits for a core)",
+    )
+    p.add_argument(
+        "--wall-limit",
+        type=float,
+        default=None,
+        help="with --clock cpu: the wall-clock bound for a child that blocks (default 10 x "
+        "--timeout)",
+    )
     p.add_argument("--mem-gib", type=float, default=4.0, help="RLIMIT_AS of each child (GiB)")
     p.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="results folder")
     p.add_argument(
@@ -55,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
             for s in FORMATS[name].seeds():
                 print("   ", s)
         return 0
+    from .runner import CLOCK
+
+    CLOCK.update(clock=args.clock, wall_limit=args.wall_limit)
     if args.repro:
         if len(formats) != 1:
             p.error("--repro needs exactly one --formats")

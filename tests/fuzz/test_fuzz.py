@@ -81,6 +81,33 @@ def test_runner_classifies(tmp_path, workload, outcome):
         assert "raise ValueError" in v.traceback_tail
 
 
+def _spin(path, ctx, stage):
+    while True:
+        pass
+
+
+def test_cpu_clock_counts_cpu_seconds_and_bounds_a_blocked_child(tmp_path):
+    """--clock cpu: a computing child is killed at its CPU limit, a blocked one at the wall."""
+    start = time.monotonic()
+    v = runner.run_in_child(
+        _spin, tmp_path / "x", {}, timeout=1.5, mem_gib=4, verdict_file=tmp_path / "v.json",
+        clock="cpu", wall_limit=30,
+    )  # fmt: skip
+    assert v.outcome == "timeout" and v.cpu_s >= 1.5, v
+    assert time.monotonic() - start < 30
+    v = runner.run_in_child(
+        _sleep, tmp_path / "x", {}, timeout=1.0, mem_gib=4, verdict_file=tmp_path / "v.json",
+        clock="cpu", wall_limit=3,
+    )  # fmt: skip
+    assert v.outcome == "timeout" and v.cpu_s < 1.0 and v.seconds >= 3, v
+    assert "3 s wall" in v.message
+    with pytest.raises(ValueError, match="clock"):
+        runner.run_in_child(
+            _fine, tmp_path / "x", {}, timeout=1, mem_gib=4, verdict_file=tmp_path / "v.json",
+            clock="sundial",
+        )  # fmt: skip
+
+
 # --- mutators are deterministic and do damage ------------------------------------------------
 def _tiny_pgm(frames: int = 3) -> bytes:
     out = b""
