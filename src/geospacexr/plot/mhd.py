@@ -372,7 +372,9 @@ def plot_msphpic_movie(
 
     Args:
         ds: An ``mhd`` Dataset on a curvilinear grid (:func:`geospacexr.open_gamera`).
-        out: Output ``.mp4`` (H.264 through imageio-ffmpeg) or ``.gif`` (Pillow) file.
+        out: Output ``.mp4`` (H.264 through imageio-ffmpeg: libx264 at the preset
+            ``io.movie_preset``, default ``veryfast``, and quality ``io.movie_crf`` of
+            :mod:`geospacexr.config`) or ``.gif`` (Pillow) file.
         fps: Frames per second.
         workers: Parallel workers (default from config ``io.workers``: one per core).
         steps: The ``Step#`` numbers of the frames, in order (default: every step between
