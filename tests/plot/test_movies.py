@@ -150,3 +150,43 @@ def test_a_bad_preset_or_crf_is_a_clear_error(key, value, match, monkeypatch):
     assert variable in str(caught.value)
     monkeypatch.delenv(variable)
     config.reload()
+
+
+def test_blitted_frames_are_full_draws_and_follow_a_change_of_dpi():
+    from matplotlib.figure import Figure
+
+    from geospacexr.plot.movie import Blitter, figure_to_rgb
+
+    fig = Figure(figsize=(3, 2), dpi=60)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-1.5, 1.5)
+    ax.set_xlabel("x")
+    x = np.linspace(0, 10, 200)
+    (line,) = ax.plot(x, np.sin(x), lw=2)
+    marker = ax.scatter([5], [0], s=200, zorder=3)  # above the line: drawn after it
+    title = fig.suptitle("frame 0")
+    blit = Blitter(fig)
+
+    def frame(i):
+        line.set_ydata(np.sin(x + i))
+        title.set_text(f"frame {i}")
+        return blit.rgb([title, marker, line, *ax.spines.values()])  # any order given
+
+    def full():
+        for artist in (title, marker, line, *ax.spines.values()):
+            artist.set_animated(False)
+        try:
+            return figure_to_rgb(fig)
+        finally:
+            for artist in (title, marker, line, *ax.spines.values()):
+                artist.set_animated(True)
+
+    first, second = frame(0), frame(1)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(second, full())
+    np.testing.assert_array_equal(frame(0), first)
+    fig.set_dpi(90)  # the static part is drawn again at the new size
+    bigger = frame(2)
+    assert bigger.shape == (180, 270, 3)
+    np.testing.assert_array_equal(bigger, full())

@@ -48,7 +48,7 @@ from .._children import die_with_parent, popen_tied
 from ..errors import InvalidArgumentError
 from ..io.atomic import atomic_path
 
-__all__ = ["PARALLEL", "figure_to_rgb", "render_frames", "write_frames", "write_movie"]
+__all__ = ["PARALLEL", "Blitter", "figure_to_rgb", "render_frames", "write_frames", "write_movie"]
 
 #: How frames can be rendered.
 PARALLEL = ("processes", "threads", "dask", "none")
@@ -81,6 +81,75 @@ def figure_to_rgb(fig: Any) -> np.ndarray:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+class Blitter:
+    """Frames of one reused figure that redraw only what changes (matplotlib's blitting, Agg).
+
+    The first :meth:`rgb` draws the figure without the changing artists (set ``animated``, so
+    a full draw skips them), keeps those pixels (``canvas.copy_from_bbox``) and then draws the
+    changing artists over them; every later call restores the kept pixels
+    (``restore_region``) and draws only the changing artists, in the order a full draw would
+    (the figure's children by z-order, each Axes' children by z-order). The static part (axes
+    frames, ticks, tick labels, axis labels, titles, colour bars) is drawn once per figure, not
+    once per frame; it is drawn again when the figure's dpi or size changed, or after
+    :meth:`invalidate`.
+
+    The pixels are those of a full draw (:func:`figure_to_rgb`) as long as no static artist
+    is drawn *over* a changing one: give every artist that overlaps a changing one and lies
+    above it (an Axes' spines over its mesh, markers over a map) in ``artists`` too.
+
+    Args:
+        fig: The figure the frames are drawn from, reused from frame to frame.
+    """
+
+    def __init__(self, fig: Any) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = fig
+        self.canvas = FigureCanvasAgg(fig)
+        self._background: Any = None
+        self._drawn_for: tuple[float, float, float] | None = None
+
+    def invalidate(self) -> None:
+        """Draw the static part again at the next frame (after a change to it)."""
+        self._background = None
+
+    def _order(self, artist: Any) -> tuple[float, int, float, int]:
+        """Where a full draw draws ``artist``: (z-order, place) of its figure child, then within."""
+        top = self.fig.get_children()
+        ax = artist.axes
+        if ax is None or ax is artist:
+            return (artist.get_zorder(), top.index(artist), 0.0, 0)
+        children = ax.get_children()
+        return (ax.get_zorder(), top.index(ax), artist.get_zorder(), children.index(artist))
+
+    def rgb(self, artists: Any) -> np.ndarray:
+        """The frame: the kept static pixels with ``artists`` drawn over them.
+
+        Args:
+            artists: The artists that change from frame to frame (or lie above one that
+                does), all in this figure; they are set ``animated`` (left out of a full
+                draw) and drawn in a full draw's order.
+
+        Returns:
+            The ``(height, width, 3)`` uint8 pixels.
+        """
+        artists = list(artists)
+        for artist in artists:
+            artist.set_animated(True)
+        state = (float(self.fig.dpi), *map(float, self.fig.get_size_inches()))
+        if self._background is None or state != self._drawn_for:
+            self.canvas.draw()  # everything but the animated artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._drawn_for = state
+        else:
+            self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for artist in sorted(artists, key=self._order):
+            if artist.get_visible():
+                artist.draw(renderer)
+        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
 
 
 def _as_rgb(item: Any) -> np.ndarray:
