@@ -190,3 +190,17 @@ def test_blitted_frames_are_full_draws_and_follow_a_change_of_dpi():
     bigger = frame(2)
     assert bigger.shape == (180, 270, 3)
     np.testing.assert_array_equal(bigger, full())
+
+
+def test_the_worker_server_starts_ahead_only_for_processes():
+    import multiprocessing
+
+    from geospacexr.plot.movie import render_frames, start_worker_server
+
+    assert not start_worker_server("threads", 2)
+    assert not start_worker_server("processes", 1)
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server here")
+    assert start_worker_server("processes", 2)
+    frames = list(render_frames(_AltitudeFrame(), 2, workers=2, parallel="processes"))
+    assert len(frames) == 2  # the pool's workers come from the server already started

@@ -48,7 +48,15 @@ from .._children import die_with_parent, popen_tied
 from ..errors import InvalidArgumentError
 from ..io.atomic import atomic_path
 
-__all__ = ["PARALLEL", "Blitter", "figure_to_rgb", "render_frames", "write_frames", "write_movie"]
+__all__ = [
+    "PARALLEL",
+    "Blitter",
+    "figure_to_rgb",
+    "render_frames",
+    "start_worker_server",
+    "write_frames",
+    "write_movie",
+]
 
 #: How frames can be rendered.
 PARALLEL = ("processes", "threads", "dask", "none")
@@ -63,6 +71,8 @@ _PRELOAD = [
     "geospacexr.plot.gcm",
     "geospacexr.plot.mhd",
     "geospacexr.plot.movie",
+    "h5py",  # what a frame's first read imports (the MHD and ASI readers): not once per worker
+    "dask.array",
 ]
 _WORKER_RENDER: list[Callable[[int], Any]] = []
 
@@ -182,6 +192,41 @@ def _context() -> Any:
         ctx.set_forkserver_preload(_PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def start_worker_server(parallel: str = "processes", workers: int | None = None) -> bool:
+    """Start the fork server that frame worker processes come from, in the background, now.
+
+    With ``parallel="processes"``, the fork server (a new interpreter importing numpy, xarray,
+    matplotlib, h5py... once, about two seconds) is otherwise started when the first frame is
+    submitted, and the first frames wait for it. A caller that knows it will render frames in
+    processes (the ``movie`` commands) calls this first, so that the server imports while the
+    caller opens its files and checks its arguments. The server is the process's one
+    :mod:`multiprocessing` fork server: a later pool uses it, and it ends with the process.
+
+    Args:
+        parallel: How the frames will be rendered (nothing is started unless
+            ``"processes"``, or when a dask Client is active: its workers render the frames).
+        workers: Parallel workers (default from config ``io.workers``: one per core); nothing
+            is started for one.
+
+    Returns:
+        Whether a fork server was started or already runs.
+    """
+    n = int(config.resolve(workers, "io.workers") or (os.cpu_count() or 1))
+    if parallel != "processes" or n < 2:
+        return False
+    from .. import scale
+
+    if scale.active_client() is not None:
+        return False
+    ctx = _context()
+    if ctx.get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return True
 
 
 def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Executor:
@@ -356,9 +401,9 @@ def _encode_mp4(
         )
         assert proc.stdin is not None
         try:
-            proc.stdin.write(first.tobytes())
+            proc.stdin.write(memoryview(first))  # the pixels as they are, no copy
             for frame in rest:
-                proc.stdin.write(frame.tobytes())
+                proc.stdin.write(memoryview(frame))
             proc.stdin.close()
         except BrokenPipeError:
             pass  # ffmpeg stopped: its message is read below
