@@ -127,12 +127,16 @@ class Blitter:
 
     def _order(self, artist: Any) -> tuple[float, int, float, int]:
         """Where a full draw draws ``artist``: (z-order, place) of its figure child, then within."""
+
+        def place(items: list[Any], item: Any) -> int:
+            return next((k for k, x in enumerate(items) if x is item), len(items))
+
         top = self.fig.get_children()
         ax = artist.axes
         if ax is None or ax is artist:
-            return (artist.get_zorder(), top.index(artist), 0.0, 0)
-        children = ax.get_children()
-        return (ax.get_zorder(), top.index(ax), artist.get_zorder(), children.index(artist))
+            return (artist.get_zorder(), place(top, artist), 0.0, 0)
+        return (ax.get_zorder(), place(top, ax), artist.get_zorder(),
+                place(ax.get_children(), artist))  # fmt: skip
 
     def rgb(self, artists: Any) -> np.ndarray:
         """The frame: the kept static pixels with ``artists`` drawn over them.
