@@ -20,7 +20,9 @@ first call alone, "cold", then the best of the further calls, "warm"):
 * **an N-frame movie with 2 workers**, both as the command a user types, each call a new
   process (interpreter start and imports included), timed from this script: ours ``geospacexr
   mhd movie FOLDER --steps 1..N --workers 2 -o run.mp4`` (frames rendered in 2 processes and
-  encoded to H.264; at our 100 dpi, 1200 x 800, and at ``--dpi 300``, 3600 x 2400); kaipy
+  encoded to H.264 at the configured libx264 preset and CRF, ``io.movie_preset`` and
+  ``io.movie_crf``, named in the rows' notes; at our 100 dpi, 1200 x 800, and at ``--dpi 300``,
+  3600 x 2400); kaipy
   ``msphpic -vid --ncpus 2 -noion -nompi -nohash -overwrite`` (a Pool of 2 processes writing
   ``msphVid/msphpic.N.png`` at 300 dpi; it renders Step#1 to Step#N of N + 2 steps and leaves
   the encoding to the user, so its row has no MP4 step). kaipy's msphpic imports
@@ -182,6 +184,10 @@ def main() -> int:
             task: run_snippet(sys.executable, ours_script, task, str(run), png, repeat)
             for task in ("slice", "figure-120", "figure-300")
         }
+        from geospacexr import config
+
+        io = config.get().io  # what the commands below encode with (same environment)
+        x264 = f"libx264 preset {io.movie_preset}, CRF {io.movie_crf}"
         frames = [str(s) for s in range(1, args.frames + 1)]
         env = dict(os.environ)
         movie = {}
@@ -239,15 +245,15 @@ def main() -> int:
             movie["100"],
             peer("movie"),
             note=f"the commands, new processes: ours geospacexr mhd movie --workers "
-            f"{args.workers} (1200 x 800 frames, H.264 MP4); kaipy msphpic -vid --ncpus "
+            f"{args.workers} (1200 x 800 frames, H.264 MP4, {x264}); kaipy msphpic -vid --ncpus "
             f"{args.workers} (3600 x 2250 PNG frames, no movie file)",
         )
         rec.row(
             f"{args.frames}-frame movie, {args.workers} workers (ours MP4 at 300 dpi)",
             movie["300"],
             peer("movie"),
-            note="the same with ours at --dpi 300 (3600 x 2400 frames, H.264 MP4); kaipy's "
-            "PNG frames only",
+            note=f"the same with ours at --dpi 300 (3600 x 2400 frames, H.264 MP4, {x264}); "
+            "kaipy's PNG frames only",
         )
         if not args.ref_python:
             rec.note("kaipy was not run (no --ref-python / $GEOSPACEXR_REF_KAIPY).")

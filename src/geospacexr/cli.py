@@ -985,6 +985,10 @@ def _cmd_gcm_movie(args: argparse.Namespace) -> int:
         if "movie" in options[name].kinds
     }
     check_output(args.output, MOVIE_FORMATS, "the movie")
+    if args.scheduler is None:  # the frames' worker processes start importing while ds opens
+        from .plot.movie import start_worker_server
+
+        start_worker_server(movie.get("parallel", "processes"), movie.get("workers"))
     dpi = movie.get("dpi") or options["dpi"].defaults["movie"]
     width, height = _figure_pixels(_figsize(kwargs, options, args.slice), dpi, "a frame")
     ds = _open_gcm(args.files)
@@ -1949,6 +1953,10 @@ def _cmd_mhd_movie(args: argparse.Namespace) -> int:
                 for name, raw in _given(args, options).items()
             }
             check_output(args.output, MOVIE_FORMATS, "the movie")
+            from .plot.movie import start_worker_server
+
+            # the frames' worker processes start importing while the run is opened
+            start_worker_server(kwargs.get("parallel", "processes"), kwargs.get("workers"))
             movie_func, _ = _mhd_movie_functions()
             dpi = kwargs.get("dpi") or options["dpi"].defaults["movie"]
             figsize = kwargs.get("figsize") or options["figsize"].defaults["msphpic"]

@@ -149,14 +149,33 @@ def test_a_failed_frame_leaves_no_partial_file_and_the_old_movie(
     assert [p.name for p in tmp_path.iterdir()] == ["m.mp4"]
 
 
-def test_a_reused_figure_draws_the_same_pixels_as_a_new_one(run):
-    """Movie frames after a worker's first redraw its figure in place: same pixels as built anew."""
+@pytest.mark.parametrize(
+    ("options", "dpi"),
+    [({}, SMALL["dpi"]), ({"bz": True, "current": True}, SMALL["dpi"]),
+     ({"density": True}, SMALL["dpi"]), ({}, 150.0)],
+)  # fmt: skip
+def test_a_reused_blitted_figure_draws_the_same_pixels_as_a_new_one(run, options, dpi):
+    """Movie frames after a worker's first redraw its figure in place and draw only what changes
+    over its kept static part (blitting): exactly the pixels of plot_msphpic drawn anew (no
+    tolerance: the static artists lie under or beside the changing ones, never over them)."""
+    from matplotlib.axis import Axis
+
     size = {"figsize": SMALL["figsize"]}
-    for options in ({}, {"bz": True, "current": True}, {"density": True}):
-        render = pm._MsphpicFrames(run, [3, 0, 2], {**options, **size}, SMALL["dpi"])
-        frames = [render(i) for i in range(3)]
-        for frame, step in zip(frames, [3, 0, 2], strict=True):
-            fig = pm.plot_msphpic(run, step=step, **options, **size)
-            fig.set_dpi(SMALL["dpi"])
-            np.testing.assert_array_equal(frame, figure_to_rgb(fig))
-        assert not np.array_equal(frames[0], frames[1])  # the steps differ
+    render = pm._MsphpicFrames(run, [3, 0, 2], {**options, **size}, dpi)
+    frames = [render(0)]
+    calls = []
+    original = Axis.draw
+
+    def counted(self, *args, **kwargs):
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Axis, "draw", counted)
+        frames += [render(i) for i in (1, 2)]
+    assert calls == []  # the later frames drew no ticks: the static part was kept
+    for frame, step in zip(frames, [3, 0, 2], strict=True):
+        fig = pm.plot_msphpic(run, step=step, **options, **size)
+        fig.set_dpi(dpi)
+        np.testing.assert_array_equal(frame, figure_to_rgb(fig))
+    assert not np.array_equal(frames[0], frames[1])  # the steps differ

@@ -95,3 +95,112 @@ def test_workers_see_the_callers_config_overrides(parallel):
     default = int(config.get().asi.altitude_km)
     assert default != 150
     assert int(next(render_frames(_AltitudeFrame(), 1, parallel=parallel))[0, 0, 0]) == default
+
+
+def _x264_settings(path):
+    """The encoder settings libx264 writes into the stream (its SEI user data), as a dict."""
+    data = path.read_bytes()
+    start = data.index(b"options: ") + len(b"options: ")
+    text = data[start : data.index(b"\x00", start)].decode("ascii", "replace")
+    return dict(item.split("=", 1) for item in text.split() if "=" in item)
+
+
+@pytest.mark.parametrize(
+    ("preset", "crf", "expected"),
+    [
+        (None, None, {"subme": "2", "ref": "1", "crf": "23.0"}),  # the default: veryfast, 23
+        ("ultrafast", 30, {"subme": "0", "cabac": "0", "crf": "30.0"}),
+        ("medium", 18, {"subme": "7", "ref": "3", "crf": "18.0"}),
+    ],
+)
+def test_the_configured_x264_preset_and_crf_reach_ffmpeg(tmp_path, preset, crf, expected):
+    pytest.importorskip("imageio_ffmpeg")
+    from geospacexr import config
+    from geospacexr.plot.movie import write_frames
+
+    settings = {k: v for k, v in (("io.movie_preset", preset), ("io.movie_crf", crf)) if v}
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(3)]
+    with config.override(settings):
+        out = write_frames(iter(frames), tmp_path / "m.mp4", fps=3)
+    used = _x264_settings(out)
+    assert {k: used.get(k) for k in expected} == expected, used
+    assert frames_in(out) == 3
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "match"),
+    [
+        ("io.movie_preset", "fastest", "'fastest' is not allowed.*'veryfast'"),
+        ("io.movie_crf", 52, "52 is out of range"),
+        ("io.movie_crf", -1, "-1 is out of range"),
+    ],
+)
+def test_a_bad_preset_or_crf_is_a_clear_error(key, value, match, monkeypatch):
+    from geospacexr import config
+    from geospacexr.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match) as caught, config.override({key: value}):
+        pass
+    assert key in str(caught.value)
+    variable = f"GEOSPACEXR_{key.replace('.', '_').upper()}"
+    monkeypatch.setenv(variable, str(value))
+    with pytest.raises(ConfigError, match=match) as caught:
+        config.reload()
+    assert variable in str(caught.value)
+    monkeypatch.delenv(variable)
+    config.reload()
+
+
+def test_blitted_frames_are_full_draws_and_follow_a_change_of_dpi():
+    from matplotlib.figure import Figure
+
+    from geospacexr.plot.movie import Blitter, figure_to_rgb
+
+    fig = Figure(figsize=(3, 2), dpi=60)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-1.5, 1.5)
+    ax.set_xlabel("x")
+    x = np.linspace(0, 10, 200)
+    (line,) = ax.plot(x, np.sin(x), lw=2)
+    marker = ax.scatter([5], [0], s=200, zorder=3)  # above the line: drawn after it
+    title = fig.suptitle("frame 0")
+    blit = Blitter(fig)
+
+    def frame(i):
+        line.set_ydata(np.sin(x + i))
+        title.set_text(f"frame {i}")
+        return blit.rgb([title, marker, line, *ax.spines.values()])  # any order given
+
+    def full():
+        for artist in (title, marker, line, *ax.spines.values()):
+            artist.set_animated(False)
+        try:
+            return figure_to_rgb(fig)
+        finally:
+            for artist in (title, marker, line, *ax.spines.values()):
+                artist.set_animated(True)
+
+    first, second = frame(0), frame(1)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(second, full())
+    np.testing.assert_array_equal(frame(0), first)
+    fig.set_dpi(90)  # the static part is drawn again at the new size
+    bigger = frame(2)
+    assert bigger.shape == (180, 270, 3)
+    np.testing.assert_array_equal(bigger, full())
+
+
+def test_the_worker_server_starts_ahead_only_for_processes():
+    import multiprocessing
+
+    from geospacexr.plot.movie import render_frames, start_worker_server
+
+    assert not start_worker_server("threads", 2)
+    assert not start_worker_server("processes", 1)
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server here")
+    assert start_worker_server("processes", 2)
+    frames = list(render_frames(_AltitudeFrame(), 2, workers=2, parallel="processes"))
+    assert len(frames) == 2  # the pool's workers come from the server already started

@@ -656,7 +656,9 @@ def plot_asi_movie(
 
     Args:
         ds: An ``asi`` Dataset, or a mosaic/grid file (``asi_grid``).
-        out: Output ``.mp4`` or ``.gif`` file.
+        out: Output ``.mp4`` (H.264 through imageio-ffmpeg: libx264 at the preset
+            ``io.movie_preset``, default ``veryfast``, and quality ``io.movie_crf`` of
+            :mod:`geospacexr.config`) or ``.gif`` (Pillow) file.
         start: First time (default: the first frame).
         end: Last time (default: the last frame).
         fps: Frames per second.

@@ -999,7 +999,9 @@ def plot_movie(
 
     Args:
         ds: A ``gcm`` Dataset.
-        out: Output ``.mp4`` (H.264 through imageio-ffmpeg) or ``.gif`` (Pillow) file.
+        out: Output ``.mp4`` (H.264 through imageio-ffmpeg: libx264 at the preset
+            ``io.movie_preset``, default ``veryfast``, and quality ``io.movie_crf`` of
+            :mod:`geospacexr.config`) or ``.gif`` (Pillow) file.
         var: Variable name (not needed for ``kind="epflux"``).
         fps: Frames per second.
         workers: Parallel workers (default from config ``io.workers``: one per core).

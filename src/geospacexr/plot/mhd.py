@@ -184,6 +184,21 @@ def _redraw_msphpic(fig: Any, ds: xr.Dataset, step: int) -> Any:
     return fig
 
 
+def _msphpic_changing(fig: Any) -> list[Any]:
+    """The artists an msphpic movie draws for every frame (:class:`~.movie.Blitter`).
+
+    What changes from step to step (the meshes, the Bz = 0 line, the title) and what is drawn
+    over it (each panel's Earth and frame); the rest (ticks, labels, titles, colour bars) is
+    the same in every frame.
+    """
+    state = fig._geospacexr_msphpic
+    out: list[Any] = [fig._suptitle, *state["meshes"], state["zero"]]
+    for mesh in state["meshes"]:
+        out.extend(mesh.axes.patches)
+        out.extend(mesh.axes.spines.values())
+    return out
+
+
 def _draw_msphpic(ds: xr.Dataset, a: dict[str, Any], o: SimpleNamespace) -> Any:
     require_matplotlib()
     from matplotlib.colors import LogNorm, Normalize
@@ -270,18 +285,20 @@ class _MsphpicFrames:
         """Frame ``i`` as RGB pixels.
 
         The figure of the first frame a worker (thread) renders is kept and turned into the
-        next steps' (:func:`_redraw_msphpic`), not built again.
+        next steps' (:func:`_redraw_msphpic`), not built again; its static part (ticks,
+        labels, colour bars) is drawn once and only the changing artists are drawn for each
+        frame (:class:`geospacexr.plot.movie.Blitter`): the pixels of a full draw.
         """
-        from .movie import figure_to_rgb
+        from .movie import Blitter
 
-        fig = getattr(self._local, "figure", None)
-        if fig is None:
+        blitter = getattr(self._local, "blitter", None)
+        if blitter is None:
             fig = plot_msphpic(self.ds, step=self.steps[i], **self.kwargs)
             fig.set_dpi(self.dpi)
-            self._local.figure = fig
+            blitter = self._local.blitter = Blitter(fig)
         else:
-            _redraw_msphpic(fig, self.ds, self.steps[i])
-        return figure_to_rgb(fig)
+            _redraw_msphpic(blitter.fig, self.ds, self.steps[i])
+        return blitter.rgb(_msphpic_changing(blitter.fig))
 
 
 def _whole(value: Any) -> bool:
@@ -372,7 +389,9 @@ def plot_msphpic_movie(
 
     Args:
         ds: An ``mhd`` Dataset on a curvilinear grid (:func:`geospacexr.open_gamera`).
-        out: Output ``.mp4`` (H.264 through imageio-ffmpeg) or ``.gif`` (Pillow) file.
+        out: Output ``.mp4`` (H.264 through imageio-ffmpeg: libx264 at the preset
+            ``io.movie_preset``, default ``veryfast``, and quality ``io.movie_crf`` of
+            :mod:`geospacexr.config`) or ``.gif`` (Pillow) file.
         fps: Frames per second.
         workers: Parallel workers (default from config ``io.workers``: one per core).
         steps: The ``Step#`` numbers of the frames, in order (default: every step between
