@@ -308,6 +308,13 @@ class IoConfig:
             workers, so its cost slows a movie on a machine with few cores.
         movie_crf: The x264 constant rate factor of MP4 movies, 0 (lossless) to 51 (worst);
             lower is better quality and larger files, 23 is x264's default.
+        movie_start_method: How movie frame worker processes start
+            (:func:`geospacexr.plot.movie.render_frames`): ``"auto"`` forks the calling
+            process when that is safe (Linux and macOS, no other Python thread running, numba's
+            thread pool not started: the command-line ``movie`` commands), so the workers
+            inherit its imports, and otherwise takes them from a fork server (a fresh
+            interpreter that imports numpy, xarray and matplotlib once, about two seconds of
+            CPU); ``"fork"``, ``"forkserver"`` and ``"spawn"`` force one.
     """
 
     workers: int = 0
@@ -321,6 +328,7 @@ class IoConfig:
     superdarn_future_margin_days: float = _limit(2.0, min=0, max=36525)
     movie_preset: str = _limit("veryfast", choices=X264_PRESETS)
     movie_crf: int = _limit(23, min=0, max=51)
+    movie_start_method: str = _limit("auto", choices=("auto", "fork", "forkserver", "spawn"))
 
 
 @dataclass(frozen=True)

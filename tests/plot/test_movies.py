@@ -195,12 +195,60 @@ def test_blitted_frames_are_full_draws_and_follow_a_change_of_dpi():
 def test_the_worker_server_starts_ahead_only_for_processes():
     import multiprocessing
 
+    from geospacexr import config
     from geospacexr.plot.movie import render_frames, start_worker_server
 
     assert not start_worker_server("threads", 2)
     assert not start_worker_server("processes", 1)
     if "forkserver" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork server here")
-    assert start_worker_server("processes", 2)
-    frames = list(render_frames(_AltitudeFrame(), 2, workers=2, parallel="processes"))
+    with config.override({"io.movie_start_method": "forkserver"}):
+        assert start_worker_server("processes", 2)
+        frames = list(render_frames(_AltitudeFrame(), 2, workers=2, parallel="processes"))
     assert len(frames) == 2  # the pool's workers come from the server already started
+
+
+def test_workers_are_forked_only_when_that_is_safe():
+    """io.movie_start_method="auto": fork in a one-thread process (the movie commands: the
+    workers inherit its imports), the fork server when another thread runs."""
+    import multiprocessing
+    import sys
+    import threading
+
+    from geospacexr import config
+    from geospacexr.plot import movie
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here")
+    fresh = subprocess.run(
+        [sys.executable, "-c", "from geospacexr.plot import movie; "
+         "print(movie._context().get_start_method(), movie.start_worker_server('processes', 2))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert fresh.stdout.split() == ["fork", "False"]  # no server started for nothing
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not movie._fork_is_safe()
+        assert movie._context().get_start_method() in ("forkserver", "spawn")
+    finally:
+        stop.set()
+        other.join()
+    for method in ("fork", "forkserver"):
+        with config.override({"io.movie_start_method": method}):
+            assert movie._context().get_start_method() == method
+            with config.override({"asi.altitude_km": 150}):
+                frames = list(
+                    movie.render_frames(_AltitudeFrame(), 3, workers=2, parallel="processes")
+                )
+        assert [int(f[0, 0, 0]) for f in frames] == [150, 150, 150]
+
+
+def test_a_bad_start_method_is_a_clear_error():
+    from geospacexr import config
+    from geospacexr.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="movie_start_method"):
+        with config.override({"io.movie_start_method": "teleport"}):
+            pass

@@ -9,9 +9,11 @@ takes about half the CPU time for the same quality and size (the encoder compete
 frame workers for the cores). The frames are rendered
 
 * ``parallel="processes"``: in worker processes (:class:`concurrent.futures.ProcessPoolExecutor`;
-  a fork server that has imported numpy, xarray and matplotlib once, so a worker starts in
-  milliseconds; ``render`` must be picklable and is sent once to each worker, not once per
-  frame), which is what makes matplotlib, whose drawing holds the GIL, scale with cores;
+  forked from this process when that is safe, so they inherit its imports, else from a fork
+  server that has imported numpy, xarray and matplotlib once (config
+  ``io.movie_start_method``), so a worker starts in milliseconds; ``render`` must be picklable
+  and is sent once to each worker, not once per frame), which is what makes matplotlib, whose
+  drawing holds the GIL, scale with cores;
 * ``parallel="threads"``: in threads (any callable, such as a lambda);
 * ``parallel="dask"``: as dask delayed tasks on the active dask scheduler (threads by default,
   a ``dask.distributed`` cluster when a Client is active); with an active Client,
@@ -189,13 +191,37 @@ def _render_in_worker(i: int) -> np.ndarray:
     return _as_rgb(_WORKER_RENDER[0](i))
 
 
+def _fork_is_safe() -> bool:
+    """Whether forking this process is safe.
+
+    Fork must exist, no other Python thread may run (one could hold a lock the child would
+    inherit locked) and numba's thread pool must not have started (GNU OpenMP's is not
+    fork-safe). Native library pools that handle fork themselves (OpenBLAS's) do not count.
+    """
+    import sys
+    import threading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if threading.active_count() != 1:
+        return False
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return parallel is None or not getattr(parallel, "_is_initialized", True)
+
+
 def _context() -> Any:
+    """The multiprocessing context of frame workers (config ``io.movie_start_method``)."""
+    method = str(config.get().io.movie_start_method)
     methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
+    if method == "auto":
+        method = "fork" if _fork_is_safe() else "forkserver"
+    if method not in methods:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    if method == "forkserver":
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_PRELOAD)
         return ctx
-    return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context(method)
 
 
 def start_worker_server(parallel: str = "processes", workers: int | None = None) -> bool:
