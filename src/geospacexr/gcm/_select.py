@@ -59,6 +59,18 @@ def variable(ds: xr.Dataset, name: str | xr.DataArray, where: str) -> xr.DataArr
     )
 
 
+def fused(obj: Any) -> Any:
+    """``obj`` with one dask task per output chunk (:func:`geospacexr.scale.fuse_blocks`).
+
+    Every GCM function that returns a dask-backed result passes it through here, so that a
+    chunked run costs the scheduler one task per chunk (a file's reads, its fill masking and
+    the arithmetic in one), not one per field read. Not dask-backed: returned as is.
+    """
+    from .. import scale
+
+    return scale.fuse_blocks(obj)
+
+
 def _derivable(ds: xr.Dataset) -> list[str]:
     from .derived import available
 
