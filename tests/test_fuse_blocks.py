@@ -58,6 +58,21 @@ def test_one_task_per_chunk_and_the_same_numbers():
     np.testing.assert_array_equal(fused.compute(), _chain(values, values[::-1] + 0.5))
 
 
+def test_a_slice_with_several_users_in_a_chunk():
+    """dask's optimiser merges slices along a fused chain: not across a fused block's branches."""
+    values = np.arange(4 * 5 * 6, dtype=np.float64).reshape(4, 5, 6)
+    x = _run(values)
+    y = x[:, 1:4]  # a slice of the read, used twice
+    out = y[:, :1] * 2.0 + y.mean(axis=1, keepdims=True) + _run(values * 0.5)[:, 2:3]
+    fused = scale.fuse_blocks(out)
+    assert len(_tasks(fused)) == fused.npartitions
+    expected = values[:, 1:2] * 2.0 + values[:, 1:4].mean(axis=1, keepdims=True)
+    expected = expected + values[:, 2:3] * 0.5
+    with dask.config.set(scheduler="sync"):
+        np.testing.assert_array_equal(fused.compute(), expected)
+        np.testing.assert_array_equal(scale.fuse_blocks(fused * 1.0).compute(), expected)
+
+
 def test_work_shared_by_chunks_is_computed_once():
     calls = []
 

@@ -356,7 +356,7 @@ def _fuse_arrays(arrays: list[Any]) -> list[Any]:
     if not arrays:
         return arrays
     import dask.array as dsa
-    from dask._task_spec import Alias, DependenciesMapping, Task, convert_legacy_graph
+    from dask._task_spec import Alias, DependenciesMapping, convert_legacy_graph
     from dask.base import tokenize
     from dask.core import flatten
     from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
@@ -427,12 +427,44 @@ def _fuse_arrays(arrays: list[Any]) -> list[Any]:
         tasks = {}
         for key in keys_of:
             new = (name, *key[1:]) if isinstance(key, tuple) else name
-            tasks[new] = Task.fuse(*(dsk[m] for m in groups[key]), key=new)
+            tasks[new] = _fused_task(new, key, [dsk[m] for m in groups[key]])
         layers_[name] = MaterializedLayer(tasks)
         depends[name] = {base}
         out.append((array, name))
     full = HighLevelGraph(layers_, depends)
     return [dsa.Array(full, name, array.chunks, meta=array._meta) for array, name in out]
+
+
+def _fused_task(key: Any, outkey: Any, nodes: list[Any]) -> Any:
+    """One task running ``nodes`` (a subgraph whose one output is ``outkey``), as ``key``.
+
+    As dask's ``Task.fuse``, but run by :func:`_run_subgraph`: dask's optimiser takes the
+    subgraph of a task run by its own ``_execute_subgraph`` for a linear chain and merges the
+    slices along it in place, which is wrong for a subgraph where a slice has several users.
+    """
+    from dask._task_spec import Task, TaskRef
+
+    if len(nodes) == 1:
+        return nodes[0].substitute({}, key=key)
+    inner = {node.key: node for node in nodes}
+    needed = set().union(*(node.dependencies for node in nodes)) - inner.keys()
+    outside = tuple(sorted(needed, key=str))
+    return Task(
+        key,
+        _run_subgraph,
+        inner,
+        outkey,
+        outside,
+        *(TaskRef(k) for k in outside),
+        _data_producer=any(node.data_producer for node in nodes),
+    )
+
+
+def _run_subgraph(inner: dict, outkey: Any, outside: tuple, *values: Any) -> Any:
+    """Run a fused block's subgraph (``inner``, its inputs from outside given) for ``outkey``."""
+    from dask._task_spec import _execute_subgraph
+
+    return _execute_subgraph(inner, outkey, outside, *values)
 
 
 class Configured:
