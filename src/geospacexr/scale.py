@@ -319,7 +319,8 @@ def fuse_blocks(obj: Any) -> Any:
 
     The graph is left as it is when an output chunk would gather several chunks of one
     intermediate (a reduction or a rechunk across chunks: fused, it would run serially in one
-    task) or when an output chunk is an input of another.
+    task) or when an output chunk is an input of another, and with a dask older than 2024.12
+    (before its task specification).
 
     Args:
         obj: A dask array, or a DataArray or Dataset (its dask-backed data variables, together:
@@ -356,7 +357,11 @@ def _fuse_arrays(arrays: list[Any]) -> list[Any]:
     if not arrays:
         return arrays
     import dask.array as dsa
-    from dask._task_spec import Alias, DependenciesMapping, convert_legacy_graph
+
+    try:  # dask's task specification (2024.12 and later); with an older dask, no fusion
+        from dask._task_spec import Alias, DependenciesMapping, convert_legacy_graph
+    except ImportError:
+        return arrays
     from dask.base import tokenize
     from dask.core import flatten
     from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
