@@ -143,6 +143,17 @@ def test_emission_is_a_cluster_graph(client, run_files):
     assert len(workers) == 2
 
 
+def test_a_task_per_file_on_the_cluster(client, run_files):
+    """A run with a chunk per file: each file's reads, masking, emission and mean in one task."""
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": len(TIMES)})
+    expected = _serial(lambda: ds.gcm.zonal_mean("NO53"))
+    with distributed.get_task_stream(client) as stream:
+        result = ds.gcm.zonal_mean("NO53").compute()
+    xr.testing.assert_identical(result, expected)
+    # a task per file and a few shared constants (coordinates): it was 14 tasks per file
+    assert len(stream.data) <= FILES + 5, [t["key"] for t in stream.data]
+
+
 def test_global_mean_to_reassociation(client, run_files):
     ds = geospacexr.open_tiegcm(run_files, chunks={"time": 1})
     expected = _serial(lambda: ds.gcm.global_mean("TN"))

@@ -20,6 +20,8 @@ the same numbers (docs/scaling.md). This module is the one place that talks to
   the scheduler, or locally when there is none;
 * :func:`store`: compute a dask array into a numpy array block by block, on the cluster when
   there is one (``dask.array.store`` cannot write into a local array from other processes);
+* :func:`fuse_blocks`: one dask task per output chunk (its reads and arithmetic fused), so a
+  chunked GCM computation costs the scheduler a task per file, not one per field and step;
 * :class:`Configured`: a task function that runs inside the caller's configuration overrides;
 * :func:`warm_up`: compile the numba kernels on every worker before the work.
 """
@@ -42,6 +44,7 @@ __all__ = [
     "active_client",
     "compute",
     "connect",
+    "fuse_blocks",
     "in_worker",
     "local_cluster",
     "progress_bar",
@@ -300,6 +303,173 @@ def store(array: Any, out: np.ndarray, client: Any | None = None) -> None:
     for future, block in as_completed(futures, with_results=True):
         out[where[future.key]] = block
         future.release()
+
+
+def fuse_blocks(obj: Any) -> Any:
+    """One task per output chunk: the work only that chunk needs, fused into its task.
+
+    A chunked GCM computation reads several fields of a file (each read a task, as dask's
+    optimiser leaves a field read by several operations), then computes: about 14 tasks per
+    chunk, each paying the scheduler's and the worker's round trip. This rewrites the graph so
+    that every output chunk is one task running the part of the graph that belongs to it
+    alone (its reads, the masking, the arithmetic, a reduction within the chunk), as dask's
+    optimiser would run it. Work shared by several output chunks (a constant coordinate, a
+    field every chunk needs) stays one task of its own, computed once: nothing is computed
+    twice. The numbers are those of the graph before (the same functions on the same data).
+
+    The graph is left as it is when an output chunk would gather several chunks of one
+    intermediate (a reduction or a rechunk across chunks: fused, it would run serially in one
+    task) or when an output chunk is an input of another, and with a dask older than 2024.12
+    (before its task specification).
+
+    Args:
+        obj: A dask array, or a DataArray or Dataset (its dask-backed data variables, together:
+            work they share stays shared). Anything else is returned as is.
+
+    Returns:
+        The same kind of object, with the rewritten graph (or ``obj`` unchanged).
+    """
+    import xarray as xr
+
+    if isinstance(obj, xr.Dataset):
+        names = [n for n, v in obj.data_vars.items() if v.chunks and _is_dask(v.data)]
+        fused = _fuse_arrays([obj[n].data for n in names])
+        if all(f is obj[n].data for n, f in zip(names, fused, strict=True)):
+            return obj
+        return obj.assign({n: obj[n].copy(data=d) for n, d in zip(names, fused, strict=True)})
+    if isinstance(obj, xr.DataArray):
+        # .chunks first: .data of a lazily indexed (file-backed) variable would read it
+        if not obj.chunks or not _is_dask(obj.data):
+            return obj
+        fused = _fuse_arrays([obj.data])[0]
+        return obj if fused is obj.data else obj.copy(data=fused)
+    if _is_dask(obj):
+        return _fuse_arrays([obj])[0]
+    return obj
+
+
+def _is_dask(data: Any) -> bool:
+    return type(data).__module__.startswith("dask.array") and hasattr(data, "__dask_graph__")
+
+
+def _fuse_arrays(arrays: list[Any]) -> list[Any]:
+    """:func:`fuse_blocks` of dask arrays, together (see there)."""
+    if not arrays:
+        return arrays
+    import dask.array as dsa
+
+    try:  # dask's task specification (2024.12 and later); with an older dask, no fusion
+        from dask._task_spec import Alias, DependenciesMapping, convert_legacy_graph
+    except ImportError:
+        return arrays
+    from dask.base import tokenize
+    from dask.core import flatten
+    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
+    from dask.utils import ensure_dict, key_split
+
+    outputs = [list(flatten(a.__dask_keys__())) for a in arrays]
+    keys = [k for ks in outputs for k in ks]
+    graph = HighLevelGraph.merge(*(a.__dask_graph__() for a in arrays))
+    dsk = convert_legacy_graph(ensure_dict(arrays[0].__dask_optimize__(graph, keys)))
+    dependencies = {k: [d for d in v if d in dsk] for k, v in DependenciesMapping(dsk).items()}
+    waiting = dict.fromkeys(dsk, 0)
+    for deps in dependencies.values():
+        for d in deps:
+            waiting[d] += 1
+    if len(set(keys)) != len(keys) or any(waiting.get(k, 1) for k in keys):
+        return arrays  # an output is missing, repeated or an input of another
+    # the owner of a task: the one output chunk that needs it, or None when several do;
+    # walked from the outputs towards the roots, a task once all its dependents are known
+    shared = None
+    owner: dict[Any, Any] = {k: k for k in keys}
+    stack = list(keys)
+    while stack:
+        key = stack.pop()
+        mine = owner[key]
+        for d in dependencies[key]:
+            if d in owner and owner[d] != mine:
+                owner[d] = shared
+            else:
+                owner.setdefault(d, mine)
+            waiting[d] -= 1
+            if waiting[d] == 0:
+                stack.append(d)
+    groups: dict[Any, list[Any]] = {k: [] for k in keys}
+    for key, mine in owner.items():
+        if mine is not shared:
+            groups[mine].append(key)
+    if all(len(g) == 1 for g in groups.values()):
+        return arrays  # one task per chunk already
+    for members in groups.values():
+        layers = [m[0] for m in members if isinstance(m, tuple)]
+        if len(set(layers)) != len(layers):
+            return arrays  # several chunks of one layer in one output chunk: keep it parallel
+    common = {k: node for k, node in dsk.items() if owner.get(k, shared) is shared}
+    # an alias among the shared tasks (dask's optimiser leaves one behind a fused chain) would
+    # be a task of its own: its users refer to its target instead
+    redirect = {}
+    for key, node in common.items():
+        target = node
+        while isinstance(target, Alias) and target.target in common:
+            target = common[target.target]
+        if target is not node:
+            redirect[key] = target.key
+    if redirect:
+
+        def _direct(node: Any) -> Any:
+            subs = {d: redirect[d] for d in node.dependencies if d in redirect}
+            return node.substitute(subs) if subs else node
+
+        common = {k: _direct(n) for k, n in common.items() if k not in redirect}
+        dsk = {k: _direct(n) for k, n in dsk.items() if k not in redirect}
+    token = tokenize(*(a.name for a in arrays), "fuse_blocks")
+    base = f"fused-common-{token}"
+    layers_: dict[str, Any] = {base: MaterializedLayer(common)}
+    depends: dict[str, set[str]] = {base: set()}
+    out = []
+    for array, keys_of in zip(arrays, outputs, strict=True):
+        name = f"{key_split(array.name)}-{tokenize(array.name, token)}"
+        tasks = {}
+        for key in keys_of:
+            new = (name, *key[1:]) if isinstance(key, tuple) else name
+            tasks[new] = _fused_task(new, key, [dsk[m] for m in groups[key]])
+        layers_[name] = MaterializedLayer(tasks)
+        depends[name] = {base}
+        out.append((array, name))
+    full = HighLevelGraph(layers_, depends)
+    return [dsa.Array(full, name, array.chunks, meta=array._meta) for array, name in out]
+
+
+def _fused_task(key: Any, outkey: Any, nodes: list[Any]) -> Any:
+    """One task running ``nodes`` (a subgraph whose one output is ``outkey``), as ``key``.
+
+    As dask's ``Task.fuse``, but run by :func:`_run_subgraph`: dask's optimiser takes the
+    subgraph of a task run by its own ``_execute_subgraph`` for a linear chain and merges the
+    slices along it in place, which is wrong for a subgraph where a slice has several users.
+    """
+    from dask._task_spec import Task, TaskRef
+
+    if len(nodes) == 1:
+        return nodes[0].substitute({}, key=key)
+    inner = {node.key: node for node in nodes}
+    needed = set().union(*(node.dependencies for node in nodes)) - inner.keys()
+    outside = tuple(sorted(needed, key=str))
+    return Task(
+        key,
+        _run_subgraph,
+        inner,
+        outkey,
+        outside,
+        *(TaskRef(k) for k in outside),
+        _data_producer=any(node.data_producer for node in nodes),
+    )
+
+
+def _run_subgraph(inner: dict, outkey: Any, outside: tuple, *values: Any) -> Any:
+    """Run a fused block's subgraph (``inner``, its inputs from outside given) for ``outkey``."""
+    from dask._task_spec import _execute_subgraph
+
+    return _execute_subgraph(inner, outkey, outside, *values)
 
 
 class Configured:

@@ -44,6 +44,7 @@ from .._checks import require
 from .._registry import Registry
 from ..errors import MissingVariableError, UnknownDerivedError
 from ..physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS, gravity
+from ._select import fused
 
 __all__ = ["Derived", "available", "derived", "list_derived", "register_derived", "registry"]
 
@@ -189,7 +190,7 @@ def derived(ds: xr.Dataset, name: str) -> xr.DataArray:
     out = out.transpose(*canonical, ...)
     out.attrs = {"long_name": entry.long_name, "units": entry.units, "reference": entry.reference}
     out.name = name
-    return out
+    return fused(out)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ import xarray as xr
 
 from ..errors import InvalidArgumentError, MissingVariableError
 from ..physics import AMU_G, EARTH_RADIUS_KM
-from ._select import check_method, gcm_dataset, select_time, variable
+from ._select import check_method, fused, gcm_dataset, select_time, variable
 
 __all__ = [
     "CP",
@@ -354,4 +354,4 @@ def epflux(
             "tgcmproc epflux.F (Foster & Liu 1998); GCMprocpy data_epflux.py"
         ),
     }
-    return out
+    return fused(out)

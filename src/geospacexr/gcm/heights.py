@@ -45,7 +45,7 @@ from .._caches import register_cache
 from ..errors import DataWarning, InvalidArgumentError, MissingVariableError, OutOfRangeError
 from ..io.gcm import register_completion
 from ..physics import AMU_G, BOLTZMANN_CGS, EARTH_RADIUS_KM, geometric_heights
-from ._select import gcm_dataset, variable, vertical_dim
+from ._select import fused, gcm_dataset, variable, vertical_dim
 from .composition import mean_molecular_mass
 
 __all__ = [
@@ -671,7 +671,7 @@ def _wrap(
     result = result.transpose(*order)
     result.attrs = {**da.attrs, "interpolation": f"{method} in height, per column"}
     result.name = da.name
-    return result
+    return fused(result)
 
 
 def _at_height_numpy(

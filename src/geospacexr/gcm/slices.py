@@ -50,6 +50,7 @@ from ._select import (
     as_number,
     check_method,
     check_range,
+    fused,
     gcm_dataset,
     grid_of,
     horizontal_dims,
@@ -84,7 +85,7 @@ def _finish(da: xr.DataArray, order: list[str], long_name: str | None = None) ->
     out = da.transpose(*rest, *present)
     if long_name:
         out.attrs = {**out.attrs, "slice": long_name}
-    return out
+    return fused(out)
 
 
 def _level_weights(
@@ -749,7 +750,7 @@ def zonal_mean(ds: xr.Dataset, var: str | xr.DataArray) -> xr.DataArray:
     )
     out.attrs = attrs
     out.name = da.name
-    return out
+    return fused(out)
 
 
 def _nanmean_last(values: np.ndarray) -> np.ndarray:
@@ -776,7 +777,7 @@ def global_mean(ds: xr.Dataset, var: str | xr.DataArray) -> xr.DataArray:
     weights = np.cos(np.deg2rad(da[lat_dim])).clip(min=0.0)
     out = da.weighted(weights).mean((lat_dim, lon_dim), skipna=True, keep_attrs=True)
     out.attrs["cell_methods"] = "area: mean (cos latitude weights)"
-    return out
+    return fused(out)
 
 
 def along_track(

@@ -20,7 +20,7 @@ import xarray as xr
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
-from .._select import select_time, vertical_dim
+from .._select import fused, select_time, vertical_dim
 from ._inputs import _grid, _input_array, _input_dims, _resolve, _to_grid
 from ._registry import Emission
 
@@ -133,7 +133,7 @@ class _LazyEmission(BackendArray):
         expr = _expression(sub, self.entry, self.grid)
         if self.grid:
             expr = expr.isel({self.grid: vertical})
-        expr = expr.transpose(*self.dims)
+        expr = fused(expr.transpose(*self.dims))
         out = np.empty(expr.shape, dtype=np.float64)
         _store(expr, out)
         return out.squeeze(axis=tuple(dropped)) if dropped else out
@@ -156,7 +156,7 @@ def _lazy(ds: xr.Dataset, entry: Emission) -> xr.DataArray:
     if _on_cluster(ds):
         # one dask graph over the whole run: reductions of it (a zonal-mean climatology of
         # every file) run on the workers chunk by chunk, never gathering the full field
-        expr = _expression(_chunked(ds), entry, grid).transpose(*dims)
+        expr = fused(_expression(_chunked(ds), entry, grid).transpose(*dims))
         return xr.DataArray(expr.variable, coords=coords, name=entry.name, attrs=entry.attrs())
     data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims))
     return xr.DataArray(

@@ -26,8 +26,8 @@ def _resolve(ds: xr.Dataset, name: str, derivable: list[str]) -> str | None:
     alias = ALIASES.get(name)
     if alias and alias in ds.data_vars:
         return alias
-    for var_name, var in ds.data_vars.items():
-        if var.attrs.get("source_name") == name:
+    for var_name in ds.data_vars:  # the Variables' attrs: a DataArray each would cost ~1 ms
+        if ds.variables[var_name].attrs.get("source_name") == name:
             return str(var_name)
     return name if name in derivable else None
 

@@ -10,7 +10,7 @@ import xarray as xr
 
 from ...errors import InvalidArgumentError, MissingVariableError
 from ...physics import EARTH_RADIUS_KM
-from .._select import gcm_dataset
+from .._select import fused, gcm_dataset
 from ._engine import _chunked, _expression, _subset, _time_index
 from ._inputs import _check_inputs, _grid
 from ._registry import _entry
@@ -150,4 +150,4 @@ def brightness(
     if entry.scheme is not None:
         out.attrs["scheme"] = entry.scheme
     out.name = entry.name
-    return out
+    return fused(out)

@@ -7,7 +7,7 @@ from typing import Any
 import xarray as xr
 
 from ...errors import InvalidArgumentError
-from .._select import gcm_dataset
+from .._select import fused, gcm_dataset
 from ._engine import _lazy, _time_index
 from ._inputs import _check_inputs, _missing
 from ._registry import _REGISTRY, _entry
@@ -86,4 +86,4 @@ def emission(
         out = select_vertical(ds, out, level=level, height=height, where=f"emission {name}")
         out.attrs = {**entry.attrs(), **out.attrs}
         out.name = entry.name
-    return out
+    return fused(out)
