@@ -331,7 +331,7 @@ with config.override({"io.max_decompressed_mb": int(sys.argv[3])}):
     try:
         png.open_png_frames([Path(sys.argv[1])])
     except FileFormatError as exc:
-        print("refused", "not a PNG" in str(exc))
+        print("refused", "not a PNG: no PNG signature" in str(exc))
     except MemoryError:
         print("memory")
     else:

@@ -90,7 +90,8 @@ def _read_png(fh: Any, size: int, name: str, path: Path, limits: Limits) -> _Png
     head = fh.read(min(size, _HEAD))
     bound = _png_bound(head)
     if bound is None:
-        return f"{name}: not a PNG (no PNG signature and IHDR chunk at its start)"
+        what = "IHDR chunk after the" if head.startswith(_PNG_SIGNATURE) else "PNG signature at"
+        return f"{name}: cannot decode PNG (not a PNG: no {what} its start; not read)"
     width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
     limits.check_image(width, height, 3, path, f"PNG frames ({name})")
     if size > bound:
