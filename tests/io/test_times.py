@@ -213,3 +213,20 @@ def test_name_time():
     )
     for name in ("20141310_0600_gill.pgm", "22630101_0600_gill.pgm", "gill_20140310_0600.pgm"):
         assert name_time(name) is None
+
+
+def test_an_hdf5_frame_far_from_its_file_name_time_is_skipped(tmp_path):
+    import h5py
+
+    src = sorted(datasets.sample_path("trex_rgb-gill").glob("*.h5"))[0]
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    with h5py.File(path, "r+") as f:  # plausible for TREx RGB, 10 days before the file's name
+        f["metadata/frame/frame0"].attrs["image_request_start_timestamp"] = (
+            "2021-10-20 06:05:00.203117 UTC"
+        )
+    good = geospacexr.open_asi(src)
+    with pytest.warns(Warning, match="from the time in the file name"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == good.sizes["time"] - 1
+    assert ds["time"].values.min() >= np.datetime64("2021-10-30")
