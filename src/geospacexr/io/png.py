@@ -76,7 +76,8 @@ def _png_bound(head: bytes) -> int | None:
 def _read_png(fh: Any, size: int, name: str, path: Path, limits: Limits) -> _PngBytes | str:
     """The bytes of one PNG of ``size`` bytes from ``fh``, or why it was not read.
 
-    Only the signature and IHDR are read first: the frame size it declares is checked against
+    Members up to ``_READ_STEP`` bytes are read at once; of larger ones, only the signature and
+    IHDR are read first: the frame size it declares is checked against
     ``io.max_image_pixels`` and ``io.max_array_mb``, and ``size`` against what such a PNG can
     take, before the rest is read, in bounded steps into one buffer (a tar member is never
     held twice). A member that is no PNG, or larger than its IHDR allows, is not read at all.
@@ -87,18 +88,23 @@ def _read_png(fh: Any, size: int, name: str, path: Path, limits: Limits) -> _Png
     Raises:
         FileFormatError: If the IHDR declares frames beyond the limits.
     """
-    head = fh.read(min(size, _HEAD))
-    bound = _png_bound(head)
+    small = size <= _READ_STEP  # read at once: a member's cost is then one read, as before
+    head = fh.read(size if small else _HEAD)
+    bound = _png_bound(head[:_HEAD])
     if bound is None:
         what = "IHDR chunk after the" if head.startswith(_PNG_SIGNATURE) else "PNG signature at"
         return f"{name}: cannot decode PNG (not a PNG: no {what} its start; not read)"
     width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    limits.check_image(width, height, 3, path, f"PNG frames ({name})")
+    pixels = width * height
+    if pixels > limits.max_image_pixels or 3 * pixels > limits.max_array_bytes:
+        limits.check_image(width, height, 3, path, f"PNG frames ({name})")  # raises
     if size > bound:
         return (
             f"{name}: {format_bytes(size)}, more than a {width}x{height} PNG can take "
             f"({format_bytes(bound)}): damaged, not read"
         )
+    if small:
+        return head
     buf = bytearray(size)
     buf[: len(head)] = head
     view = memoryview(buf)
