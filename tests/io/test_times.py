@@ -230,3 +230,23 @@ def test_an_hdf5_frame_far_from_its_file_name_time_is_skipped(tmp_path):
         ds = geospacexr.open_asi(path)
     assert ds.sizes["time"] == good.sizes["time"] - 1
     assert ds["time"].values.min() >= np.datetime64("2021-10-30")
+
+
+def test_a_grid_frame_far_from_its_file_name_time_is_skipped_and_all_of_them_refuse(tmp_path):
+    import h5py
+
+    src = datasets.sample_path("themis-grid")  # 20140310_0600_..._grid_themis-asi.h5
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    with h5py.File(path, "r+") as f:
+        stamps = [s.decode() for s in f["data/timestamp"][()]]
+        del f["data/timestamp"]
+        f["data/timestamp"] = ["2012-03-10 06:00:00 UTC", *stamps[1:]]
+    with pytest.warns(Warning, match="1 of 5 frame.*from the time in the file name"):
+        g = geospacexr.open_asi_grid(path)
+    assert g.sizes["time"] == 4 and g.confidence.shape[0] == 4
+    with h5py.File(path, "r+") as f:
+        del f["data/timestamp"]
+        f["data/timestamp"] = ["2012-03-10 06:00:00 UTC"] * 5
+    with pytest.raises(FileFormatError, match="every timestamp is empty, .* or more than 24 h"):
+        geospacexr.open_asi_grid(path)
