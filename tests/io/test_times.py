@@ -250,3 +250,15 @@ def test_a_grid_frame_far_from_its_file_name_time_is_skipped_and_all_of_them_ref
         f["data/timestamp"] = ["2012-03-10 06:00:00 UTC"] * 5
     with pytest.raises(FileFormatError, match="every timestamp is empty, .* or more than 24 h"):
         geospacexr.open_asi_grid(path)
+
+
+def test_name_window_never_wraps():
+    from geospacexr import config
+    from geospacexr.io.times import name_window
+
+    with config.override({"asi.name_time_margin_hours": 876_600}):  # a century each side
+        first, last, _ = name_window("22000101_0000_gill_themis19_full.pgm")
+    assert first == np.datetime64("2200-01-01") - np.timedelta64(36525, "D")
+    assert last == NS_RANGE[1]
+    with config.override({"asi.check_frame_times": False}):
+        assert name_window("22000101_0000_gill_themis19_full.pgm") is None

@@ -192,7 +192,10 @@ def name_window(path: str | os.PathLike[str]) -> tuple[np.datetime64, np.datetim
         f"more than {hours:g} h from the time in the file name ({named.astype('datetime64[s]')}; "
         "asi.name_time_margin_hours)"
     )
-    return named - margin, named + margin, reason
+    named_s = named.astype("datetime64[s]")  # clipped to what datetime64[ns] holds: no wrapping
+    first = max(named_s - margin, NS_RANGE[0]).astype("datetime64[ns]")
+    last = min(named_s + margin, NS_RANGE[1]).astype("datetime64[ns]")
+    return first, last, reason
 
 
 def far_from_name(times: Any, path: str | os.PathLike[str]) -> tuple[np.ndarray, str]:
