@@ -187,6 +187,10 @@ class AsiConfig:
         earliest_frame_time: Earliest plausible frame time (ISO date) of an instrument whose
             row in the instrument table gives no ``first_light``.
         future_margin_days: Frames stamped later than now plus this many days are implausible.
+        name_time_margin_hours: Frames stamped further than this from the time in their file's
+            name (``YYYYMMDD_HHMM_...``, the start of a 1-minute file) are skipped and reported
+            (with ``check_frame_times``): a frame of a file named 2021-02-15 06:00 stamped 2014
+            is damaged, whichever of the two is wrong.
     """
 
     altitude_km: float = _limit(110.0, gt=0, max=2000)
@@ -197,6 +201,7 @@ class AsiConfig:
     check_frame_times: bool = True
     earliest_frame_time: str = "1980-01-01"
     future_margin_days: float = _limit(2.0, min=0, max=36525)
+    name_time_margin_hours: float = _limit(24.0, min=0, max=876_600)
 
 
 @dataclass(frozen=True)

@@ -301,6 +301,134 @@ def test_compressed_tar_member_declaring_gigabytes_is_refused_unread(tmp_path):
     assert "8.0 GiB" in message
 
 
+def gz_tar_of(member_name, head, zeros):
+    """A gzip-compressed tar whose one member is ``head`` then ``zeros`` zero bytes (cheap).
+
+    The zeros are one gzip member of 16 MiB repeated: a multi-member gzip file is one stream
+    to a reader, so a GiB of content costs a few KB and no time to build.
+    """
+    info = tarfile.TarInfo(member_name)
+    info.size = len(head) + zeros
+    block = 16 << 20
+    assert zeros % block == 0
+    pad = -info.size % tarfile.BLOCKSIZE
+    return (
+        gzip.compress(info.tobuf(format=tarfile.GNU_FORMAT) + head, mtime=0)
+        + gzip.compress(bytes(block), 9, mtime=0) * (zeros // block)
+        + gzip.compress(bytes(pad + 2 * tarfile.BLOCKSIZE), mtime=0)
+    )
+
+
+_TAR_CHILD = """
+import resource, sys
+from pathlib import Path
+import PIL.Image
+from geospacexr import config
+from geospacexr.errors import FileFormatError
+from geospacexr.io import png
+# what the interpreter already uses, plus the headroom: far less than the member
+used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+limit = used + int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+with config.override({"io.max_decompressed_mb": int(sys.argv[3])}):
+    try:
+        png.open_png_frames([Path(sys.argv[1])])
+    except FileFormatError as exc:
+        print("refused", "not a PNG: no PNG signature" in str(exc))
+    except MemoryError:
+        print("memory")
+    else:
+        print("read")
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux (RLIMIT_AS, /proc)")
+def test_compressed_tar_member_of_zeros_within_the_limit_is_not_held(tmp_path):
+    # a gzip-compressed .png.tar whose one member is 128 MiB of zeros, exactly the content
+    # limit: it passes the size check, but it is no PNG, so it is skipped in bounded steps,
+    # never read whole (it used to cost twice the member: 2.3 GiB for a 1 GiB member)
+    path = tmp_path / "20211030_0605_gill_rgb-04_burst.png.tar"
+    path.write_bytes(gz_tar_of(PNG_NAME.format(4), b"", 128 << 20))
+    assert path.stat().st_size < 1 << 20
+    result = subprocess.run(
+        [sys.executable, "-c", _TAR_CHILD, str(path), str(64 << 20), "128"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["refused", "True"], result.stdout + result.stderr
+
+
+def test_png_member_larger_than_its_header_allows_is_skipped_unread(tmp_path):
+    # an 8x8 PNG header followed by 64 MiB: no honest 8x8 PNG is that large; the member is
+    # reported and not read, the good frames of the tar are kept
+    from PIL import Image
+
+    good = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(good, format="PNG")
+    path = tmp_path / "20211030_0605_gill_rgb-04_burst.png.tar"
+    with tarfile.open(path, "w:gz") as tar:
+        add(tar, PNG_NAME.format(1), good.getvalue())
+        info = tarfile.TarInfo(PNG_NAME.format(2))
+        info.size = (64 << 20) + 100
+        tar.addfile(info, io.BytesIO(png_header(8, 8) + bytes(info.size - len(png_header(8, 8)))))
+        add(tar, PNG_NAME.format(3), good.getvalue())
+    with pytest.warns(DataWarning, match=r"more than a 8x8 PNG can take .*not read"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == 2
+    assert ds.image.values[0, 0, 0].tolist() == [10, 20, 30]
+
+
+def test_png_tar_member_declaring_huge_frames_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "20211030_0605_gill_rgb-04_burst.png.tar"
+    path.write_bytes(gz_tar_of(PNG_NAME.format(5), png_header(32768, 32768), 16 << 20))
+    refused(lambda: geospacexr.open_asi(path), "io.max_image_pixels", path)
+
+
+def damaged_tar(path, mode, pngs, at):
+    """A tar of ``pngs`` compressed with ``mode``, 64 bytes flipped at fraction ``at``."""
+    plain = path.with_name("plain.tar")
+    with tarfile.open(plain, mode) as tar:
+        for k, data in enumerate(pngs):
+            add(tar, PNG_NAME.format(k), data)
+    raw = bytearray(plain.read_bytes())
+    start = int(len(raw) * at)
+    raw[start : start + 64] = bytes(b ^ 0x55 for b in raw[start : start + 64])
+    path.write_bytes(bytes(raw))
+
+
+def test_damaged_compressed_png_tars_keep_the_frames_before_the_damage(tmp_path):
+    # broken compressed data in an xz or gzip tar raises LZMAError / zlib.error, which are no
+    # OSErrors: the frames before the damage are kept and the damage reported
+    from PIL import Image
+
+    pngs = []
+    for k in range(8):
+        image = (np.arange(64 * 64 * 3).reshape(64, 64, 3) * (k + 1) % 251).astype(np.uint8)
+        out = io.BytesIO()
+        Image.fromarray(image).save(out, format="PNG", compress_level=0)
+        pngs.append(out.getvalue())
+    path = tmp_path / "20211030_0605_gill_rgb-04_burst.png.tar"
+    damaged_tar(path, "w:xz", pngs, 0.7)
+    with pytest.warns(DataWarning, match=r"PNG tar cut short after \d frame\(s\) \(Corrupt"):
+        ds = geospacexr.open_asi(path)
+    assert 0 < ds.sizes["time"] < 8
+    assert np.array_equal(ds.image.values[0][::-1], np.asarray(Image.open(io.BytesIO(pngs[0]))))
+    flat = io.BytesIO()
+    Image.new("RGB", (64, 64), (1, 2, 3)).save(flat, format="PNG", compress_level=0)
+    damaged_tar(path, "w:gz", [flat.getvalue()] * 4, 0.5)
+    with pytest.raises(FileFormatError, match="PNG tar cut short .*while decompressing"):
+        geospacexr.open_asi(path)
+
+
+def test_plain_file_that_is_no_png_is_not_read(tmp_path):
+    path = tmp_path / PNG_NAME.format(6)
+    with path.open("wb") as fh:  # sparse: 512 MiB of zeros, nothing written
+        fh.truncate(512 << 20)
+    with pytest.raises(FileFormatError, match="not a PNG"):
+        geospacexr.open_asi(path)
+
+
 def test_tar_of_too_many_members_is_refused(tmp_path):
     path = tmp_path / "20211030_0605_gill_rgb-04_burst.png.tar"
     with tarfile.open(path, "w") as tar:

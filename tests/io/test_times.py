@@ -169,3 +169,96 @@ def test_a_grid_frame_at_an_implausible_time_is_skipped_and_all_of_them_refuse(t
         f["data/timestamp"] = ["2200-01-01 00:00:00 UTC"] * 5
     with pytest.raises(FileFormatError, match="every timestamp is outside the plausible range"):
         geospacexr.open_asi_grid(path)
+
+
+def _restamp_first_frame(src, path, stamp):
+    """``src`` (a ``.pgm.gz``) with its first frame's request start date set to ``stamp``."""
+    data = gzip.decompress(src.read_bytes())
+    first = data.find(b'"Image request start" ') + len(b'"Image request start" ')
+    path.write_bytes(gzip.compress(data[:first] + stamp + data[first + 10 :]))
+
+
+@pytest.mark.parametrize("sample", ["themis-gill", "trex_spect-rabb"])
+def test_a_frame_far_from_its_file_name_time_is_skipped_and_reported(tmp_path, sample):
+    """Found by tests/fuzz (spectrograph #0): a 2021-02-15 06:00 file with a frame of 2014.
+
+    The stamp fits the instrument's plausible range, so only the file name tells it is wrong; it
+    used to be read as a frame 7 years before the others (a keogram spanning 7 years).
+    """
+    from geospacexr import config
+    from geospacexr.io.times import name_time
+
+    src = sorted(datasets.sample_path(sample).glob("*.pgm.gz"))[0]
+    named = name_time(src)
+    assert named is not None
+    stamp = b"2014-03-10" if named > np.datetime64("2015-01-01") else b"2019-03-10"
+    path = tmp_path / src.name
+    _restamp_first_frame(src, path, stamp)
+    good = geospacexr.open_asi(src)
+    with pytest.warns(Warning, match="from the time in the file name"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == good.sizes["time"] - 1
+    assert abs(ds["time"].values - named).max() < np.timedelta64(1, "h")
+    assert "asi.name_time_margin_hours" in ds.attrs["problematic_files"]
+    with config.override({"asi.name_time_margin_hours": 24 * 365 * 10}):  # raised: kept
+        assert geospacexr.open_asi(path).sizes["time"] == good.sizes["time"]
+
+
+def test_name_time():
+    from geospacexr.io.times import name_time
+
+    assert name_time("20140310_0600_gill_themis19_full.pgm.gz") == np.datetime64("2014-03-10T06")
+    assert name_time("x/20250315_060212_000072_atha_smile-31_raw.h5") == np.datetime64(
+        "2025-03-15T06:02:12"
+    )
+    for name in ("20141310_0600_gill.pgm", "22630101_0600_gill.pgm", "gill_20140310_0600.pgm"):
+        assert name_time(name) is None
+
+
+def test_an_hdf5_frame_far_from_its_file_name_time_is_skipped(tmp_path):
+    import h5py
+
+    src = sorted(datasets.sample_path("trex_rgb-gill").glob("*.h5"))[0]
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    with h5py.File(path, "r+") as f:  # plausible for TREx RGB, 10 days before the file's name
+        f["metadata/frame/frame0"].attrs["image_request_start_timestamp"] = (
+            "2021-10-20 06:05:00.203117 UTC"
+        )
+    good = geospacexr.open_asi(src)
+    with pytest.warns(Warning, match="from the time in the file name"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == good.sizes["time"] - 1
+    assert ds["time"].values.min() >= np.datetime64("2021-10-30")
+
+
+def test_a_grid_frame_far_from_its_file_name_time_is_skipped_and_all_of_them_refuse(tmp_path):
+    import h5py
+
+    src = datasets.sample_path("themis-grid")  # 20140310_0600_..._grid_themis-asi.h5
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    with h5py.File(path, "r+") as f:
+        stamps = [s.decode() for s in f["data/timestamp"][()]]
+        del f["data/timestamp"]
+        f["data/timestamp"] = ["2012-03-10 06:00:00 UTC", *stamps[1:]]
+    with pytest.warns(Warning, match="1 of 5 frame.*from the time in the file name"):
+        g = geospacexr.open_asi_grid(path)
+    assert g.sizes["time"] == 4 and g.confidence.shape[0] == 4
+    with h5py.File(path, "r+") as f:
+        del f["data/timestamp"]
+        f["data/timestamp"] = ["2012-03-10 06:00:00 UTC"] * 5
+    with pytest.raises(FileFormatError, match="every timestamp is empty, .* or more than 24 h"):
+        geospacexr.open_asi_grid(path)
+
+
+def test_name_window_never_wraps():
+    from geospacexr import config
+    from geospacexr.io.times import name_window
+
+    with config.override({"asi.name_time_margin_hours": 876_600}):  # a century each side
+        first, last, _ = name_window("22000101_0000_gill_themis19_full.pgm")
+    assert first == np.datetime64("2200-01-01") - np.timedelta64(36525, "D")
+    assert last == NS_RANGE[1]
+    with config.override({"asi.check_frame_times": False}):
+        assert name_window("22000101_0000_gill_themis19_full.pgm") is None

@@ -43,7 +43,7 @@ from .instruments import get_instrument as _get_instrument
 from .limits import Limits
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, ReaderSpec, expand_paths, readers, register_reader
-from .times import implausible_reason, plausible_range, to_ns
+from .times import implausible_reason, name_window, plausible_range, to_ns
 
 __all__ = ["INSTRUMENTS", "detect_instrument", "open_asi", "open_pgm_files"]
 
@@ -391,6 +391,8 @@ def open_pgm_files(
         repeated: list[int] = []  # a frame without its own time inherits the previous one's
         unlikely: list[int] = []  # outside the instrument's plausible range (io.times)
         earliest, latest = plausible_range(inst)
+        off_name: list[int] = []  # far from the time in the file's name
+        window = name_window(d.path)
         previous: np.datetime64 | None = None
         for i, frame in enumerate(d.frames):
             t = per_meta("time", frame.metadata, _frame_time)
@@ -399,6 +401,9 @@ def open_pgm_files(
                 continue
             if not earliest <= t <= latest:
                 unlikely.append(i)
+                continue
+            if window is not None and not window[0] <= t <= window[1]:
+                off_name.append(i)
                 continue
             if t == previous:
                 repeated.append(i)
@@ -417,6 +422,11 @@ def open_pgm_files(
             problems.setdefault(d.path.name, []).append(
                 f"{_frame_list(unlikely)} of {len(d.frames)}: 'Image request start' "
                 f"{implausible_reason(inst)} (skipped)"
+            )
+        if off_name:
+            problems.setdefault(d.path.name, []).append(
+                f"{_frame_list(off_name)} of {len(d.frames)}: 'Image request start' "
+                f"{window[2]} (skipped)"  # type: ignore[index]
             )
         if repeated:
             problems.setdefault(d.path.name, []).append(

@@ -24,7 +24,7 @@ from .h5safe import check_global_heaps, length_size, read_strings
 from .hdf5 import check_chunks, check_storage
 from .instruments import get_instrument
 from .registry import Paths, expand_paths, register_reader
-from .times import implausible, to_ns
+from .times import far_from_name, implausible, to_ns
 
 __all__ = ["open_asi_grid"]
 
@@ -246,14 +246,18 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
     network = re.search(r"_grid_([a-z0-9_-]+)\.h5$", file.name)
     instrument = _instrument(network.group(1) if network else "")
     bad, why = implausible(times, instrument)
+    far, far_why = far_from_name(times, file)  # far from the start time in the file's name
+    far &= ~bad
     # an empty timestamp parses as NaT: a frame without a time is skipped and reported too
     missing = np.isnat(times)
     problems = []
-    if (bad | missing).all():
+    if (bad | missing | far).all():
         raise FileFormatError(
             "every timestamp is empty or not a time"
             if missing.all()
-            else f"every timestamp is {why}",
+            else f"every timestamp is {why}"
+            if bad.all()
+            else f"every timestamp is empty, {why} or {far_why}",
             path=file,
         )
     if missing.any():
@@ -268,10 +272,14 @@ def open_asi_grid(path: Paths, **_: Any) -> xr.Dataset:
         problems.append(
             {"file": file.name, "reason": f"{bad.sum()} of {bad.size} frame(s) {why} (skipped)"}
         )
+    if far.any():
+        problems.append(
+            {"file": file.name, "reason": f"{far.sum()} of {far.size} frame(s) {far_why} (skipped)"}
+        )
     if problems:
         reasons = "; ".join(problem["reason"] for problem in problems)
         warnings.warn(f"{file}: {reasons}", DataWarning, stacklevel=2)
-    bad = bad | missing
+    bad = bad | missing | far
     if bad.any():
         keep = np.flatnonzero(~bad)
         times, grid = times[keep], grid[..., keep]

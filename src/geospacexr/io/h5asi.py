@@ -35,7 +35,7 @@ from .h5safe import check_global_heaps, length_size
 from .hdf5 import check_size, check_storage
 from .instruments import imager_regex, instrument_of_file, instrument_of_imager, instruments
 from .limits import Limits
-from .times import check_ns, implausible, to_ns
+from .times import check_ns, far_from_name, implausible, to_ns
 
 __all__ = ["open_h5_frames"]
 
@@ -320,6 +320,11 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
             problems.append({"file": path.name, "reason": f"{bad.sum()} frame(s) {why} (skipped)"})
             frames, stamps = frames[~bad], stamps[~bad]
             metas = [m for m, b in zip(metas, bad, strict=True) if not b]
+        far, why = far_from_name(stamps, path)  # far from the start time in the file's name
+        if far.any():
+            problems.append({"file": path.name, "reason": f"{far.sum()} frame(s) {why} (skipped)"})
+            frames, stamps = frames[~far], stamps[~far]
+            metas = [m for m, b in zip(metas, far, strict=True) if not b]
         if len(stamps):
             parts.append((frames, stamps, metas, path))
     if not parts:

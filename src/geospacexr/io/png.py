@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import re
 import stat
 import struct
@@ -24,7 +25,7 @@ import xarray as xr
 
 from ..errors import DataWarning, FileFormatError, IncompatibleInputError, OutOfRangeError
 from .instruments import instrument_of_imager, instruments
-from .limits import Limits
+from .limits import Limits, format_bytes
 from .times import NS_RANGE, implausible, to_ns
 
 __all__ = ["PNG_NAME", "open_png_frames"]
@@ -38,15 +39,97 @@ PNG_NAME = re.compile(
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+#: A PNG's bytes as read (a tar member is read into a ``bytearray``, never copied).
+_PngBytes = bytes | bytearray
 
-def _frames_of(path: Path, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
-    """``([(member name, PNG bytes)], problem)`` of a PNG or a PNG tar.
 
-    A tar is read member by member, so a truncated or damaged tar keeps the frames stored before
-    the damage and reports why the rest is missing. Every member's declared size is counted
-    against ``io.max_decompressed_mb`` from its tar header, before the member is read (or, in a
-    compressed tar, skipped by decompressing it), and the member count against
-    ``io.max_frames``.
+#: Bytes read from the start of a PNG before anything else: the signature and the IHDR chunk.
+_HEAD = len(_PNG_SIGNATURE) + 25
+#: Bytes per pixel of each PNG colour type at 8 bits per sample (grey, RGB, palette,
+#: grey + alpha, RGBA); 16-bit samples take twice as much.
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+#: Slack of an honest PNG over its filtered pixel bytes: deflate stored blocks (5 bytes per
+#: 64 KiB), IDAT chunks of a few KiB (12 bytes each, 1/64 covers chunks of 768 bytes and up)
+#: and ancillary chunks (text, ICC profile) of up to 1 MiB.
+_PNG_OVERHEAD_FRACTION = 64
+_PNG_ANCILLARY_BYTES = 1 << 20
+#: Members are read in steps of this many bytes (memory beyond the member itself stays small).
+_READ_STEP = 1 << 20
+
+
+def _png_bound(head: bytes) -> int | None:
+    """Most bytes an honest PNG with this signature and IHDR can take, or ``None`` if no PNG.
+
+    A PNG's IDAT holds the filtered rows (one filter byte plus the pixel bytes of each row)
+    deflated; at worst, stored uncompressed. Beyond that, a frame's bytes are damage or a bomb.
+    """
+    if len(head) < _HEAD or not head.startswith(_PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return None
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    depth, color = head[24], head[25]
+    samples = _PNG_CHANNELS.get(color, 4)
+    row = 1 + -(-width * samples * max(depth, 8) // 8)
+    raw = height * row
+    return raw + raw // _PNG_OVERHEAD_FRACTION + _PNG_ANCILLARY_BYTES
+
+
+def _read_png(fh: Any, size: int, name: str, path: Path, limits: Limits) -> _PngBytes | str:
+    """The bytes of one PNG of ``size`` bytes from ``fh``, or why it was not read.
+
+    Members up to ``_READ_STEP`` bytes are read at once; of larger ones, only the signature and
+    IHDR are read first: the frame size it declares is checked against
+    ``io.max_image_pixels`` and ``io.max_array_mb``, and ``size`` against what such a PNG can
+    take, before the rest is read, in bounded steps into one buffer (a tar member is never
+    held twice). A member that is no PNG, or larger than its IHDR allows, is not read at all.
+
+    Returns:
+        The PNG's bytes, or a problem (text) if it was not read.
+
+    Raises:
+        FileFormatError: If the IHDR declares frames beyond the limits.
+    """
+    small = size <= _READ_STEP  # read at once: a member's cost is then one read, as before
+    head = fh.read(size if small else _HEAD)
+    bound = _png_bound(head[:_HEAD])
+    if bound is None:
+        what = "IHDR chunk after the" if head.startswith(_PNG_SIGNATURE) else "PNG signature at"
+        return f"{name}: cannot decode PNG (not a PNG: no {what} its start; not read)"
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    pixels = width * height
+    if pixels > limits.max_image_pixels or 3 * pixels > limits.max_array_bytes:
+        limits.check_image(width, height, 3, path, f"PNG frames ({name})")  # raises
+    if size > bound:
+        return (
+            f"{name}: {format_bytes(size)}, more than a {width}x{height} PNG can take "
+            f"({format_bytes(bound)}): damaged, not read"
+        )
+    if small:
+        return head
+    buf = bytearray(size)
+    buf[: len(head)] = head
+    view = memoryview(buf)
+    pos = len(head)
+    while pos < size:
+        got = fh.readinto(view[pos : min(size, pos + _READ_STEP)])
+        if not got:
+            break
+        pos += got
+    view.release()
+    if pos < size:
+        del buf[pos:]
+    return buf
+
+
+def _frames_of(path: Path, limits: Limits) -> tuple[list[tuple[str, _PngBytes]], list[str]]:
+    """``([(member name, PNG bytes)], problems)`` of a PNG or a PNG tar.
+
+    A tar (plain or compressed: ``tarfile`` recognises gzip, bzip2 and xz) is read member by
+    member, so a truncated or damaged tar keeps the frames stored before the damage and reports
+    why the rest is missing. Before a member is read, its declared size is added to the file's
+    total and checked against ``io.max_decompressed_mb`` and the member count against
+    ``io.max_frames``; then only its first bytes are read, and its IHDR checked
+    (:func:`_read_png`). Members that are not read are skipped by the tar reader in bounded
+    steps, so memory stays bounded by the PNGs kept, whatever a member declares.
 
     Raises:
         FileFormatError: If the file cannot be opened at all or goes beyond a limit.
@@ -61,15 +144,17 @@ def _frames_of(path: Path, limits: Limits) -> tuple[list[tuple[str, bytes]], str
         limits.check_content(info.st_size, path, "the file")
         try:
             with path.open("rb") as fh:
-                data = fh.read(limits.max_content_bytes + 1)
+                data = _read_png(fh, info.st_size, path.name, path, limits)
         except OSError as exc:
             raise FileFormatError(f"cannot read ({exc.strerror or exc})", path=path) from None
-        limits.check_content(len(data), path, "the file")
-        return [(path.name, data)], None
-    out: list[tuple[str, bytes]] = []
+        if isinstance(data, str):
+            return [], [data]
+        return [(path.name, data)], []
+    out: list[tuple[str, _PngBytes]] = []
+    problems: list[str] = []
     try:
         tar = tarfile.open(path)
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise FileFormatError(f"cannot read the PNG tar ({exc})", path=path) from None
     with tar:
         count = total = 0
@@ -82,23 +167,30 @@ def _frames_of(path: Path, limits: Limits) -> tuple[list[tuple[str, bytes]], str
                 if not (member.isfile() and member.name.lower().endswith(".png")):
                     continue
                 fh = tar.extractfile(member)
-                if fh is not None:
-                    out.append((Path(member.name).name, fh.read(member.size)))
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            return sorted(out), f"PNG tar cut short after {len(out)} frame(s) ({exc})"
-    if not out:
-        return out, "the tar holds no PNG frame"
-    return sorted(out), None
+                if fh is None:
+                    continue
+                name = Path(member.name).name
+                data = _read_png(fh, member.size, name, path, limits)
+                if isinstance(data, str):
+                    problems.append(data)
+                else:
+                    out.append((name, data))
+        except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+            problems.append(f"PNG tar cut short after {len(out)} frame(s) ({exc})")
+            return sorted(out, key=lambda m: m[0]), problems
+    if not out and not problems:
+        problems.append("the tar holds no PNG frame")
+    return sorted(out, key=lambda m: m[0]), problems
 
 
-def _ihdr(data: bytes) -> tuple[int, int] | None:
+def _ihdr(data: _PngBytes) -> tuple[int, int] | None:
     """``(width, height)`` a PNG's IHDR chunk declares, or ``None`` if there is none."""
     if len(data) < 24 or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
         return None
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def _plain_png(data: bytes) -> np.ndarray | None:
+def _plain_png(data: _PngBytes) -> np.ndarray | None:
     """Decode a plain PNG without Pillow, or ``None`` to leave it to Pillow.
 
     Plain: every chunk's CRC intact, 8-bit grayscale or RGB, not interlaced, only the critical
@@ -172,7 +264,7 @@ def _plain_png(data: bytes) -> np.ndarray | None:
     return pixels
 
 
-def _decode(data: bytes, name: str, path: Path, limits: Limits) -> np.ndarray:
+def _decode(data: _PngBytes, name: str, path: Path, limits: Limits) -> np.ndarray:
     """Decode one PNG to ``(height, width, 3)`` uint8, within the pixel limit.
 
     The frame's IHDR was checked against ``io.max_image_pixels`` before; Pillow's own
@@ -205,7 +297,7 @@ def _decode(data: bytes, name: str, path: Path, limits: Limits) -> np.ndarray:
 
 
 def _check_declared(
-    frames: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]],
+    frames: list[tuple[np.datetime64, str, _PngBytes, dict[str, str], Path]],
     path: Path,
     limits: Limits,
 ) -> None:
@@ -221,13 +313,13 @@ def _check_declared(
 
 
 def _in_window(
-    members: list[tuple[str, bytes]],
+    members: list[tuple[str, _PngBytes]],
     path: Path,
     t0: np.datetime64 | None,
     t1: np.datetime64 | None,
     problems: dict[str, list[str]],
     stamps: list[np.datetime64],
-) -> list[tuple[np.datetime64, str, bytes, dict[str, str], Path]]:
+) -> list[tuple[np.datetime64, str, _PngBytes, dict[str, str], Path]]:
     """The members of one file whose names carry a plausible time in ``[t0, t1]``.
 
     Names are parsed one by one (a regular expression and one ``datetime64`` each); the range
@@ -235,7 +327,7 @@ def _in_window(
     imager on all its times together, so a tar of many thousand frames costs little per frame.
     Unusable names are reported in ``problems``; every time met is appended to ``stamps``.
     """
-    parsed: list[tuple[np.datetime64, str, bytes, dict[str, str]]] = []
+    parsed: list[tuple[np.datetime64, str, _PngBytes, dict[str, str]]] = []
     for name, data in members:
         m = PNG_NAME.match(name)
         if not m:
@@ -268,7 +360,7 @@ def _in_window(
         flagged, why = implausible(times[rows], instrument_of_imager(str(imager)))
         reasons[str(imager)] = why
         bad[np.flatnonzero(rows)[flagged]] = True
-    mine: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]] = []
+    mine: list[tuple[np.datetime64, str, _PngBytes, dict[str, str], Path]] = []
     for k, (_, name, data, g) in enumerate(parsed):
         stamp = times[k]
         if not holdable[k]:  # beyond what datetime64[ns] holds
@@ -319,16 +411,16 @@ def open_png_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr
     limits = Limits.current()
     problems: dict[str, list[str]] = {}  # file name -> reasons
     # frames in [start, end], not yet decoded: (time, member name, PNG bytes, name groups, file)
-    wanted: list[tuple[np.datetime64, str, bytes, dict[str, str], Path]] = []
+    wanted: list[tuple[np.datetime64, str, _PngBytes, dict[str, str], Path]] = []
     stamps: list[np.datetime64] = []  # every frame time met, for the out-of-range message
     for path in paths:
         try:
-            members, problem = _frames_of(path, limits)
+            members, trouble = _frames_of(path, limits)
         except FileFormatError as exc:
             problems.setdefault(path.name, []).append(str(exc).removeprefix(f"{path}: "))
             continue
-        if problem:
-            problems.setdefault(path.name, []).append(problem)
+        if trouble:
+            problems.setdefault(path.name, []).extend(trouble)
         mine = _in_window(members, path, t0, t1, problems, stamps)
         try:  # what the frames' IHDR chunks declare, before any is decoded
             _check_declared(mine, path, limits)

@@ -63,7 +63,13 @@ from .hdf5 import check_size, check_storage
 from .limits import Limits
 from .pgm import DecodedFile, frame_array, read_pgm
 from .registry import Paths, expand_paths, peek, register_reader
-from .times import check_validity_start, implausible_reason, plausible_range, to_ns
+from .times import (
+    check_validity_start,
+    implausible_reason,
+    name_window,
+    plausible_range,
+    to_ns,
+)
 
 __all__ = [
     "INSTRUMENT",
@@ -263,6 +269,8 @@ def open_spect_raw(
         sites[path.name] = site
         bad_time: list[int] = []
         unlikely: list[int] = []
+        off_name: list[int] = []  # far from the time in the file's name
+        window = name_window(path)
         for i, frame in enumerate(d.frames):
             t = _request_time(frame.metadata)
             if t is None:
@@ -270,6 +278,9 @@ def open_spect_raw(
                 continue
             if not earliest <= t <= latest:
                 unlikely.append(i)
+                continue
+            if window is not None and not window[0] <= t <= window[1]:
+                off_name.append(i)
                 continue
             span.append(t)
             if (t0 is not None and t < t0) or (t1 is not None and t > t1):
@@ -283,6 +294,11 @@ def open_spect_raw(
             problems.setdefault(path.name, []).append(
                 f"{_frames_text(unlikely, len(d.frames))}: 'Image request start' "
                 f"{implausible_reason(INSTRUMENT)} (skipped)"
+            )
+        if off_name:
+            problems.setdefault(path.name, []).append(
+                f"{_frames_text(off_name, len(d.frames))}: 'Image request start' "
+                f"{window[2]} (skipped)"  # type: ignore[index]
             )
     if len(set(sites.values())) > 1:
         raise IncompatibleInputError(

@@ -15,6 +15,9 @@ frames outside it (:func:`implausible`) exactly as they do frames that overflow.
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,8 +29,11 @@ __all__ = [
     "NS_RANGE",
     "check_ns",
     "check_validity_start",
+    "far_from_name",
     "implausible",
     "implausible_reason",
+    "name_time",
+    "name_window",
     "plausible_range",
     "to_ns",
 ]
@@ -140,6 +146,75 @@ def implausible(
     values = np.asarray(times).astype("datetime64[ns]")
     bad = ~np.isnat(values) & ((values < first) | (values > last))
     return bad, implausible_reason(instrument, now)
+
+
+#: The start time in an image file's name: ``YYYYMMDD_HHMM`` or ``YYYYMMDD_HHMMSS`` first.
+_NAME_TIME = re.compile(r"^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})?(?=[_.])")
+
+
+def name_time(path: str | os.PathLike[str]) -> np.datetime64 | None:
+    """The start time an image file's name carries (``20140310_0600_gill_...``), if any.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The time as ``datetime64[ns]``, or ``None`` if the name holds none or an impossible one
+        (then nothing can be checked against it).
+    """
+    m = _NAME_TIME.match(Path(path).name)
+    if not m:
+        return None
+    year, month, day, hour, minute, second = m.groups()
+    try:
+        return to_ns(f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}", "file name time")
+    except (ValueError, OutOfRangeError):
+        return None
+
+
+def name_window(path: str | os.PathLike[str]) -> tuple[np.datetime64, np.datetime64, str] | None:
+    """The window of frame times the file name allows, ``asi.name_time_margin_hours`` each side.
+
+    Args:
+        path: The file, whose name may carry its start time (:func:`name_time`).
+
+    Returns:
+        ``(earliest, latest, reason)`` with the reason to report for frames outside, or ``None``
+        when the name carries no time or ``asi.check_frame_times`` is off.
+    """
+    cfg = config.get().asi
+    named = name_time(path)
+    if named is None or not cfg.check_frame_times:
+        return None
+    hours = float(cfg.name_time_margin_hours)
+    margin = np.timedelta64(round(hours * 3600), "s")
+    reason = (
+        f"more than {hours:g} h from the time in the file name ({named.astype('datetime64[s]')}; "
+        "asi.name_time_margin_hours)"
+    )
+    named_s = named.astype("datetime64[s]")  # clipped to what datetime64[ns] holds: no wrapping
+    first = max(named_s - margin, NS_RANGE[0]).astype("datetime64[ns]")
+    last = min(named_s + margin, NS_RANGE[1]).astype("datetime64[ns]")
+    return first, last, reason
+
+
+def far_from_name(times: Any, path: str | os.PathLike[str]) -> tuple[np.ndarray, str]:
+    """Which frame times lie outside the file name's window (:func:`name_window`).
+
+    Args:
+        times: ``datetime64`` values of the file's frames (NaT is never flagged).
+        path: The file.
+
+    Returns:
+        A boolean array (``True``: skip the frame) and the reason to report (all ``False`` and
+        ``""`` when the name carries no time or the check is off).
+    """
+    values = np.asarray(times).astype("datetime64[ns]")
+    window = name_window(path)
+    if window is None:
+        return np.zeros(values.shape, dtype=bool), ""
+    first, last, reason = window
+    return ~np.isnat(values) & ((values < first) | (values > last)), reason
 
 
 def implausible_reason(instrument: str | None = None, now: Any = None) -> str:
