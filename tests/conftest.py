@@ -36,10 +36,48 @@ def chromium_path() -> str | None:
     return None
 
 
+#: ``pytest -n 2 --dist loadgroup`` (pytest-xdist, the README's test command) runs each
+#: ``xdist_group`` on one worker. Every test module and notebook is its own group (its module and
+#: session fixtures are made once, as in a serial run), except these, which share one so that
+#: they never run beside each other on two loaded cores:
+#: the files that start a dask LocalCluster (each of its worker processes competes for the cores)
+DASK_CLUSTER_FILES = ("tests/test_scale.py", "notebooks/12-scaling.ipynb")
+#: ...and the files with browser tests (headless Chromium against a Bokeh server in the test's
+#: process): two of them at once time out on two cores. Found by their ``ui`` mark.
+BROWSER_GROUP = "browser"
+DASK_CLUSTER_GROUP = "dask-cluster"
+
+
+def _relative(item) -> str:
+    path = Path(str(item.path)).resolve()
+    try:
+        return path.relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def xdist_groups(items) -> dict[str, str]:
+    """The ``xdist_group`` of each test file (path relative to the repository, ``/``-separated)."""
+    groups: dict[str, str] = {}
+    for item in items:
+        rel = _relative(item)
+        if rel in DASK_CLUSTER_FILES:
+            groups[rel] = DASK_CLUSTER_GROUP
+        elif item.get_closest_marker("ui") is not None:
+            groups[rel] = BROWSER_GROUP
+        else:
+            groups.setdefault(rel, rel)
+    return groups
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
+    groups = xdist_groups(items)
     slow = pytest.mark.skip(reason="slow test: run with --runslow")
     browser = chromium_path()
     for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(groups[_relative(item)]))
         if "slow" in item.keywords and not config.getoption("--runslow"):
             item.add_marker(slow)
         if "ui" in item.keywords:
