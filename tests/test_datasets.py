@@ -308,3 +308,28 @@ def test_interprocess_lock_excludes_other_processes_and_leaves_nothing(tmp_path)
     with interprocess_lock(lock):  # and taken again
         pass
     assert not any(tmp_path.iterdir())
+
+
+def test_interprocess_lock_orders_threads(tmp_path):
+    import threading
+    import time
+
+    from geospacexr.io.atomic import interprocess_lock
+
+    inside, overlaps = [], []
+
+    def work():
+        with interprocess_lock(tmp_path / ".t.lock"):
+            if inside:
+                overlaps.append(1)
+            inside.append(1)
+            time.sleep(0.02)
+            inside.pop()
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not overlaps
+    assert not any(tmp_path.iterdir())
