@@ -240,3 +240,96 @@ def test_cache_made_with_other_arithmetic_is_regenerated(tmp_path, recwarn):
         assert datasets.verify_sample("themis-gill", folder) == []
         assert digest(folder) == good
     assert not [w for w in recwarn if issubclass(w.category, DataWarning)]
+
+
+#: Registers ``race-test`` (a generator that records each run and takes a while), waits for the
+#: start signal, then asks for the sample; prints the folder and whether it verifies.
+RACER = """
+import sys, time
+from pathlib import Path
+from geospacexr import config, datasets
+
+runs, go = Path(sys.argv[1]), Path(sys.argv[2])
+
+def slow(folder):
+    with runs.open("a") as fh:
+        fh.write("run\\n")
+    time.sleep(1.0)
+    (folder / "a.txt").write_text("sample")
+    return ["a.txt"]
+
+datasets.register_sample("race-test", kind="asi", description="x", opener=lambda p: p)(slow)
+while not go.exists():
+    time.sleep(0.01)
+folder = datasets.sample_path("race-test")
+print(folder, datasets.verify_sample("race-test", folder) == [], (folder / "a.txt").read_text())
+"""
+
+
+def test_processes_asking_at_once_generate_a_sample_once(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    samples = tmp_path / "samples"
+    runs, go = tmp_path / "runs.txt", tmp_path / "go"
+    env = {**os.environ, "GEOSPACEXR_PATHS_SAMPLE_DIR": str(samples)}
+    argv = [sys.executable, "-c", RACER, str(runs), str(go)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen(argv, env=env, **pipes) for _ in range(3)]
+    time.sleep(0.5)  # let them start; the imports take longer, then all wait for the signal
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err
+        assert out.split() == [str(samples / "race-test"), "True", "sample"], (out, err)
+    assert runs.read_text() == "run\n"  # one generation; the others waited and reused it
+    assert sorted(p.name for p in samples.iterdir()) == ["race-test"]  # no lock, no .part left
+
+
+def test_interprocess_lock_excludes_other_processes_and_leaves_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    from geospacexr.io.atomic import interprocess_lock
+
+    lock = tmp_path / ".x.lock"
+    probe = (
+        "import sys, fcntl, os; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+        "print(fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB) is None)"
+    )
+    pytest.importorskip("fcntl")
+    with interprocess_lock(lock):
+        assert lock.exists()
+        done = subprocess.run([sys.executable, "-c", probe, str(lock)],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        assert "BlockingIOError" in done.stderr  # held against another process
+    assert not lock.exists()
+    with interprocess_lock(lock):  # and taken again
+        pass
+    assert not any(tmp_path.iterdir())
+
+
+def test_interprocess_lock_orders_threads(tmp_path):
+    import threading
+    import time
+
+    from geospacexr.io.atomic import interprocess_lock
+
+    inside, overlaps = [], []
+
+    def work():
+        with interprocess_lock(tmp_path / ".t.lock"):
+            if inside:
+                overlaps.append(1)
+            inside.append(1)
+            time.sleep(0.02)
+            inside.pop()
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not overlaps
+    assert not any(tmp_path.iterdir())

@@ -28,6 +28,7 @@ seeded) and returns their names relative to ``folder``; ``opener(path, **kwargs)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -50,7 +51,7 @@ from ._synth import gcm as _synth_gcm
 from ._synth import rb as _synth_rb
 from ._synth import spectrograph as _synth_spect
 from .errors import DataWarning, InvalidArgumentError, SampleDataError, UnknownSampleError
-from .io.atomic import atomic_write, part_prefix, remove_stale_parts, umask
+from .io.atomic import atomic_write, interprocess_lock, part_prefix, remove_stale_parts, umask
 
 __all__ = [
     "Sample",
@@ -338,11 +339,19 @@ def _generate(sample: Sample, folder: Path) -> None:
         ) from exc
 
 
+def _lock_file(folder: Path) -> Path:
+    """The lock file of the sample in ``folder``, beside it (hidden; removed when released)."""
+    return folder.with_name(f".{folder.name}.lock")
+
+
 def sample_path(name: str, generate: bool = True) -> Path:
     """Return the path of a sample: its single file, or the folder holding its files.
 
     The sample is generated on first use and regenerated (with a warning) when a cached file
-    is missing, truncated or corrupted.
+    is missing, truncated or corrupted. The check and the generation hold a lock of the sample
+    (:func:`geospacexr.io.atomic.interprocess_lock` on ``.<name>.lock`` in the sample folder), so
+    processes asking for the same sample at the same moment (two notebooks, parallel test
+    workers) make it once: the others wait and then use it.
 
     Args:
         name: Sample name (see :func:`list_samples`).
@@ -361,14 +370,29 @@ def sample_path(name: str, generate: bool = True) -> Path:
     if problems:
         if not generate:
             raise SampleDataError(f"sample {name!r} in {folder}: {'; '.join(problems)}")
-        if problems != ["not generated"] and not problems[0].startswith("made by generator"):
-            warnings.warn(
-                f"sample {name!r} in {folder} is damaged ({'; '.join(problems)}); regenerating it",
-                DataWarning,
-                stacklevel=2,
-            )
-        _generate(sample, folder)
-        problems = verify_sample(name, folder)
+        config.make_folder(folder.parent, "paths.sample_dir")  # ConfigError naming the key if not
+        # check and generate under a lock of this sample: another process (a second notebook, a
+        # test worker) asking at the same moment waits, then finds the sample made
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(interprocess_lock(_lock_file(folder)))
+            except OSError as exc:  # a read-only sample folder holding a damaged sample
+                raise SampleDataError(
+                    f"could not generate sample {name!r} into {folder}: cannot lock it ({exc})"
+                ) from exc
+            problems = verify_sample(name, folder)
+            if problems:
+                if problems != ["not generated"] and not problems[0].startswith(
+                    "made by generator"
+                ):
+                    warnings.warn(
+                        f"sample {name!r} in {folder} is damaged ({'; '.join(problems)}); "
+                        "regenerating it",
+                        DataWarning,
+                        stacklevel=2,
+                    )
+                _generate(sample, folder)
+                problems = verify_sample(name, folder)
         if problems:  # pragma: no cover - a generator writing inconsistent files
             raise SampleDataError(
                 f"sample {name!r} is still invalid after regeneration: {problems}"
