@@ -226,6 +226,19 @@ def test_workers_are_forked_only_when_that_is_safe():
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert fresh.stdout.split() == ["fork", "False"]  # no server started for nothing
+    # the workers of render_frames are forked by this process itself, progress bar or not
+    # (the bar's monitor thread starts after them)
+    code = (
+        "import os, functools, numpy as np\n"
+        "from geospacexr.plot.movie import render_frames\n"
+        "def frame(main, i):\n"
+        "    return np.full((2, 2, 3), int(os.getppid() == main), dtype=np.uint8)\n"
+        "render = functools.partial(frame, os.getpid())\n"
+        "frames = render_frames(render, 4, workers=2, parallel='processes', progress=True)\n"
+        "print([int(f[0, 0, 0]) for f in frames])\n"
+    )
+    forked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert forked.stdout.strip() == "[1, 1, 1, 1]", forked.stderr[-2000:]
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

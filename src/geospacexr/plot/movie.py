@@ -330,13 +330,28 @@ def render_frames(
     n = max(1, min(n, count))
     if n == 1 and parallel in ("processes", "threads"):
         parallel = "none"  # no pool to start for one worker
+    window = 2 * n
+    pool = None
+    pending: dict[int, Any] = {}
+    submitted = 0
+    if parallel in ("processes", "threads"):
+        # the workers start (are forked) at the first submission: before the progress bar,
+        # whose monitor thread would make forking this process unsafe (_fork_is_safe)
+        pool = _executor(parallel, n, render)
+        task = _render_in_worker if parallel == "processes" else (lambda i: _as_rgb(render(i)))
+        try:
+            while submitted < min(count, window):
+                pending[submitted] = pool.submit(task, submitted)
+                submitted += 1
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     bar = tqdm(
         total=count,
         desc="movie",
         unit="frame",
         disable=None if progress is None else not progress,
     )
-    window = 2 * n
     try:
         if parallel == "none":
             for i in range(count):
@@ -352,10 +367,7 @@ def render_frames(
                     yield _as_rgb(frame)
                     bar.update(1)
         else:
-            pool = _executor(parallel, n, render)
-            task = _render_in_worker if parallel == "processes" else (lambda i: _as_rgb(render(i)))
-            pending: dict[int, Any] = {}
-            submitted = 0
+            assert pool is not None
             try:
                 for i in range(count):
                     while submitted < count and submitted < i + window:
