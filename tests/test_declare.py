@@ -140,6 +140,7 @@ def test_rb_methods_are_derived_without_importing_numba_at_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     expected = ["self", "model", "accuracy", "drivers", "interpolation", "progress"]
+    expected += ["output", "finish"]
     assert out.stdout.strip() == str(expected)
     from geospacexr.rb import invariants, tracing
 
