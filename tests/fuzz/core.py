@@ -91,7 +91,9 @@ def run_format(
 
     fmt = FORMATS[fmt_name]
     out_dir = results / fmt_name
-    work = out_dir / "work"
+    # One work folder per fuzzer process: two runs on the same results folder must not
+    # remove each other's variants when one of them finishes.
+    work = out_dir / f"work-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     print(f"== {fmt_name}: preparing seeds", flush=True)
     seeds = fmt.seeds()
