@@ -473,6 +473,37 @@ def test_cli_rb_lstar_on_the_scheduler(client, tmp_path, capsys, monkeypatch):
         xr.testing.assert_identical(a, b)
 
 
+def test_cli_rb_footprint_on_the_scheduler(client, tmp_path, capsys):
+    import warnings
+
+    from geospacexr import config
+    from geospacexr.cli import main
+    from geospacexr.datasets import sample_path
+    from geospacexr.errors import DataWarning
+
+    pos = tmp_path / "orbit.csv"
+    rows = [
+        f"2015-03-{16 + k // 4}T{(5 * k) % 24:02d}:10,{-5 + k % 3},{k % 2},0.2" for k in range(9)
+    ]
+    pos.write_text("time,x,y,z\n" + "\n".join(rows) + "\n")
+    argv = ["rb", "footprint", str(pos), "--drivers", str(sample_path("omni-hourly")),
+            "--hemisphere", "south"]  # fmt: skip
+    serial, remote = tmp_path / "serial.nc", tmp_path / "remote.nc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        with dask.config.set(scheduler="sync"):
+            assert main([*argv, "-o", str(serial)]) == 0
+        with config.override({"scale.footprints_per_task": 4}):
+            with distributed.get_task_stream(client) as stream:
+                assert main([*argv, "--scheduler", client.scheduler.address,
+                             "-o", str(remote)]) == 0  # fmt: skip
+    assert sum(str(t["key"]).startswith("rb-footprint-") for t in stream.data) == 3
+    assert "9 positions" in capsys.readouterr().out
+    with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
+        xr.testing.assert_identical(a, b)
+        assert np.isfinite(a.lat.values).sum() >= 7
+
+
 def _track(n=12, seed=11):
     """``n`` spacecraft positions at 6 Re (GSM), at hours of the omni-hourly sample, one NaN."""
     rng = np.random.default_rng(seed)

@@ -2386,6 +2386,19 @@ def _name_value(text: str) -> tuple[str, float]:
         ) from None
 
 
+def _altitude_km(text: str) -> float:
+    """``--altitude-km``: a finite height in km, not below the ground."""
+    try:
+        value = _finite(float(text))
+        if value < 0.0:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a height above the ground in km, got {text!r}"
+        ) from None
+    return value
+
+
 def _cmd_rb_lstar(args: argparse.Namespace) -> int:
     import functools
 
@@ -2393,11 +2406,9 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
     import xarray as xr
 
     from . import rb
-    from .rb.models import MODELS
 
     output = check_output(args.output, NETCDF_FORMATS, "the L* results")
     positions = read_positions(args.positions, args.frame)
-    entry = MODELS[args.model]  # an unknown name names the close ones
     if "pitch_angle" in positions:
         if args.pitch_angle:
             raise CommandLineError(
@@ -2409,6 +2420,27 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
         angles = np.asarray(args.pitch_angle or [90.0], dtype=float)
         rows = np.repeat(np.arange(positions.sizes["row"]), angles.size)
         pitch = np.tile(angles, positions.sizes["row"])
+    model, drivers = _rb_model(args)
+    p = rb.particles(
+        positions["x"].values[rows], positions["y"].values[rows], positions["z"].values[rows],
+        pitch, time=positions["time"].values[rows], frame=positions.attrs["frame"],
+    ).assign_coords(row=("particle", rows))  # fmt: skip
+    finish = functools.partial(_lstar_positions, name=Path(args.positions).name)
+    with _cluster(args):  # each part written by its worker, the bar fed from the scheduler
+        rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
+                 interpolation=args.interpolation, output=output, finish=finish)  # fmt: skip
+    with xr.open_dataset(output) as out:
+        ok = int((out["status"].values == 0).sum())
+        print(f"wrote {output} ({out.sizes['particle']} particles, {ok} with an L*)")
+    return 0
+
+
+def _rb_model(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The field model and drivers of ``geospacexr rb lstar|footprint`` from their options."""
+    from . import rb
+    from .rb.models import MODELS
+
+    entry = MODELS[args.model]  # an unknown name names the close ones
     params = dict(args.param or [])
     drivers = None
     if args.drivers:
@@ -2430,18 +2462,46 @@ def _cmd_rb_lstar(args: argparse.Namespace) -> int:
     if drivers is None or params or args.internal != "igrf":
         internal = {"internal": args.internal} if entry.external else {}
         model = rb.models.get(entry.name, **params, **internal)
-    p = rb.particles(
-        positions["x"].values[rows], positions["y"].values[rows], positions["z"].values[rows],
-        pitch, time=positions["time"].values[rows], frame=positions.attrs["frame"],
-    ).assign_coords(row=("particle", rows))  # fmt: skip
-    finish = functools.partial(_lstar_positions, name=Path(args.positions).name)
+    return model, drivers
+
+
+def _cmd_rb_footprint(args: argparse.Namespace) -> int:
+    import functools
+
+    import numpy as np
+    import xarray as xr
+
+    from . import rb
+
+    output = check_output(args.output, NETCDF_FORMATS, "the footprints")
+    positions = read_positions(args.positions, args.frame)
+    if "pitch_angle" in positions:  # a column of an L* positions file: not used here
+        positions = positions.drop_vars("pitch_angle")
+    model, drivers = _rb_model(args)
+    points = positions.assign_coords(row=("row", np.arange(positions.sizes["row"])))
+    points = points.swap_dims(row="time")
+    finish = functools.partial(_footprint_positions, name=Path(args.positions).name)
     with _cluster(args):  # each part written by its worker, the bar fed from the scheduler
-        rb.lstar(p, model, accuracy=args.accuracy, drivers=drivers,
-                 interpolation=args.interpolation, output=output, finish=finish)  # fmt: skip
+        rb.footprint(points, model, altitude_km=args.altitude_km, hemisphere=args.hemisphere,
+                     drivers=drivers, interpolation=args.interpolation, output=output,
+                     finish=finish)  # fmt: skip
     with xr.open_dataset(output) as out:
-        ok = int((out["status"].values == 0).sum())
-        print(f"wrote {output} ({out.sizes['particle']} particles, {ok} with an L*)")
+        ok = int(np.isfinite(out["lat"].values).sum())
+        print(f"wrote {output} ({out.sizes['time']} positions, {ok} with a footprint)")
     return 0
+
+
+def _footprint_positions(track: Any, points: Any, name: str) -> Any:
+    """``rb.footprint``'s ``finish`` for ``geospacexr rb footprint``: row, position, file name."""
+    track = track.assign_coords(row=("time", points["row"].values))
+    for k in "xyz":
+        track[f"position_{k}"] = ("time", points[k].values)
+        track[f"position_{k}"].attrs.update(
+            units="Re", long_name=f"spacecraft {k} ({points.attrs['frame']})"
+        )
+    track.attrs["positions_file"] = name
+    track.attrs["positions_frame"] = points.attrs["frame"]
+    return track
 
 
 def _lstar_positions(out: Any, particles: Any, name: str) -> Any:
@@ -2478,38 +2538,59 @@ def _open_drivers(paths: list[str], model: str) -> Any:
 
 
 def _add_rb_parsers(sub: Any) -> None:
-    p = sub.add_parser("rb", help="radiation belts: L* along positions")
+    p = sub.add_parser("rb", help="radiation belts: L* and footprints along positions")
     rb_sub = p.add_subparsers(dest="rb_command", required=True, metavar="PRODUCT")
+    positions_help = (
+        "netCDF or CSV file with columns time and x, y, z (Re) or lat, lon, alt "
+        "(geocentric degrees, km)"
+    )
+
+    def model_options(q: Any) -> None:  # the same model and drivers for every product
+        q.add_argument("--model", default="t96", help="field model (default: %(default)s)")
+        q.add_argument("--drivers", nargs="+", metavar="OMNI",
+                       help="OMNI files (hourly OMNI2, 1-/5-min HRO), Qin-Denton files or "
+                       "Tsyganenko's yearly TS05 files giving the model's inputs at each "
+                       "position's time; for ts05 without W1..W6 they are computed from the "
+                       "OMNI solar wind (default: none, give --param)")  # fmt: skip
+        q.add_argument("--param", action="append", type=_name_value, metavar="NAME=VALUE",
+                       help="a fixed model parameter, e.g. w1=0.5 (default: none)")  # fmt: skip
+        q.add_argument("--frame", default=None,
+                       help="frame of x, y, z (default: the file's attrs, else GSM)")  # fmt: skip
+        q.add_argument("--internal", choices=("igrf", "dipole"), default="igrf",
+                       help="internal field (default: %(default)s)")  # fmt: skip
+        q.add_argument(
+            "--interpolation",
+            choices=("previous", "linear"),
+            default=None,
+            help="drivers at a position's time (default: config rb.drivers_interpolation)",
+        )
+        _add_cluster_options(lambda name: q)
+
     summary = "Roederer L* (and K, Lm, Bm) at each position, the model driven by OMNI files"
     q = rb_sub.add_parser("lstar", help=summary, description=summary, allow_abbrev=False)
     q.add_argument("positions", metavar="POSITIONS",
-                   help="netCDF or CSV file with columns time and x, y, z (Re) or lat, lon, alt "
-                   "(geocentric degrees, km), optionally pitch_angle")  # fmt: skip
+                   help=f"{positions_help}, optionally pitch_angle")  # fmt: skip
     q.add_argument("-o", "--output", required=True, help="output netCDF file (required)")
-    q.add_argument("--model", default="t96", help="field model (default: %(default)s)")
-    q.add_argument("--drivers", nargs="+", metavar="OMNI",
-                   help="OMNI files (hourly OMNI2, 1-/5-min HRO), Qin-Denton files or "
-                   "Tsyganenko's yearly TS05 files giving the model's inputs at each "
-                   "position's time; for ts05 without W1..W6 they are computed from the OMNI "
-                   "solar wind (default: none, give --param)")  # fmt: skip
-    q.add_argument("--param", action="append", type=_name_value, metavar="NAME=VALUE",
-                   help="a fixed model parameter, e.g. w1=0.5 (default: none)")  # fmt: skip
     q.add_argument("--pitch-angle", type=float, nargs="+", metavar="DEGREES",
                    help="local pitch angles, each position at each (default: 90)")  # fmt: skip
-    q.add_argument("--frame", default=None,
-                   help="frame of x, y, z (default: the file's attrs, else GSM)")  # fmt: skip
-    q.add_argument("--internal", choices=("igrf", "dipole"), default="igrf",
-                   help="internal field (default: %(default)s)")  # fmt: skip
     q.add_argument("--accuracy", choices=("fast", "default", "high"), default=None,
                    help="accuracy preset (default: config rb.accuracy)")  # fmt: skip
-    q.add_argument(
-        "--interpolation",
-        choices=("previous", "linear"),
-        default=None,
-        help="drivers at a position's time (default: config rb.drivers_interpolation)",
-    )
-    _add_cluster_options(lambda name: q)
+    model_options(q)
     q.set_defaults(func=_cmd_rb_lstar)
+
+    summary = (
+        "magnetic footprint of each position (the field line traced down to an altitude), "
+        "the model driven by OMNI files"
+    )
+    q = rb_sub.add_parser("footprint", help=summary, description=summary, allow_abbrev=False)
+    q.add_argument("positions", metavar="POSITIONS", help=positions_help)
+    q.add_argument("-o", "--output", required=True, help="output netCDF file (required)")
+    q.add_argument("--hemisphere", choices=("north", "south"), default="north",
+                   help="footprint hemisphere (default: %(default)s)")  # fmt: skip
+    q.add_argument("--altitude-km", type=_altitude_km, default=None, metavar="KM",
+                   help="footprint altitude (default: config asi.altitude_km)")  # fmt: skip
+    model_options(q)
+    q.set_defaults(func=_cmd_rb_footprint)
 
 
 def build_parser() -> argparse.ArgumentParser:
