@@ -95,3 +95,52 @@ def test_zeroed_global_heap_object_is_refused_not_a_hang(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("REFUSED") and "free-space object" in done.stdout
     assert good.name in done.stdout
+
+
+def test_frames_first_is_the_flipped_frame_major_copy():
+    from geospacexr.io.h5asi import _frames_first
+
+    rng = np.random.default_rng(3)
+    for shape in [(7, 5, 3, 4), (480, 553, 3, 20), (1, 1, 3, 1), (300, 2, 3, 1)]:
+        data = rng.integers(0, 255, shape, dtype=np.uint8)
+        got = _frames_first(data)
+        assert got.flags.c_contiguous
+        np.testing.assert_array_equal(got, np.moveaxis(data, -1, 0)[:, ::-1])
+
+
+def _chunked_rgb(path, frames=12, per_chunk=4, damage_chunk=None):
+    """A TREx-RGB-like file whose images are chunked ``per_chunk`` frames at a time."""
+    pixels = np.arange(30 * 20 * 3 * frames, dtype=np.uint32).reshape(30, 20, 3, frames) % 251
+    stamps = [f"2021-10-30 06:05:{3 * k:02d}.000000 UTC".encode() for k in range(frames)]
+    with h5py.File(path, "w") as f:
+        f.create_dataset("data/images", data=pixels.astype(np.uint8),
+                         chunks=(30, 20, 3, per_chunk), compression="gzip")  # fmt: skip
+        f.create_dataset("data/timestamp", data=np.array(stamps))
+        offsets = [f["data/images"].id.get_chunk_info(k).byte_offset for k in range(3)]
+    if damage_chunk is not None:
+        raw = bytearray(path.read_bytes())
+        at = offsets[damage_chunk] + 2
+        raw[at : at + 40] = bytes(40)  # the deflate stream of that chunk
+        path.write_bytes(bytes(raw))
+    return pixels.astype(np.uint8)
+
+
+def test_a_damaged_chunk_skips_its_frames_only_reading_each_chunk_once(tmp_path, monkeypatch):
+    path = tmp_path / "20211030_0605_gill_rgb-04_full.h5"
+    pixels = _chunked_rgb(path, damage_chunk=1)
+    reads = []
+    real = h5py.Dataset.__getitem__
+
+    def counting(self, key):
+        if self.name == "/data/images":
+            reads.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(h5py.Dataset, "__getitem__", counting)
+    with pytest.warns(DataWarning, match=r"frame\(s\) 5, 6, 7, 8 cannot be decoded"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == 8
+    kept = [0, 1, 2, 3, 8, 9, 10, 11]
+    np.testing.assert_array_equal(ds.image.values, np.moveaxis(pixels[..., kept], -1, 0)[:, ::-1])
+    # one read of everything, then one per chunk (not one per frame)
+    assert len(reads) == 1 + 3
