@@ -503,7 +503,7 @@ class ScaleConfig:
             (``distributed.nanny.pre-spawn-environ``, 65536, or the variable of the
             environment), which returns freed memory to the system at once, so that every
             block's temporaries page-fault again (the 30-file NO 5.3 µm climatology of
-            ``benchmarks/bench_scale.py`` took 3.6 s on one worker with it and 2.5 s without,
+            ``benchmarks/bench_scale.py`` took 2.9 s on one worker with it and 2.2 s without,
             docs/scaling.md); a positive value: that threshold. Workers of a cluster not started
             by geospacexr keep their own environment.
     """
