@@ -25,7 +25,7 @@ this process on one thread (dask's synchronous scheduler: the single-process pat
 ``LocalCluster`` of 1 worker process (1 thread) and on one of 2 worker processes (1 thread
 each). Strong scaling is the 1-worker best time over the 2-worker best time; the overhead of
 the distributed path is the 1-worker best time over the in-process best time. Memory per worker
-is the largest worker's resident set after each workload and its peak so far (``ru_maxrss``). The
+is the largest worker's resident set after each workload and its peak so far (``VmHWM``). The
 machine is shared: each row notes the load average after it.
 
     python benchmarks/bench_scale.py [--files 30] [--times 24] [--sites 4] [--nights 2]
@@ -111,11 +111,23 @@ def worker_memory_mb(client) -> tuple[float, float]:
 
 
 def _memory_mb() -> tuple[float, float]:
+    """(resident now, peak resident so far) of this process, MB.
+
+    The peak is the process's own high-water mark (``VmHWM``), not ``ru_maxrss``: a worker
+    process is forked from the client's and exec'd, and Linux carries the client's resident
+    size at that moment into the child's ``ru_maxrss`` (a client that had just computed the
+    in-process path made every worker "peak" at its 0.7 to 1 GB).
+    """
     import resource
 
     import psutil
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        pass
     return psutil.Process().memory_info().rss / 1e6, peak
 
 
@@ -304,7 +316,7 @@ def main() -> int:
             )
         rec.note(
             "Worker memory: the largest worker's resident set after the workload and its peak "
-            "so far (ru_maxrss, which includes the warm-up's compilation)."
+            "so far (VmHWM, which includes the warm-up's compilation)."
         )
         rec.note(
             "The machine has 2 cores shared with other sessions: each row's note gives the 1-min "
