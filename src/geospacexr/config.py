@@ -503,9 +503,10 @@ class ScaleConfig:
             (``distributed.nanny.pre-spawn-environ``, 65536, or the variable of the
             environment), which returns freed memory to the system at once, so that every
             block's temporaries page-fault again (the 30-file NO 5.3 µm climatology of
-            ``benchmarks/bench_scale.py`` took 2.9 s on one worker with it and 2.2 s without,
-            docs/scaling.md); a positive value: that threshold. Workers of a cluster not started
-            by geospacexr keep their own environment.
+            ``benchmarks/bench_scale.py`` took 2.8 to 2.9 s on one worker with it and 2.2 to
+            2.4 s without, for ~40 MB more at the worker's peak: docs/scaling.md); a positive
+            value: that threshold. Workers of a cluster not started by geospacexr keep their own
+            environment (:func:`geospacexr.scale.worker_environment` gives it to them).
     """
 
     workers: int = _limit(0, min=0, max=100_000)
