@@ -2,11 +2,13 @@
 
 Generates its own input (not the notebook samples):
 
-* GCM: ``--files`` TIE-GCM secondary histories of one run (5 degrees, ``--times`` each, float32,
-  the layout of ``bench_gcm.write_run``), opened once with ``open_tiegcm(files, chunks={"time":
-  times})`` (one chunk per file; the open, in the client, is its own row). The workload is one
-  call: the zonal-mean NO 5.3 µm cooling of every time of every file,
-  ``ds.gcm.zonal_mean("NO53").compute()``.
+* GCM: ``--files`` TIE-GCM secondary histories of one run (5 degrees, float32, the layout of
+  ``bench_gcm.write_run``), each a day of ``--times`` histories: 24 by default, the hourly
+  secondaries of a daily file as TIE-GCM writes them (``--times 4``, the size of earlier
+  records, is a workload of under a second, where the fixed costs of a cluster dominate).
+  Opened once with ``open_tiegcm(files, chunks={"time": times})`` (one chunk per file; the
+  open, in the client, is its own row). The workload is one call: the zonal-mean NO 5.3 µm
+  cooling of every time of every file, ``ds.gcm.zonal_mean("NO53").compute()``.
 * ASI: ``--sites`` THEMIS sites x ``--nights`` nights of ``--minutes`` one-minute PGM files
   (20 frames of 256x256 each); the workload is every night's geographic keogram,
   :func:`geospacexr.asi.night.night_keograms` (one task per file, skymaps scattered).
@@ -23,10 +25,10 @@ this process on one thread (dask's synchronous scheduler: the single-process pat
 ``LocalCluster`` of 1 worker process (1 thread) and on one of 2 worker processes (1 thread
 each). Strong scaling is the 1-worker best time over the 2-worker best time; the overhead of
 the distributed path is the 1-worker best time over the in-process best time. Memory per worker
-is the largest worker's resident set after each workload and its peak so far (``ru_maxrss``). The
+is the largest worker's resident set after each workload and its peak so far (``VmHWM``). The
 machine is shared: each row notes the load average after it.
 
-    python benchmarks/bench_scale.py [--files 30] [--times 4] [--sites 4] [--nights 2]
+    python benchmarks/bench_scale.py [--files 30] [--times 24] [--sites 4] [--nights 2]
         [--particles 20000] [--repeat 3] [--lstar-repeat 1] [--workloads gcm,asi,lstar]
         [--record bench_scale]
 
@@ -109,11 +111,23 @@ def worker_memory_mb(client) -> tuple[float, float]:
 
 
 def _memory_mb() -> tuple[float, float]:
+    """(resident now, peak resident so far) of this process, MB.
+
+    The peak is the process's own high-water mark (``VmHWM``), not ``ru_maxrss``: a worker
+    process is forked from the client's and exec'd, and Linux carries the client's resident
+    size at that moment into the child's ``ru_maxrss`` (a client that had just computed the
+    in-process path made every worker "peak" at its 0.7 to 1 GB).
+    """
     import resource
 
     import psutil
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        pass
     return psutil.Process().memory_info().rss / 1e6, peak
 
 
@@ -139,7 +153,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--files", type=int, default=30, help="TIE-GCM history files")
-    parser.add_argument("--times", type=int, default=4, help="times per history file")
+    parser.add_argument(
+        "--times", type=int, default=24, help="times per history file (24: hourly, a day a file)"
+    )
     parser.add_argument("--sites", type=int, default=4, help="THEMIS sites")
     parser.add_argument("--nights", type=int, default=2, help="nights per site")
     parser.add_argument("--minutes", type=int, default=10, help="minute files per night")
@@ -185,6 +201,12 @@ def main() -> int:
                 f"GCM: open_tiegcm of {args.files} files (in the client, every way alike)",
                 time.perf_counter() - t0,
                 note="not in the GCM rows below: the run is opened once, then computed",
+            )
+            rec.note(
+                f"GCM: {args.files} daily files of {args.times} times (5 degrees, float32; 24: "
+                "hourly secondaries as TIE-GCM writes them). The clusters' workers start as "
+                "scale.local_cluster starts them (scale.worker_environment: config "
+                "scale.malloc_trim_threshold, by default without dask's MALLOC_TRIM_THRESHOLD_)."
             )
 
         def gcm():
@@ -244,6 +266,7 @@ def main() -> int:
         for workers in (1, 2):
             t0 = time.perf_counter()
             with (
+                scale.worker_environment(),  # the workers of scale.local_cluster
                 distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=1, dashboard_address=None
                 ) as cluster,
@@ -293,7 +316,7 @@ def main() -> int:
             )
         rec.note(
             "Worker memory: the largest worker's resident set after the workload and its peak "
-            "so far (ru_maxrss, which includes the warm-up's compilation)."
+            "so far (VmHWM, which includes the warm-up's compilation)."
         )
         rec.note(
             "The machine has 2 cores shared with other sessions: each row's note gives the 1-min "

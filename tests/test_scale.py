@@ -677,3 +677,34 @@ def test_gcm_field_written_by_the_workers(client, run_files, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["no53.nc"]  # the temporary file renamed
     with xr.open_dataset(path) as back:
         xr.testing.assert_identical(back.load(), expected.to_dataset())
+
+
+def _trim_variable():
+    import os
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_worker_environment_sets_and_restores_the_trim_threshold(monkeypatch):
+    from geospacexr import config
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # as a first nanny leaves it here
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    with scale.worker_environment():  # default 0: not set
+        assert _trim_variable() is None and dask.config.get(key) is None
+    assert _trim_variable() == "65536" and dask.config.get(key) == 65536
+    with config.override({"scale.malloc_trim_threshold": 1 << 20}), scale.worker_environment():
+        assert _trim_variable() == str(1 << 20) and dask.config.get(key) == str(1 << 20)
+    with config.override({"scale.malloc_trim_threshold": -1}), scale.worker_environment():
+        assert _trim_variable() == "65536" and dask.config.get(key) == 65536
+    assert _trim_variable() == "65536"
+
+
+def test_local_cluster_workers_get_the_configured_trim_threshold():
+    """By default without dask's MALLOC_TRIM_THRESHOLD_=65536; -1 keeps dask's."""
+    from geospacexr import config
+
+    with scale.local_cluster(workers=1) as c:
+        assert list(c.run(_trim_variable).values()) == [None]
+    with config.override({"scale.malloc_trim_threshold": -1}), scale.local_cluster(workers=1) as c:
+        assert list(c.run(_trim_variable).values()) == ["65536"]

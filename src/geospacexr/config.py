@@ -496,6 +496,17 @@ class ScaleConfig:
             on a Client: a footprint is one traced half line, ~1 to 5 ms.
         frames_per_task: Frames of one task when :func:`geospacexr.asi.mosaic` runs on a
             Client: a frame of four sites on the default grid is a few ms of sparse products.
+        malloc_trim_threshold: glibc's ``MALLOC_TRIM_THRESHOLD_`` in the worker processes of a
+            local cluster (:func:`geospacexr.scale.local_cluster`, ``--workers``), bytes.
+            0 (the default): not set, glibc's own dynamic thresholds, under which a worker
+            reuses the memory of a block's temporaries for the next block; -1: dask's setting
+            (``distributed.nanny.pre-spawn-environ``, 65536, or the variable of the
+            environment), which returns freed memory to the system at once, so that every
+            block's temporaries page-fault again (the 30-file NO 5.3 µm climatology of
+            ``benchmarks/bench_scale.py`` took 2.8 to 2.9 s on one worker with it and 2.2 to
+            2.4 s without, for ~40 MB more at the worker's peak: docs/scaling.md); a positive
+            value: that threshold. Workers of a cluster not started by geospacexr keep their own
+            environment (:func:`geospacexr.scale.worker_environment` gives it to them).
     """
 
     workers: int = _limit(0, min=0, max=100_000)
@@ -506,6 +517,7 @@ class ScaleConfig:
     particles_per_task: int = _limit(200, min=1, max=10_000_000)
     footprints_per_task: int = _limit(2000, min=1, max=10_000_000)
     frames_per_task: int = _limit(50, min=1, max=10_000_000)
+    malloc_trim_threshold: int = _limit(0, min=-1, max=2**62)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ the same numbers (docs/scaling.md). This module is the one place that talks to
 * :func:`local_cluster` / :func:`connect`: a context manager giving a Client on a new
   ``LocalCluster`` of ``workers`` processes (config ``[scale]``) or on a scheduler's address,
   closed on exit;
+* :func:`worker_environment`: the environment (``MALLOC_TRIM_THRESHOLD_``) geospacexr gives
+  the worker processes of a local cluster;
 * :func:`scatter`: put a large object (mapping matrices, skymaps) on the workers once, so
   that tasks refer to it instead of carrying a copy each;
 * :func:`compute`: compute dask collections on the active Client with a progress bar fed from
@@ -51,6 +53,7 @@ __all__ = [
     "scatter",
     "store",
     "warm_up",
+    "worker_environment",
 ]
 
 
@@ -124,11 +127,55 @@ def _cluster_kwargs(workers: int | None, threads_per_worker: int | None) -> dict
     }
 
 
+_TRIM = "MALLOC_TRIM_THRESHOLD_"
+
+
+@contextlib.contextmanager
+def worker_environment() -> Iterator[None]:
+    """Worker processes started in this block get config ``scale.malloc_trim_threshold``.
+
+    dask's nannies put ``distributed.nanny.pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_``:
+    65536) in the environment of the worker processes they start, and copy it into this
+    process's ``os.environ``, where it would override the configuration of the next cluster
+    started here. Inside the block, the dask setting and ``os.environ`` carry geospacexr's value
+    (0: the variable removed, glibc's dynamic thresholds); both are restored on exit. -1 leaves
+    dask's setting alone. :func:`local_cluster` starts its workers inside this block; use it
+    around ``distributed.LocalCluster(...)`` to give the same workers to a cluster of your own.
+
+    Yields:
+        Nothing.
+    """
+    import dask
+
+    threshold = int(config.get().scale.malloc_trim_threshold)
+    if threshold < 0:
+        yield
+        return
+    value = str(threshold) if threshold else None
+    before = os.environ.get(_TRIM)
+    if value is None:
+        os.environ.pop(_TRIM, None)
+    else:
+        os.environ[_TRIM] = value
+    try:
+        with dask.config.set({f"distributed.nanny.pre-spawn-environ.{_TRIM}": value}):
+            yield
+    finally:
+        if before is None:
+            os.environ.pop(_TRIM, None)
+        else:
+            os.environ[_TRIM] = before
+
+
 @contextlib.contextmanager
 def local_cluster(
     workers: int | None = None, threads_per_worker: int | None = None
 ) -> Iterator[Any]:
     """A Client on a new ``LocalCluster`` of worker processes, closed on exit.
+
+    The workers start with config ``scale.malloc_trim_threshold`` (:func:`worker_environment`;
+    by default without dask's ``MALLOC_TRIM_THRESHOLD_=65536``, which makes the temporaries of
+    every block of a GCM computation page-fault again: docs/scaling.md).
 
     Args:
         workers: Worker processes (default from config ``scale.workers``: one per core).
@@ -144,10 +191,9 @@ def local_cluster(
     """
     distributed = _distributed()
     kwargs = _cluster_kwargs(workers, threads_per_worker)
-    with (
-        distributed.LocalCluster(**kwargs) as cluster,
-        distributed.Client(cluster, set_as_default=True) as client,
-    ):
+    with worker_environment():
+        cluster = distributed.LocalCluster(**kwargs)
+    with cluster, distributed.Client(cluster, set_as_default=True) as client:
         yield client
 
 

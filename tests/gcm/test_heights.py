@@ -151,3 +151,33 @@ def test_zg_from_z_is_lazy_and_matches_the_files_zg(tmp_path):
     assert opened.ZG.chunks is not None
     with pytest.raises(geospacexr.errors.MissingVariableError, match="Z"):
         zg_from_z(ds.drop_vars("Z"))
+
+
+def test_dask_backed_heights_are_checked_per_chunk_when_computed():
+    """No pass over the run's heights when the call is made; a chunk no column reaches raises."""
+    import dask
+
+    zg = (
+        np.array([100.0, 200.0, 300.0])[None, :, None, None]
+        + np.array([0.0, 50.0])[:, None, None, None]  # time 1 is 50 km higher
+    )
+    zg = np.broadcast_to(zg, (2, 3, 1, 2)).copy()
+    tn = np.broadcast_to(np.array([300.0, 600.0, np.nan])[None, :, None, None], (2, 3, 1, 2))
+    ds = synthetic(zg, {"TN": (("time", "lev", "lat", "lon"), tn.copy(), "K")})
+    chunked = ds.chunk({"time": 1})
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("computed when the call was made")
+
+    with dask.config.set(scheduler=no_compute):
+        inside = gcm.at_height(chunked, "TN", [220.0])  # midpoints 150-250 and 200-300 km
+        beyond = gcm.at_height(chunked, "TN", [1000.0])  # no column at all: raised at compute
+        late = gcm.at_height(chunked, "TN", [280.0])  # only time 1's columns reach it
+    with dask.config.set(scheduler="sync"):
+        expected = gcm.at_height(ds, "TN", [220.0])  # the in-memory path
+        np.testing.assert_array_equal(inside.values, expected.values)
+        with pytest.raises(OutOfRangeError, match="height 1000 km is outside"):
+            beyond.compute()
+        with pytest.raises(OutOfRangeError, match="height 280 km is outside"):
+            late.compute()  # time 0's chunk: 150 to 250 km
+        assert np.isfinite(late.isel(time=1).values).all()

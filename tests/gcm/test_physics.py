@@ -261,3 +261,52 @@ def test_tnfp_frost_point_against_murphy_koop():
         gcm.derived(w, "TNFP")
     dry = gcm.derived(w.assign(H2O=h2o * 0.0), "TNFP")
     assert np.isnan(dry.values).all()
+
+
+@pytest.mark.parametrize("vmr", [False, True])
+@pytest.mark.parametrize("has_he", [False, True])
+@pytest.mark.parametrize("has_n2", [False, True])
+def test_block_temporaries_give_the_plain_expressions_to_the_bit(vmr, has_he, has_n2):
+    """The mean mass and densities in a block's temporaries: the plain formulas' values."""
+    from geospacexr.gcm import composition as comp
+    from geospacexr.physics import AMU_G, BOLTZMANN_CGS, MOLECULAR_MASS
+
+    rng = np.random.default_rng(5)
+    shape = (3, 4, 5, 6)
+    o1, o2, he, n2, no = (rng.uniform(1e-6, 0.3, shape).astype(np.float32) for _ in range(5))
+    o1[0, 0, 0, :2] = np.nan
+    tn = rng.uniform(200, 1500, shape).astype(np.float32)
+    p = rng.uniform(1e-7, 1e-3, (1, 4, 1, 1))  # float64, broadcast on the level axis
+    inputs = [o1, o2, he, n2, no, tn, p]
+    before = [a.copy() for a in inputs]
+    m = MOLECULAR_MASS
+    he_x = he if has_he else 0.0 * o1
+    n2_x = n2 if has_n2 else 1.0 - o1 - o2 - he_x
+    if vmr:
+        expected = (o1 * m["O1"] + o2 * m["O2"] + he_x * m["HE"] + n2_x * m["N2"]) / (
+            o1 + o2 + he_x + n2_x
+        )
+    else:
+        expected = 1.0 / (o1 / m["O1"] + o2 / m["O2"] + he_x / m["HE"] + n2_x / m["N2"])
+    rest = [a for a, has in ((he, has_he), (n2, has_n2)) if has]
+    mbar = comp._mbar_block(vmr, has_he, has_n2, o1, o2, *rest)
+    assert mbar.dtype == expected.dtype
+    np.testing.assert_array_equal(mbar, expected, strict=True)
+    ntot = comp._ntot_block(p, tn)
+    np.testing.assert_array_equal(ntot, p / (BOLTZMANN_CGS * tn), strict=True)
+    mass = m["NO"]
+    vmr_x = no if vmr else no * mbar / mass
+    n = vmr_x * ntot
+    plain = {
+        "cm-3": n,
+        "m-3": n * 1e6,
+        "g/cm3": n * mass * AMU_G,
+        "kg/m3": n * mass * AMU_G * 1e3,
+        "mol/mol": vmr_x,
+        "mmr": no * mass / mbar if vmr else no,
+    }
+    for unit, want in plain.items():
+        got = comp._density_block(vmr, unit, mass, no, mbar, ntot)
+        np.testing.assert_array_equal(got, want, strict=True)
+    for a, b in zip(inputs, before, strict=True):  # a block's inputs are never written into
+        np.testing.assert_array_equal(a, b)

@@ -18,6 +18,9 @@ ratios, n_i = vmr_i n.
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
 import xarray as xr
 
 from ..errors import InvalidArgumentError, MissingVariableError
@@ -47,8 +50,64 @@ def _species(ds: xr.Dataset, name: str) -> xr.DataArray | None:
     return ds[name] if name in ds.data_vars else None
 
 
+def _owned(op: np.ufunc, scratch: np.ndarray | None, *operands: object) -> np.ndarray:
+    """``op(*operands)``, written into ``scratch`` (a temporary of this block) when it fits.
+
+    The values are those of ``op(*operands)`` in every case (the same loop, the same dtype):
+    only the allocation of a new array (whose pages fault in again under a small
+    ``MALLOC_TRIM_THRESHOLD_``) is saved. Inputs of a block are never written into.
+    """
+    if scratch is not None:
+        shape = np.broadcast_shapes(*(np.shape(a) for a in operands))
+        if scratch.shape == shape and scratch.dtype == np.result_type(*operands):
+            return op(*operands, out=scratch)
+    return op(*operands)
+
+
+def _mbar_block(
+    vmr: bool, has_he: bool, has_n2: bool, o1: np.ndarray, o2: np.ndarray, *rest: np.ndarray
+) -> np.ndarray:
+    """The mean molecular mass of one block, in two temporaries (see :func:`mean_molecular_mass`).
+
+    Each element goes through the operations of the plain expressions, in their order, so the
+    result is that of ``1 / (o1/M + o2/M + he/M + n2/M)`` (mass mixing ratios) or
+    ``(o1 M + o2 M + he M + n2 M) / (o1 + o2 + he + n2)`` (volume mixing ratios) to the bit.
+    """
+    he = rest[0] if has_he else np.multiply(0.0, o1)  # 0 * o1: NaN where o1 is
+    n2 = rest[int(has_he)] if has_n2 else None
+    if n2 is None:  # closure: ((1 - o1) - o2) - he
+        n2 = np.subtract(1.0, o1)
+        n2 = _owned(np.subtract, n2, n2, o2)
+        n2 = _owned(np.subtract, n2, n2, he)
+    mass = (MOLECULAR_MASS["O1"], MOLECULAR_MASS["O2"], MOLECULAR_MASS["HE"], MOLECULAR_MASS["N2"])
+    species = (o1, o2, he, n2)
+    op = np.multiply if vmr else np.divide
+    total = op(o1, mass[0])
+    term = None
+    for x, m in zip(species[1:], mass[1:], strict=True):
+        term = _owned(op, term, x, m)
+        total = _owned(np.add, total, total, term)
+    if vmr:
+        weight = _owned(np.add, term, o1, o2)
+        weight = _owned(np.add, weight, weight, he)
+        weight = _owned(np.add, weight, weight, n2)
+        return _owned(np.divide, total, total, weight)
+    return _owned(np.divide, total, 1.0, total)
+
+
+def _blockwise(func: object, *arrays: xr.DataArray) -> xr.DataArray:
+    """``func`` over the blocks of ``arrays`` (element-wise, broadcast by dims; dask or not)."""
+    dtype = np.result_type(*(a.dtype for a in arrays), 1.0)
+    return xr.apply_ufunc(
+        func, *arrays, dask="parallelized", output_dtypes=[dtype], keep_attrs=True
+    )
+
+
 def mean_molecular_mass(ds: xr.Dataset) -> xr.DataArray:
     """Mean molecular mass (amu) over O2, O, He and N2 (N2 by closure when absent).
+
+    Computed block by block in two temporaries of a block's size (not one array per operation):
+    the values are those of the formulas of the module's docstring, evaluated in their order.
 
     Args:
         ds: A ``gcm`` Dataset with O1 and O2 (HE and N2 used when present).
@@ -60,27 +119,10 @@ def mean_molecular_mass(ds: xr.Dataset) -> xr.DataArray:
         MissingVariableError: If O1 or O2 is missing.
     """
     gcm_dataset(ds, "mean_molecular_mass", ("O1", "O2"))
-    o1, o2 = ds["O1"], ds["O2"]
-    he = _species(ds, "HE")
-    he = 0.0 * o1 if he is None else he
-    n2 = _species(ds, "N2")
-    if n2 is None:
-        n2 = 1.0 - o1 - o2 - he
-    if _is_vmr(ds):
-        mbar = (
-            o1 * MOLECULAR_MASS["O1"]
-            + o2 * MOLECULAR_MASS["O2"]
-            + he * MOLECULAR_MASS["HE"]
-            + n2 * MOLECULAR_MASS["N2"]
-        )
-        mbar = mbar / (o1 + o2 + he + n2)
-    else:
-        mbar = 1.0 / (
-            o1 / MOLECULAR_MASS["O1"]
-            + o2 / MOLECULAR_MASS["O2"]
-            + he / MOLECULAR_MASS["HE"]
-            + n2 / MOLECULAR_MASS["N2"]
-        )
+    he, n2 = _species(ds, "HE"), _species(ds, "N2")
+    present = [a for a in (he, n2) if a is not None]
+    func = partial(_mbar_block, _is_vmr(ds), he is not None, n2 is not None)
+    mbar = _blockwise(func, ds["O1"], ds["O2"], *present)
     mbar.attrs = {
         "long_name": "mean molecular mass (O2, O, He, N2)"
         if "HE" in ds or "He" in ds
@@ -96,6 +138,12 @@ def _pressure_dyn(ds: xr.Dataset, grid: str) -> xr.DataArray:
     return ds[name] * 1000.0  # hPa -> dyn/cm2
 
 
+def _ntot_block(p: np.ndarray, tn: np.ndarray) -> np.ndarray:
+    """The total density p / (k T) of one block, in k T's temporary when its dtype fits."""
+    kt = np.multiply(BOLTZMANN_CGS, tn)
+    return _owned(np.divide, kt, p, kt)
+
+
 def total_number_density(ds: xr.Dataset) -> xr.DataArray:
     """Total neutral number density n = p / (k T), cm-3, on the midpoint grid.
 
@@ -106,9 +154,36 @@ def total_number_density(ds: xr.Dataset) -> xr.DataArray:
         DataArray, ``units = "cm-3"``.
     """
     gcm_dataset(ds, "total_number_density", ("TN",))
-    n = _pressure_dyn(ds, "lev") / (BOLTZMANN_CGS * ds["TN"])
+    n = _blockwise(_ntot_block, _pressure_dyn(ds, "lev"), ds["TN"])
     n.attrs = {"long_name": "total neutral number density", "units": "cm-3"}
     n.name = "NTOT"
+    return n
+
+
+def _density_block(
+    vmr_model: bool, unit: str, mass: float, da: np.ndarray, mbar: np.ndarray, *ntot: np.ndarray
+) -> np.ndarray:
+    """One block of :func:`density`: the operations of its plain expressions, in their order."""
+    if vmr_model:
+        vmr = da
+        mmr = _owned(np.divide, None, np.multiply(da, mass), mbar) if unit == "mmr" else da
+    else:
+        vmr = np.multiply(da, mbar) if unit != "mmr" else da
+        if vmr is not da:
+            vmr = _owned(np.divide, vmr, vmr, mass)
+        mmr = da
+    if unit == "mol/mol":
+        return vmr
+    if unit == "mmr":
+        return mmr
+    n = _owned(np.multiply, vmr if vmr is not da else None, vmr, ntot[0])
+    if unit == "m-3":
+        return _owned(np.multiply, n, n, 1e6)
+    if unit in ("g/cm3", "kg/m3"):
+        n = _owned(np.multiply, n, n, mass)
+        n = _owned(np.multiply, n, n, AMU_G)
+        if unit == "kg/m3":
+            n = _owned(np.multiply, n, n, 1e3)
     return n
 
 
@@ -142,21 +217,17 @@ def density(ds: xr.Dataset, species: str, unit: str = "cm-3") -> xr.DataArray:
     missing = [v for v in ("TN", "O1", "O2") if v not in ds]
     if missing:
         raise MissingVariableError(f"density needs {', '.join(missing)} besides {name}")
-    mbar = mean_molecular_mass(ds)
-    vmr = da if _is_vmr(ds) else da * mbar / mass
-    mmr = da if not _is_vmr(ds) else da * mass / mbar
-    if unit == "mol/mol":
-        out = vmr
-    elif unit == "mmr":
-        out = mmr
+    vmr_model = _is_vmr(ds)
+    if (unit == "mol/mol" and vmr_model) or (unit == "mmr" and not vmr_model):
+        out = da.copy(deep=False)  # the stored mixing ratio (its attrs replaced below)
     else:
-        n = vmr * total_number_density(ds)
-        out = {
-            "cm-3": n,
-            "m-3": n * 1e6,
-            "g/cm3": n * mass * AMU_G,
-            "kg/m3": n * mass * AMU_G * 1e3,
-        }[unit]
+        # one block function over the field, the mean mass and the total density (those two
+        # shared by every density of the same Dataset in one graph): the operations of
+        # da * mbar / mass * p / (k T) in their order, in the block's temporaries
+        arrays = [da, mean_molecular_mass(ds)]
+        if unit not in ("mol/mol", "mmr"):
+            arrays.append(total_number_density(ds))
+        out = _blockwise(partial(_density_block, vmr_model, unit, mass), *arrays)
     out.attrs = {
         "long_name": f"{name} {_KIND[unit]}",
         "units": unit,

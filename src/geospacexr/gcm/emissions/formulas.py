@@ -100,9 +100,9 @@ def _run(name: str, *arrays: np.ndarray) -> np.ndarray:
         first = np.divide(-(NO53_THETA if name == "NO53" else CO215_THETA), tn)
         np.exp(first, out=first)
         args = [first, *flat[1:]] if name == "NO53" else [first, *flat]
-    out = np.empty(tn.size)
-    _ir_kernels()[name](*args, out)
-    return out.reshape(values[0].shape)
+    # each element of the first array is read before it is written: the result goes there
+    _ir_kernels()[name](*args, first)
+    return first.reshape(values[0].shape)
 
 
 @register_emission(
