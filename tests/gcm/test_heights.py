@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -153,8 +155,10 @@ def test_zg_from_z_is_lazy_and_matches_the_files_zg(tmp_path):
         zg_from_z(ds.drop_vars("Z"))
 
 
-def test_dask_backed_heights_are_checked_per_chunk_when_computed():
-    """No pass over the run's heights when the call is made; a chunk no column reaches raises."""
+def test_dask_backed_heights_are_not_range_checked_up_front():
+    """No pass over the run's heights when the call is made; the result is the in-memory one
+    wherever that has no error, and a height no column of the run reaches is NaN, not a failure
+    part way through the computation."""
     import dask
 
     zg = (
@@ -171,13 +175,15 @@ def test_dask_backed_heights_are_checked_per_chunk_when_computed():
 
     with dask.config.set(scheduler=no_compute):
         inside = gcm.at_height(chunked, "TN", [220.0])  # midpoints 150-250 and 200-300 km
-        beyond = gcm.at_height(chunked, "TN", [1000.0])  # no column at all: raised at compute
         late = gcm.at_height(chunked, "TN", [280.0])  # only time 1's columns reach it
-    with dask.config.set(scheduler="sync"):
-        expected = gcm.at_height(ds, "TN", [220.0])  # the in-memory path
-        np.testing.assert_array_equal(inside.values, expected.values)
-        with pytest.raises(OutOfRangeError, match="height 1000 km is outside"):
-            beyond.compute()
-        with pytest.raises(OutOfRangeError, match="height 280 km is outside"):
-            late.compute()  # time 0's chunk: 150 to 250 km
+        beyond = gcm.at_height(chunked, "TN", [1000.0])  # no column at all
+    with dask.config.set(scheduler="sync"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        for lazy, height in ((inside, 220.0), (late, 280.0)):
+            expected = gcm.at_height(ds, "TN", [height])  # the in-memory path
+            np.testing.assert_array_equal(lazy.values, expected.values)
+        assert np.isnan(late.isel(time=0).values).all()
         assert np.isfinite(late.isel(time=1).values).all()
+        assert np.isnan(beyond.values).all()
+        with pytest.raises(OutOfRangeError, match="height 1000 km is outside"):
+            gcm.at_height(ds, "TN", [1000.0])  # in memory, the range is checked up front

@@ -595,10 +595,12 @@ def at_height(
         outside a column (one :class:`~geospacexr.errors.DataWarning` says how many).
 
     Raises:
-        OutOfRangeError: If a height lies outside every column. With dask-backed heights (a
-            run opened with ``chunks=``) the range is not computed up front over the whole
-            run: the error comes when a chunk in which no column reaches the height is
-            computed (a run chunked by file: no column of one file's times).
+        OutOfRangeError: If a height lies outside every column. With dask-backed heights
+            in several chunks (a run opened with ``chunks=``), the range is not computed up
+            front (that would read every file's heights twice): a height outside every
+            column is then NaN everywhere, as it is in a column that does not reach it, so the
+            result never fails part way and equals the in-memory one wherever that one has
+            no error; check ``z.min()``/``z.max()`` first when unsure.
         MissingVariableError: If the variable or the heights are missing.
     """
     gcm_dataset(ds, "at_height")
@@ -642,12 +644,13 @@ def at_height(
         # height outside it is an error before any work
         lo, hi = float(z.min().values), float(z.max().values)
         _check_heights(targets, lo, hi)
-    # else the range is checked chunk by chunk where the chunks are computed (a pass over the
-    # heights of a whole run in the client, before the work, would read every file twice)
+    # else no range check: a pass over the heights of a whole run in the client, before the
+    # work, would read every file twice; a chunk no column of which reaches a height gives NaN
+    # there, as the in-memory path does for the columns that do not reach it
     da_in = da.chunk({grid: -1}) if da.chunks else da
     z = z.chunk({grid: -1}) if z.chunks else z
     result = xr.apply_ufunc(
-        _interp_chunk,
+        interp_columns,
         da_in,
         z,
         kwargs={"targets": targets, "log": method == "log"},
@@ -658,25 +661,6 @@ def at_height(
         dask_gufunc_kwargs={"output_sizes": {"height": targets.size}},
     )
     return _wrap(result, da, grid, targets, method)
-
-
-def _interp_chunk(
-    values: np.ndarray, coord: np.ndarray, targets: np.ndarray, log: bool = False
-) -> np.ndarray:
-    """:func:`interp_columns` of one chunk; a height outside every column of it raises.
-
-    The check of the in-memory path, made per chunk (for a run chunked by file: a height that
-    no column of a file's times reaches), when the chunk is computed.
-    """
-    out = interp_columns(values, coord, targets, log=log)
-    if out.size:
-        empty = np.isnan(out).reshape(-1, targets.size).all(axis=0)
-        if empty.any():  # only then look at the range, to say why
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN heights
-                lo, hi = float(np.nanmin(coord)), float(np.nanmax(coord))
-            _check_heights(targets[empty], lo, hi)
-    return out
 
 
 def _check_heights(targets: np.ndarray, lo: float, hi: float) -> None:
