@@ -35,6 +35,14 @@ ORDER = (
 )
 
 
+def _heading_name(result: dict) -> str:
+    """``bench_x.py``, or ``bench_x`` (``bench_x.py``) for a record the script names otherwise."""
+    script = next((w for w in result.get("command", "").split() if w.endswith(".py")), "")
+    script = script.rsplit("/", 1)[-1]
+    own = f"{result['bench']}.py"
+    return f"`{own}`" if not script or script == own else f"`{result['bench']}` (`{script}`)"
+
+
 def _num(value: float, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -79,7 +87,7 @@ def render_one(result: dict) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in result["versions"].items() if v)
     pv = ", ".join(f"{k} {v}" for k, v in (result.get("peer_versions") or {}).items() if v)
     lines = [
-        f"### `{result['bench']}.py`: {result['title']}",
+        f"### {_heading_name(result)}: {result['title']}",
         "",
         f"Run {result['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB "
         f"({result['seconds']} s); load average {load}. `{result['command']}`",
