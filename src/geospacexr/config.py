@@ -496,6 +496,12 @@ class ScaleConfig:
             on a Client: a footprint is one traced half line, ~1 to 5 ms.
         frames_per_task: Frames of one task when :func:`geospacexr.asi.mosaic` runs on a
             Client: a frame of four sites on the default grid is a few ms of sparse products.
+        files_per_task: Most image files of one task when night keograms or box time series
+            run on a Client (:func:`geospacexr.asi.night_keograms`,
+            :func:`geospacexr.asi.night_box_series`): a THEMIS minute file costs ~20 to 40 ms
+            to read and reduce, so the default gives tasks of ~0.5 to 1 s, far above the
+            scheduler's ~1 ms per task. Fewer files a task when a call has too few files to give
+            every worker thread two tasks; one file's frames are in memory at a time either way.
     """
 
     workers: int = _limit(0, min=0, max=100_000)
@@ -506,6 +512,7 @@ class ScaleConfig:
     particles_per_task: int = _limit(200, min=1, max=10_000_000)
     footprints_per_task: int = _limit(2000, min=1, max=10_000_000)
     frames_per_task: int = _limit(50, min=1, max=10_000_000)
+    files_per_task: int = _limit(25, min=1, max=1_000_000)
 
 
 @dataclass(frozen=True)
