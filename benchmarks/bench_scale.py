@@ -136,7 +136,7 @@ def _memory_mb() -> tuple[float, float]:
 
     import psutil
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # kB on Linux
     return psutil.Process().memory_info().rss / 1e6, peak
 
 
