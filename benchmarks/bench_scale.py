@@ -10,8 +10,12 @@ Generates its own input (not the notebook samples):
   open, in the client, is its own row). The workload is one call: the zonal-mean NO 5.3 µm
   cooling of every time of every file, ``ds.gcm.zonal_mean("NO53").compute()``.
 * ASI: ``--sites`` THEMIS sites x ``--nights`` nights of ``--minutes`` one-minute PGM files
-  (20 frames of 256x256 each); the workload is every night's geographic keogram,
-  :func:`geospacexr.asi.night.night_keograms` (one task per file, skymaps scattered).
+  (20 frames of 256x256 each, ~1.9 MB gzipped; 60 a night by default, 480 files, ~0.9 GB in the
+  temporary folder, made in parallel by 2 processes in a few minutes; ``--minutes 10`` is the
+  earlier, smaller size; a real night is 720 files); the workload is every night's geographic
+  keogram, :func:`geospacexr.asi.night.night_keograms` (config ``scale.files_per_task`` files a
+  task, or ``--files-per-task``; each skymap read once on a worker, each night gathered on a
+  worker).
 * L*: ``--particles`` electrons (20k, the issue's size: a long run, minutes per call) at 3 to
   6 Re near the SM equator, local pitch angles 40 to 90 degrees, at hours of the
   ``omni-hourly`` sample, T96 driven by it, ``accuracy="fast"``: :func:`geospacexr.rb.lstar`
@@ -29,12 +33,13 @@ is the largest worker's resident set after each workload and its peak so far (``
 machine is shared: each row notes the load average after it.
 
     python benchmarks/bench_scale.py [--files 30] [--times 24] [--sites 4] [--nights 2]
-        [--particles 20000] [--repeat 3] [--lstar-repeat 1] [--workloads gcm,asi,lstar]
-        [--record bench_scale]
+        [--minutes 60] [--files-per-task 0] [--particles 20000] [--repeat 3]
+        [--lstar-repeat 1] [--workloads gcm,asi,lstar] [--record bench_scale]
 
 The 20k-particle L* row is a long run (minutes a call, three ways): it can be recorded on its
 own, ``--workloads lstar --record bench_scale_lstar``, and the other rows with a smaller
-``--particles``.
+``--particles``.The ASI
+row is recorded on its own as ``--workloads asi --record bench_scale_asi``.
 """
 
 from __future__ import annotations
@@ -70,14 +75,22 @@ def write_gcm(folder: Path, files: int, times: int) -> list[Path]:
     return paths
 
 
-def write_asi(folder: Path, sites: int, nights: int, minutes: int) -> tuple[dict, dict]:
-    """THEMIS minute files per site and night, and each site's skymap."""
+def write_asi(
+    folder: Path, sites: int, nights: int, minutes: int, processes: int = 2
+) -> tuple[dict, dict]:
+    """THEMIS minute files per site and night, and each site's skymap.
+
+    The nights are made by ``processes`` processes at once (the gzip of the files is most of
+    the time); the files are the same whatever their number.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
     from geospacexr._synth import asi as synth
 
     available = [s for s in SITES if s in synth.THEMIS_SITES][:sites]
     if len(available) < sites:
         raise SystemExit(f"only {len(available)} THEMIS sites can be generated")
-    nights_files, skymaps = {}, {}
+    skymaps, jobs = {}, {}
     for k, site in enumerate(available):
         sky = folder / f"{site}-skymap"
         sky.mkdir()
@@ -86,9 +99,19 @@ def write_asi(folder: Path, sites: int, nights: int, minutes: int) -> tuple[dict
             day = np.datetime64("2014-03-10T06:00") + np.timedelta64(night, "D")
             out = folder / f"{site}-{night}"
             out.mkdir()
-            names = synth.themis_generator(site, str(day), minutes, seed=1000 * k + night)(out)
-            nights_files[f"{site} night {night}"] = [out / n for n in names]
+            jobs[f"{site} night {night}"] = (site, str(day), minutes, 1000 * k + night, out)
+    with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
+        made = dict(zip(jobs, pool.map(_write_night, jobs.values()), strict=True))
+    nights_files = {name: [jobs[name][-1] / n for n in names] for name, names in made.items()}
     return nights_files, {name: skymaps[name.split()[0]] for name in nights_files}
+
+
+def _write_night(job: tuple) -> list[str]:
+    """One night's THEMIS minute files (a process of :func:`write_asi`)."""
+    from geospacexr._synth import asi as synth
+
+    site, day, minutes, seed, out = job
+    return synth.themis_generator(site, day, minutes, seed=seed)(out)
 
 
 def orbit_particles(n: int):
@@ -122,10 +145,11 @@ def _memory_mb() -> tuple[float, float]:
 
     import psutil
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # kB on Linux
     try:
         with open("/proc/self/status") as status:
-            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+            peak = peak * 1024 / 1e6  # kB
     except (OSError, StopIteration):
         pass
     return psutil.Process().memory_info().rss / 1e6, peak
@@ -158,7 +182,15 @@ def main() -> int:
     )
     parser.add_argument("--sites", type=int, default=4, help="THEMIS sites")
     parser.add_argument("--nights", type=int, default=2, help="nights per site")
-    parser.add_argument("--minutes", type=int, default=10, help="minute files per night")
+    parser.add_argument(
+        "--minutes", type=int, default=60, help="minute files per night (10: the earlier size)"
+    )
+    parser.add_argument(
+        "--files-per-task",
+        type=int,
+        default=0,
+        help="ASI files of one cluster task (0: config scale.files_per_task)",
+    )
     parser.add_argument(
         "--particles", type=int, default=20000, help="particles of the L* row (a long run)"
     )
@@ -212,8 +244,13 @@ def main() -> int:
         def gcm():
             return run.gcm.zonal_mean("NO53").compute()
 
+        asi_settings = (
+            {"scale.files_per_task": args.files_per_task} if args.files_per_task > 0 else {}
+        )
+
         def asi():
-            return night_keograms(nights, skymaps, axis="geo", progress=False)
+            with geospacexr.config.override(asi_settings):
+                return night_keograms(nights, skymaps, axis="geo", progress=False)
 
         import warnings
 
@@ -225,6 +262,7 @@ def main() -> int:
         particles = orbit_particles(args.particles)
         omni = geospacexr.datasets.open_sample("omni-hourly")
         per_task = int(config.get().scale.particles_per_task)
+        asi_per_task = args.files_per_task or int(config.get().scale.files_per_task)
 
         def lstar():
             threads = numba.get_num_threads()
@@ -239,7 +277,8 @@ def main() -> int:
 
         workloads = {
             f"GCM: zonal-mean NO 5.3 µm of {args.files} files x {args.times} times": gcm,
-            f"ASI: geo keograms, {args.sites} sites x {args.nights} nights ({n_asi} files)": asi,
+            f"ASI: geo keograms, {args.sites} sites x {args.nights} nights of {args.minutes} "
+            f"files ({n_asi} files), at most {asi_per_task} a task": asi,
             f"L*: {args.particles} particles, T96 driven by OMNI, fast, {per_task} a task": lstar,
         }
         workloads = {

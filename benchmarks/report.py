@@ -32,6 +32,9 @@ ORDER = (
     "bench_rb",
     "bench_explore",
     "bench_scale",
+    "bench_scale_gcm",
+    "bench_scale_asi",
+    "bench_scale_lstar",
 )
 
 

@@ -204,8 +204,18 @@ def _nights(tmp_path):
     return nights, skymaps
 
 
+def _file_tasks(nights, size, dating=None):
+    """File tasks of ``size`` files per night; ``dating``: the files run alone first (mag)."""
+    dating = dating or {}
+    return sum(
+        dating.get(n, 0) + -(-(len(f) - dating.get(n, 0)) // size) for n, f in nights.items()
+    )
+
+
+@pytest.mark.parametrize("per_task", [1, 2, 25])
 @pytest.mark.parametrize("axis", ["geo", "mag"])
-def test_night_keograms_on_cluster_identical(client, tmp_path, axis):
+def test_night_keograms_on_cluster_identical(client, tmp_path, axis, per_task):
+    from geospacexr import config
     from geospacexr.asi.night import night_keogram, night_keograms
 
     nights, skymaps = _nights(tmp_path)
@@ -214,19 +224,47 @@ def test_night_keograms_on_cluster_identical(client, tmp_path, axis):
             s: night_keogram(f, skymap=skymaps[s], axis=axis, progress=False)
             for s, f in nights.items()
         }
-    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
+    with (
+        config.override({"scale.files_per_task": per_task}),
+        distributed.get_task_stream(client) as stream,
+        pytest.warns(DataWarning, match="1 file"),
+    ):
         result = night_keograms(nights, skymaps, axis=axis, progress=False)
-    # one task per file, one read per distinct skymap (on a worker), one gather per night
+    # per_task files a task (13 files on 2 threads: at most 4, two tasks per thread), one read
+    # per distinct skymap (on a worker), one gather per night; for magnetic axes each night's
+    # first readable file runs alone first (gill's first file is damaged: its second too)
     kinds: dict[str, int] = {}
     for task in stream.data:
         prefix = distributed.utils.key_split(task["key"])
         kinds[prefix] = kinds.get(prefix, 0) + 1
-    assert sorted(kinds.values()) == sorted(
-        [sum(len(f) for f in nights.values()), len(set(skymaps.values())), len(nights)]
-    ), kinds
+    dating = {"gill": 2, "rank": 1, "snkq": 1, "tpas": 1} if axis == "mag" else None
+    assert kinds == {
+        "files_keogram": _file_tasks(nights, min(per_task, 4), dating),
+        "open_skymap": len(set(skymaps.values())),
+        "gather_night": len(nights),
+    }, kinds
     assert list(result) == list(SITES)
     for site in SITES:
         xr.testing.assert_identical(result[site], expected[site])
+
+
+def test_files_per_task_leaves_two_tasks_per_thread():
+    from geospacexr import config
+    from geospacexr.asi.night import _batch_size
+
+    class Scheduler:
+        def __init__(self, threads):
+            self.threads = threads
+
+        def nthreads(self):
+            return {f"tcp://w{k}": 1 for k in range(self.threads)}
+
+    assert _batch_size(Scheduler(2), 480) == 25  # the default: 480 files on 2 threads
+    assert _batch_size(Scheduler(2), 80) == 20  # 4 tasks for 2 threads
+    assert _batch_size(Scheduler(64), 80) == 1  # too few files: one a task
+    assert _batch_size(Scheduler(0), 3) == 25  # no worker yet (adaptive): the configured size
+    with config.override({"scale.files_per_task": 7}):
+        assert _batch_size(Scheduler(2), 480) == 7
 
 
 def test_night_keogram_uses_the_client_and_the_callers_config(client):
@@ -242,7 +280,8 @@ def test_night_keogram_uses_the_client_and_the_callers_config(client):
         with distributed.get_task_stream(client) as stream:
             result = night_keogram(files, skymap=skymap, axis="geo", progress=False)
     keys = [distributed.utils.key_split(task["key"]) for task in stream.data]
-    assert keys.count("file_keogram") == len(files)  # one task per file, and the night's gather
+    # 3 files on 2 threads: one file a task (two tasks per thread), and the night's gather
+    assert keys.count("files_keogram") == len(files)
     assert keys.count("gather_night") == 1
     xr.testing.assert_identical(result, expected)
     default = night_keogram(files, skymap=skymap, axis="geo", progress=False)
@@ -286,7 +325,8 @@ def test_cli_asi_keogram_on_the_scheduler(client, tmp_path):
         assert main(["asi", "keogram", *files, "--scheduler", client.scheduler.address,
                      "-o", str(remote)]) == 0  # fmt: skip
     keys = [distributed.utils.key_split(task["key"]) for task in stream.data]
-    assert keys.count("file_keogram") == len(files)  # one task per file, and the night's gather
+    # 3 files on 2 threads: one file a task (two tasks per thread), and the night's gather
+    assert keys.count("files_keogram") == len(files)
     assert keys.count("gather_night") == 1
     with xr.open_dataset(serial) as a, xr.open_dataset(remote) as b:
         xr.testing.assert_identical(a, b)
@@ -312,6 +352,7 @@ def test_movie_frames_are_cluster_tasks(client):
     "box", [{"elevation": (30.0, 90.0), "metric": "median"}, {"ccd": (100, 140, 60, 200)}]
 )
 def test_night_box_series_on_cluster(client, tmp_path, box):
+    from geospacexr import config
     from geospacexr.asi import box_metric, night_box_series
     from geospacexr.io.asi import open_asi
     from geospacexr.io.skymap import open_skymap
@@ -319,10 +360,15 @@ def test_night_box_series_on_cluster(client, tmp_path, box):
     nights, skymaps = _nights(tmp_path)
     with dask.config.set(scheduler="sync"), pytest.warns(DataWarning, match="1 file"):
         serial = night_box_series(nights, skymaps, progress=False, **box)
-    with distributed.get_task_stream(client) as stream, pytest.warns(DataWarning, match="1 file"):
+    with (
+        config.override({"scale.files_per_task": 2}),
+        distributed.get_task_stream(client) as stream,
+        pytest.warns(DataWarning, match="1 file"),
+    ):
         result = night_box_series(nights, skymaps, progress=False, **box)
-    # one task per file; gill's unreadable first file is met (and skipped) building the mask
-    assert len(stream.data) == sum(len(f) for f in nights.values()) - 1
+    # two files a task; gill's unreadable first file is met (and skipped) building the mask
+    readable = {n: [f for f in files if f.parent != tmp_path] for n, files in nights.items()}
+    assert len(stream.data) == _file_tasks(readable, 2) == 8  # 2 + 1 files a night
     xr.testing.assert_identical(result, serial)
     assert list(result["name"].values) == list(SITES)
     for site in SITES:  # each night as box_metric of the whole night gives it

@@ -493,7 +493,7 @@ def _cmd_asi_keogram(args: argparse.Namespace) -> int:
             force=args.force,
             hint="use a longer --cadence (seconds between frames)",
         )
-    with _cluster(args):  # one task per file on the cluster, when there is one
+    with _cluster(args):  # a few files per task on the cluster, when there is one
         keo = night_keogram(args.files, **kwargs)
     for path in outputs:
         if path.suffix.lower() in (".nc", ".nc4", ".cdf"):

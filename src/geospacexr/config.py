@@ -507,6 +507,12 @@ class ScaleConfig:
             2.4 s without, for ~40 MB more at the worker's peak: docs/scaling.md); a positive
             value: that threshold. Workers of a cluster not started by geospacexr keep their own
             environment (:func:`geospacexr.scale.worker_environment` gives it to them).
+        files_per_task: Most image files of one task when night keograms or box time series
+            run on a Client (:func:`geospacexr.asi.night_keograms`,
+            :func:`geospacexr.asi.night_box_series`): a THEMIS minute file costs ~20 to 40 ms
+            to read and reduce, so the default gives tasks of ~0.5 to 1 s, far above the
+            scheduler's ~1 ms per task. Fewer files a task when a call has too few files to give
+            every worker thread two tasks; one file's frames are in memory at a time either way.
     """
 
     workers: int = _limit(0, min=0, max=100_000)
@@ -518,6 +524,7 @@ class ScaleConfig:
     footprints_per_task: int = _limit(2000, min=1, max=10_000_000)
     frames_per_task: int = _limit(50, min=1, max=10_000_000)
     malloc_trim_threshold: int = _limit(0, min=-1, max=2**62)
+    files_per_task: int = _limit(25, min=1, max=1_000_000)
 
 
 @dataclass(frozen=True)

@@ -277,6 +277,37 @@ def _file_keogram(
     return (_one_keogram(ds, _name(ds, index), {**options, "skymap": skymap}, when), when), None
 
 
+def _files_keogram(
+    paths: Sequence[Path],
+    first: int,
+    skymap: xr.Dataset | None,
+    options: dict[str, Any],
+    date: Any,
+) -> list[tuple[Any, Any]]:
+    """A cluster task: :func:`_file_keogram` of several files, one after the other.
+
+    ``paths`` are a night's files ``first``, ``first + 1``, ...; each is opened, reduced to its
+    keogram and let go before the next, so one file's frames are in memory at a time. Returns
+    one ``_file_keogram`` result per file, in order.
+    """
+    return [_file_keogram(path, first + k, skymap, options, date) for k, path in enumerate(paths)]
+
+
+def _batch_size(client: Any, files: int) -> int:
+    """Files per task: config ``scale.files_per_task``, fewer when ``files`` are too few.
+
+    A call of few files still gives every worker thread two tasks (as long as there are files
+    for them), so that a small night does not run on one worker.
+    """
+    from .. import config
+
+    size = int(config.get().scale.files_per_task)
+    threads = sum(client.nthreads().values())  # 0 while an adaptive cluster has no worker
+    if threads > 0:
+        size = min(size, max(1, -(-files // (2 * threads))))
+    return size
+
+
 def night_keograms(
     nights: Mapping[str, str | os.PathLike[str] | Iterable[str | os.PathLike[str]]],
     skymaps: Mapping[str, xr.Dataset | str | os.PathLike[str] | None] | None = None,
@@ -285,12 +316,15 @@ def night_keograms(
     output: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> dict[str, xr.DataArray] | dict[str, Path]:
-    """Keograms of many nights (and sites), one task per file on the active dask Client.
+    """Keograms of many nights (and sites), a few files per task on the active dask Client.
 
-    Every file of every night is one task (open the file, make its keogram), so a cluster
-    works on all nights at once with one file's frames per task in memory; each night is then
-    gathered exactly as :func:`night_keogram` gathers it, and the result is the same to the
-    bit. Each skymap is read once and scattered to the workers (not sent with every task).
+    The files of every night are split into tasks of config ``scale.files_per_task`` files
+    (fewer when the call has too few files to give every worker thread two tasks); a task opens
+    its files one after the other and makes each one's keogram, so a cluster works on all
+    nights at once with one file's frames per task in memory. Each night is then gathered on a
+    worker exactly as :func:`night_keogram` gathers it, and the result is the same to the bit,
+    whatever the number of files per task. Each skymap is read once, by a worker (a Dataset is
+    scattered), and not sent with every task.
     Without a Client, the nights are computed one after the other by :func:`night_keogram`.
     For ``axis="mag"`` each night's first readable file is computed first, since it dates the
     magnetic coordinates of the others.
@@ -403,15 +437,16 @@ def _open_skymap(path: Any) -> xr.Dataset:
 
 
 def _gather_night(
-    results: list[tuple[Any, Any]], cadence: float | None
+    batches: list[list[tuple[Any, Any]]], cadence: float | None
 ) -> tuple[xr.DataArray, list[str]]:
-    """A cluster task: one night's keogram from its files' results (:func:`_gather`) here.
+    """A cluster task: one night's keogram from its file tasks' results (:func:`_gather`) here.
 
+    ``batches`` are the results of the night's :func:`_files_keogram` tasks, in file order.
     Returns the keogram and the messages of the :class:`DataWarning` it raised (warnings on a
     worker do not reach the client: it raises them again).
     """
     parts, skipped = [], []
-    for result, reason in results:
+    for result, reason in (r for batch in batches for r in batch):
         if result is None:
             skipped.append(reason)
         else:
@@ -423,7 +458,7 @@ def _gather_night(
 
 
 def _write_night(
-    results: list[tuple[Any, Any]], cadence: float | None, target: Path
+    results: list[list[tuple[Any, Any]]], cadence: float | None, target: Path
 ) -> tuple[Path, list[str]]:
     """A cluster task: gather one night's file keograms and write it (atomically) here.
 
@@ -452,8 +487,9 @@ def _cluster_keograms(
 
     from .. import scale
 
-    task = scale.Configured(_file_keogram)
+    task = scale.Configured(_files_keogram)
     paths = {name: expand(files) for name, files in nights.items()}
+    size = _batch_size(client, sum(len(p) for p in paths.values()))
     # each distinct skymap once: a file is read by a worker (in parallel, not in the client,
     # and moved from there to the workers that need it), a Dataset is scattered
     opener = scale.Configured(_open_skymap)
@@ -473,38 +509,45 @@ def _cluster_keograms(
         scattered[name] = shared[key]
     mag = options.get("axis", "ccd") == "mag"
 
-    def submit(name: str, i: int, date: Any) -> Any:
+    def submit(name: str, i: int, date: Any, count: int = 1) -> Any:
+        """The task of the night's files ``i`` to ``i + count - 1``."""
         return client.submit(
             task,
-            paths[name][i],
+            paths[name][i : i + count],
             i,
             scattered.get(name),
             options,
             date,
-            key=f"file_keogram-{uuid.uuid4().hex}",
+            key=f"files_keogram-{uuid.uuid4().hex}",
         )
+
+    def submit_rest(name: str, start: int, date: Any) -> list[Any]:
+        """Tasks of ``size`` files from the night's file ``start`` on."""
+        return [
+            submit(name, i, date, min(size, len(paths[name]) - i))
+            for i in range(start, len(paths[name]), size)
+        ]
 
     futures: dict[str, list[Any]] = {name: [] for name in paths}
     # the date dates only magnetic coordinates; for those, each night's first readable file
-    # dates the others: every night's first file runs first (all nights at once), then the next
-    # file of a night whose first could not be read, and so on
+    # dates the others: every night's first file runs first, alone (all nights at once), then
+    # the next file of a night whose first could not be read, and so on
     dating = {name: 0 for name, files in paths.items() if mag and files}
     for name in dating:
         futures[name].append(submit(name, 0, None))
     while dating:
         for name in list(dating):
-            result, _ = futures[name][-1].result()
+            ((result, _),) = futures[name][-1].result()
             if result is not None or dating[name] + 1 >= len(paths[name]):
                 del dating[name]
                 date = result[1] if result is not None else None
-                start = len(futures[name])
-                futures[name] += [submit(name, i, date) for i in range(start, len(paths[name]))]
+                futures[name] += submit_rest(name, len(futures[name]), date)
             else:
                 dating[name] += 1
                 futures[name].append(submit(name, dating[name], None))
     if not mag:
-        for name, files in paths.items():
-            futures[name] = [submit(name, i, None) for i in range(len(files))]
+        for name in paths:
+            futures[name] = submit_rest(name, 0, None)
     every = [f for fs in futures.values() for f in fs]
     if targets is not None:  # each night gathered and written by a worker
         writes = {
@@ -555,18 +598,27 @@ def _file_box(path: Path, mask: np.ndarray, box: dict[str, Any]) -> tuple[Any, A
     return _box_series(ds, mask, box["metric"], box["percentile"], box["kind"]), None
 
 
+def _files_box(
+    paths: Sequence[Path], mask: np.ndarray, box: dict[str, Any]
+) -> list[tuple[Any, Any]]:
+    """A cluster task: :func:`_file_box` of several files, one after the other, in order."""
+    return [_file_box(path, mask, box) for path in paths]
+
+
 def night_box_series(
     nights: Mapping[str, str | os.PathLike[str] | Iterable[str | os.PathLike[str]]],
     skymaps: Mapping[str, xr.Dataset | str | os.PathLike[str] | None] | None = None,
     progress: bool | None = None,
     **box: Any,
 ) -> xr.DataArray:
-    """A box statistic's time series over many nights (and sites), one task per file.
+    """A box statistic's time series over many nights (and sites), a few files per task.
 
     The box's pixel mask is built once per night (from the night's first readable file, so a
     magnetic box is dated to the night's first frame, as :func:`geospacexr.asi.box_metric` of
-    the whole night dates it) and scattered to the workers of the active dask Client; every
-    file is then one task that reads it and reduces its frames. Without a Client the files are
+    the whole night dates it) and scattered to the workers of the active dask Client; the
+    night's files are then split into tasks of config ``scale.files_per_task`` files (fewer
+    when the call has too few files for two tasks per worker thread), each reading its files
+    one after the other and reducing their frames. Without a Client the files are
     read one after the other in this process. Either way the series equals
     ``box_metric(open_asi(files), skymap, ...)`` of each night.
 
@@ -608,11 +660,13 @@ def night_box_series(
         "kind": _box_kind(*(shape.get(k) for k in modes)),
     }
     client = scale.active_client()
-    task = scale.Configured(_file_box)
+    task = scale.Configured(_files_box)
     series: dict[str, list[Any]] = {}
     skipped: dict[str, list[str]] = {}
-    for name, files in nights.items():
-        paths = expand_paths(files)
+    expanded = {name: expand_paths(files) for name, files in nights.items()}
+    if client is not None:
+        size = _batch_size(client, sum(len(p) for p in expanded.values()))
+    for name, paths in expanded.items():
         sky = (skymaps or {}).get(name)
         sky = open_skymap(sky) if sky is not None and not isinstance(sky, xr.Dataset) else sky
         skipped[name], mask = [], None
@@ -633,13 +687,18 @@ def night_box_series(
             series[name] = [_file_box(p, mask, box) for p in paths]
         else:
             shared = scale.scatter(mask, client)
-            series[name] = [client.submit(task, p, shared, box, pure=False) for p in paths]
+            series[name] = [
+                client.submit(task, paths[i : i + size], shared, box, pure=False)
+                for i in range(0, len(paths), size)
+            ]
     if client is not None:
         every = [f for fs in series.values() for f in fs]
         show = sys.stderr.isatty() if progress is None else progress
         if show:
             scale.progress_bar(every, client, "box series")
-        series = {name: client.gather(fs) for name, fs in series.items()}
+        series = {
+            name: [r for batch in client.gather(fs) for r in batch] for name, fs in series.items()
+        }
     parts = []
     for name, results in series.items():
         good = [r for r, _ in results if r is not None]
