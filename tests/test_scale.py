@@ -746,6 +746,23 @@ def test_worker_environment_sets_and_restores_the_trim_threshold(monkeypatch):
     assert _trim_variable() == "65536"
 
 
+def _profiling(dask_worker):
+    return "profile" in dask_worker.periodic_callbacks
+
+
+def test_local_cluster_workers_run_the_profiler_only_when_configured():
+    """dask's statistical profiler (every 10 ms, for the dashboard) is off by default."""
+    from geospacexr import config
+
+    key = "distributed.worker.profile.enabled"
+    before = dask.config.get(key)
+    with scale.local_cluster(workers=1) as c:
+        assert list(c.run(_profiling).values()) == [False]
+    with config.override({"scale.worker_profile": True}), scale.local_cluster(workers=1) as c:
+        assert list(c.run(_profiling).values()) == [True]
+    assert dask.config.get(key) == before  # the client's configuration is left as it was
+
+
 def test_local_cluster_workers_get_the_configured_trim_threshold():
     """By default without dask's MALLOC_TRIM_THRESHOLD_=65536; -1 keeps dask's."""
     from geospacexr import config

@@ -507,6 +507,11 @@ class ScaleConfig:
             2.4 s without, for ~40 MB more at the worker's peak: docs/scaling.md); a positive
             value: that threshold. Workers of a cluster not started by geospacexr keep their own
             environment (:func:`geospacexr.scale.worker_environment` gives it to them).
+        worker_profile: dask's statistical profiler in the worker processes of a local cluster
+            (``distributed.worker.profile.enabled``: a sample of every thread each 10 ms, for
+            the dashboard's Profile page). Off by default: it cost the 480-file keograms of
+            ``benchmarks/bench_scale.py`` about a tenth of a worker's time (docs/scaling.md);
+            the task stream, progress and memory pages of the dashboard do not need it.
         files_per_task: Most image files of one task when night keograms or box time series
             run on a Client (:func:`geospacexr.asi.night_keograms`,
             :func:`geospacexr.asi.night_box_series`): a THEMIS minute file costs ~20 to 40 ms
@@ -524,6 +529,7 @@ class ScaleConfig:
     footprints_per_task: int = _limit(2000, min=1, max=10_000_000)
     frames_per_task: int = _limit(50, min=1, max=10_000_000)
     malloc_trim_threshold: int = _limit(0, min=-1, max=2**62)
+    worker_profile: bool = False
     files_per_task: int = _limit(25, min=1, max=1_000_000)
 
 

@@ -132,7 +132,13 @@ _TRIM = "MALLOC_TRIM_THRESHOLD_"
 
 @contextlib.contextmanager
 def worker_environment() -> Iterator[None]:
-    """Worker processes started in this block get config ``scale.malloc_trim_threshold``.
+    """Worker processes started in this block get the ``scale`` settings for workers.
+
+    Config ``scale.malloc_trim_threshold`` and ``scale.worker_profile``.
+
+    The nannies of a cluster created in the block hand dask's configuration of that moment to
+    their workers: ``distributed.worker.profile.enabled`` is config ``scale.worker_profile``
+    (off by default: dask's statistical profiler, every 10 ms, for the dashboard's Profile page).
 
     dask's nannies put ``distributed.nanny.pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_``:
     65536) in the environment of the worker processes they start, and copy it into this
@@ -147,7 +153,17 @@ def worker_environment() -> Iterator[None]:
     """
     import dask
 
-    threshold = int(config.get().scale.malloc_trim_threshold)
+    settings = config.get().scale
+    with dask.config.set({"distributed.worker.profile.enabled": bool(settings.worker_profile)}):
+        with _trim_environment(int(settings.malloc_trim_threshold)):
+            yield
+
+
+@contextlib.contextmanager
+def _trim_environment(threshold: int) -> Iterator[None]:
+    """``MALLOC_TRIM_THRESHOLD_`` of the workers started in the block (-1: dask's)."""
+    import dask
+
     if threshold < 0:
         yield
         return
@@ -173,9 +189,10 @@ def local_cluster(
 ) -> Iterator[Any]:
     """A Client on a new ``LocalCluster`` of worker processes, closed on exit.
 
-    The workers start with config ``scale.malloc_trim_threshold`` (:func:`worker_environment`;
-    by default without dask's ``MALLOC_TRIM_THRESHOLD_=65536``, which makes the temporaries of
-    every block of a GCM computation page-fault again: docs/scaling.md).
+    The workers start with config ``scale.malloc_trim_threshold`` and ``scale.worker_profile``
+    (:func:`worker_environment`; by default without dask's ``MALLOC_TRIM_THRESHOLD_=65536``,
+    which makes the temporaries of every block of a GCM computation page-fault again, and
+    without dask's statistical profiler: docs/scaling.md).
 
     Args:
         workers: Worker processes (default from config ``scale.workers``: one per core).
