@@ -262,3 +262,13 @@ def test_name_window_never_wraps():
     assert last == NS_RANGE[1]
     with config.override({"asi.check_frame_times": False}):
         assert name_window("22000101_0000_gill_themis19_full.pgm") is None
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "1500-01-01T00:00", "not a date"])
+def test_validity_start_beyond_nanoseconds_is_refused_not_wrapped(start):
+    """numpy turns 9999-12-31 into a date of 1816 in nanoseconds, which looked plausible."""
+    from geospacexr.io.times import check_validity_start
+
+    with pytest.raises(FileFormatError, match="VALID_INTERVAL_START"):
+        check_validity_start(start, "themis", "VALID_INTERVAL_START")
+    check_validity_start("2015-01-01", "themis", "VALID_INTERVAL_START")  # plausible: no error

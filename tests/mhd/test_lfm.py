@@ -79,6 +79,12 @@ def test_time_from_the_name_when_mjd_is_zero(tmp_path):
     sd.end()
     ds = open_lfm(path)
     assert ds.time.values[0] == np.datetime64("2015-03-17T06:00")
+    # a name date datetime64[ns] cannot hold is refused, never wrapped into the range
+    late = tmp_path / path.name.replace("2015-03-17", "9999-12-31")
+    assert late.name != path.name
+    late.write_bytes(path.read_bytes())
+    with pytest.raises(FileFormatError, match="outside what datetime64"):
+        open_lfm(late)
 
 
 def test_steps_stack_and_roundtrip(tmp_path):

@@ -11,7 +11,7 @@ from _mhd_frames import small_frame
 
 from geospacexr import config, datasets
 from geospacexr._synth import mhd_files
-from geospacexr.errors import FileFormatError
+from geospacexr.errors import FileFormatError, InvalidArgumentError
 from geospacexr.io.swmf import open_swmf, read_idl_frames
 
 #: A damaged file must be refused within this many seconds (the files are tens of kB).
@@ -180,6 +180,14 @@ def test_times_near_the_datetime64_limits(tmp_path):
     with pytest.raises(FileFormatError, match="datetime64"):
         open_swmf(path, start_time="2015-01-01")
     ok = open_swmf(path, start_time="1900-01-01")
+    # a date datetime64[ns] cannot hold, in the name or given, is refused, never wrapped
+    # (numpy turns 9999-12-31 into 1816-03-30 in nanoseconds without a word; fuzz swmf-idl 77)
+    late = tmp_path / "3d__mhd_1_e99991231-232600-000.out"
+    late.write_bytes(path.read_bytes())
+    with pytest.raises(FileFormatError, match="datetime64"):
+        open_swmf(late)
+    with pytest.raises(InvalidArgumentError, match="start_time"):
+        open_swmf(path, start_time="9999-12-31")
     from datetime import datetime, timedelta
 
     want = datetime(1900, 1, 1) + timedelta(seconds=300 * 365.25 * 86400.0)

@@ -57,6 +57,7 @@ import xarray as xr
 from ..errors import FileFormatError, InvalidArgumentError
 from .limits import Limits
 from .registry import expand_paths, peek, register_reader
+from .times import to_ns
 
 __all__ = ["LFM_RE_CM", "open_lfm"]
 
@@ -350,9 +351,12 @@ def _time(path: Path, attrs: dict[str, Any]) -> tuple[np.datetime64, float]:
             when = datetime.strptime(m.group(1), "%Y-%m-%dT%H-%M-%S")
     if when is None:
         return np.datetime64("NaT", "ns"), elapsed
-    stamp = np.datetime64(when, "ns")
-    if not np.datetime64("1677-09-22") < stamp < np.datetime64("2262-04-11"):
-        raise FileFormatError(f"the time {when} is outside what datetime64[ns] holds", path=path)
+    try:  # a date numpy would wrap silently in nanoseconds (year 9999) is refused
+        stamp = to_ns(np.datetime64(when, "us"), f"the time {when}")
+    except ValueError:
+        raise FileFormatError(
+            f"the time {when} is outside what datetime64[ns] holds", path=path
+        ) from None
     return stamp, elapsed
 
 

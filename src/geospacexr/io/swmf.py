@@ -67,6 +67,7 @@ from xarray.core import indexing
 from ..errors import FileFormatError, InvalidArgumentError
 from .limits import Limits
 from .registry import expand_paths, peek, register_reader
+from .times import to_ns
 
 __all__ = ["STANDARD_NAMES", "open_swmf", "read_idl_frames"]
 
@@ -561,13 +562,16 @@ def _name_date(path: Path) -> datetime | None:
 
 def _frame_times(path: Path, runtimes: list[float], start_time: Any) -> np.ndarray:
     if start_time is not None:
-        base = np.datetime64(start_time, "ns")
+        base = to_ns(start_time, "start_time")  # checked by open_swmf
         offsets = np.asarray(runtimes, float)
     else:
         t0 = _name_date(path)
         if t0 is None:
             return np.full(len(runtimes), np.datetime64("NaT", "ns"))
-        base = np.datetime64(t0, "ns")
+        try:  # a date numpy would wrap silently in nanoseconds (year 9999) is refused
+            base = to_ns(t0, "the date in the file name")
+        except ValueError as exc:
+            raise FileFormatError(str(exc), path=path) from None
         offsets = np.asarray(runtimes, float) - runtimes[0]
     # summed as Python integers (int64 nanoseconds would wrap silently), then range-checked
     problem = FileFormatError(
@@ -653,7 +657,7 @@ def open_swmf(
         raise InvalidArgumentError(f"must be a coordinate-system name, not {frame!r}", "frame")
     if start_time is not None:
         try:
-            start = np.datetime64(start_time, "ns")
+            start = to_ns(start_time, "start_time")  # never wrapped (year 9999)
         except (TypeError, ValueError) as exc:
             raise InvalidArgumentError(f"is not a date ({exc})", "start_time") from None
         if np.isnat(start):

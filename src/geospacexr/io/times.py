@@ -258,6 +258,10 @@ def check_validity_start(
     """
     if not start:
         return
-    bad, why = implausible(np.datetime64(start, "ns"), instrument, now)
+    try:
+        when = to_ns(start, what)
+    except ValueError as exc:  # not a date, or one datetime64[ns] cannot hold (never wrapped)
+        raise FileFormatError(f"{what} {start}: {exc}", path=path) from None
+    bad, why = implausible(when, instrument, now)
     if bool(np.any(bad)):
         raise FileFormatError(f"{what} {start} is {why}", path=path)
