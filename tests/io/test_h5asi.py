@@ -144,3 +144,32 @@ def test_a_damaged_chunk_skips_its_frames_only_reading_each_chunk_once(tmp_path,
     np.testing.assert_array_equal(ds.image.values, np.moveaxis(pixels[..., kept], -1, 0)[:, ::-1])
     # one read of everything, then one per chunk (not one per frame)
     assert len(reads) == 1 + 3
+
+
+def _smile(path, stamps, request_starts):
+    frames = len(stamps)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("data/images", data=np.zeros((8, 6, 3, frames), np.uint8))
+        f.create_dataset("data/timestamp", data=np.array(stamps))
+        for i, start in enumerate(request_starts):
+            f.create_dataset(f"metadata/frame/frame{i}", shape=(0,), dtype="f4").attrs[
+                "image_request_start"
+            ] = np.bytes_(start)
+
+
+def test_an_empty_frame_time_attribute_keeps_the_timestamp(tmp_path):
+    """Fuzz smile-h5 445: empty attributes gave a NaT frame time, read without a word."""
+    path = tmp_path / "20250315_060224_000049_atha_smile-31_raw.h5"
+    _smile(path, [b"2025-03-15 06:02:24.000049 UTC"] * 2, [b"", b"2025-03-15 06:02:27 UTC"])
+    ds = geospacexr.open_asi(path)
+    np.testing.assert_array_equal(
+        ds.time.values, np.array(["2025-03-15T06:02:24.000049", "2025-03-15T06:02:27"], "M8[ns]")
+    )
+
+
+def test_frames_without_any_time_are_skipped_and_reported(tmp_path):
+    path = tmp_path / "20250315_060224_000049_atha_smile-31_raw.h5"
+    _smile(path, [b"2025-03-15 06:02:24 UTC", b""], [b"", b""])
+    with pytest.warns(DataWarning, match=r"1 frame\(s\) without a time \(skipped\)"):
+        ds = geospacexr.open_asi(path)
+    assert ds.sizes["time"] == 1 and not np.isnat(ds.time.values).any()

@@ -79,9 +79,12 @@ def _frame_time(meta: dict[str, str], fallback: np.datetime64) -> np.datetime64:
     for key in _TIME_KEYS:
         if key in meta:
             try:
-                return _stamp(meta[key])
+                when = _stamp(meta[key])
             except ValueError:
                 break  # unreadable: keep /data/timestamp
+            if np.isnat(when):
+                break  # empty: keep /data/timestamp
+            return when
     return fallback
 
 
@@ -354,6 +357,13 @@ def open_h5_frames(paths: list[Path], start: Any = None, end: Any = None) -> xr.
             continue
         if problem:
             problems.append({"file": path.name, "reason": problem})
+        untimed = np.isnat(stamps)  # an empty timestamp and no frame attribute to replace it
+        if untimed.any():
+            problems.append(
+                {"file": path.name, "reason": f"{untimed.sum()} frame(s) without a time (skipped)"}
+            )
+            frames, stamps = frames[~untimed], stamps[~untimed]
+            metas = [m for m, b in zip(metas, untimed, strict=True) if not b]
         found = instrument_of_file(path)  # frames outside its plausible range (io.times)
         bad, why = implausible(stamps, found[0].name if found else None)
         if bad.any():
