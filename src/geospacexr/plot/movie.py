@@ -35,6 +35,7 @@ of a frame.
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -77,6 +78,8 @@ _PRELOAD = [
     "dask.array",
 ]
 _WORKER_RENDER: list[Callable[[int], Any]] = []
+#: A worker's memory maps of the shared frame slots, by file descriptor (:func:`_render_to_slot`).
+_WORKER_SLOTS: dict[int, mmap.mmap] = {}
 
 
 def figure_to_rgb(fig: Any) -> np.ndarray:
@@ -191,6 +194,60 @@ def _render_in_worker(i: int) -> np.ndarray:
     return _as_rgb(_WORKER_RENDER[0](i))
 
 
+def _slot_map(fd: int, nbytes: int, maps: dict[int, mmap.mmap], grow: bool) -> mmap.mmap:
+    """The memory map of frame slot ``fd`` holding at least ``nbytes`` (grown by a worker)."""
+    mm = maps.get(fd)
+    if mm is None or len(mm) < nbytes:
+        size = os.fstat(fd).st_size
+        if size < nbytes:
+            if not grow:
+                raise OSError(f"frame slot of {size} bytes, not {nbytes}")
+            os.ftruncate(fd, nbytes)
+            size = nbytes
+        mm = maps[fd] = mmap.mmap(fd, size)
+    return mm
+
+
+def _render_to_slot(i: int, fd: int) -> tuple[int, ...] | np.ndarray:
+    """Render frame ``i`` into the shared memory of slot ``fd``; its shape (the pixels if none).
+
+    The worker copies the pixels once into memory the parent maps too (the slot, a memfd the
+    parent opened before forking the workers), so only the frame's shape travels back through
+    the pool's pipe: no pickling of the pixels, no pipe transfer, no fresh buffer on either
+    side. A slot the worker cannot grow makes it send the pixels as usual.
+    """
+    rgb = _as_rgb(_WORKER_RENDER[0](i))
+    if not rgb.size:
+        return rgb
+    try:
+        mm = _slot_map(fd, rgb.nbytes, _WORKER_SLOTS, grow=True)
+    except OSError:
+        return rgb
+    np.frombuffer(mm, np.uint8, rgb.nbytes).reshape(rgb.shape)[...] = rgb
+    return tuple(rgb.shape)
+
+
+def _frame_slots(ctx: Any, count: int) -> list[int]:
+    """``count`` shared-memory frame slots for forked workers (none where that cannot be).
+
+    Anonymous memory files (Linux ``memfd_create``) opened before the workers are forked, so
+    the workers inherit them; they are freed when the last process holding one closes it, so a
+    killed movie leaves nothing behind. Workers started otherwise (fork server, spawn) and
+    systems without memfd send the pixels through the pool's pipe.
+    """
+    if ctx.get_start_method() != "fork" or not hasattr(os, "memfd_create"):
+        return []
+    slots: list[int] = []
+    try:
+        for k in range(count):
+            slots.append(os.memfd_create(f"geospacexr-frame-{k}"))
+    except OSError:
+        for fd in slots:
+            os.close(fd)
+        return []
+    return slots
+
+
 def _fork_is_safe() -> bool:
     """Whether forking this process is safe.
 
@@ -259,7 +316,9 @@ def start_worker_server(parallel: str = "processes", workers: int | None = None)
     return True
 
 
-def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Executor:
+def _executor(
+    parallel: str, workers: int, render: Callable[[int], Any], ctx: Any = None
+) -> Executor:
     if parallel == "threads":
         return ThreadPoolExecutor(max_workers=workers)
     try:
@@ -271,7 +330,10 @@ def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Exec
             "parallel",
         ) from None
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(blob,)
+        max_workers=workers,
+        mp_context=ctx if ctx is not None else _context(),
+        initializer=_init_worker,
+        initargs=(blob,),
     )
 
 
@@ -292,8 +354,13 @@ def render_frames(
     workers: int | None = None,
     parallel: str = "processes",
     progress: bool | None = None,
+    *,
+    reuse: bool = False,
 ) -> Iterator[np.ndarray]:
     """Yield ``render(0) ... render(count - 1)`` as RGB arrays, in order, rendered in parallel.
+
+    Worker processes forked from this one (Linux) hand their frames over in shared memory
+    (``2 * workers`` slots, each frame copied once into a slot), not pickled through a pipe.
 
     Args:
         render: Returns frame ``i`` as a matplotlib Figure or an ``(h, w, 3)`` uint8 array;
@@ -302,6 +369,9 @@ def render_frames(
         workers: Parallel workers (default from config ``io.workers``: one per core).
         parallel: One of :data:`PARALLEL`.
         progress: Show a tqdm progress bar (default: when on a terminal).
+        reuse: Yield frames from shared memory without copying them: a frame is valid only
+            until the next one is asked for (a consumer that writes each frame out, as the MP4
+            encoder does). By default every frame is an array of its own.
 
     Yields:
         ``(h, w, 3)`` uint8 arrays.
@@ -334,17 +404,43 @@ def render_frames(
     pool = None
     pending: dict[int, Any] = {}
     submitted = 0
+    slots: list[int] = []
+    maps: dict[int, mmap.mmap] = {}
+
+    def submit(i: int) -> Any:
+        assert pool is not None
+        if slots:
+            return pool.submit(_render_to_slot, i, slots[i % window])
+        if parallel == "processes":
+            return pool.submit(_render_in_worker, i)
+        return pool.submit(lambda: _as_rgb(render(i)))
+
+    def received(result: Any, i: int) -> np.ndarray:
+        if isinstance(result, np.ndarray):
+            return result
+        shape = tuple(result)
+        nbytes = int(np.prod(shape))
+        mm = _slot_map(slots[i % window], nbytes, maps, grow=False)
+        frame = np.frombuffer(mm, np.uint8, nbytes).reshape(shape)
+        return frame if reuse else frame.copy()
+
     if parallel in ("processes", "threads"):
         # the workers start (are forked) at the first submission: before the progress bar,
         # whose monitor thread would make forking this process unsafe (_fork_is_safe)
-        pool = _executor(parallel, n, render)
-        task = _render_in_worker if parallel == "processes" else (lambda i: _as_rgb(render(i)))
+        ctx = _context() if parallel == "processes" else None
+        pool = _executor(parallel, n, render, ctx)
+        if ctx is not None:
+            # frame i goes to slot i % window: frame i + window is submitted only after the
+            # consumer asked for frame i + 1, so a slot is never written while it is read
+            slots = _frame_slots(ctx, window)
         try:
             while submitted < min(count, window):
-                pending[submitted] = pool.submit(task, submitted)
+                pending[submitted] = submit(submitted)
                 submitted += 1
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
+            for fd in slots:
+                os.close(fd)
             raise
     bar = tqdm(
         total=count,
@@ -371,15 +467,44 @@ def render_frames(
             try:
                 for i in range(count):
                     while submitted < count and submitted < i + window:
-                        pending[submitted] = pool.submit(task, submitted)
+                        pending[submitted] = submit(submitted)
                         submitted += 1
-                    frame = pending.pop(i).result()
+                    frame = received(pending.pop(i).result(), i)
                     yield frame
+                    del frame
                     bar.update(1)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
+                for fd in slots:
+                    os.close(fd)
+                for mm in maps.values():
+                    try:
+                        mm.close()
+                    except BufferError:  # a frame the consumer still holds: unmapped with it
+                        pass
     finally:
         bar.close()
+
+
+#: The capacity asked for the pipe into ffmpeg (Linux's default ``pipe-max-size``, 1 MiB):
+#: a frame of 3600 x 2400 pixels goes through in about 25 writes, not 400 of the default 64 KiB,
+#: each of which wakes the other process.
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Ask for a pipe of :data:`_PIPE_BYTES` (Linux); keep the pipe as it is where refused."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setsize is None:
+        return
+    try:
+        fcntl.fcntl(fd, setsize, _PIPE_BYTES)
+    except OSError:  # over /proc/sys/fs/pipe-max-size for an unprivileged user
+        pass
 
 
 def _encode_mp4(
@@ -442,6 +567,7 @@ def _encode_mp4(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log, **extra
         )
         assert proc.stdin is not None
+        _widen_pipe(proc.stdin.fileno())
         try:
             proc.stdin.write(memoryview(first))  # the pixels as they are, no copy
             for frame in rest:
@@ -560,4 +686,7 @@ def write_movie(
         raise InvalidArgumentError(f"movies are .mp4 or .gif, not {out.suffix!r}", "path")
     if count < 1:
         raise InvalidArgumentError("a movie needs at least one frame", "count")
-    return write_frames(render_frames(render, count, workers, parallel, progress), out, fps)
+    frames = render_frames(
+        render, count, workers, parallel, progress, reuse=out.suffix.lower() == ".mp4"
+    )
+    return write_frames(frames, out, fps)
