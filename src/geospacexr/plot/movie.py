@@ -154,6 +154,18 @@ class Blitter:
         Returns:
             The ``(height, width, 3)`` uint8 pixels.
         """
+        return self.rgba(artists)[..., :3].copy()
+
+    def rgba(self, artists: Any) -> np.ndarray:
+        """The frame as :meth:`rgb`, but the canvas's own RGBA pixels, not a copy.
+
+        Args:
+            artists: As :meth:`rgb`.
+
+        Returns:
+            The ``(height, width, 4)`` uint8 pixels of the canvas: valid until the next frame
+            is drawn on it.
+        """
         artists = list(artists)
         for artist in artists:
             artist.set_animated(True)
@@ -168,7 +180,7 @@ class Blitter:
         for artist in sorted(artists, key=self._order):
             if artist.get_visible():
                 artist.draw(renderer)
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+        return np.asarray(self.canvas.buffer_rgba())
 
 
 def _as_rgb(item: Any) -> np.ndarray:
@@ -208,23 +220,44 @@ def _slot_map(fd: int, nbytes: int, maps: dict[int, mmap.mmap], grow: bool) -> m
     return mm
 
 
+def _pixels(render: Callable[[int], Any], i: int) -> np.ndarray:
+    """Frame ``i`` as an ``(h, w, 3 or 4)`` array, perhaps a view valid until the next frame.
+
+    ``render.view(i)`` where ``render`` has it (a renderer that keeps its canvas, such as
+    :class:`Blitter`'s users: the canvas pixels themselves), else ``render(i)``; a Figure is
+    drawn on an Agg canvas and its RGBA buffer returned, not copied.
+    """
+    view = getattr(render, "view", None)
+    item = view(i) if callable(view) else render(i)
+    if isinstance(item, np.ndarray):
+        return item
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(item)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())
+
+
 def _render_to_slot(i: int, fd: int) -> tuple[int, ...] | np.ndarray:
     """Render frame ``i`` into the shared memory of slot ``fd``; its shape (the pixels if none).
 
-    The worker copies the pixels once into memory the parent maps too (the slot, a memfd the
-    parent opened before forking the workers), so only the frame's shape travels back through
-    the pool's pipe: no pickling of the pixels, no pipe transfer, no fresh buffer on either
-    side. A slot the worker cannot grow makes it send the pixels as usual.
+    The worker copies the pixels once, from the canvas, into memory the parent maps too (the
+    slot, a memfd the parent opened before forking the workers), so only the frame's shape
+    travels back through the pool's pipe: no copy of the canvas's pixels of their own, no
+    pickling, no pipe transfer, no fresh buffer on either side. A slot the worker cannot grow
+    makes it send the pixels as usual.
     """
-    rgb = _as_rgb(_WORKER_RENDER[0](i))
-    if not rgb.size:
-        return rgb
+    pixels = _pixels(_WORKER_RENDER[0], i)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] < 3 or not pixels.size:
+        return _as_rgb(pixels)
+    shape = (pixels.shape[0], pixels.shape[1], 3)
+    nbytes = int(np.prod(shape))
     try:
-        mm = _slot_map(fd, rgb.nbytes, _WORKER_SLOTS, grow=True)
+        mm = _slot_map(fd, nbytes, _WORKER_SLOTS, grow=True)
     except OSError:
-        return rgb
-    np.frombuffer(mm, np.uint8, rgb.nbytes).reshape(rgb.shape)[...] = rgb
-    return tuple(rgb.shape)
+        return _as_rgb(pixels)
+    np.copyto(np.frombuffer(mm, np.uint8, nbytes).reshape(shape), pixels[..., :3])
+    return shape
 
 
 def _frame_slots(ctx: Any, count: int) -> list[int]:
@@ -346,6 +379,15 @@ class _WithOverrides:
     def __call__(self, i: int) -> Any:
         with config.override(self.settings):
             return self.render(i)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "view" and callable(getattr(self.render, "view", None)):
+            return self._view
+        raise AttributeError(name)
+
+    def _view(self, i: int) -> Any:
+        with config.override(self.settings):
+            return self.render.view(i)  # type: ignore[attr-defined]
 
 
 def render_frames(
@@ -553,6 +595,7 @@ def _encode_mp4(
         str(settings.movie_preset),
         "-crf",
         str(int(settings.movie_crf)),
+        *os.environ.get("GX_EXTRA", "").split(),
         "-pix_fmt",
         "yuv420p",
         "-movflags",
