@@ -409,3 +409,33 @@ def test_the_pipe_into_ffmpeg_is_widened():
     assert after in (before, movie._PIPE_BYTES)
     if os.geteuid() == 0:
         assert after == movie._PIPE_BYTES
+
+
+class _FrozenFrame:
+    """Frame ``i``: 1 where the worker's inherited objects are frozen (gc.freeze), else 0."""
+
+    def __call__(self, i):
+        import gc
+
+        return np.full((2, 2, 3), int(gc.get_freeze_count() > 0), dtype=np.uint8)
+
+
+def test_forked_workers_inherit_frozen_objects_and_the_caller_keeps_its_own():
+    import gc
+
+    from geospacexr import config
+    from geospacexr.plot import movie
+
+    _fork_with_memfd()
+    assert gc.get_freeze_count() == 0
+    with config.override({"io.movie_start_method": "fork"}):
+        frames = list(movie.render_frames(_FrozenFrame(), 4, workers=2, parallel="processes"))
+        assert [int(f[0, 0, 0]) for f in frames] == [1, 1, 1, 1]
+        assert gc.get_freeze_count() == 0  # unfrozen here once the workers are forked
+        gc.freeze()  # a caller's own freeze is left as it is
+        try:
+            count = gc.get_freeze_count()
+            list(movie.render_frames(_FrozenFrame(), 2, workers=2, parallel="processes"))
+            assert gc.get_freeze_count() == count
+        finally:
+            gc.unfreeze()

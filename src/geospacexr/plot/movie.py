@@ -35,6 +35,7 @@ of a frame.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import multiprocessing
 import os
@@ -475,6 +476,14 @@ def render_frames(
             # frame i goes to slot i % window: frame i + window is submitted only after the
             # consumer asked for frame i + 1, so a slot is never written while it is read
             slots = _frame_slots(ctx, window)
+        # the objects of this process are moved out of the garbage collector's reach while
+        # the workers fork (gc.freeze, as Python's documentation advises before a fork): a
+        # worker's collections then do not write to every inherited object, which would copy
+        # the pages of this process's heap into each worker (copy on write)
+        frozen = ctx is not None and ctx.get_start_method() == "fork"
+        frozen = frozen and gc.get_freeze_count() == 0  # not when the caller froze its own
+        if frozen:
+            gc.freeze()
         try:
             while submitted < min(count, window):
                 pending[submitted] = submit(submitted)
@@ -484,6 +493,9 @@ def render_frames(
             for fd in slots:
                 os.close(fd)
             raise
+        finally:
+            if frozen:
+                gc.unfreeze()  # in this process; a worker never collects what it inherited
     bar = tqdm(
         total=count,
         desc="movie",
