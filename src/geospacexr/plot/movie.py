@@ -2,18 +2,22 @@
 
 :func:`write_movie` renders frame ``i`` with ``render(i)`` (a matplotlib Figure or an RGB array)
 and streams the frames, in order, into the encoder: ``.mp4`` through the ffmpeg that the
-imageio-ffmpeg wheel ships (H.264 by libx264, yuv420p, at the speed preset ``io.movie_preset``
-and the constant rate factor ``io.movie_crf`` of :mod:`geospacexr.config`), ``.gif`` through
-Pillow. The preset's default is ``veryfast``, not x264's ``medium``: on a 3600 x 2400 frame it
-takes about half the CPU time for the same quality and size (the encoder competes with the
-frame workers for the cores). The frames are rendered
+imageio-ffmpeg wheel ships (H.264 by libx264, yuv420p, at the speed preset ``io.movie_preset``,
+the constant rate factor ``io.movie_crf``, the look-ahead ``io.movie_lookahead`` and the tuning
+``io.movie_tune`` of :mod:`geospacexr.config`), ``.gif`` through Pillow. The preset's default is
+``veryfast``, not x264's ``medium``: on a 3600 x 2400 frame it takes about half the CPU time for
+the same quality and size (the encoder competes with the frame workers for the cores); the
+look-ahead's default, 3 frames rather than the preset's 10, lets the encoder keep up with the
+workers instead of encoding the frames it holds after the last one. The frames are rendered
 
 * ``parallel="processes"``: in worker processes (:class:`concurrent.futures.ProcessPoolExecutor`;
   forked from this process when that is safe, so they inherit its imports, else from a fork
   server that has imported numpy, xarray and matplotlib once (config
   ``io.movie_start_method``), so a worker starts in milliseconds; ``render`` must be picklable
   and is sent once to each worker, not once per frame), which is what makes matplotlib, whose
-  drawing holds the GIL, scale with cores;
+  drawing holds the GIL, scale with cores. Forked workers (Linux) copy each frame once, from
+  their canvas (a renderer's ``view(i)`` where it has one, a Figure's Agg buffer), into shared
+  memory that this process writes to ffmpeg from: no pickling or pipe transfer of the pixels;
 * ``parallel="threads"``: in threads (any callable, such as a lambda);
 * ``parallel="dask"``: as dask delayed tasks on the active dask scheduler (threads by default,
   a ``dask.distributed`` cluster when a Client is active); with an active Client,
