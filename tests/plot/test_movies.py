@@ -108,8 +108,21 @@ def _x264_settings(path):
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        # the default: veryfast, CRF 23, a look-ahead of 3 frames, no tuning (B-frames kept)
-        ({}, {"subme": "2", "ref": "1", "crf": "23.0", "rc_lookahead": "3", "bframes": "3"}),
+        # the default: veryfast, CRF 23, a look-ahead of 3 frames, low delay: no B-frames,
+        # the macroblock tree kept
+        (
+            {},
+            {
+                "subme": "2",
+                "ref": "1",
+                "crf": "23.0",
+                "rc_lookahead": "3",
+                "bframes": "0",
+                "mbtree": "1",
+                "sync_lookahead": None,
+            },
+        ),
+        ({"io.movie_tune": "none"}, {"rc_lookahead": "3", "bframes": "3", "mbtree": "1"}),
         (
             {"io.movie_preset": "ultrafast", "io.movie_crf": 30},
             {"subme": "0", "cabac": "0", "crf": "30.0"},

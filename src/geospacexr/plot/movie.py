@@ -565,6 +565,13 @@ def _widen_pipe(fd: int) -> None:
         pass
 
 
+#: The x264 settings of ``io.movie_tune="lowdelay"``: no B-frames (a frame is encoded without
+#: waiting for later ones), threads on slices of one frame (not on several frames held at once),
+#: the look-ahead in the encoding thread; x264's macroblock tree stays, over the
+#: ``io.movie_lookahead`` frames.
+_LOW_DELAY = ("bframes=0", "sliced-threads=1", "sync-lookahead=0")
+
+
 def _encode_mp4(
     path: Path,
     first: np.ndarray,
@@ -588,7 +595,7 @@ def _encode_mp4(
     import imageio_ffmpeg
 
     settings = config.get().io
-
+    tune = str(settings.movie_tune)
     cmd = [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-y",
@@ -611,9 +618,14 @@ def _encode_mp4(
         str(settings.movie_preset),
         "-crf",
         str(int(settings.movie_crf)),
-        *(["-tune", str(settings.movie_tune)] if settings.movie_tune != "none" else []),
+        *(["-tune", tune] if tune not in ("none", "lowdelay") else []),
         "-x264-params",
-        f"rc-lookahead={int(settings.movie_lookahead)}",
+        ":".join(
+            [
+                f"rc-lookahead={int(settings.movie_lookahead)}",
+                *(_LOW_DELAY if tune == "lowdelay" else ()),
+            ]
+        ),
         "-pix_fmt",
         "yuv420p",
         "-movflags",
