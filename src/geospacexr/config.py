@@ -327,8 +327,8 @@ class IoConfig:
             encodes every frame as it arrives: no B-frames, threads on slices of one frame
             rather than on several frames at once, the look-ahead in the encoding thread, and
             x264's macroblock tree kept. Against the preset as it is (``"none"``, 10 frames of
-            look-ahead) an 8-frame 300 dpi msphpic movie was about 20 % faster on 2 cores
-            (x264 held less memory and had no frames left to encode at the end), at the same
+            look-ahead) an 8-frame 300 dpi msphpic movie was about 15 % faster on 2 cores
+            (x264 had no frames left to encode after the last one), at the same
             file size within 1 % and 0.2 dB lower PSNR (39.8 against 40.0 dB). x264's
             ``"zerolatency"`` is as fast but drops the macroblock tree: files 1.6 times larger.
         movie_start_method: How movie frame worker processes start
