@@ -20,8 +20,9 @@ first call alone, "cold", then the best of the further calls, "warm"):
 * **an N-frame movie with 2 workers**, both as the command a user types, each call a new
   process (interpreter start and imports included), timed from this script: ours ``geospacexr
   mhd movie FOLDER --steps 1..N --workers 2 -o run.mp4`` (frames rendered in 2 processes and
-  encoded to H.264 at the configured libx264 preset and CRF, ``io.movie_preset`` and
-  ``io.movie_crf``, named in the rows' notes; at our 100 dpi, 1200 x 800, and at ``--dpi 300``,
+  encoded to H.264 at the configured libx264 preset, CRF, tuning and look-ahead,
+  ``io.movie_preset``, ``io.movie_crf``, ``io.movie_tune`` and ``io.movie_lookahead``, named in
+  the rows' notes; at our 100 dpi, 1200 x 800, and at ``--dpi 300``,
   3600 x 2400); kaipy
   ``msphpic -vid --ncpus 2 -noion -nompi -nohash -overwrite`` (a Pool of 2 processes writing
   ``msphVid/msphpic.N.png`` at 300 dpi; it renders Step#1 to Step#N of N + 2 steps and leaves
@@ -187,7 +188,8 @@ def main() -> int:
         from geospacexr import config
 
         io = config.get().io  # what the commands below encode with (same environment)
-        x264 = f"libx264 preset {io.movie_preset}, CRF {io.movie_crf}"
+        x264 = (f"libx264 preset {io.movie_preset}, CRF {io.movie_crf}, tune {io.movie_tune}, "
+                f"look-ahead {io.movie_lookahead}")  # fmt: skip
         frames = [str(s) for s in range(1, args.frames + 1)]
         env = dict(os.environ)
         movie = {}

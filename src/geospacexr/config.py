@@ -235,6 +235,10 @@ RB_ACCURACY_PRESETS = ("fast", "default", "high")
 #: The libx264 speed presets, fastest first (``io.movie_preset``).
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
                 "slower", "veryslow")  # fmt: skip
+#: The libx264 tunings (``io.movie_tune``): ``"lowdelay"`` (ours, see :class:`IoConfig`),
+#: ``"none"`` (the preset as it is) and x264's own ``-tune`` values.
+X264_TUNES = ("lowdelay", "none", "film", "animation", "grain", "stillimage", "psnr", "ssim",
+              "fastdecode", "zerolatency")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -313,6 +317,20 @@ class IoConfig:
             workers, so its cost slows a movie on a machine with few cores.
         movie_crf: The x264 constant rate factor of MP4 movies, 0 (lossless) to 51 (worst);
             lower is better quality and larger files, 23 is x264's default.
+        movie_lookahead: How many frames x264 looks ahead (its ``rc-lookahead``: the frames
+            its macroblock tree and frame-type decisions see) before it encodes one; the
+            presets' own values are 10 (``veryfast``) to 60. x264 holds these frames, and at
+            the end of a movie the frames it holds are encoded after the last one is rendered,
+            with the frame workers idle: the default 3 keeps that short. 0 turns the
+            macroblock tree off (larger files).
+        movie_tune: How libx264 is tuned (:data:`X264_TUNES`). The default ``"lowdelay"``
+            encodes every frame as it arrives: no B-frames, threads on slices of one frame
+            rather than on several frames at once, the look-ahead in the encoding thread, and
+            x264's macroblock tree kept. Against the preset as it is (``"none"``, 10 frames of
+            look-ahead) an 8-frame 300 dpi msphpic movie was about 15 % faster on 2 cores
+            (x264 had no frames left to encode after the last one), at the same
+            file size within 1 % and 0.2 dB lower PSNR (39.8 against 40.0 dB). x264's
+            ``"zerolatency"`` is as fast but drops the macroblock tree: files 1.6 times larger.
         movie_start_method: How movie frame worker processes start
             (:func:`geospacexr.plot.movie.render_frames`): ``"auto"`` forks the calling
             process when that is safe (Linux and macOS, no other Python thread running, numba's
@@ -333,6 +351,8 @@ class IoConfig:
     superdarn_future_margin_days: float = _limit(2.0, min=0, max=36525)
     movie_preset: str = _limit("veryfast", choices=X264_PRESETS)
     movie_crf: int = _limit(23, min=0, max=51)
+    movie_lookahead: int = _limit(3, min=0, max=250)
+    movie_tune: str = _limit("lowdelay", choices=X264_TUNES)
     movie_start_method: str = _limit("auto", choices=("auto", "fork", "forkserver", "spawn"))
 
 

@@ -106,19 +106,40 @@ def _x264_settings(path):
 
 
 @pytest.mark.parametrize(
-    ("preset", "crf", "expected"),
+    ("settings", "expected"),
     [
-        (None, None, {"subme": "2", "ref": "1", "crf": "23.0"}),  # the default: veryfast, 23
-        ("ultrafast", 30, {"subme": "0", "cabac": "0", "crf": "30.0"}),
-        ("medium", 18, {"subme": "7", "ref": "3", "crf": "18.0"}),
+        # the default: veryfast, CRF 23, a look-ahead of 3 frames, low delay: no B-frames,
+        # the macroblock tree kept
+        (
+            {},
+            {
+                "subme": "2",
+                "ref": "1",
+                "crf": "23.0",
+                "rc_lookahead": "3",
+                "bframes": "0",
+                "mbtree": "1",
+                "sync_lookahead": None,
+            },
+        ),
+        ({"io.movie_tune": "none"}, {"rc_lookahead": "3", "bframes": "3", "mbtree": "1"}),
+        (
+            {"io.movie_preset": "ultrafast", "io.movie_crf": 30},
+            {"subme": "0", "cabac": "0", "crf": "30.0"},
+        ),
+        (
+            {"io.movie_preset": "medium", "io.movie_crf": 18, "io.movie_lookahead": 20},
+            {"subme": "7", "ref": "3", "crf": "18.0", "rc_lookahead": "20"},
+        ),
+        # zerolatency: no B-frames, no macroblock tree (so no look-ahead)
+        ({"io.movie_tune": "zerolatency"}, {"bframes": "0", "mbtree": "0"}),
     ],
 )
-def test_the_configured_x264_preset_and_crf_reach_ffmpeg(tmp_path, preset, crf, expected):
+def test_the_configured_x264_settings_reach_ffmpeg(tmp_path, settings, expected):
     pytest.importorskip("imageio_ffmpeg")
     from geospacexr import config
     from geospacexr.plot.movie import write_frames
 
-    settings = {k: v for k, v in (("io.movie_preset", preset), ("io.movie_crf", crf)) if v}
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(3)]
     with config.override(settings):
@@ -134,9 +155,12 @@ def test_the_configured_x264_preset_and_crf_reach_ffmpeg(tmp_path, preset, crf, 
         ("io.movie_preset", "fastest", "'fastest' is not allowed.*'veryfast'"),
         ("io.movie_crf", 52, "52 is out of range"),
         ("io.movie_crf", -1, "-1 is out of range"),
+        ("io.movie_lookahead", 251, "251 is out of range"),
+        ("io.movie_lookahead", -1, "-1 is out of range"),
+        ("io.movie_tune", "fast", "'fast' is not allowed.*'zerolatency'"),
     ],
 )
-def test_a_bad_preset_or_crf_is_a_clear_error(key, value, match, monkeypatch):
+def test_a_bad_x264_setting_is_a_clear_error(key, value, match, monkeypatch):
     from geospacexr import config
     from geospacexr.errors import ConfigError
 
@@ -265,3 +289,166 @@ def test_a_bad_start_method_is_a_clear_error():
     with pytest.raises(ConfigError, match="movie_start_method"):
         with config.override({"io.movie_start_method": "teleport"}):
             pass
+
+
+class _SizedFrame:
+    """Frame ``i``: ``(20 + 2 i) x 30`` pixels of value ``i`` (growing frames; picklable)."""
+
+    def __call__(self, i):
+        if i == 99:
+            raise RuntimeError("frame 99 fails")
+        return np.full((20 + 2 * i, 30, 3), i, dtype=np.uint8)
+
+
+class _ViewFrames:
+    """A renderer with ``view(i)``: one RGBA canvas redrawn for every frame (picklable)."""
+
+    def __init__(self):
+        self.canvas = None
+
+    def view(self, i):
+        if self.canvas is None:
+            self.canvas = np.zeros((16, 24, 4), dtype=np.uint8)
+        self.canvas[...] = (i, 2 * i, 3 * i, 255)
+        return self.canvas
+
+    def __call__(self, i):
+        raise AssertionError("a worker with shared slots draws through view(i)")
+
+
+class _FigureFrames:
+    """Frame ``i``: a small matplotlib Figure with ``i`` written on it (picklable)."""
+
+    def __call__(self, i):
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(1.2, 0.8), dpi=50)
+        fig.text(0.2, 0.4, f"frame {i}", color=f"C{i}")
+        return fig
+
+
+def _fork_with_memfd():
+    import multiprocessing
+    import os
+
+    if "fork" not in multiprocessing.get_all_start_methods() or not hasattr(os, "memfd_create"):
+        pytest.skip("no fork or memfd here")
+
+
+def _frame_slots_open():
+    """The frame slots (memfds) this process has open."""
+    import os
+
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            names.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own descriptor, closed by now
+            pass
+    return [name for name in names if "geospacexr-frame" in name]
+
+
+def test_forked_workers_hand_frames_over_in_shared_memory(monkeypatch):
+    """Frames of forked workers come through shared slots (grown for larger frames), are
+    arrays of their own unless reuse=True asks for views, and every slot is closed after."""
+    from geospacexr import config
+    from geospacexr.plot import movie
+
+    _fork_with_memfd()
+    made = []
+    real = movie._frame_slots
+    monkeypatch.setattr(movie, "_frame_slots", lambda *a: made.append(real(*a)) or made[-1])
+    with config.override({"io.movie_start_method": "fork"}):
+        frames = list(movie.render_frames(_SizedFrame(), 7, workers=2, parallel="processes"))
+        assert len(made[0]) == 4  # 2 * workers slots
+        assert _frame_slots_open() == []
+        assert [f.shape for f in frames] == [(20 + 2 * i, 30, 3) for i in range(7)]
+        assert [np.unique(f).tolist() for f in frames] == [[i] for i in range(7)]
+        assert all(f.flags.owndata for f in frames)  # copies: kept past the next frame
+        seen = []
+        for f in movie.render_frames(_SizedFrame(), 7, workers=2, parallel="processes",
+                                     reuse=True):  # fmt: skip
+            assert not f.flags.owndata  # a view of the slot
+            seen.append((f.shape, np.unique(f).tolist()))
+        assert seen == [((20 + 2 * i, 30, 3), [i]) for i in range(7)]
+        del f  # the last view keeps its slot mapped (and mmap's own descriptor) while it lives
+        with pytest.raises(RuntimeError, match="frame 99 fails"):
+            list(movie.render_frames(lambda i: _SizedFrame()(99 if i == 3 else i), 5,
+                                     workers=2, parallel="threads"))  # fmt: skip
+        failing = _Failing()
+        with pytest.raises(RuntimeError, match="frame 99 fails"):
+            list(movie.render_frames(failing, 6, workers=2, parallel="processes"))
+    assert _frame_slots_open() == []  # the slots of all three movies are closed
+
+
+class _Failing:
+    def __call__(self, i):
+        return _SizedFrame()(99 if i == 3 else i)
+
+
+def test_workers_draw_through_view_and_figures_without_a_copy():
+    """A renderer's view(i) (the msphpic movies' canvas) is what the workers copy into the
+    slots, through the caller's config overrides too; a Figure is drawn as figure_to_rgb."""
+    from geospacexr import config
+    from geospacexr.plot import movie
+
+    _fork_with_memfd()
+    with config.override({"io.movie_start_method": "fork", "asi.altitude_km": 150}):
+        frames = list(movie.render_frames(_ViewFrames(), 5, workers=2, parallel="processes"))
+        figures = list(movie.render_frames(_FigureFrames(), 3, workers=2, parallel="processes"))
+    assert [f[0, 0].tolist() for f in frames] == [[i, 2 * i, 3 * i] for i in range(5)]
+    assert all(f.shape == (16, 24, 3) for f in frames)
+    for i, f in enumerate(figures):
+        assert np.array_equal(f, movie.figure_to_rgb(_FigureFrames()(i)))
+    assert len({f.tobytes() for f in figures}) == 3
+
+
+def test_the_pipe_into_ffmpeg_is_widened():
+    import os
+
+    fcntl = pytest.importorskip("fcntl")
+    from geospacexr.plot import movie
+
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    read, write = os.pipe()
+    try:
+        before = fcntl.fcntl(write, fcntl.F_GETPIPE_SZ)
+        movie._widen_pipe(write)
+        after = fcntl.fcntl(write, fcntl.F_GETPIPE_SZ)
+    finally:
+        os.close(read)
+        os.close(write)
+    assert after in (before, movie._PIPE_BYTES)
+    if os.geteuid() == 0:
+        assert after == movie._PIPE_BYTES
+
+
+class _FrozenFrame:
+    """Frame ``i``: 1 where the worker's inherited objects are frozen (gc.freeze), else 0."""
+
+    def __call__(self, i):
+        import gc
+
+        return np.full((2, 2, 3), int(gc.get_freeze_count() > 0), dtype=np.uint8)
+
+
+def test_forked_workers_inherit_frozen_objects_and_the_caller_keeps_its_own():
+    import gc
+
+    from geospacexr import config
+    from geospacexr.plot import movie
+
+    _fork_with_memfd()
+    assert gc.get_freeze_count() == 0
+    with config.override({"io.movie_start_method": "fork"}):
+        frames = list(movie.render_frames(_FrozenFrame(), 4, workers=2, parallel="processes"))
+        assert [int(f[0, 0, 0]) for f in frames] == [1, 1, 1, 1]
+        assert gc.get_freeze_count() == 0  # unfrozen here once the workers are forked
+        gc.freeze()  # a caller's own freeze is left as it is
+        try:
+            count = gc.get_freeze_count()
+            list(movie.render_frames(_FrozenFrame(), 2, workers=2, parallel="processes"))
+            assert gc.get_freeze_count() == count
+        finally:
+            gc.unfreeze()

@@ -289,6 +289,10 @@ class _MsphpicFrames:
         labels, colour bars) is drawn once and only the changing artists are drawn for each
         frame (:class:`geospacexr.plot.movie.Blitter`): the pixels of a full draw.
         """
+        return self.view(i)[..., :3].copy()
+
+    def view(self, i: int) -> np.ndarray:
+        """Frame ``i`` as the canvas's RGBA pixels, valid until this worker's next frame."""
         from .movie import Blitter
 
         blitter = getattr(self._local, "blitter", None)
@@ -298,7 +302,7 @@ class _MsphpicFrames:
             blitter = self._local.blitter = Blitter(fig)
         else:
             _redraw_msphpic(blitter.fig, self.ds, self.steps[i])
-        return blitter.rgb(_msphpic_changing(blitter.fig))
+        return blitter.rgba(_msphpic_changing(blitter.fig))
 
 
 def _whole(value: Any) -> bool:

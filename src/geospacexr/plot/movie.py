@@ -2,18 +2,22 @@
 
 :func:`write_movie` renders frame ``i`` with ``render(i)`` (a matplotlib Figure or an RGB array)
 and streams the frames, in order, into the encoder: ``.mp4`` through the ffmpeg that the
-imageio-ffmpeg wheel ships (H.264 by libx264, yuv420p, at the speed preset ``io.movie_preset``
-and the constant rate factor ``io.movie_crf`` of :mod:`geospacexr.config`), ``.gif`` through
-Pillow. The preset's default is ``veryfast``, not x264's ``medium``: on a 3600 x 2400 frame it
-takes about half the CPU time for the same quality and size (the encoder competes with the
-frame workers for the cores). The frames are rendered
+imageio-ffmpeg wheel ships (H.264 by libx264, yuv420p, at the speed preset ``io.movie_preset``,
+the constant rate factor ``io.movie_crf``, the look-ahead ``io.movie_lookahead`` and the tuning
+``io.movie_tune`` of :mod:`geospacexr.config`), ``.gif`` through Pillow. The preset's default is
+``veryfast``, not x264's ``medium``: on a 3600 x 2400 frame it takes about half the CPU time for
+the same quality and size (the encoder competes with the frame workers for the cores); the
+look-ahead's default, 3 frames rather than the preset's 10, lets the encoder keep up with the
+workers instead of encoding the frames it holds after the last one. The frames are rendered
 
 * ``parallel="processes"``: in worker processes (:class:`concurrent.futures.ProcessPoolExecutor`;
   forked from this process when that is safe, so they inherit its imports, else from a fork
   server that has imported numpy, xarray and matplotlib once (config
   ``io.movie_start_method``), so a worker starts in milliseconds; ``render`` must be picklable
   and is sent once to each worker, not once per frame), which is what makes matplotlib, whose
-  drawing holds the GIL, scale with cores;
+  drawing holds the GIL, scale with cores. Forked workers (Linux) copy each frame once, from
+  their canvas (a renderer's ``view(i)`` where it has one, a Figure's Agg buffer), into shared
+  memory that this process writes to ffmpeg from: no pickling or pipe transfer of the pixels;
 * ``parallel="threads"``: in threads (any callable, such as a lambda);
 * ``parallel="dask"``: as dask delayed tasks on the active dask scheduler (threads by default,
   a ``dask.distributed`` cluster when a Client is active); with an active Client,
@@ -35,6 +39,8 @@ of a frame.
 
 from __future__ import annotations
 
+import gc
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -77,6 +83,8 @@ _PRELOAD = [
     "dask.array",
 ]
 _WORKER_RENDER: list[Callable[[int], Any]] = []
+#: A worker's memory maps of the shared frame slots, by file descriptor (:func:`_render_to_slot`).
+_WORKER_SLOTS: dict[int, mmap.mmap] = {}
 
 
 def figure_to_rgb(fig: Any) -> np.ndarray:
@@ -151,6 +159,18 @@ class Blitter:
         Returns:
             The ``(height, width, 3)`` uint8 pixels.
         """
+        return self.rgba(artists)[..., :3].copy()
+
+    def rgba(self, artists: Any) -> np.ndarray:
+        """The frame as :meth:`rgb`, but the canvas's own RGBA pixels, not a copy.
+
+        Args:
+            artists: As :meth:`rgb`.
+
+        Returns:
+            The ``(height, width, 4)`` uint8 pixels of the canvas: valid until the next frame
+            is drawn on it.
+        """
         artists = list(artists)
         for artist in artists:
             artist.set_animated(True)
@@ -165,7 +185,7 @@ class Blitter:
         for artist in sorted(artists, key=self._order):
             if artist.get_visible():
                 artist.draw(renderer)
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+        return np.asarray(self.canvas.buffer_rgba())
 
 
 def _as_rgb(item: Any) -> np.ndarray:
@@ -189,6 +209,81 @@ def _init_worker(blob: bytes) -> None:
 
 def _render_in_worker(i: int) -> np.ndarray:
     return _as_rgb(_WORKER_RENDER[0](i))
+
+
+def _slot_map(fd: int, nbytes: int, maps: dict[int, mmap.mmap], grow: bool) -> mmap.mmap:
+    """The memory map of frame slot ``fd`` holding at least ``nbytes`` (grown by a worker)."""
+    mm = maps.get(fd)
+    if mm is None or len(mm) < nbytes:
+        size = os.fstat(fd).st_size
+        if size < nbytes:
+            if not grow:
+                raise OSError(f"frame slot of {size} bytes, not {nbytes}")
+            os.ftruncate(fd, nbytes)
+            size = nbytes
+        mm = maps[fd] = mmap.mmap(fd, size)
+    return mm
+
+
+def _pixels(render: Callable[[int], Any], i: int) -> np.ndarray:
+    """Frame ``i`` as an ``(h, w, 3 or 4)`` array, perhaps a view valid until the next frame.
+
+    ``render.view(i)`` where ``render`` has it (a renderer that keeps its canvas, such as
+    :class:`Blitter`'s users: the canvas pixels themselves), else ``render(i)``; a Figure is
+    drawn on an Agg canvas and its RGBA buffer returned, not copied.
+    """
+    view = getattr(render, "view", None)
+    item = view(i) if callable(view) else render(i)
+    if isinstance(item, np.ndarray):
+        return item
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(item)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())
+
+
+def _render_to_slot(i: int, fd: int) -> tuple[int, ...] | np.ndarray:
+    """Render frame ``i`` into the shared memory of slot ``fd``; its shape (the pixels if none).
+
+    The worker copies the pixels once, from the canvas, into memory the parent maps too (the
+    slot, a memfd the parent opened before forking the workers), so only the frame's shape
+    travels back through the pool's pipe: no copy of the canvas's pixels of their own, no
+    pickling, no pipe transfer, no fresh buffer on either side. A slot the worker cannot grow
+    makes it send the pixels as usual.
+    """
+    pixels = _pixels(_WORKER_RENDER[0], i)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] < 3 or not pixels.size:
+        return _as_rgb(pixels)
+    shape = (pixels.shape[0], pixels.shape[1], 3)
+    nbytes = int(np.prod(shape))
+    try:
+        mm = _slot_map(fd, nbytes, _WORKER_SLOTS, grow=True)
+    except OSError:
+        return _as_rgb(pixels)
+    np.copyto(np.frombuffer(mm, np.uint8, nbytes).reshape(shape), pixels[..., :3])
+    return shape
+
+
+def _frame_slots(ctx: Any, count: int) -> list[int]:
+    """``count`` shared-memory frame slots for forked workers (none where that cannot be).
+
+    Anonymous memory files (Linux ``memfd_create``) opened before the workers are forked, so
+    the workers inherit them; they are freed when the last process holding one closes it, so a
+    killed movie leaves nothing behind. Workers started otherwise (fork server, spawn) and
+    systems without memfd send the pixels through the pool's pipe.
+    """
+    if ctx.get_start_method() != "fork" or not hasattr(os, "memfd_create"):
+        return []
+    slots: list[int] = []
+    try:
+        for k in range(count):
+            slots.append(os.memfd_create(f"geospacexr-frame-{k}"))
+    except OSError:
+        for fd in slots:
+            os.close(fd)
+        return []
+    return slots
 
 
 def _fork_is_safe() -> bool:
@@ -259,7 +354,9 @@ def start_worker_server(parallel: str = "processes", workers: int | None = None)
     return True
 
 
-def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Executor:
+def _executor(
+    parallel: str, workers: int, render: Callable[[int], Any], ctx: Any = None
+) -> Executor:
     if parallel == "threads":
         return ThreadPoolExecutor(max_workers=workers)
     try:
@@ -271,7 +368,10 @@ def _executor(parallel: str, workers: int, render: Callable[[int], Any]) -> Exec
             "parallel",
         ) from None
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(blob,)
+        max_workers=workers,
+        mp_context=ctx if ctx is not None else _context(),
+        initializer=_init_worker,
+        initargs=(blob,),
     )
 
 
@@ -285,6 +385,15 @@ class _WithOverrides:
         with config.override(self.settings):
             return self.render(i)
 
+    def __getattr__(self, name: str) -> Any:
+        if name == "view" and callable(getattr(self.render, "view", None)):
+            return self._view
+        raise AttributeError(name)
+
+    def _view(self, i: int) -> Any:
+        with config.override(self.settings):
+            return self.render.view(i)  # type: ignore[attr-defined]
+
 
 def render_frames(
     render: Callable[[int], Any],
@@ -292,8 +401,13 @@ def render_frames(
     workers: int | None = None,
     parallel: str = "processes",
     progress: bool | None = None,
+    *,
+    reuse: bool = False,
 ) -> Iterator[np.ndarray]:
     """Yield ``render(0) ... render(count - 1)`` as RGB arrays, in order, rendered in parallel.
+
+    Worker processes forked from this one (Linux) hand their frames over in shared memory
+    (``2 * workers`` slots, each frame copied once into a slot), not pickled through a pipe.
 
     Args:
         render: Returns frame ``i`` as a matplotlib Figure or an ``(h, w, 3)`` uint8 array;
@@ -302,6 +416,9 @@ def render_frames(
         workers: Parallel workers (default from config ``io.workers``: one per core).
         parallel: One of :data:`PARALLEL`.
         progress: Show a tqdm progress bar (default: when on a terminal).
+        reuse: Yield frames from shared memory without copying them: a frame is valid only
+            until the next one is asked for (a consumer that writes each frame out, as the MP4
+            encoder does). By default every frame is an array of its own.
 
     Yields:
         ``(h, w, 3)`` uint8 arrays.
@@ -334,18 +451,55 @@ def render_frames(
     pool = None
     pending: dict[int, Any] = {}
     submitted = 0
+    slots: list[int] = []
+    maps: dict[int, mmap.mmap] = {}
+
+    def submit(i: int) -> Any:
+        assert pool is not None
+        if slots:
+            return pool.submit(_render_to_slot, i, slots[i % window])
+        if parallel == "processes":
+            return pool.submit(_render_in_worker, i)
+        return pool.submit(lambda: _as_rgb(render(i)))
+
+    def received(result: Any, i: int) -> np.ndarray:
+        if isinstance(result, np.ndarray):
+            return result
+        shape = tuple(result)
+        nbytes = int(np.prod(shape))
+        mm = _slot_map(slots[i % window], nbytes, maps, grow=False)
+        frame = np.frombuffer(mm, np.uint8, nbytes).reshape(shape)
+        return frame if reuse else frame.copy()
+
     if parallel in ("processes", "threads"):
         # the workers start (are forked) at the first submission: before the progress bar,
         # whose monitor thread would make forking this process unsafe (_fork_is_safe)
-        pool = _executor(parallel, n, render)
-        task = _render_in_worker if parallel == "processes" else (lambda i: _as_rgb(render(i)))
+        ctx = _context() if parallel == "processes" else None
+        pool = _executor(parallel, n, render, ctx)
+        if ctx is not None:
+            # frame i goes to slot i % window: frame i + window is submitted only after the
+            # consumer asked for frame i + 1, so a slot is never written while it is read
+            slots = _frame_slots(ctx, window)
+        # the objects of this process are moved out of the garbage collector's reach while
+        # the workers fork (gc.freeze, as Python's documentation advises before a fork): a
+        # worker's collections then do not write to every inherited object, which would copy
+        # the pages of this process's heap into each worker (copy on write)
+        frozen = ctx is not None and ctx.get_start_method() == "fork"
+        frozen = frozen and gc.get_freeze_count() == 0  # not when the caller froze its own
+        if frozen:
+            gc.freeze()
         try:
             while submitted < min(count, window):
-                pending[submitted] = pool.submit(task, submitted)
+                pending[submitted] = submit(submitted)
                 submitted += 1
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
+            for fd in slots:
+                os.close(fd)
             raise
+        finally:
+            if frozen:
+                gc.unfreeze()  # in this process; a worker never collects what it inherited
     bar = tqdm(
         total=count,
         desc="movie",
@@ -371,15 +525,51 @@ def render_frames(
             try:
                 for i in range(count):
                     while submitted < count and submitted < i + window:
-                        pending[submitted] = pool.submit(task, submitted)
+                        pending[submitted] = submit(submitted)
                         submitted += 1
-                    frame = pending.pop(i).result()
+                    frame = received(pending.pop(i).result(), i)
                     yield frame
+                    del frame
                     bar.update(1)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
+                for fd in slots:
+                    os.close(fd)
+                for mm in maps.values():
+                    try:
+                        mm.close()
+                    except BufferError:  # a frame the consumer still holds: unmapped with it
+                        pass
     finally:
         bar.close()
+
+
+#: The capacity asked for the pipe into ffmpeg (Linux's default ``pipe-max-size``, 1 MiB):
+#: a frame of 3600 x 2400 pixels goes through in about 25 writes, not 400 of the default 64 KiB,
+#: each of which wakes the other process.
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Ask for a pipe of :data:`_PIPE_BYTES` (Linux); keep the pipe as it is where refused."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setsize is None:
+        return
+    try:
+        fcntl.fcntl(fd, setsize, _PIPE_BYTES)
+    except OSError:  # over /proc/sys/fs/pipe-max-size for an unprivileged user
+        pass
+
+
+#: The x264 settings of ``io.movie_tune="lowdelay"``: no B-frames (a frame is encoded without
+#: waiting for later ones), threads on slices of one frame (not on several frames held at once),
+#: the look-ahead in the encoding thread; x264's macroblock tree stays, over the
+#: ``io.movie_lookahead`` frames.
+_LOW_DELAY = ("bframes=0", "sliced-threads=1", "sync-lookahead=0")
 
 
 def _encode_mp4(
@@ -405,7 +595,7 @@ def _encode_mp4(
     import imageio_ffmpeg
 
     settings = config.get().io
-
+    tune = str(settings.movie_tune)
     cmd = [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-y",
@@ -428,6 +618,14 @@ def _encode_mp4(
         str(settings.movie_preset),
         "-crf",
         str(int(settings.movie_crf)),
+        *(["-tune", tune] if tune not in ("none", "lowdelay") else []),
+        "-x264-params",
+        ":".join(
+            [
+                f"rc-lookahead={int(settings.movie_lookahead)}",
+                *(_LOW_DELAY if tune == "lowdelay" else ()),
+            ]
+        ),
         "-pix_fmt",
         "yuv420p",
         "-movflags",
@@ -442,6 +640,7 @@ def _encode_mp4(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log, **extra
         )
         assert proc.stdin is not None
+        _widen_pipe(proc.stdin.fileno())
         try:
             proc.stdin.write(memoryview(first))  # the pixels as they are, no copy
             for frame in rest:
@@ -560,4 +759,7 @@ def write_movie(
         raise InvalidArgumentError(f"movies are .mp4 or .gif, not {out.suffix!r}", "path")
     if count < 1:
         raise InvalidArgumentError("a movie needs at least one frame", "count")
-    return write_frames(render_frames(render, count, workers, parallel, progress), out, fps)
+    frames = render_frames(
+        render, count, workers, parallel, progress, reuse=out.suffix.lower() == ".mp4"
+    )
+    return write_frames(frames, out, fps)
