@@ -53,6 +53,16 @@ def install() -> bool:
         return False  # pragma: no cover - another xarray version
     if getattr(original, "_geospacexr_lazy", False):
         return True
+    try:
+        return _install(named_utils, core_utils, cache, module_class, original)
+    except Exception:  # pragma: no cover - internals not as expected: xarray left as it is
+        return False
+
+
+def _install(
+    named_utils: Any, core_utils: Any, cache: dict, module_class: Any, original: Any
+) -> bool:
+    """:func:`install` once xarray's internals are found."""
 
     class _LazyDaskModule(module_class):  # type: ignore[misc, valid-type]
         """xarray's record of dask as a duck-array module, made when dask.array is imported."""
