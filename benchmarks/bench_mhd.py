@@ -192,6 +192,10 @@ def main() -> int:
                 f"look-ahead {io.movie_lookahead}")  # fmt: skip
         frames = [str(s) for s in range(1, args.frames + 1)]
         env = dict(os.environ)
+        if env.get("PYTHONPATH"):  # the commands run in the temporary folder: PYTHONPATH=src
+            env["PYTHONPATH"] = os.pathsep.join(
+                os.path.abspath(p) if p else p for p in env["PYTHONPATH"].split(os.pathsep)
+            )
         movie = {}
         for dpi in ("100", "300"):
             cmd = [sys.executable, "-m", "geospacexr.cli", "mhd", "movie", str(run), "--steps",

@@ -16,6 +16,7 @@ import importlib
 from typing import Any
 
 from . import (
+    _lazy_dask,  # noqa: F401  (before any Variable: xarray's checks of numpy data import no dask)
     _numba_cache,  # noqa: F401  (first: numba's cache folder, see the module)
     config,
     errors,

@@ -67,14 +67,15 @@ def test_frame_i_is_step_i(run, tmp_path):
 
 def test_steps_pick_frames_in_the_order_given(run, tmp_path, monkeypatch):
     seen = []
-    original = pm._panels.msphpic  # what every frame computes (built or redrawn)
+    # what a worker's first frame computes (msphpic) and what its next frames do (redrawn)
+    for name in ("msphpic", "_planes_of_step"):
+        original = getattr(pm._panels, name)
 
-    @functools.wraps(original)
-    def spy(ds, step=-1, **kwargs):
-        seen.append(step)
-        return original(ds, step=step, **kwargs)
+        def spy(ds, step=-1, *args, _original=original, **kwargs):
+            seen.append(step)
+            return _original(ds, step, *args, **kwargs)
 
-    monkeypatch.setattr(pm._panels, "msphpic", spy)
+        monkeypatch.setattr(pm._panels, name, functools.wraps(original)(spy))
     out = run.mhd.plot.movie(tmp_path / "m.gif", steps=[3, 1], parallel="none", bz=True, **SMALL)
     from PIL import Image
 
@@ -134,15 +135,16 @@ def test_a_failed_frame_leaves_no_partial_file_and_the_old_movie(
 ):
     out = tmp_path / "m.mp4"
     out.write_bytes(b"old movie")
-    original = pm._panels.msphpic  # what every frame computes (built or redrawn)
+    # what a worker's first frame computes (msphpic) and what its next frames do (redrawn)
+    for name in ("msphpic", "_planes_of_step"):
+        original = getattr(pm._panels, name)
 
-    @functools.wraps(original)
-    def failing(ds, step=-1, **kwargs):
-        if step == 2:
-            raise RuntimeError("step 2 failed")
-        return original(ds, step=step, **kwargs)
+        def failing(ds, step=-1, *args, _original=original, **kwargs):
+            if step == 2:
+                raise RuntimeError("step 2 failed")
+            return _original(ds, step, *args, **kwargs)
 
-    monkeypatch.setattr(pm._panels, "msphpic", failing)
+        monkeypatch.setattr(pm._panels, name, functools.wraps(original)(failing))
     with pytest.raises(RuntimeError, match="step 2 failed"):
         pm.plot_msphpic_movie(run, out, workers=2, parallel=parallel, **SMALL)
     assert out.read_bytes() == b"old movie"

@@ -452,3 +452,32 @@ def test_forked_workers_inherit_frozen_objects_and_the_caller_keeps_its_own():
             assert gc.get_freeze_count() == count
         finally:
             gc.unfreeze()
+
+
+def test_forked_workers_of_a_process_without_dask_do_not_import_it_yet_compute_synchronously():
+    """A forked worker sets dask's synchronous scheduler without importing dask (0.13 s): a
+    dask the frame imports later reads it from the environment."""
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import sys
+        import numpy as np
+        from geospacexr.plot.movie import render_frames
+
+        def render(i):
+            seen = "dask" in sys.modules
+            import dask
+
+            sync = dask.config.get("scheduler", None) == "synchronous"
+            return np.full((2, 2, 3), 100 * seen + sync, np.uint8)
+
+        if __name__ == "__main__":
+            assert "dask" not in sys.modules
+            frames = render_frames(render, 2, workers=2, parallel="processes", progress=False)
+            print([int(f[0, 0, 0]) for f in frames], "dask" in sys.modules)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[1,", "1]", "False"]

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import xarray as xr
 
@@ -158,6 +160,93 @@ def msphpic(ds: xr.Dataset, step: int | None = -1, source: bool = False) -> xr.D
         "MagM0": float(ds.attrs.get("MagM0", np.nan)),
         "runid": str(ds.attrs.get("runid", "")),
     }
+    return out
+
+
+def _planes_of_step(
+    ds: xr.Dataset, step: int | None, source: bool = False, geometry: dict | None = None
+) -> dict[str, np.ndarray]:
+    """What a frame of an msphpic movie draws of one step, as numpy arrays (:func:`msphpic`'s).
+
+    The numbers of :func:`msphpic` (the same operations in the same order, so the same bits),
+    without building its Dataset: each variable's cell planes either side of a slice plane are
+    read once (a pair of neighbouring k-planes in one read) and averaged with numpy, which
+    spares a movie frame about 0.06 s of xarray bookkeeping and half of its reads. ``geometry``
+    (a dict, filled on the first call) keeps the planes' cell centres from frame to frame.
+
+    Returns:
+        ``dBz_eq``, ``Bz_eq``, ``D_eq``, ``V_eq``, ``P_mer``, ``D_mer`` (``Jy_mer`` when the
+        run has it) on ``(i, p)``, the centres ``x``, ``y`` of the equatorial plane, and
+        ``time`` and ``step`` where the step has them, and the ``runid``.
+    """
+    from .slices import _corners
+
+    pressure, density = ("SrcP_RING", "SrcD_RING") if source else ("P", "D")
+    require(ds, "mhd", ["Bz", "Vx", "Vy", "Vz", pressure, density, "X", "Y"], "msphpic")
+    one = select_step(ds, step)
+    nk = one.sizes["k"]
+    q = nk // 4
+    pairs = {
+        "eq": ((nk - 1, 0), (nk // 2 - 1, nk // 2)),
+        "mer": ((q - 1, q), (3 * q - 1, 3 * q)),
+    }
+    cache: dict[tuple[str, int], np.ndarray] = {}
+
+    def planes(name: str, ks: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The cell planes k = ks of ``name``, (j, i) each, neighbours read together."""
+        var = one[name].variable.transpose("k", "j", "i")
+        missing = [k for k in ks if (name, k) not in cache]
+        if len(missing) == 2 and abs(missing[0] - missing[1]) == 1:
+            lo = min(missing)
+            both = np.asarray(var[lo : lo + 2].values)
+            cache[(name, lo)], cache[(name, lo + 1)] = both[0], both[1]
+        else:
+            for k in missing:
+                cache[(name, k)] = np.asarray(var[k].values)
+        return cache[(name, ks[0])], cache[(name, ks[1])]
+
+    def plane(name: str, where: str, field: Any = None) -> np.ndarray:
+        """:func:`_plane`'s numbers: the two halves averaged, the lower one reversed, (i, p)."""
+        halves = []
+        for ks in pairs[where]:
+            a, b = field(ks) if field is not None else planes(name, ks)
+            halves.append(0.5 * (a + b))
+        return np.concatenate([halves[0], halves[1][::-1]], axis=0).T
+
+    def speed(ks: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        vx, vy, vz = (planes(n, ks) for n in ("Vx", "Vy", "Vz"))
+        return tuple(np.sqrt(vx[m] ** 2 + vy[m] ** 2 + vz[m] ** 2) for m in range(2))
+
+    geometry = {} if geometry is None else geometry
+    if "x" not in geometry:
+        xi, yi = _corners(one)
+        geometry["x"] = 0.25 * (xi[:-1, :-1] + xi[1:, :-1] + xi[:-1, 1:] + xi[1:, 1:])
+        geometry["y"] = 0.25 * (yi[:-1, :-1] + yi[1:, :-1] + yi[:-1, 1:] + yi[1:, 1:])
+    x, y = geometry["x"], geometry["y"]
+    if "MagM0" in one.attrs:
+        moment = float(one.attrs["MagM0"])
+    else:  # residual_bz's configured dipole
+        from .. import config
+
+        moment = -float(config.get().rb.dipole_moment_nt)
+    r2, z2 = x**2 + y**2, 0.0 * x
+    bz = plane("Bz", "eq")
+    out = {
+        "dBz_eq": bz - moment * (3.0 * z2 - r2) / r2**2.5,
+        "Bz_eq": bz,
+        "D_eq": plane(density, "eq"),
+        "V_eq": plane("V", "eq", speed),
+        "P_mer": plane(pressure, "mer"),
+        "D_mer": plane(density, "mer"),
+        "x": x,
+        "y": y,
+    }
+    if "Jy" in one.data_vars:
+        out["Jy_mer"] = plane("Jy", "mer")
+    for name in ("time", "step"):
+        if name in one.coords and one[name].ndim == 0:
+            out[name] = one[name].values
+    out["runid"] = str(ds.attrs.get("runid", ""))
     return out
 
 

@@ -140,8 +140,12 @@ def _panel(fig: Any, ax: Any, planes: xr.Dataset, values: xr.DataArray, norm: An
     return mesh
 
 
-def _panel_values(planes: xr.Dataset, o: SimpleNamespace) -> list[np.ndarray]:
-    """The values of the four msphpic panels, in drawing order (the figure and a movie's update)."""
+def _panel_values(planes: Any, o: SimpleNamespace) -> list[np.ndarray]:
+    """The values of the four msphpic panels, in drawing order (the figure and a movie's update).
+
+    ``planes`` is :func:`geospacexr.mhd.msphpic`'s Dataset or the arrays of a movie frame
+    (``_panels._planes_of_step``), which hold the same numbers under the same names.
+    """
     first = planes["Bz_eq"] if o.bz else planes["dBz_eq"]
     if o.current:
         second = planes["Jy_mer"]
@@ -149,22 +153,26 @@ def _panel_values(planes: xr.Dataset, o: SimpleNamespace) -> list[np.ndarray]:
         second = planes["D_mer"]
     else:
         second = planes["P_mer"]
-    d = np.where(planes["D_eq"].values > 0, planes["D_eq"].values, np.nan)
+    d = np.asarray(planes["D_eq"])
+    d = np.where(d > 0, d, np.nan)
     return [np.asarray(first), np.asarray(second), d, np.asarray(planes["V_eq"])]
 
 
-def _msphpic_title(planes: xr.Dataset, o: SimpleNamespace) -> str:
-    when = np.datetime_as_string(planes["time"].values, unit="s") if "time" in planes.coords else ""
-    step = int(planes["step"]) if "step" in planes.coords else None
-    return o.title or f"{planes.attrs.get('runid') or 'MHD run'}  {when} UT" + (
+def _msphpic_title(planes: Any, o: SimpleNamespace) -> str:
+    """The figure's title: the run, the time and the step (a Dataset or a frame's arrays)."""
+    runid = planes.attrs.get("runid") if hasattr(planes, "attrs") else planes.get("runid")
+    when = np.datetime_as_string(np.asarray(planes["time"]), unit="s") if "time" in planes else ""
+    step = int(planes["step"]) if "step" in planes else None
+    return o.title or f"{runid or 'MHD run'}  {when} UT" + (
         f"  (Step#{step})" if step is not None else ""
     )
 
 
-def _zero_line(ax: Any, planes: xr.Dataset) -> Any:
+def _zero_line(ax: Any, planes: Any) -> Any:
     """The Bz = 0 line on the equatorial panel."""
-    return ax.contour(planes["x"].values, planes["y"].values, planes["Bz_eq"].values, [0.0],
-                      colors="magenta", linewidths=0.75)  # fmt: skip
+    return ax.contour(np.asarray(planes["x"]), np.asarray(planes["y"]),
+                      np.asarray(planes["Bz_eq"]), [0.0], colors="magenta",
+                      linewidths=0.75)  # fmt: skip
 
 
 def _redraw_msphpic(fig: Any, ds: xr.Dataset, step: int) -> Any:
@@ -175,7 +183,9 @@ def _redraw_msphpic(fig: Any, ds: xr.Dataset, step: int) -> Any:
     the figure for every frame of a movie. The result is the figure :func:`plot_msphpic` draws.
     """
     state = fig._geospacexr_msphpic
-    planes = _panels.msphpic(ds, **{**state["compute"], "step": step})
+    # numpy arrays, not msphpic's Dataset: the same numbers without its xarray bookkeeping
+    source = bool(state["compute"].get("source", False))
+    planes = _panels._planes_of_step(ds, step, source, state.setdefault("geometry", {}))
     for mesh, values in zip(state["meshes"], _panel_values(planes, state["options"]), strict=True):
         mesh.set_array(np.ma.masked_invalid(values))
     state["zero"].remove()

@@ -198,12 +198,20 @@ def _init_worker(blob: bytes) -> None:
 
     The worker ends as soon as the process that started the pool is gone
     (:func:`geospacexr._children.die_with_parent`), so a killed kernel leaves no worker behind.
+    dask computes in the worker's own thread (the processes are the parallelism): set now
+    where dask is imported, else through the environment its configuration reads when it is
+    (a forked worker of a process that never needed dask does not import it, about 0.13 s).
     """
-    import dask
+    import sys
 
     die_with_parent()
 
-    dask.config.set(scheduler="synchronous")  # the processes are the parallelism
+    if "dask" in sys.modules:
+        import dask
+
+        dask.config.set(scheduler="synchronous")
+    else:
+        os.environ["DASK_SCHEDULER"] = "synchronous"
     _WORKER_RENDER[:] = [pickle.loads(blob)]
 
 
