@@ -19,7 +19,7 @@ def test_opening_and_plotting_a_run_without_chunks_imports_no_dask():
         "from geospacexr.plot.mhd import plot_msphpic\n"
         "from geospacexr.mhd import panels\n"
         "ds = geospacexr.datasets.open_sample('mage-msphere')\n"
-        "panels._planes_of_step(ds, 2)\n"
+        "panels.msphpic_planes(ds, 2)\n"
         "fig = plot_msphpic(ds, step=1)\n"
         "print([m for m in ('dask', 'dask.array') if m in sys.modules])"
     )
@@ -57,7 +57,7 @@ def test_a_frame_s_arrays_are_msphpic_s_numbers():
     ds = geospacexr.datasets.open_sample("mage-msphere")
     for step in (0, 2):
         full = panels.msphpic(ds, step=step)
-        fast = panels._planes_of_step(ds, step)
+        fast = panels.msphpic_planes(ds, step)
         for name in ("dBz_eq", "Bz_eq", "D_eq", "V_eq", "P_mer", "D_mer", "x", "y"):
             assert fast[name].dtype == full[name].dtype, name
             np.testing.assert_array_equal(fast[name], full[name].values, err_msg=name)

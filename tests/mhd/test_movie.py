@@ -68,7 +68,7 @@ def test_frame_i_is_step_i(run, tmp_path):
 def test_steps_pick_frames_in_the_order_given(run, tmp_path, monkeypatch):
     seen = []
     # what a worker's first frame computes (msphpic) and what its next frames do (redrawn)
-    for name in ("msphpic", "_planes_of_step"):
+    for name in ("msphpic", "msphpic_planes"):
         original = getattr(pm._panels, name)
 
         def spy(ds, step=-1, *args, _original=original, **kwargs):
@@ -136,7 +136,7 @@ def test_a_failed_frame_leaves_no_partial_file_and_the_old_movie(
     out = tmp_path / "m.mp4"
     out.write_bytes(b"old movie")
     # what a worker's first frame computes (msphpic) and what its next frames do (redrawn)
-    for name in ("msphpic", "_planes_of_step"):
+    for name in ("msphpic", "msphpic_planes"):
         original = getattr(pm._panels, name)
 
         def failing(ds, step=-1, *args, _original=original, **kwargs):

@@ -19,7 +19,7 @@ from .._checks import require
 from .points import select_step
 from .slices import equatorial_slice, meridional_slice
 
-__all__ = ["SIZES", "ionosphere_step", "msphpic", "plot_extent", "residual_bz"]
+__all__ = ["SIZES", "ionosphere_step", "msphpic", "msphpic_planes", "plot_extent", "residual_bz"]
 
 #: kaipy's ``-size`` presets (``kaipy/gamera/msphViz.py`` ``szBds``): x tailward limit, x
 #: sunward limit, aspect (x span / y span), R_E.
@@ -163,7 +163,7 @@ def msphpic(ds: xr.Dataset, step: int | None = -1, source: bool = False) -> xr.D
     return out
 
 
-def _planes_of_step(
+def msphpic_planes(
     ds: xr.Dataset, step: int | None, source: bool = False, geometry: dict | None = None
 ) -> dict[str, np.ndarray]:
     """What a frame of an msphpic movie draws of one step, as numpy arrays (:func:`msphpic`'s).
@@ -174,10 +174,20 @@ def _planes_of_step(
     spares a movie frame about 0.06 s of xarray bookkeeping and half of its reads. ``geometry``
     (a dict, filled on the first call) keeps the planes' cell centres from frame to frame.
 
+    Args:
+        ds: An ``"mhd"`` Dataset of a GAMERA run (:func:`geospacexr.open_gamera`).
+        step: The step (as :func:`msphpic`'s ``step``; ``None``: the last).
+        source: Draw the ring-current source terms (``SrcP_RING``, ``SrcD_RING``) instead of
+            ``P`` and ``D``, as :func:`msphpic`'s ``source``.
+        geometry: A dict kept between the calls of one movie (filled on the first call).
+
     Returns:
         ``dBz_eq``, ``Bz_eq``, ``D_eq``, ``V_eq``, ``P_mer``, ``D_mer`` (``Jy_mer`` when the
         run has it) on ``(i, p)``, the centres ``x``, ``y`` of the equatorial plane, and
         ``time`` and ``step`` where the step has them, and the ``runid``.
+
+    Raises:
+        MissingVariableError: If the run lacks a variable the figure draws.
     """
     from .slices import _corners
 

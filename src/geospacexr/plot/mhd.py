@@ -144,7 +144,7 @@ def _panel_values(planes: Any, o: SimpleNamespace) -> list[np.ndarray]:
     """The values of the four msphpic panels, in drawing order (the figure and a movie's update).
 
     ``planes`` is :func:`geospacexr.mhd.msphpic`'s Dataset or the arrays of a movie frame
-    (``_panels._planes_of_step``), which hold the same numbers under the same names.
+    (``_panels.msphpic_planes``), which hold the same numbers under the same names.
     """
     first = planes["Bz_eq"] if o.bz else planes["dBz_eq"]
     if o.current:
@@ -185,7 +185,7 @@ def _redraw_msphpic(fig: Any, ds: xr.Dataset, step: int) -> Any:
     state = fig._geospacexr_msphpic
     # numpy arrays, not msphpic's Dataset: the same numbers without its xarray bookkeeping
     source = bool(state["compute"].get("source", False))
-    planes = _panels._planes_of_step(ds, step, source, state.setdefault("geometry", {}))
+    planes = _panels.msphpic_planes(ds, step, source, state.setdefault("geometry", {}))
     for mesh, values in zip(state["meshes"], _panel_values(planes, state["options"]), strict=True):
         mesh.set_array(np.ma.masked_invalid(values))
     state["zero"].remove()
