@@ -174,3 +174,43 @@ def test_trex_site_position_from_geographic_keys(shared_data, name):
     lon = next(v for k, v in meta.items() if k.lower() == "geographic longitude")
     assert ds.attrs["site_lat"] == pytest.approx(float(lat))
     assert ds.attrs["site_lon"] == pytest.approx(float(lon))
+
+
+def test_one_file_opens_in_the_calling_thread_and_many_on_the_pool(
+    shared_data, tmp_path, monkeypatch
+):
+    """A single file (a cluster task's, a stream's) starts no threads; several use the pool.
+
+    The frames are the same either way: the pooled open of two files is the concatenation of
+    the two files opened one at a time.
+    """
+    import shutil
+
+    import geospacexr.io.asi as asi_module
+
+    first = tmp_path / THEMIS.split("/")[1]
+    shutil.copy(shared_data / THEMIS, first)
+    second = tmp_path / first.name.replace("_0600_", "_0601_")
+    data = bytearray(gzip.decompress(first.read_bytes()))
+    # the copy is a minute later: its frame times say so (and its name does)
+    data = data.replace(b"2014-03-10 06:00:", b"2014-03-10 06:01:")
+    second.write_bytes(gzip.compress(bytes(data)))
+
+    real_pool = asi_module.ThreadPoolExecutor
+    pools: list[int] = []
+
+    def counting_pool(max_workers):
+        pools.append(max_workers)
+        return real_pool(max_workers=max_workers)
+
+    monkeypatch.setattr(asi_module, "ThreadPoolExecutor", counting_pool)
+    singles = [geospacexr.open_asi(p, workers=2) for p in (first, second)]
+    assert pools == []
+    both = geospacexr.open_asi([first, second], workers=2)
+    assert pools and all(n == 2 for n in pools)
+    np.testing.assert_array_equal(
+        both.image.values, np.concatenate([s.image.values for s in singles])
+    )
+    np.testing.assert_array_equal(
+        both.time.values, np.concatenate([s.time.values for s in singles])
+    )

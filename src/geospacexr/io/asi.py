@@ -22,7 +22,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,20 @@ class _PerMeta:
 def _workers(workers: int | None) -> int:
     workers = config.resolve(workers, "io.workers")
     return workers if workers and workers > 0 else (os.cpu_count() or 1)
+
+
+def _each(func: Any, items: Sequence[Any], workers: int | None) -> list[Any]:
+    """``[func(item) for item in items]``, on a pool of threads when that can help.
+
+    One item (a single file: the task of a cluster's worker, a file of a stream) or one thread
+    runs in the calling thread: a pool's threads would cost their start and a hand-over of
+    the GIL per item and gain nothing.
+    """
+    threads = min(_workers(workers), len(items))
+    if threads <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(func, items))
 
 
 def _to_time(value: Any, name: str) -> np.datetime64 | None:
@@ -353,8 +367,7 @@ def open_pgm_files(
         except FileFormatError as exc:
             return exc
 
-    with ThreadPoolExecutor(max_workers=min(_workers(workers), len(paths))) as pool:
-        results = list(pool.map(decode, paths))
+    results = _each(decode, paths, workers)
     decoded: list[DecodedFile] = []
     for path, result in zip(paths, results, strict=True):
         if isinstance(result, FileFormatError):
@@ -464,8 +477,8 @@ def open_pgm_files(
         frame = frame_array(d, i)[::-1]
         image[k] = frame[:, ::-1] if flip_columns else frame
 
-    with ThreadPoolExecutor(max_workers=_workers(workers)) as pool:
-        list(pool.map(copy, range(len(selected))))
+    # the frames of one file are copied in this thread (a few MB; pool threads cost more)
+    _each(copy, range(len(selected)), workers if len(paths) > 1 else 1)
 
     metas = [d.frames[i].metadata for d, i, _ in selected]
     first = selected[0][0].frames[0].metadata

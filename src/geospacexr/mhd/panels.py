@@ -189,17 +189,13 @@ def msphpic_planes(
     Raises:
         MissingVariableError: If the run lacks a variable the figure draws.
     """
-    from .slices import _corners
+    from .slices import _centres, _corners, _k_pairs, _mean_of
 
     pressure, density = ("SrcP_RING", "SrcD_RING") if source else ("P", "D")
     require(ds, "mhd", ["Bz", "Vx", "Vy", "Vz", pressure, density, "X", "Y"], "msphpic")
     one = select_step(ds, step)
     nk = one.sizes["k"]
-    q = nk // 4
-    pairs = {
-        "eq": ((nk - 1, 0), (nk // 2 - 1, nk // 2)),
-        "mer": ((q - 1, q), (3 * q - 1, 3 * q)),
-    }
+    pairs = {"eq": _k_pairs(nk, "equatorial"), "mer": _k_pairs(nk, "meridional")}
     cache: dict[tuple[str, int], np.ndarray] = {}
 
     def planes(name: str, ks: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -220,7 +216,7 @@ def msphpic_planes(
         halves = []
         for ks in pairs[where]:
             a, b = field(ks) if field is not None else planes(name, ks)
-            halves.append(0.5 * (a + b))
+            halves.append(_mean_of(a, b))
         return np.concatenate([halves[0], halves[1][::-1]], axis=0).T
 
     def speed(ks: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -230,8 +226,7 @@ def msphpic_planes(
     geometry = {} if geometry is None else geometry
     if "x" not in geometry:
         xi, yi = _corners(one)
-        geometry["x"] = 0.25 * (xi[:-1, :-1] + xi[1:, :-1] + xi[:-1, 1:] + xi[1:, 1:])
-        geometry["y"] = 0.25 * (yi[:-1, :-1] + yi[1:, :-1] + yi[:-1, 1:] + yi[1:, 1:])
+        geometry["x"], geometry["y"] = _centres(xi), _centres(yi)
     x, y = geometry["x"], geometry["y"]
     if "MagM0" in one.attrs:
         moment = float(one.attrs["MagM0"])

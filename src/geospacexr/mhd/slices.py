@@ -19,6 +19,9 @@ corner plane mirrored, which assumes the grid is symmetric about X as GAMERA's i
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import xarray as xr
 
 from .._checks import require
@@ -26,29 +29,50 @@ from .._checks import require
 __all__ = ["equatorial_slice", "meridional_slice", "plane_corners"]
 
 
-def _plane(ds: xr.Dataset, name: str, upper: tuple[int, int], lower: tuple[int, int], second: str,
-           where: str) -> xr.DataArray:  # fmt: skip
+def _k_pairs(nk: int, plane: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The k-planes either side of a slice plane: (upper pair, lower pair).
+
+    ``"equatorial"``: ``Nk-1, 0`` and ``Nk/2-1, Nk/2``; ``"meridional"``: ``Nk/4-1, Nk/4`` and
+    ``3Nk/4-1, 3Nk/4`` (kaipy's ``EggSlice``). The one place these indices are written: the
+    DataArray slices here and the numpy frames of :func:`geospacexr.mhd.panels.msphpic_planes`
+    both take them from here.
+    """
+    if plane == "equatorial":
+        return (nk - 1, 0), (nk // 2 - 1, nk // 2)
+    q = nk // 4
+    return (q - 1, q), (3 * q - 1, 3 * q)
+
+
+def _mean_of(a: Any, b: Any) -> Any:
+    """The cell plane of a slice from the two k-planes either side (DataArrays or arrays)."""
+    return 0.5 * (a + b)
+
+
+def _centres(corners: np.ndarray) -> np.ndarray:
+    """Cell centres of a plane: the mean of each cell's four corners (kaipy's ``xxc``)."""
+    a = corners
+    return 0.25 * (a[:-1, :-1] + a[1:, :-1] + a[:-1, 1:] + a[1:, 1:])
+
+
+def _plane(ds: xr.Dataset, name: str, plane_kind: str, second: str, where: str) -> xr.DataArray:
     require(ds, "mhd", [name, "X", "Y"], where)
     var = ds[name]
     if not {"k", "j", "i"} <= set(var.dims):
         raise _dims_error(name, var.dims, where)
-    up = 0.5 * (var.isel(k=upper[0]) + var.isel(k=upper[1]))
-    low = 0.5 * (var.isel(k=lower[0]) + var.isel(k=lower[1])).isel(j=slice(None, None, -1))
+    upper, lower = _k_pairs(ds.sizes["k"], plane_kind)
+    up = _mean_of(var.isel(k=upper[0]), var.isel(k=upper[1]))
+    low = _mean_of(var.isel(k=lower[0]), var.isel(k=lower[1])).isel(j=slice(None, None, -1))
     plane = xr.concat([up, low], dim="j", coords="minimal", compat="override")
     plane = plane.drop_vars([c for c in ("x", "y", "z") if c in plane.coords])
     plane = plane.rename(j="p").transpose(..., "i", "p")
     xi, yi = _corners(ds)
-
-    def centre(a):
-        return 0.25 * (a[:-1, :-1] + a[1:, :-1] + a[:-1, 1:] + a[1:, 1:])
-
     units = {"units": "R_E"}
     plane = plane.assign_coords(
-        x=(("i", "p"), centre(xi), {"long_name": "x (SM) of the plane's cell centres", **units}),
+        x=(("i", "p"), _centres(xi), {"long_name": "x (SM) of the plane's cell centres", **units}),
         **{
             second: (
                 ("i", "p"),
-                centre(yi),
+                _centres(yi),
                 {"long_name": f"{second} (SM) of the plane's cell centres", **units},
             ),
         },
@@ -93,8 +117,6 @@ def plane_corners(ds: xr.Dataset, plane: str = "equatorial") -> xr.Dataset:
 
 def _corners(ds: xr.Dataset) -> tuple:
     """The corners kaipy calls ``xxi``, ``yyi`` (the ``k = Nk/2`` plane, mirrored above)."""
-    import numpy as np
-
     nj = ds.sizes["jc"] - 1
     eq = (ds.sizes["kc"] - 1) // 2
     cx = ds["X"].isel(kc=eq).transpose("ic", "jc").values
@@ -130,8 +152,7 @@ def equatorial_slice(ds: xr.Dataset, name: str) -> xr.DataArray:
         WrongKindError: If ``ds`` is not an ``mhd`` Dataset.
         MissingVariableError: If ``name`` is missing or not on the cells.
     """
-    nk = ds.sizes.get("k", 0)
-    return _plane(ds, name, (nk - 1, 0), (nk // 2 - 1, nk // 2), "y", "equatorial_slice")
+    return _plane(ds, name, "equatorial", "y", "equatorial_slice")
 
 
 def meridional_slice(ds: xr.Dataset, name: str) -> xr.DataArray:
@@ -151,5 +172,4 @@ def meridional_slice(ds: xr.Dataset, name: str) -> xr.DataArray:
         WrongKindError: If ``ds`` is not an ``mhd`` Dataset.
         MissingVariableError: If ``name`` is missing or not on the cells.
     """
-    q = ds.sizes.get("k", 0) // 4
-    return _plane(ds, name, (q - 1, q), (3 * q - 1, 3 * q), "z", "meridional_slice")
+    return _plane(ds, name, "meridional", "z", "meridional_slice")
