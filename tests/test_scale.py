@@ -138,9 +138,39 @@ def test_emission_is_a_cluster_graph(client, run_files):
     no53 = ds.gcm.emission("NO53")
     assert no53.chunks is not None and set(no53.chunks[0]) == {1}
     with dask.config.set(scheduler="sync"):
-        assert geospacexr.gcm.emissions.emission(ds, "NO53").chunks is None  # lazily indexed
+        # without a Client: the lazily indexed emission in the run's chunks, a getter a chunk
+        local = geospacexr.gcm.emissions.emission(ds, "NO53")
+        assert local.chunks == no53.chunks
+        assert len(local.data.__dask_graph__()) == ds.sizes["time"] + 1
     _, workers = _on_cluster(client, lambda: no53.mean("lon"))
     assert len(workers) == 2
+
+
+def test_a_chunked_run_reduces_a_chunk_at_a_time_without_a_client(run_files, monkeypatch):
+    """A climatology of a chunked run in one process computes the emission a chunk at a time.
+
+    It used to compute the emission of the whole run into one array before the zonal mean (a
+    year of files would not fit in memory); the result is the same to the bit.
+    """
+    from geospacexr.gcm.emissions import _engine
+
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": len(TIMES)})
+    plain = geospacexr.open_tiegcm(run_files)
+    asked: list[int] = []
+    compute = _engine._LazyEmission._compute
+
+    def recording(self, key):
+        out = compute(self, key)
+        asked.append(out.shape[0])  # times of this request
+        return out
+
+    monkeypatch.setattr(_engine._LazyEmission, "_compute", recording)
+    with dask.config.set(scheduler="sync"):
+        result = ds.gcm.zonal_mean("NO53")
+        assert asked == []  # lazy until computed
+        result = result.compute()
+    assert asked and max(asked) == len(TIMES) and sum(asked) == FILES * len(TIMES)
+    xr.testing.assert_identical(result, plain.gcm.zonal_mean("NO53"))
 
 
 def test_a_task_per_file_on_the_cluster(client, run_files):

@@ -3,7 +3,10 @@
 :func:`_lazy` wraps a registered emission in a :class:`xarray.backends.BackendArray`, so the
 result of :func:`geospacexr.gcm.emissions.emission` is lazily indexed like a variable of a file:
 a selection computes only what it selects, over dask chunks of the inputs written into one
-buffer (the peak memory stays near the size of the result). :func:`_expression` is the same
+buffer (the peak memory stays near the size of the result). A chunked run's emission is that
+array in the run's dask chunks (each chunk computed in memory, one at a time: a reduction over a
+year of files stays in the memory of a file); on a ``dask.distributed`` Client it is instead
+one dask graph of the whole run. :func:`_expression` is the same
 computation as one xarray expression (dask-lazy when the Dataset is chunked), which
 :func:`geospacexr.gcm.emissions.brightness` integrates.
 """
@@ -11,6 +14,7 @@ computation as one xarray expression (dask-lazy when the Dataset is chunked), wh
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -101,8 +105,17 @@ def _store(expr: xr.DataArray, out: np.ndarray) -> None:
 class _LazyEmission(BackendArray):
     """An emission over a whole Dataset, computed only where it is indexed (BASIC indexing)."""
 
-    def __init__(self, ds: xr.Dataset, entry: Emission, grid: str | None, dims: tuple[str, ...]):
+    def __init__(
+        self,
+        ds: xr.Dataset,
+        entry: Emission,
+        grid: str | None,
+        dims: tuple[str, ...],
+        blocks: bool = False,
+    ):
         self.ds, self.entry, self.grid, self.dims = ds, entry, grid, dims
+        # indexed only by the tasks of dask chunks (the run's own): each is computed in memory
+        self.blocks = blocks
         self.shape = tuple(ds.sizes[d] for d in dims)
         self.dtype = np.dtype(np.float64)
         self.pointwise = all(
@@ -128,8 +141,9 @@ class _LazyEmission(BackendArray):
             sub = sub.isel({self.grid: vertical})
             vertical = slice(None)
         points = math.prod(sub.sizes[d] for d in self.dims if d in sub.sizes)
-        # a small block is read once and computed in memory (building a graph costs more)
-        sub = sub.load() if points <= _SMALL_POINTS else _chunked(sub)
+        # a small block, or a chunk of the run (its size the user's choice), is read once and
+        # computed in memory (building a graph costs more)
+        sub = sub.load() if self.blocks or points <= _SMALL_POINTS else _chunked(sub)
         expr = _expression(sub, self.entry, self.grid)
         if self.grid:
             expr = expr.isel({self.grid: vertical})
@@ -139,7 +153,12 @@ class _LazyEmission(BackendArray):
         return out.squeeze(axis=tuple(dropped)) if dropped else out
 
 
-def _lazy(ds: xr.Dataset, entry: Emission) -> xr.DataArray:
+def _lazy(ds: xr.Dataset, entry: Emission, per_time: bool = False) -> xr.DataArray:
+    """The emission over ``ds``: lazily indexed, in the run's dask chunks when it has them.
+
+    ``per_time``: a chunked run's emission in chunks of one time (for a computation that takes
+    one time at a time: a level or a height), made so rather than rechunked from the run's.
+    """
     ds = _subset(ds, entry)
     grid = _grid(ds, entry)
     present: set[str] = set()
@@ -158,10 +177,30 @@ def _lazy(ds: xr.Dataset, entry: Emission) -> xr.DataArray:
         # every file) run on the workers chunk by chunk, never gathering the full field
         expr = fused(_expression(_chunked(ds), entry, grid).transpose(*dims))
         return xr.DataArray(expr.variable, coords=coords, name=entry.name, attrs=entry.attrs())
-    data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims))
-    return xr.DataArray(
-        xr.Variable(dims, data), coords=coords, name=entry.name, attrs=entry.attrs()
-    )
+    chunks = _chunks_of(ds, dims)
+    if chunks and per_time and "time" in dims:
+        chunks["time"] = (1,) * ds.sizes["time"]
+    data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims, blocks=bool(chunks)))
+    variable = xr.Variable(dims, data)
+    if chunks:
+        # a chunked run without a Client: the lazily indexed emission in the run's chunks, so a
+        # reduction over the run (a zonal-mean climatology) computes one chunk at a time in
+        # bounded memory, while a selection still computes only what it selects
+        # named here: dask would otherwise hash the array, and with it the run, at every call
+        name = f"{entry.name}-{uuid.uuid4().hex}"
+        variable = variable.chunk(chunks, from_array_kwargs={"name": name})
+    return xr.DataArray(variable, coords=coords, name=entry.name, attrs=entry.attrs())
+
+
+def _chunks_of(ds: xr.Dataset, dims: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """The dask chunks of ``ds`` along ``dims`` (those of its first chunked variable on each)."""
+    chunks: dict[str, tuple[int, ...]] = {}
+    for var in ds.data_vars.values():
+        if var.chunks:
+            for dim, sizes in zip(var.dims, var.chunks, strict=True):
+                if dim in dims and dim not in chunks:
+                    chunks[dim] = tuple(sizes)
+    return chunks
 
 
 def _on_cluster(ds: xr.Dataset) -> bool:

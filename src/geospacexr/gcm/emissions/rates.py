@@ -58,7 +58,10 @@ def emission(
         ``reference`` and ``emission`` in its attrs (and ``scheme`` for an emission that has
         schemes). On the model grid it is lazily indexed
         (nothing is computed until values are asked for, and then only what is selected);
-        on a level or a height it is a dask array.
+        on a level or a height it is a dask array. For a run opened with ``chunks=`` it is a
+        dask array in the run's chunks whose blocks are that lazily indexed emission: a
+        reduction over the run (``ds.gcm.zonal_mean``) computes one chunk at a time, in the
+        memory of a chunk, and a selection still computes only what it selects.
 
     Raises:
         UnknownEmissionError: If the name is unknown (an ``InvalidArgumentError`` too; the
@@ -76,7 +79,7 @@ def emission(
     _check_inputs(ds, entry, "emission")
     if level is not None and height is not None:
         raise InvalidArgumentError("give level= or height=, not both", argument="level")
-    out = _lazy(ds, entry)
+    out = _lazy(ds, entry, per_time=level is not None or height is not None)
     if time is not None and "time" in out.dims:
         out = out.isel(time=_time_index(ds, time))
     if level is not None or height is not None:
