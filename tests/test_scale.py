@@ -138,39 +138,68 @@ def test_emission_is_a_cluster_graph(client, run_files):
     no53 = ds.gcm.emission("NO53")
     assert no53.chunks is not None and set(no53.chunks[0]) == {1}
     with dask.config.set(scheduler="sync"):
-        # without a Client: the lazily indexed emission in the run's chunks, a getter a chunk
+        # without a Client: the same graph (the numbers cannot differ between the two paths)
         local = geospacexr.gcm.emissions.emission(ds, "NO53")
         assert local.chunks == no53.chunks
-        assert len(local.data.__dask_graph__()) == ds.sizes["time"] + 1
+        assert local.data.name == no53.data.name
     _, workers = _on_cluster(client, lambda: no53.mean("lon"))
     assert len(workers) == 2
 
 
-def test_a_chunked_run_reduces_a_chunk_at_a_time_without_a_client(run_files, monkeypatch):
-    """A climatology of a chunked run in one process computes the emission a chunk at a time.
-
-    It used to compute the emission of the whole run into one array before the zonal mean (a
-    year of files would not fit in memory); the result is the same to the bit.
-    """
+@pytest.fixture
+def emission_calls(monkeypatch):
+    """The time extent of each block the emission kernels compute (recorded as they run)."""
     from geospacexr.gcm.emissions import _engine
 
-    ds = geospacexr.open_tiegcm(run_files, chunks={"time": len(TIMES)})
-    plain = geospacexr.open_tiegcm(run_files)
-    asked: list[int] = []
-    compute = _engine._LazyEmission._compute
+    calls: list[int] = []
+    call = _engine._call
 
-    def recording(self, key):
-        out = compute(self, key)
-        asked.append(out.shape[0])  # times of this request
+    def recording(func, *arrays):
+        out = call(func, *arrays)
+        calls.append(out.shape[0])  # blocks are (time, level, lat, lon)
         return out
 
-    monkeypatch.setattr(_engine._LazyEmission, "_compute", recording)
+    monkeypatch.setattr(_engine, "_call", recording)
+    return calls
+
+
+def test_a_chunked_run_reduces_a_chunk_at_a_time_without_a_client(run_files, emission_calls):
+    """A climatology of a chunked run in one process computes a file at a time.
+
+    It used to compute the emission of the whole run into one array as the zonal mean was
+    asked for (a year of files would not fit in memory); now nothing is computed until
+    ``.compute()``, each block is a file's times, and the numbers are those of the run opened
+    without chunks.
+    """
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": len(TIMES)})
+    plain = geospacexr.open_tiegcm(run_files)
     with dask.config.set(scheduler="sync"):
-        result = ds.gcm.zonal_mean("NO53")
-        assert asked == []  # lazy until computed
-        result = result.compute()
-    assert asked and max(asked) == len(TIMES) and sum(asked) == FILES * len(TIMES)
+        mean = ds.gcm.zonal_mean("NO53")
+        assert mean.chunks is not None and emission_calls == []  # lazy until computed
+        result = mean.compute()
+    assert emission_calls == [len(TIMES)] * FILES
     xr.testing.assert_identical(result, plain.gcm.zonal_mean("NO53"))
+
+
+@pytest.mark.parametrize(
+    "slice_",
+    [
+        lambda d, t: d.gcm.lat_lon("NO53", time=t, level=0.0),
+        lambda d, t: d.gcm.lev_lat("NO53", time=t),
+        lambda d, t: d.gcm.lev_lon("NO53", time=t, lat=40.0),
+        lambda d, t: geospacexr.gcm.emissions.emission(d, "NO53", time=t),
+    ],
+    ids=["lat_lon", "lev_lat", "lev_lon", "emission"],
+)
+def test_a_time_of_a_chunked_run_computes_only_that_time(run_files, emission_calls, slice_):
+    """A slice at one time of a chunked run computes that time, not its file's chunk."""
+    ds = geospacexr.open_tiegcm(run_files, chunks={"time": len(TIMES)})
+    plain = geospacexr.open_tiegcm(run_files)
+    when = ds["time"].values[3]
+    with dask.config.set(scheduler="sync"):
+        result = slice_(ds, when).compute()
+    assert emission_calls == [1]
+    xr.testing.assert_identical(result, slice_(plain, when).compute())
 
 
 def test_a_task_per_file_on_the_cluster(client, run_files):

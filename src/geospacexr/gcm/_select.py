@@ -206,6 +206,26 @@ def select_time(da: xr.DataArray, time: Any, method: str = "nearest") -> xr.Data
     return da.isel(time=int(np.argmin(np.abs(times - t))))
 
 
+def time_first(ds: xr.Dataset, time: Any, method: str = "nearest") -> tuple[xr.Dataset, bool]:
+    """``ds`` cut to the one time a slice selects, when ``ds`` is dask-backed.
+
+    A field of a chunked run is a dask array in the run's chunks: selecting its time afterwards
+    computes the whole chunk (a file's times) for one of them. Cut first, only that time is
+    computed. Returns ``(ds, cut)``; when ``cut`` the field's ``time`` has one entry, taken with
+    ``.isel(time=0)`` (not :func:`select_time` again: one time has no output interval).
+    In-memory and lazily indexed Datasets are returned as they are (a selection of theirs
+    computes only what it selects).
+
+    Raises:
+        OutOfRangeError: As :func:`select_time`.
+    """
+    if time is None or "time" not in ds.dims or not any(v.chunks for v in ds.data_vars.values()):
+        return ds, False
+    index = xr.DataArray(np.arange(ds.sizes["time"]), dims="time", coords={"time": ds["time"]})
+    i = int(select_time(index, time, method).values)
+    return ds.isel(time=slice(i, i + 1)), True
+
+
 def _time_range(times: np.ndarray) -> str:
     return f"{times.min()} to {times.max()}, {times.size} times"
 

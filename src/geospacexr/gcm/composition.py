@@ -187,7 +187,14 @@ def _density_block(
     return n
 
 
-def density(ds: xr.Dataset, species: str, unit: str = "cm-3") -> xr.DataArray:
+def density(
+    ds: xr.Dataset,
+    species: str,
+    unit: str = "cm-3",
+    *,
+    mbar: xr.DataArray | None = None,
+    ntot: xr.DataArray | None = None,
+) -> xr.DataArray:
     """Number density, mass density or mixing ratio of a species.
 
     Args:
@@ -195,6 +202,9 @@ def density(ds: xr.Dataset, species: str, unit: str = "cm-3") -> xr.DataArray:
         species: Name as in the file (O1, O2, NO, HE... for TIE-GCM; O, O2... for WACCM-X);
             ``"O"`` is accepted for O1.
         unit: ``"cm-3"``, ``"m-3"``, ``"g/cm3"``, ``"kg/m3"``, ``"mmr"`` or ``"mol/mol"``.
+        mbar: ``mean_molecular_mass(ds)``, when already computed (several densities of one
+            Dataset in memory then share it; a dask graph shares it anyway).
+        ntot: ``total_number_density(ds)``, likewise.
 
     Returns:
         DataArray with ``attrs["units"] = unit``.
@@ -224,9 +234,9 @@ def density(ds: xr.Dataset, species: str, unit: str = "cm-3") -> xr.DataArray:
         # one block function over the field, the mean mass and the total density (those two
         # shared by every density of the same Dataset in one graph): the operations of
         # da * mbar / mass * p / (k T) in their order, in the block's temporaries
-        arrays = [da, mean_molecular_mass(ds)]
+        arrays = [da, mean_molecular_mass(ds) if mbar is None else mbar]
         if unit not in ("mol/mol", "mmr"):
-            arrays.append(total_number_density(ds))
+            arrays.append(total_number_density(ds) if ntot is None else ntot)
         out = _blockwise(partial(_density_block, vmr_model, unit, mass), *arrays)
     out.attrs = {
         "long_name": f"{name} {_KIND[unit]}",

@@ -57,6 +57,7 @@ from ._select import (
     local_time_lon,
     require_vertical,
     select_time,
+    time_first,
     ut_hours,
     variable,
     vertical_dim,
@@ -499,11 +500,12 @@ def lat_lon(
     """
     gcm_dataset(ds, "lat_lon")
     check_method(method)
+    ds, cut = time_first(ds, time, method)
     da = variable(ds, var, "lat_lon")
     lat_dim, lon_dim = horizontal_dims(da, "lat_lon")
     if local_time:
         _geographic_only(da, "local_time=True", "lat_lon")
-    da = select_time(da, time, method)
+    da = da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
     da = select_vertical(ds, da, level, height, pressure, where="lat_lon")
     if local_time:
         if "time" in da.dims:
@@ -541,10 +543,12 @@ def lev_lon(
     gcm_dataset(ds, "lev_lon")
     if lat is None:
         raise InvalidArgumentError("lev_lon needs lat=")
+    ds, cut = time_first(ds, time, method)
     da = variable(ds, var, "lev_lon")
     grid = require_vertical(da, "lev_lon", "use lon_time or lat_lon for a 2-D field")
     _, lon_dim = horizontal_dims(da, "lev_lon")
-    da = _at(select_time(da, time, method), "lat", lat, "lev_lon")
+    da = da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
+    da = _at(da, "lat", lat, "lev_lon")
     return _finish(da, ["time", grid, lon_dim], "lev-lon")
 
 
@@ -568,10 +572,11 @@ def lev_lat(
         InvalidArgumentError: If the field has no levels (2-D fields, per-time scalars).
     """
     gcm_dataset(ds, "lev_lat")
+    ds, cut = time_first(ds, time, method)
     da = variable(ds, var, "lev_lat")
     grid = require_vertical(da, "lev_lat", "use lat_time or zonal_mean for a 2-D field")
     lat_dim, _ = horizontal_dims(da, "lev_lat")
-    da = select_time(da, time, method)
+    da = da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
     da = zonal_mean(ds, da) if lon is None else _at(da, "lon", lon, "lev_lat")
     return _finish(da, ["time", grid, lat_dim], "lev-lat")
 

@@ -3,10 +3,10 @@
 :func:`_lazy` wraps a registered emission in a :class:`xarray.backends.BackendArray`, so the
 result of :func:`geospacexr.gcm.emissions.emission` is lazily indexed like a variable of a file:
 a selection computes only what it selects, over dask chunks of the inputs written into one
-buffer (the peak memory stays near the size of the result). A chunked run's emission is that
-array in the run's dask chunks (each chunk computed in memory, one at a time: a reduction over a
-year of files stays in the memory of a file); on a ``dask.distributed`` Client it is instead
-one dask graph of the whole run. :func:`_expression` is the same
+buffer (the peak memory stays near the size of the result). The emission of a chunked
+(dask-backed) run is instead one dask graph of the whole run, chunk-aligned with it, with or
+without a ``dask.distributed`` Client: a reduction over a year of files runs a chunk at a time.
+:func:`_expression` is the same
 computation as one xarray expression (dask-lazy when the Dataset is chunked), which
 :func:`geospacexr.gcm.emissions.brightness` integrates.
 """
@@ -14,7 +14,6 @@ computation as one xarray expression (dask-lazy when the Dataset is chunked), wh
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -44,8 +43,9 @@ def _call(func: Callable[..., np.ndarray], *arrays: np.ndarray) -> np.ndarray:
 def _expression(ds: xr.Dataset, entry: Emission, grid: str | None) -> xr.DataArray:
     """The emission over ``ds`` as one (dask-lazy when ``ds`` is chunked) xarray expression."""
     arrays = []
+    shared: dict[str, xr.DataArray] = {}  # the composition every number density needs, once
     for name in entry.inputs:
-        da = _input_array(ds, name)
+        da = _input_array(ds, name, shared)
         source = vertical_dim(da)
         if source is not None and grid is not None and source != grid:
             da = _to_grid(ds, da, source, grid)
@@ -105,17 +105,8 @@ def _store(expr: xr.DataArray, out: np.ndarray) -> None:
 class _LazyEmission(BackendArray):
     """An emission over a whole Dataset, computed only where it is indexed (BASIC indexing)."""
 
-    def __init__(
-        self,
-        ds: xr.Dataset,
-        entry: Emission,
-        grid: str | None,
-        dims: tuple[str, ...],
-        blocks: bool = False,
-    ):
+    def __init__(self, ds: xr.Dataset, entry: Emission, grid: str | None, dims: tuple[str, ...]):
         self.ds, self.entry, self.grid, self.dims = ds, entry, grid, dims
-        # indexed only by the tasks of dask chunks (the run's own): each is computed in memory
-        self.blocks = blocks
         self.shape = tuple(ds.sizes[d] for d in dims)
         self.dtype = np.dtype(np.float64)
         self.pointwise = all(
@@ -141,9 +132,8 @@ class _LazyEmission(BackendArray):
             sub = sub.isel({self.grid: vertical})
             vertical = slice(None)
         points = math.prod(sub.sizes[d] for d in self.dims if d in sub.sizes)
-        # a small block, or a chunk of the run (its size the user's choice), is read once and
-        # computed in memory (building a graph costs more)
-        sub = sub.load() if self.blocks or points <= _SMALL_POINTS else _chunked(sub)
+        # a small block is read once and computed in memory (building a graph costs more)
+        sub = sub.load() if points <= _SMALL_POINTS else _chunked(sub)
         expr = _expression(sub, self.entry, self.grid)
         if self.grid:
             expr = expr.isel({self.grid: vertical})
@@ -153,12 +143,7 @@ class _LazyEmission(BackendArray):
         return out.squeeze(axis=tuple(dropped)) if dropped else out
 
 
-def _lazy(ds: xr.Dataset, entry: Emission, per_time: bool = False) -> xr.DataArray:
-    """The emission over ``ds``: lazily indexed, in the run's dask chunks when it has them.
-
-    ``per_time``: a chunked run's emission in chunks of one time (for a computation that takes
-    one time at a time: a level or a height), made so rather than rechunked from the run's.
-    """
+def _lazy(ds: xr.Dataset, entry: Emission) -> xr.DataArray:
     ds = _subset(ds, entry)
     grid = _grid(ds, entry)
     present: set[str] = set()
@@ -172,44 +157,21 @@ def _lazy(ds: xr.Dataset, entry: Emission, per_time: bool = False) -> xr.DataArr
         for name, c in ds.coords.items()
         if c.ndim <= 1 and set(c.dims) <= set(dims)
     }
-    if _on_cluster(ds):
-        # one dask graph over the whole run: reductions of it (a zonal-mean climatology of
-        # every file) run on the workers chunk by chunk, never gathering the full field
+    if _dask_backed(ds):
+        # one dask graph over the whole run, with a Client or without: reductions of it (a
+        # zonal-mean climatology of every file) run chunk by chunk, on the workers or here,
+        # never holding the full field
         expr = fused(_expression(_chunked(ds), entry, grid).transpose(*dims))
         return xr.DataArray(expr.variable, coords=coords, name=entry.name, attrs=entry.attrs())
-    chunks = _chunks_of(ds, dims)
-    if chunks and per_time and "time" in dims:
-        chunks["time"] = (1,) * ds.sizes["time"]
-    data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims, blocks=bool(chunks)))
-    variable = xr.Variable(dims, data)
-    if chunks:
-        # a chunked run without a Client: the lazily indexed emission in the run's chunks, so a
-        # reduction over the run (a zonal-mean climatology) computes one chunk at a time in
-        # bounded memory, while a selection still computes only what it selects
-        # named here: dask would otherwise hash the array, and with it the run, at every call
-        name = f"{entry.name}-{uuid.uuid4().hex}"
-        variable = variable.chunk(chunks, from_array_kwargs={"name": name})
-    return xr.DataArray(variable, coords=coords, name=entry.name, attrs=entry.attrs())
+    data = indexing.LazilyIndexedArray(_LazyEmission(ds, entry, grid, dims))
+    return xr.DataArray(
+        xr.Variable(dims, data), coords=coords, name=entry.name, attrs=entry.attrs()
+    )
 
 
-def _chunks_of(ds: xr.Dataset, dims: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
-    """The dask chunks of ``ds`` along ``dims`` (those of its first chunked variable on each)."""
-    chunks: dict[str, tuple[int, ...]] = {}
-    for var in ds.data_vars.values():
-        if var.chunks:
-            for dim, sizes in zip(var.dims, var.chunks, strict=True):
-                if dim in dims and dim not in chunks:
-                    chunks[dim] = tuple(sizes)
-    return chunks
-
-
-def _on_cluster(ds: xr.Dataset) -> bool:
-    """Whether ``ds`` is dask-backed and a ``dask.distributed`` Client is active here."""
-    if not any(v.chunks for v in ds.data_vars.values()):
-        return False
-    from ... import scale
-
-    return scale.active_client() is not None
+def _dask_backed(ds: xr.Dataset) -> bool:
+    """Whether ``ds`` is dask-backed (opened with ``chunks=`` or chunked since)."""
+    return any(v.chunks for v in ds.data_vars.values())
 
 
 def _time_index(ds: xr.Dataset, time: Any) -> int:

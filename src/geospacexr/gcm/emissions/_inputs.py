@@ -67,14 +67,26 @@ def _check_inputs(ds: xr.Dataset, entry: Emission, where: str) -> None:
         )
 
 
-def _input_array(ds: xr.Dataset, name: str) -> xr.DataArray:
-    """One input as the function receives it: number density for a mixing ratio."""
+def _input_array(
+    ds: xr.Dataset, name: str, shared: dict[str, xr.DataArray] | None = None
+) -> xr.DataArray:
+    """One input as the function receives it: number density for a mixing ratio.
+
+    ``shared`` (a dict kept over the inputs of one computation) holds the mean molecular mass
+    and total density that every number density of ``ds`` needs, computed once: in memory each
+    density would compute them again (in a dask graph they are shared by their keys anyway).
+    """
     from .._select import variable
-    from ..composition import density
+    from ..composition import density, mean_molecular_mass, total_number_density
 
     da = variable(ds, name, "emission")
     if _is_mixing_ratio(str(da.attrs.get("units", ""))):
-        da = density(ds, str(da.name), "cm-3")
+        if shared is None:
+            return density(ds, str(da.name), "cm-3")
+        if not shared:
+            shared["mbar"] = mean_molecular_mass(ds)
+            shared["ntot"] = total_number_density(ds)
+        da = density(ds, str(da.name), "cm-3", mbar=shared["mbar"], ntot=shared["ntot"])
     return da
 
 

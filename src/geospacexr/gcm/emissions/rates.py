@@ -59,9 +59,9 @@ def emission(
         schemes). On the model grid it is lazily indexed
         (nothing is computed until values are asked for, and then only what is selected);
         on a level or a height it is a dask array. For a run opened with ``chunks=`` it is a
-        dask array in the run's chunks whose blocks are that lazily indexed emission: a
-        reduction over the run (``ds.gcm.zonal_mean``) computes one chunk at a time, in the
-        memory of a chunk, and a selection still computes only what it selects.
+        dask array in the run's chunks, with or without a ``dask.distributed`` Client: a
+        reduction over the run (``ds.gcm.zonal_mean``) computes one chunk at a time, and a
+        selection computes the chunks it touches (chunks of one time for interactive use).
 
     Raises:
         UnknownEmissionError: If the name is unknown (an ``InvalidArgumentError`` too; the
@@ -79,9 +79,13 @@ def emission(
     _check_inputs(ds, entry, "emission")
     if level is not None and height is not None:
         raise InvalidArgumentError("give level= or height=, not both", argument="level")
-    out = _lazy(ds, entry, per_time=level is not None or height is not None)
-    if time is not None and "time" in out.dims:
-        out = out.isel(time=_time_index(ds, time))
+    if time is not None and "time" in ds.dims:
+        # the time chosen first: of a chunked run only that time is computed, not its chunk
+        index = _time_index(ds, time)
+        out = _lazy(ds.isel(time=slice(index, index + 1)), entry)
+        out = out.isel(time=0) if "time" in out.dims else out
+    else:
+        out = _lazy(ds, entry)
     if level is not None or height is not None:
         from ..slices import select_vertical
 
