@@ -38,7 +38,7 @@ machine is shared: each row notes the load average after it.
 
 The 20k-particle L* row is a long run (minutes a call, three ways): it can be recorded on its
 own, ``--workloads lstar --record bench_scale_lstar``, and the other rows with a smaller
-``--particles``.The ASI
+``--particles``. The ASI
 row is recorded on its own as ``--workloads asi --record bench_scale_asi``.
 """
 
