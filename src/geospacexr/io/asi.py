@@ -241,7 +241,8 @@ def open_asi(
         instrument: Instrument identifier (see :data:`INSTRUMENTS`); detected when ``None``.
         start: First time to keep (inclusive), anything ``numpy.datetime64`` accepts.
         end: Last time to keep (inclusive).
-        workers: Parallel decoding threads (default from ``io.workers``: one per core).
+        workers: Parallel decoding threads (default from ``io.workers``: one per core); a
+            single PGM file is decoded in the calling thread.
         chunks: If given, the image is returned as a dask array with these chunks.
 
     Returns:
@@ -346,7 +347,8 @@ def open_pgm_files(
         instrument: Instrument identifier; detected when ``None``.
         start: First time to keep (inclusive).
         end: Last time to keep (inclusive).
-        workers: Parallel decoding threads.
+        workers: Parallel decoding threads for several files (one file is decoded in the
+            calling thread).
         chunks: If given, the image is returned as a dask array with these chunks.
 
     Returns:
