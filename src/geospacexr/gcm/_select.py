@@ -221,9 +221,23 @@ def time_first(ds: xr.Dataset, time: Any, method: str = "nearest") -> tuple[xr.D
     """
     if time is None or "time" not in ds.dims or not any(v.chunks for v in ds.data_vars.values()):
         return ds, False
-    index = xr.DataArray(np.arange(ds.sizes["time"]), dims="time", coords={"time": ds["time"]})
-    i = int(select_time(index, time, method).values)
+    i = time_index(ds, time, method)
     return ds.isel(time=slice(i, i + 1)), True
+
+
+def time_of(da: xr.DataArray, time: Any, method: str, cut: bool) -> xr.DataArray:
+    """The field at ``time``: :func:`select_time`, or its one time when :func:`time_first` cut."""
+    return da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
+
+
+def time_index(ds: xr.Dataset, time: Any, method: str = "nearest") -> int:
+    """The index of the time :func:`select_time` picks among ``ds``'s times.
+
+    Raises:
+        OutOfRangeError: As :func:`select_time`.
+    """
+    index = xr.DataArray(np.arange(ds.sizes["time"]), dims="time", coords={"time": ds["time"]})
+    return int(select_time(index, time, method).values)
 
 
 def _time_range(times: np.ndarray) -> str:

@@ -56,8 +56,8 @@ from ._select import (
     horizontal_dims,
     local_time_lon,
     require_vertical,
-    select_time,
     time_first,
+    time_of,
     ut_hours,
     variable,
     vertical_dim,
@@ -505,7 +505,7 @@ def lat_lon(
     lat_dim, lon_dim = horizontal_dims(da, "lat_lon")
     if local_time:
         _geographic_only(da, "local_time=True", "lat_lon")
-    da = da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
+    da = time_of(da, time, method, cut)
     da = select_vertical(ds, da, level, height, pressure, where="lat_lon")
     if local_time:
         if "time" in da.dims:
@@ -547,7 +547,7 @@ def lev_lon(
     da = variable(ds, var, "lev_lon")
     grid = require_vertical(da, "lev_lon", "use lon_time or lat_lon for a 2-D field")
     _, lon_dim = horizontal_dims(da, "lev_lon")
-    da = da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
+    da = time_of(da, time, method, cut)
     da = _at(da, "lat", lat, "lev_lon")
     return _finish(da, ["time", grid, lon_dim], "lev-lon")
 
@@ -576,7 +576,7 @@ def lev_lat(
     da = variable(ds, var, "lev_lat")
     grid = require_vertical(da, "lev_lat", "use lat_time or zonal_mean for a 2-D field")
     lat_dim, _ = horizontal_dims(da, "lev_lat")
-    da = da.isel(time=0) if cut and "time" in da.dims else select_time(da, time, method)
+    da = time_of(da, time, method, cut)
     da = zonal_mean(ds, da) if lon is None else _at(da, "lon", lon, "lev_lat")
     return _finish(da, ["time", grid, lat_dim], "lev-lat")
 

@@ -23,7 +23,7 @@ import xarray as xr
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
-from .._select import fused, select_time, vertical_dim
+from .._select import fused, vertical_dim
 from ._inputs import _grid, _input_array, _input_dims, _resolve, _to_grid
 from ._registry import Emission
 
@@ -172,8 +172,3 @@ def _lazy(ds: xr.Dataset, entry: Emission) -> xr.DataArray:
 def _dask_backed(ds: xr.Dataset) -> bool:
     """Whether ``ds`` is dask-backed (opened with ``chunks=`` or chunked since)."""
     return any(v.chunks for v in ds.data_vars.values())
-
-
-def _time_index(ds: xr.Dataset, time: Any) -> int:
-    index = xr.DataArray(np.arange(ds.sizes["time"]), dims="time", coords={"time": ds["time"]})
-    return int(select_time(index, time).values)

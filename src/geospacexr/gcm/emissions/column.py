@@ -10,8 +10,8 @@ import xarray as xr
 
 from ...errors import InvalidArgumentError, MissingVariableError
 from ...physics import EARTH_RADIUS_KM
-from .._select import fused, gcm_dataset
-from ._engine import _chunked, _expression, _subset, _time_index
+from .._select import fused, gcm_dataset, time_index
+from ._engine import _chunked, _expression, _subset
 from ._inputs import _check_inputs, _grid
 from ._registry import _entry
 
@@ -113,7 +113,7 @@ def brightness(
         )
     sub = ds
     if time is not None and "time" in ds.dims:
-        index = _time_index(ds, time)
+        index = time_index(ds, time)
         sub = ds.isel(time=slice(index, index + 1))
     sub = _chunked(_subset(sub, entry, extra=("ZG", "Z")))
     grid = _grid(sub, entry)

@@ -7,8 +7,8 @@ from typing import Any
 import xarray as xr
 
 from ...errors import InvalidArgumentError
-from .._select import fused, gcm_dataset
-from ._engine import _lazy, _time_index
+from .._select import fused, gcm_dataset, time_index
+from ._engine import _lazy
 from ._inputs import _check_inputs, _missing
 from ._registry import _REGISTRY, _entry
 
@@ -81,7 +81,7 @@ def emission(
         raise InvalidArgumentError("give level= or height=, not both", argument="level")
     if time is not None and "time" in ds.dims:
         # the time chosen first: of a chunked run only that time is computed, not its chunk
-        index = _time_index(ds, time)
+        index = time_index(ds, time)
         out = _lazy(ds.isel(time=slice(index, index + 1)), entry)
         out = out.isel(time=0) if "time" in out.dims else out
     else:
