@@ -508,7 +508,7 @@ def test_lstar_written_by_the_workers_is_the_in_memory_result(client, driven, tm
     with config.override({"scale.particles_per_task": 4}):  # 3 parts: 4 + 4 + 2 particles
         with distributed.get_task_stream(client) as stream:
             path = rb.lstar(p, model, accuracy="fast", drivers=drivers, progress=False,
-                            output=out)  # fmt: skip
+                            output=out, finish=_lingering())  # fmt: skip
     assert path == out and os.listdir(tmp_path) == ["lstar.nc"]  # no part left
     tasks = [t for t in stream.data if str(t["key"]).startswith("rb-lstar-write-")]
     assert len(tasks) == 3 and len({t["worker"] for t in tasks}) == 2
@@ -624,6 +624,23 @@ def _track(n=12, seed=11):
     return points
 
 
+def _lingering(seconds=0.5):
+    """A part's ``finish`` that holds its worker ``seconds`` (a closure: sent by value).
+
+    A part of a few particles takes a fraction of a second: the scheduler may then hand (or a
+    worker steal) every part to one worker, which is correct but leaves the joining of parts
+    written by two processes untested. Holding each worker makes the three parts, submitted
+    within milliseconds, land on both.
+    """
+    import time
+
+    def finish(out, _rows):
+        time.sleep(seconds)
+        return out
+
+    return finish
+
+
 def _t96(driven):
     """T96 driven by the omni-hourly sample, or with fixed parameters."""
     from geospacexr import rb
@@ -684,7 +701,7 @@ def test_K_and_footprint_written_by_the_workers_are_the_in_memory_result(
             assert scale.active_client() is None
             one = run()
         with config.override(per_task), distributed.get_task_stream(client) as stream:
-            assert run(output=out) == out
+            assert run(output=out, finish=_lingering()) == out
     assert os.listdir(tmp_path) == [out.name]  # no part folder left
     tasks = [t for t in stream.data if str(t["key"]).startswith(f"rb-{call}-write-")]
     assert len(tasks) == 3 and len({t["worker"] for t in tasks}) == 2

@@ -186,7 +186,9 @@ def test_frame_workers_die_with_the_killed_writer(tmp_path, start_method):
             import numpy as np
 
             def render(i):
-                print(os.getpid(), flush=True)
+                # one write(2) of a few bytes: atomic on a pipe, so the two workers' lines
+                # cannot interleave (print may write the number and its newline apart)
+                os.write(1, b"%d\\n" % os.getpid())
                 time.sleep(60)
                 return np.zeros((8, 8, 3), np.uint8)
             """
